@@ -1,0 +1,102 @@
+import { ErrorCode, errorCodeName } from "./codes.js";
+
+/**
+ * Every error Warden reports: a stable string `code` for programs, ZooKeeper's numeric
+ * `zkCode`, the `path` it concerns (when there is one), and a `message` for people.
+ */
+export class WardenError extends Error {
+  readonly zkCode: number;
+  readonly code: string;
+  readonly path: string | undefined;
+
+  constructor(zkCode: number, message?: string, path?: string) {
+    const name = errorCodeName(zkCode);
+    super(message ?? (path === undefined ? name : `${name}: ${path}`));
+    this.zkCode = zkCode;
+    this.code = name;
+    this.path = path;
+    this.name = new.target.name;
+  }
+}
+
+const subclass = (zkCode: number, name: string) => {
+  const C = class extends WardenError {
+    constructor(message?: string, path?: string) {
+      super(zkCode, message, path);
+    }
+  };
+  Object.defineProperty(C, "name", { value: name });
+  return C;
+};
+
+export const SystemError = subclass(ErrorCode.SYSTEM_ERROR, "SystemError");
+export const RuntimeInconsistencyError = subclass(ErrorCode.RUNTIME_INCONSISTENCY, "RuntimeInconsistencyError");
+export const DataInconsistencyError = subclass(ErrorCode.DATA_INCONSISTENCY, "DataInconsistencyError");
+export const ConnectionLossError = subclass(ErrorCode.CONNECTION_LOSS, "ConnectionLossError");
+export const MarshallingError = subclass(ErrorCode.MARSHALLING_ERROR, "MarshallingError");
+export const UnimplementedError = subclass(ErrorCode.UNIMPLEMENTED, "UnimplementedError");
+export const OperationTimeoutError = subclass(ErrorCode.OPERATION_TIMEOUT, "OperationTimeoutError");
+export const BadArgumentsError = subclass(ErrorCode.BAD_ARGUMENTS, "BadArgumentsError");
+export const UnknownSessionError = subclass(ErrorCode.UNKNOWN_SESSION, "UnknownSessionError");
+export const NoNodeError = subclass(ErrorCode.NO_NODE, "NoNodeError");
+export const NoAuthError = subclass(ErrorCode.NO_AUTH, "NoAuthError");
+export const BadVersionError = subclass(ErrorCode.BAD_VERSION, "BadVersionError");
+export const NoChildrenForEphemeralsError = subclass(ErrorCode.NO_CHILDREN_FOR_EPHEMERALS, "NoChildrenForEphemeralsError");
+export const NodeExistsError = subclass(ErrorCode.NODE_EXISTS, "NodeExistsError");
+export const NotEmptyError = subclass(ErrorCode.NOT_EMPTY, "NotEmptyError");
+export const SessionExpiredError = subclass(ErrorCode.SESSION_EXPIRED, "SessionExpiredError");
+export const InvalidACLError = subclass(ErrorCode.INVALID_ACL, "InvalidACLError");
+export const AuthFailedError = subclass(ErrorCode.AUTH_FAILED, "AuthFailedError");
+export const SessionMovedError = subclass(ErrorCode.SESSION_MOVED, "SessionMovedError");
+export const NotReadOnlyError = subclass(ErrorCode.NOT_READONLY, "NotReadOnlyError");
+export const NoWatcherError = subclass(ErrorCode.NO_WATCHER, "NoWatcherError");
+export const RequestTimeoutError = subclass(ErrorCode.REQUEST_TIMEOUT, "RequestTimeoutError");
+export const QuotaExceededError = subclass(ErrorCode.QUOTA_EXCEEDED, "QuotaExceededError");
+export const ThrottledError = subclass(ErrorCode.THROTTLED, "ThrottledError");
+export const APIError = subclass(ErrorCode.API_ERROR, "APIError");
+
+const byCode = new Map<number, new (message?: string, path?: string) => WardenError>([
+  [ErrorCode.SYSTEM_ERROR, SystemError],
+  [ErrorCode.RUNTIME_INCONSISTENCY, RuntimeInconsistencyError],
+  [ErrorCode.DATA_INCONSISTENCY, DataInconsistencyError],
+  [ErrorCode.CONNECTION_LOSS, ConnectionLossError],
+  [ErrorCode.MARSHALLING_ERROR, MarshallingError],
+  [ErrorCode.UNIMPLEMENTED, UnimplementedError],
+  [ErrorCode.OPERATION_TIMEOUT, OperationTimeoutError],
+  [ErrorCode.BAD_ARGUMENTS, BadArgumentsError],
+  [ErrorCode.UNKNOWN_SESSION, UnknownSessionError],
+  [ErrorCode.NO_NODE, NoNodeError],
+  [ErrorCode.NO_AUTH, NoAuthError],
+  [ErrorCode.BAD_VERSION, BadVersionError],
+  [ErrorCode.NO_CHILDREN_FOR_EPHEMERALS, NoChildrenForEphemeralsError],
+  [ErrorCode.NODE_EXISTS, NodeExistsError],
+  [ErrorCode.NOT_EMPTY, NotEmptyError],
+  [ErrorCode.SESSION_EXPIRED, SessionExpiredError],
+  [ErrorCode.INVALID_ACL, InvalidACLError],
+  [ErrorCode.AUTH_FAILED, AuthFailedError],
+  [ErrorCode.SESSION_MOVED, SessionMovedError],
+  [ErrorCode.NOT_READONLY, NotReadOnlyError],
+  [ErrorCode.NO_WATCHER, NoWatcherError],
+  [ErrorCode.REQUEST_TIMEOUT, RequestTimeoutError],
+  [ErrorCode.QUOTA_EXCEEDED, QuotaExceededError],
+  [ErrorCode.THROTTLED, ThrottledError],
+  [ErrorCode.API_ERROR, APIError],
+]);
+
+/** The typed error for a ZooKeeper error code (a plain WardenError for codes without a class). */
+export function errorFromCode(zkCode: number, path?: string, message?: string): WardenError {
+  const C = byCode.get(zkCode);
+  return C ? new C(message, path) : new WardenError(zkCode, message, path);
+}
+
+/**
+ * A malformed message on the wire or on disk: `code` says what was wrong
+ * (e.g. "WARDEN_ERR_FRAME_TOO_LARGE"). Never thrown from deep inside a codec untyped.
+ */
+export class DecodeError extends WardenError {
+  readonly reason: string;
+  constructor(reason: string, message: string) {
+    super(ErrorCode.MARSHALLING_ERROR, message);
+    this.reason = reason;
+  }
+}
