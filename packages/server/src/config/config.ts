@@ -1,0 +1,228 @@
+import { readFileSync, existsSync } from "node:fs";
+import { join, resolve, dirname } from "node:path";
+import { KEYS, SERVER_LINE, type KeySpec } from "./keys.js";
+
+/** A configuration problem: names the file and line (or the flag) and what is wrong. */
+export class ConfigError extends Error {
+  readonly code = "WARDEN_ERR_CONFIG";
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export interface PeerSpec {
+  id: number;
+  host: string;
+  peerPort: number;
+  electionPort: number;
+  observer: boolean;
+}
+
+export interface ServerConfig {
+  tickTimeMs: number;
+  initLimitTicks: number;
+  syncLimitTicks: number;
+  dataDir: string;
+  clientPort: number;
+  clientPortAddress: string | undefined;
+  nativePort: number;
+  adminPort: number;
+  adminAddress: string | undefined;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  /** Connections per client address; 0 = unlimited. */
+  maxClientCnxns: number;
+  snapRetainCount: number;
+  purgeIntervalHours: number;
+  /** Four-letter words answered on the client port; "*" = all. */
+  fourLetterWords: ReadonlySet<string> | "*";
+  ensembleSecretFile: string | undefined;
+  superDigest: string | undefined;
+  /** Largest frame and znode data (ZooKeeper's jute.maxbuffer). */
+  frameBytesMax: number;
+  outstandingPerSessionMax: number;
+  outstandingGlobalMax: number;
+  snapCount: number;
+  quorumListenOnAllIPs: boolean;
+  /** Voting members and observers from server.N lines; empty = standalone. */
+  servers: PeerSpec[];
+  /** This server's id (from dataDir/myid when server.N lines exist). */
+  myId: number;
+  /** Keys accepted for compatibility but without effect, with the reason. */
+  ignored: string[];
+}
+
+export type RawConfig = Map<string, { value: string; where: string }>;
+
+/** Parses Java-properties-style text (`key=value`, `key: value`, `key value`, # and ! comments). */
+export function parseProperties(text: string, source: string): RawConfig {
+  const out: RawConfig = new Map();
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!.trim();
+    const lineNo = i + 1;
+    while (line.endsWith("\\") && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
+    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
+    if (!m) throw new ConfigError(`${source}:${lineNo}: expected key=value, got "${line}"`);
+    out.set(m[1]!, { value: m[2]!.trim(), where: `${source}:${lineNo}` });
+  }
+  return out;
+}
+
+function checkValue(key: string, spec: KeySpec, value: string, where: string): void {
+  if (spec.kind === "int") {
+    if (!/^-?\d+$/.test(value)) throw new ConfigError(`${where}: ${key} must be an integer, got "${value}"`);
+    const n = Number(value);
+    if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+      throw new ConfigError(`${where}: ${key}=${value} is out of range [${spec.min}, ${spec.max}]`);
+    }
+  } else if (spec.kind === "bool") {
+    if (!/^(true|false|yes|no)$/i.test(value)) throw new ConfigError(`${where}: ${key} must be true or false, got "${value}"`);
+  } else if (value === "" && spec.kind !== "list") {
+    throw new ConfigError(`${where}: ${key} needs a value`);
+  }
+}
+
+/** Parses `host:peerPort:electionPort[:participant|observer][;clientAddress:clientPort]`. */
+export function parseServerLine(id: number, value: string, where: string): PeerSpec {
+  const [quorumPart] = value.split(";");
+  const parts = quorumPart!.trim().split(":");
+  let host: string;
+  let rest: string[];
+  if (parts[0]!.startsWith("[")) {
+    const end = quorumPart!.indexOf("]");
+    host = quorumPart!.slice(1, end);
+    rest = quorumPart!.slice(end + 2).split(":");
+  } else {
+    host = parts[0]!;
+    rest = parts.slice(1);
+  }
+  const port = (s: string | undefined, what: string) => {
+    const n = Number(s);
+    if (!s || !/^\d+$/.test(s) || n < 1 || n > 65535) throw new ConfigError(`${where}: server.${id} has a bad ${what} "${s ?? ""}"`);
+    return n;
+  };
+  if (!host) throw new ConfigError(`${where}: server.${id} needs a host`);
+  const peerPort = port(rest[0], "peer port");
+  const electionPort = port(rest[1], "election port");
+  const type = rest[2]?.trim();
+  if (type !== undefined && type !== "participant" && type !== "observer") {
+    throw new ConfigError(`${where}: server.${id} type must be participant or observer, got "${type}"`);
+  }
+  return { id, host, peerPort, electionPort, observer: type === "observer" };
+}
+
+const int = (raw: RawConfig, key: string, dflt: number) => (raw.has(key) ? Number(raw.get(key)!.value) : dflt);
+const bool = (raw: RawConfig, key: string, dflt: boolean) =>
+  raw.has(key) ? /^(true|yes)$/i.test(raw.get(key)!.value) : dflt;
+const str = (raw: RawConfig, key: string) => raw.get(key)?.value;
+
+/** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
+export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
+  const servers: PeerSpec[] = [];
+  const ignored: string[] = [];
+  for (const [key, { value, where }] of raw) {
+    const sm = SERVER_LINE.exec(key);
+    if (sm) {
+      servers.push(parseServerLine(Number(sm[1]), value, where));
+      continue;
+    }
+    if (/^group\.|^weight\./.test(key)) throw new ConfigError(`${where}: ${key}: hierarchical quorums are not supported`);
+    const spec = KEYS[key];
+    if (!spec) throw new ConfigError(`${where}: unknown key "${key}"`);
+    checkValue(key, spec, value, where);
+    if (spec.ignored) ignored.push(`${key} (${spec.ignored})`);
+  }
+  const dataDirValue = str(raw, "dataDir");
+  if (!dataDirValue) throw new ConfigError("dataDir is required (in the file or as --dataDir)");
+  const dataDir = resolve(baseDir, dataDirValue);
+  const tickTimeMs = int(raw, "tickTime", 2000);
+  const cfg: ServerConfig = {
+    tickTimeMs,
+    initLimitTicks: int(raw, "initLimit", 10),
+    syncLimitTicks: int(raw, "syncLimit", 5),
+    dataDir,
+    clientPort: int(raw, "clientPort", 2181),
+    clientPortAddress: str(raw, "clientPortAddress"),
+    nativePort: int(raw, "nativePort", 2281),
+    adminPort: bool(raw, "admin.enableServer", true) ? int(raw, "adminPort", int(raw, "admin.serverPort", 8080)) : 0,
+    adminAddress: str(raw, "admin.serverAddress"),
+    minSessionTimeoutMs: int(raw, "minSessionTimeout", 2 * tickTimeMs),
+    maxSessionTimeoutMs: int(raw, "maxSessionTimeout", 20 * tickTimeMs),
+    maxClientCnxns: int(raw, "maxClientCnxns", 60),
+    snapRetainCount: int(raw, "autopurge.snapRetainCount", 3),
+    purgeIntervalHours: int(raw, "autopurge.purgeInterval", 0),
+    fourLetterWords: parseWhitelist(str(raw, "4lw.commands.whitelist")),
+    ensembleSecretFile: raw.has("ensembleSecretFile") ? resolve(baseDir, str(raw, "ensembleSecretFile")!) : undefined,
+    superDigest: str(raw, "superDigest"),
+    frameBytesMax: int(raw, "jute.maxbuffer", 1024 * 1024),
+    outstandingPerSessionMax: int(raw, "maxOutstandingPerSession", 1000),
+    outstandingGlobalMax: int(raw, "globalOutstandingLimit", 100_000),
+    snapCount: int(raw, "snapCount", 100_000),
+    quorumListenOnAllIPs: bool(raw, "quorumListenOnAllIPs", false),
+    servers: servers.sort((a, b) => a.id - b.id),
+    myId: 0,
+    ignored,
+  };
+  checkConsistency(cfg, raw);
+  return cfg;
+}
+
+function parseWhitelist(value: string | undefined): ReadonlySet<string> | "*" {
+  if (value === undefined) return new Set(["srvr"]);
+  const words = value.split(",").map((w) => w.trim()).filter(Boolean);
+  return words.includes("*") ? "*" : new Set(words);
+}
+
+function checkConsistency(cfg: ServerConfig, raw: RawConfig): void {
+  if (cfg.minSessionTimeoutMs > cfg.maxSessionTimeoutMs) {
+    throw new ConfigError(`minSessionTimeout (${cfg.minSessionTimeoutMs}) is larger than maxSessionTimeout (${cfg.maxSessionTimeoutMs})`);
+  }
+  if (cfg.superDigest !== undefined && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(cfg.superDigest)) {
+    throw new ConfigError(`${raw.get("superDigest")!.where}: superDigest must be user:base64(sha1(user:password))`);
+  }
+  const ids = new Set<number>();
+  for (const s of cfg.servers) {
+    if (ids.has(s.id)) throw new ConfigError(`server.${s.id} is listed twice`);
+    ids.add(s.id);
+  }
+}
+
+/** Reads dataDir/myid when the configuration lists servers; standalone servers are id 0... */
+function readMyId(cfg: ServerConfig, override: string | undefined): number {
+  if (cfg.servers.length === 0) return override ? Number(override) : 1;
+  const file = join(cfg.dataDir, "myid");
+  const text = override ?? (existsSync(file) ? readFileSync(file, "utf8").trim() : undefined);
+  if (text === undefined) throw new ConfigError(`${file} is missing: it must hold this server's id (one of ${cfg.servers.map((s) => s.id).join(", ")})`);
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !cfg.servers.some((s) => s.id === id)) {
+    throw new ConfigError(`${override !== undefined ? "--myid" : file}: "${text}" is not the id of a server.N line`);
+  }
+  return id;
+}
+
+/**
+ * Loads the configuration: the file (if any), then flag overrides (ZooKeeper key names,
+ * e.g. { dataDir: "/d", nativePort: "2282" }), then dataDir/myid.
+ */
+export function loadConfig(file: string | undefined, overrides: Record<string, string> = {}): ServerConfig {
+  let raw: RawConfig = new Map();
+  let baseDir = process.cwd();
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new ConfigError(`cannot read configuration ${file}: ${(e as Error).message}`);
+    }
+    raw = parseProperties(text, file);
+    baseDir = dirname(resolve(file));
+  }
+  const { myid, ...rest } = overrides;
+  for (const [key, value] of Object.entries(rest)) raw.set(key, { value, where: `--${key}` });
+  const cfg = buildConfig(raw, baseDir);
+  cfg.myId = readMyId(cfg, myid);
+  return cfg;
+}

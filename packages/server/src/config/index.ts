@@ -1,0 +1,2 @@
+export * from "./config.js";
+export { KEYS } from "./keys.js";
