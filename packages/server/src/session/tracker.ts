@@ -1,0 +1,92 @@
+// Session deadlines, as ZooKeeper's ExpiryQueue: a deadline is rounded up to the next
+// tick so that expiry is checked once per tick over whole buckets, not per session.
+// Pure: the caller passes the time.
+
+export interface TrackedSession {
+  readonly sessionId: bigint;
+  readonly timeoutMs: number;
+  deadlineMs: number;
+  /** Set once expiry (or close) has been decided; no touch revives it. */
+  closing: boolean;
+}
+
+export class SessionTracker {
+  private readonly sessions = new Map<bigint, TrackedSession>();
+  private readonly buckets = new Map<number, Set<bigint>>();
+
+  constructor(private readonly tickMs: number) {
+    if (!(tickMs > 0)) throw new Error(`tickMs must be > 0, got ${tickMs}`);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get(sessionId: bigint): TrackedSession | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  ids(): IterableIterator<bigint> {
+    return this.sessions.keys();
+  }
+
+  /** Starts (or restarts, after a leader change) tracking a session. */
+  add(sessionId: bigint, timeoutMs: number, nowMs: number): void {
+    this.remove(sessionId);
+    const s: TrackedSession = { sessionId, timeoutMs, deadlineMs: 0, closing: false };
+    this.sessions.set(sessionId, s);
+    this.schedule(s, nowMs);
+  }
+
+  /** Pushes the deadline out; false when the session is unknown or closing. */
+  touch(sessionId: bigint, nowMs: number): boolean {
+    const s = this.sessions.get(sessionId);
+    if (!s || s.closing) return false;
+    this.schedule(s, nowMs);
+    return true;
+  }
+
+  setClosing(sessionId: bigint): void {
+    const s = this.sessions.get(sessionId);
+    if (s) s.closing = true;
+  }
+
+  remove(sessionId: bigint): void {
+    const s = this.sessions.get(sessionId);
+    if (!s) return;
+    this.buckets.get(s.deadlineMs)?.delete(sessionId);
+    this.sessions.delete(sessionId);
+  }
+
+  /** Sessions whose deadline has passed; they are marked closing and returned once. */
+  expire(nowMs: number): bigint[] {
+    const out: bigint[] = [];
+    for (const [deadline, ids] of this.buckets) {
+      if (deadline > nowMs) continue;
+      for (const id of ids) {
+        const s = this.sessions.get(id)!;
+        if (!s.closing) {
+          s.closing = true;
+          out.push(id);
+        }
+      }
+      this.buckets.delete(deadline);
+    }
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  private schedule(s: TrackedSession, nowMs: number): void {
+    const deadline = Math.ceil((nowMs + s.timeoutMs) / this.tickMs) * this.tickMs;
+    if (deadline === s.deadlineMs) return;
+    this.buckets.get(s.deadlineMs)?.delete(s.sessionId);
+    s.deadlineMs = deadline;
+    let bucket = this.buckets.get(deadline);
+    if (!bucket) this.buckets.set(deadline, (bucket = new Set()));
+    bucket.add(s.sessionId);
+  }
+}
+
+/** Negotiates a client's requested timeout into the server's bounds, as ZooKeeper does. */
+export function negotiateTimeoutMs(requestedMs: number, minMs: number, maxMs: number): number {
+  return Math.min(Math.max(requestedMs, minMs), maxMs);
+}
