@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createServer } from "node:net";
+import { PeerTransport, type PeerAddress } from "../src/peer/transport.js";
+import { FrameSplitter, frameHeader, PeerFrameError } from "../src/peer/frames.js";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const started: PeerTransport[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((t) => t.stop()));
+});
+
+async function ensemble(secrets: Array<Uint8Array | undefined>) {
+  const peers: PeerAddress[] = [];
+  for (let i = 0; i < secrets.length; i++) peers.push({ id: i + 1, host: "127.0.0.1", port: await freePort() });
+  const inbox: Array<Array<[number, unknown]>> = secrets.map(() => []);
+  const logs: string[] = [];
+  const ts = secrets.map(
+    (secret, i) =>
+      new PeerTransport({
+        myId: i + 1,
+        listenHost: "127.0.0.1",
+        listenPort: peers[i]!.port,
+        peers,
+        secret,
+        frameBytesMax: 1 << 20,
+        queueMessagesMax: 100,
+        onMessage: (from, m) => inbox[i]!.push([from, m]),
+        log: (l) => logs.push(l),
+      }),
+  );
+  started.push(...ts);
+  await Promise.all(ts.map((t) => t.start()));
+  return { ts, inbox, logs };
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not reached");
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe("peer transport", () => {
+  it("delivers messages between peers that share the secret, in order", async () => {
+    const secret = new TextEncoder().encode("s3cret");
+    const { ts, inbox } = await ensemble([secret, secret, secret]);
+    for (let i = 0; i < 50; i++) ts[0]!.send(2, { n: i, big: new Uint8Array(i * 1000) });
+    ts[2]!.send(1, "hello");
+    await until(() => inbox[1]!.length === 50 && inbox[0]!.length === 1);
+    expect(inbox[1]!.map(([from, m]) => [from, (m as { n: number }).n])).toEqual(Array.from({ length: 50 }, (_, i) => [1, i]));
+    expect(inbox[0]).toEqual([[3, "hello"]]);
+  });
+
+  it("refuses a peer that does not know the secret", async () => {
+    const { ts, inbox, logs } = await ensemble([new TextEncoder().encode("a"), new TextEncoder().encode("b")]);
+    ts[0]!.send(2, "x");
+    await until(() => logs.some((l) => l.includes("does not know the ensemble secret")));
+    expect(inbox[1]).toEqual([]);
+  });
+
+  it("without a secret, admits the server.N addresses and warns loudly", async () => {
+    const { ts, inbox, logs } = await ensemble([undefined, undefined]);
+    ts[1]!.send(1, { ok: 1 });
+    await until(() => inbox[0]!.length === 1);
+    expect(logs.some((l) => l.startsWith("WARNING: no ensembleSecretFile"))).toBe(true);
+  });
+});
+
+describe("peer frames", () => {
+  const frame = (payload: number[]) => [...frameHeader(payload.length), ...payload];
+
+  it("splits frames fed in one chunk and byte by byte alike", () => {
+    const bytes = new Uint8Array([...frame([1, 2, 3]), ...frame([]), ...frame([9])]);
+    const whole = new FrameSplitter(10).feed(bytes).map((f) => [...f]);
+    const s = new FrameSplitter(10);
+    const bytewise = [...bytes].flatMap((b) => s.feed(new Uint8Array([b]))).map((f) => [...f]);
+    expect(whole).toEqual([[1, 2, 3], [], [9]]);
+    expect(bytewise).toEqual(whole);
+  });
+
+  it("refuses a length over the bound before buffering it", () => {
+    expect(() => new FrameSplitter(10).feed(frameHeader(11))).toThrow(PeerFrameError);
+    expect(new FrameSplitter(10).feed(frameHeader(10))).toEqual([]);
+    expect(() => new FrameSplitter(10).feed(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toThrow(/exceeds 10/);
+  });
+});
