@@ -1,0 +1,168 @@
+// A local ensemble on loopback: N server processes in the background with their own
+// configuration, data directory and log, sharing a generated ensemble secret. Used by
+// `warden ensemble start|status|stop`, by the README's first command and by tests.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync, readFileSync, existsSync, openSync, closeSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { randomBytes } from "node:crypto";
+import { join, resolve } from "node:path";
+
+export interface LocalServer {
+  id: number;
+  pid: number;
+  dir: string;
+  nativePort: number;
+  clientPort: number;
+  adminPort: number;
+  peerPort: number;
+  electionPort: number;
+}
+
+export interface LocalEnsemble {
+  dir: string;
+  servers: LocalServer[];
+  /** Native (WebSocket) connect string. */
+  connectString: string;
+  /** ZooKeeper-protocol connect string. */
+  zkConnectString: string;
+}
+
+export interface StartOptions {
+  count: number;
+  dir: string;
+  /** The command that runs `warden`: [node, bin/warden]. */
+  command: string[];
+  tickTimeMs?: number;
+  startTimeoutMs?: number;
+  host?: string;
+}
+
+const STATE = "ensemble.json";
+
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readEnsemble(dir: string): LocalEnsemble | undefined {
+  const file = join(resolve(dir), STATE);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, "utf8")) as LocalEnsemble;
+}
+
+function configText(s: LocalServer, all: LocalServer[], host: string, tickTimeMs: number, secretFile: string): string {
+  const lines = [
+    `tickTime=${tickTimeMs}`,
+    "initLimit=10",
+    "syncLimit=5",
+    `dataDir=${join(s.dir, "data")}`,
+    `clientPort=${s.clientPort}`,
+    `clientPortAddress=${host}`,
+    `nativePort=${s.nativePort}`,
+    `adminPort=${s.adminPort}`,
+    `admin.serverAddress=${host}`,
+    "4lw.commands.whitelist=*",
+    `ensembleSecretFile=${secretFile}`,
+  ];
+  if (all.length > 1) for (const p of all) lines.push(`server.${p.id}=${host}:${p.peerPort}:${p.electionPort}`);
+  return lines.join("\n") + "\n";
+}
+
+/** The role a server reports on its admin port, or undefined when it does not answer. */
+export async function serverMode(host: string, adminPort: number): Promise<string | undefined> {
+  try {
+    const res = await fetch(`http://${host}:${adminPort}/commands/srvr`, { signal: AbortSignal.timeout(1000) });
+    const body = (await res.json()) as { server_stats?: { server_state?: string } };
+    return body.server_stats?.server_state;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startLocalEnsemble(opts: StartOptions): Promise<LocalEnsemble> {
+  const dir = resolve(opts.dir);
+  const host = opts.host ?? "127.0.0.1";
+  const running = readEnsemble(dir);
+  if (running && running.servers.some((s) => alive(s.pid))) throw new Error(`an ensemble is already running in ${dir}; stop it first (warden ensemble stop --dir ${opts.dir})`);
+  if (!(opts.count >= 1 && opts.count % 2 === 1 && opts.count <= 9)) throw new Error(`an ensemble needs an odd number of servers from 1 to 9, got ${opts.count}`);
+  mkdirSync(dir, { recursive: true });
+  const secretFile = join(dir, "secret");
+  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString("base64") + "\n", { mode: 0o600 });
+  const servers: LocalServer[] = [];
+  for (let id = 1; id <= opts.count; id++) {
+    const [nativePort, clientPort, adminPort, peerPort, electionPort] = [await freePort(host), await freePort(host), await freePort(host), await freePort(host), await freePort(host)];
+    servers.push({ id, pid: 0, dir: join(dir, `server${id}`), nativePort: nativePort!, clientPort: clientPort!, adminPort: adminPort!, peerPort: peerPort!, electionPort: electionPort! });
+  }
+  for (const s of servers) {
+    mkdirSync(join(s.dir, "data"), { recursive: true });
+    writeFileSync(join(s.dir, "data", "myid"), `${s.id}\n`);
+    writeFileSync(join(s.dir, "zoo.cfg"), configText(s, servers, host, opts.tickTimeMs ?? 2000, secretFile));
+    const log = openSync(join(s.dir, "server.log"), "a");
+    const child = spawn(opts.command[0]!, [...opts.command.slice(1), "server", "--config", join(s.dir, "zoo.cfg")], { detached: true, stdio: ["ignore", log, log] });
+    closeSync(log);
+    child.unref();
+    s.pid = child.pid!;
+  }
+  const ensemble: LocalEnsemble = {
+    dir,
+    servers,
+    connectString: servers.map((s) => `${host}:${s.nativePort}`).join(","),
+    zkConnectString: servers.map((s) => `${host}:${s.clientPort}`).join(","),
+  };
+  writeFileSync(join(dir, STATE), JSON.stringify(ensemble, null, 2) + "\n");
+  await waitForLeader(ensemble, host, opts.startTimeoutMs ?? 30_000);
+  return ensemble;
+}
+
+async function waitForLeader(e: LocalEnsemble, host: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const modes = await Promise.all(e.servers.map((s) => serverMode(host, s.adminPort)));
+    const serving = modes.filter((m) => m === "leader" || m === "follower" || m === "standalone").length;
+    if (modes.includes("leader") || modes.includes("standalone")) {
+      if (serving === e.servers.length) return;
+    }
+    const dead = e.servers.filter((s) => !alive(s.pid));
+    if (dead.length > 0) throw new Error(`server ${dead[0]!.id} exited; see ${join(dead[0]!.dir, "server.log")}`);
+    if (Date.now() > deadline) throw new Error(`no leader within ${timeoutMs} ms; see the server.log files under ${e.dir}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function ensembleStatus(dir: string): Promise<Array<LocalServer & { alive: boolean; mode: string | undefined }>> {
+  const e = readEnsemble(dir);
+  if (!e) return [];
+  return Promise.all(e.servers.map(async (s) => ({ ...s, alive: alive(s.pid), mode: alive(s.pid) ? await serverMode("127.0.0.1", s.adminPort) : undefined })));
+}
+
+/** Stops every server (SIGTERM, then SIGKILL after graceMs); `wipe` removes the directory. */
+export async function stopLocalEnsemble(dir: string, opts: { graceMs?: number; wipe?: boolean } = {}): Promise<number> {
+  const e = readEnsemble(dir);
+  if (!e) return 0;
+  let stopped = 0;
+  for (const s of e.servers) {
+    if (!alive(s.pid)) continue;
+    process.kill(s.pid, "SIGTERM");
+    stopped++;
+  }
+  const deadline = Date.now() + (opts.graceMs ?? 10_000);
+  while (e.servers.some((s) => alive(s.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const s of e.servers) if (alive(s.pid)) process.kill(s.pid, "SIGKILL");
+  if (opts.wipe) rmSync(e.dir, { recursive: true, force: true });
+  return stopped;
+}
