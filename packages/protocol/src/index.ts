@@ -5,3 +5,4 @@ export * from "./acl.js";
 export * from "./errors.js";
 export * from "./path.js";
 export * from "./messages.js";
+export * from "./native/index.js";
