@@ -6,3 +6,4 @@ export * from "./errors.js";
 export * from "./path.js";
 export * from "./messages.js";
 export * from "./native/index.js";
+export * as jute from "./jute/index.js";
