@@ -1,1 +1,11 @@
-export {};
+export { Storage, type RecoveryInfo, type PurgeResult } from "./storage.js";
+export { StorageError, StorageErrorReason, isStorageError, type StorageErrorDetails } from "./errors.js";
+export { DEFAULT_STORAGE_OPTIONS, SNAPSHOT_RETAIN_COUNT_MIN, type StorageOptions } from "./options.js";
+export { STORAGE_FORMAT_VERSION } from "./open.js";
+export type { LogEntry } from "./codec.js";
+export type { WriterStats } from "./writer.js";
+export type { SnapshotReader } from "./snapshot-reader.js";
+export type { SnapshotChunks, WrittenSnapshot } from "./snapshot-writer.js";
+export type { LoadedSnapshot } from "./snapshots.js";
+export type { TailRepair } from "./log-reader.js";
+export { crc32 } from "./checksum.js";

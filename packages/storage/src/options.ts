@@ -1,0 +1,63 @@
+import { StorageError, StorageErrorReason } from "./errors.js";
+
+/** Every setting of the storage package, with its default. All sizes and counts are bounds. */
+export interface StorageOptions {
+  /** Most entries one synced LevelDB write (one fsync) carries; also the most one `append` may pass. */
+  writeEntriesMax?: number;
+  /** Most bytes of entry data one synced write carries; also the most one `append` may pass. */
+  writeBytesMax?: number;
+  /** Most entries accepted but not yet durable; further appends wait (back-pressure). */
+  queueEntriesMax?: number;
+  /** Most bytes accepted but not yet durable; further appends wait (back-pressure). */
+  queueBytesMax?: number;
+  /** Most appends waiting for room in the queue; one more is refused with QUEUE_FULL. */
+  blockedAppendsMax?: number;
+  /** Largest `data` of one log entry. */
+  entryBytesMax?: number;
+  /** Largest value `setMeta` stores. */
+  metaValueBytesMax?: number;
+  /** Largest chunk a snapshot stream may yield (chunks come back exactly as written). */
+  snapshotChunkBytesMax?: number;
+  /** Size of the buffer snapshot frames are gathered in before a write(2), and of each read(2). */
+  snapshotIoBytes?: number;
+  /** LevelDB's memtable size (its `writeBufferSize`). */
+  levelWriteBufferBytes?: number;
+}
+
+export type ResolvedStorageOptions = Required<StorageOptions>;
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_STORAGE_OPTIONS: ResolvedStorageOptions = {
+  writeEntriesMax: 10_000,
+  writeBytesMax: 16 * MiB,
+  queueEntriesMax: 50_000,
+  queueBytesMax: 64 * MiB,
+  blockedAppendsMax: 10_000,
+  entryBytesMax: 8 * MiB,
+  metaValueBytesMax: 64 * 1024,
+  snapshotChunkBytesMax: 64 * MiB,
+  snapshotIoBytes: 1 * MiB,
+  levelWriteBufferBytes: 16 * MiB,
+};
+
+/** ZooKeeper's autopurge.snapRetainCount minimum: purge always leaves at least this many snapshots. */
+export const SNAPSHOT_RETAIN_COUNT_MIN = 3;
+
+export function resolveOptions(options: StorageOptions = {}): ResolvedStorageOptions {
+  const resolved = { ...DEFAULT_STORAGE_OPTIONS };
+  for (const [name, value] of Object.entries(options)) {
+    if (!(name in DEFAULT_STORAGE_OPTIONS)) invalid(`unknown storage option "${name}"`);
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || (value as number) < 1) invalid(`option ${name} must be a positive integer: ${value}`);
+    (resolved as Record<string, number>)[name] = value as number;
+  }
+  if (resolved.queueEntriesMax < resolved.writeEntriesMax) invalid("queueEntriesMax must be >= writeEntriesMax");
+  if (resolved.queueBytesMax < resolved.writeBytesMax) invalid("queueBytesMax must be >= writeBytesMax");
+  if (resolved.writeBytesMax < resolved.entryBytesMax) invalid("writeBytesMax must be >= entryBytesMax");
+  return resolved;
+}
+
+function invalid(message: string): never {
+  throw new StorageError(StorageErrorReason.INVALID_ARGUMENT, message);
+}
