@@ -3,7 +3,8 @@
 // reader never allocates more than its frame holds.
 import { juteError, JuteDecodeReason as R } from "./reasons.js";
 
-const utf8 = new TextDecoder("utf-8"); // not fatal: malformed UTF-8 becomes U+FFFD, as in Java
+// Not fatal: malformed UTF-8 becomes U+FFFD, as in Java. ignoreBOM keeps a leading U+FEFF, as Java does.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** The one "null buffer" instance (length -1 on the wire); see JUTE_NULL_BYTES. */
 export const JUTE_NULL_BYTES: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
