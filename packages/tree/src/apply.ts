@@ -1,0 +1,131 @@
+// Applying a transaction: the only way a DataTree changes. Deterministic, and exact when
+// replayed over a fuzzy snapshot: every txn carries absolute values (versions, the
+// parent's cversion), monotone fields only move forward, and a create meeting an existing
+// node or a delete meeting a missing one is absorbed (see tree.ts createNode/deleteNode).
+import { ErrorCode, parentPath, type MultiResult, type Response, type Stat } from "@warden/protocol";
+import { ZXID_MAX } from "./limits.js";
+import type { DataTree } from "./tree.js";
+import type { Txn, TxnBody, TxnOp } from "./txn.js";
+import type { FiredWatch } from "./watches.js";
+
+export interface ApplyOutcome {
+  zxid: bigint;
+  sessionId: bigint;
+  /** 0, or the request's ZooKeeper error code (for a multi: the first op's error). */
+  err: number;
+  /** The reply for the session; undefined for error txns and createSession. */
+  response: Response | undefined;
+  /** Watches fired, in order; the server delivers them before the response. */
+  events: FiredWatch[];
+  /** True when zxid <= lastProcessedZxid: the txn was already applied and nothing changed. */
+  skipped: boolean;
+}
+
+interface OpResult {
+  err: number;
+  result: MultiResult;
+}
+
+const noNode = (): OpResult => ({ err: ErrorCode.NO_NODE, result: { type: "error", err: ErrorCode.NO_NODE } });
+
+function applyOp(tree: DataTree, op: TxnOp, zxid: number, timeMs: number, events: FiredWatch[]): OpResult {
+  switch (op.type) {
+    case "create": {
+      if (op.path === "/") return { err: ErrorCode.NODE_EXISTS, result: { type: "error", err: ErrorCode.NODE_EXISTS } };
+      if (tree.idOf(parentPath(op.path)) < 0) return noNode();
+      const id = tree.createNode(op.path, op.data, op.acl, op.ephemeralOwner, op.parentCVersion, zxid, timeMs, events);
+      return { err: 0, result: { type: "create", path: op.path, stat: tree.statOf(id) } };
+    }
+    case "delete":
+      return tree.deleteNode(op.path, zxid, events) ? { err: 0, result: { type: "delete" } } : noNode();
+    case "setData": {
+      const id = tree.idOf(op.path);
+      if (id < 0) return noNode();
+      tree.setNodeData(id, op.path, op.data, op.version, zxid, timeMs, events);
+      return { err: 0, result: { type: "setData", stat: tree.statOf(id) } };
+    }
+    case "check":
+      return { err: 0, result: { type: "check" } };
+    case "error":
+      return { err: op.code, result: { type: "error", err: op.code } };
+  }
+}
+
+/**
+ * ZooKeeper's DataTree.processTxn for multi: when any op is an error, every op becomes an
+ * error result: OK before the first error, the error itself, RUNTIME_INCONSISTENCY after.
+ */
+function applyMulti(tree: DataTree, ops: TxnOp[], zxid: number, timeMs: number, events: FiredWatch[]): { err: number; response: Response } {
+  const failed = ops.some((op) => op.type === "error");
+  const results: MultiResult[] = [];
+  let err = 0;
+  let postFailed = false;
+  for (const op of ops) {
+    let r: OpResult;
+    if (op.type === "error") {
+      postFailed = true;
+      r = applyOp(tree, op, zxid, timeMs, events);
+    } else if (failed) {
+      const code = postFailed ? ErrorCode.RUNTIME_INCONSISTENCY : ErrorCode.OK;
+      r = { err: code, result: { type: "error", err: code } };
+    } else {
+      r = applyOp(tree, op, zxid, timeMs, events);
+    }
+    results.push(r.result);
+    if (r.err !== 0 && err === 0) err = r.err;
+  }
+  return { err, response: { type: "multi", results } };
+}
+
+function toResponse(r: MultiResult): Response | undefined {
+  switch (r.type) {
+    case "create":
+      return { type: "create", path: r.path, stat: r.stat };
+    case "setData":
+      return { type: "setData", stat: r.stat as Stat };
+    case "delete":
+    case "check":
+      return { type: r.type };
+    case "error":
+      return undefined;
+  }
+}
+
+function applyBody(tree: DataTree, txn: Txn, body: TxnBody, zxid: number, events: FiredWatch[]): { err: number; response: Response | undefined } {
+  switch (body.type) {
+    case "multi":
+      return applyMulti(tree, body.ops, zxid, txn.timeMs, events);
+    case "setACL": {
+      const id = tree.idOf(body.path);
+      if (id < 0) return { err: ErrorCode.NO_NODE, response: undefined };
+      tree.setNodeACL(id, body.acl, body.version);
+      return { err: 0, response: { type: "setACL", stat: tree.statOf(id) } };
+    }
+    case "createSession":
+      tree.putSession(txn.sessionId, { timeoutMs: body.timeoutMs });
+      return { err: 0, response: undefined };
+    case "closeSession":
+      for (const path of body.paths) tree.deleteNode(path, zxid, events);
+      tree.putSession(txn.sessionId, undefined);
+      return { err: 0, response: { type: "closeSession" } };
+    default: {
+      const r = applyOp(tree, body, zxid, txn.timeMs, events);
+      return { err: r.err, response: toResponse(r.result) };
+    }
+  }
+}
+
+/**
+ * Applies `txn` to `tree`. A txn at or below lastProcessedZxid is skipped (a duplicate
+ * delivery); zxids above 2^53 are refused (see ZXID_MAX).
+ */
+export function apply(tree: DataTree, txn: Txn): ApplyOutcome {
+  if (txn.zxid > ZXID_MAX || txn.zxid < 0n) throw new RangeError(`zxid ${txn.zxid} outside 0..2^53`);
+  const zxid = Number(txn.zxid);
+  const events: FiredWatch[] = [];
+  if (zxid <= tree.lastZxid) return { zxid: txn.zxid, sessionId: txn.sessionId, err: 0, response: undefined, events, skipped: true };
+  const { err, response } = applyBody(tree, txn, txn.body, zxid, events);
+  // Moved only after the whole txn (a multi included) is in, as ZooKeeper does for fuzzy snapshots.
+  tree.lastZxid = zxid;
+  return { zxid: txn.zxid, sessionId: txn.sessionId, err, response, events, skipped: false };
+}

@@ -1,0 +1,46 @@
+// Znode data is stored as a one-byte ("latin1") string: V8 keeps such a string with a
+// 16-byte header, where a Uint8Array costs about 180 bytes of objects and backing store.
+// Reads copy it back into a view of a shared pool (as Node's Buffer.allocUnsafe does), so
+// a read allocates no backing store of its own. Pure JS: no node: imports.
+
+const POOL_BYTES = 64 * 1024;
+/** Data at most this long is served from the pool; longer data gets its own array. */
+const POOLED_BYTES_MAX = 4 * 1024;
+const CHARS_PER_CALL = 8 * 1024;
+
+let pool = new Uint8Array(POOL_BYTES);
+let poolOffset = 0;
+
+/** The latin1 string holding `bytes` (one char per byte). */
+export function bytesToLatin1(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n === 0) return "";
+  if (n <= CHARS_PER_CALL) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let s = "";
+  for (let i = 0; i < n; i += CHARS_PER_CALL) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + CHARS_PER_CALL) as unknown as number[]);
+  }
+  return s;
+}
+
+/**
+ * A fresh copy of the bytes in `s`. Small results are views into a shared 64 KiB pool:
+ * callers may keep and mutate them, but must not assume `.buffer` is theirs alone.
+ */
+export function latin1ToBytes(s: string): Uint8Array {
+  const n = s.length;
+  let out: Uint8Array;
+  if (n > POOLED_BYTES_MAX) {
+    out = new Uint8Array(n);
+  } else {
+    if (poolOffset + n > POOL_BYTES) {
+      pool = new Uint8Array(POOL_BYTES);
+      poolOffset = 0;
+    }
+    out = pool.subarray(poolOffset, poolOffset + n);
+    // Keep views 8-byte aligned so that later readers may use wider typed views.
+    poolOffset = (poolOffset + n + 7) & ~7;
+  }
+  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+  return out;
+}

@@ -1,0 +1,134 @@
+// Snapshots of a tree: a stream of frames (4-byte big-endian length + one CBOR value).
+//   header  ["warden-tree", 1, startZxid]
+//   nodes   [[path, data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner], ...]
+//   trailer ["end", nodeCount, [[sessionId, timeoutMs], ...]]
+// Nodes come depth first with children in sorted order, so equal trees give equal bytes.
+// An ACL is written in full the first time and as its index in the stream after that.
+// Fuzzy: the generator reads the live tree a frame at a time, so txns may be applied
+// between chunks; each node is written as it is when reached. Loading it and replaying
+// every txn after startZxid gives the exact tree (see apply.ts).
+import { DecodeError, type ACL } from "@warden/protocol";
+import { bytesToLatin1, latin1ToBytes } from "./bytes.js";
+import { AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, PZXID, VERSION, ACL_ID } from "./store.js";
+import { SNAPSHOT_FRAME_BYTES_MAX, SNAPSHOT_FRAME_BYTES_TARGET } from "./limits.js";
+import { cbor } from "./txn-codec.js";
+import { DataTree } from "./tree.js";
+import { validateNodeRecord, validateHeader, validateTrailer } from "./snapshot-validate.js";
+
+const MAGIC = "warden-tree";
+const FORMAT = 1;
+
+function frame(value: unknown): Uint8Array {
+  const body = cbor.encode(value);
+  const out = new Uint8Array(4 + body.length);
+  new DataView(out.buffer).setUint32(0, body.length);
+  out.set(body, 4);
+  return out;
+}
+
+const childPath = (parent: string, name: string) => (parent === "/" ? "/" + name : parent + "/" + name);
+
+/** Streams the tree as bounded chunks (one frame each). See the file comment for fuzziness. */
+export function* serializeSnapshot(tree: DataTree): Generator<Uint8Array> {
+  yield frame([MAGIC, FORMAT, tree.lastProcessedZxid]);
+  const aclIndex = new Map<number, number>(); // tree ACL id -> stream index
+  const aclSeen: (readonly ACL[])[] = [];
+  const stack: string[] = ["/"];
+  let batch: unknown[] = [];
+  let batchBytes = 0;
+  let count = 0;
+  while (stack.length > 0) {
+    const path = stack.pop()!;
+    const id = tree.idOf(path);
+    if (id < 0) continue; // deleted since its parent was written
+    const s = tree.store;
+    const aclId = s.int(id, ACL_ID);
+    let aclRef: unknown = aclIndex.get(aclId);
+    // A released and reused tree ACL id must not alias an earlier list.
+    if (aclRef === undefined || aclSeen[aclRef as number] !== tree.acls.get(aclId)) {
+      aclIndex.set(aclId, aclSeen.length);
+      aclSeen.push(tree.acls.get(aclId));
+      aclRef = tree.acls.get(aclId).map((a) => [a.perms, a.id.scheme, a.id.id]);
+    }
+    const data = s.data[id]!;
+    batch.push([path, latin1ToBytes(data), aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner[id]!]);
+    batchBytes += path.length + data.length + 64;
+    count++;
+    const children = s.children[id];
+    if (children !== undefined) {
+      // Reverse-sorted onto the stack so they come off in sorted order.
+      const names = [...children].sort();
+      for (let i = names.length - 1; i >= 0; i--) stack.push(childPath(path, names[i]!));
+    }
+    if (batchBytes >= SNAPSHOT_FRAME_BYTES_TARGET) {
+      yield frame(batch);
+      batch = [];
+      batchBytes = 0;
+    }
+  }
+  if (batch.length > 0) yield frame(batch);
+  const sessions = [...tree.sessions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, s]) => [id, s.timeoutMs]);
+  yield frame(["end", count, sessions]);
+}
+
+/** Splits a byte stream, cut anywhere, into frames; lengths are checked before buffering. */
+async function* frames(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<unknown> {
+  let buf: Uint8Array = new Uint8Array(0);
+  for await (const chunk of chunks) {
+    if (!(chunk instanceof Uint8Array)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "snapshot chunk is not bytes");
+    buf = buf.length === 0 ? chunk : concat(buf, chunk);
+    while (buf.length >= 4) {
+      const length = new DataView(buf.buffer, buf.byteOffset, 4).getUint32(0);
+      if (length > SNAPSHOT_FRAME_BYTES_MAX) throw new DecodeError("WARDEN_ERR_FRAME_TOO_LARGE", `snapshot frame of ${length} bytes`);
+      if (buf.length < 4 + length) break;
+      yield decodeFrame(buf.subarray(4, 4 + length));
+      buf = buf.subarray(4 + length);
+    }
+  }
+  if (buf.length > 0) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "snapshot ends inside a frame");
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function decodeFrame(bytes: Uint8Array): unknown {
+  try {
+    return cbor.decode(bytes);
+  } catch (e) {
+    throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", `bad snapshot frame: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Loads a snapshot into a new tree whose lastProcessedZxid is the snapshot's start zxid;
+ * replay txns after it. Throws DecodeError on anything malformed, truncated or inconsistent.
+ */
+export async function loadSnapshot(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<DataTree> {
+  const tree = new DataTree(false);
+  const acls: ACL[][] = [];
+  let state: "header" | "nodes" | "done" = "header";
+  let count = 0;
+  for await (const value of frames(chunks)) {
+    if (state === "done") throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "data after the snapshot's end");
+    if (state === "header") {
+      tree.lastZxid = validateHeader(value, MAGIC, FORMAT);
+      state = "nodes";
+    } else if (Array.isArray(value) && value[0] === "end") {
+      for (const [id, timeoutMs] of validateTrailer(value, count)) tree.putSession(id, { timeoutMs });
+      state = "done";
+    } else {
+      if (!Array.isArray(value)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "node frame is not a list");
+      for (const record of value) {
+        const n = validateNodeRecord(record, acls, tree, count === 0);
+        tree.load(n.path, bytesToLatin1(n.data), n.acl, n.fields);
+        count++;
+      }
+    }
+  }
+  if (state !== "done") throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "snapshot is truncated");
+  return tree;
+}

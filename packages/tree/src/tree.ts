@@ -1,0 +1,301 @@
+// The data tree: znodes, sessions and the ephemeral index, changed only by apply()
+// (apply.ts). Reads here take paths and return Stat records with ZooKeeper's fields.
+import { NoNodeError, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, EventType, parentPath, type ACL, type Response, type Stat, type WatchEvent } from "@warden/protocol";
+import { AclCache } from "./acl-cache.js";
+import { apply, type ApplyOutcome } from "./apply.js";
+import { read, type ReadContext, type ReadRequest } from "./read.js";
+import { bytesToLatin1, latin1ToBytes } from "./bytes.js";
+import { ownerKind, ttlOf } from "./owner.js";
+import { ACL_ID, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, NodeStore, PZXID, VERSION, type NodeFields } from "./store.js";
+import type { Txn } from "./txn.js";
+import { WatchRegistry, type FiredWatch, type SetWatchesLists } from "./watches.js";
+
+export interface SessionInfo {
+  timeoutMs: number;
+}
+
+const childPath = (parent: string, name: string) => (parent === "/" ? "/" + name : parent + "/" + name);
+
+export class DataTree {
+  /** @internal */ readonly store = new NodeStore();
+  /** @internal */ readonly acls = new AclCache();
+  private readonly sessionTable = new Map<bigint, SessionInfo>();
+  private readonly ephemeralIndex = new Map<bigint, Set<string>>();
+  private readonly containers = new Set<string>();
+  private readonly ttls = new Set<string>();
+  /** This server's watches (not part of the replicated state, not in snapshots). */
+  readonly watches = new WatchRegistry();
+  /** @internal zxid of the last applied txn, as a number (see ZXID_MAX). */
+  lastZxid = 0;
+
+  /** A tree holding "/", "/zookeeper", "/zookeeper/quota" and "/zookeeper/config" as ZooKeeper's. */
+  constructor(init = true) {
+    if (!init) return;
+    const zero = { czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, owner: 0n, data: "" };
+    for (const path of ["/", "/zookeeper", "/zookeeper/quota"]) this.insert(path, { ...zero, aclId: this.acls.acquire(OPEN_ACL_UNSAFE) });
+    // ZooKeeper protects the config node (ZOOKEEPER-2014) with setACL(..., -1): aversion -1.
+    this.insert("/zookeeper/config", { ...zero, aversion: -1, aclId: this.acls.acquire(READ_ACL_UNSAFE) });
+  }
+
+  get lastProcessedZxid(): bigint {
+    return BigInt(this.lastZxid);
+  }
+
+  /** Number of znodes, "/" included (ZooKeeper's znode_count also counts its "" alias of "/"). */
+  get nodeCount(): number {
+    return this.store.size;
+  }
+
+  // ---- reads -------------------------------------------------------------------------
+
+  /** Answers a read request (ACL READ checked, watches registered); throws typed errors. */
+  read(request: ReadRequest, ctx: ReadContext): Response {
+    return read(this, request, ctx);
+  }
+
+  /** Re-registers a reconnecting session's watches; returns the events to deliver now. */
+  setWatches(sessionId: bigint, lists: SetWatchesLists): WatchEvent[] {
+    return this.watches.setWatches(sessionId, lists, (path) => {
+      const id = this.store.idOf(path);
+      return id < 0 ? undefined : { mzxid: BigInt(this.store.num(id, MZXID)), pzxid: BigInt(this.store.num(id, PZXID)) };
+    });
+  }
+
+  /** @internal The node id or -1. */
+  idOf(path: string): number {
+    return this.store.idOf(path);
+  }
+
+  /** @internal */
+  require(path: string): number {
+    const id = this.store.idOf(path);
+    if (id < 0) throw new NoNodeError(undefined, path);
+    return id;
+  }
+
+  /** @internal */
+  statOf(id: number): Stat {
+    const s = this.store;
+    return {
+      czxid: BigInt(s.num(id, CZXID)),
+      mzxid: BigInt(s.num(id, MZXID)),
+      ctime: s.num(id, CTIME),
+      mtime: s.num(id, MTIME),
+      version: s.int(id, VERSION),
+      cversion: s.int(id, CVERSION),
+      aversion: s.int(id, AVERSION),
+      ephemeralOwner: s.owner[id]!,
+      dataLength: s.data[id]!.length,
+      numChildren: s.childCount(id),
+      pzxid: BigInt(s.num(id, PZXID)),
+    };
+  }
+
+  /** @internal */
+  aclOf(id: number): readonly ACL[] {
+    return this.acls.get(this.store.int(id, ACL_ID));
+  }
+
+  exists(path: string): Stat | undefined {
+    const id = this.store.idOf(path);
+    return id < 0 ? undefined : this.statOf(id);
+  }
+
+  /** The data (a fresh copy) and Stat; NoNodeError when missing. */
+  getData(path: string): { data: Uint8Array; stat: Stat } {
+    const id = this.require(path);
+    return { data: latin1ToBytes(this.store.data[id]!), stat: this.statOf(id) };
+  }
+
+  /** Child names, sorted (ZooKeeper returns them in HashSet order; sorted is one valid order). */
+  getChildren(path: string): string[] {
+    const set = this.store.children[this.require(path)];
+    return set === undefined ? [] : [...set].sort();
+  }
+
+  getACL(path: string): { acl: ACL[]; stat: Stat } {
+    const id = this.require(path);
+    return { acl: this.aclOf(id).map((a) => ({ perms: a.perms, id: { ...a.id } })), stat: this.statOf(id) };
+  }
+
+  /** Descendants of `path`, itself excluded (ZooKeeper's getAllChildrenNumber). */
+  getAllChildrenNumber(path: string): number {
+    let count = 0;
+    const stack = [path];
+    this.require(path);
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const set = this.store.children[this.store.idOf(p)];
+      if (set === undefined) continue;
+      count += set.size;
+      for (const name of set) stack.push(childPath(p, name));
+    }
+    return count;
+  }
+
+  /** The session's ephemerals starting with `prefix` (a string prefix, as ZooKeeper's), sorted. */
+  getEphemerals(sessionId: bigint, prefix = "/"): string[] {
+    const all = [...(this.ephemeralIndex.get(sessionId) ?? [])];
+    const p = prefix.trim();
+    return (p === "" || p === "/" ? all : all.filter((path) => path.startsWith(prefix))).sort();
+  }
+
+  /** @internal The session's ephemeral paths as stored (do not mutate). */
+  ephemeralsOf(sessionId: bigint): ReadonlySet<string> {
+    return this.ephemeralIndex.get(sessionId) ?? new Set();
+  }
+
+  get sessions(): ReadonlyMap<bigint, SessionInfo> {
+    return this.sessionTable;
+  }
+
+  /**
+   * Empty containers that once had a child (cversion > 0) and childless TTL nodes whose
+   * mtime + ttl is before `nowMs` (ZooKeeper's ContainerManager.getCandidates), at most `limit`.
+   * The leader turns each into a "deleteContainer" request for the Preparer.
+   */
+  expiredNodes(nowMs: number, limit: number): string[] {
+    const out: string[] = [];
+    for (const path of this.containers) {
+      if (out.length >= limit) return out;
+      const id = this.store.idOf(path);
+      if (id >= 0 && this.store.int(id, CVERSION) > 0 && this.store.childCount(id) === 0) out.push(path);
+    }
+    for (const path of this.ttls) {
+      if (out.length >= limit) return out;
+      const id = this.store.idOf(path);
+      if (id < 0 || this.store.childCount(id) !== 0) continue;
+      const ttl = ttlOf(this.store.owner[id]!);
+      if (ttl !== 0 && nowMs - this.store.num(id, MTIME) > ttl) out.push(path);
+    }
+    return out;
+  }
+
+  // ---- changes (apply.ts is the only caller) ------------------------------------------
+
+  /** Applies a committed txn: the only way the tree changes. See apply.ts. */
+  apply(txn: Txn): ApplyOutcome {
+    return apply(this, txn);
+  }
+
+  private insert(path: string, fields: NodeFields): number {
+    const id = this.store.add(path, fields);
+    if (path !== "/") {
+      const parent = parentPath(path);
+      this.store.addChild(this.store.idOf(parent), path.slice(parent === "/" ? 1 : parent.length + 1));
+    }
+    this.index(path, fields.owner, true);
+    return id;
+  }
+
+  private index(path: string, owner: bigint, add: boolean): void {
+    const kind = ownerKind(owner);
+    if (kind === "container") add ? this.containers.add(path) : this.containers.delete(path);
+    else if (kind === "ttl") add ? this.ttls.add(path) : this.ttls.delete(path);
+    else if (kind === "session") {
+      let set = this.ephemeralIndex.get(owner);
+      if (add) {
+        if (set === undefined) this.ephemeralIndex.set(owner, (set = new Set()));
+        set.add(path);
+      } else if (set !== undefined) {
+        set.delete(path);
+        if (set.size === 0) this.ephemeralIndex.delete(owner);
+      }
+    }
+  }
+
+  /**
+   * @internal Creates `path` (the parent must exist). A node already there can only be met
+   * when replaying txns over a fuzzy snapshot; it is then reset to this create's state
+   * (its children are replayed by their own txns), which keeps replay exact.
+   */
+  createNode(path: string, data: Uint8Array, acl: readonly ACL[], owner: bigint, parentCVersion: number, zxid: number, timeMs: number, events: FiredWatch[]): number {
+    const parent = parentPath(path);
+    const pid = this.require(parent);
+    const s = this.store;
+    // ZooKeeper's rule: only a newer cversion moves cversion and pzxid (replay never reverts them).
+    if (parentCVersion > s.int(pid, CVERSION)) {
+      s.setInt(pid, CVERSION, parentCVersion);
+      s.setNum(pid, PZXID, zxid);
+    }
+    const fields = { data: bytesToLatin1(data), aclId: this.acls.acquire(acl), czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0, owner };
+    let id = s.idOf(path);
+    if (id >= 0) {
+      this.acls.release(s.int(id, ACL_ID));
+      this.index(path, s.owner[id]!, false);
+      s.write(id, fields);
+      this.index(path, owner, true);
+    } else {
+      id = this.insert(path, fields);
+    }
+    events.push(...this.watches.trigger(path, EventType.NodeCreated, BigInt(zxid), acl, this.aclOf(pid)));
+    return id;
+  }
+
+  /**
+   * @internal Deletes `path`. The parent's pzxid moves even when the node is already gone
+   * (as ZooKeeper's deleteNode). A node with children is only met in fuzzy replay: its
+   * subtree goes too, every node in it having been created after this txn in history.
+   */
+  deleteNode(path: string, zxid: number, events: FiredWatch[]): boolean {
+    const s = this.store;
+    const pid = path === "/" ? -1 : s.idOf(parentPath(path));
+    if (pid >= 0 && zxid > s.num(pid, PZXID)) s.setNum(pid, PZXID, zxid);
+    const id = s.idOf(path);
+    if (id < 0 || pid < 0) return false;
+    const doomed = [path];
+    for (let i = 0; i < doomed.length; i++) {
+      const set = s.children[s.idOf(doomed[i]!)];
+      if (set !== undefined) for (const name of set) doomed.push(childPath(doomed[i]!, name));
+    }
+    for (let i = doomed.length - 1; i >= 0; i--) this.removeLeaf(doomed[i]!, BigInt(zxid), events);
+    return true;
+  }
+
+  private removeLeaf(path: string, zxid: bigint, events: FiredWatch[]): void {
+    const s = this.store;
+    const id = s.idOf(path);
+    const parent = parentPath(path);
+    const pid = s.idOf(parent);
+    const acl = this.aclOf(id);
+    this.index(path, s.owner[id]!, false);
+    s.removeChild(pid, path.slice(parent === "/" ? 1 : parent.length + 1));
+    s.remove(path, id);
+    events.push(...this.watches.trigger(path, EventType.NodeDeleted, zxid, acl, this.aclOf(pid)));
+    this.acls.release(s.int(id, ACL_ID));
+  }
+
+  /** @internal */
+  setNodeData(id: number, path: string, data: Uint8Array, version: number, zxid: number, timeMs: number, events: FiredWatch[]): void {
+    const s = this.store;
+    s.data[id] = bytesToLatin1(data);
+    s.setNum(id, MTIME, timeMs);
+    s.setNum(id, MZXID, zxid);
+    s.setInt(id, VERSION, version);
+    events.push(...this.watches.trigger(path, EventType.NodeDataChanged, BigInt(zxid), this.aclOf(id)));
+  }
+
+  /** @internal */
+  setNodeACL(id: number, acl: readonly ACL[], aversion: number): void {
+    const s = this.store;
+    const aclId = this.acls.acquire(acl);
+    this.acls.release(s.int(id, ACL_ID));
+    s.setInt(id, ACL_ID, aclId);
+    s.setInt(id, AVERSION, aversion);
+  }
+
+  /** @internal */
+  putSession(sessionId: bigint, info: SessionInfo | undefined): void {
+    if (info === undefined) {
+      // The ephemerals went with the closeSession txn's deletes, which keep the index.
+      this.sessionTable.delete(sessionId);
+    } else {
+      this.sessionTable.set(sessionId, { timeoutMs: info.timeoutMs });
+    }
+  }
+
+  /** @internal For snapshot loading: adds a node whose parent is already present. */
+  load(path: string, data: string, acl: readonly ACL[], fields: Omit<NodeFields, "data" | "aclId">): void {
+    this.insert(path, { ...fields, data, aclId: this.acls.acquire(acl) });
+  }
+}
