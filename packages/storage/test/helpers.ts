@@ -30,7 +30,7 @@ export function payloadOf(zxid: bigint, bytes = 100): Uint8Array {
   const data = new Uint8Array(bytes);
   let x = Number(zxid % 4294967291n) + 1;
   for (let i = 0; i < bytes; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
     data[i] = x >>> 24;
   }
   return data;
