@@ -1,0 +1,387 @@
+// The public client: one object, promise methods for every ZooKeeper operation, typed
+// errors, chroot applied to every path sent and stripped from every path received.
+import {
+  AddWatchMode,
+  ErrorCode,
+  EventType,
+  KeeperState,
+  NativeCodec,
+  NoWatcherError,
+  WatcherType,
+  errorFromCode,
+  type ACL,
+  type Id,
+  type Request,
+  type Response,
+  type Stat,
+  type WatchEvent,
+} from "@warden/protocol";
+import type { CallOptions } from "./calls.js";
+import { parseConnectString } from "./connect-string.js";
+import { defaultTransport } from "./default-transport.js";
+import { RequestBuilder, type CreateOptions, type Data } from "./build.js";
+import { Listeners, callSafely } from "./emitter.js";
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from "./options.js";
+import { ServerRotation } from "./servers.js";
+import { Session, type SessionEvent } from "./session.js";
+import { Transaction, multiReadResults, type MultiReadOutcome, type ReadSpec } from "./transaction.js";
+import type { Transport } from "./transport.js";
+import { EVENTS_BUFFERED_MAX_DEFAULT, WatchStream } from "./watch-stream.js";
+import { WatchRegistry, type WatchKind, type WatchListener, type WatchedEvent } from "./watches.js";
+
+export interface WatchOptions extends CallOptions {
+  /** A one-shot watch: called once with the next change, then removed. */
+  watch?: WatchListener;
+}
+export interface ChildrenOptions extends WatchOptions {
+  /** Also return the parent's Stat (getChildren2). */
+  stat?: boolean;
+}
+export interface RemoveWatchesOptions extends CallOptions {
+  /** Remove only on the client, even without a server (ZooKeeper's `local`). */
+  local?: boolean;
+}
+export type ClientState = "connecting" | "connected" | "disconnected" | "closed";
+
+/** Watch registrations one client holds at most. */
+export const WATCH_REGISTRATIONS_MAX = 100_000;
+const AUTHS_MAX = 32;
+const CONFIG_PATH = "/zookeeper/config";
+const SET_WATCHES_CHARS_MAX = 128 * 1024;
+
+export class Client {
+  readonly chroot: string | undefined;
+  readonly #options: ResolvedOptions;
+  readonly #build: RequestBuilder;
+  readonly #watches = new WatchRegistry();
+  readonly #auths: { scheme: string; auth: Uint8Array }[] = [];
+  readonly #listeners = new Map<SessionEvent | "state", Listeners<SessionEvent>>();
+  #session: Session | undefined;
+  #state: ClientState = "connecting";
+  #codec: NativeCodec;
+  #closePromise: Promise<void> | undefined;
+  #ready: Promise<void>;
+
+  constructor(connectString: string, options: ClientOptions = {}) {
+    const parsed = parseConnectString(connectString);
+    this.#options = resolveOptions(options);
+    this.chroot = parsed.chroot;
+    this.#codec = new NativeCodec(this.#options.limits);
+    this.#build = new RequestBuilder(parsed.chroot, this.#codec.limits.dataBytesMax);
+    const rotation = new ServerRotation(parsed.servers, this.#options.random, this.#options.reconnectDelayMsMin, this.#options.reconnectDelayMsMax);
+    const start = (transport: Transport) => {
+      if (this.#state === "closed") return;
+      this.#session = new Session(rotation, transport, this.#codec, this.#options, {
+        onEvent: (e) => this.#onEvent(e),
+        onStateChange: (s) => this.#onStateChange(s),
+        replay: (reattached) => this.#replay(reattached),
+        onSessionLost: () => this.#dropWatches(),
+      });
+      this.#session.start();
+    };
+    if (this.#options.transport) {
+      start(this.#options.transport);
+      this.#ready = Promise.resolve();
+    } else {
+      this.#ready = defaultTransport().then(start, (e: unknown) => {
+        this.#onStateChange("closed");
+        throw e;
+      });
+      this.#ready.catch(() => undefined);
+    }
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+  /** 0n until the first session is established. */
+  get sessionId(): bigint {
+    return this.#session?.sessionId ?? 0n;
+  }
+  get sessionPassword(): Uint8Array {
+    return this.#session?.password ?? new Uint8Array(0);
+  }
+  /** The newest zxid this client has seen; servers behind it are refused. */
+  get lastZxidSeen(): bigint {
+    return this.#session?.lastZxidSeen ?? 0n;
+  }
+  /** The timeout the server negotiated (0 while no session). */
+  get sessionTimeoutMs(): number {
+    return this.#session?.negotiatedTimeoutMs ?? 0;
+  }
+
+  /** Subscribes to one session event, or to all with "state"; returns the unsubscribe. */
+  on(event: SessionEvent | "state", listener: (event: SessionEvent) => void): () => void {
+    let set = this.#listeners.get(event);
+    if (set === undefined) this.#listeners.set(event, (set = new Listeners()));
+    return set.add(listener);
+  }
+
+  /** Resolves once connected (at once when already); rejects on close or the timeout. */
+  connected(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.#state === "connected") return Promise.resolve();
+    if (this.#state === "closed") return Promise.reject(errorFromCode(ErrorCode.CONNECTION_LOSS, undefined, "the client is closed"));
+    return new Promise((resolve, reject) => {
+      const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => done(errorFromCode(ErrorCode.OPERATION_TIMEOUT, undefined, "not connected in time")), options.timeoutMs);
+      const off = this.on("state", (s) => {
+        if (s === "connected" || s === "reconnected") done();
+        else if (s === "closed") done(errorFromCode(ErrorCode.CONNECTION_LOSS, undefined, "the client is closed"));
+      });
+      const done = (error?: Error) => {
+        off();
+        if (timer !== undefined) clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+  }
+
+  async create(path: string, data?: Data, options: CreateOptions & CallOptions = {}): Promise<string> {
+    return (await this.createWithStat(path, data, options)).path;
+  }
+
+  /** create, returning the created path (with its sequence number) and the new node's Stat. */
+  async createWithStat(path: string, data?: Data, options: CreateOptions & CallOptions = {}): Promise<{ path: string; stat: Stat }> {
+    const r = await this.#submit(this.#build.create(path, data, options), path, options);
+    if (r.type !== "create") throw unexpected(r);
+    return { path: this.#build.strip(r.path), stat: r.stat };
+  }
+
+  async delete(path: string, version = -1, options: CallOptions = {}): Promise<void> {
+    await this.#submit({ type: "delete", path: this.#build.path(path), version: this.#build.version(version, path) }, path, options);
+  }
+
+  /** The node's Stat, or null when it does not exist (a watch then fires on its creation). */
+  async exists(path: string, options: WatchOptions = {}): Promise<Stat | null> {
+    const watch = options.watch;
+    const request: Request = { type: "exists", path: this.#build.path(path), watch: watch !== undefined };
+    if (watch) this.#checkWatchBound();
+    const onReply = watch && ((err: number) => (err === 0 ? this.#watches.add("data", path, watch) : err === ErrorCode.NO_NODE && this.#watches.add("exist", path, watch)));
+    try {
+      const r = await this.#submit(request, path, options, onReply || undefined);
+      return r.type === "exists" ? r.stat : unexpected(r);
+    } catch (e) {
+      if (e instanceof Error && (e as { zkCode?: number }).zkCode === ErrorCode.NO_NODE) return null;
+      throw e;
+    }
+  }
+
+  async getData(path: string, options: WatchOptions = {}): Promise<{ data: Uint8Array; stat: Stat }> {
+    const request: Request = { type: "getData", path: this.#build.path(path), watch: options.watch !== undefined };
+    const r = await this.#submit(request, path, options, this.#watchOnSuccess("data", path, options.watch));
+    return r.type === "getData" ? { data: r.data, stat: r.stat } : unexpected(r);
+  }
+
+  async setData(path: string, data: Data, version = -1, options: CallOptions = {}): Promise<Stat> {
+    const request: Request = { type: "setData", path: this.#build.path(path), data: this.#build.data(data, path), version: this.#build.version(version, path) };
+    const r = await this.#submit(request, path, options);
+    return r.type === "setData" ? r.stat : unexpected(r);
+  }
+
+  async getACL(path: string, options: CallOptions = {}): Promise<{ acl: ACL[]; stat: Stat }> {
+    const r = await this.#submit({ type: "getACL", path: this.#build.path(path) }, path, options);
+    return r.type === "getACL" ? { acl: r.acl, stat: r.stat } : unexpected(r);
+  }
+
+  async setACL(path: string, acl: readonly ACL[], version = -1, options: CallOptions = {}): Promise<Stat> {
+    const r = await this.#submit({ type: "setACL", path: this.#build.path(path), acl: [...acl], version: this.#build.version(version, path) }, path, options);
+    return r.type === "setACL" ? r.stat : unexpected(r);
+  }
+
+  getChildren(path: string, options: ChildrenOptions & { stat: true }): Promise<{ children: string[]; stat: Stat }>;
+  getChildren(path: string, options?: ChildrenOptions): Promise<string[]>;
+  async getChildren(path: string, options: ChildrenOptions = {}): Promise<string[] | { children: string[]; stat: Stat }> {
+    const withStat = options.stat === true;
+    const request: Request = { type: "getChildren", path: this.#build.path(path), watch: options.watch !== undefined, withStat };
+    const r = await this.#submit(request, path, options, this.#watchOnSuccess("child", path, options.watch));
+    if (r.type !== "getChildren") return unexpected(r);
+    return withStat ? { children: r.children, stat: r.stat! } : r.children;
+  }
+
+  async getAllChildrenNumber(path: string, options: CallOptions = {}): Promise<number> {
+    const r = await this.#submit({ type: "getAllChildrenNumber", path: this.#build.path(path) }, path, options);
+    return r.type === "getAllChildrenNumber" ? r.totalNumber : unexpected(r);
+  }
+
+  /** This session's ephemeral nodes whose path starts with `prefix`. */
+  async getEphemerals(prefix = "/", options: CallOptions = {}): Promise<string[]> {
+    const r = await this.#submit({ type: "getEphemerals", prefix: this.#build.path(prefix) }, prefix, options);
+    return r.type === "getEphemerals" ? r.ephemerals.map((p) => this.#build.strip(p)) : unexpected(r);
+  }
+
+  /** Waits until the server has every write committed before the call; returns the path. */
+  async sync(path: string, options: CallOptions = {}): Promise<string> {
+    const r = await this.#submit({ type: "sync", path: this.#build.path(path) }, path, options);
+    return r.type === "sync" ? this.#build.strip(r.path) : unexpected(r);
+  }
+
+  /** A persistent watch (recursive with AddWatchMode.PERSISTENT_RECURSIVE) calling `listener` until removed. */
+  async addWatch(path: string, mode: AddWatchMode, listener: WatchListener, options: CallOptions = {}): Promise<void> {
+    const kind: WatchKind = mode === AddWatchMode.PERSISTENT_RECURSIVE ? "persistentRecursive" : "persistent";
+    const request: Request = { type: "addWatch", path: this.#build.path(path), mode };
+    await this.#submit(request, path, options, this.#watchOnSuccess(kind, path, listener));
+  }
+
+  /** A persistent watch as an async iterable; leaving a for-await loop removes it. */
+  async watch(path: string, options: CallOptions & { recursive?: boolean; eventsBufferedMax?: number } = {}): Promise<WatchStream> {
+    const type = options.recursive ? WatcherType.PersistentRecursive : WatcherType.Persistent;
+    const stream: WatchStream = new WatchStream(path, options.eventsBufferedMax ?? EVENTS_BUFFERED_MAX_DEFAULT, () =>
+      this.removeWatches(path, type, stream.listener).catch((e) => {
+        if (!(e instanceof NoWatcherError)) throw e;
+      }),
+    );
+    const mode = options.recursive ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT;
+    await this.addWatch(path, mode, stream.listener, options);
+    return stream;
+  }
+
+  /**
+   * Removes watches of `watcherType` on `path` (only `listener`'s when given): they get a
+   * *WatchRemoved event. The server's registration goes when no listener of that kind is left.
+   * NoWatcherError when there was none.
+   */
+  async removeWatches(path: string, watcherType: WatcherType, listener?: WatchListener, options: RemoveWatchesOptions = {}): Promise<void> {
+    const serverPath = this.#build.path(path);
+    const { removed, emptied } = this.#watches.remove(watcherType, path, listener);
+    if (removed.size === 0) throw new NoWatcherError(undefined, path);
+    for (const [l, type] of removed) callSafely(l, { type, state: KeeperState.SyncConnected, path });
+    if (options.local) return;
+    for (const type of serverWatcherTypes(emptied)) {
+      await this.#submit({ type: "removeWatches", path: serverPath, watcherType: type, checkOnly: false }, path, options).catch((e) => {
+        if (!(e instanceof NoWatcherError)) throw e;
+      });
+    }
+  }
+
+  removeAllWatches(path: string, watcherType: WatcherType, options: RemoveWatchesOptions = {}): Promise<void> {
+    return this.removeWatches(path, watcherType, undefined, options);
+  }
+
+  /** Adds credentials to the session (and to every later connection of this client). */
+  async addAuth(scheme: string, auth: Data, options: CallOptions = {}): Promise<void> {
+    const bytes = this.#build.data(auth, "");
+    if (this.#auths.length >= AUTHS_MAX) throw errorFromCode(ErrorCode.BAD_ARGUMENTS, undefined, `more than ${AUTHS_MAX} addAuth credentials`);
+    await this.#submit({ type: "auth", scheme, auth: bytes }, undefined, options, (err) => {
+      if (err === 0) this.#auths.push({ scheme, auth: bytes });
+      else if (err === ErrorCode.AUTH_FAILED) this.#onStateChange("authFailed");
+    });
+  }
+
+  async whoAmI(options: CallOptions = {}): Promise<Id[]> {
+    const r = await this.#submit({ type: "whoAmI" }, undefined, options);
+    return r.type === "whoAmI" ? r.clientInfo : unexpected(r);
+  }
+
+  async getConfig(options: WatchOptions = {}): Promise<{ data: Uint8Array; stat: Stat }> {
+    const request: Request = { type: "getConfig", watch: options.watch !== undefined };
+    const r = await this.#submit(request, CONFIG_PATH, options, this.#watchOnSuccess("data", CONFIG_PATH, options.watch));
+    return r.type === "getConfig" ? { data: r.data, stat: r.stat } : unexpected(r);
+  }
+
+  /** A multi, built op by op: client.transaction().create(..).setData(..).commit(). */
+  transaction(): Transaction {
+    return new Transaction(this.#build, this.#codec.limits.multiOpsMax, (request, options) => this.#submit(request, undefined, options));
+  }
+
+  /** Several reads in one request; each op's outcome, failures as typed errors. */
+  async multiRead(ops: readonly ReadSpec[], options: CallOptions = {}): Promise<MultiReadOutcome[]> {
+    return multiReadResults(this.#build, this.#codec.limits.multiOpsMax, ops, (request) => this.#submit(request, undefined, options));
+  }
+
+  /** Closes the session (its ephemerals go) and the client; idempotent. */
+  close(): Promise<void> {
+    this.#closePromise ??= (async () => {
+      if (this.#session) await this.#session.close();
+      else this.#onStateChange("closed");
+    })();
+    return this.#closePromise;
+  }
+
+  #submit(request: Request, path: string | undefined, options: CallOptions, onReply?: (err: number, r: Response | undefined) => void): Promise<Response> {
+    // The default transport loads asynchronously (Node's ws); calls made before it wait.
+    if (this.#session === undefined) return this.#ready.then(() => this.#submit(request, path, options, onReply));
+    return this.#session.submit(request, { path, options, ...(onReply ? { onReply } : {}) });
+  }
+
+  #watchOnSuccess(kind: WatchKind, path: string, listener: WatchListener | undefined) {
+    if (listener === undefined) return undefined;
+    this.#checkWatchBound();
+    return (err: number) => err === 0 && this.#watches.add(kind, path, listener);
+  }
+
+  /** Refuses a new watch before anything is sent when the client already holds its maximum. */
+  #checkWatchBound(): void {
+    if (this.#watches.size >= WATCH_REGISTRATIONS_MAX) {
+      throw errorFromCode(ErrorCode.BAD_ARGUMENTS, undefined, `more than ${WATCH_REGISTRATIONS_MAX} watch registrations`);
+    }
+  }
+
+  #onEvent(event: WatchEvent): void {
+    const path = event.path === "" ? "" : this.#build.strip(event.path);
+    const watched: WatchedEvent = { type: event.type, state: event.state, path };
+    for (const listener of this.#watches.materialize(event.type, path)) callSafely(listener, watched);
+  }
+
+  #onStateChange(event: SessionEvent): void {
+    if (event === "connected" || event === "reconnected") this.#state = "connected";
+    else if (event === "disconnected" || event === "expired") this.#state = this.#state === "closed" ? "closed" : "disconnected";
+    else if (event === "closed") this.#state = "closed";
+    this.#listeners.get(event)?.emit(event);
+    this.#listeners.get("state")?.emit(event);
+  }
+
+  #dropWatches(): void {
+    const state = this.#session?.isClosed ? KeeperState.Closed : KeeperState.Expired;
+    for (const listener of this.#watches.drain()) callSafely(listener, { type: EventType.None, state, path: "" });
+  }
+
+  /** First requests on every connection: credentials, then (same session) the watches from lastZxidSeen. */
+  #replay(reattached: boolean): Request[] {
+    const requests: Request[] = this.#auths.map((a) => ({ type: "auth", scheme: a.scheme, auth: a.auth }));
+    if (reattached && this.#watches.size > 0) requests.push(...this.#setWatches());
+    return requests;
+  }
+
+  #setWatches(): Request[] {
+    const lists = { dataWatches: "data", existWatches: "exist", childWatches: "child", persistentWatches: "persistent", persistentRecursiveWatches: "persistentRecursive" } as const;
+    const requests: Request[] = [];
+    const empty = () => ({ type: "setWatches" as const, relativeZxid: this.lastZxidSeen, dataWatches: [] as string[], existWatches: [] as string[], childWatches: [] as string[], persistentWatches: [] as string[], persistentRecursiveWatches: [] as string[] });
+    let current = empty();
+    let chars = 0;
+    let count = 0;
+    for (const [field, kind] of Object.entries(lists) as [keyof typeof lists, WatchKind][]) {
+      for (const path of this.#watches.paths(kind)) {
+        const serverPath = this.#build.path(path);
+        if (chars + serverPath.length > SET_WATCHES_CHARS_MAX || count >= this.#codec.limits.listItemsMax) {
+          requests.push(current);
+          current = empty();
+          chars = count = 0;
+        }
+        current[field].push(serverPath);
+        chars += serverPath.length;
+        count++;
+      }
+    }
+    requests.push(current);
+    return requests;
+  }
+}
+
+function serverWatcherTypes(emptied: readonly WatchKind[]): WatcherType[] {
+  const types = new Set<WatcherType>();
+  for (const kind of emptied) {
+    if (kind === "data" || kind === "exist") types.add(WatcherType.Data);
+    else if (kind === "child") types.add(WatcherType.Children);
+    else if (kind === "persistent") types.add(WatcherType.Persistent);
+    else types.add(WatcherType.PersistentRecursive);
+  }
+  return [...types];
+}
+
+function unexpected(r: Response): never {
+  throw errorFromCode(ErrorCode.RUNTIME_INCONSISTENCY, undefined, `unexpected ${r.type} response`);
+}
+
+export function createClient(connectString: string, options: ClientOptions = {}): Client {
+  return new Client(connectString, options);
+}

@@ -1,0 +1,81 @@
+import { BadArgumentsError, type NativeCodecLimits } from "@warden/protocol";
+import type { Transport } from "./transport.js";
+
+export interface ClientOptions {
+  /** Requested session timeout; the server negotiates it into its [min, max]. Default 30 000. */
+  sessionTimeoutMs?: number;
+  /** One connection attempt's limit. Default: sessionTimeoutMs / number of servers (as ZooKeeper). */
+  connectTimeoutMs?: number;
+  /** Backoff between failed attempts: full jitter, doubling from min to max. Defaults 100 and 2000. */
+  reconnectDelayMsMin?: number;
+  reconnectDelayMsMax?: number;
+  /** After the session is lost, open a new one (Curator, kazoo) instead of staying closed. Default true. */
+  reconnectAfterExpiry?: boolean;
+  /** Default for every call; a call's own timeoutMs wins. Default: none. */
+  requestTimeoutMs?: number;
+  /** Retry reads whose connection dropped while they were in flight. Default false; writes never. */
+  retryReads?: boolean;
+  /** Attempts of one read when retryReads is on. Default 3. */
+  readAttemptsMax?: number;
+  /** Requests waiting for a connection; beyond it a call fails with ThrottledError. Default 10 000. */
+  queuedRequestsMax?: number;
+  /** Requests sent and not yet answered; beyond it calls wait in the queue. Default 1000. */
+  inflightRequestsMax?: number;
+  /** Use wss:// instead of ws://. */
+  secure?: boolean;
+  /** How to reach servers. Default: the global WebSocket, else `ws` in Node. */
+  transport?: Transport;
+  /** Codec bounds (data and frame sizes); must match the servers'. */
+  limits?: Partial<NativeCodecLimits>;
+  /** Source of randomness for the server order and backoff jitter, in [0, 1). Default Math.random. */
+  random?: () => number;
+}
+
+export interface ResolvedOptions {
+  sessionTimeoutMs: number;
+  connectTimeoutMs: number | undefined;
+  reconnectDelayMsMin: number;
+  reconnectDelayMsMax: number;
+  reconnectAfterExpiry: boolean;
+  requestTimeoutMs: number | undefined;
+  retryReads: boolean;
+  readAttemptsMax: number;
+  queuedRequestsMax: number;
+  inflightRequestsMax: number;
+  secure: boolean;
+  transport: Transport | undefined;
+  limits: Partial<NativeCodecLimits>;
+  random: () => number;
+}
+
+/** Session timeouts accepted from callers; the server narrows them further. */
+export const SESSION_TIMEOUT_MS_MIN = 100;
+export const SESSION_TIMEOUT_MS_MAX = 24 * 60 * 60 * 1000;
+
+function positive(name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0 || value > max) throw new BadArgumentsError(`${name} must be in (0, ${max}], got ${value}`);
+  return value;
+}
+
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  const sessionTimeoutMs = positive("sessionTimeoutMs", options.sessionTimeoutMs, 30_000, SESSION_TIMEOUT_MS_MAX);
+  if (sessionTimeoutMs < SESSION_TIMEOUT_MS_MIN) throw new BadArgumentsError(`sessionTimeoutMs must be >= ${SESSION_TIMEOUT_MS_MIN}`);
+  const reconnectDelayMsMin = positive("reconnectDelayMsMin", options.reconnectDelayMsMin, 100);
+  return {
+    sessionTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs === undefined ? undefined : positive("connectTimeoutMs", options.connectTimeoutMs, 0),
+    reconnectDelayMsMin,
+    reconnectDelayMsMax: Math.max(reconnectDelayMsMin, positive("reconnectDelayMsMax", options.reconnectDelayMsMax, 2000)),
+    reconnectAfterExpiry: options.reconnectAfterExpiry ?? true,
+    requestTimeoutMs: options.requestTimeoutMs === undefined ? undefined : positive("requestTimeoutMs", options.requestTimeoutMs, 0),
+    retryReads: options.retryReads ?? false,
+    readAttemptsMax: positive("readAttemptsMax", options.readAttemptsMax, 3, 100),
+    queuedRequestsMax: positive("queuedRequestsMax", options.queuedRequestsMax, 10_000),
+    inflightRequestsMax: positive("inflightRequestsMax", options.inflightRequestsMax, 1000),
+    secure: options.secure ?? false,
+    transport: options.transport,
+    limits: options.limits ?? {},
+    random: options.random ?? Math.random,
+  };
+}

@@ -1,0 +1,328 @@
+// The session state machine: connect to one server after another until one takes the
+// session, reattach it with its id and password, keep it alive with pings, notice a dead
+// connection by its silence, and report the session lost when no server has been heard
+// for the whole negotiated timeout. Requests wait in a bounded queue while disconnected;
+// requests in flight when a connection drops fail with ConnectionLossError (reads may opt
+// in to a retry). All timing is the negotiated timeout's, as in ZooKeeper.
+import {
+  CloseReason,
+  ConnectionLossError,
+  SESSION_PASSWORD_BYTES,
+  SessionExpiredError,
+  ThrottledError,
+  errorFromCode,
+  type ConnectedFrame,
+  type NativeCodec,
+  type ReplyFrame,
+  type Request,
+  type Response,
+  type ServerFrame,
+  type WardenError,
+  type WatchEvent,
+} from "@warden/protocol";
+import { makeCall, type Call, type CallOptions, type ReplyHook } from "./calls.js";
+import { Connection } from "./connection.js";
+import { serverUrl } from "./connect-string.js";
+import { ClientClosedError } from "./errors.js";
+import type { ResolvedOptions } from "./options.js";
+import { ServerRotation } from "./servers.js";
+import type { Transport } from "./transport.js";
+
+export type SessionEvent = "connected" | "disconnected" | "reconnected" | "expired" | "authFailed" | "closed";
+
+export interface SessionHooks {
+  onEvent(event: WatchEvent): void;
+  onStateChange(event: SessionEvent): void;
+  /** Sent first on every new connection, before any queued request (auth, setWatches). */
+  replay(reattached: boolean): Request[];
+  onSessionLost(): void;
+}
+
+export interface SubmitSpec {
+  path?: string | undefined;
+  options?: CallOptions;
+  onReply?: ReplyHook;
+}
+
+const XID_MAX = 0x7fffffff;
+const CLOSE_WAIT_MS_MAX = 2000;
+
+export class Session {
+  sessionId = 0n;
+  password: Uint8Array = new Uint8Array(SESSION_PASSWORD_BYTES);
+  lastZxidSeen = 0n;
+  negotiatedTimeoutMs = 0;
+  #closed = false;
+  #closing = false;
+  #everConnected = false;
+  #conn: Connection | null = null;
+  #connected = false;
+  #xid = 0;
+  readonly #inflight = new Map<number, Call>();
+  #queue: Call[] = [];
+  #timers = new Map<"attempt" | "tick" | "deadline" | "reconnect", ReturnType<typeof setTimeout>>();
+  #lastHeardMs = Date.now();
+
+  constructor(
+    private readonly rotation: ServerRotation,
+    private readonly transport: Transport,
+    private readonly codec: NativeCodec,
+    private readonly options: ResolvedOptions,
+    private readonly hooks: SessionHooks,
+  ) {}
+
+  get isConnected(): boolean {
+    return this.#connected;
+  }
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  start(): void {
+    this.#connectNext();
+  }
+
+  submit(request: Request, spec: SubmitSpec = {}): Promise<Response> {
+    if (this.#closed) return Promise.reject(new ClientClosedError());
+    const options = { timeoutMs: this.options.requestTimeoutMs, ...spec.options };
+    const read = options.retryRead ?? this.options.retryReads;
+    const [call, promise] = makeCall({
+      request,
+      path: spec.path,
+      attempts: read ? this.options.readAttemptsMax : 1,
+      options,
+      ...(spec.onReply ? { onReply: spec.onReply } : {}),
+      onGiveUp: (c) => (this.#queue = this.#queue.filter((q) => q !== c)),
+    });
+    if (call.settled) return promise;
+    if (this.#queue.length >= this.options.queuedRequestsMax) {
+      call.reject(new ThrottledError(`more than ${this.options.queuedRequestsMax} requests queued`, spec.path));
+      return promise;
+    }
+    this.#queue.push(call);
+    this.#flush();
+    return promise;
+  }
+
+  /** Closes the session on the server (when connected) and the client; idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closing = true;
+    if (this.#connected && this.sessionId !== 0n) {
+      const done = this.#sendInternal({ type: "closeSession" });
+      const wait = new Promise((r) => setTimeout(r, Math.min(CLOSE_WAIT_MS_MAX, this.negotiatedTimeoutMs)));
+      await Promise.race([done.catch(() => undefined), wait]);
+    }
+    this.#shutDown();
+  }
+
+  #shutDown(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    this.#conn?.close("client closed");
+    this.#conn = null;
+    this.#connected = false;
+    this.#failAll(() => new ClientClosedError());
+    this.hooks.onSessionLost();
+    this.hooks.onStateChange("closed");
+  }
+
+  #setTimer(name: "attempt" | "tick" | "deadline" | "reconnect", ms: number, fn: () => void, repeat = false): void {
+    this.#clearTimer(name);
+    this.#timers.set(name, repeat ? setInterval(fn, ms) : setTimeout(fn, ms));
+  }
+  #clearTimer(name: "attempt" | "tick" | "deadline" | "reconnect"): void {
+    const t = this.#timers.get(name);
+    if (t !== undefined) clearTimeout(t);
+    this.#timers.delete(name);
+  }
+
+  #connectNext(): void {
+    if (this.#closed) return;
+    const url = serverUrl(this.rotation.next(), this.options.secure);
+    const timeoutMs = this.options.connectTimeoutMs ?? Math.max(1, Math.floor(this.#timeoutMs() / this.rotation.count));
+    const conn: Connection = new Connection(this.transport, url, this.codec, {
+      onOpen: () => this.#sendConnect(conn),
+      onFrame: (frame) => this.#onFrame(conn, frame),
+      onClosed: () => this.#onConnectionClosed(conn),
+    });
+    this.#conn = conn;
+    this.#setTimer("attempt", timeoutMs, () => conn.close(`no session from ${url} within ${timeoutMs} ms`));
+  }
+
+  #timeoutMs(): number {
+    return this.negotiatedTimeoutMs || this.options.sessionTimeoutMs;
+  }
+
+  #sendConnect(conn: Connection): void {
+    conn.send({
+      kind: "connect",
+      request: {
+        protocolVersion: 0,
+        lastZxidSeen: this.lastZxidSeen,
+        timeoutMs: this.sessionId === 0n ? this.options.sessionTimeoutMs : this.negotiatedTimeoutMs,
+        sessionId: this.sessionId,
+        password: this.password,
+        readOnly: false,
+      },
+    });
+  }
+
+  #onFrame(conn: Connection, frame: ServerFrame): void {
+    if (conn !== this.#conn) return;
+    this.#lastHeardMs = conn.lastHeardMs;
+    if (frame.kind === "close") return this.#onCloseFrame(conn, frame.reason);
+    if (!this.#connected) {
+      if (frame.kind === "connected") return this.#onConnected(conn, frame);
+      return conn.close(`${frame.kind} frame before the session was established`);
+    }
+    if (frame.kind === "reply") return this.#onReply(conn, frame);
+    if (frame.kind === "event") {
+      if (frame.event.zxid > this.lastZxidSeen) this.lastZxidSeen = frame.event.zxid;
+      return this.hooks.onEvent(frame.event);
+    }
+    conn.close("a second connected frame");
+  }
+
+  #onConnected(conn: Connection, frame: ConnectedFrame): void {
+    const r = frame.response;
+    if (r.timeoutMs === 0) {
+      this.#loseSession(new SessionExpiredError("the server refused the session"));
+      return conn.close("session refused");
+    }
+    // The server must refuse a client that has seen more than it has; never go back in time.
+    if (frame.lastZxid < this.lastZxidSeen) return conn.close(`server ${conn.url} is behind lastZxidSeen`);
+    const reattached = this.sessionId !== 0n && r.sessionId === this.sessionId;
+    if (this.sessionId !== 0n && !reattached) this.#loseSession(new SessionExpiredError("the server gave a new session"));
+    if (this.#closed) return conn.close("client closed");
+    this.sessionId = r.sessionId;
+    this.password = r.password;
+    this.negotiatedTimeoutMs = r.timeoutMs;
+    this.#connected = true;
+    this.rotation.succeeded();
+    this.#clearTimer("attempt");
+    this.#clearTimer("deadline");
+    const readTimeoutMs = (r.timeoutMs * 2) / 3;
+    this.#setTimer("tick", Math.max(5, readTimeoutMs / 6), () => this.#tick(conn, readTimeoutMs), true);
+    for (const request of this.hooks.replay(reattached)) void this.#sendInternal(request).catch(() => undefined);
+    this.#flush();
+    this.hooks.onStateChange(this.#everConnected ? "reconnected" : "connected");
+    this.#everConnected = true;
+  }
+
+  /** ZooKeeper's rule: ping when idle for readTimeout/2; a connection silent for readTimeout is dead. */
+  #tick(conn: Connection, readTimeoutMs: number): void {
+    const now = Date.now();
+    if (now - conn.lastHeardMs >= readTimeoutMs) return conn.close(`nothing heard from ${conn.url} for ${Math.round(readTimeoutMs)} ms`);
+    if (now - conn.lastSentMs >= readTimeoutMs / 2) void this.#sendInternal({ type: "ping" }).catch(() => undefined);
+  }
+
+  #onReply(conn: Connection, frame: ReplyFrame): void {
+    const first = this.#inflight.entries().next();
+    if (first.done || first.value[0] !== frame.xid) return conn.close(`reply xid ${frame.xid} out of order`);
+    const call = first.value[1];
+    if (frame.err === 0 && frame.response!.type !== call.request.type) {
+      return conn.close(`reply of type ${frame.response!.type} to ${call.request.type}`);
+    }
+    this.#inflight.delete(frame.xid);
+    if (frame.zxid > this.lastZxidSeen) this.lastZxidSeen = frame.zxid;
+    call.onReply?.(frame.err, frame.response);
+    if (frame.err !== 0) call.reject(errorFromCode(frame.err, call.path));
+    else call.resolve(frame.response!);
+    this.#flush();
+  }
+
+  #onCloseFrame(conn: Connection, reason: CloseReason): void {
+    if (reason === CloseReason.SESSION_EXPIRED) this.#loseSession(new SessionExpiredError("the server expired the session"));
+    else if (reason === CloseReason.AUTH_FAILED) this.hooks.onStateChange("authFailed");
+    else if (reason === CloseReason.SESSION_CLOSED && !this.#closing) this.#loseSession(new SessionExpiredError("the session was closed"));
+    conn.close(`server closed the connection: ${reason}`);
+  }
+
+  #onConnectionClosed(conn: Connection): void {
+    if (conn !== this.#conn) return;
+    this.#conn = null;
+    this.#clearTimer("attempt");
+    this.#clearTimer("tick");
+    if (this.#closed) return;
+    const wasConnected = this.#connected;
+    this.#connected = false;
+    this.#failInflight();
+    if (wasConnected) {
+      this.hooks.onStateChange("disconnected");
+    }
+    if (this.sessionId !== 0n && !this.#timers.has("deadline")) {
+      const remainingMs = Math.max(0, this.#lastHeardMs + this.negotiatedTimeoutMs - Date.now());
+      this.#setTimer("deadline", remainingMs, () => this.#onDeadline());
+    }
+    const delayMs = wasConnected ? 0 : this.rotation.failed();
+    this.#setTimer("reconnect", delayMs, () => this.#connectNext());
+  }
+
+  /** No server for the whole session timeout: the session is as good as expired (Curator's LOST). */
+  #onDeadline(): void {
+    this.#timers.delete("deadline");
+    if (this.#connected || this.sessionId === 0n) return;
+    this.#loseSession(new SessionExpiredError(`no server heard for ${this.negotiatedTimeoutMs} ms`));
+    if (this.#conn !== null && !this.#closed) this.#conn.close("session lost");
+  }
+
+  #loseSession(error: WardenError): void {
+    if (this.sessionId === 0n) return;
+    this.sessionId = 0n;
+    this.password = new Uint8Array(SESSION_PASSWORD_BYTES);
+    this.negotiatedTimeoutMs = 0;
+    this.#clearTimer("deadline");
+    this.#failAll(() => error);
+    this.hooks.onSessionLost();
+    this.hooks.onStateChange("expired");
+    if (!this.options.reconnectAfterExpiry) this.#shutDown();
+  }
+
+  /** In-flight calls fail with ConnectionLoss, except reads with attempts left, which go back to the queue. */
+  #failInflight(): void {
+    const retry: Call[] = [];
+    for (const call of this.#inflight.values()) {
+      if (call.settled) continue;
+      call.attemptsLeft--;
+      if (call.attemptsLeft > 0) retry.push(call);
+      else call.reject(new ConnectionLossError(`connection lost during ${call.request.type}`, call.path));
+    }
+    this.#inflight.clear();
+    this.#queue = [...retry, ...this.#queue];
+  }
+
+  #failAll(error: () => Error): void {
+    for (const call of [...this.#inflight.values(), ...this.#queue]) call.reject(error());
+    this.#inflight.clear();
+    this.#queue = [];
+  }
+
+  #flush(): void {
+    const conn = this.#conn;
+    if (!this.#connected || conn === null) return;
+    while (this.#queue.length > 0 && this.#inflight.size < this.options.inflightRequestsMax) {
+      const call = this.#queue.shift()!;
+      if (!call.settled) this.#send(conn, call);
+    }
+  }
+
+  #sendInternal(request: Request): Promise<Response> {
+    const [call, promise] = makeCall({ request, path: undefined, attempts: 1, internal: true, options: {}, onGiveUp: () => undefined });
+    if (this.#conn === null || !this.#connected) call.reject(new ConnectionLossError());
+    else this.#send(this.#conn, call);
+    return promise;
+  }
+
+  #send(conn: Connection, call: Call): void {
+    this.#xid = this.#xid >= XID_MAX ? 1 : this.#xid + 1;
+    try {
+      conn.send({ kind: "request", xid: this.#xid, request: call.request });
+    } catch (e) {
+      return call.reject(e); // EncodeError: too large for a frame; nothing was sent
+    }
+    this.#inflight.set(this.#xid, call);
+  }
+}

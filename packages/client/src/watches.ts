@@ -1,0 +1,126 @@
+// The client's watch registry, with ZooKeeper's rules (ZKWatchManager): which watches an
+// event fires, one-shot watches removed as they fire, persistent ones kept. Paths here are
+// the caller's (chroot already stripped).
+import { EventType, KeeperState, WatcherType } from "@warden/protocol";
+
+export interface WatchedEvent {
+  type: EventType;
+  state: KeeperState;
+  /** The node's path as the caller named it; "" for a session-state event. */
+  path: string;
+}
+export type WatchListener = (event: WatchedEvent) => void;
+export type WatchKind = "data" | "exist" | "child" | "persistent" | "persistentRecursive";
+
+const KINDS_OF_TYPE: Record<WatcherType, readonly WatchKind[]> = {
+  [WatcherType.Data]: ["data", "exist"],
+  [WatcherType.Children]: ["child"],
+  [WatcherType.Any]: ["data", "exist", "child", "persistent", "persistentRecursive"],
+  [WatcherType.Persistent]: ["persistent"],
+  [WatcherType.PersistentRecursive]: ["persistentRecursive"],
+};
+
+const REMOVED_EVENT: Record<WatchKind, EventType> = {
+  data: EventType.DataWatchRemoved,
+  exist: EventType.DataWatchRemoved,
+  child: EventType.ChildWatchRemoved,
+  persistent: EventType.PersistentWatchRemoved,
+  persistentRecursive: EventType.PersistentWatchRemoved,
+};
+
+export class WatchRegistry {
+  readonly #byKind = new Map<WatchKind, Map<string, Set<WatchListener>>>(
+    (["data", "exist", "child", "persistent", "persistentRecursive"] as const).map((k) => [k, new Map()]),
+  );
+  #size = 0;
+
+  /** Registrations (kind, path, listener) held now. */
+  get size(): number {
+    return this.#size;
+  }
+
+  add(kind: WatchKind, path: string, listener: WatchListener): void {
+    const paths = this.#byKind.get(kind)!;
+    let listeners = paths.get(path);
+    if (listeners === undefined) paths.set(path, (listeners = new Set()));
+    if (!listeners.has(listener)) this.#size++;
+    listeners.add(listener);
+  }
+
+  has(kind: WatchKind, path: string): boolean {
+    return this.#byKind.get(kind)!.has(path);
+  }
+
+  paths(kind: WatchKind): string[] {
+    return [...this.#byKind.get(kind)!.keys()];
+  }
+
+  /** The listeners `event` fires; one-shot ones are removed. Each listener once per event. */
+  materialize(type: EventType, path: string): Set<WatchListener> {
+    const fired = new Set<WatchListener>();
+    const take = (kind: WatchKind) => this.#take(kind, path, fired);
+    if (type === EventType.NodeDataChanged || type === EventType.NodeCreated) {
+      take("data");
+      take("exist");
+    } else if (type === EventType.NodeChildrenChanged) {
+      take("child");
+    } else if (type === EventType.NodeDeleted) {
+      take("data");
+      take("exist");
+      take("child");
+    }
+    for (const l of this.#byKind.get("persistent")!.get(path) ?? []) fired.add(l);
+    if (type !== EventType.NodeChildrenChanged) {
+      for (let p = path; ; p = p.slice(0, Math.max(1, p.lastIndexOf("/")))) {
+        for (const l of this.#byKind.get("persistentRecursive")!.get(p) ?? []) fired.add(l);
+        if (p === "/") break;
+      }
+    }
+    return fired;
+  }
+
+  /**
+   * Removes the watches of `watcherType` on `path` (only `listener`'s when given); returns
+   * the removed listeners with their removal event type, and the kinds left with none on path.
+   */
+  remove(watcherType: WatcherType, path: string, listener?: WatchListener): { removed: Map<WatchListener, EventType>; emptied: WatchKind[] } {
+    const removed = new Map<WatchListener, EventType>();
+    const emptied: WatchKind[] = [];
+    for (const kind of KINDS_OF_TYPE[watcherType]) {
+      const paths = this.#byKind.get(kind)!;
+      const listeners = paths.get(path);
+      if (listeners === undefined) continue;
+      for (const l of listeners) {
+        if (listener !== undefined && l !== listener) continue;
+        removed.set(l, REMOVED_EVENT[kind]);
+        listeners.delete(l);
+        this.#size--;
+      }
+      if (listeners.size === 0) {
+        paths.delete(path);
+        emptied.push(kind);
+      }
+    }
+    return { removed, emptied };
+  }
+
+  /** Every listener, once; the registry is left empty (session expired or client closed). */
+  drain(): Set<WatchListener> {
+    const all = new Set<WatchListener>();
+    for (const paths of this.#byKind.values()) {
+      for (const listeners of paths.values()) for (const l of listeners) all.add(l);
+      paths.clear();
+    }
+    this.#size = 0;
+    return all;
+  }
+
+  #take(kind: WatchKind, path: string, into: Set<WatchListener>): void {
+    const paths = this.#byKind.get(kind)!;
+    const listeners = paths.get(path);
+    if (listeners === undefined) return;
+    paths.delete(path);
+    this.#size -= listeners.size;
+    for (const l of listeners) into.add(l);
+  }
+}
