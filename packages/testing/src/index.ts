@@ -1,1 +1,10 @@
-export {};
+export { Prng } from "./sim/prng.js";
+export { deriveOptions, describeOptions } from "./sim/options.js";
+export type { SimOptions, SimOverrides, HostBugs } from "./sim/options.js";
+export { Simulation } from "./sim/simulation.js";
+export type { SimStats } from "./sim/simulation.js";
+export { runSeed, formatFailure, replayCommand } from "./sim/run.js";
+export type { SeedResult } from "./sim/run.js";
+export { KvMachine, encodeWrite, decodeWrite } from "./sim/kv.js";
+export type { StateMachine, KvWrite } from "./sim/kv.js";
+export { CommittedHistory, SimViolation } from "./sim/history.js";

@@ -1,0 +1,139 @@
+import type { Zxid } from "@warden/protocol";
+import { ZXID_ZERO } from "@warden/protocol";
+import { ConsensusConfigError } from "./errors.js";
+import type { Entry, HardState } from "./types.js";
+
+/**
+ * Planted bugs, for the simulation's self-test only (it must find them). Never set in a server.
+ */
+export interface PlantedBugs {
+  /** The leader commits on its own durable copy, ignoring the quorum. */
+  readonly commitWithoutQuorum?: boolean;
+  /** Votes are granted without checking that the candidate's log is at least as new. */
+  readonly voteWithoutLogCheck?: boolean;
+}
+
+export interface ReplicaConfig {
+  readonly id: number;
+  /** Voting members, this server included if it votes; an odd count >= 1. */
+  readonly voters: readonly number[];
+  /** Non-voting members that follow commits; disjoint from voters. */
+  readonly observers?: readonly number[];
+  /** Base election timeout; each wait is drawn from [electionTicks, 2*electionTicks). Also the leader's sync limit. */
+  readonly electionTicks?: number;
+  /** The leader sends heartbeats every heartbeatTicks; < electionTicks. */
+  readonly heartbeatTicks?: number;
+  /** Seeded randomness for election jitter: a function returning [0, 1), or a seed. */
+  readonly random?: (() => number) | number;
+  /** Leader: proposals appended but not committed, at most. */
+  readonly maxInflightProposals?: number;
+  /** Entries in one append message, at most. */
+  readonly maxBatchEntries?: number;
+  /** Append messages in flight to one follower, at most. */
+  readonly maxInflightMessages?: number;
+  /** Applied entries kept in memory for followers to catch up from; beyond, a snapshot. */
+  readonly logWindowEntries?: number;
+  /** Pending sync requests, at most. */
+  readonly maxPendingSyncs?: number;
+  /** Durable state to restart from (absent: a fresh server). */
+  readonly hardState?: HardState;
+  /** The zxid of the host's state (its snapshot) at restart; entries <= it are not replayed. */
+  readonly appliedZxid?: Zxid;
+  /** Durable log entries after appliedZxid, in zxid order. */
+  readonly entries?: readonly Entry[];
+  readonly plantedBugs?: PlantedBugs;
+}
+
+export interface ResolvedConfig {
+  readonly id: number;
+  readonly voters: readonly number[];
+  readonly observers: readonly number[];
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  readonly random: () => number;
+  readonly maxInflightProposals: number;
+  readonly maxBatchEntries: number;
+  readonly maxInflightMessages: number;
+  readonly logWindowEntries: number;
+  readonly maxPendingSyncs: number;
+  readonly hardState: HardState;
+  readonly appliedZxid: Zxid;
+  readonly entries: readonly Entry[];
+  readonly plantedBugs: PlantedBugs;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 1) {
+    throw new ConsensusConfigError("WARDEN_ERR_CONFIG_NUMBER", `${name} must be an integer >= 1, got ${v}`);
+  }
+  return v;
+}
+
+function validateMembers(id: number, voters: readonly number[], observers: readonly number[]): void {
+  const all = [...voters, ...observers];
+  for (const m of all) {
+    if (!Number.isInteger(m) || m < 1) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_ID", `server ids must be integers >= 1, got ${m}`);
+  }
+  if (voters.length === 0) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_NO_VOTERS", "at least one voting server is required");
+  if (voters.length % 2 === 0) {
+    throw new ConsensusConfigError("WARDEN_ERR_CONFIG_EVEN_VOTERS", `the number of voting servers must be odd (1, 3, 5, ...), got ${voters.length}: an even count adds no fault tolerance`);
+  }
+  if (new Set(voters).size !== voters.length) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_DUPLICATE_ID", `voter ids must be unique: ${voters.join(",")}`);
+  if (new Set(observers).size !== observers.length) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_DUPLICATE_ID", `observer ids must be unique: ${observers.join(",")}`);
+  const both = observers.filter((o) => voters.includes(o));
+  if (both.length > 0) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_OVERLAP", `servers cannot be both voter and observer: ${both.join(",")}`);
+  if (!all.includes(id)) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_SELF", `this server's id ${id} is neither a voter nor an observer`);
+}
+
+function validateEntries(appliedZxid: Zxid, entries: readonly Entry[]): void {
+  let prev = appliedZxid;
+  for (const e of entries) {
+    if (e.zxid <= prev) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_LOG", `log entries must be in increasing zxid order after appliedZxid`);
+    prev = e.zxid;
+  }
+}
+
+/** mulberry32: tiny, seeded, good enough for election jitter. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Checks a configuration and fills defaults; a bad one throws ConsensusConfigError. */
+export function resolveConfig(c: ReplicaConfig): ResolvedConfig {
+  const observers = c.observers ?? [];
+  validateMembers(c.id, c.voters, observers);
+  const electionTicks = positiveInteger("electionTicks", c.electionTicks, 10);
+  const heartbeatTicks = positiveInteger("heartbeatTicks", c.heartbeatTicks, 1);
+  if (heartbeatTicks >= electionTicks) {
+    throw new ConsensusConfigError("WARDEN_ERR_CONFIG_TICKS", `heartbeatTicks (${heartbeatTicks}) must be less than electionTicks (${electionTicks})`);
+  }
+  const appliedZxid = c.appliedZxid ?? ZXID_ZERO;
+  const entries = c.entries ?? [];
+  validateEntries(appliedZxid, entries);
+  const random = typeof c.random === "function" ? c.random : seededRandom(c.random ?? c.id);
+  return {
+    id: c.id,
+    voters: [...c.voters],
+    observers: [...observers],
+    electionTicks,
+    heartbeatTicks,
+    random,
+    maxInflightProposals: positiveInteger("maxInflightProposals", c.maxInflightProposals, 1024),
+    maxBatchEntries: positiveInteger("maxBatchEntries", c.maxBatchEntries, 64),
+    maxInflightMessages: positiveInteger("maxInflightMessages", c.maxInflightMessages, 16),
+    logWindowEntries: positiveInteger("logWindowEntries", c.logWindowEntries, 10_000),
+    maxPendingSyncs: positiveInteger("maxPendingSyncs", c.maxPendingSyncs, 1024),
+    hardState: c.hardState ?? { epoch: 0, votedFor: null },
+    appliedZxid,
+    entries,
+    plantedBugs: c.plantedBugs ?? {},
+  };
+}

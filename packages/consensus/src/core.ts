@@ -1,0 +1,195 @@
+import type { Zxid } from "@warden/protocol";
+import { ZXID_ZERO } from "@warden/protocol";
+import type { ResolvedConfig } from "./config.js";
+import { assert } from "./errors.js";
+import { ReplicaLog } from "./log.js";
+import type { Entry, Message, Role, Snapshot, Status, SyncDone } from "./types.js";
+
+export type ProgressState = "probe" | "replicate" | "snapshot";
+
+/** The leader's view of one follower or observer (Raft's Progress). */
+export interface Progress {
+  readonly id: number;
+  readonly voter: boolean;
+  /** The follower's log equals ours, durably, up to here. */
+  matchZxid: Zxid;
+  /** The last zxid sent: the next append's prevZxid. */
+  sentZxid: Zxid;
+  state: ProgressState;
+  /** Last zxids of append messages not yet acknowledged; at most maxInflightMessages. */
+  inflight: Zxid[];
+  probeSent: boolean;
+  /** Heard from since the last check-quorum round. */
+  recentActive: boolean;
+  /** matchZxid advanced since the last heartbeat. */
+  progressed: boolean;
+  snapshotZxid: Zxid;
+  snapshotTicks: number;
+}
+
+/** A sync forwarded to this leader, answered once commitZxid reaches `zxid`. */
+export interface RemoteSync {
+  readonly from: number;
+  readonly requestId: number;
+  readonly zxid: Zxid;
+}
+
+/** Mutable state shared by the role files (election.ts, leader.ts, follower.ts). */
+export class Core {
+  readonly cfg: ResolvedConfig;
+  readonly id: number;
+  readonly isVoter: boolean;
+  readonly peers: readonly number[];
+  epoch: number;
+  votedFor: number | null;
+  hardStateDirty = false;
+  role: Role;
+  leaderId: number | null = null;
+  established = false;
+  readonly log: ReplicaLog;
+  commitZxid: Zxid;
+  appliedZxid: Zxid;
+  durableZxid: Zxid;
+  /** Follower: our log equals the current leader's up to here (valid for verifiedEpoch). */
+  verifiedZxid: Zxid = ZXID_ZERO;
+  verifiedEpoch = -1;
+  lastAckZxid: Zxid = -1n;
+  electionElapsed = 0;
+  electionTimeout = 0;
+  heartbeatElapsed = 0;
+  checkQuorumElapsed = 0;
+  readonly votes = new Map<number, boolean>();
+  readonly progress = new Map<number, Progress>();
+  barrierZxid: Zxid = ZXID_ZERO;
+  nextCounter = 1;
+  electionCount = 0;
+  outbox: Message[] = [];
+  pendingEntries: Entry[] = [];
+  pendingTruncateAfter: Zxid | null = null;
+  pendingSnapshot: Snapshot | null = null;
+  snapshotWanted: Zxid | null = null;
+  cachedSnapshot: Snapshot | null = null;
+  statusDirty = true;
+  readonly syncsAwaitingReply = new Set<number>();
+  syncsAwaitingApply: SyncDone[] = [];
+  remoteSyncs: RemoteSync[] = [];
+  syncsFailed: number[] = [];
+
+  constructor(cfg: ResolvedConfig) {
+    this.cfg = cfg;
+    this.id = cfg.id;
+    this.isVoter = cfg.voters.includes(cfg.id);
+    this.peers = [...cfg.voters, ...cfg.observers].filter((p) => p !== cfg.id);
+    this.epoch = cfg.hardState.epoch;
+    this.votedFor = cfg.hardState.votedFor;
+    this.role = this.isVoter ? "follower" : "observer";
+    this.log = new ReplicaLog(cfg.appliedZxid, cfg.entries);
+    this.commitZxid = cfg.appliedZxid;
+    this.appliedZxid = cfg.appliedZxid;
+    this.durableZxid = this.log.lastZxid;
+    this.resetElectionTimer();
+  }
+
+  get quorum(): number {
+    return Math.floor(this.cfg.voters.length / 2) + 1;
+  }
+
+  send(m: Message): void {
+    assert(m.to !== this.id, "message to self");
+    this.outbox.push(m);
+  }
+
+  resetElectionTimer(): void {
+    this.electionElapsed = 0;
+    const base = this.cfg.electionTicks;
+    this.electionTimeout = base + Math.floor(this.cfg.random() * base);
+  }
+
+  setEpoch(epoch: number): void {
+    assert(epoch > this.epoch, "epochs only grow");
+    this.epoch = epoch;
+    this.votedFor = null;
+    this.hardStateDirty = true;
+    this.statusDirty = true;
+  }
+
+  becomeFollower(epoch: number, leaderId: number | null): void {
+    if (epoch > this.epoch) this.setEpoch(epoch);
+    const nextRole: Role = this.isVoter ? "follower" : "observer";
+    if (this.role !== nextRole || this.leaderId !== leaderId) this.statusDirty = true;
+    if (this.leaderId !== leaderId) this.failRemoteSyncs();
+    this.role = nextRole;
+    this.leaderId = leaderId;
+    this.established = false;
+    this.progress.clear();
+    this.votes.clear();
+    this.remoteSyncs = [];
+    this.resetElectionTimer();
+  }
+
+  /** Syncs forwarded to a leader we no longer follow will never be answered. */
+  private failRemoteSyncs(): void {
+    for (const id of this.syncsAwaitingReply) this.syncsFailed.push(id);
+    this.syncsAwaitingReply.clear();
+    for (const s of this.remoteSyncs) if (s.from === this.id) this.syncsFailed.push(s.requestId);
+  }
+
+  appendLocal(e: Entry): void {
+    this.log.append(e);
+    this.pendingEntries.push(e);
+  }
+
+  truncateLocal(after: Zxid): void {
+    assert(after >= this.commitZxid, `truncating committed entries (after ${after}, commit ${this.commitZxid})`);
+    assert(after >= this.verifiedZxid || this.verifiedEpoch !== this.epoch, "truncating entries verified with the leader");
+    this.log.truncateAfter(after);
+    this.pendingEntries = this.pendingEntries.filter((e) => e.zxid <= after);
+    this.pendingTruncateAfter = this.pendingTruncateAfter === null ? after : minZxid(this.pendingTruncateAfter, after);
+    this.durableZxid = minZxid(this.durableZxid, after);
+  }
+
+  installSnapshot(s: Snapshot): void {
+    assert(s.zxid > this.commitZxid, "installing an old snapshot");
+    this.log.resetTo(s.zxid);
+    this.pendingEntries = [];
+    this.pendingTruncateAfter = null;
+    this.pendingSnapshot = s;
+    this.durableZxid = ZXID_ZERO;
+    this.commitZxid = s.zxid;
+    this.appliedZxid = s.zxid;
+  }
+
+  /** Keep the in-memory log within its window by forgetting applied entries. */
+  maybeCompact(): void {
+    const window = this.cfg.logWindowEntries;
+    if (this.log.length <= window) return;
+    const keep = Math.floor(window / 2);
+    const target = this.log.entriesAfter(this.log.baseZxid, this.log.length - keep).at(-1);
+    if (target === undefined) return;
+    const limit = minZxid(target.zxid, minZxid(this.appliedZxid, this.durableZxid));
+    const point = this.log.largestAtMost(limit);
+    if (point !== null && point > this.log.baseZxid) this.log.compactThrough(point);
+  }
+
+  status(): Status {
+    return {
+      id: this.id,
+      role: this.role,
+      leaderId: this.leaderId,
+      epoch: this.epoch,
+      established: this.established,
+      lastZxid: this.log.lastZxid,
+      commitZxid: this.commitZxid,
+      appliedZxid: this.appliedZxid,
+      durableZxid: this.durableZxid,
+      electionCount: this.electionCount,
+    };
+  }
+}
+
+export function minZxid(a: Zxid, b: Zxid): Zxid {
+  return a < b ? a : b;
+}
+export function maxZxid(a: Zxid, b: Zxid): Zxid {
+  return a > b ? a : b;
+}

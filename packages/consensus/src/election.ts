@@ -1,0 +1,66 @@
+import type { Core } from "./core.js";
+import { assert } from "./errors.js";
+import { becomeLeader } from "./leader.js";
+import type { VoteRequest, VoteResponse } from "./types.js";
+
+/** Followers and candidates: start an election when the leader has been silent too long. */
+export function tickElection(c: Core): void {
+  if (!c.isVoter) return;
+  c.electionElapsed++;
+  if (c.electionElapsed >= c.electionTimeout) campaign(c);
+}
+
+/** Become a candidate for the next epoch and ask every other voter for its vote. */
+export function campaign(c: Core): void {
+  assert(c.isVoter, "observers never campaign");
+  c.setEpoch(c.epoch + 1);
+  c.votedFor = c.id;
+  c.role = "candidate";
+  c.leaderId = null;
+  c.established = false;
+  c.electionCount++;
+  c.progress.clear();
+  c.votes.clear();
+  c.votes.set(c.id, true);
+  c.resetElectionTimer();
+  if (grantedCount(c) >= c.quorum) {
+    becomeLeader(c);
+    return;
+  }
+  for (const v of c.cfg.voters) {
+    if (v === c.id) continue;
+    c.send({ type: "vote-request", from: c.id, to: v, epoch: c.epoch, lastZxid: c.log.lastZxid });
+  }
+}
+
+function grantedCount(c: Core): number {
+  let n = 0;
+  for (const granted of c.votes.values()) if (granted) n++;
+  return n;
+}
+
+/**
+ * Grant at most one vote per epoch (durable through HardState before the reply is sent),
+ * and only to a candidate whose log is at least as new as ours: zxid order is
+ * (epoch, counter) order, so this is Raft's up-to-date rule on Zab's log shape.
+ */
+export function onVoteRequest(c: Core, m: VoteRequest): void {
+  assert(m.epoch === c.epoch, "vote request epoch not reconciled");
+  if (!c.isVoter) return;
+  const free = c.votedFor === null || c.votedFor === m.from;
+  const upToDate = m.lastZxid >= c.log.lastZxid || c.cfg.plantedBugs.voteWithoutLogCheck === true;
+  const granted = free && upToDate && c.role === "follower";
+  if (granted) {
+    c.votedFor = m.from;
+    c.hardStateDirty = true;
+    c.resetElectionTimer();
+  }
+  c.send({ type: "vote-response", from: c.id, to: m.from, epoch: c.epoch, granted });
+}
+
+export function onVoteResponse(c: Core, m: VoteResponse): void {
+  if (c.role !== "candidate" || m.epoch !== c.epoch) return;
+  if (!c.cfg.voters.includes(m.from)) return;
+  c.votes.set(m.from, m.granted);
+  if (grantedCount(c) >= c.quorum) becomeLeader(c);
+}

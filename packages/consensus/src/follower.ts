@@ -1,0 +1,90 @@
+import type { Zxid } from "@warden/protocol";
+import type { Core } from "./core.js";
+import { maxZxid, minZxid } from "./core.js";
+import { assert } from "./errors.js";
+import type { AppendRequest, Entry, SnapshotRequest, SyncResponse } from "./types.js";
+
+/** Accept the leader of this epoch (called with m.epoch === c.epoch). */
+function followLeader(c: Core, leaderId: number): void {
+  assert(c.role !== "leader", `two leaders in epoch ${c.epoch}: ${c.id} and ${leaderId}`);
+  if (c.role === "candidate" || c.leaderId !== leaderId) c.becomeFollower(c.epoch, leaderId);
+  c.electionElapsed = 0;
+  if (c.verifiedEpoch !== c.epoch) {
+    c.verifiedEpoch = c.epoch;
+    c.verifiedZxid = 0n;
+    c.lastAckZxid = -1n;
+  }
+}
+
+/**
+ * Log matching on zxids: accept when we hold prevZxid (or it is below our committed base),
+ * drop our tail only where it conflicts with the leader's entries (never on a stale, shorter
+ * message), and commit only what is verified to equal the leader's log.
+ */
+export function onAppend(c: Core, m: AppendRequest): void {
+  followLeader(c, m.from);
+  const base = c.log.baseZxid;
+  if (m.prevZxid >= base && !c.log.has(m.prevZxid)) {
+    const hint = c.log.largestAtMost(m.prevZxid)!;
+    c.send({ type: "append-response", from: c.id, to: m.from, epoch: c.epoch, success: false, matchZxid: 0n, rejectedPrevZxid: m.prevZxid, hintZxid: hint });
+    return;
+  }
+  const lastMatched = appendMatching(c, maxZxid(m.prevZxid, base), m.entries);
+  c.verifiedZxid = maxZxid(c.verifiedZxid, lastMatched);
+  const commit = minZxid(m.commitZxid, c.verifiedZxid);
+  if (commit > c.commitZxid) c.commitZxid = commit;
+  sendAck(c, true);
+}
+
+function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): Zxid {
+  let lastMatched = from;
+  for (const e of entries) {
+    if (e.zxid <= c.log.baseZxid) continue;
+    assert(e.zxid > lastMatched, "append entries out of order");
+    const ours = c.log.entryAfter(lastMatched);
+    if (ours !== undefined && ours.zxid === e.zxid) {
+      lastMatched = e.zxid;
+      continue;
+    }
+    if (ours !== undefined) c.truncateLocal(lastMatched);
+    c.appendLocal(e);
+    lastMatched = e.zxid;
+  }
+  return lastMatched;
+}
+
+/** Acknowledge what is both verified with the leader and durable; `always` for heartbeats. */
+export function sendAck(c: Core, always: boolean): void {
+  if (c.leaderId === null || c.role === "leader" || c.verifiedEpoch !== c.epoch) return;
+  const match = minZxid(c.verifiedZxid, c.durableZxid);
+  if (!always && match <= c.lastAckZxid) return;
+  c.lastAckZxid = maxZxid(c.lastAckZxid, match);
+  c.send({ type: "append-response", from: c.id, to: c.leaderId, epoch: c.epoch, success: true, matchZxid: match, rejectedPrevZxid: 0n, hintZxid: 0n });
+}
+
+export function onSnapshot(c: Core, m: SnapshotRequest): void {
+  followLeader(c, m.from);
+  const s = m.snapshot;
+  if (s.zxid > c.commitZxid && c.log.has(s.zxid)) {
+    // We hold the snapshot's point, so our log equals the leader's up to it: keep the log
+    // (entries after it may be acknowledged, durable, even committed) and just commit.
+    c.commitZxid = s.zxid;
+  } else if (s.zxid > c.commitZxid) {
+    // We lack the point: nothing after it in our log can be the leader's, discard it all.
+    c.installSnapshot(s);
+  }
+  c.verifiedZxid = maxZxid(c.verifiedZxid, minZxid(s.zxid, c.commitZxid));
+  sendAck(c, true);
+}
+
+export function onSyncResponse(c: Core, m: SyncResponse): void {
+  if (!c.syncsAwaitingReply.delete(m.requestId)) return;
+  c.syncsAwaitingApply.push({ requestId: m.requestId, zxid: m.zxid });
+}
+
+/** The host reports the log durable up to `zxid` (entries or an installed snapshot). */
+export function onPersisted(c: Core, zxid: Zxid): void {
+  if (zxid > c.log.lastZxid || zxid <= c.durableZxid || !c.log.has(zxid)) return;
+  c.durableZxid = zxid;
+  sendAck(c, false);
+}

@@ -1,0 +1,244 @@
+import type { Zxid } from "@warden/protocol";
+import { makeZxid, zxidEpoch } from "@warden/protocol";
+import type { Core, Progress } from "./core.js";
+import { maxZxid } from "./core.js";
+import { assert } from "./errors.js";
+import type { AppendResponse, PeerLag, ProposeResult, Snapshot, SyncRequest } from "./types.js";
+
+const COUNTER_MAX = 0xffffffff;
+
+/**
+ * Won the election: append the epoch barrier (zxid (epoch, 0)) and start recovery.
+ * Followers are probed from our last zxid backwards; proposals are refused until the
+ * barrier commits, which happens only when a quorum holds our whole history durably
+ * (Zab's NEWLEADER ack). Committing it commits every earlier epoch's entries.
+ */
+export function becomeLeader(c: Core): void {
+  assert(c.role === "candidate" && c.votedFor === c.id, "only a candidate that voted for itself leads");
+  c.role = "leader";
+  c.leaderId = c.id;
+  c.established = false;
+  c.statusDirty = true;
+  c.heartbeatElapsed = 0;
+  c.checkQuorumElapsed = 0;
+  c.progress.clear();
+  const last = c.log.lastZxid;
+  for (const id of c.peers) {
+    c.progress.set(id, newProgress(id, c.cfg.voters.includes(id), last));
+  }
+  c.barrierZxid = makeZxid(c.epoch, 0);
+  c.nextCounter = 1;
+  c.appendLocal({ zxid: c.barrierZxid, payload: null });
+  for (const p of c.progress.values()) sendAppend(c, p);
+  maybeCommit(c);
+}
+
+function newProgress(id: number, voter: boolean, lastZxid: Zxid): Progress {
+  return {
+    id, voter, matchZxid: 0n, sentZxid: lastZxid, state: "probe", inflight: [],
+    probeSent: false, recentActive: false, progressed: false, snapshotZxid: 0n, snapshotTicks: 0,
+  };
+}
+
+export function propose(c: Core, payload: Uint8Array): ProposeResult {
+  if (c.role !== "leader") return { ok: false, reason: "not-leader", leaderId: c.leaderId };
+  if (!c.established) return { ok: false, reason: "not-ready", leaderId: c.id };
+  if (c.log.countAfter(c.commitZxid) >= c.cfg.maxInflightProposals) return { ok: false, reason: "busy", leaderId: c.id };
+  if (c.nextCounter > COUNTER_MAX) {
+    // The epoch's counter is exhausted: a new epoch needs a new election (as in ZooKeeper).
+    c.becomeFollower(c.epoch, null);
+    return { ok: false, reason: "not-leader", leaderId: null };
+  }
+  const zxid = makeZxid(c.epoch, c.nextCounter++);
+  c.appendLocal({ zxid, payload });
+  return { ok: true, zxid };
+}
+
+/** Send one append (or probe) to p, if its state allows one now. */
+export function sendAppend(c: Core, p: Progress): void {
+  if (p.state === "snapshot") return;
+  const prev = p.sentZxid;
+  if (prev < c.log.baseZxid) {
+    sendSnapshot(c, p);
+    return;
+  }
+  const entries = c.log.entriesAfter(prev, c.cfg.maxBatchEntries);
+  c.send({ type: "append", from: c.id, to: p.id, epoch: c.epoch, prevZxid: prev, entries, commitZxid: c.commitZxid });
+  if (p.state === "probe") {
+    p.probeSent = true;
+  } else if (entries.length > 0) {
+    p.sentZxid = entries[entries.length - 1]!.zxid;
+    p.inflight.push(p.sentZxid);
+  }
+}
+
+function sendHeartbeat(c: Core, p: Progress): void {
+  c.send({ type: "append", from: c.id, to: p.id, epoch: c.epoch, prevZxid: p.matchZxid, entries: [], commitZxid: c.commitZxid });
+}
+
+function sendSnapshot(c: Core, p: Progress): void {
+  const s = c.cachedSnapshot;
+  if (s === null || s.zxid < c.log.baseZxid) {
+    c.snapshotWanted = c.log.baseZxid;
+    return;
+  }
+  p.state = "snapshot";
+  p.snapshotZxid = s.zxid;
+  p.snapshotTicks = 0;
+  p.inflight = [];
+  c.send({ type: "snapshot", from: c.id, to: p.id, epoch: c.epoch, snapshot: s });
+}
+
+/** The host's answer to Ready.snapshotWanted. */
+export function provideSnapshot(c: Core, s: Snapshot): void {
+  if (s.zxid > c.commitZxid || s.zxid < c.log.baseZxid) return;
+  if (c.cachedSnapshot === null || s.zxid > c.cachedSnapshot.zxid) c.cachedSnapshot = s;
+  c.snapshotWanted = null;
+  if (c.role !== "leader") return;
+  for (const p of c.progress.values()) if (p.state !== "snapshot" && p.sentZxid < c.log.baseZxid) sendSnapshot(c, p);
+}
+
+/** Send whatever each follower can take now: called when a Ready is built (batching). */
+export function flushAppends(c: Core): void {
+  if (c.role !== "leader") return;
+  const last = c.log.lastZxid;
+  for (const p of c.progress.values()) {
+    if (p.state === "probe") {
+      if (!p.probeSent) sendAppend(c, p);
+      continue;
+    }
+    for (let i = 0; i < c.cfg.maxInflightMessages; i++) {
+      if (p.state !== "replicate" || p.inflight.length >= c.cfg.maxInflightMessages || p.sentZxid >= last) break;
+      sendAppend(c, p);
+    }
+  }
+}
+
+export function tickLeader(c: Core): void {
+  c.heartbeatElapsed++;
+  c.checkQuorumElapsed++;
+  if (c.checkQuorumElapsed >= c.cfg.electionTicks) {
+    c.checkQuorumElapsed = 0;
+    if (!quorumActive(c)) {
+      // Sync limit passed without hearing from a quorum: stop accepting writes.
+      c.becomeFollower(c.epoch, null);
+      return;
+    }
+  }
+  if (c.heartbeatElapsed < c.cfg.heartbeatTicks) return;
+  c.heartbeatElapsed = 0;
+  for (const p of c.progress.values()) heartbeat(c, p);
+}
+
+function quorumActive(c: Core): boolean {
+  let active = 1;
+  for (const p of c.progress.values()) {
+    if (p.voter && p.recentActive) active++;
+    p.recentActive = false;
+  }
+  return active >= c.quorum;
+}
+
+function heartbeat(c: Core, p: Progress): void {
+  if (p.state === "snapshot") {
+    if (++p.snapshotTicks < c.cfg.electionTicks) return sendHeartbeat(c, p);
+    toProbe(p, p.matchZxid);
+  } else if (p.state === "replicate" && !p.progressed && p.matchZxid < p.sentZxid) {
+    toProbe(p, p.matchZxid); // no progress for a heartbeat: assume messages were lost
+  }
+  p.progressed = false;
+  if (p.state === "probe") {
+    p.probeSent = false;
+    sendAppend(c, p);
+  } else {
+    sendHeartbeat(c, p);
+  }
+}
+
+function toProbe(p: Progress, prev: Zxid): void {
+  p.state = "probe";
+  p.sentZxid = prev;
+  p.inflight = [];
+  p.probeSent = false;
+}
+
+export function onAppendResponse(c: Core, m: AppendResponse): void {
+  const p = c.progress.get(m.from);
+  if (c.role !== "leader" || p === undefined) return;
+  p.recentActive = true;
+  if (m.success) onAck(c, p, m.matchZxid);
+  else onReject(c, p, m);
+}
+
+function onAck(c: Core, p: Progress, match: Zxid): void {
+  assert(match <= c.log.lastZxid, "follower acked beyond the leader's log");
+  if (match > p.matchZxid) {
+    p.matchZxid = match;
+    p.progressed = true;
+  }
+  p.inflight = p.inflight.filter((z) => z > p.matchZxid);
+  if (p.state === "probe" && p.probeSent) {
+    p.state = "replicate";
+    p.sentZxid = maxZxid(p.matchZxid, p.sentZxid);
+  } else if (p.state === "snapshot" && p.matchZxid >= p.snapshotZxid) {
+    p.state = "replicate";
+    p.sentZxid = p.matchZxid;
+  }
+  if (p.voter) maybeCommit(c);
+  flushAppends(c);
+}
+
+function onReject(c: Core, p: Progress, m: AppendResponse): void {
+  if (m.rejectedPrevZxid <= p.matchZxid || p.state === "snapshot") return; // stale
+  const prev = c.log.largestAtMost(maxZxid(m.hintZxid, p.matchZxid));
+  toProbe(p, prev ?? p.matchZxid);
+  if (prev === null) sendSnapshot(c, p);
+  else sendAppend(c, p);
+}
+
+/** Commit the highest zxid of this epoch held durably by a quorum of voters (us included). */
+export function maybeCommit(c: Core): void {
+  if (c.role !== "leader") return;
+  const matches: Zxid[] = [c.durableZxid];
+  for (const p of c.progress.values()) if (p.voter) matches.push(p.matchZxid);
+  matches.sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
+  let candidate = matches[c.quorum - 1]!;
+  if (c.cfg.plantedBugs.commitWithoutQuorum === true) candidate = c.durableZxid;
+  if (candidate > c.commitZxid && zxidEpoch(candidate) === c.epoch) {
+    c.commitZxid = candidate;
+    answerRemoteSyncs(c);
+  }
+  if (!c.established && c.commitZxid >= c.barrierZxid) {
+    c.established = true;
+    c.statusDirty = true;
+  }
+}
+
+export function onSyncRequest(c: Core, m: SyncRequest): void {
+  if (c.role !== "leader" || m.epoch !== c.epoch) return;
+  if (c.remoteSyncs.length >= c.cfg.maxPendingSyncs) return; // the follower's host times out and retries
+  c.remoteSyncs.push({ from: m.from, requestId: m.requestId, zxid: c.log.lastZxid });
+  answerRemoteSyncs(c);
+}
+
+function answerRemoteSyncs(c: Core): void {
+  const waiting = c.remoteSyncs.filter((s) => s.zxid > c.commitZxid);
+  for (const s of c.remoteSyncs) {
+    if (s.zxid > c.commitZxid) continue;
+    if (s.from === c.id) {
+      c.syncsAwaitingApply.push({ requestId: s.requestId, zxid: s.zxid });
+      continue;
+    }
+    c.send({ type: "sync-response", from: c.id, to: s.from, epoch: c.epoch, requestId: s.requestId, zxid: s.zxid });
+  }
+  c.remoteSyncs = waiting;
+}
+
+export function peerLags(c: Core): PeerLag[] {
+  const out: PeerLag[] = [];
+  for (const p of c.progress.values()) {
+    const lagEntries = p.matchZxid < c.log.baseZxid ? -1 : c.log.countAfter(p.matchZxid);
+    out.push({ id: p.id, voter: p.voter, matchZxid: p.matchZxid, lagEntries, state: p.state });
+  }
+  return out;
+}

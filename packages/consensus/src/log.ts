@@ -1,0 +1,96 @@
+import type { Zxid } from "@warden/protocol";
+import { assert } from "./errors.js";
+import type { Entry } from "./types.js";
+
+/**
+ * The in-memory window of the log: entries after `baseZxid` in increasing zxid order.
+ * `baseZxid` is a committed point (restart snapshot, compaction or installed snapshot);
+ * the log "has" it, which is what log matching at the base relies on.
+ */
+export class ReplicaLog {
+  private entries: Entry[];
+  private base: Zxid;
+
+  constructor(baseZxid: Zxid, entries: readonly Entry[]) {
+    this.base = baseZxid;
+    this.entries = [...entries];
+  }
+
+  get baseZxid(): Zxid {
+    return this.base;
+  }
+  get lastZxid(): Zxid {
+    return this.entries.length === 0 ? this.base : this.entries[this.entries.length - 1]!.zxid;
+  }
+  get length(): number {
+    return this.entries.length;
+  }
+
+  /** Index of the first entry with zxid > z. */
+  private upperBound(z: Zxid): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.entries[mid]!.zxid <= z) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  has(z: Zxid): boolean {
+    if (z === this.base) return true;
+    const i = this.upperBound(z) - 1;
+    return i >= 0 && this.entries[i]!.zxid === z;
+  }
+
+  /** The largest zxid in the log that is <= z (the base counts), or null if z < base. */
+  largestAtMost(z: Zxid): Zxid | null {
+    if (z < this.base) return null;
+    const i = this.upperBound(z) - 1;
+    return i >= 0 ? this.entries[i]!.zxid : this.base;
+  }
+
+  entryAfter(z: Zxid): Entry | undefined {
+    return this.entries[this.upperBound(z)];
+  }
+
+  /** Up to `max` entries after z (which must be >= base). */
+  entriesAfter(z: Zxid, max: number): Entry[] {
+    assert(z >= this.base, "entriesAfter below the log base");
+    const from = this.upperBound(z);
+    return this.entries.slice(from, from + max);
+  }
+
+  /** Entries with after < zxid <= upTo. */
+  entriesBetween(after: Zxid, upTo: Zxid): Entry[] {
+    return this.entries.slice(this.upperBound(after), this.upperBound(upTo));
+  }
+
+  countAfter(z: Zxid): number {
+    return this.entries.length - this.upperBound(z);
+  }
+
+  append(e: Entry): void {
+    assert(e.zxid > this.lastZxid, `append out of order: ${e.zxid} after ${this.lastZxid}`);
+    this.entries.push(e);
+  }
+
+  truncateAfter(z: Zxid): void {
+    assert(z >= this.base, "truncation below the log base");
+    this.entries.length = this.upperBound(z);
+  }
+
+  /** Forget entries <= z (already applied and kept by the host's snapshot or log). */
+  compactThrough(z: Zxid): void {
+    assert(this.has(z) && z >= this.base, "compaction point not in log");
+    this.entries = this.entries.slice(this.upperBound(z));
+    this.base = z;
+  }
+
+  /** Replace everything with an installed snapshot at z. */
+  resetTo(z: Zxid): void {
+    this.entries = [];
+    this.base = z;
+  }
+}

@@ -1,0 +1,174 @@
+import type { Zxid } from "@warden/protocol";
+import { minZxid } from "./core.js";
+import { Core } from "./core.js";
+import type { ReplicaConfig } from "./config.js";
+import { resolveConfig } from "./config.js";
+import { onVoteRequest, onVoteResponse, tickElection } from "./election.js";
+import { assert } from "./errors.js";
+import { onAppend, onPersisted, onSnapshot, onSyncResponse, sendAck } from "./follower.js";
+import { flushAppends, maybeCommit, onAppendResponse, onSyncRequest, peerLags, propose, provideSnapshot, tickLeader } from "./leader.js";
+import type { Entry, Message, PeerLag, ProposeResult, Ready, Snapshot, Status } from "./types.js";
+
+/**
+ * One server's consensus state machine (etcd raft's RawNode shape). Pure: inputs are
+ * tick(), step(message), propose(payload), persisted(zxid), provideSnapshot(snapshot),
+ * sync(requestId); the output is ready(), handled by the host, then advance(ready).
+ */
+export class Replica {
+  private readonly c: Core;
+  private outstanding: Ready | null = null;
+
+  /** Throws ConsensusConfigError on a bad configuration. */
+  constructor(config: ReplicaConfig) {
+    this.c = new Core(resolveConfig(config));
+  }
+
+  /** One logical clock tick (the host calls it every tickMs). */
+  tick(): void {
+    if (this.c.role === "leader") tickLeader(this.c);
+    else tickElection(this.c);
+  }
+
+  /** A message from a peer. Unknown senders and messages to others are ignored. */
+  step(m: Message): void {
+    const c = this.c;
+    if (m.to !== c.id || m.from === c.id || !c.peers.includes(m.from)) return;
+    if (m.epoch > c.epoch) {
+      const leader = m.type === "append" || m.type === "snapshot" ? m.from : null;
+      c.becomeFollower(m.epoch, leader);
+    } else if (m.epoch < c.epoch) {
+      this.refuseStale(m);
+      return;
+    }
+    this.dispatch(m);
+  }
+
+  /** Tell a sender of an older epoch about ours, so a deposed leader or candidate steps down. */
+  private refuseStale(m: Message): void {
+    const c = this.c;
+    if (m.type === "append" || m.type === "snapshot") {
+      c.send({ type: "append-response", from: c.id, to: m.from, epoch: c.epoch, success: false, matchZxid: 0n, rejectedPrevZxid: 0n, hintZxid: 0n });
+    } else if (m.type === "vote-request") {
+      c.send({ type: "vote-response", from: c.id, to: m.from, epoch: c.epoch, granted: false });
+    }
+  }
+
+  private dispatch(m: Message): void {
+    const c = this.c;
+    switch (m.type) {
+      case "vote-request": return onVoteRequest(c, m);
+      case "vote-response": return onVoteResponse(c, m);
+      case "append": return onAppend(c, m);
+      case "append-response": return onAppendResponse(c, m);
+      case "snapshot": return onSnapshot(c, m);
+      case "sync-request": return onSyncRequest(c, m);
+      case "sync-response": return onSyncResponse(c, m);
+    }
+  }
+
+  /** Leader only, once established; the entry is sent with the next Ready (batched). */
+  propose(payload: Uint8Array): ProposeResult {
+    return propose(this.c, payload);
+  }
+
+  /** The log is durable up to zxid (an entry of a Ready, or an installed snapshot's zxid). */
+  persisted(zxid: Zxid): void {
+    onPersisted(this.c, zxid);
+    maybeCommit(this.c);
+  }
+
+  /** The host's answer to Ready.snapshotWanted: its applied state, at a committed zxid. */
+  provideSnapshot(snapshot: Snapshot): void {
+    provideSnapshot(this.c, snapshot);
+  }
+
+  /**
+   * ZooKeeper's sync: completes (Ready.syncsDone) once this server has applied everything
+   * the leader had accepted when the request reached it; fails (Ready.syncsFailed) if the
+   * leader changes first or too many are pending. The host keeps its own timeout too.
+   */
+  sync(requestId: number): void {
+    const c = this.c;
+    const pending = c.syncsAwaitingReply.size + c.syncsAwaitingApply.length + c.remoteSyncs.length;
+    if (pending >= c.cfg.maxPendingSyncs || c.leaderId === null) {
+      c.syncsFailed.push(requestId);
+    } else if (c.role === "leader") {
+      onSyncRequest(c, { type: "sync-request", from: c.id, to: c.id, epoch: c.epoch, requestId });
+    } else {
+      c.syncsAwaitingReply.add(requestId);
+      c.send({ type: "sync-request", from: c.id, to: c.leaderId, epoch: c.epoch, requestId });
+    }
+  }
+
+  hasReady(): boolean {
+    const c = this.c;
+    flushAppends(c);
+    return c.hardStateDirty || c.statusDirty || c.outbox.length > 0 || c.pendingEntries.length > 0 ||
+      c.pendingTruncateAfter !== null || c.pendingSnapshot !== null || c.snapshotWanted !== null ||
+      minZxid(c.commitZxid, c.durableZxid) > c.appliedZxid || c.syncsFailed.length > 0 ||
+      c.syncsAwaitingApply.some((s) => s.zxid <= c.appliedZxid);
+  }
+
+  /** Everything to do now; see the order rules on Ready. Call advance(ready) when done. */
+  ready(): Ready {
+    const c = this.c;
+    assert(this.outstanding === null, "ready() called again before advance()");
+    flushAppends(c);
+    const committed = this.takeCommitted();
+    const syncsDone = c.syncsAwaitingApply.filter((s) => s.zxid <= c.appliedZxid);
+    c.syncsAwaitingApply = c.syncsAwaitingApply.filter((s) => s.zxid > c.appliedZxid);
+    const rd: Ready = {
+      hardState: c.hardStateDirty ? { epoch: c.epoch, votedFor: c.votedFor } : null,
+      snapshot: c.pendingSnapshot,
+      truncateAfterZxid: c.pendingTruncateAfter,
+      entries: c.pendingEntries,
+      messages: c.outbox,
+      committed,
+      snapshotWanted: c.snapshotWanted === null ? null : { minZxid: c.snapshotWanted },
+      status: c.statusDirty ? c.status() : null,
+      syncsDone,
+      syncsFailed: c.syncsFailed,
+    };
+    c.hardStateDirty = false;
+    c.statusDirty = false;
+    c.pendingSnapshot = null;
+    c.pendingTruncateAfter = null;
+    c.pendingEntries = [];
+    c.outbox = [];
+    c.syncsFailed = [];
+    this.outstanding = rd;
+    return rd;
+  }
+
+  private takeCommitted(): Entry[] {
+    const c = this.c;
+    const upTo = minZxid(c.commitZxid, c.durableZxid);
+    if (upTo <= c.appliedZxid) return [];
+    const out = c.log.entriesBetween(c.appliedZxid, upTo);
+    c.appliedZxid = upTo;
+    return out;
+  }
+
+  /** The host has handled `ready` (hardState durable, messages handed off, entries applied). */
+  advance(ready: Ready): void {
+    assert(this.outstanding === ready, "advance() with a Ready that is not the latest");
+    this.outstanding = null;
+    this.c.maybeCompact();
+    if (this.c.role !== "leader") sendAck(this.c, false);
+  }
+
+  status(): Status {
+    return this.c.status();
+  }
+  get id(): number { return this.c.id; }
+  get role(): Status["role"] { return this.c.role; }
+  get leaderId(): number | null { return this.c.leaderId; }
+  get epoch(): number { return this.c.epoch; }
+  get lastZxid(): Zxid { return this.c.log.lastZxid; }
+  get commitZxid(): Zxid { return this.c.commitZxid; }
+  get electionCount(): number { return this.c.electionCount; }
+  /** Leader only (empty otherwise): each follower's and observer's lag. */
+  peerLags(): PeerLag[] {
+    return this.c.role === "leader" ? peerLags(this.c) : [];
+  }
+}

@@ -1,0 +1,146 @@
+import type { Zxid } from "@warden/protocol";
+
+/** One log entry. `payload === null` marks the epoch barrier (Zab's NEWLEADER): zxid (epoch, 0). */
+export interface Entry {
+  readonly zxid: Zxid;
+  readonly payload: Uint8Array | null;
+}
+
+/** An opaque snapshot of the host's applied state at `zxid` (always a committed zxid). */
+export interface Snapshot {
+  readonly zxid: Zxid;
+  readonly payload: Uint8Array;
+}
+
+/**
+ * The state that must survive a crash besides the log. `epoch` is the highest epoch this
+ * server has promised to (Zab's acceptedEpoch, Raft's term); `votedFor` is its vote in it.
+ */
+export interface HardState {
+  readonly epoch: number;
+  readonly votedFor: number | null;
+}
+
+export type Role = "follower" | "candidate" | "leader" | "observer";
+
+interface Envelope {
+  readonly from: number;
+  readonly to: number;
+  /** The sender's epoch; a higher one makes the receiver adopt it. */
+  readonly epoch: number;
+}
+export interface VoteRequest extends Envelope {
+  readonly type: "vote-request";
+  readonly lastZxid: Zxid;
+}
+export interface VoteResponse extends Envelope {
+  readonly type: "vote-response";
+  readonly granted: boolean;
+}
+/** Proposals (entries) and heartbeats (no entries); also Zab's DIFF/TRUNC during recovery. */
+export interface AppendRequest extends Envelope {
+  readonly type: "append";
+  /** The zxid just before `entries` in the leader's log (its log base counts). */
+  readonly prevZxid: Zxid;
+  readonly entries: readonly Entry[];
+  readonly commitZxid: Zxid;
+}
+export interface AppendResponse extends Envelope {
+  readonly type: "append-response";
+  readonly success: boolean;
+  /** success: the sender's log equals the leader's, and is durable, up to here. */
+  readonly matchZxid: Zxid;
+  /** !success: the prevZxid refused, and the sender's largest zxid <= it. */
+  readonly rejectedPrevZxid: Zxid;
+  readonly hintZxid: Zxid;
+}
+export interface SnapshotRequest extends Envelope {
+  readonly type: "snapshot";
+  readonly snapshot: Snapshot;
+}
+export interface SyncRequest extends Envelope {
+  readonly type: "sync-request";
+  readonly requestId: number;
+}
+export interface SyncResponse extends Envelope {
+  readonly type: "sync-response";
+  readonly requestId: number;
+  readonly zxid: Zxid;
+}
+export type Message =
+  | VoteRequest
+  | VoteResponse
+  | AppendRequest
+  | AppendResponse
+  | SnapshotRequest
+  | SyncRequest
+  | SyncResponse;
+
+export interface Status {
+  readonly id: number;
+  readonly role: Role;
+  readonly leaderId: number | null;
+  readonly epoch: number;
+  /** Leader only: its epoch barrier is committed, so proposals are accepted. */
+  readonly established: boolean;
+  readonly lastZxid: Zxid;
+  readonly commitZxid: Zxid;
+  /** Highest zxid handed out in Ready.committed. */
+  readonly appliedZxid: Zxid;
+  readonly durableZxid: Zxid;
+  readonly electionCount: number;
+}
+
+/** Leader only: how far one follower or observer is behind. */
+export interface PeerLag {
+  readonly id: number;
+  readonly voter: boolean;
+  readonly matchZxid: Zxid;
+  /** Entries in the leader's log after matchZxid (-1: behind the log window, needs a snapshot). */
+  readonly lagEntries: number;
+  readonly state: "probe" | "replicate" | "snapshot";
+}
+
+export type ProposeResult =
+  | { readonly ok: true; readonly zxid: Zxid }
+  | { readonly ok: false; readonly reason: "not-leader"; readonly leaderId: number | null }
+  | { readonly ok: false; readonly reason: "not-ready" | "busy" | "too-large"; readonly leaderId: number };
+
+export interface SyncDone {
+  readonly requestId: number;
+  /** Everything committed when the sync reached the leader is applied at or before this zxid. */
+  readonly zxid: Zxid;
+}
+
+/**
+ * Everything the host must do, returned by ready(). Order rules:
+ *  1. `hardState`: write it and make it durable BEFORE sending any of `messages`
+ *     and before reporting any of `entries` persisted (votes and epoch promises).
+ *  2. `snapshot`, `truncateAfterZxid`, `entries` are disk writes to the log, to be applied
+ *     in exactly this order (install snapshot and drop the whole log; drop entries with
+ *     zxid > truncateAfterZxid; append), and after the writes of every earlier Ready.
+ *     They may be made durable later (asynchronously, batched); once they are, call
+ *     persisted(zxid of the last durable entry, or the snapshot's zxid).
+ *  3. `messages` may be sent as soon as rule 1 holds, before the log writes are durable:
+ *     every message that depends on durability (acks) is only produced after persisted().
+ *     Delivery may be unreliable, late, duplicated or reordered.
+ *  4. `committed`: apply in this order; they are quorum-committed and locally durable.
+ *     Payload null is an epoch barrier: nothing to apply.
+ *  5. `snapshotWanted`: the leader needs a snapshot for a follower beyond its log window;
+ *     call provideSnapshot() with the applied state (zxid >= snapshotWanted.minZxid).
+ *  Then call advance(ready).
+ */
+export interface Ready {
+  readonly hardState: HardState | null;
+  readonly snapshot: Snapshot | null;
+  readonly truncateAfterZxid: Zxid | null;
+  readonly entries: readonly Entry[];
+  readonly messages: readonly Message[];
+  readonly committed: readonly Entry[];
+  readonly snapshotWanted: { readonly minZxid: Zxid } | null;
+  /** Set when role, leader or epoch changed since the previous Ready. */
+  readonly status: Status | null;
+  readonly syncsDone: readonly SyncDone[];
+  /** Sync requests that will not complete (leader lost, queue full); the host retries. */
+  readonly syncsFailed: readonly number[];
+}

@@ -1,0 +1,49 @@
+import { parseArgs } from "node:util";
+import type { SimOverrides } from "./options.js";
+import { formatFailure, runSeed } from "./run.js";
+
+const usage = "usage: npm run sim -- [--seeds N] [--seed S] [--replicas 3|5] [--steps K] [--bug commit-without-quorum|vote-without-log-check|ack-before-fsync] [--verbose]";
+
+function overridesFrom(values: { replicas?: string; steps?: string; bug?: string[] }): SimOverrides {
+  const bugs = new Set(values.bug ?? []);
+  for (const b of bugs) if (!["commit-without-quorum", "vote-without-log-check", "ack-before-fsync"].includes(b)) throw new Error(`unknown bug ${b}\n${usage}`);
+  const voters = values.replicas === undefined ? undefined : Number(values.replicas);
+  if (voters !== undefined && voters !== 3 && voters !== 5) throw new Error(`--replicas must be 3 or 5\n${usage}`);
+  const steps = values.steps === undefined ? undefined : Number(values.steps);
+  if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer\n${usage}`);
+  return {
+    ...(voters !== undefined ? { voters } : {}),
+    ...(steps !== undefined ? { safetyMs: steps * 50 } : {}),
+    plantedBugs: { commitWithoutQuorum: bugs.has("commit-without-quorum"), voteWithoutLogCheck: bugs.has("vote-without-log-check") },
+    hostBugs: { ackBeforeFsync: bugs.has("ack-before-fsync") },
+  };
+}
+
+function main(): number {
+  const { values } = parseArgs({
+    options: {
+      seeds: { type: "string" }, seed: { type: "string" }, replicas: { type: "string" }, steps: { type: "string" },
+      bug: { type: "string", multiple: true }, verbose: { type: "boolean" }, help: { type: "boolean" },
+    },
+  });
+  if (values.help) return console.log(usage), 0;
+  const overrides = overridesFrom(values);
+  const first = values.seed === undefined ? (Date.now() % 1_000_000_000) : Number(values.seed);
+  const count = values.seeds === undefined ? 1 : Number(values.seeds);
+  const started = Date.now();
+  let events = 0;
+  for (let i = 0; i < count; i++) {
+    const r = runSeed(first + i, overrides);
+    events += r.stats.events;
+    if (values.verbose || count === 1) console.log(`seed ${r.seed}: ${r.options}\n  ${JSON.stringify(r.stats)}`);
+    if (!r.ok) {
+      console.error(formatFailure(r));
+      return 1;
+    }
+  }
+  const ms = Date.now() - started;
+  console.log(`${count} seeds from ${first} passed: ${events} events in ${ms} ms`);
+  return 0;
+}
+
+process.exitCode = main();

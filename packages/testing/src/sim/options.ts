@@ -1,0 +1,91 @@
+import type { PlantedBugs } from "@warden/consensus";
+import { Prng } from "./prng.js";
+
+/** Host-side bugs the simulation must catch (the core is correct, the host misuses it). */
+export interface HostBugs {
+  /** Report entries persisted as soon as they are written, before the fsync. */
+  readonly ackBeforeFsync?: boolean;
+}
+
+/** What a caller may fix; everything else is derived from the seed. */
+export interface SimOverrides {
+  readonly voters?: 3 | 5;
+  /** Simulated milliseconds of the fault phase. */
+  readonly safetyMs?: number;
+  readonly plantedBugs?: PlantedBugs;
+  readonly hostBugs?: HostBugs;
+}
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly voters: number;
+  readonly observers: number;
+  readonly tickMs: number;
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  readonly safetyMs: number;
+  /** After the faults stop, a leader must be elected and a final write applied everywhere within this. */
+  readonly healMsMax: number;
+  readonly delayMsMin: number;
+  readonly delayMsMax: number;
+  /** Chance that a message takes up to 10x delayMsMax: reordering. */
+  readonly slowRate: number;
+  readonly lossRate: number;
+  readonly duplicateRate: number;
+  readonly fsyncMsMax: number;
+  /** Mean time between fault events (crash, restart, partition, heal). */
+  readonly faultEveryMs: number;
+  readonly crashWeight: number;
+  readonly partitionWeight: number;
+  readonly clients: number;
+  readonly clientThinkMsMax: number;
+  readonly writeTimeoutMs: number;
+  readonly keys: number;
+  readonly logWindowEntries: number;
+  readonly snapshotEveryEntries: number;
+  readonly maxInflightProposals: number;
+  readonly maxBatchEntries: number;
+  readonly plantedBugs: PlantedBugs;
+  readonly hostBugs: HostBugs;
+}
+
+/** Derive every option from the seed (TigerBeetle's VOPR habit): fault rates included. */
+export function deriveOptions(seed: number, o: SimOverrides = {}): SimOptions {
+  const r = new Prng(seed ^ 0x5eed);
+  const voters = o.voters ?? (r.chance(0.5) ? 3 : 5);
+  return {
+    seed,
+    voters,
+    observers: r.chance(0.3) ? 1 : 0,
+    tickMs: 50,
+    electionTicks: r.range(4, 10),
+    heartbeatTicks: 1,
+    safetyMs: o.safetyMs ?? 4_000,
+    healMsMax: 20_000,
+    delayMsMin: 1,
+    delayMsMax: r.range(2, 40),
+    slowRate: r.pick([0, 0.01, 0.05]),
+    lossRate: r.pick([0, 0.01, 0.05, 0.2]),
+    duplicateRate: r.pick([0, 0.01, 0.05]),
+    fsyncMsMax: r.range(1, 30),
+    faultEveryMs: r.range(100, 1500),
+    crashWeight: r.range(0, 3),
+    partitionWeight: r.range(0, 3),
+    clients: r.range(1, 4),
+    clientThinkMsMax: r.range(5, 60),
+    writeTimeoutMs: 1_500,
+    keys: r.range(1, 5),
+    logWindowEntries: r.range(4, 64),
+    snapshotEveryEntries: r.range(5, 100),
+    maxInflightProposals: r.range(2, 64),
+    maxBatchEntries: r.range(1, 16),
+    plantedBugs: o.plantedBugs ?? {},
+    hostBugs: o.hostBugs ?? {},
+  };
+}
+
+export function describeOptions(o: SimOptions): string {
+  return Object.entries(o)
+    .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+    .join(" ");
+}

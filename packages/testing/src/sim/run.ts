@@ -1,0 +1,48 @@
+import type { SimOverrides } from "./options.js";
+import { deriveOptions, describeOptions } from "./options.js";
+import type { SimStats } from "./simulation.js";
+import { Simulation } from "./simulation.js";
+
+export interface SeedResult {
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly options: string;
+  readonly stats: SimStats;
+  /** The broken rule (or the thrown error) when !ok. */
+  readonly failure: string | null;
+  readonly trace: readonly string[];
+  /** The exact command that replays this seed. */
+  readonly replay: string;
+}
+
+/** The command line that replays a seed with the same overrides. */
+export function replayCommand(seed: number, o: SimOverrides): string {
+  const parts = ["npm run sim --", `--seed ${seed}`];
+  if (o.voters !== undefined) parts.push(`--replicas ${o.voters}`);
+  if (o.safetyMs !== undefined) parts.push(`--steps ${Math.round(o.safetyMs / 50)}`);
+  if (o.plantedBugs?.commitWithoutQuorum) parts.push("--bug commit-without-quorum");
+  if (o.plantedBugs?.voteWithoutLogCheck) parts.push("--bug vote-without-log-check");
+  if (o.hostBugs?.ackBeforeFsync) parts.push("--bug ack-before-fsync");
+  return parts.join(" ");
+}
+
+/** Run one seed to the end; never throws for a violation, reports it. */
+export function runSeed(seed: number, overrides: SimOverrides = {}): SeedResult {
+  const options = deriveOptions(seed, overrides);
+  const sim = new Simulation(options);
+  let failure: string | null = null;
+  try {
+    sim.run();
+  } catch (e) {
+    failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  }
+  return {
+    seed, ok: failure === null, options: describeOptions(options), stats: sim.stats, failure,
+    trace: sim.trace, replay: replayCommand(seed, overrides),
+  };
+}
+
+/** A failure report: options, the rule broken, recent events, and the replay line last. */
+export function formatFailure(r: SeedResult): string {
+  return [`seed ${r.seed} FAILED`, `options: ${r.options}`, `failure: ${r.failure}`, "recent events:", ...r.trace.slice(-30).map((t) => `  ${t}`), `replay: ${r.replay}`].join("\n");
+}

@@ -1,0 +1,350 @@
+import type { Entry, Message, Status } from "@warden/consensus";
+import type { Zxid } from "@warden/protocol";
+import { formatZxid } from "@warden/protocol";
+import type { WriteRecord } from "./clients.js";
+import { ClientHistory } from "./clients.js";
+import { CommittedHistory, SimViolation } from "./history.js";
+import { encodeWrite } from "./kv.js";
+import { SimNetwork } from "./network.js";
+import type { NodeEnv } from "./node.js";
+import { SimNode } from "./node.js";
+import type { SimOptions } from "./options.js";
+import { Prng } from "./prng.js";
+import { EventQueue } from "./queue.js";
+
+type SimEvent =
+  | { readonly kind: "tick"; readonly node: SimNode; readonly generation: number }
+  | { readonly kind: "deliver"; readonly message: Message }
+  | { readonly kind: "fsync"; readonly node: SimNode; readonly generation: number }
+  | { readonly kind: "client"; readonly client: number }
+  | { readonly kind: "timeout"; readonly write: WriteRecord; readonly client: number }
+  | { readonly kind: "fault" }
+  | { readonly kind: "restart"; readonly node: SimNode };
+
+export interface SimStats {
+  events: number;
+  simMs: number;
+  messages: number;
+  committedEntries: number;
+  acknowledgedWrites: number;
+  reads: number;
+  crashes: number;
+  partitions: number;
+  elections: number;
+  epochs: number;
+}
+
+const EVENTS_MAX = 5_000_000;
+
+/**
+ * The world of one seed: nodes, network, clock, clients, faults and the checkers that watch
+ * them. `run()` plays the fault phase, then heals everything and demands convergence.
+ */
+export class Simulation implements NodeEnv {
+  readonly nodes: SimNode[] = [];
+  readonly history = new CommittedHistory();
+  readonly clients: ClientHistory;
+  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0 };
+  private readonly queue = new EventQueue<SimEvent>(1_000_000);
+  private readonly prng: Prng;
+  private readonly network: SimNetwork;
+  private readonly positionOf = new Map<number, number>();
+  private readonly leaderOfEpoch = new Map<number, number>();
+  private readonly clientBusy: boolean[] = [];
+  private readonly leaderHint: (number | null)[] = [];
+  private nowMs = 0;
+  private healing = false;
+  private writeCounter = 0;
+  private readonly log: string[] = [];
+
+  constructor(readonly options: SimOptions) {
+    this.prng = new Prng(options.seed);
+    this.clients = new ClientHistory(this.history);
+    const o = options;
+    const voters = Array.from({ length: o.voters }, (_, i) => i + 1);
+    const observers = Array.from({ length: o.observers }, (_, i) => o.voters + i + 1);
+    for (const id of [...voters, ...observers]) {
+      this.nodes.push(new SimNode({ id, voters, observers, electionTicks: o.electionTicks, heartbeatTicks: o.heartbeatTicks,
+        maxInflightProposals: o.maxInflightProposals, maxBatchEntries: o.maxBatchEntries, logWindowEntries: o.logWindowEntries,
+        snapshotEveryEntries: o.snapshotEveryEntries, plantedBugs: o.plantedBugs, hostBugs: o.hostBugs }, this.prng.fork(), this));
+    }
+    this.network = new SimNetwork(this.prng.fork(), this.nodes.map((n) => n.id), o, (delayMs, m) => this.at(delayMs, { kind: "deliver", message: m }));
+  }
+
+  /** Recent notable events, for a failure report. */
+  get trace(): readonly string[] {
+    return this.log;
+  }
+
+  private note(text: string): void {
+    this.log.push(`${this.nowMs}ms ${text}`);
+    if (this.log.length > 200) this.log.shift();
+  }
+
+  private at(delayMs: number, e: SimEvent): void {
+    this.queue.push(this.nowMs + delayMs, e);
+  }
+
+  private node(id: number): SimNode {
+    return this.nodes[id - 1]!;
+  }
+
+  run(): SimStats {
+    for (const n of this.nodes) {
+      n.start();
+      this.at(this.prng.range(1, this.options.tickMs), { kind: "tick", node: n, generation: n.generation });
+    }
+    for (let c = 0; c < this.options.clients; c++) {
+      this.clientBusy.push(false);
+      this.leaderHint.push(null);
+      this.at(this.prng.range(1, this.options.clientThinkMsMax), { kind: "client", client: c });
+    }
+    this.at(this.prng.range(1, this.options.faultEveryMs), { kind: "fault" });
+    this.runUntil(this.options.safetyMs, () => false);
+    this.heal();
+    this.converge();
+    this.finalChecks();
+    this.stats.simMs = this.nowMs;
+    this.stats.committedEntries = this.history.entries.length;
+    this.stats.reads = this.clients.reads;
+    return this.stats;
+  }
+
+  private runUntil(endMs: number, done: () => boolean): boolean {
+    for (;;) {
+      if (done()) return true;
+      const next = this.queue.peekTimeMs();
+      if (next === undefined || next > endMs) return false;
+      if (++this.stats.events > EVENTS_MAX) throw new Error("event bound exceeded");
+      const { atMs, item } = this.queue.pop()!;
+      this.nowMs = atMs;
+      this.dispatch(item);
+      this.checkDurability();
+    }
+  }
+
+  private dispatch(e: SimEvent): void {
+    switch (e.kind) {
+      case "tick": return this.onTick(e.node, e.generation);
+      case "deliver": return this.onDeliver(e.message);
+      case "fsync": if (e.generation === e.node.generation && e.node.up) e.node.fsync(); return;
+      case "client": return this.onClient(e.client);
+      case "timeout": return this.onTimeout(e.write, e.client);
+      case "fault": return this.onFault();
+      case "restart": return this.restart(e.node);
+    }
+  }
+
+  private onTick(n: SimNode, generation: number): void {
+    if (generation !== n.generation || !n.up) return;
+    n.replica!.tick();
+    n.drain();
+    this.at(this.options.tickMs, { kind: "tick", node: n, generation });
+  }
+
+  private onDeliver(m: Message): void {
+    const n = this.node(m.to);
+    if (!n.up || !this.network.connected(m.from, m.to)) return;
+    n.replica!.step(m);
+    n.drain();
+  }
+
+  // ---- NodeEnv ----
+  send(m: Message): void {
+    this.stats.messages++;
+    this.network.send(m);
+  }
+  scheduleFsync(n: SimNode): void {
+    this.at(this.prng.range(1, this.options.fsyncMsMax), { kind: "fsync", node: n, generation: n.generation });
+  }
+  onStatus(n: SimNode, s: Status): void {
+    this.stats.epochs = Math.max(this.stats.epochs, s.epoch);
+    if (s.role === "candidate") this.stats.elections++;
+    if (s.role !== "leader" || !s.established) return;
+    this.note(`node ${n.id} leads epoch ${s.epoch}`);
+    const other = this.leaderOfEpoch.get(s.epoch);
+    if (other !== undefined && other !== n.id) throw new SimViolation("one-leader-per-epoch", `nodes ${other} and ${n.id} both established leaders of epoch ${s.epoch}`);
+    this.leaderOfEpoch.set(s.epoch, n.id);
+  }
+  onApply(n: SimNode, e: Entry): void {
+    const after = this.positionOf.get(n.id) ?? -1;
+    if ((this.history.entries[after]?.zxid ?? 0n) !== n.kv.appliedZxid) {
+      throw new SimViolation("apply-in-order", `node ${n.id} state at ${formatZxid(n.kv.appliedZxid)} out of step with the checker`);
+    }
+    this.positionOf.set(n.id, this.history.observe(after, e, `node ${n.id}`));
+  }
+  onRestore(n: SimNode): void {
+    const zxid = n.kv.appliedZxid;
+    const position = this.history.positionOf(zxid);
+    if (position === undefined) throw new SimViolation("snapshot-is-committed", `node ${n.id} restored a state at ${formatZxid(zxid)}, not a committed zxid`);
+    this.positionOf.set(n.id, position);
+    this.checkStateMachine(n);
+  }
+  onWriteApplied(w: WriteRecord, zxid: Zxid): void {
+    if (w.outcome !== "pending") return;
+    this.clients.acknowledge(w, zxid, this.nowMs);
+    this.stats.acknowledgedWrites++;
+    this.clientIdle(w.client);
+  }
+
+  // ---- clients ----
+  private clientIdle(client: number): void {
+    if (client >= this.clientBusy.length) return;
+    this.clientBusy[client] = false;
+    this.at(this.prng.range(1, this.options.clientThinkMsMax), { kind: "client", client });
+  }
+
+  private onClient(client: number): void {
+    if (this.clientBusy[client]) return;
+    const hint = this.leaderHint[client];
+    const target = hint !== null && hint !== undefined && this.prng.chance(0.8) ? this.node(hint) : this.prng.pick(this.nodes);
+    const key = `k${this.prng.int(this.options.keys)}`;
+    if (this.prng.chance(0.6)) return this.clientWrite(client, target, key);
+    if (target.up && target.kv.appliedZxid >= this.clients.lastSeen(client)) {
+      this.clients.read(client, key, target.kv.get(key), target.kv.appliedZxid);
+    }
+    this.clientIdle(client);
+  }
+
+  private clientWrite(client: number, target: SimNode, key: string): void {
+    const w = this.clients.invokeWrite(client, key, `c${client}w${this.writeCounter++}`, this.nowMs);
+    const r = target.replica;
+    const result = r === null ? null : r.propose(encodeWrite({ key, value: w.value }));
+    if (result === null || !result.ok) {
+      w.outcome = "fail";
+      w.responseMs = this.nowMs;
+      if (client < this.leaderHint.length) this.leaderHint[client] = result?.leaderId ?? null;
+      this.clientIdle(client);
+      return;
+    }
+    this.clientBusy[client] = true;
+    target.pendingWrites.set(result.zxid, w);
+    target.drain();
+    this.at(this.options.writeTimeoutMs, { kind: "timeout", write: w, client });
+  }
+
+  private onTimeout(w: WriteRecord, client: number): void {
+    if (w.outcome !== "pending") return;
+    w.outcome = "unknown";
+    this.clientIdle(client);
+  }
+
+  // ---- faults ----
+  private onFault(): void {
+    if (this.healing) return;
+    const o = this.options;
+    const total = o.crashWeight + o.partitionWeight + 1;
+    const pick = this.prng.float() * total;
+    if (pick < o.crashWeight) this.crashRandom();
+    else if (pick < o.crashWeight + o.partitionWeight) this.partitionRandom();
+    else {
+      this.network.heal();
+      this.note("heal");
+    }
+    this.at(this.prng.range(Math.ceil(o.faultEveryMs / 2), Math.ceil((o.faultEveryMs * 3) / 2)), { kind: "fault" });
+  }
+
+  private crashRandom(): void {
+    const up = this.nodes.filter((n) => n.up);
+    if (up.length === 0) return;
+    const n = this.prng.pick(up);
+    this.crash(n);
+    this.at(this.prng.range(50, 3000), { kind: "restart", node: n });
+  }
+
+  private crash(n: SimNode): void {
+    this.stats.crashes++;
+    this.note(`crash ${n.id}`);
+    for (const w of n.crash()) {
+      if (w.outcome !== "pending") continue;
+      w.outcome = "unknown";
+      this.clientIdle(w.client);
+    }
+  }
+
+  private restart(n: SimNode): void {
+    if (n.up) return;
+    this.note(`restart ${n.id}`);
+    n.start();
+    this.at(this.prng.range(1, this.options.tickMs), { kind: "tick", node: n, generation: n.generation });
+  }
+
+  private partitionRandom(): void {
+    this.stats.partitions++;
+    if (this.prng.chance(0.5)) {
+      const id = this.prng.pick(this.nodes).id;
+      this.network.isolate(id);
+      this.note(`isolate ${id}`);
+    } else {
+      this.note(`partition ${this.network.partitionRandomly(this.nodes.map((n) => n.id))}`);
+    }
+  }
+
+  // ---- healing and convergence ----
+  private heal(): void {
+    this.healing = true;
+    this.note("healing phase");
+    this.network.heal();
+    this.network.faults = { delayMsMin: this.options.delayMsMin, delayMsMax: this.options.delayMsMax, slowRate: 0, lossRate: 0, duplicateRate: 0 };
+    for (const n of this.nodes) this.restart(n);
+  }
+
+  /** Liveness: everyone up and connected elects a leader and applies a final write, in bounded time. */
+  private converge(): void {
+    const deadlineMs = this.nowMs + this.options.healMsMax;
+    const client = this.options.clients; // a dedicated client, outside the workload
+    let finalZxid: Zxid | null = null;
+    let final: WriteRecord | null = null;
+    const tryFinal = (): boolean => {
+      if (final === null || final.outcome === "fail" || final.outcome === "unknown") {
+        const leader = this.nodes.find((n) => n.replica?.status().role === "leader" && n.replica.status().established);
+        if (leader === undefined) return false;
+        final = this.clients.invokeWrite(client, "final", `final${this.writeCounter++}`, this.nowMs);
+        const r = leader.replica!.propose(encodeWrite({ key: "final", value: final.value }));
+        if (!r.ok) { final.outcome = "fail"; return false; }
+        leader.pendingWrites.set(r.zxid, final);
+        leader.drain();
+        this.at(this.options.writeTimeoutMs, { kind: "timeout", write: final, client });
+      }
+      if (final.outcome === "ok") finalZxid = final.zxid;
+      return finalZxid !== null && this.nodes.every((n) => n.kv.appliedZxid >= finalZxid!);
+    };
+    if (!this.runUntil(deadlineMs, tryFinal)) {
+      const state = this.nodes.map((n) => `${n.id}:${n.replica?.status().role}@${n.replica?.epoch} applied ${formatZxid(n.kv.appliedZxid)}`).join(", ");
+      throw new SimViolation("liveness", `no leader and final write applied everywhere within ${this.options.healMsMax} ms of healing (${state})`);
+    }
+  }
+
+  // ---- checkers ----
+  /** Every committed entry is durable on a quorum of voters (checked for the newest; older ones are prefixes). */
+  private checkDurability(): void {
+    const last = this.history.lastZxid;
+    if (last === 0n) return;
+    let holders = 0;
+    for (let i = 0; i < this.options.voters; i++) if (this.nodes[i]!.disk.holds(last)) holders++;
+    if (holders < Math.floor(this.options.voters / 2) + 1) {
+      throw new SimViolation("committed-is-durable-on-quorum", `committed ${formatZxid(last)} is durable on only ${holders} of ${this.options.voters} voters`);
+    }
+  }
+
+  private checkStateMachine(n: SimNode): void {
+    const position = this.positionOf.get(n.id) ?? -1;
+    if (n.kv.fingerprint() !== this.history.replayFingerprint(position)) {
+      throw new SimViolation("state-equals-replay", `node ${n.id} state at ${formatZxid(n.kv.appliedZxid)} differs from the replay of the committed log`);
+    }
+  }
+
+  private finalChecks(): void {
+    this.clients.checkLinearizable();
+    for (const n of this.nodes) {
+      this.checkStateMachine(n);
+      n.disk.fsync(); // the end: let queued writes land, then the disk must agree too
+      for (const e of n.disk.durable.log) {
+        const p = this.history.positionOf(e.zxid);
+        if (e.zxid <= this.history.lastZxid && e.zxid <= n.kv.appliedZxid && p === undefined) {
+          throw new SimViolation("committed-prefix-on-disk", `node ${n.id} holds ${formatZxid(e.zxid)} on disk below its applied zxid, not in the committed history`);
+        }
+      }
+    }
+  }
+}
