@@ -30,7 +30,7 @@ export function decodeHeader(header: Uint8Array, zxid: bigint, file: string): nu
   const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
   if (header.length < SNAPSHOT_HEADER_BYTES || view.getUint32(0) !== SNAPSHOT_MAGIC) throw snapshotCorrupt(file, zxid, "has no snapshot header");
   const crc = view.getUint32(16);
-  if (crc !== crc32(header.subarray(0, 16))) throw snapshotCorrupt(file, zxid, "header fails its checksum");
+  if (crc !== crc32(header.subarray(0, 16)) || view.getUint32(20) !== 0) throw snapshotCorrupt(file, zxid, "header fails its checksum");
   const version = view.getUint32(4);
   if (version > SNAPSHOT_FORMAT_VERSION) {
     throw new StorageError(StorageErrorReason.FORMAT_NEWER, `snapshot ${file} has format version ${version}; this build reads up to ${SNAPSHOT_FORMAT_VERSION}`, { file, zxid });
