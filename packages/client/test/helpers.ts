@@ -1,0 +1,69 @@
+import { afterEach } from "vitest";
+import { createClient, type Client, type ClientOptions, type SessionEvent } from "@warden/client";
+import { nodeTransport } from "../src/node.js";
+import { TestEnsemble, TestServer, connectString } from "./fixtures/test-server.js";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+export async function startEnsemble(servers = 1): Promise<{ ensemble: TestEnsemble; servers: TestServer[] }> {
+  const ensemble = new TestEnsemble();
+  const started = await Promise.all(Array.from({ length: servers }, () => new TestServer(ensemble).start(0)));
+  cleanups.push(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+    ensemble.stop();
+  });
+  return { ensemble, servers: started };
+}
+
+/** A connected client with fast timings; closed after the test. */
+export async function connect(servers: TestServer[], options: ClientOptions & { chroot?: string } = {}): Promise<Client> {
+  const { chroot, ...rest } = options;
+  const client = createClient(connectString(servers, chroot), { transport: nodeTransport(), sessionTimeoutMs: 2000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 50, random: seeded(1), ...rest });
+  cleanups.push(() => client.close());
+  await client.connected({ timeoutMs: 5000 });
+  return client;
+}
+
+/** Records session events in order. */
+export function recordStates(client: Client): SessionEvent[] {
+  const events: SessionEvent[] = [];
+  client.on("state", (e) => events.push(e));
+  return events;
+}
+
+export function nextState(client: Client, wanted: SessionEvent, timeoutMs = 5000): Promise<number> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (off(), reject(new Error(`no ${wanted} within ${timeoutMs} ms`))), timeoutMs);
+    const off = client.on(wanted, () => {
+      clearTimeout(timer);
+      off();
+      resolve(Date.now() - start);
+    });
+  });
+}
+
+export async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A seeded generator (mulberry32) so server order and backoff replay. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
