@@ -42,9 +42,10 @@ function readableNode(tree: DataTree, path: string, ctx: ReadContext): number {
 }
 
 function getData(tree: DataTree, r: GetDataRequest, ctx: ReadContext): Response {
-  readableNode(tree, r.path, ctx);
+  const id = readableNode(tree, r.path, ctx);
   if (r.watch) tree.watches.addDataWatch(ctx.sessionId, r.path);
-  return { type: "getData", ...tree.getData(r.path) };
+  const { data, stat } = tree.dataOf(id);
+  return { type: "getData", data, stat };
 }
 
 function getChildren(tree: DataTree, r: GetChildrenRequest, ctx: ReadContext): Response {
@@ -77,10 +78,13 @@ function multiRead(tree: DataTree, r: MultiReadRequest, ctx: ReadContext): Respo
   const results: MultiReadResult[] = r.ops.map((op) => {
     try {
       if (op.type === "getData") {
-        const res = getData(tree, op, ctx) as { data: Uint8Array; stat: import("@warden/protocol").Stat };
-        return { type: "getData", data: res.data, stat: res.stat };
+        const id = readableNode(tree, op.path, ctx);
+        if (op.watch) tree.watches.addDataWatch(ctx.sessionId, op.path);
+        return { type: "getData", ...tree.dataOf(id) };
       }
-      return { type: "getChildren", children: (getChildren(tree, { ...op, withStat: false }, ctx) as { children: string[] }).children };
+      readableNode(tree, op.path, ctx);
+      if (op.watch) tree.watches.addChildWatch(ctx.sessionId, op.path);
+      return { type: "getChildren", children: tree.getChildren(op.path) };
     } catch (e) {
       if (e instanceof WardenError) return { type: "error", err: e.zkCode };
       throw e;

@@ -103,7 +103,11 @@ export class DataTree {
 
   /** The data (a fresh copy) and Stat; NoNodeError when missing. */
   getData(path: string): { data: Uint8Array; stat: Stat } {
-    const id = this.require(path);
+    return this.dataOf(this.require(path));
+  }
+
+  /** @internal */
+  dataOf(id: number): { data: Uint8Array; stat: Stat } {
     return { data: latin1ToBytes(this.store.data[id]!), stat: this.statOf(id) };
   }
 
@@ -178,12 +182,9 @@ export class DataTree {
     return apply(this, txn);
   }
 
-  private insert(path: string, fields: NodeFields): number {
+  private insert(path: string, fields: NodeFields, pid = path === "/" ? -1 : this.store.idOf(parentPath(path))): number {
     const id = this.store.add(path, fields);
-    if (path !== "/") {
-      const parent = parentPath(path);
-      this.store.addChild(this.store.idOf(parent), path.slice(parent === "/" ? 1 : parent.length + 1));
-    }
+    if (pid >= 0) this.store.addChild(pid, path.slice(path.lastIndexOf("/") + 1));
     this.index(path, fields.owner, true);
     return id;
   }
@@ -210,8 +211,7 @@ export class DataTree {
    * (its children are replayed by their own txns), which keeps replay exact.
    */
   createNode(path: string, data: Uint8Array, acl: readonly ACL[], owner: bigint, parentCVersion: number, zxid: number, timeMs: number, events: FiredWatch[]): number {
-    const parent = parentPath(path);
-    const pid = this.require(parent);
+    const pid = this.require(parentPath(path));
     const s = this.store;
     // ZooKeeper's rule: only a newer cversion moves cversion and pzxid (replay never reverts them).
     if (parentCVersion > s.int(pid, CVERSION)) {
@@ -226,7 +226,7 @@ export class DataTree {
       s.write(id, fields);
       this.index(path, owner, true);
     } else {
-      id = this.insert(path, fields);
+      id = this.insert(path, fields, pid);
     }
     events.push(...this.watches.trigger(path, EventType.NodeCreated, BigInt(zxid), acl, this.aclOf(pid)));
     return id;

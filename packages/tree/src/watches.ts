@@ -190,6 +190,8 @@ export class WatchRegistry {
    */
   trigger(path: string, type: EventType, zxid: bigint, acl: readonly ACL[] = [], parentAcl: readonly ACL[] = []): FiredWatch[] {
     const out: FiredWatch[] = [];
+    // Most changes fire nothing: skip the work when nobody watches anything.
+    if (this.bySession.size === 0) return out;
     const fire = (table: WatchTable, at: string, eventType: EventType, eventAcl: readonly ACL[], suppress?: Set<bigint>) => {
       const fired = new Set<bigint>();
       table.trigger(at, fired);
