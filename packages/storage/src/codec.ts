@@ -1,15 +1,19 @@
 import { formatZxid } from "@warden/protocol";
 import { crc32 } from "./checksum.js";
 import { StorageError, StorageErrorReason } from "./errors.js";
+import { LOG_KEY_PREFIX } from "./keys.js";
 
 // Value layouts (all integers big-endian):
-//   log entry:    crc32 u32 | prevZxid u64 | data
-//   other values: crc32 u32 | payload
+//   log entry:    prevZxid u64 | data | crc32 u32, the CRC over key | prevZxid | data
+//   other values: crc32 u32 | payload, the CRC over key | payload
 // The CRC covers the key too, so a value that lands under the wrong key fails as well.
 // prevZxid chains each entry to the one written before it: a batch that LevelDB silently
 // dropped from the middle of its write-ahead log shows up as a broken chain.
+// A group of log entries is encoded into one buffer, key then value, so that each entry costs
+// one allocation-free CRC call and the keys and values handed to LevelDB are views.
 
-export const LOG_VALUE_HEADER_BYTES = 12;
+const LOG_KEY_BYTES = 9;
+const LOG_VALUE_OVERHEAD_BYTES = 12;
 const CHECKED_VALUE_HEADER_BYTES = 4;
 
 export interface LogEntry {
@@ -21,21 +25,43 @@ export interface DecodedLogEntry extends LogEntry {
   readonly prevZxid: bigint;
 }
 
-export function encodeLogValue(key: Uint8Array, prevZxid: bigint, data: Uint8Array): Uint8Array {
-  const value = new Uint8Array(LOG_VALUE_HEADER_BYTES + data.length);
-  const view = new DataView(value.buffer);
-  view.setBigUint64(4, prevZxid);
-  value.set(data, LOG_VALUE_HEADER_BYTES);
-  view.setUint32(0, crc32(value.subarray(4), crc32(key)));
-  return value;
+export interface PutOperation {
+  readonly type: "put";
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
+/** Appends a put per entry to `ops`, chained from `prevZxid`; returns the last zxid. */
+export function encodeLogEntries(batches: ReadonlyArray<readonly LogEntry[]>, prevZxid: bigint, ops: PutOperation[]): bigint {
+  let totalBytes = 0;
+  for (const batch of batches) for (const entry of batch) totalBytes += LOG_KEY_BYTES + LOG_VALUE_OVERHEAD_BYTES + entry.data.length;
+  const slab = new Uint8Array(totalBytes);
+  const view = new DataView(slab.buffer);
+  let offset = 0;
+  let previous = prevZxid;
+  for (const batch of batches) {
+    for (const { zxid, data } of batch) {
+      slab[offset] = LOG_KEY_PREFIX;
+      view.setBigUint64(offset + 1, zxid);
+      view.setBigUint64(offset + LOG_KEY_BYTES, previous);
+      slab.set(data, offset + LOG_KEY_BYTES + 8);
+      const crcAt = offset + LOG_KEY_BYTES + 8 + data.length;
+      view.setUint32(crcAt, crc32(slab.subarray(offset, crcAt)));
+      ops.push({ type: "put", key: slab.subarray(offset, offset + LOG_KEY_BYTES), value: slab.subarray(offset + LOG_KEY_BYTES, crcAt + 4) });
+      offset = crcAt + 4;
+      previous = zxid;
+    }
+  }
+  return previous;
 }
 
 /** Decodes and verifies one log value; `undefined` when it fails its checksum. */
 export function decodeLogValue(key: Uint8Array, zxid: bigint, value: Uint8Array): DecodedLogEntry | undefined {
-  if (value.length < LOG_VALUE_HEADER_BYTES) return undefined;
+  if (value.length < LOG_VALUE_OVERHEAD_BYTES) return undefined;
   const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-  if (view.getUint32(0) !== crc32(value.subarray(4), crc32(key))) return undefined;
-  return { zxid, prevZxid: view.getBigUint64(4), data: plainView(value, LOG_VALUE_HEADER_BYTES) };
+  const crcAt = value.length - 4;
+  if (view.getUint32(crcAt) !== crc32(value.subarray(0, crcAt), crc32(key))) return undefined;
+  return { zxid, prevZxid: view.getBigUint64(0), data: new Uint8Array(value.buffer, value.byteOffset + 8, crcAt - 8) };
 }
 
 export function logCorrupt(zxid: bigint, what: string, file?: string): StorageError {

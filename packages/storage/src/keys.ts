@@ -6,6 +6,7 @@ import { StorageError, StorageErrorReason } from "./errors.js";
 export const ZXID_MAX = 0xffff_ffff_ffff_ffffn;
 const PREFIX_FORMAT = 0x00;
 const PREFIX_LOG = 0x01;
+export const LOG_KEY_PREFIX = PREFIX_LOG;
 const PREFIX_META = 0x02;
 const PREFIX_INTERNAL = 0x03;
 

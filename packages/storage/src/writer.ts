@@ -1,8 +1,8 @@
 import type { ClassicLevel } from "classic-level";
 import { formatZxid } from "@warden/protocol";
-import { encodeLogValue, type LogEntry } from "./codec.js";
+import { encodeLogEntries, type LogEntry, type PutOperation } from "./codec.js";
 import { StorageError, StorageErrorReason } from "./errors.js";
-import { logKey } from "./keys.js";
+import { writeBatch } from "./level-write.js";
 import type { ResolvedStorageOptions } from "./options.js";
 
 export type Database = ClassicLevel<Uint8Array, Uint8Array>;
@@ -209,21 +209,16 @@ export class GroupCommitWriter {
 
   private async writeGroup(): Promise<void> {
     const group = this.takeFromQueue(this.groupLength());
-    let chainZxid = this.chainZxid;
-    let entryCount = 0;
-    const ops: Array<{ type: "put"; key: Uint8Array; value: Uint8Array }> = [];
+    const ops: PutOperation[] = [];
+    const batches: Array<readonly LogEntry[]> = [];
     for (const job of group) {
       if (job.kind === "put") ops.push({ type: "put", key: job.key, value: job.value });
-      if (job.kind !== "append") continue;
-      for (const { zxid, data } of job.entries) {
-        const key = logKey(zxid);
-        ops.push({ type: "put", key, value: encodeLogValue(key, chainZxid, data) });
-        chainZxid = zxid;
-      }
-      entryCount += job.entries.length;
+      if (job.kind === "append") batches.push(job.entries);
     }
+    const entryCount = batches.reduce((sum, batch) => sum + batch.length, 0);
+    const chainZxid = encodeLogEntries(batches, this.chainZxid, ops);
     try {
-      await this.db.batch(ops, { sync: true });
+      await writeBatch(this.db, ops, true);
     } catch (error) {
       const failure = asFailure(error, "a synced write failed; durability of the queued entries is unknown");
       for (const job of group) job.reject(failure);
