@@ -61,6 +61,8 @@ export class Core {
   readonly votes = new Map<number, boolean>();
   readonly progress = new Map<number, Progress>();
   barrierZxid: Zxid = ZXID_ZERO;
+  /** Leader: commitZxid advanced since followers were last told. */
+  commitDirty = false;
   nextCounter = 1;
   electionCount = 0;
   outbox: Message[] = [];

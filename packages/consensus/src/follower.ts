@@ -26,7 +26,7 @@ export function onAppend(c: Core, m: AppendRequest): void {
   const base = c.log.baseZxid;
   if (m.prevZxid >= base && !c.log.has(m.prevZxid)) {
     const hint = c.log.largestAtMost(m.prevZxid)!;
-    c.send({ type: "append-response", from: c.id, to: m.from, epoch: c.epoch, success: false, matchZxid: 0n, rejectedPrevZxid: m.prevZxid, hintZxid: hint });
+    c.send({ type: "append-response", from: c.id, to: m.from, epoch: c.epoch, success: false, matchZxid: 0n, acceptedZxid: 0n, rejectedPrevZxid: m.prevZxid, hintZxid: hint });
     return;
   }
   const lastMatched = appendMatching(c, maxZxid(m.prevZxid, base), m.entries);
@@ -59,7 +59,7 @@ export function sendAck(c: Core, always: boolean): void {
   const match = minZxid(c.verifiedZxid, c.durableZxid);
   if (!always && match <= c.lastAckZxid) return;
   c.lastAckZxid = maxZxid(c.lastAckZxid, match);
-  c.send({ type: "append-response", from: c.id, to: c.leaderId, epoch: c.epoch, success: true, matchZxid: match, rejectedPrevZxid: 0n, hintZxid: 0n });
+  c.send({ type: "append-response", from: c.id, to: c.leaderId, epoch: c.epoch, success: true, matchZxid: match, acceptedZxid: c.verifiedZxid, rejectedPrevZxid: 0n, hintZxid: 0n });
 }
 
 export function onSnapshot(c: Core, m: SnapshotRequest): void {

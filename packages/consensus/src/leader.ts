@@ -102,15 +102,20 @@ export function provideSnapshot(c: Core, s: Snapshot): void {
 export function flushAppends(c: Core): void {
   if (c.role !== "leader") return;
   const last = c.log.lastZxid;
+  const tellCommit = c.commitDirty;
+  c.commitDirty = false;
   for (const p of c.progress.values()) {
+    const before = c.outbox.length;
     if (p.state === "probe") {
       if (!p.probeSent) sendAppend(c, p);
-      continue;
+    } else {
+      for (let i = 0; i < c.cfg.maxInflightMessages; i++) {
+        if (p.state !== "replicate" || p.inflight.length >= c.cfg.maxInflightMessages || p.sentZxid >= last) break;
+        sendAppend(c, p);
+      }
     }
-    for (let i = 0; i < c.cfg.maxInflightMessages; i++) {
-      if (p.state !== "replicate" || p.inflight.length >= c.cfg.maxInflightMessages || p.sentZxid >= last) break;
-      sendAppend(c, p);
-    }
+    // A new commit goes out at once (batched per Ready), not at the next heartbeat.
+    if (tellCommit && c.outbox.length === before && p.state !== "snapshot") sendHeartbeat(c, p);
   }
 }
 
@@ -166,26 +171,25 @@ export function onAppendResponse(c: Core, m: AppendResponse): void {
   const p = c.progress.get(m.from);
   if (c.role !== "leader" || p === undefined) return;
   p.recentActive = true;
-  if (m.success) onAck(c, p, m.matchZxid);
+  if (m.success) onAck(c, p, m.matchZxid, m.acceptedZxid);
   else onReject(c, p, m);
 }
 
-function onAck(c: Core, p: Progress, match: Zxid): void {
-  assert(match <= c.log.lastZxid, "follower acked beyond the leader's log");
+function onAck(c: Core, p: Progress, match: Zxid, accepted: Zxid): void {
+  assert(match <= accepted && accepted <= c.log.lastZxid, "follower acked beyond the leader's log");
   if (match > p.matchZxid) {
     p.matchZxid = match;
     p.progressed = true;
   }
-  p.inflight = p.inflight.filter((z) => z > p.matchZxid);
+  p.inflight = p.inflight.filter((z) => z > accepted);
   if (p.state === "probe" && p.probeSent) {
     p.state = "replicate";
-    p.sentZxid = maxZxid(p.matchZxid, p.sentZxid);
+    p.sentZxid = maxZxid(accepted, p.sentZxid);
   } else if (p.state === "snapshot" && p.matchZxid >= p.snapshotZxid) {
     p.state = "replicate";
     p.sentZxid = p.matchZxid;
   }
-  if (p.voter) maybeCommit(c);
-  flushAppends(c);
+  if (p.voter) maybeCommit(c); // new sends wait for the next Ready: one batch per follower
 }
 
 function onReject(c: Core, p: Progress, m: AppendResponse): void {
@@ -206,6 +210,7 @@ export function maybeCommit(c: Core): void {
   if (c.cfg.plantedBugs.commitWithoutQuorum === true) candidate = c.durableZxid;
   if (candidate > c.commitZxid && zxidEpoch(candidate) === c.epoch) {
     c.commitZxid = candidate;
+    c.commitDirty = true;
     answerRemoteSyncs(c);
   }
   if (!c.established && c.commitZxid >= c.barrierZxid) {

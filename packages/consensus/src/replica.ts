@@ -3,7 +3,7 @@ import { minZxid } from "./core.js";
 import { Core } from "./core.js";
 import type { ReplicaConfig } from "./config.js";
 import { resolveConfig } from "./config.js";
-import { onVoteRequest, onVoteResponse, tickElection } from "./election.js";
+import { campaign, onVoteRequest, onVoteResponse, tickElection } from "./election.js";
 import { assert } from "./errors.js";
 import { onAppend, onPersisted, onSnapshot, onSyncResponse, sendAck } from "./follower.js";
 import { flushAppends, maybeCommit, onAppendResponse, onSyncRequest, peerLags, propose, provideSnapshot, tickLeader } from "./leader.js";
@@ -29,6 +29,11 @@ export class Replica {
     else tickElection(this.c);
   }
 
+  /** Start an election now (voters only), as at startup when no leader is known. */
+  campaign(): void {
+    if (this.c.isVoter && this.c.role !== "leader") campaign(this.c);
+  }
+
   /** A message from a peer. Unknown senders and messages to others are ignored. */
   step(m: Message): void {
     const c = this.c;
@@ -47,7 +52,7 @@ export class Replica {
   private refuseStale(m: Message): void {
     const c = this.c;
     if (m.type === "append" || m.type === "snapshot") {
-      c.send({ type: "append-response", from: c.id, to: m.from, epoch: c.epoch, success: false, matchZxid: 0n, rejectedPrevZxid: 0n, hintZxid: 0n });
+      c.send({ type: "append-response", from: c.id, to: m.from, epoch: c.epoch, success: false, matchZxid: 0n, acceptedZxid: 0n, rejectedPrevZxid: 0n, hintZxid: 0n });
     } else if (m.type === "vote-request") {
       c.send({ type: "vote-response", from: c.id, to: m.from, epoch: c.epoch, granted: false });
     }
@@ -103,7 +108,7 @@ export class Replica {
   hasReady(): boolean {
     const c = this.c;
     flushAppends(c);
-    return c.hardStateDirty || c.statusDirty || c.outbox.length > 0 || c.pendingEntries.length > 0 ||
+    return c.hardStateDirty || c.statusDirty || c.commitDirty || c.outbox.length > 0 || c.pendingEntries.length > 0 ||
       c.pendingTruncateAfter !== null || c.pendingSnapshot !== null || c.snapshotWanted !== null ||
       minZxid(c.commitZxid, c.durableZxid) > c.appliedZxid || c.syncsFailed.length > 0 ||
       c.syncsAwaitingApply.some((s) => s.zxid <= c.appliedZxid);
@@ -132,6 +137,7 @@ export class Replica {
     c.hardStateDirty = false;
     c.statusDirty = false;
     c.pendingSnapshot = null;
+    c.snapshotWanted = null;
     c.pendingTruncateAfter = null;
     c.pendingEntries = [];
     c.outbox = [];

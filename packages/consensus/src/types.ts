@@ -50,6 +50,8 @@ export interface AppendResponse extends Envelope {
   readonly success: boolean;
   /** success: the sender's log equals the leader's, and is durable, up to here. */
   readonly matchZxid: Zxid;
+  /** success: the sender's log equals the leader's up to here, maybe not durably yet (flow control). */
+  readonly acceptedZxid: Zxid;
   /** !success: the prevZxid refused, and the sender's largest zxid <= it. */
   readonly rejectedPrevZxid: Zxid;
   readonly hintZxid: Zxid;

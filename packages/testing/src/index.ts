@@ -8,3 +8,5 @@ export type { SeedResult } from "./sim/run.js";
 export { KvMachine, encodeWrite, decodeWrite } from "./sim/kv.js";
 export type { StateMachine, KvWrite } from "./sim/kv.js";
 export { CommittedHistory, SimViolation } from "./sim/history.js";
+export { parseTranscript, formatTranscript, runTranscriptFile } from "./transcript.js";
+export type { TranscriptBlock, TranscriptMismatch } from "./transcript.js";

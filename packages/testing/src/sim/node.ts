@@ -49,6 +49,7 @@ export class SimNode {
   fsyncScheduled = false;
   readonly pendingWrites = new Map<Zxid, WriteRecord>();
   private appliedSinceSnapshot = 0;
+  truncations = 0;
 
   constructor(private readonly cfg: NodeConfig, private readonly prng: Prng, private readonly env: NodeEnv) {
     this.id = cfg.id;
@@ -123,6 +124,7 @@ export class SimNode {
       for (const [zxid, w] of this.pendingWrites) if (zxid <= rd.snapshot.zxid) this.pendingWrites.delete(zxid), (w.outcome = "unknown");
       this.env.onRestore(this);
     }
+    if (rd.truncateAfterZxid !== null) this.truncations++;
     if (rd.truncateAfterZxid !== null) this.disk.queue({ kind: "truncate", afterZxid: rd.truncateAfterZxid });
     if (rd.entries.length > 0) this.disk.queue({ kind: "append", entries: rd.entries });
     if (this.disk.hasQueued && !this.fsyncScheduled) {

@@ -60,7 +60,7 @@ export function deriveOptions(seed: number, o: SimOverrides = {}): SimOptions {
     tickMs: 50,
     electionTicks: r.range(4, 10),
     heartbeatTicks: 1,
-    safetyMs: o.safetyMs ?? 4_000,
+    safetyMs: o.safetyMs ?? 40_000,
     healMsMax: 20_000,
     delayMsMin: 1,
     delayMsMax: r.range(2, 40),

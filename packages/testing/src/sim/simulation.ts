@@ -32,6 +32,8 @@ export interface SimStats {
   partitions: number;
   elections: number;
   epochs: number;
+  snapshotsSent: number;
+  truncations: number;
 }
 
 const EVENTS_MAX = 5_000_000;
@@ -44,7 +46,7 @@ export class Simulation implements NodeEnv {
   readonly nodes: SimNode[] = [];
   readonly history = new CommittedHistory();
   readonly clients: ClientHistory;
-  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0 };
+  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotsSent: 0, truncations: 0 };
   private readonly queue = new EventQueue<SimEvent>(1_000_000);
   private readonly prng: Prng;
   private readonly network: SimNetwork;
@@ -107,6 +109,7 @@ export class Simulation implements NodeEnv {
     this.stats.simMs = this.nowMs;
     this.stats.committedEntries = this.history.entries.length;
     this.stats.reads = this.clients.reads;
+    this.stats.truncations = this.nodes.reduce((sum, n) => sum + n.truncations, 0);
     return this.stats;
   }
 
@@ -152,6 +155,7 @@ export class Simulation implements NodeEnv {
   // ---- NodeEnv ----
   send(m: Message): void {
     this.stats.messages++;
+    if (m.type === "snapshot") this.stats.snapshotsSent++;
     this.network.send(m);
   }
   scheduleFsync(n: SimNode): void {

@@ -1,0 +1,73 @@
+import { execSync } from "node:child_process";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatFailure, runSeed } from "@warden/testing";
+import type { SimOverrides } from "@warden/testing";
+
+// CI seeds come from the commit (random across commits, replayable for each); override with
+// WARDEN_SIM_SEED. Every failure prints the `npm run sim -- --seed N ...` line that replays it.
+function baseSeed(): number {
+  if (process.env.WARDEN_SIM_SEED !== undefined) return Number(process.env.WARDEN_SIM_SEED);
+  try {
+    return parseInt(execSync("git rev-parse HEAD", { encoding: "utf8" }).slice(0, 8), 16) | 0;
+  } catch {
+    return 20_240_601;
+  }
+}
+
+function seedsKeepEveryInvariant(runs: number, overrides: SimOverrides): void {
+  console.log(`simulation: ${runs} seeds, fast-check seed ${baseSeed()}, overrides ${JSON.stringify(overrides)}`);
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+      const r = runSeed(seed, overrides);
+      if (!r.ok) throw new Error(formatFailure(r));
+    }),
+    { numRuns: runs, seed: baseSeed(), endOnFailure: true },
+  );
+}
+
+describe("deterministic simulation: crashes, partitions, loss, duplication, reordering", () => {
+  it("500 seeds of 3 voters keep every invariant and converge after healing", () => {
+    seedsKeepEveryInvariant(500, { voters: 3 });
+  }, 300_000);
+
+  it("500 seeds of 5 voters keep every invariant and converge after healing", () => {
+    seedsKeepEveryInvariant(500, { voters: 5 });
+  }, 300_000);
+
+  it("a seed replays exactly: same options, same events, same outcome", () => {
+    const a = runSeed(424242);
+    const b = runSeed(424242);
+    expect(a.ok).toBe(true);
+    expect(b.stats).toEqual(a.stats);
+    expect(b.trace).toEqual(a.trace);
+    expect(a.replay).toBe("npm run sim -- --seed 424242");
+  });
+});
+
+/** The simulation must find each planted bug within `seedsMax` seeds. */
+function firstFailure(overrides: SimOverrides, seedsMax: number) {
+  for (let seed = 1; seed <= seedsMax; seed++) {
+    const r = runSeed(seed, { ...overrides, safetyMs: 5_000 });
+    if (!r.ok) return r;
+  }
+  return null;
+}
+
+describe("the simulation catches planted bugs", () => {
+  it("acknowledging entries before the fsync breaks durability on a quorum", () => {
+    const r = firstFailure({ hostBugs: { ackBeforeFsync: true } }, 50);
+    expect(r?.failure).toMatch(/committed-is-durable-on-quorum|acknowledged-write-committed|committed-prefix/);
+    expect(r?.replay).toContain("--bug ack-before-fsync");
+  });
+
+  it("committing without a quorum of acknowledgements is found", () => {
+    const r = firstFailure({ plantedBugs: { commitWithoutQuorum: true } }, 50);
+    expect(r?.failure).toMatch(/committed-is-durable-on-quorum|committed-prefix-agreement/);
+  });
+
+  it("granting votes without the log up-to-date check loses committed entries", () => {
+    const r = firstFailure({ plantedBugs: { voteWithoutLogCheck: true } }, 200);
+    expect(r?.failure).toMatch(/SimViolation|ConsensusInvariantError/);
+  });
+});
