@@ -235,9 +235,10 @@ export class Session {
   }
 
   #onCloseFrame(conn: Connection, reason: CloseReason): void {
+    if (this.#closing) return conn.close(`server closed the connection: ${reason}`);
     if (reason === CloseReason.SESSION_EXPIRED) this.#loseSession(new SessionExpiredError("the server expired the session"));
     else if (reason === CloseReason.AUTH_FAILED) this.hooks.onStateChange("authFailed");
-    else if (reason === CloseReason.SESSION_CLOSED && !this.#closing) this.#loseSession(new SessionExpiredError("the session was closed"));
+    else if (reason === CloseReason.SESSION_CLOSED) this.#loseSession(new SessionExpiredError("the session was closed"));
     conn.close(`server closed the connection: ${reason}`);
   }
 
@@ -250,6 +251,7 @@ export class Session {
     const wasConnected = this.#connected;
     this.#connected = false;
     this.#failInflight();
+    if (this.#closing) return;
     if (wasConnected) {
       this.hooks.onStateChange("disconnected");
     }
