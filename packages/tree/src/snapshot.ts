@@ -29,7 +29,8 @@ function frame(value: unknown): Uint8Array {
 const childPath = (parent: string, name: string) => (parent === "/" ? "/" + name : parent + "/" + name);
 
 /** Streams the tree as bounded chunks (one frame each). See the file comment for fuzziness. */
-export function* serializeSnapshot(tree: DataTree): Generator<Uint8Array> {
+export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?: number } = {}): Generator<Uint8Array> {
+  const frameBytesTarget = Math.min(options.frameBytesTarget ?? SNAPSHOT_FRAME_BYTES_TARGET, SNAPSHOT_FRAME_BYTES_TARGET);
   yield frame([MAGIC, FORMAT, tree.lastProcessedZxid]);
   const aclIndex = new Map<number, number>(); // tree ACL id -> stream index
   const aclSeen: (readonly ACL[])[] = [];
@@ -60,7 +61,7 @@ export function* serializeSnapshot(tree: DataTree): Generator<Uint8Array> {
       const names = [...children].sort();
       for (let i = names.length - 1; i >= 0; i--) stack.push(childPath(path, names[i]!));
     }
-    if (batchBytes >= SNAPSHOT_FRAME_BYTES_TARGET) {
+    if (batchBytes >= frameBytesTarget) {
       yield frame(batch);
       batch = [];
       batchBytes = 0;
