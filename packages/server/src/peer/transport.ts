@@ -25,6 +25,8 @@ export interface PeerTransportOptions {
   /** Messages queued to one peer while it is unreachable or slow; beyond it they are dropped. */
   queueMessagesMax: number;
   onMessage: (from: number, message: unknown) => void;
+  /** An authenticated connection from this peer closed (e.g. its process died). */
+  onPeerLost?: (from: number) => void;
   log: (line: string) => void;
 }
 
@@ -195,6 +197,7 @@ export class PeerTransport {
     s.on("close", () => {
       clearTimeout(timer);
       this.incoming.delete(s);
+      if (peerId >= 0 && !helloNonce && !this.stopped) this.opts.onPeerLost?.(peerId);
     });
   }
 

@@ -11,6 +11,7 @@ export interface Pending<R> {
 
 export class SessionOrder<R> {
   private queue: Pending<R>[] = [];
+  private readonly dropped = new WeakSet<Pending<R>>();
   private head = 0;
 
   constructor(
@@ -40,7 +41,8 @@ export class SessionOrder<R> {
   }
 
   complete(p: Pending<R>, result: R): void {
-    if (p.done || p.result !== undefined) throw new Error("request completed twice");
+    if (p.result !== undefined || (p.done && !this.dropped.has(p))) throw new Error("request completed twice");
+    if (p.done) return; // dropped by clear(): its connection is gone
     p.result = result;
     this.drain();
   }
@@ -48,7 +50,10 @@ export class SessionOrder<R> {
   /** Drops everything queued (the connection is gone); returns how many were dropped. */
   clear(): number {
     const n = this.outstanding;
-    for (let i = this.head; i < this.queue.length; i++) this.queue[i]!.done = true;
+    for (let i = this.head; i < this.queue.length; i++) {
+      this.queue[i]!.done = true;
+      this.dropped.add(this.queue[i]!);
+    }
     this.queue = [];
     this.head = 0;
     return n;

@@ -1,0 +1,38 @@
+import { MetricsRegistry, type Counter, type Histogram } from "./metrics.js";
+
+/** Per-op request counts and latencies, and the latency figures srvr reports. */
+export class RequestMetrics {
+  readonly registry = new MetricsRegistry();
+  private readonly requests: Counter;
+  private readonly latency: Histogram;
+  packetsReceived = 0;
+  packetsSent = 0;
+  private minMs = Infinity;
+  private maxMs = 0;
+  private sumMs = 0;
+
+  constructor() {
+    this.requests = this.registry.counter("warden_requests_total", "Requests received, by op");
+    this.latency = this.registry.histogram("warden_request_duration_seconds", "Time from receiving a request to sending its reply, by op");
+  }
+
+  received(op: string): void {
+    this.packetsReceived++;
+    this.requests.inc({ op });
+  }
+
+  replied(op: string, startedMs: number): void {
+    this.packetsSent++;
+    if (!op || startedMs === 0) return;
+    const ms = performance.now() - startedMs;
+    this.latency.observe(ms / 1000, { op });
+    if (ms < this.minMs) this.minMs = ms;
+    if (ms > this.maxMs) this.maxMs = ms;
+    this.sumMs += ms;
+  }
+
+  latencyMs(): { min: number; avg: number; max: number } {
+    const n = this.latency.stats().count;
+    return n === 0 ? { min: 0, avg: 0, max: 0 } : { min: Math.round(this.minMs), avg: this.sumMs / n, max: Math.round(this.maxMs) };
+  }
+}

@@ -1,0 +1,39 @@
+// A session as the server it is connected to sees it: its connection, its identities and
+// the FIFO order of its requests. The session itself (id, timeout, ephemerals) lives in
+// the replicated tree; this is only the local attachment.
+import type { Id, Response } from "@warden/protocol";
+import type { ClientConnection } from "../net/connection.js";
+import { SessionOrder } from "../session/order.js";
+
+export interface Reply {
+  xid: number;
+  zxid: bigint;
+  err: number;
+  response: Response | undefined;
+  /** Close the connection after sending (closeSession, auth failure). */
+  thenClose?: "sessionClosed" | "authFailed" | undefined;
+  /** Called once the reply is sent in order (e.g. a request that must run at its turn). */
+  startedMs: number;
+  op: string;
+}
+
+export class LocalSession {
+  readonly order: SessionOrder<Reply>;
+  identities: Id[];
+  superuser = false;
+  connection: ClientConnection | undefined;
+  /** Reading from the connection is paused because too many requests are outstanding. */
+  paused = false;
+
+  constructor(
+    readonly sessionId: bigint,
+    readonly timeoutMs: number,
+    connection: ClientConnection,
+    outstandingMax: number,
+    send: (session: LocalSession, reply: Reply) => void,
+  ) {
+    this.connection = connection;
+    this.identities = [{ scheme: "ip", id: connection.remoteIp }];
+    this.order = new SessionOrder<Reply>((_p, reply) => send(this, reply), outstandingMax);
+  }
+}

@@ -1,0 +1,263 @@
+// The replicated state of one server and the way of a write (DESIGN.md section 3): the
+// leader prepares a request into a txn and proposes it; every server applies committed
+// txns in zxid order, fires watches, and the server holding the session replies.
+import { ErrorCode, errorCodeName, type Id, type Request, type WatchEvent } from "@warden/protocol";
+import { DataTree, Preparer, loadSnapshot, serializeSnapshot, type Txn, type WriteRequest } from "@warden/tree";
+import type { Entry, Snapshot, Status } from "@warden/consensus";
+import { decodeRecord, encodeRecord } from "./record.js";
+import type { LocalSession, Reply } from "./local-session.js";
+import { SessionTracker } from "../session/tracker.js";
+
+/** A write waiting for its commit at the server holding the session. */
+interface PendingWrite {
+  session: LocalSession;
+  complete: (reply: Reply) => void;
+}
+
+/** Messages between servers beside consensus: forwarded writes, their failures, and session touches. */
+export type ServerMessage =
+  | { type: "forward"; origin: number; sessionId: bigint; cxid: number; request: WriteRequest | { type: "createSession"; timeoutMs: number }; identities: Id[]; superuser: boolean }
+  | { type: "forward-failed"; sessionId: bigint; cxid: number; err: number }
+  | { type: "touch"; sessions: bigint[] };
+
+export interface NodeHooks {
+  myId: number;
+  sendToPeer(to: number, message: ServerMessage): void;
+  propose(payload: Uint8Array): { ok: true; zxid: bigint } | { ok: false };
+  nextZxid(): bigint;
+  nowMs(): number;
+  /** A session's connection must end (closed, expired, or moved). */
+  endSession(sessionId: bigint, reason: "sessionClosed" | "sessionExpired"): void;
+  deliverEvent(sessionId: bigint, event: WatchEvent): void;
+  /** A new session's createSession committed: open it on its connection. */
+  sessionCreated(sessionId: bigint, timeoutMs: number): void;
+  log(line: string): void;
+}
+
+const CREATE_SESSION_CXID = -10;
+
+export class WardenNode {
+  tree: DataTree;
+  preparer: Preparer;
+  readonly tracker: SessionTracker;
+  status: Status | undefined;
+  /** Writes of local sessions waiting for their commit: "sessionId:cxid". */
+  private readonly pending = new Map<string, PendingWrite>();
+  private readonly touched = new Set<bigint>();
+  appliedSinceSnapshot = 0;
+
+  constructor(
+    private readonly hooks: NodeHooks,
+    tickMs: number,
+    tree: DataTree = new DataTree(),
+  ) {
+    this.tracker = new SessionTracker(tickMs);
+    this.tree = tree;
+    this.preparer = new Preparer(tree);
+  }
+
+  get isLeader(): boolean {
+    return this.status?.role === "leader" && this.status.established;
+  }
+  get leaderId(): number | null {
+    return this.status?.leaderId ?? null;
+  }
+  /** Serving clients: a leader that is established, or a follower/observer that has a leader. */
+  get serving(): boolean {
+    const s = this.status;
+    if (!s) return false;
+    return s.role === "leader" ? s.established : s.leaderId !== null;
+  }
+  get lastZxid(): bigint {
+    return this.tree.lastProcessedZxid;
+  }
+
+  /** A local session's write: prepared here when leader, else forwarded to the leader. */
+  submitWrite(session: LocalSession, cxid: number, request: WriteRequest, complete: (reply: Reply) => void): void {
+    this.pending.set(key(session.sessionId, cxid), { session, complete });
+    this.route({ type: "forward", origin: this.hooks.myId, sessionId: session.sessionId, cxid, request, identities: session.identities, superuser: session.superuser });
+  }
+
+  /** A new session: its createSession txn goes through the leader like any write. */
+  submitCreateSession(sessionId: bigint, timeoutMs: number): void {
+    this.route({ type: "forward", origin: this.hooks.myId, sessionId, cxid: CREATE_SESSION_CXID, request: { type: "createSession", timeoutMs }, identities: [], superuser: false });
+  }
+
+  /** Drops a local write that will never be answered (its connection is gone). */
+  forget(sessionId: bigint, cxid: number): void {
+    this.pending.delete(key(sessionId, cxid));
+  }
+
+  touch(sessionId: bigint): void {
+    if (this.isLeader) this.tracker.touch(sessionId, this.hooks.nowMs());
+    else this.touched.add(sessionId);
+  }
+
+  private route(m: Extract<ServerMessage, { type: "forward" }>): void {
+    if (this.isLeader) return this.prepareAndPropose(m);
+    const leader = this.leaderId;
+    if (leader === null || leader === this.hooks.myId) return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
+    this.hooks.sendToPeer(leader, m);
+  }
+
+  onServerMessage(from: number, m: ServerMessage): void {
+    switch (m.type) {
+      case "forward":
+        if (m.origin !== from) return;
+        if (!this.isLeader) return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
+        return this.prepareAndPropose(m);
+      case "forward-failed":
+        return this.failLocal(m.sessionId, m.cxid, m.err);
+      case "touch":
+        if (this.isLeader) for (const id of m.sessions) this.tracker.touch(id, this.hooks.nowMs());
+        return;
+    }
+  }
+
+  /** Leader: request -> txn -> proposal. A refused check is itself a txn (an error result). */
+  private prepareAndPropose(m: Extract<ServerMessage, { type: "forward" }>): void {
+    const zxid = this.hooks.nextZxid();
+    const timeMs = this.hooks.nowMs();
+    let txn: Txn;
+    try {
+      txn =
+        m.request.type === "createSession"
+          ? this.preparer.prepareCreateSession(m.sessionId, m.request.timeoutMs, zxid, timeMs)
+          : this.preparer.prepare(m.request, { sessionId: m.sessionId, identities: m.identities, superuser: m.superuser, zxid, timeMs });
+    } catch (e) {
+      const code = typeof (e as { zkCode?: unknown }).zkCode === "number" ? (e as { zkCode: number }).zkCode : ErrorCode.SYSTEM_ERROR;
+      return this.failWrite(m.origin, m.sessionId, m.cxid, code);
+    }
+    const r = this.hooks.propose(encodeRecord(m.cxid, txn));
+    if (!r.ok) {
+      // Nothing prepared after a refused proposal can commit in this order any more.
+      this.preparer.reset();
+      return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
+    }
+    if (r.zxid !== zxid) throw new Error(`assertion failed: proposal got zxid ${r.zxid}, prepared for ${zxid}`);
+  }
+
+  private failWrite(origin: number, sessionId: bigint, cxid: number, err: number): void {
+    if (origin === this.hooks.myId) this.failLocal(sessionId, cxid, err);
+    else this.hooks.sendToPeer(origin, { type: "forward-failed", sessionId, cxid, err });
+  }
+
+  private failLocal(sessionId: bigint, cxid: number, err: number): void {
+    if (cxid === CREATE_SESSION_CXID) return this.hooks.endSession(sessionId, "sessionClosed");
+    const p = this.pending.get(key(sessionId, cxid));
+    if (!p) return;
+    this.pending.delete(key(sessionId, cxid));
+    if (err === ErrorCode.CONNECTION_LOSS) {
+      // The client cannot know whether the write happened: end the connection, as ZooKeeper does.
+      this.hooks.log(`write 0x${sessionId.toString(16)}:${cxid} lost its leader (${errorCodeName(err)}); closing the connection`);
+      p.session.connection?.close("notServing", "the leader changed; reconnect");
+      return;
+    }
+    p.complete({ xid: cxid, zxid: this.lastZxid, err, response: undefined, startedMs: 0, op: "" });
+  }
+
+  /** Applies committed entries in order; the replies and events follow each txn at once. */
+  applyCommitted(entries: readonly Entry[]): void {
+    for (const e of entries) {
+      if (e.payload === null) continue;
+      const { cxid, txn } = decodeRecord(e.payload);
+      if (txn.zxid !== e.zxid) throw new Error(`assertion failed: record zxid ${txn.zxid} in entry ${e.zxid}`);
+      this.applyOne(cxid, txn);
+      this.appliedSinceSnapshot++;
+    }
+    if (this.isLeader) this.preparer.applied(this.lastZxid);
+  }
+
+  private applyOne(cxid: number, txn: Txn): void {
+    const outcome = this.tree.apply(txn);
+    if (outcome.skipped) return;
+    for (const f of outcome.events) this.hooks.deliverEvent(f.sessionId, f.event);
+    const body = txn.body;
+    if (body.type === "createSession") {
+      if (this.isLeader) this.tracker.add(txn.sessionId, body.timeoutMs, this.hooks.nowMs());
+      this.hooks.sessionCreated(txn.sessionId, body.timeoutMs);
+      return;
+    }
+    if (body.type === "closeSession") {
+      this.tracker.remove(txn.sessionId);
+      this.tree.watches.removeSession(txn.sessionId);
+    }
+    const p = this.pending.get(key(txn.sessionId, cxid));
+    if (p) {
+      this.pending.delete(key(txn.sessionId, cxid));
+      const multi = outcome.response?.type === "multi";
+      p.complete({
+        xid: cxid,
+        zxid: txn.zxid,
+        err: multi ? 0 : outcome.err,
+        response: outcome.response,
+        thenClose: body.type === "closeSession" ? "sessionClosed" : undefined,
+        startedMs: 0,
+        op: "",
+      });
+    } else if (body.type === "closeSession") {
+      this.hooks.endSession(txn.sessionId, "sessionExpired");
+    }
+  }
+
+  /** Every tick: the leader expires sessions and cleans containers; followers relay touches. */
+  tick(containerCheck: boolean): void {
+    const now = this.hooks.nowMs();
+    if (!this.isLeader) {
+      const leader = this.leaderId;
+      if (leader !== null && this.touched.size > 0) this.hooks.sendToPeer(leader, { type: "touch", sessions: [...this.touched] });
+      this.touched.clear();
+      return;
+    }
+    for (const id of this.tracker.expire(now)) {
+      this.hooks.log(`session 0x${id.toString(16)} expired`);
+      this.prepareAndPropose({ type: "forward", origin: this.hooks.myId, sessionId: id, cxid: 0, request: { type: "closeSession" }, identities: [], superuser: true });
+    }
+    if (containerCheck) {
+      for (const path of this.tree.expiredNodes(now, 1000)) {
+        this.prepareAndPropose({ type: "forward", origin: this.hooks.myId, sessionId: 0n, cxid: 0, request: { type: "deleteContainer", path }, identities: [], superuser: true });
+      }
+    }
+  }
+
+  statusChanged(status: Status): void {
+    const wasLeader = this.isLeader;
+    this.status = status;
+    if (this.isLeader && !wasLeader) {
+      // A new leader gives every session a full timeout from now (ZooKeeper does the same).
+      this.preparer.reset();
+      const now = this.hooks.nowMs();
+      for (const [id, info] of this.tree.sessions) this.tracker.add(id, info.timeoutMs, now);
+    } else if (!this.isLeader && wasLeader) {
+      this.preparer.reset();
+      for (const id of [...this.tracker.ids()]) this.tracker.remove(id);
+    }
+  }
+
+  snapshotOfAppliedState(): Snapshot {
+    const chunks = [...serializeSnapshot(this.tree)];
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    const payload = new Uint8Array(total);
+    let off = 0;
+    for (const c of chunks) {
+      payload.set(c, off);
+      off += c.length;
+    }
+    return { zxid: this.tree.lastProcessedZxid, payload };
+  }
+
+  async installSnapshot(snapshot: Snapshot): Promise<void> {
+    this.tree = await loadSnapshot([snapshot.payload]);
+    this.preparer = new Preparer(this.tree);
+    this.pending.clear();
+  }
+
+  /** For requests that are not writes but still concern the replicated state. */
+  isWrite(request: Request): request is Extract<Request, WriteRequest> {
+    return request.type === "create" || request.type === "delete" || request.type === "setData" || request.type === "setACL" || request.type === "check" || request.type === "multi" || request.type === "closeSession";
+  }
+}
+
+function key(sessionId: bigint, cxid: number): string {
+  return `${sessionId}:${cxid}`;
+}

@@ -1,0 +1,163 @@
+// Wires the pure consensus Replica to the disk (storage), the network (peer transport) and
+// the clock, following the order rules written on consensus' Ready type. The server above
+// sees only: propose, sync, and callbacks for committed entries and role changes.
+import { decode, encode } from "cbor-x";
+import { Replica, type Entry, type HardState, type Message, type Ready, type ReplicaConfig, type Snapshot, type Status } from "@warden/consensus";
+import type { Storage } from "@warden/storage";
+
+const HARD_STATE_KEY = "consensus.hardState";
+const EMPTY = new Uint8Array(0);
+
+export interface ReplicationHost {
+  /** Committed entries, in zxid order; apply them synchronously. */
+  applyCommitted(entries: readonly Entry[]): void;
+  /** Role, leader or epoch changed. */
+  statusChanged(status: Status): void;
+  /** The leader needs a snapshot of the applied state for a lagging follower. */
+  snapshotOfAppliedState(): Snapshot;
+  /** A snapshot from the leader replaces the whole state (follower far behind). */
+  installSnapshot(snapshot: Snapshot): Promise<void>;
+  syncDone(requestId: number, zxid: bigint): void;
+  syncFailed(requestId: number): void;
+  send(message: Message): void;
+  fatal(error: unknown): void;
+}
+
+export interface ReplicationOptions {
+  tickMs: number;
+  replica: Omit<ReplicaConfig, "hardState" | "appliedZxid" | "entries">;
+}
+
+/** Reads what the Replica restarts from: its hard state and the durable log after the snapshot. */
+export async function recoverReplicaState(storage: Storage, appliedZxid: bigint): Promise<Pick<ReplicaConfig, "hardState" | "appliedZxid" | "entries">> {
+  const raw = await storage.getMeta(HARD_STATE_KEY);
+  const hardState = raw ? (decode(raw) as HardState) : undefined;
+  const entries: Entry[] = [];
+  for await (const e of storage.readLog(appliedZxid)) entries.push({ zxid: e.zxid, payload: e.data.length === 0 ? null : e.data });
+  return { ...(hardState ? { hardState } : {}), appliedZxid, entries };
+}
+
+export class ReplicationDriver {
+  readonly replica: Replica;
+  private timer: NodeJS.Timeout | undefined;
+  private draining = false;
+  private again = false;
+  private stopped = false;
+  private readonly fsyncMs: number[] = [];
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly host: ReplicationHost,
+    private readonly opts: ReplicationOptions,
+    recovered: Pick<ReplicaConfig, "hardState" | "appliedZxid" | "entries">,
+  ) {
+    this.replica = new Replica({ ...opts.replica, ...recovered });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.replica.tick();
+      this.kick();
+    }, this.opts.tickMs);
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  step(message: Message): void {
+    if (this.stopped) return;
+    this.replica.step(message);
+    this.kick();
+  }
+
+  /** Proposes a payload; the caller predicted its zxid (see nextZxid). */
+  propose(payload: Uint8Array): ReturnType<Replica["propose"]> {
+    const r = this.replica.propose(payload);
+    this.kick();
+    return r;
+  }
+
+  /** The zxid the next proposal will get, when this server is an established leader. */
+  nextZxid(): bigint {
+    return this.replica.lastZxid + 1n;
+  }
+
+  sync(requestId: number): void {
+    this.replica.sync(requestId);
+    this.kick();
+  }
+
+  campaign(): void {
+    this.replica.campaign();
+    this.kick();
+  }
+
+  /** Median fsync-to-durable time of recent appends, in ms. */
+  fsyncP50Ms(): number {
+    if (this.fsyncMs.length === 0) return 0;
+    const s = [...this.fsyncMs].sort((a, b) => a - b);
+    return s[s.length >> 1]!;
+  }
+
+  /** Runs ready/advance until nothing is left; re-entrant calls only mark another pass. */
+  kick(): void {
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = true;
+    this.drain()
+      .catch((e) => this.host.fatal(e))
+      .finally(() => {
+        this.draining = false;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && this.replica.hasReady()) {
+      this.again = false;
+      const rd = this.replica.ready();
+      await this.handle(rd);
+      this.replica.advance(rd);
+    }
+  }
+
+  private async handle(rd: Ready): Promise<void> {
+    if (rd.hardState) await this.storage.setMeta(HARD_STATE_KEY, encode(rd.hardState));
+    if (rd.snapshot) {
+      await this.host.installSnapshot(rd.snapshot);
+      this.replica.persisted(rd.snapshot.zxid);
+    }
+    if (rd.truncateAfterZxid !== null) await this.storage.truncateAfter(rd.truncateAfterZxid);
+    if (rd.entries.length > 0) this.persist(rd.entries);
+    for (const m of rd.messages) this.host.send(m);
+    if (rd.committed.length > 0) this.host.applyCommitted(rd.committed);
+    if (rd.snapshotWanted) this.replica.provideSnapshot(this.host.snapshotOfAppliedState());
+    if (rd.status) this.host.statusChanged(rd.status);
+    for (const s of rd.syncsDone) this.host.syncDone(s.requestId, s.zxid);
+    for (const id of rd.syncsFailed) this.host.syncFailed(id);
+  }
+
+  /** Appends without waiting: concurrent appends share one fsync (group commit). */
+  private persist(entries: readonly Entry[]): void {
+    const last = entries[entries.length - 1]!.zxid;
+    const started = performance.now();
+    this.storage
+      .append(entries.map((e) => ({ zxid: e.zxid, data: e.payload ?? EMPTY })))
+      .then(() => {
+        if (this.fsyncMs.length >= 256) this.fsyncMs.shift();
+        this.fsyncMs.push(performance.now() - started);
+        if (this.stopped) return;
+        this.replica.persisted(last);
+        this.kick();
+      })
+      .catch((e) => this.host.fatal(e));
+  }
+}

@@ -1,0 +1,261 @@
+// startServer: composes storage, the replicated node, consensus, the peer transport, the
+// client listeners and the admin port for one server, from its configuration.
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { CloseReason } from "@warden/protocol";
+import { DataTree, loadSnapshot, serializeSnapshot } from "@warden/tree";
+import { Storage } from "@warden/storage";
+import type { Message } from "@warden/consensus";
+import type { ServerConfig } from "./config/index.js";
+import { WardenNode, type ServerMessage } from "./core/node.js";
+import { ClientHandler } from "./core/client-handler.js";
+import { SessionIdSource, sessionPassword } from "./core/session-ids.js";
+import { ReplicationDriver, recoverReplicaState } from "./core/replication.js";
+import type { ServerContext } from "./core/context.js";
+import { RequestMetrics } from "./admin/request-metrics.js";
+import { PeerTransport } from "./peer/transport.js";
+import { ConnectionLimiter } from "./net/connection.js";
+import { startNativeListener } from "./net/native-listener.js";
+import { startZkListener } from "./net/zk-listener.js";
+import { startAdminServer } from "./admin/http.js";
+import { COMMAND_NAMES, commandJson, commandText } from "./admin/commands.js";
+import { serverSnapshot, registerGauges } from "./admin/snapshot.js";
+
+/** Consensus ticks are finer than ZooKeeper's tickTime so that failover takes well under a second. */
+export const CONSENSUS_TICK_MS = 50;
+const CONTAINER_CHECK_MS = 60_000;
+
+export interface ServerOptions {
+  log?: (line: string) => void;
+  /** Overrides the container/TTL cleanup interval (ZooKeeper's znode.container.checkIntervalMs). */
+  containerCheckMs?: number;
+}
+
+export interface WardenServer {
+  readonly config: ServerConfig;
+  readonly ports: { native: number; client: number; admin: number };
+  readonly node: WardenNode;
+  stop(): Promise<void>;
+}
+
+function readSecret(config: ServerConfig, log: (l: string) => void): Uint8Array {
+  if (config.ensembleSecretFile) return new Uint8Array(readFileSync(config.ensembleSecretFile));
+  if (config.servers.length > 1) {
+    log("WARNING: no ensembleSecretFile: session passwords are derived from a well-known key, as in ZooKeeper; set ensembleSecretFile");
+    return new TextEncoder().encode("warden-without-ensemble-secret");
+  }
+  const file = join(config.dataDir, "session-secret");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32), { mode: 0o600 });
+  return new Uint8Array(readFileSync(file));
+}
+
+async function openState(config: ServerConfig, log: (l: string) => void) {
+  mkdirSync(config.dataDir, { recursive: true });
+  const storage = await Storage.open(join(config.dataDir, "warden"));
+  const loaded = await storage.loadNewestSnapshot((reader) => loadSnapshot(reader.chunks));
+  for (const s of loaded.skipped) log(`skipped a damaged snapshot: ${s.message}`);
+  const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
+  const tree = loaded.snapshot?.value ?? new DataTree();
+  const recovered = await recoverReplicaState(storage, snapshotZxid);
+  return { storage, tree, recovered };
+}
+
+export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<WardenServer> {
+  const log = options.log ?? ((l: string) => console.log(`${new Date().toISOString()} [${config.myId}] ${l}`));
+  for (const i of config.ignored) log(`note: ${i} is accepted but has no effect`);
+  const { storage, tree, recovered } = await openState(config, log);
+  const secret = readSecret(config, log);
+  const metrics = new RequestMetrics();
+  const local = new Map<bigint, ClientHandler>();
+  const syncs = new Map<number, (zxid: bigint, err: number) => void>();
+  let nextSyncId = 1;
+  let transport: PeerTransport | undefined;
+  let driver: ReplicationDriver | undefined;
+  let stopping = false;
+  const fatal = (e: unknown) => {
+    log(`FATAL: ${e instanceof Error ? e.stack : String(e)}`);
+    process.exit(3);
+  };
+
+  const node: WardenNode = new WardenNode(
+    {
+      myId: config.myId,
+      sendToPeer: (to, m) => transport?.send(to, { s: m }),
+      propose: (payload) => driver!.propose(payload),
+      nextZxid: () => driver!.nextZxid(),
+      nowMs: () => Date.now(),
+      endSession: (id, reason) => local.get(id)?.connection.close(reason === "sessionExpired" ? CloseReason.SESSION_EXPIRED : CloseReason.SESSION_CLOSED, `session ${reason}`),
+      deliverEvent: (id, event) => local.get(id)?.connection.sendEvent(event),
+      sessionCreated: (id, timeoutMs) => ctx.connecting.get(id)?.open(id, timeoutMs),
+      log,
+    },
+    config.tickTimeMs,
+    tree,
+  );
+
+  const ctx: ServerContext = {
+    config,
+    node,
+    sessionIds: new SessionIdSource(config.myId, Date.now()),
+    connecting: new Map(),
+    metrics,
+    password: (id) => sessionPassword(secret, id),
+    attach(id, handler) {
+      const old = local.get(id);
+      if (old && old !== handler) old.connection.close(CloseReason.SESSION_EXPIRED, "the session moved to another connection");
+      local.set(id, handler);
+    },
+    detach(id, handler) {
+      if (local.get(id) === handler) local.delete(id);
+    },
+    sync(done) {
+      const id = nextSyncId++;
+      syncs.set(id, done);
+      driver!.sync(id);
+    },
+  };
+
+  const closeAllClients = (reason: string) => {
+    for (const h of [...local.values(), ...ctx.connecting.values()]) h.connection.close(CloseReason.NOT_SERVING, reason);
+  };
+
+  let snapshotting = false;
+  const maybeSnapshot = () => {
+    if (snapshotting || node.appliedSinceSnapshot < config.snapCount) return;
+    snapshotting = true;
+    node.appliedSinceSnapshot = 0;
+    const zxid = node.tree.lastProcessedZxid;
+    storage
+      .writeSnapshot(zxid, serializeSnapshot(node.tree))
+      .then(() => storage.purge(config.snapRetainCount))
+      .then(() => log(`snapshot at 0x${zxid.toString(16)} written`))
+      .catch((e) => log(`snapshot at 0x${zxid.toString(16)} failed: ${(e as Error).message}`))
+      .finally(() => (snapshotting = false));
+  };
+
+  const voters = config.servers.filter((s) => !s.observer).map((s) => s.id);
+  const observers = config.servers.filter((s) => s.observer).map((s) => s.id);
+  const electionTimeoutMs = Math.max(250, (config.syncLimitTicks * config.tickTimeMs) / 20);
+  driver = new ReplicationDriver(
+    storage,
+    {
+      applyCommitted: (entries) => {
+        node.applyCommitted(entries);
+        maybeSnapshot();
+      },
+      statusChanged: (status) => {
+        const wasServing = node.serving;
+        node.statusChanged(status);
+        log(`role ${status.role}, leader ${status.leaderId ?? "none"}, epoch ${status.epoch}${status.established ? ", established" : ""}`);
+        if (wasServing && !node.serving) closeAllClients("this server lost its leader; reconnect");
+      },
+      snapshotOfAppliedState: () => node.snapshotOfAppliedState(),
+      installSnapshot: async (snapshot) => {
+        closeAllClients("this server is installing a snapshot; reconnect");
+        await node.installSnapshot(snapshot);
+        await storage.writeSnapshot(snapshot.zxid, [snapshot.payload]);
+      },
+      syncDone: (id) => {
+        syncs.get(id)?.(node.lastZxid, 0);
+        syncs.delete(id);
+      },
+      syncFailed: (id) => {
+        syncs.get(id)?.(node.lastZxid, -4);
+        syncs.delete(id);
+      },
+      send: (m: Message) => transport?.send(m.to, { c: m }),
+      fatal,
+    },
+    {
+      tickMs: CONSENSUS_TICK_MS,
+      replica: {
+        id: config.myId,
+        voters: voters.length > 0 ? voters : [config.myId],
+        observers,
+        electionTicks: Math.ceil(electionTimeoutMs / CONSENSUS_TICK_MS),
+        heartbeatTicks: 2,
+        random: Math.random,
+      },
+    },
+    recovered,
+  );
+
+  if (config.servers.length > 1) {
+    const me = config.servers.find((s) => s.id === config.myId)!;
+    transport = new PeerTransport({
+      myId: config.myId,
+      listenHost: config.quorumListenOnAllIPs ? undefined : me.host,
+      listenPort: me.peerPort,
+      peers: config.servers.map((s) => ({ id: s.id, host: s.host, port: s.peerPort })),
+      secret: config.ensembleSecretFile ? secret : undefined,
+      frameBytesMax: 512 * 1024 * 1024,
+      queueMessagesMax: 10_000,
+      onMessage: (from, raw) => {
+        const m = raw as { c?: Message; s?: ServerMessage };
+        if (m.c && m.c.from === from) driver!.step(m.c);
+        else if (m.s) node.onServerMessage(from, m.s);
+      },
+      onPeerLost: (id) => {
+        if (id === node.leaderId && !stopping) driver!.campaign();
+      },
+      log,
+    });
+    await transport.start();
+  }
+  driver.start();
+
+  let ticks = 0;
+  const containerEvery = Math.max(1, Math.round((options.containerCheckMs ?? CONTAINER_CHECK_MS) / CONSENSUS_TICK_MS));
+  const nodeTimer = setInterval(() => node.tick(++ticks % containerEvery === 0), CONSENSUS_TICK_MS);
+
+  const limiter = new ConnectionLimiter(config.maxClientCnxns);
+  const handlers = (conn: import("./net/connection.js").ClientConnection) => new ClientHandler(ctx, conn);
+  const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: config.frameBytesMax + 64 * 1024 };
+  const native = config.nativePort >= 0 && config.nativePort !== 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, limiter, handlers, log }) : undefined;
+  const snapshotNow = () => serverSnapshot(config, node, driver!, metrics, local);
+  const allowed = (w: string) => config.fourLetterWords === "*" || config.fourLetterWords.has(w);
+  const zk =
+    config.clientPort !== 0
+      ? await startZkListener({
+          port: config.clientPort,
+          host: config.clientPortAddress,
+          frameBytesMax: config.frameBytesMax,
+          limiter,
+          handlers,
+          fourLetterWord: (w) => (allowed(w) ? commandText(w, snapshotNow()) : `${w} is not executed because it is not in the whitelist.\n`),
+          log,
+        })
+      : undefined;
+  registerGauges(metrics.registry, snapshotNow);
+  const admin =
+    config.adminPort !== 0
+      ? await startAdminServer(
+          {
+            ready: () => node.serving,
+            metrics: () => metrics.registry.render(),
+            commands: Object.fromEntries(COMMAND_NAMES.map((n) => [n, () => commandJson(n, snapshotNow())])),
+          },
+          config.adminPort,
+          config.adminAddress,
+        )
+      : undefined;
+  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}, admin ${admin?.port ?? "off"}, data ${config.dataDir}`);
+
+  return {
+    config,
+    node,
+    ports: { native: native?.port ?? 0, client: zk?.port ?? 0, admin: admin?.port ?? 0 },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(nodeTimer);
+      for (const h of local.values()) h.connection.close(CloseReason.SHUTTING_DOWN, "the server is stopping");
+      await Promise.all([native?.close(), zk?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
+      driver!.stop();
+      await transport?.stop();
+      await storage.close();
+      log("stopped");
+    },
+  };
+}
