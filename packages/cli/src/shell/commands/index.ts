@@ -1,0 +1,8 @@
+import type { CommandSpec } from "../command.js";
+import { READ_COMMANDS } from "./read.js";
+import { SESSION_COMMANDS } from "./session.js";
+import { WATCH_COMMANDS } from "./watch.js";
+import { WRITE_COMMANDS } from "./write.js";
+
+/** Every shell command, zkCli's names. */
+export const COMMANDS: readonly CommandSpec[] = [...READ_COMMANDS, ...WRITE_COMMANDS, ...WATCH_COMMANDS, ...SESSION_COMMANDS];
