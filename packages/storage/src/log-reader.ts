@@ -54,6 +54,8 @@ export async function repairTail(db: Database, cutEntriesMax: number, file: stri
     for (;;) {
       const rows = await nextRows(iterator, file);
       if (rows.length === 0) break;
+      const misshapen = rows.find(([key]) => key.length !== 9);
+      if (misshapen) throw new StorageError(StorageErrorReason.LOG_CORRUPT, `a log key of ${misshapen[0].length} bytes in ${file}`, { file });
       const valid = rows.findIndex(([key, value]) => isValid(key, value));
       for (const [key] of valid === -1 ? rows : rows.slice(0, valid)) damaged.push(key);
       if (damaged.length > cutEntriesMax) {
@@ -74,7 +76,7 @@ export async function repairTail(db: Database, cutEntriesMax: number, file: stri
 }
 
 function isValid(key: Uint8Array, value: Uint8Array): boolean {
-  return key.length === 9 && decodeLogValue(key, zxidOfLogKey(key), value) !== undefined;
+  return decodeLogValue(key, zxidOfLogKey(key), value) !== undefined;
 }
 
 function verifiedEntry(key: Uint8Array, value: Uint8Array, file: string) {
