@@ -204,6 +204,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     await transport.start();
   }
   driver.start();
+  // A lone voter needs nobody's vote: lead at once instead of waiting out an election timeout.
+  if (voters.length <= 1) driver.campaign();
 
   let ticks = 0;
   const containerEvery = Math.max(1, Math.round((options.containerCheckMs ?? CONTAINER_CHECK_MS) / CONSENSUS_TICK_MS));
