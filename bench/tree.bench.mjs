@@ -48,11 +48,15 @@ const pathChars = pathOf(0).length;
 
 let sink = 0;
 const readCtx = { sessionId: 1n, identities: [] };
-rows.push(time("getData (read with ACL check)", N, () => {
+rows.push(time("getData (read with ACL check, random over all)", N, () => {
   for (let i = 0; i < N; i++) sink += tree.read({ type: "getData", path: pathOf((i * 7919) % N), watch: false }, readCtx).data.length;
 }));
 rows.push(time("getData (tree.getData)", N, () => {
   for (let i = 0; i < N; i++) sink += tree.getData(pathOf((i * 7919) % N)).stat.dataLength;
+}));
+const HOT = 1000;
+rows.push(time(`getData (read, hot set of ${HOT} znodes)`, N, () => {
+  for (let i = 0; i < N; i++) sink += tree.read({ type: "getData", path: pathOf((i * 7919) % HOT), watch: false }, readCtx).data.length;
 }));
 rows.push(time("setData (prepare + apply)", N, () => {
   for (let i = 0; i < N; i++) write({ type: "setData", path: pathOf((i * 7919) % N), data: DATA, version: -1 });
