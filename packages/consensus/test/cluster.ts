@@ -37,6 +37,7 @@ export class TranscriptCluster {
       case "tick": return this.each(ids.slice(0, 1), (r) => { for (let i = 0; i < Number(kv.n ?? 1); i++) r.tick(); });
       case "propose": return this.propose(ids[0]!, args.find((a) => !/^\d+$/.test(a)) ?? "");
       case "stabilize": return this.stabilize();
+      case "sync": return this.each(ids.slice(0, 1), (r) => r.sync(Number(kv.id)));
       case "persist": return ids.map((id) => this.persist(id)).filter((s) => s !== "").join("\n");
       case "deliver": return this.deliver();
       case "isolate": ids.forEach((id) => this.isolated.add(id)); return "";
@@ -129,6 +130,8 @@ export class TranscriptCluster {
       out.push(`  provide snapshot ${shortZxid(upTo)}`);
       r.provideSnapshot({ zxid: upTo, payload: new Uint8Array() });
     }
+    for (const s of rd.syncsDone) out.push(`  sync ${s.requestId} done at ${shortZxid(s.zxid)}`);
+    for (const id of rd.syncsFailed) out.push(`  sync ${id} failed`);
     for (const m of rd.messages) out.push(`  send ${formatMessage(m)}`);
     this.inbox.push(...rd.messages);
     r.advance(rd);
