@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { CloseReason } from "@warden/protocol";
-import { DataTree, loadSnapshot, serializeSnapshot } from "@warden/tree";
+import { CloseReason, Perms } from "@warden/protocol";
+import { DataTree, checkACL, loadSnapshot, serializeSnapshot } from "@warden/tree";
 import { Storage } from "@warden/storage";
 import type { Message } from "@warden/consensus";
 import type { ServerConfig } from "./config/index.js";
@@ -86,7 +86,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       nextZxid: () => driver!.nextZxid(),
       nowMs: () => Date.now(),
       endSession: (id, reason) => local.get(id)?.connection.close(reason === "sessionExpired" ? CloseReason.SESSION_EXPIRED : CloseReason.SESSION_CLOSED, `session ${reason}`),
-      deliverEvent: (id, event) => local.get(id)?.connection.sendEvent(event),
+      deliverEvent: (id, event, acl) => {
+        const s = local.get(id)?.session;
+        if (!s?.connection) return;
+        // A watch must not reveal a change to a session that may not read the node.
+        if (acl.length > 0 && !checkACL(acl, Perms.READ, s.identities, s.superuser)) return;
+        s.connection.sendEvent(event);
+      },
       sessionCreated: (id, timeoutMs) => ctx.connecting.get(id)?.open(id, timeoutMs),
       log,
     },

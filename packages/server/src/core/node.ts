@@ -1,7 +1,7 @@
 // The replicated state of one server and the way of a write (DESIGN.md section 3): the
 // leader prepares a request into a txn and proposes it; every server applies committed
 // txns in zxid order, fires watches, and the server holding the session replies.
-import { ErrorCode, errorCodeName, type Id, type Request, type WatchEvent } from "@warden/protocol";
+import { ErrorCode, errorCodeName, type ACL, type Id, type Request, type WatchEvent } from "@warden/protocol";
 import { DataTree, Preparer, loadSnapshot, serializeSnapshot, type Txn, type WriteRequest } from "@warden/tree";
 import type { Entry, Snapshot, Status } from "@warden/consensus";
 import { decodeRecord, encodeRecord } from "./record.js";
@@ -28,7 +28,8 @@ export interface NodeHooks {
   nowMs(): number;
   /** A session's connection must end (closed, expired, or moved). */
   endSession(sessionId: bigint, reason: "sessionClosed" | "sessionExpired"): void;
-  deliverEvent(sessionId: bigint, event: WatchEvent): void;
+  /** A fired watch; `acl` is the znode's, READ is checked against the session (CVE-2024-23944). */
+  deliverEvent(sessionId: bigint, event: WatchEvent, acl: readonly ACL[]): void;
   /** A new session's createSession committed: open it on its connection. */
   sessionCreated(sessionId: bigint, timeoutMs: number): void;
   log(line: string): void;
@@ -171,7 +172,7 @@ export class WardenNode {
   private applyOne(cxid: number, txn: Txn): void {
     const outcome = this.tree.apply(txn);
     if (outcome.skipped) return;
-    for (const f of outcome.events) this.hooks.deliverEvent(f.sessionId, f.event);
+    for (const f of outcome.events) this.hooks.deliverEvent(f.sessionId, f.event, f.acl);
     const body = txn.body;
     if (body.type === "createSession") {
       if (this.isLeader) this.tracker.add(txn.sessionId, body.timeoutMs, this.hooks.nowMs());
