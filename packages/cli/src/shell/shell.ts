@@ -16,8 +16,11 @@ export interface ShellIO {
 
 export interface ShellOptions {
   io: ShellIO;
-  /** Where connection state changes are printed: stdout (interactive), stderr, or not at all. */
-  stateChanges?: "out" | "err" | "none";
+  /**
+   * Where connection state changes are printed (absent: not at all): stdout when
+   * interactive; stderr without the first connect for scripts, so that stdout holds results only.
+   */
+  stateChanges?: { write: "out" | "err"; skipConnected?: boolean };
   /** How long a command waits for the connection before failing. Default 10 000. */
   connectTimeoutMs?: number;
   clientOptions?: ClientOptions;
@@ -122,10 +125,11 @@ export class Shell implements ShellContext {
     const client = createClient(connectString, { sessionTimeoutMs: 30_000, ...this.#options.clientOptions });
     this.#client = client;
     this.#connectString = connectString;
-    const sink = this.#options.stateChanges ?? "none";
-    if (sink !== "none") {
+    const changes = this.#options.stateChanges;
+    if (changes !== undefined) {
       this.#stopStateListener = client.on("state", (event) => {
-        if (this.printWatches) this.#io[sink](formatEvent({ type: EventType.None, state: STATE_OF_EVENT[event], path: "" }));
+        if (!this.printWatches || (changes.skipConnected && event === "connected")) return;
+        this.#io[changes.write](formatEvent({ type: EventType.None, state: STATE_OF_EVENT[event], path: "" }));
       });
     }
   }
@@ -134,12 +138,10 @@ export class Shell implements ShellContext {
     const client = this.#client;
     if (client === undefined) return;
     this.#client = undefined;
-    try {
-      await client.close();
-    } finally {
-      this.#stopStateListener?.();
-      this.#stopStateListener = undefined;
-    }
+    // The session's own end is not news to whoever closed it.
+    this.#stopStateListener?.();
+    this.#stopStateListener = undefined;
+    await client.close();
   }
 
   history(): readonly HistoryEntry[] {

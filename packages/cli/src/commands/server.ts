@@ -1,0 +1,71 @@
+// `warden server`: one server from a zoo.cfg and flags (flags win), until SIGTERM or SIGINT.
+import type { Command } from "commander";
+import { ConfigError, loadConfig, startServer } from "@warden/server";
+
+export interface ServerFlags {
+  config?: string;
+  dataDir?: string;
+  nativePort?: string;
+  clientPort?: string;
+  adminPort?: string;
+  myid?: string;
+  tickTime?: string;
+  set: string[];
+}
+
+/** The flags as configuration overrides under ZooKeeper's key names. */
+export function serverOverrides(flags: ServerFlags): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const entry of flags.set) {
+    const eq = entry.indexOf("=");
+    if (eq <= 0) throw new ConfigError(`--set ${entry}: expected key=value`);
+    overrides[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();
+  }
+  const named: [keyof ServerFlags, string][] = [["dataDir", "dataDir"], ["nativePort", "nativePort"], ["clientPort", "clientPort"], ["adminPort", "adminPort"], ["myid", "myid"], ["tickTime", "tickTime"]];
+  for (const [flag, key] of named) {
+    const value = flags[flag];
+    if (typeof value === "string") overrides[key] = value;
+  }
+  return overrides;
+}
+
+async function runServer(flags: ServerFlags): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(flags.config, serverOverrides(flags));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`warden server: ${e.message}\n`);
+    process.exit(2);
+  }
+  const server = await startServer(config, { log: (line) => process.stdout.write(`${new Date().toISOString()} [${config.myId}] ${line}\n`) });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: stopping\n`);
+    server.stop().then(() => process.exit(0), (e: unknown) => {
+      process.stderr.write(`error while stopping: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function addServerCommand(program: Command): void {
+  program
+    .command("server")
+    .description("run one server (ZooKeeper's zoo.cfg keys; flags override the file)")
+    .option("--config <file>", "zoo.cfg-style configuration file")
+    .option("--dataDir <dir>", "data directory")
+    .option("--nativePort <port>", "WebSocket (native protocol) port, default 2281")
+    .option("--clientPort <port>", "ZooKeeper protocol port")
+    .option("--adminPort <port>", "admin HTTP port, default 8080")
+    .option("--myid <n>", "this server's id (else dataDir/myid)")
+    .option("--tickTime <ms>", "tick length in milliseconds, default 2000")
+    .option("--set <key=value>", "any configuration key (repeatable)", collect, [])
+    .action((flags: ServerFlags) => runServer(flags));
+}

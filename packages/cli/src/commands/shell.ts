@@ -1,0 +1,44 @@
+// `warden shell [connect string] [-c command]`: interactive on a terminal, else a script.
+import type { Command } from "commander";
+import { ensembleStatus } from "@warden/server";
+import { historyFilePath } from "../shell/history-file.js";
+import { runRepl } from "../shell/repl.js";
+import { runScript, streamLines } from "../shell/run.js";
+import { ENSEMBLE_DIR_DEFAULT } from "./ensemble.js";
+
+export const CONNECT_STRING_DEFAULT = "127.0.0.1:2281";
+
+/** The running local ensemble's connect string (under the current directory), else the default. */
+export async function defaultConnectString(dir = ENSEMBLE_DIR_DEFAULT): Promise<string> {
+  const servers = (await ensembleStatus(dir).catch(() => [])).filter((s) => s.alive);
+  return servers.length > 0 ? servers.map((s) => `127.0.0.1:${s.nativePort}`).join(",") : CONNECT_STRING_DEFAULT;
+}
+
+interface ShellFlags {
+  command?: string;
+  timeout?: string;
+}
+
+async function runShell(connectString: string | undefined, flags: ShellFlags): Promise<number> {
+  const target = connectString ?? (await defaultConnectString());
+  const timeout = flags.timeout === undefined ? undefined : Number(flags.timeout);
+  const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
+  const script = { connectString: target, io, ...(timeout && timeout > 0 ? { connectTimeoutMs: timeout } : {}) };
+  if (flags.command !== undefined) return runScript([flags.command], script);
+  if (!process.stdin.isTTY) return runScript(streamLines(process.stdin), script);
+  const ok = await runRepl(target, { input: process.stdin, output: process.stdout, errorOutput: process.stderr, historyFile: historyFilePath() });
+  return ok ? 0 : 1;
+}
+
+export function addShellCommand(program: Command): void {
+  program
+    .command("shell")
+    .description("ZooKeeper's zkCli commands against a server or ensemble")
+    .argument("[connectString]", `host:port[,host:port...][/chroot] (default: the local ensemble's, else ${CONNECT_STRING_DEFAULT})`)
+    .option("-c, --command <command>", "run one command and exit (exit code 1 when it fails)")
+    .option("--timeout <ms>", "how long a command waits for a connection (default 10000)")
+    .action(async (connectString: string | undefined, flags: ShellFlags) => {
+      const code = await runShell(connectString, flags);
+      process.stdout.write("", () => process.exit(code));
+    });
+}

@@ -1,0 +1,29 @@
+// The `warden` program (bin/warden imports this module, which runs it).
+import { Command } from "commander";
+import { adminCommand } from "./admin.js";
+import { addEnsembleCommand } from "./commands/ensemble.js";
+import { addServerCommand } from "./commands/server.js";
+import { addShellCommand } from "./commands/shell.js";
+
+export function buildProgram(warden: string[]): Command {
+  const program = new Command("warden").description("Warden: a ZooKeeper-style coordination service").showHelpAfterError();
+  addServerCommand(program);
+  addEnsembleCommand(program, warden);
+  addShellCommand(program);
+  program
+    .command("admin")
+    .description("a four-letter word (ruok, srvr, stat, mntr, conf, cons, ...), health or metrics from a server's admin port")
+    .argument("<command>", "the four-letter word, health or metrics")
+    .argument("[server]", "host:port of the admin port", "127.0.0.1:8080")
+    .action(async (command: string, server: string) => {
+      process.exitCode = await adminCommand(command, server);
+    });
+  return program;
+}
+
+// This module runs as the program: argv[1] is the launcher (bin/warden) or this file, and
+// either one run with node is `warden` itself (for the ensemble's server processes).
+await buildProgram([process.execPath, process.argv[1]!]).parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`warden: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
