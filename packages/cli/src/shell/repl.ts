@@ -19,6 +19,8 @@ export interface ReplOptions {
 class PromptAwareIO implements ShellIO {
   rl: Interface | undefined;
   busy = true;
+  /** The prompt as it should read now (the connection state may have just changed). */
+  promptText: () => string = () => "";
   constructor(private readonly options: ReplOptions) {}
 
   out(text: string): void {
@@ -35,6 +37,7 @@ class PromptAwareIO implements ShellIO {
     clearLine(this.options.output, 0);
     cursorTo(this.options.output, 0);
     stream.write(text);
+    this.rl.setPrompt(this.promptText());
     this.rl.prompt(true);
   }
 }
@@ -59,6 +62,7 @@ export async function runRepl(connectString: string, options: ReplOptions): Prom
     },
   });
   io.rl = rl;
+  io.promptText = () => prompt(shell);
   let historyWarned = false;
   rl.on("history", (history: string[]) => {
     try {
