@@ -1,0 +1,150 @@
+// Shared fixtures for the compatibility tests against ZooKeeper clients nobody here wrote:
+// an in-process standalone Warden, a three-process ensemble, raw four-letter words,
+// and the check that a system tool is installed (fail in CI, skip loudly elsewhere).
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe } from "vitest";
+import { freePort, loadConfig, startServer, startLocalEnsemble, stopLocalEnsemble, type LocalEnsemble, type WardenServer } from "@warden/server";
+
+export const COMPAT_DIR = fileURLToPath(new URL(".", import.meta.url));
+export const ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh";
+export const CLI_MT = "/usr/lib/zookeeper/bin/cli_mt";
+
+/** Debian's kazoo lives in the system Python, not in whatever python3 is first on PATH. */
+export function kazooPython(): string | undefined {
+  for (const py of ["/usr/bin/python3", "python3"]) {
+    const r = spawnSync(py, ["-c", "import kazoo"], { stdio: "ignore" });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
+/**
+ * A describe that needs a system tool. Missing in CI (process.env.CI): the file fails with
+ * the install command. Missing elsewhere: the block is skipped with a loud warning.
+ */
+export function describeWithTool(what: string, present: boolean, install: string, body: () => void): void {
+  if (!present) {
+    const message = `${what} is not installed: ${install}`;
+    if (process.env.CI) throw new Error(`compatibility test needs ${message}`);
+    console.warn(`\n!!!! SKIPPING compatibility tests: ${message} !!!!\n`);
+  }
+  describe.skipIf(!present)(what, body);
+}
+
+export const hasFile = (path: string) => existsSync(path);
+export const hasJava = () => spawnSync("java", ["-version"], { stdio: "ignore" }).status === 0;
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `warden-compat-${prefix}-`));
+}
+
+export interface Standalone {
+  server: WardenServer;
+  dir: string;
+  hostPort: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * One Warden server in this process, ZooKeeper port only, every four-letter word allowed.
+ * `extra` adds or replaces configuration keys; a key set to null is left out.
+ */
+export async function startStandalone(extra: Record<string, string | null> = {}): Promise<Standalone> {
+  const dir = tempDir("standalone");
+  const clientPort = await freePort();
+  const keys: Record<string, string | null> = {
+    dataDir: join(dir, "data"),
+    clientPort: String(clientPort),
+    clientPortAddress: "127.0.0.1",
+    nativePort: "0",
+    adminPort: "0",
+    "4lw.commands.whitelist": "*",
+    ...extra,
+  };
+  const config = loadConfig(undefined, Object.fromEntries(Object.entries(keys).filter((e): e is [string, string] => e[1] !== null)));
+  const server = await startServer(config, { log: () => {} });
+  return {
+    server,
+    dir,
+    hostPort: `127.0.0.1:${server.ports.client}`,
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Three Warden server processes on loopback, started with launch-server.mjs from the built dist. */
+export async function startEnsemble(): Promise<LocalEnsemble> {
+  const launcher = join(COMPAT_DIR, "launch-server.mjs");
+  if (!existsSync(join(COMPAT_DIR, "../../packages/server/dist/index.js"))) {
+    throw new Error("packages/server is not built: run `npx tsc -b` (npm test does)");
+  }
+  return startLocalEnsemble({ count: 3, dir: tempDir("ensemble"), command: [process.execPath, launcher], startTimeoutMs: 30_000 });
+}
+
+export async function stopEnsemble(e: LocalEnsemble | undefined): Promise<void> {
+  if (!e) return;
+  await stopLocalEnsemble(e.dir, { graceMs: 5000, wipe: true });
+}
+
+/** Kills one ensemble server with SIGKILL and waits until the process is gone. */
+export async function killServer(e: LocalEnsemble, id: number): Promise<void> {
+  const s = e.servers.find((x) => x.id === id)!;
+  process.kill(s.pid, "SIGKILL");
+  for (;;) {
+    try {
+      process.kill(s.pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Sends a four-letter word on a raw socket (as `echo srvr | nc host port`) and returns the answer. */
+export function fourLetterWord(hostPort: string, word: string, timeoutMs = 5000): Promise<string> {
+  const [host, port] = hostPort.split(":");
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(Number(port), host!, () => socket.write(word));
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new Error(`${word}: no answer within ${timeoutMs} ms`));
+    });
+    socket.on("data", (c) => chunks.push(c));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+}
+
+/** The id of the ensemble server whose `cons` lists this session (hex, as ZooKeeper prints it). */
+export async function serverHoldingSession(e: LocalEnsemble, sessionIdHex: string): Promise<number | undefined> {
+  const want = BigInt(sessionIdHex.startsWith("0x") ? sessionIdHex : `0x${sessionIdHex}`);
+  for (const s of e.servers) {
+    const text = await fourLetterWord(`127.0.0.1:${s.clientPort}`, "cons").catch(() => "");
+    for (const m of text.matchAll(/sid=0x([0-9a-f]+)/g)) if (BigInt(`0x${m[1]}`) === want) return s.id;
+  }
+  return undefined;
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function writeFile(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
