@@ -13,6 +13,7 @@ import { ClientHandler } from "./core/client-handler.js";
 import { SessionIdSource, sessionPassword } from "./core/session-ids.js";
 import { ReplicationDriver, recoverReplicaState } from "./core/replication.js";
 import type { ServerContext } from "./core/context.js";
+import { FastFailover } from "./core/failover.js";
 import { RequestMetrics } from "./admin/request-metrics.js";
 import { PeerTransport } from "./peer/transport.js";
 import { ConnectionLimiter } from "./net/connection.js";
@@ -142,7 +143,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
 
   const voters = config.servers.filter((s) => !s.observer).map((s) => s.id);
   const observers = config.servers.filter((s) => s.observer).map((s) => s.id);
-  const electionTimeoutMs = Math.max(250, (config.syncLimitTicks * config.tickTimeMs) / 20);
+  // ZooKeeper's syncLimit: how long a server may go without hearing from its leader (or a
+  // leader from a quorum) before it gives up on it. A dead leader is noticed sooner, when its
+  // connection closes (FastFailover).
+  const electionTimeoutMs = config.syncLimitTicks * config.tickTimeMs;
   driver = new ReplicationDriver(
     storage,
     {
@@ -187,6 +191,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     recovered,
   );
 
+  const failover = new FastFailover(driver, Math.random);
   if (config.servers.length > 1) {
     const me = config.servers.find((s) => s.id === config.myId)!;
     transport = new PeerTransport({
@@ -203,7 +208,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         else if (m.s) node.onServerMessage(from, m.s);
       },
       onPeerLost: (id) => {
-        if (id === node.leaderId && !stopping) driver!.campaign();
+        if (!stopping) failover.peerLost(id, node.leaderId);
       },
       log,
     });
@@ -212,6 +217,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   driver.start();
   // A lone voter needs nobody's vote: lead at once instead of waiting out an election timeout.
   if (voters.length <= 1) driver.campaign();
+  else failover.startup(4 * CONSENSUS_TICK_MS);
 
   let ticks = 0;
   const containerEvery = Math.max(1, Math.round((options.containerCheckMs ?? CONTAINER_CHECK_MS) / CONSENSUS_TICK_MS));
@@ -261,6 +267,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       for (const h of local.values()) h.connection.close(CloseReason.SHUTTING_DOWN, "the server is stopping");
       await Promise.all([native?.close(), zk?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
       driver!.stop();
+      failover.stop();
       await transport?.stop();
       await storage.close();
       log("stopped");
