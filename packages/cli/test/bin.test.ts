@@ -1,5 +1,6 @@
 // The built `warden shell` as a child process against a real Warden server: one command
 // with -c, and commands piped on standard input, with their exit codes.
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, runWarden, startRealServer, type RealServer } from "./e2e-helpers.js";
 
@@ -53,5 +54,17 @@ describe("warden shell with commands piped on standard input", () => {
     const run = await runWarden(["shell", real.connectString], { input: "create /w 1\nget -w /w\nset /w 2\nsync /w\n" });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe("Created /w\n1\n\nWATCHER::\n\nWatchedEvent state:SyncConnected type:NodeDataChanged path:/w\nSync is OK\n");
+  });
+
+  it("enforces ACLs set from the shell and lets addauth in", async () => {
+    const hash = createHash("sha1").update("bob:pw").digest("base64");
+    const input = `create /acl x digest:bob:${hash}:cdrwa\nget /acl\naddauth digest bob:pw\nget /acl\nsetAcl /acl world:anyone:r\nset /acl y\ngetAcl /acl\n`;
+    const run = await runWarden(["shell", real.connectString], { input });
+    expect(run).toEqual({ code: 1, stdout: "Created /acl\nx\n'world,'anyone\n: r\n", stderr: "Insufficient permission : /acl\nInsufficient permission : /acl\n" });
+  });
+
+  it("deleteall / removes everything but /zookeeper", async () => {
+    const run = await runWarden(["shell", real.connectString], { input: "create /d1\ncreate /d1/d2\ndeleteall /\nls /\n" });
+    expect(run).toEqual({ code: 0, stdout: "Created /d1\nCreated /d1/d2\n[zookeeper]\n", stderr: "" });
   });
 });
