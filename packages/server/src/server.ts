@@ -95,6 +95,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         s.connection.sendEvent(event);
       },
       sessionCreated: (id, timeoutMs) => ctx.connecting.get(id)?.open(id, timeoutMs),
+      proposalCommitted: (ms) => metrics.proposal.observe(ms / 1000),
       log,
     },
     config.tickTimeMs,

@@ -5,6 +5,7 @@ export class RequestMetrics {
   readonly registry = new MetricsRegistry();
   private readonly requests: Counter;
   private readonly latency: Histogram;
+  readonly proposal: Histogram;
   packetsReceived = 0;
   packetsSent = 0;
   private minMs = Infinity;
@@ -14,6 +15,7 @@ export class RequestMetrics {
   constructor() {
     this.requests = this.registry.counter("warden_requests_total", "Requests received, by op");
     this.latency = this.registry.histogram("warden_request_duration_seconds", "Time from receiving a request to sending its reply, by op");
+    this.proposal = this.registry.histogram("warden_proposal_commit_seconds", "Leader: time from proposing a txn to its commit");
   }
 
   received(op: string): void {

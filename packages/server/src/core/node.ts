@@ -33,6 +33,8 @@ export interface NodeHooks {
   /** A new session's createSession committed: open it on its connection. */
   sessionCreated(sessionId: bigint, timeoutMs: number): void;
   log(line: string): void;
+  /** Leader: a proposal of this server committed after `ms`. */
+  proposalCommitted?(ms: number): void;
 }
 
 const CREATE_SESSION_CXID = -10;
@@ -45,6 +47,8 @@ export class WardenNode {
   /** Writes of local sessions waiting for their commit: "sessionId:cxid". */
   private readonly pending = new Map<string, PendingWrite>();
   private readonly touched = new Set<bigint>();
+  /** Leader: when each in-flight proposal was made (bounded by consensus' in-flight limit). */
+  private readonly proposedAtMs = new Map<bigint, number>();
   appliedSinceSnapshot = 0;
 
   constructor(
@@ -136,6 +140,7 @@ export class WardenNode {
       return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     }
     if (r.zxid !== zxid) throw new Error(`assertion failed: proposal got zxid ${r.zxid}, prepared for ${zxid}`);
+    if (this.hooks.proposalCommitted) this.proposedAtMs.set(zxid, performance.now());
   }
 
   private failWrite(origin: number, sessionId: bigint, cxid: number, err: number): void {
@@ -170,6 +175,11 @@ export class WardenNode {
   }
 
   private applyOne(cxid: number, txn: Txn): void {
+    const proposedAt = this.proposedAtMs.get(txn.zxid);
+    if (proposedAt !== undefined) {
+      this.proposedAtMs.delete(txn.zxid);
+      this.hooks.proposalCommitted?.(performance.now() - proposedAt);
+    }
     const outcome = this.tree.apply(txn);
     if (outcome.skipped) return;
     for (const f of outcome.events) this.hooks.deliverEvent(f.sessionId, f.event, f.acl);
@@ -231,6 +241,7 @@ export class WardenNode {
       for (const [id, info] of this.tree.sessions) this.tracker.add(id, info.timeoutMs, now);
     } else if (!this.isLeader && wasLeader) {
       this.preparer.reset();
+      this.proposedAtMs.clear();
       for (const id of [...this.tracker.ids()]) this.tracker.remove(id);
     }
   }
