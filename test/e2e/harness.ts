@@ -83,7 +83,8 @@ export class Inbox<T> {
     this.items.push(item);
     for (const w of this.waiters.splice(0)) w();
   };
-  async next(what: string, count = this.items.length + 1, timeoutMs = 5000): Promise<T> {
+  /** Waits until `count` items have arrived; returns the count-th. */
+  async next(what: string, count = 1, timeoutMs = 5000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     while (this.items.length < count) {
       const left = deadline - Date.now();
