@@ -101,8 +101,10 @@ export class ClientHandler implements ConnectionHandler {
           return ok({ type: "getConfig", data: r.data, stat: r.stat });
         }
         case "setWatches": {
+          // The tree marks these events with ZooKeeper's zxid -1 ("no single change"); the
+          // native protocol carries an unsigned zxid, so send the state they were judged at.
           const events = node.tree.setWatches(s.sessionId, request);
-          for (const e of events) this.connection.sendEvent(e);
+          for (const e of events) this.connection.sendEvent(e.zxid < 0n ? { ...e, zxid: node.lastZxid } : e);
           return ok({ type: "setWatches" });
         }
         case "addWatch":
