@@ -1,6 +1,7 @@
 // The shell's commands against a native-protocol server (the client package's test
 // fixture server), through the real client library and a real socket.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Shell } from "../src/shell/shell.js";
 import { startHarness, until, type Harness } from "./shell-helpers.js";
 
 let h: Harness;
@@ -164,7 +165,6 @@ describe("the session and the shell", () => {
 
   it("fails a command when the server cannot be reached in time", async () => {
     await h.server.stop();
-    const { Shell } = await import("../src/shell/shell.js");
     const err: string[] = [];
     const shell = new Shell({ io: { out: () => undefined, err: (t) => err.push(t) }, connectTimeoutMs: 200 });
     await shell.connect(h.server.address);
