@@ -67,7 +67,7 @@ export async function startStandalone(extra: Record<string, string | null> = {})
     ...extra,
   };
   const config = loadConfig(undefined, Object.fromEntries(Object.entries(keys).filter((e): e is [string, string] => e[1] !== null)));
-  const server = await startServer(config, { log: () => {} });
+  const server = await startServer(config, { log: process.env.WARDEN_COMPAT_LOG ? (l) => console.log(`[warden] ${l}`) : () => {} });
   return {
     server,
     dir,

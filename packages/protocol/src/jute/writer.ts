@@ -49,7 +49,9 @@ export class JuteWriter {
   buffer(value: Uint8Array): this {
     if (value === JUTE_NULL_BYTES) return this.int(-1);
     this.int(value.length);
-    this.bytes.set(value, this.reserve(value.length));
+    // reserve() first: it may replace this.bytes with a grown array.
+    const at = this.reserve(value.length);
+    this.bytes.set(value, at);
     return this;
   }
 

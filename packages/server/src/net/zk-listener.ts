@@ -147,7 +147,8 @@ function accept(socket: Socket, opts: ZkListenerOptions): void {
         if (conn.closed) return;
       }
     } catch (e) {
-      opts.log(`closing ${conn.remote}: ${e instanceof DecodeError ? e.message : String(e)}`);
+      // A DecodeError is the client's fault; anything else is ours: log its stack.
+      opts.log(`closing ${conn.remote}: ${e instanceof DecodeError ? e.message : e instanceof Error ? e.stack : String(e)}`);
       conn.closed = true;
       socket.destroy();
     }
