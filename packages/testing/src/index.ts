@@ -10,3 +10,4 @@ export type { StateMachine, KvWrite } from "./sim/kv.js";
 export { CommittedHistory, SimViolation } from "./sim/history.js";
 export { parseTranscript, formatTranscript, runTranscriptFile } from "./transcript.js";
 export type { TranscriptBlock, TranscriptMismatch } from "./transcript.js";
+export { ServerProcess, WARDEN_COMMAND, type ServerProcessPorts, type ServerProcessOptions } from "./process/index.js";
