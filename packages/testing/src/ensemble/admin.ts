@@ -1,0 +1,36 @@
+// What a server says about itself on its admin port (`/commands/srvr`): role, last zxid, epoch.
+// Used by the ensemble harness and the tests to find the leader and to wait for agreement.
+
+export type ServerRole = "leader" | "follower" | "looking" | "observer" | "standalone";
+
+export interface ServerState {
+  role: ServerRole;
+  zxid: bigint;
+  epoch: number;
+}
+
+const ADMIN_TIMEOUT_MS = 1000;
+
+/** The server's state, or undefined when it does not answer within a second (dead, paused, cut off). */
+export async function serverState(host: string, adminPort: number, timeoutMs = ADMIN_TIMEOUT_MS): Promise<ServerState | undefined> {
+  try {
+    const res = await fetch(`http://${host}:${adminPort}/commands/srvr`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await res.json()) as { server_stats?: { server_state?: string }; zxid?: string; epoch?: number };
+    const role = body.server_stats?.server_state;
+    if (typeof role !== "string" || typeof body.zxid !== "string") return undefined;
+    return { role: role as ServerRole, zxid: BigInt(body.zxid), epoch: body.epoch ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls `probe` every `intervalMs` until it returns a value (not undefined/false), or fails naming `what`. */
+export async function waitUntil<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

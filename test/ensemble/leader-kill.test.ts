@@ -1,0 +1,47 @@
+// (a) SIGKILL of the leader of a three-process ensemble under continuous writes: the other
+// two elect a new leader and take writes again; the killed server, restarted on its data,
+// rejoins and catches up; sessions are kept and every acknowledged write is on every server.
+import { afterEach, describe, expect, it } from "vitest";
+import { ProcessEnsemble } from "@warden/testing";
+import { TEST_ENSEMBLE, allWritersProgress, closeAll, expectEveryServerHasEveryAck, sessionProblems, startWriters, writersOn, type Writer } from "./workload.js";
+
+describe("an ensemble whose leader is killed with SIGKILL under writes", () => {
+  let ensemble: ProcessEnsemble | undefined;
+  let writers: Writer[] = [];
+
+  afterEach(async () => {
+    await closeAll(writers);
+    await ensemble?.stop();
+    ensemble = undefined;
+    writers = [];
+  });
+
+  it("elects a new leader, writes resume, the restarted server catches up, and no acknowledged write or session is lost", async () => {
+    ensemble = await ProcessEnsemble.start(TEST_ENSEMBLE);
+    writers = await startWriters(ensemble, 6);
+    await allWritersProgress(writers, 20, 10_000);
+
+    const old = await ensemble.waitForLeader();
+    const onOld = await writersOn(ensemble, old, writers);
+    expect(onOld.length, "some sessions are connected to the leader").toBeGreaterThan(0);
+    const killedAtMs = Date.now();
+    await ensemble.kill(old);
+
+    const others = ensemble.servers.map((s) => s.id).filter((id) => id !== old);
+    const leader = await ensemble.waitForLeader({ among: others, not: old, timeoutMs: 10_000 });
+    expect(others).toContain(leader);
+    // Writes succeed again, also for the sessions that were on the dead leader.
+    const resumedAtMs = Math.min(...(await Promise.all(writers.map((w) => w.moreAcks(1, 10_000)))));
+    console.log(`leader ${old} killed; ${leader} leads; a write acknowledged ${resumedAtMs - killedAtMs} ms after SIGKILL`);
+    await allWritersProgress(writers, 20, 10_000);
+
+    ensemble.restart(old);
+    await ensemble.waitForLeader({ timeoutMs: 15_000 });
+    await allWritersProgress(writers, 20, 10_000);
+    await Promise.all(writers.map((w) => w.stop()));
+
+    await ensemble.waitForAgreement();
+    expect(sessionProblems(writers)).toEqual([]);
+    await expectEveryServerHasEveryAck(ensemble, writers);
+  }, 90_000);
+});
