@@ -27,7 +27,7 @@ export function nodeFromTree(tree: DataTree, path: string): PendingNode {
     version: s.int(id, VERSION),
     cversion: s.int(id, CVERSION),
     aversion: s.int(id, AVERSION),
-    owner: s.owner[id]!,
+    owner: s.owner(id),
     childCount: s.childCount(id),
     acl: tree.aclOf(id),
     mtime: s.num(id, MTIME),

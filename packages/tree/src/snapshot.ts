@@ -52,13 +52,12 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
       aclRef = tree.acls.get(aclId).map((a) => [a.perms, a.id.scheme, a.id.id]);
     }
     const data = s.data[id]!;
-    batch.push([path, latin1ToBytes(data), aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner[id]!]);
+    batch.push([path, latin1ToBytes(data), aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner(id)]);
     batchBytes += path.length + data.length + 64;
     count++;
-    const children = s.children[id];
-    if (children !== undefined) {
+    if (s.childCount(id) > 0) {
       // Reverse-sorted onto the stack so they come off in sorted order.
-      const names = [...children].sort();
+      const names = s.childNames(id).sort();
       for (let i = names.length - 1; i >= 0; i--) stack.push(childPath(path, names[i]!));
     }
     if (batchBytes >= frameBytesTarget) {

@@ -1,11 +1,16 @@
-// The znodes, stored by column: a node is an integer id; its numbers live in typed
-// arrays (no per-node object, no boxed doubles), its data in a one-byte string, its
-// children's names in a Set owned by the node. zxids and times are numbers here; the
-// Stat record (bigint zxids) is built only at the edges. See README.md for the figures.
+// The znodes, stored by column: a node is an integer id; its numbers live in one 64-byte
+// record of a shared ArrayBuffer (read as doubles and as int32s: one cache line per read,
+// no per-node object, no boxed doubles), its data in a one-byte string, its children in
+// an intrusive doubly linked list of ids (no per-node Set). zxids and times are numbers
+// here; the Stat record (bigint zxids) is built only at the edges. See README.md.
 import { NODE_COUNT_MAX } from "./limits.js";
 
-const F = 5; // doubles per node: czxid, mzxid, pzxid, ctime, mtime
-const I = 4; // int32s per node: version, cversion, aversion, aclId
+/** Bytes per record: 5 doubles then 6 int32s (64, one cache line). */
+const RECORD_BYTES = 64;
+const F = RECORD_BYTES / 8; // Float64 slots per record
+const I = RECORD_BYTES / 4; // Int32 slots per record
+/** Int32 slot of the first int field: after the 5 doubles. */
+const INT_BASE = 10;
 export const CZXID = 0,
   MZXID = 1,
   PZXID = 2,
@@ -15,6 +20,15 @@ export const VERSION = 0,
   CVERSION = 1,
   AVERSION = 2,
   ACL_ID = 3;
+const CHILD_COUNT = 4,
+  HAS_OWNER = 5;
+/** Int32s per node in the link column: parent, first child, next and previous sibling. */
+const L = 4;
+const PARENT = 0,
+  FIRST = 1,
+  NEXT = 2,
+  PREV = 3;
+const CAPACITY_MIN = 1024;
 
 export interface NodeFields {
   data: string;
@@ -32,13 +46,15 @@ export interface NodeFields {
 
 export class NodeStore {
   private readonly ids = new Map<string, number>();
-  f = new Float64Array(F * 1024);
-  i = new Int32Array(I * 1024);
+  private f = new Float64Array(F * CAPACITY_MIN);
+  private i = new Int32Array(this.f.buffer);
+  private links = new Int32Array(L * CAPACITY_MIN);
+  /** The node's path (the same string as its key in `ids`): child names are slices of it. */
+  readonly paths: string[] = [];
   readonly data: string[] = [];
-  readonly owner: bigint[] = [];
-  readonly children: (Set<string> | undefined)[] = [];
+  private readonly owners: bigint[] = [];
   private readonly free: number[] = [];
-  private capacity = 1024;
+  private capacity = CAPACITY_MIN;
 
   get size(): number {
     return this.ids.size;
@@ -46,19 +62,34 @@ export class NodeStore {
 
   /** The id of the node at `path`, or -1. */
   idOf(path: string): number {
-    return this.ids.get(path) ?? -1;
+    const id = this.ids.get(path);
+    return id === undefined ? -1 : id;
   }
 
-  /** Adds a node (its parent must exist unless it is "/"); returns its id. */
-  add(path: string, fields: NodeFields): number {
+  /** Adds a node under `parentId` (-1 only for "/"); returns its id. */
+  add(path: string, parentId: number, fields: NodeFields): number {
     if (this.ids.size >= NODE_COUNT_MAX) throw new RangeError(`tree holds ${NODE_COUNT_MAX} znodes already`);
-    const id = this.free.length > 0 ? this.free.pop()! : this.data.length;
+    const id = this.free.length > 0 ? this.free.pop()! : this.paths.length;
     if (id >= this.capacity) this.grow();
     this.ids.set(path, id);
-    this.data[id] = fields.data;
-    this.owner[id] = fields.owner;
-    this.children[id] = undefined;
+    this.paths[id] = path;
+    this.i[id * I + INT_BASE + CHILD_COUNT] = 0;
     this.write(id, fields);
+    const l = this.links,
+      lo = id * L;
+    l[lo + PARENT] = parentId;
+    l[lo + FIRST] = -1;
+    l[lo + PREV] = -1;
+    if (parentId < 0) {
+      l[lo + NEXT] = -1;
+    } else {
+      const po = parentId * L;
+      const head = l[po + FIRST]!;
+      l[lo + NEXT] = head;
+      if (head >= 0) l[head * L + PREV] = id;
+      l[po + FIRST] = id;
+      this.i[parentId * I + INT_BASE + CHILD_COUNT]++;
+    }
     return id;
   }
 
@@ -66,7 +97,7 @@ export class NodeStore {
     const f = this.f,
       i = this.i,
       fo = id * F,
-      io = id * I;
+      io = id * I + INT_BASE;
     f[fo + CZXID] = x.czxid;
     f[fo + MZXID] = x.mzxid;
     f[fo + PZXID] = x.pzxid;
@@ -76,16 +107,27 @@ export class NodeStore {
     i[io + CVERSION] = x.cversion;
     i[io + AVERSION] = x.aversion;
     i[io + ACL_ID] = x.aclId;
+    i[io + HAS_OWNER] = x.owner === 0n ? 0 : 1;
     this.data[id] = x.data;
-    this.owner[id] = x.owner;
+    this.owners[id] = x.owner;
   }
 
-  /** Removes the node's entry (not its parent's child name); its id is reused later. */
+  /** Removes a leaf: its entry and its link in its parent's list; its id is reused later. */
   remove(path: string, id: number): void {
+    if (this.childCount(id) !== 0) throw new Error(`NodeStore: remove of ${path} with children`);
     this.ids.delete(path);
+    const l = this.links,
+      lo = id * L;
+    const parentId = l[lo + PARENT]!,
+      next = l[lo + NEXT]!,
+      prev = l[lo + PREV]!;
+    if (prev >= 0) l[prev * L + NEXT] = next;
+    else if (parentId >= 0) l[parentId * L + FIRST] = next;
+    if (next >= 0) l[next * L + PREV] = prev;
+    if (parentId >= 0) this.i[parentId * I + INT_BASE + CHILD_COUNT]--;
+    this.paths[id] = "";
     this.data[id] = "";
-    this.owner[id] = 0n;
-    this.children[id] = undefined;
+    this.owners[id] = 0n;
     this.free.push(id);
   }
 
@@ -96,28 +138,37 @@ export class NodeStore {
     this.f[id * F + field] = value;
   }
   int(id: number, field: number): number {
-    return this.i[id * I + field]!;
+    return this.i[id * I + INT_BASE + field]!;
   }
   setInt(id: number, field: number, value: number): void {
-    this.i[id * I + field] = value;
+    this.i[id * I + INT_BASE + field] = value;
+  }
+
+  /** The ephemeralOwner; the flag in the record spares plain nodes a read of the owner column. */
+  owner(id: number): bigint {
+    return this.i[id * I + INT_BASE + HAS_OWNER] === 0 ? 0n : this.owners[id]!;
   }
 
   childCount(id: number): number {
-    return this.children[id]?.size ?? 0;
+    return this.i[id * I + INT_BASE + CHILD_COUNT]!;
   }
 
-  addChild(id: number, name: string): void {
-    let set = this.children[id];
-    if (set === undefined) this.children[id] = set = new Set();
-    set.add(name);
+  /** The children's names, unsorted. */
+  childNames(id: number): string[] {
+    const names: string[] = [];
+    const l = this.links;
+    const path = this.paths[id]!;
+    const start = path === "/" ? 1 : path.length + 1;
+    for (let c = l[id * L + FIRST]!; c >= 0; c = l[c * L + NEXT]!) names.push(this.paths[c]!.slice(start));
+    return names;
   }
 
-  removeChild(id: number, name: string): void {
-    const set = this.children[id];
-    if (set === undefined) return;
-    set.delete(name);
-    // Leaves are the common case: a childless node keeps no Set.
-    if (set.size === 0) this.children[id] = undefined;
+  /** The children's ids, unordered. */
+  childIds(id: number): number[] {
+    const ids: number[] = [];
+    const l = this.links;
+    for (let c = l[id * L + FIRST]!; c >= 0; c = l[c * L + NEXT]!) ids.push(c);
+    return ids;
   }
 
   /** Grows the columns by half, so the slack stays a third of the live size at most. */
@@ -126,12 +177,9 @@ export class NodeStore {
     const f = new Float64Array(F * this.capacity);
     f.set(this.f);
     this.f = f;
-    const i = new Int32Array(I * this.capacity);
-    i.set(this.i);
-    this.i = i;
-  }
-
-  paths(): IterableIterator<string> {
-    return this.ids.keys();
+    this.i = new Int32Array(f.buffer);
+    const links = new Int32Array(L * this.capacity);
+    links.set(this.links);
+    this.links = links;
   }
 }

@@ -14,8 +14,6 @@ export interface SessionInfo {
   timeoutMs: number;
 }
 
-const childPath = (parent: string, name: string) => (parent === "/" ? "/" + name : parent + "/" + name);
-
 export class DataTree {
   /** @internal */ readonly store = new NodeStore();
   /** @internal */ readonly acls = new AclCache();
@@ -84,7 +82,7 @@ export class DataTree {
       version: s.int(id, VERSION),
       cversion: s.int(id, CVERSION),
       aversion: s.int(id, AVERSION),
-      ephemeralOwner: s.owner[id]!,
+      ephemeralOwner: s.owner(id),
       dataLength: s.data[id]!.length,
       numChildren: s.childCount(id),
       pzxid: BigInt(s.num(id, PZXID)),
@@ -113,8 +111,7 @@ export class DataTree {
 
   /** Child names, sorted (ZooKeeper returns them in HashSet order; sorted is one valid order). */
   getChildren(path: string): string[] {
-    const set = this.store.children[this.require(path)];
-    return set === undefined ? [] : [...set].sort();
+    return this.store.childNames(this.require(path)).sort();
   }
 
   getACL(path: string): { acl: ACL[]; stat: Stat } {
@@ -125,14 +122,13 @@ export class DataTree {
   /** Descendants of `path`, itself excluded (ZooKeeper's getAllChildrenNumber). */
   getAllChildrenNumber(path: string): number {
     let count = 0;
-    const stack = [path];
-    this.require(path);
+    const stack = [this.require(path)];
     while (stack.length > 0) {
-      const p = stack.pop()!;
-      const set = this.store.children[this.store.idOf(p)];
-      if (set === undefined) continue;
-      count += set.size;
-      for (const name of set) stack.push(childPath(p, name));
+      const id = stack.pop()!;
+      if (this.store.childCount(id) === 0) continue;
+      const children = this.store.childIds(id);
+      count += children.length;
+      for (const c of children) stack.push(c);
     }
     return count;
   }
@@ -169,7 +165,7 @@ export class DataTree {
       if (out.length >= limit) return out;
       const id = this.store.idOf(path);
       if (id < 0 || this.store.childCount(id) !== 0) continue;
-      const ttl = ttlOf(this.store.owner[id]!);
+      const ttl = ttlOf(this.store.owner(id));
       if (ttl !== 0 && nowMs - this.store.num(id, MTIME) > ttl) out.push(path);
     }
     return out;
@@ -183,8 +179,7 @@ export class DataTree {
   }
 
   private insert(path: string, fields: NodeFields, pid = path === "/" ? -1 : this.store.idOf(parentPath(path))): number {
-    const id = this.store.add(path, fields);
-    if (pid >= 0) this.store.addChild(pid, path.slice(path.lastIndexOf("/") + 1));
+    const id = this.store.add(path, pid, fields);
     this.index(path, fields.owner, true);
     return id;
   }
@@ -222,7 +217,7 @@ export class DataTree {
     let id = s.idOf(path);
     if (id >= 0) {
       this.acls.release(s.int(id, ACL_ID));
-      this.index(path, s.owner[id]!, false);
+      this.index(path, s.owner(id), false);
       s.write(id, fields);
       this.index(path, owner, true);
     } else {
@@ -243,12 +238,9 @@ export class DataTree {
     if (pid >= 0 && zxid > s.num(pid, PZXID)) s.setNum(pid, PZXID, zxid);
     const id = s.idOf(path);
     if (id < 0 || pid < 0) return false;
-    const doomed = [path];
-    for (let i = 0; i < doomed.length; i++) {
-      const set = s.children[s.idOf(doomed[i]!)];
-      if (set !== undefined) for (const name of set) doomed.push(childPath(doomed[i]!, name));
-    }
-    for (let i = doomed.length - 1; i >= 0; i--) this.removeLeaf(doomed[i]!, BigInt(zxid), events);
+    const doomed = [id];
+    for (let i = 0; i < doomed.length; i++) if (s.childCount(doomed[i]!) > 0) doomed.push(...s.childIds(doomed[i]!));
+    for (let i = doomed.length - 1; i >= 0; i--) this.removeLeaf(s.paths[doomed[i]!]!, BigInt(zxid), events);
     return true;
   }
 
@@ -258,8 +250,7 @@ export class DataTree {
     const parent = parentPath(path);
     const pid = s.idOf(parent);
     const acl = this.aclOf(id);
-    this.index(path, s.owner[id]!, false);
-    s.removeChild(pid, path.slice(parent === "/" ? 1 : parent.length + 1));
+    this.index(path, s.owner(id), false);
     s.remove(path, id);
     events.push(...this.watches.trigger(path, EventType.NodeDeleted, zxid, acl, this.aclOf(pid)));
     this.acls.release(s.int(id, ACL_ID));
