@@ -1,0 +1,215 @@
+// A local mirror of a subtree (Curator's TreeCache / CuratorCache), kept current by one
+// persistent recursive watch (no one-shot re-registrations). Every event starts a read at
+// once; reads are applied strictly in the order their events arrived, so the mirror moves
+// forward through the same sequence of states as the tree. After every reconnection (same
+// session or a new one) the whole subtree is read again and differences are reported, so
+// nothing missed while away stays missed.
+import { AddWatchMode, ConnectionLossError, EventType, SessionExpiredError, WatcherType, type Stat } from "@warden/protocol";
+import type { Client, SessionEvent, WatchedEvent } from "@warden/client";
+import { RecipeError } from "../errors.js";
+import { AsyncQueue } from "../util/async-queue.js";
+import { Emitter } from "../util/emitter.js";
+import { checkBasePath, joinPath, parentOf } from "../util/paths.js";
+import { readData, readFull, type NodeRead } from "./tree-reads.js";
+
+export interface CachedNode {
+  path: string;
+  data: Uint8Array;
+  stat: Stat;
+}
+export type TreeCacheEvent =
+  | { type: "added" | "updated" | "removed"; node: CachedNode }
+  | { type: "initialized" }
+  | { type: "suspended" | "reconnected" | "lost" };
+
+export interface TreeCacheOptions {
+  /** Depth below the root to mirror: 0 = the root alone, 1 = its children too. Default: all. */
+  depthMax?: number;
+  /** Nodes mirrored at most; beyond it the cache reports an error and stops. Default 100 000. */
+  nodesMax?: number;
+  /** Unread events an iterator holds before it fails. Default 10 000. */
+  eventsBufferedMax?: number;
+}
+
+type Events = { change: [TreeCacheEvent]; error: [unknown] };
+
+export class TreeCache extends Emitter<Events> {
+  readonly #client: Client;
+  readonly #root: string;
+  readonly #depthMax: number;
+  readonly #nodesMax: number;
+  readonly #eventsBufferedMax: number;
+  readonly #nodes = new Map<string, CachedNode>();
+  readonly #children = new Map<string, Set<string>>();
+  readonly #pending: Promise<NodeRead>[] = [];
+  #draining = false;
+  #initialized = false;
+  #initWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  #closed = false;
+  #sessionId = 0n;
+  #offState: (() => void) | undefined;
+
+  constructor(client: Client, rootPath: string, options: TreeCacheOptions = {}) {
+    super();
+    this.#client = client;
+    this.#root = checkBasePath(rootPath);
+    this.#depthMax = options.depthMax ?? Number.POSITIVE_INFINITY;
+    this.#nodesMax = options.nodesMax ?? 100_000;
+    this.#eventsBufferedMax = options.eventsBufferedMax ?? 10_000;
+  }
+
+  get rootPath(): string {
+    return this.#root;
+  }
+  get isInitialized(): boolean {
+    return this.#initialized;
+  }
+
+  /** Starts mirroring; resolves once the first full read is applied. */
+  async start(): Promise<void> {
+    if (this.#offState !== undefined) throw new RecipeError("WARDEN_ERR_ALREADY_STARTED", `tree cache of ${this.#root} already started`);
+    this.#offState = this.#client.on("state", (e) => this.#onState(e));
+    const initialized = new Promise<void>((resolve, reject) => this.#initWaiters.push({ resolve, reject }));
+    await this.#client.connected();
+    await this.#watchAndResync();
+    return initialized;
+  }
+
+  /** Stops mirroring and removes the watch. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#offState?.();
+    for (const w of this.#initWaiters.splice(0)) w.reject(new RecipeError("WARDEN_ERR_RECIPE_CLOSED", "tree cache closed"));
+    const type = this.#depthMax === 0 ? WatcherType.Persistent : WatcherType.PersistentRecursive;
+    await this.#client.removeWatches(this.#root, type, this.#listener).catch(() => undefined);
+  }
+
+  get(path: string): CachedNode | undefined {
+    return this.#nodes.get(path);
+  }
+  /** Names of the cached children of `path`, sorted. */
+  childNames(path: string): string[] {
+    return [...(this.#children.get(path) ?? [])].sort();
+  }
+  nodes(): CachedNode[] {
+    return [...this.#nodes.values()];
+  }
+
+  /** Changes as an async iterator; leaving the loop unsubscribes. */
+  events(): AsyncIterableIterator<TreeCacheEvent> {
+    let off = () => {};
+    const queue = new AsyncQueue<TreeCacheEvent>(this.#eventsBufferedMax, () => off());
+    off = this.on("change", (e) => queue.push(e));
+    return queue;
+  }
+
+  readonly #listener = (event: WatchedEvent): void => {
+    if (this.#closed || event.type === EventType.None || event.path === "") return;
+    if (event.type === EventType.NodeChildrenChanged) {
+      if (this.#depthMax > 0) this.#enqueue(readFull(this.#client, event.path));
+      return;
+    }
+    if (this.#depthOf(event.path) > this.#depthMax) return;
+    if (event.type === EventType.NodeDeleted) this.#enqueue(Promise.resolve({ path: event.path, kind: "deleted" }));
+    else if (event.type === EventType.NodeCreated || event.type === EventType.NodeDataChanged) this.#enqueue(readData(this.#client, event.path));
+  };
+
+  async #watchAndResync(): Promise<void> {
+    this.#sessionId = this.#client.sessionId;
+    const mode = this.#depthMax === 0 ? AddWatchMode.PERSISTENT : AddWatchMode.PERSISTENT_RECURSIVE;
+    await this.#client.addWatch(this.#root, mode, this.#listener);
+    this.#enqueue(readFull(this.#client, this.#root));
+  }
+
+  #onState(event: SessionEvent): void {
+    if (this.#closed) return;
+    if (event === "disconnected") this.emit("change", { type: "suspended" });
+    else if (event === "expired") this.emit("change", { type: "lost" });
+    else if (event === "reconnected") {
+      this.emit("change", { type: "reconnected" });
+      // A new session has no watches: add ours again. The same session kept it; read anyway.
+      const resync = this.#client.sessionId === this.#sessionId ? Promise.resolve(this.#enqueue(readFull(this.#client, this.#root))) : this.#watchAndResync();
+      resync.catch((e) => this.#onReadFailure(e));
+    }
+  }
+
+  #depthOf(path: string): number {
+    if (path === this.#root) return 0;
+    const rest = this.#root === "/" ? path : path.slice(this.#root.length);
+    return rest.split("/").length - 1;
+  }
+
+  #enqueue(read: Promise<NodeRead>): void {
+    this.#pending.push(read);
+    if (!this.#draining) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#pending.length > 0 && !this.#closed) {
+        const read = await this.#pending[0]!;
+        this.#pending.shift();
+        this.#apply(read);
+      }
+    } finally {
+      this.#draining = false;
+    }
+    if (!this.#initialized && !this.#closed && this.#pending.length === 0) this.#markInitialized();
+  }
+
+  #markInitialized(): void {
+    this.#initialized = true;
+    for (const w of this.#initWaiters.splice(0)) w.resolve();
+    this.emit("change", { type: "initialized" });
+  }
+
+  #apply(read: NodeRead): void {
+    if (read.kind === "failed") return this.#onReadFailure(read.error);
+    if (read.kind === "gone" || read.kind === "deleted") return this.#removeSubtree(read.path);
+    this.#upsert(read.path, read.data!, read.stat!);
+    if (read.kind === "full" && this.#depthOf(read.path) < this.#depthMax) this.#reconcileChildren(read.path, read.children!);
+  }
+
+  /** Reads every listed child in full (new or known: it may have changed while away) and re-checks vanished ones. */
+  #reconcileChildren(path: string, listed: readonly string[]): void {
+    const known = this.#children.get(path) ?? new Set<string>();
+    for (const name of listed) this.#enqueue(readFull(this.#client, joinPath(path, name)));
+    for (const name of known) if (!listed.includes(name)) this.#enqueue(readData(this.#client, joinPath(path, name)));
+  }
+
+  #upsert(path: string, data: Uint8Array, stat: Stat): void {
+    const old = this.#nodes.get(path);
+    if (old !== undefined && old.stat.mzxid === stat.mzxid && old.stat.czxid === stat.czxid) return;
+    if (old !== undefined && old.stat.czxid !== stat.czxid) this.#removeSubtree(path); // deleted and created again
+    if (old === undefined && this.#nodes.size >= this.#nodesMax) return this.#onReadFailure(new RangeError(`more than ${this.#nodesMax} nodes under ${this.#root}`));
+    const node: CachedNode = { path, data, stat };
+    const added = !this.#nodes.has(path);
+    this.#nodes.set(path, node);
+    if (path !== this.#root) this.#childSet(parentOf(path)).add(path.slice(path.lastIndexOf("/") + 1));
+    this.emit("change", { type: added ? "added" : "updated", node });
+  }
+
+  #removeSubtree(path: string): void {
+    for (const name of this.#children.get(path) ?? []) this.#removeSubtree(joinPath(path, name));
+    this.#children.delete(path);
+    const node = this.#nodes.get(path);
+    if (node === undefined) return;
+    this.#nodes.delete(path);
+    if (path !== this.#root) this.#children.get(parentOf(path))?.delete(path.slice(path.lastIndexOf("/") + 1));
+    this.emit("change", { type: "removed", node });
+  }
+
+  #childSet(path: string): Set<string> {
+    let set = this.#children.get(path);
+    if (set === undefined) this.#children.set(path, (set = new Set()));
+    return set;
+  }
+
+  /** A read lost to a connection problem is covered by the resync after reconnecting. */
+  #onReadFailure(error: unknown): void {
+    if (error instanceof ConnectionLossError || error instanceof SessionExpiredError) return;
+    this.emit("error", error);
+  }
+}

@@ -1,0 +1,62 @@
+// The sequential-ephemeral queue every lock here is built on (ZooKeeper's lock recipe,
+// Curator's LockInternals): create a protected EPHEMERAL_SEQUENTIAL node, list the queue,
+// and either hold or watch exactly one node ahead (no herd). Which node to watch is the
+// caller's rule: the predecessor for a mutex, the last writer ahead for a reader.
+import { CreateMode, NoNodeError } from "@warden/protocol";
+import type { Client } from "@warden/client";
+import { AcquireTimeoutError } from "../errors.js";
+import { createProtected } from "../util/protected-create.js";
+import { baseName, ensurePath, joinPath, sortBySequence } from "../util/paths.js";
+import { waitForChange, type Deadline } from "../util/wait.js";
+
+/** From the queue in order and our node's index in it: hold, or the one node to watch. */
+export type QueueRule = (queue: readonly string[], ourIndex: number) => { holds: true } | { holds: false; watch: string };
+
+/** Names in the queue sorted by sequence; a queue holds at most this many before listing fails loudly. */
+export const QUEUE_LENGTH_MAX = 100_000;
+
+/** The mutex rule: the first `leases` nodes hold; every other node watches its predecessor. */
+export function firstHold(leases: number): QueueRule {
+  return (queue, i) => (i < leases ? { holds: true } : { holds: false, watch: queue[i - 1]! });
+}
+
+/** Joins the queue in `dir` and resolves with our node's path once `rule` says it holds. */
+export async function acquireInQueue(client: Client, dir: string, prefix: string, rule: QueueRule, deadline: Deadline, data?: string): Promise<string> {
+  await ensurePath(client, dir);
+  let ours = await createProtected(client, dir, prefix, data, CreateMode.EPHEMERAL_SEQUENTIAL);
+  try {
+    for (;;) {
+      const queue = sortBySequence(await client.getChildren(dir));
+      if (queue.length > QUEUE_LENGTH_MAX) throw new RangeError(`${dir} holds ${queue.length} nodes, more than ${QUEUE_LENGTH_MAX}`);
+      const index = queue.indexOf(baseName(ours));
+      if (index < 0) {
+        // Our node went with an expired session while we waited: queue again, at the back.
+        ours = await createProtected(client, dir, prefix, data, CreateMode.EPHEMERAL_SEQUENTIAL);
+        continue;
+      }
+      const decision = rule(queue, index);
+      if (decision.holds) return ours;
+      if ((await waitForChange(client, joinPath(dir, decision.watch), deadline)) === "timeout") throw new AcquireTimeoutError(dir, deadline.timeoutMs ?? 0);
+    }
+  } catch (e) {
+    await deleteQuietly(client, ours);
+    throw e;
+  }
+}
+
+/**
+ * Deletes our node; a lost connection is retried until the delete is done or the session is
+ * gone (its ephemerals with it), so a released lock never stays held by an orphan.
+ */
+export async function deleteQuietly(client: Client, path: string): Promise<void> {
+  for (let attempt = 1; attempt <= 20; attempt++) {
+    try {
+      await client.delete(path);
+      return;
+    } catch (e) {
+      if (e instanceof NoNodeError) return;
+      if (client.state === "closed") return;
+      await client.connected().catch(() => undefined);
+    }
+  }
+}

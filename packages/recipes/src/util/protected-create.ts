@@ -1,0 +1,39 @@
+// Curator's "protected" create of a sequential node: the name carries a random marker, so
+// when the reply is lost (ConnectionLossError) the node can be found again instead of
+// being created twice, or left behind as an orphan that blocks every other contender.
+import { ConnectionLossError, type CreateMode } from "@warden/protocol";
+import type { Client, Data } from "@warden/client";
+import { joinPath } from "./paths.js";
+
+const CREATE_ATTEMPTS_MAX = 10;
+const PROTECTED_PREFIX = "_c_";
+
+export function protectedMarker(): string {
+  return `${PROTECTED_PREFIX}${globalThis.crypto.randomUUID()}-`;
+}
+
+/** Creates `${parent}/${marker}${prefix}NNNNNNNNNN`, at most once, and returns its path. */
+export async function createProtected(client: Client, parent: string, prefix: string, data: Data | undefined, mode: CreateMode): Promise<string> {
+  const marker = protectedMarker();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.create(joinPath(parent, `${marker}${prefix}`), data, { mode });
+    } catch (e) {
+      if (!(e instanceof ConnectionLossError) || attempt >= CREATE_ATTEMPTS_MAX) throw e;
+      const found = await findByMarker(client, parent, marker);
+      if (found !== undefined) return found;
+    }
+  }
+}
+
+async function findByMarker(client: Client, parent: string, marker: string): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.connected();
+      const name = (await client.getChildren(parent)).find((n) => n.startsWith(marker));
+      return name === undefined ? undefined : joinPath(parent, name);
+    } catch (e) {
+      if (!(e instanceof ConnectionLossError) || attempt >= CREATE_ATTEMPTS_MAX) throw e;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// A three-server ensemble in this process, on loopback, with a small tickTime so that
+// sessions expire in well under a second. Every server started here is stopped by stop().
+import { mkdtemp, mkdir, writeFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { freePort, loadConfig, startServer, type WardenServer } from "@warden/server";
+import { createClient, type Client, type ClientOptions } from "@warden/client";
+
+export interface TestEnsemble {
+  readonly connectString: string;
+  /** Native ports by server id (1-based). */
+  readonly nativePorts: number[];
+  client(options?: ClientOptions): Promise<Client>;
+  stopServer(id: number): Promise<void>;
+  startServer(id: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface EnsembleOptions {
+  count?: number;
+  tickTimeMs?: number;
+}
+
+const quiet = () => undefined;
+
+export async function startEnsemble(options: EnsembleOptions = {}): Promise<TestEnsemble> {
+  const count = options.count ?? 3;
+  const tickTimeMs = options.tickTimeMs ?? 100;
+  const dir = await mkdtemp(join(tmpdir(), "warden-recipes-"));
+  const secretFile = join(dir, "secret");
+  await writeFile(secretFile, randomBytes(32).toString("base64"));
+  const ids = Array.from({ length: count }, (_, i) => i + 1);
+  const ports = [];
+  for (const _ of ids) ports.push({ native: await freePort(), peer: await freePort(), election: await freePort() });
+  const overridesFor = async (id: number) => {
+    const dataDir = join(dir, `s${id}`);
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, "myid"), `${id}\n`);
+    const o: Record<string, string> = {
+      tickTime: String(tickTimeMs), dataDir, nativePort: String(ports[id - 1]!.native), clientPort: "0", adminPort: "0",
+      clientPortAddress: "127.0.0.1", ensembleSecretFile: secretFile, initLimit: "10", syncLimit: "5",
+    };
+    if (count > 1) for (const j of ids) o[`server.${j}`] = `127.0.0.1:${ports[j - 1]!.peer}:${ports[j - 1]!.election}`;
+    return o;
+  };
+  const servers = new Map<number, WardenServer>();
+  const start = async (id: number) => {
+    servers.set(id, await startServer(loadConfig(undefined, await overridesFor(id)), { log: quiet }));
+  };
+  await Promise.all(ids.map(start));
+  const clients: Client[] = [];
+  const connectString = ports.map((p) => `127.0.0.1:${p.native}`).join(",");
+  const ensemble: TestEnsemble = {
+    connectString,
+    nativePorts: ports.map((p) => p.native),
+    async client(clientOptions = {}) {
+      const c = createClient(connectString, { sessionTimeoutMs: 1000, reconnectDelayMsMin: 20, reconnectDelayMsMax: 200, ...clientOptions });
+      clients.push(c);
+      await c.connected({ timeoutMs: 10_000 });
+      return c;
+    },
+    async stopServer(id) {
+      const s = servers.get(id);
+      servers.delete(id);
+      await s?.stop();
+    },
+    startServer: start,
+    async stop() {
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+      await Promise.all([...servers.values()].map((s) => s.stop()));
+      servers.clear();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return ensemble;
+}
+
+/** Polls `check` until it is true or `timeoutMs` passes. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
