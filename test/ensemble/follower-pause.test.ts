@@ -1,0 +1,62 @@
+// (b) SIGSTOP of a follower for longer than the session timeout, then SIGCONT: the sessions
+// that could move to another server moved and kept their ids and ephemerals; a session that
+// knew only the paused server expired (its ephemeral went, everywhere); the follower, resumed,
+// catches up and holds every acknowledged write.
+import { afterEach, describe, expect, it } from "vitest";
+import { ProcessEnsemble, waitUntil } from "@warden/testing";
+import { SESSION_TIMEOUT_MS, TEST_ENSEMBLE, Writer, allWritersProgress, clientOn, closeAll, expectEveryServerHasEveryAck, sessionProblems, startWriters, writersOn } from "./workload.js";
+
+describe("an ensemble with a follower paused (SIGSTOP) for longer than the session timeout", () => {
+  let ensemble: ProcessEnsemble | undefined;
+  let writers: Writer[] = [];
+
+  afterEach(async () => {
+    await closeAll(writers);
+    await ensemble?.stop();
+    ensemble = undefined;
+    writers = [];
+  });
+
+  it("moves the sessions that can move, expires the one that cannot, and the follower catches up after SIGCONT", async () => {
+    ensemble = await ProcessEnsemble.start(TEST_ENSEMBLE);
+    writers = await startWriters(ensemble, 6);
+    const leader = await ensemble.waitForLeader();
+    const follower = ensemble.servers.map((s) => s.id).find((id) => id !== leader)!;
+    // A session that knows only the follower: it cannot move, so it must expire.
+    const pinned = new Writer("pinned", [ensemble.nativeAddress(follower)]);
+    writers.push(pinned);
+    await pinned.begin();
+    const movers = writers.filter((w) => w !== pinned);
+    await allWritersProgress(writers, 20, 10_000);
+    const onFollower = await writersOn(ensemble, follower, movers);
+    expect(onFollower.length, "some movable sessions are on the follower").toBeGreaterThan(0);
+
+    const pausedAtMs = Date.now();
+    ensemble.pause(follower);
+    const pauseMs = SESSION_TIMEOUT_MS + 2500;
+    // While it is stopped: the sessions on it move and write on; the pinned session expires.
+    await allWritersProgress(movers, 10, SESSION_TIMEOUT_MS + 2000);
+    const onLeader = await clientOn(ensemble.nativeAddress(leader));
+    try {
+      await waitUntil(`the pinned session's ephemeral to go`, async () => (await onLeader.sync("/"), (await onLeader.exists(pinned.ephemeral)) === null), pauseMs);
+    } finally {
+      await onLeader.close();
+    }
+    const expiredAfterMs = Date.now() - pausedAtMs;
+    expect(expiredAfterMs).toBeGreaterThanOrEqual(SESSION_TIMEOUT_MS - 500);
+    await new Promise((r) => setTimeout(r, Math.max(0, pausedAtMs + pauseMs - Date.now())));
+    ensemble.resume(follower);
+
+    await ensemble.waitForLeader({ timeoutMs: 15_000 });
+    await allWritersProgress(movers, 10, 10_000);
+    // The pinned client hears of its expiry once its server is back (or decided it itself).
+    await waitUntil("the pinned client to see its session expire", () => pinned.expired, 10_000);
+    await Promise.all(writers.map((w) => w.stop()));
+    await ensemble.waitForAgreement();
+
+    console.log(`follower ${follower} paused ${pauseMs} ms; ${onFollower.length} sessions moved; the pinned session expired ${expiredAfterMs} ms after SIGSTOP`);
+    expect(sessionProblems(movers)).toEqual([]);
+    for (const w of onFollower) expect((await writersOn(ensemble, follower, [w])).length, `${w.name} left the paused server`).toBe(0);
+    await expectEveryServerHasEveryAck(ensemble, writers);
+  }, 90_000);
+});
