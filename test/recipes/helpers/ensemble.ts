@@ -11,7 +11,8 @@ export interface TestEnsemble {
   readonly connectString: string;
   /** Native ports by server id (1-based). */
   readonly nativePorts: number[];
-  client(options?: ClientOptions): Promise<Client>;
+  /** A connected client (closed by stop()); `connectString` overrides the ensemble's (a proxy's). */
+  client(options?: ClientOptions & { connectString?: string }): Promise<Client>;
   stopServer(id: number): Promise<void>;
   startServer(id: number): Promise<void>;
   stop(): Promise<void>;
@@ -54,8 +55,8 @@ export async function startEnsemble(options: EnsembleOptions = {}): Promise<Test
   const ensemble: TestEnsemble = {
     connectString,
     nativePorts: ports.map((p) => p.native),
-    async client(clientOptions = {}) {
-      const c = createClient(connectString, { sessionTimeoutMs: 1000, reconnectDelayMsMin: 20, reconnectDelayMsMax: 200, ...clientOptions });
+    async client({ connectString: via, ...clientOptions } = {}) {
+      const c = createClient(via ?? connectString, { sessionTimeoutMs: 1000, reconnectDelayMsMin: 20, reconnectDelayMsMax: 200, ...clientOptions });
       clients.push(c);
       await c.connected({ timeoutMs: 10_000 });
       return c;

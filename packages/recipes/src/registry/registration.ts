@@ -63,10 +63,14 @@ export class ServiceRegistration extends Emitter<Events> {
     if (this.#closed) return;
     this.#closed = true;
     this.#offState?.();
-    try {
-      await this.#client.delete(this.path);
-    } catch (e) {
-      if (!(e instanceof NoNodeError)) throw e;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#client.delete(this.path);
+      } catch (e) {
+        if (e instanceof NoNodeError) return;
+        if (!(e instanceof ConnectionLossError) || attempt >= UPDATE_ATTEMPTS_MAX) throw e;
+        await this.#client.connected();
+      }
     }
   }
 
@@ -116,17 +120,23 @@ export class ServiceRegistration extends Emitter<Events> {
     if ((await this.#client.exists(this.path)) === null) await this.#create(true);
   }
 
-  /** Read-modify-write of our node with compare-and-set (a checker may write it too). */
+  /**
+   * Read-modify-write of our node with compare-and-set (a checker may write it too). The
+   * change is idempotent, so a write whose reply was lost is simply tried again; an
+   * unchanged node is not written.
+   */
   async #update(change: (i: ServiceInstance) => ServiceInstance): Promise<void> {
+    this.#instance = change(this.#instance);
     for (let attempt = 1; attempt <= UPDATE_ATTEMPTS_MAX; attempt++) {
-      const { data, stat } = await this.#client.getData(this.path);
-      const next = change(decodeInstance(this.path, data));
       try {
-        await this.#client.setData(this.path, encodeInstance(next), stat.version);
-        this.#instance = change(this.#instance);
+        const { data, stat } = await this.#client.getData(this.path);
+        const next = encodeInstance(change(decodeInstance(this.path, data)));
+        if (sameBytes(next, data)) return;
+        await this.#client.setData(this.path, next, stat.version);
         return;
       } catch (e) {
-        if (!(e instanceof BadVersionError)) throw e;
+        if (e instanceof ConnectionLossError) await this.#client.connected();
+        else if (!(e instanceof BadVersionError)) throw e;
       }
     }
     throw new ContentionError(this.path, UPDATE_ATTEMPTS_MAX);
@@ -136,4 +146,8 @@ export class ServiceRegistration extends Emitter<Events> {
 /** Registers an instance (see ServiceRegistration). */
 export function register(client: Client, spec: InstanceSpec, options: RegisterOptions = {}): Promise<ServiceRegistration> {
   return ServiceRegistration.register(client, spec, options);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

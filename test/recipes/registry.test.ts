@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NodeExistsError } from "@warden/protocol";
+import { HealthChecker, ServiceDiscovery, deregisterInstance, listInstances, listServices, register, watchService, type ServiceChange } from "@warden/recipes";
+import { eventually, startEnsemble, type TestEnsemble } from "./helpers/ensemble.js";
+import { proxyTo } from "./helpers/proxy.js";
+
+let ensemble: TestEnsemble;
+beforeAll(async () => {
+  ensemble = await startEnsemble();
+});
+afterAll(async () => {
+  await ensemble.stop();
+});
+
+const base = (name: string) => ({ basePath: `/reg-${name}` });
+const spec = (name: string, id: string, port = 8000) => ({ name, id, address: "127.0.0.1", port, metadata: { zone: "a" } });
+
+describe("registration", () => {
+  it("registers an instance as an ephemeral node, lists it, and deregisters it", async () => {
+    const c = await ensemble.client();
+    const opts = base("list");
+    const r = await register(c, spec("api", "i1"), opts);
+    expect(r.path).toBe("/reg-list/api/i1");
+    expect((await c.exists(r.path))!.ephemeralOwner).toBe(c.sessionId);
+    expect(await listServices(c, opts)).toEqual(["api"]);
+    const [listed] = await listInstances(c, "api", opts);
+    expect(listed).toMatchObject({ id: "i1", port: 8000, metadata: { zone: "a" }, status: "healthy", healthy: true });
+    await r.deregister();
+    expect(await listInstances(c, "api", opts)).toEqual([]);
+  });
+
+  it("refuses an id another live session holds", async () => {
+    const [a, b] = [await ensemble.client(), await ensemble.client()];
+    await register(a, spec("dup", "x"), base("dup"));
+    await expect(register(b, spec("dup", "x"), base("dup"))).rejects.toBeInstanceOf(NodeExistsError);
+  });
+
+  it("keeps an instance that reports itself unhealthy, but out of discovery", async () => {
+    const c = await ensemble.client();
+    const opts = base("unhealthy");
+    const r = await register(c, spec("api", "i1"), opts);
+    await register(c, spec("api", "i2"), opts);
+    const d = new ServiceDiscovery(c, "api", opts);
+    await d.start();
+    expect(d.instances().map((i) => i.id)).toEqual(["i1", "i2"]);
+    await r.setStatus("unhealthy");
+    await eventually(() => d.instances().length === 1);
+    expect(d.instances()[0]!.id).toBe("i2");
+    expect((await listInstances(c, "api", opts)).map((i) => [i.id, i.healthy])).toEqual([["i1", false], ["i2", true]]);
+    await r.setStatus("healthy");
+    await eventually(() => d.instances().length === 2);
+    await d.close();
+  });
+
+  it("registers again by itself after its session expired and a new one was made", async () => {
+    const proxy = await proxyTo(ensemble.nativePorts);
+    try {
+      const c = await ensemble.client({ connectString: proxy.connectString, sessionTimeoutMs: 600 });
+      const watcher = await ensemble.client();
+      const opts = base("expiry");
+      const r = await register(c, spec("api", "i1"), opts);
+      const oldSession = c.sessionId;
+      const registeredAgain = new Promise((resolve) => r.on("registered", resolve));
+      const expired = new Promise((resolve) => c.on("expired", resolve));
+      proxy.cut();
+      await expired;
+      await eventually(async () => (await watcher.exists(r.path)) === null, 5000, "the old ephemeral to go");
+      proxy.heal();
+      await registeredAgain;
+      await watcher.sync(r.path);
+      const stat = await watcher.exists(r.path);
+      expect(stat!.ephemeralOwner).toBe(c.sessionId);
+      expect(c.sessionId).not.toBe(oldSession);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("discovery", () => {
+  it("balances round robin, random and sticky over the healthy instances", async () => {
+    const c = await ensemble.client();
+    const opts = base("lb");
+    for (const id of ["a", "b", "c"]) await register(c, spec("api", id), opts);
+    const rr = new ServiceDiscovery(c, "api", { ...opts, strategy: "roundRobin" });
+    const sticky = new ServiceDiscovery(c, "api", { ...opts, strategy: "sticky" });
+    const random = new ServiceDiscovery(c, "api", { ...opts, strategy: "random" });
+    await Promise.all([rr.start(), sticky.start(), random.start()]);
+    expect(Array.from({ length: 6 }, () => rr.next()!.id)).toEqual(["a", "b", "c", "a", "b", "c"]);
+    const first = sticky.next()!.id;
+    expect(Array.from({ length: 5 }, () => sticky.next()!.id)).toEqual(Array(5).fill(first));
+    expect(new Set(Array.from({ length: 60 }, () => random.next()!.id)).size).toBe(3);
+    await deregisterInstance(c, "api", first, opts);
+    await eventually(() => sticky.instances().length === 2);
+    const second = sticky.next()!.id;
+    expect(second).not.toBe(first);
+    expect(sticky.next()!.id).toBe(second);
+    await Promise.all([rr.close(), sticky.close(), random.close()]);
+  });
+
+  it("a registry watcher sees every change in order, across a server's failure", async () => {
+    const c = await ensemble.client();
+    const w = await ensemble.client();
+    const opts = base("order");
+    const changes = await watchService(w, "web", opts);
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const ch of changes as AsyncIterable<ServiceChange>) {
+        seen.push(`${ch.type}:${ch.instance.id}:${ch.instance.status}`);
+        if (seen.length === 61) break;
+      }
+    })();
+    const expected: string[] = [];
+    const regs = [];
+    for (let i = 0; i < 20; i++) {
+      regs.push(await register(c, spec("web", `i${String(i).padStart(2, "0")}`), opts));
+      expected.push(`added:i${String(i).padStart(2, "0")}:healthy`);
+    }
+    // The server the watcher uses goes away in the middle; its session moves to another.
+    await ensemble.stopServer(1);
+    for (let i = 0; i < 20; i++) {
+      await regs[i]!.setStatus("unhealthy");
+      expected.push(`updated:i${String(i).padStart(2, "0")}:unhealthy`);
+    }
+    await ensemble.startServer(1);
+    for (let i = 0; i < 20; i++) {
+      await regs[i]!.deregister();
+      expected.push(`removed:i${String(i).padStart(2, "0")}:unhealthy`);
+    }
+    await register(c, spec("web", "last"), opts);
+    expected.push("added:last:healthy");
+    await reading;
+    if (JSON.stringify(seen) !== JSON.stringify(expected)) console.log("SEEN", seen.join(" "));
+    expect(seen).toEqual(expected);
+  });
+
+  it("re-reads after reconnecting, so changes made while the watcher was cut off are seen", async () => {
+    const proxy = await proxyTo(ensemble.nativePorts);
+    try {
+      const c = await ensemble.client();
+      const w = await ensemble.client({ connectString: proxy.connectString, sessionTimeoutMs: 600 });
+      const opts = base("resync");
+      await register(c, spec("api", "before"), opts);
+      const d = new ServiceDiscovery(w, "api", opts);
+      await d.start();
+      const expired = new Promise((r) => w.on("expired", r));
+      proxy.cut();
+      const during = await register(c, spec("api", "during"), opts);
+      await deregisterInstance(c, "api", "before", opts);
+      await expired; // the watcher's session is gone with its watch
+      expect(d.instances().map((i) => i.id)).toEqual(["before"]);
+      proxy.heal();
+      await eventually(() => d.instances().map((i) => i.id).join() === "during", 5000, "resync");
+      await during.deregister();
+      await eventually(() => d.instances().length === 0, 5000, "the watch to be back");
+      await d.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("health checker", () => {
+  it("marks instances failing and passing as their checks say, and discovery follows", async () => {
+    const c = await ensemble.client();
+    const opts = base("checks");
+    const up = new Set(["a", "b"]);
+    const checker = new HealthChecker(c, { ...opts, probe: async (i) => ({ passing: up.has(i.id), output: up.has(i.id) ? "ok" : "down" }) });
+    await checker.start();
+    for (const id of ["a", "b"]) await register(c, { ...spec("api", id), healthCheck: { type: "tcp", intervalMs: 50, timeoutMs: 50 } }, opts);
+    const d = new ServiceDiscovery(c, "api", opts);
+    await d.start();
+    await eventually(() => d.allInstances().every((i) => i.check?.status === "passing"), 5000, "first checks");
+    up.delete("b");
+    await eventually(() => d.instances().map((i) => i.id).join() === "a", 5000, "b failing");
+    expect(d.allInstances().find((i) => i.id === "b")!.check).toMatchObject({ status: "failing", output: "down" });
+    up.add("b");
+    await eventually(() => d.instances().length === 2, 5000, "b passing");
+    await Promise.all([checker.close(), d.close()]);
+  });
+
+  it("probes over HTTP and TCP", async () => {
+    const { createServer } = await import("node:http");
+    const server = createServer((req, res) => res.writeHead(req.url === "/health" ? 200 : 503).end());
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const { httpProbe, tcpProbe } = await import("@warden/recipes");
+    const instance = { name: "x", id: "y", address: "127.0.0.1", port, metadata: {}, status: "healthy" as const, registeredAtMs: 0 };
+    expect((await httpProbe(instance, { type: "http", path: "/health" }, 1000)).passing).toBe(true);
+    expect((await httpProbe(instance, { type: "http", path: "/other" }, 1000)).passing).toBe(false);
+    expect((await tcpProbe(instance, 1000)).passing).toBe(true);
+    await new Promise((r) => server.close(r));
+    expect((await tcpProbe(instance, 1000)).passing).toBe(false);
+  });
+});
