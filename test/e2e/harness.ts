@@ -9,6 +9,8 @@ import { createClient, type Client, type ClientOptions } from "@warden/client";
 export interface Standalone {
   server: WardenServer;
   dataDir: string;
+  /** The server's log lines so far (for failure messages). */
+  log: string[];
   /** Native (WebSocket) connect string. */
   connectString: string;
   host: string;
@@ -22,7 +24,11 @@ export interface Standalone {
 /** Small ticks so that session expiry and cleanup happen in a test's time. */
 export const FAST = { tickTime: "100", minSessionTimeout: "400", maxSessionTimeout: "10000" } as const;
 
-export async function startStandalone(settings: Record<string, string> = {}, options: { containerCheckMs?: number } = {}): Promise<Standalone> {
+/**
+ * Starts a standalone server in this process. It resolves once the server serves clients
+ * (startServer returns while the lone voter is still electing itself) unless `serving: false`.
+ */
+export async function startStandalone(settings: Record<string, string> = {}, options: { containerCheckMs?: number; serving?: boolean } = {}): Promise<Standalone> {
   const host = "127.0.0.1";
   const dataDir = await mkdtemp(join(tmpdir(), "warden-e2e-"));
   const config = loadConfig(undefined, {
@@ -38,6 +44,7 @@ export async function startStandalone(settings: Record<string, string> = {}, opt
   });
   const lines: string[] = [];
   const server = await startServer(config, { log: (l) => lines.push(l), containerCheckMs: options.containerCheckMs ?? 200 });
+  if (options.serving !== false) await waitFor(`the server to serve clients; log:\n${lines.join("\n")}`, () => server.node.serving);
   const clients: Client[] = [];
   const connectString = `${host}:${server.ports.native}`;
   const clientUnconnected = (opts: ClientOptions = {}, chroot = "") => {
@@ -48,6 +55,7 @@ export async function startStandalone(settings: Record<string, string> = {}, opt
   return {
     server,
     dataDir,
+    log: lines,
     connectString,
     host,
     clientUnconnected,
