@@ -267,7 +267,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       clearInterval(nodeTimer);
       for (const h of local.values()) h.connection.close(CloseReason.SHUTTING_DOWN, "the server is stopping");
       await Promise.all([native?.close(), zk?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
-      driver!.stop();
+      await driver!.stop();
       failover.stop();
       await transport?.stop();
       await storage.close();

@@ -43,6 +43,9 @@ export class ReplicationDriver {
   private draining = false;
   private again = false;
   private stopped = false;
+  /** The drain in progress and the appends not yet durable: stop() waits for them. */
+  private running: Promise<void> = Promise.resolve();
+  private readonly appending = new Set<Promise<void>>();
   private readonly fsyncMs: number[] = [];
 
   constructor(
@@ -62,9 +65,15 @@ export class ReplicationDriver {
     this.kick();
   }
 
-  stop(): void {
+  /**
+   * Stops ticking and stepping, and resolves once the work already in flight (a drain, log
+   * appends) has settled, so that the caller may close the storage under it.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    while (this.draining) await this.running;
+    await Promise.all(this.appending);
   }
 
   step(message: Message): void {
@@ -109,7 +118,7 @@ export class ReplicationDriver {
       return;
     }
     this.draining = true;
-    this.drain()
+    this.running = this.drain()
       .catch((e) => this.host.fatal(e))
       .finally(() => {
         this.draining = false;
@@ -149,7 +158,7 @@ export class ReplicationDriver {
   private persist(entries: readonly Entry[]): void {
     const last = entries[entries.length - 1]!.zxid;
     const started = performance.now();
-    this.storage
+    const appended: Promise<void> = this.storage
       .append(entries.map((e) => ({ zxid: e.zxid, data: e.payload ?? EMPTY })))
       .then(() => {
         if (this.fsyncMs.length >= 256) this.fsyncMs.shift();
@@ -158,6 +167,8 @@ export class ReplicationDriver {
         this.replica.persisted(last);
         this.kick();
       })
-      .catch((e) => this.host.fatal(e));
+      .catch((e) => this.host.fatal(e))
+      .finally(() => this.appending.delete(appended));
+    this.appending.add(appended);
   }
 }
