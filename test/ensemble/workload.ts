@@ -14,7 +14,19 @@ export const TEST_ENSEMBLE = { tickTimeMs: 100, syncLimit: 5, initLimit: 20, min
 const decoder = new TextDecoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class Writer {
+/** What the checks need to know of a writer, in this process or in another (see ns-writer.mjs). */
+export interface WriteLog {
+  readonly name: string;
+  readonly dir: string;
+  readonly ephemeral: string;
+  readonly acked: Map<string, string>;
+  readonly uncertain: Set<string>;
+  /** Its first session expired (so its ephemeral must be gone). */
+  readonly expired: boolean;
+  readonly firstSessionId: bigint;
+}
+
+export class Writer implements WriteLog {
   readonly client: Client;
   /** Acknowledged creates: path -> data. */
   readonly acked = new Map<string, string>();
@@ -140,7 +152,7 @@ export async function clientOn(address: string): Promise<Client> {
  * every problem found: an acknowledged write missing or different, a key nobody attempted,
  * an ephemeral that does not follow its session.
  */
-export async function problemsOnServer(address: string, writers: Writer[]): Promise<string[]> {
+export async function problemsOnServer(address: string, writers: WriteLog[]): Promise<string[]> {
   const problems: string[] = [];
   const c = await clientOn(address);
   try {
@@ -173,7 +185,7 @@ export async function problemsOnServer(address: string, writers: Writer[]): Prom
 }
 
 /** Every acknowledged write on every server, ephemerals right; throws listing the problems. */
-export async function expectEveryServerHasEveryAck(ensemble: ProcessEnsemble, writers: Writer[], ids = ensemble.servers.map((s) => s.id)): Promise<void> {
+export async function expectEveryServerHasEveryAck(ensemble: ProcessEnsemble, writers: WriteLog[], ids = ensemble.servers.map((s) => s.id)): Promise<void> {
   const problems = (await Promise.all(ids.map((id) => problemsOnServer(ensemble.nativeAddress(id), writers)))).flat();
   if (problems.length > 0) throw new Error(`${problems.length} problems:\n${problems.slice(0, 30).join("\n")}`);
 }
@@ -208,4 +220,28 @@ export async function writersOn(ensemble: ProcessEnsemble, id: number, writers: 
 /** Stops every writer and closes every client, ignoring errors (for afterEach). */
 export async function closeAll(writers: Writer[]): Promise<void> {
   await Promise.all(writers.map((w) => w.close()));
+}
+
+/**
+ * The whole tree as one server holds it, after sync: every path with its data, version, mzxid
+ * and ephemeral owner, one line each, sorted. Servers that agree give equal strings.
+ */
+export async function treeListing(address: string): Promise<string[]> {
+  const c = await clientOn(address);
+  try {
+    await c.sync("/");
+    const lines: string[] = [];
+    const visit = async (path: string): Promise<void> => {
+      const { data, stat } = await c.getData(path);
+      lines.push(`${path} v${stat.version} m0x${stat.mzxid.toString(16)} e0x${stat.ephemeralOwner.toString(16)} ${decoder.decode(data)}`);
+      const children = await c.getChildren(path);
+      for (let i = 0; i < children.length; i += 200) {
+        await Promise.all(children.slice(i, i + 200).map((k) => visit(path === "/" ? `/${k}` : `${path}/${k}`)));
+      }
+    };
+    await visit("/");
+    return lines.sort();
+  } finally {
+    await c.close().catch(() => undefined);
+  }
 }
