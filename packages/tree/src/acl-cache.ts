@@ -9,6 +9,16 @@ function keyOf(acl: readonly ACL[]): string {
   return key;
 }
 
+function sameACL(a: readonly ACL[], b: readonly ACL[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!,
+      y = b[i]!;
+    if (x.perms !== y.perms || x.id.scheme !== y.id.scheme || x.id.id !== y.id.id) return false;
+  }
+  return true;
+}
+
 function frozenCopy(acl: readonly ACL[]): readonly ACL[] {
   return Object.freeze(acl.map((a) => Object.freeze({ perms: a.perms, id: Object.freeze({ scheme: a.id.scheme, id: a.id.id }) })));
 }
@@ -19,9 +29,16 @@ export class AclCache {
   private readonly refs: number[] = [];
   private readonly byKey = new Map<string, number>();
   private readonly free: number[] = [];
+  /** The id acquired last: most creates in a row share one ACL, found without building its key. */
+  private lastId = -1;
 
   /** The id of `acl` with one more reference (interned on first use). */
   acquire(acl: readonly ACL[]): number {
+    const last = this.lastId >= 0 ? this.lists[this.lastId] : undefined;
+    if (last !== undefined && sameACL(last, acl)) {
+      this.refs[this.lastId]!++;
+      return this.lastId;
+    }
     const key = keyOf(acl);
     let id = this.byKey.get(key);
     if (id === undefined) {
@@ -32,6 +49,7 @@ export class AclCache {
       this.byKey.set(key, id);
     }
     this.refs[id]!++;
+    this.lastId = id;
     return id;
   }
 

@@ -88,7 +88,7 @@ function removeDuplicates(acl: readonly ACL[]): ACL[] {
  */
 export function fixupACL(path: string, identities: readonly Id[], acl: readonly ACL[]): ACL[] {
   if (!Array.isArray(acl) || acl.length > ACL_ENTRIES_MAX || !acl.every(wellFormed)) throw new InvalidACLError(undefined, path);
-  const unique = removeDuplicates(acl);
+  const unique = acl.length === 1 ? acl : removeDuplicates(acl);
   if (unique.length === 0) throw new InvalidACLError(undefined, path);
   const out: ACL[] = [];
   for (const a of unique) {

@@ -32,8 +32,9 @@ function applyOp(tree: DataTree, op: TxnOp, zxid: number, timeMs: number, events
   switch (op.type) {
     case "create": {
       if (op.path === "/") return { err: ErrorCode.NODE_EXISTS, result: { type: "error", err: ErrorCode.NODE_EXISTS } };
-      if (tree.idOf(parentPath(op.path)) < 0) return noNode();
-      const id = tree.createNode(op.path, op.data, op.acl, op.ephemeralOwner, op.parentCVersion, zxid, timeMs, events);
+      const pid = tree.idOf(parentPath(op.path));
+      if (pid < 0) return noNode();
+      const id = tree.createNode(pid, op.path, op.data, op.acl, op.ephemeralOwner, op.parentCVersion, zxid, timeMs, events);
       return { err: 0, result: { type: "create", path: op.path, stat: tree.statOf(id) } };
     }
     case "delete":

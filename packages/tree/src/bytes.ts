@@ -1,12 +1,23 @@
 // Znode data is stored as a one-byte ("latin1") string: V8 keeps such a string with a
 // 16-byte header, where a Uint8Array costs about 180 bytes of objects and backing store.
 // Reads copy it back into a view of a shared pool (as Node's Buffer.allocUnsafe does), so
-// a read allocates no backing store of its own. Pure JS: no node: imports.
+// a read allocates no backing store of its own. No node: imports: under Node the copies
+// use Buffer's native latin1 codec, found on globalThis (5x faster than String.fromCharCode
+// over 100 bytes); elsewhere a plain-JS path gives the same strings and bytes.
 
 const POOL_BYTES = 64 * 1024;
 /** Data at most this long is served from the pool; longer data gets its own array. */
 const POOLED_BYTES_MAX = 4 * 1024;
 const CHARS_PER_CALL = 8 * 1024;
+
+/** Node's Buffer.prototype native latin1 methods, when present (they accept any Uint8Array). */
+interface Latin1Native {
+  latin1Slice(this: Uint8Array, start: number, end: number): string;
+  latin1Write(this: Uint8Array, s: string, offset: number, length: number): number;
+}
+const nativeBuffer = (globalThis as { Buffer?: { prototype: Partial<Latin1Native> } }).Buffer?.prototype;
+const native: Latin1Native | undefined =
+  typeof nativeBuffer?.latin1Slice === "function" && typeof nativeBuffer.latin1Write === "function" ? (nativeBuffer as Latin1Native) : undefined;
 
 let pool = new Uint8Array(POOL_BYTES);
 let poolOffset = 0;
@@ -15,6 +26,7 @@ let poolOffset = 0;
 export function bytesToLatin1(bytes: Uint8Array): string {
   const n = bytes.length;
   if (n === 0) return "";
+  if (native !== undefined) return native.latin1Slice.call(bytes, 0, n);
   if (n <= CHARS_PER_CALL) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = "";
   for (let i = 0; i < n; i += CHARS_PER_CALL) {
@@ -37,10 +49,12 @@ export function latin1ToBytes(s: string): Uint8Array {
       pool = new Uint8Array(POOL_BYTES);
       poolOffset = 0;
     }
-    out = pool.subarray(poolOffset, poolOffset + n);
+    // A view made by the constructor: subarray() is several times slower (species lookup).
+    out = new Uint8Array(pool.buffer, poolOffset, n);
     // Keep views 8-byte aligned so that later readers may use wider typed views.
     poolOffset = (poolOffset + n + 7) & ~7;
   }
-  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+  if (native !== undefined && n > 0) native.latin1Write.call(out, s, 0, n);
+  else for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
   return out;
 }

@@ -34,19 +34,58 @@ export function nodeFromTree(tree: DataTree, path: string): PendingNode {
   };
 }
 
-/** Reads through a stack of change maps down to the tree; writes go to the top map. */
+/** Up to this many changes are found by a scan; more (a large multi) get a Map index. */
+const SCAN_CHANGES_MAX = 8;
+
+/**
+ * One request's changes over the pending ones and the tree: reads go through the changes,
+ * then `pending`, then the tree; writes go to the changes. One Overlay is reused for every
+ * request (clear() between), so a request allocates no map of its own.
+ */
 export class Overlay {
-  readonly changes = new Map<string, PendingNode>();
+  /** The changed paths, each once, in first-change order; nodes[i] is paths[i]'s state. */
+  readonly paths: string[] = [];
+  readonly nodes: PendingNode[] = [];
+  private index: Map<string, number> | undefined;
+
   constructor(
     private readonly tree: DataTree,
-    private readonly below: ReadonlyMap<string, PendingNode>,
+    private readonly pending: ReadonlyMap<string, PendingNode>,
   ) {}
 
   get(path: string): PendingNode {
-    return this.changes.get(path) ?? this.below.get(path) ?? nodeFromTree(this.tree, path);
+    const i = this.find(path);
+    if (i >= 0) return this.nodes[i]!;
+    if (this.pending.size > 0) {
+      const p = this.pending.get(path);
+      if (p !== undefined) return p;
+    }
+    return nodeFromTree(this.tree, path);
   }
 
   set(path: string, node: PendingNode): void {
-    this.changes.set(path, node);
+    const i = this.find(path);
+    if (i >= 0) {
+      this.nodes[i] = node;
+      return;
+    }
+    this.paths.push(path);
+    this.nodes.push(node);
+    if (this.index !== undefined) this.index.set(path, this.paths.length - 1);
+    else if (this.paths.length > SCAN_CHANGES_MAX) this.index = new Map(this.paths.map((p, j) => [p, j]));
+  }
+
+  /** Drops every change (a failed multi, or the start of the next request). */
+  clear(): void {
+    this.paths.length = 0;
+    this.nodes.length = 0;
+    this.index = undefined;
+  }
+
+  private find(path: string): number {
+    if (this.index !== undefined) return this.index.get(path) ?? -1;
+    const paths = this.paths;
+    for (let i = 0; i < paths.length; i++) if (paths[i] === path) return i;
+    return -1;
   }
 }

@@ -46,7 +46,7 @@ export interface PrepareContext {
   zxid: bigint;
   /** The leader's clock. */
   timeMs: number;
-  /** Whether the session may own ephemerals (open, not closing); set by the Preparer. */
+  /** Ignored: the Preparer decides whether the session may own ephemerals (open, not closing). */
   sessionLive?: boolean;
 }
 
@@ -74,7 +74,7 @@ export function sequenceSuffix(n: number): string {
   return n < 0 ? "-" + String(-n).padStart(9, "0") : String(n).padStart(10, "0");
 }
 
-function ownerFor(r: CreateRequest, ctx: PrepareContext, path: string): bigint {
+function ownerFor(r: CreateRequest, ctx: PrepareContext, sessionLive: boolean, path: string): bigint {
   if (!isCreateMode(r.mode)) throw new BadArgumentsError(undefined, path);
   const ttl = r.ttl;
   if (isTTL(r.mode)) {
@@ -84,14 +84,15 @@ function ownerFor(r: CreateRequest, ctx: PrepareContext, path: string): bigint {
   if (ttl !== undefined && ttl !== -1) throw new BadArgumentsError(undefined, path);
   if (isContainer(r.mode)) return CONTAINER_EPHEMERAL_OWNER;
   if (isEphemeral(r.mode)) {
-    if (!ctx.sessionLive) throw new SessionExpiredError(undefined, path);
+    if (!sessionLive) throw new SessionExpiredError(undefined, path);
     return ctx.sessionId;
   }
   return 0n;
 }
 
-export function prepareCreate(o: Overlay, r: CreateRequest, ctx: PrepareContext): CreateTxnOp {
-  const owner = ownerFor(r, ctx, r.path);
+/** `sessionLive`: whether the session may own ephemerals (open, not closing). */
+export function prepareCreate(o: Overlay, r: CreateRequest, ctx: PrepareContext, sessionLive: boolean): CreateTxnOp {
+  const owner = ownerFor(r, ctx, sessionLive, r.path);
   const sequential = isSequential(r.mode);
   validPath(r.path, sequential);
   if (!(r.data instanceof Uint8Array) || r.data.length > DATA_BYTES_MAX) throw new BadArgumentsError(undefined, r.path);
@@ -101,7 +102,7 @@ export function prepareCreate(o: Overlay, r: CreateRequest, ctx: PrepareContext)
   const p = existing(o, parent);
   requireACL(p.acl, Perms.CREATE, ctx.identities, ctx.superuser ?? false, r.path);
   const path = sequential ? r.path + sequenceSuffix(p.cversion) : r.path;
-  validPath(path);
+  if (sequential) validPath(path);
   if (o.get(path).exists) throw new NodeExistsError(undefined, path);
   if (ownerKind(p.owner) === "session") throw new NoChildrenForEphemeralsError(undefined, path);
   const parentCVersion = (p.cversion + 1) | 0;

@@ -47,13 +47,21 @@ export interface PreparerOptions {
 }
 
 export class Preparer {
-  /** path -> its state after every prepared txn, and the zxid of the last txn that changed it. */
-  private readonly pending = new Map<string, { node: PendingNode; zxid: bigint }>();
-  /** Prepared txns in zxid order, with the paths each changed: applied() walks it. */
-  private readonly queue: { zxid: bigint; paths: string[] }[] = [];
+  /** path -> its state after every prepared txn. */
+  private readonly pending = new Map<string, PendingNode>();
+  /**
+   * Every change prepared and not yet applied, in zxid order, as three columns from
+   * `queueHead` on: applied() forgets a path's pending state when the change it walks
+   * past is still the latest for that path.
+   */
+  private readonly queueZxids: bigint[] = [];
+  private readonly queuePaths: string[] = [];
+  private readonly queueNodes: PendingNode[] = [];
+  private queueHead = 0;
   private readonly openingSessions = new Map<bigint, bigint>();
   private readonly closingSessions = new Map<bigint, bigint>();
-  private readonly view: ReadonlyMap<string, PendingNode>;
+  /** Reused by every request (prepare is not reentrant). */
+  private readonly overlay: Overlay;
   private readonly outstandingPathsMax: number;
 
   constructor(
@@ -61,9 +69,7 @@ export class Preparer {
     options: PreparerOptions = {},
   ) {
     this.outstandingPathsMax = options.outstandingPathsMax ?? 1_000_000;
-    const pending = this.pending;
-    // A read-only map view of the pending nodes for the Overlay.
-    this.view = { get: (path: string) => pending.get(path)?.node } as ReadonlyMap<string, PendingNode>;
+    this.overlay = new Overlay(tree, this.pending);
   }
 
   /** Paths with prepared-but-unapplied changes. */
@@ -74,17 +80,18 @@ export class Preparer {
   /** Prepares a write from a session (the caller has checked that the session is its own). */
   prepare(request: WriteRequest, ctx: PrepareContext): Txn {
     if (this.pending.size >= this.outstandingPathsMax) throw new ThrottledError(`${this.pending.size} outstanding changes`);
-    const live = this.isLive(ctx.sessionId);
-    const c: PrepareContext = { ...ctx, sessionLive: live };
     if (request.type === "closeSession") return this.closeSession(ctx);
-    const overlay = new Overlay(this.tree, this.view);
+    const live = this.isLive(ctx.sessionId);
+    const overlay = this.overlay;
+    overlay.clear();
     let body: TxnBody;
     try {
-      body = request.type === "multi" ? this.multi(overlay, request, c) : this.single(overlay, request, c);
+      body = request.type === "multi" ? this.multi(overlay, request, ctx, live) : this.single(overlay, request, ctx, live);
     } catch (e) {
+      overlay.clear();
       return this.txn(ctx, { type: "error", code: errorCode(e) });
     }
-    this.remember(ctx.zxid, overlay.changes);
+    this.remember(ctx.zxid, overlay);
     return this.txn(ctx, body);
   }
 
@@ -93,53 +100,66 @@ export class Preparer {
     if (isReservedSessionId(sessionId)) throw new BadArgumentsError(`session id 0x${sessionId.toString(16)} is reserved`);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > SESSION_TIMEOUT_MS_MAX) throw new BadArgumentsError("timeoutMs out of range");
     this.openingSessions.set(sessionId, zxid);
-    this.queue.push({ zxid, paths: [] });
     return { zxid, timeMs, sessionId, body: { type: "createSession", timeoutMs } };
   }
 
   /** The txn `zxid` (and all before it) is now applied to the tree: forget what it changed. */
   applied(zxid: bigint): void {
-    let n = 0;
-    while (n < this.queue.length && this.queue[n]!.zxid <= zxid) {
-      for (const path of this.queue[n]!.paths) {
-        const p = this.pending.get(path);
-        if (p !== undefined && p.zxid <= zxid) this.pending.delete(path);
-      }
-      n++;
+    const zxids = this.queueZxids;
+    let h = this.queueHead;
+    while (h < zxids.length && zxids[h]! <= zxid) {
+      const path = this.queuePaths[h]!;
+      if (this.pending.get(path) === this.queueNodes[h]) this.pending.delete(path);
+      h++;
     }
-    this.queue.splice(0, n);
-    for (const sessions of [this.openingSessions, this.closingSessions]) {
-      for (const [id, z] of sessions) if (z <= zxid) sessions.delete(id);
-    }
+    this.queueHead = h;
+    if (h === zxids.length) this.truncateQueue(h);
+    else if (h >= 1024 && h * 2 >= zxids.length) this.truncateQueue(h); // amortized O(1) per change
+    if (this.openingSessions.size > 0) forgetUpTo(this.openingSessions, zxid);
+    if (this.closingSessions.size > 0) forgetUpTo(this.closingSessions, zxid);
   }
 
   /** Drops every prepared change (e.g. a new leader, or proposals that will never commit). */
   reset(): void {
     this.pending.clear();
-    this.queue.length = 0;
+    this.truncateQueue(this.queueZxids.length);
+    this.overlay.clear();
     this.openingSessions.clear();
     this.closingSessions.clear();
   }
 
+  private truncateQueue(count: number): void {
+    this.queueZxids.splice(0, count);
+    this.queuePaths.splice(0, count);
+    this.queueNodes.splice(0, count);
+    this.queueHead = 0;
+  }
+
   private isLive(sessionId: bigint): boolean {
-    if (this.closingSessions.has(sessionId)) return false;
-    return this.tree.sessions.has(sessionId) || this.openingSessions.has(sessionId);
+    if (this.closingSessions.size > 0 && this.closingSessions.has(sessionId)) return false;
+    return this.tree.sessions.has(sessionId) || (this.openingSessions.size > 0 && this.openingSessions.has(sessionId));
   }
 
   private txn(ctx: PrepareContext, body: TxnBody): Txn {
-    if (body.type === "error") this.queue.push({ zxid: ctx.zxid, paths: [] });
     return { zxid: ctx.zxid, timeMs: ctx.timeMs, sessionId: ctx.sessionId, body };
   }
 
-  private remember(zxid: bigint, changes: Map<string, PendingNode>): void {
-    for (const [path, node] of changes) this.pending.set(path, { node, zxid });
-    this.queue.push({ zxid, paths: [...changes.keys()] });
+  /** Moves the overlay's changes into the pending state (and clears the overlay). */
+  private remember(zxid: bigint, overlay: Overlay): void {
+    const { paths, nodes } = overlay;
+    for (let i = 0; i < paths.length; i++) {
+      this.pending.set(paths[i]!, nodes[i]!);
+      this.queueZxids.push(zxid);
+      this.queuePaths.push(paths[i]!);
+      this.queueNodes.push(nodes[i]!);
+    }
+    overlay.clear();
   }
 
-  private single(o: Overlay, r: Exclude<WriteRequest, MultiRequest | CloseSessionRequest>, c: PrepareContext): TxnBody {
+  private single(o: Overlay, r: Exclude<WriteRequest, MultiRequest | CloseSessionRequest>, c: PrepareContext, live: boolean): TxnBody {
     switch (r.type) {
       case "create":
-        return prepareCreate(o, r, c);
+        return prepareCreate(o, r, c, live);
       case "delete":
         return prepareDelete(o, r, c);
       case "deleteContainer":
@@ -158,16 +178,16 @@ export class Preparer {
    * the overlay is dropped, the failing op gets its code and the rest RUNTIME_INCONSISTENCY
    * (apply reports the ops before it as OK, as ZooKeeper's DataTree does).
    */
-  private multi(o: Overlay, r: MultiRequest, c: PrepareContext): TxnBody {
+  private multi(o: Overlay, r: MultiRequest, c: PrepareContext, live: boolean): TxnBody {
     if (!Array.isArray(r.ops) || r.ops.length > MULTI_OPS_MAX) throw new BadArgumentsError(`multi has more than ${MULTI_OPS_MAX} ops`);
     const ops: TxnOp[] = [];
     for (let i = 0; i < r.ops.length; i++) {
       const op = r.ops[i]!;
       try {
         if (op.type !== "create" && op.type !== "delete" && op.type !== "setData" && op.type !== "check") throw new BadArgumentsError("not a multi op");
-        ops.push(this.single(o, op, c) as TxnOp);
+        ops.push(this.single(o, op, c, live) as TxnOp);
       } catch (e) {
-        o.changes.clear();
+        o.clear();
         ops.push({ type: "error", code: errorCode(e) });
         for (let j = i + 1; j < r.ops.length; j++) ops.push({ type: "error", code: ErrorCode.RUNTIME_INCONSISTENCY });
         break;
@@ -182,23 +202,28 @@ export class Preparer {
    */
   private closeSession(ctx: PrepareContext): Txn {
     const paths = new Set(this.tree.ephemeralsOf(ctx.sessionId));
-    for (const [path, { node }] of this.pending) {
+    for (const [path, node] of this.pending) {
       if (!node.exists) paths.delete(path);
       else if (node.owner === ctx.sessionId) paths.add(path);
     }
     const sorted = [...paths].sort();
-    const overlay = new Overlay(this.tree, this.view);
+    const overlay = this.overlay;
+    overlay.clear();
     for (const path of sorted) {
       const parent = parentPath(path);
       const p = overlay.get(parent);
       overlay.set(parent, { ...p, childCount: p.childCount - 1 });
       overlay.set(path, { ...overlay.get(path), exists: false });
     }
-    this.remember(ctx.zxid, overlay.changes);
+    this.remember(ctx.zxid, overlay);
     this.closingSessions.set(ctx.sessionId, ctx.zxid);
     this.openingSessions.delete(ctx.sessionId);
     return { zxid: ctx.zxid, timeMs: ctx.timeMs, sessionId: ctx.sessionId, body: { type: "closeSession", paths: sorted } };
   }
+}
+
+function forgetUpTo(sessions: Map<bigint, bigint>, zxid: bigint): void {
+  for (const [id, z] of sessions) if (z <= zxid) sessions.delete(id);
 }
 
 function errorCode(e: unknown): number {

@@ -74,9 +74,15 @@ export class DataTree {
   /** @internal */
   statOf(id: number): Stat {
     const s = this.store;
+    // Most nodes never change after their create: one BigInt then serves all three zxids.
+    const c = s.num(id, CZXID),
+      m = s.num(id, MZXID),
+      p = s.num(id, PZXID);
+    const czxid = BigInt(c);
+    const mzxid = m === c ? czxid : BigInt(m);
     return {
-      czxid: BigInt(s.num(id, CZXID)),
-      mzxid: BigInt(s.num(id, MZXID)),
+      czxid,
+      mzxid,
       ctime: s.num(id, CTIME),
       mtime: s.num(id, MTIME),
       version: s.int(id, VERSION),
@@ -85,7 +91,7 @@ export class DataTree {
       ephemeralOwner: s.owner(id),
       dataLength: s.data[id]!.length,
       numChildren: s.childCount(id),
-      pzxid: BigInt(s.num(id, PZXID)),
+      pzxid: p === c ? czxid : p === m ? mzxid : BigInt(p),
     };
   }
 
@@ -201,12 +207,11 @@ export class DataTree {
   }
 
   /**
-   * @internal Creates `path` (the parent must exist). A node already there can only be met
+   * @internal Creates `path` under the node `pid` (its parent, which must exist). A node already there can only be met
    * when replaying txns over a fuzzy snapshot; it is then reset to this create's state
    * (its children are replayed by their own txns), which keeps replay exact.
    */
-  createNode(path: string, data: Uint8Array, acl: readonly ACL[], owner: bigint, parentCVersion: number, zxid: number, timeMs: number, events: FiredWatch[]): number {
-    const pid = this.require(parentPath(path));
+  createNode(pid: number, path: string, data: Uint8Array, acl: readonly ACL[], owner: bigint, parentCVersion: number, zxid: number, timeMs: number, events: FiredWatch[]): number {
     const s = this.store;
     // ZooKeeper's rule: only a newer cversion moves cversion and pzxid (replay never reverts them).
     if (parentCVersion > s.int(pid, CVERSION)) {
@@ -223,7 +228,7 @@ export class DataTree {
     } else {
       id = this.insert(path, fields, pid);
     }
-    events.push(...this.watches.trigger(path, EventType.NodeCreated, BigInt(zxid), acl, this.aclOf(pid)));
+    if (!this.watches.isEmpty) events.push(...this.watches.trigger(path, EventType.NodeCreated, BigInt(zxid), acl, this.aclOf(pid)));
     return id;
   }
 
@@ -263,7 +268,7 @@ export class DataTree {
     s.setNum(id, MTIME, timeMs);
     s.setNum(id, MZXID, zxid);
     s.setInt(id, VERSION, version);
-    events.push(...this.watches.trigger(path, EventType.NodeDataChanged, BigInt(zxid), this.aclOf(id)));
+    if (!this.watches.isEmpty) events.push(...this.watches.trigger(path, EventType.NodeDataChanged, BigInt(zxid), this.aclOf(id)));
   }
 
   /** @internal */

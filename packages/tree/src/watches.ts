@@ -91,6 +91,11 @@ export class WatchRegistry {
   /** session -> paths it watches in either table (for removeSession and wchc). */
   private readonly bySession = new Map<bigint, Set<string>>();
 
+  /** Whether no session watches anything: then no change fires an event. */
+  get isEmpty(): boolean {
+    return this.bySession.size === 0;
+  }
+
   private note(sessionId: bigint, path: string): void {
     let paths = this.bySession.get(sessionId);
     if (paths === undefined) this.bySession.set(sessionId, (paths = new Set()));
