@@ -49,6 +49,8 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   preAllocSize: { kind: "int", min: 0, max: 1 << 30, doc: "Accepted; LevelDB manages its own files.", ignored: "LevelDB manages files" },
   quorumListenOnAllIPs: { kind: "bool", doc: "Peers listen on all addresses instead of the server.N host." },
   "metricsProvider.className": { kind: "string", doc: "Accepted; metrics are always on /metrics.", ignored: "metrics are built in" },
+  // Debian's and Apache's sample zoo.cfg carry httpHost beside httpPort (commented out); turning them on must still start.
+  "metricsProvider.httpHost": { kind: "string", doc: "Accepted; metrics are on the admin port (admin.serverAddress).", ignored: "metrics are on adminPort" },
   "metricsProvider.httpPort": { kind: "int", ...PORT, doc: "Accepted; metrics are on the admin port.", ignored: "metrics are on adminPort" },
   "metricsProvider.exportJvmInfo": { kind: "bool", doc: "Accepted.", ignored: "no JVM" },
   extendedTypesEnabled: { kind: "bool", doc: "Accepted; TTL nodes are always enabled.", ignored: "TTL nodes always on" },

@@ -1,0 +1,111 @@
+// A configuration written for Apache ZooKeeper starts Warden unedited: Debian's
+// /etc/zookeeper/conf/zoo.cfg (a copy is kept in fixtures/ so CI tests the same text), a myid
+// file in dataDir, only dataDir and clientPort overridden to temporary values.
+import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { freePort, loadConfig, startServer, type ServerConfig } from "@warden/server";
+import { COMPAT_DIR, fourLetterWord, tempDir } from "./helpers.js";
+import { call, closeClient, connectClient } from "./nzk.js";
+
+const FIXTURE = join(COMPAT_DIR, "fixtures/debian-zoo.cfg");
+const SYSTEM = "/etc/zookeeper/conf/zoo.cfg";
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function prepare(text: string, extraLines: string[] = [], myid = "1"): { file: string; dataDir: string } {
+  const dir = tempDir("zoocfg");
+  dirs.push(dir);
+  const dataDir = join(dir, "data");
+  mkdirSync(dataDir);
+  writeFileSync(join(dataDir, "myid"), `${myid}\n`);
+  const file = join(dir, "zoo.cfg");
+  writeFileSync(file, [text, ...extraLines].join("\n") + "\n");
+  return { file, dataDir };
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "0.0.0.0", () => s.close(() => resolve(true)));
+  });
+}
+
+/** Starts the configuration as given; the native and admin defaults (2281, 8080) move only if taken on this machine. */
+async function startAsGiven(config: ServerConfig) {
+  for (const key of ["nativePort", "adminPort"] as const) {
+    if (config[key] !== 0 && !(await isFree(config[key]))) {
+      console.warn(`zoo.cfg test: default ${key} ${config[key]} is taken on this machine; using a free port instead`);
+      config[key] = await freePort();
+    }
+  }
+  return startServer(config, { log: () => {} });
+}
+
+/** Debian's file with every commented-out `key=value` line turned on. */
+function uncommented(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => (/^#[A-Za-z0-9_.]+=/.test(l) ? l.slice(1) : l))
+    .join("\n");
+}
+
+const cases: Array<[string, string]> = [["Debian's zoo.cfg (fixture copy)", readFileSync(FIXTURE, "utf8")]];
+if (existsSync(SYSTEM)) cases.push(["/etc/zookeeper/conf/zoo.cfg on this machine", readFileSync(SYSTEM, "utf8")]);
+
+describe.each(cases)("%s", (_name, text) => {
+  it("loads with only dataDir and clientPort overridden, with ZooKeeper's meanings", async () => {
+    const { file, dataDir } = prepare(text);
+    const clientPort = await freePort();
+    const config = loadConfig(file, { dataDir, clientPort: String(clientPort) });
+    expect(config.tickTimeMs).toBe(2000);
+    expect(config.initLimitTicks).toBe(10);
+    expect(config.syncLimitTicks).toBe(5);
+    expect(config.clientPort).toBe(clientPort);
+    expect(config.minSessionTimeoutMs).toBe(4000);
+    expect(config.maxSessionTimeoutMs).toBe(40000);
+    expect(config.servers).toEqual([]);
+  });
+
+  it("starts a standalone server that ZooKeeper clients and four-letter words reach", async () => {
+    const { file, dataDir } = prepare(text);
+    const config = loadConfig(file, { dataDir, clientPort: String(await freePort()) });
+    const server = await startAsGiven(config);
+    try {
+      const hostPort = `127.0.0.1:${server.ports.client}`;
+      const c = await connectClient(hostPort);
+      expect(await call(c, "create", "/from-zoo-cfg", Buffer.from("ok"))).toBe("/from-zoo-cfg");
+      await closeClient(c);
+      // No 4lw.commands.whitelist in the file: ZooKeeper's default, srvr only.
+      expect(await fourLetterWord(hostPort, "srvr")).toMatch(/\nMode: standalone\n/);
+      expect(await fourLetterWord(hostPort, "ruok")).toBe("ruok is not executed because it is not in the whitelist.\n");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("every setting the file has commented out (autopurge, maxClientCnxns, metricsProvider.*) is accepted when turned on", async () => {
+    const on = uncommented(text);
+    expect(on).toMatch(/^metricsProvider\.httpHost=/m);
+    const { file, dataDir } = prepare(on);
+    const config = loadConfig(file, { dataDir, clientPort: String(await freePort()) });
+    expect(config.maxClientCnxns).toBe(60);
+    expect(config.snapRetainCount).toBe(3);
+    expect(config.purgeIntervalHours).toBe(1);
+    const server = await startAsGiven(config);
+    await server.stop();
+  });
+
+  it("with server.N lines (ZooKeeper 3.4 and 3.5+ forms) the id comes from dataDir/myid", () => {
+    const { file, dataDir } = prepare(text, ["server.1=127.0.0.1:2888:3888", "server.2=127.0.0.1:2889:3889;2182", "server.3=127.0.0.1:2890:3890:participant;127.0.0.1:2183"], "2");
+    const config = loadConfig(file, { dataDir, clientPort: "0" });
+    expect(config.myId).toBe(2);
+    expect(config.servers.map((s) => [s.id, s.peerPort, s.electionPort, s.observer])).toEqual([
+      [1, 2888, 3888, false],
+      [2, 2889, 3889, false],
+      [3, 2890, 3890, false],
+    ]);
+  });
+});
