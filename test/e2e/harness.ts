@@ -43,7 +43,10 @@ export async function startStandalone(settings: Record<string, string> = {}, opt
     ...settings,
   });
   const lines: string[] = [];
-  const server = await startServer(config, { log: (l) => lines.push(l), containerCheckMs: options.containerCheckMs ?? 200 });
+  const server = await startServer(config, { log: (l) => lines.push(l), containerCheckMs: options.containerCheckMs ?? 200 }).catch(async (e: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  });
   if (options.serving !== false) await waitFor(`the server to serve clients; log:\n${lines.join("\n")}`, () => server.node.serving);
   const clients: Client[] = [];
   const connectString = `${host}:${server.ports.native}`;
