@@ -40,6 +40,14 @@ export interface WardenServer {
   stop(): Promise<void>;
 }
 
+async function until(cond: () => boolean, timeoutMs: number, message: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 function readSecret(config: ServerConfig, log: (l: string) => void): Uint8Array {
   if (config.ensembleSecretFile) return new Uint8Array(readFileSync(config.ensembleSecretFile));
   if (config.servers.length > 1) {
@@ -242,7 +250,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           log,
         })
       : undefined;
-  registerGauges(metrics.registry, snapshotNow);
+  // One scrape reads a dozen gauges: build the snapshot once per scrape, not per gauge.
+  let scraped: { atMs: number; value: ReturnType<typeof snapshotNow> } | undefined;
+  registerGauges(metrics.registry, () => {
+    const now = performance.now();
+    if (!scraped || now - scraped.atMs > 50) scraped = { atMs: now, value: snapshotNow() };
+    return scraped.value;
+  });
   const admin =
     config.adminPort !== 0
       ? await startAdminServer(
@@ -255,6 +269,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           config.adminAddress,
         )
       : undefined;
+  // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
+  if (voters.length <= 1) await until(() => node.serving, 10_000, "the standalone server did not become ready");
   log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}, admin ${admin?.port ?? "off"}, data ${config.dataDir}`);
 
   return {
