@@ -14,6 +14,8 @@ export interface TestEnsemble {
   /** A connected client (closed by stop()); `connectString` overrides the ensemble's (a proxy's). */
   client(options?: ClientOptions & { connectString?: string }): Promise<Client>;
   stopServer(id: number): Promise<void>;
+  /** The id of the server that leads now (undefined during an election). */
+  leaderId(): number | undefined;
   startServer(id: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -67,6 +69,10 @@ export async function startEnsemble(options: EnsembleOptions = {}): Promise<Test
       await s?.stop();
     },
     startServer: start,
+    leaderId() {
+      for (const [id, s] of servers) if (s.node.isLeader) return id;
+      return undefined;
+    },
     async stop() {
       await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
       await Promise.all([...servers.values()].map((s) => s.stop()));

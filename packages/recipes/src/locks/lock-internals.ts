@@ -5,7 +5,7 @@
 import { CreateMode, NoNodeError } from "@warden/protocol";
 import type { Client } from "@warden/client";
 import { AcquireTimeoutError } from "../errors.js";
-import { createProtected } from "../util/protected-create.js";
+import { createProtected, markerOf } from "../util/protected-create.js";
 import { baseName, ensurePath, joinPath, sortBySequence } from "../util/paths.js";
 import { waitForChange, type Deadline } from "../util/wait.js";
 
@@ -34,14 +34,33 @@ export async function acquireInQueue(client: Client, dir: string, prefix: string
         ours = await createProtected(client, dir, prefix, data, CreateMode.EPHEMERAL_SEQUENTIAL);
         continue;
       }
+      await deleteOrphans(client, dir, queue, index);
       const decision = rule(queue, index);
       if (decision.holds) return ours;
       if ((await waitForChange(client, joinPath(dir, decision.watch), deadline)) === "timeout") throw new AcquireTimeoutError(dir, deadline.timeoutMs ?? 0);
     }
   } catch (e) {
     await deleteQuietly(client, ours);
+    await deleteMarked(client, dir, markerOf(baseName(ours)));
     throw e;
   }
+}
+
+/**
+ * A create whose reply was lost may still have been applied after we looked for it and
+ * created another: such a node carries our marker, and would block the queue for as long
+ * as our session lives. Delete it.
+ */
+async function deleteOrphans(client: Client, dir: string, queue: string[], ourIndex: number): Promise<void> {
+  const ours = markerOf(queue[ourIndex]!);
+  for (const name of queue) if (name !== queue[ourIndex] && markerOf(name) === ours) await deleteQuietly(client, joinPath(dir, name));
+}
+
+/** Best effort: nodes left by our lost creates (see deleteOrphans). */
+async function deleteMarked(client: Client, dir: string, marker: string | undefined): Promise<void> {
+  if (marker === undefined) return;
+  const names = await client.getChildren(dir).catch(() => [] as string[]);
+  for (const name of names) if (name.startsWith(marker)) await deleteQuietly(client, joinPath(dir, name));
 }
 
 /**

@@ -26,10 +26,17 @@ export async function createProtected(client: Client, parent: string, prefix: st
   }
 }
 
+/** The marker a protected node's name starts with (undefined for other names). */
+export function markerOf(name: string): string | undefined {
+  return /^_c_[0-9a-f-]{36}-/.exec(name)?.[0];
+}
+
 async function findByMarker(client: Client, parent: string, marker: string): Promise<string | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
       await client.connected();
+      // The server we reconnected to may not have applied our create yet: catch it up first.
+      await client.sync(parent);
       const name = (await client.getChildren(parent)).find((n) => n.startsWith(marker));
       return name === undefined ? undefined : joinPath(parent, name);
     } catch (e) {
