@@ -142,7 +142,7 @@ export class LeaderLatch extends Emitter<Events> {
   }
 
   #setLeader(leader: boolean): void {
-    if (this.#leader === leader) return;
+    if (this.#leader === leader || (leader && this.#state !== "started")) return; // a check that ends after close()
     this.#leader = leader;
     this.emit(leader ? "isLeader" : "notLeader");
   }
