@@ -90,7 +90,10 @@ export async function startEnsemble(): Promise<LocalEnsemble> {
 
 export async function stopEnsemble(e: LocalEnsemble | undefined): Promise<void> {
   if (!e) return;
-  await stopLocalEnsemble(e.dir, { graceMs: 5000, wipe: true });
+  // WARDEN_COMPAT_KEEP=1 keeps the servers' directories and logs for a look after a failure.
+  const keep = Boolean(process.env.WARDEN_COMPAT_KEEP);
+  await stopLocalEnsemble(e.dir, { graceMs: 5000, wipe: !keep });
+  if (keep) console.log(`ensemble kept in ${e.dir}`);
 }
 
 /** Kills one ensemble server with SIGKILL and waits until the process is gone. */
