@@ -70,4 +70,10 @@ describe("the simulation catches planted bugs", () => {
     const r = firstFailure({ plantedBugs: { voteWithoutLogCheck: true } }, 200);
     expect(r?.failure).toMatch(/SimViolation|ConsensusInvariantError/);
   });
+
+  it("granting pre-votes while a leader is still heard lets a blipping follower depose it", () => {
+    const r = firstFailure({ plantedBugs: { preVoteIgnoresLease: true } }, 20);
+    expect(r?.failure).toMatch(/no-disruption-after-healing/);
+    expect(r?.replay).toContain("--bug prevote-ignores-lease");
+  });
 });

@@ -9,8 +9,10 @@ import type { Entry, HardState } from "./types.js";
 export interface PlantedBugs {
   /** The leader commits on its own durable copy, ignoring the quorum. */
   readonly commitWithoutQuorum?: boolean;
-  /** Votes are granted without checking that the candidate's log is at least as new. */
+  /** Votes and pre-votes are granted without checking that the candidate's log is at least as new. */
   readonly voteWithoutLogCheck?: boolean;
+  /** Pre-votes are granted, and higher-epoch vote requests heeded, while a leader is still heard. */
+  readonly preVoteIgnoresLease?: boolean;
 }
 
 export interface ReplicaConfig {

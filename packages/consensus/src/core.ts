@@ -59,6 +59,9 @@ export class Core {
   heartbeatElapsed = 0;
   checkQuorumElapsed = 0;
   readonly votes = new Map<number, boolean>();
+  /** Asking for pre-votes at epoch + 1 (role stays follower, leaderId null, nothing durable changes). */
+  preCandidate = false;
+  readonly preVotes = new Map<number, boolean>();
   readonly progress = new Map<number, Progress>();
   barrierZxid: Zxid = ZXID_ZERO;
   /** Leader: commitZxid advanced since followers were last told. */
@@ -125,8 +128,33 @@ export class Core {
     this.established = false;
     this.progress.clear();
     this.votes.clear();
+    this.endPreVote();
     this.remoteSyncs = [];
     this.resetElectionTimer();
+  }
+
+  endPreVote(): void {
+    this.preCandidate = false;
+    this.preVotes.clear();
+  }
+
+  /**
+   * Leader stickiness (etcd's CheckQuorum lease): we lead, or we heard from our leader within
+   * the (minimum) election timeout. While it holds we refuse pre-votes and ignore vote requests
+   * of a higher epoch, so a server that merely lost touch cannot depose a healthy leader.
+   */
+  inLease(): boolean {
+    if (this.leaderId === null) return false;
+    return this.role === "leader" || this.electionElapsed < this.cfg.electionTicks;
+  }
+
+  /** Forget the leader without touching the epoch (its connection closed, or we campaign). */
+  forgetLeader(): void {
+    if (this.leaderId === null) return;
+    this.failRemoteSyncs();
+    this.leaderId = null;
+    this.remoteSyncs = [];
+    this.statusDirty = true;
   }
 
   /** Syncs forwarded to a leader we no longer follow will never be answered. */

@@ -3,16 +3,13 @@ import { assert } from "./errors.js";
 import { becomeLeader } from "./leader.js";
 import type { VoteRequest, VoteResponse } from "./types.js";
 
-/** Followers and candidates: start an election when the leader has been silent too long. */
-export function tickElection(c: Core): void {
-  if (!c.isVoter) return;
-  c.electionElapsed++;
-  if (c.electionElapsed >= c.electionTimeout) campaign(c);
-}
-
-/** Become a candidate for the next epoch and ask every other voter for its vote. */
+/**
+ * Become a candidate for the next epoch and ask every other voter for its vote. Reached only
+ * through a won pre-vote (prevote.ts), which is where timers and the host start.
+ */
 export function campaign(c: Core): void {
   assert(c.isVoter, "observers never campaign");
+  assert(!c.preCandidate, "the pre-vote ends before the election");
   c.setEpoch(c.epoch + 1);
   c.votedFor = c.id;
   c.role = "candidate";
@@ -51,6 +48,7 @@ export function onVoteRequest(c: Core, m: VoteRequest): void {
   const upToDate = m.lastZxid >= c.log.lastZxid || c.cfg.plantedBugs.voteWithoutLogCheck === true;
   const granted = free && upToDate && c.role === "follower";
   if (granted) {
+    c.endPreVote(); // we back this candidate now
     c.votedFor = m.from;
     c.hardStateDirty = true;
     c.resetElectionTimer();

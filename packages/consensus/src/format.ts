@@ -17,6 +17,8 @@ export function formatMessage(m: Message): string {
   switch (m.type) {
     case "vote-request": return `${head} last=${shortZxid(m.lastZxid)}`;
     case "vote-response": return `${head} granted=${m.granted}`;
+    case "prevote-request": return `${head} last=${shortZxid(m.lastZxid)}`;
+    case "prevote-response": return `${head} granted=${m.granted}`;
     case "append": return `${head} prev=${shortZxid(m.prevZxid)} commit=${shortZxid(m.commitZxid)} entries=${formatEntries(m.entries)}`;
     case "append-response":
       return m.success ? `${head} match=${shortZxid(m.matchZxid)}` : `${head} reject prev=${shortZxid(m.rejectedPrevZxid)} hint=${shortZxid(m.hintZxid)}`;

@@ -3,7 +3,8 @@ import { minZxid } from "./core.js";
 import { Core } from "./core.js";
 import type { ReplicaConfig } from "./config.js";
 import { resolveConfig } from "./config.js";
-import { campaign, onVoteRequest, onVoteResponse, tickElection } from "./election.js";
+import { onVoteRequest, onVoteResponse } from "./election.js";
+import { leaderLost, onPreVoteRequest, onPreVoteResponse, preCampaign, tickElection } from "./prevote.js";
 import { assert } from "./errors.js";
 import { onAppend, onPersisted, onSnapshot, onSyncResponse, sendAck } from "./follower.js";
 import { flushAppends, maybeCommit, onAppendResponse, onSyncRequest, peerLags, propose, provideSnapshot, tickLeader } from "./leader.js";
@@ -29,9 +30,24 @@ export class Replica {
     else tickElection(this.c);
   }
 
-  /** Start an election now (voters only), as at startup when no leader is known. */
+  /**
+   * Start an election now (voters only), as at startup when no leader is known, or after
+   * leaderLost(). It begins with a pre-vote: voters that still hear a leader refuse it, so
+   * calling this while the leader is healthy changes no epoch (we only forget our leader
+   * until its next heartbeat).
+   */
   campaign(): void {
-    if (this.c.isVoter && this.c.role !== "leader") campaign(this.c);
+    if (this.c.isVoter && this.c.role !== "leader") preCampaign(this.c);
+  }
+
+  /**
+   * The host saw the connection from its leader close (the process died, or the link
+   * blipped): forget the leader, keep the epoch. This server then grants pre-votes and may
+   * campaign() at once; if the leader is alive, its next heartbeat restores it. With
+   * `leaderId`, ignored unless that is the leader we follow.
+   */
+  leaderLost(leaderId?: number): void {
+    leaderLost(this.c, leaderId);
   }
 
   /** A message from a peer. Unknown senders and messages to others are ignored. */
@@ -39,6 +55,7 @@ export class Replica {
     const c = this.c;
     if (m.to !== c.id || m.from === c.id || !c.peers.includes(m.from)) return;
     if (m.epoch > c.epoch) {
+      if (!this.adoptsEpoch(m)) return this.dispatchFuture(m);
       const leader = m.type === "append" || m.type === "snapshot" ? m.from : null;
       c.becomeFollower(m.epoch, leader);
     } else if (m.epoch < c.epoch) {
@@ -48,6 +65,24 @@ export class Replica {
     this.dispatch(m);
   }
 
+  /**
+   * A higher epoch is adopted from every message except pre-vote traffic (asked about, not
+   * claimed) and, under a leader's lease, vote requests (leader stickiness, as etcd does with
+   * CheckQuorum): a server that lost touch cannot depose a leader the rest still hears.
+   */
+  private adoptsEpoch(m: Message): boolean {
+    if (m.type === "prevote-request") return false;
+    if (m.type === "prevote-response") return !m.granted;
+    if (m.type === "vote-request") return !this.c.inLease() || this.c.cfg.plantedBugs.preVoteIgnoresLease === true;
+    return true;
+  }
+
+  private dispatchFuture(m: Message): void {
+    if (m.type === "prevote-request") onPreVoteRequest(this.c, m);
+    else if (m.type === "prevote-response") onPreVoteResponse(this.c, m);
+    // else: a vote request under our leader's lease, ignored (its sender learns our epoch later)
+  }
+
   /** Tell a sender of an older epoch about ours, so a deposed leader or candidate steps down. */
   private refuseStale(m: Message): void {
     const c = this.c;
@@ -55,6 +90,8 @@ export class Replica {
       c.send({ type: "append-response", from: c.id, to: m.from, epoch: c.epoch, success: false, matchZxid: 0n, acceptedZxid: 0n, rejectedPrevZxid: 0n, hintZxid: 0n });
     } else if (m.type === "vote-request") {
       c.send({ type: "vote-response", from: c.id, to: m.from, epoch: c.epoch, granted: false });
+    } else if (m.type === "prevote-request") {
+      c.send({ type: "prevote-response", from: c.id, to: m.from, epoch: c.epoch, granted: false });
     }
   }
 
@@ -63,6 +100,8 @@ export class Replica {
     switch (m.type) {
       case "vote-request": return onVoteRequest(c, m);
       case "vote-response": return onVoteResponse(c, m);
+      case "prevote-request": return onPreVoteRequest(c, m);
+      case "prevote-response": return onPreVoteResponse(c, m);
       case "append": return onAppend(c, m);
       case "append-response": return onAppendResponse(c, m);
       case "snapshot": return onSnapshot(c, m);

@@ -37,6 +37,20 @@ export interface VoteResponse extends Envelope {
   readonly type: "vote-response";
   readonly granted: boolean;
 }
+/**
+ * Raft's PreVote: "would you vote for me at `epoch`?" (the sender's epoch + 1). Neither side
+ * changes any state for it: the sender keeps its epoch, the receiver neither adopts the epoch
+ * nor records a vote.
+ */
+export interface PreVoteRequest extends Envelope {
+  readonly type: "prevote-request";
+  readonly lastZxid: Zxid;
+}
+/** granted: `epoch` is the epoch asked about; refused: the voter's own epoch. */
+export interface PreVoteResponse extends Envelope {
+  readonly type: "prevote-response";
+  readonly granted: boolean;
+}
 /** Proposals (entries) and heartbeats (no entries); also Zab's DIFF/TRUNC during recovery. */
 export interface AppendRequest extends Envelope {
   readonly type: "append";
@@ -72,6 +86,8 @@ export interface SyncResponse extends Envelope {
 export type Message =
   | VoteRequest
   | VoteResponse
+  | PreVoteRequest
+  | PreVoteResponse
   | AppendRequest
   | AppendResponse
   | SnapshotRequest

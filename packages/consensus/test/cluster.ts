@@ -34,7 +34,8 @@ export class TranscriptCluster {
     switch (command) {
       case "add-nodes": return this.addNodes(kv);
       case "campaign": return this.each(ids, (r) => r.campaign());
-      case "tick": return this.each(ids.slice(0, 1), (r) => { for (let i = 0; i < Number(kv.n ?? 1); i++) r.tick(); });
+      case "tick": return this.each(ids, (r) => { for (let i = 0; i < Number(kv.n ?? 1); i++) r.tick(); });
+      case "leader-lost": return this.each(ids, (r) => r.leaderLost(kv.leader === undefined ? undefined : Number(kv.leader)));
       case "propose": return this.propose(ids[0]!, args.find((a) => !/^\d+$/.test(a)) ?? "");
       case "stabilize": return this.stabilize();
       case "sync": return this.each(ids.slice(0, 1), (r) => r.sync(Number(kv.id)));

@@ -73,3 +73,79 @@ describe("a standalone server (one voter)", () => {
     expect(rd.messages).toEqual([{ type: "vote-response", from: 2, to: 1, epoch: 4, granted: false }]);
   });
 });
+
+describe("pre-vote and leader stickiness", () => {
+  const drain = (r: Replica): Ready[] => {
+    const out: Ready[] = [];
+    while (r.hasReady()) out.push(handle(r));
+    return out;
+  };
+  const sent = (rds: Ready[]) => rds.flatMap((rd) => rd.messages);
+  const follower = (): Replica => {
+    const r = new Replica({ id: 2, voters: [1, 2, 3], random: 7 });
+    r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: 0n, entries: [], commitZxid: 0n });
+    drain(r);
+    return r;
+  };
+
+  it("granting a pre-vote changes nothing on the voter: no epoch, no vote, no durable write", () => {
+    const r = new Replica({ id: 2, voters: [1, 2, 3] });
+    drain(r);
+    r.step({ type: "prevote-request", from: 3, to: 2, epoch: 5, lastZxid: 0n });
+    const rds = drain(r);
+    expect(sent(rds)).toEqual([{ type: "prevote-response", from: 2, to: 3, epoch: 5, granted: true }]);
+    expect(rds.every((rd) => rd.hardState === null)).toBe(true);
+    expect(r.epoch).toBe(0);
+  });
+
+  it("a follower that hears its leader refuses pre-votes and ignores vote requests of a higher epoch", () => {
+    const r = follower();
+    r.step({ type: "prevote-request", from: 3, to: 2, epoch: 2, lastZxid: 0n });
+    r.step({ type: "vote-request", from: 3, to: 2, epoch: 2, lastZxid: 0n });
+    expect(sent(drain(r))).toEqual([{ type: "prevote-response", from: 2, to: 3, epoch: 1, granted: false }]);
+    expect(r.epoch).toBe(1);
+    expect(r.leaderId).toBe(1);
+  });
+
+  it("after leaderLost the follower keeps its epoch, grants pre-votes and heeds vote requests", () => {
+    const r = follower();
+    r.leaderLost(3); // not our leader: a stale report, ignored
+    expect(r.leaderId).toBe(1);
+    r.leaderLost(1);
+    expect(r.leaderId).toBeNull();
+    expect(r.epoch).toBe(1);
+    r.step({ type: "prevote-request", from: 3, to: 2, epoch: 2, lastZxid: 0n });
+    r.step({ type: "vote-request", from: 3, to: 2, epoch: 2, lastZxid: 0n });
+    const rds = drain(r);
+    expect(sent(rds).map((m) => [m.type, m.epoch, "granted" in m && m.granted])).toEqual([["prevote-response", 2, true], ["vote-response", 2, true]]);
+    expect(rds.some((rd) => rd.hardState?.epoch === 2 && rd.hardState.votedFor === 3)).toBe(true);
+  });
+
+  it("campaign asks for pre-votes first and starts the election only with a quorum of them", () => {
+    const r = new Replica({ id: 1, voters: [1, 2, 3] });
+    r.campaign();
+    expect(sent(drain(r)).map((m) => `${m.type}@${m.epoch}->${m.to}`)).toEqual(["prevote-request@1->2", "prevote-request@1->3"]);
+    expect(r.epoch).toBe(0);
+    r.step({ type: "prevote-response", from: 2, to: 1, epoch: 1, granted: true });
+    expect(sent(drain(r)).map((m) => `${m.type}@${m.epoch}->${m.to}`)).toEqual(["vote-request@1->2", "vote-request@1->3"]);
+    expect(r.role).toBe("candidate");
+  });
+
+  it("a pre-vote refused from a higher epoch teaches the candidate that epoch", () => {
+    const r = new Replica({ id: 1, voters: [1, 2, 3] });
+    r.campaign();
+    drain(r);
+    r.step({ type: "prevote-response", from: 2, to: 1, epoch: 7, granted: false });
+    expect(r.epoch).toBe(7);
+    expect(r.role).toBe("follower");
+  });
+
+  it("a cut-off voter's timer keeps firing without raising its epoch", () => {
+    const r = follower();
+    for (let i = 0; i < 200; i++) r.tick();
+    const msgs = sent(drain(r));
+    expect(msgs.length).toBeGreaterThan(10);
+    expect(msgs.every((m) => m.type === "prevote-request" && m.epoch === 2)).toBe(true);
+    expect(r.epoch).toBe(1);
+  });
+});

@@ -47,6 +47,12 @@ export interface SimOptions {
   readonly maxBatchEntries: number;
   readonly plantedBugs: PlantedBugs;
   readonly hostBugs: HostBugs;
+  /** Hosts run the server's fast failover: leaderLost() when a leader's link closes, quick campaigns, a campaign at start. */
+  readonly fastFailover: boolean;
+  /** Chance that a follower's host notices its leader's link closing (crash or cut). */
+  readonly leaderLostRate: number;
+  /** Weight of link blips (a follower's host reports its live leader lost) among fault events. */
+  readonly blipWeight: number;
 }
 
 /** Derive every option from the seed (TigerBeetle's VOPR habit): fault rates included. */
@@ -81,6 +87,9 @@ export function deriveOptions(seed: number, o: SimOverrides = {}): SimOptions {
     maxBatchEntries: r.range(1, 16),
     plantedBugs: o.plantedBugs ?? {},
     hostBugs: o.hostBugs ?? {},
+    fastFailover: r.chance(0.75),
+    leaderLostRate: r.pick([0.5, 0.9, 1]),
+    blipWeight: r.range(0, 2),
   };
 }
 

@@ -22,6 +22,7 @@ export function replayCommand(seed: number, o: SimOverrides): string {
   if (o.safetyMs !== undefined) parts.push(`--steps ${Math.round(o.safetyMs / 50)}`);
   if (o.plantedBugs?.commitWithoutQuorum) parts.push("--bug commit-without-quorum");
   if (o.plantedBugs?.voteWithoutLogCheck) parts.push("--bug vote-without-log-check");
+  if (o.plantedBugs?.preVoteIgnoresLease) parts.push("--bug prevote-ignores-lease");
   if (o.hostBugs?.ackBeforeFsync) parts.push("--bug ack-before-fsync");
   return parts.join(" ");
 }

@@ -4,6 +4,8 @@ import { formatZxid } from "@warden/protocol";
 import type { WriteRecord } from "./clients.js";
 import { ClientHistory } from "./clients.js";
 import { CommittedHistory, SimViolation } from "./history.js";
+import type { CampaignAttempt } from "./failover.js";
+import { CLOSE_NOTICED_MS_MAX, SimFailover } from "./failover.js";
 import { encodeWrite } from "./kv.js";
 import { SimNetwork } from "./network.js";
 import type { NodeEnv } from "./node.js";
@@ -19,6 +21,8 @@ type SimEvent =
   | { readonly kind: "client"; readonly client: number }
   | { readonly kind: "timeout"; readonly write: WriteRecord; readonly client: number }
   | { readonly kind: "fault" }
+  | { readonly kind: "leader-lost"; readonly node: SimNode; readonly generation: number; readonly leaderId: number }
+  | { readonly kind: "campaign"; readonly attempt: CampaignAttempt }
   | { readonly kind: "restart"; readonly node: SimNode };
 
 export interface SimStats {
@@ -34,9 +38,17 @@ export interface SimStats {
   epochs: number;
   snapshotsSent: number;
   truncations: number;
+  /** leaderLost() calls by the hosts (a leader's connection closed: crash, cut or blip). */
+  leaderLosts: number;
+  /** campaign() calls by the hosts' fast failover (each starts with a pre-vote). */
+  hostCampaigns: number;
+  /** Elections from the healing until the final write is applied everywhere. */
+  healElections: number;
 }
 
 const EVENTS_MAX = 5_000_000;
+/** Link blips of the disruption check after healing. */
+const QUIET_BLIPS = 4;
 
 /**
  * The world of one seed: nodes, network, clock, clients, faults and the checkers that watch
@@ -46,10 +58,11 @@ export class Simulation implements NodeEnv {
   readonly nodes: SimNode[] = [];
   readonly history = new CommittedHistory();
   readonly clients: ClientHistory;
-  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotsSent: 0, truncations: 0 };
+  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotsSent: 0, truncations: 0, leaderLosts: 0, hostCampaigns: 0, healElections: 0 };
   private readonly queue = new EventQueue<SimEvent>(1_000_000);
   private readonly prng: Prng;
   private readonly network: SimNetwork;
+  private readonly failover: SimFailover;
   private readonly positionOf = new Map<number, number>();
   private readonly leaderOfEpoch = new Map<number, number>();
   private readonly clientBusy: boolean[] = [];
@@ -71,6 +84,7 @@ export class Simulation implements NodeEnv {
         snapshotEveryEntries: o.snapshotEveryEntries, plantedBugs: o.plantedBugs, hostBugs: o.hostBugs }, this.prng.fork(), this));
     }
     this.network = new SimNetwork(this.prng.fork(), this.nodes.map((n) => n.id), o, (delayMs, m) => this.at(delayMs, { kind: "deliver", message: m }));
+    this.failover = new SimFailover(this.prng.fork(), (delayMs, attempt) => this.at(delayMs, { kind: "campaign", attempt }));
   }
 
   /** Recent notable events, for a failure report. */
@@ -104,12 +118,17 @@ export class Simulation implements NodeEnv {
     this.at(this.prng.range(1, this.options.faultEveryMs), { kind: "fault" });
     this.runUntil(this.options.safetyMs, () => false);
     this.heal();
+    const electionsBeforeHeal = this.stats.elections;
     this.converge();
+    this.stats.healElections = this.stats.elections - electionsBeforeHeal;
+    this.checkNoDisruption();
     this.finalChecks();
     this.stats.simMs = this.nowMs;
     this.stats.committedEntries = this.history.entries.length;
     this.stats.reads = this.clients.reads;
     this.stats.truncations = this.nodes.reduce((sum, n) => sum + n.truncations, 0);
+    this.stats.leaderLosts = this.failover.leaderLosts;
+    this.stats.hostCampaigns = this.failover.campaigns;
     return this.stats;
   }
 
@@ -135,6 +154,8 @@ export class Simulation implements NodeEnv {
       case "timeout": return this.onTimeout(e.write, e.client);
       case "fault": return this.onFault();
       case "restart": return this.restart(e.node);
+      case "leader-lost": if (e.generation === e.node.generation) this.failover.leaderLost(e.node, e.leaderId); return;
+      case "campaign": return this.failover.fire(e.attempt);
     }
   }
 
@@ -237,10 +258,11 @@ export class Simulation implements NodeEnv {
   private onFault(): void {
     if (this.healing) return;
     const o = this.options;
-    const total = o.crashWeight + o.partitionWeight + 1;
+    const total = o.crashWeight + o.partitionWeight + o.blipWeight + 1;
     const pick = this.prng.float() * total;
     if (pick < o.crashWeight) this.crashRandom();
     else if (pick < o.crashWeight + o.partitionWeight) this.partitionRandom();
+    else if (pick < o.crashWeight + o.partitionWeight + o.blipWeight) this.blipRandom();
     else {
       this.network.heal();
       this.note("heal");
@@ -264,6 +286,34 @@ export class Simulation implements NodeEnv {
       w.outcome = "unknown";
       this.clientIdle(w.client);
     }
+    this.noticeClosedLeaderLinks();
+  }
+
+  /**
+   * A leader's connection closes for its followers when it dies or is cut off from them; each
+   * host notices (and calls leaderLost) with the seed's probability, a little later.
+   */
+  private noticeClosedLeaderLinks(): void {
+    if (!this.options.fastFailover) return;
+    for (const f of this.nodes) {
+      const leaderId = f.replica?.leaderId ?? null;
+      if (leaderId === null || leaderId === f.id) continue;
+      const closed = !this.node(leaderId).up || !this.network.connected(f.id, leaderId);
+      if (closed && this.prng.chance(this.options.leaderLostRate)) this.leaderLostSoon(f, leaderId);
+    }
+  }
+
+  private leaderLostSoon(f: SimNode, leaderId: number): void {
+    this.at(this.prng.range(1, CLOSE_NOTICED_MS_MAX), { kind: "leader-lost", node: f, generation: f.generation, leaderId });
+  }
+
+  /** A follower's connection to its live leader closes and reopens: its host still reports it. */
+  private blipRandom(): void {
+    const followers = this.nodes.filter((n) => n.up && n.replica!.leaderId !== null && n.replica!.leaderId !== n.id);
+    if (followers.length === 0) return;
+    const f = this.prng.pick(followers);
+    this.note(`blip ${f.id}`);
+    this.leaderLostSoon(f, f.replica!.leaderId!);
   }
 
   private restart(n: SimNode): void {
@@ -271,6 +321,7 @@ export class Simulation implements NodeEnv {
     this.note(`restart ${n.id}`);
     n.start();
     this.at(this.prng.range(1, this.options.tickMs), { kind: "tick", node: n, generation: n.generation });
+    if (this.options.fastFailover) this.failover.startup(n);
   }
 
   private partitionRandom(): void {
@@ -282,6 +333,7 @@ export class Simulation implements NodeEnv {
     } else {
       this.note(`partition ${this.network.partitionRandomly(this.nodes.map((n) => n.id))}`);
     }
+    this.noticeClosedLeaderLinks();
   }
 
   // ---- healing and convergence ----
@@ -316,6 +368,44 @@ export class Simulation implements NodeEnv {
     if (!this.runUntil(deadlineMs, tryFinal)) {
       const state = this.nodes.map((n) => `${n.id}:${n.replica?.status().role}@${n.replica?.epoch} applied ${formatZxid(n.kv.appliedZxid)}`).join(", ");
       throw new SimViolation("liveness", `no leader and final write applied everywhere within ${this.options.healMsMax} ms of healing (${state})`);
+    }
+  }
+
+  /**
+   * After convergence, on a healthy network: one follower's link to the leader blips (its host
+   * calls leaderLost and campaigns), then one is cut off for longer than an election timeout
+   * and rejoins, then one crashes and restarts. None of that may depose the leader: with
+   * pre-vote and leader stickiness, no election happens and no epoch changes.
+   */
+  private checkNoDisruption(): void {
+    const leader = this.nodes.find((n) => n.replica?.role === "leader")!;
+    const epoch = leader.replica!.epoch;
+    const electionsBefore = this.stats.elections;
+    const follower = () => this.prng.pick(this.nodes.filter((n) => n !== leader && n.up));
+    const runFor = (ms: number) => this.runUntil(this.nowMs + ms, () => false);
+    for (let i = 0; i < QUIET_BLIPS; i++) {
+      const blipped = follower();
+      this.note(`quiet phase: blip ${blipped.id}`);
+      this.failover.leaderLost(blipped, leader.id);
+      // The worst case: its host campaigns before the leader's next heartbeat arrives.
+      this.failover.fire({ node: blipped, generation: blipped.generation, epochAtLoss: epoch, retries: 0 });
+      runFor(this.prng.range(100, 400));
+    }
+    const cut = follower();
+    this.note(`quiet phase: isolate ${cut.id}`);
+    this.network.isolate(cut.id);
+    this.noticeClosedLeaderLinks();
+    runFor(this.options.electionTicks * this.options.tickMs * 3);
+    this.network.heal();
+    runFor(600);
+    const crashed = follower();
+    this.crash(crashed);
+    this.at(this.prng.range(50, 500), { kind: "restart", node: crashed });
+    runFor(1500);
+    const moved = this.nodes.filter((n) => n.replica !== null && n.replica.epoch !== epoch).map((n) => `${n.id}@${n.replica!.epoch}`);
+    const elections = this.stats.elections - electionsBefore;
+    if (leader.replica?.role !== "leader" || moved.length > 0 || elections > 0) {
+      throw new SimViolation("no-disruption-after-healing", `leader ${leader.id} of epoch ${epoch} disrupted by a follower's blip, cut or restart: now ${leader.replica?.role ?? "down"} of epoch ${leader.replica?.epoch}, ${elections} elections, epochs moved ${moved.join(" ")}`);
     }
   }
 

@@ -1,0 +1,83 @@
+import type { Core } from "./core.js";
+import { assert } from "./errors.js";
+import { campaign } from "./election.js";
+import type { PreVoteRequest, PreVoteResponse } from "./types.js";
+
+/**
+ * Raft's PreVote (thesis §9.6, etcd's PreVote): before an election, ask the voters whether
+ * they would vote for us at epoch + 1. Nothing durable changes on either side, so a server cut
+ * off from the quorum keeps failing here and never inflates its epoch; only with a quorum of
+ * pre-votes does the real election (election.ts) start.
+ */
+export function preCampaign(c: Core): void {
+  assert(c.isVoter, "observers never campaign");
+  assert(c.role !== "leader", "a leader does not campaign");
+  c.votes.clear();
+  c.forgetLeader();
+  if (c.role === "candidate") {
+    c.role = "follower"; // a split vote: ask again first, keeping the epoch and our vote in it
+    c.statusDirty = true;
+  }
+  c.preCandidate = true;
+  c.preVotes.clear();
+  c.preVotes.set(c.id, true);
+  c.resetElectionTimer();
+  if (count(c, true) >= c.quorum) return win(c);
+  for (const v of c.cfg.voters) {
+    if (v === c.id) continue;
+    c.send({ type: "prevote-request", from: c.id, to: v, epoch: c.epoch + 1, lastZxid: c.log.lastZxid });
+  }
+}
+
+/** Followers and candidates: ask for pre-votes when no leader has been heard for too long. */
+export function tickElection(c: Core): void {
+  if (!c.isVoter) return;
+  c.electionElapsed++;
+  if (c.electionElapsed >= c.electionTimeout) preCampaign(c);
+}
+
+function win(c: Core): void {
+  c.endPreVote();
+  campaign(c);
+}
+
+function count(c: Core, granted: boolean): number {
+  let n = 0;
+  for (const g of c.preVotes.values()) if (g === granted) n++;
+  return n;
+}
+
+/**
+ * Called with m.epoch >= c.epoch (an older one is refused before). Grant only if the
+ * candidate's log is up to date, we could still vote in that epoch, and no leader holds our
+ * lease. Granting records nothing: not the epoch, not a vote, not even a timer reset.
+ */
+export function onPreVoteRequest(c: Core, m: PreVoteRequest): void {
+  if (!c.isVoter) return;
+  const bugs = c.cfg.plantedBugs;
+  const free = m.epoch > c.epoch || c.votedFor === null || c.votedFor === m.from;
+  const upToDate = m.lastZxid >= c.log.lastZxid || bugs.voteWithoutLogCheck === true;
+  const unleased = !c.inLease() || bugs.preVoteIgnoresLease === true;
+  const granted = free && upToDate && unleased;
+  c.send({ type: "prevote-response", from: c.id, to: m.from, epoch: granted ? m.epoch : c.epoch, granted });
+}
+
+/** A refusal of a higher epoch was adopted by step() already (that ends the pre-vote). */
+export function onPreVoteResponse(c: Core, m: PreVoteResponse): void {
+  if (!c.preCandidate || !c.cfg.voters.includes(m.from)) return;
+  if (m.granted && m.epoch !== c.epoch + 1) return; // from an older round
+  c.preVotes.set(m.from, m.granted);
+  if (count(c, true) >= c.quorum) win(c);
+  else if (count(c, false) >= c.quorum) c.endPreVote(); // lost: wait for the timer or a leader
+}
+
+/**
+ * The host saw the connection from our leader close: forget it (so we grant pre-votes and may
+ * campaign at once) without changing the epoch. Ignored when `leaderId` is given and is not
+ * the leader we follow (a stale report).
+ */
+export function leaderLost(c: Core, leaderId?: number): void {
+  if (c.role === "leader" || c.leaderId === null) return;
+  if (leaderId !== undefined && leaderId !== c.leaderId) return;
+  c.forgetLeader();
+}
