@@ -71,6 +71,19 @@ getAcl /zc/secret
 whoami
 sync /zc
 reconfig -add server.9=127.0.0.1:1:2;3
+create /zc/ip i ip:127.0.0.1:cdrwa
+get /zc/ip
+getAcl /zc/ip
+get -w /zc/ip
+set /zc/ip i2
+addWatch -m PERSISTENT_RECURSIVE /zc
+create /zc/pr
+create /zc/pr/deep
+removewatches /zc -a
+addWatch /zc/ip
+set /zc/ip i3
+set /zc/ip i4
+removewatches /zc/ip -a
 create /zc/gone x
 delete -v 7 /zc/gone
 delete /zc/gone
@@ -143,6 +156,32 @@ describeWithTool("zkCli.sh (Debian's zookeeper 3.8) against a standalone Warden"
 
   it("reconfig is refused: Reconfig is disabled", () => {
     expect(out).toContain("KeeperErrorCode = Reconfig is disabled");
+  });
+
+  it("an ip ACL admits the client's address (127.0.0.1)", () => {
+    expectInOrder(out, ["Created /zc/ip", "i", "'ip,'127.0.0.1", ": cdrwa"]);
+  });
+
+  it("get -w leaves a one-shot data watch that fires NodeDataChanged", () => {
+    expect(out).toContain("WatchedEvent state:SyncConnected type:NodeDataChanged path:/zc/ip");
+  });
+
+  it("addWatch -m PERSISTENT_RECURSIVE sees creations anywhere below, until removewatches", () => {
+    expectInOrder(out, ["Created /zc/pr", "Created /zc/pr/deep"]);
+    expect(out).toContain("WatchedEvent state:SyncConnected type:NodeCreated path:/zc/pr");
+    expect(out).toContain("WatchedEvent state:SyncConnected type:NodeCreated path:/zc/pr/deep");
+    expect(out).toContain("WatchedEvent state:SyncConnected type:PersistentWatchRemoved path:/zc");
+  });
+
+  it("addWatch (persistent) fires on every change, not once", () => {
+    const changes = out.split("\n").filter((l) => l === "WatchedEvent state:SyncConnected type:NodeDataChanged path:/zc/ip");
+    expect(changes.length).toBe(3); // one from get -w, two from the persistent watch
+    expect(out).toContain("WatchedEvent state:SyncConnected type:PersistentWatchRemoved path:/zc/ip");
+  });
+
+  it("no command failed unexpectedly", () => {
+    expect(out).not.toMatch(/KeeperErrorCode = (?!Reconfig is disabled)/);
+    expect(out).not.toMatch(/Exception|Insufficient permission/);
   });
 
   it("delete -v with a wrong version is refused, delete removes, stat of a missing node says so", () => {

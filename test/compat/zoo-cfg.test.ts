@@ -98,14 +98,15 @@ describe.each(cases)("%s", (_name, text) => {
     await server.stop();
   });
 
-  it("with server.N lines (ZooKeeper 3.4 and 3.5+ forms) the id comes from dataDir/myid", () => {
-    const { file, dataDir } = prepare(text, ["server.1=127.0.0.1:2888:3888", "server.2=127.0.0.1:2889:3889;2182", "server.3=127.0.0.1:2890:3890:participant;127.0.0.1:2183"], "2");
+  it("with server.N lines (ZooKeeper 3.4 and 3.5+ forms, an observer) the id comes from dataDir/myid", () => {
+    const { file, dataDir } = prepare(text, ["server.1=127.0.0.1:2888:3888", "server.2=127.0.0.1:2889:3889;2182", "server.3=127.0.0.1:2890:3890:participant;127.0.0.1:2183", "server.4=127.0.0.1:2891:3891:observer"], "2");
     const config = loadConfig(file, { dataDir, clientPort: "0" });
     expect(config.myId).toBe(2);
     expect(config.servers.map((s) => [s.id, s.peerPort, s.electionPort, s.observer])).toEqual([
       [1, 2888, 3888, false],
       [2, 2889, 3889, false],
       [3, 2890, 3890, false],
+      [4, 2891, 3891, true],
     ]);
   });
 });
