@@ -54,7 +54,7 @@ export interface Standalone {
  * One Warden server in this process, ZooKeeper port only, every four-letter word allowed.
  * `extra` adds or replaces configuration keys; a key set to null is left out.
  */
-export async function startStandalone(extra: Record<string, string | null> = {}): Promise<Standalone> {
+export async function startStandalone(extra: Record<string, string | null> = {}, options: { containerCheckMs?: number } = {}): Promise<Standalone> {
   const dir = tempDir("standalone");
   const clientPort = await freePort();
   const keys: Record<string, string | null> = {
@@ -67,7 +67,7 @@ export async function startStandalone(extra: Record<string, string | null> = {})
     ...extra,
   };
   const config = loadConfig(undefined, Object.fromEntries(Object.entries(keys).filter((e): e is [string, string] => e[1] !== null)));
-  const server = await startServer(config, { log: process.env.WARDEN_COMPAT_LOG ? (l) => console.log(`[warden] ${l}`) : () => {} });
+  const server = await startServer(config, { ...options, log: process.env.WARDEN_COMPAT_LOG ? (l) => console.log(`[warden] ${l}`) : () => {} });
   return {
     server,
     dir,

@@ -1,9 +1,9 @@
 // Debian's zookeeper package's zkCli.sh (the Java shell of ZooKeeper 3.8) driven
 // non-interactively against a standalone Warden: commands piped on stdin into one JVM,
 // and one command on the command line. The output is ZooKeeper's own printing.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { describeWithTool, hasFile, hasJava, startStandalone, ZKCLI, type Standalone } from "./helpers.js";
+import { describeWithTool, hasFile, hasJava, startStandalone, waitFor, ZKCLI, type Standalone } from "./helpers.js";
 import { call, closeClient, connectClient } from "./nzk.js";
 
 function zkCli(hostPort: string, args: string[], stdin: string, timeoutMs = 40_000): Promise<string> {
@@ -205,4 +205,22 @@ describeWithTool("zkCli.sh (Debian's zookeeper 3.8) against a standalone Warden"
     const single = await zkCli(warden.hostPort, ["get", "/one-shot"], "");
     expect(single.split("\n")).toContain("from node");
   });
+});
+
+describeWithTool("zkCli.sh: container and TTL nodes are cleaned up as in ZooKeeper", hasFile(ZKCLI) && hasJava(), "apt-get install -y zookeeper (needs java)", () => {
+  let warden: Standalone;
+  beforeAll(async () => {
+    warden = await startStandalone({}, { containerCheckMs: 100 }); // ZooKeeper's znode.container.checkIntervalMs
+  });
+  afterAll(async () => warden?.stop());
+
+  it("a container that lost its last child and an expired TTL node are deleted; an unused container stays", async () => {
+    const out = await zkCli(warden.hostPort, [], "create -c /box\ncreate /box/item\ndelete /box/item\ncreate -c /never\ncreate -t 300 /ttl x\ncreate -t 300 /ttlparent\ncreate /ttlparent/kid\nquit\n");
+    expectInOrder(out, ["Created /box", "Created /box/item", "Created /never", "Created /ttl", "Created /ttlparent", "Created /ttlparent/kid"]);
+    const c = await connectClient(warden.hostPort);
+    await waitFor("/box and /ttl to be cleaned up", async () => ((await call(c, "exists", "/box")) === null && (await call(c, "exists", "/ttl")) === null ? true : undefined), 10_000);
+    expect(await call(c, "exists", "/never")).not.toBeNull();
+    expect(await call(c, "exists", "/ttlparent")).not.toBeNull(); // a TTL node with children stays
+    await closeClient(c);
+  }, 30_000);
 });
