@@ -1,7 +1,7 @@
 // Debian's zookeeper package's zkCli.sh (the Java shell of ZooKeeper 3.8) driven
 // non-interactively against a standalone Warden: commands piped on stdin into one JVM,
 // and one command on the command line. The output is ZooKeeper's own printing.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { describeWithTool, hasFile, hasJava, startStandalone, waitFor, ZKCLI, type Standalone } from "./helpers.js";
 import { call, closeClient, connectClient } from "./nzk.js";
