@@ -51,7 +51,7 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
       aclSeen.push(tree.acls.get(aclId));
       aclRef = tree.acls.get(aclId).map((a) => [a.perms, a.id.scheme, a.id.id]);
     }
-    const data = s.data[id]!;
+    const data = s.data(id);
     batch.push([path, latin1ToBytes(data), aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner(id)]);
     batchBytes += path.length + data.length + 64;
     count++;

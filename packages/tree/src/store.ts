@@ -4,6 +4,7 @@
 // an intrusive doubly linked list of ids (no per-node Set). zxids and times are numbers
 // here; the Stat record (bigint zxids) is built only at the edges. See README.md.
 import { NODE_COUNT_MAX } from "./limits.js";
+import { PathIndex } from "./path-index.js";
 
 /** Bytes per record: 5 doubles then 6 int32s (64, one cache line). */
 const RECORD_BYTES = 64;
@@ -45,13 +46,15 @@ export interface NodeFields {
 }
 
 export class NodeStore {
-  private readonly ids = new Map<string, number>();
   private f = new Float64Array(F * CAPACITY_MIN);
   private i = new Int32Array(this.f.buffer);
   private links = new Int32Array(L * CAPACITY_MIN);
-  /** The node's path (the same string as its key in `ids`): child names are slices of it. */
-  readonly paths: string[] = [];
-  readonly data: string[] = [];
+  /**
+   * Node id's path at [2 * id] (the key `ids` compares; child names are slices of it) and
+   * its data at [2 * id + 1]: a read finds both pointers in one cache line.
+   */
+  private readonly strings: string[] = [];
+  private readonly ids = new PathIndex(this.strings, 2);
   private readonly owners: bigint[] = [];
   private readonly free: number[] = [];
   private capacity = CAPACITY_MIN;
@@ -62,17 +65,16 @@ export class NodeStore {
 
   /** The id of the node at `path`, or -1. */
   idOf(path: string): number {
-    const id = this.ids.get(path);
-    return id === undefined ? -1 : id;
+    return this.ids.get(path);
   }
 
   /** Adds a node under `parentId` (-1 only for "/"); returns its id. */
   add(path: string, parentId: number, fields: NodeFields): number {
     if (this.ids.size >= NODE_COUNT_MAX) throw new RangeError(`tree holds ${NODE_COUNT_MAX} znodes already`);
-    const id = this.free.length > 0 ? this.free.pop()! : this.paths.length;
+    const id = this.free.length > 0 ? this.free.pop()! : this.strings.length / 2;
     if (id >= this.capacity) this.grow();
-    this.ids.set(path, id);
-    this.paths[id] = path;
+    this.strings[2 * id] = path;
+    this.ids.add(path, id);
     this.i[id * I + INT_BASE + CHILD_COUNT] = 0;
     this.write(id, fields);
     const l = this.links,
@@ -108,14 +110,14 @@ export class NodeStore {
     i[io + AVERSION] = x.aversion;
     i[io + ACL_ID] = x.aclId;
     i[io + HAS_OWNER] = x.owner === 0n ? 0 : 1;
-    this.data[id] = x.data;
+    this.strings[2 * id + 1] = x.data;
     this.owners[id] = x.owner;
   }
 
   /** Removes a leaf: its entry and its link in its parent's list; its id is reused later. */
   remove(path: string, id: number): void {
     if (this.childCount(id) !== 0) throw new Error(`NodeStore: remove of ${path} with children`);
-    this.ids.delete(path);
+    this.ids.delete(path, id);
     const l = this.links,
       lo = id * L;
     const parentId = l[lo + PARENT]!,
@@ -125,10 +127,21 @@ export class NodeStore {
     else if (parentId >= 0) l[parentId * L + FIRST] = next;
     if (next >= 0) l[next * L + PREV] = prev;
     if (parentId >= 0) this.i[parentId * I + INT_BASE + CHILD_COUNT]--;
-    this.paths[id] = "";
-    this.data[id] = "";
+    this.strings[2 * id] = "";
+    this.strings[2 * id + 1] = "";
     this.owners[id] = 0n;
     this.free.push(id);
+  }
+
+  path(id: number): string {
+    return this.strings[2 * id]!;
+  }
+  /** The data as a latin1 string (see bytes.ts). */
+  data(id: number): string {
+    return this.strings[2 * id + 1]!;
+  }
+  setData(id: number, data: string): void {
+    this.strings[2 * id + 1] = data;
   }
 
   num(id: number, field: number): number {
@@ -157,9 +170,9 @@ export class NodeStore {
   childNames(id: number): string[] {
     const names: string[] = [];
     const l = this.links;
-    const path = this.paths[id]!;
+    const path = this.strings[2 * id]!;
     const start = path === "/" ? 1 : path.length + 1;
-    for (let c = l[id * L + FIRST]!; c >= 0; c = l[c * L + NEXT]!) names.push(this.paths[c]!.slice(start));
+    for (let c = l[id * L + FIRST]!; c >= 0; c = l[c * L + NEXT]!) names.push(this.strings[2 * c]!.slice(start));
     return names;
   }
 

@@ -89,7 +89,7 @@ export class DataTree {
       cversion: s.int(id, CVERSION),
       aversion: s.int(id, AVERSION),
       ephemeralOwner: s.owner(id),
-      dataLength: s.data[id]!.length,
+      dataLength: s.data(id).length,
       numChildren: s.childCount(id),
       pzxid: p === c ? czxid : p === m ? mzxid : BigInt(p),
     };
@@ -112,7 +112,7 @@ export class DataTree {
 
   /** @internal */
   dataOf(id: number): { data: Uint8Array; stat: Stat } {
-    return { data: latin1ToBytes(this.store.data[id]!), stat: this.statOf(id) };
+    return { data: latin1ToBytes(this.store.data(id)), stat: this.statOf(id) };
   }
 
   /** Child names, sorted (ZooKeeper returns them in HashSet order; sorted is one valid order). */
@@ -245,7 +245,7 @@ export class DataTree {
     if (id < 0 || pid < 0) return false;
     const doomed = [id];
     for (let i = 0; i < doomed.length; i++) if (s.childCount(doomed[i]!) > 0) doomed.push(...s.childIds(doomed[i]!));
-    for (let i = doomed.length - 1; i >= 0; i--) this.removeLeaf(s.paths[doomed[i]!]!, BigInt(zxid), events);
+    for (let i = doomed.length - 1; i >= 0; i--) this.removeLeaf(s.path(doomed[i]!), BigInt(zxid), events);
     return true;
   }
 
@@ -264,7 +264,7 @@ export class DataTree {
   /** @internal */
   setNodeData(id: number, path: string, data: Uint8Array, version: number, zxid: number, timeMs: number, events: FiredWatch[]): void {
     const s = this.store;
-    s.data[id] = bytesToLatin1(data);
+    s.setData(id, bytesToLatin1(data));
     s.setNum(id, MTIME, timeMs);
     s.setNum(id, MZXID, zxid);
     s.setInt(id, VERSION, version);

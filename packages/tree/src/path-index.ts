@@ -1,0 +1,101 @@
+// path -> node id, as an open-addressing hash table in one Int32Array of (hash, id + 1)
+// pairs, instead of a V8 Map. Why: a Map of 1M string keys costs 28-56 bytes per entry
+// and a lookup walks a bucket array, a chain of entries and the stored key (three to
+// four cache misses); here a lookup computes the hash in JS (the request's path is a
+// fresh string: V8 would hash it too), probes one pair (the stored hash filters almost
+// every mismatch) and compares the stored path once. Growing reuses the stored hashes.
+
+/** The pairs are grown at this fill (live + deleted), so probe runs stay short. */
+const FILL_MAX = 0.5;
+const CAPACITY_MIN = 1024;
+const EMPTY = 0;
+const DELETED = -1;
+
+/** FNV-1a over the UTF-16 code units, then murmur3's finalizer so the low bits mix well. */
+export function pathHash(path: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+export class PathIndex {
+  /** Pair k: slots[2k] the path's hash, slots[2k + 1] its id + 1 (EMPTY, or DELETED). */
+  private slots = new Int32Array(2 * CAPACITY_MIN);
+  private mask = CAPACITY_MIN - 1;
+  private live = 0;
+  private deleted = 0;
+
+  /** `keys[id * stride]` is the path of node `id`: the keys are not stored twice. */
+  constructor(
+    private readonly keys: readonly string[],
+    private readonly stride: number,
+  ) {}
+
+  get size(): number {
+    return this.live;
+  }
+
+  /** The id stored for `path`, or -1. */
+  get(path: string): number {
+    const slots = this.slots,
+      mask = this.mask,
+      h = pathHash(path);
+    for (let k = h & mask; ; k = (k + 1) & mask) {
+      const stored = slots[2 * k + 1]!;
+      if (stored === EMPTY) return -1;
+      if (stored !== DELETED && slots[2 * k] === h && this.keys[(stored - 1) * this.stride] === path) return stored - 1;
+    }
+  }
+
+  /** Stores `id` for `path`, which must not be present (its key must already be `path`). */
+  add(path: string, id: number): void {
+    if ((this.live + this.deleted + 1) > FILL_MAX * (this.mask + 1)) this.rehash();
+    this.place(pathHash(path), id);
+    this.live++;
+  }
+
+  /** Removes `path` (present, with id `id`). */
+  delete(path: string, id: number): void {
+    const slots = this.slots,
+      mask = this.mask,
+      h = pathHash(path);
+    for (let k = h & mask; ; k = (k + 1) & mask) {
+      const stored = slots[2 * k + 1]!;
+      if (stored === EMPTY) throw new Error(`PathIndex: delete of absent ${path}`);
+      if (stored === id + 1) {
+        slots[2 * k + 1] = DELETED;
+        this.live--;
+        this.deleted++;
+        return;
+      }
+    }
+  }
+
+  private place(h: number, id: number): void {
+    const slots = this.slots,
+      mask = this.mask;
+    let k = h & mask;
+    while (slots[2 * k + 1]! > 0) k = (k + 1) & mask;
+    if (slots[2 * k + 1] === DELETED) this.deleted--;
+    slots[2 * k] = h;
+    slots[2 * k + 1] = id + 1;
+  }
+
+  /**
+   * Rebuilds without the DELETED marks, at the smallest capacity at most 3/8 full: without
+   * deletes that doubles it; after many deletes it may shrink.
+   */
+  private rehash(): void {
+    const old = this.slots;
+    let capacity = CAPACITY_MIN;
+    while (this.live + 1 > capacity * 0.375) capacity *= 2;
+    this.slots = new Int32Array(2 * capacity);
+    this.mask = capacity - 1;
+    this.deleted = 0;
+    for (let k = 0; k < old.length; k += 2) if (old[k + 1]! > 0) this.place(old[k]!, old[k + 1]! - 1);
+  }
+}
