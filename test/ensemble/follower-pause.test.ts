@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ProcessEnsemble, waitUntil } from "@warden/testing";
 import { SESSION_TIMEOUT_MS, TEST_ENSEMBLE, Writer, allWritersProgress, clientOn, closeAll, expectEveryServerHasEveryAck, sessionProblems, startWriters, writersOn } from "./workload.js";
 
-describe("an ensemble with a follower paused (SIGSTOP) for longer than the session timeout", () => {
+describe("an ensemble with a server paused (SIGSTOP)", () => {
   let ensemble: ProcessEnsemble | undefined;
   let writers: Writer[] = [];
 
@@ -17,7 +17,7 @@ describe("an ensemble with a follower paused (SIGSTOP) for longer than the sessi
     writers = [];
   });
 
-  it("moves the sessions that can move, expires the one that cannot, and the follower catches up after SIGCONT", async () => {
+  it("a follower paused past the session timeout: the sessions that can move move, expires the one that cannot, and the follower catches up after SIGCONT", async () => {
     ensemble = await ProcessEnsemble.start(TEST_ENSEMBLE);
     writers = await startWriters(ensemble, 6);
     const leader = await ensemble.waitForLeader();
@@ -57,6 +57,32 @@ describe("an ensemble with a follower paused (SIGSTOP) for longer than the sessi
     console.log(`follower ${follower} paused ${pauseMs} ms; ${onFollower.length} sessions moved; the pinned session expired ${expiredAfterMs} ms after SIGSTOP`);
     expect(sessionProblems(movers)).toEqual([]);
     for (const w of onFollower) expect((await writersOn(ensemble, follower, [w])).length, `${w.name} left the paused server`).toBe(0);
+    await expectEveryServerHasEveryAck(ensemble, writers);
+  }, 90_000);
+
+  it("a leader paused past syncLimit × tickTime is replaced, and after SIGCONT it follows, catches up, and no session or acknowledged write is lost", async () => {
+    ensemble = await ProcessEnsemble.start(TEST_ENSEMBLE);
+    writers = await startWriters(ensemble, 6);
+    await allWritersProgress(writers, 20, 10_000);
+    const old = await ensemble.waitForLeader();
+    const onOld = await writersOn(ensemble, old, writers);
+    const elsewhere = writers.filter((w) => !onOld.includes(w));
+    const pausedAtMs = Date.now();
+    ensemble.pause(old);
+    const others = ensemble.servers.map((s) => s.id).filter((id) => id !== old);
+    const leader = await ensemble.waitForLeader({ among: others, not: old, timeoutMs: 10_000 });
+    const electedAfterMs = Date.now() - pausedAtMs;
+    await allWritersProgress(elsewhere, 10, 10_000);
+    // Resume well within the session timeout: the sessions on the old leader must survive.
+    await new Promise((r) => setTimeout(r, Math.max(0, pausedAtMs + SESSION_TIMEOUT_MS / 2 - Date.now())));
+    ensemble.resume(old);
+    await ensemble.waitForLeader({ timeoutMs: 15_000 });
+    expect((await ensemble.state(old))?.role).toBe("follower");
+    await allWritersProgress(writers, 20, 10_000);
+    await Promise.all(writers.map((w) => w.stop()));
+    await ensemble.waitForAgreement();
+    console.log(`leader ${old} paused ${SESSION_TIMEOUT_MS / 2} ms (${onOld.length} sessions on it); ${leader} elected ${electedAfterMs} ms after SIGSTOP`);
+    expect(sessionProblems(writers)).toEqual([]);
     await expectEveryServerHasEveryAck(ensemble, writers);
   }, 90_000);
 });

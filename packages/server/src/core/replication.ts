@@ -104,6 +104,12 @@ export class ReplicationDriver {
     this.kick();
   }
 
+  /** The connection from our leader closed: forget it (keeping the epoch), so that we grant pre-votes. */
+  leaderLost(leaderId: number): void {
+    this.replica.leaderLost(leaderId);
+    this.kick();
+  }
+
   /** Median fsync-to-durable time of recent appends, in ms. */
   fsyncP50Ms(): number {
     if (this.fsyncMs.length === 0) return 0;
@@ -135,6 +141,9 @@ export class ReplicationDriver {
       const rd = this.replica.ready();
       await this.handle(rd);
       this.replica.advance(rd);
+      // Each pass awaits only microtasks when a Ready carries nothing: a replica that keeps
+      // reporting work it does not hand over would starve the event loop (a hung server).
+      if (isEmpty(rd) && this.replica.hasReady()) throw new Error("assertion failed: the replica reports a Ready with nothing in it, again");
     }
   }
 
@@ -171,4 +180,11 @@ export class ReplicationDriver {
       .finally(() => this.appending.delete(appended));
     this.appending.add(appended);
   }
+}
+
+function isEmpty(rd: Ready): boolean {
+  return (
+    rd.hardState === null && rd.snapshot === null && rd.truncateAfterZxid === null && rd.entries.length === 0 && rd.messages.length === 0 &&
+    rd.committed.length === 0 && rd.snapshotWanted === null && rd.status === null && rd.syncsDone.length === 0 && rd.syncsFailed.length === 0
+  );
 }

@@ -246,7 +246,8 @@ export class ProcessEnsemble {
         opts.timeoutMs ?? 15_000,
       );
     } catch (e) {
-      throw new Error(`${(e as Error).message} (last seen: ${last})`);
+      const down = among.filter((id) => !this.isRunning(id)).map((id) => `--- server ${id} exited; its log:\n${this.logTail(id)}`);
+      throw new Error([`${(e as Error).message} (last seen: ${last})`, ...down].join("\n"));
     }
   }
 
