@@ -78,7 +78,7 @@ describe("queue", () => {
     const consume = async (c: typeof p) => {
       const q = new DistributedQueue(c, "/queues/q1");
       for (;;) {
-        const item = text(await q.take({ timeoutMs: 1000 }).catch(() => undefined));
+        const item = text(await q.take({ timeoutMs: 10_000 }).catch(() => undefined));
         if (item === undefined || item === "end") return;
         taken.push(item);
       }
