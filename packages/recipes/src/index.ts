@@ -15,7 +15,7 @@ export {
   type ServiceInstance,
   type RegistryOptions,
 } from "./registry/instance.js";
-export { ServiceRegistration, register, type RegisterOptions } from "./registry/registration.js";
+export { ServiceRegistration, register, registerInstance, type RegisterOptions } from "./registry/registration.js";
 export { ServiceDiscovery, type DiscoveryOptions, type ServiceChange } from "./registry/discovery.js";
 export { roundRobin, randomPick, sticky, loadBalancer, type LoadBalancer, type LoadBalancerName } from "./registry/load-balancer.js";
 export { HealthChecker, type HealthCheckerOptions } from "./registry/health-checker.js";

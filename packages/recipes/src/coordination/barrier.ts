@@ -36,6 +36,8 @@ export class Barrier {
   /** Resolves true once the barrier is down, false at the timeout. */
   async wait(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<boolean> {
     const deadline = deadlineOf(options);
+    // Reads may lag on our server: catch up first, so a barrier set before wait() is seen.
+    await this.#client.sync(this.#path);
     for (;;) {
       if ((await this.#client.exists(this.#path)) === null) return true;
       if ((await waitForChange(this.#client, this.#path, deadline)) === "timeout") return false;

@@ -36,6 +36,9 @@ export class DoubleBarrier {
     const readyStat = await this.#client.exists(joinPath(this.#path, READY), { watch: () => fire() });
     this.#node = await createProtected(this.#client, this.#path, "member-", undefined, CreateMode.EPHEMERAL_SEQUENTIAL);
     if (readyStat !== null) return;
+    // Without catching up, two last arrivals on lagging servers could each count one short
+    // and both wait for a ready node that nobody creates.
+    await this.#client.sync(this.#path);
     if ((await this.#members()).length >= this.#memberCount) return this.#createReady();
     const outcome = await raceDeadline(ready, deadline);
     if (outcome !== "changed") {

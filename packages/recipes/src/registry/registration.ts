@@ -151,3 +151,6 @@ export function register(client: Client, spec: InstanceSpec, options: RegisterOp
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
+
+/** register() under the name the CLI pairs with deregisterInstance(). */
+export const registerInstance = register;
