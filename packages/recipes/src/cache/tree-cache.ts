@@ -116,9 +116,10 @@ export class TreeCache extends Emitter<Events> {
   };
 
   async #watchAndResync(): Promise<void> {
-    this.#sessionId = this.#client.sessionId;
+    const sessionId = this.#client.sessionId;
     const mode = this.#depthMax === 0 ? AddWatchMode.PERSISTENT : AddWatchMode.PERSISTENT_RECURSIVE;
     await this.#client.addWatch(this.#root, mode, this.#listener);
+    this.#sessionId = sessionId; // only once the watch is in place: a failed add is tried again on the next reconnection
     this.#enqueue(readFull(this.#client, this.#root));
   }
 
