@@ -1,7 +1,8 @@
 // (b) SIGSTOP of a follower for longer than the session timeout, then SIGCONT: the sessions
 // that could move to another server moved and kept their ids and ephemerals; a session that
 // knew only the paused server expired (its ephemeral went, everywhere); the follower, resumed,
-// catches up and holds every acknowledged write.
+// catches up and holds every acknowledged write. Also a leader paused past syncLimit × tickTime
+// (a hung leader): replaced, and after SIGCONT it follows and catches up.
 import { afterEach, describe, expect, it } from "vitest";
 import { ProcessEnsemble, waitUntil } from "@warden/testing";
 import { SESSION_TIMEOUT_MS, TEST_ENSEMBLE, Writer, allWritersProgress, clientOn, closeAll, expectEveryServerHasEveryAck, sessionProblems, startWriters, writersOn } from "./workload.js";
