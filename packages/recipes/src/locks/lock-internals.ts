@@ -2,7 +2,7 @@
 // Curator's LockInternals): create a protected EPHEMERAL_SEQUENTIAL node, list the queue,
 // and either hold or watch exactly one node ahead (no herd). Which node to watch is the
 // caller's rule: the predecessor for a mutex, the last writer ahead for a reader.
-import { CreateMode, NoNodeError } from "@warden/protocol";
+import { ConnectionLossError, CreateMode, NoNodeError, OperationTimeoutError } from "@warden/protocol";
 import type { Client } from "@warden/client";
 import { AcquireTimeoutError } from "../errors.js";
 import { createProtected, markerOf } from "../util/protected-create.js";
@@ -14,6 +14,8 @@ export type QueueRule = (queue: readonly string[], ourIndex: number) => { holds:
 
 /** Names in the queue sorted by sequence; a queue holds at most this many before listing fails loudly. */
 export const QUEUE_LENGTH_MAX = 100_000;
+/** Connection losses in a row one acquisition rides out before giving up with ConnectionLossError. */
+const CONNECTION_LOSSES_MAX = 10;
 
 /** The mutex rule: the first `leases` nodes hold; every other node watches its predecessor. */
 export function firstHold(leases: number): QueueRule {
@@ -25,25 +27,40 @@ export async function acquireInQueue(client: Client, dir: string, prefix: string
   await ensurePath(client, dir);
   let ours = await createProtected(client, dir, prefix, data, CreateMode.EPHEMERAL_SEQUENTIAL);
   try {
-    for (;;) {
-      const queue = sortBySequence(await client.getChildren(dir));
-      if (queue.length > QUEUE_LENGTH_MAX) throw new RangeError(`${dir} holds ${queue.length} nodes, more than ${QUEUE_LENGTH_MAX}`);
-      const index = queue.indexOf(baseName(ours));
-      if (index < 0) {
+    for (let losses = 0; ; ) {
+      try {
+        const step = await queueStep(client, dir, ours, rule, deadline);
+        if (step === "held") return ours;
         // Our node went with an expired session while we waited: queue again, at the back.
-        ours = await createProtected(client, dir, prefix, data, CreateMode.EPHEMERAL_SEQUENTIAL);
-        continue;
+        if (step === "gone") ours = await createProtected(client, dir, prefix, data, CreateMode.EPHEMERAL_SEQUENTIAL);
+        losses = 0;
+      } catch (e) {
+        // A read lost with the connection: the session (and our place in the queue) lives on.
+        if (!(e instanceof ConnectionLossError) || ++losses > CONNECTION_LOSSES_MAX) throw e;
+        const remainingMs = deadline.atMs === undefined ? undefined : Math.max(1, deadline.atMs - Date.now());
+        await client.connected(remainingMs === undefined ? {} : { timeoutMs: remainingMs }).catch((c: unknown) => {
+          throw c instanceof OperationTimeoutError ? new AcquireTimeoutError(dir, deadline.timeoutMs ?? 0) : c;
+        });
       }
-      await deleteOrphans(client, dir, queue, index);
-      const decision = rule(queue, index);
-      if (decision.holds) return ours;
-      if ((await waitForChange(client, joinPath(dir, decision.watch), deadline)) === "timeout") throw new AcquireTimeoutError(dir, deadline.timeoutMs ?? 0);
     }
   } catch (e) {
     await deleteQuietly(client, ours);
     await deleteMarked(client, dir, markerOf(baseName(ours)));
     throw e;
   }
+}
+
+/** One look at the queue: we hold, our node is gone, or what we watched changed. */
+async function queueStep(client: Client, dir: string, ours: string, rule: QueueRule, deadline: Deadline): Promise<"held" | "gone" | "changed"> {
+  const queue = sortBySequence(await client.getChildren(dir));
+  if (queue.length > QUEUE_LENGTH_MAX) throw new RangeError(`${dir} holds ${queue.length} nodes, more than ${QUEUE_LENGTH_MAX}`);
+  const index = queue.indexOf(baseName(ours));
+  if (index < 0) return "gone";
+  await deleteOrphans(client, dir, queue, index);
+  const decision = rule(queue, index);
+  if (decision.holds) return "held";
+  if ((await waitForChange(client, joinPath(dir, decision.watch), deadline)) === "timeout") throw new AcquireTimeoutError(dir, deadline.timeoutMs ?? 0);
+  return "changed";
 }
 
 /**
