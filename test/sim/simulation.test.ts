@@ -76,4 +76,10 @@ describe("the simulation catches planted bugs", () => {
     expect(r?.failure).toMatch(/no-disruption-after-healing/);
     expect(r?.replay).toContain("--bug prevote-ignores-lease");
   });
+
+  it("a deposed leader that keeps reporting an empty Ready is found (the SIGSTOP hang)", () => {
+    const r = firstFailure({ plantedBugs: { readyAfterStepDown: true } }, 100);
+    expect(r?.failure).toMatch(/Ready never settles/);
+    expect(r?.replay).toContain("--bug ready-after-step-down");
+  });
 });

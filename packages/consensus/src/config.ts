@@ -13,6 +13,8 @@ export interface PlantedBugs {
   readonly voteWithoutLogCheck?: boolean;
   /** Pre-votes are granted, and higher-epoch vote requests heeded, while a leader is still heard. */
   readonly preVoteIgnoresLease?: boolean;
+  /** A leader that steps down with commit news unsent keeps reporting work it never hands over (the SIGSTOP hang). */
+  readonly readyAfterStepDown?: boolean;
 }
 
 export interface ReplicaConfig {

@@ -129,6 +129,8 @@ export class Core {
     this.progress.clear();
     this.votes.clear();
     this.endPreVote();
+    // A deposed leader's unsent commit news goes nowhere (and must not keep hasReady() true).
+    if (this.cfg.plantedBugs.readyAfterStepDown !== true) this.commitDirty = false;
     this.remoteSyncs = [];
     this.resetElectionTimer();
   }

@@ -149,7 +149,7 @@ export class Replica {
     flushAppends(c);
     // commitDirty is consumed by flushAppends, for a leader only: a leader that set it and then
     // stepped down before the next Ready keeps it set, and must not report work forever.
-    return c.hardStateDirty || c.statusDirty || (c.commitDirty && c.role === "leader") || c.outbox.length > 0 || c.pendingEntries.length > 0 ||
+    return c.hardStateDirty || c.statusDirty || (c.commitDirty && (c.role === "leader" || c.cfg.plantedBugs.readyAfterStepDown === true)) || c.outbox.length > 0 || c.pendingEntries.length > 0 ||
       c.pendingTruncateAfter !== null || c.pendingSnapshot !== null || c.snapshotWanted !== null ||
       minZxid(c.commitZxid, c.durableZxid) > c.appliedZxid || c.syncsFailed.length > 0 ||
       c.syncsAwaitingApply.some((s) => s.zxid <= c.appliedZxid);

@@ -2,11 +2,11 @@ import { parseArgs } from "node:util";
 import type { SimOverrides } from "./options.js";
 import { formatFailure, runSeed } from "./run.js";
 
-const usage = "usage: npm run sim -- [--seeds N] [--seed S] [--replicas 3|5] [--steps K] [--bug commit-without-quorum|vote-without-log-check|prevote-ignores-lease|ack-before-fsync] [--verbose]";
+const usage = "usage: npm run sim -- [--seeds N] [--seed S] [--replicas 3|5] [--steps K] [--bug commit-without-quorum|vote-without-log-check|prevote-ignores-lease|ready-after-step-down|ack-before-fsync] [--verbose]";
 
 function overridesFrom(values: { replicas?: string; steps?: string; bug?: string[] }): SimOverrides {
   const bugs = new Set(values.bug ?? []);
-  for (const b of bugs) if (!["commit-without-quorum", "vote-without-log-check", "prevote-ignores-lease", "ack-before-fsync"].includes(b)) throw new Error(`unknown bug ${b}\n${usage}`);
+  for (const b of bugs) if (!["commit-without-quorum", "vote-without-log-check", "prevote-ignores-lease", "ready-after-step-down", "ack-before-fsync"].includes(b)) throw new Error(`unknown bug ${b}\n${usage}`);
   const voters = values.replicas === undefined ? undefined : Number(values.replicas);
   if (voters !== undefined && voters !== 3 && voters !== 5) throw new Error(`--replicas must be 3 or 5\n${usage}`);
   const steps = values.steps === undefined ? undefined : Number(values.steps);
@@ -14,7 +14,7 @@ function overridesFrom(values: { replicas?: string; steps?: string; bug?: string
   return {
     ...(voters !== undefined ? { voters } : {}),
     ...(steps !== undefined ? { safetyMs: steps * 50 } : {}),
-    plantedBugs: { commitWithoutQuorum: bugs.has("commit-without-quorum"), voteWithoutLogCheck: bugs.has("vote-without-log-check"), preVoteIgnoresLease: bugs.has("prevote-ignores-lease") },
+    plantedBugs: { commitWithoutQuorum: bugs.has("commit-without-quorum"), voteWithoutLogCheck: bugs.has("vote-without-log-check"), preVoteIgnoresLease: bugs.has("prevote-ignores-lease"), readyAfterStepDown: bugs.has("ready-after-step-down") },
     hostBugs: { ackBeforeFsync: bugs.has("ack-before-fsync") },
   };
 }

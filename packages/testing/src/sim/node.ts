@@ -11,6 +11,8 @@ import type { Prng } from "./prng.js";
 export interface NodeEnv {
   send(m: Message): void;
   scheduleFsync(node: SimNode): void;
+  /** Call node.drainNow() a little later; inputs arriving meanwhile are batched into one Ready. */
+  scheduleDrain(node: SimNode): void;
   onStatus(node: SimNode, s: Status): void;
   /** Returns false when the entry is not in the committed history (a violation is raised). */
   onApply(node: SimNode, e: Entry): void;
@@ -30,6 +32,8 @@ export interface NodeConfig {
   readonly snapshotEveryEntries: number;
   readonly plantedBugs: PlantedBugs;
   readonly hostBugs: HostBugs;
+  /** Handle Readies later, as the real server does while it awaits its disk: several inputs per Ready. */
+  readonly batchInputs: boolean;
 }
 
 const READY_ROUNDS_MAX = 1_000;
@@ -47,6 +51,12 @@ export class SimNode {
   /** Bumped at every crash: events scheduled before it are void. */
   generation = 0;
   fsyncScheduled = false;
+  private drainScheduled = false;
+  /** Stopped (SIGSTOP) until pausedUntilMs: its inputs wait, then arrive as one batch. */
+  paused = false;
+  pausedUntilMs = 0;
+  /** Resumed, its waiting inputs not all stepped yet: hold the Ready until they are. */
+  holdingReady = false;
   readonly pendingWrites = new Map<Zxid, WriteRecord>();
   private appliedSinceSnapshot = 0;
   truncations = 0;
@@ -81,6 +91,9 @@ export class SimNode {
     this.replica = null;
     this.generation++;
     this.fsyncScheduled = false;
+    this.drainScheduled = false;
+    this.paused = false;
+    this.holdingReady = false;
     const lost = [...this.pendingWrites.values()];
     this.pendingWrites.clear();
     return lost;
@@ -93,8 +106,23 @@ export class SimNode {
     this.drain();
   }
 
-  /** Handle every Ready the core has (bounded: a core that never settles is a bug). */
+  /** After an input: handle the Readies now, or soon when the seed batches inputs. */
   drain(): void {
+    if (this.paused || this.holdingReady) {
+      this.drainScheduled = true; // at resume
+      return;
+    }
+    if (!this.cfg.batchInputs) return this.drainNow();
+    if (this.drainScheduled || this.replica === null) return;
+    this.drainScheduled = true;
+    this.env.scheduleDrain(this);
+  }
+
+  /** Handle every Ready the core has (bounded: a core that never settles is a bug). */
+  drainNow(): void {
+    this.drainScheduled = false;
+    this.paused = false;
+    this.holdingReady = false;
     const r = this.replica;
     if (r === null) return;
     for (let round = 0; r.hasReady(); round++) {

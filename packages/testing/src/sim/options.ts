@@ -53,6 +53,10 @@ export interface SimOptions {
   readonly leaderLostRate: number;
   /** Weight of link blips (a follower's host reports its live leader lost) among fault events. */
   readonly blipWeight: number;
+  /** 0: each input's Ready is handled at once; else within this many ms, batching inputs (as the server does). */
+  readonly readyDelayMsMax: number;
+  /** Weight of pauses (SIGSTOP, then SIGCONT: a batch of inputs before one Ready) among fault events. */
+  readonly pauseWeight: number;
 }
 
 /** Derive every option from the seed (TigerBeetle's VOPR habit): fault rates included. */
@@ -90,6 +94,8 @@ export function deriveOptions(seed: number, o: SimOverrides = {}): SimOptions {
     fastFailover: r.chance(0.75),
     leaderLostRate: r.pick([0.5, 0.9, 1]),
     blipWeight: r.range(0, 2),
+    readyDelayMsMax: r.pick([0, 0, 1, 5]),
+    pauseWeight: r.range(0, 2),
   };
 }
 

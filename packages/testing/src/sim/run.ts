@@ -23,6 +23,7 @@ export function replayCommand(seed: number, o: SimOverrides): string {
   if (o.plantedBugs?.commitWithoutQuorum) parts.push("--bug commit-without-quorum");
   if (o.plantedBugs?.voteWithoutLogCheck) parts.push("--bug vote-without-log-check");
   if (o.plantedBugs?.preVoteIgnoresLease) parts.push("--bug prevote-ignores-lease");
+  if (o.plantedBugs?.readyAfterStepDown) parts.push("--bug ready-after-step-down");
   if (o.hostBugs?.ackBeforeFsync) parts.push("--bug ack-before-fsync");
   return parts.join(" ");
 }

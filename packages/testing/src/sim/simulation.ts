@@ -4,8 +4,9 @@ import { formatZxid } from "@warden/protocol";
 import type { WriteRecord } from "./clients.js";
 import { ClientHistory } from "./clients.js";
 import { CommittedHistory, SimViolation } from "./history.js";
-import type { CampaignAttempt } from "./failover.js";
-import { CLOSE_NOTICED_MS_MAX, SimFailover } from "./failover.js";
+import type { SimEvent } from "./events.js";
+import { SimFailover } from "./failover.js";
+import { SimFaults } from "./faults.js";
 import { encodeWrite } from "./kv.js";
 import { SimNetwork } from "./network.js";
 import type { NodeEnv } from "./node.js";
@@ -13,17 +14,6 @@ import { SimNode } from "./node.js";
 import type { SimOptions } from "./options.js";
 import { Prng } from "./prng.js";
 import { EventQueue } from "./queue.js";
-
-type SimEvent =
-  | { readonly kind: "tick"; readonly node: SimNode; readonly generation: number }
-  | { readonly kind: "deliver"; readonly message: Message }
-  | { readonly kind: "fsync"; readonly node: SimNode; readonly generation: number }
-  | { readonly kind: "client"; readonly client: number }
-  | { readonly kind: "timeout"; readonly write: WriteRecord; readonly client: number }
-  | { readonly kind: "fault" }
-  | { readonly kind: "leader-lost"; readonly node: SimNode; readonly generation: number; readonly leaderId: number }
-  | { readonly kind: "campaign"; readonly attempt: CampaignAttempt }
-  | { readonly kind: "restart"; readonly node: SimNode };
 
 export interface SimStats {
   events: number;
@@ -61,8 +51,9 @@ export class Simulation implements NodeEnv {
   readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotsSent: 0, truncations: 0, leaderLosts: 0, hostCampaigns: 0, healElections: 0 };
   private readonly queue = new EventQueue<SimEvent>(1_000_000);
   private readonly prng: Prng;
-  private readonly network: SimNetwork;
+  readonly network: SimNetwork;
   private readonly failover: SimFailover;
+  private readonly faults: SimFaults;
   private readonly positionOf = new Map<number, number>();
   private readonly leaderOfEpoch = new Map<number, number>();
   private readonly clientBusy: boolean[] = [];
@@ -81,10 +72,12 @@ export class Simulation implements NodeEnv {
     for (const id of [...voters, ...observers]) {
       this.nodes.push(new SimNode({ id, voters, observers, electionTicks: o.electionTicks, heartbeatTicks: o.heartbeatTicks,
         maxInflightProposals: o.maxInflightProposals, maxBatchEntries: o.maxBatchEntries, logWindowEntries: o.logWindowEntries,
-        snapshotEveryEntries: o.snapshotEveryEntries, plantedBugs: o.plantedBugs, hostBugs: o.hostBugs }, this.prng.fork(), this));
+        snapshotEveryEntries: o.snapshotEveryEntries, plantedBugs: o.plantedBugs, hostBugs: o.hostBugs,
+        batchInputs: o.readyDelayMsMax > 0 }, this.prng.fork(), this));
     }
     this.network = new SimNetwork(this.prng.fork(), this.nodes.map((n) => n.id), o, (delayMs, m) => this.at(delayMs, { kind: "deliver", message: m }));
     this.failover = new SimFailover(this.prng.fork(), (delayMs, attempt) => this.at(delayMs, { kind: "campaign", attempt }));
+    this.faults = new SimFaults(this, this.prng);
   }
 
   /** Recent notable events, for a failure report. */
@@ -92,16 +85,24 @@ export class Simulation implements NodeEnv {
     return this.log;
   }
 
-  private note(text: string): void {
+  get now(): number {
+    return this.nowMs;
+  }
+
+  note(text: string): void {
     this.log.push(`${this.nowMs}ms ${text}`);
     if (this.log.length > 200) this.log.shift();
   }
 
-  private at(delayMs: number, e: SimEvent): void {
+  at(delayMs: number, e: SimEvent): void {
     this.queue.push(this.nowMs + delayMs, e);
   }
 
-  private node(id: number): SimNode {
+  atTime(atMs: number, e: SimEvent): void {
+    this.queue.push(atMs, e);
+  }
+
+  node(id: number): SimNode {
     return this.nodes[id - 1]!;
   }
 
@@ -145,14 +146,29 @@ export class Simulation implements NodeEnv {
     }
   }
 
+  /** The node an event happens on, if any: a paused node's events wait for its resume. */
+  private nodeOf(e: SimEvent): SimNode | undefined {
+    switch (e.kind) {
+      case "tick": case "fsync": case "drain": case "leader-lost": return e.node;
+      case "deliver": return this.node(e.message.to);
+      case "campaign": return e.attempt.node;
+      default: return undefined;
+    }
+  }
+
   private dispatch(e: SimEvent): void {
+    const paused = this.nodeOf(e);
+    if (paused?.paused === true) return this.queue.push(paused.pausedUntilMs, e);
     switch (e.kind) {
       case "tick": return this.onTick(e.node, e.generation);
       case "deliver": return this.onDeliver(e.message);
       case "fsync": if (e.generation === e.node.generation && e.node.up) e.node.fsync(); return;
+      case "drain": if (e.generation === e.node.generation) e.node.drainNow(); return;
+      case "resume": return this.faults.resume(e.node, e.generation);
+      case "release": if (e.generation === e.node.generation && e.node.holdingReady) e.node.holdingReady = false, e.node.drainNow(); return;
       case "client": return this.onClient(e.client);
       case "timeout": return this.onTimeout(e.write, e.client);
-      case "fault": return this.onFault();
+      case "fault": if (!this.healing) this.faults.fault(); return;
       case "restart": return this.restart(e.node);
       case "leader-lost": if (e.generation === e.node.generation) this.failover.leaderLost(e.node, e.leaderId); return;
       case "campaign": return this.failover.fire(e.attempt);
@@ -178,6 +194,9 @@ export class Simulation implements NodeEnv {
     this.stats.messages++;
     if (m.type === "snapshot") this.stats.snapshotsSent++;
     this.network.send(m);
+  }
+  scheduleDrain(n: SimNode): void {
+    this.at(this.prng.range(0, this.options.readyDelayMsMax), { kind: "drain", node: n, generation: n.generation });
   }
   scheduleFsync(n: SimNode): void {
     this.at(this.prng.range(1, this.options.fsyncMsMax), { kind: "fsync", node: n, generation: n.generation });
@@ -223,6 +242,7 @@ export class Simulation implements NodeEnv {
     if (this.clientBusy[client]) return;
     const hint = this.leaderHint[client];
     const target = hint !== null && hint !== undefined && this.prng.chance(0.8) ? this.node(hint) : this.prng.pick(this.nodes);
+    if (target.paused) return this.clientIdle(client); // no answer from a stopped server: try again later
     const key = `k${this.prng.int(this.options.keys)}`;
     if (this.prng.chance(0.6)) return this.clientWrite(client, target, key);
     if (target.up && target.kv.appliedZxid >= this.clients.lastSeen(client)) {
@@ -254,31 +274,8 @@ export class Simulation implements NodeEnv {
     this.clientIdle(client);
   }
 
-  // ---- faults ----
-  private onFault(): void {
-    if (this.healing) return;
-    const o = this.options;
-    const total = o.crashWeight + o.partitionWeight + o.blipWeight + 1;
-    const pick = this.prng.float() * total;
-    if (pick < o.crashWeight) this.crashRandom();
-    else if (pick < o.crashWeight + o.partitionWeight) this.partitionRandom();
-    else if (pick < o.crashWeight + o.partitionWeight + o.blipWeight) this.blipRandom();
-    else {
-      this.network.heal();
-      this.note("heal");
-    }
-    this.at(this.prng.range(Math.ceil(o.faultEveryMs / 2), Math.ceil((o.faultEveryMs * 3) / 2)), { kind: "fault" });
-  }
-
-  private crashRandom(): void {
-    const up = this.nodes.filter((n) => n.up);
-    if (up.length === 0) return;
-    const n = this.prng.pick(up);
-    this.crash(n);
-    this.at(this.prng.range(50, 3000), { kind: "restart", node: n });
-  }
-
-  private crash(n: SimNode): void {
+  // ---- faults (chosen in faults.ts) ----
+  crash(n: SimNode): void {
     this.stats.crashes++;
     this.note(`crash ${n.id}`);
     for (const w of n.crash()) {
@@ -286,56 +283,15 @@ export class Simulation implements NodeEnv {
       w.outcome = "unknown";
       this.clientIdle(w.client);
     }
-    this.noticeClosedLeaderLinks();
+    this.faults.noticeClosedLeaderLinks();
   }
-
-  /**
-   * A leader's connection closes for its followers when it dies or is cut off from them; each
-   * host notices (and calls leaderLost) with the seed's probability, a little later.
-   */
-  private noticeClosedLeaderLinks(): void {
-    if (!this.options.fastFailover) return;
-    for (const f of this.nodes) {
-      const leaderId = f.replica?.leaderId ?? null;
-      if (leaderId === null || leaderId === f.id) continue;
-      const closed = !this.node(leaderId).up || !this.network.connected(f.id, leaderId);
-      if (closed && this.prng.chance(this.options.leaderLostRate)) this.leaderLostSoon(f, leaderId);
-    }
-  }
-
-  private leaderLostSoon(f: SimNode, leaderId: number): void {
-    this.at(this.prng.range(1, CLOSE_NOTICED_MS_MAX), { kind: "leader-lost", node: f, generation: f.generation, leaderId });
-  }
-
-  /** A follower's connection to its live leader closes and reopens: its host still reports it. */
-  private blipRandom(): void {
-    const followers = this.nodes.filter((n) => n.up && n.replica!.leaderId !== null && n.replica!.leaderId !== n.id);
-    if (followers.length === 0) return;
-    const f = this.prng.pick(followers);
-    this.note(`blip ${f.id}`);
-    this.leaderLostSoon(f, f.replica!.leaderId!);
-  }
-
-  private restart(n: SimNode): void {
+  restart(n: SimNode): void {
     if (n.up) return;
     this.note(`restart ${n.id}`);
     n.start();
     this.at(this.prng.range(1, this.options.tickMs), { kind: "tick", node: n, generation: n.generation });
     if (this.options.fastFailover) this.failover.startup(n);
   }
-
-  private partitionRandom(): void {
-    this.stats.partitions++;
-    if (this.prng.chance(0.5)) {
-      const id = this.prng.pick(this.nodes).id;
-      this.network.isolate(id);
-      this.note(`isolate ${id}`);
-    } else {
-      this.note(`partition ${this.network.partitionRandomly(this.nodes.map((n) => n.id))}`);
-    }
-    this.noticeClosedLeaderLinks();
-  }
-
   // ---- healing and convergence ----
   private heal(): void {
     this.healing = true;
@@ -394,7 +350,7 @@ export class Simulation implements NodeEnv {
     const cut = follower();
     this.note(`quiet phase: isolate ${cut.id}`);
     this.network.isolate(cut.id);
-    this.noticeClosedLeaderLinks();
+    this.faults.noticeClosedLeaderLinks();
     runFor(this.options.electionTicks * this.options.tickMs * 3);
     this.network.heal();
     runFor(600);
