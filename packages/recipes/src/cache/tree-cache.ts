@@ -120,6 +120,12 @@ export class TreeCache extends Emitter<Events> {
     const mode = this.#depthMax === 0 ? AddWatchMode.PERSISTENT : AddWatchMode.PERSISTENT_RECURSIVE;
     await this.#client.addWatch(this.#root, mode, this.#listener);
     this.#sessionId = sessionId; // only once the watch is in place: a failed add is tried again on the next reconnection
+    await this.#resync();
+  }
+
+  /** Reads the whole subtree again, after catching our server up (so start() is current). */
+  async #resync(): Promise<void> {
+    await this.#client.sync(this.#root);
     this.#enqueue(readFull(this.#client, this.#root));
   }
 
@@ -130,7 +136,7 @@ export class TreeCache extends Emitter<Events> {
     else if (event === "reconnected") {
       this.emit("change", { type: "reconnected" });
       // A new session has no watches: add ours again. The same session kept it; read anyway.
-      const resync = this.#client.sessionId === this.#sessionId ? Promise.resolve(this.#enqueue(readFull(this.#client, this.#root))) : this.#watchAndResync();
+      const resync = this.#client.sessionId === this.#sessionId ? this.#resync() : this.#watchAndResync();
       resync.catch((e) => this.#onReadFailure(e));
     }
   }
@@ -181,6 +187,9 @@ export class TreeCache extends Emitter<Events> {
   }
 
   #upsert(path: string, data: Uint8Array, stat: Stat): void {
+    // A child seen before its parent (an event that beat the first full read): the parent's
+    // full read, still queued, will list and read it; reporting it now would put it first.
+    if (path !== this.#root && !this.#nodes.has(parentOf(path))) return;
     const old = this.#nodes.get(path);
     if (old !== undefined && old.stat.mzxid === stat.mzxid && old.stat.czxid === stat.czxid) return;
     if (old !== undefined && old.stat.czxid !== stat.czxid) this.#removeSubtree(path); // deleted and created again
