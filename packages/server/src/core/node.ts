@@ -1,7 +1,7 @@
 // The replicated state of one server and the way of a write (DESIGN.md section 3): the
 // leader prepares a request into a txn and proposes it; every server applies committed
 // txns in zxid order, fires watches, and the server holding the session replies.
-import { ErrorCode, errorCodeName, type ACL, type Id, type Request, type WatchEvent } from "@warden/protocol";
+import { ErrorCode, errorCodeName, makeZxid, type ACL, type Id, type Request, type WatchEvent } from "@warden/protocol";
 import { DataTree, Preparer, loadSnapshot, serializeSnapshot, type Txn, type WriteRequest } from "@warden/tree";
 import type { Entry, Snapshot, Status } from "@warden/consensus";
 import { decodeRecord, encodeRecord } from "./record.js";
@@ -33,11 +33,14 @@ export interface NodeHooks {
   /** A new session's createSession committed: open it on its connection. */
   sessionCreated(sessionId: bigint, timeoutMs: number): void;
   log(line: string): void;
+  /** The zxid up to which committed entries have been handed to applyCommitted. */
+  appliedZxid(): bigint;
   /** Leader: a proposal of this server committed after `ms`. */
   proposalCommitted?(ms: number): void;
 }
 
 const CREATE_SESSION_CXID = -10;
+const WAITING_WRITES_MAX = 10_000;
 
 export class WardenNode {
   tree: DataTree;
@@ -61,9 +64,16 @@ export class WardenNode {
     this.preparer = new Preparer(tree);
   }
 
+  /**
+   * Leading: established, and every txn committed before this epoch is applied here. Until
+   * then the tree is behind the log and preparing against it would decide wrongly.
+   */
   get isLeader(): boolean {
-    return this.status?.role === "leader" && this.status.established;
+    return this.leading;
   }
+  private leading = false;
+  /** Writes that reached this server while it is leader but not yet leading (bounded). */
+  private waiting: Array<Extract<ServerMessage, { type: "forward" }>> = [];
   get leaderId(): number | null {
     return this.status?.leaderId ?? null;
   }
@@ -100,6 +110,7 @@ export class WardenNode {
 
   private route(m: Extract<ServerMessage, { type: "forward" }>): void {
     if (this.isLeader) return this.prepareAndPropose(m);
+    if (this.status?.role === "leader") return this.wait(m);
     const leader = this.leaderId;
     if (leader === null || leader === this.hooks.myId) return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     this.hooks.sendToPeer(leader, m);
@@ -109,14 +120,20 @@ export class WardenNode {
     switch (m.type) {
       case "forward":
         if (m.origin !== from) return;
-        if (!this.isLeader) return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
-        return this.prepareAndPropose(m);
+        if (this.isLeader) return this.prepareAndPropose(m);
+        if (this.status?.role === "leader") return this.wait(m);
+        return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
       case "forward-failed":
         return this.failLocal(m.sessionId, m.cxid, m.err);
       case "touch":
         if (this.isLeader) for (const id of m.sessions) this.tracker.touch(id, this.hooks.nowMs());
         return;
     }
+  }
+
+  private wait(m: Extract<ServerMessage, { type: "forward" }>): void {
+    if (this.waiting.length >= WAITING_WRITES_MAX) return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
+    this.waiting.push(m);
   }
 
   /** Leader: request -> txn -> proposal. A refused check is itself a txn (an error result). */
@@ -172,6 +189,7 @@ export class WardenNode {
       this.appliedSinceSnapshot++;
     }
     if (this.isLeader) this.preparer.applied(this.lastZxid);
+    this.updateLeading();
   }
 
   private applyOne(cxid: number, txn: Txn): void {
@@ -232,18 +250,26 @@ export class WardenNode {
   }
 
   statusChanged(status: Status): void {
-    const wasLeader = this.isLeader;
     this.status = status;
-    if (this.isLeader && !wasLeader) {
+    this.updateLeading();
+  }
+
+  private updateLeading(): void {
+    const s = this.status;
+    const now = s !== undefined && s.role === "leader" && s.established && this.hooks.appliedZxid() >= makeZxid(s.epoch, 0);
+    if (now === this.leading) return;
+    this.leading = now;
+    this.preparer.reset();
+    if (now) {
       // A new leader gives every session a full timeout from now (ZooKeeper does the same).
-      this.preparer.reset();
-      const now = this.hooks.nowMs();
-      for (const [id, info] of this.tree.sessions) this.tracker.add(id, info.timeoutMs, now);
-    } else if (!this.isLeader && wasLeader) {
-      this.preparer.reset();
+      const t = this.hooks.nowMs();
+      for (const [id, info] of this.tree.sessions) this.tracker.add(id, info.timeoutMs, t);
+      for (const m of this.waiting.splice(0)) this.prepareAndPropose(m);
+    } else {
       this.proposedAtMs.clear();
       for (const id of [...this.tracker.ids()]) this.tracker.remove(id);
     }
+    if (s?.role !== "leader") for (const m of this.waiting.splice(0)) this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
   }
 
   snapshotOfAppliedState(): Snapshot {
