@@ -22,11 +22,14 @@ function schemeMatches(scheme: string, identity: string, aclId: string): boolean
  */
 export function checkACL(acl: readonly ACL[], perm: number, identities: readonly Id[], superuser = false): boolean {
   if (superuser || acl.length === 0) return true;
-  for (const id of identities) if (id.scheme === "super") return true;
-  for (const a of acl) {
+  // Indexed loops: this runs on every read and write, and for-of would allocate iterators.
+  for (let i = 0; i < identities.length; i++) if (identities[i]!.scheme === "super") return true;
+  for (let j = 0; j < acl.length; j++) {
+    const a = acl[j]!;
     if ((a.perms & perm) === 0) continue;
     if (a.id.scheme === "world" && a.id.id === "anyone") return true;
-    for (const id of identities) {
+    for (let i = 0; i < identities.length; i++) {
+      const id = identities[i]!;
       if (id.scheme === a.id.scheme && schemeMatches(id.scheme, id.id, a.id.id)) return true;
     }
   }
@@ -87,8 +90,13 @@ function removeDuplicates(acl: readonly ACL[]): ACL[] {
  * checked valid for its scheme. Throws InvalidACLError naming `path`.
  */
 export function fixupACL(path: string, identities: readonly Id[], acl: readonly ACL[]): ACL[] {
-  if (!Array.isArray(acl) || acl.length > ACL_ENTRIES_MAX || !acl.every(wellFormed)) throw new InvalidACLError(undefined, path);
-  const unique = acl.length === 1 ? acl : removeDuplicates(acl);
+  if (!Array.isArray(acl) || acl.length > ACL_ENTRIES_MAX) throw new InvalidACLError(undefined, path);
+  // The common ACL, one world:anyone entry, without the general path's allocations.
+  if (acl.length === 1 && wellFormed(acl[0]) && acl[0].id.scheme === "world" && acl[0].id.id === "anyone") {
+    return [{ perms: acl[0].perms, id: { scheme: "world", id: "anyone" } }];
+  }
+  if (!acl.every(wellFormed)) throw new InvalidACLError(undefined, path);
+  const unique = removeDuplicates(acl);
   if (unique.length === 0) throw new InvalidACLError(undefined, path);
   const out: ACL[] = [];
   for (const a of unique) {

@@ -2,7 +2,7 @@
 // replayed over a fuzzy snapshot: every txn carries absolute values (versions, the
 // parent's cversion), monotone fields only move forward, and a create meeting an existing
 // node or a delete meeting a missing one is absorbed (see tree.ts createNode/deleteNode).
-import { ErrorCode, parentPath, type MultiResult, type Response, type Stat } from "@warden/protocol";
+import { ErrorCode, parentPath, type MultiResult, type Response } from "@warden/protocol";
 import { ZXID_MAX } from "./limits.js";
 import type { DataTree } from "./tree.js";
 import type { Txn, TxnBody, TxnOp } from "./txn.js";
@@ -21,34 +21,30 @@ export interface ApplyOutcome {
   skipped: boolean;
 }
 
-interface OpResult {
-  err: number;
-  result: MultiResult;
-}
+const errorResult = (err: number): MultiResult => ({ type: "error", err });
+const errOf = (r: MultiResult): number => (r.type === "error" ? r.err : 0);
 
-const noNode = (): OpResult => ({ err: ErrorCode.NO_NODE, result: { type: "error", err: ErrorCode.NO_NODE } });
-
-function applyOp(tree: DataTree, op: TxnOp, zxid: number, timeMs: number, events: FiredWatch[]): OpResult {
+function applyOp(tree: DataTree, op: TxnOp, zxid: number, timeMs: number, events: FiredWatch[]): MultiResult {
   switch (op.type) {
     case "create": {
-      if (op.path === "/") return { err: ErrorCode.NODE_EXISTS, result: { type: "error", err: ErrorCode.NODE_EXISTS } };
+      if (op.path === "/") return errorResult(ErrorCode.NODE_EXISTS);
       const pid = tree.idOf(parentPath(op.path));
-      if (pid < 0) return noNode();
+      if (pid < 0) return errorResult(ErrorCode.NO_NODE);
       const id = tree.createNode(pid, op.path, op.data, op.acl, op.ephemeralOwner, op.parentCVersion, zxid, timeMs, events);
-      return { err: 0, result: { type: "create", path: op.path, stat: tree.statOf(id) } };
+      return { type: "create", path: op.path, stat: tree.statOf(id) };
     }
     case "delete":
-      return tree.deleteNode(op.path, zxid, events) ? { err: 0, result: { type: "delete" } } : noNode();
+      return tree.deleteNode(op.path, zxid, events) ? { type: "delete" } : errorResult(ErrorCode.NO_NODE);
     case "setData": {
       const id = tree.idOf(op.path);
-      if (id < 0) return noNode();
+      if (id < 0) return errorResult(ErrorCode.NO_NODE);
       tree.setNodeData(id, op.path, op.data, op.version, zxid, timeMs, events);
-      return { err: 0, result: { type: "setData", stat: tree.statOf(id) } };
+      return { type: "setData", stat: tree.statOf(id) };
     }
     case "check":
-      return { err: 0, result: { type: "check" } };
+      return { type: "check" };
     case "error":
-      return { err: op.code, result: { type: "error", err: op.code } };
+      return errorResult(op.code);
   }
 }
 
@@ -62,34 +58,24 @@ function applyMulti(tree: DataTree, ops: TxnOp[], zxid: number, timeMs: number, 
   let err = 0;
   let postFailed = false;
   for (const op of ops) {
-    let r: OpResult;
+    let r: MultiResult;
     if (op.type === "error") {
       postFailed = true;
       r = applyOp(tree, op, zxid, timeMs, events);
     } else if (failed) {
-      const code = postFailed ? ErrorCode.RUNTIME_INCONSISTENCY : ErrorCode.OK;
-      r = { err: code, result: { type: "error", err: code } };
+      r = errorResult(postFailed ? ErrorCode.RUNTIME_INCONSISTENCY : ErrorCode.OK);
     } else {
       r = applyOp(tree, op, zxid, timeMs, events);
     }
-    results.push(r.result);
-    if (r.err !== 0 && err === 0) err = r.err;
+    results.push(r);
+    if (errOf(r) !== 0 && err === 0) err = errOf(r);
   }
   return { err, response: { type: "multi", results } };
 }
 
+/** A single op's result is its response as it is (the shapes are the same). */
 function toResponse(r: MultiResult): Response | undefined {
-  switch (r.type) {
-    case "create":
-      return { type: "create", path: r.path, stat: r.stat };
-    case "setData":
-      return { type: "setData", stat: r.stat as Stat };
-    case "delete":
-    case "check":
-      return { type: r.type };
-    case "error":
-      return undefined;
-  }
+  return r.type === "error" ? undefined : r;
 }
 
 function applyBody(tree: DataTree, txn: Txn, body: TxnBody, zxid: number, events: FiredWatch[]): { err: number; response: Response | undefined } {
@@ -111,7 +97,7 @@ function applyBody(tree: DataTree, txn: Txn, body: TxnBody, zxid: number, events
       return { err: 0, response: { type: "closeSession" } };
     default: {
       const r = applyOp(tree, body, zxid, txn.timeMs, events);
-      return { err: r.err, response: toResponse(r.result) };
+      return { err: errOf(r), response: toResponse(r) };
     }
   }
 }

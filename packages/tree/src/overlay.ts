@@ -40,17 +40,19 @@ const SCAN_CHANGES_MAX = 8;
 /**
  * One request's changes over the pending ones and the tree: reads go through the changes,
  * then `pending`, then the tree; writes go to the changes. One Overlay is reused for every
- * request (clear() between), so a request allocates no map of its own.
+ * request (clear() between), so a request allocates no map of its own; its arrays keep
+ * their capacity (setting an array's length to 0 would free it, and the next push allocate).
  */
 export class Overlay {
-  /** The changed paths, each once, in first-change order; nodes[i] is paths[i]'s state. */
+  /** The changed paths, each once, in first-change order, in [0, count); nodes[i] is paths[i]'s state. */
   readonly paths: string[] = [];
   readonly nodes: PendingNode[] = [];
+  count = 0;
   private index: Map<string, number> | undefined;
 
   constructor(
     private readonly tree: DataTree,
-    private readonly pending: ReadonlyMap<string, PendingNode>,
+    private readonly pending: { readonly size: number; get(path: string): PendingNode | undefined },
   ) {}
 
   get(path: string): PendingNode {
@@ -69,23 +71,23 @@ export class Overlay {
       this.nodes[i] = node;
       return;
     }
-    this.paths.push(path);
-    this.nodes.push(node);
-    if (this.index !== undefined) this.index.set(path, this.paths.length - 1);
-    else if (this.paths.length > SCAN_CHANGES_MAX) this.index = new Map(this.paths.map((p, j) => [p, j]));
+    const n = this.count++;
+    this.paths[n] = path;
+    this.nodes[n] = node;
+    if (this.index !== undefined) this.index.set(path, n);
+    else if (this.count > SCAN_CHANGES_MAX) this.index = new Map(this.paths.slice(0, this.count).map((p, j) => [p, j]));
   }
 
   /** Drops every change (a failed multi, or the start of the next request). */
   clear(): void {
-    this.paths.length = 0;
-    this.nodes.length = 0;
+    this.count = 0;
     this.index = undefined;
   }
 
   private find(path: string): number {
     if (this.index !== undefined) return this.index.get(path) ?? -1;
     const paths = this.paths;
-    for (let i = 0; i < paths.length; i++) if (paths[i] === path) return i;
+    for (let i = 0; i < this.count; i++) if (paths[i] === path) return i;
     return -1;
   }
 }

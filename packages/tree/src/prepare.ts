@@ -16,7 +16,8 @@ import {
   type SetDataRequest,
 } from "@warden/protocol";
 import { MULTI_OPS_MAX, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
-import { Overlay, type PendingNode } from "./overlay.js";
+import { Overlay } from "./overlay.js";
+import { PendingChanges } from "./pending.js";
 import { isReservedSessionId } from "./owner.js";
 import {
   prepareCheck,
@@ -47,17 +48,8 @@ export interface PreparerOptions {
 }
 
 export class Preparer {
-  /** path -> its state after every prepared txn. */
-  private readonly pending = new Map<string, PendingNode>();
-  /**
-   * Every change prepared and not yet applied, in zxid order, as three columns from
-   * `queueHead` on: applied() forgets a path's pending state when the change it walks
-   * past is still the latest for that path.
-   */
-  private readonly queueZxids: bigint[] = [];
-  private readonly queuePaths: string[] = [];
-  private readonly queueNodes: PendingNode[] = [];
-  private queueHead = 0;
+  /** Every change prepared and not yet applied, with each path's latest state. */
+  private readonly pending = new PendingChanges();
   private readonly openingSessions = new Map<bigint, bigint>();
   private readonly closingSessions = new Map<bigint, bigint>();
   /** Reused by every request (prepare is not reentrant). */
@@ -100,21 +92,14 @@ export class Preparer {
     if (isReservedSessionId(sessionId)) throw new BadArgumentsError(`session id 0x${sessionId.toString(16)} is reserved`);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > SESSION_TIMEOUT_MS_MAX) throw new BadArgumentsError("timeoutMs out of range");
     this.openingSessions.set(sessionId, zxid);
+    // A later open supersedes a close still in flight (as closeSession drops an opening).
+    this.closingSessions.delete(sessionId);
     return { zxid, timeMs, sessionId, body: { type: "createSession", timeoutMs } };
   }
 
   /** The txn `zxid` (and all before it) is now applied to the tree: forget what it changed. */
   applied(zxid: bigint): void {
-    const zxids = this.queueZxids;
-    let h = this.queueHead;
-    while (h < zxids.length && zxids[h]! <= zxid) {
-      const path = this.queuePaths[h]!;
-      if (this.pending.get(path) === this.queueNodes[h]) this.pending.delete(path);
-      h++;
-    }
-    this.queueHead = h;
-    if (h === zxids.length) this.truncateQueue(h);
-    else if (h >= 1024 && h * 2 >= zxids.length) this.truncateQueue(h); // amortized O(1) per change
+    this.pending.applied(zxid);
     if (this.openingSessions.size > 0) forgetUpTo(this.openingSessions, zxid);
     if (this.closingSessions.size > 0) forgetUpTo(this.closingSessions, zxid);
   }
@@ -122,17 +107,9 @@ export class Preparer {
   /** Drops every prepared change (e.g. a new leader, or proposals that will never commit). */
   reset(): void {
     this.pending.clear();
-    this.truncateQueue(this.queueZxids.length);
     this.overlay.clear();
     this.openingSessions.clear();
     this.closingSessions.clear();
-  }
-
-  private truncateQueue(count: number): void {
-    this.queueZxids.splice(0, count);
-    this.queuePaths.splice(0, count);
-    this.queueNodes.splice(0, count);
-    this.queueHead = 0;
   }
 
   private isLive(sessionId: bigint): boolean {
@@ -147,12 +124,7 @@ export class Preparer {
   /** Moves the overlay's changes into the pending state (and clears the overlay). */
   private remember(zxid: bigint, overlay: Overlay): void {
     const { paths, nodes } = overlay;
-    for (let i = 0; i < paths.length; i++) {
-      this.pending.set(paths[i]!, nodes[i]!);
-      this.queueZxids.push(zxid);
-      this.queuePaths.push(paths[i]!);
-      this.queueNodes.push(nodes[i]!);
-    }
+    for (let i = 0; i < overlay.count; i++) this.pending.add(zxid, paths[i]!, nodes[i]!);
     overlay.clear();
   }
 
@@ -202,9 +174,10 @@ export class Preparer {
    */
   private closeSession(ctx: PrepareContext): Txn {
     const paths = new Set(this.tree.ephemeralsOf(ctx.sessionId));
-    for (const [path, node] of this.pending) {
-      if (!node.exists) paths.delete(path);
-      else if (node.owner === ctx.sessionId) paths.add(path);
+    for (const [path, node] of this.pending.entries()) {
+      // The latest prepared state decides: deleted, or re-created by another owner, it goes.
+      if (node.exists && node.owner === ctx.sessionId) paths.add(path);
+      else paths.delete(path);
     }
     const sorted = [...paths].sort();
     const overlay = this.overlay;
