@@ -15,7 +15,7 @@ const GROUPS = 1000;
 const STRIDE = 7919; // prime, coprime with N: i * STRIDE % N visits every znode once
 const DATA = new Uint8Array(100).map((_, i) => i);
 const ACL = [...OPEN_ACL_UNSAFE];
-const ctxBase = { sessionId: 1n, identities: [] };
+const identities = [];
 
 const pathOf = (i) => `/benchmark/group-${String(i % GROUPS).padStart(4, "0")}/node-${String(i).padStart(12, "0")}`;
 const encoder = new TextEncoder();
@@ -57,7 +57,8 @@ const tree = new DataTree();
 const prep = new Preparer(tree);
 let zxid = 0n;
 const write = (request) => {
-  const txn = prep.prepare(request, { ...ctxBase, zxid: ++zxid, timeMs: 1_700_000_000_000 });
+  // A context literal per request, as the server's pipeline builds it (core/node.ts).
+  const txn = prep.prepare(request, { sessionId: 1n, identities, superuser: false, zxid: ++zxid, timeMs: 1_700_000_000_000 });
   const out = tree.apply(txn);
   if (out.err !== 0) throw new Error(`write failed: ${out.err}`);
   prep.applied(txn.zxid);
