@@ -10,7 +10,7 @@ import { RecipeError } from "../errors.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { Emitter } from "../util/emitter.js";
 import { checkBasePath, joinPath, parentOf } from "../util/paths.js";
-import { readData, readFull, type NodeRead } from "./tree-reads.js";
+import { inChangeOrder, readBatch, readData, readFull, type NodeRead } from "./tree-reads.js";
 
 export interface CachedNode {
   path: string;
@@ -41,7 +41,8 @@ export class TreeCache extends Emitter<Events> {
   readonly #eventsBufferedMax: number;
   readonly #nodes = new Map<string, CachedNode>();
   readonly #children = new Map<string, Set<string>>();
-  readonly #pending: Promise<NodeRead>[] = [];
+  /** Reads in the order their events arrived; a batch (a resync's) is applied in change order. */
+  readonly #pending: Promise<NodeRead | NodeRead[]>[] = [];
   #draining = false;
   #initialized = false;
   #initWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -147,7 +148,7 @@ export class TreeCache extends Emitter<Events> {
     return rest.split("/").length - 1;
   }
 
-  #enqueue(read: Promise<NodeRead>): void {
+  #enqueue(read: Promise<NodeRead | NodeRead[]>): void {
     this.#pending.push(read);
     if (!this.#draining) void this.#drain();
   }
@@ -158,7 +159,8 @@ export class TreeCache extends Emitter<Events> {
       while (this.#pending.length > 0 && !this.#closed) {
         const read = await this.#pending[0]!;
         this.#pending.shift();
-        this.#apply(read);
+        if (Array.isArray(read)) for (const r of inChangeOrder(read)) this.#apply(r);
+        else this.#apply(read);
       }
     } finally {
       this.#draining = false;
@@ -179,11 +181,15 @@ export class TreeCache extends Emitter<Events> {
     if (read.kind === "full" && this.#depthOf(read.path) < this.#depthMax) this.#reconcileChildren(read.path, read.children!);
   }
 
-  /** Reads every listed child in full (new or known: it may have changed while away) and re-checks vanished ones. */
+  /**
+   * Reads every listed child (new or known: it may have changed while away) and re-checks
+   * vanished ones, all in one batch so that they are seen at one point in time.
+   */
   #reconcileChildren(path: string, listed: readonly string[]): void {
     const known = this.#children.get(path) ?? new Set<string>();
-    for (const name of listed) this.#enqueue(readFull(this.#client, joinPath(path, name)));
-    for (const name of known) if (!listed.includes(name)) this.#enqueue(readData(this.#client, joinPath(path, name)));
+    const paths = [...listed, ...[...known].filter((n) => !listed.includes(n))].map((n) => joinPath(path, n));
+    if (paths.length === 0) return;
+    this.#enqueue(readBatch(this.#client, paths, this.#depthOf(path) + 1 < this.#depthMax));
   }
 
   #upsert(path: string, data: Uint8Array, stat: Stat): void {

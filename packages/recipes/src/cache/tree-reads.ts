@@ -29,3 +29,44 @@ export async function readFull(client: Client, path: string): Promise<NodeRead> 
   const error = data.status === "rejected" ? data.reason : (children as PromiseRejectedResult).reason;
   return error instanceof NoNodeError ? { path, kind: "gone" } : { path, kind: "failed", error };
 }
+
+/** Ops per multiRead: each batch is read at one point of the server's order. */
+const BATCH_OPS_MAX = 1000;
+
+/**
+ * Data (and children, with `withChildren`) of many nodes, in as few multiReads as the
+ * bound allows, so that a resync sees one consistent state instead of one per node.
+ */
+export async function readBatch(client: Client, paths: readonly string[], withChildren: boolean): Promise<NodeRead[]> {
+  const perNode = withChildren ? 2 : 1;
+  const nodesPerBatch = Math.floor(BATCH_OPS_MAX / perNode);
+  const out: NodeRead[] = [];
+  for (let i = 0; i < paths.length; i += nodesPerBatch) {
+    const chunk = paths.slice(i, i + nodesPerBatch);
+    const ops = chunk.flatMap((path) => (withChildren ? [{ type: "getData" as const, path }, { type: "getChildren" as const, path }] : [{ type: "getData" as const, path }]));
+    let results;
+    try {
+      results = await client.multiRead(ops);
+    } catch (error) {
+      return [...out, ...paths.slice(i).map((path): NodeRead => ({ path, kind: "failed", error }))];
+    }
+    chunk.forEach((path, j) => out.push(batchResult(path, results[j * perNode]!, withChildren ? results[j * perNode + 1] : undefined)));
+  }
+  return out;
+}
+
+type Outcome = Awaited<ReturnType<Client["multiRead"]>>[number];
+
+function batchResult(path: string, data: Outcome, children: Outcome | undefined): NodeRead {
+  const error = data.type === "error" ? data.error : children?.type === "error" ? children.error : undefined;
+  if (error !== undefined) return error instanceof NoNodeError ? { path, kind: "gone" } : { path, kind: "failed", error };
+  if (data.type !== "getData") return { path, kind: "failed", error: new Error("unexpected multiRead result") };
+  if (children === undefined) return { path, kind: "data", data: data.data, stat: data.stat };
+  return { path, kind: "full", data: data.data, stat: data.stat, children: children.type === "getChildren" ? children.children : [] };
+}
+
+/** A batch's results in the order they happened: vanished nodes first, then by last change (mzxid). */
+export function inChangeOrder(reads: readonly NodeRead[]): NodeRead[] {
+  const rank = (r: NodeRead) => (r.stat === undefined ? -1n : r.stat.mzxid);
+  return [...reads].sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
+}
