@@ -25,10 +25,26 @@ class NativeConnection implements ClientConnection {
     return this.ws.bufferedAmount;
   }
 
+  private corked = false;
   private send(frame: ServerFrame): void {
     if (this.closed) return;
+    this.corkForThisTurn();
     this.ws.send(this.codec.encodeServerFrame(frame), { binary: true });
     this.stats.sent++;
+  }
+  /**
+   * Frames sent in one turn of the event loop leave in one syscall. ws has no public cork, so
+   * this reaches its socket (stable across ws 7 and 8); without it, each frame is one write.
+   */
+  private corkForThisTurn(): void {
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (this.corked || !socket) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
   sendConnected(response: import("@warden/protocol").ConnectResponse, lastZxid: bigint): void {
     this.connected = true;

@@ -21,8 +21,18 @@ class ZkConnection implements ClientConnection {
   get bufferedBytes(): number {
     return this.socket.writableLength;
   }
+  private corked = false;
+  /** Replies written in one turn of the event loop leave in one syscall: cork until the turn ends. */
   private write(bytes: Uint8Array): void {
     if (this.closed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     this.socket.write(bytes);
     this.stats.sent++;
   }
