@@ -10,7 +10,7 @@ import { RecipeError } from "../errors.js";
 import { AsyncQueue } from "../util/async-queue.js";
 import { Emitter } from "../util/emitter.js";
 import { checkBasePath, joinPath, parentOf } from "../util/paths.js";
-import { inChangeOrder, readBatch, readData, readFull, type NodeRead } from "./tree-reads.js";
+import { readData, readTree, type NodeRead } from "./tree-reads.js";
 
 export interface CachedNode {
   path: string;
@@ -41,8 +41,8 @@ export class TreeCache extends Emitter<Events> {
   readonly #eventsBufferedMax: number;
   readonly #nodes = new Map<string, CachedNode>();
   readonly #children = new Map<string, Set<string>>();
-  /** Reads in the order their events arrived; a batch (a resync's) is applied in change order. */
-  readonly #pending: Promise<NodeRead | NodeRead[]>[] = [];
+  /** Reads in the order their events arrived; a resync's is the whole subtree. */
+  readonly #pending: Promise<NodeRead | { resync: NodeRead[] }>[] = [];
   #draining = false;
   #initialized = false;
   #initWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -107,10 +107,6 @@ export class TreeCache extends Emitter<Events> {
 
   readonly #listener = (event: WatchedEvent): void => {
     if (this.#closed || event.type === EventType.None || event.path === "") return;
-    if (event.type === EventType.NodeChildrenChanged) {
-      if (this.#depthMax > 0) this.#enqueue(readFull(this.#client, event.path));
-      return;
-    }
     if (this.#depthOf(event.path) > this.#depthMax) return;
     if (event.type === EventType.NodeDeleted) this.#enqueue(Promise.resolve({ path: event.path, kind: "deleted" }));
     else if (event.type === EventType.NodeCreated || event.type === EventType.NodeDataChanged) this.#enqueue(readData(this.#client, event.path));
@@ -124,10 +120,12 @@ export class TreeCache extends Emitter<Events> {
     await this.#resync();
   }
 
-  /** Reads the whole subtree again, after catching our server up (so start() is current). */
+  /**
+   * Reads the whole subtree again (after catching our server up, so start() is current).
+   * Queued at once, so events that arrive meanwhile are applied after it, not before.
+   */
   async #resync(): Promise<void> {
-    await this.#client.sync(this.#root);
-    this.#enqueue(readFull(this.#client, this.#root));
+    this.#enqueue(readTree(this.#client, this.#root, this.#depthMax, this.#nodesMax).then((resync) => ({ resync })));
   }
 
   #onState(event: SessionEvent): void {
@@ -148,7 +146,7 @@ export class TreeCache extends Emitter<Events> {
     return rest.split("/").length - 1;
   }
 
-  #enqueue(read: Promise<NodeRead | NodeRead[]>): void {
+  #enqueue(read: Promise<NodeRead | { resync: NodeRead[] }>): void {
     this.#pending.push(read);
     if (!this.#draining) void this.#drain();
   }
@@ -159,7 +157,7 @@ export class TreeCache extends Emitter<Events> {
       while (this.#pending.length > 0 && !this.#closed) {
         const read = await this.#pending[0]!;
         this.#pending.shift();
-        if (Array.isArray(read)) for (const r of inChangeOrder(read)) this.#apply(r);
+        if ("resync" in read) this.#applyResync(read.resync);
         else this.#apply(read);
       }
     } finally {
@@ -178,18 +176,19 @@ export class TreeCache extends Emitter<Events> {
     if (read.kind === "failed") return this.#onReadFailure(read.error);
     if (read.kind === "gone" || read.kind === "deleted") return this.#removeSubtree(read.path);
     this.#upsert(read.path, read.data!, read.stat!);
-    if (read.kind === "full" && this.#depthOf(read.path) < this.#depthMax) this.#reconcileChildren(read.path, read.children!);
   }
 
   /**
-   * Reads every listed child (new or known: it may have changed while away) and re-checks
-   * vanished ones, all in one batch so that they are seen at one point in time.
+   * A resync: nodes cached but absent from it went while we were away (removed first: when
+   * they went is unknown); then each node in the order the reads give (level by level, in
+   * change order). A failed resync is dropped: the next reconnection tries again.
    */
-  #reconcileChildren(path: string, listed: readonly string[]): void {
-    const known = this.#children.get(path) ?? new Set<string>();
-    const paths = [...listed, ...[...known].filter((n) => !listed.includes(n))].map((n) => joinPath(path, n));
-    if (paths.length === 0) return;
-    this.#enqueue(readBatch(this.#client, paths, this.#depthOf(path) + 1 < this.#depthMax));
+  #applyResync(reads: readonly NodeRead[]): void {
+    const failed = reads.find((r) => r.kind === "failed");
+    if (failed !== undefined) return this.#onReadFailure(failed.error);
+    const present = new Set(reads.filter((r) => r.kind === "full" || r.kind === "data").map((r) => r.path));
+    for (const path of [...this.#nodes.keys()]) if (!present.has(path)) this.#removeSubtree(path);
+    for (const read of reads) this.#apply(read);
   }
 
   #upsert(path: string, data: Uint8Array, stat: Stat): void {

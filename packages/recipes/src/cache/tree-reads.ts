@@ -2,6 +2,7 @@
 // applied later in arrival order, so replies never overtake events.
 import { NoNodeError, type Stat } from "@warden/protocol";
 import type { Client } from "@warden/client";
+import { joinPath } from "../util/paths.js";
 
 export interface NodeRead {
   path: string;
@@ -63,6 +64,25 @@ function batchResult(path: string, data: Outcome, children: Outcome | undefined)
   if (data.type !== "getData") return { path, kind: "failed", error: new Error("unexpected multiRead result") };
   if (children === undefined) return { path, kind: "data", data: data.data, stat: data.stat };
   return { path, kind: "full", data: data.data, stat: data.stat, children: children.type === "getChildren" ? children.children : [] };
+}
+
+/**
+ * The whole subtree for a resync, after catching the server up: level by level, each level
+ * in as few multiReads as possible, each level's reads in change order. Stops (with what it
+ * has) past `nodesMax`.
+ */
+export async function readTree(client: Client, root: string, depthMax: number, nodesMax: number): Promise<NodeRead[]> {
+  await client.sync(root);
+  const top = await readFull(client, root);
+  const out = [top];
+  let level = top.kind === "full" && depthMax > 0 ? top.children!.map((n) => joinPath(root, n)) : [];
+  for (let depth = 1; level.length > 0 && out.length <= nodesMax; depth++) {
+    const withChildren = depth < depthMax;
+    const reads = await readBatch(client, level, withChildren);
+    out.push(...inChangeOrder(reads));
+    level = withChildren ? reads.flatMap((r) => (r.kind === "full" ? r.children!.map((n) => joinPath(r.path, n)) : [])) : [];
+  }
+  return out;
 }
 
 /** A batch's results in the order they happened: vanished nodes first, then by last change (mzxid). */
