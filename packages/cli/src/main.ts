@@ -4,12 +4,14 @@ import { adminCommand } from "./admin.js";
 import { addEnsembleCommand } from "./commands/ensemble.js";
 import { addServerCommand } from "./commands/server.js";
 import { addShellCommand } from "./commands/shell.js";
+import { addRegistryCommand } from "./commands/registry.js";
 
 export function buildProgram(warden: string[]): Command {
   const program = new Command("warden").description("Warden: a ZooKeeper-style coordination service").showHelpAfterError();
   addServerCommand(program);
   addEnsembleCommand(program, warden);
   addShellCommand(program);
+  addRegistryCommand(program);
   program
     .command("admin")
     .description("a four-letter word (ruok, srvr, stat, mntr, conf, cons, ...), health or metrics from a server's admin port")

@@ -110,8 +110,11 @@ export class Session {
     this.#closing = true;
     if (this.#connected && this.sessionId !== 0n) {
       const done = this.#sendInternal({ type: "closeSession" });
-      const wait = new Promise((r) => setTimeout(r, Math.min(CLOSE_WAIT_MS_MAX, this.negotiatedTimeoutMs)));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const wait = new Promise((r) => (timer = setTimeout(r, Math.min(CLOSE_WAIT_MS_MAX, this.negotiatedTimeoutMs))));
       await Promise.race([done.catch(() => undefined), wait]);
+      // The wait must not keep a process alive once the server has answered.
+      clearTimeout(timer);
     }
     this.#shutDown();
   }
