@@ -19,7 +19,14 @@ it("the registry example: round robin over two instances, and the killed one sto
   const gone = lines.findIndex((l, i) => i > killed && l === "[caller] instances: hello-1");
   expect(gone).toBeGreaterThan(killed);
   const after = lines.slice(gone);
-  expect(after.filter((l) => l.includes("hello-2") && l.startsWith("[caller]"))).toEqual([]);
+  // The call that was in flight when discovery dropped hello-2 may still report its failure,
+  // before the next call; no call to hello-2 starts after that.
+  const late = after.filter((l) => l.includes("hello-2") && l.startsWith("[caller]"));
+  expect(late.length).toBeLessThanOrEqual(1);
+  if (late.length === 1) {
+    expect(late[0]).toMatch(/^\[caller\] call to hello-2 failed/);
+    expect(after.indexOf(late[0]!)).toBeLessThan(after.findIndex((l) => l.includes("called hello-1")));
+  }
   expect(after.filter((l) => l.includes("called hello-1")).length).toBeGreaterThan(5);
   expect(lines).toContain("[demo] done");
 }, 40_000);
