@@ -104,6 +104,22 @@ describe("outstanding requests per session", () => {
   });
 });
 
+describe("outstanding requests across sessions (globalOutstandingLimit)", () => {
+  it("pauses the busiest connections at the bound and answers every session once they drain", async () => {
+    const limited = await startStandalone({ globalOutstandingLimit: "6" });
+    try {
+      const sessions = await Promise.all([limited.client(), limited.client(), limited.client()]);
+      await sessions[0]!.create("/g");
+      const payload = new Uint8Array(16 * 1024);
+      const all = sessions.flatMap((cl, i) => Array.from({ length: 60 }, (_, n) => cl.create(`/g/s${i}-${n}`, payload)));
+      expect((await Promise.all(all)).length).toBe(180);
+      expect(await sessions[1]!.getAllChildrenNumber("/g")).toBe(180);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
 describe("connections per client address", () => {
   it("refuses a connection beyond maxClientCnxns and admits one again when a slot frees", async () => {
     const limited = await startStandalone({ maxClientCnxns: "3" });

@@ -12,7 +12,7 @@ import { WardenNode, type ServerMessage } from "./core/node.js";
 import { ClientHandler } from "./core/client-handler.js";
 import { SessionIdSource, sessionPassword } from "./core/session-ids.js";
 import { ReplicationDriver, recoverReplicaState } from "./core/replication.js";
-import type { ServerContext } from "./core/context.js";
+import { OutstandingLimit, type ServerContext } from "./core/context.js";
 import { FastFailover } from "./core/failover.js";
 import { RequestMetrics } from "./admin/request-metrics.js";
 import { PeerTransport } from "./peer/transport.js";
@@ -117,6 +117,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     sessionIds: new SessionIdSource(config.myId, Date.now()),
     connecting: new Map(),
     metrics,
+    outstanding: new OutstandingLimit(config.outstandingGlobalMax),
     password: (id) => sessionPassword(secret, id),
     attach(id, handler) {
       const old = local.get(id);

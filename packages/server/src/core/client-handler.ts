@@ -65,6 +65,7 @@ export class ClientHandler implements ConnectionHandler {
     node.touch(s.sessionId);
     const startedMs = performance.now();
     this.ctx.metrics.received(request.type);
+    this.ctx.outstanding.add(1);
     if (node.isWrite(request)) {
       const p = s.order.write();
       node.submitWrite(s, xid, request, (reply) => s.order.complete(p, { ...reply, startedMs, op: request.type }));
@@ -78,10 +79,12 @@ export class ClientHandler implements ConnectionHandler {
   }
 
   private backPressure(s: LocalSession): void {
-    if (!s.paused && s.order.outstanding >= s.order.outstandingMax) {
+    // Checked on every request: a global resume may have resumed a connection whose session is still full.
+    if (s.order.outstanding >= s.order.outstandingMax) {
       s.paused = true;
       this.connection.pause();
     }
+    if (this.ctx.outstanding.full()) this.ctx.outstanding.pause(this.connection);
   }
 
   /** Requests answered by this server from its own state, at their turn in the session's order. */
@@ -142,6 +145,7 @@ export class ClientHandler implements ConnectionHandler {
   }
 
   private sendReply(s: LocalSession, reply: Reply): void {
+    this.ctx.outstanding.add(-1);
     this.ctx.metrics.replied(reply.op, reply.startedMs);
     this.connection.sendReply(reply.xid, reply.zxid, reply.err, reply.err === 0 ? reply.response : undefined);
     if (reply.thenClose === "sessionClosed") this.connection.close(CloseReason.SESSION_CLOSED, "session closed");
@@ -157,7 +161,7 @@ export class ClientHandler implements ConnectionHandler {
     const s = this.session;
     if (!s) return;
     s.connection = undefined;
-    s.order.clear();
+    this.ctx.outstanding.add(-s.order.clear());
     this.ctx.detach(s.sessionId, this);
     // Watches belong to the connection; the client re-registers them with setWatches.
     this.ctx.node.tree.watches.removeSession(s.sessionId);

@@ -3,6 +3,36 @@ import type { SessionIdSource } from "./session-ids.js";
 import type { WardenNode } from "./node.js";
 import type { ClientHandler } from "./client-handler.js";
 import type { RequestMetrics } from "../admin/request-metrics.js";
+import type { ClientConnection } from "../net/connection.js";
+
+/**
+ * Requests received and not yet answered, across all sessions (ZooKeeper's
+ * globalOutstandingLimit): at the limit, connections stop being read until half drain.
+ */
+export class OutstandingLimit {
+  private count = 0;
+  private readonly paused = new Set<ClientConnection>();
+  constructor(readonly max: number) {}
+
+  get value(): number {
+    return this.count;
+  }
+  add(n: number): void {
+    this.count += n;
+    if (this.paused.size > 0 && this.count <= this.max / 2) {
+      for (const c of this.paused) if (!c.closed) c.resume();
+      this.paused.clear();
+    }
+  }
+  full(): boolean {
+    return this.count >= this.max;
+  }
+  pause(c: ClientConnection): void {
+    if (this.paused.has(c)) return;
+    this.paused.add(c);
+    c.pause();
+  }
+}
 
 /** What a client connection's handler needs from the server. */
 export interface ServerContext {
@@ -12,6 +42,7 @@ export interface ServerContext {
   /** Connections waiting for their createSession to commit. */
   readonly connecting: Map<bigint, ClientHandler>;
   readonly metrics: RequestMetrics;
+  readonly outstanding: OutstandingLimit;
   password(sessionId: bigint): Uint8Array;
   attach(sessionId: bigint, handler: ClientHandler): void;
   detach(sessionId: bigint, handler: ClientHandler): void;
