@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CommittedHistory, encodeWrite, SimViolation } from "@warden/testing";
+import { CommittedHistory, encodeWrite, KvSpec, SimViolation } from "@warden/testing";
 import { ClientHistory } from "../../packages/testing/src/sim/clients.js";
 
 const entry = (epoch: number, counter: number, key: string, value: string) => ({
@@ -9,20 +9,20 @@ const entry = (epoch: number, counter: number, key: string, value: string) => ({
 
 describe("checkers fail when their rule is broken", () => {
   it("committed history: a different entry at a committed position is a violation", () => {
-    const h = new CommittedHistory();
+    const h = new CommittedHistory(new KvSpec());
     h.observe(-1, entry(1, 1, "k", "a"), "node 1");
     expect(() => h.observe(-1, entry(1, 1, "k", "b"), "node 2")).toThrow(/committed-prefix-agreement/);
     expect(() => h.observe(-1, entry(2, 1, "k", "a"), "node 3")).toThrow(SimViolation);
   });
 
   it("committed history: the same write committed twice is a violation", () => {
-    const h = new CommittedHistory();
+    const h = new CommittedHistory(new KvSpec());
     h.observe(-1, entry(1, 1, "k", "a"), "node 1");
     expect(() => h.observe(0, entry(1, 2, "k", "a"), "node 1")).toThrow(/write-committed-once/);
   });
 
   it("writes: one acknowledged before another was invoked must be ordered first", () => {
-    const h = new CommittedHistory();
+    const h = new CommittedHistory(new KvSpec());
     const c = new ClientHistory(h);
     const late = c.invokeWrite(1, "k", "late", 0);
     const early = c.invokeWrite(2, "k", "early", 20);
@@ -34,14 +34,14 @@ describe("checkers fail when their rule is broken", () => {
   });
 
   it("writes: an acknowledged write must be committed at its zxid", () => {
-    const h = new CommittedHistory();
+    const h = new CommittedHistory(new KvSpec());
     const c = new ClientHistory(h);
     const w = c.invokeWrite(1, "k", "v", 0);
     expect(() => c.acknowledge(w, (1n << 32n) | 1n, 5)).toThrow(/acknowledged-write-committed/);
   });
 
   it("reads: a stale value or going back in time is a violation", () => {
-    const h = new CommittedHistory();
+    const h = new CommittedHistory(new KvSpec());
     const c = new ClientHistory(h);
     h.observe(-1, entry(1, 1, "k", "a"), "node 1");
     h.observe(0, entry(1, 2, "k", "b"), "node 1");

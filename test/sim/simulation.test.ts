@@ -15,11 +15,11 @@ function baseSeed(): number {
   }
 }
 
-function seedsKeepEveryInvariant(runs: number, overrides: SimOverrides): void {
+async function seedsKeepEveryInvariant(runs: number, overrides: SimOverrides): Promise<void> {
   console.log(`simulation: ${runs} seeds, fast-check seed ${baseSeed()}, overrides ${JSON.stringify(overrides)}`);
-  fc.assert(
-    fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
-      const r = runSeed(seed, overrides);
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (seed) => {
+      const r = await runSeed(seed, overrides);
       if (!r.ok) throw new Error(formatFailure(r));
     }),
     { numRuns: runs, seed: baseSeed(), endOnFailure: true },
@@ -27,17 +27,30 @@ function seedsKeepEveryInvariant(runs: number, overrides: SimOverrides): void {
 }
 
 describe("deterministic simulation: crashes, partitions, loss, duplication, reordering", () => {
-  it("500 seeds of 3 voters keep every invariant and converge after healing", () => {
-    seedsKeepEveryInvariant(500, { voters: 3 });
+  it("250 seeds of 3 voters with the kv machine keep every invariant and converge after healing", async () => {
+    await seedsKeepEveryInvariant(250, { voters: 3 });
   }, 300_000);
 
-  it("500 seeds of 5 voters keep every invariant and converge after healing", () => {
-    seedsKeepEveryInvariant(500, { voters: 5 });
+  it("250 seeds of 5 voters with the kv machine keep every invariant and converge after healing", async () => {
+    await seedsKeepEveryInvariant(250, { voters: 5 });
   }, 300_000);
 
-  it("a seed replays exactly: same options, same events, same outcome", () => {
-    const a = runSeed(424242);
-    const b = runSeed(424242);
+  it("100 seeds of 3 voters with the real tree (WardenNode) keep every invariant and converge", async () => {
+    await seedsKeepEveryInvariant(100, { voters: 3, machine: "tree" });
+  }, 300_000);
+
+  it("100 seeds of 5 voters with the real tree (WardenNode) keep every invariant and converge", async () => {
+    await seedsKeepEveryInvariant(100, { voters: 5, machine: "tree" });
+  }, 300_000);
+
+  it("a leader asked for a snapshot right after an epoch barrier gives one its replica accepts (tree seed 38 hung)", async () => {
+    const r = await runSeed(38, { machine: "tree" });
+    if (!r.ok) throw new Error(formatFailure(r));
+  }, 60_000);
+
+  it("a seed replays exactly: same options, same events, same outcome", async () => {
+    const a = await runSeed(424242);
+    const b = await runSeed(424242);
     expect(a.ok).toBe(true);
     expect(b.stats).toEqual(a.stats);
     expect(b.trace).toEqual(a.trace);
@@ -46,39 +59,46 @@ describe("deterministic simulation: crashes, partitions, loss, duplication, reor
 });
 
 /** The simulation must find each planted bug within `seedsMax` seeds. */
-function firstFailure(overrides: SimOverrides, seedsMax: number) {
+async function firstFailure(overrides: SimOverrides, seedsMax: number) {
   for (let seed = 1; seed <= seedsMax; seed++) {
-    const r = runSeed(seed, { ...overrides, safetyMs: 5_000 });
+    const r = await runSeed(seed, { safetyMs: 5_000, ...overrides });
     if (!r.ok) return r;
   }
   return null;
 }
 
 describe("the simulation catches planted bugs", () => {
-  it("acknowledging entries before the fsync breaks durability on a quorum", () => {
-    const r = firstFailure({ hostBugs: { ackBeforeFsync: true } }, 50);
+  it("acknowledging entries before the fsync breaks durability on a quorum", async () => {
+    const r = await firstFailure({ hostBugs: { ackBeforeFsync: true } }, 50);
     expect(r?.failure).toMatch(/committed-is-durable-on-quorum|acknowledged-write-committed|committed-prefix/);
     expect(r?.replay).toContain("--bug ack-before-fsync");
   });
 
-  it("committing without a quorum of acknowledgements is found", () => {
-    const r = firstFailure({ plantedBugs: { commitWithoutQuorum: true } }, 50);
+  it("committing without a quorum of acknowledgements is found", async () => {
+    const r = await firstFailure({ plantedBugs: { commitWithoutQuorum: true } }, 50);
     expect(r?.failure).toMatch(/committed-is-durable-on-quorum|committed-prefix-agreement/);
   });
 
-  it("granting votes without the log up-to-date check loses committed entries", () => {
-    const r = firstFailure({ plantedBugs: { voteWithoutLogCheck: true } }, 200);
+  it("granting votes without the log up-to-date check loses committed entries", async () => {
+    const r = await firstFailure({ plantedBugs: { voteWithoutLogCheck: true } }, 200);
     expect(r?.failure).toMatch(/SimViolation|ConsensusInvariantError/);
   });
 
-  it("granting pre-votes while a leader is still heard lets a blipping follower depose it", () => {
-    const r = firstFailure({ plantedBugs: { preVoteIgnoresLease: true } }, 20);
+  it("granting pre-votes while a leader is still heard lets a blipping follower depose it", async () => {
+    const r = await firstFailure({ plantedBugs: { preVoteIgnoresLease: true } }, 20);
     expect(r?.failure).toMatch(/no-disruption-after-healing/);
     expect(r?.replay).toContain("--bug prevote-ignores-lease");
   });
 
-  it("a deposed leader that keeps reporting an empty Ready is found (the SIGSTOP hang)", () => {
-    const r = firstFailure({ plantedBugs: { readyAfterStepDown: true } }, 100);
+  it("a new leader that prepares before it has applied everything committed before its epoch is found (tree)", async () => {
+    const r = await firstFailure({ machine: "tree", safetyMs: 40_000, hostBugs: { prepareBeforeApplied: true } }, 60);
+    expect(r?.failure).toMatch(/txn-matches-spec|sequential-names-never-repeat|versions-only-grow|state-equals-replay|committed-prefix/);
+    expect(r?.replay).toContain("--machine tree");
+    expect(r?.replay).toContain("--bug prepare-before-applied");
+  });
+
+  it("a deposed leader that keeps reporting an empty Ready is found (the SIGSTOP hang)", async () => {
+    const r = await firstFailure({ plantedBugs: { readyAfterStepDown: true } }, 100);
     expect(r?.failure).toMatch(/Ready never settles/);
     expect(r?.replay).toContain("--bug ready-after-step-down");
   });

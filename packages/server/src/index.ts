@@ -3,3 +3,7 @@ export { startServer, CONSENSUS_TICK_MS, type WardenServer, type ServerOptions }
 export { startLocalEnsemble, stopLocalEnsemble, ensembleStatus, readEnsemble, freePort, serverMode, type LocalEnsemble, type LocalServer, type StartOptions } from "./local-ensemble.js";
 export { commandJson, commandText, COMMAND_NAMES, VERSION_LINE } from "./admin/commands.js";
 export { MetricsRegistry } from "./admin/metrics.js";
+// The replicated core (for the deterministic simulation in @warden/testing, which drives it).
+export { WardenNode, type NodeHooks, type ServerMessage } from "./core/node.js";
+export { encodeRecord, decodeRecord } from "./core/record.js";
+export type { LocalSession, Reply } from "./core/local-session.js";

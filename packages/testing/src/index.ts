@@ -1,13 +1,15 @@
 export { Prng } from "./sim/prng.js";
 export { deriveOptions, describeOptions } from "./sim/options.js";
-export type { SimOptions, SimOverrides, HostBugs } from "./sim/options.js";
+export type { SimOptions, SimOverrides, HostBugs, MachineKind } from "./sim/options.js";
 export { Simulation } from "./sim/simulation.js";
 export type { SimStats } from "./sim/simulation.js";
 export { runSeed, formatFailure, replayCommand } from "./sim/run.js";
 export type { SeedResult } from "./sim/run.js";
-export { KvMachine, encodeWrite, decodeWrite } from "./sim/kv.js";
+export { KvMachine, KvSpec, encodeWrite, decodeWrite } from "./sim/kv.js";
+export { TreeModel } from "./sim/tree-model.js";
 export type { StateMachine, KvWrite } from "./sim/kv.js";
 export { CommittedHistory, SimViolation } from "./sim/history.js";
+export type { HistorySpec } from "./sim/history.js";
 export { parseTranscript, formatTranscript, runTranscriptFile } from "./transcript.js";
 export type { TranscriptBlock, TranscriptMismatch } from "./transcript.js";
 export { ProcessEnsemble, freePort, WARDEN_BIN, serverState, waitUntil, createNetnsNetwork, netnsUnavailable } from "./ensemble/index.js";

@@ -72,6 +72,12 @@ export class WardenNode {
     return this.leading;
   }
   private leading = false;
+  /**
+   * After a refused proposal (consensus busy) the preparer is reset, which also forgets the
+   * changes of proposals still in flight: hold writes until those are applied, or the next
+   * write would be prepared against a stale tree (a version or a sequence number reused).
+   */
+  private heldUntilZxid = 0n;
   /** Writes that reached this server while it is leader but not yet leading (bounded). */
   private waiting: Array<Extract<ServerMessage, { type: "forward" }>> = [];
   get leaderId(): number | null {
@@ -138,6 +144,7 @@ export class WardenNode {
 
   /** Leader: request -> txn -> proposal. A refused check is itself a txn (an error result). */
   private prepareAndPropose(m: Extract<ServerMessage, { type: "forward" }>): void {
+    if (this.heldUntilZxid > this.hooks.appliedZxid()) return this.wait(m);
     const zxid = this.hooks.nextZxid();
     const timeMs = this.hooks.nowMs();
     let txn: Txn;
@@ -154,6 +161,7 @@ export class WardenNode {
     if (!r.ok) {
       // Nothing prepared after a refused proposal can commit in this order any more.
       this.preparer.reset();
+      this.heldUntilZxid = zxid - 1n;
       return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     }
     if (r.zxid !== zxid) throw new Error(`assertion failed: proposal got zxid ${r.zxid}, prepared for ${zxid}`);
@@ -190,6 +198,10 @@ export class WardenNode {
     }
     if (this.isLeader) this.preparer.applied(this.lastZxid);
     this.updateLeading();
+    if (this.leading && this.heldUntilZxid > 0n && this.hooks.appliedZxid() >= this.heldUntilZxid) {
+      this.heldUntilZxid = 0n;
+      for (const m of this.waiting.splice(0)) this.prepareAndPropose(m);
+    }
   }
 
   private applyOne(cxid: number, txn: Txn): void {
@@ -260,6 +272,7 @@ export class WardenNode {
     if (now === this.leading) return;
     this.leading = now;
     this.preparer.reset();
+    this.heldUntilZxid = 0n;
     if (now) {
       // A new leader gives every session a full timeout from now (ZooKeeper does the same).
       const t = this.hooks.nowMs();
@@ -281,7 +294,11 @@ export class WardenNode {
       payload.set(c, off);
       off += c.length;
     }
-    return { zxid: this.tree.lastProcessedZxid, payload };
+    // The replica counts epoch barriers as applied, the tree only txns: label the state with
+    // the replica's applied zxid, or a snapshot wanted right after a barrier is refused as
+    // older than the log's base and asked for again, forever (the drain loop spins).
+    const applied = this.hooks.appliedZxid();
+    return { zxid: applied > this.tree.lastProcessedZxid ? applied : this.tree.lastProcessedZxid, payload };
   }
 
   async installSnapshot(snapshot: Snapshot): Promise<void> {

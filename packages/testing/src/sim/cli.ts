@@ -2,27 +2,29 @@ import { parseArgs } from "node:util";
 import type { SimOverrides } from "./options.js";
 import { formatFailure, runSeed } from "./run.js";
 
-const usage = "usage: npm run sim -- [--seeds N] [--seed S] [--replicas 3|5] [--steps K] [--bug commit-without-quorum|vote-without-log-check|prevote-ignores-lease|ready-after-step-down|ack-before-fsync] [--verbose]";
+const usage = "usage: npm run sim -- [--seeds N] [--seed S] [--replicas 3|5] [--machine kv|tree] [--steps K] [--bug commit-without-quorum|vote-without-log-check|prevote-ignores-lease|ready-after-step-down|ack-before-fsync|prepare-before-applied] [--verbose]";
 
-function overridesFrom(values: { replicas?: string; steps?: string; bug?: string[] }): SimOverrides {
+function overridesFrom(values: { replicas?: string; steps?: string; bug?: string[]; machine?: string }): SimOverrides {
+  if (values.machine !== undefined && values.machine !== "kv" && values.machine !== "tree") throw new Error(`--machine must be kv or tree\n${usage}`);
   const bugs = new Set(values.bug ?? []);
-  for (const b of bugs) if (!["commit-without-quorum", "vote-without-log-check", "prevote-ignores-lease", "ready-after-step-down", "ack-before-fsync"].includes(b)) throw new Error(`unknown bug ${b}\n${usage}`);
+  for (const b of bugs) if (!["commit-without-quorum", "vote-without-log-check", "prevote-ignores-lease", "ready-after-step-down", "ack-before-fsync", "prepare-before-applied"].includes(b)) throw new Error(`unknown bug ${b}\n${usage}`);
   const voters = values.replicas === undefined ? undefined : Number(values.replicas);
   if (voters !== undefined && voters !== 3 && voters !== 5) throw new Error(`--replicas must be 3 or 5\n${usage}`);
   const steps = values.steps === undefined ? undefined : Number(values.steps);
   if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer\n${usage}`);
   return {
     ...(voters !== undefined ? { voters } : {}),
+    ...(values.machine !== undefined ? { machine: values.machine as "kv" | "tree" } : {}),
     ...(steps !== undefined ? { safetyMs: steps * 50 } : {}),
     plantedBugs: { commitWithoutQuorum: bugs.has("commit-without-quorum"), voteWithoutLogCheck: bugs.has("vote-without-log-check"), preVoteIgnoresLease: bugs.has("prevote-ignores-lease"), readyAfterStepDown: bugs.has("ready-after-step-down") },
-    hostBugs: { ackBeforeFsync: bugs.has("ack-before-fsync") },
+    hostBugs: { ackBeforeFsync: bugs.has("ack-before-fsync"), prepareBeforeApplied: bugs.has("prepare-before-applied") },
   };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      seeds: { type: "string" }, seed: { type: "string" }, replicas: { type: "string" }, steps: { type: "string" },
+      seeds: { type: "string" }, seed: { type: "string" }, replicas: { type: "string" }, machine: { type: "string" }, steps: { type: "string" },
       bug: { type: "string", multiple: true }, verbose: { type: "boolean" }, help: { type: "boolean" },
     },
   });
@@ -33,7 +35,7 @@ function main(): number {
   const started = Date.now();
   let events = 0;
   for (let i = 0; i < count; i++) {
-    const r = runSeed(first + i, overrides);
+    const r = await runSeed(first + i, overrides);
     events += r.stats.events;
     if (values.verbose || count === 1) console.log(`seed ${r.seed}: ${r.options}\n  ${JSON.stringify(r.stats)}`);
     if (!r.ok) {
@@ -46,4 +48,4 @@ function main(): number {
   return 0;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

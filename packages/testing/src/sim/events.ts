@@ -1,4 +1,5 @@
 import type { Message } from "@warden/consensus";
+import type { ServerMessage } from "@warden/server";
 import type { WriteRecord } from "./clients.js";
 import type { CampaignAttempt } from "./failover.js";
 import type { SimNode } from "./node.js";
@@ -16,4 +17,5 @@ export type SimEvent =
   | { readonly kind: "fault" }
   | { readonly kind: "leader-lost"; readonly node: SimNode; readonly generation: number; readonly leaderId: number }
   | { readonly kind: "campaign"; readonly attempt: CampaignAttempt }
-  | { readonly kind: "restart"; readonly node: SimNode };
+  | { readonly kind: "restart"; readonly node: SimNode }
+  | { readonly kind: "server"; readonly from: number; readonly to: number; readonly message: ServerMessage };

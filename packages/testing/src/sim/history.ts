@@ -1,7 +1,6 @@
 import type { Entry } from "@warden/consensus";
 import type { Zxid } from "@warden/protocol";
 import { formatZxid } from "@warden/protocol";
-import { decodeWrite, KvMachine } from "./kv.js";
 
 /** A broken rule found by a checker; `rule` names it. */
 export class SimViolation extends Error {
@@ -19,14 +18,26 @@ function samePayload(a: Uint8Array | null, b: Uint8Array | null): boolean {
 }
 
 /**
+ * What the canonical history knows of the machine: it records each committed entry (and may
+ * check it against its own model), identifies a client's write by a unique value, answers
+ * what a read must see, and replays a prefix into a fresh machine.
+ */
+export interface HistorySpec {
+  record(position: number, e: Entry): void;
+  positionOfValue(value: string): number | undefined;
+  valueAt(key: string, position: number): string | undefined;
+  replayFingerprint(entries: readonly Entry[], position: number): string;
+}
+
+/**
  * The one canonical committed history, built from what replicas apply: the first replica
  * to apply a position defines it; every other must apply exactly the same entry there.
  */
 export class CommittedHistory {
   readonly entries: Entry[] = [];
   private readonly positionByZxid = new Map<Zxid, number>();
-  private readonly writesByKey = new Map<string, { position: number; value: string }[]>();
-  private readonly positionByValue = new Map<string, number>();
+
+  constructor(readonly spec: HistorySpec) {}
 
   /** -1 for the empty prefix (zxid 0); undefined when not committed (yet). */
   positionOf(zxid: Zxid): number | undefined {
@@ -34,7 +45,7 @@ export class CommittedHistory {
   }
 
   positionOfValue(value: string): number | undefined {
-    return this.positionByValue.get(value);
+    return this.spec.positionOfValue(value);
   }
 
   get lastZxid(): Zxid {
@@ -54,37 +65,17 @@ export class CommittedHistory {
     if (e.zxid <= this.lastZxid) throw new SimViolation("zxid-order", `${who} committed ${formatZxid(e.zxid)} after ${formatZxid(this.lastZxid)}`);
     this.entries.push(e);
     this.positionByZxid.set(e.zxid, at);
-    if (e.payload !== null) this.recordWrite(at, e.payload);
+    this.spec.record(at, e);
     return at;
-  }
-
-  private recordWrite(position: number, payload: Uint8Array): void {
-    const w = decodeWrite(payload);
-    if (this.positionByValue.has(w.value)) throw new SimViolation("write-committed-once", `value ${w.value} committed twice`);
-    this.positionByValue.set(w.value, position);
-    const list = this.writesByKey.get(w.key) ?? [];
-    list.push({ position, value: w.value });
-    this.writesByKey.set(w.key, list);
   }
 
   /** The key's value after applying positions 0..position. */
   valueAt(key: string, position: number): string | undefined {
-    const list = this.writesByKey.get(key);
-    if (list === undefined) return undefined;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]!.position <= position) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? undefined : list[lo - 1]!.value;
+    return this.spec.valueAt(key, position);
   }
 
   /** Replay positions 0..position into a fresh machine: the reference state. */
   replayFingerprint(position: number): string {
-    const kv = new KvMachine();
-    for (let i = 0; i <= position; i++) kv.apply(this.entries[i]!);
-    return kv.fingerprint();
+    return this.spec.replayFingerprint(this.entries, position);
   }
 }

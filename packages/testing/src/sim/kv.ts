@@ -1,17 +1,27 @@
-import type { Entry, Snapshot } from "@warden/consensus";
+import type { Entry, Snapshot, Status } from "@warden/consensus";
 import type { Zxid } from "@warden/protocol";
 import { ZXID_ZERO } from "@warden/protocol";
+import type { HistorySpec } from "./history.js";
+import { SimViolation } from "./history.js";
 
 /**
  * The replicated state machine the simulation drives: what the host applies committed
- * entries to. The core only sees opaque payloads; swapping in the real DataTree means
- * implementing this interface over it.
+ * entries to. The core only sees opaque payloads. Two implementations: KvMachine (small and
+ * fast) and TreeMachine (the server's WardenNode over the real DataTree).
  */
 export interface StateMachine {
+  /** The last entry whose effect the state holds (the tree counts txns, not epoch barriers). */
   readonly appliedZxid: Zxid;
-  apply(entry: Entry): void;
+  /** Committed entries in order, one Ready's batch at once (as the server applies them). */
+  applyCommitted(entries: readonly Entry[]): void;
   snapshot(): Snapshot;
-  restore(snapshot: Snapshot | null): void;
+  /** At start, from the durable snapshot; may load asynchronously (the tree's loadSnapshot does). */
+  restore(snapshot: Snapshot | null): void | Promise<void>;
+  /** A snapshot from the leader replaces the state; may be asynchronous. */
+  install(snapshot: Snapshot): void | Promise<void>;
+  statusChanged(s: Status): void;
+  /** Every consensus tick (the tree's leader expires sessions then). */
+  tick?(): void;
   /** A canonical rendering of the whole state, for equality checks. */
   fingerprint(): string;
 }
@@ -48,6 +58,16 @@ export class KvMachine implements StateMachine {
     return this.data.get(key);
   }
 
+  applyCommitted(entries: readonly Entry[]): void {
+    for (const e of entries) this.apply(e);
+  }
+
+  install(s: Snapshot): void {
+    this.restore(s);
+  }
+
+  statusChanged(_s: Status): void {}
+
   apply(entry: Entry): void {
     if (entry.zxid <= this.applied) throw new Error(`apply out of order: ${entry.zxid} after ${this.applied}`);
     this.applied = entry.zxid;
@@ -69,5 +89,44 @@ export class KvMachine implements StateMachine {
   fingerprint(): string {
     const pairs = [...this.data.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return JSON.stringify(pairs);
+  }
+}
+
+/** The KV machine's side of the committed history: each write's position, each key's values. */
+export class KvSpec implements HistorySpec {
+  private readonly writesByKey = new Map<string, { position: number; value: string }[]>();
+  private readonly positionByValue = new Map<string, number>();
+
+  record(position: number, e: Entry): void {
+    if (e.payload === null) return;
+    const w = decodeWrite(e.payload);
+    if (this.positionByValue.has(w.value)) throw new SimViolation("write-committed-once", `value ${w.value} committed twice`);
+    this.positionByValue.set(w.value, position);
+    const list = this.writesByKey.get(w.key) ?? [];
+    list.push({ position, value: w.value });
+    this.writesByKey.set(w.key, list);
+  }
+
+  positionOfValue(value: string): number | undefined {
+    return this.positionByValue.get(value);
+  }
+
+  valueAt(key: string, position: number): string | undefined {
+    const list = this.writesByKey.get(key);
+    if (list === undefined) return undefined;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.position <= position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? undefined : list[lo - 1]!.value;
+  }
+
+  replayFingerprint(entries: readonly Entry[], position: number): string {
+    const kv = new KvMachine();
+    for (let i = 0; i <= position; i++) kv.apply(entries[i]!);
+    return kv.fingerprint();
   }
 }

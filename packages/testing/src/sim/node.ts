@@ -1,9 +1,9 @@
-import type { Entry, Message, PlantedBugs, Ready, Status } from "@warden/consensus";
+import type { Entry, Message, PlantedBugs, Ready, Snapshot, Status } from "@warden/consensus";
 import { Replica } from "@warden/consensus";
 import type { Zxid } from "@warden/protocol";
 import type { WriteRecord } from "./clients.js";
 import { SimDisk } from "./disk.js";
-import { KvMachine } from "./kv.js";
+import type { KvMachine, StateMachine } from "./kv.js";
 import type { HostBugs } from "./options.js";
 import type { Prng } from "./prng.js";
 
@@ -14,8 +14,14 @@ export interface NodeEnv {
   /** Call node.drainNow() a little later; inputs arriving meanwhile are batched into one Ready. */
   scheduleDrain(node: SimNode): void;
   onStatus(node: SimNode, s: Status): void;
-  /** Returns false when the entry is not in the committed history (a violation is raised). */
-  onApply(node: SimNode, e: Entry): void;
+  /** The node is about to apply these committed entries (the checker records them first). */
+  onApply(node: SimNode, entries: readonly Entry[]): void;
+  /** ... and has applied them: cheap invariants of its state. */
+  onApplied(node: SimNode): void;
+  /** A fresh state machine for the node (at start and after every crash). */
+  newMachine(node: SimNode): StateMachine;
+  /** Asynchronous work of the node (a snapshot load): the simulation awaits it before the next event. */
+  wait(work: Promise<void>): void;
   onRestore(node: SimNode): void;
   onWriteApplied(w: WriteRecord, zxid: Zxid): void;
 }
@@ -47,7 +53,13 @@ export class SimNode {
   readonly id: number;
   readonly disk: SimDisk;
   replica: Replica | null = null;
-  kv = new KvMachine();
+  machine: StateMachine;
+  /** The last committed entry handed to the machine (epoch barriers included). */
+  appliedZxid: Zxid = 0n;
+  /** Inside drainNow: a proposal made meanwhile (by the tree's leader) is picked up by its loop. */
+  private draining = false;
+  /** A snapshot is loading: inputs wait for it. */
+  loading = false;
   /** Bumped at every crash: events scheduled before it are void. */
   generation = 0;
   fsyncScheduled = false;
@@ -64,25 +76,49 @@ export class SimNode {
   constructor(private readonly cfg: NodeConfig, private readonly prng: Prng, private readonly env: NodeEnv) {
     this.id = cfg.id;
     this.disk = new SimDisk(prng.fork());
+    this.machine = env.newMachine(this);
+  }
+
+  /** The KV machine, when the simulation runs it. */
+  get kv(): KvMachine {
+    return this.machine as KvMachine;
   }
 
   get up(): boolean {
     return this.replica !== null;
   }
 
-  start(): void {
+  /** Recovers from the durable state; `booted` runs once the replica is up (after a snapshot loads). */
+  start(booted: () => void = () => {}): void {
     const d = this.disk.durable;
-    this.kv = new KvMachine();
-    this.kv.restore(d.snapshot);
+    this.machine = this.env.newMachine(this);
+    const loading = this.machine.restore(d.snapshot);
+    if (loading === undefined) return this.boot(), booted();
+    this.loading = true;
+    const generation = this.generation;
+    this.env.wait(loading.then(() => {
+      this.loading = false;
+      if (generation === this.generation) this.boot(), booted();
+    }));
+  }
+
+  private boot(): void {
+    const d = this.disk.durable;
+    this.appliedZxid = this.machine.appliedZxid;
     const c = this.cfg;
     this.replica = new Replica({
       id: c.id, voters: c.voters, observers: c.observers, electionTicks: c.electionTicks,
       heartbeatTicks: c.heartbeatTicks, random: this.prng.next(), maxInflightProposals: c.maxInflightProposals,
       maxBatchEntries: c.maxBatchEntries, logWindowEntries: c.logWindowEntries, plantedBugs: c.plantedBugs,
-      hardState: d.hardState, appliedZxid: this.kv.appliedZxid, entries: d.log,
+      hardState: d.hardState, appliedZxid: this.appliedZxid, entries: d.log,
     });
     this.env.onRestore(this);
     this.drain();
+  }
+
+  /** The tree's leader proposed: handle the Ready now, unless a drain in progress will. */
+  kick(): void {
+    if (!this.draining) this.drain();
   }
 
   /** Loses everything not durable; returns the writes whose outcome the clients will never hear. */
@@ -94,6 +130,8 @@ export class SimNode {
     this.drainScheduled = false;
     this.paused = false;
     this.holdingReady = false;
+    this.loading = false;
+    this.draining = false;
     const lost = [...this.pendingWrites.values()];
     this.pendingWrites.clear();
     return lost;
@@ -124,20 +162,60 @@ export class SimNode {
     this.paused = false;
     this.holdingReady = false;
     const r = this.replica;
-    if (r === null) return;
-    for (let round = 0; r.hasReady(); round++) {
-      if (round >= READY_ROUNDS_MAX) throw new Error(`node ${this.id}: Ready never settles`);
-      this.handle(r, r.ready());
+    if (r === null || this.loading) return;
+    this.draining = true;
+    try {
+      for (let round = 0; r.hasReady(); round++) {
+        if (round >= READY_ROUNDS_MAX) throw new Error(`node ${this.id}: Ready never settles`);
+        const rd = r.ready();
+        const loading = this.handle(r, rd);
+        if (loading !== undefined) return this.await(loading, r, rd);
+      }
+    } finally {
+      this.draining = false;
     }
   }
 
-  private handle(r: Replica, rd: Ready): void {
+  /** The Ready waits for its snapshot to load (as the server awaits installSnapshot), then goes on. */
+  private await(loading: Promise<void>, r: Replica, rd: Ready): void {
+    this.loading = true;
+    const generation = this.generation;
+    this.env.wait(loading.then(() => {
+      if (generation !== this.generation) return;
+      this.loading = false;
+      this.installed(rd.snapshot!);
+      this.handleRest(r, rd);
+      this.drainNow();
+    }));
+  }
+
+  private handle(r: Replica, rd: Ready): Promise<void> | undefined {
     if (rd.hardState !== null) this.disk.writeHardState(rd.hardState); // rule 1: durable first
+    if (rd.snapshot !== null) {
+      this.disk.queue({ kind: "snapshot", snapshot: rd.snapshot });
+      const loading = this.machine.install(rd.snapshot);
+      if (loading !== undefined) return loading;
+      this.installed(rd.snapshot);
+    }
+    this.handleRest(r, rd);
+    return undefined;
+  }
+
+  private installed(s: Snapshot): void {
+    this.appliedZxid = s.zxid;
+    for (const [zxid, w] of this.pendingWrites) if (zxid <= s.zxid) this.pendingWrites.delete(zxid), (w.outcome = "unknown");
+    this.env.onRestore(this);
+  }
+
+  private handleRest(r: Replica, rd: Ready): void {
     this.writeLog(rd);
     for (const m of rd.messages) this.env.send(m); // rule 3: log writes need not be durable yet
-    for (const e of rd.committed) this.apply(e);
-    if (rd.snapshotWanted !== null) r.provideSnapshot(this.kv.snapshot());
-    if (rd.status !== null) this.env.onStatus(this, rd.status);
+    if (rd.committed.length > 0) this.apply(rd.committed);
+    if (rd.snapshotWanted !== null) r.provideSnapshot(this.machine.snapshot());
+    if (rd.status !== null) {
+      this.machine.statusChanged(rd.status);
+      this.env.onStatus(this, rd.status);
+    }
     r.advance(rd);
     if (this.cfg.hostBugs.ackBeforeFsync === true) {
       const last = rd.entries.at(-1)?.zxid ?? rd.snapshot?.zxid;
@@ -146,12 +224,6 @@ export class SimNode {
   }
 
   private writeLog(rd: Ready): void {
-    if (rd.snapshot !== null) {
-      this.disk.queue({ kind: "snapshot", snapshot: rd.snapshot });
-      this.kv.restore(rd.snapshot);
-      for (const [zxid, w] of this.pendingWrites) if (zxid <= rd.snapshot.zxid) this.pendingWrites.delete(zxid), (w.outcome = "unknown");
-      this.env.onRestore(this);
-    }
     if (rd.truncateAfterZxid !== null) this.truncations++;
     if (rd.truncateAfterZxid !== null) this.disk.queue({ kind: "truncate", afterZxid: rd.truncateAfterZxid });
     if (rd.entries.length > 0) this.disk.queue({ kind: "append", entries: rd.entries });
@@ -161,17 +233,22 @@ export class SimNode {
     }
   }
 
-  private apply(e: Entry): void {
-    this.env.onApply(this, e);
-    this.kv.apply(e);
-    const w = this.pendingWrites.get(e.zxid);
-    if (w !== undefined) {
-      this.pendingWrites.delete(e.zxid);
-      this.env.onWriteApplied(w, e.zxid);
+  private apply(entries: readonly Entry[]): void {
+    this.env.onApply(this, entries);
+    this.machine.applyCommitted(entries);
+    this.appliedZxid = entries.at(-1)!.zxid;
+    this.env.onApplied(this);
+    for (const e of entries) {
+      const w = this.pendingWrites.get(e.zxid);
+      if (w !== undefined) {
+        this.pendingWrites.delete(e.zxid);
+        this.env.onWriteApplied(w, e.zxid);
+      }
     }
-    if (++this.appliedSinceSnapshot >= this.cfg.snapshotEveryEntries) {
+    this.appliedSinceSnapshot += entries.length;
+    if (this.appliedSinceSnapshot >= this.cfg.snapshotEveryEntries) {
       this.appliedSinceSnapshot = 0;
-      this.disk.saveSnapshot(this.kv.snapshot());
+      this.disk.saveSnapshot(this.machine.snapshot());
     }
   }
 }

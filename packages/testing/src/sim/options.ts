@@ -5,11 +5,17 @@ import { Prng } from "./prng.js";
 export interface HostBugs {
   /** Report entries persisted as soon as they are written, before the fsync. */
   readonly ackBeforeFsync?: boolean;
+  /** Tree machine: the host reports the replica's commit zxid as applied, so a new leader prepares before its tree has caught up. */
+  readonly prepareBeforeApplied?: boolean;
 }
+
+/** kv: a small register machine (fast); tree: the server's WardenNode over the real DataTree. */
+export type MachineKind = "kv" | "tree";
 
 /** What a caller may fix; everything else is derived from the seed. */
 export interface SimOverrides {
   readonly voters?: 3 | 5;
+  readonly machine?: MachineKind;
   /** Simulated milliseconds of the fault phase. */
   readonly safetyMs?: number;
   readonly plantedBugs?: PlantedBugs;
@@ -18,6 +24,7 @@ export interface SimOverrides {
 
 export interface SimOptions {
   readonly seed: number;
+  readonly machine: MachineKind;
   readonly voters: number;
   readonly observers: number;
   readonly tickMs: number;
@@ -55,6 +62,8 @@ export interface SimOptions {
   readonly blipWeight: number;
   /** 0: each input's Ready is handled at once; else within this many ms, batching inputs (as the server does). */
   readonly readyDelayMsMax: number;
+  /** Tree machine: the timeout of the clients' sessions (the leader expires silent ones). */
+  readonly sessionTimeoutMs: number;
   /** Weight of pauses (SIGSTOP, then SIGCONT: a batch of inputs before one Ready) among fault events. */
   readonly pauseWeight: number;
 }
@@ -65,6 +74,7 @@ export function deriveOptions(seed: number, o: SimOverrides = {}): SimOptions {
   const voters = o.voters ?? (r.chance(0.5) ? 3 : 5);
   return {
     seed,
+    machine: o.machine ?? "kv",
     voters,
     observers: r.chance(0.3) ? 1 : 0,
     tickMs: 50,
@@ -96,6 +106,7 @@ export function deriveOptions(seed: number, o: SimOverrides = {}): SimOptions {
     blipWeight: r.range(0, 2),
     readyDelayMsMax: r.pick([0, 0, 1, 5]),
     pauseWeight: r.range(0, 2),
+    sessionTimeoutMs: r.range(600, 3000),
   };
 }
 

@@ -18,6 +18,7 @@ export interface SeedResult {
 /** The command line that replays a seed with the same overrides. */
 export function replayCommand(seed: number, o: SimOverrides): string {
   const parts = ["npm run sim --", `--seed ${seed}`];
+  if (o.machine !== undefined && o.machine !== "kv") parts.push(`--machine ${o.machine}`);
   if (o.voters !== undefined) parts.push(`--replicas ${o.voters}`);
   if (o.safetyMs !== undefined) parts.push(`--steps ${Math.round(o.safetyMs / 50)}`);
   if (o.plantedBugs?.commitWithoutQuorum) parts.push("--bug commit-without-quorum");
@@ -25,16 +26,17 @@ export function replayCommand(seed: number, o: SimOverrides): string {
   if (o.plantedBugs?.preVoteIgnoresLease) parts.push("--bug prevote-ignores-lease");
   if (o.plantedBugs?.readyAfterStepDown) parts.push("--bug ready-after-step-down");
   if (o.hostBugs?.ackBeforeFsync) parts.push("--bug ack-before-fsync");
+  if (o.hostBugs?.prepareBeforeApplied) parts.push("--bug prepare-before-applied");
   return parts.join(" ");
 }
 
 /** Run one seed to the end; never throws for a violation, reports it. */
-export function runSeed(seed: number, overrides: SimOverrides = {}): SeedResult {
+export async function runSeed(seed: number, overrides: SimOverrides = {}): Promise<SeedResult> {
   const options = deriveOptions(seed, overrides);
   const sim = new Simulation(options);
   let failure: string | null = null;
   try {
-    sim.run();
+    await sim.run();
   } catch (e) {
     failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }

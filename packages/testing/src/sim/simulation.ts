@@ -7,13 +7,19 @@ import { CommittedHistory, SimViolation } from "./history.js";
 import type { SimEvent } from "./events.js";
 import { SimFailover } from "./failover.js";
 import { SimFaults } from "./faults.js";
-import { encodeWrite } from "./kv.js";
+import type { StateMachine } from "./kv.js";
+import { encodeWrite, KvMachine, KvSpec } from "./kv.js";
 import { SimNetwork } from "./network.js";
 import type { NodeEnv } from "./node.js";
 import { SimNode } from "./node.js";
 import type { SimOptions } from "./options.js";
 import { Prng } from "./prng.js";
 import { EventQueue } from "./queue.js";
+import type { ServerMessage } from "@warden/server";
+import { TreeMachine, type TreeEnv } from "./tree-machine.js";
+import { TreeModel } from "./tree-model.js";
+import { REGISTER_PREFIX, TreeWorkload } from "./tree-clients.js";
+import { TreeInvariants } from "./tree-invariants.js";
 
 export interface SimStats {
   events: number;
@@ -46,8 +52,17 @@ const QUIET_BLIPS = 4;
  */
 export class Simulation implements NodeEnv {
   readonly nodes: SimNode[] = [];
-  readonly history = new CommittedHistory();
+  readonly history: CommittedHistory;
   readonly clients: ClientHistory;
+  /** Tree machine only: the model, the clients' workload, the per-batch invariants. */
+  private readonly model: TreeModel | null = null;
+  private readonly workload: TreeWorkload | null = null;
+  private readonly treeInvariants: TreeInvariants | null = null;
+  private readonly treeEnv: TreeEnv;
+  /** Asynchronous work in progress (snapshot loads): awaited before the next event. */
+  private readonly pending: Promise<void>[] = [];
+  /** Server-to-server messages keep their order per link, as over TCP: the last delivery time. */
+  private readonly linkLastMs = new Map<string, number>();
   readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotsSent: 0, truncations: 0, leaderLosts: 0, hostCampaigns: 0, healElections: 0 };
   private readonly queue = new EventQueue<SimEvent>(1_000_000);
   private readonly prng: Prng;
@@ -65,8 +80,27 @@ export class Simulation implements NodeEnv {
 
   constructor(readonly options: SimOptions) {
     this.prng = new Prng(options.seed);
-    this.clients = new ClientHistory(this.history);
     const o = options;
+    const registers = Math.max(2, o.keys);
+    if (o.machine === "tree") this.model = new TreeModel((path) => path.startsWith(REGISTER_PREFIX));
+    this.history = new CommittedHistory(this.model ?? new KvSpec());
+    this.clients = new ClientHistory(this.history);
+    const sim = this;
+    this.treeEnv = {
+      get now() { return sim.nowMs; },
+      tickMs: o.tickMs,
+      prepareBeforeApplied: o.hostBugs.prepareBeforeApplied === true,
+      sendServer: (from, to, m) => this.sendServer(from, to, m),
+      sessionCreated: (n, id, zxid) => this.workload!.sessionCreated(n, id, zxid),
+      sessionEnded: (n, id) => this.workload!.sessionEnded(n, id),
+    };
+    if (this.model !== null) {
+      this.workload = new TreeWorkload({
+        get now() { return sim.nowMs; }, nodes: this.nodes, node: (id) => this.node(id), clientIdle: (c) => this.clientIdle(c),
+        scheduleTimeout: (w, c) => this.at(o.writeTimeoutMs, { kind: "timeout", write: w, client: c }), note: (t) => this.note(t),
+      }, this.prng.fork(), this.clients, this.model, registers, o.sessionTimeoutMs);
+      this.treeInvariants = new TreeInvariants(registers);
+    }
     const voters = Array.from({ length: o.voters }, (_, i) => i + 1);
     const observers = Array.from({ length: o.observers }, (_, i) => o.voters + i + 1);
     for (const id of [...voters, ...observers]) {
@@ -106,9 +140,10 @@ export class Simulation implements NodeEnv {
     return this.nodes[id - 1]!;
   }
 
-  run(): SimStats {
+  async run(): Promise<SimStats> {
     for (const n of this.nodes) {
       n.start();
+      await this.settle();
       this.at(this.prng.range(1, this.options.tickMs), { kind: "tick", node: n, generation: n.generation });
     }
     for (let c = 0; c < this.options.clients; c++) {
@@ -117,23 +152,29 @@ export class Simulation implements NodeEnv {
       this.at(this.prng.range(1, this.options.clientThinkMsMax), { kind: "client", client: c });
     }
     this.at(this.prng.range(1, this.options.faultEveryMs), { kind: "fault" });
-    this.runUntil(this.options.safetyMs, () => false);
+    await this.runUntil(this.options.safetyMs, () => false);
     this.heal();
+    await this.settle();
     const electionsBeforeHeal = this.stats.elections;
-    this.converge();
+    await this.converge();
     this.stats.healElections = this.stats.elections - electionsBeforeHeal;
-    this.checkNoDisruption();
+    await this.checkNoDisruption();
     this.finalChecks();
     this.stats.simMs = this.nowMs;
     this.stats.committedEntries = this.history.entries.length;
     this.stats.reads = this.clients.reads;
+    if (this.workload !== null) this.stats.acknowledgedWrites = this.clients.writes.filter((w) => w.outcome === "ok").length;
     this.stats.truncations = this.nodes.reduce((sum, n) => sum + n.truncations, 0);
     this.stats.leaderLosts = this.failover.leaderLosts;
     this.stats.hostCampaigns = this.failover.campaigns;
     return this.stats;
   }
 
-  private runUntil(endMs: number, done: () => boolean): boolean {
+  private async settle(): Promise<void> {
+    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+  }
+
+  private async runUntil(endMs: number, done: () => boolean): Promise<boolean> {
     for (;;) {
       if (done()) return true;
       const next = this.queue.peekTimeMs();
@@ -142,6 +183,7 @@ export class Simulation implements NodeEnv {
       const { atMs, item } = this.queue.pop()!;
       this.nowMs = atMs;
       this.dispatch(item);
+      if (this.pending.length > 0) await this.settle();
       this.checkDurability();
     }
   }
@@ -152,6 +194,7 @@ export class Simulation implements NodeEnv {
       case "tick": case "fsync": case "drain": case "leader-lost": return e.node;
       case "deliver": return this.node(e.message.to);
       case "campaign": return e.attempt.node;
+      case "server": return this.node(e.to);
       default: return undefined;
     }
   }
@@ -172,12 +215,14 @@ export class Simulation implements NodeEnv {
       case "restart": return this.restart(e.node);
       case "leader-lost": if (e.generation === e.node.generation) this.failover.leaderLost(e.node, e.leaderId); return;
       case "campaign": return this.failover.fire(e.attempt);
+      case "server": return this.onServerMessage(e.from, e.to, e.message);
     }
   }
 
   private onTick(n: SimNode, generation: number): void {
     if (generation !== n.generation || !n.up) return;
     n.replica!.tick();
+    n.machine.tick?.();
     n.drain();
     this.at(this.options.tickMs, { kind: "tick", node: n, generation });
   }
@@ -189,7 +234,27 @@ export class Simulation implements NodeEnv {
     n.drain();
   }
 
+  private sendServer(from: number, to: number, m: ServerMessage): void {
+    if (!this.network.connected(from, to)) return;
+    const link = `${from}>${to}`;
+    const atMs = Math.max(this.nowMs + this.prng.range(this.options.delayMsMin, this.options.delayMsMax), this.linkLastMs.get(link) ?? 0);
+    this.linkLastMs.set(link, atMs);
+    this.atTime(atMs, { kind: "server", from, to, message: m });
+  }
+
+  private onServerMessage(from: number, to: number, m: ServerMessage): void {
+    const n = this.node(to);
+    if (!n.up || !this.network.connected(from, to)) return;
+    (n.machine as TreeMachine).node.onServerMessage(from, m);
+  }
+
   // ---- NodeEnv ----
+  newMachine(n: SimNode): StateMachine {
+    return this.options.machine === "tree" ? new TreeMachine(n, this.treeEnv) : new KvMachine();
+  }
+  wait(work: Promise<void>): void {
+    this.pending.push(work);
+  }
   send(m: Message): void {
     this.stats.messages++;
     if (m.type === "snapshot") this.stats.snapshotsSent++;
@@ -210,15 +275,21 @@ export class Simulation implements NodeEnv {
     if (other !== undefined && other !== n.id) throw new SimViolation("one-leader-per-epoch", `nodes ${other} and ${n.id} both established leaders of epoch ${s.epoch}`);
     this.leaderOfEpoch.set(s.epoch, n.id);
   }
-  onApply(n: SimNode, e: Entry): void {
-    const after = this.positionOf.get(n.id) ?? -1;
-    if ((this.history.entries[after]?.zxid ?? 0n) !== n.kv.appliedZxid) {
-      throw new SimViolation("apply-in-order", `node ${n.id} state at ${formatZxid(n.kv.appliedZxid)} out of step with the checker`);
+  onApply(n: SimNode, entries: readonly Entry[]): void {
+    let after = this.positionOf.get(n.id) ?? -1;
+    if ((this.history.entries[after]?.zxid ?? 0n) !== n.appliedZxid) {
+      throw new SimViolation("apply-in-order", `node ${n.id} state at ${formatZxid(n.appliedZxid)} out of step with the checker`);
     }
-    this.positionOf.set(n.id, this.history.observe(after, e, `node ${n.id}`));
+    for (const e of entries) after = this.history.observe(after, e, `node ${n.id}`);
+    this.positionOf.set(n.id, after);
+  }
+  onApplied(n: SimNode): void {
+    this.treeInvariants?.check(n);
   }
   onRestore(n: SimNode): void {
-    const zxid = n.kv.appliedZxid;
+    this.treeInvariants?.restored(n);
+    this.workload?.connectionsClosed(n);
+    const zxid = n.appliedZxid;
     const position = this.history.positionOf(zxid);
     if (position === undefined) throw new SimViolation("snapshot-is-committed", `node ${n.id} restored a state at ${formatZxid(zxid)}, not a committed zxid`);
     this.positionOf.set(n.id, position);
@@ -240,6 +311,10 @@ export class Simulation implements NodeEnv {
 
   private onClient(client: number): void {
     if (this.clientBusy[client]) return;
+    if (this.workload !== null) {
+      this.clientBusy[client] = true;
+      return this.workload.step(client);
+    }
     const hint = this.leaderHint[client];
     const target = hint !== null && hint !== undefined && this.prng.chance(0.8) ? this.node(hint) : this.prng.pick(this.nodes);
     if (target.paused) return this.clientIdle(client); // no answer from a stopped server: try again later
@@ -278,6 +353,7 @@ export class Simulation implements NodeEnv {
   crash(n: SimNode): void {
     this.stats.crashes++;
     this.note(`crash ${n.id}`);
+    this.workload?.connectionsClosed(n);
     for (const w of n.crash()) {
       if (w.outcome !== "pending") continue;
       w.outcome = "unknown";
@@ -288,9 +364,10 @@ export class Simulation implements NodeEnv {
   restart(n: SimNode): void {
     if (n.up) return;
     this.note(`restart ${n.id}`);
-    n.start();
-    this.at(this.prng.range(1, this.options.tickMs), { kind: "tick", node: n, generation: n.generation });
-    if (this.options.fastFailover) this.failover.startup(n);
+    n.start(() => {
+      this.at(this.prng.range(1, this.options.tickMs), { kind: "tick", node: n, generation: n.generation });
+      if (this.options.fastFailover) this.failover.startup(n);
+    });
   }
   // ---- healing and convergence ----
   private heal(): void {
@@ -302,7 +379,7 @@ export class Simulation implements NodeEnv {
   }
 
   /** Liveness: everyone up and connected elects a leader and applies a final write, in bounded time. */
-  private converge(): void {
+  private async converge(): Promise<void> {
     const deadlineMs = this.nowMs + this.options.healMsMax;
     const client = this.options.clients; // a dedicated client, outside the workload
     let finalZxid: Zxid | null = null;
@@ -311,6 +388,10 @@ export class Simulation implements NodeEnv {
       if (final === null || final.outcome === "fail" || final.outcome === "unknown") {
         const leader = this.nodes.find((n) => n.replica?.status().role === "leader" && n.replica.status().established);
         if (leader === undefined) return false;
+        if (this.workload !== null) {
+          final = this.workload.finalWrite(leader, client);
+          return false;
+        }
         final = this.clients.invokeWrite(client, "final", `final${this.writeCounter++}`, this.nowMs);
         const r = leader.replica!.propose(encodeWrite({ key: "final", value: final.value }));
         if (!r.ok) { final.outcome = "fail"; return false; }
@@ -319,10 +400,10 @@ export class Simulation implements NodeEnv {
         this.at(this.options.writeTimeoutMs, { kind: "timeout", write: final, client });
       }
       if (final.outcome === "ok") finalZxid = final.zxid;
-      return finalZxid !== null && this.nodes.every((n) => n.kv.appliedZxid >= finalZxid!);
+      return finalZxid !== null && this.nodes.every((n) => n.appliedZxid >= finalZxid!);
     };
-    if (!this.runUntil(deadlineMs, tryFinal)) {
-      const state = this.nodes.map((n) => `${n.id}:${n.replica?.status().role}@${n.replica?.epoch} applied ${formatZxid(n.kv.appliedZxid)}`).join(", ");
+    if (!(await this.runUntil(deadlineMs, tryFinal))) {
+      const state = this.nodes.map((n) => `${n.id}:${n.replica?.status().role}@${n.replica?.epoch} applied ${formatZxid(n.appliedZxid)}`).join(", ");
       throw new SimViolation("liveness", `no leader and final write applied everywhere within ${this.options.healMsMax} ms of healing (${state})`);
     }
   }
@@ -333,7 +414,7 @@ export class Simulation implements NodeEnv {
    * and rejoins, then one crashes and restarts. None of that may depose the leader: with
    * pre-vote and leader stickiness, no election happens and no epoch changes.
    */
-  private checkNoDisruption(): void {
+  private async checkNoDisruption(): Promise<void> {
     const leader = this.nodes.find((n) => n.replica?.role === "leader")!;
     const epoch = leader.replica!.epoch;
     const electionsBefore = this.stats.elections;
@@ -345,19 +426,19 @@ export class Simulation implements NodeEnv {
       this.failover.leaderLost(blipped, leader.id);
       // The worst case: its host campaigns before the leader's next heartbeat arrives.
       this.failover.fire({ node: blipped, generation: blipped.generation, epochAtLoss: epoch, retries: 0 });
-      runFor(this.prng.range(100, 400));
+      await runFor(this.prng.range(100, 400));
     }
     const cut = follower();
     this.note(`quiet phase: isolate ${cut.id}`);
     this.network.isolate(cut.id);
     this.faults.noticeClosedLeaderLinks();
-    runFor(this.options.electionTicks * this.options.tickMs * 3);
+    await runFor(this.options.electionTicks * this.options.tickMs * 3);
     this.network.heal();
-    runFor(600);
+    await runFor(600);
     const crashed = follower();
     this.crash(crashed);
     this.at(this.prng.range(50, 500), { kind: "restart", node: crashed });
-    runFor(1500);
+    await runFor(1500);
     const moved = this.nodes.filter((n) => n.replica !== null && n.replica.epoch !== epoch).map((n) => `${n.id}@${n.replica!.epoch}`);
     const elections = this.stats.elections - electionsBefore;
     if (leader.replica?.role !== "leader" || moved.length > 0 || elections > 0) {
@@ -379,8 +460,8 @@ export class Simulation implements NodeEnv {
 
   private checkStateMachine(n: SimNode): void {
     const position = this.positionOf.get(n.id) ?? -1;
-    if (n.kv.fingerprint() !== this.history.replayFingerprint(position)) {
-      throw new SimViolation("state-equals-replay", `node ${n.id} state at ${formatZxid(n.kv.appliedZxid)} differs from the replay of the committed log`);
+    if (n.machine.fingerprint() !== this.history.replayFingerprint(position)) {
+      throw new SimViolation("state-equals-replay", `node ${n.id} state at ${formatZxid(n.appliedZxid)} differs from the replay of the committed log`);
     }
   }
 
@@ -391,7 +472,7 @@ export class Simulation implements NodeEnv {
       n.disk.fsync(); // the end: let queued writes land, then the disk must agree too
       for (const e of n.disk.durable.log) {
         const p = this.history.positionOf(e.zxid);
-        if (e.zxid <= this.history.lastZxid && e.zxid <= n.kv.appliedZxid && p === undefined) {
+        if (e.zxid <= this.history.lastZxid && e.zxid <= n.appliedZxid && p === undefined) {
           throw new SimViolation("committed-prefix-on-disk", `node ${n.id} holds ${formatZxid(e.zxid)} on disk below its applied zxid, not in the committed history`);
         }
       }
