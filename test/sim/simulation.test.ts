@@ -48,6 +48,11 @@ describe("deterministic simulation: crashes, partitions, loss, duplication, reor
     if (!r.ok) throw new Error(formatFailure(r));
   }, 60_000);
 
+  it("a leader whose proposal is refused (busy) holds writes until its in-flight ones apply (tree seed 172 reused a version)", async () => {
+    const r = await runSeed(172, { machine: "tree" });
+    if (!r.ok) throw new Error(formatFailure(r));
+  }, 60_000);
+
   it("a seed replays exactly: same options, same events, same outcome", async () => {
     const a = await runSeed(424242);
     const b = await runSeed(424242);
