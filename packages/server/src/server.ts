@@ -254,6 +254,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       : undefined;
   // One scrape reads a dozen gauges: build the snapshot once per scrape, not per gauge.
   let scraped: { atMs: number; value: ReturnType<typeof snapshotNow> } | undefined;
+  metrics.registry.gauge("warden_peer_messages_sent", "Messages sent to peers since start", () => transport?.stats.messagesSent ?? 0);
+  metrics.registry.gauge("warden_peer_bytes_sent", "Bytes sent to peers since start", () => transport?.stats.bytesSent ?? 0);
+  metrics.registry.gauge("warden_peer_messages_received", "Messages received from peers since start", () => transport?.stats.messagesReceived ?? 0);
   registerGauges(metrics.registry, () => {
     const now = performance.now();
     if (!scraped || now - scraped.atMs > 50) scraped = { atMs: now, value: snapshotNow() };

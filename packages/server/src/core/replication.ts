@@ -117,8 +117,27 @@ export class ReplicationDriver {
     return s[s.length >> 1]!;
   }
 
-  /** Runs ready/advance until nothing is left; re-entrant calls only mark another pass. */
+  /**
+   * Runs ready/advance until nothing is left, once per turn of the event loop: every request
+   * that arrived in this turn joins the same Ready, so one append and one message per peer
+   * carry them all (batching is the main lever for write throughput).
+   */
   kick(): void {
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.drainNow();
+    });
+  }
+
+  private scheduled = false;
+
+  private drainNow(): void {
     if (this.draining) {
       this.again = true;
       return;
@@ -130,7 +149,7 @@ export class ReplicationDriver {
         this.draining = false;
         if (this.again && !this.stopped) {
           this.again = false;
-          this.kick();
+          this.drainNow();
         }
       });
   }

@@ -41,6 +41,7 @@ interface Outgoing {
   queue: Uint8Array[];
   backoffMs: number;
   timer: NodeJS.Timeout | undefined;
+  corked: boolean;
 }
 
 function mac(secret: Uint8Array, ...parts: Array<Uint8Array | string>): Buffer {
@@ -55,6 +56,7 @@ export class PeerTransport {
   private readonly incoming = new Set<Socket>();
   private allowedAddresses = new Set<string>();
   private stopped = false;
+  readonly stats = { messagesSent: 0, bytesSent: 0, messagesReceived: 0 };
 
   constructor(private readonly opts: PeerTransportOptions) {}
 
@@ -72,7 +74,7 @@ export class PeerTransport {
     });
     for (const peer of this.opts.peers) {
       if (peer.id === this.opts.myId) continue;
-      const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], backoffMs: BACKOFF_MS_MIN, timer: undefined };
+      const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false };
       this.outgoing.set(peer.id, o);
       this.dial(o);
     }
@@ -85,10 +87,20 @@ export class PeerTransport {
     const payload = encode(message) as Uint8Array;
     if (payload.length > this.opts.frameBytesMax) throw new Error(`peer message of ${payload.length} bytes exceeds frameBytesMax`);
     if (o.ready && o.socket) {
-      o.socket.cork();
-      o.socket.write(frameHeader(payload.length));
-      o.socket.write(payload);
-      process.nextTick(() => o.socket?.uncork());
+      this.stats.messagesSent++;
+      this.stats.bytesSent += payload.length + 4;
+      const socket = o.socket;
+      if (!o.corked) {
+        // Corked until the turn of the event loop ends: every message of the turn leaves in one write.
+        o.corked = true;
+        socket.cork();
+        setImmediate(() => {
+          o.corked = false;
+          socket.uncork();
+        });
+      }
+      socket.write(frameHeader(payload.length));
+      socket.write(payload);
     } else if (o.queue.length < this.opts.queueMessagesMax) {
       o.queue.push(payload);
     }
@@ -167,6 +179,7 @@ export class PeerTransport {
       try {
         for (const f of splitter.feed(chunk)) {
           if (peerId >= 0 && !helloNonce) {
+            this.stats.messagesReceived++;
             this.opts.onMessage(peerId, decode(f));
             continue;
           }
