@@ -27,12 +27,12 @@ async function seedsKeepEveryInvariant(runs: number, overrides: SimOverrides): P
 }
 
 describe("deterministic simulation: crashes, partitions, loss, duplication, reordering", () => {
-  it("250 seeds of 3 voters with the kv machine keep every invariant and converge after healing", async () => {
-    await seedsKeepEveryInvariant(250, { voters: 3 });
+  it("400 seeds of 3 voters with the kv machine keep every invariant and converge after healing", async () => {
+    await seedsKeepEveryInvariant(400, { voters: 3 });
   }, 300_000);
 
-  it("250 seeds of 5 voters with the kv machine keep every invariant and converge after healing", async () => {
-    await seedsKeepEveryInvariant(250, { voters: 5 });
+  it("400 seeds of 5 voters with the kv machine keep every invariant and converge after healing", async () => {
+    await seedsKeepEveryInvariant(400, { voters: 5 });
   }, 300_000);
 
   it("100 seeds of 3 voters with the real tree (WardenNode) keep every invariant and converge", async () => {
