@@ -54,6 +54,13 @@ describe("warden server", () => {
     try {
       const first = await serve(args);
       expect((await runWarden(["shell", cs, "-c", "create /kept yes"])).code).toBe(0);
+      // SIGQUIT (what a JVM tool like jcmd sends) prints diagnostics and does not stop it.
+      first.child.kill("SIGQUIT");
+      const deadline = Date.now() + 5000;
+      while (!first.output().includes("Mode: standalone") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(first.output()).toContain("SIGQUIT: diagnostics");
+      expect(first.output()).toContain("zk_znode_count\t");
+      expect((await runWarden(["shell", cs, "-c", "get /kept"])).code).toBe(0);
       first.child.kill("SIGTERM");
       expect(await first.exited).toBe(0);
       const second = await serve(args);

@@ -37,6 +37,8 @@ export interface WardenServer {
   readonly config: ServerConfig;
   readonly ports: { native: number; client: number; admin: number };
   readonly node: WardenNode;
+  /** A diagnostic dump for operators (what `stat` and `mntr` say, and memory use). */
+  diagnostics(): string;
   stop(): Promise<void>;
 }
 
@@ -282,6 +284,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     config,
     node,
     ports: { native: native?.port ?? 0, client: zk?.port ?? 0, admin: admin?.port ?? 0 },
+    diagnostics: () => {
+      const snap = snapshotNow();
+      const mem = process.memoryUsage();
+      return `${commandText("stat", snap)}\n${commandText("mntr", snap)}rss_bytes\t${mem.rss}\nheap_used_bytes\t${mem.heapUsed}\n`;
+    },
     async stop() {
       if (stopping) return;
       stopping = true;

@@ -51,6 +51,9 @@ async function runServer(flags: ServerFlags): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // As a JVM prints its threads on SIGQUIT (and tools like jcmd send it), print a diagnostic
+  // dump and go on: SIGQUIT must not kill a server.
+  process.on("SIGQUIT", () => process.stdout.write(`SIGQUIT: diagnostics\n${server.diagnostics()}`));
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
