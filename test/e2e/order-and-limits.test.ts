@@ -104,6 +104,22 @@ describe("outstanding requests per session", () => {
   });
 });
 
+describe("writes beyond consensus' in-flight bound", () => {
+  it("wait at the leader instead of failing: 4 sessions x 2,500 pipelined creates all succeed", async () => {
+    const big = await startStandalone({ maxOutstandingPerSession: "5000" });
+    try {
+      const sessions = await Promise.all([big.client(), big.client(), big.client(), big.client()]);
+      await sessions[0]!.create("/many");
+      const ids = Array.from({ length: 2500 }, (_, n) => n);
+      const created = await Promise.all(sessions.map((cl, i) => Promise.all(ids.map((n) => cl.create(`/many/s${i}-${n}`, "x")))));
+      created.forEach((paths, i) => expect(paths).toEqual(ids.map((n) => `/many/s${i}-${n}`)));
+      for (const cl of sessions) expect(cl.state).toBe("connected");
+    } finally {
+      await big.stop();
+    }
+  });
+});
+
 describe("outstanding requests across sessions (globalOutstandingLimit)", () => {
   it("pauses the busiest connections at the bound and answers every session once they drain", async () => {
     const limited = await startStandalone({ globalOutstandingLimit: "6" });

@@ -95,11 +95,11 @@ describe("the simulation catches planted bugs", () => {
     expect(r?.replay).toContain("--bug prevote-ignores-lease");
   });
 
-  it("a new leader that prepares before it has applied everything committed before its epoch is found (tree)", async () => {
-    const r = await firstFailure({ machine: "tree", safetyMs: 40_000, hostBugs: { prepareBeforeApplied: true } }, 60);
+  it("a leader whose Preparer keeps uncommitted changes into its next term is found (tree)", async () => {
+    const r = await firstFailure({ machine: "tree", safetyMs: 40_000, hostBugs: { keepPreparer: true } }, 60);
     expect(r?.failure).toMatch(/txn-matches-spec|sequential-names-never-repeat|versions-only-grow|state-equals-replay|committed-prefix/);
     expect(r?.replay).toContain("--machine tree");
-    expect(r?.replay).toContain("--bug prepare-before-applied");
+    expect(r?.replay).toContain("--bug keep-preparer");
   });
 
   it("a deposed leader that keeps reporting an empty Ready is found (the SIGSTOP hang)", async () => {

@@ -116,6 +116,12 @@ export class Replica {
   }
 
   /** The log is durable up to zxid (an entry of a Ready, or an installed snapshot's zxid). */
+  /** Whether propose() would accept a payload now (leader, established, below the in-flight bound). */
+  canPropose(): boolean {
+    const c = this.c;
+    return c.role === "leader" && c.established && c.log.countAfter(c.commitZxid) < c.cfg.maxInflightProposals;
+  }
+
   persisted(zxid: Zxid): void {
     onPersisted(this.c, zxid);
     maybeCommit(this.c);

@@ -107,6 +107,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       sessionCreated: (id, timeoutMs) => ctx.connecting.get(id)?.open(id, timeoutMs),
       proposalCommitted: (ms) => metrics.proposal.observe(ms / 1000),
       appliedZxid: () => driver!.replica.status().appliedZxid,
+      canPropose: () => driver!.replica.canPropose(),
       log,
     },
     config.tickTimeMs,

@@ -33,6 +33,8 @@ export interface NodeHooks {
   /** A new session's createSession committed: open it on its connection. */
   sessionCreated(sessionId: bigint, timeoutMs: number): void;
   log(line: string): void;
+  /** Whether consensus would accept a proposal now (leader, established, below its in-flight bound). */
+  canPropose(): boolean;
   /** The zxid up to which committed entries have been handed to applyCommitted. */
   appliedZxid(): bigint;
   /** Leader: a proposal of this server committed after `ms`. */
@@ -40,7 +42,34 @@ export interface NodeHooks {
 }
 
 const CREATE_SESSION_CXID = -10;
-const WAITING_WRITES_MAX = 10_000;
+const WAITING_WRITES_MAX = 100_000;
+
+/** A FIFO with O(1) shift (writes waiting for the leader can be many). */
+class FifoQueue<T> {
+  private items: T[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+  drain(): T[] {
+    const all = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return all;
+  }
+}
 
 export class WardenNode {
   tree: DataTree;
@@ -79,7 +108,7 @@ export class WardenNode {
    */
   private heldUntilZxid = 0n;
   /** Writes that reached this server while it is leader but not yet leading (bounded). */
-  private waiting: Array<Extract<ServerMessage, { type: "forward" }>> = [];
+  private waiting = new FifoQueue<Extract<ServerMessage, { type: "forward" }>>();
   get leaderId(): number | null {
     return this.status?.leaderId ?? null;
   }
@@ -115,8 +144,7 @@ export class WardenNode {
   }
 
   private route(m: Extract<ServerMessage, { type: "forward" }>): void {
-    if (this.isLeader) return this.prepareAndPropose(m);
-    if (this.status?.role === "leader") return this.wait(m);
+    if (this.status?.role === "leader") return this.submitAsLeader(m);
     const leader = this.leaderId;
     if (leader === null || leader === this.hooks.myId) return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     this.hooks.sendToPeer(leader, m);
@@ -126,8 +154,7 @@ export class WardenNode {
     switch (m.type) {
       case "forward":
         if (m.origin !== from) return;
-        if (this.isLeader) return this.prepareAndPropose(m);
-        if (this.status?.role === "leader") return this.wait(m);
+        if (this.status?.role === "leader") return this.submitAsLeader(m);
         return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
       case "forward-failed":
         return this.failLocal(m.sessionId, m.cxid, m.err);
@@ -137,14 +164,26 @@ export class WardenNode {
     }
   }
 
-  private wait(m: Extract<ServerMessage, { type: "forward" }>): void {
+  /**
+   * Leader: prepares and proposes at once when it can; otherwise (not leading yet, consensus at
+   * its in-flight bound, or holding after a refused proposal) the write waits, in arrival order.
+   */
+  private submitAsLeader(m: Extract<ServerMessage, { type: "forward" }>): void {
+    if (this.waiting.length === 0 && this.canProposeNow()) return this.prepareAndPropose(m);
     if (this.waiting.length >= WAITING_WRITES_MAX) return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     this.waiting.push(m);
   }
 
+  private canProposeNow(): boolean {
+    return this.leading && this.heldUntilZxid <= this.hooks.appliedZxid() && this.hooks.canPropose();
+  }
+
+  private flushWaiting(): void {
+    while (this.waiting.length > 0 && this.canProposeNow()) this.prepareAndPropose(this.waiting.shift()!);
+  }
+
   /** Leader: request -> txn -> proposal. A refused check is itself a txn (an error result). */
   private prepareAndPropose(m: Extract<ServerMessage, { type: "forward" }>): void {
-    if (this.heldUntilZxid > this.hooks.appliedZxid()) return this.wait(m);
     const zxid = this.hooks.nextZxid();
     const timeMs = this.hooks.nowMs();
     let txn: Txn;
@@ -198,10 +237,7 @@ export class WardenNode {
     }
     if (this.isLeader) this.preparer.applied(this.lastZxid);
     this.updateLeading();
-    if (this.leading && this.heldUntilZxid > 0n && this.hooks.appliedZxid() >= this.heldUntilZxid) {
-      this.heldUntilZxid = 0n;
-      for (const m of this.waiting.splice(0)) this.prepareAndPropose(m);
-    }
+    this.flushWaiting();
   }
 
   private applyOne(cxid: number, txn: Txn): void {
@@ -252,11 +288,11 @@ export class WardenNode {
     }
     for (const id of this.tracker.expire(now)) {
       this.hooks.log(`session 0x${id.toString(16)} expired`);
-      this.prepareAndPropose({ type: "forward", origin: this.hooks.myId, sessionId: id, cxid: 0, request: { type: "closeSession" }, identities: [], superuser: true });
+      this.submitAsLeader({ type: "forward", origin: this.hooks.myId, sessionId: id, cxid: 0, request: { type: "closeSession" }, identities: [], superuser: true });
     }
     if (containerCheck) {
       for (const path of this.tree.expiredNodes(now, 1000)) {
-        this.prepareAndPropose({ type: "forward", origin: this.hooks.myId, sessionId: 0n, cxid: 0, request: { type: "deleteContainer", path }, identities: [], superuser: true });
+        this.submitAsLeader({ type: "forward", origin: this.hooks.myId, sessionId: 0n, cxid: 0, request: { type: "deleteContainer", path }, identities: [], superuser: true });
       }
     }
   }
@@ -277,12 +313,12 @@ export class WardenNode {
       // A new leader gives every session a full timeout from now (ZooKeeper does the same).
       const t = this.hooks.nowMs();
       for (const [id, info] of this.tree.sessions) this.tracker.add(id, info.timeoutMs, t);
-      for (const m of this.waiting.splice(0)) this.prepareAndPropose(m);
+      this.flushWaiting();
     } else {
       this.proposedAtMs.clear();
       for (const id of [...this.tracker.ids()]) this.tracker.remove(id);
     }
-    if (s?.role !== "leader") for (const m of this.waiting.splice(0)) this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
+    if (s?.role !== "leader") for (const m of this.waiting.drain()) this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
   }
 
   snapshotOfAppliedState(): Snapshot {

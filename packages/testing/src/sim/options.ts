@@ -7,6 +7,8 @@ export interface HostBugs {
   readonly ackBeforeFsync?: boolean;
   /** Tree machine: the host reports the replica's commit zxid as applied, so a new leader prepares before its tree has caught up. */
   readonly prepareBeforeApplied?: boolean;
+  /** The leader's Preparer keeps its prepared-but-uncommitted changes across leadership changes. */
+  readonly keepPreparer?: boolean;
 }
 
 /** kv: a small register machine (fast); tree: the server's WardenNode over the real DataTree. */

@@ -27,6 +27,7 @@ export function replayCommand(seed: number, o: SimOverrides): string {
   if (o.plantedBugs?.readyAfterStepDown) parts.push("--bug ready-after-step-down");
   if (o.hostBugs?.ackBeforeFsync) parts.push("--bug ack-before-fsync");
   if (o.hostBugs?.prepareBeforeApplied) parts.push("--bug prepare-before-applied");
+  if (o.hostBugs?.keepPreparer) parts.push("--bug keep-preparer");
   return parts.join(" ");
 }
 

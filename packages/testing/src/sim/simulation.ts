@@ -90,6 +90,7 @@ export class Simulation implements NodeEnv {
       get now() { return sim.nowMs; },
       tickMs: o.tickMs,
       prepareBeforeApplied: o.hostBugs.prepareBeforeApplied === true,
+      keepPreparer: o.hostBugs.keepPreparer === true,
       sendServer: (from, to, m) => this.sendServer(from, to, m),
       sessionCreated: (n, id, zxid) => this.workload!.sessionCreated(n, id, zxid),
       sessionEnded: (n, id) => this.workload!.sessionEnded(n, id),

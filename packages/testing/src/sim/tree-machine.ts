@@ -16,6 +16,7 @@ export interface TreeEnv {
   readonly tickMs: number;
   /** Planted: report the replica's commit zxid as applied, so a new leader prepares before its tree caught up. */
   readonly prepareBeforeApplied: boolean;
+  readonly keepPreparer: boolean;
   sendServer(from: number, to: number, m: ServerMessage): void;
   sessionCreated(node: SimNode, sessionId: bigint, zxid: bigint): void;
   sessionEnded(node: SimNode, sessionId: bigint): void;
@@ -40,6 +41,7 @@ export class TreeMachine implements StateMachine {
         return r.ok ? { ok: true, zxid: r.zxid } : { ok: false };
       },
       nextZxid: () => host.replica!.lastZxid + 1n,
+      canPropose: () => host.replica?.canPropose() ?? false,
       nowMs: () => env.now,
       endSession: (id) => env.sessionEnded(host, id),
       deliverEvent: () => {},
@@ -47,7 +49,10 @@ export class TreeMachine implements StateMachine {
       log: () => {},
       appliedZxid: () => (env.prepareBeforeApplied ? host.replica!.commitZxid : host.replica!.status().appliedZxid),
     };
-    return new WardenNode(hooks, env.tickMs, tree);
+    const node = new WardenNode(hooks, env.tickMs, tree);
+    // Planted bug: prepared changes that never committed survive into the next term.
+    if (env.keepPreparer) node.preparer.reset = () => {};
+    return node;
   }
 
   /** The durable snapshot's zxid (it may be an epoch barrier's, after the tree's last txn). */
