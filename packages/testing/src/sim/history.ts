@@ -79,3 +79,16 @@ export class CommittedHistory {
     return this.spec.replayFingerprint(this.entries, position);
   }
 }
+
+/** The value of the last write at or before `position` in a position-ordered list (binary search). */
+export function valueAtOrBefore(list: ReadonlyArray<{ position: number; value: string }> | undefined, position: number): string | undefined {
+  if (list === undefined) return undefined;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.position <= position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : list[lo - 1]!.value;
+}

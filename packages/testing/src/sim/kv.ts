@@ -2,7 +2,7 @@ import type { Entry, Snapshot, Status } from "@warden/consensus";
 import type { Zxid } from "@warden/protocol";
 import { ZXID_ZERO } from "@warden/protocol";
 import type { HistorySpec } from "./history.js";
-import { SimViolation } from "./history.js";
+import { SimViolation, valueAtOrBefore } from "./history.js";
 
 /**
  * The replicated state machine the simulation drives: what the host applies committed
@@ -112,16 +112,7 @@ export class KvSpec implements HistorySpec {
   }
 
   valueAt(key: string, position: number): string | undefined {
-    const list = this.writesByKey.get(key);
-    if (list === undefined) return undefined;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]!.position <= position) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? undefined : list[lo - 1]!.value;
+    return valueAtOrBefore(this.writesByKey.get(key), position);
   }
 
   replayFingerprint(entries: readonly Entry[], position: number): string {

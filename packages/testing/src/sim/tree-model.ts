@@ -11,7 +11,7 @@ import type { Entry } from "@warden/consensus";
 import { CreateMode, ErrorCode, isEphemeral, isSequential, parentPath, type WriteOp } from "@warden/protocol";
 import { decodeRecord } from "@warden/server";
 import { DataTree, treeDigest, type Txn, type TxnOp, type WriteRequest } from "@warden/tree";
-import { SimViolation, type HistorySpec } from "./history.js";
+import { SimViolation, valueAtOrBefore, type HistorySpec } from "./history.js";
 
 /** What a client asked for; the model decides its outcome at its commit position. */
 export type ModelRequest = Exclude<WriteRequest, { type: "deleteContainer" | "setACL" }> | { type: "createSession" };
@@ -58,16 +58,7 @@ export class TreeModel implements HistorySpec {
 
   /** A register's "data@version" after positions 0..position, undefined while it does not exist. */
   valueAt(path: string, position: number): string | undefined {
-    const list = this.registers.get(path);
-    if (list === undefined) return undefined;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]!.position <= position) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? undefined : list[lo - 1]!.value;
+    return valueAtOrBefore(this.registers.get(path), position);
   }
 
   record(position: number, e: Entry): void {
