@@ -99,8 +99,10 @@ describe("discovery", () => {
   });
 
   it("a registry watcher sees every change in order, across a server's failure", async () => {
-    const c = await ensemble.client();
-    const w = await ensemble.client();
+    // Sessions long enough to outlive the failover on a loaded machine: this is about a
+    // server's failure, not about expiry (re-registration after expiry is tested above).
+    const c = await ensemble.client({ sessionTimeoutMs: 6000 });
+    const w = await ensemble.client({ sessionTimeoutMs: 6000 });
     const opts = base("order");
     const changes = await watchService(w, "web", opts);
     const seen: string[] = [];

@@ -43,6 +43,8 @@ export async function startEnsemble(options: EnsembleOptions = {}): Promise<Test
     const o: Record<string, string> = {
       tickTime: String(tickTimeMs), dataDir, nativePort: String(ports[id - 1]!.native), clientPort: "0", adminPort: "0",
       clientPortAddress: "127.0.0.1", ensembleSecretFile: secretFile, initLimit: "10", syncLimit: "5",
+      // Tests that must outlive a failover ask for longer sessions than 20 ticks.
+      maxSessionTimeout: "10000",
     };
     if (count > 1) for (const j of ids) o[`server.${j}`] = `127.0.0.1:${ports[j - 1]!.peer}:${ports[j - 1]!.election}`;
     return o;
