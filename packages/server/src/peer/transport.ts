@@ -120,6 +120,20 @@ export class PeerTransport {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /**
+   * A peer just connected to us, so it is up: if our own connection to it is waiting out a
+   * backoff (it was down), dial now. A restarted server is heard from at once, not after
+   * up to BACKOFF_MS_MAX.
+   */
+  private redialSoon(id: number): void {
+    const o = this.outgoing.get(id);
+    if (!o || o.socket || this.stopped) return;
+    clearTimeout(o.timer);
+    o.timer = undefined;
+    o.backoffMs = BACKOFF_MS_MIN;
+    this.dial(o);
+  }
+
   private dial(o: Outgoing): void {
     if (this.stopped) return;
     const s = connect({ host: o.peer.host, port: o.peer.port });
@@ -199,6 +213,7 @@ export class PeerTransport {
             // The dialer sends nothing more until it reads "ok", so no frame is left in the old splitter.
             splitter = new FrameSplitter(this.opts.frameBytesMax);
             this.writeFrame(s, encode({ ok: true }));
+            this.redialSoon(peerId);
           }
         }
       } catch (e) {
