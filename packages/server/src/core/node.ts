@@ -79,8 +79,11 @@ export class WardenNode {
   /** Writes of local sessions waiting for their commit: "sessionId:cxid". */
   private readonly pending = new Map<string, PendingWrite>();
   private readonly touched = new Set<bigint>();
-  /** Leader: when each in-flight proposal was made (bounded by consensus' in-flight limit). */
-  private readonly proposedAtMs = new Map<bigint, number>();
+  /**
+   * Leader: each in-flight proposal's txn and when it was made (bounded by consensus' in-flight
+   * limit), so applying it on commit needs no decode of what this server just encoded.
+   */
+  private readonly proposed = new Map<bigint, { cxid: number; txn: Txn; atMs: number }>();
   appliedSinceSnapshot = 0;
 
   constructor(
@@ -204,7 +207,7 @@ export class WardenNode {
       return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     }
     if (r.zxid !== zxid) throw new Error(`assertion failed: proposal got zxid ${r.zxid}, prepared for ${zxid}`);
-    if (this.hooks.proposalCommitted) this.proposedAtMs.set(zxid, performance.now());
+    this.proposed.set(zxid, { cxid: m.cxid, txn, atMs: performance.now() });
   }
 
   private failWrite(origin: number, sessionId: bigint, cxid: number, err: number): void {
@@ -230,7 +233,12 @@ export class WardenNode {
   applyCommitted(entries: readonly Entry[]): void {
     for (const e of entries) {
       if (e.payload === null) continue;
-      const { cxid, txn } = decodeRecord(e.payload);
+      const own = this.proposed.get(e.zxid);
+      if (own !== undefined) {
+        this.proposed.delete(e.zxid);
+        this.hooks.proposalCommitted?.(performance.now() - own.atMs);
+      }
+      const { cxid, txn } = own ?? decodeRecord(e.payload);
       if (txn.zxid !== e.zxid) throw new Error(`assertion failed: record zxid ${txn.zxid} in entry ${e.zxid}`);
       this.applyOne(cxid, txn);
       this.appliedSinceSnapshot++;
@@ -241,11 +249,6 @@ export class WardenNode {
   }
 
   private applyOne(cxid: number, txn: Txn): void {
-    const proposedAt = this.proposedAtMs.get(txn.zxid);
-    if (proposedAt !== undefined) {
-      this.proposedAtMs.delete(txn.zxid);
-      this.hooks.proposalCommitted?.(performance.now() - proposedAt);
-    }
     const outcome = this.tree.apply(txn);
     if (outcome.skipped) return;
     for (const f of outcome.events) this.hooks.deliverEvent(f.sessionId, f.event, f.acl);
@@ -315,7 +318,7 @@ export class WardenNode {
       for (const [id, info] of this.tree.sessions) this.tracker.add(id, info.timeoutMs, t);
       this.flushWaiting();
     } else {
-      this.proposedAtMs.clear();
+      this.proposed.clear();
       for (const id of [...this.tracker.ids()]) this.tracker.remove(id);
     }
     if (s?.role !== "leader") for (const m of this.waiting.drain()) this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
@@ -341,6 +344,7 @@ export class WardenNode {
     this.tree = await loadSnapshot([snapshot.payload]);
     this.preparer = new Preparer(this.tree);
     this.pending.clear();
+    this.proposed.clear();
   }
 
   /** For requests that are not writes but still concern the replicated state. */
