@@ -114,27 +114,37 @@ describe("discovery", () => {
     })();
     const expected: string[] = [];
     const regs = [];
+    // It timed out twice in full CI runs (never alone): if it is slow again, say where it is.
+    let phase = "registering";
+    const watchdog = setTimeout(() => console.log(`SLOW: phase ${phase}, watcher saw ${seen.length} of 61: ${seen.slice(-3).join(" ")}`), 25_000);
     for (let i = 0; i < 20; i++) {
       regs.push(await register(c, spec("web", `i${String(i).padStart(2, "0")}`), opts));
       expected.push(`added:i${String(i).padStart(2, "0")}:healthy`);
     }
     // The server the watcher uses goes away in the middle; its session moves to another.
+    phase = "stopping server 1";
     await ensemble.stopServer(1);
+    phase = "marking unhealthy";
     for (let i = 0; i < 20; i++) {
       await regs[i]!.setStatus("unhealthy");
       expected.push(`updated:i${String(i).padStart(2, "0")}:unhealthy`);
     }
+    phase = "starting server 1";
     await ensemble.startServer(1);
+    phase = "deregistering";
     for (let i = 0; i < 20; i++) {
       await regs[i]!.deregister();
       expected.push(`removed:i${String(i).padStart(2, "0")}:unhealthy`);
     }
+    phase = "registering the last";
     await register(c, spec("web", "last"), opts);
     expected.push("added:last:healthy");
+    phase = "waiting for the watcher";
     await reading;
+    clearTimeout(watchdog);
     if (JSON.stringify(seen) !== JSON.stringify(expected)) console.log("SEEN", seen.join(" "));
     expect(seen).toEqual(expected);
-  });
+  }, 90_000);
 
   it("re-reads after reconnecting, so changes made while the watcher was cut off are seen", async () => {
     const proxy = await proxyTo(ensemble.nativePorts);
