@@ -42,6 +42,25 @@ export interface WardenServer {
   stop(): Promise<void>;
 }
 
+/** Items queued per destination during one turn of the event loop, handed on together at its end. */
+class TurnBatches<T> {
+  private readonly batches = new Map<number, T[]>();
+  private scheduled = false;
+  constructor(private readonly flush: (to: number, items: T[]) => void) {}
+  add(to: number, item: T): void {
+    let batch = this.batches.get(to);
+    if (!batch) this.batches.set(to, (batch = []));
+    batch.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      for (const [dest, items] of this.batches) this.flush(dest, items);
+      this.batches.clear();
+    });
+  }
+}
+
 async function until(cond: () => boolean, timeoutMs: number, message: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
@@ -89,10 +108,12 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     process.exit(3);
   };
 
+  // A follower forwards many writes per turn of the event loop: one frame per peer per turn.
+  const peerBatches = new TurnBatches<ServerMessage>((to, items) => transport?.send(to, { s: items }));
   const node: WardenNode = new WardenNode(
     {
       myId: config.myId,
-      sendToPeer: (to, m) => transport?.send(to, { s: m }),
+      sendToPeer: (to, m) => peerBatches.add(to, m),
       propose: (payload) => driver!.propose(payload),
       nextZxid: () => driver!.nextZxid(),
       nowMs: () => Date.now(),
@@ -217,9 +238,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       frameBytesMax: 512 * 1024 * 1024,
       queueMessagesMax: 10_000,
       onMessage: (from, raw) => {
-        const m = raw as { c?: Message; s?: ServerMessage };
+        const m = raw as { c?: Message; s?: ServerMessage[] };
         if (m.c && m.c.from === from) driver!.step(m.c);
-        else if (m.s) node.onServerMessage(from, m.s);
+        else if (Array.isArray(m.s)) for (const item of m.s as ServerMessage[]) node.onServerMessage(from, item);
       },
       onPeerLost: (id) => {
         if (!stopping) failover.peerLost(id, node.leaderId);
