@@ -1,5 +1,6 @@
 import { afterEach } from "vitest";
 import { createClient, type Client, type ClientOptions, type SessionEvent } from "@warden/client";
+import { seededRandom } from "@warden/protocol";
 import { nodeTransport } from "../src/node.js";
 import { TestEnsemble, TestServer, connectString } from "./fixtures/test-server.js";
 
@@ -54,16 +55,7 @@ export async function until(predicate: () => boolean, timeoutMs = 5000): Promise
   }
 }
 
-/** A seeded generator (mulberry32) so server order and backoff replay. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator so server order and backoff replay. */
+export const seeded = seededRandom;
 
 export const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

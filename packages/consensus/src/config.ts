@@ -1,5 +1,5 @@
 import type { Zxid } from "@warden/protocol";
-import { ZXID_ZERO } from "@warden/protocol";
+import { ZXID_ZERO, seededRandom } from "@warden/protocol";
 import { ConsensusConfigError } from "./errors.js";
 import type { Entry, HardState } from "./types.js";
 
@@ -98,17 +98,7 @@ function validateEntries(appliedZxid: Zxid, entries: readonly Entry[]): void {
   }
 }
 
-/** mulberry32: tiny, seeded, good enough for election jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Checks a configuration and fills defaults; a bad one throws ConsensusConfigError. */
 export function resolveConfig(c: ReplicaConfig): ResolvedConfig {

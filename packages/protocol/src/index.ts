@@ -7,3 +7,4 @@ export * from "./path.js";
 export * from "./messages.js";
 export * from "./native/index.js";
 export * as jute from "./jute/index.js";
+export { seededRandom } from "./random.js";
