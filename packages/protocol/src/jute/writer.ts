@@ -25,13 +25,18 @@ export class JuteWriter {
     return at;
   }
 
+  // reserve() may replace this.bytes and this.view with grown ones: every write takes its
+  // offset first and reads the buffer after (`this.view.setInt32(this.reserve(4), v)` would
+  // evaluate the old view before reserve() ran, and write past its end).
   int(value: number): this {
-    this.view.setInt32(this.reserve(4), value);
+    const at = this.reserve(4);
+    this.view.setInt32(at, value);
     return this;
   }
 
   long(value: bigint): this {
-    this.view.setBigInt64(this.reserve(8), BigInt.asIntN(64, value));
+    const at = this.reserve(8);
+    this.view.setBigInt64(at, BigInt.asIntN(64, value));
     return this;
   }
 
@@ -41,7 +46,8 @@ export class JuteWriter {
   }
 
   bool(value: boolean): this {
-    this.bytes[this.reserve(1)] = value ? 1 : 0;
+    const at = this.reserve(1);
+    this.bytes[at] = value ? 1 : 0;
     return this;
   }
 
