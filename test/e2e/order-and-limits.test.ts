@@ -8,6 +8,8 @@ import { connectFrame, openNative, openTcp, type RawNative } from "./raw.js";
 
 const OUTSTANDING_MAX = 8;
 const MIB = 1024 * 1024;
+/** ZooKeeper's default jute.maxbuffer: 0xfffff bytes. */
+const JUTE_MAX = 0xfffff;
 const utf8 = (v: string) => new TextEncoder().encode(v);
 let s: Standalone;
 let c: Client;
@@ -60,19 +62,19 @@ describe("FIFO client order", () => {
 });
 
 describe("data size", () => {
-  it("accepts data of exactly jute.maxbuffer (1 MiB)", async () => {
+  it("accepts data of exactly jute.maxbuffer (0xfffff bytes, ZooKeeper's default)", async () => {
     const big = await s.client({ limits: { dataBytesMax: 2 * MIB, frameBytesMax: 3 * MIB } });
-    await big.create("/one-mib", new Uint8Array(MIB));
-    expect((await big.exists("/one-mib"))!.dataLength).toBe(MIB);
+    await big.create("/one-mib", new Uint8Array(JUTE_MAX));
+    expect((await big.exists("/one-mib"))!.dataLength).toBe(JUTE_MAX);
   });
 
-  it("refuses data over 1 MiB: the connection is closed, nothing is written, the session goes on", async () => {
+  it("refuses data over jute.maxbuffer: the connection is closed, nothing is written, the session goes on", async () => {
     // A client whose own bound is larger, so that the request reaches the server.
     const big = await s.client({ limits: { dataBytesMax: 2 * MIB, frameBytesMax: 3 * MIB } });
     const id = big.sessionId;
-    await expect(big.create("/too-big", new Uint8Array(MIB + 1))).rejects.toBeInstanceOf(ConnectionLossError);
+    await expect(big.create("/too-big", new Uint8Array(JUTE_MAX + 1))).rejects.toBeInstanceOf(ConnectionLossError);
     await big.create("/small");
-    await expect(big.setData("/small", new Uint8Array(MIB + 1))).rejects.toBeInstanceOf(ConnectionLossError);
+    await expect(big.setData("/small", new Uint8Array(JUTE_MAX + 1))).rejects.toBeInstanceOf(ConnectionLossError);
     await big.connected({ timeoutMs: 5000 });
     expect(big.sessionId).toBe(id);
     expect(await big.exists("/too-big")).toBeNull();

@@ -2,7 +2,7 @@
 // and ZooKeeper TCP bytes, for refusal, limit and bad-input tests.
 import { connect, type Socket } from "node:net";
 import WebSocket from "ws";
-import { NativeCodec, type ClientFrame, type ServerFrame } from "@warden/protocol";
+import { NativeCodec, jute, type ClientFrame, type Request, type ServerFrame } from "@warden/protocol";
 import { Inbox } from "./harness.js";
 
 export interface RawNative {
@@ -69,4 +69,56 @@ export async function openTcp(port: number): Promise<RawTcp> {
     socket.once("error", reject);
   });
   return { socket, received: () => Buffer.concat(chunks), closed, isClosed: () => isClosed };
+}
+
+/** A ZooKeeper-protocol connection driven frame by frame with the jute codec, for limit tests. */
+export interface RawZk extends RawTcp {
+  /** The server's frames so far (the ConnectResponse first, then replies and events). */
+  frames: Inbox<{ kind: "connected"; sessionId: bigint; timeoutMs: number } | jute.JuteServerFrame>;
+  /** Sends one request; its reply is decoded with its op code. A multi's ops are sent as `multiOpCodes` say (default: as the Java client's Op classes). */
+  send(xid: number, request: Request, opCode?: number, multiOpCodes?: readonly number[]): void;
+  /** The reply to xid (waits for it). */
+  reply(xid: number, what?: string): Promise<jute.JuteServerFrame>;
+}
+
+/** Opens a ZooKeeper-protocol connection; with `handshake`, sends a ConnectRequest and waits for its answer. */
+export async function openZk(port: number, handshake = true): Promise<RawZk> {
+  const tcp = await openTcp(port);
+  const frames = new Inbox<{ kind: "connected"; sessionId: bigint; timeoutMs: number } | jute.JuteServerFrame>();
+  const shapes = new Map<number, jute.JuteReplyShape>();
+  const splitter = new jute.JuteFrameSplitter({ frameBytesMax: 64 * 1024 * 1024 });
+  let connected = false;
+  tcp.socket.on("data", (chunk: Buffer) => {
+    for (const f of splitter.feed(chunk)) {
+      if (!connected) {
+        connected = true;
+        const { response } = jute.decodeConnectResponse(f);
+        frames.push({ kind: "connected", sessionId: response.sessionId, timeoutMs: response.timeoutMs });
+      } else {
+        frames.push(jute.decodeServerFrame(f, (xid) => shapes.get(xid)));
+      }
+    }
+  });
+  const zk: RawZk = {
+    ...tcp,
+    frames,
+    send(xid, request, opCode, multiOpCodes) {
+      const out = { xid, request, ...(opCode === undefined ? {} : { opCode }), multiOpCodes };
+      // A multi's results carry their own types: the op code alone decodes every reply.
+      shapes.set(xid, { opCode: opCode ?? jute.defaultOpCode(request) });
+      tcp.socket.write(jute.encodeRequest(out));
+    },
+    async reply(xid, what = `the reply to xid ${xid}`) {
+      for (let n = 1; ; n++) {
+        const f = await frames.next(what, n, 10_000);
+        if (f.kind === "reply" && f.xid === xid) return f;
+      }
+    },
+  };
+  if (handshake) {
+    tcp.socket.write(jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false }));
+    const first = await frames.next("the ConnectResponse");
+    if (first.kind !== "connected" || first.sessionId === 0n) throw new Error("the server refused the session");
+  }
+  return zk;
 }

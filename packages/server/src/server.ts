@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { CloseReason, Perms } from "@warden/protocol";
-import { DataTree, checkACL, loadSnapshot, serializeSnapshot } from "@warden/tree";
+import { CloseReason } from "@warden/protocol";
+import { DataTree, loadSnapshot, serializeSnapshot } from "@warden/tree";
 import { Storage } from "@warden/storage";
 import type { Message } from "@warden/consensus";
 import type { ServerConfig } from "./config/index.js";
@@ -12,16 +12,44 @@ import { WardenNode, type ServerMessage } from "./core/node.js";
 import { ClientHandler } from "./core/client-handler.js";
 import { SessionIdSource, sessionPassword } from "./core/session-ids.js";
 import { ReplicationDriver, recoverReplicaState } from "./core/replication.js";
-import { OutstandingLimit, type ServerContext } from "./core/context.js";
+import { OutstandingLimit, type ServerContext, type SyncResult } from "./core/context.js";
 import { FastFailover } from "./core/failover.js";
 import { RequestMetrics } from "./admin/request-metrics.js";
 import { PeerTransport } from "./peer/transport.js";
-import { ConnectionLimiter } from "./net/connection.js";
+import { ConnectionLimiter, type CloseCause, type ConnectionBounds, type ListenerReporter } from "./net/connection.js";
 import { startNativeListener } from "./net/native-listener.js";
 import { startZkListener } from "./net/zk-listener.js";
 import { startAdminServer } from "./admin/http.js";
 import { COMMAND_NAMES, commandJson, commandText } from "./admin/commands.js";
 import { serverSnapshot, registerGauges } from "./admin/snapshot.js";
+
+/** What a reply may carry beyond jute.maxbuffer bytes of data: path, Stat and framing. */
+const REPLY_SLACK_BYTES = 64 * 1024;
+/** The largest first frame of a client connection (a ConnectRequest is under 100 bytes). */
+const HANDSHAKE_BYTES_MAX = 4096;
+
+export interface ServerStateCounts {
+  /** Open client connections, on both ports, and those of them still in their handshake. */
+  connections: number;
+  handshaking: number;
+  /** Sessions attached to a connection here, and connections waiting for their session's creation. */
+  attached: number;
+  connecting: number;
+  /** Writes of local sessions waiting for their commit, and syncs waiting for theirs. */
+  pendingWrites: number;
+  pendingSyncs: number;
+  /** Requests received and not answered. */
+  outstanding: number;
+  /** Reply bytes queued and not yet flushed, over every attached connection, and the most for one. */
+  queuedOutputBytes: number;
+  queuedOutputBytesMax: number;
+  /** Sessions watching something, and watches. */
+  watchingSessions: number;
+  watches: number;
+  /** Sessions in the replicated tree, and those the leader tracks for expiry. */
+  sessions: number;
+  trackedSessions: number;
+}
 
 /** Consensus ticks are finer than ZooKeeper's tickTime so that failover takes well under a second. */
 export const CONSENSUS_TICK_MS = 50;
@@ -37,6 +65,11 @@ export interface WardenServer {
   readonly config: ServerConfig;
   readonly ports: { native: number; client: number; admin: number };
   readonly node: WardenNode;
+  /**
+   * The sizes of every per-connection and per-session structure the server keeps: after
+   * every client has gone and its sessions have ended, each is back where it started.
+   */
+  stateCounts(): ServerStateCounts;
   /** A diagnostic dump for operators (what `stat` and `mntr` say, and memory use). */
   diagnostics(): string;
   stop(): Promise<void>;
@@ -98,7 +131,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const secret = readSecret(config, log);
   const metrics = new RequestMetrics();
   const local = new Map<bigint, ClientHandler>();
-  const syncs = new Map<number, (zxid: bigint, err: number) => void>();
+  const syncs = new Map<number, (result: SyncResult) => void>();
   let nextSyncId = 1;
   let transport: PeerTransport | undefined;
   let driver: ReplicationDriver | undefined;
@@ -117,14 +150,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       propose: (payload) => driver!.propose(payload),
       nextZxid: () => driver!.nextZxid(),
       nowMs: () => Date.now(),
-      endSession: (id, reason) => local.get(id)?.connection.close(reason === "sessionExpired" ? CloseReason.SESSION_EXPIRED : CloseReason.SESSION_CLOSED, `session ${reason}`),
-      deliverEvent: (id, event, acl) => {
-        const s = local.get(id)?.session;
-        if (!s?.connection) return;
-        // A watch must not reveal a change to a session that may not read the node.
-        if (acl.length > 0 && !checkACL(acl, Perms.READ, s.identities, s.superuser)) return;
-        s.connection.sendEvent(event);
-      },
+      // Each of these reaches one connection's handler, which contains its own faults: they run
+      // while a transaction is applied, where anything thrown would stop the server.
+      endSession: (id, reason) => local.get(id)?.end(reason),
+      deliverEvent: (id, event, acl) => local.get(id)?.deliver(event, acl),
       sessionCreated: (id, timeoutMs) => ctx.connecting.get(id)?.open(id, timeoutMs),
       proposalCommitted: (ms) => metrics.proposal.observe(ms / 1000),
       appliedZxid: () => driver!.replica.status().appliedZxid,
@@ -202,11 +231,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         await storage.writeSnapshot(snapshot.zxid, [snapshot.payload]);
       },
       syncDone: (id) => {
-        syncs.get(id)?.(node.lastZxid, 0);
+        syncs.get(id)?.({ ok: true, zxid: node.lastZxid });
         syncs.delete(id);
       },
       syncFailed: (id) => {
-        syncs.get(id)?.(node.lastZxid, -4);
+        syncs.get(id)?.({ ok: false, reason: "the leader was lost before the sync completed" });
         syncs.delete(id);
       },
       send: (m: Message) => transport?.send(m.to, { c: m }),
@@ -258,10 +287,21 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const containerEvery = Math.max(1, Math.round((options.containerCheckMs ?? CONTAINER_CHECK_MS) / CONSENSUS_TICK_MS));
   const nodeTimer = setInterval(() => node.tick(++ticks % containerEvery === 0), CONSENSUS_TICK_MS);
 
-  const limiter = new ConnectionLimiter(config.maxClientCnxns);
+  const closes = metrics.registry.counter("warden_connections_closed_total", "Connections the server ended because of a fault or a bound, by port and cause");
+  const reporter: ListenerReporter = { log, closed: (port, cause: CloseCause) => closes.inc({ port, cause }) };
+  const limiter = new ConnectionLimiter(config.maxClientCnxns, config.maxCnxns);
   const handlers = (conn: import("./net/connection.js").ClientConnection) => new ClientHandler(ctx, conn);
-  const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: config.frameBytesMax + 64 * 1024 };
-  const native = config.nativePort >= 0 && config.nativePort !== 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, limiter, handlers, log }) : undefined;
+  // Replies may carry a node of jute.maxbuffer bytes with its path, Stat and framing.
+  const replyBytesMax = config.frameBytesMax + REPLY_SLACK_BYTES;
+  const bounds: ConnectionBounds = {
+    outputBytesPause: config.clientOutputBytesSoft,
+    outputBytesMax: config.clientOutputBytesMax,
+    handshakeBytesMax: HANDSHAKE_BYTES_MAX,
+    handshakeTimeoutMs: config.clientHandshakeTimeoutMs,
+    replyBytesMax,
+  };
+  const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
+  const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter }) : undefined;
   const snapshotNow = () => serverSnapshot(config, node, driver!, metrics, local);
   const allowed = (w: string) => config.fourLetterWords === "*" || config.fourLetterWords.has(w);
   const zk =
@@ -270,10 +310,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           port: config.clientPort,
           host: config.clientPortAddress,
           frameBytesMax: config.frameBytesMax,
+          bounds,
           limiter,
           handlers,
           fourLetterWord: (w) => (allowed(w) ? commandText(w, snapshotNow()) : `${w} is not executed because it is not in the whitelist.\n`),
-          log,
+          reporter,
         })
       : undefined;
   // One scrape reads a dozen gauges: build the snapshot once per scrape, not per gauge.
@@ -296,6 +337,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           },
           config.adminPort,
           config.adminAddress,
+          reporter,
         )
       : undefined;
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
@@ -306,6 +348,21 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     config,
     node,
     ports: { native: native?.port ?? 0, client: zk?.port ?? 0, admin: admin?.port ?? 0 },
+    stateCounts: () => ({
+      connections: limiter.count,
+      handshaking: (native?.handshaking() ?? 0) + (zk?.handshaking() ?? 0),
+      attached: local.size,
+      connecting: ctx.connecting.size,
+      pendingWrites: node.pendingWrites,
+      pendingSyncs: syncs.size,
+      outstanding: ctx.outstanding.value,
+      queuedOutputBytes: [...local.values()].reduce((n, h) => n + h.connection.bufferedBytes, 0),
+      queuedOutputBytesMax: Math.max(0, ...[...local.values()].map((h) => h.connection.bufferedBytes)),
+      watchingSessions: node.tree.watches.counts.sessions,
+      watches: node.tree.watches.counts.watches,
+      sessions: node.tree.sessions.size,
+      trackedSessions: node.tracker.size,
+    }),
     diagnostics: () => {
       const snap = snapshotNow();
       const mem = process.memoryUsage();

@@ -41,7 +41,7 @@ describe("configuration", () => {
       expect(cfg.maxClientCnxns).toBe(60);
       expect(cfg.servers).toEqual([]);
       expect(cfg.fourLetterWords).toEqual(new Set(["srvr", "ruok"]));
-      expect(cfg.frameBytesMax).toBe(1024 * 1024);
+      expect(cfg.frameBytesMax).toBe(0xfffff);
     }));
 
   it("session bounds scale with tickTime", () => {

@@ -12,3 +12,4 @@ export { ownerKind, ttlOwner, ttlOf, isReservedSessionId, type OwnerKind } from 
 export { serializeSnapshot, loadSnapshot } from "./snapshot.js";
 export { treeDigest } from "./digest.js";
 export * from "./limits.js";
+export { ReplyBudget } from "./reply-budget.js";

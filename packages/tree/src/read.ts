@@ -1,6 +1,7 @@
 // Answering a read request from the local tree, with ZooKeeper's ACL checks
 // (FinalRequestProcessor) and watch registration (DataTree.getData/statNode/getChildren).
 import {
+  EncodeError,
   NoNodeError,
   Perms,
   ErrorCode,
@@ -15,7 +16,9 @@ import {
   type GetAllChildrenNumberRequest,
   type GetEphemeralsRequest,
   type MultiReadRequest,
+  type Stat,
 } from "@warden/protocol";
+import { ReplyBudget, UNBOUNDED } from "./reply-budget.js";
 import { checkACL, maskDigests, requireACL } from "./acl.js";
 import type { DataTree } from "./tree.js";
 
@@ -33,6 +36,8 @@ export interface ReadContext {
   sessionId: bigint;
   identities: readonly Id[];
   superuser?: boolean;
+  /** The largest reply the client accepts: a read whose reply would be larger throws EncodeError before it is built. */
+  replyBytesMax?: number;
 }
 
 function readableNode(tree: DataTree, path: string, ctx: ReadContext): number {
@@ -41,17 +46,27 @@ function readableNode(tree: DataTree, path: string, ctx: ReadContext): number {
   return id;
 }
 
+function budgetOf(ctx: ReadContext): ReplyBudget {
+  return ctx.replyBytesMax === undefined ? UNBOUNDED : new ReplyBudget(ctx.replyBytesMax);
+}
+
+/** The node's data, counted against the budget before it is copied out of the store. */
+function dataOf(tree: DataTree, id: number, path: string, budget: ReplyBudget): { data: Uint8Array; stat: Stat } {
+  budget.take(tree.dataLengthOf(id) + 1, `getData ${path}`);
+  return tree.dataOf(id);
+}
+
 function getData(tree: DataTree, r: GetDataRequest, ctx: ReadContext): Response {
   const id = readableNode(tree, r.path, ctx);
+  const { data, stat } = dataOf(tree, id, r.path, budgetOf(ctx));
   if (r.watch) tree.watches.addDataWatch(ctx.sessionId, r.path);
-  const { data, stat } = tree.dataOf(id);
   return { type: "getData", data, stat };
 }
 
 function getChildren(tree: DataTree, r: GetChildrenRequest, ctx: ReadContext): Response {
   const id = readableNode(tree, r.path, ctx);
+  const children = tree.getChildren(r.path, budgetOf(ctx));
   if (r.watch) tree.watches.addChildWatch(ctx.sessionId, r.path);
-  const children = tree.getChildren(r.path);
   return r.withStat ? { type: "getChildren", children, stat: tree.statOf(id) } : { type: "getChildren", children };
 }
 
@@ -74,19 +89,24 @@ function getACL(tree: DataTree, r: GetACLRequest, ctx: ReadContext): Response {
   return { type: "getACL", acl: admin ? acl : maskDigests(acl), stat };
 }
 
+/** One budget for the whole reply: a result past it refuses the multiRead, not just that op. */
 function multiRead(tree: DataTree, r: MultiReadRequest, ctx: ReadContext): Response {
+  const budget = budgetOf(ctx);
   const results: MultiReadResult[] = r.ops.map((op) => {
+    budget.take(1, "multiRead");
     try {
       if (op.type === "getData") {
         const id = readableNode(tree, op.path, ctx);
+        const result: MultiReadResult = { type: "getData", ...dataOf(tree, id, op.path, budget) };
         if (op.watch) tree.watches.addDataWatch(ctx.sessionId, op.path);
-        return { type: "getData", ...tree.dataOf(id) };
+        return result;
       }
       readableNode(tree, op.path, ctx);
+      const children = tree.getChildren(op.path, budget);
       if (op.watch) tree.watches.addChildWatch(ctx.sessionId, op.path);
-      return { type: "getChildren", children: tree.getChildren(op.path) };
+      return { type: "getChildren", children };
     } catch (e) {
-      if (e instanceof WardenError) return { type: "error", err: e.zkCode };
+      if (e instanceof WardenError && !(e instanceof EncodeError)) return { type: "error", err: e.zkCode };
       throw e;
     }
   });
@@ -111,7 +131,7 @@ export function read(tree: DataTree, request: ReadRequest, ctx: ReadContext): Re
       readableNode(tree, request.path, ctx);
       return { type: "getAllChildrenNumber", totalNumber: tree.getAllChildrenNumber(request.path) };
     case "getEphemerals":
-      return { type: "getEphemerals", ephemerals: tree.getEphemerals(ctx.sessionId, request.prefix) };
+      return { type: "getEphemerals", ephemerals: tree.getEphemerals(ctx.sessionId, request.prefix, budgetOf(ctx)) };
     case "multiRead":
       return multiRead(tree, request, ctx);
   }

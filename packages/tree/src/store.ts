@@ -5,6 +5,7 @@
 // here; the Stat record (bigint zxids) is built only at the edges. See README.md.
 import { NODE_COUNT_MAX } from "./limits.js";
 import { PathIndex } from "./path-index.js";
+import { UNBOUNDED, type ReplyBudget } from "./reply-budget.js";
 
 /** Bytes per record: 5 doubles then 6 int32s (64, one cache line). */
 const RECORD_BYTES = 64;
@@ -167,12 +168,16 @@ export class NodeStore {
   }
 
   /** The children's names, unsorted. */
-  childNames(id: number): string[] {
+  childNames(id: number, budget: ReplyBudget = UNBOUNDED): string[] {
     const names: string[] = [];
     const l = this.links;
     const path = this.strings[2 * id]!;
     const start = path === "/" ? 1 : path.length + 1;
-    for (let c = l[id * L + FIRST]!; c >= 0; c = l[c * L + NEXT]!) names.push(this.strings[2 * c]!.slice(start));
+    for (let c = l[id * L + FIRST]!; c >= 0; c = l[c * L + NEXT]!) {
+      const child = this.strings[2 * c]!;
+      budget.take(child.length - start + 1, `the children of ${path}`);
+      names.push(child.slice(start));
+    }
     return names;
   }
 

@@ -9,6 +9,7 @@ import { ownerKind, ttlOf } from "./owner.js";
 import { ACL_ID, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, NodeStore, PZXID, VERSION, type NodeFields } from "./store.js";
 import type { Txn } from "./txn.js";
 import { WatchRegistry, type FiredWatch, type SetWatchesLists } from "./watches.js";
+import { UNBOUNDED, type ReplyBudget } from "./reply-budget.js";
 
 export interface SessionInfo {
   timeoutMs: number;
@@ -110,14 +111,19 @@ export class DataTree {
     return this.dataOf(this.require(path));
   }
 
+  /** @internal Bytes of the node's data (without copying it). */
+  dataLengthOf(id: number): number {
+    return this.store.data(id).length;
+  }
+
   /** @internal */
   dataOf(id: number): { data: Uint8Array; stat: Stat } {
     return { data: latin1ToBytes(this.store.data(id)), stat: this.statOf(id) };
   }
 
   /** Child names, sorted (ZooKeeper returns them in HashSet order; sorted is one valid order). */
-  getChildren(path: string): string[] {
-    return this.store.childNames(this.require(path)).sort();
+  getChildren(path: string, budget: ReplyBudget = UNBOUNDED): string[] {
+    return this.store.childNames(this.require(path), budget).sort();
   }
 
   getACL(path: string): { acl: ACL[]; stat: Stat } {
@@ -140,10 +146,16 @@ export class DataTree {
   }
 
   /** The session's ephemerals starting with `prefix` (a string prefix, as ZooKeeper's), sorted. */
-  getEphemerals(sessionId: bigint, prefix = "/"): string[] {
-    const all = [...(this.ephemeralIndex.get(sessionId) ?? [])];
+  getEphemerals(sessionId: bigint, prefix = "/", budget: ReplyBudget = UNBOUNDED): string[] {
     const p = prefix.trim();
-    return (p === "" || p === "/" ? all : all.filter((path) => path.startsWith(prefix))).sort();
+    const all = p === "" || p === "/";
+    const out: string[] = [];
+    for (const path of this.ephemeralIndex.get(sessionId) ?? []) {
+      if (!all && !path.startsWith(prefix)) continue;
+      budget.take(path.length + 1, "getEphemerals");
+      out.push(path);
+    }
+    return out.sort();
   }
 
   /** @internal The session's ephemeral paths as stored (do not mutate). */

@@ -96,6 +96,16 @@ export class WatchRegistry {
     return this.bySession.size === 0;
   }
 
+  /** Paths the session watches, in either table (what maxWatchesPerSession bounds). */
+  pathCountOf(sessionId: bigint): number {
+    return this.bySession.get(sessionId)?.size ?? 0;
+  }
+
+  /** Whether the session already watches `path` (another watch on it costs no new path). */
+  watchesPath(sessionId: bigint, path: string): boolean {
+    return this.bySession.get(sessionId)?.has(path) ?? false;
+  }
+
   private note(sessionId: bigint, path: string): void {
     let paths = this.bySession.get(sessionId);
     if (paths === undefined) this.bySession.set(sessionId, (paths = new Set()));

@@ -13,12 +13,18 @@ const EMPTY = new Uint8Array(0);
 export interface JuteFrameSplitterOptions {
   /** Largest frame body accepted, in bytes. */
   frameBytesMax?: number;
+  /**
+   * Largest first frame (server side: the ConnectRequest, a few dozen bytes), so that a
+   * connection that has not completed its handshake holds a few KiB at most. Default: frameBytesMax.
+   */
+  firstFrameBytesMax?: number;
   /** Server side: the first 4 bytes of the stream may be a four-letter word. */
   detectFourLetterWords?: boolean;
 }
 
 export class JuteFrameSplitter {
   readonly frameBytesMax: number;
+  readonly firstFrameBytesMax: number;
   /** Set when the stream opened with a four-letter word; no frames follow then. */
   fourLetterWord: FourLetterWord | undefined;
   private readonly detectFourLetterWords: boolean;
@@ -29,6 +35,7 @@ export class JuteFrameSplitter {
   /** Body length of the frame being read, or -1 while reading a length. */
   private bodyBytes = -1;
   private fresh = true;
+  private framesStarted = 0;
   private failed = false;
 
   constructor(options: JuteFrameSplitterOptions = {}) {
@@ -36,6 +43,7 @@ export class JuteFrameSplitter {
     if (!Number.isSafeInteger(this.frameBytesMax) || this.frameBytesMax < 0 || this.frameBytesMax > 0x7fffffff) {
       throw new RangeError(`frameBytesMax must be an int32 >= 0, got ${this.frameBytesMax}`);
     }
+    this.firstFrameBytesMax = Math.min(options.firstFrameBytesMax ?? this.frameBytesMax, this.frameBytesMax);
     this.detectFourLetterWords = options.detectFourLetterWords ?? false;
   }
 
@@ -95,8 +103,9 @@ export class JuteFrameSplitter {
       }
     }
     if (length < 0) throw juteError(R.FRAME_NEGATIVE_LENGTH, `frame length ${length}`);
-    if (length > this.frameBytesMax) {
-      throw juteError(R.FRAME_TOO_LARGE, `frame length ${length} exceeds frameBytesMax ${this.frameBytesMax}`);
+    const max = this.framesStarted++ === 0 ? this.firstFrameBytesMax : this.frameBytesMax;
+    if (length > max) {
+      throw juteError(R.FRAME_TOO_LARGE, `frame length ${length} exceeds ${this.framesStarted === 1 && max < this.frameBytesMax ? "the first frame's bound" : "frameBytesMax"} ${max}`);
     }
     this.bodyBytes = length;
     return false;

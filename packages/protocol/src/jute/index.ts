@@ -7,3 +7,4 @@ export { FOUR_LETTER_WORDS, fourLetterWordOf, fourLetterWordOfInt, type FourLett
 export { decodeConnectRequest, encodeConnectResponse, encodeConnectRequest, decodeConnectResponse } from "./connect.js";
 export { decodeRequest, encodeRequest, encodeReconfigRequest, defaultOpCode, type OutgoingRequest } from "./requests.js";
 export { encodeReply, encodeErrorReply, encodeNotification, decodeServerFrame } from "./replies.js";
+export { STAT_BYTES, MULTI_HEADER_BYTES } from "./records.js";

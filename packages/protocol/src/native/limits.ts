@@ -18,7 +18,8 @@ export interface NativeCodecLimits {
   credentialBytesMax: number;
 }
 
-export const DATA_BYTES_MAX_DEFAULT = 1024 * 1024;
+/** ZooKeeper's default jute.maxbuffer (0xfffff bytes), the servers' default bound on node data. */
+export const DATA_BYTES_MAX_DEFAULT = 0xfffff;
 
 export const DEFAULT_NATIVE_LIMITS: Readonly<NativeCodecLimits> = Object.freeze({
   frameBytesMax: DATA_BYTES_MAX_DEFAULT + 64 * 1024,

@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { describeError, type ListenerReporter } from "../net/connection.js";
 
 /** Answers of the admin port; each command returns a JSON-serializable value. */
 export interface AdminSource {
@@ -8,43 +9,86 @@ export interface AdminSource {
   commands: Readonly<Record<string, () => unknown>>;
 }
 
+/** Bounds of the admin port: it is for operators and scrapers, a handful of connections at a time. */
+export const ADMIN_CONNECTIONS_MAX = 64;
+const ADMIN_HEADERS_TIMEOUT_MS = 10_000;
+const ADMIN_REQUEST_TIMEOUT_MS = 30_000;
+const ADMIN_HEADERS_MAX = 64;
+const ADMIN_URL_CHARS_MAX = 2048;
+
 const jsonReplacer = (_k: string, v: unknown) => (typeof v === "bigint" ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v);
 
 /**
  * The admin HTTP server: GET /health (200 ready / 503 not), GET /metrics (Prometheus text),
  * GET /commands (the list) and GET /commands/<name> (JSON), as ZooKeeper's AdminServer.
+ * A containment boundary like every listener: a request that cannot be parsed gets 400, a
+ * fault while answering one gets 500 (or its connection cut), logged and counted.
  */
-export async function startAdminServer(source: AdminSource, port: number, host?: string): Promise<{ server: Server; port: number }> {
+export async function startAdminServer(source: AdminSource, port: number, host: string | undefined, reporter: ListenerReporter): Promise<{ server: Server; port: number }> {
+  const commands = new Map(Object.entries(source.commands));
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://admin");
-    const send = (status: number, type: string, body: string) => {
-      res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
-      res.end(body);
-    };
-    if (req.method !== "GET" && req.method !== "HEAD") return send(405, "text/plain", "GET only\n");
-    const parts = url.pathname.split("/").filter(Boolean);
-    if (url.pathname === "/health") {
-      const ready = source.ready();
-      return send(ready ? 200 : 503, "application/json", JSON.stringify({ ready }) + "\n");
+    try {
+      answer(source, commands, req, res);
+    } catch (e) {
+      reporter.log(`admin: ${req.method} ${String(req.url).slice(0, 200)} failed: ${describeError(e)}`);
+      reporter.closed("admin", "internal_error");
+      if (res.headersSent) res.destroy();
+      else send(res, 500, "application/json", JSON.stringify({ error: "internal error" }) + "\n");
     }
-    if (url.pathname === "/metrics") return send(200, "text/plain; version=0.0.4", source.metrics());
-    if (parts[0] === "commands" && parts.length === 1) {
-      return send(200, "application/json", JSON.stringify({ commands: Object.keys(source.commands).sort() }) + "\n");
-    }
-    if (parts[0] === "commands" && parts.length === 2) {
-      const cmd = source.commands[parts[1]!];
-      if (!cmd) return send(404, "application/json", JSON.stringify({ error: `unknown command ${parts[1]}` }) + "\n");
-      try {
-        return send(200, "application/json", JSON.stringify({ command: parts[1], ...(cmd() as object) }, jsonReplacer, 2) + "\n");
-      } catch (e) {
-        return send(500, "application/json", JSON.stringify({ error: (e as Error).message }) + "\n");
-      }
-    }
-    send(404, "text/plain", "not found: try /health, /metrics, /commands\n");
+  });
+  server.maxConnections = ADMIN_CONNECTIONS_MAX;
+  server.headersTimeout = ADMIN_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = ADMIN_REQUEST_TIMEOUT_MS;
+  server.maxHeadersCount = ADMIN_HEADERS_MAX;
+  // A malformed request (bad request line, headers too large, a timeout) ends that connection only.
+  server.on("clientError", (_e, socket) => {
+    reporter.closed("admin", "bad_frame");
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
   });
   return { server, port: (server.address() as AddressInfo).port };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+  res.end(body);
+}
+
+/** The path of a request target, or undefined when it is not an origin-form path ("/a/b?q"). */
+function pathOf(target: string | undefined): string | undefined {
+  if (target === undefined || target.length > ADMIN_URL_CHARS_MAX || !target.startsWith("/")) return undefined;
+  const q = target.search(/[?#]/);
+  return q < 0 ? target : target.slice(0, q);
+}
+
+function answer(source: AdminSource, commands: ReadonlyMap<string, () => unknown>, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "GET only\n");
+  const path = pathOf(req.url);
+  if (path === undefined) return send(res, 400, "text/plain", "bad request target\n");
+  if (path === "/health") {
+    const ready = source.ready();
+    return send(res, ready ? 200 : 503, "application/json", JSON.stringify({ ready }) + "\n");
+  }
+  if (path === "/metrics") return send(res, 200, "text/plain; version=0.0.4", source.metrics());
+  if (path === "/commands" || path === "/commands/") {
+    return send(res, 200, "application/json", JSON.stringify({ commands: [...commands.keys()].sort() }) + "\n");
+  }
+  if (path.startsWith("/commands/")) {
+    const name = path.slice("/commands/".length);
+    // A Map, not an object: "constructor" or "toString" are not commands.
+    const cmd = commands.get(name);
+    if (!cmd) return send(res, 404, "application/json", JSON.stringify({ error: `unknown command ${name.slice(0, 64)}` }) + "\n");
+    let value: unknown;
+    try {
+      value = cmd();
+    } catch (e) {
+      return send(res, 500, "application/json", JSON.stringify({ error: (e as Error).message }) + "\n");
+    }
+    return send(res, 200, "application/json", JSON.stringify({ command: name, ...(value as object) }, jsonReplacer, 2) + "\n");
+  }
+  send(res, 404, "text/plain", "not found: try /health, /metrics, /commands\n");
 }

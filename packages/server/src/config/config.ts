@@ -33,6 +33,15 @@ export interface ServerConfig {
   maxSessionTimeoutMs: number;
   /** Connections per client address; 0 = unlimited. */
   maxClientCnxns: number;
+  /** Client connections in all; 0 = unlimited. */
+  maxCnxns: number;
+  /** Paths one session may watch. */
+  maxWatchesPerSession: number;
+  /** Queued output of one client connection: pause reading above the soft bound, close above the max. */
+  clientOutputBytesSoft: number;
+  clientOutputBytesMax: number;
+  /** A client connection must complete its handshake within this. */
+  clientHandshakeTimeoutMs: number;
   snapRetainCount: number;
   purgeIntervalHours: number;
   /** Four-letter words answered on the client port; "*" = all. */
@@ -152,12 +161,17 @@ export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
     minSessionTimeoutMs: int(raw, "minSessionTimeout", 2 * tickTimeMs),
     maxSessionTimeoutMs: int(raw, "maxSessionTimeout", 20 * tickTimeMs),
     maxClientCnxns: int(raw, "maxClientCnxns", 60),
+    maxCnxns: int(raw, "maxCnxns", 0),
+    maxWatchesPerSession: int(raw, "maxWatchesPerSession", 100_000),
+    clientOutputBytesSoft: int(raw, "clientOutputBytesSoft", 4 * 1024 * 1024),
+    clientOutputBytesMax: int(raw, "clientOutputBytesMax", 32 * 1024 * 1024),
+    clientHandshakeTimeoutMs: int(raw, "clientHandshakeTimeoutMs", 10_000),
     snapRetainCount: int(raw, "autopurge.snapRetainCount", 3),
     purgeIntervalHours: int(raw, "autopurge.purgeInterval", 0),
     fourLetterWords: parseWhitelist(str(raw, "4lw.commands.whitelist")),
     ensembleSecretFile: raw.has("ensembleSecretFile") ? resolve(baseDir, str(raw, "ensembleSecretFile")!) : undefined,
     superDigest: str(raw, "superDigest"),
-    frameBytesMax: int(raw, "jute.maxbuffer", 1024 * 1024),
+    frameBytesMax: int(raw, "jute.maxbuffer", JUTE_MAX_BUFFER_DEFAULT),
     outstandingPerSessionMax: int(raw, "maxOutstandingPerSession", 1000),
     outstandingGlobalMax: int(raw, "globalOutstandingLimit", 100_000),
     snapCount: int(raw, "snapCount", 100_000),
@@ -170,6 +184,9 @@ export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
   return cfg;
 }
 
+/** ZooKeeper's default jute.maxbuffer (BinaryInputArchive.maxBuffer): 0xfffff. */
+export const JUTE_MAX_BUFFER_DEFAULT = 0xfffff;
+
 function parseWhitelist(value: string | undefined): ReadonlySet<string> | "*" {
   if (value === undefined) return new Set(["srvr"]);
   const words = value.split(",").map((w) => w.trim()).filter(Boolean);
@@ -179,6 +196,9 @@ function parseWhitelist(value: string | undefined): ReadonlySet<string> | "*" {
 function checkConsistency(cfg: ServerConfig, raw: RawConfig): void {
   if (cfg.minSessionTimeoutMs > cfg.maxSessionTimeoutMs) {
     throw new ConfigError(`minSessionTimeout (${cfg.minSessionTimeoutMs}) is larger than maxSessionTimeout (${cfg.maxSessionTimeoutMs})`);
+  }
+  if (cfg.clientOutputBytesSoft > cfg.clientOutputBytesMax) {
+    throw new ConfigError(`clientOutputBytesSoft (${cfg.clientOutputBytesSoft}) is larger than clientOutputBytesMax (${cfg.clientOutputBytesMax})`);
   }
   if (cfg.superDigest !== undefined && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(cfg.superDigest)) {
     throw new ConfigError(`${raw.get("superDigest")!.where}: superDigest must be user:base64(sha1(user:password))`);

@@ -1,14 +1,18 @@
 // One client connection's requests: the handshake (new session or reattach), reads served
 // from the local tree in the session's order, writes sent on their way to the leader.
-import { CloseReason, ErrorCode, WardenError, formatZxid, type ConnectRequest, type Request, type Response } from "@warden/protocol";
-import { digestId, type ReadRequest } from "@warden/tree";
-import type { ClientConnection, ConnectionHandler } from "../net/connection.js";
+// Every entry point is guarded: a fault while handling this connection ends it (logged and
+// counted by the connection), never the server.
+import { CloseReason, EncodeError, ErrorCode, Perms, WardenError, formatZxid, type ACL, type ConnectRequest, type Request, type Response, type Stat, type WatchEvent } from "@warden/protocol";
+import { checkACL, digestId, type ReadRequest } from "@warden/tree";
+import { PauseReason, type ClientConnection, type ConnectionHandler } from "../net/connection.js";
 import { negotiateTimeoutMs } from "../session/tracker.js";
 import { LocalSession, type Reply } from "./local-session.js";
 import { samePassword } from "./session-ids.js";
+import { MULTI_READ_OPS_MAX, requestPathProblem, watchedPaths } from "./request-checks.js";
 import type { ServerContext } from "./context.js";
 
 const CONFIG_PATH = "/zookeeper/config";
+type Answer = Omit<Reply, "startedMs" | "op">;
 
 export class ClientHandler implements ConnectionHandler {
   session: LocalSession | undefined;
@@ -20,7 +24,13 @@ export class ClientHandler implements ConnectionHandler {
   ) {}
 
   onConnect(req: ConnectRequest): void {
+    this.guard(() => this.connect(req));
+  }
+
+  private connect(req: ConnectRequest): void {
     const { node, config } = this.ctx;
+    // The connection hands on exactly one ConnectRequest; a second would be a bug of ours.
+    if (this.session || this.connecting) return this.connection.fail("connect_twice", "a second ConnectRequest");
     if (!node.serving) return this.connection.close(CloseReason.NOT_SERVING, "this server has no quorum; try another");
     if (req.lastZxidSeen > node.lastZxid) {
       const message = `the client has seen zxid ${formatZxid(req.lastZxidSeen)}, this server only ${formatZxid(node.lastZxid)}; try another server`;
@@ -46,49 +56,107 @@ export class ClientHandler implements ConnectionHandler {
     this.ctx.connecting.delete(sessionId);
     this.connecting = undefined;
     if (this.connection.closed) return;
-    this.ctx.attach(sessionId, this);
-    this.session = new LocalSession(sessionId, timeoutMs, this.connection, this.ctx.config.outstandingPerSessionMax, (s, r) => this.sendReply(s, r));
-    this.ctx.node.touch(sessionId);
-    this.connection.sendConnected({ protocolVersion: 0, timeoutMs, sessionId, password: this.ctx.password(sessionId), readOnly: false }, this.ctx.node.lastZxid);
+    this.guard(() => {
+      this.ctx.attach(sessionId, this);
+      const c = this.connection;
+      this.session = new LocalSession(sessionId, timeoutMs, c, this.ctx.config.outstandingPerSessionMax, (s, r) => this.sendReply(s, r), () => !c.writable);
+      this.ctx.node.touch(sessionId);
+      c.sendConnected({ protocolVersion: 0, timeoutMs, sessionId, password: this.ctx.password(sessionId), readOnly: false }, this.ctx.node.lastZxid);
+    });
   }
 
   onInvalid(xid: number, err: number, closeSession: boolean): void {
     const s = this.session;
     if (!s) return;
-    s.order.read(() => ({ xid, zxid: this.ctx.node.lastZxid, err, response: undefined, startedMs: performance.now(), op: "invalid", thenClose: closeSession ? "sessionClosed" : undefined }));
+    this.guard(() => s.order.read(() => ({ xid, zxid: this.ctx.node.lastZxid, err, response: undefined, startedMs: performance.now(), op: "invalid", thenClose: closeSession ? "sessionClosed" : undefined })));
+  }
+
+  /** A fired watch for this session; `acl` is the znode's. */
+  deliver(event: WatchEvent, acl: readonly ACL[]): void {
+    const s = this.session;
+    if (!s?.connection) return;
+    this.guard(() => {
+      // A watch must not reveal a change to a session that may not read the node (CVE-2024-23944).
+      if (acl.length > 0 && !checkACL(acl, Perms.READ, s.identities, s.superuser)) return;
+      this.connection.sendEvent(event);
+    });
+  }
+
+  /** The session was closed or expired: its connection ends. */
+  end(reason: "sessionClosed" | "sessionExpired"): void {
+    this.guard(() => this.connection.close(reason === "sessionExpired" ? CloseReason.SESSION_EXPIRED : CloseReason.SESSION_CLOSED, `session ${reason}`));
+  }
+
+  onWritable(): void {
+    const s = this.session;
+    if (s) this.guard(() => s.order.resume());
   }
 
   onRequest(xid: number, request: Request): void {
     const s = this.session;
     if (!s) return;
+    this.guard(() => this.request(s, xid, request));
+  }
+
+  private request(s: LocalSession, xid: number, request: Request): void {
     const { node } = this.ctx;
     node.touch(s.sessionId);
     const startedMs = performance.now();
     this.ctx.metrics.received(request.type);
     this.ctx.outstanding.add(1);
-    if (node.isWrite(request)) {
+    const refused = this.refusal(s, xid, request);
+    if (refused !== undefined) {
+      s.order.read(() => ({ ...refused, startedMs, op: request.type }));
+    } else if (node.isWrite(request)) {
       const p = s.order.write();
-      node.submitWrite(s, xid, request, (reply) => s.order.complete(p, { ...reply, startedMs, op: request.type }));
+      // Completed while the transaction is applied: guarded, as the reads queued behind it run then too.
+      node.submitWrite(s, xid, request, (reply) => this.guard(() => s.order.complete(p, { ...reply, startedMs, op: request.type })));
     } else if (request.type === "sync") {
       const p = s.order.write();
-      this.ctx.sync((zxid) => s.order.complete(p, { xid, zxid, err: 0, response: { type: "sync", path: request.path }, startedMs, op: "sync" }));
+      this.ctx.sync((result) =>
+        this.guard(() => {
+          // A sync that could not complete must not read as one that did: the client cannot
+          // know that its next read is current, so its connection ends, as when a write loses its leader.
+          if (!result.ok) return s.connection?.close(CloseReason.NOT_SERVING, `sync failed: ${result.reason}; reconnect`);
+          s.order.complete(p, { xid, zxid: result.zxid, err: 0, response: { type: "sync", path: request.path }, startedMs, op: "sync" });
+        }),
+      );
     } else {
       s.order.read(() => ({ ...this.local(s, xid, request), startedMs, op: request.type }));
     }
     this.backPressure(s);
   }
 
+  /** The answer to a request refused before it is queued (bad path, too many ops or watches, a reply too large), or undefined. */
+  private refusal(s: LocalSession, xid: number, request: Request): Answer | undefined {
+    const zxid = this.ctx.node.lastZxid;
+    const refuse = (err: number): Answer => ({ xid, zxid, err, response: undefined });
+    if (requestPathProblem(request) !== undefined) return refuse(ErrorCode.BAD_ARGUMENTS);
+    if (request.type === "multiRead" && request.ops.length > MULTI_READ_OPS_MAX) return refuse(ErrorCode.BAD_ARGUMENTS);
+    if (request.type === "multi") {
+      const bytes = this.connection.multiReplyBytesMax(xid, request.ops);
+      if (bytes > this.connection.replyBytesMax) return { ...refuse(ErrorCode.MARSHALLING_ERROR), refused: `the reply to a multi of ${request.ops.length} ops could take ${bytes} bytes` };
+    }
+    const watching = watchedPaths(request);
+    if (watching.length > 0) {
+      const w = this.ctx.node.tree.watches;
+      const fresh = new Set(watching.filter((p) => !w.watchesPath(s.sessionId, p))).size;
+      if (fresh > 0 && w.pathCountOf(s.sessionId) + fresh > this.ctx.config.maxWatchesPerSession) return refuse(ErrorCode.THROTTLED);
+    }
+    return undefined;
+  }
+
   private backPressure(s: LocalSession): void {
     // Checked on every request: a global resume may have resumed a connection whose session is still full.
     if (s.order.outstanding >= s.order.outstandingMax) {
       s.paused = true;
-      this.connection.pause();
+      this.connection.pause(PauseReason.session);
     }
     if (this.ctx.outstanding.full()) this.ctx.outstanding.pause(this.connection);
   }
 
   /** Requests answered by this server from its own state, at their turn in the session's order. */
-  private local(s: LocalSession, xid: number, request: Request): Omit<Reply, "startedMs" | "op"> {
+  private local(s: LocalSession, xid: number, request: Request): Answer {
     const { node } = this.ctx;
     const ok = (response: Response) => ({ xid, zxid: node.lastZxid, err: 0, response });
     try {
@@ -100,7 +168,7 @@ export class ClientHandler implements ConnectionHandler {
         case "whoAmI":
           return ok({ type: "whoAmI", clientInfo: s.identities });
         case "getConfig": {
-          const r = node.tree.read({ type: "getData", path: CONFIG_PATH, watch: request.watch }, this.readContext(s)) as { data: Uint8Array; stat: import("@warden/protocol").Stat };
+          const r = node.tree.read({ type: "getData", path: CONFIG_PATH, watch: request.watch }, this.readContext(s)) as { data: Uint8Array; stat: Stat };
           return ok({ type: "getConfig", data: r.data, stat: r.stat });
         }
         case "setWatches": {
@@ -122,17 +190,19 @@ export class ClientHandler implements ConnectionHandler {
           return ok(node.tree.read(request as ReadRequest, this.readContext(s)));
       }
     } catch (e) {
+      // A reply that would pass the client's frame limit was never built: refuse it.
+      if (e instanceof EncodeError) return { xid, zxid: node.lastZxid, err: ErrorCode.MARSHALLING_ERROR, response: undefined, refused: e.message };
       if (e instanceof WardenError) return { xid, zxid: node.lastZxid, err: e.zkCode, response: undefined };
       throw e;
     }
   }
 
   private readContext(s: LocalSession) {
-    return { sessionId: s.sessionId, identities: s.identities, superuser: s.superuser };
+    return { sessionId: s.sessionId, identities: s.identities, superuser: s.superuser, replyBytesMax: this.connection.replyBytesMax };
   }
 
   /** addAuth: digest "user:password" adds the identity user:base64(sha1(user:password)). */
-  private auth(s: LocalSession, xid: number, scheme: string, auth: Uint8Array): Omit<Reply, "startedMs" | "op"> {
+  private auth(s: LocalSession, xid: number, scheme: string, auth: Uint8Array): Answer {
     const text = new TextDecoder().decode(auth);
     const colon = text.indexOf(":");
     if (scheme !== "digest" || colon < 0) {
@@ -147,23 +217,35 @@ export class ClientHandler implements ConnectionHandler {
   private sendReply(s: LocalSession, reply: Reply): void {
     this.ctx.outstanding.add(-1);
     this.ctx.metrics.replied(reply.op, reply.startedMs);
-    this.connection.sendReply(reply.xid, reply.zxid, reply.err, reply.err === 0 ? reply.response : undefined);
-    if (reply.thenClose === "sessionClosed") this.connection.close(CloseReason.SESSION_CLOSED, "session closed");
-    else if (reply.thenClose === "authFailed") this.connection.close(CloseReason.AUTH_FAILED, "authentication failed");
+    const c = this.connection;
+    if (reply.refused !== undefined) c.refuseReply(reply.xid, reply.zxid, reply.refused);
+    else c.sendReply(reply.xid, reply.zxid, reply.err, reply.err === 0 ? reply.response : undefined);
+    if (reply.thenClose === "sessionClosed") c.close(CloseReason.SESSION_CLOSED, "session closed");
+    else if (reply.thenClose === "authFailed") c.close(CloseReason.AUTH_FAILED, "authentication failed");
     if (s.paused && s.order.outstanding < s.order.outstandingMax / 2) {
       s.paused = false;
-      this.connection.resume();
+      c.resume(PauseReason.session);
     }
   }
 
   onClose(): void {
     if (this.connecting) this.ctx.connecting.delete(this.connecting.sessionId);
+    this.connecting = undefined;
     const s = this.session;
     if (!s) return;
     s.connection = undefined;
     this.ctx.outstanding.add(-s.order.clear());
+    this.ctx.outstanding.forget(this.connection);
     this.ctx.detach(s.sessionId, this);
     // Watches belong to the connection; the client re-registers them with setWatches.
     this.ctx.node.tree.watches.removeSession(s.sessionId);
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.connection.fail("internal_error", e);
+    }
   }
 }

@@ -3,7 +3,7 @@ import type { SessionIdSource } from "./session-ids.js";
 import type { WardenNode } from "./node.js";
 import type { ClientHandler } from "./client-handler.js";
 import type { RequestMetrics } from "../admin/request-metrics.js";
-import type { ClientConnection } from "../net/connection.js";
+import { PauseReason, type ClientConnection } from "../net/connection.js";
 
 /**
  * Requests received and not yet answered, across all sessions (ZooKeeper's
@@ -20,7 +20,7 @@ export class OutstandingLimit {
   add(n: number): void {
     this.count += n;
     if (this.paused.size > 0 && this.count <= this.max / 2) {
-      for (const c of this.paused) if (!c.closed) c.resume();
+      for (const c of this.paused) if (!c.closed) c.resume(PauseReason.global);
       this.paused.clear();
     }
   }
@@ -30,7 +30,11 @@ export class OutstandingLimit {
   pause(c: ClientConnection): void {
     if (this.paused.has(c)) return;
     this.paused.add(c);
-    c.pause();
+    c.pause(PauseReason.global);
+  }
+  /** The connection is gone. */
+  forget(c: ClientConnection): void {
+    this.paused.delete(c);
   }
 }
 
@@ -46,6 +50,9 @@ export interface ServerContext {
   password(sessionId: bigint): Uint8Array;
   attach(sessionId: bigint, handler: ClientHandler): void;
   detach(sessionId: bigint, handler: ClientHandler): void;
-  /** ZooKeeper's sync: calls back once this server has applied everything the leader had committed. */
-  sync(done: (zxid: bigint, err: number) => void): void;
+  /** ZooKeeper's sync: calls back once this server has applied everything the leader had committed, or why it could not. */
+  sync(done: (result: SyncResult) => void): void;
 }
+
+/** How a sync ended: applied up to `zxid`, or failed (the leader was lost). */
+export type SyncResult = { ok: true; zxid: bigint } | { ok: false; reason: string };

@@ -12,6 +12,8 @@ export interface Reply {
   response: Response | undefined;
   /** Close the connection after sending (closeSession, auth failure). */
   thenClose?: "sessionClosed" | "authFailed" | undefined;
+  /** The reply would pass the client's frame limit and was never built: why (see ClientConnection.refuseReply). */
+  refused?: string;
   /** Called once the reply is sent in order (e.g. a request that must run at its turn). */
   startedMs: number;
   op: string;
@@ -31,9 +33,11 @@ export class LocalSession {
     connection: ClientConnection,
     outstandingMax: number,
     send: (session: LocalSession, reply: Reply) => void,
+    /** Reads wait while this is true (the connection's output is over its soft bound). */
+    blocked: () => boolean,
   ) {
     this.connection = connection;
     this.identities = [{ scheme: "ip", id: connection.remoteIp }];
-    this.order = new SessionOrder<Reply>((_p, reply) => send(this, reply), outstandingMax);
+    this.order = new SessionOrder<Reply>((_p, reply) => send(this, reply), outstandingMax, blocked);
   }
 }

@@ -11,6 +11,7 @@ import { SessionTracker } from "../session/tracker.js";
 /** A write waiting for its commit at the server holding the session. */
 interface PendingWrite {
   session: LocalSession;
+  cxid: number;
   complete: (reply: Reply) => void;
 }
 
@@ -127,7 +128,7 @@ export class WardenNode {
 
   /** A local session's write: prepared here when leader, else forwarded to the leader. */
   submitWrite(session: LocalSession, cxid: number, request: WriteRequest, complete: (reply: Reply) => void): void {
-    this.pending.set(key(session.sessionId, cxid), { session, complete });
+    this.pending.set(key(session.sessionId, cxid), { session, cxid, complete });
     this.route({ type: "forward", origin: this.hooks.myId, sessionId: session.sessionId, cxid, request, identities: session.identities, superuser: session.superuser });
   }
 
@@ -301,8 +302,22 @@ export class WardenNode {
   }
 
   statusChanged(status: Status): void {
+    const leaderBefore = this.leaderId;
     this.status = status;
     this.updateLeading();
+    // Writes forwarded to a leader that is gone will not be answered by it: end them now
+    // (as ZooKeeper, whose followers drop their clients when the leader changes), or they
+    // would wait in `pending` for ever.
+    if (leaderBefore !== null && leaderBefore !== this.leaderId && leaderBefore !== this.hooks.myId) this.failAllPending();
+  }
+
+  /** Local writes waiting for a commit. */
+  get pendingWrites(): number {
+    return this.pending.size;
+  }
+
+  private failAllPending(): void {
+    for (const p of [...this.pending.values()]) this.failLocal(p.session.sessionId, p.cxid, ErrorCode.CONNECTION_LOSS);
   }
 
   private updateLeading(): void {

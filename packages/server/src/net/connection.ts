@@ -1,6 +1,10 @@
 // A client connection as the core sees it, whatever wire protocol it speaks. The
 // listeners (native WebSocket, ZooKeeper TCP) implement it; nothing above knows which.
-import type { ConnectRequest, ConnectResponse, Request, Response, WatchEvent } from "@warden/protocol";
+//
+// Every connection is a containment boundary (DESIGN.md section 7): nothing a client sends,
+// and no fault while answering it, escapes it. Its methods never throw; a fault ends this
+// connection with a logged reason and a count in /metrics.
+import type { ConnectRequest, ConnectResponse, Request, Response, WatchEvent, WriteOp } from "@warden/protocol";
 import type { CloseReason } from "@warden/protocol";
 
 export interface ClientConnection {
@@ -10,15 +14,32 @@ export interface ClientConnection {
   readonly remoteIp: string;
   /** The connection has ended (or is ending); nothing more is sent. */
   readonly closed: boolean;
+  /** The largest reply this connection may send, in bytes (its client's frame limit). */
+  readonly replyBytesMax: number;
+  /**
+   * Queued output is below the connection's soft bound: a read may run and be answered now.
+   * When false, reads wait in the session's order until `handler.onWritable()` is called.
+   */
+  readonly writable: boolean;
   sendConnected(response: ConnectResponse, lastZxid: bigint): void;
-  /** `response` is given exactly when err is 0. */
+  /** `response` is given exactly when err is 0. A reply too large to send is refused as by refuseReply. */
   sendReply(xid: number, zxid: bigint, err: number, response: Response | undefined): void;
+  /**
+   * A reply that would exceed the client's frame limit, so it is never built: the native
+   * protocol answers that request with MARSHALLING_ERROR; the ZooKeeper protocol closes the
+   * connection, which is what ZooKeeper's own client does with a packet over its limit.
+   */
+  refuseReply(xid: number, zxid: bigint, why: string): void;
+  /** The largest reply a multi of these ops could have (its request `xid` says how results are shaped). */
+  multiReplyBytesMax(xid: number, ops: readonly WriteOp[]): number;
   sendEvent(event: WatchEvent): void;
   /** Refuses or ends the connection with a reason the client can act on. */
   close(reason: CloseReason, message: string, lastZxid?: bigint): void;
-  /** Back-pressure: stop reading requests until resumed. */
-  pause(): void;
-  resume(): void;
+  /** Ends the connection because of a fault in handling it (ours or the client's): logged and counted. */
+  fail(cause: CloseCause, detail?: unknown): void;
+  /** Back-pressure: stop reading requests (for `why`) until resumed for the same reason. */
+  pause(why: PauseReason): void;
+  resume(why: PauseReason): void;
   /** Bytes written but not yet flushed to the socket. */
   readonly bufferedBytes: number;
   stats: { received: number; sent: number };
@@ -30,26 +51,148 @@ export interface ConnectionHandler {
   onRequest(xid: number, request: Request): void;
   /** A well-formed request refused at decoding (unknown op, reconfig): answer err in order; maybe close. */
   onInvalid(xid: number, err: number, closeSession: boolean): void;
+  /** Queued output drained below the soft bound: reads held back may run. */
+  onWritable(): void;
   /** The connection is gone (either side closed it). */
   onClose(): void;
 }
 
 export type HandlerFactory = (connection: ClientConnection) => ConnectionHandler;
 
-/** Counts connections per client address (maxClientCnxns; 0 = unlimited). */
+/** Why reading from a connection is paused; reading resumes when no reason is left. */
+export const PauseReason = {
+  /** The session has maxOutstandingPerSession requests unanswered. */
+  session: 1,
+  /** The server has globalOutstandingLimit requests unanswered. */
+  global: 2,
+  /** Queued output passed the soft bound; resumes when the socket drains. */
+  output: 4,
+  /** The ConnectRequest is being answered; later frames wait for it, as in ZooKeeper. */
+  handshake: 8,
+} as const;
+export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
+
+/** Reading paused for any number of reasons at once; the socket is paused once and resumed once. */
+export class ReadGate {
+  private reasons = 0;
+  constructor(
+    private readonly pauseIo: () => void,
+    private readonly resumeIo: () => void,
+  ) {}
+  get paused(): boolean {
+    return this.reasons !== 0;
+  }
+  pause(why: PauseReason): void {
+    const was = this.reasons;
+    this.reasons |= why;
+    if (was === 0) this.pauseIo();
+  }
+  resume(why: PauseReason): void {
+    if ((this.reasons & why) === 0) return;
+    this.reasons &= ~why;
+    if (this.reasons === 0) this.resumeIo();
+  }
+}
+
+/** Bounds of one client connection, from the configuration. */
+export interface ConnectionBounds {
+  /** Queued output above which reading pauses and reads wait (the soft bound). */
+  outputBytesPause: number;
+  /** Queued output above which the connection is closed (the hard bound). */
+  outputBytesMax: number;
+  /** Largest frame accepted before the handshake, and the whole pre-handshake input. */
+  handshakeBytesMax: number;
+  /** A connection that has not completed its handshake by then is closed. */
+  handshakeTimeoutMs: number;
+  /** Largest reply sent (the client's frame limit). */
+  replyBytesMax: number;
+}
+
+/** Why a listener ended a connection, as counted in warden_connections_closed_total. */
+export type CloseCause =
+  | "bad_frame"
+  | "handshake_timeout"
+  | "handshake_too_large"
+  | "connect_twice"
+  | "too_many_connections"
+  | "reply_too_large"
+  | "output_overflow"
+  | "internal_error";
+
+/** What every listener reports to: the log and the close counter. */
+export interface ListenerReporter {
+  log(line: string): void;
+  closed(port: "native" | "zookeeper" | "admin" | "peer", cause: CloseCause): void;
+}
+
+/**
+ * The output side of a connection: counts queued bytes after each write, pauses reading above
+ * the soft bound, closes above the hard bound, and reports when the socket has drained.
+ */
+export class OutputBound {
+  private full = false;
+  constructor(
+    private readonly bounds: Pick<ConnectionBounds, "outputBytesPause" | "outputBytesMax">,
+    private readonly queued: () => number,
+    private readonly gate: ReadGate,
+    private readonly overflow: (bytes: number) => void,
+  ) {}
+
+  /** Below the soft bound. */
+  get writable(): boolean {
+    return !this.full;
+  }
+
+  /** After a write: maybe pause reading, maybe end the connection. */
+  wrote(): void {
+    const bytes = this.queued();
+    if (bytes > this.bounds.outputBytesMax) return this.overflow(bytes);
+    if (!this.full && bytes > this.bounds.outputBytesPause) {
+      this.full = true;
+      this.gate.pause(PauseReason.output);
+    }
+  }
+
+  /** The socket drained ('drain'); true when the connection just became writable again. */
+  drained(): boolean {
+    if (!this.full || this.queued() > this.bounds.outputBytesPause) return false;
+    this.full = false;
+    this.gate.resume(PauseReason.output);
+    return true;
+  }
+}
+
+/** Counts connections per client address (maxClientCnxns) and in all (maxCnxns); 0 = unlimited. */
 export class ConnectionLimiter {
   private readonly byIp = new Map<string, number>();
-  constructor(private readonly perIpMax: number) {}
+  private total = 0;
+  constructor(
+    private readonly perIpMax: number,
+    private readonly totalMax = 0,
+  ) {}
 
-  tryAcquire(ip: string): boolean {
+  /** Why the connection is refused, or undefined when it was admitted (release it later). */
+  tryAcquire(ip: string): string | undefined {
     const n = this.byIp.get(ip) ?? 0;
-    if (this.perIpMax > 0 && n >= this.perIpMax) return false;
+    if (this.perIpMax > 0 && n >= this.perIpMax) return `too many connections from ${ip} (maxClientCnxns ${this.perIpMax})`;
+    if (this.totalMax > 0 && this.total >= this.totalMax) return `too many connections (maxCnxns ${this.totalMax})`;
     this.byIp.set(ip, n + 1);
-    return true;
+    this.total++;
+    return undefined;
   }
   release(ip: string): void {
     const n = this.byIp.get(ip) ?? 0;
+    if (n === 0) return;
+    this.total--;
     if (n <= 1) this.byIp.delete(ip);
     else this.byIp.set(ip, n - 1);
   }
+  get count(): number {
+    return this.total;
+  }
+}
+
+/** The message of an unknown thrown value, with its stack when it is ours. */
+export function describeError(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }

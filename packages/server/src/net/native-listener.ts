@@ -1,107 +1,176 @@
 // The native protocol listener: WebSocket (ws), one CBOR frame per binary message.
 import { WebSocketServer, type WebSocket } from "ws";
 import type { IncomingMessage } from "node:http";
-import { CloseReason, DecodeError, NativeCodec, type ServerFrame, type NativeCodecLimits } from "@warden/protocol";
-import type { ClientConnection, ConnectionLimiter, HandlerFactory, ConnectionHandler } from "./connection.js";
+import type { Socket } from "node:net";
+import {
+  CloseReason,
+  DecodeError,
+  ErrorCode,
+  NativeCodec,
+  NativeDecodeReason,
+  type ConnectRequest,
+  type ConnectResponse,
+  type NativeCodecLimits,
+  type Response,
+  type ServerFrame,
+  type Stat,
+  type WatchEvent,
+  type WriteOp,
+} from "@warden/protocol";
+import { ConnectionBase } from "./connection-base.js";
+import type { CloseCause, ConnectionBounds, ConnectionLimiter, HandlerFactory, ListenerReporter } from "./connection.js";
 
 /** Wait this long after a close frame before cutting the socket, so the client can read it. */
 const CLOSE_LINGER_MS = 100;
 
-class NativeConnection implements ClientConnection {
+export class NativeConnection extends ConnectionBase {
   readonly protocol = "native" as const;
-  readonly stats = { received: 0, sent: 0 };
-  handler: ConnectionHandler | undefined;
-  connected = false;
-  closed = false;
+  private corked = false;
 
   constructor(
     private readonly ws: WebSocket,
+    private readonly socket: Socket,
     private readonly codec: NativeCodec,
-    readonly remote: string,
-    readonly remoteIp: string,
-  ) {}
+    remote: string,
+    remoteIp: string,
+    bounds: ConnectionBounds,
+    reporter: ListenerReporter,
+  ) {
+    super(remote, remoteIp, bounds, reporter);
+  }
 
   get bufferedBytes(): number {
     return this.ws.bufferedAmount;
   }
 
-  private corked = false;
-  private send(frame: ServerFrame): void {
-    if (this.closed) return;
+  protected writeBytes(bytes: Uint8Array): void {
     this.corkForThisTurn();
-    this.ws.send(this.codec.encodeServerFrame(frame), { binary: true });
-    this.stats.sent++;
+    this.ws.send(bytes, { binary: true });
   }
-  /**
-   * Frames sent in one turn of the event loop leave in one syscall. ws has no public cork, so
-   * this reaches its socket (stable across ws 7 and 8); without it, each frame is one write.
-   */
+  /** Frames sent in one turn of the event loop leave in one syscall (ws has no cork of its own). */
   private corkForThisTurn(): void {
-    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    if (this.corked || !socket) return;
+    if (this.corked) return;
     this.corked = true;
-    socket.cork();
+    this.socket.cork();
     process.nextTick(() => {
       this.corked = false;
-      socket.uncork();
+      this.socket.uncork();
     });
   }
-  sendConnected(response: import("@warden/protocol").ConnectResponse, lastZxid: bigint): void {
-    this.connected = true;
-    this.send({ kind: "connected", response, lastZxid });
+  protected pauseIo(): void {
+    this.ws.pause();
   }
-  sendReply(xid: number, zxid: bigint, err: number, response: import("@warden/protocol").Response | undefined): void {
-    this.send(err === 0 ? { kind: "reply", xid, zxid, err, response: response! } : { kind: "reply", xid, zxid, err });
+  protected resumeIo(): void {
+    if (!this.closed) this.ws.resume();
   }
-  sendEvent(event: import("@warden/protocol").WatchEvent): void {
-    this.send({ kind: "event", event });
+  protected destroyIo(): void {
+    this.ws.terminate();
   }
-  close(reason: CloseReason, message: string, lastZxid?: bigint): void {
-    if (this.closed) return;
-    this.send(lastZxid === undefined ? { kind: "close", reason, message } : { kind: "close", reason, message, lastZxid });
-    this.closed = true;
+  protected closeIo(reason: CloseReason, message: string, lastZxid: bigint | undefined): void {
+    const frame: ServerFrame = lastZxid === undefined ? { kind: "close", reason, message } : { kind: "close", reason, message, lastZxid };
+    this.ws.send(this.codec.encodeServerFrame(frame), { binary: true });
     this.ws.close(1000, reason);
     setTimeout(() => this.ws.terminate(), CLOSE_LINGER_MS).unref();
   }
-  pause(): void {
-    this.ws.pause();
-  }
-  resume(): void {
-    this.ws.resume();
+  /** A client at fault is told why in a close frame; a connection that does not read is just cut. */
+  protected override abortIo(cause: CloseCause, text: string): void {
+    if (cause === "bad_frame" || cause === "connect_twice" || cause === "handshake_too_large") return this.closeIo(CloseReason.BAD_FRAME, text.slice(0, 1024), undefined);
+    this.destroyIo();
   }
 
-  onFrame(data: Uint8Array): void {
-    this.stats.received++;
-    let frame;
-    try {
-      frame = this.codec.decodeClientFrame(data);
-    } catch (e) {
-      const message = e instanceof DecodeError ? e.message : "undecodable frame";
-      return this.close(CloseReason.BAD_FRAME, message);
-    }
-    if (frame.kind === "connect") {
-      if (this.connected) return this.close(CloseReason.BAD_FRAME, "connect sent twice");
-      this.handler!.onConnect(frame.request);
-    } else {
-      if (!this.connected) return this.close(CloseReason.BAD_FRAME, "request before connect");
-      this.handler!.onRequest(frame.xid, frame.request);
-    }
+  protected decodeConnect(data: Uint8Array): ConnectRequest {
+    const frame = this.codec.decodeClientFrame(data);
+    if (frame.kind !== "connect") throw new DecodeError(NativeDecodeReason.FRAME_KIND, "request before connect");
+    return frame.request;
   }
+  protected encodeConnected(response: ConnectResponse, lastZxid: bigint): Uint8Array {
+    return this.codec.encodeServerFrame({ kind: "connected", response, lastZxid });
+  }
+  protected handleFrame(data: Uint8Array): void {
+    const frame = this.codec.decodeClientFrame(data);
+    if (frame.kind === "connect") return this.fail("connect_twice", "connect sent twice");
+    this.handler!.onRequest(frame.xid, frame.request);
+  }
+  protected encodeReply(xid: number, zxid: bigint, err: number, response: Response | undefined): Uint8Array {
+    return this.codec.encodeServerFrame(err === 0 ? { kind: "reply", xid, zxid, err, response: response! } : { kind: "reply", xid, zxid, err });
+  }
+  protected encodeEvent(event: WatchEvent): Uint8Array {
+    return this.codec.encodeServerFrame({ kind: "event", event });
+  }
+
+  /** The request is answered MARSHALLING_ERROR; the session and connection go on. */
+  refuseReply(xid: number, zxid: bigint, why: string): void {
+    this.reporter.log(`${this.remote}: refused the reply to xid ${xid}: ${why}`);
+    this.reporter.closed("native", "reply_too_large");
+    this.sendReply(xid, zxid, ErrorCode.MARSHALLING_ERROR, undefined);
+  }
+
+  /** The largest reply a multi of these ops can have, every result at its largest. */
+  multiReplyBytesMax(_xid: number, ops: readonly WriteOp[]): number {
+    const sizes = resultSizes(this.codec);
+    let bytes = sizes.envelope;
+    for (const op of ops) {
+      if (op.type === "create") bytes += sizes.create + 3 * op.path.length + 10;
+      else bytes += op.type === "setData" ? sizes.setData : sizes.error;
+    }
+    return bytes;
+  }
+}
+
+const STAT_MAX: Stat = {
+  czxid: 2n ** 64n - 1n, mzxid: 2n ** 64n - 1n, ctime: Number.MAX_SAFE_INTEGER, mtime: Number.MAX_SAFE_INTEGER,
+  version: -(2 ** 31), cversion: -(2 ** 31), aversion: -(2 ** 31), ephemeralOwner: 2n ** 64n - 1n,
+  dataLength: -(2 ** 31), numChildren: -(2 ** 31), pzxid: 2n ** 64n - 1n,
+};
+let sizesMemo: { envelope: number; create: number; setData: number; error: number } | undefined;
+/** Bytes each multi result adds to a reply, measured once with the codec itself (CBOR headers included). */
+function resultSizes(codec: NativeCodec) {
+  if (sizesMemo) return sizesMemo;
+  const reply = (results: unknown[]) => codec.encodeServerFrame({ kind: "reply", xid: 2 ** 31 - 1, zxid: 2n ** 64n - 1n, err: 0, response: { type: "multi", results } as Response }).length;
+  const empty = reply([]);
+  const each = (result: unknown) => reply([result]) - empty;
+  sizesMemo = {
+    // The array header grows by up to 4 bytes with the count.
+    envelope: empty + 4,
+    create: each({ type: "create", path: "", stat: STAT_MAX }) + 4,
+    setData: each({ type: "setData", stat: STAT_MAX }),
+    error: each({ type: "error", err: -(2 ** 31) }),
+  };
+  return sizesMemo;
 }
 
 export interface NativeListenerOptions {
   port: number;
   host: string | undefined;
   limits: Partial<NativeCodecLimits>;
+  bounds: Omit<ConnectionBounds, "replyBytesMax">;
   limiter: ConnectionLimiter;
   handlers: HandlerFactory;
-  log: (line: string) => void;
+  reporter: ListenerReporter;
 }
 
-export async function startNativeListener(opts: NativeListenerOptions): Promise<{ port: number; close(): Promise<void>; server: WebSocketServer }> {
+export interface NativeListener {
+  port: number;
+  server: WebSocketServer;
+  handshaking(): number;
+  close(): Promise<void>;
+}
+
+export async function startNativeListener(opts: NativeListenerOptions): Promise<NativeListener> {
   const codec = new NativeCodec(opts.limits);
+  const connections = new Set<NativeConnection>();
   const wss = new WebSocketServer({ port: opts.port, host: opts.host, maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false });
-  wss.on("connection", (ws: WebSocket, req: IncomingMessage) => accept(ws, req, codec, opts));
+  wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
+    try {
+      accept(ws, req, codec, opts, connections);
+    } catch (e) {
+      opts.reporter.log(`closing a new native connection: ${String(e)}`);
+      opts.reporter.closed("native", "internal_error");
+      ws.terminate();
+    }
+  });
+  // A failed upgrade or a socket error before it ends that socket, never the server.
+  wss.on("wsClientError", (_e, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     wss.once("listening", resolve);
     wss.once("error", reject);
@@ -110,6 +179,7 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
   return {
     port,
     server: wss,
+    handshaking: () => [...connections].filter((c) => c.handshaking).length,
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
@@ -118,23 +188,44 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
   };
 }
 
-function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: NativeListenerOptions): void {
-  const ip = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
-  const conn = new NativeConnection(ws, codec, `${ip}:${req.socket.remotePort}`, ip);
-  if (!opts.limiter.tryAcquire(ip)) {
-    conn.close(CloseReason.TOO_MANY_CONNECTIONS, `too many connections from ${ip}`);
+function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: NativeListenerOptions, connections: Set<NativeConnection>): void {
+  ws.on("error", () => ws.terminate());
+  const socket = req.socket;
+  const ip = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+  const bounds = { ...opts.bounds, replyBytesMax: codec.limits.frameBytesMax };
+  const conn = new NativeConnection(ws, socket, codec, `${ip}:${socket.remotePort}`, ip, bounds, opts.reporter);
+  const refused = opts.limiter.tryAcquire(ip);
+  if (refused !== undefined) {
+    opts.reporter.log(refused);
+    opts.reporter.closed("native", "too_many_connections");
+    conn.close(CloseReason.TOO_MANY_CONNECTIONS, refused);
     return;
   }
+  connections.add(conn);
   conn.handler = opts.handlers(conn);
   ws.binaryType = "nodebuffer";
+  // Before its connect frame, a connection may hold only a few KiB (ws would buffer a whole message).
+  let handshakeBytes = 0;
+  const countHandshake = (chunk: Buffer) => {
+    handshakeBytes += chunk.length;
+    if (!conn.handshaking) socket.off("data", countHandshake);
+    else if (conn.stats.received === 0 && handshakeBytes > opts.bounds.handshakeBytesMax) conn.fail("handshake_too_large", `${handshakeBytes} bytes before a connect frame`);
+  };
+  socket.on("data", countHandshake);
   ws.on("message", (data: Buffer, isBinary: boolean) => {
-    if (!isBinary) return conn.close(CloseReason.BAD_FRAME, "text frames are not part of the protocol");
+    if (!isBinary) return conn.fail("bad_frame", "text frames are not part of the protocol");
     conn.onFrame(data);
   });
-  ws.on("error", () => ws.terminate());
+  socket.on("drain", () => conn.drained());
   ws.on("close", () => {
-    conn.closed = true;
+    conn.socketClosed();
+    connections.delete(conn);
     opts.limiter.release(ip);
-    conn.handler!.onClose();
+    try {
+      conn.handler!.onClose();
+    } catch (e) {
+      opts.reporter.log(`after closing ${conn.remote}: ${String(e)}`);
+      opts.reporter.closed("native", "internal_error");
+    }
   });
 }

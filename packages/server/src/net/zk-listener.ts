@@ -1,30 +1,37 @@
 // The ZooKeeper client protocol listener: TCP, 4-byte length-prefixed jute records.
 // Existing ZooKeeper clients (Java, C, kazoo, node-zookeeper-client) connect here.
 import { createServer, type Server, type Socket } from "node:net";
-import { CloseReason, DecodeError, ErrorCode, jute, type ConnectResponse, type Response, type WatchEvent } from "@warden/protocol";
-import type { ClientConnection, ConnectionHandler, ConnectionLimiter, HandlerFactory } from "./connection.js";
+import { CloseReason, EncodeError, ErrorCode, NativeDecodeReason, OpCode, isSequential, jute, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
+import { ConnectionBase } from "./connection-base.js";
+import type { ConnectionBounds, ConnectionLimiter, HandlerFactory, ListenerReporter } from "./connection.js";
 
 const REFUSED_PASSWORD = new Uint8Array(16);
+/** ReplyHeader: xid, zxid, err. */
+const REPLY_HEADER_BYTES = 16;
 
-class ZkConnection implements ClientConnection {
+export class ZkConnection extends ConnectionBase {
   readonly protocol = "zookeeper" as const;
-  readonly stats = { received: 0, sent: 0 };
-  handler: ConnectionHandler | undefined;
-  connected = false;
-  closed = false;
-  readOnlyField = true;
+  private readOnlyField = true;
   /** Reply shapes of outstanding requests, by xid (ZooKeeper xids may repeat: -2, -4, -8). */
   private readonly shapes = new Map<number, jute.JuteReplyShape[]>();
+  private corked = false;
 
-  constructor(private readonly socket: Socket, readonly remote: string, readonly remoteIp: string) {}
+  constructor(
+    private readonly socket: Socket,
+    remote: string,
+    remoteIp: string,
+    bounds: ConnectionBounds,
+    reporter: ListenerReporter,
+  ) {
+    super(remote, remoteIp, bounds, reporter);
+  }
 
   get bufferedBytes(): number {
     return this.socket.writableLength;
   }
-  private corked = false;
+
   /** Replies written in one turn of the event loop leave in one syscall: cork until the turn ends. */
-  private write(bytes: Uint8Array): void {
-    if (this.closed) return;
+  protected writeBytes(bytes: Uint8Array): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -34,38 +41,84 @@ class ZkConnection implements ClientConnection {
       });
     }
     this.socket.write(bytes);
-    this.stats.sent++;
   }
-  sendConnected(response: ConnectResponse): void {
-    this.connected = true;
-    this.write(jute.encodeConnectResponse(response, this.readOnlyField));
+  protected pauseIo(): void {
+    this.socket.pause();
   }
-  sendReply(xid: number, zxid: bigint, err: number, response: Response | undefined): void {
-    const shape = this.takeShape(xid);
-    if (err !== 0 || !response || !shape) this.write(jute.encodeErrorReply(xid === -2 ? -2 : xid, zxid, err || ErrorCode.SYSTEM_ERROR));
-    else this.write(jute.encodeReply(shape, xid, zxid, response));
+  protected resumeIo(): void {
+    if (!this.closed) this.socket.resume();
   }
-  sendEvent(event: WatchEvent): void {
-    this.write(jute.encodeNotification(event));
+  protected destroyIo(): void {
+    this.socket.destroy();
   }
-  close(reason: CloseReason, _message: string): void {
-    if (this.closed) return;
+  protected closeIo(reason: CloseReason): void {
     // A refused session is a ConnectResponse with timeout 0 (ZooKeeper's expired answer).
-    if (!this.connected && (reason === CloseReason.SESSION_EXPIRED || reason === CloseReason.AUTH_FAILED)) {
-      this.write(jute.encodeConnectResponse({ protocolVersion: 0, timeoutMs: 0, sessionId: 0n, password: REFUSED_PASSWORD, readOnly: false }, this.readOnlyField));
+    if (this.stage !== "open" && (reason === CloseReason.SESSION_EXPIRED || reason === CloseReason.AUTH_FAILED)) {
+      const refused = { protocolVersion: 0, timeoutMs: 0, sessionId: 0n, password: REFUSED_PASSWORD, readOnly: false };
+      this.socket.write(jute.encodeConnectResponse(refused, this.readOnlyField));
     }
-    this.closed = true;
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 100).unref();
   }
-  pause(): void {
-    this.socket.pause();
+
+  protected decodeConnect(frame: Uint8Array): ConnectRequest {
+    const { request, readOnlyField } = jute.decodeConnectRequest(frame);
+    this.readOnlyField = readOnlyField;
+    return request;
   }
-  resume(): void {
-    this.socket.resume();
+  protected encodeConnected(response: ConnectResponse): Uint8Array {
+    return jute.encodeConnectResponse(response, this.readOnlyField);
   }
 
-  expectReply(xid: number, shape: jute.JuteReplyShape): void {
+  protected handleFrame(frame: Uint8Array): void {
+    const f = jute.decodeRequest(frame);
+    if (f.kind === "request") {
+      this.expectReply(f.xid, f);
+      this.handler!.onRequest(f.xid, f.request);
+    } else if (f.kind === "reconfig") {
+      this.handler!.onInvalid(f.xid, ErrorCode.RECONFIG_DISABLED, false);
+    } else {
+      // A second ConnectRequest reads as op code 0: ZooKeeper answers UNIMPLEMENTED and closes.
+      if (f.opCode === OpCode.notification) this.reporter.log(`${this.remote}: a frame with op code 0 (a second ConnectRequest?); closing after the answer`);
+      this.handler!.onInvalid(f.xid, f.err, f.closeSession);
+    }
+  }
+
+  protected encodeReply(xid: number, zxid: bigint, err: number, response: Response | undefined): Uint8Array {
+    const shape = this.takeShape(xid);
+    if (err !== 0 || !response || !shape) return jute.encodeErrorReply(xid === -2 ? -2 : xid, zxid, err || ErrorCode.SYSTEM_ERROR);
+    const frame = jute.encodeReply(shape, xid, zxid, response);
+    if (frame.length - 4 > this.replyBytesMax) throw new EncodeError(NativeDecodeReason.FRAME_TOO_LARGE, `a ${response.type} reply of ${frame.length - 4} bytes`);
+    return frame;
+  }
+  protected encodeEvent(event: WatchEvent): Uint8Array {
+    return jute.encodeNotification(event);
+  }
+
+  /** ZooKeeper's own client drops a connection whose packet exceeds its jute.maxbuffer: do so first. */
+  refuseReply(xid: number, _zxid: bigint, why: string): void {
+    this.fail("reply_too_large", `${why} to xid ${xid} would exceed the client's limit of ${this.replyBytesMax} bytes`);
+  }
+
+  /** The largest reply a multi of these ops can have (every result at its largest), exactly as jute writes it. */
+  multiReplyBytesMax(xid: number, ops: readonly WriteOp[]): number {
+    const shape = this.shapes.get(xid)?.at(-1);
+    let bytes = REPLY_HEADER_BYTES + jute.MULTI_HEADER_BYTES;
+    ops.forEach((op, i) => {
+      // An ErrorResult is the header and an int; a success is at least that large but for delete and check.
+      let result = 4;
+      if (op.type === "create") {
+        const path = utf8Bytes(op.path) + (isSequential(op.mode) ? 10 : 0);
+        result = Math.max(result, 4 + path + (shape?.multiOpCodes?.[i] === OpCode.create ? 0 : jute.STAT_BYTES));
+      } else if (op.type === "setData") {
+        result = jute.STAT_BYTES;
+      }
+      bytes += jute.MULTI_HEADER_BYTES + result;
+    });
+    return bytes;
+  }
+
+  private expectReply(xid: number, shape: jute.JuteReplyShape): void {
     const list = this.shapes.get(xid);
     if (list) list.push(shape);
     else this.shapes.set(xid, [shape]);
@@ -77,44 +130,48 @@ class ZkConnection implements ClientConnection {
     if (list.length === 0) this.shapes.delete(xid);
     return s;
   }
+}
 
-  onFrame(frame: Uint8Array): void {
-    this.stats.received++;
-    if (!this.connected) {
-      const { request, readOnlyField } = jute.decodeConnectRequest(frame);
-      this.readOnlyField = readOnlyField;
-      this.handler!.onConnect(request);
-      return;
-    }
-    const f = jute.decodeRequest(frame);
-    if (f.kind === "request") {
-      this.expectReply(f.xid, f);
-      this.handler!.onRequest(f.xid, f.request);
-    } else if (f.kind === "reconfig") {
-      this.handler!.onInvalid(f.xid, ErrorCode.RECONFIG_DISABLED, false);
-    } else {
-      this.handler!.onInvalid(f.xid, f.err, f.closeSession);
-    }
-  }
+const utf8 = new TextEncoder();
+function utf8Bytes(s: string): number {
+  // Exact for ASCII (nearly every path); an upper bound otherwise.
+  return /^[\x00-\x7f]*$/.test(s) ? s.length : utf8.encode(s).length;
 }
 
 export interface ZkListenerOptions {
   port: number;
   host: string | undefined;
+  /** Largest request frame (ZooKeeper's jute.maxbuffer: a longer one closes the connection, as in ZooKeeper). */
   frameBytesMax: number;
+  bounds: ConnectionBounds;
   limiter: ConnectionLimiter;
   handlers: HandlerFactory;
   /** The text answer to a four-letter word, or undefined when it is not whitelisted. */
   fourLetterWord: (word: string) => string;
-  log: (line: string) => void;
+  reporter: ListenerReporter;
 }
 
-export async function startZkListener(opts: ZkListenerOptions): Promise<{ port: number; close(): Promise<void>; server: Server }> {
+export interface ZkListener {
+  port: number;
+  server: Server;
+  /** Connections not yet past their handshake. */
+  handshaking(): number;
+  close(): Promise<void>;
+}
+
+export async function startZkListener(opts: ZkListenerOptions): Promise<ZkListener> {
+  const connections = new Set<ZkConnection>();
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    accept(socket, opts);
+    try {
+      accept(socket, opts, connections);
+    } catch (e) {
+      opts.reporter.log(`closing a new ZooKeeper connection: ${String(e)}`);
+      opts.reporter.closed("zookeeper", "internal_error");
+      socket.destroy();
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -123,6 +180,7 @@ export async function startZkListener(opts: ZkListenerOptions): Promise<{ port: 
   return {
     port: (server.address() as { port: number }).port,
     server,
+    handshaking: () => [...connections].filter((c) => c.handshaking).length,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -131,45 +189,48 @@ export async function startZkListener(opts: ZkListenerOptions): Promise<{ port: 
   };
 }
 
-function accept(socket: Socket, opts: ZkListenerOptions): void {
+function accept(socket: Socket, opts: ZkListenerOptions, connections: Set<ZkConnection>): void {
   socket.setNoDelay(true);
+  socket.on("error", () => socket.destroy());
   const ip = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
-  const conn = new ZkConnection(socket, `${ip}:${socket.remotePort}`, ip);
-  const splitter = new jute.JuteFrameSplitter({ frameBytesMax: opts.frameBytesMax + 64 * 1024, detectFourLetterWords: true });
-  let admitted = false;
+  const refused = opts.limiter.tryAcquire(ip);
+  if (refused !== undefined) {
+    // ZooKeeper closes such a connection at once ("Too many connections from ...").
+    opts.reporter.log(refused);
+    opts.reporter.closed("zookeeper", "too_many_connections");
+    return void socket.destroy();
+  }
+  const conn = new ZkConnection(socket, `${ip}:${socket.remotePort}`, ip, opts.bounds, opts.reporter);
+  connections.add(conn);
+  conn.handler = opts.handlers(conn);
+  const splitter = new jute.JuteFrameSplitter({ frameBytesMax: opts.frameBytesMax, firstFrameBytesMax: opts.bounds.handshakeBytesMax, detectFourLetterWords: true });
   socket.on("data", (chunk: Buffer) => {
+    if (conn.closed) return;
+    let frames: Uint8Array[];
     try {
-      const frames = splitter.feed(chunk);
-      if (splitter.fourLetterWord !== undefined) {
-        socket.end(opts.fourLetterWord(splitter.fourLetterWord));
-        return;
-      }
-      for (const frame of frames) {
-        if (!admitted) {
-          if (!opts.limiter.tryAcquire(ip)) {
-            opts.log(`too many connections from ${ip}`);
-            return void socket.destroy();
-          }
-          admitted = true;
-          conn.handler = opts.handlers(conn);
-        }
-        conn.onFrame(frame);
-        if (conn.closed) return;
-      }
+      frames = splitter.feed(chunk);
     } catch (e) {
-      // A DecodeError is the client's fault; anything else is ours: log its stack.
-      opts.log(`closing ${conn.remote}: ${e instanceof DecodeError ? e.message : e instanceof Error ? e.stack : String(e)}`);
+      return conn.fail("bad_frame", e);
+    }
+    if (splitter.fourLetterWord !== undefined) {
       conn.closed = true;
-      socket.destroy();
+      return void socket.end(opts.fourLetterWord(splitter.fourLetterWord));
+    }
+    for (const frame of frames) {
+      conn.onFrame(frame);
+      if (conn.closed) return;
     }
   });
-  socket.on("error", () => socket.destroy());
+  socket.on("drain", () => conn.drained());
   socket.on("close", () => {
-    conn.closed = true;
-    if (admitted) {
-      opts.limiter.release(ip);
+    conn.socketClosed();
+    connections.delete(conn);
+    opts.limiter.release(ip);
+    try {
       conn.handler!.onClose();
+    } catch (e) {
+      opts.reporter.log(`after closing ${conn.remote}: ${String(e)}`);
+      opts.reporter.closed("zookeeper", "internal_error");
     }
   });
 }
-

@@ -1,6 +1,8 @@
 // A session's requests are answered in the order they arrived (FIFO client order), and a
 // read sees the session's own earlier writes: a read waits behind the session's pending
-// writes and runs only when everything before it has completed.
+// writes and runs only when everything before it has completed. A read also waits while
+// the connection's output is over its soft bound (`blocked`): its reply is built when it
+// can be sent, so a client that does not read cannot make the server hold many replies.
 
 export interface Pending<R> {
   /** Runs a read when every earlier request has completed; absent for writes. */
@@ -17,6 +19,7 @@ export class SessionOrder<R> {
   constructor(
     private readonly send: (p: Pending<R>, result: R) => void,
     readonly outstandingMax: number,
+    private readonly blocked: () => boolean = () => false,
   ) {}
 
   /** Requests accepted but not yet answered. */
@@ -24,9 +27,9 @@ export class SessionOrder<R> {
     return this.queue.length - this.head;
   }
 
-  /** A read (or anything answered locally): runs now if nothing is ahead of it. */
+  /** A read (or anything answered locally): runs now if nothing is ahead of it and the output has room. */
   read(run: () => R): void {
-    if (this.outstanding === 0) {
+    if (this.outstanding === 0 && !this.blocked()) {
       this.send({ run, done: true }, run());
       return;
     }
@@ -47,6 +50,11 @@ export class SessionOrder<R> {
     this.drain();
   }
 
+  /** The output has room again: run the reads that were held back. */
+  resume(): void {
+    this.drain();
+  }
+
   /** Drops everything queued (the connection is gone); returns how many were dropped. */
   clear(): number {
     const n = this.outstanding;
@@ -64,7 +72,7 @@ export class SessionOrder<R> {
       const p = this.queue[this.head]!;
       let result = p.result;
       if (result === undefined) {
-        if (!p.run) break;
+        if (!p.run || this.blocked()) break;
         result = p.run();
       }
       p.done = true;

@@ -1,0 +1,197 @@
+// What both client protocols share: the handshake (exactly one ConnectRequest, answered
+// before any later frame is handled, within a time bound), back-pressure on input and
+// output, and containment (a fault ends this connection, logged and counted, never more).
+import { DecodeError, EncodeError, type CloseReason, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
+import {
+  OutputBound,
+  PauseReason,
+  ReadGate,
+  describeError,
+  type ClientConnection,
+  type CloseCause,
+  type ConnectionBounds,
+  type ConnectionHandler,
+  type ListenerReporter,
+} from "./connection.js";
+
+type Stage = "handshake" | "connecting" | "open";
+
+export abstract class ConnectionBase implements ClientConnection {
+  abstract readonly protocol: "native" | "zookeeper";
+  readonly stats = { received: 0, sent: 0 };
+  closed = false;
+  handler: ConnectionHandler | undefined;
+  protected stage: Stage = "handshake";
+  /** Frames that arrived while the ConnectRequest was being answered (bounded by one read chunk: reading is paused). */
+  private early: Uint8Array[] = [];
+  private readonly handshakeTimer: NodeJS.Timeout;
+  protected readonly gate: ReadGate;
+  private readonly output: OutputBound;
+
+  constructor(
+    readonly remote: string,
+    readonly remoteIp: string,
+    protected readonly bounds: ConnectionBounds,
+    protected readonly reporter: ListenerReporter,
+  ) {
+    this.gate = new ReadGate(() => this.pauseIo(), () => this.resumeIo());
+    this.output = new OutputBound(bounds, () => this.bufferedBytes, this.gate, (bytes) =>
+      this.fail("output_overflow", `${bytes} bytes of replies queued for a client that does not read them (outputBytesMax ${bounds.outputBytesMax})`),
+    );
+    this.handshakeTimer = setTimeout(() => this.fail("handshake_timeout", `no completed handshake after ${bounds.handshakeTimeoutMs} ms`), bounds.handshakeTimeoutMs);
+    this.handshakeTimer.unref();
+  }
+
+  // ---- what each protocol provides ----
+  protected abstract decodeConnect(frame: Uint8Array): ConnectRequest;
+  /** Decodes a frame after the handshake and hands it to the handler. Throws DecodeError on a bad one. */
+  protected abstract handleFrame(frame: Uint8Array): void;
+  protected abstract encodeConnected(response: ConnectResponse, lastZxid: bigint): Uint8Array;
+  /** A reply frame, or undefined when it would exceed replyBytesMax (nothing larger is built). */
+  protected abstract encodeReply(xid: number, zxid: bigint, err: number, response: Response | undefined): Uint8Array;
+  protected abstract encodeEvent(event: WatchEvent): Uint8Array;
+  protected abstract writeBytes(bytes: Uint8Array): void;
+  /** Says goodbye the protocol's way, then ends the socket. */
+  protected abstract closeIo(reason: CloseReason, message: string, lastZxid: bigint | undefined): void;
+  protected abstract destroyIo(): void;
+  protected abstract pauseIo(): void;
+  protected abstract resumeIo(): void;
+  abstract readonly bufferedBytes: number;
+  abstract refuseReply(xid: number, zxid: bigint, why: string): void;
+  abstract multiReplyBytesMax(xid: number, ops: readonly WriteOp[]): number;
+
+  get replyBytesMax(): number {
+    return this.bounds.replyBytesMax;
+  }
+  get writable(): boolean {
+    return this.output.writable;
+  }
+  get handshaking(): boolean {
+    return this.stage !== "open" && !this.closed;
+  }
+  pause(why: PauseReason): void {
+    this.gate.pause(why);
+  }
+  resume(why: PauseReason): void {
+    this.gate.resume(why);
+  }
+
+  /** Every frame from the client, in order. Never throws. */
+  onFrame(frame: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      if (this.stage === "connecting") {
+        this.early.push(frame);
+        return;
+      }
+      this.stats.received++;
+      if (this.stage === "open") return this.handleFrame(frame);
+      const request = this.decodeConnect(frame);
+      this.stage = "connecting";
+      // ZooKeeper disables receive until the session is set up: later frames wait for it.
+      this.gate.pause(PauseReason.handshake);
+      this.handler!.onConnect(request);
+    } catch (e) {
+      this.fail(e instanceof DecodeError ? "bad_frame" : "internal_error", e);
+    }
+  }
+
+  sendConnected(response: ConnectResponse, lastZxid: bigint): void {
+    if (this.closed || this.stage !== "connecting") return;
+    clearTimeout(this.handshakeTimer);
+    this.guard(() => this.write(this.encodeConnected(response, lastZxid)));
+    // The frames that came with the ConnectRequest run after the answer, outside the caller
+    // (which may be applying a transaction): their order is kept, as reading stays paused.
+    setImmediate(() => this.opened());
+  }
+
+  private opened(): void {
+    if (this.closed) return;
+    this.stage = "open";
+    const early = this.early;
+    this.early = [];
+    for (const frame of early) {
+      this.onFrame(frame);
+      if (this.closed) return;
+    }
+    this.gate.resume(PauseReason.handshake);
+  }
+
+  sendReply(xid: number, zxid: bigint, err: number, response: Response | undefined): void {
+    if (this.closed) return;
+    let frame: Uint8Array;
+    try {
+      frame = this.encodeReply(xid, zxid, err, response);
+    } catch (e) {
+      if (e instanceof EncodeError) return this.refuseReply(xid, zxid, e.message);
+      return this.fail("internal_error", e);
+    }
+    this.write(frame);
+  }
+
+  sendEvent(event: WatchEvent): void {
+    if (this.closed) return;
+    this.guard(() => this.write(this.encodeEvent(event)));
+  }
+
+  close(reason: CloseReason, message: string, lastZxid?: bigint): void {
+    if (this.closed) return;
+    this.ended();
+    try {
+      this.closeIo(reason, message, lastZxid);
+    } catch {
+      this.destroyIo();
+    }
+  }
+
+  fail(cause: CloseCause, detail?: unknown): void {
+    if (this.closed) return;
+    // The client's fault (a bad frame) is told in one line; ours comes with its stack.
+    const text = detail === undefined ? "" : typeof detail === "string" ? detail : detail instanceof DecodeError ? detail.message : describeError(detail);
+    this.reporter.log(`closing ${this.protocol} connection ${this.remote}: ${cause}${text ? `: ${text}` : ""}`);
+    this.reporter.closed(this.protocol, cause);
+    this.ended();
+    try {
+      this.abortIo(cause, text);
+    } catch {
+      this.destroyIo();
+    }
+  }
+
+  /** Ends the connection after a fault; a protocol that can say why first overrides this. */
+  protected abortIo(_cause: CloseCause, _text: string): void {
+    this.destroyIo();
+  }
+
+  /** The socket is gone (either side). */
+  socketClosed(): void {
+    this.ended();
+  }
+
+  /** The socket drained: reads held back may run. */
+  drained(): void {
+    if (this.closed || !this.output.drained()) return;
+    this.guard(() => this.handler?.onWritable());
+  }
+
+  protected write(bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.writeBytes(bytes);
+    this.stats.sent++;
+    this.output.wrote();
+  }
+
+  protected guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.fail("internal_error", e);
+    }
+  }
+
+  private ended(): void {
+    this.closed = true;
+    this.early = [];
+    clearTimeout(this.handshakeTimer);
+  }
+}
