@@ -14,6 +14,9 @@ export interface RawNative {
   closed: Promise<void>;
   isClosed(): boolean;
   close(): void;
+  /** Stops (and restarts) reading from the socket: a client that does not read its replies. */
+  pause(): void;
+  resume(): void;
 }
 
 export async function openNative(port: number, codec = new NativeCodec({ frameBytesMax: 64 * 1024 * 1024, dataBytesMax: 32 * 1024 * 1024 })): Promise<RawNative> {
@@ -41,6 +44,8 @@ export async function openNative(port: number, codec = new NativeCodec({ frameBy
     closed,
     isClosed: () => isClosed,
     close: () => ws.terminate(),
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
   };
 }
 
@@ -57,11 +62,12 @@ export interface RawTcp {
   isClosed(): boolean;
 }
 
-export async function openTcp(port: number): Promise<RawTcp> {
+/** `keep`: keep every byte received for received() (a raw ZooKeeper client decodes them instead). */
+export async function openTcp(port: number, keep = true): Promise<RawTcp> {
   const socket = connect(port, "127.0.0.1");
   const chunks: Buffer[] = [];
   let isClosed = false;
-  socket.on("data", (c) => chunks.push(c));
+  if (keep) socket.on("data", (c) => chunks.push(c));
   socket.on("error", () => undefined);
   const closed = new Promise<void>((resolve) => socket.on("close", () => ((isClosed = true), resolve())));
   await new Promise<void>((resolve, reject) => {
@@ -83,7 +89,7 @@ export interface RawZk extends RawTcp {
 
 /** Opens a ZooKeeper-protocol connection; with `handshake`, sends a ConnectRequest and waits for its answer. */
 export async function openZk(port: number, handshake = true): Promise<RawZk> {
-  const tcp = await openTcp(port);
+  const tcp = await openTcp(port, false);
   const frames = new Inbox<{ kind: "connected"; sessionId: bigint; timeoutMs: number } | jute.JuteServerFrame>();
   const shapes = new Map<number, jute.JuteReplyShape>();
   const splitter = new jute.JuteFrameSplitter({ frameBytesMax: 64 * 1024 * 1024 });

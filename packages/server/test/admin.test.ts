@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Server } from "node:http";
+import { connect } from "node:net";
 import { startAdminServer } from "../src/admin/http.js";
 import { MetricsRegistry } from "../src/admin/metrics.js";
 import { commandJson, commandText, type ServerSnapshot } from "../src/admin/commands.js";
@@ -31,6 +32,18 @@ const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
 });
 
 let server: Server | undefined;
+const quiet = { log: () => undefined, closed: () => undefined };
+
+/** One raw HTTP exchange: the request as written (no client normalizes it), the whole answer. */
+function rawHttp(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(request));
+    let answer = "";
+    socket.on("data", (d) => (answer += d.toString("latin1")));
+    socket.on("close", () => resolve(answer));
+    socket.on("error", reject);
+  });
+}
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
 describe("admin HTTP", () => {
@@ -45,6 +58,7 @@ describe("admin HTTP", () => {
       { ready: () => ready, metrics: () => metrics.render(), commands: { srvr: () => commandJson("srvr", snapshot()) } },
       0,
       "127.0.0.1",
+      quiet,
     );
     server = started.server;
     const base = `http://127.0.0.1:${started.port}`;
@@ -59,6 +73,50 @@ describe("admin HTTP", () => {
     expect(srvr.server_stats.server_state).toBe("standalone");
     expect(srvr.zxid).toBe("0x100000005");
     expect((await fetch(`${base}/commands/nope`)).status).toBe(404);
+  });
+});
+
+describe("admin HTTP is a containment boundary", () => {
+  const start = async (source: Parameters<typeof startAdminServer>[0]) => {
+    const closed: string[] = [];
+    const lines: string[] = [];
+    const started = await startAdminServer(source, 0, "127.0.0.1", { log: (l) => lines.push(l), closed: (port, cause) => closed.push(`${port}:${cause}`) });
+    server = started.server;
+    return { port: started.port, closed, lines };
+  };
+  const source = { ready: () => true, metrics: () => "m 1\n", commands: { srvr: () => ({ ok: true }) } };
+
+  // Each of these request targets ended the process (new URL threw "Invalid URL" in the handler).
+  it.each(["//", "/\\", "//:99999/x", "http://[", "*", "/%", "/commands/%E0%A4%A"])("answers GET %s without dying", async (target) => {
+    const { port } = await start(source);
+    const answer = await rawHttp(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 (400|404) /);
+    expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ ready: true });
+  });
+
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"])("answers /commands/%s with 404: only commands are commands", async (name) => {
+    const { port } = await start(source);
+    expect((await fetch(`http://127.0.0.1:${port}/commands/${name}`)).status).toBe(404);
+  });
+
+  it("answers 500 to the request whose handling throws, counts it, and serves the others", async () => {
+    let throwing = true;
+    const { port, closed, lines } = await start({ ...source, metrics: () => { if (throwing) throw new Error("injected fault"); return "m 1\n"; } });
+    const base = `http://127.0.0.1:${port}`;
+    const [bad, good] = await Promise.all([fetch(`${base}/metrics`), fetch(`${base}/health`)]);
+    expect(bad.status).toBe(500);
+    expect(good.status).toBe(200);
+    expect(closed).toEqual(["admin:internal_error"]);
+    expect(lines.join("\n")).toContain("injected fault");
+    throwing = false;
+    expect(await (await fetch(`${base}/metrics`)).text()).toBe("m 1\n");
+  });
+
+  it("answers a malformed request with 400 and counts it", async () => {
+    const { port, closed } = await start(source);
+    const answer = await rawHttp(port, "NOT HTTP AT ALL\r\n\r\n");
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(closed).toEqual(["admin:bad_frame"]);
   });
 });
 

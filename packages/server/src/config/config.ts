@@ -197,8 +197,10 @@ function checkConsistency(cfg: ServerConfig, raw: RawConfig): void {
   if (cfg.minSessionTimeoutMs > cfg.maxSessionTimeoutMs) {
     throw new ConfigError(`minSessionTimeout (${cfg.minSessionTimeoutMs}) is larger than maxSessionTimeout (${cfg.maxSessionTimeoutMs})`);
   }
-  if (cfg.clientOutputBytesSoft > cfg.clientOutputBytesMax) {
-    throw new ConfigError(`clientOutputBytesSoft (${cfg.clientOutputBytesSoft}) is larger than clientOutputBytesMax (${cfg.clientOutputBytesMax})`);
+  // One reply may pass the soft bound before reading pauses: the hard bound must leave room for it.
+  const largestReply = cfg.frameBytesMax + 64 * 1024;
+  if (cfg.clientOutputBytesSoft + largestReply > cfg.clientOutputBytesMax) {
+    throw new ConfigError(`clientOutputBytesMax (${cfg.clientOutputBytesMax}) must be at least clientOutputBytesSoft (${cfg.clientOutputBytesSoft}) plus the largest reply (jute.maxbuffer + 64 KiB = ${largestReply})`);
   }
   if (cfg.superDigest !== undefined && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(cfg.superDigest)) {
     throw new ConfigError(`${raw.get("superDigest")!.where}: superDigest must be user:base64(sha1(user:password))`);

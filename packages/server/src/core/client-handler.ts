@@ -68,7 +68,10 @@ export class ClientHandler implements ConnectionHandler {
   onInvalid(xid: number, err: number, closeSession: boolean): void {
     const s = this.session;
     if (!s) return;
-    this.guard(() => s.order.read(() => ({ xid, zxid: this.ctx.node.lastZxid, err, response: undefined, startedMs: performance.now(), op: "invalid", thenClose: closeSession ? "sessionClosed" : undefined })));
+    this.guard(() => {
+      this.ctx.outstanding.add(1);
+      s.order.read(() => ({ xid, zxid: this.ctx.node.lastZxid, err, response: undefined, startedMs: performance.now(), op: "invalid", thenClose: closeSession ? "sessionClosed" : undefined }));
+    });
   }
 
   /** A fired watch for this session; `acl` is the znode's. */
@@ -89,7 +92,12 @@ export class ClientHandler implements ConnectionHandler {
 
   onWritable(): void {
     const s = this.session;
-    if (s) this.guard(() => s.order.resume());
+    if (!s) return;
+    this.guard(() => {
+      // The client read what it was sent: it is alive, though its pings may wait unread behind the pause.
+      this.ctx.node.touch(s.sessionId);
+      s.order.resume();
+    });
   }
 
   onRequest(xid: number, request: Request): void {

@@ -31,7 +31,7 @@ export class ZkConnection extends ConnectionBase {
   }
 
   /** Replies written in one turn of the event loop leave in one syscall: cork until the turn ends. */
-  protected writeBytes(bytes: Uint8Array): void {
+  protected writeBytes(bytes: Uint8Array, flushed: () => void): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -40,7 +40,7 @@ export class ZkConnection extends ConnectionBase {
         this.socket.uncork();
       });
     }
-    this.socket.write(bytes);
+    this.socket.write(bytes, flushed);
   }
   protected pauseIo(): void {
     this.socket.pause();

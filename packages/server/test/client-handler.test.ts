@@ -1,0 +1,98 @@
+// The client handler against a recording connection: what a client is told, in which order.
+import { describe, expect, it } from "vitest";
+import { CloseReason, type Response } from "@warden/protocol";
+import { DataTree } from "@warden/tree";
+import { ClientHandler } from "../src/core/client-handler.js";
+import { OutstandingLimit, type ServerContext, type SyncResult } from "../src/core/context.js";
+import { RequestMetrics } from "../src/admin/request-metrics.js";
+import { loadConfig } from "../src/config/index.js";
+import type { ClientConnection, CloseCause } from "../src/net/connection.js";
+
+class RecordingConnection implements ClientConnection {
+  readonly protocol = "native" as const;
+  readonly remote = "127.0.0.1:1";
+  readonly remoteIp = "127.0.0.1";
+  readonly replyBytesMax = 1 << 20;
+  readonly writable = true;
+  readonly bufferedBytes = 0;
+  readonly stats = { received: 0, sent: 0 };
+  closed = false;
+  readonly sent: string[] = [];
+  sendConnected(): void {
+    this.sent.push("connected");
+  }
+  sendReply(xid: number, _zxid: bigint, err: number, response: Response | undefined): void {
+    this.sent.push(`reply ${xid} err ${err}${response ? ` ${response.type}` : ""}`);
+  }
+  refuseReply(xid: number): void {
+    this.sent.push(`refused ${xid}`);
+  }
+  multiReplyBytesMax(): number {
+    return 0;
+  }
+  sendEvent(): void {
+    this.sent.push("event");
+  }
+  close(reason: CloseReason): void {
+    this.sent.push(`close ${reason}`);
+    this.closed = true;
+  }
+  fail(cause: CloseCause): void {
+    this.sent.push(`fail ${cause}`);
+    this.closed = true;
+  }
+  pause(): void {}
+  resume(): void {}
+}
+
+function setup() {
+  const syncs: Array<(r: SyncResult) => void> = [];
+  const tree = new DataTree();
+  const node = { serving: true, lastZxid: 7n, tree, touch: () => undefined, isWrite: () => false } as unknown as ServerContext["node"];
+  const ctx: ServerContext = {
+    config: loadConfig(undefined, { dataDir: "/nonexistent" }),
+    node,
+    sessionIds: { take: () => 1n } as unknown as ServerContext["sessionIds"],
+    connecting: new Map(),
+    metrics: new RequestMetrics(),
+    outstanding: new OutstandingLimit(1000),
+    password: () => new Uint8Array(16),
+    attach: () => undefined,
+    detach: () => undefined,
+    sync: (done) => void syncs.push(done),
+  };
+  const connection = new RecordingConnection();
+  const handler = new ClientHandler(ctx, connection);
+  handler.open(0x100n, 4000);
+  return { handler, connection, syncs, ctx };
+}
+
+describe("sync", () => {
+  it("is answered once the server has applied what the leader had committed", () => {
+    const { handler, connection, syncs } = setup();
+    handler.onRequest(1, { type: "sync", path: "/" });
+    syncs[0]!({ ok: true, zxid: 9n });
+    expect(connection.sent).toEqual(["connected", "reply 1 err 0 sync"]);
+  });
+
+  it("that fails is never answered as a success: the connection ends, as when a write loses its leader", () => {
+    const { handler, connection, syncs, ctx } = setup();
+    handler.onRequest(1, { type: "sync", path: "/" });
+    handler.onRequest(2, { type: "exists", path: "/", watch: false });
+    syncs[0]!({ ok: false, reason: "the leader was lost" });
+    expect(connection.sent).toEqual(["connected", `close ${CloseReason.NOT_SERVING}`]);
+    handler.onClose();
+    expect(ctx.outstanding.value).toBe(0);
+  });
+});
+
+describe("containment", () => {
+  it("ends the connection, and only it, when handling its request throws", () => {
+    const { handler, connection, ctx } = setup();
+    (ctx.node.tree as unknown as { read: () => never }).read = () => {
+      throw new Error("injected fault");
+    };
+    handler.onRequest(1, { type: "getData", path: "/", watch: false });
+    expect(connection.sent).toEqual(["connected", "fail internal_error"]);
+  });
+});
