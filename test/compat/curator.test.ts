@@ -13,15 +13,15 @@ import { COMPAT_DIR, describeWithTool, ensembleLogs, expectStepPassed, hasFile, 
 const JARS = ["curator-x-discovery", "curator-recipes", "curator-framework", "curator-client", "zookeeper", "zookeeper-jute", "guava", "jackson-databind", "jackson-core", "jackson-annotations", "slf4j-api", "slf4j-simple"].map((j) => `/usr/share/java/${j}.jar`);
 const SOURCES = join(COMPAT_DIR, "curator");
 const hasJdk = spawnSync("javac", ["-version"], { stdio: "ignore" }).status === 0;
-/** Client JVMs on a shared two-core machine: start fast, few threads; Curator's warnings only. */
-const JVM_FLAGS = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"];
+/** Client JVMs on a shared two-core machine: start fast, few threads, no hsperfdata file in /tmp; Curator's warnings only. */
+const JVM_FLAGS = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"];
 
 /** Curator 5's default sessions (15 s here) must fit under the ensemble's maxSessionTimeout. */
 const ENSEMBLE = { tickTimeMs: 500, maxSessionTimeoutMs: 30_000 } as const;
 
 function compile(classes: string): void {
   const sources = readdirSync(SOURCES).filter((f) => f.endsWith(".java")).map((f) => join(SOURCES, f));
-  const r = spawnSync("javac", ["-Xlint:all,-path", "-Werror", "-d", classes, "-cp", JARS.join(":"), ...sources], { encoding: "utf8" });
+  const r = spawnSync("javac", ["-J-XX:-UsePerfData", "-Xlint:all,-path", "-Werror", "-d", classes, "-cp", JARS.join(":"), ...sources], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`javac failed:\n${r.stdout}${r.stderr}`);
 }
 

@@ -21,7 +21,8 @@ import zlib
 from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import BadVersionError, NoNodeError
 
-from patroni_dcs import ZooKeeperDcs
+sys.dont_write_bytecode = True  # no __pycache__ left beside the sources
+from patroni_dcs import ZooKeeperDcs  # noqa: E402
 
 HOSTS = sys.argv[1]
 SCOPE = "batman"
@@ -228,6 +229,7 @@ def status_and_optime_advance_with_versions():
     second, stat2 = operator.get(base + "/status")
     assert json.loads(second)["optime"] > json.loads(first)["optime"], (first, second)
     # postgresql2 runs Patroni 2.0: the leader keeps the legacy key too.
+    wait_until("the leader to write the legacy /optime/leader", lambda: operator.exists(base + "/optime/leader"))
     optime, _ = operator.get(base + "/optime/leader")
     assert int(optime) >= json.loads(first)["optime"], optime
 

@@ -45,12 +45,18 @@ final class Leadership {
     return latches;
   }
 
-  /** Waits until exactly one open latch leads and every open latch names it; returns it. */
+  /**
+   * Waits until every latch has its node (start() creates it in the background), exactly one
+   * leads, and every latch names it; returns it.
+   */
   static LeaderLatch oneLeader(List<LeaderLatch> latches, long timeoutMs) throws Exception {
-    Check.await("exactly one of " + latches.size() + " latches to lead, named by all", timeoutMs, () -> {
+    Check.await("all " + latches.size() + " latches to take part and exactly one to lead, named by all", timeoutMs, () -> {
       List<LeaderLatch> leading = leaders(latches);
       if (leading.size() != 1) return false;
-      for (LeaderLatch l : latches) if (!l.getLeader().getId().equals(leading.get(0).getId())) return false;
+      for (LeaderLatch l : latches) {
+        if (l.getOurPath() == null || l.getParticipants().size() != latches.size()) return false;
+        if (!l.getLeader().getId().equals(leading.get(0).getId())) return false;
+      }
       return true;
     });
     return leaders(latches).get(0);
