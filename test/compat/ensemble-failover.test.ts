@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LocalEnsemble } from "@warden/server";
-import { COMPAT_DIR, describeWithTool, fourLetterWord, kazooPython, killServer, serverHoldingSession, startEnsemble, stopEnsemble, waitFor } from "./helpers.js";
+import { COMPAT_DIR, describeWithTool, fourLetterWord, kazooPython, killServer, serverHoldingSession, startEnsemble, startProgram, stopEnsemble, waitFor } from "./helpers.js";
 import { call, closeClient, connectClient, nextEvent, sessionIdHex, zookeeper, type NzkClient } from "./nzk.js";
 
 const { CreateMode, Event } = zookeeper;
@@ -143,17 +143,18 @@ describe("a three-server Warden ensemble of processes", () => {
     let killed: number | undefined;
     beforeAll(async () => {
       await waitFor("every server to serve", async () => ((await modes(ensemble)).every((m) => m === "leader" || m === "follower") ? true : undefined), 20_000);
-      const child = spawn(python!, [join(COMPAT_DIR, "kazoo_failover.py"), ensemble.zkConnectString], { stdio: ["pipe", "pipe", "pipe"] });
-      child.stdout.on("data", (c) => (out += c));
-      child.stderr.on("data", (c) => (out += c));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
-      const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
-      const ready = await waitFor("kazoo to be READY", () => /^READY ([0-9a-f]+) (\d+)$/m.exec(out) ?? undefined, 20_000);
-      killed = ensemble.servers.find((s) => s.clientPort === Number(ready[2]))?.id;
-      if (killed !== undefined) await killServer(ensemble, killed);
-      child.stdin.end("KILLED\n");
-      await exited;
-      clearTimeout(timer);
+      const program = startProgram(python!, [join(COMPAT_DIR, "kazoo_failover.py"), ensemble.zkConnectString], 50_000);
+      try {
+        const ready = await program.waitFor("kazoo to be READY", /^READY ([0-9a-f]+) (\d+)$/m, 20_000);
+        killed = ensemble.servers.find((s) => s.clientPort === Number(ready[2]))?.id;
+        if (killed !== undefined) await killServer(ensemble, killed);
+        program.send("KILLED\n");
+      } catch (e) {
+        program.kill();
+        throw e;
+      } finally {
+        out = (await program.done).out;
+      }
     }, 60_000);
 
     it("was connected to one of the servers, which was killed", () => {

@@ -2,13 +2,14 @@
 // an in-process standalone Warden, a three-process ensemble, raw four-letter words,
 // and the check that a system tool is installed (fail in CI, skip loudly elsewhere).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe } from "vitest";
+import { describe, expect } from "vitest";
 import { freePort, loadConfig, startServer, startLocalEnsemble, stopLocalEnsemble, type LocalEnsemble, type WardenServer } from "@warden/server";
+import type { ProcessEnsemble } from "@warden/testing";
 
 export const COMPAT_DIR = fileURLToPath(new URL(".", import.meta.url));
 export const ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh";
@@ -150,4 +151,83 @@ export function writeFile(dir: string, name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
+}
+
+/** A program started by a test: its output so far (stdout and stderr interleaved), a line to its stdin, its end. */
+export interface Program {
+  output(): string;
+  /** Writes `text` to the program's stdin. */
+  send(text: string): void;
+  /** Waits until the output matches `re`, or fails with the output so far. */
+  waitFor(what: string, re: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
+  /** SIGKILL now (a test that gives up on it). */
+  kill(): void;
+  /** Resolves when the program has exited (SIGKILLed after the run's timeoutMs). */
+  readonly done: Promise<{ code: number | null; out: string }>;
+}
+
+/** Starts `command args`; it is SIGKILLed after `timeoutMs`, and its stdin ends with `stdin` when given. */
+export function startProgram(command: string, args: string[], timeoutMs: number, options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Program {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], env: options.env ?? process.env });
+  let out = "";
+  child.stdout.on("data", (c) => (out += c));
+  child.stderr.on("data", (c) => (out += c));
+  child.stdin.on("error", () => {}); // the program may exit before reading its stdin
+  if (options.stdin !== undefined) child.stdin.end(options.stdin);
+  const timer = setTimeout(() => {
+    out += `\n[killed by the test after ${timeoutMs} ms]\n`;
+    child.kill("SIGKILL");
+  }, timeoutMs);
+  const done = new Promise<{ code: number | null; out: string }>((resolve) => {
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+  return {
+    output: () => out,
+    send: (text) => child.stdin.write(text),
+    kill: () => child.kill("SIGKILL"),
+    async waitFor(what, re, waitMs) {
+      const exited = () => child.exitCode !== null || child.signalCode !== null;
+      try {
+        return await waitFor(what, () => re.exec(out) ?? (exited() ? Promise.reject(new Error(`the program exited before ${what}`)) : undefined), waitMs);
+      } catch (e) {
+        throw new Error(`${(e as Error).message}; its output:\n${out}`);
+      }
+    },
+    done,
+  };
+}
+
+/** Runs a python script from this directory to its end. */
+export function runPython(py: string, script: string, args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+  return startProgram(py, [join(COMPAT_DIR, script), ...args], timeoutMs, { stdin: "" }).done;
+}
+
+/** The ZooKeeper-protocol connect string of a ProcessEnsemble's servers. */
+export function zkConnectString(e: ProcessEnsemble): string {
+  return e.servers.map((s) => `${s.host}:${s.ports.client}`).join(",");
+}
+
+/** The last lines of every server's log, for a failure message. */
+export function ensembleLogs(e: ProcessEnsemble | undefined, lines = 40): string {
+  if (!e) return "(no ensemble)";
+  return e.servers.map((s) => `--- server ${s.id} (${e.isRunning(s.id) ? "running" : "down"}), last lines of its log:\n${e.logTail(s.id, lines)}`).join("\n");
+}
+
+/**
+ * A scripted client's "PASS <step>" line. Otherwise fails with what the program printed during
+ * that step (its FAIL line, stack traces, the client's warnings: the lines after the previous
+ * step's "TIME" line) and the servers' logs.
+ */
+export function expectStepPassed(out: string, step: string, ensemble: ProcessEnsemble | undefined): void {
+  const lines = out.split("\n");
+  const line = lines.find((l) => l === `PASS ${step}` || l.startsWith(`FAIL ${step}:`));
+  if (line === `PASS ${step}`) return;
+  const end = lines.findIndex((l) => l.startsWith(`TIME ${step} `));
+  let start = end;
+  while (start > 0 && !lines[start - 1]!.startsWith("TIME ")) start--;
+  const during = end < 0 ? `(no line for ${step}; the program printed:)\n${out}` : lines.slice(start, end + 1).join("\n");
+  expect(line, `${during}\n${ensembleLogs(ensemble)}`).toBe(`PASS ${step}`);
 }

@@ -2,26 +2,9 @@
 // (CRUD, ephemeral and sequential nodes, DataWatch/ChildrenWatch, transactions, ACLs, and the
 // Lock, Election, Counter, Queue, Party and TreeCache recipes) and prints PASS or FAIL for each.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { COMPAT_DIR, describeWithTool, kazooPython, startStandalone, type Standalone } from "./helpers.js";
+import { describeWithTool, kazooPython, runPython, startStandalone, type Standalone } from "./helpers.js";
 
 const python = kazooPython();
-
-/** Runs a python script with arguments; resolves with its output once it exits. */
-export function runPython(py: string, script: string, args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(py, [join(COMPAT_DIR, script), ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (c) => (out += c));
-    child.stderr.on("data", (c) => (out += c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
 
 const STEPS: Array<[string, string]> = [
   ["connected_with_session", "connects and gets a session id and a 16-byte password"],
