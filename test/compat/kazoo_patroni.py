@@ -289,6 +289,8 @@ def leadership_moves_when_the_leaders_session_ends():
     wait_until("another member to hold /leader", lambda: leader_name() not in (None, old.name))
     new = leader_member()
     assert operator.exists(base + "/leader").ephemeralOwner == new.dcs.session_id
+    # The member marks itself promoted just after its create of /leader returns: the key may be seen first.
+    wait_until("the new leader to mark itself promoted", lambda: new.promoted)
     assert [m.name for m in members if m.promoted] == [new.name], [m.name for m in members if m.promoted]
     wait_until("the new leader's promotion record", lambda: new.promotion_results is not None)
     assert len(new.promotion_results) == 3 and new.promotion_results[0] is True, new.promotion_results
