@@ -7,3 +7,4 @@ export { MetricsRegistry } from "./admin/metrics.js";
 export { WardenNode, type NodeHooks, type ServerMessage } from "./core/node.js";
 export { encodeRecord, decodeRecord } from "./core/record.js";
 export type { LocalSession, Reply } from "./core/local-session.js";
+export { stopServerProcess, FATAL_EXIT_CODE, type FatalKind } from "./fatal.js";

@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { CloseReason } from "@warden/protocol";
 import { DataTree, loadSnapshot, serializeSnapshot } from "@warden/tree";
-import { Storage } from "@warden/storage";
+import { Storage, isStorageError } from "@warden/storage";
+import { stopServerProcess } from "./fatal.js";
 import type { Message } from "@warden/consensus";
 import type { ServerConfig } from "./config/index.js";
 import { WardenNode, type ServerMessage } from "./core/node.js";
@@ -136,10 +137,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   let transport: PeerTransport | undefined;
   let driver: ReplicationDriver | undefined;
   let stopping = false;
-  const fatal = (e: unknown) => {
-    log(`FATAL: ${e instanceof Error ? e.stack : String(e)}`);
-    process.exit(3);
-  };
+  // The one path by which a server stops itself (fatal.ts says when).
+  const fatal = (e: unknown) => stopServerProcess(log, isStorageError(e) ? "storage" : "invariant", e);
 
   // A follower forwards many writes per turn of the event loop: one frame per peer per turn.
   const peerBatches = new TurnBatches<ServerMessage>((to, items) => transport?.send(to, { s: items }));

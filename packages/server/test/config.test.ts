@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, loadConfig, parseProperties, buildConfig } from "../src/config/index.js";
+import { ConfigError, loadConfig, parseProperties, buildConfig, configurationTable } from "../src/config/index.js";
 
 function withDir<T>(fn: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), "warden-config-"));
@@ -95,5 +96,17 @@ describe("configuration", () => {
   it("accepts ZooKeeper keys Warden has no use for, and reports them", () => {
     const cfg = buildConfig(parseProperties("dataDir=/x\npreAllocSize=65536\nreconfigEnabled=false", "z"), "/");
     expect(cfg.ignored).toEqual(["preAllocSize (LevelDB manages files)", "reconfigEnabled (no dynamic reconfiguration)"]);
+  });
+});
+
+describe("docs/configuration.md", () => {
+  // WARDEN_REWRITE=1 npx vitest run packages/server/test/config.test.ts writes the table anew; review the diff.
+  it("lists every key with the type, bounds and meaning keys.ts gives it", () => {
+    const file = fileURLToPath(new URL("../../../docs/configuration.md", import.meta.url));
+    const text = readFileSync(file, "utf8");
+    const start = text.indexOf("| key | type | meaning |");
+    const end = text.indexOf("\n\n", start) < 0 ? text.length : text.indexOf("\n\n", start) + 1;
+    if (process.env.WARDEN_REWRITE) writeFileSync(file, text.slice(0, start) + configurationTable() + text.slice(end));
+    else expect(text.slice(start, end)).toBe(configurationTable());
   });
 });

@@ -1,6 +1,6 @@
 // `warden server`: one server from a zoo.cfg and flags (flags win), until SIGTERM or SIGINT.
 import type { Command } from "commander";
-import { ConfigError, loadConfig, startServer } from "@warden/server";
+import { ConfigError, loadConfig, startServer, stopServerProcess } from "@warden/server";
 
 export interface ServerFlags {
   config?: string;
@@ -38,7 +38,11 @@ async function runServer(flags: ServerFlags): Promise<void> {
     process.stderr.write(`warden server: ${e.message}\n`);
     process.exit(2);
   }
-  const server = await startServer(config, { log: (line) => process.stdout.write(`${new Date().toISOString()} [${config.myId}] ${line}\n`) });
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} [${config.myId}] ${line}\n`);
+  // An exception that escaped every boundary is a bug of ours: stop through the one documented path.
+  process.on("uncaughtException", (e) => stopServerProcess(log, "uncaught", e));
+  process.on("unhandledRejection", (e) => stopServerProcess(log, "uncaught", e));
+  const server = await startServer(config, { log });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,2 +1,2 @@
 export * from "./config.js";
-export { KEYS } from "./keys.js";
+export { KEYS, configurationTable } from "./keys.js";

@@ -69,3 +69,13 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
 };
 
 export const SERVER_LINE = /^server\.(\d+)$/;
+
+/** The table of docs/configuration.md: every key, its type and bounds, what it means. */
+export function configurationTable(): string {
+  const rows = Object.entries(KEYS).map(([key, spec]) => {
+    const type = spec.kind === "int" ? `int ${spec.min ?? ""}..${spec.max ?? ""}` : spec.kind;
+    const note = spec.ignored ? ` *(accepted, no effect: ${spec.ignored})*` : "";
+    return `| \`${key}\` | ${type} | ${spec.doc}${note} |`;
+  });
+  return ["| key | type | meaning |", "|---|---|---|", ...rows].join("\n") + "\n";
+}
