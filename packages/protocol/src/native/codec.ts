@@ -2,8 +2,7 @@
 // structure (cbor-scan.ts), then lets cbor-x build values, then checks the schema and
 // copies into fresh objects. Anything wrong is a DecodeError with a stable reason.
 import { Decoder, Encoder } from "cbor-x";
-import { WardenError } from "../errors.js";
-import { ErrorCode } from "../codes.js";
+import { EncodeError } from "../errors.js";
 import { scanCbor } from "./cbor-scan.js";
 import { isFields, readString } from "./fields.js";
 import type { ClientFrame, ServerFrame } from "./frames.js";
@@ -11,15 +10,6 @@ import { resolveNativeLimits, type NativeCodecLimits } from "./limits.js";
 import { NativeDecodeReason as R, decodeFailure } from "./reasons.js";
 import { decodeClientFields } from "./client-frames.js";
 import { decodeServerFields } from "./server-frames.js";
-
-/** An outgoing frame that breaks this codec's bounds; nothing was sent. */
-export class EncodeError extends WardenError {
-  readonly reason: string;
-  constructor(reason: string, message: string) {
-    super(ErrorCode.MARSHALLING_ERROR, message);
-    this.reason = reason;
-  }
-}
 
 export class NativeCodec {
   readonly limits: Readonly<NativeCodecLimits>;
