@@ -4,6 +4,7 @@
 import { Decoder, Encoder } from "cbor-x";
 import { EncodeError } from "../errors.js";
 import { scanCbor } from "./cbor-scan.js";
+import { frameBytesLowerBound } from "./frame-size.js";
 import { isFields, readString } from "./fields.js";
 import type { ClientFrame, ServerFrame } from "./frames.js";
 import { resolveNativeLimits, type NativeCodecLimits } from "./limits.js";
@@ -47,10 +48,19 @@ export class NativeCodec {
     return decodeServerFields(fields, kind, this.limits);
   }
 
+  /**
+   * Refuses a frame whose lower bound already passes frameBytesMax before cbor-x sees it (cbor-x
+   * would allocate about four times the frame first), then checks the exact size after.
+   */
   #encode(frame: ClientFrame | ServerFrame): Uint8Array {
+    const bytesMax = this.limits.frameBytesMax;
+    const bytesAtLeast = frameBytesLowerBound(frame, bytesMax);
+    if (bytesAtLeast > bytesMax) {
+      throw new EncodeError(R.FRAME_TOO_LARGE, `${frame.kind} frame of at least ${bytesAtLeast} bytes exceeds frameBytesMax ${bytesMax}`);
+    }
     const bytes = this.#encoder.encode(frame);
-    if (bytes.length > this.limits.frameBytesMax) {
-      throw new EncodeError(R.FRAME_TOO_LARGE, `${frame.kind} frame of ${bytes.length} bytes exceeds frameBytesMax ${this.limits.frameBytesMax}`);
+    if (bytes.length > bytesMax) {
+      throw new EncodeError(R.FRAME_TOO_LARGE, `${frame.kind} frame of ${bytes.length} bytes exceeds frameBytesMax ${bytesMax}`);
     }
     return bytes;
   }
