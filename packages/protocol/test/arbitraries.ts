@@ -23,7 +23,7 @@ import {
   type WriteOp,
 } from "../src/index.js";
 import { CONFIG_NODE_PATH } from "../src/jute/types.js";
-import { bytesAcrossBoundaries, countAcrossBoundaries, listOf, sizeAcrossBoundaries } from "../../testing/src/sizes.js";
+import { bytesAcrossBoundaries, countAcrossBoundaries, listOf, memoized, sizeAcrossBoundaries } from "../../testing/src/sizes.js";
 
 export interface MessageSizes {
   /** Node data (create, setData, getData). */
@@ -68,28 +68,36 @@ function pathOf(length: number, name: string): string {
   return path;
 }
 
-export const path = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<string> =>
+export const path = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<string> =>
   fc
     .tuple(sizeAcrossBoundaries(sizes.pathCharsMax, 1), fc.string({ unit: fc.constantFrom(...NAME_CHARS), minLength: 1, maxLength: 12 }))
-    .map(([length, name]) => pathOf(length, name));
+    .map(([length, name]) => pathOf(length, name)));
 
 /** A child's name: one path segment. */
-export const childName = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<string> =>
-  path({ ...sizes, pathCharsMax: Math.min(sizes.pathCharsMax, sizes.stringCharsMax + 1) }).map((p) => p.slice(1).replaceAll("/", "_") || "n");
+export const childName = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<string> =>
+  path({ ...sizes, pathCharsMax: Math.min(sizes.pathCharsMax, sizes.stringCharsMax + 1) }).map((p) => p.slice(1).replaceAll("/", "_") || "n"));
+
+/**
+ * One code point of each UTF-8 width, surrogates excepted. (fast-check's unit "binary" would
+ * do, but building its first instance takes seconds.)
+ */
+const codePoint = fc
+  .oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0x80, max: 0x7ff }), fc.integer({ min: 0x800, max: 0xfffd - 0x800 }), fc.integer({ min: 0x10000, max: 0x10ffff }))
+  .map((c) => String.fromCodePoint(c >= 0xd800 && c < 0x10000 ? c + 0x800 : c));
 
 /** Any string of valid Unicode (4-byte UTF-8 included), of up to `maxChars` characters. */
-export const text = (maxChars: number): fc.Arbitrary<string> =>
-  fc.tuple(sizeAcrossBoundaries(maxChars), fc.string({ unit: "binary", minLength: 1, maxLength: 8 })).map(([length, unit]) => {
+export const text = memoized((maxChars: number): fc.Arbitrary<string> =>
+  fc.tuple(sizeAcrossBoundaries(maxChars), fc.string({ unit: codePoint, minLength: 1, maxLength: 8 })).map(([length, unit]) => {
     let s = unit.repeat(Math.ceil(length / unit.length) + 1).slice(0, length);
     if (/[\ud800-\udbff]$/.test(s)) s = s.slice(0, -1); // never end on half a pair
     return s;
-  });
+  }));
 
-export const data = (sizes: MessageSizes = DEFAULT_SIZES) => bytesAcrossBoundaries(sizes.dataBytesMax);
-const credential = (sizes: MessageSizes) => bytesAcrossBoundaries(sizes.credentialBytesMax);
+export const data = memoized((sizes: MessageSizes = DEFAULT_SIZES) => bytesAcrossBoundaries(sizes.dataBytesMax));
+const credential = memoized((sizes: MessageSizes) => bytesAcrossBoundaries(sizes.credentialBytesMax));
 
 /** The sizes of one item of a list of n: each bound divided by n, so that a list of them stays near one frame. */
-function perItem(sizes: MessageSizes, n: number): MessageSizes {
+export function perItem(sizes: MessageSizes, n: number): MessageSizes {
   const share = (bound: number, least: number) => Math.max(least, Math.floor(bound / Math.max(1, n)));
   return {
     dataBytesMax: share(sizes.dataBytesMax, 0),
@@ -119,8 +127,8 @@ export const stat: fc.Arbitrary<Stat> = fc.record({
   pzxid: long,
 });
 
-export const acl = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<ACL[]> =>
-  list(sizes, (one) => fc.record({ perms: int32, id: fc.record({ scheme: text(one.stringCharsMax), id: text(one.stringCharsMax) }) }));
+export const acl = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<ACL[]> =>
+  list(sizes, (one) => fc.record({ perms: int32, id: fc.record({ scheme: text(one.stringCharsMax), id: text(one.stringCharsMax) }) })));
 
 // One character short of the limit: a sequential create's path must leave room for its counter.
 const createRequest = (sizes: MessageSizes) =>
@@ -128,21 +136,21 @@ const createRequest = (sizes: MessageSizes) =>
     ({ ttl, ...r }) => ({ type: "create" as const, ...r, ...(r.mode === 5 || r.mode === 6 ? { ttl } : {}) }) as Request & { type: "create" },
   );
 
-export const writeOp = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<WriteOp> =>
+export const writeOp = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<WriteOp> =>
   fc.oneof(
     createRequest(sizes),
     fc.record({ type: fc.constantFrom("delete" as const, "check" as const), path: path(sizes), version: int32 }),
     fc.record({ type: fc.constant("setData" as const), path: path(sizes), data: data(sizes), version: int32 }),
-  );
+  ));
 
 /** getData of the config node's path is getConfig on the jute wire: other paths only. */
 const dataPath = (sizes: MessageSizes) => path(sizes).filter((p) => p !== CONFIG_NODE_PATH);
 
-export const readOp = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<ReadOp> =>
+export const readOp = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<ReadOp> =>
   fc.oneof(
     fc.record({ type: fc.constant("getChildren" as const), path: path(sizes), watch: fc.boolean(), withStat: fc.constant(false) }),
     fc.record({ type: fc.constant("getData" as const), path: dataPath(sizes), watch: fc.boolean() }),
-  );
+  ));
 
 const paths = (sizes: MessageSizes) => list(sizes, path);
 
@@ -177,22 +185,22 @@ export const request = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<Reque
 
 export const errorCode = fc.constantFrom(-1, -4, -101, -103, -110, -111, -112, -8);
 
-export const multiResult = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<MultiResult> =>
+export const multiResult = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<MultiResult> =>
   fc.oneof(
     fc.record({ type: fc.constant("create" as const), path: path(sizes), stat }),
     fc.record({ type: fc.constant("setData" as const), stat }),
     fc.record({ type: fc.constantFrom("delete" as const, "check" as const) }),
     fc.record({ type: fc.constant("error" as const), err: errorCode }),
-  );
+  ));
 
 const children = (sizes: MessageSizes) => list(sizes, childName);
 
-export const multiReadResult = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<MultiReadResult> =>
+export const multiReadResult = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<MultiReadResult> =>
   fc.oneof(
     fc.record({ type: fc.constant("getChildren" as const), children: children(sizes) }),
     fc.record({ type: fc.constant("getData" as const), data: data(sizes), stat }),
     fc.record({ type: fc.constant("error" as const), err: errorCode }),
-  );
+  ));
 
 /** Every response type, each field sized across the boundaries. */
 export const response = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<Response> =>

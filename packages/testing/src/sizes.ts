@@ -8,6 +8,20 @@
 // WARDEN_FC_SEED and WARDEN_FC_PATH (and `-t` the test's name) to run exactly that case again.
 import fc from "fast-check";
 
+/**
+ * `make` with its results kept by argument: an arbitrary is built once per size, not once per
+ * draw (listOf asks for one per count drawn, and building fc.string's units is not cheap).
+ */
+export function memoized<A extends unknown[], R>(make: (...args: A) => R): (...args: A) => R {
+  const made = new Map<string, R>();
+  return (...args) => {
+    const key = JSON.stringify(args);
+    let result = made.get(key);
+    if (result === undefined) made.set(key, (result = make(...args)));
+    return result;
+  };
+}
+
 /** Offsets drawn around each power of two. */
 export const BOUNDARY_OFFSET_MIN = -16;
 export const BOUNDARY_OFFSET_MAX = 80;
@@ -21,7 +35,7 @@ const BOUNDARY_EXPONENT_MIN = 4;
  * power of two up to maxBytes, now and then anywhere up to maxBytes, and sometimes maxBytes
  * itself. Big sizes are few, so a property's run time stays near that of its small runs.
  */
-export function sizeAcrossBoundaries(maxBytes: number, minBytes = 0): fc.Arbitrary<number> {
+export const sizeAcrossBoundaries = memoized((maxBytes: number, minBytes: number = 0): fc.Arbitrary<number> => {
   if (!Number.isSafeInteger(maxBytes) || !Number.isSafeInteger(minBytes) || minBytes < 0 || maxBytes < minBytes) {
     throw new RangeError(`sizeAcrossBoundaries: need 0 <= minBytes <= maxBytes, got ${minBytes}, ${maxBytes}`);
   }
@@ -39,20 +53,20 @@ export function sizeAcrossBoundaries(maxBytes: number, minBytes = 0): fc.Arbitra
     sizes.push({ weight: 6, arbitrary: nearPowerOfTwo });
   }
   return fc.oneof(...sizes);
-}
+});
 
 /**
  * A count for a list (children, ACL entries, multi ops): mostly 0 to 8, sometimes near a
  * power of two up to maxItems, sometimes maxItems itself.
  */
-export function countAcrossBoundaries(maxItems: number): fc.Arbitrary<number> {
+export const countAcrossBoundaries = memoized((maxItems: number): fc.Arbitrary<number> => {
   const exponentMax = Math.floor(Math.log2(Math.max(maxItems, 1)));
   return fc.oneof(
     { weight: 12, arbitrary: fc.integer({ min: 0, max: Math.min(8, maxItems) }) },
     { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 0, max: exponentMax }), fc.integer({ min: -2, max: 2 })).map(([k, d]) => Math.min(maxItems, Math.max(0, 2 ** k + d))) },
     { weight: 1, arbitrary: fc.constant(maxItems) },
   );
-}
+});
 
 /**
  * A list of `count` items made by cycling through a few drawn ones: long lists cost the
@@ -66,20 +80,18 @@ export function listOf<T>(count: fc.Arbitrary<number>, item: (count: number) => 
 /** `length` bytes of a pattern drawn by its seed (drawing a megabyte byte by byte would take seconds). */
 export function patternBytes(length: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(length);
+  const words = new Int32Array(bytes.buffer, 0, length >>> 2);
   let x = seed | 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x;
-  }
+  const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5));
+  for (let i = 0; i < words.length; i++) words[i] = next();
+  for (let i = words.length * 4; i < length; i++) bytes[i] = next();
   return bytes;
 }
 
 /** Bytes of a size drawn by sizeAcrossBoundaries. */
-export function bytesAcrossBoundaries(maxBytes: number, minBytes = 0): fc.Arbitrary<Uint8Array> {
-  return fc.tuple(sizeAcrossBoundaries(maxBytes, minBytes), fc.integer()).map(([n, seed]) => patternBytes(n, seed));
-}
+export const bytesAcrossBoundaries = memoized((maxBytes: number, minBytes: number = 0): fc.Arbitrary<Uint8Array> =>
+  fc.tuple(sizeAcrossBoundaries(maxBytes, minBytes), fc.integer()).map(([n, seed]) => patternBytes(n, seed)),
+);
 
 /**
  * fast-check parameters: `numRuns`, and the seed and path of a failure to replay when
