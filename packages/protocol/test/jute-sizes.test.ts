@@ -203,6 +203,13 @@ describe("jute records over sizes", () => {
     fc.assert(fc.property(requestCase, expectRoundTrip), propertyRuns(150));
   });
 
+  it("the drawn replies answer every op code that has a reply record", () => {
+    const answered = new Set(fc.sample(replyCase, { numRuns: 1500, seed: 1 }).map((c) => Number(/to op (-?\d+)/.exec(c.what)![1])));
+    const withReplies = ["create", "create2", "createTTL", "createContainer", "delete", "exists", "getData", "reconfig", "setData", "setACL", "getACL", "getChildren", "getChildren2",
+      "sync", "ping", "check", "checkWatches", "removeWatches", "auth", "setWatches", "setWatches2", "closeSession", "addWatch", "getEphemerals", "getAllChildrenNumber", "whoAmI", "multi", "multiRead"] as const;
+    expect([...answered].sort((a, b) => a - b)).toEqual(withReplies.map((name) => OpCode[name]).sort((a, b) => a - b));
+  });
+
   it("every reply record (each op code, multi and multiRead results, create and create2 shapes) decodes on the client as it was sent", () => {
     fc.assert(fc.property(replyCase, expectRoundTrip), propertyRuns(150));
   });
