@@ -89,14 +89,23 @@ export function errorFromCode(zkCode: number, path?: string, message?: string): 
   return C ? new C(message, path) : new WardenError(zkCode, message, path);
 }
 
-/**
- * A malformed message on the wire or on disk: `code` says what was wrong
- * (e.g. "WARDEN_ERR_FRAME_TOO_LARGE"). Never thrown from deep inside a codec untyped.
- */
-export class DecodeError extends WardenError {
+/** A codec's refusal: MARSHALLING_ERROR, with a stable `reason` (e.g. "WARDEN_ERR_FRAME_TOO_LARGE") for programs. */
+export abstract class CodecError extends WardenError {
   readonly reason: string;
   constructor(reason: string, message: string) {
     super(ErrorCode.MARSHALLING_ERROR, message);
     this.reason = reason;
   }
 }
+
+/**
+ * A malformed message on the wire or on disk: `reason` says what was wrong
+ * (e.g. "WARDEN_ERR_FRAME_TOO_LARGE"). Never thrown from deep inside a codec untyped.
+ */
+export class DecodeError extends CodecError {}
+
+/**
+ * An outgoing message that breaks an encoder's bound (reason "WARDEN_ERR_FRAME_TOO_LARGE"):
+ * nothing was sent, and nothing beyond the bound was allocated for it.
+ */
+export class EncodeError extends CodecError {}

@@ -30,5 +30,13 @@ export function crc32Table(data: Uint8Array, initial = 0): number {
 
 const native = (zlib as unknown as { crc32?: Crc32 }).crc32;
 
+/**
+ * Node's zlib.crc32 hands zlib a null pointer for an empty array that has no backing store
+ * (`new Uint8Array(0)` once its .buffer was read, `new Uint8Array(new ArrayBuffer(0))`), and
+ * zlib answers 0 for a null pointer whatever `initial` is: an empty payload's checksum then
+ * depended on how its array was made, and read back as corrupt. No bytes continue `initial`.
+ */
+const nativeCrc32 = (crc: Crc32): Crc32 => (data, initial = 0) => (data.length === 0 ? initial >>> 0 : crc(data, initial));
+
 /** CRC-32 of `data`, continuing from `initial` (the CRC of the bytes before it). */
-export const crc32: Crc32 = typeof native === "function" ? native : crc32Table;
+export const crc32: Crc32 = typeof native === "function" ? nativeCrc32(native) : crc32Table;

@@ -15,3 +15,4 @@ export type { TranscriptBlock, TranscriptMismatch } from "./transcript.js";
 export { ProcessEnsemble, freePort, WARDEN_BIN, serverState, waitUntil, createNetnsNetwork, netnsUnavailable } from "./ensemble/index.js";
 export type { EnsembleOptions, EnsembleServer, ServerPorts, ServerRole, ServerState, NetnsNetwork } from "./ensemble/index.js";
 export { ServerProcess, WARDEN_COMMAND, type ServerProcessPorts, type ServerProcessOptions } from "./process/index.js";
+export { sizeAcrossBoundaries, countAcrossBoundaries, listOf, patternBytes, bytesAcrossBoundaries, propertyRuns, withBytesAsText, BOUNDARY_OFFSET_MIN, BOUNDARY_OFFSET_MAX, SMALL_BYTES_MAX } from "./sizes.js";

@@ -21,17 +21,18 @@ export function decodeConnectRequest(frame: Uint8Array): JuteConnectRequest {
 
 /**
  * Server side: the ConnectResponse frame. A refused session is timeoutMs 0, sessionId 0n and
- * a password of 16 zero bytes (ZooKeeperServer.finishSessionInit).
+ * a password of 16 zero bytes (ZooKeeperServer.finishSessionInit). Throws EncodeError when
+ * the body would pass frameBytesMax.
  */
-export function encodeConnectResponse(response: ConnectResponse, readOnlyField = true): Uint8Array {
-  const w = new JuteWriter().int(response.protocolVersion).int(response.timeoutMs).long(response.sessionId).buffer(response.password);
+export function encodeConnectResponse(response: ConnectResponse, readOnlyField = true, frameBytesMax?: number): Uint8Array {
+  const w = new JuteWriter(frameBytesMax).int(response.protocolVersion).int(response.timeoutMs).long(response.sessionId).buffer(response.password);
   if (readOnlyField) w.bool(response.readOnly);
   return w.frame();
 }
 
-/** Client side: the ConnectRequest frame. */
-export function encodeConnectRequest(request: ConnectRequest, readOnlyField = true): Uint8Array {
-  const w = new JuteWriter().int(request.protocolVersion).long(request.lastZxidSeen).int(request.timeoutMs);
+/** Client side: the ConnectRequest frame; EncodeError when the body would pass frameBytesMax. */
+export function encodeConnectRequest(request: ConnectRequest, readOnlyField = true, frameBytesMax?: number): Uint8Array {
+  const w = new JuteWriter(frameBytesMax).int(request.protocolVersion).long(request.lastZxidSeen).int(request.timeoutMs);
   w.long(request.sessionId).buffer(request.password);
   if (readOnlyField) w.bool(request.readOnly);
   return w.frame();

@@ -133,27 +133,28 @@ function assertFailed(message: string): never {
  * Server side: a successful reply (err 0) to the request whose op code (and multi op codes)
  * `shape` gives: pass the decoded JuteOpRequest itself. Pings are answered with xid -2
  * whatever xid they came with, as ZooKeeper does. zxid: the server's last processed zxid
- * (ZooKeeper sends 0 in auth replies).
+ * (ZooKeeper sends 0 in auth replies). Throws EncodeError the moment the body would pass
+ * frameBytesMax, before allocating for it.
  */
-export function encodeReply(shape: JuteReplyShape, xid: number, zxid: bigint, response: Response): Uint8Array {
+export function encodeReply(shape: JuteReplyShape, xid: number, zxid: bigint, response: Response, frameBytesMax?: number): Uint8Array {
   const codec = codecs.get(shape.opCode) ?? assertFailed(`no reply record for op code ${shape.opCode}`);
   if (!codec.types.includes(response.type)) assertFailed(`a ${response.type} response to op code ${shape.opCode}`);
-  const w = new JuteWriter().int(shape.opCode === OpCode.ping ? Xid.ping : xid).long(zxid).int(ErrorCode.OK);
+  const w = new JuteWriter(frameBytesMax).int(shape.opCode === OpCode.ping ? Xid.ping : xid).long(zxid).int(ErrorCode.OK);
   codec.write(w, response, shape);
   return w.frame();
 }
 
 /** Server side: an error reply is the ReplyHeader alone (err != 0). */
-export function encodeErrorReply(xid: number, zxid: bigint, err: number): Uint8Array {
-  return new JuteWriter().int(xid).long(zxid).int(err).frame();
+export function encodeErrorReply(xid: number, zxid: bigint, err: number, frameBytesMax?: number): Uint8Array {
+  return new JuteWriter(frameBytesMax).int(xid).long(zxid).int(err).frame();
 }
 
 /**
  * Server side: a watch event: ReplyHeader(-1, zxid, 0) then WatcherEvent(type, state, path).
  * ZooKeeper 3.8 writes zxid -1 here, 3.9 the zxid of the change: the event's zxid is written.
  */
-export function encodeNotification(event: WatchEvent): Uint8Array {
-  const w = new JuteWriter().int(Xid.notification).long(event.zxid).int(ErrorCode.OK);
+export function encodeNotification(event: WatchEvent, frameBytesMax?: number): Uint8Array {
+  const w = new JuteWriter(frameBytesMax).int(Xid.notification).long(event.zxid).int(ErrorCode.OK);
   return w.int(event.type).int(event.state).string(event.path).frame();
 }
 

@@ -145,17 +145,17 @@ export interface OutgoingRequest {
   multiOpCodes?: readonly number[] | undefined;
 }
 
-/** Client side: one request frame, length prefix included. */
-export function encodeRequest(out: OutgoingRequest | JuteOpRequest): Uint8Array {
+/** Client side: one request frame, length prefix included; EncodeError when the body would pass frameBytesMax. */
+export function encodeRequest(out: OutgoingRequest | JuteOpRequest, frameBytesMax?: number): Uint8Array {
   const opCode = out.opCode ?? defaultOpCode(out.request);
-  const w = new JuteWriter().int(out.xid).int(opCode);
+  const w = new JuteWriter(frameBytesMax).int(out.xid).int(opCode);
   encodeBody(w, out.request, opCode, out.multiOpCodes ?? multiOpCodesOf(out.request));
   return w.frame();
 }
 
 /** A ReconfigRequest frame (client side; for tests of the server's answer). */
-export function encodeReconfigRequest(xid: number, reconfig: ReconfigRecord): Uint8Array {
-  const w = new JuteWriter().int(xid).int(OpCode.reconfig);
+export function encodeReconfigRequest(xid: number, reconfig: ReconfigRecord, frameBytesMax?: number): Uint8Array {
+  const w = new JuteWriter(frameBytesMax).int(xid).int(OpCode.reconfig);
   w.string(reconfig.joiningServers).string(reconfig.leavingServers).string(reconfig.newMembers).long(reconfig.curConfigId);
   return w.frame();
 }

@@ -1,21 +1,67 @@
-// Writes jute's binary archive (BinaryOutputArchive) into one length-prefixed frame.
+// Writes jute's binary archive (BinaryOutputArchive) into one length-prefixed frame, within
+// a bound on the frame's body: the buffer never grows beyond it, and a field that would pass
+// it throws EncodeError before anything is allocated for it.
+import { EncodeError } from "../errors.js";
 import { JUTE_NULL_BYTES } from "./reader.js";
+import { JuteDecodeReason as R } from "./reasons.js";
 
 const utf8 = new TextEncoder();
 const INITIAL_BYTES = 256;
+const LENGTH_BYTES = 4;
+/** A frame's length is a jute int: no body is longer, whatever bound the caller gives. */
+export const JUTE_BODY_BYTES_MAX = 0x7fffffff;
+
+/** Bytes of `s` in UTF-8, as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). */
+function utf8Length(s: string): number {
+  let bytes = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a pair: 2 units, 4 bytes
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
 
 export class JuteWriter {
-  private bytes = new Uint8Array(INITIAL_BYTES);
-  private view = new DataView(this.bytes.buffer);
+  /** The bound on the frame's body (the bytes after its 4-byte length). */
+  readonly bytesMax: number;
+  private bytes: Uint8Array;
+  private view: DataView;
   /** Starts after the 4-byte frame length, filled in by frame(). */
-  private offset = 4;
+  private offset = LENGTH_BYTES;
 
+  constructor(bytesMax: number = JUTE_BODY_BYTES_MAX) {
+    if (!Number.isSafeInteger(bytesMax) || bytesMax < 0 || bytesMax > JUTE_BODY_BYTES_MAX) {
+      throw new RangeError(`bytesMax must be an int32 >= 0, got ${bytesMax}`);
+    }
+    this.bytesMax = bytesMax;
+    this.bytes = new Uint8Array(Math.min(INITIAL_BYTES, LENGTH_BYTES + bytesMax));
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  /** Body bytes still allowed before the bound. */
+  private get roomBytes(): number {
+    return LENGTH_BYTES + this.bytesMax - this.offset;
+  }
+
+  /**
+   * Takes n bytes at the end and returns their offset. May replace this.bytes and this.view
+   * with grown ones (doubling, capped at the bound): a caller takes the offset first and
+   * reads the buffer after.
+   */
   private reserve(n: number): number {
+    if (n > this.roomBytes) {
+      throw new EncodeError(R.FRAME_TOO_LARGE, `jute: a field of ${n} bytes after ${this.offset - LENGTH_BYTES} would pass bytesMax ${this.bytesMax}`);
+    }
     const need = this.offset + n;
     if (need > this.bytes.length) {
       let size = this.bytes.length * 2;
       while (size < need) size *= 2;
-      const grown = new Uint8Array(size);
+      const grown = new Uint8Array(Math.min(size, LENGTH_BYTES + this.bytesMax));
       grown.set(this.bytes.subarray(0, this.offset));
       this.bytes = grown;
       this.view = new DataView(grown.buffer);
@@ -25,9 +71,8 @@ export class JuteWriter {
     return at;
   }
 
-  // reserve() may replace this.bytes and this.view with grown ones: every write takes its
-  // offset first and reads the buffer after (`this.view.setInt32(this.reserve(4), v)` would
-  // evaluate the old view before reserve() ran, and write past its end).
+  // Every write takes its offset first and reads the buffer after (`this.view.setInt32(this.reserve(4), v)`
+  // would evaluate the old view before reserve() ran, and write past its end).
   int(value: number): this {
     const at = this.reserve(4);
     this.view.setInt32(at, value);
@@ -55,7 +100,6 @@ export class JuteWriter {
   buffer(value: Uint8Array): this {
     if (value === JUTE_NULL_BYTES) return this.int(-1);
     this.int(value.length);
-    // reserve() first: it may replace this.bytes with a grown array.
     const at = this.reserve(value.length);
     this.bytes.set(value, at);
     return this;
@@ -63,10 +107,12 @@ export class JuteWriter {
 
   string(value: string | null): this {
     if (value === null) return this.int(-1);
-    // At most 3 bytes per UTF-16 unit; encodeInto writes in place, then the length is fixed up.
     const lengthAt = this.reserve(4);
-    const at = this.reserve(value.length * 3);
-    const { written } = utf8.encodeInto(value, this.bytes.subarray(at));
+    // At most 3 bytes per UTF-16 unit: reserve that, or the exact length when that much
+    // would pass the bound. encodeInto writes in place; the length is fixed up after.
+    const worstBytes = value.length * 3;
+    const at = this.reserve(worstBytes <= this.roomBytes ? worstBytes : utf8Length(value));
+    const { written } = utf8.encodeInto(value, this.bytes.subarray(at, this.offset));
     this.offset = at + written;
     this.view.setInt32(lengthAt, written);
     return this;
@@ -84,7 +130,7 @@ export class JuteWriter {
 
   /** The frame: 4-byte big-endian length, then the record. */
   frame(): Uint8Array {
-    this.view.setInt32(0, this.offset - 4);
+    this.view.setInt32(0, this.offset - LENGTH_BYTES);
     return this.bytes.subarray(0, this.offset);
   }
 }

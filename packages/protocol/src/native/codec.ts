@@ -2,24 +2,15 @@
 // structure (cbor-scan.ts), then lets cbor-x build values, then checks the schema and
 // copies into fresh objects. Anything wrong is a DecodeError with a stable reason.
 import { Decoder, Encoder } from "cbor-x";
-import { WardenError } from "../errors.js";
-import { ErrorCode } from "../codes.js";
+import { EncodeError } from "../errors.js";
 import { scanCbor } from "./cbor-scan.js";
+import { frameBytesLowerBound } from "./frame-size.js";
 import { isFields, readString } from "./fields.js";
 import type { ClientFrame, ServerFrame } from "./frames.js";
 import { resolveNativeLimits, type NativeCodecLimits } from "./limits.js";
 import { NativeDecodeReason as R, decodeFailure } from "./reasons.js";
 import { decodeClientFields } from "./client-frames.js";
 import { decodeServerFields } from "./server-frames.js";
-
-/** An outgoing frame that breaks this codec's bounds; nothing was sent. */
-export class EncodeError extends WardenError {
-  readonly reason: string;
-  constructor(reason: string, message: string) {
-    super(ErrorCode.MARSHALLING_ERROR, message);
-    this.reason = reason;
-  }
-}
 
 export class NativeCodec {
   readonly limits: Readonly<NativeCodecLimits>;
@@ -57,10 +48,19 @@ export class NativeCodec {
     return decodeServerFields(fields, kind, this.limits);
   }
 
+  /**
+   * Refuses a frame whose lower bound already passes frameBytesMax before cbor-x sees it (cbor-x
+   * would allocate about four times the frame first), then checks the exact size after.
+   */
   #encode(frame: ClientFrame | ServerFrame): Uint8Array {
+    const bytesMax = this.limits.frameBytesMax;
+    const bytesAtLeast = frameBytesLowerBound(frame, bytesMax);
+    if (bytesAtLeast > bytesMax) {
+      throw new EncodeError(R.FRAME_TOO_LARGE, `${frame.kind} frame of at least ${bytesAtLeast} bytes exceeds frameBytesMax ${bytesMax}`);
+    }
     const bytes = this.#encoder.encode(frame);
-    if (bytes.length > this.limits.frameBytesMax) {
-      throw new EncodeError(R.FRAME_TOO_LARGE, `${frame.kind} frame of ${bytes.length} bytes exceeds frameBytesMax ${this.limits.frameBytesMax}`);
+    if (bytes.length > bytesMax) {
+      throw new EncodeError(R.FRAME_TOO_LARGE, `${frame.kind} frame of ${bytes.length} bytes exceeds frameBytesMax ${bytesMax}`);
     }
     return bytes;
   }

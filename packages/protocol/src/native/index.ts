@@ -1,4 +1,5 @@
-export { NativeCodec, EncodeError } from "./codec.js";
+export { NativeCodec } from "./codec.js";
+export { frameBytesLowerBound } from "./frame-size.js";
 export { CloseReason, type ClientFrame, type ServerFrame, type ConnectFrame, type RequestFrame, type ConnectedFrame, type ReplyFrame, type EventFrame, type CloseFrame } from "./frames.js";
 export { DEFAULT_NATIVE_LIMITS, DATA_BYTES_MAX_DEFAULT, resolveNativeLimits, type NativeCodecLimits } from "./limits.js";
 export { NativeDecodeReason } from "./reasons.js";

@@ -1,6 +1,6 @@
 import { Encoder } from "cbor-x";
 import { expect } from "vitest";
-import { DecodeError } from "@warden/protocol";
+import { DecodeError, EncodeError, type CodecError } from "@warden/protocol";
 
 const raw = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, pack: false, structuredClone: false });
 
@@ -13,17 +13,27 @@ export function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
   return Uint8Array.from(parts.flatMap((p) => [...p]));
 }
 
-/** Asserts that `decode` throws a DecodeError with `reason`, and returns it. */
-export function expectDecodeError(decode: () => unknown, reason: string): DecodeError {
+/** Asserts that `fn` throws a codec error of class `type` (DecodeError, EncodeError) with `reason`, and returns it. */
+export function expectCodecError<E extends CodecError>(fn: () => unknown, type: abstract new (...args: never[]) => E, reason: string): E {
   let thrown: unknown;
   try {
-    decode();
+    fn();
   } catch (e) {
     thrown = e;
   }
-  expect(thrown).toBeInstanceOf(DecodeError);
-  const error = thrown as DecodeError;
+  expect(thrown).toBeInstanceOf(type);
+  const error = thrown as E;
   expect(error.reason).toBe(reason);
   expect(error.code).toBe("MARSHALLING_ERROR");
   return error;
+}
+
+/** Asserts that `decode` throws a DecodeError with `reason`, and returns it. */
+export function expectDecodeError(decode: () => unknown, reason: string): DecodeError {
+  return expectCodecError(decode, DecodeError, reason);
+}
+
+/** Asserts that `encode` refuses its frame: EncodeError WARDEN_ERR_FRAME_TOO_LARGE. */
+export function expectFrameTooLarge(encode: () => unknown): EncodeError {
+  return expectCodecError(encode, EncodeError, "WARDEN_ERR_FRAME_TOO_LARGE");
 }
