@@ -183,3 +183,31 @@ describe("watches per session", () => {
     }
   });
 });
+
+describe("a txn larger than a log entry", () => {
+  it("is refused with MARSHALLING_ERROR instead of stopping every server: a multi of 3,000 creates whose 'auth' ACLs expand to 63 identities each", async () => {
+    const t = await startStandalone();
+    try {
+      const zk = await openZk(t.server.ports.client);
+      const auth = (n: number) => zk.send(-4, { type: "auth", scheme: "digest", auth: new TextEncoder().encode(`user-${n}:secret-${n}`) });
+      for (let n = 0; n < 63; n++) auth(n);
+      zk.send(1, { type: "create", path: "/acl", data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT });
+      expect((await zk.reply(1)).err).toBe(0);
+      const ops: WriteOp[] = Array.from({ length: 3000 }, (_, n) => ({ type: "create", path: `/acl/n-${n}`, data: new Uint8Array(0), acl: [{ perms: 31, id: { scheme: "auth", id: "" } }], mode: CreateMode.PERSISTENT }));
+      zk.send(2, { type: "multi", ops });
+      expect((await zk.reply(2)).err).toBe(ErrorCode.MARSHALLING_ERROR);
+      expect(t.log.some((l) => /would be a log record of \d+ bytes: refused/.test(l))).toBe(true);
+      // Writes go on, prepared against the tree as it is.
+      zk.send(3, { type: "create", path: "/acl/after", data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT });
+      expect((await zk.reply(3)).err).toBe(0);
+      zk.send(4, { type: "getChildren", path: "/acl", watch: false, withStat: false });
+      const children = await zk.reply(4);
+      expect(children.kind === "reply" && children.response?.type === "getChildren" && children.response.children).toEqual(["after"]);
+      // A 64th identity is one too many: AUTH_FAILED, and the connection ends, as a failed addauth does.
+      auth(63);
+      await zk.closed;
+    } finally {
+      await t.stop();
+    }
+  });
+});

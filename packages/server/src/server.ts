@@ -114,9 +114,21 @@ function readSecret(config: ServerConfig, log: (l: string) => void): Uint8Array 
   return new Uint8Array(readFileSync(file));
 }
 
+/**
+ * A txn is at most a request (jute.maxbuffer) grown by what preparing adds (ACLs that expand
+ * per identity, resolved names): its log entry gets twice that and a MiB, at least 8 MiB.
+ * The node refuses a write whose record would be larger (recordBytesMax).
+ */
+export function storageOptions(config: Pick<ServerConfig, "frameBytesMax">) {
+  const MiB = 1024 * 1024;
+  const entryBytesMax = Math.max(8 * MiB, 2 * config.frameBytesMax + MiB);
+  const writeBytesMax = Math.max(16 * MiB, entryBytesMax);
+  return { entryBytesMax, writeBytesMax, queueBytesMax: Math.max(64 * MiB, 4 * writeBytesMax) };
+}
+
 async function openState(config: ServerConfig, log: (l: string) => void) {
   mkdirSync(config.dataDir, { recursive: true });
-  const storage = await Storage.open(join(config.dataDir, "warden"));
+  const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config));
   const loaded = await storage.loadNewestSnapshot((reader) => loadSnapshot(reader.chunks));
   for (const s of loaded.skipped) log(`skipped a damaged snapshot: ${s.message}`);
   const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
@@ -157,6 +169,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       proposalCommitted: (ms) => metrics.proposal.observe(ms / 1000),
       appliedZxid: () => driver!.replica.status().appliedZxid,
       canPropose: () => driver!.replica.canPropose(),
+      recordBytesMax: storageOptions(config).entryBytesMax,
       log,
     },
     config.tickTimeMs,

@@ -4,8 +4,10 @@
 import {
   BadArgumentsError,
   ErrorCode,
+  QuotaExceededError,
   ThrottledError,
   WardenError,
+  isEphemeral,
   parentPath,
   type CheckRequest,
   type CloseSessionRequest,
@@ -15,7 +17,7 @@ import {
   type SetACLRequest,
   type SetDataRequest,
 } from "@warden/protocol";
-import { MULTI_OPS_MAX, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
+import { EPHEMERAL_CHARS_PER_SESSION_MAX, MULTI_OPS_MAX, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
 import { Overlay } from "./overlay.js";
 import { PendingChanges } from "./pending.js";
 import { isReservedSessionId } from "./owner.js";
@@ -51,6 +53,9 @@ export class Preparer {
   /** Every change prepared and not yet applied, with each path's latest state. */
   private readonly pending = new PendingChanges();
   private readonly openingSessions = new Map<bigint, bigint>();
+  /** Ephemeral creates prepared and not yet applied, in zxid order, and their path lengths per session. */
+  private readonly preparedEphemerals: Array<{ zxid: bigint; sessionId: bigint; chars: number }> = [];
+  private readonly preparedEphemeralChars = new Map<bigint, number>();
   private readonly closingSessions = new Map<bigint, bigint>();
   /** Reused by every request (prepare is not reentrant). */
   private readonly overlay: Overlay;
@@ -84,6 +89,7 @@ export class Preparer {
       return this.txn(ctx, { type: "error", code: errorCode(e) });
     }
     this.remember(ctx.zxid, overlay);
+    this.notePreparedEphemerals(ctx.zxid, ctx.sessionId, body);
     return this.txn(ctx, body);
   }
 
@@ -100,6 +106,7 @@ export class Preparer {
   /** The txn `zxid` (and all before it) is now applied to the tree: forget what it changed. */
   applied(zxid: bigint): void {
     this.pending.applied(zxid);
+    if (this.preparedEphemerals.length > 0) this.forgetPreparedEphemerals(zxid);
     if (this.openingSessions.size > 0) forgetUpTo(this.openingSessions, zxid);
     if (this.closingSessions.size > 0) forgetUpTo(this.closingSessions, zxid);
   }
@@ -108,6 +115,8 @@ export class Preparer {
   reset(): void {
     this.pending.clear();
     this.overlay.clear();
+    this.preparedEphemerals.length = 0;
+    this.preparedEphemeralChars.clear();
     this.openingSessions.clear();
     this.closingSessions.clear();
   }
@@ -131,6 +140,7 @@ export class Preparer {
   private single(o: Overlay, r: Exclude<WriteRequest, MultiRequest | CloseSessionRequest>, c: PrepareContext, live: boolean): TxnBody {
     switch (r.type) {
       case "create":
+        if (isEphemeral(r.mode)) this.requireEphemeralRoom(c.sessionId, r.path);
         return prepareCreate(o, r, c, live);
       case "delete":
         return prepareDelete(o, r, c);
@@ -166,6 +176,40 @@ export class Preparer {
       }
     }
     return { type: "multi", ops };
+  }
+
+  /**
+   * A session's closeSession txn lists all its ephemerals, and a txn must fit one log entry:
+   * their paths are bounded (EPHEMERAL_CHARS_PER_SESSION_MAX), those prepared and not yet
+   * applied included.
+   */
+  private requireEphemeralRoom(sessionId: bigint, path: string): void {
+    const max = EPHEMERAL_CHARS_PER_SESSION_MAX;
+    // A sequential name grows by its 10 digits.
+    const chars = this.tree.ephemeralCharsOf(sessionId) + (this.preparedEphemeralChars.get(sessionId) ?? 0) + path.length + 10;
+    if (chars > max) throw new QuotaExceededError(`the session's ephemeral paths would take ${chars} characters, more than ${max}`, path);
+  }
+
+  /** Counts the ephemerals a prepared txn creates, until it is applied. */
+  private notePreparedEphemerals(zxid: bigint, sessionId: bigint, body: TxnBody): void {
+    const ops = body.type === "multi" ? body.ops : [body];
+    let chars = 0;
+    for (const op of ops) if (op.type === "create" && op.ephemeralOwner === sessionId) chars += op.path.length;
+    if (chars === 0) return;
+    this.preparedEphemerals.push({ zxid, sessionId, chars });
+    this.preparedEphemeralChars.set(sessionId, (this.preparedEphemeralChars.get(sessionId) ?? 0) + chars);
+  }
+
+  private forgetPreparedEphemerals(zxid: bigint): void {
+    const q = this.preparedEphemerals;
+    let head = 0;
+    for (; head < q.length && q[head]!.zxid <= zxid; head++) {
+      const { sessionId, chars } = q[head]!;
+      const left = this.preparedEphemeralChars.get(sessionId)! - chars;
+      if (left === 0) this.preparedEphemeralChars.delete(sessionId);
+      else this.preparedEphemeralChars.set(sessionId, left);
+    }
+    if (head > 0) q.splice(0, head);
   }
 
   /**

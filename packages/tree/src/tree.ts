@@ -20,6 +20,8 @@ export class DataTree {
   /** @internal */ readonly acls = new AclCache();
   private readonly sessionTable = new Map<bigint, SessionInfo>();
   private readonly ephemeralIndex = new Map<bigint, Set<string>>();
+  /** UTF-16 units of each session's ephemeral paths (what its closeSession txn will list). */
+  private readonly ephemeralChars = new Map<bigint, number>();
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
   /** This server's watches (not part of the replicated state, not in snapshots). */
@@ -158,6 +160,11 @@ export class DataTree {
     return out.sort();
   }
 
+  /** @internal UTF-16 units of the session's ephemeral paths, summed. */
+  ephemeralCharsOf(sessionId: bigint): number {
+    return this.ephemeralChars.get(sessionId) ?? 0;
+  }
+
   /** @internal The session's ephemeral paths as stored (do not mutate). */
   ephemeralsOf(sessionId: bigint): ReadonlySet<string> {
     return this.ephemeralIndex.get(sessionId) ?? new Set();
@@ -210,10 +217,15 @@ export class DataTree {
       let set = this.ephemeralIndex.get(owner);
       if (add) {
         if (set === undefined) this.ephemeralIndex.set(owner, (set = new Set()));
+        if (!set.has(path)) this.ephemeralChars.set(owner, (this.ephemeralChars.get(owner) ?? 0) + path.length);
         set.add(path);
-      } else if (set !== undefined) {
-        set.delete(path);
-        if (set.size === 0) this.ephemeralIndex.delete(owner);
+      } else if (set !== undefined && set.delete(path)) {
+        if (set.size === 0) {
+          this.ephemeralIndex.delete(owner);
+          this.ephemeralChars.delete(owner);
+        } else {
+          this.ephemeralChars.set(owner, this.ephemeralChars.get(owner)! - path.length);
+        }
       }
     }
   }

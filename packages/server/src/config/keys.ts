@@ -41,7 +41,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   "4lw.commands.whitelist": { kind: "list", doc: "Four-letter words answered on the client port ('*' for all; default srvr)." },
   ensembleSecretFile: { kind: "path", doc: "File holding the secret peers prove they share." },
   superDigest: { kind: "string", doc: "user:base64(sha1(user:password)) of the superuser (ZooKeeper's DigestAuthenticationProvider.superDigest)." },
-  "jute.maxbuffer": { kind: "int", min: 1024, max: 256 * 1024 * 1024, doc: "Largest request frame on the ZooKeeper port (a longer one closes the connection, as in ZooKeeper) and largest znode data, in bytes (default 1048575, ZooKeeper's 0xfffff). Replies may be 64 KiB longer." },
+  "jute.maxbuffer": { kind: "int", min: 1024, max: 64 * 1024 * 1024, doc: "Largest request frame on the ZooKeeper port (a longer one closes the connection, as in ZooKeeper) and largest znode data, in bytes (default 1048575, ZooKeeper's 0xfffff). Replies may be 64 KiB longer." },
   maxOutstandingPerSession: { kind: "int", min: 1, max: 100_000, doc: "Requests a session may have unanswered before reading pauses (default 1000)." },
   globalOutstandingLimit: { kind: "int", min: 1, max: 10_000_000, doc: "Requests unanswered across all sessions before reading pauses (default 1000 per ZooKeeper; Warden default 100000)." },
   snapCount: { kind: "int", min: 10, max: 100_000_000, doc: "Transactions between snapshots (default 100000)." },

@@ -12,6 +12,8 @@ import { MULTI_READ_OPS_MAX, requestPathProblem, watchedPaths } from "./request-
 import type { ServerContext } from "./context.js";
 
 const CONFIG_PATH = "/zookeeper/config";
+/** Identities one session may hold (addauth): its own address and 63 more. */
+export const IDENTITIES_PER_SESSION_MAX = 64;
 type Answer = Omit<Reply, "startedMs" | "op">;
 
 export class ClientHandler implements ConnectionHandler {
@@ -217,7 +219,11 @@ export class ClientHandler implements ConnectionHandler {
       return { xid, zxid: 0n, err: ErrorCode.AUTH_FAILED, response: undefined, thenClose: "authFailed" };
     }
     const id = digestId(text.slice(0, colon), text.slice(colon + 1));
-    if (!s.identities.some((i) => i.scheme === "digest" && i.id === id)) s.identities.push({ scheme: "digest", id });
+    if (!s.identities.some((i) => i.scheme === "digest" && i.id === id)) {
+      // Each identity rides along in every ACL of scheme "auth" the session writes: bounded.
+      if (s.identities.length >= IDENTITIES_PER_SESSION_MAX) return { xid, zxid: 0n, err: ErrorCode.AUTH_FAILED, response: undefined, thenClose: "authFailed" };
+      s.identities.push({ scheme: "digest", id });
+    }
     if (this.ctx.config.superDigest === id) s.superuser = true;
     return { xid, zxid: 0n, err: 0, response: { type: "auth" } };
   }

@@ -40,7 +40,12 @@ export interface NodeHooks {
   appliedZxid(): bigint;
   /** Leader: a proposal of this server committed after `ms`. */
   proposalCommitted?(ms: number): void;
+  /** The largest log record a txn may become (storage's entryBytesMax). */
+  readonly recordBytesMax?: number;
 }
+
+/** Storage's default entryBytesMax. */
+const RECORD_BYTES_MAX_DEFAULT = 8 * 1024 * 1024;
 
 const CREATE_SESSION_CXID = -10;
 const WAITING_WRITES_MAX = 100_000;
@@ -200,7 +205,19 @@ export class WardenNode {
       const code = typeof (e as { zkCode?: unknown }).zkCode === "number" ? (e as { zkCode: number }).zkCode : ErrorCode.SYSTEM_ERROR;
       return this.failWrite(m.origin, m.sessionId, m.cxid, code);
     }
-    const r = this.hooks.propose(encodeRecord(m.cxid, txn));
+    let payload = encodeRecord(m.cxid, txn);
+    if (payload.length > (this.hooks.recordBytesMax ?? RECORD_BYTES_MAX_DEFAULT)) {
+      // A txn must fit one log entry and one peer message, or every server would stop on it.
+      // Only a request can make one this large (ACLs that expand per identity, say): it fails
+      // instead. What was prepared for it is forgotten, so later writes wait for the tree.
+      if (txn.body.type === "closeSession") throw new Error(`assertion failed: a closeSession record of ${payload.length} bytes (ephemerals are bounded per session)`);
+      this.hooks.log(`write 0x${m.sessionId.toString(16)}:${m.cxid} would be a log record of ${payload.length} bytes: refused`);
+      this.preparer.reset();
+      this.heldUntilZxid = zxid - 1n;
+      txn = { ...txn, body: { type: "error", code: ErrorCode.MARSHALLING_ERROR } };
+      payload = encodeRecord(m.cxid, txn);
+    }
+    const r = this.hooks.propose(payload);
     if (!r.ok) {
       // Nothing prepared after a refused proposal can commit in this order any more.
       this.preparer.reset();

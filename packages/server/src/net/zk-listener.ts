@@ -1,7 +1,7 @@
 // The ZooKeeper client protocol listener: TCP, 4-byte length-prefixed jute records.
 // Existing ZooKeeper clients (Java, C, kazoo, node-zookeeper-client) connect here.
 import { createServer, type Server, type Socket } from "node:net";
-import { CloseReason, EncodeError, ErrorCode, NativeDecodeReason, OpCode, isSequential, jute, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
+import { CloseReason, ErrorCode, OpCode, isSequential, jute, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
 import { ConnectionBase } from "./connection-base.js";
 import type { ConnectionBounds, ConnectionLimiter, HandlerFactory, ListenerReporter } from "./connection.js";
 
@@ -87,9 +87,8 @@ export class ZkConnection extends ConnectionBase {
   protected encodeReply(xid: number, zxid: bigint, err: number, response: Response | undefined): Uint8Array {
     const shape = this.takeShape(xid);
     if (err !== 0 || !response || !shape) return jute.encodeErrorReply(xid === -2 ? -2 : xid, zxid, err || ErrorCode.SYSTEM_ERROR);
-    const frame = jute.encodeReply(shape, xid, zxid, response);
-    if (frame.length - 4 > this.replyBytesMax) throw new EncodeError(NativeDecodeReason.FRAME_TOO_LARGE, `a ${response.type} reply of ${frame.length - 4} bytes`);
-    return frame;
+    // Bounded while it is written: past replyBytesMax it throws EncodeError before allocating more.
+    return jute.encodeReply(shape, xid, zxid, response, this.replyBytesMax);
   }
   protected encodeEvent(event: WatchEvent): Uint8Array {
     return jute.encodeNotification(event);
