@@ -199,7 +199,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       installSnapshot: async (snapshot) => {
         closeAllClients("this server is installing a snapshot; reconnect");
         await node.installSnapshot(snapshot);
-        await storage.writeSnapshot(snapshot.zxid, [snapshot.payload]);
+        await storage.writeSnapshot(snapshot.zxid, snapshot.parts);
       },
       syncDone: (id) => {
         syncs.get(id)?.(node.lastZxid, 0);

@@ -258,7 +258,7 @@ export class Simulation implements NodeEnv {
   }
   send(m: Message): void {
     this.stats.messages++;
-    if (m.type === "snapshot") this.stats.snapshotsSent++;
+    if (m.type === "snapshot-chunk" && m.offset === 0) this.stats.snapshotsSent++;
     this.network.send(m);
   }
   scheduleDrain(n: SimNode): void {
