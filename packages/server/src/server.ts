@@ -202,7 +202,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         syncs.get(id)?.(node.lastZxid, -4);
         syncs.delete(id);
       },
-      send: (m: Message) => transport?.send(m.to, { c: m }),
+      send: (m: Message) => transport?.send(m.to, { c: m }, m.type !== "snapshot-chunk"),
       fatal,
     },
     {

@@ -101,6 +101,31 @@ describe("peer transport after a peer restarts", () => {
   });
 });
 
+describe("peer transport while a peer is down", () => {
+  it("keeps queueable messages for when it is back, and drops the others (snapshot chunks)", async () => {
+    const secret = new TextEncoder().encode("s");
+    const peers: PeerAddress[] = [
+      { id: 1, host: "127.0.0.1", port: await freePort() },
+      { id: 2, host: "127.0.0.1", port: await freePort() },
+    ];
+    const inbox: unknown[] = [];
+    const make = (id: number) =>
+      new PeerTransport({ myId: id, listenHost: "127.0.0.1", listenPort: peers[id - 1]!.port, peers, secret, frameBytesMax: 1 << 20, queueMessagesMax: 100, onMessage: (_f, m) => id === 2 && inbox.push(m), log: () => {} });
+    const one = make(1);
+    started.push(one);
+    await one.start();
+    one.send(2, "stale chunk", false);
+    one.send(2, "kept");
+    const two = make(2);
+    started.push(two);
+    await two.start();
+    await until(() => inbox.length === 1);
+    one.send(2, "chunk while up", false);
+    await until(() => inbox.length === 2);
+    expect(inbox).toEqual(["kept", "chunk while up"]);
+  });
+});
+
 describe("peer frames", () => {
   const frame = (payload: number[]) => [...frameHeader(payload.length), ...payload];
 

@@ -107,9 +107,14 @@ export class PeerTransport {
     }
   }
 
-  /** Sends a message (best effort: the protocol above tolerates loss). */
-  send(to: number, message: unknown): void {
-    if (!this.outgoing.has(to)) return;
+  /**
+   * Sends a message (best effort: the protocol above tolerates loss). `queueable` false: not
+   * kept for a peer that is down (a snapshot chunk: stale by the time it is back, and resent
+   * by the transfer anyway).
+   */
+  send(to: number, message: unknown, queueable = true): void {
+    const o = this.outgoing.get(to);
+    if (!o || (!queueable && !o.ready)) return;
     this.sendParts(to, [encode(message) as Uint8Array]);
   }
 
