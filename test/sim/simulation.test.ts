@@ -53,6 +53,24 @@ describe("deterministic simulation: crashes, partitions, loss, duplication, reor
     if (!r.ok) throw new Error(formatFailure(r));
   }, 60_000);
 
+  it("snapshots travel in many chunks under loss, duplication, reordering, superseding and crashes mid-transfer, every invariant kept", async () => {
+    const totals = { transfers: 0, chunks: 0, installs: 0, superseded: 0, midTransferCrashes: 0 };
+    for (let seed = 1; seed <= 30; seed++) {
+      const r = await runSeed(seed, { voters: 3 });
+      if (!r.ok) throw new Error(formatFailure(r));
+      totals.transfers += r.stats.snapshotTransfers;
+      totals.chunks += r.stats.snapshotChunks;
+      totals.installs += r.stats.snapshotInstalls;
+      totals.superseded += r.stats.transfersSuperseded;
+      totals.midTransferCrashes += r.stats.midTransferCrashes;
+    }
+    console.log(`snapshot transfer over seeds 1-30: ${JSON.stringify(totals)}`);
+    expect(totals.installs).toBeGreaterThan(30);
+    expect(totals.chunks).toBeGreaterThan(4 * totals.installs);
+    expect(totals.superseded).toBeGreaterThan(0);
+    expect(totals.midTransferCrashes).toBeGreaterThan(5);
+  }, 120_000);
+
   it("a seed replays exactly: same options, same events, same outcome", async () => {
     const a = await runSeed(424242);
     const b = await runSeed(424242);
@@ -100,6 +118,12 @@ describe("the simulation catches planted bugs", () => {
     expect(r?.failure).toMatch(/txn-matches-spec|sequential-names-never-repeat|versions-only-grow|state-equals-replay|committed-prefix/);
     expect(r?.replay).toContain("--machine tree");
     expect(r?.replay).toContain("--bug keep-preparer");
+  });
+
+  it("a follower that installs a snapshot when its last chunk arrives, an earlier chunk still missing, is found", async () => {
+    const r = await firstFailure({ plantedBugs: { installBeforeLastChunk: true } }, 30);
+    expect(r?.failure).toMatch(/snapshot-installed-whole|state-equals-replay/);
+    expect(r?.replay).toContain("--bug install-before-last-chunk");
   });
 
   it("a deposed leader that keeps reporting an empty Ready is found (the SIGSTOP hang)", async () => {

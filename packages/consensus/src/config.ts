@@ -1,5 +1,6 @@
 import type { Zxid } from "@warden/protocol";
 import { ZXID_ZERO, seededRandom } from "@warden/protocol";
+import { fnv1a32 } from "./checksum.js";
 import { ConsensusConfigError } from "./errors.js";
 import type { Entry, HardState } from "./types.js";
 
@@ -15,7 +16,15 @@ export interface PlantedBugs {
   readonly preVoteIgnoresLease?: boolean;
   /** A leader that steps down with commit news unsent keeps reporting work it never hands over (the SIGSTOP hang). */
   readonly readyAfterStepDown?: boolean;
+  /** A follower installs a snapshot when its last chunk arrives, even if an earlier chunk is still missing. */
+  readonly installBeforeLastChunk?: boolean;
 }
+
+/**
+ * A checksum of a byte stream, continued chunk by chunk: f(b, f(a, 0)) is the checksum of a
+ * then b. Used on snapshots sent to followers; every server of an ensemble must use the same.
+ */
+export type Checksum = (data: Uint8Array, previous: number) => number;
 
 export interface ReplicaConfig {
   readonly id: number;
@@ -33,6 +42,16 @@ export interface ReplicaConfig {
   readonly maxInflightProposals?: number;
   /** Entries in one append message, at most. */
   readonly maxBatchEntries?: number;
+  /** Payload bytes in one append message, at most (one entry always goes alone). */
+  readonly maxAppendBytes?: number;
+  /** The largest payload propose() accepts; larger ones are refused as "too-large". */
+  readonly maxEntryBytes?: number;
+  /** Bytes of snapshot in one chunk sent to a follower behind the log window. */
+  readonly snapshotChunkBytes?: number;
+  /** Snapshot chunks sent to one follower and not yet acknowledged, at most (flow control). */
+  readonly snapshotWindowChunks?: number;
+  /** Checksum of snapshots in transfer (default: FNV-1a, 32 bits); the same on every server. */
+  readonly checksum?: Checksum;
   /** Append messages in flight to one follower, at most. */
   readonly maxInflightMessages?: number;
   /** Applied entries kept in memory for followers to catch up from; beyond, a snapshot. */
@@ -57,6 +76,11 @@ export interface ResolvedConfig {
   readonly random: () => number;
   readonly maxInflightProposals: number;
   readonly maxBatchEntries: number;
+  readonly maxAppendBytes: number;
+  readonly maxEntryBytes: number;
+  readonly snapshotChunkBytes: number;
+  readonly snapshotWindowChunks: number;
+  readonly checksum: Checksum;
   readonly maxInflightMessages: number;
   readonly logWindowEntries: number;
   readonly maxPendingSyncs: number;
@@ -122,6 +146,11 @@ export function resolveConfig(c: ReplicaConfig): ResolvedConfig {
     random,
     maxInflightProposals: positiveInteger("maxInflightProposals", c.maxInflightProposals, 1024),
     maxBatchEntries: positiveInteger("maxBatchEntries", c.maxBatchEntries, 64),
+    maxAppendBytes: positiveInteger("maxAppendBytes", c.maxAppendBytes, 1024 * 1024),
+    maxEntryBytes: positiveInteger("maxEntryBytes", c.maxEntryBytes, 4 * 1024 * 1024),
+    snapshotChunkBytes: positiveInteger("snapshotChunkBytes", c.snapshotChunkBytes, 1024 * 1024),
+    snapshotWindowChunks: positiveInteger("snapshotWindowChunks", c.snapshotWindowChunks, 8),
+    checksum: c.checksum ?? fnv1a32,
     maxInflightMessages: positiveInteger("maxInflightMessages", c.maxInflightMessages, 16),
     logWindowEntries: positiveInteger("logWindowEntries", c.logWindowEntries, 10_000),
     maxPendingSyncs: positiveInteger("maxPendingSyncs", c.maxPendingSyncs, 1024),

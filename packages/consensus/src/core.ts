@@ -3,7 +3,9 @@ import { ZXID_ZERO } from "@warden/protocol";
 import type { ResolvedConfig } from "./config.js";
 import { assert } from "./errors.js";
 import { ReplicaLog } from "./log.js";
-import type { Entry, Message, Role, Snapshot, Status, SyncDone } from "./types.js";
+import type { IncomingSnapshot } from "./snapshot-in.js";
+import type { OutgoingSnapshot } from "./snapshot-out.js";
+import type { Entry, Message, Role, Snapshot, Status, SyncDone, TransferStats } from "./types.js";
 
 export type ProgressState = "probe" | "replicate" | "snapshot";
 
@@ -23,8 +25,17 @@ export interface Progress {
   recentActive: boolean;
   /** matchZxid advanced since the last heartbeat. */
   progressed: boolean;
+  /** State "snapshot": the snapshot in transfer, the next byte to send, the bytes the follower holds. */
   snapshotZxid: Zxid;
+  snapshotTotalBytes: number;
+  snapshotSentBytes: number;
+  snapshotAckedBytes: number;
+  /** The lowest acknowledgement below snapshotAckedBytes since the last progress (-1: none). */
+  snapshotLowAckBytes: number;
+  /** Heartbeat rounds since the transfer last progressed. */
   snapshotTicks: number;
+  /** This transfer already started over once with a newer snapshot: it now holds the log back to its end. */
+  snapshotSuperseded: boolean;
 }
 
 /** A sync forwarded to this leader, answered once commitZxid reaches `zxid`. */
@@ -73,7 +84,11 @@ export class Core {
   pendingTruncateAfter: Zxid | null = null;
   pendingSnapshot: Snapshot | null = null;
   snapshotWanted: Zxid | null = null;
-  cachedSnapshot: Snapshot | null = null;
+  /** Leader: the one snapshot its transfers send (shared by every follower that needs one). */
+  outgoingSnapshot: OutgoingSnapshot | null = null;
+  /** Follower: the one snapshot it is receiving, chunk by chunk. */
+  incomingSnapshot: IncomingSnapshot | null = null;
+  readonly transfer: TransferStats = { transfersStarted: 0, transfersSuperseded: 0, chunksSent: 0, chunksReceived: 0, snapshotsInstalled: 0, checksumFailures: 0 };
   statusDirty = true;
   readonly syncsAwaitingReply = new Set<number>();
   syncsAwaitingApply: SyncDone[] = [];
@@ -104,6 +119,11 @@ export class Core {
     this.outbox.push(m);
   }
 
+  /** Leader: an append without entries (commit news, liveness), from what p is known to hold. */
+  heartbeatTo(p: Progress): void {
+    this.send({ type: "append", from: this.id, to: p.id, epoch: this.epoch, prevZxid: p.matchZxid, entries: [], commitZxid: this.commitZxid });
+  }
+
   resetElectionTimer(): void {
     this.electionElapsed = 0;
     const base = this.cfg.electionTicks;
@@ -132,6 +152,7 @@ export class Core {
     // A deposed leader's unsent commit news goes nowhere (and must not keep hasReady() true).
     if (this.cfg.plantedBugs.readyAfterStepDown !== true) this.commitDirty = false;
     this.remoteSyncs = [];
+    this.outgoingSnapshot = null;
     this.resetElectionTimer();
   }
 
@@ -198,7 +219,14 @@ export class Core {
     const keep = Math.floor(window / 2);
     const target = this.log.entriesAfter(this.log.baseZxid, this.log.length - keep).at(-1);
     if (target === undefined) return;
-    const limit = minZxid(target.zxid, minZxid(this.appliedZxid, this.durableZxid));
+    let limit = minZxid(target.zxid, minZxid(this.appliedZxid, this.durableZxid));
+    // A follower receiving a snapshot will need the entries after it: keep them, up to twice the
+    // window; beyond, a newer snapshot supersedes the transfer (snapshot-out.ts), once: a
+    // transfer superseded already keeps them to its end, or a steady write load that outruns
+    // every transfer would supersede them for ever.
+    for (const p of this.progress.values()) {
+      if (p.state === "snapshot" && (p.snapshotSuperseded || this.log.length < 2 * window)) limit = minZxid(limit, p.snapshotZxid);
+    }
     const point = this.log.largestAtMost(limit);
     if (point !== null && point > this.log.baseZxid) this.log.compactThrough(point);
   }

@@ -2,10 +2,10 @@ import type { Zxid } from "@warden/protocol";
 import type { Core } from "./core.js";
 import { maxZxid, minZxid } from "./core.js";
 import { assert } from "./errors.js";
-import type { AppendRequest, Entry, SnapshotRequest, SyncResponse } from "./types.js";
+import type { AppendRequest, Entry, SyncResponse } from "./types.js";
 
 /** Accept the leader of this epoch (called with m.epoch === c.epoch). */
-function followLeader(c: Core, leaderId: number): void {
+export function followLeader(c: Core, leaderId: number): void {
   assert(c.role !== "leader", `two leaders in epoch ${c.epoch}: ${c.id} and ${leaderId}`);
   if (c.role === "candidate" || c.leaderId !== leaderId) c.becomeFollower(c.epoch, leaderId);
   c.electionElapsed = 0;
@@ -33,6 +33,7 @@ export function onAppend(c: Core, m: AppendRequest): void {
   c.verifiedZxid = maxZxid(c.verifiedZxid, lastMatched);
   const commit = minZxid(m.commitZxid, c.verifiedZxid);
   if (commit > c.commitZxid) c.commitZxid = commit;
+  if (c.incomingSnapshot !== null && c.incomingSnapshot.zxid <= c.commitZxid) c.incomingSnapshot = null; // caught up without it
   sendAck(c, true);
 }
 
@@ -60,21 +61,6 @@ export function sendAck(c: Core, always: boolean): void {
   if (!always && match <= c.lastAckZxid) return;
   c.lastAckZxid = maxZxid(c.lastAckZxid, match);
   c.send({ type: "append-response", from: c.id, to: c.leaderId, epoch: c.epoch, success: true, matchZxid: match, acceptedZxid: c.verifiedZxid, rejectedPrevZxid: 0n, hintZxid: 0n });
-}
-
-export function onSnapshot(c: Core, m: SnapshotRequest): void {
-  followLeader(c, m.from);
-  const s = m.snapshot;
-  if (s.zxid > c.commitZxid && c.log.has(s.zxid)) {
-    // We hold the snapshot's point, so our log equals the leader's up to it: keep the log
-    // (entries after it may be acknowledged, durable, even committed) and just commit.
-    c.commitZxid = s.zxid;
-  } else if (s.zxid > c.commitZxid) {
-    // We lack the point: nothing after it in our log can be the leader's, discard it all.
-    c.installSnapshot(s);
-  }
-  c.verifiedZxid = maxZxid(c.verifiedZxid, minZxid(s.zxid, c.commitZxid));
-  sendAck(c, true);
 }
 
 export function onSyncResponse(c: Core, m: SyncResponse): void {

@@ -22,7 +22,8 @@ export function formatMessage(m: Message): string {
     case "append": return `${head} prev=${shortZxid(m.prevZxid)} commit=${shortZxid(m.commitZxid)} entries=${formatEntries(m.entries)}`;
     case "append-response":
       return m.success ? `${head} match=${shortZxid(m.matchZxid)}` : `${head} reject prev=${shortZxid(m.rejectedPrevZxid)} hint=${shortZxid(m.hintZxid)}`;
-    case "snapshot": return `${head} snapshot=${shortZxid(m.snapshot.zxid)}`;
+    case "snapshot-chunk": return `${head} snapshot=${shortZxid(m.snapshotZxid)} bytes=${m.offset}+${m.data.length}/${m.totalBytes}`;
+    case "snapshot-ack": return `${head} snapshot=${shortZxid(m.snapshotZxid)} received=${m.receivedBytes}`;
     case "sync-request": return `${head} request=${m.requestId}`;
     case "sync-response": return `${head} request=${m.requestId} zxid=${shortZxid(m.zxid)}`;
   }

@@ -4,3 +4,6 @@ export type { ReplicaConfig, PlantedBugs } from "./config.js";
 export { ConsensusConfigError, ConsensusInvariantError } from "./errors.js";
 export type * from "./types.js";
 export { formatMessage, formatEntries, shortZxid } from "./format.js";
+export { validateMessage, PEER_MESSAGE_INVALID, type MessageLimits } from "./validate.js";
+export { messageBytesBound, messageBytesMax, MESSAGE_OVERHEAD_BYTES, ENTRY_OVERHEAD_BYTES } from "./size.js";
+export type { Checksum } from "./config.js";

@@ -3,7 +3,8 @@ import { makeZxid, zxidEpoch } from "@warden/protocol";
 import type { Core, Progress } from "./core.js";
 import { maxZxid } from "./core.js";
 import { assert } from "./errors.js";
-import type { AppendResponse, PeerLag, ProposeResult, Snapshot, SyncRequest } from "./types.js";
+import { releaseUnusedSnapshot, sendSnapshotChunks, snapshotHeartbeat, startSnapshot } from "./snapshot-out.js";
+import type { AppendResponse, Entry, PeerLag, ProposeResult, SyncRequest } from "./types.js";
 
 const COUNTER_MAX = 0xffffffff;
 
@@ -22,6 +23,7 @@ export function becomeLeader(c: Core): void {
   c.heartbeatElapsed = 0;
   c.checkQuorumElapsed = 0;
   c.progress.clear();
+  c.incomingSnapshot = null;
   const last = c.log.lastZxid;
   for (const id of c.peers) {
     c.progress.set(id, newProgress(id, c.cfg.voters.includes(id), last));
@@ -36,7 +38,8 @@ export function becomeLeader(c: Core): void {
 function newProgress(id: number, voter: boolean, lastZxid: Zxid): Progress {
   return {
     id, voter, matchZxid: 0n, sentZxid: lastZxid, state: "probe", inflight: [],
-    probeSent: false, recentActive: false, progressed: false, snapshotZxid: 0n, snapshotTicks: 0,
+    probeSent: false, recentActive: false, progressed: false,
+    snapshotZxid: 0n, snapshotTotalBytes: 0, snapshotSentBytes: 0, snapshotAckedBytes: 0, snapshotLowAckBytes: -1, snapshotTicks: 0, snapshotSuperseded: false,
   };
 }
 
@@ -44,6 +47,7 @@ export function propose(c: Core, payload: Uint8Array): ProposeResult {
   if (c.role !== "leader") return { ok: false, reason: "not-leader", leaderId: c.leaderId };
   if (!c.established) return { ok: false, reason: "not-ready", leaderId: c.id };
   if (c.log.countAfter(c.commitZxid) >= c.cfg.maxInflightProposals) return { ok: false, reason: "busy", leaderId: c.id };
+  if (payload.length > c.cfg.maxEntryBytes) return { ok: false, reason: "too-large", leaderId: c.id };
   if (c.nextCounter > COUNTER_MAX) {
     // The epoch's counter is exhausted: a new epoch needs a new election (as in ZooKeeper).
     c.becomeFollower(c.epoch, null);
@@ -59,10 +63,10 @@ export function sendAppend(c: Core, p: Progress): void {
   if (p.state === "snapshot") return;
   const prev = p.sentZxid;
   if (prev < c.log.baseZxid) {
-    sendSnapshot(c, p);
+    startSnapshot(c, p);
     return;
   }
-  const entries = c.log.entriesAfter(prev, c.cfg.maxBatchEntries);
+  const entries = withinBytes(c.log.entriesAfter(prev, c.cfg.maxBatchEntries), c.cfg.maxAppendBytes);
   c.send({ type: "append", from: c.id, to: p.id, epoch: c.epoch, prevZxid: prev, entries, commitZxid: c.commitZxid });
   if (p.state === "probe") {
     p.probeSent = true;
@@ -73,29 +77,17 @@ export function sendAppend(c: Core, p: Progress): void {
 }
 
 function sendHeartbeat(c: Core, p: Progress): void {
-  c.send({ type: "append", from: c.id, to: p.id, epoch: c.epoch, prevZxid: p.matchZxid, entries: [], commitZxid: c.commitZxid });
+  c.heartbeatTo(p);
 }
 
-function sendSnapshot(c: Core, p: Progress): void {
-  const s = c.cachedSnapshot;
-  if (s === null || s.zxid < c.log.baseZxid) {
-    c.snapshotWanted = c.log.baseZxid;
-    return;
+/** The longest prefix of `entries` whose payloads fit in `bytesMax`; at least one entry. */
+function withinBytes(entries: Entry[], bytesMax: number): Entry[] {
+  let bytes = 0;
+  for (let i = 0; i < entries.length; i++) {
+    bytes += entries[i]!.payload?.length ?? 0;
+    if (bytes > bytesMax && i > 0) return entries.slice(0, i);
   }
-  p.state = "snapshot";
-  p.snapshotZxid = s.zxid;
-  p.snapshotTicks = 0;
-  p.inflight = [];
-  c.send({ type: "snapshot", from: c.id, to: p.id, epoch: c.epoch, snapshot: s });
-}
-
-/** The host's answer to Ready.snapshotWanted. */
-export function provideSnapshot(c: Core, s: Snapshot): void {
-  if (s.zxid > c.commitZxid || s.zxid < c.log.baseZxid) return;
-  if (c.cachedSnapshot === null || s.zxid > c.cachedSnapshot.zxid) c.cachedSnapshot = s;
-  c.snapshotWanted = null;
-  if (c.role !== "leader") return;
-  for (const p of c.progress.values()) if (p.state !== "snapshot" && p.sentZxid < c.log.baseZxid) sendSnapshot(c, p);
+  return entries;
 }
 
 /** Send whatever each follower can take now: called when a Ready is built (batching). */
@@ -108,6 +100,8 @@ export function flushAppends(c: Core): void {
     const before = c.outbox.length;
     if (p.state === "probe") {
       if (!p.probeSent) sendAppend(c, p);
+    } else if (p.state === "snapshot") {
+      sendSnapshotChunks(c, p);
     } else {
       for (let i = 0; i < c.cfg.maxInflightMessages; i++) {
         if (p.state !== "replicate" || p.inflight.length >= c.cfg.maxInflightMessages || p.sentZxid >= last) break;
@@ -133,6 +127,7 @@ export function tickLeader(c: Core): void {
   if (c.heartbeatElapsed < c.cfg.heartbeatTicks) return;
   c.heartbeatElapsed = 0;
   for (const p of c.progress.values()) heartbeat(c, p);
+  releaseUnusedSnapshot(c);
 }
 
 function quorumActive(c: Core): boolean {
@@ -146,8 +141,8 @@ function quorumActive(c: Core): boolean {
 
 function heartbeat(c: Core, p: Progress): void {
   if (p.state === "snapshot") {
-    if (++p.snapshotTicks < c.cfg.electionTicks) return sendHeartbeat(c, p);
-    toProbe(p, p.matchZxid);
+    if (snapshotHeartbeat(c, p)) return sendHeartbeat(c, p);
+    toProbe(p, p.matchZxid); // no progress for an election timeout: probe afresh
   } else if (p.state === "replicate" && !p.progressed && p.matchZxid < p.sentZxid) {
     toProbe(p, p.matchZxid); // no progress for a heartbeat: assume messages were lost
   }
@@ -162,6 +157,7 @@ function heartbeat(c: Core, p: Progress): void {
 
 function toProbe(p: Progress, prev: Zxid): void {
   p.state = "probe";
+  p.snapshotSuperseded = false;
   p.sentZxid = prev;
   p.inflight = [];
   p.probeSent = false;
@@ -188,6 +184,7 @@ function onAck(c: Core, p: Progress, match: Zxid, accepted: Zxid): void {
   } else if (p.state === "snapshot" && p.matchZxid >= p.snapshotZxid) {
     p.state = "replicate";
     p.sentZxid = p.matchZxid;
+    p.snapshotSuperseded = false;
   }
   if (p.voter) maybeCommit(c); // new sends wait for the next Ready: one batch per follower
 }
@@ -196,7 +193,7 @@ function onReject(c: Core, p: Progress, m: AppendResponse): void {
   if (m.rejectedPrevZxid <= p.matchZxid || p.state === "snapshot") return; // stale
   const prev = c.log.largestAtMost(maxZxid(m.hintZxid, p.matchZxid));
   toProbe(p, prev ?? p.matchZxid);
-  if (prev === null) sendSnapshot(c, p);
+  if (prev === null) startSnapshot(c, p);
   else sendAppend(c, p);
 }
 
@@ -243,7 +240,7 @@ export function peerLags(c: Core): PeerLag[] {
   const out: PeerLag[] = [];
   for (const p of c.progress.values()) {
     const lagEntries = p.matchZxid < c.log.baseZxid ? -1 : c.log.countAfter(p.matchZxid);
-    out.push({ id: p.id, voter: p.voter, matchZxid: p.matchZxid, lagEntries, state: p.state });
+    out.push({ id: p.id, voter: p.voter, matchZxid: p.matchZxid, lagEntries, state: p.state, snapshotZxid: p.snapshotZxid, snapshotAckedBytes: p.snapshotAckedBytes });
   }
   return out;
 }

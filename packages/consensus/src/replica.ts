@@ -6,9 +6,11 @@ import { resolveConfig } from "./config.js";
 import { onVoteRequest, onVoteResponse } from "./election.js";
 import { leaderLost, onPreVoteRequest, onPreVoteResponse, preCampaign, tickElection } from "./prevote.js";
 import { assert } from "./errors.js";
-import { onAppend, onPersisted, onSnapshot, onSyncResponse, sendAck } from "./follower.js";
-import { flushAppends, maybeCommit, onAppendResponse, onSyncRequest, peerLags, propose, provideSnapshot, tickLeader } from "./leader.js";
-import type { Entry, Message, PeerLag, ProposeResult, Ready, Snapshot, Status } from "./types.js";
+import { onAppend, onPersisted, onSyncResponse, sendAck } from "./follower.js";
+import { flushAppends, maybeCommit, onAppendResponse, onSyncRequest, peerLags, propose, tickLeader } from "./leader.js";
+import { onSnapshotChunk } from "./snapshot-in.js";
+import { onSnapshotAck, provideSnapshot } from "./snapshot-out.js";
+import type { Entry, Message, PeerLag, ProposeResult, Ready, Snapshot, Status, TransferStats } from "./types.js";
 
 /**
  * One server's consensus state machine (etcd raft's RawNode shape). Pure: inputs are
@@ -56,7 +58,7 @@ export class Replica {
     if (m.to !== c.id || m.from === c.id || !c.peers.includes(m.from)) return;
     if (m.epoch > c.epoch) {
       if (!this.adoptsEpoch(m)) return this.dispatchFuture(m);
-      const leader = m.type === "append" || m.type === "snapshot" ? m.from : null;
+      const leader = m.type === "append" || m.type === "snapshot-chunk" ? m.from : null;
       c.becomeFollower(m.epoch, leader);
     } else if (m.epoch < c.epoch) {
       this.refuseStale(m);
@@ -86,7 +88,7 @@ export class Replica {
   /** Tell a sender of an older epoch about ours, so a deposed leader or candidate steps down. */
   private refuseStale(m: Message): void {
     const c = this.c;
-    if (m.type === "append" || m.type === "snapshot") {
+    if (m.type === "append" || m.type === "snapshot-chunk") {
       c.send({ type: "append-response", from: c.id, to: m.from, epoch: c.epoch, success: false, matchZxid: 0n, acceptedZxid: 0n, rejectedPrevZxid: 0n, hintZxid: 0n });
     } else if (m.type === "vote-request") {
       c.send({ type: "vote-response", from: c.id, to: m.from, epoch: c.epoch, granted: false });
@@ -104,7 +106,8 @@ export class Replica {
       case "prevote-response": return onPreVoteResponse(c, m);
       case "append": return onAppend(c, m);
       case "append-response": return onAppendResponse(c, m);
-      case "snapshot": return onSnapshot(c, m);
+      case "snapshot-chunk": return onSnapshotChunk(c, m);
+      case "snapshot-ack": return onSnapshotAck(c, m);
       case "sync-request": return onSyncRequest(c, m);
       case "sync-response": return onSyncResponse(c, m);
     }
@@ -115,13 +118,13 @@ export class Replica {
     return propose(this.c, payload);
   }
 
-  /** The log is durable up to zxid (an entry of a Ready, or an installed snapshot's zxid). */
   /** Whether propose() would accept a payload now (leader, established, below the in-flight bound). */
   canPropose(): boolean {
     const c = this.c;
     return c.role === "leader" && c.established && c.log.countAfter(c.commitZxid) < c.cfg.maxInflightProposals;
   }
 
+  /** The log is durable up to zxid (an entry of a Ready, or an installed snapshot's zxid). */
   persisted(zxid: Zxid): void {
     onPersisted(this.c, zxid);
     maybeCommit(this.c);
@@ -220,6 +223,10 @@ export class Replica {
   get lastZxid(): Zxid { return this.c.log.lastZxid; }
   get commitZxid(): Zxid { return this.c.commitZxid; }
   get electionCount(): number { return this.c.electionCount; }
+  /** Snapshot transfer counters since start. */
+  transferStats(): Readonly<TransferStats> {
+    return this.c.transfer;
+  }
   /** Leader only (empty otherwise): each follower's and observer's lag. */
   peerLags(): PeerLag[] {
     return this.c.role === "leader" ? peerLags(this.c) : [];

@@ -6,10 +6,15 @@ export interface Entry {
   readonly payload: Uint8Array | null;
 }
 
-/** An opaque snapshot of the host's applied state at `zxid` (always a committed zxid). */
+/**
+ * An opaque snapshot of the host's applied state at `zxid` (always a committed zxid): its bytes
+ * are the concatenation of `parts`, in order, each of any size (the tree's serializer yields
+ * one frame per part; a follower hands back the chunks it received). Never one big buffer:
+ * a whole tree in one allocation is what a server must not depend on.
+ */
 export interface Snapshot {
   readonly zxid: Zxid;
-  readonly payload: Uint8Array;
+  readonly parts: readonly Uint8Array[];
 }
 
 /**
@@ -70,9 +75,30 @@ export interface AppendResponse extends Envelope {
   readonly rejectedPrevZxid: Zxid;
   readonly hintZxid: Zxid;
 }
-export interface SnapshotRequest extends Envelope {
-  readonly type: "snapshot";
-  readonly snapshot: Snapshot;
+/**
+ * One chunk of a snapshot the leader sends a follower behind its log window. A transfer is
+ * named by (snapshotZxid, totalBytes, checksum): chunks of one name from any leader assemble
+ * into the same bytes, and the checksum over the assembled bytes is checked before install.
+ */
+export interface SnapshotChunk extends Envelope {
+  readonly type: "snapshot-chunk";
+  readonly snapshotZxid: Zxid;
+  /** The whole snapshot's length in bytes (>= 1). */
+  readonly totalBytes: number;
+  /** The host's checksum (ReplicaConfig.checksum) of the whole snapshot. */
+  readonly checksum: number;
+  /** Where `data` starts in the snapshot; offset + data.length <= totalBytes. */
+  readonly offset: number;
+  readonly data: Uint8Array;
+}
+/**
+ * The follower holds the first `receivedBytes` bytes of the named snapshot (cumulative, as TCP
+ * acknowledges): the leader sends on from there. `receivedBytes === totalBytes`: it has it all.
+ */
+export interface SnapshotAck extends Envelope {
+  readonly type: "snapshot-ack";
+  readonly snapshotZxid: Zxid;
+  readonly receivedBytes: number;
 }
 export interface SyncRequest extends Envelope {
   readonly type: "sync-request";
@@ -90,7 +116,8 @@ export type Message =
   | PreVoteResponse
   | AppendRequest
   | AppendResponse
-  | SnapshotRequest
+  | SnapshotChunk
+  | SnapshotAck
   | SyncRequest
   | SyncResponse;
 
@@ -117,6 +144,22 @@ export interface PeerLag {
   /** Entries in the leader's log after matchZxid (-1: behind the log window, needs a snapshot). */
   readonly lagEntries: number;
   readonly state: "probe" | "replicate" | "snapshot";
+  /** In state "snapshot": the transfer's snapshot zxid and the bytes the follower acknowledged of it. */
+  readonly snapshotZxid: Zxid;
+  readonly snapshotAckedBytes: number;
+}
+
+/** Snapshot transfer counters since start (for metrics). */
+export interface TransferStats {
+  /** Leader: transfers started (a restart after a timeout counts again). */
+  transfersStarted: number;
+  /** Leader: transfers started over because a newer snapshot replaced the one they sent. */
+  transfersSuperseded: number;
+  chunksSent: number;
+  chunksReceived: number;
+  snapshotsInstalled: number;
+  /** Snapshots received whole whose checksum did not match (thrown away, sent again). */
+  checksumFailures: number;
 }
 
 export type ProposeResult =

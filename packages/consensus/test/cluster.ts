@@ -129,7 +129,7 @@ export class TranscriptCluster {
     if (rd.snapshotWanted !== null) {
       const upTo = n.applied.at(-1)?.zxid ?? n.written.snapshot?.zxid ?? 0n;
       out.push(`  provide snapshot ${shortZxid(upTo)}`);
-      r.provideSnapshot({ zxid: upTo, payload: new Uint8Array() });
+      r.provideSnapshot({ zxid: upTo, parts: [new TextEncoder().encode(`state at ${shortZxid(upTo)}`)] });
     }
     for (const s of rd.syncsDone) out.push(`  sync ${s.requestId} done at ${shortZxid(s.zxid)}`);
     for (const id of rd.syncsFailed) out.push(`  sync ${id} failed`);

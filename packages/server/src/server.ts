@@ -3,13 +3,13 @@
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { CloseReason } from "@warden/protocol";
+import { CloseReason, ErrorCode } from "@warden/protocol";
 import { DataTree, loadSnapshot, serializeSnapshot } from "@warden/tree";
-import { Storage, isStorageError } from "@warden/storage";
+import { Storage, crc32, isStorageError } from "@warden/storage";
 import { stopServerProcess } from "./fatal.js";
 import type { Message } from "@warden/consensus";
 import type { ServerConfig } from "./config/index.js";
-import { WardenNode, type ServerMessage } from "./core/node.js";
+import { WardenNode } from "./core/node.js";
 import { ClientHandler } from "./core/client-handler.js";
 import { SessionIdSource, sessionPassword } from "./core/session-ids.js";
 import { ReplicationDriver, recoverReplicaState } from "./core/replication.js";
@@ -17,6 +17,10 @@ import { OutstandingLimit, type ServerContext, type SyncResult } from "./core/co
 import { FastFailover } from "./core/failover.js";
 import { RequestMetrics } from "./admin/request-metrics.js";
 import { PeerTransport } from "./peer/transport.js";
+import { peerLimits } from "./peer/limits.js";
+import { ServerBatcher } from "./peer/server-batches.js";
+import { peerInbound } from "./peer/inbound.js";
+import { registerPeerGauges } from "./peer/metrics.js";
 import { ConnectionLimiter, type CloseCause, type ConnectionBounds, type ListenerReporter } from "./net/connection.js";
 import { startNativeListener } from "./net/native-listener.js";
 import { startZkListener } from "./net/zk-listener.js";
@@ -76,25 +80,6 @@ export interface WardenServer {
   stop(): Promise<void>;
 }
 
-/** Items queued per destination during one turn of the event loop, handed on together at its end. */
-class TurnBatches<T> {
-  private readonly batches = new Map<number, T[]>();
-  private scheduled = false;
-  constructor(private readonly flush: (to: number, items: T[]) => void) {}
-  add(to: number, item: T): void {
-    let batch = this.batches.get(to);
-    if (!batch) this.batches.set(to, (batch = []));
-    batch.push(item);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      for (const [dest, items] of this.batches) this.flush(dest, items);
-      this.batches.clear();
-    });
-  }
-}
-
 async function until(cond: () => boolean, timeoutMs: number, message: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
@@ -115,13 +100,12 @@ function readSecret(config: ServerConfig, log: (l: string) => void): Uint8Array 
 }
 
 /**
- * A txn is at most a request (jute.maxbuffer) grown by what preparing adds (ACLs that expand
- * per identity, resolved names): its log entry gets twice that and a MiB, at least 8 MiB.
- * The node refuses a write whose record would be larger (recordBytesMax).
+ * A log entry must hold the largest txn record the peers may carry (peer/limits.ts derives it
+ * from jute.maxbuffer; the node refuses a write whose record would be larger), at least 8 MiB.
  */
 export function storageOptions(config: Pick<ServerConfig, "frameBytesMax">) {
   const MiB = 1024 * 1024;
-  const entryBytesMax = Math.max(8 * MiB, 2 * config.frameBytesMax + MiB);
+  const entryBytesMax = Math.max(8 * MiB, peerLimits(config.frameBytesMax).entryBytesMax);
   const writeBytesMax = Math.max(16 * MiB, entryBytesMax);
   return { entryBytesMax, writeBytesMax, queueBytesMax: Math.max(64 * MiB, 4 * writeBytesMax) };
 }
@@ -152,8 +136,16 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // The one path by which a server stops itself (fatal.ts says when).
   const fatal = (e: unknown) => stopServerProcess(log, isStorageError(e) ? "storage" : "invariant", e);
 
-  // A follower forwards many writes per turn of the event loop: one frame per peer per turn.
-  const peerBatches = new TurnBatches<ServerMessage>((to, items) => transport?.send(to, { s: items }));
+  // A follower forwards many writes per turn of the event loop: as few frames per peer per turn
+  // as the frame limit allows. One that cannot fit (a bug: limits.ts sizes them) fails its write.
+  const peerFrames = peerLimits(config.frameBytesMax, config.snapshotChunkBytes);
+  const peerBatches = new ServerBatcher(peerFrames, {
+    sendParts: (to, parts) => transport?.sendParts(to, parts),
+    oversize: (to, m, bytes) => {
+      log(`BUG: a ${m.type} of ${bytes} bytes to peer ${to} exceeds the peer frame limit; not sent`);
+      if (m.type === "forward" && m.origin === config.myId) node.onServerMessage(config.myId, { type: "forward-failed", sessionId: m.sessionId, cxid: m.cxid, err: ErrorCode.MARSHALLING_ERROR });
+    },
+  });
   const node: WardenNode = new WardenNode(
     {
       myId: config.myId,
@@ -169,7 +161,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       proposalCommitted: (ms) => metrics.proposal.observe(ms / 1000),
       appliedZxid: () => driver!.replica.status().appliedZxid,
       canPropose: () => driver!.replica.canPropose(),
-      recordBytesMax: storageOptions(config).entryBytesMax,
+      recordBytesMax: peerFrames.entryBytesMax,
       log,
     },
     config.tickTimeMs,
@@ -240,7 +232,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       installSnapshot: async (snapshot) => {
         closeAllClients("this server is installing a snapshot; reconnect");
         await node.installSnapshot(snapshot);
-        await storage.writeSnapshot(snapshot.zxid, [snapshot.payload]);
+        await storage.writeSnapshot(snapshot.zxid, snapshot.parts);
       },
       syncDone: (id) => {
         syncs.get(id)?.({ ok: true, zxid: node.lastZxid });
@@ -250,7 +242,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         syncs.get(id)?.({ ok: false, reason: "the leader was lost before the sync completed" });
         syncs.delete(id);
       },
-      send: (m: Message) => transport?.send(m.to, { c: m }),
+      send: (m: Message) => transport?.send(m.to, { c: m }, m.type !== "snapshot-chunk"),
       fatal,
     },
     {
@@ -262,6 +254,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         electionTicks: Math.ceil(electionTimeoutMs / CONSENSUS_TICK_MS),
         heartbeatTicks: 2,
         random: Math.random,
+        logWindowEntries: config.commitLogCount,
+        maxBatchEntries: peerFrames.appendEntriesMax,
+        maxAppendBytes: peerFrames.appendBytesMax,
+        // The storage refuses larger entries (and a refused append stops the server).
+        maxEntryBytes: peerFrames.entryBytesMax,
+        snapshotChunkBytes: peerFrames.snapshotChunkBytes,
+        checksum: crc32,
       },
     },
     recovered,
@@ -276,13 +275,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       listenPort: me.peerPort,
       peers: config.servers.map((s) => ({ id: s.id, host: s.host, port: s.peerPort })),
       secret: config.ensembleSecretFile ? secret : undefined,
-      frameBytesMax: 512 * 1024 * 1024,
+      frameBytesMax: peerFrames.frameBytesMax,
       queueMessagesMax: 10_000,
-      onMessage: (from, raw) => {
-        const m = raw as { c?: Message; s?: ServerMessage[] };
-        if (m.c && m.c.from === from) driver!.step(m.c);
-        else if (Array.isArray(m.s)) for (const item of m.s as ServerMessage[]) node.onServerMessage(from, item);
-      },
+      onMessage: peerInbound(peerFrames, config.servers.map((s) => s.id), {
+        step: (m) => driver!.step(m),
+        onServerMessage: (from, m) => node.onServerMessage(from, m),
+        invariantBroken: fatal,
+      }),
       onPeerLost: (id) => {
         if (!stopping) failover.peerLost(id, node.leaderId);
       },
@@ -331,9 +330,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       : undefined;
   // One scrape reads a dozen gauges: build the snapshot once per scrape, not per gauge.
   let scraped: { atMs: number; value: ReturnType<typeof snapshotNow> } | undefined;
-  metrics.registry.gauge("warden_peer_messages_sent", "Messages sent to peers since start", () => transport?.stats.messagesSent ?? 0);
-  metrics.registry.gauge("warden_peer_bytes_sent", "Bytes sent to peers since start", () => transport?.stats.bytesSent ?? 0);
-  metrics.registry.gauge("warden_peer_messages_received", "Messages received from peers since start", () => transport?.stats.messagesReceived ?? 0);
+  registerPeerGauges(metrics.registry, () => transport, () => driver!.replica.transferStats(), () => peerBatches.oversizeDropped);
   registerGauges(metrics.registry, () => {
     const now = performance.now();
     if (!scraped || now - scraped.atMs > 50) scraped = { atMs: now, value: snapshotNow() };

@@ -75,29 +75,52 @@ describe("peer transport", () => {
   });
 });
 
+/** Two peers' addresses, and a maker of each one's transport (not started); 2's messages land in `inbox`. */
+async function pair() {
+  const secret = new TextEncoder().encode("s");
+  const peers: PeerAddress[] = [
+    { id: 1, host: "127.0.0.1", port: await freePort() },
+    { id: 2, host: "127.0.0.1", port: await freePort() },
+  ];
+  const inbox: unknown[] = [];
+  const make = (id: number) => {
+    const t = new PeerTransport({ myId: id, listenHost: "127.0.0.1", listenPort: peers[id - 1]!.port, peers, secret, frameBytesMax: 1 << 20, queueMessagesMax: 100, onMessage: (_f, m) => id === 2 && inbox.push(m), log: () => {} });
+    started.push(t);
+    return t;
+  };
+  return { inbox, make };
+}
+
 describe("peer transport after a peer restarts", () => {
   it("dials the restarted peer at once when it connects, not after the backoff", async () => {
-    const secret = new TextEncoder().encode("s");
-    const peers: PeerAddress[] = [
-      { id: 1, host: "127.0.0.1", port: await freePort() },
-      { id: 2, host: "127.0.0.1", port: await freePort() },
-    ];
-    const inbox: unknown[] = [];
-    const make = (id: number) =>
-      new PeerTransport({ myId: id, listenHost: "127.0.0.1", listenPort: peers[id - 1]!.port, peers, secret, frameBytesMax: 1 << 20, queueMessagesMax: 100, onMessage: (_f, m) => id === 2 && inbox.push(m), log: () => {} });
+    const { inbox, make } = await pair();
     const one = make(1);
-    started.push(one);
     await one.start();
     // Peer 2 stays down until just after 1's attempt at ~3.15 s: its next would be at ~5.15 s.
     await new Promise((r) => setTimeout(r, 3300));
     const two = make(2);
-    started.push(two);
     const upAtMs = Date.now();
     await two.start();
     await until(() => one.connectedPeers().includes(2), 1000);
     one.send(2, "hello");
     await until(() => inbox.length === 1);
     expect(Date.now() - upAtMs).toBeLessThan(1000);
+  });
+});
+
+describe("peer transport while a peer is down", () => {
+  it("keeps queueable messages for when it is back, and drops the others (snapshot chunks)", async () => {
+    const { inbox, make } = await pair();
+    const one = make(1);
+    await one.start();
+    one.send(2, "stale chunk", false);
+    one.send(2, "kept");
+    const two = make(2);
+    await two.start();
+    await until(() => inbox.length === 1);
+    one.send(2, "chunk while up", false);
+    await until(() => inbox.length === 2);
+    expect(inbox).toEqual(["kept", "chunk while up"]);
   });
 });
 

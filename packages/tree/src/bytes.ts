@@ -58,3 +58,18 @@ export function latin1ToBytes(s: string): Uint8Array {
   else for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
   return out;
 }
+
+/** Bytes of `s` in UTF-8 (a lone surrogate counts as the 3 bytes of U+FFFD), without encoding it. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2;
+      i++;
+    } else n += 2;
+  }
+  return n;
+}

@@ -13,12 +13,12 @@ export const MULTI_OPS_MAX = 100_000;
 /** Ephemeral paths listed in one closeSession transaction. */
 export const CLOSE_SESSION_PATHS_MAX = 10_000_000;
 /**
- * UTF-16 units of the ephemeral paths one session may own. Its closeSession txn lists them
- * all, and a txn must fit one log entry (storage's entryBytesMax, 8 MiB) and one peer frame:
- * at most 3 MB of UTF-8 here, plus what one multi may add on top (one request, 1 MiB), keeps
- * it there. About 16,000 ephemerals of 60 characters; a create past it gets QUOTA_EXCEEDED.
+ * Bytes the ephemeral paths of one session may take in its closeSession txn (their UTF-8
+ * and a few bytes of framing each; see ephemeralPathCost). That txn lists them all and must
+ * fit one log entry and one peer message (twice jute.maxbuffer and some): 1 MiB is about
+ * 16,000 ephemerals of 60 characters. A create past it gets QUOTA_EXCEEDED.
  */
-export const EPHEMERAL_CHARS_PER_SESSION_MAX = 1_000_000;
+export const EPHEMERAL_BYTES_PER_SESSION_MAX = 1024 * 1024;
 /** Znodes in one tree. V8's Map and Set hold at most 2^24 entries; stay below that. */
 export const NODE_COUNT_MAX = 16_000_000;
 /** Bytes of one snapshot frame (a batch of nodes, or one big node). */

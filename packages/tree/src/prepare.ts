@@ -17,7 +17,8 @@ import {
   type SetACLRequest,
   type SetDataRequest,
 } from "@warden/protocol";
-import { EPHEMERAL_CHARS_PER_SESSION_MAX, MULTI_OPS_MAX, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
+import { EPHEMERAL_BYTES_PER_SESSION_MAX, MULTI_OPS_MAX, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
+import { ephemeralPathCost } from "./tree.js";
 import { Overlay } from "./overlay.js";
 import { PendingChanges } from "./pending.js";
 import { isReservedSessionId } from "./owner.js";
@@ -54,8 +55,10 @@ export class Preparer {
   private readonly pending = new PendingChanges();
   private readonly openingSessions = new Map<bigint, bigint>();
   /** Ephemeral creates prepared and not yet applied, in zxid order, and their path lengths per session. */
-  private readonly preparedEphemerals: Array<{ zxid: bigint; sessionId: bigint; chars: number }> = [];
-  private readonly preparedEphemeralChars = new Map<bigint, number>();
+  private readonly preparedEphemerals: Array<{ zxid: bigint; sessionId: bigint; bytes: number }> = [];
+  private readonly preparedEphemeralBytes = new Map<bigint, number>();
+  /** Ephemeral bytes of the creates in the txn being prepared (a multi may hold many). */
+  private txnEphemeralBytes = 0;
   private readonly closingSessions = new Map<bigint, bigint>();
   /** Reused by every request (prepare is not reentrant). */
   private readonly overlay: Overlay;
@@ -79,6 +82,7 @@ export class Preparer {
     if (this.pending.size >= this.outstandingPathsMax) throw new ThrottledError(`${this.pending.size} outstanding changes`);
     if (request.type === "closeSession") return this.closeSession(ctx);
     const live = this.isLive(ctx.sessionId);
+    this.txnEphemeralBytes = 0;
     const overlay = this.overlay;
     overlay.clear();
     let body: TxnBody;
@@ -116,7 +120,7 @@ export class Preparer {
     this.pending.clear();
     this.overlay.clear();
     this.preparedEphemerals.length = 0;
-    this.preparedEphemeralChars.clear();
+    this.preparedEphemeralBytes.clear();
     this.openingSessions.clear();
     this.closingSessions.clear();
   }
@@ -180,34 +184,36 @@ export class Preparer {
 
   /**
    * A session's closeSession txn lists all its ephemerals, and a txn must fit one log entry:
-   * their paths are bounded (EPHEMERAL_CHARS_PER_SESSION_MAX), those prepared and not yet
-   * applied included.
+   * what their paths cost there is bounded (EPHEMERAL_BYTES_PER_SESSION_MAX), counting those
+   * applied, those prepared and not yet applied, and those earlier in this same multi.
    */
   private requireEphemeralRoom(sessionId: bigint, path: string): void {
-    const max = EPHEMERAL_CHARS_PER_SESSION_MAX;
+    const max = EPHEMERAL_BYTES_PER_SESSION_MAX;
     // A sequential name grows by its 10 digits.
-    const chars = this.tree.ephemeralCharsOf(sessionId) + (this.preparedEphemeralChars.get(sessionId) ?? 0) + path.length + 10;
-    if (chars > max) throw new QuotaExceededError(`the session's ephemeral paths would take ${chars} characters, more than ${max}`, path);
+    const cost = ephemeralPathCost(path) + 10;
+    const bytes = this.tree.ephemeralBytesOf(sessionId) + (this.preparedEphemeralBytes.get(sessionId) ?? 0) + this.txnEphemeralBytes + cost;
+    if (bytes > max) throw new QuotaExceededError(`the session's ephemeral paths would take ${bytes} bytes of its closeSession, more than ${max}`, path);
+    this.txnEphemeralBytes += cost;
   }
 
   /** Counts the ephemerals a prepared txn creates, until it is applied. */
   private notePreparedEphemerals(zxid: bigint, sessionId: bigint, body: TxnBody): void {
     const ops = body.type === "multi" ? body.ops : [body];
-    let chars = 0;
-    for (const op of ops) if (op.type === "create" && op.ephemeralOwner === sessionId) chars += op.path.length;
-    if (chars === 0) return;
-    this.preparedEphemerals.push({ zxid, sessionId, chars });
-    this.preparedEphemeralChars.set(sessionId, (this.preparedEphemeralChars.get(sessionId) ?? 0) + chars);
+    let bytes = 0;
+    for (const op of ops) if (op.type === "create" && op.ephemeralOwner === sessionId) bytes += ephemeralPathCost(op.path);
+    if (bytes === 0) return;
+    this.preparedEphemerals.push({ zxid, sessionId, bytes });
+    this.preparedEphemeralBytes.set(sessionId, (this.preparedEphemeralBytes.get(sessionId) ?? 0) + bytes);
   }
 
   private forgetPreparedEphemerals(zxid: bigint): void {
     const q = this.preparedEphemerals;
     let head = 0;
     for (; head < q.length && q[head]!.zxid <= zxid; head++) {
-      const { sessionId, chars } = q[head]!;
-      const left = this.preparedEphemeralChars.get(sessionId)! - chars;
-      if (left === 0) this.preparedEphemeralChars.delete(sessionId);
-      else this.preparedEphemeralChars.set(sessionId, left);
+      const { sessionId, bytes } = q[head]!;
+      const left = this.preparedEphemeralBytes.get(sessionId)! - bytes;
+      if (left === 0) this.preparedEphemeralBytes.delete(sessionId);
+      else this.preparedEphemeralBytes.set(sessionId, left);
     }
     if (head > 0) q.splice(0, head);
   }

@@ -4,7 +4,7 @@ import { NoNodeError, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, EventType, parentPath, t
 import { AclCache } from "./acl-cache.js";
 import { apply, type ApplyOutcome } from "./apply.js";
 import { read, type ReadContext, type ReadRequest } from "./read.js";
-import { bytesToLatin1, latin1ToBytes } from "./bytes.js";
+import { bytesToLatin1, latin1ToBytes, utf8Length } from "./bytes.js";
 import { ownerKind, ttlOf } from "./owner.js";
 import { ACL_ID, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, NodeStore, PZXID, VERSION, type NodeFields } from "./store.js";
 import type { Txn } from "./txn.js";
@@ -20,8 +20,8 @@ export class DataTree {
   /** @internal */ readonly acls = new AclCache();
   private readonly sessionTable = new Map<bigint, SessionInfo>();
   private readonly ephemeralIndex = new Map<bigint, Set<string>>();
-  /** UTF-16 units of each session's ephemeral paths (what its closeSession txn will list). */
-  private readonly ephemeralChars = new Map<bigint, number>();
+  /** What each session's ephemeral paths cost in its closeSession txn (ephemeralPathCost, summed). */
+  private readonly ephemeralBytes = new Map<bigint, number>();
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
   /** This server's watches (not part of the replicated state, not in snapshots). */
@@ -160,9 +160,9 @@ export class DataTree {
     return out.sort();
   }
 
-  /** @internal UTF-16 units of the session's ephemeral paths, summed. */
-  ephemeralCharsOf(sessionId: bigint): number {
-    return this.ephemeralChars.get(sessionId) ?? 0;
+  /** @internal What the session's ephemeral paths cost in its closeSession txn. */
+  ephemeralBytesOf(sessionId: bigint): number {
+    return this.ephemeralBytes.get(sessionId) ?? 0;
   }
 
   /** @internal The session's ephemeral paths as stored (do not mutate). */
@@ -217,14 +217,14 @@ export class DataTree {
       let set = this.ephemeralIndex.get(owner);
       if (add) {
         if (set === undefined) this.ephemeralIndex.set(owner, (set = new Set()));
-        if (!set.has(path)) this.ephemeralChars.set(owner, (this.ephemeralChars.get(owner) ?? 0) + path.length);
+        if (!set.has(path)) this.ephemeralBytes.set(owner, (this.ephemeralBytes.get(owner) ?? 0) + ephemeralPathCost(path));
         set.add(path);
       } else if (set !== undefined && set.delete(path)) {
         if (set.size === 0) {
           this.ephemeralIndex.delete(owner);
-          this.ephemeralChars.delete(owner);
+          this.ephemeralBytes.delete(owner);
         } else {
-          this.ephemeralChars.set(owner, this.ephemeralChars.get(owner)! - path.length);
+          this.ephemeralBytes.set(owner, this.ephemeralBytes.get(owner)! - ephemeralPathCost(path));
         }
       }
     }
@@ -318,4 +318,9 @@ export class DataTree {
   load(path: string, data: string, acl: readonly ACL[], fields: Omit<NodeFields, "data" | "aclId">): void {
     this.insert(path, { ...fields, data, aclId: this.acls.acquire(acl) });
   }
+}
+
+/** Bytes one ephemeral path adds to its session's closeSession txn: its UTF-8 and a CBOR string header. */
+export function ephemeralPathCost(path: string): number {
+  return utf8Length(path) + 5;
 }

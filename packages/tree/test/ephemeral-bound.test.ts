@@ -3,10 +3,10 @@
 // session's close stop every server (the append fails). The preparer bounds them.
 import { describe, expect, it } from "vitest";
 import { CreateMode, ErrorCode, OPEN_ACL_UNSAFE } from "@warden/protocol";
-import { DataTree, EPHEMERAL_CHARS_PER_SESSION_MAX, Preparer, encodeTxn } from "../src/index.js";
+import { DataTree, EPHEMERAL_BYTES_PER_SESSION_MAX, Preparer, encodeTxn } from "../src/index.js";
 
 describe("ephemeral paths per session", () => {
-  it("refuses an ephemeral create past EPHEMERAL_CHARS_PER_SESSION_MAX with QUOTA_EXCEEDED, counting those prepared, and the close stays small", () => {
+  it("refuses an ephemeral create past EPHEMERAL_BYTES_PER_SESSION_MAX with QUOTA_EXCEEDED, counting those prepared, and the close stays small", () => {
     const tree = new DataTree();
     const preparer = new Preparer(tree);
     let zxid = 1n;
@@ -32,8 +32,8 @@ describe("ephemeral paths per session", () => {
         preparer.applied(txn.zxid);
       }
     }
-    expect(created).toBeLessThanOrEqual(Math.floor(EPHEMERAL_CHARS_PER_SESSION_MAX / 3990));
-    expect(created).toBeGreaterThan(Math.floor(EPHEMERAL_CHARS_PER_SESSION_MAX / 3990) - 5);
+    expect(created).toBeLessThanOrEqual(Math.floor(EPHEMERAL_BYTES_PER_SESSION_MAX / (3990 + 5)));
+    expect(created).toBeGreaterThan(Math.floor(EPHEMERAL_BYTES_PER_SESSION_MAX / (3990 + 5)) - 5);
     expect(refused).toBe(400 - created);
     const close = preparer.prepare({ type: "closeSession" }, ctx());
     expect(close.body.type === "closeSession" && close.body.paths.length).toBe(created);

@@ -54,6 +54,9 @@ export interface ServerConfig {
   outstandingGlobalMax: number;
   snapCount: number;
   quorumListenOnAllIPs: boolean;
+  /** Snapshot transfer to a lagging follower: bytes per chunk; and the leader's in-memory log window in entries. */
+  snapshotChunkBytes: number;
+  commitLogCount: number;
   /** Voting members and observers from server.N lines; empty = standalone. */
   servers: PeerSpec[];
   /** This server's id (from dataDir/myid when server.N lines exist). */
@@ -176,6 +179,8 @@ export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
     outstandingGlobalMax: int(raw, "globalOutstandingLimit", 100_000),
     snapCount: int(raw, "snapCount", 100_000),
     quorumListenOnAllIPs: bool(raw, "quorumListenOnAllIPs", false),
+    snapshotChunkBytes: int(raw, "snapshotChunkBytes", 1024 * 1024),
+    commitLogCount: int(raw, "commitLogCount", 10_000),
     servers: servers.sort((a, b) => a.id - b.id),
     myId: 0,
     ignored,

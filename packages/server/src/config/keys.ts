@@ -66,6 +66,8 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   localSessionsUpgradingEnabled: { kind: "bool", doc: "Accepted.", ignored: "all sessions are global" },
   "audit.enable": { kind: "bool", doc: "Accepted.", ignored: "no audit log" },
   "sslQuorum": { kind: "bool", doc: "TLS between peers is not supported.", ignored: "no TLS" },
+  snapshotChunkBytes: { kind: "int", min: 512, max: 2 * 1024 * 1024, doc: "Bytes per chunk of a snapshot the leader sends a follower too far behind for its log (default 1 MiB; 8 chunks unacknowledged at most)." },
+  commitLogCount: { kind: "int", min: 2, max: 10_000_000, doc: "Committed transactions the leader keeps in memory to catch followers up; one further behind gets a snapshot (ZooKeeper's zookeeper.commitLogCount; default 10000)." },
 };
 
 export const SERVER_LINE = /^server\.(\d+)$/;

@@ -357,23 +357,17 @@ export class WardenNode {
   }
 
   snapshotOfAppliedState(): Snapshot {
-    const chunks = [...serializeSnapshot(this.tree)];
-    const total = chunks.reduce((n, c) => n + c.length, 0);
-    const payload = new Uint8Array(total);
-    let off = 0;
-    for (const c of chunks) {
-      payload.set(c, off);
-      off += c.length;
-    }
+    // The serializer's frames, as they are: never one buffer of the whole tree.
+    const parts = [...serializeSnapshot(this.tree)];
     // The replica counts epoch barriers as applied, the tree only txns: label the state with
     // the replica's applied zxid, or a snapshot wanted right after a barrier is refused as
     // older than the log's base and asked for again, forever (the drain loop spins).
     const applied = this.hooks.appliedZxid();
-    return { zxid: applied > this.tree.lastProcessedZxid ? applied : this.tree.lastProcessedZxid, payload };
+    return { zxid: applied > this.tree.lastProcessedZxid ? applied : this.tree.lastProcessedZxid, parts };
   }
 
   async installSnapshot(snapshot: Snapshot): Promise<void> {
-    this.tree = await loadSnapshot([snapshot.payload]);
+    this.tree = await loadSnapshot(snapshot.parts);
     this.preparer = new Preparer(this.tree);
     this.pending.clear();
     this.proposed.clear();

@@ -2,11 +2,17 @@
 // accepts connections for the messages it receives (one direction per connection keeps
 // reconnection simple). A dialer proves it knows the ensemble secret by HMAC over both
 // sides' nonces; without a secret, only the addresses named by server.N lines may connect.
+//
+// Each connection is a containment boundary: whatever goes wrong with its input (a frame over
+// frameBytesMax, bytes that are not CBOR, a message that fails its schema, a handler that
+// throws) or its output (a peer that stops reading) closes that connection, logged and counted
+// (PeerStats), and nothing else. Nothing thrown while handling a connection leaves its handlers.
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { encode, decode } from "cbor-x";
 import { FrameSplitter, frameHeader } from "./frames.js";
+import { PeerStats, reasonOf, type PeerCloseReason } from "./peer-stats.js";
 
 export interface PeerAddress {
   id: number;
@@ -21,9 +27,15 @@ export interface PeerTransportOptions {
   peers: PeerAddress[];
   /** Shared secret; undefined = address-based admission with a loud warning. */
   secret: Uint8Array | undefined;
+  /** Every frame, both ways: a larger one from a peer closes its connection; we never send one. */
   frameBytesMax: number;
-  /** Messages queued to one peer while it is unreachable or slow; beyond it they are dropped. */
+  /** Messages queued to one peer while it is unreachable; beyond it (or queueBytesMax) they are dropped. */
   queueMessagesMax: number;
+  /** Bytes queued to one peer while it is unreachable (default 64 MiB). */
+  queueBytesMax?: number;
+  /** Bytes written to a connected peer and not yet taken by the socket; beyond, the connection is closed (default 128 MiB). */
+  writeBufferBytesMax?: number;
+  /** A message from an authenticated peer. May throw: that connection is closed (see PeerStats). */
   onMessage: (from: number, message: unknown) => void;
   /** An authenticated connection from this peer closed (e.g. its process died). */
   onPeerLost?: (from: number) => void;
@@ -31,14 +43,18 @@ export interface PeerTransportOptions {
 }
 
 const HELLO_TIMEOUT_MS = 5_000;
+const HANDSHAKE_FRAME_BYTES_MAX = 1024;
 const BACKOFF_MS_MIN = 50;
 const BACKOFF_MS_MAX = 2_000;
+const MiB = 1024 * 1024;
 
 interface Outgoing {
   peer: PeerAddress;
   socket: Socket | undefined;
   ready: boolean;
-  queue: Uint8Array[];
+  /** Frames (in parts) waiting for the connection. */
+  queue: Uint8Array[][];
+  queuedBytes: number;
   backoffMs: number;
   timer: NodeJS.Timeout | undefined;
   corked: boolean;
@@ -50,15 +66,26 @@ function mac(secret: Uint8Array, ...parts: Array<Uint8Array | string>): Buffer {
   return h.digest();
 }
 
+function lengthOf(parts: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
+}
+
 export class PeerTransport {
   private server: Server | undefined;
   private readonly outgoing = new Map<number, Outgoing>();
   private readonly incoming = new Set<Socket>();
   private allowedAddresses = new Set<string>();
   private stopped = false;
-  readonly stats = { messagesSent: 0, bytesSent: 0, messagesReceived: 0 };
+  readonly stats = new PeerStats();
+  private readonly queueBytesMax: number;
+  private readonly writeBufferBytesMax: number;
 
-  constructor(private readonly opts: PeerTransportOptions) {}
+  constructor(private readonly opts: PeerTransportOptions) {
+    this.queueBytesMax = opts.queueBytesMax ?? 64 * MiB;
+    this.writeBufferBytesMax = opts.writeBufferBytesMax ?? 128 * MiB;
+  }
 
   async start(): Promise<void> {
     if (!this.opts.secret) {
@@ -74,35 +101,43 @@ export class PeerTransport {
     });
     for (const peer of this.opts.peers) {
       if (peer.id === this.opts.myId) continue;
-      const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false };
+      const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], queuedBytes: 0, backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false };
       this.outgoing.set(peer.id, o);
       this.dial(o);
     }
   }
 
-  /** Sends a message (best effort: the protocol above tolerates loss). */
-  send(to: number, message: unknown): void {
+  /**
+   * Sends a message (best effort: the protocol above tolerates loss). `queueable` false: not
+   * kept for a peer that is down (a snapshot chunk: stale by the time it is back, and resent
+   * by the transfer anyway).
+   */
+  send(to: number, message: unknown, queueable = true): void {
+    const o = this.outgoing.get(to);
+    if (!o || (!queueable && !o.ready)) return;
+    this.sendParts(to, [encode(message) as Uint8Array]);
+  }
+
+  /**
+   * Sends one frame whose payload is `parts`, concatenated (written corked, not copied). A frame
+   * over frameBytesMax is never sent: the senders size what they send to fit, so one is a bug,
+   * logged and counted (stats.oversizeDropped), not a reason to stop the server.
+   */
+  sendParts(to: number, parts: readonly Uint8Array[]): void {
     const o = this.outgoing.get(to);
     if (!o) return;
-    const payload = encode(message) as Uint8Array;
-    if (payload.length > this.opts.frameBytesMax) throw new Error(`peer message of ${payload.length} bytes exceeds frameBytesMax`);
-    if (o.ready && o.socket) {
-      this.stats.messagesSent++;
-      this.stats.bytesSent += payload.length + 4;
-      const socket = o.socket;
-      if (!o.corked) {
-        // Corked until the turn of the event loop ends: every message of the turn leaves in one write.
-        o.corked = true;
-        socket.cork();
-        setImmediate(() => {
-          o.corked = false;
-          socket.uncork();
-        });
-      }
-      socket.write(frameHeader(payload.length));
-      socket.write(payload);
-    } else if (o.queue.length < this.opts.queueMessagesMax) {
-      o.queue.push(payload);
+    const length = lengthOf(parts);
+    if (length > this.opts.frameBytesMax) {
+      this.stats.oversizeDropped++;
+      this.opts.log(`BUG: a message of ${length} bytes to peer ${to} exceeds frameBytesMax ${this.opts.frameBytesMax}; not sent`);
+      return;
+    }
+    if (o.ready && o.socket) return this.write(o, o.socket, parts, length);
+    if (o.queue.length < this.opts.queueMessagesMax && o.queuedBytes + length <= this.queueBytesMax) {
+      o.queue.push([...parts]);
+      o.queuedBytes += length;
+    } else {
+      this.stats.queueDropped++;
     }
   }
 
@@ -118,6 +153,33 @@ export class PeerTransport {
     }
     for (const s of this.incoming) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private write(o: Outgoing, socket: Socket, parts: readonly Uint8Array[], length: number): void {
+    if (socket.writableLength + length > this.writeBufferBytesMax) {
+      return this.close(socket, "write-buffer-full", `peer ${o.peer.id}`, `${socket.writableLength} bytes unsent`);
+    }
+    this.stats.messagesSent++;
+    this.stats.bytesSent += length + 4;
+    if (!o.corked) {
+      // Corked until the turn of the event loop ends: every message of the turn leaves in one write.
+      o.corked = true;
+      socket.cork();
+      setImmediate(() => {
+        o.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(frameHeader(length));
+    for (const p of parts) socket.write(p);
+  }
+
+  /** Ends one connection for `reason`, logged and counted; nothing else is touched. */
+  private close(s: Socket, reason: PeerCloseReason, who: string, detail: string): void {
+    if (s.destroyed) return;
+    this.stats.close(reason);
+    this.opts.log(`peer connection ${who} closed (${reason}): ${detail}`);
+    s.destroy();
   }
 
   /**
@@ -140,30 +202,25 @@ export class PeerTransport {
     s.setNoDelay(true);
     o.socket = s;
     const myNonce = randomBytes(16);
-    const splitter = new FrameSplitter(1024);
     let stage: "challenge" | "ok" | "ready" = "challenge";
     s.once("connect", () => this.writeFrame(s, encode({ hello: 1, id: this.opts.myId, nonce: myNonce })));
-    s.on("data", (chunk: Buffer) => {
-      try {
-        for (const f of splitter.feed(chunk)) {
-          const m = decode(f) as { nonce?: Uint8Array; ok?: boolean };
-          if (stage === "challenge") {
-            if (!(m.nonce instanceof Uint8Array)) throw new Error("bad challenge");
-            const proof = this.opts.secret ? mac(this.opts.secret, "dial", myNonce, m.nonce, String(this.opts.myId)) : new Uint8Array(0);
-            this.writeFrame(s, encode({ proof }));
-            stage = "ok";
-            continue;
-          }
-          if (stage !== "ok" || m.ok !== true) throw new Error("unexpected frame from acceptor");
-          stage = "ready";
-          o.ready = true;
-          o.backoffMs = BACKOFF_MS_MIN;
-          for (const p of o.queue.splice(0)) this.writeFrame(s, p);
-        }
-      } catch (e) {
-        this.opts.log(`peer ${o.peer.id}: handshake failed: ${(e as Error).message}`);
-        s.destroy();
+    const splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
+    this.onFrames(s, `to peer ${o.peer.id}`, () => splitter, () => "handshake-failed", (f) => {
+      const m = decode(f) as { nonce?: unknown; ok?: unknown };
+      if (stage === "challenge") {
+        if (!(m.nonce instanceof Uint8Array)) throw new Error("bad challenge");
+        const proof = this.opts.secret ? mac(this.opts.secret, "dial", myNonce, m.nonce, String(this.opts.myId)) : new Uint8Array(0);
+        this.writeFrame(s, encode({ proof }));
+        stage = "ok";
+        return;
       }
+      if (stage !== "ok" || m.ok !== true) throw new Error("unexpected frame from acceptor");
+      stage = "ready";
+      o.ready = true;
+      o.backoffMs = BACKOFF_MS_MIN;
+      const queued = o.queue.splice(0);
+      o.queuedBytes = 0;
+      for (const parts of queued) this.write(o, s, parts, lengthOf(parts));
     });
     s.on("error", () => {});
     s.on("close", () => {
@@ -172,6 +229,30 @@ export class PeerTransport {
       if (this.stopped) return;
       o.timer = setTimeout(() => this.dial(o), o.backoffMs);
       o.backoffMs = Math.min(o.backoffMs * 2, BACKOFF_MS_MAX);
+    });
+  }
+
+  /**
+   * Feeds a connection's bytes to `splitter` and each frame to `handle`; anything thrown closes
+   * this connection only, with the reason `classify` gives (or frame-too-large). A listener that
+   * throws would take the process down: this is the boundary.
+   */
+  private onFrames(s: Socket, who: string, splitter: () => FrameSplitter, classify: (e: unknown) => PeerCloseReason, handle: (frame: Uint8Array) => void): void {
+    s.on("data", (chunk: Buffer) => {
+      let frames: Uint8Array[];
+      try {
+        frames = splitter().feed(chunk);
+      } catch (e) {
+        return this.close(s, reasonOf(e, false), who, (e as Error).message);
+      }
+      for (const f of frames) {
+        if (s.destroyed) return;
+        try {
+          handle(f);
+        } catch (e) {
+          return this.close(s, classify(e), who, e instanceof Error ? e.message : String(e));
+        }
+      }
     });
   }
 
@@ -185,47 +266,49 @@ export class PeerTransport {
     }
     this.incoming.add(s);
     const nonce = randomBytes(16);
-    let splitter = new FrameSplitter(1024);
+    let splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
     let peerId = -1;
     let helloNonce: Uint8Array | undefined;
-    const timer = setTimeout(() => s.destroy(), HELLO_TIMEOUT_MS);
-    s.on("data", (chunk: Buffer) => {
-      try {
-        for (const f of splitter.feed(chunk)) {
-          if (peerId >= 0 && !helloNonce) {
-            this.stats.messagesReceived++;
-            this.opts.onMessage(peerId, decode(f));
-            continue;
-          }
-          const m = decode(f) as { hello?: number; id?: number; nonce?: Uint8Array; proof?: Uint8Array };
-          if (!helloNonce) {
-            if (m.hello !== 1 || !Number.isInteger(m.id) || !(m.nonce instanceof Uint8Array) || m.nonce.length !== 16) throw new Error("bad hello");
-            if (!this.opts.peers.some((p) => p.id === m.id && p.id !== this.opts.myId)) throw new Error(`unknown peer id ${m.id}`);
-            peerId = m.id!;
-            helloNonce = m.nonce;
-            this.writeFrame(s, encode({ nonce }));
-          } else {
-            const want = this.opts.secret ? mac(this.opts.secret, "dial", helloNonce, nonce, String(peerId)) : Buffer.alloc(0);
-            const got = m.proof instanceof Uint8Array ? Buffer.from(m.proof) : Buffer.alloc(1);
-            if (got.length !== want.length || !timingSafeEqual(got, want)) throw new Error(`peer ${peerId} does not know the ensemble secret`);
-            helloNonce = undefined;
-            clearTimeout(timer);
-            // The dialer sends nothing more until it reads "ok", so no frame is left in the old splitter.
-            splitter = new FrameSplitter(this.opts.frameBytesMax);
-            this.writeFrame(s, encode({ ok: true }));
-            this.redialSoon(peerId);
-          }
-        }
-      } catch (e) {
-        this.opts.log(`peer connection from ${remote} refused: ${(e as Error).message}`);
-        s.destroy();
+    const authenticated = () => peerId >= 0 && helloNonce === undefined;
+    const timer = setTimeout(() => this.close(s, "handshake-failed", `from ${remote}`, "no hello in time"), HELLO_TIMEOUT_MS);
+    let decoding = false;
+    this.onFrames(s, `from ${remote}`, () => splitter, (e) => (authenticated() ? reasonOf(e, decoding) : "handshake-failed"), (f) => {
+      decoding = true;
+      const m = decode(f) as unknown;
+      decoding = false;
+      if (authenticated()) {
+        this.stats.messagesReceived++;
+        return this.opts.onMessage(peerId, m);
       }
+      const h = (typeof m === "object" && m !== null ? m : {}) as { hello?: unknown; id?: unknown; nonce?: unknown; proof?: unknown };
+      if (!helloNonce) {
+        if (h.hello !== 1 || typeof h.id !== "number" || !(h.nonce instanceof Uint8Array) || h.nonce.length !== 16) throw new Error("bad hello");
+        if (!this.opts.peers.some((p) => p.id === h.id && p.id !== this.opts.myId)) throw new Error(`unknown peer id ${h.id}`);
+        peerId = h.id;
+        helloNonce = h.nonce;
+        this.writeFrame(s, encode({ nonce }));
+        return;
+      }
+      const want = this.opts.secret ? mac(this.opts.secret, "dial", helloNonce, nonce, String(peerId)) : Buffer.alloc(0);
+      const got = h.proof instanceof Uint8Array ? Buffer.from(h.proof) : Buffer.alloc(1);
+      if (got.length !== want.length || !timingSafeEqual(got, want)) throw new Error(`peer ${peerId} does not know the ensemble secret`);
+      helloNonce = undefined;
+      clearTimeout(timer);
+      // The dialer sends nothing more until it reads "ok", so no frame is left in the old splitter.
+      splitter = new FrameSplitter(this.opts.frameBytesMax);
+      this.writeFrame(s, encode({ ok: true }));
+      this.redialSoon(peerId);
     });
     s.on("error", () => {});
     s.on("close", () => {
       clearTimeout(timer);
       this.incoming.delete(s);
-      if (peerId >= 0 && !helloNonce && !this.stopped) this.opts.onPeerLost?.(peerId);
+      if (!authenticated() || this.stopped) return;
+      try {
+        this.opts.onPeerLost?.(peerId);
+      } catch (e) {
+        this.opts.log(`BUG: handling the loss of peer ${peerId} threw: ${(e as Error).message}`);
+      }
     });
   }
 

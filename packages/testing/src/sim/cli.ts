@@ -2,12 +2,12 @@ import { parseArgs } from "node:util";
 import type { SimOverrides } from "./options.js";
 import { formatFailure, runSeed } from "./run.js";
 
-const usage = "usage: npm run sim -- [--seeds N] [--seed S] [--replicas 3|5] [--machine kv|tree] [--steps K] [--bug commit-without-quorum|vote-without-log-check|prevote-ignores-lease|ready-after-step-down|ack-before-fsync|prepare-before-applied|keep-preparer] [--verbose]";
+const usage = "usage: npm run sim -- [--seeds N] [--seed S] [--replicas 3|5] [--machine kv|tree] [--steps K] [--bug commit-without-quorum|vote-without-log-check|prevote-ignores-lease|ready-after-step-down|install-before-last-chunk|ack-before-fsync|prepare-before-applied|keep-preparer] [--verbose]";
 
 function overridesFrom(values: { replicas?: string; steps?: string; bug?: string[]; machine?: string }): SimOverrides {
   if (values.machine !== undefined && values.machine !== "kv" && values.machine !== "tree") throw new Error(`--machine must be kv or tree\n${usage}`);
   const bugs = new Set(values.bug ?? []);
-  for (const b of bugs) if (!["commit-without-quorum", "vote-without-log-check", "prevote-ignores-lease", "ready-after-step-down", "ack-before-fsync", "prepare-before-applied", "keep-preparer"].includes(b)) throw new Error(`unknown bug ${b}\n${usage}`);
+  for (const b of bugs) if (!["commit-without-quorum", "vote-without-log-check", "prevote-ignores-lease", "ready-after-step-down", "install-before-last-chunk", "ack-before-fsync", "prepare-before-applied", "keep-preparer"].includes(b)) throw new Error(`unknown bug ${b}\n${usage}`);
   const voters = values.replicas === undefined ? undefined : Number(values.replicas);
   if (voters !== undefined && voters !== 3 && voters !== 5) throw new Error(`--replicas must be 3 or 5\n${usage}`);
   const steps = values.steps === undefined ? undefined : Number(values.steps);
@@ -16,7 +16,7 @@ function overridesFrom(values: { replicas?: string; steps?: string; bug?: string
     ...(voters !== undefined ? { voters } : {}),
     ...(values.machine !== undefined ? { machine: values.machine as "kv" | "tree" } : {}),
     ...(steps !== undefined ? { safetyMs: steps * 50 } : {}),
-    plantedBugs: { commitWithoutQuorum: bugs.has("commit-without-quorum"), voteWithoutLogCheck: bugs.has("vote-without-log-check"), preVoteIgnoresLease: bugs.has("prevote-ignores-lease"), readyAfterStepDown: bugs.has("ready-after-step-down") },
+    plantedBugs: { commitWithoutQuorum: bugs.has("commit-without-quorum"), voteWithoutLogCheck: bugs.has("vote-without-log-check"), preVoteIgnoresLease: bugs.has("prevote-ignores-lease"), readyAfterStepDown: bugs.has("ready-after-step-down"), installBeforeLastChunk: bugs.has("install-before-last-chunk") },
     hostBugs: { ackBeforeFsync: bugs.has("ack-before-fsync"), prepareBeforeApplied: bugs.has("prepare-before-applied"), keepPreparer: bugs.has("keep-preparer") },
   };
 }

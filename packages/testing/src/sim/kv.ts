@@ -1,6 +1,6 @@
 import type { Entry, Snapshot, Status } from "@warden/consensus";
 import type { Zxid } from "@warden/protocol";
-import { ZXID_ZERO } from "@warden/protocol";
+import { ZXID_ZERO, formatZxid } from "@warden/protocol";
 import type { HistorySpec } from "./history.js";
 import { SimViolation, valueAtOrBefore } from "./history.js";
 
@@ -45,6 +45,24 @@ export function decodeWrite(payload: Uint8Array): KvWrite {
   return { key: text.slice(0, eq), value: text.slice(eq + 1) };
 }
 
+/** The bytes of a snapshot's parts, in one buffer (the simulation's states are small). */
+export function snapshotBytes(s: Snapshot): Uint8Array {
+  const out = new Uint8Array(s.parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of s.parts) out.set(p, at), (at += p.length);
+  return out;
+}
+
+/** An installed snapshot must be one the leader took, whole: anything else does not decode. */
+function decodePairs(s: Snapshot): [string, string][] {
+  const text = decoder.decode(snapshotBytes(s));
+  try {
+    return JSON.parse(text) as [string, string][];
+  } catch {
+    throw new SimViolation("snapshot-installed-whole", `snapshot at ${formatZxid(s.zxid)} does not decode: ${JSON.stringify(text.slice(0, 80))}`);
+  }
+}
+
 /** A deterministic key-value register machine. */
 export class KvMachine implements StateMachine {
   private data = new Map<string, string>();
@@ -78,11 +96,13 @@ export class KvMachine implements StateMachine {
 
   snapshot(): Snapshot {
     const pairs = [...this.data.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return { zxid: this.applied, payload: encoder.encode(JSON.stringify(pairs)) };
+    // Two parts, so that transfers also cut chunks across parts.
+    const bytes = encoder.encode(JSON.stringify(pairs));
+    return { zxid: this.applied, parts: [bytes.subarray(0, bytes.length >> 1), bytes.subarray(bytes.length >> 1)] };
   }
 
   restore(s: Snapshot | null): void {
-    this.data = new Map(s === null ? [] : (JSON.parse(decoder.decode(s.payload)) as [string, string][]));
+    this.data = new Map(s === null ? [] : decodePairs(s));
     this.applied = s?.zxid ?? ZXID_ZERO;
   }
 

@@ -1,4 +1,4 @@
-import type { Entry, Message, PlantedBugs, Ready, Snapshot, Status } from "@warden/consensus";
+import type { Entry, Message, PlantedBugs, Ready, Snapshot, Status, TransferStats } from "@warden/consensus";
 import { Replica } from "@warden/consensus";
 import type { Zxid } from "@warden/protocol";
 import type { WriteRecord } from "./clients.js";
@@ -34,6 +34,9 @@ export interface NodeConfig {
   readonly heartbeatTicks: number;
   readonly maxInflightProposals: number;
   readonly maxBatchEntries: number;
+  readonly maxAppendBytes: number;
+  readonly snapshotChunkBytes: number;
+  readonly snapshotWindowChunks: number;
   readonly logWindowEntries: number;
   readonly snapshotEveryEntries: number;
   readonly plantedBugs: PlantedBugs;
@@ -72,6 +75,8 @@ export class SimNode {
   readonly pendingWrites = new Map<Zxid, WriteRecord>();
   private appliedSinceSnapshot = 0;
   truncations = 0;
+  /** Snapshot transfer counters of the replicas this node had before its crashes. */
+  private readonly pastTransfers: TransferStats = { transfersStarted: 0, transfersSuperseded: 0, chunksSent: 0, chunksReceived: 0, snapshotsInstalled: 0, checksumFailures: 0 };
 
   constructor(private readonly cfg: NodeConfig, private readonly prng: Prng, private readonly env: NodeEnv) {
     this.id = cfg.id;
@@ -109,7 +114,8 @@ export class SimNode {
     this.replica = new Replica({
       id: c.id, voters: c.voters, observers: c.observers, electionTicks: c.electionTicks,
       heartbeatTicks: c.heartbeatTicks, random: this.prng.next(), maxInflightProposals: c.maxInflightProposals,
-      maxBatchEntries: c.maxBatchEntries, logWindowEntries: c.logWindowEntries, plantedBugs: c.plantedBugs,
+      maxBatchEntries: c.maxBatchEntries, maxAppendBytes: c.maxAppendBytes, snapshotChunkBytes: c.snapshotChunkBytes,
+      snapshotWindowChunks: c.snapshotWindowChunks, logWindowEntries: c.logWindowEntries, plantedBugs: c.plantedBugs,
       hardState: d.hardState, appliedZxid: this.appliedZxid, entries: d.log,
     });
     this.env.onRestore(this);
@@ -122,7 +128,17 @@ export class SimNode {
   }
 
   /** Loses everything not durable; returns the writes whose outcome the clients will never hear. */
+  /** Snapshot transfer counters over every life of this node. */
+  transferStats(): TransferStats {
+    const now = this.replica?.transferStats();
+    const out = { ...this.pastTransfers };
+    if (now !== undefined) for (const k of Object.keys(out) as (keyof TransferStats)[]) out[k] += now[k];
+    return out;
+  }
+
   crash(): WriteRecord[] {
+    const past = this.transferStats();
+    Object.assign(this.pastTransfers, past);
     this.disk.crash();
     this.replica = null;
     this.generation++;

@@ -68,6 +68,13 @@ export interface SimOptions {
   readonly sessionTimeoutMs: number;
   /** Weight of pauses (SIGSTOP, then SIGCONT: a batch of inputs before one Ready) among fault events. */
   readonly pauseWeight: number;
+  /** Snapshot transfer: bytes per chunk (small, so that transfers take many chunks) and chunks unacknowledged at most. */
+  readonly snapshotChunkBytes: number;
+  readonly snapshotWindowChunks: number;
+  /** Payload bytes one append gathers (an entry always goes, alone if larger). */
+  readonly maxAppendBytes: number;
+  /** Chance, per snapshot chunk delivered in the fault phase, that its receiver or its sender crashes right then. */
+  readonly midTransferCrashRate: number;
 }
 
 /** Derive every option from the seed (TigerBeetle's VOPR habit): fault rates included. */
@@ -109,6 +116,12 @@ export function deriveOptions(seed: number, o: SimOverrides = {}): SimOptions {
     readyDelayMsMax: r.pick([0, 0, 1, 5]),
     pauseWeight: r.range(0, 2),
     sessionTimeoutMs: r.range(600, 3000),
+    // Drawn last: the options above stay what they were for every seed.
+    // A few to a few hundred chunks per transfer (the tree's snapshots are 1-20 KB, the kv's 20-300 bytes).
+    snapshotChunkBytes: r.pick((o.machine ?? "kv") === "tree" ? [128, 256, 1024, 4096] : [8, 16, 64, 256]),
+    snapshotWindowChunks: r.range(1, 8),
+    maxAppendBytes: r.pick([48, 512, 1 << 20]),
+    midTransferCrashRate: r.pick([0, 0.01, 0.03, 0.1]),
   };
 }
 

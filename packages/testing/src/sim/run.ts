@@ -25,6 +25,7 @@ export function replayCommand(seed: number, o: SimOverrides): string {
   if (o.plantedBugs?.voteWithoutLogCheck) parts.push("--bug vote-without-log-check");
   if (o.plantedBugs?.preVoteIgnoresLease) parts.push("--bug prevote-ignores-lease");
   if (o.plantedBugs?.readyAfterStepDown) parts.push("--bug ready-after-step-down");
+  if (o.plantedBugs?.installBeforeLastChunk) parts.push("--bug install-before-last-chunk");
   if (o.hostBugs?.ackBeforeFsync) parts.push("--bug ack-before-fsync");
   if (o.hostBugs?.prepareBeforeApplied) parts.push("--bug prepare-before-applied");
   if (o.hostBugs?.keepPreparer) parts.push("--bug keep-preparer");

@@ -1,4 +1,5 @@
 import type { Entry, Message, Status } from "@warden/consensus";
+import { formatMessage, messageBytesBound, messageBytesMax } from "@warden/consensus";
 import type { Zxid } from "@warden/protocol";
 import { formatZxid } from "@warden/protocol";
 import type { WriteRecord } from "./clients.js";
@@ -32,7 +33,13 @@ export interface SimStats {
   partitions: number;
   elections: number;
   epochs: number;
-  snapshotsSent: number;
+  /** Snapshot transfers the leaders started, chunks they sent, snapshots followers installed. */
+  snapshotTransfers: number;
+  snapshotChunks: number;
+  snapshotInstalls: number;
+  /** Transfers started over with a newer snapshot; crashes of a chunk's receiver or sender right as it arrived. */
+  transfersSuperseded: number;
+  midTransferCrashes: number;
   truncations: number;
   /** leaderLost() calls by the hosts (a leader's connection closed: crash, cut or blip). */
   leaderLosts: number;
@@ -43,6 +50,8 @@ export interface SimStats {
 }
 
 const EVENTS_MAX = 5_000_000;
+/** consensus' default maxEntryBytes (the simulation's writes are far smaller). */
+const ENTRY_BYTES_MAX = 4 * 1024 * 1024;
 /** Link blips of the disruption check after healing. */
 const QUIET_BLIPS = 4;
 
@@ -63,7 +72,7 @@ export class Simulation implements NodeEnv {
   private readonly pending: Promise<void>[] = [];
   /** Server-to-server messages keep their order per link, as over TCP: the last delivery time. */
   private readonly linkLastMs = new Map<string, number>();
-  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotsSent: 0, truncations: 0, leaderLosts: 0, hostCampaigns: 0, healElections: 0 };
+  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotTransfers: 0, snapshotChunks: 0, snapshotInstalls: 0, transfersSuperseded: 0, midTransferCrashes: 0, truncations: 0, leaderLosts: 0, hostCampaigns: 0, healElections: 0 };
   private readonly queue = new EventQueue<SimEvent>(1_000_000);
   private readonly prng: Prng;
   readonly network: SimNetwork;
@@ -75,12 +84,15 @@ export class Simulation implements NodeEnv {
   private readonly leaderHint: (number | null)[] = [];
   private nowMs = 0;
   private healing = false;
+  /** What a host's frame limit must allow for these replicas' messages (consensus' messageBytesMax). */
+  private readonly messageBytesMax: number;
   private writeCounter = 0;
   private readonly log: string[] = [];
 
   constructor(readonly options: SimOptions) {
     this.prng = new Prng(options.seed);
     const o = options;
+    this.messageBytesMax = messageBytesMax({ maxBatchEntries: o.maxBatchEntries, maxAppendBytes: o.maxAppendBytes, maxEntryBytes: ENTRY_BYTES_MAX, snapshotChunkBytes: o.snapshotChunkBytes });
     const registers = Math.max(2, o.keys);
     if (o.machine === "tree") this.model = new TreeModel((path) => path.startsWith(REGISTER_PREFIX));
     this.history = new CommittedHistory(this.model ?? new KvSpec());
@@ -106,7 +118,8 @@ export class Simulation implements NodeEnv {
     const observers = Array.from({ length: o.observers }, (_, i) => o.voters + i + 1);
     for (const id of [...voters, ...observers]) {
       this.nodes.push(new SimNode({ id, voters, observers, electionTicks: o.electionTicks, heartbeatTicks: o.heartbeatTicks,
-        maxInflightProposals: o.maxInflightProposals, maxBatchEntries: o.maxBatchEntries, logWindowEntries: o.logWindowEntries,
+        maxInflightProposals: o.maxInflightProposals, maxBatchEntries: o.maxBatchEntries, maxAppendBytes: o.maxAppendBytes,
+        snapshotChunkBytes: o.snapshotChunkBytes, snapshotWindowChunks: o.snapshotWindowChunks, logWindowEntries: o.logWindowEntries,
         snapshotEveryEntries: o.snapshotEveryEntries, plantedBugs: o.plantedBugs, hostBugs: o.hostBugs,
         batchInputs: o.readyDelayMsMax > 0 }, this.prng.fork(), this));
     }
@@ -166,6 +179,10 @@ export class Simulation implements NodeEnv {
     this.stats.reads = this.clients.reads;
     if (this.workload !== null) this.stats.acknowledgedWrites = this.clients.writes.filter((w) => w.outcome === "ok").length;
     this.stats.truncations = this.nodes.reduce((sum, n) => sum + n.truncations, 0);
+    const transfers = this.nodes.map((n) => n.transferStats());
+    this.stats.snapshotTransfers = transfers.reduce((sum, t) => sum + t.transfersStarted, 0);
+    this.stats.snapshotInstalls = transfers.reduce((sum, t) => sum + t.snapshotsInstalled, 0);
+    this.stats.transfersSuperseded = transfers.reduce((sum, t) => sum + t.transfersSuperseded, 0);
     this.stats.leaderLosts = this.failover.leaderLosts;
     this.stats.hostCampaigns = this.failover.campaigns;
     return this.stats;
@@ -233,6 +250,15 @@ export class Simulation implements NodeEnv {
     if (!n.up || !this.network.connected(m.from, m.to)) return;
     n.replica!.step(m);
     n.drain();
+    if (m.type === "snapshot-chunk" && !this.healing && this.prng.chance(this.options.midTransferCrashRate)) {
+      // In the middle of a transfer: the follower (its partial snapshot is lost) or the leader (a new one takes over).
+      const victim = this.node(this.prng.chance(0.5) ? m.to : m.from);
+      if (!victim.up) return;
+      this.stats.midTransferCrashes++;
+      this.note(`crash ${victim.id} mid-transfer (chunk ${m.offset}+${m.data.length}/${m.totalBytes} of ${formatZxid(m.snapshotZxid)} to ${m.to})`);
+      this.crash(victim);
+      this.at(this.prng.range(50, 3000), { kind: "restart", node: victim });
+    }
   }
 
   private sendServer(from: number, to: number, m: ServerMessage): void {
@@ -258,7 +284,10 @@ export class Simulation implements NodeEnv {
   }
   send(m: Message): void {
     this.stats.messages++;
-    if (m.type === "snapshot") this.stats.snapshotsSent++;
+    if (m.type === "snapshot-chunk") this.stats.snapshotChunks++;
+    if (messageBytesBound(m) > this.messageBytesMax) {
+      throw new SimViolation("message-within-frame-limit", `${formatMessage(m)}: ${messageBytesBound(m)} bytes, over the limit ${this.messageBytesMax} the configuration promises`);
+    }
     this.network.send(m);
   }
   scheduleDrain(n: SimNode): void {

@@ -6,7 +6,9 @@
 // messages (forwarded writes, their failures, session touches) travel the simulated network.
 import type { Entry, Snapshot, Status } from "@warden/consensus";
 import { WardenNode, type NodeHooks, type ServerMessage } from "@warden/server";
+import { formatZxid } from "@warden/protocol";
 import { DataTree, loadSnapshot, treeDigest } from "@warden/tree";
+import { SimViolation } from "./history.js";
 import type { StateMachine } from "./kv.js";
 import type { SimNode } from "./node.js";
 
@@ -73,19 +75,21 @@ export class TreeMachine implements StateMachine {
     // The planted bug is about when a leader prepares; keep its snapshots labelled truly.
     const applied = this.host.replica!.status().appliedZxid;
     const tree = this.node.tree.lastProcessedZxid;
-    return { zxid: applied > tree ? applied : tree, payload: s.payload };
+    return { zxid: applied > tree ? applied : tree, parts: s.parts };
   }
 
   restore(snapshot: Snapshot | null): Promise<void> | undefined {
     if (snapshot === null) return undefined;
     this.restoredZxid = snapshot.zxid;
-    return loadSnapshot([snapshot.payload]).then((tree) => {
+    return loadSnapshot(snapshot.parts).then((tree) => {
       this.node = this.make(tree);
     });
   }
 
   install(snapshot: Snapshot): Promise<void> {
-    return this.node.installSnapshot(snapshot);
+    return this.node.installSnapshot(snapshot).catch((e: unknown) => {
+      throw new SimViolation("snapshot-installed-whole", `snapshot at ${formatZxid(snapshot.zxid)} does not load: ${(e as Error).message}`);
+    });
   }
 
   statusChanged(s: Status): void {

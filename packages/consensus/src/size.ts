@@ -1,0 +1,32 @@
+import type { ResolvedConfig } from "./config.js";
+import type { Message } from "./types.js";
+
+/**
+ * Upper bounds on a message's encoded size, for hosts that frame messages (the server's peer
+ * transport, CBOR) and for the leader's batching. Everything but payloads is a few numbers
+ * and short strings: MESSAGE_OVERHEAD_BYTES covers a message's fields and the host's envelope,
+ * ENTRY_OVERHEAD_BYTES one entry's zxid and field names. CBOR needs about 120 and 35.
+ */
+export const MESSAGE_OVERHEAD_BYTES = 512;
+export const ENTRY_OVERHEAD_BYTES = 64;
+
+/** An upper bound of `m`'s encoded size. */
+export function messageBytesBound(m: Message): number {
+  if (m.type === "append") {
+    let n = MESSAGE_OVERHEAD_BYTES;
+    for (const e of m.entries) n += ENTRY_OVERHEAD_BYTES + (e.payload?.length ?? 0);
+    return n;
+  }
+  if (m.type === "snapshot-chunk") return MESSAGE_OVERHEAD_BYTES + m.data.length;
+  return MESSAGE_OVERHEAD_BYTES;
+}
+
+/**
+ * The largest messageBytesBound of any message a replica with this configuration sends: an
+ * append carries entries up to maxAppendBytes, or one entry of up to maxEntryBytes alone; a
+ * snapshot chunk carries snapshotChunkBytes. A host's frame limit must be at least this.
+ */
+export function messageBytesMax(cfg: Pick<ResolvedConfig, "maxBatchEntries" | "maxAppendBytes" | "maxEntryBytes" | "snapshotChunkBytes">): number {
+  const append = cfg.maxBatchEntries * ENTRY_OVERHEAD_BYTES + Math.max(cfg.maxAppendBytes, cfg.maxEntryBytes);
+  return MESSAGE_OVERHEAD_BYTES + Math.max(append, cfg.snapshotChunkBytes);
+}

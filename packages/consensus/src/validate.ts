@@ -1,0 +1,113 @@
+// The schema of every consensus message, checked on what a peer sent before it reaches
+// Replica.step(): types, ranges (zxids are unsigned 64-bit bigints, epochs 32-bit, ids known)
+// and bounds (entries, payload and chunk bytes). A fresh object is returned with only the
+// fields of its type. Step() may then trust the shape; the protocol's rules stay in the core.
+import { DecodeError, type Zxid } from "@warden/protocol";
+import type { Entry, Message } from "./types.js";
+
+export const PEER_MESSAGE_INVALID = "WARDEN_ERR_PEER_MESSAGE";
+
+export interface MessageLimits {
+  /** Every server id of the ensemble. */
+  readonly ids: readonly number[];
+  /** Entries in one append, at most. */
+  readonly entriesMax: number;
+  /** Bytes of one entry's payload, at most. */
+  readonly entryBytesMax: number;
+  /** Bytes of one snapshot chunk, at most. */
+  readonly chunkBytesMax: number;
+}
+
+type Fields = Record<string, unknown>;
+
+const UINT64_MAX = (1n << 64n) - 1n;
+const UINT32_MAX = 0xffffffff;
+
+function invalid(what: string): never {
+  throw new DecodeError(PEER_MESSAGE_INVALID, `invalid peer message: ${what}`);
+}
+
+function zxid(m: Fields, key: string, where = String(m.type)): Zxid {
+  const v = m[key];
+  if (typeof v !== "bigint" || v < 0n || v > UINT64_MAX) invalid(`${where}.${key} is not a zxid`);
+  return v;
+}
+
+function uint(m: Fields, key: string, max: number): number {
+  const v = m[key];
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > max) invalid(`${String(m.type)}.${key} is not an integer in [0, ${max}]`);
+  return v;
+}
+
+function bool(m: Fields, key: string): boolean {
+  const v = m[key];
+  if (typeof v !== "boolean") invalid(`${String(m.type)}.${key} is not a boolean`);
+  return v;
+}
+
+function bytes(m: Fields, key: string, max: number, where = String(m.type)): Uint8Array {
+  const v = m[key];
+  if (!(v instanceof Uint8Array) || v.length > max) invalid(`${where}.${key} is not bytes of at most ${max}`);
+  return v;
+}
+
+function entries(m: Fields, prevZxid: Zxid, limits: MessageLimits): Entry[] {
+  const list = m.entries;
+  if (!Array.isArray(list) || list.length > limits.entriesMax) invalid(`append.entries is not a list of at most ${limits.entriesMax}`);
+  const out: Entry[] = [];
+  let last = prevZxid;
+  for (const e of list as unknown[]) {
+    if (typeof e !== "object" || e === null || Array.isArray(e)) invalid("append entry is not a map");
+    const f = e as Fields;
+    const z = zxid(f, "zxid", "append entry");
+    if (z <= last) invalid("append entries are not in increasing zxid order after prevZxid");
+    last = z;
+    out.push({ zxid: z, payload: f.payload === null ? null : bytes(f, "payload", limits.entryBytesMax, "append entry") });
+  }
+  return out;
+}
+
+/** Checks a decoded peer message against its type's schema; throws DecodeError (PEER_MESSAGE_INVALID). */
+export function validateMessage(value: unknown, limits: MessageLimits): Message {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) invalid("not a map");
+  const m = value as Fields;
+  const from = uint(m, "from", UINT32_MAX);
+  const to = uint(m, "to", UINT32_MAX);
+  if (!limits.ids.includes(from) || !limits.ids.includes(to)) invalid(`unknown server id in from=${from} to=${to}`);
+  const head = { from, to, epoch: uint(m, "epoch", UINT32_MAX) };
+  switch (m.type) {
+    case "vote-request":
+    case "prevote-request":
+      return { type: m.type, ...head, lastZxid: zxid(m, "lastZxid") };
+    case "vote-response":
+    case "prevote-response":
+      return { type: m.type, ...head, granted: bool(m, "granted") };
+    case "append": {
+      const prevZxid = zxid(m, "prevZxid");
+      return { type: "append", ...head, prevZxid, entries: entries(m, prevZxid, limits), commitZxid: zxid(m, "commitZxid") };
+    }
+    case "append-response": {
+      const r = { type: "append-response" as const, ...head, success: bool(m, "success"), matchZxid: zxid(m, "matchZxid"), acceptedZxid: zxid(m, "acceptedZxid"), rejectedPrevZxid: zxid(m, "rejectedPrevZxid"), hintZxid: zxid(m, "hintZxid") };
+      if (r.matchZxid > r.acceptedZxid) invalid("append-response.matchZxid above acceptedZxid");
+      return r;
+    }
+    case "snapshot-chunk":
+      return snapshotChunk(m, head, limits);
+    case "snapshot-ack":
+      return { type: "snapshot-ack", ...head, snapshotZxid: zxid(m, "snapshotZxid"), receivedBytes: uint(m, "receivedBytes", Number.MAX_SAFE_INTEGER) };
+    case "sync-request":
+      return { type: "sync-request", ...head, requestId: uint(m, "requestId", Number.MAX_SAFE_INTEGER) };
+    case "sync-response":
+      return { type: "sync-response", ...head, requestId: uint(m, "requestId", Number.MAX_SAFE_INTEGER), zxid: zxid(m, "zxid") };
+    default:
+      return invalid(`unknown type ${JSON.stringify(String(m.type)).slice(0, 40)}`);
+  }
+}
+
+function snapshotChunk(m: Fields, head: { from: number; to: number; epoch: number }, limits: MessageLimits): Message {
+  const totalBytes = uint(m, "totalBytes", Number.MAX_SAFE_INTEGER);
+  const offset = uint(m, "offset", Number.MAX_SAFE_INTEGER);
+  const data = bytes(m, "data", limits.chunkBytesMax);
+  if (totalBytes === 0 || data.length === 0 || offset + data.length > totalBytes) invalid(`snapshot-chunk bytes ${offset}+${data.length} outside 1..${totalBytes}`);
+  return { type: "snapshot-chunk", ...head, snapshotZxid: zxid(m, "snapshotZxid"), totalBytes, checksum: uint(m, "checksum", UINT32_MAX), offset, data };
+}

@@ -1,0 +1,45 @@
+// Why peer connections end, and what the transport refused to send: counters for /metrics.
+import { DecodeError } from "@warden/protocol";
+import { PEER_MESSAGE_INVALID } from "@warden/consensus";
+import { PeerFrameError } from "./frames.js";
+
+/**
+ * Why a peer connection was closed by us (a peer closing its side is "closed-by-peer"):
+ *  - frame-too-large: a frame length over frameBytesMax (nothing of it was buffered);
+ *  - undecodable: a frame that is not CBOR;
+ *  - invalid-message: a message that fails its schema (validate.ts, server-messages.ts);
+ *  - handler-error: anything else thrown while handling the connection's input (a bug);
+ *  - handshake-failed: a bad hello, an unknown id, a wrong proof, an unexpected frame;
+ *  - write-buffer-full: the peer stopped reading and our unsent bytes passed their bound.
+ */
+export type PeerCloseReason = "frame-too-large" | "undecodable" | "invalid-message" | "handler-error" | "handshake-failed" | "write-buffer-full";
+
+export class PeerStats {
+  messagesSent = 0;
+  bytesSent = 0;
+  messagesReceived = 0;
+  /** Messages refused because they exceed frameBytesMax: a bug (limits.ts makes it unreachable). */
+  oversizeDropped = 0;
+  /** Messages dropped while a peer was unreachable and its queue was full. */
+  queueDropped = 0;
+  readonly closed = new Map<PeerCloseReason, number>();
+
+  close(reason: PeerCloseReason): void {
+    this.closed.set(reason, (this.closed.get(reason) ?? 0) + 1);
+  }
+
+  closedCount(reason?: PeerCloseReason): number {
+    if (reason !== undefined) return this.closed.get(reason) ?? 0;
+    let n = 0;
+    for (const v of this.closed.values()) n += v;
+    return n;
+  }
+}
+
+/** The close reason for an error thrown while handling a connection's input. */
+export function reasonOf(error: unknown, decoding: boolean): PeerCloseReason {
+  if (error instanceof PeerFrameError) return "frame-too-large";
+  if (decoding) return "undecodable";
+  if (error instanceof DecodeError && error.reason === PEER_MESSAGE_INVALID) return "invalid-message";
+  return "handler-error";
+}

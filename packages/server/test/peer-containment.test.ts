@@ -1,0 +1,242 @@
+// Every peer connection is a containment boundary: whatever goes wrong with one connection's
+// input or output closes that connection, logged and counted, and the server goes on serving
+// its other peers. Each guarantee is shown on real sockets (loopback, free ports).
+import { afterEach, describe, expect, it } from "vitest";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { createHmac, randomBytes } from "node:crypto";
+import { encode, decode } from "cbor-x";
+import fc from "fast-check";
+import { PeerTransport, type PeerAddress, type PeerTransportOptions } from "../src/peer/transport.js";
+import { FrameSplitter, frameHeader } from "../src/peer/frames.js";
+import { peerInbound } from "../src/peer/inbound.js";
+import { peerLimits } from "../src/peer/limits.js";
+
+const secret = new TextEncoder().encode("containment");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `cond` until it holds, or fails naming what it waited for. */
+async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const started: Array<{ stop(): Promise<void> | void }> = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((t) => t.stop()));
+});
+
+async function addresses(n: number): Promise<PeerAddress[]> {
+  const peers: PeerAddress[] = [];
+  for (let id = 1; id <= n; id++) peers.push({ id, host: "127.0.0.1", port: await freePort() });
+  return peers;
+}
+
+function transport(peers: PeerAddress[], id: number, over: Partial<PeerTransportOptions> = {}) {
+  const inbox: Array<[number, unknown]> = [];
+  const logs: string[] = [];
+  const t = new PeerTransport({
+    myId: id, listenHost: "127.0.0.1", listenPort: peers[id - 1]!.port, peers, secret, frameBytesMax: 64 * 1024, queueMessagesMax: 100,
+    onMessage: (from, m) => void inbox.push([from, m]), log: (l) => void logs.push(l), ...over,
+  });
+  started.push(t);
+  return { t, inbox, logs };
+}
+
+/**
+ * A hand-made peer `id` dialing `port`: it does the handshake, then writes whatever a test
+ * gives it (what a broken or hostile peer would send).
+ */
+async function rawPeer(port: number, id: number): Promise<Socket> {
+  const s = connect({ host: "127.0.0.1", port });
+  started.push({ stop: () => void s.destroy() });
+  const nonce = randomBytes(16);
+  const splitter = new FrameSplitter(1024);
+  const write = (v: unknown) => {
+    const b = encode(v) as Uint8Array;
+    s.write(frameHeader(b.length));
+    s.write(b);
+  };
+  await new Promise<void>((resolve, reject) => {
+    s.once("connect", () => write({ hello: 1, id, nonce }));
+    s.once("error", reject);
+    s.on("data", (chunk: Buffer) => {
+      for (const f of splitter.feed(chunk)) {
+        const m = decode(f) as { nonce?: Uint8Array; ok?: boolean };
+        if (m.nonce) write({ proof: createHmac("sha256", secret).update("dial").update(nonce).update(m.nonce).update(String(id)).digest() });
+        if (m.ok) resolve();
+      }
+    });
+  });
+  return s;
+}
+
+function frame(payload: Uint8Array): Uint8Array {
+  return new Uint8Array([...frameHeader(payload.length), ...payload]);
+}
+
+/**
+ * Servers 1 and 3, started, with 2's address left for a hand-made peer. `validating`: 1 hands
+ * what it hears to the server's checks (peerInbound) first, and `handled` gets what passes.
+ */
+async function oneAndThree(validating = false, handled: unknown[] = []) {
+  const peers = await addresses(3);
+  const limits = peerLimits(1024 * 1024);
+  const inbound = peerInbound(limits, [1, 2, 3], { step: (m) => void handled.push(m), onServerMessage: (_from, m) => void handled.push(m), invariantBroken: () => {} });
+  const checked: Partial<PeerTransportOptions> = { frameBytesMax: limits.frameBytesMax, onMessage: (from, m) => (inbound(from, m), void one.inbox.push([from, m])) };
+  const one = transport(peers, 1, validating ? checked : {});
+  const three = transport(peers, 3);
+  await Promise.all([one.t.start(), three.t.start()]);
+  return { peers, one, three };
+}
+
+let touches = 0n;
+
+/** Peer 3 keeps being heard by 1 while something happens to another connection (a valid message: a touch). */
+async function stillHears(three: PeerTransport, one: { inbox: Array<[number, unknown]> }, what: string): Promise<void> {
+  const session = ++touches;
+  three.send(1, { s: [{ type: "touch", sessions: [session] }] });
+  const heard = ([from, m]: [number, unknown]) => from === 3 && (m as { s?: Array<{ sessions: bigint[] }> }).s?.[0]?.sessions[0] === session;
+  await until(`peer 1 to hear peer 3 ${what}`, () => one.inbox.some(heard));
+}
+
+describe("a peer connection is a containment boundary", () => {
+  it("a throw while handling one peer's input closes only that connection; the others keep being served, and the peer reconnects", async () => {
+    const peers = await addresses(3);
+    let fail = true;
+    const one = transport(peers, 1, {
+      onMessage: (from, m) => {
+        if (from === 2 && fail) {
+          fail = false;
+          throw new Error("injected fault");
+        }
+        one.inbox.push([from, m]);
+      },
+    });
+    const two = transport(peers, 2);
+    const three = transport(peers, 3);
+    await Promise.all([one.t.start(), two.t.start(), three.t.start()]);
+    await until("peers 2 and 3 to connect to 1", () => two.t.connectedPeers().includes(1) && three.t.connectedPeers().includes(1));
+    two.t.send(1, { s: [] });
+    await until("the injected fault to close 2's connection", () => one.t.stats.closedCount("handler-error") === 1);
+    expect(one.logs.some((l) => l.includes("handler-error") && l.includes("injected fault"))).toBe(true);
+    await stillHears(three.t, one, "after the fault");
+    await until("peer 2 to reconnect", () => two.t.connectedPeers().includes(1));
+    two.t.send(1, { s: [] });
+    await until("peer 1 to hear 2 again", () => one.inbox.some(([from]) => from === 2));
+    expect(one.t.stats.closedCount()).toBe(1);
+  });
+
+  it("a frame over frameBytesMax closes that connection before anything of it is buffered (frame-too-large)", async () => {
+    const { peers, one, three } = await oneAndThree();
+    const raw = await rawPeer(peers[0]!.port, 2);
+    raw.write(frameHeader(64 * 1024 + 1));
+    await until("the oversized frame to close the connection", () => one.t.stats.closedCount("frame-too-large") === 1);
+    await stillHears(three.t, one, "after the big frame");
+  });
+
+  it("bytes that are not CBOR close that connection (undecodable)", async () => {
+    const { peers, one, three } = await oneAndThree();
+    const raw = await rawPeer(peers[0]!.port, 2);
+    raw.write(frame(new Uint8Array([0xff, 0xff, 0x1c])));
+    await until("the undecodable frame to close the connection", () => one.t.stats.closedCount("undecodable") === 1);
+    await stillHears(three.t, one, "after garbage");
+  });
+
+  it("a message that fails its schema closes that connection (invalid-message) and reaches neither the Replica nor the node", async () => {
+    const stepped: unknown[] = [];
+    const { peers, one, three } = await oneAndThree(true, stepped);
+    const bad = [
+      { c: { type: "append", from: 2, to: 1, epoch: 1, prevZxid: 5, entries: [], commitZxid: 0n } }, // a zxid that is not a bigint
+      { c: { type: "vote-request", from: 3, to: 1, epoch: 1, lastZxid: 0n } }, // another server's id on 2's connection
+      { s: [{ type: "forward", origin: 2, sessionId: 1n, cxid: 1, request: { type: "create", path: "/a", data: "x", acl: [], mode: 0 }, identities: [], superuser: false }] },
+      { s: [{ type: "touch", sessions: [-1n] }] },
+    ];
+    for (let i = 0; i < bad.length; i++) {
+      const raw = await rawPeer(peers[0]!.port, 2);
+      raw.write(frame(encode(bad[i]) as Uint8Array));
+      await until(`bad message ${i} to close its connection`, () => one.t.stats.closedCount("invalid-message") === i + 1);
+    }
+    expect(stepped).toEqual([]);
+    await stillHears(three.t, one, "after bad messages");
+  });
+
+  it("whatever bytes an authenticated peer sends, nothing escapes the connection's handlers", async () => {
+    const { peers, one, three } = await oneAndThree(true);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.uint8Array({ maxLength: 64 }).map(frame), fc.uint8Array({ maxLength: 64 })), { minLength: 1, maxLength: 8 }), async (chunks) => {
+        const raw = await rawPeer(peers[0]!.port, 2);
+        for (const c of chunks) raw.write(c);
+        raw.end();
+        await new Promise((r) => raw.once("close", r));
+      }),
+      { numRuns: 25, seed: 42 },
+    );
+    await stillHears(three.t, one, "after random bytes");
+  });
+
+  it("a message over frameBytesMax is never sent: it is counted and logged as a bug, and the transport goes on", async () => {
+    const peers = await addresses(2);
+    const one = transport(peers, 1);
+    const two = transport(peers, 2);
+    await Promise.all([one.t.start(), two.t.start()]);
+    await until("1 to connect to 2", () => one.t.connectedPeers().includes(2));
+    expect(() => one.t.send(2, { big: new Uint8Array(64 * 1024) })).not.toThrow();
+    expect(one.t.stats.oversizeDropped).toBe(1);
+    expect(one.logs.some((l) => l.startsWith("BUG:"))).toBe(true);
+    one.t.send(2, { small: 1 });
+    await until("2 to hear the next message", () => two.inbox.length === 1);
+  });
+
+  it("a peer that stops reading is cut off once our unsent bytes pass writeBufferBytesMax (write-buffer-full)", async () => {
+    const peers = await addresses(2);
+    const stalled = await stalledAcceptor(peers[1]!.port);
+    const one = transport(peers, 1, { writeBufferBytesMax: 256 * 1024 });
+    await one.t.start();
+    await until("1 to connect to the stalled peer", () => one.t.connectedPeers().includes(2));
+    for (let i = 0; i < 2000 && one.t.stats.closedCount("write-buffer-full") === 0; i++) {
+      one.t.send(2, { fill: new Uint8Array(32 * 1024) });
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(one.t.stats.closedCount("write-buffer-full")).toBe(1);
+    stalled.close();
+  });
+});
+
+/** An acceptor that answers the handshake, then never reads again. */
+async function stalledAcceptor(port: number): Promise<Server> {
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    const splitter = new FrameSplitter(1024);
+    const write = (v: unknown) => {
+      const b = encode(v) as Uint8Array;
+      s.write(frameHeader(b.length));
+      s.write(b);
+    };
+    s.on("error", () => {});
+    s.on("data", (chunk: Buffer) => {
+      for (const f of splitter.feed(chunk)) {
+        const m = decode(f) as { hello?: number; proof?: Uint8Array };
+        if (m.hello) write({ nonce: randomBytes(16) });
+        if (m.proof) {
+          write({ ok: true });
+          s.pause();
+        }
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
+  started.push({ stop: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))) });
+  return server;
+}
