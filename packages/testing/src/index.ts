@@ -15,3 +15,7 @@ export type { TranscriptBlock, TranscriptMismatch } from "./transcript.js";
 export { ProcessEnsemble, freePort, WARDEN_BIN, serverState, waitUntil, createNetnsNetwork, netnsUnavailable } from "./ensemble/index.js";
 export type { EnsembleOptions, EnsembleServer, ServerPorts, ServerRole, ServerState, NetnsNetwork } from "./ensemble/index.js";
 export { ServerProcess, WARDEN_COMMAND, type ServerProcessPorts, type ServerProcessOptions } from "./process/index.js";
+export { runCampaign, caseLine } from "./fuzz/campaign.js";
+export type { CampaignResult, Failure } from "./fuzz/campaign.js";
+export { DEFAULTS as FUZZ_DEFAULTS, TARGETS as FUZZ_TARGETS, deriveOptions as deriveFuzzOptions, replayCommand as fuzzReplayCommand } from "./fuzz/options.js";
+export type { CampaignOptions, TargetName as FuzzTargetName } from "./fuzz/options.js";
