@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../ensemble/process-ensemble.js";
+import { freePort } from "@warden/server";
 import { ServerProcess } from "../process/server-process.js";
 import type { PeerSetup, TargetPorts } from "./family.js";
 import { ImpersonatedPeers, type DialAnswer } from "./targets/peer-listener.js";
