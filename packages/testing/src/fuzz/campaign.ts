@@ -55,13 +55,14 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   let failure: Failure | undefined;
   const at: Position = { batch: [], current: undefined, rssTrailBytes: [] };
   try {
-    if (o.caseIndex !== undefined) await runOne(run, o.caseIndex, at);
+    if (o.caseIndex !== undefined) await runOne(run, o.caseIndex, at, o);
     else await runBatches(run, o, d, startedMs, at);
     await run.probe("at the end");
   } catch (e) {
     failure = failureOf(run, e, o, at);
   }
   const closes = await scrapeCloses(run.server.ports.admin);
+  if (o.verbose && !failure) o.log(`server's last lines:\n${logTail(run.server)}`);
   const figures: CampaignFigures = {
     ms: Date.now() - startedMs, startRssBytes, peakRssBytes: run.monitor.peakRssBytes, peakFds: run.monitor.peakFds, closes,
     endRssBytes: run.server.process.running ? run.monitor.last?.rssBytes : undefined,
@@ -84,9 +85,10 @@ interface Position {
 
 const RSS_TRAIL_MAX = 12;
 
-async function runOne(run: Run, index: number, at: Position): Promise<void> {
+async function runOne(run: Run, index: number, at: Position, o: CampaignOptions): Promise<void> {
   at.current = run.caseAt(index);
   at.batch = [at.current];
+  o.log(`case ${caseLine(at.current)}`);
   await run.runCase(at.current);
 }
 
@@ -100,6 +102,7 @@ async function runBatches(run: Run, o: CampaignOptions, d: DerivedOptions, start
     for (let k = 0; k < d.casesPerBatch && more(); k++) {
       at.current = run.caseAt(index++);
       at.batch.push(at.current);
+      if (o.verbose) o.log(`  case ${caseLine(at.current)}`);
       await run.runCase(at.current);
     }
     await run.probe("after a batch");

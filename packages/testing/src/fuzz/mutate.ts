@@ -163,6 +163,7 @@ export function applyValueMutations(value: unknown, ms: readonly ValueMutation[]
   const root = { value: structuredClone(value) };
   for (const m of ms) {
     const all = slots(root);
+    if (all.length === 0) break; // the whole value was deleted
     const slot = all[m.at % all.length]!;
     if (m.op === "replace") (slot.holder as Record<string | number, unknown>)[slot.key] = m.value;
     else if (m.op === "delete") Array.isArray(slot.holder) ? slot.holder.splice(Number(slot.key), 1) : delete (slot.holder as Record<string, unknown>)[slot.key];

@@ -27,6 +27,8 @@ export interface CampaignOptions {
   readonly probeTimeoutMs: number;
   /** After a failure, look for the one case of the batch that fails alone on a fresh server. */
   readonly isolate: boolean;
+  /** Print every case before it runs, and the server's last lines at the end. */
+  readonly verbose?: boolean;
   /** Where the report goes (stdout by default). */
   readonly log: (line: string) => void;
 }

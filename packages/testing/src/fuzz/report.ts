@@ -52,12 +52,14 @@ export function formatSummary(r: CampaignResult): string[] {
   }
   rows.push(["total", String(stats.cases), String(stats.connections), String(stats.closedByServer), (f.ms / Math.max(1, stats.cases)).toFixed(0), ""]);
   const closes = f.closes ? [...f.closes.entries()].map(([k, v]) => `${k}=${v}`).join(" ") : "not exposed by /metrics";
+  const examples = [...stats.byFamily.entries()].flatMap(([name, fs]) => [...fs.examples.entries()].map(([what, cases]) => `${name} "${what}": ${cases.map((c) => `#${c}`).join(" ")}`));
   return [
     `summary: target ${r.options.target}, seed ${r.options.seed}, ${r.ok ? "PASSED" : "FAILED"} after ${seconds.toFixed(1)} s`,
     ...table(rows).map((l) => `  ${l}`),
     `  cases/s ${(stats.cases / Math.max(seconds, 0.001)).toFixed(1)}; connections opened ${stats.connections}; probes ${stats.probes} (slowest ${stats.probeMsMax} ms); nodes tidied ${stats.tidiedNodes}`,
     `  RSS: start ${mib(f.startRssBytes)}, peak ${mib(f.peakRssBytes)} (bound ${mib(r.options.rssBytesMax)}), end ${f.endRssBytes === undefined ? "(exited)" : mib(f.endRssBytes)}; fds: peak ${f.peakFds} (bound ${r.options.fdsMax}), end ${f.endFds ?? "(exited)"}`,
     `  server closes by reason: ${closes}`,
+    ...(examples.length > 0 ? [`  neither answered nor closed (maybe rightly; replay with --case N): ${examples.join("; ")}`] : []),
   ];
 }
 

@@ -22,7 +22,13 @@ export interface FamilyStats {
   closedByServer: number;
   ms: number;
   observations: Map<string, number>;
+  /** The first cases of each observation that may be a hang, to replay. */
+  examples: Map<string, number[]>;
 }
+
+/** Observations where the server neither answered nor closed: not failures (it may rightly wait for more bytes), but worth a replay. */
+const HANG_LIKE = /silent|no reply|no answer|left open/;
+const EXAMPLES_MAX = 3;
 
 export interface RunStats {
   cases: number;
@@ -85,7 +91,7 @@ export class Run {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new CheckFailure("fuzzer", `the fuzzer's case did not end within ${CASE_TIMEOUT_MS} ms (a fuzzer bug)`)), CASE_TIMEOUT_MS);
       });
-      await this.monitor.race(Promise.race([c.family.run(c.params, this.context(pool, fs)), timeout]));
+      await this.monitor.race(Promise.race([c.family.run(c.params, this.context(pool, fs, c.index)), timeout]));
     } catch (e) {
       if (e instanceof CheckFailure) throw e;
       // The server's death explains any error of the case; otherwise it is the fuzzer's own.
@@ -141,11 +147,18 @@ export class Run {
 
   private familyStats(name: string): FamilyStats {
     let fs = this.stats.byFamily.get(name);
-    if (!fs) this.stats.byFamily.set(name, (fs = { cases: 0, connections: 0, closedByServer: 0, ms: 0, observations: new Map() }));
+    if (!fs) this.stats.byFamily.set(name, (fs = { cases: 0, connections: 0, closedByServer: 0, ms: 0, observations: new Map(), examples: new Map() }));
     return fs;
   }
 
-  private context(pool: ConnectionPool, fs: FamilyStats): CaseContext {
+  private observe(fs: FamilyStats, index: number, what: string): void {
+    fs.observations.set(what, (fs.observations.get(what) ?? 0) + 1);
+    if (!HANG_LIKE.test(what)) return;
+    const examples = fs.examples.get(what) ?? [];
+    if (examples.length < EXAMPLES_MAX) fs.examples.set(what, [...examples, index]);
+  }
+
+  private context(pool: ConnectionPool, fs: FamilyStats, index: number): CaseContext {
     const dataBytesMax = dataBytesMaxOf(this.d);
     return {
       ports: this.server.ports,
@@ -154,7 +167,7 @@ export class Run {
       limits: { dataBytesMax, frameBytesMax: dataBytesMax + 64 * 1024 },
       source: (n) => `127.0.0.${1 + (n % this.d.sourceAddresses)}`,
       hold: (ms) => this.hold(ms),
-      observe: (what) => fs.observations.set(what, (fs.observations.get(what) ?? 0) + 1),
+      observe: (what) => this.observe(fs, index, what),
       ...(this.server.peer ? { peer: this.server.peer } : {}),
     };
   }

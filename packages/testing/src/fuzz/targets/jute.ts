@@ -9,7 +9,7 @@ import { applyByteMutations, applyMutatedSequence, byteMutation, concatBytes, mu
 import { RawTcp, splitAt } from "../wire.js";
 import { juteFieldFamilies } from "./jute-field.js";
 import { ANSWER_MS, juteSession, observePing } from "./jute-session.js";
-import { connectRequest, requests } from "./requests.js";
+import { connectRequest, requestWithValidPath, requests } from "./requests.js";
 
 const randomBytes = family({
   name: "random-bytes",
@@ -70,8 +70,9 @@ const requestSequence = family({
   weight: 30,
   about: "a session, then up to 24 requests with adversarial parameters, some frames mutated, reordered or duplicated, cut into writes; then a ping",
   params: fc.record({
-    requests: requests(24),
-    opCodes: fc.array(opCodeOverride, { maxLength: 24 }),
+    requests: fc.oneof(requests(24), requests(24, requestWithValidPath)),
+    // Most sequences keep their op codes: an unknown one ends the session, as in ZooKeeper.
+    opCodes: fc.oneof({ weight: 3, arbitrary: fc.constant<Array<number | undefined>>([]) }, { weight: 1, arbitrary: fc.array(opCodeOverride, { maxLength: 24 }) }),
     xids: fc.constantFrom("increasing", "same", "negative", "reserved"),
     mutation: fc.oneof(fc.constant(CLEAN), mutatedSequence(24)),
     gapMs: fc.constantFrom(0, 0, 0, 10),

@@ -92,7 +92,9 @@ const httpGarbage = family({
       h2c: valid.replace("Upgrade: websocket", "Upgrade: h2c"),
     };
     t.write(text[p.kind]!);
-    ctx.observe((await t.closedWithin(ANSWER_MS)) ? `closed after ${t.received().subarray(0, 12).toString() || "nothing"}` : "left open");
+    const closed = await t.closedWithin(ANSWER_MS);
+    const status = t.received().subarray(0, 12).toString();
+    ctx.observe(status === "HTTP/1.1 101" ? "upgraded" : closed ? `closed after ${status || "nothing"}` : "left open");
   },
 });
 

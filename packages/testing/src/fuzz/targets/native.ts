@@ -12,7 +12,7 @@ import type { WsConnection } from "../wire.js";
 import { nativeFieldFamilies } from "./native-field.js";
 import { nativeRawFamilies } from "./native-raw.js";
 import { codec, connectFrame, nativeSession, observePing, openNative, requestFrame } from "./native-session.js";
-import { connectRequest, int32, request, requests } from "./requests.js";
+import { connectRequest, int32, request, requestWithValidPath, requests } from "./requests.js";
 
 /** A connection, with a session first when the case says so. */
 async function connection(ctx: CaseContext, connectFirst: boolean): Promise<WsConnection | undefined> {
@@ -84,7 +84,7 @@ const requestSequence = family({
   name: "request-sequence",
   weight: 30,
   about: "a session, then up to 24 requests with adversarial parameters and xids, some frames mutated, reordered or duplicated; then a ping",
-  params: fc.record({ requests: requests(24), xids: fc.constantFrom("increasing", "same", "zero", "max"), mutation: fc.oneof(fc.constant(CLEAN), mutatedSequence(24)), closeSession: fc.boolean() }),
+  params: fc.record({ requests: fc.oneof(requests(24), requests(24, requestWithValidPath)), xids: fc.constantFrom("increasing", "same", "zero", "max"), mutation: fc.oneof(fc.constant(CLEAN), mutatedSequence(24)), closeSession: fc.boolean() }),
   async run(p, ctx) {
     const c = await nativeSession(ctx);
     if (!c) return;

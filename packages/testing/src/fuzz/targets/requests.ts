@@ -61,58 +61,66 @@ const mode = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 6 }) }, 
 const ttl = fc.option(fc.oneof(fc.constantFrom(-1, 0, 1, 1_000, Number.MAX_SAFE_INTEGER), fc.integer()), { nil: undefined });
 const watch = fc.boolean();
 
-const create = fc.record({ type: fc.constant("create" as const), path, data, acl, mode, ttl }).map((r) => {
-  const { ttl: t, ...rest } = r;
-  return t === undefined ? rest : { ...rest, ttl: t };
-});
-const del = fc.record({ type: fc.constant("delete" as const), path, version: int32 });
-const setData = fc.record({ type: fc.constant("setData" as const), path, data, version: int32 });
-const check = fc.record({ type: fc.constant("check" as const), path, version: int32 });
-const getData = fc.record({ type: fc.constant("getData" as const), path, watch });
-const getChildren = fc.record({ type: fc.constant("getChildren" as const), path, watch, withStat: fc.boolean() });
-const writeOp: fc.Arbitrary<WriteOp> = fc.oneof(create, del, setData, check);
-const readOp: fc.Arbitrary<ReadOp> = fc.oneof(getData, getChildren);
-const paths = (max: number) => fc.array(path, { maxLength: max });
+/** Requests of every type whose paths come from `path`. */
+function requestsWith(path: fc.Arbitrary<string>): fc.Arbitrary<Request> {
+  const create = fc.record({ type: fc.constant("create" as const), path, data, acl, mode, ttl }).map((r) => {
+    const { ttl: t, ...rest } = r;
+    return t === undefined ? rest : { ...rest, ttl: t };
+  });
+  const del = fc.record({ type: fc.constant("delete" as const), path, version: int32 });
+  const setData = fc.record({ type: fc.constant("setData" as const), path, data, version: int32 });
+  const check = fc.record({ type: fc.constant("check" as const), path, version: int32 });
+  const getData = fc.record({ type: fc.constant("getData" as const), path, watch });
+  const getChildren = fc.record({ type: fc.constant("getChildren" as const), path, watch, withStat: fc.boolean() });
+  const writeOp: fc.Arbitrary<WriteOp> = fc.oneof(create, del, setData, check);
+  const readOp: fc.Arbitrary<ReadOp> = fc.oneof(getData, getChildren);
+  const paths = (max: number) => fc.array(path, { maxLength: max });
 
-export const request: fc.Arbitrary<Request> = fc.oneof(
-  { weight: 45, arbitrary: create },
-  { weight: 15, arbitrary: del },
-  { weight: 24, arbitrary: setData },
-  { weight: 24, arbitrary: fc.record({ type: fc.constant("exists" as const), path, watch }) },
-  { weight: 30, arbitrary: getData },
-  { weight: 18, arbitrary: getChildren },
-  { weight: 6, arbitrary: fc.record({ type: fc.constant("getACL" as const), path }) },
-  { weight: 9, arbitrary: fc.record({ type: fc.constant("setACL" as const), path, acl, version: int32 }) },
-  { weight: 6, arbitrary: fc.record({ type: fc.constant("getAllChildrenNumber" as const), path }) },
-  { weight: 6, arbitrary: fc.record({ type: fc.constant("getEphemerals" as const), prefix: path }) },
-  { weight: 6, arbitrary: fc.record({ type: fc.constant("sync" as const), path }) },
-  { weight: 9, arbitrary: fc.record({ type: fc.constant("addWatch" as const), path, mode: fc.oneof(fc.constantFrom(0, 1), fc.integer({ min: -2, max: 9 })) }) as fc.Arbitrary<Request> },
-  { weight: 6, arbitrary: fc.record({ type: fc.constant("removeWatches" as const), path, watcherType: fc.integer({ min: -1, max: 6 }), checkOnly: fc.boolean() }) as fc.Arbitrary<Request> },
-  {
-    weight: 9,
-    arbitrary: fc.record({
-      type: fc.constant("setWatches" as const), relativeZxid: int64,
-      dataWatches: paths(8), existWatches: paths(8), childWatches: paths(8), persistentWatches: paths(4), persistentRecursiveWatches: paths(4),
-    }),
-  },
-  {
-    weight: 9,
-    arbitrary: fc.record({
-      type: fc.constant("auth" as const),
-      scheme: fc.oneof(fc.constantFrom("digest", "ip", "world", "super", "sasl", "auth", ""), fc.string({ maxLength: 16 })),
-      auth: fc.oneof(fc.constant(new TextEncoder().encode("user:password")), fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 4_096, max: 200_000 }).map((n) => new Uint8Array(n).fill(0x3a))),
-    }),
-  },
-  { weight: 3, arbitrary: fc.constant({ type: "whoAmI" as const }) },
-  { weight: 3, arbitrary: fc.record({ type: fc.constant("getConfig" as const), watch }) },
-  { weight: 6, arbitrary: fc.constant({ type: "ping" as const }) },
-  { weight: 1, arbitrary: fc.constant({ type: "closeSession" as const }) },
-  { weight: 3, arbitrary: check },
-  { weight: 15, arbitrary: fc.record({ type: fc.constant("multi" as const), ops: fc.array(writeOp, { maxLength: 30 }) }) },
-  { weight: 15, arbitrary: fc.record({ type: fc.constant("multiRead" as const), ops: fc.array(readOp, { maxLength: 30 }) }) },
-);
+  return fc.oneof(
+    { weight: 45, arbitrary: create },
+    { weight: 15, arbitrary: del },
+    { weight: 24, arbitrary: setData },
+    { weight: 24, arbitrary: fc.record({ type: fc.constant("exists" as const), path, watch }) },
+    { weight: 30, arbitrary: getData },
+    { weight: 18, arbitrary: getChildren },
+    { weight: 6, arbitrary: fc.record({ type: fc.constant("getACL" as const), path }) },
+    { weight: 9, arbitrary: fc.record({ type: fc.constant("setACL" as const), path, acl, version: int32 }) },
+    { weight: 6, arbitrary: fc.record({ type: fc.constant("getAllChildrenNumber" as const), path }) },
+    { weight: 6, arbitrary: fc.record({ type: fc.constant("getEphemerals" as const), prefix: path }) },
+    { weight: 6, arbitrary: fc.record({ type: fc.constant("sync" as const), path }) },
+    { weight: 9, arbitrary: fc.record({ type: fc.constant("addWatch" as const), path, mode: fc.oneof(fc.constantFrom(0, 1), fc.integer({ min: -2, max: 9 })) }) as fc.Arbitrary<Request> },
+    { weight: 6, arbitrary: fc.record({ type: fc.constant("removeWatches" as const), path, watcherType: fc.integer({ min: -1, max: 6 }), checkOnly: fc.boolean() }) as fc.Arbitrary<Request> },
+    {
+      weight: 9,
+      arbitrary: fc.record({
+        type: fc.constant("setWatches" as const), relativeZxid: int64,
+        dataWatches: paths(8), existWatches: paths(8), childWatches: paths(8), persistentWatches: paths(4), persistentRecursiveWatches: paths(4),
+      }),
+    },
+    {
+      weight: 9,
+      arbitrary: fc.record({
+        type: fc.constant("auth" as const),
+        scheme: fc.oneof(fc.constantFrom("digest", "ip", "world", "super", "sasl", "auth", ""), fc.string({ maxLength: 16 })),
+        auth: fc.oneof(fc.constant(new TextEncoder().encode("user:password")), fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 4_096, max: 200_000 }).map((n) => new Uint8Array(n).fill(0x3a))),
+      }),
+    },
+    { weight: 3, arbitrary: fc.constant({ type: "whoAmI" as const }) },
+    { weight: 3, arbitrary: fc.record({ type: fc.constant("getConfig" as const), watch }) },
+    { weight: 6, arbitrary: fc.constant({ type: "ping" as const }) },
+    { weight: 1, arbitrary: fc.constant({ type: "closeSession" as const }) },
+    { weight: 3, arbitrary: check },
+    { weight: 15, arbitrary: fc.record({ type: fc.constant("multi" as const), ops: fc.array(writeOp, { maxLength: 30 }) }) },
+    { weight: 15, arbitrary: fc.record({ type: fc.constant("multiRead" as const), ops: fc.array(readOp, { maxLength: 30 }) }) },
+  );
+}
 
-export const requests = (max: number): fc.Arbitrary<Request[]> => fc.array(request, { minLength: 1, maxLength: max });
+/** Any request, its path valid or not. */
+export const request = requestsWith(path);
+/** Requests whose paths are valid (the native codec refuses a frame with an invalid path: these go deeper). */
+export const requestWithValidPath = requestsWith(validPath);
+
+export const requests = (max: number, of: fc.Arbitrary<Request> = request): fc.Arbitrary<Request[]> => fc.array(of, { minLength: 1, maxLength: max });
 
 /** A ConnectRequest with every field on its edges. */
 export const connectRequest: fc.Arbitrary<ConnectRequest> = fc.record({
