@@ -8,14 +8,15 @@ import { DEFAULTS, TARGETS, type CampaignOptions, type TargetName } from "./opti
 
 const usage = `usage: npm run fuzz -- --target ${TARGETS.join("|")}|all [--seconds N] [--seed S]
          [--cases N | --case I] [--only f1,f2] [--skip f1,f2] [--rss-mib-max M] [--fds-max N]
-         [--probe-timeout-ms T] [--no-isolate] [--verbose]
+         [--probe-timeout-ms T] [--no-isolate] [--verbose] [--server-command 'node path/bin/warden']
   --seconds N    time per target (default ${DEFAULTS.seconds})
   --seed S       everything random derives from it (default: from the clock, printed)
   --cases N      run exactly cases 0..N-1 (a replay), whatever the time
   --case I       run case I alone on a fresh server
   --only/--skip  family names to keep / to leave out (listed at start)
   --no-isolate   after a failure, do not look for the one case that fails alone
-  --verbose      print every case before it runs`;
+  --verbose      print every case before it runs
+  --server-command  how to run warden (default: this checkout's bin/warden), to fuzz another build`;
 
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -41,6 +42,7 @@ function optionsFor(target: TargetName, values: Record<string, string | boolean 
     probeTimeoutMs: integer("probe-timeout-ms", str("probe-timeout-ms"), DEFAULTS.probeTimeoutMs),
     isolate: values["no-isolate"] !== true,
     verbose: values.verbose === true,
+    ...(str("server-command") ? { serverCommand: str("server-command")!.split(/\s+/).filter(Boolean) } : {}),
     log: (line) => console.log(line),
   };
 }
@@ -50,7 +52,7 @@ async function main(): Promise<number> {
     options: {
       target: { type: "string" }, seconds: { type: "string" }, seed: { type: "string" }, cases: { type: "string" }, case: { type: "string" },
       only: { type: "string" }, skip: { type: "string" }, "rss-mib-max": { type: "string" }, "fds-max": { type: "string" },
-      "probe-timeout-ms": { type: "string" }, "no-isolate": { type: "boolean" }, verbose: { type: "boolean" }, help: { type: "boolean" },
+      "probe-timeout-ms": { type: "string" }, "no-isolate": { type: "boolean" }, verbose: { type: "boolean" }, "server-command": { type: "string" }, help: { type: "boolean" },
     },
   });
   if (values.help) return console.log(usage), 0;

@@ -27,6 +27,8 @@ export interface CampaignOptions {
   readonly probeTimeoutMs: number;
   /** After a failure, look for the one case of the batch that fails alone on a fresh server. */
   readonly isolate: boolean;
+  /** The command that runs `warden` (default: this checkout's bin/warden), to fuzz another build. */
+  readonly serverCommand?: readonly string[];
   /** Print every case before it runs, and the server's last lines at the end. */
   readonly verbose?: boolean;
   /** Where the report goes (stdout by default). */
@@ -120,6 +122,7 @@ export function replayCommand(o: CampaignOptions, replay: { cases?: number; case
   if (o.skip.length > 0) parts.push(`--skip ${o.skip.join(",")}`);
   if (o.rssBytesMax !== DEFAULTS.rssBytesMax) parts.push(`--rss-mib-max ${o.rssBytesMax / MIB}`);
   if (o.fdsMax !== DEFAULTS.fdsMax) parts.push(`--fds-max ${o.fdsMax}`);
+  if (o.serverCommand) parts.push(`--server-command '${o.serverCommand.join(" ")}'`);
   return parts.join(" ");
 }
 

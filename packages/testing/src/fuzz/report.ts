@@ -15,8 +15,8 @@ export interface CampaignFigures {
   closes: Map<string, number> | undefined;
 }
 
-/** Any counter with a `reason` label whose name speaks of closing (warden_connections_closed_total{reason="..."}, ...). */
-const CLOSE_COUNTER = /^(\w*clos\w*)\{([^}]*)\}\s+([0-9.e+]+)$/;
+/** Any metric with a `reason` or `cause` label: warden_connections_closed_total{port="zookeeper",cause="badFrame"}, warden_peer_connections_closed{reason="..."}. */
+const CLOSE_COUNTER = /^(\w+)\{([^}]*\b(?:reason|cause)="[^"]*"[^}]*)\}\s+([0-9.e+]+)$/;
 
 export async function scrapeCloses(adminPort: number): Promise<Map<string, number> | undefined> {
   let text: string;
@@ -29,8 +29,7 @@ export async function scrapeCloses(adminPort: number): Promise<Map<string, numbe
   const closes = new Map<string, number>();
   for (const line of text.split("\n")) {
     const m = CLOSE_COUNTER.exec(line.trim());
-    const reason = m && /reason="([^"]*)"/.exec(m[2]!)?.[1];
-    if (m && reason !== undefined && reason !== null) closes.set(`${m[1]} ${reason}`, (closes.get(`${m[1]} ${reason}`) ?? 0) + Number(m[3]));
+    if (m && Number(m[3]) > 0) closes.set(`${m[1]}{${m[2]}}`, Number(m[3]));
   }
   return closes.size > 0 ? closes : undefined;
 }
@@ -51,7 +50,7 @@ export function formatSummary(r: CampaignResult): string[] {
     rows.push([name, String(fs.cases), String(fs.connections), String(fs.closedByServer), (fs.ms / Math.max(1, fs.cases)).toFixed(0), topObservations(fs.observations)]);
   }
   rows.push(["total", String(stats.cases), String(stats.connections), String(stats.closedByServer), (f.ms / Math.max(1, stats.cases)).toFixed(0), ""]);
-  const closes = f.closes ? [...f.closes.entries()].map(([k, v]) => `${k}=${v}`).join(" ") : "not exposed by /metrics";
+  const closes = f.closes ? [...f.closes.entries()].map(([k, v]) => `${k} ${v}`).join(", ") : "none in /metrics";
   const examples = [...stats.byFamily.entries()].flatMap(([name, fs]) => [...fs.examples.entries()].map(([what, cases]) => `${name} "${what}": ${cases.map((c) => `#${c}`).join(" ")}`));
   return [
     `summary: target ${r.options.target}, seed ${r.options.seed}, ${r.ok ? "PASSED" : "FAILED"} after ${seconds.toFixed(1)} s`,

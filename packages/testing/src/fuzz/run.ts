@@ -57,7 +57,7 @@ export class Run {
 
   /** A fresh server with the fixture, monitored from here on. */
   static async start(o: CampaignOptions, d: DerivedOptions, families: readonly AnyFamily[], stats: RunStats, withPeers: boolean): Promise<Run> {
-    const server = await startServerUnderTest({ ...d.settings }, withPeers ? { up: d.impersonatedPeersUp } : undefined);
+    const server = await startServerUnderTest({ ...d.settings }, withPeers ? { up: d.impersonatedPeersUp } : undefined, o.serverCommand);
     const fixture = fixtureFor(dataBytesMaxOf(d));
     const monitor = new Monitor(server, { rssBytesMax: o.rssBytesMax, fdsMax: o.fdsMax });
     const run = new Run(o, d, families, server, monitor, fixture, stats);

@@ -29,7 +29,7 @@ const PEER_SECRET = new TextEncoder().encode("warden-fuzz-ensemble-secret-012345
  * `peers`: run with server.N lines naming observers the fuzzer impersonates; `up` says whether
  * they accept the server's dials (else it queues for them, as for crashed observers).
  */
-export async function startServerUnderTest(settings: Record<string, string>, peers: { up: boolean } | undefined): Promise<ServerUnderTest> {
+export async function startServerUnderTest(settings: Record<string, string>, peers: { up: boolean } | undefined, command?: readonly string[]): Promise<ServerUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), "warden-fuzz-"));
   const dataDir = join(dir, "data");
   const all = { ...settings };
@@ -52,7 +52,7 @@ export async function startServerUnderTest(settings: Record<string, string>, pee
     const answerDialsFor = (answer: DialAnswer, ms: number) => listening.answerFor(answer, ms);
     peer = { secret: PEER_SECRET, serverId: SERVER_ID, impersonatedIds: IMPERSONATED_IDS, impersonatedPorts, answerDialsFor };
   }
-  const server = await ServerProcess.start({ dataDir, settings: all });
+  const server = await ServerProcess.start({ dataDir, settings: all, ...(command ? { command } : {}) });
   const ports: TargetPorts = { ...server.ports, ...(peerPort !== undefined ? { peer: peerPort } : {}) };
   return { process: server, ports, dataDir: dir, settings: all, ...(peer ? { peer } : {}), ...(impersonated ? { impersonated } : {}) };
 }
