@@ -25,14 +25,14 @@ const holdMs = fc.integer({ min: 1_500, max: 3_000 });
 const anyone = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
 const getDataOf = (path: string, watch = false): Request => ({ type: "getData", path, watch });
 
-const getDataBig: RequestCase<{ count: number; multiRead: boolean; watch: boolean }> = {
+const getDataBig: RequestCase<{ count: number; multiReadOps: number; watch: boolean }> = {
   name: "getdata-big",
   weight: 1.5,
-  about: "getData and multiRead of the node holding jute.maxbuffer bytes (its reply is over jute.maxbuffer)",
-  params: fc.record({ count: fc.integer({ min: 1, max: 4 }), multiRead: fc.boolean(), watch: fc.boolean() }),
+  about: "getData of the node holding jute.maxbuffer bytes, and a multiRead naming it up to 3 times (replies at and over jute.maxbuffer)",
+  params: fc.record({ count: fc.integer({ min: 1, max: 4 }), multiReadOps: fc.integer({ min: 0, max: 3 }), watch: fc.boolean() }),
   requests: (p, ctx) => [
     ...Array.from({ length: p.count }, () => getDataOf(ctx.fixture.big, p.watch)),
-    ...(p.multiRead ? [{ type: "multiRead", ops: [{ type: "getData", path: ctx.fixture.big, watch: p.watch }] } as Request] : []),
+    ...(p.multiReadOps > 0 ? [{ type: "multiRead", ops: Array.from({ length: p.multiReadOps }, (): ReadOp => ({ type: "getData", path: ctx.fixture.big, watch: p.watch })) } as Request] : []),
   ],
 };
 
