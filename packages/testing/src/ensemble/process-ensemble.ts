@@ -6,12 +6,14 @@
 // exit hook if the test process ends first.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@warden/server";
 import { serverState, waitUntil, type ServerState } from "./admin.js";
+
+export { freePort };
 
 /** bin/warden, from src/ensemble or dist/ensemble alike. */
 export const WARDEN_BIN = fileURLToPath(new URL("../../../../bin/warden", import.meta.url));
@@ -73,17 +75,6 @@ function installExitHook(): void {
         // already gone
       }
     }
-  });
-}
-
-export async function freePort(host = "127.0.0.1"): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
   });
 }
 

@@ -2,8 +2,8 @@
 // loopback ports of its own, a data directory the caller owns, SIGKILL/SIGTERM, restart on
 // the same directory and ports. Output is kept so a failure can show it.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@warden/server";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 /** `node bin/warden`: the CLI's launcher, which runs the built dist. */
@@ -26,18 +26,6 @@ export interface ServerProcessOptions {
   startTimeoutMs?: number;
 }
 
-/** A port free on loopback now (the OS may hand it out again; callers bind soon after). */
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export class ServerProcess {
   private child: ChildProcess | undefined;
   private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
@@ -49,7 +37,7 @@ export class ServerProcess {
 
   /** Starts a server and resolves once its admin port reports it ready. */
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
-    const ports = options.ports ?? { native: await freeLoopbackPort(), client: await freeLoopbackPort(), admin: await freeLoopbackPort() };
+    const ports = options.ports ?? { native: await freePort(), client: await freePort(), admin: await freePort() };
     const p = new ServerProcess({ settings: {}, command: WARDEN_COMMAND, startTimeoutMs: 20_000, ...options, ports });
     await p.launch();
     return p;

@@ -1,0 +1,113 @@
+// Everything the peer target knows about the peer transport's format, in one file so a
+// change of the transport (server/src/peer/transport.ts, frames.ts) is one edit here:
+//  - framing: a 4-byte big-endian length, then a CBOR payload (cbor-x's default encoding);
+//  - the handshake: the dialer sends {hello: 1, id, nonce (16 bytes)}, the acceptor answers
+//    {nonce}, the dialer proves the secret with {proof: HMAC-SHA256(secret, "dial",
+//    dialerNonce, acceptorNonce, String(id))}, the acceptor answers {ok: true};
+//  - messages after it: {c: consensus message} (its `from` must be the dialer's id) or
+//    {s: [server messages]} (forward, forward-failed, touch);
+//  - the shapes of those messages (consensus/src/types.ts, server/src/core/node.ts).
+import { createHmac } from "node:crypto";
+import { decode, encode } from "cbor-x";
+import fc from "fast-check";
+import { int32, int64, request } from "./requests.js";
+
+export const HEADER_BYTES = 4;
+/** The acceptor's frame limit before the handshake is done. */
+export const HANDSHAKE_FRAME_BYTES_MAX = 1024;
+/** After it (server.ts passes 512 MiB to the transport). */
+export const FRAME_BYTES_MAX = 512 * 1024 * 1024;
+
+export const encodePeer = (value: unknown): Uint8Array => encode(value) as Uint8Array;
+
+/** Decodes a peer payload; undefined when it is not CBOR. */
+export function decodePeer(payload: Uint8Array): unknown {
+  try {
+    return decode(payload) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A frame: the length (or a lie about it), then the payload. */
+export function peerFrame(payload: Uint8Array, declaredLength = payload.length): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + payload.length);
+  new DataView(out.buffer).setUint32(0, declaredLength >>> 0);
+  out.set(payload, HEADER_BYTES);
+  return out;
+}
+
+/** Splits what a peer sends into payloads (handshake-sized frames; larger ones stop the split). */
+export class PeerFrameReader {
+  private buffered = new Uint8Array(0);
+  feed(chunk: Uint8Array): Uint8Array[] {
+    const all = new Uint8Array(this.buffered.length + chunk.length);
+    all.set(this.buffered);
+    all.set(chunk, this.buffered.length);
+    const frames: Uint8Array[] = [];
+    let at = 0;
+    while (all.length - at >= HEADER_BYTES) {
+      const length = new DataView(all.buffer, at).getUint32(0);
+      if (length > HANDSHAKE_FRAME_BYTES_MAX * 64 || all.length - at - HEADER_BYTES < length) break;
+      frames.push(all.subarray(at + HEADER_BYTES, at + HEADER_BYTES + length));
+      at += HEADER_BYTES + length;
+    }
+    this.buffered = all.subarray(at);
+    return frames;
+  }
+}
+
+export const hello = (id: number, nonce: Uint8Array) => ({ hello: 1, id, nonce });
+export const challenge = (nonce: Uint8Array) => ({ nonce });
+export const OK = { ok: true } as const;
+
+export function proofOf(secret: Uint8Array, dialerNonce: Uint8Array, acceptorNonce: Uint8Array, dialerId: number): Uint8Array {
+  return createHmac("sha256", secret).update("dial").update(dialerNonce).update(acceptorNonce).update(String(dialerId)).digest();
+}
+
+/** The acceptor's nonce from its challenge, if the payload is one. */
+export function nonceOf(payload: Uint8Array): Uint8Array | undefined {
+  const m = decodePeer(payload) as { nonce?: unknown } | undefined;
+  return m && m.nonce instanceof Uint8Array ? m.nonce : undefined;
+}
+
+export const isOk = (payload: Uint8Array): boolean => (decodePeer(payload) as { ok?: unknown } | undefined)?.ok === true;
+
+export const consensusEnvelope = (message: unknown) => ({ c: message });
+export const serverEnvelope = (items: unknown[]) => ({ s: items });
+
+const epoch = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 31, 2 ** 32, 2 ** 53, 1.5, NaN) });
+const zxid = fc.oneof({ weight: 3, arbitrary: fc.bigInt({ min: 0n, max: (4n << 32n) + 100n }) }, { weight: 1, arbitrary: int64 });
+const payload = fc.oneof(fc.uint8Array({ maxLength: 128 }), fc.constant(null));
+const entry = fc.record({ zxid, payload });
+
+/** A consensus message of any type, from `from` to `to`, with its fields on their edges. */
+export function consensusMessage(from: fc.Arbitrary<number>, to: number): fc.Arbitrary<Record<string, unknown>> {
+  const envelope = { from, to: fc.oneof({ weight: 5, arbitrary: fc.constant(to) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 9 }) }), epoch };
+  return fc.oneof(
+    fc.record({ type: fc.constant("vote-request"), ...envelope, lastZxid: zxid }),
+    fc.record({ type: fc.constant("vote-response"), ...envelope, granted: fc.boolean() }),
+    fc.record({ type: fc.constant("prevote-request"), ...envelope, lastZxid: zxid }),
+    fc.record({ type: fc.constant("prevote-response"), ...envelope, granted: fc.boolean() }),
+    fc.record({ type: fc.constant("append"), ...envelope, prevZxid: zxid, entries: fc.array(entry, { maxLength: 8 }), commitZxid: zxid }),
+    fc.record({ type: fc.constant("append-response"), ...envelope, success: fc.boolean(), matchZxid: zxid, acceptedZxid: zxid, rejectedPrevZxid: zxid, hintZxid: zxid }),
+    fc.record({ type: fc.constant("snapshot"), ...envelope, snapshot: fc.record({ zxid, payload: fc.uint8Array({ maxLength: 256 }) }) }),
+    fc.record({ type: fc.constant("sync-request"), ...envelope, requestId: int32 }),
+    fc.record({ type: fc.constant("sync-response"), ...envelope, requestId: int32, zxid }),
+  );
+}
+
+const identity = fc.record({ scheme: fc.constantFrom("world", "digest", "ip", "super"), id: fc.string({ maxLength: 20 }) });
+
+/** A server message (forwarded write, its failure, session touches) from `origin`. */
+export function serverMessage(origin: fc.Arbitrary<number>): fc.Arbitrary<Record<string, unknown>> {
+  return fc.oneof(
+    fc.record({
+      type: fc.constant("forward"), origin, sessionId: int64, cxid: int32,
+      request: fc.oneof(request, fc.record({ type: fc.constant("createSession"), timeoutMs: int32 })),
+      identities: fc.array(identity, { maxLength: 3 }), superuser: fc.boolean(),
+    }),
+    fc.record({ type: fc.constant("forward-failed"), sessionId: int64, cxid: int32, err: int32 }),
+    fc.record({ type: fc.constant("touch"), sessions: fc.array(int64, { maxLength: 20 }) }),
+  );
+}

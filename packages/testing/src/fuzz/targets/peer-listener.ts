@@ -1,0 +1,103 @@
+// The peers the fuzzer impersonates also listen: the server under test dials each of them.
+// Up, they accept its dial as a friendly acceptor and discard what it sends (a follower
+// that never answers); down, nobody listens (a crashed observer: the server queues for
+// it). For a dialer-side case they answer with a mutated handshake for a while.
+import { createServer, type Server, type Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import * as format from "./peer-format.js";
+
+export type DialReply = "valid" | "garbage" | "no-nonce" | "nonce-not-bytes" | "huge-frame" | "ok-first" | "valid-then-garbage" | "silent";
+
+export interface DialAnswer {
+  reply: DialReply;
+  nonce: Uint8Array;
+  garbage: Uint8Array;
+}
+
+const SINK: DialAnswer = { reply: "valid", nonce: new Uint8Array(16), garbage: new Uint8Array(0) };
+
+export class ImpersonatedPeers {
+  private servers: Server[] = [];
+  private readonly sockets = new Set<Socket>();
+  private answer: DialAnswer = SINK;
+  dials = 0;
+
+  private constructor(private readonly ports: readonly number[], private readonly up: boolean) {}
+
+  static async start(ports: readonly number[], up: boolean): Promise<ImpersonatedPeers> {
+    const peers = new ImpersonatedPeers(ports, up);
+    if (up) await peers.listen();
+    return peers;
+  }
+
+  /** For `ms`, the server's dials get `answer`; its current connections are cut so it dials again. Returns the dials seen. */
+  async answerFor(answer: DialAnswer, ms: number): Promise<number> {
+    const before = this.dials;
+    this.answer = answer;
+    this.cut();
+    if (!this.up) await this.listen();
+    await sleep(ms);
+    this.answer = SINK;
+    this.cut();
+    if (!this.up) await this.close();
+    return this.dials - before;
+  }
+
+  async stop(): Promise<void> {
+    this.cut();
+    await this.close();
+  }
+
+  private async listen(): Promise<void> {
+    this.servers = await Promise.all(
+      this.ports.map(
+        (port) =>
+          new Promise<Server>((resolve) => {
+            const server = createServer((s) => this.accept(s));
+            server.on("error", () => undefined);
+            server.listen(port, "127.0.0.1", () => resolve(server));
+          }),
+      ),
+    );
+  }
+
+  private async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.servers = [];
+  }
+
+  private cut(): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  private accept(s: Socket): void {
+    this.dials++;
+    this.sockets.add(s);
+    s.on("error", () => undefined);
+    s.on("close", () => this.sockets.delete(s));
+    const a = this.answer;
+    const frame = (v: unknown) => s.write(format.peerFrame(format.encodePeer(v)));
+    const reader = new format.PeerFrameReader();
+    let seen = 0;
+    s.on("data", (chunk: Buffer) => {
+      if (seen >= 2) return; // after the handshake: a sink
+      for (const _ of reader.feed(chunk)) {
+        seen++;
+        if (seen === 1) {
+          if (a.reply === "garbage") s.write(a.garbage);
+          else if (a.reply === "no-nonce") frame({ hello: 1 });
+          else if (a.reply === "nonce-not-bytes") frame({ nonce: "sixteen chars!!!" });
+          else if (a.reply === "huge-frame") s.write(format.peerFrame(new Uint8Array(0), 0x7fffffff));
+          else if (a.reply === "ok-first") frame(format.OK);
+          else if (a.reply !== "silent") frame(format.challenge(a.nonce));
+        } else if (seen === 2 && (a.reply === "valid" || a.reply === "valid-then-garbage")) {
+          // No proof check: an acceptor that believes anyone.
+          frame(format.OK);
+          if (a.reply === "valid-then-garbage") s.write(format.peerFrame(a.garbage));
+        }
+        if (seen >= 2) return;
+      }
+    });
+  }
+}
