@@ -113,7 +113,10 @@ describe("nothing is held before the handshake", () => {
     partial.socket.write(connectRequest().subarray(0, 20));
     const native = await openNative(s.server.ports.native);
     expect(s.server.stateCounts().handshaking).toBeGreaterThanOrEqual(3);
-    await Promise.all([idle.closed, partial.closed, native.closed]);
+    // Before the upgrade too: a WebSocket request whose headers never end.
+    const upgrade = await openTcp(s.server.ports.native);
+    upgrade.socket.write("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n");
+    await Promise.all([idle.closed, partial.closed, native.closed, upgrade.closed]);
     expect((await closedCount("handshake_timeout", "zookeeper")) + (await closedCount("handshake_timeout", "native"))).toBe(before + 3);
     expect(s.server.stateCounts().handshaking).toBe(0);
   });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseReason, ConnectionLossError, ErrorCode, OPEN_ACL_UNSAFE, jute, type ReplyFrame, type Request, type ServerFrame } from "@warden/protocol";
 import type { Client } from "@warden/client";
 import { startStandalone, text, waitFor, type Standalone } from "./harness.js";
-import { connectFrame, openNative, openTcp, type RawNative } from "./raw.js";
+import { connectFrame, openNative, openTcp, openZk, type RawNative } from "./raw.js";
 
 const OUTSTANDING_MAX = 8;
 const MIB = 1024 * 1024;
@@ -176,5 +176,25 @@ describe("connections per client address", () => {
       for (const r of raws) r.close();
       await limited.stop();
     }
+  });
+});
+
+describe("a write whose xid is still outstanding", () => {
+  // Found by the fuzz campaign: setData xid 7, then delete xid 7, then ping wedged the session
+  // (the second write took the first's place, so the first was never answered, nor anything after).
+  it("ends the connection instead of wedging the session, on both ports", async () => {
+    await c.create("/dup-xid", "v");
+    const zk = await openZk(s.server.ports.client);
+    zk.send(7, { type: "setData", path: "/dup-xid", data: new Uint8Array([1]), version: -1 });
+    zk.send(7, { type: "delete", path: "/dup-xid", version: -1 });
+    zk.send(8, { type: "ping" });
+    await zk.closed;
+    const n = await openNative(s.server.ports.native);
+    n.send(connectFrame());
+    await n.frames.next("connected");
+    n.send({ kind: "request", xid: 7, request: { type: "setData", path: "/dup-xid", data: new Uint8Array([2]), version: -1 } });
+    n.send({ kind: "request", xid: 7, request: { type: "setData", path: "/dup-xid", data: new Uint8Array([3]), version: -1 } });
+    await n.closed;
+    expect(s.log.some((l) => l.includes("xid 7 is already in use"))).toBe(true);
   });
 });

@@ -26,7 +26,8 @@ const jsonReplacer = (_k: string, v: unknown) => (typeof v === "bigint" ? (v <= 
  */
 export async function startAdminServer(source: AdminSource, port: number, host: string | undefined, reporter: ListenerReporter): Promise<{ server: Server; port: number }> {
   const commands = new Map(Object.entries(source.commands));
-  const server = createServer((req, res) => {
+  // Timeouts are checked every connectionsCheckingInterval (Node's default: 30 s).
+  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     try {
       answer(source, commands, req, res);
     } catch (e) {

@@ -118,9 +118,18 @@ export class ClientHandler implements ConnectionHandler {
     if (refused !== undefined) {
       s.order.read(() => ({ ...refused, startedMs, op: request.type }));
     } else if (node.isWrite(request)) {
+      // A committed write finds its request by (session, xid): a second write with an xid still
+      // outstanding would take the first's place and wedge the session's order.
+      if (s.writeXids.has(xid)) return this.connection.fail("bad_frame", `xid ${xid} is already in use by an outstanding write`);
+      s.writeXids.add(xid);
       const p = s.order.write();
       // Completed while the transaction is applied: guarded, as the reads queued behind it run then too.
-      node.submitWrite(s, xid, request, (reply) => this.guard(() => s.order.complete(p, { ...reply, startedMs, op: request.type })));
+      node.submitWrite(s, xid, request, (reply) =>
+        this.guard(() => {
+          s.writeXids.delete(xid);
+          s.order.complete(p, { ...reply, startedMs, op: request.type });
+        }),
+      );
     } else if (request.type === "sync") {
       const p = s.order.write();
       this.ctx.sync((result) =>

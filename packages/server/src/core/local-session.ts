@@ -26,6 +26,8 @@ export class LocalSession {
   connection: ClientConnection | undefined;
   /** Reading from the connection is paused because too many requests are outstanding. */
   paused = false;
+  /** xids of this session's writes not yet answered (at most outstandingMax). */
+  readonly writeXids = new Set<number>();
 
   constructor(
     readonly sessionId: bigint,

@@ -1,6 +1,6 @@
 // The native protocol listener: WebSocket (ws), one CBOR frame per binary message.
 import { WebSocketServer, type WebSocket } from "ws";
-import type { IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import {
   CloseReason,
@@ -159,7 +159,20 @@ export interface NativeListener {
 export async function startNativeListener(opts: NativeListenerOptions): Promise<NativeListener> {
   const codec = new NativeCodec(opts.limits);
   const connections = new Set<NativeConnection>();
-  const wss = new WebSocketServer({ port: opts.port, host: opts.host, maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false });
+  // Our own HTTP server, so that a connection that never completes its upgrade is bounded like
+  // any handshake: in time (clientHandshakeTimeoutMs) and in headers.
+  const http = createServer({ connectionsCheckingInterval: Math.min(1000, opts.bounds.handshakeTimeoutMs) }, (_req, res) => {
+    res.writeHead(426, { "content-type": "text/plain", connection: "close" });
+    res.end("this port speaks WebSocket (Warden's native protocol)\n");
+  });
+  http.headersTimeout = opts.bounds.handshakeTimeoutMs;
+  http.requestTimeout = opts.bounds.handshakeTimeoutMs;
+  http.maxHeadersCount = 64;
+  http.on("clientError", (_e, socket) => {
+    opts.reporter.closed("native", "bad_frame");
+    socket.destroy();
+  });
+  const wss = new WebSocketServer({ server: http, maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false });
   wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
     try {
       accept(ws, req, codec, opts, connections);
@@ -172,8 +185,8 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
   // A failed upgrade or a socket error before it ends that socket, never the server.
   wss.on("wsClientError", (_e, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
-    wss.once("listening", resolve);
-    wss.once("error", reject);
+    http.once("error", reject);
+    http.listen(opts.port, opts.host, () => resolve());
   });
   const port = (wss.address() as { port: number }).port;
   return {
@@ -183,7 +196,8 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
+        wss.close(() => http.close(() => resolve()));
+        http.closeAllConnections();
       }),
   };
 }

@@ -55,7 +55,7 @@ export interface DerivedOptions {
 }
 
 /** jute.maxbuffer of the server under test: ZooKeeper's default, the size of the field cases. */
-export const DATA_BYTES_MAX = 1024 * 1024;
+export const DATA_BYTES_MAX = 0xfffff;
 
 /** The options derived from the seed; the target is mixed in so each target draws its own. */
 export function deriveOptions(o: Pick<CampaignOptions, "seed" | "target">): DerivedOptions {
