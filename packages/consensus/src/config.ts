@@ -56,6 +56,8 @@ export interface ReplicaConfig {
   readonly maxInflightMessages?: number;
   /** Applied entries kept in memory for followers to catch up from; beyond, a snapshot. */
   readonly logWindowEntries?: number;
+  /** The same window in bytes of payload: whichever bound is reached first compacts. */
+  readonly logWindowBytes?: number;
   /** Pending sync requests, at most. */
   readonly maxPendingSyncs?: number;
   /** Durable state to restart from (absent: a fresh server). */
@@ -83,6 +85,7 @@ export interface ResolvedConfig {
   readonly checksum: Checksum;
   readonly maxInflightMessages: number;
   readonly logWindowEntries: number;
+  readonly logWindowBytes: number;
   readonly maxPendingSyncs: number;
   readonly hardState: HardState;
   readonly appliedZxid: Zxid;
@@ -153,6 +156,7 @@ export function resolveConfig(c: ReplicaConfig): ResolvedConfig {
     checksum: c.checksum ?? fnv1a32,
     maxInflightMessages: positiveInteger("maxInflightMessages", c.maxInflightMessages, 16),
     logWindowEntries: positiveInteger("logWindowEntries", c.logWindowEntries, 10_000),
+    logWindowBytes: positiveInteger("logWindowBytes", c.logWindowBytes, 64 * 1024 * 1024),
     maxPendingSyncs: positiveInteger("maxPendingSyncs", c.maxPendingSyncs, 1024),
     hardState: c.hardState ?? { epoch: 0, votedFor: null },
     appliedZxid,

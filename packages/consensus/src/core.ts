@@ -215,17 +215,19 @@ export class Core {
   /** Keep the in-memory log within its window by forgetting applied entries. */
   maybeCompact(): void {
     const window = this.cfg.logWindowEntries;
-    if (this.log.length <= window) return;
-    const keep = Math.floor(window / 2);
-    const target = this.log.entriesAfter(this.log.baseZxid, this.log.length - keep).at(-1);
+    const windowBytes = this.cfg.logWindowBytes;
+    if (this.log.length <= window && this.log.bytes <= windowBytes) return;
+    // Half the window stays, so that compaction is rare: by count and by bytes (a log of
+    // 1 MiB writes must not hold logWindowEntries of them).
+    const target = this.log.compactionTarget(Math.floor(window / 2), Math.floor(windowBytes / 2));
     if (target === undefined) return;
-    let limit = minZxid(target.zxid, minZxid(this.appliedZxid, this.durableZxid));
+    let limit = minZxid(target, minZxid(this.appliedZxid, this.durableZxid));
     // A follower receiving a snapshot will need the entries after it: keep them, up to twice the
     // window; beyond, a newer snapshot supersedes the transfer (snapshot-out.ts), once: a
     // transfer superseded already keeps them to its end, or a steady write load that outruns
     // every transfer would supersede them for ever.
     for (const p of this.progress.values()) {
-      if (p.state === "snapshot" && (p.snapshotSuperseded || this.log.length < 2 * window)) limit = minZxid(limit, p.snapshotZxid);
+      if (p.state === "snapshot" && (p.snapshotSuperseded || (this.log.length < 2 * window && this.log.bytes < 2 * windowBytes))) limit = minZxid(limit, p.snapshotZxid);
     }
     const point = this.log.largestAtMost(limit);
     if (point !== null && point > this.log.baseZxid) this.log.compactThrough(point);

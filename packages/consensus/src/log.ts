@@ -10,10 +10,17 @@ import type { Entry } from "./types.js";
 export class ReplicaLog {
   private entries: Entry[];
   private base: Zxid;
+  /** Payload bytes of the entries held (what the window costs in memory). */
+  private payloadBytes = 0;
 
   constructor(baseZxid: Zxid, entries: readonly Entry[]) {
     this.base = baseZxid;
     this.entries = [...entries];
+    this.payloadBytes = sumBytes(this.entries, 0, this.entries.length);
+  }
+
+  get bytes(): number {
+    return this.payloadBytes;
   }
 
   get baseZxid(): Zxid {
@@ -74,23 +81,48 @@ export class ReplicaLog {
   append(e: Entry): void {
     assert(e.zxid > this.lastZxid, `append out of order: ${e.zxid} after ${this.lastZxid}`);
     this.entries.push(e);
+    this.payloadBytes += e.payload?.length ?? 0;
   }
 
   truncateAfter(z: Zxid): void {
     assert(z >= this.base, "truncation below the log base");
-    this.entries.length = this.upperBound(z);
+    const keep = this.upperBound(z);
+    this.payloadBytes -= sumBytes(this.entries, keep, this.entries.length);
+    this.entries.length = keep;
   }
 
   /** Forget entries <= z (already applied and kept by the host's snapshot or log). */
   compactThrough(z: Zxid): void {
     assert(this.has(z) && z >= this.base, "compaction point not in log");
-    this.entries = this.entries.slice(this.upperBound(z));
+    const from = this.upperBound(z);
+    this.payloadBytes -= sumBytes(this.entries, 0, from);
+    this.entries = this.entries.slice(from);
     this.base = z;
   }
 
   /** Replace everything with an installed snapshot at z. */
   resetTo(z: Zxid): void {
     this.entries = [];
+    this.payloadBytes = 0;
     this.base = z;
   }
+
+  /**
+   * The newest entry to forget so that at most `keepEntries` entries and `keepBytes` bytes
+   * of payload stay (the newest are kept); undefined when everything fits.
+   */
+  compactionTarget(keepEntries: number, keepBytes: number): Zxid | undefined {
+    let i = this.entries.length - 1;
+    for (let kept = 0, bytes = 0; i >= 0; i--, kept++) {
+      bytes += this.entries[i]!.payload?.length ?? 0;
+      if (kept + 1 > keepEntries || bytes > keepBytes) break;
+    }
+    return i >= 0 ? this.entries[i]!.zxid : undefined;
+  }
+}
+
+function sumBytes(entries: readonly Entry[], from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n += entries[i]!.payload?.length ?? 0;
+  return n;
 }

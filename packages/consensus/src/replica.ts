@@ -223,6 +223,8 @@ export class Replica {
   get lastZxid(): Zxid { return this.c.log.lastZxid; }
   get commitZxid(): Zxid { return this.c.commitZxid; }
   get electionCount(): number { return this.c.electionCount; }
+  /** The in-memory log: entries and payload bytes held (bounded by logWindowEntries and logWindowBytes). */
+  logWindow(): { entries: number; bytes: number } { return { entries: this.c.log.length, bytes: this.c.log.bytes }; }
   /** Snapshot transfer counters since start. */
   transferStats(): Readonly<TransferStats> {
     return this.c.transfer;

@@ -255,6 +255,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         heartbeatTicks: 2,
         random: Math.random,
         logWindowEntries: config.commitLogCount,
+        logWindowBytes: config.commitLogBytes,
         maxBatchEntries: peerFrames.appendEntriesMax,
         maxAppendBytes: peerFrames.appendBytesMax,
         // The storage refuses larger entries (and a refused append stops the server).

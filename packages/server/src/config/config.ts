@@ -57,6 +57,8 @@ export interface ServerConfig {
   /** Snapshot transfer to a lagging follower: bytes per chunk; and the leader's in-memory log window in entries. */
   snapshotChunkBytes: number;
   commitLogCount: number;
+  /** The leader's in-memory log window in bytes. */
+  commitLogBytes: number;
   /** Voting members and observers from server.N lines; empty = standalone. */
   servers: PeerSpec[];
   /** This server's id (from dataDir/myid when server.N lines exist). */
@@ -181,6 +183,7 @@ export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
     quorumListenOnAllIPs: bool(raw, "quorumListenOnAllIPs", false),
     snapshotChunkBytes: int(raw, "snapshotChunkBytes", 1024 * 1024),
     commitLogCount: int(raw, "commitLogCount", 10_000),
+    commitLogBytes: int(raw, "commitLogBytes", 64 * 1024 * 1024),
     servers: servers.sort((a, b) => a.id - b.id),
     myId: 0,
     ignored,

@@ -67,7 +67,8 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   "audit.enable": { kind: "bool", doc: "Accepted.", ignored: "no audit log" },
   "sslQuorum": { kind: "bool", doc: "TLS between peers is not supported.", ignored: "no TLS" },
   snapshotChunkBytes: { kind: "int", min: 512, max: 2 * 1024 * 1024, doc: "Bytes per chunk of a snapshot the leader sends a follower too far behind for its log (default 1 MiB; 8 chunks unacknowledged at most)." },
-  commitLogCount: { kind: "int", min: 2, max: 10_000_000, doc: "Committed transactions the leader keeps in memory to catch followers up; one further behind gets a snapshot (ZooKeeper's zookeeper.commitLogCount; default 10000)." },
+  commitLogCount: { kind: "int", min: 2, max: 10_000_000, doc: "Committed transactions the leader keeps in memory to catch followers up; one further behind gets a snapshot (ZooKeeper's zookeeper.commitLogCount, whose default is 500; Warden's default 10000, with commitLogBytes beside it)." },
+  commitLogBytes: { kind: "int", min: 65_536, max: 1 << 30, doc: "The same window in bytes of transactions: whichever bound is reached first (default 64 MiB; 10,000 writes of 1 MiB would otherwise stay in memory)." },
 };
 
 export const SERVER_LINE = /^server\.(\d+)$/;
