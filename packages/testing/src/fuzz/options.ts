@@ -39,7 +39,7 @@ export const DEFAULTS = {
   seconds: 60,
   // ~70 MiB at start plus a 1 MiB fixture; leaves room for dozens of 1 MiB replies in flight,
   // not for hundreds (the field cases that queued 400 MiB).
-  rssBytesMax: 256 * MIB,
+  rssBytesMax: 320 * MIB,
   fdsMax: 2_048,
   probeTimeoutMs: 10_000,
 } as const;
@@ -82,6 +82,9 @@ export function deriveOptions(o: Pick<CampaignOptions, "seed" | "target">): Deri
       maxOutstandingPerSession: d!.maxOutstandingPerSession,
       globalOutstandingLimit: d!.globalOutstandingLimit,
       snapCount: d!.snapCount,
+      // The leader's window of recent writes is a bound of its own (64 MiB by default), kept
+      // small here so that the RSS bound speaks of what is not bounded.
+      commitLogBytes: String(16 * 1024 * 1024),
       superDigest: SUPER_DIGEST,
     },
   };
