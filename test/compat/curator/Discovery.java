@@ -75,8 +75,9 @@ final class Discovery {
         }
       }
       for (ServiceInstance<InstanceDetails> inst : registered.values()) {
+        // The consumer's server may apply the registration a moment later (reads may lag).
+        Check.await(pathOf(inst) + " to be seen by the consumer", 10_000, () -> consumer.checkExists().forPath(pathOf(inst)) != null);
         Stat stat = consumer.checkExists().forPath(pathOf(inst));
-        Check.that(stat != null, pathOf(inst) + " exists");
         Check.equal(session, stat.getEphemeralOwner(), pathOf(inst) + " is an ephemeral of the registrar's session");
         smallest = Math.min(smallest, stat.getDataLength());
         largest = Math.max(largest, stat.getDataLength());
@@ -114,8 +115,8 @@ final class Discovery {
 
     Check.step("discovery_unregister", () -> {
       for (int i = 0; i < INSTANCES_PER_SERVICE; i++) registry.unregisterService(registered.get("payments-" + i));
-      Check.equal(0, lookup.queryForInstances("payments").size(), "payments instances after unregistering them");
-      Check.equal(null, consumer.checkExists().forPath(pathOf(registered.get("payments-3"))), "payments-3's node");
+      Check.await("no payments instances left to query", 10_000, () -> lookup.queryForInstances("payments").isEmpty());
+      Check.await("payments-3's node to be gone for the consumer", 10_000, () -> consumer.checkExists().forPath(pathOf(registered.get("payments-3"))) == null);
     });
 
     Check.step("discovery_close_removes_registrations", () -> {

@@ -74,8 +74,9 @@ final class Nodes {
     try (PersistentNode node = new PersistentNode(owner, CreateMode.EPHEMERAL, false, path, first)) {
       node.start();
       Check.that(node.waitForInitialCreate(10, TimeUnit.SECONDS), "the node was created within 10 s");
+      // Another session may be on another server, which applies the create a moment later (reads may lag; sync would wait).
+      Check.await(path + " to be seen by another session", 10_000, () -> other.checkExists().forPath(path) != null);
       Stat stat = other.checkExists().forPath(path);
-      Check.that(stat != null, path + " exists");
       Check.equal(owner.getZookeeperClient().getZooKeeper().getSessionId(), stat.getEphemeralOwner(), "owner of " + path);
       other.delete().forPath(path);
       Check.await("the PersistentNode to create " + path + " again after another session deleted it", 10_000, () -> other.checkExists().forPath(path) != null);
