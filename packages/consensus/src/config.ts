@@ -2,7 +2,7 @@ import type { Zxid } from "@warden/protocol";
 import { ZXID_ZERO, seededRandom } from "@warden/protocol";
 import { fnv1a32 } from "./checksum.js";
 import { ConsensusConfigError } from "./errors.js";
-import type { Entry, HardState } from "./types.js";
+import type { Entry, HardState, Snapshot } from "./types.js";
 
 /**
  * Planted bugs, for the simulation's self-test only (it must find them). Never set in a server.
@@ -52,6 +52,13 @@ export interface ReplicaConfig {
   readonly snapshotWindowChunks?: number;
   /** Checksum of snapshots in transfer (default: FNV-1a, 32 bits); the same on every server. */
   readonly checksum?: Checksum;
+  /**
+   * The host's check of a snapshot received whole with a matching checksum, before it is
+   * adopted: null if the host can load it, else why not. A snapshot the host cannot read is
+   * refused as no correct leader sends one (PeerMessageRefusedError), so a faulty peer cannot
+   * make this server adopt state it could not apply. Default: every snapshot is readable.
+   */
+  readonly checkSnapshot?: (snapshot: Snapshot) => string | null;
   /** Append messages in flight to one follower, at most. */
   readonly maxInflightMessages?: number;
   /** Applied entries kept in memory for followers to catch up from; beyond, a snapshot. */
@@ -83,6 +90,7 @@ export interface ResolvedConfig {
   readonly snapshotChunkBytes: number;
   readonly snapshotWindowChunks: number;
   readonly checksum: Checksum;
+  readonly checkSnapshot: (snapshot: Snapshot) => string | null;
   readonly maxInflightMessages: number;
   readonly logWindowEntries: number;
   readonly logWindowBytes: number;
@@ -154,6 +162,7 @@ export function resolveConfig(c: ReplicaConfig): ResolvedConfig {
     snapshotChunkBytes: positiveInteger("snapshotChunkBytes", c.snapshotChunkBytes, 1024 * 1024),
     snapshotWindowChunks: positiveInteger("snapshotWindowChunks", c.snapshotWindowChunks, 8),
     checksum: c.checksum ?? fnv1a32,
+    checkSnapshot: c.checkSnapshot ?? (() => null),
     maxInflightMessages: positiveInteger("maxInflightMessages", c.maxInflightMessages, 16),
     logWindowEntries: positiveInteger("logWindowEntries", c.logWindowEntries, 10_000),
     logWindowBytes: positiveInteger("logWindowBytes", c.logWindowBytes, 64 * 1024 * 1024),

@@ -20,3 +20,24 @@ export class ConsensusInvariantError extends WardenError {
 export function assert(condition: boolean, message: string): asserts condition {
   if (!condition) throw new ConsensusInvariantError(message);
 }
+
+/**
+ * A well-formed message that contradicts what this replica knows for certain of its own epoch:
+ * a second leader of the epoch it leads or follows, an acknowledgement of entries it never
+ * sent, a rewrite of entries it has committed or verified. No correct peer sends one: either
+ * the sender is faulty or the ensemble has a bug. Thrown before the message changes anything,
+ * so the receiver's state is intact: a host refuses the message (the server closes that peer's
+ * connection, logged and counted) while a simulation fails the run, as for a broken invariant.
+ */
+export class PeerMessageRefusedError extends WardenError {
+  readonly peer: number;
+  constructor(peer: number, message: string) {
+    super(ErrorCode.RUNTIME_INCONSISTENCY, `refused a message from peer ${peer}: ${message}`);
+    this.peer = peer;
+  }
+}
+
+/** Refuses a peer's message unless `condition` holds (checked before any state changes). */
+export function requireOfPeer(condition: boolean, peer: number, message: string): asserts condition {
+  if (!condition) throw new PeerMessageRefusedError(peer, message);
+}

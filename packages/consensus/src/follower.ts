@@ -1,12 +1,13 @@
 import type { Zxid } from "@warden/protocol";
 import type { Core } from "./core.js";
 import { maxZxid, minZxid } from "./core.js";
-import { assert } from "./errors.js";
+import { assert, requireOfPeer } from "./errors.js";
 import type { AppendRequest, Entry, SyncResponse } from "./types.js";
 
 /** Accept the leader of this epoch (called with m.epoch === c.epoch). */
 export function followLeader(c: Core, leaderId: number): void {
-  assert(c.role !== "leader", `two leaders in epoch ${c.epoch}: ${c.id} and ${leaderId}`);
+  requireOfPeer(c.role !== "leader", leaderId, `it claims to lead epoch ${c.epoch}, which this server leads`);
+  requireOfPeer(c.leaderId === null || c.leaderId === leaderId, leaderId, `it claims to lead epoch ${c.epoch}, which server ${c.leaderId} leads`);
   if (c.role === "candidate" || c.leaderId !== leaderId) c.becomeFollower(c.epoch, leaderId);
   c.electionElapsed = 0;
   if (c.verifiedEpoch !== c.epoch) {
@@ -47,7 +48,13 @@ function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): Zxid {
       lastMatched = e.zxid;
       continue;
     }
-    if (ours !== undefined) c.truncateLocal(lastMatched);
+    if (ours !== undefined) {
+      // Only entries after the last message of this leader's that matched may differ (the log
+      // matching property): an earlier conflict is a rewrite of what the leader itself sent.
+      requireOfPeer(lastMatched >= c.commitZxid, c.leaderId!, `its entry ${e.zxid} replaces committed entries (committed to ${c.commitZxid})`);
+      requireOfPeer(lastMatched >= c.verifiedZxid, c.leaderId!, `its entry ${e.zxid} replaces entries it sent in this epoch (verified to ${c.verifiedZxid})`);
+      c.truncateLocal(lastMatched);
+    }
     c.appendLocal(e);
     lastMatched = e.zxid;
   }

@@ -2,7 +2,7 @@ import type { Zxid } from "@warden/protocol";
 import { makeZxid, zxidEpoch } from "@warden/protocol";
 import type { Core, Progress } from "./core.js";
 import { maxZxid } from "./core.js";
-import { assert } from "./errors.js";
+import { assert, requireOfPeer } from "./errors.js";
 import { releaseUnusedSnapshot, sendSnapshotChunks, snapshotHeartbeat, startSnapshot } from "./snapshot-out.js";
 import type { AppendResponse, Entry, PeerLag, ProposeResult, SyncRequest } from "./types.js";
 
@@ -172,7 +172,7 @@ export function onAppendResponse(c: Core, m: AppendResponse): void {
 }
 
 function onAck(c: Core, p: Progress, match: Zxid, accepted: Zxid): void {
-  assert(match <= accepted && accepted <= c.log.lastZxid, "follower acked beyond the leader's log");
+  requireOfPeer(accepted <= c.log.lastZxid, p.id, `it acknowledges ${accepted}, beyond this leader's log (${c.log.lastZxid})`);
   if (match > p.matchZxid) {
     p.matchZxid = match;
     p.progressed = true;

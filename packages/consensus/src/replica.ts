@@ -5,12 +5,15 @@ import type { ReplicaConfig } from "./config.js";
 import { resolveConfig } from "./config.js";
 import { onVoteRequest, onVoteResponse } from "./election.js";
 import { leaderLost, onPreVoteRequest, onPreVoteResponse, preCampaign, tickElection } from "./prevote.js";
-import { assert } from "./errors.js";
+import { assert, requireOfPeer } from "./errors.js";
 import { onAppend, onPersisted, onSyncResponse, sendAck } from "./follower.js";
 import { flushAppends, maybeCommit, onAppendResponse, onSyncRequest, peerLags, propose, tickLeader } from "./leader.js";
 import { onSnapshotChunk } from "./snapshot-in.js";
 import { onSnapshotAck, provideSnapshot } from "./snapshot-out.js";
 import type { Entry, Message, PeerLag, ProposeResult, Ready, Snapshot, Status, TransferStats } from "./types.js";
+
+/** What only voters send: campaigns, answers to them, and a leader's messages (observers never lead). */
+const VOTERS_ONLY: ReadonlySet<Message["type"]> = new Set(["vote-request", "vote-response", "prevote-request", "prevote-response", "append", "snapshot-chunk", "sync-response"]);
 
 /**
  * One server's consensus state machine (etcd raft's RawNode shape). Pure: inputs are
@@ -56,6 +59,8 @@ export class Replica {
   step(m: Message): void {
     const c = this.c;
     if (m.to !== c.id || m.from === c.id || !c.peers.includes(m.from)) return;
+    // Checked before its epoch is looked at: an observer's vote request must not even raise ours.
+    requireOfPeer(!VOTERS_ONLY.has(m.type) || c.cfg.voters.includes(m.from), m.from, `it is an observer, and only voters send ${m.type}`);
     if (m.epoch > c.epoch) {
       if (!this.adoptsEpoch(m)) return this.dispatchFuture(m);
       const leader = m.type === "append" || m.type === "snapshot-chunk" ? m.from : null;

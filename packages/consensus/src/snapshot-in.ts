@@ -5,6 +5,7 @@
 import type { Zxid } from "@warden/protocol";
 import type { Core } from "./core.js";
 import { maxZxid, minZxid } from "./core.js";
+import { requireOfPeer } from "./errors.js";
 import { followLeader, sendAck } from "./follower.js";
 import type { Snapshot, SnapshotChunk } from "./types.js";
 
@@ -35,8 +36,12 @@ export function onSnapshotChunk(c: Core, m: SnapshotChunk): void {
   accept(c, t, m);
   if (t.receivedBytes === t.totalBytes) {
     c.incomingSnapshot = null;
-    if (t.runningChecksum === t.checksum) install(c, { zxid: t.zxid, parts: t.parts });
-    else {
+    if (t.runningChecksum === t.checksum) {
+      const snapshot = { zxid: t.zxid, parts: t.parts };
+      const unreadable = c.cfg.checkSnapshot(snapshot);
+      requireOfPeer(unreadable === null, m.from, `its snapshot at ${t.zxid} (${t.totalBytes} bytes, checksum matching) cannot be loaded: ${unreadable}`);
+      install(c, snapshot);
+    } else {
       // Assembled bytes that fail their checksum are thrown away; the leader resends from 0.
       c.transfer.checksumFailures++;
       t.receivedBytes = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConsensusConfigError, Replica } from "../src/index.js";
+import { ConsensusConfigError, PeerMessageRefusedError, Replica } from "../src/index.js";
 import type { Ready } from "../src/index.js";
 
 function configError(f: () => unknown): ConsensusConfigError {
@@ -147,5 +147,101 @@ describe("pre-vote and leader stickiness", () => {
     expect(msgs.length).toBeGreaterThan(10);
     expect(msgs.every((m) => m.type === "prevote-request" && m.epoch === 2)).toBe(true);
     expect(r.epoch).toBe(1);
+  });
+});
+
+describe("a message no correct peer sends is refused before it changes anything", () => {
+  const z = (epoch: number, n: number): bigint => (BigInt(epoch) << 32n) | BigInt(n);
+  const drain = (r: Replica): void => {
+    while (r.hasReady()) handle(r);
+  };
+  const refusal = (f: () => void): PeerMessageRefusedError => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof PeerMessageRefusedError) return e;
+      throw e;
+    }
+    throw new Error("the message was accepted");
+  };
+  const leader = (): Replica => {
+    const r = new Replica({ id: 1, voters: [1, 2, 3], random: 7 });
+    r.campaign();
+    r.step({ type: "prevote-response", from: 2, to: 1, epoch: 1, granted: true });
+    r.step({ type: "vote-response", from: 2, to: 1, epoch: 1, granted: true });
+    drain(r);
+    expect(r.role).toBe("leader");
+    return r;
+  };
+  /** Server 2 following 1 in epoch 1, with entry 1 of epoch 1 committed. */
+  const follower = (): Replica => {
+    const r = new Replica({ id: 2, voters: [1, 2, 3], random: 7 });
+    r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: 0n, entries: [{ zxid: z(1, 1), payload: new Uint8Array([1]) }], commitZxid: z(1, 1) });
+    drain(r);
+    expect(r.commitZxid).toBe(z(1, 1));
+    return r;
+  };
+
+  it("an append or a snapshot chunk from another server claiming the epoch this leader leads", () => {
+    const r = leader();
+    const before = { lastZxid: r.lastZxid, commitZxid: r.commitZxid };
+    const e = refusal(() => r.step({ type: "append", from: 2, to: 1, epoch: 1, prevZxid: 0n, entries: [], commitZxid: 0n }));
+    expect(e.peer).toBe(2);
+    expect(e.message).toMatch(/claims to lead epoch 1, which this server leads/);
+    refusal(() => r.step({ type: "snapshot-chunk", from: 3, to: 1, epoch: 1, snapshotZxid: z(1, 9), totalBytes: 4, checksum: 0, offset: 0, data: new Uint8Array(4) }));
+    expect({ role: r.role, epoch: r.epoch, lastZxid: r.lastZxid, commitZxid: r.commitZxid }).toEqual({ role: "leader", epoch: 1, ...before });
+  });
+
+  it("an append from a second leader of the epoch a follower follows", () => {
+    const r = follower();
+    const e = refusal(() => r.step({ type: "append", from: 3, to: 2, epoch: 1, prevZxid: 0n, entries: [], commitZxid: 0n }));
+    expect(e.message).toMatch(/which server 1 leads/);
+    expect(r.leaderId).toBe(1);
+    // Once the follower has lost its leader, whoever leads the epoch is heard again.
+    r.leaderLost(1);
+    r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: z(1, 1), entries: [], commitZxid: z(1, 1) });
+    expect(r.leaderId).toBe(1);
+  });
+
+  it("an append that replaces committed entries", () => {
+    const r = follower();
+    const e = refusal(() => r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: 0n, entries: [{ zxid: z(1, 2), payload: null }], commitZxid: z(1, 2) }));
+    expect(e.message).toMatch(/replaces committed entries/);
+    expect({ lastZxid: r.lastZxid, commitZxid: r.commitZxid }).toEqual({ lastZxid: z(1, 1), commitZxid: z(1, 1) });
+  });
+
+  it("a snapshot whose checksum matches but which the host cannot load", () => {
+    const r = new Replica({ id: 2, voters: [1, 2, 3], random: 7, checksum: (b, sum) => sum + b.length, checkSnapshot: (s) => (s.parts[0]![0] === 0 ? "not a tree" : null) });
+    r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: 0n, entries: [], commitZxid: 0n });
+    drain(r);
+    const chunk = (first: number) => ({ type: "snapshot-chunk" as const, from: 1, to: 2, epoch: 1, snapshotZxid: z(1, 50), totalBytes: 4, checksum: 4, offset: 0, data: new Uint8Array([first, 0, 0, 0]) });
+    const e = refusal(() => r.step(chunk(0)));
+    expect(e.message).toMatch(/its snapshot at \d+ \(4 bytes, checksum matching\) cannot be loaded: not a tree/);
+    expect({ lastZxid: r.lastZxid, commitZxid: r.commitZxid }).toEqual({ lastZxid: 0n, commitZxid: 0n });
+    r.step(chunk(1)); // the same transfer again, readable this time
+    drain(r);
+    expect(r.lastZxid).toBe(z(1, 50));
+  });
+
+  it("a campaign or a leader's message from an observer (observers never campaign nor lead), before its epoch counts", () => {
+    const r = new Replica({ id: 1, voters: [1], observers: [2, 3], random: 7 });
+    r.campaign();
+    drain(r);
+    expect(r.role).toBe("leader");
+    for (const m of [
+      { type: "vote-request" as const, from: 2, to: 1, epoch: 9, lastZxid: z(9, 9) },
+      { type: "prevote-response" as const, from: 3, to: 1, epoch: 9, granted: false },
+      { type: "append" as const, from: 2, to: 1, epoch: 9, prevZxid: 0n, entries: [], commitZxid: 0n },
+    ]) expect(refusal(() => r.step(m)).message).toMatch(new RegExp(`observer, and only voters send ${m.type}`));
+    expect({ role: r.role, epoch: r.epoch }).toEqual({ role: "leader", epoch: 1 });
+  });
+
+  it("an acknowledgement of entries beyond the leader's log", () => {
+    const r = leader();
+    const last = r.lastZxid;
+    const e = refusal(() => r.step({ type: "append-response", from: 3, to: 1, epoch: 1, success: true, matchZxid: last + 5n, acceptedZxid: last + 5n, rejectedPrevZxid: 0n, hintZxid: 0n }));
+    expect(e.message).toMatch(/beyond this leader's log/);
+    expect(r.commitZxid).toBeLessThanOrEqual(last);
+    expect(r.role).toBe("leader");
   });
 });

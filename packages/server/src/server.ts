@@ -256,6 +256,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         random: Math.random,
         logWindowEntries: config.commitLogCount,
         logWindowBytes: config.commitLogBytes,
+        checkSnapshot: (snapshot) => node.checkSnapshot(snapshot),
         maxBatchEntries: peerFrames.appendEntriesMax,
         maxAppendBytes: peerFrames.appendBytesMax,
         // The storage refuses larger entries (and a refused append stops the server).

@@ -10,6 +10,7 @@ import { PeerTransport, type PeerAddress, type PeerTransportOptions } from "../s
 import { FrameSplitter, frameHeader } from "../src/peer/frames.js";
 import { peerInbound } from "../src/peer/inbound.js";
 import { peerLimits } from "../src/peer/limits.js";
+import { PeerMessageRefusedError, type Message } from "@warden/consensus";
 
 const secret = new TextEncoder().encode("containment");
 
@@ -89,10 +90,10 @@ function frame(payload: Uint8Array): Uint8Array {
  * Servers 1 and 3, started, with 2's address left for a hand-made peer. `validating`: 1 hands
  * what it hears to the server's checks (peerInbound) first, and `handled` gets what passes.
  */
-async function oneAndThree(validating = false, handled: unknown[] = []) {
+async function oneAndThree(validating = false, handled: unknown[] = [], step: (m: Message) => void = (m) => void handled.push(m)) {
   const peers = await addresses(3);
   const limits = peerLimits(1024 * 1024);
-  const inbound = peerInbound(limits, [1, 2, 3], { step: (m) => void handled.push(m), onServerMessage: (_from, m) => void handled.push(m), invariantBroken: () => {} });
+  const inbound = peerInbound(limits, [1, 2, 3], { step, onServerMessage: (_from, m) => void handled.push(m), invariantBroken: (e) => void handled.push(e) });
   const checked: Partial<PeerTransportOptions> = { frameBytesMax: limits.frameBytesMax, onMessage: (from, m) => (inbound(from, m), void one.inbox.push([from, m])) };
   const one = transport(peers, 1, validating ? checked : {});
   const three = transport(peers, 3);
@@ -169,6 +170,20 @@ describe("a peer connection is a containment boundary", () => {
     }
     expect(stepped).toEqual([]);
     await stillHears(three.t, one, "after bad messages");
+  });
+
+  it("a well-formed message the Replica refuses (no correct peer sends it) closes that connection (refused); the server goes on", async () => {
+    const handled: unknown[] = [];
+    const { peers, one, three } = await oneAndThree(true, handled, (m) => {
+      if (m.type === "append") throw new PeerMessageRefusedError(m.from, `it claims to lead epoch ${m.epoch}, which this server leads`);
+      handled.push(m);
+    });
+    const raw = await rawPeer(peers[0]!.port, 2);
+    raw.write(frame(encode({ c: { type: "append", from: 2, to: 1, epoch: 1, prevZxid: 0n, entries: [], commitZxid: 0n } }) as Uint8Array));
+    await until("the refused message to close its connection", () => one.t.stats.closedCount("refused") === 1);
+    expect(one.logs.some((l) => l.includes("(refused)") && l.includes("refused a message from peer 2: it claims to lead epoch 1"))).toBe(true);
+    expect(handled).toEqual([]); // invariantBroken was not called: the server is not stopped
+    await stillHears(three.t, one, "after the refusal");
   });
 
   it("whatever bytes an authenticated peer sends, nothing escapes the connection's handlers", async () => {

@@ -72,20 +72,25 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
 }
 
 /** Splits a byte stream, cut anywhere, into frames; lengths are checked before buffering. */
-async function* frames(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<unknown> {
-  let buf: Uint8Array = new Uint8Array(0);
-  for await (const chunk of chunks) {
+class FrameSplitter {
+  private buf: Uint8Array = new Uint8Array(0);
+
+  *feed(chunk: unknown): Generator<unknown> {
     if (!(chunk instanceof Uint8Array)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "snapshot chunk is not bytes");
-    buf = buf.length === 0 ? chunk : concat(buf, chunk);
-    while (buf.length >= 4) {
-      const length = new DataView(buf.buffer, buf.byteOffset, 4).getUint32(0);
+    this.buf = this.buf.length === 0 ? chunk : concat(this.buf, chunk);
+    while (this.buf.length >= 4) {
+      const length = new DataView(this.buf.buffer, this.buf.byteOffset, 4).getUint32(0);
       if (length > SNAPSHOT_FRAME_BYTES_MAX) throw new DecodeError("WARDEN_ERR_FRAME_TOO_LARGE", `snapshot frame of ${length} bytes`);
-      if (buf.length < 4 + length) break;
-      yield decodeFrame(buf.subarray(4, 4 + length));
-      buf = buf.subarray(4 + length);
+      if (this.buf.length < 4 + length) break;
+      const value = decodeFrame(this.buf.subarray(4, 4 + length));
+      this.buf = this.buf.subarray(4 + length);
+      yield value;
     }
   }
-  if (buf.length > 0) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "snapshot ends inside a frame");
+
+  end(): void {
+    if (this.buf.length > 0) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "snapshot ends inside a frame");
+  }
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -103,32 +108,53 @@ function decodeFrame(bytes: Uint8Array): unknown {
   }
 }
 
+/** Builds a tree from a snapshot's frames, checking each (header, node lists, trailer, nothing after). */
+class TreeLoader {
+  private readonly tree = new DataTree(false);
+  private readonly acls: ACL[][] = [];
+  private state: "header" | "nodes" | "done" = "header";
+  private count = 0;
+
+  take(value: unknown): void {
+    if (this.state === "done") throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "data after the snapshot's end");
+    if (this.state === "header") {
+      this.tree.lastZxid = validateHeader(value, MAGIC, FORMAT);
+      this.state = "nodes";
+    } else if (Array.isArray(value) && value[0] === "end") {
+      for (const [id, timeoutMs] of validateTrailer(value, this.count)) this.tree.putSession(id, { timeoutMs });
+      this.state = "done";
+    } else {
+      if (!Array.isArray(value)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "node frame is not a list");
+      for (const record of value) {
+        const n = validateNodeRecord(record, this.acls, this.tree, this.count === 0);
+        this.tree.load(n.path, bytesToLatin1(n.data), n.acl, n.fields);
+        this.count++;
+      }
+    }
+  }
+
+  finish(splitter: FrameSplitter): DataTree {
+    splitter.end();
+    if (this.state !== "done") throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "snapshot is truncated");
+    return this.tree;
+  }
+}
+
 /**
  * Loads a snapshot into a new tree whose lastProcessedZxid is the snapshot's start zxid;
  * replay txns after it. Throws DecodeError on anything malformed, truncated or inconsistent.
  */
 export async function loadSnapshot(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<DataTree> {
-  const tree = new DataTree(false);
-  const acls: ACL[][] = [];
-  let state: "header" | "nodes" | "done" = "header";
-  let count = 0;
-  for await (const value of frames(chunks)) {
-    if (state === "done") throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "data after the snapshot's end");
-    if (state === "header") {
-      tree.lastZxid = validateHeader(value, MAGIC, FORMAT);
-      state = "nodes";
-    } else if (Array.isArray(value) && value[0] === "end") {
-      for (const [id, timeoutMs] of validateTrailer(value, count)) tree.putSession(id, { timeoutMs });
-      state = "done";
-    } else {
-      if (!Array.isArray(value)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "node frame is not a list");
-      for (const record of value) {
-        const n = validateNodeRecord(record, acls, tree, count === 0);
-        tree.load(n.path, bytesToLatin1(n.data), n.acl, n.fields);
-        count++;
-      }
-    }
-  }
-  if (state !== "done") throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "snapshot is truncated");
-  return tree;
+  const splitter = new FrameSplitter();
+  const loader = new TreeLoader();
+  for await (const chunk of chunks) for (const value of splitter.feed(chunk)) loader.take(value);
+  return loader.finish(splitter);
+}
+
+/** loadSnapshot for bytes already in memory (a snapshot received from a leader), in one go. */
+export function loadSnapshotSync(chunks: Iterable<Uint8Array>): DataTree {
+  const splitter = new FrameSplitter();
+  const loader = new TreeLoader();
+  for (const chunk of chunks) for (const value of splitter.feed(chunk)) loader.take(value);
+  return loader.finish(splitter);
 }

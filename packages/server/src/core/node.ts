@@ -2,7 +2,7 @@
 // leader prepares a request into a txn and proposes it; every server applies committed
 // txns in zxid order, fires watches, and the server holding the session replies.
 import { ErrorCode, errorCodeName, makeZxid, type ACL, type Id, type Request, type WatchEvent } from "@warden/protocol";
-import { DataTree, Preparer, loadSnapshot, serializeSnapshot, type Txn, type WriteRequest } from "@warden/tree";
+import { DataTree, Preparer, loadSnapshot, loadSnapshotSync, serializeSnapshot, type Txn, type WriteRequest } from "@warden/tree";
 import type { Entry, Snapshot, Status } from "@warden/consensus";
 import { decodeRecord, encodeRecord } from "./record.js";
 import type { LocalSession, Reply } from "./local-session.js";
@@ -366,8 +366,30 @@ export class WardenNode {
     return { zxid: applied > this.tree.lastProcessedZxid ? applied : this.tree.lastProcessedZxid, parts };
   }
 
+  /**
+   * Loads a snapshot received from a leader, before the replica adopts it: null if it loads
+   * (the tree is kept for installSnapshot), else why not (the replica refuses the transfer).
+   */
+  checkSnapshot(snapshot: Snapshot): string | null {
+    this.checked = null;
+    let tree: DataTree;
+    try {
+      tree = loadSnapshotSync(snapshot.parts);
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+    if (tree.lastProcessedZxid > snapshot.zxid) return `its tree is at ${tree.lastProcessedZxid}, past the snapshot's zxid`;
+    this.checked = { snapshot, tree };
+    return null;
+  }
+
+  /** The tree a checkSnapshot loaded, kept until its snapshot is installed. */
+  private checked: { snapshot: Snapshot; tree: DataTree } | null = null;
+
   async installSnapshot(snapshot: Snapshot): Promise<void> {
-    this.tree = await loadSnapshot(snapshot.parts);
+    const checked = this.checked?.snapshot.parts === snapshot.parts ? this.checked.tree : null;
+    this.checked = null;
+    this.tree = checked ?? (await loadSnapshot(snapshot.parts));
     this.preparer = new Preparer(this.tree);
     this.pending.clear();
     this.proposed.clear();

@@ -1,6 +1,6 @@
 // Why peer connections end, and what the transport refused to send: counters for /metrics.
 import { DecodeError } from "@warden/protocol";
-import { PEER_MESSAGE_INVALID } from "@warden/consensus";
+import { PEER_MESSAGE_INVALID, PeerMessageRefusedError } from "@warden/consensus";
 import { PeerFrameError } from "./frames.js";
 
 /**
@@ -8,11 +8,14 @@ import { PeerFrameError } from "./frames.js";
  *  - frame-too-large: a frame length over frameBytesMax (nothing of it was buffered);
  *  - undecodable: a frame that is not CBOR;
  *  - invalid-message: a message that fails its schema (validate.ts, server-messages.ts);
+ *  - refused: a well-formed message that contradicts what this server knows of its own epoch
+ *    (PeerMessageRefusedError: a second leader of its epoch, an acknowledgement of entries never
+ *    sent, a rewrite of committed entries); no correct peer sends one;
  *  - handler-error: anything else thrown while handling the connection's input (a bug);
  *  - handshake-failed: a bad hello, an unknown id, a wrong proof, an unexpected frame;
  *  - write-buffer-full: the peer stopped reading and our unsent bytes passed their bound.
  */
-export type PeerCloseReason = "frame-too-large" | "undecodable" | "invalid-message" | "handler-error" | "handshake-failed" | "write-buffer-full";
+export type PeerCloseReason = "frame-too-large" | "undecodable" | "invalid-message" | "refused" | "handler-error" | "handshake-failed" | "write-buffer-full";
 
 export class PeerStats {
   messagesSent = 0;
@@ -41,5 +44,6 @@ export function reasonOf(error: unknown, decoding: boolean): PeerCloseReason {
   if (error instanceof PeerFrameError) return "frame-too-large";
   if (decoding) return "undecodable";
   if (error instanceof DecodeError && error.reason === PEER_MESSAGE_INVALID) return "invalid-message";
+  if (error instanceof PeerMessageRefusedError) return "refused";
   return "handler-error";
 }

@@ -17,6 +17,8 @@ export interface StateMachine {
   snapshot(): Snapshot;
   /** At start, from the durable snapshot; may load asynchronously (the tree's loadSnapshot does). */
   restore(snapshot: Snapshot | null): void | Promise<void>;
+  /** A snapshot received whole: null if install() can load it, else why not (the server's Replica hook). */
+  checkSnapshot?(snapshot: Snapshot): string | null;
   /** A snapshot from the leader replaces the state; may be asynchronous. */
   install(snapshot: Snapshot): void | Promise<void>;
   statusChanged(s: Status): void;

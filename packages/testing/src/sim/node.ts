@@ -117,6 +117,7 @@ export class SimNode {
       maxBatchEntries: c.maxBatchEntries, maxAppendBytes: c.maxAppendBytes, snapshotChunkBytes: c.snapshotChunkBytes,
       snapshotWindowChunks: c.snapshotWindowChunks, logWindowEntries: c.logWindowEntries, plantedBugs: c.plantedBugs,
       hardState: d.hardState, appliedZxid: this.appliedZxid, entries: d.log,
+      checkSnapshot: (s) => this.machine.checkSnapshot?.(s) ?? null,
     });
     this.env.onRestore(this);
     this.drain();

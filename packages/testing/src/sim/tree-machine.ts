@@ -86,6 +86,10 @@ export class TreeMachine implements StateMachine {
     });
   }
 
+  checkSnapshot(snapshot: Snapshot): string | null {
+    return this.node.checkSnapshot(snapshot);
+  }
+
   install(snapshot: Snapshot): Promise<void> {
     return this.node.installSnapshot(snapshot).catch((e: unknown) => {
       throw new SimViolation("snapshot-installed-whole", `snapshot at ${formatZxid(snapshot.zxid)} does not load: ${(e as Error).message}`);
