@@ -6,6 +6,7 @@ import fc from "fast-check";
 import {
   AddWatchMode,
   CloseReason,
+  DATA_BYTES_MAX_DEFAULT,
   EventType,
   KeeperState,
   PATH_CHARS_MAX,
@@ -39,7 +40,8 @@ export interface MessageSizes {
 }
 
 export const DEFAULT_SIZES: MessageSizes = {
-  dataBytesMax: 1024 * 1024,
+  /** The servers' bound on node data (ZooKeeper's jute.maxbuffer), which both decoders enforce. */
+  dataBytesMax: DATA_BYTES_MAX_DEFAULT,
   listItemsMax: 1024,
   pathCharsMax: PATH_CHARS_MAX,
   stringCharsMax: 4096,
