@@ -1,3 +1,4 @@
+import { EPOCH_MAX } from "@warden/protocol";
 import type { Core } from "./core.js";
 import { assert } from "./errors.js";
 import { campaign } from "./election.js";
@@ -12,6 +13,12 @@ import type { PreVoteRequest, PreVoteResponse } from "./types.js";
 export function preCampaign(c: Core): void {
   assert(c.isVoter, "observers never campaign");
   assert(c.role !== "leader", "a leader does not campaign");
+  if (c.epoch >= EPOCH_MAX) {
+    // No epoch is left to campaign in (zxids must stay below 2^53): this voter still follows
+    // and votes, but never leads again. Reached only after two million elections.
+    c.resetElectionTimer();
+    return;
+  }
   c.votes.clear();
   c.forgetLeader();
   if (c.role === "candidate") {

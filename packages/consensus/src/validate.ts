@@ -1,8 +1,8 @@
 // The schema of every consensus message, checked on what a peer sent before it reaches
-// Replica.step(): types, ranges (zxids are unsigned 64-bit bigints, epochs 32-bit, ids known)
+// Replica.step(): types, ranges (zxids bigints up to ZXID_MAX, epochs up to EPOCH_MAX, ids known)
 // and bounds (entries, payload and chunk bytes). A fresh object is returned with only the
 // fields of its type. Step() may then trust the shape; the protocol's rules stay in the core.
-import { DecodeError, type Zxid } from "@warden/protocol";
+import { DecodeError, EPOCH_MAX, ZXID_MAX, type Zxid } from "@warden/protocol";
 import type { Entry, Message } from "./types.js";
 
 export const PEER_MESSAGE_INVALID = "WARDEN_ERR_PEER_MESSAGE";
@@ -20,7 +20,6 @@ export interface MessageLimits {
 
 type Fields = Record<string, unknown>;
 
-const UINT64_MAX = (1n << 64n) - 1n;
 const UINT32_MAX = 0xffffffff;
 
 function invalid(what: string): never {
@@ -29,7 +28,7 @@ function invalid(what: string): never {
 
 function zxid(m: Fields, key: string, where = String(m.type)): Zxid {
   const v = m[key];
-  if (typeof v !== "bigint" || v < 0n || v > UINT64_MAX) invalid(`${where}.${key} is not a zxid`);
+  if (typeof v !== "bigint" || v < 0n || v > ZXID_MAX) invalid(`${where}.${key} is not a zxid (at most 2^53 - 1)`);
   return v;
 }
 
@@ -74,7 +73,7 @@ export function validateMessage(value: unknown, limits: MessageLimits): Message 
   const from = uint(m, "from", UINT32_MAX);
   const to = uint(m, "to", UINT32_MAX);
   if (!limits.ids.includes(from) || !limits.ids.includes(to)) invalid(`unknown server id in from=${from} to=${to}`);
-  const head = { from, to, epoch: uint(m, "epoch", UINT32_MAX) };
+  const head = { from, to, epoch: uint(m, "epoch", EPOCH_MAX) };
   switch (m.type) {
     case "vote-request":
     case "prevote-request":

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConsensusConfigError, PeerMessageRefusedError, Replica } from "../src/index.js";
 import type { Ready } from "../src/index.js";
+import { EPOCH_MAX } from "@warden/protocol";
 
 function configError(f: () => unknown): ConsensusConfigError {
   try {
@@ -138,6 +139,16 @@ describe("pre-vote and leader stickiness", () => {
     r.step({ type: "prevote-response", from: 2, to: 1, epoch: 7, granted: false });
     expect(r.epoch).toBe(7);
     expect(r.role).toBe("follower");
+  });
+
+  it("a voter at EPOCH_MAX never campaigns (no zxid past 2^53), yet still follows a leader of that epoch", () => {
+    const r = new Replica({ id: 1, voters: [1, 2, 3], hardState: { epoch: EPOCH_MAX, votedFor: null } });
+    r.campaign();
+    for (let i = 0; i < 200; i++) r.tick();
+    expect(sent(drain(r))).toEqual([]);
+    expect(r.epoch).toBe(EPOCH_MAX);
+    r.step({ type: "append", from: 2, to: 1, epoch: EPOCH_MAX, prevZxid: 0n, entries: [], commitZxid: 0n });
+    expect(r.leaderId).toBe(2);
   });
 
   it("a cut-off voter's timer keeps firing without raising its epoch", () => {

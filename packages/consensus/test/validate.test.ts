@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DecodeError } from "@warden/protocol";
+import { DecodeError, EPOCH_MAX, ZXID_MAX } from "@warden/protocol";
 import type { Message } from "../src/index.js";
 import { PEER_MESSAGE_INVALID, validateMessage } from "../src/index.js";
 
@@ -15,7 +15,7 @@ const valid: Message[] = [
   { type: "snapshot-chunk", ...head, snapshotZxid: 9n, totalBytes: 40, checksum: 0xffffffff, offset: 8, data: new Uint8Array(32) },
   { type: "snapshot-ack", ...head, snapshotZxid: 9n, receivedBytes: 40 },
   { type: "sync-request", ...head, requestId: 5 },
-  { type: "sync-response", ...head, requestId: 5, zxid: (1n << 64n) - 1n },
+  { type: "sync-response", ...head, requestId: 5, zxid: ZXID_MAX },
 ];
 
 function refusal(value: unknown): string {
@@ -48,9 +48,16 @@ describe("consensus messages from peers are checked against their schema", () =>
     expect(refusal({ ...head, type: "snapshot" })).toMatch(/unknown type/);
   });
 
-  it("ranges: zxids in [0, 2^64), epochs in [0, 2^32), known server ids", () => {
+  it("ranges: zxids in [0, 2^53), epochs in [0, 2^21), known server ids", () => {
     expect(refusal({ ...valid[0], lastZxid: -1n })).toMatch(/not a zxid/);
     expect(refusal({ ...valid[0], lastZxid: 1n << 64n })).toMatch(/not a zxid/);
+    expect(refusal({ ...valid[0], lastZxid: ZXID_MAX + 1n })).toMatch(/not a zxid/);
+    expect(refusal({ ...valid[4], entries: [{ zxid: ZXID_MAX + 1n, payload: null }] })).toMatch(/not a zxid/);
+    expect(validateMessage({ ...valid[0], epoch: EPOCH_MAX }, limits)).toBeTruthy();
+    // an epoch past EPOCH_MAX would make zxids the tree cannot hold (found by the peer fuzz
+    // campaign: a sync-request at epoch 2^31 made a replica lead epoch 2^31 + 1, then FATAL)
+    expect(refusal({ ...valid[8], epoch: 2 ** 31 })).toMatch(/epoch/);
+    expect(refusal({ ...valid[0], epoch: EPOCH_MAX + 1 })).toMatch(/epoch/);
     expect(refusal({ ...valid[0], epoch: 2 ** 32 })).toMatch(/epoch/);
     expect(refusal({ ...valid[0], from: 9 })).toMatch(/unknown server id/);
     expect(refusal({ ...valid[0], to: 0 })).toMatch(/unknown server id/);

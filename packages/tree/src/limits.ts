@@ -29,8 +29,9 @@ export const SNAPSHOT_FRAME_BYTES_TARGET = 64 * 1024;
 export const TXN_BYTES_MAX = 256 * 1024 * 1024;
 /**
  * zxids are kept as numbers inside the tree (bigint only at the edges), which is exact
- * below 2^53: epochs below 2^21. apply() refuses a larger zxid loudly rather than round it.
+ * below 2^53: epochs below 2^21 (protocol's EPOCH_MAX, which consensus never passes).
+ * apply() refuses a larger zxid loudly rather than round it.
  */
-export const ZXID_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+export { ZXID_MAX } from "@warden/protocol";
 /** Session timeouts are milliseconds in a 32-bit signed int, as ZooKeeper's. */
 export const SESSION_TIMEOUT_MS_MAX = 0x7fffffff;

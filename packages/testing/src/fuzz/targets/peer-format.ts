@@ -12,6 +12,7 @@ import { createHmac } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { decode, encode } from "cbor-x";
 import fc from "fast-check";
+import { EPOCH_MAX } from "@warden/protocol";
 import { int32, int64, request } from "./requests.js";
 
 export const HEADER_BYTES = 4;
@@ -78,7 +79,7 @@ export const isOk = (payload: Uint8Array): boolean => (decodePeer(payload) as { 
 export const consensusEnvelope = (message: unknown) => ({ c: message });
 export const serverEnvelope = (items: unknown[]) => ({ s: items });
 
-const epoch = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 31, 2 ** 32, 2 ** 53, 1.5, NaN) });
+const epoch = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, EPOCH_MAX, EPOCH_MAX + 1, 2 ** 31, 2 ** 32, 2 ** 53, 1.5, NaN) });
 const zxid = fc.oneof({ weight: 3, arbitrary: fc.bigInt({ min: 0n, max: (4n << 32n) + 100n }) }, { weight: 1, arbitrary: int64 });
 const payload = fc.oneof(fc.uint8Array({ maxLength: 128 }), fc.constant(null));
 const entry = fc.record({ zxid, payload });
