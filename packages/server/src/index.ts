@@ -8,3 +8,4 @@ export { WardenNode, type NodeHooks, type ServerMessage } from "./core/node.js";
 export { encodeRecord, decodeRecord } from "./core/record.js";
 export type { LocalSession, Reply } from "./core/local-session.js";
 export { stopServerProcess, FATAL_EXIT_CODE, type FatalKind } from "./fatal.js";
+export { startPurgeTask, REAL_CLOCK, type PurgeClock, type PurgeTask } from "./purge-task.js";

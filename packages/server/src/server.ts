@@ -27,6 +27,7 @@ import { startZkListener } from "./net/zk-listener.js";
 import { startAdminServer } from "./admin/http.js";
 import { COMMAND_NAMES, commandJson, commandText } from "./admin/commands.js";
 import { serverSnapshot, registerGauges } from "./admin/snapshot.js";
+import { startPurgeTask, type PurgeClock } from "./purge-task.js";
 
 /** What a reply may carry beyond jute.maxbuffer bytes of data: path, Stat and framing. */
 const REPLY_SLACK_BYTES = 64 * 1024;
@@ -64,6 +65,8 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Overrides the container/TTL cleanup interval (ZooKeeper's znode.container.checkIntervalMs). */
   containerCheckMs?: number;
+  /** The clock of the autopurge task (tests pass a simulated one; default: real time). */
+  purgeClock?: PurgeClock;
 }
 
 export interface WardenServer {
@@ -203,7 +206,6 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     const zxid = node.tree.lastProcessedZxid;
     storage
       .writeSnapshot(zxid, serializeSnapshot(node.tree))
-      .then(() => storage.purge(config.snapRetainCount))
       .then(() => log(`snapshot at 0x${zxid.toString(16)} written`))
       .catch((e) => log(`snapshot at 0x${zxid.toString(16)} failed: ${(e as Error).message}`))
       .finally(() => (snapshotting = false));
@@ -353,6 +355,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       : undefined;
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
   if (voters.length <= 1) await until(() => node.serving, 10_000, "the standalone server did not become ready");
+  const purgeTask = startPurgeTask({
+    purgeIntervalHours: config.purgeIntervalHours,
+    snapRetainCount: config.snapRetainCount,
+    purge: (retainCount) => storage.purge(retainCount),
+    log,
+    clock: options.purgeClock,
+  });
   log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}, admin ${admin?.port ?? "off"}, data ${config.dataDir}`);
 
   return {
@@ -383,6 +392,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       if (stopping) return;
       stopping = true;
       clearInterval(nodeTimer);
+      purgeTask.stop();
       for (const h of local.values()) h.connection.close(CloseReason.SHUTTING_DOWN, "the server is stopping");
       await Promise.all([native?.close(), zk?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
       await driver!.stop();

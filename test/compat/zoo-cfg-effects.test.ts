@@ -1,0 +1,100 @@
+// Where each zoo.cfg key takes effect in a running server: autopurge, dataLogDir, forceSync,
+// skipACL and the rest. In-process servers on loopback, free ports, files in a temp dir.
+import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { freePort, loadConfig, startServer, type PurgeClock, type ServerOptions, type WardenServer } from "@warden/server";
+import { waitUntil } from "@warden/testing";
+import { tempDir } from "./helpers.js";
+import { call, closeClient, connectClient } from "./nzk.js";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A clock that moves only when told to; due timers fire in order. */
+class ManualClock implements PurgeClock {
+  private now = 0;
+  private timers: Array<{ atMs: number; fn: () => void }> = [];
+  nowMs = () => this.now;
+  after(delayMs: number, fn: () => void): () => void {
+    const t = { atMs: this.now + delayMs, fn };
+    this.timers.push(t);
+    return () => (this.timers = this.timers.filter((x) => x !== t));
+  }
+  advance(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.atMs <= end).sort((a, b) => a.atMs - b.atMs)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.now = due.atMs;
+      due.fn();
+    }
+    this.now = end;
+  }
+}
+
+async function start(lines: string[], options: ServerOptions = {}): Promise<{ server: WardenServer; dir: string; logs: string[] }> {
+  const dir = tempDir("zoocfg-effects");
+  dirs.push(dir);
+  const file = join(dir, "zoo.cfg");
+  const clientPort = await freePort();
+  writeFileSync(file, [`dataDir=${join(dir, "data")}`, `clientPort=${clientPort}`, "clientPortAddress=127.0.0.1", "nativePort=0", "adminPort=0", ...lines].join("\n") + "\n");
+  const logs: string[] = [];
+  const server = await startServer(loadConfig(file), { log: (l) => logs.push(l), ...options });
+  return { server, dir, logs };
+}
+
+async function createNodes(server: WardenServer, prefix: string, count: number): Promise<void> {
+  const c = await connectClient(`127.0.0.1:${server.ports.client}`);
+  try {
+    for (let i = 0; i < count; i++) await call(c, "create", `/${prefix}-${i}`, Buffer.from("x"));
+  } finally {
+    await closeClient(c);
+  }
+}
+
+const snapshotFiles = (dataDir: string) => readdirSync(join(dataDir, "warden", "snapshots")).filter((n) => /^snapshot\.[0-9a-f]+$/.test(n));
+
+describe("autopurge", () => {
+  it("with purgeInterval 0 (the default) never purges: every snapshot stays", async () => {
+    const { server, dir } = await start(["snapCount=10"]);
+    try {
+      await createNodes(server, "n", 80);
+      await waitUntil("five snapshots", () => snapshotFiles(join(dir, "data")).length >= 5, 20_000);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("with purgeInterval N purges at start and then every N hours, keeping snapRetainCount snapshots", async () => {
+    const clock = new ManualClock();
+    const { server, dir, logs } = await start(["snapCount=10", "autopurge.purgeInterval=2", "autopurge.snapRetainCount=4"], { purgeClock: clock });
+    try {
+      await createNodes(server, "n", 80);
+      await waitUntil("six snapshots", () => snapshotFiles(join(dir, "data")).length >= 6, 20_000);
+      const before = snapshotFiles(join(dir, "data")).length;
+      clock.advance(2 * 3_600_000 - 1);
+      expect(snapshotFiles(join(dir, "data")).length).toBe(before);
+      clock.advance(1);
+      await waitUntil("purged to 4", () => snapshotFiles(join(dir, "data")).length === 4, 10_000);
+      expect(logs.some((l) => /autopurge: every 2 h, keeping the newest 4 snapshots/.test(l))).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("a snapRetainCount below 3 is taken as 3 with a warning, as ZooKeeper does", async () => {
+    const clock = new ManualClock();
+    const { server, dir, logs } = await start(["snapCount=10", "autopurge.purgeInterval=1", "autopurge.snapRetainCount=1"], { purgeClock: clock });
+    try {
+      await createNodes(server, "n", 60);
+      await waitUntil("five snapshots", () => snapshotFiles(join(dir, "data")).length >= 5, 20_000);
+      clock.advance(3_600_000);
+      await waitUntil("purged to 3", () => snapshotFiles(join(dir, "data")).length === 3, 10_000);
+      expect(logs).toContain("WARNING: invalid autopurge.snapRetainCount: 1; defaulting to 3");
+    } finally {
+      await server.stop();
+    }
+  });
+});
