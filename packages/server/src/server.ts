@@ -5,10 +5,10 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { CloseReason, ErrorCode } from "@warden/protocol";
 import { DataTree, loadSnapshot, serializeSnapshot } from "@warden/tree";
-import { Storage, crc32, isStorageError } from "@warden/storage";
+import { Storage, StorageErrorReason, crc32, isStorageError } from "@warden/storage";
 import { stopServerProcess } from "./fatal.js";
 import type { Message } from "@warden/consensus";
-import type { ServerConfig } from "./config/index.js";
+import { ConfigError, type ServerConfig } from "./config/index.js";
 import { WardenNode } from "./core/node.js";
 import { ClientHandler } from "./core/client-handler.js";
 import { SessionIdSource, sessionPassword } from "./core/session-ids.js";
@@ -115,7 +115,10 @@ export function storageOptions(config: Pick<ServerConfig, "frameBytesMax">) {
 
 async function openState(config: ServerConfig, log: (l: string) => void) {
   mkdirSync(config.dataDir, { recursive: true });
-  const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config));
+  const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config), join(config.dataLogDir, "warden")).catch((e: unknown) => {
+    // dataDir and dataLogDir disagree with the data on disk: a configuration problem, not a disk failure.
+    throw isStorageError(e) && e.reason === StorageErrorReason.MISPLACED_DATA ? new ConfigError(e.message) : e;
+  });
   const loaded = await storage.loadNewestSnapshot((reader) => loadSnapshot(reader.chunks));
   for (const s of loaded.skipped) log(`skipped a damaged snapshot: ${s.message}`);
   const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
@@ -362,7 +365,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log,
     clock: options.purgeClock,
   });
-  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}, admin ${admin?.port ?? "off"}, data ${config.dataDir}`);
+  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}, admin ${admin?.port ?? "off"}, data ${config.dataDir}${config.dataLogDir !== config.dataDir ? `, log ${config.dataLogDir}` : ""}`);
 
   return {
     config,

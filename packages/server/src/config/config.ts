@@ -24,6 +24,8 @@ export interface ServerConfig {
   initLimitTicks: number;
   syncLimitTicks: number;
   dataDir: string;
+  /** Where the transaction log lives: dataLogDir, or dataDir when it is not set (as ZooKeeper). */
+  dataLogDir: string;
   clientPort: number;
   clientPortAddress: string | undefined;
   nativePort: number;
@@ -158,6 +160,7 @@ export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
     initLimitTicks: int(raw, "initLimit", 10),
     syncLimitTicks: int(raw, "syncLimit", 5),
     dataDir,
+    dataLogDir: raw.has("dataLogDir") ? resolve(baseDir, str(raw, "dataLogDir")!) : dataDir,
     clientPort: int(raw, "clientPort", 2181),
     clientPortAddress: str(raw, "clientPortAddress"),
     nativePort: int(raw, "nativePort", 2281),
