@@ -1,12 +1,14 @@
 // Where each zoo.cfg key takes effect in a running server: autopurge, dataLogDir, forceSync,
 // skipACL and the rest. In-process servers on loopback, free ports, files in a temp dir.
 import { afterAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
-import { freePort, loadConfig, startServer, type PurgeClock, type ServerOptions, type WardenServer } from "@warden/server";
+import { freePort, loadConfig, startServer, storageOptions, type PurgeClock, type ServerOptions, type WardenServer } from "@warden/server";
 import { waitUntil } from "@warden/testing";
 import { tempDir } from "./helpers.js";
-import { call, closeClient, connectClient } from "./nzk.js";
+import { call, closeClient, connectClient, errorCode, zookeeper } from "./nzk.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -150,5 +152,123 @@ describe("dataLogDir", () => {
     expect(error).toMatchObject({ name: "ConfigError" });
     expect((error as Error).message).toContain(`${join(first.dir, "data", "warden", "db")} holds a transaction log`);
     expect(readdirSync(logDir)).toEqual([]);
+  });
+});
+
+/** `ss` lines of TCP sockets on a local port: listening (-l) or established, with timers (-o). */
+function ssLines(port: number, listening: boolean): string[] {
+  const out = execFileSync("ss", [listening ? "-ltnH" : "-tnoH", `sport = :${port}`], { encoding: "utf8" });
+  return out.split("\n").filter(Boolean);
+}
+
+describe("keys with an effect", () => {
+  const { ACL, Id, Permission, Exception } = zookeeper;
+
+  it("skipACL=yes lets every session past every ACL; without it the same read is refused", async () => {
+    for (const [lines, expectRead] of [[["skipACL=yes"], true], [[], false]] as const) {
+      const { server, logs } = await start([...lines]);
+      try {
+        const owner = await connectClient(`127.0.0.1:${server.ports.client}`);
+        owner.addAuthInfo("digest", Buffer.from("alice:secret"));
+        await call(owner, "create", "/private", Buffer.from("mine"), [new ACL(Permission.ALL, new Id("auth", ""))], 0);
+        const stranger = await connectClient(`127.0.0.1:${server.ports.client}`);
+        try {
+          if (expectRead) {
+            const [data] = await call<[Buffer, unknown]>(stranger, "getData", "/private");
+            expect(data.toString()).toBe("mine");
+            await call(stranger, "setData", "/private", Buffer.from("theirs"), -1);
+            expect(logs).toContain("WARNING: skipACL=yes: ACL checks are skipped, everyone has full access to the tree");
+          } else {
+            expect(await errorCode(call(stranger, "getData", "/private"))).toBe(Exception.NO_AUTH);
+            expect(await errorCode(call(stranger, "setData", "/private", Buffer.from("theirs"), -1))).toBe(Exception.NO_AUTH);
+          }
+        } finally {
+          await closeClient(stranger);
+          await closeClient(owner);
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+  });
+
+  it("fsync.warningthresholdms: a log fsync slower than the threshold is logged", async () => {
+    const { server, logs } = await start(["fsync.warningthresholdms=0"]);
+    try {
+      await createNodes(server, "f", 1);
+      expect(logs.some((l) => /^WARNING: fsync of the transaction log took [\d.]+ ms \(fsync.warningthresholdms=0\)/.test(l))).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("forceSync=no reaches the storage as a log without fsync; forceSync=false does not (ZooKeeper's rule), and says so", async () => {
+    const dir = tempDir("zoocfg-forcesync");
+    dirs.push(dir);
+    const config = (value: string) => loadConfig(undefined, { dataDir: dir, forceSync: value });
+    expect(storageOptions(config("no")).forceSync).toBe(false);
+    expect(storageOptions(config("yes")).forceSync).toBe(true);
+    expect(storageOptions(config("false")).forceSync).toBe(true);
+    expect(config("false").warnings).toEqual(["--forceSync: forceSync=false keeps fsync on: ZooKeeper turns it off only for the value no"]);
+  });
+
+  it("clientPortListenBacklog sets the listen backlog of both client ports", async () => {
+    const { server } = await start(["clientPortListenBacklog=7", "nativePort=" + (await freePort())]);
+    try {
+      for (const port of [server.ports.client, server.ports.native]) {
+        const [line] = ssLines(port, true);
+        expect(line?.split(/\s+/)[2]).toBe("7");
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("clientTcpKeepAlive=true turns TCP keep-alive on for client connections (off by default)", async () => {
+    for (const [lines, keepalive] of [[["clientTcpKeepAlive=true"], true], [[], false]] as const) {
+      const { server } = await start([...lines]);
+      const c = await connectClient(`127.0.0.1:${server.ports.client}`);
+      try {
+        const established = ssLines(server.ports.client, false);
+        expect(established).toHaveLength(1);
+        expect(established[0]!.includes("timer:(keepalive")).toBe(keepalive);
+      } finally {
+        await closeClient(c);
+        await server.stop();
+      }
+    }
+  });
+
+  it("admin.commandURL moves the commands; admin.idleTimeout closes an idle admin connection", async () => {
+    const adminPort = await freePort();
+    const { server } = await start([`adminPort=${adminPort}`, "admin.serverAddress=127.0.0.1", "admin.commandURL=/zk/cmds", "admin.idleTimeout=300"]);
+    try {
+      const srvr = await fetch(`http://127.0.0.1:${adminPort}/zk/cmds/srvr`);
+      expect(srvr.status).toBe(200);
+      expect(await srvr.json()).toMatchObject({ command: "srvr" });
+      expect((await fetch(`http://127.0.0.1:${adminPort}/commands/srvr`)).status).toBe(404);
+      const idle = connect(adminPort, "127.0.0.1");
+      const closed = new Promise<void>((resolve) => idle.on("close", () => resolve()));
+      let isClosed = false;
+      void closed.then(() => (isClosed = true));
+      // Node's own header timeout is 10 s: only the idle timeout closes it this soon.
+      await waitUntil("the idle admin connection closed", () => isClosed, 5000);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("znode.container.checkIntervalMs: an emptied container is deleted within the interval", async () => {
+    const { server } = await start(["znode.container.checkIntervalMs=100"]);
+    const c = await connectClient(`127.0.0.1:${server.ports.client}`);
+    try {
+      await call(c, "create", "/box", Buffer.from(""), zookeeper.CreateMode.CONTAINER ?? 4);
+      await call(c, "create", "/box/item", Buffer.from(""));
+      await call(c, "remove", "/box/item", -1);
+      await waitUntil("the container deleted", async () => (await call(c, "exists", "/box")) === null, 5000);
+    } finally {
+      await closeClient(c);
+      await server.stop();
+    }
   });
 });

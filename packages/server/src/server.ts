@@ -59,11 +59,10 @@ export interface ServerStateCounts {
 
 /** Consensus ticks are finer than ZooKeeper's tickTime so that failover takes well under a second. */
 export const CONSENSUS_TICK_MS = 50;
-const CONTAINER_CHECK_MS = 60_000;
 
 export interface ServerOptions {
   log?: (line: string) => void;
-  /** Overrides the container/TTL cleanup interval (ZooKeeper's znode.container.checkIntervalMs). */
+  /** Overrides the container/TTL cleanup interval of the configuration (znode.container.checkIntervalMs). */
   containerCheckMs?: number;
   /** The clock of the autopurge task (tests pass a simulated one; default: real time). */
   purgeClock?: PurgeClock;
@@ -106,16 +105,24 @@ function readSecret(config: ServerConfig, log: (l: string) => void): Uint8Array 
  * A log entry must hold the largest txn record the peers may carry (peer/limits.ts derives it
  * from jute.maxbuffer; the node refuses a write whose record would be larger), at least 8 MiB.
  */
-export function storageOptions(config: Pick<ServerConfig, "frameBytesMax">) {
+export function storageOptions(config: Pick<ServerConfig, "frameBytesMax" | "forceSync" | "fsyncWarningThresholdMs">, log: (line: string) => void = () => {}) {
   const MiB = 1024 * 1024;
   const entryBytesMax = Math.max(8 * MiB, peerLimits(config.frameBytesMax).entryBytesMax);
   const writeBytesMax = Math.max(16 * MiB, entryBytesMax);
-  return { entryBytesMax, writeBytesMax, queueBytesMax: Math.max(64 * MiB, 4 * writeBytesMax) };
+  return {
+    entryBytesMax,
+    writeBytesMax,
+    queueBytesMax: Math.max(64 * MiB, 4 * writeBytesMax),
+    forceSync: config.forceSync,
+    fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
+    onSlowFsync: (ms: number) =>
+      log(`WARNING: fsync of the transaction log took ${ms.toFixed(1)} ms (fsync.warningthresholdms=${config.fsyncWarningThresholdMs}): every write waits for it; look at the load of the log's disk`),
+  };
 }
 
 async function openState(config: ServerConfig, log: (l: string) => void) {
   mkdirSync(config.dataDir, { recursive: true });
-  const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config), join(config.dataLogDir, "warden")).catch((e: unknown) => {
+  const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config, log), join(config.dataLogDir, "warden")).catch((e: unknown) => {
     // dataDir and dataLogDir disagree with the data on disk: a configuration problem, not a disk failure.
     throw isStorageError(e) && e.reason === StorageErrorReason.MISPLACED_DATA ? new ConfigError(e.message) : e;
   });
@@ -129,7 +136,8 @@ async function openState(config: ServerConfig, log: (l: string) => void) {
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<WardenServer> {
   const log = options.log ?? ((l: string) => console.log(`${new Date().toISOString()} [${config.myId}] ${l}`));
-  for (const i of config.ignored) log(`note: ${i} is accepted but has no effect`);
+  for (const line of config.ignored) log(`ignored: ${line}`);
+  for (const line of config.warnings) log(line);
   const { storage, tree, recovered } = await openState(config, log);
   const secret = readSecret(config, log);
   const metrics = new RequestMetrics();
@@ -289,6 +297,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         onServerMessage: (from, m) => node.onServerMessage(from, m),
         invariantBroken: fatal,
       }),
+      tcpKeepAlive: config.tcpKeepAlive,
       onPeerLost: (id) => {
         if (!stopping) failover.peerLost(id, node.leaderId);
       },
@@ -302,7 +311,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   else failover.startup(4 * CONSENSUS_TICK_MS);
 
   let ticks = 0;
-  const containerEvery = Math.max(1, Math.round((options.containerCheckMs ?? CONTAINER_CHECK_MS) / CONSENSUS_TICK_MS));
+  const containerEvery = Math.max(1, Math.round((options.containerCheckMs ?? config.containerCheckIntervalMs) / CONSENSUS_TICK_MS));
   const nodeTimer = setInterval(() => node.tick(++ticks % containerEvery === 0), CONSENSUS_TICK_MS);
 
   const closes = metrics.registry.counter("warden_connections_closed_total", "Connections the server ended because of a fault or a bound, by port and cause");
@@ -319,7 +328,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     replyBytesMax,
   };
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
-  const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter }) : undefined;
+  const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
+  const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets }) : undefined;
   const snapshotNow = () => serverSnapshot(config, node, driver!, metrics, local);
   const allowed = (w: string) => config.fourLetterWords === "*" || config.fourLetterWords.has(w);
   const zk =
@@ -331,6 +341,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           bounds,
           limiter,
           handlers,
+          sockets,
           fourLetterWord: (w) => (allowed(w) ? commandText(w, snapshotNow()) : `${w} is not executed because it is not in the whitelist.\n`),
           reporter,
         })
@@ -354,6 +365,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           config.adminPort,
           config.adminAddress,
           reporter,
+          { commandUrl: config.adminCommandUrl, idleTimeoutMs: config.adminIdleTimeoutMs },
         )
       : undefined;
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.

@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
-import { KEYS, SERVER_LINE, type KeySpec } from "./keys.js";
+import { SERVER_LINE, lookupKey, type KeySpec } from "./keys.js";
 
 /** A configuration problem: names the file and line (or the flag) and what is wrong. */
 export class ConfigError extends Error {
@@ -56,6 +56,22 @@ export interface ServerConfig {
   outstandingGlobalMax: number;
   snapCount: number;
   quorumListenOnAllIPs: boolean;
+  /** Listen backlog of the client ports; -1: the system's. */
+  clientPortListenBacklog: number;
+  /** TCP keep-alive on client connections, and on connections between servers. */
+  clientTcpKeepAlive: boolean;
+  tcpKeepAlive: boolean;
+  /** fsync the log (ZooKeeper's forceSync: only "no" turns it off). */
+  forceSync: boolean;
+  /** A log fsync slower than this is logged. */
+  fsyncWarningThresholdMs: number;
+  /** Skip every ACL check (ZooKeeper's skipACL: only "yes" turns it on). */
+  skipACL: boolean;
+  /** Path of the admin commands, and the idle time after which an admin connection is closed. */
+  adminCommandUrl: string;
+  adminIdleTimeoutMs: number;
+  /** How often empty containers and expired TTL nodes are looked for. */
+  containerCheckIntervalMs: number;
   /** Snapshot transfer to a lagging follower: bytes per chunk; and the leader's in-memory log window in entries. */
   snapshotChunkBytes: number;
   commitLogCount: number;
@@ -65,11 +81,14 @@ export interface ServerConfig {
   servers: PeerSpec[];
   /** This server's id (from dataDir/myid when server.N lines exist). */
   myId: number;
-  /** Keys accepted for compatibility but without effect, with the reason. */
+  /** Keys accepted for compatibility but without effect: one line per reason, naming its keys. */
   ignored: string[];
+  /** Values accepted with a meaning that may surprise (ZooKeeper's spelling rules): one line each. */
+  warnings: string[];
 }
 
-export type RawConfig = Map<string, { value: string; where: string }>;
+/** Keys as given: the value, where it was given, and (after aliases are resolved) the spelling used. */
+export type RawConfig = Map<string, { value: string; where: string; key?: string }>;
 
 /** Parses Java-properties-style text (`key=value`, `key: value`, `key value`, # and ! comments). */
 export function parseProperties(text: string, source: string): RawConfig {
@@ -138,19 +157,28 @@ const str = (raw: RawConfig, key: string) => raw.get(key)?.value;
 /** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
 export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
   const servers: PeerSpec[] = [];
-  const ignored: string[] = [];
-  for (const [key, { value, where }] of raw) {
+  const canonical: RawConfig = new Map();
+  const ignoredByReason = new Map<string, string[]>();
+  for (const [key, entry] of raw) {
+    const { value, where } = entry;
     const sm = SERVER_LINE.exec(key);
     if (sm) {
       servers.push(parseServerLine(Number(sm[1]), value, where));
       continue;
     }
     if (/^group\.|^weight\./.test(key)) throw new ConfigError(`${where}: ${key}: hierarchical quorums are not supported`);
-    const spec = KEYS[key];
-    if (!spec) throw new ConfigError(`${where}: unknown key "${key}"`);
+    const found = lookupKey(key);
+    if (!found) throw new ConfigError(`${where}: unknown key "${key}"`);
+    const { name, spec } = found;
     checkValue(key, spec, value, where);
-    if (spec.ignored) ignored.push(`${key} (${spec.ignored})`);
+    if (spec.refused?.when(value)) throw new ConfigError(`${where}: ${key}=${value} is refused: ${spec.refused.why}`);
+    const earlier = canonical.get(name);
+    if (earlier && earlier.key !== key) throw new ConfigError(`${where}: ${key} is ${name}, already given at ${earlier.where}`);
+    canonical.set(name, { ...entry, key });
+    if (spec.ignored) ignoredByReason.set(spec.ignored, [...(ignoredByReason.get(spec.ignored) ?? []), key]);
   }
+  raw = canonical;
+  const ignored = [...ignoredByReason].map(([reason, keys]) => `${keys.join(", ")}: ${reason}`);
   const dataDirValue = str(raw, "dataDir");
   if (!dataDirValue) throw new ConfigError("dataDir is required (in the file or as --dataDir)");
   const dataDir = resolve(baseDir, dataDirValue);
@@ -184,15 +212,36 @@ export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
     outstandingGlobalMax: int(raw, "globalOutstandingLimit", 100_000),
     snapCount: int(raw, "snapCount", 100_000),
     quorumListenOnAllIPs: bool(raw, "quorumListenOnAllIPs", false),
+    clientPortListenBacklog: int(raw, "clientPortListenBacklog", -1),
+    clientTcpKeepAlive: bool(raw, "clientTcpKeepAlive", false),
+    tcpKeepAlive: bool(raw, "tcpKeepAlive", false),
+    forceSync: str(raw, "forceSync") !== "no",
+    fsyncWarningThresholdMs: int(raw, "fsync.warningthresholdms", 1000),
+    skipACL: str(raw, "skipACL") === "yes",
+    adminCommandUrl: str(raw, "admin.commandURL") ?? "/commands",
+    adminIdleTimeoutMs: int(raw, "admin.idleTimeout", 30_000),
+    containerCheckIntervalMs: int(raw, "znode.container.checkIntervalMs", 60_000),
     snapshotChunkBytes: int(raw, "snapshotChunkBytes", 1024 * 1024),
     commitLogCount: int(raw, "commitLogCount", 10_000),
     commitLogBytes: int(raw, "commitLogBytes", 64 * 1024 * 1024),
     servers: servers.sort((a, b) => a.id - b.id),
     myId: 0,
     ignored,
+    warnings: spellingWarnings(raw),
   };
   checkConsistency(cfg, raw);
   return cfg;
+}
+
+/** ZooKeeper turns forceSync off only for "no" and skipACL on only for "yes": say so when another spelling is used. */
+function spellingWarnings(raw: RawConfig): string[] {
+  const out: string[] = [];
+  const forceSync = raw.get("forceSync");
+  if (forceSync && forceSync.value !== "no" && /^(false|no)$/i.test(forceSync.value)) out.push(`${forceSync.where}: forceSync=${forceSync.value} keeps fsync on: ZooKeeper turns it off only for the value no`);
+  const skipACL = raw.get("skipACL");
+  if (skipACL && skipACL.value !== "yes" && /^(true|yes)$/i.test(skipACL.value)) out.push(`${skipACL.where}: skipACL=${skipACL.value} keeps ACL checks on: ZooKeeper skips them only for the value yes`);
+  if (skipACL?.value === "yes") out.push(`WARNING: skipACL=yes: ACL checks are skipped, everyone has full access to the tree`);
+  return out;
 }
 
 /** ZooKeeper's default jute.maxbuffer (BinaryInputArchive.maxBuffer): 0xfffff. */
