@@ -265,6 +265,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         voters: voters.length > 0 ? voters : [config.myId],
         observers,
         electionTicks: Math.ceil(electionTimeoutMs / CONSENSUS_TICK_MS),
+        // ZooKeeper's initLimit: a quorum must sync with a new leader, and each follower with its
+        // leader, within initLimit ticks (see @warden/consensus init-limit.ts).
+        initTicks: Math.ceil((config.initLimitTicks * config.tickTimeMs) / CONSENSUS_TICK_MS),
         heartbeatTicks: 2,
         random: Math.random,
         logWindowEntries: config.commitLogCount,

@@ -56,7 +56,7 @@ const sslKeys = Object.fromEntries(
 export const KEYS: Readonly<Record<string, KeySpec>> = {
   // ---- the basics
   tickTime: { kind: "int", min: 1, max: 600_000, doc: "The basic time unit in ms; session and sync timeouts are counted in ticks." },
-  initLimit: { kind: "int", min: 1, max: 10_000, doc: "Ticks a follower may take to connect and sync to a leader." },
+  initLimit: { kind: "int", min: 1, max: 10_000, doc: "Ticks a follower may take to connect and sync with a leader (default 10): a new leader that a quorum has not synced with within initLimit ticks steps down, a leader drops (starts the sync over) a follower not synced within it, and a follower gives up a leader it has not synced with within it. Raise it for large data trees, whose snapshot must reach a follower within it." },
   syncLimit: { kind: "int", min: 1, max: 10_000, doc: "Ticks a follower may be out of contact with the leader before it is dropped." },
   dataDir: { kind: "path", doc: "Directory of the snapshots (dataDir/warden/snapshots), the myid file and, without dataLogDir, the transaction log (dataDir/warden/db)." },
   dataLogDir: { kind: "path", doc: "Directory of the transaction log (dataLogDir/warden/db, LevelDB), as in ZooKeeper: put it on its own device so log fsyncs do not wait behind snapshot writes. A server refuses to start when dataDir still holds a log (move dataDir/warden/db there first) or dataLogDir holds snapshots." },
