@@ -130,6 +130,10 @@ describe("ZooKeeper 3.9's keys", () => {
     expect([cfg.forceSync, cfg.snapCount]).toEqual([false, 50]);
     expect(() => buildConfig(parseProperties("dataDir=/x\nsnapCount=20\nzookeeper.snapCount=50", "z"), "/")).toThrow("z:3: zookeeper.snapCount is snapCount, already given at z:2");
     expect(() => buildConfig(parseProperties("dataDir=/x\nzookeeper.noSuchKey=1", "z"), "/")).toThrow('unknown key "zookeeper.noSuchKey"');
+    withDir((dir) => {
+      writeFileSync(join(dir, "zoo.cfg"), `dataDir=${dir}\nzookeeper.snapCount=50\n`);
+      expect(loadConfig(join(dir, "zoo.cfg"), { snapCount: "70" }).snapCount).toBe(70);
+    });
   });
 
   it("refuses, naming the line and why, the values that would silently lower security", () => {

@@ -154,10 +154,13 @@ const bool = (raw: RawConfig, key: string, dflt: boolean) =>
   raw.has(key) ? /^(true|yes)$/i.test(raw.get(key)!.value) : dflt;
 const str = (raw: RawConfig, key: string) => raw.get(key)?.value;
 
-/** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
-export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
+/**
+ * Checks every key and value, and returns the keys under their canonical names (an alias or a
+ * zookeeper.<key> spelling becomes the key), the server.N lines, and the ignored keys by reason.
+ */
+function canonicalKeys(raw: RawConfig): { keys: RawConfig; servers: PeerSpec[]; ignored: string[] } {
   const servers: PeerSpec[] = [];
-  const canonical: RawConfig = new Map();
+  const keys: RawConfig = new Map();
   const ignoredByReason = new Map<string, string[]>();
   for (const [key, entry] of raw) {
     const { value, where } = entry;
@@ -172,13 +175,17 @@ export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
     const { name, spec } = found;
     checkValue(key, spec, value, where);
     if (spec.refused?.when(value)) throw new ConfigError(`${where}: ${key}=${value} is refused: ${spec.refused.why}`);
-    const earlier = canonical.get(name);
+    const earlier = keys.get(name);
     if (earlier && earlier.key !== key) throw new ConfigError(`${where}: ${key} is ${name}, already given at ${earlier.where}`);
-    canonical.set(name, { ...entry, key });
+    keys.set(name, { ...entry, key });
     if (spec.ignored) ignoredByReason.set(spec.ignored, [...(ignoredByReason.get(spec.ignored) ?? []), key]);
   }
-  raw = canonical;
-  const ignored = [...ignoredByReason].map(([reason, keys]) => `${keys.join(", ")}: ${reason}`);
+  return { keys, servers, ignored: [...ignoredByReason].map(([reason, names]) => `${names.join(", ")}: ${reason}`) };
+}
+
+/** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
+export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
+  const { keys: raw, servers, ignored } = canonicalKeys(given);
   const dataDirValue = str(raw, "dataDir");
   if (!dataDirValue) throw new ConfigError("dataDir is required (in the file or as --dataDir)");
   const dataDir = resolve(baseDir, dataDirValue);
@@ -303,7 +310,12 @@ export function loadConfig(file: string | undefined, overrides: Record<string, s
     baseDir = dirname(resolve(file));
   }
   const { myid, ...rest } = overrides;
-  for (const [key, value] of Object.entries(rest)) raw.set(key, { value, where: `--${key}` });
+  for (const [key, value] of Object.entries(rest)) {
+    // A flag wins over the file's line for the same key, whatever spelling either uses.
+    const name = lookupKey(key)?.name;
+    for (const other of [...raw.keys()]) if (name !== undefined && lookupKey(other)?.name === name) raw.delete(other);
+    raw.set(key, { value, where: `--${key}` });
+  }
   const cfg = buildConfig(raw, baseDir);
   cfg.myId = readMyId(cfg, myid);
   return cfg;
