@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, loadConfig, startServer, type ServerConfig } from "@warden/server";
+import { freePort, loadConfig, lookupKey, startServer, type ServerConfig } from "@warden/server";
 import { COMPAT_DIR, fourLetterWord, tempDir } from "./helpers.js";
 import { call, closeClient, connectClient } from "./nzk.js";
 
@@ -110,3 +110,60 @@ describe.each(cases)("%s", (_name, text) => {
     ]);
   });
 });
+
+describe("a zoo.cfg with every key of ZooKeeper 3.9", () => {
+  const zkKeys = readFileSync(join(COMPAT_DIR, "../../packages/server/test/fixtures/zookeeper-3.9-keys.txt"), "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+  /** What an administrator would write for the keys Warden acts on (ZooKeeper's defaults or documented examples). */
+  const realistic = async (dir: string): Promise<Record<string, string>> => ({
+    tickTime: "2000", initLimit: "10", syncLimit: "5", dataDir: join(dir, "data"), dataLogDir: join(dir, "log"), clientPort: String(await freePort()),
+    clientPortAddress: "127.0.0.1", clientPortListenBacklog: "128", clientTcpKeepAlive: "true", tcpKeepAlive: "true", "admin.enableServer": "true",
+    "admin.serverPort": String(await freePort()), "admin.serverAddress": "127.0.0.1", "admin.commandURL": "/commands", "admin.idleTimeout": "30000",
+    "admin.forceHttps": "false", "admin.needClientAuth": "false", minSessionTimeout: "4000", maxSessionTimeout: "40000", maxClientCnxns: "60", maxCnxns: "0",
+    globalOutstandingLimit: "1000", "4lw.commands.whitelist": "srvr, ruok", snapCount: "100000", "autopurge.snapRetainCount": "3", "autopurge.purgeInterval": "1",
+    forceSync: "yes", "fsync.warningthresholdms": "1000", "jute.maxbuffer": "1048575", peerType: "participant", standaloneEnabled: "true", quorumListenOnAllIPs: "false",
+    commitLogCount: "500", "DigestAuthenticationProvider.superDigest": "super:D/InIHSb7yEEbrWz8b9l71RjZJU=", "DigestAuthenticationProvider.enabled": "true",
+    "DigestAuthenticationProvider.digestAlg": "SHA1", skipACL: "no", sslQuorum: "false", secureClientPort: "0", "quorum.auth.serverRequireSasl": "false",
+    "quorum.auth.learnerRequireSasl": "false", sessionRequireClientSASLAuth: "false", "enforce.auth.enabled": "false", "znode.container.checkIntervalMs": "60000",
+  });
+  /** Any value of the kind, in range, for a key Warden ignores. */
+  const anyValue = (key: string) => {
+    const spec = lookupKey(key)!.spec;
+    return spec.kind === "int" ? String(Math.min(Math.max(1, spec.min ?? 1), spec.max ?? 1)) : spec.kind === "bool" ? "false" : `/etc/zookeeper/${key}`;
+  };
+
+  it("starts a server that serves, and names the ignored keys at start, one line per reason (TLS keys: the server is NOT using TLS)", async () => {
+    const dir = tempDir("zoocfg-all");
+    dirs.push(dir);
+    const values = await realistic(dir);
+    const lines = zkKeys.map((k) => `${k}=${values[k] ?? (lookupKey(k)!.spec.ignored ? anyValue(k) : fail(`no realistic value for ${k}`))}`);
+    writeFileSync(join(dir, "zoo.cfg"), lines.join("\n") + "\n");
+    const config = loadConfig(join(dir, "zoo.cfg"), { nativePort: "0" });
+    const logs: string[] = [];
+    const server = await startServer(config, { log: (l) => logs.push(l) });
+    try {
+      const c = await connectClient(`127.0.0.1:${server.ports.client}`);
+      expect(await call(c, "create", "/all-keys", Buffer.from("ok"))).toBe("/all-keys");
+      await closeClient(c);
+      const ignoredLines = logs.filter((l) => l.startsWith("ignored: "));
+      const reasons = ignoredLines.map((l) => l.slice(l.lastIndexOf(": ") + 2));
+      expect(new Set(reasons).size).toBe(reasons.length);
+      const tls = ignoredLines.filter((l) => l.includes("ssl.keyStore.location"));
+      expect(tls).toHaveLength(1);
+      expect(tls[0]).toContain("the server is NOT using TLS");
+      expect(tls[0]).toContain("ssl.quorum.trustStore.password");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("a TLS client port or TLS between peers does not start: Warden has no TLS and says so", async () => {
+    const { file, dataDir } = prepare("tickTime=2000", ["secureClientPort=2182"]);
+    expect(() => loadConfig(file, { dataDir })).toThrow(/secureClientPort=2182 is refused: Warden has no TLS yet/);
+    const quorum = prepare("tickTime=2000", ["sslQuorum=true"]);
+    expect(() => loadConfig(quorum.file, { dataDir: quorum.dataDir })).toThrow(/sslQuorum=true is refused/);
+  });
+});
+
+function fail(message: string): never {
+  throw new Error(message);
+}

@@ -1,5 +1,7 @@
 // `warden server` and `warden ensemble` as child processes, and the server flags' mapping.
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { freePort } from "@warden/server";
 import { serverOverrides } from "../src/commands/server.js";
@@ -7,8 +9,9 @@ import { WARDEN, assertBuilt, runWarden, tempDir } from "./e2e-helpers.js";
 
 describe("warden server flags", () => {
   it("become configuration overrides under ZooKeeper's key names, --set for any key", () => {
-    expect(serverOverrides({ dataDir: "/d", nativePort: "1", clientPort: "2", adminPort: "3", myid: "4", tickTime: "500", set: ["maxClientCnxns=10", "autopurge.snapRetainCount = 5"] })).toEqual({
+    expect(serverOverrides({ dataDir: "/d", dataLogDir: "/l", nativePort: "1", clientPort: "2", adminPort: "3", myid: "4", tickTime: "500", set: ["maxClientCnxns=10", "autopurge.snapRetainCount = 5"] })).toEqual({
       dataDir: "/d",
+      dataLogDir: "/l",
       nativePort: "1",
       clientPort: "2",
       adminPort: "3",
@@ -69,6 +72,34 @@ describe("warden server", () => {
       expect(await second.exited).toBe(0);
     } finally {
       dir.remove();
+    }
+  });
+
+  it("--dataLogDir puts the transaction log there; a server whose log is elsewhere exits 2 naming it", async () => {
+    assertBuilt();
+    const dir = tempDir("warden-server-");
+    const logDir = tempDir("warden-server-log-");
+    const ports = [await freePort(), await freePort(), await freePort()].map(String);
+    const args = ["--dataDir", dir.path, "--dataLogDir", logDir.path, "--nativePort", ports[0]!, "--clientPort", ports[1]!, "--adminPort", ports[2]!, "--tickTime", "200"];
+    try {
+      const first = await serve(args);
+      expect(first.output()).toContain(`log ${logDir.path}`);
+      expect((await runWarden(["shell", `127.0.0.1:${ports[0]}`, "-c", "create /in-log yes"])).code).toBe(0);
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      expect(existsSync(join(logDir.path, "warden", "db", "CURRENT"))).toBe(true);
+      expect(existsSync(join(dir.path, "warden", "db"))).toBe(false);
+      const second = await serve(args);
+      expect(await runWarden(["shell", `127.0.0.1:${ports[0]}`, "-c", "get /in-log"])).toMatchObject({ code: 0, stdout: "yes\n" });
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+      // Back in dataDir with the log left in logDir: the log is missing, said plainly.
+      const moved = await runWarden(["server", ...args.filter((_, i) => i !== 2 && i !== 3)]);
+      expect(moved.code).toBe(2);
+      expect(moved.stderr).toMatch(/^warden server: WARDEN_ERR_STORAGE_MISPLACED_DATA: the transaction log of .* is in .*warden-server-log-.*not starting with an empty log/);
+    } finally {
+      dir.remove();
+      logDir.remove();
     }
   });
 

@@ -36,6 +36,13 @@ export interface ReplicaConfig {
   readonly electionTicks?: number;
   /** The leader sends heartbeats every heartbeatTicks; < electionTicks. */
   readonly heartbeatTicks?: number;
+  /**
+   * ZooKeeper's initLimit, in ticks: a new leader that a quorum has not synced with (the epoch
+   * barrier durable on a quorum) within it steps down; a leader drops (probes afresh, a snapshot
+   * transfer starts over) a follower not synced within it; a follower that has not synced with
+   * its leader within it gives that leader up. Absent or 0: no limit.
+   */
+  readonly initTicks?: number;
   /** Seeded randomness for election jitter: a function returning [0, 1), or a seed. */
   readonly random?: (() => number) | number;
   /** Leader: proposals appended but not committed, at most. */
@@ -82,6 +89,8 @@ export interface ResolvedConfig {
   readonly observers: readonly number[];
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
+  /** 0: no limit. */
+  readonly initTicks: number;
   readonly random: () => number;
   readonly maxInflightProposals: number;
   readonly maxBatchEntries: number;
@@ -154,6 +163,7 @@ export function resolveConfig(c: ReplicaConfig): ResolvedConfig {
     observers: [...observers],
     electionTicks,
     heartbeatTicks,
+    initTicks: c.initTicks === undefined || c.initTicks === 0 ? 0 : positiveInteger("initTicks", c.initTicks, 0),
     random,
     maxInflightProposals: positiveInteger("maxInflightProposals", c.maxInflightProposals, 1024),
     maxBatchEntries: positiveInteger("maxBatchEntries", c.maxBatchEntries, 64),

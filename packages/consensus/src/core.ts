@@ -32,6 +32,8 @@ export interface Progress {
   snapshotAckedBytes: number;
   /** The lowest acknowledgement below snapshotAckedBytes since the last progress (-1: none). */
   snapshotLowAckBytes: number;
+  /** Ticks this follower has been connected and not synced with this leader (initLimit). */
+  syncTicks: number;
   /** Heartbeat rounds since the transfer last progressed. */
   snapshotTicks: number;
   /** This transfer already started over once with a newer snapshot: it now holds the log back to its end. */
@@ -69,6 +71,11 @@ export class Core {
   electionTimeout = 0;
   heartbeatElapsed = 0;
   checkQuorumElapsed = 0;
+  /** initLimit: ticks this leader has waited for a quorum to sync; a follower's ticks following its leader unsynced. */
+  leaderSyncTicks = 0;
+  followerSyncTicks = 0;
+  /** Follower: synced with the leader it follows since it last began following it. */
+  followerSynced = false;
   readonly votes = new Map<number, boolean>();
   /** Asking for pre-votes at epoch + 1 (role stays follower, leaderId null, nothing durable changes). */
   preCandidate = false;

@@ -2,12 +2,18 @@ import type { Zxid } from "@warden/protocol";
 import type { Core } from "./core.js";
 import { maxZxid, minZxid } from "./core.js";
 import { assert, requireOfPeer } from "./errors.js";
+import { noteFollowerSync } from "./init-limit.js";
 import type { AppendRequest, Entry, SyncResponse } from "./types.js";
 
 /** Accept the leader of this epoch (called with m.epoch === c.epoch). */
 export function followLeader(c: Core, leaderId: number): void {
   requireOfPeer(c.role !== "leader", leaderId, `it claims to lead epoch ${c.epoch}, which this server leads`);
   requireOfPeer(c.leaderId === null || c.leaderId === leaderId, leaderId, `it claims to lead epoch ${c.epoch}, which server ${c.leaderId} leads`);
+  if (c.leaderId !== leaderId) {
+    // A new attempt to connect and sync (initLimit).
+    c.followerSyncTicks = 0;
+    c.followerSynced = false;
+  }
   if (c.role === "candidate" || c.leaderId !== leaderId) c.becomeFollower(c.epoch, leaderId);
   c.electionElapsed = 0;
   if (c.verifiedEpoch !== c.epoch) {
@@ -36,6 +42,7 @@ export function onAppend(c: Core, m: AppendRequest): void {
   if (commit > c.commitZxid) c.commitZxid = commit;
   if (c.incomingSnapshot !== null && c.incomingSnapshot.zxid <= c.commitZxid) c.incomingSnapshot = null; // caught up without it
   sendAck(c, true);
+  noteFollowerSync(c, m.commitZxid);
 }
 
 function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): Zxid {

@@ -3,6 +3,7 @@ import { makeZxid, zxidEpoch } from "@warden/protocol";
 import type { Core, Progress } from "./core.js";
 import { maxZxid } from "./core.js";
 import { assert, requireOfPeer } from "./errors.js";
+import { tickLeaderSync } from "./init-limit.js";
 import { releaseUnusedSnapshot, sendSnapshotChunks, snapshotHeartbeat, startSnapshot } from "./snapshot-out.js";
 import type { AppendResponse, Entry, PeerLag, ProposeResult, SyncRequest } from "./types.js";
 
@@ -22,6 +23,7 @@ export function becomeLeader(c: Core): void {
   c.statusDirty = true;
   c.heartbeatElapsed = 0;
   c.checkQuorumElapsed = 0;
+  c.leaderSyncTicks = 0;
   c.progress.clear();
   c.incomingSnapshot = null;
   const last = c.log.lastZxid;
@@ -35,9 +37,9 @@ export function becomeLeader(c: Core): void {
   maybeCommit(c);
 }
 
-function newProgress(id: number, voter: boolean, lastZxid: Zxid): Progress {
+export function newProgress(id: number, voter: boolean, lastZxid: Zxid): Progress {
   return {
-    id, voter, matchZxid: 0n, sentZxid: lastZxid, state: "probe", inflight: [],
+    id, voter, matchZxid: 0n, sentZxid: lastZxid, state: "probe", inflight: [], syncTicks: 0,
     probeSent: false, recentActive: false, progressed: false,
     snapshotZxid: 0n, snapshotTotalBytes: 0, snapshotSentBytes: 0, snapshotAckedBytes: 0, snapshotLowAckBytes: -1, snapshotTicks: 0, snapshotSuperseded: false,
   };
@@ -114,6 +116,7 @@ export function flushAppends(c: Core): void {
 }
 
 export function tickLeader(c: Core): void {
+  if (tickLeaderSync(c)) return;
   c.heartbeatElapsed++;
   c.checkQuorumElapsed++;
   if (c.checkQuorumElapsed >= c.cfg.electionTicks) {

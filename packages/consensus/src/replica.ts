@@ -7,6 +7,7 @@ import { onVoteRequest, onVoteResponse } from "./election.js";
 import { leaderLost, onPreVoteRequest, onPreVoteResponse, preCampaign, tickElection } from "./prevote.js";
 import { assert, requireOfPeer } from "./errors.js";
 import { onAppend, onPersisted, onSyncResponse, sendAck } from "./follower.js";
+import { tickFollowerSync } from "./init-limit.js";
 import { flushAppends, maybeCommit, onAppendResponse, onSyncRequest, peerLags, propose, tickLeader } from "./leader.js";
 import { onSnapshotChunk } from "./snapshot-in.js";
 import { onSnapshotAck, provideSnapshot } from "./snapshot-out.js";
@@ -32,7 +33,10 @@ export class Replica {
   /** One logical clock tick (the host calls it every tickMs). */
   tick(): void {
     if (this.c.role === "leader") tickLeader(this.c);
-    else tickElection(this.c);
+    else {
+      tickFollowerSync(this.c);
+      tickElection(this.c);
+    }
   }
 
   /**

@@ -33,6 +33,8 @@ export class TestNet {
   readonly isolated = new Set<number>();
   /** Every message sent, for assertions. */
   readonly sent: Message[] = [];
+  /** Hosts whose disk never completes a write of entries (a disk too slow to sync on). */
+  readonly stalledDisks = new Set<number>();
 
   constructor(
     readonly voters: number[],
@@ -87,7 +89,7 @@ export class TestNet {
     }
     r.advance(rd);
     const last = rd.entries.at(-1)?.zxid ?? rd.snapshot?.zxid;
-    if (last !== undefined) r.persisted(rd.entries.at(-1)?.zxid ?? last);
+    if (last !== undefined && !this.stalledDisks.has(r.id)) r.persisted(rd.entries.at(-1)?.zxid ?? last);
   }
 
   /** Delivers what is queued now (`filter` may drop, change or multiply each message), then processes. */

@@ -1,5 +1,5 @@
 export * from "./config/index.js";
-export { startServer, CONSENSUS_TICK_MS, type WardenServer, type ServerOptions, type ServerStateCounts } from "./server.js";
+export { startServer, storageOptions, CONSENSUS_TICK_MS, type WardenServer, type ServerOptions, type ServerStateCounts } from "./server.js";
 export { startLocalEnsemble, stopLocalEnsemble, ensembleStatus, readEnsemble, freePort, serverMode, type LocalEnsemble, type LocalServer, type StartOptions } from "./local-ensemble.js";
 export { commandJson, commandText, COMMAND_NAMES, VERSION_LINE } from "./admin/commands.js";
 export { MetricsRegistry } from "./admin/metrics.js";
@@ -8,3 +8,4 @@ export { WardenNode, type NodeHooks, type ServerMessage } from "./core/node.js";
 export { encodeRecord, decodeRecord } from "./core/record.js";
 export type { LocalSession, Reply } from "./core/local-session.js";
 export { stopServerProcess, FATAL_EXIT_CODE, type FatalKind } from "./fatal.js";
+export { startPurgeTask, REAL_CLOCK, type PurgeClock, type PurgeTask } from "./purge-task.js";

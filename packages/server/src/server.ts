@@ -5,10 +5,10 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { CloseReason, ErrorCode } from "@warden/protocol";
 import { DataTree, loadSnapshot, serializeSnapshot } from "@warden/tree";
-import { Storage, crc32, isStorageError } from "@warden/storage";
+import { Storage, StorageErrorReason, crc32, isStorageError } from "@warden/storage";
 import { stopServerProcess } from "./fatal.js";
 import type { Message } from "@warden/consensus";
-import type { ServerConfig } from "./config/index.js";
+import { ConfigError, type ServerConfig } from "./config/index.js";
 import { WardenNode } from "./core/node.js";
 import { ClientHandler } from "./core/client-handler.js";
 import { SessionIdSource, sessionPassword } from "./core/session-ids.js";
@@ -27,6 +27,7 @@ import { startZkListener } from "./net/zk-listener.js";
 import { startAdminServer } from "./admin/http.js";
 import { COMMAND_NAMES, commandJson, commandText } from "./admin/commands.js";
 import { serverSnapshot, registerGauges } from "./admin/snapshot.js";
+import { startPurgeTask, type PurgeClock } from "./purge-task.js";
 
 /** What a reply may carry beyond jute.maxbuffer bytes of data: path, Stat and framing. */
 const REPLY_SLACK_BYTES = 64 * 1024;
@@ -58,12 +59,13 @@ export interface ServerStateCounts {
 
 /** Consensus ticks are finer than ZooKeeper's tickTime so that failover takes well under a second. */
 export const CONSENSUS_TICK_MS = 50;
-const CONTAINER_CHECK_MS = 60_000;
 
 export interface ServerOptions {
   log?: (line: string) => void;
-  /** Overrides the container/TTL cleanup interval (ZooKeeper's znode.container.checkIntervalMs). */
+  /** Overrides the container/TTL cleanup interval of the configuration (znode.container.checkIntervalMs). */
   containerCheckMs?: number;
+  /** The clock of the autopurge task (tests pass a simulated one; default: real time). */
+  purgeClock?: PurgeClock;
 }
 
 export interface WardenServer {
@@ -103,16 +105,27 @@ function readSecret(config: ServerConfig, log: (l: string) => void): Uint8Array 
  * A log entry must hold the largest txn record the peers may carry (peer/limits.ts derives it
  * from jute.maxbuffer; the node refuses a write whose record would be larger), at least 8 MiB.
  */
-export function storageOptions(config: Pick<ServerConfig, "frameBytesMax">) {
+export function storageOptions(config: Pick<ServerConfig, "frameBytesMax" | "forceSync" | "fsyncWarningThresholdMs">, log: (line: string) => void = () => {}) {
   const MiB = 1024 * 1024;
   const entryBytesMax = Math.max(8 * MiB, peerLimits(config.frameBytesMax).entryBytesMax);
   const writeBytesMax = Math.max(16 * MiB, entryBytesMax);
-  return { entryBytesMax, writeBytesMax, queueBytesMax: Math.max(64 * MiB, 4 * writeBytesMax) };
+  return {
+    entryBytesMax,
+    writeBytesMax,
+    queueBytesMax: Math.max(64 * MiB, 4 * writeBytesMax),
+    forceSync: config.forceSync,
+    fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
+    onSlowFsync: (ms: number) =>
+      log(`WARNING: fsync of the transaction log took ${ms.toFixed(1)} ms (fsync.warningthresholdms=${config.fsyncWarningThresholdMs}): every write waits for it; look at the load of the log's disk`),
+  };
 }
 
 async function openState(config: ServerConfig, log: (l: string) => void) {
   mkdirSync(config.dataDir, { recursive: true });
-  const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config));
+  const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config, log), join(config.dataLogDir, "warden")).catch((e: unknown) => {
+    // dataDir and dataLogDir disagree with the data on disk: a configuration problem, not a disk failure.
+    throw isStorageError(e) && e.reason === StorageErrorReason.MISPLACED_DATA ? new ConfigError(e.message) : e;
+  });
   const loaded = await storage.loadNewestSnapshot((reader) => loadSnapshot(reader.chunks));
   for (const s of loaded.skipped) log(`skipped a damaged snapshot: ${s.message}`);
   const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
@@ -123,7 +136,8 @@ async function openState(config: ServerConfig, log: (l: string) => void) {
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<WardenServer> {
   const log = options.log ?? ((l: string) => console.log(`${new Date().toISOString()} [${config.myId}] ${l}`));
-  for (const i of config.ignored) log(`note: ${i} is accepted but has no effect`);
+  for (const line of config.ignored) log(`ignored: ${line}`);
+  for (const line of config.warnings) log(line);
   const { storage, tree, recovered } = await openState(config, log);
   const secret = readSecret(config, log);
   const metrics = new RequestMetrics();
@@ -203,7 +217,6 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     const zxid = node.tree.lastProcessedZxid;
     storage
       .writeSnapshot(zxid, serializeSnapshot(node.tree))
-      .then(() => storage.purge(config.snapRetainCount))
       .then(() => log(`snapshot at 0x${zxid.toString(16)} written`))
       .catch((e) => log(`snapshot at 0x${zxid.toString(16)} failed: ${(e as Error).message}`))
       .finally(() => (snapshotting = false));
@@ -252,6 +265,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         voters: voters.length > 0 ? voters : [config.myId],
         observers,
         electionTicks: Math.ceil(electionTimeoutMs / CONSENSUS_TICK_MS),
+        // ZooKeeper's initLimit: a quorum must sync with a new leader, and each follower with its
+        // leader, within initLimit ticks (see @warden/consensus init-limit.ts).
+        initTicks: Math.ceil((config.initLimitTicks * config.tickTimeMs) / CONSENSUS_TICK_MS),
         heartbeatTicks: 2,
         random: Math.random,
         logWindowEntries: config.commitLogCount,
@@ -284,6 +300,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         onServerMessage: (from, m) => node.onServerMessage(from, m),
         invariantBroken: fatal,
       }),
+      tcpKeepAlive: config.tcpKeepAlive,
       onPeerLost: (id) => {
         if (!stopping) failover.peerLost(id, node.leaderId);
       },
@@ -297,7 +314,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   else failover.startup(4 * CONSENSUS_TICK_MS);
 
   let ticks = 0;
-  const containerEvery = Math.max(1, Math.round((options.containerCheckMs ?? CONTAINER_CHECK_MS) / CONSENSUS_TICK_MS));
+  const containerEvery = Math.max(1, Math.round((options.containerCheckMs ?? config.containerCheckIntervalMs) / CONSENSUS_TICK_MS));
   const nodeTimer = setInterval(() => node.tick(++ticks % containerEvery === 0), CONSENSUS_TICK_MS);
 
   const closes = metrics.registry.counter("warden_connections_closed_total", "Connections the server ended because of a fault or a bound, by port and cause");
@@ -314,7 +331,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     replyBytesMax,
   };
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
-  const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter }) : undefined;
+  const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
+  const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets }) : undefined;
   const snapshotNow = () => serverSnapshot(config, node, driver!, metrics, local);
   const allowed = (w: string) => config.fourLetterWords === "*" || config.fourLetterWords.has(w);
   const zk =
@@ -326,6 +344,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           bounds,
           limiter,
           handlers,
+          sockets,
           fourLetterWord: (w) => (allowed(w) ? commandText(w, snapshotNow()) : `${w} is not executed because it is not in the whitelist.\n`),
           reporter,
         })
@@ -349,11 +368,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           config.adminPort,
           config.adminAddress,
           reporter,
+          { commandUrl: config.adminCommandUrl, idleTimeoutMs: config.adminIdleTimeoutMs },
         )
       : undefined;
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
   if (voters.length <= 1) await until(() => node.serving, 10_000, "the standalone server did not become ready");
-  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}, admin ${admin?.port ?? "off"}, data ${config.dataDir}`);
+  const purgeTask = startPurgeTask({
+    purgeIntervalHours: config.purgeIntervalHours,
+    snapRetainCount: config.snapRetainCount,
+    purge: (retainCount) => storage.purge(retainCount),
+    log,
+    clock: options.purgeClock,
+  });
+  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}, admin ${admin?.port ?? "off"}, data ${config.dataDir}${config.dataLogDir !== config.dataDir ? `, log ${config.dataLogDir}` : ""}`);
 
   return {
     config,
@@ -383,6 +410,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       if (stopping) return;
       stopping = true;
       clearInterval(nodeTimer);
+      purgeTask.stop();
       for (const h of local.values()) h.connection.close(CloseReason.SHUTTING_DOWN, "the server is stopping");
       await Promise.all([native?.close(), zk?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
       await driver!.stop();

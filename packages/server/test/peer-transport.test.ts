@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { PeerTransport, type PeerAddress } from "../src/peer/transport.js";
 import { FrameSplitter, frameHeader, PeerFrameError } from "../src/peer/frames.js";
@@ -17,7 +18,7 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((t) => t.stop()));
 });
 
-async function ensemble(secrets: Array<Uint8Array | undefined>) {
+async function ensemble(secrets: Array<Uint8Array | undefined>, extra: { tcpKeepAlive?: boolean } = {}) {
   const peers: PeerAddress[] = [];
   for (let i = 0; i < secrets.length; i++) peers.push({ id: i + 1, host: "127.0.0.1", port: await freePort() });
   const inbox: Array<Array<[number, unknown]>> = secrets.map(() => []);
@@ -34,6 +35,7 @@ async function ensemble(secrets: Array<Uint8Array | undefined>) {
         queueMessagesMax: 100,
         onMessage: (from, m) => inbox[i]!.push([from, m]),
         log: (l) => logs.push(l),
+        ...extra,
       }),
   );
   started.push(...ts);
@@ -50,6 +52,23 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 }
 
 describe("peer transport", () => {
+  it("tcpKeepAlive turns TCP keep-alive on for the connections it dials and accepts (ZooKeeper's tcpKeepAlive); off by default", async () => {
+    for (const keepAlive of [true, false]) {
+      const { ts, inbox } = await ensemble([undefined, undefined], { tcpKeepAlive: keepAlive });
+      ts[0]!.send(2, "a");
+      ts[1]!.send(1, "b");
+      await until(() => inbox[0]!.length === 1 && inbox[1]!.length === 1);
+      const port = (ts[0] as unknown as { opts: { listenPort: number } }).opts.listenPort;
+      const established = () => execFileSync("ss", ["-tnoH", `( sport = :${port} or dport = :${port} )`], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith("ESTAB"));
+      // ss shows one timer a socket: a retransmission in flight hides the keep-alive timer for a moment.
+      const idle = (lines: string[]) => lines.length === 2 && lines.every((l) => /\s0\s+0\s/.test(l));
+      await until(() => idle(established()));
+      const lines = established();
+      expect(lines.filter((l) => l.includes("timer:(keepalive")).length, lines.join("\n")).toBe(keepAlive ? 2 : 0);
+      await Promise.all(started.splice(0).map((t) => t.stop()));
+    }
+  });
+
   it("delivers messages between peers that share the secret, in order", async () => {
     const secret = new TextEncoder().encode("s3cret");
     const { ts, inbox } = await ensemble([secret, secret, secret]);

@@ -30,6 +30,11 @@ export const StorageErrorReason = {
   FAILED: "WARDEN_ERR_STORAGE_FAILED",
   /** The storage was closed. */
   CLOSED: "WARDEN_ERR_STORAGE_CLOSED",
+  /**
+   * Data sits where this layout does not look: a log in the data directory when a separate log
+   * directory is given, or snapshots in the log directory (ZooKeeper refuses both at start).
+   */
+  MISPLACED_DATA: "WARDEN_ERR_STORAGE_MISPLACED_DATA",
   /** A snapshot write was abandoned (truncated below its zxid, or another one is in progress). */
   SNAPSHOT_ABORTED: "WARDEN_ERR_STORAGE_SNAPSHOT_ABORTED",
 } as const;

@@ -1,5 +1,5 @@
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { ClassicLevel } from "classic-level";
 import { decodeCheckedValue, decodeU64, encodeCheckedValue, encodeU64 } from "./codec.js";
 import { StorageError, StorageErrorReason } from "./errors.js";
@@ -13,12 +13,89 @@ export const STORAGE_FORMAT_VERSION = 1;
 
 export interface DirectoryLayout {
   dir: string;
+  /** Where the log database lives: `dir` unless a separate log directory is given. */
+  logDir: string;
   databaseDir: string;
   snapshotDir: string;
 }
 
-export function layoutOf(dir: string): DirectoryLayout {
-  return { dir, databaseDir: join(dir, "db"), snapshotDir: join(dir, "snapshots") };
+export function layoutOf(dir: string, logDir = dir): DirectoryLayout {
+  if (resolve(logDir) === resolve(dir)) logDir = dir;
+  return { dir, logDir, databaseDir: join(logDir, "db"), snapshotDir: join(dir, "snapshots") };
+}
+
+/**
+ * Refuses to start on data this layout would half read: with a separate log directory, a log
+ * database in `dir` or snapshots in `logDir`; with no log database where configured, a log
+ * where `dir` last had it (its `log-dir` record) or snapshots in `dir` (the log is elsewhere).
+ */
+export async function checkPlacement(layout: DirectoryLayout): Promise<void> {
+  if (layout.logDir !== layout.dir) await checkSeparateLogDir(layout);
+  if ((await listOrEmpty(layout.databaseDir)).length > 0) return;
+  // No log where the configuration says: find out whether this data directory had one elsewhere.
+  const recorded = await readLogDirRecord(layout.dir);
+  if (recorded !== undefined && recorded !== resolve(layout.logDir) && (await listOrEmpty(join(recorded, "db"))).length > 0) {
+    misplaced(
+      `the transaction log of ${layout.dir} is in ${join(recorded, "db")} (recorded in ${join(layout.dir, LOG_DIR_RECORD)}), and ${layout.databaseDir} has none: ` +
+        `set dataLogDir to match, or move the log there with the server stopped; not starting with an empty log`,
+      layout.databaseDir,
+    );
+  }
+  if (await hasSnapshots(layout.snapshotDir)) {
+    misplaced(
+      `${layout.snapshotDir} holds snapshots but there is no transaction log at ${layout.databaseDir}: ` +
+        `if the log is elsewhere, set dataLogDir to the directory that holds warden/db; not starting without the log`,
+      layout.databaseDir,
+    );
+  }
+}
+
+async function checkSeparateLogDir(layout: DirectoryLayout): Promise<void> {
+  const misplacedLog = join(layout.dir, "db");
+  if ((await listOrEmpty(misplacedLog)).length > 0) {
+    misplaced(
+      `${misplacedLog} holds a transaction log, but the log is configured to live in ${layout.databaseDir} (dataLogDir): ` +
+        `move ${misplacedLog} to ${layout.databaseDir} with the server stopped, or remove dataLogDir; not starting with an empty log`,
+      misplacedLog,
+    );
+  }
+  const misplacedSnapshots = join(layout.logDir, "snapshots");
+  if (await hasSnapshots(misplacedSnapshots)) {
+    misplaced(`${misplacedSnapshots} holds snapshots, but snapshots are configured to live in ${layout.snapshotDir} (dataDir): check dataDir and dataLogDir`, misplacedSnapshots);
+  }
+}
+
+function misplaced(message: string, file: string): never {
+  throw new StorageError(StorageErrorReason.MISPLACED_DATA, message, { file });
+}
+
+const hasSnapshots = (dir: string) => listOrEmpty(dir).then((names) => names.some((name) => name.startsWith("snapshot.")));
+
+/** A file in `dir` naming the log directory last opened with it: a log left elsewhere is found, not replaced by an empty one. */
+const LOG_DIR_RECORD = "log-dir";
+
+async function readLogDirRecord(dir: string): Promise<string | undefined> {
+  try {
+    return (await readFile(join(dir, LOG_DIR_RECORD), "utf8")).trim() || undefined;
+  } catch (error) {
+    if (hasCode(error, "ENOENT")) return undefined;
+    throw error;
+  }
+}
+
+/** Records where the log of `dir` lives, once the database there is open (so it exists). */
+export async function recordLogDir(layout: DirectoryLayout): Promise<void> {
+  const logDir = resolve(layout.logDir);
+  if ((await readLogDirRecord(layout.dir)) !== logDir) await writeFile(join(layout.dir, LOG_DIR_RECORD), `${logDir}\n`);
+}
+
+async function listOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if (hasCode(error, "ENOENT")) return [];
+    throw error;
+  }
 }
 
 /** Opens LevelDB, which takes the directory's lock (fcntl, so across processes and within one). */

@@ -22,9 +22,20 @@ export interface StorageOptions {
   snapshotIoBytes?: number;
   /** LevelDB's memtable size (its `writeBufferSize`). */
   levelWriteBufferBytes?: number;
+  /**
+   * ZooKeeper's forceSync (default true): false writes the log without fsync, so a power loss
+   * (not a process crash) may lose acknowledged writes.
+   */
+  forceSync?: boolean;
+  /** ZooKeeper's fsync.warningthresholdms (default 1000): a synced write slower than this is reported. */
+  fsyncWarningThresholdMs?: number;
+  /** Called with the time of each synced write slower than fsyncWarningThresholdMs. */
+  onSlowFsync?: (elapsedMs: number) => void;
 }
 
 export type ResolvedStorageOptions = Required<StorageOptions>;
+/** The options that are not positive integer bounds. */
+const BEHAVIOUR_OPTIONS = new Set(["forceSync", "fsyncWarningThresholdMs", "onSlowFsync"]);
 
 const MiB = 1024 * 1024;
 
@@ -39,6 +50,9 @@ export const DEFAULT_STORAGE_OPTIONS: ResolvedStorageOptions = {
   snapshotChunkBytesMax: 64 * MiB,
   snapshotIoBytes: 1 * MiB,
   levelWriteBufferBytes: 16 * MiB,
+  forceSync: true,
+  fsyncWarningThresholdMs: 1000,
+  onSlowFsync: () => undefined,
 };
 
 /** ZooKeeper's autopurge.snapRetainCount minimum: purge always leaves at least this many snapshots. */
@@ -49,8 +63,14 @@ export function resolveOptions(options: StorageOptions = {}): ResolvedStorageOpt
   for (const [name, value] of Object.entries(options)) {
     if (!(name in DEFAULT_STORAGE_OPTIONS)) invalid(`unknown storage option "${name}"`);
     if (value === undefined) continue;
+    if (BEHAVIOUR_OPTIONS.has(name)) {
+      if (typeof value !== typeof DEFAULT_STORAGE_OPTIONS[name as keyof StorageOptions]) invalid(`option ${name} has the wrong type: ${typeof value}`);
+      if (name === "fsyncWarningThresholdMs" && !(Number.isSafeInteger(value) && (value as number) >= 0)) invalid(`option ${name} must be an integer >= 0: ${value}`);
+      (resolved as Record<string, unknown>)[name] = value;
+      continue;
+    }
     if (!Number.isSafeInteger(value) || (value as number) < 1) invalid(`option ${name} must be a positive integer: ${value}`);
-    (resolved as Record<string, number>)[name] = value as number;
+    (resolved as Record<string, unknown>)[name] = value;
   }
   if (resolved.queueEntriesMax < resolved.writeEntriesMax) invalid("queueEntriesMax must be >= writeEntriesMax");
   if (resolved.queueBytesMax < resolved.writeBytesMax) invalid("queueBytesMax must be >= writeBytesMax");

@@ -4,7 +4,7 @@ import { StorageError, StorageErrorReason } from "./errors.js";
 import { assertZxid, FLOOR_KEY, metaKey } from "./keys.js";
 import { deleteLogAfter, deleteLogThrough } from "./log-maintenance.js";
 import { readLogEntries, repairTail, type TailRepair } from "./log-reader.js";
-import { checkFormat, floorValue, layoutOf, openDatabase, readFloor, type DirectoryLayout } from "./open.js";
+import { checkFormat, floorValue, checkPlacement, layoutOf, recordLogDir, openDatabase, readFloor, type DirectoryLayout } from "./open.js";
 import { resolveOptions, SNAPSHOT_RETAIN_COUNT_MIN, type ResolvedStorageOptions, type StorageOptions } from "./options.js";
 import { listSnapshotZxids, removeTemporaryFiles } from "./snapshot-files.js";
 import type { SnapshotReader } from "./snapshot-reader.js";
@@ -59,13 +59,17 @@ export class Storage {
   /**
    * Locks `dir` (LOCKED if another Storage has it), checks the format version, removes
    * half-written snapshots, cuts a damaged tail off the log, and reports what it found.
+   * `logDir` (ZooKeeper's dataLogDir) holds the log database instead of `dir`; snapshots stay in
+   * `dir`. Data found where that layout does not look is refused (MISPLACED_DATA).
    */
-  static async open(dir: string, options?: StorageOptions): Promise<Storage> {
+  static async open(dir: string, options?: StorageOptions, logDir?: string): Promise<Storage> {
     const resolved = resolveOptions(options);
-    const layout = layoutOf(dir);
+    const layout = layoutOf(dir, logDir);
+    await checkPlacement(layout);
     const db = await openDatabase(layout, resolved);
     try {
       await checkFormat(db, layout.databaseDir);
+      await recordLogDir(layout);
       const removedTemporaryFiles = await removeTemporaryFiles(layout.snapshotDir);
       const repair = await repairTail(db, resolved.writeEntriesMax, layout.databaseDir);
       const snapshotZxids = await listSnapshotZxids(layout.snapshotDir);

@@ -25,6 +25,8 @@ type JobFields = Job extends infer J ? (J extends Job ? Omit<J, "resolve" | "rej
 export interface WriterStats {
   /** Synced LevelDB writes (fsyncs) made for appends and meta puts. */
   syncedWrites: number;
+  /** The same writes made without fsync (forceSync off). */
+  unsyncedWrites: number;
   /** Log entries made durable. */
   entriesWritten: number;
 }
@@ -49,7 +51,7 @@ export class GroupCommitWriter {
   private tailZxid: bigint;
   /** The last entry actually written: the prevZxid of the next entry written. */
   private chainZxid: bigint;
-  readonly stats: WriterStats = { syncedWrites: 0, entriesWritten: 0 };
+  readonly stats: WriterStats = { syncedWrites: 0, unsyncedWrites: 0, entriesWritten: 0 };
 
   constructor(
     private readonly db: Database,
@@ -217,8 +219,10 @@ export class GroupCommitWriter {
     }
     const entryCount = batches.reduce((sum, batch) => sum + batch.length, 0);
     const chainZxid = encodeLogEntries(batches, this.chainZxid, ops);
+    const sync = this.options.forceSync;
+    const startedMs = performance.now();
     try {
-      await writeBatch(this.db, ops, true);
+      await writeBatch(this.db, ops, sync);
     } catch (error) {
       const failure = asFailure(error, "a synced write failed; durability of the queued entries is unknown");
       for (const job of group) job.reject(failure);
@@ -226,7 +230,10 @@ export class GroupCommitWriter {
       return;
     }
     this.chainZxid = chainZxid;
-    this.stats.syncedWrites++;
+    const elapsedMs = performance.now() - startedMs;
+    if (sync && elapsedMs > this.options.fsyncWarningThresholdMs) this.options.onSlowFsync(elapsedMs);
+    if (sync) this.stats.syncedWrites++;
+    else this.stats.unsyncedWrites++;
     this.stats.entriesWritten += entryCount;
     for (const job of group) job.resolve();
   }

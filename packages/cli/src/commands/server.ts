@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, startServer, stopServerProcess } from "@warden
 export interface ServerFlags {
   config?: string;
   dataDir?: string;
+  dataLogDir?: string;
   nativePort?: string;
   clientPort?: string;
   adminPort?: string;
@@ -21,7 +22,7 @@ export function serverOverrides(flags: ServerFlags): Record<string, string> {
     if (eq <= 0) throw new ConfigError(`--set ${entry}: expected key=value`);
     overrides[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();
   }
-  const named: [keyof ServerFlags, string][] = [["dataDir", "dataDir"], ["nativePort", "nativePort"], ["clientPort", "clientPort"], ["adminPort", "adminPort"], ["myid", "myid"], ["tickTime", "tickTime"]];
+  const named: [keyof ServerFlags, string][] = [["dataDir", "dataDir"], ["dataLogDir", "dataLogDir"], ["nativePort", "nativePort"], ["clientPort", "clientPort"], ["adminPort", "adminPort"], ["myid", "myid"], ["tickTime", "tickTime"]];
   for (const [flag, key] of named) {
     const value = flags[flag];
     if (typeof value === "string") overrides[key] = value;
@@ -42,7 +43,14 @@ async function runServer(flags: ServerFlags): Promise<void> {
   // An exception that escaped every boundary is a bug of ours: stop through the one documented path.
   process.on("uncaughtException", (e) => stopServerProcess(log, "uncaught", e));
   process.on("unhandledRejection", (e) => stopServerProcess(log, "uncaught", e));
-  const server = await startServer(config, { log });
+  let server;
+  try {
+    server = await startServer(config, { log });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`warden server: ${e.message}\n`);
+    process.exit(2);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -67,7 +75,8 @@ export function addServerCommand(program: Command): void {
     .command("server")
     .description("run one server (ZooKeeper's zoo.cfg keys; flags override the file)")
     .option("--config <file>", "zoo.cfg-style configuration file")
-    .option("--dataDir <dir>", "data directory")
+    .option("--dataDir <dir>", "data directory (snapshots, myid; the log too without --dataLogDir)")
+    .option("--dataLogDir <dir>", "transaction log directory (ZooKeeper's dataLogDir)")
     .option("--nativePort <port>", "WebSocket (native protocol) port, default 2281")
     .option("--clientPort <port>", "ZooKeeper protocol port")
     .option("--adminPort <port>", "admin HTTP port, default 8080")

@@ -24,12 +24,26 @@ const jsonReplacer = (_k: string, v: unknown) => (typeof v === "bigint" ? (v <= 
  * A containment boundary like every listener: a request that cannot be parsed gets 400, a
  * fault while answering one gets 500 (or its connection cut), logged and counted.
  */
-export async function startAdminServer(source: AdminSource, port: number, host: string | undefined, reporter: ListenerReporter): Promise<{ server: Server; port: number }> {
+/** ZooKeeper's admin.commandURL and admin.idleTimeout. */
+export interface AdminSettings {
+  commandUrl: string;
+  idleTimeoutMs: number;
+}
+const ADMIN_DEFAULTS: AdminSettings = { commandUrl: "/commands", idleTimeoutMs: 30_000 };
+
+export async function startAdminServer(
+  source: AdminSource,
+  port: number,
+  host: string | undefined,
+  reporter: ListenerReporter,
+  settings: AdminSettings = ADMIN_DEFAULTS,
+): Promise<{ server: Server; port: number }> {
   const commands = new Map(Object.entries(source.commands));
+  const commandUrl = "/" + settings.commandUrl.replace(/^\/+|\/+$/g, "");
   // Timeouts are checked every connectionsCheckingInterval (Node's default: 30 s).
   const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     try {
-      answer(source, commands, req, res);
+      answer(source, commands, commandUrl, req, res);
     } catch (e) {
       reporter.log(`admin: ${req.method} ${String(req.url).slice(0, 200)} failed: ${describeError(e)}`);
       reporter.closed("admin", "internal_error");
@@ -41,6 +55,8 @@ export async function startAdminServer(source: AdminSource, port: number, host: 
   server.headersTimeout = ADMIN_HEADERS_TIMEOUT_MS;
   server.requestTimeout = ADMIN_REQUEST_TIMEOUT_MS;
   server.maxHeadersCount = ADMIN_HEADERS_MAX;
+  // A connection idle (nothing read or written) this long is closed, as Jetty's idle timeout.
+  server.on("connection", (socket) => socket.setTimeout(settings.idleTimeoutMs, () => socket.destroy()));
   // A malformed request (bad request line, headers too large, a timeout) ends that connection only.
   server.on("clientError", (_e, socket) => {
     reporter.closed("admin", "bad_frame");
@@ -66,7 +82,7 @@ function pathOf(target: string | undefined): string | undefined {
   return q < 0 ? target : target.slice(0, q);
 }
 
-function answer(source: AdminSource, commands: ReadonlyMap<string, () => unknown>, req: IncomingMessage, res: ServerResponse): void {
+function answer(source: AdminSource, commands: ReadonlyMap<string, () => unknown>, commandUrl: string, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "GET only\n");
   const path = pathOf(req.url);
   if (path === undefined) return send(res, 400, "text/plain", "bad request target\n");
@@ -75,11 +91,11 @@ function answer(source: AdminSource, commands: ReadonlyMap<string, () => unknown
     return send(res, ready ? 200 : 503, "application/json", JSON.stringify({ ready }) + "\n");
   }
   if (path === "/metrics") return send(res, 200, "text/plain; version=0.0.4", source.metrics());
-  if (path === "/commands" || path === "/commands/") {
+  if (path === commandUrl || path === `${commandUrl}/`) {
     return send(res, 200, "application/json", JSON.stringify({ commands: [...commands.keys()].sort() }) + "\n");
   }
-  if (path.startsWith("/commands/")) {
-    const name = path.slice("/commands/".length);
+  if (path.startsWith(`${commandUrl}/`)) {
+    const name = path.slice(commandUrl.length + 1);
     // A Map, not an object: "constructor" or "toString" are not commands.
     const cmd = commands.get(name);
     if (!cmd) return send(res, 404, "application/json", JSON.stringify({ error: `unknown command ${name.slice(0, 64)}` }) + "\n");
@@ -91,5 +107,5 @@ function answer(source: AdminSource, commands: ReadonlyMap<string, () => unknown
     }
     return send(res, 200, "application/json", JSON.stringify({ command: name, ...(value as object) }, jsonReplacer, 2) + "\n");
   }
-  send(res, 404, "text/plain", "not found: try /health, /metrics, /commands\n");
+  send(res, 404, "text/plain", `not found: try /health, /metrics, ${commandUrl}\n`);
 }

@@ -52,6 +52,7 @@ export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: R
       initLimit: config.initLimitTicks,
       syncLimit: config.syncLimitTicks,
       dataDir: config.dataDir,
+      dataLogDir: config.dataLogDir,
       clientPort: config.clientPort,
       nativePort: config.nativePort,
       adminPort: config.adminPort,

@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
-import { KEYS, SERVER_LINE, type KeySpec } from "./keys.js";
+import { SERVER_LINE, lookupKey, type KeySpec } from "./keys.js";
 
 /** A configuration problem: names the file and line (or the flag) and what is wrong. */
 export class ConfigError extends Error {
@@ -24,6 +24,8 @@ export interface ServerConfig {
   initLimitTicks: number;
   syncLimitTicks: number;
   dataDir: string;
+  /** Where the transaction log lives: dataLogDir, or dataDir when it is not set (as ZooKeeper). */
+  dataLogDir: string;
   clientPort: number;
   clientPortAddress: string | undefined;
   nativePort: number;
@@ -54,6 +56,22 @@ export interface ServerConfig {
   outstandingGlobalMax: number;
   snapCount: number;
   quorumListenOnAllIPs: boolean;
+  /** Listen backlog of the client ports; -1: the system's. */
+  clientPortListenBacklog: number;
+  /** TCP keep-alive on client connections, and on connections between servers. */
+  clientTcpKeepAlive: boolean;
+  tcpKeepAlive: boolean;
+  /** fsync the log (ZooKeeper's forceSync: only "no" turns it off). */
+  forceSync: boolean;
+  /** A log fsync slower than this is logged. */
+  fsyncWarningThresholdMs: number;
+  /** Skip every ACL check (ZooKeeper's skipACL: only "yes" turns it on). */
+  skipACL: boolean;
+  /** Path of the admin commands, and the idle time after which an admin connection is closed. */
+  adminCommandUrl: string;
+  adminIdleTimeoutMs: number;
+  /** How often empty containers and expired TTL nodes are looked for. */
+  containerCheckIntervalMs: number;
   /** Snapshot transfer to a lagging follower: bytes per chunk; and the leader's in-memory log window in entries. */
   snapshotChunkBytes: number;
   commitLogCount: number;
@@ -63,11 +81,14 @@ export interface ServerConfig {
   servers: PeerSpec[];
   /** This server's id (from dataDir/myid when server.N lines exist). */
   myId: number;
-  /** Keys accepted for compatibility but without effect, with the reason. */
+  /** Keys accepted for compatibility but without effect: one line per reason, naming its keys. */
   ignored: string[];
+  /** Values accepted with a meaning that may surprise (ZooKeeper's spelling rules): one line each. */
+  warnings: string[];
 }
 
-export type RawConfig = Map<string, { value: string; where: string }>;
+/** Keys as given: the value, where it was given, and (after aliases are resolved) the spelling used. */
+export type RawConfig = Map<string, { value: string; where: string; key?: string }>;
 
 /** Parses Java-properties-style text (`key=value`, `key: value`, `key value`, # and ! comments). */
 export function parseProperties(text: string, source: string): RawConfig {
@@ -133,22 +154,38 @@ const bool = (raw: RawConfig, key: string, dflt: boolean) =>
   raw.has(key) ? /^(true|yes)$/i.test(raw.get(key)!.value) : dflt;
 const str = (raw: RawConfig, key: string) => raw.get(key)?.value;
 
-/** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
-export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
+/**
+ * Checks every key and value, and returns the keys under their canonical names (an alias or a
+ * zookeeper.<key> spelling becomes the key), the server.N lines, and the ignored keys by reason.
+ */
+function canonicalKeys(raw: RawConfig): { keys: RawConfig; servers: PeerSpec[]; ignored: string[] } {
   const servers: PeerSpec[] = [];
-  const ignored: string[] = [];
-  for (const [key, { value, where }] of raw) {
+  const keys: RawConfig = new Map();
+  const ignoredByReason = new Map<string, string[]>();
+  for (const [key, entry] of raw) {
+    const { value, where } = entry;
     const sm = SERVER_LINE.exec(key);
     if (sm) {
       servers.push(parseServerLine(Number(sm[1]), value, where));
       continue;
     }
     if (/^group\.|^weight\./.test(key)) throw new ConfigError(`${where}: ${key}: hierarchical quorums are not supported`);
-    const spec = KEYS[key];
-    if (!spec) throw new ConfigError(`${where}: unknown key "${key}"`);
+    const found = lookupKey(key);
+    if (!found) throw new ConfigError(`${where}: unknown key "${key}"`);
+    const { name, spec } = found;
     checkValue(key, spec, value, where);
-    if (spec.ignored) ignored.push(`${key} (${spec.ignored})`);
+    if (spec.refused?.when(value)) throw new ConfigError(`${where}: ${key}=${value} is refused: ${spec.refused.why}`);
+    const earlier = keys.get(name);
+    if (earlier && earlier.key !== key) throw new ConfigError(`${where}: ${key} is ${name}, already given at ${earlier.where}`);
+    keys.set(name, { ...entry, key });
+    if (spec.ignored) ignoredByReason.set(spec.ignored, [...(ignoredByReason.get(spec.ignored) ?? []), key]);
   }
+  return { keys, servers, ignored: [...ignoredByReason].map(([reason, names]) => `${names.join(", ")}: ${reason}`) };
+}
+
+/** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
+export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
+  const { keys: raw, servers, ignored } = canonicalKeys(given);
   const dataDirValue = str(raw, "dataDir");
   if (!dataDirValue) throw new ConfigError("dataDir is required (in the file or as --dataDir)");
   const dataDir = resolve(baseDir, dataDirValue);
@@ -158,6 +195,7 @@ export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
     initLimitTicks: int(raw, "initLimit", 10),
     syncLimitTicks: int(raw, "syncLimit", 5),
     dataDir,
+    dataLogDir: raw.has("dataLogDir") ? resolve(baseDir, str(raw, "dataLogDir")!) : dataDir,
     clientPort: int(raw, "clientPort", 2181),
     clientPortAddress: str(raw, "clientPortAddress"),
     nativePort: int(raw, "nativePort", 2281),
@@ -181,15 +219,36 @@ export function buildConfig(raw: RawConfig, baseDir: string): ServerConfig {
     outstandingGlobalMax: int(raw, "globalOutstandingLimit", 100_000),
     snapCount: int(raw, "snapCount", 100_000),
     quorumListenOnAllIPs: bool(raw, "quorumListenOnAllIPs", false),
+    clientPortListenBacklog: int(raw, "clientPortListenBacklog", -1),
+    clientTcpKeepAlive: bool(raw, "clientTcpKeepAlive", false),
+    tcpKeepAlive: bool(raw, "tcpKeepAlive", false),
+    forceSync: str(raw, "forceSync") !== "no",
+    fsyncWarningThresholdMs: int(raw, "fsync.warningthresholdms", 1000),
+    skipACL: str(raw, "skipACL") === "yes",
+    adminCommandUrl: str(raw, "admin.commandURL") ?? "/commands",
+    adminIdleTimeoutMs: int(raw, "admin.idleTimeout", 30_000),
+    containerCheckIntervalMs: int(raw, "znode.container.checkIntervalMs", 60_000),
     snapshotChunkBytes: int(raw, "snapshotChunkBytes", 1024 * 1024),
     commitLogCount: int(raw, "commitLogCount", 10_000),
     commitLogBytes: int(raw, "commitLogBytes", 64 * 1024 * 1024),
     servers: servers.sort((a, b) => a.id - b.id),
     myId: 0,
     ignored,
+    warnings: spellingWarnings(raw),
   };
   checkConsistency(cfg, raw);
   return cfg;
+}
+
+/** ZooKeeper turns forceSync off only for "no" and skipACL on only for "yes": say so when another spelling is used. */
+function spellingWarnings(raw: RawConfig): string[] {
+  const out: string[] = [];
+  const forceSync = raw.get("forceSync");
+  if (forceSync && forceSync.value !== "no" && /^(false|no)$/i.test(forceSync.value)) out.push(`${forceSync.where}: forceSync=${forceSync.value} keeps fsync on: ZooKeeper turns it off only for the value no`);
+  const skipACL = raw.get("skipACL");
+  if (skipACL && skipACL.value !== "yes" && /^(true|yes)$/i.test(skipACL.value)) out.push(`${skipACL.where}: skipACL=${skipACL.value} keeps ACL checks on: ZooKeeper skips them only for the value yes`);
+  if (skipACL?.value === "yes") out.push(`WARNING: skipACL=yes: ACL checks are skipped, everyone has full access to the tree`);
+  return out;
 }
 
 /** ZooKeeper's default jute.maxbuffer (BinaryInputArchive.maxBuffer): 0xfffff. */
@@ -251,7 +310,12 @@ export function loadConfig(file: string | undefined, overrides: Record<string, s
     baseDir = dirname(resolve(file));
   }
   const { myid, ...rest } = overrides;
-  for (const [key, value] of Object.entries(rest)) raw.set(key, { value, where: `--${key}` });
+  for (const [key, value] of Object.entries(rest)) {
+    // A flag wins over the file's line for the same key, whatever spelling either uses.
+    const name = lookupKey(key)?.name;
+    for (const other of [...raw.keys()]) if (name !== undefined && lookupKey(other)?.name === name) raw.delete(other);
+    raw.set(key, { value, where: `--${key}` });
+  }
   const cfg = buildConfig(raw, baseDir);
   cfg.myId = readMyId(cfg, myid);
   return cfg;

@@ -1,6 +1,9 @@
 // Every configuration key Warden knows, in one place: its meaning is ZooKeeper's where the
-// name is ZooKeeper's. `ignored` keys are accepted (so an unedited zoo.cfg starts) and
-// reported at start, because Warden has no such mechanism or does it differently.
+// name is ZooKeeper's (3.9's administrator guide, zookeeperAdmin.md, and QuorumPeerConfig).
+// A key has an effect, or is `ignored` (accepted so an unedited zoo.cfg starts, and named in
+// one start-up line per reason), or `refused` for values Warden cannot honour without
+// silently lowering security. docs/configuration.md is generated from this table
+// (`npm run docs:config`); a test fails when the committed page differs.
 
 export type KeyKind = "int" | "string" | "bool" | "path" | "list";
 
@@ -10,24 +13,74 @@ export interface KeySpec {
   min?: number;
   max?: number;
   doc: string;
+  /** Why the key has no effect in Warden (accepted, reported at start). */
   ignored?: string;
+  /** A value the server refuses to start with, and why. */
+  refused?: { when: (value: string) => boolean; values: string; why: string };
+  /** This key is another spelling of that one. */
+  aliasOf?: string;
 }
 
 const PORT = { min: 0, max: 65535 } as const;
+const INT = { min: -2_147_483_648, max: 2_147_483_647 } as const;
+const isTrue = (v: string) => /^(true|yes)$/i.test(v);
+
+// Reasons shared by many keys: each is one start-up line naming its keys.
+export const NO_TLS = "TLS is not supported yet: the server is NOT using TLS, on any port";
+const NO_SASL = "SASL and Kerberos are not supported (ensembleSecretFile authenticates peers)";
+const NO_JVM = "tuning of ZooKeeper's Java implementation (threads, queues, caches) with no counterpart in Warden";
+const NO_RECONFIG = "no dynamic reconfiguration: server.N lines are static";
+const NO_OBSERVER_MASTER = "observers follow the leader directly (no observer masters)";
+const ELECTION_ON_PEER_PORT = "elections travel on the peer port";
+const LEVELDB_LOG = "the log is LevelDB, which sizes and compacts its own files";
+const NO_THROTTLE = "no connection or request throttling beyond maxClientCnxns, maxCnxns and the outstanding-request limits";
+
+const TLS_REFUSED = { values: "a TLS port or true", why: "Warden has no TLS yet; starting without it would serve in plain text what was meant to be encrypted" };
+const SASL_REFUSED = { values: "true", why: "Warden has no SASL; use ensembleSecretFile for peers, digest ACLs for clients" };
+
+function ignoredKeys(names: readonly string[], kind: KeyKind, ignored: string, doc = "Accepted."): Record<string, KeySpec> {
+  return Object.fromEntries(names.map((n) => [n, { kind, ...(kind === "int" ? INT : {}), doc, ignored }]));
+}
+
+/** ZooKeeper's X509Util settings, under ssl. (client port) and ssl.quorum. (peers). */
+const SSL_SUFFIXES = [
+  "protocol", "enabledProtocols", "ciphersuites", "keyStore.location", "keyStore.password", "keyStore.passwordPath", "keyStore.type",
+  "trustStore.location", "trustStore.password", "trustStore.passwordPath", "trustStore.type", "context.supplier.class",
+  "hostnameVerification", "clientHostnameVerification", "allowReverseDnsLookup", "crl", "ocsp", "clientAuth",
+  "handshakeDetectionTimeoutMillis", "sslProvider", "authProvider",
+] as const;
+const sslKeys = Object.fromEntries(
+  ["ssl.", "ssl.quorum."].flatMap((prefix) => SSL_SUFFIXES.map((s) => [prefix + s, { kind: "string", doc: "Accepted.", ignored: NO_TLS } as KeySpec])),
+);
 
 export const KEYS: Readonly<Record<string, KeySpec>> = {
+  // ---- the basics
   tickTime: { kind: "int", min: 1, max: 600_000, doc: "The basic time unit in ms; session and sync timeouts are counted in ticks." },
-  initLimit: { kind: "int", min: 1, max: 10_000, doc: "Ticks a follower may take to connect and sync to a leader." },
+  initLimit: { kind: "int", min: 1, max: 10_000, doc: "Ticks a follower may take to connect and sync with a leader (default 10): a new leader that a quorum has not synced with within initLimit ticks steps down, a leader drops (starts the sync over) a follower not synced within it, and a follower gives up a leader it has not synced with within it. Raise it for large data trees, whose snapshot must reach a follower within it." },
   syncLimit: { kind: "int", min: 1, max: 10_000, doc: "Ticks a follower may be out of contact with the leader before it is dropped." },
-  dataDir: { kind: "path", doc: "Directory of the transaction log, snapshots and the myid file." },
-  dataLogDir: { kind: "path", doc: "Accepted for compatibility; Warden keeps its log in dataDir.", ignored: "the log lives in dataDir" },
+  dataDir: { kind: "path", doc: "Directory of the snapshots (dataDir/warden/snapshots), the myid file and, without dataLogDir, the transaction log (dataDir/warden/db)." },
+  dataLogDir: { kind: "path", doc: "Directory of the transaction log (dataLogDir/warden/db, LevelDB), as in ZooKeeper: put it on its own device so log fsyncs do not wait behind snapshot writes. A server refuses to start when dataDir still holds a log (move dataDir/warden/db there first) or dataLogDir holds snapshots." },
   clientPort: { kind: "int", ...PORT, doc: "Port of the ZooKeeper client protocol (default 2181; 0 disables)." },
   clientPortAddress: { kind: "string", doc: "Address the client ports (ZooKeeper and native) listen on (default all)." },
+  clientPortListenBacklog: { kind: "int", ...INT, doc: "Listen backlog of the client ports (ZooKeeper and native): connections the kernel queues before they are accepted (default -1: the system's, 511 in Node)." },
   nativePort: { kind: "int", ...PORT, doc: "Warden's native WebSocket protocol port (default 2281; 0 disables)." },
-  adminPort: { kind: "int", ...PORT, doc: "Admin HTTP port: /health, /metrics, /commands/<name> (default 8080; 0 disables)." },
+  secureClientPort: { kind: "int", ...PORT, doc: "ZooKeeper's TLS client port.", refused: { when: (v) => v !== "0", ...TLS_REFUSED } },
+  secureClientPortAddress: { kind: "string", doc: "Accepted.", ignored: NO_TLS },
+  clientTcpKeepAlive: { kind: "bool", doc: "true sets TCP keep-alive on client connections (default false)." },
+  tcpKeepAlive: { kind: "bool", doc: "true sets TCP keep-alive on the connections between servers (default false)." },
+  // ---- admin port
+  adminPort: { kind: "int", ...PORT, doc: "Admin HTTP port: /health, /metrics, the commands (default 8080; 0 disables)." },
   "admin.serverPort": { kind: "int", ...PORT, doc: "ZooKeeper's name for the admin HTTP port; same as adminPort." },
   "admin.serverAddress": { kind: "string", doc: "Address the admin HTTP server listens on (default all)." },
   "admin.enableServer": { kind: "bool", doc: "false disables the admin HTTP server." },
+  "admin.commandURL": { kind: "string", doc: "Path under which the admin commands are served (default /commands)." },
+  "admin.idleTimeout": { kind: "int", min: 1, max: 86_400_000, doc: "Milliseconds an admin connection may stay idle before it is closed (default 30000)." },
+  "admin.forceHttps": { kind: "bool", doc: "ZooKeeper's HTTPS-only admin port.", refused: { when: isTrue, ...TLS_REFUSED } },
+  "admin.needClientAuth": { kind: "bool", doc: "ZooKeeper's client certificates on the admin port.", refused: { when: isTrue, ...TLS_REFUSED } },
+  ...ignoredKeys(["admin.portUnification"], "bool", NO_TLS),
+  ...ignoredKeys(["admin.rateLimiterIntervalInMS"], "int", "admin commands are not rate limited"),
+  ...ignoredKeys(["admin.snapshot.enabled", "admin.restore.enabled"], "bool", "no snapshot or restore admin commands"),
+  // ---- sessions and connections
   minSessionTimeout: { kind: "int", min: 1, max: 86_400_000, doc: "Smallest session timeout in ms a client may get (default 2 ticks)." },
   maxSessionTimeout: { kind: "int", min: 1, max: 86_400_000, doc: "Largest session timeout in ms a client may get (default 20 ticks)." },
   maxClientCnxns: { kind: "int", min: 0, max: 1_000_000, doc: "Connections per client IP address, counted when accepted (0: unlimited; default 60)." },
@@ -36,49 +89,125 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   clientOutputBytesSoft: { kind: "int", min: 65_536, max: 1 << 30, doc: "Replies queued for one client connection above which its requests are no longer read and its reads wait (default 4 MiB)." },
   clientOutputBytesMax: { kind: "int", min: 65_536, max: 1 << 30, doc: "Replies queued for one client connection above which it is closed (default 32 MiB)." },
   clientHandshakeTimeoutMs: { kind: "int", min: 100, max: 600_000, doc: "A client connection without a completed handshake after this long is closed (default 10000, ZooKeeper's sessionlessCnxnTimeout)." },
-  "autopurge.snapRetainCount": { kind: "int", min: 3, max: 1000, doc: "Snapshots (and the log they need) kept by purging (default 3)." },
-  "autopurge.purgeInterval": { kind: "int", min: 0, max: 10_000, doc: "Hours between purges (0: never; default 0)." },
-  "4lw.commands.whitelist": { kind: "list", doc: "Four-letter words answered on the client port ('*' for all; default srvr)." },
-  ensembleSecretFile: { kind: "path", doc: "File holding the secret peers prove they share." },
-  superDigest: { kind: "string", doc: "user:base64(sha1(user:password)) of the superuser (ZooKeeper's DigestAuthenticationProvider.superDigest)." },
-  "jute.maxbuffer": { kind: "int", min: 1024, max: 64 * 1024 * 1024, doc: "Largest request frame on the ZooKeeper port (a longer one closes the connection, as in ZooKeeper) and largest znode data, in bytes (default 1048575, ZooKeeper's 0xfffff). Replies may be 64 KiB longer." },
   maxOutstandingPerSession: { kind: "int", min: 1, max: 100_000, doc: "Requests a session may have unanswered before reading pauses (default 1000)." },
   globalOutstandingLimit: { kind: "int", min: 1, max: 10_000_000, doc: "Requests unanswered across all sessions before reading pauses (default 1000 per ZooKeeper; Warden default 100000)." },
+  "4lw.commands.whitelist": { kind: "list", doc: "Four-letter words answered on the client port ('*' for all; default srvr)." },
+  localSessionsEnabled: { kind: "bool", doc: "Accepted; all sessions are global.", ignored: "all sessions are global" },
+  localSessionsUpgradingEnabled: { kind: "bool", doc: "Accepted.", ignored: "all sessions are global" },
+  ...ignoredKeys(["serverCnxnFactory"], "string", "Warden has its own network layer (no NIO or Netty factory)"),
+  ...ignoredKeys(["outstandingHandshake.limit", "netty.server.earlyDropSecureConnectionHandshakes"], "string", NO_THROTTLE),
+  // ---- storage
   snapCount: { kind: "int", min: 10, max: 100_000_000, doc: "Transactions between snapshots (default 100000)." },
-  standaloneEnabled: { kind: "bool", doc: "Accepted; a single server with no server.N lines runs standalone." },
-  reconfigEnabled: { kind: "bool", doc: "Dynamic reconfiguration is not supported.", ignored: "no dynamic reconfiguration" },
-  electionAlg: { kind: "int", min: 0, max: 3, doc: "Accepted; Warden has one election algorithm.", ignored: "one election algorithm" },
-  peerType: { kind: "string", doc: "participant or observer (this server's role)." },
-  leaderServes: { kind: "bool", doc: "Accepted; the leader always serves clients.", ignored: "the leader always serves" },
+  "autopurge.snapRetainCount": { kind: "int", min: INT.min, max: 1000, doc: "Snapshots (and the log they need) each purge keeps, newest first (default 3; below 3 is taken as 3 with a warning, as in ZooKeeper)." },
+  "autopurge.purgeInterval": { kind: "int", ...INT, doc: "Hours between purges: a purge at start and then every N hours (0 or less: never, the default, as in ZooKeeper: every snapshot and the whole log are kept)." },
+  forceSync: { kind: "bool", doc: "no writes the transaction log without fsync: faster, but a power loss (not a process crash) may lose acknowledged writes. Only the value no turns fsync off, as in ZooKeeper (default yes)." },
+  "fsync.warningthresholdms": { kind: "int", min: 0, max: INT.max, doc: "A log fsync slower than this many ms is logged as a warning (default 1000)." },
+  preAllocSize: { kind: "int", min: 0, max: 1 << 30, doc: "Accepted.", ignored: LEVELDB_LOG },
+  txnLogSizeLimitInKb: { kind: "int", ...INT, doc: "Accepted.", ignored: LEVELDB_LOG },
+  snapSizeLimitInKb: { kind: "int", ...INT, doc: "Accepted; snapshots are taken every snapCount transactions.", ignored: "snapshots are triggered by snapCount only" },
+  "snapshot.compression.method": { kind: "string", doc: "Accepted; snapshots are not compressed.", ignored: "snapshots are written uncompressed, with checksums" },
+  "snapshot.trust.empty": { kind: "bool", doc: "Accepted.", ignored: "a log without a snapshot is always replayed from the start" },
+  "digest.enabled": { kind: "bool", doc: "Accepted.", ignored: "no tree digests; the log and snapshots carry CRC-32 checksums" },
   syncEnabled: { kind: "bool", doc: "Accepted; observers always log to disk.", ignored: "always on" },
-  preAllocSize: { kind: "int", min: 0, max: 1 << 30, doc: "Accepted; LevelDB manages its own files.", ignored: "LevelDB manages files" },
+  "jute.maxbuffer": { kind: "int", min: 1024, max: 64 * 1024 * 1024, doc: "Largest request frame on the ZooKeeper port (a longer one closes the connection, as in ZooKeeper) and largest znode data, in bytes (default 1048575, ZooKeeper's 0xfffff). Replies may be 64 KiB longer." },
+  "jute.maxbuffer.extrasize": { kind: "int", ...INT, doc: "Accepted.", ignored: "peer frames are sized from jute.maxbuffer" },
+  // ---- ensemble
+  peerType: { kind: "string", doc: "participant or observer (this server's role)." },
+  standaloneEnabled: { kind: "bool", doc: "Accepted; a single server with no server.N lines runs standalone." },
   quorumListenOnAllIPs: { kind: "bool", doc: "Peers listen on all addresses instead of the server.N host." },
+  ensembleSecretFile: { kind: "path", doc: "File holding the secret peers prove they share." },
+  commitLogCount: { kind: "int", min: 2, max: 10_000_000, doc: "Committed transactions the leader keeps in memory to catch followers up; one further behind gets a snapshot (ZooKeeper's zookeeper.commitLogCount, whose default is 500; Warden's default 10000, with commitLogBytes beside it)." },
+  commitLogBytes: { kind: "int", min: 65_536, max: 1 << 30, doc: "The same window in bytes of transactions: whichever bound is reached first (default 64 MiB; 10,000 writes of 1 MiB would otherwise stay in memory)." },
+  snapshotChunkBytes: { kind: "int", min: 512, max: 2 * 1024 * 1024, doc: "Bytes per chunk of a snapshot the leader sends a follower too far behind for its log (default 1 MiB; 8 chunks unacknowledged at most)." },
+  electionAlg: { kind: "int", min: 0, max: 3, doc: "Accepted; Warden has one election algorithm.", ignored: "one election algorithm" },
+  leaderServes: { kind: "bool", doc: "Accepted; the leader always serves clients.", ignored: "the leader always serves" },
+  reconfigEnabled: { kind: "bool", doc: "Dynamic reconfiguration is not supported.", ignored: NO_RECONFIG },
+  initialConfig: { kind: "string", doc: "Accepted.", ignored: NO_RECONFIG },
+  dynamicConfigFile: { kind: "path", doc: "Not supported: put server.N lines in this file.", ignored: NO_RECONFIG },
+  ...ignoredKeys(["electionPortBindRetry", "cnxTimeout", "quorumCnxnTimeoutMs", "quorum.cnxn.threads.size"], "int", ELECTION_ON_PEER_PORT),
+  ...ignoredKeys(["fastleader.minNotificationInterval", "fastleader.maxNotificationInterval", "maxTimeToWaitForEpoch"], "int", "elections follow Warden's own timeouts (syncLimit)"),
+  ...ignoredKeys(["observerMasterPort", "connectToLearnerMasterLimit", "observer.reconnectDelayMs", "observer.election.DelayMs"], "int", NO_OBSERVER_MASTER),
+  ...ignoredKeys(["learner.closeSocketAsync", "leader.closeSocketAsync", "learner.asyncSending", "forward_learner_requests_to_commit_processor_disabled", "zookeeper.follower.skipLearnerRequestToNextProcessor"], "bool", NO_JVM),
+  ...ignoredKeys(["multiAddress.enabled", "multiAddress.reachabilityCheckEnabled"], "bool", "one address per server"),
+  ...ignoredKeys(["multiAddress.reachabilityCheckTimeoutMs"], "int", "one address per server"),
+  // ---- security
+  superDigest: { kind: "string", doc: "user:base64(sha1(user:password)) of the superuser (ZooKeeper's DigestAuthenticationProvider.superDigest)." },
+  "DigestAuthenticationProvider.superDigest": { kind: "string", doc: "ZooKeeper's name of superDigest.", aliasOf: "superDigest" },
+  "DigestAuthenticationProvider.enabled": { kind: "bool", doc: "Digest authentication is always on.", refused: { when: (v) => !isTrue(v), values: "false", why: "digest authentication cannot be turned off in Warden; turning it off silently would let digest users in" } },
+  "DigestAuthenticationProvider.digestAlg": { kind: "string", doc: "Digest of superDigest and digest ACLs: SHA1 only.", refused: { when: (v) => !/^SHA-?1$/i.test(v), values: "anything but SHA1", why: "Warden's digests are SHA1; another algorithm would not match the configured digests" } },
+  skipACL: { kind: "bool", doc: "yes skips every ACL check on this server: full access to the tree for everyone. Only the value yes skips, as in ZooKeeper (default no)." },
+  sslQuorum: { kind: "bool", doc: "TLS between peers.", refused: { when: isTrue, ...TLS_REFUSED } },
+  ...ignoredKeys(["portUnification", "client.portUnification", "sslQuorumReloadCertFiles", "client.certReload", "fips-mode"], "bool", NO_TLS),
+  ...sslKeys,
+  "quorum.auth.serverRequireSasl": { kind: "bool", doc: "SASL between peers.", refused: { when: isTrue, ...SASL_REFUSED } },
+  "quorum.auth.learnerRequireSasl": { kind: "bool", doc: "SASL between peers.", refused: { when: isTrue, ...SASL_REFUSED } },
+  sessionRequireClientSASLAuth: { kind: "bool", doc: "Sessions must authenticate with SASL.", refused: { when: isTrue, ...SASL_REFUSED } },
+  "enforce.auth.enabled": { kind: "bool", doc: "Sessions must authenticate.", refused: { when: isTrue, values: "true", why: "Warden does not enforce authentication of sessions; use ACLs" } },
+  ...ignoredKeys(["quorum.auth.enableSasl"], "bool", NO_SASL),
+  ...ignoredKeys(["quorum.auth.kerberos.servicePrincipal", "quorum.auth.learner.saslLoginContext", "quorum.auth.server.saslLoginContext", "kerberos.removeHostFromPrincipal", "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames", "zookeeper.ensembleAuthName", "enforce.auth.schemes"], "string", NO_SASL),
+  ...ignoredKeys(["X509AuthenticationProvider.superUser", "zookeeper.superUser"], "string", "no x509 or SASL superuser: use superDigest"),
+  ...ignoredKeys(["IPAuthenticationProvider.usexforwardedfor"], "bool", "ip ACLs use the connection's address"),
+  "audit.enable": { kind: "bool", doc: "Accepted.", ignored: "no audit log" },
+  "audit.impl.class": { kind: "string", doc: "Accepted.", ignored: "no audit log" },
+  // ---- data model
+  extendedTypesEnabled: { kind: "bool", doc: "Accepted; TTL nodes are always enabled.", ignored: "TTL nodes always on" },
+  emulate353TTLNodes: { kind: "bool", doc: "Accepted.", ignored: "TTL nodes always on, with 3.5.4+ numbering" },
+  enforceQuota: { kind: "bool", doc: "Accepted.", ignored: "no quotas" },
+  "readonlymode.enabled": { kind: "bool", doc: "Accepted; a server without a quorum serves no one.", ignored: "no read-only mode" },
+  "znode.container.checkIntervalMs": { kind: "int", min: 50, max: 86_400_000, doc: "How often empty containers and expired TTL nodes are looked for and deleted, in ms (default 60000)." },
+  ...ignoredKeys(["znode.container.maxPerMinute", "znode.container.maxNeverUsedIntervalMs"], "int", "containers are deleted as found"),
+  // ---- metrics
   "metricsProvider.className": { kind: "string", doc: "Accepted; metrics are always on /metrics.", ignored: "metrics are built in" },
   // Debian's and Apache's sample zoo.cfg carry httpHost beside httpPort (commented out); turning them on must still start.
   "metricsProvider.httpHost": { kind: "string", doc: "Accepted; metrics are on the admin port (admin.serverAddress).", ignored: "metrics are on adminPort" },
   "metricsProvider.httpPort": { kind: "int", ...PORT, doc: "Accepted; metrics are on the admin port.", ignored: "metrics are on adminPort" },
   "metricsProvider.exportJvmInfo": { kind: "bool", doc: "Accepted.", ignored: "no JVM" },
-  extendedTypesEnabled: { kind: "bool", doc: "Accepted; TTL nodes are always enabled.", ignored: "TTL nodes always on" },
-  "zookeeper.extendedTypesEnabled": { kind: "bool", doc: "Accepted; TTL nodes are always enabled.", ignored: "TTL nodes always on" },
-  initialConfig: { kind: "string", doc: "Accepted.", ignored: "no dynamic reconfiguration" },
-  dynamicConfigFile: { kind: "path", doc: "Not supported: put server.N lines in this file.", ignored: "no dynamic reconfiguration" },
-  localSessionsEnabled: { kind: "bool", doc: "Accepted; all sessions are global.", ignored: "all sessions are global" },
-  localSessionsUpgradingEnabled: { kind: "bool", doc: "Accepted.", ignored: "all sessions are global" },
-  "audit.enable": { kind: "bool", doc: "Accepted.", ignored: "no audit log" },
-  "sslQuorum": { kind: "bool", doc: "TLS between peers is not supported.", ignored: "no TLS" },
-  snapshotChunkBytes: { kind: "int", min: 512, max: 2 * 1024 * 1024, doc: "Bytes per chunk of a snapshot the leader sends a follower too far behind for its log (default 1 MiB; 8 chunks unacknowledged at most)." },
-  commitLogCount: { kind: "int", min: 2, max: 10_000_000, doc: "Committed transactions the leader keeps in memory to catch followers up; one further behind gets a snapshot (ZooKeeper's zookeeper.commitLogCount, whose default is 500; Warden's default 10000, with commitLogBytes beside it)." },
-  commitLogBytes: { kind: "int", min: 65_536, max: 1 << 30, doc: "The same window in bytes of transactions: whichever bound is reached first (default 64 MiB; 10,000 writes of 1 MiB would otherwise stay in memory)." },
+  ...ignoredKeys(["metricsProvider.numWorkerThreads", "metricsProvider.maxQueueSize", "metricsProvider.workerShutdownTimeoutMs"], "int", "metrics are built in"),
+  // ---- tuning of ZooKeeper's implementation
+  ...ignoredKeys(
+    [
+      "maxResponseCacheSize", "maxGetChildrenResponseCacheSize", "watcherCleanThreadsNum", "watcherCleanThreshold", "watcherCleanIntervalInSeconds",
+      "maxInProcessingDeadWatchers", "bitHashCacheSize", "flushDelay", "maxWriteQueuePollTime", "maxBatchSize", "maxConcurrentSnapSyncs",
+      "maxConcurrentDiffSyncs", "largeRequestMaxBytes", "largeRequestThreshold", "zookeeper.nio.numSelectorThreads", "zookeeper.nio.numWorkerThreads",
+      "zookeeper.nio.directBufferBytes", "zookeeper.nio.shutdownTimeout", "zookeeper.commitProcessor.numWorkerThreads", "zookeeper.commitProcessor.maxReadBatchSize",
+      "zookeeper.commitProcessor.maxCommitBatchSize", "zookeeper.messageTracker.BufferSize", "jvm.pause.info-threshold.ms", "jvm.pause.warn-threshold.ms", "jvm.pause.sleep.time.ms",
+    ],
+    "int",
+    NO_JVM,
+  ),
+  ...ignoredKeys(["watchManagerName", "oraclePath"], "string", NO_JVM),
+  ...ignoredKeys(["zookeeper.messageTracker.Enabled", "serializeLastProcessedZxid.enabled", "jvm.pause.monitor", "enableEagerACLCheck"], "bool", NO_JVM),
+  ...ignoredKeys(
+    [
+      "connectionMaxTokens", "connectionTokenFillTime", "connectionTokenFillCount", "connectionFreezeTime", "connectionDropIncrease", "connectionDropDecrease",
+      "connectionDecreaseRatio", "zookeeper.connection_throttle_global_session_weight", "zookeeper.connection_throttle_local_session_weight",
+      "zookeeper.connection_throttle_renew_session_weight", "requestThrottleLimit", "requestThrottleStallTime", "zookeeper.request_throttler.shutdownTimeout", "throttledOpWaitTime",
+    ],
+    "string",
+    NO_THROTTLE,
+  ),
+  ...ignoredKeys(["zookeeper.connection_throttle_weight_enabled", "requestThrottleDropStale", "requestStaleLatencyCheck", "requestStaleConnectionCheck", "advancedFlowControlEnabled"], "bool", NO_THROTTLE),
 };
+
+/** Keys named by a prefix: any key that starts with it (ZooKeeper's authProvider.N, for one). */
+export const KEY_PREFIXES: ReadonlyArray<{ prefix: string; display: string; spec: KeySpec }> = [
+  { prefix: "authProvider.", display: "authProvider.N", spec: { kind: "string", doc: "Accepted; digest, ip, world and super are built in.", ignored: "authentication providers are built in (no Java classes)" } },
+];
+
+/** ZooKeeper reads every other zoo.cfg key as the system property zookeeper.<key>: both spellings are accepted. */
+export const SYSTEM_PROPERTY_PREFIX = "zookeeper.";
 
 export const SERVER_LINE = /^server\.(\d+)$/;
 
-/** The table of docs/configuration.md: every key, its type and bounds, what it means. */
-export function configurationTable(): string {
-  const rows = Object.entries(KEYS).map(([key, spec]) => {
-    const type = spec.kind === "int" ? `int ${spec.min ?? ""}..${spec.max ?? ""}` : spec.kind;
-    const note = spec.ignored ? ` *(accepted, no effect: ${spec.ignored})*` : "";
-    return `| \`${key}\` | ${type} | ${spec.doc}${note} |`;
-  });
-  return ["| key | type | meaning |", "|---|---|---|", ...rows].join("\n") + "\n";
+/** The key's spec and its canonical name, or undefined for an unknown key. */
+export function lookupKey(key: string): { name: string; spec: KeySpec } | undefined {
+  const direct = KEYS[key];
+  if (direct) return { name: direct.aliasOf ?? key, spec: direct.aliasOf ? KEYS[direct.aliasOf]! : direct };
+  const prefixed = KEY_PREFIXES.find((p) => key.startsWith(p.prefix) && key.length > p.prefix.length);
+  if (prefixed) return { name: key, spec: prefixed.spec };
+  if (key.startsWith(SYSTEM_PROPERTY_PREFIX)) {
+    const bare = lookupKey(key.slice(SYSTEM_PROPERTY_PREFIX.length));
+    if (bare && !bare.name.startsWith(SYSTEM_PROPERTY_PREFIX)) return bare;
+  }
+  return undefined;
 }

@@ -62,6 +62,8 @@ export class ClientHandler implements ConnectionHandler {
       this.ctx.attach(sessionId, this);
       const c = this.connection;
       this.session = new LocalSession(sessionId, timeoutMs, c, this.ctx.config.outstandingPerSessionMax, (s, r) => this.sendReply(s, r), () => !c.writable);
+      // ZooKeeper's skipACL: this server checks no ACL, for reads here and writes it forwards.
+      this.session.superuser = this.ctx.config.skipACL;
       this.ctx.node.touch(sessionId);
       c.sendConnected({ protocolVersion: 0, timeoutMs, sessionId, password: this.ctx.password(sessionId), readOnly: false }, this.ctx.node.lastZxid);
     });

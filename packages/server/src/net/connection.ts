@@ -196,3 +196,17 @@ export class ConnectionLimiter {
 export function describeError(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
+
+/** How the client listeners treat sockets: clientPortListenBacklog (-1: the system's) and clientTcpKeepAlive. */
+export interface SocketSettings {
+  listenBacklog: number;
+  tcpKeepAlive: boolean;
+}
+
+/** Starts listening; a failure to bind (port taken) rejects. */
+export function listenTcp(server: import("node:net").Server, port: number, host: string | undefined, backlog: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ port, host, ...(backlog > 0 ? { backlog } : {}) }, () => resolve());
+  });
+}

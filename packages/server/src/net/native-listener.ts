@@ -18,7 +18,7 @@ import {
   type WriteOp,
 } from "@warden/protocol";
 import { ConnectionBase } from "./connection-base.js";
-import type { CloseCause, ConnectionBounds, ConnectionLimiter, HandlerFactory, ListenerReporter } from "./connection.js";
+import { listenTcp, type CloseCause, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
 
 /** Wait this long after a close frame before cutting the socket, so the client can read it. */
 const CLOSE_LINGER_MS = 100;
@@ -147,6 +147,7 @@ export interface NativeListenerOptions {
   limiter: ConnectionLimiter;
   handlers: HandlerFactory;
   reporter: ListenerReporter;
+  sockets?: SocketSettings;
 }
 
 export interface NativeListener {
@@ -184,10 +185,7 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
   });
   // A failed upgrade or a socket error before it ends that socket, never the server.
   wss.on("wsClientError", (_e, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(opts.port, opts.host, () => resolve());
-  });
+  await listenTcp(http, opts.port, opts.host, opts.sockets?.listenBacklog ?? -1);
   const port = (wss.address() as { port: number }).port;
   return {
     port,
@@ -205,6 +203,7 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
 function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: NativeListenerOptions, connections: Set<NativeConnection>): void {
   ws.on("error", () => ws.terminate());
   const socket = req.socket;
+  if (opts.sockets?.tcpKeepAlive) socket.setKeepAlive(true);
   const ip = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
   const bounds = { ...opts.bounds, replyBytesMax: codec.limits.frameBytesMax };
   const conn = new NativeConnection(ws, socket, codec, `${ip}:${socket.remotePort}`, ip, bounds, opts.reporter);

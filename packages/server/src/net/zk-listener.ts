@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { CloseReason, ErrorCode, OpCode, isSequential, jute, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
 import { ConnectionBase } from "./connection-base.js";
-import type { ConnectionBounds, ConnectionLimiter, HandlerFactory, ListenerReporter } from "./connection.js";
+import { listenTcp, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
 
 const REFUSED_PASSWORD = new Uint8Array(16);
 /** ReplyHeader: xid, zxid, err. */
@@ -148,6 +148,7 @@ export interface ZkListenerOptions {
   /** The text answer to a four-letter word, or undefined when it is not whitelisted. */
   fourLetterWord: (word: string) => string;
   reporter: ListenerReporter;
+  sockets?: SocketSettings;
 }
 
 export interface ZkListener {
@@ -172,10 +173,7 @@ export async function startZkListener(opts: ZkListenerOptions): Promise<ZkListen
       socket.destroy();
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
+  await listenTcp(server, opts.port, opts.host, opts.sockets?.listenBacklog ?? -1);
   return {
     port: (server.address() as { port: number }).port,
     server,
@@ -190,6 +188,7 @@ export async function startZkListener(opts: ZkListenerOptions): Promise<ZkListen
 
 function accept(socket: Socket, opts: ZkListenerOptions, connections: Set<ZkConnection>): void {
   socket.setNoDelay(true);
+  if (opts.sockets?.tcpKeepAlive) socket.setKeepAlive(true);
   socket.on("error", () => socket.destroy());
   const ip = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
   const refused = opts.limiter.tryAcquire(ip);

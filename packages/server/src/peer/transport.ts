@@ -39,6 +39,8 @@ export interface PeerTransportOptions {
   onMessage: (from: number, message: unknown) => void;
   /** An authenticated connection from this peer closed (e.g. its process died). */
   onPeerLost?: (from: number) => void;
+  /** TCP keep-alive on every peer connection (ZooKeeper's tcpKeepAlive). */
+  tcpKeepAlive?: boolean;
   log: (line: string) => void;
 }
 
@@ -200,6 +202,7 @@ export class PeerTransport {
     if (this.stopped) return;
     const s = connect({ host: o.peer.host, port: o.peer.port });
     s.setNoDelay(true);
+    if (this.opts.tcpKeepAlive) s.setKeepAlive(true);
     o.socket = s;
     const myNonce = randomBytes(16);
     let stage: "challenge" | "ok" | "ready" = "challenge";
@@ -259,6 +262,7 @@ export class PeerTransport {
   private accept(s: Socket): void {
     if (this.stopped) return void s.destroy();
     s.setNoDelay(true);
+    if (this.opts.tcpKeepAlive) s.setKeepAlive(true);
     const remote = s.remoteAddress?.replace(/^::ffff:/, "") ?? "";
     if (!this.opts.secret && !this.allowedAddresses.has(remote)) {
       this.opts.log(`refused a peer connection from ${remote}: not a server.N address`);
