@@ -25,8 +25,10 @@ import { ConnectionLimiter, type CloseCause, type ConnectionBounds, type Listene
 import { startNativeListener } from "./net/native-listener.js";
 import { startZkListener } from "./net/zk-listener.js";
 import { startAdminServer } from "./admin/http.js";
-import { COMMAND_NAMES, commandJson, commandText } from "./admin/commands.js";
-import { serverSnapshot, registerGauges } from "./admin/snapshot.js";
+import { COMMAND_NAMES, commandJson, type AdminActions } from "./admin/commands.js";
+import { commandText, notWhitelisted } from "./admin/command-text.js";
+import { serverSnapshot, type SnapshotSources } from "./admin/snapshot.js";
+import { registerGauges } from "./admin/gauges.js";
 
 /** What a reply may carry beyond jute.maxbuffer bytes of data: path, Stat and framing. */
 const REPLY_SLACK_BYTES = 64 * 1024;
@@ -118,13 +120,14 @@ async function openState(config: ServerConfig, log: (l: string) => void) {
   const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
   const tree = loaded.snapshot?.value ?? new DataTree();
   const recovered = await recoverReplicaState(storage, snapshotZxid);
-  return { storage, tree, recovered };
+  return { storage, tree, recovered, snapshotZxid: loaded.snapshot ? snapshotZxid : undefined };
 }
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<WardenServer> {
   const log = options.log ?? ((l: string) => console.log(`${new Date().toISOString()} [${config.myId}] ${l}`));
   for (const i of config.ignored) log(`note: ${i} is accepted but has no effect`);
-  const { storage, tree, recovered } = await openState(config, log);
+  const startedMs = Date.now();
+  const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
   const secret = readSecret(config, log);
   const metrics = new RequestMetrics();
   const local = new Map<bigint, ClientHandler>();
@@ -195,6 +198,12 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     for (const h of [...local.values(), ...ctx.connecting.values()]) h.connection.close(CloseReason.NOT_SERVING, reason);
   };
 
+  // The snapshot loaded at start counts as the last one until this server writes its own (last_snapshot).
+  const sources: SnapshotSources = {
+    startedMs,
+    pendingSyncs: () => syncs.size,
+    lastSnapshot: snapshotZxid === undefined ? undefined : { zxid: snapshotZxid, timestampS: Math.floor(startedMs / 1000) },
+  };
   let snapshotting = false;
   const maybeSnapshot = () => {
     if (snapshotting || node.appliedSinceSnapshot < config.snapCount) return;
@@ -203,6 +212,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     const zxid = node.tree.lastProcessedZxid;
     storage
       .writeSnapshot(zxid, serializeSnapshot(node.tree))
+      .then(() => (sources.lastSnapshot = { zxid, timestampS: Math.floor(Date.now() / 1000) }))
       .then(() => storage.purge(config.snapRetainCount))
       .then(() => log(`snapshot at 0x${zxid.toString(16)} written`))
       .catch((e) => log(`snapshot at 0x${zxid.toString(16)} failed: ${(e as Error).message}`))
@@ -315,7 +325,16 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   };
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
   const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter }) : undefined;
-  const snapshotNow = () => serverSnapshot(config, node, driver!, metrics, local);
+  const snapshotNow = () => serverSnapshot(config, node, driver!, metrics, local, sources);
+  const actions: AdminActions = {
+    resetServerStats: () => {
+      metrics.reset();
+      driver!.proposalSizes.reset();
+    },
+    resetConnectionStats: () => {
+      for (const h of local.values()) h.connection.stats.reset();
+    },
+  };
   const allowed = (w: string) => config.fourLetterWords === "*" || config.fourLetterWords.has(w);
   const zk =
     config.clientPort !== 0
@@ -326,7 +345,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           bounds,
           limiter,
           handlers,
-          fourLetterWord: (w) => (allowed(w) ? commandText(w, snapshotNow()) : `${w} is not executed because it is not in the whitelist.\n`),
+          fourLetterWord: (w) => (allowed(w) ? commandText(w, snapshotNow(), actions) : notWhitelisted(w)),
           reporter,
         })
       : undefined;
@@ -344,7 +363,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           {
             ready: () => node.serving,
             metrics: () => metrics.registry.render(),
-            commands: Object.fromEntries(COMMAND_NAMES.map((n) => [n, () => commandJson(n, snapshotNow())])),
+            commands: Object.fromEntries(COMMAND_NAMES.map((n) => [n, () => commandJson(n, snapshotNow(), actions)])),
           },
           config.adminPort,
           config.adminAddress,
@@ -377,7 +396,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     diagnostics: () => {
       const snap = snapshotNow();
       const mem = process.memoryUsage();
-      return `${commandText("stat", snap)}\n${commandText("mntr", snap)}rss_bytes\t${mem.rss}\nheap_used_bytes\t${mem.heapUsed}\n`;
+      return `${commandText("stat", snap, actions)}\n${commandText("mntr", snap, actions)}rss_bytes\t${mem.rss}\nheap_used_bytes\t${mem.heapUsed}\n`;
     },
     async stop() {
       if (stopping) return;

@@ -11,6 +11,7 @@ export class RequestMetrics {
   private minMs = Infinity;
   private maxMs = 0;
   private sumMs = 0;
+  private count = 0;
 
   constructor() {
     this.requests = this.registry.counter("warden_requests_total", "Requests received, by op");
@@ -31,10 +32,21 @@ export class RequestMetrics {
     if (ms < this.minMs) this.minMs = ms;
     if (ms > this.maxMs) this.maxMs = ms;
     this.sumMs += ms;
+    this.count++;
+  }
+
+  /** srst: ZooKeeper's ServerStats.reset (latency and packet counts; the Prometheus counters go on). */
+  reset(): void {
+    this.packetsReceived = 0;
+    this.packetsSent = 0;
+    this.minMs = Infinity;
+    this.maxMs = 0;
+    this.sumMs = 0;
+    this.count = 0;
   }
 
   latencyMs(): { min: number; avg: number; max: number } {
-    const n = this.latency.stats().count;
+    const n = this.count;
     return n === 0 ? { min: 0, avg: 0, max: 0 } : { min: Math.round(this.minMs), avg: this.sumMs / n, max: Math.round(this.maxMs) };
   }
 }

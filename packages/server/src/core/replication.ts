@@ -37,6 +37,21 @@ export async function recoverReplicaState(storage: Storage, appliedZxid: bigint)
   return { ...(hardState ? { hardState } : {}), appliedZxid, entries };
 }
 
+/** Last, smallest and largest of a series of sizes, -1 before the first (ZooKeeper's BufferStats). */
+export class SizeTracker {
+  last = -1;
+  min = -1;
+  max = -1;
+  observe(bytes: number): void {
+    this.last = bytes;
+    if (this.min < 0 || bytes < this.min) this.min = bytes;
+    if (bytes > this.max) this.max = bytes;
+  }
+  reset(): void {
+    this.last = this.min = this.max = -1;
+  }
+}
+
 export class ReplicationDriver {
   readonly replica: Replica;
   private timer: NodeJS.Timeout | undefined;
@@ -85,6 +100,7 @@ export class ReplicationDriver {
   /** Proposes a payload; the caller predicted its zxid (see nextZxid). */
   propose(payload: Uint8Array): ReturnType<Replica["propose"]> {
     const r = this.replica.propose(payload);
+    this.proposalSizes.observe(payload.length);
     this.kick();
     return r;
   }
@@ -109,6 +125,9 @@ export class ReplicationDriver {
     this.replica.leaderLost(leaderId);
     this.kick();
   }
+
+  /** Sizes of the txns this server proposed as leader (srvr's "Proposal sizes last/min/max"). */
+  readonly proposalSizes = new SizeTracker();
 
   /** Median fsync-to-durable time of recent appends, in ms. */
   fsyncP50Ms(): number {
