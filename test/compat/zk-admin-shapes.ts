@@ -99,3 +99,18 @@ export function commandShapeDifferences(ours: Record<string, unknown>, mode: ZkM
   const keys = [...shared, "command", "error", ...(primary === "monitor" ? Object.keys(ours).filter((k) => k in theirs) : [])];
   return shapeDifferences(ours, theirs, "", keys);
 }
+
+/**
+ * ZooKeeper 3.8.0's Prometheus metrics (fixtures/zk-admin/prometheus-names.txt, derived from its
+ * source by scripts/capture-zk/prometheus-names.sh): name -> type, and a summary's quantiles.
+ */
+export const ZK_PROMETHEUS: ReadonlyMap<string, { type: string; quantiles: string[]; labels: string[] }> = new Map(
+  readFileSync(join(ZK_ADMIN_FIXTURES, "prometheus-names.txt"), "utf8")
+    .split("\n")
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => {
+      const [name, type, ...rest] = l.split(" ");
+      const quantiles = type === "summary" ? rest.shift()!.split(",") : [];
+      return [name!, { type: type!, quantiles, labels: rest }];
+    }),
+);

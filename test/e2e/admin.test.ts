@@ -4,17 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateMode } from "@warden/protocol";
 import type { Client } from "@warden/client";
 import { startStandalone, waitFor, type Standalone } from "./harness.js";
-import { ZK_COMMANDS, commandShapeDifferences, zkAnswer } from "../compat/zk-admin-shapes.js";
+import { ZK_COMMANDS, ZK_PROMETHEUS, commandShapeDifferences, zkAnswer } from "../compat/zk-admin-shapes.js";
 
 let s: Standalone;
 let c: Client;
 let base: string;
+/** The initial tree (44), "/adm" with "x", "/adm/e" and "/prom" with nothing: ZooKeeper's sum of path and data lengths. */
+const DATA_SIZE = 44 + "/adm".length + 1 + "/adm/e".length + "/prom".length;
 beforeAll(async () => {
   s = await startStandalone();
   base = `http://127.0.0.1:${s.server.ports.admin}`;
   c = await s.client();
   await c.create("/adm", "x");
   await c.create("/adm/e", "", { mode: CreateMode.EPHEMERAL });
+  await c.create("/prom", "");
   await c.getData("/adm", { watch: () => undefined });
   await c.getChildren("/adm", { watch: () => undefined });
 });
@@ -59,6 +62,35 @@ describe("admin HTTP", () => {
     expect(r.body).toMatch(/^# TYPE warden_request_duration_seconds histogram$/m);
   });
 
+  it("/metrics exports ZooKeeper's Prometheus names with ZooKeeper's types and quantiles", async () => {
+    await c.getData("/adm");
+    await c.setData("/prom", "");
+    const text = (await get("/metrics")).body;
+    const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    // What a standalone Warden measures of ZooKeeper's list (the leader's gauges and quorum_size
+    // appear on a leader; the rest are ZooKeeper's processors' internals, see the server README).
+    const provided = [
+      ...["approximate_data_size", "avg_latency", "ephemerals_count", "global_sessions", "local_sessions", "max_file_descriptor_count", "max_latency", "min_latency"],
+      ...["num_alive_connections", "open_file_descriptor_count", "outstanding_requests", "outstanding_tls_handshake", "packets_received", "packets_sent", "uptime", "watch_count", "znode_count"],
+      ...["readlatency", "updatelatency", "fsynctime", "snapshottime", "election_time", "dbinittime", "looking_count", "proposal_count", "connection_rejected"],
+    ];
+    for (const name of provided) expect(types.get(name), name).toBe(ZK_PROMETHEUS.get(name)?.type);
+    for (const [name, type] of types) if (ZK_PROMETHEUS.has(name)) expect(type, name).toBe(ZK_PROMETHEUS.get(name)!.type);
+    for (const name of ["readlatency", "updatelatency", "fsynctime", "election_time", "dbinittime"]) {
+      const quantiles = [...text.matchAll(new RegExp(`^${name}\\{quantile="([\\d.]+)"\\} \\S+$`, "gm"))].map((m) => m[1]);
+      expect(quantiles, name).toEqual(ZK_PROMETHEUS.get(name)!.quantiles);
+      expect(Number(new RegExp(`^${name}_count (\\d+)$`, "m").exec(text)?.[1]), name).toBeGreaterThan(0);
+    }
+    const gaugeValue = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)![1]);
+    expect(gaugeValue("znode_count")).toBeGreaterThanOrEqual(6);
+    expect(gaugeValue("ephemerals_count")).toBe(1);
+    expect(gaugeValue("approximate_data_size")).toBe(DATA_SIZE);
+    expect(gaugeValue("num_alive_connections")).toBe(1);
+    expect(gaugeValue("looking_count")).toBe(1);
+    // Warden's own names stay beside ZooKeeper's.
+    expect(types.get("warden_znodes")).toBe("gauge");
+  });
+
   it("lists every command name and refuses an unknown one with 404", async () => {
     const r = await get("/commands");
     const names = (JSON.parse(r.body) as { commands: string[] }).commands;
@@ -90,8 +122,7 @@ describe("admin HTTP", () => {
     expect(m).toMatchObject({ server_state: "standalone", ephemerals_count: 1, global_sessions: 1 });
     expect(Number(m.znode_count)).toBeGreaterThanOrEqual(3);
     expect(Number(m.watch_count)).toBeGreaterThanOrEqual(2);
-    // The initial tree (44), "/adm" with "x", "/adm/e" with nothing: ZooKeeper's sum of path and data lengths.
-    expect(m.approximate_data_size).toBe(44 + "/adm".length + 1 + "/adm/e".length);
+    expect(m.approximate_data_size).toBe(DATA_SIZE);
     expect(Number(m.open_file_descriptor_count)).toBeGreaterThan(0);
     expect(Number(m.max_file_descriptor_count)).toBeGreaterThanOrEqual(Number(m.open_file_descriptor_count));
     expect(Number(m.uptime)).toBeGreaterThan(0);

@@ -29,6 +29,7 @@ import { COMMAND_NAMES, commandJson, type AdminActions } from "./admin/commands.
 import { commandText, notWhitelisted } from "./admin/command-text.js";
 import { serverSnapshot, type SnapshotSources } from "./admin/snapshot.js";
 import { registerGauges } from "./admin/gauges.js";
+import { ElectionClock, registerZooKeeperGauges } from "./admin/zk-metrics.js";
 
 /** What a reply may carry beyond jute.maxbuffer bytes of data: path, Stat and framing. */
 const REPLY_SLACK_BYTES = 64 * 1024;
@@ -128,8 +129,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   for (const i of config.ignored) log(`note: ${i} is accepted but has no effect`);
   const startedMs = Date.now();
   const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
+  const dbInitMs = Date.now() - startedMs;
   const secret = readSecret(config, log);
   const metrics = new RequestMetrics();
+  metrics.zk.dbInitTime.observe(dbInitMs);
+  const elections = new ElectionClock(metrics.zk, startedMs);
   const local = new Map<bigint, ClientHandler>();
   const syncs = new Map<number, (result: SyncResult) => void>();
   let nextSyncId = 1;
@@ -210,9 +214,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     snapshotting = true;
     node.appliedSinceSnapshot = 0;
     const zxid = node.tree.lastProcessedZxid;
+    const snapshotStartedMs = performance.now();
     storage
       .writeSnapshot(zxid, serializeSnapshot(node.tree))
-      .then(() => (sources.lastSnapshot = { zxid, timestampS: Math.floor(Date.now() / 1000) }))
+      .then(() => {
+        metrics.zk.snapshotTime.observe(Math.round(performance.now() - snapshotStartedMs));
+        sources.lastSnapshot = { zxid, timestampS: Math.floor(Date.now() / 1000) };
+      })
       .then(() => storage.purge(config.snapRetainCount))
       .then(() => log(`snapshot at 0x${zxid.toString(16)} written`))
       .catch((e) => log(`snapshot at 0x${zxid.toString(16)} failed: ${(e as Error).message}`))
@@ -235,6 +243,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       statusChanged: (status) => {
         const wasServing = node.serving;
         node.statusChanged(status);
+        elections.statusChanged(status, Date.now());
         log(`role ${status.role}, leader ${status.leaderId ?? "none"}, epoch ${status.epoch}${status.established ? ", established" : ""}`);
         if (wasServing && !node.serving) closeAllClients("this server lost its leader; reconnect");
       },
@@ -301,6 +310,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     });
     await transport.start();
   }
+  driver.observer = { fsynced: (ms) => metrics.zk.fsyncTime.observe(Math.round(ms)), proposed: () => metrics.zk.proposalCount.inc() };
   driver.start();
   // A lone voter needs nobody's vote: lead at once instead of waiting out an election timeout.
   if (voters.length <= 1) driver.campaign();
@@ -311,7 +321,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const nodeTimer = setInterval(() => node.tick(++ticks % containerEvery === 0), CONSENSUS_TICK_MS);
 
   const closes = metrics.registry.counter("warden_connections_closed_total", "Connections the server ended because of a fault or a bound, by port and cause");
-  const reporter: ListenerReporter = { log, closed: (port, cause: CloseCause) => closes.inc({ port, cause }) };
+  const reporter: ListenerReporter = {
+    log,
+    closed: (port, cause: CloseCause) => {
+      closes.inc({ port, cause });
+      if (cause === "too_many_connections") metrics.zk.connectionRejected.inc();
+    },
+  };
   const limiter = new ConnectionLimiter(config.maxClientCnxns, config.maxCnxns);
   const handlers = (conn: import("./net/connection.js").ClientConnection) => new ClientHandler(ctx, conn);
   // Replies may carry a node of jute.maxbuffer bytes with its path, Stat and framing.
@@ -352,11 +368,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // One scrape reads a dozen gauges: build the snapshot once per scrape, not per gauge.
   let scraped: { atMs: number; value: ReturnType<typeof snapshotNow> } | undefined;
   registerPeerGauges(metrics.registry, () => transport, () => driver!.replica.transferStats(), () => peerBatches.oversizeDropped);
-  registerGauges(metrics.registry, () => {
+  const scrapeSnapshot = () => {
     const now = performance.now();
     if (!scraped || now - scraped.atMs > 50) scraped = { atMs: now, value: snapshotNow() };
     return scraped.value;
-  });
+  };
+  registerGauges(metrics.registry, scrapeSnapshot);
+  registerZooKeeperGauges(metrics.registry, scrapeSnapshot);
   const admin =
     config.adminPort !== 0
       ? await startAdminServer(

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Server } from "node:http";
 import { connect } from "node:net";
 import { startAdminServer } from "../src/admin/http.js";
-import { MetricsRegistry } from "../src/admin/metrics.js";
+import { MetricsRegistry, SUMMARY_WINDOW_MAX } from "../src/admin/metrics.js";
+import { RequestMetrics } from "../src/admin/request-metrics.js";
+import { ElectionClock } from "../src/admin/zk-metrics.js";
 import { commandJson, COMMAND_NAMES, type AdminActions, type ConnectionInfo, type ServerSnapshot } from "../src/admin/commands.js";
 import { commandText } from "../src/admin/command-text.js";
 import { adminJson } from "../src/admin/admin-json.js";
@@ -289,5 +291,52 @@ describe("four-letter words", () => {
     expect(commandText("srst", snapshot(), actions)).toBe(zkText("standalone", "srst"));
     expect(done).toEqual(["connections", "server"]);
     expect(commandText("dirs", snapshot(), noActions)).toBe("datadir_size: 4096\nlogdir_size: 4096\n");
+  });
+});
+
+describe("ZooKeeper's Prometheus metrics", () => {
+  it("a summary renders its quantiles over the latest observations, with the cumulative count and sum", () => {
+    const registry = new MetricsRegistry();
+    const s = registry.summary("readlatency", "readlatency", [0.5, 0.9, 0.99]);
+    for (let v = 1; v <= 100; v++) s.observe(v);
+    const text = registry.render();
+    expect(text).toContain("# TYPE readlatency summary\n");
+    expect(text).toContain('readlatency{quantile="0.5"} 51\n');
+    expect(text).toContain('readlatency{quantile="0.9"} 91\n');
+    expect(text).toContain('readlatency{quantile="0.99"} 100\n');
+    expect(text).toContain("readlatency_count 100\nreadlatency_sum 5050\n");
+  });
+
+  it("a summary's quantiles forget what is older than its window; its count and sum do not", () => {
+    const registry = new MetricsRegistry();
+    const s = registry.summary("fsynctime", "fsynctime", [0.5]);
+    for (let i = 0; i < SUMMARY_WINDOW_MAX; i++) s.observe(1000);
+    for (let i = 0; i < SUMMARY_WINDOW_MAX; i++) s.observe(1);
+    expect(registry.render()).toContain('fsynctime{quantile="0.5"} 1\n');
+    expect(registry.render()).toContain(`fsynctime_count ${2 * SUMMARY_WINDOW_MAX}\n`);
+  });
+
+  it("reads and writes go to readlatency and updatelatency, as ZooKeeper splits requests with and without a txn", () => {
+    const m = new RequestMetrics();
+    m.received("getData");
+    m.replied("getData", performance.now() - 3);
+    m.received("create");
+    m.replied("create", performance.now() - 5);
+    m.replied("setData", performance.now() - 5);
+    const text = m.registry.render();
+    expect(text).toMatch(/^readlatency_count 1$/m);
+    expect(text).toMatch(/^updatelatency_count 2$/m);
+  });
+
+  it("looking_count counts each search for a leader and election_time measures it", () => {
+    const zk = new RequestMetrics().zk;
+    const clock = new ElectionClock(zk, 1000);
+    const status = (leaderId: number | null, role: "leader" | "follower", established = false) => ({ id: 1, role, leaderId, epoch: 1, established, lastZxid: 0n, commitZxid: 0n, appliedZxid: 0n, durableZxid: 0n, electionCount: 1 });
+    clock.statusChanged(status(1, "leader", false), 1100);
+    clock.statusChanged(status(1, "leader", true), 1250);
+    clock.statusChanged(status(null, "follower"), 5000);
+    clock.statusChanged(status(2, "follower"), 5400);
+    expect(zk.lookingCount.get()).toBe(2);
+    expect(zk.electionTime.render()).toContain("election_time_count 2\nelection_time_sum 650\n");
   });
 });

@@ -1,4 +1,5 @@
 import { MetricsRegistry, type Counter, type Histogram } from "./metrics.js";
+import { ZooKeeperMetrics } from "./zk-metrics.js";
 
 /** Per-op request counts and latencies, and the latency figures srvr reports. */
 export class RequestMetrics {
@@ -6,6 +7,8 @@ export class RequestMetrics {
   private readonly requests: Counter;
   private readonly latency: Histogram;
   readonly proposal: Histogram;
+  /** The same figures (and more) under ZooKeeper's Prometheus names. */
+  readonly zk: ZooKeeperMetrics;
   packetsReceived = 0;
   packetsSent = 0;
   private minMs = Infinity;
@@ -17,6 +20,7 @@ export class RequestMetrics {
     this.requests = this.registry.counter("warden_requests_total", "Requests received, by op");
     this.latency = this.registry.histogram("warden_request_duration_seconds", "Time from receiving a request to sending its reply, by op");
     this.proposal = this.registry.histogram("warden_proposal_commit_seconds", "Leader: time from proposing a txn to its commit");
+    this.zk = new ZooKeeperMetrics(this.registry);
   }
 
   received(op: string): void {
@@ -29,6 +33,7 @@ export class RequestMetrics {
     if (!op || startedMs === 0) return;
     const ms = performance.now() - startedMs;
     this.latency.observe(ms / 1000, { op });
+    this.zk.answered(op, ms);
     if (ms < this.minMs) this.minMs = ms;
     if (ms > this.maxMs) this.maxMs = ms;
     this.sumMs += ms;

@@ -100,7 +100,10 @@ export class ReplicationDriver {
   /** Proposes a payload; the caller predicted its zxid (see nextZxid). */
   propose(payload: Uint8Array): ReturnType<Replica["propose"]> {
     const r = this.replica.propose(payload);
-    this.proposalSizes.observe(payload.length);
+    if (r.ok) {
+      this.proposalSizes.observe(payload.length);
+      this.observer.proposed(payload.length);
+    }
     this.kick();
     return r;
   }
@@ -126,6 +129,8 @@ export class ReplicationDriver {
     this.kick();
   }
 
+  /** Told of each durable append's fsync time and each accepted proposal (for /metrics). */
+  observer: { fsynced(ms: number): void; proposed(bytes: number): void } = { fsynced: () => undefined, proposed: () => undefined };
   /** Sizes of the txns this server proposed as leader (srvr's "Proposal sizes last/min/max"). */
   readonly proposalSizes = new SizeTracker();
 
@@ -209,7 +214,9 @@ export class ReplicationDriver {
       .append(entries.map((e) => ({ zxid: e.zxid, data: e.payload ?? EMPTY })))
       .then(() => {
         if (this.fsyncMs.length >= 256) this.fsyncMs.shift();
-        this.fsyncMs.push(performance.now() - started);
+        const fsyncMs = performance.now() - started;
+        this.fsyncMs.push(fsyncMs);
+        this.observer.fsynced(fsyncMs);
         if (this.stopped) return;
         this.replica.persisted(last);
         this.kick();
