@@ -135,7 +135,8 @@ describe("admin HTTP", () => {
     expect(text).toContain('warden_request_seconds_bucket{op="getData",le="0.0025"} 1');
     expect(text).toContain("warden_znodes 5");
     const srvr = (await (await fetch(`${base}/commands/srvr`)).json()) as { server_stats: { server_state: string }; command: string; error: null };
-    expect(srvr).toMatchObject({ server_stats: { server_state: "standalone" }, command: "srvr", error: null });
+    // ZooKeeper's fields, and Warden's zxid and epoch that the ensemble harness reads (testing/src/ensemble/admin.ts).
+    expect(srvr).toMatchObject({ server_stats: { server_state: "standalone" }, command: "srvr", error: null, zxid: "0x100000005", epoch: 0 });
     expect((await fetch(`${base}/commands/nope`)).status).toBe(404);
   });
 });

@@ -4,6 +4,7 @@
 // The text forms of the four-letter words are in command-text.ts, mntr's pairs in monitor.ts.
 import { EOL, hostname, cpus, totalmem, freemem } from "node:os";
 import { delimiter, sep } from "node:path";
+import { formatZxid } from "@warden/protocol";
 import { monitorPairs } from "./monitor.js";
 
 export const WARDEN_VERSION = "0.1.0";
@@ -150,6 +151,10 @@ function srvrJson(s: ServerSnapshot): Record<string, unknown> {
     client_response: stats.client_response_stats,
     ...(s.mode === "leader" ? { proposal_stats: { last_buffer_size: s.proposalSizes.last, min_buffer_size: s.proposalSizes.min, max_buffer_size: s.proposalSizes.max } } : {}),
     node_count: s.nodeCount,
+    // Warden's own, beside ZooKeeper's (the test harnesses read them to find the leader and compare zxids).
+    zxid: formatZxid(s.zxid),
+    epoch: s.epoch,
+    server_id: s.serverId,
   };
 }
 
