@@ -80,6 +80,63 @@ describe("four-letter words on the client port, all whitelisted", () => {
     expect(text).toMatch(new RegExp(` /127\\.0\\.0\\.1:\\d+\\[1\\]\\(queued=\\d+,recved=\\d+,sent=\\d+,sid=${sid}[,)]`));
   });
 
+  it("cons prints ZooKeeper's fields, each connection with its own last zxid", async () => {
+    // A second session writes after the first one's last request: only its lzxid moves.
+    const other = zookeeper.createClient(warden.hostPort, { sessionTimeout: 10_000 });
+    await new Promise<void>((resolve) => {
+      other.once("connected", resolve);
+      other.connect();
+    });
+    try {
+      await new Promise<void>((resolve, reject) => client.exists("/", (e: unknown) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) => other.create("/cons-lzxid", (e: unknown) => (e ? reject(e) : resolve())));
+      const text = await fourLetterWord(warden.hostPort, "cons");
+      const lines = text.split("\n").filter((l) => l.includes("sid="));
+      for (const line of lines) {
+        expect(line).toMatch(/^ \/127\.0\.0\.1:\d+\[1\]\(queued=\d+,recved=\d+,sent=\d+,sid=0x[0-9a-f]+,lop=[A-Z]+,est=\d+,to=\d+,lcxid=0x[0-9a-f]+,lzxid=0x[0-9a-f]+,lresp=\d+,llat=\d+,minlat=\d+,avglat=\d+,maxlat=\d+\)$/);
+      }
+      const lzxidOf = (id: Buffer) => {
+        const sid = "0x" + id.toString("hex").replace(/^0+/, "");
+        const line = lines.find((l) => l.includes(`sid=${sid},`));
+        expect(line, text).toBeDefined();
+        return { lzxid: BigInt(/lzxid=(0x[0-9a-f]+)/.exec(line!)![1]!), lop: /lop=([A-Z]+)/.exec(line!)![1] };
+      };
+      const mine = lzxidOf(client.getSessionId());
+      const theirs = lzxidOf(other.getSessionId());
+      expect(mine.lop).toBe("EXIS");
+      expect(theirs.lop).toBe("CREA");
+      expect(theirs.lzxid).toBeGreaterThan(mine.lzxid);
+      expect(/Zxid: (0x[0-9a-f]+)/.exec(await fourLetterWord(warden.hostPort, "srvr"))![1]).toBe("0x" + theirs.lzxid.toString(16));
+    } finally {
+      other.close();
+    }
+  });
+
+  it("dump lists each session's ephemeral paths, as ZooKeeper's", async () => {
+    await new Promise<void>((resolve, reject) => client.create("/dump-eph", Buffer.from("x"), zookeeper.CreateMode.EPHEMERAL, (e: unknown) => (e ? reject(e) : resolve())));
+    const sid = "0x" + (client.getSessionId() as Buffer).toString("hex").replace(/^0+/, "");
+    const text = await fourLetterWord(warden.hostPort, "dump");
+    expect(text).toMatch(/^SessionTracker dump:\nSession Sets \(\d+\)\/\(\d+\):\n/);
+    expect(text).toContain(`ephemeral nodes dump:\nSessions with Ephemerals (1):\n${sid}:\n\t/dump-eph\n`);
+    expect(text).toContain(`\t${sid}\n`);
+  });
+
+  it("dirs answers the data and log directories' sizes in ZooKeeper's two lines", async () => {
+    const text = await fourLetterWord(warden.hostPort, "dirs");
+    const m = /^datadir_size: (\d+)\nlogdir_size: (\d+)\n$/.exec(text);
+    expect(m, text).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+  });
+
+  it("srst resets the server's counts and crst each connection's, answering ZooKeeper's lines", async () => {
+    expect(await fourLetterWord(warden.hostPort, "srst")).toBe("Server stats reset.\n");
+    // The srst connection itself is not a request: nothing was received since.
+    expect(await fourLetterWord(warden.hostPort, "srvr")).toMatch(/\nReceived: 0\nSent: 0\n/);
+    expect(await fourLetterWord(warden.hostPort, "crst")).toBe("Connection stats reset.\n");
+    const sid = "0x" + (client.getSessionId() as Buffer).toString("hex").replace(/^0+/, "");
+    expect(await fourLetterWord(warden.hostPort, "cons")).toContain(`(queued=0,recved=0,sent=0,sid=${sid},lop=NA,`);
+  });
+
   it("envi answers Environment: and zookeeper.version= (what kazoo's server_version parses)", async () => {
     const text = await fourLetterWord(warden.hostPort, "envi");
     expect(text).toMatch(/^Environment:\nzookeeper\.version=3\.\d+\.\d+[^\n]*\n/);
@@ -125,7 +182,7 @@ describe("four-letter words outside 4lw.commands.whitelist", () => {
   });
   afterAll(async () => warden?.stop());
 
-  it.each(["ruok", "stat", "mntr", "conf", "cons", "envi", "wchs", "isro"])("%s is refused with ZooKeeper's message", async (word) => {
+  it.each(["ruok", "stat", "mntr", "conf", "cons", "envi", "wchs", "isro", "dump", "dirs", "crst", "srst", "wchc", "wchp"])("%s is refused with ZooKeeper's message", async (word) => {
     expect(await fourLetterWord(warden.hostPort, word)).toBe(`${word} is not executed because it is not in the whitelist.\n`);
   });
 

@@ -3,17 +3,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateMode } from "@warden/protocol";
 import type { Client } from "@warden/client";
-import { startStandalone, type Standalone } from "./harness.js";
+import { startStandalone, waitFor, type Standalone } from "./harness.js";
+import { ZK_COMMANDS, ZK_PROMETHEUS, commandShapeDifferences, zkAnswer } from "../compat/zk-admin-shapes.js";
 
 let s: Standalone;
 let c: Client;
 let base: string;
+/** The initial tree (44), "/adm" with "x", "/adm/e" and "/prom" with nothing: ZooKeeper's sum of path and data lengths. */
+const DATA_SIZE = 44 + "/adm".length + 1 + "/adm/e".length + "/prom".length;
 beforeAll(async () => {
   s = await startStandalone();
   base = `http://127.0.0.1:${s.server.ports.admin}`;
   c = await s.client();
   await c.create("/adm", "x");
   await c.create("/adm/e", "", { mode: CreateMode.EPHEMERAL });
+  await c.create("/prom", "");
   await c.getData("/adm", { watch: () => undefined });
   await c.getChildren("/adm", { watch: () => undefined });
 });
@@ -58,51 +62,109 @@ describe("admin HTTP", () => {
     expect(r.body).toMatch(/^# TYPE warden_request_duration_seconds histogram$/m);
   });
 
-  it("lists every four-letter word and refuses an unknown one with 404", async () => {
+  it("/metrics exports ZooKeeper's Prometheus names with ZooKeeper's types and quantiles", async () => {
+    await c.getData("/adm");
+    await c.setData("/prom", "");
+    const text = (await get("/metrics")).body;
+    const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    // What a standalone Warden measures of ZooKeeper's list (the leader's gauges and quorum_size
+    // appear on a leader; the rest are ZooKeeper's processors' internals, see the server README).
+    const provided = [
+      ...["approximate_data_size", "avg_latency", "ephemerals_count", "global_sessions", "local_sessions", "max_file_descriptor_count", "max_latency", "min_latency"],
+      ...["num_alive_connections", "open_file_descriptor_count", "outstanding_requests", "outstanding_tls_handshake", "packets_received", "packets_sent", "uptime", "watch_count", "znode_count"],
+      ...["readlatency", "updatelatency", "fsynctime", "snapshottime", "election_time", "dbinittime", "looking_count", "proposal_count", "connection_rejected"],
+    ];
+    for (const name of provided) expect(types.get(name), name).toBe(ZK_PROMETHEUS.get(name)?.type);
+    for (const [name, type] of types) if (ZK_PROMETHEUS.has(name)) expect(type, name).toBe(ZK_PROMETHEUS.get(name)!.type);
+    for (const name of ["readlatency", "updatelatency", "fsynctime", "election_time", "dbinittime"]) {
+      const quantiles = [...text.matchAll(new RegExp(`^${name}\\{quantile="([\\d.]+)"\\} \\S+$`, "gm"))].map((m) => m[1]);
+      expect(quantiles, name).toEqual(ZK_PROMETHEUS.get(name)!.quantiles);
+      expect(Number(new RegExp(`^${name}_count (\\d+)$`, "m").exec(text)?.[1]), name).toBeGreaterThan(0);
+    }
+    const gaugeValue = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)![1]);
+    expect(gaugeValue("znode_count")).toBeGreaterThanOrEqual(6);
+    expect(gaugeValue("ephemerals_count")).toBe(1);
+    expect(gaugeValue("approximate_data_size")).toBe(DATA_SIZE);
+    expect(gaugeValue("num_alive_connections")).toBe(1);
+    expect(gaugeValue("looking_count")).toBe(1);
+    // Warden's own names stay beside ZooKeeper's.
+    expect(types.get("warden_znodes")).toBe("gauge");
+  });
+
+  it("lists every command name and refuses an unknown one with 404", async () => {
     const r = await get("/commands");
     const names = (JSON.parse(r.body) as { commands: string[] }).commands;
-    expect(names).toEqual(expect.arrayContaining(["conf", "cons", "dump", "envi", "isro", "mntr", "ruok", "srvr", "stat", "wchc", "wchp", "wchs"]));
+    expect(names).toEqual(expect.arrayContaining(["monitor", "mntr", "connections", "cons", "watches", "watches_by_path", "watch_summary", "dump", "environment", "configuration", "server_stats", "stats", "leader", "voting_view", "observers", "last_snapshot", "is_read_only", "ruok", "stat_reset", "connection_stat_reset", "initial_configuration", "system_properties", "zabstate"]));
     expect((await get("/commands/nope")).status).toBe(404);
   });
 
-  it("ruok, isro, srvr and stat describe a serving standalone server", async () => {
+  it.each(ZK_COMMANDS.flat().filter((n) => !["orst", "observer_connection_stat_reset", "hash", "get_trace_mask", "gtmk", "set_trace_mask", "stmk"].includes(n)))(
+    "/commands/%s answers with the field names and JSON types of ZooKeeper 3.8's answer",
+    async (name) => {
+      const body = await command(name);
+      expect(commandShapeDifferences(body, "standalone", name)).toEqual([]);
+      expect(body).toMatchObject({ command: name, error: zkAnswer("standalone", name).error });
+    },
+  );
+
+  it("ruok, is_read_only, server_stats and stats describe a serving standalone server", async () => {
     expect((await command("ruok")).error).toBeNull();
-    expect(await command("isro")).toMatchObject({ read_only: false });
-    for (const name of ["srvr", "stat"]) {
-      const body = (await command(name)) as { server_stats: { server_state: string; node_count: number } };
+    expect(await command("is_read_only")).toMatchObject({ read_only: false });
+    for (const name of ["srvr", "stat", "server_stats", "stats"]) {
+      const body = (await command(name)) as { server_stats: { server_state: string }; node_count: number };
       expect(body.server_stats.server_state).toBe("standalone");
-      expect(body.server_stats.node_count).toBeGreaterThanOrEqual(3);
+      expect(body.node_count).toBeGreaterThanOrEqual(3);
     }
   });
 
-  it("mntr reports znodes, watches, ephemerals and the zxid", async () => {
-    const m = await command("mntr");
-    expect(m).toMatchObject({ zk_server_state: "standalone", zk_ephemerals_count: 1, zk_global_sessions: 1 });
-    expect(Number(m.zk_znode_count)).toBeGreaterThanOrEqual(3);
-    expect(Number(m.zk_watch_count)).toBeGreaterThanOrEqual(2);
-    expect(BigInt(m.zk_zxid as string)).toBe(c.lastZxidSeen);
+  it("monitor reports znodes, watches, ephemerals, the data size and the zxid", async () => {
+    const m = await command("monitor");
+    expect(m).toMatchObject({ server_state: "standalone", ephemerals_count: 1, global_sessions: 1 });
+    expect(Number(m.znode_count)).toBeGreaterThanOrEqual(3);
+    expect(Number(m.watch_count)).toBeGreaterThanOrEqual(2);
+    expect(m.approximate_data_size).toBe(DATA_SIZE);
+    expect(Number(m.open_file_descriptor_count)).toBeGreaterThan(0);
+    expect(Number(m.max_file_descriptor_count)).toBeGreaterThanOrEqual(Number(m.open_file_descriptor_count));
+    expect(Number(m.uptime)).toBeGreaterThan(0);
+    expect(BigInt(m.zxid as string)).toBe(c.lastZxidSeen);
   });
 
-  it("cons lists this client's connection with its session", async () => {
-    const body = (await command("cons")) as { connections: Array<Record<string, unknown>> };
-    expect(JSON.stringify(body.connections)).toContain(c.sessionId.toString(16));
+  it("connections lists this client's connection with its session and its own last zxid", async () => {
+    await c.exists("/adm");
+    // The id is a JSON number past 2^53 (as ZooKeeper's): read it from the text, not through a double.
+    const text = (await get("/commands/connections")).body;
+    expect(text).toMatch(new RegExp(`"session_id": ${c.sessionId}\\b`));
+    const mine = (JSON.parse(text) as { connections: Array<Record<string, unknown>> }).connections[0]!;
+    expect(BigInt(mine.last_zxid as number)).toBe(c.lastZxidSeen);
+    expect(mine).toMatchObject({ last_operation: "EXIS", session_timeout: 4000 });
   });
 
-  it("wchs, wchc and wchp show the watches by count, by session and by path", async () => {
-    const wchs = await command("wchs");
-    expect(Number(wchs.num_total_watches)).toBeGreaterThanOrEqual(2);
-    expect(JSON.stringify(await command("wchc"))).toContain("/adm");
-    expect(JSON.stringify(await command("wchp"))).toContain("/adm");
+  it("watches, watches_by_path and watch_summary show the watches by session, by path and by count", async () => {
+    const summary = await command("watch_summary");
+    expect(Number(summary.num_total_watches)).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(await command("watches"))).toContain("/adm");
+    expect(JSON.stringify(await command("watches_by_path"))).toContain("/adm");
   });
 
-  it("dump shows the sessions and their ephemerals; conf and envi show configuration and environment", async () => {
-    const dump = await command("dump");
-    expect(JSON.stringify(dump)).toContain(c.sessionId.toString(16));
-    expect(dump).toMatchObject({ ephemerals_count: 1 });
-    const conf = await command("conf");
-    expect(conf).toMatchObject({ tickTime: 100, minSessionTimeout: 400, maxSessionTimeout: 10_000 });
-    expect(JSON.stringify(conf)).toContain(s.dataDir);
-    expect(JSON.stringify(await command("envi"))).toContain(process.version.replace(/^v/, ""));
+  it("dump shows each session's ephemerals; configuration and environment show configuration and environment", async () => {
+    const dump = (await command("dump")) as { session_id_to_ephemeral_paths: Record<string, string[]>; expiry_time_to_session_ids: Record<string, unknown[]> };
+    expect(Object.values(dump.session_id_to_ephemeral_paths)).toEqual([["/adm/e"]]);
+    expect(Object.values(dump.expiry_time_to_session_ids).flat()).toHaveLength(1);
+    const conf = await command("configuration");
+    expect(conf).toMatchObject({ tick_time: 100, min_session_timeout: 400, max_session_timeout: 10_000, client_port: s.server.ports.client, data_dir: s.dataDir });
+    expect(JSON.stringify(await command("environment"))).toContain(process.version.replace(/^v/, ""));
+  });
+
+  it("stat_reset zeroes the server's packet counts and connection_stat_reset each connection's", async () => {
+    await c.exists("/adm");
+    expect(Number((await command("server_stats")).server_stats && ((await command("server_stats")).server_stats as { packets_received: number }).packets_received)).toBeGreaterThan(0);
+    await command("stat_reset");
+    expect(((await command("server_stats")).server_stats as { packets_received: number }).packets_received).toBe(0);
+    await command("connection_stat_reset");
+    const conn = ((await command("connections")).connections as Array<Record<string, unknown>>)[0]!;
+    expect(conn).toMatchObject({ packets_received: 0, packets_sent: 0, last_operation: "NA", last_cxid: -1 });
+    await c.exists("/adm");
+    await waitFor("the next request in the connection's figures", async () => ((await command("connections")).connections as Array<Record<string, unknown>>)[0]!.last_operation === "EXIS");
   });
 
   it("answers four-letter words as text on the ZooKeeper port", async () => {

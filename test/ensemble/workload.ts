@@ -207,8 +207,9 @@ export function ackCount(writers: Writer[]): number {
 export async function sessionsOn(ensemble: ProcessEnsemble, id: number): Promise<Set<bigint>> {
   const s = ensemble.server(id);
   const res = await fetch(`http://${s.host}:${s.ports.admin}/commands/cons`, { signal: AbortSignal.timeout(2000) });
-  const body = (await res.json()) as { connections: Array<{ session_id: string }> };
-  return new Set(body.connections.map((c) => BigInt(c.session_id)).filter((x) => x !== 0n));
+  // Session ids are JSON numbers past 2^53 (as ZooKeeper's): read them from the text, not through a double.
+  const text = await res.text();
+  return new Set([...text.matchAll(/"session_id": (\d+)/g)].map((m) => BigInt(m[1]!)).filter((x) => x !== 0n));
 }
 
 /** The writers whose session is connected to server id now. */

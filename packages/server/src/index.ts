@@ -1,7 +1,8 @@
 export * from "./config/index.js";
 export { startServer, storageOptions, CONSENSUS_TICK_MS, type WardenServer, type ServerOptions, type ServerStateCounts } from "./server.js";
 export { startLocalEnsemble, stopLocalEnsemble, ensembleStatus, readEnsemble, freePort, serverMode, type LocalEnsemble, type LocalServer, type StartOptions } from "./local-ensemble.js";
-export { commandJson, commandText, COMMAND_NAMES, VERSION_LINE } from "./admin/commands.js";
+export { commandJson, COMMAND_NAMES, VERSION_LINE } from "./admin/commands.js";
+export { commandText } from "./admin/command-text.js";
 export { MetricsRegistry } from "./admin/metrics.js";
 // The replicated core (for the deterministic simulation in @warden/testing, which drives it).
 export { WardenNode, type NodeHooks, type ServerMessage } from "./core/node.js";

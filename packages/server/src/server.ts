@@ -25,8 +25,11 @@ import { ConnectionLimiter, type CloseCause, type ConnectionBounds, type Listene
 import { startNativeListener } from "./net/native-listener.js";
 import { startZkListener } from "./net/zk-listener.js";
 import { startAdminServer } from "./admin/http.js";
-import { COMMAND_NAMES, commandJson, commandText } from "./admin/commands.js";
-import { serverSnapshot, registerGauges } from "./admin/snapshot.js";
+import { COMMAND_NAMES, commandJson, type AdminActions } from "./admin/commands.js";
+import { commandText, notWhitelisted } from "./admin/command-text.js";
+import { serverSnapshot, type SnapshotSources } from "./admin/snapshot.js";
+import { registerGauges } from "./admin/gauges.js";
+import { ElectionClock, registerZooKeeperGauges } from "./admin/zk-metrics.js";
 import { startPurgeTask, type PurgeClock } from "./purge-task.js";
 
 /** What a reply may carry beyond jute.maxbuffer bytes of data: path, Stat and framing. */
@@ -131,16 +134,20 @@ async function openState(config: ServerConfig, log: (l: string) => void) {
   const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
   const tree = loaded.snapshot?.value ?? new DataTree();
   const recovered = await recoverReplicaState(storage, snapshotZxid);
-  return { storage, tree, recovered };
+  return { storage, tree, recovered, snapshotZxid: loaded.snapshot ? snapshotZxid : undefined };
 }
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<WardenServer> {
   const log = options.log ?? ((l: string) => console.log(`${new Date().toISOString()} [${config.myId}] ${l}`));
   for (const line of config.ignored) log(`ignored: ${line}`);
   for (const line of config.warnings) log(line);
-  const { storage, tree, recovered } = await openState(config, log);
+  const startedMs = Date.now();
+  const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
+  const dbInitMs = Date.now() - startedMs;
   const secret = readSecret(config, log);
   const metrics = new RequestMetrics();
+  metrics.zk.dbInitTime.observe(dbInitMs);
+  const elections = new ElectionClock(metrics.zk, startedMs);
   const local = new Map<bigint, ClientHandler>();
   const syncs = new Map<number, (result: SyncResult) => void>();
   let nextSyncId = 1;
@@ -209,14 +216,25 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     for (const h of [...local.values(), ...ctx.connecting.values()]) h.connection.close(CloseReason.NOT_SERVING, reason);
   };
 
+  // The snapshot loaded at start counts as the last one until this server writes its own (last_snapshot).
+  const sources: SnapshotSources = {
+    startedMs,
+    pendingSyncs: () => syncs.size,
+    lastSnapshot: snapshotZxid === undefined ? undefined : { zxid: snapshotZxid, timestampS: Math.floor(startedMs / 1000) },
+  };
   let snapshotting = false;
   const maybeSnapshot = () => {
     if (snapshotting || node.appliedSinceSnapshot < config.snapCount) return;
     snapshotting = true;
     node.appliedSinceSnapshot = 0;
     const zxid = node.tree.lastProcessedZxid;
+    const snapshotStartedMs = performance.now();
     storage
       .writeSnapshot(zxid, serializeSnapshot(node.tree))
+      .then(() => {
+        metrics.zk.snapshotTime.observe(Math.round(performance.now() - snapshotStartedMs));
+        sources.lastSnapshot = { zxid, timestampS: Math.floor(Date.now() / 1000) };
+      })
       .then(() => log(`snapshot at 0x${zxid.toString(16)} written`))
       .catch((e) => log(`snapshot at 0x${zxid.toString(16)} failed: ${(e as Error).message}`))
       .finally(() => (snapshotting = false));
@@ -238,6 +256,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       statusChanged: (status) => {
         const wasServing = node.serving;
         node.statusChanged(status);
+        elections.statusChanged(status, Date.now());
         log(`role ${status.role}, leader ${status.leaderId ?? "none"}, epoch ${status.epoch}${status.established ? ", established" : ""}`);
         if (wasServing && !node.serving) closeAllClients("this server lost its leader; reconnect");
       },
@@ -308,6 +327,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     });
     await transport.start();
   }
+  driver.observer = { fsynced: (ms) => metrics.zk.fsyncTime.observe(Math.round(ms)), proposed: () => metrics.zk.proposalCount.inc() };
   driver.start();
   // A lone voter needs nobody's vote: lead at once instead of waiting out an election timeout.
   if (voters.length <= 1) driver.campaign();
@@ -318,7 +338,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const nodeTimer = setInterval(() => node.tick(++ticks % containerEvery === 0), CONSENSUS_TICK_MS);
 
   const closes = metrics.registry.counter("warden_connections_closed_total", "Connections the server ended because of a fault or a bound, by port and cause");
-  const reporter: ListenerReporter = { log, closed: (port, cause: CloseCause) => closes.inc({ port, cause }) };
+  const reporter: ListenerReporter = {
+    log,
+    closed: (port, cause: CloseCause) => {
+      closes.inc({ port, cause });
+      if (cause === "too_many_connections") metrics.zk.connectionRejected.inc();
+    },
+  };
   const limiter = new ConnectionLimiter(config.maxClientCnxns, config.maxCnxns);
   const handlers = (conn: import("./net/connection.js").ClientConnection) => new ClientHandler(ctx, conn);
   // Replies may carry a node of jute.maxbuffer bytes with its path, Stat and framing.
@@ -333,7 +359,16 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
   const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
   const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets }) : undefined;
-  const snapshotNow = () => serverSnapshot(config, node, driver!, metrics, local);
+  const snapshotNow = () => serverSnapshot(config, node, driver!, metrics, local, sources);
+  const actions: AdminActions = {
+    resetServerStats: () => {
+      metrics.reset();
+      driver!.proposalSizes.reset();
+    },
+    resetConnectionStats: () => {
+      for (const h of local.values()) h.connection.stats.reset();
+    },
+  };
   const allowed = (w: string) => config.fourLetterWords === "*" || config.fourLetterWords.has(w);
   const zk =
     config.clientPort !== 0
@@ -345,25 +380,27 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           limiter,
           handlers,
           sockets,
-          fourLetterWord: (w) => (allowed(w) ? commandText(w, snapshotNow()) : `${w} is not executed because it is not in the whitelist.\n`),
+          fourLetterWord: (w) => (allowed(w) ? commandText(w, snapshotNow(), actions) : notWhitelisted(w)),
           reporter,
         })
       : undefined;
   // One scrape reads a dozen gauges: build the snapshot once per scrape, not per gauge.
   let scraped: { atMs: number; value: ReturnType<typeof snapshotNow> } | undefined;
   registerPeerGauges(metrics.registry, () => transport, () => driver!.replica.transferStats(), () => peerBatches.oversizeDropped);
-  registerGauges(metrics.registry, () => {
+  const scrapeSnapshot = () => {
     const now = performance.now();
     if (!scraped || now - scraped.atMs > 50) scraped = { atMs: now, value: snapshotNow() };
     return scraped.value;
-  });
+  };
+  registerGauges(metrics.registry, scrapeSnapshot);
+  registerZooKeeperGauges(metrics.registry, scrapeSnapshot);
   const admin =
     config.adminPort !== 0
       ? await startAdminServer(
           {
             ready: () => node.serving,
             metrics: () => metrics.registry.render(),
-            commands: Object.fromEntries(COMMAND_NAMES.map((n) => [n, () => commandJson(n, snapshotNow())])),
+            commands: Object.fromEntries(COMMAND_NAMES.map((n) => [n, () => commandJson(n, snapshotNow(), actions)])),
           },
           config.adminPort,
           config.adminAddress,
@@ -404,7 +441,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     diagnostics: () => {
       const snap = snapshotNow();
       const mem = process.memoryUsage();
-      return `${commandText("stat", snap)}\n${commandText("mntr", snap)}rss_bytes\t${mem.rss}\nheap_used_bytes\t${mem.heapUsed}\n`;
+      return `${commandText("stat", snap, actions)}\n${commandText("mntr", snap, actions)}rss_bytes\t${mem.rss}\nheap_used_bytes\t${mem.heapUsed}\n`;
     },
     async stop() {
       if (stopping) return;

@@ -2,8 +2,35 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Server } from "node:http";
 import { connect } from "node:net";
 import { startAdminServer } from "../src/admin/http.js";
-import { MetricsRegistry } from "../src/admin/metrics.js";
-import { commandJson, commandText, type ServerSnapshot } from "../src/admin/commands.js";
+import { MetricsRegistry, SUMMARY_WINDOW_MAX } from "../src/admin/metrics.js";
+import { RequestMetrics } from "../src/admin/request-metrics.js";
+import { ElectionClock } from "../src/admin/zk-metrics.js";
+import { commandJson, COMMAND_NAMES, type AdminActions, type ConnectionInfo, type ServerSnapshot } from "../src/admin/commands.js";
+import { commandText } from "../src/admin/command-text.js";
+import { adminJson } from "../src/admin/admin-json.js";
+import { ZK_COMMANDS, commandShapeDifferences, zkText, type ZkMode } from "../../../test/compat/zk-admin-shapes.js";
+
+const SID = 0x100032590650000n;
+const connection = (over: Partial<ConnectionInfo> = {}): ConnectionInfo => ({
+  remote: "127.0.0.1:46812",
+  protocol: "zookeeper",
+  sessionId: SID,
+  timeoutMs: 10_000,
+  interestOps: 1,
+  queued: 0,
+  received: 8,
+  sent: 8,
+  lastOp: "GETC",
+  establishedMs: 1796455148688,
+  lastCxid: 7,
+  lastZxid: 4n,
+  lastResponseMs: 52794540,
+  lastLatencyMs: 1,
+  minLatencyMs: 0,
+  avgLatencyMs: 5,
+  maxLatencyMs: 16,
+  ...over,
+});
 
 const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
   mode: "standalone",
@@ -15,21 +42,59 @@ const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
   packetsReceived: 10,
   packetsSent: 9,
   outstanding: 0,
-  connections: [],
-  sessions: 0,
+  connections: [connection()],
+  sessions: 1,
   watchCount: 2,
-  watchesBySession: new Map([[1n, ["/a", "/b"]]]),
-  watchesByPath: new Map([["/a", [1n]], ["/b", [1n]]]),
-  ephemeralsCount: 0,
-  approximateDataSize: 0,
+  watchesBySession: new Map([[SID, ["/a", "/b"]]]),
+  watchesByPath: new Map([["/a", [SID]], ["/b", [SID]]]),
+  ephemeralsCount: 1,
+  ephemerals: new Map([[SID, ["/cap/e"]]]),
+  sessionExpiry: new Map([[1796455160000, [SID]]]),
+  sessionTimeouts: new Map([[SID, 10_000]]),
+  approximateDataSize: 67,
   followers: [],
   syncedFollowers: 0,
+  syncedObservers: 0,
+  learners: 0,
+  pendingSyncs: 0,
+  quorumSize: 1,
+  leaderId: null,
+  leaderUptimeMs: 0,
+  proposalSizes: { last: -1, min: -1, max: -1 },
   electionCount: 0,
   fsyncP50Ms: 0,
   readOnly: false,
-  config: { tickTime: 2000 },
+  uptimeMs: 2093,
+  fileDescriptors: { open: 43, max: 20000 },
+  dataDirBytes: 4096,
+  lastSnapshot: undefined,
+  servers: [],
+  clientAddress: "127.0.0.1:2181",
+  initialConfiguration: "tickTime=2000\n",
+  settings: { clientPort: 2181, dataDir: "/d", tickTimeMs: 2000, maxClientCnxns: 60, minSessionTimeoutMs: 4000, maxSessionTimeoutMs: 40000, initLimitTicks: 10, syncLimitTicks: 5, nativePort: 2282, adminPort: 8080, frameBytesMax: 0xfffff },
   ...over,
 });
+
+const servers = [1, 2, 3].map((id) => ({ id, host: "127.0.0.1", peerPort: 2880 + id, electionPort: 3880 + id, observer: false }));
+const leader = (over: Partial<ServerSnapshot> = {}) =>
+  snapshot({
+    mode: "leader",
+    serverId: 3,
+    leaderId: 3,
+    servers,
+    quorumSize: 3,
+    learners: 2,
+    syncedFollowers: 2,
+    leaderUptimeMs: 3156,
+    proposalSizes: { last: 91, min: 48, max: 91 },
+    followers: [{ id: 1, lastZxid: 4n, lag: 0 }, { id: 2, lastZxid: 4n, lag: 0 }],
+    ...over,
+  });
+const follower = () => snapshot({ mode: "follower", serverId: 1, leaderId: 3, servers, quorumSize: 3, sessionExpiry: new Map() });
+
+const noActions: AdminActions = { resetServerStats: () => undefined, resetConnectionStats: () => undefined };
+/** A command's answer as the admin port writes it, read back as a client would. */
+const answer = (name: string, s: ServerSnapshot, actions = noActions) => JSON.parse(adminJson(commandJson(name, s, actions))) as Record<string, unknown>;
 
 let server: Server | undefined;
 const quiet = { log: () => undefined, closed: () => undefined };
@@ -55,7 +120,7 @@ describe("admin HTTP", () => {
     metrics.gauge("warden_znodes", "Znodes", () => 5);
     let ready = false;
     const started = await startAdminServer(
-      { ready: () => ready, metrics: () => metrics.render(), commands: { srvr: () => commandJson("srvr", snapshot()) } },
+      { ready: () => ready, metrics: () => metrics.render(), commands: { srvr: () => commandJson("srvr", snapshot(), noActions) } },
       0,
       "127.0.0.1",
       quiet,
@@ -69,9 +134,9 @@ describe("admin HTTP", () => {
     expect(text).toContain('warden_requests_total{op="getData"} 3');
     expect(text).toContain('warden_request_seconds_bucket{op="getData",le="0.0025"} 1');
     expect(text).toContain("warden_znodes 5");
-    const srvr = (await (await fetch(`${base}/commands/srvr`)).json()) as { server_stats: { server_state: string }; zxid: string };
-    expect(srvr.server_stats.server_state).toBe("standalone");
-    expect(srvr.zxid).toBe("0x100000005");
+    const srvr = (await (await fetch(`${base}/commands/srvr`)).json()) as { server_stats: { server_state: string }; command: string; error: null };
+    // ZooKeeper's fields, and Warden's zxid and epoch that the ensemble harness reads (testing/src/ensemble/admin.ts).
+    expect(srvr).toMatchObject({ server_stats: { server_state: "standalone" }, command: "srvr", error: null, zxid: "0x100000005", epoch: 0 });
     expect((await fetch(`${base}/commands/nope`)).status).toBe(404);
   });
 });
@@ -120,9 +185,56 @@ describe("admin HTTP is a containment boundary", () => {
   });
 });
 
+describe("admin commands as ZooKeeper 3.8 names and answers them", () => {
+  it("answers every name and alias of ZooKeeper's Commands, and no other", () => {
+    expect([...COMMAND_NAMES].sort()).toEqual(ZK_COMMANDS.flat().filter((n) => !["orst", "observer_connection_stat_reset", "hash", "get_trace_mask", "gtmk", "set_trace_mask", "stmk"].includes(n)).sort());
+  });
+
+  const cases: Array<[ZkMode, () => ServerSnapshot]> = [
+    ["standalone", () => snapshot()],
+    ["leader", () => leader()],
+    ["follower", () => follower()],
+  ];
+  for (const [mode, make] of cases) {
+    it.each(ZK_COMMANDS.flat().filter((n) => COMMAND_NAMES.includes(n)))(`%s has the field names and JSON types of ZooKeeper's answer (${mode})`, (name) => {
+      const ours = answer(name, make());
+      expect(commandShapeDifferences(ours, mode, name)).toEqual([]);
+      expect(ours.command).toBe(name);
+    });
+  }
+
+  it("writes session ids as JSON numbers past 2^53, as Jackson writes a long", () => {
+    const text = adminJson(commandJson("dump", snapshot(), noActions));
+    expect(text).toContain(`"${SID}" : [`.replace(" : ", ": "));
+    expect(text).toMatch(new RegExp(`\\[\\s*${SID}\\s*\\]`));
+  });
+
+  it("dump lists each session's ephemeral paths and its deadline", () => {
+    expect(answer("dump", snapshot())).toMatchObject({ session_id_to_ephemeral_paths: { [SID.toString()]: ["/cap/e"] }, expiry_time_to_session_ids: { "1796455160000": [Number(SID)] } });
+  });
+
+  it("connections reports each connection's own last zxid, operation and latencies", () => {
+    const c = (answer("cons", snapshot({ connections: [connection(), connection({ lastZxid: 9n, lastOp: "CREA", sessionId: SID + 1n })] })).connections as Array<Record<string, unknown>>);
+    expect(c.map((x) => [x.last_zxid, x.last_operation])).toEqual([[4, "GETC"], [9, "CREA"]]);
+  });
+
+  it("leader answers the leader's id and address; standalone, ZooKeeper's error", () => {
+    expect(answer("leader", leader())).toEqual({ is_leader: true, leader_id: 3, leader_ip: "127.0.0.1", command: "leader", error: null });
+    expect(answer("leader", follower())).toMatchObject({ is_leader: false, leader_id: 3 });
+    expect(answer("leader", snapshot())).toEqual({ command: "leader", error: "server is not initialized" });
+  });
+
+  it("stat_reset and connection_stat_reset reset, under either name", () => {
+    const done: string[] = [];
+    const actions = { resetServerStats: () => done.push("server"), resetConnectionStats: () => done.push("connections") };
+    for (const n of ["stat_reset", "srst", "connection_stat_reset", "crst"]) expect(answer(n, snapshot(), actions)).toEqual({ command: n, error: null });
+    expect(done).toEqual(["server", "server", "connections", "connections"]);
+  });
+});
+
 describe("four-letter words", () => {
   it("answers srvr in ZooKeeper's text form, with the Mode line tools parse", () => {
-    const text = commandText("srvr", snapshot({ mode: "leader" }));
+    const text = commandText("srvr", leader(), noActions);
     expect(text).toMatch(/^Zookeeper version: 3\.8\.0-warden/);
     expect(text).toContain("Mode: leader\n");
     expect(text).toContain("Zxid: 0x100000005\n");
@@ -130,9 +242,102 @@ describe("four-letter words", () => {
   });
 
   it("answers ruok, isro, wchs and mntr", () => {
-    expect(commandText("ruok", snapshot())).toBe("imok");
-    expect(commandText("isro", snapshot())).toBe("rw");
-    expect(commandText("wchs", snapshot())).toBe("1 connections watching 2 paths\nTotal watches:2\n");
-    expect(commandText("mntr", snapshot())).toContain("zk_znode_count\t5\n");
+    expect(commandText("ruok", snapshot(), noActions)).toBe("imok");
+    expect(commandText("isro", snapshot(), noActions)).toBe("rw");
+    expect(commandText("wchs", snapshot(), noActions)).toBe("1 connections watching 2 paths\nTotal watches:2\n");
+    expect(commandText("mntr", snapshot(), noActions)).toContain("zk_znode_count\t5\n");
+  });
+
+  it("srvr on a leader ends with the proposal sizes, as ZooKeeper's", () => {
+    expect(commandText("srvr", leader(), noActions)).toMatch(/\nProposal sizes last\/min\/max: 91\/48\/91\n$/);
+  });
+
+  it("cons prints every field of ZooKeeper's line, with the connection's own lzxid", () => {
+    // The line ZooKeeper 3.8 printed for the same figures (fixtures/zk-admin/standalone/cons.txt).
+    const theirs = zkText("standalone", "cons").split("\n")[0]!;
+    expect(commandText("cons", snapshot(), noActions).split("\n")[0]).toBe(theirs);
+  });
+
+  it("dump, wchc and wchp print ZooKeeper's layout", () => {
+    const dump = commandText("dump", snapshot(), noActions);
+    expect(dump).toMatch(/^SessionTracker dump:\nSession Sets \(1\)\/\(1\):\n1 expire at \w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC \d{4}:\n\t0x100032590650000\n/);
+    expect(dump).toContain("ephemeral nodes dump:\nSessions with Ephemerals (1):\n0x100032590650000:\n\t/cap/e\n");
+    expect(commandText("dump", follower(), noActions)).toMatch(/^SessionTracker dump:\nGlobal Sessions\(1\):\n0x100032590650000\t10000ms\n/);
+    const one = snapshot({ watchesBySession: new Map([[SID, ["/cap"]]]), watchesByPath: new Map([["/cap", [SID]]]) });
+    expect(commandText("wchc", one, noActions)).toBe(zkText("standalone", "wchc"));
+    expect(commandText("wchp", one, noActions)).toBe(zkText("standalone", "wchp"));
+  });
+
+  it("mntr on a leader carries ZooKeeper's leader keys with real figures", () => {
+    const pairs = new Map(commandText("mntr", leader(), noActions).trimEnd().split("\n").map((l) => l.split("\t") as [string, string]));
+    expect(Object.fromEntries(["zk_learners", "zk_synced_followers", "zk_quorum_size", "zk_last_proposal_size", "zk_max_proposal_size", "zk_min_proposal_size", "zk_leader_uptime", "zk_pending_syncs", "zk_peer_state"].map((k) => [k, pairs.get(k)]))).toEqual({
+      zk_learners: "2",
+      zk_synced_followers: "2",
+      zk_quorum_size: "3",
+      zk_last_proposal_size: "91",
+      zk_max_proposal_size: "91",
+      zk_min_proposal_size: "48",
+      zk_leader_uptime: "3156",
+      zk_pending_syncs: "0",
+      zk_peer_state: "leading - broadcast",
+    });
+    expect(pairs.get("zk_approximate_data_size")).toBe("67");
+    expect(pairs.get("zk_open_file_descriptor_count")).toBe("43");
+  });
+
+  it("crst, srst and dirs answer ZooKeeper's text and do what they say", () => {
+    const done: string[] = [];
+    const actions = { resetServerStats: () => done.push("server"), resetConnectionStats: () => done.push("connections") };
+    expect(commandText("crst", snapshot(), actions)).toBe(zkText("standalone", "crst"));
+    expect(commandText("srst", snapshot(), actions)).toBe(zkText("standalone", "srst"));
+    expect(done).toEqual(["connections", "server"]);
+    expect(commandText("dirs", snapshot(), noActions)).toBe("datadir_size: 4096\nlogdir_size: 4096\n");
+  });
+});
+
+describe("ZooKeeper's Prometheus metrics", () => {
+  it("a summary renders its quantiles over the latest observations, with the cumulative count and sum", () => {
+    const registry = new MetricsRegistry();
+    const s = registry.summary("readlatency", "readlatency", [0.5, 0.9, 0.99]);
+    for (let v = 1; v <= 100; v++) s.observe(v);
+    const text = registry.render();
+    expect(text).toContain("# TYPE readlatency summary\n");
+    expect(text).toContain('readlatency{quantile="0.5"} 51\n');
+    expect(text).toContain('readlatency{quantile="0.9"} 91\n');
+    expect(text).toContain('readlatency{quantile="0.99"} 100\n');
+    expect(text).toContain("readlatency_count 100\nreadlatency_sum 5050\n");
+  });
+
+  it("a summary's quantiles forget what is older than its window; its count and sum do not", () => {
+    const registry = new MetricsRegistry();
+    const s = registry.summary("fsynctime", "fsynctime", [0.5]);
+    for (let i = 0; i < SUMMARY_WINDOW_MAX; i++) s.observe(1000);
+    for (let i = 0; i < SUMMARY_WINDOW_MAX; i++) s.observe(1);
+    expect(registry.render()).toContain('fsynctime{quantile="0.5"} 1\n');
+    expect(registry.render()).toContain(`fsynctime_count ${2 * SUMMARY_WINDOW_MAX}\n`);
+  });
+
+  it("reads and writes go to readlatency and updatelatency, as ZooKeeper splits requests with and without a txn", () => {
+    const m = new RequestMetrics();
+    m.received("getData");
+    m.replied("getData", performance.now() - 3);
+    m.received("create");
+    m.replied("create", performance.now() - 5);
+    m.replied("setData", performance.now() - 5);
+    const text = m.registry.render();
+    expect(text).toMatch(/^readlatency_count 1$/m);
+    expect(text).toMatch(/^updatelatency_count 2$/m);
+  });
+
+  it("looking_count counts each search for a leader and election_time measures it", () => {
+    const zk = new RequestMetrics().zk;
+    const clock = new ElectionClock(zk, 1000);
+    const status = (leaderId: number | null, role: "leader" | "follower", established = false) => ({ id: 1, role, leaderId, epoch: 1, established, lastZxid: 0n, commitZxid: 0n, appliedZxid: 0n, durableZxid: 0n, electionCount: 1 });
+    clock.statusChanged(status(1, "leader", false), 1100);
+    clock.statusChanged(status(1, "leader", true), 1250);
+    clock.statusChanged(status(null, "follower"), 5000);
+    clock.statusChanged(status(2, "follower"), 5400);
+    expect(zk.lookingCount.get()).toBe(2);
+    expect(zk.electionTime.render()).toContain("election_time_count 2\nelection_time_sum 650\n");
   });
 });

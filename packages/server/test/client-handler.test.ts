@@ -7,6 +7,7 @@ import { OutstandingLimit, type ServerContext, type SyncResult } from "../src/co
 import { RequestMetrics } from "../src/admin/request-metrics.js";
 import { loadConfig } from "../src/config/index.js";
 import type { ClientConnection, CloseCause } from "../src/net/connection.js";
+import { ConnectionStats } from "../src/admin/connection-stats.js";
 
 class RecordingConnection implements ClientConnection {
   readonly protocol = "native" as const;
@@ -15,7 +16,8 @@ class RecordingConnection implements ClientConnection {
   readonly replyBytesMax = 1 << 20;
   readonly writable = true;
   readonly bufferedBytes = 0;
-  readonly stats = { received: 0, sent: 0 };
+  readonly readingPaused = false;
+  readonly stats = new ConnectionStats();
   closed = false;
   readonly sent: string[] = [];
   sendConnected(): void {
@@ -94,5 +96,20 @@ describe("containment", () => {
     };
     handler.onRequest(1, { type: "getData", path: "/", watch: false });
     expect(connection.sent).toEqual(["connected", "fail internal_error"]);
+  });
+});
+
+describe("the connection's figures for cons", () => {
+  it("record each answered request's xid, zxid and operation, as ZooKeeper's updateStatsForResponse", () => {
+    const { handler, connection, ctx } = setup();
+    (ctx.node as { lastZxid: bigint }).lastZxid = 0x500000009n;
+    handler.onRequest(5, { type: "getChildren", path: "/", watch: false, stat: false } as never);
+    expect(connection.stats).toMatchObject({ lastCxid: 5, lastZxid: 0x500000009n, lastOp: "GETC" });
+    expect(connection.stats.lastResponseMs).toBeGreaterThan(0);
+    // A ping's xid (-2) is not a request's: lcxid stays, the operation and zxid move.
+    handler.onRequest(-2, { type: "ping" });
+    expect(connection.stats).toMatchObject({ lastCxid: 5, lastOp: "PING" });
+    connection.stats.reset();
+    expect(connection.stats).toMatchObject({ lastCxid: -1, lastZxid: -1n, lastOp: "NA", received: 0, sent: 0, maxLatencyMs: 0 });
   });
 });

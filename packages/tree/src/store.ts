@@ -60,6 +60,9 @@ export class NodeStore {
   private readonly free: number[] = [];
   private capacity = CAPACITY_MIN;
 
+  /** Paths' and data's lengths summed over every node: ZooKeeper's approximateDataSize. */
+  approximateDataSize = 0;
+
   get size(): number {
     return this.ids.size;
   }
@@ -75,6 +78,8 @@ export class NodeStore {
     const id = this.free.length > 0 ? this.free.pop()! : this.strings.length / 2;
     if (id >= this.capacity) this.grow();
     this.strings[2 * id] = path;
+    this.strings[2 * id + 1] = "";
+    this.approximateDataSize += path.length;
     this.ids.add(path, id);
     this.i[id * I + INT_BASE + CHILD_COUNT] = 0;
     this.write(id, fields);
@@ -111,7 +116,7 @@ export class NodeStore {
     i[io + AVERSION] = x.aversion;
     i[io + ACL_ID] = x.aclId;
     i[io + HAS_OWNER] = x.owner === 0n ? 0 : 1;
-    this.strings[2 * id + 1] = x.data;
+    this.setData(id, x.data);
     this.owners[id] = x.owner;
   }
 
@@ -128,8 +133,9 @@ export class NodeStore {
     else if (parentId >= 0) l[parentId * L + FIRST] = next;
     if (next >= 0) l[next * L + PREV] = prev;
     if (parentId >= 0) this.i[parentId * I + INT_BASE + CHILD_COUNT]--;
+    this.setData(id, "");
+    this.approximateDataSize -= path.length;
     this.strings[2 * id] = "";
-    this.strings[2 * id + 1] = "";
     this.owners[id] = 0n;
     this.free.push(id);
   }
@@ -142,6 +148,7 @@ export class NodeStore {
     return this.strings[2 * id + 1]!;
   }
   setData(id: number, data: string): void {
+    this.approximateDataSize += data.length - this.strings[2 * id + 1]!.length;
     this.strings[2 * id + 1] = data;
   }
 

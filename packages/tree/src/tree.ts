@@ -47,6 +47,11 @@ export class DataTree {
     return this.store.size;
   }
 
+  /** ZooKeeper's approximateDataSize (mntr's zk_approximate_data_size): every node's path length plus its data's length. */
+  get approximateDataSize(): number {
+    return this.store.approximateDataSize;
+  }
+
   // ---- reads -------------------------------------------------------------------------
 
   /** Answers a read request (ACL READ checked, watches registered); throws typed errors. */

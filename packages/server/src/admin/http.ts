@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describeError, type ListenerReporter } from "../net/connection.js";
+import { adminJson } from "./admin-json.js";
 
-/** Answers of the admin port; each command returns a JSON-serializable value. */
+/** Answers of the admin port; each command returns its JSON fields (bigints are written as numbers). */
 export interface AdminSource {
   ready(): boolean;
   metrics(): string;
-  commands: Readonly<Record<string, () => unknown>>;
+  commands: Readonly<Record<string, () => Record<string, unknown>>>;
 }
 
 /** Bounds of the admin port: it is for operators and scrapers, a handful of connections at a time. */
@@ -16,14 +17,6 @@ const ADMIN_REQUEST_TIMEOUT_MS = 30_000;
 const ADMIN_HEADERS_MAX = 64;
 const ADMIN_URL_CHARS_MAX = 2048;
 
-const jsonReplacer = (_k: string, v: unknown) => (typeof v === "bigint" ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v);
-
-/**
- * The admin HTTP server: GET /health (200 ready / 503 not), GET /metrics (Prometheus text),
- * GET /commands (the list) and GET /commands/<name> (JSON), as ZooKeeper's AdminServer.
- * A containment boundary like every listener: a request that cannot be parsed gets 400, a
- * fault while answering one gets 500 (or its connection cut), logged and counted.
- */
 /** ZooKeeper's admin.commandURL and admin.idleTimeout. */
 export interface AdminSettings {
   commandUrl: string;
@@ -31,6 +24,12 @@ export interface AdminSettings {
 }
 const ADMIN_DEFAULTS: AdminSettings = { commandUrl: "/commands", idleTimeoutMs: 30_000 };
 
+/**
+ * The admin HTTP server: GET /health (200 ready / 503 not), GET /metrics (Prometheus text),
+ * GET /commands (the list) and GET /commands/<name> (JSON), as ZooKeeper's AdminServer.
+ * A containment boundary like every listener: a request that cannot be parsed gets 400, a
+ * fault while answering one gets 500 (or its connection cut), logged and counted.
+ */
 export async function startAdminServer(
   source: AdminSource,
   port: number,
@@ -82,7 +81,7 @@ function pathOf(target: string | undefined): string | undefined {
   return q < 0 ? target : target.slice(0, q);
 }
 
-function answer(source: AdminSource, commands: ReadonlyMap<string, () => unknown>, commandUrl: string, req: IncomingMessage, res: ServerResponse): void {
+function answer(source: AdminSource, commands: ReadonlyMap<string, () => Record<string, unknown>>, commandUrl: string, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "GET only\n");
   const path = pathOf(req.url);
   if (path === undefined) return send(res, 400, "text/plain", "bad request target\n");
@@ -99,13 +98,13 @@ function answer(source: AdminSource, commands: ReadonlyMap<string, () => unknown
     // A Map, not an object: "constructor" or "toString" are not commands.
     const cmd = commands.get(name);
     if (!cmd) return send(res, 404, "application/json", JSON.stringify({ error: `unknown command ${name.slice(0, 64)}` }) + "\n");
-    let value: unknown;
+    let value: Record<string, unknown>;
     try {
       value = cmd();
     } catch (e) {
-      return send(res, 500, "application/json", JSON.stringify({ error: (e as Error).message }) + "\n");
+      return send(res, 500, "application/json", adminJson({ command: name, error: (e as Error).message }) + "\n");
     }
-    return send(res, 200, "application/json", JSON.stringify({ command: name, ...(value as object) }, jsonReplacer, 2) + "\n");
+    return send(res, 200, "application/json", adminJson(value) + "\n");
   }
   send(res, 404, "text/plain", `not found: try /health, /metrics, ${commandUrl}\n`);
 }

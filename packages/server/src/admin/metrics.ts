@@ -103,7 +103,54 @@ export class Histogram {
   }
 }
 
+/** Observations a summary keeps per label set for its quantiles (a sliding window of the latest). */
+export const SUMMARY_WINDOW_MAX = 1024;
+
+interface SummarySeries {
+  window: number[];
+  next: number;
+  sum: number;
+  count: number;
+}
+
+/**
+ * A Prometheus summary as ZooKeeper's PrometheusMetricsProvider exports one: the given
+ * quantiles over the latest SUMMARY_WINDOW_MAX observations, with the cumulative _count and _sum.
+ */
+export class Summary {
+  private readonly series = new Map<string, SummarySeries>();
+  constructor(readonly name: string, readonly help: string, readonly quantiles: readonly number[]) {}
+
+  observe(value: number, labels?: Labels): void {
+    const key = labelKey(labels);
+    let s = this.series.get(key);
+    if (!s) {
+      if (this.series.size >= LABEL_SETS_MAX) return;
+      s = { window: [], next: 0, sum: 0, count: 0 };
+      this.series.set(key, s);
+    }
+    if (s.window.length < SUMMARY_WINDOW_MAX) s.window.push(value);
+    else s.window[s.next] = value;
+    s.next = (s.next + 1) % SUMMARY_WINDOW_MAX;
+    s.sum += value;
+    s.count++;
+  }
+  render(): string {
+    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} summary\n`;
+    for (const [k, s] of this.series) {
+      const sorted = [...s.window].sort((a, b) => a - b);
+      for (const q of this.quantiles) {
+        const v = sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+        out += `${this.name}${withLabel(k, `quantile="${q}"`)} ${v}\n`;
+      }
+      out += `${this.name}_count${k} ${s.count}\n${this.name}_sum${k} ${s.sum}\n`;
+    }
+    return out;
+  }
+}
+
 export class Gauge {
+  /** `read` returns one value, or one per label set (none: the gauge is absent now, as ZooKeeper's leader gauges on a follower). */
   constructor(readonly name: string, readonly help: string, readonly read: () => number | Array<[Labels, number]>) {}
   render(): string {
     let s = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n`;
@@ -115,7 +162,7 @@ export class Gauge {
 }
 
 export class MetricsRegistry {
-  private readonly metrics: Array<Counter | Histogram | Gauge> = [];
+  private readonly metrics: Array<Counter | Histogram | Gauge | Summary> = [];
 
   counter(name: string, help: string): Counter {
     return this.add(new Counter(name, help));
@@ -126,10 +173,13 @@ export class MetricsRegistry {
   gauge(name: string, help: string, read: () => number | Array<[Labels, number]>): Gauge {
     return this.add(new Gauge(name, help, read));
   }
+  summary(name: string, help: string, quantiles: readonly number[]): Summary {
+    return this.add(new Summary(name, help, quantiles));
+  }
   render(): string {
     return this.metrics.map((m) => m.render()).join("");
   }
-  private add<T extends Counter | Histogram | Gauge>(m: T): T {
+  private add<T extends Counter | Histogram | Gauge | Summary>(m: T): T {
     if (this.metrics.some((x) => x.name === m.name)) throw new Error(`metric ${m.name} registered twice`);
     this.metrics.push(m);
     return m;

@@ -1,4 +1,5 @@
 import { MetricsRegistry, type Counter, type Histogram } from "./metrics.js";
+import { ZooKeeperMetrics } from "./zk-metrics.js";
 
 /** Per-op request counts and latencies, and the latency figures srvr reports. */
 export class RequestMetrics {
@@ -6,16 +7,20 @@ export class RequestMetrics {
   private readonly requests: Counter;
   private readonly latency: Histogram;
   readonly proposal: Histogram;
+  /** The same figures (and more) under ZooKeeper's Prometheus names. */
+  readonly zk: ZooKeeperMetrics;
   packetsReceived = 0;
   packetsSent = 0;
   private minMs = Infinity;
   private maxMs = 0;
   private sumMs = 0;
+  private count = 0;
 
   constructor() {
     this.requests = this.registry.counter("warden_requests_total", "Requests received, by op");
     this.latency = this.registry.histogram("warden_request_duration_seconds", "Time from receiving a request to sending its reply, by op");
     this.proposal = this.registry.histogram("warden_proposal_commit_seconds", "Leader: time from proposing a txn to its commit");
+    this.zk = new ZooKeeperMetrics(this.registry);
   }
 
   received(op: string): void {
@@ -28,13 +33,25 @@ export class RequestMetrics {
     if (!op || startedMs === 0) return;
     const ms = performance.now() - startedMs;
     this.latency.observe(ms / 1000, { op });
+    this.zk.answered(op, ms);
     if (ms < this.minMs) this.minMs = ms;
     if (ms > this.maxMs) this.maxMs = ms;
     this.sumMs += ms;
+    this.count++;
+  }
+
+  /** srst: ZooKeeper's ServerStats.reset (latency and packet counts; the Prometheus counters go on). */
+  reset(): void {
+    this.packetsReceived = 0;
+    this.packetsSent = 0;
+    this.minMs = Infinity;
+    this.maxMs = 0;
+    this.sumMs = 0;
+    this.count = 0;
   }
 
   latencyMs(): { min: number; avg: number; max: number } {
-    const n = this.latency.stats().count;
+    const n = this.count;
     return n === 0 ? { min: 0, avg: 0, max: 0 } : { min: Math.round(this.minMs), avg: this.sumMs / n, max: Math.round(this.maxMs) };
   }
 }

@@ -1,22 +1,42 @@
-// One consistent picture of the server for the four-letter words and the gauges of /metrics.
+// One consistent picture of the server for the admin commands, the four-letter words and the
+// gauges of /metrics.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { ServerConfig } from "../config/index.js";
 import type { WardenNode } from "../core/node.js";
 import type { ReplicationDriver } from "../core/replication.js";
 import type { ClientHandler } from "../core/client-handler.js";
 import type { RequestMetrics } from "./request-metrics.js";
-import type { MetricsRegistry } from "./metrics.js";
 import type { ServerSnapshot } from "./commands.js";
 
-export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: ReplicationDriver, metrics: RequestMetrics, local: Map<bigint, ClientHandler>): ServerSnapshot {
+/** What the snapshot reads besides the node, the driver and the connections. */
+export interface SnapshotSources {
+  startedMs: number;
+  pendingSyncs(): number;
+  lastSnapshot: { zxid: bigint; timestampS: number } | undefined;
+}
+
+export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: ReplicationDriver, metrics: RequestMetrics, local: Map<bigint, ClientHandler>, sources: SnapshotSources): ServerSnapshot {
   const status = driver.replica.status();
   const standalone = config.servers.length <= 1;
-  const mode = standalone ? "standalone" : status.role === "leader" ? "leader" : status.role === "observer" ? "observer" : status.leaderId !== null ? "follower" : "looking";
+  const role = standalone ? "standalone" : status.role === "leader" ? "leader" : status.role === "observer" ? "observer" : status.leaderId !== null ? "follower" : "looking";
+  const mode = role === "leader" && !status.established ? "looking" : role;
   const watches = node.tree.watches;
-  const lags = status.role === "leader" ? driver.replica.peerLags() : [];
-  let ephemerals = 0;
-  for (const id of node.tree.sessions.keys()) ephemerals += node.tree.ephemeralsOf(id).size;
+  const lags = mode === "leader" ? driver.replica.peerLags() : [];
+  const inContact = lags.filter((l) => l.state !== "probe");
+  const ephemerals = new Map<bigint, string[]>();
+  let ephemeralsCount = 0;
+  const sessionTimeouts = new Map<bigint, number>();
+  for (const [id, info] of node.tree.sessions) {
+    sessionTimeouts.set(id, info.timeoutMs);
+    const paths = node.tree.ephemeralsOf(id);
+    ephemeralsCount += paths.size;
+    if (paths.size > 0) ephemerals.set(id, [...paths].sort());
+  }
+  const sizes = driver.proposalSizes;
+  const me = config.servers.find((s) => s.id === config.myId);
   return {
-    mode: mode === "leader" && !status.established ? "looking" : mode,
+    mode,
     serverId: config.myId,
     epoch: status.epoch,
     zxid: node.lastZxid,
@@ -25,56 +45,133 @@ export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: R
     packetsReceived: metrics.packetsReceived,
     packetsSent: metrics.packetsSent,
     outstanding: [...local.values()].reduce((n, h) => n + (h.session?.order.outstanding ?? 0), 0),
-    connections: [...local.values()].map((h) => ({
-      remote: h.connection.remote,
-      protocol: h.connection.protocol,
-      sessionId: h.session?.sessionId ?? 0n,
-      timeoutMs: h.session?.timeoutMs ?? 0,
-      queued: h.session?.order.outstanding ?? 0,
-      received: h.connection.stats.received,
-      sent: h.connection.stats.sent,
-      lastZxid: node.lastZxid,
-    })),
+    connections: [...local.values()].map((h) => {
+      const c = h.connection;
+      return {
+        remote: c.remote,
+        protocol: c.protocol,
+        sessionId: h.session?.sessionId ?? 0n,
+        timeoutMs: h.session?.timeoutMs ?? 0,
+        interestOps: c.readingPaused ? 0 : 1,
+        queued: h.session?.order.outstanding ?? 0,
+        received: c.stats.received,
+        sent: c.stats.sent,
+        lastOp: c.stats.lastOp,
+        establishedMs: c.stats.establishedMs,
+        lastCxid: c.stats.lastCxid,
+        lastZxid: c.stats.lastZxid,
+        lastResponseMs: c.stats.lastResponseMs,
+        lastLatencyMs: c.stats.lastLatencyMs,
+        minLatencyMs: c.stats.minLatency,
+        avgLatencyMs: c.stats.avgLatency,
+        maxLatencyMs: c.stats.maxLatencyMs,
+      };
+    }),
     sessions: node.tree.sessions.size,
     watchCount: watches.counts.watches,
     watchesBySession: watches.pathsBySession(),
     watchesByPath: watches.sessionsByPath(),
-    ephemeralsCount: ephemerals,
-    approximateDataSize: 0,
+    ephemeralsCount,
+    ephemerals,
+    sessionExpiry: mode === "standalone" || mode === "leader" ? node.tracker.deadlines() : new Map(),
+    sessionTimeouts,
+    approximateDataSize: node.tree.approximateDataSize,
     followers: lags.map((l) => ({ id: l.id, lastZxid: l.matchZxid, lag: l.lagEntries })),
     syncedFollowers: lags.filter((l) => l.voter && l.state === "replicate").length,
+    syncedObservers: lags.filter((l) => !l.voter && l.state === "replicate").length,
+    learners: inContact.length,
+    pendingSyncs: sources.pendingSyncs(),
+    quorumSize: config.servers.filter((s) => !s.observer).length || 1,
+    leaderId: standalone ? null : status.leaderId,
+    leaderUptimeMs: node.isLeader ? Date.now() - node.leadingSinceMs : 0,
+    proposalSizes: { last: sizes.last, min: sizes.min, max: sizes.max },
     electionCount: status.electionCount,
     fsyncP50Ms: driver.fsyncP50Ms(),
     readOnly: false,
-    config: {
-      serverId: config.myId,
-      tickTime: config.tickTimeMs,
-      initLimit: config.initLimitTicks,
-      syncLimit: config.syncLimitTicks,
+    uptimeMs: Date.now() - sources.startedMs,
+    fileDescriptors: fileDescriptors(),
+    dataDirBytes: directoryBytes(join(config.dataDir, "warden", "snapshots")),
+    logDirBytes: directoryBytes(join(config.dataLogDir, "warden", "db")),
+    lastSnapshot: sources.lastSnapshot,
+    servers: config.servers.map((s) => ({ id: s.id, host: s.host, peerPort: s.peerPort, electionPort: s.electionPort, observer: s.observer })),
+    clientAddress: `${config.clientPortAddress ?? me?.host ?? "0.0.0.0"}:${config.clientPort}`,
+    initialConfiguration: initialConfiguration(config),
+    settings: {
+      clientPort: config.clientPort,
       dataDir: config.dataDir,
       dataLogDir: config.dataLogDir,
-      clientPort: config.clientPort,
+      tickTimeMs: config.tickTimeMs,
+      maxClientCnxns: config.maxClientCnxns,
+      minSessionTimeoutMs: config.minSessionTimeoutMs,
+      maxSessionTimeoutMs: config.maxSessionTimeoutMs,
+      initLimitTicks: config.initLimitTicks,
+      syncLimitTicks: config.syncLimitTicks,
       nativePort: config.nativePort,
       adminPort: config.adminPort,
-      minSessionTimeout: config.minSessionTimeoutMs,
-      maxSessionTimeout: config.maxSessionTimeoutMs,
-      maxClientCnxns: config.maxClientCnxns,
-      "jute.maxbuffer": config.frameBytesMax,
-      ...Object.fromEntries(config.servers.map((s) => [`server.${s.id}`, `${s.host}:${s.peerPort}:${s.electionPort}:${s.observer ? "observer" : "participant"}`])),
+      frameBytesMax: config.frameBytesMax,
     },
   };
 }
 
-export function registerGauges(registry: MetricsRegistry, snapshot: () => ServerSnapshot): void {
-  registry.gauge("warden_znodes", "Znodes in the tree", () => snapshot().nodeCount);
-  registry.gauge("warden_watches", "Watches registered", () => snapshot().watchCount);
-  registry.gauge("warden_sessions", "Sessions in the ensemble", () => snapshot().sessions);
-  registry.gauge("warden_connections", "Client connections to this server", () => snapshot().connections.length);
-  registry.gauge("warden_outstanding_requests", "Requests received and not yet answered", () => snapshot().outstanding);
-  registry.gauge("warden_fsync_p50_seconds", "Median time for a log append to become durable", () => snapshot().fsyncP50Ms / 1000);
-  registry.gauge("warden_last_zxid", "The last applied zxid", () => Number(snapshot().zxid));
-  registry.gauge("warden_epoch", "The current epoch", () => snapshot().epoch);
-  registry.gauge("warden_election_count", "Elections this server has started", () => snapshot().electionCount);
-  registry.gauge("warden_role", "1 for this server's role", () => [[{ role: snapshot().mode }, 1]]);
-  registry.gauge("warden_follower_lag_entries", "Entries each follower is behind the leader", () => snapshot().followers.map((f) => [{ follower: String(f.id) }, f.lag]));
+/** The configuration the server runs with, as zoo.cfg lines (initial_configuration). */
+function initialConfiguration(config: ServerConfig): string {
+  const lines: Array<[string, string | number | undefined]> = [
+    ["tickTime", config.tickTimeMs],
+    ["initLimit", config.initLimitTicks],
+    ["syncLimit", config.syncLimitTicks],
+    ["dataDir", config.dataDir],
+    ["dataLogDir", config.dataLogDir !== config.dataDir ? config.dataLogDir : undefined],
+    ["clientPort", config.clientPort],
+    ["clientPortAddress", config.clientPortAddress],
+    ["nativePort", config.nativePort],
+    ["admin.serverAddress", config.adminAddress],
+    ["admin.serverPort", config.adminPort],
+    ["minSessionTimeout", config.minSessionTimeoutMs],
+    ["maxSessionTimeout", config.maxSessionTimeoutMs],
+    ["maxClientCnxns", config.maxClientCnxns],
+    ["4lw.commands.whitelist", config.fourLetterWords === "*" ? "*" : [...config.fourLetterWords].join(",")],
+    ...config.servers.map((s): [string, string] => [`server.${s.id}`, `${s.host}:${s.peerPort}:${s.electionPort}${s.observer ? ":observer" : ""}`]),
+  ];
+  return lines.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}\n`).join("");
+}
+
+/** Open and allowed file descriptors of this process (Linux' /proc), as ZooKeeper reports on Unix; undefined elsewhere. */
+export function fileDescriptors(): { open: number; max: number } | undefined {
+  try {
+    const open = readdirSync("/proc/self/fd").length;
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+    return { open, max: m && m[1] !== "unlimited" ? Number(m[1]) : -1 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bytes of the files under `dir` (dirs' datadir_size), at most DIR_ENTRIES_MAX entries looked at. */
+const DIR_ENTRIES_MAX = 100_000;
+export function directoryBytes(dir: string): number {
+  let total = 0;
+  let seen = 0;
+  const stack = [dir];
+  while (stack.length > 0 && seen < DIR_ENTRIES_MAX) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (++seen > DIR_ENTRIES_MAX) break;
+      const path = join(d, e.name);
+      if (e.isDirectory()) stack.push(path);
+      else if (e.isFile()) {
+        try {
+          total += statSync(path).size;
+        } catch {
+          // removed meanwhile (a compaction or a purge)
+        }
+      }
+    }
+  }
+  return total;
 }

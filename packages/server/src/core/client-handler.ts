@@ -243,6 +243,7 @@ export class ClientHandler implements ConnectionHandler {
     this.ctx.outstanding.add(-1);
     this.ctx.metrics.replied(reply.op, reply.startedMs);
     const c = this.connection;
+    if (reply.startedMs > 0) c.stats.responded(reply.xid, reply.zxid, reply.op, reply.startedMs, performance.now());
     if (reply.refused !== undefined) c.refuseReply(reply.xid, reply.zxid, reply.refused);
     else c.sendReply(reply.xid, reply.zxid, reply.err, reply.err === 0 ? reply.response : undefined);
     if (reply.thenClose === "sessionClosed") c.close(CloseReason.SESSION_CLOSED, "session closed");

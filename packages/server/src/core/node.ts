@@ -110,6 +110,8 @@ export class WardenNode {
     return this.leading;
   }
   private leading = false;
+  /** When this server last began leading (hooks.nowMs()); 0 while it does not lead. */
+  leadingSinceMs = 0;
   /**
    * After a refused proposal (consensus busy) the preparer is reset, which also forgets the
    * changes of proposals still in flight: hold writes until those are applied, or the next
@@ -342,6 +344,7 @@ export class WardenNode {
     const now = s !== undefined && s.role === "leader" && s.established && this.hooks.appliedZxid() >= makeZxid(s.epoch, 0);
     if (now === this.leading) return;
     this.leading = now;
+    this.leadingSinceMs = now ? this.hooks.nowMs() : 0;
     this.preparer.reset();
     this.heldUntilZxid = 0n;
     if (now) {

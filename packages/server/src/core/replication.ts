@@ -37,6 +37,21 @@ export async function recoverReplicaState(storage: Storage, appliedZxid: bigint)
   return { ...(hardState ? { hardState } : {}), appliedZxid, entries };
 }
 
+/** Last, smallest and largest of a series of sizes, -1 before the first (ZooKeeper's BufferStats). */
+export class SizeTracker {
+  last = -1;
+  min = -1;
+  max = -1;
+  observe(bytes: number): void {
+    this.last = bytes;
+    if (this.min < 0 || bytes < this.min) this.min = bytes;
+    if (bytes > this.max) this.max = bytes;
+  }
+  reset(): void {
+    this.last = this.min = this.max = -1;
+  }
+}
+
 export class ReplicationDriver {
   readonly replica: Replica;
   private timer: NodeJS.Timeout | undefined;
@@ -85,6 +100,10 @@ export class ReplicationDriver {
   /** Proposes a payload; the caller predicted its zxid (see nextZxid). */
   propose(payload: Uint8Array): ReturnType<Replica["propose"]> {
     const r = this.replica.propose(payload);
+    if (r.ok) {
+      this.proposalSizes.observe(payload.length);
+      this.observer.proposed(payload.length);
+    }
     this.kick();
     return r;
   }
@@ -109,6 +128,11 @@ export class ReplicationDriver {
     this.replica.leaderLost(leaderId);
     this.kick();
   }
+
+  /** Told of each durable append's fsync time and each accepted proposal (for /metrics). */
+  observer: { fsynced(ms: number): void; proposed(bytes: number): void } = { fsynced: () => undefined, proposed: () => undefined };
+  /** Sizes of the txns this server proposed as leader (srvr's "Proposal sizes last/min/max"). */
+  readonly proposalSizes = new SizeTracker();
 
   /** Median fsync-to-durable time of recent appends, in ms. */
   fsyncP50Ms(): number {
@@ -190,7 +214,9 @@ export class ReplicationDriver {
       .append(entries.map((e) => ({ zxid: e.zxid, data: e.payload ?? EMPTY })))
       .then(() => {
         if (this.fsyncMs.length >= 256) this.fsyncMs.shift();
-        this.fsyncMs.push(performance.now() - started);
+        const fsyncMs = performance.now() - started;
+        this.fsyncMs.push(fsyncMs);
+        this.observer.fsynced(fsyncMs);
         if (this.stopped) return;
         this.replica.persisted(last);
         this.kick();

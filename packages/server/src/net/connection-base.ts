@@ -13,12 +13,13 @@ import {
   type ConnectionHandler,
   type ListenerReporter,
 } from "./connection.js";
+import { ConnectionStats } from "../admin/connection-stats.js";
 
 type Stage = "handshake" | "connecting" | "open";
 
 export abstract class ConnectionBase implements ClientConnection {
   abstract readonly protocol: "native" | "zookeeper";
-  readonly stats = { received: 0, sent: 0 };
+  readonly stats = new ConnectionStats();
   closed = false;
   handler: ConnectionHandler | undefined;
   protected stage: Stage = "handshake";
@@ -66,6 +67,10 @@ export abstract class ConnectionBase implements ClientConnection {
   }
   get writable(): boolean {
     return this.output.writable;
+  }
+  /** Reading is paused (back-pressure or the handshake): cons shows interest ops 0. */
+  get readingPaused(): boolean {
+    return this.gate.paused;
   }
   get handshaking(): boolean {
     return this.stage !== "open" && !this.closed;

@@ -5,6 +5,7 @@
 // and no fault while answering it, escapes it. Its methods never throw; a fault ends this
 // connection with a logged reason and a count in /metrics.
 import type { ConnectRequest, ConnectResponse, Request, Response, WatchEvent, WriteOp } from "@warden/protocol";
+import type { ConnectionStats } from "../admin/connection-stats.js";
 import type { CloseReason } from "@warden/protocol";
 
 export interface ClientConnection {
@@ -42,7 +43,9 @@ export interface ClientConnection {
   resume(why: PauseReason): void;
   /** Bytes written but not yet flushed to the socket. */
   readonly bufferedBytes: number;
-  stats: { received: number; sent: number };
+  readonly stats: ConnectionStats;
+  /** Reading is paused (back-pressure or the handshake). */
+  readonly readingPaused: boolean;
 }
 
 /** What a listener calls; implemented by the server core, one instance per connection. */

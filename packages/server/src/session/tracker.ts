@@ -58,6 +58,16 @@ export class SessionTracker {
     this.sessions.delete(sessionId);
   }
 
+  /** Deadlines with the sessions due at each (dump's expiry_time_to_session_ids), closing ones left out. */
+  deadlines(): Map<number, bigint[]> {
+    const out = new Map<number, bigint[]>();
+    for (const [deadline, ids] of this.buckets) {
+      const live = [...ids].filter((id) => !this.sessions.get(id)!.closing);
+      if (live.length > 0) out.set(deadline, live);
+    }
+    return out;
+  }
+
   /** Sessions whose deadline has passed; they are marked closing and returned once. */
   expire(nowMs: number): bigint[] {
     const out: bigint[] = [];

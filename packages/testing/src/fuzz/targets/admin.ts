@@ -4,10 +4,12 @@
 import fc from "fast-check";
 import { family, type AnyFamily, type CaseContext } from "../family.js";
 import { RawTcp } from "../wire.js";
+import { COMMAND_NAMES } from "@warden/server";
 
 const ANSWER_MS = 1_000;
 const holdMs = fc.integer({ min: 1_500, max: 3_000 });
-const COMMANDS = ["ruok", "srvr", "stat", "mntr", "conf", "cons", "wchs", "wchc", "wchp", "dump", "envi", "isro"] as const;
+/** Every name and alias the admin port answers (ZooKeeper's Commands), the resets among them. */
+const COMMANDS = COMMAND_NAMES;
 
 /** Paths that have broken URL parsers and name lookups on plain objects. */
 const WEIRD_PATHS = [
