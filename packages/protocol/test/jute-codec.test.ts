@@ -6,7 +6,6 @@ import { ErrorCode, OpCode } from "../src/codes.js";
 import { DecodeError, WardenError } from "../src/errors.js";
 import { EMPTY_STAT } from "../src/stat.js";
 import {
-  JUTE_NULL_BYTES,
   JuteDecodeReason,
   decodeConnectRequest,
   decodeConnectResponse,
@@ -58,9 +57,43 @@ describe("the handshake", () => {
 });
 
 describe("requests as the Java client sends them", () => {
-  it("create with null data keeps the null buffer, so it re-encodes as length -1", () => {
+  it("create with null data decodes as data null, so it re-encodes as length -1", () => {
     const nodata = requests("create").find((r) => r.kind === "request" && r.request.type === "create" && r.request.path === "/nodata") as JuteOpRequest;
-    expect(nodata.request.type === "create" && nodata.request.data).toBe(JUTE_NULL_BYTES);
+    expect(nodata.request.type === "create" && nodata.request.data).toBeNull();
+    const withBytes = op("create2");
+    expect(withBytes.request.type === "create" && withBytes.request.data).toEqual(new TextEncoder().encode("two"));
+  });
+
+  it("empty data (length 0) is not null: it decodes as empty bytes and re-encodes as length 0", () => {
+    const empty = requests("create").find((r) => r.kind === "request" && r.request.type === "create" && r.request.path === "/a/seq-") as JuteOpRequest;
+    expect(empty.request.type === "create" && empty.request.data).toEqual(new Uint8Array(0));
+    const frame = encodeRequest(empty);
+    expect(Buffer.from(frame).toString("hex")).toContain(Buffer.from("/a/seq-").toString("hex") + "00000000");
+  });
+
+  it("setData with null data and a getData reply of a null-data node carry null, as ZooKeeper's", () => {
+    const set = requests("setData").find((r) => r.kind === "request" && r.request.type === "setData" && r.request.path === "/nodata") as JuteOpRequest;
+    expect(set.request.type === "setData" && set.request.data).toBeNull();
+    // getData.json: the reply to getData("/nodata") is ReplyHeader, then buffer length -1, then the Stat.
+    const reply = frames("getData").filter((f) => f.dir === "s2c")[1]!;
+    const decoded = decodeServerFrame(body(reply), () => ({ opCode: OpCode.getData }));
+    expect(decoded.kind === "reply" && decoded.response).toMatchObject({ type: "getData", data: null, stat: { dataLength: 0 } });
+    const ours = encodeReply({ opCode: OpCode.getData }, 0x10, 0xcn, { type: "getData", data: null, stat: (decoded as { response: { stat: typeof EMPTY_STAT } }).response.stat });
+    expect(Buffer.from(ours).toString("hex")).toBe(reply.hex);
+  });
+
+  it("multi ops and multiRead results keep null data apart from empty data", () => {
+    const multi = { type: "multi" as const, ops: [
+      { type: "create" as const, path: "/n", data: null, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 as const },
+      { type: "setData" as const, path: "/n", data: null, version: -1 },
+      { type: "setData" as const, path: "/n", data: new Uint8Array(0), version: -1 },
+    ] };
+    const decoded = decodeRequest(encodeRequest({ xid: 1, request: multi }).subarray(4));
+    expect(decoded.kind === "request" && decoded.request).toEqual(multi);
+    const results = [{ type: "getData" as const, data: null, stat: EMPTY_STAT }, { type: "getData" as const, data: new Uint8Array(0), stat: EMPTY_STAT }];
+    const frame = encodeReply({ opCode: OpCode.multiRead }, 3, 1n, { type: "multiRead", results });
+    const back = decodeServerFrame(frame.subarray(4), () => ({ opCode: OpCode.multiRead }));
+    expect(back.kind === "reply" && back.response).toEqual({ type: "multiRead", results });
   });
 
   it("createTTL carries the ttl; createContainer the container mode", () => {

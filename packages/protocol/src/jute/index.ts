@@ -1,7 +1,6 @@
 // The ZooKeeper client protocol (jute records over TCP). Pure: no I/O, no node: imports.
 export * from "./types.js";
 export * from "./reasons.js";
-export { JUTE_NULL_BYTES } from "./reader.js";
 export { JuteFrameSplitter, JUTE_FRAME_BYTES_MAX_DEFAULT, type JuteFrameSplitterOptions } from "./frames.js";
 export { FOUR_LETTER_WORDS, fourLetterWordOf, fourLetterWordOfInt, type FourLetterWord } from "./four-letter.js";
 export { decodeConnectRequest, encodeConnectResponse, encodeConnectRequest, decodeConnectResponse } from "./connect.js";
