@@ -187,9 +187,72 @@ describe("refusals ZooKeeper answers with an error code", () => {
     expect(decodeError(() => decodeRequest(read)).reason).toBe(JuteDecodeReason.BAD_MULTI);
   });
 
-  it("a null path is a DecodeError; a null getEphemerals prefix means all", () => {
-    expect(decodeError(() => decodeRequest(raw((w) => w.int(1).int(OpCode.getData).string(null).bool(false)))).reason).toBe(JuteDecodeReason.NULL_STRING);
+  // Each expectation is what ZooKeeper 3.8 answered to the same bytes (raw frames sent to Debian's 3.8.0);
+  // the connection stayed open in every case but a failed auth.
+  it("a null path is answered with ZooKeeper's code for the op and the connection stays", () => {
+    const nullPath = (op: number, rest: (w: JuteWriter) => void = () => undefined) => decodeRequest(raw((w) => { w.int(1).int(op).string(null); rest(w); }));
+    const expected: [number, (w: JuteWriter) => void, number][] = [
+      [OpCode.create, (w) => w.buffer(new Uint8Array(0)).int(0).int(0), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.delete, (w) => w.int(-1), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.exists, (w) => w.bool(false), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.getData, (w) => w.bool(false), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.setData, (w) => w.buffer(null).int(-1), ErrorCode.BAD_ARGUMENTS],
+      [OpCode.getACL, () => undefined, ErrorCode.MARSHALLING_ERROR],
+      [OpCode.setACL, (w) => w.int(0).int(-1), ErrorCode.BAD_ARGUMENTS],
+      [OpCode.getChildren, (w) => w.bool(false), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.getChildren2, (w) => w.bool(false), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.getAllChildrenNumber, () => undefined, ErrorCode.MARSHALLING_ERROR],
+      [OpCode.removeWatches, (w) => w.int(1), ErrorCode.NO_WATCHER],
+      [OpCode.checkWatches, (w) => w.int(1), ErrorCode.MARSHALLING_ERROR],
+    ];
+    for (const [op, rest, err] of expected) expect(nullPath(op, rest), `op ${op}`).toMatchObject({ kind: "rejected", xid: 1, err, closeSession: false });
+    const setWatches = raw((w) => w.int(-8).int(OpCode.setWatches).long(0n).int(1).string(null).int(0).int(0));
+    expect(decodeRequest(setWatches)).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR, closeSession: false });
     expect(decodeRequest(raw((w) => w.int(1).int(OpCode.getEphemerals).string(null)))).toMatchObject({ request: { type: "getEphemerals", prefix: "/" } });
+    expect(decodeRequest(raw((w) => w.int(1).int(OpCode.sync).string(null)))).toMatchObject({ request: { type: "sync", path: "/" } });
+  });
+
+  it("a null path in a multi refuses the whole multi, with the op's code", () => {
+    const multi = (op: (w: JuteWriter) => void) => decodeRequest(raw((w) => { w.int(1).int(OpCode.multi); op(w); w.int(-1).bool(true).int(-1); }));
+    const createNull = (w: JuteWriter) => w.int(OpCode.create).bool(false).int(-1).string(null).buffer(new Uint8Array(0)).int(1).int(31).string("world").string("anyone").int(0);
+    expect(multi(createNull)).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR });
+    expect(multi((w) => w.int(OpCode.setData).bool(false).int(-1).string(null).buffer(null).int(-1))).toMatchObject({ kind: "rejected", err: ErrorCode.BAD_ARGUMENTS });
+  });
+
+  it("an auth with a null scheme reads as an unknown scheme (authentication fails)", () => {
+    expect(decodeRequest(raw((w) => w.int(-4).int(OpCode.auth).int(0).string(null).buffer(new Uint8Array([1]))))).toMatchObject({ request: { type: "auth", scheme: "" } });
+    expect(decodeRequest(raw((w) => w.int(-4).int(OpCode.auth).int(0).string("ip").buffer(null)))).toMatchObject({ request: { type: "auth", scheme: "ip", auth: null } });
+  });
+
+  describe("an ACL entry with a null string", () => {
+    type Entry = [number, string | null, string | null];
+    const createWith = (entries: Entry[]) =>
+      decodeRequest(raw((w) => { w.int(1).int(OpCode.create).string("/p").buffer(new Uint8Array(0)).int(entries.length); for (const [p, s, i] of entries) w.int(p).string(s).string(i); w.int(0); }));
+    const setACLWith = (entries: Entry[]) =>
+      decodeRequest(raw((w) => { w.int(1).int(OpCode.setACL).string("/p").int(entries.length); for (const [p, s, i] of entries) w.int(p).string(s).string(i); w.int(-1); }));
+
+    it("(auth, null) is accepted as the auth scheme, whose id ZooKeeper never reads", () => {
+      expect(createWith([[31, "auth", null]])).toMatchObject({ kind: "request", request: { acl: [{ perms: 31, id: { scheme: "auth", id: "" } }] } });
+      expect(setACLWith([[31, "auth", null]])).toMatchObject({ kind: "request", request: { type: "setACL", acl: [{ perms: 31, id: { scheme: "auth", id: "" } }] } });
+      expect(createWith([[1, "auth", null], [31, "auth", null]])).toMatchObject({ kind: "request" });
+    });
+
+    it("a null id of world, digest or ip is MARSHALLING_ERROR (ZooKeeper dereferences it)", () => {
+      for (const scheme of ["world", "digest", "ip"]) {
+        expect(createWith([[31, scheme, null]]), scheme).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR, closeSession: false });
+        expect(setACLWith([[31, scheme, null]]), scheme).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR });
+      }
+    });
+
+    it("two entries of the same perms where removeDuplicates meets the null are MARSHALLING_ERROR", () => {
+      expect(createWith([[31, "auth", null], [31, "auth", null]])).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR });
+      expect(createWith([[31, "world", "anyone"], [31, null, "x"]])).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR });
+    });
+
+    it("a null scheme, or a null id of a scheme without a provider, reads as \"\" for the tree to refuse as INVALID_ACL", () => {
+      expect(createWith([[31, null, "x"]])).toMatchObject({ kind: "request", request: { acl: [{ perms: 31, id: { scheme: "", id: "x" } }] } });
+      expect(createWith([[31, "foo", null]])).toMatchObject({ kind: "request", request: { acl: [{ perms: 31, id: { scheme: "foo", id: "" } }] } });
+    });
   });
 
   it("every request type survives encodeRequest then decodeRequest", () => {

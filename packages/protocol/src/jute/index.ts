@@ -7,3 +7,5 @@ export { decodeConnectRequest, encodeConnectResponse, encodeConnectRequest, deco
 export { decodeRequest, encodeRequest, encodeReconfigRequest, defaultOpCode, type OutgoingRequest } from "./requests.js";
 export { encodeReply, encodeErrorReply, encodeNotification, decodeServerFrame } from "./replies.js";
 export { STAT_BYTES, MULTI_HEADER_BYTES } from "./records.js";
+// For tools and tests that build frames ZooKeeper clients may send but the typed encoders do not (null strings).
+export { JuteWriter } from "./writer.js";
