@@ -103,7 +103,7 @@ describe("authentication", () => {
     await owner.create("/replayed", "r", { acl: annOnly });
     const c = await s.client();
     await c.addAuth("digest", "ann:ann-pw");
-    expect(await c.whoAmI()).toContainEqual({ scheme: "digest", id: digestId("ann", "ann-pw") });
+    expect(await c.whoAmI()).toContainEqual({ scheme: "digest", id: "ann" });
   });
 });
 

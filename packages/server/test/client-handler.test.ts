@@ -117,10 +117,19 @@ describe("addAuth", () => {
     expect(connection.sent).toEqual(["connected", "reply 1 err -115", "close authFailed"]);
   });
 
-  it("digest user:password adds the digest identity after the ip one", () => {
+  // ZooKeeper 3.8 answered these whoAmI replies to the same addAuth bytes (raw frames).
+  it("digest user:password adds the digest identity after the ip one; whoAmI names its user, as DigestAuthenticationProvider.getUserName", () => {
     const { handler, connection } = setup();
     handler.onRequest(1, { type: "auth", scheme: "digest", auth: bytes("u:p") });
     handler.onRequest(2, { type: "whoAmI" });
-    expect(connection.responses.at(-1)).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "digest", id: "u:Jq7wMyA/w2Vd5WIDAKdu4OIIFEQ=" }] });
+    expect(connection.responses.at(-1)).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "digest", id: "u" }] });
+  });
+
+  it("digest credentials without a colon are accepted, as ZooKeeper's generateDigest hashes the whole text", () => {
+    const { handler, connection } = setup();
+    handler.onRequest(1, { type: "auth", scheme: "digest", auth: bytes("nocolon") });
+    handler.onRequest(2, { type: "whoAmI" });
+    expect(connection.sent).toEqual(["connected", "reply 1 err 0 auth", "reply 2 err 0 whoAmI"]);
+    expect(connection.responses.at(-1)).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "digest", id: "nocolon" }] });
   });
 });

@@ -3,7 +3,7 @@
 // Every entry point is guarded: a fault while handling this connection ends it (logged and
 // counted by the connection), never the server.
 import { CloseReason, EncodeError, ErrorCode, Perms, WardenError, formatZxid, type ACL, type ConnectRequest, type Id, type Request, type Response, type Stat, type WatchEvent } from "@warden/protocol";
-import { checkACL, digestId, type ReadRequest } from "@warden/tree";
+import { checkACL, generateDigest, userNameOf, type ReadRequest } from "@warden/tree";
 import { PauseReason, type ClientConnection, type ConnectionHandler } from "../net/connection.js";
 import { negotiateTimeoutMs } from "../session/tracker.js";
 import { LocalSession, type Reply } from "./local-session.js";
@@ -185,7 +185,7 @@ export class ClientHandler implements ConnectionHandler {
         case "auth":
           return this.auth(s, xid, request.scheme, request.auth);
         case "whoAmI":
-          return ok({ type: "whoAmI", clientInfo: s.identities });
+          return ok({ type: "whoAmI", clientInfo: s.identities.map((id) => ({ scheme: id.scheme, id: userNameOf(id) })) });
         case "getConfig": {
           const r = node.tree.read({ type: "getData", path: CONFIG_PATH, watch: request.watch }, this.readContext(s)) as { data: Uint8Array; stat: Stat };
           return ok({ type: "getConfig", data: r.data, stat: r.stat });
@@ -236,15 +236,14 @@ export class ClientHandler implements ConnectionHandler {
 
   /**
    * The identity credentials prove, as ZooKeeper's providers: digest "user:password" proves
-   * user:base64(sha1(user:password)); ip ignores its bytes (null too) and proves the
-   * connection's address (IPAuthenticationProvider.handleAuthentication).
+   * user:base64(sha1(user:password)) (generateDigest; text without a colon is its own user);
+   * ip ignores its bytes (null too) and proves the connection's address
+   * (IPAuthenticationProvider.handleAuthentication).
    */
   private identityOf(scheme: string, auth: Uint8Array | null): Id | undefined {
     if (scheme === "ip") return { scheme: "ip", id: this.connection.remoteIp };
     if (scheme !== "digest" || auth === null) return undefined;
-    const text = new TextDecoder().decode(auth);
-    const colon = text.indexOf(":");
-    return colon < 0 ? undefined : { scheme: "digest", id: digestId(text.slice(0, colon), text.slice(colon + 1)) };
+    return { scheme: "digest", id: generateDigest(new TextDecoder().decode(auth)) };
   }
 
   private sendReply(s: LocalSession, reply: Reply): void {
