@@ -12,7 +12,7 @@ import traceback
 from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import (BadVersionError, LockTimeout, NoAuthError, NodeExistsError, NoNodeError,
                               NotEmptyError, RolledBackError)
-from kazoo.security import make_digest_acl
+from kazoo.security import make_acl, make_digest_acl
 
 HOSTS = sys.argv[1]
 ROOT = "/kazoo"
@@ -212,6 +212,45 @@ def digest_acl():
     c.close()
 
 
+def makepath_under_a_parent_without_create():
+    owner = connect(auth_data=[("digest", "ann:pw")])
+    owner.create(ROOT + "/no-create", b"", acl=[make_digest_acl("ann", "pw", all=True), make_acl("world", "anyone", read=True)])
+    bob = connect(auth_data=[("digest", "bob:pw")])
+    sid = bob.client_id[0]
+    attempts = [
+        ("create(makepath=True)", lambda: bob.create(ROOT + "/no-create/a/b", b"x", makepath=True)),
+        ("ensure_path", lambda: bob.ensure_path(ROOT + "/no-create/c/d")),
+        # make_acl("auth", None): kazoo writes the null id as jute length -1, which ZooKeeper accepts.
+        ("create(makepath=True, acl=auth:None)",
+         lambda: bob.create(ROOT + "/no-create/e/f", b"x", makepath=True, acl=[make_acl("auth", None, all=True)])),
+    ]
+    for label, attempt in attempts:
+        try:
+            attempt()
+            raise AssertionError(label + ": expected NoAuthError")
+        except NoAuthError:
+            pass  # a dropped connection would have raised ConnectionLoss instead
+    assert bob.get_children(ROOT + "/no-create") == []
+    assert bob.client_id[0] == sid and bob.state == KazooState.CONNECTED
+    bob.create(ROOT + "/auth-none/x", b"x", makepath=True, acl=[make_acl("auth", None, all=True)])
+    acls, _ = bob.get_acls(ROOT + "/auth-none/x")
+    assert [(a.id.scheme, a.id.id) for a in acls] == [("digest", make_digest_acl("bob", "pw").id.id)], acls
+    for c in (owner, bob):
+        c.stop()
+        c.close()
+
+
+def add_auth_ip():
+    c = connect()
+    sid = c.client_id[0]
+    c.add_auth("ip", "anything")  # IPAuthenticationProvider ignores the bytes: AuthFailedError if refused
+    c.create(ROOT + "/by-ip", b"i", acl=[make_acl("ip", "127.0.0.1", all=True)])
+    assert c.get(ROOT + "/by-ip")[0] == b"i"
+    assert c.client_id[0] == sid and c.state == KazooState.CONNECTED
+    c.stop()
+    c.close()
+
+
 def sync_then_read():
     zk.sync(ROOT)
     assert zk.exists(ROOT) is not None
@@ -335,7 +374,8 @@ def close_session_removes_ephemerals():
 
 for fn in [connected_with_session, server_version_from_envi, crud, create_with_stat_and_makepath, ephemeral_nodes,
            sequential_nodes, ensure_path_and_recursive_delete, get_children_with_stat_and_watch, data_watch,
-           children_watch, transaction_commits, transaction_rolls_back, digest_acl, sync_then_read, lock_recipe,
+           children_watch, transaction_commits, transaction_rolls_back, digest_acl, makepath_under_a_parent_without_create,
+           add_auth_ip, sync_then_read, lock_recipe,
            election_recipe, counter_recipe, queue_and_party_recipes, tree_cache_recipe,
            config_node_is_readable, close_session_removes_ephemerals]:
     step(fn)

@@ -1,10 +1,11 @@
 // ACL enforcement through a real server: denials, addAuth digest, the auth scheme, ip
 // identities and the operator's superDigest.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthFailedError, CREATOR_ALL_ACL, InvalidACLError, NoAuthError, OPEN_ACL_UNSAFE, Perms, type ACL } from "@warden/protocol";
+import { AuthFailedError, CREATOR_ALL_ACL, ErrorCode, InvalidACLError, NoAuthError, OPEN_ACL_UNSAFE, OpCode, Perms, jute, type ACL } from "@warden/protocol";
 import { digestId } from "@warden/tree";
 import type { Client } from "@warden/client";
 import { Inbox, startStandalone, text, type Standalone } from "./harness.js";
+import { openZk } from "./raw.js";
 
 const SUPER_PASSWORD = "root-secret";
 let s: Standalone;
@@ -102,6 +103,55 @@ describe("authentication", () => {
     await owner.create("/replayed", "r", { acl: annOnly });
     const c = await s.client();
     await c.addAuth("digest", "ann:ann-pw");
-    expect(await c.whoAmI()).toContainEqual({ scheme: "digest", id: digestId("ann", "ann-pw") });
+    expect(await c.whoAmI()).toContainEqual({ scheme: "digest", id: "ann" });
+  });
+});
+
+describe("null strings in ACLs and credentials over the ZooKeeper port (as ZooKeeper 3.8 answers them)", () => {
+  /** A create of `path` whose one ACL entry has a null id (jute string length -1). */
+  const createWithNullId = (xid: number, path: string, scheme: string) =>
+    new jute.JuteWriter().int(xid).int(OpCode.create).string(path).buffer(new Uint8Array(0)).int(1).int(Perms.ALL).string(scheme).string(null).int(0).frame();
+
+  it("an (auth, null) ACL entry means the creator's authenticated identities, and the connection stays", async () => {
+    const zk = await openZk(s.server.ports.client);
+    try {
+      zk.sendBytes(1, OpCode.create, createWithNullId(1, "/auth-null-anon", "auth"));
+      expect(await zk.reply(1)).toMatchObject({ err: ErrorCode.INVALID_ACL });
+      zk.send(-4, { type: "auth", scheme: "digest", auth: new TextEncoder().encode("ann:ann-pw") });
+      expect(await zk.reply(-4)).toMatchObject({ err: 0 });
+      zk.sendBytes(2, OpCode.create, createWithNullId(2, "/auth-null", "auth"));
+      expect(await zk.reply(2)).toMatchObject({ err: 0 });
+      zk.send(3, { type: "getACL", path: "/auth-null" });
+      expect((await zk.reply(3)).response).toMatchObject({ type: "getACL", acl: annOnly });
+      expect(zk.isClosed()).toBe(false);
+    } finally {
+      zk.socket.destroy();
+    }
+  });
+
+  it("a null id of world is MARSHALLING_ERROR and a null path an error reply, not a dropped connection", async () => {
+    const zk = await openZk(s.server.ports.client);
+    try {
+      zk.sendBytes(1, OpCode.create, createWithNullId(1, "/world-null", "world"));
+      expect(await zk.reply(1)).toMatchObject({ err: ErrorCode.MARSHALLING_ERROR });
+      zk.sendBytes(2, OpCode.getData, new jute.JuteWriter().int(2).int(OpCode.getData).string(null).bool(false).frame());
+      expect(await zk.reply(2)).toMatchObject({ err: ErrorCode.MARSHALLING_ERROR });
+      zk.send(3, { type: "exists", path: "/", watch: false });
+      expect(await zk.reply(3)).toMatchObject({ err: 0 });
+    } finally {
+      zk.socket.destroy();
+    }
+  });
+
+  it("addauth ip with any bytes answers OK and whoAmI shows the connection's address once", async () => {
+    const zk = await openZk(s.server.ports.client);
+    try {
+      zk.send(-4, { type: "auth", scheme: "ip", auth: new TextEncoder().encode("anything") });
+      expect(await zk.reply(-4)).toMatchObject({ err: 0 });
+      zk.send(1, { type: "whoAmI" });
+      expect((await zk.reply(1)).response).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }] });
+    } finally {
+      zk.socket.destroy();
+    }
   });
 });

@@ -83,6 +83,8 @@ export interface RawZk extends RawTcp {
   frames: Inbox<{ kind: "connected"; sessionId: bigint; timeoutMs: number } | jute.JuteServerFrame>;
   /** Sends one request; its reply is decoded with its op code. A multi's ops are sent as `multiOpCodes` say (default: as the Java client's Op classes). */
   send(xid: number, request: Request, opCode?: number, multiOpCodes?: readonly number[]): void;
+  /** Sends a request frame built by hand (length prefix included); its reply is decoded as `opCode`'s. */
+  sendBytes(xid: number, opCode: number, frame: Uint8Array): void;
   /** The reply to xid (waits for it). */
   reply(xid: number, what?: string): Promise<jute.JuteServerFrame>;
 }
@@ -113,6 +115,10 @@ export async function openZk(port: number, handshake = true): Promise<RawZk> {
       // A multi's results carry their own types: the op code alone decodes every reply.
       shapes.set(xid, { opCode: opCode ?? jute.defaultOpCode(request) });
       tcp.socket.write(jute.encodeRequest(out));
+    },
+    sendBytes(xid, opCode, frame) {
+      shapes.set(xid, { opCode });
+      tcp.socket.write(frame);
     },
     async reply(xid, what = `the reply to xid ${xid}`) {
       for (let n = 1; ; n++) {

@@ -60,6 +60,9 @@ describe("a follower far behind the leader's log", () => {
 
     const c = await clientOn(ensemble.nativeAddress(leader));
     try {
+      // Null data is not empty data: the snapshot must carry the difference (ZooKeeper's DataNode keeps null).
+      await c.create("/null-data", null);
+      await c.create("/empty-data", new Uint8Array(0));
       await grow(c, ZNODES);
     } finally {
       await c.close();
@@ -80,6 +83,14 @@ describe("a follower far behind the leader's log", () => {
     const [onLeader, onFollower] = await Promise.all([bigTree(ensemble, leader), bigTree(ensemble, follower)]);
     expect(onLeader.size).toBe(ZNODES);
     expect(onFollower).toEqual(onLeader);
+    const f = await clientOn(ensemble.nativeAddress(follower));
+    try {
+      await f.sync("/");
+      expect((await f.getData("/null-data")).data).toBeNull();
+      expect((await f.getData("/empty-data")).data).toEqual(new Uint8Array(0));
+    } finally {
+      await f.close();
+    }
 
     for (const s of ensemble.servers) {
       expect(ensemble.isRunning(s.id), `server ${s.id} is running`).toBe(true);

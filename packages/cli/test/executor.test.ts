@@ -26,6 +26,14 @@ describe("reading and writing znodes", () => {
     expect(text(h.ensemble.tree.get("/a").data)).toBe("two words");
   });
 
+  it("create without data makes a node of null data, which get prints as null, as zkCli 3.8", async () => {
+    await h.run("create /n");
+    await h.run(`create /e ""`);
+    expect(h.ensemble.tree.get("/n").data).toBeNull();
+    expect((await h.run("get /n")).out).toBe("null\n");
+    expect((await h.run("get /e")).out).toBe("\n");
+  });
+
   it("prints the Stat with -s and for stat", async () => {
     await h.run("create /a v");
     const stat = await h.run("stat /a");

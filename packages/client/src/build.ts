@@ -12,9 +12,14 @@ import {
   type ACL,
   type CreateRequest,
   type MultiResult,
+  type NodeData,
 } from "@warden/protocol";
 
-export type Data = Uint8Array | string;
+/**
+ * Data a caller writes: bytes, a string (as UTF-8), or null. Null is ZooKeeper's null data
+ * (jute length -1): it reads back as null, where empty bytes read back as empty bytes.
+ */
+export type Data = Uint8Array | string | null;
 
 export interface CreateOptions {
   /** Default PERSISTENT. */
@@ -44,7 +49,9 @@ export class RequestBuilder {
     return stripChroot(this.chroot, path);
   }
 
-  data(data: Data | undefined, path: string): Uint8Array {
+  /** Omitted data is empty; null stays null. */
+  data(data: Data | undefined, path: string): NodeData {
+    if (data === null) return null;
     const bytes = data === undefined ? new Uint8Array(0) : typeof data === "string" ? utf8.encode(data) : data;
     if (!(bytes instanceof Uint8Array)) throw new BadArgumentsError("data must be a Uint8Array or a string", path);
     if (bytes.length > this.dataBytesMax) throw new BadArgumentsError(`data of ${bytes.length} bytes exceeds ${this.dataBytesMax}`, path);

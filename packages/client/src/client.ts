@@ -11,6 +11,7 @@ import {
   errorFromCode,
   type ACL,
   type Id,
+  type NodeData,
   type Request,
   type Response,
   type Stat,
@@ -54,7 +55,7 @@ export class Client {
   readonly #options: ResolvedOptions;
   readonly #build: RequestBuilder;
   readonly #watches = new WatchRegistry();
-  readonly #auths: { scheme: string; auth: Uint8Array }[] = [];
+  readonly #auths: { scheme: string; auth: NodeData }[] = [];
   readonly #listeners = new Map<SessionEvent | "state", Listeners<SessionEvent>>();
   #session: Session | undefined;
   #state: ClientState = "connecting";
@@ -166,7 +167,8 @@ export class Client {
     }
   }
 
-  async getData(path: string, options: WatchOptions = {}): Promise<{ data: Uint8Array; stat: Stat }> {
+  /** data is null when the node holds null data (see Data), else its bytes. */
+  async getData(path: string, options: WatchOptions = {}): Promise<{ data: NodeData; stat: Stat }> {
     const request: Request = { type: "getData", path: this.#build.path(path), watch: options.watch !== undefined };
     const r = await this.#submit(request, path, options, this.#watchOnSuccess("data", path, options.watch));
     return r.type === "getData" ? { data: r.data, stat: r.stat } : unexpected(r);
@@ -272,7 +274,7 @@ export class Client {
     return r.type === "whoAmI" ? r.clientInfo : unexpected(r);
   }
 
-  async getConfig(options: WatchOptions = {}): Promise<{ data: Uint8Array; stat: Stat }> {
+  async getConfig(options: WatchOptions = {}): Promise<{ data: NodeData; stat: Stat }> {
     const request: Request = { type: "getConfig", watch: options.watch !== undefined };
     const r = await this.#submit(request, CONFIG_PATH, options, this.#watchOnSuccess("data", CONFIG_PATH, options.watch));
     return r.type === "getConfig" ? { data: r.data, stat: r.stat } : unexpected(r);

@@ -4,6 +4,7 @@ import {
   errorFromCode,
   type CheckRequest,
   type MultiResult,
+  type NodeData,
   type ReadOp,
   type Request,
   type Response,
@@ -68,7 +69,7 @@ export class Transaction {
 
 export type ReadSpec = { type: "getData"; path: string } | { type: "getChildren"; path: string };
 export type MultiReadOutcome =
-  | { type: "getData"; data: Uint8Array; stat: Stat }
+  | { type: "getData"; data: NodeData; stat: Stat }
   | { type: "getChildren"; children: string[] }
   | { type: "error"; error: WardenError };
 

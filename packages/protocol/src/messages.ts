@@ -5,10 +5,17 @@ import type { ACL, Id } from "./acl.js";
 import type { AddWatchMode, CreateMode, EventType, KeeperState, WatcherType } from "./codes.js";
 import type { Stat } from "./stat.js";
 
+/**
+ * Node data: bytes, or null. Null is not empty: ZooKeeper keeps a node created or set with
+ * null data (jute buffer length -1) as null and answers getData with length -1, where empty
+ * data (length 0) reads back as empty. Both read back as they were written, on both ports.
+ */
+export type NodeData = Uint8Array | null;
+
 export interface CreateRequest {
   type: "create";
   path: string;
-  data: Uint8Array;
+  data: NodeData;
   acl: ACL[];
   mode: CreateMode;
   /** Milliseconds; only with the TTL modes, and then > 0. */
@@ -23,7 +30,7 @@ export interface DeleteRequest {
 export interface SetDataRequest {
   type: "setData";
   path: string;
-  data: Uint8Array;
+  data: NodeData;
   version: number;
 }
 export interface CheckRequest {
@@ -97,7 +104,8 @@ export interface SetWatchesRequest {
 export interface AuthRequest {
   type: "auth";
   scheme: string;
-  auth: Uint8Array;
+  /** Null (jute length -1) is accepted where ZooKeeper's provider ignores it (scheme ip). */
+  auth: Uint8Array | null;
 }
 export interface WhoAmIRequest {
   type: "whoAmI";
@@ -174,7 +182,7 @@ export interface StatResponse {
 }
 export interface GetDataResponse {
   type: "getData" | "getConfig";
-  data: Uint8Array;
+  data: NodeData;
   stat: Stat;
 }
 export interface GetChildrenResponse {
@@ -218,7 +226,7 @@ export interface MultiResponse {
 }
 export type MultiReadResult =
   | { type: "getChildren"; children: string[] }
-  | { type: "getData"; data: Uint8Array; stat: Stat }
+  | { type: "getData"; data: NodeData; stat: Stat }
   | { type: "error"; err: number };
 export interface MultiReadResponse {
   type: "multiRead";

@@ -96,6 +96,8 @@ export const text = memoized((maxChars: number): fc.Arbitrary<string> =>
   }));
 
 export const data = memoized((sizes: MessageSizes = DEFAULT_SIZES) => bytesAcrossBoundaries(sizes.dataBytesMax));
+/** Node data as messages carry it: bytes, or now and then null (jute length -1, CBOR null). */
+export const nodeData = memoized((sizes: MessageSizes = DEFAULT_SIZES) => fc.option(data(sizes), { nil: null, freq: 8 }));
 const credential = memoized((sizes: MessageSizes) => bytesAcrossBoundaries(sizes.credentialBytesMax));
 
 /** The sizes of one item of a list of n: each bound divided by n, so that a list of them stays near one frame. */
@@ -134,7 +136,7 @@ export const acl = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<
 
 // One character short of the limit: a sequential create's path must leave room for its counter.
 const createRequest = (sizes: MessageSizes) =>
-  fc.record({ path: path({ ...sizes, pathCharsMax: Math.max(1, sizes.pathCharsMax - 1) }), data: data(sizes), acl: acl(sizes), mode: fc.integer({ min: 0, max: 6 }), ttl: fc.integer({ min: 0, max: 2 ** 40 }) }).map(
+  fc.record({ path: path({ ...sizes, pathCharsMax: Math.max(1, sizes.pathCharsMax - 1) }), data: nodeData(sizes), acl: acl(sizes), mode: fc.integer({ min: 0, max: 6 }), ttl: fc.integer({ min: 0, max: 2 ** 40 }) }).map(
     ({ ttl, ...r }) => ({ type: "create" as const, ...r, ...(r.mode === 5 || r.mode === 6 ? { ttl } : {}) }) as Request & { type: "create" },
   );
 
@@ -142,7 +144,7 @@ export const writeOp = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitr
   fc.oneof(
     createRequest(sizes),
     fc.record({ type: fc.constantFrom("delete" as const, "check" as const), path: path(sizes), version: int32 }),
-    fc.record({ type: fc.constant("setData" as const), path: path(sizes), data: data(sizes), version: int32 }),
+    fc.record({ type: fc.constant("setData" as const), path: path(sizes), data: nodeData(sizes), version: int32 }),
   ));
 
 /** getData of the config node's path is getConfig on the jute wire: other paths only. */
@@ -200,7 +202,7 @@ const children = (sizes: MessageSizes) => list(sizes, childName);
 export const multiReadResult = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<MultiReadResult> =>
   fc.oneof(
     fc.record({ type: fc.constant("getChildren" as const), children: children(sizes) }),
-    fc.record({ type: fc.constant("getData" as const), data: data(sizes), stat }),
+    fc.record({ type: fc.constant("getData" as const), data: nodeData(sizes), stat }),
     fc.record({ type: fc.constant("error" as const), err: errorCode }),
   ));
 
@@ -210,7 +212,7 @@ export const response = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<Resp
     fc.record({ type: fc.constant("create" as const), path: path(sizes), stat }),
     fc.record({ type: fc.constantFrom("delete", "check", "ping", "closeSession", "auth", "addWatch", "removeWatches", "setWatches") }),
     fc.record({ type: fc.constantFrom("exists" as const, "setData" as const, "setACL" as const), stat }),
-    fc.record({ type: fc.constantFrom("getData" as const, "getConfig" as const), data: data(sizes), stat }),
+    fc.record({ type: fc.constantFrom("getData" as const, "getConfig" as const), data: nodeData(sizes), stat }),
     fc.record({ type: fc.constant("getChildren" as const), children: children(sizes) }),
     fc.record({ type: fc.constant("getChildren" as const), children: children(sizes), stat }),
     fc.record({ type: fc.constant("getACL" as const), acl: acl(sizes), stat }),

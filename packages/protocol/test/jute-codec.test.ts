@@ -6,7 +6,6 @@ import { ErrorCode, OpCode } from "../src/codes.js";
 import { DecodeError, WardenError } from "../src/errors.js";
 import { EMPTY_STAT } from "../src/stat.js";
 import {
-  JUTE_NULL_BYTES,
   JuteDecodeReason,
   decodeConnectRequest,
   decodeConnectResponse,
@@ -58,9 +57,43 @@ describe("the handshake", () => {
 });
 
 describe("requests as the Java client sends them", () => {
-  it("create with null data keeps the null buffer, so it re-encodes as length -1", () => {
+  it("create with null data decodes as data null, so it re-encodes as length -1", () => {
     const nodata = requests("create").find((r) => r.kind === "request" && r.request.type === "create" && r.request.path === "/nodata") as JuteOpRequest;
-    expect(nodata.request.type === "create" && nodata.request.data).toBe(JUTE_NULL_BYTES);
+    expect(nodata.request.type === "create" && nodata.request.data).toBeNull();
+    const withBytes = op("create2");
+    expect(withBytes.request.type === "create" && withBytes.request.data).toEqual(new TextEncoder().encode("two"));
+  });
+
+  it("empty data (length 0) is not null: it decodes as empty bytes and re-encodes as length 0", () => {
+    const empty = requests("create").find((r) => r.kind === "request" && r.request.type === "create" && r.request.path === "/a/seq-") as JuteOpRequest;
+    expect(empty.request.type === "create" && empty.request.data).toEqual(new Uint8Array(0));
+    const frame = encodeRequest(empty);
+    expect(Buffer.from(frame).toString("hex")).toContain(Buffer.from("/a/seq-").toString("hex") + "00000000");
+  });
+
+  it("setData with null data and a getData reply of a null-data node carry null, as ZooKeeper's", () => {
+    const set = requests("setData").find((r) => r.kind === "request" && r.request.type === "setData" && r.request.path === "/nodata") as JuteOpRequest;
+    expect(set.request.type === "setData" && set.request.data).toBeNull();
+    // getData.json: the reply to getData("/nodata") is ReplyHeader, then buffer length -1, then the Stat.
+    const reply = frames("getData").filter((f) => f.dir === "s2c")[1]!;
+    const decoded = decodeServerFrame(body(reply), () => ({ opCode: OpCode.getData }));
+    expect(decoded.kind === "reply" && decoded.response).toMatchObject({ type: "getData", data: null, stat: { dataLength: 0 } });
+    const ours = encodeReply({ opCode: OpCode.getData }, 0x10, 0xcn, { type: "getData", data: null, stat: (decoded as { response: { stat: typeof EMPTY_STAT } }).response.stat });
+    expect(Buffer.from(ours).toString("hex")).toBe(reply.hex);
+  });
+
+  it("multi ops and multiRead results keep null data apart from empty data", () => {
+    const multi = { type: "multi" as const, ops: [
+      { type: "create" as const, path: "/n", data: null, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 as const },
+      { type: "setData" as const, path: "/n", data: null, version: -1 },
+      { type: "setData" as const, path: "/n", data: new Uint8Array(0), version: -1 },
+    ] };
+    const decoded = decodeRequest(encodeRequest({ xid: 1, request: multi }).subarray(4));
+    expect(decoded.kind === "request" && decoded.request).toEqual(multi);
+    const results = [{ type: "getData" as const, data: null, stat: EMPTY_STAT }, { type: "getData" as const, data: new Uint8Array(0), stat: EMPTY_STAT }];
+    const frame = encodeReply({ opCode: OpCode.multiRead }, 3, 1n, { type: "multiRead", results });
+    const back = decodeServerFrame(frame.subarray(4), () => ({ opCode: OpCode.multiRead }));
+    expect(back.kind === "reply" && back.response).toEqual({ type: "multiRead", results });
   });
 
   it("createTTL carries the ttl; createContainer the container mode", () => {
@@ -154,9 +187,72 @@ describe("refusals ZooKeeper answers with an error code", () => {
     expect(decodeError(() => decodeRequest(read)).reason).toBe(JuteDecodeReason.BAD_MULTI);
   });
 
-  it("a null path is a DecodeError; a null getEphemerals prefix means all", () => {
-    expect(decodeError(() => decodeRequest(raw((w) => w.int(1).int(OpCode.getData).string(null).bool(false)))).reason).toBe(JuteDecodeReason.NULL_STRING);
+  // Each expectation is what ZooKeeper 3.8 answered to the same bytes (raw frames sent to Debian's 3.8.0);
+  // the connection stayed open in every case but a failed auth.
+  it("a null path is answered with ZooKeeper's code for the op and the connection stays", () => {
+    const nullPath = (op: number, rest: (w: JuteWriter) => void = () => undefined) => decodeRequest(raw((w) => { w.int(1).int(op).string(null); rest(w); }));
+    const expected: [number, (w: JuteWriter) => void, number][] = [
+      [OpCode.create, (w) => w.buffer(new Uint8Array(0)).int(0).int(0), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.delete, (w) => w.int(-1), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.exists, (w) => w.bool(false), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.getData, (w) => w.bool(false), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.setData, (w) => w.buffer(null).int(-1), ErrorCode.BAD_ARGUMENTS],
+      [OpCode.getACL, () => undefined, ErrorCode.MARSHALLING_ERROR],
+      [OpCode.setACL, (w) => w.int(0).int(-1), ErrorCode.BAD_ARGUMENTS],
+      [OpCode.getChildren, (w) => w.bool(false), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.getChildren2, (w) => w.bool(false), ErrorCode.MARSHALLING_ERROR],
+      [OpCode.getAllChildrenNumber, () => undefined, ErrorCode.MARSHALLING_ERROR],
+      [OpCode.removeWatches, (w) => w.int(1), ErrorCode.NO_WATCHER],
+      [OpCode.checkWatches, (w) => w.int(1), ErrorCode.MARSHALLING_ERROR],
+    ];
+    for (const [op, rest, err] of expected) expect(nullPath(op, rest), `op ${op}`).toMatchObject({ kind: "rejected", xid: 1, err, closeSession: false });
+    const setWatches = raw((w) => w.int(-8).int(OpCode.setWatches).long(0n).int(1).string(null).int(0).int(0));
+    expect(decodeRequest(setWatches)).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR, closeSession: false });
     expect(decodeRequest(raw((w) => w.int(1).int(OpCode.getEphemerals).string(null)))).toMatchObject({ request: { type: "getEphemerals", prefix: "/" } });
+    expect(decodeRequest(raw((w) => w.int(1).int(OpCode.sync).string(null)))).toMatchObject({ request: { type: "sync", path: "/" } });
+  });
+
+  it("a null path in a multi refuses the whole multi, with the op's code", () => {
+    const multi = (op: (w: JuteWriter) => void) => decodeRequest(raw((w) => { w.int(1).int(OpCode.multi); op(w); w.int(-1).bool(true).int(-1); }));
+    const createNull = (w: JuteWriter) => w.int(OpCode.create).bool(false).int(-1).string(null).buffer(new Uint8Array(0)).int(1).int(31).string("world").string("anyone").int(0);
+    expect(multi(createNull)).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR });
+    expect(multi((w) => w.int(OpCode.setData).bool(false).int(-1).string(null).buffer(null).int(-1))).toMatchObject({ kind: "rejected", err: ErrorCode.BAD_ARGUMENTS });
+  });
+
+  it("an auth with a null scheme reads as an unknown scheme (authentication fails)", () => {
+    expect(decodeRequest(raw((w) => w.int(-4).int(OpCode.auth).int(0).string(null).buffer(new Uint8Array([1]))))).toMatchObject({ request: { type: "auth", scheme: "" } });
+    expect(decodeRequest(raw((w) => w.int(-4).int(OpCode.auth).int(0).string("ip").buffer(null)))).toMatchObject({ request: { type: "auth", scheme: "ip", auth: null } });
+  });
+
+  describe("an ACL entry with a null string", () => {
+    type Entry = [number, string | null, string | null];
+    const createWith = (entries: Entry[]) =>
+      decodeRequest(raw((w) => { w.int(1).int(OpCode.create).string("/p").buffer(new Uint8Array(0)).int(entries.length); for (const [p, s, i] of entries) w.int(p).string(s).string(i); w.int(0); }));
+    const setACLWith = (entries: Entry[]) =>
+      decodeRequest(raw((w) => { w.int(1).int(OpCode.setACL).string("/p").int(entries.length); for (const [p, s, i] of entries) w.int(p).string(s).string(i); w.int(-1); }));
+
+    it("(auth, null) is accepted as the auth scheme, whose id ZooKeeper never reads", () => {
+      expect(createWith([[31, "auth", null]])).toMatchObject({ kind: "request", request: { acl: [{ perms: 31, id: { scheme: "auth", id: "" } }] } });
+      expect(setACLWith([[31, "auth", null]])).toMatchObject({ kind: "request", request: { type: "setACL", acl: [{ perms: 31, id: { scheme: "auth", id: "" } }] } });
+      expect(createWith([[1, "auth", null], [31, "auth", null]])).toMatchObject({ kind: "request" });
+    });
+
+    it("a null id of world, digest or ip is MARSHALLING_ERROR (ZooKeeper dereferences it)", () => {
+      for (const scheme of ["world", "digest", "ip"]) {
+        expect(createWith([[31, scheme, null]]), scheme).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR, closeSession: false });
+        expect(setACLWith([[31, scheme, null]]), scheme).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR });
+      }
+    });
+
+    it("two entries of the same perms where removeDuplicates meets the null are MARSHALLING_ERROR", () => {
+      expect(createWith([[31, "auth", null], [31, "auth", null]])).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR });
+      expect(createWith([[31, "world", "anyone"], [31, null, "x"]])).toMatchObject({ kind: "rejected", err: ErrorCode.MARSHALLING_ERROR });
+    });
+
+    it("a null scheme, or a null id of a scheme without a provider, reads as \"\" for the tree to refuse as INVALID_ACL", () => {
+      expect(createWith([[31, null, "x"]])).toMatchObject({ kind: "request", request: { acl: [{ perms: 31, id: { scheme: "", id: "x" } }] } });
+      expect(createWith([[31, "foo", null]])).toMatchObject({ kind: "request", request: { acl: [{ perms: 31, id: { scheme: "foo", id: "" } }] } });
+    });
   });
 
   it("every request type survives encodeRequest then decodeRequest", () => {

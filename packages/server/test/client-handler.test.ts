@@ -20,11 +20,13 @@ class RecordingConnection implements ClientConnection {
   readonly stats = new ConnectionStats();
   closed = false;
   readonly sent: string[] = [];
+  readonly responses: Response[] = [];
   sendConnected(): void {
     this.sent.push("connected");
   }
   sendReply(xid: number, _zxid: bigint, err: number, response: Response | undefined): void {
     this.sent.push(`reply ${xid} err ${err}${response ? ` ${response.type}` : ""}`);
+    if (response) this.responses.push(response);
   }
   refuseReply(xid: number): void {
     this.sent.push(`refused ${xid}`);
@@ -111,5 +113,40 @@ describe("the connection's figures for cons", () => {
     expect(connection.stats).toMatchObject({ lastCxid: 5, lastOp: "PING" });
     connection.stats.reset();
     expect(connection.stats).toMatchObject({ lastCxid: -1, lastZxid: -1n, lastOp: "NA", received: 0, sent: 0, maxLatencyMs: 0 });
+  });
+});
+
+describe("addAuth", () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+
+  it("ip answers OK whatever its bytes (null too) and proves the connection's address, once, as IPAuthenticationProvider", () => {
+    const { handler, connection } = setup();
+    handler.onRequest(1, { type: "auth", scheme: "ip", auth: bytes("anything at all") });
+    handler.onRequest(2, { type: "auth", scheme: "ip", auth: null });
+    handler.onRequest(3, { type: "whoAmI" });
+    expect(connection.sent).toEqual(["connected", "reply 1 err 0 auth", "reply 2 err 0 auth", "reply 3 err 0 whoAmI"]);
+    expect(connection.responses.at(-1)).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }] });
+  });
+
+  it("digest with null bytes fails authentication and ends the connection, as ZooKeeper", () => {
+    const { handler, connection } = setup();
+    handler.onRequest(1, { type: "auth", scheme: "digest", auth: null });
+    expect(connection.sent).toEqual(["connected", "reply 1 err -115", "close authFailed"]);
+  });
+
+  // ZooKeeper 3.8 answered these whoAmI replies to the same addAuth bytes (raw frames).
+  it("digest user:password adds the digest identity after the ip one; whoAmI names its user, as DigestAuthenticationProvider.getUserName", () => {
+    const { handler, connection } = setup();
+    handler.onRequest(1, { type: "auth", scheme: "digest", auth: bytes("u:p") });
+    handler.onRequest(2, { type: "whoAmI" });
+    expect(connection.responses.at(-1)).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "digest", id: "u" }] });
+  });
+
+  it("digest credentials without a colon are accepted, as ZooKeeper's generateDigest hashes the whole text", () => {
+    const { handler, connection } = setup();
+    handler.onRequest(1, { type: "auth", scheme: "digest", auth: bytes("nocolon") });
+    handler.onRequest(2, { type: "whoAmI" });
+    expect(connection.sent).toEqual(["connected", "reply 1 err 0 auth", "reply 2 err 0 whoAmI"]);
+    expect(connection.responses.at(-1)).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "digest", id: "nocolon" }] });
   });
 });

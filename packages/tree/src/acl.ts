@@ -118,7 +118,22 @@ export function fixupACL(path: string, identities: readonly Id[], acl: readonly 
 
 /** ZooKeeper's digest identity: "user:" + base64(sha1("user:password")). */
 export function digestId(user: string, password: string): string {
-  return `${user}:${toBase64(sha1(new TextEncoder().encode(`${user}:${password}`)))}`;
+  return generateDigest(`${user}:${password}`);
+}
+
+/**
+ * DigestAuthenticationProvider.generateDigest: the text up to its first colon (all of it when
+ * there is none), ":", base64(sha1(the whole text)).
+ */
+export function generateDigest(idPassword: string): string {
+  const colon = idPassword.indexOf(":");
+  const user = colon < 0 ? idPassword : idPassword.slice(0, colon);
+  return `${user}:${toBase64(sha1(new TextEncoder().encode(idPassword)))}`;
+}
+
+/** The user whoAmI names for an identity (AuthenticationProvider.getUserName): a digest's user, else the id. */
+export function userNameOf(id: Id): string {
+  return id.scheme === "digest" ? id.id.split(":")[0]! : id.id;
 }
 
 /**

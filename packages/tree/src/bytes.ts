@@ -59,6 +59,16 @@ export function latin1ToBytes(s: string): Uint8Array {
   return out;
 }
 
+/** Node data as stored: null stays null (it is not ""). */
+export function dataToLatin1(data: Uint8Array | null): string | null {
+  return data === null ? null : bytesToLatin1(data);
+}
+
+/** Stored node data back to bytes: null stays null. */
+export function dataToBytes(s: string | null): Uint8Array | null {
+  return s === null ? null : latin1ToBytes(s);
+}
+
 /** Bytes of `s` in UTF-8 (a lone surrogate counts as the 3 bytes of U+FFFD), without encoding it. */
 export function utf8Length(s: string): number {
   let n = s.length;

@@ -6,7 +6,7 @@ export { sequenceSuffix, type DeleteContainerRequest, type PrepareContext } from
 export type { Txn, TxnBody, TxnOp, CreateTxnOp, DeleteTxnOp, SetDataTxnOp, CheckTxnOp, ErrorTxnOp, SetACLTxnBody, CreateSessionTxnBody, CloseSessionTxnBody, MultiTxnBody } from "./txn.js";
 export { encodeTxn, decodeTxn } from "./txn-codec.js";
 export { WatchRegistry, type FiredWatch, type SetWatchesLists, type NodeZxids } from "./watches.js";
-export { checkACL, requireACL, fixupACL, digestId, maskDigests } from "./acl.js";
+export { checkACL, requireACL, fixupACL, digestId, generateDigest, userNameOf, maskDigests } from "./acl.js";
 export { ipMatches, isValidIpAclId, parseIp } from "./ip.js";
 export { ownerKind, ttlOwner, ttlOf, isReservedSessionId, type OwnerKind } from "./owner.js";
 export { serializeSnapshot, loadSnapshot, loadSnapshotSync } from "./snapshot.js";

@@ -29,9 +29,9 @@ export class PathIndex {
   private live = 0;
   private deleted = 0;
 
-  /** `keys[id * stride]` is the path of node `id`: the keys are not stored twice. */
+  /** `keys[id * stride]` is the path of node `id` (other slots may hold anything): the keys are not stored twice. */
   constructor(
-    private readonly keys: readonly string[],
+    private readonly keys: readonly (string | null)[],
     private readonly stride: number,
   ) {}
 

@@ -90,12 +90,17 @@ function ownerFor(r: CreateRequest, ctx: PrepareContext, sessionLive: boolean, p
   return 0n;
 }
 
+/** Null data is kept as null (ZooKeeper's DataNode); bytes are bounded. */
+function validData(data: unknown): boolean {
+  return data === null || (data instanceof Uint8Array && data.length <= DATA_BYTES_MAX);
+}
+
 /** `sessionLive`: whether the session may own ephemerals (open, not closing). */
 export function prepareCreate(o: Overlay, r: CreateRequest, ctx: PrepareContext, sessionLive: boolean): CreateTxnOp {
   const owner = ownerFor(r, ctx, sessionLive, r.path);
   const sequential = isSequential(r.mode);
   validPath(r.path, sequential);
-  if (!(r.data instanceof Uint8Array) || r.data.length > DATA_BYTES_MAX) throw new BadArgumentsError(undefined, r.path);
+  if (!validData(r.data)) throw new BadArgumentsError(undefined, r.path);
   if (r.path === "/") throw new NodeExistsError(undefined, r.path);
   const acl = fixupACL(r.path, ctx.identities, r.acl);
   const parent = parentPath(r.path);
@@ -148,7 +153,7 @@ export function prepareDeleteContainer(o: Overlay, r: DeleteContainerRequest, ct
 
 export function prepareSetData(o: Overlay, r: SetDataRequest, ctx: PrepareContext): SetDataTxnOp {
   validPath(r.path);
-  if (!(r.data instanceof Uint8Array) || r.data.length > DATA_BYTES_MAX) throw new BadArgumentsError(undefined, r.path);
+  if (!validData(r.data)) throw new BadArgumentsError(undefined, r.path);
   const n = existing(o, r.path);
   requireACL(n.acl, Perms.WRITE, ctx.identities, ctx.superuser ?? false, r.path);
   const version = nextVersion(n.version, r.version, r.path);

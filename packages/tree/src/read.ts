@@ -10,6 +10,7 @@ import {
   type GetDataRequest,
   type Id,
   type MultiReadResult,
+  type NodeData,
   type Response,
   type ExistsRequest,
   type GetACLRequest,
@@ -51,7 +52,7 @@ function budgetOf(ctx: ReadContext): ReplyBudget {
 }
 
 /** The node's data, counted against the budget before it is copied out of the store. */
-function dataOf(tree: DataTree, id: number, path: string, budget: ReplyBudget): { data: Uint8Array; stat: Stat } {
+function dataOf(tree: DataTree, id: number, path: string, budget: ReplyBudget): { data: NodeData; stat: Stat } {
   budget.take(tree.dataLengthOf(id) + 1, `getData ${path}`);
   return tree.dataOf(id);
 }

@@ -1,6 +1,6 @@
 // Validation of decoded snapshot frames: every field typed and bounded, every node's
 // parent present before it, no duplicates. Anything else is a DecodeError.
-import { DecodeError, pathProblem, parentPath, type ACL } from "@warden/protocol";
+import { DecodeError, pathProblem, parentPath, type ACL, type NodeData } from "@warden/protocol";
 import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX, DATA_BYTES_MAX, NODE_COUNT_MAX, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
 import type { NodeFields } from "./store.js";
 import type { DataTree } from "./tree.js";
@@ -56,7 +56,7 @@ export function validateNodeRecord(
   acls: ACL[][],
   tree: DataTree,
   first: boolean,
-): { path: string; data: Uint8Array; acl: ACL[]; fields: Omit<NodeFields, "data" | "aclId"> } {
+): { path: string; data: NodeData; acl: ACL[]; fields: Omit<NodeFields, "data" | "aclId"> } {
   if (!Array.isArray(r) || r.length !== 12) bad("node record");
   const [path, data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner] = r;
   if (typeof path !== "string" || pathProblem(path) !== undefined) bad("node path");
@@ -64,7 +64,7 @@ export function validateNodeRecord(
   if (tree.idOf(path) >= 0) bad(`duplicate node ${path}`);
   if (path !== "/" && tree.idOf(parentPath(path)) < 0) bad(`node ${path} before its parent`);
   if (tree.nodeCount >= NODE_COUNT_MAX) bad("too many nodes");
-  if (!(data instanceof Uint8Array) || data.length > DATA_BYTES_MAX) bad("node data");
+  if (data !== null && (!(data instanceof Uint8Array) || data.length > DATA_BYTES_MAX)) bad("node data");
   if (!isZxid(czxid) || !isZxid(mzxid) || !isZxid(pzxid) || !isSafe(ctime) || !isSafe(mtime)) bad("node zxids or times");
   if (!isInt32(version) || !isInt32(cversion) || !isInt32(aversion) || !isU64(owner)) bad("node versions or owner");
   return { path, data, acl: aclOf(acl, acls), fields: { czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner } };

@@ -8,7 +8,7 @@
 // between chunks; each node is written as it is when reached. Loading it and replaying
 // every txn after startZxid gives the exact tree (see apply.ts).
 import { DecodeError, type ACL } from "@warden/protocol";
-import { bytesToLatin1, latin1ToBytes } from "./bytes.js";
+import { dataToBytes, dataToLatin1 } from "./bytes.js";
 import { AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, PZXID, VERSION, ACL_ID } from "./store.js";
 import { SNAPSHOT_FRAME_BYTES_MAX, SNAPSHOT_FRAME_BYTES_TARGET } from "./limits.js";
 import { cbor } from "./txn-codec.js";
@@ -52,8 +52,8 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
       aclRef = tree.acls.get(aclId).map((a) => [a.perms, a.id.scheme, a.id.id]);
     }
     const data = s.data(id);
-    batch.push([path, latin1ToBytes(data), aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner(id)]);
-    batchBytes += path.length + data.length + 64;
+    batch.push([path, dataToBytes(data), aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner(id)]);
+    batchBytes += path.length + (data?.length ?? 0) + 64;
     count++;
     if (s.childCount(id) > 0) {
       // Reverse-sorted onto the stack so they come off in sorted order.
@@ -127,7 +127,7 @@ class TreeLoader {
       if (!Array.isArray(value)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "node frame is not a list");
       for (const record of value) {
         const n = validateNodeRecord(record, this.acls, this.tree, this.count === 0);
-        this.tree.load(n.path, bytesToLatin1(n.data), n.acl, n.fields);
+        this.tree.load(n.path, dataToLatin1(n.data), n.acl, n.fields);
         this.count++;
       }
     }

@@ -33,7 +33,8 @@ const PARENT = 0,
 const CAPACITY_MIN = 1024;
 
 export interface NodeFields {
-  data: string;
+  /** One char per byte (see bytes.ts); null for null data, which is not "". */
+  data: string | null;
   aclId: number;
   czxid: number;
   mzxid: number;
@@ -54,7 +55,7 @@ export class NodeStore {
    * Node id's path at [2 * id] (the key `ids` compares; child names are slices of it) and
    * its data at [2 * id + 1]: a read finds both pointers in one cache line.
    */
-  private readonly strings: string[] = [];
+  private readonly strings: (string | null)[] = [];
   private readonly ids = new PathIndex(this.strings, 2);
   private readonly owners: bigint[] = [];
   private readonly free: number[] = [];
@@ -141,14 +142,18 @@ export class NodeStore {
   }
 
   path(id: number): string {
-    return this.strings[2 * id]!;
+    return this.strings[2 * id] as string;
   }
-  /** The data as a latin1 string (see bytes.ts). */
-  data(id: number): string {
-    return this.strings[2 * id + 1]!;
+  /** The data as a latin1 string (see bytes.ts), or null. */
+  data(id: number): string | null {
+    return this.strings[2 * id + 1] as string | null;
   }
-  setData(id: number, data: string): void {
-    this.approximateDataSize += data.length - this.strings[2 * id + 1]!.length;
+  /** Bytes of data (0 for null, as ZooKeeper's Stat.dataLength). */
+  dataLength(id: number): number {
+    return (this.strings[2 * id + 1] as string | null)?.length ?? 0;
+  }
+  setData(id: number, data: string | null): void {
+    this.approximateDataSize += (data?.length ?? 0) - this.dataLength(id);
     this.strings[2 * id + 1] = data;
   }
 
@@ -178,10 +183,10 @@ export class NodeStore {
   childNames(id: number, budget: ReplyBudget = UNBOUNDED): string[] {
     const names: string[] = [];
     const l = this.links;
-    const path = this.strings[2 * id]!;
+    const path = this.strings[2 * id] as string;
     const start = path === "/" ? 1 : path.length + 1;
     for (let c = l[id * L + FIRST]!; c >= 0; c = l[c * L + NEXT]!) {
-      const child = this.strings[2 * c]!;
+      const child = this.strings[2 * c] as string;
       budget.take(child.length - start + 1, `the children of ${path}`);
       names.push(child.slice(start));
     }

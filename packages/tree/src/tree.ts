@@ -1,10 +1,10 @@
 // The data tree: znodes, sessions and the ephemeral index, changed only by apply()
 // (apply.ts). Reads here take paths and return Stat records with ZooKeeper's fields.
-import { NoNodeError, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, EventType, parentPath, type ACL, type Response, type Stat, type WatchEvent } from "@warden/protocol";
+import { NoNodeError, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, EventType, parentPath, type ACL, type NodeData, type Response, type Stat, type WatchEvent } from "@warden/protocol";
 import { AclCache } from "./acl-cache.js";
 import { apply, type ApplyOutcome } from "./apply.js";
 import { read, type ReadContext, type ReadRequest } from "./read.js";
-import { bytesToLatin1, latin1ToBytes, utf8Length } from "./bytes.js";
+import { dataToBytes, dataToLatin1, utf8Length } from "./bytes.js";
 import { ownerKind, ttlOf } from "./owner.js";
 import { ACL_ID, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, NodeStore, PZXID, VERSION, type NodeFields } from "./store.js";
 import type { Txn } from "./txn.js";
@@ -97,7 +97,7 @@ export class DataTree {
       cversion: s.int(id, CVERSION),
       aversion: s.int(id, AVERSION),
       ephemeralOwner: s.owner(id),
-      dataLength: s.data(id).length,
+      dataLength: s.dataLength(id),
       numChildren: s.childCount(id),
       pzxid: p === c ? czxid : p === m ? mzxid : BigInt(p),
     };
@@ -114,18 +114,18 @@ export class DataTree {
   }
 
   /** The data (a fresh copy) and Stat; NoNodeError when missing. */
-  getData(path: string): { data: Uint8Array; stat: Stat } {
+  getData(path: string): { data: NodeData; stat: Stat } {
     return this.dataOf(this.require(path));
   }
 
   /** @internal Bytes of the node's data (without copying it). */
   dataLengthOf(id: number): number {
-    return this.store.data(id).length;
+    return this.store.dataLength(id);
   }
 
   /** @internal */
-  dataOf(id: number): { data: Uint8Array; stat: Stat } {
-    return { data: latin1ToBytes(this.store.data(id)), stat: this.statOf(id) };
+  dataOf(id: number): { data: NodeData; stat: Stat } {
+    return { data: dataToBytes(this.store.data(id)), stat: this.statOf(id) };
   }
 
   /** Child names, sorted (ZooKeeper returns them in HashSet order; sorted is one valid order). */
@@ -240,14 +240,14 @@ export class DataTree {
    * when replaying txns over a fuzzy snapshot; it is then reset to this create's state
    * (its children are replayed by their own txns), which keeps replay exact.
    */
-  createNode(pid: number, path: string, data: Uint8Array, acl: readonly ACL[], owner: bigint, parentCVersion: number, zxid: number, timeMs: number, events: FiredWatch[]): number {
+  createNode(pid: number, path: string, data: NodeData, acl: readonly ACL[], owner: bigint, parentCVersion: number, zxid: number, timeMs: number, events: FiredWatch[]): number {
     const s = this.store;
     // ZooKeeper's rule: only a newer cversion moves cversion and pzxid (replay never reverts them).
     if (parentCVersion > s.int(pid, CVERSION)) {
       s.setInt(pid, CVERSION, parentCVersion);
       s.setNum(pid, PZXID, zxid);
     }
-    const fields = { data: bytesToLatin1(data), aclId: this.acls.acquire(acl), czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0, owner };
+    const fields = { data: dataToLatin1(data), aclId: this.acls.acquire(acl), czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0, owner };
     let id = s.idOf(path);
     if (id >= 0) {
       this.acls.release(s.int(id, ACL_ID));
@@ -291,9 +291,9 @@ export class DataTree {
   }
 
   /** @internal */
-  setNodeData(id: number, path: string, data: Uint8Array, version: number, zxid: number, timeMs: number, events: FiredWatch[]): void {
+  setNodeData(id: number, path: string, data: NodeData, version: number, zxid: number, timeMs: number, events: FiredWatch[]): void {
     const s = this.store;
-    s.setData(id, bytesToLatin1(data));
+    s.setData(id, dataToLatin1(data));
     s.setNum(id, MTIME, timeMs);
     s.setNum(id, MZXID, zxid);
     s.setInt(id, VERSION, version);
@@ -320,7 +320,7 @@ export class DataTree {
   }
 
   /** @internal For snapshot loading: adds a node whose parent is already present. */
-  load(path: string, data: string, acl: readonly ACL[], fields: Omit<NodeFields, "data" | "aclId">): void {
+  load(path: string, data: string | null, acl: readonly ACL[], fields: Omit<NodeFields, "data" | "aclId">): void {
     this.insert(path, { ...fields, data, aclId: this.acls.acquire(acl) });
   }
 }

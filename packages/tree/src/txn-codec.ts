@@ -1,7 +1,7 @@
 // Txn <-> CBOR bytes. Decoding validates every field and bound, and reports anything
 // malformed as DecodeError (reason WARDEN_ERR_BAD_TXN), never an exception from cbor-x.
 import { Encoder } from "cbor-x";
-import { DecodeError, OpCode, isErrorCode, pathProblem, type ACL } from "@warden/protocol";
+import { DecodeError, OpCode, isErrorCode, pathProblem, type ACL, type NodeData } from "@warden/protocol";
 import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX, CLOSE_SESSION_PATHS_MAX, DATA_BYTES_MAX, MULTI_OPS_MAX, SESSION_TIMEOUT_MS_MAX, TXN_BYTES_MAX } from "./limits.js";
 import type { Txn, TxnBody, TxnOp } from "./txn.js";
 
@@ -57,8 +57,10 @@ function path(v: unknown, sequentialSuffixAllowed = false): string {
   return v;
 }
 
-function bytes(v: unknown): Uint8Array {
-  if (!(v instanceof Uint8Array) || v.length > DATA_BYTES_MAX) bad("data is not a byte string within bounds");
+/** Node data: a byte string, or null (kept apart from empty, as ZooKeeper keeps it). */
+function bytes(v: unknown): NodeData {
+  if (v === null) return null;
+  if (!(v instanceof Uint8Array) || v.length > DATA_BYTES_MAX) bad("data is not null or a byte string within bounds");
   return v;
 }
 

@@ -1,13 +1,13 @@
 // Transactions: the result of preparing a write, as plain data. Everything apply() needs is
 // in the txn (names resolved, versions computed, errors decided, ephemerals of a closing
 // session listed), so that every server applying it reaches the same tree.
-import type { ACL } from "@warden/protocol";
+import type { ACL, NodeData } from "@warden/protocol";
 
 /** Creates a znode. `ephemeralOwner`: 0n, a session id, or a container/TTL marker. */
 export interface CreateTxnOp {
   type: "create";
   path: string;
-  data: Uint8Array;
+  data: NodeData;
   acl: ACL[];
   ephemeralOwner: bigint;
   /** The parent's cversion after this create (ZooKeeper's CreateTxn.parentCVersion). */
@@ -20,7 +20,7 @@ export interface DeleteTxnOp {
 export interface SetDataTxnOp {
   type: "setData";
   path: string;
-  data: Uint8Array;
+  data: NodeData;
   /** The node's version after the change (not the expected one). */
   version: number;
 }

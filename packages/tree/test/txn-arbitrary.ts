@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { ErrorCode, OPEN_ACL_UNSAFE, type ACL } from "@warden/protocol";
 import type { Txn, TxnBody, TxnOp } from "@warden/tree";
 import { ACL_ID_CHARS_MAX } from "../src/limits.js";
-import { acl as aclList, data, int32, path, perItem, type MessageSizes } from "../../protocol/test/arbitraries.js";
+import { acl as aclList, nodeData as data, int32, path, perItem, type MessageSizes } from "../../protocol/test/arbitraries.js";
 import { countAcrossBoundaries, listOf, memoized } from "../../testing/src/sizes.js";
 
 export const TXN_SIZES: MessageSizes = {

@@ -13,7 +13,8 @@ export function decodeConnectRequest(frame: Uint8Array): JuteConnectRequest {
   const lastZxidSeen = r.long("lastZxidSeen");
   const timeoutMs = r.int("timeOut");
   const sessionId = r.long("sessionId");
-  const password = r.buffer("passwd");
+  // A null password matches no session, as an empty one: ZooKeeper's checkPasswd refuses both.
+  const password = r.buffer("passwd") ?? new Uint8Array(0);
   const readOnlyField = r.remaining > 0;
   const readOnly = readOnlyField ? r.bool("readOnly") : false;
   return { request: { protocolVersion, lastZxidSeen, timeoutMs, sessionId, password, readOnly }, readOnlyField };
@@ -44,7 +45,7 @@ export function decodeConnectResponse(frame: Uint8Array): JuteConnectResponse {
   const protocolVersion = r.int("protocolVersion");
   const timeoutMs = r.int("timeOut");
   const sessionId = r.long("sessionId");
-  const password = r.buffer("passwd");
+  const password = r.buffer("passwd") ?? new Uint8Array(0);
   const readOnlyField = r.remaining > 0;
   const readOnly = readOnlyField ? r.bool("readOnly") : false;
   return { response: { protocolVersion, timeoutMs, sessionId, password, readOnly }, readOnlyField };

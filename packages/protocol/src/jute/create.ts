@@ -1,26 +1,16 @@
-// CreateRequest / CreateTTLRequest, shared by the lone create ops and multi; and the
-// refusal of a well-formed request that ZooKeeper answers with an error code.
+// CreateRequest / CreateTTLRequest, shared by the lone create ops and multi.
 import { ErrorCode, OpCode, isCreateMode } from "../codes.js";
 import type { CreateRequest } from "../messages.js";
 import type { JuteReader } from "./reader.js";
-import { readACL, writeACL } from "./records.js";
+import { readRequestACL, writeACL } from "./records.js";
+import { refuse, requiredPath, type Refusal } from "./refusal.js";
 import type { JuteWriter } from "./writer.js";
-
-/** Why a well-formed request is refused; the reply carries `err`. */
-export interface Refusal {
-  refused: true;
-  err: number;
-  closeSession: boolean;
-  message: string;
-}
-export const refuse = (err: number, message: string, closeSession = false): Refusal => ({ refused: true, err, closeSession, message });
-export const isRefusal = (x: unknown): x is Refusal => typeof x === "object" && x !== null && "refused" in x;
 
 /** CreateRequest (create, create2, createContainer) and CreateTTLRequest (createTTL). */
 export function decodeCreate(r: JuteReader, opCode: number): CreateRequest | Refusal {
-  const path = r.string("path");
+  const path = requiredPath(r);
   const data = r.buffer("data");
-  const acl = readACL(r);
+  const acl = readRequestACL(r);
   const flags = r.int("flags");
   const ttl = opCode === OpCode.createTTL ? r.longNumber("ttl") : undefined;
   // ZooKeeper: CreateMode.fromFlag throws BadArgumentsException, answered as an error reply.

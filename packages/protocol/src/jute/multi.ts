@@ -1,9 +1,10 @@
 // multi (14) and multiRead (22): MultiOperationRecord and MultiResponse. Each op and each
 // result follows a MultiHeader(type, done=false, err); a MultiHeader(-1, true, -1) ends them.
-import { OpCode } from "../codes.js";
+import { ErrorCode, OpCode } from "../codes.js";
 import type { MultiReadResult, MultiResult, ReadOp, Request, WriteOp } from "../messages.js";
 import { EMPTY_STAT } from "../stat.js";
-import { decodeCreate, encodeCreate, isRefusal, type Refusal } from "./create.js";
+import { decodeCreate, encodeCreate } from "./create.js";
+import { isRefusal, requiredPath, type Refusal } from "./refusal.js";
 import { juteError, JuteDecodeReason as R } from "./reasons.js";
 import type { JuteReader } from "./reader.js";
 import { MULTI_END, readMultiHeader, readStat, writeMultiHeader, writeStat } from "./records.js";
@@ -39,7 +40,8 @@ export function decodeMulti(r: JuteReader, opCode: number): DecodedMulti | Refus
     else ops.push(op);
     opCodes.push(h.type);
   }
-  // One op ZooKeeper would refuse (BAD_ARGUMENTS) refuses the whole multi here.
+  // One op ZooKeeper would refuse (BAD_ARGUMENTS) refuses the whole multi here; so does a
+  // null path (NullFieldRefusal, thrown out of the loop: the rest of the frame is not read).
   if (refusal) return refusal;
   const request = opCode === OpCode.multi ? { type: "multi" as const, ops: ops as WriteOp[] } : { type: "multiRead" as const, ops: ops as ReadOp[] };
   return { request, opCodes };
@@ -47,11 +49,11 @@ export function decodeMulti(r: JuteReader, opCode: number): DecodedMulti | Refus
 
 function decodeOp(r: JuteReader, type: number): WriteOp | ReadOp | Refusal {
   switch (type) {
-    case OpCode.delete: return { type: "delete", path: r.string("path"), version: r.int("version") };
-    case OpCode.check: return { type: "check", path: r.string("path"), version: r.int("version") };
-    case OpCode.setData: return { type: "setData", path: r.string("path"), data: r.buffer("data"), version: r.int("version") };
-    case OpCode.getData: return { type: "getData", path: r.string("path"), watch: r.bool("watch") };
-    case OpCode.getChildren: return { type: "getChildren", path: r.string("path"), watch: r.bool("watch"), withStat: false };
+    case OpCode.delete: return { type: "delete", path: requiredPath(r), version: r.int("version") };
+    case OpCode.check: return { type: "check", path: requiredPath(r), version: r.int("version") };
+    case OpCode.setData: return { type: "setData", path: requiredPath(r, ErrorCode.BAD_ARGUMENTS), data: r.buffer("data"), version: r.int("version") };
+    case OpCode.getData: return { type: "getData", path: requiredPath(r), watch: r.bool("watch") };
+    case OpCode.getChildren: return { type: "getChildren", path: requiredPath(r), watch: r.bool("watch"), withStat: false };
     default: return decodeCreate(r, type);
   }
 }

@@ -6,9 +6,6 @@ import { juteError, JuteDecodeReason as R } from "./reasons.js";
 // Not fatal: malformed UTF-8 becomes U+FFFD, as in Java. ignoreBOM keeps a leading U+FEFF, as Java does.
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
-/** The one "null buffer" instance (length -1 on the wire); see JUTE_NULL_BYTES. */
-export const JUTE_NULL_BYTES: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
-
 export class JuteReader {
   private readonly view: DataView;
   private offset = 0;
@@ -57,10 +54,10 @@ export class JuteReader {
     return len;
   }
 
-  /** A buffer, copied out of the frame; null (-1) becomes JUTE_NULL_BYTES. */
-  buffer(what = "buffer"): Uint8Array {
+  /** A buffer, copied out of the frame; null (-1) stays null, apart from empty (0). */
+  buffer(what = "buffer"): Uint8Array | null {
     const len = this.length(what);
-    if (len === -1) return JUTE_NULL_BYTES;
+    if (len === -1) return null;
     const at = this.need(len, what);
     return this.bytes.slice(at, at + len);
   }

@@ -1,5 +1,7 @@
 // The shared data records of zookeeper.jute: Stat, Id, ACL, ClientInfo; and the headers.
 import type { ACL, Id } from "../acl.js";
+import { ErrorCode } from "../codes.js";
+import { NullFieldRefusal, refuse } from "./refusal.js";
 import type { Stat } from "../stat.js";
 import type { JuteReader } from "./reader.js";
 import type { JuteWriter } from "./writer.js";
@@ -43,6 +45,42 @@ export function writeId(w: JuteWriter, id: Id): void {
 
 export function readACL(r: JuteReader): ACL[] {
   return r.vector("acl", ACL_BYTES_MIN, (e) => ({ perms: e.int("acl.perms"), id: readId(e) }));
+}
+
+/** An ACL entry as a request carries it: either string of its Id may be null (length -1). */
+interface RequestACLEntry {
+  perms: number;
+  scheme: string | null;
+  id: string | null;
+}
+
+/** Schemes whose provider's isValid dereferences the id (ZooKeeper 3.8's digest and ip). */
+const ID_PARSING_SCHEMES = new Set(["digest", "ip"]);
+
+/**
+ * The ACL of a create or setACL, with ZooKeeper's meaning of null strings (PrepRequestProcessor
+ * .fixupACL, captured from 3.8). Accepted: ("auth", null), whose id fixupACL never reads (the
+ * entry becomes the session's authenticated identities), read as ("auth", ""). Answered with
+ * INVALID_ACL by the tree: a null scheme, or a null id of a scheme without a provider (read
+ * as ""). Answered MARSHALLING_ERROR here (ZooKeeper dereferences the null): a null id of
+ * world, digest or ip, and a null string met while removeDuplicates compares an entry with an
+ * earlier one of the same perms (jute's equals calls scheme.equals, then id.equals).
+ */
+export function readRequestACL(r: JuteReader): ACL[] {
+  const entries = r.vector("acl", ACL_BYTES_MIN, (e): RequestACLEntry => ({ perms: e.int("acl.perms"), scheme: e.stringOrNull("id.scheme"), id: e.stringOrNull("id.id") }));
+  const npe = (what: string) => new NullFieldRefusal(refuse(ErrorCode.MARSHALLING_ERROR, `ACL entry with a null ${what}`));
+  entries.forEach((a, i) => {
+    for (let j = 0; j < i; j++) {
+      const b = entries[j]!;
+      if (a.perms !== b.perms) continue;
+      if (a.scheme === null) throw npe("scheme");
+      if (a.scheme === b.scheme && a.id === null) throw npe("id");
+    }
+  });
+  return entries.map((a) => {
+    if (a.id === null && a.scheme !== null && (a.scheme === "world" || ID_PARSING_SCHEMES.has(a.scheme))) throw npe("id");
+    return { perms: a.perms, id: { scheme: a.scheme ?? "", id: a.id ?? "" } };
+  });
 }
 
 export function writeACL(w: JuteWriter, acl: readonly ACL[]): void {

@@ -2,10 +2,11 @@
 // Server side: decodeRequest(frame). Client side: encodeRequest(...).
 import { AddWatchMode, ErrorCode, OpCode, WatcherType } from "../codes.js";
 import type { Request } from "../messages.js";
-import { decodeCreate, encodeCreate, isRefusal, refuse, type Refusal } from "./create.js";
+import { decodeCreate, encodeCreate } from "./create.js";
 import { decodeMulti, encodeMulti, multiOpCodesOf } from "./multi.js";
 import { JuteReader } from "./reader.js";
-import { readACL, writeACL } from "./records.js";
+import { readRequestACL, writeACL } from "./records.js";
+import { isRefusal, refuse, refusingNulls, requiredPath, type Refusal } from "./refusal.js";
 import { CONFIG_NODE_PATH, type JuteOpRequest, type JuteRequestFrame, type ReconfigRecord } from "./types.js";
 
 type BodyDecoder = (r: JuteReader, opCode: number) => Request | Refusal;
@@ -13,7 +14,7 @@ type BodyDecoder = (r: JuteReader, opCode: number) => Request | Refusal;
 import { JuteWriter } from "./writer.js";
 
 function decodeWatcherType(r: JuteReader, checkOnly: boolean): Request | Refusal {
-  const path = r.string("path");
+  const path = requiredPath(r, checkOnly ? ErrorCode.MARSHALLING_ERROR : ErrorCode.NO_WATCHER);
   const type = r.int("type");
   // ZooKeeper: WatcherType.fromInt throws, FinalRequestProcessor answers MARSHALLINGERROR.
   if (type < WatcherType.Children || type > WatcherType.PersistentRecursive) {
@@ -23,7 +24,8 @@ function decodeWatcherType(r: JuteReader, checkOnly: boolean): Request | Refusal
 }
 
 function decodeAddWatch(r: JuteReader): Request | Refusal {
-  const path = r.string("path");
+  // ZooKeeper 3.8 answers OK to a null path and keeps a watch nothing can fire: refused here.
+  const path = requiredPath(r);
   const mode = r.int("mode");
   if (mode !== AddWatchMode.PERSISTENT && mode !== AddWatchMode.PERSISTENT_RECURSIVE) {
     return refuse(ErrorCode.MARSHALLING_ERROR, `invalid addWatch mode ${mode}`);
@@ -33,17 +35,19 @@ function decodeAddWatch(r: JuteReader): Request | Refusal {
 
 function decodeSetWatches(r: JuteReader, opCode: number): Request {
   const relativeZxid = r.long("relativeZxid");
-  const dataWatches = r.strings("dataWatches");
-  const existWatches = r.strings("existWatches");
-  const childWatches = r.strings("childWatches");
+  // A null path in a list: ZooKeeper dereferences it (MARSHALLING_ERROR).
+  const paths = (what: string) => r.vector(what, 4, (e) => requiredPath(e));
+  const dataWatches = paths("dataWatches");
+  const existWatches = paths("existWatches");
+  const childWatches = paths("childWatches");
   const two = opCode === OpCode.setWatches2;
-  const persistentWatches = two ? r.strings("persistentWatches") : [];
-  const persistentRecursiveWatches = two ? r.strings("persistentRecursiveWatches") : [];
+  const persistentWatches = two ? paths("persistentWatches") : [];
+  const persistentRecursiveWatches = two ? paths("persistentRecursiveWatches") : [];
   return { type: "setWatches", relativeZxid, dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches };
 }
 
 function decodeGetData(r: JuteReader): Request {
-  const path = r.string("path");
+  const path = requiredPath(r);
   const watch = r.bool("watch");
   return path === CONFIG_NODE_PATH ? { type: "getConfig", watch } : { type: "getData", path, watch };
 }
@@ -59,27 +63,29 @@ const decoders = new Map<number, BodyDecoder>([
   [OpCode.create2, decodeCreate],
   [OpCode.createContainer, decodeCreate],
   [OpCode.createTTL, decodeCreate],
-  [OpCode.delete, (r) => ({ type: "delete", path: r.string("path"), version: r.int("version") })],
-  [OpCode.exists, (r) => ({ type: "exists", path: r.string("path"), watch: r.bool("watch") })],
+  [OpCode.delete, (r) => ({ type: "delete", path: requiredPath(r), version: r.int("version") })],
+  [OpCode.exists, (r) => ({ type: "exists", path: requiredPath(r), watch: r.bool("watch") })],
   [OpCode.getData, decodeGetData],
-  [OpCode.setData, (r) => ({ type: "setData", path: r.string("path"), data: r.buffer("data"), version: r.int("version") })],
-  [OpCode.getACL, (r) => ({ type: "getACL", path: r.string("path") })],
-  [OpCode.setACL, (r) => ({ type: "setACL", path: r.string("path"), acl: readACL(r), version: r.int("version") })],
-  [OpCode.getChildren, (r) => ({ type: "getChildren", path: r.string("path"), watch: r.bool("watch"), withStat: false })],
-  [OpCode.getChildren2, (r) => ({ type: "getChildren", path: r.string("path"), watch: r.bool("watch"), withStat: true })],
-  [OpCode.sync, (r) => ({ type: "sync", path: r.string("path") })],
+  [OpCode.setData, (r) => ({ type: "setData", path: requiredPath(r, ErrorCode.BAD_ARGUMENTS), data: r.buffer("data"), version: r.int("version") })],
+  [OpCode.getACL, (r) => ({ type: "getACL", path: requiredPath(r) })],
+  [OpCode.setACL, (r) => ({ type: "setACL", path: requiredPath(r, ErrorCode.BAD_ARGUMENTS), acl: readRequestACL(r), version: r.int("version") })],
+  [OpCode.getChildren, (r) => ({ type: "getChildren", path: requiredPath(r), watch: r.bool("watch"), withStat: false })],
+  [OpCode.getChildren2, (r) => ({ type: "getChildren", path: requiredPath(r), watch: r.bool("watch"), withStat: true })],
+  // ZooKeeper answers a sync of a null path (sync is not per path): read as a sync of "/".
+  [OpCode.sync, (r) => ({ type: "sync", path: r.stringOrNull("path") ?? "/" })],
   [OpCode.ping, () => ({ type: "ping" })],
   // Request.isValid(check) is false in ZooKeeper: a lone check is unimplemented (only inside multi).
   [OpCode.check, unimplemented("check outside multi")],
   [OpCode.checkWatches, (r) => decodeWatcherType(r, true)],
   [OpCode.removeWatches, (r) => decodeWatcherType(r, false)],
-  [OpCode.auth, (r) => (r.int("auth.type"), { type: "auth", scheme: r.string("scheme"), auth: r.buffer("auth") })],
+  // A null scheme has no provider: read as "", which fails authentication as ZooKeeper's does.
+  [OpCode.auth, (r) => (r.int("auth.type"), { type: "auth", scheme: r.stringOrNull("scheme") ?? "", auth: r.buffer("auth") })],
   [OpCode.setWatches, decodeSetWatches],
   [OpCode.setWatches2, decodeSetWatches],
   [OpCode.sasl, () => refuse(ErrorCode.UNIMPLEMENTED, "SASL is not supported")],
   // GetEphemeralsRequest: a null or blank prefix means all of them (FinalRequestProcessor).
   [OpCode.getEphemerals, (r) => ({ type: "getEphemerals", prefix: ephemeralsPrefix(r.stringOrNull("prefixPath")) })],
-  [OpCode.getAllChildrenNumber, (r) => ({ type: "getAllChildrenNumber", path: r.string("path") })],
+  [OpCode.getAllChildrenNumber, (r) => ({ type: "getAllChildrenNumber", path: requiredPath(r) })],
   [OpCode.addWatch, decodeAddWatch],
   [OpCode.whoAmI, () => ({ type: "whoAmI" })],
   [OpCode.closeSession, () => ({ type: "closeSession" })],
@@ -98,13 +104,13 @@ export function decodeRequest(frame: Uint8Array): JuteRequestFrame {
   if (opCode === OpCode.multi || opCode === OpCode.multiRead) return decodeMultiFrame(r, xid, opCode);
   const decoder = decoders.get(opCode);
   // ZooKeeper: UnimplementedRequestProcessor answers UNIMPLEMENTED and closes the session.
-  const body = decoder ? decoder(r, opCode) : refuse(ErrorCode.UNIMPLEMENTED, `unknown op code ${opCode}`, true);
+  const body = decoder ? refusingNulls(() => decoder(r, opCode)) : refuse(ErrorCode.UNIMPLEMENTED, `unknown op code ${opCode}`, true);
   if (isRefusal(body)) return { kind: "rejected", xid, opCode, err: body.err, closeSession: body.closeSession, message: body.message };
   return { kind: "request", xid, opCode, request: body };
 }
 
 function decodeMultiFrame(r: JuteReader, xid: number, opCode: number): JuteRequestFrame {
-  const multi = decodeMulti(r, opCode);
+  const multi = refusingNulls(() => decodeMulti(r, opCode));
   if (isRefusal(multi)) return { kind: "rejected", xid, opCode, err: multi.err, closeSession: multi.closeSession, message: multi.message };
   return { kind: "request", xid, opCode, request: multi.request, multiOpCodes: multi.opCodes };
 }

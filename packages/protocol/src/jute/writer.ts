@@ -2,7 +2,6 @@
 // a bound on the frame's body: the buffer never grows beyond it, and a field that would pass
 // it throws EncodeError before anything is allocated for it.
 import { EncodeError } from "../errors.js";
-import { JUTE_NULL_BYTES } from "./reader.js";
 import { JuteDecodeReason as R } from "./reasons.js";
 
 const utf8 = new TextEncoder();
@@ -96,9 +95,9 @@ export class JuteWriter {
     return this;
   }
 
-  /** JUTE_NULL_BYTES is written as null (-1), every other buffer with its length. */
-  buffer(value: Uint8Array): this {
-    if (value === JUTE_NULL_BYTES) return this.int(-1);
+  /** null is written as length -1, every buffer with its length (empty: 0). */
+  buffer(value: Uint8Array | null): this {
+    if (value === null) return this.int(-1);
     this.int(value.length);
     const at = this.reserve(value.length);
     this.bytes.set(value, at);

@@ -3,6 +3,7 @@
 // DecodeError. Only own properties count: nothing is read through a prototype.
 import type { ACL, Id } from "../acl.js";
 import { pathProblem } from "../path.js";
+import type { NodeData } from "../messages.js";
 import type { Stat } from "../stat.js";
 import type { NativeCodecLimits } from "./limits.js";
 import { NativeDecodeReason as R, decodeFailure } from "./reasons.js";
@@ -98,6 +99,11 @@ export function readBytes(obj: Fields, key: string, where: string, bytesMax: num
   if (v.length > bytesMax) throw decodeFailure(R.DATA_TOO_LARGE, `${where}.${key} is longer than ${bytesMax} bytes`);
   // cbor-x gives a Buffer in Node; a plain view of the same bytes is the same on every platform.
   return v.constructor === Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.length);
+}
+
+/** Node data: a byte string, or null (CBOR null), which is not empty (see NodeData). */
+export function readNodeData(obj: Fields, key: string, where: string, bytesMax: number): NodeData {
+  return raw(obj, key) === null ? null : readBytes(obj, key, where, bytesMax);
 }
 
 /** An array field of at most `itemsMax` items, each checked by `item`. */

@@ -11,6 +11,7 @@ import {
   readArray,
   readBool,
   readBytes,
+  readNodeData,
   readInt32,
   readIntRange,
   readPath,
@@ -34,7 +35,7 @@ const create: RequestDecoder = (m, at, limits) => {
   const request: Request = {
     type: "create",
     path: readPath(m, "path", at, isSequential(mode)),
-    data: readBytes(m, "data", at, limits.dataBytesMax),
+    data: readNodeData(m, "data", at, limits.dataBytesMax),
     acl: readACL(m, "acl", at, limits),
     mode,
   };
@@ -63,7 +64,7 @@ const decoders = new Map<string, RequestDecoder>([
   ["create", create],
   ["delete", pathVersion("delete")],
   ["check", pathVersion("check")],
-  ["setData", (m, at, l) => ({ type: "setData", path: readPath(m, "path", at), data: readBytes(m, "data", at, l.dataBytesMax), version: readInt32(m, "version", at) })],
+  ["setData", (m, at, l) => ({ type: "setData", path: readPath(m, "path", at), data: readNodeData(m, "data", at, l.dataBytesMax), version: readInt32(m, "version", at) })],
   ["exists", pathWatch("exists")],
   ["getData", pathWatch("getData")],
   ["getChildren", (m, at) => ({ type: "getChildren", path: readPath(m, "path", at), watch: readBool(m, "watch", at), withStat: readBool(m, "withStat", at) })],

@@ -9,7 +9,7 @@ import {
   has,
   readACL,
   readArray,
-  readBytes,
+  readNodeData,
   readInt32,
   readIntRange,
   readPath,
@@ -48,8 +48,8 @@ const decoders = new Map<string, ResponseDecoder>([
   ...EMPTY_TYPES.map((type): [string, ResponseDecoder] => [type, () => ({ type })]),
   ...STAT_TYPES.map((type): [string, ResponseDecoder] => [type, (m, at) => ({ type, stat: readStat(m, "stat", at) })]),
   ["create", (m, at) => ({ type: "create", path: readPath(m, "path", at), stat: readStat(m, "stat", at) })],
-  ["getData", (m, at, l) => ({ type: "getData", data: readBytes(m, "data", at, l.dataBytesMax), stat: readStat(m, "stat", at) })],
-  ["getConfig", (m, at, l) => ({ type: "getConfig", data: readBytes(m, "data", at, l.dataBytesMax), stat: readStat(m, "stat", at) })],
+  ["getData", (m, at, l) => ({ type: "getData", data: readNodeData(m, "data", at, l.dataBytesMax), stat: readStat(m, "stat", at) })],
+  ["getConfig", (m, at, l) => ({ type: "getConfig", data: readNodeData(m, "data", at, l.dataBytesMax), stat: readStat(m, "stat", at) })],
   ["getChildren", getChildren],
   ["getACL", (m, at, l) => ({ type: "getACL", acl: readACL(m, "acl", at, l), stat: readStat(m, "stat", at) })],
   ["getAllChildrenNumber", (m, at) => ({ type: "getAllChildrenNumber", totalNumber: readIntRange(m, "totalNumber", at, 0, Number.MAX_SAFE_INTEGER) })],
@@ -88,7 +88,7 @@ function decodeMultiReadResult(value: unknown, at: string, limits: NativeCodecLi
     case "getChildren":
       return { type, children: readChildren(m, at, limits) };
     case "getData":
-      return { type, data: readBytes(m, "data", at, limits.dataBytesMax), stat: readStat(m, "stat", at) };
+      return { type, data: readNodeData(m, "data", at, limits.dataBytesMax), stat: readStat(m, "stat", at) };
     case "error":
       return { type, err: readInt32(m, "err", at) };
     default:

@@ -37,6 +37,21 @@ describe("native codec round trip", () => {
     },
   );
 
+  it("keeps null data apart from empty data in creates, setData, getData and multiRead", () => {
+    const acl = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
+    for (const data of [null, new Uint8Array(0)]) {
+      const create = { kind: "request" as const, xid: 1, request: { type: "create" as const, path: "/n", data, acl, mode: 0 as const } };
+      expect(codec.decodeClientFrame(codec.encodeClientFrame(create))).toEqual(create);
+      const set = { kind: "request" as const, xid: 2, request: { type: "multi" as const, ops: [{ type: "setData" as const, path: "/n", data, version: -1 }] } };
+      expect(codec.decodeClientFrame(codec.encodeClientFrame(set))).toEqual(set);
+      const stat = { czxid: 1n, mzxid: 1n, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 0, numChildren: 0, pzxid: 1n };
+      const got = { kind: "reply" as const, xid: 3, zxid: 1n, err: 0, response: { type: "getData" as const, data, stat } };
+      expect(codec.decodeServerFrame(codec.encodeServerFrame(got))).toEqual(got);
+      const multiRead = { kind: "reply" as const, xid: 4, zxid: 1n, err: 0, response: { type: "multiRead" as const, results: [{ type: "getData" as const, data, stat }] } };
+      expect(codec.decodeServerFrame(codec.encodeServerFrame(multiRead))).toEqual(multiRead);
+    }
+  });
+
   it("decodes data as a plain Uint8Array view, as in a browser", () => {
     const frame = codec.decodeServerFrame(codec.encodeServerFrame(serverFrames[0]!));
     expect(frame.kind === "connected" && frame.response.password.constructor).toBe(Uint8Array);

@@ -4,7 +4,7 @@
 // forward through the same sequence of states as the tree. After every reconnection (same
 // session or a new one) the whole subtree is read again and differences are reported, so
 // nothing missed while away stays missed.
-import { AddWatchMode, ConnectionLossError, EventType, SessionExpiredError, WatcherType, type Stat } from "@warden/protocol";
+import { AddWatchMode, ConnectionLossError, EventType, SessionExpiredError, WatcherType, type NodeData, type Stat } from "@warden/protocol";
 import type { Client, SessionEvent, WatchedEvent } from "@warden/client";
 import { RecipeError } from "../errors.js";
 import { AsyncQueue } from "../util/async-queue.js";
@@ -14,7 +14,8 @@ import { readData, readTree, type NodeRead } from "./tree-reads.js";
 
 export interface CachedNode {
   path: string;
-  data: Uint8Array;
+  /** null when the node holds null data (as the client's getData). */
+  data: NodeData;
   stat: Stat;
 }
 export type TreeCacheEvent =
@@ -175,7 +176,7 @@ export class TreeCache extends Emitter<Events> {
   #apply(read: NodeRead): void {
     if (read.kind === "failed") return this.#onReadFailure(read.error);
     if (read.kind === "gone" || read.kind === "deleted") return this.#removeSubtree(read.path);
-    this.#upsert(read.path, read.data!, read.stat!);
+    this.#upsert(read.path, read.data ?? null, read.stat!);
   }
 
   /**
@@ -191,7 +192,7 @@ export class TreeCache extends Emitter<Events> {
     for (const read of reads) this.#apply(read);
   }
 
-  #upsert(path: string, data: Uint8Array, stat: Stat): void {
+  #upsert(path: string, data: NodeData, stat: Stat): void {
     // A child seen before its parent (an event that beat the first full read): the parent's
     // full read, still queued, will list and read it; reporting it now would put it first.
     if (path !== this.#root && !this.#nodes.has(parentOf(path))) return;

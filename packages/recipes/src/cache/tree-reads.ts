@@ -1,6 +1,6 @@
 // The reads a tree cache issues, as values: each is started when its event arrives and
 // applied later in arrival order, so replies never overtake events.
-import { NoNodeError, type Stat } from "@warden/protocol";
+import { NoNodeError, type NodeData, type Stat } from "@warden/protocol";
 import type { Client } from "@warden/client";
 import { joinPath } from "../util/paths.js";
 
@@ -8,7 +8,7 @@ export interface NodeRead {
   path: string;
   /** "gone": the node does not exist (NoNode), "failed": the read did not complete. */
   kind: "data" | "full" | "gone" | "failed" | "deleted";
-  data?: Uint8Array;
+  data?: NodeData;
   stat?: Stat;
   children?: string[];
   error?: unknown;

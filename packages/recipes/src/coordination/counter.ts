@@ -73,7 +73,7 @@ export class DistributedCounter {
   async #read(): Promise<{ value: number; version: number }> {
     try {
       const { data, stat } = await this.#client.getData(this.#path);
-      const text = decoder.decode(data);
+      const text = decoder.decode(data ?? undefined);
       const value = text === "" ? 0 : Number(text);
       if (!Number.isSafeInteger(value)) throw new BadRecipeDataError(this.#path, `not a counter value: "${text.slice(0, 40)}"`);
       return { value, version: stat.version };

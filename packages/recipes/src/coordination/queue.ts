@@ -41,7 +41,7 @@ export class DistributedQueue {
   async peek(): Promise<Uint8Array | undefined> {
     for (const name of await this.#names()) {
       try {
-        return (await this.#client.getData(joinPath(this.#items, name))).data;
+        return (await this.#client.getData(joinPath(this.#items, name))).data ?? new Uint8Array(0);
       } catch (e) {
         if (!(e instanceof NoNodeError)) throw e;
       }
@@ -91,7 +91,7 @@ export class DistributedQueue {
       try {
         const { data, stat } = await this.#client.getData(path);
         await this.#deleteTaken(path, stat.version);
-        return data;
+        return data ?? new Uint8Array(0);
       } catch (e) {
         if (!(e instanceof NoNodeError) && !(e instanceof BadVersionError)) throw e;
       }

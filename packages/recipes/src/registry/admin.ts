@@ -36,7 +36,7 @@ export async function listInstances(client: Client, name: string, options: Regis
       if (r.reason instanceof NoNodeError) return; // went between the two reads
       throw r.reason;
     }
-    const instance = decodeInstance(joinPath(parent, ids[i]!), r.value.data);
+    const instance = decodeInstance(joinPath(parent, ids[i]!), r.value.data ?? new Uint8Array(0));
     out.push({ ...instance, healthy: isHealthy(instance) });
   });
   return out;

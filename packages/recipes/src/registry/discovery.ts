@@ -90,7 +90,7 @@ export class ServiceDiscovery extends Emitter<Events> {
 
   #decode(node: CachedNode): ServiceInstance | undefined {
     try {
-      return decodeInstance(node.path, node.data);
+      return decodeInstance(node.path, node.data ?? new Uint8Array(0));
     } catch (e) {
       this.emit("error", e);
       return undefined;

@@ -76,7 +76,7 @@ export class HealthChecker extends Emitter<Events> {
     if (this.#closed || node === undefined) return void this.#timers.delete(path);
     let instance: ServiceInstance;
     try {
-      instance = decodeInstance(path, node.data);
+      instance = decodeInstance(path, node.data ?? new Uint8Array(0));
     } catch (e) {
       this.emit("error", e);
       return void this.#timers.delete(path);
@@ -95,7 +95,7 @@ export class HealthChecker extends Emitter<Events> {
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS_MAX; attempt++) {
       try {
         const { data, stat } = await this.#client.getData(path);
-        const instance = decodeInstance(path, data);
+        const instance = decodeInstance(path, data ?? new Uint8Array(0));
         if (instance.check?.status === result.status) return;
         await this.#client.setData(path, encodeInstance({ ...instance, check: result }), stat.version);
         return;

@@ -130,8 +130,9 @@ export class ServiceRegistration extends Emitter<Events> {
     for (let attempt = 1; attempt <= UPDATE_ATTEMPTS_MAX; attempt++) {
       try {
         const { data, stat } = await this.#client.getData(this.path);
-        const next = encodeInstance(change(decodeInstance(this.path, data)));
-        if (sameBytes(next, data)) return;
+        const bytes = data ?? new Uint8Array(0);
+        const next = encodeInstance(change(decodeInstance(this.path, bytes)));
+        if (sameBytes(next, bytes)) return;
         await this.#client.setData(this.path, next, stat.version);
         return;
       } catch (e) {

@@ -2,8 +2,8 @@
 // from the local tree in the session's order, writes sent on their way to the leader.
 // Every entry point is guarded: a fault while handling this connection ends it (logged and
 // counted by the connection), never the server.
-import { CloseReason, EncodeError, ErrorCode, Perms, WardenError, formatZxid, type ACL, type ConnectRequest, type Request, type Response, type Stat, type WatchEvent } from "@warden/protocol";
-import { checkACL, digestId, type ReadRequest } from "@warden/tree";
+import { CloseReason, EncodeError, ErrorCode, Perms, WardenError, formatZxid, type ACL, type ConnectRequest, type Id, type Request, type Response, type Stat, type WatchEvent } from "@warden/protocol";
+import { checkACL, generateDigest, userNameOf, type ReadRequest } from "@warden/tree";
 import { PauseReason, type ClientConnection, type ConnectionHandler } from "../net/connection.js";
 import { negotiateTimeoutMs } from "../session/tracker.js";
 import { LocalSession, type Reply } from "./local-session.js";
@@ -187,7 +187,7 @@ export class ClientHandler implements ConnectionHandler {
         case "auth":
           return this.auth(s, xid, request.scheme, request.auth);
         case "whoAmI":
-          return ok({ type: "whoAmI", clientInfo: s.identities });
+          return ok({ type: "whoAmI", clientInfo: s.identities.map((id) => ({ scheme: id.scheme, id: userNameOf(id) })) });
         case "getConfig": {
           const r = node.tree.read({ type: "getData", path: CONFIG_PATH, watch: request.watch }, this.readContext(s)) as { data: Uint8Array; stat: Stat };
           return ok({ type: "getConfig", data: r.data, stat: r.stat });
@@ -222,21 +222,30 @@ export class ClientHandler implements ConnectionHandler {
     return { sessionId: s.sessionId, identities: s.identities, superuser: s.superuser, replyBytesMax: this.connection.replyBytesMax };
   }
 
-  /** addAuth: digest "user:password" adds the identity user:base64(sha1(user:password)). */
-  private auth(s: LocalSession, xid: number, scheme: string, auth: Uint8Array): Answer {
-    const text = new TextDecoder().decode(auth);
-    const colon = text.indexOf(":");
-    if (scheme !== "digest" || colon < 0) {
-      return { xid, zxid: 0n, err: ErrorCode.AUTH_FAILED, response: undefined, thenClose: "authFailed" };
-    }
-    const id = digestId(text.slice(0, colon), text.slice(colon + 1));
-    if (!s.identities.some((i) => i.scheme === "digest" && i.id === id)) {
+  /** addAuth: adds the identity the credentials prove (see identityOf); anything else fails and ends the connection. */
+  private auth(s: LocalSession, xid: number, scheme: string, auth: Uint8Array | null): Answer {
+    const failed: Answer = { xid, zxid: 0n, err: ErrorCode.AUTH_FAILED, response: undefined, thenClose: "authFailed" };
+    const identity = this.identityOf(scheme, auth);
+    if (identity === undefined) return failed;
+    if (!s.identities.some((i) => i.scheme === identity.scheme && i.id === identity.id)) {
       // Each identity rides along in every ACL of scheme "auth" the session writes: bounded.
-      if (s.identities.length >= IDENTITIES_PER_SESSION_MAX) return { xid, zxid: 0n, err: ErrorCode.AUTH_FAILED, response: undefined, thenClose: "authFailed" };
-      s.identities.push({ scheme: "digest", id });
+      if (s.identities.length >= IDENTITIES_PER_SESSION_MAX) return failed;
+      s.identities.push(identity);
     }
-    if (this.ctx.config.superDigest === id) s.superuser = true;
+    if (identity.scheme === "digest" && this.ctx.config.superDigest === identity.id) s.superuser = true;
     return { xid, zxid: 0n, err: 0, response: { type: "auth" } };
+  }
+
+  /**
+   * The identity credentials prove, as ZooKeeper's providers: digest "user:password" proves
+   * user:base64(sha1(user:password)) (generateDigest; text without a colon is its own user);
+   * ip ignores its bytes (null too) and proves the connection's address
+   * (IPAuthenticationProvider.handleAuthentication).
+   */
+  private identityOf(scheme: string, auth: Uint8Array | null): Id | undefined {
+    if (scheme === "ip") return { scheme: "ip", id: this.connection.remoteIp };
+    if (scheme !== "digest" || auth === null) return undefined;
+    return { scheme: "digest", id: generateDigest(new TextDecoder().decode(auth)) };
   }
 
   private sendReply(s: LocalSession, reply: Reply): void {

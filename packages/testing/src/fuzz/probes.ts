@@ -96,7 +96,7 @@ export async function probeNative(port: number, fixture: Fixture, value: string,
     await client.setData(fixture.probe, value);
     step = `getData ${fixture.probe}`;
     const { data } = await client.getData(fixture.probe);
-    const read = new TextDecoder().decode(data);
+    const read = new TextDecoder().decode(data ?? undefined);
     return read === value ? undefined : `the native session wrote "${value}" and read back "${read}"`;
   } catch (e) {
     return `native session (${step}): ${(e as Error).message}`;

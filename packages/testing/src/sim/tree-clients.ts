@@ -224,7 +224,7 @@ export class TreeWorkload {
     if (tm.node.serving && tree.lastProcessedZxid >= this.history.lastSeen(c)) {
       const path = this.register();
       const stat = tree.exists(path);
-      const value = stat === undefined ? undefined : `${text(tree.getData(path).data)}@${stat.version}`;
+      const value = stat === undefined ? undefined : `${text(tree.getData(path).data ?? new Uint8Array(0))}@${stat.version}`;
       this.history.read(c, path, value, tree.lastProcessedZxid);
       if (stat !== undefined) this.client(c).versions.set(path, stat.version);
     }

@@ -128,7 +128,7 @@ export class TreeModel implements HistorySpec {
         if (node === undefined) return fail(ErrorCode.NO_NODE);
         if (r.version !== -1 && r.version !== node.version) return fail(ErrorCode.BAD_VERSION);
         const before = { ...node };
-        node.data = text(r.data);
+        node.data = text(r.data ?? new Uint8Array(0));
         node.version++;
         undo.push(() => Object.assign(node, before));
         this.touched.add(r.path);
@@ -142,7 +142,7 @@ export class TreeModel implements HistorySpec {
         undo.push(() => this.put(r.path, node));
         return { norm: `del:${r.path}`, err: 0 };
       case "create":
-        return this.create(r.path, text(r.data), r.mode, sessionId, position, prepared, undo);
+        return this.create(r.path, text(r.data ?? new Uint8Array(0)), r.mode, sessionId, position, prepared, undo);
     }
   }
 

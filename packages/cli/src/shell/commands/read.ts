@@ -39,7 +39,8 @@ const get: CommandSpec = {
     const client = await ctx.client();
     const watch = flags.has("w") ? ctx.watcher : undefined;
     const { data, stat } = await client.getData(args[0]!, watch ? { watch } : {});
-    ctx.out(utf8.decode(data) + "\n");
+    // zkCli prints null data as "null".
+    ctx.out((data === null ? "null" : utf8.decode(data)) + "\n");
     if (flags.has("s")) ctx.out(formatStat(stat));
   },
 };

@@ -32,7 +32,8 @@ const create: CommandSpec = {
     const ttl = intFlag(this, command, "t", 1, Number(TTL_MS_MAX));
     const [path, data, aclText] = command.args;
     const acl = aclText === undefined ? OPEN_ACL_UNSAFE : parseAcl(aclText);
-    const created = await (await ctx.client()).create(path!, data, { mode, acl, ...(ttl === undefined ? {} : { ttl }) });
+    // zkCli sends null data when none is given (get then prints "null"), not empty data.
+    const created = await (await ctx.client()).create(path!, data ?? null, { mode, acl, ...(ttl === undefined ? {} : { ttl }) });
     ctx.out(`Created ${created}\n`);
   },
 };
