@@ -50,6 +50,8 @@ export class ClientHandler implements ConnectionHandler {
     if (!info || !samePassword(req.password, this.ctx.password(req.sessionId))) {
       return this.connection.close(CloseReason.SESSION_EXPIRED, `session 0x${req.sessionId.toString(16)} has expired or its password is wrong`);
     }
+    // The leader makes this server the session's owner before any request sent on this connection.
+    node.submitRevalidate(req.sessionId);
     this.open(req.sessionId, info.timeoutMs);
   }
 

@@ -15,9 +15,15 @@ interface PendingWrite {
   complete: (reply: Reply) => void;
 }
 
-/** Messages between servers beside consensus: forwarded writes, their failures, and session touches. */
+/**
+ * What a server sends its leader for a session, in the session's order: a write, a new session,
+ * or a revalidation (the session's client reattached here: this server is now its owner).
+ */
+export type ForwardedRequest = WriteRequest | { type: "createSession"; timeoutMs: number } | { type: "revalidate" };
+
+/** Messages between servers beside consensus: forwarded requests, their failures, and session touches. */
 export type ServerMessage =
-  | { type: "forward"; origin: number; sessionId: bigint; cxid: number; request: WriteRequest | { type: "createSession"; timeoutMs: number }; identities: Id[]; superuser: boolean }
+  | { type: "forward"; origin: number; sessionId: bigint; cxid: number; request: ForwardedRequest; identities: Id[]; superuser: boolean }
   | { type: "forward-failed"; sessionId: bigint; cxid: number; err: number }
   | { type: "touch"; sessions: bigint[] };
 
@@ -48,6 +54,7 @@ export interface NodeHooks {
 const RECORD_BYTES_MAX_DEFAULT = 8 * 1024 * 1024;
 
 const CREATE_SESSION_CXID = -10;
+const REVALIDATE_CXID = -11;
 const WAITING_WRITES_MAX = 100_000;
 
 /** A FIFO with O(1) shift (writes waiting for the leader can be many). */
@@ -89,7 +96,7 @@ export class WardenNode {
    * Leader: each in-flight proposal's txn and when it was made (bounded by consensus' in-flight
    * limit), so applying it on commit needs no decode of what this server just encoded.
    */
-  private readonly proposed = new Map<bigint, { cxid: number; txn: Txn; atMs: number }>();
+  private readonly proposed = new Map<bigint, { cxid: number; txn: Txn; atMs: number; origin: number }>();
   appliedSinceSnapshot = 0;
 
   constructor(
@@ -142,6 +149,23 @@ export class WardenNode {
     this.route({ type: "forward", origin: this.hooks.myId, sessionId, cxid: CREATE_SESSION_CXID, request: { type: "createSession", timeoutMs }, identities: [], superuser: false });
   }
 
+  /**
+   * A session's client reattached here: the leader makes this server its owner (ZooKeeper's
+   * REVALIDATE and setOwner). It travels in the session's order, ahead of the writes that follow.
+   */
+  submitRevalidate(sessionId: bigint): void {
+    this.route({ type: "forward", origin: this.hooks.myId, sessionId, cxid: REVALIDATE_CXID, request: { type: "revalidate" }, identities: [], superuser: false });
+  }
+
+  /**
+   * Leader: whether a request of this session received here comes from a connection the session
+   * has moved away from (ZooKeeper's leader checks every request in PrepRequestProcessor; a
+   * follower checks none of its reads). Claims an unowned session for this server.
+   */
+  movedAway(sessionId: bigint): boolean {
+    return this.isLeader && this.tracker.checkOwner(sessionId, this.hooks.myId) === "moved";
+  }
+
   /** Drops a local write that will never be answered (its connection is gone). */
   forget(sessionId: bigint, cxid: number): void {
     this.pending.delete(key(sessionId, cxid));
@@ -191,16 +215,38 @@ export class WardenNode {
     while (this.waiting.length > 0 && this.canProposeNow()) this.prepareAndPropose(this.waiting.shift()!);
   }
 
+  /**
+   * Leader, for a forwarded request in its turn: a revalidation sets the owner; a session's
+   * write sent by a server that does not own it fails with SESSION_MOVED (ZooKeeper's
+   * checkSession). createSession sets its owner when it commits; closeSession is not checked
+   * (ZooKeeper's expirer closes sessions it does not own), nor are the leader's own
+   * housekeeping writes. Returns true when the request needs no proposal.
+   */
+  private settleOwner(m: Extract<ServerMessage, { type: "forward" }>): boolean {
+    const type = m.request.type;
+    if (type === "revalidate") {
+      if (!this.tracker.setOwner(m.sessionId, m.origin)) this.hooks.log(`revalidation of session 0x${m.sessionId.toString(16)} from server ${m.origin}: the session is unknown or closing`);
+      return true;
+    }
+    if (type === "createSession" || type === "closeSession" || type === "deleteContainer") return false;
+    if (this.tracker.checkOwner(m.sessionId, m.origin) !== "moved") return false;
+    this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.SESSION_MOVED);
+    return true;
+  }
+
   /** Leader: request -> txn -> proposal. A refused check is itself a txn (an error result). */
   private prepareAndPropose(m: Extract<ServerMessage, { type: "forward" }>): void {
+    if (this.settleOwner(m)) return;
+    const request = m.request;
+    if (request.type === "revalidate") throw new Error("assertion failed: a revalidation reached the preparer");
     const zxid = this.hooks.nextZxid();
     const timeMs = this.hooks.nowMs();
     let txn: Txn;
     try {
       txn =
-        m.request.type === "createSession"
-          ? this.preparer.prepareCreateSession(m.sessionId, m.request.timeoutMs, zxid, timeMs)
-          : this.preparer.prepare(m.request, { sessionId: m.sessionId, identities: m.identities, superuser: m.superuser, zxid, timeMs });
+        request.type === "createSession"
+          ? this.preparer.prepareCreateSession(m.sessionId, request.timeoutMs, zxid, timeMs)
+          : this.preparer.prepare(request, { sessionId: m.sessionId, identities: m.identities, superuser: m.superuser, zxid, timeMs });
     } catch (e) {
       const code = typeof (e as { zkCode?: unknown }).zkCode === "number" ? (e as { zkCode: number }).zkCode : ErrorCode.SYSTEM_ERROR;
       return this.failWrite(m.origin, m.sessionId, m.cxid, code);
@@ -225,7 +271,7 @@ export class WardenNode {
       return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     }
     if (r.zxid !== zxid) throw new Error(`assertion failed: proposal got zxid ${r.zxid}, prepared for ${zxid}`);
-    this.proposed.set(zxid, { cxid: m.cxid, txn, atMs: performance.now() });
+    this.proposed.set(zxid, { cxid: m.cxid, txn, atMs: performance.now(), origin: m.origin });
   }
 
   private failWrite(origin: number, sessionId: bigint, cxid: number, err: number): void {
@@ -235,6 +281,8 @@ export class WardenNode {
 
   private failLocal(sessionId: bigint, cxid: number, err: number): void {
     if (cxid === CREATE_SESSION_CXID) return this.hooks.endSession(sessionId, "sessionClosed");
+    // A revalidation lost with its leader: the next leader learns the owner from the next request.
+    if (cxid === REVALIDATE_CXID) return;
     const p = this.pending.get(key(sessionId, cxid));
     if (!p) return;
     this.pending.delete(key(sessionId, cxid));
@@ -244,7 +292,9 @@ export class WardenNode {
       p.session.connection?.close("notServing", "the leader changed; reconnect");
       return;
     }
-    p.complete({ xid: cxid, zxid: this.lastZxid, err, response: undefined, startedMs: 0, op: "" });
+    // The session reattached to another server: ZooKeeper ends this connection at the request's turn.
+    const thenClose = err === ErrorCode.SESSION_MOVED ? "sessionMoved" : undefined;
+    p.complete({ xid: cxid, zxid: this.lastZxid, err, response: undefined, thenClose, startedMs: 0, op: "" });
   }
 
   /** Applies committed entries in order; the replies and events follow each txn at once. */
@@ -258,7 +308,7 @@ export class WardenNode {
       }
       const { cxid, txn } = own ?? decodeRecord(e.payload);
       if (txn.zxid !== e.zxid) throw new Error(`assertion failed: record zxid ${txn.zxid} in entry ${e.zxid}`);
-      this.applyOne(cxid, txn);
+      this.applyOne(cxid, txn, own?.origin ?? null);
       this.appliedSinceSnapshot++;
     }
     if (this.isLeader) this.preparer.applied(this.lastZxid);
@@ -266,13 +316,14 @@ export class WardenNode {
     this.flushWaiting();
   }
 
-  private applyOne(cxid: number, txn: Txn): void {
+  /** `origin`: the server that forwarded it, when this leader proposed it (a new session's owner). */
+  private applyOne(cxid: number, txn: Txn, origin: number | null): void {
     const outcome = this.tree.apply(txn);
     if (outcome.skipped) return;
     for (const f of outcome.events) this.hooks.deliverEvent(f.sessionId, f.event, f.acl);
     const body = txn.body;
     if (body.type === "createSession") {
-      if (this.isLeader) this.tracker.add(txn.sessionId, body.timeoutMs, this.hooks.nowMs());
+      if (this.isLeader) this.tracker.add(txn.sessionId, body.timeoutMs, this.hooks.nowMs(), origin);
       this.hooks.sessionCreated(txn.sessionId, body.timeoutMs);
       return;
     }
