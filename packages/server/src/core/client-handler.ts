@@ -116,8 +116,13 @@ export class ClientHandler implements ConnectionHandler {
     const startedMs = performance.now();
     this.ctx.metrics.received(request.type);
     this.ctx.outstanding.add(1);
-    const refused = this.refusal(s, xid, request);
-    if (refused !== undefined) {
+    // On the leader every request is checked against the session's owner (writes when prepared),
+    // as in ZooKeeper's PrepRequestProcessor; auth is not (ZooKeeper answers it before).
+    const moved = request.type !== "auth" && !node.isWrite(request) && node.movedAway(s.sessionId);
+    const refused = moved ? undefined : this.refusal(s, xid, request);
+    if (moved) {
+      s.order.read(() => ({ xid, zxid: node.lastZxid, err: ErrorCode.SESSION_MOVED, response: undefined, thenClose: "sessionMoved", startedMs, op: request.type }));
+    } else if (refused !== undefined) {
       s.order.read(() => ({ ...refused, startedMs, op: request.type }));
     } else if (node.isWrite(request)) {
       // A committed write finds its request by (session, xid): a second write with an xid still
@@ -244,6 +249,7 @@ export class ClientHandler implements ConnectionHandler {
     this.ctx.metrics.replied(reply.op, reply.startedMs);
     const c = this.connection;
     if (reply.refused !== undefined) c.refuseReply(reply.xid, reply.zxid, reply.refused);
+    else if (reply.thenClose === "sessionMoved") c.sessionMoved(reply.xid, reply.zxid);
     else c.sendReply(reply.xid, reply.zxid, reply.err, reply.err === 0 ? reply.response : undefined);
     if (reply.thenClose === "sessionClosed") c.close(CloseReason.SESSION_CLOSED, "session closed");
     else if (reply.thenClose === "authFailed") c.close(CloseReason.AUTH_FAILED, "authentication failed");
