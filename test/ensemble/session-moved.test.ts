@@ -180,6 +180,31 @@ describe("a session reattached on another server of a process ensemble", () => {
     }, 30_000);
   }
 
+  it("a write that waited at a paused server while its session moved on is never applied: the old connection does not resurrect anything", async () => {
+    const { followers } = await roles();
+    const [oldId, newId] = followers;
+    const old = await open("native", oldId);
+    expect(await old.request(1, { type: "create", path: "/paused-eph", data: bytes("opened"), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.EPHEMERAL })).toMatchObject({ err: 0 });
+    ensemble.pause(oldId);
+    let stale: Promise<Outcome>;
+    try {
+      // Sent while the old server cannot read it (ZOOKEEPER-710's slow server); it reads it later.
+      stale = old.request(2, { type: "create", path: "/resurrected", data: bytes("stale"), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT });
+      const moved = await open("native", newId, old);
+      expect(await moved.request(1, { type: "setData", path: "/paused-eph", data: bytes("moved"), version: -1 })).toMatchObject({ err: 0 });
+    } finally {
+      ensemble.resume(oldId);
+    }
+    const outcome = await stale;
+    await waitFor("the old connection to end", () => old.isClosed(), 10_000);
+    expect(outcome).toEqual({ err: ErrorCode.SESSION_MOVED });
+    expect(old.closeReason()).toBe("sessionMoved");
+    const check = await open("native", newId);
+    expect(await check.request(1, { type: "sync", path: "/" })).toMatchObject({ err: 0 });
+    expect(await check.request(2, { type: "exists", path: "/resurrected", watch: false })).toEqual({ err: ErrorCode.NO_NODE, response: undefined });
+    expect(await check.request(3, { type: "exists", path: "/paused-eph", watch: false })).toMatchObject({ err: 0, response: { stat: { ephemeralOwner: old.sessionId } } });
+  }, 30_000);
+
   it("the client library's own failover reattaches elsewhere and its session keeps writing (the leader follows it)", async () => {
     const { followers } = await roles();
     const [first, other] = followers;
