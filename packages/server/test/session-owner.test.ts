@@ -19,6 +19,7 @@ function server(myId: number, leaderId: number, epoch = 1) {
   const sent: Array<{ to: number; m: ServerMessage }> = [];
   const proposed: Entry[] = [];
   let last = makeZxid(epoch, 0);
+  const consensus = { busy: false, appliedZxid: makeZxid(epoch, 0) };
   const hooks: NodeHooks = {
     myId,
     sendToPeer: (to, m) => void sent.push({ to, m }),
@@ -33,8 +34,8 @@ function server(myId: number, leaderId: number, epoch = 1) {
     deliverEvent: () => undefined,
     sessionCreated: () => undefined,
     log: () => undefined,
-    canPropose: () => true,
-    appliedZxid: () => makeZxid(epoch, 0),
+    canPropose: () => !consensus.busy,
+    appliedZxid: () => consensus.appliedZxid,
   };
   const node = new WardenNode(hooks, 100);
   node.statusChanged(status(myId, myId === leaderId ? "leader" : "follower", leaderId, epoch));
@@ -42,7 +43,7 @@ function server(myId: number, leaderId: number, epoch = 1) {
   const commitAll = () => node.applyCommitted(proposed.splice(0));
   const forward = (origin: number, cxid: number, request: Extract<ServerMessage, { type: "forward" }>["request"]) =>
     node.onServerMessage(origin, { type: "forward", origin, sessionId: SESSION, cxid, request, identities: [], superuser: false });
-  return { node, sent, proposed, commitAll, forward };
+  return { node, sent, proposed, commitAll, forward, consensus };
 }
 
 describe("the leader's session owner", () => {
@@ -74,6 +75,24 @@ describe("the leader's session owner", () => {
     expect(leader.proposed).toHaveLength(2);
   });
 
+  it("moves at once with a revalidation, even behind writes waiting for consensus (as ZooKeeper's LearnerHandler sets the owner on REVALIDATE)", () => {
+    const leader = server(1, 1);
+    const replies: Reply[] = [];
+    leader.forward(1, -10, { type: "createSession", timeoutMs: 4000 });
+    leader.commitAll();
+    leader.consensus.busy = true;
+    const session = { sessionId: SESSION, identities: [], superuser: false, connection: undefined } as unknown as LocalSession;
+    leader.node.submitWrite(session, 1, setData, (r) => void replies.push(r)); // waits: consensus is busy
+    leader.forward(2, -11, { type: "revalidate" });
+    expect(leader.node.tracker.get(SESSION)?.owner).toBe(2);
+    expect(leader.node.movedAway(SESSION)).toBe(true);
+    // The old server's write, still waiting, is refused when its turn comes.
+    leader.consensus.busy = false;
+    leader.node.applyCommitted([]);
+    expect(leader.proposed).toHaveLength(0);
+    expect(replies).toMatchObject([{ xid: 1, err: ErrorCode.SESSION_MOVED, thenClose: "sessionMoved" }]);
+  });
+
   it("checks the leader's own requests too: a session moved from the leader to a follower has moved away from it", () => {
     const leader = server(1, 1);
     leader.forward(1, -10, { type: "createSession", timeoutMs: 4000 });
@@ -95,6 +114,25 @@ describe("the leader's session owner", () => {
     expect(next.node.tracker.get(SESSION)?.owner).toBeNull();
     next.forward(2, -11, { type: "revalidate" });
     expect(next.node.tracker.get(SESSION)?.owner).toBe(2);
+  });
+
+  it("takes the revalidations that waited for it to lead when it starts leading, before any later one", () => {
+    const old = server(1, 1);
+    old.forward(2, -10, { type: "createSession", timeoutMs: 4000 });
+    const created = old.proposed.slice();
+    const next = server(3, 1, 2);
+    next.node.applyCommitted(created);
+    next.consensus.appliedZxid = makeZxid(2, 0) - 1n; // its epoch barrier is not applied yet
+    next.node.statusChanged(status(3, "leader", 3, 2));
+    next.forward(2, -11, { type: "revalidate" }); // waits: not leading yet
+    next.consensus.busy = true;
+    next.consensus.appliedZxid = makeZxid(2, 0);
+    next.node.applyCommitted([]); // now leading, consensus still busy
+    expect(next.node.tracker.get(SESSION)?.owner).toBe(2);
+    next.forward(1, -11, { type: "revalidate" });
+    next.consensus.busy = false;
+    next.node.applyCommitted([]);
+    expect(next.node.tracker.get(SESSION)?.owner).toBe(1);
   });
 });
 

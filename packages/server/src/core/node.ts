@@ -151,7 +151,7 @@ export class WardenNode {
 
   /**
    * A session's client reattached here: the leader makes this server its owner (ZooKeeper's
-   * REVALIDATE and setOwner). It travels in the session's order, ahead of the writes that follow.
+   * REVALIDATE and setOwner). It travels to the leader ahead of the writes that follow.
    */
   submitRevalidate(sessionId: bigint): void {
     this.route({ type: "forward", origin: this.hooks.myId, sessionId, cxid: REVALIDATE_CXID, request: { type: "revalidate" }, identities: [], superuser: false });
@@ -202,6 +202,10 @@ export class WardenNode {
    * its in-flight bound, or holding after a refused proposal) the write waits, in arrival order.
    */
   private submitAsLeader(m: Extract<ServerMessage, { type: "forward" }>): void {
+    // A revalidation takes effect at once, as ZooKeeper's LearnerHandler takes REVALIDATE: the new
+    // connection's reads here are checked at once, and the old server's writes still waiting are
+    // refused at their turn. Before leading, the tracker is not filled yet: it waits in order.
+    if (m.request.type === "revalidate" && this.leading) return void this.settleOwner(m);
     if (this.waiting.length === 0 && this.canProposeNow()) return this.prepareAndPropose(m);
     if (this.waiting.length >= WAITING_WRITES_MAX) return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     this.waiting.push(m);
@@ -399,6 +403,11 @@ export class WardenNode {
       // A new leader gives every session a full timeout from now (ZooKeeper does the same).
       const t = this.hooks.nowMs();
       for (const [id, info] of this.tree.sessions) this.tracker.add(id, info.timeoutMs, t);
+      // Revalidations that waited for this take effect now, in order, like every later one.
+      for (const m of this.waiting.drain()) {
+        if (m.request.type === "revalidate") this.settleOwner(m);
+        else this.waiting.push(m);
+      }
       this.flushWaiting();
     } else {
       this.proposed.clear();
