@@ -7,7 +7,7 @@
 // FinalRequestProcessor only closes it; native port: the reply SESSION_MOVED and a close frame),
 // and the session and its ephemerals stay with the new connection.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CreateMode, ErrorCode, OPEN_ACL_UNSAFE, type Request, type Response } from "@warden/protocol";
+import { CreateMode, ErrorCode, OPEN_ACL_UNSAFE, SessionMovedError, type Request, type Response } from "@warden/protocol";
 import { createClient, type Client } from "@warden/client";
 import { ProcessEnsemble } from "@warden/testing";
 import { TEST_ENSEMBLE } from "./workload.js";
@@ -203,6 +203,32 @@ describe("a session reattached on another server of a process ensemble", () => {
     expect(await check.request(1, { type: "sync", path: "/" })).toMatchObject({ err: 0 });
     expect(await check.request(2, { type: "exists", path: "/resurrected", watch: false })).toEqual({ err: ErrorCode.NO_NODE, response: undefined });
     expect(await check.request(3, { type: "exists", path: "/paused-eph", watch: false })).toMatchObject({ err: 0, response: { stat: { ephemeralOwner: old.sessionId } } });
+  }, 30_000);
+
+  it("the client library sees SessionMovedError for the request that found its session moved, then reconnects with the same session", async () => {
+    const { followers } = await roles();
+    const [first, other] = followers;
+    const client = createClient(`${ensemble.nativeAddress(first)},${ensemble.nativeAddress(other)}`, { sessionTimeoutMs: 6000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 100, random: () => 0.999 });
+    clients.push(client);
+    await client.connected({ timeoutMs: 10_000 });
+    await client.create("/lib-moved", "mine", { mode: CreateMode.EPHEMERAL });
+    const sessionId = client.sessionId;
+    const states: string[] = [];
+    client.on("state", (e) => void states.push(String(e)));
+
+    // Another connection takes the session over on the other server.
+    const taker = await open("native", other, { sessionId, password: client.sessionPassword });
+    expect(await taker.request(1, { type: "setData", path: "/lib-moved", data: bytes("taken"), version: -1 })).toMatchObject({ err: 0 });
+
+    const refused = await client.setData("/lib-moved", "stale").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SessionMovedError);
+    expect((refused as SessionMovedError).zkCode).toBe(ErrorCode.SESSION_MOVED);
+    // The client reconnects (as ZooKeeper's does after SESSION_MOVED) and its session goes on.
+    await waitFor("a write after the reconnect", () => client.setData("/lib-moved", "back").catch(() => false), 15_000);
+    expect(client.sessionId).toBe(sessionId);
+    expect(states).toContain("disconnected");
+    const { data, stat } = await client.getData("/lib-moved");
+    expect([text(data), stat.ephemeralOwner]).toEqual(["back", sessionId]);
   }, 30_000);
 
   it("the client library's own failover reattaches elsewhere and its session keeps writing (the leader follows it)", async () => {
