@@ -93,6 +93,16 @@ describe("the leader's session owner", () => {
     expect(replies).toMatchObject([{ xid: 1, err: ErrorCode.SESSION_MOVED, thenClose: "sessionMoved" }]);
   });
 
+  it("refuses a write of a session it is expiring with SESSION_EXPIRED, as ZooKeeper's checkSession does for a closing session", () => {
+    const leader = server(1, 1);
+    leader.forward(2, -10, { type: "createSession", timeoutMs: 4000 });
+    leader.commitAll();
+    leader.node.tracker.setClosing(SESSION);
+    leader.forward(2, 3, setData);
+    expect(leader.proposed).toHaveLength(0);
+    expect(leader.sent).toEqual([{ to: 2, m: { type: "forward-failed", sessionId: SESSION, cxid: 3, err: ErrorCode.SESSION_EXPIRED } }]);
+  });
+
   it("checks the leader's own requests too: a session moved from the leader to a follower has moved away from it", () => {
     const leader = server(1, 1);
     leader.forward(1, -10, { type: "createSession", timeoutMs: 4000 });

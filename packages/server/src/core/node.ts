@@ -221,8 +221,8 @@ export class WardenNode {
 
   /**
    * Leader, for a forwarded request in its turn: a revalidation sets the owner; a session's
-   * write sent by a server that does not own it fails with SESSION_MOVED (ZooKeeper's
-   * checkSession). createSession sets its owner when it commits; closeSession is not checked
+   * write sent by a server that does not own it fails with SESSION_MOVED, and one of a session
+   * being expired with SESSION_EXPIRED (ZooKeeper's checkSession). createSession sets its owner when it commits; closeSession is not checked
    * (ZooKeeper's expirer closes sessions it does not own), nor are the leader's own
    * housekeeping writes. Returns true when the request needs no proposal.
    */
@@ -233,8 +233,10 @@ export class WardenNode {
       return true;
     }
     if (type === "createSession" || type === "closeSession" || type === "deleteContainer") return false;
-    if (this.tracker.checkOwner(m.sessionId, m.origin) !== "moved") return false;
-    this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.SESSION_MOVED);
+    const check = this.tracker.checkOwner(m.sessionId, m.origin);
+    // An unknown session is the preparer's to answer (its ephemerals, its close).
+    if (check === "ok" || check === "unknown") return false;
+    this.failWrite(m.origin, m.sessionId, m.cxid, check === "moved" ? ErrorCode.SESSION_MOVED : ErrorCode.SESSION_EXPIRED);
     return true;
   }
 
