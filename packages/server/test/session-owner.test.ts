@@ -70,6 +70,10 @@ describe("the leader's session owner", () => {
     leader.forward(3, 5, setData);
     expect(leader.proposed).toHaveLength(1);
     expect(leader.sent).toEqual([{ to: 2, m: { type: "forward-failed", sessionId: SESSION, cxid: 5, err: ErrorCode.SESSION_MOVED } }]);
+    // A multi too (ZOOKEEPER-2886: a client sending only multis must not stay on the wrong server).
+    leader.forward(2, 7, { type: "multi", ops: [setData] });
+    expect(leader.sent.at(-1)).toEqual({ to: 2, m: { type: "forward-failed", sessionId: SESSION, cxid: 7, err: ErrorCode.SESSION_MOVED } });
+    expect(leader.proposed).toHaveLength(1);
     // closeSession is not checked (ZooKeeper's expirer closes sessions it does not own).
     leader.forward(2, 6, { type: "closeSession" });
     expect(leader.proposed).toHaveLength(2);
