@@ -222,9 +222,9 @@ export class WardenNode {
   /**
    * Leader, for a forwarded request in its turn: a revalidation sets the owner; a session's
    * write sent by a server that does not own it fails with SESSION_MOVED, and one of a session
-   * being expired with SESSION_EXPIRED (ZooKeeper's checkSession). createSession sets its owner when it commits; closeSession is not checked
-   * (ZooKeeper's expirer closes sessions it does not own), nor are the leader's own
-   * housekeeping writes. Returns true when the request needs no proposal.
+   * being expired with SESSION_EXPIRED (ZooKeeper's checkSession). createSession sets its owner
+   * when it commits; closeSession is not checked (ZooKeeper's expirer closes sessions it does
+   * not own), nor are the leader's own housekeeping writes. True when no proposal is needed.
    */
   private settleOwner(m: Extract<ServerMessage, { type: "forward" }>): boolean {
     const type = m.request.type;
