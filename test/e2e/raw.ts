@@ -80,7 +80,7 @@ export async function openTcp(port: number, keep = true): Promise<RawTcp> {
 /** A ZooKeeper-protocol connection driven frame by frame with the jute codec, for limit tests. */
 export interface RawZk extends RawTcp {
   /** The server's frames so far (the ConnectResponse first, then replies and events). */
-  frames: Inbox<{ kind: "connected"; sessionId: bigint; timeoutMs: number } | jute.JuteServerFrame>;
+  frames: Inbox<{ kind: "connected"; sessionId: bigint; timeoutMs: number; password: Uint8Array } | jute.JuteServerFrame>;
   /** Sends one request; its reply is decoded with its op code. A multi's ops are sent as `multiOpCodes` say (default: as the Java client's Op classes). */
   send(xid: number, request: Request, opCode?: number, multiOpCodes?: readonly number[]): void;
   /** Sends a request frame built by hand (length prefix included); its reply is decoded as `opCode`'s. */
@@ -89,10 +89,13 @@ export interface RawZk extends RawTcp {
   reply(xid: number, what?: string): Promise<jute.JuteServerFrame>;
 }
 
-/** Opens a ZooKeeper-protocol connection; with `handshake`, sends a ConnectRequest and waits for its answer. */
-export async function openZk(port: number, handshake = true): Promise<RawZk> {
+/**
+ * Opens a ZooKeeper-protocol connection; with `handshake`, sends a ConnectRequest (a new session,
+ * or `session` reattached) and waits for its answer.
+ */
+export async function openZk(port: number, handshake = true, session?: { sessionId: bigint; password: Uint8Array }): Promise<RawZk> {
   const tcp = await openTcp(port, false);
-  const frames = new Inbox<{ kind: "connected"; sessionId: bigint; timeoutMs: number } | jute.JuteServerFrame>();
+  const frames = new Inbox<{ kind: "connected"; sessionId: bigint; timeoutMs: number; password: Uint8Array } | jute.JuteServerFrame>();
   const shapes = new Map<number, jute.JuteReplyShape>();
   const splitter = new jute.JuteFrameSplitter({ frameBytesMax: 64 * 1024 * 1024 });
   let connected = false;
@@ -101,7 +104,7 @@ export async function openZk(port: number, handshake = true): Promise<RawZk> {
       if (!connected) {
         connected = true;
         const { response } = jute.decodeConnectResponse(f);
-        frames.push({ kind: "connected", sessionId: response.sessionId, timeoutMs: response.timeoutMs });
+        frames.push({ kind: "connected", sessionId: response.sessionId, timeoutMs: response.timeoutMs, password: response.password });
       } else {
         frames.push(jute.decodeServerFrame(f, (xid) => shapes.get(xid)));
       }
@@ -128,9 +131,10 @@ export async function openZk(port: number, handshake = true): Promise<RawZk> {
     },
   };
   if (handshake) {
-    tcp.socket.write(jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false }));
+    const { sessionId, password } = session ?? { sessionId: 0n, password: new Uint8Array(16) };
+    tcp.socket.write(jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId, password, readOnly: false }));
     const first = await frames.next("the ConnectResponse");
-    if (first.kind !== "connected" || first.sessionId === 0n) throw new Error("the server refused the session");
+    if (first.kind !== "connected" || first.sessionId === 0n || (session && first.sessionId !== session.sessionId)) throw new Error("the server refused the session");
   }
   return zk;
 }

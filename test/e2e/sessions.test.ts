@@ -109,6 +109,26 @@ describe("session expiry", () => {
 });
 
 describe("close and reattach", () => {
+  it("a second connection of a session on the same server ends the first as sessionMoved, not sessionExpired; the session lives on", async () => {
+    const first = await openNative(s.server.ports.native);
+    first.send(connectFrame());
+    const opened = await first.frames.next("connected");
+    if (opened.kind !== "connected") throw new Error("refused");
+    const { sessionId, password } = opened.response;
+    const second = await openNative(s.server.ports.native);
+    try {
+      second.send(connectFrame(sessionId, password));
+      expect(await second.frames.next("connected")).toMatchObject({ kind: "connected", response: { sessionId } });
+      expect(await first.frames.next("the close", 2)).toMatchObject({ kind: "close", reason: CloseReason.SESSION_MOVED });
+      await first.closed;
+      second.send({ kind: "request", xid: 1, request: { type: "create", path: "/second", data: new Uint8Array(0), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: CreateMode.EPHEMERAL } });
+      expect(await second.frames.next("the reply", 2)).toMatchObject({ kind: "reply", xid: 1, err: 0 });
+    } finally {
+      first.close();
+      second.close();
+    }
+  });
+
   it("close ends the session at once: ephemerals go and watchers are told", async () => {
     const c = await s.client();
     await c.create("/closing", "", { mode: CreateMode.EPHEMERAL });

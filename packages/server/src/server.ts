@@ -199,7 +199,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     password: (id) => sessionPassword(secret, id),
     attach(id, handler) {
       const old = local.get(id);
-      if (old && old !== handler) old.connection.close(CloseReason.SESSION_EXPIRED, "the session moved to another connection");
+      // ZooKeeper closes the older connection of a session that reconnects to the same server.
+      if (old && old !== handler) old.connection.close(CloseReason.SESSION_MOVED, "the session moved to another connection");
       local.set(id, handler);
     },
     detach(id, handler) {
@@ -255,10 +256,14 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       },
       statusChanged: (status) => {
         const wasServing = node.serving;
+        const leaderBefore = node.leaderId;
         node.statusChanged(status);
         elections.statusChanged(status, Date.now());
         log(`role ${status.role}, leader ${status.leaderId ?? "none"}, epoch ${status.epoch}${status.established ? ", established" : ""}`);
         if (wasServing && !node.serving) closeAllClients("this server lost its leader; reconnect");
+        // As ZooKeeper's servers do on a new leader: it knows no session's owner, and learns each
+        // one from the reconnecting client's revalidation, never from a stale connection's request.
+        else if (wasServing && node.leaderId !== leaderBefore) closeAllClients("the leader changed; reconnect");
       },
       snapshotOfAppliedState: () => node.snapshotOfAppliedState(),
       installSnapshot: async (snapshot) => {

@@ -37,6 +37,10 @@ class RecordingConnection implements ClientConnection {
   sendEvent(): void {
     this.sent.push("event");
   }
+  sessionMoved(xid: number): void {
+    this.sent.push(`moved ${xid}`);
+    this.closed = true;
+  }
   close(reason: CloseReason): void {
     this.sent.push(`close ${reason}`);
     this.closed = true;
@@ -52,7 +56,7 @@ class RecordingConnection implements ClientConnection {
 function setup() {
   const syncs: Array<(r: SyncResult) => void> = [];
   const tree = new DataTree();
-  const node = { serving: true, lastZxid: 7n, tree, touch: () => undefined, isWrite: () => false } as unknown as ServerContext["node"];
+  const node = { serving: true, lastZxid: 7n, tree, touch: () => undefined, isWrite: () => false, movedAway: () => false } as unknown as ServerContext["node"];
   const ctx: ServerContext = {
     config: loadConfig(undefined, { dataDir: "/nonexistent" }),
     node,

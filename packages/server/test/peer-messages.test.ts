@@ -51,6 +51,8 @@ describe("server messages from peers are checked against their schema", () => {
     expect(validateServerMessage({ type: "touch", sessions: [1n, 2n] }, 2, limits)).toEqual({ type: "touch", sessions: [1n, 2n] });
     const createSession = { ...forward, request: { type: "createSession", timeoutMs: 4000 } };
     expect(validateServerMessage(createSession, 2, limits)).toEqual(createSession);
+    const revalidate = { ...forward, cxid: -11, request: { type: "revalidate" } };
+    expect(validateServerMessage(revalidate, 2, limits)).toEqual(revalidate);
   });
 
   it("a forward must come from its origin; types, ranges and bounds are checked, meanings left to the preparer", () => {

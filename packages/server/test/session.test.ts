@@ -31,6 +31,34 @@ describe("session tracker", () => {
     expect(t.size).toBe(0);
   });
 
+  it("a session's owner is the first server to claim it, and a request sent by any other server has moved (ZooKeeper's checkSession)", () => {
+    const t = new SessionTracker(100);
+    t.add(1n, 1000, 0);
+    expect(t.get(1n)!.owner).toBeNull();
+    expect(t.checkOwner(1n, 2)).toBe("ok"); // claimed by server 2
+    expect(t.checkOwner(1n, 2)).toBe("ok");
+    expect(t.checkOwner(1n, 3)).toBe("moved");
+    expect(t.get(1n)!.owner).toBe(2);
+  });
+
+  it("setOwner moves a session to the server it reattached to; the old server's requests have moved", () => {
+    const t = new SessionTracker(100);
+    t.add(1n, 1000, 0, 2);
+    expect(t.setOwner(1n, 3)).toBe(true);
+    expect(t.checkOwner(1n, 2)).toBe("moved");
+    expect(t.checkOwner(1n, 3)).toBe("ok");
+  });
+
+  it("an unknown or closing session has no owner to set or check", () => {
+    const t = new SessionTracker(100);
+    expect(t.setOwner(9n, 1)).toBe(false);
+    expect(t.checkOwner(9n, 1)).toBe("unknown");
+    t.add(1n, 1000, 0, 2);
+    t.setClosing(1n);
+    expect(t.setOwner(1n, 3)).toBe(false);
+    expect(t.checkOwner(1n, 3)).toBe("closing");
+  });
+
   it("negotiates timeouts into the server's bounds", () => {
     expect(negotiateTimeoutMs(1000, 4000, 40000)).toBe(4000);
     expect(negotiateTimeoutMs(10000, 4000, 40000)).toBe(10000);

@@ -20,6 +20,11 @@ export const CloseReason = {
   SESSION_CLOSED: "sessionClosed",
   /** Authentication failed (addAuth): the connection ends, as in ZooKeeper. */
   AUTH_FAILED: "authFailed",
+  /**
+   * The session reattached on another connection (another server, or this one again): this
+   * connection ends, as ZooKeeper ends it on SESSION_MOVED. The session lives on over there.
+   */
+  SESSION_MOVED: "sessionMoved",
 } as const;
 export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
 export const CLOSE_REASONS: ReadonlySet<string> = new Set(Object.values(CloseReason));

@@ -50,6 +50,8 @@ export class ClientHandler implements ConnectionHandler {
     if (!info || !samePassword(req.password, this.ctx.password(req.sessionId))) {
       return this.connection.close(CloseReason.SESSION_EXPIRED, `session 0x${req.sessionId.toString(16)} has expired or its password is wrong`);
     }
+    // The leader makes this server the session's owner before any request sent on this connection.
+    node.submitRevalidate(req.sessionId);
     this.open(req.sessionId, info.timeoutMs);
   }
 
@@ -116,8 +118,13 @@ export class ClientHandler implements ConnectionHandler {
     const startedMs = performance.now();
     this.ctx.metrics.received(request.type);
     this.ctx.outstanding.add(1);
-    const refused = this.refusal(s, xid, request);
-    if (refused !== undefined) {
+    // On the leader every request is checked against the session's owner (writes when prepared),
+    // as in ZooKeeper's PrepRequestProcessor; auth is not (ZooKeeper answers it before).
+    const moved = request.type !== "auth" && !node.isWrite(request) && node.movedAway(s.sessionId);
+    const refused = moved ? undefined : this.refusal(s, xid, request);
+    if (moved) {
+      s.order.read(() => ({ xid, zxid: node.lastZxid, err: ErrorCode.SESSION_MOVED, response: undefined, thenClose: "sessionMoved", startedMs, op: request.type }));
+    } else if (refused !== undefined) {
       s.order.read(() => ({ ...refused, startedMs, op: request.type }));
     } else if (node.isWrite(request)) {
       // A committed write finds its request by (session, xid): a second write with an xid still
@@ -254,6 +261,7 @@ export class ClientHandler implements ConnectionHandler {
     const c = this.connection;
     if (reply.startedMs > 0) c.stats.responded(reply.xid, reply.zxid, reply.op, reply.startedMs, performance.now());
     if (reply.refused !== undefined) c.refuseReply(reply.xid, reply.zxid, reply.refused);
+    else if (reply.thenClose === "sessionMoved") c.sessionMoved(reply.xid, reply.zxid);
     else c.sendReply(reply.xid, reply.zxid, reply.err, reply.err === 0 ? reply.response : undefined);
     if (reply.thenClose === "sessionClosed") c.close(CloseReason.SESSION_CLOSED, "session closed");
     else if (reply.thenClose === "authFailed") c.close(CloseReason.AUTH_FAILED, "authentication failed");

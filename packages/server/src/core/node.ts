@@ -15,9 +15,15 @@ interface PendingWrite {
   complete: (reply: Reply) => void;
 }
 
-/** Messages between servers beside consensus: forwarded writes, their failures, and session touches. */
+/**
+ * What a server sends its leader for a session, in the session's order: a write, a new session,
+ * or a revalidation (the session's client reattached here: this server is now its owner).
+ */
+export type ForwardedRequest = WriteRequest | { type: "createSession"; timeoutMs: number } | { type: "revalidate" };
+
+/** Messages between servers beside consensus: forwarded requests, their failures, and session touches. */
 export type ServerMessage =
-  | { type: "forward"; origin: number; sessionId: bigint; cxid: number; request: WriteRequest | { type: "createSession"; timeoutMs: number }; identities: Id[]; superuser: boolean }
+  | { type: "forward"; origin: number; sessionId: bigint; cxid: number; request: ForwardedRequest; identities: Id[]; superuser: boolean }
   | { type: "forward-failed"; sessionId: bigint; cxid: number; err: number }
   | { type: "touch"; sessions: bigint[] };
 
@@ -48,6 +54,7 @@ export interface NodeHooks {
 const RECORD_BYTES_MAX_DEFAULT = 8 * 1024 * 1024;
 
 const CREATE_SESSION_CXID = -10;
+const REVALIDATE_CXID = -11;
 const WAITING_WRITES_MAX = 100_000;
 
 /** A FIFO with O(1) shift (writes waiting for the leader can be many). */
@@ -89,7 +96,7 @@ export class WardenNode {
    * Leader: each in-flight proposal's txn and when it was made (bounded by consensus' in-flight
    * limit), so applying it on commit needs no decode of what this server just encoded.
    */
-  private readonly proposed = new Map<bigint, { cxid: number; txn: Txn; atMs: number }>();
+  private readonly proposed = new Map<bigint, { cxid: number; txn: Txn; atMs: number; origin: number }>();
   appliedSinceSnapshot = 0;
 
   constructor(
@@ -144,6 +151,23 @@ export class WardenNode {
     this.route({ type: "forward", origin: this.hooks.myId, sessionId, cxid: CREATE_SESSION_CXID, request: { type: "createSession", timeoutMs }, identities: [], superuser: false });
   }
 
+  /**
+   * A session's client reattached here: the leader makes this server its owner (ZooKeeper's
+   * REVALIDATE and setOwner). It travels to the leader ahead of the writes that follow.
+   */
+  submitRevalidate(sessionId: bigint): void {
+    this.route({ type: "forward", origin: this.hooks.myId, sessionId, cxid: REVALIDATE_CXID, request: { type: "revalidate" }, identities: [], superuser: false });
+  }
+
+  /**
+   * Leader: whether a request of this session received here comes from a connection the session
+   * has moved away from (ZooKeeper's leader checks every request in PrepRequestProcessor; a
+   * follower checks none of its reads). Claims an unowned session for this server.
+   */
+  movedAway(sessionId: bigint): boolean {
+    return this.isLeader && this.tracker.checkOwner(sessionId, this.hooks.myId) === "moved";
+  }
+
   /** Drops a local write that will never be answered (its connection is gone). */
   forget(sessionId: bigint, cxid: number): void {
     this.pending.delete(key(sessionId, cxid));
@@ -180,6 +204,10 @@ export class WardenNode {
    * its in-flight bound, or holding after a refused proposal) the write waits, in arrival order.
    */
   private submitAsLeader(m: Extract<ServerMessage, { type: "forward" }>): void {
+    // A revalidation takes effect at once, as ZooKeeper's LearnerHandler takes REVALIDATE: the new
+    // connection's reads here are checked at once, and the old server's writes still waiting are
+    // refused at their turn. Before leading, the tracker is not filled yet: it waits in order.
+    if (m.request.type === "revalidate" && this.leading) return void this.settleOwner(m);
     if (this.waiting.length === 0 && this.canProposeNow()) return this.prepareAndPropose(m);
     if (this.waiting.length >= WAITING_WRITES_MAX) return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     this.waiting.push(m);
@@ -193,16 +221,40 @@ export class WardenNode {
     while (this.waiting.length > 0 && this.canProposeNow()) this.prepareAndPropose(this.waiting.shift()!);
   }
 
+  /**
+   * Leader, for a forwarded request in its turn: a revalidation sets the owner; a session's
+   * write sent by a server that does not own it fails with SESSION_MOVED, and one of a session
+   * being expired with SESSION_EXPIRED (ZooKeeper's checkSession). createSession sets its owner
+   * when it commits; closeSession is not checked (ZooKeeper's expirer closes sessions it does
+   * not own), nor are the leader's own housekeeping writes. True when no proposal is needed.
+   */
+  private settleOwner(m: Extract<ServerMessage, { type: "forward" }>): boolean {
+    const type = m.request.type;
+    if (type === "revalidate") {
+      if (!this.tracker.setOwner(m.sessionId, m.origin)) this.hooks.log(`revalidation of session 0x${m.sessionId.toString(16)} from server ${m.origin}: the session is unknown or closing`);
+      return true;
+    }
+    if (type === "createSession" || type === "closeSession" || type === "deleteContainer") return false;
+    const check = this.tracker.checkOwner(m.sessionId, m.origin);
+    // An unknown session is the preparer's to answer (its ephemerals, its close).
+    if (check === "ok" || check === "unknown") return false;
+    this.failWrite(m.origin, m.sessionId, m.cxid, check === "moved" ? ErrorCode.SESSION_MOVED : ErrorCode.SESSION_EXPIRED);
+    return true;
+  }
+
   /** Leader: request -> txn -> proposal. A refused check is itself a txn (an error result). */
   private prepareAndPropose(m: Extract<ServerMessage, { type: "forward" }>): void {
+    if (this.settleOwner(m)) return;
+    const request = m.request;
+    if (request.type === "revalidate") throw new Error("assertion failed: a revalidation reached the preparer");
     const zxid = this.hooks.nextZxid();
     const timeMs = this.hooks.nowMs();
     let txn: Txn;
     try {
       txn =
-        m.request.type === "createSession"
-          ? this.preparer.prepareCreateSession(m.sessionId, m.request.timeoutMs, zxid, timeMs)
-          : this.preparer.prepare(m.request, { sessionId: m.sessionId, identities: m.identities, superuser: m.superuser, zxid, timeMs });
+        request.type === "createSession"
+          ? this.preparer.prepareCreateSession(m.sessionId, request.timeoutMs, zxid, timeMs)
+          : this.preparer.prepare(request, { sessionId: m.sessionId, identities: m.identities, superuser: m.superuser, zxid, timeMs });
     } catch (e) {
       const code = typeof (e as { zkCode?: unknown }).zkCode === "number" ? (e as { zkCode: number }).zkCode : ErrorCode.SYSTEM_ERROR;
       return this.failWrite(m.origin, m.sessionId, m.cxid, code);
@@ -227,7 +279,7 @@ export class WardenNode {
       return this.failWrite(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     }
     if (r.zxid !== zxid) throw new Error(`assertion failed: proposal got zxid ${r.zxid}, prepared for ${zxid}`);
-    this.proposed.set(zxid, { cxid: m.cxid, txn, atMs: performance.now() });
+    this.proposed.set(zxid, { cxid: m.cxid, txn, atMs: performance.now(), origin: m.origin });
   }
 
   private failWrite(origin: number, sessionId: bigint, cxid: number, err: number): void {
@@ -237,6 +289,8 @@ export class WardenNode {
 
   private failLocal(sessionId: bigint, cxid: number, err: number): void {
     if (cxid === CREATE_SESSION_CXID) return this.hooks.endSession(sessionId, "sessionClosed");
+    // A revalidation lost with its leader: the next leader learns the owner from the next request.
+    if (cxid === REVALIDATE_CXID) return;
     const p = this.pending.get(key(sessionId, cxid));
     if (!p) return;
     this.pending.delete(key(sessionId, cxid));
@@ -246,7 +300,9 @@ export class WardenNode {
       p.session.connection?.close("notServing", "the leader changed; reconnect");
       return;
     }
-    p.complete({ xid: cxid, zxid: this.lastZxid, err, response: undefined, startedMs: 0, op: "" });
+    // The session reattached to another server: ZooKeeper ends this connection at the request's turn.
+    const thenClose = err === ErrorCode.SESSION_MOVED ? "sessionMoved" : undefined;
+    p.complete({ xid: cxid, zxid: this.lastZxid, err, response: undefined, thenClose, startedMs: 0, op: "" });
   }
 
   /** Applies committed entries in order; the replies and events follow each txn at once. */
@@ -260,7 +316,7 @@ export class WardenNode {
       }
       const { cxid, txn } = own ?? decodeRecord(e.payload);
       if (txn.zxid !== e.zxid) throw new Error(`assertion failed: record zxid ${txn.zxid} in entry ${e.zxid}`);
-      this.applyOne(cxid, txn);
+      this.applyOne(cxid, txn, own?.origin ?? null);
       this.appliedSinceSnapshot++;
     }
     if (this.isLeader) this.preparer.applied(this.lastZxid);
@@ -268,13 +324,14 @@ export class WardenNode {
     this.flushWaiting();
   }
 
-  private applyOne(cxid: number, txn: Txn): void {
+  /** `origin`: the server that forwarded it, when this leader proposed it (a new session's owner). */
+  private applyOne(cxid: number, txn: Txn, origin: number | null): void {
     const outcome = this.tree.apply(txn);
     if (outcome.skipped) return;
     for (const f of outcome.events) this.hooks.deliverEvent(f.sessionId, f.event, f.acl);
     const body = txn.body;
     if (body.type === "createSession") {
-      if (this.isLeader) this.tracker.add(txn.sessionId, body.timeoutMs, this.hooks.nowMs());
+      if (this.isLeader) this.tracker.add(txn.sessionId, body.timeoutMs, this.hooks.nowMs(), origin);
       this.hooks.sessionCreated(txn.sessionId, body.timeoutMs);
       return;
     }
@@ -351,6 +408,11 @@ export class WardenNode {
       // A new leader gives every session a full timeout from now (ZooKeeper does the same).
       const t = this.hooks.nowMs();
       for (const [id, info] of this.tree.sessions) this.tracker.add(id, info.timeoutMs, t);
+      // Revalidations that waited for this take effect now, in order, like every later one.
+      for (const m of this.waiting.drain()) {
+        if (m.request.type === "revalidate") this.settleOwner(m);
+        else this.waiting.push(m);
+      }
       this.flushWaiting();
     } else {
       this.proposed.clear();

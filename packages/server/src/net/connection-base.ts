@@ -150,6 +150,16 @@ export abstract class ConnectionBase implements ClientConnection {
     }
   }
 
+  sessionMoved(xid: number, zxid: bigint): void {
+    if (this.closed) return;
+    this.reporter.log(`closing ${this.protocol} connection ${this.remote}: session_moved: its session reattached to another server (request xid ${xid})`);
+    this.reporter.closed(this.protocol, "session_moved");
+    this.endMoved(xid, zxid);
+  }
+
+  /** Ends a connection whose session moved, the protocol's way (see ClientConnection.sessionMoved). */
+  protected abstract endMoved(xid: number, zxid: bigint): void;
+
   fail(cause: CloseCause, detail?: unknown): void {
     if (this.closed) return;
     // The client's fault (a bad frame) is told in one line; ours comes with its stack.

@@ -34,6 +34,13 @@ export interface ClientConnection {
   /** The largest reply a multi of these ops could have (its request `xid` says how results are shaped). */
   multiReplyBytesMax(xid: number, ops: readonly WriteOp[]): number;
   sendEvent(event: WatchEvent): void;
+  /**
+   * The session reattached to another server, so request `xid` on this connection is refused
+   * (SESSION_MOVED) and the connection ends, logged and counted. The ZooKeeper protocol sends no
+   * reply (ZooKeeper's FinalRequestProcessor only closes: its client sees a lost connection);
+   * the native one answers the request with SESSION_MOVED, then closes with reason sessionMoved.
+   */
+  sessionMoved(xid: number, zxid: bigint): void;
   /** Refuses or ends the connection with a reason the client can act on. */
   close(reason: CloseReason, message: string, lastZxid?: bigint): void;
   /** Ends the connection because of a fault in handling it (ours or the client's): logged and counted. */
@@ -120,6 +127,7 @@ export type CloseCause =
   | "too_many_connections"
   | "reply_too_large"
   | "output_overflow"
+  | "session_moved"
   | "internal_error";
 
 /** What every listener reports to: the log and the close counter. */

@@ -98,6 +98,11 @@ export class NativeConnection extends ConnectionBase {
     return this.codec.encodeServerFrame({ kind: "event", event });
   }
 
+  protected endMoved(xid: number, zxid: bigint): void {
+    this.sendReply(xid, zxid, ErrorCode.SESSION_MOVED, undefined);
+    this.close(CloseReason.SESSION_MOVED, "the session moved to another server");
+  }
+
   /** The request is answered MARSHALLING_ERROR; the session and connection go on. */
   refuseReply(xid: number, zxid: bigint, why: string): void {
     this.reporter.log(`${this.remote}: refused the reply to xid ${xid}: ${why}`);

@@ -94,6 +94,11 @@ export class ZkConnection extends ConnectionBase {
     return jute.encodeNotification(event);
   }
 
+  /** No reply: ZooKeeper's FinalRequestProcessor answers SessionMovedException with sendCloseSession only. */
+  protected endMoved(): void {
+    this.close(CloseReason.SESSION_MOVED, "the session moved to another server");
+  }
+
   /** ZooKeeper's own client drops a connection whose packet exceeds its jute.maxbuffer: do so first. */
   refuseReply(xid: number, _zxid: bigint, why: string): void {
     this.fail("reply_too_large", `${why} to xid ${xid} would exceed the client's limit of ${this.replyBytesMax} bytes`);

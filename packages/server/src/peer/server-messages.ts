@@ -1,5 +1,5 @@
 // The schema of the messages between servers beside consensus (node.ts' ServerMessage):
-// forwarded writes, their failures, session touches. Checked on what a peer sent before it
+// forwarded writes and revalidations, their failures, session touches. Checked on what a peer sent before it
 // reaches WardenNode.onServerMessage. The check is structural (types, ranges, bounds): what a
 // request means (a valid path, a known mode) is the preparer's to decide, and it answers a
 // client's bad request with an error txn; a malformed message is a broken peer.
@@ -87,6 +87,7 @@ const REQUESTS: Record<string, RequestCheck> = {
   closeSession: () => ({ type: "closeSession" }),
   deleteContainer: (m, w, b) => ({ type: "deleteContainer", path: str(m, "path", w, b) }),
   createSession: (m, w) => ({ type: "createSession", timeoutMs: int(m, "timeoutMs", w, 0, Number.MAX_SAFE_INTEGER) }),
+  revalidate: () => ({ type: "revalidate" }),
 };
 
 function checkRequest(v: unknown, where: string, b: Bounds, allowed: Record<string, RequestCheck>): Forward["request"] {

@@ -1,6 +1,12 @@
 // Session deadlines, as ZooKeeper's ExpiryQueue: a deadline is rounded up to the next
 // tick so that expiry is checked once per tick over whole buckets, not per session.
 // Pure: the caller passes the time.
+//
+// The leader also tracks each session's owner: the server its client is attached to
+// (ZooKeeper's SessionImpl.owner). A write forwarded by any other server is refused with
+// SESSION_MOVED (checkSession). The owner lives only in the leader's memory, as in ZooKeeper:
+// a new leader starts with none, and the first server to revalidate the session or send one
+// of its requests becomes the owner (every server drops its clients when the leader changes).
 
 export interface TrackedSession {
   readonly sessionId: bigint;
@@ -8,7 +14,12 @@ export interface TrackedSession {
   deadlineMs: number;
   /** Set once expiry (or close) has been decided; no touch revives it. */
   closing: boolean;
+  /** The id of the server the session's client is attached to; null until one claims it. */
+  owner: number | null;
 }
+
+/** What checkSession decides for a request of a session sent by server `owner`. */
+export type OwnerCheck = "ok" | "moved" | "closing" | "unknown";
 
 export class SessionTracker {
   private readonly sessions = new Map<bigint, TrackedSession>();
@@ -31,9 +42,9 @@ export class SessionTracker {
   }
 
   /** Starts (or restarts, after a leader change) tracking a session. */
-  add(sessionId: bigint, timeoutMs: number, nowMs: number): void {
+  add(sessionId: bigint, timeoutMs: number, nowMs: number, owner: number | null = null): void {
     this.remove(sessionId);
-    const s: TrackedSession = { sessionId, timeoutMs, deadlineMs: 0, closing: false };
+    const s: TrackedSession = { sessionId, timeoutMs, deadlineMs: 0, closing: false, owner };
     this.sessions.set(sessionId, s);
     this.schedule(s, nowMs);
   }
@@ -49,6 +60,27 @@ export class SessionTracker {
   setClosing(sessionId: bigint): void {
     const s = this.sessions.get(sessionId);
     if (s) s.closing = true;
+  }
+
+  /** The session's client is now attached to server `owner` (ZooKeeper's setOwner); false when unknown or closing. */
+  setOwner(sessionId: bigint, owner: number): boolean {
+    const s = this.sessions.get(sessionId);
+    if (!s || s.closing) return false;
+    s.owner = owner;
+    return true;
+  }
+
+  /**
+   * ZooKeeper's checkSession(sessionId, owner): a session nobody owns yet becomes `owner`'s;
+   * one owned by another server has moved.
+   */
+  checkOwner(sessionId: bigint, owner: number): OwnerCheck {
+    const s = this.sessions.get(sessionId);
+    if (!s) return "unknown";
+    if (s.closing) return "closing";
+    if (s.owner === null) s.owner = owner;
+    else if (s.owner !== owner) return "moved";
+    return "ok";
   }
 
   remove(sessionId: bigint): void {

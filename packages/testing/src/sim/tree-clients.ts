@@ -35,6 +35,8 @@ interface TreeClient {
   hint: number | null;
   /** Its pending createSession; a session whose create timed out is abandoned (the leader expires it). */
   creating: WriteRecord | null;
+  /** The server its session is attached to: a write elsewhere first reattaches (revalidates) there. */
+  attachedTo: number | null;
 }
 
 const encoder = new TextEncoder();
@@ -57,7 +59,7 @@ export class TreeWorkload {
   ) {}
 
   private client(c: number): TreeClient {
-    while (this.clients.length <= c) this.clients.push({ session: null, live: false, incarnation: 0, cxid: 0, versions: new Map(), ephemerals: [], silentUntilMs: 0, hint: null, creating: null });
+    while (this.clients.length <= c) this.clients.push({ session: null, live: false, incarnation: 0, cxid: 0, versions: new Map(), ephemerals: [], silentUntilMs: 0, hint: null, creating: null, attachedTo: null });
     return this.clients[c]!;
   }
 
@@ -125,6 +127,7 @@ export class TreeWorkload {
     k.session = id;
     k.live = false;
     k.ephemerals = [];
+    k.attachedTo = target.id;
     const key = `${id}:${CREATE_SESSION_CXID}`;
     this.model.expect(key, { type: "createSession" });
     const w = this.history.invokeWrite(c, "createSession", key, this.env.now);
@@ -167,6 +170,12 @@ export class TreeWorkload {
     const generation = target.generation;
     this.waiting.set(key, { w, node: target, client: c, generation });
     this.env.scheduleTimeout(w, c);
+    // A server's client handler revalidates a session that reattaches to it (the leader's owner
+    // rule refuses a write from a server the session has moved away from: SESSION_MOVED).
+    if (k.attachedTo !== target.id) {
+      this.machine(target).node.submitRevalidate(sessionId);
+      k.attachedTo = target.id;
+    }
     const session = {
       sessionId, identities: [], superuser: false,
       connection: { close: () => this.lost(key) },
