@@ -2,7 +2,7 @@
 // persistent semantics, removal, and re-registration across a reconnect.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AddWatchMode, EventType, KeeperState, NoWatcherError, WatcherType } from "@warden/protocol";
-import { createClient, type Client, type WatchedEvent } from "@warden/client";
+import { NO_ZXID, createClient, type Client, type WatchedEvent } from "@warden/client";
 import { Inbox, startStandalone, text, waitFor, type Standalone } from "./harness.js";
 import { startProxy } from "./proxy.js";
 
@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-const ev = (type: number, path: string) => ({ type, state: KeeperState.SyncConnected, path });
+/** An event as delivered; its zxid is checked where the test knows it. */
+const ev = (type: number, path: string) => ({ type, state: KeeperState.SyncConnected, path, zxid: expect.any(BigInt) });
 
 describe("watch before data", () => {
   it("delivers the watch event before the reply of a later read that sees the change", async () => {
@@ -97,6 +98,20 @@ describe("persistent watches", () => {
     expect(events.items).toEqual([ev(EventType.NodeDataChanged, "/pw"), ev(EventType.NodeChildrenChanged, "/pw"), ev(EventType.NodeDataChanged, "/pw")]);
   });
 
+  it("every event carries the zxid of the change that fired it", async () => {
+    await b.create("/zx");
+    const events = new Inbox<WatchedEvent>();
+    await a.addWatch("/zx", AddWatchMode.PERSISTENT_RECURSIVE, events.push);
+    const created = await b.createWithStat("/zx/a", "0");
+    const changed = await b.setData("/zx/a", "1");
+    await a.sync("/zx");
+    await a.getData("/zx");
+    expect(events.items.map((e) => [e.type, e.zxid])).toEqual([
+      [EventType.NodeCreated, created.stat.czxid],
+      [EventType.NodeDataChanged, changed.mzxid],
+    ]);
+  });
+
   it("a recursive watch fires for every node below, without NodeChildrenChanged", async () => {
     await b.create("/rw");
     const events = new Inbox<WatchedEvent>();
@@ -139,7 +154,7 @@ describe("removeWatches", () => {
     const events = new Inbox<WatchedEvent>();
     await a.getData("/rm", { watch: events.push });
     await a.removeWatches("/rm", WatcherType.Data);
-    expect(events.items).toEqual([{ type: EventType.DataWatchRemoved, state: KeeperState.SyncConnected, path: "/rm" }]);
+    expect(events.items).toEqual([{ type: EventType.DataWatchRemoved, state: KeeperState.SyncConnected, path: "/rm", zxid: NO_ZXID }]);
     await b.setData("/rm", "1");
     await a.getData("/rm");
     expect(events.items).toHaveLength(1);

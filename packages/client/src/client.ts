@@ -27,7 +27,7 @@ import { Session, type SessionEvent } from "./session.js";
 import { Transaction, multiReadResults, type MultiReadOutcome, type ReadSpec } from "./transaction.js";
 import type { Transport } from "./transport.js";
 import { EVENTS_BUFFERED_MAX_DEFAULT, WatchStream } from "./watch-stream.js";
-import { WatchRegistry, type WatchKind, type WatchListener, type WatchedEvent } from "./watches.js";
+import { NO_ZXID, WatchRegistry, type WatchKind, type WatchListener, type WatchedEvent } from "./watches.js";
 
 export interface WatchOptions extends CallOptions {
   /** A one-shot watch: called once with the next change, then removed. */
@@ -244,7 +244,7 @@ export class Client {
     const serverPath = this.#build.path(path);
     const { removed, emptied } = this.#watches.remove(watcherType, path, listener);
     if (removed.size === 0) throw new NoWatcherError(undefined, path);
-    for (const [l, type] of removed) callSafely(l, { type, state: KeeperState.SyncConnected, path });
+    for (const [l, type] of removed) callSafely(l, { type, state: KeeperState.SyncConnected, path, zxid: NO_ZXID });
     if (options.local) return;
     for (const type of serverWatcherTypes(emptied)) {
       await this.#submit({ type: "removeWatches", path: serverPath, watcherType: type, checkOnly: false }, path, options).catch((e) => {
@@ -318,7 +318,7 @@ export class Client {
 
   #onEvent(event: WatchEvent): void {
     const path = event.path === "" ? "" : this.#build.strip(event.path);
-    const watched: WatchedEvent = { type: event.type, state: event.state, path };
+    const watched: WatchedEvent = { type: event.type, state: event.state, path, zxid: event.zxid };
     for (const listener of this.#watches.materialize(event.type, path)) callSafely(listener, watched);
   }
 
@@ -332,7 +332,7 @@ export class Client {
 
   #dropWatches(): void {
     const state = this.#session?.isClosed ? KeeperState.Closed : KeeperState.Expired;
-    for (const listener of this.#watches.drain()) callSafely(listener, { type: EventType.None, state, path: "" });
+    for (const listener of this.#watches.drain()) callSafely(listener, { type: EventType.None, state, path: "", zxid: NO_ZXID });
   }
 
   /** First requests on every connection: credentials, then (same session) the watches from lastZxidSeen. */

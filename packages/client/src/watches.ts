@@ -8,7 +8,15 @@ export interface WatchedEvent {
   state: KeeperState;
   /** The node's path as the caller named it; "" for a session-state event. */
   path: string;
+  /**
+   * The zxid of the change that fired it, as the server sent it. NO_ZXID (-1n, ZooKeeper
+   * 3.9's WatchedEvent.NO_ZXID) for events the client makes itself: session state, removal.
+   */
+  zxid: bigint;
 }
+
+/** The zxid of an event no single change fired (ZooKeeper's WatchedEvent.NO_ZXID). */
+export const NO_ZXID = -1n;
 export type WatchListener = (event: WatchedEvent) => void;
 export type WatchKind = "data" | "exist" | "child" | "persistent" | "persistentRecursive";
 
