@@ -63,10 +63,18 @@ export class WatchRegistry {
     return [...this.#byKind.get(kind)!.keys()];
   }
 
-  /** The listeners `event` fires; one-shot ones are removed. Each listener once per event. */
-  materialize(type: EventType, path: string): Set<WatchListener> {
+  /**
+   * The listeners `event` fires; one-shot ones are removed. Each listener once per event.
+   * `oneShotOnly`: a catch-up event of a resuming setWatches. EventsLost fires the persistent
+   * and recursive watches on exactly `path` (the server sends one per watched path).
+   */
+  materialize(type: EventType, path: string, oneShotOnly = false): Set<WatchListener> {
     const fired = new Set<WatchListener>();
     const take = (kind: WatchKind) => this.#take(kind, path, fired);
+    if (type === EventType.EventsLost) {
+      for (const kind of ["persistent", "persistentRecursive"] as const) for (const l of this.#byKind.get(kind)!.get(path) ?? []) fired.add(l);
+      return fired;
+    }
     if (type === EventType.NodeDataChanged || type === EventType.NodeCreated) {
       take("data");
       take("exist");
@@ -77,6 +85,7 @@ export class WatchRegistry {
       take("exist");
       take("child");
     }
+    if (oneShotOnly) return fired;
     for (const l of this.#byKind.get("persistent")!.get(path) ?? []) fired.add(l);
     if (type !== EventType.NodeChildrenChanged) {
       for (let p = path; ; p = p.slice(0, Math.max(1, p.lastIndexOf("/")))) {

@@ -2,7 +2,7 @@
 // from the local tree in the session's order, writes sent on their way to the leader.
 // Every entry point is guarded: a fault while handling this connection ends it (logged and
 // counted by the connection), never the server.
-import { CloseReason, EncodeError, ErrorCode, Perms, WardenError, formatZxid, type ACL, type ConnectRequest, type Request, type Response, type Stat, type WatchEvent } from "@warden/protocol";
+import { CloseReason, EncodeError, ErrorCode, EventType, KeeperState, Perms, WardenError, formatZxid, type ACL, type ConnectRequest, type Request, type Response, type Stat, type WatchEvent } from "@warden/protocol";
 import { checkACL, digestId, type ReadRequest } from "@warden/tree";
 import { PauseReason, type ClientConnection, type ConnectionHandler } from "../net/connection.js";
 import { negotiateTimeoutMs } from "../session/tracker.js";
@@ -190,13 +190,9 @@ export class ClientHandler implements ConnectionHandler {
           const r = node.tree.read({ type: "getData", path: CONFIG_PATH, watch: request.watch }, this.readContext(s)) as { data: Uint8Array; stat: Stat };
           return ok({ type: "getConfig", data: r.data, stat: r.stat });
         }
-        case "setWatches": {
-          // The tree marks these events with ZooKeeper's zxid -1 ("no single change"); the
-          // native protocol carries an unsigned zxid, so send the state they were judged at.
-          const events = node.tree.setWatches(s.sessionId, request);
-          for (const e of events) this.connection.sendEvent(e.zxid < 0n ? { ...e, zxid: node.lastZxid } : e);
+        case "setWatches":
+          this.setWatches(s, request);
           return ok({ type: "setWatches" });
-        }
         case "addWatch":
           node.tree.watches.addWatch(s.sessionId, request.path, request.mode);
           return ok({ type: "addWatch" });
@@ -213,6 +209,33 @@ export class ClientHandler implements ConnectionHandler {
       if (e instanceof EncodeError) return { xid, zxid: node.lastZxid, err: ErrorCode.MARSHALLING_ERROR, response: undefined, refused: e.message };
       if (e instanceof WardenError) return { xid, zxid: node.lastZxid, err: e.zkCode, response: undefined };
       throw e;
+    }
+  }
+
+  /**
+   * Re-registers a returning session's watches. On the native port (resumeAfterZxid set)
+   * its persistent and recursive watches first get, from this server's change history, every
+   * event they missed, in zxid order, or EventsLost per watch path when the history is too
+   * short; the one-shot catch-up events of ZooKeeper's rule follow, marked catchUp. All of it
+   * is sent before the reply and before any later change is applied: nothing in between.
+   */
+  private setWatches(s: LocalSession, request: Extract<Request, { type: "setWatches" }>): void {
+    const { node } = this.ctx;
+    const resume = request.resumeAfterZxid;
+    if (resume !== undefined) {
+      const replayed = node.history.replay(s.sessionId, resume, request.persistentWatches, request.persistentRecursiveWatches);
+      if (replayed === null) {
+        const lost = new Set([...request.persistentWatches, ...request.persistentRecursiveWatches]);
+        for (const path of lost) this.connection.sendEvent({ type: EventType.EventsLost, state: KeeperState.SyncConnected, path, zxid: node.lastZxid });
+      } else {
+        for (const f of replayed) this.deliver(f.event, f.acl);
+      }
+    }
+    // The tree marks these events with ZooKeeper's zxid -1 ("no single change"); the
+    // native protocol carries an unsigned zxid, so send the state they were judged at.
+    for (const e of node.tree.setWatches(s.sessionId, request)) {
+      const event = e.zxid < 0n ? { ...e, zxid: node.lastZxid } : e;
+      this.connection.sendEvent(resume === undefined ? event : { ...event, catchUp: true });
     }
   }
 
