@@ -5,6 +5,7 @@ import { AddWatchMode, EventType, KeeperState, NoWatcherError, WatcherType } fro
 import { NO_ZXID, createClient, type Client, type WatchedEvent } from "@warden/client";
 import { Inbox, startStandalone, text, waitFor, type Standalone } from "./harness.js";
 import { startProxy } from "./proxy.js";
+import { openZk } from "./raw.js";
 
 let s: Standalone;
 let a: Client; // the watcher
@@ -181,6 +182,57 @@ describe("removeWatches", () => {
 });
 
 describe("watches across a reconnect", () => {
+  it("a path with a one-shot and a persistent watch: the persistent one gets every missed change once, the one-shot the first", async () => {
+    const proxy = await startProxy(s.server.ports.native);
+    const c = createClient(`127.0.0.1:${proxy.port}`, { sessionTimeoutMs: 4000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 50 });
+    try {
+      await c.connected({ timeoutMs: 5000 });
+      await b.create("/both", "0");
+      const once = new Inbox<WatchedEvent>();
+      const persistent = new Inbox<WatchedEvent>();
+      const recursiveAbove = new Inbox<WatchedEvent>();
+      await c.getData("/both", { watch: once.push });
+      await c.addWatch("/both", AddWatchMode.PERSISTENT, persistent.push);
+      await c.addWatch("/", AddWatchMode.PERSISTENT_RECURSIVE, recursiveAbove.push);
+      const states = new Inbox<string>();
+      c.on("state", states.push);
+      proxy.cut(true);
+      await states.next("disconnected");
+      const first = await b.setData("/both", "1");
+      const second = await b.setData("/both", "2");
+      proxy.heal();
+      await states.next("reconnected", 2);
+      await c.getData("/both"); // its reply comes after every replayed and catch-up event
+      const changed = (e: WatchedEvent) => [e.type, e.path, e.zxid];
+      expect(persistent.items.map(changed)).toEqual([[EventType.NodeDataChanged, "/both", first.mzxid], [EventType.NodeDataChanged, "/both", second.mzxid]]);
+      expect(recursiveAbove.items.filter((e) => e.path === "/both").map(changed)).toEqual(persistent.items.map(changed));
+      expect(once.items.map(changed)).toEqual([[EventType.NodeDataChanged, "/both", first.mzxid]]);
+    } finally {
+      await c.close().catch(() => undefined);
+      await proxy.close();
+    }
+  });
+
+  it("the ZooKeeper port keeps ZooKeeper's setWatches: a one-shot catch-up event, no replay for a persistent watch", async () => {
+    await b.create("/zkp", "0");
+    await b.setData("/zkp", "1");
+    await b.setData("/zkp", "2");
+    const zk = await openZk(s.server.ports.client);
+    try {
+      zk.send(1, { type: "setWatches", relativeZxid: 0n, dataWatches: ["/zkp"], existWatches: [], childWatches: [], persistentWatches: ["/zkp"], persistentRecursiveWatches: [] });
+      await zk.reply(1);
+      const last = await b.setData("/zkp", "3");
+      zk.send(2, { type: "getData", path: "/zkp", watch: false });
+      await zk.reply(2);
+      const events = zk.frames.items.flatMap((f) => (f.kind === "notification" ? [[f.event.type, f.event.path]] : []));
+      // ZooKeeper's answer to a stale data watch, then the persistent watch's one live event.
+      expect(events).toEqual([[EventType.NodeDataChanged, "/zkp"], [EventType.NodeDataChanged, "/zkp"]]);
+      expect(last.mzxid).toBeGreaterThan(0n);
+    } finally {
+      zk.socket.destroy();
+    }
+  });
+
   it("are re-registered from the last zxid seen, and changes made while away are delivered", async () => {
     const proxy = await startProxy(s.server.ports.native);
     const c = createClient(`127.0.0.1:${proxy.port}`, { sessionTimeoutMs: 4000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 50 });
