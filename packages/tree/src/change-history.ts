@@ -23,6 +23,29 @@ export interface ChangeSink {
 /** What one kept change costs beside its path (five array slots and the shared ACL references). */
 export const CHANGE_BYTES_OVERHEAD = 64;
 
+/** Recursive watches checked one by one below this many; past it, each ancestor is looked up. */
+const RECURSIVE_SCAN_MAX = 8;
+
+/**
+ * A cheap test that a change at a path can fire one of these watches (a persistent watch
+ * sees its node and its children list; a recursive one its node and everything below), so
+ * a replay skips the rest of a long history without running the registry over it.
+ */
+function relevance(persistent: readonly string[], recursive: readonly string[]): (path: string) => boolean {
+  const exact = new Set(persistent);
+  const roots = new Set(recursive);
+  if (roots.has("/")) return () => true;
+  const underRoot = (path: string) => {
+    if (roots.size <= RECURSIVE_SCAN_MAX) {
+      for (const root of roots) if (path === root || (path.startsWith(root) && path.charCodeAt(root.length) === 47)) return true;
+      return false;
+    }
+    for (let p = path; p.length > 1; p = p.slice(0, p.lastIndexOf("/")) || "/") if (roots.has(p)) return true;
+    return false;
+  };
+  return (path) => exact.has(path) || exact.has(path.slice(0, path.lastIndexOf("/")) || "/") || (roots.size > 0 && underRoot(path));
+}
+
 export class ChangeHistory implements ChangeSink {
   private zxids: number[] = [];
   private paths: string[] = [];
@@ -90,9 +113,12 @@ export class ChangeHistory implements ChangeSink {
     const watches = new WatchRegistry();
     for (const path of persistent) watches.addWatch(sessionId, path, AddWatchMode.PERSISTENT);
     for (const path of recursive) watches.addWatch(sessionId, path, AddWatchMode.PERSISTENT_RECURSIVE);
+    const mayFire = relevance(persistent, recursive);
     const after = Number(afterZxid);
     for (let i = this.firstAfter(after); i < this.zxids.length; i++) {
-      out.push(...watches.trigger(this.paths[i]!, this.types[i]!, BigInt(this.zxids[i]!), this.acls[i]!, this.parentAcls[i]!));
+      const path = this.paths[i]!;
+      if (!mayFire(path)) continue;
+      out.push(...watches.trigger(path, this.types[i]!, BigInt(this.zxids[i]!), this.acls[i]!, this.parentAcls[i]!));
     }
     return out;
   }

@@ -40,6 +40,24 @@ describe("the change history replays what persistent and recursive watches would
     expect(shape(history.replay(SESSION, from + 5n, ["/p"], ["/r"]))).toEqual([`${from + 6n} ${EventType.NodeChildrenChanged} /p`]);
   });
 
+  it("with many recursive watches, replays only the changes below one of them", () => {
+    const { h, history } = withHistory();
+    const roots = Array.from({ length: 12 }, (_, i) => `/w${i}`);
+    for (const r of roots) h.create(r);
+    h.create("/z");
+    const from = h.zxid;
+    h.create("/w3/x");
+    h.create("/z/y");
+    h.create("/w30"); // a sibling whose name starts like a watched one
+    h.write({ type: "setData", path: "/w11", data: bytes("1"), version: -1 });
+    expect(shape(history.replay(SESSION, from, ["/z"], roots))).toEqual([
+      `${from + 1n} ${EventType.NodeCreated} /w3/x`,
+      `${from + 2n} ${EventType.NodeChildrenChanged} /z`,
+      `${from + 4n} ${EventType.NodeDataChanged} /w11`,
+    ]);
+    expect(shape(history.replay(SESSION, from, [], roots.slice(0, 4)))).toEqual([`${from + 1n} ${EventType.NodeCreated} /w3/x`]);
+  });
+
   it("says the history is too short (null) once the oldest change after the zxid was dropped by the count bound", () => {
     const { h, history } = withHistory(3);
     h.create("/a");
