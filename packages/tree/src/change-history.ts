@@ -23,6 +23,8 @@ export interface ChangeSink {
 /** What one kept change costs beside its path (five array slots and the shared ACL references). */
 export const CHANGE_BYTES_OVERHEAD = 64;
 
+const NO_ACL: readonly ACL[] = Object.freeze([]);
+
 /** Recursive watches checked one by one below this many; past it, each ancestor is looked up. */
 const RECURSIVE_SCAN_MAX = 8;
 
@@ -151,8 +153,8 @@ export class ChangeHistory implements ChangeSink {
     this.bytes -= CHANGE_BYTES_OVERHEAD + this.paths[this.head]!.length;
     // Let go of the path and ACLs now: the slots themselves go at the next compaction.
     this.paths[this.head] = "";
-    this.acls[this.head] = [];
-    this.parentAcls[this.head] = [];
+    this.acls[this.head] = NO_ACL;
+    this.parentAcls[this.head] = NO_ACL;
     this.head++;
   }
 
