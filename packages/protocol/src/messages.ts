@@ -273,9 +273,9 @@ export interface WatchEvent {
   /** The zxid of the change that fired it (the native protocol carries it; jute does not). */
   zxid: bigint;
   /**
-   * Native protocol only: a one-shot watch's catch-up event of a resuming setWatches
-   * (ZooKeeper's rule, judged at the server's state; zxid is that state's). It is for the
-   * one-shot watches only: persistent ones got the exact events by replay.
+   * Native protocol only: a one-shot watch's catch-up event of a setWatches (ZooKeeper's
+   * rule, judged at the server's state; zxid is that state's). It is for the one-shot
+   * watches only: persistent ones got the exact events by replay (or EventsLost).
    */
   catchUp?: boolean;
 }

@@ -216,7 +216,8 @@ export class ClientHandler implements ConnectionHandler {
    * Re-registers a returning session's watches. On the native port (resumeAfterZxid set)
    * its persistent and recursive watches first get, from this server's change history, every
    * event they missed, in zxid order, or EventsLost per watch path when the history is too
-   * short; the one-shot catch-up events of ZooKeeper's rule follow, marked catchUp. All of it
+   * short; the one-shot catch-up events of ZooKeeper's rule follow, marked catchUp (on both
+   * ports: the jute record drops the mark, so the ZooKeeper port is unchanged). All of it
    * is sent before the reply and before any later change is applied: nothing in between.
    */
   private setWatches(s: LocalSession, request: Extract<Request, { type: "setWatches" }>): void {
@@ -232,10 +233,11 @@ export class ClientHandler implements ConnectionHandler {
       }
     }
     // The tree marks these events with ZooKeeper's zxid -1 ("no single change"); the
-    // native protocol carries an unsigned zxid, so send the state they were judged at.
+    // native protocol carries an unsigned zxid, so send the state they were judged at. The
+    // catchUp mark is native only too (the jute record has no field for it). Every request
+    // of a resuming client needs it, not only the first (the one with resumeAfterZxid).
     for (const e of node.tree.setWatches(s.sessionId, request)) {
-      const event = e.zxid < 0n ? { ...e, zxid: node.lastZxid } : e;
-      this.connection.sendEvent(resume === undefined ? event : { ...event, catchUp: true });
+      this.connection.sendEvent({ ...e, zxid: e.zxid < 0n ? node.lastZxid : e.zxid, catchUp: true });
     }
   }
 
