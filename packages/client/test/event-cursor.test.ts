@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { EventType, KeeperState, type WatchEvent } from "@warden/protocol";
 import { EventCursor } from "../src/event-cursor.js";
 
@@ -58,4 +59,44 @@ describe("the event cursor: where a reattach resumes, and which replayed events 
     expect(c.resume()).toBe(0n);
     expect(c.accept(ev(3n, EventType.NodeDataChanged, "/r"))).toBe(true);
   });
+});
+
+// The model: a server's stream of frames (each change's events, then maybe a reply) cut at
+// any point; the server replays every event after the resume point; what the client
+// delivers in all is exactly the stream's events, once each, in order.
+type Frame = { kind: "event"; event: WatchEvent } | { kind: "reply"; zxid: bigint };
+const changeEvents = fc.array(fc.tuple(fc.constantFrom(EventType.NodeCreated, EventType.NodeDataChanged, EventType.NodeDeleted), fc.constantFrom("/a", "/b")), { maxLength: 3 });
+
+it("delivers every event once, in order, wherever the connection is cut (fast-check)", () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(changeEvents, fc.boolean()), { maxLength: 12 }), fc.nat(), fc.nat(), (changes, cutAt, secondCutAt) => {
+      const all: WatchEvent[] = [];
+      const frames: Frame[] = [];
+      changes.forEach(([events, replied], i) => {
+        const zxid = BigInt(i + 1);
+        for (const [type, path] of events) {
+          const event = ev(zxid, type, path);
+          all.push(event);
+          frames.push({ kind: "event", event });
+        }
+        if (replied) frames.push({ kind: "reply", zxid });
+      });
+      const c = new EventCursor();
+      const delivered: WatchEvent[] = [];
+      const feed = (fs: Frame[]) => {
+        for (const f of fs) {
+          if (f.kind === "reply") c.onReply(f.zxid);
+          else if (c.accept(f.event)) delivered.push(f.event);
+        }
+      };
+      const replayAfter = (zxid: bigint): Frame[] => all.filter((e) => e.zxid > zxid).map((event) => ({ kind: "event", event }));
+      // First connection cut somewhere; the second connection's replay cut too; the third completes.
+      feed(frames.slice(0, cutAt % (frames.length + 1)));
+      const second = replayAfter(c.resume());
+      feed(second.slice(0, secondCutAt % (second.length + 1)));
+      feed(replayAfter(c.resume()));
+      expect(delivered).toEqual(all);
+    }),
+    { numRuns: 500 },
+  );
 });
