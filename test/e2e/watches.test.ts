@@ -1,11 +1,11 @@
 // Watches against a real standalone server: watch-before-data ordering, one-shot and
 // persistent semantics, removal, and re-registration across a reconnect.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AddWatchMode, EventType, KeeperState, NoWatcherError, WatcherType } from "@warden/protocol";
+import { AddWatchMode, ErrorCode, EventType, KeeperState, NoWatcherError, WatcherType, type ServerFrame } from "@warden/protocol";
 import { NO_ZXID, createClient, type Client, type WatchedEvent } from "@warden/client";
 import { Inbox, startStandalone, text, waitFor, type Standalone } from "./harness.js";
 import { startProxy } from "./proxy.js";
-import { openZk } from "./raw.js";
+import { connectFrame, openNative, openZk } from "./raw.js";
 
 let s: Standalone;
 let a: Client; // the watcher
@@ -210,6 +210,33 @@ describe("watches across a reconnect", () => {
     } finally {
       await c.close().catch(() => undefined);
       await proxy.close();
+    }
+  });
+
+  it("replays once per connection: a second setWatches with resumeAfterZxid is refused with BAD_ARGUMENTS", async () => {
+    await b.create("/once-per-conn", "0");
+    await b.setData("/once-per-conn", "1");
+    const n = await openNative(s.server.ports.native);
+    try {
+      n.send(connectFrame());
+      await n.frames.next("connected");
+      const resume = (xid: number) => n.send({ kind: "request", xid, request: { type: "setWatches", relativeZxid: 0n, dataWatches: [], existWatches: [], childWatches: [], persistentWatches: ["/once-per-conn"], persistentRecursiveWatches: [], resumeAfterZxid: 0n } });
+      resume(1);
+      resume(2);
+      const replies = async () => {
+        const out: ServerFrame[] = [];
+        for (let i = 1; out.length < 2; i++) {
+          const f = (await n.frames.next("the two replies", i)) as ServerFrame;
+          if (f.kind === "reply") out.push(f);
+        }
+        return out;
+      };
+      expect((await replies()).map((f) => f.kind === "reply" && [f.xid, f.err])).toEqual([[1, 0], [2, ErrorCode.BAD_ARGUMENTS]]);
+      // The first one replayed from the server's history, which began with the server.
+      const replayed = n.frames.items.flatMap((f) => (f.kind === "event" ? [f.event.type] : []));
+      expect(replayed).toContain(EventType.NodeDataChanged);
+    } finally {
+      n.close();
     }
   });
 

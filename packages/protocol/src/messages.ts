@@ -99,6 +99,7 @@ export interface SetWatchesRequest {
    * persistent and recursive watches, every event they would have fired after it, in zxid
    * order, from its change history; an `EventsLost` event per watch path when the history
    * no longer reaches back that far. One-shot catch-up events follow, marked `catchUp`.
+   * One per connection: a second is answered BAD_ARGUMENTS.
    */
   resumeAfterZxid?: bigint;
 }

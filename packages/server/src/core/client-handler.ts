@@ -18,6 +18,8 @@ type Answer = Omit<Reply, "startedMs" | "op">;
 
 export class ClientHandler implements ConnectionHandler {
   session: LocalSession | undefined;
+  /** This connection has had its one setWatches with resumeAfterZxid. */
+  private resumed = false;
   private connecting: { sessionId: bigint; timeoutMs: number } | undefined;
 
   constructor(
@@ -191,6 +193,8 @@ export class ClientHandler implements ConnectionHandler {
           return ok({ type: "getConfig", data: r.data, stat: r.stat });
         }
         case "setWatches":
+          // A replay costs up to the whole history: one per connection, as the client sends it.
+          if (request.resumeAfterZxid !== undefined && this.resumed) return { xid, zxid: node.lastZxid, err: ErrorCode.BAD_ARGUMENTS, response: undefined };
           this.setWatches(s, request);
           return ok({ type: "setWatches" });
         case "addWatch":
@@ -224,6 +228,7 @@ export class ClientHandler implements ConnectionHandler {
     const { node } = this.ctx;
     const resume = request.resumeAfterZxid;
     if (resume !== undefined) {
+      this.resumed = true;
       const replayed = node.history.replay(s.sessionId, resume, request.persistentWatches, request.persistentRecursiveWatches);
       if (replayed === null) {
         const lost = new Set([...request.persistentWatches, ...request.persistentRecursiveWatches]);
