@@ -60,9 +60,9 @@ describe("session expiry", () => {
 
       const cutAt = Date.now();
       proxy.cut(true); // the client can reach no server: its session times out
-      expect(await deleted.next("NodeDeleted of the expired session's ephemeral", 1, 5000)).toEqual({ type: EventType.NodeDeleted, state: KeeperState.SyncConnected, path: "/lone" });
+      expect(await deleted.next("NodeDeleted of the expired session's ephemeral", 1, 5000)).toEqual({ type: EventType.NodeDeleted, state: KeeperState.SyncConnected, path: "/lone", zxid: expect.any(BigInt) });
       expect(Date.now() - cutAt).toBeGreaterThanOrEqual(300);
-      expect(await children.next("NodeChildrenChanged of the ephemeral's parent")).toEqual({ type: EventType.NodeChildrenChanged, state: KeeperState.SyncConnected, path: "/members" });
+      expect(await children.next("NodeChildrenChanged of the ephemeral's parent")).toEqual({ type: EventType.NodeChildrenChanged, state: KeeperState.SyncConnected, path: "/members", zxid: expect.any(BigInt) });
       expect(await watcher.getChildren("/members")).toEqual([]);
       expect(await watcher.exists("/lone")).toBeNull();
       // The client, alone, decides its session is lost after the timeout (Curator's LOST).

@@ -1,10 +1,11 @@
 // Watches against a real standalone server: watch-before-data ordering, one-shot and
 // persistent semantics, removal, and re-registration across a reconnect.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AddWatchMode, EventType, KeeperState, NoWatcherError, WatcherType } from "@warden/protocol";
-import { createClient, type Client, type WatchedEvent } from "@warden/client";
+import { AddWatchMode, ErrorCode, EventType, KeeperState, NoWatcherError, WatcherType, type ServerFrame } from "@warden/protocol";
+import { NO_ZXID, createClient, type Client, type WatchedEvent } from "@warden/client";
 import { Inbox, startStandalone, text, waitFor, type Standalone } from "./harness.js";
 import { startProxy } from "./proxy.js";
+import { connectFrame, openNative, openZk } from "./raw.js";
 
 let s: Standalone;
 let a: Client; // the watcher
@@ -15,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-const ev = (type: number, path: string) => ({ type, state: KeeperState.SyncConnected, path });
+/** An event as delivered; its zxid is checked where the test knows it. */
+const ev = (type: number, path: string) => ({ type, state: KeeperState.SyncConnected, path, zxid: expect.any(BigInt) });
 
 describe("watch before data", () => {
   it("delivers the watch event before the reply of a later read that sees the change", async () => {
@@ -97,6 +99,20 @@ describe("persistent watches", () => {
     expect(events.items).toEqual([ev(EventType.NodeDataChanged, "/pw"), ev(EventType.NodeChildrenChanged, "/pw"), ev(EventType.NodeDataChanged, "/pw")]);
   });
 
+  it("every event carries the zxid of the change that fired it", async () => {
+    await b.create("/zx");
+    const events = new Inbox<WatchedEvent>();
+    await a.addWatch("/zx", AddWatchMode.PERSISTENT_RECURSIVE, events.push);
+    const created = await b.createWithStat("/zx/a", "0");
+    const changed = await b.setData("/zx/a", "1");
+    await a.sync("/zx");
+    await a.getData("/zx");
+    expect(events.items.map((e) => [e.type, e.zxid])).toEqual([
+      [EventType.NodeCreated, created.stat.czxid],
+      [EventType.NodeDataChanged, changed.mzxid],
+    ]);
+  });
+
   it("a recursive watch fires for every node below, without NodeChildrenChanged", async () => {
     await b.create("/rw");
     const events = new Inbox<WatchedEvent>();
@@ -139,7 +155,7 @@ describe("removeWatches", () => {
     const events = new Inbox<WatchedEvent>();
     await a.getData("/rm", { watch: events.push });
     await a.removeWatches("/rm", WatcherType.Data);
-    expect(events.items).toEqual([{ type: EventType.DataWatchRemoved, state: KeeperState.SyncConnected, path: "/rm" }]);
+    expect(events.items).toEqual([{ type: EventType.DataWatchRemoved, state: KeeperState.SyncConnected, path: "/rm", zxid: NO_ZXID }]);
     await b.setData("/rm", "1");
     await a.getData("/rm");
     expect(events.items).toHaveLength(1);
@@ -166,6 +182,84 @@ describe("removeWatches", () => {
 });
 
 describe("watches across a reconnect", () => {
+  it("a path with a one-shot and a persistent watch: the persistent one gets every missed change once, the one-shot the first", async () => {
+    const proxy = await startProxy(s.server.ports.native);
+    const c = createClient(`127.0.0.1:${proxy.port}`, { sessionTimeoutMs: 4000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 50 });
+    try {
+      await c.connected({ timeoutMs: 5000 });
+      await b.create("/both", "0");
+      const once = new Inbox<WatchedEvent>();
+      const persistent = new Inbox<WatchedEvent>();
+      const recursiveAbove = new Inbox<WatchedEvent>();
+      await c.getData("/both", { watch: once.push });
+      await c.addWatch("/both", AddWatchMode.PERSISTENT, persistent.push);
+      await c.addWatch("/", AddWatchMode.PERSISTENT_RECURSIVE, recursiveAbove.push);
+      const states = new Inbox<string>();
+      c.on("state", states.push);
+      proxy.cut(true);
+      await states.next("disconnected");
+      const first = await b.setData("/both", "1");
+      const second = await b.setData("/both", "2");
+      proxy.heal();
+      await states.next("reconnected", 2);
+      await c.getData("/both"); // its reply comes after every replayed and catch-up event
+      const changed = (e: WatchedEvent) => [e.type, e.path, e.zxid];
+      expect(persistent.items.map(changed)).toEqual([[EventType.NodeDataChanged, "/both", first.mzxid], [EventType.NodeDataChanged, "/both", second.mzxid]]);
+      expect(recursiveAbove.items.filter((e) => e.path === "/both").map(changed)).toEqual(persistent.items.map(changed));
+      expect(once.items.map(changed)).toEqual([[EventType.NodeDataChanged, "/both", first.mzxid]]);
+    } finally {
+      await c.close().catch(() => undefined);
+      await proxy.close();
+    }
+  });
+
+  it("replays once per connection: a second setWatches with resumeAfterZxid is refused with BAD_ARGUMENTS", async () => {
+    await b.create("/once-per-conn", "0");
+    await b.setData("/once-per-conn", "1");
+    const n = await openNative(s.server.ports.native);
+    try {
+      n.send(connectFrame());
+      await n.frames.next("connected");
+      const resume = (xid: number) => n.send({ kind: "request", xid, request: { type: "setWatches", relativeZxid: 0n, dataWatches: [], existWatches: [], childWatches: [], persistentWatches: ["/once-per-conn"], persistentRecursiveWatches: [], resumeAfterZxid: 0n } });
+      resume(1);
+      resume(2);
+      const replies = async () => {
+        const out: ServerFrame[] = [];
+        for (let i = 1; out.length < 2; i++) {
+          const f = (await n.frames.next("the two replies", i)) as ServerFrame;
+          if (f.kind === "reply") out.push(f);
+        }
+        return out;
+      };
+      expect((await replies()).map((f) => f.kind === "reply" && [f.xid, f.err])).toEqual([[1, 0], [2, ErrorCode.BAD_ARGUMENTS]]);
+      // The first one replayed from the server's history, which began with the server.
+      const replayed = n.frames.items.flatMap((f) => (f.kind === "event" ? [f.event.type] : []));
+      expect(replayed).toContain(EventType.NodeDataChanged);
+    } finally {
+      n.close();
+    }
+  });
+
+  it("the ZooKeeper port keeps ZooKeeper's setWatches: a one-shot catch-up event, no replay for a persistent watch", async () => {
+    await b.create("/zkp", "0");
+    await b.setData("/zkp", "1");
+    await b.setData("/zkp", "2");
+    const zk = await openZk(s.server.ports.client);
+    try {
+      zk.send(1, { type: "setWatches", relativeZxid: 0n, dataWatches: ["/zkp"], existWatches: [], childWatches: [], persistentWatches: ["/zkp"], persistentRecursiveWatches: [] });
+      await zk.reply(1);
+      const last = await b.setData("/zkp", "3");
+      zk.send(2, { type: "getData", path: "/zkp", watch: false });
+      await zk.reply(2);
+      const events = zk.frames.items.flatMap((f) => (f.kind === "notification" ? [[f.event.type, f.event.path]] : []));
+      // ZooKeeper's answer to a stale data watch, then the persistent watch's one live event.
+      expect(events).toEqual([[EventType.NodeDataChanged, "/zkp"], [EventType.NodeDataChanged, "/zkp"]]);
+      expect(last.mzxid).toBeGreaterThan(0n);
+    } finally {
+      zk.socket.destroy();
+    }
+  });
+
   it("are re-registered from the last zxid seen, and changes made while away are delivered", async () => {
     const proxy = await startProxy(s.server.ports.native);
     const c = createClient(`127.0.0.1:${proxy.port}`, { sessionTimeoutMs: 4000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 50 });

@@ -28,7 +28,7 @@ import { Session, type SessionEvent } from "./session.js";
 import { Transaction, multiReadResults, type MultiReadOutcome, type ReadSpec } from "./transaction.js";
 import type { Transport } from "./transport.js";
 import { EVENTS_BUFFERED_MAX_DEFAULT, WatchStream } from "./watch-stream.js";
-import { WatchRegistry, type WatchKind, type WatchListener, type WatchedEvent } from "./watches.js";
+import { NO_ZXID, WatchRegistry, type WatchKind, type WatchListener, type WatchedEvent } from "./watches.js";
 
 export interface WatchOptions extends CallOptions {
   /** A one-shot watch: called once with the next change, then removed. */
@@ -75,7 +75,7 @@ export class Client {
       this.#session = new Session(rotation, transport, this.#codec, this.#options, {
         onEvent: (e) => this.#onEvent(e),
         onStateChange: (s) => this.#onStateChange(s),
-        replay: (reattached) => this.#replay(reattached),
+        replay: (reattached, resumeAfterZxid) => this.#replay(reattached, resumeAfterZxid),
         onSessionLost: () => this.#dropWatches(),
       });
       this.#session.start();
@@ -246,7 +246,7 @@ export class Client {
     const serverPath = this.#build.path(path);
     const { removed, emptied } = this.#watches.remove(watcherType, path, listener);
     if (removed.size === 0) throw new NoWatcherError(undefined, path);
-    for (const [l, type] of removed) callSafely(l, { type, state: KeeperState.SyncConnected, path });
+    for (const [l, type] of removed) callSafely(l, { type, state: KeeperState.SyncConnected, path, zxid: NO_ZXID });
     if (options.local) return;
     for (const type of serverWatcherTypes(emptied)) {
       await this.#submit({ type: "removeWatches", path: serverPath, watcherType: type, checkOnly: false }, path, options).catch((e) => {
@@ -320,8 +320,9 @@ export class Client {
 
   #onEvent(event: WatchEvent): void {
     const path = event.path === "" ? "" : this.#build.strip(event.path);
-    const watched: WatchedEvent = { type: event.type, state: event.state, path };
-    for (const listener of this.#watches.materialize(event.type, path)) callSafely(listener, watched);
+    const watched: WatchedEvent = { type: event.type, state: event.state, path, zxid: event.zxid };
+    // A catch-up event is for one-shot watches: the persistent ones had the exact events replayed.
+    for (const listener of this.#watches.materialize(event.type, path, event.catchUp === true)) callSafely(listener, watched);
   }
 
   #onStateChange(event: SessionEvent): void {
@@ -334,23 +335,31 @@ export class Client {
 
   #dropWatches(): void {
     const state = this.#session?.isClosed ? KeeperState.Closed : KeeperState.Expired;
-    for (const listener of this.#watches.drain()) callSafely(listener, { type: EventType.None, state, path: "" });
+    for (const listener of this.#watches.drain()) callSafely(listener, { type: EventType.None, state, path: "", zxid: NO_ZXID });
   }
 
   /** First requests on every connection: credentials, then (same session) the watches from lastZxidSeen. */
-  #replay(reattached: boolean): Request[] {
+  #replay(reattached: boolean, resumeAfterZxid: bigint): Request[] {
     const requests: Request[] = this.#auths.map((a) => ({ type: "auth", scheme: a.scheme, auth: a.auth }));
-    if (reattached && this.#watches.size > 0) requests.push(...this.#setWatches());
+    if (reattached && this.#watches.size > 0) requests.push(...this.#setWatches(resumeAfterZxid));
     return requests;
   }
 
-  #setWatches(): Request[] {
-    const lists = { dataWatches: "data", existWatches: "exist", childWatches: "child", persistentWatches: "persistent", persistentRecursiveWatches: "persistentRecursive" } as const;
+  /**
+   * setWatches requests for every watch, persistent and recursive ones first. Only the first
+   * request resumes (the server replays what its persistent and recursive watches missed):
+   * the replays of two requests could each fire a listener whose watches they share (a
+   * recursive watch and one below it) for the same change. Persistent watches that do not
+   * fit in it (past SET_WATCHES_CHARS_MAX of paths) are told EventsLost here instead.
+   */
+  #setWatches(resumeAfterZxid: bigint): Request[] {
+    const lists = { persistentWatches: "persistent", persistentRecursiveWatches: "persistentRecursive", dataWatches: "data", existWatches: "exist", childWatches: "child" } as const;
     const requests: Request[] = [];
     const empty = () => ({ type: "setWatches" as const, relativeZxid: this.lastZxidSeen, dataWatches: [] as string[], existWatches: [] as string[], childWatches: [] as string[], persistentWatches: [] as string[], persistentRecursiveWatches: [] as string[] });
-    let current = empty();
+    let current: Extract<Request, { type: "setWatches" }> = { ...empty(), resumeAfterZxid };
     let chars = 0;
     let count = 0;
+    const unresumed: string[] = [];
     for (const [field, kind] of Object.entries(lists) as [keyof typeof lists, WatchKind][]) {
       for (const path of this.#watches.paths(kind)) {
         const serverPath = this.#build.path(path);
@@ -359,13 +368,21 @@ export class Client {
           current = empty();
           chars = count = 0;
         }
+        if (requests.length > 0 && (kind === "persistent" || kind === "persistentRecursive")) unresumed.push(path);
         current[field].push(serverPath);
         chars += serverPath.length;
         count++;
       }
     }
     requests.push(current);
+    for (const path of new Set(unresumed)) this.#onLocalEventsLost(path);
     return requests;
+  }
+
+  /** A persistent watch the client could not resume: its listeners must resync, as on the server's EventsLost. */
+  #onLocalEventsLost(path: string): void {
+    const watched: WatchedEvent = { type: EventType.EventsLost, state: KeeperState.SyncConnected, path, zxid: NO_ZXID };
+    for (const listener of this.#watches.materialize(EventType.EventsLost, path)) callSafely(listener, watched);
   }
 }
 

@@ -8,4 +8,4 @@ export type { SessionEvent } from "./session.js";
 export { Transaction, type MultiReadOutcome, type ReadSpec } from "./transaction.js";
 export { webSocketTransport, type Transport, type TransportConnection, type ConnectionHandlers, type WebSocketConstructor } from "./transport.js";
 export { WatchStream } from "./watch-stream.js";
-export type { WatchedEvent, WatchListener } from "./watches.js";
+export { NO_ZXID, type WatchedEvent, type WatchListener } from "./watches.js";

@@ -24,6 +24,7 @@ import { makeCall, type Call, type CallOptions, type ReplyHook } from "./calls.j
 import { Connection } from "./connection.js";
 import { serverUrl } from "./connect-string.js";
 import { ClientClosedError } from "./errors.js";
+import { EventCursor } from "./event-cursor.js";
 import type { ResolvedOptions } from "./options.js";
 import { ServerRotation } from "./servers.js";
 import type { Transport } from "./transport.js";
@@ -33,8 +34,11 @@ export type SessionEvent = "connected" | "disconnected" | "reconnected" | "expir
 export interface SessionHooks {
   onEvent(event: WatchEvent): void;
   onStateChange(event: SessionEvent): void;
-  /** Sent first on every new connection, before any queued request (auth, setWatches). */
-  replay(reattached: boolean): Request[];
+  /**
+   * Sent first on every new connection, before any queued request (auth, setWatches).
+   * `resumeAfterZxid`: every watch event up to it was delivered (with `reattached` only).
+   */
+  replay(reattached: boolean, resumeAfterZxid: bigint): Request[];
   onSessionLost(): void;
 }
 
@@ -62,6 +66,7 @@ export class Session {
   #queue: Call[] = [];
   #timers = new Map<"attempt" | "tick" | "deadline" | "reconnect", ReturnType<typeof setTimeout>>();
   #lastHeardMs = Date.now();
+  readonly #events = new EventCursor();
 
   constructor(
     private readonly rotation: ServerRotation,
@@ -184,6 +189,7 @@ export class Session {
     if (frame.kind === "reply") return this.#onReply(conn, frame);
     if (frame.kind === "event") {
       if (frame.event.zxid > this.lastZxidSeen) this.lastZxidSeen = frame.event.zxid;
+      if (!this.#events.accept(frame.event)) return;
       return this.hooks.onEvent(frame.event);
     }
     conn.close("a second connected frame");
@@ -200,6 +206,7 @@ export class Session {
     const reattached = this.sessionId !== 0n && r.sessionId === this.sessionId;
     if (this.sessionId !== 0n && !reattached) this.#loseSession(new SessionExpiredError("the server gave a new session"));
     if (this.#closed) return conn.close("client closed");
+    if (!reattached) this.#events.reset();
     this.sessionId = r.sessionId;
     this.password = r.password;
     this.negotiatedTimeoutMs = r.timeoutMs;
@@ -209,7 +216,7 @@ export class Session {
     this.#clearTimer("deadline");
     const readTimeoutMs = (r.timeoutMs * 2) / 3;
     this.#setTimer("tick", Math.max(5, readTimeoutMs / 6), () => this.#tick(conn, readTimeoutMs), true);
-    for (const request of this.hooks.replay(reattached)) void this.#sendInternal(request).catch(() => undefined);
+    for (const request of this.hooks.replay(reattached, this.#events.resume())) void this.#sendInternal(request).catch(() => undefined);
     this.#flush();
     this.hooks.onStateChange(this.#everConnected ? "reconnected" : "connected");
     this.#everConnected = true;
@@ -231,6 +238,7 @@ export class Session {
     }
     this.#inflight.delete(frame.xid);
     if (frame.zxid > this.lastZxidSeen) this.lastZxidSeen = frame.zxid;
+    this.#events.onReply(frame.zxid);
     call.onReply?.(frame.err, frame.response);
     if (frame.err !== 0) call.reject(errorFromCode(frame.err, call.path));
     else call.resolve(frame.response!);

@@ -8,7 +8,15 @@ export interface WatchedEvent {
   state: KeeperState;
   /** The node's path as the caller named it; "" for a session-state event. */
   path: string;
+  /**
+   * The zxid of the change that fired it, as the server sent it. NO_ZXID (-1n, ZooKeeper
+   * 3.9's WatchedEvent.NO_ZXID) for events the client makes itself: session state, removal.
+   */
+  zxid: bigint;
 }
+
+/** The zxid of an event no single change fired (ZooKeeper's WatchedEvent.NO_ZXID). */
+export const NO_ZXID = -1n;
 export type WatchListener = (event: WatchedEvent) => void;
 export type WatchKind = "data" | "exist" | "child" | "persistent" | "persistentRecursive";
 
@@ -55,10 +63,18 @@ export class WatchRegistry {
     return [...this.#byKind.get(kind)!.keys()];
   }
 
-  /** The listeners `event` fires; one-shot ones are removed. Each listener once per event. */
-  materialize(type: EventType, path: string): Set<WatchListener> {
+  /**
+   * The listeners `event` fires; one-shot ones are removed. Each listener once per event.
+   * `oneShotOnly`: a catch-up event of a resuming setWatches. EventsLost fires the persistent
+   * and recursive watches on exactly `path` (the server sends one per watched path).
+   */
+  materialize(type: EventType, path: string, oneShotOnly = false): Set<WatchListener> {
     const fired = new Set<WatchListener>();
     const take = (kind: WatchKind) => this.#take(kind, path, fired);
+    if (type === EventType.EventsLost) {
+      for (const kind of ["persistent", "persistentRecursive"] as const) for (const l of this.#byKind.get(kind)!.get(path) ?? []) fired.add(l);
+      return fired;
+    }
     if (type === EventType.NodeDataChanged || type === EventType.NodeCreated) {
       take("data");
       take("exist");
@@ -69,6 +85,7 @@ export class WatchRegistry {
       take("exist");
       take("child");
     }
+    if (oneShotOnly) return fired;
     for (const l of this.#byKind.get("persistent")!.get(path) ?? []) fired.add(l);
     if (type !== EventType.NodeChildrenChanged) {
       for (let p = path; ; p = p.slice(0, Math.max(1, p.lastIndexOf("/")))) {

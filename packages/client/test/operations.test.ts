@@ -107,6 +107,6 @@ describe("client operations against the test server", () => {
     expect(await c.sync("/m")).toBe("/m");
     const fired = new Promise((resolve) => void c.getData("/m", { watch: resolve }));
     await root.setData("/app/m", "changed");
-    expect(await fired).toEqual({ type: EventType.NodeDataChanged, state: 3, path: "/m" });
+    expect(await fired).toEqual({ type: EventType.NodeDataChanged, state: 3, path: "/m", zxid: expect.any(BigInt) });
   });
 });

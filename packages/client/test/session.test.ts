@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConnectionLossError, EventType, KeeperState, OperationTimeoutError, SessionExpiredError } from "@warden/protocol";
-import { ClientClosedError, type WatchedEvent } from "@warden/client";
+import { ClientClosedError, NO_ZXID, type WatchedEvent } from "@warden/client";
 import { connect, nextState, recordStates, startEnsemble, until } from "./helpers.js";
 
 describe("sessions across connection loss", () => {
@@ -106,7 +106,7 @@ describe("session expiry", () => {
     expect(elapsed).toBeGreaterThanOrEqual(350);
     expect(elapsed).toBeLessThan(1500);
     expect(states.slice(0, 2)).toEqual(["disconnected", "expired"]);
-    expect(watchEvents).toEqual([{ type: EventType.None, state: KeeperState.Expired, path: "" }]);
+    expect(watchEvents).toEqual([{ type: EventType.None, state: KeeperState.Expired, path: "", zxid: NO_ZXID }]);
     const queued = c.exists("/w");
     servers[0]!.silent = false;
     await nextState(c, "reconnected");

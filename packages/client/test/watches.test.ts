@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EventType, KeeperState, NoWatcherError, WatcherType, AddWatchMode } from "@warden/protocol";
-import type { WatchedEvent } from "@warden/client";
+import { NO_ZXID, type WatchedEvent } from "@warden/client";
 import { connect, startEnsemble, until } from "./helpers.js";
 
 describe("watches", () => {
@@ -13,7 +13,7 @@ describe("watches", () => {
     await c.setData("/w", "1");
     await c.setData("/w", "2");
     await c.sync("/w");
-    expect(events).toEqual([{ type: EventType.NodeDataChanged, state: KeeperState.SyncConnected, path: "/w" }]);
+    expect(events).toEqual([{ type: EventType.NodeDataChanged, state: KeeperState.SyncConnected, path: "/w", zxid: expect.any(BigInt) }]);
   });
 
   it("exists on a missing node watches for its creation; getChildren for its children", async () => {
@@ -35,7 +35,7 @@ describe("watches", () => {
     const listener = (e: WatchedEvent) => events.push(e);
     await c.getData("/w", { watch: listener });
     await c.removeWatches("/w", WatcherType.Data, listener);
-    expect(events).toEqual([{ type: EventType.DataWatchRemoved, state: KeeperState.SyncConnected, path: "/w" }]);
+    expect(events).toEqual([{ type: EventType.DataWatchRemoved, state: KeeperState.SyncConnected, path: "/w", zxid: NO_ZXID }]);
     expect(ensemble.tree.watchSet(c.sessionId, "data").has("/w")).toBe(false);
     await c.setData("/w", "x");
     await c.sync("/");

@@ -92,6 +92,13 @@ export const EventType = {
   DataWatchRemoved: 5,
   ChildWatchRemoved: 6,
   PersistentWatchRemoved: 7,
+  /**
+   * Warden's native protocol only (not ZooKeeper's): a persistent or recursive watch on
+   * `path` could not be resumed after a reconnection because the server's change history no
+   * longer reaches back to the client's last seen zxid. Changes may have been missed: read
+   * the state again. Never sent on the ZooKeeper port.
+   */
+  EventsLost: 100,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

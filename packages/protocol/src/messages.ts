@@ -100,6 +100,15 @@ export interface SetWatchesRequest {
   childWatches: string[];
   persistentWatches: string[];
   persistentRecursiveWatches: string[];
+  /**
+   * Native protocol only (absent on the ZooKeeper port, which keeps ZooKeeper's behaviour):
+   * the client has every event up to this zxid. The server first replays, for this request's
+   * persistent and recursive watches, every event they would have fired after it, in zxid
+   * order, from its change history; an `EventsLost` event per watch path when the history
+   * no longer reaches back that far. One-shot catch-up events follow, marked `catchUp`.
+   * One per connection: a second is answered BAD_ARGUMENTS.
+   */
+  resumeAfterZxid?: bigint;
 }
 export interface AuthRequest {
   type: "auth";
@@ -272,6 +281,12 @@ export interface WatchEvent {
   path: string;
   /** The zxid of the change that fired it (the native protocol carries it; jute does not). */
   zxid: bigint;
+  /**
+   * Native protocol only: a one-shot watch's catch-up event of a setWatches (ZooKeeper's
+   * rule, judged at the server's state; zxid is that state's). It is for the one-shot
+   * watches only: persistent ones got the exact events by replay (or EventsLost).
+   */
+  catchUp?: boolean;
 }
 
 /** Session password length in bytes, as ZooKeeper's. */

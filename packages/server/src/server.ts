@@ -187,6 +187,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     },
     config.tickTimeMs,
     tree,
+    { changesMax: config.watchHistoryCount, bytesMax: config.watchHistoryBytes },
   );
 
   const ctx: ServerContext = {

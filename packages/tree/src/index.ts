@@ -5,6 +5,7 @@ export { Preparer, type WriteRequest, type PreparerOptions } from "./prepare.js"
 export { sequenceSuffix, type DeleteContainerRequest, type PrepareContext } from "./prepare-ops.js";
 export type { Txn, TxnBody, TxnOp, CreateTxnOp, DeleteTxnOp, SetDataTxnOp, CheckTxnOp, ErrorTxnOp, SetACLTxnBody, CreateSessionTxnBody, CloseSessionTxnBody, MultiTxnBody } from "./txn.js";
 export { encodeTxn, decodeTxn } from "./txn-codec.js";
+export { ChangeHistory, CHANGE_BYTES_OVERHEAD, type ChangeHistoryBounds, type ChangeSink } from "./change-history.js";
 export { WatchRegistry, type FiredWatch, type SetWatchesLists, type NodeZxids } from "./watches.js";
 export { checkACL, requireACL, fixupACL, digestId, generateDigest, userNameOf, maskDigests } from "./acl.js";
 export { ipMatches, isValidIpAclId, parseIp } from "./ip.js";

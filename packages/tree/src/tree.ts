@@ -10,6 +10,9 @@ import { ACL_ID, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, NodeStore, PZXI
 import type { Txn } from "./txn.js";
 import { WatchRegistry, type FiredWatch, type SetWatchesLists } from "./watches.js";
 import { UNBOUNDED, type ReplyBudget } from "./reply-budget.js";
+import type { ChangeSink } from "./change-history.js";
+
+const NO_ACL: readonly ACL[] = [];
 
 export interface SessionInfo {
   timeoutMs: number;
@@ -26,6 +29,8 @@ export class DataTree {
   private readonly ttls = new Set<string>();
   /** This server's watches (not part of the replicated state, not in snapshots). */
   readonly watches = new WatchRegistry();
+  /** Where every change is recorded as it is applied, for replay to returning watches (the server's ChangeHistory). */
+  changes: ChangeSink | undefined;
   /** @internal zxid of the last applied txn, as a number (see ZXID_MAX). */
   lastZxid = 0;
 
@@ -257,7 +262,7 @@ export class DataTree {
     } else {
       id = this.insert(path, fields, pid);
     }
-    if (!this.watches.isEmpty) events.push(...this.watches.trigger(path, EventType.NodeCreated, BigInt(zxid), acl, this.aclOf(pid)));
+    this.changed(path, EventType.NodeCreated, zxid, acl, pid, events);
     return id;
   }
 
@@ -274,11 +279,11 @@ export class DataTree {
     if (id < 0 || pid < 0) return false;
     const doomed = [id];
     for (let i = 0; i < doomed.length; i++) if (s.childCount(doomed[i]!) > 0) doomed.push(...s.childIds(doomed[i]!));
-    for (let i = doomed.length - 1; i >= 0; i--) this.removeLeaf(s.path(doomed[i]!), BigInt(zxid), events);
+    for (let i = doomed.length - 1; i >= 0; i--) this.removeLeaf(s.path(doomed[i]!), zxid, events);
     return true;
   }
 
-  private removeLeaf(path: string, zxid: bigint, events: FiredWatch[]): void {
+  private removeLeaf(path: string, zxid: number, events: FiredWatch[]): void {
     const s = this.store;
     const id = s.idOf(path);
     const parent = parentPath(path);
@@ -286,7 +291,7 @@ export class DataTree {
     const acl = this.aclOf(id);
     this.index(path, s.owner(id), false);
     s.remove(path, id);
-    events.push(...this.watches.trigger(path, EventType.NodeDeleted, zxid, acl, this.aclOf(pid)));
+    this.changed(path, EventType.NodeDeleted, zxid, acl, pid, events);
     this.acls.release(s.int(id, ACL_ID));
   }
 
@@ -297,7 +302,15 @@ export class DataTree {
     s.setNum(id, MTIME, timeMs);
     s.setNum(id, MZXID, zxid);
     s.setInt(id, VERSION, version);
-    if (!this.watches.isEmpty) events.push(...this.watches.trigger(path, EventType.NodeDataChanged, BigInt(zxid), this.aclOf(id)));
+    this.changed(path, EventType.NodeDataChanged, zxid, this.aclOf(id), -1, events);
+  }
+
+  /** One change of a node: recorded for replay, and the watches it fires now. `pid` -1: no parent ACL is needed. */
+  private changed(path: string, type: EventType, zxid: number, acl: readonly ACL[], pid: number, events: FiredWatch[]): void {
+    if (this.changes === undefined && this.watches.isEmpty) return;
+    const parentAcl = pid < 0 ? NO_ACL : this.aclOf(pid);
+    this.changes?.record(path, type, zxid, acl, parentAcl);
+    if (!this.watches.isEmpty) events.push(...this.watches.trigger(path, type, BigInt(zxid), acl, parentAcl));
   }
 
   /** @internal */

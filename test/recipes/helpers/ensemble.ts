@@ -23,6 +23,8 @@ export interface TestEnsemble {
 export interface EnsembleOptions {
   count?: number;
   tickTimeMs?: number;
+  /** More configuration keys for every server. */
+  settings?: Record<string, string>;
 }
 
 const quiet = () => undefined;
@@ -45,6 +47,7 @@ export async function startEnsemble(options: EnsembleOptions = {}): Promise<Test
       clientPortAddress: "127.0.0.1", ensembleSecretFile: secretFile, initLimit: "10", syncLimit: "5",
       // Tests that must outlive a failover ask for longer sessions than 20 ticks.
       maxSessionTimeout: "10000",
+      ...options.settings,
     };
     if (count > 1) for (const j of ids) o[`server.${j}`] = `127.0.0.1:${ports[j - 1]!.peer}:${ports[j - 1]!.election}`;
     return o;

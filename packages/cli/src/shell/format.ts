@@ -39,7 +39,7 @@ export function formatList(items: readonly string[]): string {
 const nameOf = (table: Record<string, number>, value: number) => Object.entries(table).find(([, v]) => v === value)?.[0] ?? String(value);
 
 /** zkCli's watcher output: a blank line, `WATCHER::`, a blank line and the event. */
-export function formatEvent(event: WatchedEvent): string {
+export function formatEvent(event: Pick<WatchedEvent, "type" | "state" | "path">): string {
   const path = event.path === "" ? "null" : event.path;
   return `\nWATCHER::\n\nWatchedEvent state:${nameOf(KeeperState, event.state)} type:${nameOf(EventType, event.type)} path:${path}\n`;
 }

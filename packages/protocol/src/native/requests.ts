@@ -97,6 +97,7 @@ function setWatches(m: Fields, at: string, limits: NativeCodecLimits): Request {
     childWatches: readPathList(m, "childWatches", at, limits),
     persistentWatches: readPathList(m, "persistentWatches", at, limits),
     persistentRecursiveWatches: readPathList(m, "persistentRecursiveWatches", at, limits),
+    ...(has(m, "resumeAfterZxid") ? { resumeAfterZxid: readUint64(m, "resumeAfterZxid", at) } : {}),
   };
 }
 

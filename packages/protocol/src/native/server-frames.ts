@@ -29,7 +29,9 @@ function decodeEvent(m: Fields, at: string): WatchEvent {
   const rawPath = readString(m, "path", at, Number.MAX_SAFE_INTEGER);
   // A session-state event (type None) concerns no node and carries "".
   const path = type === EventType.None && rawPath === "" ? "" : checkPath(rawPath, `${at}.path`);
-  return { type: type as EventType, state: state as KeeperState, path, zxid: readUint64(m, "zxid", at) };
+  const event: WatchEvent = { type: type as EventType, state: state as KeeperState, path, zxid: readUint64(m, "zxid", at) };
+  if (has(m, "catchUp")) event.catchUp = readBool(m, "catchUp", at);
+  return event;
 }
 
 function decodeClose(m: Fields, limits: NativeCodecLimits): CloseFrame {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NativeCodec, type Request, type Response } from "@warden/protocol";
+import { EventType, KeeperState, NativeCodec, type Request, type Response } from "@warden/protocol";
 import { clientFrames, requests, responses, serverFrames } from "./samples.js";
 
 const codec = new NativeCodec();
@@ -49,6 +49,19 @@ describe("native codec round trip", () => {
       expect(codec.decodeServerFrame(codec.encodeServerFrame(got))).toEqual(got);
       const multiRead = { kind: "reply" as const, xid: 4, zxid: 1n, err: 0, response: { type: "multiRead" as const, results: [{ type: "getData" as const, data, stat }] } };
       expect(codec.decodeServerFrame(codec.encodeServerFrame(multiRead))).toEqual(multiRead);
+      }
+    });
+
+  it("carries a resuming setWatches' resumeAfterZxid, a catch-up event's mark and an EventsLost event", () => {
+    const request: Request = { type: "setWatches", relativeZxid: 9n, dataWatches: ["/d"], existWatches: [], childWatches: [], persistentWatches: ["/p"], persistentRecursiveWatches: ["/r"], resumeAfterZxid: 7n };
+    expect(codec.decodeClientFrame(codec.encodeClientFrame({ kind: "request", xid: 1, request }))).toEqual({ kind: "request", xid: 1, request });
+    const { resumeAfterZxid: _, ...zookeepers } = request;
+    expect(codec.decodeClientFrame(codec.encodeClientFrame({ kind: "request", xid: 2, request: zookeepers }))).toEqual({ kind: "request", xid: 2, request: zookeepers });
+    for (const event of [
+      { type: EventType.NodeDataChanged, state: KeeperState.SyncConnected, path: "/d", zxid: 9n, catchUp: true },
+      { type: EventType.EventsLost, state: KeeperState.SyncConnected, path: "/p", zxid: 9n },
+    ]) {
+      expect(codec.decodeServerFrame(codec.encodeServerFrame({ kind: "event", event }))).toEqual({ kind: "event", event });
     }
   });
 

@@ -1,9 +1,11 @@
 // A local mirror of a subtree (Curator's TreeCache / CuratorCache), kept current by one
 // persistent recursive watch (no one-shot re-registrations). Every event starts a read at
 // once; reads are applied strictly in the order their events arrived, so the mirror moves
-// forward through the same sequence of states as the tree. After every reconnection (same
-// session or a new one) the whole subtree is read again and differences are reported, so
-// nothing missed while away stays missed.
+// forward through the same sequence of states as the tree. A reconnection of the same
+// session needs no re-read: the server replays every event the watch missed (Warden's
+// resume). The whole subtree is read again, and differences reported, when that is not
+// enough: a new session, an EventsLost event (the server's history did not reach back), or
+// a read lost with its connection.
 import { AddWatchMode, ConnectionLossError, EventType, SessionExpiredError, WatcherType, type NodeData, type Stat } from "@warden/protocol";
 import type { Client, SessionEvent, WatchedEvent } from "@warden/client";
 import { RecipeError } from "../errors.js";
@@ -49,6 +51,7 @@ export class TreeCache extends Emitter<Events> {
   #initWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   #closed = false;
   #sessionId = 0n;
+  #resyncQueued = false;
   #offState: (() => void) | undefined;
 
   constructor(client: Client, rootPath: string, options: TreeCacheOptions = {}) {
@@ -108,6 +111,7 @@ export class TreeCache extends Emitter<Events> {
 
   readonly #listener = (event: WatchedEvent): void => {
     if (this.#closed || event.type === EventType.None || event.path === "") return;
+    if (event.type === EventType.EventsLost) return this.#resync();
     if (this.#depthOf(event.path) > this.#depthMax) return;
     if (event.type === EventType.NodeDeleted) this.#enqueue(Promise.resolve({ path: event.path, kind: "deleted" }));
     else if (event.type === EventType.NodeCreated || event.type === EventType.NodeDataChanged) this.#enqueue(readData(this.#client, event.path));
@@ -118,14 +122,19 @@ export class TreeCache extends Emitter<Events> {
     const mode = this.#depthMax === 0 ? AddWatchMode.PERSISTENT : AddWatchMode.PERSISTENT_RECURSIVE;
     await this.#client.addWatch(this.#root, mode, this.#listener);
     this.#sessionId = sessionId; // only once the watch is in place: a failed add is tried again on the next reconnection
-    await this.#resync();
+    // A resync still queued from the old session fails with it: this one must be queued anew.
+    this.#resyncQueued = false;
+    this.#resync();
   }
 
   /**
    * Reads the whole subtree again (after catching our server up, so start() is current).
-   * Queued at once, so events that arrive meanwhile are applied after it, not before.
+   * Queued at once, so events that arrive meanwhile are applied after it, not before. One
+   * that is queued and not yet applied covers any later call.
    */
-  async #resync(): Promise<void> {
+  #resync(): void {
+    if (this.#resyncQueued) return;
+    this.#resyncQueued = true;
     this.#enqueue(readTree(this.#client, this.#root, this.#depthMax, this.#nodesMax).then((resync) => ({ resync })));
   }
 
@@ -135,9 +144,9 @@ export class TreeCache extends Emitter<Events> {
     else if (event === "expired") this.emit("change", { type: "lost" });
     else if (event === "reconnected") {
       this.emit("change", { type: "reconnected" });
-      // A new session has no watches: add ours again. The same session kept it; read anyway.
-      const resync = this.#client.sessionId === this.#sessionId ? this.#resync() : this.#watchAndResync();
-      resync.catch((e) => this.#onReadFailure(e));
+      // A new session has no watches: add ours again and read it all. The same session kept
+      // its watch, and the server replays what it missed (or says EventsLost).
+      if (this.#client.sessionId !== this.#sessionId) this.#watchAndResync().catch((e) => this.#onReadFailure(e));
     }
   }
 
@@ -158,6 +167,7 @@ export class TreeCache extends Emitter<Events> {
       while (this.#pending.length > 0 && !this.#closed) {
         const read = await this.#pending[0]!;
         this.#pending.shift();
+        if ("resync" in read) this.#resyncQueued = false;
         if ("resync" in read) this.#applyResync(read.resync);
         else this.#apply(read);
       }
@@ -223,9 +233,13 @@ export class TreeCache extends Emitter<Events> {
     return set;
   }
 
-  /** A read lost to a connection problem is covered by the resync after reconnecting. */
+  /**
+   * A read lost with its connection is covered by a resync, queued now: it waits in the
+   * client's queue for the next connection. A lost session is covered by the new one's.
+   */
   #onReadFailure(error: unknown): void {
-    if (error instanceof ConnectionLossError || error instanceof SessionExpiredError) return;
+    if (error instanceof SessionExpiredError) return;
+    if (error instanceof ConnectionLossError) return this.#closed ? undefined : this.#resync();
     this.emit("error", error);
   }
 }

@@ -77,6 +77,9 @@ export interface ServerConfig {
   commitLogCount: number;
   /** The leader's in-memory log window in bytes. */
   commitLogBytes: number;
+  /** The change history that lets persistent and recursive watches resume (ChangeHistory's bounds). */
+  watchHistoryCount: number;
+  watchHistoryBytes: number;
   /** Voting members and observers from server.N lines; empty = standalone. */
   servers: PeerSpec[];
   /** This server's id (from dataDir/myid when server.N lines exist). */
@@ -231,6 +234,8 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     snapshotChunkBytes: int(raw, "snapshotChunkBytes", 1024 * 1024),
     commitLogCount: int(raw, "commitLogCount", 10_000),
     commitLogBytes: int(raw, "commitLogBytes", 64 * 1024 * 1024),
+    watchHistoryCount: int(raw, "watchHistoryCount", 100_000),
+    watchHistoryBytes: int(raw, "watchHistoryBytes", 16 * 1024 * 1024),
     servers: servers.sort((a, b) => a.id - b.id),
     myId: 0,
     ignored,

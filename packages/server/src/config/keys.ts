@@ -85,6 +85,8 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   maxSessionTimeout: { kind: "int", min: 1, max: 86_400_000, doc: "Largest session timeout in ms a client may get (default 20 ticks)." },
   maxClientCnxns: { kind: "int", min: 0, max: 1_000_000, doc: "Connections per client IP address, counted when accepted (0: unlimited; default 60)." },
   maxCnxns: { kind: "int", min: 0, max: 10_000_000, doc: "Client connections in all, on both client ports (0: unlimited, the default, as in ZooKeeper)." },
+  watchHistoryCount: { kind: "int", min: 0, max: 10_000_000, doc: "Recent committed changes each server keeps so that a native client coming back (to it or from another server) gets every event its persistent and recursive watches missed; one further behind gets an EventsLost event per such watch instead (default 100000; 0 keeps none). Not ZooKeeper's: its port never replays." },
+  watchHistoryBytes: { kind: "int", min: 0, max: 1 << 30, doc: "The same history in bytes (64 per change plus its path): whichever bound is reached first (default 16 MiB)." },
   maxWatchesPerSession: { kind: "int", min: 1, max: 100_000_000, doc: "Paths one session may watch at once; a read that would watch more is refused with THROTTLED (default 100000)." },
   clientOutputBytesSoft: { kind: "int", min: 65_536, max: 1 << 30, doc: "Replies queued for one client connection above which its requests are no longer read and its reads wait (default 4 MiB)." },
   clientOutputBytesMax: { kind: "int", min: 65_536, max: 1 << 30, doc: "Replies queued for one client connection above which it is closed (default 32 MiB)." },

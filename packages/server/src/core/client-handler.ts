@@ -2,7 +2,7 @@
 // from the local tree in the session's order, writes sent on their way to the leader.
 // Every entry point is guarded: a fault while handling this connection ends it (logged and
 // counted by the connection), never the server.
-import { CloseReason, EncodeError, ErrorCode, Perms, WardenError, formatZxid, type ACL, type ConnectRequest, type Id, type Request, type Response, type Stat, type WatchEvent } from "@warden/protocol";
+import { CloseReason, EncodeError, ErrorCode, EventType, KeeperState, Perms, WardenError, formatZxid, type ACL, type ConnectRequest, type Id, type Request, type Response, type Stat, type WatchEvent } from "@warden/protocol";
 import { checkACL, generateDigest, userNameOf, type ReadRequest } from "@warden/tree";
 import { PauseReason, type ClientConnection, type ConnectionHandler } from "../net/connection.js";
 import { negotiateTimeoutMs } from "../session/tracker.js";
@@ -18,6 +18,8 @@ type Answer = Omit<Reply, "startedMs" | "op">;
 
 export class ClientHandler implements ConnectionHandler {
   session: LocalSession | undefined;
+  /** This connection has had its one setWatches with resumeAfterZxid. */
+  private resumed = false;
   private connecting: { sessionId: bigint; timeoutMs: number } | undefined;
 
   constructor(
@@ -199,13 +201,11 @@ export class ClientHandler implements ConnectionHandler {
           const r = node.tree.read({ type: "getData", path: CONFIG_PATH, watch: request.watch }, this.readContext(s)) as { data: Uint8Array; stat: Stat };
           return ok({ type: "getConfig", data: r.data, stat: r.stat });
         }
-        case "setWatches": {
-          // The tree marks these events with ZooKeeper's zxid -1 ("no single change"); the
-          // native protocol carries an unsigned zxid, so send the state they were judged at.
-          const events = node.tree.setWatches(s.sessionId, request);
-          for (const e of events) this.connection.sendEvent(e.zxid < 0n ? { ...e, zxid: node.lastZxid } : e);
+        case "setWatches":
+          // A replay costs up to the whole history: one per connection, as the client sends it.
+          if (request.resumeAfterZxid !== undefined && this.resumed) return { xid, zxid: node.lastZxid, err: ErrorCode.BAD_ARGUMENTS, response: undefined };
+          this.setWatches(s, request);
           return ok({ type: "setWatches" });
-        }
         case "addWatch":
           node.tree.watches.addWatch(s.sessionId, request.path, request.mode);
           return ok({ type: "addWatch" });
@@ -222,6 +222,36 @@ export class ClientHandler implements ConnectionHandler {
       if (e instanceof EncodeError) return { xid, zxid: node.lastZxid, err: ErrorCode.MARSHALLING_ERROR, response: undefined, refused: e.message };
       if (e instanceof WardenError) return { xid, zxid: node.lastZxid, err: e.zkCode, response: undefined };
       throw e;
+    }
+  }
+
+  /**
+   * Re-registers a returning session's watches. On the native port (resumeAfterZxid set)
+   * its persistent and recursive watches first get, from this server's change history, every
+   * event they missed, in zxid order, or EventsLost per watch path when the history is too
+   * short; the one-shot catch-up events of ZooKeeper's rule follow, marked catchUp (on both
+   * ports: the jute record drops the mark, so the ZooKeeper port is unchanged). All of it
+   * is sent before the reply and before any later change is applied: nothing in between.
+   */
+  private setWatches(s: LocalSession, request: Extract<Request, { type: "setWatches" }>): void {
+    const { node } = this.ctx;
+    const resume = request.resumeAfterZxid;
+    if (resume !== undefined) {
+      this.resumed = true;
+      const replayed = node.history.replay(s.sessionId, resume, request.persistentWatches, request.persistentRecursiveWatches);
+      if (replayed === null) {
+        const lost = new Set([...request.persistentWatches, ...request.persistentRecursiveWatches]);
+        for (const path of lost) this.connection.sendEvent({ type: EventType.EventsLost, state: KeeperState.SyncConnected, path, zxid: node.lastZxid });
+      } else {
+        for (const f of replayed) this.deliver(f.event, f.acl);
+      }
+    }
+    // The tree marks these events with ZooKeeper's zxid -1 ("no single change"); the
+    // native protocol carries an unsigned zxid, so send the state they were judged at. The
+    // catchUp mark is native only too (the jute record has no field for it). Every request
+    // of a resuming client needs it, not only the first (the one with resumeAfterZxid).
+    for (const e of node.tree.setWatches(s.sessionId, request)) {
+      this.connection.sendEvent({ ...e, zxid: e.zxid < 0n ? node.lastZxid : e.zxid, catchUp: true });
     }
   }
 

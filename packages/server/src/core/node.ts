@@ -2,7 +2,7 @@
 // leader prepares a request into a txn and proposes it; every server applies committed
 // txns in zxid order, fires watches, and the server holding the session replies.
 import { ErrorCode, errorCodeName, makeZxid, type ACL, type Id, type Request, type WatchEvent } from "@warden/protocol";
-import { DataTree, Preparer, loadSnapshot, loadSnapshotSync, serializeSnapshot, type Txn, type WriteRequest } from "@warden/tree";
+import { ChangeHistory, DataTree, Preparer, loadSnapshot, loadSnapshotSync, serializeSnapshot, type ChangeHistoryBounds, type Txn, type WriteRequest } from "@warden/tree";
 import type { Entry, Snapshot, Status } from "@warden/consensus";
 import { decodeRecord, encodeRecord } from "./record.js";
 import type { LocalSession, Reply } from "./local-session.js";
@@ -55,6 +55,8 @@ const RECORD_BYTES_MAX_DEFAULT = 8 * 1024 * 1024;
 
 const CREATE_SESSION_CXID = -10;
 const REVALIDATE_CXID = -11;
+/** The config's defaults (watchHistoryCount, watchHistoryBytes). */
+const HISTORY_BOUNDS_DEFAULT: ChangeHistoryBounds = { changesMax: 100_000, bytesMax: 16 * 1024 * 1024 };
 const WAITING_WRITES_MAX = 100_000;
 
 /** A FIFO with O(1) shift (writes waiting for the leader can be many). */
@@ -98,15 +100,21 @@ export class WardenNode {
    */
   private readonly proposed = new Map<bigint, { cxid: number; txn: Txn; atMs: number; origin: number }>();
   appliedSinceSnapshot = 0;
+  /** The recent changes of this server's tree, replayed to persistent and recursive watches that come back. */
+  readonly history: ChangeHistory;
 
   constructor(
     private readonly hooks: NodeHooks,
     tickMs: number,
     tree: DataTree = new DataTree(),
+    historyBounds: ChangeHistoryBounds = HISTORY_BOUNDS_DEFAULT,
   ) {
     this.tracker = new SessionTracker(tickMs);
     this.tree = tree;
     this.preparer = new Preparer(tree);
+    // It begins at the tree's state: a resume from before it (a snapshot loaded, nothing replayed yet) is a gap.
+    this.history = new ChangeHistory(historyBounds, tree.lastZxid);
+    tree.changes = this.history;
   }
 
   /**
@@ -456,6 +464,9 @@ export class WardenNode {
     this.checked = null;
     this.tree = checked ?? (await loadSnapshot(snapshot.parts));
     this.preparer = new Preparer(this.tree);
+    // What happened between the old tree and the snapshot was never seen here as changes.
+    this.history.reset(this.tree.lastZxid);
+    this.tree.changes = this.history;
     this.pending.clear();
     this.proposed.clear();
   }

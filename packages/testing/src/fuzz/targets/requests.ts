@@ -92,10 +92,18 @@ function requestsWith(path: fc.Arbitrary<string>): fc.Arbitrary<Request> {
     { weight: 6, arbitrary: fc.record({ type: fc.constant("removeWatches" as const), path, watcherType: fc.integer({ min: -1, max: 6 }), checkOnly: fc.boolean() }) as fc.Arbitrary<Request> },
     {
       weight: 9,
-      arbitrary: fc.record({
-        type: fc.constant("setWatches" as const), relativeZxid: int64,
-        dataWatches: paths(8), existWatches: paths(8), childWatches: paths(8), persistentWatches: paths(4), persistentRecursiveWatches: paths(4),
-      }),
+      arbitrary: fc.oneof(
+        fc.record({
+          type: fc.constant("setWatches" as const), relativeZxid: int64,
+          dataWatches: paths(8), existWatches: paths(8), childWatches: paths(8), persistentWatches: paths(4), persistentRecursiveWatches: paths(4),
+        }),
+        // The native port's resume: a replay from the server's change history (the jute codec drops the field).
+        fc.record({
+          type: fc.constant("setWatches" as const), relativeZxid: int64,
+          dataWatches: paths(8), existWatches: paths(8), childWatches: paths(8), persistentWatches: paths(4), persistentRecursiveWatches: paths(4),
+          resumeAfterZxid: fc.oneof(fc.constant(0n), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n })),
+        }),
+      ),
     },
     {
       weight: 9,

@@ -1,0 +1,76 @@
+// The tree cache across a reconnection of its session: it relies on the server's replay of
+// what its recursive watch missed, and reads the whole subtree again only when told the
+// server's change history did not reach back (EventsLost).
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { EventType } from "@warden/protocol";
+import { TreeCache } from "@warden/recipes";
+import { eventually, startEnsemble, type TestEnsemble } from "./helpers/ensemble.js";
+import { proxyTo } from "./helpers/proxy.js";
+
+const HISTORY_CHANGES = 20;
+let ensemble: TestEnsemble;
+beforeAll(async () => {
+  ensemble = await startEnsemble({ settings: { watchHistoryCount: String(HISTORY_CHANGES) } });
+});
+afterAll(async () => {
+  await ensemble.stop();
+});
+
+const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
+
+async function cacheBehindProxy(root: string) {
+  const proxy = await proxyTo(ensemble.nativePorts);
+  const watcher = await ensemble.client({ connectString: proxy.connectString, sessionTimeoutMs: 8000 });
+  const writer = await ensemble.client();
+  await writer.create(root, "0");
+  await writer.create(`${root}/a`, "1");
+  const cache = new TreeCache(watcher, root);
+  await cache.start();
+  const lost: string[] = [];
+  await watcher.addWatch(root, 1, (e) => e.type === EventType.EventsLost && lost.push(e.path));
+  return { proxy, watcher, writer, cache, lost };
+}
+
+it("a tree cache catches up after a reconnection of its session from the replayed events", async () => {
+  const { proxy, watcher, writer, cache, lost } = await cacheBehindProxy("/cr1");
+  try {
+    const sessionId = watcher.sessionId;
+    proxy.cut();
+    await eventually(() => watcher.state === "disconnected", 5000, "disconnected");
+    await writer.create("/cr1/b", "2");
+    await writer.setData("/cr1/a", "1b");
+    await writer.create("/cr1/a/deep", "3");
+    await writer.delete("/cr1/a/deep");
+    proxy.heal();
+    await eventually(() => text(cache.get("/cr1/b")?.data) === "2" && text(cache.get("/cr1/a")?.data) === "1b", 5000, "the cache to catch up");
+    expect(watcher.sessionId).toBe(sessionId);
+    expect(lost).toEqual([]);
+    expect(cache.childNames("/cr1")).toEqual(["a", "b"]);
+    expect(cache.get("/cr1/a/deep")).toBeUndefined();
+  } finally {
+    await cache.close();
+    await proxy.close();
+  }
+});
+
+it("a tree cache reads its subtree again when the server's history no longer reaches back (EventsLost)", async () => {
+  const { proxy, watcher, writer, cache, lost } = await cacheBehindProxy("/cr2");
+  try {
+    const sessionId = watcher.sessionId;
+    proxy.cut();
+    await eventually(() => watcher.state === "disconnected", 5000, "disconnected");
+    await writer.create("/cr2/b", "2");
+    for (let i = 0; i < HISTORY_CHANGES; i++) await writer.setData("/cr2/a", `v${i}`);
+    proxy.heal();
+    await eventually(() => lost.length > 0, 5000, "EventsLost");
+    expect(lost).toEqual(["/cr2"]);
+    expect(watcher.sessionId).toBe(sessionId);
+    await eventually(() => text(cache.get("/cr2/b")?.data) === "2" && text(cache.get("/cr2/a")?.data) === `v${HISTORY_CHANGES - 1}`, 5000, "the cache to read again");
+    // The watch is still in place after the gap.
+    await writer.create("/cr2/c", "4");
+    await eventually(() => text(cache.get("/cr2/c")?.data) === "4", 5000, "a later change");
+  } finally {
+    await cache.close();
+    await proxy.close();
+  }
+});
