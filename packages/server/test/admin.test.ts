@@ -67,11 +67,12 @@ const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
   uptimeMs: 2093,
   fileDescriptors: { open: 43, max: 20000 },
   dataDirBytes: 4096,
+  logDirBytes: 8192,
   lastSnapshot: undefined,
   servers: [],
   clientAddress: "127.0.0.1:2181",
   initialConfiguration: "tickTime=2000\n",
-  settings: { clientPort: 2181, dataDir: "/d", tickTimeMs: 2000, maxClientCnxns: 60, minSessionTimeoutMs: 4000, maxSessionTimeoutMs: 40000, initLimitTicks: 10, syncLimitTicks: 5, nativePort: 2282, adminPort: 8080, frameBytesMax: 0xfffff },
+  settings: { clientPort: 2181, dataDir: "/d", dataLogDir: "/l", tickTimeMs: 2000, maxClientCnxns: 60, minSessionTimeoutMs: 4000, maxSessionTimeoutMs: 40000, initLimitTicks: 10, syncLimitTicks: 5, nativePort: 2282, adminPort: 8080, frameBytesMax: 0xfffff },
   ...over,
 });
 
@@ -291,7 +292,7 @@ describe("four-letter words", () => {
     expect(commandText("crst", snapshot(), actions)).toBe(zkText("standalone", "crst"));
     expect(commandText("srst", snapshot(), actions)).toBe(zkText("standalone", "srst"));
     expect(done).toEqual(["connections", "server"]);
-    expect(commandText("dirs", snapshot(), noActions)).toBe("datadir_size: 4096\nlogdir_size: 4096\n");
+    expect(commandText("dirs", snapshot(), noActions)).toBe("datadir_size: 4096\nlogdir_size: 8192\n");
   });
 });
 

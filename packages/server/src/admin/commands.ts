@@ -84,7 +84,7 @@ export interface ServerSnapshot {
   readOnly: boolean;
   uptimeMs: number;
   fileDescriptors: { open: number; max: number } | undefined;
-  /** Bytes of snapshots (dataDir/warden/snapshots) and of the transaction log (dataLogDir/warden/db), as ZooKeeper's dirs. */
+  /** dirs' datadir_size and logdir_size, as ZooKeeper computes them (snapshot.ts directorySizes). */
   dataDirBytes: number;
   logDirBytes: number;
   lastSnapshot: { zxid: bigint; timestampS: number } | undefined;

@@ -90,8 +90,7 @@ export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: R
     readOnly: false,
     uptimeMs: Date.now() - sources.startedMs,
     fileDescriptors: fileDescriptors(),
-    dataDirBytes: directoryBytes(join(config.dataDir, "warden", "snapshots")),
-    logDirBytes: directoryBytes(join(config.dataLogDir, "warden", "db")),
+    ...directorySizes(config),
     lastSnapshot: sources.lastSnapshot,
     servers: config.servers.map((s) => ({ id: s.id, host: s.host, peerPort: s.peerPort, electionPort: s.electionPort, observer: s.observer })),
     clientAddress: `${config.clientPortAddress ?? me?.host ?? "0.0.0.0"}:${config.clientPort}`,
@@ -133,6 +132,19 @@ function initialConfiguration(config: ServerConfig): string {
     ...config.servers.map((s): [string, string] => [`server.${s.id}`, `${s.host}:${s.peerPort}:${s.electionPort}${s.observer ? ":observer" : ""}`]),
   ];
   return lines.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}\n`).join("");
+}
+
+/**
+ * dirs' two figures as ZooKeeper computes them: datadir_size is its FileTxnSnapLog's "data dir",
+ * which is the transaction log's directory, and logdir_size its "snap dir" (the names are
+ * swapped in ZooKeeper itself); without a separate dataLogDir both are one directory.
+ */
+function directorySizes(config: ServerConfig): { dataDirBytes: number; logDirBytes: number } {
+  if (config.dataLogDir === config.dataDir) {
+    const both = directoryBytes(join(config.dataDir, "warden"));
+    return { dataDirBytes: both, logDirBytes: both };
+  }
+  return { dataDirBytes: directoryBytes(join(config.dataLogDir, "warden", "db")), logDirBytes: directoryBytes(join(config.dataDir, "warden", "snapshots")) };
 }
 
 /** Open and allowed file descriptors of this process (Linux' /proc), as ZooKeeper reports on Unix; undefined elsewhere. */
