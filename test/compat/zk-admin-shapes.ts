@@ -31,6 +31,7 @@ export const ZK_COMMANDS: ReadonlyArray<readonly string[]> = [
   ["leader", "lead"],
   ["monitor", "mntr"],
   ["observers", "obsr"],
+  ["observer_connection_stat_reset", "orst"],
   ["ruok"],
   ["server_stats", "srvr"],
   ["stats", "stat"],

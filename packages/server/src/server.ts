@@ -222,6 +222,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const sources: SnapshotSources = {
     startedMs,
     pendingSyncs: () => syncs.size,
+    links: () => transport?.links() ?? [],
+    requestsFrom: new Map(),
     lastSnapshot: snapshotZxid === undefined ? undefined : { zxid: snapshotZxid, timestampS: Math.floor(startedMs / 1000) },
   };
   let snapshotting = false;
@@ -322,7 +324,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       queueMessagesMax: 10_000,
       onMessage: peerInbound(peerFrames, config.servers.map((s) => s.id), {
         step: (m) => driver!.step(m),
-        onServerMessage: (from, m) => node.onServerMessage(from, m),
+        onServerMessage: (from, m) => {
+          if (m.type === "forward") sources.requestsFrom.set(from, (sources.requestsFrom.get(from) ?? 0) + 1);
+          node.onServerMessage(from, m);
+        },
         invariantBroken: fatal,
       }),
       tcpKeepAlive: config.tcpKeepAlive,
@@ -373,6 +378,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     },
     resetConnectionStats: () => {
       for (const h of local.values()) h.connection.stats.reset();
+    },
+    resetObserverStats: () => {
+      const observers = config.servers.filter((s) => s.observer).map((s) => s.id);
+      transport?.resetLinkStats(observers);
+      for (const id of observers) sources.requestsFrom.delete(id);
     },
   };
   const allowed = (w: string) => config.fourLetterWords === "*" || config.fourLetterWords.has(w);

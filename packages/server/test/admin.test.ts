@@ -55,6 +55,7 @@ const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
   followers: [],
   syncedFollowers: 0,
   syncedObservers: 0,
+  observers: [],
   learners: 0,
   pendingSyncs: 0,
   quorumSize: 1,
@@ -93,7 +94,7 @@ const leader = (over: Partial<ServerSnapshot> = {}) =>
   });
 const follower = () => snapshot({ mode: "follower", serverId: 1, leaderId: 3, servers, quorumSize: 3, sessionExpiry: new Map() });
 
-const noActions: AdminActions = { resetServerStats: () => undefined, resetConnectionStats: () => undefined };
+const noActions: AdminActions = { resetServerStats: () => undefined, resetConnectionStats: () => undefined, resetObserverStats: () => undefined };
 /** A command's answer as the admin port writes it, read back as a client would. */
 const answer = (name: string, s: ServerSnapshot, actions = noActions) => JSON.parse(adminJson(commandJson(name, s, actions))) as Record<string, unknown>;
 
@@ -188,7 +189,7 @@ describe("admin HTTP is a containment boundary", () => {
 
 describe("admin commands as ZooKeeper 3.8 names and answers them", () => {
   it("answers every name and alias of ZooKeeper's Commands, and no other", () => {
-    expect([...COMMAND_NAMES].sort()).toEqual(ZK_COMMANDS.flat().filter((n) => !["orst", "observer_connection_stat_reset", "hash", "get_trace_mask", "gtmk", "set_trace_mask", "stmk"].includes(n)).sort());
+    expect([...COMMAND_NAMES].sort()).toEqual(ZK_COMMANDS.flat().filter((n) => !["hash", "get_trace_mask", "gtmk", "set_trace_mask", "stmk"].includes(n)).sort());
   });
 
   const cases: Array<[ZkMode, () => ServerSnapshot]> = [
@@ -227,7 +228,7 @@ describe("admin commands as ZooKeeper 3.8 names and answers them", () => {
 
   it("stat_reset and connection_stat_reset reset, under either name", () => {
     const done: string[] = [];
-    const actions = { resetServerStats: () => done.push("server"), resetConnectionStats: () => done.push("connections") };
+    const actions = { resetServerStats: () => done.push("server"), resetConnectionStats: () => done.push("connections"), resetObserverStats: () => done.push("observers") };
     for (const n of ["stat_reset", "srst", "connection_stat_reset", "crst"]) expect(answer(n, snapshot(), actions)).toEqual({ command: n, error: null });
     expect(done).toEqual(["server", "server", "connections", "connections"]);
   });
@@ -293,6 +294,20 @@ describe("four-letter words", () => {
     expect(commandText("srst", snapshot(), actions)).toBe(zkText("standalone", "srst"));
     expect(done).toEqual(["connections", "server"]);
     expect(commandText("dirs", snapshot(), noActions)).toBe("datadir_size: 4096\nlogdir_size: 8192\n");
+  });
+
+  it("observers lists each observer with ZooKeeper's LearnerHandler fields, and orst resets their counts", () => {
+    const observer = { id: 4, remoteAddress: "127.0.0.1:40112", establishedMs: 1_700_000_000_000, queuedFrames: 1, queuedBytes: 60, framesReceived: 12, framesSent: 30, requests: 3, lastZxid: 0x100000007n };
+    const s = { ...snapshot(), mode: "leader" as const, syncedObservers: 1, observers: [observer] };
+    expect(answer("observers", s)).toEqual({
+      command: "observers",
+      error: null,
+      synced_observers: 1,
+      observers: [{ remote_socket_address: "127.0.0.1:40112", sid: 4, established: 1_700_000_000_000, queued_packets: 1, queued_packets_size: 60, packets_received: 12, packets_sent: 30, requests: 3, last_zxid: 0x100000007 }],
+    });
+    const done: string[] = [];
+    answer("orst", s, { ...noActions, resetObserverStats: () => done.push("observers") });
+    expect(done).toEqual(["observers"]);
   });
 });
 

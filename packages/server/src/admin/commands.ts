@@ -32,6 +32,18 @@ export interface ConnectionInfo {
   maxLatencyMs: number;
 }
 
+export interface ObserverInfo {
+  id: number;
+  remoteAddress: string;
+  establishedMs: number;
+  queuedFrames: number;
+  queuedBytes: number;
+  framesReceived: number;
+  framesSent: number;
+  requests: number;
+  lastZxid: bigint;
+}
+
 export interface PeerInfo {
   id: number;
   host: string;
@@ -73,6 +85,8 @@ export interface ServerSnapshot {
   followers: Array<{ id: number; lastZxid: bigint; lag: number }>;
   syncedFollowers: number;
   syncedObservers: number;
+  /** Leader: each observer in contact (ZooKeeper's LearnerHandler.getLearnerHandlerInfo). */
+  observers: ObserverInfo[];
   learners: number;
   pendingSyncs: number;
   quorumSize: number;
@@ -114,6 +128,8 @@ export interface Settings {
 export interface AdminActions {
   resetServerStats(): void;
   resetConnectionStats(): void;
+  /** Zeroes the observers' packet and request counts (observer_connection_stat_reset). */
+  resetObserverStats(): void;
 }
 
 interface Command {
@@ -222,6 +238,7 @@ function systemProperties(): Array<[string, string]> {
 
 const COMMANDS: readonly Command[] = [
   { names: ["connection_stat_reset", "crst"], json: (_s, a) => (a.resetConnectionStats(), {}) },
+  { names: ["observer_connection_stat_reset", "orst"], json: (_s, a) => (a.resetObserverStats(), {}) },
   {
     names: ["configuration", "conf", "config"],
     json: ({ settings: c, serverId }) => ({
@@ -265,7 +282,20 @@ const COMMANDS: readonly Command[] = [
   { names: ["monitor", "mntr"], json: (s) => Object.fromEntries(monitorPairs(s).map(([k, v]) => [k.slice(3), k === "zk_avg_latency" ? s.latencyMs.avg : v])) },
   {
     names: ["observers", "obsr"],
-    json: (s) => ({ synced_observers: s.mode === "leader" ? s.syncedObservers : 0, observers: [] }),
+    json: (s) => ({
+      synced_observers: s.mode === "leader" ? s.syncedObservers : 0,
+      observers: s.observers.map((o) => ({
+        remote_socket_address: o.remoteAddress,
+        sid: o.id,
+        established: o.establishedMs,
+        queued_packets: o.queuedFrames,
+        queued_packets_size: o.queuedBytes,
+        packets_received: o.framesReceived,
+        packets_sent: o.framesSent,
+        requests: o.requests,
+        last_zxid: o.lastZxid,
+      })),
+    }),
   },
   { names: ["ruok"], json: () => ({}) },
   { names: ["server_stats", "srvr"], json: srvrJson },

@@ -7,12 +7,17 @@ import type { WardenNode } from "../core/node.js";
 import type { ReplicationDriver } from "../core/replication.js";
 import type { ClientHandler } from "../core/client-handler.js";
 import type { RequestMetrics } from "./request-metrics.js";
-import type { ServerSnapshot } from "./commands.js";
+import type { ObserverInfo, ServerSnapshot } from "./commands.js";
+import type { PeerLink } from "../peer/transport.js";
 
 /** What the snapshot reads besides the node, the driver and the connections. */
 export interface SnapshotSources {
   startedMs: number;
   pendingSyncs(): number;
+  /** The other servers as the peer transport sees them (none when standalone). */
+  links(): PeerLink[];
+  /** Requests (forwarded writes, session creations and revalidations) received from each server. */
+  requestsFrom: Map<number, number>;
   lastSnapshot: { zxid: bigint; timestampS: number } | undefined;
 }
 
@@ -79,6 +84,7 @@ export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: R
     followers: lags.map((l) => ({ id: l.id, lastZxid: l.matchZxid, lag: l.lagEntries })),
     syncedFollowers: lags.filter((l) => l.voter && l.state === "replicate").length,
     syncedObservers: lags.filter((l) => !l.voter && l.state === "replicate").length,
+    observers: observersOf(lags, sources),
     learners: inContact.length,
     pendingSyncs: sources.pendingSyncs(),
     quorumSize: config.servers.filter((s) => !s.observer).length || 1,
@@ -110,6 +116,27 @@ export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: R
       frameBytesMax: config.frameBytesMax,
     },
   };
+}
+
+/** The leader's observers in contact, with ZooKeeper's LearnerHandler figures (the observers command). */
+function observersOf(lags: ReturnType<ReplicationDriver["replica"]["peerLags"]>, sources: SnapshotSources): ObserverInfo[] {
+  const links = new Map(sources.links().map((l) => [l.id, l]));
+  return lags
+    .filter((l) => !l.voter && l.state !== "probe")
+    .map((l) => {
+      const link = links.get(l.id);
+      return {
+        id: l.id,
+        remoteAddress: link?.remoteAddress ?? "",
+        establishedMs: link?.establishedMs ?? 0,
+        queuedFrames: link?.queuedFrames ?? 0,
+        queuedBytes: link?.queuedBytes ?? 0,
+        framesReceived: link?.framesReceived ?? 0,
+        framesSent: link?.framesSent ?? 0,
+        requests: sources.requestsFrom.get(l.id) ?? 0,
+        lastZxid: l.matchZxid,
+      };
+    });
 }
 
 /** The configuration the server runs with, as zoo.cfg lines (initial_configuration). */

@@ -60,6 +60,23 @@ interface Outgoing {
   backoffMs: number;
   timer: NodeJS.Timeout | undefined;
   corked: boolean;
+  /** When our connection to it completed its handshake (undefined while down). */
+  establishedMs: number | undefined;
+  /** Frames written to it (since start or the last resetLinkStats). */
+  framesSent: number;
+}
+
+/** One peer as this server sees it (ZooKeeper's LearnerHandler info, for the observers command). */
+export interface PeerLink {
+  id: number;
+  /** Where its authenticated connection to us comes from (host:port), else where we dial it. */
+  remoteAddress: string;
+  establishedMs: number | undefined;
+  /** Frames waiting for it, and their bytes (our queue while it is down, and the socket's unsent bytes). */
+  queuedFrames: number;
+  queuedBytes: number;
+  framesSent: number;
+  framesReceived: number;
 }
 
 function mac(secret: Uint8Array, ...parts: Array<Uint8Array | string>): Buffer {
@@ -78,6 +95,8 @@ export class PeerTransport {
   private server: Server | undefined;
   private readonly outgoing = new Map<number, Outgoing>();
   private readonly incoming = new Set<Socket>();
+  /** Per peer id: frames received after the handshake, and the address of its latest connection. */
+  private readonly inbound = new Map<number, { framesReceived: number; remoteAddress: string }>();
   private allowedAddresses = new Set<string>();
   private stopped = false;
   readonly stats = new PeerStats();
@@ -103,7 +122,7 @@ export class PeerTransport {
     });
     for (const peer of this.opts.peers) {
       if (peer.id === this.opts.myId) continue;
-      const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], queuedBytes: 0, backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false };
+      const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], queuedBytes: 0, backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false, establishedMs: undefined, framesSent: 0 };
       this.outgoing.set(peer.id, o);
       this.dial(o);
     }
@@ -143,6 +162,32 @@ export class PeerTransport {
     }
   }
 
+  /** Every other server as this one sees it. */
+  links(): PeerLink[] {
+    return [...this.outgoing.values()].map((o) => {
+      const i = this.inbound.get(o.peer.id);
+      return {
+        id: o.peer.id,
+        remoteAddress: i?.remoteAddress ?? `${o.peer.host}:${o.peer.port}`,
+        establishedMs: o.establishedMs,
+        queuedFrames: o.queue.length,
+        queuedBytes: o.queuedBytes + (o.socket?.writableLength ?? 0),
+        framesSent: o.framesSent,
+        framesReceived: i?.framesReceived ?? 0,
+      };
+    });
+  }
+
+  /** Zeroes the frame counts of `ids` (ZooKeeper's observer_connection_stat_reset). */
+  resetLinkStats(ids: readonly number[]): void {
+    for (const id of ids) {
+      const o = this.outgoing.get(id);
+      if (o) o.framesSent = 0;
+      const i = this.inbound.get(id);
+      if (i) i.framesReceived = 0;
+    }
+  }
+
   connectedPeers(): number[] {
     return [...this.outgoing.values()].filter((o) => o.ready).map((o) => o.peer.id);
   }
@@ -163,6 +208,7 @@ export class PeerTransport {
     }
     this.stats.messagesSent++;
     this.stats.bytesSent += length + 4;
+    o.framesSent++;
     if (!o.corked) {
       // Corked until the turn of the event loop ends: every message of the turn leaves in one write.
       o.corked = true;
@@ -220,6 +266,7 @@ export class PeerTransport {
       if (stage !== "ok" || m.ok !== true) throw new Error("unexpected frame from acceptor");
       stage = "ready";
       o.ready = true;
+      o.establishedMs = Date.now();
       o.backoffMs = BACKOFF_MS_MIN;
       const queued = o.queue.splice(0);
       o.queuedBytes = 0;
@@ -228,6 +275,7 @@ export class PeerTransport {
     s.on("error", () => {});
     s.on("close", () => {
       o.ready = false;
+      o.establishedMs = undefined;
       o.socket = undefined;
       if (this.stopped) return;
       o.timer = setTimeout(() => this.dial(o), o.backoffMs);
@@ -282,6 +330,7 @@ export class PeerTransport {
       decoding = false;
       if (authenticated()) {
         this.stats.messagesReceived++;
+        this.inbound.get(peerId)!.framesReceived++;
         return this.opts.onMessage(peerId, m);
       }
       const h = (typeof m === "object" && m !== null ? m : {}) as { hello?: unknown; id?: unknown; nonce?: unknown; proof?: unknown };
@@ -298,6 +347,10 @@ export class PeerTransport {
       if (got.length !== want.length || !timingSafeEqual(got, want)) throw new Error(`peer ${peerId} does not know the ensemble secret`);
       helloNonce = undefined;
       clearTimeout(timer);
+      const known = this.inbound.get(peerId);
+      const remoteAddress = `${remote}:${s.remotePort ?? 0}`;
+      if (known) known.remoteAddress = remoteAddress;
+      else this.inbound.set(peerId, { framesReceived: 0, remoteAddress });
       // The dialer sends nothing more until it reads "ok", so no frame is left in the old splitter.
       splitter = new FrameSplitter(this.opts.frameBytesMax);
       this.writeFrame(s, encode({ ok: true }));
