@@ -24,12 +24,9 @@ import { registerPeerGauges } from "./peer/metrics.js";
 import { ConnectionLimiter, type CloseCause, type ConnectionBounds, type ListenerReporter } from "./net/connection.js";
 import { startNativeListener } from "./net/native-listener.js";
 import { startZkListener } from "./net/zk-listener.js";
-import { startAdminServer } from "./admin/http.js";
-import { COMMAND_NAMES, commandJson, type AdminActions } from "./admin/commands.js";
-import { commandText, notWhitelisted } from "./admin/command-text.js";
-import { serverSnapshot, type SnapshotSources } from "./admin/snapshot.js";
-import { registerGauges } from "./admin/gauges.js";
-import { ElectionClock, registerZooKeeperGauges } from "./admin/zk-metrics.js";
+import { AdminSurface } from "./admin/surface.js";
+import type { SnapshotSources } from "./admin/snapshot.js";
+import { ElectionClock } from "./admin/zk-metrics.js";
 import { startPurgeTask, type PurgeClock } from "./purge-task.js";
 
 /** What a reply may carry beyond jute.maxbuffer bytes of data: path, Stat and framing. */
@@ -370,22 +367,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
   const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
   const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets }) : undefined;
-  const snapshotNow = () => serverSnapshot(config, node, driver!, metrics, local, sources);
-  const actions: AdminActions = {
-    resetServerStats: () => {
-      metrics.reset();
-      driver!.proposalSizes.reset();
-    },
-    resetConnectionStats: () => {
-      for (const h of local.values()) h.connection.stats.reset();
-    },
-    resetObserverStats: () => {
-      const observers = config.servers.filter((s) => s.observer).map((s) => s.id);
-      transport?.resetLinkStats(observers);
-      for (const id of observers) sources.requestsFrom.delete(id);
-    },
-  };
-  const allowed = (w: string) => config.fourLetterWords === "*" || config.fourLetterWords.has(w);
+  const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => transport });
   const zk =
     config.clientPort !== 0
       ? await startZkListener({
@@ -396,34 +378,12 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
           limiter,
           handlers,
           sockets,
-          fourLetterWord: (w) => (allowed(w) ? commandText(w, snapshotNow(), actions) : notWhitelisted(w)),
+          fourLetterWord: (w) => surface.fourLetterWord(w),
           reporter,
         })
       : undefined;
-  // One scrape reads a dozen gauges: build the snapshot once per scrape, not per gauge.
-  let scraped: { atMs: number; value: ReturnType<typeof snapshotNow> } | undefined;
   registerPeerGauges(metrics.registry, () => transport, () => driver!.replica.transferStats(), () => peerBatches.oversizeDropped);
-  const scrapeSnapshot = () => {
-    const now = performance.now();
-    if (!scraped || now - scraped.atMs > 50) scraped = { atMs: now, value: snapshotNow() };
-    return scraped.value;
-  };
-  registerGauges(metrics.registry, scrapeSnapshot);
-  registerZooKeeperGauges(metrics.registry, scrapeSnapshot);
-  const admin =
-    config.adminPort !== 0
-      ? await startAdminServer(
-          {
-            ready: () => node.serving,
-            metrics: () => metrics.registry.render(),
-            commands: Object.fromEntries(COMMAND_NAMES.map((n) => [n, () => commandJson(n, snapshotNow(), actions)])),
-          },
-          config.adminPort,
-          config.adminAddress,
-          reporter,
-          { commandUrl: config.adminCommandUrl, idleTimeoutMs: config.adminIdleTimeoutMs },
-        )
-      : undefined;
+  const admin = await surface.start(reporter);
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
   if (voters.length <= 1) await until(() => node.serving, 10_000, "the standalone server did not become ready");
   const purgeTask = startPurgeTask({
@@ -455,9 +415,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       trackedSessions: node.tracker.size,
     }),
     diagnostics: () => {
-      const snap = snapshotNow();
+      const snap = surface.snapshot();
       const mem = process.memoryUsage();
-      return `${commandText("stat", snap, actions)}\n${commandText("mntr", snap, actions)}rss_bytes\t${mem.rss}\nheap_used_bytes\t${mem.heapUsed}\n`;
+      return `${surface.text("stat", snap)}\n${surface.text("mntr", snap)}rss_bytes\t${mem.rss}\nheap_used_bytes\t${mem.heapUsed}\n`;
     },
     async stop() {
       if (stopping) return;

@@ -2,6 +2,7 @@
 // gauges of /metrics.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { PeerLag } from "@warden/consensus";
 import type { ServerConfig } from "../config/index.js";
 import type { WardenNode } from "../core/node.js";
 import type { ReplicationDriver } from "../core/replication.js";
@@ -119,7 +120,7 @@ export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: R
 }
 
 /** The leader's observers in contact, with ZooKeeper's LearnerHandler figures (the observers command). */
-function observersOf(lags: ReturnType<ReplicationDriver["replica"]["peerLags"]>, sources: SnapshotSources): ObserverInfo[] {
+function observersOf(lags: readonly PeerLag[], sources: SnapshotSources): ObserverInfo[] {
   const links = new Map(sources.links().map((l) => [l.id, l]));
   return lags
     .filter((l) => !l.voter && l.state !== "probe")

@@ -1,0 +1,90 @@
+// What operators read, composed from the running server's parts: the one picture every
+// command and gauge reads (snapshot.ts), the reset actions, the four-letter words on the
+// client port, the gauges of /metrics, and the admin HTTP server.
+import type { ServerConfig } from "../config/index.js";
+import type { WardenNode } from "../core/node.js";
+import type { ReplicationDriver } from "../core/replication.js";
+import type { ClientHandler } from "../core/client-handler.js";
+import type { ListenerReporter } from "../net/connection.js";
+import type { PeerTransport } from "../peer/transport.js";
+import { startAdminServer } from "./http.js";
+import { COMMAND_NAMES, commandJson, type AdminActions, type ServerSnapshot } from "./commands.js";
+import { commandText, notWhitelisted } from "./command-text.js";
+import { serverSnapshot, type SnapshotSources } from "./snapshot.js";
+import { registerGauges } from "./gauges.js";
+import { registerZooKeeperGauges } from "./zk-metrics.js";
+import type { RequestMetrics } from "./request-metrics.js";
+
+export interface AdminParts {
+  config: ServerConfig;
+  node: WardenNode;
+  driver: ReplicationDriver;
+  metrics: RequestMetrics;
+  local: Map<bigint, ClientHandler>;
+  sources: SnapshotSources;
+  transport: () => PeerTransport | undefined;
+}
+
+export class AdminSurface {
+  private readonly actions: AdminActions;
+  /** One scrape reads a dozen gauges: the snapshot is built once per scrape, not per gauge. */
+  private scraped: { atMs: number; value: ServerSnapshot } | undefined;
+
+  constructor(private readonly p: AdminParts) {
+    const { config, metrics, driver, local, sources } = p;
+    this.actions = {
+      resetServerStats: () => {
+        metrics.reset();
+        driver.proposalSizes.reset();
+      },
+      resetConnectionStats: () => {
+        for (const h of local.values()) h.connection.stats.reset();
+      },
+      resetObserverStats: () => {
+        const observers = config.servers.filter((s) => s.observer).map((s) => s.id);
+        p.transport()?.resetLinkStats(observers);
+        for (const id of observers) sources.requestsFrom.delete(id);
+      },
+    };
+    const scrape = () => {
+      const now = performance.now();
+      if (!this.scraped || now - this.scraped.atMs > 50) this.scraped = { atMs: now, value: this.snapshot() };
+      return this.scraped.value;
+    };
+    registerGauges(metrics.registry, scrape);
+    registerZooKeeperGauges(metrics.registry, scrape);
+  }
+
+  snapshot(): ServerSnapshot {
+    const { config, node, driver, metrics, local, sources } = this.p;
+    return serverSnapshot(config, node, driver, metrics, local, sources);
+  }
+
+  /** A four-letter word's answer on the client port, or ZooKeeper's refusal when it is not whitelisted. */
+  fourLetterWord(word: string): string {
+    const allowed = this.p.config.fourLetterWords;
+    return allowed === "*" || allowed.has(word) ? commandText(word, this.snapshot(), this.actions) : notWhitelisted(word);
+  }
+
+  /** The stat and mntr texts (diagnostics). */
+  text(word: "stat" | "mntr", snapshot = this.snapshot()): string {
+    return commandText(word, snapshot, this.actions);
+  }
+
+  /** The admin HTTP server, when adminPort is not 0. */
+  async start(reporter: ListenerReporter): Promise<{ port: number; server: import("node:http").Server } | undefined> {
+    const { config, node, metrics } = this.p;
+    if (config.adminPort === 0) return undefined;
+    return startAdminServer(
+      {
+        ready: () => node.serving,
+        metrics: () => metrics.registry.render(),
+        commands: Object.fromEntries(COMMAND_NAMES.map((n) => [n, () => commandJson(n, this.snapshot(), this.actions)])),
+      },
+      config.adminPort,
+      config.adminAddress,
+      reporter,
+      { commandUrl: config.adminCommandUrl, idleTimeoutMs: config.adminIdleTimeoutMs },
+    );
+  }
+}
