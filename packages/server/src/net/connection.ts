@@ -173,6 +173,63 @@ export class OutputBound {
   }
 }
 
+/**
+ * Frames written in one turn of the event loop, copied into one buffer that goes to the
+ * stream when the turn ends (or once it fills). A stream keeps an entry, a Buffer and a
+ * callback per write, and each small encoded reply holds its encoder's whole buffer: for
+ * thousands of small replies to pipelined reads that costs far more than their bytes, which
+ * is what the output bound counts. Copied at once, each frame is garbage while still young,
+ * and what stays queued is the bytes themselves.
+ */
+export class TurnBatch {
+  private buffer: Buffer | undefined;
+  private bytes = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly send: (bytes: Uint8Array) => void,
+    private readonly bytesMax = 64 * 1024,
+  ) {}
+
+  /** Bytes written and not yet handed to the stream. */
+  get pendingBytes(): number {
+    return this.bytes;
+  }
+
+  write(frame: Uint8Array): void {
+    if (frame.length >= this.bytesMax) {
+      // A large frame goes as it is, after what was written before it.
+      this.flush();
+      return this.send(frame);
+    }
+    if (this.buffer && this.bytes + frame.length > this.buffer.length) this.flush();
+    this.buffer ??= Buffer.allocUnsafe(this.bytesMax);
+    this.buffer.set(frame, this.bytes);
+    this.bytes += frame.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  /** Hands what is pending to the stream now (before a close, or when the batch is full). */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (!this.buffer || this.bytes === 0) return;
+    // A small batch is copied out so the 64 KiB buffer is not held for a few bytes.
+    const out = this.bytes * 4 < this.buffer.length ? Buffer.from(this.buffer.subarray(0, this.bytes)) : this.buffer.subarray(0, this.bytes);
+    if (out.buffer === this.buffer.buffer) this.buffer = undefined;
+    this.bytes = 0;
+    this.send(out);
+  };
+
+  /** Forgets what is pending (the connection is being destroyed). */
+  drop(): void {
+    this.buffer = undefined;
+    this.bytes = 0;
+  }
+}
+
 /** Counts connections per client address (maxClientCnxns) and in all (maxCnxns); 0 = unlimited. */
 export class ConnectionLimiter {
   private readonly byIp = new Map<string, number>();

@@ -3,18 +3,18 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { CloseReason, ErrorCode, OpCode, isSequential, jute, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
 import { ConnectionBase } from "./connection-base.js";
-import { listenTcp, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
+import { TurnBatch, listenTcp, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
 
 const REFUSED_PASSWORD = new Uint8Array(16);
-/** ReplyHeader: xid, zxid, err. */
-const REPLY_HEADER_BYTES = 16;
 
 export class ZkConnection extends ConnectionBase {
   readonly protocol = "zookeeper" as const;
   private readOnlyField = true;
   /** Reply shapes of outstanding requests, by xid (ZooKeeper xids may repeat: -2, -4, -8). */
   private readonly shapes = new Map<number, jute.JuteReplyShape[]>();
-  private corked = false;
+  /** Replies and events of one turn leave in one write. */
+  private readonly batch = new TurnBatch((bytes) => this.socket.write(bytes, this.afterWrite));
+  private afterWrite: () => void = () => {};
 
   constructor(
     private readonly socket: Socket,
@@ -27,20 +27,12 @@ export class ZkConnection extends ConnectionBase {
   }
 
   get bufferedBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.batch.pendingBytes;
   }
 
-  /** Replies written in one turn of the event loop leave in one syscall: cork until the turn ends. */
   protected writeBytes(bytes: Uint8Array, flushed: () => void): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      setImmediate(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(bytes, flushed);
+    this.afterWrite = flushed;
+    this.batch.write(bytes);
   }
   protected pauseIo(): void {
     this.socket.pause();
@@ -49,9 +41,11 @@ export class ZkConnection extends ConnectionBase {
     if (!this.closed) this.socket.resume();
   }
   protected destroyIo(): void {
+    this.batch.drop();
     this.socket.destroy();
   }
   protected closeIo(reason: CloseReason): void {
+    this.batch.flush();
     // A refused session is a ConnectResponse with timeout 0 (ZooKeeper's expired answer).
     if (this.stage !== "open" && (reason === CloseReason.SESSION_EXPIRED || reason === CloseReason.AUTH_FAILED)) {
       const refused = { protocolVersion: 0, timeoutMs: 0, sessionId: 0n, password: REFUSED_PASSWORD, readOnly: false };
@@ -107,7 +101,7 @@ export class ZkConnection extends ConnectionBase {
   /** The largest reply a multi of these ops can have (every result at its largest), exactly as jute writes it. */
   multiReplyBytesMax(xid: number, ops: readonly WriteOp[]): number {
     const shape = this.shapes.get(xid)?.at(-1);
-    let bytes = REPLY_HEADER_BYTES + jute.MULTI_HEADER_BYTES;
+    let bytes = jute.REPLY_HEADER_BYTES + jute.MULTI_HEADER_BYTES;
     ops.forEach((op, i) => {
       // An ErrorResult is the header and an int; a success is at least that large but for delete and check.
       let result = 4;
