@@ -19,6 +19,21 @@ export class WardenError extends Error {
   }
 }
 
+/**
+ * An error that is an answer (NONODE to an exists, BADVERSION to a set): the server makes
+ * and catches thousands of them a second and never shows where they were made, so none
+ * captures a stack (half of what an exists on a missing node cost).
+ */
+export function answerError<E extends WardenError>(C: new (message?: string, path?: string) => E, path?: string, message?: string): E {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new C(message, path);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 const subclass = (zkCode: number, name: string) => {
   const C = class extends WardenError {
     constructor(message?: string, path?: string) {

@@ -1,7 +1,7 @@
 // ACL checks as ZooKeeper's ZooKeeperServer.checkACL and PrepRequestProcessor.fixupACL,
 // for the schemes world, auth, digest and ip. Identities are what a session has
 // authenticated as: ("digest", "user:hash"), ("ip", "10.1.2.3"), ("super", "").
-import { InvalidACLError, NoAuthError, type ACL, type Id } from "@warden/protocol";
+import { answerError, InvalidACLError, NoAuthError, type ACL, type Id } from "@warden/protocol";
 import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX } from "./limits.js";
 import { ipMatches, isValidIpAclId } from "./ip.js";
 import { sha1, toBase64 } from "./sha1.js";
@@ -38,7 +38,7 @@ export function checkACL(acl: readonly ACL[], perm: number, identities: readonly
 
 /** checkACL that throws NoAuthError naming `path`. */
 export function requireACL(acl: readonly ACL[], perm: number, identities: readonly Id[], superuser: boolean, path: string): void {
-  if (!checkACL(acl, perm, identities, superuser)) throw new NoAuthError(undefined, path);
+  if (!checkACL(acl, perm, identities, superuser)) throw answerError(NoAuthError, path);
 }
 
 /** Java's String.split(":") drops trailing empty strings; digest ids must have exactly two parts. */
@@ -90,29 +90,29 @@ function removeDuplicates(acl: readonly ACL[]): ACL[] {
  * checked valid for its scheme. Throws InvalidACLError naming `path`.
  */
 export function fixupACL(path: string, identities: readonly Id[], acl: readonly ACL[]): ACL[] {
-  if (!Array.isArray(acl) || acl.length > ACL_ENTRIES_MAX) throw new InvalidACLError(undefined, path);
+  if (!Array.isArray(acl) || acl.length > ACL_ENTRIES_MAX) throw answerError(InvalidACLError, path);
   // The common ACL, one world:anyone entry, without the general path's allocations.
   if (acl.length === 1 && wellFormed(acl[0]) && acl[0].id.scheme === "world" && acl[0].id.id === "anyone") {
     return [{ perms: acl[0].perms, id: { scheme: "world", id: "anyone" } }];
   }
-  if (!acl.every(wellFormed)) throw new InvalidACLError(undefined, path);
+  if (!acl.every(wellFormed)) throw answerError(InvalidACLError, path);
   const unique = removeDuplicates(acl);
-  if (unique.length === 0) throw new InvalidACLError(undefined, path);
+  if (unique.length === 0) throw answerError(InvalidACLError, path);
   const out: ACL[] = [];
   for (const a of unique) {
     if (a.id.scheme === "world" && a.id.id === "anyone") {
       out.push({ perms: a.perms, id: { scheme: "world", id: "anyone" } });
     } else if (a.id.scheme === "auth") {
       const authenticated = identities.filter((id) => AUTHENTICATED_SCHEMES.has(id.scheme));
-      if (authenticated.length === 0) throw new InvalidACLError(undefined, path);
+      if (authenticated.length === 0) throw answerError(InvalidACLError, path);
       for (const id of authenticated) out.push({ perms: a.perms, id: { scheme: id.scheme, id: id.id } });
     } else if (isValidAclId(a.id)) {
       out.push({ perms: a.perms, id: { scheme: a.id.scheme, id: a.id.id } });
     } else {
-      throw new InvalidACLError(undefined, path);
+      throw answerError(InvalidACLError, path);
     }
   }
-  if (out.length > ACL_ENTRIES_MAX) throw new InvalidACLError(undefined, path);
+  if (out.length > ACL_ENTRIES_MAX) throw answerError(InvalidACLError, path);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // ZooKeeper's order (PrepRequestProcessor.pRequest2Txn). A failed check throws the typed
 // error; the Preparer turns it into an error txn.
 import {
+  answerError,
   BadArgumentsError,
   BadVersionError,
   NoChildrenForEphemeralsError,
@@ -24,7 +25,7 @@ import {
   type DeleteRequest,
   type Id,
   type SetACLRequest,
-  type SetDataRequest,
+  type SetDataRequest
 } from "@warden/protocol";
 import { fixupACL, requireACL } from "./acl.js";
 import { DATA_BYTES_MAX } from "./limits.js";
@@ -53,18 +54,18 @@ export interface PrepareContext {
 const SPECIAL_PATHS = new Set(["/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"]);
 
 function validPath(path: string, sequential = false): void {
-  if (pathProblem(path, sequential) !== undefined) throw new BadArgumentsError(undefined, path);
+  if (pathProblem(path, sequential) !== undefined) throw answerError(BadArgumentsError, path);
 }
 
 function existing(o: Overlay, path: string): PendingNode {
   const n = o.get(path);
-  if (!n.exists) throw new NoNodeError(undefined, path);
+  if (!n.exists) throw answerError(NoNodeError, path);
   return n;
 }
 
 /** ZooKeeper's checkAndIncVersion: -1 matches any; the next version skips -1 (ZOOKEEPER-4743). */
 function nextVersion(current: number, expected: number, path: string): number {
-  if (expected !== -1 && expected !== current) throw new BadVersionError(undefined, path);
+  if (expected !== -1 && expected !== current) throw answerError(BadVersionError, path);
   const next = (current + 1) | 0;
   return next === -1 ? 0 : next;
 }
@@ -75,16 +76,16 @@ export function sequenceSuffix(n: number): string {
 }
 
 function ownerFor(r: CreateRequest, ctx: PrepareContext, sessionLive: boolean, path: string): bigint {
-  if (!isCreateMode(r.mode)) throw new BadArgumentsError(undefined, path);
+  if (!isCreateMode(r.mode)) throw answerError(BadArgumentsError, path);
   const ttl = r.ttl;
   if (isTTL(r.mode)) {
-    if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl <= 0 || BigInt(ttl) > TTL_MS_MAX) throw new BadArgumentsError(undefined, path);
+    if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl <= 0 || BigInt(ttl) > TTL_MS_MAX) throw answerError(BadArgumentsError, path);
     return ttlOwner(ttl);
   }
-  if (ttl !== undefined && ttl !== -1) throw new BadArgumentsError(undefined, path);
+  if (ttl !== undefined && ttl !== -1) throw answerError(BadArgumentsError, path);
   if (isContainer(r.mode)) return CONTAINER_EPHEMERAL_OWNER;
   if (isEphemeral(r.mode)) {
-    if (!sessionLive) throw new SessionExpiredError(undefined, path);
+    if (!sessionLive) throw answerError(SessionExpiredError, path);
     return ctx.sessionId;
   }
   return 0n;
@@ -100,16 +101,16 @@ export function prepareCreate(o: Overlay, r: CreateRequest, ctx: PrepareContext,
   const owner = ownerFor(r, ctx, sessionLive, r.path);
   const sequential = isSequential(r.mode);
   validPath(r.path, sequential);
-  if (!validData(r.data)) throw new BadArgumentsError(undefined, r.path);
-  if (r.path === "/") throw new NodeExistsError(undefined, r.path);
+  if (!validData(r.data)) throw answerError(BadArgumentsError, r.path);
+  if (r.path === "/") throw answerError(NodeExistsError, r.path);
   const acl = fixupACL(r.path, ctx.identities, r.acl);
   const parent = parentPath(r.path);
   const p = existing(o, parent);
   requireACL(p.acl, Perms.CREATE, ctx.identities, ctx.superuser ?? false, r.path);
   const path = sequential ? r.path + sequenceSuffix(p.cversion) : r.path;
   if (sequential) validPath(path);
-  if (o.get(path).exists) throw new NodeExistsError(undefined, path);
-  if (ownerKind(p.owner) === "session") throw new NoChildrenForEphemeralsError(undefined, path);
+  if (o.get(path).exists) throw answerError(NodeExistsError, path);
+  if (ownerKind(p.owner) === "session") throw answerError(NoChildrenForEphemeralsError, path);
   const parentCVersion = (p.cversion + 1) | 0;
   o.set(parent, { ...p, childCount: p.childCount + 1, cversion: parentCVersion });
   o.set(path, { exists: true, version: 0, cversion: 0, aversion: 0, owner, childCount: 0, acl, mtime: ctx.timeMs });
@@ -124,13 +125,13 @@ function removeNode(o: Overlay, path: string, parent: string, p: PendingNode): D
 
 export function prepareDelete(o: Overlay, r: DeleteRequest, ctx: PrepareContext): DeleteTxnOp {
   validPath(r.path);
-  if (SPECIAL_PATHS.has(r.path)) throw new BadArgumentsError(undefined, r.path);
+  if (SPECIAL_PATHS.has(r.path)) throw answerError(BadArgumentsError, r.path);
   const parent = parentPath(r.path);
   const p = existing(o, parent);
   requireACL(p.acl, Perms.DELETE, ctx.identities, ctx.superuser ?? false, r.path);
   const n = existing(o, r.path);
   nextVersion(n.version, r.version, r.path);
-  if (n.childCount > 0) throw new NotEmptyError(undefined, r.path);
+  if (n.childCount > 0) throw answerError(NotEmptyError, r.path);
   return removeNode(o, r.path, parent, p);
 }
 
@@ -141,19 +142,19 @@ export function prepareDelete(o: Overlay, r: DeleteRequest, ctx: PrepareContext)
  */
 export function prepareDeleteContainer(o: Overlay, r: DeleteContainerRequest, ctx: PrepareContext): DeleteTxnOp {
   validPath(r.path);
-  if (SPECIAL_PATHS.has(r.path)) throw new BadArgumentsError(undefined, r.path);
+  if (SPECIAL_PATHS.has(r.path)) throw answerError(BadArgumentsError, r.path);
   const n = existing(o, r.path);
-  if (n.childCount > 0) throw new NotEmptyError(undefined, r.path);
+  if (n.childCount > 0) throw answerError(NotEmptyError, r.path);
   const kind = ownerKind(n.owner);
   const expiredTtl = kind === "ttl" && ctx.timeMs - n.mtime > ttlOf(n.owner);
-  if (!(kind === "container" && n.cversion > 0) && !expiredTtl) throw new BadVersionError(undefined, r.path);
+  if (!(kind === "container" && n.cversion > 0) && !expiredTtl) throw answerError(BadVersionError, r.path);
   const parent = parentPath(r.path);
   return removeNode(o, r.path, parent, existing(o, parent));
 }
 
 export function prepareSetData(o: Overlay, r: SetDataRequest, ctx: PrepareContext): SetDataTxnOp {
   validPath(r.path);
-  if (!validData(r.data)) throw new BadArgumentsError(undefined, r.path);
+  if (!validData(r.data)) throw answerError(BadArgumentsError, r.path);
   const n = existing(o, r.path);
   requireACL(n.acl, Perms.WRITE, ctx.identities, ctx.superuser ?? false, r.path);
   const version = nextVersion(n.version, r.version, r.path);

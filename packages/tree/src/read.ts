@@ -1,6 +1,7 @@
 // Answering a read request from the local tree, with ZooKeeper's ACL checks
 // (FinalRequestProcessor) and watch registration (DataTree.getData/statNode/getChildren).
 import {
+  answerError,
   EncodeError,
   NoNodeError,
   Perms,
@@ -17,7 +18,7 @@ import {
   type GetAllChildrenNumberRequest,
   type GetEphemeralsRequest,
   type MultiReadRequest,
-  type Stat,
+  type Stat
 } from "@warden/protocol";
 import { ReplyBudget, UNBOUNDED } from "./reply-budget.js";
 import { checkACL, maskDigests, requireACL } from "./acl.js";
@@ -76,7 +77,7 @@ function exists(tree: DataTree, r: ExistsRequest, ctx: ReadContext): Response {
   const id = tree.idOf(r.path);
   if (id >= 0) requireACL(tree.aclOf(id), Perms.READ, ctx.identities, ctx.superuser ?? false, r.path);
   if (r.watch) tree.watches.addDataWatch(ctx.sessionId, r.path);
-  if (id < 0) throw new NoNodeError(undefined, r.path);
+  if (id < 0) throw answerError(NoNodeError, r.path);
   return { type: "exists", stat: tree.statOf(id) };
 }
 

@@ -1,6 +1,6 @@
 // The data tree: znodes, sessions and the ephemeral index, changed only by apply()
 // (apply.ts). Reads here take paths and return Stat records with ZooKeeper's fields.
-import { NoNodeError, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, EventType, parentPath, type ACL, type NodeData, type Response, type Stat, type WatchEvent } from "@warden/protocol";
+import { answerError, NoNodeError, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, EventType, parentPath, type ACL, type NodeData, type Response, type Stat, type WatchEvent } from "@warden/protocol";
 import { AclCache } from "./acl-cache.js";
 import { apply, type ApplyOutcome } from "./apply.js";
 import { read, type ReadContext, type ReadRequest } from "./read.js";
@@ -80,7 +80,7 @@ export class DataTree {
   /** @internal */
   require(path: string): number {
     const id = this.store.idOf(path);
-    if (id < 0) throw new NoNodeError(undefined, path);
+    if (id < 0) throw answerError(NoNodeError, path);
     return id;
   }
 

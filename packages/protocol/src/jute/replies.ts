@@ -144,9 +144,12 @@ export function encodeReply(shape: JuteReplyShape, xid: number, zxid: bigint, re
   return w.frame();
 }
 
+/** ReplyHeader: xid, zxid, err. */
+export const REPLY_HEADER_BYTES = 16;
+
 /** Server side: an error reply is the ReplyHeader alone (err != 0). */
 export function encodeErrorReply(xid: number, zxid: bigint, err: number, frameBytesMax?: number): Uint8Array {
-  return new JuteWriter(frameBytesMax).int(xid).long(zxid).int(err).frame();
+  return new JuteWriter(frameBytesMax, 4 + REPLY_HEADER_BYTES).int(xid).long(zxid).int(err).frame();
 }
 
 /**
@@ -154,7 +157,8 @@ export function encodeErrorReply(xid: number, zxid: bigint, err: number, frameBy
  * ZooKeeper 3.8 writes zxid -1 here, 3.9 the zxid of the change: the event's zxid is written.
  */
 export function encodeNotification(event: WatchEvent, frameBytesMax?: number): Uint8Array {
-  const w = new JuteWriter(frameBytesMax).int(Xid.notification).long(event.zxid).int(ErrorCode.OK);
+  // Length, header, type, state, path length, then the path (exact for ASCII; grown otherwise).
+  const w = new JuteWriter(frameBytesMax, 4 + REPLY_HEADER_BYTES + 12 + event.path.length).int(Xid.notification).long(event.zxid).int(ErrorCode.OK);
   return w.int(event.type).int(event.state).string(event.path).frame();
 }
 

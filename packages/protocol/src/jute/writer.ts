@@ -33,12 +33,13 @@ export class JuteWriter {
   /** Starts after the 4-byte frame length, filled in by frame(). */
   private offset = LENGTH_BYTES;
 
-  constructor(bytesMax: number = JUTE_BODY_BYTES_MAX) {
+  /** `initialBytes`: a guess at the whole frame's size (a small reply need not take a 256-byte buffer). */
+  constructor(bytesMax: number = JUTE_BODY_BYTES_MAX, initialBytes = INITIAL_BYTES) {
     if (!Number.isSafeInteger(bytesMax) || bytesMax < 0 || bytesMax > JUTE_BODY_BYTES_MAX) {
       throw new RangeError(`bytesMax must be an int32 >= 0, got ${bytesMax}`);
     }
     this.bytesMax = bytesMax;
-    this.bytes = new Uint8Array(Math.min(INITIAL_BYTES, LENGTH_BYTES + bytesMax));
+    this.bytes = new Uint8Array(Math.max(LENGTH_BYTES, Math.min(initialBytes, LENGTH_BYTES + bytesMax)));
     this.view = new DataView(this.bytes.buffer);
   }
 

@@ -5,12 +5,41 @@ const LABEL_SETS_MAX = 256;
 
 type Labels = Record<string, string>;
 
-function labelKey(labels: Labels | undefined): string {
-  if (!labels) return "";
+function composeKey(labels: Labels): string {
   const parts = Object.keys(labels)
     .sort()
     .map((k) => `${k}="${labels[k]!.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`);
   return parts.length ? `{${parts.join(",")}}` : "";
+}
+
+/**
+ * Keys of one-label sets, composed once: a request counts itself under `{op="exists"}` on
+ * every request, and composing that text each time was most of what counting cost.
+ */
+const oneLabelKeys = new Map<string, Map<string, string>>();
+const ONE_LABEL_KEYS_MAX = 4_096;
+let oneLabelKeyCount = 0;
+
+function labelKey(labels: Labels | undefined): string {
+  if (!labels) return "";
+  let name: string | undefined;
+  let names = 0;
+  for (const k in labels) {
+    name = k;
+    if (++names > 1) return composeKey(labels);
+  }
+  if (name === undefined) return "";
+  const value = labels[name]!;
+  let byValue = oneLabelKeys.get(name);
+  const known = byValue?.get(value);
+  if (known !== undefined) return known;
+  const key = composeKey(labels);
+  if (oneLabelKeyCount < ONE_LABEL_KEYS_MAX) {
+    if (!byValue) oneLabelKeys.set(name, (byValue = new Map()));
+    byValue.set(value, key);
+    oneLabelKeyCount++;
+  }
+  return key;
 }
 
 function withLabel(key: string, extra: string): string {
