@@ -50,6 +50,8 @@ maxClientCnxns=0
 4lw.commands.whitelist=*
 ensembleSecretFile=$BASE/secret
 CFG
+  # W_CFG: further keys for every server, space-separated key=value (e.g. W_CFG="heapGrowthPercent=0").
+  for kv in ${W_CFG:-}; do echo "$kv" >> "$d/zoo.cfg"; done
   if [ "$N" -gt 1 ]; then
     for j in $(seq 1 "$N"); do
       echo "server.$j=127.0.0.1:$((PORT_BASE + 100 + j)):$((PORT_BASE + 200 + j))" >> "$d/zoo.cfg"

@@ -44,6 +44,8 @@ export interface ServerConfig {
   clientOutputBytesMax: number;
   /** A client connection must complete its handshake within this. */
   clientHandshakeTimeoutMs: number;
+  /** The process's heap may grow this far (percent) past its live data before a full collection; 0: V8's choice. */
+  heapGrowthPercent: number;
   snapRetainCount: number;
   purgeIntervalHours: number;
   /** Four-letter words answered on the client port; "*" = all. */
@@ -210,6 +212,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     maxCnxns: int(raw, "maxCnxns", 0),
     maxWatchesPerSession: int(raw, "maxWatchesPerSession", 100_000),
     clientOutputBytesSoft: int(raw, "clientOutputBytesSoft", 4 * 1024 * 1024),
+    heapGrowthPercent: int(raw, "heapGrowthPercent", 100),
     clientOutputBytesMax: int(raw, "clientOutputBytesMax", 32 * 1024 * 1024),
     clientHandshakeTimeoutMs: int(raw, "clientHandshakeTimeoutMs", 10_000),
     snapRetainCount: int(raw, "autopurge.snapRetainCount", 3),

@@ -165,6 +165,12 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   "metricsProvider.httpPort": { kind: "int", ...PORT, doc: "Accepted; metrics are on the admin port.", ignored: "metrics are on adminPort" },
   "metricsProvider.exportJvmInfo": { kind: "bool", doc: "Accepted.", ignored: "no JVM" },
   ...ignoredKeys(["metricsProvider.numWorkerThreads", "metricsProvider.maxQueueSize", "metricsProvider.workerShutdownTimeoutMs"], "int", "metrics are built in"),
+  heapGrowthPercent: {
+    kind: "int",
+    min: 0,
+    max: 1_000,
+    doc: "How far the JavaScript heap may grow past what the last full collection kept before the next one runs (V8's heap growing factor, 1 + this/100): the server's memory stays within about twice its live data, not four times (default 100; 0 leaves V8's own choice). Set by `warden server` for its process.",
+  },
   // ---- tuning of ZooKeeper's implementation
   ...ignoredKeys(
     [
