@@ -3,6 +3,7 @@ import { NodeExistsError } from "@warden/protocol";
 import { HealthChecker, ServiceDiscovery, deregisterInstance, listInstances, listServices, register, watchService, type ServiceChange } from "@warden/recipes";
 import { eventually, startEnsemble, type TestEnsemble } from "./helpers/ensemble.js";
 import { proxyTo } from "./helpers/proxy.js";
+import type { Client } from "@warden/client";
 
 let ensemble: TestEnsemble;
 beforeAll(async () => {
@@ -101,11 +102,24 @@ describe("discovery", () => {
   it("a registry watcher sees every change in order, across a server's failure", async () => {
     // Sessions long enough to outlive the failover on a loaded machine: this is about a
     // server's failure, not about expiry (re-registration after expiry is tested above).
-    const c = await ensemble.client({ sessionTimeoutMs: 6000 });
-    const w = await ensemble.client({ sessionTimeoutMs: 6000 });
-    const opts = base("order");
-    const changes = await watchService(w, "web", opts);
+    // It hung three times in full CI runs (never alone, never in 40 runs beside the fuzz tests):
+    // if it hangs again, the failure says where, not only that the test timed out.
+    let phase = "connecting";
     const seen: string[] = [];
+    let c: Client | undefined;
+    let w: Client | undefined;
+    let stuck: (e: Error) => void = () => {};
+    const deadline = new Promise<never>((_, reject) => (stuck = reject));
+    const watchdog = setTimeout(
+      () => stuck(new Error(`stuck in phase "${phase}": the watcher saw ${seen.length} of 61 (last: ${seen.slice(-3).join(" ")}); writer ${c?.state}, watcher ${w?.state}; leader ${ensemble.leaderId()}`)),
+      75_000,
+    );
+    const step = <T>(p: Promise<T>) => Promise.race([p, deadline]);
+    c = await step(ensemble.client({ sessionTimeoutMs: 6000 }));
+    w = await step(ensemble.client({ sessionTimeoutMs: 6000 }));
+    const opts = base("order");
+    phase = "watching";
+    const changes = await step(watchService(w, "web", opts));
     const reading = (async () => {
       for await (const ch of changes as AsyncIterable<ServiceChange>) {
         seen.push(`${ch.type}:${ch.instance.id}:${ch.instance.status}`);
@@ -114,16 +128,7 @@ describe("discovery", () => {
     })();
     const expected: string[] = [];
     const regs = [];
-    // It hung three times in full CI runs (never alone, never in 40 runs beside the fuzz tests):
-    // if it hangs again, the failure says where, not only that the test timed out.
-    let phase = "registering";
-    let stuck: (e: Error) => void = () => {};
-    const deadline = new Promise<never>((_, reject) => (stuck = reject));
-    const watchdog = setTimeout(
-      () => stuck(new Error(`stuck in phase "${phase}": the watcher saw ${seen.length} of 61 (last: ${seen.slice(-3).join(" ")}); writer ${c.state}, watcher ${w.state}; leader ${ensemble.leaderId()}`)),
-      75_000,
-    );
-    const step = <T>(p: Promise<T>) => Promise.race([p, deadline]);
+    phase = "registering";
     for (let i = 0; i < 20; i++) {
       regs.push(await step(register(c, spec("web", `i${String(i).padStart(2, "0")}`), opts)));
       expected.push(`added:i${String(i).padStart(2, "0")}:healthy`);
