@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { CloseReason, ErrorCode } from "@warden/protocol";
-import { DataTree, loadSnapshot, serializeSnapshot } from "@warden/tree";
+import { DataTree, SESSION_SECRET_BYTES, loadSnapshot, serializeSnapshot } from "@warden/tree";
 import { Storage, StorageErrorReason, crc32, isStorageError } from "@warden/storage";
 import { stopServerProcess } from "./fatal.js";
 import type { Message } from "@warden/consensus";
@@ -90,12 +90,14 @@ async function until(cond: () => boolean, timeoutMs: number, message: string): P
   }
 }
 
-function readSecret(config: ServerConfig, log: (l: string) => void): Uint8Array {
+/**
+ * The key session passwords are derived from: the ensembleSecretFile's; a standalone server's
+ * own random one in dataDir; or, for an ensemble without a secret file, undefined: the
+ * ensemble's first leader commits a random one through the log (tree.sessionSecret).
+ */
+function readSecret(config: ServerConfig): Uint8Array | undefined {
   if (config.ensembleSecretFile) return new Uint8Array(readFileSync(config.ensembleSecretFile));
-  if (config.servers.length > 1) {
-    log("WARNING: no ensembleSecretFile: session passwords are derived from a well-known key, as in ZooKeeper; set ensembleSecretFile");
-    return new TextEncoder().encode("warden-without-ensemble-secret");
-  }
+  if (config.servers.length > 1) return undefined;
   const file = join(config.dataDir, "session-secret");
   if (!existsSync(file)) writeFileSync(file, randomBytes(32), { mode: 0o600 });
   return new Uint8Array(readFileSync(file));
@@ -141,7 +143,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const startedMs = Date.now();
   const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
   const dbInitMs = Date.now() - startedMs;
-  const secret = readSecret(config, log);
+  const secret = readSecret(config);
   const metrics = new RequestMetrics();
   metrics.zk.dbInitTime.observe(dbInitMs);
   const elections = new ElectionClock(metrics.zk, startedMs);
@@ -180,6 +182,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       appliedZxid: () => driver!.replica.status().appliedZxid,
       canPropose: () => driver!.replica.canPropose(),
       recordBytesMax: peerFrames.entryBytesMax,
+      drawSessionSecret: secret === undefined ? () => new Uint8Array(randomBytes(SESSION_SECRET_BYTES)) : undefined,
       log,
     },
     config.tickTimeMs,
@@ -194,7 +197,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     connecting: new Map(),
     metrics,
     outstanding: new OutstandingLimit(config.outstandingGlobalMax),
-    password: (id) => sessionPassword(secret, id),
+    password: (id) => {
+      const key = secret ?? node.tree.sessionSecret;
+      return key === undefined ? undefined : sessionPassword(key, id);
+    },
     attach(id, handler) {
       const old = local.get(id);
       // ZooKeeper closes the older connection of a session that reconnects to the same server.

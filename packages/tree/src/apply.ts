@@ -91,6 +91,9 @@ function applyBody(tree: DataTree, txn: Txn, body: TxnBody, zxid: number, events
     case "createSession":
       tree.putSession(txn.sessionId, { timeoutMs: body.timeoutMs });
       return { err: 0, response: undefined };
+    case "sessionSecret":
+      tree.sessionSecret ??= body.secret;
+      return { err: 0, response: undefined };
     case "closeSession":
       for (const path of body.paths) tree.deleteNode(path, zxid, events);
       tree.putSession(txn.sessionId, undefined);

@@ -35,3 +35,5 @@ export const TXN_BYTES_MAX = 256 * 1024 * 1024;
 export { ZXID_MAX } from "@warden/protocol";
 /** Session timeouts are milliseconds in a 32-bit signed int, as ZooKeeper's. */
 export const SESSION_TIMEOUT_MS_MAX = 0x7fffffff;
+/** The ensemble's session secret (see txn.ts SessionSecretTxnBody): exactly this many random bytes. */
+export const SESSION_SECRET_BYTES = 32;

@@ -17,7 +17,7 @@ import {
   type SetACLRequest,
   type SetDataRequest,
 } from "@warden/protocol";
-import { EPHEMERAL_BYTES_PER_SESSION_MAX, MULTI_OPS_MAX, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
+import { EPHEMERAL_BYTES_PER_SESSION_MAX, MULTI_OPS_MAX, SESSION_SECRET_BYTES, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
 import { ephemeralPathCost } from "./tree.js";
 import { Overlay } from "./overlay.js";
 import { PendingChanges } from "./pending.js";
@@ -98,6 +98,12 @@ export class Preparer {
   }
 
   /** createSession: the session may own ephemerals from this txn on. */
+  /** The leader's session secret for an ensemble that has none (see SessionSecretTxnBody). */
+  prepareSessionSecret(secret: Uint8Array, zxid: bigint, timeMs: number): Txn {
+    if (secret.length !== SESSION_SECRET_BYTES) throw new BadArgumentsError(`a session secret is ${SESSION_SECRET_BYTES} bytes`);
+    return { zxid, timeMs, sessionId: 0n, body: { type: "sessionSecret", secret } };
+  }
+
   prepareCreateSession(sessionId: bigint, timeoutMs: number, zxid: bigint, timeMs: number): Txn {
     if (isReservedSessionId(sessionId)) throw new BadArgumentsError(`session id 0x${sessionId.toString(16)} is reserved`);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > SESSION_TIMEOUT_MS_MAX) throw new BadArgumentsError("timeoutMs out of range");

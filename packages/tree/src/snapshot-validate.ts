@@ -1,7 +1,7 @@
 // Validation of decoded snapshot frames: every field typed and bounded, every node's
 // parent present before it, no duplicates. Anything else is a DecodeError.
 import { DecodeError, pathProblem, parentPath, type ACL, type NodeData } from "@warden/protocol";
-import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX, DATA_BYTES_MAX, NODE_COUNT_MAX, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
+import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX, DATA_BYTES_MAX, NODE_COUNT_MAX, SESSION_SECRET_BYTES, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
 import type { NodeFields } from "./store.js";
 import type { DataTree } from "./tree.js";
 
@@ -22,9 +22,14 @@ export function validateHeader(v: unknown, magic: string, format: number): numbe
   return Number(zxid);
 }
 
-export function validateTrailer(v: unknown[], count: number): [bigint, number][] {
-  if (v.length !== 3 || v[1] !== count) bad(`trailer count ${String(v[1])} != ${count} nodes read`);
-  const sessions = v[2];
+export function validateTrailer(v: unknown[], count: number): { sessions: [bigint, number][]; sessionSecret: Uint8Array | undefined } {
+  if ((v.length !== 3 && v.length !== 4) || v[1] !== count) bad(`trailer count ${String(v[1])} != ${count} nodes read`);
+  const secret = v[3];
+  if (v.length === 4 && (!(secret instanceof Uint8Array) || secret.length !== SESSION_SECRET_BYTES)) bad("session secret");
+  return { sessions: validateSessions(v[2]), sessionSecret: v.length === 4 ? new Uint8Array(secret as Uint8Array) : undefined };
+}
+
+function validateSessions(sessions: unknown): [bigint, number][] {
   if (!Array.isArray(sessions) || sessions.length > NODE_COUNT_MAX) bad("sessions list");
   let last = -1n;
   return sessions.map((s) => {

@@ -1,7 +1,7 @@
 // Snapshots of a tree: a stream of frames (4-byte big-endian length + one CBOR value).
 //   header  ["warden-tree", 1, startZxid]
 //   nodes   [[path, data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner], ...]
-//   trailer ["end", nodeCount, [[sessionId, timeoutMs], ...]]
+//   trailer ["end", nodeCount, [[sessionId, timeoutMs], ...], sessionSecret?]
 // Nodes come depth first with children in sorted order, so equal trees give equal bytes.
 // An ACL is written in full the first time and as its index in the stream after that.
 // Fuzzy: the generator reads the live tree a frame at a time, so txns may be applied
@@ -68,7 +68,7 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
   }
   if (batch.length > 0) yield frame(batch);
   const sessions = [...tree.sessions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, s]) => [id, s.timeoutMs]);
-  yield frame(["end", count, sessions]);
+  yield frame(tree.sessionSecret ? ["end", count, sessions, tree.sessionSecret] : ["end", count, sessions]);
 }
 
 /** Splits a byte stream, cut anywhere, into frames; lengths are checked before buffering. */
@@ -121,7 +121,9 @@ class TreeLoader {
       this.tree.lastZxid = validateHeader(value, MAGIC, FORMAT);
       this.state = "nodes";
     } else if (Array.isArray(value) && value[0] === "end") {
-      for (const [id, timeoutMs] of validateTrailer(value, this.count)) this.tree.putSession(id, { timeoutMs });
+      const trailer = validateTrailer(value, this.count);
+      for (const [id, timeoutMs] of trailer.sessions) this.tree.putSession(id, { timeoutMs });
+      this.tree.sessionSecret = trailer.sessionSecret;
       this.state = "done";
     } else {
       if (!Array.isArray(value)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "node frame is not a list");

@@ -180,6 +180,9 @@ export class DataTree {
     return this.ephemeralIndex.get(sessionId) ?? new Set();
   }
 
+  /** The ensemble's session secret once committed (see SessionSecretTxnBody); undefined before. */
+  sessionSecret: Uint8Array | undefined = undefined;
+
   get sessions(): ReadonlyMap<bigint, SessionInfo> {
     return this.sessionTable;
   }

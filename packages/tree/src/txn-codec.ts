@@ -2,12 +2,15 @@
 // malformed as DecodeError (reason WARDEN_ERR_BAD_TXN), never an exception from cbor-x.
 import { Encoder } from "cbor-x";
 import { DecodeError, OpCode, isErrorCode, pathProblem, type ACL, type NodeData } from "@warden/protocol";
-import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX, CLOSE_SESSION_PATHS_MAX, DATA_BYTES_MAX, MULTI_OPS_MAX, SESSION_TIMEOUT_MS_MAX, TXN_BYTES_MAX } from "./limits.js";
+import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX, CLOSE_SESSION_PATHS_MAX, DATA_BYTES_MAX, MULTI_OPS_MAX, SESSION_SECRET_BYTES, SESSION_TIMEOUT_MS_MAX, TXN_BYTES_MAX } from "./limits.js";
 import type { Txn, TxnBody, TxnOp } from "./txn.js";
 
 const FORMAT = 1;
 const U64_MAX = 0xffffffffffffffffn;
 export const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true });
+
+/** The sessionSecret txn's tag: Warden's own, outside ZooKeeper's op codes. */
+const SESSION_SECRET_TAG = 1001;
 
 const aclToWire = (acl: ACL[]) => acl.map((a) => [a.perms, a.id.scheme, a.id.id]);
 
@@ -29,6 +32,8 @@ function bodyToWire(b: TxnBody): unknown[] {
       return [OpCode.createSession, b.timeoutMs];
     case "closeSession":
       return [OpCode.closeSession, b.paths];
+    case "sessionSecret":
+      return [SESSION_SECRET_TAG, b.secret];
     case "multi":
       return [OpCode.multi, b.ops.map(bodyToWire)];
   }
@@ -125,6 +130,11 @@ function body(w: unknown): TxnBody {
       const paths = tuple(w, 2, "closeSession")[1];
       if (!Array.isArray(paths) || paths.length > CLOSE_SESSION_PATHS_MAX) bad("closeSession paths must be a bounded list");
       return { type: "closeSession", paths: paths.map((p) => path(p)) };
+    }
+    case SESSION_SECRET_TAG: {
+      const secret = tuple(w, 2, "sessionSecret")[1];
+      if (!(secret instanceof Uint8Array) || secret.length !== SESSION_SECRET_BYTES) bad(`sessionSecret must be ${SESSION_SECRET_BYTES} bytes`);
+      return { type: "sessionSecret", secret: new Uint8Array(secret) };
     }
     case OpCode.multi: {
       const ops = tuple(w, 2, "multi")[1];

@@ -53,11 +53,21 @@ export interface CloseSessionTxnBody {
   type: "closeSession";
   paths: string[];
 }
+/**
+ * The ensemble's session secret, from which every server derives session passwords (HMAC of
+ * the session id). The first leader of an ensemble without an ensembleSecretFile draws it at
+ * random and commits it before any session, so every server shares it and nobody outside the
+ * ensemble can compute a password. The first one committed stays.
+ */
+export interface SessionSecretTxnBody {
+  type: "sessionSecret";
+  secret: Uint8Array;
+}
 export interface MultiTxnBody {
   type: "multi";
   ops: TxnOp[];
 }
-export type TxnBody = TxnOp | SetACLTxnBody | CreateSessionTxnBody | CloseSessionTxnBody | MultiTxnBody;
+export type TxnBody = TxnOp | SetACLTxnBody | CreateSessionTxnBody | CloseSessionTxnBody | SessionSecretTxnBody | MultiTxnBody;
 
 export interface Txn {
   zxid: bigint;

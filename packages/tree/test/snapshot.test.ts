@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { DecodeError } from "@warden/protocol";
-import { DataTree, decodeTxn, encodeTxn, loadSnapshot, serializeSnapshot, treeDigest, type Txn } from "@warden/tree";
+import { DataTree, decodeTxn, encodeTxn, loadSnapshot, loadSnapshotSync, serializeSnapshot, treeDigest, type Txn } from "@warden/tree";
 import { Harness, bytes } from "./harness.js";
 
 /** A random workload's txns (creates, sequentials, ephemerals, setData, deletes, multi, sessions). */
@@ -126,6 +126,33 @@ describe("null data", () => {
     const withNull = new Harness();
     withNull.write({ type: "create", path: "/null", data: null, acl: OPEN, mode: 0 });
     expect(treeDigest(withNull.tree)).not.toBe(treeDigest(h.tree));
+  });
+});
+
+describe("the session secret", () => {
+  const secretTxn = (zxid: bigint, fill: number): Txn => ({ zxid, timeMs: 1, sessionId: 0n, body: { type: "sessionSecret", secret: new Uint8Array(32).fill(fill) } });
+
+  it("is set by the first sessionSecret txn committed; a later one changes nothing", () => {
+    const tree = new DataTree();
+    expect(tree.sessionSecret).toBeUndefined();
+    tree.apply(decodeTxn(encodeTxn(secretTxn(1n, 7))));
+    tree.apply(decodeTxn(encodeTxn(secretTxn(2n, 9))));
+    expect(tree.sessionSecret).toEqual(new Uint8Array(32).fill(7));
+  });
+
+  it("survives a snapshot, and a tree without one loads without one", async () => {
+    const tree = new DataTree();
+    expect((await loadSnapshot([...serializeSnapshot(tree)])).sessionSecret).toBeUndefined();
+    tree.apply(secretTxn(1n, 7));
+    expect((await loadSnapshot([...serializeSnapshot(tree)])).sessionSecret).toEqual(new Uint8Array(32).fill(7));
+  });
+
+  it("a txn or a snapshot trailer with a secret of any other length is refused", () => {
+    const short = { ...secretTxn(1n, 7), body: { type: "sessionSecret" as const, secret: new Uint8Array(31) } };
+    expect(() => decodeTxn(encodeTxn(short))).toThrow(DecodeError);
+    const tree = new DataTree();
+    tree.sessionSecret = new Uint8Array(33);
+    expect(() => loadSnapshotSync([...serializeSnapshot(tree)])).toThrow(DecodeError);
   });
 });
 

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { ErrorCode, OPEN_ACL_UNSAFE, type ACL } from "@warden/protocol";
 import type { Txn, TxnBody, TxnOp } from "@warden/tree";
-import { ACL_ID_CHARS_MAX } from "../src/limits.js";
+import { ACL_ID_CHARS_MAX, SESSION_SECRET_BYTES } from "../src/limits.js";
 import { acl as aclList, nodeData as data, int32, path, perItem, type MessageSizes } from "../../protocol/test/arbitraries.js";
 import { countAcrossBoundaries, listOf, memoized } from "../../testing/src/sizes.js";
 
@@ -35,6 +35,7 @@ export const txnBody = (sizes: MessageSizes = TXN_SIZES): fc.Arbitrary<TxnBody> 
     txnOp(sizes),
     fc.record({ type: fc.constant("setACL" as const), path: path(sizes), acl: acl(sizes), version: int32 }),
     fc.record({ type: fc.constant("createSession" as const), timeoutMs: fc.integer({ min: 0, max: 0x7fffffff }) }),
+    fc.record({ type: fc.constant("sessionSecret" as const), secret: fc.uint8Array({ minLength: SESSION_SECRET_BYTES, maxLength: SESSION_SECRET_BYTES }) }),
     fc.record({ type: fc.constant("closeSession" as const), paths: listOf(countAcrossBoundaries(sizes.listItemsMax), (n) => path(perItem(sizes, n))) }),
     fc.record({ type: fc.constant("multi" as const), ops: listOf(countAcrossBoundaries(sizes.listItemsMax), (n) => txnOp(perItem(sizes, n))) }),
   );

@@ -14,6 +14,8 @@ export interface TestEnsemble {
   /** A connected client (closed by stop()); `connectString` overrides the ensemble's (a proxy's). */
   client(options?: ClientOptions & { connectString?: string }): Promise<Client>;
   stopServer(id: number): Promise<void>;
+  /** The running server with this id (undefined when stopped). */
+  server(id: number): WardenServer | undefined;
   /** The id of the server that leads now (undefined during an election). */
   leaderId(): number | undefined;
   startServer(id: number): Promise<void>;
@@ -25,6 +27,10 @@ export interface EnsembleOptions {
   tickTimeMs?: number;
   /** More configuration keys for every server. */
   settings?: Record<string, string>;
+  /** No ensembleSecretFile, as an unedited ZooKeeper zoo.cfg. */
+  withoutSecret?: boolean;
+  /** Open the ZooKeeper port too (server.ports.client). */
+  zookeeperPort?: boolean;
 }
 
 const quiet = () => undefined;
@@ -37,18 +43,19 @@ export async function startEnsemble(options: EnsembleOptions = {}): Promise<Test
   await writeFile(secretFile, randomBytes(32).toString("base64"));
   const ids = Array.from({ length: count }, (_, i) => i + 1);
   const ports = [];
-  for (const _ of ids) ports.push({ native: await freePort(), peer: await freePort(), election: await freePort() });
+  for (const _ of ids) ports.push({ native: await freePort(), peer: await freePort(), election: await freePort(), client: options.zookeeperPort ? await freePort() : 0 });
   const overridesFor = async (id: number) => {
     const dataDir = join(dir, `s${id}`);
     await mkdir(dataDir, { recursive: true });
     await writeFile(join(dataDir, "myid"), `${id}\n`);
     const o: Record<string, string> = {
-      tickTime: String(tickTimeMs), dataDir, nativePort: String(ports[id - 1]!.native), clientPort: "0", adminPort: "0",
-      clientPortAddress: "127.0.0.1", ensembleSecretFile: secretFile, initLimit: "10", syncLimit: "5",
+      tickTime: String(tickTimeMs), dataDir, nativePort: String(ports[id - 1]!.native), clientPort: String(ports[id - 1]!.client), adminPort: "0",
+      clientPortAddress: "127.0.0.1", initLimit: "10", syncLimit: "5",
       // Tests that must outlive a failover ask for longer sessions than 20 ticks.
       maxSessionTimeout: "10000",
       ...options.settings,
     };
+    if (!options.withoutSecret) o.ensembleSecretFile = secretFile;
     if (count > 1) for (const j of ids) o[`server.${j}`] = `127.0.0.1:${ports[j - 1]!.peer}:${ports[j - 1]!.election}`;
     return o;
   };
@@ -74,6 +81,7 @@ export async function startEnsemble(options: EnsembleOptions = {}): Promise<Test
       await s?.stop();
     },
     startServer: start,
+    server: (id) => servers.get(id),
     leaderId() {
       for (const [id, s] of servers) if (s.node.isLeader) return id;
       return undefined;

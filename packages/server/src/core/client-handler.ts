@@ -12,6 +12,7 @@ import { MULTI_READ_OPS_MAX, requestPathProblem, watchedPaths } from "./request-
 import type { ServerContext } from "./context.js";
 
 const CONFIG_PATH = "/zookeeper/config";
+const NO_SECRET_YET = "the ensemble has not committed its session secret yet; try again";
 /** Identities one session may hold (addauth): its own address and 63 more. */
 export const IDENTITIES_PER_SESSION_MAX = 64;
 type Answer = Omit<Reply, "startedMs" | "op">;
@@ -49,7 +50,9 @@ export class ClientHandler implements ConnectionHandler {
       return;
     }
     const info = node.tree.sessions.get(req.sessionId);
-    if (!info || !samePassword(req.password, this.ctx.password(req.sessionId))) {
+    const password = this.ctx.password(req.sessionId);
+    if (password === undefined) return this.connection.close(CloseReason.NOT_SERVING, NO_SECRET_YET);
+    if (!info || !samePassword(req.password, password)) {
       return this.connection.close(CloseReason.SESSION_EXPIRED, `session 0x${req.sessionId.toString(16)} has expired or its password is wrong`);
     }
     // The leader makes this server the session's owner before any request sent on this connection.
@@ -63,13 +66,15 @@ export class ClientHandler implements ConnectionHandler {
     this.connecting = undefined;
     if (this.connection.closed) return;
     this.guard(() => {
+      const password = this.ctx.password(sessionId);
+      if (password === undefined) return this.connection.close(CloseReason.NOT_SERVING, NO_SECRET_YET);
       this.ctx.attach(sessionId, this);
       const c = this.connection;
       this.session = new LocalSession(sessionId, timeoutMs, c, this.ctx.config.outstandingPerSessionMax, (s, r) => this.sendReply(s, r), () => !c.writable);
       // ZooKeeper's skipACL: this server checks no ACL, for reads here and writes it forwards.
       this.session.superuser = this.ctx.config.skipACL;
       this.ctx.node.touch(sessionId);
-      c.sendConnected({ protocolVersion: 0, timeoutMs, sessionId, password: this.ctx.password(sessionId), readOnly: false }, this.ctx.node.lastZxid);
+      c.sendConnected({ protocolVersion: 0, timeoutMs, sessionId, password, readOnly: false }, this.ctx.node.lastZxid);
     });
   }
 

@@ -47,7 +47,8 @@ export interface ServerContext {
   readonly connecting: Map<bigint, ClientHandler>;
   readonly metrics: RequestMetrics;
   readonly outstanding: OutstandingLimit;
-  password(sessionId: bigint): Uint8Array;
+  /** The session's password; undefined while the ensemble has no session secret yet (its first leader commits one). */
+  password(sessionId: bigint): Uint8Array | undefined;
   attach(sessionId: bigint, handler: ClientHandler): void;
   detach(sessionId: bigint, handler: ClientHandler): void;
   /** ZooKeeper's sync: calls back once this server has applied everything the leader had committed, or why it could not. */

@@ -48,6 +48,11 @@ export interface NodeHooks {
   proposalCommitted?(ms: number): void;
   /** The largest log record a txn may become (storage's entryBytesMax). */
   readonly recordBytesMax?: number;
+  /**
+   * Present in an ensemble without ensembleSecretFile: a leader whose tree has no session
+   * secret draws one with it and commits it before any other write (see SessionSecretTxnBody).
+   */
+  drawSessionSecret?(): Uint8Array;
 }
 
 /** Storage's default entryBytesMax. */
@@ -125,6 +130,8 @@ export class WardenNode {
     return this.leading;
   }
   private leading = false;
+  /** This leader proposed the session secret (it commits before anything proposed after it). */
+  private secretProposed = false;
   /** When this server last began leading (hooks.nowMs()); 0 while it does not lead. */
   leadingSinceMs = 0;
   /**
@@ -222,10 +229,29 @@ export class WardenNode {
   }
 
   private canProposeNow(): boolean {
-    return this.leading && this.heldUntilZxid <= this.hooks.appliedZxid() && this.hooks.canPropose();
+    return this.leading && !this.secretMissing() && this.heldUntilZxid <= this.hooks.appliedZxid() && this.hooks.canPropose();
+  }
+
+  /** Writes wait while the ensemble needs a session secret that no proposal carries yet. */
+  private secretMissing(): boolean {
+    return this.hooks.drawSessionSecret !== undefined && this.tree.sessionSecret === undefined && !this.secretProposed;
+  }
+
+  /** Leader: the session secret goes into the log ahead of every write (tried again each tick until consensus takes it). */
+  private proposeSessionSecret(): void {
+    if (!this.leading || !this.secretMissing() || !this.hooks.canPropose()) return;
+    const zxid = this.hooks.nextZxid();
+    const txn = this.preparer.prepareSessionSecret(this.hooks.drawSessionSecret!(), zxid, this.hooks.nowMs());
+    const r = this.hooks.propose(encodeRecord(0, txn));
+    if (!r.ok) return;
+    if (r.zxid !== zxid) throw new Error(`assertion failed: proposal got zxid ${r.zxid}, prepared for ${zxid}`);
+    this.secretProposed = true;
+    this.proposed.set(zxid, { cxid: 0, txn, atMs: performance.now(), origin: this.hooks.myId });
+    this.hooks.log(`proposed the ensemble's session secret at zxid 0x${zxid.toString(16)}`);
   }
 
   private flushWaiting(): void {
+    this.proposeSessionSecret();
     while (this.waiting.length > 0 && this.canProposeNow()) this.prepareAndPropose(this.waiting.shift()!);
   }
 
@@ -374,6 +400,7 @@ export class WardenNode {
       this.touched.clear();
       return;
     }
+    this.flushWaiting();
     for (const id of this.tracker.expire(now)) {
       this.hooks.log(`session 0x${id.toString(16)} expired`);
       this.submitAsLeader({ type: "forward", origin: this.hooks.myId, sessionId: id, cxid: 0, request: { type: "closeSession" }, identities: [], superuser: true });
@@ -412,6 +439,7 @@ export class WardenNode {
     this.leadingSinceMs = now ? this.hooks.nowMs() : 0;
     this.preparer.reset();
     this.heldUntilZxid = 0n;
+    this.secretProposed = false;
     if (now) {
       // A new leader gives every session a full timeout from now (ZooKeeper does the same).
       const t = this.hooks.nowMs();

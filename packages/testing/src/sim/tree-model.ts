@@ -230,6 +230,7 @@ function normalize(txn: Txn): string {
   const b = txn.body;
   switch (b.type) {
     case "createSession": return "session";
+    case "sessionSecret": return "secret";
     case "closeSession": return `close[${b.paths.join(",")}]`;
     case "setACL": return `setACL:${b.path}`;
     case "multi": {
