@@ -23,6 +23,7 @@ import { peerInbound } from "./peer/inbound.js";
 import { registerPeerGauges } from "./peer/metrics.js";
 import { ConnectionLimiter, type CloseCause, type ConnectionBounds, type ListenerReporter } from "./net/connection.js";
 import { startNativeListener } from "./net/native-listener.js";
+import { nativeOrigins } from "./net/origins.js";
 import { startZkListener } from "./net/zk-listener.js";
 import { AdminSurface } from "./admin/surface.js";
 import type { SnapshotSources } from "./admin/snapshot.js";
@@ -366,7 +367,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   };
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
   const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
-  const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets }) : undefined;
+  const origins = nativeOrigins(config);
+  const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets, origins }) : undefined;
   const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => transport });
   const zk =
     config.clientPort !== 0

@@ -277,10 +277,11 @@ export class ClientHandler implements ConnectionHandler {
    * The identity credentials prove, as ZooKeeper's providers: digest "user:password" proves
    * user:base64(sha1(user:password)) (generateDigest; text without a colon is its own user);
    * ip ignores its bytes (null too) and proves the connection's address
-   * (IPAuthenticationProvider.handleAuthentication).
+   * (IPAuthenticationProvider.handleAuthentication), except for a web page's connection.
    */
   private identityOf(scheme: string, auth: Uint8Array | null): Id | undefined {
-    if (scheme === "ip") return { scheme: "ip", id: this.connection.remoteIp };
+    // A web page cannot claim its network address either (see ClientConnection.origin).
+    if (scheme === "ip") return this.connection.origin === undefined ? { scheme: "ip", id: this.connection.remoteIp } : undefined;
     if (scheme !== "digest" || auth === null) return undefined;
     return { scheme: "digest", id: generateDigest(new TextDecoder().decode(auth)) };
   }

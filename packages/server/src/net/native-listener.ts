@@ -18,6 +18,7 @@ import {
   type WriteOp,
 } from "@warden/protocol";
 import { ConnectionBase } from "./connection-base.js";
+import { judgeOrigin, type AllowedOrigins } from "./origins.js";
 import { listenTcp, type CloseCause, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
 
 /** Wait this long after a close frame before cutting the socket, so the client can read it. */
@@ -35,6 +36,8 @@ export class NativeConnection extends ConnectionBase {
     remoteIp: string,
     bounds: ConnectionBounds,
     reporter: ListenerReporter,
+    /** The web page this connection came from (an allowed Origin), or undefined for a program. */
+    readonly origin: string | undefined,
   ) {
     super(remote, remoteIp, bounds, reporter);
   }
@@ -153,6 +156,8 @@ export interface NativeListenerOptions {
   handlers: HandlerFactory;
   reporter: ListenerReporter;
   sockets?: SocketSettings;
+  /** Web pages (Origin header) allowed to connect; default none. Upgrades without an Origin are programs, always allowed. */
+  origins?: AllowedOrigins;
 }
 
 export interface NativeListener {
@@ -178,7 +183,16 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
     opts.reporter.closed("native", "bad_frame");
     socket.destroy();
   });
-  const wss = new WebSocketServer({ server: http, maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false });
+  const origins = opts.origins ?? new Set<string>();
+  // A page not allowed is refused at the upgrade, before any connection exists (ws answers 403).
+  const verifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+    const verdict = judgeOrigin(origins, info.req.headers.origin ?? info.req.headers["sec-websocket-origin"]);
+    if (verdict.kind !== "refused") return done(true);
+    opts.reporter.log(`native: refused a WebSocket upgrade from ${info.req.socket.remoteAddress ?? "?"} with Origin ${JSON.stringify(verdict.origin)} (not in nativeAllowedOrigins)`);
+    opts.reporter.closed("native", "origin_refused");
+    done(false, 403, "Forbidden: this Origin is not in nativeAllowedOrigins");
+  };
+  const wss = new WebSocketServer({ server: http, maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false, verifyClient });
   wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
     try {
       accept(ws, req, codec, opts, connections);
@@ -211,7 +225,9 @@ function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: N
   if (opts.sockets?.tcpKeepAlive) socket.setKeepAlive(true);
   const ip = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
   const bounds = { ...opts.bounds, replyBytesMax: codec.limits.frameBytesMax };
-  const conn = new NativeConnection(ws, socket, codec, `${ip}:${socket.remotePort}`, ip, bounds, opts.reporter);
+  const verdict = judgeOrigin(opts.origins ?? new Set<string>(), req.headers.origin ?? req.headers["sec-websocket-origin"]);
+  const origin = verdict.kind === "allowed" ? verdict.origin : undefined;
+  const conn = new NativeConnection(ws, socket, codec, `${ip}:${socket.remotePort}`, ip, bounds, opts.reporter, origin);
   const refused = opts.limiter.tryAcquire(ip);
   if (refused !== undefined) {
     opts.reporter.log(refused);
