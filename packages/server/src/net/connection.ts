@@ -134,7 +134,6 @@ export type CloseCause =
   | "output_overflow"
   | "session_moved"
   | "origin_refused"
-  | "admin_auth_failed"
   | "internal_error";
 
 /** What every listener reports to: the log and the close counter. */
