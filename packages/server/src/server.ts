@@ -29,6 +29,8 @@ import { AdminSurface } from "./admin/surface.js";
 import type { SnapshotSources } from "./admin/snapshot.js";
 import { ElectionClock } from "./admin/zk-metrics.js";
 import { startPurgeTask, type PurgeClock } from "./purge-task.js";
+import { AuditLog } from "./audit/audit-log.js";
+import { AuditFile } from "./audit/audit-file.js";
 
 /** What a reply may carry beyond jute.maxbuffer bytes of data: path, Stat and framing. */
 const REPLY_SLACK_BYTES = 64 * 1024;
@@ -188,9 +190,12 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     { changesMax: config.watchHistoryCount, bytesMax: config.watchHistoryBytes },
   );
 
+  const audit = config.audit ? new AuditLog(new AuditFile(config.audit, log)) : undefined;
+  audit?.registerGauges(metrics.registry);
   const ctx: ServerContext = {
     config,
     node,
+    audit,
     sessionIds: new SessionIdSource(config.myId, Date.now()),
     connecting: new Map(),
     metrics,
@@ -432,6 +437,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       failover.stop();
       await transport?.stop();
       await storage.close();
+      await audit?.close();
       log("stopped");
     },
   };
