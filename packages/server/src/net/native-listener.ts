@@ -23,6 +23,8 @@ import { listenTcp, type CloseCause, type ConnectionBounds, type ConnectionLimit
 
 /** Wait this long after a close frame before cutting the socket, so the client can read it. */
 const CLOSE_LINGER_MS = 100;
+/** At most one log line per this interval for upgrades refused for their Origin (all are counted). */
+const ORIGIN_LOG_INTERVAL_MS = 1000;
 
 export class NativeConnection extends ConnectionBase {
   readonly protocol = "native" as const;
@@ -184,12 +186,21 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
     socket.destroy();
   });
   const origins = opts.origins ?? new Set<string>();
+  // A page may retry in a loop: one log line per ORIGIN_LOG_INTERVAL_MS, the rest counted in it.
+  let lastLoggedMs = -Infinity;
+  let unlogged = 0;
   // A page not allowed is refused at the upgrade, before any connection exists (ws answers 403).
   const verifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
     const verdict = judgeOrigin(origins, info.req.headers.origin ?? info.req.headers["sec-websocket-origin"]);
     if (verdict.kind !== "refused") return done(true);
-    opts.reporter.log(`native: refused a WebSocket upgrade from ${info.req.socket.remoteAddress ?? "?"} with Origin ${JSON.stringify(verdict.origin)} (not in nativeAllowedOrigins)`);
     opts.reporter.closed("native", "origin_refused");
+    const now = performance.now();
+    if (now - lastLoggedMs >= ORIGIN_LOG_INTERVAL_MS) {
+      const more = unlogged > 0 ? ` (and ${unlogged} more refused since the last such line)` : "";
+      opts.reporter.log(`native: refused a WebSocket upgrade from ${info.req.socket.remoteAddress ?? "?"} with Origin ${JSON.stringify(verdict.origin)} (not in nativeAllowedOrigins)${more}`);
+      lastLoggedMs = now;
+      unlogged = 0;
+    } else unlogged++;
     done(false, 403, "Forbidden: this Origin is not in nativeAllowedOrigins");
   };
   const wss = new WebSocketServer({ server: http, maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false, verifyClient });

@@ -37,8 +37,11 @@ export function normalizeOrigin(text: string): string | undefined {
  */
 export function adminOrigins(adminPort: number, adminAddress: string | undefined): string[] {
   const hosts = new Set<string>();
-  if (adminAddress !== undefined && adminAddress !== "0.0.0.0" && adminAddress !== "::") hosts.add(adminAddress);
-  else {
+  if (adminAddress !== undefined && adminAddress !== "0.0.0.0" && adminAddress !== "::") {
+    hosts.add(adminAddress);
+    // A loopback address is reached as localhost too (this machine's pages only).
+    if (/^127\./.test(adminAddress) || adminAddress === "::1") hosts.add("localhost");
+  } else {
     hosts.add("localhost").add(hostname());
     for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (!i.address.includes("%")) hosts.add(i.address);
   }
