@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestId } from "@warden/tree";
 import { ConfigError, loadConfig } from "@warden/server";
+import { adminCommand } from "@warden/cli";
 import { startStandalone, type Standalone } from "./harness.js";
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -65,6 +66,14 @@ describe("admin.authRequired", () => {
     expect(await status("/metrics", basic("ops", "ops-pw"))).toBe(200);
     expect(await status("/commands/srvr", "digest ops:ops-pw")).toBe(200);
     expect(await status("/commands/constructor", basic("ops", "ops-pw"))).toBe(404);
+  });
+
+  it("warden admin sends credentials when given them", async () => {
+    const server = `127.0.0.1:${s.server.ports.admin}`;
+    const out: string[] = [];
+    expect(await adminCommand("srvr", server, (t) => out.push(t))).toBe(1);
+    expect(await adminCommand("srvr", server, (t) => out.push(t), "ops:ops-pw")).toBe(0);
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ command: "srvr", error: null });
   });
 
   it("refuses wrong, partial or malformed credentials with 401, and counts them", async () => {
