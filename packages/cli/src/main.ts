@@ -17,8 +17,9 @@ export function buildProgram(warden: string[]): Command {
     .description("a four-letter word (ruok, srvr, stat, mntr, conf, cons, ...), health or metrics from a server's admin port")
     .argument("<command>", "the four-letter word, health or metrics")
     .argument("[server]", "host:port of the admin port", "127.0.0.1:8080")
-    .action(async (command: string, server: string) => {
-      process.exitCode = await adminCommand(command, server);
+    .option("-u, --user <user:password>", "a digest user's credentials, for a server with admin.authRequired (or set WARDEN_ADMIN_AUTH: a password on the command line shows in ps)")
+    .action(async (command: string, server: string, opts: { user?: string }) => {
+      process.exitCode = await adminCommand(command, server, undefined, opts.user ?? process.env.WARDEN_ADMIN_AUTH);
     });
   return program;
 }

@@ -23,11 +23,14 @@ import { peerInbound } from "./peer/inbound.js";
 import { registerPeerGauges } from "./peer/metrics.js";
 import { ConnectionLimiter, type CloseCause, type ConnectionBounds, type ListenerReporter } from "./net/connection.js";
 import { startNativeListener } from "./net/native-listener.js";
+import { nativeOrigins } from "./net/origins.js";
 import { startZkListener } from "./net/zk-listener.js";
 import { AdminSurface } from "./admin/surface.js";
 import type { SnapshotSources } from "./admin/snapshot.js";
 import { ElectionClock } from "./admin/zk-metrics.js";
 import { startPurgeTask, type PurgeClock } from "./purge-task.js";
+import { AuditLog } from "./audit/audit-log.js";
+import { AuditFile } from "./audit/audit-file.js";
 
 /** What a reply may carry beyond jute.maxbuffer bytes of data: path, Stat and framing. */
 const REPLY_SLACK_BYTES = 64 * 1024;
@@ -190,9 +193,12 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     { changesMax: config.watchHistoryCount, bytesMax: config.watchHistoryBytes },
   );
 
+  const audit = config.audit ? new AuditLog(new AuditFile(config.audit, log)) : undefined;
+  audit?.registerGauges(metrics.registry);
   const ctx: ServerContext = {
     config,
     node,
+    audit,
     sessionIds: new SessionIdSource(config.myId, Date.now()),
     connecting: new Map(),
     metrics,
@@ -372,7 +378,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   };
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
   const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
-  const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets }) : undefined;
+  const origins = nativeOrigins(config);
+  const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets, origins }) : undefined;
   const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => transport });
   const zk =
     config.clientPort !== 0
@@ -436,6 +443,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       failover.stop();
       await transport?.stop();
       await storage.close();
+      await audit?.close();
       log("stopped");
     },
   };

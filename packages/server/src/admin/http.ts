@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { describeError, type ListenerReporter } from "../net/connection.js";
 import { adminJson } from "./admin-json.js";
+import { authenticatedDigest } from "./auth.js";
 
 /** Answers of the admin port; each command returns its JSON fields (bigints are written as numbers). */
 export interface AdminSource {
@@ -21,6 +22,10 @@ const ADMIN_URL_CHARS_MAX = 2048;
 export interface AdminSettings {
   commandUrl: string;
   idleTimeoutMs: number;
+  /** admin.authRequired: every request but /health needs credentials proving one of these digest ids. */
+  authDigests?: ReadonlySet<string> | undefined;
+  /** A request refused for its credentials (counted by the caller). */
+  authFailed?: () => void;
 }
 const ADMIN_DEFAULTS: AdminSettings = { commandUrl: "/commands", idleTimeoutMs: 30_000 };
 
@@ -42,6 +47,12 @@ export async function startAdminServer(
   // Timeouts are checked every connectionsCheckingInterval (Node's default: 30 s).
   const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     try {
+      if (settings.authDigests !== undefined && !authorized(req, settings.authDigests)) {
+        settings.authFailed?.();
+        res.writeHead(401, { "content-type": "application/json", "cache-control": "no-store", "www-authenticate": 'Basic realm="warden admin", charset="UTF-8"' });
+        res.end(JSON.stringify({ error: "credentials of an admin digest user are required (admin.authRequired)" }) + "\n");
+        return;
+      }
       answer(source, commands, commandUrl, req, res);
     } catch (e) {
       reporter.log(`admin: ${req.method} ${String(req.url).slice(0, 200)} failed: ${describeError(e)}`);
@@ -67,6 +78,12 @@ export async function startAdminServer(
     server.listen(port, host, () => resolve());
   });
   return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** /health is a probe for orchestrators (no credentials); everything else needs them when required. */
+function authorized(req: IncomingMessage, digests: ReadonlySet<string>): boolean {
+  if (pathOf(req.url) === "/health") return true;
+  return authenticatedDigest(req.headers.authorization, digests) !== undefined;
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

@@ -75,6 +75,7 @@ export class AdminSurface {
   async start(reporter: ListenerReporter): Promise<{ port: number; server: import("node:http").Server } | undefined> {
     const { config, node, metrics } = this.p;
     if (config.adminPort === 0) return undefined;
+    const authFailures = metrics.registry.counter("warden_admin_auth_failures_total", "Admin requests refused with 401 for missing or wrong credentials (admin.authRequired)");
     return startAdminServer(
       {
         ready: () => node.serving,
@@ -84,7 +85,7 @@ export class AdminSurface {
       config.adminPort,
       config.adminAddress,
       reporter,
-      { commandUrl: config.adminCommandUrl, idleTimeoutMs: config.adminIdleTimeoutMs },
+      { commandUrl: config.adminCommandUrl, idleTimeoutMs: config.adminIdleTimeoutMs, authDigests: config.adminAuthDigests, authFailed: () => authFailures.inc() },
     );
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { SERVER_LINE, lookupKey, type KeySpec } from "./keys.js";
+import { securitySettings, type SecuritySettings } from "./security.js";
 
 /** A configuration problem: names the file and line (or the flag) and what is wrong. */
 export class ConfigError extends Error {
@@ -19,7 +20,8 @@ export interface PeerSpec {
   observer: boolean;
 }
 
-export interface ServerConfig {
+/** The native port's origins, the admin port's authentication and the audit log: see security.ts. */
+export interface ServerConfig extends SecuritySettings {
   tickTimeMs: number;
   initLimitTicks: number;
   syncLimitTicks: number;
@@ -243,6 +245,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     myId: 0,
     ignored,
     warnings: spellingWarnings(raw),
+    ...securitySettings(raw, baseDir, dataDir, str(raw, "superDigest")),
   };
   checkConsistency(cfg, raw);
   return cfg;

@@ -62,6 +62,7 @@ export class ClientHandler implements ConnectionHandler {
 
   /** The session exists in the tree: attach it to this connection and answer the handshake. */
   open(sessionId: bigint, timeoutMs: number): void {
+    const created = this.connecting !== undefined;
     this.ctx.connecting.delete(sessionId);
     this.connecting = undefined;
     if (this.connection.closed) return;
@@ -73,6 +74,7 @@ export class ClientHandler implements ConnectionHandler {
       this.session = new LocalSession(sessionId, timeoutMs, c, this.ctx.config.outstandingPerSessionMax, (s, r) => this.sendReply(s, r), () => !c.writable);
       // ZooKeeper's skipACL: this server checks no ACL, for reads here and writes it forwards.
       this.session.superuser = this.ctx.config.skipACL;
+      if (created) this.ctx.audit?.record(this.session, c.remoteIp, { type: "createSession" }, 0, undefined);
       this.ctx.node.touch(sessionId);
       c.sendConnected({ protocolVersion: 0, timeoutMs, sessionId, password, readOnly: false }, this.ctx.node.lastZxid);
     });
@@ -83,6 +85,8 @@ export class ClientHandler implements ConnectionHandler {
     if (!s) return;
     this.guard(() => {
       this.ctx.outstanding.add(1);
+      // The one request refused at decoding that would change state (ZooKeeper audits its failure).
+      if (err === ErrorCode.RECONFIG_DISABLED) this.ctx.audit?.record(s, this.connection.remoteIp, { type: "reconfig" }, err, undefined);
       s.order.read(() => ({ xid, zxid: this.ctx.node.lastZxid, err, response: undefined, startedMs: performance.now(), op: "invalid", thenClose: closeSession ? "sessionClosed" : undefined }));
     });
   }
@@ -132,6 +136,7 @@ export class ClientHandler implements ConnectionHandler {
     if (moved) {
       s.order.read(() => ({ xid, zxid: node.lastZxid, err: ErrorCode.SESSION_MOVED, response: undefined, thenClose: "sessionMoved", startedMs, op: request.type }));
     } else if (refused !== undefined) {
+      if (node.isWrite(request)) this.ctx.audit?.record(s, this.connection.remoteIp, request, refused.err, undefined);
       s.order.read(() => ({ ...refused, startedMs, op: request.type }));
     } else if (node.isWrite(request)) {
       // A committed write finds its request by (session, xid): a second write with an xid still
@@ -143,6 +148,7 @@ export class ClientHandler implements ConnectionHandler {
       node.submitWrite(s, xid, request, (reply) =>
         this.guard(() => {
           s.writeXids.delete(xid);
+          this.ctx.audit?.record(s, this.connection.remoteIp, request, reply.err, reply.response);
           s.order.complete(p, { ...reply, startedMs, op: request.type });
         }),
       );
@@ -282,10 +288,11 @@ export class ClientHandler implements ConnectionHandler {
    * The identity credentials prove, as ZooKeeper's providers: digest "user:password" proves
    * user:base64(sha1(user:password)) (generateDigest; text without a colon is its own user);
    * ip ignores its bytes (null too) and proves the connection's address
-   * (IPAuthenticationProvider.handleAuthentication).
+   * (IPAuthenticationProvider.handleAuthentication), except for a web page's connection.
    */
   private identityOf(scheme: string, auth: Uint8Array | null): Id | undefined {
-    if (scheme === "ip") return { scheme: "ip", id: this.connection.remoteIp };
+    // A web page cannot claim its network address either (see ClientConnection.origin).
+    if (scheme === "ip") return this.connection.origin === undefined ? { scheme: "ip", id: this.connection.remoteIp } : undefined;
     if (scheme !== "digest" || auth === null) return undefined;
     return { scheme: "digest", id: generateDigest(new TextDecoder().decode(auth)) };
   }

@@ -3,6 +3,7 @@ import type { SessionIdSource } from "./session-ids.js";
 import type { WardenNode } from "./node.js";
 import type { ClientHandler } from "./client-handler.js";
 import type { RequestMetrics } from "../admin/request-metrics.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import { PauseReason, type ClientConnection } from "../net/connection.js";
 
 /**
@@ -53,6 +54,8 @@ export interface ServerContext {
   detach(sessionId: bigint, handler: ClientHandler): void;
   /** ZooKeeper's sync: calls back once this server has applied everything the leader had committed, or why it could not. */
   sync(done: (result: SyncResult) => void): void;
+  /** The audit log, when audit.enable is true. */
+  readonly audit?: AuditLog | undefined;
 }
 
 /** How a sync ended: applied up to `zxid`, or failed (the leader was lost). */

@@ -42,7 +42,8 @@ export class LocalSession {
     blocked: () => boolean,
   ) {
     this.connection = connection;
-    this.identities = [{ scheme: "ip", id: connection.remoteIp }];
+    // A web page's session is not trusted for its network address (see ClientConnection.origin).
+    this.identities = connection.origin === undefined ? [{ scheme: "ip", id: connection.remoteIp }] : [];
     this.order = new SessionOrder<Reply>((_p, reply) => send(this, reply), outstandingMax, blocked);
   }
 }

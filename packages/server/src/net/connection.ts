@@ -13,6 +13,11 @@ export interface ClientConnection {
   /** "ip:port" of the client. */
   readonly remote: string;
   readonly remoteIp: string;
+  /**
+   * The web page (Origin) a browser connection came from; undefined for programs. A page's
+   * connection has no ip identity: its code is the page author's, not the network's.
+   */
+  readonly origin?: string | undefined;
   /** The connection has ended (or is ending); nothing more is sent. */
   readonly closed: boolean;
   /** The largest reply this connection may send, in bytes (its client's frame limit). */
@@ -128,6 +133,7 @@ export type CloseCause =
   | "reply_too_large"
   | "output_overflow"
   | "session_moved"
+  | "origin_refused"
   | "internal_error";
 
 /** What every listener reports to: the log and the close counter. */

@@ -18,10 +18,13 @@ import {
   type WriteOp,
 } from "@warden/protocol";
 import { ConnectionBase } from "./connection-base.js";
+import { judgeOrigin, type AllowedOrigins } from "./origins.js";
 import { listenTcp, type CloseCause, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
 
 /** Wait this long after a close frame before cutting the socket, so the client can read it. */
 const CLOSE_LINGER_MS = 100;
+/** At most one log line per this interval for upgrades refused for their Origin (all are counted). */
+const ORIGIN_LOG_INTERVAL_MS = 1000;
 
 export class NativeConnection extends ConnectionBase {
   readonly protocol = "native" as const;
@@ -35,6 +38,8 @@ export class NativeConnection extends ConnectionBase {
     remoteIp: string,
     bounds: ConnectionBounds,
     reporter: ListenerReporter,
+    /** The web page this connection came from (an allowed Origin), or undefined for a program. */
+    readonly origin: string | undefined,
   ) {
     super(remote, remoteIp, bounds, reporter);
   }
@@ -153,6 +158,8 @@ export interface NativeListenerOptions {
   handlers: HandlerFactory;
   reporter: ListenerReporter;
   sockets?: SocketSettings;
+  /** Web pages (Origin header) allowed to connect; default none. Upgrades without an Origin are programs, always allowed. */
+  origins?: AllowedOrigins;
 }
 
 export interface NativeListener {
@@ -178,7 +185,25 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
     opts.reporter.closed("native", "bad_frame");
     socket.destroy();
   });
-  const wss = new WebSocketServer({ server: http, maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false });
+  const origins = opts.origins ?? new Set<string>();
+  // A page may retry in a loop: one log line per ORIGIN_LOG_INTERVAL_MS, the rest counted in it.
+  let lastLoggedMs = -Infinity;
+  let unlogged = 0;
+  // A page not allowed is refused at the upgrade, before any connection exists (ws answers 403).
+  const verifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+    const verdict = judgeOrigin(origins, info.req.headers.origin ?? info.req.headers["sec-websocket-origin"]);
+    if (verdict.kind !== "refused") return done(true);
+    opts.reporter.closed("native", "origin_refused");
+    const now = performance.now();
+    if (now - lastLoggedMs >= ORIGIN_LOG_INTERVAL_MS) {
+      const more = unlogged > 0 ? ` (and ${unlogged} more refused since the last such line)` : "";
+      opts.reporter.log(`native: refused a WebSocket upgrade from ${info.req.socket.remoteAddress ?? "?"} with Origin ${JSON.stringify(verdict.origin)} (not in nativeAllowedOrigins)${more}`);
+      lastLoggedMs = now;
+      unlogged = 0;
+    } else unlogged++;
+    done(false, 403, "Forbidden: this Origin is not in nativeAllowedOrigins");
+  };
+  const wss = new WebSocketServer({ server: http, maxPayload: codec.limits.frameBytesMax, perMessageDeflate: false, verifyClient });
   wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
     try {
       accept(ws, req, codec, opts, connections);
@@ -211,7 +236,9 @@ function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: N
   if (opts.sockets?.tcpKeepAlive) socket.setKeepAlive(true);
   const ip = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
   const bounds = { ...opts.bounds, replyBytesMax: codec.limits.frameBytesMax };
-  const conn = new NativeConnection(ws, socket, codec, `${ip}:${socket.remotePort}`, ip, bounds, opts.reporter);
+  const verdict = judgeOrigin(opts.origins ?? new Set<string>(), req.headers.origin ?? req.headers["sec-websocket-origin"]);
+  const origin = verdict.kind === "allowed" ? verdict.origin : undefined;
+  const conn = new NativeConnection(ws, socket, codec, `${ip}:${socket.remotePort}`, ip, bounds, opts.reporter, origin);
   const refused = opts.limiter.tryAcquire(ip);
   if (refused !== undefined) {
     opts.reporter.log(refused);
