@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { decode, encode } from "cbor-x";
 import { FrameSplitter } from "../src/peer/frames.js";
 import { ensembleSecret, handshakeProof } from "../src/peer/handshake.js";
-import { addresses, frameBytes, onCleanup, peerTransport, relay, until, type RelayedConnection } from "./helpers/peer-net.js";
+import { addresses, frameBytes, onCleanup, peerTransport, rawPeer, relay, until, type RelayedConnection } from "./helpers/peer-net.js";
 
 const secret = new TextEncoder().encode("peer-auth-test-secret");
 
@@ -138,5 +138,28 @@ describe("the dialer checks the acceptor before it sends anything", () => {
     await one.t.start();
     await until("server 1 to send its proof", () => fake.afterHello.some((f) => f.length === 1));
     expect(one.t.stats.closedCount()).toBe(0);
+  });
+});
+
+describe("without a secret (no ensembleSecretFile)", () => {
+  it("peers are admitted by address with a loud warning, and frames carry no MAC (a bare frame is delivered)", async () => {
+    const peers = await addresses(2);
+    const one = peerTransport(peers, 1, undefined);
+    await one.t.start();
+    const raw = await rawPeer(peers[0]!.port, 2, 1, undefined);
+    raw.s.write(frameBytes(encode({ s: [] }) as Uint8Array));
+    await until("1 to deliver the bare frame", () => one.inbox.length === 1);
+    expect(one.inbox).toEqual([[2, { s: [] }]]);
+    expect(one.logs.some((l) => l.startsWith("WARNING: no ensembleSecretFile"))).toBe(true);
+  });
+
+  it("a dialer with a secret refuses an acceptor without one, and an acceptor with a secret refuses a dialer without one", async () => {
+    const peers = await addresses(2);
+    const one = peerTransport(peers, 1, secret);
+    const two = peerTransport(peers, 2, undefined);
+    await Promise.all([one.t.start(), two.t.start()]);
+    await until("both refusals", () => one.logs.some((l) => /\(handshake-failed\).*does not prove it knows/.test(l)) && one.logs.some((l) => /\(handshake-failed\).*peer 2 does not know the ensemble secret/.test(l)));
+    expect(one.t.connectedPeers()).toEqual([]);
+    expect(two.t.connectedPeers()).toEqual([]);
   });
 });
