@@ -117,7 +117,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   peerType: { kind: "string", doc: "participant or observer (this server's role)." },
   standaloneEnabled: { kind: "bool", doc: "Accepted; a single server with no server.N lines runs standalone." },
   quorumListenOnAllIPs: { kind: "bool", doc: "Peers listen on all addresses instead of the server.N host." },
-  ensembleSecretFile: { kind: "path", doc: "File holding the secret peers prove they share." },
+  ensembleSecretFile: { kind: "path", doc: "File holding the secret peers prove they share: mutual handshake, every peer frame MAC'd (packages/server/README.md, Peers). Without it peers are admitted by address." },
   commitLogCount: { kind: "int", min: 2, max: 10_000_000, doc: "Committed transactions the leader keeps in memory to catch followers up; one further behind gets a snapshot (ZooKeeper's zookeeper.commitLogCount, whose default is 500; Warden's default 10000, with commitLogBytes beside it)." },
   commitLogBytes: { kind: "int", min: 65_536, max: 1 << 30, doc: "The same window in bytes of transactions: whichever bound is reached first (default 64 MiB; 10,000 writes of 1 MiB would otherwise stay in memory)." },
   snapshotChunkBytes: { kind: "int", min: 512, max: 2 * 1024 * 1024, doc: "Bytes per chunk of a snapshot the leader sends a follower too far behind for its log (default 1 MiB; 8 chunks unacknowledged at most)." },
