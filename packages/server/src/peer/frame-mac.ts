@@ -75,7 +75,7 @@ export class FrameOpener {
   private readonly sequence = new Sequence();
   constructor(private readonly key: Uint8Array) {}
 
-  /** The payload of `frame` (a view), or throws PeerMacError; a failure leaves the opener unusable. */
+  /** The payload of `frame` (a view), or throws PeerMacError (the connection must then close: its sequence is broken). */
   open(frame: Uint8Array): Uint8Array {
     const n = this.sequence.value;
     if (frame.length < MAC_TAG_BYTES) throw new PeerMacError(`frame ${n} of ${frame.length} bytes is shorter than its tag`);
