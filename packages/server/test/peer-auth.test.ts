@@ -64,6 +64,7 @@ describe("a relay without the secret at a stopped server's peer address", () => 
 async function fakeAcceptor(port: number, challenge: (hello: { nonce: Uint8Array; id: number }) => Record<string, unknown>) {
   const afterHello: Uint8Array[][] = [];
   const sockets: Socket[] = [];
+  const state = { silent: false };
   const server = createServer((s) => {
     sockets.push(s);
     const seen: Uint8Array[] = [];
@@ -74,14 +75,20 @@ async function fakeAcceptor(port: number, challenge: (hello: { nonce: Uint8Array
     s.on("data", (chunk: Buffer) => {
       for (const f of splitter.feed(chunk)) {
         if (helloSeen) seen.push(new Uint8Array(f));
-        else s.write(frameBytes(encode(challenge(decode(f) as { nonce: Uint8Array; id: number })) as Uint8Array));
+        else if (!state.silent) s.write(frameBytes(encode(challenge(decode(f) as { nonce: Uint8Array; id: number })) as Uint8Array));
         helloSeen = true;
       }
     });
   });
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
   onCleanup(() => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))));
-  return { afterHello, sockets };
+  return {
+    afterHello,
+    sockets,
+    set silent(v: boolean) {
+      state.silent = v;
+    },
+  };
 }
 
 describe("the dialer checks the acceptor before it sends anything", () => {
@@ -126,6 +133,17 @@ describe("the dialer checks the acceptor before it sends anything", () => {
       expect(fake.afterHello.flat()).toEqual([]);
     });
   }
+
+  it("an acceptor that never answers the hello is dropped after handshakeTimeoutMs (handshake-failed), and the dialer dials again", async () => {
+    const peers = await addresses(2);
+    const fake = await fakeAcceptor(peers[1]!.port, () => ({}));
+    fake.silent = true;
+    const one = peerTransport(peers, 1, secret, { handshakeTimeoutMs: 200 });
+    await one.t.start();
+    await until("server 1 to give up on two silent acceptors", () => one.t.stats.closedCount("handshake-failed") >= 2);
+    expect(one.logs.some((l) => /no answer to the hello in 200 ms/.test(l))).toBe(true);
+    expect(fake.afterHello.flat()).toEqual([]);
+  });
 
   it("an acceptor that knows the secret and is the server dialed gets the proof, and then the messages", async () => {
     const peers = await addresses(2);

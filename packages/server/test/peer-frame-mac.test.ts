@@ -4,7 +4,7 @@
 // (bad-mac, logged and counted), and only that one.
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import { decode } from "cbor-x";
+import { decode, encode } from "cbor-x";
 import fc from "fast-check";
 import { FrameOpener, FrameSealer, MAC_TAG_BYTES, PeerMacError } from "../src/peer/frame-mac.js";
 import { DialerHandshake, AcceptorHandshake, ensembleSecret, sessionKeys } from "../src/peer/handshake.js";
@@ -188,6 +188,17 @@ describe("a relay on the path that changes 1's frames to 2", () => {
       await onlyThatConnectionClosed(ensemble);
     });
   }
+
+  it("a forged forward (superuser) injected after a genuine handshake is refused (bad-mac), never delivered", async () => {
+    const forged = encode({ s: [{ type: "forward", origin: 1, sessionId: 7n, cxid: 1, request: { type: "create", path: "/owned", data: new Uint8Array(0), acl: [], mode: 0 }, identities: [], superuser: true }] }) as Uint8Array;
+    for (const tag of [randomBytes(MAC_TAG_BYTES), new Uint8Array(0)]) {
+      const ensemble = await throughRelay((f, i) => (i === 1 ? [Buffer.concat([forged, tag]), f] : [f]));
+      for (let n = 0; n < 3; n++) ensemble.one.t.send(2, { n });
+      await until("2 to close the connection carrying the forged frame", () => ensemble.two.t.stats.closedCount("bad-mac") === 1);
+      expect(fromOneValues(ensemble.two.inbox)).toEqual([{ n: 0 }]);
+      await onlyThatConnectionClosed(ensemble);
+    }
+  });
 
   it("a frame spliced in from an earlier connection of the same two servers (same ids, other nonces) is refused (bad-mac)", async () => {
     const ensemble = await throughRelay((f, i, c, earlier) => [i === 0 ? earlier[0]!.fromDialer[2]! : f], 1);

@@ -43,10 +43,12 @@ export interface PeerTransportOptions {
   onPeerLost?: (from: number) => void;
   /** TCP keep-alive on every peer connection (ZooKeeper's tcpKeepAlive). */
   tcpKeepAlive?: boolean;
+  /** Time for either end to complete the handshake before the connection closes (default 5 s). */
+  handshakeTimeoutMs?: number;
   log: (line: string) => void;
 }
 
-const HELLO_TIMEOUT_MS = 5_000;
+const HANDSHAKE_TIMEOUT_MS = 5_000;
 const HANDSHAKE_FRAME_BYTES_MAX = 1024;
 const BACKOFF_MS_MIN = 50;
 const BACKOFF_MS_MAX = 2_000;
@@ -261,7 +263,8 @@ export class PeerTransport {
     let okOpener: FrameOpener | undefined;
     let sealer: FrameSealer | undefined;
     // An acceptor that never answers (or a process that only listens) must not hold the link.
-    const timer = setTimeout(() => this.close(s, "handshake-failed", who, `no answer to the hello in ${HELLO_TIMEOUT_MS} ms`), HELLO_TIMEOUT_MS);
+    const timeoutMs = this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    const timer = setTimeout(() => this.close(s, "handshake-failed", who, `no answer to the hello in ${timeoutMs} ms`), timeoutMs);
     s.once("connect", () => this.writeFrame(s, encode(handshake.hello())));
     const splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
     this.onFrames(s, who, () => splitter, (e) => (e instanceof PeerMacError ? "bad-mac" : "handshake-failed"), (f) => {
@@ -341,7 +344,7 @@ export class PeerTransport {
     let stage: "hello" | "proof" | "authenticated" = "hello";
     let opener: FrameOpener | undefined;
     const authenticated = () => stage === "authenticated";
-    const timer = setTimeout(() => this.close(s, "handshake-failed", who, "no hello in time"), HELLO_TIMEOUT_MS);
+    const timer = setTimeout(() => this.close(s, "handshake-failed", who, "no hello in time"), this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
     let decoding = false;
     this.onFrames(s, who, () => splitter, (e) => (authenticated() ? reasonOf(e, decoding) : "handshake-failed"), (f) => {
       if (authenticated()) {
