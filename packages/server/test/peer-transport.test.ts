@@ -79,11 +79,12 @@ describe("peer transport", () => {
     expect(inbox[0]).toEqual([[3, "hello"]]);
   });
 
-  it("refuses a peer that does not know the secret", async () => {
+  it("refuses a peer that does not know the secret: with another secret, each dialer refuses the acceptor's proof first", async () => {
     const { ts, inbox, logs } = await ensemble([new TextEncoder().encode("a"), new TextEncoder().encode("b")]);
     ts[0]!.send(2, "x");
-    await until(() => logs.some((l) => l.includes("does not know the ensemble secret")));
+    await until(() => logs.filter((l) => l.includes("(handshake-failed)") && l.includes("does not prove it knows the ensemble secret")).length >= 2);
     expect(inbox[1]).toEqual([]);
+    expect(ts[0]!.connectedPeers()).toEqual([]);
   });
 
   it("without a secret, admits the server.N addresses and warns loudly", async () => {

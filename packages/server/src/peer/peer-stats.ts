@@ -2,6 +2,7 @@
 import { DecodeError } from "@warden/protocol";
 import { PEER_MESSAGE_INVALID, PeerMessageRefusedError } from "@warden/consensus";
 import { PeerFrameError } from "./frames.js";
+import { PeerMacError } from "./frame-mac.js";
 
 /**
  * Why a peer connection was closed by us (a peer closing its side is "closed-by-peer"):
@@ -12,10 +13,13 @@ import { PeerFrameError } from "./frames.js";
  *    (PeerMessageRefusedError: a second leader of its epoch, an acknowledgement of entries never
  *    sent, a rewrite of committed entries); no correct peer sends one;
  *  - handler-error: anything else thrown while handling the connection's input (a bug);
- *  - handshake-failed: a bad hello, an unknown id, a wrong proof, an unexpected frame;
+ *  - handshake-failed: a bad hello, an unknown id, a wrong proof (either end's), an acceptor that
+ *    is not the server dialed, an unexpected frame, no answer in time;
+ *  - bad-mac: a frame after the handshake whose MAC fails (frame-mac.ts): changed, replayed,
+ *    reordered, cut short or taken from another connection; no correct peer sends one;
  *  - write-buffer-full: the peer stopped reading and our unsent bytes passed their bound.
  */
-export type PeerCloseReason = "frame-too-large" | "undecodable" | "invalid-message" | "refused" | "handler-error" | "handshake-failed" | "write-buffer-full";
+export type PeerCloseReason = "frame-too-large" | "undecodable" | "invalid-message" | "refused" | "handler-error" | "handshake-failed" | "bad-mac" | "write-buffer-full";
 
 export class PeerStats {
   messagesSent = 0;
@@ -42,6 +46,7 @@ export class PeerStats {
 /** The close reason for an error thrown while handling a connection's input. */
 export function reasonOf(error: unknown, decoding: boolean): PeerCloseReason {
   if (error instanceof PeerFrameError) return "frame-too-large";
+  if (error instanceof PeerMacError) return "bad-mac";
   if (decoding) return "undecodable";
   if (error instanceof DecodeError && error.reason === PEER_MESSAGE_INVALID) return "invalid-message";
   if (error instanceof PeerMessageRefusedError) return "refused";

@@ -1,18 +1,20 @@
 // Peer transport: every server dials every other server for the messages it sends, and
 // accepts connections for the messages it receives (one direction per connection keeps
-// reconnection simple). A dialer proves it knows the ensemble secret by HMAC over both
-// sides' nonces; without a secret, only the addresses named by server.N lines may connect.
+// reconnection simple). With an ensemble secret both ends prove it, bound to both ids and the
+// direction (handshake.ts), and every frame after the handshake carries a MAC (frame-mac.ts);
+// without a secret, only the addresses named by server.N lines may connect, and frames are bare.
 //
 // Each connection is a containment boundary: whatever goes wrong with its input (a frame over
 // frameBytesMax, bytes that are not CBOR, a message that fails its schema, a handler that
 // throws) or its output (a peer that stops reading) closes that connection, logged and counted
 // (PeerStats), and nothing else. Nothing thrown while handling a connection leaves its handlers.
 import { createServer, connect, type Server, type Socket } from "node:net";
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { encode, decode } from "cbor-x";
 import { FrameSplitter, frameHeader } from "./frames.js";
 import { PeerStats, reasonOf, type PeerCloseReason } from "./peer-stats.js";
+import { AcceptorHandshake, DialerHandshake, ensembleSecret, type EnsembleSecret } from "./handshake.js";
+import { FrameOpener, FrameSealer, MAC_TAG_BYTES, PeerMacError } from "./frame-mac.js";
 
 export interface PeerAddress {
   id: number;
@@ -41,10 +43,12 @@ export interface PeerTransportOptions {
   onPeerLost?: (from: number) => void;
   /** TCP keep-alive on every peer connection (ZooKeeper's tcpKeepAlive). */
   tcpKeepAlive?: boolean;
+  /** Time for either end to complete the handshake before the connection closes (default 5 s). */
+  handshakeTimeoutMs?: number;
   log: (line: string) => void;
 }
 
-const HELLO_TIMEOUT_MS = 5_000;
+const HANDSHAKE_TIMEOUT_MS = 5_000;
 const HANDSHAKE_FRAME_BYTES_MAX = 1024;
 const BACKOFF_MS_MIN = 50;
 const BACKOFF_MS_MAX = 2_000;
@@ -60,6 +64,8 @@ interface Outgoing {
   backoffMs: number;
   timer: NodeJS.Timeout | undefined;
   corked: boolean;
+  /** Tags the frames of the current connection (undefined without a secret, or before its handshake). */
+  sealer: FrameSealer | undefined;
   /** When our connection to it completed its handshake (undefined while down). */
   establishedMs: number | undefined;
   /** Frames written to it (since start or the last resetLinkStats). */
@@ -79,12 +85,6 @@ export interface PeerLink {
   framesReceived: number;
 }
 
-function mac(secret: Uint8Array, ...parts: Array<Uint8Array | string>): Buffer {
-  const h = createHmac("sha256", secret);
-  for (const p of parts) h.update(p);
-  return h.digest();
-}
-
 function lengthOf(parts: readonly Uint8Array[]): number {
   let n = 0;
   for (const p of parts) n += p.length;
@@ -102,8 +102,10 @@ export class PeerTransport {
   readonly stats = new PeerStats();
   private readonly queueBytesMax: number;
   private readonly writeBufferBytesMax: number;
+  private readonly secret: EnsembleSecret | undefined;
 
   constructor(private readonly opts: PeerTransportOptions) {
+    this.secret = opts.secret ? ensembleSecret(opts.secret) : undefined;
     this.queueBytesMax = opts.queueBytesMax ?? 64 * MiB;
     this.writeBufferBytesMax = opts.writeBufferBytesMax ?? 128 * MiB;
   }
@@ -122,7 +124,7 @@ export class PeerTransport {
     });
     for (const peer of this.opts.peers) {
       if (peer.id === this.opts.myId) continue;
-      const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], queuedBytes: 0, backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false, establishedMs: undefined, framesSent: 0 };
+      const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], queuedBytes: 0, backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false, sealer: undefined, establishedMs: undefined, framesSent: 0 };
       this.outgoing.set(peer.id, o);
       this.dial(o);
     }
@@ -206,8 +208,11 @@ export class PeerTransport {
     if (socket.writableLength + length > this.writeBufferBytesMax) {
       return this.close(socket, "write-buffer-full", `peer ${o.peer.id}`, `${socket.writableLength} bytes unsent`);
     }
+    // One MAC per frame (a frame of server messages is a whole batch), over the parts as they lie.
+    const tag = o.sealer?.seal(parts);
+    const wireLength = length + (tag ? MAC_TAG_BYTES : 0);
     this.stats.messagesSent++;
-    this.stats.bytesSent += length + 4;
+    this.stats.bytesSent += wireLength + 4;
     o.framesSent++;
     if (!o.corked) {
       // Corked until the turn of the event loop ends: every message of the turn leaves in one write.
@@ -218,8 +223,9 @@ export class PeerTransport {
         socket.uncork();
       });
     }
-    socket.write(frameHeader(length));
+    socket.write(frameHeader(wireLength));
     for (const p of parts) socket.write(p);
+    if (tag) socket.write(tag);
   }
 
   /** Ends one connection for `reason`, logged and counted; nothing else is touched. */
@@ -250,22 +256,35 @@ export class PeerTransport {
     s.setNoDelay(true);
     if (this.opts.tcpKeepAlive) s.setKeepAlive(true);
     o.socket = s;
-    const myNonce = randomBytes(16);
+    o.sealer = undefined;
+    const who = `to peer ${o.peer.id}`;
+    const handshake = new DialerHandshake(this.opts.myId, o.peer.id, this.secret);
     let stage: "challenge" | "ok" | "ready" = "challenge";
-    s.once("connect", () => this.writeFrame(s, encode({ hello: 1, id: this.opts.myId, nonce: myNonce })));
+    let okOpener: FrameOpener | undefined;
+    let sealer: FrameSealer | undefined;
+    // An acceptor that never answers (or a process that only listens) must not hold the link.
+    const timeoutMs = this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    const timer = setTimeout(() => this.close(s, "handshake-failed", who, `no answer to the hello in ${timeoutMs} ms`), timeoutMs);
+    s.once("connect", () => this.writeFrame(s, encode(handshake.hello())));
     const splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
-    this.onFrames(s, `to peer ${o.peer.id}`, () => splitter, () => "handshake-failed", (f) => {
-      const m = decode(f) as { nonce?: unknown; ok?: unknown };
+    this.onFrames(s, who, () => splitter, (e) => (e instanceof PeerMacError ? "bad-mac" : "handshake-failed"), (f) => {
       if (stage === "challenge") {
-        if (!(m.nonce instanceof Uint8Array)) throw new Error("bad challenge");
-        const proof = this.opts.secret ? mac(this.opts.secret, "dial", myNonce, m.nonce, String(this.opts.myId)) : new Uint8Array(0);
-        this.writeFrame(s, encode({ proof }));
+        // Nothing but the hello leaves before the acceptor has proven it is the server we dialed.
+        const { reply, keys } = handshake.challenge(decode(f));
+        if (keys) {
+          okOpener = new FrameOpener(keys.acceptorToDialer);
+          sealer = new FrameSealer(keys.dialerToAcceptor);
+        }
+        this.writeFrame(s, encode(reply));
         stage = "ok";
         return;
       }
-      if (stage !== "ok" || m.ok !== true) throw new Error("unexpected frame from acceptor");
+      const m = decode(okOpener ? okOpener.open(f) : f) as { ok?: unknown } | undefined;
+      if (stage !== "ok" || m?.ok !== true) throw new Error("unexpected frame from acceptor");
+      clearTimeout(timer);
       stage = "ready";
       o.ready = true;
+      o.sealer = sealer;
       o.establishedMs = Date.now();
       o.backoffMs = BACKOFF_MS_MIN;
       const queued = o.queue.splice(0);
@@ -274,7 +293,9 @@ export class PeerTransport {
     });
     s.on("error", () => {});
     s.on("close", () => {
+      clearTimeout(timer);
       o.ready = false;
+      o.sealer = undefined;
       o.establishedMs = undefined;
       o.socket = undefined;
       if (this.stopped) return;
@@ -317,43 +338,46 @@ export class PeerTransport {
       return void s.destroy();
     }
     this.incoming.add(s);
-    const nonce = randomBytes(16);
+    const who = `from ${remote}`;
+    const handshake = new AcceptorHandshake(this.opts.myId, this.opts.peers.map((p) => p.id), this.secret);
     let splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
-    let peerId = -1;
-    let helloNonce: Uint8Array | undefined;
-    const authenticated = () => peerId >= 0 && helloNonce === undefined;
-    const timer = setTimeout(() => this.close(s, "handshake-failed", `from ${remote}`, "no hello in time"), HELLO_TIMEOUT_MS);
+    let stage: "hello" | "proof" | "authenticated" = "hello";
+    let opener: FrameOpener | undefined;
+    const authenticated = () => stage === "authenticated";
+    const timer = setTimeout(() => this.close(s, "handshake-failed", who, "no hello in time"), this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
     let decoding = false;
-    this.onFrames(s, `from ${remote}`, () => splitter, (e) => (authenticated() ? reasonOf(e, decoding) : "handshake-failed"), (f) => {
-      decoding = true;
-      const m = decode(f) as unknown;
-      decoding = false;
+    this.onFrames(s, who, () => splitter, (e) => (authenticated() ? reasonOf(e, decoding) : "handshake-failed"), (f) => {
       if (authenticated()) {
+        const payload = opener ? opener.open(f) : f;
+        decoding = true;
+        const m = decode(payload) as unknown;
+        decoding = false;
         this.stats.messagesReceived++;
-        this.inbound.get(peerId)!.framesReceived++;
-        return this.opts.onMessage(peerId, m);
+        this.inbound.get(handshake.peerId)!.framesReceived++;
+        return this.opts.onMessage(handshake.peerId, m);
       }
-      const h = (typeof m === "object" && m !== null ? m : {}) as { hello?: unknown; id?: unknown; nonce?: unknown; proof?: unknown };
-      if (!helloNonce) {
-        if (h.hello !== 1 || typeof h.id !== "number" || !(h.nonce instanceof Uint8Array) || h.nonce.length !== 16) throw new Error("bad hello");
-        if (!this.opts.peers.some((p) => p.id === h.id && p.id !== this.opts.myId)) throw new Error(`unknown peer id ${h.id}`);
-        peerId = h.id;
-        helloNonce = h.nonce;
-        this.writeFrame(s, encode({ nonce }));
+      if (stage === "hello") {
+        this.writeFrame(s, encode(handshake.hello(decode(f))));
+        stage = "proof";
         return;
       }
-      const want = this.opts.secret ? mac(this.opts.secret, "dial", helloNonce, nonce, String(peerId)) : Buffer.alloc(0);
-      const got = h.proof instanceof Uint8Array ? Buffer.from(h.proof) : Buffer.alloc(1);
-      if (got.length !== want.length || !timingSafeEqual(got, want)) throw new Error(`peer ${peerId} does not know the ensemble secret`);
-      helloNonce = undefined;
+      const keys = handshake.proof(decode(f));
+      stage = "authenticated";
       clearTimeout(timer);
+      const peerId = handshake.peerId;
       const known = this.inbound.get(peerId);
       const remoteAddress = `${remote}:${s.remotePort ?? 0}`;
       if (known) known.remoteAddress = remoteAddress;
       else this.inbound.set(peerId, { framesReceived: 0, remoteAddress });
       // The dialer sends nothing more until it reads "ok", so no frame is left in the old splitter.
-      splitter = new FrameSplitter(this.opts.frameBytesMax);
-      this.writeFrame(s, encode({ ok: true }));
+      splitter = new FrameSplitter(this.opts.frameBytesMax + (keys ? MAC_TAG_BYTES : 0));
+      const ok = encode({ ok: true }) as Uint8Array;
+      if (keys) {
+        opener = new FrameOpener(keys.dialerToAcceptor);
+        this.writeFrame(s, ok, new FrameSealer(keys.acceptorToDialer).seal([ok]));
+      } else {
+        this.writeFrame(s, ok);
+      }
       this.redialSoon(peerId);
     });
     s.on("error", () => {});
@@ -362,17 +386,18 @@ export class PeerTransport {
       this.incoming.delete(s);
       if (!authenticated() || this.stopped) return;
       try {
-        this.opts.onPeerLost?.(peerId);
+        this.opts.onPeerLost?.(handshake.peerId);
       } catch (e) {
-        this.opts.log(`BUG: handling the loss of peer ${peerId} threw: ${(e as Error).message}`);
+        this.opts.log(`BUG: handling the loss of peer ${handshake.peerId} threw: ${(e as Error).message}`);
       }
     });
   }
 
-  private writeFrame(s: Socket, payload: Uint8Array): void {
+  private writeFrame(s: Socket, payload: Uint8Array, tag?: Uint8Array): void {
     s.cork();
-    s.write(frameHeader(payload.length));
+    s.write(frameHeader(payload.length + (tag?.length ?? 0)));
     s.write(payload);
+    if (tag) s.write(tag);
     s.uncork();
   }
 }

@@ -48,7 +48,7 @@ export async function startServerUnderTest(settings: Record<string, string>, pee
     }
     all.ensembleSecretFile = secretFile;
     all.myid = String(SERVER_ID);
-    const listening = (impersonated = await ImpersonatedPeers.start(impersonatedPorts, peers.up));
+    const listening = (impersonated = await ImpersonatedPeers.start(impersonatedPorts, IMPERSONATED_IDS, PEER_SECRET, peers.up));
     const answerDialsFor = (answer: DialAnswer, ms: number) => listening.answerFor(answer, ms);
     peer = { secret: PEER_SECRET, serverId: SERVER_ID, impersonatedIds: IMPERSONATED_IDS, impersonatedPorts, answerDialsFor };
   }

@@ -1,14 +1,21 @@
 // Everything the peer target knows about the peer transport's format, in one file so a
 // change of the transport (server/src/peer/transport.ts, frames.ts) is one edit here:
 //  - framing: a 4-byte big-endian length, then a CBOR payload (cbor-x's default encoding);
-//  - the handshake: the dialer sends {hello: 1, id, nonce (16 bytes)}, the acceptor answers
-//    {nonce}, the dialer proves the secret with {proof: HMAC-SHA256(secret, "dial",
-//    dialerNonce, acceptorNonce, String(id))}, the acceptor answers {ok: true};
+//  - the handshake (server/src/peer/handshake.ts, written again here from its description so a
+//    silent change of the server's format shows up as "handshake refused"): the dialer sends
+//    {hello: 2, id, to, nonce (16 bytes)}; the acceptor answers {id, nonce, proof:
+//    HMAC(kh, "warden peer accept v2" | dialerId | acceptorId | Nd | Na)}; the dialer sends
+//    {proof: HMAC(kh, "warden peer dial v2" | ...)}; the acceptor answers {ok: true}, the first
+//    MAC'd frame. kh = HKDF-SHA256(secret, no salt, "warden peer handshake v2"); fields
+//    length-prefixed (2 bytes), ids as decimal text;
+//  - every frame after the handshake: payload, then HMAC-SHA256(direction key, 8-byte
+//    sequence number | payload) cut to 16 bytes (server/src/peer/frame-mac.ts); direction key =
+//    HKDF-SHA256(secret, Nd | Na, "warden peer frames dialer->acceptor v2" | dialerId | acceptorId);
 //  - messages after it: {c: consensus message} (its `from` must be the dialer's id) or
 //    {s: [server messages]} (forward, forward-failed, touch);
 //  - the shapes of those messages (consensus/src/types.ts, server/src/core/node.ts); snapshots
 //    travel as snapshot-chunk / snapshot-ack (consensus README, "Snapshot transfer").
-import { createHmac } from "node:crypto";
+import { createHmac, hkdfSync } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { decode, encode } from "cbor-x";
 import fc from "fast-check";
@@ -60,21 +67,64 @@ export class PeerFrameReader {
   }
 }
 
-export const hello = (id: number, nonce: Uint8Array) => ({ hello: 1, id, nonce });
-export const challenge = (nonce: Uint8Array) => ({ nonce });
+export const PROTOCOL_VERSION = 2;
+export const MAC_TAG_BYTES = 16;
+export const hello = (id: number, to: number, nonce: Uint8Array) => ({ hello: PROTOCOL_VERSION, id, to, nonce });
+export const challenge = (id: number, nonce: Uint8Array, proof: Uint8Array | undefined) => ({ id, nonce, proof });
 export const OK = { ok: true } as const;
 
-export function proofOf(secret: Uint8Array, dialerNonce: Uint8Array, acceptorNonce: Uint8Array, dialerId: number): Uint8Array {
-  return createHmac("sha256", secret).update("dial").update(dialerNonce).update(acceptorNonce).update(String(dialerId)).digest();
+/** Length-prefixed fields, as the server's MAC inputs are built. */
+function transcript(...fields: Array<string | Uint8Array>): Buffer {
+  return Buffer.concat(fields.flatMap((f) => {
+    const b = typeof f === "string" ? Buffer.from(f) : Buffer.from(f);
+    const n = Buffer.alloc(2);
+    n.writeUInt16BE(b.length);
+    return [n, b];
+  }));
 }
 
-/** The acceptor's nonce from its challenge, if the payload is one. */
-export function nonceOf(payload: Uint8Array): Uint8Array | undefined {
-  const m = decodePeer(payload) as { nonce?: unknown } | undefined;
-  return m && m.nonce instanceof Uint8Array ? m.nonce : undefined;
+const handshakeKey = (secret: Uint8Array) => new Uint8Array(hkdfSync("sha256", secret, new Uint8Array(0), "warden peer handshake v2", 32));
+
+/** A handshake proof: "accept" (the acceptor's) or "dial" (the dialer's). */
+export function proofOf(secret: Uint8Array, role: "accept" | "dial", dialerId: number, acceptorId: number, dialerNonce: Uint8Array, acceptorNonce: Uint8Array): Uint8Array {
+  return createHmac("sha256", handshakeKey(secret)).update(transcript(`warden peer ${role} v2`, String(dialerId), String(acceptorId), dialerNonce, acceptorNonce)).digest();
 }
 
-export const isOk = (payload: Uint8Array): boolean => (decodePeer(payload) as { ok?: unknown } | undefined)?.ok === true;
+export function frameKey(secret: Uint8Array, direction: "dialer->acceptor" | "acceptor->dialer", dialerId: number, acceptorId: number, dialerNonce: Uint8Array, acceptorNonce: Uint8Array): Uint8Array {
+  return new Uint8Array(hkdfSync("sha256", secret, Buffer.concat([dialerNonce, acceptorNonce]), transcript(`warden peer frames ${direction} v2`, String(dialerId), String(acceptorId)), 32));
+}
+
+/** One direction's frames: each payload followed by its tag, in sequence. */
+export class Sealer {
+  private sequence = 0n;
+  constructor(private readonly key: Uint8Array) {}
+  /** The tag of the next frame; `peek` leaves the sequence where it is. */
+  tag(payload: Uint8Array, peek = false): Uint8Array {
+    const n = Buffer.alloc(8);
+    n.writeBigUInt64BE(this.sequence);
+    if (!peek) this.sequence++;
+    return createHmac("sha256", this.key).update(n).update(payload).digest().subarray(0, MAC_TAG_BYTES);
+  }
+  /** The next frame's bytes: header, payload, tag. */
+  frame(payload: Uint8Array): Uint8Array {
+    const tag = this.tag(payload);
+    return peerFrame(Buffer.concat([payload, tag]));
+  }
+  /** The payload of the next frame, if its tag is right. */
+  open(frame: Uint8Array): Uint8Array | undefined {
+    if (frame.length < MAC_TAG_BYTES) return undefined;
+    const payload = frame.subarray(0, frame.length - MAC_TAG_BYTES);
+    return Buffer.from(this.tag(payload)).equals(frame.subarray(frame.length - MAC_TAG_BYTES)) ? payload : undefined;
+  }
+}
+
+/** The acceptor's challenge, if the payload is one. */
+export function challengeOf(payload: Uint8Array): { id: unknown; nonce: Uint8Array; proof: unknown } | undefined {
+  const m = decodePeer(payload) as { id?: unknown; nonce?: unknown; proof?: unknown } | undefined;
+  return m && m.nonce instanceof Uint8Array ? { id: m.id, nonce: m.nonce, proof: m.proof } : undefined;
+}
+
+export const isOk = (payload: Uint8Array | undefined): boolean => payload !== undefined && (decodePeer(payload) as { ok?: unknown } | undefined)?.ok === true;
 
 export const consensusEnvelope = (message: unknown) => ({ c: message });
 export const serverEnvelope = (items: unknown[]) => ({ s: items });

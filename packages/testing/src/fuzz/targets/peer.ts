@@ -1,8 +1,10 @@
 // The peer target: the server's server.N port, with the fuzzer impersonating the observers
 // its configuration names (it knows the ensemble secret). The handshake fuzzed itself;
-// then, authenticated, random and mutated CBOR messages, consensus and server messages with
-// fields on their edges, and oversized frames; and the other direction: the fuzzer answers
-// the server's own dial with a mutated handshake. The format lives in peer-format.ts.
+// then, authenticated (every frame with its right MAC, so the messages reach the server's
+// checks), random and mutated CBOR messages, consensus and server messages with fields on
+// their edges, oversized frames, and frames whose MAC is broken; and the other direction: the
+// fuzzer answers the server's own dial with a mutated handshake. The format lives in
+// peer-format.ts.
 import fc from "fast-check";
 import { family, type AnyFamily, type CaseContext, type PeerSetup } from "../family.js";
 import { anyValue, applyByteMutations, applyValueMutations, byteMutation, valueMutation, type ByteMutation } from "../mutate.js";
@@ -32,19 +34,33 @@ async function dial(ctx: CaseContext, n = 0): Promise<{ t: RawTcp; frames: Uint8
   return { t, frames };
 }
 
-/** A connection past the handshake as peer `id`, or undefined (observed) if the server refused it. */
-async function authenticated(ctx: CaseContext, index: number, myNonce: Uint8Array): Promise<RawTcp | undefined> {
+/** A connection past the handshake: `sealer` makes the frames (MAC'd, in sequence) the server takes. */
+interface Session {
+  t: RawTcp;
+  sealer: format.Sealer;
+}
+
+/**
+ * A connection past the handshake as peer `id`, or undefined (observed) if the server refused
+ * it. A challenge or an ok whose proof or MAC the fuzzer cannot check throws: the fuzzer's
+ * format and the server's disagree, and the message families would test nothing.
+ */
+async function authenticated(ctx: CaseContext, index: number, myNonce: Uint8Array): Promise<Session | undefined> {
   const peer = setup(ctx);
   const id = peer.impersonatedIds[index % peer.impersonatedIds.length]!;
   const { t, frames } = await dial(ctx);
-  t.write(format.peerFrame(format.encodePeer(format.hello(id, myNonce))));
+  t.write(format.peerFrame(format.encodePeer(format.hello(id, peer.serverId, myNonce))));
   await t.until(() => t.closed || frames.length >= 1, HANDSHAKE_MS);
-  const theirs = frames[0] && format.nonceOf(frames[0]);
-  if (!theirs) return void ctx.observe("no challenge");
-  t.write(format.peerFrame(format.encodePeer({ proof: format.proofOf(peer.secret, myNonce, theirs, id) })));
+  const c = frames[0] && format.challengeOf(frames[0]);
+  if (!c) return void ctx.observe("no challenge");
+  const accept = format.proofOf(peer.secret, "accept", id, peer.serverId, myNonce, c.nonce);
+  if (c.id !== peer.serverId || !(c.proof instanceof Uint8Array) || !Buffer.from(c.proof).equals(accept)) throw new Error("the server's challenge fails the fuzzer's check of its proof (peer-format.ts and handshake.ts disagree)");
+  t.write(format.peerFrame(format.encodePeer({ proof: format.proofOf(peer.secret, "dial", id, peer.serverId, myNonce, c.nonce) })));
   await t.until(() => t.closed || frames.length >= 2, HANDSHAKE_MS);
-  if (!frames[1] || !format.isOk(frames[1])) return void ctx.observe("handshake refused");
-  return t;
+  if (!frames[1]) return void ctx.observe("handshake refused");
+  const fromServer = new format.Sealer(format.frameKey(peer.secret, "acceptor->dialer", id, peer.serverId, myNonce, c.nonce));
+  if (!format.isOk(fromServer.open(frames[1]))) throw new Error("the server's ok fails the fuzzer's check of its MAC (peer-format.ts and frame-mac.ts disagree)");
+  return { t, sealer: new format.Sealer(format.frameKey(peer.secret, "dialer->acceptor", id, peer.serverId, myNonce, c.nonce)) };
 }
 
 /** After the messages: did the server close the connection? */
@@ -67,13 +83,14 @@ const handshakeRandom = family({
 const handshakeMutated = family({
   name: "handshake-mutated",
   weight: 10,
-  about: "a hello and a proof with fields mutated, wrong ids (self, unknown, not integers), proofs wrong, short, missing, early or twice, frames over the handshake limit",
+  about: "a hello and a proof with fields mutated, wrong ids (self, unknown, not integers), `to` naming another server, proofs wrong, short, missing, with the acceptor's label, early or twice, frames over the handshake limit",
   params: fc.record({
     index: peerIndex,
     id: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom(1, 0, -1, 4, 2 ** 31, 1.5), anyValue) }),
     nonce,
     helloMutations: fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(valueMutation, { minLength: 1, maxLength: 2 }) }),
-    proof: fc.constantFrom("right", "wrong", "short", "missing", "not-bytes", "early", "twice"),
+    to: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(2, 3, 0, -1, "1") }),
+    proof: fc.constantFrom("right", "wrong", "short", "missing", "not-bytes", "accept-label", "early", "twice"),
     bytes: fc.array(byteMutation, { maxLength: 2 }),
     oversized: fc.option(fc.constantFrom(1_025, 65_536, 1 << 20, 0xffffffff), { freq: 6, nil: undefined }),
   }),
@@ -81,23 +98,26 @@ const handshakeMutated = family({
     const peer = setup(ctx);
     const id = p.id === undefined ? peer.impersonatedIds[p.index]! : p.id;
     const { t, frames } = await dial(ctx);
-    const helloBytes = applyByteMutations(format.encodePeer(applyValueMutations(format.hello(id as number, p.nonce), p.helloMutations)), p.bytes);
+    const to = p.to === undefined ? peer.serverId : p.to;
+    const helloBytes = applyByteMutations(format.encodePeer(applyValueMutations({ ...format.hello(id as number, peer.serverId, p.nonce), to }, p.helloMutations)), p.bytes);
     if (p.oversized !== undefined) t.write(format.peerFrame(helloBytes, p.oversized));
     else t.write(format.peerFrame(helloBytes));
     const proofFor = (theirs: Uint8Array) => {
-      const right = format.proofOf(peer.secret, p.nonce, theirs, Number(id));
-      return { right, wrong: right.map((b) => b ^ 1), short: right.subarray(0, 16), missing: undefined, "not-bytes": "proof", early: right, twice: right }[p.proof];
+      const right = format.proofOf(peer.secret, "dial", Number(id), peer.serverId, p.nonce, theirs);
+      const acceptLabel = format.proofOf(peer.secret, "accept", Number(id), peer.serverId, p.nonce, theirs);
+      return { right, wrong: right.map((b) => b ^ 1), short: right.subarray(0, 16), missing: undefined, "not-bytes": "proof", "accept-label": acceptLabel, early: right, twice: right }[p.proof];
     };
     if (p.proof === "early") t.write(format.peerFrame(format.encodePeer({ proof: new Uint8Array(32) })));
     await t.until(() => t.closed || frames.length >= 1, ANSWER_MS);
-    const theirs = frames[0] && format.nonceOf(frames[0]);
+    const theirs = frames[0] && format.challengeOf(frames[0])?.nonce;
     if (theirs) {
       const proof = format.peerFrame(format.encodePeer({ proof: proofFor(theirs) }));
       t.write(proof);
       if (p.proof === "twice") t.write(proof);
     }
     await t.until(() => t.closed || frames.length >= 2, ANSWER_MS);
-    ctx.observe(frames[1] && format.isOk(frames[1]) ? "authenticated" : t.closed ? "refused" : "silent");
+    // The ok is MAC'd: any frame after a right proof is it; a refusal closes.
+    ctx.observe(frames[1] ? "authenticated" : t.closed ? "refused" : "silent");
   },
 });
 
@@ -108,7 +128,7 @@ const handshakeStall = family({
   params: fc.record({ index: peerIndex, nonce, connections: fc.integer({ min: 10, max: 200 }), stage: fc.constantFrom("nothing", "partial-frame", "hello"), holdMs }),
   async run(p, ctx) {
     const peer = setup(ctx);
-    const helloFrame = format.peerFrame(format.encodePeer(format.hello(peer.impersonatedIds[p.index]!, p.nonce)));
+    const helloFrame = format.peerFrame(format.encodePeer(format.hello(peer.impersonatedIds[p.index]!, peer.serverId, p.nonce)));
     for (let i = 0; i < p.connections; i++) {
       const { t } = await dial(ctx, i);
       if (p.stage === "partial-frame") t.write(helloFrame.subarray(0, helloFrame.length - 3));
@@ -120,9 +140,9 @@ const handshakeStall = family({
 
 const impersonated = (ctx: CaseContext, index: number) => setup(ctx).impersonatedIds[index]!;
 
-/** Encodes the messages as frames, with the byte mutations of each applied to its payload. */
-const framesOf = (messages: readonly unknown[], bytes: readonly ByteMutation[][] = []) =>
-  Buffer.concat(messages.map((m, i) => format.peerFrame(applyByteMutations(format.encodePeer(m), bytes[i] ?? []))));
+/** Encodes the messages as frames with their MACs, the byte mutations of each applied to its payload first (so it reaches the decoder). */
+const framesOf = (session: Session, messages: readonly unknown[], bytes: readonly ByteMutation[][] = []) =>
+  Buffer.concat(messages.map((m, i) => session.sealer.frame(applyByteMutations(format.encodePeer(m), bytes[i] ?? []))));
 
 const consensusMessages = family({
   name: "consensus-messages",
@@ -135,12 +155,12 @@ const consensusMessages = family({
     bytes: fc.array(fc.array(byteMutation, { maxLength: 1 }), { maxLength: 30 }),
   }),
   async run(p, ctx) {
-    const t = await authenticated(ctx, p.index, p.nonce);
-    if (!t) return;
+    const session = await authenticated(ctx, p.index, p.nonce);
+    if (!session) return;
     const id = impersonated(ctx, p.index);
     const messages = p.messages.map(([m, ms]) => format.consensusEnvelope(applyValueMutations({ ...m, from: m.from === -2 ? id : m.from, to: setup(ctx).serverId }, ms)));
-    t.write(framesOf(messages, p.bytes));
-    await observeAfter(ctx, t);
+    session.t.write(framesOf(session, messages, p.bytes));
+    await observeAfter(ctx, session.t);
   },
 });
 
@@ -159,12 +179,12 @@ const serverMessages = family({
     batches: fc.array(fc.array(fc.tuple(format.serverMessage(fc.oneof({ weight: 4, arbitrary: fc.constant(-2) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 5 }) })), fc.array(valueMutation, { maxLength: 1 })), { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 10 }),
   }),
   async run(p, ctx) {
-    const t = await authenticated(ctx, p.index, p.nonce);
-    if (!t) return;
+    const session = await authenticated(ctx, p.index, p.nonce);
+    if (!session) return;
     const id = impersonated(ctx, p.index);
     const batches = p.batches.map((items) => format.serverEnvelope(items.map(([m, ms]) => applyValueMutations(m.origin === -2 ? { ...m, origin: id } : m, ms))));
-    t.write(framesOf(batches));
-    await observeAfter(ctx, t);
+    session.t.write(framesOf(session, batches));
+    await observeAfter(ctx, session.t);
   },
 });
 
@@ -179,11 +199,11 @@ const cborAny = family({
     raw: fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 3 }),
   }),
   async run(p, ctx) {
-    const t = await authenticated(ctx, p.index, p.nonce);
-    if (!t) return;
-    t.write(framesOf(p.values));
-    for (const r of p.raw) t.write(format.peerFrame(r));
-    await observeAfter(ctx, t);
+    const session = await authenticated(ctx, p.index, p.nonce);
+    if (!session) return;
+    session.t.write(framesOf(session, p.values));
+    for (const r of p.raw) session.t.write(session.sealer.frame(r));
+    await observeAfter(ctx, session.t);
   },
 });
 
@@ -202,8 +222,9 @@ const oversizedFrames = family({
     holdMs,
   }),
   async run(p, ctx) {
-    const t = await authenticated(ctx, p.index, p.nonce);
-    if (!t) return;
+    const session = await authenticated(ctx, p.index, p.nonce);
+    if (!session) return;
+    const t = session.t;
     t.write(format.peerFrame(new Uint8Array(0), p.declared));
     let left = Math.min(p.sentBytes, p.declared - 1);
     while (left > 0 && !t.closed) {
@@ -217,13 +238,44 @@ const oversizedFrames = family({
   },
 });
 
+const frameMac = family({
+  name: "frame-mac",
+  weight: 4,
+  about: "authenticated, valid frames and then one whose MAC is broken: a byte flipped, replayed, reordered, without its tag, cut short, or with the other direction's or another connection's tag",
+  params: fc.record({
+    index: peerIndex,
+    nonce,
+    valid: fc.array(fc.constant({ s: [] }), { maxLength: 4 }),
+    broken: fc.constantFrom("flip", "replay", "reorder", "untagged", "truncate", "peek-sequence"),
+    flipAt: fc.nat(),
+  }),
+  async run(p, ctx) {
+    const session = await authenticated(ctx, p.index, p.nonce);
+    if (!session) return;
+    const payloads = [...p.valid, { s: [] }, { s: [] }].map((m) => format.encodePeer(m));
+    const good = payloads.map((b) => session.sealer.frame(b));
+    const last = good.length - 2;
+    const frames = good.slice(0, last);
+    const victim = good[last]!;
+    if (p.broken === "flip") frames.push(Uint8Array.from(victim, (b, i) => (i === format.HEADER_BYTES + (p.flipAt % (victim.length - format.HEADER_BYTES)) ? b ^ 0x01 : b)));
+    if (p.broken === "replay") frames.push(victim, victim);
+    if (p.broken === "reorder") frames.push(good[last + 1]!, victim);
+    if (p.broken === "untagged") frames.push(format.peerFrame(payloads[last]!));
+    if (p.broken === "truncate") frames.push(format.peerFrame(victim.subarray(format.HEADER_BYTES, victim.length - 1)));
+    // A tag for the right payload but the sequence number already used: a replay made up.
+    if (p.broken === "peek-sequence") frames.push(good[last + 1]!, format.peerFrame(Buffer.concat([payloads[last]!, session.sealer.tag(payloads[last]!, true)])));
+    session.t.write(Buffer.concat(frames));
+    await observeAfter(ctx, session.t);
+  },
+});
+
 const dialerSide = family({
   name: "dialer-side",
   weight: 3,
-  about: "the impersonated peers answer the server's own dials with a mutated challenge, no challenge, a huge frame, ok too early, or garbage after ok",
+  about: "the impersonated peers answer the server's own dials with a mutated challenge, no challenge, another server's id, a wrong or missing proof, a huge frame, ok too early or without its MAC, or garbage after ok",
   params: fc.record({
     nonce,
-    reply: fc.constantFrom<DialReply[]>("garbage", "no-nonce", "nonce-not-bytes", "huge-frame", "ok-first", "valid", "valid-then-garbage", "silent"),
+    reply: fc.constantFrom<DialReply[]>("garbage", "no-nonce", "nonce-not-bytes", "huge-frame", "ok-first", "wrong-id", "bad-proof", "no-proof", "dial-label", "ok-untagged", "valid", "valid-then-garbage", "silent"),
     garbage: fc.uint8Array({ minLength: 1, maxLength: 200 }),
     ms: fc.integer({ min: 1_000, max: 2_500 }),
   }),
@@ -233,4 +285,4 @@ const dialerSide = family({
   },
 });
 
-export const peerFamilies: readonly AnyFamily[] = [handshakeRandom, handshakeMutated, handshakeStall, consensusMessages, serverMessages, cborAny, oversizedFrames, dialerSide];
+export const peerFamilies: readonly AnyFamily[] = [handshakeRandom, handshakeMutated, handshakeStall, consensusMessages, serverMessages, cborAny, oversizedFrames, frameMac, dialerSide];
