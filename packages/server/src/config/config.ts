@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { SERVER_LINE, lookupKey, type KeySpec } from "./keys.js";
+import { authConfig, type AuthConfig } from "./auth-config.js";
 
 /** A configuration problem: names the file and line (or the flag) and what is wrong. */
 export class ConfigError extends Error {
@@ -19,7 +20,7 @@ export interface PeerSpec {
   observer: boolean;
 }
 
-export interface ServerConfig {
+export interface ServerConfig extends AuthConfig {
   tickTimeMs: number;
   initLimitTicks: number;
   syncLimitTicks: number;
@@ -190,7 +191,9 @@ function canonicalKeys(raw: RawConfig): { keys: RawConfig; servers: PeerSpec[]; 
 
 /** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
 export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
-  const { keys: raw, servers, ignored } = canonicalKeys(given);
+  const { keys: raw, servers, ignored: ignoredKeys } = canonicalKeys(given);
+  const { auth, ignored: ignoredProviders } = authConfig(raw, baseDir);
+  const ignored = [...ignoredKeys, ...ignoredProviders];
   const dataDirValue = str(raw, "dataDir");
   if (!dataDirValue) throw new ConfigError("dataDir is required (in the file or as --dataDir)");
   const dataDir = resolve(baseDir, dataDirValue);
@@ -243,6 +246,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     myId: 0,
     ignored,
     warnings: spellingWarnings(raw),
+    ...auth,
   };
   checkConsistency(cfg, raw);
   return cfg;

@@ -4,6 +4,7 @@ import type { WardenNode } from "./node.js";
 import type { ClientHandler } from "./client-handler.js";
 import type { RequestMetrics } from "../admin/request-metrics.js";
 import { PauseReason, type ClientConnection } from "../net/connection.js";
+import type { SaslUsers } from "../auth/sasl-users.js";
 
 /**
  * Requests received and not yet answered, across all sessions (ZooKeeper's
@@ -47,6 +48,10 @@ export interface ServerContext {
   readonly connecting: Map<bigint, ClientHandler>;
   readonly metrics: RequestMetrics;
   readonly outstanding: OutstandingLimit;
+  /** The SASL DIGEST-MD5 users (jaasLoginConfig); undefined: SASL rounds fail. */
+  readonly sasl?: SaslUsers | undefined;
+  /** The server's log, for what a connection's authentication did. */
+  readonly log?: (line: string) => void;
   password(sessionId: bigint): Uint8Array;
   attach(sessionId: bigint, handler: ClientHandler): void;
   detach(sessionId: bigint, handler: ClientHandler): void;

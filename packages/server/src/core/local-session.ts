@@ -14,7 +14,7 @@ export interface Reply {
    * Close the connection after sending (closeSession, auth failure); "sessionMoved": the session
    * reattached to another server, and the connection ends with this reply (see ClientConnection.sessionMoved).
    */
-  thenClose?: "sessionClosed" | "authFailed" | "sessionMoved" | undefined;
+  thenClose?: "sessionClosed" | "authFailed" | "authRequired" | "sessionMoved" | undefined;
   /** The reply would pass the client's frame limit and was never built: why (see ClientConnection.refuseReply). */
   refused?: string;
   /** Called once the reply is sent in order (e.g. a request that must run at its turn). */
