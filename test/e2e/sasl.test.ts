@@ -191,3 +191,29 @@ describe("SASL required (sessionRequireClientSASLAuth) and SASL not configured",
     expect(plain.log.some((l) => l.includes("SASL is not configured on this server (jaasLoginConfig)"))).toBe(true);
   });
 });
+
+describe("enforce.auth.enabled with enforce.auth.schemes=digest, on the native port too", () => {
+  let s: Standalone;
+  beforeAll(async () => {
+    s = await startStandalone({ "enforce.auth.enabled": "true", "enforce.auth.schemes": "digest" });
+  });
+  afterAll(async () => s?.stop());
+
+  it("a native session without a digest identity is refused; with addAuth digest it goes on", async () => {
+    const anonymous = await s.client();
+    await expect(anonymous.exists("/")).rejects.toMatchObject({ zkCode: ErrorCode.SESSION_CLOSED_REQUIRE_SASL_AUTH });
+    const authed = await s.client();
+    await authed.addAuth("digest", "ann:ann-pw");
+    expect(await authed.exists("/")).not.toBeNull();
+  });
+
+  it("a ZooKeeper-port session is refused too until it authenticates with digest", async () => {
+    const zk = await openZk(s.server.ports.client);
+    expect((await call(zk, { type: "auth", scheme: "digest", auth: Buffer.from("ann:ann-pw") })).err).toBe(ErrorCode.OK);
+    expect((await call(zk, { type: "exists", path: "/", watch: false })).err).toBe(ErrorCode.OK);
+    zk.socket.destroy();
+    const other = await openZk(s.server.ports.client);
+    expect((await call(other, { type: "exists", path: "/", watch: false })).err).toBe(ErrorCode.SESSION_CLOSED_REQUIRE_SASL_AUTH);
+    await other.closed;
+  });
+});
