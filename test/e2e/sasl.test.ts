@@ -1,15 +1,15 @@
 // SASL DIGEST-MD5 on the ZooKeeper port, frame by frame: the exchange, the identity
 // sasl:<user> in ACLs, superUser, a failed round (AUTHFAILED and the connection closes, the
 // server serves on), malformed tokens from fast-check, and sessionRequireClientSASLAuth.
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { CreateMode, ErrorCode, OpCode, Perms, type ACL, type Response } from "@warden/protocol";
+import { CreateMode, ErrorCode, OpCode, Perms, type ACL } from "@warden/protocol";
 import { startStandalone, type Standalone } from "./harness.js";
-import { openZk, type RawZk } from "./raw.js";
+import { openZk } from "./raw.js";
+import { call, nextXid, saslSession, tokenOf } from "./sasl-client.js";
 
 const JAAS = `Server {
   org.apache.zookeeper.server.auth.DigestLoginModule required
@@ -18,37 +18,6 @@ const JAAS = `Server {
   user_root="root-secret";
 };
 `;
-
-const md5 = (s: string | Buffer) => createHash("md5").update(s).digest();
-/** The client's digest-response to a challenge (RFC 2831 2.1.2.1, qop auth), and the rspauth it expects back. */
-function digestResponse(challenge: Uint8Array, user: string, password: string): { token: Uint8Array; rspauth: string } {
-  const fields = Object.fromEntries([...Buffer.from(challenge).toString().matchAll(/([a-z-]+)=(?:"([^"]*)"|([^,]*))/g)].map((m) => [m[1], m[2] ?? m[3]]));
-  const { realm, nonce } = fields as { realm: string; nonce: string };
-  const cnonce = "c2FzbCB0ZXN0";
-  const uri = "zookeeper/zk-sasl-md5";
-  const ha1 = md5(Buffer.concat([md5(`${user}:${realm}:${password}`), Buffer.from(`:${nonce}:${cnonce}`)])).toString("hex");
-  const kd = (a2: string) => md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${md5(a2).toString("hex")}`).toString("hex");
-  const text = `charset=utf-8,username="${user}",realm="${realm}",nonce="${nonce}",nc=00000001,cnonce="${cnonce}",digest-uri="${uri}",maxbuf=65536,response=${kd(`AUTHENTICATE:${uri}`)},qop=auth`;
-  return { token: Buffer.from(text), rspauth: `rspauth=${kd(`:${uri}`)}` };
-}
-
-let nextXid = 1;
-async function call(zk: RawZk, request: Parameters<RawZk["send"]>[1]) {
-  const xid = nextXid++;
-  zk.send(xid, request);
-  return zk.reply(xid);
-}
-const tokenOf = (r: { response?: Response }) => (r.response as { token: Uint8Array }).token;
-
-/** A new session that authenticates as `user`: the SASL rounds' replies. */
-async function saslSession(port: number, user: string, password: string) {
-  const zk = await openZk(port);
-  const first = await call(zk, { type: "sasl", token: new Uint8Array(0) });
-  expect(first.err).toBe(ErrorCode.OK);
-  const { token, rspauth } = digestResponse(tokenOf(first), user, password);
-  const second = await call(zk, { type: "sasl", token });
-  return { zk, first, second, rspauth };
-}
 
 const saslAcl = (user: string, perms = Perms.ALL): ACL[] => [{ perms, id: { scheme: "sasl", id: user } }];
 
@@ -131,7 +100,7 @@ describe("SASL DIGEST-MD5 on the ZooKeeper port", () => {
       fc.asyncProperty(fc.array(token, { minLength: 1, maxLength: 3 }), async (tokens) => {
         const zk = await openZk(s.server.ports.client);
         // A last token of one byte fails whatever came before: not an empty first token, not a digest-response.
-        for (const t of [...tokens, new Uint8Array([1])]) zk.send(nextXid++, { type: "sasl", token: t });
+        for (const t of [...tokens, new Uint8Array([1])]) zk.send(nextXid(), { type: "sasl", token: t });
         await zk.closed;
         const replies = zk.frames.items.filter((f) => f.kind === "reply");
         expect(replies.some((f) => f.kind === "reply" && f.err === ErrorCode.AUTH_FAILED)).toBe(true);
