@@ -58,7 +58,8 @@ describe("the JAAS file", () => {
 Server {
     org.apache.zookeeper.server.auth.DigestLoginModule required
     user_super="adminsecret" // the super user
-    user_alice="a;l\\"i=ce";
+    user_alice="a;l\\"i=ce"
+    user_carol='single quoted';
 };
 Client {
     org.apache.zookeeper.server.auth.DigestLoginModule required username="bob" password=bobsecret;
@@ -69,7 +70,7 @@ Client {
     const s = parseJaas(SERVER);
     expect([...s.keys()]).toEqual(["Server", "Client"]);
     expect(s.get("Server")![0]).toMatchObject({ moduleClass: "org.apache.zookeeper.server.auth.DigestLoginModule", flag: "required", line: 3 });
-    expect([...s.get("Server")![0]!.options]).toEqual([["user_super", "adminsecret"], ["user_alice", 'a;l"i=ce']]);
+    expect([...s.get("Server")![0]!.options]).toEqual([["user_super", "adminsecret"], ["user_alice", 'a;l"i=ce'], ["user_carol", "single quoted"]]);
     expect(s.get("Client")![0]!.options.get("password")).toBe("bobsecret");
   });
 
@@ -95,7 +96,7 @@ Client {
   it("reads the server section's user_<name> options as DIGEST-MD5 users", () => {
     withFile(SERVER, (path) => {
       const users = loadSaslUsers(path, "Server");
-      expect([...users.passwords]).toEqual([["super", "adminsecret"], ["alice", 'a;l"i=ce']]);
+      expect([...users.passwords]).toEqual([["super", "adminsecret"], ["alice", 'a;l"i=ce'], ["carol", "single quoted"]]);
     });
   });
 

@@ -37,7 +37,6 @@ const utf8Strict = new TextDecoder("utf-8", { fatal: true });
  * characters is hashed as ISO 8859-1 and any other as UTF-8 (RFC 2831 2.1.2.1).
  */
 function hashBytes(s: string, utf8: boolean): Buffer {
-  // eslint-disable-next-line no-control-regex
   return utf8 && /[^\u0000-\u00ff]/.test(s) ? Buffer.from(s, "utf8") : latin1(s);
 }
 

@@ -7,8 +7,8 @@
 //   };
 //
 // Sections of login modules; each module a class name, a flag (required, requisite,
-// sufficient, optional) and options name=value (a value a word or a "quoted string" with
-// backslash escapes), ending with ";". Bounded: the file's size, sections, modules, options.
+// sufficient, optional) and options name=value (a value a word or a "quoted string", or
+// 'quoted', with backslash escapes), ending with ";". Bounded: the file's size, sections, modules, options.
 
 export class JaasError extends Error {
   readonly code = "WARDEN_ERR_JAAS";
@@ -51,14 +51,15 @@ function tokenize(text: string): Token[] {
       if (end < 0) throw new JaasError(`line ${line}: unterminated /* comment`);
       for (let j = i; j < end; j++) if (text[j] === "\n") line++;
       i = end + 2;
-    } else if (c === '"') {
+    } else if (c === '"' || c === "'") {
+      // Java's StreamTokenizer quotes with either.
       const start = line;
       let value = "";
       i++;
       for (;;) {
         if (i >= text.length) throw new JaasError(`line ${start}: unterminated quoted string`);
         const q = text[i]!;
-        if (q === '"') break;
+        if (q === c) break;
         if (q === "\n") line++;
         if (q === "\\" && i + 1 < text.length) {
           const e = text[++i]!;
@@ -111,7 +112,7 @@ export function parseJaas(text: string): Map<string, JaasModule[]> {
     const modules: JaasModule[] = [];
     while (!(peek()?.kind === "punct" && peek()!.text === "}")) {
       if (modules.length >= JAAS_MODULES_PER_SECTION_MAX) throw new JaasError(`line ${peek()?.line}: more than ${JAAS_MODULES_PER_SECTION_MAX} modules in section ${name.text}`);
-      modules.push(parseModule(next, peek));
+      modules.push(parseModule(next));
     }
     expect("}");
     expect(";");
@@ -120,7 +121,7 @@ export function parseJaas(text: string): Map<string, JaasModule[]> {
   return sections;
 }
 
-function parseModule(next: (what: string) => Token, peek: () => Token | undefined): JaasModule {
+function parseModule(next: (what: string) => Token): JaasModule {
   const cls = next("a login module class");
   if (cls.kind !== "word") throw new JaasError(`line ${cls.line}: expected a login module class, got ${JSON.stringify(cls.text)}`);
   const flag = next("a flag");
@@ -140,7 +141,6 @@ function parseModule(next: (what: string) => Token, peek: () => Token | undefine
     if (options.has(t.text)) throw new JaasError(`line ${t.line}: option ${t.text} is given twice`);
     if (options.size >= JAAS_OPTIONS_PER_MODULE_MAX) throw new JaasError(`line ${t.line}: more than ${JAAS_OPTIONS_PER_MODULE_MAX} options`);
     options.set(t.text, value.text);
-    void peek;
   }
   return { moduleClass: cls.text, flag: flag.text.toLowerCase() as JaasModule["flag"], options, line: cls.line };
 }

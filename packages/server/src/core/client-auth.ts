@@ -10,7 +10,7 @@ import { DigestMd5Server } from "../auth/digest-md5.js";
 import { SaslError } from "../auth/sasl-directives.js";
 import type { SaslUsers } from "../auth/sasl-users.js";
 import type { ServerConfig } from "../config/index.js";
-import type { LocalSession, Reply } from "./local-session.js";
+import { IDENTITIES_PER_SESSION_MAX, type LocalSession, type Reply } from "./local-session.js";
 
 type Answer = Omit<Reply, "startedMs" | "op">;
 
@@ -32,7 +32,10 @@ export class SaslExchange {
       const users = this.users;
       this.server ??= new DigestMd5Server({ passwordOf: (user) => users.passwords.get(user) });
       const step = this.server.evaluate(token);
-      if (step.complete) this.authenticated(s, step.user);
+      if (step.complete) {
+        if (s.identities.length >= IDENTITIES_PER_SESSION_MAX) throw new SaslError(`the session already holds ${IDENTITIES_PER_SESSION_MAX} identities`);
+        this.authenticated(s, step.user);
+      }
       return { xid, zxid: 0n, err: ErrorCode.OK, response: { type: "sasl", token: step.token } };
     } catch (e) {
       if (!(e instanceof SaslError)) throw e;

@@ -6,15 +6,14 @@ import { CloseReason, EncodeError, ErrorCode, EventType, KeeperState, Perms, War
 import { checkACL, generateDigest, userNameOf, type ReadRequest } from "@warden/tree";
 import { PauseReason, type ClientConnection, type ConnectionHandler } from "../net/connection.js";
 import { negotiateTimeoutMs } from "../session/tracker.js";
-import { LocalSession, type Reply } from "./local-session.js";
+import { IDENTITIES_PER_SESSION_MAX, LocalSession, type Reply } from "./local-session.js";
 import { samePassword } from "./session-ids.js";
 import { MULTI_READ_OPS_MAX, requestPathProblem, watchedPaths } from "./request-checks.js";
 import type { ServerContext } from "./context.js";
 import { SaslExchange, enforcementRefusal } from "./client-auth.js";
 
 const CONFIG_PATH = "/zookeeper/config";
-/** Identities one session may hold (addauth): its own address and 63 more. */
-export const IDENTITIES_PER_SESSION_MAX = 64;
+export { IDENTITIES_PER_SESSION_MAX };
 type Answer = Omit<Reply, "startedMs" | "op">;
 
 export class ClientHandler implements ConnectionHandler {

@@ -5,6 +5,9 @@ import type { Id, Response } from "@warden/protocol";
 import type { ClientConnection } from "../net/connection.js";
 import { SessionOrder } from "../session/order.js";
 
+/** Identities one session may hold (addauth, SASL): its own address and 63 more. */
+export const IDENTITIES_PER_SESSION_MAX = 64;
+
 export interface Reply {
   xid: number;
   zxid: bigint;
