@@ -200,6 +200,31 @@ export function startProgram(command: string, args: string[], timeoutMs: number,
   };
 }
 
+/**
+ * Runs Debian's zkCli.sh against `hostPort`: `args` after -server, commands piped on stdin,
+ * SLF4J noise dropped from its output. `jvmFlags` are added to JVMFLAGS (for example a client
+ * JAAS file: -Djava.security.auth.login.config=client.jaas).
+ */
+export function runZkCli(hostPort: string, args: string[], stdin: string, options: { timeoutMs?: number; jvmFlags?: string } = {}): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? 40_000;
+  return new Promise((resolve, reject) => {
+    const jvmFlags = `-Xshare:auto -XX:TieredStopAtLevel=1${options.jvmFlags ? ` ${options.jvmFlags}` : ""}`;
+    const child = spawn(ZKCLI, ["-server", hostPort, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, JVMFLAGS: jvmFlags } });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`zkCli.sh did not finish within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    child.on("close", () => {
+      clearTimeout(timer);
+      resolve(out.split("\n").filter((l) => !l.startsWith("SLF4J")).join("\n"));
+    });
+    child.stdin.end(stdin);
+  });
+}
+
 /** Runs a python script from this directory to its end. */
 export function runPython(py: string, script: string, args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
   return startProgram(py, [join(COMPAT_DIR, script), ...args], timeoutMs, { stdin: "" }).done;

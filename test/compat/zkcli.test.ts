@@ -2,27 +2,10 @@
 // non-interactively against a standalone Warden: commands piped on stdin into one JVM,
 // and one command on the command line. The output is ZooKeeper's own printing.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { spawn } from "node:child_process";
-import { describeWithTool, hasFile, hasJava, startStandalone, waitFor, ZKCLI, type Standalone } from "./helpers.js";
+import { describeWithTool, hasFile, hasJava, runZkCli, startStandalone, waitFor, ZKCLI, type Standalone } from "./helpers.js";
 import { call, closeClient, connectClient } from "./nzk.js";
 
-function zkCli(hostPort: string, args: string[], stdin: string, timeoutMs = 40_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ZKCLI, ["-server", hostPort, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, JVMFLAGS: "-Xshare:auto -XX:TieredStopAtLevel=1" } });
-    let out = "";
-    child.stdout.on("data", (c) => (out += c));
-    child.stderr.on("data", (c) => (out += c));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`zkCli.sh did not finish within ${timeoutMs} ms:\n${out}`));
-    }, timeoutMs);
-    child.on("close", () => {
-      clearTimeout(timer);
-      resolve(out.split("\n").filter((l) => !l.startsWith("SLF4J")).join("\n"));
-    });
-    child.stdin.end(stdin);
-  });
-}
+const zkCli = (hostPort: string, args: string[], stdin: string, timeoutMs = 40_000) => runZkCli(hostPort, args, stdin, { timeoutMs });
 
 /** Lines of `out` from the line that matches `from` (exclusive) on: a section of one command's output. */
 function after(out: string, from: string): string[] {

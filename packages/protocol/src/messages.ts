@@ -116,6 +116,14 @@ export interface AuthRequest {
   /** Null (jute length -1) is accepted where ZooKeeper's provider ignores it (scheme ip). */
   auth: Uint8Array | null;
 }
+/**
+ * A SASL token (ZooKeeper's GetSASLRequest, op code sasl): the first is empty for DIGEST-MD5;
+ * null (jute length -1) is a malformed exchange. ZooKeeper port only.
+ */
+export interface SaslRequest {
+  type: "sasl";
+  token: Uint8Array | null;
+}
 export interface WhoAmIRequest {
   type: "whoAmI";
 }
@@ -157,6 +165,7 @@ export type Request =
   | RemoveWatchesRequest
   | SetWatchesRequest
   | AuthRequest
+  | SaslRequest
   | WhoAmIRequest
   | GetConfigRequest
   | PingRequest
@@ -217,6 +226,11 @@ export interface SyncResponse {
   type: "sync";
   path: string;
 }
+/** The server's SASL token (SetSASLResponse): a challenge, or the last round's rspauth. */
+export interface SaslResponse {
+  type: "sasl";
+  token: Uint8Array;
+}
 export interface WhoAmIResponse {
   type: "whoAmI";
   clientInfo: Id[];
@@ -253,6 +267,7 @@ export type Response =
   | GetEphemeralsResponse
   | SyncResponse
   | WhoAmIResponse
+  | SaslResponse
   | MultiResponse
   | MultiReadResponse;
 

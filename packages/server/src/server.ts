@@ -8,6 +8,7 @@ import { DataTree, SESSION_SECRET_BYTES, loadSnapshot, serializeSnapshot } from 
 import { Storage, StorageErrorReason, crc32, isStorageError } from "@warden/storage";
 import { stopServerProcess } from "./fatal.js";
 import type { Message } from "@warden/consensus";
+import { loadSaslUsers, type SaslUsers } from "./auth/sasl-users.js";
 import { ConfigError, type ServerConfig } from "./config/index.js";
 import { WardenNode } from "./core/node.js";
 import { ClientHandler } from "./core/client-handler.js";
@@ -93,6 +94,15 @@ async function until(cond: () => boolean, timeoutMs: number, message: string): P
   }
 }
 
+/** The SASL DIGEST-MD5 users of jaasLoginConfig, read once at start (ConfigError when the file is wrong). */
+function saslUsers(config: ServerConfig, log: (l: string) => void): SaslUsers | undefined {
+  if (config.jaasLoginConfig === undefined) return undefined;
+  const users = loadSaslUsers(config.jaasLoginConfig, config.saslServerSection);
+  log(`SASL DIGEST-MD5 on the ZooKeeper port: ${users.passwords.size} users from ${users.source}${users.passwords.size === 0 ? " (WARNING: none, every SASL client will fail)" : ""}`);
+  if (config.enforceAuthSchemes.length > 0) log(`authentication enforced: every session needs an identity of scheme ${config.enforceAuthSchemes.join(" or ")}`);
+  return users;
+}
+
 /**
  * The key session passwords are derived from: the ensembleSecretFile's; a standalone server's
  * own random one in dataDir; or, for an ensemble without a secret file, undefined: the
@@ -143,6 +153,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const log = options.log ?? ((l: string) => console.log(`${new Date().toISOString()} [${config.myId}] ${l}`));
   for (const line of config.ignored) log(`ignored: ${line}`);
   for (const line of config.warnings) log(line);
+  const sasl = saslUsers(config, log);
   const startedMs = Date.now();
   const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
   const dbInitMs = Date.now() - startedMs;
@@ -203,6 +214,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     connecting: new Map(),
     metrics,
     outstanding: new OutstandingLimit(config.outstandingGlobalMax),
+    sasl,
+    log,
     password: (id) => {
       const key = secret ?? node.tree.sessionSecret;
       return key === undefined ? undefined : sessionPassword(key, id);

@@ -1,6 +1,6 @@
 // ACL checks as ZooKeeper's ZooKeeperServer.checkACL and PrepRequestProcessor.fixupACL,
-// for the schemes world, auth, digest and ip. Identities are what a session has
-// authenticated as: ("digest", "user:hash"), ("ip", "10.1.2.3"), ("super", "").
+// for the schemes world, auth, digest, ip and sasl. Identities are what a session has
+// authenticated as: ("digest", "user:hash"), ("ip", "10.1.2.3"), ("sasl", "alice"), ("super", "").
 import { answerError, InvalidACLError, NoAuthError, type ACL, type Id } from "@warden/protocol";
 import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX } from "./limits.js";
 import { ipMatches, isValidIpAclId } from "./ip.js";
@@ -12,6 +12,8 @@ const AUTHENTICATED_SCHEMES = new Set(["digest", "sasl", "x509"]);
 function schemeMatches(scheme: string, identity: string, aclId: string): boolean {
   if (scheme === "ip") return ipMatches(identity, aclId);
   if (scheme === "digest") return identity === aclId;
+  // SASLAuthenticationProvider.matches: the same name, or the SASL user named "super" (any sasl ACL).
+  if (scheme === "sasl") return identity === aclId || identity === "super";
   return false;
 }
 
@@ -48,8 +50,17 @@ function isValidDigestId(id: string): boolean {
   return parts.length === 2;
 }
 
+/**
+ * SASLAuthenticationProvider.isValid is KerberosName's constructor: a name with "@" must be
+ * name[/host]@realm (no further "/" or "@"); any name without "@" is valid.
+ */
+function isValidSaslId(id: string): boolean {
+  return !id.includes("@") || /^[^/@]*(\/[^/@]*)?@[^/@]*$/.test(id);
+}
+
 function isValidAclId(id: Id): boolean {
   if (id.scheme === "digest") return isValidDigestId(id.id);
+  if (id.scheme === "sasl") return isValidSaslId(id.id);
   if (id.scheme === "ip") return isValidIpAclId(id.id);
   return false;
 }

@@ -96,6 +96,11 @@ const codecs = new Map<number, ReplyCodec>([
   [OpCode.setWatches, empty("setWatches")],
   [OpCode.setWatches2, empty("setWatches")],
   [OpCode.closeSession, empty("closeSession")],
+  [OpCode.sasl, {
+    types: ["sasl"],
+    write: (w, res) => void w.buffer((res as Extract<Response, { type: "sasl" }>).token),
+    read: (r) => ({ type: "sasl", token: r.buffer("token") ?? new Uint8Array(0) }),
+  }],
   // addWatch answers with ErrorResponse(0): four bytes after the header (FinalRequestProcessor).
   [OpCode.addWatch, { types: ["addWatch"], write: (w) => void w.int(0), read: (r) => (r.int("err"), { type: "addWatch" }) }],
   [OpCode.getEphemerals, {
@@ -150,6 +155,15 @@ export const REPLY_HEADER_BYTES = 16;
 /** Server side: an error reply is the ReplyHeader alone (err != 0). */
 export function encodeErrorReply(xid: number, zxid: bigint, err: number, frameBytesMax?: number): Uint8Array {
   return new JuteWriter(frameBytesMax, 4 + REPLY_HEADER_BYTES).int(xid).long(zxid).int(err).frame();
+}
+
+/**
+ * Server side: a failed SASL round. ZooKeeper's processSasl answers the error with a
+ * SetSASLResponse whose token is null (length -1) after the header; its Java client reads
+ * that token to reach its AuthFailed state (without it, it sees a broken reply).
+ */
+export function encodeSaslErrorReply(xid: number, err: number): Uint8Array {
+  return new JuteWriter(undefined, 4 + REPLY_HEADER_BYTES + 4).int(xid).long(0n).int(err).int(-1).frame();
 }
 
 /**

@@ -82,7 +82,8 @@ const decoders = new Map<number, BodyDecoder>([
   [OpCode.auth, (r) => (r.int("auth.type"), { type: "auth", scheme: r.stringOrNull("scheme") ?? "", auth: r.buffer("auth") })],
   [OpCode.setWatches, decodeSetWatches],
   [OpCode.setWatches2, decodeSetWatches],
-  [OpCode.sasl, () => refuse(ErrorCode.UNIMPLEMENTED, "SASL is not supported")],
+  // GetSASLRequest: the token; the server's SASL mechanism judges it (null included).
+  [OpCode.sasl, (r) => ({ type: "sasl", token: r.buffer("token") })],
   // GetEphemeralsRequest: a null or blank prefix means all of them (FinalRequestProcessor).
   [OpCode.getEphemerals, (r) => ({ type: "getEphemerals", prefix: ephemeralsPrefix(r.stringOrNull("prefixPath")) })],
   [OpCode.getAllChildrenNumber, (r) => ({ type: "getAllChildrenNumber", path: requiredPath(r) })],
@@ -179,6 +180,7 @@ function encodeBody(w: JuteWriter, req: Request, opCode: number, multiOpCodes: r
     case "addWatch": w.string(req.path).int(req.mode); return;
     case "removeWatches": w.string(req.path).int(req.watcherType); return;
     case "auth": w.int(0).string(req.scheme).buffer(req.auth); return;
+    case "sasl": w.buffer(req.token); return;
     case "setWatches": return encodeSetWatches(w, req, opCode);
     case "multi": case "multiRead": return encodeMulti(w, req, multiOpCodes);
     case "ping": case "whoAmI": case "closeSession": return;

@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { SERVER_LINE, lookupKey, type KeySpec } from "./keys.js";
 import { securitySettings, type SecuritySettings } from "./security.js";
+import { authConfig, type AuthConfig } from "./auth-config.js";
 
 /** A configuration problem: names the file and line (or the flag) and what is wrong. */
 export class ConfigError extends Error {
@@ -20,8 +21,8 @@ export interface PeerSpec {
   observer: boolean;
 }
 
-/** The native port's origins, the admin port's authentication and the audit log: see security.ts. */
-export interface ServerConfig extends SecuritySettings {
+/** The native port's origins, the admin port's authentication and the audit log (security.ts); SASL and enforcement (auth-config.ts). */
+export interface ServerConfig extends SecuritySettings, AuthConfig {
   tickTimeMs: number;
   initLimitTicks: number;
   syncLimitTicks: number;
@@ -192,7 +193,9 @@ function canonicalKeys(raw: RawConfig): { keys: RawConfig; servers: PeerSpec[]; 
 
 /** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
 export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
-  const { keys: raw, servers, ignored } = canonicalKeys(given);
+  const { keys: raw, servers, ignored: ignoredKeys } = canonicalKeys(given);
+  const { auth, ignored: ignoredProviders } = authConfig(raw, baseDir);
+  const ignored = [...ignoredKeys, ...ignoredProviders];
   const dataDirValue = str(raw, "dataDir");
   if (!dataDirValue) throw new ConfigError("dataDir is required (in the file or as --dataDir)");
   const dataDir = resolve(baseDir, dataDirValue);
@@ -246,6 +249,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     ignored,
     warnings: spellingWarnings(raw),
     ...securitySettings(raw, baseDir, dataDir, str(raw, "superDigest")),
+    ...auth,
   };
   checkConsistency(cfg, raw);
   return cfg;

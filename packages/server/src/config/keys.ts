@@ -27,7 +27,7 @@ const isTrue = (v: string) => /^(true|yes)$/i.test(v);
 
 // Reasons shared by many keys: each is one start-up line naming its keys.
 export const NO_TLS = "TLS is not supported yet: the server is NOT using TLS, on any port";
-const NO_SASL = "SASL and Kerberos are not supported (ensembleSecretFile authenticates peers)";
+const NO_SASL = "no SASL between servers and no Kerberos (ensembleSecretFile authenticates peers; clients have SASL DIGEST-MD5 via jaasLoginConfig)";
 const NO_JVM = "tuning of ZooKeeper's Java implementation (threads, queues, caches) with no counterpart in Warden";
 const NO_RECONFIG = "no dynamic reconfiguration: server.N lines are static";
 const NO_OBSERVER_MASTER = "observers follow the leader directly (no observer masters)";
@@ -36,7 +36,9 @@ const LEVELDB_LOG = "the log is LevelDB, which sizes and compacts its own files"
 const NO_THROTTLE = "no connection or request throttling beyond maxClientCnxns, maxCnxns and the outstanding-request limits";
 
 const TLS_REFUSED = { values: "a TLS port or true", why: "Warden has no TLS yet; starting without it would serve in plain text what was meant to be encrypted" };
-const SASL_REFUSED = { values: "true", why: "Warden has no SASL; use ensembleSecretFile for peers, digest ACLs for clients" };
+const SASL_REFUSED = { values: "true", why: "Warden has no SASL between servers; use ensembleSecretFile for peers" };
+const AUTH_PROVIDER_DOC =
+  "An authentication provider class. org.apache.zookeeper.server.auth.SASLAuthenticationProvider (the sasl scheme), DigestAuthenticationProvider and IPAuthenticationProvider are built in and accepted; the sasl scheme works without this line. Any other class is ignored, with a start-up line naming it.";
 
 function ignoredKeys(names: readonly string[], kind: KeyKind, ignored: string, doc = "Accepted."): Record<string, KeySpec> {
   return Object.fromEntries(names.map((n) => [n, { kind, ...(kind === "int" ? INT : {}), doc, ignored }]));
@@ -150,11 +152,16 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   ...sslKeys,
   "quorum.auth.serverRequireSasl": { kind: "bool", doc: "SASL between peers.", refused: { when: isTrue, ...SASL_REFUSED } },
   "quorum.auth.learnerRequireSasl": { kind: "bool", doc: "SASL between peers.", refused: { when: isTrue, ...SASL_REFUSED } },
-  sessionRequireClientSASLAuth: { kind: "bool", doc: "Sessions must authenticate with SASL.", refused: { when: isTrue, ...SASL_REFUSED } },
-  "enforce.auth.enabled": { kind: "bool", doc: "Sessions must authenticate.", refused: { when: isTrue, values: "true", why: "Warden does not enforce authentication of sessions; use ACLs" } },
+  jaasLoginConfig: { kind: "path", doc: "JAAS file whose server section (sasl.serverconfig, default Server) lists the SASL DIGEST-MD5 users of the ZooKeeper port: org.apache.zookeeper.server.auth.DigestLoginModule with user_<name>=\"<password>\" options. A session that authenticates gets the identity sasl:<name>. Kerberos (Krb5LoginModule) and other modules are refused at start. ZooKeeper takes this file from the JVM's java.security.auth.login.config." },
+  "java.security.auth.login.config": { kind: "path", doc: "The JVM's name of jaasLoginConfig.", aliasOf: "jaasLoginConfig" },
+  "sasl.serverconfig": { kind: "string", doc: "Section of the JAAS file with the SASL users (ZooKeeper's zookeeper.sasl.serverconfig; default Server)." },
+  superUser: { kind: "string", doc: "A SASL user who is a superuser (every ACL allows it), as ZooKeeper's zookeeper.superUser; superUser.N names more." },
+  sessionRequireClientSASLAuth: { kind: "bool", doc: "true: every request but auth and SASL from a connection without a sasl identity is answered SESSIONCLOSEDREQUIRESASLAUTH and the connection closed (enforce.auth with the scheme sasl; needs jaasLoginConfig). Native-port clients cannot use SASL." },
+  "enforce.auth.enabled": { kind: "bool", doc: "true: every request but auth and SASL from a connection with no identity of a scheme in enforce.auth.schemes is answered SESSIONCLOSEDREQUIRESASLAUTH and the connection closed, on both client ports (default false)." },
+  "enforce.auth.schemes": { kind: "list", doc: "Comma-separated schemes enforce.auth.enabled accepts: digest, ip, sasl (sasl needs jaasLoginConfig). Every connection has an ip identity, as in ZooKeeper." },
   ...ignoredKeys(["quorum.auth.enableSasl"], "bool", NO_SASL),
-  ...ignoredKeys(["quorum.auth.kerberos.servicePrincipal", "quorum.auth.learner.saslLoginContext", "quorum.auth.server.saslLoginContext", "kerberos.removeHostFromPrincipal", "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames", "zookeeper.ensembleAuthName", "enforce.auth.schemes"], "string", NO_SASL),
-  ...ignoredKeys(["X509AuthenticationProvider.superUser", "zookeeper.superUser"], "string", "no x509 or SASL superuser: use superDigest"),
+  ...ignoredKeys(["quorum.auth.kerberos.servicePrincipal", "quorum.auth.learner.saslLoginContext", "quorum.auth.server.saslLoginContext", "kerberos.removeHostFromPrincipal", "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames", "zookeeper.ensembleAuthName"], "string", NO_SASL),
+  ...ignoredKeys(["X509AuthenticationProvider.superUser"], "string", "no x509 superuser: use superDigest"),
   ...ignoredKeys(["IPAuthenticationProvider.usexforwardedfor"], "bool", "ip ACLs use the connection's address"),
   "audit.enable": { kind: "bool", doc: "true writes ZooKeeper's audit log: a line per state-changing request (session creation and close, create, delete, setData, setAcl, multi, reconfig) with its session, user, client ip, operation, znode and result, on the server the client is connected to (default false)." },
   "audit.impl.class": { kind: "string", doc: "Accepted.", ignored: "one audit logger, to audit.logFile" },
@@ -209,7 +216,8 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
 
 /** Keys named by a prefix: any key that starts with it (ZooKeeper's authProvider.N, for one). */
 export const KEY_PREFIXES: ReadonlyArray<{ prefix: string; display: string; spec: KeySpec }> = [
-  { prefix: "authProvider.", display: "authProvider.N", spec: { kind: "string", doc: "Accepted; digest, ip, world and super are built in.", ignored: "authentication providers are built in (no Java classes)" } },
+  { prefix: "authProvider.", display: "authProvider.N", spec: { kind: "string", doc: AUTH_PROVIDER_DOC } },
+  { prefix: "superUser.", display: "superUser.N", spec: { kind: "string", doc: "More SASL superusers (ZooKeeper reads every zookeeper.superUser.*)." } },
 ];
 
 /** ZooKeeper reads every other zoo.cfg key as the system property zookeeper.<key>: both spellings are accepted. */

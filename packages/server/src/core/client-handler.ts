@@ -6,15 +6,15 @@ import { CloseReason, EncodeError, ErrorCode, EventType, KeeperState, Perms, War
 import { checkACL, generateDigest, userNameOf, type ReadRequest } from "@warden/tree";
 import { PauseReason, type ClientConnection, type ConnectionHandler } from "../net/connection.js";
 import { negotiateTimeoutMs } from "../session/tracker.js";
-import { LocalSession, type Reply } from "./local-session.js";
+import { IDENTITIES_PER_SESSION_MAX, LocalSession, type Reply } from "./local-session.js";
 import { samePassword } from "./session-ids.js";
 import { MULTI_READ_OPS_MAX, requestPathProblem, watchedPaths } from "./request-checks.js";
 import type { ServerContext } from "./context.js";
+import { SaslExchange, enforcementRefusal } from "./client-auth.js";
 
 const CONFIG_PATH = "/zookeeper/config";
 const NO_SECRET_YET = "the ensemble has not committed its session secret yet; try again";
-/** Identities one session may hold (addauth): its own address and 63 more. */
-export const IDENTITIES_PER_SESSION_MAX = 64;
+export { IDENTITIES_PER_SESSION_MAX };
 type Answer = Omit<Reply, "startedMs" | "op">;
 
 export class ClientHandler implements ConnectionHandler {
@@ -22,6 +22,10 @@ export class ClientHandler implements ConnectionHandler {
   /** This connection has had its one setWatches with resumeAfterZxid. */
   private resumed = false;
   private connecting: { sessionId: bigint; timeoutMs: number } | undefined;
+  /** The connection's SASL exchange, made at its first round. */
+  private sasl: SaslExchange | undefined;
+  /** An authentication failed: the connection is closing and reads nothing more (ZooKeeper's disableRecv). */
+  private ending = false;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -119,7 +123,7 @@ export class ClientHandler implements ConnectionHandler {
 
   onRequest(xid: number, request: Request): void {
     const s = this.session;
-    if (!s) return;
+    if (!s || this.ending) return;
     this.guard(() => this.request(s, xid, request));
   }
 
@@ -129,6 +133,12 @@ export class ClientHandler implements ConnectionHandler {
     const startedMs = performance.now();
     this.ctx.metrics.received(request.type);
     this.ctx.outstanding.add(1);
+    const authAnswer = request.type === "sasl" ? this.saslRound(s, xid, request.token) : enforcementRefusal(this.ctx.config, s, xid, request);
+    if (authAnswer !== undefined) {
+      if (authAnswer.thenClose !== undefined) this.ending = true;
+      s.order.read(() => ({ ...authAnswer, startedMs, op: request.type }));
+      return this.backPressure(s);
+    }
     // On the leader every request is checked against the session's owner (writes when prepared),
     // as in ZooKeeper's PrepRequestProcessor; auth is not (ZooKeeper answers it before).
     const moved = request.type !== "auth" && !node.isWrite(request) && node.movedAway(s.sessionId);
@@ -297,6 +307,11 @@ export class ClientHandler implements ConnectionHandler {
     return { scheme: "digest", id: generateDigest(new TextDecoder().decode(auth)) };
   }
 
+  private saslRound(s: LocalSession, xid: number, token: Uint8Array | null): Answer {
+    this.sasl ??= new SaslExchange(this.ctx.sasl, this.ctx.config, this.ctx.log ?? (() => {}), this.connection.remote);
+    return this.sasl.round(s, xid, token);
+  }
+
   private sendReply(s: LocalSession, reply: Reply): void {
     this.ctx.outstanding.add(-1);
     this.ctx.metrics.replied(reply.op, reply.startedMs);
@@ -307,6 +322,7 @@ export class ClientHandler implements ConnectionHandler {
     else c.sendReply(reply.xid, reply.zxid, reply.err, reply.err === 0 ? reply.response : undefined);
     if (reply.thenClose === "sessionClosed") c.close(CloseReason.SESSION_CLOSED, "session closed");
     else if (reply.thenClose === "authFailed") c.close(CloseReason.AUTH_FAILED, "authentication failed");
+    else if (reply.thenClose === "authRequired") c.close(CloseReason.AUTH_FAILED, `authentication required (one of ${this.ctx.config.enforceAuthSchemes.join(", ")})`);
     if (s.paused && s.order.outstanding < s.order.outstandingMax / 2) {
       s.paused = false;
       c.resume(PauseReason.session);

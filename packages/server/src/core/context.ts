@@ -5,6 +5,7 @@ import type { ClientHandler } from "./client-handler.js";
 import type { RequestMetrics } from "../admin/request-metrics.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { PauseReason, type ClientConnection } from "../net/connection.js";
+import type { SaslUsers } from "../auth/sasl-users.js";
 
 /**
  * Requests received and not yet answered, across all sessions (ZooKeeper's
@@ -48,6 +49,10 @@ export interface ServerContext {
   readonly connecting: Map<bigint, ClientHandler>;
   readonly metrics: RequestMetrics;
   readonly outstanding: OutstandingLimit;
+  /** The SASL DIGEST-MD5 users (jaasLoginConfig); undefined: SASL rounds fail. */
+  readonly sasl?: SaslUsers | undefined;
+  /** The server's log, for what a connection's authentication did. */
+  readonly log?: (line: string) => void;
   /** The session's password; undefined while the ensemble has no session secret yet (its first leader commits one). */
   password(sessionId: bigint): Uint8Array | undefined;
   attach(sessionId: bigint, handler: ClientHandler): void;

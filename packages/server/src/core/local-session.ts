@@ -5,6 +5,9 @@ import type { Id, Response } from "@warden/protocol";
 import type { ClientConnection } from "../net/connection.js";
 import { SessionOrder } from "../session/order.js";
 
+/** Identities one session may hold (addauth, SASL): its own address and 63 more. */
+export const IDENTITIES_PER_SESSION_MAX = 64;
+
 export interface Reply {
   xid: number;
   zxid: bigint;
@@ -14,7 +17,7 @@ export interface Reply {
    * Close the connection after sending (closeSession, auth failure); "sessionMoved": the session
    * reattached to another server, and the connection ends with this reply (see ClientConnection.sessionMoved).
    */
-  thenClose?: "sessionClosed" | "authFailed" | "sessionMoved" | undefined;
+  thenClose?: "sessionClosed" | "authFailed" | "authRequired" | "sessionMoved" | undefined;
   /** The reply would pass the client's frame limit and was never built: why (see ClientConnection.refuseReply). */
   refused?: string;
   /** Called once the reply is sent in order (e.g. a request that must run at its turn). */

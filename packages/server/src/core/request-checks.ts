@@ -29,6 +29,7 @@ export function requestPathProblem(request: Request): string | undefined {
     case "getConfig":
     case "ping":
     case "auth":
+    case "sasl":
     case "whoAmI":
     case "closeSession":
       return undefined;

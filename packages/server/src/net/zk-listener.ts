@@ -80,6 +80,7 @@ export class ZkConnection extends ConnectionBase {
 
   protected encodeReply(xid: number, zxid: bigint, err: number, response: Response | undefined): Uint8Array {
     const shape = this.takeShape(xid);
+    if (err !== 0 && shape?.opCode === OpCode.sasl) return jute.encodeSaslErrorReply(xid, err);
     if (err !== 0 || !response || !shape) return jute.encodeErrorReply(xid === -2 ? -2 : xid, zxid, err || ErrorCode.SYSTEM_ERROR);
     // Bounded while it is written: past replyBytesMax it throws EncodeError before allocating more.
     return jute.encodeReply(shape, xid, zxid, response, this.replyBytesMax);
