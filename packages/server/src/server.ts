@@ -24,6 +24,8 @@ import { registerPeerGauges } from "./peer/metrics.js";
 import { ConnectionLimiter, type CloseCause, type ConnectionBounds, type ListenerReporter } from "./net/connection.js";
 import { startNativeListener } from "./net/native-listener.js";
 import { startZkListener } from "./net/zk-listener.js";
+import { TlsReloader, tlsServerOptions } from "./net/tls-context.js";
+import type { ListenerTls } from "./net/tls-listener.js";
 import { AdminSurface } from "./admin/surface.js";
 import type { SnapshotSources } from "./admin/snapshot.js";
 import { ElectionClock } from "./admin/zk-metrics.js";
@@ -70,7 +72,8 @@ export interface ServerOptions {
 
 export interface WardenServer {
   readonly config: ServerConfig;
-  readonly ports: { native: number; client: number; admin: number };
+  /** Listening ports (0: off); secureClient and secureNative are the TLS ones. */
+  readonly ports: { native: number; client: number; admin: number; secureClient: number; secureNative: number };
   readonly node: WardenNode;
   /**
    * The sizes of every per-connection and per-session structure the server keeps: after
@@ -366,22 +369,26 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   };
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
   const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
+  const tls = clientTls(config, log);
   const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets }) : undefined;
   const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => transport });
+  const zkOptions = {
+    frameBytesMax: config.frameBytesMax,
+    bounds,
+    limiter,
+    handlers,
+    sockets,
+    fourLetterWord: (w: string) => surface.fourLetterWord(w),
+    reporter,
+  };
   const zk =
     config.clientPort !== 0
-      ? await startZkListener({
-          port: config.clientPort,
-          host: config.clientPortAddress,
-          frameBytesMax: config.frameBytesMax,
-          bounds,
-          limiter,
-          handlers,
-          sockets,
-          fourLetterWord: (w) => surface.fourLetterWord(w),
-          reporter,
-        })
+      ? await startZkListener({ ...zkOptions, port: config.clientPort, host: config.clientPortAddress })
       : undefined;
+  const secureZk = tls && config.secureClientPort > 0 ? await startZkListener({ ...zkOptions, port: config.secureClientPort, host: config.secureClientPortAddress, tls }) : undefined;
+  const secureNative =
+    tls && config.secureNativePort > 0 ? await startNativeListener({ port: config.secureNativePort, host: config.secureClientPortAddress, limits, bounds, limiter, handlers, reporter, sockets, tls }) : undefined;
+  tls?.reloader?.start();
   registerPeerGauges(metrics.registry, () => transport, () => driver!.replica.transferStats(), () => peerBatches.oversizeDropped);
   const admin = await surface.start(reporter);
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
@@ -393,15 +400,15 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log,
     clock: options.purgeClock,
   });
-  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}, admin ${admin?.port ?? "off"}, data ${config.dataDir}${config.dataLogDir !== config.dataDir ? `, log ${config.dataLogDir}` : ""}`);
+  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}${secureZk ? `, zookeeper over TLS ${secureZk.port}` : ""}${secureNative ? `, native over TLS ${secureNative.port}` : ""}, admin ${admin?.port ?? "off"}, data ${config.dataDir}${config.dataLogDir !== config.dataDir ? `, log ${config.dataLogDir}` : ""}`);
 
   return {
     config,
     node,
-    ports: { native: native?.port ?? 0, client: zk?.port ?? 0, admin: admin?.port ?? 0 },
+    ports: { native: native?.port ?? 0, client: zk?.port ?? 0, admin: admin?.port ?? 0, secureClient: secureZk?.port ?? 0, secureNative: secureNative?.port ?? 0 },
     stateCounts: () => ({
       connections: limiter.count,
-      handshaking: (native?.handshaking() ?? 0) + (zk?.handshaking() ?? 0),
+      handshaking: (native?.handshaking() ?? 0) + (zk?.handshaking() ?? 0) + (secureZk?.handshaking() ?? 0) + (secureNative?.handshaking() ?? 0),
       attached: local.size,
       connecting: ctx.connecting.size,
       pendingWrites: node.pendingWrites,
@@ -425,7 +432,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       clearInterval(nodeTimer);
       purgeTask.stop();
       for (const h of local.values()) h.connection.close(CloseReason.SHUTTING_DOWN, "the server is stopping");
-      await Promise.all([native?.close(), zk?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
+      tls?.reloader?.stop();
+      await Promise.all([native?.close(), zk?.close(), secureZk?.close(), secureNative?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
       await driver!.stop();
       failover.stop();
       await transport?.stop();
@@ -433,4 +441,17 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       log("stopped");
     },
   };
+}
+
+/** The TLS client ports' settings as their listeners take them; the stores are read now, so a bad one stops the start. */
+function clientTls(config: ServerConfig, log: (line: string) => void): ListenerTls | undefined {
+  const settings = config.clientTls;
+  if (!settings) return undefined;
+  let options;
+  try {
+    options = tlsServerOptions(settings, config.clientHandshakeTimeoutMs);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  return { options, clientAuth: settings.clientAuth, superUser: config.x509SuperUser, reloader: settings.reload ? new TlsReloader(settings, log) : undefined };
 }

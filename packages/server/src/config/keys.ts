@@ -26,7 +26,7 @@ const INT = { min: -2_147_483_648, max: 2_147_483_647 } as const;
 const isTrue = (v: string) => /^(true|yes)$/i.test(v);
 
 // Reasons shared by many keys: each is one start-up line naming its keys.
-export const NO_TLS = "TLS is not supported yet: the server is NOT using TLS, on any port";
+export const NO_TLS = "TLS between servers and on the admin port is not supported yet: those ports are NOT using TLS (the client ports have it: secureClientPort, secureNativePort)";
 const NO_SASL = "SASL and Kerberos are not supported (ensembleSecretFile authenticates peers)";
 const NO_JVM = "tuning of ZooKeeper's Java implementation (threads, queues, caches) with no counterpart in Warden";
 const NO_RECONFIG = "no dynamic reconfiguration: server.N lines are static";
@@ -35,23 +35,49 @@ const ELECTION_ON_PEER_PORT = "elections travel on the peer port";
 const LEVELDB_LOG = "the log is LevelDB, which sizes and compacts its own files";
 const NO_THROTTLE = "no connection or request throttling beyond maxClientCnxns, maxCnxns and the outstanding-request limits";
 
-const TLS_REFUSED = { values: "a TLS port or true", why: "Warden has no TLS yet; starting without it would serve in plain text what was meant to be encrypted" };
+const TLS_REFUSED = { values: "true", why: "Warden has no TLS between servers or on the admin port yet; starting without it would send in plain text what was meant to be encrypted" };
 const SASL_REFUSED = { values: "true", why: "Warden has no SASL; use ensembleSecretFile for peers, digest ACLs for clients" };
 
 function ignoredKeys(names: readonly string[], kind: KeyKind, ignored: string, doc = "Accepted."): Record<string, KeySpec> {
   return Object.fromEntries(names.map((n) => [n, { kind, ...(kind === "int" ? INT : {}), doc, ignored }]));
 }
 
-/** ZooKeeper's X509Util settings, under ssl. (client port) and ssl.quorum. (peers). */
+/** ZooKeeper's X509Util settings between peers (ssl.quorum.): accepted, not used yet. */
 const SSL_SUFFIXES = [
   "protocol", "enabledProtocols", "ciphersuites", "keyStore.location", "keyStore.password", "keyStore.passwordPath", "keyStore.type",
   "trustStore.location", "trustStore.password", "trustStore.passwordPath", "trustStore.type", "context.supplier.class",
   "hostnameVerification", "clientHostnameVerification", "allowReverseDnsLookup", "crl", "ocsp", "clientAuth",
   "handshakeDetectionTimeoutMillis", "sslProvider", "authProvider",
 ] as const;
-const sslKeys = Object.fromEntries(
-  ["ssl.", "ssl.quorum."].flatMap((prefix) => SSL_SUFFIXES.map((s) => [prefix + s, { kind: "string", doc: "Accepted.", ignored: NO_TLS } as KeySpec])),
-);
+const sslQuorumKeys = Object.fromEntries(SSL_SUFFIXES.map((s) => ["ssl.quorum." + s, { kind: "string", doc: "Accepted.", ignored: NO_TLS } as KeySpec]));
+
+const JAVA_ONLY = "a Java class cannot be loaded by Warden";
+/** ZooKeeper's X509Util settings of the TLS client ports (secureClientPort, secureNativePort); read by tls/settings.ts. */
+const sslClientKeys: Record<string, KeySpec> = {
+  "ssl.keyStore.location": { kind: "path", doc: "The server's key and certificate: a PEM file (private key and certificate chain) or a PKCS12 file (.p12). Needed by a TLS port." },
+  "ssl.keyStore.password": { kind: "string", doc: "Password of the PKCS12 key store, or of the encrypted private key of a PEM one (default none)." },
+  "ssl.keyStore.passwordPath": { kind: "path", doc: "A file holding ssl.keyStore.password (its first line)." },
+  "ssl.keyStore.type": { kind: "string", doc: "PEM or PKCS12; unset: from the file name's extension (.pem, .p12), as ZooKeeper. JKS is refused at start: convert it with keytool -importkeystore -deststoretype PKCS12." },
+  "ssl.trustStore.location": { kind: "path", doc: "Certificates of the authorities that client certificates must chain to: PEM or PKCS12 (default: Node's bundled root authorities)." },
+  "ssl.trustStore.password": { kind: "string", doc: "Password of a PKCS12 trust store (default none)." },
+  "ssl.trustStore.passwordPath": { kind: "path", doc: "A file holding ssl.trustStore.password (its first line)." },
+  "ssl.trustStore.type": { kind: "string", doc: "PEM or PKCS12; unset: from the extension, as ssl.keyStore.type." },
+  "ssl.clientAuth": { kind: "string", doc: "need (ZooKeeper's default): a client without a verified certificate is refused at the handshake; want: a certificate is asked for and, when sent, must verify; none: none is asked for." },
+  "ssl.protocol": { kind: "string", doc: "The TLS version of the client ports: TLSv1.2 or TLSv1.3 (default TLSv1.3, ZooKeeper's on a current JDK). Without ssl.enabledProtocols, TLSv1.3 also allows TLSv1.2, as in ZooKeeper." },
+  "ssl.enabledProtocols": { kind: "list", doc: "TLS versions accepted, comma-separated (TLSv1.2, TLSv1.3; default from ssl.protocol). TLSv1 and TLSv1.1 are refused." },
+  "ssl.ciphersuites": { kind: "list", doc: "Cipher suites, comma-separated, in Java's (IANA) names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, or OpenSSL's; an unknown one is refused at start (default Node's)." },
+  "ssl.hostnameVerification": { kind: "bool", doc: "Accepted (default true). As in ZooKeeper, a server does not check its clients' host names on the client port; Warden's client checks the server's name whenever it verifies its certificate." },
+  "ssl.clientHostnameVerification": { kind: "bool", doc: "Accepted.", ignored: "a server does not check client host names on the client port (ZooKeeper neither)" },
+  "ssl.allowReverseDnsLookup": { kind: "bool", doc: "Accepted.", ignored: "no host name checks on the client port, so no reverse lookups" },
+  "ssl.handshakeDetectionTimeoutMillis": { kind: "int", ...INT, doc: "Accepted.", ignored: "no port unification: the TLS ports speak only TLS" },
+  "ssl.sslProvider": { kind: "string", doc: "Accepted; Node's TLS is OpenSSL.", ignored: "TLS is Node's (OpenSSL)" },
+  "ssl.context.supplier.class": { kind: "string", doc: "Accepted; the stores are read from ssl.keyStore.* and ssl.trustStore.*.", ignored: JAVA_ONLY + ": the TLS ports use ssl.keyStore.* and ssl.trustStore.*" },
+  "ssl.crl": { kind: "bool", doc: "Certificate revocation lists.", refused: { when: isTrue, values: "true", why: "Warden does not check revocation; starting would accept revoked certificates" } },
+  "ssl.ocsp": { kind: "bool", doc: "OCSP revocation checks.", refused: { when: isTrue, values: "true", why: "Warden does not check revocation; starting would accept revoked certificates" } },
+  "ssl.authProvider": { kind: "string", doc: "The scheme a verified client certificate authenticates as: x509 (the only one).", refused: { when: (v) => v !== "x509", values: "anything but x509", why: "x509 is the only certificate authentication provider" } },
+  "client.certReload": { kind: "bool", doc: "true reloads the key and trust stores when their files change (ZooKeeper's FileChangeWatcher): new connections get the new certificate; a reload that fails keeps the old one and is logged (default false, as in ZooKeeper)." },
+  "X509AuthenticationProvider.superUser": { kind: "string", doc: "The subject of the client certificate (x509 identity, e.g. CN=admin,OU=ops,O=Example) that is the superuser, as ZooKeeper's zookeeper.X509AuthenticationProvider.superUser." },
+};
 
 export const KEYS: Readonly<Record<string, KeySpec>> = {
   // ---- the basics
@@ -64,8 +90,9 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   clientPortAddress: { kind: "string", doc: "Address the client ports (ZooKeeper and native) listen on (default all)." },
   clientPortListenBacklog: { kind: "int", ...INT, doc: "Listen backlog of the client ports (ZooKeeper and native): connections the kernel queues before they are accepted (default -1: the system's, 511 in Node)." },
   nativePort: { kind: "int", ...PORT, doc: "Warden's native WebSocket protocol port (default 2281; 0 disables)." },
-  secureClientPort: { kind: "int", ...PORT, doc: "ZooKeeper's TLS client port.", refused: { when: (v) => v !== "0", ...TLS_REFUSED } },
-  secureClientPortAddress: { kind: "string", doc: "Accepted.", ignored: NO_TLS },
+  secureClientPort: { kind: "int", ...PORT, doc: "Port of the ZooKeeper client protocol over TLS, beside or instead of clientPort (default 0: off). Needs ssl.keyStore.location." },
+  secureClientPortAddress: { kind: "string", doc: "Address the TLS client ports (secureClientPort and secureNativePort) listen on (default all)." },
+  secureNativePort: { kind: "int", ...PORT, doc: "Warden's native protocol over TLS (wss://), with the same ssl.* settings as secureClientPort (default 0: off). Not ZooKeeper's." },
   clientTcpKeepAlive: { kind: "bool", doc: "true sets TCP keep-alive on client connections (default false)." },
   tcpKeepAlive: { kind: "bool", doc: "true sets TCP keep-alive on the connections between servers (default false)." },
   // ---- admin port
@@ -139,15 +166,18 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   "DigestAuthenticationProvider.digestAlg": { kind: "string", doc: "Digest of superDigest and digest ACLs: SHA1 only.", refused: { when: (v) => !/^SHA-?1$/i.test(v), values: "anything but SHA1", why: "Warden's digests are SHA1; another algorithm would not match the configured digests" } },
   skipACL: { kind: "bool", doc: "yes skips every ACL check on this server: full access to the tree for everyone. Only the value yes skips, as in ZooKeeper (default no)." },
   sslQuorum: { kind: "bool", doc: "TLS between peers.", refused: { when: isTrue, ...TLS_REFUSED } },
-  ...ignoredKeys(["portUnification", "client.portUnification", "sslQuorumReloadCertFiles", "client.certReload", "fips-mode"], "bool", NO_TLS),
-  ...sslKeys,
+  ...ignoredKeys(["sslQuorumReloadCertFiles"], "bool", NO_TLS),
+  ...ignoredKeys(["portUnification", "client.portUnification"], "bool", "no port unification: clientPort speaks plain text, secureClientPort only TLS"),
+  ...ignoredKeys(["fips-mode"], "bool", "TLS is Node's (OpenSSL), in its own mode"),
+  ...sslClientKeys,
+  ...sslQuorumKeys,
   "quorum.auth.serverRequireSasl": { kind: "bool", doc: "SASL between peers.", refused: { when: isTrue, ...SASL_REFUSED } },
   "quorum.auth.learnerRequireSasl": { kind: "bool", doc: "SASL between peers.", refused: { when: isTrue, ...SASL_REFUSED } },
   sessionRequireClientSASLAuth: { kind: "bool", doc: "Sessions must authenticate with SASL.", refused: { when: isTrue, ...SASL_REFUSED } },
   "enforce.auth.enabled": { kind: "bool", doc: "Sessions must authenticate.", refused: { when: isTrue, values: "true", why: "Warden does not enforce authentication of sessions; use ACLs" } },
   ...ignoredKeys(["quorum.auth.enableSasl"], "bool", NO_SASL),
   ...ignoredKeys(["quorum.auth.kerberos.servicePrincipal", "quorum.auth.learner.saslLoginContext", "quorum.auth.server.saslLoginContext", "kerberos.removeHostFromPrincipal", "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames", "zookeeper.ensembleAuthName", "enforce.auth.schemes"], "string", NO_SASL),
-  ...ignoredKeys(["X509AuthenticationProvider.superUser", "zookeeper.superUser"], "string", "no x509 or SASL superuser: use superDigest"),
+  ...ignoredKeys(["zookeeper.superUser"], "string", "no SASL superuser: use superDigest or X509AuthenticationProvider.superUser"),
   ...ignoredKeys(["IPAuthenticationProvider.usexforwardedfor"], "bool", "ip ACLs use the connection's address"),
   "audit.enable": { kind: "bool", doc: "Accepted.", ignored: "no audit log" },
   "audit.impl.class": { kind: "string", doc: "Accepted.", ignored: "no audit log" },
@@ -199,7 +229,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
 
 /** Keys named by a prefix: any key that starts with it (ZooKeeper's authProvider.N, for one). */
 export const KEY_PREFIXES: ReadonlyArray<{ prefix: string; display: string; spec: KeySpec }> = [
-  { prefix: "authProvider.", display: "authProvider.N", spec: { kind: "string", doc: "Accepted; digest, ip, world and super are built in.", ignored: "authentication providers are built in (no Java classes)" } },
+  { prefix: "authProvider.", display: "authProvider.N", spec: { kind: "string", doc: "Accepted; digest, ip, x509, world and super are built in.", ignored: "authentication providers are built in (no Java classes)" } },
 ];
 
 /** ZooKeeper reads every other zoo.cfg key as the system property zookeeper.<key>: both spellings are accepted. */

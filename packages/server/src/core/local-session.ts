@@ -42,7 +42,9 @@ export class LocalSession {
     blocked: () => boolean,
   ) {
     this.connection = connection;
-    this.identities = [{ scheme: "ip", id: connection.remoteIp }];
+    // A verified TLS client certificate authenticates every session of its connection (ZooKeeper's x509 provider).
+    this.identities = [{ scheme: "ip", id: connection.remoteIp }, ...connection.tlsIdentities];
+    this.superuser = connection.tlsIdentities.some((id) => id.scheme === "super");
     this.order = new SessionOrder<Reply>((_p, reply) => send(this, reply), outstandingMax, blocked);
   }
 }

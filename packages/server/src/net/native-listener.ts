@@ -1,6 +1,6 @@
 // The native protocol listener: WebSocket (ws), one CBOR frame per binary message.
 import { WebSocketServer, type WebSocket } from "ws";
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import {
   CloseReason,
@@ -18,6 +18,7 @@ import {
   type WriteOp,
 } from "@warden/protocol";
 import { ConnectionBase } from "./connection-base.js";
+import { createHttpsListener, peerIdentities, type ListenerTls } from "./tls-listener.js";
 import { listenTcp, type CloseCause, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
 
 /** Wait this long after a close frame before cutting the socket, so the client can read it. */
@@ -153,6 +154,8 @@ export interface NativeListenerOptions {
   handlers: HandlerFactory;
   reporter: ListenerReporter;
   sockets?: SocketSettings;
+  /** TLS: secureNativePort (wss), made the same way but for its listener. */
+  tls?: ListenerTls;
 }
 
 export interface NativeListener {
@@ -167,10 +170,12 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
   const connections = new Set<NativeConnection>();
   // Our own HTTP server, so that a connection that never completes its upgrade is bounded like
   // any handshake: in time (clientHandshakeTimeoutMs) and in headers.
-  const http = createServer({ connectionsCheckingInterval: Math.min(1000, opts.bounds.handshakeTimeoutMs) }, (_req, res) => {
+  const httpOptions = { connectionsCheckingInterval: Math.min(1000, opts.bounds.handshakeTimeoutMs) };
+  const notWebSocket = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(426, { "content-type": "text/plain", connection: "close" });
     res.end("this port speaks WebSocket (Warden's native protocol)\n");
-  });
+  };
+  const http = opts.tls ? createHttpsListener(opts.tls, opts.reporter, httpOptions, notWebSocket) : createServer(httpOptions, notWebSocket);
   http.headersTimeout = opts.bounds.handshakeTimeoutMs;
   http.requestTimeout = opts.bounds.handshakeTimeoutMs;
   http.maxHeadersCount = 64;
@@ -212,6 +217,7 @@ function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: N
   const ip = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
   const bounds = { ...opts.bounds, replyBytesMax: codec.limits.frameBytesMax };
   const conn = new NativeConnection(ws, socket, codec, `${ip}:${socket.remotePort}`, ip, bounds, opts.reporter);
+  if (opts.tls) conn.tlsIdentities = peerIdentities(socket, opts.tls);
   const refused = opts.limiter.tryAcquire(ip);
   if (refused !== undefined) {
     opts.reporter.log(refused);

@@ -1,0 +1,250 @@
+// TLS on the client ports (secureClientPort: ZooKeeper's protocol; secureNativePort: wss) with
+// ZooKeeper's ssl.* keys, the x509 identity of a verified client certificate (ACLs, superuser),
+// refusals that end one connection and never the server, and certificates reloaded from disk.
+// Certificates are made with openssl under a temporary directory.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import { connect as connectTcp } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect as connectTls, type TLSSocket } from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NoAuthError, Perms, jute, type ACL } from "@warden/protocol";
+import { createClient, type Client, type ClientOptions } from "@warden/client";
+import { freePort, loadConfig } from "@warden/server";
+import { hasOpenssl, makeTestCa, type CertFiles, type TestCa } from "@warden/testing";
+import { startStandalone, text, waitFor, type Standalone } from "./harness.js";
+
+const CLIENT_DN = "CN=client,OU=ops,O=Example,C=US";
+const ADMIN_DN = "CN=admin,O=Example";
+
+let dir: string;
+let ca: TestCa;
+let rogue: TestCa;
+let serverCert: CertFiles;
+let client: CertFiles;
+let other: CertFiles;
+let admin: CertFiles;
+let stranger: CertFiles;
+let s: Standalone;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "warden-tls-"));
+  ca = makeTestCa(dir, "main");
+  rogue = makeTestCa(dir, "rogue");
+  serverCert = ca.issue("server", "/O=Example/CN=server-1", { server: true });
+  client = ca.issue("client", "/C=US/O=Example/OU=ops/CN=client");
+  other = ca.issue("other", "/O=Example/CN=other");
+  admin = ca.issue("admin", "/O=Example/CN=admin");
+  stranger = rogue.issue("stranger", "/O=Example/CN=client");
+  // The served key store is a copy the reload test replaces.
+  copyFileSync(serverCert.pem, join(dir, "served.pem"));
+  s = await startStandalone({
+    secureClientPort: String(await freePort()),
+    secureNativePort: String(await freePort()),
+    secureClientPortAddress: "127.0.0.1",
+    "ssl.keyStore.location": join(dir, "served.pem"),
+    "ssl.trustStore.location": ca.caCert,
+    "X509AuthenticationProvider.superUser": ADMIN_DN,
+    "client.certReload": "true",
+    // A 4-byte "ruok" is less than a TLS record header: the handshake times out instead of failing.
+    clientHandshakeTimeoutMs: "1000",
+  });
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+  await s?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const tlsOf = (c: CertFiles) => ({ ca: readFileSync(ca.caCert), cert: readFileSync(c.cert), key: readFileSync(c.key) });
+async function wss(cert: CertFiles | undefined, options: ClientOptions = {}, connectedMs = 5000): Promise<Client> {
+  const c = createClient(`wss://127.0.0.1:${s.server.ports.secureNative}`, {
+    sessionTimeoutMs: 4000,
+    reconnectDelayMsMin: 20,
+    reconnectDelayMsMax: 200,
+    tls: cert ? tlsOf(cert) : { ca: readFileSync(ca.caCert) },
+    ...options,
+  });
+  clients.push(c);
+  await c.connected({ timeoutMs: connectedMs });
+  return c;
+}
+
+/** A TLS connection to a secure port; resolves with the socket once the handshake is done, rejects when the server refuses. */
+function tlsSocket(port: number, cert: CertFiles | undefined): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const sock = connectTls({ host: "127.0.0.1", port, ca: readFileSync(ca.caCert), ...(cert ? { cert: readFileSync(cert.cert), key: readFileSync(cert.key) } : {}) });
+    sock.once("secureConnect", () => resolve(sock));
+    sock.once("error", reject);
+  });
+}
+
+const connectRequest = () => jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false });
+/** ZooKeeper's handshake over TLS: the ConnectResponse's session id, or undefined when the connection ends first. */
+function zkHandshake(sock: TLSSocket): Promise<bigint | undefined> {
+  return new Promise((resolve) => {
+    let got = Buffer.alloc(0);
+    sock.on("data", (chunk: Buffer) => {
+      got = Buffer.concat([got, chunk]);
+      // length, protocolVersion, timeout, sessionId
+      if (got.length >= 4 + 4 + 4 + 8) resolve(got.readBigInt64BE(12));
+    });
+    sock.on("close", () => resolve(undefined));
+    sock.on("error", () => undefined);
+    sock.write(connectRequest());
+  });
+}
+
+/** Whether the server refused this socket (closed, or the handshake failed) without ever answering. */
+function refused(port: number, cert: CertFiles | undefined): Promise<boolean> {
+  return tlsSocket(port, cert).then(
+    (sock) => zkHandshake(sock).then((session) => (sock.destroy(), session === undefined)),
+    () => true,
+  );
+}
+
+const closedCount = async (cause: string, port: string): Promise<number> => {
+  const body = await (await fetch(`http://127.0.0.1:${s.server.ports.admin}/metrics`)).text();
+  const line = body.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes(`port="${port}"`));
+  return line ? Number(line.split(" ").pop()) : 0;
+};
+
+describe.skipIf(!hasOpenssl())("TLS client ports", () => {
+  it("serves Warden's client over wss:// with a CA and a client certificate", async () => {
+    const c = await wss(client);
+    await c.create("/tls-hello", "over wss");
+    expect(text((await c.getData("/tls-hello")).data)).toBe("over wss");
+  });
+
+  it("serves ZooKeeper's protocol on secureClientPort: a ConnectRequest over TLS gets a session", async () => {
+    const sock = await tlsSocket(s.server.ports.secureClient, client);
+    expect(sock.getPeerX509Certificate()!.subject).toContain("CN=server-1");
+    expect(await zkHandshake(sock)).not.toBe(0n);
+    sock.destroy();
+  });
+
+  it("ssl.clientAuth=need (the default) refuses a client without a certificate, or with one from another CA: that connection ends, counted, the server goes on", async () => {
+    const before = await closedCount("tls_handshake", "zookeeper");
+    expect(await refused(s.server.ports.secureClient, undefined)).toBe(true);
+    expect(await refused(s.server.ports.secureClient, stranger)).toBe(true);
+    await waitFor("both refusals counted", async () => (await closedCount("tls_handshake", "zookeeper")) >= before + 2);
+    await expect(wss(undefined, { connectTimeoutMs: 500 }, 1500)).rejects.toThrow();
+    expect(await refused(s.server.ports.secureClient, client)).toBe(false);
+  });
+
+  it("a plain-text ZooKeeper client and garbage on the TLS port end their connection; the server goes on serving", async () => {
+    const before = await closedCount("tls_handshake", "zookeeper");
+    for (const bytes of [connectRequest(), Buffer.from("ruok"), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff))]) {
+      const ended = await new Promise<boolean>((resolve) => {
+        const raw = connectTcp(s.server.ports.secureClient, "127.0.0.1", () => raw.write(bytes));
+        raw.on("data", () => undefined);
+        raw.on("error", () => undefined);
+        raw.on("close", () => resolve(true));
+      });
+      expect(ended).toBe(true);
+    }
+    await waitFor("the three failed handshakes counted", async () => (await closedCount("tls_handshake", "zookeeper")) >= before + 3);
+    const c = await wss(client);
+    expect(await c.exists("/")).not.toBeNull();
+    expect(await refused(s.server.ports.secureClient, client)).toBe(false);
+  });
+
+  it("a verified certificate is the identity x509:<subject, RFC 2253, as Java names it>", async () => {
+    const c = await wss(client);
+    expect(await c.whoAmI()).toContainEqual({ scheme: "x509", id: CLIENT_DN });
+  });
+
+  it("an x509 ACL lets that certificate's client in and answers NoAuth to another certificate; the superuser certificate reads it all", async () => {
+    const owner = await wss(client);
+    const acl: ACL[] = [{ perms: Perms.ALL, id: { scheme: "x509", id: CLIENT_DN } }];
+    await owner.create("/x509-only", "for client", { acl });
+    expect(text((await owner.getData("/x509-only")).data)).toBe("for client");
+    const intruder = await wss(other);
+    await expect(intruder.getData("/x509-only")).rejects.toBeInstanceOf(NoAuthError);
+    await expect(intruder.setData("/x509-only", "mine")).rejects.toBeInstanceOf(NoAuthError);
+    const root = await wss(admin);
+    expect(await root.whoAmI()).toContainEqual({ scheme: "super", id: ADMIN_DN });
+    expect(text((await root.getData("/x509-only")).data)).toBe("for client");
+    await root.setData("/x509-only", "by admin");
+    expect(text((await owner.getData("/x509-only")).data)).toBe("by admin");
+  });
+
+  it("the auth scheme stores the certificate's x509 identity; a plain client cannot addAuth x509", async () => {
+    const owner = await wss(client);
+    await owner.create("/x509-auth", "", { acl: [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }] });
+    expect(await owner.getACL("/x509-auth")).toMatchObject({ acl: [{ perms: Perms.ALL, id: { scheme: "x509", id: CLIENT_DN } }] });
+    const plain = await s.client();
+    await expect(plain.addAuth("x509", "")).rejects.toThrow();
+  });
+
+  it("reloads the certificate when its file changes: a new connection sees the new one; a broken file keeps the old", async () => {
+    const next = ca.issue("server-2", "/O=Example/CN=server-2", { server: true });
+    const served = join(dir, "served.pem");
+    writeFileSync(served, "not a certificate\n");
+    await waitFor("the failed reload logged", () => s.log.some((l) => l.includes("reloading") && l.includes("failed, the previous certificates stay in use")), 10_000);
+    const still = await tlsSocket(s.server.ports.secureClient, client);
+    expect(still.getPeerX509Certificate()!.subject).toContain("CN=server-1");
+    still.destroy();
+    writeFileSync(served, readFileSync(next.pem));
+    await waitFor(
+      "a new connection to present CN=server-2",
+      async () => {
+        const sock = await tlsSocket(s.server.ports.secureClient, client);
+        const subject = sock.getPeerX509Certificate()!.subject;
+        sock.destroy();
+        return subject.includes("CN=server-2");
+      },
+      10_000,
+    );
+    const c = await wss(client);
+    expect(await c.exists("/")).not.toBeNull();
+  });
+});
+
+describe.skipIf(!hasOpenssl())("TLS settings at start", () => {
+  const base = (more: Record<string, string>) => ({ dataDir: join(tmpdir(), "unused"), secureClientPort: "2182", ...more });
+
+  it("refuses a JKS key store, saying to convert it with keytool to PKCS12", () => {
+    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keystore.jks" }))).toThrow(/Java KeyStore \(JKS\).*keytool -importkeystore .* -deststoretype PKCS12/);
+    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keystore", "ssl.keyStore.type": "JKS" }))).toThrow(/convert it to PKCS12/);
+  });
+
+  it("needs a key store, and a type it can tell from the extension or ssl.keyStore.type", () => {
+    expect(() => loadConfig(undefined, base({}))).toThrow(/needs ssl.keyStore.location/);
+    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keys.bin" }))).toThrow(/cannot tell the type .* set ssl.keyStore.type/);
+    expect(loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keys.bin", "ssl.keyStore.type": "pkcs12" })).clientTls!.keyStore.type).toBe("PKCS12");
+  });
+
+  it("reads ZooKeeper's defaults: clientAuth need, TLSv1.2 to TLSv1.3, no reload; and refuses old protocols and unknown suites", () => {
+    const cfg = loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem" })).clientTls!;
+    expect([cfg.clientAuth, cfg.minVersion, cfg.maxVersion, cfg.reload, cfg.hostnameVerification]).toEqual(["need", "TLSv1.2", "TLSv1.3", false, true]);
+    const v12 = loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem", "ssl.protocol": "TLSv1.2" })).clientTls!;
+    expect([v12.minVersion, v12.maxVersion]).toEqual(["TLSv1.2", "TLSv1.2"]);
+    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem", "ssl.enabledProtocols": "TLSv1.1,TLSv1.2" }))).toThrow(/not safe/);
+    const suites = loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem", "ssl.ciphersuites": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_AES_128_GCM_SHA256" })).clientTls!;
+    expect(suites.ciphers).toBe("ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256");
+    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem", "ssl.ciphersuites": "TLS_NOPE_WITH_NOTHING" }))).toThrow(/unknown cipher suite TLS_NOPE_WITH_NOTHING/);
+  });
+
+  it("a server with a PKCS12 key store and trust store serves; a wrong password stops the start with the reason", async () => {
+    const keys = {
+      secureNativePort: String(await freePort()),
+      secureClientPortAddress: "127.0.0.1",
+      "ssl.keyStore.location": serverCert.p12,
+      "ssl.keyStore.password": serverCert.password,
+      "ssl.trustStore.location": ca.caP12,
+      "ssl.trustStore.password": serverCert.password,
+    };
+    const p12 = await startStandalone(keys);
+    try {
+      const c = createClient(`wss://127.0.0.1:${p12.server.ports.secureNative}`, { tls: tlsOf(client), sessionTimeoutMs: 4000 });
+      await c.connected({ timeoutMs: 5000 });
+      expect(await c.whoAmI()).toContainEqual({ scheme: "x509", id: CLIENT_DN });
+      await c.close();
+    } finally {
+      await p12.stop();
+    }
+    await expect(startStandalone({ ...keys, "ssl.trustStore.password": "wrong" })).rejects.toThrow(/trust store .*password/);
+  });
+});
