@@ -248,3 +248,50 @@ describe.skipIf(!hasOpenssl())("TLS settings at start", () => {
     await expect(startStandalone({ ...keys, "ssl.trustStore.password": "wrong" })).rejects.toThrow(/trust store .*password/);
   });
 });
+
+describe.skipIf(!hasOpenssl())("ssl.clientAuth want and none", () => {
+  const start = async (mode: string) =>
+    startStandalone({
+      secureNativePort: String(await freePort()),
+      secureClientPortAddress: "127.0.0.1",
+      "ssl.keyStore.location": serverCert.pem,
+      "ssl.trustStore.location": ca.caCert,
+      "ssl.clientAuth": mode,
+    });
+  const connectTo = async (server: Standalone, tls: ClientOptions["tls"], timeoutMs = 5000) => {
+    const c = createClient(`wss://127.0.0.1:${server.server.ports.secureNative}`, { tls, sessionTimeoutMs: 4000, connectTimeoutMs: 1000 });
+    clients.push(c);
+    await c.connected({ timeoutMs });
+    return c;
+  };
+  const metric = async (server: Standalone, cause: string) => {
+    const body = await (await fetch(`http://127.0.0.1:${server.server.ports.admin}/metrics`)).text();
+    const line = body.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes('port="native"'));
+    return line ? Number(line.split(" ").pop()) : 0;
+  };
+
+  it("want: a client without a certificate connects with no x509 identity; a verified one has it; one from another CA is refused and counted", async () => {
+    const want = await start("want");
+    try {
+      const anonymous = await connectTo(want, { ca: readFileSync(ca.caCert) });
+      expect((await anonymous.whoAmI()).map((id) => id.scheme)).toEqual(["ip"]);
+      const known = await connectTo(want, tlsOf(client));
+      expect(await known.whoAmI()).toContainEqual({ scheme: "x509", id: CLIENT_DN });
+      await expect(connectTo(want, { ca: readFileSync(ca.caCert), cert: readFileSync(stranger.cert), key: readFileSync(stranger.key) }, 1500)).rejects.toThrow();
+      await waitFor("the unverified certificate counted", async () => (await metric(want, "tls_unauthorized")) >= 1);
+      expect(await known.exists("/")).not.toBeNull();
+    } finally {
+      await want.stop();
+    }
+  });
+
+  it("none: no certificate is asked for, so none gives an identity", async () => {
+    const none = await start("none");
+    try {
+      const c = await connectTo(none, tlsOf(client));
+      expect((await c.whoAmI()).map((id) => id.scheme)).toEqual(["ip"]);
+    } finally {
+      await none.stop();
+    }
+  });
+});
