@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NoAuthError, Perms, jute, type ACL } from "@warden/protocol";
 import { createClient, type Client, type ClientOptions } from "@warden/client";
 import { freePort, loadConfig } from "@warden/server";
-import { hasOpenssl, makeTestCa, type CertFiles, type TestCa } from "@warden/testing";
+import { WARDEN_BIN, hasOpenssl, makeTestCa, type CertFiles, type TestCa } from "@warden/testing";
+import { spawn } from "node:child_process";
 import { startStandalone, text, waitFor, type Standalone } from "./harness.js";
 
 const CLIENT_DN = "CN=client,OU=ops,O=Example,C=US";
@@ -176,6 +177,19 @@ describe.skipIf(!hasOpenssl())("TLS client ports", () => {
     expect(await owner.getACL("/x509-auth")).toMatchObject({ acl: [{ perms: Perms.ALL, id: { scheme: "x509", id: CLIENT_DN } }] });
     const plain = await s.client();
     await expect(plain.addAuth("x509", "")).rejects.toThrow();
+  });
+
+  it("warden shell connects with --ca, --cert and --key to a wss:// connect string", async () => {
+    const args = ["shell", `wss://127.0.0.1:${s.server.ports.secureNative}`, "--ca", ca.caCert, "--cert", client.cert, "--key", client.key, "-c", "whoami"];
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const child = spawn(process.execPath, [WARDEN_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      let text = "";
+      child.stdout.on("data", (c) => (text += c));
+      child.stderr.on("data", (c) => (text += c));
+      child.on("close", (code) => resolve({ code, text }));
+    });
+    expect(out.text, out.text).toContain(`x509: ${CLIENT_DN}`);
+    expect(out.code, out.text).toBe(0);
   });
 
   it("reloads the certificate when its file changes: a new connection sees the new one; a broken file keeps the old", async () => {
