@@ -179,6 +179,16 @@ describe.skipIf(!hasOpenssl())("TLS client ports", () => {
     await expect(plain.addAuth("x509", "")).rejects.toThrow();
   });
 
+  it("conf names the TLS port (ZooKeeper's secureClientPort line)", async () => {
+    const answer = await new Promise<string>((resolve) => {
+      let got = "";
+      const raw = connectTcp(s.server.ports.client, "127.0.0.1", () => raw.write("conf"));
+      raw.on("data", (c) => (got += c));
+      raw.on("close", () => resolve(got));
+    });
+    expect(answer).toContain(`secureClientPort=${s.server.ports.secureClient}\n`);
+  });
+
   it("warden shell connects with --ca, --cert and --key to a wss:// connect string", async () => {
     const args = ["shell", `wss://127.0.0.1:${s.server.ports.secureNative}`, "--ca", ca.caCert, "--cert", client.cert, "--key", client.key, "-c", "whoami"];
     const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
