@@ -223,6 +223,9 @@ describe.skipIf(!hasOpenssl())("TLS client ports", () => {
     );
     const c = await wss(client);
     expect(await c.exists("/")).not.toBeNull();
+    // The reloaded context still asks for a certificate (ssl.clientAuth=need).
+    expect(await refused(s.server.ports.secureClient, undefined)).toBe(true);
+    expect(await c.whoAmI()).toContainEqual({ scheme: "x509", id: CLIENT_DN });
   });
 });
 
@@ -317,5 +320,31 @@ describe.skipIf(!hasOpenssl())("ssl.clientAuth want and none", () => {
     } finally {
       await none.stop();
     }
+  });
+});
+
+describe.skipIf(!hasOpenssl())("stopping a server with TLS ports", () => {
+  it("does not wait for handshakes that never come (both TLS ports)", async () => {
+    const slow = await startStandalone({
+      secureClientPort: String(await freePort()),
+      secureNativePort: String(await freePort()),
+      secureClientPortAddress: "127.0.0.1",
+      "ssl.keyStore.location": serverCert.pem,
+      clientHandshakeTimeoutMs: "120000",
+    });
+    const idle = await Promise.all(
+      [slow.server.ports.secureClient, slow.server.ports.secureNative].map(
+        (port) =>
+          new Promise<import("node:net").Socket>((resolve) => {
+            const raw = connectTcp(port, "127.0.0.1", () => resolve(raw));
+            raw.on("error", () => undefined);
+          }),
+      ),
+    );
+    await waitFor("both idle sockets accepted", () => slow.server.stateCounts().connections === 0 || undefined);
+    const started = Date.now();
+    await slow.stop();
+    expect(Date.now() - started).toBeLessThan(5000);
+    for (const raw of idle) raw.destroy();
   });
 });

@@ -175,7 +175,8 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
     res.writeHead(426, { "content-type": "text/plain", connection: "close" });
     res.end("this port speaks WebSocket (Warden's native protocol)\n");
   };
-  const http = opts.tls ? createHttpsListener(opts.tls, opts.reporter, httpOptions, notWebSocket) : createServer(httpOptions, notWebSocket);
+  const rawSockets = new Set<Socket>();
+  const http = opts.tls ? createHttpsListener(opts.tls, opts.reporter, httpOptions, notWebSocket, rawSockets) : createServer(httpOptions, notWebSocket);
   http.headersTimeout = opts.bounds.handshakeTimeoutMs;
   http.requestTimeout = opts.bounds.handshakeTimeoutMs;
   http.maxHeadersCount = 64;
@@ -206,6 +207,7 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
         for (const c of wss.clients) c.terminate();
         wss.close(() => http.close(() => resolve()));
         http.closeAllConnections();
+        for (const s of rawSockets) s.destroy();
       }),
   };
 }

@@ -34,29 +34,29 @@ export function createTlsListener(tls: ListenerTls, port: Port, reporter: Listen
   return server;
 }
 
-/** An https.Server for the native (WebSocket) port; `onUpgradeable` is ws's. */
+/** An https.Server for the native (WebSocket) port; raw sockets (handshake included) are kept in `sockets` until closed. */
 export function createHttpsListener(
   tls: ListenerTls,
   reporter: ListenerReporter,
   httpOptions: { connectionsCheckingInterval: number },
   onRequest: (req: IncomingMessage, res: ServerResponse) => void,
+  sockets: Set<Socket>,
 ): HttpsServer {
   const server = createHttpsServer({ ...tls.options, ...httpOptions }, onRequest);
   server.on("secureConnection", (socket: TLSSocket) => {
     if (!admitted(socket, tls, "native", reporter)) return;
   });
-  watchHandshakes(server, "native", reporter, undefined);
+  watchHandshakes(server, "native", reporter, sockets);
   tls.reloader?.add(server);
   return server;
 }
 
-function watchHandshakes(server: TlsServer, port: Port, reporter: ListenerReporter, sockets: Set<Socket> | undefined): void {
-  if (sockets) {
-    server.on("connection", (raw: Socket) => {
-      sockets.add(raw);
-      raw.on("close", () => sockets.delete(raw));
-    });
-  }
+function watchHandshakes(server: TlsServer, port: Port, reporter: ListenerReporter, sockets: Set<Socket>): void {
+  // Closing the listener ends these too: a handshake that never comes must not hold the stop.
+  server.on("connection", (raw: Socket) => {
+    sockets.add(raw);
+    raw.on("close", () => sockets.delete(raw));
+  });
   // A plain-text client, garbage, a certificate that does not verify, a handshake too slow: that socket ends.
   server.on("tlsClientError", (e: Error & { code?: string }, socket: TLSSocket) => {
     reporter.log(`closing ${port} connection ${remoteOf(socket)}: tls_handshake: ${e.code ?? ""} ${e.message}`.replace(/ {2}/, " "));
