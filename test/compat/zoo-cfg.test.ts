@@ -130,6 +130,7 @@ describe("a zoo.cfg with every key of ZooKeeper 3.9", () => {
     "ssl.trustStore.password": "changeit", "ssl.trustStore.passwordPath": "/etc/zookeeper/truststore.pass", "ssl.trustStore.type": "PKCS12", "ssl.clientAuth": "need",
     "ssl.protocol": "TLSv1.3", "ssl.enabledProtocols": "TLSv1.3,TLSv1.2", "ssl.ciphersuites": "TLS_AES_128_GCM_SHA256", "ssl.hostnameVerification": "true",
     "ssl.crl": "false", "ssl.ocsp": "false", "ssl.authProvider": "x509", "client.certReload": "true", "X509AuthenticationProvider.superUser": "CN=admin,O=Example",
+    "outstandingHandshake.limit": "250",
   });
   /** Any value of the kind, in range, for a key Warden ignores. */
   const anyValue = (key: string) => {

@@ -348,3 +348,49 @@ describe.skipIf(!hasOpenssl())("stopping a server with TLS ports", () => {
     for (const raw of idle) raw.destroy();
   });
 });
+
+describe.skipIf(!hasOpenssl())("outstandingHandshake.limit", () => {
+  it("a connection beyond the handshakes in progress is closed at once and counted; once they end, clients connect again", async () => {
+    const bounded = await startStandalone({
+      secureClientPort: String(await freePort()),
+      secureClientPortAddress: "127.0.0.1",
+      "ssl.keyStore.location": serverCert.pem,
+      "ssl.trustStore.location": ca.caCert,
+      "outstandingHandshake.limit": "2",
+      clientHandshakeTimeoutMs: "60000",
+    });
+    const port = bounded.server.ports.secureClient;
+    const count = async (cause: string) => {
+      const body = await (await fetch(`http://127.0.0.1:${bounded.server.ports.admin}/metrics`)).text();
+      const line = body.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes('port="zookeeper"'));
+      return line ? Number(line.split(" ").pop()) : 0;
+    };
+    const open = () =>
+      new Promise<{ raw: import("node:net").Socket; closed: Promise<void> }>((resolve) => {
+        const raw = connectTcp(port, "127.0.0.1");
+        raw.on("error", () => undefined);
+        const closed = new Promise<void>((r) => raw.on("close", () => r()));
+        raw.on("connect", () => resolve({ raw, closed }));
+      });
+    try {
+      const idle = [await open(), await open()];
+      const third = await open();
+      await third.closed;
+      await waitFor("the refusal counted", async () => (await count("too_many_connections")) === 1);
+      expect(await count("tls_handshake")).toBe(0);
+      for (const s of idle) s.raw.destroy();
+      await Promise.all(idle.map((s) => s.closed));
+      const sock = await waitFor("a TLS client to connect again", () =>
+        new Promise<TLSSocket | undefined>((resolve) => {
+          const t = connectTls({ host: "127.0.0.1", port, ca: readFileSync(ca.caCert), cert: readFileSync(client.cert), key: readFileSync(client.key) });
+          t.once("secureConnect", () => resolve(t));
+          t.once("error", () => resolve(undefined));
+        }),
+      );
+      expect(await zkHandshake(sock)).not.toBe(0n);
+      sock.destroy();
+    } finally {
+      await bounded.stop();
+    }
+  });
+});

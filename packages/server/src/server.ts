@@ -453,5 +453,11 @@ function clientTls(config: ServerConfig, log: (line: string) => void): ListenerT
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
-  return { options, clientAuth: settings.clientAuth, superUser: config.x509SuperUser, reloader: settings.reload ? new TlsReloader(settings, log) : undefined };
+  return {
+    options,
+    clientAuth: settings.clientAuth,
+    superUser: config.x509SuperUser,
+    reloader: settings.reload ? new TlsReloader(settings, log) : undefined,
+    handshakesMax: config.tlsHandshakesMax,
+  };
 }

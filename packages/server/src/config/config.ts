@@ -38,6 +38,8 @@ export interface ServerConfig {
   clientTls: TlsSettings | undefined;
   /** The x509 identity (a certificate's subject) that is the superuser (X509AuthenticationProvider.superUser). */
   x509SuperUser: string | undefined;
+  /** TLS handshakes in progress per TLS port (outstandingHandshake.limit). */
+  tlsHandshakesMax: number;
   adminPort: number;
   adminAddress: string | undefined;
   minSessionTimeoutMs: number;
@@ -218,6 +220,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     secureClientPortAddress: str(raw, "secureClientPortAddress"),
     clientTls: int(raw, "secureClientPort", 0) > 0 || int(raw, "secureNativePort", 0) > 0 ? tlsSettings(raw, "ssl.", "client.certReload", baseDir) : undefined,
     x509SuperUser: str(raw, "X509AuthenticationProvider.superUser"),
+    tlsHandshakesMax: int(raw, "outstandingHandshake.limit", 0) > 0 ? int(raw, "outstandingHandshake.limit", 0) : 1000,
     adminPort: bool(raw, "admin.enableServer", true) ? int(raw, "adminPort", int(raw, "admin.serverPort", 8080)) : 0,
     adminAddress: str(raw, "admin.serverAddress"),
     minSessionTimeoutMs: int(raw, "minSessionTimeout", 2 * tickTimeMs),

@@ -124,7 +124,8 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   localSessionsEnabled: { kind: "bool", doc: "Accepted; all sessions are global.", ignored: "all sessions are global" },
   localSessionsUpgradingEnabled: { kind: "bool", doc: "Accepted.", ignored: "all sessions are global" },
   ...ignoredKeys(["serverCnxnFactory"], "string", "Warden has its own network layer (no NIO or Netty factory)"),
-  ...ignoredKeys(["outstandingHandshake.limit", "netty.server.earlyDropSecureConnectionHandshakes"], "string", NO_THROTTLE),
+  ...ignoredKeys(["netty.server.earlyDropSecureConnectionHandshakes"], "string", NO_THROTTLE),
+  "outstandingHandshake.limit": { kind: "int", ...INT, doc: "TLS handshakes in progress on each TLS client port; one more connection is closed at once, logged and counted (default 1000; 0 or less is taken as 1000, not as no limit as in ZooKeeper: every count is bounded)." },
   // ---- storage
   snapCount: { kind: "int", min: 10, max: 100_000_000, doc: "Transactions between snapshots (default 100000)." },
   "autopurge.snapRetainCount": { kind: "int", min: INT.min, max: 1000, doc: "Snapshots (and the log they need) each purge keeps, newest first (default 3; below 3 is taken as 3 with a warning, as in ZooKeeper)." },

@@ -20,6 +20,8 @@ export interface ListenerTls {
   superUser: string | undefined;
   /** Receives the port's server, to give it reloaded certificates. */
   reloader: TlsReloader | undefined;
+  /** Handshakes in progress on one port (outstandingHandshake.limit); one more connection is closed at once. */
+  handshakesMax: number;
 }
 
 type Port = "zookeeper" | "native";
@@ -29,7 +31,7 @@ export function createTlsListener(tls: ListenerTls, port: Port, reporter: Listen
   const server = createServer(tls.options, (socket) => {
     if (admitted(socket, tls, port, reporter)) onSocket(socket);
   });
-  watchHandshakes(server, port, reporter, sockets);
+  watchHandshakes(server, port, reporter, sockets, tls.handshakesMax);
   tls.reloader?.add(server);
   return server;
 }
@@ -46,19 +48,41 @@ export function createHttpsListener(
   server.on("secureConnection", (socket: TLSSocket) => {
     if (!admitted(socket, tls, "native", reporter)) return;
   });
-  watchHandshakes(server, "native", reporter, sockets);
+  watchHandshakes(server, "native", reporter, sockets, tls.handshakesMax);
   tls.reloader?.add(server);
   return server;
 }
 
-function watchHandshakes(server: TlsServer, port: Port, reporter: ListenerReporter, sockets: Set<Socket>): void {
-  // Closing the listener ends these too: a handshake that never comes must not hold the stop.
-  server.on("connection", (raw: Socket) => {
+function watchHandshakes(server: TlsServer, port: Port, reporter: ListenerReporter, sockets: Set<Socket>, handshakesMax: number): void {
+  // Raw sockets whose handshake is not done, by their remote address and port.
+  const handshaking = new Map<string, Socket>();
+  const keyOf = (s: Socket) => `${s.remoteAddress}:${s.remotePort}`;
+  const refused = new WeakSet<Socket>();
+  // Before the TLS layer wraps the socket: one over the bound costs nothing but the accept.
+  server.prependListener("connection", (raw: Socket) => {
+    const key = keyOf(raw);
+    if (handshaking.size >= handshakesMax) {
+      reporter.log(`closing ${port} connection ${remoteOf(raw)}: too_many_connections: ${handshakesMax} TLS handshakes in progress (outstandingHandshake.limit)`);
+      reporter.closed(port, "too_many_connections");
+      refused.add(raw);
+      raw.destroy();
+      return;
+    }
+    handshaking.set(key, raw);
+    // Closing the listener ends these too: a handshake that never comes must not hold the stop.
     sockets.add(raw);
-    raw.on("close", () => sockets.delete(raw));
+    raw.on("close", () => {
+      sockets.delete(raw);
+      if (handshaking.get(key) === raw) handshaking.delete(key);
+    });
   });
+  server.on("secureConnection", (socket: TLSSocket) => handshaking.delete(keyOf(socket)));
   // A plain-text client, garbage, a certificate that does not verify, a handshake too slow: that socket ends.
   server.on("tlsClientError", (e: Error & { code?: string }, socket: TLSSocket) => {
+    // The TLS layer still wraps a socket refused above, and reports its end: counted once already.
+    // (_parent: the raw socket under a server-side TLSSocket; without it this would count twice, no worse.)
+    const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
+    if (raw && refused.has(raw)) return void socket.destroy();
     reporter.log(`closing ${port} connection ${remoteOf(socket)}: tls_handshake: ${e.code ?? ""} ${e.message}`.replace(/ {2}/, " "));
     reporter.closed(port, "tls_handshake");
     socket.destroy();
