@@ -134,18 +134,22 @@ describe.skipIf(!hasOpenssl())("TLS client ports", () => {
     expect(await refused(s.server.ports.secureClient, client)).toBe(false);
   });
 
-  it("a plain-text ZooKeeper client and garbage on the TLS port end their connection; the server goes on serving", async () => {
-    const before = await closedCount("tls_handshake", "zookeeper");
-    for (const bytes of [connectRequest(), Buffer.from("ruok"), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff))]) {
-      const ended = await new Promise<boolean>((resolve) => {
-        const raw = connectTcp(s.server.ports.secureClient, "127.0.0.1", () => raw.write(bytes));
-        raw.on("data", () => undefined);
-        raw.on("error", () => undefined);
-        raw.on("close", () => resolve(true));
-      });
-      expect(ended).toBe(true);
+  it("plain text (a ZooKeeper client, ruok, ws://) and garbage on either TLS port end that connection, counted; the server goes on serving", async () => {
+    const upgrade = Buffer.from("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff));
+    for (const [port, name] of [[s.server.ports.secureClient, "zookeeper"], [s.server.ports.secureNative, "native"]] as const) {
+      const before = await closedCount("tls_handshake", name);
+      for (const bytes of [connectRequest(), Buffer.from("ruok"), upgrade, garbage]) {
+        const ended = await new Promise<boolean>((resolve) => {
+          const raw = connectTcp(port, "127.0.0.1", () => raw.write(bytes));
+          raw.on("data", () => undefined);
+          raw.on("error", () => undefined);
+          raw.on("close", () => resolve(true));
+        });
+        expect(ended).toBe(true);
+      }
+      await waitFor(`the four failed handshakes on the ${name} port counted`, async () => (await closedCount("tls_handshake", name)) >= before + 4);
     }
-    await waitFor("the three failed handshakes counted", async () => (await closedCount("tls_handshake", "zookeeper")) >= before + 3);
     const c = await wss(client);
     expect(await c.exists("/")).not.toBeNull();
     expect(await refused(s.server.ports.secureClient, client)).toBe(false);
