@@ -45,9 +45,8 @@ export function createHttpsListener(
   sockets: Set<Socket>,
 ): HttpsServer {
   const server = createHttpsServer({ ...tls.options, ...httpOptions }, onRequest);
-  server.on("secureConnection", (socket: TLSSocket) => {
-    if (!admitted(socket, tls, "native", reporter)) return;
-  });
+  // After the HTTP layer took the socket: a refused one is destroyed before it can upgrade.
+  server.on("secureConnection", (socket: TLSSocket) => void admitted(socket, tls, "native", reporter));
   watchHandshakes(server, "native", reporter, sockets, tls.handshakesMax);
   tls.reloader?.add(server);
   return server;
