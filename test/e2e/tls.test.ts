@@ -227,6 +227,9 @@ describe.skipIf(!hasOpenssl())("TLS client ports", () => {
     );
     const c = await wss(client);
     expect(await c.exists("/")).not.toBeNull();
+    const body = await (await fetch(`http://127.0.0.1:${s.server.ports.admin}/metrics`)).text();
+    expect(body).toMatch(/^warden_tls_reloads_total\{result="failed"\} [1-9]/m);
+    expect(body).toMatch(/^warden_tls_reloads_total\{result="ok"\} [1-9]/m);
     // The reloaded context still asks for a certificate (ssl.clientAuth=need).
     expect(await refused(s.server.ports.secureClient, undefined)).toBe(true);
     expect(await c.whoAmI()).toContainEqual({ scheme: "x509", id: CLIENT_DN });
@@ -239,6 +242,12 @@ describe.skipIf(!hasOpenssl())("TLS settings at start", () => {
   it("refuses a JKS key store, saying to convert it with keytool to PKCS12", () => {
     expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keystore.jks" }))).toThrow(/Java KeyStore \(JKS\).*keytool -importkeystore .* -deststoretype PKCS12/);
     expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keystore", "ssl.keyStore.type": "JKS" }))).toThrow(/convert it to PKCS12/);
+  });
+
+  it("refuses a Java KeyStore by its content too, whatever its name says", async () => {
+    const jks = join(dir, "disguised.p12");
+    writeFileSync(jks, Buffer.concat([Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]), Buffer.alloc(64)]));
+    await expect(startStandalone({ secureClientPort: String(await freePort()), "ssl.keyStore.location": jks })).rejects.toThrow(/is a Java KeyStore \(JKS\).*keytool -importkeystore/);
   });
 
   it("needs a key store, and a type it can tell from the extension or ssl.keyStore.type", () => {

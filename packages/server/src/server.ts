@@ -142,6 +142,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   for (const line of config.ignored) log(`ignored: ${line}`);
   for (const line of config.warnings) log(line);
   const startedMs = Date.now();
+  // The TLS stores are read first: a bad one stops the start before anything is opened.
+  let tlsReloaded: (ok: boolean) => void = () => {};
+  const tls = clientTls(config, log, (ok) => tlsReloaded(ok));
   const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
   const dbInitMs = Date.now() - startedMs;
   const secret = readSecret(config, log);
@@ -369,7 +372,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   };
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
   const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
-  const tls = clientTls(config, log);
+  const tlsReloads = metrics.registry.counter("warden_tls_reloads_total", "Reloads of the TLS client ports' key and trust stores after their files changed (client.certReload), by result");
+  tlsReloaded = (ok) => tlsReloads.inc({ result: ok ? "ok" : "failed" });
   const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets }) : undefined;
   const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => transport });
   const zkOptions = {
@@ -444,7 +448,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
 }
 
 /** The TLS client ports' settings as their listeners take them; the stores are read now, so a bad one stops the start. */
-function clientTls(config: ServerConfig, log: (line: string) => void): ListenerTls | undefined {
+function clientTls(config: ServerConfig, log: (line: string) => void, reloaded: (ok: boolean) => void): ListenerTls | undefined {
   const settings = config.clientTls;
   if (!settings) return undefined;
   let options;
@@ -457,7 +461,7 @@ function clientTls(config: ServerConfig, log: (line: string) => void): ListenerT
     options,
     clientAuth: settings.clientAuth,
     superUser: config.x509SuperUser,
-    reloader: settings.reload ? new TlsReloader(settings, log) : undefined,
+    reloader: settings.reload ? new TlsReloader(settings, log, reloaded) : undefined,
     handshakesMax: config.tlsHandshakesMax,
   };
 }

@@ -27,6 +27,10 @@ function readStore(spec: StoreSpec, what: string): Buffer {
     throw new TlsStoreError(`cannot read the ${what} ${spec.location}: ${(e as Error).message}`);
   }
   if (bytes.length > STORE_BYTES_MAX) throw new TlsStoreError(`the ${what} ${spec.location} is larger than ${STORE_BYTES_MAX} bytes`);
+  // A Java KeyStore whatever its name says (JKS 0xFEEDFEED, JCEKS 0xCECECECE).
+  if (bytes.length >= 4 && (bytes.readUInt32BE(0) === 0xfeedfeed || bytes.readUInt32BE(0) === 0xcececece)) {
+    throw new TlsStoreError(`the ${what} ${spec.location} is a Java KeyStore (JKS), which Warden cannot read: convert it to PKCS12 with keytool -importkeystore -srckeystore ${spec.location} -destkeystore ${spec.location.replace(/\.[^./]*$/, "")}-converted.p12 -deststoretype PKCS12`);
+  }
   return bytes;
 }
 
@@ -108,6 +112,8 @@ export class TlsReloader {
   constructor(
     private readonly settings: TlsSettings,
     private readonly log: (line: string) => void,
+    /** Told of every reload attempt (warden_tls_reloads_total). */
+    private readonly reloaded: (ok: boolean) => void = () => {},
   ) {}
 
   add(target: SecureContextTarget): void {
@@ -144,11 +150,13 @@ export class TlsReloader {
       createSecureContext(options);
     } catch (e) {
       this.failures++;
+      this.reloaded(false);
       this.log(`tls: reloading ${this.settings.keyStore.location} failed, the previous certificates stay in use: ${(e as Error).message}`);
       return false;
     }
     for (const t of this.targets) t.setSecureContext(options);
     this.reloads++;
+    this.reloaded(true);
     this.log(`tls: reloaded the key and trust stores (${this.settings.keyStore.location})`);
     return true;
   }
