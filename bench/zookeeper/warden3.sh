@@ -6,6 +6,8 @@
 # Server i (1..W_N): ZooKeeper-protocol port BASE+i (clientPort), native port BASE+50+i,
 # admin port BASE+70+i, peer port BASE+100+i, election port BASE+200+i
 # (BASE = $W_PORT_BASE, default 25180 -> clients 25181-25183).
+# W_TLS=1: also secureClientPort BASE+300+i (tls-certs.sh's PEM stores, clientAuth need);
+# `connect` then names the TLS ports (run zkbench with ZKB_TLS=1).
 # WARDEN: the command that runs the CLI (default: node bin/warden in $WARDEN_HOME, or the
 # project root, two folders above this one). TICK_TIME (2000) as for ZooKeeper.
 #
@@ -52,6 +54,11 @@ ensembleSecretFile=$BASE/secret
 CFG
   # W_CFG: further keys for every server, space-separated key=value (e.g. W_CFG="heapGrowthPercent=0").
   for kv in ${W_CFG:-}; do echo "$kv" >> "$d/zoo.cfg"; done
+  if [ "${W_TLS:-0}" = 1 ]; then
+    local t; t=$("$(dirname "$0")/tls-certs.sh")
+    printf 'secureClientPort=%s\nsecureClientPortAddress=127.0.0.1\nssl.keyStore.location=%s\nssl.trustStore.location=%s\n' \
+      $((PORT_BASE + 300 + i)) "$t/server.pem" "$t/ca.pem" >> "$d/zoo.cfg"
+  fi
   if [ "$N" -gt 1 ]; then
     for j in $(seq 1 "$N"); do
       echo "server.$j=127.0.0.1:$((PORT_BASE + 100 + j)):$((PORT_BASE + 200 + j))" >> "$d/zoo.cfg"
@@ -100,8 +107,9 @@ case "$cmd" in
   leader) leader ;;
   kill-leader) l=$(leader); kill -9 "$(cat "$BASE/$l/pid")"; rm -f "$BASE/$l/pid"; echo "$l" ;;
   status) for i in $(seq 1 "$N"); do echo "server $i port $(port "$i") pid $(cat "$BASE/$i/pid" 2>/dev/null || echo -) mode $(mode "$i")"; done ;;
-  connect) if [ $# -gt 0 ]; then echo "127.0.0.1:$(port "$1")"
-           else s=""; for i in $(seq 1 "$N"); do s="$s${s:+,}127.0.0.1:$(port "$i")"; done; echo "$s"; fi ;;
+  connect) off=0; [ "${W_TLS:-0}" = 1 ] && off=300
+           if [ $# -gt 0 ]; then echo "127.0.0.1:$(($(port "$1") + off))"
+           else s=""; for i in $(seq 1 "$N"); do s="$s${s:+,}127.0.0.1:$(($(port "$i") + off))"; done; echo "$s"; fi ;;
   native) if [ $# -gt 0 ]; then echo "127.0.0.1:$((PORT_BASE + 50 + $1))"
           else s=""; for i in $(seq 1 "$N"); do s="$s${s:+,}127.0.0.1:$((PORT_BASE + 50 + i))"; done; echo "$s"; fi ;;
   pids)  for i in $(seq 1 "$N"); do running "$i" && cat "$BASE/$i/pid"; done; true ;;

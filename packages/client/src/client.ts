@@ -65,7 +65,7 @@ export class Client {
 
   constructor(connectString: string, options: ClientOptions = {}) {
     const parsed = parseConnectString(connectString);
-    this.#options = resolveOptions(options);
+    this.#options = resolveOptions(parsed.secure === undefined ? options : { ...options, secure: parsed.secure });
     this.chroot = parsed.chroot;
     this.#codec = new NativeCodec(this.#options.limits);
     this.#build = new RequestBuilder(parsed.chroot, this.#codec.limits.dataBytesMax);
@@ -84,7 +84,7 @@ export class Client {
       start(this.#options.transport);
       this.#ready = Promise.resolve();
     } else {
-      this.#ready = defaultTransport().then(start, (e: unknown) => {
+      this.#ready = defaultTransport(this.#options.tls).then(start, (e: unknown) => {
         this.#onStateChange("closed");
         throw e;
       });

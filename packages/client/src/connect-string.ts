@@ -8,6 +8,8 @@ export interface ConnectString {
   servers: ServerAddress[];
   /** Absent when the client works at the root. */
   chroot: string | undefined;
+  /** The string started with wss:// (true) or ws:// (false); undefined: neither. */
+  secure: boolean | undefined;
 }
 
 /** The native protocol's default port (Warden's `nativePort`). */
@@ -35,8 +37,11 @@ function parseServer(entry: string, connectString: string): ServerAddress {
   return { host, port };
 }
 
-/** Parses ZooKeeper's "h1:p1,h2:p2/chroot" (IPv6 hosts in brackets; port defaults to 2281). */
-export function parseConnectString(connectString: string): ConnectString {
+/** Parses ZooKeeper's "h1:p1,h2:p2/chroot" (IPv6 hosts in brackets; port defaults to 2281), optionally after wss:// or ws://. */
+export function parseConnectString(given: string): ConnectString {
+  const scheme = /^(wss?):\/\//i.exec(given);
+  const connectString = scheme ? given.slice(scheme[0].length) : given;
+  const secure = scheme ? scheme[1]!.toLowerCase() === "wss" : undefined;
   const slash = connectString.indexOf("/");
   const hostsPart = slash < 0 ? connectString : connectString.slice(0, slash);
   let chroot: string | undefined = slash < 0 ? undefined : connectString.slice(slash);
@@ -47,7 +52,7 @@ export function parseConnectString(connectString: string): ConnectString {
   if (entries.length > CONNECT_STRING_SERVERS_MAX) {
     throw new BadArgumentsError(`more than ${CONNECT_STRING_SERVERS_MAX} servers in connect string`);
   }
-  return { servers: entries.map((e) => parseServer(e, connectString)), chroot };
+  return { servers: entries.map((e) => parseServer(e, connectString)), chroot, secure };
 }
 
 export function serverUrl(server: ServerAddress, secure: boolean): string {

@@ -21,14 +21,34 @@ export interface ClientOptions {
   queuedRequestsMax?: number;
   /** Requests sent and not yet answered; beyond it calls wait in the queue. Default 1000. */
   inflightRequestsMax?: number;
-  /** Use wss:// instead of ws://. */
+  /** Use wss:// instead of ws:// (a connect string starting with wss:// says the same). */
   secure?: boolean;
+  /**
+   * TLS in Node (implies secure): the authorities to trust, and a client certificate for servers
+   * that ask for one (ssl.clientAuth). Browsers use their own trust store and certificates.
+   */
+  tls?: TlsOptions;
   /** How to reach servers. Default: the global WebSocket, else `ws` in Node. */
   transport?: Transport;
   /** Codec bounds (data and frame sizes); must match the servers'. */
   limits?: Partial<NativeCodecLimits>;
   /** Source of randomness for the server order and backoff jitter, in [0, 1). Default Math.random. */
   random?: () => number;
+}
+
+/** Node's TLS client options, as ws passes them to tls.connect (PEM strings or bytes). */
+export interface TlsOptions {
+  /** Authorities the server's certificate must chain to (default: Node's bundled roots). */
+  ca?: string | Uint8Array | Array<string | Uint8Array>;
+  /** The client's certificate chain and private key (PEM), or both in PKCS12 (pfx) with its passphrase. */
+  cert?: string | Uint8Array;
+  key?: string | Uint8Array;
+  pfx?: string | Uint8Array;
+  passphrase?: string;
+  /** Default true: the server's certificate must verify, its name included. */
+  rejectUnauthorized?: boolean;
+  /** The name the server's certificate must carry, when it differs from the host of the connect string. */
+  servername?: string;
 }
 
 export interface ResolvedOptions {
@@ -43,6 +63,7 @@ export interface ResolvedOptions {
   queuedRequestsMax: number;
   inflightRequestsMax: number;
   secure: boolean;
+  tls: TlsOptions | undefined;
   transport: Transport | undefined;
   limits: Partial<NativeCodecLimits>;
   random: () => number;
@@ -73,7 +94,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     readAttemptsMax: positive("readAttemptsMax", options.readAttemptsMax, 3, 100),
     queuedRequestsMax: positive("queuedRequestsMax", options.queuedRequestsMax, 10_000),
     inflightRequestsMax: positive("inflightRequestsMax", options.inflightRequestsMax, 1000),
-    secure: options.secure ?? false,
+    secure: options.secure ?? options.tls !== undefined,
+    tls: options.tls,
     transport: options.transport,
     limits: options.limits ?? {},
     random: options.random ?? Math.random,

@@ -30,7 +30,7 @@ interface WebSocketLike {
   send(data: Uint8Array): void;
   close(): void;
 }
-export type WebSocketConstructor = new (url: string) => unknown;
+export type WebSocketConstructor = new (url: string, options?: object) => unknown;
 
 const OPEN = 1;
 
@@ -40,11 +40,14 @@ function toBytes(data: unknown): Uint8Array | undefined {
   return undefined;
 }
 
-/** A Transport over a WebSocket class (globalThis.WebSocket, or ws's WebSocket). */
-export function webSocketTransport(WebSocketClass: WebSocketConstructor): Transport {
+/**
+ * A Transport over a WebSocket class (globalThis.WebSocket, or ws's WebSocket). `options` go to
+ * the constructor after the URL: ws's client options (TLS: ca, cert, key...); never to a browser's.
+ */
+export function webSocketTransport(WebSocketClass: WebSocketConstructor, options?: object): Transport {
   return {
     open(url, handlers) {
-      const socket = new WebSocketClass(url) as WebSocketLike;
+      const socket = (options === undefined ? new WebSocketClass(url) : new WebSocketClass(url, options)) as WebSocketLike;
       let closed = false;
       const finish = (reason: string) => {
         if (closed) return;

@@ -26,6 +26,8 @@ import { ConnectionLimiter, type CloseCause, type ConnectionBounds, type Listene
 import { startNativeListener } from "./net/native-listener.js";
 import { nativeOrigins } from "./net/origins.js";
 import { startZkListener } from "./net/zk-listener.js";
+import { TlsReloader, tlsServerOptions } from "./net/tls-context.js";
+import type { ListenerTls } from "./net/tls-listener.js";
 import { AdminSurface } from "./admin/surface.js";
 import type { SnapshotSources } from "./admin/snapshot.js";
 import { ElectionClock } from "./admin/zk-metrics.js";
@@ -74,7 +76,8 @@ export interface ServerOptions {
 
 export interface WardenServer {
   readonly config: ServerConfig;
-  readonly ports: { native: number; client: number; admin: number };
+  /** Listening ports (0: off); secureClient and secureNative are the TLS ones. */
+  readonly ports: { native: number; client: number; admin: number; secureClient: number; secureNative: number };
   readonly node: WardenNode;
   /**
    * The sizes of every per-connection and per-session structure the server keeps: after
@@ -155,6 +158,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   for (const line of config.warnings) log(line);
   const sasl = saslUsers(config, log);
   const startedMs = Date.now();
+  // The TLS stores are read first: a bad one stops the start before anything is opened.
+  let tlsReloaded: (ok: boolean) => void = () => {};
+  const tls = clientTls(config, log, (ok) => tlsReloaded(ok));
   const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
   const dbInitMs = Date.now() - startedMs;
   const secret = readSecret(config);
@@ -392,22 +398,27 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
   const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
   const origins = nativeOrigins(config);
+  const tlsReloads = metrics.registry.counter("warden_tls_reloads_total", "Reloads of the TLS client ports' key and trust stores after their files changed (client.certReload), by result");
+  tlsReloaded = (ok) => tlsReloads.inc({ result: ok ? "ok" : "failed" });
   const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets, origins }) : undefined;
   const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => transport });
+  const zkOptions = {
+    frameBytesMax: config.frameBytesMax,
+    bounds,
+    limiter,
+    handlers,
+    sockets,
+    fourLetterWord: (w: string) => surface.fourLetterWord(w),
+    reporter,
+  };
   const zk =
     config.clientPort !== 0
-      ? await startZkListener({
-          port: config.clientPort,
-          host: config.clientPortAddress,
-          frameBytesMax: config.frameBytesMax,
-          bounds,
-          limiter,
-          handlers,
-          sockets,
-          fourLetterWord: (w) => surface.fourLetterWord(w),
-          reporter,
-        })
+      ? await startZkListener({ ...zkOptions, port: config.clientPort, host: config.clientPortAddress })
       : undefined;
+  const secureZk = tls && config.secureClientPort > 0 ? await startZkListener({ ...zkOptions, port: config.secureClientPort, host: config.secureClientPortAddress, tls }) : undefined;
+  const secureNative =
+    tls && config.secureNativePort > 0 ? await startNativeListener({ port: config.secureNativePort, host: config.secureClientPortAddress, limits, bounds, limiter, handlers, reporter, sockets, origins, tls }) : undefined;
+  tls?.reloader?.start();
   registerPeerGauges(metrics.registry, () => transport, () => driver!.replica.transferStats(), () => peerBatches.oversizeDropped);
   const admin = await surface.start(reporter);
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
@@ -419,15 +430,15 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log,
     clock: options.purgeClock,
   });
-  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}, admin ${admin?.port ?? "off"}, data ${config.dataDir}${config.dataLogDir !== config.dataDir ? `, log ${config.dataLogDir}` : ""}`);
+  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}${secureZk ? `, zookeeper over TLS ${secureZk.port}` : ""}${secureNative ? `, native over TLS ${secureNative.port}` : ""}, admin ${admin?.port ?? "off"}, data ${config.dataDir}${config.dataLogDir !== config.dataDir ? `, log ${config.dataLogDir}` : ""}`);
 
   return {
     config,
     node,
-    ports: { native: native?.port ?? 0, client: zk?.port ?? 0, admin: admin?.port ?? 0 },
+    ports: { native: native?.port ?? 0, client: zk?.port ?? 0, admin: admin?.port ?? 0, secureClient: secureZk?.port ?? 0, secureNative: secureNative?.port ?? 0 },
     stateCounts: () => ({
       connections: limiter.count,
-      handshaking: (native?.handshaking() ?? 0) + (zk?.handshaking() ?? 0),
+      handshaking: (native?.handshaking() ?? 0) + (zk?.handshaking() ?? 0) + (secureZk?.handshaking() ?? 0) + (secureNative?.handshaking() ?? 0),
       attached: local.size,
       connecting: ctx.connecting.size,
       pendingWrites: node.pendingWrites,
@@ -451,7 +462,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       clearInterval(nodeTimer);
       purgeTask.stop();
       for (const h of local.values()) h.connection.close(CloseReason.SHUTTING_DOWN, "the server is stopping");
-      await Promise.all([native?.close(), zk?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
+      tls?.reloader?.stop();
+      await Promise.all([native?.close(), zk?.close(), secureZk?.close(), secureNative?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
       await driver!.stop();
       failover.stop();
       await transport?.stop();
@@ -459,5 +471,24 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       await audit?.close();
       log("stopped");
     },
+  };
+}
+
+/** The TLS client ports' settings as their listeners take them; the stores are read now, so a bad one stops the start. */
+function clientTls(config: ServerConfig, log: (line: string) => void, reloaded: (ok: boolean) => void): ListenerTls | undefined {
+  const settings = config.clientTls;
+  if (!settings) return undefined;
+  let options;
+  try {
+    options = tlsServerOptions(settings, config.clientHandshakeTimeoutMs);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  return {
+    options,
+    clientAuth: settings.clientAuth,
+    superUser: config.x509SuperUser,
+    reloader: settings.reload ? new TlsReloader(settings, log, reloaded) : undefined,
+    handshakesMax: config.tlsHandshakesMax,
   };
 }

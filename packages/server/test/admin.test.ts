@@ -73,7 +73,7 @@ const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
   servers: [],
   clientAddress: "127.0.0.1:2181",
   initialConfiguration: "tickTime=2000\n",
-  settings: { clientPort: 2181, dataDir: "/d", dataLogDir: "/l", tickTimeMs: 2000, maxClientCnxns: 60, minSessionTimeoutMs: 4000, maxSessionTimeoutMs: 40000, initLimitTicks: 10, syncLimitTicks: 5, nativePort: 2282, adminPort: 8080, frameBytesMax: 0xfffff },
+  settings: { clientPort: 2181, secureClientPort: 0, dataDir: "/d", dataLogDir: "/l", tickTimeMs: 2000, maxClientCnxns: 60, minSessionTimeoutMs: 4000, maxSessionTimeoutMs: 40000, initLimitTicks: 10, syncLimitTicks: 5, nativePort: 2282, adminPort: 8080, frameBytesMax: 0xfffff },
   ...over,
 });
 

@@ -13,6 +13,7 @@ class RecordingConnection implements ClientConnection {
   readonly protocol = "native" as const;
   readonly remote = "127.0.0.1:1";
   readonly remoteIp = "127.0.0.1";
+  readonly tlsIdentities = [];
   readonly replyBytesMax = 1 << 20;
   readonly writable = true;
   readonly bufferedBytes = 0;

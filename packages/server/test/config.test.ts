@@ -94,13 +94,13 @@ describe("configuration", () => {
     }));
 
   it("accepts ZooKeeper keys Warden has no use for, and reports them one line per reason", () => {
-    const cfg = buildConfig(parseProperties("dataDir=/x\npreAllocSize=65536\nreconfigEnabled=false\ntxnLogSizeLimitInKb=1024\nssl.keyStore.location=/k.jks\nssl.quorum.trustStore.location=/t.jks", "z"), "/");
+    const cfg = buildConfig(parseProperties("dataDir=/x\npreAllocSize=65536\nreconfigEnabled=false\ntxnLogSizeLimitInKb=1024\nssl.quorum.keyStore.location=/k.jks\nssl.quorum.trustStore.location=/t.jks", "z"), "/");
     expect(cfg.ignored).toEqual([
       "preAllocSize, txnLogSizeLimitInKb: the log is LevelDB, which sizes and compacts its own files",
       "reconfigEnabled: no dynamic reconfiguration: server.N lines are static",
-      `ssl.keyStore.location, ssl.quorum.trustStore.location: ${NO_TLS}`,
+      `ssl.quorum.keyStore.location, ssl.quorum.trustStore.location: ${NO_TLS}`,
     ]);
-    expect(NO_TLS).toContain("the server is NOT using TLS");
+    expect(NO_TLS).toContain("are NOT using TLS");
   });
 });
 
@@ -110,7 +110,7 @@ describe("ZooKeeper 3.9's keys", () => {
   /** A value of the key's kind that the table does not refuse. */
   const valueFor = (key: string) => {
     const spec = lookupKey(key)!.spec;
-    const candidates = spec.kind === "int" ? [String(Math.max(spec.min ?? 0, Math.min(spec.max ?? 0, 0))), String(spec.min)] : spec.kind === "bool" ? ["false", "true"] : key.endsWith("digestAlg") ? ["SHA1"] : ["x"];
+    const candidates = spec.kind === "int" ? [String(Math.max(spec.min ?? 0, Math.min(spec.max ?? 0, 0))), String(spec.min)] : spec.kind === "bool" ? ["false", "true"] : key.endsWith("digestAlg") ? ["SHA1"] : key === "ssl.authProvider" ? ["x509"] : ["x"];
     return candidates.find((v) => !spec.refused?.when(v))!;
   };
 
@@ -137,10 +137,10 @@ describe("ZooKeeper 3.9's keys", () => {
   });
 
   it("refuses, naming the line and why, the values that would silently lower security", () => {
-    for (const line of ["secureClientPort=2182", "sslQuorum=true", "quorum.auth.serverRequireSasl=true", "quorum.auth.learnerRequireSasl=true", "admin.forceHttps=true", "admin.needClientAuth=true", "DigestAuthenticationProvider.enabled=false"]) {
+    for (const line of ["sslQuorum=true", "quorum.auth.serverRequireSasl=true", "quorum.auth.learnerRequireSasl=true", "admin.forceHttps=true", "admin.needClientAuth=true", "DigestAuthenticationProvider.enabled=false"]) {
       expect(() => buildConfig(parseProperties(`dataDir=/x\n${line}`, "z"), "/"), line).toThrow(new RegExp(`^z:2: ${line.replace(".", "\\.")} is refused: `));
     }
-    expect(() => buildConfig(parseProperties("dataDir=/x\nsslQuorum=true", "z"), "/")).toThrow(/Warden has no TLS yet/);
+    expect(() => buildConfig(parseProperties("dataDir=/x\nsslQuorum=true", "z"), "/")).toThrow(/Warden has no TLS between servers/);
     const safe = buildConfig(parseProperties("dataDir=/x\nsecureClientPort=0\nsslQuorum=false\nquorum.auth.serverRequireSasl=false\nDigestAuthenticationProvider.enabled=true", "z"), "/");
     expect(safe.ignored).toEqual([]);
   });

@@ -35,7 +35,7 @@ describe("SASL and enforcement keys", () => {
 
   it("authProvider.N: ZooKeeper's provider classes are accepted silently, any other is named in an ignored line", () => {
     const cfg = build("authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider\nauthProvider.2=com.example.LdapProvider\nzookeeper.authProvider.3=org.apache.zookeeper.server.auth.DigestAuthenticationProvider");
-    expect(cfg.ignored).toEqual(["authProvider.2=com.example.LdapProvider: not a provider Warden has (the schemes digest, ip and sasl are built in)"]);
+    expect(cfg.ignored).toEqual(["authProvider.2=com.example.LdapProvider: not a provider Warden has (the schemes digest, ip, sasl and x509 are built in)"]);
   });
 
   it("sessionRequireClientSASLAuth enforces sasl, and needs jaasLoginConfig", () => {
@@ -47,7 +47,8 @@ describe("SASL and enforcement keys", () => {
   it("enforce.auth.enabled needs enforce.auth.schemes, of schemes that exist", () => {
     expect(build("enforce.auth.enabled=true\nenforce.auth.schemes=digest, ip").enforceAuthSchemes).toEqual(["digest", "ip"]);
     expect(() => build("enforce.auth.enabled=true")).toThrow(/enforce.auth.schemes must name the schemes/);
-    expect(() => build("enforce.auth.enabled=true\nenforce.auth.schemes=x509")).toThrow(/scheme x509 is not available/);
+    expect(() => build("enforce.auth.enabled=true\nenforce.auth.schemes=ldap")).toThrow(/scheme ldap is not available \(digest, ip, sasl, x509\)/);
+    expect(build("enforce.auth.enabled=true\nenforce.auth.schemes=x509").enforceAuthSchemes).toEqual(["x509"]);
     expect(() => build("enforce.auth.enabled=true\nenforce.auth.schemes=sasl")).toThrow(/needs jaasLoginConfig/);
     expect(build("enforce.auth.schemes=digest").enforceAuthSchemes).toEqual([]);
   });

@@ -20,3 +20,4 @@ export { runCampaign, caseLine } from "./fuzz/campaign.js";
 export type { CampaignResult, Failure } from "./fuzz/campaign.js";
 export { DEFAULTS as FUZZ_DEFAULTS, TARGETS as FUZZ_TARGETS, deriveOptions as deriveFuzzOptions, replayCommand as fuzzReplayCommand } from "./fuzz/options.js";
 export type { CampaignOptions, TargetName as FuzzTargetName } from "./fuzz/options.js";
+export { makeTestCa, hasOpenssl, type TestCa, type CertFiles } from "./tls-certs.js";

@@ -1,6 +1,7 @@
 // ACL checks as ZooKeeper's ZooKeeperServer.checkACL and PrepRequestProcessor.fixupACL,
-// for the schemes world, auth, digest, ip and sasl. Identities are what a session has
-// authenticated as: ("digest", "user:hash"), ("ip", "10.1.2.3"), ("sasl", "alice"), ("super", "").
+// for the schemes world, auth, digest, ip, sasl and x509. Identities are what a session has
+// authenticated as: ("digest", "user:hash"), ("ip", "10.1.2.3"), ("sasl", "alice"),
+// ("x509", "CN=client,O=Example"), ("super", "").
 import { answerError, InvalidACLError, NoAuthError, type ACL, type Id } from "@warden/protocol";
 import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX } from "./limits.js";
 import { ipMatches, isValidIpAclId } from "./ip.js";
@@ -11,7 +12,8 @@ const AUTHENTICATED_SCHEMES = new Set(["digest", "sasl", "x509"]);
 
 function schemeMatches(scheme: string, identity: string, aclId: string): boolean {
   if (scheme === "ip") return ipMatches(identity, aclId);
-  if (scheme === "digest") return identity === aclId;
+  // X509AuthenticationProvider.matches: the subject names compare as strings.
+  if (scheme === "digest" || scheme === "x509") return identity === aclId;
   // SASLAuthenticationProvider.matches: the same name, or the SASL user named "super" (any sasl ACL).
   if (scheme === "sasl") return identity === aclId || identity === "super";
   return false;
@@ -62,7 +64,18 @@ function isValidAclId(id: Id): boolean {
   if (id.scheme === "digest") return isValidDigestId(id.id);
   if (id.scheme === "sasl") return isValidSaslId(id.id);
   if (id.scheme === "ip") return isValidIpAclId(id.id);
+  if (id.scheme === "x509") return isDistinguishedName(id.id);
   return false;
+}
+
+/**
+ * Whether text reads as an RFC 2253 distinguished name (ZooKeeper's x509 isValid parses it as an
+ * X500Principal): each attribute, between commas or pluses not escaped, is type=value with a
+ * keyword or an OID for its type. The empty name is valid.
+ */
+function isDistinguishedName(text: string): boolean {
+  if (text === "") return true;
+  return text.split(/(?<!\\)[,+]/).every((part) => /^\s*([A-Za-z][A-Za-z0-9-]*|\d+(\.\d+)+)\s*=/.test(part));
 }
 
 function wellFormed(a: unknown): a is ACL {

@@ -101,4 +101,18 @@ describe("ACLs", () => {
       expect(() => fixupACL("/p", [], [{ perms: 1, id }])).toThrow(expect.objectContaining({ code: "INVALID_ACL", path: "/p" }));
     }
   });
+
+  it("x509 ids are distinguished names compared as strings (X509AuthenticationProvider); auth expands to the certificate's identity", () => {
+    const dn = "CN=client,OU=ops,O=Example\\, Inc.,C=US";
+    const acl = [{ perms: Perms.READ, id: { scheme: "x509", id: dn } }];
+    expect(fixupACL("/p", [], acl)).toEqual(acl);
+    expect(fixupACL("/p", [], [{ perms: 1, id: { scheme: "x509", id: "1.2.840.113549.1.9.1=#16056140622e63+CN=x" } }])).toHaveLength(1);
+    for (const bad of ["client", "CN=a,nope", "=x"]) {
+      expect(() => fixupACL("/p", [], [{ perms: 1, id: { scheme: "x509", id: bad } }]), bad).toThrow(expect.objectContaining({ code: "INVALID_ACL" }));
+    }
+    expect(checkACL(acl, Perms.READ, [{ scheme: "x509", id: dn }])).toBe(true);
+    expect(checkACL(acl, Perms.READ, [{ scheme: "x509", id: dn.toLowerCase() }])).toBe(false);
+    expect(checkACL(acl, Perms.READ, [{ scheme: "digest", id: dn }])).toBe(false);
+    expect(fixupACL("/p", [{ scheme: "ip", id: "10.0.0.1" }, { scheme: "x509", id: dn }], [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }])).toEqual([{ perms: Perms.ALL, id: { scheme: "x509", id: dn } }]);
+  });
 });

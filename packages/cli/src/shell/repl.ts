@@ -1,5 +1,6 @@
 // The interactive shell: node:readline with zkCli's prompt, tab completion, history kept
 // across runs, and watch events printed above the prompt as they arrive.
+import type { ClientOptions } from "@warden/client";
 import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import { complete } from "./completion.js";
 import { HISTORY_LINES_MAX, loadHistory, saveHistory } from "./history-file.js";
@@ -10,6 +11,8 @@ export interface ReplOptions {
   output: NodeJS.WritableStream;
   errorOutput: NodeJS.WritableStream;
   historyFile: string;
+  /** Options of the shell's client (TLS). */
+  clientOptions?: ClientOptions;
 }
 
 /**
@@ -49,7 +52,7 @@ export function prompt(shell: Shell): string {
 /** Runs the interactive shell until quit, exit, or end of input; true when no command failed. */
 export async function runRepl(connectString: string, options: ReplOptions): Promise<boolean> {
   const io = new PromptAwareIO(options);
-  const shell = new Shell({ io, stateChanges: { write: "out" } });
+  const shell = new Shell({ io, stateChanges: { write: "out" }, ...(options.clientOptions ? { clientOptions: options.clientOptions } : {}) });
   await shell.connect(connectString);
   const rl = createInterface({
     input: options.input,

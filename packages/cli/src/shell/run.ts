@@ -1,12 +1,15 @@
 // `warden shell` without a terminal: one command (-c), or the lines of standard input run
 // one by one. Either way the result is an exit code: 1 when any command failed, else 0.
 import { createInterface } from "node:readline";
+import type { ClientOptions } from "@warden/client";
 import { Shell, type ShellIO } from "./shell.js";
 
 export interface ScriptOptions {
   connectString: string;
   io: ShellIO;
   connectTimeoutMs?: number;
+  /** Options of the shell's client (TLS). */
+  clientOptions?: ClientOptions;
 }
 
 function scriptShell(options: ScriptOptions): Shell {
@@ -14,6 +17,7 @@ function scriptShell(options: ScriptOptions): Shell {
     io: options.io,
     stateChanges: { write: "err", skipConnected: true },
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.clientOptions === undefined ? {} : { clientOptions: options.clientOptions }),
   });
 }
 

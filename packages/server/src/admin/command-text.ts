@@ -78,7 +78,7 @@ function confText(s: ServerSnapshot): string {
   const c = s.settings;
   const lines: Array<[string, string | number]> = [
     ["clientPort", c.clientPort],
-    ["secureClientPort", -1],
+    ["secureClientPort", c.secureClientPort > 0 ? c.secureClientPort : -1],
     ["dataDir", c.dataDir],
     ["dataDirSize", s.dataDirBytes],
     ["dataLogDir", c.dataLogDir],

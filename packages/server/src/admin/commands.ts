@@ -111,6 +111,8 @@ export interface ServerSnapshot {
 
 export interface Settings {
   clientPort: number;
+  /** The TLS ZooKeeper port; 0: off. */
+  secureClientPort: number;
   dataDir: string;
   dataLogDir: string;
   tickTimeMs: number;

@@ -104,6 +104,7 @@ export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: R
     initialConfiguration: initialConfiguration(config),
     settings: {
       clientPort: config.clientPort,
+      secureClientPort: config.secureClientPort,
       dataDir: config.dataDir,
       dataLogDir: config.dataLogDir,
       tickTimeMs: config.tickTimeMs,

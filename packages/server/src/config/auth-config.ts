@@ -17,7 +17,9 @@ export interface AuthConfig {
 
 const AUTH_PACKAGE = "org.apache.zookeeper.server.auth.";
 /** Classes whose schemes Warden has built in. */
-const BUILT_IN_PROVIDERS = new Set(["SASLAuthenticationProvider", "DigestAuthenticationProvider", "IPAuthenticationProvider"].map((c) => AUTH_PACKAGE + c));
+const BUILT_IN_PROVIDERS = new Set(["SASLAuthenticationProvider", "DigestAuthenticationProvider", "IPAuthenticationProvider", "X509AuthenticationProvider"].map((c) => AUTH_PACKAGE + c));
+/** Schemes enforce.auth.schemes may name (x509: a verified client certificate on a TLS port). */
+const ENFORCEABLE_SCHEMES = ["digest", "ip", "sasl", "x509"];
 
 /** The settings, and start-up lines for authProvider.N classes that are ignored. Throws ConfigError. */
 export function authConfig(raw: RawConfig, baseDir: string): { auth: AuthConfig; ignored: string[] } {
@@ -28,7 +30,7 @@ export function authConfig(raw: RawConfig, baseDir: string): { auth: AuthConfig;
   const ignored: string[] = [];
   for (const [key, entry] of raw) {
     if (key.startsWith("authProvider.") && !BUILT_IN_PROVIDERS.has(entry.value)) {
-      ignored.push(`${entry.key ?? key}=${entry.value}: not a provider Warden has (the schemes digest, ip and sasl are built in)`);
+      ignored.push(`${entry.key ?? key}=${entry.value}: not a provider Warden has (the schemes digest, ip, sasl and x509 are built in)`);
     }
   }
   const auth: AuthConfig = {
@@ -57,7 +59,7 @@ function enforcedSchemes(raw: RawConfig, isTrue: (key: string) => boolean, sasl:
   }
   for (const scheme of schemes) {
     if (scheme === "sasl" && !sasl) throw new ConfigError(`${where(from)}: ${from} requires SASL, which needs jaasLoginConfig (the users): no client could authenticate`);
-    if (scheme !== "sasl" && scheme !== "digest" && scheme !== "ip") throw new ConfigError(`${where("enforce.auth.schemes")}: authentication scheme ${scheme} is not available (digest, ip, sasl)`);
+    if (!ENFORCEABLE_SCHEMES.includes(scheme)) throw new ConfigError(`${where("enforce.auth.schemes")}: authentication scheme ${scheme} is not available (${ENFORCEABLE_SCHEMES.join(", ")})`);
   }
   return schemes;
 }

@@ -3,6 +3,7 @@ import { join, resolve, dirname } from "node:path";
 import { SERVER_LINE, lookupKey, type KeySpec } from "./keys.js";
 import { securitySettings, type SecuritySettings } from "./security.js";
 import { authConfig, type AuthConfig } from "./auth-config.js";
+import { tlsSettings, type TlsSettings } from "./tls-settings.js";
 
 /** A configuration problem: names the file and line (or the flag) and what is wrong. */
 export class ConfigError extends Error {
@@ -32,6 +33,16 @@ export interface ServerConfig extends SecuritySettings, AuthConfig {
   clientPort: number;
   clientPortAddress: string | undefined;
   nativePort: number;
+  /** The ZooKeeper protocol over TLS, and the native one over wss (0: off); they listen on secureClientPortAddress. */
+  secureClientPort: number;
+  secureNativePort: number;
+  secureClientPortAddress: string | undefined;
+  /** The ssl.* settings of the TLS client ports; undefined when neither is on. */
+  clientTls: TlsSettings | undefined;
+  /** The x509 identity (a certificate's subject) that is the superuser (X509AuthenticationProvider.superUser). */
+  x509SuperUser: string | undefined;
+  /** TLS handshakes in progress per TLS port (outstandingHandshake.limit). */
+  tlsHandshakesMax: number;
   adminPort: number;
   adminAddress: string | undefined;
   minSessionTimeoutMs: number;
@@ -209,6 +220,12 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     clientPort: int(raw, "clientPort", 2181),
     clientPortAddress: str(raw, "clientPortAddress"),
     nativePort: int(raw, "nativePort", 2281),
+    secureClientPort: int(raw, "secureClientPort", 0),
+    secureNativePort: int(raw, "secureNativePort", 0),
+    secureClientPortAddress: str(raw, "secureClientPortAddress"),
+    clientTls: int(raw, "secureClientPort", 0) > 0 || int(raw, "secureNativePort", 0) > 0 ? tlsSettings(raw, "ssl.", "client.certReload", baseDir) : undefined,
+    x509SuperUser: str(raw, "X509AuthenticationProvider.superUser"),
+    tlsHandshakesMax: int(raw, "outstandingHandshake.limit", 0) > 0 ? int(raw, "outstandingHandshake.limit", 0) : 1000,
     adminPort: bool(raw, "admin.enableServer", true) ? int(raw, "adminPort", int(raw, "admin.serverPort", 8080)) : 0,
     adminAddress: str(raw, "admin.serverAddress"),
     minSessionTimeoutMs: int(raw, "minSessionTimeout", 2 * tickTimeMs),
@@ -262,6 +279,10 @@ function spellingWarnings(raw: RawConfig): string[] {
   if (forceSync && forceSync.value !== "no" && /^(false|no)$/i.test(forceSync.value)) out.push(`${forceSync.where}: forceSync=${forceSync.value} keeps fsync on: ZooKeeper turns it off only for the value no`);
   const skipACL = raw.get("skipACL");
   if (skipACL && skipACL.value !== "yes" && /^(true|yes)$/i.test(skipACL.value)) out.push(`${skipACL.where}: skipACL=${skipACL.value} keeps ACL checks on: ZooKeeper skips them only for the value yes`);
+  const ssl = [...raw.keys()].filter((k) => k.startsWith("ssl.") && !k.startsWith("ssl.quorum."));
+  if (ssl.length > 0 && !(Number(raw.get("secureClientPort")?.value ?? 0) > 0 || Number(raw.get("secureNativePort")?.value ?? 0) > 0)) {
+    out.push(`${ssl.join(", ")}: no effect without a TLS client port (secureClientPort or secureNativePort)`);
+  }
   if (skipACL?.value === "yes") out.push(`WARNING: skipACL=yes: ACL checks are skipped, everyone has full access to the tree`);
   return out;
 }

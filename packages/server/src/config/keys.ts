@@ -26,7 +26,7 @@ const INT = { min: -2_147_483_648, max: 2_147_483_647 } as const;
 const isTrue = (v: string) => /^(true|yes)$/i.test(v);
 
 // Reasons shared by many keys: each is one start-up line naming its keys.
-export const NO_TLS = "TLS is not supported yet: the server is NOT using TLS, on any port";
+export const NO_TLS = "TLS between servers and on the admin port is not supported yet: those ports are NOT using TLS (the client ports have it: secureClientPort, secureNativePort)";
 const NO_SASL = "no SASL between servers and no Kerberos (ensembleSecretFile authenticates peers; clients have SASL DIGEST-MD5 via jaasLoginConfig)";
 const NO_JVM = "tuning of ZooKeeper's Java implementation (threads, queues, caches) with no counterpart in Warden";
 const NO_RECONFIG = "no dynamic reconfiguration: server.N lines are static";
@@ -35,25 +35,51 @@ const ELECTION_ON_PEER_PORT = "elections travel on the peer port";
 const LEVELDB_LOG = "the log is LevelDB, which sizes and compacts its own files";
 const NO_THROTTLE = "no connection or request throttling beyond maxClientCnxns, maxCnxns and the outstanding-request limits";
 
-const TLS_REFUSED = { values: "a TLS port or true", why: "Warden has no TLS yet; starting without it would serve in plain text what was meant to be encrypted" };
+const TLS_REFUSED = { values: "true", why: "Warden has no TLS between servers or on the admin port yet; starting without it would send in plain text what was meant to be encrypted" };
 const SASL_REFUSED = { values: "true", why: "Warden has no SASL between servers; use ensembleSecretFile for peers" };
 const AUTH_PROVIDER_DOC =
-  "An authentication provider class. org.apache.zookeeper.server.auth.SASLAuthenticationProvider (the sasl scheme), DigestAuthenticationProvider and IPAuthenticationProvider are built in and accepted; the sasl scheme works without this line. Any other class is ignored, with a start-up line naming it.";
+  "An authentication provider class. org.apache.zookeeper.server.auth.SASLAuthenticationProvider (the sasl scheme), DigestAuthenticationProvider, IPAuthenticationProvider and X509AuthenticationProvider are built in and accepted; the sasl scheme works without this line. Any other class is ignored, with a start-up line naming it.";
 
 function ignoredKeys(names: readonly string[], kind: KeyKind, ignored: string, doc = "Accepted."): Record<string, KeySpec> {
   return Object.fromEntries(names.map((n) => [n, { kind, ...(kind === "int" ? INT : {}), doc, ignored }]));
 }
 
-/** ZooKeeper's X509Util settings, under ssl. (client port) and ssl.quorum. (peers). */
+/** ZooKeeper's X509Util settings between peers (ssl.quorum.): accepted, not used yet. */
 const SSL_SUFFIXES = [
   "protocol", "enabledProtocols", "ciphersuites", "keyStore.location", "keyStore.password", "keyStore.passwordPath", "keyStore.type",
   "trustStore.location", "trustStore.password", "trustStore.passwordPath", "trustStore.type", "context.supplier.class",
   "hostnameVerification", "clientHostnameVerification", "allowReverseDnsLookup", "crl", "ocsp", "clientAuth",
   "handshakeDetectionTimeoutMillis", "sslProvider", "authProvider",
 ] as const;
-const sslKeys = Object.fromEntries(
-  ["ssl.", "ssl.quorum."].flatMap((prefix) => SSL_SUFFIXES.map((s) => [prefix + s, { kind: "string", doc: "Accepted.", ignored: NO_TLS } as KeySpec])),
-);
+const sslQuorumKeys = Object.fromEntries(SSL_SUFFIXES.map((s) => ["ssl.quorum." + s, { kind: "string", doc: "Accepted.", ignored: NO_TLS } as KeySpec]));
+
+const JAVA_ONLY = "a Java class cannot be loaded by Warden";
+/** ZooKeeper's X509Util settings of the TLS client ports (secureClientPort, secureNativePort); read by tls/settings.ts. */
+const sslClientKeys: Record<string, KeySpec> = {
+  "ssl.keyStore.location": { kind: "path", doc: "The server's key and certificate: a PEM file (private key and certificate chain) or a PKCS12 file (.p12). Needed by a TLS port." },
+  "ssl.keyStore.password": { kind: "string", doc: "Password of the PKCS12 key store, or of the encrypted private key of a PEM one (default none)." },
+  "ssl.keyStore.passwordPath": { kind: "path", doc: "A file holding ssl.keyStore.password (its first line)." },
+  "ssl.keyStore.type": { kind: "string", doc: "PEM or PKCS12; unset: from the file name's extension (.pem, .p12), as ZooKeeper. JKS is refused at start: convert it with keytool -importkeystore -deststoretype PKCS12." },
+  "ssl.trustStore.location": { kind: "path", doc: "Certificates of the authorities that client certificates must chain to: PEM or PKCS12 (default: Node's bundled root authorities)." },
+  "ssl.trustStore.password": { kind: "string", doc: "Password of a PKCS12 trust store (default none)." },
+  "ssl.trustStore.passwordPath": { kind: "path", doc: "A file holding ssl.trustStore.password (its first line)." },
+  "ssl.trustStore.type": { kind: "string", doc: "PEM or PKCS12; unset: from the extension, as ssl.keyStore.type." },
+  "ssl.clientAuth": { kind: "string", doc: "need (ZooKeeper's default): a client without a verified certificate is refused at the handshake; want: a certificate is asked for and, when sent, must verify; none: none is asked for." },
+  "ssl.protocol": { kind: "string", doc: "The TLS version of the client ports: TLSv1.2 or TLSv1.3 (default TLSv1.3, ZooKeeper's on a current JDK). Without ssl.enabledProtocols, TLSv1.3 also allows TLSv1.2, as in ZooKeeper." },
+  "ssl.enabledProtocols": { kind: "list", doc: "TLS versions accepted, comma-separated (TLSv1.2, TLSv1.3; default from ssl.protocol). TLSv1 and TLSv1.1 are refused." },
+  "ssl.ciphersuites": { kind: "list", doc: "Cipher suites, comma-separated, in Java's (IANA) names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, or OpenSSL's; an unknown one is refused at start (default Node's)." },
+  "ssl.hostnameVerification": { kind: "bool", doc: "Accepted (default true). As in ZooKeeper, a server does not check its clients' host names on the client port; Warden's client checks the server's name whenever it verifies its certificate." },
+  "ssl.clientHostnameVerification": { kind: "bool", doc: "Accepted.", ignored: "a server does not check client host names on the client port (ZooKeeper neither)" },
+  "ssl.allowReverseDnsLookup": { kind: "bool", doc: "Accepted.", ignored: "no host name checks on the client port, so no reverse lookups" },
+  "ssl.handshakeDetectionTimeoutMillis": { kind: "int", ...INT, doc: "Accepted.", ignored: "no port unification: the TLS ports speak only TLS" },
+  "ssl.sslProvider": { kind: "string", doc: "Accepted; Node's TLS is OpenSSL.", ignored: "TLS is Node's (OpenSSL)" },
+  "ssl.context.supplier.class": { kind: "string", doc: "Accepted; the stores are read from ssl.keyStore.* and ssl.trustStore.*.", ignored: JAVA_ONLY + ": the TLS ports use ssl.keyStore.* and ssl.trustStore.*" },
+  "ssl.crl": { kind: "bool", doc: "Certificate revocation lists.", refused: { when: isTrue, values: "true", why: "Warden does not check revocation; starting would accept revoked certificates" } },
+  "ssl.ocsp": { kind: "bool", doc: "OCSP revocation checks.", refused: { when: isTrue, values: "true", why: "Warden does not check revocation; starting would accept revoked certificates" } },
+  "ssl.authProvider": { kind: "string", doc: "The scheme a verified client certificate authenticates as: x509 (the only one).", refused: { when: (v) => v !== "x509", values: "anything but x509", why: "x509 is the only certificate authentication provider" } },
+  "client.certReload": { kind: "bool", doc: "true reloads the key and trust stores when their files change (ZooKeeper's FileChangeWatcher): new connections get the new certificate; a reload that fails keeps the old one and is logged (default false, as in ZooKeeper)." },
+  "X509AuthenticationProvider.superUser": { kind: "string", doc: "The subject of the client certificate (x509 identity, e.g. CN=admin,OU=ops,O=Example) that is the superuser, as ZooKeeper's zookeeper.X509AuthenticationProvider.superUser." },
+};
 
 export const KEYS: Readonly<Record<string, KeySpec>> = {
   // ---- the basics
@@ -71,8 +97,9 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
     doc: "Web pages allowed to open the native port, by the Origin their browser sends: comma-separated origins (`https://console.example.com,http://10.0.0.5:8080`), or `*` for any page. A WebSocket upgrade with an Origin not listed is refused with HTTP 403 (counted as origin_refused). Programs send no Origin and are not concerned. A session opened by a page has no ip identity (ip ACLs do not let it in). Default: empty, every page refused. Not ZooKeeper's.",
   },
   nativeAllowAdminOrigin: { kind: "bool", doc: "true also allows the admin port's own origin, http://HOST:adminPort for this machine's addresses and names (or admin.serverAddress when it is a specific address), for a console served there (default false). Not ZooKeeper's." },
-  secureClientPort: { kind: "int", ...PORT, doc: "ZooKeeper's TLS client port.", refused: { when: (v) => v !== "0", ...TLS_REFUSED } },
-  secureClientPortAddress: { kind: "string", doc: "Accepted.", ignored: NO_TLS },
+  secureClientPort: { kind: "int", ...PORT, doc: "Port of the ZooKeeper client protocol over TLS, beside or instead of clientPort (default 0: off). Needs ssl.keyStore.location." },
+  secureClientPortAddress: { kind: "string", doc: "Address the TLS client ports (secureClientPort and secureNativePort) listen on (default all)." },
+  secureNativePort: { kind: "int", ...PORT, doc: "Warden's native protocol over TLS (wss://), with the same ssl.* settings as secureClientPort (default 0: off). Not ZooKeeper's." },
   clientTcpKeepAlive: { kind: "bool", doc: "true sets TCP keep-alive on client connections (default false)." },
   tcpKeepAlive: { kind: "bool", doc: "true sets TCP keep-alive on the connections between servers (default false)." },
   // ---- admin port
@@ -106,7 +133,8 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   localSessionsEnabled: { kind: "bool", doc: "Accepted; all sessions are global.", ignored: "all sessions are global" },
   localSessionsUpgradingEnabled: { kind: "bool", doc: "Accepted.", ignored: "all sessions are global" },
   ...ignoredKeys(["serverCnxnFactory"], "string", "Warden has its own network layer (no NIO or Netty factory)"),
-  ...ignoredKeys(["outstandingHandshake.limit", "netty.server.earlyDropSecureConnectionHandshakes"], "string", NO_THROTTLE),
+  ...ignoredKeys(["netty.server.earlyDropSecureConnectionHandshakes"], "string", NO_THROTTLE),
+  "outstandingHandshake.limit": { kind: "int", ...INT, doc: "TLS handshakes in progress on each TLS client port; one more connection is closed at once, logged and counted (default 1000; 0 or less is taken as 1000, not as no limit as in ZooKeeper: every count is bounded)." },
   // ---- storage
   snapCount: { kind: "int", min: 10, max: 100_000_000, doc: "Transactions between snapshots (default 100000)." },
   "autopurge.snapRetainCount": { kind: "int", min: INT.min, max: 1000, doc: "Snapshots (and the log they need) each purge keeps, newest first (default 3; below 3 is taken as 3 with a warning, as in ZooKeeper)." },
@@ -148,8 +176,11 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   "DigestAuthenticationProvider.digestAlg": { kind: "string", doc: "Digest of superDigest and digest ACLs: SHA1 only.", refused: { when: (v) => !/^SHA-?1$/i.test(v), values: "anything but SHA1", why: "Warden's digests are SHA1; another algorithm would not match the configured digests" } },
   skipACL: { kind: "bool", doc: "yes skips every ACL check on this server: full access to the tree for everyone. Only the value yes skips, as in ZooKeeper (default no)." },
   sslQuorum: { kind: "bool", doc: "TLS between peers.", refused: { when: isTrue, ...TLS_REFUSED } },
-  ...ignoredKeys(["portUnification", "client.portUnification", "sslQuorumReloadCertFiles", "client.certReload", "fips-mode"], "bool", NO_TLS),
-  ...sslKeys,
+  ...ignoredKeys(["sslQuorumReloadCertFiles"], "bool", NO_TLS),
+  ...ignoredKeys(["portUnification", "client.portUnification"], "bool", "no port unification: clientPort speaks plain text, secureClientPort only TLS"),
+  ...ignoredKeys(["fips-mode"], "bool", "TLS is Node's (OpenSSL), in its own mode"),
+  ...sslClientKeys,
+  ...sslQuorumKeys,
   "quorum.auth.serverRequireSasl": { kind: "bool", doc: "SASL between peers.", refused: { when: isTrue, ...SASL_REFUSED } },
   "quorum.auth.learnerRequireSasl": { kind: "bool", doc: "SASL between peers.", refused: { when: isTrue, ...SASL_REFUSED } },
   jaasLoginConfig: { kind: "path", doc: "JAAS file whose server section (sasl.serverconfig, default Server) lists the SASL DIGEST-MD5 users of the ZooKeeper port: org.apache.zookeeper.server.auth.DigestLoginModule with user_<name>=\"<password>\" options. A session that authenticates gets the identity sasl:<name>. Kerberos (Krb5LoginModule) and other modules are refused at start. ZooKeeper takes this file from the JVM's java.security.auth.login.config." },
@@ -158,10 +189,9 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   superUser: { kind: "string", doc: "A SASL user who is a superuser (every ACL allows it), as ZooKeeper's zookeeper.superUser; superUser.N names more." },
   sessionRequireClientSASLAuth: { kind: "bool", doc: "true: every request but auth and SASL from a connection without a sasl identity is answered SESSIONCLOSEDREQUIRESASLAUTH and the connection closed (enforce.auth with the scheme sasl; needs jaasLoginConfig). Native-port clients cannot use SASL." },
   "enforce.auth.enabled": { kind: "bool", doc: "true: every request but auth and SASL from a connection with no identity of a scheme in enforce.auth.schemes is answered SESSIONCLOSEDREQUIRESASLAUTH and the connection closed, on both client ports (default false)." },
-  "enforce.auth.schemes": { kind: "list", doc: "Comma-separated schemes enforce.auth.enabled accepts: digest, ip, sasl (sasl needs jaasLoginConfig). Every connection has an ip identity, as in ZooKeeper." },
+  "enforce.auth.schemes": { kind: "list", doc: "Comma-separated schemes enforce.auth.enabled accepts: digest, ip, sasl (sasl needs jaasLoginConfig), x509 (a verified client certificate on a TLS port). Every connection has an ip identity, as in ZooKeeper." },
   ...ignoredKeys(["quorum.auth.enableSasl"], "bool", NO_SASL),
   ...ignoredKeys(["quorum.auth.kerberos.servicePrincipal", "quorum.auth.learner.saslLoginContext", "quorum.auth.server.saslLoginContext", "kerberos.removeHostFromPrincipal", "kerberos.removeRealmFromPrincipal", "kerberos.canonicalizeHostNames", "zookeeper.ensembleAuthName"], "string", NO_SASL),
-  ...ignoredKeys(["X509AuthenticationProvider.superUser"], "string", "no x509 superuser: use superDigest"),
   ...ignoredKeys(["IPAuthenticationProvider.usexforwardedfor"], "bool", "ip ACLs use the connection's address"),
   "audit.enable": { kind: "bool", doc: "true writes ZooKeeper's audit log: a line per state-changing request (session creation and close, create, delete, setData, setAcl, multi, reconfig) with its session, user, client ip, operation, znode and result, on the server the client is connected to (default false)." },
   "audit.impl.class": { kind: "string", doc: "Accepted.", ignored: "one audit logger, to audit.logFile" },

@@ -298,11 +298,13 @@ export class ClientHandler implements ConnectionHandler {
    * The identity credentials prove, as ZooKeeper's providers: digest "user:password" proves
    * user:base64(sha1(user:password)) (generateDigest; text without a colon is its own user);
    * ip ignores its bytes (null too) and proves the connection's address
-   * (IPAuthenticationProvider.handleAuthentication), except for a web page's connection.
+   * (IPAuthenticationProvider.handleAuthentication), except for a web page's connection; x509
+   * ignores them too and proves the connection's verified client certificate, failing without one.
    */
   private identityOf(scheme: string, auth: Uint8Array | null): Id | undefined {
     // A web page cannot claim its network address either (see ClientConnection.origin).
     if (scheme === "ip") return this.connection.origin === undefined ? { scheme: "ip", id: this.connection.remoteIp } : undefined;
+    if (scheme === "x509") return this.connection.tlsIdentities.find((id) => id.scheme === "x509");
     if (scheme !== "digest" || auth === null) return undefined;
     return { scheme: "digest", id: generateDigest(new TextDecoder().decode(auth)) };
   }

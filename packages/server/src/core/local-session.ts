@@ -45,8 +45,11 @@ export class LocalSession {
     blocked: () => boolean,
   ) {
     this.connection = connection;
-    // A web page's session is not trusted for its network address (see ClientConnection.origin).
-    this.identities = connection.origin === undefined ? [{ scheme: "ip", id: connection.remoteIp }] : [];
+    // A web page's session is not trusted for its network address (see ClientConnection.origin);
+    // a verified TLS client certificate authenticates every session of its connection (ZooKeeper's x509 provider).
+    const address: Id[] = connection.origin === undefined ? [{ scheme: "ip", id: connection.remoteIp }] : [];
+    this.identities = [...address, ...connection.tlsIdentities];
+    this.superuser = connection.tlsIdentities.some((id) => id.scheme === "super");
     this.order = new SessionOrder<Reply>((_p, reply) => send(this, reply), outstandingMax, blocked);
   }
 }

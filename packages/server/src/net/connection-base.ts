@@ -1,7 +1,7 @@
 // What both client protocols share: the handshake (exactly one ConnectRequest, answered
 // before any later frame is handled, within a time bound), back-pressure on input and
 // output, and containment (a fault ends this connection, logged and counted, never more).
-import { DecodeError, EncodeError, type CloseReason, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
+import { DecodeError, EncodeError, type CloseReason, type Id, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
 import {
   OutputBound,
   PauseReason,
@@ -22,6 +22,7 @@ export abstract class ConnectionBase implements ClientConnection {
   readonly stats = new ConnectionStats();
   closed = false;
   handler: ConnectionHandler | undefined;
+  tlsIdentities: readonly Id[] = [];
   protected stage: Stage = "handshake";
   /** Frames that arrived while the ConnectRequest was being answered (bounded by one read chunk: reading is paused). */
   private early: Uint8Array[] = [];

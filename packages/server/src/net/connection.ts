@@ -4,7 +4,7 @@
 // Every connection is a containment boundary (DESIGN.md section 7): nothing a client sends,
 // and no fault while answering it, escapes it. Its methods never throw; a fault ends this
 // connection with a logged reason and a count in /metrics.
-import type { ConnectRequest, ConnectResponse, Request, Response, WatchEvent, WriteOp } from "@warden/protocol";
+import type { ConnectRequest, ConnectResponse, Id, Request, Response, WatchEvent, WriteOp } from "@warden/protocol";
 import type { ConnectionStats } from "../admin/connection-stats.js";
 import type { CloseReason } from "@warden/protocol";
 
@@ -18,6 +18,8 @@ export interface ClientConnection {
    * connection has no ip identity: its code is the page author's, not the network's.
    */
   readonly origin?: string | undefined;
+  /** What the connection's verified TLS client certificate proves: x509:<subject>, and super:<subject> for the superuser; [] without one. */
+  readonly tlsIdentities: readonly Id[];
   /** The connection has ended (or is ending); nothing more is sent. */
   readonly closed: boolean;
   /** The largest reply this connection may send, in bytes (its client's frame limit). */
@@ -134,7 +136,11 @@ export type CloseCause =
   | "output_overflow"
   | "session_moved"
   | "origin_refused"
-  | "internal_error";
+  | "internal_error"
+  /** A TLS handshake that failed: plain text or garbage on a TLS port, no or a bad client certificate, too slow. */
+  | "tls_handshake"
+  /** Under ssl.clientAuth=want, a client certificate that does not verify. */
+  | "tls_unauthorized";
 
 /** What every listener reports to: the log and the close counter. */
 export interface ListenerReporter {

@@ -1,6 +1,6 @@
 // The native protocol listener: WebSocket (ws), one CBOR frame per binary message.
 import { WebSocketServer, type WebSocket } from "ws";
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import {
   CloseReason,
@@ -19,6 +19,7 @@ import {
 } from "@warden/protocol";
 import { ConnectionBase } from "./connection-base.js";
 import { judgeOrigin, type AllowedOrigins } from "./origins.js";
+import { createHttpsListener, peerIdentities, type ListenerTls } from "./tls-listener.js";
 import { listenTcp, type CloseCause, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
 
 /** Wait this long after a close frame before cutting the socket, so the client can read it. */
@@ -160,6 +161,8 @@ export interface NativeListenerOptions {
   sockets?: SocketSettings;
   /** Web pages (Origin header) allowed to connect; default none. Upgrades without an Origin are programs, always allowed. */
   origins?: AllowedOrigins;
+  /** TLS: secureNativePort (wss), made the same way but for its listener. */
+  tls?: ListenerTls;
 }
 
 export interface NativeListener {
@@ -174,10 +177,13 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
   const connections = new Set<NativeConnection>();
   // Our own HTTP server, so that a connection that never completes its upgrade is bounded like
   // any handshake: in time (clientHandshakeTimeoutMs) and in headers.
-  const http = createServer({ connectionsCheckingInterval: Math.min(1000, opts.bounds.handshakeTimeoutMs) }, (_req, res) => {
+  const httpOptions = { connectionsCheckingInterval: Math.min(1000, opts.bounds.handshakeTimeoutMs) };
+  const notWebSocket = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(426, { "content-type": "text/plain", connection: "close" });
     res.end("this port speaks WebSocket (Warden's native protocol)\n");
-  });
+  };
+  const rawSockets = new Set<Socket>();
+  const http = opts.tls ? createHttpsListener(opts.tls, opts.reporter, httpOptions, notWebSocket, rawSockets) : createServer(httpOptions, notWebSocket);
   http.headersTimeout = opts.bounds.handshakeTimeoutMs;
   http.requestTimeout = opts.bounds.handshakeTimeoutMs;
   http.maxHeadersCount = 64;
@@ -226,6 +232,7 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
         for (const c of wss.clients) c.terminate();
         wss.close(() => http.close(() => resolve()));
         http.closeAllConnections();
+        for (const s of rawSockets) s.destroy();
       }),
   };
 }
@@ -239,6 +246,7 @@ function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: N
   const verdict = judgeOrigin(opts.origins ?? new Set<string>(), req.headers.origin ?? req.headers["sec-websocket-origin"]);
   const origin = verdict.kind === "allowed" ? verdict.origin : undefined;
   const conn = new NativeConnection(ws, socket, codec, `${ip}:${socket.remotePort}`, ip, bounds, opts.reporter, origin);
+  if (opts.tls) conn.tlsIdentities = peerIdentities(socket, opts.tls);
   const refused = opts.limiter.tryAcquire(ip);
   if (refused !== undefined) {
     opts.reporter.log(refused);

@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { CloseReason, ErrorCode, OpCode, isSequential, jute, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
 import { ConnectionBase } from "./connection-base.js";
 import { TurnBatch, listenTcp, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
+import { createTlsListener, peerIdentities, type ListenerTls } from "./tls-listener.js";
 
 const REFUSED_PASSWORD = new Uint8Array(16);
 
@@ -149,6 +150,8 @@ export interface ZkListenerOptions {
   fourLetterWord: (word: string) => string;
   reporter: ListenerReporter;
   sockets?: SocketSettings;
+  /** TLS: secureClientPort (the only difference from clientPort is how the listener is made). */
+  tls?: ListenerTls;
 }
 
 export interface ZkListener {
@@ -162,7 +165,7 @@ export interface ZkListener {
 export async function startZkListener(opts: ZkListenerOptions): Promise<ZkListener> {
   const connections = new Set<ZkConnection>();
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  const onSocket = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     try {
@@ -172,7 +175,8 @@ export async function startZkListener(opts: ZkListenerOptions): Promise<ZkListen
       opts.reporter.closed("zookeeper", "internal_error");
       socket.destroy();
     }
-  });
+  };
+  const server: Server = opts.tls ? createTlsListener(opts.tls, "zookeeper", opts.reporter, onSocket, sockets) : createServer(onSocket);
   await listenTcp(server, opts.port, opts.host, opts.sockets?.listenBacklog ?? -1);
   return {
     port: (server.address() as { port: number }).port,
@@ -199,6 +203,7 @@ function accept(socket: Socket, opts: ZkListenerOptions, connections: Set<ZkConn
     return void socket.destroy();
   }
   const conn = new ZkConnection(socket, `${ip}:${socket.remotePort}`, ip, opts.bounds, opts.reporter);
+  if (opts.tls) conn.tlsIdentities = peerIdentities(socket, opts.tls);
   connections.add(conn);
   conn.handler = opts.handlers(conn);
   const splitter = new jute.JuteFrameSplitter({ frameBytesMax: opts.frameBytesMax, firstFrameBytesMax: opts.bounds.handshakeBytesMax, detectFourLetterWords: true });
