@@ -186,3 +186,55 @@ describe("enforce.auth.enabled with enforce.auth.schemes=digest, on the native p
     await other.closed;
   });
 });
+
+describe("allowSaslFailedClients and SASLAuthenticationProvider.superPassword (ZooKeeper's system properties)", () => {
+  let s: Standalone;
+  let jaas: { dir: string; file: string };
+  beforeAll(async () => {
+    jaas = jaasDir();
+    writeFileSync(jaas.file, JAAS.replace('user_root="root-secret";', 'user_root="root-secret"\n  user_super="jaas-super-secret";'));
+    s = await startStandalone({ jaasLoginConfig: jaas.file, allowSaslFailedClients: "true", "SASLAuthenticationProvider.superPassword": "property-secret" });
+  });
+  afterAll(async () => {
+    await s?.stop();
+    rmSync(jaas.dir, { recursive: true, force: true });
+  });
+
+  it("a failed round is answered OK with a null token, and the connection goes on without an identity", async () => {
+    const { zk, second } = await saslSession(s.server.ports.client, "alice", "wrong");
+    expect(second.err).toBe(ErrorCode.OK);
+    expect((second.response as { token: Uint8Array | null }).token).toBeNull();
+    const who = await call(zk, { type: "whoAmI" });
+    expect(who.response).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }] });
+    expect(s.log.some((l) => /SASL DIGEST-MD5 authentication failed: .*; the connection goes on without an identity \(allowSaslFailedClients\)/.test(l))).toBe(true);
+    zk.socket.destroy();
+  });
+
+  it("the SASL user super has the superPassword instead of the JAAS file's, and matches every sasl ACL", async () => {
+    const refused = await saslSession(s.server.ports.client, "super", "jaas-super-secret");
+    expect(refused.second.err).toBe(ErrorCode.OK); // allowed to go on, but not as super
+    expect((refused.second.response as { token: Uint8Array | null }).token).toBeNull();
+    refused.zk.socket.destroy();
+    const alice = (await saslSession(s.server.ports.client, "alice", "alice-secret")).zk;
+    expect((await call(alice, { type: "create", path: "/only-alice", data: Buffer.from("a"), acl: saslAcl("alice"), mode: CreateMode.PERSISTENT })).err).toBe(ErrorCode.OK);
+    const superSession = await saslSession(s.server.ports.client, "super", "property-secret");
+    expect(superSession.second.err).toBe(ErrorCode.OK);
+    expect((await call(superSession.zk, { type: "getData", path: "/only-alice", watch: false })).err).toBe(ErrorCode.OK);
+    for (const c of [alice, superSession.zk]) c.socket.destroy();
+  });
+
+  it("SASL required wins over allowSaslFailedClients, as in ZooKeeper: a failed round closes the connection", async () => {
+    const required = await startStandalone({ jaasLoginConfig: jaas.file, allowSaslFailedClients: "true", sessionRequireClientSASLAuth: "true" });
+    try {
+      const { zk, second } = await saslSession(required.server.ports.client, "alice", "wrong");
+      expect(second.err).toBe(ErrorCode.SESSION_CLOSED_REQUIRE_SASL_AUTH);
+      await zk.closed;
+    } finally {
+      await required.stop();
+    }
+  });
+
+  it("letAnySaslUserDoX, a test-only backdoor in ZooKeeper, stops the start with the reason", async () => {
+    await expect(startStandalone({ jaasLoginConfig: jaas.file, letAnySaslUserDoX: "anyone" })).rejects.toThrow(/letAnySaslUserDoX/);
+  });
+});

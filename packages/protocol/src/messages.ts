@@ -226,10 +226,10 @@ export interface SyncResponse {
   type: "sync";
   path: string;
 }
-/** The server's SASL token (SetSASLResponse): a challenge, or the last round's rspauth. */
+/** The server's SASL token (SetSASLResponse): a challenge, or the last round's rspauth; null after a failed round that allowSaslFailedClients let pass. */
 export interface SaslResponse {
   type: "sasl";
-  token: Uint8Array;
+  token: Uint8Array | null;
 }
 export interface WhoAmIResponse {
   type: "whoAmI";

@@ -100,8 +100,9 @@ async function until(cond: () => boolean, timeoutMs: number, message: string): P
 /** The SASL DIGEST-MD5 users of jaasLoginConfig, read once at start (ConfigError when the file is wrong). */
 function saslUsers(config: ServerConfig, log: (l: string) => void): SaslUsers | undefined {
   if (config.jaasLoginConfig === undefined) return undefined;
-  const users = loadSaslUsers(config.jaasLoginConfig, config.saslServerSection);
+  const users = loadSaslUsers(config.jaasLoginConfig, config.saslServerSection, config.saslSuperPassword);
   log(`SASL DIGEST-MD5 on the ZooKeeper port: ${users.passwords.size} users from ${users.source}${users.passwords.size === 0 ? " (WARNING: none, every SASL client will fail)" : ""}`);
+  if (config.saslSuperPassword !== undefined && !users.passwords.has("super")) log("WARNING: SASLAuthenticationProvider.superPassword has no effect: the JAAS file has no user super (as in ZooKeeper)");
   if (config.enforceAuthSchemes.length > 0) log(`authentication enforced: every session needs an identity of scheme ${config.enforceAuthSchemes.join(" or ")}`);
   return users;
 }

@@ -99,7 +99,7 @@ const codecs = new Map<number, ReplyCodec>([
   [OpCode.sasl, {
     types: ["sasl"],
     write: (w, res) => void w.buffer((res as Extract<Response, { type: "sasl" }>).token),
-    read: (r) => ({ type: "sasl", token: r.buffer("token") ?? new Uint8Array(0) }),
+    read: (r) => ({ type: "sasl", token: r.buffer("token") }),
   }],
   // addWatch answers with ErrorResponse(0): four bytes after the header (FinalRequestProcessor).
   [OpCode.addWatch, { types: ["addWatch"], write: (w) => void w.int(0), read: (r) => (r.int("err"), { type: "addWatch" }) }],

@@ -19,8 +19,12 @@ export interface SaslUsers {
   readonly source: string;
 }
 
-/** Reads the users of `section` in the JAAS file `file`. Throws ConfigError naming the file and what is wrong. */
-export function loadSaslUsers(file: string, section: string): SaslUsers {
+/**
+ * Reads the users of `section` in the JAAS file `file`; `superPassword`, when given, is the
+ * password of the user super instead of the file's (as ZooKeeper's SaslServerCallbackHandler:
+ * super must still be a user of the file). Throws ConfigError naming the file and what is wrong.
+ */
+export function loadSaslUsers(file: string, section: string, superPassword?: string): SaslUsers {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -52,5 +56,6 @@ export function loadSaslUsers(file: string, section: string): SaslUsers {
       passwords.set(user, password);
     }
   }
+  if (superPassword !== undefined && passwords.has("super")) passwords.set("super", superPassword);
   return { passwords, source: `${file} section ${section}` };
 }

@@ -13,6 +13,10 @@ export interface AuthConfig {
   saslSuperUsers: string[];
   /** Schemes one of which every session must have an identity of (empty: not enforced). */
   enforceAuthSchemes: string[];
+  /** A failed SASL round leaves the connection open, without an identity (unless SASL is required). */
+  allowSaslFailedClients: boolean;
+  /** The SASL user super's password, instead of the JAAS file's. */
+  saslSuperPassword: string | undefined;
 }
 
 const AUTH_PACKAGE = "org.apache.zookeeper.server.auth.";
@@ -38,6 +42,8 @@ export function authConfig(raw: RawConfig, baseDir: string): { auth: AuthConfig;
     saslServerSection: value("sasl.serverconfig") ?? "Server",
     saslSuperUsers,
     enforceAuthSchemes: enforcedSchemes(raw, isTrue, jaas !== undefined),
+    allowSaslFailedClients: isTrue("allowSaslFailedClients"),
+    saslSuperPassword: value("SASLAuthenticationProvider.superPassword"),
   };
   return { auth, ignored };
 }

@@ -186,6 +186,13 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   jaasLoginConfig: { kind: "path", doc: "JAAS file whose server section (sasl.serverconfig, default Server) lists the SASL DIGEST-MD5 users of the ZooKeeper port: org.apache.zookeeper.server.auth.DigestLoginModule with user_<name>=\"<password>\" options. A session that authenticates gets the identity sasl:<name>. Kerberos (Krb5LoginModule) and other modules are refused at start. ZooKeeper takes this file from the JVM's java.security.auth.login.config." },
   "java.security.auth.login.config": { kind: "path", doc: "The JVM's name of jaasLoginConfig.", aliasOf: "jaasLoginConfig" },
   "sasl.serverconfig": { kind: "string", doc: "Section of the JAAS file with the SASL users (ZooKeeper's zookeeper.sasl.serverconfig; default Server)." },
+  allowSaslFailedClients: { kind: "bool", doc: "true: a failed SASL round is answered OK with no token and the connection goes on without a sasl identity, as ZooKeeper's zookeeper.allowSaslFailedClients; ignored when SASL is required (default false: AUTHFAILED and the connection closes)." },
+  "SASLAuthenticationProvider.superPassword": { kind: "string", doc: "The password of the SASL user super, instead of the one in the JAAS file (ZooKeeper's zookeeper.SASLAuthenticationProvider.superPassword; as there, super must be a user of the JAAS file). The SASL user super matches every sasl ACL." },
+  letAnySaslUserDoX: {
+    kind: "string",
+    doc: "ZooKeeper's test-only property that lets every SASL user match the ACL sasl:<value>.",
+    refused: { when: () => true, values: "any value", why: "it lets every SASL user pass sasl ACLs written for one user; ZooKeeper has it for its own tests" },
+  },
   superUser: { kind: "string", doc: "A SASL user who is a superuser (every ACL allows it), as ZooKeeper's zookeeper.superUser; superUser.N names more." },
   sessionRequireClientSASLAuth: { kind: "bool", doc: "true: every request but auth and SASL from a connection without a sasl identity is answered SESSIONCLOSEDREQUIRESASLAUTH and the connection closed (enforce.auth with the scheme sasl; needs jaasLoginConfig). Native-port clients cannot use SASL." },
   "enforce.auth.enabled": { kind: "bool", doc: "true: every request but auth and SASL from a connection with no identity of a scheme in enforce.auth.schemes is answered SESSIONCLOSEDREQUIRESASLAUTH and the connection closed, on both client ports (default false)." },

@@ -4,7 +4,8 @@
 // A SASL token is judged when it arrives, as ZooKeeper judges it in processPacket, so the
 // identity holds for every request received after it; its reply keeps its place in the
 // session's order. A failed round is answered AUTHFAILED (SESSIONCLOSEDREQUIRESASLAUTH when
-// SASL is required) with a null token, and the connection closes, as in ZooKeeper.
+// SASL is required) with a null token, and the connection closes, as in ZooKeeper; with
+// allowSaslFailedClients (and SASL not required) it is answered OK with a null token instead.
 import { ErrorCode, type Request } from "@warden/protocol";
 import { DigestMd5Server } from "../auth/digest-md5.js";
 import { SaslError } from "../auth/sasl-directives.js";
@@ -19,7 +20,7 @@ export class SaslExchange {
 
   constructor(
     private readonly users: SaslUsers | undefined,
-    private readonly config: Pick<ServerConfig, "saslSuperUsers" | "enforceAuthSchemes">,
+    private readonly config: Pick<ServerConfig, "saslSuperUsers" | "enforceAuthSchemes" | "allowSaslFailedClients">,
     private readonly log: (line: string) => void,
     private readonly remote: string,
   ) {}
@@ -39,8 +40,14 @@ export class SaslExchange {
       return { xid, zxid: 0n, err: ErrorCode.OK, response: { type: "sasl", token: step.token } };
     } catch (e) {
       if (!(e instanceof SaslError)) throw e;
-      this.log(`session 0x${s.sessionId.toString(16)} from ${this.remote}: SASL DIGEST-MD5 authentication failed: ${e.message}; closing the connection`);
-      const err = this.config.enforceAuthSchemes.includes("sasl") ? ErrorCode.SESSION_CLOSED_REQUIRE_SASL_AUTH : ErrorCode.AUTH_FAILED;
+      const failed = `session 0x${s.sessionId.toString(16)} from ${this.remote}: SASL DIGEST-MD5 authentication failed: ${e.message}`;
+      const required = this.config.enforceAuthSchemes.includes("sasl");
+      if (this.config.allowSaslFailedClients && !required) {
+        this.log(`${failed}; the connection goes on without an identity (allowSaslFailedClients)`);
+        return { xid, zxid: 0n, err: ErrorCode.OK, response: { type: "sasl", token: null } };
+      }
+      this.log(`${failed}; closing the connection`);
+      const err = required ? ErrorCode.SESSION_CLOSED_REQUIRE_SASL_AUTH : ErrorCode.AUTH_FAILED;
       return { xid, zxid: 0n, err, response: undefined, thenClose: "authFailed" };
     }
   }
