@@ -37,6 +37,17 @@ function pageClient(s: Standalone, origin: string): Client {
   return createClient(s.connectString, { transport: webSocketTransport(PageWebSocket), sessionTimeoutMs: 4000, reconnectDelayMsMin: 20, reconnectDelayMsMax: 200 });
 }
 
+/** A page of `origin` connects, and its session has no identity at all (no ip identity). */
+async function expectPageWithoutIdentity(s: Standalone, origin: string): Promise<void> {
+  const c = pageClient(s, origin);
+  try {
+    await c.connected({ timeoutMs: 5000 });
+    expect(await c.whoAmI()).toEqual([]);
+  } finally {
+    await c.close();
+  }
+}
+
 const refusedCount = async (s: Standalone) => {
   const body = await (await fetch(`http://127.0.0.1:${s.server.ports.admin}/metrics`)).text();
   const line = body.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes('cause="origin_refused"') && l.includes('port="native"'));
@@ -115,13 +126,7 @@ describe("nativeAllowAdminOrigin", () => {
       expect(await upgrade(s.server.ports.native, `http://localhost:${s.server.ports.admin}`)).toBe("open");
       expect(await upgrade(s.server.ports.native, `http://127.0.0.1:${s.server.ports.admin + 1}`)).toBe(403);
       expect(await upgrade(s.server.ports.native, `http://evil.example:${s.server.ports.admin}`)).toBe(403);
-      const c = pageClient(s, admin);
-      try {
-        await c.connected({ timeoutMs: 5000 });
-        expect(await c.whoAmI()).toEqual([]);
-      } finally {
-        await c.close();
-      }
+      await expectPageWithoutIdentity(s, admin);
     } finally {
       await s.stop();
     }
@@ -131,13 +136,7 @@ describe("nativeAllowAdminOrigin", () => {
     const s = await startStandalone({ nativeAllowedOrigins: "*" });
     try {
       expect(await upgrade(s.server.ports.native, "https://anything.example")).toBe("open");
-      const c = pageClient(s, "https://anything.example");
-      try {
-        await c.connected({ timeoutMs: 5000 });
-        expect(await c.whoAmI()).toEqual([]);
-      } finally {
-        await c.close();
-      }
+      await expectPageWithoutIdentity(s, "https://anything.example");
     } finally {
       await s.stop();
     }

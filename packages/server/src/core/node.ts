@@ -400,6 +400,8 @@ export class WardenNode {
       this.touched.clear();
       return;
     }
+    // Writes held while consensus could not take a proposal (no quorum yet, a full window) and
+    // the session secret's proposal are retried each tick as well as after each apply.
     this.flushWaiting();
     for (const id of this.tracker.expire(now)) {
       this.hooks.log(`session 0x${id.toString(16)} expired`);

@@ -52,8 +52,8 @@ export abstract class ConnectionBase implements ClientConnection {
   /** A reply frame, or undefined when it would exceed replyBytesMax (nothing larger is built). */
   protected abstract encodeReply(xid: number, zxid: bigint, err: number, response: Response | undefined): Uint8Array;
   protected abstract encodeEvent(event: WatchEvent): Uint8Array;
-  /** Writes one frame; `flushed` is called once it has left for the kernel. */
-  protected abstract writeBytes(bytes: Uint8Array, flushed: () => void): void;
+  /** Writes one frame, and calls `this.flushed` once it has left for the kernel (once per write or per batch of writes). */
+  protected abstract writeBytes(bytes: Uint8Array): void;
   /** Says goodbye the protocol's way, then ends the socket. */
   protected abstract closeIo(reason: CloseReason, message: string, lastZxid: bigint | undefined): void;
   protected abstract destroyIo(): void;
@@ -193,7 +193,7 @@ export abstract class ConnectionBase implements ClientConnection {
 
   protected write(bytes: Uint8Array): void {
     if (this.closed) return;
-    this.writeBytes(bytes, this.flushed);
+    this.writeBytes(bytes);
     this.stats.sent++;
     this.output.wrote();
   }
@@ -203,7 +203,7 @@ export abstract class ConnectionBase implements ClientConnection {
    * soft bound (not only when it is empty, which 'drain' says), so a large reply at a time
    * streams instead of stopping and starting.
    */
-  private readonly flushed = (): void => {
+  protected readonly flushed = (): void => {
     if (!this.output.writable) this.drained();
   };
 

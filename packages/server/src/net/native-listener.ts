@@ -49,9 +49,9 @@ export class NativeConnection extends ConnectionBase {
     return this.ws.bufferedAmount;
   }
 
-  protected writeBytes(bytes: Uint8Array, flushed: () => void): void {
+  protected writeBytes(bytes: Uint8Array): void {
     this.corkForThisTurn();
-    this.ws.send(bytes, { binary: true }, flushed);
+    this.ws.send(bytes, { binary: true }, this.flushed);
   }
   /** Frames sent in one turn of the event loop leave in one syscall (ws has no cork of its own). */
   private corkForThisTurn(): void {

@@ -14,8 +14,7 @@ export class ZkConnection extends ConnectionBase {
   /** Reply shapes of outstanding requests, by xid (ZooKeeper xids may repeat: -2, -4, -8). */
   private readonly shapes = new Map<number, jute.JuteReplyShape[]>();
   /** Replies and events of one turn leave in one write. */
-  private readonly batch = new TurnBatch((bytes) => this.socket.write(bytes, this.afterWrite));
-  private afterWrite: () => void = () => {};
+  private readonly batch = new TurnBatch((bytes) => this.socket.write(bytes, this.flushed));
 
   constructor(
     private readonly socket: Socket,
@@ -31,8 +30,7 @@ export class ZkConnection extends ConnectionBase {
     return this.socket.writableLength + this.batch.pendingBytes;
   }
 
-  protected writeBytes(bytes: Uint8Array, flushed: () => void): void {
-    this.afterWrite = flushed;
+  protected writeBytes(bytes: Uint8Array): void {
     this.batch.write(bytes);
   }
   protected pauseIo(): void {
