@@ -1,7 +1,8 @@
 // A Patroni-like cluster on Debian's python3-kazoo against a three-server Warden ensemble of
 // real processes: kazoo_patroni.py runs three simulated Patroni members (Patroni 3.0's
 // ZooKeeper DCS and client setup, patroni_dcs.py) through bootstrap, their HA loop, and a
-// leader that shuts down; it prints PASS or FAIL for each step.
+// leader that shuts down; it prints PASS or FAIL for each step. The ensemble has no
+// ensembleSecretFile, as an unedited ZooKeeper zoo.cfg.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ProcessEnsemble } from "@warden/testing";
 import { describeWithTool, ensembleLogs, expectStepPassed, kazooPython, runPython, zkConnectString } from "./helpers.js";
@@ -26,7 +27,9 @@ describeWithTool("a Patroni-like cluster on python3-kazoo (Debian) against a thr
   let ensemble: ProcessEnsemble | undefined;
   let result = { code: null as number | null, out: "" };
   beforeAll(async () => {
-    ensemble = await ProcessEnsemble.start({ tickTimeMs: 500 });
+    // Patroni's users run an unedited ZooKeeper zoo.cfg: no ensembleSecretFile, so the session
+    // secret is the one the first leader commits, and sessions that move must still reattach.
+    ensemble = await ProcessEnsemble.start({ tickTimeMs: 500, withoutSecret: true });
     result = await runPython(python!, "kazoo_patroni.py", [zkConnectString(ensemble)], 75_000);
     if (process.env.WARDEN_COMPAT_LOG) console.log(`--- kazoo_patroni.py, exit ${result.code}:\n${result.out}`);
   }, 110_000);

@@ -44,6 +44,8 @@ export interface EnsembleOptions {
   wrap?: (id: number) => string[];
   /** More zoo.cfg lines. */
   extraConfig?: Record<string, string>;
+  /** No ensembleSecretFile, as an unedited ZooKeeper zoo.cfg: peers admitted by address, the session secret committed through the log. */
+  withoutSecret?: boolean;
   /** Parent of the temporary directory. Default os.tmpdir(). */
   parentDir?: string;
   startTimeoutMs?: number;
@@ -291,7 +293,7 @@ function configText(s: EnsembleServer, all: EnsembleServer[], o: EnsembleOptions
     adminPort: String(s.ports.admin),
     "admin.serverAddress": s.host,
     "4lw.commands.whitelist": "*",
-    ensembleSecretFile: secretFile,
+    ...(o.withoutSecret ? {} : { ensembleSecretFile: secretFile }),
     ...(o.minSessionTimeoutMs ? { minSessionTimeout: String(o.minSessionTimeoutMs) } : {}),
     ...(o.maxSessionTimeoutMs ? { maxSessionTimeout: String(o.maxSessionTimeoutMs) } : {}),
     ...o.extraConfig,
