@@ -113,7 +113,10 @@ describe("a session reattached on another server of a process ensemble", () => {
     expect(await old.request(1, { type: "create", path, data: bytes("opened"), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.EPHEMERAL })).toMatchObject({ err: 0 });
     const moved = await open(port, newId, old);
     // Answered at the new server: the leader has taken its revalidation (sent ahead of this write).
-    expect(await moved.request(1, { type: "setData", path, data: bytes("moved"), version: -1 })).toMatchObject({ err: 0 });
+    const outcome = await moved.request(1, { type: "setData", path, data: bytes("moved"), version: -1 });
+    // Seen once in CI under load, unexplained: the servers' logs say whether a leader changed.
+    const logs = () => ensemble.servers.map((s) => `--- server ${s.id} (old ${oldId}, new ${newId}):\n${ensemble.logTail(s.id, 25)}`).join("\n");
+    expect(outcome, outcome === "closed without a reply" ? `the moved connection's write was not answered\n${logs()}` : undefined).toMatchObject({ err: 0 });
     return { old, moved };
   }
 
