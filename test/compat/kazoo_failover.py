@@ -10,6 +10,7 @@ import threading
 import time
 import traceback
 
+from compat_steps import step
 from kazoo.client import KazooClient, KazooState
 
 HOSTS = sys.argv[1]
@@ -35,14 +36,6 @@ def wait_until(what, probe, timeout=20.0):
             return
         time.sleep(0.05)
     raise AssertionError("timed out waiting for " + what)
-
-
-def step(fn):
-    try:
-        fn()
-        print("PASS " + fn.__name__, flush=True)
-    except Exception as e:  # noqa: BLE001
-        print("FAIL %s: %r | %s" % (fn.__name__, e, " / ".join(traceback.format_exc().strip().splitlines()[-3:])), flush=True)
 
 
 def reconnects_to_another_server():

@@ -18,6 +18,7 @@ import time
 import traceback
 import zlib
 
+from compat_steps import failed, step  # noqa: F401
 from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import BadVersionError, NoNodeError
 
@@ -48,23 +49,6 @@ def wait_until(what, probe, timeout=20.0):
         time.sleep(0.05)
 
 
-failed = []
-
-
-def step(fn):
-    """Runs one step of the flow; after a failure the later steps, which build on it, are not run."""
-    if failed:
-        print("FAIL %s: not run, %s failed\nTIME %s 0 ms" % (fn.__name__, failed[0], fn.__name__), flush=True)
-        return
-    started = time.time()
-    try:
-        fn()
-        print("PASS " + fn.__name__, flush=True)
-    except Exception as e:  # noqa: BLE001 - reported, and it ends the flow
-        failed.append(fn.__name__)
-        detail = traceback.format_exc().strip().splitlines()[-3:]
-        print("FAIL %s: %r | %s" % (fn.__name__, e, " / ".join(detail)), flush=True)
-    print("TIME %s %d ms" % (fn.__name__, (time.time() - started) * 1000), flush=True)
 
 
 class PatroniMember:
@@ -320,7 +304,7 @@ for fn in [patroni_clients_connect, bootstrap_race_is_won_once, leader_key_is_th
            config_edits_with_versions_reach_every_member, member_key_change_wakes_the_others,
            retry_after_the_connection_drops, leadership_moves_when_the_leaders_session_ends,
            old_leader_rejoins_as_a_replica, no_ha_cycle_failed]:
-    step(fn)
+    step(fn, ends_flow=True)
 for m in members:
     try:
         m.stop()

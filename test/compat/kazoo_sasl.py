@@ -8,6 +8,7 @@ import sys
 import time
 import traceback
 
+from compat_steps import step
 from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import NoAuthError
 from kazoo.security import make_acl
@@ -23,15 +24,6 @@ def connect(user, password):
     c = KazooClient(hosts=HOSTS, timeout=10.0, sasl_options=sasl(user, password))
     c.start(timeout=10)
     return c
-
-
-def step(fn):
-    try:
-        fn()
-        print("PASS " + fn.__name__, flush=True)
-    except Exception as e:  # noqa: BLE001 - every failure is reported, the scenario goes on
-        detail = traceback.format_exc().strip().splitlines()[-3:]
-        print("FAIL %s: %r | %s" % (fn.__name__, e, " / ".join(detail)), flush=True)
 
 
 alice = connect("alice", "alice-secret")

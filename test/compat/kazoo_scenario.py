@@ -9,6 +9,7 @@ import threading
 import time
 import traceback
 
+from compat_steps import step
 from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import (BadVersionError, LockTimeout, NoAuthError, NodeExistsError, NoNodeError,
                               NotEmptyError, RolledBackError)
@@ -31,15 +32,6 @@ def wait_until(what, probe, timeout=10.0):
             return
         time.sleep(0.02)
     raise AssertionError("timed out waiting for " + what)
-
-
-def step(fn):
-    try:
-        fn()
-        print("PASS " + fn.__name__, flush=True)
-    except Exception as e:  # noqa: BLE001 - every failure is reported, the scenario goes on
-        detail = traceback.format_exc().strip().splitlines()[-3:]
-        print("FAIL %s: %r | %s" % (fn.__name__, e, " / ".join(detail)), flush=True)
 
 
 zk = connect()

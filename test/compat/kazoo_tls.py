@@ -6,6 +6,7 @@ Prints "PASS <step>" or "FAIL <step>: <error>" for each step, then "DONE".
 import sys
 import traceback
 
+from compat_steps import step
 from kazoo.client import KazooClient
 from kazoo.exceptions import NoAuthError
 from kazoo.security import make_acl
@@ -17,15 +18,6 @@ def connect(certfile=None, keyfile=None, timeout=10.0):
     c = KazooClient(hosts=HOSTS, timeout=timeout, use_ssl=True, verify_certs=True, ca=CA, certfile=certfile, keyfile=keyfile)
     c.start(timeout=timeout)
     return c
-
-
-def step(name, fn):
-    try:
-        fn()
-        print("PASS " + name, flush=True)
-    except Exception as e:  # noqa: BLE001 - every failure is reported, the run goes on
-        print("FAIL %s: %r" % (name, e), flush=True)
-        traceback.print_exc()
 
 
 def crud_over_tls():
@@ -72,7 +64,7 @@ def no_certificate_refused():
     raise AssertionError("a client without a certificate got a session (ssl.clientAuth=need)")
 
 
-step("crud_over_tls", crud_over_tls)
-step("x509_acl", x509_acl)
-step("no_certificate_refused", no_certificate_refused)
+step(crud_over_tls)
+step(x509_acl)
+step(no_certificate_refused)
 print("DONE", flush=True)

@@ -2,13 +2,13 @@
 // (use_ssl with PEM files) and zkCli.sh, ZooKeeper's own Java client (Netty, PKCS12 key and
 // trust stores, zookeeper.client.secure=true). Each authenticates with a client certificate,
 // which is its x509 identity in ACLs.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "@warden/server";
 import { hasOpenssl, makeTestCa, type CertFiles, type TestCa } from "@warden/testing";
-import { describeWithTool, hasFile, hasJava, kazooPython, runPython, startStandalone, tempDir, ZKCLI, type Standalone } from "./helpers.js";
+import { describeWithTool, hasFile, hasJava, kazooPython, runPython, runZkCli, startStandalone, tempDir, ZKCLI, type Standalone } from "./helpers.js";
 
 const CLIENT_DN = "CN=client,OU=ops,O=Example,C=US";
 const ZK_CLASSPATH = ["/etc/zookeeper/conf", "/usr/share/java/zookeeper.jar", "/usr/share/java/netty-resolver.jar", "/usr/share/java/netty-codec.jar"].join(":");
@@ -74,21 +74,7 @@ function zkCliTls(hostPort: string, keyStore: string, trustStore: string, passwo
     `-Dzookeeper.ssl.trustStore.location=${trustStore}`,
     `-Dzookeeper.ssl.trustStore.password=${password}`,
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(ZKCLI, ["-server", hostPort], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, JVMFLAGS: ["-Xshare:auto", "-XX:TieredStopAtLevel=1", ...tls].join(" ") } });
-    let out = "";
-    child.stdout.on("data", (c) => (out += c));
-    child.stderr.on("data", (c) => (out += c));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`zkCli.sh did not finish within ${timeoutMs} ms:\n${out}`));
-    }, timeoutMs);
-    child.on("close", () => {
-      clearTimeout(timer);
-      resolve(out);
-    });
-    child.stdin.end(stdin);
-  });
+  return runZkCli(hostPort, [], stdin, { timeoutMs, jvmFlags: tls.join(" ") });
 }
 
 describeWithTool("zkCli.sh (ZooKeeper's Java client, Netty) over TLS to secureClientPort", hasOpenssl() && hasFile(ZKCLI) && hasJava(), "apt-get install -y zookeeper openjdk-17-jdk-headless openssl", () => {
