@@ -1,6 +1,6 @@
 // The client handler against a recording connection: what a client is told, in which order.
 import { describe, expect, it } from "vitest";
-import { CloseReason, type Response } from "@warden/protocol";
+import { CloseReason, ErrorCode, type Response } from "@warden/protocol";
 import { DataTree } from "@warden/tree";
 import { ClientHandler } from "../src/core/client-handler.js";
 import { OutstandingLimit, type ServerContext, type SyncResult } from "../src/core/context.js";
@@ -57,7 +57,7 @@ class RecordingConnection implements ClientConnection {
 function setup() {
   const syncs: Array<(r: SyncResult) => void> = [];
   const tree = new DataTree();
-  const node = { serving: true, lastZxid: 7n, tree, touch: () => undefined, isWrite: () => false, movedAway: () => false } as unknown as ServerContext["node"];
+  const node = { serving: true, lastZxid: 7n, tree, touch: () => undefined, isWrite: () => false, readRefusal: () => undefined } as unknown as ServerContext["node"];
   const ctx: ServerContext = {
     config: loadConfig(undefined, { dataDir: "/nonexistent" }),
     node,
@@ -103,6 +103,22 @@ describe("containment", () => {
     };
     handler.onRequest(1, { type: "getData", path: "/", watch: false });
     expect(connection.sent).toEqual(["connected", "fail internal_error"]);
+  });
+});
+
+describe("the leader's check of a read (PrepRequestProcessor's checkSession)", () => {
+  it("answers SESSION_EXPIRED to a read of a session being closed, and the connection stays for the close", () => {
+    const { handler, connection, ctx } = setup();
+    (ctx.node as { readRefusal: () => number | undefined }).readRefusal = () => ErrorCode.SESSION_EXPIRED;
+    handler.onRequest(1, { type: "exists", path: "/", watch: false });
+    expect(connection.sent).toEqual(["connected", `reply 1 err ${ErrorCode.SESSION_EXPIRED}`]);
+  });
+
+  it("answers SESSION_MOVED to a read of a session that moved, and ends the connection", () => {
+    const { handler, connection, ctx } = setup();
+    (ctx.node as { readRefusal: () => number | undefined }).readRefusal = () => ErrorCode.SESSION_MOVED;
+    handler.onRequest(1, { type: "exists", path: "/", watch: false });
+    expect(connection.sent).toEqual(["connected", "moved 1"]);
   });
 });
 

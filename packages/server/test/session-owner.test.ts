@@ -89,7 +89,7 @@ describe("the leader's session owner", () => {
     leader.node.submitWrite(session, 1, setData, (r) => void replies.push(r)); // waits: consensus is busy
     leader.forward(2, -11, { type: "revalidate" });
     expect(leader.node.tracker.get(SESSION)?.owner).toBe(2);
-    expect(leader.node.movedAway(SESSION)).toBe(true);
+    expect(leader.node.readRefusal(SESSION)).toBe(ErrorCode.SESSION_MOVED);
     // The old server's write, still waiting, is refused when its turn comes.
     leader.consensus.busy = false;
     leader.node.applyCommitted([]);
@@ -107,13 +107,22 @@ describe("the leader's session owner", () => {
     expect(leader.sent).toEqual([{ to: 2, m: { type: "forward-failed", sessionId: SESSION, cxid: 3, err: ErrorCode.SESSION_EXPIRED } }]);
   });
 
+  it("answers a read of a session it is expiring with SESSION_EXPIRED, as ZooKeeper's leader checks reads in PrepRequestProcessor", () => {
+    const leader = server(1, 1);
+    leader.forward(1, -10, { type: "createSession", timeoutMs: 4000 });
+    leader.commitAll();
+    expect(leader.node.readRefusal(SESSION)).toBeUndefined();
+    leader.node.tracker.setClosing(SESSION);
+    expect(leader.node.readRefusal(SESSION)).toBe(ErrorCode.SESSION_EXPIRED);
+  });
+
   it("checks the leader's own requests too: a session moved from the leader to a follower has moved away from it", () => {
     const leader = server(1, 1);
     leader.forward(1, -10, { type: "createSession", timeoutMs: 4000 });
     leader.commitAll();
-    expect(leader.node.movedAway(SESSION)).toBe(false);
+    expect(leader.node.readRefusal(SESSION)).toBeUndefined();
     leader.forward(2, -11, { type: "revalidate" });
-    expect(leader.node.movedAway(SESSION)).toBe(true);
+    expect(leader.node.readRefusal(SESSION)).toBe(ErrorCode.SESSION_MOVED);
   });
 
   it("is unknown to a new leader until a server revalidates the session or sends one of its requests", () => {

@@ -139,12 +139,13 @@ export class ClientHandler implements ConnectionHandler {
       s.order.read(() => ({ ...authAnswer, startedMs, op: request.type }));
       return this.backPressure(s);
     }
-    // On the leader every request is checked against the session's owner (writes when prepared),
-    // as in ZooKeeper's PrepRequestProcessor; auth is not (ZooKeeper answers it before).
-    const moved = request.type !== "auth" && !node.isWrite(request) && node.movedAway(s.sessionId);
-    const refused = moved ? undefined : this.refusal(s, xid, request);
-    if (moved) {
-      s.order.read(() => ({ xid, zxid: node.lastZxid, err: ErrorCode.SESSION_MOVED, response: undefined, thenClose: "sessionMoved", startedMs, op: request.type }));
+    // On the leader every request is checked against the session's owner and state (writes when
+    // prepared), as in ZooKeeper's PrepRequestProcessor; auth is not (ZooKeeper answers it before).
+    const leaderRefused = request.type !== "auth" && !node.isWrite(request) ? node.readRefusal(s.sessionId) : undefined;
+    const refused = leaderRefused !== undefined ? undefined : this.refusal(s, xid, request);
+    if (leaderRefused !== undefined) {
+      const thenClose = leaderRefused === ErrorCode.SESSION_MOVED ? "sessionMoved" : undefined;
+      s.order.read(() => ({ xid, zxid: node.lastZxid, err: leaderRefused, response: undefined, thenClose, startedMs, op: request.type }));
     } else if (refused !== undefined) {
       if (node.isWrite(request)) this.ctx.audit?.record(s, this.connection.remoteIp, request, refused.err, undefined);
       s.order.read(() => ({ ...refused, startedMs, op: request.type }));

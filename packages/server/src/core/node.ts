@@ -175,12 +175,16 @@ export class WardenNode {
   }
 
   /**
-   * Leader: whether a request of this session received here comes from a connection the session
-   * has moved away from (ZooKeeper's leader checks every request in PrepRequestProcessor; a
-   * follower checks none of its reads). Claims an unowned session for this server.
+   * Leader: the error a read of this session received here is answered with instead of being
+   * served, as ZooKeeper's leader checks every request in PrepRequestProcessor (a follower checks
+   * none of its reads): SESSION_MOVED when the session has moved to another server's connection,
+   * SESSION_EXPIRED while the leader is closing it; undefined: serve it. Claims an unowned
+   * session for this server.
    */
-  movedAway(sessionId: bigint): boolean {
-    return this.isLeader && this.tracker.checkOwner(sessionId, this.hooks.myId) === "moved";
+  readRefusal(sessionId: bigint): typeof ErrorCode.SESSION_MOVED | typeof ErrorCode.SESSION_EXPIRED | undefined {
+    if (!this.isLeader) return undefined;
+    const check = this.tracker.checkOwner(sessionId, this.hooks.myId);
+    return check === "moved" ? ErrorCode.SESSION_MOVED : check === "closing" ? ErrorCode.SESSION_EXPIRED : undefined;
   }
 
   /** Drops a local write that will never be answered (its connection is gone). */
