@@ -1,4 +1,4 @@
-// The log record codec over sizes (a project rule): a record (cxid, then the txn's CBOR)
+// The log record codec over sizes (a project rule): a record (cxid, its origin, then the txn's CBOR)
 // round-trips for every txn body and op type, with paths, data, ACL lists and multi op lists
 // drawn across growth boundaries up to their bounds. Seeded by fast-check: a failure prints
 // its seed.
@@ -12,23 +12,32 @@ import { txn } from "../../tree/test/txn-arbitrary.js";
 import { propertyRuns, withBytesAsText } from "../../testing/src/sizes.js";
 
 describe("log records over sizes", () => {
-  it("every txn, with its cxid, decodes from its record as it was encoded", () => {
+  /** A server id, or none (a record written before records had their origin). */
+  const origin = fc.option(fc.integer({ min: 0, max: 0xffffffff }), { nil: undefined });
+
+  it("every txn, with its cxid and origin, decodes from its record as it was encoded", () => {
     fc.assert(
-      fc.property(int32, txn(), (cxid, t) => {
-        expect(withBytesAsText(decodeRecord(encodeRecord(cxid, t)))).toEqual(withBytesAsText({ cxid, txn: t }));
+      fc.property(int32, origin, txn(), (cxid, from, t) => {
+        expect(withBytesAsText(decodeRecord(encodeRecord(cxid, t, from)))).toEqual(withBytesAsText({ cxid, txn: t, origin: from ?? null }));
       }),
       propertyRuns(60),
     );
   });
 
+  it("a record cut short in its origin is refused as short", () => {
+    const t: Txn = { zxid: 1n, timeMs: 0, sessionId: 1n, body: { type: "delete", path: "/a", version: -1 } } as Txn;
+    const record = encodeRecord(1, t, 7);
+    for (const n of [5, 6, 9]) expect(() => decodeRecord(record.subarray(0, n))).toThrow(DecodeError);
+  });
+
   it("encoded txns and records stay intact while later ones are encoded (cbor-x hands out views of one buffer it keeps writing)", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(int32, txn()), { minLength: 2, maxLength: 12 }), (pairs) => {
-        const encoded = pairs.map(([cxid, t]) => [encodeTxn(t), encodeRecord(cxid, t)] as const);
+      fc.property(fc.array(fc.tuple(int32, origin, txn()), { minLength: 2, maxLength: 12 }), (triples) => {
+        const encoded = triples.map(([cxid, from, t]) => [encodeTxn(t), encodeRecord(cxid, t, from)] as const);
         encoded.forEach(([body, record], i) => {
-          const [cxid, t] = pairs[i]!;
+          const [cxid, from, t] = triples[i]!;
           expect(withBytesAsText(decodeTxn(body))).toEqual(withBytesAsText(t));
-          expect(withBytesAsText(decodeRecord(record))).toEqual(withBytesAsText({ cxid, txn: t }));
+          expect(withBytesAsText(decodeRecord(record))).toEqual(withBytesAsText({ cxid, txn: t, origin: from ?? null }));
         });
       }),
       propertyRuns(20),

@@ -178,3 +178,32 @@ describe("a follower whose session moved", () => {
     expect(follower.sent.map(({ to, m }) => [to, m.type === "forward" ? m.request.type : m.type])).toEqual([[1, "revalidate"], [1, "setData"]]);
   });
 });
+
+describe("a committed write finds its request by (session, xid) only on the server that forwarded it", () => {
+  it("a follower's pending write is not answered by the same (session, xid) written through another server", () => {
+    const leader = server(1, 1);
+    const follower = server(2, 1);
+    leader.forward(3, -10, { type: "createSession", timeoutMs: 4000 });
+    const created = leader.proposed.slice();
+    leader.commitAll();
+    follower.node.applyCommitted(created);
+    // The session's old connection (on server 3) wrote with xid 1; it commits while its new
+    // connection, here on server 2, has its own xid 1 waiting (a client that restarted its xids).
+    const replies: Reply[] = [];
+    const session = { sessionId: SESSION, identities: [], superuser: false, connection: undefined } as unknown as LocalSession;
+    follower.node.submitWrite(session, 1, setData, (r) => void replies.push(r));
+    leader.forward(3, 1, { type: "create", path: "/from-3", data: new Uint8Array(0), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 });
+    const fromThree = leader.proposed.slice();
+    leader.commitAll();
+    follower.node.applyCommitted(fromThree);
+    expect(replies).toEqual([]);
+    // Its own write, forwarded by server 2 (which the session has moved to), answers it.
+    leader.forward(2, -11, { type: "revalidate" });
+    const forwarded = follower.sent.find((s) => s.m.type === "forward" && s.m.cxid === 1)!;
+    leader.node.onServerMessage(2, forwarded.m);
+    const own = leader.proposed.slice();
+    leader.commitAll();
+    follower.node.applyCommitted(own);
+    expect(replies).toMatchObject([{ xid: 1, err: ErrorCode.OK, response: { type: "setData" } }]);
+  });
+});

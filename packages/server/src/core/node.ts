@@ -246,7 +246,7 @@ export class WardenNode {
     if (!this.leading || !this.secretMissing() || !this.hooks.canPropose()) return;
     const zxid = this.hooks.nextZxid();
     const txn = this.preparer.prepareSessionSecret(this.hooks.drawSessionSecret!(), zxid, this.hooks.nowMs());
-    const r = this.hooks.propose(encodeRecord(0, txn));
+    const r = this.hooks.propose(encodeRecord(0, txn, this.hooks.myId));
     if (!r.ok) return;
     if (r.zxid !== zxid) throw new Error(`assertion failed: proposal got zxid ${r.zxid}, prepared for ${zxid}`);
     this.secretProposed = true;
@@ -297,7 +297,7 @@ export class WardenNode {
       const code = typeof (e as { zkCode?: unknown }).zkCode === "number" ? (e as { zkCode: number }).zkCode : ErrorCode.SYSTEM_ERROR;
       return this.failWrite(m.origin, m.sessionId, m.cxid, code);
     }
-    let payload = encodeRecord(m.cxid, txn);
+    let payload = encodeRecord(m.cxid, txn, m.origin);
     if (payload.length > (this.hooks.recordBytesMax ?? RECORD_BYTES_MAX_DEFAULT)) {
       // A txn must fit one log entry and one peer message, or every server would stop on it.
       // Only a request can make one this large (ACLs that expand per identity, say): it fails
@@ -307,7 +307,7 @@ export class WardenNode {
       this.preparer.reset();
       this.heldUntilZxid = zxid - 1n;
       txn = { ...txn, body: { type: "error", code: ErrorCode.MARSHALLING_ERROR } };
-      payload = encodeRecord(m.cxid, txn);
+      payload = encodeRecord(m.cxid, txn, m.origin);
     }
     const r = this.hooks.propose(payload);
     if (!r.ok) {
@@ -352,9 +352,9 @@ export class WardenNode {
         this.proposed.delete(e.zxid);
         this.hooks.proposalCommitted?.(performance.now() - own.atMs);
       }
-      const { cxid, txn } = own ?? decodeRecord(e.payload);
+      const { cxid, txn, origin } = own ?? decodeRecord(e.payload);
       if (txn.zxid !== e.zxid) throw new Error(`assertion failed: record zxid ${txn.zxid} in entry ${e.zxid}`);
-      this.applyOne(cxid, txn, own?.origin ?? null);
+      this.applyOne(cxid, txn, origin);
       this.appliedSinceSnapshot++;
     }
     if (this.isLeader) this.preparer.applied(this.lastZxid);
@@ -377,7 +377,8 @@ export class WardenNode {
       this.tracker.remove(txn.sessionId);
       this.tree.watches.removeSession(txn.sessionId);
     }
-    const p = this.pending.get(key(txn.sessionId, cxid));
+    // Only the server that forwarded the request holds it (null: a record without its origin).
+    const p = origin === null || origin === this.hooks.myId ? this.pending.get(key(txn.sessionId, cxid)) : undefined;
     if (p) {
       this.pending.delete(key(txn.sessionId, cxid));
       const multi = outcome.response?.type === "multi";

@@ -1,21 +1,37 @@
-// A log record: the client's xid (cxid, 4 bytes big-endian) and the encoded txn. The cxid is
-// not part of the tree's state; it lets the server that holds the session match the
-// committed txn to the request waiting for it, whichever server prepared it.
+// A log record: the client's xid (cxid, 4 bytes big-endian), the id of the server that
+// forwarded the request (its origin), and the encoded txn. Neither is part of the tree's state:
+// together with the session they let the server that holds the request match the committed txn
+// to it. The origin matters when a session moves: its old connection's xid 1 may commit while
+// its new connection, on another server, waits for its own xid 1.
+//
+// The origin is written as a CBOR uint32 (0x1a and 4 bytes) between the cxid and the txn, whose
+// encoding is a CBOR array (0x80-0x9f): records written before the origin existed have none.
 import { DecodeError } from "@warden/protocol";
 import { decodeTxn, encodeTxn, type Txn } from "@warden/tree";
 
 export const NO_CXID = 0;
+const ORIGIN_MARK = 0x1a;
 
-export function encodeRecord(cxid: number, txn: Txn): Uint8Array {
+export function encodeRecord(cxid: number, txn: Txn, origin?: number): Uint8Array {
   const body = encodeTxn(txn);
-  const out = new Uint8Array(4 + body.length);
-  new DataView(out.buffer).setInt32(0, cxid);
-  out.set(body, 4);
+  const head = origin === undefined ? 4 : 9;
+  const out = new Uint8Array(head + body.length);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, cxid);
+  if (origin !== undefined) {
+    out[4] = ORIGIN_MARK;
+    view.setUint32(5, origin);
+  }
+  out.set(body, head);
   return out;
 }
 
-export function decodeRecord(bytes: Uint8Array): { cxid: number; txn: Txn } {
+/** The record; origin is null in records written without one. */
+export function decodeRecord(bytes: Uint8Array): { cxid: number; txn: Txn; origin: number | null } {
   if (bytes.length < 5) throw new DecodeError("WARDEN_ERR_RECORD_SHORT", `log record of ${bytes.length} bytes is too short`);
-  const cxid = new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0);
-  return { cxid, txn: decodeTxn(bytes.subarray(4)) };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const cxid = view.getInt32(0);
+  if (bytes[4] !== ORIGIN_MARK) return { cxid, txn: decodeTxn(bytes.subarray(4)), origin: null };
+  if (bytes.length < 10) throw new DecodeError("WARDEN_ERR_RECORD_SHORT", `log record of ${bytes.length} bytes is too short for its origin`);
+  return { cxid, txn: decodeTxn(bytes.subarray(9)), origin: view.getUint32(5) };
 }
