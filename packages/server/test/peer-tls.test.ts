@@ -1,0 +1,150 @@
+// TLS between servers (sslQuorum): peer transports on loopback with certificates made by
+// openssl. Peers with certificates of the ensemble's CA talk (with and without the ensemble
+// secret inside); a plain-text peer, a certificate of another CA, and a certificate that does
+// not name the host are refused, counted, and leave the others' links alone.
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encode } from "cbor-x";
+import { hasOpenssl, makeTestCa, type CertFiles, type TestCa } from "@warden/testing";
+import type { TlsSettings } from "../src/config/tls-settings.js";
+import { PeerTls } from "../src/peer/peer-tls.js";
+import type { PeerAddress } from "../src/peer/transport.js";
+import { addresses, frameBytes, onCleanup, peerTransport, until, type TestPeer } from "./helpers/peer-net.js";
+
+const secret = new TextEncoder().encode("peer-tls-test-secret");
+const PING = { c: { type: "vote-request", from: 0, to: 0, epoch: 1, lastZxid: 0n } };
+
+let dir: string;
+let ca: TestCa;
+let rogueCa: TestCa;
+let good: CertFiles;
+let rogue: CertFiles;
+let elsewhere: CertFiles;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "warden-peer-tls-"));
+  ca = makeTestCa(dir, "ensemble");
+  rogueCa = makeTestCa(dir, "rogue");
+  good = ca.issue("server", "/O=Warden tests/CN=server", { server: true });
+  rogue = rogueCa.issue("rogue", "/O=Warden tests/CN=server", { server: true });
+  elsewhere = ca.issue("elsewhere", "/O=Warden tests/CN=elsewhere", { altNames: "DNS:elsewhere.example" });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function settings(cert: CertFiles, over: Partial<TlsSettings> = {}, trust = ca): TlsSettings {
+  return {
+    keyStore: { location: cert.pem, password: "", type: "PEM" },
+    trustStore: { location: trust.caCert, password: "", type: "PEM" },
+    clientAuth: "need",
+    minVersion: "TLSv1.2",
+    maxVersion: "TLSv1.3",
+    ciphers: undefined,
+    hostnameVerification: true,
+    reload: false,
+    ...over,
+  };
+}
+
+function tlsPeer(peers: PeerAddress[], id: number, cert: CertFiles, options: { secret?: Uint8Array; over?: Partial<TlsSettings>; trust?: TestCa; clientHostnameVerification?: boolean } = {}): TestPeer {
+  const s = settings(cert, options.over, options.trust);
+  const tls = new PeerTls({ settings: s, clientHostnameVerification: options.clientHostnameVerification ?? s.hostnameVerification }, 2000, () => {});
+  return peerTransport(peers, id, options.secret, { tls, handshakeTimeoutMs: 2000 });
+}
+
+const closed = (p: TestPeer, reason: "tls-handshake" | "tls-hostname") => p.t.stats.closedCount(reason);
+const heard = (p: TestPeer, from: number) => p.inbox.some(([f]) => f === from);
+
+describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
+  for (const withSecret of [true, false]) {
+    it(`servers with certificates of the ensemble's CA exchange messages both ways${withSecret ? ", the ensemble-secret handshake and frame MACs inside" : " (no ensemble secret)"}`, async () => {
+      const peers = await addresses(2);
+      const [a, b] = [tlsPeer(peers, 1, good, { secret: withSecret ? secret : undefined }), tlsPeer(peers, 2, good, { secret: withSecret ? secret : undefined })];
+      await Promise.all([a.t.start(), b.t.start()]);
+      a.t.send(2, PING);
+      b.t.send(1, PING);
+      await until("each to hear the other", () => heard(a, 2) && heard(b, 1));
+      expect(a.t.stats.closedCount() + b.t.stats.closedCount()).toBe(0);
+    });
+  }
+
+  it("the dialer's first bytes are a TLS ClientHello, not a peer frame", async () => {
+    const peers = await addresses(2);
+    const first = new Promise<Buffer>((resolve) => {
+      const listener = createServer((s) => s.once("data", (chunk: Buffer) => (resolve(chunk), s.destroy())));
+      listener.listen(peers[1]!.port, "127.0.0.1");
+      onCleanup(() => new Promise<void>((r) => listener.close(() => r())));
+    });
+    await tlsPeer(peers, 1, good, { secret }).t.start();
+    const bytes = await first;
+    // A TLS record of type handshake (0x16), version 3.x, whose first message is a ClientHello (1).
+    expect([bytes[0], bytes[1], bytes[5]]).toEqual([0x16, 0x03, 0x01]);
+    expect(bytes.includes(Buffer.from("hello"))).toBe(false);
+  });
+
+  it("a plain-text peer connecting to a TLS peer port gets no link: refused, counted, and answered with nothing but a TLS alert", async () => {
+    const peers = await addresses(2);
+    const b = tlsPeer(peers, 2, good);
+    await b.t.start();
+    const plain = peerTransport(peers, 1, undefined, { handshakeTimeoutMs: 2000 });
+    await plain.t.start();
+    plain.t.send(2, PING);
+    await until("the TLS port to refuse the plain-text dialer", () => closed(b, "tls-handshake") >= 1);
+    // A raw socket sending a plain hello frame reads back a TLS alert record (0x15), or nothing.
+    const answer = await new Promise<Buffer>((resolve) => {
+      const s: Socket = connect({ host: "127.0.0.1", port: peers[1]!.port }, () => s.write(frameBytes(encode({ hello: 2, id: 1, to: 2, nonce: new Uint8Array(16) }) as Uint8Array)));
+      const got: Buffer[] = [];
+      s.on("data", (c: Buffer) => got.push(c));
+      s.on("error", () => {});
+      s.on("close", () => resolve(Buffer.concat(got)));
+    });
+    expect(answer.length === 0 || answer[0] === 0x15).toBe(true);
+    expect(plain.inbox).toEqual([]);
+    expect(b.inbox).toEqual([]);
+  });
+
+  it("a peer with a certificate from another CA is refused both ways and counted; the others' link is unaffected", async () => {
+    const peers = await addresses(3);
+    const [one, two] = [tlsPeer(peers, 1, good, { secret }), tlsPeer(peers, 2, good, { secret })];
+    // Server 3 holds a certificate of another CA (and trusts only that CA): it has the secret, not the ensemble's certificates.
+    const three = tlsPeer(peers, 3, rogue, { secret, trust: rogueCa });
+    await Promise.all([one.t.start(), two.t.start(), three.t.start()]);
+    for (const [from, to] of [[1, 2], [2, 1], [1, 3], [3, 1], [2, 3], [3, 2]] as const) [one, two, three][from - 1]!.t.send(to, PING);
+    await until("1 and 2 to hear each other, and each to refuse 3", () => heard(one, 2) && heard(two, 1) && closed(one, "tls-handshake") >= 2 && closed(two, "tls-handshake") >= 2 && closed(three, "tls-handshake") >= 2);
+    expect(one.inbox.filter(([f]) => f === 3)).toEqual([]);
+    expect(two.inbox.filter(([f]) => f === 3)).toEqual([]);
+    expect(three.inbox).toEqual([]);
+    expect(one.t.connectedPeers()).toEqual([2]);
+  });
+
+  it("hostname verification: the dialer refuses an acceptor whose certificate does not name the server.N host; off, it connects", async () => {
+    const peers = await addresses(2);
+    const a = tlsPeer(peers, 1, good, { secret });
+    const b = tlsPeer(peers, 2, elsewhere, { secret, clientHostnameVerification: false });
+    await Promise.all([a.t.start(), b.t.start()]);
+    a.t.send(2, PING);
+    await until("1 to refuse 2's certificate", () => closed(a, "tls-hostname") >= 1);
+    expect(b.inbox).toEqual([]);
+    expect(a.logs.join("\n")).toMatch(/tls-hostname.*ERR_TLS_CERT_ALTNAME_INVALID/);
+
+    const peers2 = await addresses(2);
+    const c = tlsPeer(peers2, 1, good, { secret, over: { hostnameVerification: false } });
+    const d = tlsPeer(peers2, 2, elsewhere, { secret, over: { hostnameVerification: false } });
+    await Promise.all([c.t.start(), d.t.start()]);
+    c.t.send(2, PING);
+    await until("2 to hear 1 without hostname verification", () => heard(d, 1));
+  });
+
+  it("client hostname verification: the acceptor refuses a dialer whose certificate names neither its address nor a server.N host there", async () => {
+    const peers = await addresses(2);
+    const a = tlsPeer(peers, 1, elsewhere, { secret, over: { hostnameVerification: false } });
+    const b = tlsPeer(peers, 2, good, { secret });
+    await Promise.all([a.t.start(), b.t.start()]);
+    a.t.send(2, PING);
+    await until("2 to refuse 1's certificate", () => closed(b, "tls-hostname") >= 1);
+    expect(b.inbox).toEqual([]);
+    expect(b.logs.join("\n")).toMatch(/tls-hostname\): its certificate .* names neither 127\.0\.0\.1/);
+  });
+});
