@@ -12,16 +12,12 @@
 import type { Socket } from "node:net";
 import { isIP } from "node:net";
 import { checkServerIdentity, connect, createSecureContext, createServer, type SecureContext, type SecureContextOptions, type Server, type TLSSocket } from "node:tls";
+import type { QuorumTlsSettings } from "../config/config.js";
 import type { TlsSettings } from "../config/tls-settings.js";
 import { secureContextOptions, tlsServerOptions, TlsReloader } from "../net/tls-context.js";
 
 export type PeerTlsRefusal = "tls-handshake" | "tls-hostname";
 
-export interface PeerTlsConfig {
-  settings: TlsSettings;
-  /** The acceptor checks the dialer's certificate names its address (ssl.quorum.clientHostnameVerification). */
-  clientHostnameVerification: boolean;
-}
 
 /** Why a TLS socket failed, from Node's error code: a certificate naming another host, or anything else of the handshake. */
 export function tlsRefusalOf(e: Error & { code?: string }): PeerTlsRefusal {
@@ -45,7 +41,7 @@ export class PeerTls {
 
   /** Throws TlsStoreError when a store cannot be read or the context cannot be built. */
   constructor(
-    readonly config: PeerTlsConfig,
+    readonly config: QuorumTlsSettings,
     handshakeTimeoutMs: number,
     log: (line: string) => void,
     reloaded: (ok: boolean) => void = () => {},
