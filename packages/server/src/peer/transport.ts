@@ -11,6 +11,7 @@
 // throws) or its output (a peer that stops reading) closes that connection, logged and counted
 // (PeerStats), and nothing else. Nothing thrown while handling a connection leaves its handlers.
 import { createServer, connect, type Server, type Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { lookup } from "node:dns/promises";
 import { encode, decode } from "cbor-x";
 import { FrameSplitter, frameHeader } from "./frames.js";
@@ -18,6 +19,9 @@ import { PeerStats, reasonOf, type PeerCloseReason } from "./peer-stats.js";
 import { AcceptorHandshake, DialerHandshake, ensembleSecret, type EnsembleSecret } from "./handshake.js";
 import { FrameOpener, FrameSealer, MAC_TAG_BYTES, PeerMacError } from "./frame-mac.js";
 import { isTlsError, tlsRefusalOf, type PeerTls } from "./peer-tls.js";
+import { lengthOf, linkOf, type Inbound, type Outgoing, type PeerLink } from "./links.js";
+
+export type { PeerLink } from "./links.js";
 
 export interface PeerAddress {
   id: number;
@@ -59,51 +63,12 @@ const BACKOFF_MS_MIN = 50;
 const BACKOFF_MS_MAX = 2_000;
 const MiB = 1024 * 1024;
 
-interface Outgoing {
-  peer: PeerAddress;
-  socket: Socket | undefined;
-  ready: boolean;
-  /** Frames (in parts) waiting for the connection. */
-  queue: Uint8Array[][];
-  queuedBytes: number;
-  backoffMs: number;
-  timer: NodeJS.Timeout | undefined;
-  corked: boolean;
-  /** Tags the frames of the current connection (undefined without a secret, or before its handshake). */
-  sealer: FrameSealer | undefined;
-  /** When our connection to it completed its handshake (undefined while down). */
-  establishedMs: number | undefined;
-  /** Frames written to it (since start or the last resetLinkStats). */
-  framesSent: number;
-  /** The last TLS failure logged for it: the same one again is counted, not logged (a redial every 2 s). */
-  tlsFailure?: string;
-}
-
-/** One peer as this server sees it (ZooKeeper's LearnerHandler info, for the observers command). */
-export interface PeerLink {
-  id: number;
-  /** Where its authenticated connection to us comes from (host:port), else where we dial it. */
-  remoteAddress: string;
-  establishedMs: number | undefined;
-  /** Frames waiting for it, and their bytes (our queue while it is down, and the socket's unsent bytes). */
-  queuedFrames: number;
-  queuedBytes: number;
-  framesSent: number;
-  framesReceived: number;
-}
-
-function lengthOf(parts: readonly Uint8Array[]): number {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  return n;
-}
-
 export class PeerTransport {
   private server: Server | undefined;
   private readonly outgoing = new Map<number, Outgoing>();
   private readonly incoming = new Set<Socket>();
   /** Per peer id: frames received after the handshake, and the address of its latest connection. */
-  private readonly inbound = new Map<number, { framesReceived: number; remoteAddress: string }>();
+  private readonly inbound = new Map<number, Inbound>();
   /** The server.N hosts by the addresses they resolve to (address admission, and the acceptor's name check under TLS). */
   private readonly hostsByAddress = new Map<string, string[]>();
   private stopped = false;
@@ -190,18 +155,7 @@ export class PeerTransport {
 
   /** Every other server as this one sees it. */
   links(): PeerLink[] {
-    return [...this.outgoing.values()].map((o) => {
-      const i = this.inbound.get(o.peer.id);
-      return {
-        id: o.peer.id,
-        remoteAddress: i?.remoteAddress ?? `${o.peer.host}:${o.peer.port}`,
-        establishedMs: o.establishedMs,
-        queuedFrames: o.queue.length,
-        queuedBytes: o.queuedBytes + (o.socket?.writableLength ?? 0),
-        framesSent: o.framesSent,
-        framesReceived: i?.framesReceived ?? 0,
-      };
-    });
+    return [...this.outgoing.values()].map((o) => linkOf(o, this.inbound.get(o.peer.id)));
   }
 
   /** Zeroes the frame counts of `ids` (ZooKeeper's observer_connection_stat_reset). */
@@ -384,7 +338,7 @@ export class PeerTransport {
     }
     this.incoming.add(s);
     const who = `from ${remote}`;
-    const nameProblem = this.opts.tls?.dialerNameProblem(s as import("node:tls").TLSSocket, this.hostsByAddress.get(remote) ?? []);
+    const nameProblem = this.opts.tls?.dialerNameProblem(s as TLSSocket, this.hostsByAddress.get(remote) ?? []);
     if (nameProblem) return this.close(s, "tls-hostname", who, nameProblem);
     const handshake = new AcceptorHandshake(this.opts.myId, this.opts.peers.map((p) => p.id), this.secret);
     let splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
