@@ -18,6 +18,9 @@ import { secureContextOptions, tlsServerOptions, TlsReloader } from "../net/tls-
 
 export type PeerTlsRefusal = "tls-handshake" | "tls-hostname";
 
+/** TLS handshakes in progress on the peer port at most (an ensemble needs a few); one more connection is closed before its handshake. */
+export const PEER_TLS_HANDSHAKES_MAX = 64;
+
 
 /** Why a TLS socket failed, from Node's error code: a certificate naming another host, or anything else of the handshake. */
 export function tlsRefusalOf(e: Error & { code?: string }): PeerTlsRefusal {
@@ -26,7 +29,8 @@ export function tlsRefusalOf(e: Error & { code?: string }): PeerTlsRefusal {
 
 /** A socket error that is TLS's (a certificate, an alert, a protocol mismatch), not the network's (refused, reset, unreachable). */
 export function isTlsError(e: Error & { code?: string }): boolean {
-  return /^ERR_(TLS|SSL)_|CERT|SIGNATURE|SELF_SIGNED|UNABLE_TO_|ISSUER/.test(e.code ?? "") || /alert|handshake|certificate/i.test(e.message);
+  // "... disconnected before secure TLS connection was established": e.g. a peer without sslQuorum, which closes on a ClientHello.
+  return /^ERR_(TLS|SSL)_|CERT|SIGNATURE|SELF_SIGNED|UNABLE_TO_|ISSUER/.test(e.code ?? "") || /alert|handshake|certificate|secure TLS connection/i.test(e.message);
 }
 
 /**
@@ -45,6 +49,7 @@ export class PeerTls {
     handshakeTimeoutMs: number,
     log: (line: string) => void,
     reloaded: (ok: boolean) => void = () => {},
+    private readonly handshakesMax = PEER_TLS_HANDSHAKES_MAX,
   ) {
     this.serverOptions = tlsServerOptions(config.settings, handshakeTimeoutMs);
     this.context = createSecureContext(secureContextOptions(config.settings));
@@ -77,10 +82,26 @@ export class PeerTls {
       }
       onSocket(s);
     });
-    server.on("connection", raw);
+    const handshaking = new Set<Socket>();
+    const overLimit = new WeakSet<Socket>();
+    // Before the TLS layer wraps the socket: one over the bound costs nothing but the accept.
+    server.prependListener("connection", (socket: Socket) => {
+      if (handshaking.size >= this.handshakesMax) {
+        overLimit.add(socket);
+        refused("tls-handshake", remoteOf(socket), `${this.handshakesMax} TLS handshakes in progress on the peer port; closed before its handshake`);
+        return void socket.destroy();
+      }
+      handshaking.add(socket);
+      socket.on("close", () => handshaking.delete(socket));
+      raw(socket);
+    });
+    server.on("secureConnection", (s: TLSSocket) => handshaking.delete(parentOf(s) ?? s));
     // A plain-text peer, an untrusted or missing certificate, a handshake too slow: that socket ends.
     server.on("tlsClientError", (e: Error & { code?: string }, s: TLSSocket) => {
-      refused("tls-handshake", remoteOf(s), `${e.code ?? ""} ${e.message}`.trim());
+      const parent = parentOf(s);
+      if (parent) handshaking.delete(parent);
+      // The TLS layer still wraps a socket refused above and reports its end: counted once already.
+      if (!(parent && overLimit.has(parent))) refused("tls-handshake", remoteOf(s), `${e.code ?? ""} ${e.message}`.trim());
       s.destroy();
     });
     this.server = server;
@@ -113,6 +134,11 @@ export class PeerTls {
       checkServerIdentity: this.settings.hostnameVerification ? checkServerIdentity : () => undefined,
     });
   }
+}
+
+/** The raw socket under a server-side TLSSocket (Node's _parent; undefined if it ever goes). */
+function parentOf(s: TLSSocket): Socket | undefined {
+  return (s as TLSSocket & { _parent?: Socket })._parent;
 }
 
 function hasCertificate(s: TLSSocket): boolean {
