@@ -2,7 +2,7 @@
 // openssl. Peers with certificates of the ensemble's CA talk (with and without the ensemble
 // secret inside); a plain-text peer, a certificate of another CA, and a certificate that does
 // not name the host are refused, counted, and leave the others' links alone.
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { connect as connectTls } from "node:tls";
 import { readFileSync } from "node:fs";
@@ -177,5 +177,35 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
       s.on("error", (e) => resolve(`error: ${e.message}`));
     });
     expect(outcome).toBe("handshake done");
+  });
+
+  it("sslQuorumReloadCertFiles: a key store replaced on disk is used by new connections both ways, the listener's and the dialer's", async () => {
+    const peers = await addresses(3);
+    const served = join(dir, "reloaded.pem");
+    copyFileSync(good.pem, served);
+    const s2 = settings(good, { reload: true });
+    s2.keyStore = { ...s2.keyStore, location: served };
+    const tls2 = new PeerTls({ settings: s2, clientHostnameVerification: true }, 2000, () => {});
+    const two = peerTransport(peers, 2, secret, { tls: tls2, handshakeTimeoutMs: 2000 });
+    await two.t.start();
+    tls2.reloader!.start();
+    onCleanup(() => tls2.reloader!.stop());
+    // Before: 1 links with 2 both ways.
+    const one = tlsPeer(peers, 1, good, { secret });
+    await one.t.start();
+    one.t.send(2, PING);
+    two.t.send(1, PING);
+    await until("1 and 2 to link", () => heard(two, 1) && heard(one, 2));
+    // 2's key store becomes a certificate of another CA: the file watcher reloads it.
+    copyFileSync(rogue.pem, served);
+    await until("2 to reload its stores", () => tls2.reloader!.reloads >= 1);
+    // A server that starts now refuses 2's certificate, dialing 2 and dialed by 2.
+    const three = tlsPeer(peers, 3, good, { secret });
+    await three.t.start();
+    three.t.send(2, PING);
+    two.t.send(3, PING);
+    const logs = () => three.logs.join("\n");
+    await until("3 to refuse 2 both ways", () => /to peer 2 .* closed \(tls-handshake\)/.test(logs()) && /from 127\.0\.0\.1:\d+ closed \(tls-handshake\): its certificate does not verify/.test(logs()));
+    expect(three.inbox).toEqual([]);
   });
 });

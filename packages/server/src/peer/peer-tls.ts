@@ -84,6 +84,8 @@ export class PeerTls {
     });
     const handshaking = new Set<Socket>();
     const overLimit = new WeakSet<Socket>();
+    // Taken at accept: a socket that failed its handshake no longer knows its remote address.
+    const remotes = new WeakMap<Socket, string>();
     // Before the TLS layer wraps the socket: one over the bound costs nothing but the accept.
     server.prependListener("connection", (socket: Socket) => {
       if (handshaking.size >= this.handshakesMax) {
@@ -92,6 +94,7 @@ export class PeerTls {
         return void socket.destroy();
       }
       handshaking.add(socket);
+      remotes.set(socket, remoteOf(socket));
       socket.on("close", () => handshaking.delete(socket));
       raw(socket);
     });
@@ -101,7 +104,10 @@ export class PeerTls {
       const parent = parentOf(s);
       if (parent) handshaking.delete(parent);
       // The TLS layer still wraps a socket refused above and reports its end: counted once already.
-      if (!(parent && overLimit.has(parent))) refused("tls-handshake", remoteOf(s), `${e.code ?? ""} ${e.message}`.trim());
+      if (parent && overLimit.has(parent)) return void s.destroy();
+      // A certificate that does not verify ends the socket once the handshake is over, which Node reports as a hang-up: say why.
+      const detail = s.authorizationError ? `its certificate does not verify: ${String(s.authorizationError)}` : `${e.code ?? ""} ${e.message}`.trim();
+      refused("tls-handshake", (parent && remotes.get(parent)) ?? remoteOf(s), detail);
       s.destroy();
     });
     this.server = server;
