@@ -208,4 +208,21 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
     await until("3 to refuse 2 both ways", () => /to peer 2 .* closed \(tls-handshake\)/.test(logs()) && /from 127\.0\.0\.1:\d+ closed \(tls-handshake\): its certificate does not verify/.test(logs()));
     expect(three.inbox).toEqual([]);
   });
+
+  it("ssl.quorum.clientAuth: want refuses a dialer whose certificate does not verify; none does not ask for one", async () => {
+    // 1 holds a certificate of another CA but trusts the ensemble's CA, so it accepts 2's certificate and offers its own.
+    for (const [clientAuth, links] of [["want", false], ["none", true]] as const) {
+      const peers = await addresses(2);
+      const two = tlsPeer(peers, 2, good, { secret, over: { clientAuth } });
+      const one = tlsPeer(peers, 1, rogue, { secret, clientHostnameVerification: false });
+      await Promise.all([one.t.start(), two.t.start()]);
+      one.t.send(2, PING);
+      if (links) {
+        await until("2 to hear 1 without asking for its certificate", () => heard(two, 1));
+      } else {
+        await until("2 to refuse 1's certificate", () => /closed \(tls-handshake\): its certificate does not verify/.test(two.logs.join("\n")));
+        expect(two.inbox).toEqual([]);
+      }
+    }
+  });
 });

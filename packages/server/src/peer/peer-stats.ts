@@ -19,7 +19,8 @@ import { PeerMacError } from "./frame-mac.js";
  *    reordered, cut short or taken from another connection; no correct peer sends one;
  *  - write-buffer-full: the peer stopped reading and our unsent bytes passed their bound;
  *  - tls-handshake (sslQuorum): a TLS handshake that failed, either end: plain text on the TLS
- *    port, a certificate missing or not chaining to ssl.quorum.trustStore, no common version;
+ *    port, a certificate missing or not chaining to ssl.quorum.trustStore, no common version,
+ *    a connection over the bound on handshakes in progress (peer-tls.ts);
  *  - tls-hostname (sslQuorum): a certificate that does not name the peer's host (the acceptor's,
  *    ssl.quorum.hostnameVerification) or address (the dialer's, ssl.quorum.clientHostnameVerification).
  */
