@@ -225,4 +225,41 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
       }
     }
   });
+
+  it("on the wire, a link is TLS records from its first byte to its last: a message's bytes never appear", async () => {
+    const peers = await addresses(2);
+    // Server 1 reaches 2 through a recording proxy (a packet capture on the path, in effect).
+    const proxyPort = (await addresses(1))[0]!.port;
+    const captured: Buffer[] = [];
+    const proxy = createServer((from) => {
+      const to = connect({ host: "127.0.0.1", port: peers[1]!.port });
+      from.on("data", (c: Buffer) => (captured.push(c), to.write(c)));
+      to.on("data", (c: Buffer) => from.write(c));
+      for (const s of [from, to]) s.on("error", () => {});
+      from.on("close", () => to.destroy());
+      to.on("close", () => from.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(proxyPort, "127.0.0.1", () => r()));
+    onCleanup(() => new Promise<void>((r) => proxy.close(() => r())));
+    const viaProxy = peers.map((p) => (p.id === 2 ? { ...p, port: proxyPort } : p));
+    const one = tlsPeer(viaProxy, 1, good, { secret });
+    const two = tlsPeer(peers, 2, good, { secret });
+    await Promise.all([one.t.start(), two.t.start()]);
+    const marker = "plain-text-marker-".repeat(20);
+    one.t.send(2, { c: { type: "vote-request", from: 1, to: 2, epoch: 1, lastZxid: 0n, note: marker } });
+    await until("2 to hear 1 through the proxy", () => heard(two, 1));
+    const bytes = Buffer.concat(captured);
+    expect(bytes.includes(Buffer.from("plain-text-marker"))).toBe(false);
+    expect(bytes.includes(Buffer.from("vote-request"))).toBe(false);
+    // Every byte belongs to a TLS record: content type 20-23, version 3.x, a length that fits.
+    let at = 0;
+    const types = new Set<number>();
+    while (at + 5 <= bytes.length) {
+      expect([bytes[at]! >= 20 && bytes[at]! <= 23, bytes[at + 1]]).toEqual([true, 3]);
+      types.add(bytes[at]!);
+      at += 5 + bytes.readUInt16BE(at + 3);
+    }
+    expect(at).toBe(bytes.length);
+    expect(types.has(23)).toBe(true); // application data: the peer handshake and the message, encrypted
+  });
 });
