@@ -18,6 +18,7 @@ import { OutstandingLimit, type ServerContext, type SyncResult } from "./core/co
 import { FastFailover } from "./core/failover.js";
 import { RequestMetrics } from "./admin/request-metrics.js";
 import { PeerTransport } from "./peer/transport.js";
+import { PeerTls } from "./peer/peer-tls.js";
 import { peerLimits } from "./peer/limits.js";
 import { ServerBatcher } from "./peer/server-batches.js";
 import { peerInbound } from "./peer/inbound.js";
@@ -39,6 +40,8 @@ import { AuditFile } from "./audit/audit-file.js";
 const REPLY_SLACK_BYTES = 64 * 1024;
 /** The largest first frame of a client connection (a ConnectRequest is under 100 bytes). */
 const HANDSHAKE_BYTES_MAX = 4096;
+/** A TLS handshake on the peer port must finish within this, as the peer handshake after it (transport.ts). */
+const PEER_TLS_HANDSHAKE_TIMEOUT_MS = 5_000;
 
 export interface ServerStateCounts {
   /** Open client connections, on both ports, and those of them still in their handshake. */
@@ -162,6 +165,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // The TLS stores are read first: a bad one stops the start before anything is opened.
   let tlsReloaded: (ok: boolean) => void = () => {};
   const tls = clientTls(config, log, (ok) => tlsReloaded(ok));
+  let peerTlsReloaded: (ok: boolean) => void = () => {};
+  const peerTls = quorumTls(config, log, (ok) => peerTlsReloaded(ok));
   const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
   const dbInitMs = Date.now() - startedMs;
   const secret = readSecret(config);
@@ -349,6 +354,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       listenPort: me.peerPort,
       peers: config.servers.map((s) => ({ id: s.id, host: s.host, port: s.peerPort })),
       secret: config.ensembleSecretFile ? secret : undefined,
+      tls: peerTls,
       frameBytesMax: peerFrames.frameBytesMax,
       queueMessagesMax: 10_000,
       onMessage: peerInbound(peerFrames, config.servers.map((s) => s.id), {
@@ -366,6 +372,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       log,
     });
     await transport.start();
+    peerTls?.reloader?.start();
   }
   driver.observer = { fsynced: (ms) => metrics.zk.fsyncTime.observe(Math.round(ms)), proposed: () => metrics.zk.proposalCount.inc() };
   driver.start();
@@ -401,6 +408,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const origins = nativeOrigins(config);
   const tlsReloads = metrics.registry.counter("warden_tls_reloads_total", "Reloads of the TLS client ports' key and trust stores after their files changed (client.certReload), by result");
   tlsReloaded = (ok) => tlsReloads.inc({ result: ok ? "ok" : "failed" });
+  const peerTlsReloads = metrics.registry.counter("warden_peer_tls_reloads_total", "Reloads of the peer port's key and trust stores after their files changed (sslQuorumReloadCertFiles), by result");
+  peerTlsReloaded = (ok) => peerTlsReloads.inc({ result: ok ? "ok" : "failed" });
   const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets, origins }) : undefined;
   const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => transport });
   const zkOptions = {
@@ -464,6 +473,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       purgeTask.stop();
       for (const h of local.values()) h.connection.close(CloseReason.SHUTTING_DOWN, "the server is stopping");
       tls?.reloader?.stop();
+      peerTls?.reloader?.stop();
       await Promise.all([native?.close(), zk?.close(), secureZk?.close(), secureNative?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
       await driver!.stop();
       failover.stop();
@@ -492,4 +502,17 @@ function clientTls(config: ServerConfig, log: (line: string) => void, reloaded: 
     reloader: settings.reload ? new TlsReloader(settings, log, reloaded) : undefined,
     handshakesMax: config.tlsHandshakesMax,
   };
+}
+
+/** TLS between servers (sslQuorum); the stores are read now, so a bad one stops the start. */
+function quorumTls(config: ServerConfig, log: (line: string) => void, reloaded: (ok: boolean) => void): PeerTls | undefined {
+  if (!config.quorumTls) return undefined;
+  if (config.servers.length <= 1) log("sslQuorum=true has no effect on a standalone server (no server.N lines to talk to)");
+  if (config.quorumTls.settings.clientAuth === "none") log("WARNING: ssl.quorum.clientAuth=none: the peer port does not ask dialing servers for a certificate; only ensembleSecretFile (or the address) says who they are");
+  if (!config.quorumTls.settings.trustStore) log("WARNING: sslQuorum without ssl.quorum.trustStore.location: peers' certificates are checked against Node's public root authorities");
+  try {
+    return new PeerTls(config.quorumTls, PEER_TLS_HANDSHAKE_TIMEOUT_MS, log, reloaded);
+  } catch (e) {
+    throw new ConfigError(`sslQuorum: ${(e as Error).message}`);
+  }
 }

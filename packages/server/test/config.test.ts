@@ -94,13 +94,13 @@ describe("configuration", () => {
     }));
 
   it("accepts ZooKeeper keys Warden has no use for, and reports them one line per reason", () => {
-    const cfg = buildConfig(parseProperties("dataDir=/x\npreAllocSize=65536\nreconfigEnabled=false\ntxnLogSizeLimitInKb=1024\nssl.quorum.keyStore.location=/k.jks\nssl.quorum.trustStore.location=/t.jks", "z"), "/");
+    const cfg = buildConfig(parseProperties("dataDir=/x\npreAllocSize=65536\nreconfigEnabled=false\ntxnLogSizeLimitInKb=1024\nadmin.portUnification=true", "z"), "/");
     expect(cfg.ignored).toEqual([
       "preAllocSize, txnLogSizeLimitInKb: the log is LevelDB, which sizes and compacts its own files",
       "reconfigEnabled: no dynamic reconfiguration: server.N lines are static",
-      `ssl.quorum.keyStore.location, ssl.quorum.trustStore.location: ${NO_TLS}`,
+      `admin.portUnification: ${NO_TLS}`,
     ]);
-    expect(NO_TLS).toContain("are NOT using TLS");
+    expect(NO_TLS).toContain("is NOT using TLS");
   });
 });
 
@@ -122,7 +122,7 @@ describe("ZooKeeper 3.9's keys", () => {
   it("a zoo.cfg holding all of them at once loads", () => {
     const text = ["dataDir=/x", ...zkKeys.filter((k) => !["dataDir", "superDigest", "DigestAuthenticationProvider.superDigest"].includes(k)).map((k) => `${k}=${valueFor(k)}`)].join("\n");
     const cfg = buildConfig(parseProperties(text, "all.cfg"), "/");
-    expect(cfg.ignored.join("\n")).toContain("ssl.quorum.keyStore.location");
+    expect(cfg.ignored.join("\n")).toContain("ssl.quorum.context.supplier.class");
   });
 
   it("the zookeeper.<key> spelling (ZooKeeper's system property) is the same key; both at once are refused", () => {
@@ -137,10 +137,10 @@ describe("ZooKeeper 3.9's keys", () => {
   });
 
   it("refuses, naming the line and why, the values that would silently lower security", () => {
-    for (const line of ["sslQuorum=true", "quorum.auth.serverRequireSasl=true", "quorum.auth.learnerRequireSasl=true", "admin.forceHttps=true", "admin.needClientAuth=true", "DigestAuthenticationProvider.enabled=false"]) {
+    for (const line of ["ssl.quorum.crl=true", "ssl.quorum.ocsp=true", "quorum.auth.serverRequireSasl=true", "quorum.auth.learnerRequireSasl=true", "admin.forceHttps=true", "admin.needClientAuth=true", "DigestAuthenticationProvider.enabled=false"]) {
       expect(() => buildConfig(parseProperties(`dataDir=/x\n${line}`, "z"), "/"), line).toThrow(new RegExp(`^z:2: ${line.replace(".", "\\.")} is refused: `));
     }
-    expect(() => buildConfig(parseProperties("dataDir=/x\nsslQuorum=true", "z"), "/")).toThrow(/Warden has no TLS between servers/);
+    expect(() => buildConfig(parseProperties("dataDir=/x\nadmin.forceHttps=true", "z"), "/")).toThrow(/Warden has no TLS on the admin port/);
     const safe = buildConfig(parseProperties("dataDir=/x\nsecureClientPort=0\nsslQuorum=false\nquorum.auth.serverRequireSasl=false\nDigestAuthenticationProvider.enabled=true", "z"), "/");
     expect(safe.ignored).toEqual([]);
   });

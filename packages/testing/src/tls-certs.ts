@@ -28,8 +28,11 @@ export interface TestCa {
   caCert: string;
   /** The CA's certificate in a PKCS12 trust store (password `password`). */
   caP12: string;
-  /** Issues a certificate for `subject` (e.g. "/O=Example/CN=client"); `server` adds 127.0.0.1 and localhost. */
-  issue(name: string, subject: string, options?: { server?: boolean }): CertFiles;
+  /**
+   * Issues a certificate for `subject` (e.g. "/O=Example/CN=client"); `server` adds 127.0.0.1 and
+   * localhost; `altNames` (e.g. "DNS:elsewhere.example") makes a server certificate naming only those.
+   */
+  issue(name: string, subject: string, options?: { server?: boolean; altNames?: string }): CertFiles;
 }
 
 const PASSWORD = "changeit";
@@ -52,7 +55,8 @@ export function makeTestCa(dir: string, name = "test"): TestCa {
       const cert = join(dir, `${certName}.crt`);
       const ext = join(dir, `${certName}.ext`);
       openssl(dir, ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", csr, "-subj", subject]);
-      writeFileSync(ext, options.server ? "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n" : "extendedKeyUsage=clientAuth\n");
+      const altNames = options.altNames ?? (options.server ? "IP:127.0.0.1,DNS:localhost" : undefined);
+      writeFileSync(ext, altNames ? `subjectAltName=${altNames}\nextendedKeyUsage=serverAuth,clientAuth\n` : "extendedKeyUsage=clientAuth\n");
       openssl(dir, ["x509", "-req", "-in", csr, "-CA", caCert, "-CAkey", caKey, "-set_serial", String(serial++), "-days", "2", "-out", cert, "-extfile", ext]);
       const pem = join(dir, `${certName}.pem`);
       writeFileSync(pem, readFileSync(key, "utf8") + readFileSync(cert, "utf8"));

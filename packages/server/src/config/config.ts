@@ -22,6 +22,13 @@ export interface PeerSpec {
   observer: boolean;
 }
 
+/** TLS between servers (QuorumX509Util): the ssl.quorum.* settings, and whether the acceptor checks the dialer's name. */
+export interface QuorumTlsSettings {
+  settings: TlsSettings;
+  /** ssl.quorum.clientHostnameVerification, on only with ssl.quorum.hostnameVerification (as ZooKeeper). */
+  clientHostnameVerification: boolean;
+}
+
 /** The native port's origins, the admin port's authentication and the audit log (security.ts); SASL and enforcement (auth-config.ts). */
 export interface ServerConfig extends SecuritySettings, AuthConfig {
   tickTimeMs: number;
@@ -43,6 +50,8 @@ export interface ServerConfig extends SecuritySettings, AuthConfig {
   x509SuperUser: string | undefined;
   /** TLS handshakes in progress per TLS port (outstandingHandshake.limit). */
   tlsHandshakesMax: number;
+  /** sslQuorum=true: the ssl.quorum.* settings of every connection between servers; undefined: plain TCP. */
+  quorumTls: QuorumTlsSettings | undefined;
   adminPort: number;
   adminAddress: string | undefined;
   minSessionTimeoutMs: number;
@@ -226,6 +235,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     clientTls: int(raw, "secureClientPort", 0) > 0 || int(raw, "secureNativePort", 0) > 0 ? tlsSettings(raw, "ssl.", "client.certReload", baseDir) : undefined,
     x509SuperUser: str(raw, "X509AuthenticationProvider.superUser"),
     tlsHandshakesMax: int(raw, "outstandingHandshake.limit", 0) > 0 ? int(raw, "outstandingHandshake.limit", 0) : 1000,
+    quorumTls: quorumTlsSettings(raw, baseDir),
     adminPort: bool(raw, "admin.enableServer", true) ? int(raw, "adminPort", int(raw, "admin.serverPort", 8080)) : 0,
     adminAddress: str(raw, "admin.serverAddress"),
     minSessionTimeoutMs: int(raw, "minSessionTimeout", 2 * tickTimeMs),
@@ -272,6 +282,12 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
   return cfg;
 }
 
+function quorumTlsSettings(raw: RawConfig, baseDir: string): QuorumTlsSettings | undefined {
+  if (!bool(raw, "sslQuorum", false)) return undefined;
+  const settings = tlsSettings(raw, "ssl.quorum.", "sslQuorumReloadCertFiles", baseDir);
+  return { settings, clientHostnameVerification: settings.hostnameVerification && bool(raw, "ssl.quorum.clientHostnameVerification", true) };
+}
+
 /** ZooKeeper turns forceSync off only for "no" and skipACL on only for "yes": say so when another spelling is used. */
 function spellingWarnings(raw: RawConfig): string[] {
   const out: string[] = [];
@@ -283,6 +299,8 @@ function spellingWarnings(raw: RawConfig): string[] {
   if (ssl.length > 0 && !(Number(raw.get("secureClientPort")?.value ?? 0) > 0 || Number(raw.get("secureNativePort")?.value ?? 0) > 0)) {
     out.push(`${ssl.join(", ")}: no effect without a TLS client port (secureClientPort or secureNativePort)`);
   }
+  const quorum = [...raw.keys()].filter((k) => k.startsWith("ssl.quorum.") || k === "sslQuorumReloadCertFiles");
+  if (quorum.length > 0 && !bool(raw, "sslQuorum", false)) out.push(`${quorum.join(", ")}: no effect without sslQuorum=true: the servers talk in plain TCP`);
   if (skipACL?.value === "yes") out.push(`WARNING: skipACL=yes: ACL checks are skipped, everyone has full access to the tree`);
   return out;
 }

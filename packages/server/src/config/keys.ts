@@ -26,7 +26,7 @@ const INT = { min: -2_147_483_648, max: 2_147_483_647 } as const;
 const isTrue = (v: string) => /^(true|yes)$/i.test(v);
 
 // Reasons shared by many keys: each is one start-up line naming its keys.
-export const NO_TLS = "TLS between servers and on the admin port is not supported yet: those ports are NOT using TLS (the client ports have it: secureClientPort, secureNativePort)";
+export const NO_TLS = "TLS on the admin port is not supported yet: that port is NOT using TLS (the client ports have it: secureClientPort, secureNativePort; the peer port: sslQuorum)";
 const NO_SASL = "no SASL between servers and no Kerberos (ensembleSecretFile authenticates peers; clients have SASL DIGEST-MD5 via jaasLoginConfig)";
 const NO_JVM = "tuning of ZooKeeper's Java implementation (threads, queues, caches) with no counterpart in Warden";
 const NO_RECONFIG = "no dynamic reconfiguration: server.N lines are static";
@@ -35,7 +35,7 @@ const ELECTION_ON_PEER_PORT = "elections travel on the peer port";
 const LEVELDB_LOG = "the log is LevelDB, which sizes and compacts its own files";
 const NO_THROTTLE = "no connection or request throttling beyond maxClientCnxns, maxCnxns and the outstanding-request limits";
 
-const TLS_REFUSED = { values: "true", why: "Warden has no TLS between servers or on the admin port yet; starting without it would send in plain text what was meant to be encrypted" };
+const TLS_REFUSED = { values: "true", why: "Warden has no TLS on the admin port yet; starting without it would send in plain text what was meant to be encrypted" };
 const SASL_REFUSED = { values: "true", why: "Warden has no SASL between servers; use ensembleSecretFile for peers" };
 const AUTH_PROVIDER_DOC =
   "An authentication provider class. org.apache.zookeeper.server.auth.SASLAuthenticationProvider (the sasl scheme), DigestAuthenticationProvider, IPAuthenticationProvider and X509AuthenticationProvider are built in and accepted; the sasl scheme works without this line. Any other class is ignored, with a start-up line naming it.";
@@ -43,15 +43,6 @@ const AUTH_PROVIDER_DOC =
 function ignoredKeys(names: readonly string[], kind: KeyKind, ignored: string, doc = "Accepted."): Record<string, KeySpec> {
   return Object.fromEntries(names.map((n) => [n, { kind, ...(kind === "int" ? INT : {}), doc, ignored }]));
 }
-
-/** ZooKeeper's X509Util settings between peers (ssl.quorum.): accepted, not used yet. */
-const SSL_SUFFIXES = [
-  "protocol", "enabledProtocols", "ciphersuites", "keyStore.location", "keyStore.password", "keyStore.passwordPath", "keyStore.type",
-  "trustStore.location", "trustStore.password", "trustStore.passwordPath", "trustStore.type", "context.supplier.class",
-  "hostnameVerification", "clientHostnameVerification", "allowReverseDnsLookup", "crl", "ocsp", "clientAuth",
-  "handshakeDetectionTimeoutMillis", "sslProvider", "authProvider",
-] as const;
-const sslQuorumKeys = Object.fromEntries(SSL_SUFFIXES.map((s) => ["ssl.quorum." + s, { kind: "string", doc: "Accepted.", ignored: NO_TLS } as KeySpec]));
 
 const JAVA_ONLY = "a Java class cannot be loaded by Warden";
 /** ZooKeeper's X509Util settings of the TLS client ports (secureClientPort, secureNativePort); read by tls/settings.ts. */
@@ -79,6 +70,31 @@ const sslClientKeys: Record<string, KeySpec> = {
   "ssl.authProvider": { kind: "string", doc: "The scheme a verified client certificate authenticates as: x509 (the only one).", refused: { when: (v) => v !== "x509", values: "anything but x509", why: "x509 is the only certificate authentication provider" } },
   "client.certReload": { kind: "bool", doc: "true reloads the key and trust stores when their files change (ZooKeeper's FileChangeWatcher): new connections get the new certificate; a reload that fails keeps the old one and is logged (default false, as in ZooKeeper)." },
   "X509AuthenticationProvider.superUser": { kind: "string", doc: "The subject of the client certificate (x509 identity, e.g. CN=admin,OU=ops,O=Example) that is the superuser, as ZooKeeper's zookeeper.X509AuthenticationProvider.superUser." },
+};
+
+/** ZooKeeper's QuorumX509Util settings: TLS between servers when sslQuorum=true; read by tls-settings.ts and peer/peer-tls.ts. */
+const sslQuorumKeys: Record<string, KeySpec> = {
+  "ssl.quorum.keyStore.location": { kind: "path", doc: "This server's key and certificate on the peer port, both ways (it serves it as acceptor and presents it as dialer): PEM (private key and chain) or PKCS12 (.p12). Required by sslQuorum=true." },
+  "ssl.quorum.keyStore.password": { kind: "string", doc: "Password of the PKCS12 key store, or of the encrypted private key of a PEM one (default none)." },
+  "ssl.quorum.keyStore.passwordPath": { kind: "path", doc: "A file holding ssl.quorum.keyStore.password (its first line)." },
+  "ssl.quorum.keyStore.type": { kind: "string", doc: "PEM or PKCS12; unset: from the file name's extension (.pem, .p12), as ZooKeeper. JKS is refused at start: convert it with keytool -importkeystore -deststoretype PKCS12." },
+  "ssl.quorum.trustStore.location": { kind: "path", doc: "Certificates of the authorities the other servers' certificates must chain to, both ways: PEM or PKCS12 (default: Node's bundled root authorities, which any public certificate chains to: set it)." },
+  "ssl.quorum.trustStore.password": { kind: "string", doc: "Password of a PKCS12 trust store (default none)." },
+  "ssl.quorum.trustStore.passwordPath": { kind: "path", doc: "A file holding ssl.quorum.trustStore.password (its first line)." },
+  "ssl.quorum.trustStore.type": { kind: "string", doc: "PEM or PKCS12; unset: from the extension, as ssl.quorum.keyStore.type." },
+  "ssl.quorum.clientAuth": { kind: "string", doc: "What the peer port asks of a dialing server: need (ZooKeeper's default): a certificate that verifies, else the handshake fails; want: asked for and, when sent, must verify; none: not asked for (then only ensembleSecretFile, or the address, says who dials)." },
+  "ssl.quorum.protocol": { kind: "string", doc: "TLS version between servers: TLSv1.2 or TLSv1.3 (default TLSv1.3; without ssl.quorum.enabledProtocols, TLSv1.3 also allows TLSv1.2, as in ZooKeeper)." },
+  "ssl.quorum.enabledProtocols": { kind: "list", doc: "TLS versions accepted between servers, comma-separated (TLSv1.2, TLSv1.3; default from ssl.quorum.protocol). TLSv1 and TLSv1.1 are refused." },
+  "ssl.quorum.ciphersuites": { kind: "list", doc: "Cipher suites between servers, comma-separated, Java's (IANA) names or OpenSSL's; an unknown one is refused at start (default Node's)." },
+  "ssl.quorum.hostnameVerification": { kind: "bool", doc: "true (default): a dialing server refuses a peer whose certificate does not name the host of its server.N line (a DNS name, or an IP address SAN for an address); it also turns on ssl.quorum.clientHostnameVerification." },
+  "ssl.quorum.clientHostnameVerification": { kind: "bool", doc: "true (default when ssl.quorum.hostnameVerification is, as ZooKeeper's QuorumX509Util): the peer port refuses a dialing server whose certificate names neither the address it connects from nor a server.N host that resolves to that address (ZooKeeper uses reverse DNS instead)." },
+  "ssl.quorum.sslProvider": { kind: "string", doc: "Accepted; Node's TLS is OpenSSL.", ignored: "TLS is Node's (OpenSSL)" },
+  "ssl.quorum.context.supplier.class": { kind: "string", doc: "Accepted; the stores are read from ssl.quorum.keyStore.* and ssl.quorum.trustStore.*.", ignored: JAVA_ONLY + ": the peer port uses ssl.quorum.keyStore.* and ssl.quorum.trustStore.*" },
+  "ssl.quorum.allowReverseDnsLookup": { kind: "bool", doc: "Accepted.", ignored: "the peer port matches a dialer's certificate against its address and the server.N hosts at that address, never a reverse lookup" },
+  "ssl.quorum.handshakeDetectionTimeoutMillis": { kind: "int", ...INT, doc: "Accepted.", ignored: "no port unification: with sslQuorum the peer port speaks only TLS" },
+  "ssl.quorum.authProvider": { kind: "string", doc: "Accepted.", ignored: "servers are authenticated by their certificate chain (and ensembleSecretFile), not by an authentication provider" },
+  "ssl.quorum.crl": { kind: "bool", doc: "Certificate revocation lists between servers.", refused: { when: isTrue, values: "true", why: "Warden does not check revocation; starting would accept revoked certificates" } },
+  "ssl.quorum.ocsp": { kind: "bool", doc: "OCSP revocation checks between servers.", refused: { when: isTrue, values: "true", why: "Warden does not check revocation; starting would accept revoked certificates" } },
 };
 
 export const KEYS: Readonly<Record<string, KeySpec>> = {
@@ -175,8 +191,8 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   "DigestAuthenticationProvider.enabled": { kind: "bool", doc: "Digest authentication is always on.", refused: { when: (v) => !isTrue(v), values: "false", why: "digest authentication cannot be turned off in Warden; turning it off silently would let digest users in" } },
   "DigestAuthenticationProvider.digestAlg": { kind: "string", doc: "Digest of superDigest and digest ACLs: SHA1 only.", refused: { when: (v) => !/^SHA-?1$/i.test(v), values: "anything but SHA1", why: "Warden's digests are SHA1; another algorithm would not match the configured digests" } },
   skipACL: { kind: "bool", doc: "yes skips every ACL check on this server: full access to the tree for everyone. Only the value yes skips, as in ZooKeeper (default no)." },
-  sslQuorum: { kind: "bool", doc: "TLS between peers.", refused: { when: isTrue, ...TLS_REFUSED } },
-  ...ignoredKeys(["sslQuorumReloadCertFiles"], "bool", NO_TLS),
+  sslQuorum: { kind: "bool", doc: "true: every connection between servers is TLS, with certificates verified both ways (ssl.quorum.*; default false). The stores are read before storage opens: a bad one stops the start. The peer port then speaks only TLS: a plain-text server is refused, so turn it on for every server together." },
+  sslQuorumReloadCertFiles: { kind: "bool", doc: "true: reload ssl.quorum.keyStore and ssl.quorum.trustStore when their files change; new peer connections, both ways, use the new certificates (default false)." },
   ...ignoredKeys(["portUnification", "client.portUnification"], "bool", "no port unification: clientPort speaks plain text, secureClientPort only TLS"),
   ...ignoredKeys(["fips-mode"], "bool", "TLS is Node's (OpenSSL), in its own mode"),
   ...sslClientKeys,

@@ -1,5 +1,5 @@
 // ZooKeeper's X509Util keys (ssl.* for the client ports; ssl.quorum.* has the same shape, for
-// whoever brings TLS to the peer port) read into one checked value. No file is opened here:
+// the peer port with sslQuorum, see peer/peer-tls.ts) read into one checked value. No file is opened here:
 // net/tls-context.ts reads the stores when a TLS port starts, and again when they change.
 import { getCiphers } from "node:tls";
 import { extname, resolve } from "node:path";

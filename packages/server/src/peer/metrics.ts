@@ -5,7 +5,7 @@ import type { MetricsRegistry } from "../admin/metrics.js";
 import type { PeerCloseReason } from "./peer-stats.js";
 import type { PeerTransport } from "./transport.js";
 
-const CLOSE_REASONS: readonly PeerCloseReason[] = ["frame-too-large", "undecodable", "invalid-message", "refused", "handler-error", "handshake-failed", "bad-mac", "write-buffer-full"];
+const CLOSE_REASONS: readonly PeerCloseReason[] = ["frame-too-large", "undecodable", "invalid-message", "refused", "handler-error", "handshake-failed", "bad-mac", "write-buffer-full", "tls-handshake", "tls-hostname"];
 
 export function registerPeerGauges(registry: MetricsRegistry, transport: () => PeerTransport | undefined, transfer: () => Readonly<TransferStats>, serverOversize: () => number): void {
   const stats = () => transport()?.stats;

@@ -17,9 +17,15 @@ import { PeerMacError } from "./frame-mac.js";
  *    is not the server dialed, an unexpected frame, no answer in time;
  *  - bad-mac: a frame after the handshake whose MAC fails (frame-mac.ts): changed, replayed,
  *    reordered, cut short or taken from another connection; no correct peer sends one;
- *  - write-buffer-full: the peer stopped reading and our unsent bytes passed their bound.
+ *  - write-buffer-full: the peer stopped reading and our unsent bytes passed their bound;
+ *  - tls-handshake (sslQuorum): a TLS handshake that failed, either end: plain text on the TLS
+ *    port, a certificate missing or not chaining to ssl.quorum.trustStore, no common version,
+ *    a connection over the bound on handshakes in progress (peer-tls.ts);
+ *  - tls-hostname (sslQuorum): a certificate that does not name the peer's host (the acceptor's,
+ *    ssl.quorum.hostnameVerification) or address (the dialer's, ssl.quorum.clientHostnameVerification).
  */
-export type PeerCloseReason = "frame-too-large" | "undecodable" | "invalid-message" | "refused" | "handler-error" | "handshake-failed" | "bad-mac" | "write-buffer-full";
+export type PeerCloseReason =
+  | "frame-too-large" | "undecodable" | "invalid-message" | "refused" | "handler-error" | "handshake-failed" | "bad-mac" | "write-buffer-full" | "tls-handshake" | "tls-hostname";
 
 export class PeerStats {
   messagesSent = 0;

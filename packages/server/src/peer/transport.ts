@@ -3,18 +3,25 @@
 // reconnection simple). With an ensemble secret both ends prove it, bound to both ids and the
 // direction (handshake.ts), and every frame after the handshake carries a MAC (frame-mac.ts);
 // without a secret, only the addresses named by server.N lines may connect, and frames are bare.
+// With sslQuorum every connection is TLS with certificates verified both ways (peer-tls.ts),
+// and all of the above runs inside it.
 //
 // Each connection is a containment boundary: whatever goes wrong with its input (a frame over
 // frameBytesMax, bytes that are not CBOR, a message that fails its schema, a handler that
 // throws) or its output (a peer that stops reading) closes that connection, logged and counted
 // (PeerStats), and nothing else. Nothing thrown while handling a connection leaves its handlers.
 import { createServer, connect, type Server, type Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { lookup } from "node:dns/promises";
 import { encode, decode } from "cbor-x";
 import { FrameSplitter, frameHeader } from "./frames.js";
 import { PeerStats, reasonOf, type PeerCloseReason } from "./peer-stats.js";
 import { AcceptorHandshake, DialerHandshake, ensembleSecret, type EnsembleSecret } from "./handshake.js";
 import { FrameOpener, FrameSealer, MAC_TAG_BYTES, PeerMacError } from "./frame-mac.js";
+import { isTlsError, tlsRefusalOf, type PeerTls } from "./peer-tls.js";
+import { lengthOf, linkOf, type Inbound, type Outgoing, type PeerLink } from "./links.js";
+
+export type { PeerLink } from "./links.js";
 
 export interface PeerAddress {
   id: number;
@@ -29,6 +36,8 @@ export interface PeerTransportOptions {
   peers: PeerAddress[];
   /** Shared secret; undefined = address-based admission with a loud warning. */
   secret: Uint8Array | undefined;
+  /** sslQuorum: every connection is TLS, both ways (undefined: plain TCP). */
+  tls?: PeerTls;
   /** Every frame, both ways: a larger one from a peer closes its connection; we never send one. */
   frameBytesMax: number;
   /** Messages queued to one peer while it is unreachable; beyond it (or queueBytesMax) they are dropped. */
@@ -54,50 +63,14 @@ const BACKOFF_MS_MIN = 50;
 const BACKOFF_MS_MAX = 2_000;
 const MiB = 1024 * 1024;
 
-interface Outgoing {
-  peer: PeerAddress;
-  socket: Socket | undefined;
-  ready: boolean;
-  /** Frames (in parts) waiting for the connection. */
-  queue: Uint8Array[][];
-  queuedBytes: number;
-  backoffMs: number;
-  timer: NodeJS.Timeout | undefined;
-  corked: boolean;
-  /** Tags the frames of the current connection (undefined without a secret, or before its handshake). */
-  sealer: FrameSealer | undefined;
-  /** When our connection to it completed its handshake (undefined while down). */
-  establishedMs: number | undefined;
-  /** Frames written to it (since start or the last resetLinkStats). */
-  framesSent: number;
-}
-
-/** One peer as this server sees it (ZooKeeper's LearnerHandler info, for the observers command). */
-export interface PeerLink {
-  id: number;
-  /** Where its authenticated connection to us comes from (host:port), else where we dial it. */
-  remoteAddress: string;
-  establishedMs: number | undefined;
-  /** Frames waiting for it, and their bytes (our queue while it is down, and the socket's unsent bytes). */
-  queuedFrames: number;
-  queuedBytes: number;
-  framesSent: number;
-  framesReceived: number;
-}
-
-function lengthOf(parts: readonly Uint8Array[]): number {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  return n;
-}
-
 export class PeerTransport {
   private server: Server | undefined;
   private readonly outgoing = new Map<number, Outgoing>();
   private readonly incoming = new Set<Socket>();
   /** Per peer id: frames received after the handshake, and the address of its latest connection. */
-  private readonly inbound = new Map<number, { framesReceived: number; remoteAddress: string }>();
-  private allowedAddresses = new Set<string>();
+  private readonly inbound = new Map<number, Inbound>();
+  /** The server.N hosts by the addresses they resolve to (address admission, and the acceptor's name check under TLS). */
+  private readonly hostsByAddress = new Map<string, string[]>();
   private stopped = false;
   readonly stats = new PeerStats();
   private readonly queueBytesMax: number;
@@ -111,13 +84,29 @@ export class PeerTransport {
   }
 
   async start(): Promise<void> {
+    const tls = this.opts.tls;
     if (!this.opts.secret) {
-      this.opts.log("WARNING: no ensembleSecretFile configured: peers are admitted by address only; any process on a server.N host can speak as a peer");
+      this.opts.log(
+        tls
+          ? "WARNING: no ensembleSecretFile configured: peers are admitted by address and by a certificate ssl.quorum.trustStore accepts; any process on a server.N host with such a certificate can speak as a peer"
+          : "WARNING: no ensembleSecretFile configured: peers are admitted by address only; any process on a server.N host can speak as a peer",
+      );
+    }
+    if (!this.opts.secret || tls?.config.clientHostnameVerification) {
       for (const p of this.opts.peers) {
-        for (const a of await lookup(p.host, { all: true }).catch(() => [])) this.allowedAddresses.add(a.address);
+        for (const a of await lookup(p.host, { all: true }).catch(() => [])) this.hostsByAddress.set(a.address, [...(this.hostsByAddress.get(a.address) ?? []), p.host]);
       }
     }
-    this.server = createServer((s) => this.accept(s));
+    this.server = tls
+      ? tls.createServer(
+          (raw) => this.track(raw),
+          (s) => this.accept(s),
+          (reason, remote, detail) => {
+            this.stats.close(reason);
+            this.opts.log(`peer connection from ${remote} closed (${reason}): ${detail}`);
+          },
+        )
+      : createServer((s) => this.accept(s));
     await new Promise<void>((resolve, reject) => {
       this.server!.once("error", reject);
       this.server!.listen(this.opts.listenPort, this.opts.listenHost, () => resolve());
@@ -166,18 +155,7 @@ export class PeerTransport {
 
   /** Every other server as this one sees it. */
   links(): PeerLink[] {
-    return [...this.outgoing.values()].map((o) => {
-      const i = this.inbound.get(o.peer.id);
-      return {
-        id: o.peer.id,
-        remoteAddress: i?.remoteAddress ?? `${o.peer.host}:${o.peer.port}`,
-        establishedMs: o.establishedMs,
-        queuedFrames: o.queue.length,
-        queuedBytes: o.queuedBytes + (o.socket?.writableLength ?? 0),
-        framesSent: o.framesSent,
-        framesReceived: i?.framesReceived ?? 0,
-      };
-    });
+    return [...this.outgoing.values()].map((o) => linkOf(o, this.inbound.get(o.peer.id)));
   }
 
   /** Zeroes the frame counts of `ids` (ZooKeeper's observer_connection_stat_reset). */
@@ -252,7 +230,8 @@ export class PeerTransport {
 
   private dial(o: Outgoing): void {
     if (this.stopped) return;
-    const s = connect({ host: o.peer.host, port: o.peer.port });
+    const tls = this.opts.tls;
+    const s: Socket = tls ? tls.connect(o.peer.host, o.peer.port) : connect({ host: o.peer.host, port: o.peer.port });
     s.setNoDelay(true);
     if (this.opts.tcpKeepAlive) s.setKeepAlive(true);
     o.socket = s;
@@ -265,7 +244,8 @@ export class PeerTransport {
     // An acceptor that never answers (or a process that only listens) must not hold the link.
     const timeoutMs = this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     const timer = setTimeout(() => this.close(s, "handshake-failed", who, `no answer to the hello in ${timeoutMs} ms`), timeoutMs);
-    s.once("connect", () => this.writeFrame(s, encode(handshake.hello())));
+    // Under TLS: once the acceptor's certificate verified (and names the host dialed).
+    s.once(tls ? "secureConnect" : "connect", () => this.writeFrame(s, encode(handshake.hello())));
     const splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
     this.onFrames(s, who, () => splitter, (e) => (e instanceof PeerMacError ? "bad-mac" : "handshake-failed"), (f) => {
       if (stage === "challenge") {
@@ -287,11 +267,14 @@ export class PeerTransport {
       o.sealer = sealer;
       o.establishedMs = Date.now();
       o.backoffMs = BACKOFF_MS_MIN;
+      o.tlsFailure = undefined;
       const queued = o.queue.splice(0);
       o.queuedBytes = 0;
       for (const parts of queued) this.write(o, s, parts, lengthOf(parts));
     });
-    s.on("error", () => {});
+    s.on("error", (e: Error & { code?: string }) => {
+      if (tls && isTlsError(e)) this.tlsFailed(o, e);
+    });
     s.on("close", () => {
       clearTimeout(timer);
       o.ready = false;
@@ -302,6 +285,22 @@ export class PeerTransport {
       o.timer = setTimeout(() => this.dial(o), o.backoffMs);
       o.backoffMs = Math.min(o.backoffMs * 2, BACKOFF_MS_MAX);
     });
+  }
+
+  /** Our TLS connection to a peer failed: its certificate does not verify or name the host, or it refused ours. */
+  private tlsFailed(o: Outgoing, e: Error & { code?: string }): void {
+    const reason = tlsRefusalOf(e);
+    this.stats.close(reason);
+    const detail = `${e.code ?? ""} ${e.message}`.trim();
+    if (o.tlsFailure === detail) return;
+    o.tlsFailure = detail;
+    this.opts.log(`peer connection to peer ${o.peer.id} (${o.peer.host}:${o.peer.port}) closed (${reason}): ${detail}; retrying (the same failure again is counted, not logged)`);
+  }
+
+  /** A socket of the TLS listener before its handshake: closed on stop like any other. */
+  private track(raw: Socket): void {
+    this.incoming.add(raw);
+    raw.on("close", () => this.incoming.delete(raw));
   }
 
   /**
@@ -333,12 +332,14 @@ export class PeerTransport {
     s.setNoDelay(true);
     if (this.opts.tcpKeepAlive) s.setKeepAlive(true);
     const remote = s.remoteAddress?.replace(/^::ffff:/, "") ?? "";
-    if (!this.opts.secret && !this.allowedAddresses.has(remote)) {
+    if (!this.opts.secret && !this.hostsByAddress.has(remote)) {
       this.opts.log(`refused a peer connection from ${remote}: not a server.N address`);
       return void s.destroy();
     }
     this.incoming.add(s);
     const who = `from ${remote}`;
+    const nameProblem = this.opts.tls?.dialerNameProblem(s as TLSSocket, this.hostsByAddress.get(remote) ?? []);
+    if (nameProblem) return this.close(s, "tls-hostname", who, nameProblem);
     const handshake = new AcceptorHandshake(this.opts.myId, this.opts.peers.map((p) => p.id), this.secret);
     let splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
     let stage: "hello" | "proof" | "authenticated" = "hello";
