@@ -2,19 +2,10 @@
 // with a seed derived from the commit (random across commits, replayable for each; FUZZ_SEED
 // overrides it). A failure shows the command that replays it. Two minutes at most in all,
 // less when the machine is loaded; FUZZ_SECONDS sets the time per target.
-import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { describe, expect, it } from "vitest";
 import { FUZZ_DEFAULTS, FUZZ_TARGETS, runCampaign } from "@warden/testing";
-
-function commitSeed(): number {
-  if (process.env.FUZZ_SEED) return Number(process.env.FUZZ_SEED);
-  try {
-    return parseInt(execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8" }).slice(0, 7), 16);
-  } catch {
-    return 1;
-  }
-}
+import { commitSeed } from "./seed.js";
 
 const SEED = commitSeed();
 const loaded = loadavg()[0]! > cpus().length;

@@ -60,6 +60,9 @@ export interface CaseContext {
   readonly peer?: PeerSetup;
 }
 
+/** What a case's bytes may depend on besides its parameters (the bound test gives stand-ins). */
+export type InputEnv = Pick<CaseContext, "ports" | "fixture" | "limits"> & { readonly peerIds?: { readonly serverId: number; readonly impersonatedIds: readonly number[] } };
+
 export interface Family<P> {
   readonly name: string;
   /** Relative frequency within its target. */
@@ -67,6 +70,12 @@ export interface Family<P> {
   /** One line: what it sends. */
   readonly about: string;
   readonly params: fc.Arbitrary<P>;
+  /**
+   * The messages the case sends (frames, writes or payloads before framing), built from its
+   * parameters alone, as `run` builds them: the bound test (bounds.ts) measures them over many
+   * seeds, so a family whose bytes are built from drawn sizes or mutations should say them here.
+   */
+  input?(params: P, env: InputEnv): Iterable<Uint8Array | string>;
   run(params: P, ctx: CaseContext): Promise<void>;
 }
 

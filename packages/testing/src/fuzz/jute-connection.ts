@@ -7,6 +7,8 @@ import { RawTcp, type ConnectionPool, type OpenOptions } from "./wire.js";
 /** Largest server frame the fuzzer parses (a multiRead reply may be far larger; it is counted, not kept). */
 const FRAME_BYTES_MAX = 64 * 1024 * 1024;
 const KEPT_REPLIES_MAX = 1_000;
+/** Bytes of reply bodies kept (older replies are counted, then dropped): 1,000 replies of 1 MiB would be 1 GiB. */
+const KEPT_REPLY_BYTES_MAX = 16 * 1024 * 1024;
 
 export interface JuteReplyHeader {
   xid: number;
@@ -33,6 +35,7 @@ export class JuteConnection {
   /** The server sent a frame over FRAME_BYTES_MAX (or bytes that do not split into frames). */
   unparsable: string | undefined;
   private readonly splitter = new jute.JuteFrameSplitter({ frameBytesMax: FRAME_BYTES_MAX });
+  private keptBytes = 0;
 
   private constructor(readonly tcp: RawTcp) {
     tcp.onData((chunk) => this.feed(chunk));
@@ -64,7 +67,8 @@ export class JuteConnection {
       const view = new DataView(f.buffer, f.byteOffset, f.byteLength);
       this.repliesReceived++;
       this.replies.push({ xid: view.getInt32(0), zxid: view.getBigInt64(4), err: view.getInt32(12), body: f });
-      if (this.replies.length > KEPT_REPLIES_MAX) this.replies.shift();
+      this.keptBytes += f.length;
+      while (this.replies.length > KEPT_REPLIES_MAX || (this.replies.length > 1 && this.keptBytes > KEPT_REPLY_BYTES_MAX)) this.keptBytes -= this.replies.shift()!.body.length;
     }
   }
 

@@ -15,8 +15,13 @@ export type ByteMutation =
   | { op: "repeat"; from: number; to: number; times: number }
   | { op: "delete"; from: number; to: number };
 
-/** A repeat mutation adds at most this many bytes (a 1 MiB frame repeated 64 times would be too much). */
-const REPEATED_BYTES_MAX = 4 * 1024 * 1024;
+/**
+ * The bytes repeats and extensions may add to the frames of one call (applyByteMutations, or
+ * one sequence): past every frame limit of the server (jute.maxbuffer and frameBytesMax are
+ * about 1 MiB) by as much again, and no more: a 1 MiB frame repeated 64 times, in each of 24
+ * frames, would be 1.5 GiB for nothing the server does not already see at 2 MiB.
+ */
+export const GROWTH_BYTES_MAX = 2 * 1024 * 1024;
 const position = fc.integer({ min: 0, max: 65535 });
 
 export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
@@ -38,8 +43,13 @@ function range(from: number, to: number, length: number): [number, number] {
   return [a, Math.max(a, b)];
 }
 
-/** `bytes` with one mutation applied (a new array; `bytes` is not changed). */
-export function applyByteMutation(bytes: Uint8Array, m: ByteMutation): Uint8Array {
+/** What repeats and extensions may still add (shared by the frames of one call). */
+export interface Growth {
+  bytes: number;
+}
+
+/** `bytes` with one mutation applied (a new array; `bytes` is not changed); growth comes out of `growth`. */
+export function applyByteMutation(bytes: Uint8Array, m: ByteMutation, growth: Growth = { bytes: GROWTH_BYTES_MAX }): Uint8Array {
   const out = Uint8Array.from(bytes);
   const view = new DataView(out.buffer);
   switch (m.op) {
@@ -57,12 +67,16 @@ export function applyByteMutation(bytes: Uint8Array, m: ByteMutation): Uint8Arra
       return out;
     case "truncate":
       return out.subarray(0, at(m.at, out.length));
-    case "extend":
-      return concatBytes([out, m.bytes]);
+    case "extend": {
+      const added = m.bytes.subarray(0, Math.max(0, growth.bytes));
+      growth.bytes -= added.length;
+      return concatBytes([out, added]);
+    }
     case "repeat": {
       const [a, b] = range(m.from, m.to, out.length);
       const slice = out.subarray(a, b);
-      const times = Math.min(m.times, Math.floor(REPEATED_BYTES_MAX / Math.max(1, slice.length)));
+      const times = Math.max(0, Math.min(m.times, Math.floor(growth.bytes / Math.max(1, slice.length))));
+      growth.bytes -= times * slice.length;
       return concatBytes([out.subarray(0, b), ...Array.from({ length: times }, () => slice), out.subarray(b)]);
     }
     case "delete": {
@@ -82,8 +96,9 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function applyByteMutations(bytes: Uint8Array, ms: readonly ByteMutation[]): Uint8Array {
-  return ms.reduce(applyByteMutation, bytes);
+/** `bytes` with the mutations applied, growing by GROWTH_BYTES_MAX at most (or what is left of `growth`). */
+export function applyByteMutations(bytes: Uint8Array, ms: readonly ByteMutation[], growth: Growth = { bytes: GROWTH_BYTES_MAX }): Uint8Array {
+  return ms.reduce((out, m) => applyByteMutation(out, m, growth), bytes);
 }
 
 /** Reordering, duplicating and dropping whole frames of a valid sequence. */
@@ -123,8 +138,10 @@ export const mutatedSequence = (framesMax: number): fc.Arbitrary<MutatedSequence
     cuts: fc.array(position, { maxLength: 6 }),
   });
 
+/** The frames mutated (growing by GROWTH_BYTES_MAX in all), then reordered, duplicated or dropped. */
 export function applyMutatedSequence(frames: readonly Uint8Array[], m: MutatedSequence): Uint8Array[] {
-  const mutated = frames.map((f, i) => applyByteMutations(f, m.frameMutations[i] ?? []));
+  const growth: Growth = { bytes: GROWTH_BYTES_MAX };
+  const mutated = frames.map((f, i) => applyByteMutations(f, m.frameMutations[i] ?? [], growth));
   return applySequenceMutations(mutated, m.sequence);
 }
 
@@ -147,29 +164,71 @@ export const valueMutation: fc.Arbitrary<ValueMutation> = fc.oneof(
 
 type Slot = { holder: Record<string | number, unknown> | unknown[]; key: string | number };
 
-/** Every field and array item below `root`, depth first (byte arrays are leaves). */
+/** Leaves of a value: mutations replace them whole, never descend into them. */
+const isLeaf = (v: unknown): boolean => v === null || typeof v !== "object" || ArrayBuffer.isView(v) || v instanceof Map || v instanceof Set || v instanceof Date;
+
+/** Nodes in a value that value mutations apply to; a larger one is a fuzzer bug, said so rather than an exhausted heap. */
+const TREE_NODES_MAX = 1_000_000;
+
+/**
+ * A copy of `value` as a tree: arrays and objects copied (prototype kept, so null-prototype
+ * objects stay so), and a value referenced from two places copied twice. structuredClone keeps
+ * sharing, and the generators share (an ACL of 5,000 entries holds one `world` id): a field
+ * replaced inside a shared object then appears in every place that shares it, and a
+ * 90,000-item array put in that id is 360 million items to walk and to encode. Maps, Sets and
+ * Dates are copied shallowly (an "add" may define a field on them); typed arrays are shared
+ * (no mutation writes into them).
+ */
+export function untangled(value: unknown, budget = { nodes: TREE_NODES_MAX }): unknown {
+  if (--budget.nodes < 0) throw new Error(`a value of over ${TREE_NODES_MAX} nodes to mutate (a generator without a bound)`);
+  if (value === null || typeof value !== "object" || ArrayBuffer.isView(value)) return value;
+  if (value instanceof Map) return new Map(value);
+  if (value instanceof Set) return new Set(value);
+  if (value instanceof Date) return new Date(value.getTime());
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = untangled(value[i], budget);
+    return out;
+  }
+  const out = Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>;
+  for (const key of Object.keys(value)) Object.defineProperty(out, key, { value: untangled((value as Record<string, unknown>)[key], budget), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** Every field and array item below `root`, depth first (leaves are not entered); `root` is a tree (untangled). */
 function slots(root: unknown, out: Slot[] = []): Slot[] {
-  if (root === null || typeof root !== "object" || ArrayBuffer.isView(root) || root instanceof Map || root instanceof Set || root instanceof Date) return out;
-  const entries: Array<[string | number, unknown]> = Array.isArray(root) ? root.map((v, i) => [i, v]) : Object.entries(root);
-  for (const [key, v] of entries) {
-    out.push({ holder: root as Slot["holder"], key });
-    slots(v, out);
+  if (isLeaf(root)) return out;
+  const holder = root as Slot["holder"];
+  const keys: Array<string | number> = Array.isArray(root) ? Array.from({ length: root.length }, (_, i) => i) : Object.keys(root as object);
+  for (const key of keys) {
+    out.push({ holder, key });
+    slots((holder as Record<string | number, unknown>)[key], out);
   }
   return out;
 }
 
-/** A structural copy of `value` with the mutations applied (`value` is not changed). */
+/**
+ * A copy of `value` with the mutations applied (`value` and the mutations' values are not
+ * changed: both are copied as trees, so the result's size is the value's plus the inserted
+ * values', however much either shared).
+ */
 export function applyValueMutations(value: unknown, ms: readonly ValueMutation[]): unknown {
-  const root = { value: structuredClone(value) };
+  const root = { value: untangled(value) };
   for (const m of ms) {
     const all = slots(root);
     if (all.length === 0) break; // the whole value was deleted
     const slot = all[m.at % all.length]!;
-    if (m.op === "replace") (slot.holder as Record<string | number, unknown>)[slot.key] = m.value;
-    else if (m.op === "delete") Array.isArray(slot.holder) ? slot.holder.splice(Number(slot.key), 1) : delete (slot.holder as Record<string, unknown>)[slot.key];
+    const holder = slot.holder as Record<string | number, unknown>;
+    if (m.op === "replace") holder[slot.key] = untangled(m.value);
+    else if (m.op === "delete") Array.isArray(slot.holder) ? slot.holder.splice(Number(slot.key), 1) : delete holder[slot.key];
     else {
-      const target = (slot.holder as Record<string | number, unknown>)[slot.key];
-      if (target !== null && typeof target === "object" && !ArrayBuffer.isView(target)) Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+      const target = holder[slot.key];
+      if (target === null || typeof target !== "object" || ArrayBuffer.isView(target)) continue;
+      try {
+        Object.defineProperty(target, m.key, { value: untangled(m.value), enumerable: true, writable: true, configurable: true });
+      } catch {
+        // An array's `length` set to a non-number: a field that cannot be added, skipped.
+      }
     }
   }
   return root.value;

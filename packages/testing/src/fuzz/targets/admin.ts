@@ -46,15 +46,19 @@ async function observeAnswer(ctx: CaseContext, t: RawTcp): Promise<void> {
   ctx.observe(status ? `status ${status}` : t.closed ? "closed without an answer" : "no answer");
 }
 
+function randomRequestText(p: { method: string; path: string; version: string; headers: Array<[string, string]>; host: boolean; body: string }): string {
+  return requestText(p.method, p.path, p.version, p.host ? [["Host", "127.0.0.1"] as const, ...p.headers] : p.headers, p.body);
+}
+
 const randomRequests = family({
   name: "random-request",
   weight: 12,
   about: "a request line of any method, path and version, with random headers and a body",
   params: fc.record({ method, path, version, headers: fc.array(header, { maxLength: 6 }), host: fc.boolean(), body: fc.string({ maxLength: 200 }) }),
+  input: (p) => [randomRequestText(p)],
   async run(p, ctx) {
     const t = await RawTcp.open(ctx.pool, ctx.ports.admin, { localAddress: ctx.source(0) });
-    const headers = p.host ? [["Host", "127.0.0.1"] as const, ...p.headers] : p.headers;
-    t.write(requestText(p.method, p.path, p.version, headers, p.body));
+    t.write(randomRequestText(p));
     await observeAnswer(ctx, t);
   },
 });
@@ -71,15 +75,20 @@ const weirdPaths = family({
   },
 });
 
+function hugeHeadersText(p: { bytes: number; many: boolean; path: string }): string {
+  const headers = p.many ? Array.from({ length: Math.floor(p.bytes / 12) }, (_, i) => [`X-${i}`, "1"] as const) : [["X-Big", "b".repeat(p.bytes)] as const];
+  return requestText("GET", p.path, "HTTP/1.1", [["Host", "a"], ...headers]);
+}
+
 const hugeHeaders = family({
   name: "huge-headers",
   weight: 4,
   about: "one header of 8 KB to 1 MB, or thousands of headers",
   params: fc.record({ bytes: fc.constantFrom(8_000, 16_384, 100_000, 1_000_000), many: fc.boolean(), path: fc.constantFrom("/health", "/commands/srvr", "/metrics") }),
+  input: (p) => [hugeHeadersText(p)],
   async run(p, ctx) {
     const t = await RawTcp.open(ctx.pool, ctx.ports.admin, { localAddress: ctx.source(0) });
-    const headers = p.many ? Array.from({ length: Math.floor(p.bytes / 12) }, (_, i) => [`X-${i}`, "1"] as const) : [["X-Big", "b".repeat(p.bytes)] as const];
-    t.write(requestText("GET", p.path, "HTTP/1.1", [["Host", "a"], ...headers]));
+    t.write(hugeHeadersText(p));
     await observeAnswer(ctx, t);
   },
 });
@@ -93,6 +102,7 @@ const bodies = family({
     shape: fc.constantFrom("length-short", "length-long", "length-negative", "length-huge", "chunked-bad", "chunked-huge", "both", "expect"),
     body: fc.uint8Array({ maxLength: 2_000 }),
   }),
+  input: (p) => [p.body],
   async run(p, ctx) {
     const t = await RawTcp.open(ctx.pool, ctx.ports.admin, { localAddress: ctx.source(0) });
     const n = p.body.length;
@@ -119,6 +129,7 @@ const pipelined = family({
   weight: 3,
   about: "1 to 1,000 pipelined GETs of the costly commands (dump, wchc, cons, metrics), read or never read",
   params: fc.record({ count: fc.integer({ min: 1, max: 1_000 }), command: fc.constantFrom("/commands/dump", "/commands/wchc", "/commands/cons", "/metrics", "/commands/mntr"), read: fc.boolean() }),
+  input: (p) => [requestText("GET", p.command, "HTTP/1.1", [["Host", "a"]]).repeat(p.count)],
   async run(p, ctx) {
     const t = await RawTcp.open(ctx.pool, ctx.ports.admin, { localAddress: ctx.source(0) });
     if (!p.read) t.stopReading();
@@ -176,6 +187,7 @@ const randomBytes = family({
   weight: 3,
   about: "random bytes instead of HTTP",
   params: fc.array(fc.uint8Array({ minLength: 1, maxLength: 512 }), { minLength: 1, maxLength: 3 }),
+  input: (chunks) => chunks,
   async run(chunks, ctx) {
     const t = await RawTcp.open(ctx.pool, ctx.ports.admin, { localAddress: ctx.source(0) });
     await t.writeParts(chunks);

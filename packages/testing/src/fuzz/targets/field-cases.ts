@@ -4,7 +4,7 @@
 // while the server is probed.
 import fc from "fast-check";
 import type { ReadOp, Request } from "@warden/protocol";
-import { family, type AnyFamily, type CaseContext } from "../family.js";
+import { family, type AnyFamily, type CaseContext, type InputEnv } from "../family.js";
 import { sequentialCreates } from "./requests.js";
 
 export interface RequestCase<P> {
@@ -12,7 +12,7 @@ export interface RequestCase<P> {
   readonly weight: number;
   readonly about: string;
   readonly params: fc.Arbitrary<P>;
-  requests(p: P, ctx: CaseContext): Request[];
+  requests(p: P, env: InputEnv): Request[];
   /** Stop reading before sending (a client that never reads its replies). */
   unread?(p: P): boolean;
   /** Hold the connection this long, probing the server, instead of waiting for the last reply. */
@@ -114,7 +114,7 @@ const manyWatches: RequestCase<{ count: number; kind: "exists" | "addWatch" | "s
 /** Each case has its own parameter type: the list erases it (any, as AnyFamily does). */
 const requestFieldCases: ReadonlyArray<RequestCase<any>> = [getDataBig, multiReadRepeated, multiSequentialCreates, pipelinedUnread, overMaxBuffer, longPathWatches, manyWatches];
 
-/** The request cases as families of one protocol, which `runOn` sends them on. */
-export function requestCaseFamilies(runOn: <P>(rc: RequestCase<P>, p: P, ctx: CaseContext) => Promise<void>): AnyFamily[] {
-  return requestFieldCases.map((rc) => family({ name: rc.name, weight: rc.weight, about: rc.about, params: rc.params, run: (p, ctx) => runOn(rc, p, ctx) }));
+/** The request cases as families of one protocol, which `runOn` sends them on, xids 1..n, each request a frame as `encode` makes it. */
+export function requestCaseFamilies(runOn: <P>(rc: RequestCase<P>, p: P, ctx: CaseContext) => Promise<void>, encode: (xid: number, request: Request) => Uint8Array): AnyFamily[] {
+  return requestFieldCases.map((rc) => family({ name: rc.name, weight: rc.weight, about: rc.about, params: rc.params, input: (p, env) => rc.requests(p, env).map((r, i) => encode(i + 1, r)), run: (p, ctx) => runOn(rc, p, ctx) }));
 }

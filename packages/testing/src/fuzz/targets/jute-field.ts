@@ -39,15 +39,20 @@ async function runOnJute<P>(rc: RequestCase<P>, p: P, ctx: CaseContext): Promise
   }
 }
 
+function connects(p: { count: number; sessionId: bigint }): Uint8Array {
+  const one = jute.encodeConnectRequest(handshakeRequest({ sessionId: p.sessionId }));
+  return concatBytes(Array.from({ length: p.count }, () => one));
+}
+
 const connectFlood = family({
   name: "connect-flood",
   weight: 1.5,
   about: "thousands of ConnectRequests in one write on one connection",
   params: fc.record({ count: fc.integer({ min: 1_000, max: 5_000 }), sessionId: fc.constantFrom(0n, 1n, 0x7fffffffffffffffn) }),
+  input: (p) => [connects(p)],
   async run(p, ctx) {
     const c = await JuteConnection.open(ctx.pool, ctx.ports.client, { localAddress: ctx.source(0) });
-    const one = jute.encodeConnectRequest(handshakeRequest({ sessionId: p.sessionId }));
-    c.send(concatBytes(Array.from({ length: p.count }, () => one)));
+    c.send(connects(p));
     ctx.observe((await c.tcp.closedWithin(2 * ANSWER_MS)) ? "closed" : c.connectResponse ? "session, left open" : "silent");
   },
 });
@@ -86,7 +91,7 @@ const neverHandshake = family({
 });
 
 export const juteFieldFamilies: readonly AnyFamily[] = [
-  ...requestCaseFamilies(runOnJute),
+  ...requestCaseFamilies(runOnJute, (xid, request) => jute.encodeRequest({ xid, request })),
   connectFlood,
   partialFrames,
   neverHandshake,

@@ -2,10 +2,10 @@
 // mutated; valid sequences with adversarial parameters; and every case seen in the field
 // (field-cases.ts).
 import fc from "fast-check";
-import { OpCode, jute, type Request } from "@warden/protocol";
+import { OpCode, jute, type ConnectRequest, type Request } from "@warden/protocol";
 import { family, type AnyFamily } from "../family.js";
 import { JuteConnection } from "../jute-connection.js";
-import { applyByteMutations, applyMutatedSequence, byteMutation, concatBytes, mutatedSequence, type MutatedSequence } from "../mutate.js";
+import { applyByteMutations, applyMutatedSequence, byteMutation, concatBytes, mutatedSequence, type ByteMutation, type MutatedSequence } from "../mutate.js";
 import { RawTcp, splitAt } from "../wire.js";
 import { juteFieldFamilies } from "./jute-field.js";
 import { ANSWER_MS, juteSession, observePing } from "./jute-session.js";
@@ -20,6 +20,7 @@ const randomBytes = family({
     chunks: fc.array(fc.uint8Array({ minLength: 1, maxLength: 512 }), { minLength: 1, maxLength: 4 }),
     gapMs: fc.constantFrom(0, 0, 5, 20),
   }),
+  input: (p) => p.chunks,
   async run(p, ctx) {
     const c = p.handshakeFirst ? await juteSession(ctx) : await JuteConnection.open(ctx.pool, ctx.ports.client, { localAddress: ctx.source(0) });
     if (!c) return;
@@ -29,6 +30,9 @@ const randomBytes = family({
     ctx.observe((await c.tcp.closedWithin(ANSWER_MS)) ? "closed" : "left open");
   },
 });
+
+const handshakeBytes = (p: { request: ConnectRequest; readOnlyField: boolean; mutations: ByteMutation[] }): Uint8Array =>
+  applyByteMutations(jute.encodeConnectRequest(p.request, p.readOnlyField), p.mutations);
 
 const mutatedHandshake = family({
   name: "mutated-handshake",
@@ -40,9 +44,10 @@ const mutatedHandshake = family({
     mutations: fc.array(byteMutation, { maxLength: 3 }),
     repeat: fc.constantFrom(1, 1, 2, 3),
   }),
+  input: (p) => Array.from({ length: p.repeat }, () => handshakeBytes(p)),
   async run(p, ctx) {
     const c = await JuteConnection.open(ctx.pool, ctx.ports.client, { localAddress: ctx.source(0) });
-    const bytes = applyByteMutations(jute.encodeConnectRequest(p.request, p.readOnlyField), p.mutations);
+    const bytes = handshakeBytes(p);
     for (let i = 0; i < p.repeat; i++) c.send(bytes);
     await c.tcp.until(() => c.connectResponse !== undefined || c.closed, ANSWER_MS);
     ctx.observe(c.connectResponse ? (c.connectResponse.timeoutMs > 0 ? "session" : "session refused") : c.closed ? "closed" : "silent");
@@ -65,6 +70,13 @@ function encodeWithOpCode(xid: number, request: Request, opCode: number | undefi
 /** A sequence sent as encoded: what the server does with valid frames and adversarial values. */
 const CLEAN: MutatedSequence = { frameMutations: [], sequence: [], cuts: [] };
 
+type SequenceParams = { requests: Request[]; opCodes: Array<number | undefined>; xids: "increasing" | "same" | "negative" | "reserved"; mutation: MutatedSequence };
+
+function sequenceFrames(p: SequenceParams): Uint8Array[] {
+  const xidOf = (i: number) => (p.xids === "increasing" ? i + 1 : p.xids === "same" ? 7 : p.xids === "negative" ? -100 - i : [-1, -2, -4, -8][i % 4]!);
+  return applyMutatedSequence(p.requests.map((r, i) => encodeWithOpCode(xidOf(i), r, p.opCodes[i])), p.mutation);
+}
+
 const requestSequence = family({
   name: "request-sequence",
   weight: 30,
@@ -73,17 +85,16 @@ const requestSequence = family({
     requests: fc.oneof(requests(24), requests(24, requestWithValidPath)),
     // Most sequences keep their op codes: an unknown one ends the session, as in ZooKeeper.
     opCodes: fc.oneof({ weight: 3, arbitrary: fc.constant<Array<number | undefined>>([]) }, { weight: 1, arbitrary: fc.array(opCodeOverride, { maxLength: 24 }) }),
-    xids: fc.constantFrom("increasing", "same", "negative", "reserved"),
+    xids: fc.constantFrom<Array<SequenceParams["xids"]>>("increasing", "same", "negative", "reserved"),
     mutation: fc.oneof(fc.constant(CLEAN), mutatedSequence(24)),
     gapMs: fc.constantFrom(0, 0, 0, 10),
     closeSession: fc.boolean(),
   }),
+  input: (p) => sequenceFrames(p),
   async run(p, ctx) {
     const c = await juteSession(ctx);
     if (!c) return;
-    const xidOf = (i: number) => (p.xids === "increasing" ? i + 1 : p.xids === "same" ? 7 : p.xids === "negative" ? -100 - i : [-1, -2, -4, -8][i % 4]!);
-    const frames = p.requests.map((r, i) => encodeWithOpCode(xidOf(i), r, p.opCodes[i]));
-    await c.tcp.writeParts(splitAt(concatBytes(applyMutatedSequence(frames, p.mutation)), p.mutation.cuts), p.gapMs);
+    await c.tcp.writeParts(splitAt(concatBytes(sequenceFrames(p)), p.mutation.cuts), p.gapMs);
     await observePing(ctx, c, ANSWER_MS * 2);
     if (p.closeSession && !c.closed) c.closeSession(1_000_000);
   },

@@ -2,7 +2,7 @@
 // session (their listings asked of the admin port), and frames over the limit.
 import fc from "fast-check";
 import type { Request } from "@warden/protocol";
-import { family, type AnyFamily, type CaseContext } from "../family.js";
+import { family, type AnyFamily, type CaseContext, type InputEnv } from "../family.js";
 import { RawTcp } from "../wire.js";
 import { requestCaseFamilies, type RequestCase } from "./field-cases.js";
 import { ANSWER_MS, nativeSession, observePing, requestFrame, trackReplies } from "./native-session.js";
@@ -36,20 +36,25 @@ async function runOnNative<P>(rc: RequestCase<P>, p: P, ctx: CaseContext): Promi
   }
 }
 
+function overFrame(p: { extraBytes: number; as: "create" | "setData" | "bytes" }, env: InputEnv): Uint8Array {
+  const data = new Uint8Array(env.limits.frameBytesMax + p.extraBytes).fill(0x63);
+  const path = `${env.fixture.writableParent}/0`;
+  const req: Request = p.as === "create" ? { type: "create", path, data, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 } : { type: "setData", path, data, version: -1 };
+  return p.as === "bytes" ? data : requestFrame(1, req);
+}
+
 const overFrameMax = family({
   name: "frame-over-max",
   weight: 1.5,
   about: "a frame of frameBytesMax + 1 to + 1 MiB, as a create, a setData or random bytes",
-  params: fc.record({ extraBytes: fc.constantFrom(1, 1_024, 64 * 1024, 1024 * 1024), as: fc.constantFrom("create", "setData", "bytes") }),
+  params: fc.record({ extraBytes: fc.constantFrom(1, 1_024, 64 * 1024, 1024 * 1024), as: fc.constantFrom<Array<"create" | "setData" | "bytes">>("create", "setData", "bytes") }),
+  input: (p, env) => [overFrame(p, env)],
   async run(p, ctx) {
     const c = await nativeSession(ctx);
     if (!c) return;
-    const data = new Uint8Array(ctx.limits.frameBytesMax + p.extraBytes).fill(0x63);
-    const path = `${ctx.fixture.writableParent}/0`;
-    const req: Request = p.as === "create" ? { type: "create", path, data, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 } : { type: "setData", path, data, version: -1 };
-    c.send(p.as === "bytes" ? data : requestFrame(1, req), true);
+    c.send(overFrame(p, ctx), true);
     await observePing(ctx, c, 2 * ANSWER_MS);
   },
 });
 
-export const nativeFieldFamilies: readonly AnyFamily[] = [...requestCaseFamilies(runOnNative), overFrameMax];
+export const nativeFieldFamilies: readonly AnyFamily[] = [...requestCaseFamilies(runOnNative, requestFrame), overFrameMax];

@@ -36,6 +36,7 @@ const rawFrames = family({
   weight: 8,
   about: "after the upgrade, hand-built WebSocket frames: reserved bits, unknown opcodes, unmasked, fragments, big control frames, lying lengths",
   params: fc.record({ key, connect: fc.boolean(), frames: fc.array(wsFrame, { minLength: 1, maxLength: 8 }) }),
+  input: (p) => p.frames.map(encodeWsFrame),
   async run(p, ctx) {
     const t = await openUpgraded(ctx.pool, ctx.ports.native, p.key, { localAddress: ctx.source(0) });
     if (!t) return void ctx.observe("upgrade refused");
@@ -46,22 +47,28 @@ const rawFrames = family({
   },
 });
 
+/** One message in `fragments` masked fragments of `fragmentBytes`, in one write. */
+function fragments(p: { fragments: number; fragmentBytes: number; pings: boolean; finish: boolean }): Uint8Array {
+  const chunk = new Uint8Array(p.fragmentBytes).fill(0x66);
+  const parts: Uint8Array[] = [masked(chunk, 2, false)];
+  for (let i = 1; i < p.fragments; i++) {
+    parts.push(masked(chunk, 0, p.finish && i === p.fragments - 1));
+    if (p.pings && i % 10 === 0) parts.push(masked(new Uint8Array(4), 9));
+  }
+  return Buffer.concat(parts);
+}
+
 const fragmentFlood = family({
   name: "fragment-flood",
   weight: 3,
   about: "one binary message in 100 to 5,000 fragments (pings between them), finished or not",
   params: fc.record({ key, fragments: fc.integer({ min: 100, max: 5_000 }), fragmentBytes: fc.integer({ min: 1, max: 1_024 }), pings: fc.boolean(), finish: fc.boolean() }),
+  input: (p) => [fragments(p)],
   async run(p, ctx) {
     const t = await openUpgraded(ctx.pool, ctx.ports.native, p.key, { localAddress: ctx.source(0) });
     if (!t) return void ctx.observe("upgrade refused");
     t.write(masked(codec.encodeClientFrame(connectFrame())));
-    const chunk = new Uint8Array(p.fragmentBytes).fill(0x66);
-    const parts: Uint8Array[] = [masked(chunk, 2, false)];
-    for (let i = 1; i < p.fragments; i++) {
-      parts.push(masked(chunk, 0, p.finish && i === p.fragments - 1));
-      if (p.pings && i % 10 === 0) parts.push(masked(new Uint8Array(4), 9));
-    }
-    t.write(Buffer.concat(parts));
+    t.write(fragments(p));
     ctx.observe((await t.closedWithin(2 * ANSWER_MS)) ? "closed" : "left open");
   },
 });
@@ -72,31 +79,39 @@ const httpGarbage = family({
   about: "the HTTP upgrade malformed: no key, wrong version, other methods and paths, huge or many headers, random bytes",
   params: fc.record({
     key,
-    kind: fc.constantFrom("random", "no-key", "version-8", "short-key", "post", "path", "huge-header", "many-headers", "no-upgrade", "h2c"),
+    kind: fc.constantFrom<GarbageKind[]>("random", "no-key", "version-8", "short-key", "post", "path", "huge-header", "many-headers", "no-upgrade", "h2c"),
     bytes: fc.uint8Array({ minLength: 1, maxLength: 512 }),
     size: fc.constantFrom(8_000, 16_385, 100_000, 1_000_000),
   }),
+  input: (p, env) => [upgradeText(p, env.ports.native)],
   async run(p, ctx) {
     const t = await RawTcp.open(ctx.pool, ctx.ports.native, { localAddress: ctx.source(0) });
-    const valid = upgradeRequest(ctx.ports.native, p.key);
-    const text: Record<string, string | Uint8Array> = {
-      random: p.bytes,
-      "no-key": valid.replace(/Sec-WebSocket-Key: .*\r\n/, ""),
-      "version-8": valid.replace("Version: 13", "Version: 8"),
-      "short-key": valid.replace(/Sec-WebSocket-Key: .*\r\n/, "Sec-WebSocket-Key: c2hvcnQ=\r\n"),
-      post: valid.replace("GET", "POST"),
-      path: valid.replace("GET / ", `GET /${"a".repeat(p.size)} `),
-      "huge-header": upgradeRequest(ctx.ports.native, p.key, `X-Big: ${"b".repeat(p.size)}\r\n`),
-      "many-headers": upgradeRequest(ctx.ports.native, p.key, `X-Many: 1\r\n`.repeat(Math.floor(p.size / 12))),
-      "no-upgrade": valid.replace("Upgrade: websocket\r\n", ""),
-      h2c: valid.replace("Upgrade: websocket", "Upgrade: h2c"),
-    };
-    t.write(text[p.kind]!);
+    t.write(upgradeText(p, ctx.ports.native));
     const closed = await t.closedWithin(ANSWER_MS);
     const status = t.received().subarray(0, 12).toString();
     ctx.observe(status === "HTTP/1.1 101" ? "upgraded" : closed ? `closed after ${status || "nothing"}` : "left open");
   },
 });
+
+type GarbageKind = "random" | "no-key" | "version-8" | "short-key" | "post" | "path" | "huge-header" | "many-headers" | "no-upgrade" | "h2c";
+
+/** The malformed upgrade of an http-garbage case (only its kind is built). */
+function upgradeText(p: { key: Uint8Array; kind: GarbageKind; bytes: Uint8Array; size: number }, port: number): string | Uint8Array {
+  const valid = upgradeRequest(port, p.key);
+  const text: Record<GarbageKind, () => string | Uint8Array> = {
+    random: () => p.bytes,
+    "no-key": () => valid.replace(/Sec-WebSocket-Key: .*\r\n/, ""),
+    "version-8": () => valid.replace("Version: 13", "Version: 8"),
+    "short-key": () => valid.replace(/Sec-WebSocket-Key: .*\r\n/, "Sec-WebSocket-Key: c2hvcnQ=\r\n"),
+    post: () => valid.replace("GET", "POST"),
+    path: () => valid.replace("GET / ", `GET /${"a".repeat(p.size)} `),
+    "huge-header": () => upgradeRequest(port, p.key, `X-Big: ${"b".repeat(p.size)}\r\n`),
+    "many-headers": () => upgradeRequest(port, p.key, `X-Many: 1\r\n`.repeat(Math.floor(p.size / 12))),
+    "no-upgrade": () => valid.replace("Upgrade: websocket\r\n", ""),
+    h2c: () => valid.replace("Upgrade: websocket", "Upgrade: h2c"),
+  };
+  return text[p.kind]();
+}
 
 const manyConnections = family({
   name: "many-connections",

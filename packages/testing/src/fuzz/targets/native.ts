@@ -5,9 +5,9 @@
 // cases in native-field.ts.
 import fc from "fast-check";
 import { encode } from "cbor-x";
-import type { ClientFrame } from "@warden/protocol";
+import type { ClientFrame, Request } from "@warden/protocol";
 import { family, type AnyFamily, type CaseContext } from "../family.js";
-import { anyValue, applyByteMutations, applyMutatedSequence, applyValueMutations, byteMutation, mutatedSequence, valueMutation, type MutatedSequence } from "../mutate.js";
+import { anyValue, applyByteMutations, applyMutatedSequence, applyValueMutations, byteMutation, mutatedSequence, valueMutation, type ByteMutation, type MutatedSequence, type ValueMutation } from "../mutate.js";
 import type { WsConnection } from "../wire.js";
 import { nativeFieldFamilies } from "./native-field.js";
 import { nativeRawFamilies } from "./native-raw.js";
@@ -39,6 +39,7 @@ const randomFrames = family({
   weight: 8,
   about: "binary frames of random bytes, before or after connect",
   params: fc.record({ connectFirst: fc.boolean(), frames: fc.array(fc.uint8Array({ maxLength: 512 }), { minLength: 1, maxLength: 4 }) }),
+  input: (p) => p.frames,
   async run(p, ctx) {
     const c = await connection(ctx, p.connectFirst);
     if (!c) return;
@@ -52,6 +53,7 @@ const textFrames = family({
   weight: 4,
   about: "text frames (the protocol is binary only), some holding a valid frame's CBOR as text",
   params: fc.record({ connectFirst: fc.boolean(), texts: fc.array(fc.string({ unit: "binary", maxLength: 200 }), { minLength: 1, maxLength: 3 }) }),
+  input: (p) => p.texts,
   async run(p, ctx) {
     const c = await connection(ctx, p.connectFirst);
     if (!c) return;
@@ -70,6 +72,7 @@ const cborAny = family({
   weight: 6,
   about: "CBOR of any shape, and maps shaped like frames with fields of any type",
   params: fc.record({ connectFirst: fc.boolean(), values: fc.array(frameShapes, { minLength: 1, maxLength: 3 }) }),
+  input: (p) => p.values.map(encodeAny),
   async run(p, ctx) {
     const c = await connection(ctx, p.connectFirst);
     if (!c) return;
@@ -80,20 +83,30 @@ const cborAny = family({
 
 const CLEAN: MutatedSequence = { frameMutations: [], sequence: [], cuts: [] };
 
+type SequenceParams = { requests: Request[]; xids: "increasing" | "same" | "zero" | "max"; mutation: MutatedSequence };
+
+function sequenceFrames(p: SequenceParams): Uint8Array[] {
+  const xidOf = (i: number) => (p.xids === "increasing" ? i + 1 : p.xids === "same" ? 7 : p.xids === "zero" ? 0 : 0x7fffffff - i);
+  return applyMutatedSequence(p.requests.map((r, i) => requestFrame(xidOf(i), r)), p.mutation);
+}
+
 const requestSequence = family({
   name: "request-sequence",
   weight: 30,
   about: "a session, then up to 24 requests with adversarial parameters and xids, some frames mutated, reordered or duplicated; then a ping",
-  params: fc.record({ requests: fc.oneof(requests(24), requests(24, requestWithValidPath)), xids: fc.constantFrom("increasing", "same", "zero", "max"), mutation: fc.oneof(fc.constant(CLEAN), mutatedSequence(24)), closeSession: fc.boolean() }),
+  params: fc.record({ requests: fc.oneof(requests(24), requests(24, requestWithValidPath)), xids: fc.constantFrom<Array<SequenceParams["xids"]>>("increasing", "same", "zero", "max"), mutation: fc.oneof(fc.constant(CLEAN), mutatedSequence(24)), closeSession: fc.boolean() }),
+  input: (p) => sequenceFrames(p),
   async run(p, ctx) {
     const c = await nativeSession(ctx);
     if (!c) return;
-    const xidOf = (i: number) => (p.xids === "increasing" ? i + 1 : p.xids === "same" ? 7 : p.xids === "zero" ? 0 : 0x7fffffff - i);
-    for (const f of applyMutatedSequence(p.requests.map((r, i) => requestFrame(xidOf(i), r)), p.mutation)) c.send(f, true);
+    for (const f of sequenceFrames(p)) c.send(f, true);
     await observePing(ctx, c, 2_000);
     if (p.closeSession) c.send(requestFrame(1_000_000, { type: "closeSession" }), true);
   },
 });
+
+const structureFrame = ([r, ms, bs]: [Request, ValueMutation[], ByteMutation[]]): Uint8Array =>
+  applyByteMutations(encodeAny(applyValueMutations({ kind: "request", xid: 5, request: r } satisfies ClientFrame, ms)), bs);
 
 const structuralMutations = family({
   name: "mutated-structure",
@@ -103,13 +116,11 @@ const structuralMutations = family({
     connect: fc.boolean(),
     frames: fc.array(fc.tuple(request, fc.array(valueMutation, { minLength: 1, maxLength: 3 }), fc.array(byteMutation, { maxLength: 1 })), { minLength: 1, maxLength: 6 }),
   }),
+  input: (p) => p.frames.map(structureFrame),
   async run(p, ctx) {
     const c = p.connect ? await nativeSession(ctx) : await connection(ctx, false);
     if (!c) return;
-    for (const [r, ms, bs] of p.frames) {
-      const frame: ClientFrame = { kind: "request", xid: 5, request: r };
-      c.send(applyByteMutations(encodeAny(applyValueMutations(frame, ms)), bs), true);
-    }
+    for (const f of p.frames) c.send(structureFrame(f), true);
     await observePing(ctx, c);
   },
 });
@@ -124,6 +135,7 @@ const orderRules = family({
     mutations: fc.array(valueMutation, { maxLength: 2 }),
     between: fc.array(request, { maxLength: 3 }),
   }),
+  input: (p) => [...p.between.map((r, i) => requestFrame(i + 1, r)), encodeAny(applyValueMutations(connectFrame(p.second), p.mutations))],
   async run(p, ctx) {
     const c = await connection(ctx, p.shape !== "request-before-connect");
     if (!c) return;

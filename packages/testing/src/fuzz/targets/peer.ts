@@ -7,7 +7,9 @@
 // peer-format.ts.
 import fc from "fast-check";
 import { family, type AnyFamily, type CaseContext, type PeerSetup } from "../family.js";
-import { anyValue, applyByteMutations, applyValueMutations, byteMutation, valueMutation, type ByteMutation } from "../mutate.js";
+import { anyValue, applyByteMutations, applyValueMutations, byteMutation, valueMutation, type ByteMutation, type ValueMutation } from "../mutate.js";
+import { withinBytes } from "../size.js";
+import { MIB } from "../units.js";
 import { RawTcp } from "../wire.js";
 import * as format from "./peer-format.js";
 import type { DialReply } from "./peer-listener.js";
@@ -73,12 +75,23 @@ const handshakeRandom = family({
   weight: 4,
   about: "random bytes instead of a hello",
   params: fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 3 }),
+  input: (chunks) => chunks,
   async run(chunks, ctx) {
     const { t } = await dial(ctx);
     await t.writeParts(chunks);
     await observeAfter(ctx, t);
   },
 });
+
+/** Ids for building a case's input outside a run (the bound test). */
+const STAND_IN_IDS = { serverId: 1, impersonatedIds: [2, 3] } as const;
+type PeerIds = { readonly serverId: number; readonly impersonatedIds: readonly number[] };
+
+function helloOf(p: { index: number; id: unknown; nonce: Uint8Array; helloMutations: readonly ValueMutation[]; to: unknown; bytes: ByteMutation[] }, peer: PeerIds): Uint8Array {
+  const id = p.id === undefined ? peer.impersonatedIds[p.index]! : p.id;
+  const to = p.to === undefined ? peer.serverId : p.to;
+  return applyByteMutations(format.encodePeer(applyValueMutations({ ...format.hello(id as number, peer.serverId, p.nonce), to }, p.helloMutations)), p.bytes);
+}
 
 const handshakeMutated = family({
   name: "handshake-mutated",
@@ -94,12 +107,12 @@ const handshakeMutated = family({
     bytes: fc.array(byteMutation, { maxLength: 2 }),
     oversized: fc.option(fc.constantFrom(1_025, 65_536, 1 << 20, 0xffffffff), { freq: 6, nil: undefined }),
   }),
+  input: (p, env) => [helloOf(p, env.peerIds ?? STAND_IN_IDS)],
   async run(p, ctx) {
     const peer = setup(ctx);
     const id = p.id === undefined ? peer.impersonatedIds[p.index]! : p.id;
     const { t, frames } = await dial(ctx);
-    const to = p.to === undefined ? peer.serverId : p.to;
-    const helloBytes = applyByteMutations(format.encodePeer(applyValueMutations({ ...format.hello(id as number, peer.serverId, p.nonce), to }, p.helloMutations)), p.bytes);
+    const helloBytes = helloOf(p, peer);
     if (p.oversized !== undefined) t.write(format.peerFrame(helloBytes, p.oversized));
     else t.write(format.peerFrame(helloBytes));
     const proofFor = (theirs: Uint8Array) => {
@@ -138,11 +151,15 @@ const handshakeStall = family({
   },
 });
 
-const impersonated = (ctx: CaseContext, index: number) => setup(ctx).impersonatedIds[index]!;
+/** The messages' payloads, the byte mutations of each applied (before the MAC, so they reach the decoder). */
+const payloadsOf = (messages: readonly unknown[], bytes: readonly ByteMutation[][] = []): Uint8Array[] => messages.map((m, i) => applyByteMutations(format.encodePeer(m), bytes[i] ?? []));
 
-/** Encodes the messages as frames with their MACs, the byte mutations of each applied to its payload first (so it reaches the decoder). */
+/** Encodes the messages as frames with their MACs. */
 const framesOf = (session: Session, messages: readonly unknown[], bytes: readonly ByteMutation[][] = []) =>
-  Buffer.concat(messages.map((m, i) => session.sealer.frame(applyByteMutations(format.encodePeer(m), bytes[i] ?? []))));
+  Buffer.concat(payloadsOf(messages, bytes).map((payload) => session.sealer.frame(payload)));
+
+const consensusOf = (p: { index: number; messages: ReadonlyArray<readonly [Record<string, unknown>, readonly ValueMutation[]]> }, peer: PeerIds): unknown[] =>
+  p.messages.map(([m, ms]) => format.consensusEnvelope(applyValueMutations({ ...m, from: m.from === -2 ? peer.impersonatedIds[p.index]! : m.from, to: peer.serverId }, ms)));
 
 const consensusMessages = family({
   name: "consensus-messages",
@@ -154,12 +171,11 @@ const consensusMessages = family({
     messages: fc.array(fc.tuple(consensusMessage(), fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(valueMutation, { maxLength: 2 }) })), { minLength: 1, maxLength: 30 }),
     bytes: fc.array(fc.array(byteMutation, { maxLength: 1 }), { maxLength: 30 }),
   }),
+  input: (p, env) => payloadsOf(consensusOf(p, env.peerIds ?? STAND_IN_IDS), p.bytes),
   async run(p, ctx) {
     const session = await authenticated(ctx, p.index, p.nonce);
     if (!session) return;
-    const id = impersonated(ctx, p.index);
-    const messages = p.messages.map(([m, ms]) => format.consensusEnvelope(applyValueMutations({ ...m, from: m.from === -2 ? id : m.from, to: setup(ctx).serverId }, ms)));
-    session.t.write(framesOf(session, messages, p.bytes));
+    session.t.write(framesOf(session, consensusOf(p, setup(ctx)), p.bytes));
     await observeAfter(ctx, session.t);
   },
 });
@@ -169,6 +185,12 @@ function consensusMessage() {
   return format.consensusMessage(fc.oneof({ weight: 6, arbitrary: fc.constant(-2) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 5 }) }), 1);
 }
 
+const batchesOf = (p: { index: number; batches: ReadonlyArray<ReadonlyArray<readonly [Record<string, unknown>, readonly ValueMutation[]]>> }, peer: PeerIds): unknown[] =>
+  p.batches.map((items) => format.serverEnvelope(items.map(([m, ms]) => applyValueMutations(m.origin === -2 ? { ...m, origin: peer.impersonatedIds[p.index]! } : m, ms))));
+
+/** The bytes of a server-messages case's batches (the first item is always kept): over the server's peer frame limit, not without bound. */
+const BATCHES_BYTES_MAX = 4 * MIB;
+
 const serverMessages = family({
   name: "server-messages",
   weight: 8,
@@ -176,14 +198,16 @@ const serverMessages = family({
   params: fc.record({
     index: peerIndex,
     nonce,
-    batches: fc.array(fc.array(fc.tuple(format.serverMessage(fc.oneof({ weight: 4, arbitrary: fc.constant(-2) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 5 }) })), fc.array(valueMutation, { maxLength: 1 })), { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 10 }),
+    // Forwarded writes carry requests of up to a few MiB (requests.ts): batches are drawn within BATCHES_BYTES_MAX.
+    batches: fc
+      .array(fc.array(fc.tuple(format.serverMessage(fc.oneof({ weight: 4, arbitrary: fc.constant(-2) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 5 }) })), fc.array(valueMutation, { maxLength: 1 })), { minLength: 1, maxLength: 5 }).map(withinBytes(BATCHES_BYTES_MAX)), { minLength: 1, maxLength: 10 })
+      .map(withinBytes(BATCHES_BYTES_MAX)),
   }),
+  input: (p, env) => payloadsOf(batchesOf(p, env.peerIds ?? STAND_IN_IDS)),
   async run(p, ctx) {
     const session = await authenticated(ctx, p.index, p.nonce);
     if (!session) return;
-    const id = impersonated(ctx, p.index);
-    const batches = p.batches.map((items) => format.serverEnvelope(items.map(([m, ms]) => applyValueMutations(m.origin === -2 ? { ...m, origin: id } : m, ms))));
-    session.t.write(framesOf(session, batches));
+    session.t.write(framesOf(session, batchesOf(p, setup(ctx))));
     await observeAfter(ctx, session.t);
   },
 });
@@ -198,6 +222,7 @@ const cborAny = family({
     values: fc.array(fc.oneof(anyValue, anyValue.map((v) => ({ c: v })), anyValue.map((v) => ({ s: v })), fc.array(anyValue, { maxLength: 4 }).map((v) => ({ s: v }))), { minLength: 1, maxLength: 5 }),
     raw: fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 3 }),
   }),
+  input: (p) => [...payloadsOf(p.values), ...p.raw],
   async run(p, ctx) {
     const session = await authenticated(ctx, p.index, p.nonce);
     if (!session) return;

@@ -6,8 +6,25 @@ import type { ACL, ConnectRequest, CreateMode, ReadOp, Request, WriteOp } from "
 import { WRITABLE_NODES } from "../family.js";
 import { DATA_BYTES_MAX } from "../options.js";
 import { FIXTURE_PATHS } from "../fixture.js";
+import { MIB } from "../units.js";
+import { withinBytes } from "../size.js";
 
 const PATHS = FIXTURE_PATHS;
+
+/**
+ * Byte budgets of the lists below (the first item is always kept). One item may be as large
+ * as the server's limits (data just over jute.maxbuffer, a 1 MB path); a list of them draws
+ * items until the budget is spent: a multi of two 1 MiB creates (over jute.maxbuffer) is
+ * drawn, a multi of ten, or a sequence of ten of those, is not.
+ */
+export const LIST_BYTES_MAX = {
+  /** A multi's or a multiRead's ops. */
+  ops: 2.5 * MIB,
+  /** Each watch list of a setWatches. */
+  watches: 1 * MIB,
+  /** A sequence of requests on one session. */
+  requests: 4 * MIB,
+} as const;
 
 const INT32_EDGES = [-1, 0, 1, -2, 0x7fffffff, -0x80000000] as const;
 export const int32 = fc.oneof(fc.constantFrom(...INT32_EDGES), fc.integer({ min: -0x80000000, max: 0x7fffffff }));
@@ -74,7 +91,8 @@ function requestsWith(path: fc.Arbitrary<string>): fc.Arbitrary<Request> {
   const getChildren = fc.record({ type: fc.constant("getChildren" as const), path, watch, withStat: fc.boolean() });
   const writeOp: fc.Arbitrary<WriteOp> = fc.oneof(create, del, setData, check);
   const readOp: fc.Arbitrary<ReadOp> = fc.oneof(getData, getChildren);
-  const paths = (max: number) => fc.array(path, { maxLength: max });
+  const paths = (max: number) => fc.array(path, { maxLength: max }).map(withinBytes(LIST_BYTES_MAX.watches));
+  const ops = <T>(op: fc.Arbitrary<T>) => fc.array(op, { maxLength: 30 }).map(withinBytes(LIST_BYTES_MAX.ops));
 
   return fc.oneof(
     { weight: 45, arbitrary: create },
@@ -118,8 +136,8 @@ function requestsWith(path: fc.Arbitrary<string>): fc.Arbitrary<Request> {
     { weight: 6, arbitrary: fc.constant({ type: "ping" as const }) },
     { weight: 1, arbitrary: fc.constant({ type: "closeSession" as const }) },
     { weight: 3, arbitrary: check },
-    { weight: 15, arbitrary: fc.record({ type: fc.constant("multi" as const), ops: fc.array(writeOp, { maxLength: 30 }) }) },
-    { weight: 15, arbitrary: fc.record({ type: fc.constant("multiRead" as const), ops: fc.array(readOp, { maxLength: 30 }) }) },
+    { weight: 15, arbitrary: fc.record({ type: fc.constant("multi" as const), ops: ops(writeOp) }) },
+    { weight: 15, arbitrary: fc.record({ type: fc.constant("multiRead" as const), ops: ops(readOp) }) },
   );
 }
 
@@ -128,7 +146,8 @@ export const request = requestsWith(path);
 /** Requests whose paths are valid (the native codec refuses a frame with an invalid path: these go deeper). */
 export const requestWithValidPath = requestsWith(validPath);
 
-export const requests = (max: number, of: fc.Arbitrary<Request> = request): fc.Arbitrary<Request[]> => fc.array(of, { minLength: 1, maxLength: max });
+/** Up to `max` requests, within LIST_BYTES_MAX.requests. */
+export const requests = (max: number, of: fc.Arbitrary<Request> = request): fc.Arbitrary<Request[]> => fc.array(of, { minLength: 1, maxLength: max }).map(withinBytes(LIST_BYTES_MAX.requests));
 
 /** A ConnectRequest with every field on its edges. */
 export const connectRequest: fc.Arbitrary<ConnectRequest> = fc.record({
