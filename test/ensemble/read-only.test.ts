@@ -9,7 +9,7 @@ import { CloseReason, NotReadOnlyError } from "@warden/protocol";
 import { createClient, type Client } from "@warden/client";
 import { ProcessEnsemble, waitUntil } from "@warden/testing";
 import { COMPAT_DIR, ensembleLogs, expectStepPassed, fourLetterWord, kazooPython, startProgram, zkConnectString, type Program } from "../compat/helpers.js";
-import { openNative, openTcp } from "../e2e/raw.js";
+import { openNative, openTcp, type RawNative } from "../e2e/raw.js";
 
 const python = kazooPython();
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -19,6 +19,7 @@ describe("read-only mode in a three-server ensemble", () => {
   let writer: Client;
   let readOnly: Client;
   let kazoo: Program | undefined;
+  let rawReadOnly: RawNative | undefined;
   /** The writer's session as the quorum committed it (the client itself gives it up after its timeout without a server). */
   let quorumSession: { sessionId: bigint; password: Uint8Array };
   const survivor = 1;
@@ -26,7 +27,7 @@ describe("read-only mode in a three-server ensemble", () => {
   const zkAddress = () => `${e.server(survivor).host}:${e.server(survivor).ports.client}`;
 
   beforeAll(async () => {
-    e = await ProcessEnsemble.start({ tickTimeMs: 100, extraConfig: { "readonlymode.enabled": "true" } });
+    e = await ProcessEnsemble.start({ tickTimeMs: 100, maxSessionTimeoutMs: 30_000, extraConfig: { "readonlymode.enabled": "true" } });
     writer = createClient(e.connectString(), { sessionTimeoutMs: 20_000 });
     await writer.connected({ timeoutMs: 10_000 });
     await writer.create("/ro");
@@ -78,6 +79,12 @@ describe("read-only mode in a three-server ensemble", () => {
     quorum.send(request({ ...quorumSession, readOnly: true }));
     expect(await quorum.frames.next("the refusal")).toMatchObject({ kind: "close", reason: CloseReason.NOT_SERVING });
     await quorum.closed;
+    // With canBeReadOnly and no session: a local session, and the connected frame says read-only.
+    rawReadOnly = await openNative(port);
+    // (A raw connection sends no pings: its session must outlive the steps until the quorum returns.)
+    rawReadOnly.send(request({ readOnly: true, timeoutMs: 30_000 }));
+    const connected = await rawReadOnly.frames.next("the connected frame");
+    expect(connected).toMatchObject({ kind: "connected", response: { readOnly: true } });
     // ZooKeeper's port: the connection is closed without a ConnectResponse (ZooKeeper's CloseRequestException).
     const { jute } = await import("@warden/protocol");
     const tcp = await openTcp(e.server(survivor).ports.client);
@@ -97,6 +104,9 @@ describe("read-only mode in a three-server ensemble", () => {
     for (const id of stopped) e.restart(id);
     await e.waitForLeader({ timeoutMs: 30_000 });
     expect(await fourLetterWord(zkAddress(), "isro")).toBe("rw");
+    // The survivor closed its read-only connections when the election ended.
+    expect(await rawReadOnly!.frames.next("the end of the read-only connection", 2)).toMatchObject({ kind: "close", reason: CloseReason.NOT_SERVING });
+    await rawReadOnly!.closed;
     await waitUntil("the canBeReadOnly client to be read-write", () => readOnly.state === "connected", 30_000).catch((err: Error) => {
       throw new Error(`${err.message} (state ${readOnly.state})\n${ensembleLogs(e)}`);
     });
