@@ -59,6 +59,7 @@ export class ReadWriteSearch {
     this.#running = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearTimeout(this.#probeTimer);
     const p = this.#probe;
     this.#probe = undefined;
     p?.close("the search for a read-write server stopped");
