@@ -34,6 +34,7 @@ export class ReadWriteSearch {
   #delayMs = RW_PROBE_DELAY_MS_MIN;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #probe: Connection | undefined;
+  #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
   /** Probes made since the search began (for tests and logs). */
   probes = 0;
@@ -86,8 +87,6 @@ export class ReadWriteSearch {
     this.#probe = conn;
     this.#probeTimer = setTimeout(() => conn.close(`no answer from ${url} within the probe's time`), this.hooks.probeTimeoutMs());
   }
-
-  #probeTimer: ReturnType<typeof setTimeout> | undefined;
 
   #onFrame(conn: Connection, frame: ServerFrame, handOver: (owner: ProbeOwner) => void): void {
     if (conn !== this.#probe) return conn.close("a stale probe");
