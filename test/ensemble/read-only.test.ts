@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseReason, NotReadOnlyError } from "@warden/protocol";
 import { createClient, type Client } from "@warden/client";
 import { ProcessEnsemble, waitUntil } from "@warden/testing";
-import { COMPAT_DIR, ensembleLogs, expectStepPassed, fourLetterWord, kazooPython, startProgram, zkConnectString, type Program } from "../compat/helpers.js";
+import { COMPAT_DIR, ZKCLI, ensembleLogs, expectStepPassed, fourLetterWord, hasFile, hasJava, kazooPython, runZkCli, startProgram, zkConnectString, type Program } from "../compat/helpers.js";
 import { openNative, openTcp, type RawNative } from "../e2e/raw.js";
 
 const python = kazooPython();
+const zkCli = hasFile(ZKCLI) && hasJava();
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 describe("read-only mode in a three-server ensemble", () => {
@@ -20,6 +21,8 @@ describe("read-only mode in a three-server ensemble", () => {
   let readOnly: Client;
   let kazoo: Program | undefined;
   let rawReadOnly: RawNative | undefined;
+  /** zkCli.sh -r kept open across the restart: the Java client's own move to read-write. */
+  let javaClient: Program | undefined;
   /** The writer's session as the quorum committed it (the client itself gives it up after its timeout without a server). */
   let quorumSession: { sessionId: bigint; password: Uint8Array };
   const survivor = 1;
@@ -38,6 +41,7 @@ describe("read-only mode in a three-server ensemble", () => {
 
   afterAll(async () => {
     kazoo?.kill();
+    javaClient?.kill();
     await Promise.all([writer?.close(), readOnly?.close()]);
     await e?.stop();
   }, 30_000);
@@ -99,6 +103,17 @@ describe("read-only mode in a three-server ensemble", () => {
     for (const step of ["connects_read_only", "reads_while_read_only", "writes_refused_with_not_read_only"]) expectStepPassed(kazoo.output(), step, e);
   }, 90_000);
 
+  it.skipIf(!zkCli)("serves ZooKeeper's own zkCli.sh -r (canBeReadOnly): ConnectedReadOnly, reads, NotReadOnly for writes", async () => {
+    const out = await runZkCli(zkAddress(), ["-r"], "get /ro/kept\ncreate /ro/from-zkcli x\nquit\n", { timeoutMs: 60_000 });
+    expect(out).toMatch(/WatchedEvent state:ConnectedReadOnly type:None path:null/);
+    expect(out).toMatch(/^kept$/m);
+    // zkCli's text for NotReadOnlyException (KeeperException.Code.NOTREADONLY).
+    expect(out).toMatch(/^Not a read-only call: \/ro\/from-zkcli$/m);
+    // One more, left open: after the restart it must reach a read-write server by itself.
+    javaClient = startProgram(ZKCLI, ["-server", zkConnectString(e), "-r"], 120_000, { env: { ...process.env, JVMFLAGS: "-Xshare:auto -XX:TieredStopAtLevel=1" } });
+    await javaClient.waitFor("the Java client's ConnectedReadOnly", /state:ConnectedReadOnly/, 60_000);
+  }, 120_000);
+
   it("when the two come back the survivor rejoins and the clients move to read-write sessions where writes work", async () => {
     const readOnlyId = readOnly.sessionId;
     for (const id of stopped) e.restart(id);
@@ -116,6 +131,13 @@ describe("read-only mode in a three-server ensemble", () => {
     await writer.sync("/ro");
     expect(text((await writer.getData("/ro/after")).data)).toBe("rw");
   }, 60_000);
+
+  it.skipIf(!zkCli)("ZooKeeper's Java client moves to a read-write server (SyncConnected) and writes", async () => {
+    await javaClient!.waitFor("the Java client's SyncConnected", /state:SyncConnected/, 60_000);
+    javaClient!.send("create /ro/from-zkcli-rw x\nquit\n");
+    const { out } = await javaClient!.done;
+    expect(out).toMatch(/^Created \/ro\/from-zkcli-rw$/m);
+  }, 90_000);
 
   it.skipIf(python === undefined)("kazoo moves to a read-write server with a new session and writes", async () => {
     kazoo!.send("RESTARTED\n");
