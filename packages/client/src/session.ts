@@ -280,13 +280,15 @@ export class Session {
     this.#setTimer("tick", Math.max(5, readTimeoutMs / 6), () => this.#tick(conn, readTimeoutMs), true);
     for (const request of this.hooks.replay(reattached, this.#events.resume())) void this.#sendInternal(request).catch(() => undefined);
     this.#flush();
+    // After a read-only connection the first read-write one is "reconnected": the session goes on
+    // (recipes re-check their state on it), as ZooKeeper's SyncConnected after ConnectedReadOnly.
     if (r.readOnly) {
       this.hooks.onStateChange("connectedReadOnly");
       this.#searchReadWrite();
     } else {
       this.hooks.onStateChange(this.#everConnected ? "reconnected" : "connected");
-      this.#everConnected = true;
     }
+    this.#everConnected = true;
   }
 
   /** ZooKeeper's rule: ping when idle for readTimeout/2; a connection silent for readTimeout is dead. */
