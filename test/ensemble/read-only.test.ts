@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseReason, NotReadOnlyError } from "@warden/protocol";
 import { createClient, type Client } from "@warden/client";
-import { ProcessEnsemble, waitUntil } from "@warden/testing";
+import { ProcessEnsemble, WARDEN_BIN, waitUntil } from "@warden/testing";
 import { COMPAT_DIR, ZKCLI, ensembleLogs, expectStepPassed, fourLetterWord, hasFile, hasJava, kazooPython, runZkCli, startProgram, zkConnectString, type Program } from "../compat/helpers.js";
 import { openNative, openTcp, type RawNative } from "../e2e/raw.js";
 
@@ -104,6 +104,16 @@ describe("read-only mode in a three-server ensemble", () => {
     await kazoo.waitFor("kazoo's read-only steps", /^READY$/m, 60_000);
     for (const step of ["connects_read_only", "reads_while_read_only", "writes_refused_with_not_read_only"]) expectStepPassed(kazoo.output(), step, e);
   }, 90_000);
+
+  it("serves `warden shell -r`; `warden shell` without -r is refused", async () => {
+    const shell = (args: string[]) => startProgram(process.execPath, [WARDEN_BIN, "shell", e.connectString(), ...args], 30_000).done;
+    const readOnlyShell = await shell(["-r", "-c", "get /ro/kept"]);
+    expect(readOnlyShell.out).toMatch(/^kept$/m);
+    expect(readOnlyShell.code).toBe(0);
+    const plain = await shell(["--timeout", "1500", "-c", "get /ro/kept"]);
+    expect(plain.code).toBe(1);
+    expect(plain.out).not.toMatch(/^kept$/m);
+  }, 60_000);
 
   it.skipIf(!zkCli)("serves ZooKeeper's own zkCli.sh -r (canBeReadOnly): ConnectedReadOnly, reads, NotReadOnly for writes", async () => {
     const out = await runZkCli(zkAddress(), ["-r"], "get /ro/kept\ncreate /ro/from-zkcli x\nquit\n", { timeoutMs: 60_000 });
