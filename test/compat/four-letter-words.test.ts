@@ -150,7 +150,7 @@ describe("four-letter words on the client port, all whitelisted", () => {
     expect(text).toMatch(/^1 connections watching 1 paths\nTotal watches:1\n$/);
   });
 
-  it("isro answers rw (read-only mode is not supported, so a serving server is always rw)", async () => {
+  it("isro answers rw on a serving server (read-only mode is off, and it is standalone)", async () => {
     expect(await fourLetterWord(warden.hostPort, "isro")).toBe("rw");
   });
 

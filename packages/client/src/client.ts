@@ -42,7 +42,8 @@ export interface RemoveWatchesOptions extends CallOptions {
   /** Remove only on the client, even without a server (ZooKeeper's `local`). */
   local?: boolean;
 }
-export type ClientState = "connecting" | "connected" | "disconnected" | "closed";
+/** connectedReadOnly: on a read-only server (canBeReadOnly); reads work, writes fail with NotReadOnlyError. */
+export type ClientState = "connecting" | "connected" | "connectedReadOnly" | "disconnected" | "closed";
 
 /** Watch registrations one client holds at most. */
 export const WATCH_REGISTRATIONS_MAX = 100_000;
@@ -106,6 +107,10 @@ export class Client {
   get lastZxidSeen(): bigint {
     return this.#session?.lastZxidSeen ?? 0n;
   }
+  /** Servers probed for being read-write since the current read-only connection began (0 when read-write). */
+  get readWriteProbes(): number {
+    return this.#session?.readWriteProbes ?? 0;
+  }
   /** The timeout the server negotiated (0 while no session). */
   get sessionTimeoutMs(): number {
     return this.#session?.negotiatedTimeoutMs ?? 0;
@@ -118,14 +123,18 @@ export class Client {
     return set.add(listener);
   }
 
-  /** Resolves once connected (at once when already); rejects on close or the timeout. */
-  connected(options: { timeoutMs?: number } = {}): Promise<void> {
-    if (this.#state === "connected") return Promise.resolve();
+  /**
+   * Resolves once connected (at once when already); rejects on close or the timeout. A read-only
+   * connection counts (only a canBeReadOnly client gets one) unless `readWrite` is true.
+   */
+  connected(options: { timeoutMs?: number; readWrite?: boolean } = {}): Promise<void> {
+    const enough = (s: ClientState | SessionEvent) => s === "connected" || s === "reconnected" || (s === "connectedReadOnly" && options.readWrite !== true);
+    if (enough(this.#state)) return Promise.resolve();
     if (this.#state === "closed") return Promise.reject(errorFromCode(ErrorCode.CONNECTION_LOSS, undefined, "the client is closed"));
     return new Promise((resolve, reject) => {
       const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => done(errorFromCode(ErrorCode.OPERATION_TIMEOUT, undefined, "not connected in time")), options.timeoutMs);
       const off = this.on("state", (s) => {
-        if (s === "connected" || s === "reconnected") done();
+        if (enough(s)) done();
         else if (s === "closed") done(errorFromCode(ErrorCode.CONNECTION_LOSS, undefined, "the client is closed"));
       });
       const done = (error?: Error) => {
@@ -327,6 +336,7 @@ export class Client {
 
   #onStateChange(event: SessionEvent): void {
     if (event === "connected" || event === "reconnected") this.#state = "connected";
+    else if (event === "connectedReadOnly") this.#state = "connectedReadOnly";
     else if (event === "disconnected" || event === "expired") this.#state = this.#state === "closed" ? "closed" : "disconnected";
     else if (event === "closed") this.#state = "closed";
     this.#listeners.get(event)?.emit(event);

@@ -34,6 +34,12 @@ export interface ClientOptions {
   limits?: Partial<NativeCodecLimits>;
   /** Source of randomness for the server order and backoff jitter, in [0, 1). Default Math.random. */
   random?: () => number;
+  /**
+   * Accept a read-only server (one without a quorum, readonlymode.enabled) when no read-write one
+   * answers: reads work, writes fail with NotReadOnlyError, the state is connectedReadOnly, and the
+   * client looks for a read-write server in the background (ZooKeeper's canBeReadOnly). Default false.
+   */
+  canBeReadOnly?: boolean;
 }
 
 /** Node's TLS client options, as ws passes them to tls.connect (PEM strings or bytes). */
@@ -67,6 +73,7 @@ export interface ResolvedOptions {
   transport: Transport | undefined;
   limits: Partial<NativeCodecLimits>;
   random: () => number;
+  canBeReadOnly: boolean;
 }
 
 /** Session timeouts accepted from callers; the server narrows them further. */
@@ -99,5 +106,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     transport: options.transport,
     limits: options.limits ?? {},
     random: options.random ?? Math.random,
+    canBeReadOnly: options.canBeReadOnly ?? false,
   };
 }

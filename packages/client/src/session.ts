@@ -12,6 +12,7 @@ import {
   ThrottledError,
   errorFromCode,
   type ConnectedFrame,
+  type ConnectRequest,
   type NativeCodec,
   type ReplyFrame,
   type Request,
@@ -26,10 +27,12 @@ import { serverUrl } from "./connect-string.js";
 import { ClientClosedError } from "./errors.js";
 import { EventCursor } from "./event-cursor.js";
 import type { ResolvedOptions } from "./options.js";
+import { ReadWriteSearch } from "./rw-search.js";
 import { ServerRotation } from "./servers.js";
 import type { Transport } from "./transport.js";
 
-export type SessionEvent = "connected" | "disconnected" | "reconnected" | "expired" | "authFailed" | "closed";
+/** connectedReadOnly: a session on a read-only server (canBeReadOnly), ZooKeeper's ConnectedReadOnly. */
+export type SessionEvent = "connected" | "connectedReadOnly" | "disconnected" | "reconnected" | "expired" | "authFailed" | "closed";
 
 export interface SessionHooks {
   onEvent(event: WatchEvent): void;
@@ -67,6 +70,15 @@ export class Session {
   #timers = new Map<"attempt" | "tick" | "deadline" | "reconnect", ReturnType<typeof setTimeout>>();
   #lastHeardMs = Date.now();
   readonly #events = new EventCursor();
+  /** The connection is to a read-only server. */
+  #readOnly = false;
+  /**
+   * The session was opened by a read-only server: it is local to it and valid nowhere else, so a
+   * new connection asks for a new session (ZooKeeper's client sends 0 until it has seen a
+   * read-write server) and the new one continues it, watches included.
+   */
+  #sessionFromReadOnly = false;
+  #search: ReadWriteSearch | undefined;
 
   constructor(
     private readonly rotation: ServerRotation,
@@ -81,6 +93,14 @@ export class Session {
   }
   get isClosed(): boolean {
     return this.#closed;
+  }
+  /** Connected to a read-only server. */
+  get isReadOnly(): boolean {
+    return this.#connected && this.#readOnly;
+  }
+  /** Servers probed for being read-write since the last read-only connection began. */
+  get readWriteProbes(): number {
+    return this.#search?.probes ?? 0;
   }
 
   start(): void {
@@ -127,6 +147,7 @@ export class Session {
   #shutDown(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#search?.stop();
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     this.#conn?.close("client closed");
@@ -147,10 +168,14 @@ export class Session {
     this.#timers.delete(name);
   }
 
+  #attemptTimeoutMs(): number {
+    return this.options.connectTimeoutMs ?? Math.max(1, Math.floor(this.#timeoutMs() / this.rotation.count));
+  }
+
   #connectNext(): void {
     if (this.#closed) return;
     const url = serverUrl(this.rotation.next(), this.options.secure);
-    const timeoutMs = this.options.connectTimeoutMs ?? Math.max(1, Math.floor(this.#timeoutMs() / this.rotation.count));
+    const timeoutMs = this.#attemptTimeoutMs();
     const conn: Connection = new Connection(this.transport, url, this.codec, {
       onOpen: () => this.#sendConnect(conn),
       onFrame: (frame) => this.#onFrame(conn, frame),
@@ -165,17 +190,50 @@ export class Session {
   }
 
   #sendConnect(conn: Connection): void {
-    conn.send({
-      kind: "connect",
-      request: {
-        protocolVersion: 0,
-        lastZxidSeen: this.lastZxidSeen,
-        timeoutMs: this.sessionId === 0n ? this.options.sessionTimeoutMs : this.negotiatedTimeoutMs,
-        sessionId: this.sessionId,
-        password: this.password,
-        readOnly: false,
-      },
+    conn.send({ kind: "connect", request: this.#connectRequest(this.options.canBeReadOnly) });
+  }
+
+  #connectRequest(readOnly: boolean): ConnectRequest {
+    const sessionId = this.#sessionFromReadOnly ? 0n : this.sessionId;
+    return {
+      protocolVersion: 0,
+      lastZxidSeen: this.lastZxidSeen,
+      timeoutMs: sessionId === 0n ? this.options.sessionTimeoutMs : this.negotiatedTimeoutMs,
+      sessionId,
+      password: this.password,
+      readOnly,
+    };
+  }
+
+  /** Connected read-only: look for a read-write server in the background (ClientCnxn.pingRwServer). */
+  #searchReadWrite(): void {
+    this.#search ??= new ReadWriteSearch(this.transport, this.codec, {
+      nextUrl: () => serverUrl(this.rotation.next(), this.options.secure),
+      connectRequest: () => this.#connectRequest(false),
+      probeTimeoutMs: () => this.#attemptTimeoutMs(),
+      routeOf: (conn) => ({ onFrame: (frame) => this.#onFrame(conn, frame), onClosed: () => this.#onConnectionClosed(conn) }),
+      found: (conn, frame) => this.#moveTo(conn, frame),
     });
+    this.#search.probes = 0;
+    this.#search.start();
+  }
+
+  /**
+   * A read-write server took a probe's handshake: the read-only connection ends (its requests in
+   * flight fail with ConnectionLoss, as when ZooKeeper's client drops it for the server it found)
+   * and the probe's connection carries the session from now on.
+   */
+  #moveTo(conn: Connection, frame: ConnectedFrame): void {
+    const old = this.#conn;
+    if (this.#closed || this.#closing || old === null || !this.#connected) return conn.close("no longer wanted");
+    this.#conn = conn;
+    this.#connected = false;
+    this.#clearTimer("tick");
+    this.#failInflight();
+    old.close("moving to a read-write server");
+    this.hooks.onStateChange("disconnected");
+    this.#lastHeardMs = conn.lastHeardMs;
+    this.#onConnected(conn, frame);
   }
 
   #onFrame(conn: Connection, frame: ServerFrame): void {
@@ -203,10 +261,14 @@ export class Session {
     }
     // The server must refuse a client that has seen more than it has; never go back in time.
     if (frame.lastZxid < this.lastZxidSeen) return conn.close(`server ${conn.url} is behind lastZxidSeen`);
-    const reattached = this.sessionId !== 0n && r.sessionId === this.sessionId;
+    // A session of a read-only server is continued by the next one the client gets, watches included.
+    const continued = this.#sessionFromReadOnly && this.sessionId !== 0n;
+    const reattached = continued || (this.sessionId !== 0n && r.sessionId === this.sessionId);
     if (this.sessionId !== 0n && !reattached) this.#loseSession(new SessionExpiredError("the server gave a new session"));
     if (this.#closed) return conn.close("client closed");
     if (!reattached) this.#events.reset();
+    this.#readOnly = r.readOnly;
+    this.#sessionFromReadOnly = r.readOnly && (this.#sessionFromReadOnly || r.sessionId !== this.sessionId || this.sessionId === 0n);
     this.sessionId = r.sessionId;
     this.password = r.password;
     this.negotiatedTimeoutMs = r.timeoutMs;
@@ -218,7 +280,14 @@ export class Session {
     this.#setTimer("tick", Math.max(5, readTimeoutMs / 6), () => this.#tick(conn, readTimeoutMs), true);
     for (const request of this.hooks.replay(reattached, this.#events.resume())) void this.#sendInternal(request).catch(() => undefined);
     this.#flush();
-    this.hooks.onStateChange(this.#everConnected ? "reconnected" : "connected");
+    // After a read-only connection the first read-write one is "reconnected": the session goes on
+    // (recipes re-check their state on it), as ZooKeeper's SyncConnected after ConnectedReadOnly.
+    if (r.readOnly) {
+      this.hooks.onStateChange("connectedReadOnly");
+      this.#searchReadWrite();
+    } else {
+      this.hooks.onStateChange(this.#everConnected ? "reconnected" : "connected");
+    }
     this.#everConnected = true;
   }
 
@@ -258,6 +327,7 @@ export class Session {
     this.#conn = null;
     this.#clearTimer("attempt");
     this.#clearTimer("tick");
+    this.#search?.stop();
     if (this.#closed) return;
     const wasConnected = this.#connected;
     this.#connected = false;
@@ -285,6 +355,7 @@ export class Session {
   #loseSession(error: WardenError): void {
     if (this.sessionId === 0n) return;
     this.sessionId = 0n;
+    this.#sessionFromReadOnly = false;
     this.password = new Uint8Array(SESSION_PASSWORD_BYTES);
     this.negotiatedTimeoutMs = 0;
     this.#clearTimer("deadline");

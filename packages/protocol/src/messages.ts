@@ -278,6 +278,7 @@ export interface ConnectRequest {
   timeoutMs: number;
   sessionId: bigint;
   password: Uint8Array;
+  /** The client accepts a read-only server (ZooKeeper's canBeReadOnly); a read-only server refuses it otherwise. */
   readOnly: boolean;
 }
 /** timeoutMs 0 means the session is refused (expired, unknown, or wrong password). */
@@ -286,6 +287,7 @@ export interface ConnectResponse {
   timeoutMs: number;
   sessionId: bigint;
   password: Uint8Array;
+  /** The server is read-only (no quorum): the session is local to it, and writes get NOT_READONLY. */
   readOnly: boolean;
 }
 

@@ -16,6 +16,7 @@ import { SessionIdSource, sessionPassword } from "./core/session-ids.js";
 import { ReplicationDriver, recoverReplicaState } from "./core/replication.js";
 import { OutstandingLimit, type ServerContext, type SyncResult } from "./core/context.js";
 import { FastFailover } from "./core/failover.js";
+import { READ_ONLY_GRACE_MS_MIN, ReadOnlyMode, lookingForLeader } from "./core/read-only.js";
 import { RequestMetrics } from "./admin/request-metrics.js";
 import { PeerTransport } from "./peer/transport.js";
 import { PeerTls } from "./peer/peer-tls.js";
@@ -218,10 +219,20 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
 
   const audit = config.audit ? new AuditLog(new AuditFile(config.audit, log)) : undefined;
   audit?.registerGauges(metrics.registry);
+  const readOnly = new ReadOnlyMode(config.readOnlyMode && config.servers.length > 1, Math.max(READ_ONLY_GRACE_MS_MIN, config.tickTimeMs), {
+    nowMs: () => Date.now(),
+    log,
+    looking: () => lookingForLeader(node.status),
+    ended: (ids) => {
+      for (const id of ids) local.get(id)?.connection.close(CloseReason.NOT_SERVING, "this server rejoined its quorum and ends its read-only sessions; reconnect");
+    },
+    expired: (id) => local.get(id)?.end("sessionExpired"),
+  });
   const ctx: ServerContext = {
     config,
     node,
     audit,
+    readOnly,
     sessionIds: new SessionIdSource(config.myId, Date.now()),
     connecting: new Map(),
     metrics,
@@ -259,6 +270,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     links: () => transport?.links() ?? [],
     requestsFrom: new Map(),
     lastSnapshot: snapshotZxid === undefined ? undefined : { zxid: snapshotZxid, timestampS: Math.floor(startedMs / 1000) },
+    readOnly: () => readOnly.active,
   };
   let snapshotting = false;
   const maybeSnapshot = () => {
@@ -295,6 +307,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         const wasServing = node.serving;
         const leaderBefore = node.leaderId;
         node.statusChanged(status);
+        readOnly.update();
         elections.statusChanged(status, Date.now());
         log(`role ${status.role}, leader ${status.leaderId ?? "none"}, epoch ${status.epoch}${status.established ? ", established" : ""}`);
         if (wasServing && !node.serving) closeAllClients("this server lost its leader; reconnect");
@@ -382,7 +395,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
 
   let ticks = 0;
   const containerEvery = Math.max(1, Math.round((options.containerCheckMs ?? config.containerCheckIntervalMs) / CONSENSUS_TICK_MS));
-  const nodeTimer = setInterval(() => node.tick(++ticks % containerEvery === 0), CONSENSUS_TICK_MS);
+  const nodeTimer = setInterval(() => {
+    node.tick(++ticks % containerEvery === 0);
+    readOnly.update();
+  }, CONSENSUS_TICK_MS);
 
   const closes = metrics.registry.counter("warden_connections_closed_total", "Connections the server ended because of a fault or a bound, by port and cause");
   const reporter: ListenerReporter = {

@@ -250,6 +250,17 @@ describe("four-letter words", () => {
     expect(commandText("mntr", snapshot(), noActions)).toContain("zk_znode_count\t5\n");
   });
 
+  it("read-only mode as ZooKeeper's ReadOnlyZooKeeperServer: isro ro, srvr's READ-ONLY line and Mode read-only, mntr's state; isro null while looking", () => {
+    const readOnly = snapshot({ mode: "read-only", readOnly: true });
+    expect(commandText("isro", readOnly, noActions)).toBe("ro");
+    expect(commandText("srvr", readOnly, noActions)).toMatch(/^Zookeeper version: [^\n]*\nREAD-ONLY mode; serving only read-only clients\nLatency min/);
+    expect(commandText("srvr", readOnly, noActions)).toContain("\nMode: read-only\n");
+    expect(commandText("mntr", readOnly, noActions)).toContain("zk_server_state\tread-only\n");
+    expect(commandJson("is_read_only", readOnly, noActions)).toMatchObject({ read_only: true });
+    expect(commandText("isro", snapshot({ mode: "looking" }), noActions)).toBe("null");
+    expect(commandText("srvr", snapshot(), noActions)).not.toContain("READ-ONLY");
+  });
+
   it("srvr on a leader ends with the proposal sizes, as ZooKeeper's", () => {
     expect(commandText("srvr", leader(), noActions)).toMatch(/\nProposal sizes last\/min\/max: 91\/48\/91\n$/);
   });

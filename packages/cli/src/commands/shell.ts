@@ -23,6 +23,7 @@ interface ShellFlags {
   cert?: string;
   key?: string;
   insecure?: boolean;
+  readOnly?: boolean;
 }
 
 /** TLS flags as client options: any of them means wss://. Files are read here, so a bad path fails at once. */
@@ -42,7 +43,7 @@ async function runShell(connectString: string | undefined, flags: ShellFlags): P
   const target = connectString ?? (await defaultConnectString());
   const timeout = flags.timeout === undefined ? undefined : Number(flags.timeout);
   const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
-  const clientOptions = tlsClientOptions(flags);
+  const clientOptions: ClientOptions = { ...tlsClientOptions(flags), ...(flags.readOnly ? { canBeReadOnly: true } : {}) };
   const script = { connectString: target, io, clientOptions, ...(timeout && timeout > 0 ? { connectTimeoutMs: timeout } : {}) };
   if (flags.command !== undefined) return runScript([flags.command], script);
   if (!process.stdin.isTTY) return runScript(streamLines(process.stdin), script);
@@ -61,6 +62,7 @@ export function addShellCommand(program: Command): void {
     .option("--cert <file>", "TLS: the client certificate (PEM), for servers with ssl.clientAuth need or want")
     .option("--key <file>", "TLS: the client certificate's private key (PEM)")
     .option("--insecure", "TLS: do not verify the server's certificate (testing only)")
+    .option("-r, --read-only", "accept a read-only server (readonlymode.enabled, no quorum): reads only, as zkCli's -r")
     .action(async (connectString: string | undefined, flags: ShellFlags) => {
       const code = await runShell(connectString, flags);
       process.stdout.write("", () => process.exit(code));

@@ -32,6 +32,7 @@ const HISTORY_SHOWN = 11;
 
 const STATE_OF_EVENT: Record<SessionEvent, KeeperState> = {
   connected: KeeperState.SyncConnected,
+  connectedReadOnly: KeeperState.ConnectedReadOnly,
   reconnected: KeeperState.SyncConnected,
   disconnected: KeeperState.Disconnected,
   expired: KeeperState.Expired,
@@ -72,7 +73,7 @@ export class Shell implements ShellContext {
   /** zkCli's prompt state: CONNECTING, CONNECTED or CLOSED. */
   get stateName(): string {
     const state = this.#client?.state ?? "closed";
-    return state === "connected" ? "CONNECTED" : state === "closed" ? "CLOSED" : "CONNECTING";
+    return state === "connected" ? "CONNECTED" : state === "connectedReadOnly" ? "CONNECTEDREADONLY" : state === "closed" ? "CLOSED" : "CONNECTING";
   }
   /** The client of the current session, connected or not (tab completion uses it). */
   get currentClient(): Client | undefined {

@@ -39,7 +39,8 @@ export function commandText(word: string, s: ServerSnapshot, actions: AdminActio
     case "dump":
       return dumpText(s);
     case "isro":
-      return s.readOnly ? "ro" : "rw";
+      // ZooKeeper's IsroCommand: "null" while no server runs (looking without read-only mode).
+      return s.readOnly ? "ro" : s.mode === "looking" ? "null" : "rw";
     case "dirs":
       return `datadir_size: ${s.dataDirBytes}\nlogdir_size: ${s.logDirBytes}\n`;
     case "crst":
@@ -66,6 +67,7 @@ function consLine(c: ConnectionInfo, brief: boolean): string {
 
 function statText(word: string, s: ServerSnapshot): string {
   let out = `Zookeeper version: ${VERSION_LINE}\n`;
+  if (s.readOnly) out += "READ-ONLY mode; serving only read-only clients\n";
   if (word === "stat") out += "Clients:\n" + s.connections.map((c) => consLine(c, true)).join("") + "\n";
   out += `Latency min/avg/max: ${s.latencyMs.min}/${javaDouble(s.latencyMs.avg)}/${s.latencyMs.max}\n`;
   out += `Received: ${s.packetsReceived}\nSent: ${s.packetsSent}\nConnections: ${s.connections.length}\n`;

@@ -60,7 +60,7 @@ export interface SizeStats {
 }
 
 export interface ServerSnapshot {
-  mode: "standalone" | "leader" | "follower" | "observer" | "looking";
+  mode: "standalone" | "leader" | "follower" | "observer" | "looking" | "read-only";
   serverId: number;
   epoch: number;
   zxid: bigint;
@@ -344,7 +344,7 @@ const COMMANDS: readonly Command[] = [
         last_zxid: "0x" + s.zxid.toString(16),
         zab_epoch: Number(s.zxid >> 32n),
         zab_counter: Number(s.zxid & 0xffffffffn),
-        zabstate: s.mode === "looking" ? "election" : "broadcast",
+        zabstate: s.mode === "looking" || s.mode === "read-only" ? "election" : "broadcast",
       };
     },
   },

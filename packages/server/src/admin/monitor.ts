@@ -52,7 +52,7 @@ export function monitorPairs(s: ServerSnapshot): MonitorPair[] {
 
 /** ZooKeeper's peer state: the quorum state and the Zab phase. */
 export function peerState(s: ServerSnapshot): string {
-  return { leader: "leading - broadcast", follower: "following - broadcast", observer: "observing - broadcast", looking: "looking - election", standalone: "" }[s.mode];
+  return { leader: "leading - broadcast", follower: "following - broadcast", observer: "observing - broadcast", looking: "looking - election", "read-only": "looking - election", standalone: "" }[s.mode];
 }
 
 /** A double as Java prints it: 0.0, 5.125 (mntr's and srvr's average latency are doubles). */

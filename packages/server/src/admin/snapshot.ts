@@ -20,13 +20,16 @@ export interface SnapshotSources {
   /** Requests (forwarded writes, session creations and revalidations) received from each server. */
   requestsFrom: Map<number, number>;
   lastSnapshot: { zxid: bigint; timestampS: number } | undefined;
+  /** Serving read-only clients without a quorum (readonlymode.enabled). */
+  readOnly?: () => boolean;
 }
 
 export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: ReplicationDriver, metrics: RequestMetrics, local: Map<bigint, ClientHandler>, sources: SnapshotSources): ServerSnapshot {
   const status = driver.replica.status();
   const standalone = config.servers.length <= 1;
   const role = standalone ? "standalone" : status.role === "leader" ? "leader" : status.role === "observer" ? "observer" : status.leaderId !== null ? "follower" : "looking";
-  const mode = role === "leader" && !status.established ? "looking" : role;
+  const readOnly = sources.readOnly?.() ?? false;
+  const mode = readOnly ? "read-only" : role === "leader" && !status.established ? "looking" : role;
   const watches = node.tree.watches;
   const lags = mode === "leader" ? driver.replica.peerLags() : [];
   const inContact = lags.filter((l) => l.state !== "probe");
@@ -94,7 +97,7 @@ export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: R
     proposalSizes: { last: sizes.last, min: sizes.min, max: sizes.max },
     electionCount: status.electionCount,
     fsyncP50Ms: driver.fsyncP50Ms(),
-    readOnly: false,
+    readOnly,
     uptimeMs: Date.now() - sources.startedMs,
     fileDescriptors: fileDescriptors(),
     ...directorySizes(config),

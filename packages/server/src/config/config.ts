@@ -92,6 +92,8 @@ export interface ServerConfig extends SecuritySettings, AuthConfig {
   fsyncWarningThresholdMs: number;
   /** Skip every ACL check (ZooKeeper's skipACL: only "yes" turns it on). */
   skipACL: boolean;
+  /** Serve reads to canBeReadOnly clients while there is no quorum (readonlymode.enabled; core/read-only.ts). */
+  readOnlyMode: boolean;
   /** Path of the admin commands, and the idle time after which an admin connection is closed. */
   adminCommandUrl: string;
   adminIdleTimeoutMs: number;
@@ -263,6 +265,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     forceSync: str(raw, "forceSync") !== "no",
     fsyncWarningThresholdMs: int(raw, "fsync.warningthresholdms", 1000),
     skipACL: str(raw, "skipACL") === "yes",
+    readOnlyMode: bool(raw, "readonlymode.enabled", false),
     adminCommandUrl: str(raw, "admin.commandURL") ?? "/commands",
     adminIdleTimeoutMs: int(raw, "admin.idleTimeout", 30_000),
     containerCheckIntervalMs: int(raw, "znode.container.checkIntervalMs", 60_000),

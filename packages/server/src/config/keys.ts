@@ -225,7 +225,10 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   extendedTypesEnabled: { kind: "bool", doc: "Accepted; TTL nodes are always enabled.", ignored: "TTL nodes always on" },
   emulate353TTLNodes: { kind: "bool", doc: "Accepted.", ignored: "TTL nodes always on, with 3.5.4+ numbering" },
   enforceQuota: { kind: "bool", doc: "Accepted.", ignored: "no quotas" },
-  "readonlymode.enabled": { kind: "bool", doc: "Accepted; a server without a quorum serves no one.", ignored: "no read-only mode" },
+  "readonlymode.enabled": {
+    kind: "bool",
+    doc: "true: a server of an ensemble that has looked for a leader for max(2000 ms, tickTime) serves reads from its last applied tree to clients that connected with canBeReadOnly (kazoo's read_only=True), as ZooKeeper's ReadOnlyZooKeeperServer: writes and sync get NOT_READONLY (-119), a client without canBeReadOnly and a session of the quorum are refused, new sessions are local to it (never valid on another server); isro answers ro and srvr Mode read-only. When an election ends it stops and closes those connections, so the clients move to a read-write server (default false). ZooKeeper reads it as a Java system property (-Dreadonlymode.enabled=true); Warden from the configuration.",
+  },
   "znode.container.checkIntervalMs": { kind: "int", min: 50, max: 86_400_000, doc: "How often empty containers and expired TTL nodes are looked for and deleted, in ms (default 60000)." },
   ...ignoredKeys(["znode.container.maxPerMinute", "znode.container.maxNeverUsedIntervalMs"], "int", "containers are deleted as found"),
   // ---- metrics

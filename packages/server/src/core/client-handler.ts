@@ -11,6 +11,7 @@ import { samePassword } from "./session-ids.js";
 import { MULTI_READ_OPS_MAX, requestPathProblem, watchedPaths } from "./request-checks.js";
 import type { ServerContext } from "./context.js";
 import { SaslExchange, enforcementRefusal } from "./client-auth.js";
+import { readOnlyConnect, refusedReadOnly } from "./read-only.js";
 
 const CONFIG_PATH = "/zookeeper/config";
 const NO_SECRET_YET = "the ensemble has not committed its session secret yet; try again";
@@ -26,6 +27,8 @@ export class ClientHandler implements ConnectionHandler {
   private sasl: SaslExchange | undefined;
   /** An authentication failed: the connection is closing and reads nothing more (ZooKeeper's disableRecv). */
   private ending = false;
+  /** The session is a local one of this server in read-only mode. */
+  private readOnly = false;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -40,7 +43,10 @@ export class ClientHandler implements ConnectionHandler {
     const { node, config } = this.ctx;
     // The connection hands on exactly one ConnectRequest; a second would be a bug of ours.
     if (this.session || this.connecting) return this.connection.fail("connect_twice", "a second ConnectRequest");
-    if (!node.serving) return this.connection.close(CloseReason.NOT_SERVING, "this server has no quorum; try another");
+    if (!node.serving) {
+      if (this.ctx.readOnly?.active) return this.connectReadOnly(req);
+      return this.connection.close(CloseReason.NOT_SERVING, "this server has no quorum; try another");
+    }
     if (req.lastZxidSeen > node.lastZxid) {
       const message = `the client has seen zxid ${formatZxid(req.lastZxidSeen)}, this server only ${formatZxid(node.lastZxid)}; try another server`;
       return this.connection.close(CloseReason.ZXID_BEHIND, message, node.lastZxid);
@@ -64,9 +70,25 @@ export class ClientHandler implements ConnectionHandler {
     this.open(req.sessionId, info.timeoutMs);
   }
 
-  /** The session exists in the tree: attach it to this connection and answer the handshake. */
-  open(sessionId: bigint, timeoutMs: number): void {
-    const created = this.connecting !== undefined;
+  /** A handshake while this server serves read-only: a local session, never committed. */
+  private connectReadOnly(req: ConnectRequest): void {
+    const { node, config } = this.ctx;
+    const d = readOnlyConnect(this.ctx.readOnly!, req, {
+      lastZxid: node.lastZxid,
+      minSessionTimeoutMs: config.minSessionTimeoutMs,
+      maxSessionTimeoutMs: config.maxSessionTimeoutMs,
+      globalSession: (id) => node.tree.sessions.has(id),
+      password: (id) => this.ctx.password(id),
+      takeSessionId: () => this.ctx.sessionIds.take(),
+    });
+    if (!d.open) return this.connection.close(d.reason, d.message, d.lastZxid);
+    this.readOnly = true;
+    this.open(d.sessionId, d.timeoutMs, d.created);
+  }
+
+  /** The session exists in the tree (or, read-only, here): attach it to this connection and answer the handshake. */
+  open(sessionId: bigint, timeoutMs: number, createdReadOnly = false): void {
+    const created = this.connecting !== undefined || createdReadOnly;
     this.ctx.connecting.delete(sessionId);
     this.connecting = undefined;
     if (this.connection.closed) return;
@@ -78,9 +100,10 @@ export class ClientHandler implements ConnectionHandler {
       this.session = new LocalSession(sessionId, timeoutMs, c, this.ctx.config.outstandingPerSessionMax, (s, r) => this.sendReply(s, r), () => !c.writable);
       // ZooKeeper's skipACL: this server checks no ACL, for reads here and writes it forwards.
       this.session.superuser = this.ctx.config.skipACL;
+      this.session.readOnly = this.readOnly;
       if (created) this.ctx.audit?.record(this.session, c.remoteIp, { type: "createSession" }, 0, undefined);
-      this.ctx.node.touch(sessionId);
-      c.sendConnected({ protocolVersion: 0, timeoutMs, sessionId, password, readOnly: false }, this.ctx.node.lastZxid);
+      this.touch(this.session);
+      c.sendConnected({ protocolVersion: 0, timeoutMs, sessionId, password, readOnly: this.readOnly }, this.ctx.node.lastZxid);
     });
   }
 
@@ -116,7 +139,7 @@ export class ClientHandler implements ConnectionHandler {
     if (!s) return;
     this.guard(() => {
       // The client read what it was sent: it is alive, though its pings may wait unread behind the pause.
-      this.ctx.node.touch(s.sessionId);
+      this.touch(s);
       s.order.resume();
     });
   }
@@ -127,9 +150,15 @@ export class ClientHandler implements ConnectionHandler {
     this.guard(() => this.request(s, xid, request));
   }
 
+  /** A read-only session lives here only; every other one is the leader's to expire. */
+  private touch(s: LocalSession): void {
+    if (s.readOnly) this.ctx.readOnly?.touch(s.sessionId);
+    else this.ctx.node.touch(s.sessionId);
+  }
+
   private request(s: LocalSession, xid: number, request: Request): void {
     const { node } = this.ctx;
-    node.touch(s.sessionId);
+    this.touch(s);
     const startedMs = performance.now();
     this.ctx.metrics.received(request.type);
     this.ctx.outstanding.add(1);
@@ -138,6 +167,13 @@ export class ClientHandler implements ConnectionHandler {
       if (authAnswer.thenClose !== undefined) this.ending = true;
       s.order.read(() => ({ ...authAnswer, startedMs, op: request.type }));
       return this.backPressure(s);
+    }
+    if (s.readOnly) {
+      const answer = this.readOnlyAnswer(s, xid, request);
+      if (answer !== undefined) {
+        s.order.read(() => ({ ...answer, startedMs, op: request.type }));
+        return this.backPressure(s);
+      }
     }
     // On the leader every request is checked against the session's owner and state (writes when
     // prepared), as in ZooKeeper's PrepRequestProcessor; auth is not (ZooKeeper answers it before).
@@ -177,6 +213,15 @@ export class ClientHandler implements ConnectionHandler {
       s.order.read(() => ({ ...this.local(s, xid, request), startedMs, op: request.type }));
     }
     this.backPressure(s);
+  }
+
+  /** A read-only session's writes and syncs: NOT_READONLY; its closeSession: closed here, nothing committed. */
+  private readOnlyAnswer(s: LocalSession, xid: number, request: Request): Answer | undefined {
+    const zxid = this.ctx.node.lastZxid;
+    if (refusedReadOnly(request)) return { xid, zxid, err: ErrorCode.NOT_READONLY, response: undefined };
+    if (request.type !== "closeSession") return undefined;
+    this.ctx.readOnly?.remove(s.sessionId);
+    return { xid, zxid, err: 0, response: { type: "closeSession" }, thenClose: "sessionClosed" };
   }
 
   /** The answer to a request refused before it is queued (bad path, too many ops or watches, a reply too large), or undefined. */

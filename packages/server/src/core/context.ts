@@ -6,6 +6,7 @@ import type { RequestMetrics } from "../admin/request-metrics.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { PauseReason, type ClientConnection } from "../net/connection.js";
 import type { SaslUsers } from "../auth/sasl-users.js";
+import type { ReadOnlyMode } from "./read-only.js";
 
 /**
  * Requests received and not yet answered, across all sessions (ZooKeeper's
@@ -61,6 +62,8 @@ export interface ServerContext {
   sync(done: (result: SyncResult) => void): void;
   /** The audit log, when audit.enable is true. */
   readonly audit?: AuditLog | undefined;
+  /** Read-only mode (readonlymode.enabled): serving reads without a quorum. */
+  readonly readOnly?: ReadOnlyMode | undefined;
 }
 
 /** How a sync ended: applied up to `zxid`, or failed (the leader was lost). */

@@ -32,6 +32,8 @@ export class LocalSession {
   connection: ClientConnection | undefined;
   /** Reading from the connection is paused because too many requests are outstanding. */
   paused = false;
+  /** A local session of this server in read-only mode (core/read-only.ts): never in the replicated tree. */
+  readOnly = false;
   /** xids of this session's writes not yet answered (at most outstandingMax). */
   readonly writeXids = new Set<number>();
 

@@ -1,7 +1,10 @@
 // What a server says about itself on its admin port (`/commands/srvr`): role, last zxid, epoch.
 // Used by the ensemble harness and the tests to find the leader and to wait for agreement.
 
-export type ServerRole = "leader" | "follower" | "looking" | "observer" | "standalone";
+export type ServerRole = "leader" | "follower" | "looking" | "observer" | "standalone" | "read-only";
+
+/** Without a leader: looking, or serving read-only clients meanwhile (readonlymode.enabled). */
+export const withoutLeader = (role: ServerRole) => role === "looking" || role === "read-only";
 
 export interface ServerState {
   role: ServerRole;

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@warden/server";
-import { serverState, waitUntil, type ServerState } from "./admin.js";
+import { serverState, waitUntil, withoutLeader, type ServerState } from "./admin.js";
 
 export { freePort };
 
@@ -214,7 +214,7 @@ export class ProcessEnsemble {
         this.assertAlive(among());
         const states = await this.states(among());
         const leaders = [...states].filter(([, st]) => st?.role === "leader" || st?.role === "standalone").map(([id]) => id);
-        const serving = [...states.values()].every((st) => st && st.role !== "looking");
+        const serving = [...states.values()].every((st) => st && !withoutLeader(st.role));
         if (leaders.length !== 1 || !serving || leaders[0] === opts.not) return undefined;
         return leaders[0];
       },
@@ -232,7 +232,7 @@ export class ProcessEnsemble {
         async () => {
           const states = [...(await this.states(among)).values()];
           last = states.map((s) => (s ? `${s.role}@0x${s.zxid.toString(16)}` : "down")).join(" ");
-          if (states.some((s) => !s || s.role === "looking")) return undefined;
+          if (states.some((s) => !s || withoutLeader(s.role))) return undefined;
           const zxids = new Set(states.map((s) => s!.zxid));
           return zxids.size === 1 ? states[0]!.zxid : undefined;
         },
