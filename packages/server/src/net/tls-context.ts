@@ -89,6 +89,9 @@ export function tlsServerOptions(settings: TlsSettings, handshakeTimeoutMs: numb
     // want: a certificate that does not verify ends the connection after the handshake (ZooKeeper's trust manager refuses it).
     rejectUnauthorized: settings.clientAuth === "need",
     handshakeTimeout: handshakeTimeoutMs,
+    // As the plain ports: a small reply leaves at once (tls.Server takes net.Server's noDelay;
+    // setNoDelay on the TLS socket itself does not reach the TCP socket under it).
+    noDelay: true,
   };
 }
 
