@@ -137,7 +137,7 @@ describe("ZooKeeper 3.9's keys", () => {
   });
 
   it("refuses, naming the line and why, the values that would silently lower security", () => {
-    for (const line of ["sslQuorum=true", "quorum.auth.serverRequireSasl=true", "quorum.auth.learnerRequireSasl=true", "admin.forceHttps=true", "admin.needClientAuth=true", "DigestAuthenticationProvider.enabled=false"]) {
+    for (const line of ["sslQuorum=true", "quorum.auth.serverRequireSasl=true", "quorum.auth.learnerRequireSasl=true", "DigestAuthenticationProvider.enabled=false"]) {
       expect(() => buildConfig(parseProperties(`dataDir=/x\n${line}`, "z"), "/"), line).toThrow(new RegExp(`^z:2: ${line.replace(".", "\\.")} is refused: `));
     }
     expect(() => buildConfig(parseProperties("dataDir=/x\nsslQuorum=true", "z"), "/")).toThrow(/Warden has no TLS between servers/);

@@ -24,7 +24,7 @@ export interface ListenerTls {
   handshakesMax: number;
 }
 
-type Port = "zookeeper" | "native";
+type Port = "zookeeper" | "native" | "admin";
 
 /** A tls.Server for the ZooKeeper port; raw sockets (handshake included) are kept in `sockets` until closed. */
 export function createTlsListener(tls: ListenerTls, port: Port, reporter: ListenerReporter, onSocket: (socket: Socket) => void, sockets: Set<Socket>): TlsServer {
@@ -36,18 +36,21 @@ export function createTlsListener(tls: ListenerTls, port: Port, reporter: Listen
   return server;
 }
 
-/** An https.Server for the native (WebSocket) port; raw sockets (handshake included) are kept in `sockets` until closed. */
+/** An https.Server for the native (WebSocket) port or the admin port; raw sockets (handshake included) are kept in `sockets` until closed. */
 export function createHttpsListener(
   tls: ListenerTls,
   reporter: ListenerReporter,
   httpOptions: { connectionsCheckingInterval: number },
   onRequest: (req: IncomingMessage, res: ServerResponse) => void,
   sockets: Set<Socket>,
+  port: "native" | "admin" = "native",
 ): HttpsServer {
   const server = createHttpsServer({ ...tls.options, ...httpOptions }, onRequest);
+  // https.Server passes a failed handshake on as an HTTP clientError too: it is counted once, below, as tls_handshake.
+  server.removeAllListeners("tlsClientError");
   // After the HTTP layer took the socket: a refused one is destroyed before it can upgrade.
-  server.on("secureConnection", (socket: TLSSocket) => void admitted(socket, tls, "native", reporter));
-  watchHandshakes(server, "native", reporter, sockets, tls.handshakesMax);
+  server.on("secureConnection", (socket: TLSSocket) => void admitted(socket, tls, port, reporter));
+  watchHandshakes(server, port, reporter, sockets, tls.handshakesMax);
   tls.reloader?.add(server);
   return server;
 }
