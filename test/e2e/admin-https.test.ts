@@ -24,7 +24,7 @@ async function admin(command: string, credentials?: string, tls: Parameters<type
   const code = await adminCommand(command, server, (t) => (out += t), credentials, tls);
   return { code, out };
 }
-const withCert = (c: CertFiles) => ({ cacert: ca.caCert, cert: c.cert, key: c.key });
+const withCert = (c: CertFiles) => ({ ca: ca.caCert, cert: c.cert, key: c.key });
 
 describe.skipIf(!hasOpenssl())("the admin port over HTTPS", () => {
   beforeAll(async () => {
@@ -66,7 +66,7 @@ describe.skipIf(!hasOpenssl())("the admin port over HTTPS", () => {
     const plain = await admin("ruok");
     expect(plain.code).toBe(2);
     expect(plain.out).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:\d+\/commands\/ruok: /);
-    const noCert = await admin("ruok", "mon:mon-pw", { cacert: ca.caCert });
+    const noCert = await admin("ruok", "mon:mon-pw", { ca: ca.caCert });
     expect(noCert.code).toBe(2);
     const count = async () => {
       const text = (await admin("metrics", undefined, withCert(ops))).out;

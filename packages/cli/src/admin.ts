@@ -2,12 +2,12 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 
-/** How to reach an HTTPS admin port (admin.forceHttps, admin.portUnification); curl's option names. */
+/** How to reach an HTTPS admin port (admin.forceHttps, admin.portUnification). */
 export interface AdminTlsOptions {
   /** Use HTTPS (implied by any other option here, or by an https:// server). */
   https?: boolean;
   /** PEM file of the authorities the server's certificate must chain to (default: Node's roots). */
-  cacert?: string;
+  ca?: string;
   /** PEM files of the client certificate and its key (admin.needClientAuth, admin.authX509). */
   cert?: string;
   key?: string;
@@ -33,7 +33,7 @@ export async function adminCommand(
   tls: AdminTlsOptions = {},
 ): Promise<number> {
   const path = command === "health" || command === "metrics" ? `/${command}` : `/commands/${encodeURIComponent(command)}`;
-  const secure = tls.https === true || tls.cacert !== undefined || tls.cert !== undefined || tls.insecure === true || server.startsWith("https://");
+  const secure = tls.https === true || tls.ca !== undefined || tls.cert !== undefined || tls.insecure === true || server.startsWith("https://");
   const hostPort = server.replace(/^https?:\/\//, "").replace(/\/+$/, "");
   const url = `${secure ? "https" : "http"}://${hostPort}${path}`;
   const headers: Record<string, string> = credentials ? { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` } : {};
@@ -51,7 +51,7 @@ export async function adminCommand(
 function tlsOptions(tls: AdminTlsOptions): Record<string, unknown> {
   if ((tls.cert === undefined) !== (tls.key === undefined)) throw new Error("--cert and --key go together");
   return {
-    ...(tls.cacert !== undefined ? { ca: readFileSync(tls.cacert) } : {}),
+    ...(tls.ca !== undefined ? { ca: readFileSync(tls.ca) } : {}),
     ...(tls.cert !== undefined ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key!) } : {}),
     rejectUnauthorized: tls.insecure !== true,
   };

@@ -19,11 +19,11 @@ export function buildProgram(warden: string[]): Command {
     .argument("[server]", "host:port of the admin port", "127.0.0.1:8080")
     .option("-u, --user <user:password>", "a digest user's credentials, for a server with admin.authRequired (or set WARDEN_ADMIN_AUTH: a password on the command line shows in ps)")
     .option("--https", "the admin port speaks HTTPS (admin.forceHttps, admin.portUnification); implied by the options below or an https:// server")
-    .option("--cacert <file>", "PEM authorities the server's certificate must chain to (default: Node's roots)")
+    .option("--ca <file>", "PEM authorities the server's certificate must chain to (default: Node's roots)")
     .option("--cert <file>", "PEM client certificate, for admin.needClientAuth or admin.authX509 (with --key)")
     .option("--key <file>", "PEM private key of --cert")
-    .option("-k, --insecure", "do not verify the server's certificate (testing only)")
-    .action(async (command: string, server: string, opts: { user?: string; https?: boolean; cacert?: string; cert?: string; key?: string; insecure?: boolean }) => {
+    .option("--insecure", "do not verify the server's certificate (testing only)")
+    .action(async (command: string, server: string, opts: { user?: string; https?: boolean; ca?: string; cert?: string; key?: string; insecure?: boolean }) => {
       const { user, ...tls } = opts;
       process.exitCode = await adminCommand(command, server, undefined, user ?? process.env.WARDEN_ADMIN_AUTH, tls);
     });

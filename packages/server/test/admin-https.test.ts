@@ -14,6 +14,8 @@ import { hasOpenssl, makeTestCa, type CertFiles, type TestCa } from "@warden/tes
 import { buildConfig, parseProperties, ConfigError } from "../src/config/index.js";
 import { startAdminServer } from "../src/admin/http.js";
 import { adminListenerTls, type AdminListener } from "../src/admin/listener.js";
+import { unifiedFront } from "../src/admin/unified.js";
+import { createServer as createHttpServer } from "node:http";
 
 const OPS_DN = "CN=ops,O=Example";
 const SUPER_DN = "CN=root,O=Example";
@@ -169,13 +171,32 @@ describe.skipIf(!hasOpenssl())("admin.portUnification", () => {
   });
 
   it("ends a broken handshake and a malformed request, each counted, and keeps serving both", async () => {
-    const { port, closed } = await start({ "admin.portUnification": "true" });
+    const { port, closed, logged } = await start({ "admin.portUnification": "true" });
     await raw(port, Buffer.from([0x16, 0x00, 0x00, 0x00, 0x10, 0x01]));
     expect((await raw(port, "NOT HTTP\r\n\r\n")).toString("latin1")).toMatch(/^HTTP\/1\.1 400 /);
     await until("the refusals counted", () => closed.length >= 2);
     expect([...closed].sort()).toEqual(["admin:bad_frame", "admin:tls_handshake"]);
+    expect(logged.join("\n")).toMatch(/closing admin connection 127\.0\.0\.1:\d+: tls_handshake: /);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     expect((await httpsGet(port, "/health", undefined)).status).toBe(200);
+  });
+
+  it("closes a connection that sends nothing within the bound, logged and counted", async () => {
+    const closed: string[] = [];
+    const logged: string[] = [];
+    const idle = createHttpServer();
+    const front = unifiedFront(idle, idle, { log: (l) => logged.push(l), closed: (port, cause) => closed.push(`${port}:${cause}`) }, new Set(), 100);
+    await new Promise<void>((r) => front.listen(0, "127.0.0.1", () => r()));
+    try {
+      const port = (front.address() as { port: number }).port;
+      const silent = connect(port, "127.0.0.1");
+      opened.push(silent);
+      await new Promise((r) => silent.once("close", r));
+      expect(closed).toEqual(["admin:handshake_timeout"]);
+      expect(logged[0]).toMatch(/: handshake_timeout: nothing sent within 100 ms$/);
+    } finally {
+      await new Promise((r) => front.close(r));
+    }
   });
 
   it("with admin.needClientAuth binds HTTPS only: plain HTTP stays open, as ZooKeeper's", async () => {
