@@ -263,10 +263,10 @@ describe.skipIf(!hasOpenssl())("admin HTTPS configuration", () => {
     expect(load({}).adminHttps).toBeUndefined();
   });
 
-  it("refuses admin.needClientAuth or admin.authX509 without HTTPS, and forceHttps with portUnification, naming the line", () => {
+  it("refuses admin.needClientAuth or admin.authX509 without HTTPS, naming the line; forceHttps wins over portUnification, as in ZooKeeper", () => {
     expect(() => load({ "admin.needClientAuth": "true" })).toThrow(/^zoo\.cfg:2: admin\.needClientAuth=true needs admin\.forceHttps=true/);
     expect(() => load({ "admin.authRequired": "true", "admin.authX509": OPS_DN })).toThrow(/^zoo\.cfg:3: admin\.authX509 needs HTTPS on the admin port/);
-    expect(() => load({ "admin.forceHttps": "true", "admin.portUnification": "true", ...stores() })).toThrow(/choose one/);
+    expect(load({ "admin.forceHttps": "true", "admin.portUnification": "true", ...stores() }).adminHttps?.mode).toBe("https");
     expect(() => load({ "admin.forceHttps": "true", ...stores(), "admin.authX509": "ops" })).toThrow(/admin\.authX509 must be a certificate's subject/);
   });
 

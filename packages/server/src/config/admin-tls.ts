@@ -35,7 +35,7 @@ export function adminTlsSettings(raw: RawConfig, baseDir: string, x509Wanted: bo
     if (needClientAuth) throw new ConfigError(`${where(raw, "admin.needClientAuth")}: admin.needClientAuth=true needs admin.forceHttps=true (or admin.portUnification=true): without HTTPS no certificate can be asked for`);
     return { adminHttps: undefined };
   }
-  if (forceHttps && unified) throw new ConfigError(`${where(raw, "admin.portUnification")}: admin.portUnification=true lets plain HTTP in, admin.forceHttps=true keeps it out: choose one`);
+  // Both: HTTPS only, as JettyAdminServer picks its SSL connector over the unified one.
   let tls: TlsSettings;
   try {
     tls = tlsSettings(raw, "ssl.quorum.", "sslQuorumReloadCertFiles", baseDir);
