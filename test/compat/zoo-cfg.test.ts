@@ -118,7 +118,7 @@ describe("a zoo.cfg with every key of ZooKeeper 3.9", () => {
     tickTime: "2000", initLimit: "10", syncLimit: "5", dataDir: join(dir, "data"), dataLogDir: join(dir, "log"), clientPort: String(await freePort()),
     clientPortAddress: "127.0.0.1", clientPortListenBacklog: "128", clientTcpKeepAlive: "true", tcpKeepAlive: "true", "admin.enableServer": "true",
     "admin.serverPort": String(await freePort()), "admin.serverAddress": "127.0.0.1", "admin.commandURL": "/commands", "admin.idleTimeout": "30000",
-    "admin.forceHttps": "false", "admin.needClientAuth": "false", minSessionTimeout: "4000", maxSessionTimeout: "40000", maxClientCnxns: "60", maxCnxns: "0",
+    "admin.forceHttps": "false", "admin.portUnification": "false", "admin.needClientAuth": "false", minSessionTimeout: "4000", maxSessionTimeout: "40000", maxClientCnxns: "60", maxCnxns: "0",
     globalOutstandingLimit: "1000", "4lw.commands.whitelist": "srvr, ruok", snapCount: "100000", "autopurge.snapRetainCount": "3", "autopurge.purgeInterval": "1",
     forceSync: "yes", "fsync.warningthresholdms": "1000", "jute.maxbuffer": "1048575", peerType: "participant", standaloneEnabled: "true", quorumListenOnAllIPs: "false",
     commitLogCount: "500", "DigestAuthenticationProvider.superDigest": "super:D/InIHSb7yEEbrWz8b9l71RjZJU=", "DigestAuthenticationProvider.enabled": "true",

@@ -5,4 +5,4 @@ export { runRepl, prompt, type ReplOptions } from "./shell/repl.js";
 export { COMMANDS } from "./shell/commands/index.js";
 export { parseAcl, formatAclEntry } from "./shell/acl.js";
 export { tokenize, UsageError } from "./shell/tokenize.js";
-export { adminCommand } from "./admin.js";
+export { adminCommand, type AdminTlsOptions } from "./admin.js";

@@ -18,8 +18,14 @@ export function buildProgram(warden: string[]): Command {
     .argument("<command>", "the four-letter word, health or metrics")
     .argument("[server]", "host:port of the admin port", "127.0.0.1:8080")
     .option("-u, --user <user:password>", "a digest user's credentials, for a server with admin.authRequired (or set WARDEN_ADMIN_AUTH: a password on the command line shows in ps)")
-    .action(async (command: string, server: string, opts: { user?: string }) => {
-      process.exitCode = await adminCommand(command, server, undefined, opts.user ?? process.env.WARDEN_ADMIN_AUTH);
+    .option("--https", "the admin port speaks HTTPS (admin.forceHttps, admin.portUnification); implied by the options below or an https:// server")
+    .option("--ca <file>", "PEM authorities the server's certificate must chain to (default: Node's roots)")
+    .option("--cert <file>", "PEM client certificate, for admin.needClientAuth or admin.authX509 (with --key)")
+    .option("--key <file>", "PEM private key of --cert")
+    .option("--insecure", "do not verify the server's certificate (testing only)")
+    .action(async (command: string, server: string, opts: { user?: string; https?: boolean; ca?: string; cert?: string; key?: string; insecure?: boolean }) => {
+      const { user, ...tls } = opts;
+      process.exitCode = await adminCommand(command, server, undefined, user ?? process.env.WARDEN_ADMIN_AUTH, tls);
     });
   return program;
 }

@@ -31,6 +31,7 @@ import { startZkListener } from "./net/zk-listener.js";
 import { TlsReloader, tlsServerOptions } from "./net/tls-context.js";
 import type { ListenerTls } from "./net/tls-listener.js";
 import { AdminSurface } from "./admin/surface.js";
+import { adminListenerTls } from "./admin/listener.js";
 import type { SnapshotSources } from "./admin/snapshot.js";
 import { ElectionClock } from "./admin/zk-metrics.js";
 import { startPurgeTask, type PurgeClock } from "./purge-task.js";
@@ -168,6 +169,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const tls = clientTls(config, log, (ok) => tlsReloaded(ok));
   let peerTlsReloaded: (ok: boolean) => void = () => {};
   const peerTls = quorumTls(config, log, (ok) => peerTlsReloaded(ok));
+  const adminTls = adminListenerTls(config);
   const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
   const dbInitMs = Date.now() - startedMs;
   const secret = readSecret(config);
@@ -446,7 +448,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     tls && config.secureNativePort > 0 ? await startNativeListener({ port: config.secureNativePort, host: config.secureClientPortAddress, limits, bounds, limiter, handlers, reporter, sockets, origins, tls }) : undefined;
   tls?.reloader?.start();
   registerPeerGauges(metrics.registry, () => transport, () => driver!.replica.transferStats(), () => peerBatches.oversizeDropped);
-  const admin = await surface.start(reporter);
+  const admin = await surface.start(reporter, adminTls);
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
   if (voters.length <= 1) await until(() => node.serving, 10_000, "the standalone server did not become ready");
   const purgeTask = startPurgeTask({
@@ -456,7 +458,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log,
     clock: options.purgeClock,
   });
-  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}${secureZk ? `, zookeeper over TLS ${secureZk.port}` : ""}${secureNative ? `, native over TLS ${secureNative.port}` : ""}, admin ${admin?.port ?? "off"}, data ${config.dataDir}${config.dataLogDir !== config.dataDir ? `, log ${config.dataLogDir}` : ""}`);
+  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}${secureZk ? `, zookeeper over TLS ${secureZk.port}` : ""}${secureNative ? `, native over TLS ${secureNative.port}` : ""}, admin ${admin?.port ?? "off"}${adminTls ? (adminTls.mode === "https" ? " (HTTPS)" : " (HTTP and HTTPS)") : ""}, data ${config.dataDir}${config.dataLogDir !== config.dataDir ? `, log ${config.dataLogDir}` : ""}`);
 
   return {
     config,
@@ -490,7 +492,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       for (const h of local.values()) h.connection.close(CloseReason.SHUTTING_DOWN, "the server is stopping");
       tls?.reloader?.stop();
       peerTls?.reloader?.stop();
-      await Promise.all([native?.close(), zk?.close(), secureZk?.close(), secureNative?.close(), new Promise<void>((r) => (admin ? admin.server.close(() => r()) : r()))]);
+      await Promise.all([native?.close(), zk?.close(), secureZk?.close(), secureNative?.close(), admin?.close()]);
       await driver!.stop();
       failover.stop();
       await transport?.stop();

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, KEYS, NO_TLS, loadConfig, lookupKey, parseProperties, buildConfig, configurationDoc } from "../src/config/index.js";
+import { ConfigError, KEYS, loadConfig, lookupKey, parseProperties, buildConfig, configurationDoc } from "../src/config/index.js";
 
 function withDir<T>(fn: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), "warden-config-"));
@@ -94,13 +94,11 @@ describe("configuration", () => {
     }));
 
   it("accepts ZooKeeper keys Warden has no use for, and reports them one line per reason", () => {
-    const cfg = buildConfig(parseProperties("dataDir=/x\npreAllocSize=65536\nreconfigEnabled=false\ntxnLogSizeLimitInKb=1024\nadmin.portUnification=true", "z"), "/");
+    const cfg = buildConfig(parseProperties("dataDir=/x\npreAllocSize=65536\nreconfigEnabled=false\ntxnLogSizeLimitInKb=1024", "z"), "/");
     expect(cfg.ignored).toEqual([
       "preAllocSize, txnLogSizeLimitInKb: the log is LevelDB, which sizes and compacts its own files",
       "reconfigEnabled: no dynamic reconfiguration: server.N lines are static",
-      `admin.portUnification: ${NO_TLS}`,
     ]);
-    expect(NO_TLS).toContain("is NOT using TLS");
   });
 });
 
@@ -137,7 +135,7 @@ describe("ZooKeeper 3.9's keys", () => {
   });
 
   it("refuses, naming the line and why, the values that would silently lower security", () => {
-    for (const line of ["ssl.quorum.crl=true", "ssl.quorum.ocsp=true", "quorum.auth.serverRequireSasl=true", "quorum.auth.learnerRequireSasl=true", "admin.forceHttps=true", "admin.needClientAuth=true", "DigestAuthenticationProvider.enabled=false"]) {
+    for (const line of ["ssl.quorum.crl=true", "ssl.quorum.ocsp=true", "quorum.auth.serverRequireSasl=true", "quorum.auth.learnerRequireSasl=true", "DigestAuthenticationProvider.enabled=false"]) {
       expect(() => buildConfig(parseProperties(`dataDir=/x\n${line}`, "z"), "/"), line).toThrow(new RegExp(`^z:2: ${line.replace(".", "\\.")} is refused: `));
     }
     expect(() => buildConfig(parseProperties("dataDir=/x\nadmin.forceHttps=true", "z"), "/")).toThrow(/Warden has no TLS on the admin port/);

@@ -1,8 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { describeError, type ListenerReporter } from "../net/connection.js";
+import { peerIdentities } from "../net/tls-listener.js";
 import { adminJson } from "./admin-json.js";
 import { authenticatedDigest } from "./auth.js";
+import { listenAdmin, type AdminListener, type AdminTls } from "./listener.js";
+
+export { ADMIN_CONNECTIONS_MAX } from "./listener.js";
 
 /** Answers of the admin port; each command returns its JSON fields (bigints are written as numbers). */
 export interface AdminSource {
@@ -11,11 +14,6 @@ export interface AdminSource {
   commands: Readonly<Record<string, () => Record<string, unknown>>>;
 }
 
-/** Bounds of the admin port: it is for operators and scrapers, a handful of connections at a time. */
-export const ADMIN_CONNECTIONS_MAX = 64;
-const ADMIN_HEADERS_TIMEOUT_MS = 10_000;
-const ADMIN_REQUEST_TIMEOUT_MS = 30_000;
-const ADMIN_HEADERS_MAX = 64;
 const ADMIN_URL_CHARS_MAX = 2048;
 
 /** ZooKeeper's admin.commandURL and admin.idleTimeout. */
@@ -24,6 +22,10 @@ export interface AdminSettings {
   idleTimeoutMs: number;
   /** admin.authRequired: every request but /health needs credentials proving one of these digest ids. */
   authDigests?: ReadonlySet<string> | undefined;
+  /** ...or, on HTTPS, a verified client certificate whose x509 identity is one of these. */
+  authX509?: ReadonlySet<string> | undefined;
+  /** HTTPS (admin.forceHttps, admin.portUnification); undefined: plain HTTP. */
+  tls?: AdminTls | undefined;
   /** A request refused for its credentials (counted by the caller). */
   authFailed?: () => void;
 }
@@ -41,16 +43,16 @@ export async function startAdminServer(
   host: string | undefined,
   reporter: ListenerReporter,
   settings: AdminSettings = ADMIN_DEFAULTS,
-): Promise<{ server: Server; port: number }> {
+): Promise<AdminListener> {
   const commands = new Map(Object.entries(source.commands));
   const commandUrl = "/" + settings.commandUrl.replace(/^\/+|\/+$/g, "");
-  // Timeouts are checked every connectionsCheckingInterval (Node's default: 30 s).
-  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     try {
-      if (settings.authDigests !== undefined && !authorized(req, settings.authDigests)) {
+      if (settings.authDigests !== undefined && !authorized(req, settings.authDigests, settings.authX509, settings.tls)) {
         settings.authFailed?.();
         res.writeHead(401, { "content-type": "application/json", "cache-control": "no-store", "www-authenticate": 'Basic realm="warden admin", charset="UTF-8"' });
-        res.end(JSON.stringify({ error: "credentials of an admin digest user are required (admin.authRequired)" }) + "\n");
+        const x509 = settings.tls && settings.authX509 && settings.authX509.size > 0 ? " or an allowed client certificate" : "";
+        res.end(JSON.stringify({ error: `credentials of an admin digest user${x509} are required (admin.authRequired)` }) + "\n");
         return;
       }
       answer(source, commands, commandUrl, req, res);
@@ -60,30 +62,24 @@ export async function startAdminServer(
       if (res.headersSent) res.destroy();
       else send(res, 500, "application/json", JSON.stringify({ error: "internal error" }) + "\n");
     }
-  });
-  server.maxConnections = ADMIN_CONNECTIONS_MAX;
-  server.headersTimeout = ADMIN_HEADERS_TIMEOUT_MS;
-  server.requestTimeout = ADMIN_REQUEST_TIMEOUT_MS;
-  server.maxHeadersCount = ADMIN_HEADERS_MAX;
-  // A connection idle (nothing read or written) this long is closed, as Jetty's idle timeout.
-  server.on("connection", (socket) => socket.setTimeout(settings.idleTimeoutMs, () => socket.destroy()));
-  // A malformed request (bad request line, headers too large, a timeout) ends that connection only.
-  server.on("clientError", (_e, socket) => {
-    reporter.closed("admin", "bad_frame");
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-    socket.destroy();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  return { server, port: (server.address() as AddressInfo).port };
+  };
+  return listenAdmin(handler, port, host, reporter, settings.idleTimeoutMs, settings.tls);
 }
 
 /** /health is a probe for orchestrators (no credentials); everything else needs them when required. */
-function authorized(req: IncomingMessage, digests: ReadonlySet<string>): boolean {
+function authorized(req: IncomingMessage, digests: ReadonlySet<string>, x509: ReadonlySet<string> | undefined, tls: AdminTls | undefined): boolean {
   if (pathOf(req.url) === "/health") return true;
-  return authenticatedDigest(req.headers.authorization, digests) !== undefined;
+  return certified(req, x509, tls) || authenticatedDigest(req.headers.authorization, digests) !== undefined;
+}
+
+/**
+ * A client certificate that verified at the handshake, whose x509 identity is allowed (or is
+ * X509AuthenticationProvider.superUser's), as ZooKeeper 3.9's admin "Authorization: x509"
+ * takes the identity from the connection's certificate, not from the header.
+ */
+function certified(req: IncomingMessage, x509: ReadonlySet<string> | undefined, tls: AdminTls | undefined): boolean {
+  if (!tls || !x509 || x509.size === 0 || !("encrypted" in req.socket)) return false;
+  return peerIdentities(req.socket, tls.listener).some((id) => (id.scheme === "x509" || id.scheme === "super") && x509.has(id.id));
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

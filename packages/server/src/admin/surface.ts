@@ -8,6 +8,7 @@ import type { ClientHandler } from "../core/client-handler.js";
 import type { ListenerReporter } from "../net/connection.js";
 import type { PeerTransport } from "../peer/transport.js";
 import { startAdminServer } from "./http.js";
+import type { AdminListener, AdminTls } from "./listener.js";
 import { COMMAND_NAMES, commandJson, type AdminActions, type ServerSnapshot } from "./commands.js";
 import { commandText, notWhitelisted } from "./command-text.js";
 import { serverSnapshot, type SnapshotSources } from "./snapshot.js";
@@ -72,7 +73,7 @@ export class AdminSurface {
   }
 
   /** The admin HTTP server, when adminPort is not 0. */
-  async start(reporter: ListenerReporter): Promise<{ port: number; server: import("node:http").Server } | undefined> {
+  async start(reporter: ListenerReporter, tls?: AdminTls): Promise<AdminListener | undefined> {
     const { config, node, metrics } = this.p;
     if (config.adminPort === 0) return undefined;
     const authFailures = metrics.registry.counter("warden_admin_auth_failures_total", "Admin requests refused with 401 for missing or wrong credentials (admin.authRequired)");
@@ -85,7 +86,7 @@ export class AdminSurface {
       config.adminPort,
       config.adminAddress,
       reporter,
-      { commandUrl: config.adminCommandUrl, idleTimeoutMs: config.adminIdleTimeoutMs, authDigests: config.adminAuthDigests, authFailed: () => authFailures.inc() },
+      { commandUrl: config.adminCommandUrl, idleTimeoutMs: config.adminIdleTimeoutMs, authDigests: config.adminAuthDigests, authX509: config.adminAuthX509, tls, authFailed: () => authFailures.inc() },
     );
   }
 }

@@ -4,6 +4,7 @@ import { SERVER_LINE, lookupKey, type KeySpec } from "./keys.js";
 import { securitySettings, type SecuritySettings } from "./security.js";
 import { authConfig, type AuthConfig } from "./auth-config.js";
 import { tlsSettings, type TlsSettings } from "./tls-settings.js";
+import { adminTlsSettings, type AdminTlsSettings } from "./admin-tls.js";
 
 /** A configuration problem: names the file and line (or the flag) and what is wrong. */
 export class ConfigError extends Error {
@@ -30,7 +31,7 @@ export interface QuorumTlsSettings {
 }
 
 /** The native port's origins, the admin port's authentication and the audit log (security.ts); SASL and enforcement (auth-config.ts). */
-export interface ServerConfig extends SecuritySettings, AuthConfig {
+export interface ServerConfig extends SecuritySettings, AuthConfig, AdminTlsSettings {
   tickTimeMs: number;
   initLimitTicks: number;
   syncLimitTicks: number;
@@ -222,6 +223,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
   if (!dataDirValue) throw new ConfigError("dataDir is required (in the file or as --dataDir)");
   const dataDir = resolve(baseDir, dataDirValue);
   const tickTimeMs = int(raw, "tickTime", 2000);
+  const security = securitySettings(raw, baseDir, dataDir, str(raw, "superDigest"));
   const cfg: ServerConfig = {
     tickTimeMs,
     initLimitTicks: int(raw, "initLimit", 10),
@@ -278,7 +280,8 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     myId: 0,
     ignored,
     warnings: spellingWarnings(raw),
-    ...securitySettings(raw, baseDir, dataDir, str(raw, "superDigest")),
+    ...security,
+    ...adminTlsSettings(raw, baseDir, security.adminAuthX509.size > 0),
     ...auth,
   };
   checkConsistency(cfg, raw);

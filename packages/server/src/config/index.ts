@@ -1,3 +1,3 @@
 export * from "./config.js";
-export { KEYS, KEY_PREFIXES, lookupKey, NO_TLS } from "./keys.js";
+export { KEYS, KEY_PREFIXES, lookupKey } from "./keys.js";
 export { configurationTable, configurationDoc } from "./docs.js";

@@ -26,7 +26,6 @@ const INT = { min: -2_147_483_648, max: 2_147_483_647 } as const;
 const isTrue = (v: string) => /^(true|yes)$/i.test(v);
 
 // Reasons shared by many keys: each is one start-up line naming its keys.
-export const NO_TLS = "TLS on the admin port is not supported yet: that port is NOT using TLS (the client ports have it: secureClientPort, secureNativePort; the peer port: sslQuorum)";
 const NO_SASL = "no SASL between servers and no Kerberos (ensembleSecretFile authenticates peers; clients have SASL DIGEST-MD5 via jaasLoginConfig)";
 const NO_JVM = "tuning of ZooKeeper's Java implementation (threads, queues, caches) with no counterpart in Warden";
 const NO_RECONFIG = "no dynamic reconfiguration: server.N lines are static";
@@ -35,7 +34,6 @@ const ELECTION_ON_PEER_PORT = "elections travel on the peer port";
 const LEVELDB_LOG = "the log is LevelDB, which sizes and compacts its own files";
 const NO_THROTTLE = "no connection or request throttling beyond maxClientCnxns, maxCnxns and the outstanding-request limits";
 
-const TLS_REFUSED = { values: "true", why: "Warden has no TLS on the admin port yet; starting without it would send in plain text what was meant to be encrypted" };
 const SASL_REFUSED = { values: "true", why: "Warden has no SASL between servers; use ensembleSecretFile for peers" };
 const AUTH_PROVIDER_DOC =
   "An authentication provider class. org.apache.zookeeper.server.auth.SASLAuthenticationProvider (the sasl scheme), DigestAuthenticationProvider, IPAuthenticationProvider and X509AuthenticationProvider are built in and accepted; the sasl scheme works without this line. Any other class is ignored, with a start-up line naming it.";
@@ -125,11 +123,12 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   "admin.enableServer": { kind: "bool", doc: "false disables the admin HTTP server." },
   "admin.commandURL": { kind: "string", doc: "Path under which the admin commands are served (default /commands)." },
   "admin.idleTimeout": { kind: "int", min: 1, max: 86_400_000, doc: "Milliseconds an admin connection may stay idle before it is closed (default 30000)." },
-  "admin.forceHttps": { kind: "bool", doc: "ZooKeeper's HTTPS-only admin port.", refused: { when: isTrue, ...TLS_REFUSED } },
-  "admin.needClientAuth": { kind: "bool", doc: "ZooKeeper's client certificates on the admin port.", refused: { when: isTrue, ...TLS_REFUSED } },
-  "admin.authRequired": { kind: "bool", doc: "true: every admin request but /health (the commands, their list, /metrics) needs the credentials of a digest user, as HTTP Basic (`curl -u user:password`) or ZooKeeper 3.9's `Authorization: digest user:password`, matching superDigest or one of admin.authDigests; others get 401 (default false). Not ZooKeeper's: its admin port has no such switch (it checks credentials only for snapshot, restore and shed)." },
+  "admin.forceHttps": { kind: "bool", doc: "true: the admin port speaks only HTTPS (plain HTTP on it fails at the handshake), with ZooKeeper's admin server's key and trust stores, the ssl.quorum.* keys (keyStore.*, trustStore.*, protocol, enabledProtocols, ciphersuites), read once at start; responses carry Strict-Transport-Security, as Jetty's (default false)." },
+  "admin.portUnification": { kind: "bool", doc: "true: the admin port serves HTTP and HTTPS on the one port, told apart by the first byte (0x16 opens a TLS handshake), as ZooKeeper's UnifiedConnectionFactory; plain HTTP stays open, so admin.needClientAuth binds only HTTPS requests. With admin.forceHttps too, HTTPS only, as in ZooKeeper (default false)." },
+  "admin.needClientAuth": { kind: "bool", doc: "true: an HTTPS admin connection needs a client certificate that verifies against ssl.quorum.trustStore (none, or one that does not verify, fails the handshake). Needs admin.forceHttps or admin.portUnification: refused alone, where ZooKeeper ignores it (default false)." },
+  "admin.authRequired": { kind: "bool", doc: "true: every admin request but /health (the commands, their list, /metrics) needs the credentials of a digest user, as HTTP Basic (`curl -u user:password`) or ZooKeeper 3.9's `Authorization: digest user:password`, matching superDigest or one of admin.authDigests, or, on HTTPS, a client certificate that verifies and whose x509 identity is admin.authX509[.N] or X509AuthenticationProvider.superUser; others get 401 (default false). Not ZooKeeper's: its admin port has no such switch (it checks credentials only for snapshot, restore and shed)." },
   "admin.authDigests": { kind: "list", doc: "Comma-separated digest ids, user:base64(sha1(user:password)) as for superDigest, whose users may use the admin port when admin.authRequired is true (superDigest's user may too)." },
-  ...ignoredKeys(["admin.portUnification"], "bool", NO_TLS),
+  "admin.authX509": { kind: "string", doc: "With admin.authRequired and HTTPS on the admin port: the x509 identity (a client certificate's subject as Java names it, e.g. CN=ops,O=Example) whose verified certificate may use the admin port without a password; admin.authX509.N names more. Not ZooKeeper's." },
   ...ignoredKeys(["admin.rateLimiterIntervalInMS"], "int", "admin commands are not rate limited"),
   ...ignoredKeys(["admin.snapshot.enabled", "admin.restore.enabled"], "bool", "no snapshot or restore admin commands"),
   // ---- sessions and connections
@@ -273,6 +272,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
 /** Keys named by a prefix: any key that starts with it (ZooKeeper's authProvider.N, for one). */
 export const KEY_PREFIXES: ReadonlyArray<{ prefix: string; display: string; spec: KeySpec }> = [
   { prefix: "authProvider.", display: "authProvider.N", spec: { kind: "string", doc: AUTH_PROVIDER_DOC } },
+  { prefix: "admin.authX509.", display: "admin.authX509.N", spec: { kind: "string", doc: "More x509 identities allowed on the admin port, as admin.authX509." } },
   { prefix: "superUser.", display: "superUser.N", spec: { kind: "string", doc: "More SASL superusers (ZooKeeper reads every zookeeper.superUser.*)." } },
 ];
 

@@ -24,6 +24,8 @@ export interface SecuritySettings {
   nativeAllowAdminOrigin: boolean;
   /** Every admin request but /health needs credentials of one of these digest ids; undefined: none needed. */
   adminAuthDigests: ReadonlySet<string> | undefined;
+  /** ...or, on HTTPS, a verified client certificate with one of these x509 identities (admin.authX509[.N], X509AuthenticationProvider.superUser). */
+  adminAuthX509: ReadonlySet<string>;
   /** The audit log, when audit.enable is true. */
   audit: AuditSettings | undefined;
 }
@@ -45,15 +47,32 @@ function origins(raw: RawConfig): AllowedOrigins {
   );
 }
 
-function adminDigests(raw: RawConfig, superDigest: string | undefined): ReadonlySet<string> | undefined {
+/** The subjects of admin.authX509 and admin.authX509.N (a subject holds commas: one a key, as superUser.N). */
+function x509Subjects(raw: RawConfig): string[] {
+  const keys = [...raw.keys()].filter((k) => k === "admin.authX509" || k.startsWith("admin.authX509.")).sort();
+  return keys.map((k) => {
+    const subject = value(raw, k)!.trim();
+    if (!/^[^=,]+=/.test(subject)) throw new ConfigError(`${where(raw, k)}: ${k} must be a certificate's subject as ZooKeeper's x509 identity, e.g. CN=ops,O=Example; got "${subject}"`);
+    return subject;
+  });
+}
+
+function adminAuth(raw: RawConfig, superDigest: string | undefined): Pick<SecuritySettings, "adminAuthDigests" | "adminAuthX509"> {
   const given = list(raw, "admin.authDigests");
   for (const d of given) if (!DIGEST_ID.test(d)) throw new ConfigError(`${where(raw, "admin.authDigests")}: "${d}" must be user:base64(sha1(user:password))`);
-  if (!isTrue(raw, "admin.authRequired")) return undefined;
+  const subjects = x509Subjects(raw);
+  const https = isTrue(raw, "admin.forceHttps") || isTrue(raw, "admin.portUnification");
+  const firstKey = [...raw.keys()].find((k) => k === "admin.authX509" || k.startsWith("admin.authX509."));
+  if (firstKey !== undefined && !https) throw new ConfigError(`${where(raw, firstKey)}: ${firstKey} needs HTTPS on the admin port (admin.forceHttps=true): a client certificate comes only with TLS`);
+  if (!isTrue(raw, "admin.authRequired")) return { adminAuthDigests: undefined, adminAuthX509: new Set() };
   const ids = new Set(given);
   if (superDigest !== undefined) ids.add(superDigest);
+  const x509 = new Set(https ? subjects : []);
+  const superUser = value(raw, "X509AuthenticationProvider.superUser");
+  if (https && superUser !== undefined) x509.add(superUser);
   // Required with nobody able to pass would shut operators out silently.
-  if (ids.size === 0) throw new ConfigError(`${where(raw, "admin.authRequired")}: admin.authRequired needs superDigest or admin.authDigests`);
-  return ids;
+  if (ids.size === 0 && x509.size === 0) throw new ConfigError(`${where(raw, "admin.authRequired")}: admin.authRequired needs superDigest or admin.authDigests (or, with admin.forceHttps, admin.authX509 or X509AuthenticationProvider.superUser)`);
+  return { adminAuthDigests: ids, adminAuthX509: x509 };
 }
 
 export function securitySettings(raw: RawConfig, baseDir: string, dataDir: string, superDigest: string | undefined): SecuritySettings {
@@ -61,7 +80,7 @@ export function securitySettings(raw: RawConfig, baseDir: string, dataDir: strin
   return {
     nativeAllowedOrigins: origins(raw),
     nativeAllowAdminOrigin: isTrue(raw, "nativeAllowAdminOrigin"),
-    adminAuthDigests: adminDigests(raw, superDigest),
+    ...adminAuth(raw, superDigest),
     audit: isTrue(raw, "audit.enable")
       ? {
           file: file === undefined ? resolve(dataDir, "audit.log") : resolve(baseDir, file),

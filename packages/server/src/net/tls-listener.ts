@@ -24,7 +24,7 @@ export interface ListenerTls {
   handshakesMax: number;
 }
 
-type Port = "zookeeper" | "native";
+type Port = "zookeeper" | "native" | "admin";
 
 /** A tls.Server for the ZooKeeper port; raw sockets (handshake included) are kept in `sockets` until closed. */
 export function createTlsListener(tls: ListenerTls, port: Port, reporter: ListenerReporter, onSocket: (socket: Socket) => void, sockets: Set<Socket>): TlsServer {
@@ -36,18 +36,21 @@ export function createTlsListener(tls: ListenerTls, port: Port, reporter: Listen
   return server;
 }
 
-/** An https.Server for the native (WebSocket) port; raw sockets (handshake included) are kept in `sockets` until closed. */
+/** An https.Server for the native (WebSocket) port or the admin port; raw sockets (handshake included) are kept in `sockets` until closed. */
 export function createHttpsListener(
   tls: ListenerTls,
   reporter: ListenerReporter,
   httpOptions: { connectionsCheckingInterval: number },
   onRequest: (req: IncomingMessage, res: ServerResponse) => void,
   sockets: Set<Socket>,
+  port: "native" | "admin" = "native",
 ): HttpsServer {
   const server = createHttpsServer({ ...tls.options, ...httpOptions }, onRequest);
+  // https.Server passes a failed handshake on as an HTTP clientError too: it is counted once, below, as tls_handshake.
+  server.removeAllListeners("tlsClientError");
   // After the HTTP layer took the socket: a refused one is destroyed before it can upgrade.
-  server.on("secureConnection", (socket: TLSSocket) => void admitted(socket, tls, "native", reporter));
-  watchHandshakes(server, "native", reporter, sockets, tls.handshakesMax);
+  server.on("secureConnection", (socket: TLSSocket) => void admitted(socket, tls, port, reporter));
+  watchHandshakes(server, port, reporter, sockets, tls.handshakesMax);
   tls.reloader?.add(server);
   return server;
 }
@@ -79,8 +82,7 @@ function watchHandshakes(server: TlsServer, port: Port, reporter: ListenerReport
   // A plain-text client, garbage, a certificate that does not verify, a handshake too slow: that socket ends.
   server.on("tlsClientError", (e: Error & { code?: string }, socket: TLSSocket) => {
     // The TLS layer still wraps a socket refused above, and reports its end: counted once already.
-    // (_parent: the raw socket under a server-side TLSSocket; without it this would count twice, no worse.)
-    const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
+    const raw = rawOf(socket);
     if (raw && refused.has(raw)) return void socket.destroy();
     reporter.log(`closing ${port} connection ${remoteOf(socket)}: tls_handshake: ${e.code ?? ""} ${e.message}`.replace(/ {2}/, " "));
     reporter.closed(port, "tls_handshake");
@@ -104,8 +106,19 @@ function hasCertificate(socket: TLSSocket): boolean {
   return Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
 }
 
+/**
+ * The stream under a server-side TLSSocket (Node's fields): `_parent`, a net.Socket; or, for
+ * another stream (the admin port's unified connections), the stream its handle's wrapper relays.
+ * Without them a refusal would be counted twice and logged without its address, no worse.
+ */
+function rawOf(socket: TLSSocket): Socket | undefined {
+  const s = socket as TLSSocket & { _parent?: Socket | null; _handle?: { _parentWrap?: { stream?: Socket } } | null };
+  return s._parent ?? s._handle?._parentWrap?.stream ?? undefined;
+}
+
 function remoteOf(socket: Socket): string {
-  return `${(socket.remoteAddress ?? "?").replace(/^::ffff:/, "")}:${socket.remotePort ?? "?"}`;
+  const from = socket.remoteAddress === undefined && "encrypted" in socket ? (rawOf(socket as TLSSocket) ?? socket) : socket;
+  return `${(from.remoteAddress ?? "?").replace(/^::ffff:/, "")}:${from.remotePort ?? "?"}`;
 }
 
 /**
