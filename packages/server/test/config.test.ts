@@ -138,7 +138,8 @@ describe("ZooKeeper 3.9's keys", () => {
     for (const line of ["ssl.quorum.crl=true", "ssl.quorum.ocsp=true", "quorum.auth.serverRequireSasl=true", "quorum.auth.learnerRequireSasl=true", "DigestAuthenticationProvider.enabled=false"]) {
       expect(() => buildConfig(parseProperties(`dataDir=/x\n${line}`, "z"), "/"), line).toThrow(new RegExp(`^z:2: ${line.replace(".", "\\.")} is refused: `));
     }
-    expect(() => buildConfig(parseProperties("dataDir=/x\nadmin.forceHttps=true", "z"), "/")).toThrow(/Warden has no TLS on the admin port/);
+    // HTTPS on the admin port without its key store would serve it in plain text: refused.
+    expect(() => buildConfig(parseProperties("dataDir=/x\nadmin.forceHttps=true", "z"), "/")).toThrow(/admin.forceHttps.*needs ssl.quorum.keyStore.location/);
     const safe = buildConfig(parseProperties("dataDir=/x\nsecureClientPort=0\nsslQuorum=false\nquorum.auth.serverRequireSasl=false\nDigestAuthenticationProvider.enabled=true", "z"), "/");
     expect(safe.ignored).toEqual([]);
   });
