@@ -1,0 +1,106 @@
+// ZooKeeper's quota layout and its StatsTrack text (org.apache.zookeeper.Quotas, StatsTrack):
+// a quota on /a is the node /zookeeper/quota/a/zookeeper_limits, whose data holds the limits,
+// beside /zookeeper/quota/a/zookeeper_stats, whose data the servers keep at the subtree's count
+// of nodes (/a included) and bytes of data. Shared by the tree (which keeps the stats) and
+// the client (whose setquota, listquota and delquota write the limits).
+
+export const QUOTA_ROOT = "/zookeeper/quota";
+export const QUOTA_LIMIT_NODE = "zookeeper_limits";
+export const QUOTA_STAT_NODE = "zookeeper_stats";
+
+/** /zookeeper/quota + path. */
+export const quotaPath = (path: string): string => QUOTA_ROOT + path;
+export const quotaLimitPath = (path: string): string => `${QUOTA_ROOT}${path}/${QUOTA_LIMIT_NODE}`;
+export const quotaStatPath = (path: string): string => `${QUOTA_ROOT}${path}/${QUOTA_STAT_NODE}`;
+
+/** StatsTrack's fields; -1 is "not set" (a limit) as in ZooKeeper. */
+export interface StatsTrack {
+  count: number;
+  bytes: number;
+  countHardLimit: number;
+  byteHardLimit: number;
+  /** Other keys met in the text, kept so that they are written back. */
+  others?: ReadonlyMap<string, number>;
+}
+
+const KNOWN = new Set(["count", "bytes", "countHardLimit", "byteHardLimit"]);
+/** Characters of StatsTrack text parsed; ZooKeeper's is a few dozen. */
+const STATS_TEXT_CHARS_MAX = 4096;
+
+/**
+ * StatsTrack(String): `key=long` pairs separated by `,` or `;` (3.7's form is
+ * `count=4,bytes=9=;byteHardLimit=15;countHardLimit=4`, the 3.4 form `count=4,bytes=9`). An
+ * empty value reads as -1, as there; a pair Java would fail on (no `=`, not a number) is
+ * skipped instead, so a hand-written node cannot stop a server. Missing keys read as -1.
+ */
+export function parseStatsTrack(text: string | null): StatsTrack {
+  const out: StatsTrack = { count: -1, bytes: -1, countHardLimit: -1, byteHardLimit: -1 };
+  if (text === null || text === "" || text.length > STATS_TEXT_CHARS_MAX) return out;
+  let others: Map<string, number> | undefined;
+  for (const pair of text.split(/[,;]+/)) {
+    // Java's split drops trailing empty strings: "bytes=9=" is ["bytes", "9"].
+    const kv = pair.split("=");
+    while (kv.length > 0 && kv[kv.length - 1] === "") kv.pop();
+    if (kv.length === 0 || kv[0] === "") continue;
+    let value: number;
+    if (kv.length === 1) {
+      if (!pair.includes("=")) continue;
+      value = -1;
+    } else if (kv[1] === "") {
+      value = -1;
+    } else if (/^[+-]?\d{1,18}$/.test(kv[1]!)) {
+      value = Number(kv[1]);
+    } else {
+      continue;
+    }
+    const key = kv[0]!;
+    if (KNOWN.has(key)) (out as unknown as Record<string, number>)[key] = value;
+    else (others ??= new Map()).set(key, value);
+  }
+  if (others !== undefined) out.others = others;
+  return out;
+}
+
+/**
+ * StatsTrack.toString(): `count=N,bytes=N`, then, when any other key is set, a spurious `=` (so
+ * 3.4's parser still reads count and bytes) and every other key, sorted, after `;`.
+ * `withLimits`: the two hard limits are keys of this track (a limits node; a stats node has none).
+ */
+export function formatStatsTrack(s: StatsTrack, withLimits: boolean): string {
+  const extra = new Map<string, number>(s.others ?? []);
+  if (withLimits) {
+    extra.set("countHardLimit", s.countHardLimit);
+    extra.set("byteHardLimit", s.byteHardLimit);
+  }
+  let text = `count=${s.count},bytes=${s.bytes}`;
+  if (extra.size === 0) return text;
+  text += "=";
+  for (const key of [...extra.keys()].sort()) text += `;${key}=${extra.get(key)}`;
+  return text;
+}
+
+/** The stats text ZooKeeper's servers write: `count=N,bytes=N`. */
+export function formatQuotaStats(count: number, bytes: number): string {
+  return `count=${count},bytes=${bytes}`;
+}
+
+/**
+ * The quota path a limits or stats node belongs to, and which of the two it is; undefined for
+ * any other node, and for targets that carry no quota ("/", and /zookeeper and below: ZooKeeper
+ * keeps none on its own subtree, whose stats nodes would count themselves).
+ */
+export function quotaNodeOf(path: string): { target: string; kind: "limits" | "stats" } | undefined {
+  if (!path.startsWith(QUOTA_ROOT + "/")) return undefined;
+  const slash = path.lastIndexOf("/");
+  const name = path.slice(slash + 1);
+  const kind = name === QUOTA_LIMIT_NODE ? "limits" : name === QUOTA_STAT_NODE ? "stats" : undefined;
+  if (kind === undefined) return undefined;
+  const target = path.slice(QUOTA_ROOT.length, slash);
+  if (!isQuotaTarget(target)) return undefined;
+  return { target, kind };
+}
+
+/** Whether a quota on `path` is kept: not "" or "/", and not /zookeeper or below. */
+export function isQuotaTarget(path: string): boolean {
+  return path.length > 1 && path.startsWith("/") && path !== "/zookeeper" && !path.startsWith("/zookeeper/");
+}
