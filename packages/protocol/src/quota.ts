@@ -19,29 +19,27 @@ export interface StatsTrack {
   bytes: number;
   countHardLimit: number;
   byteHardLimit: number;
-  /** Other keys met in the text, kept so that they are written back. */
-  others?: ReadonlyMap<string, number>;
 }
 
-const KNOWN = new Set(["count", "bytes", "countHardLimit", "byteHardLimit"]);
 /** Characters of StatsTrack text parsed; ZooKeeper's is a few dozen. */
 const STATS_TEXT_CHARS_MAX = 4096;
+/** Keys kept from one text. */
+const STATS_KEYS_MAX = 64;
 
 /**
  * StatsTrack(String): `key=long` pairs separated by `,` or `;` (3.7's form is
- * `count=4,bytes=9=;byteHardLimit=15;countHardLimit=4`, the 3.4 form `count=4,bytes=9`). An
- * empty value reads as -1, as there; a pair Java would fail on (no `=`, not a number) is
- * skipped instead, so a hand-written node cannot stop a server. Missing keys read as -1.
+ * `count=4,bytes=9=;byteHardLimit=15;countHardLimit=4`, the 3.4 form `count=4,bytes=9`), as
+ * the keys present and their values. An empty value reads as -1, as there; a pair Java would
+ * fail on (no `=`, not a number) is skipped instead, so a hand-written node cannot stop a server.
  */
-export function parseStatsTrack(text: string | null): StatsTrack {
-  const out: StatsTrack = { count: -1, bytes: -1, countHardLimit: -1, byteHardLimit: -1 };
+export function parseStatsTrackEntries(text: string | null): Map<string, number> {
+  const out = new Map<string, number>();
   if (text === null || text === "" || text.length > STATS_TEXT_CHARS_MAX) return out;
-  let others: Map<string, number> | undefined;
   for (const pair of text.split(/[,;]+/)) {
     // Java's split drops trailing empty strings: "bytes=9=" is ["bytes", "9"].
     const kv = pair.split("=");
     while (kv.length > 0 && kv[kv.length - 1] === "") kv.pop();
-    if (kv.length === 0 || kv[0] === "") continue;
+    if (kv.length === 0 || kv[0] === "" || out.size >= STATS_KEYS_MAX) continue;
     let value: number;
     if (kv.length === 1) {
       if (!pair.includes("=")) continue;
@@ -53,30 +51,39 @@ export function parseStatsTrack(text: string | null): StatsTrack {
     } else {
       continue;
     }
-    const key = kv[0]!;
-    if (KNOWN.has(key)) (out as unknown as Record<string, number>)[key] = value;
-    else (others ??= new Map()).set(key, value);
+    out.set(kv[0]!, value);
   }
-  if (others !== undefined) out.others = others;
   return out;
 }
 
+/** The four fields of StatsTrack text; a missing key reads as -1. */
+export function parseStatsTrack(text: string | null): StatsTrack {
+  const e = parseStatsTrackEntries(text);
+  return { count: e.get("count") ?? -1, bytes: e.get("bytes") ?? -1, countHardLimit: e.get("countHardLimit") ?? -1, byteHardLimit: e.get("byteHardLimit") ?? -1 };
+}
+
 /**
- * StatsTrack.toString(): `count=N,bytes=N`, then, when any other key is set, a spurious `=` (so
- * 3.4's parser still reads count and bytes) and every other key, sorted, after `;`.
- * `withLimits`: the two hard limits are keys of this track (a limits node; a stats node has none).
+ * StatsTrack.toString(): `count=N,bytes=N` (-1 when absent), then, when any other key is
+ * present, a spurious `=` (so 3.4's parser still reads count and bytes) and every other key,
+ * sorted, after `;`.
  */
-export function formatStatsTrack(s: StatsTrack, withLimits: boolean): string {
-  const extra = new Map<string, number>(s.others ?? []);
-  if (withLimits) {
-    extra.set("countHardLimit", s.countHardLimit);
-    extra.set("byteHardLimit", s.byteHardLimit);
-  }
-  let text = `count=${s.count},bytes=${s.bytes}`;
-  if (extra.size === 0) return text;
+export function formatStatsTrackEntries(entries: ReadonlyMap<string, number>): string {
+  let text = `count=${entries.get("count") ?? -1},bytes=${entries.get("bytes") ?? -1}`;
+  const rest = [...entries.keys()].filter((k) => k !== "count" && k !== "bytes").sort();
+  if (rest.length === 0) return text;
   text += "=";
-  for (const key of [...extra.keys()].sort()) text += `;${key}=${extra.get(key)}`;
+  for (const key of rest) text += `;${key}=${entries.get(key)}`;
   return text;
+}
+
+/** StatsTrack.toString() of the four fields (`withLimits`: the hard limits are keys of it, as in a limits node). */
+export function formatStatsTrack(s: StatsTrack, withLimits: boolean): string {
+  const entries = new Map([["count", s.count], ["bytes", s.bytes]]);
+  if (withLimits) {
+    entries.set("countHardLimit", s.countHardLimit);
+    entries.set("byteHardLimit", s.byteHardLimit);
+  }
+  return formatStatsTrackEntries(entries);
 }
 
 /** The stats text ZooKeeper's servers write: `count=N,bytes=N`. */

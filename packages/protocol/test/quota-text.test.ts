@@ -1,6 +1,6 @@
 // StatsTrack's text, as ZooKeeper 3.7+ writes and reads it (StatsTrackTest's cases).
 import { describe, expect, it } from "vitest";
-import { formatStatsTrack, isQuotaTarget, parseStatsTrack, quotaNodeOf } from "@warden/protocol";
+import { formatStatsTrack, formatStatsTrackEntries, isQuotaTarget, parseStatsTrack, parseStatsTrackEntries, quotaNodeOf } from "@warden/protocol";
 
 describe("StatsTrack text", () => {
   it("writes count and bytes first, then a spurious = and the other keys sorted after ;", () => {
@@ -15,8 +15,11 @@ describe("StatsTrack text", () => {
     expect(parseStatsTrack("count=,bytes=")).toEqual({ count: -1, bytes: -1, countHardLimit: -1, byteHardLimit: -1 });
     expect(parseStatsTrack("count=x;bytes;=3")).toEqual({ count: -1, bytes: -1, countHardLimit: -1, byteHardLimit: -1 });
     expect(parseStatsTrack(null)).toEqual({ count: -1, bytes: -1, countHardLimit: -1, byteHardLimit: -1 });
-    const other = parseStatsTrack("count=1,bytes=2=;zeta=3");
-    expect(formatStatsTrack(other, false)).toBe("count=1,bytes=2=;zeta=3");
+    expect(formatStatsTrackEntries(parseStatsTrackEntries("count=1,bytes=2=;zeta=3"))).toBe("count=1,bytes=2=;zeta=3");
+    // Only the keys present are written back: a 3.4 limit with a hard limit set later.
+    const old = parseStatsTrackEntries("count=5,bytes=-1");
+    old.set("countHardLimit", 3);
+    expect(formatStatsTrackEntries(old)).toBe("count=5,bytes=-1=;countHardLimit=3");
   });
 
   it("names the quota a limits or stats node belongs to; none on /, /zookeeper or below", () => {

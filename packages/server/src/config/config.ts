@@ -83,6 +83,8 @@ export interface ServerConfig extends SecuritySettings, AuthConfig {
   fsyncWarningThresholdMs: number;
   /** Skip every ACL check (ZooKeeper's skipACL: only "yes" turns it on). */
   skipACL: boolean;
+  /** Refuse creates and setData past a quota's hard limit (ZooKeeper's zookeeper.enforceQuota). */
+  enforceQuota: boolean;
   /** Path of the admin commands, and the idle time after which an admin connection is closed. */
   adminCommandUrl: string;
   adminIdleTimeoutMs: number;
@@ -253,6 +255,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     forceSync: str(raw, "forceSync") !== "no",
     fsyncWarningThresholdMs: int(raw, "fsync.warningthresholdms", 1000),
     skipACL: str(raw, "skipACL") === "yes",
+    enforceQuota: /^true$/i.test(str(raw, "enforceQuota") ?? ""),
     adminCommandUrl: str(raw, "admin.commandURL") ?? "/commands",
     adminIdleTimeoutMs: int(raw, "admin.idleTimeout", 30_000),
     containerCheckIntervalMs: int(raw, "znode.container.checkIntervalMs", 60_000),

@@ -208,7 +208,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   // ---- data model
   extendedTypesEnabled: { kind: "bool", doc: "Accepted; TTL nodes are always enabled.", ignored: "TTL nodes always on" },
   emulate353TTLNodes: { kind: "bool", doc: "Accepted.", ignored: "TTL nodes always on, with 3.5.4+ numbering" },
-  enforceQuota: { kind: "bool", doc: "Accepted.", ignored: "no quotas" },
+  enforceQuota: { kind: "bool", doc: "true: a create or setData that would take a quota (setquota -N or -B) past its hard limit fails with QUOTAEXCEEDED (-125), as ZooKeeper's zookeeper.enforceQuota; only the value true turns it on, as Java's Boolean.parseBoolean (default false). Soft limits, and hard ones when this is off, are only logged (rate-limited). The stats of every quota are kept either way." },
   "readonlymode.enabled": { kind: "bool", doc: "Accepted; a server without a quorum serves no one.", ignored: "no read-only mode" },
   "znode.container.checkIntervalMs": { kind: "int", min: 50, max: 86_400_000, doc: "How often empty containers and expired TTL nodes are looked for and deleted, in ms (default 60000)." },
   ...ignoredKeys(["znode.container.maxPerMinute", "znode.container.maxNeverUsedIntervalMs"], "int", "containers are deleted as found"),
