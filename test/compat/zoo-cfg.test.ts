@@ -122,7 +122,7 @@ describe("a zoo.cfg with every key of ZooKeeper 3.9", () => {
     globalOutstandingLimit: "1000", "4lw.commands.whitelist": "srvr, ruok", snapCount: "100000", "autopurge.snapRetainCount": "3", "autopurge.purgeInterval": "1",
     forceSync: "yes", "fsync.warningthresholdms": "1000", "jute.maxbuffer": "1048575", peerType: "participant", standaloneEnabled: "true", quorumListenOnAllIPs: "false",
     commitLogCount: "500", "DigestAuthenticationProvider.superDigest": "super:D/InIHSb7yEEbrWz8b9l71RjZJU=", "DigestAuthenticationProvider.enabled": "true",
-    "DigestAuthenticationProvider.digestAlg": "SHA1", skipACL: "no", sslQuorum: "false", secureClientPort: "0", "quorum.auth.serverRequireSasl": "false",
+    "DigestAuthenticationProvider.digestAlg": "SHA1", skipACL: "no", enforceQuota: "false", sslQuorum: "false", secureClientPort: "0", "quorum.auth.serverRequireSasl": "false",
     "quorum.auth.learnerRequireSasl": "false", sessionRequireClientSASLAuth: "false", "enforce.auth.enabled": "false", "znode.container.checkIntervalMs": "60000",
     "audit.enable": "true",
     "authProvider.1": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "authProvider.2": "com.example.CustomAuthenticationProvider",
