@@ -124,7 +124,7 @@ describe("a zoo.cfg with every key of ZooKeeper 3.9", () => {
     commitLogCount: "500", "DigestAuthenticationProvider.superDigest": "super:D/InIHSb7yEEbrWz8b9l71RjZJU=", "DigestAuthenticationProvider.enabled": "true",
     // Read-only mode takes effect in an ensemble; this server is standalone.
     "readonlymode.enabled": "true",
-    "DigestAuthenticationProvider.digestAlg": "SHA1", skipACL: "no", sslQuorum: "false", secureClientPort: "0", "quorum.auth.serverRequireSasl": "false",
+    "DigestAuthenticationProvider.digestAlg": "SHA1", skipACL: "no", enforceQuota: "false", sslQuorum: "false", secureClientPort: "0", "quorum.auth.serverRequireSasl": "false",
     "quorum.auth.learnerRequireSasl": "false", sessionRequireClientSASLAuth: "false", "enforce.auth.enabled": "false", "znode.container.checkIntervalMs": "60000",
     "audit.enable": "true",
     "authProvider.1": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "authProvider.2": "com.example.CustomAuthenticationProvider",

@@ -21,7 +21,7 @@ const source = () => ({ commandNames: h.shell.commands.map((c) => c.name), clien
 describe("tab completion", () => {
   it("completes command names in the first word", async () => {
     expect(await complete(source(), "get")).toEqual([["get", "getAcl", "getAllChildrenNumber", "getEphemerals"], "get"]);
-    expect(await complete(source(), "  del")).toEqual([["delete", "deleteall"], "del"]);
+    expect(await complete(source(), "  del")).toEqual([["delete", "deleteall", "delquota"], "del"]);
     expect((await complete(source(), ""))[0]).toContain("removewatches");
   });
   it("completes znode paths from the server's children of the typed parent", async () => {

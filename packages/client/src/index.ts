@@ -9,3 +9,4 @@ export { Transaction, type MultiReadOutcome, type ReadSpec } from "./transaction
 export { webSocketTransport, type Transport, type TransportConnection, type ConnectionHandlers, type WebSocketConstructor } from "./transport.js";
 export { WatchStream } from "./watch-stream.js";
 export { NO_ZXID, type WatchedEvent, type WatchListener } from "./watches.js";
+export { setQuota, listQuota, deleteQuota, QuotaPathError, QUOTA_NODES_VISITED_MAX, type QuotaKind } from "./quota.js";

@@ -8,3 +8,4 @@ export * from "./messages.js";
 export * from "./native/index.js";
 export * as jute from "./jute/index.js";
 export { seededRandom } from "./random.js";
+export * from "./quota.js";

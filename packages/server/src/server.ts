@@ -1,5 +1,6 @@
 // startServer: composes storage, the replicated node, consensus, the peer transport, the
 // client listeners and the admin port for one server, from its configuration.
+import { RateLimitedLog } from "./core/rate-log.js";
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -195,8 +196,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       if (m.type === "forward" && m.origin === config.myId) node.onServerMessage(config.myId, { type: "forward-failed", sessionId: m.sessionId, cxid: m.cxid, err: ErrorCode.MARSHALLING_ERROR });
     },
   });
+  const quotaLog = new RateLimitedLog(log, () => Date.now());
+  if (config.enforceQuota) log("enforceQuota: creates and setData past a quota's hard limit fail with QUOTAEXCEEDED");
   const node: WardenNode = new WardenNode(
     {
+      preparer: { quota: { enforce: config.enforceQuota, exceeded: (m) => quotaLog.warn(m) } },
       myId: config.myId,
       sendToPeer: (to, m) => peerBatches.add(to, m),
       propose: (payload) => driver!.propose(payload),

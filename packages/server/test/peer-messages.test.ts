@@ -69,6 +69,10 @@ describe("server messages from peers are checked against their schema", () => {
     refused({ type: "nope" });
     // An unknown create mode or a bad path is the client's error, answered by the preparer: it passes.
     expect(() => validateServerMessage({ ...forward, request: { type: "create", path: "bad", data: new Uint8Array(0), acl: [], mode: 99 } }, 2, limits)).not.toThrow();
+    // Null data is a client's to send (zkCli's create without data, setquota's nodes): it passes as null.
+    const nullData = { ...forward, request: { type: "multi", ops: [{ type: "create", path: "/n", data: null, acl: [], mode: 0 }, { type: "setData", path: "/n", data: null, version: -1 }] } };
+    expect(validateServerMessage(nullData, 2, limits)).toEqual(nullData);
+    refused({ ...forward, request: { type: "create", path: "/n", data: "text", acl: [], mode: 0 } });
   });
 });
 

@@ -115,6 +115,7 @@ export function apply(tree: DataTree, txn: Txn): ApplyOutcome {
   const events: FiredWatch[] = [];
   if (zxid <= tree.lastZxid) return { zxid: txn.zxid, sessionId: txn.sessionId, err: 0, response: undefined, events, skipped: true };
   const { err, response } = applyBody(tree, txn, txn.body, zxid, events);
+  tree.quotas.flush();
   // Moved only after the whole txn (a multi included) is in, as ZooKeeper does for fuzzy snapshots.
   tree.lastZxid = zxid;
   return { zxid: txn.zxid, sessionId: txn.sessionId, err, response, events, skipped: false };

@@ -1,4 +1,6 @@
 export { DataTree, type SessionInfo } from "./tree.js";
+export { QuotaIndex, type QuotaRoot } from "./quota-index.js";
+export { type QuotaOptions } from "./quota-guard.js";
 export { apply, type ApplyOutcome } from "./apply.js";
 export { read, type ReadRequest, type ReadContext } from "./read.js";
 export { Preparer, type WriteRequest, type PreparerOptions } from "./prepare.js";

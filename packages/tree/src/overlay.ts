@@ -14,9 +14,11 @@ export interface PendingNode {
   childCount: number;
   acl: readonly ACL[];
   mtime: number;
+  /** Bytes of data (for quotas). */
+  dataLength: number;
 }
 
-const MISSING: PendingNode = Object.freeze({ exists: false, version: 0, cversion: 0, aversion: 0, owner: 0n, childCount: 0, acl: [], mtime: 0 });
+const MISSING: PendingNode = Object.freeze({ exists: false, version: 0, cversion: 0, aversion: 0, owner: 0n, childCount: 0, acl: [], mtime: 0, dataLength: 0 });
 
 export function nodeFromTree(tree: DataTree, path: string): PendingNode {
   const id = tree.idOf(path);
@@ -31,6 +33,7 @@ export function nodeFromTree(tree: DataTree, path: string): PendingNode {
     childCount: s.childCount(id),
     acl: tree.aclOf(id),
     mtime: s.num(id, MTIME),
+    dataLength: s.dataLength(id),
   };
 }
 

@@ -30,6 +30,7 @@ import {
 import { fixupACL, requireACL } from "./acl.js";
 import { DATA_BYTES_MAX } from "./limits.js";
 import type { Overlay, PendingNode } from "./overlay.js";
+import type { QuotaGuard } from "./quota-guard.js";
 import { ownerKind, ttlOf, ttlOwner } from "./owner.js";
 import type { CheckTxnOp, CreateTxnOp, DeleteTxnOp, SetACLTxnBody, SetDataTxnOp } from "./txn.js";
 
@@ -97,7 +98,7 @@ function validData(data: unknown): boolean {
 }
 
 /** `sessionLive`: whether the session may own ephemerals (open, not closing). */
-export function prepareCreate(o: Overlay, r: CreateRequest, ctx: PrepareContext, sessionLive: boolean): CreateTxnOp {
+export function prepareCreate(o: Overlay, r: CreateRequest, ctx: PrepareContext, sessionLive: boolean, quota?: QuotaGuard): CreateTxnOp {
   const owner = ownerFor(r, ctx, sessionLive, r.path);
   const sequential = isSequential(r.mode);
   validPath(r.path, sequential);
@@ -111,19 +112,22 @@ export function prepareCreate(o: Overlay, r: CreateRequest, ctx: PrepareContext,
   if (sequential) validPath(path);
   if (o.get(path).exists) throw answerError(NodeExistsError, path);
   if (ownerKind(p.owner) === "session") throw answerError(NoChildrenForEphemeralsError, path);
+  const dataLength = r.data?.length ?? 0;
+  quota?.charge(path, 1, dataLength);
   const parentCVersion = (p.cversion + 1) | 0;
   o.set(parent, { ...p, childCount: p.childCount + 1, cversion: parentCVersion });
-  o.set(path, { exists: true, version: 0, cversion: 0, aversion: 0, owner, childCount: 0, acl, mtime: ctx.timeMs });
+  o.set(path, { exists: true, version: 0, cversion: 0, aversion: 0, owner, childCount: 0, acl, mtime: ctx.timeMs, dataLength });
   return { type: "create", path, data: r.data, acl, ephemeralOwner: owner, parentCVersion };
 }
 
-function removeNode(o: Overlay, path: string, parent: string, p: PendingNode): DeleteTxnOp {
+function removeNode(o: Overlay, path: string, parent: string, p: PendingNode, n: PendingNode, quota: QuotaGuard | undefined): DeleteTxnOp {
+  quota?.charge(path, -1, -n.dataLength);
   o.set(parent, { ...p, childCount: p.childCount - 1 });
-  o.set(path, { exists: false, version: 0, cversion: 0, aversion: 0, owner: 0n, childCount: 0, acl: [], mtime: 0 });
+  o.set(path, { exists: false, version: 0, cversion: 0, aversion: 0, owner: 0n, childCount: 0, acl: [], mtime: 0, dataLength: 0 });
   return { type: "delete", path };
 }
 
-export function prepareDelete(o: Overlay, r: DeleteRequest, ctx: PrepareContext): DeleteTxnOp {
+export function prepareDelete(o: Overlay, r: DeleteRequest, ctx: PrepareContext, quota?: QuotaGuard): DeleteTxnOp {
   validPath(r.path);
   if (SPECIAL_PATHS.has(r.path)) throw answerError(BadArgumentsError, r.path);
   const parent = parentPath(r.path);
@@ -132,7 +136,7 @@ export function prepareDelete(o: Overlay, r: DeleteRequest, ctx: PrepareContext)
   const n = existing(o, r.path);
   nextVersion(n.version, r.version, r.path);
   if (n.childCount > 0) throw answerError(NotEmptyError, r.path);
-  return removeNode(o, r.path, parent, p);
+  return removeNode(o, r.path, parent, p, n, quota);
 }
 
 /**
@@ -140,7 +144,7 @@ export function prepareDelete(o: Overlay, r: DeleteRequest, ctx: PrepareContext)
  * that had children, or an empty TTL node expired at the txn's time (ZooKeeper re-checks
  * neither, and would delete a node re-created as persistent since the scan).
  */
-export function prepareDeleteContainer(o: Overlay, r: DeleteContainerRequest, ctx: PrepareContext): DeleteTxnOp {
+export function prepareDeleteContainer(o: Overlay, r: DeleteContainerRequest, ctx: PrepareContext, quota?: QuotaGuard): DeleteTxnOp {
   validPath(r.path);
   if (SPECIAL_PATHS.has(r.path)) throw answerError(BadArgumentsError, r.path);
   const n = existing(o, r.path);
@@ -149,16 +153,19 @@ export function prepareDeleteContainer(o: Overlay, r: DeleteContainerRequest, ct
   const expiredTtl = kind === "ttl" && ctx.timeMs - n.mtime > ttlOf(n.owner);
   if (!(kind === "container" && n.cversion > 0) && !expiredTtl) throw answerError(BadVersionError, r.path);
   const parent = parentPath(r.path);
-  return removeNode(o, r.path, parent, existing(o, parent));
+  return removeNode(o, r.path, parent, existing(o, parent), n, quota);
 }
 
-export function prepareSetData(o: Overlay, r: SetDataRequest, ctx: PrepareContext): SetDataTxnOp {
+export function prepareSetData(o: Overlay, r: SetDataRequest, ctx: PrepareContext, quota?: QuotaGuard): SetDataTxnOp {
   validPath(r.path);
   if (!validData(r.data)) throw answerError(BadArgumentsError, r.path);
   const n = existing(o, r.path);
   requireACL(n.acl, Perms.WRITE, ctx.identities, ctx.superuser ?? false, r.path);
+  const dataLength = r.data?.length ?? 0;
+  // ZooKeeper checks the quota before the version.
+  quota?.charge(r.path, 0, dataLength - n.dataLength);
   const version = nextVersion(n.version, r.version, r.path);
-  o.set(r.path, { ...n, version, mtime: ctx.timeMs });
+  o.set(r.path, { ...n, version, mtime: ctx.timeMs, dataLength });
   return { type: "setData", path: r.path, data: r.data, version };
 }
 

@@ -33,6 +33,7 @@ import {
   type PrepareContext,
 } from "./prepare-ops.js";
 import type { DataTree } from "./tree.js";
+import { QuotaGuard, type QuotaOptions } from "./quota-guard.js";
 import type { Txn, TxnBody, TxnOp } from "./txn.js";
 
 export type WriteRequest =
@@ -48,6 +49,8 @@ export type WriteRequest =
 export interface PreparerOptions {
   /** Paths with prepared-but-unapplied changes before prepare() throws ThrottledError. */
   outstandingPathsMax?: number;
+  /** enforceQuota, and where passed limits are told (quota-guard.ts). */
+  quota?: QuotaOptions;
 }
 
 export class Preparer {
@@ -63,6 +66,7 @@ export class Preparer {
   /** Reused by every request (prepare is not reentrant). */
   private readonly overlay: Overlay;
   private readonly outstandingPathsMax: number;
+  private readonly quota: QuotaGuard;
 
   constructor(
     private readonly tree: DataTree,
@@ -70,6 +74,7 @@ export class Preparer {
   ) {
     this.outstandingPathsMax = options.outstandingPathsMax ?? 1_000_000;
     this.overlay = new Overlay(tree, this.pending);
+    this.quota = new QuotaGuard(tree, options.quota);
   }
 
   /** Paths with prepared-but-unapplied changes. */
@@ -90,9 +95,11 @@ export class Preparer {
       body = request.type === "multi" ? this.multi(overlay, request, ctx, live) : this.single(overlay, request, ctx, live);
     } catch (e) {
       overlay.clear();
+      this.quota.abort();
       return this.txn(ctx, { type: "error", code: errorCode(e) });
     }
     this.remember(ctx.zxid, overlay);
+    this.quota.prepared(ctx.zxid);
     this.notePreparedEphemerals(ctx.zxid, ctx.sessionId, body);
     return this.txn(ctx, body);
   }
@@ -116,6 +123,7 @@ export class Preparer {
   /** The txn `zxid` (and all before it) is now applied to the tree: forget what it changed. */
   applied(zxid: bigint): void {
     this.pending.applied(zxid);
+    this.quota.applied(zxid);
     if (this.preparedEphemerals.length > 0) this.forgetPreparedEphemerals(zxid);
     if (this.openingSessions.size > 0) forgetUpTo(this.openingSessions, zxid);
     if (this.closingSessions.size > 0) forgetUpTo(this.closingSessions, zxid);
@@ -125,6 +133,7 @@ export class Preparer {
   reset(): void {
     this.pending.clear();
     this.overlay.clear();
+    this.quota.reset();
     this.preparedEphemerals.length = 0;
     this.preparedEphemeralBytes.clear();
     this.openingSessions.clear();
@@ -151,13 +160,13 @@ export class Preparer {
     switch (r.type) {
       case "create":
         if (isEphemeral(r.mode)) this.requireEphemeralRoom(c.sessionId, r.path);
-        return prepareCreate(o, r, c, live);
+        return prepareCreate(o, r, c, live, this.quota);
       case "delete":
-        return prepareDelete(o, r, c);
+        return prepareDelete(o, r, c, this.quota);
       case "deleteContainer":
-        return prepareDeleteContainer(o, r, c);
+        return prepareDeleteContainer(o, r, c, this.quota);
       case "setData":
-        return prepareSetData(o, r, c);
+        return prepareSetData(o, r, c, this.quota);
       case "setACL":
         return prepareSetACL(o, r, c);
       case "check":
@@ -180,6 +189,7 @@ export class Preparer {
         ops.push(this.single(o, op, c, live) as TxnOp);
       } catch (e) {
         o.clear();
+        this.quota.abort();
         ops.push({ type: "error", code: errorCode(e) });
         for (let j = i + 1; j < r.ops.length; j++) ops.push({ type: "error", code: ErrorCode.RUNTIME_INCONSISTENCY });
         break;

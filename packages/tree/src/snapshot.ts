@@ -124,6 +124,7 @@ class TreeLoader {
       const trailer = validateTrailer(value, this.count);
       for (const [id, timeoutMs] of trailer.sessions) this.tree.putSession(id, { timeoutMs });
       this.tree.sessionSecret = trailer.sessionSecret;
+      this.tree.loadQuotas();
       this.state = "done";
     } else {
       if (!Array.isArray(value)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "node frame is not a list");

@@ -11,6 +11,10 @@ import type { Txn } from "./txn.js";
 import { WatchRegistry, type FiredWatch, type SetWatchesLists } from "./watches.js";
 import { UNBOUNDED, type ReplyBudget } from "./reply-budget.js";
 import type { ChangeSink } from "./change-history.js";
+import { QuotaIndex } from "./quota-index.js";
+
+/** Every limits and stats node lies below this: a change there may concern a quota. */
+const QUOTA_CHILDREN = "/zookeeper/quota/";
 
 const NO_ACL: readonly ACL[] = [];
 
@@ -27,6 +31,8 @@ export class DataTree {
   private readonly ephemeralBytes = new Map<bigint, number>();
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
+  /** The quotas (limits nodes under /zookeeper/quota) and the stats they keep; see quota-index.ts. */
+  readonly quotas = new QuotaIndex(this.store);
   /** This server's watches (not part of the replicated state, not in snapshots). */
   readonly watches = new WatchRegistry();
   /** Where every change is recorded as it is applied, for replay to returning watches (the server's ChangeHistory). */
@@ -257,7 +263,9 @@ export class DataTree {
     }
     const fields = { data: dataToLatin1(data), aclId: this.acls.acquire(acl), czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0, owner };
     let id = s.idOf(path);
-    if (id >= 0) {
+    const replaced = id >= 0;
+    const oldBytes = replaced ? s.dataLength(id) : 0;
+    if (replaced) {
       this.acls.release(s.int(id, ACL_ID));
       this.index(path, s.owner(id), false);
       s.write(id, fields);
@@ -265,6 +273,7 @@ export class DataTree {
     } else {
       id = this.insert(path, fields, pid);
     }
+    if (this.quotas.size > 0 || path.startsWith(QUOTA_CHILDREN)) this.quotas.created(path, id, s.dataLength(id), replaced, oldBytes);
     this.changed(path, EventType.NodeCreated, zxid, acl, pid, events);
     return id;
   }
@@ -292,8 +301,10 @@ export class DataTree {
     const parent = parentPath(path);
     const pid = s.idOf(parent);
     const acl = this.aclOf(id);
+    const bytes = s.dataLength(id);
     this.index(path, s.owner(id), false);
     s.remove(path, id);
+    if (this.quotas.size > 0 || path.startsWith(QUOTA_CHILDREN)) this.quotas.deleted(path, bytes);
     this.changed(path, EventType.NodeDeleted, zxid, acl, pid, events);
     this.acls.release(s.int(id, ACL_ID));
   }
@@ -301,7 +312,9 @@ export class DataTree {
   /** @internal */
   setNodeData(id: number, path: string, data: NodeData, version: number, zxid: number, timeMs: number, events: FiredWatch[]): void {
     const s = this.store;
+    const oldBytes = s.dataLength(id);
     s.setData(id, dataToLatin1(data));
+    if (this.quotas.size > 0 || path.startsWith(QUOTA_CHILDREN)) this.quotas.dataChanged(path, id, oldBytes, s.dataLength(id));
     s.setNum(id, MTIME, timeMs);
     s.setNum(id, MZXID, zxid);
     s.setInt(id, VERSION, version);
@@ -333,6 +346,11 @@ export class DataTree {
     } else {
       this.sessionTable.set(sessionId, { timeoutMs: info.timeoutMs });
     }
+  }
+
+  /** @internal After a snapshot is loaded: the quotas from its limits nodes, their stats counted afresh (as ZooKeeper's setupQuota). */
+  loadQuotas(): void {
+    this.quotas.rebuild(this.store.idOf("/zookeeper/quota"));
   }
 
   /** @internal For snapshot loading: adds a node whose parent is already present. */

@@ -11,6 +11,8 @@ export interface HistoryEntry {
 export interface ShellContext {
   /** Prints to standard output (text ends with its own newline). */
   out(text: string): void;
+  /** Prints to standard error, where zkCli prints some messages (absent: to out). */
+  err?(text: string): void;
   /** The client, once connected; fails when there is none or it does not connect in time. */
   client(): Promise<Client>;
   /** Prints watch events as zkCli does (unless `printwatches off`). */

@@ -53,6 +53,7 @@ const ZKCLI_MESSAGES: Partial<Record<number, string>> = {
   [ErrorCode.INVALID_ACL]: "Acl is not valid : ",
   [ErrorCode.NO_AUTH]: "Insufficient permission : ",
   [ErrorCode.BAD_VERSION]: "version No is not valid : ",
+  [ErrorCode.QUOTA_EXCEEDED]: "Quota has exceeded : ",
 };
 
 /** The message zkCli prints for a failed command; `path` is the command's own path. */

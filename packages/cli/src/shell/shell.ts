@@ -83,6 +83,9 @@ export class Shell implements ShellContext {
   out(text: string): void {
     this.#io.out(text);
   }
+  err(text: string): void {
+    this.#io.err(text);
+  }
 
   /** Runs one line; true when it succeeded (or was blank), false when it failed and said why. */
   async execute(line: string): Promise<boolean> {

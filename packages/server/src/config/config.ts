@@ -95,6 +95,8 @@ export interface ServerConfig extends SecuritySettings, AuthConfig, AdminTlsSett
   skipACL: boolean;
   /** Serve reads to canBeReadOnly clients while there is no quorum (readonlymode.enabled; core/read-only.ts). */
   readOnlyMode: boolean;
+  /** Refuse creates and setData past a quota's hard limit (ZooKeeper's zookeeper.enforceQuota). */
+  enforceQuota: boolean;
   /** Path of the admin commands, and the idle time after which an admin connection is closed. */
   adminCommandUrl: string;
   adminIdleTimeoutMs: number;
@@ -268,6 +270,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     fsyncWarningThresholdMs: int(raw, "fsync.warningthresholdms", 1000),
     skipACL: str(raw, "skipACL") === "yes",
     readOnlyMode: bool(raw, "readonlymode.enabled", false),
+    enforceQuota: /^true$/i.test(str(raw, "enforceQuota") ?? ""),
     adminCommandUrl: str(raw, "admin.commandURL") ?? "/commands",
     adminIdleTimeoutMs: int(raw, "admin.idleTimeout", 30_000),
     containerCheckIntervalMs: int(raw, "znode.container.checkIntervalMs", 60_000),

@@ -223,7 +223,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   // ---- data model
   extendedTypesEnabled: { kind: "bool", doc: "Accepted; TTL nodes are always enabled.", ignored: "TTL nodes always on" },
   emulate353TTLNodes: { kind: "bool", doc: "Accepted.", ignored: "TTL nodes always on, with 3.5.4+ numbering" },
-  enforceQuota: { kind: "bool", doc: "Accepted.", ignored: "no quotas" },
+  enforceQuota: { kind: "bool", doc: "true: a create or setData that would take a quota (setquota -N or -B) past its hard limit fails with QUOTAEXCEEDED (-125), as ZooKeeper's zookeeper.enforceQuota; only the value true turns it on, as Java's Boolean.parseBoolean (default false). Soft limits, and hard ones when this is off, are only logged (rate-limited). The stats of every quota are kept either way." },
   "readonlymode.enabled": {
     kind: "bool",
     doc: "true: a server of an ensemble that has looked for a leader for max(2000 ms, tickTime) serves reads from its last applied tree to clients that connected with canBeReadOnly (kazoo's read_only=True), as ZooKeeper's ReadOnlyZooKeeperServer: writes and sync get NOT_READONLY (-119), a client without canBeReadOnly and a session of the quorum are refused, new sessions are local to it (never valid on another server); isro answers ro and srvr Mode read-only. When an election ends it stops and closes those connections, so the clients move to a read-write server (default false). ZooKeeper reads it as a Java system property (-Dreadonlymode.enabled=true); Warden from the configuration.",

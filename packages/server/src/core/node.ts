@@ -2,7 +2,7 @@
 // leader prepares a request into a txn and proposes it; every server applies committed
 // txns in zxid order, fires watches, and the server holding the session replies.
 import { ErrorCode, errorCodeName, makeZxid, type ACL, type Id, type Request, type WatchEvent } from "@warden/protocol";
-import { ChangeHistory, DataTree, Preparer, loadSnapshot, loadSnapshotSync, serializeSnapshot, type ChangeHistoryBounds, type Txn, type WriteRequest } from "@warden/tree";
+import { ChangeHistory, DataTree, Preparer, loadSnapshot, loadSnapshotSync, serializeSnapshot, type ChangeHistoryBounds, type PreparerOptions, type Txn, type WriteRequest } from "@warden/tree";
 import type { Entry, Snapshot, Status } from "@warden/consensus";
 import { decodeRecord, encodeRecord } from "./record.js";
 import type { LocalSession, Reply } from "./local-session.js";
@@ -40,6 +40,8 @@ export interface NodeHooks {
   /** A new session's createSession committed: open it on its connection. */
   sessionCreated(sessionId: bigint, timeoutMs: number): void;
   log(line: string): void;
+  /** The leader's Preparer's options (enforceQuota, where passed quota limits are told). */
+  readonly preparer?: PreparerOptions;
   /** Whether consensus would accept a proposal now (leader, established, below its in-flight bound). */
   canPropose(): boolean;
   /** The zxid up to which committed entries have been handed to applyCommitted. */
@@ -116,7 +118,7 @@ export class WardenNode {
   ) {
     this.tracker = new SessionTracker(tickMs);
     this.tree = tree;
-    this.preparer = new Preparer(tree);
+    this.preparer = new Preparer(tree, hooks.preparer);
     // It begins at the tree's state: a resume from before it (a snapshot loaded, nothing replayed yet) is a gap.
     this.history = new ChangeHistory(historyBounds, tree.lastZxid);
     tree.changes = this.history;
@@ -498,7 +500,7 @@ export class WardenNode {
     const checked = this.checked?.snapshot.parts === snapshot.parts ? this.checked.tree : null;
     this.checked = null;
     this.tree = checked ?? (await loadSnapshot(snapshot.parts));
-    this.preparer = new Preparer(this.tree);
+    this.preparer = new Preparer(this.tree, this.hooks.preparer);
     // What happened between the old tree and the snapshot was never seen here as changes.
     this.history.reset(this.tree.lastZxid);
     this.tree.changes = this.history;

@@ -42,9 +42,11 @@ function str(m: Fields, key: string, where: string, b: Bounds): string {
   return v;
 }
 
-function data(m: Fields, key: string, where: string, b: Bounds): Uint8Array {
+/** Null data is a client's to send (zkCli's `create /x` does), as ZooKeeper keeps it. */
+function data(m: Fields, key: string, where: string, b: Bounds): Uint8Array | null {
   const v = m[key];
-  if (!(v instanceof Uint8Array) || v.length > b.dataBytesMax) invalid(`${where}.${key} is not bytes of at most ${b.dataBytesMax}`);
+  if (v === null) return null;
+  if (!(v instanceof Uint8Array) || v.length > b.dataBytesMax) invalid(`${where}.${key} is not null or bytes of at most ${b.dataBytesMax}`);
   return v;
 }
 

@@ -3,6 +3,7 @@ import { READ_COMMANDS } from "./read.js";
 import { SESSION_COMMANDS } from "./session.js";
 import { WATCH_COMMANDS } from "./watch.js";
 import { WRITE_COMMANDS } from "./write.js";
+import { QUOTA_COMMANDS } from "./quota.js";
 
 /** Every shell command, zkCli's names. */
-export const COMMANDS: readonly CommandSpec[] = [...READ_COMMANDS, ...WRITE_COMMANDS, ...WATCH_COMMANDS, ...SESSION_COMMANDS];
+export const COMMANDS: readonly CommandSpec[] = [...READ_COMMANDS, ...WRITE_COMMANDS, ...QUOTA_COMMANDS, ...WATCH_COMMANDS, ...SESSION_COMMANDS];
