@@ -186,8 +186,9 @@ export class OutputBound {
 }
 
 /**
- * Frames written in one turn of the event loop, copied into one buffer that goes to the
- * stream when the turn ends (or once it fills). A stream keeps an entry, a Buffer and a
+ * Frames written in one callback (a request, or a Ready's committed entries), copied into one
+ * buffer that goes to the stream when that callback and its microtasks return (or once it
+ * fills): one write for all of them, and no turn of the event loop added to a reply. A stream keeps an entry, a Buffer and a
  * callback per write, and each small encoded reply holds its encoder's whole buffer: for
  * thousands of small replies to pipelined reads that costs far more than their bytes, which
  * is what the output bound counts. Copied at once, each frame is garbage while still young,
@@ -220,7 +221,7 @@ export class TurnBatch {
     this.bytes += frame.length;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flush);
+      process.nextTick(this.flush);
     }
   }
 

@@ -193,10 +193,12 @@ export class PeerTransport {
     this.stats.bytesSent += wireLength + 4;
     o.framesSent++;
     if (!o.corked) {
-      // Corked until the turn of the event loop ends: every message of the turn leaves in one write.
+      // Corked until the current callback (and the microtasks it queued) returns: every message
+      // one pass sends (a whole Ready, a batch of server messages) leaves in one write, and
+      // leaves now, not a turn of the event loop later (setImmediate cost a lone write a turn).
       o.corked = true;
       socket.cork();
-      setImmediate(() => {
+      process.nextTick(() => {
         o.corked = false;
         socket.uncork();
       });
