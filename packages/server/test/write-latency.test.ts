@@ -1,18 +1,10 @@
 // A lone write must not wait a turn of the event loop at each hop: what one callback sends
 // leaves (in one write) as soon as that callback and its microtasks return.
 import { afterEach, describe, expect, it } from "vitest";
-import { createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { freePort } from "../src/index.js";
 import { PeerTransport, type PeerAddress } from "../src/peer/transport.js";
 import { TurnBatch } from "../src/net/connection.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const started: PeerTransport[] = [];
 afterEach(async () => {
