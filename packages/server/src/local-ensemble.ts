@@ -39,15 +39,36 @@ export interface StartOptions {
 
 const STATE = "ensemble.json";
 
-export async function freePort(host = "127.0.0.1"): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * Ports handed out are drawn below the usual ephemeral ranges (Linux 32768-60999; BSD, macOS and
+ * Windows 49152-65535). A port the kernel gives a listen(0) is an ephemeral one, so between this
+ * pick and the moment a server binds it, any outgoing connection's source port or another
+ * process's listen(0) can take it; a port below those ranges is only taken by someone who picks
+ * it by number. A port is never handed out twice by one process.
+ */
+const PICK_LOW = 10_000;
+const PICK_HIGH = 32_000;
+const handedOut = new Set<number>();
+
+function bindable(port: number, host: string): Promise<boolean> {
+  return new Promise((answer) => {
     const s = createServer();
-    s.once("error", reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolvePort(port));
-    });
+    s.once("error", () => answer(false));
+    s.listen({ port, host, exclusive: true }, () => s.close(() => answer(true)));
   });
+}
+
+/** A TCP port on host that is free now and that this process has not handed out before. */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const port = PICK_LOW + Math.floor(Math.random() * (PICK_HIGH - PICK_LOW));
+    if (handedOut.has(port)) continue;
+    if (await bindable(port, host)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port on ${host} in ${PICK_LOW}-${PICK_HIGH} after 64 tries`);
 }
 
 function alive(pid: number): boolean {

@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort } from "../src/local-ensemble.js";
 import { PeerTransport, type PeerAddress } from "../src/peer/transport.js";
 import { FrameSplitter, frameHeader, PeerFrameError } from "../src/peer/frames.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const started: PeerTransport[] = [];
 afterEach(async () => {

@@ -1,6 +1,7 @@
 // Sockets for the peer authentication tests: free ports, polling, transports that stop after
 // each test, and a man in the middle that relays peer frames both ways and may rewrite them.
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { freePort } from "../../src/local-ensemble.js";
 import { afterEach } from "vitest";
 import { PeerTransport, type PeerAddress, type PeerTransportOptions } from "../../src/peer/transport.js";
 import { encode, decode } from "cbor-x";
@@ -8,14 +9,7 @@ import { FrameSplitter, frameHeader } from "../../src/peer/frames.js";
 import { AcceptorHandshake, DialerHandshake, ensembleSecret } from "../../src/peer/handshake.js";
 import { FrameOpener, FrameSealer, MAC_TAG_BYTES } from "../../src/peer/frame-mac.js";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Polls `cond` until it holds, or fails naming what it waited for. */
 export async function until(what: string, cond: () => boolean, ms = 8000): Promise<void> {
