@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect } from "vitest";
 import { freePort, loadConfig, startServer, startLocalEnsemble, stopLocalEnsemble, type LocalEnsemble, type WardenServer } from "@warden/server";
 import type { ProcessEnsemble } from "@warden/testing";
+import { waitUntil } from "@warden/testing";
 
 export const COMPAT_DIR = fileURLToPath(new URL(".", import.meta.url));
 export const ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh";
@@ -137,15 +138,7 @@ export async function serverHoldingSession(e: LocalEnsemble, sessionIdHex: strin
   return undefined;
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export const waitFor = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => waitUntil(what, probe, timeoutMs);
 
 export function writeFile(dir: string, name: string, text: string): string {
   const path = join(dir, name);

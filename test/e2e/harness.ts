@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, loadConfig, startServer, type WardenServer } from "@warden/server";
 import { createClient, type Client, type ClientOptions } from "@warden/client";
+import { waitUntil } from "@warden/testing";
 
 export interface Standalone {
   server: WardenServer;
@@ -76,15 +77,7 @@ export async function startStandalone(settings: Record<string, string> = {}, opt
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails naming `what`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> => waitUntil(what, check, timeoutMs, 10);
 
 /** Collects events from a callback so a test can await the n-th one. */
 export class Inbox<T> {

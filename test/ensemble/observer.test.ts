@@ -6,19 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, loadConfig, startServer, type WardenServer } from "@warden/server";
 import { createClient, type Client } from "@warden/client";
+import { waitUntil } from "@warden/testing";
 
 const HOST = "127.0.0.1";
 let base: string;
 const servers = new Map<number, WardenServer>();
 const clients: Client[] = [];
 
-async function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (cond: () => boolean, what: string, timeoutMs = 15_000): Promise<unknown> => waitUntil(what, cond, timeoutMs, 10);
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), "warden-observer-"));

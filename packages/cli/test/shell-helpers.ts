@@ -1,6 +1,7 @@
 // Driving a Shell in tests: captured output, lines run in order, the fixture server.
 import { Shell } from "../src/shell/shell.js";
 import { TestEnsemble, TestServer } from "../../client/test/fixtures/test-server.js";
+import { waitUntil } from "@warden/testing";
 
 export interface Harness {
   shell: Shell;
@@ -40,10 +41,4 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** Resolves once `predicate` holds, polling; rejects after timeoutMs. */
-export async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export const until = (predicate: () => boolean, timeoutMs = 5000): Promise<unknown> => waitUntil("the shell's condition", predicate, timeoutMs, 10);

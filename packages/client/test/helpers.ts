@@ -3,6 +3,7 @@ import { createClient, type Client, type ClientOptions, type SessionEvent } from
 import { seededRandom } from "@warden/protocol";
 import { nodeTransport } from "../src/node.js";
 import { TestEnsemble, TestServer, connectString } from "./fixtures/test-server.js";
+import { waitUntil } from "@warden/testing";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -47,13 +48,7 @@ export function nextState(client: Client, wanted: SessionEvent, timeoutMs = 5000
   });
 }
 
-export async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export const until = (predicate: () => boolean, timeoutMs = 5000): Promise<unknown> => waitUntil("the client's condition", predicate, timeoutMs, 5);
 
 /** A seeded generator so server order and backoff replay. */
 export const seeded = seededRandom;

@@ -16,6 +16,7 @@ import { startAdminServer } from "../src/admin/http.js";
 import { adminListenerTls, type AdminListener } from "../src/admin/listener.js";
 import { unifiedFront } from "../src/admin/unified.js";
 import { createServer as createHttpServer } from "node:http";
+import { waitUntil } from "@warden/testing";
 
 const OPS_DN = "CN=ops,O=Example";
 const SUPER_DN = "CN=root,O=Example";
@@ -99,13 +100,7 @@ function raw(port: number, bytes: string | Buffer): Promise<Buffer> {
   });
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (what: string, check: () => boolean, timeoutMs = 5000): Promise<unknown> => waitUntil(what, check, timeoutMs, 10);
 
 describe.skipIf(!hasOpenssl())("admin.forceHttps", () => {
   it("serves /commands/ruok and /metrics over HTTPS, with Jetty's Strict-Transport-Security", async () => {

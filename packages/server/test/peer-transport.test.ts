@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { freePort } from "../src/local-ensemble.js";
 import { PeerTransport, type PeerAddress } from "../src/peer/transport.js";
 import { FrameSplitter, frameHeader, PeerFrameError } from "../src/peer/frames.js";
+import { waitUntil } from "@warden/testing";
 
 const started: PeerTransport[] = [];
 afterEach(async () => {
@@ -34,13 +35,7 @@ async function ensemble(secrets: Array<Uint8Array | undefined>, extra: { tcpKeep
   return { ts, inbox, logs };
 }
 
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not reached");
-    await new Promise((r) => setImmediate(r));
-  }
-}
+const until = (cond: () => boolean, ms = 5000): Promise<unknown> => waitUntil("the peers' condition", cond, ms, 1);
 
 describe("peer transport", () => {
   it("tcpKeepAlive turns TCP keep-alive on for the connections it dials and accepts (ZooKeeper's tcpKeepAlive); off by default", async () => {

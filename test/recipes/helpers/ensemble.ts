@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { freePort, loadConfig, startServer, type WardenServer } from "@warden/server";
 import { createClient, type Client, type ClientOptions } from "@warden/client";
+import { waitUntil } from "@warden/testing";
 
 export interface TestEnsemble {
   readonly connectString: string;
@@ -97,11 +98,4 @@ export async function startEnsemble(options: EnsembleOptions = {}): Promise<Test
 }
 
 /** Polls `check` until it is true or `timeoutMs` passes. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export const eventually = (check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<unknown> => waitUntil(what, check, timeoutMs, 20);

@@ -8,17 +8,12 @@ import { encode, decode } from "cbor-x";
 import { FrameSplitter, frameHeader } from "../../src/peer/frames.js";
 import { AcceptorHandshake, DialerHandshake, ensembleSecret } from "../../src/peer/handshake.js";
 import { FrameOpener, FrameSealer, MAC_TAG_BYTES } from "../../src/peer/frame-mac.js";
+import { waitUntil } from "@warden/testing";
 
 export { freePort };
 
 /** Polls `cond` until it holds, or fails naming what it waited for. */
-export async function until(what: string, cond: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export const until = (what: string, cond: () => boolean, ms = 8000): Promise<unknown> => waitUntil(what, cond, ms, 5);
 
 const started: Array<{ stop(): Promise<void> | void }> = [];
 afterEach(async () => {

@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@warden/server";
-import { serverState, waitUntil, withoutLeader, type ServerState } from "./admin.js";
+import { serverState, withoutLeader, type ServerState } from "./admin.js";
+import { waitUntil } from "../wait.js";
 
 export { freePort };
 
