@@ -66,7 +66,7 @@ describe("four-letter words on the client port, all whitelisted", () => {
     const text = await fourLetterWord(warden.hostPort, "conf");
     const conf = new Map(text.trimEnd().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
     expect(conf.get("clientPort")).toBe(warden.hostPort.split(":")[1]);
-    expect(conf.get("dataDir")).toContain(warden.dir);
+    expect(conf.get("dataDir")).toContain(warden.dataDir);
     expect(conf.get("tickTime")).toBe("2000");
     expect(conf.get("minSessionTimeout")).toBe("4000");
     expect(conf.get("maxSessionTimeout")).toBe("40000");

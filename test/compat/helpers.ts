@@ -9,8 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect } from "vitest";
 import { freePort, loadConfig, startServer, startLocalEnsemble, stopLocalEnsemble, type LocalEnsemble, type WardenServer } from "@warden/server";
-import type { ProcessEnsemble } from "@warden/testing";
-import { waitUntil } from "@warden/testing";
+import { startStandalone as startInProcess, waitUntil, type ProcessEnsemble, type Standalone } from "@warden/testing";
 
 export const COMPAT_DIR = fileURLToPath(new URL(".", import.meta.url));
 export const ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh";
@@ -45,40 +44,14 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `warden-compat-${prefix}-`));
 }
 
-export interface Standalone {
-  server: WardenServer;
-  dir: string;
-  hostPort: string;
-  stop(): Promise<void>;
-}
+export type { Standalone };
 
 /**
- * One Warden server in this process, ZooKeeper port only, every four-letter word allowed.
- * `extra` adds or replaces configuration keys; a key set to null is left out.
+ * One Warden server in this process, ZooKeeper port first, every four-letter word allowed,
+ * ZooKeeper's default ticks. `extra` adds or replaces configuration keys; a key set to null is left out.
  */
-export async function startStandalone(extra: Record<string, string | null> = {}, options: { containerCheckMs?: number } = {}): Promise<Standalone> {
-  const dir = tempDir("standalone");
-  const clientPort = await freePort();
-  const keys: Record<string, string | null> = {
-    dataDir: join(dir, "data"),
-    clientPort: String(clientPort),
-    clientPortAddress: "127.0.0.1",
-    nativePort: "0",
-    adminPort: "0",
-    "4lw.commands.whitelist": "*",
-    ...extra,
-  };
-  const config = loadConfig(undefined, Object.fromEntries(Object.entries(keys).filter((e): e is [string, string] => e[1] !== null)));
-  const server = await startServer(config, { ...options, log: process.env.WARDEN_COMPAT_LOG ? (l) => console.log(`[warden] ${l}`) : () => {} });
-  return {
-    server,
-    dir,
-    hostPort: `127.0.0.1:${server.ports.client}`,
-    async stop() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+export function startStandalone(extra: Record<string, string | null> = {}, options: { containerCheckMs?: number } = {}): Promise<Standalone> {
+  return startInProcess({ nativePort: "0", adminPort: "0", ...extra }, { ...options, base: {}, log: process.env.WARDEN_COMPAT_LOG ? (l) => console.log(`[warden] ${l}`) : undefined });
 }
 
 /** Three Warden server processes on loopback, started with launch-server.mjs from the built dist. */

@@ -3,24 +3,15 @@
 // knew only the paused server expired (its ephemeral went, everywhere); the follower, resumed,
 // catches up and holds every acknowledged write. Also a leader paused past syncLimit × tickTime
 // (a hung leader): replaced, and after SIGCONT it follows and catches up.
-import { afterEach, describe, expect, it } from "vitest";
-import { ProcessEnsemble, waitUntil } from "@warden/testing";
-import { SESSION_TIMEOUT_MS, TEST_ENSEMBLE, Writer, allWritersProgress, clientOn, closeAll, expectEveryServerHasEveryAck, sessionProblems, startWriters, writersOn } from "./workload.js";
+import { describe, expect, it } from "vitest";
+import { waitUntil } from "@warden/testing";
+import { SESSION_TIMEOUT_MS, Writer, allWritersProgress, clientOn, expectEveryServerHasEveryAck, sessionProblems, writersOn, ensembleUnderWrites } from "./workload.js";
 
 describe("an ensemble with a server paused (SIGSTOP)", () => {
-  let ensemble: ProcessEnsemble | undefined;
-  let writers: Writer[] = [];
-
-  afterEach(async () => {
-    await closeAll(writers);
-    await ensemble?.stop();
-    ensemble = undefined;
-    writers = [];
-  });
+  const start = ensembleUnderWrites();
 
   it("a follower paused past the session timeout: the sessions that can move move, expires the one that cannot, and the follower catches up after SIGCONT", async () => {
-    ensemble = await ProcessEnsemble.start(TEST_ENSEMBLE);
-    writers = await startWriters(ensemble, 6);
+    const { ensemble, writers } = await start(6);
     const leader = await ensemble.waitForLeader();
     const follower = ensemble.servers.map((s) => s.id).find((id) => id !== leader)!;
     // A session that knows only the follower: it cannot move, so it must expire.
@@ -62,8 +53,7 @@ describe("an ensemble with a server paused (SIGSTOP)", () => {
   }, 90_000);
 
   it("a leader paused past syncLimit × tickTime is replaced, and after SIGCONT it follows, catches up, and no session or acknowledged write is lost", async () => {
-    ensemble = await ProcessEnsemble.start(TEST_ENSEMBLE);
-    writers = await startWriters(ensemble, 6);
+    const { ensemble, writers } = await start(6);
     await allWritersProgress(writers, 20, 10_000);
     const old = await ensemble.waitForLeader();
     const onOld = await writersOn(ensemble, old, writers);

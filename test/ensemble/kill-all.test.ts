@@ -2,24 +2,14 @@
 // their data: every acknowledged write is there (a write is acknowledged only after a quorum
 // fsynced it), nothing unattempted appears, and each session was either kept (same id, its
 // ephemeral there) or seen to expire (its ephemeral gone).
-import { afterEach, describe, expect, it } from "vitest";
-import { ProcessEnsemble } from "@warden/testing";
-import { SESSION_TIMEOUT_MS, TEST_ENSEMBLE, allWritersProgress, ackCount, closeAll, expectEveryServerHasEveryAck, startWriters, type Writer } from "./workload.js";
+import { describe, expect, it } from "vitest";
+import { SESSION_TIMEOUT_MS, allWritersProgress, ackCount, expectEveryServerHasEveryAck, ensembleUnderWrites } from "./workload.js";
 
 describe("an ensemble whose servers are all killed with SIGKILL at once and restarted", () => {
-  let ensemble: ProcessEnsemble | undefined;
-  let writers: Writer[] = [];
-
-  afterEach(async () => {
-    await closeAll(writers);
-    await ensemble?.stop();
-    ensemble = undefined;
-    writers = [];
-  });
+  const start = ensembleUnderWrites();
 
   it("keeps every acknowledged write, and every session is kept or seen to expire", async () => {
-    ensemble = await ProcessEnsemble.start(TEST_ENSEMBLE);
-    writers = await startWriters(ensemble, 6);
+    const { ensemble, writers } = await start(6);
     for (let round = 1; round <= 2; round++) {
       await allWritersProgress(writers, 30, 10_000);
       const acksBefore = ackCount(writers);
@@ -43,8 +33,7 @@ describe("an ensemble whose servers are all killed with SIGKILL at once and rest
   }, 90_000);
 
   it("after a restart later than the session timeout, the sessions expire and their ephemerals go, and no acknowledged write is lost", async () => {
-    ensemble = await ProcessEnsemble.start(TEST_ENSEMBLE);
-    writers = await startWriters(ensemble, 3);
+    const { ensemble, writers } = await start(3);
     await allWritersProgress(writers, 30, 10_000);
     await ensemble.killAll();
     await new Promise((r) => setTimeout(r, SESSION_TIMEOUT_MS + 1000));

@@ -1,24 +1,14 @@
 // (a) SIGKILL of the leader of a three-process ensemble under continuous writes: the other
 // two elect a new leader and take writes again; the killed server, restarted on its data,
 // rejoins and catches up; sessions are kept and every acknowledged write is on every server.
-import { afterEach, describe, expect, it } from "vitest";
-import { ProcessEnsemble } from "@warden/testing";
-import { TEST_ENSEMBLE, allWritersProgress, closeAll, expectEveryServerHasEveryAck, sessionProblems, startWriters, writersOn, type Writer } from "./workload.js";
+import { describe, expect, it } from "vitest";
+import { allWritersProgress, expectEveryServerHasEveryAck, sessionProblems, writersOn, ensembleUnderWrites } from "./workload.js";
 
 describe("an ensemble whose leader is killed with SIGKILL under writes", () => {
-  let ensemble: ProcessEnsemble | undefined;
-  let writers: Writer[] = [];
-
-  afterEach(async () => {
-    await closeAll(writers);
-    await ensemble?.stop();
-    ensemble = undefined;
-    writers = [];
-  });
+  const start = ensembleUnderWrites();
 
   it("elects a new leader, writes resume, the restarted server catches up, and no acknowledged write or session is lost", async () => {
-    ensemble = await ProcessEnsemble.start(TEST_ENSEMBLE);
-    writers = await startWriters(ensemble, 6);
+    const { ensemble, writers } = await start(6);
     await allWritersProgress(writers, 20, 10_000);
 
     // Three rounds: each kills whoever leads then, so a restarted server also leads later on.

@@ -4,7 +4,8 @@
 // (same id) or seen to expire, and each session's ephemeral follows its session.
 import { createClient, type Client, type SessionEvent } from "@warden/client";
 import { CreateMode } from "@warden/protocol";
-import type { ProcessEnsemble } from "@warden/testing";
+import { afterEach } from "vitest";
+import { ProcessEnsemble } from "@warden/testing";
 
 /** Every client in these tests asks for this; the servers allow it (maxSessionTimeoutMs). */
 export const SESSION_TIMEOUT_MS = 4000;
@@ -245,4 +246,26 @@ export async function treeListing(address: string): Promise<string[]> {
   } finally {
     await c.close().catch(() => undefined);
   }
+}
+
+/**
+ * An ensemble under writers for each test of a describe block: call the returned function in a
+ * test; the fixture closes the writers and stops the ensemble after that test (it registers its
+ * own afterEach), a failed start included.
+ */
+export function ensembleUnderWrites(): (writerCount: number) => Promise<{ ensemble: ProcessEnsemble; writers: Writer[] }> {
+  let running: { ensemble: ProcessEnsemble; writers: Writer[] } | undefined;
+  afterEach(async () => {
+    const r = running;
+    running = undefined;
+    if (!r) return;
+    await closeAll(r.writers);
+    await r.ensemble.stop();
+  });
+  return async (writerCount) => {
+    const ensemble = await ProcessEnsemble.start(TEST_ENSEMBLE);
+    running = { ensemble, writers: [] };
+    running.writers.push(...(await startWriters(ensemble, writerCount)));
+    return running;
+  };
 }

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, loadConfig, startServer, type WardenServer } from "@warden/server";
+import type { WardenServer } from "@warden/server";
+import { startStandalone } from "@warden/testing";
 
 export const WARDEN = fileURLToPath(new URL("../../../bin/warden", import.meta.url));
 const BUILT_MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -28,18 +29,8 @@ export interface RealServer {
 
 /** A standalone Warden server on free loopback ports with a temporary dataDir. */
 export async function startRealServer(): Promise<RealServer> {
-  const dir = tempDir("warden-cli-");
-  const [nativePort, clientPort, adminPort] = [await freePort(), await freePort(), await freePort()];
-  const config = loadConfig(undefined, { dataDir: dir.path, nativePort: String(nativePort), clientPort: String(clientPort), adminPort: String(adminPort), tickTime: "200" });
-  const server = await startServer(config, { log: () => undefined });
-  return {
-    server,
-    connectString: `127.0.0.1:${nativePort}`,
-    async stop() {
-      await server.stop();
-      dir.remove();
-    },
-  };
+  const { server, connectString, stop } = await startStandalone({ tickTime: "200" }, { base: {} });
+  return { server, connectString, stop };
 }
 
 export interface Run {

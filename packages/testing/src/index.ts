@@ -21,3 +21,5 @@ export type { CampaignResult, Failure } from "./fuzz/campaign.js";
 export { DEFAULTS as FUZZ_DEFAULTS, TARGETS as FUZZ_TARGETS, deriveOptions as deriveFuzzOptions, replayCommand as fuzzReplayCommand } from "./fuzz/options.js";
 export type { CampaignOptions, TargetName as FuzzTargetName } from "./fuzz/options.js";
 export { makeTestCa, hasOpenssl, type TestCa, type CertFiles } from "./tls-certs.js";
+export { startStandalone, FAST, type Standalone, type StandaloneOptions } from "./in-process/standalone.js";
+export { startInProcessEnsemble, type InProcessEnsemble, type InProcessEnsembleOptions } from "./in-process/ensemble.js";
