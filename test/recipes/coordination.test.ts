@@ -20,8 +20,10 @@ describe("barriers", () => {
     const barrier = new Barrier(a, "/barriers/b1");
     await barrier.set();
     expect(await new Barrier(b, "/barriers/b1").wait({ timeoutMs: 100 })).toBe(false);
-    const waiting = new Barrier(b, "/barriers/b1").wait({ timeoutMs: 5000 });
-    await sleep(50);
+    const c = await ensemble.client();
+    const waiting = new Barrier(c, "/barriers/b1").wait({ timeoutMs: 5000 });
+    // Removed only once the waiter watches it, so the wake-up comes from the watch.
+    await eventually(() => [1, 2, 3].some((id) => ensemble.server(id)?.node.tree.watches.watchesPath(c.sessionId, "/barriers/b1")), 5000, "the waiter's watch");
     await barrier.remove();
     expect(await waiting).toBe(true);
   });

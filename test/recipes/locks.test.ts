@@ -35,14 +35,18 @@ describe("mutex", () => {
     const mutexes = clients.map((c) => new Mutex(c, "/locks/order"));
     await mutexes[0]!.acquire();
     const order: number[] = [];
-    const waiting = mutexes.slice(1).map(async (m, i) => {
-      await sleep(i * 40); // queue in index order
-      await m.acquire();
-      order.push(i + 1);
-      await sleep(10);
-      await m.release();
-    });
-    await sleep(400);
+    const waiting: Promise<void>[] = [];
+    // Queue in index order: each waiter starts once the one before it has its node in the queue.
+    for (const [i, m] of mutexes.slice(1).entries()) {
+      waiting.push(
+        (async () => {
+          await m.acquire();
+          order.push(i + 1);
+          await m.release();
+        })(),
+      );
+      await eventually(async () => (await clients[0]!.getChildren("/locks/order")).length === i + 2, 5000, `waiter ${i + 1} in the queue`);
+    }
     await mutexes[0]!.release();
     await Promise.all(waiting);
     expect(order).toEqual([1, 2, 3, 4, 5]);
@@ -83,7 +87,7 @@ describe("mutex", () => {
     await expect(waiter.acquire({ timeoutMs: 100 })).rejects.toBeInstanceOf(AcquireTimeoutError);
     const controller = new AbortController();
     const aborted = waiter.acquire({ signal: controller.signal });
-    await sleep(100);
+    await eventually(async () => (await a.getChildren("/locks/abort")).length === 2, 5000, "the waiter's node");
     controller.abort(new Error("stop"));
     await expect(aborted).rejects.toThrow("stop");
     await eventually(async () => (await a.getChildren("/locks/abort")).length === 1);
@@ -99,7 +103,7 @@ describe("read-write lock", () => {
     await lb!.readLock.acquire({ timeoutMs: 2000 }); // readers share
     expect(await lc!.writeLock.tryAcquire(200)).toBe(false);
     const writer = lc!.writeLock.acquire({ timeoutMs: 5000 });
-    await sleep(100);
+    await eventually(async () => (await a.getChildren("/locks/rw")).length === 3, 5000, "the writer's node");
     const lateReader = new ReadWriteLock(await ensemble.client(), "/locks/rw");
     expect(await lateReader.readLock.tryAcquire(200)).toBe(false); // queued behind the writer
     await la!.readLock.release();
@@ -107,7 +111,7 @@ describe("read-write lock", () => {
     await writer;
     expect(lc!.writeLock.isHeld).toBe(true);
     const reading = lateReader.readLock.acquire({ timeoutMs: 5000 });
-    await sleep(100);
+    await eventually(async () => (await a.getChildren("/locks/rw")).length === 2, 5000, "the late reader's node behind the writer");
     expect(lateReader.readLock.isHeld).toBe(false);
     await lc!.writeLock.release();
     await reading;
