@@ -280,9 +280,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   };
   let snapshotting = false;
   const maybeSnapshot = () => {
-    if (snapshotting || node.appliedSinceSnapshot < config.snapCount) return;
+    if (snapshotting || !node.snapshotDue(config.snapCount)) return;
     snapshotting = true;
-    node.appliedSinceSnapshot = 0;
     const zxid = node.tree.lastProcessedZxid;
     const snapshotStartedMs = performance.now();
     storage

@@ -3,7 +3,7 @@
 // Replica or the node. A bad one throws DecodeError (the transport closes that connection).
 import { DecodeError } from "@warden/protocol";
 import { ConsensusInvariantError, PEER_MESSAGE_INVALID, validateMessage, type Message, type MessageLimits } from "@warden/consensus";
-import type { ServerMessage } from "../core/node.js";
+import type { ServerMessage } from "../core/pipeline/messages.js";
 import type { PeerLimits } from "./limits.js";
 import { validateServerMessage } from "./server-messages.js";
 

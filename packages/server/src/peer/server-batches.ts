@@ -4,7 +4,7 @@
 // own, and a frame is the CBOR of { s: [items] } in parts (a head, then the items' encodings,
 // written corked, never concatenated), so its size is known exactly before it is sent.
 import { encode } from "cbor-x";
-import type { ServerMessage } from "../core/node.js";
+import type { ServerMessage } from "../core/pipeline/messages.js";
 import { TOUCH_SESSIONS_MAX, type PeerLimits } from "./limits.js";
 
 /** A frame's fixed part: map(1), "s", and an array head of up to 5 bytes. */

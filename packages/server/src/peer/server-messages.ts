@@ -5,7 +5,7 @@
 // client's bad request with an error txn; a malformed message is a broken peer.
 import { DecodeError, type ACL, type CreateMode, type Id } from "@warden/protocol";
 import { PEER_MESSAGE_INVALID } from "@warden/consensus";
-import type { ServerMessage } from "../core/node.js";
+import type { ServerMessage } from "../core/pipeline/messages.js";
 import type { PeerLimits } from "./limits.js";
 
 type Fields = Record<string, unknown>;
