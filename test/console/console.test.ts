@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { ProcessEnsemble, freePort, type ServerPorts } from "@warden/testing";
 import { createClient, type Client } from "@warden/client";
+import { Perms } from "@warden/protocol";
+import { digestId } from "@warden/tree";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/console/", import.meta.url));
@@ -112,6 +114,44 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in headless Chromium", (
     await client.create("/live/child", "");
     await page.locator('[data-path="/live/child"]').waitFor();
     await shot("live");
+  });
+
+  it("pages a long child list, with getAllChildrenNumber, and moves through the tree with the keyboard", async () => {
+    await client.create("/many", "");
+    await Promise.all(Array.from({ length: 250 }, (_, i) => client.create(`/many/c${String(i).padStart(3, "0")}`, "")));
+    await client.create("/many/c000/deeper", "");
+    await page.locator('[data-path="/many"]').click();
+    await page.keyboard.press("ArrowRight");
+    await page.locator('[data-pager-of="/many"]', { hasText: "1–200 of 250" }).waitFor();
+    await page.locator('[data-count-of="/many"]', { hasText: "250 / 251" }).waitFor();
+    await expect(page.locator('[data-path="/many/c200"]').count()).resolves.toBe(0);
+    await page.locator('[data-pager-of="/many"]').getByRole("button", { name: "next page" }).click();
+    await page.locator('[data-pager-of="/many"]', { hasText: "201–250 of 250" }).waitFor();
+    await page.locator('[data-path="/many/c249"]').waitFor();
+    await page.keyboard.press("ArrowDown");
+    await page.locator('[data-path="/many/c200"][aria-selected="true"]').waitFor();
+    await page.locator('[data-node="/many/c200"]').waitFor();
+    await shot("pages");
+    await page.locator('[data-path="/many"]').click();
+    await page.keyboard.press("ArrowLeft");
+    await page.locator('[data-pager-of="/many"]').waitFor({ state: "detached" });
+  });
+
+  it("shows what the session may not read as not readable, and reads it after digest credentials are entered", async () => {
+    await client.create("/secret", "the plans");
+    await client.create("/secret/kid", "");
+    await client.setACL("/secret", [{ perms: Perms.ALL, id: { scheme: "digest", id: digestId("alice", "pw") } }]);
+    await page.locator('[data-path="/secret"]').click();
+    await page.locator('[data-unreadable="/secret"]', { hasText: "not readable" }).waitFor();
+    await page.keyboard.press("ArrowRight");
+    await page.locator('[data-note-of="/secret"]', { hasText: "not readable" }).waitFor();
+    await shot("not-readable");
+    await page.getByLabel("digest user").fill("alice");
+    await page.getByLabel("digest password").fill("pw");
+    await page.getByRole("button", { name: "Add digest" }).click();
+    await page.locator("pre[data-data]", { hasText: "the plans" }).waitFor();
+    await page.locator('[data-path="/secret/kid"]').waitFor();
+    await expect(page.getByLabel("digest password").inputValue()).resolves.toBe("");
   });
 
   it("lists a registry instance and drops it after its process is SIGKILLed", async () => {

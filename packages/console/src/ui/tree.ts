@@ -45,9 +45,9 @@ function row(r: TreeRow, store: TreeStore, selected: string, select: (p: string)
   if (r.kind === "note") return html`<div class="note" style=${indent} data-note-of=${r.path}>${r.text}</div>`;
   if (r.kind === "pager") {
     return html`<div class="pager" style=${indent} data-pager-of=${r.path}>
-      <button disabled=${r.index === 0} onClick=${() => store.setPage(r.path, r.index - 1)} aria-label="previous page">‹</button>
+      <button disabled=${r.index === 0} onClick=${(e: Event) => turn(e, store, r.path, r.index - 1)} aria-label="previous page">‹</button>
       <span>${r.first}–${r.last} of ${r.total}</span>
-      <button disabled=${r.index >= r.pages - 1} onClick=${() => store.setPage(r.path, r.index + 1)} aria-label="next page">›</button>
+      <button disabled=${r.index >= r.pages - 1} onClick=${(e: Event) => turn(e, store, r.path, r.index + 1)} aria-label="next page">›</button>
     </div>`;
   }
   const title = r.descendants !== undefined ? `${r.count ?? 0} children, ${r.descendants} descendants (getAllChildrenNumber)` : "";
@@ -57,4 +57,10 @@ function row(r: TreeRow, store: TreeStore, selected: string, select: (p: string)
     <span class="name">${r.name}</span>
     ${r.count !== undefined ? html`<span class="count" data-count-of=${r.path}>${r.count}${r.descendants !== undefined && r.descendants !== r.count ? ` / ${r.descendants}` : ""}</span>` : null}
   </div>`;
+}
+
+/** Turns a page and gives the keyboard back to the tree (a pager button may become disabled). */
+function turn(e: Event, store: TreeStore, path: string, index: number): void {
+  (e.currentTarget as HTMLElement).closest<HTMLElement>('[role="tree"]')?.focus();
+  store.setPage(path, index);
 }
