@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   }
   const config = consoleConfig(location, served);
   const client = openSession(config);
+  root.textContent = "";
   render(html`<${App} client=${client} config=${config} />`, root);
   addEventListener("pagehide", () => void client.close());
 }

@@ -3,6 +3,7 @@
 import type { Client } from "@warden/client";
 import { NoNodeError } from "@warden/protocol";
 import { errorText, isNoAuth } from "./session.js";
+import { ancestors, parentPath } from "../format.js";
 
 export interface TreeEntry {
   expanded: boolean;
@@ -81,12 +82,22 @@ export class TreeStore {
     this.changed();
   }
 
-  /** A node was created or deleted: its parent's list, when shown, is read again. */
+  /**
+   * A node was created or deleted: its parent's list, when shown, is read again, and every
+   * shown ancestor's descendant count (getAllChildrenNumber).
+   */
   async refreshParentOf(path: string): Promise<void> {
-    const parent = path.lastIndexOf("/") <= 0 ? "/" : path.slice(0, path.lastIndexOf("/"));
+    const parent = parentPath(path);
     const e = this.entries.get(parent);
     if (e?.expanded) await this.load(parent);
     if (this.entries.has(path) && !this.entries.get(path)!.expanded) this.entries.delete(path);
+    const above = ancestors(parent).slice(0, -1).filter((p) => this.entries.get(p)?.descendants !== undefined);
+    await Promise.all(above.map(async (p) => {
+      const n = await this.client.getAllChildrenNumber(p).catch(() => undefined);
+      const a = this.entries.get(p);
+      if (a && n !== undefined) a.descendants = n;
+    }));
+    if (above.length) this.changed();
   }
 
   async reloadExpanded(): Promise<void> {
