@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { ProcessEnsemble, freePort, type ServerPorts } from "@warden/testing";
 import { createClient, type Client } from "@warden/client";
-import { Perms } from "@warden/protocol";
+import { CreateMode, Perms } from "@warden/protocol";
 import { digestId } from "@warden/tree";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -167,6 +167,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in headless Chromium", (
     await page.getByRole("button", { name: "ensemble" }).click();
     await page.locator('tr[data-role="leader"]').waitFor();
     await page.locator('tr[data-role="follower"]').nth(1).waitFor();
+    // Sessions and their ephemerals: another client's ephemeral node under its session id.
+    await client.create("/eph-e2e", "", { mode: CreateMode.EPHEMERAL });
+    await page.locator(`tr[data-session="0x${client.sessionId.toString(16)}"] .ephemerals`, { hasText: "/eph-e2e" }).waitFor();
     await ensemble.kill(3, "SIGKILL");
     await page.locator(`tr[data-admin="${admin(3)}"][data-role="down"]`).waitFor();
     await shot("ensemble");

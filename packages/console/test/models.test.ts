@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { moveSelection, treeRows, type LoadedEntry } from "../src/tree-rows.js";
 import { parseZxid, serverRows, Series, SERIES_POINTS_MAX, type Poll } from "../src/ensemble-model.js";
 import { instanceView } from "../src/registry-model.js";
+import { parseAdminJson, sessionRows } from "../src/sessions-model.js";
 import { consoleConfig } from "../src/ui/session.js";
 
 describe("tree rows", () => {
@@ -112,5 +113,20 @@ describe("the console's connection settings", () => {
   it("takes ?connect= and ?admin=, keeping only admin origins", () => {
     const c = consoleConfig(loc("?connect=a:1,b:2&admin=http://b:8081/,javascript:alert(1),http://c:8082/x"), served);
     expect(c).toEqual({ connect: "a:1,b:2", admins: ["http://10.1.2.3:8080", "http://b:8081"] });
+  });
+});
+
+describe("sessions from the admin ports", () => {
+  it("keeps 64-bit session ids exact, joins connections and ephemerals by session", () => {
+    const cons = parseAdminJson('{"connections":[{"session_id": 72057594037927937, "remote_socket_address": "127.0.0.1:5000"}, {"session_id": 0}]}');
+    const dump = parseAdminJson('{"session_id_to_ephemeral_paths": {"72057594037927937": ["/b", "/a"], "72057594037927938": ["/c"]}}');
+    expect(sessionRows([{ admin: "http://s1", answer: cons }], dump)).toEqual([
+      { session: "0x100000000000001", servers: ["http://s1"], remotes: ["127.0.0.1:5000"], ephemerals: ["/a", "/b"] },
+      { session: "0x100000000000002", servers: [], remotes: [], ephemerals: ["/c"] },
+    ]);
+  });
+
+  it("ignores answers of the wrong shape", () => {
+    expect(sessionRows([{ admin: "x", answer: { connections: "no" } }, { admin: "y", answer: null }], { session_id_to_ephemeral_paths: 3 })).toEqual([]);
   });
 });

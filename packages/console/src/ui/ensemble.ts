@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { html } from "./html.js";
+import { SessionsPanel } from "./sessions.js";
 import { serverRows, Series, type MonitorAnswer, type Poll } from "../ensemble-model.js";
 
 const POLL_MS = 2000;
@@ -60,6 +61,7 @@ export function EnsembleView(props: { admins: string[] }) {
       <${Chart} title="average latency (ms)" admins=${admins} times=${series.times} values=${series.latency} tick=${tick} />
       <${Chart} title="requests received per second" admins=${admins} times=${series.times} values=${series.throughput} tick=${tick} />
     </div>
+    <${SessionsPanel} admins=${admins} />
   </main>`;
 }
 
