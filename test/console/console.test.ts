@@ -170,6 +170,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in headless Chromium", (
     // Sessions and their ephemerals: another client's ephemeral node under its session id.
     await client.create("/eph-e2e", "", { mode: CreateMode.EPHEMERAL });
     await page.locator(`tr[data-session="0x${client.sessionId.toString(16)}"] .ephemerals`, { hasText: "/eph-e2e" }).waitFor();
+    // Any admin command, readable: srvr's nested fields as rows.
+    await page.getByLabel("command", { exact: true }).selectOption("server_stats");
+    await page.locator('table[data-command="server_stats"] tr', { hasText: "server_stats.server_state" }).waitFor();
     await ensemble.kill(3, "SIGKILL");
     await page.locator(`tr[data-admin="${admin(3)}"][data-role="down"]`).waitFor();
     await shot("ensemble");

@@ -3,6 +3,7 @@ import { moveSelection, treeRows, type LoadedEntry } from "../src/tree-rows.js";
 import { parseZxid, serverRows, Series, SERIES_POINTS_MAX, type Poll } from "../src/ensemble-model.js";
 import { instanceView } from "../src/registry-model.js";
 import { parseAdminJson, sessionRows } from "../src/sessions-model.js";
+import { flattenJson } from "../src/commands-model.js";
 import { consoleConfig } from "../src/ui/session.js";
 
 describe("tree rows", () => {
@@ -128,5 +129,19 @@ describe("sessions from the admin ports", () => {
 
   it("ignores answers of the wrong shape", () => {
     expect(sessionRows([{ admin: "x", answer: { connections: "no" } }, { admin: "y", answer: null }], { session_id_to_ephemeral_paths: 3 })).toEqual([]);
+  });
+});
+
+describe("admin answers as rows", () => {
+  it("flattens nested objects and arrays into dotted paths, leaves as text", () => {
+    expect(flattenJson({ a: 1, b: { c: "x", d: [true, null] }, e: {}, f: [] })).toEqual([
+      ["a", "1"], ["b.c", "x"], ["b.d.0", "true"], ["b.d.1", "null"], ["e", "{}"], ["f", "[]"],
+    ]);
+  });
+
+  it("cuts a huge answer and says so", () => {
+    const rows = flattenJson({ list: Array.from({ length: 50 }, (_, i) => i) }, 10);
+    expect(rows).toHaveLength(11);
+    expect(rows[10]).toEqual(["…", "cut at 10 rows"]);
   });
 });

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { html } from "./html.js";
 import { SessionsPanel } from "./sessions.js";
+import { CommandsPanel } from "./commands.js";
 import { serverRows, Series, type MonitorAnswer, type Poll } from "../ensemble-model.js";
 
 const POLL_MS = 2000;
@@ -62,6 +63,7 @@ export function EnsembleView(props: { admins: string[] }) {
       <${Chart} title="requests received per second" admins=${admins} times=${series.times} values=${series.throughput} tick=${tick} />
     </div>
     <${SessionsPanel} admins=${admins} />
+    <${CommandsPanel} admins=${admins} />
   </main>`;
 }
 
