@@ -89,6 +89,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in headless Chromium", (
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.locator("pre[data-data]", { hasText: "theirs" }).waitFor();
     await page.locator('[data-stat="mzxid"]', { hasText: /^0x[0-9a-f]+$/ }).waitFor();
+    await page.getByRole("tab", { name: "hex" }).click();
+    await page.locator("pre[data-data]", { hasText: "00000000  7b 22 61 22" }).waitFor();
+    await page.getByRole("tab", { name: "json" }).click();
     await shot("node-view");
 
     // Delete recursively: the confirmation names the count (the node and 3 descendants).

@@ -1,6 +1,6 @@
 // The console's page: a header with the connection state and the views, the tree view (tree,
 // node, create, live log, auth), the ensemble view and the registry view.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Client, WatchedEvent } from "@warden/client";
 import { EventType } from "@warden/protocol";
 import { html } from "./html.js";
@@ -27,6 +27,7 @@ export function App(props: { client: Client; config: ConsoleConfig }) {
       <strong>Warden console</strong>
       <nav>${(["tree", "ensemble", "registry"] as View[]).map((v) => html`<button class=${view === v ? "active" : ""} aria-pressed=${view === v} onClick=${() => setView(v)}>${v}</button>`)}</nav>
       <span class=${"conn " + state} data-state=${state} title=${config.connect}>${state} · ${config.connect}</span>
+      ${state === "closed" ? html`<button onClick=${() => location.reload()} title="the session ended (expired or closed): open a new one; credentials must be entered again">new session</button>` : null}
     </header>
     ${view === "tree" ? html`<${TreeView} client=${client} />` : view === "ensemble" ? html`<${EnsembleView} admins=${config.admins} />` : html`<${RegistryView} client=${client} />`}
   </div>`;
@@ -36,6 +37,8 @@ function TreeView(props: { client: Client }) {
   const { client } = props;
   const store = useMemo(() => new TreeStore(client), [client]);
   const [selected, setSelected] = useState("/");
+  const selectedRef = useRef("/");
+  selectedRef.current = selected;
   const [changeTick, setChangeTick] = useState(0);
   const [log, setLog] = useState<LoggedEvent[]>([]);
   const [live, setLive] = useState(true);
@@ -50,7 +53,9 @@ function TreeView(props: { client: Client }) {
       setLog((l) => [eventEntry(e, Date.now()), ...l].slice(0, EVENT_LOG_MAX));
       if (e.type === EventType.NodeCreated || e.type === EventType.NodeDeleted) void store.refreshParentOf(e.path);
       if (e.type === EventType.EventsLost) void store.reloadExpanded();
-      setChangeTick((t) => t + 1);
+      // The open node is read again when it changed, or a child came or went (its Stat).
+      const open = selectedRef.current;
+      if (e.type === EventType.EventsLost || e.path === open || parentPath(e.path) === open) setChangeTick((t) => t + 1);
     };
     watchSubtree(client, "/", onEvent).then(
       (s) => (cancelled ? void s() : (stop = s), setWatchError(undefined)),
