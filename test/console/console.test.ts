@@ -138,6 +138,11 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in headless Chromium", (
     await page.locator('[data-path="/many"]').click();
     await page.keyboard.press("ArrowLeft");
     await page.locator('[data-pager-of="/many"]').waitFor({ state: "detached" });
+    // Search by path prefix: expands down to /many and shows only the children named c24*.
+    await page.getByLabel("search by path prefix").fill("/many/c24");
+    await page.locator('[data-path="/many/c245"]').waitFor();
+    await expect(page.locator('[data-path^="/many/"]').count()).resolves.toBe(10);
+    await page.getByLabel("search by path prefix").fill("");
   });
 
   it("shows what the session may not read as not readable, and reads it after digest credentials are entered", async () => {
