@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 
 const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
-const names = ["protocol", "tree", "consensus", "storage", "testing", "server", "client", "recipes", "cli"];
+const names = ["protocol", "tree", "consensus", "storage", "testing", "server", "client", "recipes", "console", "cli"];
 
 export default defineConfig({
   resolve: {

@@ -5,6 +5,7 @@ import { addEnsembleCommand } from "./commands/ensemble.js";
 import { addServerCommand } from "./commands/server.js";
 import { addShellCommand } from "./commands/shell.js";
 import { addRegistryCommand } from "./commands/registry.js";
+import { addConsoleCommand } from "./commands/console.js";
 
 export function buildProgram(warden: string[]): Command {
   const program = new Command("warden").description("Warden: a ZooKeeper-style coordination service").showHelpAfterError();
@@ -12,6 +13,7 @@ export function buildProgram(warden: string[]): Command {
   addEnsembleCommand(program, warden);
   addShellCommand(program);
   addRegistryCommand(program);
+  addConsoleCommand(program);
   program
     .command("admin")
     .description("a four-letter word (ruok, srvr, stat, mntr, conf, cons, ...), health or metrics from a server's admin port")

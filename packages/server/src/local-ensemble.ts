@@ -99,9 +99,18 @@ function configText(s: LocalServer, all: LocalServer[], host: string, tickTimeMs
     `admin.serverAddress=${host}`,
     "4lw.commands.whitelist=*",
     `ensembleSecretFile=${secretFile}`,
+    // The web console served by any server's admin port may open sessions on every server and read every admin port.
+    `nativeAllowedOrigins=${consoleOrigins(all, host).join(",")}`,
   ];
   if (all.length > 1) for (const p of all) lines.push(`server.${p.id}=${host}:${p.peerPort}:${p.electionPort}`);
   return lines.join("\n") + "\n";
+}
+
+/** Every server's admin origin, by its address and, on loopback, as localhost too. */
+export function consoleOrigins(all: readonly LocalServer[], host: string): string[] {
+  const hosts = /^127\./.test(host) ? [host, "localhost"] : [host];
+  const h = (x: string) => (x.includes(":") ? `[${x}]` : x);
+  return all.flatMap((p) => hosts.map((x) => `http://${h(x)}:${p.adminPort}`));
 }
 
 /** The role a server reports on its admin port, or undefined when it does not answer. */

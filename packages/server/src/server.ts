@@ -426,7 +426,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   };
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
   const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
-  const origins = nativeOrigins(config);
+  const origins = nativeOrigins(config, !adminTls ? ["http"] : adminTls.mode === "https" ? ["https"] : ["http", "https"]);
   const tlsReloads = metrics.registry.counter("warden_tls_reloads_total", "Reloads of the TLS client ports' key and trust stores after their files changed (client.certReload), by result");
   tlsReloaded = (ok) => tlsReloads.inc({ result: ok ? "ok" : "failed" });
   const peerTlsReloads = metrics.registry.counter("warden_peer_tls_reloads_total", "Reloads of the peer port's key and trust stores after their files changed (sslQuorumReloadCertFiles), by result");
@@ -451,7 +451,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     tls && config.secureNativePort > 0 ? await startNativeListener({ port: config.secureNativePort, host: config.secureClientPortAddress, limits, bounds, limiter, handlers, reporter, sockets, origins, tls }) : undefined;
   tls?.reloader?.start();
   registerPeerGauges(metrics.registry, () => transport, () => driver!.replica.transferStats(), () => peerBatches.oversizeDropped);
-  const admin = await surface.start(reporter, adminTls);
+  const admin = await surface.start(reporter, adminTls, { origins, nativePort: native?.port ?? 0, secureNativePort: secureNative?.port ?? 0 });
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
   if (voters.length <= 1) await until(() => node.serving, 10_000, "the standalone server did not become ready");
   const purgeTask = startPurgeTask({

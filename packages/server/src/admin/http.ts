@@ -4,6 +4,8 @@ import { peerIdentities } from "../net/tls-listener.js";
 import { adminJson } from "./admin-json.js";
 import { authenticatedDigest } from "./auth.js";
 import { listenAdmin, type AdminListener, type AdminTls } from "./listener.js";
+import { answerConsole, CONSOLE_PREFIX, type ConsoleSource } from "./console-route.js";
+import { judgeOrigin, type AllowedOrigins } from "../net/origins.js";
 
 export { ADMIN_CONNECTIONS_MAX } from "./listener.js";
 
@@ -28,6 +30,13 @@ export interface AdminSettings {
   tls?: AdminTls | undefined;
   /** A request refused for its credentials (counted by the caller). */
   authFailed?: () => void;
+  /** The web console under /console/; undefined: not served. */
+  console?: ConsoleSource | undefined;
+  /**
+   * Pages that may read /health and /commands from another origin (CORS): the pages allowed on
+   * the native port (a console served by another server's admin port reads this one's commands).
+   */
+  corsOrigins?: AllowedOrigins | undefined;
 }
 const ADMIN_DEFAULTS: AdminSettings = { commandUrl: "/commands", idleTimeoutMs: 30_000 };
 
@@ -55,7 +64,7 @@ export async function startAdminServer(
         res.end(JSON.stringify({ error: `credentials of an admin digest user${x509} are required (admin.authRequired)` }) + "\n");
         return;
       }
-      answer(source, commands, commandUrl, req, res);
+      answer(source, commands, commandUrl, settings, req, res);
     } catch (e) {
       reporter.log(`admin: ${req.method} ${String(req.url).slice(0, 200)} failed: ${describeError(e)}`);
       reporter.closed("admin", "internal_error");
@@ -94,15 +103,26 @@ function pathOf(target: string | undefined): string | undefined {
   return q < 0 ? target : target.slice(0, q);
 }
 
-function answer(source: AdminSource, commands: ReadonlyMap<string, () => Record<string, unknown>>, commandUrl: string, req: IncomingMessage, res: ServerResponse): void {
+/** CORS for a page the native port allows: it may read the answer (GET only, no credentials). */
+function allowReading(req: IncomingMessage, res: ServerResponse, origins: AllowedOrigins | undefined): void {
+  res.setHeader("vary", "origin");
+  if (origins === undefined || req.headers.origin === undefined) return;
+  const verdict = judgeOrigin(origins, req.headers.origin);
+  if (verdict.kind === "allowed") res.setHeader("access-control-allow-origin", origins === "*" ? "*" : verdict.origin);
+}
+
+function answer(source: AdminSource, commands: ReadonlyMap<string, () => Record<string, unknown>>, commandUrl: string, settings: AdminSettings, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "GET only\n");
   const path = pathOf(req.url);
   if (path === undefined) return send(res, 400, "text/plain", "bad request target\n");
+  if (settings.console && (path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`))) return answerConsole(settings.console, path, req, res);
+  allowReading(req, res, settings.corsOrigins);
   if (path === "/health") {
     const ready = source.ready();
     return send(res, ready ? 200 : 503, "application/json", JSON.stringify({ ready }) + "\n");
   }
   if (path === "/metrics") return send(res, 200, "text/plain; version=0.0.4", source.metrics());
+
   if (path === commandUrl || path === `${commandUrl}/`) {
     return send(res, 200, "application/json", JSON.stringify({ commands: [...commands.keys()].sort() }) + "\n");
   }

@@ -15,6 +15,8 @@ import { serverSnapshot, type SnapshotSources } from "./snapshot.js";
 import { registerGauges } from "./gauges.js";
 import { registerZooKeeperGauges } from "./zk-metrics.js";
 import type { RequestMetrics } from "./request-metrics.js";
+import type { AllowedOrigins } from "../net/origins.js";
+import { consoleDir, loadConsoleFiles, type ConsoleFile } from "./console-files.js";
 
 export interface AdminParts {
   config: ServerConfig;
@@ -72,8 +74,11 @@ export class AdminSurface {
     return commandText(word, snapshot, this.actions);
   }
 
-  /** The admin HTTP server, when adminPort is not 0. */
-  async start(reporter: ListenerReporter, tls?: AdminTls): Promise<AdminListener | undefined> {
+  /**
+   * The admin HTTP server, when adminPort is not 0, with the web console under /console/ (when
+   * @warden/console is built) and CORS for the pages the native port allows (`web.origins`).
+   */
+  async start(reporter: ListenerReporter, tls?: AdminTls, web?: { origins: AllowedOrigins; nativePort: number; secureNativePort: number }): Promise<AdminListener | undefined> {
     const { config, node, metrics } = this.p;
     if (config.adminPort === 0) return undefined;
     const authFailures = metrics.registry.counter("warden_admin_auth_failures_total", "Admin requests refused with 401 for missing or wrong credentials (admin.authRequired)");
@@ -86,7 +91,31 @@ export class AdminSurface {
       config.adminPort,
       config.adminAddress,
       reporter,
-      { commandUrl: config.adminCommandUrl, idleTimeoutMs: config.adminIdleTimeoutMs, authDigests: config.adminAuthDigests, authX509: config.adminAuthX509, tls, authFailed: () => authFailures.inc() },
+      {
+        commandUrl: config.adminCommandUrl,
+        idleTimeoutMs: config.adminIdleTimeoutMs,
+        authDigests: config.adminAuthDigests,
+        authX509: config.adminAuthX509,
+        tls,
+        authFailed: () => authFailures.inc(),
+        console: { files: consoleFiles(reporter), info: () => ({ serverId: Number(config.myId), nativePort: web?.nativePort ?? 0, secureNativePort: web?.secureNativePort ?? 0 }) },
+        corsOrigins: web?.origins,
+      },
     );
+  }
+}
+
+/** The console's files, or undefined (logged) when @warden/console is not built or its files pass the bounds. */
+function consoleFiles(reporter: ListenerReporter): Map<string, ConsoleFile> | undefined {
+  const dir = consoleDir();
+  if (dir === undefined) {
+    reporter.log("admin: the web console is not built (npm run build); /console/ says so");
+    return undefined;
+  }
+  try {
+    return loadConsoleFiles(dir);
+  } catch (e) {
+    reporter.log(`admin: the web console is not served: ${(e as Error).message}`);
+    return undefined;
   }
 }

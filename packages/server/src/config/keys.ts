@@ -110,7 +110,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
     kind: "list",
     doc: "Web pages allowed to open the native port, by the Origin their browser sends: comma-separated origins (`https://console.example.com,http://10.0.0.5:8080`), or `*` for any page. A WebSocket upgrade with an Origin not listed is refused with HTTP 403 (counted as origin_refused). Programs send no Origin and are not concerned. A session opened by a page has no ip identity (ip ACLs do not let it in). Default: empty, every page refused. Not ZooKeeper's.",
   },
-  nativeAllowAdminOrigin: { kind: "bool", doc: "true also allows the admin port's own origin, http://HOST:adminPort for this machine's addresses and names (or admin.serverAddress when it is a specific address), for a console served there (default false). Not ZooKeeper's." },
+  nativeAllowAdminOrigin: { kind: "bool", doc: "true also allows the admin port's own origin, http://HOST:adminPort (https:// when the admin port serves HTTPS, both with admin.portUnification) for this machine's addresses and names (or admin.serverAddress when it is a specific address), for the web console served there at /console/ (default false). Not ZooKeeper's." },
   secureClientPort: { kind: "int", ...PORT, doc: "Port of the ZooKeeper client protocol over TLS, beside or instead of clientPort (default 0: off). Needs ssl.keyStore.location." },
   secureClientPortAddress: { kind: "string", doc: "Address the TLS client ports (secureClientPort and secureNativePort) listen on (default all)." },
   secureNativePort: { kind: "int", ...PORT, doc: "Warden's native protocol over TLS (wss://), with the same ssl.* settings as secureClientPort (default 0: off). Not ZooKeeper's." },

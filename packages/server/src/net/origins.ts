@@ -29,13 +29,16 @@ export function normalizeOrigin(text: string): string | undefined {
   }
 }
 
+/** The schemes a browser reaches the admin port with: http, https (admin.forceHttps), or both (admin.portUnification). */
+export type AdminSchemes = readonly ("http" | "https")[];
+
 /**
- * The admin port's own origins, http://HOST:adminPort, for every HOST a browser on an operator's
+ * The admin port's own origins, SCHEME://HOST:adminPort, for every scheme it serves and every HOST a browser on an operator's
  * machine could have used to load a page from that port: the admin address when it is a specific
  * one, else this machine's addresses, localhost and its host name. Only IP literals and names of
  * this machine: a page on another host's port 8080 is not the admin console.
  */
-export function adminOrigins(adminPort: number, adminAddress: string | undefined): string[] {
+export function adminOrigins(adminPort: number, adminAddress: string | undefined, schemes: AdminSchemes = ["http"]): string[] {
   const hosts = new Set<string>();
   if (adminAddress !== undefined && adminAddress !== "0.0.0.0" && adminAddress !== "::") {
     hosts.add(adminAddress);
@@ -46,9 +49,11 @@ export function adminOrigins(adminPort: number, adminAddress: string | undefined
     for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (!i.address.includes("%")) hosts.add(i.address);
   }
   const out: string[] = [];
-  for (const h of hosts) {
-    const o = normalizeOrigin(`http://${h.includes(":") ? `[${h}]` : h}:${adminPort}`);
-    if (o !== undefined) out.push(o);
+  for (const scheme of schemes) {
+    for (const h of hosts) {
+      const o = normalizeOrigin(`${scheme}://${h.includes(":") ? `[${h}]` : h}:${adminPort}`);
+      if (o !== undefined) out.push(o);
+    }
   }
   return out;
 }
@@ -64,8 +69,8 @@ export function judgeOrigin(allowed: AllowedOrigins, header: string | string[] |
 }
 
 /** The pages allowed on the native port by the configuration (nativeAllowedOrigins, nativeAllowAdminOrigin). */
-export function nativeOrigins(config: { nativeAllowedOrigins: AllowedOrigins; nativeAllowAdminOrigin: boolean; adminPort: number; adminAddress: string | undefined }): AllowedOrigins {
+export function nativeOrigins(config: { nativeAllowedOrigins: AllowedOrigins; nativeAllowAdminOrigin: boolean; adminPort: number; adminAddress: string | undefined }, adminSchemes: AdminSchemes = ["http"]): AllowedOrigins {
   if (config.nativeAllowedOrigins === "*") return "*";
   if (!config.nativeAllowAdminOrigin || config.adminPort === 0) return config.nativeAllowedOrigins;
-  return new Set([...config.nativeAllowedOrigins, ...adminOrigins(config.adminPort, config.adminAddress)]);
+  return new Set([...config.nativeAllowedOrigins, ...adminOrigins(config.adminPort, config.adminAddress, adminSchemes)]);
 }
