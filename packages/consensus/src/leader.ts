@@ -180,6 +180,7 @@ function onAck(c: Core, p: Progress, match: Zxid, accepted: Zxid): void {
     p.snapshotSuperseded = false;
   }
   maybeCommit(c); // new sends wait for the next Ready: one batch per follower
+  if (c.role === "leader" && p.matchZxid >= c.members.last.version) c.syncProgress(false); // a removed server that now knows it
 }
 
 function onReject(c: Core, p: Progress, m: AppendResponse): void {

@@ -26,6 +26,7 @@ export class Replica {
   /** Throws ConsensusConfigError on a bad configuration. */
   constructor(config: ReplicaConfig) {
     this.c = new Core(resolveConfig(config));
+    this.c.reportedMembership = this.membershipKey(); // the host reads the initial one with membership()
   }
 
   /** One logical clock tick (the host calls it every tickMs). */
