@@ -23,6 +23,9 @@ export class SimReconfig {
   private readonly configs: Membership[];
   proposed = 0;
   committed = 0;
+  /** Committed changes by kind (grow, shrink, replace, remove-leader, voter-to-observer). */
+  readonly committedKinds: Record<string, number> = {};
+  private readonly kindOf = new Map<Zxid, string>();
   readonly refused = new Map<string, number>();
 
   constructor(private readonly host: ReconfigHost, private readonly prng: Prng, initial: Membership) {
@@ -50,6 +53,7 @@ export class SimReconfig {
     const r = leader.replica!.proposeMembership({ voters: change.voters, observers: change.observers }, this.prng.chance(0.9) ? base.version : 0n);
     if (r.ok) {
       this.proposed++;
+      this.kindOf.set(r.zxid, change.name);
       this.host.note(`reconfig ${change.name} at ${formatZxid(r.zxid)} by ${leader.id}: voters ${change.voters.join(",")} observers ${change.observers.join(",")}`);
       leader.drain();
     } else {
@@ -107,6 +111,8 @@ export class SimReconfig {
     this.checkQuorum(e.zxid, e.membership, "the configuration it carries");
     this.configs.push(e.membership);
     this.committed++;
+    const kind = this.kindOf.get(e.zxid) ?? "unknown";
+    this.committedKinds[kind] = (this.committedKinds[kind] ?? 0) + 1;
     this.host.note(`configuration ${formatMembership(e.membership)} committed`);
   }
 

@@ -51,6 +51,9 @@ export interface SimStats {
   /** Membership changes the leaders accepted, and configurations committed. */
   reconfigsProposed: number;
   reconfigsCommitted: number;
+  /** Committed changes by kind; timeout-now messages (a removed leader handing over). */
+  reconfigKinds: Record<string, number>;
+  handOvers: number;
 }
 
 const EVENTS_MAX = 5_000_000;
@@ -76,7 +79,7 @@ export class Simulation implements NodeEnv {
   private readonly pending: Promise<void>[] = [];
   /** Server-to-server messages keep their order per link, as over TCP: the last delivery time. */
   private readonly linkLastMs = new Map<string, number>();
-  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotTransfers: 0, snapshotChunks: 0, snapshotInstalls: 0, transfersSuperseded: 0, midTransferCrashes: 0, truncations: 0, leaderLosts: 0, hostCampaigns: 0, healElections: 0, reconfigsProposed: 0, reconfigsCommitted: 0 };
+  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotTransfers: 0, snapshotChunks: 0, snapshotInstalls: 0, transfersSuperseded: 0, midTransferCrashes: 0, truncations: 0, leaderLosts: 0, hostCampaigns: 0, healElections: 0, reconfigsProposed: 0, reconfigsCommitted: 0, reconfigKinds: {}, handOvers: 0 };
   private readonly queue = new EventQueue<SimEvent>(1_000_000);
   private readonly prng: Prng;
   readonly network: SimNetwork;
@@ -207,6 +210,7 @@ export class Simulation implements NodeEnv {
     this.stats.hostCampaigns = this.failover.campaigns;
     this.stats.reconfigsProposed = this.reconfig?.proposed ?? 0;
     this.stats.reconfigsCommitted = this.reconfig?.committed ?? 0;
+    this.stats.reconfigKinds = { ...this.reconfig?.committedKinds };
     return this.stats;
   }
 
@@ -307,6 +311,7 @@ export class Simulation implements NodeEnv {
   send(m: Message): void {
     this.stats.messages++;
     if (m.type === "snapshot-chunk") this.stats.snapshotChunks++;
+    if (m.type === "timeout-now") this.stats.handOvers++;
     if (messageBytesBound(m) > this.messageBytesMax) {
       throw new SimViolation("message-within-frame-limit", `${formatMessage(m)}: ${messageBytesBound(m)} bytes, over the limit ${this.messageBytesMax} the configuration promises`);
     }
