@@ -39,8 +39,10 @@ export function preCampaign(c: Core): void {
 
 /** Followers and candidates: ask for pre-votes when no leader has been heard for too long. */
 export function tickElection(c: Core): void {
-  if (!c.isVoter) return; // observers, and servers removed or not yet added, never campaign
+  // Non-voters count too: their leader's lease must expire, or they would refuse pre-votes for
+  // ever once it dies (they vote when a configuration they have not learned makes them voters).
   c.electionElapsed++;
+  if (!c.isVoter) return; // observers, and servers removed or not yet added, never campaign
   if (c.electionElapsed >= c.electionTimeout) preCampaign(c);
 }
 
