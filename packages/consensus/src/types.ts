@@ -251,6 +251,9 @@ export interface SyncDone {
  *     Payload null is an epoch barrier: nothing to apply.
  *  5. `snapshotWanted`: the leader needs a snapshot for a follower beyond its log window;
  *     call provideSnapshot() with the applied state (zxid >= snapshotWanted.minZxid).
+ *  6. `membership`: the committed or pending configuration changed (connect to new members,
+ *     rewrite /zookeeper/config); `snapshot.membership` is stored with the snapshot, and a
+ *     committed entry with `membership` is a configuration (nothing for the state machine).
  *  Then call advance(ready).
  */
 export interface Ready {
