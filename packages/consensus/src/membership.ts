@@ -37,11 +37,6 @@ export function quorumLost(voters: readonly number[], refused: (id: number) => b
   return voters.length - n < quorumOf(voters);
 }
 
-export function sameMembers(a: Omit<Membership, "version">, b: Omit<Membership, "version">): boolean {
-  const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length && [...x].sort().every((v, i) => v === [...y].sort()[i]);
-  return eq(a.voters, b.voters) && eq(a.observers, b.observers);
-}
-
 /** Why a set of members cannot be a configuration (null: it can). */
 export function membersProblem(voters: readonly number[], observers: readonly number[]): string | null {
   const all = [...voters, ...observers];
