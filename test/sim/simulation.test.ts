@@ -43,6 +43,24 @@ describe("deterministic simulation: crashes, partitions, loss, duplication, reor
     await seedsKeepEveryInvariant(100, { voters: 5, machine: "tree" });
   }, 300_000);
 
+  it("150 seeds of membership changes under faults (grow, shrink, replace, remove the leader, voter<->observer) keep every invariant, across configurations", async () => {
+    await seedsKeepEveryInvariant(150, { reconfig: true });
+  }, 300_000);
+
+  it("membership changes of every kind commit under faults, and removed leaders hand over", async () => {
+    const kinds: Record<string, number> = {};
+    let handOvers = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = await runSeed(seed, { reconfig: true });
+      if (!r.ok) throw new Error(formatFailure(r));
+      for (const [k, n] of Object.entries(r.stats.reconfigKinds)) kinds[k] = (kinds[k] ?? 0) + n;
+      handOvers += r.stats.handOvers;
+    }
+    console.log(`membership changes committed over seeds 1-20: ${JSON.stringify(kinds)}, hand-overs ${handOvers}`);
+    for (const kind of ["grow", "shrink", "replace", "remove-leader", "voter-to-observer"]) expect(kinds[kind] ?? 0).toBeGreaterThan(2);
+    expect(handOvers).toBeGreaterThan(2);
+  }, 120_000);
+
   it("a leader asked for a snapshot right after an epoch barrier gives one its replica accepts (tree seed 38 hung)", async () => {
     const r = await runSeed(38, { machine: "tree" });
     if (!r.ok) throw new Error(formatFailure(r));
@@ -125,6 +143,18 @@ describe("the simulation catches planted bugs", () => {
     expect(r?.failure).toMatch(/snapshot-installed-whole|state-equals-replay|PeerMessageRefusedError.*cannot be loaded/);
     expect(r?.replay).toContain("--bug install-before-last-chunk");
   });
+
+  it("committing a membership change (and what follows it) with the new configuration's quorum alone is found", async () => {
+    const r = await firstFailure({ reconfig: true, plantedBugs: { commitWithNewQuorumOnly: true } }, 60);
+    expect(r?.failure).toMatch(/committed-on-quorum-of-each-configuration|committed-prefix-agreement|one-leader-per-epoch/);
+    expect(r?.replay).toContain("--reconfig --bug commit-with-new-quorum-only");
+  }, 120_000);
+
+  it("adopting a configuration only when it commits (the old quorum alone decides the change) is found", async () => {
+    const r = await firstFailure({ reconfig: true, plantedBugs: { adoptOnCommit: true } }, 60);
+    expect(r?.failure).toMatch(/committed-on-quorum-of-each-configuration|committed-prefix-agreement|one-leader-per-epoch/);
+    expect(r?.replay).toContain("--reconfig --bug adopt-on-commit");
+  }, 120_000);
 
   it("a deposed leader that keeps reporting an empty Ready is found (the SIGSTOP hang)", async () => {
     const r = await firstFailure({ plantedBugs: { readyAfterStepDown: true } }, 100);

@@ -2,7 +2,8 @@ import type { Zxid } from "@warden/protocol";
 import { ZXID_ZERO, seededRandom } from "@warden/protocol";
 import { fnv1a32 } from "./checksum.js";
 import { ConsensusConfigError } from "./errors.js";
-import type { Entry, HardState, Snapshot } from "./types.js";
+import { initialMembership, membersProblem } from "./membership.js";
+import type { Entry, HardState, Membership, Snapshot } from "./types.js";
 
 /**
  * Planted bugs, for the simulation's self-test only (it must find them). Never set in a server.
@@ -18,6 +19,10 @@ export interface PlantedBugs {
   readonly readyAfterStepDown?: boolean;
   /** A follower installs a snapshot when its last chunk arrives, even if an earlier chunk is still missing. */
   readonly installBeforeLastChunk?: boolean;
+  /** While a configuration change is uncommitted, only the new configuration's quorums count (commit and votes). */
+  readonly commitWithNewQuorumOnly?: boolean;
+  /** A configuration is adopted when it commits, not when appended: until then the old one's quorums alone count. */
+  readonly adoptOnCommit?: boolean;
 }
 
 /**
@@ -28,10 +33,24 @@ export type Checksum = (data: Uint8Array, previous: number) => number;
 
 export interface ReplicaConfig {
   readonly id: number;
-  /** Voting members, this server included if it votes; an odd count >= 1. */
+  /**
+   * The initial configuration (version ZXID_ZERO), used when neither `membership` nor the log
+   * holds one. Voting members, this server included if it votes; an odd count >= 1.
+   */
   readonly voters: readonly number[];
   /** Non-voting members that follow commits; disjoint from voters. */
   readonly observers?: readonly number[];
+  /**
+   * The configuration in force at appliedZxid, as stored with the host's snapshot
+   * (Ready.snapshot.membership). Absent: voters and observers, at version ZXID_ZERO.
+   */
+  readonly membership?: Membership;
+  /**
+   * This server may be outside its configuration: a server started, empty, to be added by a
+   * membership change. It follows whichever leader replicates to it and never campaigns until
+   * a configuration makes it a voter. Without it, an id outside the configuration is refused.
+   */
+  readonly joining?: boolean;
   /** Base election timeout; each wait is drawn from [electionTicks, 2*electionTicks). Also the leader's sync limit. */
   readonly electionTicks?: number;
   /** The leader sends heartbeats every heartbeatTicks; < electionTicks. */
@@ -85,8 +104,8 @@ export interface ReplicaConfig {
 
 export interface ResolvedConfig {
   readonly id: number;
-  readonly voters: readonly number[];
-  readonly observers: readonly number[];
+  /** The configuration in force at appliedZxid (the log's entries may change it). */
+  readonly membership: Membership;
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
   /** 0: no limit. */
@@ -118,7 +137,7 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return v;
 }
 
-function validateMembers(id: number, voters: readonly number[], observers: readonly number[]): void {
+function validateMembers(id: number, voters: readonly number[], observers: readonly number[], joining: boolean): void {
   const all = [...voters, ...observers];
   for (const m of all) {
     if (!Number.isInteger(m) || m < 1) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_ID", `server ids must be integers >= 1, got ${m}`);
@@ -131,7 +150,7 @@ function validateMembers(id: number, voters: readonly number[], observers: reado
   if (new Set(observers).size !== observers.length) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_DUPLICATE_ID", `observer ids must be unique: ${observers.join(",")}`);
   const both = observers.filter((o) => voters.includes(o));
   if (both.length > 0) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_OVERLAP", `servers cannot be both voter and observer: ${both.join(",")}`);
-  if (!all.includes(id)) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_SELF", `this server's id ${id} is neither a voter nor an observer`);
+  if (!joining && !all.includes(id)) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_SELF", `this server's id ${id} is neither a voter nor an observer`);
 }
 
 function validateEntries(appliedZxid: Zxid, entries: readonly Entry[]): void {
@@ -147,7 +166,11 @@ export { seededRandom };
 /** Checks a configuration and fills defaults; a bad one throws ConsensusConfigError. */
 export function resolveConfig(c: ReplicaConfig): ResolvedConfig {
   const observers = c.observers ?? [];
-  validateMembers(c.id, c.voters, observers);
+  validateMembers(c.id, c.voters, observers, c.joining === true);
+  if (c.membership !== undefined) {
+    const problem = membersProblem(c.membership.voters, c.membership.observers);
+    if (problem !== null) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_MEMBERSHIP", `the stored configuration is not valid (${problem}): voters ${c.membership.voters.join(",")}, observers ${c.membership.observers.join(",")}`);
+  }
   const electionTicks = positiveInteger("electionTicks", c.electionTicks, 10);
   const heartbeatTicks = positiveInteger("heartbeatTicks", c.heartbeatTicks, 1);
   if (heartbeatTicks >= electionTicks) {
@@ -159,8 +182,7 @@ export function resolveConfig(c: ReplicaConfig): ResolvedConfig {
   const random = typeof c.random === "function" ? c.random : seededRandom(c.random ?? c.id);
   return {
     id: c.id,
-    voters: [...c.voters],
-    observers: [...observers],
+    membership: c.membership ?? initialMembership(c.voters, observers),
     electionTicks,
     heartbeatTicks,
     initTicks: c.initTicks === undefined || c.initTicks === 0 ? 0 : positiveInteger("initTicks", c.initTicks, 0),

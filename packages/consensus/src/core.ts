@@ -3,16 +3,18 @@ import { ZXID_ZERO } from "@warden/protocol";
 import type { ResolvedConfig } from "./config.js";
 import { assert } from "./errors.js";
 import { ReplicaLog } from "./log.js";
+import { hasQuorum, MembershipLog } from "./membership.js";
 import type { IncomingSnapshot } from "./snapshot-in.js";
 import type { OutgoingSnapshot } from "./snapshot-out.js";
-import type { Entry, Message, Role, Snapshot, Status, SyncDone, TransferStats } from "./types.js";
+import type { Entry, Membership, MembershipStatus, Message, Role, Snapshot, Status, SyncDone, TransferStats } from "./types.js";
 
 export type ProgressState = "probe" | "replicate" | "snapshot";
 
 /** The leader's view of one follower or observer (Raft's Progress). */
 export interface Progress {
   readonly id: number;
-  readonly voter: boolean;
+  /** A voter of a configuration whose quorums count now (updated when the configuration changes). */
+  voter: boolean;
   /** The follower's log equals ours, durably, up to here. */
   matchZxid: Zxid;
   /** The last zxid sent: the next append's prevZxid. */
@@ -51,8 +53,10 @@ export interface RemoteSync {
 export class Core {
   readonly cfg: ResolvedConfig;
   readonly id: number;
-  readonly isVoter: boolean;
-  readonly peers: readonly number[];
+  /** The configurations this server knows (membership.ts); the newest is adopted on append. */
+  readonly members: MembershipLog;
+  /** The MembershipStatus last reported in a Ready (its versions), to report changes only. */
+  reportedMembership = "";
   epoch: number;
   votedFor: number | null;
   hardStateDirty = false;
@@ -105,8 +109,7 @@ export class Core {
   constructor(cfg: ResolvedConfig) {
     this.cfg = cfg;
     this.id = cfg.id;
-    this.isVoter = cfg.voters.includes(cfg.id);
-    this.peers = [...cfg.voters, ...cfg.observers].filter((p) => p !== cfg.id);
+    this.members = new MembershipLog(cfg.membership, cfg.entries);
     this.epoch = cfg.hardState.epoch;
     this.votedFor = cfg.hardState.votedFor;
     this.role = this.isVoter ? "follower" : "observer";
@@ -117,8 +120,77 @@ export class Core {
     this.resetElectionTimer();
   }
 
-  get quorum(): number {
-    return Math.floor(this.cfg.voters.length / 2) + 1;
+  /** A voter of the newest configuration: only such a server campaigns (a removed one stops). */
+  get isVoter(): boolean {
+    return this.members.last.voters.includes(this.id);
+  }
+
+  /** Every member of the previous and the newest configuration but us: whom a leader replicates to. */
+  get peers(): number[] {
+    const { previous, last } = this.members;
+    return [...new Set([...previous.voters, ...previous.observers, ...last.voters, ...last.observers])].filter((p) => p !== this.id);
+  }
+
+  /**
+   * The configurations whose quorums count now: the newest alone once known committed, else the
+   * previous and the newest (joint). Planted bugs: the newest alone (commitWithNewQuorumOnly), or
+   * the committed one alone (adoptOnCommit).
+   */
+  get rule(): Membership[] {
+    const bugs = this.cfg.plantedBugs;
+    if (bugs.commitWithNewQuorumOnly === true) return [this.members.last];
+    return this.members.rule(this.commitZxid, bugs.adoptOnCommit === true);
+  }
+
+  /** Whether `has` holds for a quorum of every configuration that counts now. */
+  hasQuorum(has: (id: number) => boolean): boolean {
+    return this.rule.every((m) => hasQuorum(m.voters, has));
+  }
+
+  /** Whose votes count now: the voters of every configuration in the rule. */
+  ruleVoters(): number[] {
+    return [...new Set(this.rule.flatMap((m) => m.voters))];
+  }
+
+  membershipStatus(): MembershipStatus {
+    const last = this.members.last;
+    const pending = last.version > this.commitZxid ? last : null;
+    return { committed: this.members.at(this.commitZxid), pending };
+  }
+
+  /** A configuration was appended, truncated or installed: our role follows the newest. */
+  membershipChanged(): void {
+    if (this.role === "follower" || this.role === "observer") {
+      const next: Role = this.isVoter ? "follower" : "observer";
+      if (next !== this.role) {
+        this.role = next;
+        this.statusDirty = true;
+        this.endPreVote();
+      }
+    } else if (this.role === "candidate" && !this.isVoter) {
+      this.becomeFollower(this.epoch, null);
+    } else if (this.role === "leader") {
+      this.syncProgress(true);
+    }
+  }
+
+  /**
+   * Leader: one progress per member of the previous and newest configurations (`adding`: create
+   * missing ones). A server the committed newest configuration removed is dropped once it holds
+   * that configuration's entry: it knows it is out, and stops campaigning.
+   */
+  syncProgress(adding: boolean): void {
+    const peers = new Set(this.peers);
+    const last = this.members.last;
+    const committed = last.version <= this.commitZxid;
+    const voters = new Set(this.ruleVoters());
+    for (const [id, p] of this.progress) {
+      const departed = committed && !last.voters.includes(id) && !last.observers.includes(id) && p.matchZxid >= last.version;
+      if (!peers.has(id) || departed) this.progress.delete(id);
+      else p.voter = voters.has(id);
+    }
+    if (!adding) return;
+    for (const id of peers) if (!this.progress.has(id)) this.progress.set(id, newProgress(id, voters.has(id), this.log.lastZxid));
   }
 
   send(m: Message): void {
@@ -197,26 +269,36 @@ export class Core {
   appendLocal(e: Entry): void {
     this.log.append(e);
     this.pendingEntries.push(e);
+    if (e.membership !== undefined) {
+      this.members.appended(e);
+      this.membershipChanged();
+    }
   }
 
   truncateLocal(after: Zxid): void {
     assert(after >= this.commitZxid, `truncating committed entries (after ${after}, commit ${this.commitZxid})`);
     assert(after >= this.verifiedZxid || this.verifiedEpoch !== this.epoch, "truncating entries verified with the leader");
     this.log.truncateAfter(after);
+    if (this.members.last.version > after) {
+      this.members.truncatedAfter(after);
+      this.membershipChanged();
+    }
     this.pendingEntries = this.pendingEntries.filter((e) => e.zxid <= after);
     this.pendingTruncateAfter = this.pendingTruncateAfter === null ? after : minZxid(this.pendingTruncateAfter, after);
     this.durableZxid = minZxid(this.durableZxid, after);
   }
 
-  installSnapshot(s: Snapshot): void {
+  installSnapshot(s: Snapshot & { membership: Membership }): void {
     assert(s.zxid > this.commitZxid, "installing an old snapshot");
     this.log.resetTo(s.zxid);
+    this.members.reset(s.membership);
     this.pendingEntries = [];
     this.pendingTruncateAfter = null;
     this.pendingSnapshot = s;
     this.durableZxid = ZXID_ZERO;
     this.commitZxid = s.zxid;
     this.appliedZxid = s.zxid;
+    this.membershipChanged();
   }
 
   /** Keep the in-memory log within its window by forgetting applied entries. */
@@ -237,7 +319,10 @@ export class Core {
       if (p.state === "snapshot" && (p.snapshotSuperseded || (this.log.length < 2 * window && this.log.bytes < 2 * windowBytes))) limit = minZxid(limit, p.snapshotZxid);
     }
     const point = this.log.largestAtMost(limit);
-    if (point !== null && point > this.log.baseZxid) this.log.compactThrough(point);
+    if (point !== null && point > this.log.baseZxid) {
+      this.log.compactThrough(point);
+      this.members.compactedThrough(point);
+    }
   }
 
   status(): Status {
@@ -254,6 +339,14 @@ export class Core {
       electionCount: this.electionCount,
     };
   }
+}
+
+export function newProgress(id: number, voter: boolean, lastZxid: Zxid): Progress {
+  return {
+    id, voter, matchZxid: 0n, sentZxid: lastZxid, state: "probe", inflight: [], syncTicks: 0,
+    probeSent: false, recentActive: false, progressed: false,
+    snapshotZxid: 0n, snapshotTotalBytes: 0, snapshotSentBytes: 0, snapshotAckedBytes: 0, snapshotLowAckBytes: -1, snapshotTicks: 0, snapshotSuperseded: false,
+  };
 }
 
 export function minZxid(a: Zxid, b: Zxid): Zxid {

@@ -7,7 +7,7 @@ import type { VoteRequest, VoteResponse } from "./types.js";
  * Become a candidate for the next epoch and ask every other voter for its vote. Reached only
  * through a won pre-vote (prevote.ts), which is where timers and the host start.
  */
-export function campaign(c: Core): void {
+export function campaign(c: Core, transfer = false): void {
   assert(c.isVoter, "observers never campaign");
   assert(!c.preCandidate, "the pre-vote ends before the election");
   c.setEpoch(c.epoch + 1);
@@ -20,20 +20,19 @@ export function campaign(c: Core): void {
   c.votes.clear();
   c.votes.set(c.id, true);
   c.resetElectionTimer();
-  if (grantedCount(c) >= c.quorum) {
+  if (won(c)) {
     becomeLeader(c);
     return;
   }
-  for (const v of c.cfg.voters) {
+  for (const v of c.ruleVoters()) {
     if (v === c.id) continue;
-    c.send({ type: "vote-request", from: c.id, to: v, epoch: c.epoch, lastZxid: c.log.lastZxid });
+    c.send({ type: "vote-request", from: c.id, to: v, epoch: c.epoch, lastZxid: c.log.lastZxid, ...(transfer ? { transfer: true } : {}) });
   }
 }
 
-function grantedCount(c: Core): number {
-  let n = 0;
-  for (const granted of c.votes.values()) if (granted) n++;
-  return n;
+/** Granted by a quorum of every configuration that counts (both, while a change is uncommitted). */
+function won(c: Core): boolean {
+  return c.hasQuorum((id) => c.votes.get(id) === true);
 }
 
 /**
@@ -43,10 +42,12 @@ function grantedCount(c: Core): number {
  */
 export function onVoteRequest(c: Core, m: VoteRequest): void {
   assert(m.epoch === c.epoch, "vote request epoch not reconciled");
-  if (!c.isVoter) return;
+  // Anyone answers (Raft): the candidate counts only the voters of its configurations, and a
+  // server that has not yet heard of the configuration making it a voter must still be able to
+  // vote for a candidate that has.
   const free = c.votedFor === null || c.votedFor === m.from;
   const upToDate = m.lastZxid >= c.log.lastZxid || c.cfg.plantedBugs.voteWithoutLogCheck === true;
-  const granted = free && upToDate && c.role === "follower";
+  const granted = free && upToDate && (c.role === "follower" || c.role === "observer");
   if (granted) {
     c.endPreVote(); // we back this candidate now
     c.votedFor = m.from;
@@ -58,7 +59,7 @@ export function onVoteRequest(c: Core, m: VoteRequest): void {
 
 export function onVoteResponse(c: Core, m: VoteResponse): void {
   if (c.role !== "candidate" || m.epoch !== c.epoch) return;
-  if (!c.cfg.voters.includes(m.from)) return;
+  if (!c.ruleVoters().includes(m.from)) return;
   c.votes.set(m.from, m.granted);
-  if (grantedCount(c) >= c.quorum) becomeLeader(c);
+  if (won(c)) becomeLeader(c);
 }

@@ -1,9 +1,10 @@
 import type { Zxid } from "@warden/protocol";
 import { makeZxid, zxidEpoch } from "@warden/protocol";
 import type { Core, Progress } from "./core.js";
-import { maxZxid } from "./core.js";
+import { maxZxid, newProgress } from "./core.js";
 import { assert, requireOfPeer } from "./errors.js";
 import { tickLeaderSync } from "./init-limit.js";
+import { membershipBytes } from "./membership.js";
 import { releaseUnusedSnapshot, sendSnapshotChunks, snapshotHeartbeat, startSnapshot } from "./snapshot-out.js";
 import type { AppendResponse, Entry, PeerLag, ProposeResult, SyncRequest } from "./types.js";
 
@@ -26,10 +27,7 @@ export function becomeLeader(c: Core): void {
   c.leaderSyncTicks = 0;
   c.progress.clear();
   c.incomingSnapshot = null;
-  const last = c.log.lastZxid;
-  for (const id of c.peers) {
-    c.progress.set(id, newProgress(id, c.cfg.voters.includes(id), last));
-  }
+  c.syncProgress(true);
   c.barrierZxid = makeZxid(c.epoch, 0);
   c.nextCounter = 1;
   c.appendLocal({ zxid: c.barrierZxid, payload: null });
@@ -37,13 +35,7 @@ export function becomeLeader(c: Core): void {
   maybeCommit(c);
 }
 
-export function newProgress(id: number, voter: boolean, lastZxid: Zxid): Progress {
-  return {
-    id, voter, matchZxid: 0n, sentZxid: lastZxid, state: "probe", inflight: [], syncTicks: 0,
-    probeSent: false, recentActive: false, progressed: false,
-    snapshotZxid: 0n, snapshotTotalBytes: 0, snapshotSentBytes: 0, snapshotAckedBytes: 0, snapshotLowAckBytes: -1, snapshotTicks: 0, snapshotSuperseded: false,
-  };
-}
+export { newProgress };
 
 export function propose(c: Core, payload: Uint8Array): ProposeResult {
   if (c.role !== "leader") return { ok: false, reason: "not-leader", leaderId: c.leaderId };
@@ -82,11 +74,12 @@ function sendHeartbeat(c: Core, p: Progress): void {
   c.heartbeatTo(p);
 }
 
-/** The longest prefix of `entries` whose payloads fit in `bytesMax`; at least one entry. */
+/** The longest prefix of `entries` whose payloads (and configurations) fit in `bytesMax`; at least one entry. */
 function withinBytes(entries: Entry[], bytesMax: number): Entry[] {
   let bytes = 0;
   for (let i = 0; i < entries.length; i++) {
-    bytes += entries[i]!.payload?.length ?? 0;
+    const e = entries[i]!;
+    bytes += (e.payload?.length ?? 0) + (e.membership === undefined ? 0 : membershipBytes(e.membership));
     if (bytes > bytesMax && i > 0) return entries.slice(0, i);
   }
   return entries;
@@ -134,12 +127,9 @@ export function tickLeader(c: Core): void {
 }
 
 function quorumActive(c: Core): boolean {
-  let active = 1;
-  for (const p of c.progress.values()) {
-    if (p.voter && p.recentActive) active++;
-    p.recentActive = false;
-  }
-  return active >= c.quorum;
+  const active = c.hasQuorum((id) => id === c.id || c.progress.get(id)?.recentActive === true);
+  for (const p of c.progress.values()) p.recentActive = false;
+  return active;
 }
 
 function heartbeat(c: Core, p: Progress): void {
@@ -189,7 +179,8 @@ function onAck(c: Core, p: Progress, match: Zxid, accepted: Zxid): void {
     p.sentZxid = p.matchZxid;
     p.snapshotSuperseded = false;
   }
-  if (p.voter) maybeCommit(c); // new sends wait for the next Ready: one batch per follower
+  maybeCommit(c); // new sends wait for the next Ready: one batch per follower
+  if (c.role === "leader" && p.matchZxid >= c.members.last.version) c.syncProgress(false); // a removed server that now knows it
 }
 
 function onReject(c: Core, p: Progress, m: AppendResponse): void {
@@ -200,23 +191,55 @@ function onReject(c: Core, p: Progress, m: AppendResponse): void {
   else sendAppend(c, p);
 }
 
-/** Commit the highest zxid of this epoch held durably by a quorum of voters (us included). */
+/**
+ * Commit the highest zxid of this epoch held durably by a quorum of voters (us included), of
+ * every configuration that counts: the old and the new one while a change is uncommitted.
+ */
 export function maybeCommit(c: Core): void {
   if (c.role !== "leader") return;
-  const matches: Zxid[] = [c.durableZxid];
-  for (const p of c.progress.values()) if (p.voter) matches.push(p.matchZxid);
-  matches.sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
-  let candidate = matches[c.quorum - 1]!;
+  let candidate: Zxid | null = null;
+  for (const m of c.rule) {
+    const held = quorumMatch(c, m.voters);
+    candidate = candidate === null || held < candidate ? held : candidate;
+  }
   if (c.cfg.plantedBugs.commitWithoutQuorum === true) candidate = c.durableZxid;
-  if (candidate > c.commitZxid && zxidEpoch(candidate) === c.epoch) {
+  if (candidate !== null && candidate > c.commitZxid && zxidEpoch(candidate) === c.epoch) {
+    const pendingBefore = c.members.last.version > c.commitZxid;
     c.commitZxid = candidate;
     c.commitDirty = true;
     answerRemoteSyncs(c);
+    if (pendingBefore && c.members.last.version <= c.commitZxid) configurationCommitted(c);
+    if (c.role !== "leader") return;
   }
   if (!c.established && c.commitZxid >= c.barrierZxid) {
     c.established = true;
     c.statusDirty = true;
   }
+}
+
+/** The largest zxid durable on a quorum of `voters` (the leader's own copy counts if it votes). */
+function quorumMatch(c: Core, voters: readonly number[]): Zxid {
+  const matches = voters.map((v) => (v === c.id ? c.durableZxid : c.progress.get(v)?.matchZxid ?? 0n));
+  matches.sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
+  return matches[Math.floor(voters.length / 2)]!;
+}
+
+/**
+ * The newest configuration committed: only its quorums count from now on. A leader it removed
+ * (or made an observer) hands over: it tells everyone the commit, asks the most up-to-date voter
+ * of the new configuration to campaign at once (Raft's TimeoutNow), and stops leading.
+ */
+function configurationCommitted(c: Core): void {
+  c.syncProgress(false);
+  if (c.isVoter) return;
+  let target: Progress | null = null;
+  for (const p of c.progress.values()) {
+    if (!c.members.last.voters.includes(p.id)) continue;
+    if (target === null || p.matchZxid > target.matchZxid) target = p;
+  }
+  for (const p of c.progress.values()) if (p.state !== "snapshot") c.heartbeatTo(p);
+  if (target !== null) c.send({ type: "timeout-now", from: c.id, to: target.id, epoch: c.epoch });
+  c.becomeFollower(c.epoch, null);
 }
 
 export function onSyncRequest(c: Core, m: SyncRequest): void {

@@ -2,6 +2,7 @@ import { EPOCH_MAX } from "@warden/protocol";
 import type { Core } from "./core.js";
 import { assert } from "./errors.js";
 import { campaign } from "./election.js";
+import { quorumLost } from "./membership.js";
 import type { PreVoteRequest, PreVoteResponse } from "./types.js";
 
 /**
@@ -29,8 +30,8 @@ export function preCampaign(c: Core): void {
   c.preVotes.clear();
   c.preVotes.set(c.id, true);
   c.resetElectionTimer();
-  if (count(c, true) >= c.quorum) return win(c);
-  for (const v of c.cfg.voters) {
+  if (preVotesWon(c)) return win(c);
+  for (const v of c.ruleVoters()) {
     if (v === c.id) continue;
     c.send({ type: "prevote-request", from: c.id, to: v, epoch: c.epoch + 1, lastZxid: c.log.lastZxid });
   }
@@ -38,8 +39,10 @@ export function preCampaign(c: Core): void {
 
 /** Followers and candidates: ask for pre-votes when no leader has been heard for too long. */
 export function tickElection(c: Core): void {
-  if (!c.isVoter) return;
+  // Non-voters count too: their leader's lease must expire, or they would refuse pre-votes for
+  // ever once it dies (they vote when a configuration they have not learned makes them voters).
   c.electionElapsed++;
+  if (!c.isVoter) return; // observers, and servers removed or not yet added, never campaign
   if (c.electionElapsed >= c.electionTimeout) preCampaign(c);
 }
 
@@ -48,10 +51,12 @@ function win(c: Core): void {
   campaign(c);
 }
 
-function count(c: Core, granted: boolean): number {
-  let n = 0;
-  for (const g of c.preVotes.values()) if (g === granted) n++;
-  return n;
+function preVotesWon(c: Core): boolean {
+  return c.hasQuorum((id) => c.preVotes.get(id) === true);
+}
+
+function preVotesLost(c: Core): boolean {
+  return c.rule.some((m) => quorumLost(m.voters, (id) => c.preVotes.get(id) === false));
 }
 
 /**
@@ -60,7 +65,6 @@ function count(c: Core, granted: boolean): number {
  * lease. Granting records nothing: not the epoch, not a vote, not even a timer reset.
  */
 export function onPreVoteRequest(c: Core, m: PreVoteRequest): void {
-  if (!c.isVoter) return;
   const bugs = c.cfg.plantedBugs;
   const free = m.epoch > c.epoch || c.votedFor === null || c.votedFor === m.from;
   const upToDate = m.lastZxid >= c.log.lastZxid || bugs.voteWithoutLogCheck === true;
@@ -71,11 +75,11 @@ export function onPreVoteRequest(c: Core, m: PreVoteRequest): void {
 
 /** A refusal of a higher epoch was adopted by step() already (that ends the pre-vote). */
 export function onPreVoteResponse(c: Core, m: PreVoteResponse): void {
-  if (!c.preCandidate || !c.cfg.voters.includes(m.from)) return;
+  if (!c.preCandidate || !c.ruleVoters().includes(m.from)) return;
   if (m.granted && m.epoch !== c.epoch + 1) return; // from an older round
   c.preVotes.set(m.from, m.granted);
-  if (count(c, true) >= c.quorum) win(c);
-  else if (count(c, false) >= c.quorum) c.endPreVote(); // lost: wait for the timer or a leader
+  if (preVotesWon(c)) win(c);
+  else if (preVotesLost(c)) c.endPreVote(); // lost: wait for the timer or a leader
 }
 
 /**
@@ -87,4 +91,16 @@ export function leaderLost(c: Core, leaderId?: number): void {
   if (c.role === "leader" || c.leaderId === null) return;
   if (leaderId !== undefined && leaderId !== c.leaderId) return;
   c.forgetLeader();
+}
+
+/**
+ * The leader we follow was removed and asks us to campaign now (Raft's TimeoutNow): no pre-vote,
+ * and our vote requests ask voters to disregard that leader's lease.
+ */
+export function onTimeoutNow(c: Core, from: number): void {
+  if (from !== c.leaderId || !c.isVoter || c.role === "leader" || c.epoch >= EPOCH_MAX) return;
+  c.endPreVote();
+  c.forgetLeader();
+  if (c.role === "candidate") c.role = "follower";
+  campaign(c, true);
 }

@@ -4,17 +4,15 @@ import { Core } from "./core.js";
 import type { ReplicaConfig } from "./config.js";
 import { resolveConfig } from "./config.js";
 import { onVoteRequest, onVoteResponse } from "./election.js";
-import { leaderLost, onPreVoteRequest, onPreVoteResponse, preCampaign, tickElection } from "./prevote.js";
-import { assert, requireOfPeer } from "./errors.js";
+import { leaderLost, onPreVoteRequest, onPreVoteResponse, onTimeoutNow, preCampaign, tickElection } from "./prevote.js";
+import { assert } from "./errors.js";
 import { onAppend, onPersisted, onSyncResponse, sendAck } from "./follower.js";
 import { tickFollowerSync } from "./init-limit.js";
 import { flushAppends, maybeCommit, onAppendResponse, onSyncRequest, peerLags, propose, tickLeader } from "./leader.js";
+import { proposeMembership } from "./reconfig.js";
 import { onSnapshotChunk } from "./snapshot-in.js";
 import { onSnapshotAck, provideSnapshot } from "./snapshot-out.js";
-import type { Entry, Message, PeerLag, ProposeResult, Ready, Snapshot, Status, TransferStats } from "./types.js";
-
-/** What only voters send: campaigns, answers to them, and a leader's messages (observers never lead). */
-const VOTERS_ONLY: ReadonlySet<Message["type"]> = new Set(["vote-request", "vote-response", "prevote-request", "prevote-response", "append", "snapshot-chunk", "sync-response"]);
+import type { Entry, MembershipChange, MembershipResult, MembershipStatus, Message, PeerLag, ProposeResult, Ready, Snapshot, Status, TransferStats } from "./types.js";
 
 /**
  * One server's consensus state machine (etcd raft's RawNode shape). Pure: inputs are
@@ -28,6 +26,7 @@ export class Replica {
   /** Throws ConsensusConfigError on a bad configuration. */
   constructor(config: ReplicaConfig) {
     this.c = new Core(resolveConfig(config));
+    this.c.reportedMembership = this.membershipKey(); // the host reads the initial one with membership()
   }
 
   /** One logical clock tick (the host calls it every tickMs). */
@@ -59,12 +58,15 @@ export class Replica {
     leaderLost(this.c, leaderId);
   }
 
-  /** A message from a peer. Unknown senders and messages to others are ignored. */
+  /**
+   * A message from a peer; messages to others are ignored. Any sender is heard, as in Raft: a
+   * server that has not yet learned a configuration must follow a leader or vote for a candidate
+   * that it makes a voter. Only voters of the configurations that count are counted (votes,
+   * acknowledgements), and the host decides which servers may connect at all.
+   */
   step(m: Message): void {
     const c = this.c;
-    if (m.to !== c.id || m.from === c.id || !c.peers.includes(m.from)) return;
-    // Checked before its epoch is looked at: an observer's vote request must not even raise ours.
-    requireOfPeer(!VOTERS_ONLY.has(m.type) || c.cfg.voters.includes(m.from), m.from, `it is an observer, and only voters send ${m.type}`);
+    if (m.to !== c.id || m.from === c.id) return;
     if (m.epoch > c.epoch) {
       if (!this.adoptsEpoch(m)) return this.dispatchFuture(m);
       const leader = m.type === "append" || m.type === "snapshot-chunk" ? m.from : null;
@@ -84,7 +86,7 @@ export class Replica {
   private adoptsEpoch(m: Message): boolean {
     if (m.type === "prevote-request") return false;
     if (m.type === "prevote-response") return !m.granted;
-    if (m.type === "vote-request") return !this.c.inLease() || this.c.cfg.plantedBugs.preVoteIgnoresLease === true;
+    if (m.type === "vote-request") return !this.c.inLease() || m.transfer === true || this.c.cfg.plantedBugs.preVoteIgnoresLease === true;
     return true;
   }
 
@@ -119,12 +121,29 @@ export class Replica {
       case "snapshot-ack": return onSnapshotAck(c, m);
       case "sync-request": return onSyncRequest(c, m);
       case "sync-response": return onSyncResponse(c, m);
+      case "timeout-now": return onTimeoutNow(c, m.from);
     }
   }
 
   /** Leader only, once established; the entry is sent with the next Ready (batched). */
   propose(payload: Uint8Array): ProposeResult {
     return propose(this.c, payload);
+  }
+
+  /**
+   * Leader only, once established: propose a new configuration (voters and observers), carried by
+   * a log entry whose zxid becomes its version. Every server adopts it when the entry is appended
+   * to its log; until it commits, quorums of the old and the new voters are both needed. Refused
+   * while another change is uncommitted, with `fromVersion` not the newest configuration's
+   * version, without a voter, or when the leader does not hear from a quorum of the new voters.
+   */
+  proposeMembership(next: MembershipChange, fromVersion?: Zxid): MembershipResult {
+    return proposeMembership(this.c, next, fromVersion);
+  }
+
+  /** The committed configuration and the pending one (adopted, not yet known committed). */
+  membership(): MembershipStatus {
+    return this.c.membershipStatus();
   }
 
   /** Whether propose() would accept a payload now (leader, established, below the in-flight bound). */
@@ -170,7 +189,12 @@ export class Replica {
     return c.hardStateDirty || c.statusDirty || (c.commitDirty && (c.role === "leader" || c.cfg.plantedBugs.readyAfterStepDown === true)) || c.outbox.length > 0 || c.pendingEntries.length > 0 ||
       c.pendingTruncateAfter !== null || c.pendingSnapshot !== null || c.snapshotWanted !== null ||
       minZxid(c.commitZxid, c.durableZxid) > c.appliedZxid || c.syncsFailed.length > 0 ||
-      c.syncsAwaitingApply.some((s) => s.zxid <= c.appliedZxid);
+      c.syncsAwaitingApply.some((s) => s.zxid <= c.appliedZxid) || this.membershipKey() !== c.reportedMembership;
+  }
+
+  private membershipKey(): string {
+    const m = this.c.membershipStatus();
+    return `${m.committed.version}/${m.pending?.version ?? "-"}`;
   }
 
   /** Everything to do now; see the order rules on Ready. Call advance(ready) when done. */
@@ -192,7 +216,9 @@ export class Replica {
       status: c.statusDirty ? c.status() : null,
       syncsDone,
       syncsFailed: c.syncsFailed,
+      membership: this.membershipKey() !== c.reportedMembership ? c.membershipStatus() : null,
     };
+    c.reportedMembership = this.membershipKey();
     c.hardStateDirty = false;
     c.statusDirty = false;
     c.pendingSnapshot = null;

@@ -7,7 +7,7 @@ import type { Core } from "./core.js";
 import { maxZxid, minZxid } from "./core.js";
 import { requireOfPeer } from "./errors.js";
 import { followLeader, sendAck } from "./follower.js";
-import type { Snapshot, SnapshotChunk } from "./types.js";
+import type { Membership, Snapshot, SnapshotChunk } from "./types.js";
 
 /** Chunks past a gap kept for when it is filled (messages may be reordered); beyond, dropped. */
 export const OUT_OF_ORDER_CHUNKS_MAX = 16;
@@ -19,6 +19,8 @@ export interface IncomingSnapshot {
   readonly zxid: Zxid;
   readonly totalBytes: number;
   readonly checksum: number;
+  /** The configuration in force at zxid (every chunk carries it; the first one's is kept). */
+  readonly membership: Membership;
   readonly parts: Uint8Array[];
   receivedBytes: number;
   /** Chunks that arrived past a gap, by offset (at most OUT_OF_ORDER_CHUNKS_MAX). */
@@ -37,7 +39,7 @@ export function onSnapshotChunk(c: Core, m: SnapshotChunk): void {
   if (t.receivedBytes === t.totalBytes) {
     c.incomingSnapshot = null;
     if (t.runningChecksum === t.checksum) {
-      const snapshot = { zxid: t.zxid, parts: t.parts };
+      const snapshot = { zxid: t.zxid, parts: t.parts, membership: t.membership };
       const unreadable = c.cfg.checkSnapshot(snapshot);
       requireOfPeer(unreadable === null, m.from, `its snapshot at ${t.zxid} (${t.totalBytes} bytes, checksum matching) cannot be loaded: ${unreadable}`);
       install(c, snapshot);
@@ -73,7 +75,7 @@ function transferFor(c: Core, m: SnapshotChunk): IncomingSnapshot | null {
   const t = c.incomingSnapshot;
   if (t !== null && t.zxid === m.snapshotZxid && t.totalBytes === m.totalBytes && t.checksum === m.checksum) return t;
   if (t !== null && t.epoch === m.epoch && m.snapshotZxid < t.zxid) return null;
-  c.incomingSnapshot = { epoch: m.epoch, zxid: m.snapshotZxid, totalBytes: m.totalBytes, checksum: m.checksum, parts: [], receivedBytes: 0, early: new Map(), runningChecksum: 0 };
+  c.incomingSnapshot = { epoch: m.epoch, zxid: m.snapshotZxid, totalBytes: m.totalBytes, checksum: m.checksum, membership: m.membership, parts: [], receivedBytes: 0, early: new Map(), runningChecksum: 0 };
   return c.incomingSnapshot;
 }
 
@@ -112,7 +114,7 @@ function extend(c: Core, t: IncomingSnapshot, offset: number, data: Uint8Array):
   return true;
 }
 
-function install(c: Core, s: Snapshot): void {
+function install(c: Core, s: Snapshot & { membership: Membership }): void {
   c.installSnapshot(s);
   c.transfer.snapshotsInstalled++;
   c.verifiedZxid = maxZxid(c.verifiedZxid, s.zxid);

@@ -5,19 +5,22 @@
 import type { Zxid } from "@warden/protocol";
 import type { Core, Progress } from "./core.js";
 import { assert } from "./errors.js";
-import type { Snapshot, SnapshotAck } from "./types.js";
+import type { Membership, Snapshot, SnapshotAck } from "./types.js";
 
 /** The leader's snapshot, shared by every transfer: one copy per leader, whatever the followers. */
 export class OutgoingSnapshot {
   readonly zxid: Zxid;
   readonly totalBytes: number;
   readonly checksum: number;
+  /** The configuration in force at zxid, sent with every chunk. */
+  readonly membership: Membership;
   private readonly parts: readonly Uint8Array[];
   /** partEnds[i]: the offset just after parts[i]. */
   private readonly partEnds: number[] = [];
 
-  constructor(s: Snapshot, checksum: (data: Uint8Array, previous: number) => number) {
+  constructor(s: Snapshot, membership: Membership, checksum: (data: Uint8Array, previous: number) => number) {
     this.zxid = s.zxid;
+    this.membership = membership;
     this.parts = s.parts.filter((p) => p.length > 0);
     let total = 0;
     let sum = 0;
@@ -103,7 +106,7 @@ export function sendSnapshotChunks(c: Core, p: Progress): void {
   while (p.snapshotSentBytes < s.totalBytes && p.snapshotSentBytes - p.snapshotAckedBytes < windowBytes) {
     const offset = p.snapshotSentBytes;
     const data = s.chunk(offset, chunkBytes);
-    c.send({ type: "snapshot-chunk", from: c.id, to: p.id, epoch: c.epoch, snapshotZxid: s.zxid, totalBytes: s.totalBytes, checksum: s.checksum, offset, data });
+    c.send({ type: "snapshot-chunk", from: c.id, to: p.id, epoch: c.epoch, snapshotZxid: s.zxid, totalBytes: s.totalBytes, checksum: s.checksum, offset, data, membership: s.membership });
     p.snapshotSentBytes = offset + data.length;
     c.transfer.chunksSent++;
   }
@@ -159,7 +162,7 @@ export function snapshotHeartbeat(c: Core, p: Progress): boolean {
 export function provideSnapshot(c: Core, s: Snapshot): void {
   if (c.role !== "leader" || s.zxid > c.commitZxid || s.zxid < c.log.baseZxid) return;
   const old = c.outgoingSnapshot;
-  if (old === null || s.zxid > old.zxid) c.outgoingSnapshot = new OutgoingSnapshot(s, c.cfg.checksum);
+  if (old === null || s.zxid > old.zxid) c.outgoingSnapshot = new OutgoingSnapshot(s, c.members.at(s.zxid), c.cfg.checksum);
   c.snapshotWanted = null;
   for (const p of c.progress.values()) {
     if (p.state === "snapshot") {

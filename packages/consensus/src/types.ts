@@ -1,9 +1,25 @@
 import type { Zxid } from "@warden/protocol";
 
-/** One log entry. `payload === null` marks the epoch barrier (Zab's NEWLEADER): zxid (epoch, 0). */
+/**
+ * A configuration of the ensemble: who votes, who observes. `version` is the zxid of the log
+ * entry that carries it (ZooKeeper's config version), ZXID_ZERO for the initial configuration.
+ */
+export interface Membership {
+  readonly version: Zxid;
+  readonly voters: readonly number[];
+  readonly observers: readonly number[];
+}
+
+/**
+ * One log entry. `payload` is the host's, opaque here. `payload === null` marks an entry of the
+ * consensus itself, with nothing for the host's state machine: the epoch barrier (Zab's
+ * NEWLEADER, zxid (epoch, 0)) without `membership`, a configuration entry with it.
+ */
 export interface Entry {
   readonly zxid: Zxid;
   readonly payload: Uint8Array | null;
+  /** A configuration entry (payload null): the membership it carries, version === zxid. */
+  readonly membership?: Membership;
 }
 
 /**
@@ -15,6 +31,12 @@ export interface Entry {
 export interface Snapshot {
   readonly zxid: Zxid;
   readonly parts: readonly Uint8Array[];
+  /**
+   * The configuration in force at `zxid`. Set by the replica on the snapshots it hands the host
+   * (Ready.snapshot): the host stores it with the snapshot and gives it back at restart
+   * (ReplicaConfig.membership). The host may leave it out of provideSnapshot(): the replica knows it.
+   */
+  readonly membership?: Membership;
 }
 
 /**
@@ -37,6 +59,15 @@ interface Envelope {
 export interface VoteRequest extends Envelope {
   readonly type: "vote-request";
   readonly lastZxid: Zxid;
+  /** A campaign the leader asked for (timeout-now): voters grant it despite that leader's lease. */
+  readonly transfer?: boolean;
+}
+/**
+ * Raft's TimeoutNow (ZooKeeper's designated leader): a leader whose removal committed hands over
+ * to the most up-to-date voter of the new configuration, which campaigns at once.
+ */
+export interface TimeoutNow extends Envelope {
+  readonly type: "timeout-now";
 }
 export interface VoteResponse extends Envelope {
   readonly type: "vote-response";
@@ -90,6 +121,8 @@ export interface SnapshotChunk extends Envelope {
   /** Where `data` starts in the snapshot; offset + data.length <= totalBytes. */
   readonly offset: number;
   readonly data: Uint8Array;
+  /** The configuration in force at snapshotZxid (installed with the snapshot). */
+  readonly membership: Membership;
 }
 /**
  * The follower holds the first `receivedBytes` bytes of the named snapshot (cumulative, as TCP
@@ -119,7 +152,8 @@ export type Message =
   | SnapshotChunk
   | SnapshotAck
   | SyncRequest
-  | SyncResponse;
+  | SyncResponse
+  | TimeoutNow;
 
 export interface Status {
   readonly id: number;
@@ -162,6 +196,34 @@ export interface TransferStats {
   checksumFailures: number;
 }
 
+/**
+ * The configurations a replica knows. `committed`: in force at its commit point (what ZooKeeper
+ * shows in /zookeeper/config). `pending`: the newest configuration in its log, adopted but not yet
+ * known committed (null when there is none): meanwhile quorums of both count.
+ */
+export interface MembershipStatus {
+  readonly committed: Membership;
+  readonly pending: Membership | null;
+}
+
+/** The members of a proposed configuration (its version is the zxid it gets). */
+export interface MembershipChange {
+  readonly voters: readonly number[];
+  readonly observers?: readonly number[];
+}
+
+/**
+ * proposeMembership's answer. Refusals, with ZooKeeper's names where it has them:
+ * "in-progress" (ReconfigInProgress: a change is not yet committed), "bad-version" (BadVersion:
+ * the configuration is no longer `fromVersion`), "no-quorum" (NewConfigNoQuorum: the leader does
+ * not hear from a quorum of the new voters), "no-voters" and "invalid" (BadArguments: no voter;
+ * ids not integers in 1..2^32-1, repeated, a voter also an observer, more than 255 members).
+ */
+export type MembershipResult =
+  | { readonly ok: true; readonly zxid: Zxid }
+  | { readonly ok: false; readonly reason: "not-leader"; readonly leaderId: number | null }
+  | { readonly ok: false; readonly reason: "not-ready" | "busy" | "in-progress" | "bad-version" | "no-quorum" | "no-voters" | "invalid"; readonly leaderId: number };
+
 export type ProposeResult =
   | { readonly ok: true; readonly zxid: Zxid }
   | { readonly ok: false; readonly reason: "not-leader"; readonly leaderId: number | null }
@@ -189,6 +251,9 @@ export interface SyncDone {
  *     Payload null is an epoch barrier: nothing to apply.
  *  5. `snapshotWanted`: the leader needs a snapshot for a follower beyond its log window;
  *     call provideSnapshot() with the applied state (zxid >= snapshotWanted.minZxid).
+ *  6. `membership`: the committed or pending configuration changed (connect to new members,
+ *     rewrite /zookeeper/config); `snapshot.membership` is stored with the snapshot, and a
+ *     committed entry with `membership` is a configuration (nothing for the state machine).
  *  Then call advance(ready).
  */
 export interface Ready {
@@ -204,4 +269,10 @@ export interface Ready {
   readonly syncsDone: readonly SyncDone[];
   /** Sync requests that will not complete (leader lost, queue full); the host retries. */
   readonly syncsFailed: readonly number[];
+  /**
+   * Set when the committed or the pending configuration changed since the previous Ready (an
+   * entry appended, committed, truncated; a snapshot installed): connect to new members, and
+   * rewrite /zookeeper/config from `committed`.
+   */
+  readonly membership: MembershipStatus | null;
 }

@@ -3,7 +3,8 @@
 // and bounds (entries, payload and chunk bytes). A fresh object is returned with only the
 // fields of its type. Step() may then trust the shape; the protocol's rules stay in the core.
 import { DecodeError, EPOCH_MAX, ZXID_MAX, type Zxid } from "@warden/protocol";
-import type { Entry, Message } from "./types.js";
+import { MEMBERS_MAX, membersProblem } from "./membership.js";
+import type { Entry, Membership, Message } from "./types.js";
 
 export const PEER_MESSAGE_INVALID = "WARDEN_ERR_PEER_MESSAGE";
 
@@ -61,9 +62,31 @@ function entries(m: Fields, prevZxid: Zxid, limits: MessageLimits): Entry[] {
     const z = zxid(f, "zxid", "append entry");
     if (z <= last) invalid("append entries are not in increasing zxid order after prevZxid");
     last = z;
-    out.push({ zxid: z, payload: f.payload === null ? null : bytes(f, "payload", limits.entryBytesMax, "append entry") });
+    if (f.membership !== undefined) {
+      if (f.payload !== null) invalid("append entry has both a payload and a configuration");
+      const m = membership(f.membership, "append entry");
+      if (m.version !== z) invalid("append entry's configuration version is not its zxid");
+      out.push({ zxid: z, payload: null, membership: m });
+    } else {
+      out.push({ zxid: z, payload: f.payload === null ? null : bytes(f, "payload", limits.entryBytesMax, "append entry") });
+    }
   }
   return out;
+}
+
+function ids(m: Fields, key: string, where: string): number[] {
+  const list = m[key];
+  if (!Array.isArray(list) || list.length > MEMBERS_MAX) invalid(`${where}.${key} is not a list of at most ${MEMBERS_MAX} ids`);
+  for (const v of list as unknown[]) if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1 || v > UINT32_MAX) invalid(`${where}.${key} holds an id not in [1, ${UINT32_MAX}]`);
+  return [...(list as number[])];
+}
+
+function membership(value: unknown, where: string): Membership {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) invalid(`${where}.membership is not a map`);
+  const f = value as Fields;
+  const m = { version: zxid(f, "version", `${where}.membership`), voters: ids(f, "voters", `${where}.membership`), observers: ids(f, "observers", `${where}.membership`) };
+  if (membersProblem(m.voters, m.observers) !== null) invalid(`${where}.membership is not a configuration (no voter, a repeated id, or too many)`);
+  return m;
 }
 
 /** Checks a decoded peer message against its type's schema; throws DecodeError (PEER_MESSAGE_INVALID). */
@@ -76,8 +99,11 @@ export function validateMessage(value: unknown, limits: MessageLimits): Message 
   const head = { from, to, epoch: uint(m, "epoch", EPOCH_MAX) };
   switch (m.type) {
     case "vote-request":
+      return { type: m.type, ...head, lastZxid: zxid(m, "lastZxid"), ...(m.transfer === undefined ? {} : { transfer: bool(m, "transfer") }) };
     case "prevote-request":
       return { type: m.type, ...head, lastZxid: zxid(m, "lastZxid") };
+    case "timeout-now":
+      return { type: "timeout-now", ...head };
     case "vote-response":
     case "prevote-response":
       return { type: m.type, ...head, granted: bool(m, "granted") };
@@ -108,5 +134,5 @@ function snapshotChunk(m: Fields, head: { from: number; to: number; epoch: numbe
   const offset = uint(m, "offset", Number.MAX_SAFE_INTEGER);
   const data = bytes(m, "data", limits.chunkBytesMax);
   if (totalBytes === 0 || data.length === 0 || offset + data.length > totalBytes) invalid(`snapshot-chunk bytes ${offset}+${data.length} outside 1..${totalBytes}`);
-  return { type: "snapshot-chunk", ...head, snapshotZxid: zxid(m, "snapshotZxid"), totalBytes, checksum: uint(m, "checksum", UINT32_MAX), offset, data };
+  return { type: "snapshot-chunk", ...head, snapshotZxid: zxid(m, "snapshotZxid"), totalBytes, checksum: uint(m, "checksum", UINT32_MAX), offset, data, membership: membership(m.membership, "snapshot-chunk") };
 }

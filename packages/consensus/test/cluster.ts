@@ -1,7 +1,7 @@
 // A synchronous in-memory host for transcript tests: each command drives the cores and
 // prints what they asked for. Persisting and delivering happen only when a command says so.
-import type { Entry, HardState, Message, Ready, Snapshot } from "../src/index.js";
-import { formatEntries, formatMessage, Replica, shortZxid } from "../src/index.js";
+import type { Entry, HardState, Membership, Message, Ready, Snapshot } from "../src/index.js";
+import { formatEntries, formatMembership, formatMessage, Replica, shortZxid } from "../src/index.js";
 
 interface Storage {
   hardState: HardState;
@@ -15,6 +15,8 @@ interface TestNode {
   durable: Storage;
   dirty: boolean;
   applied: Entry[];
+  /** The configuration of the applied state (what a host stores with its snapshot). */
+  appliedMembership: Membership | undefined;
 }
 
 const clone = (s: Storage): Storage => ({ hardState: s.hardState, snapshot: s.snapshot, log: [...s.log] });
@@ -33,6 +35,10 @@ export class TranscriptCluster {
     const ids = args.filter((a) => /^\d+$/.test(a)).map(Number);
     switch (command) {
       case "add-nodes": return this.addNodes(kv);
+      case "add-spares": return this.addSpares(ids);
+      case "reconfig": return this.reconfig(ids[0]!, kv);
+      case "membership": return ids.map((id) => this.membership(id)).join("\n");
+      case "take-snapshot": return ids.map((id) => this.takeSnapshot(id)).join("\n");
       case "campaign": return this.each(ids, (r) => r.campaign());
       case "tick": return this.each(ids, (r) => { for (let i = 0; i < Number(kv.n ?? 1); i++) r.tick(); });
       case "leader-lost": return this.each(ids, (r) => r.leaderLost(kv.leader === undefined ? undefined : Number(kv.leader)));
@@ -64,20 +70,61 @@ export class TranscriptCluster {
     this.options = { electionTicks: Number(kv.election ?? 5), logWindowEntries: Number(kv.window ?? 10_000) };
     for (const id of [...this.voters, ...this.observers]) {
       const empty: Storage = { hardState: { epoch: 0, votedFor: null }, snapshot: null, log: [] };
-      this.nodes.set(id, { replica: null, written: empty, durable: clone(empty), dirty: false, applied: [] });
+      this.nodes.set(id, { replica: null, written: empty, durable: clone(empty), dirty: false, applied: [], appliedMembership: undefined });
       this.start(id);
     }
     return "";
+  }
+
+  /** Servers started empty with the initial configuration, outside it: to be added by a change. */
+  private addSpares(ids: number[]): string {
+    for (const id of ids) {
+      const empty: Storage = { hardState: { epoch: 0, votedFor: null }, snapshot: null, log: [] };
+      this.nodes.set(id, { replica: null, written: empty, durable: clone(empty), dirty: false, applied: [], appliedMembership: undefined });
+      this.start(id);
+    }
+    return this.processAll();
+  }
+
+  private reconfig(id: number, kv: Record<string, string>): string {
+    const list = (s: string | undefined) => (s === undefined || s === "" ? [] : s.split(",").map(Number));
+    const from = kv.from === undefined ? undefined : BigInt(kv.from);
+    const r = this.node(id).replica!.proposeMembership({ voters: list(kv.voters), observers: list(kv.observers) }, from);
+    const head = r.ok ? `proposed configuration ${shortZxid(r.zxid)}` : `refused: ${r.reason} (leader ${r.leaderId ?? "-"})`;
+    const rest = this.processAll();
+    return rest === "" ? head : `${head}\n${rest}`;
+  }
+
+  private membership(id: number): string {
+    const r = this.node(id).replica;
+    if (r === null) return `${id}: down`;
+    const m = r.membership();
+    return `${id}: committed ${formatMembership(m.committed)}${m.pending === null ? "" : `; pending ${formatMembership(m.pending)}`}`;
+  }
+
+  /** The host snapshots its applied state (with its configuration) and drops the log below it. */
+  private takeSnapshot(id: number): string {
+    const n = this.node(id);
+    const zxid = n.applied.at(-1)?.zxid ?? n.durable.snapshot?.zxid ?? 0n;
+    const snapshot: Snapshot = { zxid, parts: [new TextEncoder().encode(`state at ${shortZxid(zxid)}`)], ...(n.appliedMembership === undefined ? {} : { membership: n.appliedMembership }) };
+    for (const s of [n.written, n.durable]) {
+      s.snapshot = snapshot;
+      s.log = s.log.filter((e) => e.zxid > zxid);
+    }
+    return `> ${id} snapshot at ${shortZxid(zxid)}${n.appliedMembership === undefined ? "" : ` with ${formatMembership(n.appliedMembership)}`}`;
   }
 
   private start(id: number): void {
     const n = this.node(id);
     n.written = clone(n.durable);
     n.applied = [];
+    n.appliedMembership = n.durable.snapshot?.membership;
+    const membership = n.durable.snapshot?.membership;
     n.replica = new Replica({
       id, voters: this.voters, observers: this.observers, electionTicks: this.options.electionTicks, heartbeatTicks: 1,
       random: id, logWindowEntries: this.options.logWindowEntries, hardState: n.durable.hardState,
-      appliedZxid: n.durable.snapshot?.zxid ?? 0n, entries: n.durable.log,
+      appliedZxid: n.durable.snapshot?.zxid ?? 0n, entries: n.durable.log, joining: true,
+      ...(membership === undefined ? {} : { membership }),
     });
   }
 
@@ -126,6 +173,9 @@ export class TranscriptCluster {
     n.dirty ||= rd.snapshot !== null || rd.truncateAfterZxid !== null || rd.entries.length > 0;
     if (rd.committed.length > 0) out.push(`  apply ${formatEntries(rd.committed)}`);
     n.applied.push(...rd.committed);
+    if (rd.snapshot !== null) n.appliedMembership = rd.snapshot.membership;
+    for (const e of rd.committed) if (e.membership !== undefined) n.appliedMembership = e.membership;
+    if (rd.membership !== null) out.push(`  membership committed ${formatMembership(rd.membership.committed)}${rd.membership.pending === null ? "" : `; pending ${formatMembership(rd.membership.pending)}`}`);
     if (rd.snapshotWanted !== null) {
       const upTo = n.applied.at(-1)?.zxid ?? n.written.snapshot?.zxid ?? 0n;
       out.push(`  provide snapshot ${shortZxid(upTo)}`);

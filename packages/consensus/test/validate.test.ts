@@ -12,10 +12,13 @@ const valid: Message[] = [
   { type: "prevote-response", ...head, granted: false },
   { type: "append", ...head, prevZxid: 1n, entries: [{ zxid: 2n, payload: null }, { zxid: 3n, payload: new Uint8Array(16) }], commitZxid: 1n },
   { type: "append-response", ...head, success: true, matchZxid: 2n, acceptedZxid: 3n, rejectedPrevZxid: 0n, hintZxid: 0n },
-  { type: "snapshot-chunk", ...head, snapshotZxid: 9n, totalBytes: 40, checksum: 0xffffffff, offset: 8, data: new Uint8Array(32) },
+  { type: "snapshot-chunk", ...head, snapshotZxid: 9n, totalBytes: 40, checksum: 0xffffffff, offset: 8, data: new Uint8Array(32), membership: { version: 5n, voters: [1, 2, 3], observers: [] } },
   { type: "snapshot-ack", ...head, snapshotZxid: 9n, receivedBytes: 40 },
   { type: "sync-request", ...head, requestId: 5 },
   { type: "sync-response", ...head, requestId: 5, zxid: ZXID_MAX },
+  { type: "vote-request", ...head, lastZxid: 7n, transfer: true },
+  { type: "timeout-now", ...head },
+  { type: "append", ...head, prevZxid: 1n, entries: [{ zxid: 2n, payload: null, membership: { version: 2n, voters: [1, 2, 3, 4, 5], observers: [6] } }], commitZxid: 1n },
 ];
 
 function refusal(value: unknown): string {
@@ -72,6 +75,20 @@ describe("consensus messages from peers are checked against their schema", () =>
     expect(refusal({ ...valid[6], offset: 9 })).toMatch(/outside/);
     expect(refusal({ ...valid[6], data: new Uint8Array(0) })).toMatch(/outside/);
     expect(refusal({ ...valid[6], checksum: 2 ** 32 })).toMatch(/checksum/);
+  });
+
+  it("configurations: ids in [1, 2^32), no repeats, a voter, at most 255 members, version = the entry's zxid", () => {
+    const config = (membership: unknown) => ({ ...valid[12], entries: [{ zxid: 2n, payload: null, membership }] });
+    expect(refusal(config({ version: 2n, voters: [], observers: [] }))).toMatch(/not a configuration/);
+    expect(refusal(config({ version: 2n, voters: [1, 1], observers: [] }))).toMatch(/not a configuration/);
+    expect(refusal(config({ version: 2n, voters: [1], observers: [1] }))).toMatch(/not a configuration/);
+    expect(refusal(config({ version: 2n, voters: [0], observers: [] }))).toMatch(/an id not in/);
+    expect(refusal(config({ version: 2n, voters: Array.from({ length: 256 }, (_, i) => i + 1), observers: [] }))).toMatch(/at most 255/);
+    expect(refusal(config({ version: 3n, voters: [1], observers: [] }))).toMatch(/version is not its zxid/);
+    expect(refusal(config("1,2,3"))).toMatch(/membership is not a map/);
+    expect(refusal({ ...valid[12], entries: [{ zxid: 2n, payload: new Uint8Array(1), membership: { version: 2n, voters: [1], observers: [] } }] })).toMatch(/both a payload and a configuration/);
+    expect(refusal({ ...valid[6], membership: undefined })).toMatch(/membership is not a map/);
+    expect(refusal({ ...valid[10], transfer: "yes" })).toMatch(/transfer is not a boolean/);
   });
 
   it("order: an append's entries increase after its prevZxid (the core asserts it)", () => {

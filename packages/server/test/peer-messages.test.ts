@@ -5,7 +5,7 @@ import type { ServerMessage } from "../src/core/node.js";
 import { peerLimits, TOUCH_SESSIONS_MAX } from "../src/peer/limits.js";
 import { ServerBatcher } from "../src/peer/server-batches.js";
 import { validateServerMessage } from "../src/peer/server-messages.js";
-import { messageBytesBound, messageBytesMax, type Message } from "@warden/consensus";
+import { MEMBERS_MAX, messageBytesBound, messageBytesMax, type Message } from "@warden/consensus";
 
 const limits = peerLimits(1024 * 1024);
 const forward: ServerMessage = {
@@ -28,11 +28,16 @@ describe("a consensus message's encoded size (CBOR, in its { c } frame) is withi
     const zxid = (1n << 64n) - 1n;
     const head = { from: 0xffffffff, to: 0xffffffff, epoch: 0xffffffff };
     const entries = Array.from({ length: limits.appendEntriesMax }, (_, i) => ({ zxid: zxid - BigInt(i), payload: i === 0 ? null : new Uint8Array(limits.appendBytesMax / limits.appendEntriesMax) }));
+    // The largest configuration: MEMBERS_MAX ids, each the largest.
+    const membership = { version: zxid, voters: Array.from({ length: MEMBERS_MAX - 1 }, () => 0xffffffff), observers: [0xffffffff] };
     const messages: Message[] = [
       { type: "append", ...head, prevZxid: zxid, entries, commitZxid: zxid },
       { type: "append", ...head, prevZxid: zxid, entries: [{ zxid, payload: new Uint8Array(limits.entryBytesMax) }], commitZxid: zxid },
       { type: "append-response", ...head, success: false, matchZxid: zxid, acceptedZxid: zxid, rejectedPrevZxid: zxid, hintZxid: zxid },
-      { type: "snapshot-chunk", ...head, snapshotZxid: zxid, totalBytes: Number.MAX_SAFE_INTEGER, checksum: 0xffffffff, offset: Number.MAX_SAFE_INTEGER - 1, data: new Uint8Array(limits.snapshotChunkBytesMax) },
+      { type: "snapshot-chunk", ...head, snapshotZxid: zxid, totalBytes: Number.MAX_SAFE_INTEGER, checksum: 0xffffffff, offset: Number.MAX_SAFE_INTEGER - 1, data: new Uint8Array(limits.snapshotChunkBytesMax), membership },
+      { type: "append", ...head, prevZxid: zxid, entries: [{ zxid, payload: null, membership }], commitZxid: zxid },
+      { type: "vote-request", ...head, lastZxid: zxid, transfer: true },
+      { type: "timeout-now", ...head },
       { type: "snapshot-ack", ...head, snapshotZxid: zxid, receivedBytes: Number.MAX_SAFE_INTEGER },
       { type: "prevote-request", ...head, lastZxid: zxid },
       { type: "sync-response", ...head, requestId: Number.MAX_SAFE_INTEGER, zxid },

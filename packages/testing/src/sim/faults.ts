@@ -18,6 +18,8 @@ export interface FaultHost {
   atTime(atMs: number, e: SimEvent): void;
   /** Kill a node (its clients hear nothing more); it restarts on a "restart" event. */
   crash(n: SimNode): void;
+  /** Ask the leader for a membership change (reconfig.ts). */
+  reconfigStep(): void;
 }
 
 /**
@@ -35,6 +37,7 @@ export class SimFaults {
       [o.crashWeight, () => this.crashRandom()],
       [o.partitionWeight, () => this.partitionRandom()],
       [o.blipWeight, () => this.blipRandom()],
+      [o.reconfigWeight, () => this.host.reconfigStep()],
       [1, () => this.heal()],
     ];
     let pick = this.prng.float() * weights.reduce((sum, [w]) => sum + w, 0);

@@ -17,6 +17,10 @@ function samePayload(a: Uint8Array | null, b: Uint8Array | null): boolean {
   return true;
 }
 
+function membershipKey(e: Entry): string {
+  return e.membership === undefined ? "" : `${e.membership.version}:${e.membership.voters.join(",")}/${e.membership.observers.join(",")}`;
+}
+
 /**
  * What the canonical history knows of the machine: it records each committed entry (and may
  * check it against its own model), identifies a client's write by a unique value, answers
@@ -57,7 +61,7 @@ export class CommittedHistory {
     const at = after + 1;
     const known = this.entries[at];
     if (known !== undefined) {
-      if (known.zxid !== e.zxid || !samePayload(known.payload, e.payload)) {
+      if (known.zxid !== e.zxid || !samePayload(known.payload, e.payload) || membershipKey(known) !== membershipKey(e)) {
         throw new SimViolation("committed-prefix-agreement", `${who} applied ${formatZxid(e.zxid)} at position ${at}, where the committed history has ${formatZxid(known.zxid)}`);
       }
       return at;

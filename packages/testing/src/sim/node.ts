@@ -1,4 +1,4 @@
-import type { Entry, Message, PlantedBugs, Ready, Snapshot, Status, TransferStats } from "@warden/consensus";
+import type { Entry, Membership, Message, PlantedBugs, Ready, Snapshot, Status, TransferStats } from "@warden/consensus";
 import { Replica } from "@warden/consensus";
 import type { Zxid } from "@warden/protocol";
 import type { WriteRecord } from "./clients.js";
@@ -59,6 +59,8 @@ export class SimNode {
   machine: StateMachine;
   /** The last committed entry handed to the machine (epoch barriers included). */
   appliedZxid: Zxid = 0n;
+  /** The configuration in force at appliedZxid (stored with the host's snapshots, given back at restart). */
+  appliedMembership: Membership | undefined = undefined;
   /** Inside drainNow: a proposal made meanwhile (by the tree's leader) is picked up by its loop. */
   private draining = false;
   /** A snapshot is loading: inputs wait for it. */
@@ -110,6 +112,7 @@ export class SimNode {
   private boot(): void {
     const d = this.disk.durable;
     this.appliedZxid = this.machine.appliedZxid;
+    this.appliedMembership = d.snapshot?.membership;
     const c = this.cfg;
     this.replica = new Replica({
       id: c.id, voters: c.voters, observers: c.observers, electionTicks: c.electionTicks,
@@ -118,6 +121,8 @@ export class SimNode {
       snapshotWindowChunks: c.snapshotWindowChunks, logWindowEntries: c.logWindowEntries, plantedBugs: c.plantedBugs,
       hardState: d.hardState, appliedZxid: this.appliedZxid, entries: d.log,
       checkSnapshot: (s) => this.machine.checkSnapshot?.(s) ?? null,
+      // A spare starts outside the initial configuration, to be added by a change.
+      joining: true, ...(this.appliedMembership === undefined ? {} : { membership: this.appliedMembership }),
     });
     this.env.onRestore(this);
     this.drain();
@@ -220,6 +225,7 @@ export class SimNode {
 
   private installed(s: Snapshot): void {
     this.appliedZxid = s.zxid;
+    this.appliedMembership = s.membership;
     for (const [zxid, w] of this.pendingWrites) if (zxid <= s.zxid) this.pendingWrites.delete(zxid), (w.outcome = "unknown");
     this.env.onRestore(this);
   }
@@ -254,6 +260,7 @@ export class SimNode {
     this.env.onApply(this, entries);
     this.machine.applyCommitted(entries);
     this.appliedZxid = entries.at(-1)!.zxid;
+    for (const e of entries) if (e.membership !== undefined) this.appliedMembership = e.membership;
     this.env.onApplied(this);
     for (const e of entries) {
       const w = this.pendingWrites.get(e.zxid);
@@ -265,7 +272,8 @@ export class SimNode {
     this.appliedSinceSnapshot += entries.length;
     if (this.appliedSinceSnapshot >= this.cfg.snapshotEveryEntries) {
       this.appliedSinceSnapshot = 0;
-      this.disk.saveSnapshot(this.machine.snapshot());
+      const s = this.machine.snapshot();
+      this.disk.saveSnapshot(this.appliedMembership === undefined ? s : { ...s, membership: this.appliedMembership });
     }
   }
 }

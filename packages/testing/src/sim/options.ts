@@ -22,6 +22,8 @@ export interface SimOverrides {
   readonly safetyMs?: number;
   readonly plantedBugs?: PlantedBugs;
   readonly hostBugs?: HostBugs;
+  /** Membership changes among the faults (kv machine), with spare servers started empty to join. */
+  readonly reconfig?: boolean;
 }
 
 export interface SimOptions {
@@ -75,6 +77,10 @@ export interface SimOptions {
   readonly maxAppendBytes: number;
   /** Chance, per snapshot chunk delivered in the fault phase, that its receiver or its sender crashes right then. */
   readonly midTransferCrashRate: number;
+  /** Membership changes among the fault events (0: none, a static ensemble). */
+  readonly reconfigWeight: number;
+  /** Servers started empty outside the initial configuration, for changes to add. */
+  readonly spares: number;
 }
 
 /** Derive every option from the seed (TigerBeetle's VOPR habit): fault rates included. */
@@ -122,6 +128,9 @@ export function deriveOptions(seed: number, o: SimOverrides = {}): SimOptions {
     snapshotWindowChunks: r.range(1, 8),
     maxAppendBytes: r.pick([48, 512, 1 << 20]),
     midTransferCrashRate: r.pick([0, 0.01, 0.03, 0.1]),
+    // Drawn after the rest, so that every other option stays what it was for each seed.
+    reconfigWeight: o.reconfig === true ? r.range(1, 4) : 0,
+    spares: o.reconfig === true ? 2 : 0,
   };
 }
 

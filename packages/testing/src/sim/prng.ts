@@ -53,6 +53,15 @@ export class Prng {
     return items[this.int(items.length)]!;
   }
   /** An independent stream, so that adding draws in one place does not shift another. */
+  /** A shuffled copy (Fisher-Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  }
   fork(): Prng {
     return new Prng(this.next());
   }

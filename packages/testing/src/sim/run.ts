@@ -21,6 +21,9 @@ export function replayCommand(seed: number, o: SimOverrides): string {
   if (o.machine !== undefined && o.machine !== "kv") parts.push(`--machine ${o.machine}`);
   if (o.voters !== undefined) parts.push(`--replicas ${o.voters}`);
   if (o.safetyMs !== undefined) parts.push(`--steps ${Math.round(o.safetyMs / 50)}`);
+  if (o.reconfig === true) parts.push("--reconfig");
+  if (o.plantedBugs?.commitWithNewQuorumOnly) parts.push("--bug commit-with-new-quorum-only");
+  if (o.plantedBugs?.adoptOnCommit) parts.push("--bug adopt-on-commit");
   if (o.plantedBugs?.commitWithoutQuorum) parts.push("--bug commit-without-quorum");
   if (o.plantedBugs?.voteWithoutLogCheck) parts.push("--bug vote-without-log-check");
   if (o.plantedBugs?.preVoteIgnoresLease) parts.push("--bug prevote-ignores-lease");

@@ -21,6 +21,7 @@ import { TreeMachine, type TreeEnv } from "./tree-machine.js";
 import { TreeModel } from "./tree-model.js";
 import { REGISTER_PREFIX, TreeWorkload } from "./tree-clients.js";
 import { TreeInvariants } from "./tree-invariants.js";
+import { SimReconfig } from "./reconfig.js";
 
 export interface SimStats {
   events: number;
@@ -47,6 +48,12 @@ export interface SimStats {
   hostCampaigns: number;
   /** Elections from the healing until the final write is applied everywhere. */
   healElections: number;
+  /** Membership changes the leaders accepted, and configurations committed. */
+  reconfigsProposed: number;
+  reconfigsCommitted: number;
+  /** Committed changes by kind; timeout-now messages (a removed leader handing over). */
+  reconfigKinds: Record<string, number>;
+  handOvers: number;
 }
 
 const EVENTS_MAX = 5_000_000;
@@ -72,12 +79,14 @@ export class Simulation implements NodeEnv {
   private readonly pending: Promise<void>[] = [];
   /** Server-to-server messages keep their order per link, as over TCP: the last delivery time. */
   private readonly linkLastMs = new Map<string, number>();
-  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotTransfers: 0, snapshotChunks: 0, snapshotInstalls: 0, transfersSuperseded: 0, midTransferCrashes: 0, truncations: 0, leaderLosts: 0, hostCampaigns: 0, healElections: 0 };
+  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotTransfers: 0, snapshotChunks: 0, snapshotInstalls: 0, transfersSuperseded: 0, midTransferCrashes: 0, truncations: 0, leaderLosts: 0, hostCampaigns: 0, healElections: 0, reconfigsProposed: 0, reconfigsCommitted: 0, reconfigKinds: {}, handOvers: 0 };
   private readonly queue = new EventQueue<SimEvent>(1_000_000);
   private readonly prng: Prng;
   readonly network: SimNetwork;
   private readonly failover: SimFailover;
   private readonly faults: SimFaults;
+  /** Membership changes and the checker across configurations (null: a static ensemble). */
+  readonly reconfig: SimReconfig | null = null;
   private readonly positionOf = new Map<number, number>();
   private readonly leaderOfEpoch = new Map<number, number>();
   private readonly clientBusy: boolean[] = [];
@@ -116,7 +125,9 @@ export class Simulation implements NodeEnv {
     }
     const voters = Array.from({ length: o.voters }, (_, i) => i + 1);
     const observers = Array.from({ length: o.observers }, (_, i) => o.voters + i + 1);
-    for (const id of [...voters, ...observers]) {
+    // Spares: started, empty, outside the initial configuration, so that changes can add them.
+    const spares = Array.from({ length: o.spares }, (_, i) => o.voters + o.observers + i + 1);
+    for (const id of [...voters, ...observers, ...spares]) {
       this.nodes.push(new SimNode({ id, voters, observers, electionTicks: o.electionTicks, heartbeatTicks: o.heartbeatTicks,
         maxInflightProposals: o.maxInflightProposals, maxBatchEntries: o.maxBatchEntries, maxAppendBytes: o.maxAppendBytes,
         snapshotChunkBytes: o.snapshotChunkBytes, snapshotWindowChunks: o.snapshotWindowChunks, logWindowEntries: o.logWindowEntries,
@@ -126,6 +137,18 @@ export class Simulation implements NodeEnv {
     this.network = new SimNetwork(this.prng.fork(), this.nodes.map((n) => n.id), o, (delayMs, m) => this.at(delayMs, { kind: "deliver", message: m }));
     this.failover = new SimFailover(this.prng.fork(), (delayMs, attempt) => this.at(delayMs, { kind: "campaign", attempt }));
     this.faults = new SimFaults(this, this.prng);
+    if (o.reconfigWeight > 0) this.reconfig = new SimReconfig(this, this.prng.fork(), { version: 0n, voters, observers });
+  }
+
+  /** The servers that must converge: every member of the newest committed configuration. */
+  private members(): SimNode[] {
+    if (this.reconfig === null) return this.nodes;
+    return this.reconfig.members().map((id) => this.node(id));
+  }
+
+  /** A fault event chose a membership change. */
+  reconfigStep(): void {
+    this.reconfig?.step();
   }
 
   /** Recent notable events, for a failure report. */
@@ -185,6 +208,9 @@ export class Simulation implements NodeEnv {
     this.stats.transfersSuperseded = transfers.reduce((sum, t) => sum + t.transfersSuperseded, 0);
     this.stats.leaderLosts = this.failover.leaderLosts;
     this.stats.hostCampaigns = this.failover.campaigns;
+    this.stats.reconfigsProposed = this.reconfig?.proposed ?? 0;
+    this.stats.reconfigsCommitted = this.reconfig?.committed ?? 0;
+    this.stats.reconfigKinds = { ...this.reconfig?.committedKinds };
     return this.stats;
   }
 
@@ -285,6 +311,7 @@ export class Simulation implements NodeEnv {
   send(m: Message): void {
     this.stats.messages++;
     if (m.type === "snapshot-chunk") this.stats.snapshotChunks++;
+    if (m.type === "timeout-now") this.stats.handOvers++;
     if (messageBytesBound(m) > this.messageBytesMax) {
       throw new SimViolation("message-within-frame-limit", `${formatMessage(m)}: ${messageBytesBound(m)} bytes, over the limit ${this.messageBytesMax} the configuration promises`);
     }
@@ -310,7 +337,11 @@ export class Simulation implements NodeEnv {
     if ((this.history.entries[after]?.zxid ?? 0n) !== n.appliedZxid) {
       throw new SimViolation("apply-in-order", `node ${n.id} state at ${formatZxid(n.appliedZxid)} out of step with the checker`);
     }
-    for (const e of entries) after = this.history.observe(after, e, `node ${n.id}`);
+    for (const e of entries) {
+      const known = this.history.entries.length;
+      after = this.history.observe(after, e, `node ${n.id}`);
+      if (this.history.entries.length > known) this.reconfig?.committedEntry(e);
+    }
     this.positionOf.set(n.id, after);
   }
   onApplied(n: SimNode): void {
@@ -430,7 +461,7 @@ export class Simulation implements NodeEnv {
         this.at(this.options.writeTimeoutMs, { kind: "timeout", write: final, client });
       }
       if (final.outcome === "ok") finalZxid = final.zxid;
-      return finalZxid !== null && this.nodes.every((n) => n.appliedZxid >= finalZxid!);
+      return finalZxid !== null && this.members().every((n) => n.appliedZxid >= finalZxid!);
     };
     if (!(await this.runUntil(deadlineMs, tryFinal))) {
       const state = this.nodes.map((n) => `${n.id}:${n.replica?.status().role}@${n.replica?.epoch} applied ${formatZxid(n.appliedZxid)}`).join(", ");
@@ -448,7 +479,7 @@ export class Simulation implements NodeEnv {
     const leader = this.nodes.find((n) => n.replica?.role === "leader")!;
     const epoch = leader.replica!.epoch;
     const electionsBefore = this.stats.elections;
-    const follower = () => this.prng.pick(this.nodes.filter((n) => n !== leader && n.up));
+    const follower = () => this.prng.pick(this.members().filter((n) => n !== leader && n.up));
     const runFor = (ms: number) => this.runUntil(this.nowMs + ms, () => false);
     for (let i = 0; i < QUIET_BLIPS; i++) {
       const blipped = follower();
@@ -469,7 +500,7 @@ export class Simulation implements NodeEnv {
     this.crash(crashed);
     this.at(this.prng.range(50, 500), { kind: "restart", node: crashed });
     await runFor(1500);
-    const moved = this.nodes.filter((n) => n.replica !== null && n.replica.epoch !== epoch).map((n) => `${n.id}@${n.replica!.epoch}`);
+    const moved = this.members().filter((n) => n.replica !== null && n.replica.epoch !== epoch).map((n) => `${n.id}@${n.replica!.epoch}`);
     const elections = this.stats.elections - electionsBefore;
     if (leader.replica?.role !== "leader" || moved.length > 0 || elections > 0) {
       throw new SimViolation("no-disruption-after-healing", `leader ${leader.id} of epoch ${epoch} disrupted by a follower's blip, cut or restart: now ${leader.replica?.role ?? "down"} of epoch ${leader.replica?.epoch}, ${elections} elections, epochs moved ${moved.join(" ")}`);
@@ -480,6 +511,7 @@ export class Simulation implements NodeEnv {
   /** Every committed entry is durable on a quorum of voters (checked for the newest; older ones are prefixes). */
   private checkDurability(): void {
     const last = this.history.lastZxid;
+    if (this.reconfig !== null) return this.reconfig.checkNewest(last);
     if (last === 0n) return;
     let holders = 0;
     for (let i = 0; i < this.options.voters; i++) if (this.nodes[i]!.disk.holds(last)) holders++;
