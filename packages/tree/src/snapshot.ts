@@ -8,12 +8,12 @@
 // between chunks; each node is written as it is when reached. Loading it and replaying
 // every txn after startZxid gives the exact tree (see apply.ts).
 import { DecodeError, type ACL } from "@warden/protocol";
-import { dataToBytes, dataToLatin1 } from "./bytes.js";
+import { dataToBytes } from "./bytes.js";
 import { AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, PZXID, VERSION, ACL_ID } from "./store.js";
 import { SNAPSHOT_FRAME_BYTES_MAX, SNAPSHOT_FRAME_BYTES_TARGET } from "./limits.js";
 import { cbor } from "./txn-codec.js";
 import { DataTree } from "./tree.js";
-import { validateNodeRecord, validateHeader, validateTrailer } from "./snapshot-validate.js";
+import { emptyLoadedNode, validateNodeRecord, validateHeader, validateTrailer } from "./snapshot-validate.js";
 
 const MAGIC = "warden-tree";
 const FORMAT = 1;
@@ -112,6 +112,7 @@ function decodeFrame(bytes: Uint8Array): unknown {
 class TreeLoader {
   private readonly tree = new DataTree(false);
   private readonly acls: ACL[][] = [];
+  private readonly node = emptyLoadedNode();
   private state: "header" | "nodes" | "done" = "header";
   private count = 0;
 
@@ -129,8 +130,9 @@ class TreeLoader {
     } else {
       if (!Array.isArray(value)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "node frame is not a list");
       for (const record of value) {
-        const n = validateNodeRecord(record, this.acls, this.tree, this.count === 0);
-        this.tree.load(n.path, dataToLatin1(n.data), n.acl, n.fields);
+        const n = this.node;
+        validateNodeRecord(record, this.acls, this.tree, this.count === 0, n);
+        n.id = this.tree.load(n);
         this.count++;
       }
     }

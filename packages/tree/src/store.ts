@@ -57,7 +57,8 @@ export class NodeStore {
    */
   private readonly strings: (string | null)[] = [];
   private readonly ids = new PathIndex(this.strings, 2);
-  private readonly owners: bigint[] = [];
+  /** ephemeralOwner of the nodes that have one (sessions' ephemerals, containers, TTL nodes): most have none. */
+  private readonly owners = new Map<number, bigint>();
   private readonly free: number[] = [];
   private capacity = CAPACITY_MIN;
 
@@ -116,9 +117,8 @@ export class NodeStore {
     i[io + CVERSION] = x.cversion;
     i[io + AVERSION] = x.aversion;
     i[io + ACL_ID] = x.aclId;
-    i[io + HAS_OWNER] = x.owner === 0n ? 0 : 1;
     this.setData(id, x.data);
-    this.owners[id] = x.owner;
+    this.setOwner(id, x.owner);
   }
 
   /** Removes a leaf: its entry and its link in its parent's list; its id is reused later. */
@@ -137,7 +137,7 @@ export class NodeStore {
     this.setData(id, "");
     this.approximateDataSize -= path.length;
     this.strings[2 * id] = "";
-    this.owners[id] = 0n;
+    this.setOwner(id, 0n);
     this.free.push(id);
   }
 
@@ -172,7 +172,18 @@ export class NodeStore {
 
   /** The ephemeralOwner; the flag in the record spares plain nodes a read of the owner column. */
   owner(id: number): bigint {
-    return this.i[id * I + INT_BASE + HAS_OWNER] === 0 ? 0n : this.owners[id]!;
+    return this.i[id * I + INT_BASE + HAS_OWNER] === 0 ? 0n : this.owners.get(id)!;
+  }
+
+  private setOwner(id: number, owner: bigint): void {
+    const io = id * I + INT_BASE + HAS_OWNER;
+    if (owner !== 0n) {
+      this.i[io] = 1;
+      this.owners.set(id, owner);
+    } else if (this.i[io] !== 0) {
+      this.i[io] = 0;
+      this.owners.delete(id);
+    }
   }
 
   childCount(id: number): number {

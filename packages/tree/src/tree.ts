@@ -12,6 +12,7 @@ import { WatchRegistry, type FiredWatch, type SetWatchesLists } from "./watches.
 import { UNBOUNDED, type ReplyBudget } from "./reply-budget.js";
 import type { ChangeSink } from "./change-history.js";
 import { QuotaIndex } from "./quota-index.js";
+import type { LoadedNode } from "./snapshot-validate.js";
 
 /** Every limits and stats node lies below this: a change there may concern a quota. */
 const QUOTA_CHILDREN = "/zookeeper/quota/";
@@ -353,9 +354,10 @@ export class DataTree {
     this.quotas.rebuild(this.store.idOf("/zookeeper/quota"));
   }
 
-  /** @internal For snapshot loading: adds a node whose parent is already present. */
-  load(path: string, data: string | null, acl: readonly ACL[], fields: Omit<NodeFields, "data" | "aclId">): void {
-    this.insert(path, { ...fields, data, aclId: this.acls.acquire(acl) });
+  /** @internal For snapshot loading: adds a checked node record (its parent present, its own path not); returns its id. */
+  load(node: LoadedNode): number {
+    node.aclId = this.acls.acquire(node.acl);
+    return this.insert(node.path, node, node.parentId);
   }
 }
 
