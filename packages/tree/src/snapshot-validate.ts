@@ -3,7 +3,6 @@
 import { DecodeError, pathProblem, parentPath, type ACL } from "@warden/protocol";
 import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX, DATA_BYTES_MAX, NODE_COUNT_MAX, SESSION_SECRET_BYTES, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
 import type { NodeFields } from "./store.js";
-import { bytesToLatin1 } from "./bytes.js";
 import type { DataTree } from "./tree.js";
 
 function bad(message: string): never {
@@ -73,7 +72,7 @@ export function emptyLoadedNode(): LoadedNode {
 }
 
 /**
- * Checks one node record and writes it into `out` (data as stored: a latin1 string). The
+ * Checks one node record and writes it into `out` (data as a view of the frame: the store copies it). The
  * parent is found from `out`'s previous path when the record is its child or sibling (the
  * depth-first order makes that the common case), without building the parent's path.
  */
@@ -99,7 +98,7 @@ export function validateNodeRecord(r: unknown, acls: ACL[][], tree: DataTree, fi
   const parentId = first ? -1 : parentIdOf(path, out, tree);
   if (tree.idOf(path) >= 0) bad(`duplicate node ${path}`);
   out.acl = aclOf(r[2], acls);
-  out.data = data === null ? null : bytesToLatin1(data as Uint8Array);
+  out.data = data as Uint8Array | null;
   out.czxid = czxid;
   out.mzxid = mzxid;
   out.pzxid = pzxid;

@@ -8,7 +8,6 @@
 // between chunks; each node is written as it is when reached. Loading it and replaying
 // every txn after startZxid gives the exact tree (see apply.ts).
 import { DecodeError, type ACL } from "@warden/protocol";
-import { dataToBytes } from "./bytes.js";
 import { AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, PZXID, VERSION, ACL_ID } from "./store.js";
 import { SNAPSHOT_FRAME_BYTES_MAX, SNAPSHOT_FRAME_BYTES_TARGET } from "./limits.js";
 import { cbor } from "./txn-codec.js";
@@ -51,8 +50,8 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
       aclSeen.push(tree.acls.get(aclId));
       aclRef = tree.acls.get(aclId).map((a) => [a.perms, a.id.scheme, a.id.id]);
     }
-    const data = s.data(id);
-    batch.push([path, dataToBytes(data), aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner(id)]);
+    const data = s.dataBytes(id);
+    batch.push([path, data, aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner(id)]);
     batchBytes += path.length + (data?.length ?? 0) + 64;
     count++;
     if (s.childCount(id) > 0) {
