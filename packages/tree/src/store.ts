@@ -261,7 +261,7 @@ export class NodeStore {
     return names;
   }
 
-  /** The children's ids, unordered. */
+  /** The children's ids, newest first (each add puts its node at the head of its parent's list). */
   childIds(id: number): number[] {
     const ids: number[] = [];
     const l = this.links;

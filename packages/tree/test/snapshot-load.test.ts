@@ -27,6 +27,16 @@ function snapshotOf(paths: string[], perFrame = 100, owners: Record<string, bigi
   return frames;
 }
 
+/** The paths of a snapshot's node records, in order. */
+function pathsIn(frames: Iterable<Uint8Array>): string[] {
+  const paths: string[] = [];
+  for (const f of frames) {
+    const value = cbor.decode(f.subarray(4)) as unknown[];
+    if (Array.isArray(value[0])) for (const record of value as unknown[][]) paths.push(record[0] as string);
+  }
+  return paths;
+}
+
 describe("snapshot loading", () => {
   it("puts each node under its parent, whether the parent is the previous record, its parent, or further back", () => {
     const paths = ["/", "/a", "/a/b", "/a/b/c", "/a/bc", "/ab", "/ab/x", "/a/b/d", "/a/e", "/z", "/a/b/c/q"];
@@ -58,6 +68,19 @@ describe("snapshot loading", () => {
     expect(() => loadSnapshotSync(snapshotOf(["/", "/a", "/a"]))).toThrow(DecodeError);
     expect(() => loadSnapshotSync(snapshotOf(["/", "/a", "/a/b", "/a"]))).toThrow(/duplicate/);
     expect(() => loadSnapshotSync(snapshotOf(["/a", "/"]))).toThrow(DecodeError);
+  });
+
+  it("writes nodes depth first in name order, whatever order they were created in", () => {
+    const names = ["n10", "n2", "a", "n1", "zz", "b-", "b", "\u00e9", "A"];
+    const sorted = [...names].sort();
+    const expected = ["/", "/p", ...sorted.flatMap((n) => [`/p/${n}`, `/p/${n}/c`]), "/zookeeper", "/zookeeper/config", "/zookeeper/quota"];
+    for (const order of [names, [...names].reverse(), sorted, [...sorted].reverse()]) {
+      const h = new Harness();
+      h.create("/p");
+      for (const name of order) h.create(`/p/${name}`, name);
+      for (const name of [...order].reverse()) h.create(`/p/${name}/c`);
+      expect(pathsIn(serializeSnapshot(h.tree, { frameBytesTarget: 60 })), order.join(" ")).toEqual(expected);
+    }
   });
 
   it("keeps owners of the nodes that have one, and none for a plain node that reuses an ephemeral's slot", () => {
