@@ -59,6 +59,31 @@ export function latin1ToBytes(s: string): Uint8Array {
   return out;
 }
 
+/** A fresh copy of `n` bytes of `src` from `start`, pooled as latin1ToBytes's copies are. */
+export function copyBytes(src: Uint8Array, start: number, n: number): Uint8Array {
+  let out: Uint8Array;
+  if (n > POOLED_BYTES_MAX) {
+    out = new Uint8Array(n);
+  } else {
+    if (poolOffset + n > POOL_BYTES) {
+      pool = new Uint8Array(POOL_BYTES);
+      poolOffset = 0;
+    }
+    out = new Uint8Array(pool.buffer, poolOffset, n);
+    poolOffset = (poolOffset + n + 7) & ~7;
+  }
+  if (n <= 32) for (let i = 0; i < n; i++) out[i] = src[start + i]!;
+  else out.set(new Uint8Array(src.buffer, src.byteOffset + start, n));
+  return out;
+}
+
+/** The latin1 string of `n` bytes of `src` from `start`. */
+export function latin1Of(src: Uint8Array, start: number, n: number): string {
+  if (n === 0) return "";
+  if (native !== undefined) return native.latin1Slice.call(src, start, start + n);
+  return bytesToLatin1(new Uint8Array(src.buffer, src.byteOffset + start, n));
+}
+
 /** Node data as stored: null stays null (it is not ""). */
 export function dataToLatin1(data: Uint8Array | null): string | null {
   return data === null ? null : bytesToLatin1(data);

@@ -31,7 +31,7 @@ export class PathIndex {
 
   /** `keys[id * stride]` is the path of node `id` (other slots may hold anything): the keys are not stored twice. */
   constructor(
-    private readonly keys: readonly (string | null)[],
+    private readonly keys: readonly (string | number | null)[],
     private readonly stride: number,
   ) {}
 

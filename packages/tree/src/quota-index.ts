@@ -100,7 +100,7 @@ export class QuotaIndex {
     for (const root of this.dirty) {
       const id = this.store.idOf(root.statPath);
       // ZooKeeper writes the data only: no version, mzxid or watch moves.
-      if (id >= 0) this.store.setData(id, formatQuotaStats(root.count, root.bytes));
+      if (id >= 0) this.store.setDataLatin1(id, formatQuotaStats(root.count, root.bytes));
     }
     this.dirty.clear();
   }

@@ -1,6 +1,6 @@
 // Validation of decoded snapshot frames: every field typed and bounded, every node's
 // parent present before it, no duplicates. Anything else is a DecodeError.
-import { DecodeError, pathProblem, parentPath, type ACL, type NodeData } from "@warden/protocol";
+import { DecodeError, pathProblem, parentPath, type ACL } from "@warden/protocol";
 import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX, DATA_BYTES_MAX, NODE_COUNT_MAX, SESSION_SECRET_BYTES, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
 import type { NodeFields } from "./store.js";
 import type { DataTree } from "./tree.js";
@@ -56,21 +56,73 @@ function aclOf(v: unknown, acls: ACL[][]): ACL[] {
   return acl;
 }
 
-export function validateNodeRecord(
-  r: unknown,
-  acls: ACL[][],
-  tree: DataTree,
-  first: boolean,
-): { path: string; data: NodeData; acl: ACL[]; fields: Omit<NodeFields, "data" | "aclId"> } {
+/** A node record's fields, filled in place by validateNodeRecord (one object for a whole load). */
+export interface LoadedNode extends NodeFields {
+  path: string;
+  acl: readonly ACL[];
+  /** The parent's id in the tree being loaded (-1 for "/"). */
+  parentId: number;
+  /** The id the node got (set by the loader once added). */
+  id: number;
+}
+
+export function emptyLoadedNode(): LoadedNode {
+  // The same fields in the same order as every NodeFields literal, so the store's code stays monomorphic.
+  return { data: null, aclId: 0, czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, owner: 0n, path: "", acl: [], parentId: -1, id: -1 };
+}
+
+/**
+ * Checks one node record and writes it into `out` (data as a view of the frame: the store copies it). The
+ * parent is found from `out`'s previous path when the record is its child or sibling (the
+ * depth-first order makes that the common case), without building the parent's path.
+ */
+export function validateNodeRecord(r: unknown, acls: ACL[][], tree: DataTree, first: boolean, out: LoadedNode): void {
   if (!Array.isArray(r) || r.length !== 12) bad("node record");
-  const [path, data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner] = r;
+  const path: unknown = r[0],
+    data: unknown = r[1],
+    czxid: unknown = r[3],
+    mzxid: unknown = r[4],
+    pzxid: unknown = r[5],
+    ctime: unknown = r[6],
+    mtime: unknown = r[7],
+    version: unknown = r[8],
+    cversion: unknown = r[9],
+    aversion: unknown = r[10],
+    owner: unknown = r[11];
   if (typeof path !== "string" || pathProblem(path) !== undefined) bad("node path");
   if (first !== (path === "/")) bad("the first node must be / and only the first");
-  if (tree.idOf(path) >= 0) bad(`duplicate node ${path}`);
-  if (path !== "/" && tree.idOf(parentPath(path)) < 0) bad(`node ${path} before its parent`);
   if (tree.nodeCount >= NODE_COUNT_MAX) bad("too many nodes");
   if (data !== null && (!(data instanceof Uint8Array) || data.length > DATA_BYTES_MAX)) bad("node data");
   if (!isZxid(czxid) || !isZxid(mzxid) || !isZxid(pzxid) || !isSafe(ctime) || !isSafe(mtime)) bad("node zxids or times");
   if (!isInt32(version) || !isInt32(cversion) || !isInt32(aversion) || !isU64(owner)) bad("node versions or owner");
-  return { path, data, acl: aclOf(acl, acls), fields: { czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner } };
+  const parentId = first ? -1 : parentIdOf(path, out, tree);
+  if (tree.idOf(path) >= 0) bad(`duplicate node ${path}`);
+  out.acl = aclOf(r[2], acls);
+  out.data = data as Uint8Array | null;
+  out.czxid = czxid;
+  out.mzxid = mzxid;
+  out.pzxid = pzxid;
+  out.ctime = ctime;
+  out.mtime = mtime;
+  out.version = version;
+  out.cversion = cversion;
+  out.aversion = aversion;
+  out.owner = owner;
+  out.path = path;
+  out.parentId = parentId;
+}
+
+/** `path`'s parent id: the previous node (its parent) or the previous node's parent (a sibling), else a lookup. */
+function parentIdOf(path: string, prev: LoadedNode, tree: DataTree): number {
+  const slash = path.lastIndexOf("/");
+  const parentLength = slash === 0 ? 1 : slash;
+  const p = prev.path;
+  if (p.length === parentLength && path.startsWith(p)) return prev.id;
+  if (prev.parentId >= 0) {
+    const siblingParent = tree.store.path(prev.parentId);
+    if (siblingParent.length === parentLength && path.startsWith(siblingParent)) return prev.parentId;
+  }
+  const id = tree.idOf(parentPath(path));
+  if (id < 0) bad(`node ${path} before its parent`);
+  return id;
 }

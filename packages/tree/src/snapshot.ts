@@ -8,12 +8,11 @@
 // between chunks; each node is written as it is when reached. Loading it and replaying
 // every txn after startZxid gives the exact tree (see apply.ts).
 import { DecodeError, type ACL } from "@warden/protocol";
-import { dataToBytes, dataToLatin1 } from "./bytes.js";
-import { AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, PZXID, VERSION, ACL_ID } from "./store.js";
+import { type NodeStore, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, PZXID, VERSION, ACL_ID } from "./store.js";
 import { SNAPSHOT_FRAME_BYTES_MAX, SNAPSHOT_FRAME_BYTES_TARGET } from "./limits.js";
 import { cbor } from "./txn-codec.js";
 import { DataTree } from "./tree.js";
-import { validateNodeRecord, validateHeader, validateTrailer } from "./snapshot-validate.js";
+import { emptyLoadedNode, validateNodeRecord, validateHeader, validateTrailer } from "./snapshot-validate.js";
 
 const MAGIC = "warden-tree";
 const FORMAT = 1;
@@ -26,7 +25,22 @@ function frame(value: unknown): Uint8Array {
   return out;
 }
 
-const childPath = (parent: string, name: string) => (parent === "/" ? "/" + name : parent + "/" + name);
+/**
+ * Pushes the children of `id` reverse-sorted, so they come off in sorted order. Siblings'
+ * paths share the parent's path and a "/", so they sort as their names do; the stored
+ * strings are used as they are. A child list is newest first, so children created in
+ * name order (a fill, sequential nodes) are reverse-sorted already: checked, not sorted.
+ */
+function pushChildren(s: NodeStore, id: number, stack: string[], ids: number[]): void {
+  const children = s.childIds(id);
+  let sorted = true;
+  for (let i = 1; i < children.length && sorted; i++) sorted = s.path(children[i - 1]!) > s.path(children[i]!);
+  if (!sorted) children.sort((a, b) => (s.path(a) < s.path(b) ? 1 : -1));
+  for (const c of children) {
+    stack.push(s.path(c));
+    ids.push(c);
+  }
+}
 
 /** Streams the tree as bounded chunks (one frame each). See the file comment for fuzziness. */
 export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?: number } = {}): Generator<Uint8Array> {
@@ -34,15 +48,20 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
   yield frame([MAGIC, FORMAT, tree.lastProcessedZxid]);
   const aclIndex = new Map<number, number>(); // tree ACL id -> stream index
   const aclSeen: (readonly ACL[])[] = [];
+  // Paths to visit, and the id each had when pushed: when the id still holds that path (the
+  // same string, compared by reference) no lookup is needed; else the path is looked up, as
+  // txns applied between frames may have deleted it or reused its id.
   const stack: string[] = ["/"];
+  const ids: number[] = [tree.idOf("/")];
+  const s = tree.store;
   let batch: unknown[] = [];
   let batchBytes = 0;
   let count = 0;
   while (stack.length > 0) {
     const path = stack.pop()!;
-    const id = tree.idOf(path);
+    let id = ids.pop()!;
+    if (s.path(id) !== path) id = tree.idOf(path);
     if (id < 0) continue; // deleted since its parent was written
-    const s = tree.store;
     const aclId = s.int(id, ACL_ID);
     let aclRef: unknown = aclIndex.get(aclId);
     // A released and reused tree ACL id must not alias an earlier list.
@@ -51,15 +70,11 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
       aclSeen.push(tree.acls.get(aclId));
       aclRef = tree.acls.get(aclId).map((a) => [a.perms, a.id.scheme, a.id.id]);
     }
-    const data = s.data(id);
-    batch.push([path, dataToBytes(data), aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner(id)]);
+    const data = s.dataBytes(id);
+    batch.push([path, data, aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner(id)]);
     batchBytes += path.length + (data?.length ?? 0) + 64;
     count++;
-    if (s.childCount(id) > 0) {
-      // Reverse-sorted onto the stack so they come off in sorted order.
-      const names = s.childNames(id).sort();
-      for (let i = names.length - 1; i >= 0; i--) stack.push(childPath(path, names[i]!));
-    }
+    if (s.childCount(id) > 0) pushChildren(s, id, stack, ids);
     if (batchBytes >= frameBytesTarget) {
       yield frame(batch);
       batch = [];
@@ -112,6 +127,7 @@ function decodeFrame(bytes: Uint8Array): unknown {
 class TreeLoader {
   private readonly tree = new DataTree(false);
   private readonly acls: ACL[][] = [];
+  private readonly node = emptyLoadedNode();
   private state: "header" | "nodes" | "done" = "header";
   private count = 0;
 
@@ -129,8 +145,9 @@ class TreeLoader {
     } else {
       if (!Array.isArray(value)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "node frame is not a list");
       for (const record of value) {
-        const n = validateNodeRecord(record, this.acls, this.tree, this.count === 0);
-        this.tree.load(n.path, dataToLatin1(n.data), n.acl, n.fields);
+        const n = this.node;
+        validateNodeRecord(record, this.acls, this.tree, this.count === 0, n);
+        n.id = this.tree.load(n);
         this.count++;
       }
     }

@@ -6,6 +6,9 @@
 import { NODE_COUNT_MAX } from "./limits.js";
 import { PathIndex } from "./path-index.js";
 import { UNBOUNDED, type ReplyBudget } from "./reply-budget.js";
+import { DataSlab } from "./data-slab.js";
+import { bytesToLatin1, copyBytes, latin1Of, latin1ToBytes } from "./bytes.js";
+import type { NodeData } from "@warden/protocol";
 
 /** Bytes per record: 5 doubles then 6 int32s (64, one cache line). */
 const RECORD_BYTES = 64;
@@ -33,8 +36,8 @@ const PARENT = 0,
 const CAPACITY_MIN = 1024;
 
 export interface NodeFields {
-  /** One char per byte (see bytes.ts); null for null data, which is not "". */
-  data: string | null;
+  /** Copied in (into a slab, see data-slab.ts); null for null data, which is not empty. */
+  data: NodeData;
   aclId: number;
   czxid: number;
   mzxid: number;
@@ -53,11 +56,15 @@ export class NodeStore {
   private links = new Int32Array(L * CAPACITY_MIN);
   /**
    * Node id's path at [2 * id] (the key `ids` compares; child names are slices of it) and
-   * its data at [2 * id + 1]: a read finds both pointers in one cache line.
+   * its data at [2 * id + 1]: a read finds both in one cache line. The data is a handle
+   * into `slab` (a small integer), or a latin1 string (see bytes.ts: data too large for a
+   * slab, and the quota stats the tree writes itself), or null.
    */
-  private readonly strings: (string | null)[] = [];
+  private readonly strings: (string | number | null)[] = [];
+  private slab = new DataSlab();
   private readonly ids = new PathIndex(this.strings, 2);
-  private readonly owners: bigint[] = [];
+  /** ephemeralOwner of the nodes that have one (sessions' ephemerals, containers, TTL nodes): most have none. */
+  private readonly owners = new Map<number, bigint>();
   private readonly free: number[] = [];
   private capacity = CAPACITY_MIN;
 
@@ -79,7 +86,7 @@ export class NodeStore {
     const id = this.free.length > 0 ? this.free.pop()! : this.strings.length / 2;
     if (id >= this.capacity) this.grow();
     this.strings[2 * id] = path;
-    this.strings[2 * id + 1] = "";
+    this.strings[2 * id + 1] = null;
     this.approximateDataSize += path.length;
     this.ids.add(path, id);
     this.i[id * I + INT_BASE + CHILD_COUNT] = 0;
@@ -116,9 +123,8 @@ export class NodeStore {
     i[io + CVERSION] = x.cversion;
     i[io + AVERSION] = x.aversion;
     i[io + ACL_ID] = x.aclId;
-    i[io + HAS_OWNER] = x.owner === 0n ? 0 : 1;
     this.setData(id, x.data);
-    this.owners[id] = x.owner;
+    this.setOwner(id, x.owner);
   }
 
   /** Removes a leaf: its entry and its link in its parent's list; its id is reused later. */
@@ -134,10 +140,10 @@ export class NodeStore {
     else if (parentId >= 0) l[parentId * L + FIRST] = next;
     if (next >= 0) l[next * L + PREV] = prev;
     if (parentId >= 0) this.i[parentId * I + INT_BASE + CHILD_COUNT]--;
-    this.setData(id, "");
+    this.setDataLatin1(id, null);
     this.approximateDataSize -= path.length;
     this.strings[2 * id] = "";
-    this.owners[id] = 0n;
+    this.setOwner(id, 0n);
     this.free.push(id);
   }
 
@@ -146,15 +152,66 @@ export class NodeStore {
   }
   /** The data as a latin1 string (see bytes.ts), or null. */
   data(id: number): string | null {
-    return this.strings[2 * id + 1] as string | null;
+    const v = this.strings[2 * id + 1]!;
+    if (typeof v !== "number") return v;
+    return latin1Of(this.slab.slabOf(v), DataSlab.start(v), this.slab.length(v));
+  }
+  /** A fresh copy of the data (pooled: see latin1ToBytes), or null. */
+  dataBytes(id: number): Uint8Array | null {
+    const v = this.strings[2 * id + 1]!;
+    if (typeof v === "number") return copyBytes(this.slab.slabOf(v), DataSlab.start(v), this.slab.length(v));
+    return v === null ? null : latin1ToBytes(v);
   }
   /** Bytes of data (0 for null, as ZooKeeper's Stat.dataLength). */
   dataLength(id: number): number {
-    return (this.strings[2 * id + 1] as string | null)?.length ?? 0;
+    const v = this.strings[2 * id + 1]!;
+    if (typeof v === "number") return this.slab.length(v);
+    return v === null ? 0 : v.length;
   }
-  setData(id: number, data: string | null): void {
+  /** Sets the data, copying it. */
+  setData(id: number, data: NodeData): void {
+    const n = data === null ? 0 : data.length;
+    this.approximateDataSize += n - this.dataLength(id);
+    this.releaseData(id);
+    if (data === null || n === 0) {
+      this.strings[2 * id + 1] = data === null ? null : "";
+      return;
+    }
+    const handle = this.slab.add(data, 0, n);
+    this.strings[2 * id + 1] = handle >= 0 ? handle : bytesToLatin1(data);
+  }
+  /** Sets the data from a latin1 string (the quota stats), or null. */
+  setDataLatin1(id: number, data: string | null): void {
     this.approximateDataSize += (data?.length ?? 0) - this.dataLength(id);
+    this.releaseData(id);
     this.strings[2 * id + 1] = data;
+  }
+
+  private releaseData(id: number): void {
+    const v = this.strings[2 * id + 1];
+    if (typeof v !== "number") return;
+    this.strings[2 * id + 1] = null;
+    this.slab.free(v);
+    if (this.slab.wantsCompaction) this.compactData();
+  }
+
+  /** Copies every slab item into fresh slabs, leaving the holes behind (see data-slab.ts). */
+  private compactData(): void {
+    const old = this.slab;
+    const slab = new DataSlab();
+    const s = this.strings;
+    for (let k = 1; k < s.length; k += 2) {
+      const v = s[k];
+      if (typeof v !== "number") continue;
+      const h = slab.add(old.slabOf(v), DataSlab.start(v), old.length(v));
+      s[k] = h >= 0 ? h : latin1Of(old.slabOf(v), DataSlab.start(v), old.length(v));
+    }
+    this.slab = slab;
+  }
+
+  /** Bytes in data slabs, and of those the live ones (for tests and figures). */
+  get slabBytes(): { allocated: number; used: number } {
+    return { allocated: this.slab.allocatedBytes, used: this.slab.usedBytes };
   }
 
   num(id: number, field: number): number {
@@ -172,7 +229,18 @@ export class NodeStore {
 
   /** The ephemeralOwner; the flag in the record spares plain nodes a read of the owner column. */
   owner(id: number): bigint {
-    return this.i[id * I + INT_BASE + HAS_OWNER] === 0 ? 0n : this.owners[id]!;
+    return this.i[id * I + INT_BASE + HAS_OWNER] === 0 ? 0n : this.owners.get(id)!;
+  }
+
+  private setOwner(id: number, owner: bigint): void {
+    const io = id * I + INT_BASE + HAS_OWNER;
+    if (owner !== 0n) {
+      this.i[io] = 1;
+      this.owners.set(id, owner);
+    } else if (this.i[io] !== 0) {
+      this.i[io] = 0;
+      this.owners.delete(id);
+    }
   }
 
   childCount(id: number): number {
@@ -193,7 +261,7 @@ export class NodeStore {
     return names;
   }
 
-  /** The children's ids, unordered. */
+  /** The children's ids, newest first (each add puts its node at the head of its parent's list). */
   childIds(id: number): number[] {
     const ids: number[] = [];
     const l = this.links;

@@ -4,7 +4,7 @@ import { answerError, NoNodeError, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, EventType, 
 import { AclCache } from "./acl-cache.js";
 import { apply, type ApplyOutcome } from "./apply.js";
 import { read, type ReadContext, type ReadRequest } from "./read.js";
-import { dataToBytes, dataToLatin1, utf8Length } from "./bytes.js";
+import { utf8Length } from "./bytes.js";
 import { ownerKind, ttlOf } from "./owner.js";
 import { ACL_ID, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, NodeStore, PZXID, VERSION, type NodeFields } from "./store.js";
 import type { Txn } from "./txn.js";
@@ -12,6 +12,7 @@ import { WatchRegistry, type FiredWatch, type SetWatchesLists } from "./watches.
 import { UNBOUNDED, type ReplyBudget } from "./reply-budget.js";
 import type { ChangeSink } from "./change-history.js";
 import { QuotaIndex } from "./quota-index.js";
+import type { LoadedNode } from "./snapshot-validate.js";
 
 /** Every limits and stats node lies below this: a change there may concern a quota. */
 const QUOTA_CHILDREN = "/zookeeper/quota/";
@@ -43,7 +44,7 @@ export class DataTree {
   /** A tree holding "/", "/zookeeper", "/zookeeper/quota" and "/zookeeper/config" as ZooKeeper's. */
   constructor(init = true) {
     if (!init) return;
-    const zero = { czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, owner: 0n, data: "" };
+    const zero = { czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, owner: 0n, data: new Uint8Array(0) };
     for (const path of ["/", "/zookeeper", "/zookeeper/quota"]) this.insert(path, { ...zero, aclId: this.acls.acquire(OPEN_ACL_UNSAFE) });
     // ZooKeeper protects the config node (ZOOKEEPER-2014) with setACL(..., -1): aversion -1.
     this.insert("/zookeeper/config", { ...zero, aversion: -1, aclId: this.acls.acquire(READ_ACL_UNSAFE) });
@@ -136,7 +137,7 @@ export class DataTree {
 
   /** @internal */
   dataOf(id: number): { data: NodeData; stat: Stat } {
-    return { data: dataToBytes(this.store.data(id)), stat: this.statOf(id) };
+    return { data: this.store.dataBytes(id), stat: this.statOf(id) };
   }
 
   /** Child names, sorted (ZooKeeper returns them in HashSet order; sorted is one valid order). */
@@ -261,7 +262,7 @@ export class DataTree {
       s.setInt(pid, CVERSION, parentCVersion);
       s.setNum(pid, PZXID, zxid);
     }
-    const fields = { data: dataToLatin1(data), aclId: this.acls.acquire(acl), czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0, owner };
+    const fields = { data, aclId: this.acls.acquire(acl), czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0, owner };
     let id = s.idOf(path);
     const replaced = id >= 0;
     const oldBytes = replaced ? s.dataLength(id) : 0;
@@ -313,7 +314,7 @@ export class DataTree {
   setNodeData(id: number, path: string, data: NodeData, version: number, zxid: number, timeMs: number, events: FiredWatch[]): void {
     const s = this.store;
     const oldBytes = s.dataLength(id);
-    s.setData(id, dataToLatin1(data));
+    s.setData(id, data);
     if (this.quotas.size > 0 || path.startsWith(QUOTA_CHILDREN)) this.quotas.dataChanged(path, id, oldBytes, s.dataLength(id));
     s.setNum(id, MTIME, timeMs);
     s.setNum(id, MZXID, zxid);
@@ -353,9 +354,10 @@ export class DataTree {
     this.quotas.rebuild(this.store.idOf("/zookeeper/quota"));
   }
 
-  /** @internal For snapshot loading: adds a node whose parent is already present. */
-  load(path: string, data: string | null, acl: readonly ACL[], fields: Omit<NodeFields, "data" | "aclId">): void {
-    this.insert(path, { ...fields, data, aclId: this.acls.acquire(acl) });
+  /** @internal For snapshot loading: adds a checked node record (its parent present, its own path not); returns its id. */
+  load(node: LoadedNode): number {
+    node.aclId = this.acls.acquire(node.acl);
+    return this.insert(node.path, node, node.parentId);
   }
 }
 
