@@ -79,7 +79,8 @@ function configText(s: LocalServer, all: LocalServer[], host: string, tickTimeMs
     "4lw.commands.whitelist=*",
     `ensembleSecretFile=${secretFile}`,
   ];
-  if (all.length > 1) for (const p of all) lines.push(`server.${p.id}=${host}:${p.peerPort}:${p.electionPort}`);
+  // Each line names its server's ZooKeeper port, so getConfig (zkCli's config -c) lists the ensemble's client addresses.
+  if (all.length > 1) for (const p of all) lines.push(`server.${p.id}=${host}:${p.peerPort}:${p.electionPort};${host.includes(":") ? `[${host}]` : host}:${p.clientPort}`);
   return lines.join("\n") + "\n";
 }
 
