@@ -3,7 +3,7 @@
 // version), its data watch fires when the server adopts another configuration, and a
 // reconfig is decided as ZooKeeper decides it, then refused until consensus can apply it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorCode, EventType, NewConfigNoQuorumError, NoAuthError, BadVersionError, ReconfigDisabledError, READ_ACL_UNSAFE, parseDynamicConfig, type WatchedEvent } from "@warden/protocol";
+import { ErrorCode, EventType, formatServerSpec, type DynamicConfig, NewConfigNoQuorumError, NoAuthError, BadVersionError, ReconfigDisabledError, READ_ACL_UNSAFE, parseDynamicConfig, type WatchedEvent } from "@warden/protocol";
 import { freePort } from "@warden/server";
 import type { Client } from "@warden/client";
 import { startStandalone, waitFor, type Standalone } from "./harness.js";
@@ -71,6 +71,29 @@ describe("/zookeeper/config on a quorum of one (standaloneEnabled=false)", () =>
     const r = await c.getConfig();
     expect(r.config).toEqual(next);
     expect([r.stat.version, r.stat.mzxid]).toEqual([-1, 0x100000005n]);
+  });
+});
+
+describe("a client following the configuration (serverListFromConfig)", () => {
+  let s: Standalone;
+  beforeAll(async () => {
+    const [peer, election] = [await freePort(), await freePort()];
+    s = await startStandalone({ standaloneEnabled: "false", "server.1": `127.0.0.1:${peer}:${election}`, myid: "1" });
+  });
+  afterAll(() => s?.stop());
+
+  it("reads the configuration when it connects and each time it changes, and applies the mapping's server list", async () => {
+    const seen: DynamicConfig[] = [];
+    const c = await s.client({ serverListFromConfig: (config) => (seen.push(config), s.connectString) });
+    await waitFor("the first configuration", () => seen.length === 1);
+    expect(seen[0]!.servers.map((x) => x.id)).toEqual([1]);
+    const next = parseDynamicConfig(`server.1=${formatServerSpec(seen[0]!.servers[0]!)}\nserver.2=127.0.0.1:1:2:observer;127.0.0.1:3\nversion=200000001`);
+    for (const version of [0x200000001n, 0x200000002n]) {
+      s.server.membership.replace({ ...next, version });
+      await waitFor(`configuration ${version}`, () => seen.at(-1)!.version === version);
+    }
+    expect(seen.at(-1)!.servers.map((x) => x.id)).toEqual([1, 2]);
+    expect(c.state).toBe("connected");
   });
 });
 

@@ -24,7 +24,7 @@ import { RequestBuilder, type CreateOptions, type Data } from "./build.js";
 import { Listeners, callSafely } from "./emitter.js";
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from "./options.js";
 import { ServerRotation } from "./servers.js";
-import { configResult, reconfigRequest, type ConfigResult, type ReconfigSpec } from "./reconfig.js";
+import { configResult, followConfig, reconfigRequest, type ConfigResult, type ReconfigSpec } from "./reconfig.js";
 import { Session, type SessionEvent } from "./session.js";
 import { Transaction, multiReadResults, type MultiReadOutcome, type ReadSpec } from "./transaction.js";
 import type { Transport } from "./transport.js";
@@ -61,6 +61,7 @@ export class Client {
   readonly #listeners = new Map<SessionEvent | "state", Listeners<SessionEvent>>();
   #session: Session | undefined;
   readonly #rotation: ServerRotation;
+  #unfollow: (() => void) | undefined;
   #state: ClientState = "connecting";
   #codec: NativeCodec;
   #closePromise: Promise<void> | undefined;
@@ -74,6 +75,9 @@ export class Client {
     this.#build = new RequestBuilder(parsed.chroot, this.#codec.limits.dataBytesMax);
     const rotation = new ServerRotation(parsed.servers, this.#options.random, this.#options.reconnectDelayMsMin, this.#options.reconnectDelayMsMax);
     this.#rotation = rotation;
+    const map = this.#options.serverListFromConfig;
+    // A configuration the mapping cannot read is skipped; the next change is tried again.
+    if (map) this.#unfollow = followConfig(this, map, () => undefined);
     const start = (transport: Transport) => {
       if (this.#state === "closed") return;
       this.#session = new Session(rotation, transport, this.#codec, this.#options, {
@@ -327,6 +331,7 @@ export class Client {
 
   /** Closes the session (its ephemerals go) and the client; idempotent. */
   close(): Promise<void> {
+    this.#unfollow?.();
     this.#closePromise ??= (async () => {
       if (this.#session) await this.#session.close();
       else this.#onStateChange("closed");

@@ -1,5 +1,6 @@
 // Dynamic reconfiguration from the client's side, as ZooKeeper's ZooKeeperAdmin and
 // ZooKeeper.getConfig: the request a reconfig sends, and the configuration a reply carries.
+import type { Client } from "./client.js";
 import { BadArgumentsError, parseDynamicConfig, type DynamicConfig, type NodeData, type ReconfigRequest, type Stat } from "@warden/protocol";
 
 /** reconfig's arguments; lists are joined with commas as ZooKeeperAdmin's List variants join them. */
@@ -28,6 +29,42 @@ export function reconfigRequest(spec: ReconfigSpec): ReconfigRequest {
   const fromConfig = spec.fromConfig ?? -1n;
   if (fromConfig < -1n || fromConfig >= 2n ** 63n) throw new BadArgumentsError(`fromConfig ${fromConfig} is not a configuration version`);
   return { type: "reconfig", joiningServers: joined(spec.joining), leavingServers: joined(spec.leaving), newMembers: joined(spec.newMembers), curConfigId: fromConfig };
+}
+
+/** What following the configuration needs of a client. */
+export type ConfigFollower = Pick<Client, "getConfig" | "updateServerList" | "on">;
+
+/**
+ * Keeps a watch on /zookeeper/config and applies `map` of each configuration read to the
+ * client's server list. A watch that could not be set (the connection dropped) is set again
+ * at the next connection. Returns a function that stops following.
+ */
+export function followConfig(client: ConfigFollower, map: (config: DynamicConfig) => string | undefined, onError: (e: unknown) => void): () => void {
+  let armed = false;
+  let stopped = false;
+  const arm = () => {
+    if (stopped || armed) return;
+    armed = true;
+    client
+      .getConfig({ watch: () => ((armed = false), arm()) })
+      .then((r) => {
+        const servers = r.config === undefined || stopped ? undefined : map(r.config);
+        if (servers !== undefined) client.updateServerList(servers);
+      })
+      .catch((e: unknown) => {
+        armed = false;
+        onError(e);
+      });
+  };
+  const off = client.on("state", (state) => {
+    if (state === "connected" || state === "reconnected") arm();
+    // A lost session takes its watches with it.
+    if (state === "expired") armed = false;
+  });
+  return () => {
+    stopped = true;
+    off();
+  };
 }
 
 export function configResult(data: NodeData, stat: Stat): ConfigResult {
