@@ -54,6 +54,12 @@ describe("incremental reconfig (joiningServers, leavingServers)", () => {
     expect(error(planReconfig(state({ current: local, lastSeenVersion: 0n, syncedIds: new Set([1, 2, 3, 4]) }), req({ joiningServers: "server.4=127.0.0.1:1:2;3" }), SUPER))).toBe("ok");
   });
 
+  it("joiners are bounded: more servers than a configuration may hold is BAD_ARGUMENTS, at once", () => {
+    const many = Array.from({ length: 1020 }, (_, i) => `server.${i + 10}=10.1.${i >> 8}.${i & 255}:1:2;3`).join(",");
+    expect(planReconfig(state(), req({ joiningServers: many }), SUPER)).toMatchObject({ err: ErrorCode.BAD_ARGUMENTS, message: "more than 1024 servers" });
+    expect(error(planReconfig(state({ syncedIds: new Set(Array.from({ length: 2000 }, (_, i) => i)) }), req({ joiningServers: many.split(",").slice(0, 1019).join(",") }), SUPER))).toBe("ok");
+  });
+
   it("an id that is not a number is MARSHALLING_ERROR (Java's NumberFormatException is unchecked there)", () => {
     expect(error(planReconfig(state(), req({ leavingServers: "three" }), SUPER))).toBe(ErrorCode.MARSHALLING_ERROR);
     expect(error(planReconfig(state(), req({ joiningServers: "server.x=10.0.0.9:1:2;3" }), SUPER))).toBe(ErrorCode.MARSHALLING_ERROR);

@@ -2,7 +2,7 @@
 // OpCode.reconfig), in its order, as a pure function: from the current membership and the
 // request to the next membership, or to the error ZooKeeper answers. Applying the result
 // (proposing it through the log) is consensus's part; this decides only what to propose.
-import { ErrorCode, Perms, WardenError, formatDynamicConfig, parseDynamicConfig, parseServerSpec, javaHostString, type ACL, type DynamicConfig, type Id, type QuorumServerSpec } from "@warden/protocol";
+import { DYNAMIC_CONFIG_SERVERS_MAX, ErrorCode, Perms, WardenError, formatDynamicConfig, parseDynamicConfig, parseServerSpec, javaHostString, type ACL, type DynamicConfig, type Id, type QuorumServerSpec } from "@warden/protocol";
 import { checkACL } from "@warden/tree";
 
 /** ReconfigRequest's fields (zookeeper.jute); null where the client sent none. */
@@ -100,7 +100,10 @@ function incremental(current: DynamicConfig, request: ReconfigRequestFields): { 
     if (id === undefined) return fail(ErrorCode.MARSHALLING_ERROR, `For input string: "${leaving}"`);
     next.delete(id);
   }
-  for (const joiner of request.joiningServers === null ? [] : splitTrimmed(request.joiningServers, ",")) {
+  const joiners = request.joiningServers === null ? [] : splitTrimmed(request.joiningServers, ",");
+  // Each joiner is compared with every member: bounded, as a whole configuration is.
+  if (joiners.length + next.size > DYNAMIC_CONFIG_SERVERS_MAX) return fail(ErrorCode.BAD_ARGUMENTS, `more than ${DYNAMIC_CONFIG_SERVERS_MAX} servers`);
+  for (const joiner of joiners) {
     const parts = splitTrimmed(joiner, "=");
     if (parts.length !== 2) return fail(ErrorCode.BAD_ARGUMENTS, "Wrong format of server string");
     const id = javaLong(parts[0]!.slice(parts[0]!.lastIndexOf(".") + 1));
