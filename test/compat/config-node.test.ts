@@ -5,7 +5,9 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "@warden/server";
-import { describeWithTool, hasFile, hasJava, kazooPython, runPython, runZkCli, startStandalone, ZKCLI, type Standalone } from "./helpers.js";
+import { createClient } from "@warden/client";
+import type { LocalEnsemble } from "@warden/server";
+import { describeWithTool, hasFile, hasJava, kazooPython, runPython, runZkCli, startEnsemble, startStandalone, stopEnsemble, ZKCLI, type Standalone } from "./helpers.js";
 
 const WARDEN = fileURLToPath(new URL("../../bin/warden", import.meta.url));
 const python = kazooPython();
@@ -91,4 +93,27 @@ describeWithTool("zkCli.sh's config and reconfig against Warden, and warden shel
   it("warden shell prints the same lines for the same script", () => {
     expectInOrder(shell, expected());
   });
+});
+
+describeWithTool("a 3-server Warden ensemble's /zookeeper/config, read by kazoo from every server", python !== undefined, "apt-get install -y python3-kazoo", () => {
+  let e: LocalEnsemble | undefined;
+  beforeAll(async () => {
+    e = await startEnsemble();
+  }, 60_000);
+  afterAll(async () => stopEnsemble(e));
+
+  it("every server holds the same text: the three participants with their client ports, version=0", async () => {
+    const expected = e!.servers.map((x) => `server.${x.id}=127.0.0.1:${x.peerPort}:${x.electionPort}:participant;127.0.0.1:${x.clientPort}\n`).join("") + "version=0";
+    for (const x of e!.servers) {
+      const { code, out } = await runPython(python!, "kazoo_config.py", [`127.0.0.1:${x.clientPort}`], 60_000);
+      expect(code, out).toBe(0);
+      expect(out).toContain(`DATA ${Buffer.from(expected).toString("hex")}\n`);
+      const c = createClient(`127.0.0.1:${x.nativePort}`);
+      try {
+        expect((await c.getConfig()).text).toBe(expected);
+      } finally {
+        await c.close();
+      }
+    }
+  }, 120_000);
 });
