@@ -31,6 +31,11 @@ describe("/zookeeper/config on a quorum of one (standaloneEnabled=false)", () =>
     expect((await c.getACL("/zookeeper/config")).acl).toEqual(READ_ACL_UNSAFE);
   });
 
+  it("getConfig is never under the chroot, as ZooKeeper's (the path is sent as it is)", async () => {
+    const chrooted = await s.client({}, "/app");
+    expect((await chrooted.getConfig()).text).toBe(`server.1=${line}\nversion=0`);
+  });
+
   it("the ZooKeeper port serves the same bytes to a getData of /zookeeper/config", async () => {
     const zk = await openZk(s.server.ports.client);
     try {
