@@ -99,9 +99,11 @@ describe.each(cases)("%s", (_name, text) => {
   });
 
   it("with server.N lines (ZooKeeper 3.4 and 3.5+ forms, an observer) the id comes from dataDir/myid", () => {
-    const { file, dataDir } = prepare(text, ["server.1=127.0.0.1:2888:3888", "server.2=127.0.0.1:2889:3889;2182", "server.3=127.0.0.1:2890:3890:participant;127.0.0.1:2183", "server.4=127.0.0.1:2891:3891:observer"], "2");
+    const { file, dataDir } = prepare(text, ["server.1=127.0.0.1:2888:3888", "server.2=127.0.0.1:2889:3889;2182", "server.3=127.0.0.1:2890:3890:participant;127.0.0.1:2183", "server.4=127.0.0.1:2891:3891:observer"], "1");
+    // Server 1's line has no client address, so the clientPort given stands (a line's address must agree with it, as in ZooKeeper).
     const config = loadConfig(file, { dataDir, clientPort: "0" });
-    expect(config.myId).toBe(2);
+    expect(config.myId).toBe(1);
+    expect(config.servers.map((s) => s.client)).toEqual([undefined, { host: "0.0.0.0", port: 2182 }, { host: "127.0.0.1", port: 2183 }, undefined]);
     expect(config.servers.map((s) => [s.id, s.peerPort, s.electionPort, s.observer])).toEqual([
       [1, 2888, 3888, false],
       [2, 2889, 3889, false],
@@ -127,6 +129,8 @@ describe("a zoo.cfg with every key of ZooKeeper 3.9", () => {
     "DigestAuthenticationProvider.digestAlg": "SHA1", skipACL: "no", enforceQuota: "false", sslQuorum: "false", secureClientPort: "0", "quorum.auth.serverRequireSasl": "false",
     "quorum.auth.learnerRequireSasl": "false", sessionRequireClientSASLAuth: "false", "enforce.auth.enabled": "false", "znode.container.checkIntervalMs": "60000",
     "audit.enable": "true",
+    // Reconfig off, as ZooKeeper's default; the membership file is empty: this server is standalone.
+    reconfigEnabled: "false", dynamicConfigFile: emptyFile(join(dir, "zoo.cfg.dynamic")),
     "authProvider.1": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "authProvider.2": "com.example.CustomAuthenticationProvider",
     "enforce.auth.schemes": "sasl", "zookeeper.superUser": "admin",
     // TLS keys of the client port: they take effect with secureClientPort, which is off here.
@@ -143,6 +147,7 @@ describe("a zoo.cfg with every key of ZooKeeper 3.9", () => {
     "ssl.quorum.clientAuth": "need", "ssl.quorum.protocol": "TLSv1.3", "ssl.quorum.enabledProtocols": "TLSv1.3,TLSv1.2", "ssl.quorum.ciphersuites": "TLS_AES_128_GCM_SHA256",
     "ssl.quorum.hostnameVerification": "true", "ssl.quorum.clientHostnameVerification": "true", "ssl.quorum.crl": "false", "ssl.quorum.ocsp": "false",
   });
+  const emptyFile = (file: string) => (writeFileSync(file, ""), file);
   /** Any value of the kind, in range, for a key Warden ignores. */
   const anyValue = (key: string) => {
     const spec = lookupKey(key)!.spec;

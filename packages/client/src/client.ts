@@ -24,6 +24,7 @@ import { RequestBuilder, type CreateOptions, type Data } from "./build.js";
 import { Listeners, callSafely } from "./emitter.js";
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from "./options.js";
 import { ServerRotation } from "./servers.js";
+import { configResult, followConfig, reconfigRequest, type ConfigResult, type ReconfigSpec } from "./reconfig.js";
 import { Session, type SessionEvent } from "./session.js";
 import { Transaction, multiReadResults, type MultiReadOutcome, type ReadSpec } from "./transaction.js";
 import type { Transport } from "./transport.js";
@@ -59,6 +60,8 @@ export class Client {
   readonly #auths: { scheme: string; auth: NodeData }[] = [];
   readonly #listeners = new Map<SessionEvent | "state", Listeners<SessionEvent>>();
   #session: Session | undefined;
+  readonly #rotation: ServerRotation;
+  #unfollow: (() => void) | undefined;
   #state: ClientState = "connecting";
   #codec: NativeCodec;
   #closePromise: Promise<void> | undefined;
@@ -71,6 +74,10 @@ export class Client {
     this.#codec = new NativeCodec(this.#options.limits);
     this.#build = new RequestBuilder(parsed.chroot, this.#codec.limits.dataBytesMax);
     const rotation = new ServerRotation(parsed.servers, this.#options.random, this.#options.reconnectDelayMsMin, this.#options.reconnectDelayMsMax);
+    this.#rotation = rotation;
+    const map = this.#options.serverListFromConfig;
+    // A configuration the mapping cannot read is skipped; the next change is tried again.
+    if (map) this.#unfollow = followConfig(this, map, () => undefined);
     const start = (transport: Transport) => {
       if (this.#state === "closed") return;
       this.#session = new Session(rotation, transport, this.#codec, this.#options, {
@@ -283,10 +290,33 @@ export class Client {
     return r.type === "whoAmI" ? r.clientInfo : unexpected(r);
   }
 
-  async getConfig(options: WatchOptions = {}): Promise<{ data: NodeData; stat: Stat }> {
+  /** ZooKeeper's getConfig: /zookeeper/config (never under the chroot), parsed; `watch` fires when it changes. */
+  async getConfig(options: WatchOptions = {}): Promise<ConfigResult> {
     const request: Request = { type: "getConfig", watch: options.watch !== undefined };
     const r = await this.#submit(request, CONFIG_PATH, options, this.#watchOnSuccess("data", CONFIG_PATH, options.watch));
-    return r.type === "getConfig" ? { data: r.data, stat: r.stat } : unexpected(r);
+    return r.type === "getConfig" ? configResult(r.data, r.stat) : unexpected(r);
+  }
+
+  /** ZooKeeperAdmin.reconfigure (op 16): the committed configuration and /zookeeper/config's Stat. */
+  async reconfig(spec: ReconfigSpec, options: CallOptions = {}): Promise<ConfigResult> {
+    // Never retried: a reconfig is a write.
+    const r = await this.#submit(reconfigRequest(spec), CONFIG_PATH, { ...options, retryRead: false });
+    return r.type === "reconfig" || r.type === "getData" ? configResult(r.data, r.stat) : unexpected(r);
+  }
+
+  /**
+   * ZooKeeper's updateServerList: replaces the servers (the connect string's chroot is
+   * ignored) and, with the probability that keeps the load even, moves this client: its
+   * connection is dropped and the session goes on at a server drawn as StaticHostProvider
+   * draws. True when it moves. ZooKeeper's client never calls it by itself; see the
+   * serverListFromConfig option.
+   */
+  updateServerList(connectString: string): boolean {
+    const parsed = parseConnectString(connectString);
+    const connected = this.#state === "connected" || this.#state === "connectedReadOnly" ? this.#rotation.current : undefined;
+    const moving = this.#rotation.update(parsed.servers, connected);
+    if (moving) this.#session?.reconnect("moving to another server after a server list change");
+    return moving;
   }
 
   /** A multi, built op by op: client.transaction().create(..).setData(..).commit(). */
@@ -301,6 +331,7 @@ export class Client {
 
   /** Closes the session (its ephemerals go) and the client; idempotent. */
   close(): Promise<void> {
+    this.#unfollow?.();
     this.#closePromise ??= (async () => {
       if (this.#session) await this.#session.close();
       else this.#onStateChange("closed");

@@ -1,4 +1,4 @@
-import { BadArgumentsError, type NativeCodecLimits } from "@warden/protocol";
+import { BadArgumentsError, type DynamicConfig, type NativeCodecLimits } from "@warden/protocol";
 import type { Transport } from "./transport.js";
 
 export interface ClientOptions {
@@ -40,6 +40,14 @@ export interface ClientOptions {
    * client looks for a read-write server in the background (ZooKeeper's canBeReadOnly). Default false.
    */
   canBeReadOnly?: boolean;
+  /**
+   * Follow the ensemble's membership: the client watches /zookeeper/config and, each time it
+   * changes, calls updateServerList with what this returns for the new configuration (the
+   * native connect string of its servers; undefined: leave the list). ZooKeeper's client leaves
+   * this to the application; this option is that application code. The configuration names
+   * ZooKeeper client ports, so the mapping to native ports is the caller's. Default: off.
+   */
+  serverListFromConfig?: (config: DynamicConfig) => string | undefined;
 }
 
 /** Node's TLS client options, as ws passes them to tls.connect (PEM strings or bytes). */
@@ -74,6 +82,7 @@ export interface ResolvedOptions {
   limits: Partial<NativeCodecLimits>;
   random: () => number;
   canBeReadOnly: boolean;
+  serverListFromConfig: ((config: DynamicConfig) => string | undefined) | undefined;
 }
 
 /** Session timeouts accepted from callers; the server narrows them further. */
@@ -107,5 +116,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     limits: options.limits ?? {},
     random: options.random ?? Math.random,
     canBeReadOnly: options.canBeReadOnly ?? false,
+    serverListFromConfig: options.serverListFromConfig,
   };
 }

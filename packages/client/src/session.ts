@@ -344,6 +344,12 @@ export class Session {
     this.#setTimer("reconnect", delayMs, () => this.#connectNext());
   }
 
+  /** Drops the current connection so the session goes on at the server the rotation gives next (updateServerList's move). */
+  reconnect(why: string): void {
+    if (this.#closed || this.#closing) return;
+    this.#conn?.close(why);
+  }
+
   /** No server for the whole session timeout: the session is as good as expired (Curator's LOST). */
   #onDeadline(): void {
     this.#timers.delete("deadline");

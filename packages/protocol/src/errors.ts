@@ -69,6 +69,9 @@ export const RequestTimeoutError = subclass(ErrorCode.REQUEST_TIMEOUT, "RequestT
 export const QuotaExceededError = subclass(ErrorCode.QUOTA_EXCEEDED, "QuotaExceededError");
 export const ThrottledError = subclass(ErrorCode.THROTTLED, "ThrottledError");
 export const APIError = subclass(ErrorCode.API_ERROR, "APIError");
+export const NewConfigNoQuorumError = subclass(ErrorCode.NEW_CONFIG_NO_QUORUM, "NewConfigNoQuorumError");
+export const ReconfigInProgressError = subclass(ErrorCode.RECONFIG_IN_PROGRESS, "ReconfigInProgressError");
+export const ReconfigDisabledError = subclass(ErrorCode.RECONFIG_DISABLED, "ReconfigDisabledError");
 
 const byCode = new Map<number, new (message?: string, path?: string) => WardenError>([
   [ErrorCode.SYSTEM_ERROR, SystemError],
@@ -96,6 +99,9 @@ const byCode = new Map<number, new (message?: string, path?: string) => WardenEr
   [ErrorCode.QUOTA_EXCEEDED, QuotaExceededError],
   [ErrorCode.THROTTLED, ThrottledError],
   [ErrorCode.API_ERROR, APIError],
+  [ErrorCode.NEW_CONFIG_NO_QUORUM, NewConfigNoQuorumError],
+  [ErrorCode.RECONFIG_IN_PROGRESS, ReconfigInProgressError],
+  [ErrorCode.RECONFIG_DISABLED, ReconfigDisabledError],
 ]);
 
 /** The typed error for a ZooKeeper error code (a plain WardenError for codes without a class). */

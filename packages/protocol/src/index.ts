@@ -9,3 +9,5 @@ export * from "./native/index.js";
 export * as jute from "./jute/index.js";
 export { seededRandom } from "./random.js";
 export * from "./quota.js";
+export * from "./dynamic-config.js";
+export { javaStringHash, javaHashMapOrder, javaPropertiesOrder } from "./java-order.js";

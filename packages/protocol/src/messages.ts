@@ -131,6 +131,19 @@ export interface GetConfigRequest {
   type: "getConfig";
   watch: boolean;
 }
+/**
+ * ZooKeeper's ReconfigRequest (op 16): incremental (joiningServers: `server.N=...` lines,
+ * comma-separated; leavingServers: ids, comma-separated) or non-incremental (newMembers: the
+ * whole configuration, lines separated by commas or newlines); null where not given.
+ * curConfigId -1 matches any version. Answered with the new configuration's text and Stat.
+ */
+export interface ReconfigRequest {
+  type: "reconfig";
+  joiningServers: string | null;
+  leavingServers: string | null;
+  newMembers: string | null;
+  curConfigId: bigint;
+}
 export interface PingRequest {
   type: "ping";
 }
@@ -168,6 +181,7 @@ export type Request =
   | SaslRequest
   | WhoAmIRequest
   | GetConfigRequest
+  | ReconfigRequest
   | PingRequest
   | CloseSessionRequest
   | MultiRequest
@@ -199,7 +213,7 @@ export interface StatResponse {
   stat: Stat;
 }
 export interface GetDataResponse {
-  type: "getData" | "getConfig";
+  type: "getData" | "getConfig" | "reconfig";
   data: NodeData;
   stat: Stat;
 }

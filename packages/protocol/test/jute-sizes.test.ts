@@ -78,7 +78,7 @@ function replyShapes(response: Response): [JuteReplyShape, Response][] {
     case "setWatches":
       return [as(OpCode.setWatches), as(OpCode.setWatches2)];
     case "getData":
-      return [as(OpCode.getData), as(OpCode.reconfig)];
+      return [as(OpCode.getData)];
     case "getConfig":
       return [as(OpCode.getData, { ...response, type: "getData" })];
     case "getChildren":

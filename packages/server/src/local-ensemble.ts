@@ -102,7 +102,8 @@ function configText(s: LocalServer, all: LocalServer[], host: string, tickTimeMs
     // The web console served by any server's admin port may open sessions on every server and read every admin port.
     `nativeAllowedOrigins=${consoleOrigins(all, host).join(",")}`,
   ];
-  if (all.length > 1) for (const p of all) lines.push(`server.${p.id}=${host}:${p.peerPort}:${p.electionPort}`);
+  // Each line names its server's ZooKeeper port, so getConfig (zkCli's config -c) lists the ensemble's client addresses.
+  if (all.length > 1) for (const p of all) lines.push(`server.${p.id}=${host}:${p.peerPort}:${p.electionPort};${host.includes(":") ? `[${host}]` : host}:${p.clientPort}`);
   return lines.join("\n") + "\n";
 }
 

@@ -12,6 +12,9 @@ import type { Message } from "@warden/consensus";
 import { loadSaslUsers, type SaslUsers } from "./auth/sasl-users.js";
 import { ConfigError, type ServerConfig } from "./config/index.js";
 import { WardenNode } from "./core/node.js";
+import { Membership } from "./reconfig/membership.js";
+import { ReconfigGate } from "./reconfig/gate.js";
+import { isDistributed, specOf } from "./config/dynamic.js";
 import { ClientHandler } from "./core/client-handler.js";
 import { SessionIdSource, sessionPassword } from "./core/session-ids.js";
 import { ReplicationDriver, recoverReplicaState } from "./core/replication.js";
@@ -85,6 +88,10 @@ export interface WardenServer {
   /** Listening ports (0: off); secureClient and secureNative are the TLS ones. */
   readonly ports: { native: number; client: number; admin: number; secureClient: number; secureNative: number };
   readonly node: WardenNode;
+  /** The membership and /zookeeper/config (replace() adopts a new configuration). */
+  readonly membership: Membership;
+  /** Decides reconfig requests; its hooks' `apply` is where consensus plugs in. */
+  readonly reconfig: ReconfigGate;
   /**
    * The sizes of every per-connection and per-session structure the server keeps: after
    * every client has gone and its sessions have ended, each is back where it started.
@@ -234,10 +241,28 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     },
     expired: (id) => local.get(id)?.end("sessionExpired"),
   });
+  // /zookeeper/config holds the membership, as ZooKeeper's initConfigInZKDatabase writes it on every server.
+  const membership = new Membership(
+    { tree: () => node.tree, deliver: (id, event, acl) => local.get(id)?.deliver(event, acl), nowMs: () => Date.now() },
+    { servers: config.servers.map(specOf), version: config.configVersion },
+    isDistributed(config.servers, config.standaloneEnabled),
+  );
+  membership.rewrite();
+  const reconfig = new ReconfigGate({
+    reconfigEnabled: config.reconfigEnabled,
+    standaloneEnabled: config.standaloneEnabled,
+    skipACL: config.skipACL,
+    membership,
+    configNode: () => node.tree.getACL("/zookeeper/config"),
+    syncedIds: () => (node.isLeader && driver ? new Set([config.myId, ...driver.replica.peerLags().filter((p) => p.voter && p.state === "replicate").map((p) => p.id)]) : undefined),
+    nextZxid: () => (driver ? driver.nextZxid() : node.lastZxid + 1n),
+    log,
+  });
   const ctx: ServerContext = {
     config,
     node,
     audit,
+    reconfig,
     readOnly,
     sessionIds: new SessionIdSource(config.myId, Date.now()),
     connecting: new Map(),
@@ -324,6 +349,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       installSnapshot: async (snapshot) => {
         closeAllClients("this server is installing a snapshot; reconnect");
         await node.installSnapshot(snapshot);
+        // The leader's snapshot carries its node: this server's own membership goes back in (ZOOKEEPER-2819).
+        membership.rewrite();
         await storage.writeSnapshot(snapshot.zxid, snapshot.parts);
       },
       syncDone: (id) => {
@@ -466,6 +493,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   return {
     config,
     node,
+    membership,
+    reconfig,
     ports: { native: native?.port ?? 0, client: zk?.port ?? 0, admin: admin?.port ?? 0, secureClient: secureZk?.port ?? 0, secureNative: secureNative?.port ?? 0 },
     stateCounts: () => ({
       connections: limiter.count,

@@ -62,7 +62,7 @@ describe("configuration", () => {
       expect(cfg.servers).toEqual([
         { id: 1, host: "127.0.0.1", peerPort: 2888, electionPort: 3888, observer: false },
         { id: 2, host: "127.0.0.2", peerPort: 2889, electionPort: 3889, observer: false },
-        { id: 3, host: "::1", peerPort: 2890, electionPort: 3890, observer: true },
+        { id: 3, host: "::1", peerPort: 2890, electionPort: 3890, observer: true, client: { host: "0.0.0.0", port: 2181 } },
       ]);
     }));
 
@@ -95,10 +95,7 @@ describe("configuration", () => {
 
   it("accepts ZooKeeper keys Warden has no use for, and reports them one line per reason", () => {
     const cfg = buildConfig(parseProperties("dataDir=/x\npreAllocSize=65536\nreconfigEnabled=false\ntxnLogSizeLimitInKb=1024", "z"), "/");
-    expect(cfg.ignored).toEqual([
-      "preAllocSize, txnLogSizeLimitInKb: the log is LevelDB, which sizes and compacts its own files",
-      "reconfigEnabled: no dynamic reconfiguration: server.N lines are static",
-    ]);
+    expect(cfg.ignored).toEqual(["preAllocSize, txnLogSizeLimitInKb: the log is LevelDB, which sizes and compacts its own files"]);
   });
 });
 
@@ -118,7 +115,8 @@ describe("ZooKeeper 3.9's keys", () => {
   });
 
   it("a zoo.cfg holding all of them at once loads", () => {
-    const text = ["dataDir=/x", ...zkKeys.filter((k) => !["dataDir", "superDigest", "DigestAuthenticationProvider.superDigest"].includes(k)).map((k) => `${k}=${valueFor(k)}`)].join("\n");
+    // A dynamicConfigFile must exist, and standaloneEnabled=false needs server lines (as in ZooKeeper).
+    const text = ["dataDir=/x", "standaloneEnabled=true", ...zkKeys.filter((k) => !["dataDir", "superDigest", "DigestAuthenticationProvider.superDigest", "dynamicConfigFile", "standaloneEnabled"].includes(k)).map((k) => `${k}=${valueFor(k)}`)].join("\n");
     const cfg = buildConfig(parseProperties(text, "all.cfg"), "/");
     expect(cfg.ignored.join("\n")).toContain("ssl.quorum.context.supplier.class");
   });

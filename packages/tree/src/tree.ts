@@ -18,6 +18,7 @@ import type { LoadedNode } from "./snapshot-validate.js";
 const QUOTA_CHILDREN = "/zookeeper/quota/";
 
 const NO_ACL: readonly ACL[] = [];
+const CONFIG_NODE = "/zookeeper/config";
 
 export interface SessionInfo {
   timeoutMs: number;
@@ -214,6 +215,26 @@ export class DataTree {
       if (ttl !== 0 && nowMs - this.store.num(id, MTIME) > ttl) out.push(path);
     }
     return out;
+  }
+
+  /**
+   * Replaces /zookeeper/config's data outside the log, as ZooKeeper's initConfigInZKDatabase
+   * does on each server (DataTree.setData with version -1 and the configuration's version as
+   * mzxid); returns the data watches it fires. Not recorded in the change history: it is this
+   * server's view of its membership, not a committed transaction (a reconfig that commits
+   * changes the node through apply() like any setData).
+   */
+  replaceConfigData(data: Uint8Array, mzxid: bigint, timeMs: number): FiredWatch[] {
+    const id = this.require(CONFIG_NODE);
+    const events: FiredWatch[] = [];
+    const changes = this.changes;
+    this.changes = undefined;
+    try {
+      this.setNodeData(id, CONFIG_NODE, data, -1, Number(BigInt.asUintN(53, mzxid)), timeMs, events);
+    } finally {
+      this.changes = changes;
+    }
+    return events;
   }
 
   // ---- changes (apply.ts is the only caller) ------------------------------------------

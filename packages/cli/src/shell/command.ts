@@ -53,6 +53,14 @@ export function parseCommand(spec: CommandSpec, words: readonly string[]): Parse
 
 /** Reads one word of flags into `flags`; returns 1 when it took the next word as a value. */
 function readFlags(spec: CommandSpec, word: string, next: string | undefined, flags: Map<string, string | true>): number {
+  // A long option with one dash (commons-cli's -file, -members, -add, -remove of reconfig).
+  const whole = word.slice(1);
+  if (whole.length > 1 && spec.flags[whole] !== undefined) {
+    if (spec.flags[whole] === "boolean") return flags.set(whole, true), 0;
+    if (next === undefined) throw usage(spec, `option -${whole} needs a value`);
+    flags.set(whole, next);
+    return 1;
+  }
   for (let j = 1; j < word.length; j++) {
     const letter = word[j]!;
     const kind = spec.flags[letter];

@@ -41,6 +41,9 @@ const getDataShaped: ReplyCodec = {
   read: (r) => ({ type: "getData", data: r.buffer("data"), stat: readStat(r) }),
 };
 
+/** Reconfig's reply is a GetDataResponse too (ZooKeeperAdmin.reconfigure reads one). */
+const reconfigShaped: ReplyCodec = { ...getDataShaped, types: ["reconfig"], read: (r) => ({ type: "reconfig", data: r.buffer("data"), stat: readStat(r) }) };
+
 const create = (withStatRecord: boolean): ReplyCodec => ({
   types: ["create"],
   write: (w, res) => {
@@ -73,7 +76,7 @@ const codecs = new Map<number, ReplyCodec>([
   [OpCode.delete, empty("delete")],
   [OpCode.exists, withStat("exists")],
   [OpCode.getData, getDataShaped],
-  [OpCode.reconfig, getDataShaped],
+  [OpCode.reconfig, reconfigShaped],
   [OpCode.setData, withStat("setData")],
   [OpCode.setACL, withStat("setACL")],
   [OpCode.getACL, {

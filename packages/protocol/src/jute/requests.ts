@@ -101,7 +101,7 @@ export function decodeRequest(frame: Uint8Array): JuteRequestFrame {
   const r = new JuteReader(frame);
   const xid = r.int("xid");
   const opCode = r.int("type");
-  if (opCode === OpCode.reconfig) return { kind: "reconfig", xid, opCode, reconfig: decodeReconfig(r) };
+  if (opCode === OpCode.reconfig) return { kind: "request", xid, opCode, request: { type: "reconfig", ...decodeReconfig(r) } };
   if (opCode === OpCode.multi || opCode === OpCode.multiRead) return decodeMultiFrame(r, xid, opCode);
   const decoder = decoders.get(opCode);
   // ZooKeeper: UnimplementedRequestProcessor answers UNIMPLEMENTED and closes the session.
@@ -116,7 +116,7 @@ function decodeMultiFrame(r: JuteReader, xid: number, opCode: number): JuteReque
   return { kind: "request", xid, opCode, request: multi.request, multiOpCodes: multi.opCodes };
 }
 
-function decodeReconfig(r: JuteReader) {
+function decodeReconfig(r: JuteReader): ReconfigRecord {
   return {
     joiningServers: r.stringOrNull("joiningServers"),
     leavingServers: r.stringOrNull("leavingServers"),
@@ -160,11 +160,9 @@ export function encodeRequest(out: OutgoingRequest | JuteOpRequest, frameBytesMa
   return w.frame();
 }
 
-/** A ReconfigRequest frame (client side; for tests of the server's answer). */
+/** A ReconfigRequest frame (client side): encodeRequest of a "reconfig" request. */
 export function encodeReconfigRequest(xid: number, reconfig: ReconfigRecord, frameBytesMax?: number): Uint8Array {
-  const w = new JuteWriter(frameBytesMax).int(xid).int(OpCode.reconfig);
-  w.string(reconfig.joiningServers).string(reconfig.leavingServers).string(reconfig.newMembers).long(reconfig.curConfigId);
-  return w.frame();
+  return encodeRequest({ xid, request: { type: "reconfig", ...reconfig } }, frameBytesMax);
 }
 
 function encodeBody(w: JuteWriter, req: Request, opCode: number, multiOpCodes: readonly number[]): void {
@@ -183,6 +181,7 @@ function encodeBody(w: JuteWriter, req: Request, opCode: number, multiOpCodes: r
     case "sasl": w.buffer(req.token); return;
     case "setWatches": return encodeSetWatches(w, req, opCode);
     case "multi": case "multiRead": return encodeMulti(w, req, multiOpCodes);
+    case "reconfig": w.string(req.joiningServers).string(req.leavingServers).string(req.newMembers).long(req.curConfigId); return;
     case "ping": case "whoAmI": case "closeSession": return;
   }
 }

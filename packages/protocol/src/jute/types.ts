@@ -18,7 +18,7 @@ export const Xid = {
 /** The path getConfig reads (ZooDefs.CONFIG_NODE); the Java client sends a getData for it. */
 export const CONFIG_NODE_PATH = "/zookeeper/config";
 
-/** ReconfigRequest, decoded so the server can answer it (usually RECONFIG_DISABLED). */
+/** ReconfigRequest's fields (the "reconfig" request without its type). */
 export interface ReconfigRecord {
   joiningServers: string | null;
   leavingServers: string | null;
@@ -41,14 +41,12 @@ export interface JuteConnectResponse {
 /**
  * One decoded client frame after the handshake.
  * - "request": an operation; reply with encodeReply(frame, ...) or encodeErrorReply.
- * - "reconfig": a ReconfigRequest; reply RECONFIG_DISABLED (or a getData-shaped response).
  * - "rejected": well-formed but refused the way ZooKeeper refuses it: reply `err` with
  *   encodeErrorReply(xid, zxid, err), and close the session if `closeSession` (ZooKeeper's
  *   UnimplementedRequestProcessor does that for op codes it does not know).
  */
 export type JuteRequestFrame =
   | JuteOpRequest
-  | { kind: "reconfig"; xid: number; opCode: number; reconfig: ReconfigRecord }
   | { kind: "rejected"; xid: number; opCode: number; err: number; closeSession: boolean; message: string };
 
 export interface JuteOpRequest {

@@ -82,6 +82,22 @@ export function readString(obj: Fields, key: string, where: string, charsMax: nu
   return v;
 }
 
+/** A string, or null (CBOR null) where the message allows none. */
+export function readStringOrNull(obj: Fields, key: string, where: string, charsMax: number): string | null {
+  return raw(obj, key) === null ? null : readString(obj, key, where, charsMax);
+}
+
+/** A signed 64-bit integer (a configuration version, -1 for any): a bigint. */
+export function readInt64(obj: Fields, key: string, where: string): bigint {
+  const v = raw(obj, key);
+  let n: bigint;
+  if (typeof v === "bigint") n = v;
+  else if (typeof v === "number" && Number.isSafeInteger(v)) n = BigInt(v);
+  else wrongType(where, key, "an integer");
+  if (n < -(2n ** 63n) || n >= 2n ** 63n) throw decodeFailure(R.FIELD_RANGE, `${where}.${key} is not a 64-bit signed integer`);
+  return n;
+}
+
 export function checkPath(path: unknown, where: string, sequential = false): string {
   if (typeof path !== "string") throw decodeFailure(R.FIELD_TYPE, `${where} must be a string`);
   const problem = pathProblem(path, sequential);

@@ -18,6 +18,8 @@ import {
   readPathList,
   readSafeInt,
   readString,
+  readStringOrNull,
+  readInt64,
   readUint64,
   type Fields,
 } from "./fields.js";
@@ -79,6 +81,14 @@ const decoders = new Map<string, RequestDecoder>([
   ["auth", (m, at, l) => ({ type: "auth", scheme: readString(m, "scheme", at, l.stringCharsMax), auth: readBytes(m, "auth", at, l.credentialBytesMax) })],
   ["whoAmI", () => ({ type: "whoAmI" })],
   ["getConfig", (m, at) => ({ type: "getConfig", watch: readBool(m, "watch", at) })],
+  // Configuration text is node data's size at most (it becomes /zookeeper/config's data).
+  ["reconfig", (m, at, l) => ({
+    type: "reconfig",
+    joiningServers: readStringOrNull(m, "joiningServers", at, l.dataBytesMax),
+    leavingServers: readStringOrNull(m, "leavingServers", at, l.dataBytesMax),
+    newMembers: readStringOrNull(m, "newMembers", at, l.dataBytesMax),
+    curConfigId: readInt64(m, "curConfigId", at),
+  })],
   ["ping", () => ({ type: "ping" })],
   ["closeSession", () => ({ type: "closeSession" })],
   ["multi", (m, at, l) => ({ type: "multi", ops: readArray(m, "ops", at, l.multiOpsMax, (v, opAt) => decodeOp(v, opAt, l, WRITE_OPS) as WriteOp) })],

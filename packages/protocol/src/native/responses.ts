@@ -50,6 +50,7 @@ const decoders = new Map<string, ResponseDecoder>([
   ["create", (m, at) => ({ type: "create", path: readPath(m, "path", at), stat: readStat(m, "stat", at) })],
   ["getData", (m, at, l) => ({ type: "getData", data: readNodeData(m, "data", at, l.dataBytesMax), stat: readStat(m, "stat", at) })],
   ["getConfig", (m, at, l) => ({ type: "getConfig", data: readNodeData(m, "data", at, l.dataBytesMax), stat: readStat(m, "stat", at) })],
+  ["reconfig", (m, at, l) => ({ type: "reconfig", data: readNodeData(m, "data", at, l.dataBytesMax), stat: readStat(m, "stat", at) })],
   ["getChildren", getChildren],
   ["getACL", (m, at, l) => ({ type: "getACL", acl: readACL(m, "acl", at, l), stat: readStat(m, "stat", at) })],
   ["getAllChildrenNumber", (m, at) => ({ type: "getAllChildrenNumber", totalNumber: readIntRange(m, "totalNumber", at, 0, Number.MAX_SAFE_INTEGER) })],

@@ -10,13 +10,13 @@ describe("native codec round trip", () => {
     const allRequests: Record<Request["type"], true> = {
       create: true, delete: true, setData: true, check: true, exists: true, getData: true, getChildren: true,
       getACL: true, setACL: true, getAllChildrenNumber: true, getEphemerals: true, sync: true, addWatch: true,
-      removeWatches: true, setWatches: true, auth: true, whoAmI: true, getConfig: true, ping: true,
+      removeWatches: true, setWatches: true, auth: true, whoAmI: true, getConfig: true, reconfig: true, ping: true,
       closeSession: true, multi: true, multiRead: true,
     };
     const allResponses: Record<Response["type"], true> = {
       create: true, delete: true, check: true, ping: true, closeSession: true, auth: true, addWatch: true,
       removeWatches: true, setWatches: true, exists: true, setData: true, setACL: true, getData: true,
-      getConfig: true, getChildren: true, getACL: true, getAllChildrenNumber: true, getEphemerals: true,
+      getConfig: true, reconfig: true, getChildren: true, getACL: true, getAllChildrenNumber: true, getEphemerals: true,
       sync: true, whoAmI: true, multi: true, multiRead: true,
     };
     expect(new Set(requests.map((r) => r.type))).toEqual(new Set(Object.keys(allRequests)));

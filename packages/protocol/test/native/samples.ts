@@ -57,6 +57,8 @@ export const requests: Request[] = [
   { type: "auth", scheme: "digest", auth: new TextEncoder().encode("bob:secret") },
   { type: "whoAmI" },
   { type: "getConfig", watch: true },
+  { type: "reconfig", joiningServers: "server.5=10.0.0.5:2888:3888;2181", leavingServers: "3,4", newMembers: null, curConfigId: -1n },
+  { type: "reconfig", joiningServers: null, leavingServers: null, newMembers: "server.1=a:1:2;3\nversion=100000000", curConfigId: 0x100000000n },
   { type: "ping" },
   { type: "closeSession" },
   {
@@ -83,6 +85,7 @@ export const responses: Response[] = [
   ...(["exists", "setData", "setACL"] as const).map((type) => ({ type, stat })),
   { type: "getData", data, stat },
   { type: "getConfig", data: new Uint8Array(0), stat },
+  { type: "reconfig", data: new TextEncoder().encode("server.1=a:1:2:participant;0.0.0.0:3\nversion=100000007"), stat },
   { type: "getChildren", children: ["x", "y"] },
   { type: "getChildren", children: [], stat },
   { type: "getACL", acl, stat },

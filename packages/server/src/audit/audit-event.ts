@@ -86,8 +86,8 @@ function multiEntries(ops: Extract<Request, { type: "multi" }>["ops"], results: 
   return out;
 }
 
-/** The line of a reconfig, which Warden refuses (no dynamic reconfiguration). */
-export const RECONFIG_REFUSED: AuditEntry = { operation: "reconfig", znode: CONFIG_NODE, result: "failure" };
+/** The line of a reconfig (its result set by the answer). */
+export const RECONFIG_ENTRY: AuditEntry = { operation: "reconfig", znode: CONFIG_NODE, result: "failure" };
 
 /** AuthUtil.getUsers: each identity's user name, comma-separated; undefined when there is none. */
 export function usersOf(identities: readonly Id[]): string | undefined {

@@ -3,10 +3,10 @@
 // FinalRequestProcessor does on the server that answers the client. The one hook is record().
 import type { Id, Request, Response } from "@warden/protocol";
 import type { MetricsRegistry } from "../admin/metrics.js";
-import { RECONFIG_REFUSED, auditEntries, auditLine, type AuditEntry } from "./audit-event.js";
+import { RECONFIG_ENTRY, auditEntries, auditLine, type AuditEntry } from "./audit-event.js";
 import type { AuditFile } from "./audit-file.js";
 
-/** A request as the audit log sees it: a client's request, a session's creation, or a reconfig (refused). */
+/** A request as the audit log sees it: a client's request, a session's creation, or a reconfig. */
 export type AuditedRequest = Request | { type: "createSession" } | { type: "reconfig" };
 
 export class AuditLog {
@@ -19,7 +19,7 @@ export class AuditLog {
   record(session: { sessionId: bigint; identities: readonly Id[] }, ip: string, request: AuditedRequest, err: number, response: Response | undefined): void {
     try {
       const entries: AuditEntry[] =
-        request.type === "createSession" ? [{ operation: "createSession", result: err === 0 ? "success" : "failure" }] : request.type === "reconfig" ? [RECONFIG_REFUSED] : auditEntries(request, err, response);
+        request.type === "createSession" ? [{ operation: "createSession", result: err === 0 ? "success" : "failure" }] : request.type === "reconfig" ? [{ ...RECONFIG_ENTRY, result: err === 0 ? "success" : "failure" }] : auditEntries(request, err, response);
       if (entries.length === 0) return;
       const who = { sessionId: session.sessionId, identities: session.identities, ip };
       const timeMs = this.nowMs();

@@ -1,10 +1,12 @@
 import { readFileSync, existsSync } from "node:fs";
+import { parseVersionHex } from "@warden/protocol";
 import { join, resolve, dirname } from "node:path";
 import { SERVER_LINE, lookupKey, type KeySpec } from "./keys.js";
 import { securitySettings, type SecuritySettings } from "./security.js";
 import { authConfig, type AuthConfig } from "./auth-config.js";
 import { tlsSettings, type TlsSettings } from "./tls-settings.js";
 import { adminTlsSettings, type AdminTlsSettings } from "./admin-tls.js";
+import { checkMembership, ownClientAddress, readDynamicConfigFile, serverSpecOf } from "./dynamic.js";
 
 /** A configuration problem: names the file and line (or the flag) and what is wrong. */
 export class ConfigError extends Error {
@@ -21,6 +23,8 @@ export interface PeerSpec {
   peerPort: number;
   electionPort: number;
   observer: boolean;
+  /** The line's client address (`;[host:]port`, host 0.0.0.0 for a port alone); absent without one. */
+  client?: { host: string; port: number };
 }
 
 /** TLS between servers (QuorumX509Util): the ssl.quorum.* settings, and whether the acceptor checks the dialer's name. */
@@ -114,6 +118,14 @@ export interface ServerConfig extends SecuritySettings, AuthConfig, AdminTlsSett
   servers: PeerSpec[];
   /** This server's id (from dataDir/myid when server.N lines exist). */
   myId: number;
+  /** reconfigEnabled (ZooKeeper 3.5.3+: false by default): the reconfig op is considered at all. */
+  reconfigEnabled: boolean;
+  /** standaloneEnabled (default true): one voting server alone runs standalone, as ZooKeeper's. */
+  standaloneEnabled: boolean;
+  /** The membership's version: version= in zoo.cfg, or dynamicConfigFile's name suffix; 0 without. */
+  configVersion: bigint;
+  /** The file the server.N lines came from when dynamicConfigFile is set. */
+  dynamicConfigFile: string | undefined;
   /** Keys accepted for compatibility but without effect: one line per reason, naming its keys. */
   ignored: string[];
   /** Values accepted with a meaning that may surprise (ZooKeeper's spelling rules): one line each. */
@@ -179,7 +191,9 @@ export function parseServerLine(id: number, value: string, where: string): PeerS
   if (type !== undefined && type !== "participant" && type !== "observer") {
     throw new ConfigError(`${where}: server.${id} type must be participant or observer, got "${type}"`);
   }
-  return { id, host, peerPort, electionPort, observer: type === "observer" };
+  // ZooKeeper's own rules beyond these (distinct ports, the client part): QuorumServer's.
+  const spec = serverSpecOf(id, value, where);
+  return { id, host, peerPort, electionPort, observer: type === "observer", ...(spec.client ? { client: spec.client } : {}) };
 }
 
 const int = (raw: RawConfig, key: string, dflt: number) => (raw.has(key) ? Number(raw.get(key)!.value) : dflt);
@@ -191,15 +205,23 @@ const str = (raw: RawConfig, key: string) => raw.get(key)?.value;
  * Checks every key and value, and returns the keys under their canonical names (an alias or a
  * zookeeper.<key> spelling becomes the key), the server.N lines, and the ignored keys by reason.
  */
-function canonicalKeys(raw: RawConfig): { keys: RawConfig; servers: PeerSpec[]; ignored: string[] } {
+function canonicalKeys(raw: RawConfig): { keys: RawConfig; servers: PeerSpec[]; ignored: string[]; version: bigint | undefined } {
   const servers: PeerSpec[] = [];
+  let version: bigint | undefined;
   const keys: RawConfig = new Map();
   const ignoredByReason = new Map<string, string[]>();
   for (const [key, entry] of raw) {
     const { value, where } = entry;
     const sm = SERVER_LINE.exec(key);
     if (sm) {
+      if (raw.has("dynamicConfigFile")) throw new ConfigError(`${where}: parameter: ${key} must be in a separate dynamic config file`);
       servers.push(parseServerLine(Number(sm[1]), value, where));
+      continue;
+    }
+    if (key === "version") {
+      // Read with the server.N lines, as ZooKeeper's QuorumMaj does in zoo.cfg.
+      version = parseVersionHex(value);
+      if (version === undefined) throw new ConfigError(`${where}: version must be hexadecimal, got "${value}"`);
       continue;
     }
     if (/^group\.|^weight\./.test(key)) throw new ConfigError(`${where}: ${key}: hierarchical quorums are not supported`);
@@ -213,12 +235,14 @@ function canonicalKeys(raw: RawConfig): { keys: RawConfig; servers: PeerSpec[]; 
     keys.set(name, { ...entry, key });
     if (spec.ignored) ignoredByReason.set(spec.ignored, [...(ignoredByReason.get(spec.ignored) ?? []), key]);
   }
-  return { keys, servers, ignored: [...ignoredByReason].map(([reason, names]) => `${names.join(", ")}: ${reason}`) };
+  return { keys, servers, version, ignored: [...ignoredByReason].map(([reason, names]) => `${names.join(", ")}: ${reason}`) };
 }
 
 /** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
 export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
-  const { keys: raw, servers, ignored: ignoredKeys } = canonicalKeys(given);
+  const { keys: raw, servers: staticServers, version, ignored: ignoredKeys } = canonicalKeys(given);
+  const dynamic = raw.has("dynamicConfigFile") ? readDynamicConfigFile(str(raw, "dynamicConfigFile")!, baseDir, raw.get("dynamicConfigFile")!.where) : undefined;
+  const servers = dynamic?.servers ?? staticServers;
   const { auth, ignored: ignoredProviders } = authConfig(raw, baseDir);
   const ignored = [...ignoredKeys, ...ignoredProviders];
   const dataDirValue = str(raw, "dataDir");
@@ -281,6 +305,10 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     watchHistoryBytes: int(raw, "watchHistoryBytes", 16 * 1024 * 1024),
     servers: servers.sort((a, b) => a.id - b.id),
     myId: 0,
+    reconfigEnabled: bool(raw, "reconfigEnabled", false),
+    standaloneEnabled: bool(raw, "standaloneEnabled", true),
+    configVersion: dynamic?.version ?? version ?? 0n,
+    dynamicConfigFile: dynamic?.file,
     ignored,
     warnings: spellingWarnings(raw),
     ...security,
@@ -335,6 +363,7 @@ function checkConsistency(cfg: ServerConfig, raw: RawConfig): void {
   if (cfg.superDigest !== undefined && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(cfg.superDigest)) {
     throw new ConfigError(`${raw.get("superDigest")!.where}: superDigest must be user:base64(sha1(user:password))`);
   }
+  checkMembership(cfg.servers, cfg.standaloneEnabled);
   const ids = new Set<number>();
   for (const s of cfg.servers) {
     if (ids.has(s.id)) throw new ConfigError(`server.${s.id} is listed twice`);
@@ -381,5 +410,8 @@ export function loadConfig(file: string | undefined, overrides: Record<string, s
   }
   const cfg = buildConfig(raw, baseDir);
   cfg.myId = readMyId(cfg, myid);
+  const client = ownClientAddress(cfg.servers, cfg.myId, { port: cfg.clientPort, host: cfg.clientPortAddress, portGiven: [...raw.keys()].some((k) => lookupKey(k)?.name === "clientPort") });
+  cfg.clientPort = client.port;
+  cfg.clientPortAddress = client.host;
   return cfg;
 }

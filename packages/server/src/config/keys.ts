@@ -28,7 +28,6 @@ const isTrue = (v: string) => /^(true|yes)$/i.test(v);
 // Reasons shared by many keys: each is one start-up line naming its keys.
 const NO_SASL = "no SASL between servers and no Kerberos (ensembleSecretFile authenticates peers; clients have SASL DIGEST-MD5 via jaasLoginConfig)";
 const NO_JVM = "tuning of ZooKeeper's Java implementation (threads, queues, caches) with no counterpart in Warden";
-const NO_RECONFIG = "no dynamic reconfiguration: server.N lines are static";
 const NO_OBSERVER_MASTER = "observers follow the leader directly (no observer masters)";
 const ELECTION_ON_PEER_PORT = "elections travel on the peer port";
 const LEVELDB_LOG = "the log is LevelDB, which sizes and compacts its own files";
@@ -167,7 +166,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   "jute.maxbuffer.extrasize": { kind: "int", ...INT, doc: "Accepted.", ignored: "peer frames are sized from jute.maxbuffer" },
   // ---- ensemble
   peerType: { kind: "string", doc: "participant or observer (this server's role)." },
-  standaloneEnabled: { kind: "bool", doc: "Accepted; a single server with no server.N lines runs standalone." },
+  standaloneEnabled: { kind: "bool", doc: "true (default, as ZooKeeper): a configuration with one voting server is a standalone server: /zookeeper/config stays empty and reconfig is refused (UNIMPLEMENTED); a reconfig must leave at least 2 voting servers. false: one voting server is a quorum of one, whose /zookeeper/config lists it, and a reconfig may leave 1." },
   quorumListenOnAllIPs: { kind: "bool", doc: "Peers listen on all addresses instead of the server.N host." },
   ensembleSecretFile: { kind: "path", doc: "File holding the secret peers prove they share (mutual handshake, every peer frame MAC'd: packages/server/README.md, Peers); session passwords are derived from it. Without it peers are admitted by address (a warning says so) and the ensemble's first leader commits a random session secret through the log, so no password can be computed from outside." },
   commitLogCount: { kind: "int", min: 2, max: 10_000_000, doc: "Committed transactions the leader keeps in memory to catch followers up; one further behind gets a snapshot (ZooKeeper's zookeeper.commitLogCount, whose default is 500; Warden's default 10000, with commitLogBytes beside it)." },
@@ -175,9 +174,9 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   snapshotChunkBytes: { kind: "int", min: 512, max: 2 * 1024 * 1024, doc: "Bytes per chunk of a snapshot the leader sends a follower too far behind for its log (default 1 MiB; 8 chunks unacknowledged at most)." },
   electionAlg: { kind: "int", min: 0, max: 3, doc: "Accepted; Warden has one election algorithm.", ignored: "one election algorithm" },
   leaderServes: { kind: "bool", doc: "Accepted; the leader always serves clients.", ignored: "the leader always serves" },
-  reconfigEnabled: { kind: "bool", doc: "Dynamic reconfiguration is not supported.", ignored: NO_RECONFIG },
-  initialConfig: { kind: "string", doc: "Accepted.", ignored: NO_RECONFIG },
-  dynamicConfigFile: { kind: "path", doc: "Not supported: put server.N lines in this file.", ignored: NO_RECONFIG },
+  reconfigEnabled: { kind: "bool", doc: "true lets a superuser (or any client, with skipACL=yes) ask for the reconfig op; false (default, as ZooKeeper 3.5.3+) answers it RECONFIG_DISABLED. The request is checked as ZooKeeper checks it (versions, server lines, a quorum left); until membership change lands in consensus, a request that passes is refused with RECONFIG_DISABLED and a log line saying so." },
+  initialConfig: { kind: "string", doc: "Accepted.", ignored: "ZooKeeper sets it itself from the configuration file's text" },
+  dynamicConfigFile: { kind: "path", doc: "A file holding the server.N lines (and nothing else), as ZooKeeper's; zoo.cfg then must have none. The membership's version is the file name's hex suffix (zoo.cfg.dynamic.100000000), 0 without one; a version= line inside is refused, as in ZooKeeper. In zoo.cfg itself a version= line beside the server.N lines is read." },
   ...ignoredKeys(["electionPortBindRetry", "cnxTimeout", "quorumCnxnTimeoutMs", "quorum.cnxn.threads.size"], "int", ELECTION_ON_PEER_PORT),
   ...ignoredKeys(["fastleader.minNotificationInterval", "fastleader.maxNotificationInterval", "maxTimeToWaitForEpoch"], "int", "elections follow Warden's own timeouts (syncLimit)"),
   ...ignoredKeys(["observerMasterPort", "connectToLearnerMasterLimit", "observer.reconnectDelayMs", "observer.election.DelayMs"], "int", NO_OBSERVER_MASTER),

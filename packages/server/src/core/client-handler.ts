@@ -112,8 +112,6 @@ export class ClientHandler implements ConnectionHandler {
     if (!s) return;
     this.guard(() => {
       this.ctx.outstanding.add(1);
-      // The one request refused at decoding that would change state (ZooKeeper audits its failure).
-      if (err === ErrorCode.RECONFIG_DISABLED) this.ctx.audit?.record(s, this.connection.remoteIp, { type: "reconfig" }, err, undefined);
       s.order.read(() => ({ xid, zxid: this.ctx.node.lastZxid, err, response: undefined, startedMs: performance.now(), op: "invalid", thenClose: closeSession ? "sessionClosed" : undefined }));
     });
   }
@@ -175,6 +173,7 @@ export class ClientHandler implements ConnectionHandler {
         return this.backPressure(s);
       }
     }
+    if (request.type === "reconfig") return this.reconfig(s, xid, request, startedMs);
     // On the leader every request is checked against the session's owner and state (writes when
     // prepared), as in ZooKeeper's PrepRequestProcessor; auth is not (ZooKeeper answers it before).
     const leaderRefused = request.type !== "auth" && !node.isWrite(request) ? node.readRefusal(s.sessionId) : undefined;
@@ -212,6 +211,20 @@ export class ClientHandler implements ConnectionHandler {
     } else {
       s.order.read(() => ({ ...this.local(s, xid, request), startedMs, op: request.type }));
     }
+    this.backPressure(s);
+  }
+
+  /** ZooKeeper's reconfig (op 16), decided by the gate in the session's order; audited, as ZooKeeper audits it. */
+  private reconfig(s: LocalSession, xid: number, request: Extract<Request, { type: "reconfig" }>, startedMs: number): void {
+    const p = s.order.write();
+    const finish = (err: number, response: Response | undefined) =>
+      this.guard(() => {
+        this.ctx.audit?.record(s, this.connection.remoteIp, { type: "reconfig" }, err, response);
+        s.order.complete(p, { xid, zxid: this.ctx.node.lastZxid, err, response, startedMs, op: "reconfig" });
+      });
+    const gate = this.ctx.reconfig;
+    if (!gate) return finish(ErrorCode.RECONFIG_DISABLED, undefined);
+    gate.handle(request, { superuser: s.superuser, identities: s.identities }, (a) => finish(a.err, a.err === 0 ? (a as { response: Response }).response : undefined));
     this.backPressure(s);
   }
 

@@ -7,6 +7,7 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { PauseReason, type ClientConnection } from "../net/connection.js";
 import type { SaslUsers } from "../auth/sasl-users.js";
 import type { ReadOnlyMode } from "./read-only.js";
+import type { ReconfigGate } from "../reconfig/gate.js";
 
 /**
  * Requests received and not yet answered, across all sessions (ZooKeeper's
@@ -64,6 +65,8 @@ export interface ServerContext {
   readonly audit?: AuditLog | undefined;
   /** Read-only mode (readonlymode.enabled): serving reads without a quorum. */
   readonly readOnly?: ReadOnlyMode | undefined;
+  /** Decides reconfig requests (reconfig/gate.ts); absent: RECONFIG_DISABLED. */
+  readonly reconfig?: ReconfigGate | undefined;
 }
 
 /** How a sync ended: applied up to `zxid`, or failed (the leader was lost). */

@@ -164,6 +164,7 @@ export function refusedReadOnly(request: Request): boolean {
     case "check":
     case "multi":
     case "sync":
+    case "reconfig":
       return true;
     default:
       return false;

@@ -27,6 +27,7 @@ export function requestPathProblem(request: Request): string | undefined {
       // A prefix of paths, not a path: only its length is bounded.
       return request.prefix.length > PATH_CHARS_MAX ? `prefix longer than ${PATH_CHARS_MAX} characters` : undefined;
     case "getConfig":
+    case "reconfig":
     case "ping":
     case "auth":
     case "sasl":

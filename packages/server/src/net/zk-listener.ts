@@ -68,8 +68,6 @@ export class ZkConnection extends ConnectionBase {
     if (f.kind === "request") {
       this.expectReply(f.xid, f);
       this.handler!.onRequest(f.xid, f.request);
-    } else if (f.kind === "reconfig") {
-      this.handler!.onInvalid(f.xid, ErrorCode.RECONFIG_DISABLED, false);
     } else {
       // A second ConnectRequest reads as op code 0: ZooKeeper answers UNIMPLEMENTED and closes.
       if (f.opCode === OpCode.notification) this.reporter.log(`${this.remote}: a frame with op code 0 (a second ConnectRequest?); closing after the answer`);
