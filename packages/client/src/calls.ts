@@ -2,6 +2,7 @@
 // until its reply. Timeouts and aborts settle the caller's promise at any stage; a request
 // already sent stays in the in-flight table (replies are matched in order) and its reply is
 // then only used for bookkeeping (watch registration).
+import type { Clock } from "./clock.js";
 import { OperationTimeoutError, type Request, type Response } from "@warden/protocol";
 
 /** err is the reply's error code (0: OK, and then `response` is set). */
@@ -40,6 +41,8 @@ export interface NewCall {
   options: CallOptions;
   /** Called when the caller gives up (timeout, abort) so the call leaves any queue. */
   onGiveUp: (call: Call) => void;
+  /** The clock of the call's timeout. */
+  clock: Clock;
 }
 
 /** Makes a call and the promise its caller awaits. */
@@ -51,10 +54,10 @@ export function makeCall(spec: NewCall): [Call, Promise<Response>] {
     rejectFn = rej;
   });
   const { timeoutMs, signal } = spec.options;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: unknown;
   const onAbort = () => giveUp(signal!.reason);
   const cleanup = () => {
-    if (timer !== undefined) clearTimeout(timer);
+    if (timer !== undefined) spec.clock.clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
   };
   const call: Call = {
@@ -89,7 +92,7 @@ export function makeCall(spec: NewCall): [Call, Promise<Response>] {
   }
   signal?.addEventListener("abort", onAbort, { once: true });
   if (timeoutMs !== undefined) {
-    timer = setTimeout(() => giveUp(new OperationTimeoutError(`${spec.request.type} timed out after ${timeoutMs} ms`, spec.path)), timeoutMs);
+    timer = spec.clock.setTimeout(() => giveUp(new OperationTimeoutError(`${spec.request.type} timed out after ${timeoutMs} ms`, spec.path)), timeoutMs);
   }
   return [call, promise];
 }

@@ -23,8 +23,9 @@ export class Connection {
     readonly url: string,
     private readonly codec: NativeCodec,
     private readonly events: ConnectionEvents,
+    private readonly now: () => number = Date.now,
   ) {
-    this.lastSentMs = this.lastHeardMs = Date.now();
+    this.lastSentMs = this.lastHeardMs = now();
     this.#socket = transport.open(url, {
       onOpen: () => {
         if (!this.#closed) events.onOpen();
@@ -44,7 +45,7 @@ export class Connection {
     if (this.#closed) return;
     const bytes = this.codec.encodeClientFrame(frame);
     this.#socket.send(bytes);
-    this.lastSentMs = Date.now();
+    this.lastSentMs = this.now();
   }
 
   close(reason: string): void {
@@ -56,7 +57,7 @@ export class Connection {
 
   #receive(bytes: Uint8Array): void {
     if (this.#closed) return;
-    this.lastHeardMs = Date.now();
+    this.lastHeardMs = this.now();
     let frame: ServerFrame;
     try {
       frame = this.codec.decodeServerFrame(bytes);

@@ -4,6 +4,7 @@ export type { CreateOptions, Data } from "./build.js";
 export { parseConnectString, serverUrl, NATIVE_PORT_DEFAULT, type ConnectString, type ServerAddress } from "./connect-string.js";
 export { ClientClosedError, TransactionError, WatchOverflowError } from "./errors.js";
 export type { ClientOptions, TlsOptions } from "./options.js";
+export { systemClock, type Clock } from "./clock.js";
 export type { SessionEvent } from "./session.js";
 export { Transaction, type MultiReadOutcome, type ReadSpec } from "./transaction.js";
 export { webSocketTransport, type Transport, type TransportConnection, type ConnectionHandlers, type WebSocketConstructor } from "./transport.js";

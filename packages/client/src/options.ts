@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from "./clock.js";
 import { BadArgumentsError, type DynamicConfig, type NativeCodecLimits } from "@warden/protocol";
 import type { Transport } from "./transport.js";
 
@@ -34,6 +35,8 @@ export interface ClientOptions {
   limits?: Partial<NativeCodecLimits>;
   /** Source of randomness for the server order and backoff jitter, in [0, 1). Default Math.random. */
   random?: () => number;
+  /** The clock of pings, deadlines, backoff and timeouts (default the system's; tests pass a manual one). */
+  clock?: Clock;
   /**
    * Accept a read-only server (one without a quorum, readonlymode.enabled) when no read-write one
    * answers: reads work, writes fail with NotReadOnlyError, the state is connectedReadOnly, and the
@@ -81,6 +84,7 @@ export interface ResolvedOptions {
   transport: Transport | undefined;
   limits: Partial<NativeCodecLimits>;
   random: () => number;
+  clock: Clock;
   canBeReadOnly: boolean;
   serverListFromConfig: ((config: DynamicConfig) => string | undefined) | undefined;
 }
@@ -115,6 +119,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     transport: options.transport,
     limits: options.limits ?? {},
     random: options.random ?? Math.random,
+    clock: options.clock ?? systemClock,
     canBeReadOnly: options.canBeReadOnly ?? false,
     serverListFromConfig: options.serverListFromConfig,
   };

@@ -4,6 +4,7 @@
 // no four-letter words, so the probe here is a handshake that does not allow read-only: a
 // read-only or leaderless server refuses it, a read-write one opens the session on it, and
 // that connection is handed over (found) instead of being opened a second time.
+import type { Clock } from "./clock.js";
 import type { ConnectedFrame, ConnectRequest, NativeCodec, ServerFrame } from "@warden/protocol";
 import { Connection } from "./connection.js";
 import type { Transport } from "./transport.js";
@@ -23,6 +24,7 @@ export interface ReadWriteSearchHooks {
   routeOf(conn: Connection): ProbeOwner;
   /** A read-write server took the handshake: `conn` is open on it, `frame` is its connected frame. */
   found(conn: Connection, frame: ConnectedFrame): void;
+  readonly clock: Clock;
 }
 
 export interface ProbeOwner {
@@ -32,9 +34,9 @@ export interface ProbeOwner {
 
 export class ReadWriteSearch {
   #delayMs = RW_PROBE_DELAY_MS_MIN;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
   #probe: Connection | undefined;
-  #probeTimer: ReturnType<typeof setTimeout> | undefined;
+  #probeTimer: unknown;
   #running = false;
   /** Probes made since the search began (for tests and logs). */
   probes = 0;
@@ -44,6 +46,10 @@ export class ReadWriteSearch {
     private readonly codec: NativeCodec,
     private readonly hooks: ReadWriteSearchHooks,
   ) {}
+
+  #clear(timer: unknown): void {
+    if (timer !== undefined) this.hooks.clock.clearTimeout(timer);
+  }
 
   get running(): boolean {
     return this.#running;
@@ -58,19 +64,19 @@ export class ReadWriteSearch {
 
   stop(): void {
     this.#running = false;
-    clearTimeout(this.#timer);
+    this.#clear(this.#timer);
     this.#timer = undefined;
-    clearTimeout(this.#probeTimer);
+    this.#clear(this.#probeTimer);
     const p = this.#probe;
     this.#probe = undefined;
     p?.close("the search for a read-write server stopped");
   }
 
   #schedule(): void {
-    clearTimeout(this.#timer);
+    this.#clear(this.#timer);
     const delayMs = this.#delayMs;
     this.#delayMs = Math.min(2 * this.#delayMs, RW_PROBE_DELAY_MS_MAX);
-    this.#timer = setTimeout(() => this.#probeNext(), delayMs);
+    this.#timer = this.hooks.clock.setTimeout(() => this.#probeNext(), delayMs);
   }
 
   #probeNext(): void {
@@ -83,15 +89,15 @@ export class ReadWriteSearch {
       onOpen: () => conn.send({ kind: "connect", request: this.hooks.connectRequest() }),
       onFrame: (frame) => (owner ? owner.onFrame(frame) : this.#onFrame(conn, frame, (o) => (owner = o))),
       onClosed: () => (owner ? owner.onClosed() : this.#onProbeClosed(conn)),
-    });
+    }, () => this.hooks.clock.now());
     this.#probe = conn;
-    this.#probeTimer = setTimeout(() => conn.close(`no answer from ${url} within the probe's time`), this.hooks.probeTimeoutMs());
+    this.#probeTimer = this.hooks.clock.setTimeout(() => conn.close(`no answer from ${url} within the probe's time`), this.hooks.probeTimeoutMs());
   }
 
   #onFrame(conn: Connection, frame: ServerFrame, handOver: (owner: ProbeOwner) => void): void {
     if (conn !== this.#probe) return conn.close("a stale probe");
     if (frame.kind === "connected" && !frame.response.readOnly && frame.response.timeoutMs > 0) {
-      clearTimeout(this.#probeTimer);
+      this.#clear(this.#probeTimer);
       this.#probe = undefined;
       this.stop();
       // The session routes the connection first: it may close it while it takes the frame.
@@ -103,7 +109,7 @@ export class ReadWriteSearch {
 
   #onProbeClosed(conn: Connection): void {
     if (conn !== this.#probe) return;
-    clearTimeout(this.#probeTimer);
+    this.#clear(this.#probeTimer);
     this.#probe = undefined;
     if (this.#running) this.#schedule();
   }

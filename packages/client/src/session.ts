@@ -67,8 +67,8 @@ export class Session {
   #xid = 0;
   readonly #inflight = new Map<number, Call>();
   #queue: Call[] = [];
-  #timers = new Map<"attempt" | "tick" | "deadline" | "reconnect", ReturnType<typeof setTimeout>>();
-  #lastHeardMs = Date.now();
+  #timers = new Map<"attempt" | "tick" | "deadline" | "reconnect", unknown>();
+  #lastHeardMs: number;
   readonly #events = new EventCursor();
   /** The connection is to a read-only server. */
   #readOnly = false;
@@ -86,7 +86,9 @@ export class Session {
     private readonly codec: NativeCodec,
     private readonly options: ResolvedOptions,
     private readonly hooks: SessionHooks,
-  ) {}
+  ) {
+    this.#lastHeardMs = options.clock.now();
+  }
 
   get isConnected(): boolean {
     return this.#connected;
@@ -118,6 +120,7 @@ export class Session {
       options,
       ...(spec.onReply ? { onReply: spec.onReply } : {}),
       onGiveUp: (c) => (this.#queue = this.#queue.filter((q) => q !== c)),
+      clock: this.options.clock,
     });
     if (call.settled) return promise;
     if (this.#queue.length >= this.options.queuedRequestsMax) {
@@ -135,11 +138,11 @@ export class Session {
     this.#closing = true;
     if (this.#connected && this.sessionId !== 0n) {
       const done = this.#sendInternal({ type: "closeSession" });
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const wait = new Promise((r) => (timer = setTimeout(r, Math.min(CLOSE_WAIT_MS_MAX, this.negotiatedTimeoutMs))));
+      let timer: unknown;
+      const wait = new Promise<void>((r) => (timer = this.options.clock.setTimeout(r, Math.min(CLOSE_WAIT_MS_MAX, this.negotiatedTimeoutMs))));
       await Promise.race([done.catch(() => undefined), wait]);
       // The wait must not keep a process alive once the server has answered.
-      clearTimeout(timer);
+      this.options.clock.clearTimeout(timer);
     }
     this.#shutDown();
   }
@@ -148,7 +151,7 @@ export class Session {
     if (this.#closed) return;
     this.#closed = true;
     this.#search?.stop();
-    for (const timer of this.#timers.values()) clearTimeout(timer);
+    for (const timer of this.#timers.values()) this.options.clock.clearTimeout(timer);
     this.#timers.clear();
     this.#conn?.close("client closed");
     this.#conn = null;
@@ -160,11 +163,19 @@ export class Session {
 
   #setTimer(name: "attempt" | "tick" | "deadline" | "reconnect", ms: number, fn: () => void, repeat = false): void {
     this.#clearTimer(name);
-    this.#timers.set(name, repeat ? setInterval(fn, ms) : setTimeout(fn, ms));
+    const clock = this.options.clock;
+    // A repeating timer schedules its next run before this one, so that fn may clear it.
+    const run = repeat
+      ? () => {
+          this.#timers.set(name, clock.setTimeout(run, ms));
+          fn();
+        }
+      : fn;
+    this.#timers.set(name, clock.setTimeout(run, ms));
   }
   #clearTimer(name: "attempt" | "tick" | "deadline" | "reconnect"): void {
     const t = this.#timers.get(name);
-    if (t !== undefined) clearTimeout(t);
+    if (t !== undefined) this.options.clock.clearTimeout(t);
     this.#timers.delete(name);
   }
 
@@ -180,7 +191,7 @@ export class Session {
       onOpen: () => this.#sendConnect(conn),
       onFrame: (frame) => this.#onFrame(conn, frame),
       onClosed: () => this.#onConnectionClosed(conn),
-    });
+    }, () => this.options.clock.now());
     this.#conn = conn;
     this.#setTimer("attempt", timeoutMs, () => conn.close(`no session from ${url} within ${timeoutMs} ms`));
   }
@@ -213,6 +224,7 @@ export class Session {
       probeTimeoutMs: () => this.#attemptTimeoutMs(),
       routeOf: (conn) => ({ onFrame: (frame) => this.#onFrame(conn, frame), onClosed: () => this.#onConnectionClosed(conn) }),
       found: (conn, frame) => this.#moveTo(conn, frame),
+      clock: this.options.clock,
     });
     this.#search.probes = 0;
     this.#search.start();
@@ -293,7 +305,7 @@ export class Session {
 
   /** ZooKeeper's rule: ping when idle for readTimeout/2; a connection silent for readTimeout is dead. */
   #tick(conn: Connection, readTimeoutMs: number): void {
-    const now = Date.now();
+    const now = this.options.clock.now();
     if (now - conn.lastHeardMs >= readTimeoutMs) return conn.close(`nothing heard from ${conn.url} for ${Math.round(readTimeoutMs)} ms`);
     if (now - conn.lastSentMs >= readTimeoutMs / 2) void this.#sendInternal({ type: "ping" }).catch(() => undefined);
   }
@@ -337,7 +349,7 @@ export class Session {
       this.hooks.onStateChange("disconnected");
     }
     if (this.sessionId !== 0n && !this.#timers.has("deadline")) {
-      const remainingMs = Math.max(0, this.#lastHeardMs + this.negotiatedTimeoutMs - Date.now());
+      const remainingMs = Math.max(0, this.#lastHeardMs + this.negotiatedTimeoutMs - this.options.clock.now());
       this.#setTimer("deadline", remainingMs, () => this.#onDeadline());
     }
     const delayMs = wasConnected ? 0 : this.rotation.failed();
@@ -400,7 +412,7 @@ export class Session {
   }
 
   #sendInternal(request: Request): Promise<Response> {
-    const [call, promise] = makeCall({ request, path: undefined, attempts: 1, internal: true, options: {}, onGiveUp: () => undefined });
+    const [call, promise] = makeCall({ request, path: undefined, attempts: 1, internal: true, options: {}, onGiveUp: () => undefined, clock: this.options.clock });
     if (this.#conn === null || !this.#connected) call.reject(new ConnectionLossError());
     else this.#send(this.#conn, call);
     return promise;

@@ -1,5 +1,5 @@
 import { afterEach } from "vitest";
-import { createClient, type Client, type ClientOptions, type SessionEvent } from "@warden/client";
+import { createClient, type Client, type ClientOptions, type SessionEvent, type Transport } from "@warden/client";
 import { seededRandom } from "@warden/protocol";
 import { nodeTransport } from "../src/node.js";
 import { TestEnsemble, TestServer, connectString } from "./fixtures/test-server.js";
@@ -54,3 +54,25 @@ export const until = (predicate: () => boolean, timeoutMs = 5000): Promise<unkno
 export const seeded = seededRandom;
 
 export const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** A transport that counts the frames sent and received on all its connections. */
+export function countingTransport(inner: Transport): { transport: Transport; sent(): number; received(): number } {
+  let sent = 0;
+  let received = 0;
+  return {
+    sent: () => sent,
+    received: () => received,
+    transport: {
+      open(url, handlers) {
+        const conn = inner.open(url, { ...handlers, onMessage: (bytes) => (received++, handlers.onMessage(bytes)) });
+        return {
+          send(bytes) {
+            sent++;
+            conn.send(bytes);
+          },
+          close: () => conn.close(),
+        };
+      },
+    },
+  };
+}

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ConnectionLossError, EventType, KeeperState, OperationTimeoutError, SessionExpiredError } from "@warden/protocol";
 import { ClientClosedError, NO_ZXID, type WatchedEvent } from "@warden/client";
-import { connect, nextState, recordStates, startEnsemble, until } from "./helpers.js";
+import { ManualClock } from "@warden/testing";
+import { nodeTransport } from "../src/node.js";
+import { connect, countingTransport, nextState, recordStates, startEnsemble, until } from "./helpers.js";
 
 describe("sessions across connection loss", () => {
   it("reattaches the same session on another server after its server goes away", async () => {
@@ -114,17 +116,44 @@ describe("session expiry", () => {
     expect(await queued).not.toBeNull();
   });
 
-  it("keeps an idle session alive with pings at a third of its timeout", async () => {
+  it("keeps an idle session alive with pings at a third of its timeout (the client's time on a manual clock)", async () => {
     const { servers, ensemble } = await startEnsemble();
     ensemble.maxSessionTimeoutMs = 300;
-    const c = await connect(servers, { sessionTimeoutMs: 300 });
+    const clock = new ManualClock();
+    const wire = countingTransport(nodeTransport());
+    const c = await connect(servers, { sessionTimeoutMs: 300, clock, transport: wire.transport });
     const states = recordStates(c);
-    await new Promise((r) => setTimeout(r, 1000));
+    const pings = () => ensemble.log.filter((l) => l.request.type === "ping" && l.sessionId === c.sessionId).length;
+    // One second of the client's time in 10 ms steps; time moves on only once every frame sent
+    // so far has its answer, so the server's real-time expiry never sees a client that is slow.
+    for (let step = 0; step < 100; step++) {
+      clock.advance(10);
+      await until(() => wire.received() >= wire.sent());
+    }
     expect(states).toEqual([]);
     expect(ensemble.sessions.has(c.sessionId)).toBe(true);
-    const pings = ensemble.log.filter((l) => l.request.type === "ping").length;
-    expect(pings).toBeGreaterThanOrEqual(6);
-    expect(pings).toBeLessThanOrEqual(15);
+    // Idle for half the read timeout (a third of the session timeout, 100 ms), checked each sixth of it.
+    expect(pings()).toBeGreaterThanOrEqual(7);
+    expect(pings()).toBeLessThanOrEqual(10);
+  });
+
+  it("a manual clock runs timers in due order with now() at each one's due time", () => {
+    const clock = new ManualClock(1000);
+    const seen: Array<[string, number]> = [];
+    clock.setTimeout(() => seen.push(["b", clock.now()]), 20);
+    const dropped = clock.setTimeout(() => seen.push(["x", clock.now()]), 5);
+    clock.setTimeout(() => {
+      seen.push(["a", clock.now()]);
+      clock.setTimeout(() => seen.push(["a2", clock.now()]), 5);
+    }, 10);
+    clock.clearTimeout(dropped);
+    clock.advance(15);
+    expect(seen).toEqual([["a", 1010], ["a2", 1015]]);
+    expect(clock.now()).toBe(1015);
+    clock.advance(100);
+    expect(seen.at(-1)).toEqual(["b", 1020]);
+    expect(clock.now()).toBe(1115);
+    expect(clock.pending).toBe(0);
   });
 
   it("learns from the server that its session expired: fails queued calls, notifies watches, starts anew", async () => {

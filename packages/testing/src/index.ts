@@ -23,3 +23,4 @@ export type { CampaignOptions, TargetName as FuzzTargetName } from "./fuzz/optio
 export { makeTestCa, hasOpenssl, type TestCa, type CertFiles } from "./tls-certs.js";
 export { startStandalone, FAST, type Standalone, type StandaloneOptions } from "./in-process/standalone.js";
 export { startInProcessEnsemble, type InProcessEnsemble, type InProcessEnsembleOptions } from "./in-process/ensemble.js";
+export { ManualClock } from "./manual-clock.js";
