@@ -1,33 +1,14 @@
 // /zookeeper/config as ZooKeeper's own clients read it from Warden: kazoo's get and zkCli.sh's
 // config (and config -c) see exactly the bytes of ZooKeeper's format, warden shell prints the
 // same lines, and both clients' reconfig gets ZooKeeper's answers.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "@warden/server";
 import { createClient } from "@warden/client";
 import type { LocalEnsemble } from "@warden/server";
-import { describeWithTool, hasFile, hasJava, kazooPython, runPython, runZkCli, startEnsemble, startStandalone, stopEnsemble, ZKCLI, type Standalone } from "./helpers.js";
+import { describeWithTool, hasFile, hasJava, kazooPython, runPython, runWardenShell, runZkCli, startEnsemble, startStandalone, stopEnsemble, ZKCLI, type Standalone } from "./helpers.js";
 
-const WARDEN = fileURLToPath(new URL("../../bin/warden", import.meta.url));
 const python = kazooPython();
 
-function runWardenShell(connectString: string, stdin: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", `exec "$0" "$1" shell "$2" 2>&1`, process.execPath, WARDEN, connectString], { stdio: ["pipe", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`warden shell did not finish:\n${out}`));
-    }, 30_000);
-    child.on("close", () => {
-      clearTimeout(timer);
-      resolve(out);
-    });
-    child.stdin.end(stdin);
-  });
-}
 
 /** A quorum of one (standaloneEnabled=false), so /zookeeper/config lists it, with reconfig on and a superuser. */
 async function startQuorumOfOne(): Promise<{ warden: Standalone; text: string; native: string }> {

@@ -222,3 +222,24 @@ export function expectStepPassed(out: string, step: string, ensemble: ProcessEns
   const during = end < 0 ? `(no line for ${step}; the program printed:)\n${out}` : lines.slice(start, end + 1).join("\n");
   expect(line, `${during}\n${ensembleLogs(ensemble)}`).toBe(`PASS ${step}`);
 }
+
+const WARDEN_BIN_PATH = fileURLToPath(new URL("../../bin/warden", import.meta.url));
+
+/** Runs `warden shell connectString` with stdin, both output streams in one pipe (their lines in the order written). */
+export function runWardenShell(connectString: string, stdin: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // One pipe for both streams (2>&1), so that the lines keep the order they were written in.
+    const child = spawn("sh", ["-c", `exec "$0" "$1" shell "$2" 2>&1`, process.execPath, WARDEN_BIN_PATH, connectString], { stdio: ["pipe", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`warden shell did not finish:\n${out}`));
+    }, 30_000);
+    child.on("close", () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+    child.stdin.end(stdin);
+  });
+}

@@ -1,15 +1,11 @@
 // Quotas through Debian's zkCli.sh (ZooKeeper 3.8's own setquota, listquota and delquota) against
 // a standalone Warden with enforceQuota=true, and the same script through `warden shell`: both
 // print the same lines, and each sees the quotas the other set.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "@warden/server";
 import { createClient } from "@warden/client";
 import { listQuota } from "@warden/client";
-import { describeWithTool, hasFile, hasJava, runZkCli, startStandalone, ZKCLI, type Standalone } from "./helpers.js";
-
-const WARDEN = fileURLToPath(new URL("../../bin/warden", import.meta.url));
+import { describeWithTool, hasFile, hasJava, runWardenShell, runZkCli, startStandalone, ZKCLI, type Standalone } from "./helpers.js";
 
 /** `p` is replaced by a prefix, so that the two runs use their own paths on one server. */
 const script = (p: string) => `create /${p}z
@@ -71,23 +67,6 @@ function expectInOrder(out: string, lines: string[]): void {
   }
 }
 
-function runWardenShell(connectString: string, stdin: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // One pipe for both streams (2>&1), so that the lines keep the order they were written in.
-    const child = spawn("sh", ["-c", `exec "$0" "$1" shell "$2" 2>&1`, process.execPath, WARDEN, connectString], { stdio: ["pipe", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`warden shell did not finish:\n${out}`));
-    }, 30_000);
-    child.on("close", () => {
-      clearTimeout(timer);
-      resolve(out);
-    });
-    child.stdin.end(stdin);
-  });
-}
 
 describeWithTool("quotas through zkCli.sh (ZooKeeper 3.8) and warden shell against Warden", hasFile(ZKCLI) && hasJava(), "apt-get install -y zookeeper (needs java)", () => {
   let warden: Standalone;

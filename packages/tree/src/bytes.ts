@@ -35,25 +35,27 @@ export function bytesToLatin1(bytes: Uint8Array): string {
   return s;
 }
 
+/** n bytes of the shared pool (or a buffer of their own when large). */
+function pooled(n: number): Uint8Array {
+  if (n > POOLED_BYTES_MAX) return new Uint8Array(n);
+  if (poolOffset + n > POOL_BYTES) {
+    pool = new Uint8Array(POOL_BYTES);
+    poolOffset = 0;
+  }
+  // A view made by the constructor: subarray() is several times slower (species lookup).
+  const out = new Uint8Array(pool.buffer, poolOffset, n);
+  // Keep views 8-byte aligned so that later readers may use wider typed views.
+  poolOffset = (poolOffset + n + 7) & ~7;
+  return out;
+}
+
 /**
  * A fresh copy of the bytes in `s`. Small results are views into a shared 64 KiB pool:
  * callers may keep and mutate them, but must not assume `.buffer` is theirs alone.
  */
 export function latin1ToBytes(s: string): Uint8Array {
   const n = s.length;
-  let out: Uint8Array;
-  if (n > POOLED_BYTES_MAX) {
-    out = new Uint8Array(n);
-  } else {
-    if (poolOffset + n > POOL_BYTES) {
-      pool = new Uint8Array(POOL_BYTES);
-      poolOffset = 0;
-    }
-    // A view made by the constructor: subarray() is several times slower (species lookup).
-    out = new Uint8Array(pool.buffer, poolOffset, n);
-    // Keep views 8-byte aligned so that later readers may use wider typed views.
-    poolOffset = (poolOffset + n + 7) & ~7;
-  }
+  const out = pooled(n);
   if (native !== undefined && n > 0) native.latin1Write.call(out, s, 0, n);
   else for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
   return out;
@@ -61,17 +63,7 @@ export function latin1ToBytes(s: string): Uint8Array {
 
 /** A fresh copy of `n` bytes of `src` from `start`, pooled as latin1ToBytes's copies are. */
 export function copyBytes(src: Uint8Array, start: number, n: number): Uint8Array {
-  let out: Uint8Array;
-  if (n > POOLED_BYTES_MAX) {
-    out = new Uint8Array(n);
-  } else {
-    if (poolOffset + n > POOL_BYTES) {
-      pool = new Uint8Array(POOL_BYTES);
-      poolOffset = 0;
-    }
-    out = new Uint8Array(pool.buffer, poolOffset, n);
-    poolOffset = (poolOffset + n + 7) & ~7;
-  }
+  const out = pooled(n);
   if (n <= 32) for (let i = 0; i < n; i++) out[i] = src[start + i]!;
   else out.set(new Uint8Array(src.buffer, src.byteOffset + start, n));
   return out;
