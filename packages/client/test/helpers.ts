@@ -76,3 +76,17 @@ export function countingTransport(inner: Transport): { transport: Transport; sen
     },
   };
 }
+
+/**
+ * Moves a manual clock on in steps, letting real I/O run between them, until `cond` holds; fails
+ * naming `what` after `stepsMax` steps of the client's time.
+ */
+export async function pumpUntil(clock: { advance(ms: number): void }, cond: () => boolean, what: string, stepMs = 10, stepsMax = 2000): Promise<void> {
+  for (let i = 0; i < stepsMax; i++) {
+    if (cond()) return;
+    clock.advance(stepMs);
+    // A yield to the event loop (sockets, the fixture's replies), not a wait for something.
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  if (!cond()) throw new Error(`${what} did not happen within ${stepsMax * stepMs} ms of the client's time`);
+}

@@ -3,7 +3,7 @@ import { ConnectionLossError, EventType, KeeperState, OperationTimeoutError, Ses
 import { ClientClosedError, NO_ZXID, type WatchedEvent } from "@warden/client";
 import { ManualClock } from "@warden/testing";
 import { nodeTransport } from "../src/node.js";
-import { connect, countingTransport, nextState, recordStates, startEnsemble, until } from "./helpers.js";
+import { connect, countingTransport, nextState, pumpUntil, recordStates, startEnsemble, until } from "./helpers.js";
 
 describe("sessions across connection loss", () => {
   it("reattaches the same session on another server after its server goes away", async () => {
@@ -91,27 +91,33 @@ describe("sessions across connection loss", () => {
 });
 
 describe("session expiry", () => {
-  it("reports the session lost after its timeout without any server, then opens a new one", async () => {
+  it("reports the session lost after its timeout without any server, then opens a new one (the client's time on a manual clock)", async () => {
     const { servers, ensemble } = await startEnsemble();
     ensemble.maxSessionTimeoutMs = 400;
-    const c = await connect(servers, { sessionTimeoutMs: 400 });
+    const clock = new ManualClock();
+    const c = await connect(servers, { sessionTimeoutMs: 400, clock });
     expect(c.sessionTimeoutMs).toBe(400);
     const oldId = c.sessionId;
     const watchEvents: WatchedEvent[] = [];
     await c.create("/w");
     await c.getData("/w", { watch: (e) => watchEvents.push(e) });
     const states = recordStates(c);
-    servers[0]!.silent = true; // a partition: the socket stays up, nothing comes back
-    const started = Date.now();
-    await nextState(c, "expired");
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(350);
-    expect(elapsed).toBeLessThan(1500);
+    const at = new Map<string, number>();
+    c.on("state", (s) => at.set(s, at.get(s) ?? clock.now()));
+    // Last heard at client time 0: a partition now (the socket stays up, nothing comes back).
+    servers[0]!.silent = true;
+    await pumpUntil(clock, () => at.has("expired"), "the session's expiry");
+    // Disconnected once nothing was heard for the read timeout (2/3 of 400 ms, checked each
+    // sixth of it), expired at the deadline: last heard + the negotiated timeout.
+    const readTimeoutMs = (400 * 2) / 3;
+    expect(at.get("disconnected")).toBeGreaterThanOrEqual(readTimeoutMs - 1e-9);
+    expect(at.get("disconnected")).toBeLessThanOrEqual(readTimeoutMs + readTimeoutMs / 6);
+    expect(at.get("expired")).toBe(400);
     expect(states.slice(0, 2)).toEqual(["disconnected", "expired"]);
     expect(watchEvents).toEqual([{ type: EventType.None, state: KeeperState.Expired, path: "", zxid: NO_ZXID }]);
     const queued = c.exists("/w");
     servers[0]!.silent = false;
-    await nextState(c, "reconnected");
+    await pumpUntil(clock, () => at.has("reconnected"), "a new session");
     expect(c.sessionId).not.toBe(oldId);
     expect(await queued).not.toBeNull();
   });
