@@ -22,6 +22,7 @@ import { judgeOrigin, type AllowedOrigins } from "./origins.js";
 import { createHttpsListener, peerIdentities, type ListenerTls } from "./tls-listener.js";
 import { listenTcp, type CloseCause, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
 
+const EMPTY = Buffer.alloc(0);
 /** Wait this long after a close frame before cutting the socket, so the client can read it. */
 const CLOSE_LINGER_MS = 100;
 /** At most one log line per this interval for upgrades refused for their Origin (all are counted). */
@@ -30,6 +31,13 @@ const ORIGIN_LOG_INTERVAL_MS = 1000;
 export class NativeConnection extends ConnectionBase {
   readonly protocol = "native" as const;
   private corked = false;
+  /**
+   * Messages read and not yet handled, undecoded: ws hands on every message of a chunk it
+   * read, paused or not, so the ones after a pause wait here (at most one read's worth, as
+   * the socket is paused then).
+   */
+  private held: Buffer[] = [];
+  private heldHead = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -82,6 +90,23 @@ export class NativeConnection extends ConnectionBase {
   protected override abortIo(cause: CloseCause, text: string): void {
     if (cause === "bad_frame" || cause === "connect_twice" || cause === "handshake_too_large") return this.closeIo(CloseReason.BAD_FRAME, text.slice(0, 1024), undefined);
     this.destroyIo();
+  }
+
+  /** Keeps a message ws read; the messages kept are taken while reading is not paused. */
+  received(data: Buffer): void {
+    if (this.closed) return;
+    this.held.push(data);
+    this.takeFrames();
+  }
+  protected nextFrame(): Uint8Array | undefined {
+    if (this.heldHead === this.held.length) return undefined;
+    const data = this.held[this.heldHead]!;
+    this.held[this.heldHead++] = EMPTY;
+    if (this.heldHead === this.held.length) {
+      this.held = [];
+      this.heldHead = 0;
+    }
+    return data;
   }
 
   protected decodeConnect(data: Uint8Array): ConnectRequest {
@@ -267,7 +292,7 @@ function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: N
   socket.on("data", countHandshake);
   ws.on("message", (data: Buffer, isBinary: boolean) => {
     if (!isBinary) return conn.fail("bad_frame", "text frames are not part of the protocol");
-    conn.onFrame(data);
+    conn.received(data);
   });
   socket.on("drain", () => conn.drained());
   ws.on("close", () => {

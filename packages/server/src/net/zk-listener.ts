@@ -18,6 +18,8 @@ export class ZkConnection extends ConnectionBase {
 
   constructor(
     private readonly socket: Socket,
+    /** What was read and not yet handled, as bytes: frames are split off one at a time as they are taken. */
+    private readonly splitter: jute.JuteFrameSplitter,
     remote: string,
     remoteIp: string,
     bounds: ConnectionBounds,
@@ -52,6 +54,20 @@ export class ZkConnection extends ConnectionBase {
     }
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 100).unref();
+  }
+
+  /** Keeps what was read; the frames in it are taken while reading is not paused. */
+  received(chunk: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      this.splitter.push(chunk);
+    } catch (e) {
+      return this.fail("bad_frame", e);
+    }
+    this.takeFrames();
+  }
+  protected nextFrame(): Uint8Array | undefined {
+    return this.splitter.next();
   }
 
   protected decodeConnect(frame: Uint8Array): ConnectRequest {
@@ -200,26 +216,17 @@ function accept(socket: Socket, opts: ZkListenerOptions, connections: Set<ZkConn
     opts.reporter.closed("zookeeper", "too_many_connections");
     return void socket.destroy();
   }
-  const conn = new ZkConnection(socket, `${ip}:${socket.remotePort}`, ip, opts.bounds, opts.reporter);
+  const splitter = new jute.JuteFrameSplitter({ frameBytesMax: opts.frameBytesMax, firstFrameBytesMax: opts.bounds.handshakeBytesMax, detectFourLetterWords: true });
+  const conn = new ZkConnection(socket, splitter, `${ip}:${socket.remotePort}`, ip, opts.bounds, opts.reporter);
   if (opts.tls) conn.tlsIdentities = peerIdentities(socket, opts.tls);
   connections.add(conn);
   conn.handler = opts.handlers(conn);
-  const splitter = new jute.JuteFrameSplitter({ frameBytesMax: opts.frameBytesMax, firstFrameBytesMax: opts.bounds.handshakeBytesMax, detectFourLetterWords: true });
   socket.on("data", (chunk: Buffer) => {
-    if (conn.closed) return;
-    let frames: Uint8Array[];
-    try {
-      frames = splitter.feed(chunk);
-    } catch (e) {
-      return conn.fail("bad_frame", e);
-    }
-    if (splitter.fourLetterWord !== undefined) {
+    conn.received(chunk);
+    // The first 4 bytes are read at once (no handshake yet, nothing paused): a word is known now.
+    if (splitter.fourLetterWord !== undefined && !conn.closed) {
       conn.closed = true;
-      return void socket.end(opts.fourLetterWord(splitter.fourLetterWord));
-    }
-    for (const frame of frames) {
-      conn.onFrame(frame);
-      if (conn.closed) return;
+      socket.end(opts.fourLetterWord(splitter.fourLetterWord));
     }
   });
   socket.on("drain", () => conn.drained());
