@@ -11,8 +11,12 @@ const REFUSED_PASSWORD = new Uint8Array(16);
 export class ZkConnection extends ConnectionBase {
   readonly protocol = "zookeeper" as const;
   private readOnlyField = true;
-  /** Reply shapes of outstanding requests, by xid (ZooKeeper xids may repeat: -2, -4, -8). */
-  private readonly shapes = new Map<number, jute.JuteReplyShape[]>();
+  /**
+   * Reply shapes of outstanding requests, in the order they came (xids may repeat: -2, -4, -8).
+   * A session answers in that order, so the reply's shape is nearly always the first: a queue
+   * of two arrays costs nothing per request, where a Map by xid rehashed as it emptied.
+   */
+  private readonly shapes = new ShapeQueue();
   /** Replies and events of one turn leave in one write. */
   private readonly batch = new TurnBatch((bytes) => this.socket.write(bytes, this.flushed));
 
@@ -116,7 +120,7 @@ export class ZkConnection extends ConnectionBase {
 
   /** The largest reply a multi of these ops can have (every result at its largest), exactly as jute writes it. */
   multiReplyBytesMax(xid: number, ops: readonly WriteOp[]): number {
-    const shape = this.shapes.get(xid)?.at(-1);
+    const shape = this.shapes.last(xid);
     let bytes = jute.REPLY_HEADER_BYTES + jute.MULTI_HEADER_BYTES;
     ops.forEach((op, i) => {
       // An ErrorResult is the header and an int; a success is at least that large but for delete and check.
@@ -133,16 +137,56 @@ export class ZkConnection extends ConnectionBase {
   }
 
   private expectReply(xid: number, shape: jute.JuteReplyShape): void {
-    const list = this.shapes.get(xid);
-    if (list) list.push(shape);
-    else this.shapes.set(xid, [shape]);
+    this.shapes.push(xid, shape);
   }
   private takeShape(xid: number): jute.JuteReplyShape | undefined {
-    const list = this.shapes.get(xid);
-    if (!list) return undefined;
-    const s = list.shift();
-    if (list.length === 0) this.shapes.delete(xid);
-    return s;
+    return this.shapes.take(xid);
+  }
+}
+
+/** Shapes of outstanding requests in arrival order, taken by xid (the first with it). */
+export class ShapeQueue {
+  private xids: number[] = [];
+  private shapes: (jute.JuteReplyShape | undefined)[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.xids.length - this.head;
+  }
+  push(xid: number, shape: jute.JuteReplyShape): void {
+    this.xids.push(xid);
+    this.shapes.push(shape);
+  }
+  /** The first shape queued with `xid`, removed; undefined when none is. */
+  take(xid: number): jute.JuteReplyShape | undefined {
+    if (this.head < this.xids.length && this.xids[this.head] === xid) {
+      const shape = this.shapes[this.head];
+      this.shapes[this.head++] = undefined;
+      this.compact();
+      return shape;
+    }
+    // Out of order (a request that got no reply, the connection ending): rare, so a search.
+    for (let i = this.head; i < this.xids.length; i++) {
+      if (this.xids[i] !== xid) continue;
+      const shape = this.shapes[i];
+      this.xids.splice(i, 1);
+      this.shapes.splice(i, 1);
+      return shape;
+    }
+    return undefined;
+  }
+  /** The last shape queued with `xid` (the request being handled), left in place. */
+  last(xid: number): jute.JuteReplyShape | undefined {
+    for (let i = this.xids.length - 1; i >= this.head; i--) if (this.xids[i] === xid) return this.shapes[i];
+    return undefined;
+  }
+  /** Drops the taken entries once they are most of the arrays (amortized: one copy per 1,024 at least). */
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.xids.length) {
+      this.xids = this.xids.slice(this.head);
+      this.shapes = this.shapes.slice(this.head);
+      this.head = 0;
+    }
   }
 }
 
