@@ -36,7 +36,22 @@ const sample = () => {
 setInterval(sample, 5).unref();
 const hwmMib = async () => Number(/VmHWM:\s+(\d+)/.exec(await readFile("/proc/self/status", "utf8"))[1]) / 1024;
 
+// PIPELINED_PROFILE=file: samples what survived young collections (promoted, then collected or
+// still alive), to see which allocations reach the old generation.
+let profiler;
+if (process.env.PIPELINED_PROFILE) {
+  const { Session } = await import("node:inspector/promises");
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post("HeapProfiler.enable");
+}
+
 process.on("message", async (msg) => {
+  if (msg.type === "reset" && profiler) await profiler.post("HeapProfiler.startSampling", { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.PIPELINED_PROFILE_MINOR === "1" });
+  if (msg.type === "peak" && profiler) {
+    const { profile } = await profiler.post("HeapProfiler.stopSampling");
+    await writeFile(process.env.PIPELINED_PROFILE, JSON.stringify(profile));
+  }
   if (msg.type === "reset") {
     globalThis.gc?.();
     await writeFile("/proc/self/clear_refs", "5").catch(() => undefined);

@@ -1,11 +1,15 @@
 // Memory of one server under pipelined requests: a client writes N small requests at once
 // (one write on the ZooKeeper port, N WebSocket messages on the native port) and reads every
 // reply. Only maxOutstandingPerSession (1,000) may be outstanding, so the server's memory
-// should not grow with N. The server runs in a child process (pipelined-server.mjs) that
-// reports its RSS high-water mark (VmHWM, reset before each load) and the peaks of its V8 heap
-// sampled every 5 ms. Issue 11: the jute fuzz target's many-watches case (20,000-50,000
-// pipelined exists or addWatch) passed the 320 MiB RSS bound.
+// should not grow with N beyond what the requests leave alive (their watches). Each load has a
+// fresh server in a child process (pipelined-server.mjs) that reports its RSS high-water mark
+// (VmHWM), the peaks of its V8 heap sampled every 5 ms, and its live heap after a full
+// collection once every reply came (connections still open, so their watches count).
+// Issue 11: the jute fuzz target's many-watches case (20,000-50,000 pipelined exists or
+// addWatch) passed the 320 MiB RSS bound.
 //   npm run bench -- pipelined      (BENCH_QUICK=1 for a smoke run)
+//   PIPELINED_PROFILE=/tmp/p.heapprofile (and PIPELINED_PROFILE_MINOR=1 to count young garbage
+//   too): the server's sampling heap profile of the last load, for Chrome DevTools.
 import { fork } from "node:child_process";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -18,20 +22,25 @@ const CONNECTIONS = QUICK ? 2 : 4;
 const MIB = 1024 * 1024;
 const connectRequest = { protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 30_000, sessionId: 0n, password: new Uint8Array(16), readOnly: false };
 
-const child = fork(fileURLToPath(new URL("pipelined-server.mjs", import.meta.url)), [JSON.stringify({})], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-const messages = [];
-let waiting;
-child.on("message", (m) => (waiting ? (waiting(m), (waiting = undefined)) : messages.push(m)));
-const ask = (msg) =>
-  new Promise((resolve) => {
-    if (messages.length) return resolve(messages.shift());
-    waiting = resolve;
-    if (msg) child.send(msg);
-  });
-const { ports } = await ask();
+/** A fresh server in a child process; `ask` sends a message and resolves with its answer. */
+async function startServer() {
+  const child = fork(fileURLToPath(new URL("pipelined-server.mjs", import.meta.url)), [JSON.stringify({})], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const messages = [];
+  let waiting;
+  child.on("message", (m) => (waiting ? (waiting(m), (waiting = undefined)) : messages.push(m)));
+  const ask = (msg) =>
+    new Promise((resolve) => {
+      if (messages.length) return resolve(messages.shift());
+      waiting = resolve;
+      if (msg) child.send(msg);
+    });
+  const { ports } = await ask();
+  const stopped = new Promise((resolve) => child.once("exit", resolve));
+  return { ports, ask, stop: () => (child.send({ type: "stop" }), stopped) };
+}
 
-/** One ZooKeeper session that writes `requests` at once and resolves when every reply came. */
-async function zkPipelined(requests) {
+/** One ZooKeeper session that writes `requests` at once; resolves with its socket when every reply came. */
+async function zkPipelined(ports, requests) {
   const socket = connect(ports.client, "127.0.0.1");
   await new Promise((resolve, reject) => (socket.once("connect", resolve), socket.once("error", reject)));
   const splitter = new jute.JuteFrameSplitter({ frameBytesMax: 64 * MIB });
@@ -46,12 +55,12 @@ async function zkPipelined(requests) {
   socket.write(jute.encodeConnectRequest(connectRequest));
   socket.write(Buffer.concat(requests.map((request, i) => jute.encodeRequest({ xid: i + 1, request }))));
   await done;
-  socket.destroy();
+  return () => socket.destroy();
 }
 
 const codec = new NativeCodec({ frameBytesMax: 64 * MIB, dataBytesMax: 32 * MIB });
 /** One native session that sends `requests` without waiting and resolves when every reply came. */
-async function nativePipelined(requests) {
+async function nativePipelined(ports, requests) {
   const ws = new WebSocket(`ws://127.0.0.1:${ports.native}/`, { perMessageDeflate: false, maxPayload: 64 * MIB });
   await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
   let frames = 0;
@@ -62,7 +71,7 @@ async function nativePipelined(requests) {
   ws.send(codec.encodeClientFrame({ kind: "connect", request: connectRequest }));
   requests.forEach((request, i) => ws.send(codec.encodeClientFrame({ kind: "request", xid: i + 1, request })));
   await done;
-  ws.terminate();
+  return () => ws.terminate();
 }
 
 const absent = (c, i) => `/bench-absent/c${c}/node-${i}`;
@@ -80,26 +89,30 @@ for (const n of COUNTS) {
 }
 
 const rows = [];
-try {
-  for (const load of loads) {
-    const before = await ask({ type: "reset" });
+for (const load of loads) {
+  const server = await startServer();
+  try {
+    const before = await server.ask({ type: "reset" });
     const started = performance.now();
     const run = load.port === "zookeeper" ? zkPipelined : nativePipelined;
-    await Promise.all(Array.from({ length: load.connections }, (_, c) => run(Array.from({ length: load.n }, (_, i) => load.make(c, i)))));
+    const closers = await Promise.all(Array.from({ length: load.connections }, (_, c) => run(server.ports, Array.from({ length: load.n }, (_, i) => load.make(c, i)))));
     const ms = performance.now() - started;
-    const peak = await ask({ type: "peak" });
-    rows.push({ ...load, before, peak, ms });
+    const peak = await server.ask({ type: "peak" });
+    const live = await server.ask({ type: "live" });
+    closers.forEach((close) => close());
+    rows.push({ ...load, before, peak, live, ms });
     process.stderr.write(`${load.port} ${load.kind} ${load.connections}x${load.n}: RSS peak ${peak.rssMib.toFixed(0)} MiB\n`);
+  } finally {
+    await server.stop();
   }
-} finally {
-  child.send({ type: "stop" });
 }
-console.log("One standalone server (child process, defaults: maxOutstandingPerSession 1000); each load writes N requests per");
-console.log("connection at once and reads every reply. RSS: the kernel's high-water mark, reset before each load after a full GC;");
-console.log(`heap: process.memoryUsage() peaks sampled every 5 ms${QUICK ? " (BENCH_QUICK)" : ""}.\n`);
-console.log("| port | request | connections × N | RSS before MiB | RSS peak MiB | grew MiB | heapUsed peak MiB | heapTotal peak MiB | ms |");
-console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("A fresh standalone server per load (child process, defaults: maxOutstandingPerSession 1000, heapGrowthPercent 100);");
+console.log("each load writes N requests per connection at once and reads every reply. RSS: the kernel's high-water mark;");
+console.log("heap: process.memoryUsage() peaks sampled every 5 ms; live: heapUsed after a full GC once every reply came,");
+console.log(`connections still open (their watches); outstanding: the server's high-water mark${QUICK ? " (BENCH_QUICK)" : ""}.\n`);
+console.log("| port | request | connections × N | RSS before MiB | RSS peak MiB | grew MiB | heapUsed peak MiB | heapTotal peak MiB | live heap MiB | outstanding peak | ms |");
+console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) {
-  const cells = [r.port, r.kind, `${r.connections} × ${r.n}`, r.before.rssMib.toFixed(0), r.peak.rssMib.toFixed(0), (r.peak.rssMib - r.before.rssMib).toFixed(0), r.peak.heapUsedMib.toFixed(0), r.peak.heapTotalMib.toFixed(0), r.ms.toFixed(0)];
+  const cells = [r.port, r.kind, `${r.connections} × ${r.n}`, r.before.rssMib.toFixed(0), r.peak.rssMib.toFixed(0), (r.peak.rssMib - r.before.rssMib).toFixed(0), r.peak.heapUsedMib.toFixed(0), r.peak.heapTotalMib.toFixed(0), r.live.heapUsedMib.toFixed(0), r.peak.counts.outstandingPeak ?? "-", r.ms.toFixed(0)];
   console.log(`| ${cells.join(" | ")} |`);
 }
