@@ -1,6 +1,7 @@
 // What the captured frames mean, and how the codec refuses what ZooKeeper refuses.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ErrorCode, OpCode } from "../src/codes.js";
 import { DecodeError, WardenError } from "../src/errors.js";
@@ -150,6 +151,15 @@ describe("replies", () => {
 
   it("an error reply is the header alone", () => {
     expect(Buffer.from(encodeErrorReply(5, 0x1cn, ErrorCode.NO_NODE)).toString("hex")).toBe("00000010" + "00000005" + "000000000000001c" + "ffffff9b");
+  });
+
+  it("an error reply written in place is byte for byte what the writer makes, for every int and long", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (xid, zxid, err) => {
+        const expected = new JuteWriter(undefined, 20).int(xid).long(zxid).int(err).frame();
+        expect([...encodeErrorReply(xid, zxid, err)]).toEqual([...expected]);
+      }),
+    );
   });
 
   it("a response that does not fit the op code is a bug, reported loudly", () => {

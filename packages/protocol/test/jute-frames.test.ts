@@ -39,6 +39,29 @@ describe("JuteFrameSplitter", () => {
     expect([...spanning!]).toEqual([1, 2, 3]);
   });
 
+  it("splits no further than it is asked: frames not taken with next() stay bytes, in order, and are taken later", () => {
+    const frames = Array.from({ length: 5 }, (_, i) => Uint8Array.of(...length(i + 1), ...Array.from({ length: i + 1 }, () => i)));
+    const split = new JuteFrameSplitter();
+    split.push(Uint8Array.of(...frames.flatMap((f) => [...f])));
+    expect([...split.next()!]).toEqual([0]);
+    expect(split.bufferedBytes).toBe(frames.slice(1).reduce((n, f) => n + f.length, 0));
+    // More bytes arrive while the caller takes nothing: they are kept, not split.
+    split.push(Uint8Array.of(...length(1), 9));
+    const rest: number[][] = [];
+    for (let f = split.next(); f !== undefined; f = split.next()) rest.push([...f]);
+    expect(rest).toEqual([[1, 1], [2, 2, 2], [3, 3, 3, 3], [4, 4, 4, 4, 4], [9]]);
+    expect(split.bufferedBytes).toBe(0);
+  });
+
+  it("gives the same frames whether the stream comes in one chunk or byte by byte", () => {
+    const stream = Uint8Array.of(...length(3), 1, 2, 3, ...length(0), ...length(2), 4, 5);
+    const whole = new JuteFrameSplitter().feed(stream).map((f) => [...f]);
+    const split = new JuteFrameSplitter();
+    const bytewise = [...stream].flatMap((b) => split.feed(Uint8Array.of(b)).map((f) => [...f]));
+    expect(bytewise).toEqual(whole);
+    expect(whole).toEqual([[1, 2, 3], [], [4, 5]]);
+  });
+
   it("a length split across chunks is read once it is whole", () => {
     const split = new JuteFrameSplitter();
     expect(split.feed(Uint8Array.of(0, 0))).toEqual([]);

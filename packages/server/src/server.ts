@@ -61,6 +61,11 @@ export interface ServerStateCounts {
   pendingSyncs: number;
   /** Requests received and not answered. */
   outstanding: number;
+  /**
+   * The most requests ever outstanding at once (a high-water mark): reading stops at
+   * maxOutstandingPerSession per session, so one session never takes it past that bound.
+   */
+  outstandingPeak: number;
   /** Reply bytes queued and not yet flushed, over every attached connection, and the most for one. */
   queuedOutputBytes: number;
   queuedOutputBytesMax: number;
@@ -504,6 +509,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       pendingWrites: node.pendingWrites,
       pendingSyncs: syncs.size,
       outstanding: ctx.outstanding.value,
+      outstandingPeak: ctx.outstanding.peak,
       queuedOutputBytes: [...local.values()].reduce((n, h) => n + h.connection.bufferedBytes, 0),
       queuedOutputBytesMax: Math.max(0, ...[...local.values()].map((h) => h.connection.bufferedBytes)),
       watchingSessions: node.tree.watches.counts.sessions,

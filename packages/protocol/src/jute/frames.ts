@@ -29,8 +29,9 @@ export class JuteFrameSplitter {
   fourLetterWord: FourLetterWord | undefined;
   private readonly detectFourLetterWords: boolean;
   private chunks: Uint8Array[] = [];
-  /** Index of the first unread chunk in `chunks`. */
+  /** Index of the first unread chunk in `chunks`, and how much of it was read. */
   private head = 0;
+  private offset = 0;
   private buffered = 0;
   /** Body length of the frame being read, or -1 while reading a length. */
   private bodyBytes = -1;
@@ -47,45 +48,56 @@ export class JuteFrameSplitter {
     this.detectFourLetterWords = options.detectFourLetterWords ?? false;
   }
 
-  /** Bytes held for an incomplete length or frame (at most 4 + frameBytesMax). */
+  /**
+   * Bytes received and not yet handed on as frames: an incomplete length or frame (at most
+   * 4 + frameBytesMax), and, when the caller stops taking frames (`next`), whole frames too.
+   */
   get bufferedBytes(): number {
     return this.buffered;
   }
 
   /**
-   * The frame bodies (without their lengths) that `chunk` completes, in order. Views into
-   * `chunk` stay valid as long as the caller does not reuse the chunk's memory.
-   * Throws DecodeError on a bad length; the splitter is then failed for good.
+   * The frame bodies (without their lengths) that `chunk` completes, in order: push, then
+   * next until there is none. Views into `chunk` stay valid as long as the caller does not
+   * reuse the chunk's memory. Throws DecodeError on a bad length; the splitter is then failed for good.
    */
   feed(chunk: Uint8Array): Uint8Array[] {
-    if (this.failed) throw juteError(R.STREAM_FAILED, "the stream already had a bad frame");
+    this.push(chunk);
     const frames: Uint8Array[] = [];
-    if (this.fourLetterWord !== undefined || chunk.length === 0) return frames;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    try {
-      this.drain(frames);
-    } catch (error) {
-      this.failed = true;
-      this.chunks = [];
-      this.head = 0;
-      this.buffered = 0;
-      throw error;
-    }
+    for (let f = this.next(); f !== undefined; f = this.next()) frames.push(f);
     return frames;
   }
 
-  private drain(frames: Uint8Array[]): void {
-    for (;;) {
+  /** Keeps `chunk` (not copied) for `next` to split; nothing is decoded yet. */
+  push(chunk: Uint8Array): void {
+    if (this.failed) throw juteError(R.STREAM_FAILED, "the stream already had a bad frame");
+    if (this.fourLetterWord !== undefined || chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+  }
+
+  /**
+   * The next whole frame body, or undefined until more bytes are pushed. A caller that stops
+   * taking frames (its reader is paused) leaves the rest as the bytes they came in: nothing is
+   * split or decoded ahead of it. A frame inside one chunk is a view of it; one spanning chunks
+   * is copied, once. Throws DecodeError on a bad length; the splitter is then failed for good.
+   */
+  next(): Uint8Array | undefined {
+    if (this.failed) throw juteError(R.STREAM_FAILED, "the stream already had a bad frame");
+    if (this.fourLetterWord !== undefined) return undefined;
+    try {
       if (this.bodyBytes < 0) {
-        if (this.buffered < LENGTH_BYTES) return;
-        const header = this.consume(LENGTH_BYTES);
-        const length = new DataView(header.buffer, header.byteOffset, LENGTH_BYTES).getInt32(0);
-        if (this.startFrame(length)) return;
+        if (this.buffered < LENGTH_BYTES) return undefined;
+        if (this.startFrame(this.readLength())) return undefined;
       }
-      if (this.buffered < this.bodyBytes) return;
-      frames.push(this.consume(this.bodyBytes));
+      if (this.buffered < this.bodyBytes) return undefined;
+      const frame = this.consume(this.bodyBytes);
       this.bodyBytes = -1;
+      return frame;
+    } catch (error) {
+      this.failed = true;
+      this.forget();
+      throw error;
     }
   }
 
@@ -96,9 +108,7 @@ export class JuteFrameSplitter {
       const word = this.detectFourLetterWords ? fourLetterWordOfInt(length) : undefined;
       if (word !== undefined) {
         this.fourLetterWord = word;
-        this.chunks = [];
-        this.head = 0;
-        this.buffered = 0;
+        this.forget();
         return true;
       }
     }
@@ -111,37 +121,56 @@ export class JuteFrameSplitter {
     return false;
   }
 
+  /** A big-endian int32 from the next 4 buffered bytes (4 <= buffered), read in place: no view, no DataView. */
+  private readLength(): number {
+    this.buffered -= LENGTH_BYTES;
+    let value = 0;
+    for (let i = 0; i < LENGTH_BYTES; i++) {
+      const chunk = this.chunks[this.head]!;
+      value = (value << 8) | chunk[this.offset]!;
+      this.advance(chunk, 1);
+    }
+    return value | 0;
+  }
+
   /** The next n buffered bytes (n <= buffered): a view when one chunk holds them, else one copy. */
   private consume(n: number): Uint8Array {
     this.buffered -= n;
     if (n === 0) return new Uint8Array(0);
     const first = this.chunks[this.head]!;
-    if (n <= first.length) {
+    const at = this.offset;
+    if (n <= first.length - at) {
       this.advance(first, n);
-      return first.subarray(0, n);
+      return first.subarray(at, at + n);
     }
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {
       const chunk = this.chunks[this.head]!;
-      const take = Math.min(chunk.length, n - filled);
-      out.set(chunk.subarray(0, take), filled);
+      const take = Math.min(chunk.length - this.offset, n - filled);
+      out.set(chunk.subarray(this.offset, this.offset + take), filled);
       filled += take;
       this.advance(chunk, take);
     }
     return out;
   }
 
-  /** Drops `taken` bytes of the head chunk; an index, not shift(), so many tiny chunks stay O(n). */
+  /** Moves past `taken` bytes of the head chunk; an index, not shift(), so many tiny chunks stay O(n). */
   private advance(chunk: Uint8Array, taken: number): void {
-    if (taken < chunk.length) {
-      this.chunks[this.head] = chunk.subarray(taken);
-      return;
-    }
+    this.offset += taken;
+    if (this.offset < chunk.length) return;
     this.chunks[this.head++] = EMPTY;
+    this.offset = 0;
     if (this.head === this.chunks.length) {
       this.chunks = [];
       this.head = 0;
     }
+  }
+
+  private forget(): void {
+    this.chunks = [];
+    this.head = 0;
+    this.offset = 0;
+    this.buffered = 0;
   }
 }

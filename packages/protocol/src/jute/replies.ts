@@ -157,7 +157,26 @@ export const REPLY_HEADER_BYTES = 16;
 
 /** Server side: an error reply is the ReplyHeader alone (err != 0). */
 export function encodeErrorReply(xid: number, zxid: bigint, err: number, frameBytesMax?: number): Uint8Array {
-  return new JuteWriter(frameBytesMax, 4 + REPLY_HEADER_BYTES).int(xid).long(zxid).int(err).frame();
+  // The most common reply of all (NONODE to an exists, pings refused...): 20 bytes written in
+  // place, one small array, where a JuteWriter made five objects (a quarter of an exists' cost).
+  if (frameBytesMax !== undefined && frameBytesMax < REPLY_HEADER_BYTES) return new JuteWriter(frameBytesMax).int(xid).long(zxid).int(err).frame();
+  const out = new Uint8Array(4 + REPLY_HEADER_BYTES);
+  putInt32(out, 0, REPLY_HEADER_BYTES);
+  putInt32(out, 4, xid);
+  // setBigInt64 wraps to 64 bits as BigInt.asIntN(64) would.
+  longScratch.setBigInt64(0, zxid);
+  out.set(longScratchBytes, 8);
+  putInt32(out, 16, err);
+  return out;
+}
+
+const longScratchBytes = new Uint8Array(8);
+const longScratch = new DataView(longScratchBytes.buffer);
+function putInt32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = value >>> 16;
+  out[at + 2] = value >>> 8;
+  out[at + 3] = value;
 }
 
 /**

@@ -6,7 +6,7 @@ import { CloseReason, EncodeError, ErrorCode, EventType, KeeperState, Perms, War
 import { checkACL, generateDigest, userNameOf, type ReadRequest } from "@warden/tree";
 import { PauseReason, type ClientConnection, type ConnectionHandler } from "../net/connection.js";
 import { negotiateTimeoutMs } from "../session/tracker.js";
-import { IDENTITIES_PER_SESSION_MAX, LocalSession, type Reply } from "./local-session.js";
+import { IDENTITIES_PER_SESSION_MAX, LocalSession, replyOf, type Answer, type Reply } from "./local-session.js";
 import { samePassword } from "./session-ids.js";
 import { MULTI_READ_OPS_MAX, requestPathProblem, watchedPaths } from "./request-checks.js";
 import type { ServerContext } from "./context.js";
@@ -16,7 +16,6 @@ import { readOnlyConnect, refusedReadOnly } from "./read-only.js";
 const CONFIG_PATH = "/zookeeper/config";
 const NO_SECRET_YET = "the ensemble has not committed its session secret yet; try again";
 export { IDENTITIES_PER_SESSION_MAX };
-type Answer = Omit<Reply, "startedMs" | "op">;
 
 export class ClientHandler implements ConnectionHandler {
   session: LocalSession | undefined;
@@ -163,13 +162,13 @@ export class ClientHandler implements ConnectionHandler {
     const authAnswer = request.type === "sasl" ? this.saslRound(s, xid, request.token) : enforcementRefusal(this.ctx.config, s, xid, request);
     if (authAnswer !== undefined) {
       if (authAnswer.thenClose !== undefined) this.ending = true;
-      s.order.read(() => ({ ...authAnswer, startedMs, op: request.type }));
+      s.order.read(() => replyOf(authAnswer, startedMs, request.type));
       return this.backPressure(s);
     }
     if (s.readOnly) {
       const answer = this.readOnlyAnswer(s, xid, request);
       if (answer !== undefined) {
-        s.order.read(() => ({ ...answer, startedMs, op: request.type }));
+        s.order.read(() => replyOf(answer, startedMs, request.type));
         return this.backPressure(s);
       }
     }
@@ -183,7 +182,7 @@ export class ClientHandler implements ConnectionHandler {
       s.order.read(() => ({ xid, zxid: node.lastZxid, err: leaderRefused, response: undefined, thenClose, startedMs, op: request.type }));
     } else if (refused !== undefined) {
       if (node.isWrite(request)) this.ctx.audit?.record(s, this.connection.remoteIp, request, refused.err, undefined);
-      s.order.read(() => ({ ...refused, startedMs, op: request.type }));
+      s.order.read(() => replyOf(refused, startedMs, request.type));
     } else if (node.isWrite(request)) {
       // A committed write finds its request by (session, xid): a second write with an xid still
       // outstanding would take the first's place and wedge the session's order.
@@ -195,7 +194,7 @@ export class ClientHandler implements ConnectionHandler {
         this.guard(() => {
           s.writeXids.delete(xid);
           this.ctx.audit?.record(s, this.connection.remoteIp, request, reply.err, reply.response);
-          s.order.complete(p, { ...reply, startedMs, op: request.type });
+          s.order.complete(p, replyOf(reply, startedMs, request.type));
         }),
       );
     } else if (request.type === "sync") {
@@ -209,7 +208,7 @@ export class ClientHandler implements ConnectionHandler {
         }),
       );
     } else {
-      s.order.read(() => ({ ...this.local(s, xid, request), startedMs, op: request.type }));
+      s.order.read(() => replyOf(this.local(s, xid, request), startedMs, request.type));
     }
     this.backPressure(s);
   }

@@ -18,11 +18,17 @@ export class OutstandingLimit {
   private readonly paused = new Set<ClientConnection>();
   constructor(readonly max: number) {}
 
+  private peakCount = 0;
   get value(): number {
     return this.count;
   }
+  /** The most ever outstanding at once. */
+  get peak(): number {
+    return this.peakCount;
+  }
   add(n: number): void {
     this.count += n;
+    if (this.count > this.peakCount) this.peakCount = this.count;
     if (this.paused.size > 0 && this.count <= this.max / 2) {
       for (const c of this.paused) if (!c.closed) c.resume(PauseReason.global);
       this.paused.clear();

@@ -1,6 +1,10 @@
 // What both client protocols share: the handshake (exactly one ConnectRequest, answered
 // before any later frame is handled, within a time bound), back-pressure on input and
 // output, and containment (a fault ends this connection, logged and counted, never more).
+//
+// Frames are taken from what was read one at a time, and none while reading is paused: the
+// requests a client wrote ahead of a full session (maxOutstandingPerSession) stay the bytes
+// they came in, not decoded requests, until room frees (issue 11: a 50,000-request write).
 import { DecodeError, EncodeError, type CloseReason, type Id, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
 import {
   OutputBound,
@@ -24,9 +28,9 @@ export abstract class ConnectionBase implements ClientConnection {
   handler: ConnectionHandler | undefined;
   tlsIdentities: readonly Id[] = [];
   protected stage: Stage = "handshake";
-  /** Frames that arrived while the ConnectRequest was being answered (bounded by one read chunk: reading is paused). */
-  private early: Uint8Array[] = [];
   private readonly handshakeTimer: NodeJS.Timeout;
+  /** A turn that takes frames again after reading resumed is scheduled. */
+  private takeScheduled = false;
   protected readonly gate: ReadGate;
   private readonly output: OutputBound;
 
@@ -36,7 +40,7 @@ export abstract class ConnectionBase implements ClientConnection {
     protected readonly bounds: ConnectionBounds,
     protected readonly reporter: ListenerReporter,
   ) {
-    this.gate = new ReadGate(() => this.pauseIo(), () => this.resumeIo());
+    this.gate = new ReadGate(() => this.pauseIo(), () => this.scheduleTake());
     this.output = new OutputBound(bounds, () => this.bufferedBytes, this.gate, (bytes) =>
       this.fail("output_overflow", `${bytes} bytes of replies queued for a client that does not read them (outputBytesMax ${bounds.outputBytesMax})`),
     );
@@ -46,6 +50,11 @@ export abstract class ConnectionBase implements ClientConnection {
 
   // ---- what each protocol provides ----
   protected abstract decodeConnect(frame: Uint8Array): ConnectRequest;
+  /**
+   * The next whole frame read from the socket and not yet handled, or undefined. Frames stay
+   * with the protocol (as bytes) until taken. Throws DecodeError when the stream is bad.
+   */
+  protected abstract nextFrame(): Uint8Array | undefined;
   /** Decodes a frame after the handshake and hands it to the handler. Throws DecodeError on a bad one. */
   protected abstract handleFrame(frame: Uint8Array): void;
   protected abstract encodeConnected(response: ConnectResponse, lastZxid: bigint): Uint8Array;
@@ -83,16 +92,47 @@ export abstract class ConnectionBase implements ClientConnection {
     this.gate.resume(why);
   }
 
-  /** Every frame from the client, in order. Never throws. */
-  onFrame(frame: Uint8Array): void {
-    if (this.closed) return;
-    try {
-      if (this.stage === "connecting") {
-        this.early.push(frame);
-        return;
+  /**
+   * Handles the frames read so far, in order, until none is left or reading pauses (a full
+   * session, a full server, queued output, the handshake being answered): the rest wait, as
+   * read, for the turn after reading resumes. A listener calls it after each read. Never throws.
+   */
+  takeFrames(): void {
+    while (!this.closed && !this.gate.paused) {
+      let frame: Uint8Array | undefined;
+      try {
+        frame = this.nextFrame();
+      } catch (e) {
+        return this.fail(e instanceof DecodeError ? "bad_frame" : "internal_error", e);
       }
+      if (frame === undefined) return;
+      this.onFrame(frame);
+    }
+  }
+
+  /**
+   * Reading may resume: the frames already read are handled first, in a turn of their own (the
+   * caller may be answering a request of this session), and the socket is read again only if
+   * they did not fill the session once more.
+   */
+  private scheduleTake(): void {
+    if (this.takeScheduled || this.closed) return;
+    this.takeScheduled = true;
+    setImmediate(() => {
+      this.takeScheduled = false;
+      if (this.closed || this.gate.paused) return;
+      this.takeFrames();
+      if (!this.closed && !this.gate.paused) this.resumeIo();
+    });
+  }
+
+  /** One frame from the client, in order. Never throws. */
+  private onFrame(frame: Uint8Array): void {
+    try {
       this.stats.received++;
       if (this.stage === "open") return this.handleFrame(frame);
+      // Reading is paused while the ConnectRequest is answered: nothing is taken then.
+      if (this.stage === "connecting") throw new Error("assertion failed: a frame taken while the ConnectRequest is being answered");
       const request = this.decodeConnect(frame);
       this.stage = "connecting";
       // ZooKeeper disables receive until the session is set up: later frames wait for it.
@@ -108,19 +148,8 @@ export abstract class ConnectionBase implements ClientConnection {
     clearTimeout(this.handshakeTimer);
     this.guard(() => this.write(this.encodeConnected(response, lastZxid)));
     // The frames that came with the ConnectRequest run after the answer, outside the caller
-    // (which may be applying a transaction): their order is kept, as reading stays paused.
-    setImmediate(() => this.opened());
-  }
-
-  private opened(): void {
-    if (this.closed) return;
+    // (which may be applying a transaction): they waited unread, as reading was paused.
     this.stage = "open";
-    const early = this.early;
-    this.early = [];
-    for (const frame of early) {
-      this.onFrame(frame);
-      if (this.closed) return;
-    }
     this.gate.resume(PauseReason.handshake);
   }
 
@@ -217,7 +246,6 @@ export abstract class ConnectionBase implements ClientConnection {
 
   private ended(): void {
     this.closed = true;
-    this.early = [];
     clearTimeout(this.handshakeTimer);
   }
 }

@@ -1,5 +1,5 @@
 // The native protocol listener: WebSocket (ws), one CBOR frame per binary message.
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import {
@@ -20,8 +20,34 @@ import {
 import { ConnectionBase } from "./connection-base.js";
 import { judgeOrigin, type AllowedOrigins } from "./origins.js";
 import { createHttpsListener, peerIdentities, type ListenerTls } from "./tls-listener.js";
-import { listenTcp, type CloseCause, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
+import { TurnBatch, listenTcp, type CloseCause, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
 
+const EMPTY = Buffer.alloc(0);
+const HEADER_SHORT = Buffer.alloc(2);
+const HEADER_16 = Buffer.alloc(4);
+const HEADER_64 = Buffer.alloc(10);
+/**
+ * The header of an unmasked binary frame with FIN set (RFC 6455 5.2) of `length` bytes, in a
+ * buffer shared by every call: the batch copies it before the next.
+ */
+export function binaryFrameHeader(length: number): Buffer {
+  if (length < 126) {
+    HEADER_SHORT[0] = 0x82;
+    HEADER_SHORT[1] = length;
+    return HEADER_SHORT;
+  }
+  if (length < 65536) {
+    HEADER_16[0] = 0x82;
+    HEADER_16[1] = 126;
+    HEADER_16.writeUInt16BE(length, 2);
+    return HEADER_16;
+  }
+  HEADER_64[0] = 0x82;
+  HEADER_64[1] = 127;
+  HEADER_64.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+  HEADER_64.writeUInt32BE(length >>> 0, 6);
+  return HEADER_64;
+}
 /** Wait this long after a close frame before cutting the socket, so the client can read it. */
 const CLOSE_LINGER_MS = 100;
 /** At most one log line per this interval for upgrades refused for their Origin (all are counted). */
@@ -29,7 +55,21 @@ const ORIGIN_LOG_INTERVAL_MS = 1000;
 
 export class NativeConnection extends ConnectionBase {
   readonly protocol = "native" as const;
-  private corked = false;
+  /**
+   * Replies and events of one turn leave in one write, framed here (unmasked binary frames, as
+   * a server sends them). Through ws.send each took a header Buffer, a queue entry and a
+   * callback, held until the turn ended: for a burst of small replies, most of their cost.
+   * ws's own frames (close, pong) go straight to the socket: after the batch, or between
+   * whole frames of it, both valid.
+   */
+  private readonly batch = new TurnBatch((bytes) => this.socket.write(bytes, this.flushed));
+  /**
+   * Messages read and not yet handled, undecoded: ws hands on every message of a chunk it
+   * read, paused or not, so the ones after a pause wait here (at most one read's worth, as
+   * the socket is paused then).
+   */
+  private held: Buffer[] = [];
+  private heldHead = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -46,22 +86,13 @@ export class NativeConnection extends ConnectionBase {
   }
 
   get bufferedBytes(): number {
-    return this.ws.bufferedAmount;
+    return this.ws.bufferedAmount + this.batch.pendingBytes;
   }
 
   protected writeBytes(bytes: Uint8Array): void {
-    this.corkForThisTurn();
-    this.ws.send(bytes, { binary: true }, this.flushed);
-  }
-  /** Frames sent in one turn of the event loop leave in one syscall (ws has no cork of its own). */
-  private corkForThisTurn(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.socket.uncork();
-    });
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.batch.write(binaryFrameHeader(bytes.length));
+    this.batch.write(bytes);
   }
   protected pauseIo(): void {
     this.ws.pause();
@@ -70,9 +101,11 @@ export class NativeConnection extends ConnectionBase {
     if (!this.closed) this.ws.resume();
   }
   protected destroyIo(): void {
+    this.batch.drop();
     this.ws.terminate();
   }
   protected closeIo(reason: CloseReason, message: string, lastZxid: bigint | undefined): void {
+    this.batch.flush();
     const frame: ServerFrame = lastZxid === undefined ? { kind: "close", reason, message } : { kind: "close", reason, message, lastZxid };
     this.ws.send(this.codec.encodeServerFrame(frame), { binary: true });
     this.ws.close(1000, reason);
@@ -82,6 +115,23 @@ export class NativeConnection extends ConnectionBase {
   protected override abortIo(cause: CloseCause, text: string): void {
     if (cause === "bad_frame" || cause === "connect_twice" || cause === "handshake_too_large") return this.closeIo(CloseReason.BAD_FRAME, text.slice(0, 1024), undefined);
     this.destroyIo();
+  }
+
+  /** Keeps a message ws read; the messages kept are taken while reading is not paused. */
+  received(data: Buffer): void {
+    if (this.closed) return;
+    this.held.push(data);
+    this.takeFrames();
+  }
+  protected nextFrame(): Uint8Array | undefined {
+    if (this.heldHead === this.held.length) return undefined;
+    const data = this.held[this.heldHead]!;
+    this.held[this.heldHead++] = EMPTY;
+    if (this.heldHead === this.held.length) {
+      this.held = [];
+      this.heldHead = 0;
+    }
+    return data;
   }
 
   protected decodeConnect(data: Uint8Array): ConnectRequest {
@@ -267,7 +317,7 @@ function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: N
   socket.on("data", countHandshake);
   ws.on("message", (data: Buffer, isBinary: boolean) => {
     if (!isBinary) return conn.fail("bad_frame", "text frames are not part of the protocol");
-    conn.onFrame(data);
+    conn.received(data);
   });
   socket.on("drain", () => conn.drained());
   ws.on("close", () => {

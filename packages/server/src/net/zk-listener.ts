@@ -11,13 +11,19 @@ const REFUSED_PASSWORD = new Uint8Array(16);
 export class ZkConnection extends ConnectionBase {
   readonly protocol = "zookeeper" as const;
   private readOnlyField = true;
-  /** Reply shapes of outstanding requests, by xid (ZooKeeper xids may repeat: -2, -4, -8). */
-  private readonly shapes = new Map<number, jute.JuteReplyShape[]>();
+  /**
+   * Reply shapes of outstanding requests, in the order they came (xids may repeat: -2, -4, -8).
+   * A session answers in that order, so the reply's shape is nearly always the first: a queue
+   * of two arrays costs nothing per request, where a Map by xid rehashed as it emptied.
+   */
+  private readonly shapes = new ShapeQueue();
   /** Replies and events of one turn leave in one write. */
   private readonly batch = new TurnBatch((bytes) => this.socket.write(bytes, this.flushed));
 
   constructor(
     private readonly socket: Socket,
+    /** What was read and not yet handled, as bytes: frames are split off one at a time as they are taken. */
+    private readonly splitter: jute.JuteFrameSplitter,
     remote: string,
     remoteIp: string,
     bounds: ConnectionBounds,
@@ -52,6 +58,20 @@ export class ZkConnection extends ConnectionBase {
     }
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 100).unref();
+  }
+
+  /** Keeps what was read; the frames in it are taken while reading is not paused. */
+  received(chunk: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      this.splitter.push(chunk);
+    } catch (e) {
+      return this.fail("bad_frame", e);
+    }
+    this.takeFrames();
+  }
+  protected nextFrame(): Uint8Array | undefined {
+    return this.splitter.next();
   }
 
   protected decodeConnect(frame: Uint8Array): ConnectRequest {
@@ -98,7 +118,7 @@ export class ZkConnection extends ConnectionBase {
 
   /** The largest reply a multi of these ops can have (every result at its largest), exactly as jute writes it. */
   multiReplyBytesMax(xid: number, ops: readonly WriteOp[]): number {
-    const shape = this.shapes.get(xid)?.at(-1);
+    const shape = this.shapes.last(xid);
     let bytes = jute.REPLY_HEADER_BYTES + jute.MULTI_HEADER_BYTES;
     ops.forEach((op, i) => {
       // An ErrorResult is the header and an int; a success is at least that large but for delete and check.
@@ -115,16 +135,56 @@ export class ZkConnection extends ConnectionBase {
   }
 
   private expectReply(xid: number, shape: jute.JuteReplyShape): void {
-    const list = this.shapes.get(xid);
-    if (list) list.push(shape);
-    else this.shapes.set(xid, [shape]);
+    this.shapes.push(xid, shape);
   }
   private takeShape(xid: number): jute.JuteReplyShape | undefined {
-    const list = this.shapes.get(xid);
-    if (!list) return undefined;
-    const s = list.shift();
-    if (list.length === 0) this.shapes.delete(xid);
-    return s;
+    return this.shapes.take(xid);
+  }
+}
+
+/** Shapes of outstanding requests in arrival order, taken by xid (the first with it). */
+export class ShapeQueue {
+  private xids: number[] = [];
+  private shapes: (jute.JuteReplyShape | undefined)[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.xids.length - this.head;
+  }
+  push(xid: number, shape: jute.JuteReplyShape): void {
+    this.xids.push(xid);
+    this.shapes.push(shape);
+  }
+  /** The first shape queued with `xid`, removed; undefined when none is. */
+  take(xid: number): jute.JuteReplyShape | undefined {
+    if (this.head < this.xids.length && this.xids[this.head] === xid) {
+      const shape = this.shapes[this.head];
+      this.shapes[this.head++] = undefined;
+      this.compact();
+      return shape;
+    }
+    // Out of order (a request that got no reply, the connection ending): rare, so a search.
+    for (let i = this.head; i < this.xids.length; i++) {
+      if (this.xids[i] !== xid) continue;
+      const shape = this.shapes[i];
+      this.xids.splice(i, 1);
+      this.shapes.splice(i, 1);
+      return shape;
+    }
+    return undefined;
+  }
+  /** The last shape queued with `xid` (the request being handled), left in place. */
+  last(xid: number): jute.JuteReplyShape | undefined {
+    for (let i = this.xids.length - 1; i >= this.head; i--) if (this.xids[i] === xid) return this.shapes[i];
+    return undefined;
+  }
+  /** Drops the taken entries once they are most of the arrays (amortized: one copy per 1,024 at least). */
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.xids.length) {
+      this.xids = this.xids.slice(this.head);
+      this.shapes = this.shapes.slice(this.head);
+      this.head = 0;
+    }
   }
 }
 
@@ -198,26 +258,17 @@ function accept(socket: Socket, opts: ZkListenerOptions, connections: Set<ZkConn
     opts.reporter.closed("zookeeper", "too_many_connections");
     return void socket.destroy();
   }
-  const conn = new ZkConnection(socket, `${ip}:${socket.remotePort}`, ip, opts.bounds, opts.reporter);
+  const splitter = new jute.JuteFrameSplitter({ frameBytesMax: opts.frameBytesMax, firstFrameBytesMax: opts.bounds.handshakeBytesMax, detectFourLetterWords: true });
+  const conn = new ZkConnection(socket, splitter, `${ip}:${socket.remotePort}`, ip, opts.bounds, opts.reporter);
   if (opts.tls) conn.tlsIdentities = peerIdentities(socket, opts.tls);
   connections.add(conn);
   conn.handler = opts.handlers(conn);
-  const splitter = new jute.JuteFrameSplitter({ frameBytesMax: opts.frameBytesMax, firstFrameBytesMax: opts.bounds.handshakeBytesMax, detectFourLetterWords: true });
   socket.on("data", (chunk: Buffer) => {
-    if (conn.closed) return;
-    let frames: Uint8Array[];
-    try {
-      frames = splitter.feed(chunk);
-    } catch (e) {
-      return conn.fail("bad_frame", e);
-    }
-    if (splitter.fourLetterWord !== undefined) {
+    conn.received(chunk);
+    // The first 4 bytes are read at once (no handshake yet, nothing paused): a word is known now.
+    if (splitter.fourLetterWord !== undefined && !conn.closed) {
       conn.closed = true;
-      return void socket.end(opts.fourLetterWord(splitter.fourLetterWord));
-    }
-    for (const frame of frames) {
-      conn.onFrame(frame);
-      if (conn.closed) return;
+      socket.end(opts.fourLetterWord(splitter.fourLetterWord));
     }
   });
   socket.on("drain", () => conn.drained());
