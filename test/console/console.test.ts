@@ -5,40 +5,31 @@
 // process is SIGKILLed, and a stopped server shown as down. Screenshots go to
 // test-artifacts/console/ (CI keeps that folder).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { ProcessEnsemble, freePort, type ServerPorts } from "@warden/testing";
-import { createClient, type Client } from "@warden/client";
+import type { ProcessEnsemble } from "@warden/testing";
+import type { Client } from "@warden/client";
 import { CreateMode, Perms } from "@warden/protocol";
 import { digestId } from "@warden/tree";
+import { ARTIFACTS, UI_TIMEOUT_MS, browserPresent, startConsoleEnsemble, text, type ConsoleEnsemble } from "./setup.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/console/", import.meta.url));
 const SERVICE = fileURLToPath(new URL("../../examples/registry/service.mjs", import.meta.url));
-const UI_TIMEOUT_MS = 15_000;
-const text = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
 
-describe.skipIf(!existsSync(CHROMIUM))("the web console in headless Chromium", () => {
+describe.skipIf(!browserPresent("Chromium", CHROMIUM, "chromium"))("the web console in headless Chromium", () => {
+  let setup: ConsoleEnsemble;
   let ensemble: ProcessEnsemble;
   let browser: Browser;
   let page: Page;
   let client: Client;
   let service: ChildProcess | undefined;
-  const admin = (id: number) => `http://127.0.0.1:${ensemble.server(id).ports.admin}`;
+  const admin = (id: number) => setup.admin(id);
   const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png` });
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const ports = new Map<number, ServerPorts>();
-    for (const id of [1, 2, 3]) ports.set(id, { native: await freePort(), client: await freePort(), admin: await freePort(), peer: await freePort(), election: await freePort() });
-    // Every server allows every server's admin origin: the console from server 1 opens sessions
-    // on any of them (failover) and reads every admin port.
-    const origins = [...ports.values()].map((p) => `http://127.0.0.1:${p.admin}`).join(",");
-    ensemble = await ProcessEnsemble.start({ count: 3, tickTimeMs: 200, ports: (id) => ports.get(id)!, extraConfig: { nativeAllowedOrigins: origins } });
-    client = createClient(ensemble.connectString());
-    await client.connected();
+    setup = await startConsoleEnsemble();
+    ({ ensemble, client } = setup);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
     page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     page.setDefaultTimeout(UI_TIMEOUT_MS);
@@ -51,13 +42,11 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in headless Chromium", (
   afterAll(async () => {
     service?.kill("SIGKILL");
     await browser?.close();
-    await client?.close();
-    await ensemble?.stop();
+    await setup?.stop();
   });
 
   it("serves /console/, connects to the ensemble, and creates, edits and deletes nodes", async () => {
-    const url = `${admin(1)}/console/?connect=${encodeURIComponent(ensemble.connectString())}&admin=${[1, 2, 3].map(admin).join(",")}`;
-    await page.goto(url);
+    await page.goto(setup.consoleUrl());
     await page.locator('[data-state="connected"]').waitFor();
     await page.locator('[data-path="/zookeeper"]').waitFor();
 
