@@ -82,10 +82,36 @@ describe.skipIf(!browserPresent("Firefox", FIREFOX, "firefox-esr"))("the web con
     expect(await client.exists("/ff-e2e")).toBeNull();
   });
 
+  it("moves through the tree with the keyboard, pages a long child list, and shows the hex view", async () => {
+    await client.create("/ff-many", "");
+    await Promise.all(Array.from({ length: 205 }, (_, i) => client.create(`/ff-many/c${String(i).padStart(3, "0")}`, "")));
+    await page.locator('[data-path="/ff-many"]').click();
+    await page.keyboard.press("ArrowRight");
+    await waitText('[data-pager-of="/ff-many"]', "1–200 of 205");
+    await page.keyboard.press("ArrowDown");
+    await page.waitForSelector('[data-path="/ff-many/c000"][aria-selected="true"]');
+    await page.waitForSelector('[data-node="/ff-many/c000"]');
+    await page.locator(`[data-pager-of="/ff-many"] [aria-label="next page"]`).click();
+    await page.waitForSelector('[data-path="/ff-many/c204"]');
+    await page.locator('[data-path="/ff-many"]').click();
+    await page.keyboard.press("ArrowLeft");
+    await page.waitForSelector('[data-pager-of="/ff-many"]', { hidden: true });
+    await client.create("/ff-hex", "{\"a\"");
+    await page.locator('[data-path="/ff-hex"]').click();
+    await page.locator('[role="tab"]::-p-text(hex)').click();
+    await waitText("pre[data-data]", "00000000  7b 22 61 22");
+    await page.locator('[role="tab"]::-p-text(text)').click();
+  });
+
   it("shows a stopped server as down", async () => {
     await page.locator(button("ensemble")).click();
     await page.waitForSelector('tr[data-role="leader"]');
     await page.waitForFunction(() => document.querySelectorAll('tr[data-role="follower"]').length === 2);
+    // A <select> drives the admin command shown (its change event in Firefox).
+    await page.locator('select[aria-label="command"]').wait();
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLOptionElement>('select[aria-label="command"] option')].some((o) => o.value === "server_stats"));
+    await page.select('select[aria-label="command"]', "server_stats");
+    await waitText('table[data-command="server_stats"] tr', "server_stats.server_state");
     await setup.ensemble.kill(3, "SIGKILL");
     await page.waitForSelector(`tr[data-admin="${setup.admin(3)}"][data-role="down"]`);
     await shot("ensemble");
