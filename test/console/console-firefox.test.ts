@@ -17,6 +17,8 @@ describe.skipIf(!browserPresent("Firefox", FIREFOX, "firefox-esr"))("the web con
   let browser: Browser;
   let page: Page;
   let client: Client;
+  /** What the page reported as errors: a CSP violation in the console's own bundle must not be among them. */
+  const pageErrors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}firefox-${name}.png` });
   /** Waits until `selector` matches an element whose text contains `needle`. */
   const waitText = (selector: string, needle: string) =>
@@ -29,7 +31,11 @@ describe.skipIf(!browserPresent("Firefox", FIREFOX, "firefox-esr"))("the web con
     browser = await puppeteer.launch({ browser: "firefox", executablePath: FIREFOX, headless: true, defaultViewport: { width: 1400, height: 860 } });
     page = await browser.newPage();
     page.setDefaultTimeout(UI_TIMEOUT_MS);
-    page.on("pageerror", (e) => console.error(`console page error (firefox): ${e instanceof Error ? e.message : String(e)}`));
+    page.on("pageerror", (e) => {
+      const message = e instanceof Error ? e.message : String(e);
+      pageErrors.push(message);
+      console.error(`console page error (firefox): ${message}`);
+    });
     page.on("console", (m) => m.type() === "error" && console.error(`console page (firefox): ${m.text()}`));
   }, 60_000);
 
@@ -80,6 +86,9 @@ describe.skipIf(!browserPresent("Firefox", FIREFOX, "firefox-esr"))("the web con
     await page.locator(button("Delete 2 nodes")).click();
     await page.waitForSelector('[data-path="/ff-e2e"]', { hidden: true });
     expect(await client.exists("/ff-e2e")).toBeNull();
+    // The page's CSP allows no eval; nothing in the bundle may try one (cbor-x's eval probe did,
+    // which Firefox reports on every load): the bundle uses cbor-x's no-eval build.
+    expect(pageErrors.filter((m) => m.includes("Content-Security-Policy"))).toEqual([]);
   });
 
   it("moves through the tree with the keyboard, pages a long child list, and shows the hex view", async () => {

@@ -24,6 +24,14 @@ const bundle = await rolldown({
       if (id.startsWith("node:") || id === "ws") refused.push(id);
       return null;
     },
+  }, {
+    // cbor-x's default build probes `Function("")` at load to compile fast readers; the page's
+    // CSP (script-src 'self', no 'unsafe-eval') blocks it, and Firefox reports a violation on
+    // every load. Its no-eval build decodes the same without the probe.
+    name: "cbor-x-no-eval",
+    resolveId(id) {
+      return id === "cbor-x" ? require.resolve("cbor-x/index-no-eval") : null;
+    },
   }],
   logLevel: "warn",
 });
