@@ -87,7 +87,7 @@ describe("consensus messages from peers are checked against their schema", () =>
     expect(refusal(config({ version: 3n, voters: [1], observers: [] }))).toMatch(/version is not its zxid/);
     expect(refusal(config("1,2,3"))).toMatch(/membership is not a map/);
     expect(refusal(config({ version: 2n, voters: [1], observers: [], hostData: "server.1=a:1:2" }))).toMatch(/hostData is not bytes/);
-    expect(refusal(config({ version: 2n, voters: [1], observers: [], hostData: new Uint8Array(HOST_DATA_BYTES_MAX + 1) }))).toMatch(/hostData is not bytes of at most 65536/);
+    expect(refusal(config({ version: 2n, voters: [1], observers: [], hostData: new Uint8Array(HOST_DATA_BYTES_MAX + 1) }))).toMatch(/hostData is not bytes of at most 32768/);
     const hostData = new Uint8Array(HOST_DATA_BYTES_MAX).fill(7);
     expect(validateMessage(config({ version: 2n, voters: [1], observers: [], hostData }), limits)).toMatchObject({ entries: [{ membership: { hostData } }] });
     expect(refusal({ ...valid[12], entries: [{ zxid: 2n, payload: new Uint8Array(1), membership: { version: 2n, voters: [1], observers: [] } }] })).toMatch(/both a payload and a configuration/);

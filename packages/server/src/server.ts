@@ -13,6 +13,7 @@ import { loadSaslUsers, type SaslUsers } from "./auth/sasl-users.js";
 import { ConfigError, type ServerConfig } from "./config/index.js";
 import { WardenNode } from "./core/node.js";
 import { Membership } from "./reconfig/membership.js";
+import { ConfigStore } from "./reconfig/store.js";
 import { ReconfigGate } from "./reconfig/gate.js";
 import { isDistributed, specOf } from "./config/dynamic.js";
 import { ClientHandler } from "./core/client-handler.js";
@@ -152,6 +153,16 @@ export function storageOptions(config: Pick<ServerConfig, "frameBytesMax" | "for
   };
 }
 
+/** A generator whose first item is computed now rather than at the first pull. */
+function startedNow<T>(items: Generator<T>): Generator<T> {
+  const first = items.next();
+  return (function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* items;
+  })();
+}
+
 async function openState(config: ServerConfig, log: (l: string) => void) {
   mkdirSync(config.dataDir, { recursive: true });
   const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config, log), join(config.dataLogDir, "warden")).catch((e: unknown) => {
@@ -162,8 +173,9 @@ async function openState(config: ServerConfig, log: (l: string) => void) {
   for (const s of loaded.skipped) log(`skipped a damaged snapshot: ${s.message}`);
   const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
   const tree = loaded.snapshot?.value ?? new DataTree();
-  const recovered = await recoverReplicaState(storage, snapshotZxid);
-  return { storage, tree, recovered, snapshotZxid: loaded.snapshot ? snapshotZxid : undefined };
+  const configs = await ConfigStore.open(storage);
+  const recovered = await recoverReplicaState(storage, snapshotZxid, configs);
+  return { storage, tree, recovered, configs, snapshotZxid: loaded.snapshot ? snapshotZxid : undefined };
 }
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<WardenServer> {
@@ -178,7 +190,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   let peerTlsReloaded: (ok: boolean) => void = () => {};
   const peerTls = quorumTls(config, log, (ok) => peerTlsReloaded(ok));
   const adminTls = adminListenerTls(config);
-  const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
+  const { storage, tree, recovered, configs, snapshotZxid } = await openState(config, log);
   const dbInitMs = Date.now() - startedMs;
   const secret = readSecret(config);
   const metrics = new RequestMetrics();
@@ -309,8 +321,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     snapshotting = true;
     const zxid = node.tree.lastProcessedZxid;
     const snapshotStartedMs = performance.now();
-    storage
-      .writeSnapshot(zxid, serializeSnapshot(node.tree))
+    // Its header (the tree's zxid) is taken now, before the configuration is stored.
+    const chunks = startedNow(serializeSnapshot(node.tree));
+    driver!
+      .writeSnapshot(zxid, () => storage.writeSnapshot(zxid, chunks))
       .then(() => {
         metrics.zk.snapshotTime.observe(Math.round(performance.now() - snapshotStartedMs));
         sources.lastSnapshot = { zxid, timestampS: Math.floor(Date.now() / 1000) };
@@ -351,7 +365,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         await node.installSnapshot(snapshot);
         // The leader's snapshot carries its node: this server's own membership goes back in (ZOOKEEPER-2819).
         membership.rewrite();
-        await storage.writeSnapshot(snapshot.zxid, snapshot.parts);
+        await driver!.writeSnapshot(snapshot.zxid, () => storage.writeSnapshot(snapshot.zxid, snapshot.parts));
       },
       syncDone: (id) => {
         syncs.get(id)?.({ ok: true, zxid: node.lastZxid });
@@ -388,6 +402,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       },
     },
     recovered,
+    configs,
   );
 
   const failover = new FastFailover(driver, Math.random);
