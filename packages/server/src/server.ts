@@ -14,6 +14,7 @@ import { ConfigError, type ServerConfig } from "./config/index.js";
 import { WardenNode } from "./core/node.js";
 import { Membership } from "./reconfig/membership.js";
 import { ConfigStore } from "./reconfig/store.js";
+import { ReconfigIntegration, dynamicOf } from "./reconfig/integration.js";
 import { ReconfigGate } from "./reconfig/gate.js";
 import { isDistributed, specOf } from "./config/dynamic.js";
 import { ClientHandler } from "./core/client-handler.js";
@@ -82,6 +83,12 @@ export interface ServerOptions {
   containerCheckMs?: number;
   /** The clock of the autopurge task (tests pass a simulated one; default: real time). */
   purgeClock?: PurgeClock;
+  /**
+   * Start outside the configuration, empty, to be added by a reconfig (ZooKeeper's joining
+   * server): the server.N lines name the current members and this server; it follows the
+   * leader that replicates to it once a reconfig adds it.
+   */
+  joining?: boolean;
 }
 
 export interface WardenServer {
@@ -254,9 +261,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     expired: (id) => local.get(id)?.end("sessionExpired"),
   });
   // /zookeeper/config holds the membership, as ZooKeeper's initConfigInZKDatabase writes it on every server.
+  // A joiner is not a member yet; a restart from a snapshot starts from the configuration stored with it.
+  const configured = { servers: config.servers.filter((s) => !options.joining || s.id !== config.myId).map(specOf), version: config.configVersion };
   const membership = new Membership(
     { tree: () => node.tree, deliver: (id, event, acl) => local.get(id)?.deliver(event, acl), nowMs: () => Date.now() },
-    { servers: config.servers.map(specOf), version: config.configVersion },
+    recovered.membership && recovered.membership.version > 0n ? dynamicOf(recovered.membership, configured) : configured,
     isDistributed(config.servers, config.standaloneEnabled),
   );
   membership.rewrite();
@@ -266,7 +275,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     skipACL: config.skipACL,
     membership,
     configNode: () => node.tree.getACL("/zookeeper/config"),
-    syncedIds: () => (node.isLeader && driver ? new Set([config.myId, ...driver.replica.peerLags().filter((p) => p.voter && p.state === "replicate").map((p) => p.id)]) : undefined),
+    syncedIds: () => (node.isLeader && driver ? new Set([config.myId, ...driver.replica.peerLags().filter((p) => p.state === "replicate").map((p) => p.id)]) : undefined),
+    lastSeenVersion: () => integration.lastSeenVersion(),
+    apply: (plan, done) => integration.apply(plan, done),
+    forward: (request, who, done) => integration.forward(request, who, done),
     nextZxid: () => (driver ? driver.nextZxid() : node.lastZxid + 1n),
     log,
   });
@@ -334,8 +346,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       .finally(() => (snapshotting = false));
   };
 
-  const voters = config.servers.filter((s) => !s.observer).map((s) => s.id);
-  const observers = config.servers.filter((s) => s.observer).map((s) => s.id);
+  const members = config.servers.filter((s) => !options.joining || s.id !== config.myId);
+  const voters = members.filter((s) => !s.observer).map((s) => s.id);
+  const observers = members.filter((s) => s.observer).map((s) => s.id);
   // ZooKeeper's syncLimit: how long a server may go without hearing from its leader (or a
   // leader from a quorum) before it gives up on it. A dead leader is noticed sooner, when its
   // connection closes (FastFailover).
@@ -344,9 +357,18 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     storage,
     {
       applyCommitted: (entries) => {
-        node.applyCommitted(entries);
+        // A configuration entry takes effect in log order, between the transactions around it.
+        let from = 0;
+        entries.forEach((e, i) => {
+          if (e.membership === undefined) return;
+          if (i > from) node.applyCommitted(entries.slice(from, i));
+          integration.applied(e);
+          from = i + 1;
+        });
+        if (from < entries.length) node.applyCommitted(from === 0 ? entries : entries.slice(from));
         maybeSnapshot();
       },
+      membershipChanged: (status) => integration.changed(status),
       statusChanged: (status) => {
         const wasServing = node.serving;
         const leaderBefore = node.leaderId;
@@ -354,6 +376,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         readOnly.update();
         elections.statusChanged(status, Date.now());
         log(`role ${status.role}, leader ${status.leaderId ?? "none"}, epoch ${status.epoch}${status.established ? ", established" : ""}`);
+        integration.leadershipChanged();
         if (wasServing && !node.serving) closeAllClients("this server lost its leader; reconnect");
         // As ZooKeeper's servers do on a new leader: it knows no session's owner, and learns each
         // one from the reconnecting client's revalidation, never from a stale connection's request.
@@ -363,8 +386,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       installSnapshot: async (snapshot) => {
         closeAllClients("this server is installing a snapshot; reconnect");
         await node.installSnapshot(snapshot);
-        // The leader's snapshot carries its node: this server's own membership goes back in (ZOOKEEPER-2819).
-        membership.rewrite();
+        // The leader's snapshot carries its node: the snapshot's configuration goes back in (ZOOKEEPER-2819).
+        if (snapshot.membership) integration.installed(snapshot.membership);
+        else membership.rewrite();
         await driver!.writeSnapshot(snapshot.zxid, () => storage.writeSnapshot(snapshot.zxid, snapshot.parts));
       },
       syncDone: (id) => {
@@ -384,6 +408,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         id: config.myId,
         voters: voters.length > 0 ? voters : [config.myId],
         observers,
+        ...(options.joining ? { joining: true } : {}),
         electionTicks: Math.ceil(electionTimeoutMs / CONSENSUS_TICK_MS),
         // ZooKeeper's initLimit: a quorum must sync with a new leader, and each follower with its
         // leader, within initLimit ticks (see @warden/consensus init-limit.ts).
@@ -406,6 +431,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   );
 
   const failover = new FastFailover(driver, Math.random);
+  const peerIds = config.servers.map((s) => s.id);
+  const integration: ReconfigIntegration = new ReconfigIntegration({
+    myId: config.myId,
+    replica: () => driver!.replica,
+    membership,
+    gate: () => reconfig,
+    configStat: () => node.tree.getACL("/zookeeper/config").stat,
+    sendToPeer: (to, m) => peerBatches.add(to, m),
+    setPeers: (peers) => void transport?.setPeers(peers).catch((e: unknown) => log(`peer addresses not updated: ${(e as Error).message}`)),
+    ids: peerIds,
+    dynamicConfigFile: config.dynamicConfigFile,
+    log,
+  });
   if (config.servers.length > 1) {
     const me = config.servers.find((s) => s.id === config.myId)!;
     transport = new PeerTransport({
@@ -417,9 +455,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       tls: peerTls,
       frameBytesMax: peerFrames.frameBytesMax,
       queueMessagesMax: 10_000,
-      onMessage: peerInbound(peerFrames, config.servers.map((s) => s.id), {
+      onMessage: peerInbound(peerFrames, peerIds, {
         step: (m) => driver!.step(m),
         onServerMessage: (from, m) => {
+          if (m.type === "reconfig" || m.type === "reconfig-result") return integration.onMessage(from, m);
           if (m.type === "forward") sources.requestsFrom.set(from, (sources.requestsFrom.get(from) ?? 0) + 1);
           node.onServerMessage(from, m);
         },
@@ -433,6 +472,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     });
     await transport.start();
     peerTls?.reloader?.start();
+    // A restart may know members its configuration file does not (a reconfig committed since).
+    integration.changed(driver.replica.membership());
   }
   driver.observer = { fsynced: (ms) => metrics.zk.fsyncTime.observe(Math.round(ms)), proposed: () => metrics.zk.proposalCount.inc() };
   driver.start();

@@ -2,7 +2,7 @@
 // the clock, following the order rules written on consensus' Ready type. The server above
 // sees only: propose, sync, and callbacks for committed entries and role changes.
 import { decode, encode } from "cbor-x";
-import { Replica, type Entry, type HardState, type Membership, type Message, type Ready, type ReplicaConfig, type Snapshot, type Status } from "@warden/consensus";
+import { Replica, type Entry, type HardState, type Membership, type MembershipStatus, type Message, type Ready, type ReplicaConfig, type Snapshot, type Status } from "@warden/consensus";
 import type { Storage } from "@warden/storage";
 import type { ConfigStore } from "../reconfig/store.js";
 
@@ -12,6 +12,8 @@ const EMPTY = new Uint8Array(0);
 export interface ReplicationHost {
   /** Committed entries, in zxid order; apply them synchronously. */
   applyCommitted(entries: readonly Entry[]): void;
+  /** The configurations that count changed (Ready.membership): connect to their members. Before this Ready's messages. */
+  membershipChanged?(status: MembershipStatus): void;
   /** Role, leader or epoch changed. */
   statusChanged(status: Status): void;
   /** The leader needs a snapshot of the applied state for a lagging follower. */
@@ -229,6 +231,7 @@ export class ReplicationDriver {
     // A configuration's membership is durable before the (empty) log record that stands for it.
     if (rd.entries.some((e) => e.membership !== undefined)) await this.configs.beforeAppend(rd.entries);
     if (rd.entries.length > 0) this.persist(rd.entries);
+    if (rd.membership) this.host.membershipChanged?.(rd.membership);
     for (const m of rd.messages) this.host.send(m);
     for (const e of rd.committed) if (e.membership) this.applied = [...this.applied, e.membership].slice(-APPLIED_MEMBERSHIPS_KEPT);
     if (rd.committed.length > 0) this.host.applyCommitted(rd.committed);
@@ -262,6 +265,6 @@ export class ReplicationDriver {
 function isEmpty(rd: Ready): boolean {
   return (
     rd.hardState === null && rd.snapshot === null && rd.truncateAfterZxid === null && rd.entries.length === 0 && rd.messages.length === 0 &&
-    rd.committed.length === 0 && rd.snapshotWanted === null && rd.status === null && rd.syncsDone.length === 0 && rd.syncsFailed.length === 0
+    rd.committed.length === 0 && rd.snapshotWanted === null && rd.status === null && rd.membership === null && rd.syncsDone.length === 0 && rd.syncsFailed.length === 0
   );
 }

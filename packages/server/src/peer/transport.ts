@@ -111,11 +111,38 @@ export class PeerTransport {
       this.server!.once("error", reject);
       this.server!.listen(this.opts.listenPort, this.opts.listenHost, () => resolve());
     });
-    for (const peer of this.opts.peers) {
-      if (peer.id === this.opts.myId) continue;
-      const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], queuedBytes: 0, backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false, sealer: undefined, establishedMs: undefined, framesSent: 0 };
-      this.outgoing.set(peer.id, o);
-      this.dial(o);
+    for (const peer of this.opts.peers) this.addPeer(peer);
+  }
+
+  private addPeer(peer: PeerAddress): void {
+    if (peer.id === this.opts.myId) return;
+    const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], queuedBytes: 0, backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false, sealer: undefined, establishedMs: undefined, framesSent: 0 };
+    this.outgoing.set(peer.id, o);
+    this.dial(o);
+  }
+
+  /**
+   * The ensemble changed (a configuration committed or was proposed): dial new members, drop
+   * the connection to removed ones (and stop redialing them), redial a member whose address
+   * changed. Connections from a removed server are refused from now on (the handshake's ids).
+   */
+  async setPeers(peers: readonly PeerAddress[]): Promise<void> {
+    const next = new Map(peers.map((p) => [p.id, p]));
+    for (const [id, o] of [...this.outgoing]) {
+      const p = next.get(id);
+      if (p && p.host === o.peer.host && p.port === o.peer.port) continue;
+      this.outgoing.delete(id);
+      clearTimeout(o.timer);
+      o.socket?.destroy();
+    }
+    const added = peers.filter((p) => p.id !== this.opts.myId && !this.outgoing.has(p.id));
+    this.opts.peers = [...peers];
+    // Dialed at once: the messages of the Ready that named them follow this call.
+    if (!this.stopped) for (const p of added) this.addPeer(p);
+    if (!this.opts.secret || this.opts.tls?.config.clientHostnameVerification) {
+      for (const p of added) {
+        for (const a of await lookup(p.host, { all: true }).catch(() => [])) this.hostsByAddress.set(a.address, [...(this.hostsByAddress.get(a.address) ?? []), p.host]);
+      }
     }
   }
 
@@ -283,7 +310,8 @@ export class PeerTransport {
       o.sealer = undefined;
       o.establishedMs = undefined;
       o.socket = undefined;
-      if (this.stopped) return;
+      // Stopped, or the peer left the ensemble (setPeers): no redial.
+      if (this.stopped || this.outgoing.get(o.peer.id) !== o) return;
       o.timer = setTimeout(() => this.dial(o), o.backoffMs);
       o.backoffMs = Math.min(o.backoffMs * 2, BACKOFF_MS_MAX);
     });
