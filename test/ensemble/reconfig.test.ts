@@ -109,6 +109,19 @@ describe("reconfig through consensus", () => {
     expect(files).toContain(`zoo.cfg.dynamic.${version.toString(16)}`);
   });
 
+  it("a member restarted with a zoo.cfg that predates the change recovers it from its log", async () => {
+    const version = servers.get(1)!.membership.current.version;
+    const id = [1, 2, 3].find((x) => x !== leaderId())!;
+    await servers.get(id)!.stop();
+    servers.delete(id);
+    await start(id, [1, 2, 3], false);
+    await until("it shows the five-server configuration again", () => servers.get(id)!.membership.current.version === version && servers.get(id)!.membership.current.servers.length === 5);
+    await until("it follows again", () => role(id) === "follower" && servers.get(id)!.node.serving);
+    const c = await clientOf(id);
+    await c.create("/after-restart", "x");
+    expect((await c.getConfig()).stat.mzxid).toBe(version);
+  });
+
   it("refuses a change from a stale version with BadVersion", async () => {
     const c = await clientOf(1);
     await expect(c.reconfig({ leaving: [5], fromConfig: 1n })).rejects.toMatchObject({ zkCode: -103 });
