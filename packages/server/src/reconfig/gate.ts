@@ -1,8 +1,8 @@
 // Where a client's reconfig request is decided: the state ZooKeeper's leader would consult,
-// gathered from this server, handed to planReconfig. Applying a plan that passes (proposing
-// the new membership through the log) belongs to consensus: until it is given (`apply`), a
-// plan that passes is refused with RECONFIG_DISABLED and a log line saying why, so nothing
-// pretends that the membership changed.
+// gathered from this server, handed to planReconfig. A server that does not lead hands the
+// request to its leader (`forward`); applying a plan that passes (proposing the new membership
+// through the log) is `apply` (integration.ts). Without `apply` (a gate built alone, in tests),
+// a plan that passes is refused with RECONFIG_DISABLED and a log line saying why.
 import { ErrorCode, type ACL, type Id, type ReconfigRequest, type Response, type Stat } from "@warden/protocol";
 import { planReconfig, type ReconfigPlan, type ReconfigState } from "./plan.js";
 import type { Membership } from "./membership.js";
