@@ -2,6 +2,7 @@
 // started empty (joining) are added under write load (3 -> 5), removed again (5 -> 3), then
 // the leader itself is removed and hands over. Each change is asked of a follower, which
 // forwards it to the leader, and is answered with the new /zookeeper/config once it committed.
+// The leader keeps a short log: the spares catch up through snapshots.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtemp, rm, writeFile, mkdir, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,6 +14,8 @@ import { waitUntil } from "@warden/testing";
 const HOST = "127.0.0.1";
 let base: string;
 const servers = new Map<number, WardenServer>();
+/** Each server's log lines, since its last start. */
+const logs = new Map<number, string[]>();
 const clients: Client[] = [];
 const ports = new Map<number, { peer: number; election: number; native: number; client: number }>();
 
@@ -28,8 +31,18 @@ async function start(id: number, members: number[], joining: boolean): Promise<v
   await writeFile(join(dir, "zoo.cfg.dynamic.0"), members.map(line).join("\n") + "\n");
   const settings = [`dataDir=${dir}`, "tickTime=100", "initLimit=10", "syncLimit=5", `clientPortAddress=${HOST}`, `nativePort=${ports.get(id)!.native}`, "adminPort=0", `ensembleSecretFile=${join(base, "secret")}`];
   settings.push("reconfigEnabled=true", "skipACL=yes", "maxSessionTimeout=10000", `dynamicConfigFile=${join(dir, "zoo.cfg.dynamic.0")}`);
+  // A short in-memory log and frequent snapshots: the spares, far behind when added, catch up
+  // through a snapshot (which carries its configuration), and every server writes snapshots
+  // (with the configuration stored beside each) while configurations change.
+  settings.push("commitLogCount=20", "snapCount=50");
   await writeFile(join(dir, "zoo.cfg"), settings.join("\n"));
-  servers.set(id, await startServer(loadConfig(join(dir, "zoo.cfg")), { log: process.env.RECONFIG_TEST_LOG ? (l) => console.log(`[${id}] ${l}`) : () => {}, joining }));
+  const lines: string[] = [];
+  logs.set(id, lines);
+  const log = (l: string) => {
+    lines.push(l);
+    if (process.env.RECONFIG_TEST_LOG) console.log(`[${id}] ${l}`);
+  };
+  servers.set(id, await startServer(loadConfig(join(dir, "zoo.cfg")), { log, joining }));
 }
 
 async function clientOf(id: number): Promise<Client> {
@@ -81,13 +94,15 @@ describe("reconfig through consensus", () => {
     const follower = [1, 2, 3].find((id) => id !== leaderId())!;
     const admin = await clientOf(follower);
     const load = writer(await clientOf(leaderId()!), "/grow");
-    await until("writes flowing", () => load.acked.length >= 5);
+    // Past the leader's in-memory log (commitLogCount=20) and a snapshot (snapCount=50).
+    await until("writes flowing", () => load.acked.length >= 120);
     const before = await admin.getConfig();
     let result;
     try {
       result = await admin.reconfig({ joining: [line(4), line(5)], fromConfig: before.stat.mzxid });
       const ackedAtChange = load.acked.length;
-      await until("more writes after the change", () => load.acked.length >= ackedAtChange + 10);
+      // Enough for a snapshot after the change (snapCount=50): a restart below starts from it.
+      await until("more writes after the change", () => load.acked.length >= ackedAtChange + 80);
     } finally {
       await load.stop();
     }
@@ -109,12 +124,13 @@ describe("reconfig through consensus", () => {
     expect(files).toContain(`zoo.cfg.dynamic.${version.toString(16)}`);
   });
 
-  it("a member restarted with a zoo.cfg that predates the change recovers it from its log", async () => {
+  it("a member restarted with a zoo.cfg that predates the change recovers it from its snapshot and log", async () => {
     const version = servers.get(1)!.membership.current.version;
     const id = [1, 2, 3].find((x) => x !== leaderId())!;
     await servers.get(id)!.stop();
     servers.delete(id);
     await start(id, [1, 2, 3], false);
+    expect(logs.get(id)!.some((l) => new RegExp(`^configuration 0x${version.toString(16)} recovered with the snapshot at 0x[0-9a-f]+: voters 1,2,3,4,5$`).test(l)), logs.get(id)!.join("\n")).toBe(true);
     await until("it shows the five-server configuration again", () => servers.get(id)!.membership.current.version === version && servers.get(id)!.membership.current.servers.length === 5);
     await until("it follows again", () => role(id) === "follower" && servers.get(id)!.node.serving);
     const c = await clientOf(id);

@@ -198,6 +198,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const peerTls = quorumTls(config, log, (ok) => peerTlsReloaded(ok));
   const adminTls = adminListenerTls(config);
   const { storage, tree, recovered, configs, snapshotZxid } = await openState(config, log);
+  if (recovered.membership) log(`configuration 0x${recovered.membership.version.toString(16)} recovered with the snapshot at 0x${(snapshotZxid ?? 0n).toString(16)}: voters ${recovered.membership.voters.join(",")}`);
   const dbInitMs = Date.now() - startedMs;
   const secret = readSecret(config);
   const metrics = new RequestMetrics();

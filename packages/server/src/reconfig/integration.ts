@@ -173,23 +173,28 @@ export class ReconfigIntegration {
    * it): /zookeeper/config takes it, its waiting answers go out, the dynamic file is written.
    */
   applied(entry: Entry): void {
-    const m = entry.membership!;
+    this.adopt(entry.membership!);
+  }
+
+  /** A snapshot from the leader was installed: its configuration is the one in force here now. */
+  installed(m: ConsensusMembership): void {
+    this.adopt(m);
+  }
+
+  private adopt(m: ConsensusMembership): void {
     const next = dynamicOf(m, this.known);
+    const changed = m.version !== this.appliedVersion;
     this.appliedVersion = m.version;
     this.h.membership.replace(next);
-    this.h.log(`configuration 0x${formatVersionHex(m.version)} in force: voters ${m.voters.join(",")}${m.observers.length ? `, observers ${m.observers.join(",")}` : ""}`);
-    this.writeDynamicFile(next);
+    if (changed) {
+      this.h.log(`configuration 0x${formatVersionHex(m.version)} in force: voters ${m.voters.join(",")}${m.observers.length ? `, observers ${m.observers.join(",")}` : ""}`);
+      this.writeDynamicFile(next);
+    }
     for (const [version, list] of [...this.waiting]) {
       if (version > next.version) continue;
       this.waiting.delete(version);
       for (const done of list) this.answerCommitted(done);
     }
-  }
-
-  /** A snapshot from the leader was installed: its configuration is the one in force here now. */
-  installed(m: ConsensusMembership): void {
-    this.appliedVersion = m.version;
-    this.h.membership.replace(dynamicOf(m, this.known));
   }
 
   /** Ready.membership: the configurations that count changed. Connect to their members. */
