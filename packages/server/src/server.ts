@@ -436,6 +436,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const integration: ReconfigIntegration = new ReconfigIntegration({
     myId: config.myId,
     replica: () => driver!.replica,
+    kick: () => driver!.kick(),
     membership,
     gate: () => reconfig,
     configStat: () => node.tree.getACL("/zookeeper/config").stat,

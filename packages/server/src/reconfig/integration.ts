@@ -24,6 +24,8 @@ const FORWARDED_MAX = 1024;
 export interface ReconfigIntegrationHooks {
   myId: number;
   replica(): Replica;
+  /** Has the replica's new work (a proposed configuration entry) handled now, not at the next tick. */
+  kick(): void;
   membership: Membership;
   gate(): ReconfigGate;
   /** The ACL and Stat of /zookeeper/config now. */
@@ -132,6 +134,7 @@ export class ReconfigIntegration {
       this.h.log(`reconfig to ${voters.length} voters and ${observers.length} observers refused by consensus: ${r.reason}`);
       return done({ err: refusalCode[r.reason], message: `reconfig refused: ${r.reason}` });
     }
+    this.h.kick();
     this.h.log(`reconfig proposed as version 0x${formatVersionHex(r.zxid)}: voters ${voters.join(",")}${observers.length ? `, observers ${observers.join(",")}` : ""}`);
     this.whenInForce(r.zxid, done);
   }
