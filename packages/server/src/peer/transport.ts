@@ -62,11 +62,17 @@ const HANDSHAKE_FRAME_BYTES_MAX = 1024;
 const BACKOFF_MS_MIN = 50;
 const BACKOFF_MS_MAX = 2_000;
 const MiB = 1024 * 1024;
+/** A refused server outside the configuration is logged at most this often (it redials every few seconds). */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+/** Distinct refused ids remembered for that (an id is 32 bits: bounded, then forgotten all at once). */
+const REFUSALS_TRACKED_MAX = 256;
 
 export class PeerTransport {
   private server: Server | undefined;
   private readonly outgoing = new Map<number, Outgoing>();
   private readonly incoming = new Set<Socket>();
+  /** The accepted connections past their handshake, and the peer each is from. */
+  private readonly authenticatedFrom = new Map<Socket, number>();
   /** Per peer id: frames received after the handshake, and the address of its latest connection. */
   private readonly inbound = new Map<number, Inbound>();
   /** The server.N hosts by the addresses they resolve to (address admission, and the acceptor's name check under TLS). */
@@ -135,6 +141,9 @@ export class PeerTransport {
       clearTimeout(o.timer);
       o.socket?.destroy();
     }
+    const gone = new Set([...this.authenticatedFrom.values()].filter((id) => !next.has(id)));
+    for (const [socket, id] of [...this.authenticatedFrom]) if (gone.has(id)) socket.destroy();
+    if (gone.size > 0) this.opts.log(`peer connections from ${[...gone].join(", ")} closed: no longer in the configuration`);
     const added = peers.filter((p) => p.id !== this.opts.myId && !this.outgoing.has(p.id));
     this.opts.peers = [...peers];
     // Dialed at once: the messages of the Ready that named them follow this call.
@@ -239,8 +248,30 @@ export class PeerTransport {
   private close(s: Socket, reason: PeerCloseReason, who: string, detail: string): void {
     if (s.destroyed) return;
     this.stats.close(reason);
-    this.opts.log(`peer connection ${who} closed (${reason}): ${detail}`);
+    const repeats = this.repeatedRefusal(detail);
+    if (repeats !== undefined) this.opts.log(`peer connection ${who} closed (${reason}): ${detail}${repeats > 0 ? ` (and ${repeats} more times in the last minute)` : ""}`);
     s.destroy();
+  }
+
+  /** Refusals of one server outside the configuration, by detail: when last logged, how many since. */
+  private readonly refusals = new Map<string, { atMs: number; since: number }>();
+
+  /**
+   * A server outside the configuration (a spare waiting to be added, a removed one) redials
+   * every couple of seconds: its refusal is logged once a minute, with the count of the others.
+   * Returns undefined to stay quiet, else the repeats to report. Other details always log.
+   */
+  private repeatedRefusal(detail: string): number | undefined {
+    if (!/^unknown peer id \d+$/.test(detail)) return 0;
+    const now = Date.now();
+    const r = this.refusals.get(detail);
+    if (r && now - r.atMs < REFUSAL_LOG_INTERVAL_MS) {
+      r.since++;
+      return undefined;
+    }
+    if (this.refusals.size >= REFUSALS_TRACKED_MAX) this.refusals.clear();
+    this.refusals.set(detail, { atMs: now, since: 0 });
+    return r?.since ?? 0;
   }
 
   /**
@@ -400,6 +431,7 @@ export class PeerTransport {
       const remoteAddress = `${remote}:${s.remotePort ?? 0}`;
       if (known) known.remoteAddress = remoteAddress;
       else this.inbound.set(peerId, { framesReceived: 0, remoteAddress });
+      this.authenticatedFrom.set(s, peerId);
       // The dialer sends nothing more until it reads "ok", so no frame is left in the old splitter.
       splitter = new FrameSplitter(this.opts.frameBytesMax + (keys ? MAC_TAG_BYTES : 0));
       const ok = encode({ ok: true }) as Uint8Array;
@@ -415,6 +447,7 @@ export class PeerTransport {
     s.on("close", () => {
       clearTimeout(timer);
       this.incoming.delete(s);
+      this.authenticatedFrom.delete(s);
       if (!authenticated() || this.stopped) return;
       try {
         this.opts.onPeerLost?.(handshake.peerId);
