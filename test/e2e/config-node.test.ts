@@ -1,9 +1,9 @@
 // /zookeeper/config and the reconfig op on a real server: the node holds the membership in
 // ZooKeeper's format on both ports (world-readable, version -1, mzxid = the configuration's
 // version), its data watch fires when the server adopts another configuration, and a
-// reconfig is decided as ZooKeeper decides it, then refused until consensus can apply it.
+// reconfig is decided as ZooKeeper decides it, then committed through the log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorCode, EventType, formatServerSpec, type DynamicConfig, NewConfigNoQuorumError, NoAuthError, BadVersionError, ReconfigDisabledError, READ_ACL_UNSAFE, parseDynamicConfig, type WatchedEvent } from "@warden/protocol";
+import { ErrorCode, EventType, formatServerSpec, type DynamicConfig, NewConfigNoQuorumError, NoAuthError, BadVersionError, READ_ACL_UNSAFE, parseDynamicConfig, type WatchedEvent } from "@warden/protocol";
 import { freePort } from "@warden/server";
 import type { Client } from "@warden/client";
 import { startStandalone, waitFor, type Standalone } from "./harness.js";
@@ -58,12 +58,18 @@ describe("/zookeeper/config on a quorum of one (standaloneEnabled=false)", () =>
     await expect(admin.reconfig({ joining: ["server.2=127.0.0.1:1:2;3"] })).rejects.toBeInstanceOf(NewConfigNoQuorumError);
   });
 
-  it("a reconfig that passes every check is refused with RECONFIG_DISABLED and a log line, and changes nothing", async () => {
+  it("a reconfig that passes every check commits through the log and is answered with the new configuration", async () => {
     const admin = await s.client();
     await admin.addAuth("digest", "super:test");
-    await expect(admin.reconfig({ joining: [`server.1=${line}`] })).rejects.toBeInstanceOf(ReconfigDisabledError);
-    expect(s.log.some((l) => l.includes("passed ZooKeeper's checks but is refused (RECONFIG_DISABLED): membership change is not in consensus yet"))).toBe(true);
-    expect((await c.getConfig()).text).toBe(`server.1=${line}\nversion=0`);
+    const before = await c.getConfig();
+    const r = await admin.reconfig({ joining: [`server.1=${line}`], fromConfig: before.stat.mzxid });
+    expect(r.stat.mzxid).toBeGreaterThan(0n);
+    expect(r.text).toBe(`server.1=${line}\nversion=${r.stat.mzxid.toString(16)}`);
+    expect(s.log.some((l) => l.includes(`configuration 0x${r.stat.mzxid.toString(16)} in force: voters 1`))).toBe(true);
+    const after = await c.getConfig();
+    expect([after.text, after.stat.mzxid]).toEqual([r.text, r.stat.mzxid]);
+    // The version asked for is no longer the current one.
+    await expect(admin.reconfig({ joining: [`server.1=${line}`], fromConfig: before.stat.mzxid })).rejects.toBeInstanceOf(BadVersionError);
   });
 
   it("a data watch on the node fires when the server adopts another configuration (Membership.replace)", async () => {

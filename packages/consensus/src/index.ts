@@ -4,7 +4,7 @@ export type { ReplicaConfig, PlantedBugs } from "./config.js";
 export { ConsensusConfigError, ConsensusInvariantError, PeerMessageRefusedError } from "./errors.js";
 export type * from "./types.js";
 export { formatMessage, formatEntries, formatMembership, shortZxid } from "./format.js";
-export { MEMBERS_MAX, MEMBERSHIP_BYTES_MAX, membersProblem, quorumOf } from "./membership.js";
+export { HOST_DATA_BYTES_MAX, MEMBERS_MAX, MEMBERSHIP_BYTES_MAX, membersProblem, quorumOf } from "./membership.js";
 export { validateMessage, PEER_MESSAGE_INVALID, type MessageLimits } from "./validate.js";
 export { messageBytesBound, messageBytesMax, MESSAGE_OVERHEAD_BYTES, ENTRY_OVERHEAD_BYTES } from "./size.js";
 export type { Checksum } from "./config.js";

@@ -12,11 +12,13 @@ import type { Entry, Membership } from "./types.js";
 
 /** Members of one configuration, at most (ZooKeeper's server ids are 1..255). */
 export const MEMBERS_MAX = 255;
-/** An upper bound of a membership's encoded size (ids and field names). */
-export const MEMBERSHIP_BYTES_MAX = 64 + MEMBERS_MAX * 10;
+/** Bytes of a membership's hostData, at most (255 server.N lines of ZooKeeper's format fit; a stored configuration stays under the storage's 64 KiB meta values). */
+export const HOST_DATA_BYTES_MAX = 32 * 1024;
+/** An upper bound of a membership's encoded size (ids, host data and field names). */
+export const MEMBERSHIP_BYTES_MAX = 64 + MEMBERS_MAX * 10 + HOST_DATA_BYTES_MAX;
 
 export function membershipBytes(m: Membership): number {
-  return 64 + (m.voters.length + m.observers.length) * 10;
+  return 64 + (m.voters.length + m.observers.length) * 10 + (m.hostData?.length ?? 0);
 }
 
 export function quorumOf(voters: readonly number[]): number {

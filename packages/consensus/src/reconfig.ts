@@ -3,7 +3,7 @@
 import type { Zxid } from "@warden/protocol";
 import { makeZxid } from "@warden/protocol";
 import type { Core } from "./core.js";
-import { hasQuorum, membersProblem } from "./membership.js";
+import { HOST_DATA_BYTES_MAX, hasQuorum, membersProblem } from "./membership.js";
 import type { MembershipChange, MembershipResult } from "./types.js";
 
 const COUNTER_MAX = 0xffffffff;
@@ -20,11 +20,13 @@ export function proposeMembership(c: Core, next: MembershipChange, fromVersion?:
   const observers = [...(next.observers ?? [])];
   const problem = membersProblem(voters, observers);
   if (problem !== null) return { ok: false, reason: problem as "no-voters" | "invalid", leaderId: c.id };
+  if (next.hostData !== undefined && next.hostData.length > HOST_DATA_BYTES_MAX) return { ok: false, reason: "invalid", leaderId: c.id };
   // ZooKeeper's NewConfigNoQuorum: the new voters must include a quorum that follows us now,
   // or the change could never commit.
   const synced = (id: number) => id === c.id || (c.progress.get(id)?.state === "replicate" && c.progress.get(id)!.matchZxid >= c.barrierZxid);
   if (!hasQuorum(voters, synced)) return { ok: false, reason: "no-quorum", leaderId: c.id };
   const zxid = makeZxid(c.epoch, c.nextCounter++);
-  c.appendLocal({ zxid, payload: null, membership: { version: zxid, voters, observers } });
+  const membership = next.hostData === undefined ? { version: zxid, voters, observers } : { version: zxid, voters, observers, hostData: Uint8Array.from(next.hostData) };
+  c.appendLocal({ zxid, payload: null, membership });
   return { ok: true, zxid };
 }

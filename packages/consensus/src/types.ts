@@ -8,6 +8,12 @@ export interface Membership {
   readonly version: Zxid;
   readonly voters: readonly number[];
   readonly observers: readonly number[];
+  /**
+   * The host's description of the members (the server: its `server.N=` lines, so that peers
+   * learn new members' addresses), carried with the configuration and never read here. At most
+   * HOST_DATA_BYTES_MAX bytes.
+   */
+  readonly hostData?: Uint8Array;
 }
 
 /**
@@ -210,6 +216,8 @@ export interface MembershipStatus {
 export interface MembershipChange {
   readonly voters: readonly number[];
   readonly observers?: readonly number[];
+  /** Carried in the configuration entry as Membership.hostData (at most HOST_DATA_BYTES_MAX bytes, else "invalid"). */
+  readonly hostData?: Uint8Array;
 }
 
 /**

@@ -3,7 +3,7 @@
 // and bounds (entries, payload and chunk bytes). A fresh object is returned with only the
 // fields of its type. Step() may then trust the shape; the protocol's rules stay in the core.
 import { DecodeError, EPOCH_MAX, ZXID_MAX, type Zxid } from "@warden/protocol";
-import { MEMBERS_MAX, membersProblem } from "./membership.js";
+import { HOST_DATA_BYTES_MAX, MEMBERS_MAX, membersProblem } from "./membership.js";
 import type { Entry, Membership, Message } from "./types.js";
 
 export const PEER_MESSAGE_INVALID = "WARDEN_ERR_PEER_MESSAGE";
@@ -86,7 +86,8 @@ function membership(value: unknown, where: string): Membership {
   const f = value as Fields;
   const m = { version: zxid(f, "version", `${where}.membership`), voters: ids(f, "voters", `${where}.membership`), observers: ids(f, "observers", `${where}.membership`) };
   if (membersProblem(m.voters, m.observers) !== null) invalid(`${where}.membership is not a configuration (no voter, a repeated id, or too many)`);
-  return m;
+  if (f.hostData === undefined) return m;
+  return { ...m, hostData: bytes(f, "hostData", HOST_DATA_BYTES_MAX, `${where}.membership`) };
 }
 
 /** Checks a decoded peer message against its type's schema; throws DecodeError (PEER_MESSAGE_INVALID). */

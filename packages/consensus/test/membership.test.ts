@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeZxid } from "@warden/protocol";
-import { ConsensusConfigError, Replica } from "../src/index.js";
+import { ConsensusConfigError, HOST_DATA_BYTES_MAX, Replica } from "../src/index.js";
 import type { Entry, Membership, Ready } from "../src/index.js";
 
 const z = makeZxid;
@@ -80,5 +80,25 @@ describe("a change in flight: quorums of the old and the new voters", () => {
     const r = new Replica({ id: 9, voters: [1, 2, 3], joining: true });
     expect(r.role).toBe("observer");
     expect(() => new Replica({ id: 1, voters: [1], membership: { version: 1n, voters: [], observers: [] } })).toThrow(/stored configuration is not valid/);
+  });
+
+  it("the host's data travels with a configuration untouched, and is bounded", () => {
+    const r = joint();
+    r.campaign();
+    for (const from of [2, 4]) r.step({ type: "prevote-response", from, to: 1, epoch: 2, granted: true });
+    for (const from of [2, 4]) r.step({ type: "vote-response", from, to: 1, epoch: 2, granted: true });
+    drain(r);
+    for (const from of [2, 4, 5]) r.step({ type: "append-response", from, to: 1, epoch: 2, success: true, matchZxid: z(2, 0), acceptedZxid: z(2, 0), rejectedPrevZxid: 0n, hintZxid: 0n });
+    drain(r);
+    expect(r.proposeMembership({ voters: [1, 4, 5], hostData: new Uint8Array(HOST_DATA_BYTES_MAX + 1) }).ok).toBe(false);
+    const hostData = new TextEncoder().encode("server.1=a:1:2\nserver.4=b:1:2\nserver.5=c:1:2");
+    const res = r.proposeMembership({ voters: [1, 4, 5], hostData });
+    expect(res.ok).toBe(true);
+    const rds = drain(r);
+    const entry = rds.flatMap((rd) => rd.entries).find((e) => e.membership !== undefined);
+    expect(entry?.membership?.hostData).toEqual(hostData);
+    const sent = rds.flatMap((rd) => rd.messages).filter((m) => m.type === "append").flatMap((m) => (m.type === "append" ? m.entries : []));
+    expect(sent.find((e) => e.membership !== undefined)?.membership?.hostData).toEqual(hostData);
+    expect(r.membership().pending?.hostData).toEqual(hostData);
   });
 });

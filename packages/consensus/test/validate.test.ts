@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DecodeError, EPOCH_MAX, ZXID_MAX } from "@warden/protocol";
 import type { Message } from "../src/index.js";
-import { PEER_MESSAGE_INVALID, validateMessage } from "../src/index.js";
+import { HOST_DATA_BYTES_MAX, PEER_MESSAGE_INVALID, validateMessage } from "../src/index.js";
 
 const limits = { ids: [1, 2, 3], entriesMax: 4, entryBytesMax: 16, chunkBytesMax: 32 };
 const head = { from: 2, to: 1, epoch: 3 };
@@ -86,6 +86,10 @@ describe("consensus messages from peers are checked against their schema", () =>
     expect(refusal(config({ version: 2n, voters: Array.from({ length: 256 }, (_, i) => i + 1), observers: [] }))).toMatch(/at most 255/);
     expect(refusal(config({ version: 3n, voters: [1], observers: [] }))).toMatch(/version is not its zxid/);
     expect(refusal(config("1,2,3"))).toMatch(/membership is not a map/);
+    expect(refusal(config({ version: 2n, voters: [1], observers: [], hostData: "server.1=a:1:2" }))).toMatch(/hostData is not bytes/);
+    expect(refusal(config({ version: 2n, voters: [1], observers: [], hostData: new Uint8Array(HOST_DATA_BYTES_MAX + 1) }))).toMatch(/hostData is not bytes of at most 32768/);
+    const hostData = new Uint8Array(HOST_DATA_BYTES_MAX).fill(7);
+    expect(validateMessage(config({ version: 2n, voters: [1], observers: [], hostData }), limits)).toMatchObject({ entries: [{ membership: { hostData } }] });
     expect(refusal({ ...valid[12], entries: [{ zxid: 2n, payload: new Uint8Array(1), membership: { version: 2n, voters: [1], observers: [] } }] })).toMatch(/both a payload and a configuration/);
     expect(refusal({ ...valid[6], membership: undefined })).toMatch(/membership is not a map/);
     expect(refusal({ ...valid[10], transfer: "yes" })).toMatch(/transfer is not a boolean/);

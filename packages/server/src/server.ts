@@ -13,6 +13,8 @@ import { loadSaslUsers, type SaslUsers } from "./auth/sasl-users.js";
 import { ConfigError, type ServerConfig } from "./config/index.js";
 import { WardenNode } from "./core/node.js";
 import { Membership } from "./reconfig/membership.js";
+import { ConfigStore } from "./reconfig/store.js";
+import { ReconfigIntegration, dynamicOf } from "./reconfig/integration.js";
 import { ReconfigGate } from "./reconfig/gate.js";
 import { isDistributed, specOf } from "./config/dynamic.js";
 import { ClientHandler } from "./core/client-handler.js";
@@ -86,6 +88,12 @@ export interface ServerOptions {
   containerCheckMs?: number;
   /** The clock of the autopurge task (tests pass a simulated one; default: real time). */
   purgeClock?: PurgeClock;
+  /**
+   * Start outside the configuration, empty, to be added by a reconfig (ZooKeeper's joining
+   * server): the server.N lines name the current members and this server; it follows the
+   * leader that replicates to it once a reconfig adds it.
+   */
+  joining?: boolean;
 }
 
 export interface WardenServer {
@@ -157,6 +165,16 @@ export function storageOptions(config: Pick<ServerConfig, "frameBytesMax" | "for
   };
 }
 
+/** A generator whose first item is computed now rather than at the first pull. */
+function startedNow<T>(items: Generator<T>): Generator<T> {
+  const first = items.next();
+  return (function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* items;
+  })();
+}
+
 async function openState(config: ServerConfig, log: (l: string) => void) {
   mkdirSync(config.dataDir, { recursive: true });
   const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config, log), join(config.dataLogDir, "warden")).catch((e: unknown) => {
@@ -167,8 +185,9 @@ async function openState(config: ServerConfig, log: (l: string) => void) {
   for (const s of loaded.skipped) log(`skipped a damaged snapshot: ${s.message}`);
   const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
   const tree = loaded.snapshot?.value ?? new DataTree();
-  const recovered = await recoverReplicaState(storage, snapshotZxid);
-  return { storage, tree, recovered, snapshotZxid: loaded.snapshot ? snapshotZxid : undefined };
+  const configs = await ConfigStore.open(storage);
+  const recovered = await recoverReplicaState(storage, snapshotZxid, configs);
+  return { storage, tree, recovered, configs, snapshotZxid: loaded.snapshot ? snapshotZxid : undefined };
 }
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<WardenServer> {
@@ -183,7 +202,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   let peerTlsReloaded: (ok: boolean) => void = () => {};
   const peerTls = quorumTls(config, log, (ok) => peerTlsReloaded(ok));
   const adminTls = adminListenerTls(config);
-  const { storage, tree, recovered, snapshotZxid } = await openState(config, log);
+  const { storage, tree, recovered, configs, snapshotZxid } = await openState(config, log);
+  if (recovered.membership) log(`configuration 0x${recovered.membership.version.toString(16)} recovered with the snapshot at 0x${(snapshotZxid ?? 0n).toString(16)}: voters ${recovered.membership.voters.join(",")}`);
   const dbInitMs = Date.now() - startedMs;
   const secret = readSecret(config);
   const metrics = new RequestMetrics();
@@ -247,9 +267,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     expired: (id) => local.get(id)?.end("sessionExpired"),
   });
   // /zookeeper/config holds the membership, as ZooKeeper's initConfigInZKDatabase writes it on every server.
+  // A joiner is not a member yet; a restart from a snapshot starts from the configuration stored with it.
+  const configured = { servers: config.servers.filter((s) => !options.joining || s.id !== config.myId).map(specOf), version: config.configVersion };
   const membership = new Membership(
     { tree: () => node.tree, deliver: (id, event, acl) => local.get(id)?.deliver(event, acl), nowMs: () => Date.now() },
-    { servers: config.servers.map(specOf), version: config.configVersion },
+    recovered.membership && recovered.membership.version > 0n ? dynamicOf(recovered.membership, configured) : configured,
     isDistributed(config.servers, config.standaloneEnabled),
   );
   membership.rewrite();
@@ -259,7 +281,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     skipACL: config.skipACL,
     membership,
     configNode: () => node.tree.getACL("/zookeeper/config"),
-    syncedIds: () => (node.isLeader && driver ? new Set([config.myId, ...driver.replica.peerLags().filter((p) => p.voter && p.state === "replicate").map((p) => p.id)]) : undefined),
+    syncedIds: () => (node.isLeader && driver ? new Set([config.myId, ...driver.replica.peerLags().filter((p) => p.state === "replicate").map((p) => p.id)]) : undefined),
+    lastSeenVersion: () => integration.lastSeenVersion(),
+    apply: (plan, done) => integration.apply(plan, done),
+    forward: (request, who, done) => integration.forward(request, who, done),
     nextZxid: () => (driver ? driver.nextZxid() : node.lastZxid + 1n),
     log,
   });
@@ -314,8 +339,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     snapshotting = true;
     const zxid = node.tree.lastProcessedZxid;
     const snapshotStartedMs = performance.now();
-    storage
-      .writeSnapshot(zxid, serializeSnapshot(node.tree))
+    // Its header (the tree's zxid) is taken now, before the configuration is stored.
+    const chunks = startedNow(serializeSnapshot(node.tree));
+    driver!
+      .writeSnapshot(zxid, () => storage.writeSnapshot(zxid, chunks))
       .then(() => {
         metrics.zk.snapshotTime.observe(Math.round(performance.now() - snapshotStartedMs));
         sources.lastSnapshot = { zxid, timestampS: Math.floor(Date.now() / 1000) };
@@ -325,8 +352,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       .finally(() => (snapshotting = false));
   };
 
-  const voters = config.servers.filter((s) => !s.observer).map((s) => s.id);
-  const observers = config.servers.filter((s) => s.observer).map((s) => s.id);
+  const members = config.servers.filter((s) => !options.joining || s.id !== config.myId);
+  const voters = members.filter((s) => !s.observer).map((s) => s.id);
+  const observers = members.filter((s) => s.observer).map((s) => s.id);
   // ZooKeeper's syncLimit: how long a server may go without hearing from its leader (or a
   // leader from a quorum) before it gives up on it. A dead leader is noticed sooner, when its
   // connection closes (FastFailover).
@@ -335,9 +363,18 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     storage,
     {
       applyCommitted: (entries) => {
-        node.applyCommitted(entries);
+        // A configuration entry takes effect in log order, between the transactions around it.
+        let from = 0;
+        entries.forEach((e, i) => {
+          if (e.membership === undefined) return;
+          if (i > from) node.applyCommitted(entries.slice(from, i));
+          integration.applied(e);
+          from = i + 1;
+        });
+        if (from < entries.length) node.applyCommitted(from === 0 ? entries : entries.slice(from));
         maybeSnapshot();
       },
+      membershipChanged: (status) => integration.changed(status),
       statusChanged: (status) => {
         const wasServing = node.serving;
         const leaderBefore = node.leaderId;
@@ -345,6 +382,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         readOnly.update();
         elections.statusChanged(status, Date.now());
         log(`role ${status.role}, leader ${status.leaderId ?? "none"}, epoch ${status.epoch}${status.established ? ", established" : ""}`);
+        integration.leadershipChanged();
         if (wasServing && !node.serving) closeAllClients("this server lost its leader; reconnect");
         // As ZooKeeper's servers do on a new leader: it knows no session's owner, and learns each
         // one from the reconnecting client's revalidation, never from a stale connection's request.
@@ -354,9 +392,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       installSnapshot: async (snapshot) => {
         closeAllClients("this server is installing a snapshot; reconnect");
         await node.installSnapshot(snapshot);
-        // The leader's snapshot carries its node: this server's own membership goes back in (ZOOKEEPER-2819).
-        membership.rewrite();
-        await storage.writeSnapshot(snapshot.zxid, snapshot.parts);
+        // The leader's snapshot carries its node: the snapshot's configuration goes back in (ZOOKEEPER-2819).
+        if (snapshot.membership) integration.installed(snapshot.membership);
+        else membership.rewrite();
+        await driver!.writeSnapshot(snapshot.zxid, () => storage.writeSnapshot(snapshot.zxid, snapshot.parts));
       },
       syncDone: (id) => {
         syncs.get(id)?.({ ok: true, zxid: node.lastZxid });
@@ -375,6 +414,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         id: config.myId,
         voters: voters.length > 0 ? voters : [config.myId],
         observers,
+        ...(options.joining ? { joining: true } : {}),
         electionTicks: Math.ceil(electionTimeoutMs / CONSENSUS_TICK_MS),
         // ZooKeeper's initLimit: a quorum must sync with a new leader, and each follower with its
         // leader, within initLimit ticks (see @warden/consensus init-limit.ts).
@@ -393,9 +433,24 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       },
     },
     recovered,
+    configs,
   );
 
   const failover = new FastFailover(driver, Math.random);
+  const peerIds = config.servers.map((s) => s.id);
+  const integration: ReconfigIntegration = new ReconfigIntegration({
+    myId: config.myId,
+    replica: () => driver!.replica,
+    kick: () => driver!.kick(),
+    membership,
+    gate: () => reconfig,
+    configStat: () => node.tree.getACL("/zookeeper/config").stat,
+    sendToPeer: (to, m) => peerBatches.add(to, m),
+    setPeers: (peers) => void transport?.setPeers(peers).catch((e: unknown) => log(`peer addresses not updated: ${(e as Error).message}`)),
+    ids: peerIds,
+    dynamicConfigFile: config.dynamicConfigFile,
+    log,
+  });
   if (config.servers.length > 1) {
     const me = config.servers.find((s) => s.id === config.myId)!;
     transport = new PeerTransport({
@@ -407,9 +462,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       tls: peerTls,
       frameBytesMax: peerFrames.frameBytesMax,
       queueMessagesMax: 10_000,
-      onMessage: peerInbound(peerFrames, config.servers.map((s) => s.id), {
+      onMessage: peerInbound(peerFrames, peerIds, {
         step: (m) => driver!.step(m),
         onServerMessage: (from, m) => {
+          if (m.type === "reconfig" || m.type === "reconfig-result") return integration.onMessage(from, m);
           if (m.type === "forward") sources.requestsFrom.set(from, (sources.requestsFrom.get(from) ?? 0) + 1);
           node.onServerMessage(from, m);
         },
@@ -423,6 +479,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     });
     await transport.start();
     peerTls?.reloader?.start();
+    // A restart may know members its configuration file does not (a reconfig committed since).
+    integration.changed(driver.replica.membership());
   }
   driver.observer = { fsynced: (ms) => metrics.zk.fsyncTime.observe(Math.round(ms)), proposed: () => metrics.zk.proposalCount.inc() };
   driver.start();

@@ -79,6 +79,25 @@ describe("server messages from peers are checked against their schema", () => {
     expect(validateServerMessage(nullData, 2, limits)).toEqual(nullData);
     refused({ ...forward, request: { type: "create", path: "/n", data: "text", acl: [], mode: 0 } });
   });
+
+  it("a forwarded reconfig comes from its origin with ZooKeeper's request fields; its result carries an error or a version", () => {
+    const refused = (m: unknown) => expect(() => validateServerMessage(m, 2, limits)).toThrow(DecodeError);
+    const reconfig = {
+      type: "reconfig", origin: 2, requestId: 7, superuser: false, identities: [{ scheme: "ip", id: "127.0.0.1" }],
+      request: { type: "reconfig", joiningServers: "server.4=h:1:2;3", leavingServers: null, newMembers: null, curConfigId: -1n },
+    };
+    expect(validateServerMessage(reconfig, 2, limits)).toEqual(reconfig);
+    const result = { type: "reconfig-result", requestId: 7, err: 0, version: 0x10000000an, message: "" };
+    expect(validateServerMessage(result, 2, limits)).toEqual(result);
+    refused({ ...reconfig, origin: 3 });
+    refused({ ...reconfig, request: { ...reconfig.request, curConfigId: 1 } });
+    refused({ ...reconfig, request: { ...reconfig.request, curConfigId: 1n << 63n } });
+    refused({ ...reconfig, request: { ...reconfig.request, newMembers: 5 } });
+    refused({ ...reconfig, request: { ...reconfig.request, joiningServers: "x".repeat(limits.stringCharsMax + 1) } });
+    refused({ ...reconfig, superuser: "yes" });
+    refused({ ...result, version: -1n });
+    refused({ ...result, message: null });
+  });
 });
 
 describe("server messages leave in frames within the limits", () => {

@@ -12,6 +12,8 @@ export interface ServerFlags {
   adminPort?: string;
   myid?: string;
   tickTime?: string;
+  /** Start outside the configuration, to be added by a reconfig (ZooKeeper's joining server). */
+  join?: boolean;
   set: string[];
 }
 
@@ -50,7 +52,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
   process.on("unhandledRejection", (e) => stopServerProcess(log, "uncaught", e));
   let server;
   try {
-    server = await startServer(config, { log });
+    server = await startServer(config, { log, joining: flags.join === true });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(`warden server: ${e.message}\n`);
@@ -88,5 +90,6 @@ export function addServerCommand(program: Command): void {
     .option("--myid <n>", "this server's id (else dataDir/myid)")
     .option("--tickTime <ms>", "tick length in milliseconds, default 2000")
     .option("--set <key=value>", "any configuration key (repeatable)", collect, [])
+    .option("--join", "start empty, outside the configuration, until a reconfig adds this server (its server.N lines: the current members and itself)")
     .action((flags: ServerFlags) => runServer(flags));
 }

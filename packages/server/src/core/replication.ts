@@ -2,8 +2,9 @@
 // the clock, following the order rules written on consensus' Ready type. The server above
 // sees only: propose, sync, and callbacks for committed entries and role changes.
 import { decode, encode } from "cbor-x";
-import { Replica, type Entry, type HardState, type Message, type Ready, type ReplicaConfig, type Snapshot, type Status } from "@warden/consensus";
+import { Replica, type Entry, type HardState, type Membership, type MembershipStatus, type Message, type Ready, type ReplicaConfig, type Snapshot, type Status } from "@warden/consensus";
 import type { Storage } from "@warden/storage";
+import type { ConfigStore } from "../reconfig/store.js";
 
 const HARD_STATE_KEY = "consensus.hardState";
 const EMPTY = new Uint8Array(0);
@@ -11,6 +12,8 @@ const EMPTY = new Uint8Array(0);
 export interface ReplicationHost {
   /** Committed entries, in zxid order; apply them synchronously. */
   applyCommitted(entries: readonly Entry[]): void;
+  /** The configurations that count changed (Ready.membership): connect to their members. Before this Ready's messages. */
+  membershipChanged?(status: MembershipStatus): void;
   /** Role, leader or epoch changed. */
   statusChanged(status: Status): void;
   /** The leader needs a snapshot of the applied state for a lagging follower. */
@@ -28,14 +31,23 @@ export interface ReplicationOptions {
   replica: Omit<ReplicaConfig, "hardState" | "appliedZxid" | "entries">;
 }
 
-/** Reads what the Replica restarts from: its hard state and the durable log after the snapshot. */
-export async function recoverReplicaState(storage: Storage, appliedZxid: bigint): Promise<Pick<ReplicaConfig, "hardState" | "appliedZxid" | "entries">> {
+export type Recovered = Pick<ReplicaConfig, "hardState" | "appliedZxid" | "entries" | "membership">;
+
+/**
+ * Reads what the Replica restarts from: its hard state, the configuration stored with the
+ * snapshot, and the durable log after the snapshot (configuration entries with their memberships).
+ */
+export async function recoverReplicaState(storage: Storage, appliedZxid: bigint, configs: ConfigStore): Promise<Recovered> {
   const raw = await storage.getMeta(HARD_STATE_KEY);
   const hardState = raw ? (decode(raw) as HardState) : undefined;
   const entries: Entry[] = [];
-  for await (const e of storage.readLog(appliedZxid)) entries.push({ zxid: e.zxid, payload: e.data.length === 0 ? null : e.data });
-  return { ...(hardState ? { hardState } : {}), appliedZxid, entries };
+  for await (const e of storage.readLog(appliedZxid)) entries.push(configs.entryOf(e.zxid, e.data));
+  const membership = configs.snapshotMembership(appliedZxid);
+  return { ...(hardState ? { hardState } : {}), appliedZxid, entries, ...(membership ? { membership } : {}) };
 }
+
+/** Configurations applied lately, to tell which one was in force at a zxid (a snapshot's). */
+const APPLIED_MEMBERSHIPS_KEPT = 8;
 
 /** Last, smallest and largest of a series of sizes, -1 before the first (ZooKeeper's BufferStats). */
 export class SizeTracker {
@@ -67,9 +79,27 @@ export class ReplicationDriver {
     private readonly storage: Storage,
     private readonly host: ReplicationHost,
     private readonly opts: ReplicationOptions,
-    recovered: Pick<ReplicaConfig, "hardState" | "appliedZxid" | "entries">,
+    recovered: Recovered,
+    private readonly configs: ConfigStore,
   ) {
     this.replica = new Replica({ ...opts.replica, ...recovered });
+    this.applied = [this.replica.membership().committed];
+  }
+
+  /** The configurations applied lately, oldest first (the first: the one at the start or the last snapshot installed). */
+  private applied: Membership[];
+
+  /** The configuration in force at `zxid` (at or after the last one installed): what a snapshot at zxid stores. */
+  membershipAt(zxid: bigint): Membership {
+    let found = this.applied[0]!;
+    for (const m of this.applied) if (m.version <= zxid) found = m;
+    return found;
+  }
+
+  /** Writes a snapshot of the applied state at `zxid` with its configuration stored first. */
+  async writeSnapshot(zxid: bigint, write: () => Promise<unknown>, membership = this.membershipAt(zxid)): Promise<void> {
+    await this.configs.beforeSnapshot(zxid, membership);
+    await write();
   }
 
   start(): void {
@@ -193,12 +223,17 @@ export class ReplicationDriver {
   private async handle(rd: Ready): Promise<void> {
     if (rd.hardState) await this.storage.setMeta(HARD_STATE_KEY, encode(rd.hardState));
     if (rd.snapshot) {
+      this.applied = [rd.snapshot.membership ?? this.replica.membership().committed];
       await this.host.installSnapshot(rd.snapshot);
       this.replica.persisted(rd.snapshot.zxid);
     }
     if (rd.truncateAfterZxid !== null) await this.storage.truncateAfter(rd.truncateAfterZxid);
+    // A configuration's membership is durable before the (empty) log record that stands for it.
+    if (rd.entries.some((e) => e.membership !== undefined)) await this.configs.beforeAppend(rd.entries);
     if (rd.entries.length > 0) this.persist(rd.entries);
+    if (rd.membership) this.host.membershipChanged?.(rd.membership);
     for (const m of rd.messages) this.host.send(m);
+    for (const e of rd.committed) if (e.membership) this.applied = [...this.applied, e.membership].slice(-APPLIED_MEMBERSHIPS_KEPT);
     if (rd.committed.length > 0) this.host.applyCommitted(rd.committed);
     if (rd.snapshotWanted) this.replica.provideSnapshot(this.host.snapshotOfAppliedState());
     if (rd.status) this.host.statusChanged(rd.status);
@@ -230,6 +265,6 @@ export class ReplicationDriver {
 function isEmpty(rd: Ready): boolean {
   return (
     rd.hardState === null && rd.snapshot === null && rd.truncateAfterZxid === null && rd.entries.length === 0 && rd.messages.length === 0 &&
-    rd.committed.length === 0 && rd.snapshotWanted === null && rd.status === null && rd.syncsDone.length === 0 && rd.syncsFailed.length === 0
+    rd.committed.length === 0 && rd.snapshotWanted === null && rd.status === null && rd.membership === null && rd.syncsDone.length === 0 && rd.syncsFailed.length === 0
   );
 }

@@ -116,6 +116,24 @@ export function validateServerMessage(value: unknown, from: number, limits: Peer
       return { type: "forward-failed", sessionId: uint64(m.sessionId, "forward-failed.sessionId"), cxid: int(m, "cxid", "forward-failed"), err: int(m, "err", "forward-failed") };
     case "touch":
       return { type: "touch", sessions: list(m.sessions, "touch.sessions", limits, (x, at) => uint64(x, at)) };
+    case "reconfig": {
+      if (m.origin !== from) invalid(`reconfig.origin ${String(m.origin)} is not the sending server ${from}`);
+      if (typeof m.superuser !== "boolean") invalid("reconfig.superuser is not a boolean");
+      const r = fields(m.request, "reconfig.request");
+      const text = (key: string) => (r[key] === null ? null : str(r, key, "reconfig.request", limits));
+      const curConfigId = r.curConfigId;
+      if (typeof curConfigId !== "bigint" || curConfigId < -(1n << 63n) || curConfigId >= 1n << 63n) invalid("reconfig.request.curConfigId is not a signed 64-bit integer");
+      return {
+        type: "reconfig", origin: from, requestId: int(m, "requestId", "reconfig", 0, Number.MAX_SAFE_INTEGER),
+        request: { type: "reconfig", joiningServers: text("joiningServers"), leavingServers: text("leavingServers"), newMembers: text("newMembers"), curConfigId },
+        identities: list(m.identities, "reconfig.identities", limits, (x, at) => id(x, at, limits)), superuser: m.superuser,
+      };
+    }
+    case "reconfig-result":
+      return {
+        type: "reconfig-result", requestId: int(m, "requestId", "reconfig-result", 0, Number.MAX_SAFE_INTEGER), err: int(m, "err", "reconfig-result"),
+        version: uint64(m.version, "reconfig-result.version"), message: str(m, "message", "reconfig-result", limits),
+      };
     default:
       return invalid(`unknown server message type ${JSON.stringify(String(m.type)).slice(0, 40)}`);
   }

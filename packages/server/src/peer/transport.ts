@@ -62,11 +62,17 @@ const HANDSHAKE_FRAME_BYTES_MAX = 1024;
 const BACKOFF_MS_MIN = 50;
 const BACKOFF_MS_MAX = 2_000;
 const MiB = 1024 * 1024;
+/** A refused server outside the configuration is logged at most this often (it redials every few seconds). */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+/** Distinct refused ids remembered for that (an id is 32 bits: bounded, then forgotten all at once). */
+const REFUSALS_TRACKED_MAX = 256;
 
 export class PeerTransport {
   private server: Server | undefined;
   private readonly outgoing = new Map<number, Outgoing>();
   private readonly incoming = new Set<Socket>();
+  /** The accepted connections past their handshake, and the peer each is from. */
+  private readonly authenticatedFrom = new Map<Socket, number>();
   /** Per peer id: frames received after the handshake, and the address of its latest connection. */
   private readonly inbound = new Map<number, Inbound>();
   /** The server.N hosts by the addresses they resolve to (address admission, and the acceptor's name check under TLS). */
@@ -111,11 +117,41 @@ export class PeerTransport {
       this.server!.once("error", reject);
       this.server!.listen(this.opts.listenPort, this.opts.listenHost, () => resolve());
     });
-    for (const peer of this.opts.peers) {
-      if (peer.id === this.opts.myId) continue;
-      const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], queuedBytes: 0, backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false, sealer: undefined, establishedMs: undefined, framesSent: 0 };
-      this.outgoing.set(peer.id, o);
-      this.dial(o);
+    for (const peer of this.opts.peers) this.addPeer(peer);
+  }
+
+  private addPeer(peer: PeerAddress): void {
+    if (peer.id === this.opts.myId) return;
+    const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], queuedBytes: 0, backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false, sealer: undefined, establishedMs: undefined, framesSent: 0 };
+    this.outgoing.set(peer.id, o);
+    this.dial(o);
+  }
+
+  /**
+   * The ensemble changed (a configuration committed or was proposed): dial new members, drop
+   * the connection to removed ones (and stop redialing them), redial a member whose address
+   * changed. Connections from a removed server are refused from now on (the handshake's ids).
+   */
+  async setPeers(peers: readonly PeerAddress[]): Promise<void> {
+    const next = new Map(peers.map((p) => [p.id, p]));
+    for (const [id, o] of [...this.outgoing]) {
+      const p = next.get(id);
+      if (p && p.host === o.peer.host && p.port === o.peer.port) continue;
+      this.outgoing.delete(id);
+      clearTimeout(o.timer);
+      o.socket?.destroy();
+    }
+    const gone = new Set([...this.authenticatedFrom.values()].filter((id) => !next.has(id)));
+    for (const [socket, id] of [...this.authenticatedFrom]) if (gone.has(id)) socket.destroy();
+    if (gone.size > 0) this.opts.log(`peer connections from ${[...gone].join(", ")} closed: no longer in the configuration`);
+    const added = peers.filter((p) => p.id !== this.opts.myId && !this.outgoing.has(p.id));
+    this.opts.peers = [...peers];
+    // Dialed at once: the messages of the Ready that named them follow this call.
+    if (!this.stopped) for (const p of added) this.addPeer(p);
+    if (!this.opts.secret || this.opts.tls?.config.clientHostnameVerification) {
+      for (const p of added) {
+        for (const a of await lookup(p.host, { all: true }).catch(() => [])) this.hostsByAddress.set(a.address, [...(this.hostsByAddress.get(a.address) ?? []), p.host]);
+      }
     }
   }
 
@@ -212,8 +248,30 @@ export class PeerTransport {
   private close(s: Socket, reason: PeerCloseReason, who: string, detail: string): void {
     if (s.destroyed) return;
     this.stats.close(reason);
-    this.opts.log(`peer connection ${who} closed (${reason}): ${detail}`);
+    const repeats = this.repeatedRefusal(detail);
+    if (repeats !== undefined) this.opts.log(`peer connection ${who} closed (${reason}): ${detail}${repeats > 0 ? ` (and ${repeats} more times in the last minute)` : ""}`);
     s.destroy();
+  }
+
+  /** Refusals of one server outside the configuration, by detail: when last logged, how many since. */
+  private readonly refusals = new Map<string, { atMs: number; since: number }>();
+
+  /**
+   * A server outside the configuration (a spare waiting to be added, a removed one) redials
+   * every couple of seconds: its refusal is logged once a minute, with the count of the others.
+   * Returns undefined to stay quiet, else the repeats to report. Other details always log.
+   */
+  private repeatedRefusal(detail: string): number | undefined {
+    if (!/^unknown peer id \d+$/.test(detail)) return 0;
+    const now = Date.now();
+    const r = this.refusals.get(detail);
+    if (r && now - r.atMs < REFUSAL_LOG_INTERVAL_MS) {
+      r.since++;
+      return undefined;
+    }
+    if (this.refusals.size >= REFUSALS_TRACKED_MAX) this.refusals.clear();
+    this.refusals.set(detail, { atMs: now, since: 0 });
+    return r?.since ?? 0;
   }
 
   /**
@@ -283,7 +341,8 @@ export class PeerTransport {
       o.sealer = undefined;
       o.establishedMs = undefined;
       o.socket = undefined;
-      if (this.stopped) return;
+      // Stopped, or the peer left the ensemble (setPeers): no redial.
+      if (this.stopped || this.outgoing.get(o.peer.id) !== o) return;
       o.timer = setTimeout(() => this.dial(o), o.backoffMs);
       o.backoffMs = Math.min(o.backoffMs * 2, BACKOFF_MS_MAX);
     });
@@ -372,6 +431,7 @@ export class PeerTransport {
       const remoteAddress = `${remote}:${s.remotePort ?? 0}`;
       if (known) known.remoteAddress = remoteAddress;
       else this.inbound.set(peerId, { framesReceived: 0, remoteAddress });
+      this.authenticatedFrom.set(s, peerId);
       // The dialer sends nothing more until it reads "ok", so no frame is left in the old splitter.
       splitter = new FrameSplitter(this.opts.frameBytesMax + (keys ? MAC_TAG_BYTES : 0));
       const ok = encode({ ok: true }) as Uint8Array;
@@ -387,6 +447,7 @@ export class PeerTransport {
     s.on("close", () => {
       clearTimeout(timer);
       this.incoming.delete(s);
+      this.authenticatedFrom.delete(s);
       if (!authenticated() || this.stopped) return;
       try {
         this.opts.onPeerLost?.(handshake.peerId);

@@ -1,8 +1,8 @@
 // Where a client's reconfig request is decided: the state ZooKeeper's leader would consult,
-// gathered from this server, handed to planReconfig. Applying a plan that passes (proposing
-// the new membership through the log) belongs to consensus: until it is given (`apply`), a
-// plan that passes is refused with RECONFIG_DISABLED and a log line saying why, so nothing
-// pretends that the membership changed.
+// gathered from this server, handed to planReconfig. A server that does not lead hands the
+// request to its leader (`forward`); applying a plan that passes (proposing the new membership
+// through the log) is `apply` (integration.ts). Without `apply` (a gate built alone, in tests),
+// a plan that passes is refused with RECONFIG_DISABLED and a log line saying why.
 import { ErrorCode, type ACL, type Id, type ReconfigRequest, type Response, type Stat } from "@warden/protocol";
 import { planReconfig, type ReconfigPlan, type ReconfigState } from "./plan.js";
 import type { Membership } from "./membership.js";
@@ -28,6 +28,11 @@ export interface ReconfigGateHooks {
    * the integration with consensus; absent until then.
    */
   apply?(plan: Extract<ReconfigPlan, { ok: true }>, done: (answer: ReconfigAnswer) => void): void;
+  /**
+   * A server that does not lead hands the request to its leader, which decides it (as
+   * ZooKeeper's leader prepares every reconfig); true when it did (and will call `done`).
+   */
+  forward?(request: ReconfigRequest, who: { superuser: boolean; identities: readonly Id[] }, done: (answer: ReconfigAnswer) => void): boolean;
 }
 
 export class ReconfigGate {
@@ -36,6 +41,7 @@ export class ReconfigGate {
   /** ZooKeeper's reconfig, as its leader prepares it; `done` gets the answer (possibly later). */
   handle(request: ReconfigRequest, who: { superuser: boolean; identities: readonly Id[] }, done: (answer: ReconfigAnswer) => void): void {
     const h = this.hooks;
+    if (h.reconfigEnabled && h.membership.distributed && h.forward?.(request, who, done)) return;
     const plan = planReconfig(this.state(), request, { superuser: who.superuser, skipACL: h.skipACL, identities: who.identities });
     if (!plan.ok) return done({ err: plan.err, message: plan.message });
     if (h.apply) return h.apply(plan, done);

@@ -1,6 +1,6 @@
 // What servers send each other beside consensus, and the forwarded request every write,
 // new session and revalidation becomes on its way to the leader.
-import type { Id } from "@warden/protocol";
+import type { Id, ReconfigRequest } from "@warden/protocol";
 import type { WriteRequest } from "@warden/tree";
 
 /**
@@ -13,7 +13,11 @@ export type ForwardedRequest = WriteRequest | { type: "createSession"; timeoutMs
 export type ServerMessage =
   | { type: "forward"; origin: number; sessionId: bigint; cxid: number; request: ForwardedRequest; identities: Id[]; superuser: boolean }
   | { type: "forward-failed"; sessionId: bigint; cxid: number; err: number }
-  | { type: "touch"; sessions: bigint[] };
+  | { type: "touch"; sessions: bigint[] }
+  // A reconfig a follower received, decided by the leader (ZooKeeper's leader prepares it); the
+  // leader answers with the error, or 0 and the version of the configuration once it committed.
+  | { type: "reconfig"; origin: number; requestId: number; request: ReconfigRequest; identities: Id[]; superuser: boolean }
+  | { type: "reconfig-result"; requestId: number; err: number; version: bigint; message: string };
 
 export type Forward = Extract<ServerMessage, { type: "forward" }>;
 

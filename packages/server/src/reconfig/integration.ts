@@ -1,0 +1,251 @@
+// The reconfig op carried through consensus. The leader turns a plan that passed ZooKeeper's
+// checks into a configuration entry (proposeMembership, from the version the plan was made
+// against) whose hostData is the new server.N lines, and answers once it commits; a follower
+// forwards the request to the leader, which decides it, and answers once the configuration
+// committed here too. Every server, as configurations are proposed and commit: connects to new
+// members and drops removed ones, lets their messages in, rewrites /zookeeper/config (when the
+// entry is applied, in log order, so every tree holds the same) and writes zoo.cfg.dynamic.<version>.
+import { writeFileSync, renameSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { ErrorCode, formatServerSpec, formatVersionHex, parseDynamicConfig, type DynamicConfig, type Id, type QuorumServerSpec, type ReconfigRequest, type Stat } from "@warden/protocol";
+import type { Entry, Membership as ConsensusMembership, MembershipResult, MembershipStatus, Replica } from "@warden/consensus";
+import type { ServerMessage } from "../core/pipeline/messages.js";
+import type { PeerAddress } from "../peer/transport.js";
+import { reconfigResponse, type ReconfigAnswer, type ReconfigGate } from "./gate.js";
+import type { ReconfigPlan } from "./plan.js";
+import type { Membership } from "./membership.js";
+
+type Done = (answer: ReconfigAnswer) => void;
+type Who = { superuser: boolean; identities: readonly Id[] };
+
+/** Requests forwarded and waiting for the leader's answer, at most (a client's own are bounded by its outstanding requests). */
+const FORWARDED_MAX = 1024;
+
+export interface ReconfigIntegrationHooks {
+  myId: number;
+  replica(): Replica;
+  /** Has the replica's new work (a proposed configuration entry) handled now, not at the next tick. */
+  kick(): void;
+  membership: Membership;
+  gate(): ReconfigGate;
+  /** The ACL and Stat of /zookeeper/config now. */
+  configStat(): Stat;
+  sendToPeer(to: number, m: ServerMessage): void;
+  /** The peers to connect to (every member of the configurations that count, with its address). */
+  setPeers(peers: PeerAddress[]): void;
+  /** The ids whose messages are let in; updated in place. */
+  ids: number[];
+  /** dynamicConfigFile, when the membership came from one: where zoo.cfg.dynamic.<version> goes. */
+  dynamicConfigFile: string | undefined;
+  log(line: string): void;
+}
+
+/** The server.N lines a configuration entry carries (no version: the entry's zxid is its version). */
+export function hostDataOf(servers: readonly QuorumServerSpec[]): Uint8Array {
+  return new TextEncoder().encode(servers.map((s) => `server.${s.id}=${formatServerSpec(s)}\n`).join(""));
+}
+
+/**
+ * The configuration a consensus membership stands for: its hostData's lines, versioned with
+ * its zxid; `fallback` (the members known so far) for one without lines (the initial one) or
+ * whose lines do not name exactly its members.
+ */
+export function dynamicOf(m: ConsensusMembership, fallback: DynamicConfig): DynamicConfig {
+  const members = new Set([...m.voters, ...m.observers]);
+  if (m.hostData !== undefined) {
+    try {
+      const parsed = parseDynamicConfig(new TextDecoder().decode(m.hostData));
+      const consistent = parsed.servers.length === members.size && parsed.servers.every((s) => members.has(s.id) && (s.type === "participant") === m.voters.includes(s.id));
+      if (consistent) return { servers: parsed.servers, version: m.version };
+    } catch {
+      // Lines only a leader of this code writes; unreadable ones fall back to what is known.
+    }
+  }
+  const known = new Map(fallback.servers.map((s) => [s.id, s]));
+  const servers = [...members].sort((a, b) => a - b).flatMap((id) => {
+    const s = known.get(id);
+    return s ? [{ ...s, type: m.voters.includes(id) ? ("participant" as const) : ("observer" as const) }] : [];
+  });
+  return { servers, version: m.version };
+}
+
+const refusalCode: Record<Exclude<MembershipResult, { ok: true }>["reason"], number> = {
+  "in-progress": ErrorCode.RECONFIG_IN_PROGRESS,
+  "bad-version": ErrorCode.BAD_VERSION,
+  "no-quorum": ErrorCode.NEW_CONFIG_NO_QUORUM,
+  "no-voters": ErrorCode.BAD_ARGUMENTS,
+  invalid: ErrorCode.BAD_ARGUMENTS,
+  // Leadership moved, or is not settled: as a write the leader cannot take.
+  "not-leader": ErrorCode.CONNECTION_LOSS,
+  "not-ready": ErrorCode.CONNECTION_LOSS,
+  busy: ErrorCode.CONNECTION_LOSS,
+};
+
+export class ReconfigIntegration {
+  /** Answers waiting for a configuration version to be in force here. */
+  private readonly waiting = new Map<bigint, Done[]>();
+  /** Requests this server forwarded to the leader, by request id. */
+  private readonly forwarded = new Map<number, { leader: number; done: Done }>();
+  private nextRequestId = 1;
+  /** The configurations known (committed, pending): for addresses. */
+  private known: DynamicConfig;
+  /** The version (in consensus) of the configuration last applied here: what /zookeeper/config shows. */
+  private appliedVersion: bigint;
+
+  constructor(private readonly h: ReconfigIntegrationHooks) {
+    this.known = h.membership.current;
+    this.appliedVersion = h.replica().membership().committed.version;
+  }
+
+  /**
+   * Where the gate sends a request: a follower forwards it to the leader before any check that
+   * needs the leader's knowledge (who is synced, what is in flight). Returns false when this
+   * server decides it (it leads, or reconfig is off here and the gate answers that).
+   */
+  forward(request: ReconfigRequest, who: Who, done: Done): boolean {
+    const status = this.h.replica().status();
+    if (status.role === "leader") return false;
+    const leader = status.leaderId;
+    if (leader === null || leader === this.h.myId) {
+      done({ err: ErrorCode.CONNECTION_LOSS, message: "no leader to decide the reconfig" });
+      return true;
+    }
+    if (this.forwarded.size >= FORWARDED_MAX) {
+      done({ err: ErrorCode.CONNECTION_LOSS, message: "too many reconfigs waiting for the leader" });
+      return true;
+    }
+    const requestId = this.nextRequestId++;
+    this.forwarded.set(requestId, { leader, done });
+    this.h.sendToPeer(leader, { type: "reconfig", origin: this.h.myId, requestId, request, identities: [...who.identities], superuser: who.superuser });
+    return true;
+  }
+
+  /** The leader's part: propose the plan's membership; answer once it committed. */
+  apply(plan: Extract<ReconfigPlan, { ok: true }>, done: Done): void {
+    // The plan was made against /zookeeper/config's configuration: one committed and not yet
+    // applied here is a change in progress too.
+    const now = this.h.replica().membership();
+    if (now.pending !== null || now.committed.version !== this.appliedVersion) return done({ err: ErrorCode.RECONFIG_IN_PROGRESS, message: "a reconfiguration is in progress" });
+    const fromVersion = now.committed.version;
+    const voters = plan.next.servers.filter((s) => s.type === "participant").map((s) => s.id);
+    const observers = plan.next.servers.filter((s) => s.type === "observer").map((s) => s.id);
+    const r = this.h.replica().proposeMembership({ voters, observers, hostData: hostDataOf(plan.next.servers) }, fromVersion);
+    if (!r.ok) {
+      this.h.log(`reconfig to ${voters.length} voters and ${observers.length} observers refused by consensus: ${r.reason}`);
+      return done({ err: refusalCode[r.reason], message: `reconfig refused: ${r.reason}` });
+    }
+    this.h.kick();
+    this.h.log(`reconfig proposed as version 0x${formatVersionHex(r.zxid)}: voters ${voters.join(",")}${observers.length ? `, observers ${observers.join(",")}` : ""}`);
+    this.whenInForce(r.zxid, done);
+  }
+
+  /** The version of the newest configuration proposed and not known committed (the committed one when none). */
+  lastSeenVersion(): bigint {
+    return this.h.replica().membership().pending?.version ?? this.h.membership.current.version;
+  }
+
+  /** A reconfig or its result from a peer. */
+  onMessage(from: number, m: Extract<ServerMessage, { type: "reconfig" | "reconfig-result" }>): void {
+    if (m.type === "reconfig") {
+      const answer = (a: ReconfigAnswer) =>
+        this.h.sendToPeer(from, { type: "reconfig-result", requestId: m.requestId, err: a.err, version: a.err === 0 ? this.h.membership.current.version : 0n, message: a.err === 0 ? "" : (a as { message: string }).message.slice(0, 1024) });
+      if (this.h.replica().status().role !== "leader") return answer({ err: ErrorCode.CONNECTION_LOSS, message: "this server no longer leads" });
+      return this.h.gate().handle(m.request, { superuser: m.superuser, identities: m.identities }, answer);
+    }
+    const f = this.forwarded.get(m.requestId);
+    if (f === undefined || f.leader !== from) return;
+    this.forwarded.delete(m.requestId);
+    if (m.err !== 0) return f.done({ err: m.err, message: m.message });
+    this.whenInForce(m.version, f.done);
+  }
+
+  /** Answers `done` once the configuration of `version` (or a later one) is in force here. */
+  private whenInForce(version: bigint, done: Done): void {
+    if (this.h.membership.current.version >= version) return this.answerCommitted(done);
+    const list = this.waiting.get(version) ?? [];
+    list.push(done);
+    this.waiting.set(version, list);
+  }
+
+  private answerCommitted(done: Done): void {
+    done({ err: 0, response: reconfigResponse(this.h.membership.text, this.h.configStat()) });
+  }
+
+  /**
+   * A committed configuration entry is applied (in log order, between the transactions around
+   * it): /zookeeper/config takes it, its waiting answers go out, the dynamic file is written.
+   */
+  applied(entry: Entry): void {
+    this.adopt(entry.membership!);
+  }
+
+  /** A snapshot from the leader was installed: its configuration is the one in force here now. */
+  installed(m: ConsensusMembership): void {
+    this.adopt(m);
+  }
+
+  private adopt(m: ConsensusMembership): void {
+    const next = dynamicOf(m, this.known);
+    const changed = m.version !== this.appliedVersion;
+    this.appliedVersion = m.version;
+    this.h.membership.replace(next);
+    if (changed) {
+      this.h.log(`configuration 0x${formatVersionHex(m.version)} in force: voters ${m.voters.join(",")}${m.observers.length ? `, observers ${m.observers.join(",")}` : ""}`);
+      this.writeDynamicFile(next);
+    }
+    for (const [version, list] of [...this.waiting]) {
+      if (version > next.version) continue;
+      this.waiting.delete(version);
+      for (const done of list) this.answerCommitted(done);
+    }
+  }
+
+  /** Ready.membership: the configurations that count changed. Connect to their members. */
+  changed(status: MembershipStatus): void {
+    const committed = dynamicOf(status.committed, this.known);
+    const pending = status.pending ? dynamicOf(status.pending, committed) : undefined;
+    const byId = new Map<number, QuorumServerSpec>();
+    for (const s of [...this.known.servers, ...committed.servers, ...(pending?.servers ?? [])]) byId.set(s.id, s);
+    const members = new Set([...status.committed.voters, ...status.committed.observers, ...(status.pending ? [...status.pending.voters, ...status.pending.observers] : []), this.h.myId]);
+    this.known = { servers: [...byId.values()].filter((s) => members.has(s.id)).sort((a, b) => a.id - b.id), version: (pending ?? committed).version };
+    this.h.ids.splice(0, this.h.ids.length, ...[...members].sort((a, b) => a - b));
+    this.h.setPeers(this.known.servers.map((s) => ({ id: s.id, host: s.host, port: s.quorumPort })));
+  }
+
+  /** This server stopped leading or lost its leader: what waited on it will not be answered by it. */
+  leadershipChanged(): void {
+    const role = this.h.replica().status();
+    for (const [id, f] of [...this.forwarded]) {
+      // Only once another leader is known: a removed leader answers, then hands over, and its
+      // answer may arrive after its timeout-now started the election.
+      if (role.leaderId === null || role.leaderId === f.leader) continue;
+      this.forwarded.delete(id);
+      f.done({ err: ErrorCode.CONNECTION_LOSS, message: "the leader changed before the reconfig was answered" });
+    }
+    if (role.role === "leader") return;
+    // An answer waits for a commit this server (no longer leading) may never see: the entry
+    // may be truncated. The client learns the outcome from /zookeeper/config, as ZooKeeper's does.
+    const mine = this.h.replica().membership();
+    for (const [version, list] of [...this.waiting]) {
+      if (mine.pending?.version === version) continue; // still in our log; answered if it commits
+      this.waiting.delete(version);
+      for (const done of list) done({ err: ErrorCode.CONNECTION_LOSS, message: "leadership changed before the reconfig committed" });
+    }
+  }
+
+  /** ZooKeeper's QuorumPeer.writeDynamicConfig: <dynamicConfigFile without its version>.<hex version>. */
+  private writeDynamicFile(next: DynamicConfig): void {
+    const file = this.h.dynamicConfigFile;
+    if (file === undefined) return;
+    const name = basename(file);
+    const stem = /\.[0-9a-fA-F]+$/.test(name) && name.includes(".dynamic.") ? name.slice(0, name.lastIndexOf(".")) : name;
+    const target = join(dirname(file), `${stem}.${formatVersionHex(next.version)}`);
+    try {
+      const tmp = `${target}.tmp`;
+      writeFileSync(tmp, next.servers.map((s) => `server.${s.id}=${formatServerSpec(s)}\n`).join(""));
+      renameSync(tmp, target);
+    } catch (e) {
+      this.h.log(`could not write the dynamic configuration file ${target}: ${(e as Error).message}`);
+    }
+  }
+}

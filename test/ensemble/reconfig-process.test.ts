@@ -1,0 +1,106 @@
+// Growing and shrinking an ensemble of real processes: two spares started with
+// `warden server --join` are added to a 3-server ensemble under writes (3 -> 5), then removed
+// (5 -> 3). The spares run bin/warden like the members; every process started here is stopped.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, openSync, closeSync, writeFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, ProcessEnsemble, serverState, WARDEN_BIN, waitUntil } from "@warden/testing";
+import { createClient, type Client } from "@warden/client";
+
+const HOST = "127.0.0.1";
+let e: ProcessEnsemble | undefined;
+const spares = new Map<number, { child: ChildProcess; ports: { peer: number; election: number; client: number; native: number; admin: number } }>();
+const clients: Client[] = [];
+
+const memberLine = (id: number) => {
+  const s = e!.server(id);
+  return `server.${id}=${s.host}:${s.ports.peer}:${s.ports.election}:participant;${s.host}:${s.ports.client}`;
+};
+const spareLine = (id: number) => {
+  const p = spares.get(id)!.ports;
+  return `server.${id}=${HOST}:${p.peer}:${p.election}:participant;${HOST}:${p.client}`;
+};
+const roleOf = async (id: number) => {
+  const admin = id <= 3 ? e!.server(id).ports.admin : spares.get(id)!.ports.admin;
+  return (await serverState(HOST, admin))?.role;
+};
+
+async function startSpare(id: number): Promise<void> {
+  const ports = { peer: await freePort(HOST), election: await freePort(HOST), client: await freePort(HOST), native: await freePort(HOST), admin: await freePort(HOST) };
+  spares.set(id, { child: undefined as unknown as ChildProcess, ports });
+  const dir = join(e!.dir, `spare${id}`);
+  mkdirSync(join(dir, "data"), { recursive: true });
+  writeFileSync(join(dir, "data", "myid"), `${id}\n`);
+  // The same keys as the members' zoo.cfg, with this server's ports and the members' lines plus its own.
+  const memberCfg = readFileSync(e!.server(1).config, "utf8").split("\n").filter((l) => l !== "" && !/^(server\.\d+|dataDir|clientPort|nativePort|adminPort)=/.test(l));
+  const cfg = [...memberCfg, `dataDir=${join(dir, "data")}`, `nativePort=${ports.native}`, `adminPort=${ports.admin}`, ...[1, 2, 3].map(memberLine), spareLine(id)];
+  writeFileSync(join(dir, "zoo.cfg"), cfg.join("\n") + "\n");
+  const log = openSync(join(dir, "server.log"), "a");
+  const child = spawn(process.execPath, [WARDEN_BIN, "server", "--config", join(dir, "zoo.cfg"), "--join"], { stdio: ["ignore", log, log] });
+  closeSync(log);
+  spares.set(id, { child, ports });
+  await waitUntil(`spare ${id} answers`, async () => (await roleOf(id)) === "observer", 20_000, 50);
+}
+
+async function clientOf(id: number): Promise<Client> {
+  const s = e!.server(id);
+  const c = createClient(`${s.host}:${s.ports.native}`, { sessionTimeoutMs: 8000 });
+  clients.push(c);
+  await c.connected({ timeoutMs: 10_000 });
+  return c;
+}
+
+beforeAll(async () => {
+  e = await ProcessEnsemble.start({ count: 3, tickTimeMs: 100, extraConfig: { reconfigEnabled: "true", skipACL: "yes" } });
+  await Promise.all([4, 5].map(startSpare));
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+  for (const { child } of spares.values()) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+  await e?.stop();
+});
+
+describe("reconfig on real processes", () => {
+  it("3 -> 5 under writes with two `warden server --join` spares, then 5 -> 3", async () => {
+    const leader = await e!.waitForLeader();
+    const asked = [1, 2, 3].find((id) => id !== leader)!;
+    const admin = await clientOf(asked);
+    const writer = await clientOf(leader);
+    const acked: string[] = [];
+    let writing = true;
+    const load = (async () => {
+      for (let i = 0; writing; i++) {
+        await writer.create(`/w-${i}`, "x");
+        acked.push(`/w-${i}`);
+      }
+    })();
+    try {
+      await waitUntil("writes flowing", () => acked.length >= 5, 10_000, 10);
+      const grown = await admin.reconfig({ joining: [spareLine(4), spareLine(5)] });
+      expect(grown.config!.servers.map((s) => s.id)).toEqual([1, 2, 3, 4, 5]);
+      const atChange = acked.length;
+      await waitUntil("writes after the change", () => acked.length >= atChange + 10, 20_000, 10);
+    } finally {
+      writing = false;
+      await load;
+    }
+    await waitUntil("the spares follow", async () => (await roleOf(4)) === "follower" && (await roleOf(5)) === "follower", 20_000, 50);
+    const spare = createClient(`${HOST}:${spares.get(5)!.ports.native}`);
+    clients.push(spare);
+    await spare.connected({ timeoutMs: 10_000 });
+    await spare.sync("/");
+    for (const path of acked) expect(await spare.exists(path)).not.toBeNull();
+
+    const shrunk = await admin.reconfig({ leaving: [4, 5] });
+    expect(shrunk.config!.servers.map((s) => s.id)).toEqual([1, 2, 3]);
+    await waitUntil("the spares stop voting", async () => (await roleOf(4)) === "observer" && (await roleOf(5)) === "observer", 20_000, 50);
+    await admin.create("/after-shrink", "x");
+  }, 120_000);
+});
