@@ -17,7 +17,7 @@ const alive = (pid: number) => {
 };
 
 describe("warden ensemble add|remove", () => {
-  it("adds a server by reconfig as the ensemble's superuser, then removes and stops it", async () => {
+  it("adds a server by reconfig as the ensemble's superuser, removes and stops it, then removes the leader", async () => {
     assertBuilt();
     const cwd = tempDir("warden-ensemble-members-");
     const dir = join(cwd.path, ".warden/ensemble");
@@ -69,6 +69,20 @@ describe("warden ensemble add|remove", () => {
       await after.sync("/");
       expect(await after.exists("/via-fourth")).not.toBeNull();
       expect((await after.getConfig()).config!.servers.map((s) => s.id)).toEqual([1, 2, 3]);
+
+      // The leader may be removed: it hands over, and the two left go on.
+      const leader = Number(/^(\d+) +\d+ +leader /m.exec((await runWarden(["ensemble", "status"], { cwd: cwd.path })).stdout)?.[1]);
+      expect([1, 2, 3]).toContain(leader);
+      const leaderPid = shrunk.servers.find((s) => s.id === leader)!.pid;
+      const removeLeader = await runWarden(["ensemble", "remove", String(leader)], { cwd: cwd.path, timeoutMs: 60_000 });
+      expect(removeLeader.stderr).toBe("");
+      expect(removeLeader.code).toBe(0);
+      expect(alive(leaderPid)).toBe(false);
+      const two = readEnsemble(dir)!;
+      expect(two.servers.map((s) => s.id)).toEqual([1, 2, 3].filter((id) => id !== leader));
+      const last = await connect(two.connectString);
+      await last.create("/after-leader-removal", "x");
+      expect((await last.getConfig()).config!.servers.map((s) => s.id)).toEqual(two.servers.map((s) => s.id));
 
       const unknown = await runWarden(["ensemble", "remove", "9"], { cwd: cwd.path });
       expect(unknown.code).not.toBe(0);
