@@ -1,6 +1,7 @@
 // Growing and shrinking an ensemble of real processes: two spares started with
 // `warden server --join` are added to a 3-server ensemble under writes (3 -> 5), then removed
-// (5 -> 3). The spares run bin/warden like the members; every process started here is stopped.
+// (5 -> 3); a third spare joins as an observer and leaves. The spares run bin/warden like the
+// members; every process started here is stopped.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, openSync, closeSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,9 +18,10 @@ const memberLine = (id: number) => {
   const s = e!.server(id);
   return `server.${id}=${s.host}:${s.ports.peer}:${s.ports.election}:participant;${s.host}:${s.ports.client}`;
 };
+const kinds = new Map<number, "participant" | "observer">();
 const spareLine = (id: number) => {
   const p = spares.get(id)!.ports;
-  return `server.${id}=${HOST}:${p.peer}:${p.election}:participant;${HOST}:${p.client}`;
+  return `server.${id}=${HOST}:${p.peer}:${p.election}:${kinds.get(id) ?? "participant"};${HOST}:${p.client}`;
 };
 const roleOf = async (id: number) => {
   const admin = id <= 3 ? e!.server(id).ports.admin : spares.get(id)!.ports.admin;
@@ -53,7 +55,9 @@ async function clientOf(id: number): Promise<Client> {
 
 beforeAll(async () => {
   e = await ProcessEnsemble.start({ count: 3, tickTimeMs: 100, extraConfig: { reconfigEnabled: "true", skipACL: "yes" } });
-  await Promise.all([4, 5].map(startSpare));
+  // Spare 6 is to join as an observer: its own line says so.
+  kinds.set(6, "observer");
+  await Promise.all([4, 5, 6].map(startSpare));
 }, 90_000);
 
 afterAll(async () => {
@@ -103,4 +107,26 @@ describe("reconfig on real processes", () => {
     await waitUntil("the spares stop voting", async () => (await roleOf(4)) === "observer" && (await roleOf(5)) === "observer", 20_000, 50);
     await admin.create("/after-shrink", "x");
   }, 120_000);
+
+  it("adds an observer (`--join` spare): it serves reads and forwards writes; then removes it", async () => {
+    const leader = await e!.waitForLeader();
+    const admin = await clientOf([1, 2, 3].find((id) => id !== leader)!);
+    const added = await admin.reconfig({ joining: [spareLine(6)] });
+    expect(added.config!.servers.map((s) => [s.id, s.type])).toEqual([[1, "participant"], [2, "participant"], [3, "participant"], [6, "observer"]]);
+    const observer = createClient(`${HOST}:${spares.get(6)!.ports.native}`, { sessionTimeoutMs: 8000 });
+    clients.push(observer);
+    await observer.connected({ timeoutMs: 10_000 });
+    await observer.sync("/");
+    expect(await observer.exists("/after-shrink")).not.toBeNull();
+    expect((await observer.getConfig()).text).toBe(added.text);
+    await observer.create("/via-observer", "x");
+    await admin.sync("/");
+    expect(await admin.exists("/via-observer")).not.toBeNull();
+    expect(await roleOf(6)).toBe("observer");
+
+    const removed = await admin.reconfig({ leaving: [6] });
+    expect(removed.config!.servers.map((s) => s.id)).toEqual([1, 2, 3]);
+    expect((await admin.getConfig()).text).not.toContain("server.6=");
+    await admin.create("/after-observer-removal", "x");
+  }, 60_000);
 });

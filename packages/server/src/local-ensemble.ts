@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync, readFileSync, existsSync, openSync, closeSync
 import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
+import { generateDigest } from "@warden/tree";
 
 export interface LocalServer {
   id: number;
@@ -38,6 +39,33 @@ export interface StartOptions {
 }
 
 const STATE = "ensemble.json";
+/** `super:<password>`, mode 0600: the superuser that `warden ensemble add|remove` reconfigures as. */
+const SUPERUSER = "superuser";
+
+/** The superuser's `user:password` of the ensemble in dir, for addAuth("digest", ...). */
+export function superuserCredentials(dir: string): string {
+  return readFileSync(join(resolve(dir), SUPERUSER), "utf8").trim();
+}
+
+/** The superuser's credentials file in dir, made once; its digest (superDigest's value). */
+function superDigestOf(dir: string): string {
+  const file = join(dir, SUPERUSER);
+  if (!existsSync(file)) writeFileSync(file, `super:${randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });
+  return generateDigest(superuserCredentials(dir));
+}
+
+export function writeEnsemble(e: LocalEnsemble): void {
+  writeFileSync(join(e.dir, STATE), JSON.stringify(e, null, 2) + "\n");
+}
+
+/** Starts one server in the background (with `--join`: outside the configuration until a reconfig adds it); sets s.pid. */
+export function spawnServer(s: LocalServer, command: string[], joining: boolean): void {
+  const log = openSync(join(s.dir, "server.log"), "a");
+  const child = spawn(command[0]!, [...command.slice(1), "server", "--config", join(s.dir, "zoo.cfg"), ...(joining ? ["--join"] : [])], { detached: true, stdio: ["ignore", log, log] });
+  closeSync(log);
+  child.unref();
+  s.pid = child.pid!;
+}
 
 /**
  * Ports handed out are drawn below the usual ephemeral ranges (Linux 32768-60999; BSD, macOS and
@@ -71,7 +99,7 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
   throw new Error(`no free port on ${host} in ${PICK_LOW}-${PICK_HIGH} after 64 tries`);
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -86,7 +114,8 @@ export function readEnsemble(dir: string): LocalEnsemble | undefined {
   return JSON.parse(readFileSync(file, "utf8")) as LocalEnsemble;
 }
 
-function configText(s: LocalServer, all: LocalServer[], host: string, tickTimeMs: number, secretFile: string): string {
+/** A server's zoo.cfg: all (itself included) are the server.N lines; reconfig is on, for the superuser only. */
+export function configText(s: LocalServer, all: LocalServer[], host: string, tickTimeMs: number, secretFile: string, superDigest: string): string {
   const lines = [
     `tickTime=${tickTimeMs}`,
     "initLimit=10",
@@ -101,6 +130,9 @@ function configText(s: LocalServer, all: LocalServer[], host: string, tickTimeMs
     `ensembleSecretFile=${secretFile}`,
     // The web console served by any server's admin port may open sessions on every server and read every admin port.
     `nativeAllowedOrigins=${consoleOrigins(all, host).join(",")}`,
+    // `warden ensemble add|remove`: ZooKeeper lets a superuser (or everyone, with skipACL) reconfigure.
+    "reconfigEnabled=true",
+    `superDigest=${superDigest}`,
   ];
   // Each line names its server's ZooKeeper port, so getConfig (zkCli's config -c) lists the ensemble's client addresses.
   if (all.length > 1) for (const p of all) lines.push(`server.${p.id}=${host}:${p.peerPort}:${p.electionPort};${host.includes(":") ? `[${host}]` : host}:${p.clientPort}`);
@@ -134,6 +166,7 @@ export async function startLocalEnsemble(opts: StartOptions): Promise<LocalEnsem
   mkdirSync(dir, { recursive: true });
   const secretFile = join(dir, "secret");
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString("base64") + "\n", { mode: 0o600 });
+  const superDigest = superDigestOf(dir);
   const servers: LocalServer[] = [];
   for (let id = 1; id <= opts.count; id++) {
     const [nativePort, clientPort, adminPort, peerPort, electionPort] = [await freePort(host), await freePort(host), await freePort(host), await freePort(host), await freePort(host)];
@@ -142,12 +175,8 @@ export async function startLocalEnsemble(opts: StartOptions): Promise<LocalEnsem
   for (const s of servers) {
     mkdirSync(join(s.dir, "data"), { recursive: true });
     writeFileSync(join(s.dir, "data", "myid"), `${s.id}\n`);
-    writeFileSync(join(s.dir, "zoo.cfg"), configText(s, servers, host, opts.tickTimeMs ?? 2000, secretFile));
-    const log = openSync(join(s.dir, "server.log"), "a");
-    const child = spawn(opts.command[0]!, [...opts.command.slice(1), "server", "--config", join(s.dir, "zoo.cfg")], { detached: true, stdio: ["ignore", log, log] });
-    closeSync(log);
-    child.unref();
-    s.pid = child.pid!;
+    writeFileSync(join(s.dir, "zoo.cfg"), configText(s, servers, host, opts.tickTimeMs ?? 2000, secretFile, superDigest));
+    spawnServer(s, opts.command, false);
   }
   const ensemble: LocalEnsemble = {
     dir,
@@ -155,7 +184,7 @@ export async function startLocalEnsemble(opts: StartOptions): Promise<LocalEnsem
     connectString: servers.map((s) => `${host}:${s.nativePort}`).join(","),
     zkConnectString: servers.map((s) => `${host}:${s.clientPort}`).join(","),
   };
-  writeFileSync(join(dir, STATE), JSON.stringify(ensemble, null, 2) + "\n");
+  writeEnsemble(ensemble);
   await waitForLeader(ensemble, host, opts.startTimeoutMs ?? 30_000);
   return ensemble;
 }

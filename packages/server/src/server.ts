@@ -283,7 +283,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     configNode: () => node.tree.getACL("/zookeeper/config"),
     syncedIds: () => (node.isLeader && driver ? new Set([config.myId, ...driver.replica.peerLags().filter((p) => p.state === "replicate").map((p) => p.id)]) : undefined),
     lastSeenVersion: () => integration.lastSeenVersion(),
-    apply: (plan, done) => integration.apply(plan, done),
+    apply: (plan, done, proposed) => integration.apply(plan, done, proposed),
     forward: (request, who, done) => integration.forward(request, who, done),
     nextZxid: () => (driver ? driver.nextZxid() : node.lastZxid + 1n),
     log,

@@ -1,6 +1,7 @@
-// `warden ensemble start|status|stop`: a local ensemble of server processes on loopback.
+// `warden ensemble start|status|stop` (and add|remove, in ensemble-members.ts): a local ensemble of server processes on loopback.
 import { Command, InvalidArgumentError } from "commander";
 import { ensembleStatus, startLocalEnsemble, stopLocalEnsemble } from "@warden/server";
+import { addEnsembleMemberCommands } from "./ensemble-members.js";
 
 export const ENSEMBLE_DIR_DEFAULT = ".warden/ensemble";
 
@@ -62,4 +63,5 @@ export function addEnsembleCommand(program: Command, warden: string[]): void {
     .option("--dir <dir>", "the ensemble's directory", ENSEMBLE_DIR_DEFAULT)
     .option("--wipe", "also remove the directory and its data")
     .action(stop);
+  addEnsembleMemberCommands(ensemble, warden);
 }

@@ -27,7 +27,7 @@ export interface ReconfigGateHooks {
    * configuration's text and the node's Stat), or with the error that stopped it. Given by
    * the integration with consensus; absent until then.
    */
-  apply?(plan: Extract<ReconfigPlan, { ok: true }>, done: (answer: ReconfigAnswer) => void): void;
+  apply?(plan: Extract<ReconfigPlan, { ok: true }>, done: (answer: ReconfigAnswer) => void, proposed?: (version: bigint) => void): void;
   /**
    * A server that does not lead hands the request to its leader, which decides it (as
    * ZooKeeper's leader prepares every reconfig); true when it did (and will call `done`).
@@ -38,13 +38,17 @@ export interface ReconfigGateHooks {
 export class ReconfigGate {
   constructor(private readonly hooks: ReconfigGateHooks) {}
 
-  /** ZooKeeper's reconfig, as its leader prepares it; `done` gets the answer (possibly later). */
-  handle(request: ReconfigRequest, who: { superuser: boolean; identities: readonly Id[] }, done: (answer: ReconfigAnswer) => void): void {
+  /**
+   * ZooKeeper's reconfig, as its leader prepares it; `done` gets the answer (possibly later).
+   * With `proposed` (a request a follower forwarded), a change proposed through the log is
+   * answered there at once with its version, and `done` only with a refusal.
+   */
+  handle(request: ReconfigRequest, who: { superuser: boolean; identities: readonly Id[] }, done: (answer: ReconfigAnswer) => void, proposed?: (version: bigint) => void): void {
     const h = this.hooks;
     if (h.reconfigEnabled && h.membership.distributed && h.forward?.(request, who, done)) return;
     const plan = planReconfig(this.state(), request, { superuser: who.superuser, skipACL: h.skipACL, identities: who.identities });
     if (!plan.ok) return done({ err: plan.err, message: plan.message });
-    if (h.apply) return h.apply(plan, done);
+    if (h.apply) return h.apply(plan, done, proposed);
     h.log(`reconfig to version 0x${plan.next.version.toString(16)} passed ZooKeeper's checks but is refused (RECONFIG_DISABLED): membership change is not in consensus yet`);
     done({ err: ErrorCode.RECONFIG_DISABLED, message: "membership change is not in consensus yet" });
   }

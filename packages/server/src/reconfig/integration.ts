@@ -120,8 +120,13 @@ export class ReconfigIntegration {
     return true;
   }
 
-  /** The leader's part: propose the plan's membership; answer once it committed. */
-  apply(plan: Extract<ReconfigPlan, { ok: true }>, done: Done): void {
+  /**
+   * The leader's part: propose the plan's membership; answer once it committed, or, for a
+   * request a follower forwarded (`proposed`), at once with the version proposed: the follower
+   * waits for that version itself. Answering a follower only at the commit loses the answer when
+   * the change removes this leader: the followers drop their connection to it as they apply it.
+   */
+  apply(plan: Extract<ReconfigPlan, { ok: true }>, done: Done, proposed?: (version: bigint) => void): void {
     // The plan was made against /zookeeper/config's configuration: one committed and not yet
     // applied here is a change in progress too.
     const now = this.h.replica().membership();
@@ -136,6 +141,7 @@ export class ReconfigIntegration {
     }
     this.h.kick();
     this.h.log(`reconfig proposed as version 0x${formatVersionHex(r.zxid)}: voters ${voters.join(",")}${observers.length ? `, observers ${observers.join(",")}` : ""}`);
+    if (proposed) return proposed(r.zxid);
     this.whenInForce(r.zxid, done);
   }
 
@@ -149,8 +155,9 @@ export class ReconfigIntegration {
     if (m.type === "reconfig") {
       const answer = (a: ReconfigAnswer) =>
         this.h.sendToPeer(from, { type: "reconfig-result", requestId: m.requestId, err: a.err, version: a.err === 0 ? this.h.membership.current.version : 0n, message: a.err === 0 ? "" : (a as { message: string }).message.slice(0, 1024) });
+      const proposed = (version: bigint) => this.h.sendToPeer(from, { type: "reconfig-result", requestId: m.requestId, err: 0, version, message: "" });
       if (this.h.replica().status().role !== "leader") return answer({ err: ErrorCode.CONNECTION_LOSS, message: "this server no longer leads" });
-      return this.h.gate().handle(m.request, { superuser: m.superuser, identities: m.identities }, answer);
+      return this.h.gate().handle(m.request, { superuser: m.superuser, identities: m.identities }, answer, proposed);
     }
     const f = this.forwarded.get(m.requestId);
     if (f === undefined || f.leader !== from) return;
@@ -228,6 +235,8 @@ export class ReconfigIntegration {
     const mine = this.h.replica().membership();
     for (const [version, list] of [...this.waiting]) {
       if (mine.pending?.version === version) continue; // still in our log; answered if it commits
+      // Known committed here, not yet applied (the removed leader's handover can come first): it will be.
+      if (mine.committed.version >= version) continue;
       this.waiting.delete(version);
       for (const done of list) done({ err: ErrorCode.CONNECTION_LOSS, message: "leadership changed before the reconfig committed" });
     }
