@@ -4,55 +4,17 @@
 // is added first, then the old one removed, so a quorum of the new voters is always synced).
 // Every wait is on observable state (roles, memberships, answers), with a deadline.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort, loadConfig, startServer, type WardenServer } from "@warden/server";
-import { createClient, type Client } from "@warden/client";
-import { waitUntil } from "@warden/testing";
+import { ReconfigCluster } from "./reconfig-cluster.js";
 
-const HOST = "127.0.0.1";
-let base: string;
-const servers = new Map<number, WardenServer>();
-const clients: Client[] = [];
-const ports = new Map<number, { peer: number; election: number; native: number; client: number }>();
-type Kind = "participant" | "observer";
-
-const until = (what: string, cond: () => boolean, timeoutMs = 20_000): Promise<unknown> => waitUntil(what, cond, timeoutMs, 10);
-const line = (id: number, kind: Kind = "participant") =>
-  `server.${id}=${HOST}:${ports.get(id)!.peer}:${ports.get(id)!.election}:${kind};${HOST}:${ports.get(id)!.client}`;
-const leaderId = () => [...servers].find(([, s]) => s.node.status?.role === "leader")?.[0];
-const role = (id: number) => servers.get(id)!.node.status?.role;
+const cluster = new ReconfigCluster("reconfig-roles");
+const { servers, until, line, leaderId, role, start, clientOf } = cluster;
 const kindIn = (id: number, of: number) => servers.get(of)!.membership.current.servers.find((s) => s.id === id)?.type;
-
-async function start(id: number, members: string[], joining: boolean): Promise<void> {
-  const dir = join(base, `s${id}`);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "myid"), `${id}\n`);
-  await writeFile(join(dir, "zoo.cfg.dynamic.0"), members.join("\n") + "\n");
-  const settings = [`dataDir=${dir}`, "tickTime=100", "initLimit=10", "syncLimit=5", `clientPortAddress=${HOST}`, `nativePort=${ports.get(id)!.native}`, "adminPort=0", `ensembleSecretFile=${join(base, "secret")}`];
-  settings.push("reconfigEnabled=true", "skipACL=yes", "maxSessionTimeout=10000", `dynamicConfigFile=${join(dir, "zoo.cfg.dynamic.0")}`);
-  await writeFile(join(dir, "zoo.cfg"), settings.join("\n"));
-  const log = (l: string) => {
-    if (process.env.RECONFIG_TEST_LOG) console.log(`[${id}] ${l}`);
-  };
-  servers.set(id, await startServer(loadConfig(join(dir, "zoo.cfg")), { log, joining }));
-}
-
-async function clientOf(id: number): Promise<Client> {
-  const c = createClient(`${HOST}:${servers.get(id)!.ports.native}`, { sessionTimeoutMs: 8000 });
-  clients.push(c);
-  await c.connected({ timeoutMs: 10_000 });
-  return c;
-}
 
 /** The servers whose membership is the given version. */
 const allAt = (ids: number[], version: bigint) => ids.every((id) => servers.get(id)!.membership.current.version === version);
 
 beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), "warden-reconfig-roles-"));
-  await writeFile(join(base, "secret"), "reconfig-roles-secret");
-  for (const id of [1, 2, 3, 4, 5]) ports.set(id, { peer: await freePort(HOST), election: await freePort(HOST), native: await freePort(HOST), client: await freePort(HOST) });
+  await cluster.open([1, 2, 3, 4, 5]);
   const voters = [1, 2, 3].map((id) => line(id));
   await Promise.all([1, 2, 3].map((id) => start(id, voters, false)));
   // Spare 4 knows itself as an observer, spare 5 as a participant; both start outside.
@@ -61,11 +23,7 @@ beforeAll(async () => {
   await until("a leader and two followers serving", () => [1, 2, 3].every((id) => servers.get(id)!.node.serving));
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-  await Promise.all([...servers.values()].map((s) => s.stop()));
-  if (base) await rm(base, { recursive: true, force: true });
-});
+afterAll(() => cluster.stop());
 
 describe("reconfig of roles", () => {
   it("adds an observer: it serves reads, forwards writes, and /zookeeper/config shows it; then removes it", async () => {

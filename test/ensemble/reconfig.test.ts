@@ -4,53 +4,17 @@
 // forwards it to the leader, and is answered with the new /zookeeper/config once it committed.
 // The leader keeps a short log: the spares catch up through snapshots.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtemp, rm, writeFile, mkdir, readdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { freePort, loadConfig, startServer, type WardenServer } from "@warden/server";
-import { createClient, type Client } from "@warden/client";
-import { waitUntil } from "@warden/testing";
+import type { Client } from "@warden/client";
+import { ReconfigCluster } from "./reconfig-cluster.js";
 
-const HOST = "127.0.0.1";
-let base: string;
-const servers = new Map<number, WardenServer>();
-/** Each server's log lines, since its last start. */
-const logs = new Map<number, string[]>();
-const clients: Client[] = [];
-const ports = new Map<number, { peer: number; election: number; native: number; client: number }>();
-
-const until = (what: string, cond: () => boolean, timeoutMs = 20_000): Promise<unknown> => waitUntil(what, cond, timeoutMs, 10);
-const line = (id: number) => `server.${id}=${HOST}:${ports.get(id)!.peer}:${ports.get(id)!.election}:participant;${HOST}:${ports.get(id)!.client}`;
-const leaderId = () => [...servers].find(([, s]) => s.node.status?.role === "leader")?.[0];
-const role = (id: number) => servers.get(id)!.node.status?.role;
-
-async function start(id: number, members: number[], joining: boolean): Promise<void> {
-  const dir = join(base, `s${id}`);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "myid"), `${id}\n`);
-  await writeFile(join(dir, "zoo.cfg.dynamic.0"), members.map(line).join("\n") + "\n");
-  const settings = [`dataDir=${dir}`, "tickTime=100", "initLimit=10", "syncLimit=5", `clientPortAddress=${HOST}`, `nativePort=${ports.get(id)!.native}`, "adminPort=0", `ensembleSecretFile=${join(base, "secret")}`];
-  settings.push("reconfigEnabled=true", "skipACL=yes", "maxSessionTimeout=10000", `dynamicConfigFile=${join(dir, "zoo.cfg.dynamic.0")}`);
-  // A short in-memory log and frequent snapshots: the spares, far behind when added, catch up
-  // through a snapshot (which carries its configuration), and every server writes snapshots
-  // (with the configuration stored beside each) while configurations change.
-  settings.push("commitLogCount=20", "snapCount=50");
-  await writeFile(join(dir, "zoo.cfg"), settings.join("\n"));
-  const lines: string[] = [];
-  logs.set(id, lines);
-  const log = (l: string) => {
-    lines.push(l);
-    if (process.env.RECONFIG_TEST_LOG) console.log(`[${id}] ${l}`);
-  };
-  servers.set(id, await startServer(loadConfig(join(dir, "zoo.cfg")), { log, joining }));
-}
-
-async function clientOf(id: number): Promise<Client> {
-  const c = createClient(`${HOST}:${servers.get(id)!.ports.native}`, { sessionTimeoutMs: 8000 });
-  clients.push(c);
-  await c.connected({ timeoutMs: 10_000 });
-  return c;
-}
+// A short in-memory log and frequent snapshots: the spares, far behind when added, catch up
+// through a snapshot (which carries its configuration), and every server writes snapshots
+// (with the configuration stored beside each) while configurations change.
+const cluster = new ReconfigCluster("reconfig", ["commitLogCount=20", "snapCount=50"]);
+const { servers, logs, until, line, leaderId, role, clientOf } = cluster;
+const start = (id: number, members: number[], joining: boolean) => cluster.start(id, members.map((m) => line(m)), joining);
 
 /** Creates nodes one after another until stopped; the paths acknowledged. */
 function writer(c: Client, prefix: string): { acked: string[]; stop(): Promise<void> } {
@@ -73,20 +37,14 @@ function writer(c: Client, prefix: string): { acked: string[]; stop(): Promise<v
 }
 
 beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), "warden-reconfig-"));
-  await writeFile(join(base, "secret"), "reconfig-test-secret");
-  for (const id of [1, 2, 3, 4, 5]) ports.set(id, { peer: await freePort(HOST), election: await freePort(HOST), native: await freePort(HOST), client: await freePort(HOST) });
+  await cluster.open([1, 2, 3, 4, 5]);
   await Promise.all([1, 2, 3].map((id) => start(id, [1, 2, 3], false)));
   // The spares know the ensemble and themselves; they start empty, outside the configuration.
   await Promise.all([4, 5].map((id) => start(id, [1, 2, 3, id], true)));
   await until("a leader and two followers serving", () => [1, 2, 3].every((id) => servers.get(id)!.node.serving));
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-  await Promise.all([...servers.values()].map((s) => s.stop()));
-  if (base) await rm(base, { recursive: true, force: true });
-});
+afterAll(() => cluster.stop());
 
 describe("reconfig through consensus", () => {
   it("grows 3 -> 5 under writes: asked of a follower, answered with the committed configuration", async () => {
@@ -120,7 +78,7 @@ describe("reconfig through consensus", () => {
     const newConfig = await viaNew.getConfig();
     expect(newConfig.text).toBe(result.text);
     // The dynamic file of the new version, as ZooKeeper writes it.
-    const files = await readdir(join(base, "s5"));
+    const files = await readdir(join(cluster.base, "s5"));
     expect(files).toContain(`zoo.cfg.dynamic.${version.toString(16)}`);
   });
 
