@@ -35,15 +35,21 @@ async function outstandingStaysAtTheBound(): Promise<void> {
   expect(s.server.stateCounts().outstandingPeak).toBeLessThanOrEqual(OUTSTANDING_MAX);
 }
 
+/** A raw ZooKeeper-port socket, the first int (xid) of each reply frame it receives, and a ConnectRequest to send. */
+async function rawZkSession() {
+  const tcp = await openTcp(s.server.ports.client, false);
+  const splitter = new jute.JuteFrameSplitter();
+  const xids: number[] = [];
+  tcp.socket.on("data", (chunk: Buffer) => {
+    for (const f of splitter.feed(chunk)) xids.push(Buffer.from(f.buffer, f.byteOffset, f.length).readInt32BE(0));
+  });
+  const connect = jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false });
+  return { tcp, xids, connect };
+}
+
 describe("requests read ahead of a full session", () => {
   it("are not decoded past maxOutstandingPerSession: reads queued behind a write in one 1,000-request write are all answered, in order, never more than the bound outstanding", async () => {
-    const tcp = await openTcp(s.server.ports.client, false);
-    const splitter = new jute.JuteFrameSplitter();
-    const xids: number[] = [];
-    tcp.socket.on("data", (chunk: Buffer) => {
-      for (const f of splitter.feed(chunk)) xids.push(Buffer.from(f.buffer, f.byteOffset, f.length).readInt32BE(0));
-    });
-    const connect = jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false });
+    const { tcp, xids, connect } = await rawZkSession();
     tcp.socket.write(connect);
     await waitFor("the ConnectResponse", () => xids.length === 1 || undefined);
     // The write waits for its commit; every read behind it waits for the write (the session's order).
@@ -88,13 +94,7 @@ describe("requests read ahead of a full session", () => {
   });
 
   it("wait behind the handshake as bytes and are all answered after it (the ConnectRequest and 2,000 requests in one write)", async () => {
-    const tcp = await openTcp(s.server.ports.client, false);
-    const splitter = new jute.JuteFrameSplitter();
-    const xids: number[] = [];
-    tcp.socket.on("data", (chunk: Buffer) => {
-      for (const f of splitter.feed(chunk)) xids.push(Buffer.from(f.buffer, f.byteOffset, f.length).readInt32BE(0));
-    });
-    const connect = jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false });
+    const { tcp, xids, connect } = await rawZkSession();
     const requests = Array.from({ length: 2000 }, (_, i) => jute.encodeRequest({ xid: i + 1, request: { type: "exists", path: `/absent-${i}`, watch: true } }));
     tcp.socket.write(Buffer.concat([connect, ...requests]));
     // The ConnectResponse first (its first int is the protocol version, 0), then every reply in order.
