@@ -21,7 +21,11 @@ const DATA = new Uint8Array(100).fill(120);
 const fmt = (n, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const median = (values) => quantile([...values].sort((a, b) => a - b), 0.5);
+const median = (values) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 
 /** Keeps the client's server list in the order given (its shuffle draws count-1 numbers first). */
 function inOrder(count) {
@@ -32,7 +36,12 @@ function inOrder(count) {
 function clientFor(ensemble, first) {
   const ids = ensemble.servers.map((s) => s.id);
   const order = [...ids.slice(first % ids.length), ...ids.slice(0, first % ids.length)];
-  return createClient(ensemble.connectString(order), { sessionTimeoutMs: 30_000, random: inOrder(order.length), reconnectDelayMsMin: 10, reconnectDelayMsMax: 200 });
+  return createClient(ensemble.connectString(order), {
+    sessionTimeoutMs: 30_000,
+    random: inOrder(order.length),
+    reconnectDelayMsMin: 10,
+    reconnectDelayMsMax: 200,
+  });
 }
 
 /** Waits until a leader leads and all servers follow; polls every 10 ms. */
@@ -135,7 +144,7 @@ async function failovers() {
       await client.create(`/failover-${round}`);
       const t0 = performance.now();
       await ensemble.kill(leader);
-      for (let n = 0; ; n++) {
+      for (;;) {
         try {
           await client.setData(`/failover-${round}`, DATA, -1, { timeoutMs: 2000 });
           break;
@@ -161,5 +170,9 @@ const fail = await failovers();
 console.log("\n### election and failover (default settings: tickTime 2000, syncLimit 5)\n");
 console.log("| measure | median | all runs |");
 console.log("| --- | ---: | --- |");
-console.log(`| cold start: spawn of 3 servers to an established leader | ${fmt(median(cold))} ms | ${cold.map((t) => fmt(t)).join(", ")} |`);
-console.log(`| SIGKILL of the leader to the first acknowledged write (${fail.length} runs) | ${fmt(median(fail))} ms | ${fail.map((t) => fmt(t)).join(", ")} |`);
+console.log(
+  `| cold start: spawn of 3 servers to an established leader | ${fmt(median(cold))} ms | ${cold.map((t) => fmt(t)).join(", ")} |`,
+);
+console.log(
+  `| SIGKILL of the leader to the first acknowledged write (${fail.length} runs) | ${fmt(median(fail))} ms | ${fail.map((t) => fmt(t)).join(", ")} |`,
+);

@@ -46,7 +46,17 @@ async function measure(server, load) {
 function zkConnection(port, { handshake = true } = {}) {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1", () => {
-      if (handshake) socket.write(jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 30_000, sessionId: 0n, password: new Uint8Array(16), readOnly: false }));
+      if (handshake)
+        socket.write(
+          jute.encodeConnectRequest({
+            protocolVersion: 0,
+            lastZxidSeen: 0n,
+            timeoutMs: 30_000,
+            sessionId: 0n,
+            password: new Uint8Array(16),
+            readOnly: false,
+          }),
+        );
       resolve(socket);
     });
     socket.on("error", () => undefined);
@@ -59,7 +69,12 @@ async function nativeConnection(port, codec) {
   ws.on("error", () => undefined);
   await new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject)));
   const connected = new Promise((resolve) => ws.once("message", resolve));
-  ws.send(codec.encodeClientFrame({ kind: "connect", request: { protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 30_000, sessionId: 0n, password: new Uint8Array(16), readOnly: false } }));
+  ws.send(
+    codec.encodeClientFrame({
+      kind: "connect",
+      request: { protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 30_000, sessionId: 0n, password: new Uint8Array(16), readOnly: false },
+    }),
+  );
   await connected;
   return ws;
 }
@@ -71,29 +86,48 @@ const rows = [];
 try {
   // The node every load reads: just under jute.maxbuffer.
   const setup = await nativeConnection(server.ports.native, codec);
-  setup.send(codec.encodeClientFrame({ kind: "request", xid: 1, request: { type: "create", path: "/big", data: new Uint8Array(NODE_BYTES).fill(7), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 } }));
+  setup.send(
+    codec.encodeClientFrame({
+      kind: "request",
+      xid: 1,
+      request: {
+        type: "create",
+        path: "/big",
+        data: new Uint8Array(NODE_BYTES).fill(7),
+        acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
+        mode: 0,
+      },
+    }),
+  );
   await new Promise((resolve) => setup.once("message", resolve));
   const loads = [
     {
       name: `${CONNECTIONS} ZooKeeper clients each send 400 getData of a 1 MiB node and never read`,
-      bound: (n) => n * (SOFT + 2 * MIB) / MIB + 64,
+      bound: (n) => (n * (SOFT + 2 * MIB)) / MIB + 64,
       run: async () => {
         const sockets = await Promise.all(Array.from({ length: CONNECTIONS }, () => zkConnection(server.ports.client)));
         for (const s of sockets) {
           s.pause();
-          s.write(Buffer.concat(Array.from({ length: 400 }, (_, i) => jute.encodeRequest({ xid: i + 1, request: { type: "getData", path: "/big", watch: false } }))));
+          s.write(
+            Buffer.concat(
+              Array.from({ length: 400 }, (_, i) =>
+                jute.encodeRequest({ xid: i + 1, request: { type: "getData", path: "/big", watch: false } }),
+              ),
+            ),
+          );
         }
         return () => sockets.forEach((s) => s.destroy());
       },
     },
     {
       name: `${CONNECTIONS} native clients each send 400 getData of a 1 MiB node and never read`,
-      bound: (n) => n * (SOFT + 2 * MIB) / MIB + 64,
+      bound: (n) => (n * (SOFT + 2 * MIB)) / MIB + 64,
       run: async () => {
         const sockets = await Promise.all(Array.from({ length: CONNECTIONS }, () => nativeConnection(server.ports.native, codec)));
         for (const ws of sockets) {
           ws.pause();
-          for (let xid = 1; xid <= 400; xid++) ws.send(codec.encodeClientFrame({ kind: "request", xid, request: { type: "getData", path: "/big", watch: false } }));
+          for (let xid = 1; xid <= 400; xid++)
+            ws.send(codec.encodeClientFrame({ kind: "request", xid, request: { type: "getData", path: "/big", watch: false } }));
         }
         return () => sockets.forEach((ws) => ws.terminate());
       },
@@ -102,11 +136,16 @@ try {
       name: `${CONNECTIONS} ZooKeeper clients each send a 9 KB multiRead naming the 1 MiB node 400 times, 20 times`,
       bound: () => 64,
       run: async () => {
-        const multi = jute.encodeRequest({ xid: 1, request: { type: "multiRead", ops: Array.from({ length: 400 }, () => ({ type: "getData", path: "/big", watch: false })) } });
+        const multi = jute.encodeRequest({
+          xid: 1,
+          request: { type: "multiRead", ops: Array.from({ length: 400 }, () => ({ type: "getData", path: "/big", watch: false })) },
+        });
         for (let round = 0; round < 20; round++) {
           const sockets = await Promise.all(Array.from({ length: CONNECTIONS }, () => zkConnection(server.ports.client)));
           for (const s of sockets) s.write(multi);
-          await Promise.all(sockets.map((s) => new Promise((resolve) => (s.once("close", resolve), setTimeout(() => (s.destroy(), resolve()), 2000)))));
+          await Promise.all(
+            sockets.map((s) => new Promise((resolve) => (s.once("close", resolve), setTimeout(() => (s.destroy(), resolve()), 2000)))),
+          );
         }
       },
     },
@@ -115,14 +154,21 @@ try {
       bound: () => 64,
       run: async () => {
         const sockets = await Promise.all(Array.from({ length: CONNECTIONS }, () => nativeConnection(server.ports.native, codec)));
-        const multi = (xid) => codec.encodeClientFrame({ kind: "request", xid, request: { type: "multiRead", ops: Array.from({ length: 400 }, () => ({ type: "getData", path: "/big", watch: false })) } });
-        await Promise.all(sockets.map(async (ws) => {
-          for (let xid = 1; xid <= 20; xid++) {
-            const answered = new Promise((resolve) => ws.once("message", resolve));
-            ws.send(multi(xid));
-            await answered;
-          }
-        }));
+        const multi = (xid) =>
+          codec.encodeClientFrame({
+            kind: "request",
+            xid,
+            request: { type: "multiRead", ops: Array.from({ length: 400 }, () => ({ type: "getData", path: "/big", watch: false })) },
+          });
+        await Promise.all(
+          sockets.map(async (ws) => {
+            for (let xid = 1; xid <= 20; xid++) {
+              const answered = new Promise((resolve) => ws.once("message", resolve));
+              ws.send(multi(xid));
+              await answered;
+            }
+          }),
+        );
         return () => sockets.forEach((ws) => ws.terminate());
       },
     },
@@ -130,8 +176,21 @@ try {
       name: `${CONNECTIONS} connections each write 5,000 ConnectRequests at once`,
       bound: () => 64,
       run: async () => {
-        const burst = Buffer.concat(Array.from({ length: 5000 }, () => jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 30_000, sessionId: 0n, password: new Uint8Array(16), readOnly: false })));
-        const sockets = await Promise.all(Array.from({ length: CONNECTIONS }, () => zkConnection(server.ports.client, { handshake: false })));
+        const burst = Buffer.concat(
+          Array.from({ length: 5000 }, () =>
+            jute.encodeConnectRequest({
+              protocolVersion: 0,
+              lastZxidSeen: 0n,
+              timeoutMs: 30_000,
+              sessionId: 0n,
+              password: new Uint8Array(16),
+              readOnly: false,
+            }),
+          ),
+        );
+        const sockets = await Promise.all(
+          Array.from({ length: CONNECTIONS }, () => zkConnection(server.ports.client, { handshake: false })),
+        );
         for (const s of sockets) s.write(burst);
         return () => sockets.forEach((s) => s.destroy());
       },
@@ -142,7 +201,9 @@ try {
       run: async () => {
         const header = Buffer.alloc(4);
         header.writeInt32BE(1_100_000);
-        const sockets = await Promise.all(Array.from({ length: 150 }, () => zkConnection(server.ports.client, { handshake: false }).catch(() => undefined)));
+        const sockets = await Promise.all(
+          Array.from({ length: 150 }, () => zkConnection(server.ports.client, { handshake: false }).catch(() => undefined)),
+        );
         for (const s of sockets) s?.write(Buffer.concat([header, Buffer.alloc(500_000)]));
         return () => sockets.forEach((s) => s?.destroy());
       },
@@ -160,13 +221,22 @@ try {
   // The server is alive and serves a new client after all of it.
   const after = await nativeConnection(server.ports.native, codec);
   after.send(codec.encodeClientFrame({ kind: "request", xid: 1, request: { type: "exists", path: "/big", watch: false } }));
-  await new Promise((resolve, reject) => (after.once("message", resolve), setTimeout(() => reject(new Error("the server did not answer after the loads")), 5000)));
+  await new Promise(
+    (resolve, reject) => (
+      after.once("message", resolve), setTimeout(() => reject(new Error("the server did not answer after the loads")), 5000)
+    ),
+  );
   after.terminate();
-  console.log(`One server process (\`warden server\`, defaults: clientOutputBytesSoft 4 MiB, clientOutputBytesMax 32 MiB), a node of ${NODE_BYTES} bytes;`);
+  console.log(
+    `One server process (\`warden server\`, defaults: clientOutputBytesSoft 4 MiB, clientOutputBytesMax 32 MiB), a node of ${NODE_BYTES} bytes;`,
+  );
   console.log(`server RSS from /proc every 20 ms while each load runs and for ${HOLD_MS} ms after${QUICK ? " (BENCH_QUICK)" : ""}.\n`);
   console.log("| load | RSS before MiB | peak MiB | grew MiB | bound MiB | within |");
   console.log("| --- | ---: | ---: | ---: | ---: | :---: |");
-  for (const r of rows) console.log(`| ${r.name} | ${r.before.toFixed(0)} | ${r.peak.toFixed(0)} | ${r.grew.toFixed(0)} | ${r.bound.toFixed(0)} | ${r.ok ? "yes" : "**no**"} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.name} | ${r.before.toFixed(0)} | ${r.peak.toFixed(0)} | ${r.grew.toFixed(0)} | ${r.bound.toFixed(0)} | ${r.ok ? "yes" : "**no**"} |`,
+    );
   if (rows.some((r) => !r.ok)) process.exitCode = 1;
 } finally {
   await server.stop();

@@ -37,7 +37,8 @@ for (const size of SIZES) {
   const pool = new FrameSealer(key);
   const frames = [];
   // Bounded: at most ~128 MiB of frames held.
-  for (let i = 0; i < Math.min(count, Math.floor((128 * 1024 * 1024) / (size + 48))); i++) frames.push(Buffer.concat([payload, pool.seal([payload])]));
+  for (let i = 0; i < Math.min(count, Math.floor((128 * 1024 * 1024) / (size + 48))); i++)
+    frames.push(Buffer.concat([payload, pool.seal([payload])]));
   const opener = new FrameOpener(key);
   let next = 0;
   const open = rate(() => opener.open(frames[next++]), frames.length - 1000);
@@ -55,4 +56,7 @@ const fmt = (n) => Math.round(n).toLocaleString("en-US");
 const mibps = (perSecond, size) => ((perSecond * size) / (1024 * 1024)).toFixed(0);
 console.log("| frame | sealed/s (HMAC-SHA256/128) | opened/s | MiB/s sealed | µs per frame sealed | AES-256-GCM/s (comparison) |");
 console.log("|---:|---:|---:|---:|---:|---:|");
-for (const r of rows) console.log(`| ${r.size} B | ${fmt(r.seal)} | ${fmt(r.open)} | ${mibps(r.seal, r.size)} | ${(1e6 / r.seal).toFixed(2)} | ${fmt(r.gcm)} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.size} B | ${fmt(r.seal)} | ${fmt(r.open)} | ${mibps(r.seal, r.size)} | ${(1e6 / r.seal).toFixed(2)} | ${fmt(r.gcm)} |`,
+  );

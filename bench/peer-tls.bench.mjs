@@ -28,7 +28,11 @@ const CELLS = [
 const fmt = (n, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const median = (values) => quantile([...values].sort((a, b) => a - b), 0.5);
+const median = (values) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 
 /** setData in a closed loop per session for RUN_MS after a warm-up: ops/s and p50/p99. */
 async function measure(clients, data) {
@@ -56,13 +60,34 @@ async function measure(clients, data) {
 
 const LINK_MS = QUICK ? 300 : 2000;
 const LINK_SIZES = [200, 4096, 65536];
-const freePort = () => new Promise((resolve) => { const srv = createServer().listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => resolve(port)); }); });
+const freePort = () =>
+  new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 
 /** Frames per second from transport 1 to transport 2, with at most `window` frames not yet received. */
 async function linkRate(tls, size, window = 2000) {
-  const peers = [{ id: 1, host: "127.0.0.1", port: await freePort() }, { id: 2, host: "127.0.0.1", port: await freePort() }];
+  const peers = [
+    { id: 1, host: "127.0.0.1", port: await freePort() },
+    { id: 2, host: "127.0.0.1", port: await freePort() },
+  ];
   let received = 0;
-  const make = (id) => new PeerTransport({ myId: id, listenHost: "127.0.0.1", listenPort: peers[id - 1].port, peers, secret: new TextEncoder().encode("bench-secret"), tls, frameBytesMax: 1 << 20, queueMessagesMax: window, onMessage: () => void received++, log: () => {} });
+  const make = (id) =>
+    new PeerTransport({
+      myId: id,
+      listenHost: "127.0.0.1",
+      listenPort: peers[id - 1].port,
+      peers,
+      secret: new TextEncoder().encode("bench-secret"),
+      tls,
+      frameBytesMax: 1 << 20,
+      queueMessagesMax: window,
+      onMessage: () => void received++,
+      log: () => {},
+    });
   const [a, b] = [make(1), make(2)];
   await Promise.all([a.start(), b.start()]);
   try {
@@ -71,7 +96,7 @@ async function linkRate(tls, size, window = 2000) {
     let sent = 0;
     const pump = async (untilMs) => {
       while (performance.now() < untilMs) {
-        while (sent - received < window) (a.send(2, message), sent++);
+        while (sent - received < window) a.send(2, message), sent++;
         await new Promise((r) => setImmediate(r));
       }
     };
@@ -123,9 +148,21 @@ const dir = mkdtempSync(join(tmpdir(), "warden-bench-tls-"));
 try {
   const ca = makeTestCa(dir, "bench");
   const cert = ca.issue("server", "/O=Warden bench/CN=server", { server: true });
-  const quorumSettings = { keyStore: { location: cert.pem, password: "", type: "PEM" }, trustStore: { location: ca.caCert, password: "", type: "PEM" }, clientAuth: "need", minVersion: "TLSv1.2", maxVersion: "TLSv1.3", ciphers: undefined, hostnameVerification: true, reload: false };
+  const quorumSettings = {
+    keyStore: { location: cert.pem, password: "", type: "PEM" },
+    trustStore: { location: ca.caCert, password: "", type: "PEM" },
+    clientAuth: "need",
+    minVersion: "TLSv1.2",
+    maxVersion: "TLSv1.3",
+    ciphers: undefined,
+    hostnameVerification: true,
+    reload: false,
+  };
   await linkTable(quorumSettings);
-  const modes = { plain: {}, sslQuorum: { sslQuorum: "true", "ssl.quorum.keyStore.location": cert.pem, "ssl.quorum.trustStore.location": ca.caCert } };
+  const modes = {
+    plain: {},
+    sslQuorum: { sslQuorum: "true", "ssl.quorum.keyStore.location": cert.pem, "ssl.quorum.trustStore.location": ca.caCert },
+  };
   const results = { plain: [], sslQuorum: [] };
   for (let round = 0; round < ROUNDS; round++) for (const [name, config] of Object.entries(modes)) results[name].push(await run(config));
   console.log(`### setData through a 3-server ensemble, plain TCP vs sslQuorum (median of ${ROUNDS} alternated runs, ${RUN_MS} ms each)\n`);
@@ -134,7 +171,9 @@ try {
   CELLS.forEach((cell, i) => {
     const pick = (name, key) => median(results[name].map((r) => r[i][key]));
     const [p, t] = [pick("plain", "opsPerSecond"), pick("sslQuorum", "opsPerSecond")];
-    console.log(`| ${cell.sessions} | ${cell.bytes} B | ${fmt(p)} | ${fmt(t)} | ${fmt(t / p, 2)} | ${fmt(pick("plain", "p50"), 2)} / ${fmt(pick("plain", "p99"), 2)} | ${fmt(pick("sslQuorum", "p50"), 2)} / ${fmt(pick("sslQuorum", "p99"), 2)} |`);
+    console.log(
+      `| ${cell.sessions} | ${cell.bytes} B | ${fmt(p)} | ${fmt(t)} | ${fmt(t / p, 2)} | ${fmt(pick("plain", "p50"), 2)} / ${fmt(pick("plain", "p99"), 2)} | ${fmt(pick("sslQuorum", "p50"), 2)} / ${fmt(pick("sslQuorum", "p99"), 2)} |`,
+    );
   });
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -47,7 +47,12 @@ if (process.env.PIPELINED_PROFILE) {
 }
 
 process.on("message", async (msg) => {
-  if (msg.type === "reset" && profiler) await profiler.post("HeapProfiler.startSampling", { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.PIPELINED_PROFILE_MINOR === "1" });
+  if (msg.type === "reset" && profiler)
+    await profiler.post("HeapProfiler.startSampling", {
+      samplingInterval: 512,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: process.env.PIPELINED_PROFILE_MINOR === "1",
+    });
   if (msg.type === "peak" && profiler) {
     const { profile } = await profiler.post("HeapProfiler.stopSampling");
     await writeFile(process.env.PIPELINED_PROFILE, JSON.stringify(profile));
@@ -61,7 +66,18 @@ process.on("message", async (msg) => {
     process.send({ type: "reset", rssMib: m.rss / MIB, heapUsedMib: m.heapUsed / MIB });
   } else if (msg.type === "peak") {
     sample();
-    process.send({ type: "peak", rssMib: await hwmMib(), heapUsedMib: peak.heapUsed / MIB, heapTotalMib: peak.heapTotal / MIB, counts: server.stateCounts() }, undefined, {}, () => undefined);
+    process.send(
+      {
+        type: "peak",
+        rssMib: await hwmMib(),
+        heapUsedMib: peak.heapUsed / MIB,
+        heapTotalMib: peak.heapTotal / MIB,
+        counts: server.stateCounts(),
+      },
+      undefined,
+      {},
+      () => undefined,
+    );
   } else if (msg.type === "live") {
     // What the load left alive (its watches, while its connections are open), after a full collection.
     globalThis.gc?.();

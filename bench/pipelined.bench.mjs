@@ -20,11 +20,21 @@ const QUICK = process.env.BENCH_QUICK === "1";
 const COUNTS = QUICK ? [5_000] : [20_000, 50_000];
 const CONNECTIONS = QUICK ? 2 : 4;
 const MIB = 1024 * 1024;
-const connectRequest = { protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 30_000, sessionId: 0n, password: new Uint8Array(16), readOnly: false };
+const connectRequest = {
+  protocolVersion: 0,
+  lastZxidSeen: 0n,
+  timeoutMs: 30_000,
+  sessionId: 0n,
+  password: new Uint8Array(16),
+  readOnly: false,
+};
 
 /** A fresh server in a child process; `ask` sends a message and resolves with its answer. */
 async function startServer() {
-  const child = fork(fileURLToPath(new URL("pipelined-server.mjs", import.meta.url)), [JSON.stringify({})], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(fileURLToPath(new URL("pipelined-server.mjs", import.meta.url)), [JSON.stringify({})], {
+    execArgv: ["--expose-gc"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const messages = [];
   let waiting;
   child.on("message", (m) => (waiting ? (waiting(m), (waiting = undefined)) : messages.push(m)));
@@ -95,7 +105,14 @@ for (const load of loads) {
     const before = await server.ask({ type: "reset" });
     const started = performance.now();
     const run = load.port === "zookeeper" ? zkPipelined : nativePipelined;
-    const closers = await Promise.all(Array.from({ length: load.connections }, (_, c) => run(server.ports, Array.from({ length: load.n }, (_, i) => load.make(c, i)))));
+    const closers = await Promise.all(
+      Array.from({ length: load.connections }, (_, c) =>
+        run(
+          server.ports,
+          Array.from({ length: load.n }, (_, i) => load.make(c, i)),
+        ),
+      ),
+    );
     const ms = performance.now() - started;
     const peak = await server.ask({ type: "peak" });
     const live = await server.ask({ type: "live" });
@@ -110,9 +127,23 @@ console.log("A fresh standalone server per load (child process, defaults: maxOut
 console.log("each load writes N requests per connection at once and reads every reply. RSS: the kernel's high-water mark;");
 console.log("heap: process.memoryUsage() peaks sampled every 5 ms; live: heapUsed after a full GC once every reply came,");
 console.log(`connections still open (their watches); outstanding: the server's high-water mark${QUICK ? " (BENCH_QUICK)" : ""}.\n`);
-console.log("| port | request | connections × N | RSS before MiB | RSS peak MiB | grew MiB | heapUsed peak MiB | heapTotal peak MiB | live heap MiB | outstanding peak | ms |");
+console.log(
+  "| port | request | connections × N | RSS before MiB | RSS peak MiB | grew MiB | heapUsed peak MiB | heapTotal peak MiB | live heap MiB | outstanding peak | ms |",
+);
 console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) {
-  const cells = [r.port, r.kind, `${r.connections} × ${r.n}`, r.before.rssMib.toFixed(0), r.peak.rssMib.toFixed(0), (r.peak.rssMib - r.before.rssMib).toFixed(0), r.peak.heapUsedMib.toFixed(0), r.peak.heapTotalMib.toFixed(0), r.live.heapUsedMib.toFixed(0), r.peak.counts.outstandingPeak ?? "-", r.ms.toFixed(0)];
+  const cells = [
+    r.port,
+    r.kind,
+    `${r.connections} × ${r.n}`,
+    r.before.rssMib.toFixed(0),
+    r.peak.rssMib.toFixed(0),
+    (r.peak.rssMib - r.before.rssMib).toFixed(0),
+    r.peak.heapUsedMib.toFixed(0),
+    r.peak.heapTotalMib.toFixed(0),
+    r.live.heapUsedMib.toFixed(0),
+    r.peak.counts.outstandingPeak ?? "-",
+    r.ms.toFixed(0),
+  ];
   console.log(`| ${cells.join(" | ")} |`);
 }

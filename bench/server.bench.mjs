@@ -75,12 +75,17 @@ try {
     }
   }
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  console.log(`One standalone server process (\`warden server\`, fsync per group commit), ${SESSION_COUNTS.join("/")} sessions in one client process,`);
-  console.log(`closed loop (one request outstanding per session), 100-byte data, ${DURATION_MS} ms per cell after ${WARMUP_MS} ms warm-up;`);
+  console.log(
+    `One standalone server process (\`warden server\`, fsync per group commit), ${SESSION_COUNTS.join("/")} sessions in one client process,`,
+  );
+  console.log(
+    `closed loop (one request outstanding per session), 100-byte data, ${DURATION_MS} ms per cell after ${WARMUP_MS} ms warm-up;`,
+  );
   console.log(`${cpus().length} CPUs (${cpu}), Node ${process.version}${QUICK ? ", BENCH_QUICK" : ""}.\n`);
   console.log("| op | sessions | ops/s | p50 ms | p99 ms |");
   console.log("| --- | ---: | ---: | ---: | ---: |");
-  for (const r of rows) console.log(`| ${r.name} | ${r.n} | ${Math.round(r.opsPerSec).toLocaleString("en-US")} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`);
+  for (const r of rows)
+    console.log(`| ${r.name} | ${r.n} | ${Math.round(r.opsPerSec).toLocaleString("en-US")} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`);
 } finally {
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
   await server.stop();

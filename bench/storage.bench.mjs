@@ -148,7 +148,14 @@ async function snapshotRoundTrip() {
     const loadSeconds = (performance.now() - l0) / 1000;
     if (loaded.snapshot?.value !== written.dataBytes) throw new Error("snapshot load returned a different byte count");
     const mb = written.dataBytes / 1e6;
-    return { mb, writeMBps: mb / writeSeconds, loadMBps: mb / loadSeconds, writeSeconds, loadSeconds, heapGrowthMB: (heapPeak - heapBefore) / 1e6 };
+    return {
+      mb,
+      writeMBps: mb / writeSeconds,
+      loadMBps: mb / loadSeconds,
+      writeSeconds,
+      loadSeconds,
+      heapGrowthMB: (heapPeak - heapBefore) / 1e6,
+    };
   } finally {
     await storage.close();
   }
@@ -157,7 +164,11 @@ async function snapshotRoundTrip() {
 try {
   const one = await batchOneAgainstFsync();
   const fsyncRate = 1000 / one.fsyncMedianMs;
-  row("raw fsync, 1 KB write + fsync (median)", `${fmt(one.fsyncMedianMs * 1000)} µs`, `${fmt(fsyncRate)} fsyncs/s: the limit for batch size 1`);
+  row(
+    "raw fsync, 1 KB write + fsync (median)",
+    `${fmt(one.fsyncMedianMs * 1000)} µs`,
+    `${fmt(fsyncRate)} fsyncs/s: the limit for batch size 1`,
+  );
   row(
     `synced appends, batch 1 × ${RECORD_BYTES} B (alternating with the fsync probe)`,
     `${fmt(one.appendsPerSecond)} appends/s`,
@@ -165,13 +176,25 @@ try {
   );
   for (const size of [1, 10, 100, 1000]) {
     const r = await serialAppends(size);
-    row(`synced appends, batch ${size} × ${RECORD_BYTES} B`, `${fmt(r.appendsPerSecond)} appends/s, ${fmt(r.txnsPerSecond)} txns/s`, `median ${fmt(r.medianMs * 1000)} µs per append`);
+    row(
+      `synced appends, batch ${size} × ${RECORD_BYTES} B`,
+      `${fmt(r.appendsPerSecond)} appends/s, ${fmt(r.txnsPerSecond)} txns/s`,
+      `median ${fmt(r.medianMs * 1000)} µs per append`,
+    );
   }
   const c = await concurrentAppends(CONCURRENT_CALLERS);
-  row(`group commit, ${CONCURRENT_CALLERS} concurrent callers × batch 1`, `${fmt(c.txnsPerSecond)} txns/s`, `${fmt(c.txnsPerFsync, 1)} txns per fsync`);
+  row(
+    `group commit, ${CONCURRENT_CALLERS} concurrent callers × batch 1`,
+    `${fmt(c.txnsPerSecond)} txns/s`,
+    `${fmt(c.txnsPerFsync, 1)} txns per fsync`,
+  );
   const s = await snapshotRoundTrip();
   const records = fmt(SNAPSHOT_RECORDS);
-  row(`snapshot write, ${records} records (${fmt(s.mb)} MB)`, `${fmt(s.writeMBps)} MB/s`, `${fmt(s.writeSeconds, 2)} s incl. fsync; heap growth ${fmt(s.heapGrowthMB, 1)} MB`);
+  row(
+    `snapshot write, ${records} records (${fmt(s.mb)} MB)`,
+    `${fmt(s.writeMBps)} MB/s`,
+    `${fmt(s.writeSeconds, 2)} s incl. fsync; heap growth ${fmt(s.heapGrowthMB, 1)} MB`,
+  );
   row(`snapshot load + verify, ${records} records`, `${fmt(s.loadMBps)} MB/s`, `${fmt(s.loadSeconds, 2)} s (file in page cache)`);
 } finally {
   await rm(root, { recursive: true, force: true });

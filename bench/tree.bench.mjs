@@ -64,35 +64,56 @@ const write = (request) => {
   prep.applied(txn.zxid);
 };
 write({ type: "create", path: "/benchmark", data: new Uint8Array(0), acl: ACL, mode: 0 });
-for (let g = 0; g < GROUPS; g++) write({ type: "create", path: `/benchmark/group-${String(g).padStart(4, "0")}`, data: new Uint8Array(0), acl: ACL, mode: 0 });
+for (let g = 0; g < GROUPS; g++)
+  write({ type: "create", path: `/benchmark/group-${String(g).padStart(4, "0")}`, data: new Uint8Array(0), acl: ACL, mode: 0 });
 
 const rows = [];
-rows.push(time("create (prepare + apply)", (i) => i, (paths) => {
-  for (let i = 0; i < N; i++) write({ type: "create", path: paths[i], data: DATA, acl: ACL, mode: 0 });
-}));
+rows.push(
+  time(
+    "create (prepare + apply)",
+    (i) => i,
+    (paths) => {
+      for (let i = 0; i < N; i++) write({ type: "create", path: paths[i], data: DATA, acl: ACL, mode: 0 });
+    },
+  ),
+);
 const after = heapBytes();
 const pathChars = pathOf(0).length;
 
 let sink = 0;
 const readCtx = { sessionId: 1n, identities: [] };
 const random = (i) => (i * STRIDE) % N;
-rows.push(time("getData (read with ACL check, random over all)", random, (paths) => {
-  for (let i = 0; i < N; i++) sink += tree.read({ type: "getData", path: paths[i], watch: false }, readCtx).data.length;
-}));
-rows.push(time("getData (tree.getData, random over all)", random, (paths) => {
-  for (let i = 0; i < N; i++) sink += tree.getData(paths[i]).stat.dataLength;
-}));
+rows.push(
+  time("getData (read with ACL check, random over all)", random, (paths) => {
+    for (let i = 0; i < N; i++) sink += tree.read({ type: "getData", path: paths[i], watch: false }, readCtx).data.length;
+  }),
+);
+rows.push(
+  time("getData (tree.getData, random over all)", random, (paths) => {
+    for (let i = 0; i < N; i++) sink += tree.getData(paths[i]).stat.dataLength;
+  }),
+);
 const HOT = 1000;
-rows.push(time(`getData (read, hot set of ${HOT} znodes)`, (i) => (i * STRIDE) % HOT, (paths) => {
-  for (let i = 0; i < N; i++) sink += tree.read({ type: "getData", path: paths[i], watch: false }, readCtx).data.length;
-}));
-rows.push(time("setData (prepare + apply, random over all)", random, (paths) => {
-  for (let i = 0; i < N; i++) write({ type: "setData", path: paths[i], data: DATA, version: -1 });
-}));
+rows.push(
+  time(
+    `getData (read, hot set of ${HOT} znodes)`,
+    (i) => (i * STRIDE) % HOT,
+    (paths) => {
+      for (let i = 0; i < N; i++) sink += tree.read({ type: "getData", path: paths[i], watch: false }, readCtx).data.length;
+    },
+  ),
+);
+rows.push(
+  time("setData (prepare + apply, random over all)", random, (paths) => {
+    for (let i = 0; i < N; i++) write({ type: "setData", path: paths[i], data: DATA, version: -1 });
+  }),
+);
 if (sink === 0) throw new Error("reads returned nothing");
 
 const perNode = (after - before) / N;
-console.log(`znodes: ${N.toLocaleString("en-US")} (+${GROUPS + 1} parents), data 100 bytes, path ${pathChars} chars, node ${process.version}\n`);
+console.log(
+  `znodes: ${N.toLocaleString("en-US")} (+${GROUPS + 1} parents), data 100 bytes, path ${pathChars} chars, node ${process.version}\n`,
+);
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 console.log("| measure | value | per CPU-second |");
 console.log("|---|---|---|");

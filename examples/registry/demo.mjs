@@ -19,8 +19,14 @@ async function localServer() {
   const { freePort, loadConfig, startServer } = await import("@warden/server");
   const dataDir = await mkdtemp(join(tmpdir(), "warden-demo-"));
   const nativePort = await freePort();
-  const server = await startServer(loadConfig(undefined, { dataDir, nativePort: String(nativePort), clientPort: "0", adminPort: "0", tickTime: "200" }), { log: () => {} });
-  return { connectString: `127.0.0.1:${nativePort}`, stop: async () => (await server.stop(), await rm(dataDir, { recursive: true, force: true })) };
+  const server = await startServer(
+    loadConfig(undefined, { dataDir, nativePort: String(nativePort), clientPort: "0", adminPort: "0", tickTime: "200" }),
+    { log: () => {} },
+  );
+  return {
+    connectString: `127.0.0.1:${nativePort}`,
+    stop: async () => (await server.stop(), await rm(dataDir, { recursive: true, force: true })),
+  };
 }
 
 function startService(connectString, id) {

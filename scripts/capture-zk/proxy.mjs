@@ -20,7 +20,7 @@ let connSeq = 0;
 const live = new Set();
 
 function record(conn, dir, bytes) {
-  out.write(JSON.stringify({ label, conn, dir, hex: bytes.toString("hex") }) + "\n");
+  out.write(`${JSON.stringify({ label, conn, dir, hex: bytes.toString("hex") })}\n`);
 }
 
 /** Splits a byte stream into length-prefixed frames, recording each whole frame. */
@@ -28,13 +28,13 @@ function framer(conn, dir, state) {
   let pending = Buffer.alloc(0);
   let first = dir === "c2s";
   return (chunk) => {
-    if (state.raw) return record(conn, dir + "-raw", chunk);
+    if (state.raw) return record(conn, `${dir}-raw`, chunk);
     pending = Buffer.concat([pending, chunk]);
     if (first && pending.length >= 4) {
       first = false;
       if (/^[a-z]{4}$/.test(pending.subarray(0, 4).toString("latin1"))) {
         state.raw = true;
-        record(conn, dir + "-raw", pending);
+        record(conn, `${dir}-raw`, pending);
         return;
       }
     }
@@ -55,9 +55,19 @@ net
     const state = { raw: false };
     const c2s = framer(conn, "c2s", state);
     const s2c = framer(conn, "s2c", state);
-    client.on("data", (d) => { c2s(d); server.write(d); });
-    server.on("data", (d) => { s2c(d); client.write(d); });
-    const close = () => { live.delete(client); client.destroy(); server.destroy(); };
+    client.on("data", (d) => {
+      c2s(d);
+      server.write(d);
+    });
+    server.on("data", (d) => {
+      s2c(d);
+      client.write(d);
+    });
+    const close = () => {
+      live.delete(client);
+      client.destroy();
+      server.destroy();
+    };
     client.on("close", close).on("error", close);
     server.on("close", close).on("error", close);
   })

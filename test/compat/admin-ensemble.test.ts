@@ -17,22 +17,31 @@ const admin = async (id: number, name: string) => {
 const mntr = async (id: number) => {
   const s = ensemble.servers.find((x) => x.id === id)!;
   const text = await fourLetterWord(`127.0.0.1:${s.clientPort}`, "mntr");
-  return new Map(text.trimEnd().split("\n").map((l) => l.split("\t") as [string, string]));
+  return new Map(
+    text
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.split("\t") as [string, string]),
+  );
 };
 
 beforeAll(async () => {
   ensemble = await startEnsemble();
   // Every server settled: one leader, two followers, both followers replicating.
-  await waitFor("a leader with two synced followers", async () => {
-    modes.clear();
-    for (const s of ensemble.servers) {
-      const text = await fourLetterWord(`127.0.0.1:${s.clientPort}`, "srvr").catch(() => "");
-      const mode = /\nMode: (\w+)\n/.exec(text)?.[1];
-      if (mode === "leader" || mode === "follower") modes.set(mode, s.id);
-    }
-    const leader = modes.get("leader");
-    return leader !== undefined && modes.has("follower") && (await mntr(leader)).get("zk_synced_followers") === "2" ? true : undefined;
-  }, 30_000);
+  await waitFor(
+    "a leader with two synced followers",
+    async () => {
+      modes.clear();
+      for (const s of ensemble.servers) {
+        const text = await fourLetterWord(`127.0.0.1:${s.clientPort}`, "srvr").catch(() => "");
+        const mode = /\nMode: (\w+)\n/.exec(text)?.[1];
+        if (mode === "leader" || mode === "follower") modes.set(mode, s.id);
+      }
+      const leader = modes.get("leader");
+      return leader !== undefined && modes.has("follower") && (await mntr(leader)).get("zk_synced_followers") === "2" ? true : undefined;
+    },
+    30_000,
+  );
   const follower = ensemble.servers.find((s) => s.id === modes.get("follower"))!;
   client = await connectClient(`127.0.0.1:${follower.clientPort}`);
   await call(client, "create", "/cap", Buffer.from("twelve bytes"), zookeeper.CreateMode.PERSISTENT);
@@ -44,13 +53,27 @@ afterAll(async () => {
 });
 
 describe("a three-server ensemble's admin port", () => {
-  it.each(ZK_COMMANDS.flat().filter((n) => !["orst", "observer_connection_stat_reset", "hash", "get_trace_mask", "gtmk", "set_trace_mask", "stmk", "stat_reset", "srst", "connection_stat_reset", "crst"].includes(n)))(
-    "/commands/%s on the leader and a follower has the field names and types of ZooKeeper's",
-    async (name) => {
-      expect(commandShapeDifferences(await admin(modes.get("leader")!, name), "leader", name)).toEqual([]);
-      expect(commandShapeDifferences(await admin(modes.get("follower")!, name), "follower", name)).toEqual([]);
-    },
-  );
+  it.each(
+    ZK_COMMANDS.flat().filter(
+      (n) =>
+        ![
+          "orst",
+          "observer_connection_stat_reset",
+          "hash",
+          "get_trace_mask",
+          "gtmk",
+          "set_trace_mask",
+          "stmk",
+          "stat_reset",
+          "srst",
+          "connection_stat_reset",
+          "crst",
+        ].includes(n),
+    ),
+  )("/commands/%s on the leader and a follower has the field names and types of ZooKeeper's", async (name) => {
+    expect(commandShapeDifferences(await admin(modes.get("leader")!, name), "leader", name)).toEqual([]);
+    expect(commandShapeDifferences(await admin(modes.get("follower")!, name), "follower", name)).toEqual([]);
+  });
 
   it("leader names the leader on every server; voting_view lists the three participants", async () => {
     const leaderId = modes.get("leader")!;
@@ -98,7 +121,20 @@ describe("a three-server ensemble's admin port", () => {
   it("the leader's /metrics exports ZooKeeper's leader gauges", async () => {
     const s = ensemble.servers.find((x) => x.id === modes.get("leader"))!;
     const text = await (await fetch(`http://127.0.0.1:${s.adminPort}/metrics`)).text();
-    for (const name of ["quorum_size", "learners", "synced_followers", "synced_non_voting_followers", "synced_observers", "pending_syncs", "leader_uptime", "last_proposal_size", "max_proposal_size", "min_proposal_size", "proposal_count", "election_time"]) {
+    for (const name of [
+      "quorum_size",
+      "learners",
+      "synced_followers",
+      "synced_non_voting_followers",
+      "synced_observers",
+      "pending_syncs",
+      "leader_uptime",
+      "last_proposal_size",
+      "max_proposal_size",
+      "min_proposal_size",
+      "proposal_count",
+      "election_time",
+    ]) {
       expect(text, name).toMatch(new RegExp(`^# TYPE ${name} ${ZK_PROMETHEUS.get(name)!.type}$`, "m"));
     }
     expect(text).toMatch(/^synced_followers 2$/m);

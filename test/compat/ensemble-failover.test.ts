@@ -6,7 +6,18 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LocalEnsemble } from "@warden/server";
-import { COMPAT_DIR, describeWithTool, fourLetterWord, kazooPython, killServer, serverHoldingSession, startEnsemble, startProgram, stopEnsemble, waitFor } from "./helpers.js";
+import {
+  COMPAT_DIR,
+  describeWithTool,
+  fourLetterWord,
+  kazooPython,
+  killServer,
+  serverHoldingSession,
+  startEnsemble,
+  startProgram,
+  stopEnsemble,
+  waitFor,
+} from "./helpers.js";
 import { call, closeClient, connectClient, nextEvent, sessionIdHex, zookeeper, type NzkClient } from "./nzk.js";
 
 const { CreateMode, Event } = zookeeper;
@@ -16,7 +27,10 @@ const python = kazooPython();
 async function restartServer(e: LocalEnsemble, id: number): Promise<void> {
   const s = e.servers.find((x) => x.id === id)!;
   const log = openSync(join(s.dir, "server.log"), "a");
-  const child = spawn(process.execPath, [join(COMPAT_DIR, "launch-server.mjs"), "server", "--config", join(s.dir, "zoo.cfg")], { detached: true, stdio: ["ignore", log, log] });
+  const child = spawn(process.execPath, [join(COMPAT_DIR, "launch-server.mjs"), "server", "--config", join(s.dir, "zoo.cfg")], {
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
   closeSync(log);
   child.unref();
   s.pid = child.pid!;
@@ -24,7 +38,11 @@ async function restartServer(e: LocalEnsemble, id: number): Promise<void> {
   const saved = JSON.parse(readFileSync(state, "utf8")) as LocalEnsemble;
   saved.servers.find((x) => x.id === id)!.pid = s.pid;
   writeFileSync(state, JSON.stringify(saved, null, 2));
-  await waitFor(`server ${id} to serve again`, async () => /\nMode: (leader|follower)\n/.test(await fourLetterWord(`127.0.0.1:${s.clientPort}`, "srvr").catch(() => "")) || undefined, 20_000);
+  await waitFor(
+    `server ${id} to serve again`,
+    async () => /\nMode: (leader|follower)\n/.test(await fourLetterWord(`127.0.0.1:${s.clientPort}`, "srvr").catch(() => "")) || undefined,
+    20_000,
+  );
 }
 
 /**
@@ -37,7 +55,8 @@ async function retrying<T>(what: string, op: () => Promise<T>, timeoutMs = 15_00
     try {
       return await op();
     } catch (e) {
-      if ((e as { code?: number }).code !== zookeeper.Exception.CONNECTION_LOSS || Date.now() > deadline) throw e;
+      if ((e as { code?: number }).code !== zookeeper.Exception.CONNECTION_LOSS) throw e;
+      if (Date.now() > deadline) throw new Error(`${what}: still CONNECTION_LOSS after ${timeoutMs} ms`, { cause: e });
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -45,13 +64,25 @@ async function retrying<T>(what: string, op: () => Promise<T>, timeoutMs = 15_00
 
 /** Waits until the servers other than `killed` have a leader among them and all serve. */
 async function survivorsServing(e: LocalEnsemble, killed: number): Promise<void> {
-  await waitFor("the surviving servers to serve under a leader", async () => {
-    const m = (await modes(e)).filter((_, i) => e.servers[i]!.id !== killed);
-    return m.includes("leader") && m.every((x) => x === "leader" || x === "follower") ? true : undefined;
-  }, 20_000);
+  await waitFor(
+    "the surviving servers to serve under a leader",
+    async () => {
+      const m = (await modes(e)).filter((_, i) => e.servers[i]!.id !== killed);
+      return m.includes("leader") && m.every((x) => x === "leader" || x === "follower") ? true : undefined;
+    },
+    20_000,
+  );
 }
 
-const modes = async (e: LocalEnsemble) => Promise.all(e.servers.map((s) => fourLetterWord(`127.0.0.1:${s.clientPort}`, "srvr").then((t) => /Mode: (\w+)/.exec(t)?.[1], () => undefined)));
+const modes = async (e: LocalEnsemble) =>
+  Promise.all(
+    e.servers.map((s) =>
+      fourLetterWord(`127.0.0.1:${s.clientPort}`, "srvr").then(
+        (t) => /Mode: (\w+)/.exec(t)?.[1],
+        () => undefined,
+      ),
+    ),
+  );
 
 describe("a three-server Warden ensemble of processes", () => {
   let ensemble: LocalEnsemble;
@@ -106,7 +137,11 @@ describe("a three-server Warden ensemble of processes", () => {
 
     it("reconnects to another server with the same session id", async () => {
       await survivorsServing(ensemble, killed);
-      await waitFor("the client to be connected again", () => (states.includes("DISCONNECTED") && client.getState().name === "SYNC_CONNECTED") || undefined, 20_000);
+      await waitFor(
+        "the client to be connected again",
+        () => (states.includes("DISCONNECTED") && client.getState().name === "SYNC_CONNECTED") || undefined,
+        20_000,
+      );
       await retrying("a read through the new server", () => call(client, "exists", "/nzk-eph"));
       expect(sessionIdHex(client)).toBe(sessionBefore);
       const now = await serverHoldingSession(ensemble, sessionBefore);
@@ -117,7 +152,7 @@ describe("a three-server Warden ensemble of processes", () => {
     it("its ephemeral is still there, still owned by its session", async () => {
       const stat = await retrying("exists", () => call(observer, "exists", "/nzk-eph"));
       expect(stat).not.toBeNull();
-      expect("0x" + stat.ephemeralOwner.toString("hex")).toBe(sessionBefore);
+      expect(`0x${stat.ephemeralOwner.toString("hex")}`).toBe(sessionBefore);
     });
 
     it("its watch, re-registered on the new server, fires for a change made after the failover", async () => {
@@ -141,8 +176,13 @@ describe("a three-server Warden ensemble of processes", () => {
   describeWithTool("python3-kazoo fails over when its server is killed", python !== undefined, "apt-get install -y python3-kazoo", () => {
     let out = "";
     let killed: number | undefined;
+    // biome-ignore lint/suspicious/noDuplicateTestHooks: describeWithTool opens its own describe block
     beforeAll(async () => {
-      await waitFor("every server to serve", async () => ((await modes(ensemble)).every((m) => m === "leader" || m === "follower") ? true : undefined), 20_000);
+      await waitFor(
+        "every server to serve",
+        async () => ((await modes(ensemble)).every((m) => m === "leader" || m === "follower") ? true : undefined),
+        20_000,
+      );
       const program = startProgram(python!, [join(COMPAT_DIR, "kazoo_failover.py"), ensemble.zkConnectString], 50_000);
       try {
         const ready = await program.waitFor("kazoo to be READY", /^READY ([0-9a-f]+) (\d+)$/m, 20_000);
@@ -168,7 +208,10 @@ describe("a three-server Warden ensemble of processes", () => {
       ["keeps_its_watch", "its DataWatch fires for a change made after the failover"],
       ["writes_after_failover", "writes go on through the new server"],
     ])("kazoo %s: %s", (step) => {
-      expect(out.split("\n").find((l) => l.includes(` ${step}`)), out).toBe(`PASS ${step}`);
+      expect(
+        out.split("\n").find((l) => l.includes(` ${step}`)),
+        out,
+      ).toBe(`PASS ${step}`);
     });
 
     it("finishes its script", () => {

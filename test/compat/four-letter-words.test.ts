@@ -19,7 +19,13 @@ describe("four-letter words on the client port, all whitelisted", () => {
       client.once("connected", resolve);
       client.connect();
     });
-    await new Promise<void>((resolve, reject) => client.getData("/zookeeper", () => {}, (e: unknown) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      client.getData(
+        "/zookeeper",
+        () => {},
+        (e: unknown) => (e ? reject(e) : resolve()),
+      ),
+    );
   });
   afterAll(async () => {
     client?.close();
@@ -51,11 +57,28 @@ describe("four-letter words on the client port, all whitelisted", () => {
 
   it("mntr answers tab-separated zk_ keys that monitoring tools read", async () => {
     const text = await fourLetterWord(warden.hostPort, "mntr");
-    const pairs = new Map(text.trimEnd().split("\n").map((l) => l.split("\t") as [string, string]));
+    const pairs = new Map(
+      text
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split("\t") as [string, string]),
+    );
     for (const line of text.trimEnd().split("\n")) expect(line).toMatch(/^zk_[a-z0-9_]+\t\S.*$/);
     expect(pairs.get("zk_server_state")).toBe("standalone");
     expect(pairs.get("zk_version")).toMatch(/^3\.\d+\.\d+/);
-    for (const key of ["zk_avg_latency", "zk_max_latency", "zk_min_latency", "zk_packets_received", "zk_packets_sent", "zk_num_alive_connections", "zk_outstanding_requests", "zk_znode_count", "zk_watch_count", "zk_ephemerals_count", "zk_approximate_data_size"]) {
+    for (const key of [
+      "zk_avg_latency",
+      "zk_max_latency",
+      "zk_min_latency",
+      "zk_packets_received",
+      "zk_packets_sent",
+      "zk_num_alive_connections",
+      "zk_outstanding_requests",
+      "zk_znode_count",
+      "zk_watch_count",
+      "zk_ephemerals_count",
+      "zk_approximate_data_size",
+    ]) {
       expect(pairs.get(key), key).toMatch(/^\d+(\.\d+)?$/);
     }
     expect(Number(pairs.get("zk_num_alive_connections"))).toBeGreaterThanOrEqual(1);
@@ -64,7 +87,12 @@ describe("four-letter words on the client port, all whitelisted", () => {
 
   it("conf answers key=value lines including clientPort, dataDir, tickTime and the session timeouts", async () => {
     const text = await fourLetterWord(warden.hostPort, "conf");
-    const conf = new Map(text.trimEnd().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const conf = new Map(
+      text
+        .trimEnd()
+        .split("\n")
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
     expect(conf.get("clientPort")).toBe(warden.hostPort.split(":")[1]);
     expect(conf.get("dataDir")).toContain(warden.dataDir);
     expect(conf.get("tickTime")).toBe("2000");
@@ -75,7 +103,7 @@ describe("four-letter words on the client port, all whitelisted", () => {
 
   it("cons lists each connection with its session id, ending with an empty line", async () => {
     const text = await fourLetterWord(warden.hostPort, "cons");
-    const sid = "0x" + (client.getSessionId() as Buffer).toString("hex").replace(/^0+/, "");
+    const sid = `0x${(client.getSessionId() as Buffer).toString("hex").replace(/^0+/, "")}`;
     expect(text).toMatch(/\n\n$/);
     expect(text).toMatch(new RegExp(` /127\\.0\\.0\\.1:\\d+\\[1\\]\\(queued=\\d+,recved=\\d+,sent=\\d+,sid=${sid}[,)]`));
   });
@@ -93,10 +121,12 @@ describe("four-letter words on the client port, all whitelisted", () => {
       const text = await fourLetterWord(warden.hostPort, "cons");
       const lines = text.split("\n").filter((l) => l.includes("sid="));
       for (const line of lines) {
-        expect(line).toMatch(/^ \/127\.0\.0\.1:\d+\[1\]\(queued=\d+,recved=\d+,sent=\d+,sid=0x[0-9a-f]+,lop=[A-Z]+,est=\d+,to=\d+,lcxid=0x[0-9a-f]+,lzxid=0x[0-9a-f]+,lresp=\d+,llat=\d+,minlat=\d+,avglat=\d+,maxlat=\d+\)$/);
+        expect(line).toMatch(
+          /^ \/127\.0\.0\.1:\d+\[1\]\(queued=\d+,recved=\d+,sent=\d+,sid=0x[0-9a-f]+,lop=[A-Z]+,est=\d+,to=\d+,lcxid=0x[0-9a-f]+,lzxid=0x[0-9a-f]+,lresp=\d+,llat=\d+,minlat=\d+,avglat=\d+,maxlat=\d+\)$/,
+        );
       }
       const lzxidOf = (id: Buffer) => {
-        const sid = "0x" + id.toString("hex").replace(/^0+/, "");
+        const sid = `0x${id.toString("hex").replace(/^0+/, "")}`;
         const line = lines.find((l) => l.includes(`sid=${sid},`));
         expect(line, text).toBeDefined();
         return { lzxid: BigInt(/lzxid=(0x[0-9a-f]+)/.exec(line!)![1]!), lop: /lop=([A-Z]+)/.exec(line!)![1] };
@@ -106,15 +136,17 @@ describe("four-letter words on the client port, all whitelisted", () => {
       expect(mine.lop).toBe("EXIS");
       expect(theirs.lop).toBe("CREA");
       expect(theirs.lzxid).toBeGreaterThan(mine.lzxid);
-      expect(/Zxid: (0x[0-9a-f]+)/.exec(await fourLetterWord(warden.hostPort, "srvr"))![1]).toBe("0x" + theirs.lzxid.toString(16));
+      expect(/Zxid: (0x[0-9a-f]+)/.exec(await fourLetterWord(warden.hostPort, "srvr"))![1]).toBe(`0x${theirs.lzxid.toString(16)}`);
     } finally {
       other.close();
     }
   });
 
   it("dump lists each session's ephemeral paths, as ZooKeeper's", async () => {
-    await new Promise<void>((resolve, reject) => client.create("/dump-eph", Buffer.from("x"), zookeeper.CreateMode.EPHEMERAL, (e: unknown) => (e ? reject(e) : resolve())));
-    const sid = "0x" + (client.getSessionId() as Buffer).toString("hex").replace(/^0+/, "");
+    await new Promise<void>((resolve, reject) =>
+      client.create("/dump-eph", Buffer.from("x"), zookeeper.CreateMode.EPHEMERAL, (e: unknown) => (e ? reject(e) : resolve())),
+    );
+    const sid = `0x${(client.getSessionId() as Buffer).toString("hex").replace(/^0+/, "")}`;
     const text = await fourLetterWord(warden.hostPort, "dump");
     expect(text).toMatch(/^SessionTracker dump:\nSession Sets \(\d+\)\/\(\d+\):\n/);
     expect(text).toContain(`ephemeral nodes dump:\nSessions with Ephemerals (1):\n${sid}:\n\t/dump-eph\n`);
@@ -133,7 +165,7 @@ describe("four-letter words on the client port, all whitelisted", () => {
     // The srst connection itself is not a request: nothing was received since.
     expect(await fourLetterWord(warden.hostPort, "srvr")).toMatch(/\nReceived: 0\nSent: 0\n/);
     expect(await fourLetterWord(warden.hostPort, "crst")).toBe("Connection stats reset.\n");
-    const sid = "0x" + (client.getSessionId() as Buffer).toString("hex").replace(/^0+/, "");
+    const sid = `0x${(client.getSessionId() as Buffer).toString("hex").replace(/^0+/, "")}`;
     expect(await fourLetterWord(warden.hostPort, "cons")).toContain(`(queued=0,recved=0,sent=0,sid=${sid},lop=NA,`);
   });
 
@@ -182,9 +214,12 @@ describe("four-letter words outside 4lw.commands.whitelist", () => {
   });
   afterAll(async () => warden?.stop());
 
-  it.each(["ruok", "stat", "mntr", "conf", "cons", "envi", "wchs", "isro", "dump", "dirs", "crst", "srst", "wchc", "wchp"])("%s is refused with ZooKeeper's message", async (word) => {
-    expect(await fourLetterWord(warden.hostPort, word)).toBe(`${word} is not executed because it is not in the whitelist.\n`);
-  });
+  it.each(["ruok", "stat", "mntr", "conf", "cons", "envi", "wchs", "isro", "dump", "dirs", "crst", "srst", "wchc", "wchp"])(
+    "%s is refused with ZooKeeper's message",
+    async (word) => {
+      expect(await fourLetterWord(warden.hostPort, word)).toBe(`${word} is not executed because it is not in the whitelist.\n`);
+    },
+  );
 
   it("srvr, the default whitelist, is answered", async () => {
     expect(await fourLetterWord(warden.hostPort, "srvr")).toMatch(/^Zookeeper version: /);

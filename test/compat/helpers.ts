@@ -1,14 +1,14 @@
 // Shared fixtures for the compatibility tests against ZooKeeper clients nobody here wrote:
 // an in-process standalone Warden, a three-process ensemble, raw four-letter words,
 // and the check that a system tool is installed (fail in CI, skip loudly elsewhere).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect } from "vitest";
-import { freePort, loadConfig, startServer, startLocalEnsemble, stopLocalEnsemble, type LocalEnsemble, type WardenServer } from "@warden/server";
+import { startLocalEnsemble, stopLocalEnsemble, type LocalEnsemble } from "@warden/server";
 import { startStandalone as startInProcess, waitUntil, type ProcessEnsemble, type Standalone } from "@warden/testing";
 
 export const COMPAT_DIR = fileURLToPath(new URL(".", import.meta.url));
@@ -50,8 +50,14 @@ export type { Standalone };
  * One Warden server in this process, ZooKeeper port first, every four-letter word allowed,
  * ZooKeeper's default ticks. `extra` adds or replaces configuration keys; a key set to null is left out.
  */
-export function startStandalone(extra: Record<string, string | null> = {}, options: { containerCheckMs?: number } = {}): Promise<Standalone> {
-  return startInProcess({ nativePort: "0", adminPort: "0", ...extra }, { ...options, base: {}, log: process.env.WARDEN_COMPAT_LOG ? (l) => console.log(`[warden] ${l}`) : undefined });
+export function startStandalone(
+  extra: Record<string, string | null> = {},
+  options: { containerCheckMs?: number } = {},
+): Promise<Standalone> {
+  return startInProcess(
+    { nativePort: "0", adminPort: "0", ...extra },
+    { ...options, base: {}, log: process.env.WARDEN_COMPAT_LOG ? (l) => console.log(`[warden] ${l}`) : undefined },
+  );
 }
 
 /** Three Warden server processes on loopback, started with launch-server.mjs from the built dist. */
@@ -111,7 +117,8 @@ export async function serverHoldingSession(e: LocalEnsemble, sessionIdHex: strin
   return undefined;
 }
 
-export const waitFor = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => waitUntil(what, probe, timeoutMs);
+export const waitFor = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> =>
+  waitUntil(what, probe, timeoutMs);
 
 export function writeFile(dir: string, name: string, text: string): string {
   const path = join(dir, name);
@@ -133,7 +140,12 @@ export interface Program {
 }
 
 /** Starts `command args`; it is SIGKILLed after `timeoutMs`, and its stdin ends with `stdin` when given. */
-export function startProgram(command: string, args: string[], timeoutMs: number, options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Program {
+export function startProgram(
+  command: string,
+  args: string[],
+  timeoutMs: number,
+  options: { stdin?: string; env?: NodeJS.ProcessEnv } = {},
+): Program {
   const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], env: options.env ?? process.env });
   let out = "";
   child.stdout.on("data", (c) => (out += c));
@@ -157,7 +169,11 @@ export function startProgram(command: string, args: string[], timeoutMs: number,
     async waitFor(what, re, waitMs) {
       const exited = () => child.exitCode !== null || child.signalCode !== null;
       try {
-        return await waitFor(what, () => re.exec(out) ?? (exited() ? Promise.reject(new Error(`the program exited before ${what}`)) : undefined), waitMs);
+        return await waitFor(
+          what,
+          () => re.exec(out) ?? (exited() ? Promise.reject(new Error(`the program exited before ${what}`)) : undefined),
+          waitMs,
+        );
       } catch (e) {
         throw new Error(`${(e as Error).message}; its output:\n${out}`);
       }
@@ -171,11 +187,19 @@ export function startProgram(command: string, args: string[], timeoutMs: number,
  * SLF4J noise dropped from its output. `jvmFlags` are added to JVMFLAGS (for example a client
  * JAAS file: -Djava.security.auth.login.config=client.jaas).
  */
-export function runZkCli(hostPort: string, args: string[], stdin: string, options: { timeoutMs?: number; jvmFlags?: string } = {}): Promise<string> {
+export function runZkCli(
+  hostPort: string,
+  args: string[],
+  stdin: string,
+  options: { timeoutMs?: number; jvmFlags?: string } = {},
+): Promise<string> {
   const timeoutMs = options.timeoutMs ?? 40_000;
   return new Promise((resolve, reject) => {
     const jvmFlags = `-Xshare:auto -XX:TieredStopAtLevel=1${options.jvmFlags ? ` ${options.jvmFlags}` : ""}`;
-    const child = spawn(ZKCLI, ["-server", hostPort, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, JVMFLAGS: jvmFlags } });
+    const child = spawn(ZKCLI, ["-server", hostPort, ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, JVMFLAGS: jvmFlags },
+    });
     let out = "";
     child.stdout.on("data", (c) => (out += c));
     child.stderr.on("data", (c) => (out += c));
@@ -185,7 +209,12 @@ export function runZkCli(hostPort: string, args: string[], stdin: string, option
     }, timeoutMs);
     child.on("close", () => {
       clearTimeout(timer);
-      resolve(out.split("\n").filter((l) => !l.startsWith("SLF4J")).join("\n"));
+      resolve(
+        out
+          .split("\n")
+          .filter((l) => !l.startsWith("SLF4J"))
+          .join("\n"),
+      );
     });
     child.stdin.end(stdin);
   });
@@ -204,7 +233,9 @@ export function zkConnectString(e: ProcessEnsemble): string {
 /** The last lines of every server's log, for a failure message. */
 export function ensembleLogs(e: ProcessEnsemble | undefined, lines = 40): string {
   if (!e) return "(no ensemble)";
-  return e.servers.map((s) => `--- server ${s.id} (${e.isRunning(s.id) ? "running" : "down"}), last lines of its log:\n${e.logTail(s.id, lines)}`).join("\n");
+  return e.servers
+    .map((s) => `--- server ${s.id} (${e.isRunning(s.id) ? "running" : "down"}), last lines of its log:\n${e.logTail(s.id, lines)}`)
+    .join("\n");
 }
 
 /**
@@ -229,7 +260,9 @@ const WARDEN_BIN_PATH = fileURLToPath(new URL("../../bin/warden", import.meta.ur
 export function runWardenShell(connectString: string, stdin: string): Promise<string> {
   return new Promise((resolve, reject) => {
     // One pipe for both streams (2>&1), so that the lines keep the order they were written in.
-    const child = spawn("sh", ["-c", `exec "$0" "$1" shell "$2" 2>&1`, process.execPath, WARDEN_BIN_PATH, connectString], { stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawn("sh", ["-c", `exec "$0" "$1" shell "$2" 2>&1`, process.execPath, WARDEN_BIN_PATH, connectString], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     const timer = setTimeout(() => {

@@ -20,7 +20,10 @@ const STEPS: Array<[string, string]> = [
   ["transaction_commits", "a transaction of create, set_data, check and delete commits with per-op results"],
   ["transaction_rolls_back", "a failing check rolls back the whole transaction (RolledBackError, BadVersionError)"],
   ["digest_acl", "digest ACLs and add_auth: NoAuthError without the identity, access with it, set_acls bumps aversion"],
-  ["makepath_under_a_parent_without_create", "create(makepath=True) and ensure_path under a parent without CREATE raise NoAuthError on the same connection, also with an ACL of (auth, None)"],
+  [
+    "makepath_under_a_parent_without_create",
+    "create(makepath=True) and ensure_path under a parent without CREATE raise NoAuthError on the same connection, also with an ACL of (auth, None)",
+  ],
   ["add_auth_ip", "add_auth('ip', anything) succeeds and the session goes on"],
   ["sync_then_read", "sync then read"],
   ["lock_recipe", "Lock: one holder at a time, contenders in order, the waiter gets it on release"],

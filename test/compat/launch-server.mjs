@@ -9,6 +9,10 @@ if (i < 0 || !process.argv[i + 1]) {
   process.exit(2);
 }
 const server = await startServer(loadConfig(process.argv[i + 1]));
-const stop = () => server.stop().then(() => process.exit(0), () => process.exit(1));
+const stop = () =>
+  server.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);

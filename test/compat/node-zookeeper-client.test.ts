@@ -303,7 +303,12 @@ describe("node-zookeeper-client against a standalone Warden", () => {
       const first = await connectClient(warden.hostPort);
       const password = Buffer.from(first.getSessionPassword());
       password[0] ^= 0xff;
-      const impostor = zookeeper.createClient(warden.hostPort, { sessionId: first.getSessionId(), sessionPassword: password, sessionTimeout: 10_000, spinDelay: 100 });
+      const impostor = zookeeper.createClient(warden.hostPort, {
+        sessionId: first.getSessionId(),
+        sessionPassword: password,
+        sessionTimeout: 10_000,
+        spinDelay: 100,
+      });
       const state = await new Promise<string>((resolve) => {
         impostor.once("expired", () => resolve("expired"));
         impostor.once("connected", () => resolve("connected"));

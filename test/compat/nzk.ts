@@ -52,7 +52,7 @@ export function nextEvent(): { watcher: (e: any) => void; event: Promise<any> } 
 }
 
 export function sessionIdHex(client: NzkClient): string {
-  return "0x" + (client.getSessionId() as Buffer).toString("hex");
+  return `0x${(client.getSessionId() as Buffer).toString("hex")}`;
 }
 
 export function closeClient(client: NzkClient | undefined): Promise<void> {

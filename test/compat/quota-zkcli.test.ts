@@ -67,43 +67,50 @@ function expectInOrder(out: string, lines: string[]): void {
   }
 }
 
+describeWithTool(
+  "quotas through zkCli.sh (ZooKeeper 3.8) and warden shell against Warden",
+  hasFile(ZKCLI) && hasJava(),
+  "apt-get install -y zookeeper (needs java)",
+  () => {
+    let warden: Standalone;
+    let zk: string;
+    let shell: string;
+    let nativeConnect: string;
+    beforeAll(async () => {
+      const nativePort = await freePort();
+      warden = await startStandalone({ enforceQuota: "true", nativePort: String(nativePort) });
+      nativeConnect = `127.0.0.1:${nativePort}`;
+      [zk, shell] = await Promise.all([runZkCli(warden.hostPort, [], script("k")), runWardenShell(nativeConnect, script("w"))]);
+    }, 90_000);
+    afterAll(async () => warden?.stop());
 
-describeWithTool("quotas through zkCli.sh (ZooKeeper 3.8) and warden shell against Warden", hasFile(ZKCLI) && hasJava(), "apt-get install -y zookeeper (needs java)", () => {
-  let warden: Standalone;
-  let zk: string;
-  let shell: string;
-  let nativeConnect: string;
-  beforeAll(async () => {
-    const nativePort = await freePort();
-    warden = await startStandalone({ enforceQuota: "true", nativePort: String(nativePort) });
-    nativeConnect = `127.0.0.1:${nativePort}`;
-    [zk, shell] = await Promise.all([runZkCli(warden.hostPort, [], script("k")), runWardenShell(nativeConnect, script("w"))]);
-  }, 90_000);
-  afterAll(async () => warden?.stop());
+    it("zkCli.sh: setquota, listquota, delquota, QuotaExceeded and the refusals, in ZooKeeper's words", () => {
+      if (process.env.WARDEN_COMPAT_LOG) console.log(zk);
+      expectInOrder(zk, expected("k"));
+    });
 
-  it("zkCli.sh: setquota, listquota, delquota, QuotaExceeded and the refusals, in ZooKeeper's words", () => {
-    if (process.env.WARDEN_COMPAT_LOG) console.log(zk);
-    expectInOrder(zk, expected("k"));
-  });
+    it("warden shell prints the same lines for the same script", () => {
+      expectInOrder(shell, expected("w"));
+    });
 
-  it("warden shell prints the same lines for the same script", () => {
-    expectInOrder(shell, expected("w"));
-  });
-
-  it("each sees the quotas the other set: zkCli lists a quota set by warden shell, and the client reads zkCli's", async () => {
-    const c = createClient(nativeConnect);
-    try {
-      await c.connected({ timeoutMs: 5000 });
-      // Left by the scripts: the byte quota on /ky/deep (zkCli) and /wy/deep (warden shell).
-      for (const p of ["k", "w"]) {
-        const q = await listQuota(c, `/${p}y/deep`);
-        expect(q.limits.get("byteHardLimit")).toBe(1);
-        expect(q.stats.get("count")).toBe(1);
+    it("each sees the quotas the other set: zkCli lists a quota set by warden shell, and the client reads zkCli's", async () => {
+      const c = createClient(nativeConnect);
+      try {
+        await c.connected({ timeoutMs: 5000 });
+        // Left by the scripts: the byte quota on /ky/deep (zkCli) and /wy/deep (warden shell).
+        for (const p of ["k", "w"]) {
+          const q = await listQuota(c, `/${p}y/deep`);
+          expect(q.limits.get("byteHardLimit")).toBe(1);
+          expect(q.stats.get("count")).toBe(1);
+        }
+      } finally {
+        await c.close();
       }
-    } finally {
-      await c.close();
-    }
-    const out = await runZkCli(warden.hostPort, [], "listquota /wy/deep\nquit\n");
-    expectInOrder(out, ["Output quota for /wy/deep count=-1,bytes=-1=;byteHardLimit=1;countHardLimit=-1", "Output stat for /wy/deep count=1,bytes=0"]);
-  }, 60_000);
-});
+      const out = await runZkCli(warden.hostPort, [], "listquota /wy/deep\nquit\n");
+      expectInOrder(out, [
+        "Output quota for /wy/deep count=-1,bytes=-1=;byteHardLimit=1;countHardLimit=-1",
+        "Output stat for /wy/deep count=1,bytes=0",
+      ]);
+    }, 60_000);
+  },
+);

@@ -30,24 +30,34 @@ async function followers(): Promise<[number, number]> {
   return [asked!, removed!];
 }
 
-describeWithTool("zkCli.sh reconfigures a Warden ensemble", hasFile(ZKCLI) && hasJava(), "apt-get install -y zookeeper (needs java)", () => {
-  beforeAll(startEnsemble, 60_000);
-  afterAll(async () => e?.stop());
+describeWithTool(
+  "zkCli.sh reconfigures a Warden ensemble",
+  hasFile(ZKCLI) && hasJava(),
+  "apt-get install -y zookeeper (needs java)",
+  () => {
+    beforeAll(startEnsemble, 60_000);
+    afterAll(async () => e?.stop());
 
-  it("reconfig -remove then -add: each prints the committed configuration, and the server votes again", async () => {
-    const [asked, removed] = await followers();
-    const s = e!.server(asked);
-    const out = await runZkCli(`${s.host}:${s.ports.client}`, [], `reconfig -remove ${removed}\nreconfig -add ${lineOf(removed)}\nconfig\nquit\n`, { timeoutMs: 60_000 });
-    const blocks = out.split("Committed new configuration:").slice(1);
-    expect(blocks, out).toHaveLength(2);
-    const idsIn = (text: string) => [...text.matchAll(/^server\.(\d+)=/gm)].map((m) => Number(m[1]));
-    expect(idsIn(blocks[0]!.split("version=")[0]!)).toEqual([1, 2, 3].filter((id) => id !== removed));
-    expect(idsIn(blocks[1]!.split("version=")[0]!)).toEqual([1, 2, 3]);
-    expect(blocks[1]).toContain(lineOf(removed));
-    await rolesAre(removed, "follower");
-    expect(out).toContain(`${lineOf(removed)}\n`);
-  }, 90_000);
-});
+    it("reconfig -remove then -add: each prints the committed configuration, and the server votes again", async () => {
+      const [asked, removed] = await followers();
+      const s = e!.server(asked);
+      const out = await runZkCli(
+        `${s.host}:${s.ports.client}`,
+        [],
+        `reconfig -remove ${removed}\nreconfig -add ${lineOf(removed)}\nconfig\nquit\n`,
+        { timeoutMs: 60_000 },
+      );
+      const blocks = out.split("Committed new configuration:").slice(1);
+      expect(blocks, out).toHaveLength(2);
+      const idsIn = (text: string) => [...text.matchAll(/^server\.(\d+)=/gm)].map((m) => Number(m[1]));
+      expect(idsIn(blocks[0]!.split("version=")[0]!)).toEqual([1, 2, 3].filter((id) => id !== removed));
+      expect(idsIn(blocks[1]!.split("version=")[0]!)).toEqual([1, 2, 3]);
+      expect(blocks[1]).toContain(lineOf(removed));
+      await rolesAre(removed, "follower");
+      expect(out).toContain(`${lineOf(removed)}\n`);
+    }, 90_000);
+  },
+);
 
 describeWithTool("kazoo reconfigures a Warden ensemble", python !== undefined, "apt-get install -y python3-kazoo", () => {
   beforeAll(startEnsemble, 60_000);
@@ -56,7 +66,12 @@ describeWithTool("kazoo reconfigures a Warden ensemble", python !== undefined, "
   it("reconfig(leaving) then reconfig(joining) from the version it read: the data and Stat of each committed configuration", async () => {
     const [asked, removed] = await followers();
     const s = e!.server(asked);
-    const { code, out } = await runPython(python!, "kazoo_reconfig.py", [`${s.host}:${s.ports.client}`, String(removed), lineOf(removed)], 60_000);
+    const { code, out } = await runPython(
+      python!,
+      "kazoo_reconfig.py",
+      [`${s.host}:${s.ports.client}`, String(removed), lineOf(removed)],
+      60_000,
+    );
     expect(code, out).toBe(0);
     const removedLine = /^REMOVED ([0-9a-f]+) ([\d,]+)$/m.exec(out);
     const addedLine = /^ADDED ([0-9a-f]+) ([\d,]+)$/m.exec(out);

@@ -45,7 +45,13 @@ export const ZK_COMMANDS: ReadonlyArray<readonly string[]> = [
 ];
 
 /** Fields whose keys are data, not names. */
-const KEYED_BY_DATA = new Set(["expiry_time_to_session_ids", "session_id_to_ephemeral_paths", "session_id_to_watched_paths", "path_to_session_ids", "current_config"]);
+const KEYED_BY_DATA = new Set([
+  "expiry_time_to_session_ids",
+  "session_id_to_ephemeral_paths",
+  "session_id_to_watched_paths",
+  "path_to_session_ids",
+  "current_config",
+]);
 /** Answers whose keys are the JVM's, not ZooKeeper's: only the keys named here must match. */
 export const SHARED_KEYS: Readonly<Record<string, readonly string[]>> = {
   environment: ["zookeeper.version", "host.name", "os.name", "os.arch", "user.dir", "os.memory.free", "os.memory.max", "os.memory.total"],

@@ -41,7 +41,17 @@ async function start(lines: string[], options: ServerOptions = {}): Promise<{ se
   dirs.push(dir);
   const file = join(dir, "zoo.cfg");
   const clientPort = await freePort();
-  writeFileSync(file, [`dataDir=${join(dir, "data")}`, `clientPort=${clientPort}`, "clientPortAddress=127.0.0.1", "nativePort=0", "adminPort=0", ...lines].join("\n") + "\n");
+  writeFileSync(
+    file,
+    `${[
+      `dataDir=${join(dir, "data")}`,
+      `clientPort=${clientPort}`,
+      "clientPortAddress=127.0.0.1",
+      "nativePort=0",
+      "adminPort=0",
+      ...lines,
+    ].join("\n")}\n`,
+  );
   const logs: string[] = [];
   const server = await startServer(loadConfig(file), { log: (l) => logs.push(l), ...options });
   return { server, dir, logs };
@@ -66,7 +76,10 @@ const snapshotFiles = (dataDir: string) => readdirSync(join(dataDir, "warden", "
  */
 function expectPurgeKeptNewest(logs: string[], before: string[], after: string[], retain: number): void {
   const line = logs.find((l) => l.startsWith("autopurge: kept snapshots 0x"))!;
-  const kept = line.slice("autopurge: kept snapshots ".length, line.indexOf(";")).split(", ").map((z) => BigInt(z));
+  const kept = line
+    .slice("autopurge: kept snapshots ".length, line.indexOf(";"))
+    .split(", ")
+    .map((z) => BigInt(z));
   const zxidOf = (f: string) => BigInt(`0x${f.slice("snapshot.".length)}`);
   expect(kept).toHaveLength(retain);
   const oldestKept = kept.reduce((a, b) => (a < b ? a : b));
@@ -90,7 +103,9 @@ describe("autopurge", () => {
 
   it("with purgeInterval N purges at start and then every N hours, keeping snapRetainCount snapshots", async () => {
     const clock = new ManualClock();
-    const { server, dir, logs } = await start(["snapCount=10", "autopurge.purgeInterval=2", "autopurge.snapRetainCount=4"], { purgeClock: clock });
+    const { server, dir, logs } = await start(["snapCount=10", "autopurge.purgeInterval=2", "autopurge.snapRetainCount=4"], {
+      purgeClock: clock,
+    });
     try {
       await createNodes(server, "n", 80);
       await waitUntil("six snapshots", () => snapshotFiles(join(dir, "data")).length >= 6, 20_000);
@@ -109,7 +124,9 @@ describe("autopurge", () => {
 
   it("a snapRetainCount below 3 is taken as 3 with a warning, as ZooKeeper does", async () => {
     const clock = new ManualClock();
-    const { server, dir, logs } = await start(["snapCount=10", "autopurge.purgeInterval=1", "autopurge.snapRetainCount=1"], { purgeClock: clock });
+    const { server, dir, logs } = await start(["snapCount=10", "autopurge.purgeInterval=1", "autopurge.snapRetainCount=1"], {
+      purgeClock: clock,
+    });
     try {
       await createNodes(server, "n", 60);
       await waitUntil("five snapshots", () => snapshotFiles(join(dir, "data")).length >= 5, 20_000);
@@ -181,7 +198,10 @@ describe("keys with an effect", () => {
   const { ACL, Id, Permission, Exception } = zookeeper;
 
   it("skipACL=yes lets every session past every ACL; without it the same read is refused", async () => {
-    for (const [lines, expectRead] of [[["skipACL=yes"], true], [[], false]] as const) {
+    for (const [lines, expectRead] of [
+      [["skipACL=yes"], true],
+      [[], false],
+    ] as const) {
       const { server, logs } = await start([...lines]);
       try {
         const owner = await connectClient(`127.0.0.1:${server.ports.client}`);
@@ -229,7 +249,7 @@ describe("keys with an effect", () => {
   });
 
   it("clientPortListenBacklog sets the listen backlog of both client ports", async () => {
-    const { server } = await start(["clientPortListenBacklog=7", "nativePort=" + (await freePort())]);
+    const { server } = await start(["clientPortListenBacklog=7", `nativePort=${await freePort()}`]);
     try {
       for (const port of [server.ports.client, server.ports.native]) {
         const [line] = ssLines(port, true);
@@ -241,15 +261,22 @@ describe("keys with an effect", () => {
   });
 
   it("clientTcpKeepAlive=true turns TCP keep-alive on for client connections (off by default)", async () => {
-    for (const [lines, keepalive] of [[["clientTcpKeepAlive=true"], true], [[], false]] as const) {
+    for (const [lines, keepalive] of [
+      [["clientTcpKeepAlive=true"], true],
+      [[], false],
+    ] as const) {
       const { server } = await start([...lines]);
       const c = await connectClient(`127.0.0.1:${server.ports.client}`);
       try {
         // ss shows one timer a socket: wait for no bytes in flight (a retransmission timer hides the keep-alive one).
-        const [line] = await waitUntil("an idle client connection", () => {
-          const lines = ssLines(server.ports.client, false);
-          return lines.length === 1 && /\s0\s+0\s/.test(lines[0]!) ? lines : undefined;
-        }, 5000);
+        const [line] = await waitUntil(
+          "an idle client connection",
+          () => {
+            const lines = ssLines(server.ports.client, false);
+            return lines.length === 1 && /\s0\s+0\s/.test(lines[0]!) ? lines : undefined;
+          },
+          5000,
+        );
         expect(line!.includes("timer:(keepalive")).toBe(keepalive);
       } finally {
         await closeClient(c);
@@ -260,7 +287,12 @@ describe("keys with an effect", () => {
 
   it("admin.commandURL moves the commands; admin.idleTimeout closes an idle admin connection", async () => {
     const adminPort = await freePort();
-    const { server } = await start([`adminPort=${adminPort}`, "admin.serverAddress=127.0.0.1", "admin.commandURL=/zk/cmds", "admin.idleTimeout=300"]);
+    const { server } = await start([
+      `adminPort=${adminPort}`,
+      "admin.serverAddress=127.0.0.1",
+      "admin.commandURL=/zk/cmds",
+      "admin.idleTimeout=300",
+    ]);
     try {
       const srvr = await fetch(`http://127.0.0.1:${adminPort}/zk/cmds/srvr`);
       expect(srvr.status).toBe(200);

@@ -20,7 +20,7 @@ function prepare(text: string, extraLines: string[] = [], myid = "1"): { file: s
   mkdirSync(dataDir);
   writeFileSync(join(dataDir, "myid"), `${myid}\n`);
   const file = join(dir, "zoo.cfg");
-  writeFileSync(file, [text, ...extraLines].join("\n") + "\n");
+  writeFileSync(file, `${[text, ...extraLines].join("\n")}\n`);
   return { file, dataDir };
 }
 
@@ -99,11 +99,25 @@ describe.each(cases)("%s", (_name, text) => {
   });
 
   it("with server.N lines (ZooKeeper 3.4 and 3.5+ forms, an observer) the id comes from dataDir/myid", () => {
-    const { file, dataDir } = prepare(text, ["server.1=127.0.0.1:2888:3888", "server.2=127.0.0.1:2889:3889;2182", "server.3=127.0.0.1:2890:3890:participant;127.0.0.1:2183", "server.4=127.0.0.1:2891:3891:observer"], "1");
+    const { file, dataDir } = prepare(
+      text,
+      [
+        "server.1=127.0.0.1:2888:3888",
+        "server.2=127.0.0.1:2889:3889;2182",
+        "server.3=127.0.0.1:2890:3890:participant;127.0.0.1:2183",
+        "server.4=127.0.0.1:2891:3891:observer",
+      ],
+      "1",
+    );
     // Server 1's line has no client address, so the clientPort given stands (a line's address must agree with it, as in ZooKeeper).
     const config = loadConfig(file, { dataDir, clientPort: "0" });
     expect(config.myId).toBe(1);
-    expect(config.servers.map((s) => s.client)).toEqual([undefined, { host: "0.0.0.0", port: 2182 }, { host: "127.0.0.1", port: 2183 }, undefined]);
+    expect(config.servers.map((s) => s.client)).toEqual([
+      undefined,
+      { host: "0.0.0.0", port: 2182 },
+      { host: "127.0.0.1", port: 2183 },
+      undefined,
+    ]);
     expect(config.servers.map((s) => [s.id, s.peerPort, s.electionPort, s.observer])).toEqual([
       [1, 2888, 3888, false],
       [2, 2889, 3889, false],
@@ -114,52 +128,126 @@ describe.each(cases)("%s", (_name, text) => {
 });
 
 describe("a zoo.cfg with every key of ZooKeeper 3.9", () => {
-  const zkKeys = readFileSync(join(COMPAT_DIR, "../../packages/server/test/fixtures/zookeeper-3.9-keys.txt"), "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+  const zkKeys = readFileSync(join(COMPAT_DIR, "../../packages/server/test/fixtures/zookeeper-3.9-keys.txt"), "utf8")
+    .split("\n")
+    .filter((l) => l !== "" && !l.startsWith("#"));
   /** What an administrator would write for the keys Warden acts on (ZooKeeper's defaults or documented examples). */
   const realistic = async (dir: string): Promise<Record<string, string>> => ({
-    tickTime: "2000", initLimit: "10", syncLimit: "5", dataDir: join(dir, "data"), dataLogDir: join(dir, "log"), clientPort: String(await freePort()),
-    clientPortAddress: "127.0.0.1", clientPortListenBacklog: "128", clientTcpKeepAlive: "true", tcpKeepAlive: "true", "admin.enableServer": "true",
-    "admin.serverPort": String(await freePort()), "admin.serverAddress": "127.0.0.1", "admin.commandURL": "/commands", "admin.idleTimeout": "30000",
-    "admin.forceHttps": "false", "admin.portUnification": "false", "admin.needClientAuth": "false", minSessionTimeout: "4000", maxSessionTimeout: "40000", maxClientCnxns: "60", maxCnxns: "0",
-    globalOutstandingLimit: "1000", "4lw.commands.whitelist": "srvr, ruok", snapCount: "100000", "autopurge.snapRetainCount": "3", "autopurge.purgeInterval": "1",
-    forceSync: "yes", "fsync.warningthresholdms": "1000", "jute.maxbuffer": "1048575", peerType: "participant", standaloneEnabled: "true", quorumListenOnAllIPs: "false",
-    commitLogCount: "500", "DigestAuthenticationProvider.superDigest": "super:D/InIHSb7yEEbrWz8b9l71RjZJU=", "DigestAuthenticationProvider.enabled": "true",
+    tickTime: "2000",
+    initLimit: "10",
+    syncLimit: "5",
+    dataDir: join(dir, "data"),
+    dataLogDir: join(dir, "log"),
+    clientPort: String(await freePort()),
+    clientPortAddress: "127.0.0.1",
+    clientPortListenBacklog: "128",
+    clientTcpKeepAlive: "true",
+    tcpKeepAlive: "true",
+    "admin.enableServer": "true",
+    "admin.serverPort": String(await freePort()),
+    "admin.serverAddress": "127.0.0.1",
+    "admin.commandURL": "/commands",
+    "admin.idleTimeout": "30000",
+    "admin.forceHttps": "false",
+    "admin.portUnification": "false",
+    "admin.needClientAuth": "false",
+    minSessionTimeout: "4000",
+    maxSessionTimeout: "40000",
+    maxClientCnxns: "60",
+    maxCnxns: "0",
+    globalOutstandingLimit: "1000",
+    "4lw.commands.whitelist": "srvr, ruok",
+    snapCount: "100000",
+    "autopurge.snapRetainCount": "3",
+    "autopurge.purgeInterval": "1",
+    forceSync: "yes",
+    "fsync.warningthresholdms": "1000",
+    "jute.maxbuffer": "1048575",
+    peerType: "participant",
+    standaloneEnabled: "true",
+    quorumListenOnAllIPs: "false",
+    commitLogCount: "500",
+    "DigestAuthenticationProvider.superDigest": "super:D/InIHSb7yEEbrWz8b9l71RjZJU=",
+    "DigestAuthenticationProvider.enabled": "true",
     // Read-only mode takes effect in an ensemble; this server is standalone.
     "readonlymode.enabled": "true",
-    "DigestAuthenticationProvider.digestAlg": "SHA1", skipACL: "no", enforceQuota: "false", sslQuorum: "false", secureClientPort: "0", "quorum.auth.serverRequireSasl": "false",
-    "quorum.auth.learnerRequireSasl": "false", sessionRequireClientSASLAuth: "false", "enforce.auth.enabled": "false", "znode.container.checkIntervalMs": "60000",
+    "DigestAuthenticationProvider.digestAlg": "SHA1",
+    skipACL: "no",
+    enforceQuota: "false",
+    sslQuorum: "false",
+    secureClientPort: "0",
+    "quorum.auth.serverRequireSasl": "false",
+    "quorum.auth.learnerRequireSasl": "false",
+    sessionRequireClientSASLAuth: "false",
+    "enforce.auth.enabled": "false",
+    "znode.container.checkIntervalMs": "60000",
     "audit.enable": "true",
     // Reconfig off, as ZooKeeper's default; the membership file is empty: this server is standalone.
-    reconfigEnabled: "false", dynamicConfigFile: emptyFile(join(dir, "zoo.cfg.dynamic")),
-    "authProvider.1": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "authProvider.2": "com.example.CustomAuthenticationProvider",
-    "enforce.auth.schemes": "sasl", "zookeeper.superUser": "admin",
+    reconfigEnabled: "false",
+    dynamicConfigFile: emptyFile(join(dir, "zoo.cfg.dynamic")),
+    "authProvider.1": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+    "authProvider.2": "com.example.CustomAuthenticationProvider",
+    "enforce.auth.schemes": "sasl",
+    "zookeeper.superUser": "admin",
     // TLS keys of the client port: they take effect with secureClientPort, which is off here.
-    secureClientPortAddress: "127.0.0.1", "ssl.keyStore.location": "/etc/zookeeper/keystore.p12", "ssl.keyStore.password": "changeit",
-    "ssl.keyStore.passwordPath": "/etc/zookeeper/keystore.pass", "ssl.keyStore.type": "PKCS12", "ssl.trustStore.location": "/etc/zookeeper/truststore.p12",
-    "ssl.trustStore.password": "changeit", "ssl.trustStore.passwordPath": "/etc/zookeeper/truststore.pass", "ssl.trustStore.type": "PKCS12", "ssl.clientAuth": "need",
-    "ssl.protocol": "TLSv1.3", "ssl.enabledProtocols": "TLSv1.3,TLSv1.2", "ssl.ciphersuites": "TLS_AES_128_GCM_SHA256", "ssl.hostnameVerification": "true",
-    "ssl.crl": "false", "ssl.ocsp": "false", "ssl.authProvider": "x509", "client.certReload": "true", "X509AuthenticationProvider.superUser": "CN=admin,O=Example",
+    secureClientPortAddress: "127.0.0.1",
+    "ssl.keyStore.location": "/etc/zookeeper/keystore.p12",
+    "ssl.keyStore.password": "changeit",
+    "ssl.keyStore.passwordPath": "/etc/zookeeper/keystore.pass",
+    "ssl.keyStore.type": "PKCS12",
+    "ssl.trustStore.location": "/etc/zookeeper/truststore.p12",
+    "ssl.trustStore.password": "changeit",
+    "ssl.trustStore.passwordPath": "/etc/zookeeper/truststore.pass",
+    "ssl.trustStore.type": "PKCS12",
+    "ssl.clientAuth": "need",
+    "ssl.protocol": "TLSv1.3",
+    "ssl.enabledProtocols": "TLSv1.3,TLSv1.2",
+    "ssl.ciphersuites": "TLS_AES_128_GCM_SHA256",
+    "ssl.hostnameVerification": "true",
+    "ssl.crl": "false",
+    "ssl.ocsp": "false",
+    "ssl.authProvider": "x509",
+    "client.certReload": "true",
+    "X509AuthenticationProvider.superUser": "CN=admin,O=Example",
     "outstandingHandshake.limit": "250",
     // TLS keys between servers: they take effect with sslQuorum=true, which is off here.
-    sslQuorumReloadCertFiles: "true", "ssl.quorum.keyStore.location": "/etc/zookeeper/quorum.p12", "ssl.quorum.keyStore.password": "changeit",
-    "ssl.quorum.keyStore.passwordPath": "/etc/zookeeper/quorum.pass", "ssl.quorum.keyStore.type": "PKCS12", "ssl.quorum.trustStore.location": "/etc/zookeeper/quorum-trust.p12",
-    "ssl.quorum.trustStore.password": "changeit", "ssl.quorum.trustStore.passwordPath": "/etc/zookeeper/quorum-trust.pass", "ssl.quorum.trustStore.type": "PKCS12",
-    "ssl.quorum.clientAuth": "need", "ssl.quorum.protocol": "TLSv1.3", "ssl.quorum.enabledProtocols": "TLSv1.3,TLSv1.2", "ssl.quorum.ciphersuites": "TLS_AES_128_GCM_SHA256",
-    "ssl.quorum.hostnameVerification": "true", "ssl.quorum.clientHostnameVerification": "true", "ssl.quorum.crl": "false", "ssl.quorum.ocsp": "false",
+    sslQuorumReloadCertFiles: "true",
+    "ssl.quorum.keyStore.location": "/etc/zookeeper/quorum.p12",
+    "ssl.quorum.keyStore.password": "changeit",
+    "ssl.quorum.keyStore.passwordPath": "/etc/zookeeper/quorum.pass",
+    "ssl.quorum.keyStore.type": "PKCS12",
+    "ssl.quorum.trustStore.location": "/etc/zookeeper/quorum-trust.p12",
+    "ssl.quorum.trustStore.password": "changeit",
+    "ssl.quorum.trustStore.passwordPath": "/etc/zookeeper/quorum-trust.pass",
+    "ssl.quorum.trustStore.type": "PKCS12",
+    "ssl.quorum.clientAuth": "need",
+    "ssl.quorum.protocol": "TLSv1.3",
+    "ssl.quorum.enabledProtocols": "TLSv1.3,TLSv1.2",
+    "ssl.quorum.ciphersuites": "TLS_AES_128_GCM_SHA256",
+    "ssl.quorum.hostnameVerification": "true",
+    "ssl.quorum.clientHostnameVerification": "true",
+    "ssl.quorum.crl": "false",
+    "ssl.quorum.ocsp": "false",
   });
   const emptyFile = (file: string) => (writeFileSync(file, ""), file);
   /** Any value of the kind, in range, for a key Warden ignores. */
   const anyValue = (key: string) => {
     const spec = lookupKey(key)!.spec;
-    return spec.kind === "int" ? String(Math.min(Math.max(1, spec.min ?? 1), spec.max ?? 1)) : spec.kind === "bool" ? "false" : `/etc/zookeeper/${key}`;
+    return spec.kind === "int"
+      ? String(Math.min(Math.max(1, spec.min ?? 1), spec.max ?? 1))
+      : spec.kind === "bool"
+        ? "false"
+        : `/etc/zookeeper/${key}`;
   };
 
   it("starts a server that serves, and names the ignored keys at start, one line per reason (peer TLS keys without sslQuorum: no effect, said once)", async () => {
     const dir = tempDir("zoocfg-all");
     dirs.push(dir);
     const values = await realistic(dir);
-    const lines = zkKeys.map((k) => `${k}=${values[k] ?? (lookupKey(k)!.spec.ignored ? anyValue(k) : fail(`no realistic value for ${k}`))}`);
-    writeFileSync(join(dir, "zoo.cfg"), lines.join("\n") + "\n");
+    const lines = zkKeys.map(
+      (k) => `${k}=${values[k] ?? (lookupKey(k)!.spec.ignored ? anyValue(k) : fail(`no realistic value for ${k}`))}`,
+    );
+    writeFileSync(join(dir, "zoo.cfg"), `${lines.join("\n")}\n`);
     const config = loadConfig(join(dir, "zoo.cfg"), { nativePort: "0" });
     const logs: string[] = [];
     const server = await startServer(config, { log: (l) => logs.push(l) });

@@ -28,7 +28,12 @@ describe.skipIf(!browserPresent("Firefox", FIREFOX, "firefox-esr"))("the web con
   beforeAll(async () => {
     setup = await startConsoleEnsemble();
     client = setup.client;
-    browser = await puppeteer.launch({ browser: "firefox", executablePath: FIREFOX, headless: true, defaultViewport: { width: 1400, height: 860 } });
+    browser = await puppeteer.launch({
+      browser: "firefox",
+      executablePath: FIREFOX,
+      headless: true,
+      defaultViewport: { width: 1400, height: 860 },
+    });
     page = await browser.newPage();
     page.setDefaultTimeout(UI_TIMEOUT_MS);
     page.on("pageerror", (e) => {
@@ -105,7 +110,7 @@ describe.skipIf(!browserPresent("Firefox", FIREFOX, "firefox-esr"))("the web con
     await page.locator('[data-path="/ff-many"]').click();
     await page.keyboard.press("ArrowLeft");
     await page.waitForSelector('[data-pager-of="/ff-many"]', { hidden: true });
-    await client.create("/ff-hex", "{\"a\"");
+    await client.create("/ff-hex", '{"a"');
     await page.locator('[data-path="/ff-hex"]').click();
     await page.locator('[role="tab"]::-p-text(hex)').click();
     await waitText("pre[data-data]", "00000000  7b 22 61 22");
@@ -118,7 +123,9 @@ describe.skipIf(!browserPresent("Firefox", FIREFOX, "firefox-esr"))("the web con
     await page.waitForFunction(() => document.querySelectorAll('tr[data-role="follower"]').length === 2);
     // A <select> drives the admin command shown (its change event in Firefox).
     await page.locator('select[aria-label="command"]').wait();
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLOptionElement>('select[aria-label="command"] option')].some((o) => o.value === "server_stats"));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLOptionElement>('select[aria-label="command"] option')].some((o) => o.value === "server_stats"),
+    );
     await page.select('select[aria-label="command"]', "server_stats");
     await waitText('table[data-command="server_stats"] tr', "server_stats.server_state");
     await setup.ensemble.kill(3, "SIGKILL");

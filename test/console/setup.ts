@@ -37,10 +37,22 @@ export interface ConsoleEnsemble {
 export async function startConsoleEnsemble(): Promise<ConsoleEnsemble> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const ports = new Map<number, ServerPorts>();
-  for (const id of [1, 2, 3]) ports.set(id, { native: await freePort(), client: await freePort(), admin: await freePort(), peer: await freePort(), election: await freePort() });
+  for (const id of [1, 2, 3])
+    ports.set(id, {
+      native: await freePort(),
+      client: await freePort(),
+      admin: await freePort(),
+      peer: await freePort(),
+      election: await freePort(),
+    });
   // The console from server 1 opens sessions on any of them (failover) and reads every admin port.
   const origins = [...ports.values()].map((p) => `http://127.0.0.1:${p.admin}`).join(",");
-  const ensemble = await ProcessEnsemble.start({ count: 3, tickTimeMs: 200, ports: (id) => ports.get(id)!, extraConfig: { nativeAllowedOrigins: origins } });
+  const ensemble = await ProcessEnsemble.start({
+    count: 3,
+    tickTimeMs: 200,
+    ports: (id) => ports.get(id)!,
+    extraConfig: { nativeAllowedOrigins: origins },
+  });
   let client: Client | undefined;
   try {
     client = createClient(ensemble.connectString());
@@ -55,7 +67,8 @@ export async function startConsoleEnsemble(): Promise<ConsoleEnsemble> {
     ensemble,
     client,
     admin,
-    consoleUrl: () => `${admin(1)}/console/?connect=${encodeURIComponent(ensemble.connectString())}&admin=${[1, 2, 3].map(admin).join(",")}`,
+    consoleUrl: () =>
+      `${admin(1)}/console/?connect=${encodeURIComponent(ensemble.connectString())}&admin=${[1, 2, 3].map(admin).join(",")}`,
     stop: async () => {
       await client!.close();
       await ensemble.stop();

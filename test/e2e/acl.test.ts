@@ -1,7 +1,18 @@
 // ACL enforcement through a real server: denials, addAuth digest, the auth scheme, ip
 // identities and the operator's superDigest.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthFailedError, CREATOR_ALL_ACL, ErrorCode, InvalidACLError, NoAuthError, OPEN_ACL_UNSAFE, OpCode, Perms, jute, type ACL } from "@warden/protocol";
+import {
+  AuthFailedError,
+  CREATOR_ALL_ACL,
+  ErrorCode,
+  InvalidACLError,
+  NoAuthError,
+  OPEN_ACL_UNSAFE,
+  OpCode,
+  Perms,
+  jute,
+  type ACL,
+} from "@warden/protocol";
 import { digestId } from "@warden/tree";
 import type { Client } from "@warden/client";
 import { Inbox, startStandalone, text, type Standalone } from "./harness.js";
@@ -41,7 +52,12 @@ describe("ACL denials", () => {
   it("a multi with one denied op changes nothing", async () => {
     await owner.create("/secret-multi", "", { acl: annOnly });
     await stranger.create("/open-multi");
-    const err = await stranger.transaction().create("/open-multi/a").setData("/secret-multi", "x").commit().catch((e: unknown) => e);
+    const err = await stranger
+      .transaction()
+      .create("/open-multi/a")
+      .setData("/secret-multi", "x")
+      .commit()
+      .catch((e: unknown) => e);
     expect((err as { cause?: unknown }).cause).toBeInstanceOf(NoAuthError);
     expect(await stranger.exists("/open-multi/a")).toBeNull();
   });
@@ -110,7 +126,17 @@ describe("authentication", () => {
 describe("null strings in ACLs and credentials over the ZooKeeper port (as ZooKeeper 3.8 answers them)", () => {
   /** A create of `path` whose one ACL entry has a null id (jute string length -1). */
   const createWithNullId = (xid: number, path: string, scheme: string) =>
-    new jute.JuteWriter().int(xid).int(OpCode.create).string(path).buffer(new Uint8Array(0)).int(1).int(Perms.ALL).string(scheme).string(null).int(0).frame();
+    new jute.JuteWriter()
+      .int(xid)
+      .int(OpCode.create)
+      .string(path)
+      .buffer(new Uint8Array(0))
+      .int(1)
+      .int(Perms.ALL)
+      .string(scheme)
+      .string(null)
+      .int(0)
+      .frame();
 
   it("an (auth, null) ACL entry means the creator's authenticated identities, and the connection stays", async () => {
     const zk = await openZk(s.server.ports.client);

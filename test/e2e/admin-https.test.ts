@@ -19,7 +19,11 @@ let s: Standalone;
 let server: string;
 
 /** `warden admin` as a program runs it: the exit code and what it printed. */
-async function admin(command: string, credentials?: string, tls: Parameters<typeof adminCommand>[4] = {}): Promise<{ code: number; out: string }> {
+async function admin(
+  command: string,
+  credentials?: string,
+  tls: Parameters<typeof adminCommand>[4] = {},
+): Promise<{ code: number; out: string }> {
   let out = "";
   const code = await adminCommand(command, server, (t) => (out += t), credentials, tls);
   return { code, out };

@@ -16,7 +16,9 @@ describe("admin.serverAddress", () => {
       const port = s.server.ports.admin;
       expect((await fetch(`http://127.0.0.2:${port}/health`)).status).toBe(200);
       await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
-      const conf = (await (await fetch(`http://127.0.0.2:${port}/commands/initial_configuration`)).json()) as { initial_configuration: string };
+      const conf = (await (await fetch(`http://127.0.0.2:${port}/commands/initial_configuration`)).json()) as {
+        initial_configuration: string;
+      };
       expect(conf.initial_configuration).toContain("admin.serverAddress=127.0.0.2");
     } finally {
       await s.stop();
@@ -29,25 +31,41 @@ describe("command names", () => {
   beforeAll(async () => (s = await startStandalone()));
   afterAll(() => s?.stop());
 
-  it.each(["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "__defineGetter__"])("/commands/%s is 404 on a real server: only commands are commands", async (name) => {
-    const res = await fetch(`http://127.0.0.1:${s.server.ports.admin}/commands/${name}`);
-    expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: `unknown command ${name}` });
-  });
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "__defineGetter__"])(
+    "/commands/%s is 404 on a real server: only commands are commands",
+    async (name) => {
+      const res = await fetch(`http://127.0.0.1:${s.server.ports.admin}/commands/${name}`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: `unknown command ${name}` });
+    },
+  );
 });
 
 describe("admin.authRequired", () => {
   let s: Standalone;
   let base: string;
   beforeAll(async () => {
-    s = await startStandalone({ "admin.authRequired": "true", superDigest: digestId("super", "root-pw"), "admin.authDigests": `${digestId("ops", "ops-pw")}, ${digestId("mon", "mon:pw")}` });
+    s = await startStandalone({
+      "admin.authRequired": "true",
+      superDigest: digestId("super", "root-pw"),
+      "admin.authDigests": `${digestId("ops", "ops-pw")}, ${digestId("mon", "mon:pw")}`,
+    });
     base = `http://127.0.0.1:${s.server.ports.admin}`;
   });
   afterAll(() => s?.stop());
-  const status = async (path: string, authorization?: string) => (await fetch(base + path, authorization === undefined ? {} : { headers: { authorization } })).status;
+  const status = async (path: string, authorization?: string) =>
+    (await fetch(base + path, authorization === undefined ? {} : { headers: { authorization } })).status;
 
   it("answers 401 with a Basic challenge without credentials, on every command, the list and /metrics", async () => {
-    for (const path of ["/commands/srvr", "/commands/conf", "/commands/stat_reset", "/commands", "/metrics", "/commands/constructor", "/nowhere"]) {
+    for (const path of [
+      "/commands/srvr",
+      "/commands/conf",
+      "/commands/stat_reset",
+      "/commands",
+      "/metrics",
+      "/commands/constructor",
+      "/nowhere",
+    ]) {
       const res = await fetch(base + path);
       expect(res.status, path).toBe(401);
       expect(res.headers.get("www-authenticate"), path).toMatch(/^Basic realm=/);
@@ -78,7 +96,18 @@ describe("admin.authRequired", () => {
 
   it("refuses wrong, partial or malformed credentials with 401, and counts them", async () => {
     const before = await failures();
-    const wrong = [basic("ops", "wrong"), basic("nobody", "ops-pw"), basic("ops", ""), "Basic !!!", "Basic", "Bearer ops:ops-pw", "digest ops", `Basic ${Buffer.from("ops").toString("base64")}`, "ip 127.0.0.1", "x".repeat(2000)];
+    const wrong = [
+      basic("ops", "wrong"),
+      basic("nobody", "ops-pw"),
+      basic("ops", ""),
+      "Basic !!!",
+      "Basic",
+      "Bearer ops:ops-pw",
+      "digest ops",
+      `Basic ${Buffer.from("ops").toString("base64")}`,
+      "ip 127.0.0.1",
+      "x".repeat(2000),
+    ];
     for (const h of wrong) expect(await status("/commands/srvr", h), h).toBe(401);
     expect((await failures()) - before).toBe(wrong.length);
     expect(await status("/commands/srvr", basic("ops", "ops-pw"))).toBe(200);
@@ -100,7 +129,11 @@ describe("admin.authRequired", () => {
   });
 
   it("refuses to start with nobody able to pass, or a malformed digest id", () => {
-    expect(() => loadConfig(undefined, { dataDir: "/tmp/unused", "admin.authRequired": "true" })).toThrow(/needs superDigest or admin.authDigests/);
-    expect(() => loadConfig(undefined, { dataDir: "/tmp/unused", "admin.authRequired": "true", "admin.authDigests": "ops:ops-pw" })).toThrow(ConfigError);
+    expect(() => loadConfig(undefined, { dataDir: "/tmp/unused", "admin.authRequired": "true" })).toThrow(
+      /needs superDigest or admin.authDigests/,
+    );
+    expect(() =>
+      loadConfig(undefined, { dataDir: "/tmp/unused", "admin.authRequired": "true", "admin.authDigests": "ops:ops-pw" }),
+    ).toThrow(ConfigError);
   });
 });

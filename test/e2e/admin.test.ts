@@ -70,9 +70,38 @@ describe("admin HTTP", () => {
     // What a standalone Warden measures of ZooKeeper's list (the leader's gauges and quorum_size
     // appear on a leader; the rest are ZooKeeper's processors' internals, see the server README).
     const provided = [
-      ...["approximate_data_size", "avg_latency", "ephemerals_count", "global_sessions", "local_sessions", "max_file_descriptor_count", "max_latency", "min_latency"],
-      ...["num_alive_connections", "open_file_descriptor_count", "outstanding_requests", "outstanding_tls_handshake", "packets_received", "packets_sent", "uptime", "watch_count", "znode_count"],
-      ...["readlatency", "updatelatency", "fsynctime", "snapshottime", "election_time", "dbinittime", "looking_count", "proposal_count", "connection_rejected"],
+      ...[
+        "approximate_data_size",
+        "avg_latency",
+        "ephemerals_count",
+        "global_sessions",
+        "local_sessions",
+        "max_file_descriptor_count",
+        "max_latency",
+        "min_latency",
+      ],
+      ...[
+        "num_alive_connections",
+        "open_file_descriptor_count",
+        "outstanding_requests",
+        "outstanding_tls_handshake",
+        "packets_received",
+        "packets_sent",
+        "uptime",
+        "watch_count",
+        "znode_count",
+      ],
+      ...[
+        "readlatency",
+        "updatelatency",
+        "fsynctime",
+        "snapshottime",
+        "election_time",
+        "dbinittime",
+        "looking_count",
+        "proposal_count",
+        "connection_rejected",
+      ],
     ];
     for (const name of provided) expect(types.get(name), name).toBe(ZK_PROMETHEUS.get(name)?.type);
     for (const [name, type] of types) if (ZK_PROMETHEUS.has(name)) expect(type, name).toBe(ZK_PROMETHEUS.get(name)!.type);
@@ -94,18 +123,45 @@ describe("admin HTTP", () => {
   it("lists every command name and refuses an unknown one with 404", async () => {
     const r = await get("/commands");
     const names = (JSON.parse(r.body) as { commands: string[] }).commands;
-    expect(names).toEqual(expect.arrayContaining(["monitor", "mntr", "connections", "cons", "watches", "watches_by_path", "watch_summary", "dump", "environment", "configuration", "server_stats", "stats", "leader", "voting_view", "observers", "last_snapshot", "is_read_only", "ruok", "stat_reset", "connection_stat_reset", "initial_configuration", "system_properties", "zabstate"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "monitor",
+        "mntr",
+        "connections",
+        "cons",
+        "watches",
+        "watches_by_path",
+        "watch_summary",
+        "dump",
+        "environment",
+        "configuration",
+        "server_stats",
+        "stats",
+        "leader",
+        "voting_view",
+        "observers",
+        "last_snapshot",
+        "is_read_only",
+        "ruok",
+        "stat_reset",
+        "connection_stat_reset",
+        "initial_configuration",
+        "system_properties",
+        "zabstate",
+      ]),
+    );
     expect((await get("/commands/nope")).status).toBe(404);
   });
 
-  it.each(ZK_COMMANDS.flat().filter((n) => !["orst", "observer_connection_stat_reset", "hash", "get_trace_mask", "gtmk", "set_trace_mask", "stmk"].includes(n)))(
-    "/commands/%s answers with the field names and JSON types of ZooKeeper 3.8's answer",
-    async (name) => {
-      const body = await command(name);
-      expect(commandShapeDifferences(body, "standalone", name)).toEqual([]);
-      expect(body).toMatchObject({ command: name, error: zkAnswer("standalone", name).error });
-    },
-  );
+  it.each(
+    ZK_COMMANDS.flat().filter(
+      (n) => !["orst", "observer_connection_stat_reset", "hash", "get_trace_mask", "gtmk", "set_trace_mask", "stmk"].includes(n),
+    ),
+  )("/commands/%s answers with the field names and JSON types of ZooKeeper 3.8's answer", async (name) => {
+    const body = await command(name);
+    expect(commandShapeDifferences(body, "standalone", name)).toEqual([]);
+    expect(body).toMatchObject({ command: name, error: zkAnswer("standalone", name).error });
+  });
 
   it("ruok, is_read_only, server_stats and stats describe a serving standalone server", async () => {
     expect((await command("ruok")).error).toBeNull();
@@ -147,24 +203,41 @@ describe("admin HTTP", () => {
   });
 
   it("dump shows each session's ephemerals; configuration and environment show configuration and environment", async () => {
-    const dump = (await command("dump")) as { session_id_to_ephemeral_paths: Record<string, string[]>; expiry_time_to_session_ids: Record<string, unknown[]> };
+    const dump = (await command("dump")) as {
+      session_id_to_ephemeral_paths: Record<string, string[]>;
+      expiry_time_to_session_ids: Record<string, unknown[]>;
+    };
     expect(Object.values(dump.session_id_to_ephemeral_paths)).toEqual([["/adm/e"]]);
     expect(Object.values(dump.expiry_time_to_session_ids).flat()).toHaveLength(1);
     const conf = await command("configuration");
-    expect(conf).toMatchObject({ tick_time: 100, min_session_timeout: 400, max_session_timeout: 10_000, client_port: s.server.ports.client, data_dir: s.dataDir });
+    expect(conf).toMatchObject({
+      tick_time: 100,
+      min_session_timeout: 400,
+      max_session_timeout: 10_000,
+      client_port: s.server.ports.client,
+      data_dir: s.dataDir,
+    });
     expect(JSON.stringify(await command("environment"))).toContain(process.version.replace(/^v/, ""));
   });
 
   it("stat_reset zeroes the server's packet counts and connection_stat_reset each connection's", async () => {
     await c.exists("/adm");
-    expect(Number((await command("server_stats")).server_stats && ((await command("server_stats")).server_stats as { packets_received: number }).packets_received)).toBeGreaterThan(0);
+    expect(
+      Number(
+        (await command("server_stats")).server_stats &&
+          ((await command("server_stats")).server_stats as { packets_received: number }).packets_received,
+      ),
+    ).toBeGreaterThan(0);
     await command("stat_reset");
     expect(((await command("server_stats")).server_stats as { packets_received: number }).packets_received).toBe(0);
     await command("connection_stat_reset");
     const conn = ((await command("connections")).connections as Array<Record<string, unknown>>)[0]!;
     expect(conn).toMatchObject({ packets_received: 0, packets_sent: 0, last_operation: "NA", last_cxid: -1 });
     await c.exists("/adm");
-    await waitFor("the next request in the connection's figures", async () => ((await command("connections")).connections as Array<Record<string, unknown>>)[0]!.last_operation === "EXIS");
+    await waitFor(
+      "the next request in the connection's figures",
+      async () => ((await command("connections")).connections as Array<Record<string, unknown>>)[0]!.last_operation === "EXIS",
+    );
   });
 
   it("answers four-letter words as text on the ZooKeeper port", async () => {

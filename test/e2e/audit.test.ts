@@ -19,7 +19,10 @@ const parse = (text: string): Line[] =>
       const m = /^(\S+) (INFO|ERROR) audit: (.*)$/.exec(l);
       if (!m) throw new Error(`not an audit line: ${l}`);
       expect(Number.isNaN(Date.parse(m[1]!))).toBe(false);
-      return { level: m[2]!, ...Object.fromEntries(m[3]!.split("\t").map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)])) } as Line;
+      return {
+        level: m[2]!,
+        ...Object.fromEntries(m[3]!.split("\t").map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)])),
+      } as Line;
     });
 
 describe("audit.enable=true", () => {
@@ -29,10 +32,11 @@ describe("audit.enable=true", () => {
   let sid: string;
   const lines = () => (existsSync(file) ? parse(readFileSync(file, "utf8")) : []);
   /** Waits for the lines of this session that mention `znode` to reach `count`. */
-  const linesFor = (znode: string, count: number) => waitFor(`${count} audit lines for ${znode}`, () => {
-    const found = lines().filter((l) => l.session === sid && l.znode === znode);
-    return found.length >= count && found;
-  });
+  const linesFor = (znode: string, count: number) =>
+    waitFor(`${count} audit lines for ${znode}`, () => {
+      const found = lines().filter((l) => l.session === sid && l.znode === znode);
+      return found.length >= count && found;
+    });
 
   beforeAll(async () => {
     s = await startStandalone({ "audit.enable": "true" });
@@ -47,7 +51,14 @@ describe("audit.enable=true", () => {
       const found = lines().filter((l) => l.session === sid && l.operation === "createSession");
       return found.length > 0 && found;
     });
-    expect(line).toEqual({ level: "INFO", session: sid, user: "127.0.0.1", ip: "127.0.0.1", operation: "createSession", result: "success" });
+    expect(line).toEqual({
+      level: "INFO",
+      session: sid,
+      user: "127.0.0.1",
+      ip: "127.0.0.1",
+      operation: "createSession",
+      result: "success",
+    });
   });
 
   it("logs create, setData, setAcl and delete, successes and failures, with the session's identities as user", async () => {
@@ -90,7 +101,14 @@ describe("audit.enable=true", () => {
       const found = lines().filter((l) => l.session === sid && l.operation === "multiOperation");
       return found.length > before && found;
     });
-    expect(failed.at(-1)).toEqual({ level: "ERROR", session: sid, user: "127.0.0.1,ann", ip: "127.0.0.1", operation: "multiOperation", result: "failure" });
+    expect(failed.at(-1)).toEqual({
+      level: "ERROR",
+      session: sid,
+      user: "127.0.0.1,ann",
+      ip: "127.0.0.1",
+      operation: "multiOperation",
+      result: "failure",
+    });
     expect(lines().some((l) => l.znode === "/never")).toBe(false);
   });
 
@@ -99,11 +117,26 @@ describe("audit.enable=true", () => {
     try {
       zk.send(1, { type: "create", path: "bad-path", data: null, acl: OPEN_ACL_UNSAFE, mode: CreateMode.PERSISTENT });
       expect(await zk.reply(1)).toMatchObject({ err: ErrorCode.BAD_ARGUMENTS });
-      zk.sendBytes(2, 16, jute.encodeReconfigRequest(2, { joiningServers: "server.9=127.0.0.1:1:2", leavingServers: null, newMembers: null, curConfigId: -1n }));
+      zk.sendBytes(
+        2,
+        16,
+        jute.encodeReconfigRequest(2, {
+          joiningServers: "server.9=127.0.0.1:1:2",
+          leavingServers: null,
+          newMembers: null,
+          curConfigId: -1n,
+        }),
+      );
       expect(await zk.reply(2)).toMatchObject({ err: ErrorCode.RECONFIG_DISABLED });
-      const [bad] = await waitFor("the bad path's line", () => lines().filter((l) => l.znode === "bad-path").length > 0 && lines().filter((l) => l.znode === "bad-path"));
+      const [bad] = await waitFor(
+        "the bad path's line",
+        () => lines().filter((l) => l.znode === "bad-path").length > 0 && lines().filter((l) => l.znode === "bad-path"),
+      );
       expect(bad).toMatchObject({ operation: "create", result: "failure", ip: "127.0.0.1" });
-      const [reconfig] = await waitFor("the reconfig line", () => lines().filter((l) => l.operation === "reconfig").length > 0 && lines().filter((l) => l.operation === "reconfig"));
+      const [reconfig] = await waitFor(
+        "the reconfig line",
+        () => lines().filter((l) => l.operation === "reconfig").length > 0 && lines().filter((l) => l.operation === "reconfig"),
+      );
       expect(reconfig).toMatchObject({ znode: "/zookeeper/config", result: "failure", level: "ERROR" });
     } finally {
       zk.socket.destroy();
@@ -136,7 +169,12 @@ describe("audit settings", () => {
     const dir = await mkdtemp(join(tmpdir(), "warden-audit-e2e-"));
     const file = join(dir, "zk-audit.log");
     const quiet = await startStandalone();
-    const loud = await startStandalone({ "audit.enable": "true", "audit.logFile": file, "audit.logFileBytesMax": "1024", "audit.logFilesKept": "2" });
+    const loud = await startStandalone({
+      "audit.enable": "true",
+      "audit.logFile": file,
+      "audit.logFileBytesMax": "1024",
+      "audit.logFilesKept": "2",
+    });
     try {
       const [q, l] = await Promise.all([quiet.client(), loud.client()]);
       for (let i = 0; i < 30; i++) {

@@ -31,7 +31,11 @@ function repliesSent(): number {
 
 /** While a client does not read: the server's queue for it passes the soft bound once, then never grows past one reply more. */
 async function queueStaysBounded(repliesSentBefore: number): Promise<void> {
-  await waitFor("the server to queue past the soft bound for the client that does not read", () => s.server.stateCounts().queuedOutputBytesMax > SOFT || undefined, 15_000);
+  await waitFor(
+    "the server to queue past the soft bound for the client that does not read",
+    () => s.server.stateCounts().queuedOutputBytesMax > SOFT || undefined,
+    15_000,
+  );
   for (let n = 0; n < 50; n++) {
     const counts = s.server.stateCounts();
     expect(counts.queuedOutputBytesMax).toBeLessThanOrEqual(QUEUED_BOUND);
@@ -72,7 +76,13 @@ describe("a client that does not read its replies", () => {
     n.resume();
     for (let xid = 1; xid <= REQUESTS; xid++) {
       const f = (await n.frames.next(`reply ${xid}`, xid + 1, 20_000)) as ServerFrame;
-      expect(f.kind === "reply" && f.xid === xid && f.response?.type === "getData" && f.response.data.length, JSON.stringify(f, (_k, v) => (typeof v === "bigint" ? String(v) : v instanceof Uint8Array ? `bytes(${v.length})` : v)).slice(0, 300)).toBe(DATA);
+      expect(
+        f.kind === "reply" && f.xid === xid && f.response?.type === "getData" && f.response.data.length,
+        JSON.stringify(f, (_k, v) => (typeof v === "bigint" ? String(v) : v instanceof Uint8Array ? `bytes(${v.length})` : v)).slice(
+          0,
+          300,
+        ),
+      ).toBe(DATA);
     }
     n.close();
   });

@@ -41,7 +41,11 @@ async function serverIsWhole(): Promise<void> {
 
 // ---- native (WebSocket + CBOR) ----
 
-const validRequest = (xid: number): ClientFrame => ({ kind: "request", xid, request: { type: "create", path: "/fuzz-valid", data: new Uint8Array(3), acl: [...OPEN_ACL_UNSAFE], mode: 0 } });
+const validRequest = (xid: number): ClientFrame => ({
+  kind: "request",
+  xid,
+  request: { type: "create", path: "/fuzz-valid", data: new Uint8Array(3), acl: [...OPEN_ACL_UNSAFE], mode: 0 },
+});
 const badPath = fc.oneof(
   fc.constantFrom("", "no-slash", "/a//b", "/a/", "/a\u0000b", "/.", "/a/..", "/\ud800", "/zookeeper/\u0001"),
   fc.string({ maxLength: 20 }),
@@ -50,8 +54,16 @@ type NativeCase = { name: string; connectFirst: boolean; frames: Array<{ bytes: 
 const codec = new NativeCodec();
 const bin = (bytes: Uint8Array) => ({ bytes, binary: true });
 const nativeCase: fc.Arbitrary<NativeCase> = fc.oneof(
-  fc.record({ name: fc.constant("random bytes"), connectFirst: fc.boolean(), frames: fc.array(fc.uint8Array({ maxLength: 300 }).map(bin), { minLength: 1, maxLength: 3 }) }),
-  fc.record({ name: fc.constant("text frame"), connectFirst: fc.boolean(), frames: fc.string({ maxLength: 100 }).map((t) => [{ bytes: new TextEncoder().encode(t), binary: false }]) }),
+  fc.record({
+    name: fc.constant("random bytes"),
+    connectFirst: fc.boolean(),
+    frames: fc.array(fc.uint8Array({ maxLength: 300 }).map(bin), { minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({
+    name: fc.constant("text frame"),
+    connectFirst: fc.boolean(),
+    frames: fc.string({ maxLength: 100 }).map((t) => [{ bytes: new TextEncoder().encode(t), binary: false }]),
+  }),
   fc.record({
     name: fc.constant("truncated frame"),
     connectFirst: fc.boolean(),
@@ -60,17 +72,38 @@ const nativeCase: fc.Arbitrary<NativeCase> = fc.oneof(
       return [bin(whole.subarray(0, Math.floor(whole.length * f)))];
     }),
   }),
-  fc.record({ name: fc.constant("CBOR of any shape"), connectFirst: fc.boolean(), frames: fc.anything({ maxDepth: 3 }).map((v) => [bin(new Uint8Array(encode(v)))]) }),
+  fc.record({
+    name: fc.constant("CBOR of any shape"),
+    connectFirst: fc.boolean(),
+    frames: fc.anything({ maxDepth: 3 }).map((v) => [bin(new Uint8Array(encode(v)))]),
+  }),
   fc.record({
     name: fc.constant("unknown op"),
     connectFirst: fc.constant(true),
-    frames: fc.tuple(fc.string({ maxLength: 12 }), fc.integer({ min: -5, max: 2 ** 31 + 5 })).map(([type, xid]) => [bin(new Uint8Array(encode({ kind: "request", xid, request: { type, path: "/" } })))]),
+    frames: fc
+      .tuple(fc.string({ maxLength: 12 }), fc.integer({ min: -5, max: 2 ** 31 + 5 }))
+      .map(([type, xid]) => [bin(new Uint8Array(encode({ kind: "request", xid, request: { type, path: "/" } })))]),
   }),
   fc.record({
     name: fc.constant("invalid path"),
     connectFirst: fc.constant(true),
     frames: fc.tuple(badPath, fc.constantFrom("getData", "create", "delete", "setData", "getChildren", "exists")).map(([path, type]) => [
-      bin(codec.encodeClientFrame({ kind: "request", xid: 7, request: { type, path, data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: 0, version: -1, watch: false, withStat: false } as never })),
+      bin(
+        codec.encodeClientFrame({
+          kind: "request",
+          xid: 7,
+          request: {
+            type,
+            path,
+            data: new Uint8Array(0),
+            acl: [...OPEN_ACL_UNSAFE],
+            mode: 0,
+            version: -1,
+            watch: false,
+            withStat: false,
+          } as never,
+        }),
+      ),
     ]),
   }),
 );
@@ -88,7 +121,11 @@ describe("bad input on the native (WebSocket) port", () => {
           for (const f of c.frames) raw.sendBytes(f.bytes, f.binary);
           // A ping after the bad input: either it is answered (so everything before it was), or the connection ends.
           raw.send({ kind: "request", xid: PING_XID, request: { type: "ping" } });
-          await waitFor(`the server to answer or close after ${c.name}`, () => raw.isClosed() || raw.frames.items.some((f) => f.kind === "reply" && f.xid === PING_XID), 3000);
+          await waitFor(
+            `the server to answer or close after ${c.name}`,
+            () => raw.isClosed() || raw.frames.items.some((f) => f.kind === "reply" && f.xid === PING_XID),
+            3000,
+          );
           for (const f of raw.frames.items) {
             if (f.kind === "reply" && f.xid !== PING_XID) expect(f.err, `a reply to ${c.name}`).not.toBe(0);
             if (f.kind === "close") expect([CloseReason.BAD_FRAME, CloseReason.SESSION_EXPIRED]).toContain(f.reason);
@@ -169,7 +206,12 @@ function zkReplies(t: RawTcp): Array<{ xid: number; err: number }> {
 type ZkCase = { name: string; connectFirst: boolean; bytes: Uint8Array; thenEnd: boolean };
 const zkCase: fc.Arbitrary<ZkCase> = fc.oneof(
   // Random bytes may announce a long frame: the server rightly waits for it, so end our side.
-  fc.record({ name: fc.constant("random bytes"), connectFirst: fc.boolean(), bytes: fc.uint8Array({ minLength: 1, maxLength: 300 }), thenEnd: fc.constant(true) }),
+  fc.record({
+    name: fc.constant("random bytes"),
+    connectFirst: fc.boolean(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 300 }),
+    thenEnd: fc.constant(true),
+  }),
   fc.record({
     name: fc.constant("truncated frame"),
     connectFirst: fc.boolean(),
@@ -179,13 +221,23 @@ const zkCase: fc.Arbitrary<ZkCase> = fc.oneof(
   fc.record({
     name: fc.constant("bad length"),
     connectFirst: fc.boolean(),
-    bytes: fc.constantFrom(-1, -0x80000000, 1024 * 1024 + 64 * 1024 + 1, 0x7fffffff).map((len) => new Uint8Array(new W().int(len).int(1).parts)),
+    bytes: fc
+      .constantFrom(-1, -0x80000000, 1024 * 1024 + 64 * 1024 + 1, 0x7fffffff)
+      .map((len) => new Uint8Array(new W().int(len).int(1).parts)),
     thenEnd: fc.constant(false),
   }),
   fc.record({
     name: fc.constant("unknown op"),
     connectFirst: fc.constant(true),
-    bytes: fc.integer({ min: -200, max: 300 }).filter((op) => ![1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 100, 101, 103, 104, 105, 106, 107, -11, 0].includes(op)).map((op) => frame((w) => w.int(9).int(op).string("/"))),
+    bytes: fc
+      .integer({ min: -200, max: 300 })
+      .filter(
+        (op) =>
+          ![1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 100, 101, 103, 104, 105, 106, 107, -11, 0].includes(
+            op,
+          ),
+      )
+      .map((op) => frame((w) => w.int(9).int(op).string("/"))),
     thenEnd: fc.constant(false),
   }),
   fc.record({
@@ -209,7 +261,11 @@ describe("bad input on the ZooKeeper (TCP) port", () => {
           t.socket.write(c.bytes);
           if (c.thenEnd) t.socket.end();
           else t.socket.write(zkPing());
-          await waitFor(`the server to answer or close after ${c.name}`, () => t.isClosed() || zkReplies(t).some((r) => r.xid === -2), 3000);
+          await waitFor(
+            `the server to answer or close after ${c.name}`,
+            () => t.isClosed() || zkReplies(t).some((r) => r.xid === -2),
+            3000,
+          );
           for (const r of zkReplies(t)) if (r.xid !== -2) expect(r.err, `a reply to ${c.name}`).not.toBe(0);
         } finally {
           t.socket.destroy();

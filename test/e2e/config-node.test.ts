@@ -3,7 +3,18 @@
 // version), its data watch fires when the server adopts another configuration, and a
 // reconfig is decided as ZooKeeper decides it, then committed through the log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ErrorCode, EventType, formatServerSpec, type DynamicConfig, NewConfigNoQuorumError, NoAuthError, BadVersionError, READ_ACL_UNSAFE, parseDynamicConfig, type WatchedEvent } from "@warden/protocol";
+import {
+  ErrorCode,
+  EventType,
+  formatServerSpec,
+  type DynamicConfig,
+  NewConfigNoQuorumError,
+  NoAuthError,
+  BadVersionError,
+  READ_ACL_UNSAFE,
+  parseDynamicConfig,
+  type WatchedEvent,
+} from "@warden/protocol";
 import { freePort } from "@warden/server";
 import type { Client } from "@warden/client";
 import { startStandalone, waitFor, type Standalone } from "./harness.js";
@@ -18,7 +29,14 @@ describe("/zookeeper/config on a quorum of one (standaloneEnabled=false)", () =>
   beforeAll(async () => {
     const [peer, election, client] = [await freePort(), await freePort(), await freePort()];
     line = `127.0.0.1:${peer}:${election}:participant;127.0.0.1:${client}`;
-    s = await startStandalone({ standaloneEnabled: "false", "server.1": line, myid: "1", clientPort: String(client), reconfigEnabled: "true", ...SUPER });
+    s = await startStandalone({
+      standaloneEnabled: "false",
+      "server.1": line,
+      myid: "1",
+      clientPort: String(client),
+      reconfigEnabled: "true",
+      ...SUPER,
+    });
     c = await s.client();
   });
   afterAll(() => s?.stop());
@@ -98,7 +116,9 @@ describe("a client following the configuration (serverListFromConfig)", () => {
     const c = await s.client({ serverListFromConfig: (config) => (seen.push(config), s.connectString) });
     await waitFor("the first configuration", () => seen.length === 1);
     expect(seen[0]!.servers.map((x) => x.id)).toEqual([1]);
-    const next = parseDynamicConfig(`server.1=${formatServerSpec(seen[0]!.servers[0]!)}\nserver.2=127.0.0.1:1:2:observer;127.0.0.1:3\nversion=200000001`);
+    const next = parseDynamicConfig(
+      `server.1=${formatServerSpec(seen[0]!.servers[0]!)}\nserver.2=127.0.0.1:1:2:observer;127.0.0.1:3\nversion=200000001`,
+    );
     for (const version of [0x200000001n, 0x200000002n]) {
       s.server.membership.replace({ ...next, version });
       await waitFor(`configuration ${version}`, () => seen.at(-1)!.version === version);

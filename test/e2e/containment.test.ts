@@ -10,7 +10,7 @@ import { startStandalone, waitFor, Inbox, type Standalone } from "./harness.js";
 import { openZk, type RawZk } from "./raw.js";
 import { ZkConnection } from "../../packages/server/src/net/zk-listener.js";
 import { NativeConnection } from "../../packages/server/src/net/native-listener.js";
-import { ClientHandler } from "../../packages/server/src/core/client-handler.js";
+import type { ClientHandler } from "../../packages/server/src/core/client-handler.js";
 
 const INJECTED = "injected fault";
 let s: Standalone;
@@ -25,7 +25,9 @@ afterEach(() => vi.restoreAllMocks());
 
 const internalErrors = async (port: string): Promise<number> => {
   const text = await (await fetch(`http://127.0.0.1:${s.server.ports.admin}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes('cause="internal_error"') && l.includes(`port="${port}"`));
+  const line = text
+    .split("\n")
+    .find((l) => l.startsWith("warden_connections_closed_total{") && l.includes('cause="internal_error"') && l.includes(`port="${port}"`));
   return line ? Number(line.split(" ").pop()) : 0;
 };
 
@@ -50,7 +52,10 @@ describe("the ZooKeeper port", () => {
     const victim = await openZk(s.server.ports.client);
     const other = await openZk(s.server.ports.client);
     const handle = Object.getOwnPropertyDescriptor(ZkConnection.prototype, "handleFrame")!.value as (f: Uint8Array) => void;
-    vi.spyOn(ZkConnection.prototype as unknown as { handleFrame(f: Uint8Array): void }, "handleFrame").mockImplementation(function (this: ZkConnection, frame: Uint8Array) {
+    vi.spyOn(ZkConnection.prototype as unknown as { handleFrame(f: Uint8Array): void }, "handleFrame").mockImplementation(function (
+      this: ZkConnection,
+      frame: Uint8Array,
+    ) {
       if (this.remote.endsWith(`:${victim.socket.localPort}`)) throw new Error(INJECTED);
       return handle.call(this, frame);
     });
@@ -74,7 +79,10 @@ describe("the native port", () => {
     const victimId = victim.sessionId;
     const handle = Object.getOwnPropertyDescriptor(NativeConnection.prototype, "handleFrame")!.value as (f: Uint8Array) => void;
     let thrown = false;
-    vi.spyOn(NativeConnection.prototype as unknown as { handleFrame(f: Uint8Array): void }, "handleFrame").mockImplementation(function (this: NativeConnection, frame: Uint8Array) {
+    vi.spyOn(NativeConnection.prototype as unknown as { handleFrame(f: Uint8Array): void }, "handleFrame").mockImplementation(function (
+      this: NativeConnection,
+      frame: Uint8Array,
+    ) {
       if (!thrown && (this.handler as ClientHandler).session?.sessionId === victimId) {
         thrown = true;
         throw new Error(INJECTED);
@@ -100,7 +108,10 @@ describe("while a transaction is applied", () => {
     await Promise.all([victim.reply(1), watcher.reply(1)]);
     const victimSession = sessionOf(victim);
     const send = Object.getOwnPropertyDescriptor(ZkConnection.prototype, "encodeEvent")!.value as (e: unknown) => Uint8Array;
-    vi.spyOn(ZkConnection.prototype as unknown as { encodeEvent(e: unknown): Uint8Array }, "encodeEvent").mockImplementation(function (this: ZkConnection, event: unknown) {
+    vi.spyOn(ZkConnection.prototype as unknown as { encodeEvent(e: unknown): Uint8Array }, "encodeEvent").mockImplementation(function (
+      this: ZkConnection,
+      event: unknown,
+    ) {
       if ((this.handler as ClientHandler).session?.sessionId === victimSession) throw new Error(INJECTED);
       return send.call(this, event);
     });
@@ -117,11 +128,20 @@ describe("while a transaction is applied", () => {
     const victim = await openZk(s.server.ports.client);
     const victimSession = sessionOf(victim);
     const encode = Object.getOwnPropertyDescriptor(ZkConnection.prototype, "encodeReply")!.value as (...a: unknown[]) => Uint8Array;
-    vi.spyOn(ZkConnection.prototype as unknown as { encodeReply(...a: unknown[]): Uint8Array }, "encodeReply").mockImplementation(function (this: ZkConnection, ...args: unknown[]) {
+    vi.spyOn(ZkConnection.prototype as unknown as { encodeReply(...a: unknown[]): Uint8Array }, "encodeReply").mockImplementation(function (
+      this: ZkConnection,
+      ...args: unknown[]
+    ) {
       if ((this.handler as ClientHandler).session?.sessionId === victimSession) throw new Error(INJECTED);
       return encode.apply(this, args);
     });
-    victim.send(1, { type: "create", path: "/from-victim", data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT });
+    victim.send(1, {
+      type: "create",
+      path: "/from-victim",
+      data: new Uint8Array(0),
+      acl: [...OPEN_ACL_UNSAFE],
+      mode: CreateMode.PERSISTENT,
+    });
     await victim.closed;
     // The write itself committed: only its answer failed.
     await waitFor("the victim's write to be visible", async () => (await bystander.exists("/from-victim")) !== null);

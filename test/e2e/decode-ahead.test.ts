@@ -19,7 +19,11 @@ const REQUESTS = 600;
 let s: Standalone;
 let c: Client;
 beforeAll(async () => {
-  s = await startStandalone({ maxOutstandingPerSession: String(OUTSTANDING_MAX), clientOutputBytesSoft: String(SOFT), clientOutputBytesMax: String(64 * 1024 * 1024) });
+  s = await startStandalone({
+    maxOutstandingPerSession: String(OUTSTANDING_MAX),
+    clientOutputBytesSoft: String(SOFT),
+    clientOutputBytesMax: String(64 * 1024 * 1024),
+  });
   c = await s.client();
   await c.create("/big", new Uint8Array(DATA).fill(5));
 });
@@ -27,7 +31,11 @@ afterAll(() => s?.stop());
 
 /** While the client does not read: its output passes the soft bound, and what it wrote after waits unread. */
 async function outstandingStaysAtTheBound(): Promise<void> {
-  await waitFor("the server to queue past the soft bound for the client that does not read", () => s.server.stateCounts().queuedOutputBytesMax > SOFT || undefined, 15_000);
+  await waitFor(
+    "the server to queue past the soft bound for the client that does not read",
+    () => s.server.stateCounts().queuedOutputBytesMax > SOFT || undefined,
+    15_000,
+  );
   for (let n = 0; n < 50; n++) {
     expect(s.server.stateCounts().outstanding).toBeLessThanOrEqual(OUTSTANDING_MAX);
     await new Promise((r) => setTimeout(r, 5));
@@ -43,7 +51,14 @@ async function rawZkSession() {
   tcp.socket.on("data", (chunk: Buffer) => {
     for (const f of splitter.feed(chunk)) xids.push(Buffer.from(f.buffer, f.byteOffset, f.length).readInt32BE(0));
   });
-  const connect = jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false });
+  const connect = jute.encodeConnectRequest({
+    protocolVersion: 0,
+    lastZxidSeen: 0n,
+    timeoutMs: 4000,
+    sessionId: 0n,
+    password: new Uint8Array(16),
+    readOnly: false,
+  });
   return { tcp, xids, connect };
 }
 
@@ -53,8 +68,19 @@ describe("requests read ahead of a full session", () => {
     tcp.socket.write(connect);
     await waitFor("the ConnectResponse", () => xids.length === 1 || undefined);
     // The write waits for its commit; every read behind it waits for the write (the session's order).
-    const write = jute.encodeRequest({ xid: 1, request: { type: "create", path: "/decode-ahead", data: new Uint8Array(0), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 } });
-    const reads = Array.from({ length: 999 }, (_, i) => jute.encodeRequest({ xid: i + 2, request: { type: "exists", path: `/absent-${i}`, watch: false } }));
+    const write = jute.encodeRequest({
+      xid: 1,
+      request: {
+        type: "create",
+        path: "/decode-ahead",
+        data: new Uint8Array(0),
+        acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
+        mode: 0,
+      },
+    });
+    const reads = Array.from({ length: 999 }, (_, i) =>
+      jute.encodeRequest({ xid: i + 2, request: { type: "exists", path: `/absent-${i}`, watch: false } }),
+    );
     tcp.socket.write(Buffer.concat([write, ...reads]));
     await waitFor("1,000 replies", () => xids.length >= 1001 || undefined, 20_000);
     expect(xids).toEqual([0, ...Array.from({ length: 1000 }, (_, i) => i + 1)]);
@@ -95,7 +121,9 @@ describe("requests read ahead of a full session", () => {
 
   it("wait behind the handshake as bytes and are all answered after it (the ConnectRequest and 2,000 requests in one write)", async () => {
     const { tcp, xids, connect } = await rawZkSession();
-    const requests = Array.from({ length: 2000 }, (_, i) => jute.encodeRequest({ xid: i + 1, request: { type: "exists", path: `/absent-${i}`, watch: true } }));
+    const requests = Array.from({ length: 2000 }, (_, i) =>
+      jute.encodeRequest({ xid: i + 1, request: { type: "exists", path: `/absent-${i}`, watch: true } }),
+    );
     tcp.socket.write(Buffer.concat([connect, ...requests]));
     // The ConnectResponse first (its first int is the protocol version, 0), then every reply in order.
     await waitFor("2,000 replies after the ConnectResponse", () => xids.length >= 2001 || undefined, 20_000);

@@ -13,23 +13,61 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-const connectRequest = () => jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false });
+const connectRequest = () =>
+  jute.encodeConnectRequest({
+    protocolVersion: 0,
+    lastZxidSeen: 0n,
+    timeoutMs: 4000,
+    sessionId: 0n,
+    password: new Uint8Array(16),
+    readOnly: false,
+  });
 const closedCount = async (cause: string, port: string): Promise<number> => {
   const text = await (await fetch(`http://127.0.0.1:${s.server.ports.admin}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes(`port="${port}"`));
+  const line = text
+    .split("\n")
+    .find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes(`port="${port}"`));
   return line ? Number(line.split(" ").pop()) : 0;
 };
 /** Waits until the server's state is `before` again; fails showing what differs. */
 async function backTo(before: ReturnType<typeof baseline>, timeoutMs: number): Promise<void> {
-  await waitFor("the server's state to return to its baseline", () => JSON.stringify(baseline()) === JSON.stringify(before) || undefined, timeoutMs).catch((e: Error) => {
+  await waitFor(
+    "the server's state to return to its baseline",
+    () => JSON.stringify(baseline()) === JSON.stringify(before) || undefined,
+    timeoutMs,
+  ).catch((e: Error) => {
     throw new Error(`${e.message}: before ${JSON.stringify(before)}, now ${JSON.stringify(baseline())}`);
   });
 }
 
 /** What the server holds for clients once every connection and session of a test has gone. */
 const baseline = () => {
-  const { sessions, trackedSessions, connections, handshaking, attached, connecting, pendingWrites, pendingSyncs, outstanding, watchingSessions, watches } = s.server.stateCounts();
-  return { sessions, trackedSessions, connections, handshaking, attached, connecting, pendingWrites, pendingSyncs, outstanding, watchingSessions, watches };
+  const {
+    sessions,
+    trackedSessions,
+    connections,
+    handshaking,
+    attached,
+    connecting,
+    pendingWrites,
+    pendingSyncs,
+    outstanding,
+    watchingSessions,
+    watches,
+  } = s.server.stateCounts();
+  return {
+    sessions,
+    trackedSessions,
+    connections,
+    handshaking,
+    attached,
+    connecting,
+    pendingWrites,
+    pendingSyncs,
+    outstanding,
+    watchingSessions,
+    watches,
+  };
 };
 
 describe("exactly one ConnectRequest per connection", () => {
@@ -62,7 +100,13 @@ describe("exactly one ConnectRequest per connection", () => {
   it("answers requests sent right behind the ConnectRequest after it, in order (as the Java client's reconnect does)", async () => {
     const zk = await openZk(s.server.ports.client, false);
     zk.socket.write(connectRequest());
-    zk.send(1, { type: "create", path: "/pipelined", data: new Uint8Array([1, 2, 3]), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.EPHEMERAL });
+    zk.send(1, {
+      type: "create",
+      path: "/pipelined",
+      data: new Uint8Array([1, 2, 3]),
+      acl: [...OPEN_ACL_UNSAFE],
+      mode: CreateMode.EPHEMERAL,
+    });
     zk.send(2, { type: "getData", path: "/pipelined", watch: false });
     expect((await zk.frames.next("the ConnectResponse")).kind).toBe("connected");
     expect(await zk.reply(1)).toMatchObject({ kind: "reply", err: ErrorCode.OK, response: { type: "create", path: "/pipelined" } });
@@ -128,9 +172,12 @@ describe("a session's server-side state goes when the session does", () => {
     await s.stop();
     s = await startStandalone({ clientHandshakeTimeoutMs: String(HANDSHAKE_TIMEOUT_MS) });
     const before = baseline();
-    const mntr = async () => (await (await fetch(`http://127.0.0.1:${s.server.ports.admin}/commands/mntr`)).json()) as Record<string, number>;
+    const mntr = async () =>
+      (await (await fetch(`http://127.0.0.1:${s.server.ports.admin}/commands/mntr`)).json()) as Record<string, number>;
     const mntrBefore = await mntr();
-    expect(Object.keys(mntrBefore)).toEqual(expect.arrayContaining(["num_alive_connections", "global_sessions", "watch_count", "ephemerals_count"]));
+    expect(Object.keys(mntrBefore)).toEqual(
+      expect.arrayContaining(["num_alive_connections", "global_sessions", "watch_count", "ephemerals_count"]),
+    );
     const SESSIONS = 10_000;
     const CONCURRENT = 40;
     let next = 0;
@@ -140,7 +187,8 @@ describe("a session's server-side state goes when the session does", () => {
         const zk = await openZk(s.server.ports.client);
         // Some watch something and own an ephemeral; half close, half just drop the connection.
         zk.send(1, { type: "exists", path: `/gone-${n}`, watch: true });
-        if (n % 10 === 0) zk.send(2, { type: "create", path: `/eph-${n}`, data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.EPHEMERAL });
+        if (n % 10 === 0)
+          zk.send(2, { type: "create", path: `/eph-${n}`, data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.EPHEMERAL });
         await zk.reply(1);
         if (n % 2 === 0) {
           zk.send(3, { type: "closeSession" });

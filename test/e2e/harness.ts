@@ -5,7 +5,11 @@ import { waitUntil } from "@warden/testing";
 export { startStandalone, FAST, type Standalone } from "@warden/testing";
 
 /** Polls `check` until it returns a value other than undefined/false, or fails naming `what`. */
-export const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> => waitUntil(what, check, timeoutMs, 10);
+export const waitFor = <T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+): Promise<T> => waitUntil(what, check, timeoutMs, 10);
 
 /** Collects events from a callback so a test can await the n-th one. */
 export class Inbox<T> {

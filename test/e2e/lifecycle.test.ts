@@ -17,13 +17,20 @@ describe("server lifecycle", () => {
     const c = await s.client();
     await c.create("/busy");
     let acked = 0;
-    const writes = Array.from({ length: 200 }, (_, n) => c.create(`/busy/n${n}`).then(() => acked++, () => undefined));
+    const writes = Array.from({ length: 200 }, (_, n) =>
+      c.create(`/busy/n${n}`).then(
+        () => acked++,
+        () => undefined,
+      ),
+    );
     await waitFor("some writes to be acknowledged", () => acked >= 20);
     // Stop the server itself (the harness would also close clients and remove the directory).
     await s.server.stop();
     await Promise.all(writes);
     expect(s.log.filter((l) => l.startsWith("FATAL"))).toEqual([]);
-    const again = await startServer(loadConfig(undefined, { dataDir: s.dataDir, nativePort: "0", clientPort: "0", adminPort: "0" }), { log: () => undefined });
+    const again = await startServer(loadConfig(undefined, { dataDir: s.dataDir, nativePort: "0", clientPort: "0", adminPort: "0" }), {
+      log: () => undefined,
+    });
     try {
       await waitFor("the restarted server to serve", () => again.node.serving);
       expect(again.node.tree.nodeCount).toBeGreaterThanOrEqual(acked);

@@ -15,7 +15,11 @@ import { Inbox, waitFor } from "./harness.js";
 import { openTcp, openZk } from "./raw.js";
 
 const VECTORS = fileURLToPath(new URL("../../packages/protocol/test/vectors/zk-3.8/", import.meta.url));
-interface VectorFrame { dir: string; kind: string; hex: string }
+interface VectorFrame {
+  dir: string;
+  kind: string;
+  hex: string;
+}
 const vector = (name: string): VectorFrame[] => JSON.parse(readFileSync(`${VECTORS}${name}.json`, "utf8")).frames;
 const framesOf = (name: string, dir: "c2s" | "s2c") => vector(name).filter((f) => f.kind === "frame" && f.dir === dir);
 
@@ -25,7 +29,10 @@ const clients: Client[] = [];
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "warden-e2e-null-data-"));
   // snapCount 10 (its least): the writes below are enough for a snapshot before the restart.
-  server = await ServerProcess.start({ dataDir, settings: { tickTime: "100", minSessionTimeout: "400", maxSessionTimeout: "20000", snapCount: "10" } });
+  server = await ServerProcess.start({
+    dataDir,
+    settings: { tickTime: "100", minSessionTimeout: "400", maxSessionTimeout: "20000", snapCount: "10" },
+  });
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
@@ -44,7 +51,12 @@ async function client(): Promise<Client> {
 function maskGetDataReply(hex: string): string {
   const b = Buffer.from(hex, "hex");
   const statAt = 4 + 16 + 4; // frame length, ReplyHeader, data length -1
-  for (const [at, n] of [[8, 8], [statAt, 32], [statAt + 60, 8]] as const) b.fill(0, at, at + n);
+  for (const [at, n] of [
+    [8, 8],
+    [statAt, 32],
+    [statAt + 60, 8],
+  ] as const)
+    b.fill(0, at, at + n);
   return b.toString("hex");
 }
 
@@ -56,7 +68,16 @@ describe("null node data over the ZooKeeper port", () => {
     tcp.socket.on("data", (chunk: Buffer) => {
       for (const f of splitter.feed(chunk)) replies.push(f);
     });
-    tcp.socket.write(jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false }));
+    tcp.socket.write(
+      jute.encodeConnectRequest({
+        protocolVersion: 0,
+        lastZxidSeen: 0n,
+        timeoutMs: 4000,
+        sessionId: 0n,
+        password: new Uint8Array(16),
+        readOnly: false,
+      }),
+    );
     // The Java client's create("/nodata", null, ...) and getData("/nodata"), as captured.
     const create = framesOf("create", "c2s").find((f) => f.hex.includes(Buffer.from("/nodata").toString("hex")))!;
     const getData = framesOf("getData", "c2s").find((f) => f.hex.includes(Buffer.from("/nodata").toString("hex")))!;
@@ -100,7 +121,13 @@ describe("null node data over the ZooKeeper port", () => {
     const zk = await openZk(s.ports.client);
     zk.send(1, { type: "getData", path: "/null", watch: false });
     zk.send(2, { type: "getData", path: "/empty", watch: false });
-    zk.send(3, { type: "multiRead", ops: [{ type: "getData", path: "/set-null", watch: false }, { type: "getData", path: "/empty", watch: false }] });
+    zk.send(3, {
+      type: "multiRead",
+      ops: [
+        { type: "getData", path: "/set-null", watch: false },
+        { type: "getData", path: "/empty", watch: false },
+      ],
+    });
     // Bytes as a plain array: the decoder's copies are Buffers here, null stays null.
     const plain = (data: Uint8Array | null) => (data === null ? null : [...data]);
     const one = async (xid: number) => {

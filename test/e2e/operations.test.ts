@@ -208,7 +208,14 @@ describe("ACLs through the client", () => {
 describe("multi", () => {
   it("applies every op atomically and returns each op's result", async () => {
     await c.create("/m", "0");
-    const results = await c.transaction().create("/m/a", "x").setData("/m", "1", 0).check("/m", 1).create("/m/s-", "", { mode: CreateMode.PERSISTENT_SEQUENTIAL }).delete("/m/a").commit();
+    const results = await c
+      .transaction()
+      .create("/m/a", "x")
+      .setData("/m", "1", 0)
+      .check("/m", 1)
+      .create("/m/s-", "", { mode: CreateMode.PERSISTENT_SEQUENTIAL })
+      .delete("/m/a")
+      .commit();
     expect(results.map((r) => r.type)).toEqual(["create", "setData", "check", "create", "delete"]);
     expect(results[0]).toMatchObject({ type: "create", path: "/m/a" });
     expect(results[1]).toMatchObject({ type: "setData", stat: { version: 1 } });
@@ -221,7 +228,13 @@ describe("multi", () => {
 
   it("on a failing op changes nothing and reports OK, the error, then RUNTIME_INCONSISTENCY", async () => {
     await c.create("/mf", "0");
-    const err = await c.transaction().create("/mf/a").check("/mf", 7).setData("/mf", "x").commit().catch((e: unknown) => e);
+    const err = await c
+      .transaction()
+      .create("/mf/a")
+      .check("/mf", 7)
+      .setData("/mf", "x")
+      .commit()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransactionError);
     const t = err as TransactionError;
     expect(t.failedOpIndex).toBe(1);

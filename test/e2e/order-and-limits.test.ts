@@ -1,7 +1,16 @@
 // FIFO order of a session's pipelined requests, and the limits that protect the server:
 // data size, outstanding requests per session (back-pressure), connections per address.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CloseReason, ConnectionLossError, ErrorCode, OPEN_ACL_UNSAFE, jute, type ReplyFrame, type Request, type ServerFrame } from "@warden/protocol";
+import {
+  CloseReason,
+  ConnectionLossError,
+  ErrorCode,
+  OPEN_ACL_UNSAFE,
+  jute,
+  type ReplyFrame,
+  type Request,
+  type ServerFrame,
+} from "@warden/protocol";
 import type { Client } from "@warden/client";
 import { startStandalone, text, waitFor, type Standalone } from "./harness.js";
 import { connectFrame, openNative, openTcp, openZk, type RawNative } from "./raw.js";
@@ -159,13 +168,31 @@ describe("connections per client address", () => {
       expect(next.kind).toBe("connected");
       // The ZooKeeper port shares the count.
       const zk = await openTcp(limited.server.ports.client);
-      zk.socket.write(jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false }));
+      zk.socket.write(
+        jute.encodeConnectRequest({
+          protocolVersion: 0,
+          lastZxidSeen: 0n,
+          timeoutMs: 4000,
+          sessionId: 0n,
+          password: new Uint8Array(16),
+          readOnly: false,
+        }),
+      );
       await zk.closed;
       expect(zk.received().length).toBe(0);
       raws[1]!.close();
       const admittedZk = await waitFor("a ZooKeeper connection to be admitted", async () => {
         const t = await openTcp(limited.server.ports.client);
-        t.socket.write(jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false }));
+        t.socket.write(
+          jute.encodeConnectRequest({
+            protocolVersion: 0,
+            lastZxidSeen: 0n,
+            timeoutMs: 4000,
+            sessionId: 0n,
+            password: new Uint8Array(16),
+            readOnly: false,
+          }),
+        );
         await Promise.race([t.closed, waitFor("a connect response", () => t.received().length > 0, 1000).catch(() => undefined)]);
         if (t.received().length > 0) return t;
         t.socket.destroy();

@@ -34,7 +34,12 @@ function pageClient(s: Standalone, origin: string): Client {
       super(url, { origin });
     }
   }
-  return createClient(s.connectString, { transport: webSocketTransport(PageWebSocket), sessionTimeoutMs: 4000, reconnectDelayMsMin: 20, reconnectDelayMsMax: 200 });
+  return createClient(s.connectString, {
+    transport: webSocketTransport(PageWebSocket),
+    sessionTimeoutMs: 4000,
+    reconnectDelayMsMin: 20,
+    reconnectDelayMsMax: 200,
+  });
 }
 
 /** A page of `origin` connects, and its session has no identity at all (no ip identity). */
@@ -50,7 +55,9 @@ async function expectPageWithoutIdentity(s: Standalone, origin: string): Promise
 
 const refusedCount = async (s: Standalone) => {
   const body = await (await fetch(`http://127.0.0.1:${s.server.ports.admin}/metrics`)).text();
-  const line = body.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes('cause="origin_refused"') && l.includes('port="native"'));
+  const line = body
+    .split("\n")
+    .find((l) => l.startsWith("warden_connections_closed_total{") && l.includes('cause="origin_refused"') && l.includes('port="native"'));
   return line === undefined ? 0 : Number(line.split(" ").pop());
 };
 
@@ -144,7 +151,10 @@ describe("nativeAllowAdminOrigin", () => {
 });
 
 describe("configuration", () => {
-  it.each(["console.example.com", "https://console.example.com/app", "ftp://x.example", "null", "https://user@x.example"])("refuses nativeAllowedOrigins=%s", (value) => {
-    expect(() => loadConfig(undefined, { dataDir: "/tmp/unused", nativeAllowedOrigins: value })).toThrow(ConfigError);
-  });
+  it.each(["console.example.com", "https://console.example.com/app", "ftp://x.example", "null", "https://user@x.example"])(
+    "refuses nativeAllowedOrigins=%s",
+    (value) => {
+      expect(() => loadConfig(undefined, { dataDir: "/tmp/unused", nativeAllowedOrigins: value })).toThrow(ConfigError);
+    },
+  );
 });

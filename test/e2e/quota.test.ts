@@ -34,7 +34,12 @@ describe("quotas on a standalone server", () => {
     expect(await c.exists("/app/two")).toBeNull();
     expect(await statsOf(c, "/app")).toEqual({ text: "count=2,bytes=3", version: 0 });
     expect(await statsOf(c, "/blob")).toEqual({ text: "count=1,bytes=2", version: 0 });
-    await waitFor("the refusals in the log", () => s!.log.some((l) => l.includes("Quota exceeded: /app [current count=3, hardCountLimit=2]")) && s!.log.some((l) => l.includes("Quota exceeded: /blob [current bytes=5, hardByteLimit=4]")));
+    await waitFor(
+      "the refusals in the log",
+      () =>
+        s!.log.some((l) => l.includes("Quota exceeded: /app [current count=3, hardCountLimit=2]")) &&
+        s!.log.some((l) => l.includes("Quota exceeded: /blob [current bytes=5, hardByteLimit=4]")),
+    );
   });
 
   it("a soft limit only logs: the create succeeds and the stats pass the limit", async () => {
@@ -44,7 +49,9 @@ describe("quotas on a standalone server", () => {
     await setQuota(c, "/soft", "count", 1);
     await c.create("/soft/x", "xy");
     expect((await statsOf(c, "/soft")).text).toBe("count=2,bytes=2");
-    await waitFor("the soft limit in the log", () => s!.log.some((l) => l.includes("WARN Quota exceeded: /soft [current count=2, softCountLimit=1]")));
+    await waitFor("the soft limit in the log", () =>
+      s!.log.some((l) => l.includes("WARN Quota exceeded: /soft [current count=2, softCountLimit=1]")),
+    );
   });
 
   it("without enforceQuota a hard limit only logs", async () => {
@@ -54,6 +61,8 @@ describe("quotas on a standalone server", () => {
     await setQuota(c, "/free", "countHardLimit", 1);
     await c.create("/free/x");
     expect((await statsOf(c, "/free")).text).toBe("count=2,bytes=0");
-    await waitFor("the passed limit in the log", () => s!.log.some((l) => l.includes("Quota exceeded: /free [current count=2, hardCountLimit=1]")));
+    await waitFor("the passed limit in the log", () =>
+      s!.log.some((l) => l.includes("Quota exceeded: /free [current count=2, hardCountLimit=1]")),
+    );
   });
 });

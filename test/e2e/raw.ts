@@ -19,7 +19,10 @@ export interface RawNative {
   resume(): void;
 }
 
-export async function openNative(port: number, codec = new NativeCodec({ frameBytesMax: 64 * 1024 * 1024, dataBytesMax: 32 * 1024 * 1024 })): Promise<RawNative> {
+export async function openNative(
+  port: number,
+  codec = new NativeCodec({ frameBytesMax: 64 * 1024 * 1024, dataBytesMax: 32 * 1024 * 1024 }),
+): Promise<RawNative> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
   ws.binaryType = "nodebuffer";
   const frames = new Inbox<ServerFrame | { kind: "undecodable" }>();
@@ -132,9 +135,12 @@ export async function openZk(port: number, handshake = true, session?: { session
   };
   if (handshake) {
     const { sessionId, password } = session ?? { sessionId: 0n, password: new Uint8Array(16) };
-    tcp.socket.write(jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId, password, readOnly: false }));
+    tcp.socket.write(
+      jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId, password, readOnly: false }),
+    );
     const first = await frames.next("the ConnectResponse");
-    if (first.kind !== "connected" || first.sessionId === 0n || (session && first.sessionId !== session.sessionId)) throw new Error("the server refused the session");
+    if (first.kind !== "connected" || first.sessionId === 0n || (session && first.sessionId !== session.sessionId))
+      throw new Error("the server refused the session");
   }
   return zk;
 }

@@ -78,7 +78,10 @@ describe("ZooKeeper protocol: a reply over the limit closes that connection, as 
   it("closes the connection of a multiRead naming a 1 MiB node 400 times, and counts it", async () => {
     const before = await metric("warden_connections_closed_total", 'cause="reply_too_large",port="zookeeper"');
     const zk = await openZk(s.server.ports.client);
-    const request: Request = { type: "multiRead", ops: Array.from({ length: 400 }, () => ({ type: "getData" as const, path: "/big-max", watch: false })) };
+    const request: Request = {
+      type: "multiRead",
+      ops: Array.from({ length: 400 }, () => ({ type: "getData" as const, path: "/big-max", watch: false })),
+    };
     zk.send(1, request);
     await zk.closed;
     expect(s.log.some((l) => l.includes("reply_too_large"))).toBe(true);
@@ -89,7 +92,13 @@ describe("ZooKeeper protocol: a reply over the limit closes that connection, as 
   it("answers a multi of 10,000 sequential creates whose results carry only their paths (about 320 KB), as ZooKeeper does", async () => {
     await c.create("/zq");
     const zk = await openZk(s.server.ports.client);
-    const ops: WriteOp[] = Array.from({ length: 10_000 }, () => ({ type: "create", path: "/zq/item-", data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT_SEQUENTIAL }));
+    const ops: WriteOp[] = Array.from({ length: 10_000 }, () => ({
+      type: "create",
+      path: "/zq/item-",
+      data: new Uint8Array(0),
+      acl: [...OPEN_ACL_UNSAFE],
+      mode: CreateMode.PERSISTENT_SEQUENTIAL,
+    }));
     zk.send(1, { type: "multi", ops });
     const reply = await zk.reply(1);
     expect(reply.kind === "reply" && reply.response?.type === "multi" && reply.response.results.length).toBe(10_000);
@@ -100,8 +109,19 @@ describe("ZooKeeper protocol: a reply over the limit closes that connection, as 
   it("closes the connection of a multi of 10,000 create2 ops whose reply (with a Stat each) would pass the limit, before anything is written", async () => {
     await c.create("/zq2");
     const zk = await openZk(s.server.ports.client);
-    const ops: WriteOp[] = Array.from({ length: 10_000 }, () => ({ type: "create", path: "/zq2/item-with-a-longer-name-", data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT_SEQUENTIAL }));
-    zk.send(1, { type: "multi", ops }, OpCode.multi, ops.map(() => OpCode.create2));
+    const ops: WriteOp[] = Array.from({ length: 10_000 }, () => ({
+      type: "create",
+      path: "/zq2/item-with-a-longer-name-",
+      data: new Uint8Array(0),
+      acl: [...OPEN_ACL_UNSAFE],
+      mode: CreateMode.PERSISTENT_SEQUENTIAL,
+    }));
+    zk.send(
+      1,
+      { type: "multi", ops },
+      OpCode.multi,
+      ops.map(() => OpCode.create2),
+    );
     await zk.closed;
     expect(await c.getChildren("/zq2")).toEqual([]);
     expect(s.log.some((l) => /reply_too_large.*multi of 10000 ops/.test(l))).toBe(true);
@@ -127,7 +147,7 @@ describe("ZooKeeper protocol: a reply over the limit closes that connection, as 
   it("answers an exists watch on a 1 MB path with BAD_ARGUMENTS and registers no watch", async () => {
     const zk = await openZk(s.server.ports.client);
     const watchesBefore = s.server.stateCounts().watches;
-    zk.send(1, { type: "exists", path: "/" + "a".repeat(1_000_000), watch: true });
+    zk.send(1, { type: "exists", path: `/${"a".repeat(1_000_000)}`, watch: true });
     const reply = await zk.reply(1);
     expect(reply.kind === "reply" && reply.err).toBe(ErrorCode.BAD_ARGUMENTS);
     expect(s.server.stateCounts().watches).toBe(watchesBefore);
@@ -193,7 +213,13 @@ describe("a txn larger than a log entry", () => {
       for (let n = 0; n < 63; n++) auth(n);
       zk.send(1, { type: "create", path: "/acl", data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT });
       expect((await zk.reply(1)).err).toBe(0);
-      const ops: WriteOp[] = Array.from({ length: 3000 }, (_, n) => ({ type: "create", path: `/acl/n-${n}`, data: new Uint8Array(0), acl: [{ perms: 31, id: { scheme: "auth", id: "" } }], mode: CreateMode.PERSISTENT }));
+      const ops: WriteOp[] = Array.from({ length: 3000 }, (_, n) => ({
+        type: "create",
+        path: `/acl/n-${n}`,
+        data: new Uint8Array(0),
+        acl: [{ perms: 31, id: { scheme: "auth", id: "" } }],
+        mode: CreateMode.PERSISTENT,
+      }));
       zk.send(2, { type: "multi", ops });
       expect((await zk.reply(2)).err).toBe(ErrorCode.MARSHALLING_ERROR);
       expect(t.log.some((l) => /would be a log record of \d+ bytes: refused/.test(l))).toBe(true);

@@ -8,7 +8,13 @@ import { openZk, type RawZk } from "./raw.js";
 const md5 = (s: string | Buffer) => createHash("md5").update(s).digest();
 /** The client's digest-response to a challenge (RFC 2831 2.1.2.1, qop auth), and the rspauth it expects back. */
 export function digestResponse(challenge: Uint8Array, user: string, password: string): { token: Uint8Array; rspauth: string } {
-  const fields = Object.fromEntries([...Buffer.from(challenge).toString().matchAll(/([a-z-]+)=(?:"([^"]*)"|([^,]*))/g)].map((m) => [m[1], m[2] ?? m[3]]));
+  const fields = Object.fromEntries(
+    [
+      ...Buffer.from(challenge)
+        .toString()
+        .matchAll(/([a-z-]+)=(?:"([^"]*)"|([^,]*))/g),
+    ].map((m) => [m[1], m[2] ?? m[3]]),
+  );
   const { realm, nonce } = fields as { realm: string; nonce: string };
   const cnonce = "c2FzbCB0ZXN0";
   const uri = "zookeeper/zk-sasl-md5";
@@ -37,4 +43,3 @@ export async function saslSession(port: number, user: string, password: string) 
   const second = await call(zk, { type: "sasl", token });
   return { zk, first, second, rspauth };
 }
-

@@ -42,17 +42,31 @@ describe("SASL DIGEST-MD5 on the ZooKeeper port", () => {
 
   it("challenges, accepts the right digest, answers rspauth, and the session is sasl:alice", async () => {
     const { zk, first, second, rspauth } = await saslSession(s.server.ports.client, "alice", "alice-secret");
-    expect(Buffer.from(tokenOf(first)).toString()).toMatch(/^realm="zk-sasl-md5",nonce="[^"]+",qop="auth",charset=utf-8,algorithm=md5-sess$/);
+    expect(Buffer.from(tokenOf(first)).toString()).toMatch(
+      /^realm="zk-sasl-md5",nonce="[^"]+",qop="auth",charset=utf-8,algorithm=md5-sess$/,
+    );
     expect(second.err).toBe(ErrorCode.OK);
     expect(Buffer.from(tokenOf(second)).toString()).toBe(rspauth);
     const who = await call(zk, { type: "whoAmI" });
-    expect(who.response).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "sasl", id: "alice" }] });
+    expect(who.response).toEqual({
+      type: "whoAmI",
+      clientInfo: [
+        { scheme: "ip", id: "127.0.0.1" },
+        { scheme: "sasl", id: "alice" },
+      ],
+    });
     zk.socket.destroy();
   });
 
   it("sasl:alice:cdrwa lets alice read and write, and answers NOAUTH to bob and to a session without SASL", async () => {
     const alice = (await saslSession(s.server.ports.client, "alice", "alice-secret")).zk;
-    const created = await call(alice, { type: "create", path: "/sasl-alice", data: Buffer.from("a"), acl: saslAcl("alice"), mode: CreateMode.PERSISTENT });
+    const created = await call(alice, {
+      type: "create",
+      path: "/sasl-alice",
+      data: Buffer.from("a"),
+      acl: saslAcl("alice"),
+      mode: CreateMode.PERSISTENT,
+    });
     expect(created.err).toBe(ErrorCode.OK);
     expect((await call(alice, { type: "getData", path: "/sasl-alice", watch: false })).err).toBe(ErrorCode.OK);
     expect((await call(alice, { type: "setData", path: "/sasl-alice", data: Buffer.from("b"), version: -1 })).err).toBe(ErrorCode.OK);
@@ -64,7 +78,13 @@ describe("SASL DIGEST-MD5 on the ZooKeeper port", () => {
     const anonymous = await openZk(s.server.ports.client);
     expect((await call(anonymous, { type: "getData", path: "/sasl-alice", watch: false })).err).toBe(ErrorCode.NO_AUTH);
     // The auth scheme expands to the session's sasl identity.
-    const mine = await call(bob, { type: "create", path: "/sasl-bob", data: null, acl: [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }], mode: CreateMode.PERSISTENT });
+    const mine = await call(bob, {
+      type: "create",
+      path: "/sasl-bob",
+      data: null,
+      acl: [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }],
+      mode: CreateMode.PERSISTENT,
+    });
     expect(mine.err).toBe(ErrorCode.OK);
     expect(((await call(bob, { type: "getACL", path: "/sasl-bob" })).response as { acl: ACL[] }).acl).toEqual(saslAcl("bob"));
     for (const c of [alice, bob, anonymous]) c.socket.destroy();
@@ -72,7 +92,17 @@ describe("SASL DIGEST-MD5 on the ZooKeeper port", () => {
 
   it("a superUser reads what no ACL grants it", async () => {
     const alice = (await saslSession(s.server.ports.client, "alice", "alice-secret")).zk;
-    expect((await call(alice, { type: "create", path: "/alice-only", data: Buffer.from("x"), acl: saslAcl("alice"), mode: CreateMode.PERSISTENT })).err).toBe(ErrorCode.OK);
+    expect(
+      (
+        await call(alice, {
+          type: "create",
+          path: "/alice-only",
+          data: Buffer.from("x"),
+          acl: saslAcl("alice"),
+          mode: CreateMode.PERSISTENT,
+        })
+      ).err,
+    ).toBe(ErrorCode.OK);
     const root = (await saslSession(s.server.ports.client, "root", "root-secret")).zk;
     expect((await call(root, { type: "getData", path: "/alice-only", watch: false })).err).toBe(ErrorCode.OK);
     for (const c of [alice, root]) c.socket.destroy();
@@ -95,7 +125,11 @@ describe("SASL DIGEST-MD5 on the ZooKeeper port", () => {
   });
 
   it("malformed tokens (fast-check) end only their connection; the server authenticates a client afterwards", async () => {
-    const token = fc.oneof(fc.uint8Array({ maxLength: 6000 }), fc.string({ maxLength: 300 }).map((t) => new Uint8Array(Buffer.from(t))), fc.constant(null));
+    const token = fc.oneof(
+      fc.uint8Array({ maxLength: 6000 }),
+      fc.string({ maxLength: 300 }).map((t) => new Uint8Array(Buffer.from(t))),
+      fc.constant(null),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(token, { minLength: 1, maxLength: 3 }), async (tokens) => {
         const zk = await openZk(s.server.ports.client);
@@ -193,7 +227,11 @@ describe("allowSaslFailedClients and SASLAuthenticationProvider.superPassword (Z
   beforeAll(async () => {
     jaas = jaasDir();
     writeFileSync(jaas.file, JAAS.replace('user_root="root-secret";', 'user_root="root-secret"\n  user_super="jaas-super-secret";'));
-    s = await startStandalone({ jaasLoginConfig: jaas.file, allowSaslFailedClients: "true", "SASLAuthenticationProvider.superPassword": "property-secret" });
+    s = await startStandalone({
+      jaasLoginConfig: jaas.file,
+      allowSaslFailedClients: "true",
+      "SASLAuthenticationProvider.superPassword": "property-secret",
+    });
   });
   afterAll(async () => {
     await s?.stop();
@@ -206,7 +244,11 @@ describe("allowSaslFailedClients and SASLAuthenticationProvider.superPassword (Z
     expect((second.response as { token: Uint8Array | null }).token).toBeNull();
     const who = await call(zk, { type: "whoAmI" });
     expect(who.response).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }] });
-    expect(s.log.some((l) => /SASL DIGEST-MD5 authentication failed: .*; the connection goes on without an identity \(allowSaslFailedClients\)/.test(l))).toBe(true);
+    expect(
+      s.log.some((l) =>
+        /SASL DIGEST-MD5 authentication failed: .*; the connection goes on without an identity \(allowSaslFailedClients\)/.test(l),
+      ),
+    ).toBe(true);
     zk.socket.destroy();
   });
 
@@ -216,7 +258,17 @@ describe("allowSaslFailedClients and SASLAuthenticationProvider.superPassword (Z
     expect((refused.second.response as { token: Uint8Array | null }).token).toBeNull();
     refused.zk.socket.destroy();
     const alice = (await saslSession(s.server.ports.client, "alice", "alice-secret")).zk;
-    expect((await call(alice, { type: "create", path: "/only-alice", data: Buffer.from("a"), acl: saslAcl("alice"), mode: CreateMode.PERSISTENT })).err).toBe(ErrorCode.OK);
+    expect(
+      (
+        await call(alice, {
+          type: "create",
+          path: "/only-alice",
+          data: Buffer.from("a"),
+          acl: saslAcl("alice"),
+          mode: CreateMode.PERSISTENT,
+        })
+      ).err,
+    ).toBe(ErrorCode.OK);
     const superSession = await saslSession(s.server.ports.client, "super", "property-secret");
     expect(superSession.second.err).toBe(ErrorCode.OK);
     expect((await call(superSession.zk, { type: "getData", path: "/only-alice", watch: false })).err).toBe(ErrorCode.OK);
@@ -224,7 +276,11 @@ describe("allowSaslFailedClients and SASLAuthenticationProvider.superPassword (Z
   });
 
   it("SASL required wins over allowSaslFailedClients, as in ZooKeeper: a failed round closes the connection", async () => {
-    const required = await startStandalone({ jaasLoginConfig: jaas.file, allowSaslFailedClients: "true", sessionRequireClientSASLAuth: "true" });
+    const required = await startStandalone({
+      jaasLoginConfig: jaas.file,
+      allowSaslFailedClients: "true",
+      sessionRequireClientSASLAuth: "true",
+    });
     try {
       const { zk, second } = await saslSession(required.server.ports.client, "alice", "wrong");
       expect(second.err).toBe(ErrorCode.SESSION_CLOSED_REQUIRE_SASL_AUTH);

@@ -16,12 +16,20 @@ afterAll(async () => {
 });
 
 /** One ZooKeeper-port handshake: the ConnectResponse's timeout (0: refused), session and password. */
-function handshake(port: number, sessionId: bigint, password: Uint8Array): Promise<{ timeoutMs: number; sessionId: bigint; password: Uint8Array }> {
+function handshake(
+  port: number,
+  sessionId: bigint,
+  password: Uint8Array,
+): Promise<{ timeoutMs: number; sessionId: bigint; password: Uint8Array }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     let got = Buffer.alloc(0);
     socket.on("error", reject);
-    socket.on("connect", () => socket.write(jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 10_000, sessionId, password, readOnly: false })));
+    socket.on("connect", () =>
+      socket.write(
+        jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 10_000, sessionId, password, readOnly: false }),
+      ),
+    );
     socket.on("data", (chunk) => {
       got = Buffer.concat([got, chunk]);
       if (got.length < 4 || got.length < 4 + got.readUInt32BE(0)) return;

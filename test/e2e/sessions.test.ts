@@ -60,9 +60,19 @@ describe("session expiry", () => {
 
       const cutAt = Date.now();
       proxy.cut(true); // the client can reach no server: its session times out
-      expect(await deleted.next("NodeDeleted of the expired session's ephemeral", 1, 5000)).toEqual({ type: EventType.NodeDeleted, state: KeeperState.SyncConnected, path: "/lone", zxid: expect.any(BigInt) });
+      expect(await deleted.next("NodeDeleted of the expired session's ephemeral", 1, 5000)).toEqual({
+        type: EventType.NodeDeleted,
+        state: KeeperState.SyncConnected,
+        path: "/lone",
+        zxid: expect.any(BigInt),
+      });
       expect(Date.now() - cutAt).toBeGreaterThanOrEqual(300);
-      expect(await children.next("NodeChildrenChanged of the ephemeral's parent")).toEqual({ type: EventType.NodeChildrenChanged, state: KeeperState.SyncConnected, path: "/members", zxid: expect.any(BigInt) });
+      expect(await children.next("NodeChildrenChanged of the ephemeral's parent")).toEqual({
+        type: EventType.NodeChildrenChanged,
+        state: KeeperState.SyncConnected,
+        path: "/members",
+        zxid: expect.any(BigInt),
+      });
       expect(await watcher.getChildren("/members")).toEqual([]);
       expect(await watcher.exists("/lone")).toBeNull();
       // The client, alone, decides its session is lost after the timeout (Curator's LOST).
@@ -121,7 +131,17 @@ describe("close and reattach", () => {
       expect(await second.frames.next("connected")).toMatchObject({ kind: "connected", response: { sessionId } });
       expect(await first.frames.next("the close", 2)).toMatchObject({ kind: "close", reason: CloseReason.SESSION_MOVED });
       await first.closed;
-      second.send({ kind: "request", xid: 1, request: { type: "create", path: "/second", data: new Uint8Array(0), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: CreateMode.EPHEMERAL } });
+      second.send({
+        kind: "request",
+        xid: 1,
+        request: {
+          type: "create",
+          path: "/second",
+          data: new Uint8Array(0),
+          acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
+          mode: CreateMode.EPHEMERAL,
+        },
+      });
       expect(await second.frames.next("the reply", 2)).toMatchObject({ kind: "reply", xid: 1, err: 0 });
     } finally {
       first.close();

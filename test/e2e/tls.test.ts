@@ -75,13 +75,26 @@ async function wss(cert: CertFiles | undefined, options: ClientOptions = {}, con
 /** A TLS connection to a secure port; resolves with the socket once the handshake is done, rejects when the server refuses. */
 function tlsSocket(port: number, cert: CertFiles | undefined): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const sock = connectTls({ host: "127.0.0.1", port, ca: readFileSync(ca.caCert), ...(cert ? { cert: readFileSync(cert.cert), key: readFileSync(cert.key) } : {}) });
+    const sock = connectTls({
+      host: "127.0.0.1",
+      port,
+      ca: readFileSync(ca.caCert),
+      ...(cert ? { cert: readFileSync(cert.cert), key: readFileSync(cert.key) } : {}),
+    });
     sock.once("secureConnect", () => resolve(sock));
     sock.once("error", reject);
   });
 }
 
-const connectRequest = () => jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false });
+const connectRequest = () =>
+  jute.encodeConnectRequest({
+    protocolVersion: 0,
+    lastZxidSeen: 0n,
+    timeoutMs: 4000,
+    sessionId: 0n,
+    password: new Uint8Array(16),
+    readOnly: false,
+  });
 /** ZooKeeper's handshake over TLS: the ConnectResponse's session id, or undefined when the connection ends first. */
 function zkHandshake(sock: TLSSocket): Promise<bigint | undefined> {
   return new Promise((resolve) => {
@@ -107,7 +120,9 @@ function refused(port: number, cert: CertFiles | undefined): Promise<boolean> {
 
 const closedCount = async (cause: string, port: string): Promise<number> => {
   const body = await (await fetch(`http://127.0.0.1:${s.server.ports.admin}/metrics`)).text();
-  const line = body.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes(`port="${port}"`));
+  const line = body
+    .split("\n")
+    .find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes(`port="${port}"`));
   return line ? Number(line.split(" ").pop()) : 0;
 };
 
@@ -135,9 +150,14 @@ describe.skipIf(!hasOpenssl())("TLS client ports", () => {
   });
 
   it("plain text (a ZooKeeper client, ruok, ws://) and garbage on either TLS port end that connection, counted; the server goes on serving", async () => {
-    const upgrade = Buffer.from("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    const upgrade = Buffer.from(
+      "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    );
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff));
-    for (const [port, name] of [[s.server.ports.secureClient, "zookeeper"], [s.server.ports.secureNative, "native"]] as const) {
+    for (const [port, name] of [
+      [s.server.ports.secureClient, "zookeeper"],
+      [s.server.ports.secureNative, "native"],
+    ] as const) {
       const before = await closedCount("tls_handshake", name);
       for (const bytes of [connectRequest(), Buffer.from("ruok"), upgrade, garbage]) {
         const ended = await new Promise<boolean>((resolve) => {
@@ -148,7 +168,10 @@ describe.skipIf(!hasOpenssl())("TLS client ports", () => {
         });
         expect(ended).toBe(true);
       }
-      await waitFor(`the four failed handshakes on the ${name} port counted`, async () => (await closedCount("tls_handshake", name)) >= before + 4);
+      await waitFor(
+        `the four failed handshakes on the ${name} port counted`,
+        async () => (await closedCount("tls_handshake", name)) >= before + 4,
+      );
     }
     const c = await wss(client);
     expect(await c.exists("/")).not.toBeNull();
@@ -194,7 +217,18 @@ describe.skipIf(!hasOpenssl())("TLS client ports", () => {
   });
 
   it("warden shell connects with --ca, --cert and --key to a wss:// connect string", async () => {
-    const args = ["shell", `wss://127.0.0.1:${s.server.ports.secureNative}`, "--ca", ca.caCert, "--cert", client.cert, "--key", client.key, "-c", "whoami"];
+    const args = [
+      "shell",
+      `wss://127.0.0.1:${s.server.ports.secureNative}`,
+      "--ca",
+      ca.caCert,
+      "--cert",
+      client.cert,
+      "--key",
+      client.key,
+      "-c",
+      "whoami",
+    ];
     const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
       const child = spawn(process.execPath, [WARDEN_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
       let text = "";
@@ -210,7 +244,11 @@ describe.skipIf(!hasOpenssl())("TLS client ports", () => {
     const next = ca.issue("server-2", "/O=Example/CN=server-2", { server: true });
     const served = join(dir, "served.pem");
     writeFileSync(served, "not a certificate\n");
-    await waitFor("the failed reload logged", () => s.log.some((l) => l.includes("reloading") && l.includes("failed, the previous certificates stay in use")), 10_000);
+    await waitFor(
+      "the failed reload logged",
+      () => s.log.some((l) => l.includes("reloading") && l.includes("failed, the previous certificates stay in use")),
+      10_000,
+    );
     const still = await tlsSocket(s.server.ports.secureClient, client);
     expect(still.getPeerX509Certificate()!.subject).toContain("CN=server-1");
     still.destroy();
@@ -240,31 +278,54 @@ describe.skipIf(!hasOpenssl())("TLS settings at start", () => {
   const base = (more: Record<string, string>) => ({ dataDir: join(tmpdir(), "unused"), secureClientPort: "2182", ...more });
 
   it("refuses a JKS key store, saying to convert it with keytool to PKCS12", () => {
-    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keystore.jks" }))).toThrow(/Java KeyStore \(JKS\).*keytool -importkeystore .* -deststoretype PKCS12/);
-    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keystore", "ssl.keyStore.type": "JKS" }))).toThrow(/convert it to PKCS12/);
+    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keystore.jks" }))).toThrow(
+      /Java KeyStore \(JKS\).*keytool -importkeystore .* -deststoretype PKCS12/,
+    );
+    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keystore", "ssl.keyStore.type": "JKS" }))).toThrow(
+      /convert it to PKCS12/,
+    );
   });
 
   it("refuses a Java KeyStore by its content too, whatever its name says", async () => {
     const jks = join(dir, "disguised.p12");
     writeFileSync(jks, Buffer.concat([Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]), Buffer.alloc(64)]));
-    await expect(startStandalone({ secureClientPort: String(await freePort()), "ssl.keyStore.location": jks })).rejects.toThrow(/is a Java KeyStore \(JKS\).*keytool -importkeystore/);
+    await expect(startStandalone({ secureClientPort: String(await freePort()), "ssl.keyStore.location": jks })).rejects.toThrow(
+      /is a Java KeyStore \(JKS\).*keytool -importkeystore/,
+    );
   });
 
   it("needs a key store, and a type it can tell from the extension or ssl.keyStore.type", () => {
     expect(() => loadConfig(undefined, base({}))).toThrow(/needs ssl.keyStore.location/);
-    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keys.bin" }))).toThrow(/cannot tell the type .* set ssl.keyStore.type/);
-    expect(loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keys.bin", "ssl.keyStore.type": "pkcs12" })).clientTls!.keyStore.type).toBe("PKCS12");
+    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keys.bin" }))).toThrow(
+      /cannot tell the type .* set ssl.keyStore.type/,
+    );
+    expect(
+      loadConfig(undefined, base({ "ssl.keyStore.location": "/etc/zk/keys.bin", "ssl.keyStore.type": "pkcs12" })).clientTls!.keyStore.type,
+    ).toBe("PKCS12");
   });
 
   it("reads ZooKeeper's defaults: clientAuth need, TLSv1.2 to TLSv1.3, no reload; and refuses old protocols and unknown suites", () => {
     const cfg = loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem" })).clientTls!;
-    expect([cfg.clientAuth, cfg.minVersion, cfg.maxVersion, cfg.reload, cfg.hostnameVerification]).toEqual(["need", "TLSv1.2", "TLSv1.3", false, true]);
+    expect([cfg.clientAuth, cfg.minVersion, cfg.maxVersion, cfg.reload, cfg.hostnameVerification]).toEqual([
+      "need",
+      "TLSv1.2",
+      "TLSv1.3",
+      false,
+      true,
+    ]);
     const v12 = loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem", "ssl.protocol": "TLSv1.2" })).clientTls!;
     expect([v12.minVersion, v12.maxVersion]).toEqual(["TLSv1.2", "TLSv1.2"]);
-    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem", "ssl.enabledProtocols": "TLSv1.1,TLSv1.2" }))).toThrow(/not safe/);
-    const suites = loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem", "ssl.ciphersuites": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_AES_128_GCM_SHA256" })).clientTls!;
+    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem", "ssl.enabledProtocols": "TLSv1.1,TLSv1.2" }))).toThrow(
+      /not safe/,
+    );
+    const suites = loadConfig(
+      undefined,
+      base({ "ssl.keyStore.location": "/k.pem", "ssl.ciphersuites": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_AES_128_GCM_SHA256" }),
+    ).clientTls!;
     expect(suites.ciphers).toBe("ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256");
-    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem", "ssl.ciphersuites": "TLS_NOPE_WITH_NOTHING" }))).toThrow(/unknown cipher suite TLS_NOPE_WITH_NOTHING/);
+    expect(() => loadConfig(undefined, base({ "ssl.keyStore.location": "/k.pem", "ssl.ciphersuites": "TLS_NOPE_WITH_NOTHING" }))).toThrow(
+      /unknown cipher suite TLS_NOPE_WITH_NOTHING/,
+    );
   });
 
   it("a server with a PKCS12 key store and trust store serves; a wrong password stops the start with the reason", async () => {
@@ -307,7 +368,9 @@ describe.skipIf(!hasOpenssl())("ssl.clientAuth want and none", () => {
   };
   const metric = async (server: Standalone, cause: string) => {
     const body = await (await fetch(`http://127.0.0.1:${server.server.ports.admin}/metrics`)).text();
-    const line = body.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes('port="native"'));
+    const line = body
+      .split("\n")
+      .find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes('port="native"'));
     return line ? Number(line.split(" ").pop()) : 0;
   };
 
@@ -318,7 +381,9 @@ describe.skipIf(!hasOpenssl())("ssl.clientAuth want and none", () => {
       expect((await anonymous.whoAmI()).map((id) => id.scheme)).toEqual(["ip"]);
       const known = await connectTo(want, tlsOf(client));
       expect(await known.whoAmI()).toContainEqual({ scheme: "x509", id: CLIENT_DN });
-      await expect(connectTo(want, { ca: readFileSync(ca.caCert), cert: readFileSync(stranger.cert), key: readFileSync(stranger.key) }, 1500)).rejects.toThrow();
+      await expect(
+        connectTo(want, { ca: readFileSync(ca.caCert), cert: readFileSync(stranger.cert), key: readFileSync(stranger.key) }, 1500),
+      ).rejects.toThrow();
       await waitFor("the unverified certificate counted", async () => (await metric(want, "tls_unauthorized")) >= 1);
       expect(await known.exists("/")).not.toBeNull();
     } finally {
@@ -388,7 +453,9 @@ describe.skipIf(!hasOpenssl())("outstandingHandshake.limit", () => {
     const port = bounded.server.ports.secureClient;
     const count = async (cause: string) => {
       const body = await (await fetch(`http://127.0.0.1:${bounded.server.ports.admin}/metrics`)).text();
-      const line = body.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes('port="zookeeper"'));
+      const line = body
+        .split("\n")
+        .find((l) => l.startsWith("warden_connections_closed_total{") && l.includes(`cause="${cause}"`) && l.includes('port="zookeeper"'));
       return line ? Number(line.split(" ").pop()) : 0;
     };
     const open = () =>
@@ -406,12 +473,20 @@ describe.skipIf(!hasOpenssl())("outstandingHandshake.limit", () => {
       expect(await count("tls_handshake")).toBe(0);
       for (const s of idle) s.raw.destroy();
       await Promise.all(idle.map((s) => s.closed));
-      const sock = await waitFor("a TLS client to connect again", () =>
-        new Promise<TLSSocket | undefined>((resolve) => {
-          const t = connectTls({ host: "127.0.0.1", port, ca: readFileSync(ca.caCert), cert: readFileSync(client.cert), key: readFileSync(client.key) });
-          t.once("secureConnect", () => resolve(t));
-          t.once("error", () => resolve(undefined));
-        }),
+      const sock = await waitFor(
+        "a TLS client to connect again",
+        () =>
+          new Promise<TLSSocket | undefined>((resolve) => {
+            const t = connectTls({
+              host: "127.0.0.1",
+              port,
+              ca: readFileSync(ca.caCert),
+              cert: readFileSync(client.cert),
+              key: readFileSync(client.key),
+            });
+            t.once("secureConnect", () => resolve(t));
+            t.once("error", () => resolve(undefined));
+          }),
       );
       expect(await zkHandshake(sock)).not.toBe(0n);
       sock.destroy();

@@ -96,7 +96,11 @@ describe("persistent watches", () => {
     await b.setData("/pw", "2");
     await a.sync("/pw");
     await a.getData("/pw");
-    expect(events.items).toEqual([ev(EventType.NodeDataChanged, "/pw"), ev(EventType.NodeChildrenChanged, "/pw"), ev(EventType.NodeDataChanged, "/pw")]);
+    expect(events.items).toEqual([
+      ev(EventType.NodeDataChanged, "/pw"),
+      ev(EventType.NodeChildrenChanged, "/pw"),
+      ev(EventType.NodeDataChanged, "/pw"),
+    ]);
   });
 
   it("every event carries the zxid of the change that fired it", async () => {
@@ -204,7 +208,10 @@ describe("watches across a reconnect", () => {
       await states.next("reconnected", 2);
       await c.getData("/both"); // its reply comes after every replayed and catch-up event
       const changed = (e: WatchedEvent) => [e.type, e.path, e.zxid];
-      expect(persistent.items.map(changed)).toEqual([[EventType.NodeDataChanged, "/both", first.mzxid], [EventType.NodeDataChanged, "/both", second.mzxid]]);
+      expect(persistent.items.map(changed)).toEqual([
+        [EventType.NodeDataChanged, "/both", first.mzxid],
+        [EventType.NodeDataChanged, "/both", second.mzxid],
+      ]);
       expect(recursiveAbove.items.filter((e) => e.path === "/both").map(changed)).toEqual(persistent.items.map(changed));
       expect(once.items.map(changed)).toEqual([[EventType.NodeDataChanged, "/both", first.mzxid]]);
     } finally {
@@ -220,7 +227,21 @@ describe("watches across a reconnect", () => {
     try {
       n.send(connectFrame());
       await n.frames.next("connected");
-      const resume = (xid: number) => n.send({ kind: "request", xid, request: { type: "setWatches", relativeZxid: 0n, dataWatches: [], existWatches: [], childWatches: [], persistentWatches: ["/once-per-conn"], persistentRecursiveWatches: [], resumeAfterZxid: 0n } });
+      const resume = (xid: number) =>
+        n.send({
+          kind: "request",
+          xid,
+          request: {
+            type: "setWatches",
+            relativeZxid: 0n,
+            dataWatches: [],
+            existWatches: [],
+            childWatches: [],
+            persistentWatches: ["/once-per-conn"],
+            persistentRecursiveWatches: [],
+            resumeAfterZxid: 0n,
+          },
+        });
       resume(1);
       resume(2);
       const replies = async () => {
@@ -231,7 +252,10 @@ describe("watches across a reconnect", () => {
         }
         return out;
       };
-      expect((await replies()).map((f) => f.kind === "reply" && [f.xid, f.err])).toEqual([[1, 0], [2, ErrorCode.BAD_ARGUMENTS]]);
+      expect((await replies()).map((f) => f.kind === "reply" && [f.xid, f.err])).toEqual([
+        [1, 0],
+        [2, ErrorCode.BAD_ARGUMENTS],
+      ]);
       // The first one replayed from the server's history, which began with the server.
       const replayed = n.frames.items.flatMap((f) => (f.kind === "event" ? [f.event.type] : []));
       expect(replayed).toContain(EventType.NodeDataChanged);
@@ -246,14 +270,25 @@ describe("watches across a reconnect", () => {
     await b.setData("/zkp", "2");
     const zk = await openZk(s.server.ports.client);
     try {
-      zk.send(1, { type: "setWatches", relativeZxid: 0n, dataWatches: ["/zkp"], existWatches: [], childWatches: [], persistentWatches: ["/zkp"], persistentRecursiveWatches: [] });
+      zk.send(1, {
+        type: "setWatches",
+        relativeZxid: 0n,
+        dataWatches: ["/zkp"],
+        existWatches: [],
+        childWatches: [],
+        persistentWatches: ["/zkp"],
+        persistentRecursiveWatches: [],
+      });
       await zk.reply(1);
       const last = await b.setData("/zkp", "3");
       zk.send(2, { type: "getData", path: "/zkp", watch: false });
       await zk.reply(2);
       const events = zk.frames.items.flatMap((f) => (f.kind === "notification" ? [[f.event.type, f.event.path]] : []));
       // ZooKeeper's answer to a stale data watch, then the persistent watch's one live event.
-      expect(events).toEqual([[EventType.NodeDataChanged, "/zkp"], [EventType.NodeDataChanged, "/zkp"]]);
+      expect(events).toEqual([
+        [EventType.NodeDataChanged, "/zkp"],
+        [EventType.NodeDataChanged, "/zkp"],
+      ]);
       expect(last.mzxid).toBeGreaterThan(0n);
     } finally {
       zk.socket.destroy();
@@ -295,7 +330,9 @@ describe("watches across a reconnect", () => {
       expect(await kids.next("missed NodeChildrenChanged")).toEqual(ev(EventType.NodeChildrenChanged, "/away/kids"));
       // The persistent watch is back: a change after the reconnect fires it.
       await b.setData("/away/new", "after");
-      await waitFor("the persistent watch to fire after the reconnect", () => persistent.items.some((e) => e.path === "/away/new" && e.type === EventType.NodeDataChanged));
+      await waitFor("the persistent watch to fire after the reconnect", () =>
+        persistent.items.some((e) => e.path === "/away/new" && e.type === EventType.NodeDataChanged),
+      );
     } finally {
       await c.close().catch(() => undefined);
       await proxy.close();

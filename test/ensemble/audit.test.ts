@@ -36,10 +36,16 @@ describe("audit log in an ensemble", () => {
     // The write is applied everywhere before the follower answers a sync and read after it.
     await client.sync("/audited");
     const sid = `session=0x${client.sessionId.toString(16)}`;
-    const lines = await waitFor("the follower's audit lines", () => {
-      const mine = auditOf(follower).split("\n").filter((l) => l.includes(sid));
-      return mine.length >= 3 && mine;
-    }, 10_000);
+    const lines = await waitFor(
+      "the follower's audit lines",
+      () => {
+        const mine = auditOf(follower)
+          .split("\n")
+          .filter((l) => l.includes(sid));
+        return mine.length >= 3 && mine;
+      },
+      10_000,
+    );
     expect(lines.map((l) => /operation=(\w+)/.exec(l)?.[1])).toEqual(["createSession", "create", "setData"]);
     for (const id of [leader, other]) expect(auditOf(id), `server ${id}`).not.toContain(sid);
   }, 60_000);

@@ -5,7 +5,16 @@
 // (a hung leader): replaced, and after SIGCONT it follows and catches up.
 import { describe, expect, it } from "vitest";
 import { waitUntil } from "@warden/testing";
-import { SESSION_TIMEOUT_MS, Writer, allWritersProgress, clientOn, expectEveryServerHasEveryAck, sessionProblems, writersOn, ensembleUnderWrites } from "./workload.js";
+import {
+  SESSION_TIMEOUT_MS,
+  Writer,
+  allWritersProgress,
+  clientOn,
+  expectEveryServerHasEveryAck,
+  sessionProblems,
+  writersOn,
+  ensembleUnderWrites,
+} from "./workload.js";
 
 describe("an ensemble with a server paused (SIGSTOP)", () => {
   const start = ensembleUnderWrites();
@@ -30,7 +39,11 @@ describe("an ensemble with a server paused (SIGSTOP)", () => {
     await allWritersProgress(movers, 10, SESSION_TIMEOUT_MS + 2000);
     const onLeader = await clientOn(ensemble.nativeAddress(leader));
     try {
-      await waitUntil(`the pinned session's ephemeral to go`, async () => (await onLeader.sync("/"), (await onLeader.exists(pinned.ephemeral)) === null), pauseMs);
+      await waitUntil(
+        `the pinned session's ephemeral to go`,
+        async () => (await onLeader.sync("/"), (await onLeader.exists(pinned.ephemeral)) === null),
+        pauseMs,
+      );
     } finally {
       await onLeader.close();
     }
@@ -46,7 +59,9 @@ describe("an ensemble with a server paused (SIGSTOP)", () => {
     await Promise.all(writers.map((w) => w.stop()));
     await ensemble.waitForAgreement();
 
-    console.log(`follower ${follower} paused ${pauseMs} ms; ${onFollower.length} sessions moved; the pinned session expired ${expiredAfterMs} ms after SIGSTOP`);
+    console.log(
+      `follower ${follower} paused ${pauseMs} ms; ${onFollower.length} sessions moved; the pinned session expired ${expiredAfterMs} ms after SIGSTOP`,
+    );
     expect(sessionProblems(movers)).toEqual([]);
     for (const w of onFollower) expect((await writersOn(ensemble, follower, [w])).length, `${w.name} left the paused server`).toBe(0);
     await expectEveryServerHasEveryAck(ensemble, writers);
@@ -72,7 +87,9 @@ describe("an ensemble with a server paused (SIGSTOP)", () => {
     await allWritersProgress(writers, 20, 10_000);
     await Promise.all(writers.map((w) => w.stop()));
     await ensemble.waitForAgreement();
-    console.log(`leader ${old} paused ${SESSION_TIMEOUT_MS / 2} ms (${onOld.length} sessions on it); ${leader} elected ${electedAfterMs} ms after SIGSTOP`);
+    console.log(
+      `leader ${old} paused ${SESSION_TIMEOUT_MS / 2} ms (${onOld.length} sessions on it); ${leader} elected ${electedAfterMs} ms after SIGSTOP`,
+    );
     expect(sessionProblems(writers)).toEqual([]);
     await expectEveryServerHasEveryAck(ensemble, writers);
   }, 90_000);

@@ -18,7 +18,9 @@ describe("an ensemble whose servers are all killed with SIGKILL at once and rest
       for (const s of ensemble.servers) ensemble.restart(s.id);
       const leader = await ensemble.waitForLeader({ timeoutMs: 20_000 });
       const resumedAtMs = Math.min(...(await Promise.all(writers.map((w) => w.moreAcks(1, 15_000)))));
-      console.log(`round ${round}: ${acksBefore} writes acknowledged before the kill; ${leader} leads; writes resumed ${resumedAtMs - killedAtMs} ms after SIGKILL of all`);
+      console.log(
+        `round ${round}: ${acksBefore} writes acknowledged before the kill; ${leader} leads; writes resumed ${resumedAtMs - killedAtMs} ms after SIGKILL of all`,
+      );
     }
     await allWritersProgress(writers, 20, 10_000);
     await Promise.all(writers.map((w) => w.stop()));

@@ -26,7 +26,9 @@ describe("an ensemble whose leader is killed with SIGKILL under writes", () => {
       // Writes succeed again, also for the sessions that were on the dead leader.
       const resumedAtMs = Math.min(...(await Promise.all(writers.map((w) => w.moreAcks(1, 10_000)))));
       await allWritersProgress(onOld, 10, 10_000);
-      console.log(`round ${round}: leader ${old} killed (${onOld.length} sessions on it); ${leader} leads; a write acknowledged ${resumedAtMs - killedAtMs} ms after SIGKILL`);
+      console.log(
+        `round ${round}: leader ${old} killed (${onOld.length} sessions on it); ${leader} leads; a write acknowledged ${resumedAtMs - killedAtMs} ms after SIGKILL`,
+      );
       await allWritersProgress(writers, 20, 10_000);
 
       // The killed server, restarted on its data, rejoins and catches up while writes go on.

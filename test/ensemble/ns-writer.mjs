@@ -7,7 +7,7 @@ import { createClient } from "../../packages/client/dist/index.js";
 import { CreateMode } from "../../packages/protocol/dist/index.js";
 
 const [address, admin, name] = process.argv.slice(2);
-const out = (o) => process.stdout.write(JSON.stringify({ ...o, atMs: Date.now() }) + "\n");
+const out = (o) => process.stdout.write(`${JSON.stringify({ ...o, atMs: Date.now() })}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let running = true;
 process.on("SIGTERM", () => (running = false));

@@ -20,14 +20,33 @@ beforeAll(async () => {
   await writeFile(join(base, "secret"), "observer-test-secret");
   const ids = [1, 2, 3, 4];
   const ports = new Map<number, { peer: number; election: number; native: number; admin: number }>();
-  for (const id of ids) ports.set(id, { peer: await freePort(HOST), election: await freePort(HOST), native: await freePort(HOST), admin: await freePort(HOST) });
+  for (const id of ids)
+    ports.set(id, {
+      peer: await freePort(HOST),
+      election: await freePort(HOST),
+      native: await freePort(HOST),
+      admin: await freePort(HOST),
+    });
   const lines = ids.map((id) => `server.${id}=${HOST}:${ports.get(id)!.peer}:${ports.get(id)!.election}${id === 4 ? ":observer" : ""}`);
   await Promise.all(
     ids.map(async (id) => {
       const dir = join(base, `s${id}`);
       await mkdir(dir);
       await writeFile(join(dir, "myid"), `${id}\n`);
-      await writeFile(join(dir, "zoo.cfg"), [`dataDir=${dir}`, "tickTime=100", `clientPortAddress=${HOST}`, `nativePort=${ports.get(id)!.native}`, "clientPort=0", `admin.serverAddress=${HOST}`, `adminPort=${ports.get(id)!.admin}`, `ensembleSecretFile=${join(base, "secret")}`, ...lines].join("\n"));
+      await writeFile(
+        join(dir, "zoo.cfg"),
+        [
+          `dataDir=${dir}`,
+          "tickTime=100",
+          `clientPortAddress=${HOST}`,
+          `nativePort=${ports.get(id)!.native}`,
+          "clientPort=0",
+          `admin.serverAddress=${HOST}`,
+          `adminPort=${ports.get(id)!.admin}`,
+          `ensembleSecretFile=${join(base, "secret")}`,
+          ...lines,
+        ].join("\n"),
+      );
       servers.set(id, await startServer(loadConfig(join(dir, "zoo.cfg")), { log: () => {} }));
     }),
   );
@@ -62,13 +81,27 @@ describe("an observer", () => {
 
   it("the leader's observers command lists it with ZooKeeper's fields, and orst zeroes its counts", async () => {
     const [leaderId, leader] = [...servers].find(([, s]) => s.node.status?.role === "leader")!;
-    const observers = async () => (await (await fetch(`http://${HOST}:${leader.ports.admin}/commands/observers`)).json()) as { synced_observers: number; observers: Array<Record<string, unknown>> };
+    const observers = async () =>
+      (await (await fetch(`http://${HOST}:${leader.ports.admin}/commands/observers`)).json()) as {
+        synced_observers: number;
+        observers: Array<Record<string, unknown>>;
+      };
     await until(() => leader.node.status?.role === "leader", "a leader");
     const got = await observers();
     expect(got.synced_observers).toBe(1);
     expect(got.observers).toHaveLength(1);
     const o = got.observers[0]!;
-    expect(Object.keys(o)).toEqual(["remote_socket_address", "sid", "established", "queued_packets", "queued_packets_size", "packets_received", "packets_sent", "requests", "last_zxid"]);
+    expect(Object.keys(o)).toEqual([
+      "remote_socket_address",
+      "sid",
+      "established",
+      "queued_packets",
+      "queued_packets_size",
+      "packets_received",
+      "packets_sent",
+      "requests",
+      "last_zxid",
+    ]);
     expect(o.sid).toBe(4);
     expect(o.remote_socket_address).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(o.established as number).toBeGreaterThan(0);

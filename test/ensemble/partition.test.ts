@@ -9,7 +9,19 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { ProcessEnsemble, createNetnsNetwork, netnsUnavailable, waitUntil, type NetnsNetwork } from "@warden/testing";
-import { SESSION_TIMEOUT_MS, TEST_ENSEMBLE, allWritersProgress, clientOn, closeAll, expectEveryServerHasEveryAck, sessionProblems, startWriters, treeListing, type WriteLog, type Writer } from "./workload.js";
+import {
+  SESSION_TIMEOUT_MS,
+  TEST_ENSEMBLE,
+  allWritersProgress,
+  clientOn,
+  closeAll,
+  expectEveryServerHasEveryAck,
+  sessionProblems,
+  startWriters,
+  treeListing,
+  type WriteLog,
+  type Writer,
+} from "./workload.js";
 
 const FAILURE_DETECTION_MS = TEST_ENSEMBLE.syncLimit * TEST_ENSEMBLE.tickTimeMs;
 /**
@@ -44,7 +56,9 @@ class NamespaceWriter implements WriteLog {
     address: string,
     admin: string,
   ) {
-    this.child = spawn(wrap[0]!, [...wrap.slice(1), process.execPath, NS_WRITER, address, admin, name], { stdio: ["ignore", "pipe", "inherit"] });
+    this.child = spawn(wrap[0]!, [...wrap.slice(1), process.execPath, NS_WRITER, address, admin, name], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
     createInterface({ input: this.child.stdout! }).on("line", (line) => {
       const r = JSON.parse(line) as { type: string; atMs: number; path?: string; data?: string; sessionId?: string };
@@ -110,16 +124,28 @@ describe.skipIf(unavailable !== undefined)("an ensemble whose leader is cut off 
     await allWritersProgress(writers, 20, SESSION_TIMEOUT_MS + 3000);
 
     // The old leader, as its own client sees it: it gives up leading and stops acknowledging.
-    const stepDown = await waitUntil("the old leader to step down", () => inside!.of("role", cutAtMs).find((r) => r.role !== "leader"), 5000);
+    const stepDown = await waitUntil(
+      "the old leader to step down",
+      () => inside!.of("role", cutAtMs).find((r) => r.role !== "leader"),
+      5000,
+    );
     const stepDownMs = stepDown.atMs - cutAtMs;
     const lateAcks = inside.of("ack", cutAtMs + FAILURE_DETECTION_MS);
     // Its client learns that writes fail (not hang) once the server stopped leading.
-    await waitUntil("a refused write inside the partition", () => inside!.of("error", cutAtMs).length > 0 || inside!.of("state", cutAtMs).length > 0, 10_000);
+    await waitUntil(
+      "a refused write inside the partition",
+      () => inside!.of("error", cutAtMs).length > 0 || inside!.of("state", cutAtMs).length > 0,
+      10_000,
+    );
     const insideSession = inside.firstSessionId;
     // Cut off, the inside session cannot reach a quorum: the majority expires it.
     const onLeader = await clientOn(ensemble.nativeAddress(leader));
     try {
-      await waitUntil("the cut-off session's ephemeral to go on the majority side", async () => (await onLeader.sync("/"), (await onLeader.exists(inside!.ephemeral)) === null), SESSION_TIMEOUT_MS + 5000);
+      await waitUntil(
+        "the cut-off session's ephemeral to go on the majority side",
+        async () => (await onLeader.sync("/"), (await onLeader.exists(inside!.ephemeral)) === null),
+        SESSION_TIMEOUT_MS + 5000,
+      );
     } finally {
       await onLeader.close();
     }

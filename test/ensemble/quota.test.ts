@@ -47,7 +47,9 @@ describe("quotas on an ensemble", () => {
       await Promise.all(Array.from({ length: 12 }, (_, i) => c.delete(`/tenant/a/n${i}`).then(() => c.create(`/tenant/a/m${i}`, "yy"))));
       await expect(c.create("/tenant/b/over")).rejects.toBeInstanceOf(QuotaExceededError);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n${ensemble.servers.map((s) => `--- server ${s.id}:\n${ensemble!.logTail(s.id, 30)}`).join("\n")}`);
+      throw new Error(
+        `${(e as Error).message}\n${ensemble.servers.map((s) => `--- server ${s.id}:\n${ensemble!.logTail(s.id, 30)}`).join("\n")}`,
+      );
     } finally {
       await c.close();
     }

@@ -8,7 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseReason, NotReadOnlyError } from "@warden/protocol";
 import { createClient, type Client } from "@warden/client";
 import { ProcessEnsemble, WARDEN_BIN, waitUntil } from "@warden/testing";
-import { COMPAT_DIR, ZKCLI, ensembleLogs, expectStepPassed, fourLetterWord, hasFile, hasJava, kazooPython, runZkCli, startProgram, zkConnectString, type Program } from "../compat/helpers.js";
+import {
+  COMPAT_DIR,
+  ZKCLI,
+  ensembleLogs,
+  expectStepPassed,
+  fourLetterWord,
+  hasFile,
+  hasJava,
+  kazooPython,
+  runZkCli,
+  startProgram,
+  zkConnectString,
+  type Program,
+} from "../compat/helpers.js";
 import { openNative, openTcp, type RawNative } from "../e2e/raw.js";
 
 const python = kazooPython();
@@ -75,7 +88,18 @@ describe("read-only mode in a three-server ensemble", () => {
 
   it("refuses a client without canBeReadOnly, and a session of the quorum, on both ports", async () => {
     const port = e.server(survivor).ports.native;
-    const request = (over: object) => ({ kind: "connect" as const, request: { protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false, ...over } });
+    const request = (over: object) => ({
+      kind: "connect" as const,
+      request: {
+        protocolVersion: 0,
+        lastZxidSeen: 0n,
+        timeoutMs: 4000,
+        sessionId: 0n,
+        password: new Uint8Array(16),
+        readOnly: false,
+        ...over,
+      },
+    });
     const plain = await openNative(port);
     plain.send(request({}));
     expect(await plain.frames.next("the refusal")).toMatchObject({ kind: "close", reason: CloseReason.NOT_SERVING });
@@ -94,16 +118,30 @@ describe("read-only mode in a three-server ensemble", () => {
     // ZooKeeper's port: the connection is closed without a ConnectResponse (ZooKeeper's CloseRequestException).
     const { jute } = await import("@warden/protocol");
     const tcp = await openTcp(e.server(survivor).ports.client);
-    tcp.socket.write(jute.encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4000, sessionId: 0n, password: new Uint8Array(16), readOnly: false }));
+    tcp.socket.write(
+      jute.encodeConnectRequest({
+        protocolVersion: 0,
+        lastZxidSeen: 0n,
+        timeoutMs: 4000,
+        sessionId: 0n,
+        password: new Uint8Array(16),
+        readOnly: false,
+      }),
+    );
     await tcp.closed;
     expect(tcp.received().length).toBe(0);
   });
 
-  it.skipIf(python === undefined)("serves kazoo with read_only=True: CONNECTED_RO, reads, NotReadOnlyCallError for writes", async () => {
-    kazoo = startProgram(python!, [`${COMPAT_DIR}/kazoo_read_only.py`, zkConnectString(e)], 120_000);
-    await kazoo.waitFor("kazoo's read-only steps", /^READY$/m, 60_000);
-    for (const step of ["connects_read_only", "reads_while_read_only", "writes_refused_with_not_read_only"]) expectStepPassed(kazoo.output(), step, e);
-  }, 90_000);
+  it.skipIf(python === undefined)(
+    "serves kazoo with read_only=True: CONNECTED_RO, reads, NotReadOnlyCallError for writes",
+    async () => {
+      kazoo = startProgram(python!, [`${COMPAT_DIR}/kazoo_read_only.py`, zkConnectString(e)], 120_000);
+      await kazoo.waitFor("kazoo's read-only steps", /^READY$/m, 60_000);
+      for (const step of ["connects_read_only", "reads_while_read_only", "writes_refused_with_not_read_only"])
+        expectStepPassed(kazoo.output(), step, e);
+    },
+    90_000,
+  );
 
   it("serves `warden shell -r`; `warden shell` without -r is refused", async () => {
     const shell = (args: string[]) => startProgram(process.execPath, [WARDEN_BIN, "shell", e.connectString(), ...args], 30_000).done;
@@ -115,16 +153,22 @@ describe("read-only mode in a three-server ensemble", () => {
     expect(plain.out).not.toMatch(/^kept$/m);
   }, 60_000);
 
-  it.skipIf(!zkCli)("serves ZooKeeper's own zkCli.sh -r (canBeReadOnly): ConnectedReadOnly, reads, NotReadOnly for writes", async () => {
-    const out = await runZkCli(zkAddress(), ["-r"], "get /ro/kept\ncreate /ro/from-zkcli x\nquit\n", { timeoutMs: 60_000 });
-    expect(out).toMatch(/WatchedEvent state:ConnectedReadOnly type:None path:null/);
-    expect(out).toMatch(/^kept$/m);
-    // zkCli's text for NotReadOnlyException (KeeperException.Code.NOTREADONLY).
-    expect(out).toMatch(/^Not a read-only call: \/ro\/from-zkcli$/m);
-    // One more, left open: after the restart it must reach a read-write server by itself.
-    javaClient = startProgram(ZKCLI, ["-server", zkConnectString(e), "-r"], 120_000, { env: { ...process.env, JVMFLAGS: "-Xshare:auto -XX:TieredStopAtLevel=1" } });
-    await javaClient.waitFor("the Java client's ConnectedReadOnly", /state:ConnectedReadOnly/, 60_000);
-  }, 120_000);
+  it.skipIf(!zkCli)(
+    "serves ZooKeeper's own zkCli.sh -r (canBeReadOnly): ConnectedReadOnly, reads, NotReadOnly for writes",
+    async () => {
+      const out = await runZkCli(zkAddress(), ["-r"], "get /ro/kept\ncreate /ro/from-zkcli x\nquit\n", { timeoutMs: 60_000 });
+      expect(out).toMatch(/WatchedEvent state:ConnectedReadOnly type:None path:null/);
+      expect(out).toMatch(/^kept$/m);
+      // zkCli's text for NotReadOnlyException (KeeperException.Code.NOTREADONLY).
+      expect(out).toMatch(/^Not a read-only call: \/ro\/from-zkcli$/m);
+      // One more, left open: after the restart it must reach a read-write server by itself.
+      javaClient = startProgram(ZKCLI, ["-server", zkConnectString(e), "-r"], 120_000, {
+        env: { ...process.env, JVMFLAGS: "-Xshare:auto -XX:TieredStopAtLevel=1" },
+      });
+      await javaClient.waitFor("the Java client's ConnectedReadOnly", /state:ConnectedReadOnly/, 60_000);
+    },
+    120_000,
+  );
 
   it("when the two come back the survivor rejoins and the clients move to read-write sessions where writes work", async () => {
     const readOnlyId = readOnly.sessionId;
@@ -132,7 +176,10 @@ describe("read-only mode in a three-server ensemble", () => {
     await e.waitForLeader({ timeoutMs: 30_000 });
     expect(await fourLetterWord(zkAddress(), "isro")).toBe("rw");
     // The survivor closed its read-only connections when the election ended.
-    expect(await rawReadOnly!.frames.next("the end of the read-only connection", 2)).toMatchObject({ kind: "close", reason: CloseReason.NOT_SERVING });
+    expect(await rawReadOnly!.frames.next("the end of the read-only connection", 2)).toMatchObject({
+      kind: "close",
+      reason: CloseReason.NOT_SERVING,
+    });
     await rawReadOnly!.closed;
     await waitUntil("the canBeReadOnly client to be read-write", () => readOnly.state === "connected", 30_000).catch((err: Error) => {
       throw new Error(`${err.message} (state ${readOnly.state})\n${ensembleLogs(e)}`);
@@ -144,17 +191,25 @@ describe("read-only mode in a three-server ensemble", () => {
     expect(text((await writer.getData("/ro/after")).data)).toBe("rw");
   }, 60_000);
 
-  it.skipIf(!zkCli)("ZooKeeper's Java client moves to a read-write server (SyncConnected) and writes", async () => {
-    await javaClient!.waitFor("the Java client's SyncConnected", /state:SyncConnected/, 60_000);
-    javaClient!.send("create /ro/from-zkcli-rw x\nquit\n");
-    const { out } = await javaClient!.done;
-    expect(out).toMatch(/^Created \/ro\/from-zkcli-rw$/m);
-  }, 90_000);
+  it.skipIf(!zkCli)(
+    "ZooKeeper's Java client moves to a read-write server (SyncConnected) and writes",
+    async () => {
+      await javaClient!.waitFor("the Java client's SyncConnected", /state:SyncConnected/, 60_000);
+      javaClient!.send("create /ro/from-zkcli-rw x\nquit\n");
+      const { out } = await javaClient!.done;
+      expect(out).toMatch(/^Created \/ro\/from-zkcli-rw$/m);
+    },
+    90_000,
+  );
 
-  it.skipIf(python === undefined)("kazoo moves to a read-write server with a new session and writes", async () => {
-    kazoo!.send("RESTARTED\n");
-    const done = await kazoo!.done;
-    for (const step of ["back_to_read_write_with_a_new_session", "writes_after_the_quorum_returns"]) expectStepPassed(done.out, step, e);
-    expect(done.out).toMatch(/^DONE$/m);
-  }, 90_000);
+  it.skipIf(python === undefined)(
+    "kazoo moves to a read-write server with a new session and writes",
+    async () => {
+      kazoo!.send("RESTARTED\n");
+      const done = await kazoo!.done;
+      for (const step of ["back_to_read_write_with_a_new_session", "writes_after_the_quorum_returns"]) expectStepPassed(done.out, step, e);
+      expect(done.out).toMatch(/^DONE$/m);
+    },
+    90_000,
+  );
 });

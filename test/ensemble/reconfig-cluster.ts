@@ -19,13 +19,22 @@ export class ReconfigCluster {
   private readonly ports = new Map<number, { peer: number; election: number; native: number; client: number }>();
 
   /** `settings`: more zoo.cfg lines for every server. */
-  constructor(private readonly name: string, private readonly settings: string[] = []) {}
+  constructor(
+    private readonly name: string,
+    private readonly settings: string[] = [],
+  ) {}
 
   /** A temporary directory, the ensemble secret, and free ports for servers `ids`. */
   async open(ids: number[]): Promise<void> {
     this.base = await mkdtemp(join(tmpdir(), `warden-${this.name}-`));
     await writeFile(join(this.base, "secret"), `${this.name}-secret`);
-    for (const id of ids) this.ports.set(id, { peer: await freePort(HOST), election: await freePort(HOST), native: await freePort(HOST), client: await freePort(HOST) });
+    for (const id of ids)
+      this.ports.set(id, {
+        peer: await freePort(HOST),
+        election: await freePort(HOST),
+        native: await freePort(HOST),
+        client: await freePort(HOST),
+      });
   }
 
   readonly until = (what: string, cond: () => boolean, timeoutMs = 20_000): Promise<unknown> => waitUntil(what, cond, timeoutMs, 10);
@@ -41,9 +50,24 @@ export class ReconfigCluster {
     const dir = join(this.base, `s${id}`);
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, "myid"), `${id}\n`);
-    await writeFile(join(dir, "zoo.cfg.dynamic.0"), members.join("\n") + "\n");
-    const settings = [`dataDir=${dir}`, "tickTime=100", "initLimit=10", "syncLimit=5", `clientPortAddress=${HOST}`, `nativePort=${this.ports.get(id)!.native}`, "adminPort=0", `ensembleSecretFile=${join(this.base, "secret")}`];
-    settings.push("reconfigEnabled=true", "skipACL=yes", "maxSessionTimeout=10000", `dynamicConfigFile=${join(dir, "zoo.cfg.dynamic.0")}`, ...this.settings);
+    await writeFile(join(dir, "zoo.cfg.dynamic.0"), `${members.join("\n")}\n`);
+    const settings = [
+      `dataDir=${dir}`,
+      "tickTime=100",
+      "initLimit=10",
+      "syncLimit=5",
+      `clientPortAddress=${HOST}`,
+      `nativePort=${this.ports.get(id)!.native}`,
+      "adminPort=0",
+      `ensembleSecretFile=${join(this.base, "secret")}`,
+    ];
+    settings.push(
+      "reconfigEnabled=true",
+      "skipACL=yes",
+      "maxSessionTimeout=10000",
+      `dynamicConfigFile=${join(dir, "zoo.cfg.dynamic.0")}`,
+      ...this.settings,
+    );
     await writeFile(join(dir, "zoo.cfg"), settings.join("\n"));
     const lines: string[] = [];
     this.logs.set(id, lines);

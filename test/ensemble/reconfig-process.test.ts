@@ -11,7 +11,10 @@ import { createClient, type Client } from "@warden/client";
 
 const HOST = "127.0.0.1";
 let e: ProcessEnsemble | undefined;
-const spares = new Map<number, { child: ChildProcess; ports: { peer: number; election: number; client: number; native: number; admin: number } }>();
+const spares = new Map<
+  number,
+  { child: ChildProcess; ports: { peer: number; election: number; client: number; native: number; admin: number } }
+>();
 const clients: Client[] = [];
 
 const memberLine = (id: number) => {
@@ -29,17 +32,34 @@ const roleOf = async (id: number) => {
 };
 
 async function startSpare(id: number): Promise<void> {
-  const ports = { peer: await freePort(HOST), election: await freePort(HOST), client: await freePort(HOST), native: await freePort(HOST), admin: await freePort(HOST) };
+  const ports = {
+    peer: await freePort(HOST),
+    election: await freePort(HOST),
+    client: await freePort(HOST),
+    native: await freePort(HOST),
+    admin: await freePort(HOST),
+  };
   spares.set(id, { child: undefined as unknown as ChildProcess, ports });
   const dir = join(e!.dir, `spare${id}`);
   mkdirSync(join(dir, "data"), { recursive: true });
   writeFileSync(join(dir, "data", "myid"), `${id}\n`);
   // The same keys as the members' zoo.cfg, with this server's ports and the members' lines plus its own.
-  const memberCfg = readFileSync(e!.server(1).config, "utf8").split("\n").filter((l) => l !== "" && !/^(server\.\d+|dataDir|clientPort|nativePort|adminPort)=/.test(l));
-  const cfg = [...memberCfg, `dataDir=${join(dir, "data")}`, `nativePort=${ports.native}`, `adminPort=${ports.admin}`, ...[1, 2, 3].map(memberLine), spareLine(id)];
-  writeFileSync(join(dir, "zoo.cfg"), cfg.join("\n") + "\n");
+  const memberCfg = readFileSync(e!.server(1).config, "utf8")
+    .split("\n")
+    .filter((l) => l !== "" && !/^(server\.\d+|dataDir|clientPort|nativePort|adminPort)=/.test(l));
+  const cfg = [
+    ...memberCfg,
+    `dataDir=${join(dir, "data")}`,
+    `nativePort=${ports.native}`,
+    `adminPort=${ports.admin}`,
+    ...[1, 2, 3].map(memberLine),
+    spareLine(id),
+  ];
+  writeFileSync(join(dir, "zoo.cfg"), `${cfg.join("\n")}\n`);
   const log = openSync(join(dir, "server.log"), "a");
-  const child = spawn(process.execPath, [WARDEN_BIN, "server", "--config", join(dir, "zoo.cfg"), "--join"], { stdio: ["ignore", log, log] });
+  const child = spawn(process.execPath, [WARDEN_BIN, "server", "--config", join(dir, "zoo.cfg"), "--join"], {
+    stdio: ["ignore", log, log],
+  });
   closeSync(log);
   spares.set(id, { child, ports });
   await waitUntil(`spare ${id} answers`, async () => (await roleOf(id)) === "observer", 20_000, 50);
@@ -112,7 +132,12 @@ describe("reconfig on real processes", () => {
     const leader = await e!.waitForLeader();
     const admin = await clientOf([1, 2, 3].find((id) => id !== leader)!);
     const added = await admin.reconfig({ joining: [spareLine(6)] });
-    expect(added.config!.servers.map((s) => [s.id, s.type])).toEqual([[1, "participant"], [2, "participant"], [3, "participant"], [6, "observer"]]);
+    expect(added.config!.servers.map((s) => [s.id, s.type])).toEqual([
+      [1, "participant"],
+      [2, "participant"],
+      [3, "participant"],
+      [6, "observer"],
+    ]);
     const observer = createClient(`${HOST}:${spares.get(6)!.ports.native}`, { sessionTimeoutMs: 8000 });
     clients.push(observer);
     await observer.connected({ timeoutMs: 10_000 });

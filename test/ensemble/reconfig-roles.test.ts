@@ -31,7 +31,12 @@ describe("reconfig of roles", () => {
     const viaLeader = await clientOf(leaderId()!);
     await viaLeader.create("/before-observer", "x");
     const added = await admin.reconfig({ joining: [line(4, "observer")] });
-    expect(added.config!.servers.map((s) => [s.id, s.type])).toEqual([[1, "participant"], [2, "participant"], [3, "participant"], [4, "observer"]]);
+    expect(added.config!.servers.map((s) => [s.id, s.type])).toEqual([
+      [1, "participant"],
+      [2, "participant"],
+      [3, "participant"],
+      [4, "observer"],
+    ]);
     expect(added.text).toContain(`\n${line(4, "observer")}\nversion=`);
     const version = added.stat.mzxid;
     await until("every server shows the observer", () => allAt([1, 2, 3, 4], version));

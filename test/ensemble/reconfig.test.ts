@@ -14,7 +14,12 @@ import { ReconfigCluster } from "./reconfig-cluster.js";
 // (with the configuration stored beside each) while configurations change.
 const cluster = new ReconfigCluster("reconfig", ["commitLogCount=20", "snapCount=50"]);
 const { servers, logs, until, line, leaderId, role, clientOf } = cluster;
-const start = (id: number, members: number[], joining: boolean) => cluster.start(id, members.map((m) => line(m)), joining);
+const start = (id: number, members: number[], joining: boolean) =>
+  cluster.start(
+    id,
+    members.map((m) => line(m)),
+    joining,
+  );
 
 /** Creates nodes one after another until stopped; the paths acknowledged. */
 function writer(c: Client, prefix: string): { acked: string[]; stop(): Promise<void> } {
@@ -69,7 +74,9 @@ describe("reconfig through consensus", () => {
     expect(result.text).toMatch(/^server\.1=[\s\S]*\nserver\.5=127\.0\.0\.1:\d+:\d+:participant;127\.0\.0\.1:\d+\nversion=[0-9a-f]+$/);
     const version = result.stat.mzxid;
     expect(version).toBeGreaterThan(before.stat.mzxid);
-    await until("every server shows the new configuration", () => [1, 2, 3, 4, 5].every((id) => servers.get(id)!.membership.current.version === version));
+    await until("every server shows the new configuration", () =>
+      [1, 2, 3, 4, 5].every((id) => servers.get(id)!.membership.current.version === version),
+    );
     await until("the spares follow", () => role(4) === "follower" && role(5) === "follower" && servers.get(5)!.node.serving);
     // A spare holds every acknowledged write, including those before it joined.
     const viaNew = await clientOf(5);
@@ -88,8 +95,18 @@ describe("reconfig through consensus", () => {
     await servers.get(id)!.stop();
     servers.delete(id);
     await start(id, [1, 2, 3], false);
-    expect(logs.get(id)!.some((l) => new RegExp(`^configuration 0x${version.toString(16)} recovered with the snapshot at 0x[0-9a-f]+: voters 1,2,3,4,5$`).test(l)), logs.get(id)!.join("\n")).toBe(true);
-    await until("it shows the five-server configuration again", () => servers.get(id)!.membership.current.version === version && servers.get(id)!.membership.current.servers.length === 5);
+    expect(
+      logs
+        .get(id)!
+        .some((l) =>
+          new RegExp(`^configuration 0x${version.toString(16)} recovered with the snapshot at 0x[0-9a-f]+: voters 1,2,3,4,5$`).test(l),
+        ),
+      logs.get(id)!.join("\n"),
+    ).toBe(true);
+    await until(
+      "it shows the five-server configuration again",
+      () => servers.get(id)!.membership.current.version === version && servers.get(id)!.membership.current.servers.length === 5,
+    );
     await until("it follows again", () => role(id) === "follower" && servers.get(id)!.node.serving);
     const c = await clientOf(id);
     await c.create("/after-restart", "x");

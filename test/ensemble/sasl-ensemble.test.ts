@@ -34,7 +34,9 @@ describe("SASL identities in a three-server ensemble", () => {
     const alice = await saslSession(ensemble.server(f1).ports.client, "alice", "alice-secret");
     expect(alice.second.err).toBe(ErrorCode.OK);
     const acl: ACL[] = [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }];
-    expect((await call(alice.zk, { type: "create", path: "/alice", data: Buffer.from("a"), acl, mode: CreateMode.PERSISTENT })).err).toBe(ErrorCode.OK);
+    expect((await call(alice.zk, { type: "create", path: "/alice", data: Buffer.from("a"), acl, mode: CreateMode.PERSISTENT })).err).toBe(
+      ErrorCode.OK,
+    );
     const got = await call(alice.zk, { type: "getACL", path: "/alice" });
     expect((got.response as { acl: ACL[] }).acl).toEqual([{ perms: Perms.ALL, id: { scheme: "sasl", id: "alice" } }]);
     expect((await call(alice.zk, { type: "setData", path: "/alice", data: Buffer.from("b"), version: -1 })).err).toBe(ErrorCode.OK);

@@ -44,7 +44,8 @@ async function openZkSession(port: number, session?: { sessionId: bigint; passwo
     async request(xid, request) {
       zk.send(xid, request);
       const outcome = await Promise.race([zk.reply(xid).then((r) => ({ err: r.err, response: r.response })), closed]);
-      if (outcome === "closed without a reply" && zk.frames.items.some((f) => f.kind === "reply" && f.xid === xid)) throw new Error(`xid ${xid} was answered before the close`);
+      if (outcome === "closed without a reply" && zk.frames.items.some((f) => f.kind === "reply" && f.xid === xid))
+        throw new Error(`xid ${xid} was answered before the close`);
       return outcome;
     },
     closeReason: () => undefined,
@@ -103,20 +104,28 @@ describe("a session reattached on another server of a process ensemble", () => {
 
   const closedForMoves = async (id: number, port: Port): Promise<number> => {
     const metrics = await (await fetch(`http://127.0.0.1:${ensemble.server(id).ports.admin}/metrics`)).text();
-    const line = metrics.split("\n").find((l) => l.startsWith("warden_connections_closed_total{") && l.includes('cause="session_moved"') && l.includes(`port="${port}"`));
+    const line = metrics
+      .split("\n")
+      .find((l) => l.startsWith("warden_connections_closed_total{") && l.includes('cause="session_moved"') && l.includes(`port="${port}"`));
     return line === undefined ? 0 : Number(line.split(" ").at(-1));
   };
 
   /** The session opened on `oldId` with an ephemeral, reattached on `newId`; returns both connections. */
   async function moveSession(port: Port, oldId: number, newId: number, path: string) {
     const old = await open(port, oldId);
-    expect(await old.request(1, { type: "create", path, data: bytes("opened"), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.EPHEMERAL })).toMatchObject({ err: 0 });
+    expect(
+      await old.request(1, { type: "create", path, data: bytes("opened"), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.EPHEMERAL }),
+    ).toMatchObject({ err: 0 });
     const moved = await open(port, newId, old);
     // Answered at the new server: the leader has taken its revalidation (sent ahead of this write).
     const outcome = await moved.request(1, { type: "setData", path, data: bytes("moved"), version: -1 });
     // Seen once in CI under load, unexplained: the servers' logs say whether a leader changed.
-    const logs = () => ensemble.servers.map((s) => `--- server ${s.id} (old ${oldId}, new ${newId}):\n${ensemble.logTail(s.id, 25)}`).join("\n");
-    expect(outcome, outcome === "closed without a reply" ? `the moved connection's write was not answered\n${logs()}` : undefined).toMatchObject({ err: 0 });
+    const logs = () =>
+      ensemble.servers.map((s) => `--- server ${s.id} (old ${oldId}, new ${newId}):\n${ensemble.logTail(s.id, 25)}`).join("\n");
+    expect(
+      outcome,
+      outcome === "closed without a reply" ? `the moved connection's write was not answered\n${logs()}` : undefined,
+    ).toMatchObject({ err: 0 });
     return { old, moved };
   }
 
@@ -130,7 +139,8 @@ describe("a session reattached on another server of a process ensemble", () => {
     expect(await moved.request(3, { type: "setData", path, data: bytes("still mine"), version: -1 })).toMatchObject({ err: 0 });
     expect(moved.isClosed()).toBe(false);
     const hex = moved.sessionId.toString(16);
-    const holds = async (id: number) => (await fourLetterWord(`127.0.0.1:${ensemble.server(id).ports.client}`, "cons")).includes(`sid=0x${hex}`);
+    const holds = async (id: number) =>
+      (await fourLetterWord(`127.0.0.1:${ensemble.server(id).ports.client}`, "cons")).includes(`sid=0x${hex}`);
     expect(await holds(newId)).toBe(true);
     // The old server lets go of the connection once its socket has closed on its side too.
     await waitFor("the old server to let go of the session", async () => !(await holds(oldId)), 5000);
@@ -190,12 +200,26 @@ describe("a session reattached on another server of a process ensemble", () => {
     const { followers } = await roles();
     const [oldId, newId] = followers;
     const old = await open("native", oldId);
-    expect(await old.request(1, { type: "create", path: "/paused-eph", data: bytes("opened"), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.EPHEMERAL })).toMatchObject({ err: 0 });
+    expect(
+      await old.request(1, {
+        type: "create",
+        path: "/paused-eph",
+        data: bytes("opened"),
+        acl: [...OPEN_ACL_UNSAFE],
+        mode: CreateMode.EPHEMERAL,
+      }),
+    ).toMatchObject({ err: 0 });
     ensemble.pause(oldId);
     let stale: Promise<Outcome>;
     try {
       // Sent while the old server cannot read it (ZOOKEEPER-710's slow server); it reads it later.
-      stale = old.request(2, { type: "create", path: "/resurrected", data: bytes("stale"), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT });
+      stale = old.request(2, {
+        type: "create",
+        path: "/resurrected",
+        data: bytes("stale"),
+        acl: [...OPEN_ACL_UNSAFE],
+        mode: CreateMode.PERSISTENT,
+      });
       const moved = await open("native", newId, old);
       expect(await moved.request(1, { type: "setData", path: "/paused-eph", data: bytes("moved"), version: -1 })).toMatchObject({ err: 0 });
     } finally {
@@ -207,14 +231,25 @@ describe("a session reattached on another server of a process ensemble", () => {
     expect(old.closeReason()).toBe("sessionMoved");
     const check = await open("native", newId);
     expect(await check.request(1, { type: "sync", path: "/" })).toMatchObject({ err: 0 });
-    expect(await check.request(2, { type: "exists", path: "/resurrected", watch: false })).toEqual({ err: ErrorCode.NO_NODE, response: undefined });
-    expect(await check.request(3, { type: "exists", path: "/paused-eph", watch: false })).toMatchObject({ err: 0, response: { stat: { ephemeralOwner: old.sessionId } } });
+    expect(await check.request(2, { type: "exists", path: "/resurrected", watch: false })).toEqual({
+      err: ErrorCode.NO_NODE,
+      response: undefined,
+    });
+    expect(await check.request(3, { type: "exists", path: "/paused-eph", watch: false })).toMatchObject({
+      err: 0,
+      response: { stat: { ephemeralOwner: old.sessionId } },
+    });
   }, 30_000);
 
   it("the client library sees SessionMovedError for the request that found its session moved, then reconnects with the same session", async () => {
     const { followers } = await roles();
     const [first, other] = followers;
-    const client = createClient(`${ensemble.nativeAddress(first)},${ensemble.nativeAddress(other)}`, { sessionTimeoutMs: 6000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 100, random: () => 0.999 });
+    const client = createClient(`${ensemble.nativeAddress(first)},${ensemble.nativeAddress(other)}`, {
+      sessionTimeoutMs: 6000,
+      reconnectDelayMsMin: 10,
+      reconnectDelayMsMax: 100,
+      random: () => 0.999,
+    });
     clients.push(client);
     await client.connected({ timeoutMs: 10_000 });
     await client.create("/lib-moved", "mine", { mode: CreateMode.EPHEMERAL });
@@ -241,7 +276,12 @@ describe("a session reattached on another server of a process ensemble", () => {
     const { followers } = await roles();
     const [first, other] = followers;
     // random near 1: the connect string's order is kept, so the client starts on `first`.
-    const client = createClient(`${ensemble.nativeAddress(first)},${ensemble.nativeAddress(other)}`, { sessionTimeoutMs: 6000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 100, random: () => 0.999 });
+    const client = createClient(`${ensemble.nativeAddress(first)},${ensemble.nativeAddress(other)}`, {
+      sessionTimeoutMs: 6000,
+      reconnectDelayMsMin: 10,
+      reconnectDelayMsMax: 100,
+      random: () => 0.999,
+    });
     clients.push(client);
     await client.connected({ timeoutMs: 10_000 });
     await client.create("/failover-eph", "here", { mode: CreateMode.EPHEMERAL });

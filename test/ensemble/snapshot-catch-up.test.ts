@@ -17,7 +17,8 @@ async function metric(ensemble: ProcessEnsemble, id: number, name: string): Prom
   const s = ensemble.server(id);
   const text = await (await fetch(`http://${s.host}:${s.ports.admin}/metrics`)).text();
   let sum = 0;
-  for (const line of text.split("\n")) if (line.startsWith(name + " ") || line.startsWith(name + "{")) sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+  for (const line of text.split("\n"))
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(" ") + 1));
   return sum;
 }
 
@@ -53,7 +54,10 @@ describe("a follower far behind the leader's log", () => {
   });
 
   it("catches up through a snapshot sent in many chunks, ends with the leader's tree, and nobody exits", async () => {
-    ensemble = await ProcessEnsemble.start({ ...TEST_ENSEMBLE, extraConfig: { snapshotChunkBytes: String(CHUNK_BYTES), commitLogCount: String(COMMIT_LOG_COUNT) } });
+    ensemble = await ProcessEnsemble.start({
+      ...TEST_ENSEMBLE,
+      extraConfig: { snapshotChunkBytes: String(CHUNK_BYTES), commitLogCount: String(COMMIT_LOG_COUNT) },
+    });
     const leader = await ensemble.waitForLeader();
     const follower = ensemble.servers.map((s) => s.id).find((id) => id !== leader)!;
     await ensemble.kill(follower);
@@ -73,9 +77,15 @@ describe("a follower far behind the leader's log", () => {
     ensemble.restart(follower);
     const caughtUpAtMs = Date.now();
     await ensemble.waitForAgreement({ timeoutMs: 30_000 });
-    const installs = await waitUntil("the follower to report its snapshot installed", async () => (await metric(ensemble!, follower, "warden_snapshots_installed")) || undefined, 10_000);
+    const installs = await waitUntil(
+      "the follower to report its snapshot installed",
+      async () => (await metric(ensemble!, follower, "warden_snapshots_installed")) || undefined,
+      10_000,
+    );
     const chunks = await metric(ensemble, follower, "warden_snapshot_chunks_received");
-    console.log(`follower ${follower} caught up in ${Date.now() - caughtUpAtMs} ms: ${installs} snapshot(s), ${chunks} chunks of at most ${CHUNK_BYTES} bytes`);
+    console.log(
+      `follower ${follower} caught up in ${Date.now() - caughtUpAtMs} ms: ${installs} snapshot(s), ${chunks} chunks of at most ${CHUNK_BYTES} bytes`,
+    );
     expect(installs).toBeGreaterThanOrEqual(1);
     expect(chunks).toBeGreaterThanOrEqual((ZNODES * DATA.length) / CHUNK_BYTES);
     expect(await metric(ensemble, leader, "warden_snapshot_chunks_sent")).toBeGreaterThanOrEqual(chunks);

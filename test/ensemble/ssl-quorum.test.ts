@@ -11,7 +11,16 @@ import { join } from "node:path";
 import { connect as connectTls } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProcessEnsemble, hasOpenssl, makeTestCa, waitUntil, type CertFiles, type TestCa } from "@warden/testing";
-import { TEST_ENSEMBLE, allWritersProgress, clientOn, closeAll, expectEveryServerHasEveryAck, sessionProblems, startWriters, type Writer } from "./workload.js";
+import {
+  TEST_ENSEMBLE,
+  allWritersProgress,
+  clientOn,
+  closeAll,
+  expectEveryServerHasEveryAck,
+  sessionProblems,
+  startWriters,
+  type Writer,
+} from "./workload.js";
 
 /** A peer hello frame as a plain-text server would send it (4-byte length, CBOR). */
 const HELLO_CBOR = encode({ hello: 2, id: 1, to: 2, nonce: new Uint8Array(16) }) as Uint8Array;
@@ -87,7 +96,13 @@ describe.skipIf(!hasOpenssl())("a three-server ensemble with sslQuorum=true", ()
     const before = await tlsRefusals(ensemble, target.id);
     // The stranger does not check the server (rejectUnauthorized false): what is tested is that the server refuses it.
     const strangerOutcome = await new Promise<string>((resolve) => {
-      const s = connectTls({ host: "127.0.0.1", port: target.ports.peer, cert: readFileSync(stranger.cert), key: readFileSync(stranger.key), rejectUnauthorized: false });
+      const s = connectTls({
+        host: "127.0.0.1",
+        port: target.ports.peer,
+        cert: readFileSync(stranger.cert),
+        key: readFileSync(stranger.key),
+        rejectUnauthorized: false,
+      });
       s.on("secureConnect", () => s.write(PLAIN_HELLO));
       s.on("data", () => resolve("the server answered a peer frame"));
       s.on("error", (e: Error & { code?: string }) => resolve(`error ${e.code ?? e.message}`));

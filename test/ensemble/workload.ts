@@ -10,7 +10,13 @@ import { ProcessEnsemble } from "@warden/testing";
 /** Every client in these tests asks for this; the servers allow it (maxSessionTimeoutMs). */
 export const SESSION_TIMEOUT_MS = 4000;
 /** tickTime 100 ms and syncLimit 5: a hung leader is given up after 500 ms. */
-export const TEST_ENSEMBLE = { tickTimeMs: 100, syncLimit: 5, initLimit: 20, minSessionTimeoutMs: 400, maxSessionTimeoutMs: 10_000 } as const;
+export const TEST_ENSEMBLE = {
+  tickTimeMs: 100,
+  syncLimit: 5,
+  initLimit: 20,
+  minSessionTimeoutMs: 400,
+  maxSessionTimeoutMs: 10_000,
+} as const;
 
 const decoder = new TextDecoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -45,7 +51,12 @@ export class Writer implements WriteLog {
     readonly name: string,
     addresses: string[],
   ) {
-    this.client = createClient(addresses.join(","), { sessionTimeoutMs: SESSION_TIMEOUT_MS, reconnectDelayMsMin: 20, reconnectDelayMsMax: 300, random: inOrder(addresses.length) });
+    this.client = createClient(addresses.join(","), {
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      reconnectDelayMsMin: 20,
+      reconnectDelayMsMax: 300,
+      random: inOrder(addresses.length),
+    });
     this.client.on("state", (event) => this.events.push({ event, atMs: Date.now() }));
   }
 
@@ -89,7 +100,10 @@ export class Writer implements WriteLog {
     const want = this.acked.size + count;
     const deadline = Date.now() + timeoutMs;
     while (this.acked.size < want) {
-      if (Date.now() > deadline) throw new Error(`writer ${this.name}: no ${count} more acknowledged writes within ${timeoutMs} ms (state ${this.client.state}, events ${this.events.map((e) => e.event).join(",")})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `writer ${this.name}: no ${count} more acknowledged writes within ${timeoutMs} ms (state ${this.client.state}, events ${this.events.map((e) => e.event).join(",")})`,
+        );
       await sleep(10);
     }
     return this.ackTimesMs[want - 1]!;
@@ -123,11 +137,16 @@ export function rotated(addresses: string[], first: number): string[] {
 }
 
 /** `count` writers; writer i connects first to server (i mod n) + 1 of `addresses` (default all servers). */
-export async function startWriters(ensemble: ProcessEnsemble, count: number, addresses = ensemble.servers.map((s) => ensemble.nativeAddress(s.id))): Promise<Writer[]> {
+export async function startWriters(
+  ensemble: ProcessEnsemble,
+  count: number,
+  addresses = ensemble.servers.map((s) => ensemble.nativeAddress(s.id)),
+): Promise<Writer[]> {
   const setup = createClient(addresses.join(","), { sessionTimeoutMs: SESSION_TIMEOUT_MS });
   try {
     await setup.connected({ timeoutMs: 10_000 });
-    for (const p of ["/load", "/eph"]) await setup.create(p).catch((e: Error) => (e.name === "NodeExistsError" ? undefined : Promise.reject(e)));
+    for (const p of ["/load", "/eph"])
+      await setup.create(p).catch((e: Error) => (e.name === "NodeExistsError" ? undefined : Promise.reject(e)));
   } finally {
     await setup.close();
   }
@@ -160,23 +179,28 @@ export async function problemsOnServer(address: string, writers: WriteLog[]): Pr
     await c.sync("/");
     for (const w of writers) {
       const children = new Set((await c.getChildren(w.dir)).map((k) => `${w.dir}/${k}`));
-      for (const [path, data] of w.acked) if (!children.has(path)) problems.push(`${address}: acknowledged ${path} is missing`);
-      for (const path of children) if (!w.acked.has(path) && !w.uncertain.has(path)) problems.push(`${address}: ${path} exists but was never attempted`);
+      for (const [path] of w.acked) if (!children.has(path)) problems.push(`${address}: acknowledged ${path} is missing`);
+      for (const path of children)
+        if (!w.acked.has(path) && !w.uncertain.has(path)) problems.push(`${address}: ${path} exists but was never attempted`);
       const paths = [...w.acked.keys()].filter((p) => children.has(p));
       for (let i = 0; i < paths.length; i += 200) {
         const results = await Promise.all(paths.slice(i, i + 200).map((p) => c.getData(p)));
         results.forEach((r, j) => {
           const path = paths[i + j]!;
-          if (decoder.decode(r.data) !== w.acked.get(path)) problems.push(`${address}: ${path} holds ${decoder.decode(r.data)}, acknowledged ${w.acked.get(path)}`);
+          if (decoder.decode(r.data) !== w.acked.get(path))
+            problems.push(`${address}: ${path} holds ${decoder.decode(r.data)}, acknowledged ${w.acked.get(path)}`);
         });
       }
       const stat = await c.exists(w.ephemeral);
       if (w.expired) {
-        if (stat && stat.ephemeralOwner === w.firstSessionId) problems.push(`${address}: ${w.ephemeral} outlived its expired session 0x${w.firstSessionId.toString(16)}`);
+        if (stat && stat.ephemeralOwner === w.firstSessionId)
+          problems.push(`${address}: ${w.ephemeral} outlived its expired session 0x${w.firstSessionId.toString(16)}`);
       } else if (!stat) {
         problems.push(`${address}: ${w.ephemeral} of live session 0x${w.firstSessionId.toString(16)} is missing`);
       } else if (stat.ephemeralOwner !== w.firstSessionId) {
-        problems.push(`${address}: ${w.ephemeral} is owned by 0x${stat.ephemeralOwner.toString(16)}, not 0x${w.firstSessionId.toString(16)}`);
+        problems.push(
+          `${address}: ${w.ephemeral} is owned by 0x${stat.ephemeralOwner.toString(16)}, not 0x${w.firstSessionId.toString(16)}`,
+        );
       }
     }
   } finally {
@@ -186,7 +210,11 @@ export async function problemsOnServer(address: string, writers: WriteLog[]): Pr
 }
 
 /** Every acknowledged write on every server, ephemerals right; throws listing the problems. */
-export async function expectEveryServerHasEveryAck(ensemble: ProcessEnsemble, writers: WriteLog[], ids = ensemble.servers.map((s) => s.id)): Promise<void> {
+export async function expectEveryServerHasEveryAck(
+  ensemble: ProcessEnsemble,
+  writers: WriteLog[],
+  ids = ensemble.servers.map((s) => s.id),
+): Promise<void> {
   const problems = (await Promise.all(ids.map((id) => problemsOnServer(ensemble.nativeAddress(id), writers)))).flat();
   if (problems.length > 0) throw new Error(`${problems.length} problems:\n${problems.slice(0, 30).join("\n")}`);
 }
@@ -194,8 +222,10 @@ export async function expectEveryServerHasEveryAck(ensemble: ProcessEnsemble, wr
 /** A writer kept its session: never expired and still on the id it started with. */
 export function sessionProblems(writers: Writer[]): string[] {
   return writers.flatMap((w) => {
-    if (w.expired) return [`writer ${w.name}: session 0x${w.firstSessionId.toString(16)} expired (events ${w.events.map((e) => e.event).join(",")})`];
-    if (w.client.sessionId !== w.firstSessionId) return [`writer ${w.name}: session changed from 0x${w.firstSessionId.toString(16)} to 0x${w.client.sessionId.toString(16)}`];
+    if (w.expired)
+      return [`writer ${w.name}: session 0x${w.firstSessionId.toString(16)} expired (events ${w.events.map((e) => e.event).join(",")})`];
+    if (w.client.sessionId !== w.firstSessionId)
+      return [`writer ${w.name}: session changed from 0x${w.firstSessionId.toString(16)} to 0x${w.client.sessionId.toString(16)}`];
     return [];
   });
 }

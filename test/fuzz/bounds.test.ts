@@ -28,8 +28,11 @@ interface SweepResult {
 
 function runSweep(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [`--max-old-space-size=${HEAP_MIB}`, CLI, "--seeds", SEEDS.join(","), "--cases", String(CASES)], { maxBuffer: 64 * 1024 * 1024 }, (_, stdout, stderr) =>
-      resolve({ code: child.exitCode, stdout, stderr }),
+    const child = execFile(
+      process.execPath,
+      [`--max-old-space-size=${HEAP_MIB}`, CLI, "--seeds", SEEDS.join(","), "--cases", String(CASES)],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (_, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
     );
   });
 }
@@ -37,8 +40,15 @@ function runSweep(): Promise<{ code: number | null; stdout: string; stderr: stri
 describe(`the fuzzer's inputs stay bounded (seeds ${SEEDS.map((s) => `0x${s.toString(16)}`).join(", ")}; ${CASES} cases each)`, () => {
   it(`every family's messages and every case's total stay within the stated bounds, in a ${HEAP_MIB} MiB heap`, async () => {
     const { code, stdout, stderr } = await runSweep();
-    const lastCase = stderr.trim().split("\n").filter((l) => / seed \d+ case \d+ /.test(l)).at(-1);
-    expect(code, `the sweep died (${stderr.includes("heap out of memory") ? "out of memory" : `exit ${code}`}) building: ${lastCase}\n${stderr.slice(-2_000)}`).toBe(0);
+    const lastCase = stderr
+      .trim()
+      .split("\n")
+      .filter((l) => / seed \d+ case \d+ /.test(l))
+      .at(-1);
+    expect(
+      code,
+      `the sweep died (${stderr.includes("heap out of memory") ? "out of memory" : `exit ${code}`}) building: ${lastCase}\n${stderr.slice(-2_000)}`,
+    ).toBe(0);
     const result = JSON.parse(stdout) as SweepResult;
     expect(result.violations).toEqual([]);
     // The sweep measured something: every target drew the families that say their input.

@@ -16,14 +16,25 @@ const SLACK_MS = 40_000;
 
 describe(`fuzz campaign (seed ${SEED}, ${SECONDS} s per target)`, () => {
   for (const target of FUZZ_TARGETS) {
-    it(`the ${target} target keeps the server alive, serving and within its memory bound`, async () => {
-      const lines: string[] = [];
-      const result = await runCampaign({
-        target, seed: SEED, seconds: SECONDS, only: [], skip: [], isolate: false,
-        rssBytesMax: FUZZ_DEFAULTS.rssBytesMax, fdsMax: FUZZ_DEFAULTS.fdsMax, probeTimeoutMs: FUZZ_DEFAULTS.probeTimeoutMs,
-        log: (line) => lines.push(line),
-      });
-      expect(result.ok, `${result.failure?.replay}\n${lines.join("\n")}`).toBe(true);
-    }, SECONDS * 1000 + SLACK_MS);
+    it(
+      `the ${target} target keeps the server alive, serving and within its memory bound`,
+      async () => {
+        const lines: string[] = [];
+        const result = await runCampaign({
+          target,
+          seed: SEED,
+          seconds: SECONDS,
+          only: [],
+          skip: [],
+          isolate: false,
+          rssBytesMax: FUZZ_DEFAULTS.rssBytesMax,
+          fdsMax: FUZZ_DEFAULTS.fdsMax,
+          probeTimeoutMs: FUZZ_DEFAULTS.probeTimeoutMs,
+          log: (line) => lines.push(line),
+        });
+        expect(result.ok, `${result.failure?.replay}\n${lines.join("\n")}`).toBe(true);
+      },
+      SECONDS * 1000 + SLACK_MS,
+    );
   }
 });

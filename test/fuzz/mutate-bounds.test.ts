@@ -5,7 +5,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Request } from "@warden/protocol";
-import { GROWTH_BYTES_MAX, applyByteMutations, applyMutatedSequence, applyValueMutations, type ByteMutation } from "../../packages/testing/src/fuzz/mutate.js";
+import {
+  GROWTH_BYTES_MAX,
+  applyByteMutations,
+  applyMutatedSequence,
+  applyValueMutations,
+  type ByteMutation,
+} from "../../packages/testing/src/fuzz/mutate.js";
 import { encodedSize } from "../../packages/testing/src/fuzz/size.js";
 import { LIST_BYTES_MAX, requests } from "../../packages/testing/src/fuzz/targets/requests.js";
 import { DATA_BYTES_MAX } from "../../packages/testing/src/fuzz/options.js";
@@ -15,12 +21,19 @@ const world = { scheme: "world", id: "anyone" };
 
 describe("value mutations", () => {
   it("replace a field of an object shared by 4,000 ACL entries in one place only, and leave the inputs unchanged", () => {
-    const frame = { kind: "request", xid: 5, request: { type: "create", path: "/a", acl: Array.from({ length: 4_000 }, () => ({ perms: 31, id: world })) } };
+    const frame = {
+      kind: "request",
+      xid: 5,
+      request: { type: "create", path: "/a", acl: Array.from({ length: 4_000 }, () => ({ perms: 31, id: world })) },
+    };
     const big = new Array<number>(10_000).fill(0);
     const before = encodedSize(frame);
     // Every slot index: whichever field the mutation lands on, the result grows by the array once.
     for (const at of [0, 5, 9, 100, 2_001, 7_999, 12_345]) {
-      const out = applyValueMutations(frame, [{ op: "replace", at, value: big }, { op: "add", at: at * 7, key: "k", value: big }]);
+      const out = applyValueMutations(frame, [
+        { op: "replace", at, value: big },
+        { op: "add", at: at * 7, key: "k", value: big },
+      ]);
       expect(encodedSize(out)).toBeLessThanOrEqual(before + 2 * encodedSize(big));
     }
     expect(world).toEqual({ scheme: "world", id: "anyone" });
@@ -41,7 +54,11 @@ describe("byte mutations", () => {
   });
   it("grow a sequence of frames by GROWTH_BYTES_MAX in all", () => {
     const frames = Array.from({ length: 24 }, () => new Uint8Array(64 * 1024));
-    const out = applyMutatedSequence(frames, { frameMutations: frames.map(() => [repeatAll, repeatAll, repeatAll]), sequence: [], cuts: [] });
+    const out = applyMutatedSequence(frames, {
+      frameMutations: frames.map(() => [repeatAll, repeatAll, repeatAll]),
+      sequence: [],
+      cuts: [],
+    });
     expect(out.reduce((n, f) => n + f.length, 0)).toBeLessThanOrEqual(24 * 64 * 1024 + GROWTH_BYTES_MAX);
   });
 });

@@ -42,7 +42,11 @@ it("a tree cache catches up after a reconnection of its session from the replaye
     await writer.create("/cr1/a/deep", "3");
     await writer.delete("/cr1/a/deep");
     proxy.heal();
-    await eventually(() => text(cache.get("/cr1/b")?.data) === "2" && text(cache.get("/cr1/a")?.data) === "1b", 5000, "the cache to catch up");
+    await eventually(
+      () => text(cache.get("/cr1/b")?.data) === "2" && text(cache.get("/cr1/a")?.data) === "1b",
+      5000,
+      "the cache to catch up",
+    );
     expect(watcher.sessionId).toBe(sessionId);
     expect(lost).toEqual([]);
     expect(cache.childNames("/cr1")).toEqual(["a", "b"]);
@@ -65,7 +69,11 @@ it("a tree cache reads its subtree again when the server's history no longer rea
     await eventually(() => lost.length > 0, 5000, "EventsLost");
     expect(lost).toEqual(["/cr2"]);
     expect(watcher.sessionId).toBe(sessionId);
-    await eventually(() => text(cache.get("/cr2/b")?.data) === "2" && text(cache.get("/cr2/a")?.data) === `v${HISTORY_CHANGES - 1}`, 5000, "the cache to read again");
+    await eventually(
+      () => text(cache.get("/cr2/b")?.data) === "2" && text(cache.get("/cr2/a")?.data) === `v${HISTORY_CHANGES - 1}`,
+      5000,
+      "the cache to read again",
+    );
     // The watch is still in place after the gap.
     await writer.create("/cr2/c", "4");
     await eventually(() => text(cache.get("/cr2/c")?.data) === "4", 5000, "a later change");

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AcquireTimeoutError, Barrier, DistributedCounter, DistributedQueue, DoubleBarrier, NodeCache, TreeCache, type TreeCacheEvent } from "@warden/recipes";
+import {
+  AcquireTimeoutError,
+  Barrier,
+  DistributedCounter,
+  DistributedQueue,
+  DoubleBarrier,
+  NodeCache,
+  TreeCache,
+  type TreeCacheEvent,
+} from "@warden/recipes";
 import { eventually, startEnsemble, type TestEnsemble } from "./helpers/ensemble.js";
 import { proxyTo } from "./helpers/proxy.js";
 
@@ -23,7 +32,11 @@ describe("barriers", () => {
     const c = await ensemble.client();
     const waiting = new Barrier(c, "/barriers/b1").wait({ timeoutMs: 5000 });
     // Removed only once the waiter watches it, so the wake-up comes from the watch.
-    await eventually(() => [1, 2, 3].some((id) => ensemble.server(id)?.node.tree.watches.watchesPath(c.sessionId, "/barriers/b1")), 5000, "the waiter's watch");
+    await eventually(
+      () => [1, 2, 3].some((id) => ensemble.server(id)?.node.tree.watches.watchesPath(c.sessionId, "/barriers/b1")),
+      5000,
+      "the waiter's watch",
+    );
     await barrier.remove();
     expect(await waiting).toBe(true);
   });
@@ -59,10 +72,12 @@ describe("barriers", () => {
 describe("counter", () => {
   it("counts every increment of concurrent clients exactly once (compare-and-set)", async () => {
     const clients = await Promise.all(Array.from({ length: 4 }, () => ensemble.client()));
-    await Promise.all(clients.map(async (c) => {
-      const counter = new DistributedCounter(c, "/counters/c1");
-      for (let i = 0; i < 15; i++) await counter.increment();
-    }));
+    await Promise.all(
+      clients.map(async (c) => {
+        const counter = new DistributedCounter(c, "/counters/c1");
+        for (let i = 0; i < 15; i++) await counter.increment();
+      }),
+    );
     // The last increments may have gone through other servers: a read is only
     // sequentially consistent, so catch this client's server up first (as ZooKeeper).
     await clients[0]!.sync("/counters/c1");
@@ -151,7 +166,11 @@ describe("caches", () => {
       await b.setData("/caches/tree/a", "1c");
       await expired;
       proxy.heal();
-      await eventually(() => text(cache.get("/caches/tree/b")?.data) === "3" && text(cache.get("/caches/tree/a")?.data) === "1c", 5000, "catch up");
+      await eventually(
+        () => text(cache.get("/caches/tree/b")?.data) === "3" && text(cache.get("/caches/tree/a")?.data) === "1c",
+        5000,
+        "catch up",
+      );
       expect(cache.childNames("/caches/tree")).toEqual(["a", "b"]);
       await b.delete("/caches/tree/b");
       await eventually(() => cache.get("/caches/tree/b") === undefined, 5000, "watch back after expiry");

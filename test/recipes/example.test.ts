@@ -9,7 +9,9 @@ const DEMO = fileURLToPath(new URL("../../examples/registry/demo.mjs", import.me
 
 it("the registry example: round robin over two instances, and the killed one stops being called", async () => {
   const output = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, [DEMO], { timeout: 30_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout))),
+    execFile(process.execPath, [DEMO], { timeout: 30_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    ),
   );
   const lines = output.split("\n");
   const killed = lines.indexOf("[demo] killing hello-2 with SIGKILL");

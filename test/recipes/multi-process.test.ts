@@ -23,7 +23,9 @@ afterAll(async () => {
 it("mutual exclusion holds for many contenders in several processes while a server is stopped", async () => {
   const log = join(dir, "mutex.log");
   const [processes, contenders, rounds] = [3, 4, 10];
-  const children = Array.from({ length: processes }, () => runContender(["mutex", ensemble.connectString, "/mp/lock", log, String(contenders), String(rounds)]));
+  const children = Array.from({ length: processes }, () =>
+    runContender(["mutex", ensemble.connectString, "/mp/lock", log, String(contenders), String(rounds)]),
+  );
   await eventually(async () => (await readFile(log, "utf8").catch(() => "")).split("enter").length > 10, 20_000, "contention to start");
   const leader = ensemble.leaderId()!;
   await ensemble.stopServer(leader);
@@ -33,7 +35,10 @@ it("mutual exclusion holds for many contenders in several processes while a serv
   const codes = await Promise.race([
     Promise.all(children.map(exited)),
     new Promise<never>((_, reject) =>
-      setTimeout(async () => reject(new Error(`contenders stuck; log tail:\n${(await readFile(log, "utf8")).split("\n").slice(-15).join("\n")}`)), 30_000),
+      setTimeout(
+        async () => reject(new Error(`contenders stuck; log tail:\n${(await readFile(log, "utf8")).split("\n").slice(-15).join("\n")}`)),
+        30_000,
+      ),
     ),
   ]);
   expect(codes).toEqual(Array(processes).fill(0));

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NodeExistsError } from "@warden/protocol";
-import { HealthChecker, ServiceDiscovery, deregisterInstance, listInstances, listServices, register, watchService, type ServiceChange } from "@warden/recipes";
+import {
+  HealthChecker,
+  ServiceDiscovery,
+  deregisterInstance,
+  listInstances,
+  listServices,
+  register,
+  watchService,
+  type ServiceChange,
+} from "@warden/recipes";
 import { eventually, startEnsemble, type TestEnsemble } from "./helpers/ensemble.js";
 import { proxyTo } from "./helpers/proxy.js";
 import type { Client } from "@warden/client";
@@ -47,7 +56,10 @@ describe("registration", () => {
     await r.setStatus("unhealthy");
     await eventually(() => d.instances().length === 1);
     expect(d.instances()[0]!.id).toBe("i2");
-    expect((await listInstances(c, "api", opts)).map((i) => [i.id, i.healthy])).toEqual([["i1", false], ["i2", true]]);
+    expect((await listInstances(c, "api", opts)).map((i) => [i.id, i.healthy])).toEqual([
+      ["i1", false],
+      ["i2", true],
+    ]);
     await r.setStatus("healthy");
     await eventually(() => d.instances().length === 2);
     await d.close();
@@ -111,7 +123,12 @@ describe("discovery", () => {
     let stuck: (e: Error) => void = () => {};
     const deadline = new Promise<never>((_, reject) => (stuck = reject));
     const watchdog = setTimeout(
-      () => stuck(new Error(`stuck in phase "${phase}": the watcher saw ${seen.length} of 61 (last: ${seen.slice(-3).join(" ")}); writer ${c?.state}, watcher ${w?.state}; leader ${ensemble.leaderId()}`)),
+      () =>
+        stuck(
+          new Error(
+            `stuck in phase "${phase}": the watcher saw ${seen.length} of 61 (last: ${seen.slice(-3).join(" ")}); writer ${c?.state}, watcher ${w?.state}; leader ${ensemble.leaderId()}`,
+          ),
+        ),
       75_000,
     );
     const step = <T>(p: Promise<T>) => Promise.race([p, deadline]);
@@ -174,7 +191,15 @@ describe("discovery", () => {
       await expired; // the watcher's session is gone with its watch
       expect(d.instances().map((i) => i.id)).toEqual(["before"]);
       proxy.heal();
-      await eventually(() => d.instances().map((i) => i.id).join() === "during", 5000, "resync");
+      await eventually(
+        () =>
+          d
+            .instances()
+            .map((i) => i.id)
+            .join() === "during",
+        5000,
+        "resync",
+      );
       await during.deregister();
       await eventually(() => d.instances().length === 0, 5000, "the watch to be back");
       await d.close();
@@ -189,14 +214,26 @@ describe("health checker", () => {
     const c = await ensemble.client();
     const opts = base("checks");
     const up = new Set(["a", "b"]);
-    const checker = new HealthChecker(c, { ...opts, probe: async (i) => ({ passing: up.has(i.id), output: up.has(i.id) ? "ok" : "down" }) });
+    const checker = new HealthChecker(c, {
+      ...opts,
+      probe: async (i) => ({ passing: up.has(i.id), output: up.has(i.id) ? "ok" : "down" }),
+    });
     await checker.start();
-    for (const id of ["a", "b"]) await register(c, { ...spec("api", id), healthCheck: { type: "tcp", intervalMs: 50, timeoutMs: 50 } }, opts);
+    for (const id of ["a", "b"])
+      await register(c, { ...spec("api", id), healthCheck: { type: "tcp", intervalMs: 50, timeoutMs: 50 } }, opts);
     const d = new ServiceDiscovery(c, "api", opts);
     await d.start();
     await eventually(() => d.allInstances().every((i) => i.check?.status === "passing"), 5000, "first checks");
     up.delete("b");
-    await eventually(() => d.instances().map((i) => i.id).join() === "a", 5000, "b failing");
+    await eventually(
+      () =>
+        d
+          .instances()
+          .map((i) => i.id)
+          .join() === "a",
+      5000,
+      "b failing",
+    );
     expect(d.allInstances().find((i) => i.id === "b")!.check).toMatchObject({ status: "failing", output: "down" });
     up.add("b");
     await eventually(() => d.instances().length === 2, 5000, "b passing");

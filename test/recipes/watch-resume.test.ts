@@ -84,7 +84,12 @@ it("persistent and recursive watches get every change made while their server wa
   await writer.setData("/wr/p", "2");
   await writer.create("/wr/r/after");
 
-  const persistentShape = [`${EventType.NodeChildrenChanged} /wr/p`, `${EventType.NodeDataChanged} /wr/p`, `${EventType.NodeChildrenChanged} /wr/p`, `${EventType.NodeDataChanged} /wr/p`];
+  const persistentShape = [
+    `${EventType.NodeChildrenChanged} /wr/p`,
+    `${EventType.NodeDataChanged} /wr/p`,
+    `${EventType.NodeChildrenChanged} /wr/p`,
+    `${EventType.NodeDataChanged} /wr/p`,
+  ];
   const recursiveShape = [
     `${EventType.NodeCreated} /wr/r/a`,
     `${EventType.NodeDataChanged} /wr/r/a`,
@@ -94,8 +99,15 @@ it("persistent and recursive watches get every change made while their server wa
     `${EventType.NodeDataChanged} /wr/r`,
     `${EventType.NodeCreated} /wr/r/after`,
   ];
-  for (const [name, w] of [["same server", samePlace], ["failover", failover]] as const) {
-    await waitUntil(`${name}: the change made after the reconnection`, () => w.recursive.length >= recursiveShape.length && w.persistent.length >= persistentShape.length, 10_000).catch(() => undefined);
+  for (const [name, w] of [
+    ["same server", samePlace],
+    ["failover", failover],
+  ] as const) {
+    await waitUntil(
+      `${name}: the change made after the reconnection`,
+      () => w.recursive.length >= recursiveShape.length && w.persistent.length >= persistentShape.length,
+      10_000,
+    ).catch(() => undefined);
     await w.client.sync("/");
     await w.client.getData("/wr"); // every event before this reply has arrived
     expect(shape(w.oneShot).sort(), name).toEqual([`${EventType.NodeDeleted} /wr/x`, `${EventType.NodeDataChanged} /wr/y`].sort());
@@ -105,7 +117,13 @@ it("persistent and recursive watches get every change made while their server wa
       const order = events.map((e) => e.zxid);
       expect(order, `${name}: in zxid order`).toEqual([...order].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     }
-    expect(w.persistent.slice(0, 2).map((e) => e.zxid), name).toEqual([zxids[1], zxids[2]]);
-    expect(w.recursive.slice(0, 3).map((e) => e.zxid), name).toEqual([zxids[3], zxids[4], zxids[5]]);
+    expect(
+      w.persistent.slice(0, 2).map((e) => e.zxid),
+      name,
+    ).toEqual([zxids[1], zxids[2]]);
+    expect(
+      w.recursive.slice(0, 3).map((e) => e.zxid),
+      name,
+    ).toEqual([zxids[3], zxids[4], zxids[5]]);
   }
 }, 90_000);

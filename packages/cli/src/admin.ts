@@ -33,7 +33,8 @@ export async function adminCommand(
   tls: AdminTlsOptions = {},
 ): Promise<number> {
   const path = command === "health" || command === "metrics" ? `/${command}` : `/commands/${encodeURIComponent(command)}`;
-  const secure = tls.https === true || tls.ca !== undefined || tls.cert !== undefined || tls.insecure === true || server.startsWith("https://");
+  const secure =
+    tls.https === true || tls.ca !== undefined || tls.cert !== undefined || tls.insecure === true || server.startsWith("https://");
   const hostPort = server.replace(/^https?:\/\//, "").replace(/\/+$/, "");
   const url = `${secure ? "https" : "http"}://${hostPort}${path}`;
   const headers: Record<string, string> = credentials ? { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` } : {};
@@ -57,7 +58,11 @@ function tlsOptions(tls: AdminTlsOptions): Record<string, unknown> {
   };
 }
 
-function get(url: string, headers: Record<string, string>, tls: Record<string, unknown> | undefined): Promise<{ status: number; body: string }> {
+function get(
+  url: string,
+  headers: Record<string, string>,
+  tls: Record<string, unknown> | undefined,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const onResponse = (res: IncomingMessage) => {
       const chunks: Buffer[] = [];

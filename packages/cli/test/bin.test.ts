@@ -15,12 +15,20 @@ afterAll(async () => {
 
 describe("warden shell -c", () => {
   it("runs one command, prints its result on stdout and exits 0", async () => {
-    expect(await runWarden(["shell", real.connectString, "-c", "create /c hello"])).toEqual({ code: 0, stdout: "Created /c\n", stderr: "" });
+    expect(await runWarden(["shell", real.connectString, "-c", "create /c hello"])).toEqual({
+      code: 0,
+      stdout: "Created /c\n",
+      stderr: "",
+    });
     expect(await runWarden(["shell", real.connectString, "-c", "get /c"])).toEqual({ code: 0, stdout: "hello\n", stderr: "" });
   });
 
   it("exits 1 with zkCli's message on stderr when the command fails", async () => {
-    expect(await runWarden(["shell", real.connectString, "-c", "get /absent"])).toEqual({ code: 1, stdout: "", stderr: "Node does not exist: /absent\n" });
+    expect(await runWarden(["shell", real.connectString, "-c", "get /absent"])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "Node does not exist: /absent\n",
+    });
     const usage = await runWarden(["shell", real.connectString, "-c", "ls"]);
     expect(usage.code).toBe(1);
     expect(usage.stderr).toBe("missing arguments\nusage: ls [-s] [-w] [-R] path\n");
@@ -36,7 +44,11 @@ describe("warden shell -c", () => {
 describe("warden shell with commands piped on standard input", () => {
   it("runs the lines in order in one session and exits 0 when all succeed", async () => {
     const input = "create /p one\nset /p two\n\ncreate -e /p/e\ngetEphemerals\nget /p\nls /p\n";
-    expect(await runWarden(["shell", real.connectString], { input })).toEqual({ code: 0, stdout: "Created /p\nCreated /p/e\n[/p/e]\ntwo\n[e]\n", stderr: "" });
+    expect(await runWarden(["shell", real.connectString], { input })).toEqual({
+      code: 0,
+      stdout: "Created /p\nCreated /p/e\n[/p/e]\ntwo\n[e]\n",
+      stderr: "",
+    });
   });
 
   it("goes on after a failed command and exits 1", async () => {
@@ -60,7 +72,11 @@ describe("warden shell with commands piped on standard input", () => {
     const hash = createHash("sha1").update("bob:pw").digest("base64");
     const input = `create /acl x digest:bob:${hash}:cdrwa\nget /acl\naddauth digest bob:pw\nget /acl\nsetAcl /acl world:anyone:r\nset /acl y\ngetAcl /acl\n`;
     const run = await runWarden(["shell", real.connectString], { input });
-    expect(run).toEqual({ code: 1, stdout: "Created /acl\nx\n'world,'anyone\n: r\n", stderr: "Insufficient permission : /acl\nInsufficient permission : /acl\n" });
+    expect(run).toEqual({
+      code: 1,
+      stdout: "Created /acl\nx\n'world,'anyone\n: r\n",
+      stderr: "Insufficient permission : /acl\nInsufficient permission : /acl\n",
+    });
   });
 
   it("deleteall / removes everything but /zookeeper", async () => {

@@ -9,7 +9,18 @@ import { WARDEN, assertBuilt, runWarden, tempDir } from "./e2e-helpers.js";
 
 describe("warden server flags", () => {
   it("become configuration overrides under ZooKeeper's key names, --set for any key", () => {
-    expect(serverOverrides({ dataDir: "/d", dataLogDir: "/l", nativePort: "1", clientPort: "2", adminPort: "3", myid: "4", tickTime: "500", set: ["maxClientCnxns=10", "autopurge.snapRetainCount = 5"] })).toEqual({
+    expect(
+      serverOverrides({
+        dataDir: "/d",
+        dataLogDir: "/l",
+        nativePort: "1",
+        clientPort: "2",
+        adminPort: "3",
+        myid: "4",
+        tickTime: "500",
+        set: ["maxClientCnxns=10", "autopurge.snapRetainCount = 5"],
+      }),
+    ).toEqual({
       dataDir: "/d",
       dataLogDir: "/l",
       nativePort: "1",
@@ -52,7 +63,18 @@ describe("warden server", () => {
     assertBuilt();
     const dir = tempDir("warden-server-");
     const ports = [await freePort(), await freePort(), await freePort()].map(String);
-    const args = ["--dataDir", dir.path, "--nativePort", ports[0]!, "--clientPort", ports[1]!, "--adminPort", ports[2]!, "--tickTime", "200"];
+    const args = [
+      "--dataDir",
+      dir.path,
+      "--nativePort",
+      ports[0]!,
+      "--clientPort",
+      ports[1]!,
+      "--adminPort",
+      ports[2]!,
+      "--tickTime",
+      "200",
+    ];
     const cs = `127.0.0.1:${ports[0]}`;
     try {
       const first = await serve(args);
@@ -80,7 +102,20 @@ describe("warden server", () => {
     const dir = tempDir("warden-server-");
     const logDir = tempDir("warden-server-log-");
     const ports = [await freePort(), await freePort(), await freePort()].map(String);
-    const args = ["--dataDir", dir.path, "--dataLogDir", logDir.path, "--nativePort", ports[0]!, "--clientPort", ports[1]!, "--adminPort", ports[2]!, "--tickTime", "200"];
+    const args = [
+      "--dataDir",
+      dir.path,
+      "--dataLogDir",
+      logDir.path,
+      "--nativePort",
+      ports[0]!,
+      "--clientPort",
+      ports[1]!,
+      "--adminPort",
+      ports[2]!,
+      "--tickTime",
+      "200",
+    ];
     try {
       const first = await serve(args);
       expect(first.output()).toContain(`log ${logDir.path}`);
@@ -96,7 +131,9 @@ describe("warden server", () => {
       // Back in dataDir with the log left in logDir: the log is missing, said plainly.
       const moved = await runWarden(["server", ...args.filter((_, i) => i !== 2 && i !== 3)]);
       expect(moved.code).toBe(2);
-      expect(moved.stderr).toMatch(/^warden server: WARDEN_ERR_STORAGE_MISPLACED_DATA: the transaction log of .* is in .*warden-server-log-.*not starting with an empty log/);
+      expect(moved.stderr).toMatch(
+        /^warden server: WARDEN_ERR_STORAGE_MISPLACED_DATA: the transaction log of .* is in .*warden-server-log-.*not starting with an empty log/,
+      );
     } finally {
       dir.remove();
       logDir.remove();
@@ -133,8 +170,14 @@ describe("warden ensemble", () => {
       expect(status.stdout).toMatch(/^id +pid +state +native +client +admin\n1 +\d+ +(standalone|leader) +\d+/);
       expect(await runWarden(["shell", "-c", "ls /"], { cwd: cwd.path })).toEqual({ code: 0, stdout: "[zookeeper]\n", stderr: "" });
       expect((await runWarden(["ensemble", "start", "-n", "1"], { cwd: cwd.path })).stderr).toContain("already running");
-      expect(await runWarden(["ensemble", "stop", "--wipe"], { cwd: cwd.path })).toMatchObject({ code: 0, stdout: "stopped 1 server; removed .warden/ensemble\n" });
-      expect(await runWarden(["ensemble", "status"], { cwd: cwd.path })).toMatchObject({ code: 1, stdout: "no ensemble in .warden/ensemble\n" });
+      expect(await runWarden(["ensemble", "stop", "--wipe"], { cwd: cwd.path })).toMatchObject({
+        code: 0,
+        stdout: "stopped 1 server; removed .warden/ensemble\n",
+      });
+      expect(await runWarden(["ensemble", "status"], { cwd: cwd.path })).toMatchObject({
+        code: 1,
+        stdout: "no ensemble in .warden/ensemble\n",
+      });
     } finally {
       await runWarden(["ensemble", "stop", "--wipe"], { cwd: cwd.path });
       cwd.remove();

@@ -59,7 +59,7 @@ describe("the history file", () => {
   });
   it("keeps at most HISTORY_LINES_MAX lines, the newest", () => {
     const lines = Array.from({ length: HISTORY_LINES_MAX + 1 }, (_, i) => `ls /${i}`);
-    writeFileSync(file, lines.join("\n") + "\n");
+    writeFileSync(file, `${lines.join("\n")}\n`);
     const loaded = loadHistory(file);
     expect(loaded).toHaveLength(HISTORY_LINES_MAX);
     expect(loaded[0]).toBe(`ls /${HISTORY_LINES_MAX}`);

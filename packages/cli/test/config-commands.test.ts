@@ -1,7 +1,7 @@
 // warden shell's config and reconfig, with zkCli's flags, checks and output (GetConfigCommand,
 // ReconfigCommand), against a real server: a quorum of one (standaloneEnabled=false) with
 // reconfigEnabled, whose /zookeeper/config lists it.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +20,11 @@ const parse = (line: string, files: Record<string, string> = {}) =>
 
 describe("reconfig's flags, as ReconfigCommand.parse reads them", () => {
   it("-add, -remove and -members are lower-cased; -v is hexadecimal", () => {
-    expect(parse("reconfig -remove 3 -add server.5=ZK5:1234:1235;1236 -v 100000000")).toEqual({ joining: "server.5=zk5:1234:1235;1236", leaving: "3", fromConfig: 0x100000000n });
+    expect(parse("reconfig -remove 3 -add server.5=ZK5:1234:1235;1236 -v 100000000")).toEqual({
+      joining: "server.5=zk5:1234:1235;1236",
+      leaving: "3",
+      fromConfig: 0x100000000n,
+    });
     expect(parse("reconfig -members server.1=a:1:2;3,server.2=b:1:2;3")).toEqual({ newMembers: "server.1=a:1:2;3,server.2=b:1:2;3" });
   });
 
@@ -33,7 +37,9 @@ describe("reconfig's flags, as ReconfigCommand.parse reads them", () => {
 
   it("refuses what zkCli refuses, with its messages", () => {
     expect(() => parse("reconfig -s")).toThrow(/usage: reconfig \[-s\]/);
-    expect(() => parse("reconfig -file f -add 1=a:1:2;3")).toThrow("Can't use -file or -members together with -add or -remove (mixing incremental and non-incremental modes is not allowed)");
+    expect(() => parse("reconfig -file f -add 1=a:1:2;3")).toThrow(
+      "Can't use -file or -members together with -add or -remove (mixing incremental and non-incremental modes is not allowed)",
+    );
     expect(() => parse("reconfig -file f -members x")).toThrow("Can't use -file and -members together (conflicting non-incremental modes)");
     expect(() => parse("reconfig -remove 1 -v xyz")).toThrow("-v must be followed by a long (configuration version)");
   });
@@ -54,11 +60,26 @@ describe("config and reconfig in the shell", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "warden-cli-config-"));
-    const [peer, election, client, native, admin] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [peer, election, client, native, admin] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     line = `127.0.0.1:${peer}:${election}:participant;127.0.0.1:${client}`;
     const config = loadConfig(undefined, {
-      dataDir: dir, nativePort: String(native), clientPort: String(client), clientPortAddress: "127.0.0.1", adminPort: String(admin), tickTime: "200",
-      standaloneEnabled: "false", reconfigEnabled: "true", "server.1": line, myid: "1", superDigest: "super:D/InIHSb7yEEbrWz8b9l71RjZJU=",
+      dataDir: dir,
+      nativePort: String(native),
+      clientPort: String(client),
+      clientPortAddress: "127.0.0.1",
+      adminPort: String(admin),
+      tickTime: "200",
+      standaloneEnabled: "false",
+      reconfigEnabled: "true",
+      "server.1": line,
+      myid: "1",
+      superDigest: "super:D/InIHSb7yEEbrWz8b9l71RjZJU=",
     });
     server = await startServer(config, { log: () => undefined });
     const deadline = Date.now() + 10_000;
@@ -92,14 +113,16 @@ describe("config and reconfig in the shell", () => {
 
   it("reconfig prints zkCli's messages for the server's refusals", async () => {
     expect(await run("reconfig -remove 1 -v 5")).toMatchObject({ ok: false, err: "version No is not valid : \n" });
-    expect(await run("reconfig -add server.1=" + line)).toMatchObject({ ok: false, err: "Insufficient permission : \n" });
+    expect(await run(`reconfig -add server.1=${line}`)).toMatchObject({ ok: false, err: "Insufficient permission : \n" });
     await run("addauth digest super:test");
     expect((await run("reconfig -add server.2=127.0.0.1:1:2;3")).err).toBe(
       "No quorum of new config is connected and up-to-date with the leader of last commmitted config - try invoking reconfiguration after new servers are connected and synced\n",
     );
     // Every check passes: committed through the log, printed as zkCli prints it.
-    const committed = await run("reconfig -add server.1=" + line);
+    const committed = await run(`reconfig -add server.1=${line}`);
     expect(committed).toMatchObject({ ok: true, err: "" });
-    expect(committed.out).toMatch(new RegExp(`^Committed new configuration:\\nserver\\.1=${line.replace(/[.;]/g, (c) => `\\${c}`)}\\nversion=[0-9a-f]+\\n`));
+    expect(committed.out).toMatch(
+      new RegExp(`^Committed new configuration:\\nserver\\.1=${line.replace(/[.;]/g, (c) => `\\${c}`)}\\nversion=[0-9a-f]+\\n`),
+    );
   });
 });

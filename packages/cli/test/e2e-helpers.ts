@@ -68,7 +68,10 @@ export class Terminal {
 
   constructor(command: string[], env: NodeJS.ProcessEnv) {
     const line = command.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(" ");
-    this.#child = spawn("script", ["-qfec", line, "/dev/null"], { env: { ...process.env, ...env, TERM: "xterm" }, stdio: ["pipe", "pipe", "pipe"] });
+    this.#child = spawn("script", ["-qfec", line, "/dev/null"], {
+      env: { ...process.env, ...env, TERM: "xterm" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     this.#child.stdout!.on("data", (d) => (this.#output += d));
     this.#exit = new Promise((resolve) => this.#child.on("close", resolve));
   }

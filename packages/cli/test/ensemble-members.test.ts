@@ -44,7 +44,9 @@ describe("warden ensemble add|remove", () => {
       const add = await runWarden(["ensemble", "add"], { cwd: cwd.path, timeoutMs: 60_000 });
       expect(add.stderr).toBe("");
       expect(add.code).toBe(0);
-      expect(add.stdout).toMatch(/^added server 4 \(native \d+, client \d+, admin \d+\)\nconfiguration 0x[0-9a-f]+:\nserver\.1=[\s\S]*\nserver\.4=127\.0\.0\.1:\d+:\d+:participant;127\.0\.0\.1:\d+\nversion=[0-9a-f]+\n$/);
+      expect(add.stdout).toMatch(
+        /^added server 4 \(native \d+, client \d+, admin \d+\)\nconfiguration 0x[0-9a-f]+:\nserver\.1=[\s\S]*\nserver\.4=127\.0\.0\.1:\d+:\d+:participant;127\.0\.0\.1:\d+\nversion=[0-9a-f]+\n$/,
+      );
       const grown = readEnsemble(dir)!;
       expect(grown.servers.map((s) => s.id)).toEqual([1, 2, 3, 4]);
       const fourth = grown.servers[3]!;
@@ -54,7 +56,9 @@ describe("warden ensemble add|remove", () => {
       expect(status.stdout).toMatch(new RegExp(`\\n4 +${fourth.pid} +follower +${fourth.nativePort} `));
       // The new server is a voter in /zookeeper/config, and serves.
       const viaFourth = await connect(`127.0.0.1:${fourth.nativePort}`);
-      expect((await viaFourth.getConfig()).config!.servers.map((s) => [s.id, s.type])).toEqual([1, 2, 3, 4].map((id) => [id, "participant"]));
+      expect((await viaFourth.getConfig()).config!.servers.map((s) => [s.id, s.type])).toEqual(
+        [1, 2, 3, 4].map((id) => [id, "participant"]),
+      );
       await viaFourth.create("/via-fourth", "x");
 
       const remove = await runWarden(["ensemble", "remove", "4"], { cwd: cwd.path, timeoutMs: 60_000 });

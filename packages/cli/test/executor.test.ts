@@ -37,7 +37,9 @@ describe("reading and writing znodes", () => {
   it("prints the Stat with -s and for stat", async () => {
     await h.run("create /a v");
     const stat = await h.run("stat /a");
-    expect(stat.out).toMatch(/^cZxid = 0x[0-9a-f]+\nctime = \w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC \d{4}\nmZxid = .*\ndataVersion = 0\naclVersion = 0\nephemeralOwner = 0x0\ndataLength = 1\nnumChildren = 0\n$/s);
+    expect(stat.out).toMatch(
+      /^cZxid = 0x[0-9a-f]+\nctime = \w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC \d{4}\nmZxid = .*\ndataVersion = 0\naclVersion = 0\nephemeralOwner = 0x0\ndataLength = 1\nnumChildren = 0\n$/s,
+    );
     expect((await h.run("get -s /a")).out).toMatch(/^v\ncZxid = /);
     expect((await h.run("ls -s /a")).out).toMatch(/^\[\]\ncZxid = /);
     expect((await h.run("set -s /a w")).out).toMatch(/dataVersion = 1\n/);
@@ -100,7 +102,8 @@ describe("ACLs and auth", () => {
   it("sets an ACL on a whole subtree with -R", async () => {
     for (const p of ["/s", "/s/a", "/s/a/b"]) await h.run(`create ${p}`);
     await h.run("setAcl -R /s world:anyone:r");
-    for (const p of ["/s", "/s/a", "/s/a/b"]) expect(h.ensemble.tree.get(p).acl).toEqual([{ perms: 1, id: { scheme: "world", id: "anyone" } }]);
+    for (const p of ["/s", "/s/a", "/s/a/b"])
+      expect(h.ensemble.tree.get(p).acl).toEqual([{ perms: 1, id: { scheme: "world", id: "anyone" } }]);
   });
 
   it("adds credentials to the session", async () => {
@@ -183,7 +186,13 @@ describe("the session and the shell", () => {
 
   it("marks quit and lists every command in help", async () => {
     const help = (await h.run("help")).out;
-    for (const usage of ["ls [-s] [-w] [-R] path", "create [-s] [-e] [-c] [-t ttl] path [data] [acl]", "removewatches path [-c|-d|-a] [-l]", "redo cmdno"]) expect(help).toContain(`\t${usage}\n`);
+    for (const usage of [
+      "ls [-s] [-w] [-R] path",
+      "create [-s] [-e] [-c] [-t ttl] path [data] [acl]",
+      "removewatches path [-c|-d|-a] [-l]",
+      "redo cmdno",
+    ])
+      expect(help).toContain(`\t${usage}\n`);
     expect(h.shell.quitRequested).toBe(false);
     await h.run("quit");
     expect(h.shell.quitRequested).toBe(true);

@@ -6,7 +6,16 @@ import { parseAcl, formatAclEntry, ACL_ENTRIES_MAX } from "../src/shell/acl.js";
 import { COMMANDS } from "../src/shell/commands/index.js";
 import { createMode } from "../src/shell/commands/write.js";
 import { formatList, formatStat, formatEvent, errorMessage, formatTime } from "../src/shell/format.js";
-import { BadVersionError, CreateMode, EventType, KeeperState, NodeExistsError, NoNodeError, NotEmptyError, OperationTimeoutError } from "@warden/protocol";
+import {
+  BadVersionError,
+  CreateMode,
+  EventType,
+  KeeperState,
+  NodeExistsError,
+  NoNodeError,
+  NotEmptyError,
+  OperationTimeoutError,
+} from "@warden/protocol";
 
 const parse = (line: string) => {
   const words = tokenize(line);
@@ -35,7 +44,10 @@ describe("tokenize", () => {
 describe("parseCommand", () => {
   it("reads boolean flags anywhere, bundled or not", () => {
     const c = parse("create -e /a -s data");
-    expect([...c.flags]).toEqual([["e", true], ["s", true]]);
+    expect([...c.flags]).toEqual([
+      ["e", true],
+      ["s", true],
+    ]);
     expect(c.args).toEqual(["/a", "data"]);
     expect([...parse("create -es /a").flags.keys()]).toEqual(["e", "s"]);
   });
@@ -105,7 +117,13 @@ describe("ACL syntax", () => {
   });
   it("refuses more than ACL_ENTRIES_MAX entries", () => {
     expect(parseAcl(Array(ACL_ENTRIES_MAX).fill("world:anyone:r").join(","))).toHaveLength(ACL_ENTRIES_MAX);
-    expect(() => parseAcl(Array(ACL_ENTRIES_MAX + 1).fill("world:anyone:r").join(","))).toThrow(/more than/);
+    expect(() =>
+      parseAcl(
+        Array(ACL_ENTRIES_MAX + 1)
+          .fill("world:anyone:r")
+          .join(","),
+      ),
+    ).toThrow(/more than/);
   });
   it("prints an entry as zkCli's getAcl does", () => {
     expect(formatAclEntry({ id: { scheme: "world", id: "anyone" }, perms: Perms.ALL })).toBe("'world,'anyone\n: cdrwa\n");
@@ -117,7 +135,19 @@ describe("output formats", () => {
     expect(formatList(["a", "b"])).toBe("[a, b]\n");
     expect(formatList([])).toBe("[]\n");
     expect(formatTime(Date.UTC(2026, 10, 25, 15, 2, 56))).toBe("Wed Nov 25 15:02:56 UTC 2026");
-    const stat = { czxid: 0x10n, mzxid: 0x11n, ctime: 0, mtime: 0, version: 2, cversion: 1, aversion: 0, ephemeralOwner: 0n, dataLength: 5, numChildren: 1, pzxid: 0x12n };
+    const stat = {
+      czxid: 0x10n,
+      mzxid: 0x11n,
+      ctime: 0,
+      mtime: 0,
+      version: 2,
+      cversion: 1,
+      aversion: 0,
+      ephemeralOwner: 0n,
+      dataLength: 5,
+      numChildren: 1,
+      pzxid: 0x12n,
+    };
     expect(formatStat(stat)).toBe(
       "cZxid = 0x10\nctime = Thu Jan 01 00:00:00 UTC 1970\nmZxid = 0x11\nmtime = Thu Jan 01 00:00:00 UTC 1970\npZxid = 0x12\n" +
         "cversion = 1\ndataVersion = 2\naclVersion = 0\nephemeralOwner = 0x0\ndataLength = 5\nnumChildren = 1\n",
@@ -127,7 +157,9 @@ describe("output formats", () => {
     expect(formatEvent({ type: EventType.NodeDataChanged, state: KeeperState.SyncConnected, path: "/a" })).toBe(
       "\nWATCHER::\n\nWatchedEvent state:SyncConnected type:NodeDataChanged path:/a\n",
     );
-    expect(formatEvent({ type: EventType.None, state: KeeperState.Disconnected, path: "" })).toContain("state:Disconnected type:None path:null");
+    expect(formatEvent({ type: EventType.None, state: KeeperState.Disconnected, path: "" })).toContain(
+      "state:Disconnected type:None path:null",
+    );
   });
   it("words the common errors as zkCli does, and others by their own message", () => {
     expect(errorMessage(new NoNodeError(undefined, "/a"), "/a")).toBe("Node does not exist: /a");

@@ -48,7 +48,11 @@ describe("warden registry", () => {
     const list = (await runWarden(["registry", "instances", "api", ...c])).stdout;
     expect(list).toMatch(/^ID\s+ADDRESS\s+HEALTH/);
     expect(list).toMatch(/api-1\s+10\.0\.0\.5:8080\s+healthy\s+healthy\s+-\s+\{"zone":"a"\}/);
-    expect(await runWarden(["registry", "deregister", "api", "api-1", ...c])).toEqual({ code: 0, stdout: "deregistered api/api-1\n", stderr: "" });
+    expect(await runWarden(["registry", "deregister", "api", "api-1", ...c])).toEqual({
+      code: 0,
+      stdout: "deregistered api/api-1\n",
+      stderr: "",
+    });
     expect((await runWarden(["registry", "deregister", "api", "api-1", ...c])).code).toBe(1);
     expect((await runWarden(["registry", "instances", "api", ...c])).stdout).toBe("(no instances of api)\n");
   });

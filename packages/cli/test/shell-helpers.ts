@@ -41,4 +41,5 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** Resolves once `predicate` holds, polling; rejects after timeoutMs. */
-export const until = (predicate: () => boolean, timeoutMs = 5000): Promise<unknown> => waitUntil("the shell's condition", predicate, timeoutMs, 10);
+export const until = (predicate: () => boolean, timeoutMs = 5000): Promise<unknown> =>
+  waitUntil("the shell's condition", predicate, timeoutMs, 10);

@@ -92,7 +92,10 @@ export function makeCall(spec: NewCall): [Call, Promise<Response>] {
   }
   signal?.addEventListener("abort", onAbort, { once: true });
   if (timeoutMs !== undefined) {
-    timer = spec.clock.setTimeout(() => giveUp(new OperationTimeoutError(`${spec.request.type} timed out after ${timeoutMs} ms`, spec.path)), timeoutMs);
+    timer = spec.clock.setTimeout(
+      () => giveUp(new OperationTimeoutError(`${spec.request.type} timed out after ${timeoutMs} ms`, spec.path)),
+      timeoutMs,
+    );
   }
   return [call, promise];
 }

@@ -73,7 +73,12 @@ export class Client {
     this.chroot = parsed.chroot;
     this.#codec = new NativeCodec(this.#options.limits);
     this.#build = new RequestBuilder(parsed.chroot, this.#codec.limits.dataBytesMax);
-    const rotation = new ServerRotation(parsed.servers, this.#options.random, this.#options.reconnectDelayMsMin, this.#options.reconnectDelayMsMax);
+    const rotation = new ServerRotation(
+      parsed.servers,
+      this.#options.random,
+      this.#options.reconnectDelayMsMin,
+      this.#options.reconnectDelayMsMax,
+    );
     this.#rotation = rotation;
     const map = this.#options.serverListFromConfig;
     // A configuration the mapping cannot read is skipped; the next change is tried again.
@@ -135,11 +140,15 @@ export class Client {
    * connection counts (only a canBeReadOnly client gets one) unless `readWrite` is true.
    */
   connected(options: { timeoutMs?: number; readWrite?: boolean } = {}): Promise<void> {
-    const enough = (s: ClientState | SessionEvent) => s === "connected" || s === "reconnected" || (s === "connectedReadOnly" && options.readWrite !== true);
+    const enough = (s: ClientState | SessionEvent) =>
+      s === "connected" || s === "reconnected" || (s === "connectedReadOnly" && options.readWrite !== true);
     if (enough(this.#state)) return Promise.resolve();
     if (this.#state === "closed") return Promise.reject(errorFromCode(ErrorCode.CONNECTION_LOSS, undefined, "the client is closed"));
     return new Promise((resolve, reject) => {
-      const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => done(errorFromCode(ErrorCode.OPERATION_TIMEOUT, undefined, "not connected in time")), options.timeoutMs);
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => done(errorFromCode(ErrorCode.OPERATION_TIMEOUT, undefined, "not connected in time")), options.timeoutMs);
       const off = this.on("state", (s) => {
         if (enough(s)) done();
         else if (s === "closed") done(errorFromCode(ErrorCode.CONNECTION_LOSS, undefined, "the client is closed"));
@@ -173,7 +182,10 @@ export class Client {
     const watch = options.watch;
     const request: Request = { type: "exists", path: this.#build.path(path), watch: watch !== undefined };
     if (watch) this.#checkWatchBound();
-    const onReply = watch && ((err: number) => (err === 0 ? this.#watches.add("data", path, watch) : err === ErrorCode.NO_NODE && this.#watches.add("exist", path, watch)));
+    const onReply =
+      watch &&
+      ((err: number) =>
+        err === 0 ? this.#watches.add("data", path, watch) : err === ErrorCode.NO_NODE && this.#watches.add("exist", path, watch));
     try {
       const r = await this.#submit(request, path, options, onReply || undefined);
       return r.type === "exists" ? r.stat : unexpected(r);
@@ -191,7 +203,12 @@ export class Client {
   }
 
   async setData(path: string, data: Data, version = -1, options: CallOptions = {}): Promise<Stat> {
-    const request: Request = { type: "setData", path: this.#build.path(path), data: this.#build.data(data, path), version: this.#build.version(version, path) };
+    const request: Request = {
+      type: "setData",
+      path: this.#build.path(path),
+      data: this.#build.data(data, path),
+      version: this.#build.version(version, path),
+    };
     const r = await this.#submit(request, path, options);
     return r.type === "setData" ? r.stat : unexpected(r);
   }
@@ -202,7 +219,11 @@ export class Client {
   }
 
   async setACL(path: string, acl: readonly ACL[], version = -1, options: CallOptions = {}): Promise<Stat> {
-    const r = await this.#submit({ type: "setACL", path: this.#build.path(path), acl: [...acl], version: this.#build.version(version, path) }, path, options);
+    const r = await this.#submit(
+      { type: "setACL", path: this.#build.path(path), acl: [...acl], version: this.#build.version(version, path) },
+      path,
+      options,
+    );
     return r.type === "setACL" ? r.stat : unexpected(r);
   }
 
@@ -278,7 +299,8 @@ export class Client {
   /** Adds credentials to the session (and to every later connection of this client). */
   async addAuth(scheme: string, auth: Data, options: CallOptions = {}): Promise<void> {
     const bytes = this.#build.data(auth, "");
-    if (this.#auths.length >= AUTHS_MAX) throw errorFromCode(ErrorCode.BAD_ARGUMENTS, undefined, `more than ${AUTHS_MAX} addAuth credentials`);
+    if (this.#auths.length >= AUTHS_MAX)
+      throw errorFromCode(ErrorCode.BAD_ARGUMENTS, undefined, `more than ${AUTHS_MAX} addAuth credentials`);
     await this.#submit({ type: "auth", scheme, auth: bytes }, undefined, options, (err) => {
       if (err === 0) this.#auths.push({ scheme, auth: bytes });
       else if (err === ErrorCode.AUTH_FAILED) this.#onStateChange("authFailed");
@@ -339,7 +361,12 @@ export class Client {
     return this.#closePromise;
   }
 
-  #submit(request: Request, path: string | undefined, options: CallOptions, onReply?: (err: number, r: Response | undefined) => void): Promise<Response> {
+  #submit(
+    request: Request,
+    path: string | undefined,
+    options: CallOptions,
+    onReply?: (err: number, r: Response | undefined) => void,
+  ): Promise<Response> {
     // The default transport loads asynchronously (Node's ws); calls made before it wait.
     if (this.#session === undefined) return this.#ready.then(() => this.#submit(request, path, options, onReply));
     return this.#session.submit(request, { path, options, ...(onReply ? { onReply } : {}) });
@@ -394,9 +421,23 @@ export class Client {
    * fit in it (past SET_WATCHES_CHARS_MAX of paths) are told EventsLost here instead.
    */
   #setWatches(resumeAfterZxid: bigint): Request[] {
-    const lists = { persistentWatches: "persistent", persistentRecursiveWatches: "persistentRecursive", dataWatches: "data", existWatches: "exist", childWatches: "child" } as const;
+    const lists = {
+      persistentWatches: "persistent",
+      persistentRecursiveWatches: "persistentRecursive",
+      dataWatches: "data",
+      existWatches: "exist",
+      childWatches: "child",
+    } as const;
     const requests: Request[] = [];
-    const empty = () => ({ type: "setWatches" as const, relativeZxid: this.lastZxidSeen, dataWatches: [] as string[], existWatches: [] as string[], childWatches: [] as string[], persistentWatches: [] as string[], persistentRecursiveWatches: [] as string[] });
+    const empty = () => ({
+      type: "setWatches" as const,
+      relativeZxid: this.lastZxidSeen,
+      dataWatches: [] as string[],
+      existWatches: [] as string[],
+      childWatches: [] as string[],
+      persistentWatches: [] as string[],
+      persistentRecursiveWatches: [] as string[],
+    });
     let current: Extract<Request, { type: "setWatches" }> = { ...empty(), resumeAfterZxid };
     let chars = 0;
     let count = 0;

@@ -47,7 +47,10 @@ export function parseConnectString(given: string): ConnectString {
   let chroot: string | undefined = slash < 0 ? undefined : connectString.slice(slash);
   if (chroot === "/") chroot = undefined;
   if (chroot !== undefined) validatePath(chroot);
-  const entries = hostsPart.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const entries = hostsPart
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (entries.length === 0) throw new BadArgumentsError(`no servers in connect string "${connectString}"`);
   if (entries.length > CONNECT_STRING_SERVERS_MAX) {
     throw new BadArgumentsError(`more than ${CONNECT_STRING_SERVERS_MAX} servers in connect string`);

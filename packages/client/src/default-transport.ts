@@ -19,7 +19,10 @@ export async function defaultTransport(tls?: TlsOptions): Promise<Transport> {
   try {
     ws = (await import(/* @vite-ignore */ NODE_WEBSOCKET_MODULE)) as typeof ws;
   } catch (e) {
-    if (tls !== undefined) throw new Error(`the tls option needs Node's ws module (in a browser, wss:// uses the browser's own certificates): ${(e as Error).message}`);
+    if (tls !== undefined)
+      throw new Error(
+        `the tls option needs Node's ws module (in a browser, wss:// uses the browser's own certificates): ${(e as Error).message}`,
+      );
     throw e;
   }
   const WebSocketClass = ws.WebSocket ?? ws.default;

@@ -50,15 +50,23 @@ export async function setQuota(client: Client, path: string, kind: QuotaKind, va
   await checkNoParentQuota(client, path);
   // As zkCli: the nodes from /zookeeper/quota down to the path's own, then its two nodes there.
   let at = QUOTA_ROOT;
-  for (const part of path.split("/").slice(1).filter((p) => p !== "")) {
-    at += "/" + part;
+  for (const part of path
+    .split("/")
+    .slice(1)
+    .filter((p) => p !== "")) {
+    at += `/${part}`;
     if ((await client.exists(at)) === null) await client.create(at, null).catch(ignore(NodeExistsError));
   }
   const limitPath = `${at}/${QUOTA_LIMIT_NODE}`;
   const statPath = `${at}/${QUOTA_STAT_NODE}`;
   let limits: Map<string, number>;
   if ((await client.exists(limitPath)) === null) {
-    limits = new Map([["count", -1], ["bytes", -1], ["countHardLimit", -1], ["byteHardLimit", -1]]);
+    limits = new Map([
+      ["count", -1],
+      ["bytes", -1],
+      ["countHardLimit", -1],
+      ["byteHardLimit", -1],
+    ]);
     limits.set(kind, value);
     await client.create(limitPath, formatStatsTrackEntries(limits));
     await client.create(statPath, "count=0,bytes=0");
@@ -106,8 +114,10 @@ export async function deleteQuota(client: Client, path: string, kinds: readonly 
 function warnings(limits: Map<string, number>, stats: StatsTrack): string[] {
   const l = parseStatsTrack(formatStatsTrackEntries(limits));
   const out: string[] = [];
-  if ((l.count > -1 && l.count < stats.count) || (l.countHardLimit > -1 && l.countHardLimit < stats.count)) out.push(`[Warning]: the count quota you create is less than the existing count:${stats.count}`);
-  if ((l.bytes > -1 && l.bytes < stats.bytes) || (l.byteHardLimit > -1 && l.byteHardLimit < stats.bytes)) out.push(`[Warning]: the bytes quota you create is less than the existing bytes:${stats.bytes}`);
+  if ((l.count > -1 && l.count < stats.count) || (l.countHardLimit > -1 && l.countHardLimit < stats.count))
+    out.push(`[Warning]: the count quota you create is less than the existing count:${stats.count}`);
+  if ((l.bytes > -1 && l.bytes < stats.bytes) || (l.byteHardLimit > -1 && l.byteHardLimit < stats.bytes))
+    out.push(`[Warning]: the bytes quota you create is less than the existing bytes:${stats.bytes}`);
   return out;
 }
 
@@ -135,7 +145,7 @@ async function checkNoParentQuota(client: Client, path: string): Promise<void> {
   const parts = path.split("/");
   let at = QUOTA_ROOT;
   for (let i = 1; i < parts.length - 1; i++) {
-    at += "/" + parts[i];
+    at += `/${parts[i]}`;
     let children: string[];
     try {
       children = await client.getChildren(at);

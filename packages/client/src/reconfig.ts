@@ -1,7 +1,14 @@
 // Dynamic reconfiguration from the client's side, as ZooKeeper's ZooKeeperAdmin and
 // ZooKeeper.getConfig: the request a reconfig sends, and the configuration a reply carries.
 import type { Client } from "./client.js";
-import { BadArgumentsError, parseDynamicConfig, type DynamicConfig, type NodeData, type ReconfigRequest, type Stat } from "@warden/protocol";
+import {
+  BadArgumentsError,
+  parseDynamicConfig,
+  type DynamicConfig,
+  type NodeData,
+  type ReconfigRequest,
+  type Stat,
+} from "@warden/protocol";
 
 /** reconfig's arguments; lists are joined with commas as ZooKeeperAdmin's List variants join them. */
 export interface ReconfigSpec {
@@ -23,12 +30,19 @@ export interface ConfigResult {
   config: DynamicConfig | undefined;
 }
 
-const joined = (v: string | readonly (string | number)[] | undefined): string | null => (v === undefined ? null : typeof v === "string" ? v : v.join(","));
+const joined = (v: string | readonly (string | number)[] | undefined): string | null =>
+  v === undefined ? null : typeof v === "string" ? v : v.join(",");
 
 export function reconfigRequest(spec: ReconfigSpec): ReconfigRequest {
   const fromConfig = spec.fromConfig ?? -1n;
   if (fromConfig < -1n || fromConfig >= 2n ** 63n) throw new BadArgumentsError(`fromConfig ${fromConfig} is not a configuration version`);
-  return { type: "reconfig", joiningServers: joined(spec.joining), leavingServers: joined(spec.leaving), newMembers: joined(spec.newMembers), curConfigId: fromConfig };
+  return {
+    type: "reconfig",
+    joiningServers: joined(spec.joining),
+    leavingServers: joined(spec.leaving),
+    newMembers: joined(spec.newMembers),
+    curConfigId: fromConfig,
+  };
 }
 
 /** What following the configuration needs of a client. */
@@ -39,7 +53,11 @@ export type ConfigFollower = Pick<Client, "getConfig" | "updateServerList" | "on
  * client's server list. A watch that could not be set (the connection dropped) is set again
  * at the next connection. Returns a function that stops following.
  */
-export function followConfig(client: ConfigFollower, map: (config: DynamicConfig) => string | undefined, onError: (e: unknown) => void): () => void {
+export function followConfig(
+  client: ConfigFollower,
+  map: (config: DynamicConfig) => string | undefined,
+  onError: (e: unknown) => void,
+): () => void {
   let armed = false;
   let stopped = false;
   const arm = () => {

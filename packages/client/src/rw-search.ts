@@ -85,13 +85,22 @@ export class ReadWriteSearch {
     const url = this.hooks.nextUrl();
     // Once handed over, the session receives this connection's frames and its close.
     let owner: ProbeOwner | undefined;
-    const conn: Connection = new Connection(this.transport, url, this.codec, {
-      onOpen: () => conn.send({ kind: "connect", request: this.hooks.connectRequest() }),
-      onFrame: (frame) => (owner ? owner.onFrame(frame) : this.#onFrame(conn, frame, (o) => (owner = o))),
-      onClosed: () => (owner ? owner.onClosed() : this.#onProbeClosed(conn)),
-    }, () => this.hooks.clock.now());
+    const conn: Connection = new Connection(
+      this.transport,
+      url,
+      this.codec,
+      {
+        onOpen: () => conn.send({ kind: "connect", request: this.hooks.connectRequest() }),
+        onFrame: (frame) => (owner ? owner.onFrame(frame) : this.#onFrame(conn, frame, (o) => (owner = o))),
+        onClosed: () => (owner ? owner.onClosed() : this.#onProbeClosed(conn)),
+      },
+      () => this.hooks.clock.now(),
+    );
     this.#probe = conn;
-    this.#probeTimer = this.hooks.clock.setTimeout(() => conn.close(`no answer from ${url} within the probe's time`), this.hooks.probeTimeoutMs());
+    this.#probeTimer = this.hooks.clock.setTimeout(
+      () => conn.close(`no answer from ${url} within the probe's time`),
+      this.hooks.probeTimeoutMs(),
+    );
   }
 
   #onFrame(conn: Connection, frame: ServerFrame, handOver: (owner: ProbeOwner) => void): void {

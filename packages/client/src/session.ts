@@ -28,7 +28,7 @@ import { ClientClosedError } from "./errors.js";
 import { EventCursor } from "./event-cursor.js";
 import type { ResolvedOptions } from "./options.js";
 import { ReadWriteSearch } from "./rw-search.js";
-import { ServerRotation } from "./servers.js";
+import type { ServerRotation } from "./servers.js";
 import type { Transport } from "./transport.js";
 
 /** connectedReadOnly: a session on a read-only server (canBeReadOnly), ZooKeeper's ConnectedReadOnly. */
@@ -139,7 +139,9 @@ export class Session {
     if (this.#connected && this.sessionId !== 0n) {
       const done = this.#sendInternal({ type: "closeSession" });
       let timer: unknown;
-      const wait = new Promise<void>((r) => (timer = this.options.clock.setTimeout(r, Math.min(CLOSE_WAIT_MS_MAX, this.negotiatedTimeoutMs))));
+      const wait = new Promise<void>(
+        (r) => (timer = this.options.clock.setTimeout(r, Math.min(CLOSE_WAIT_MS_MAX, this.negotiatedTimeoutMs))),
+      );
       await Promise.race([done.catch(() => undefined), wait]);
       // The wait must not keep a process alive once the server has answered.
       this.options.clock.clearTimeout(timer);
@@ -187,11 +189,17 @@ export class Session {
     if (this.#closed) return;
     const url = serverUrl(this.rotation.next(), this.options.secure);
     const timeoutMs = this.#attemptTimeoutMs();
-    const conn: Connection = new Connection(this.transport, url, this.codec, {
-      onOpen: () => this.#sendConnect(conn),
-      onFrame: (frame) => this.#onFrame(conn, frame),
-      onClosed: () => this.#onConnectionClosed(conn),
-    }, () => this.options.clock.now());
+    const conn: Connection = new Connection(
+      this.transport,
+      url,
+      this.codec,
+      {
+        onOpen: () => this.#sendConnect(conn),
+        onFrame: (frame) => this.#onFrame(conn, frame),
+        onClosed: () => this.#onConnectionClosed(conn),
+      },
+      () => this.options.clock.now(),
+    );
     this.#conn = conn;
     this.#setTimer("attempt", timeoutMs, () => conn.close(`no session from ${url} within ${timeoutMs} ms`));
   }
@@ -412,7 +420,15 @@ export class Session {
   }
 
   #sendInternal(request: Request): Promise<Response> {
-    const [call, promise] = makeCall({ request, path: undefined, attempts: 1, internal: true, options: {}, onGiveUp: () => undefined, clock: this.options.clock });
+    const [call, promise] = makeCall({
+      request,
+      path: undefined,
+      attempts: 1,
+      internal: true,
+      options: {},
+      onGiveUp: () => undefined,
+      clock: this.options.clock,
+    });
     if (this.#conn === null || !this.#connected) call.reject(new ConnectionLossError());
     else this.#send(this.#conn, call);
     return promise;

@@ -36,7 +36,10 @@ export class Transaction {
     return this.#add({ type: "delete", path: this.build.path(path), version: this.build.version(version, path) }, path);
   }
   setData(path: string, data: Data, version = -1): this {
-    return this.#add({ type: "setData", path: this.build.path(path), data: this.build.data(data, path), version: this.build.version(version, path) }, path);
+    return this.#add(
+      { type: "setData", path: this.build.path(path), data: this.build.data(data, path), version: this.build.version(version, path) },
+      path,
+    );
   }
   check(path: string, version: number): this {
     const op: CheckRequest = { type: "check", path: this.build.path(path), version: this.build.version(version, path) };
@@ -73,12 +76,21 @@ export type MultiReadOutcome =
   | { type: "getChildren"; children: string[] }
   | { type: "error"; error: WardenError };
 
-export async function multiReadResults(build: RequestBuilder, opsMax: number, specs: readonly ReadSpec[], submit: (r: Request) => Promise<Response>): Promise<MultiReadOutcome[]> {
+export async function multiReadResults(
+  build: RequestBuilder,
+  opsMax: number,
+  specs: readonly ReadSpec[],
+  submit: (r: Request) => Promise<Response>,
+): Promise<MultiReadOutcome[]> {
   if (specs.length > opsMax) throw new BadArgumentsError(`multiRead takes at most ${opsMax} ops`);
   const ops: ReadOp[] = specs.map((s) =>
-    s.type === "getData" ? { type: "getData", path: build.path(s.path), watch: false } : { type: "getChildren", path: build.path(s.path), watch: false, withStat: false },
+    s.type === "getData"
+      ? { type: "getData", path: build.path(s.path), watch: false }
+      : { type: "getChildren", path: build.path(s.path), watch: false, withStat: false },
   );
   const r = await submit({ type: "multiRead", ops });
   if (r.type !== "multiRead" || r.results.length !== specs.length) throw errorFromCode(-2, undefined, "unexpected multiRead response");
-  return r.results.map((result, i) => (result.type === "error" ? { type: "error", error: errorFromCode(result.err, specs[i]!.path) } : result));
+  return r.results.map((result, i) =>
+    result.type === "error" ? { type: "error", error: errorFromCode(result.err, specs[i]!.path) } : result,
+  );
 }

@@ -1,7 +1,7 @@
 // The client's watch registry, with ZooKeeper's rules (ZKWatchManager): which watches an
 // event fires, one-shot watches removed as they fire, persistent ones kept. Paths here are
 // the caller's (chroot already stripped).
-import { EventType, KeeperState, WatcherType } from "@warden/protocol";
+import { EventType, type KeeperState, WatcherType } from "@warden/protocol";
 
 export interface WatchedEvent {
   type: EventType;
@@ -72,7 +72,8 @@ export class WatchRegistry {
     const fired = new Set<WatchListener>();
     const take = (kind: WatchKind) => this.#take(kind, path, fired);
     if (type === EventType.EventsLost) {
-      for (const kind of ["persistent", "persistentRecursive"] as const) for (const l of this.#byKind.get(kind)!.get(path) ?? []) fired.add(l);
+      for (const kind of ["persistent", "persistentRecursive"] as const)
+        for (const l of this.#byKind.get(kind)!.get(path) ?? []) fired.add(l);
       return fired;
     }
     if (type === EventType.NodeDataChanged || type === EventType.NodeCreated) {
@@ -100,7 +101,11 @@ export class WatchRegistry {
    * Removes the watches of `watcherType` on `path` (only `listener`'s when given); returns
    * the removed listeners with their removal event type, and the kinds left with none on path.
    */
-  remove(watcherType: WatcherType, path: string, listener?: WatchListener): { removed: Map<WatchListener, EventType>; emptied: WatchKind[] } {
+  remove(
+    watcherType: WatcherType,
+    path: string,
+    listener?: WatchListener,
+  ): { removed: Map<WatchListener, EventType>; emptied: WatchKind[] } {
     const removed = new Map<WatchListener, EventType>();
     const emptied: WatchKind[] = [];
     for (const kind of KINDS_OF_TYPE[watcherType]) {

@@ -22,13 +22,15 @@ async function browserBundle(): Promise<{ code: string; modules: string[] }> {
     input: src("client"),
     platform: "browser",
     resolve: { alias: { "@warden/protocol": src("protocol") }, conditionNames: ["browser", "import", "default"] },
-    plugins: [{
-      name: "refuse-node",
-      resolveId(id: string) {
-        if (id.startsWith("node:") || id === "ws" || ["fs", "net", "crypto", "events", "stream", "buffer"].includes(id)) refused.push(id);
-        return null;
+    plugins: [
+      {
+        name: "refuse-node",
+        resolveId(id: string) {
+          if (id.startsWith("node:") || id === "ws" || ["fs", "net", "crypto", "events", "stream", "buffer"].includes(id)) refused.push(id);
+          return null;
+        },
       },
-    }],
+    ],
     logLevel: "silent",
   });
   const { output } = await bundle.generate({ format: "esm" });

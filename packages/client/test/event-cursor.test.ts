@@ -3,7 +3,13 @@ import fc from "fast-check";
 import { EventType, KeeperState, type WatchEvent } from "@warden/protocol";
 import { EventCursor } from "../src/event-cursor.js";
 
-const ev = (zxid: bigint, type: EventType, path: string, catchUp = false): WatchEvent => ({ type, state: KeeperState.SyncConnected, path, zxid, ...(catchUp ? { catchUp } : {}) });
+const ev = (zxid: bigint, type: EventType, path: string, catchUp = false): WatchEvent => ({
+  type,
+  state: KeeperState.SyncConnected,
+  path,
+  zxid,
+  ...(catchUp ? { catchUp } : {}),
+});
 
 describe("the event cursor: where a reattach resumes, and which replayed events the client already had", () => {
   it("resumes after a reply's zxid: every event up to it has arrived (watch before data)", () => {
@@ -65,7 +71,10 @@ describe("the event cursor: where a reattach resumes, and which replayed events 
 // any point; the server replays every event after the resume point; what the client
 // delivers in all is exactly the stream's events, once each, in order.
 type Frame = { kind: "event"; event: WatchEvent } | { kind: "reply"; zxid: bigint };
-const changeEvents = fc.array(fc.tuple(fc.constantFrom(EventType.NodeCreated, EventType.NodeDataChanged, EventType.NodeDeleted), fc.constantFrom("/a", "/b")), { maxLength: 3 });
+const changeEvents = fc.array(
+  fc.tuple(fc.constantFrom(EventType.NodeCreated, EventType.NodeDataChanged, EventType.NodeDeleted), fc.constantFrom("/a", "/b")),
+  { maxLength: 3 },
+);
 
 it("delivers every event once, in order, wherever the connection is cut (fast-check)", () => {
   fc.assert(

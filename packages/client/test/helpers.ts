@@ -23,7 +23,14 @@ export async function startEnsemble(servers = 1): Promise<{ ensemble: TestEnsemb
 /** A connected client with fast timings; closed after the test. */
 export async function connect(servers: TestServer[], options: ClientOptions & { chroot?: string } = {}): Promise<Client> {
   const { chroot, ...rest } = options;
-  const client = createClient(connectString(servers, chroot), { transport: nodeTransport(), sessionTimeoutMs: 2000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 50, random: seeded(1), ...rest });
+  const client = createClient(connectString(servers, chroot), {
+    transport: nodeTransport(),
+    sessionTimeoutMs: 2000,
+    reconnectDelayMsMin: 10,
+    reconnectDelayMsMax: 50,
+    random: seeded(1),
+    ...rest,
+  });
   cleanups.push(() => client.close());
   await client.connected({ timeoutMs: 5000 });
   return client;
@@ -48,7 +55,8 @@ export function nextState(client: Client, wanted: SessionEvent, timeoutMs = 5000
   });
 }
 
-export const until = (predicate: () => boolean, timeoutMs = 5000): Promise<unknown> => waitUntil("the client's condition", predicate, timeoutMs, 5);
+export const until = (predicate: () => boolean, timeoutMs = 5000): Promise<unknown> =>
+  waitUntil("the client's condition", predicate, timeoutMs, 5);
 
 /** A seeded generator so server order and backoff replay. */
 export const seeded = seededRandom;
@@ -81,7 +89,13 @@ export function countingTransport(inner: Transport): { transport: Transport; sen
  * Moves a manual clock on in steps, letting real I/O run between them, until `cond` holds; fails
  * naming `what` after `stepsMax` steps of the client's time.
  */
-export async function pumpUntil(clock: { advance(ms: number): void }, cond: () => boolean, what: string, stepMs = 10, stepsMax = 2000): Promise<void> {
+export async function pumpUntil(
+  clock: { advance(ms: number): void },
+  cond: () => boolean,
+  what: string,
+  stepMs = 10,
+  stepsMax = 2000,
+): Promise<void> {
   for (let i = 0; i < stepsMax; i++) {
     if (cond()) return;
     clock.advance(stepMs);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { BadVersionError, CreateMode, EventType, NoNodeError, NodeExistsError, NotEmptyError, Perms, BadArgumentsError } from "@warden/protocol";
+import {
+  BadVersionError,
+  CreateMode,
+  EventType,
+  NoNodeError,
+  NodeExistsError,
+  NotEmptyError,
+  Perms,
+  BadArgumentsError,
+} from "@warden/protocol";
 import { TransactionError } from "@warden/client";
 import { connect, startEnsemble, text } from "./helpers.js";
 
@@ -74,7 +83,13 @@ describe("client operations against the test server", () => {
     const { servers } = await startEnsemble();
     const c = await connect(servers);
     await c.create("/t");
-    const failure = await c.transaction().create("/t/a").setData("/t", "x", 5).create("/t/b").commit().catch((e: unknown) => e);
+    const failure = await c
+      .transaction()
+      .create("/t/a")
+      .setData("/t", "x", 5)
+      .create("/t/b")
+      .commit()
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TransactionError);
     const error = failure as TransactionError;
     expect(error.failedOpIndex).toBe(1);
@@ -88,7 +103,10 @@ describe("client operations against the test server", () => {
     const { servers } = await startEnsemble();
     const c = await connect(servers);
     await c.create("/r", "data");
-    const [a, b] = await c.multiRead([{ type: "getData", path: "/r" }, { type: "getChildren", path: "/none" }]);
+    const [a, b] = await c.multiRead([
+      { type: "getData", path: "/r" },
+      { type: "getChildren", path: "/none" },
+    ]);
     expect(a!.type === "getData" && text(a!.data)).toBe("data");
     expect(b!.type === "error" && b!.error).toBeInstanceOf(NoNodeError);
   });

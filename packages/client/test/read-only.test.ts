@@ -58,11 +58,18 @@ describe("a canBeReadOnly client", () => {
 
   it("looks for a read-write server in the background and moves to it without waiting for its read-only server to close", async () => {
     const { servers, ensemble } = await startEnsemble(2);
-    const [readOnly, readWrite] = servers as [typeof servers[0], typeof servers[0]];
+    const [readOnly, readWrite] = servers as [(typeof servers)[0], (typeof servers)[0]];
     readOnly.readOnly = true;
     const port = readWrite.port;
     await readWrite.stop();
-    const c = createClient(connectString([readOnly, readWrite]), { transport: nodeTransport(), sessionTimeoutMs: 2000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 50, random: seeded(3), canBeReadOnly: true });
+    const c = createClient(connectString([readOnly, readWrite]), {
+      transport: nodeTransport(),
+      sessionTimeoutMs: 2000,
+      reconnectDelayMsMin: 10,
+      reconnectDelayMsMax: 50,
+      random: seeded(3),
+      canBeReadOnly: true,
+    });
     try {
       await c.connected({ timeoutMs: 5000 });
       expect(c.state).toBe("connectedReadOnly");
@@ -89,11 +96,18 @@ describe("a canBeReadOnly client", () => {
 
   it("a request in flight on the read-only connection when it moves fails with ConnectionLossError", async () => {
     const { servers } = await startEnsemble(2);
-    const [readOnly, readWrite] = servers as [typeof servers[0], typeof servers[0]];
+    const [readOnly, readWrite] = servers as [(typeof servers)[0], (typeof servers)[0]];
     readOnly.readOnly = true;
     const port = readWrite.port;
     await readWrite.stop();
-    const c = createClient(connectString([readOnly, readWrite]), { transport: nodeTransport(), sessionTimeoutMs: 2000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 50, random: seeded(3), canBeReadOnly: true });
+    const c = createClient(connectString([readOnly, readWrite]), {
+      transport: nodeTransport(),
+      sessionTimeoutMs: 2000,
+      reconnectDelayMsMin: 10,
+      reconnectDelayMsMax: 50,
+      random: seeded(3),
+      canBeReadOnly: true,
+    });
     try {
       await c.connected({ timeoutMs: 5000 });
       readOnly.swallow = (r) => r.type === "getData";
@@ -111,7 +125,13 @@ describe("a client without canBeReadOnly", () => {
   it("is refused by a read-only server and keeps trying: never connectedReadOnly", async () => {
     const { servers } = await startEnsemble(1);
     servers[0]!.readOnly = true;
-    const c = createClient(connectString(servers), { transport: nodeTransport(), sessionTimeoutMs: 2000, reconnectDelayMsMin: 10, reconnectDelayMsMax: 50, random: seeded(1) });
+    const c = createClient(connectString(servers), {
+      transport: nodeTransport(),
+      sessionTimeoutMs: 2000,
+      reconnectDelayMsMin: 10,
+      reconnectDelayMsMax: 50,
+      random: seeded(1),
+    });
     try {
       await until(() => servers[0]!.connects >= 2);
       expect(servers[0]!.connectRequests.every((r) => !r.readOnly)).toBe(true);

@@ -47,7 +47,12 @@ describe("updateServerList's rebalancing", () => {
     rotation.succeeded();
     expect(rotation.update(hosts(1, 2, 3), mine)).toBe(false);
     expect(rotation.current).toEqual(mine);
-    expect(rotation.update(hosts(1, 2, 3).filter((s) => s.port === mine.port || s.port === 9), mine)).toBe(false);
+    expect(
+      rotation.update(
+        hosts(1, 2, 3).filter((s) => s.port === mine.port || s.port === 9),
+        mine,
+      ),
+    ).toBe(false);
   });
 
   it("while moving, a failed new server is followed by the others before the old ones; then the plain rotation", () => {

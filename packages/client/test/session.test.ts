@@ -36,7 +36,13 @@ describe("sessions across connection loss", () => {
     ensemble.tree.write({ type: "delete", path: "/gone", version: -1 }, 0n);
     await server.start();
     await until(() => events.length === 3);
-    expect(events.map((e) => [e.type, e.path]).sort()).toEqual([[EventType.NodeCreated, "/new"], [EventType.NodeDataChanged, "/w"], [EventType.NodeDeleted, "/gone"]].sort());
+    expect(events.map((e) => [e.type, e.path]).sort()).toEqual(
+      [
+        [EventType.NodeCreated, "/new"],
+        [EventType.NodeDataChanged, "/w"],
+        [EventType.NodeDeleted, "/gone"],
+      ].sort(),
+    );
     const setWatches = ensemble.log.filter((l) => l.request.type === "setWatches");
     expect(setWatches).toHaveLength(1);
   });
@@ -154,7 +160,10 @@ describe("session expiry", () => {
     }, 10);
     clock.clearTimeout(dropped);
     clock.advance(15);
-    expect(seen).toEqual([["a", 1010], ["a2", 1015]]);
+    expect(seen).toEqual([
+      ["a", 1010],
+      ["a2", 1015],
+    ]);
     expect(clock.now()).toBe(1015);
     clock.advance(100);
     expect(seen.at(-1)).toEqual(["b", 1020]);

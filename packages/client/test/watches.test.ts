@@ -56,7 +56,11 @@ describe("watches", () => {
       seen.push([e.type, e.path]);
       if (seen.length === 3) break;
     }
-    expect(seen).toEqual([[EventType.NodeCreated, "/p/a"], [EventType.NodeDataChanged, "/p/a"], [EventType.NodeDeleted, "/p/a"]]);
+    expect(seen).toEqual([
+      [EventType.NodeCreated, "/p/a"],
+      [EventType.NodeDataChanged, "/p/a"],
+      [EventType.NodeDeleted, "/p/a"],
+    ]);
     await until(() => !ensemble.tree.watchSet(c.sessionId, "persistentRecursive").has("/p"));
   });
 

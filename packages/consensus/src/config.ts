@@ -144,19 +144,27 @@ function validateMembers(id: number, voters: readonly number[], observers: reado
   }
   if (voters.length === 0) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_NO_VOTERS", "at least one voting server is required");
   if (voters.length % 2 === 0) {
-    throw new ConsensusConfigError("WARDEN_ERR_CONFIG_EVEN_VOTERS", `the number of voting servers must be odd (1, 3, 5, ...), got ${voters.length}: an even count adds no fault tolerance`);
+    throw new ConsensusConfigError(
+      "WARDEN_ERR_CONFIG_EVEN_VOTERS",
+      `the number of voting servers must be odd (1, 3, 5, ...), got ${voters.length}: an even count adds no fault tolerance`,
+    );
   }
-  if (new Set(voters).size !== voters.length) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_DUPLICATE_ID", `voter ids must be unique: ${voters.join(",")}`);
-  if (new Set(observers).size !== observers.length) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_DUPLICATE_ID", `observer ids must be unique: ${observers.join(",")}`);
+  if (new Set(voters).size !== voters.length)
+    throw new ConsensusConfigError("WARDEN_ERR_CONFIG_DUPLICATE_ID", `voter ids must be unique: ${voters.join(",")}`);
+  if (new Set(observers).size !== observers.length)
+    throw new ConsensusConfigError("WARDEN_ERR_CONFIG_DUPLICATE_ID", `observer ids must be unique: ${observers.join(",")}`);
   const both = observers.filter((o) => voters.includes(o));
-  if (both.length > 0) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_OVERLAP", `servers cannot be both voter and observer: ${both.join(",")}`);
-  if (!joining && !all.includes(id)) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_SELF", `this server's id ${id} is neither a voter nor an observer`);
+  if (both.length > 0)
+    throw new ConsensusConfigError("WARDEN_ERR_CONFIG_OVERLAP", `servers cannot be both voter and observer: ${both.join(",")}`);
+  if (!joining && !all.includes(id))
+    throw new ConsensusConfigError("WARDEN_ERR_CONFIG_SELF", `this server's id ${id} is neither a voter nor an observer`);
 }
 
 function validateEntries(appliedZxid: Zxid, entries: readonly Entry[]): void {
   let prev = appliedZxid;
   for (const e of entries) {
-    if (e.zxid <= prev) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_LOG", `log entries must be in increasing zxid order after appliedZxid`);
+    if (e.zxid <= prev)
+      throw new ConsensusConfigError("WARDEN_ERR_CONFIG_LOG", `log entries must be in increasing zxid order after appliedZxid`);
     prev = e.zxid;
   }
 }
@@ -169,12 +177,19 @@ export function resolveConfig(c: ReplicaConfig): ResolvedConfig {
   validateMembers(c.id, c.voters, observers, c.joining === true);
   if (c.membership !== undefined) {
     const problem = membersProblem(c.membership.voters, c.membership.observers);
-    if (problem !== null) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_MEMBERSHIP", `the stored configuration is not valid (${problem}): voters ${c.membership.voters.join(",")}, observers ${c.membership.observers.join(",")}`);
+    if (problem !== null)
+      throw new ConsensusConfigError(
+        "WARDEN_ERR_CONFIG_MEMBERSHIP",
+        `the stored configuration is not valid (${problem}): voters ${c.membership.voters.join(",")}, observers ${c.membership.observers.join(",")}`,
+      );
   }
   const electionTicks = positiveInteger("electionTicks", c.electionTicks, 10);
   const heartbeatTicks = positiveInteger("heartbeatTicks", c.heartbeatTicks, 1);
   if (heartbeatTicks >= electionTicks) {
-    throw new ConsensusConfigError("WARDEN_ERR_CONFIG_TICKS", `heartbeatTicks (${heartbeatTicks}) must be less than electionTicks (${electionTicks})`);
+    throw new ConsensusConfigError(
+      "WARDEN_ERR_CONFIG_TICKS",
+      `heartbeatTicks (${heartbeatTicks}) must be less than electionTicks (${electionTicks})`,
+    );
   }
   const appliedZxid = c.appliedZxid ?? ZXID_ZERO;
   const entries = c.entries ?? [];

@@ -99,7 +99,14 @@ export class Core {
   outgoingSnapshot: OutgoingSnapshot | null = null;
   /** Follower: the one snapshot it is receiving, chunk by chunk. */
   incomingSnapshot: IncomingSnapshot | null = null;
-  readonly transfer: TransferStats = { transfersStarted: 0, transfersSuperseded: 0, chunksSent: 0, chunksReceived: 0, snapshotsInstalled: 0, checksumFailures: 0 };
+  readonly transfer: TransferStats = {
+    transfersStarted: 0,
+    transfersSuperseded: 0,
+    chunksSent: 0,
+    chunksReceived: 0,
+    snapshotsInstalled: 0,
+    checksumFailures: 0,
+  };
   statusDirty = true;
   readonly syncsAwaitingReply = new Set<number>();
   syncsAwaitingApply: SyncDone[] = [];
@@ -200,7 +207,15 @@ export class Core {
 
   /** Leader: an append without entries (commit news, liveness), from what p is known to hold. */
   heartbeatTo(p: Progress): void {
-    this.send({ type: "append", from: this.id, to: p.id, epoch: this.epoch, prevZxid: p.matchZxid, entries: [], commitZxid: this.commitZxid });
+    this.send({
+      type: "append",
+      from: this.id,
+      to: p.id,
+      epoch: this.epoch,
+      prevZxid: p.matchZxid,
+      entries: [],
+      commitZxid: this.commitZxid,
+    });
   }
 
   resetElectionTimer(): void {
@@ -316,7 +331,8 @@ export class Core {
     // transfer superseded already keeps them to its end, or a steady write load that outruns
     // every transfer would supersede them for ever.
     for (const p of this.progress.values()) {
-      if (p.state === "snapshot" && (p.snapshotSuperseded || (this.log.length < 2 * window && this.log.bytes < 2 * windowBytes))) limit = minZxid(limit, p.snapshotZxid);
+      if (p.state === "snapshot" && (p.snapshotSuperseded || (this.log.length < 2 * window && this.log.bytes < 2 * windowBytes)))
+        limit = minZxid(limit, p.snapshotZxid);
     }
     const point = this.log.largestAtMost(limit);
     if (point !== null && point > this.log.baseZxid) {
@@ -343,9 +359,23 @@ export class Core {
 
 export function newProgress(id: number, voter: boolean, lastZxid: Zxid): Progress {
   return {
-    id, voter, matchZxid: 0n, sentZxid: lastZxid, state: "probe", inflight: [], syncTicks: 0,
-    probeSent: false, recentActive: false, progressed: false,
-    snapshotZxid: 0n, snapshotTotalBytes: 0, snapshotSentBytes: 0, snapshotAckedBytes: 0, snapshotLowAckBytes: -1, snapshotTicks: 0, snapshotSuperseded: false,
+    id,
+    voter,
+    matchZxid: 0n,
+    sentZxid: lastZxid,
+    state: "probe",
+    inflight: [],
+    syncTicks: 0,
+    probeSent: false,
+    recentActive: false,
+    progressed: false,
+    snapshotZxid: 0n,
+    snapshotTotalBytes: 0,
+    snapshotSentBytes: 0,
+    snapshotAckedBytes: 0,
+    snapshotLowAckBytes: -1,
+    snapshotTicks: 0,
+    snapshotSuperseded: false,
   };
 }
 

@@ -8,7 +8,11 @@ import type { AppendRequest, Entry, SyncResponse } from "./types.js";
 /** Accept the leader of this epoch (called with m.epoch === c.epoch). */
 export function followLeader(c: Core, leaderId: number): void {
   requireOfPeer(c.role !== "leader", leaderId, `it claims to lead epoch ${c.epoch}, which this server leads`);
-  requireOfPeer(c.leaderId === null || c.leaderId === leaderId, leaderId, `it claims to lead epoch ${c.epoch}, which server ${c.leaderId} leads`);
+  requireOfPeer(
+    c.leaderId === null || c.leaderId === leaderId,
+    leaderId,
+    `it claims to lead epoch ${c.epoch}, which server ${c.leaderId} leads`,
+  );
   if (c.leaderId !== leaderId) {
     // A new attempt to connect and sync (initLimit).
     c.followerSyncTicks = 0;
@@ -33,7 +37,17 @@ export function onAppend(c: Core, m: AppendRequest): void {
   const base = c.log.baseZxid;
   if (m.prevZxid >= base && !c.log.has(m.prevZxid)) {
     const hint = c.log.largestAtMost(m.prevZxid)!;
-    c.send({ type: "append-response", from: c.id, to: m.from, epoch: c.epoch, success: false, matchZxid: 0n, acceptedZxid: 0n, rejectedPrevZxid: m.prevZxid, hintZxid: hint });
+    c.send({
+      type: "append-response",
+      from: c.id,
+      to: m.from,
+      epoch: c.epoch,
+      success: false,
+      matchZxid: 0n,
+      acceptedZxid: 0n,
+      rejectedPrevZxid: m.prevZxid,
+      hintZxid: hint,
+    });
     return;
   }
   const lastMatched = appendMatching(c, maxZxid(m.prevZxid, base), m.entries);
@@ -58,8 +72,16 @@ function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): Zxid {
     if (ours !== undefined) {
       // Only entries after the last message of this leader's that matched may differ (the log
       // matching property): an earlier conflict is a rewrite of what the leader itself sent.
-      requireOfPeer(lastMatched >= c.commitZxid, c.leaderId!, `its entry ${e.zxid} replaces committed entries (committed to ${c.commitZxid})`);
-      requireOfPeer(lastMatched >= c.verifiedZxid, c.leaderId!, `its entry ${e.zxid} replaces entries it sent in this epoch (verified to ${c.verifiedZxid})`);
+      requireOfPeer(
+        lastMatched >= c.commitZxid,
+        c.leaderId!,
+        `its entry ${e.zxid} replaces committed entries (committed to ${c.commitZxid})`,
+      );
+      requireOfPeer(
+        lastMatched >= c.verifiedZxid,
+        c.leaderId!,
+        `its entry ${e.zxid} replaces entries it sent in this epoch (verified to ${c.verifiedZxid})`,
+      );
       c.truncateLocal(lastMatched);
     }
     c.appendLocal(e);
@@ -74,7 +96,17 @@ export function sendAck(c: Core, always: boolean): void {
   const match = minZxid(c.verifiedZxid, c.durableZxid);
   if (!always && match <= c.lastAckZxid) return;
   c.lastAckZxid = maxZxid(c.lastAckZxid, match);
-  c.send({ type: "append-response", from: c.id, to: c.leaderId, epoch: c.epoch, success: true, matchZxid: match, acceptedZxid: c.verifiedZxid, rejectedPrevZxid: 0n, hintZxid: 0n });
+  c.send({
+    type: "append-response",
+    from: c.id,
+    to: c.leaderId,
+    epoch: c.epoch,
+    success: true,
+    matchZxid: match,
+    acceptedZxid: c.verifiedZxid,
+    rejectedPrevZxid: 0n,
+    hintZxid: 0n,
+  });
 }
 
 export function onSyncResponse(c: Core, m: SyncResponse): void {

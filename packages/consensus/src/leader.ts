@@ -219,7 +219,7 @@ export function maybeCommit(c: Core): void {
 
 /** The largest zxid durable on a quorum of `voters` (the leader's own copy counts if it votes). */
 function quorumMatch(c: Core, voters: readonly number[]): Zxid {
-  const matches = voters.map((v) => (v === c.id ? c.durableZxid : c.progress.get(v)?.matchZxid ?? 0n));
+  const matches = voters.map((v) => (v === c.id ? c.durableZxid : (c.progress.get(v)?.matchZxid ?? 0n)));
   matches.sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
   return matches[Math.floor(voters.length / 2)]!;
 }
@@ -266,7 +266,15 @@ export function peerLags(c: Core): PeerLag[] {
   const out: PeerLag[] = [];
   for (const p of c.progress.values()) {
     const lagEntries = p.matchZxid < c.log.baseZxid ? -1 : c.log.countAfter(p.matchZxid);
-    out.push({ id: p.id, voter: p.voter, matchZxid: p.matchZxid, lagEntries, state: p.state, snapshotZxid: p.snapshotZxid, snapshotAckedBytes: p.snapshotAckedBytes });
+    out.push({
+      id: p.id,
+      voter: p.voter,
+      matchZxid: p.matchZxid,
+      lagEntries,
+      state: p.state,
+      snapshotZxid: p.snapshotZxid,
+      snapshotAckedBytes: p.snapshotAckedBytes,
+    });
   }
   return out;
 }

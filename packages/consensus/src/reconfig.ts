@@ -11,7 +11,8 @@ const COUNTER_MAX = 0xffffffff;
 export function proposeMembership(c: Core, next: MembershipChange, fromVersion?: Zxid): MembershipResult {
   if (c.role !== "leader") return { ok: false, reason: "not-leader", leaderId: c.leaderId };
   if (!c.established) return { ok: false, reason: "not-ready", leaderId: c.id };
-  if (c.log.countAfter(c.commitZxid) >= c.cfg.maxInflightProposals || c.nextCounter > COUNTER_MAX) return { ok: false, reason: "busy", leaderId: c.id };
+  if (c.log.countAfter(c.commitZxid) >= c.cfg.maxInflightProposals || c.nextCounter > COUNTER_MAX)
+    return { ok: false, reason: "busy", leaderId: c.id };
   const last = c.members.last;
   // ZooKeeper's ReconfigInProgress: one change at a time, so that at most two configurations count.
   if (last.version > c.commitZxid) return { ok: false, reason: "in-progress", leaderId: c.id };
@@ -23,10 +24,14 @@ export function proposeMembership(c: Core, next: MembershipChange, fromVersion?:
   if (next.hostData !== undefined && next.hostData.length > HOST_DATA_BYTES_MAX) return { ok: false, reason: "invalid", leaderId: c.id };
   // ZooKeeper's NewConfigNoQuorum: the new voters must include a quorum that follows us now,
   // or the change could never commit.
-  const synced = (id: number) => id === c.id || (c.progress.get(id)?.state === "replicate" && c.progress.get(id)!.matchZxid >= c.barrierZxid);
+  const synced = (id: number) =>
+    id === c.id || (c.progress.get(id)?.state === "replicate" && c.progress.get(id)!.matchZxid >= c.barrierZxid);
   if (!hasQuorum(voters, synced)) return { ok: false, reason: "no-quorum", leaderId: c.id };
   const zxid = makeZxid(c.epoch, c.nextCounter++);
-  const membership = next.hostData === undefined ? { version: zxid, voters, observers } : { version: zxid, voters, observers, hostData: Uint8Array.from(next.hostData) };
+  const membership =
+    next.hostData === undefined
+      ? { version: zxid, voters, observers }
+      : { version: zxid, voters, observers, hostData: Uint8Array.from(next.hostData) };
   c.appendLocal({ zxid, payload: null, membership });
   return { ok: true, zxid };
 }

@@ -12,7 +12,19 @@ import { flushAppends, maybeCommit, onAppendResponse, onSyncRequest, peerLags, p
 import { proposeMembership } from "./reconfig.js";
 import { onSnapshotChunk } from "./snapshot-in.js";
 import { onSnapshotAck, provideSnapshot } from "./snapshot-out.js";
-import type { Entry, MembershipChange, MembershipResult, MembershipStatus, Message, PeerLag, ProposeResult, Ready, Snapshot, Status, TransferStats } from "./types.js";
+import type {
+  Entry,
+  MembershipChange,
+  MembershipResult,
+  MembershipStatus,
+  Message,
+  PeerLag,
+  ProposeResult,
+  Ready,
+  Snapshot,
+  Status,
+  TransferStats,
+} from "./types.js";
 
 /**
  * One server's consensus state machine (etcd raft's RawNode shape). Pure: inputs are
@@ -100,7 +112,17 @@ export class Replica {
   private refuseStale(m: Message): void {
     const c = this.c;
     if (m.type === "append" || m.type === "snapshot-chunk") {
-      c.send({ type: "append-response", from: c.id, to: m.from, epoch: c.epoch, success: false, matchZxid: 0n, acceptedZxid: 0n, rejectedPrevZxid: 0n, hintZxid: 0n });
+      c.send({
+        type: "append-response",
+        from: c.id,
+        to: m.from,
+        epoch: c.epoch,
+        success: false,
+        matchZxid: 0n,
+        acceptedZxid: 0n,
+        rejectedPrevZxid: 0n,
+        hintZxid: 0n,
+      });
     } else if (m.type === "vote-request") {
       c.send({ type: "vote-response", from: c.id, to: m.from, epoch: c.epoch, granted: false });
     } else if (m.type === "prevote-request") {
@@ -111,17 +133,28 @@ export class Replica {
   private dispatch(m: Message): void {
     const c = this.c;
     switch (m.type) {
-      case "vote-request": return onVoteRequest(c, m);
-      case "vote-response": return onVoteResponse(c, m);
-      case "prevote-request": return onPreVoteRequest(c, m);
-      case "prevote-response": return onPreVoteResponse(c, m);
-      case "append": return onAppend(c, m);
-      case "append-response": return onAppendResponse(c, m);
-      case "snapshot-chunk": return onSnapshotChunk(c, m);
-      case "snapshot-ack": return onSnapshotAck(c, m);
-      case "sync-request": return onSyncRequest(c, m);
-      case "sync-response": return onSyncResponse(c, m);
-      case "timeout-now": return onTimeoutNow(c, m.from);
+      case "vote-request":
+        return onVoteRequest(c, m);
+      case "vote-response":
+        return onVoteResponse(c, m);
+      case "prevote-request":
+        return onPreVoteRequest(c, m);
+      case "prevote-response":
+        return onPreVoteResponse(c, m);
+      case "append":
+        return onAppend(c, m);
+      case "append-response":
+        return onAppendResponse(c, m);
+      case "snapshot-chunk":
+        return onSnapshotChunk(c, m);
+      case "snapshot-ack":
+        return onSnapshotAck(c, m);
+      case "sync-request":
+        return onSyncRequest(c, m);
+      case "sync-response":
+        return onSyncResponse(c, m);
+      case "timeout-now":
+        return onTimeoutNow(c, m.from);
     }
   }
 
@@ -186,10 +219,20 @@ export class Replica {
     flushAppends(c);
     // commitDirty is consumed by flushAppends, for a leader only: a leader that set it and then
     // stepped down before the next Ready keeps it set, and must not report work forever.
-    return c.hardStateDirty || c.statusDirty || (c.commitDirty && (c.role === "leader" || c.cfg.plantedBugs.readyAfterStepDown === true)) || c.outbox.length > 0 || c.pendingEntries.length > 0 ||
-      c.pendingTruncateAfter !== null || c.pendingSnapshot !== null || c.snapshotWanted !== null ||
-      minZxid(c.commitZxid, c.durableZxid) > c.appliedZxid || c.syncsFailed.length > 0 ||
-      c.syncsAwaitingApply.some((s) => s.zxid <= c.appliedZxid) || this.membershipKey() !== c.reportedMembership;
+    return (
+      c.hardStateDirty ||
+      c.statusDirty ||
+      (c.commitDirty && (c.role === "leader" || c.cfg.plantedBugs.readyAfterStepDown === true)) ||
+      c.outbox.length > 0 ||
+      c.pendingEntries.length > 0 ||
+      c.pendingTruncateAfter !== null ||
+      c.pendingSnapshot !== null ||
+      c.snapshotWanted !== null ||
+      minZxid(c.commitZxid, c.durableZxid) > c.appliedZxid ||
+      c.syncsFailed.length > 0 ||
+      c.syncsAwaitingApply.some((s) => s.zxid <= c.appliedZxid) ||
+      this.membershipKey() !== c.reportedMembership
+    );
   }
 
   private membershipKey(): string {
@@ -251,15 +294,31 @@ export class Replica {
   status(): Status {
     return this.c.status();
   }
-  get id(): number { return this.c.id; }
-  get role(): Status["role"] { return this.c.role; }
-  get leaderId(): number | null { return this.c.leaderId; }
-  get epoch(): number { return this.c.epoch; }
-  get lastZxid(): Zxid { return this.c.log.lastZxid; }
-  get commitZxid(): Zxid { return this.c.commitZxid; }
-  get electionCount(): number { return this.c.electionCount; }
+  get id(): number {
+    return this.c.id;
+  }
+  get role(): Status["role"] {
+    return this.c.role;
+  }
+  get leaderId(): number | null {
+    return this.c.leaderId;
+  }
+  get epoch(): number {
+    return this.c.epoch;
+  }
+  get lastZxid(): Zxid {
+    return this.c.log.lastZxid;
+  }
+  get commitZxid(): Zxid {
+    return this.c.commitZxid;
+  }
+  get electionCount(): number {
+    return this.c.electionCount;
+  }
   /** The in-memory log: entries and payload bytes held (bounded by logWindowEntries and logWindowBytes). */
-  logWindow(): { entries: number; bytes: number } { return { entries: this.c.log.length, bytes: this.c.log.bytes }; }
+  logWindow(): { entries: number; bytes: number } {
+    return { entries: this.c.log.length, bytes: this.c.log.bytes };
+  }
   /** Snapshot transfer counters since start. */
   transferStats(): Readonly<TransferStats> {
     return this.c.transfer;

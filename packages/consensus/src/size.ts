@@ -15,7 +15,8 @@ export const ENTRY_OVERHEAD_BYTES = 64;
 export function messageBytesBound(m: Message): number {
   if (m.type === "append") {
     let n = MESSAGE_OVERHEAD_BYTES;
-    for (const e of m.entries) n += ENTRY_OVERHEAD_BYTES + (e.payload?.length ?? 0) + (e.membership === undefined ? 0 : membershipBytes(e.membership));
+    for (const e of m.entries)
+      n += ENTRY_OVERHEAD_BYTES + (e.payload?.length ?? 0) + (e.membership === undefined ? 0 : membershipBytes(e.membership));
     return n;
   }
   if (m.type === "snapshot-chunk") return MESSAGE_OVERHEAD_BYTES + m.data.length + membershipBytes(m.membership);
@@ -27,7 +28,9 @@ export function messageBytesBound(m: Message): number {
  * append carries entries up to maxAppendBytes, or one entry of up to maxEntryBytes alone; a
  * snapshot chunk carries snapshotChunkBytes. A host's frame limit must be at least this.
  */
-export function messageBytesMax(cfg: Pick<ResolvedConfig, "maxBatchEntries" | "maxAppendBytes" | "maxEntryBytes" | "snapshotChunkBytes">): number {
+export function messageBytesMax(
+  cfg: Pick<ResolvedConfig, "maxBatchEntries" | "maxAppendBytes" | "maxEntryBytes" | "snapshotChunkBytes">,
+): number {
   // Configurations count as payload bytes in an append (one alone may reach MEMBERSHIP_BYTES_MAX).
   const append = cfg.maxBatchEntries * ENTRY_OVERHEAD_BYTES + Math.max(cfg.maxAppendBytes, cfg.maxEntryBytes, MEMBERSHIP_BYTES_MAX);
   return MESSAGE_OVERHEAD_BYTES + Math.max(append, cfg.snapshotChunkBytes + MEMBERSHIP_BYTES_MAX);

@@ -41,7 +41,11 @@ export function onSnapshotChunk(c: Core, m: SnapshotChunk): void {
     if (t.runningChecksum === t.checksum) {
       const snapshot = { zxid: t.zxid, parts: t.parts, membership: t.membership };
       const unreadable = c.cfg.checkSnapshot(snapshot);
-      requireOfPeer(unreadable === null, m.from, `its snapshot at ${t.zxid} (${t.totalBytes} bytes, checksum matching) cannot be loaded: ${unreadable}`);
+      requireOfPeer(
+        unreadable === null,
+        m.from,
+        `its snapshot at ${t.zxid} (${t.totalBytes} bytes, checksum matching) cannot be loaded: ${unreadable}`,
+      );
       install(c, snapshot);
     } else {
       // Assembled bytes that fail their checksum are thrown away; the leader resends from 0.
@@ -75,7 +79,17 @@ function transferFor(c: Core, m: SnapshotChunk): IncomingSnapshot | null {
   const t = c.incomingSnapshot;
   if (t !== null && t.zxid === m.snapshotZxid && t.totalBytes === m.totalBytes && t.checksum === m.checksum) return t;
   if (t !== null && t.epoch === m.epoch && m.snapshotZxid < t.zxid) return null;
-  c.incomingSnapshot = { epoch: m.epoch, zxid: m.snapshotZxid, totalBytes: m.totalBytes, checksum: m.checksum, membership: m.membership, parts: [], receivedBytes: 0, early: new Map(), runningChecksum: 0 };
+  c.incomingSnapshot = {
+    epoch: m.epoch,
+    zxid: m.snapshotZxid,
+    totalBytes: m.totalBytes,
+    checksum: m.checksum,
+    membership: m.membership,
+    parts: [],
+    receivedBytes: 0,
+    early: new Map(),
+    runningChecksum: 0,
+  };
   return c.incomingSnapshot;
 }
 

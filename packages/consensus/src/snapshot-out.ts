@@ -106,7 +106,18 @@ export function sendSnapshotChunks(c: Core, p: Progress): void {
   while (p.snapshotSentBytes < s.totalBytes && p.snapshotSentBytes - p.snapshotAckedBytes < windowBytes) {
     const offset = p.snapshotSentBytes;
     const data = s.chunk(offset, chunkBytes);
-    c.send({ type: "snapshot-chunk", from: c.id, to: p.id, epoch: c.epoch, snapshotZxid: s.zxid, totalBytes: s.totalBytes, checksum: s.checksum, offset, data, membership: s.membership });
+    c.send({
+      type: "snapshot-chunk",
+      from: c.id,
+      to: p.id,
+      epoch: c.epoch,
+      snapshotZxid: s.zxid,
+      totalBytes: s.totalBytes,
+      checksum: s.checksum,
+      offset,
+      data,
+      membership: s.membership,
+    });
     p.snapshotSentBytes = offset + data.length;
     c.transfer.chunksSent++;
   }
@@ -181,6 +192,7 @@ export function provideSnapshot(c: Core, s: Snapshot): void {
 export function releaseUnusedSnapshot(c: Core): void {
   const s = c.outgoingSnapshot;
   if (s === null) return;
-  for (const p of c.progress.values()) if (p.state === "snapshot" && p.snapshotZxid === s.zxid && p.snapshotAckedBytes < p.snapshotTotalBytes) return;
+  for (const p of c.progress.values())
+    if (p.state === "snapshot" && p.snapshotZxid === s.zxid && p.snapshotAckedBytes < p.snapshotTotalBytes) return;
   c.outgoingSnapshot = null;
 }

@@ -230,7 +230,11 @@ export interface MembershipChange {
 export type MembershipResult =
   | { readonly ok: true; readonly zxid: Zxid }
   | { readonly ok: false; readonly reason: "not-leader"; readonly leaderId: number | null }
-  | { readonly ok: false; readonly reason: "not-ready" | "busy" | "in-progress" | "bad-version" | "no-quorum" | "no-voters" | "invalid"; readonly leaderId: number };
+  | {
+      readonly ok: false;
+      readonly reason: "not-ready" | "busy" | "in-progress" | "bad-version" | "no-quorum" | "no-voters" | "invalid";
+      readonly leaderId: number;
+    };
 
 export type ProposeResult =
   | { readonly ok: true; readonly zxid: Zxid }

@@ -35,7 +35,8 @@ function zxid(m: Fields, key: string, where = String(m.type)): Zxid {
 
 function uint(m: Fields, key: string, max: number): number {
   const v = m[key];
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > max) invalid(`${String(m.type)}.${key} is not an integer in [0, ${max}]`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > max)
+    invalid(`${String(m.type)}.${key} is not an integer in [0, ${max}]`);
   return v;
 }
 
@@ -77,15 +78,22 @@ function entries(m: Fields, prevZxid: Zxid, limits: MessageLimits): Entry[] {
 function ids(m: Fields, key: string, where: string): number[] {
   const list = m[key];
   if (!Array.isArray(list) || list.length > MEMBERS_MAX) invalid(`${where}.${key} is not a list of at most ${MEMBERS_MAX} ids`);
-  for (const v of list as unknown[]) if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1 || v > UINT32_MAX) invalid(`${where}.${key} holds an id not in [1, ${UINT32_MAX}]`);
+  for (const v of list as unknown[])
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1 || v > UINT32_MAX)
+      invalid(`${where}.${key} holds an id not in [1, ${UINT32_MAX}]`);
   return [...(list as number[])];
 }
 
 function membership(value: unknown, where: string): Membership {
   if (typeof value !== "object" || value === null || Array.isArray(value)) invalid(`${where}.membership is not a map`);
   const f = value as Fields;
-  const m = { version: zxid(f, "version", `${where}.membership`), voters: ids(f, "voters", `${where}.membership`), observers: ids(f, "observers", `${where}.membership`) };
-  if (membersProblem(m.voters, m.observers) !== null) invalid(`${where}.membership is not a configuration (no voter, a repeated id, or too many)`);
+  const m = {
+    version: zxid(f, "version", `${where}.membership`),
+    voters: ids(f, "voters", `${where}.membership`),
+    observers: ids(f, "observers", `${where}.membership`),
+  };
+  if (membersProblem(m.voters, m.observers) !== null)
+    invalid(`${where}.membership is not a configuration (no voter, a repeated id, or too many)`);
   if (f.hostData === undefined) return m;
   return { ...m, hostData: bytes(f, "hostData", HOST_DATA_BYTES_MAX, `${where}.membership`) };
 }
@@ -100,7 +108,12 @@ export function validateMessage(value: unknown, limits: MessageLimits): Message 
   const head = { from, to, epoch: uint(m, "epoch", EPOCH_MAX) };
   switch (m.type) {
     case "vote-request":
-      return { type: m.type, ...head, lastZxid: zxid(m, "lastZxid"), ...(m.transfer === undefined ? {} : { transfer: bool(m, "transfer") }) };
+      return {
+        type: m.type,
+        ...head,
+        lastZxid: zxid(m, "lastZxid"),
+        ...(m.transfer === undefined ? {} : { transfer: bool(m, "transfer") }),
+      };
     case "prevote-request":
       return { type: m.type, ...head, lastZxid: zxid(m, "lastZxid") };
     case "timeout-now":
@@ -113,14 +126,27 @@ export function validateMessage(value: unknown, limits: MessageLimits): Message 
       return { type: "append", ...head, prevZxid, entries: entries(m, prevZxid, limits), commitZxid: zxid(m, "commitZxid") };
     }
     case "append-response": {
-      const r = { type: "append-response" as const, ...head, success: bool(m, "success"), matchZxid: zxid(m, "matchZxid"), acceptedZxid: zxid(m, "acceptedZxid"), rejectedPrevZxid: zxid(m, "rejectedPrevZxid"), hintZxid: zxid(m, "hintZxid") };
+      const r = {
+        type: "append-response" as const,
+        ...head,
+        success: bool(m, "success"),
+        matchZxid: zxid(m, "matchZxid"),
+        acceptedZxid: zxid(m, "acceptedZxid"),
+        rejectedPrevZxid: zxid(m, "rejectedPrevZxid"),
+        hintZxid: zxid(m, "hintZxid"),
+      };
       if (r.matchZxid > r.acceptedZxid) invalid("append-response.matchZxid above acceptedZxid");
       return r;
     }
     case "snapshot-chunk":
       return snapshotChunk(m, head, limits);
     case "snapshot-ack":
-      return { type: "snapshot-ack", ...head, snapshotZxid: zxid(m, "snapshotZxid"), receivedBytes: uint(m, "receivedBytes", Number.MAX_SAFE_INTEGER) };
+      return {
+        type: "snapshot-ack",
+        ...head,
+        snapshotZxid: zxid(m, "snapshotZxid"),
+        receivedBytes: uint(m, "receivedBytes", Number.MAX_SAFE_INTEGER),
+      };
     case "sync-request":
       return { type: "sync-request", ...head, requestId: uint(m, "requestId", Number.MAX_SAFE_INTEGER) };
     case "sync-response":
@@ -134,6 +160,16 @@ function snapshotChunk(m: Fields, head: { from: number; to: number; epoch: numbe
   const totalBytes = uint(m, "totalBytes", Number.MAX_SAFE_INTEGER);
   const offset = uint(m, "offset", Number.MAX_SAFE_INTEGER);
   const data = bytes(m, "data", limits.chunkBytesMax);
-  if (totalBytes === 0 || data.length === 0 || offset + data.length > totalBytes) invalid(`snapshot-chunk bytes ${offset}+${data.length} outside 1..${totalBytes}`);
-  return { type: "snapshot-chunk", ...head, snapshotZxid: zxid(m, "snapshotZxid"), totalBytes, checksum: uint(m, "checksum", UINT32_MAX), offset, data, membership: membership(m.membership, "snapshot-chunk") };
+  if (totalBytes === 0 || data.length === 0 || offset + data.length > totalBytes)
+    invalid(`snapshot-chunk bytes ${offset}+${data.length} outside 1..${totalBytes}`);
+  return {
+    type: "snapshot-chunk",
+    ...head,
+    snapshotZxid: zxid(m, "snapshotZxid"),
+    totalBytes,
+    checksum: uint(m, "checksum", UINT32_MAX),
+    offset,
+    data,
+    membership: membership(m.membership, "snapshot-chunk"),
+  };
 }

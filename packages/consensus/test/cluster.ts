@@ -34,26 +34,56 @@ export class TranscriptCluster {
     const kv = Object.fromEntries(args.filter((a) => a.includes("=")).map((a) => a.split("=") as [string, string]));
     const ids = args.filter((a) => /^\d+$/.test(a)).map(Number);
     switch (command) {
-      case "add-nodes": return this.addNodes(kv);
-      case "add-spares": return this.addSpares(ids);
-      case "reconfig": return this.reconfig(ids[0]!, kv);
-      case "membership": return ids.map((id) => this.membership(id)).join("\n");
-      case "take-snapshot": return ids.map((id) => this.takeSnapshot(id)).join("\n");
-      case "campaign": return this.each(ids, (r) => r.campaign());
-      case "tick": return this.each(ids, (r) => { for (let i = 0; i < Number(kv.n ?? 1); i++) r.tick(); });
-      case "leader-lost": return this.each(ids, (r) => r.leaderLost(kv.leader === undefined ? undefined : Number(kv.leader)));
-      case "propose": return this.propose(ids[0]!, args.find((a) => !/^\d+$/.test(a)) ?? "");
-      case "stabilize": return this.stabilize();
-      case "sync": return this.each(ids.slice(0, 1), (r) => r.sync(Number(kv.id)));
-      case "persist": return ids.map((id) => this.persist(id)).filter((s) => s !== "").join("\n");
-      case "deliver": return this.deliver();
-      case "isolate": ids.forEach((id) => this.isolated.add(id)); return "";
-      case "heal": this.isolated.clear(); return "";
-      case "crash": return this.crash(ids[0]!);
-      case "restart": this.start(ids[0]!); return this.processAll();
-      case "status": return ids.map((id) => this.status(id)).join("\n");
-      case "log": return ids.map((id) => `${id}: durable ${formatEntries(this.node(id).durable.log)} applied ${formatEntries(this.node(id).applied)}`).join("\n");
-      default: throw new Error(`unknown command ${command}`);
+      case "add-nodes":
+        return this.addNodes(kv);
+      case "add-spares":
+        return this.addSpares(ids);
+      case "reconfig":
+        return this.reconfig(ids[0]!, kv);
+      case "membership":
+        return ids.map((id) => this.membership(id)).join("\n");
+      case "take-snapshot":
+        return ids.map((id) => this.takeSnapshot(id)).join("\n");
+      case "campaign":
+        return this.each(ids, (r) => r.campaign());
+      case "tick":
+        return this.each(ids, (r) => {
+          for (let i = 0; i < Number(kv.n ?? 1); i++) r.tick();
+        });
+      case "leader-lost":
+        return this.each(ids, (r) => r.leaderLost(kv.leader === undefined ? undefined : Number(kv.leader)));
+      case "propose":
+        return this.propose(ids[0]!, args.find((a) => !/^\d+$/.test(a)) ?? "");
+      case "stabilize":
+        return this.stabilize();
+      case "sync":
+        return this.each(ids.slice(0, 1), (r) => r.sync(Number(kv.id)));
+      case "persist":
+        return ids
+          .map((id) => this.persist(id))
+          .filter((s) => s !== "")
+          .join("\n");
+      case "deliver":
+        return this.deliver();
+      case "isolate":
+        ids.forEach((id) => this.isolated.add(id));
+        return "";
+      case "heal":
+        this.isolated.clear();
+        return "";
+      case "crash":
+        return this.crash(ids[0]!);
+      case "restart":
+        this.start(ids[0]!);
+        return this.processAll();
+      case "status":
+        return ids.map((id) => this.status(id)).join("\n");
+      case "log":
+        return ids
+          .map((id) => `${id}: durable ${formatEntries(this.node(id).durable.log)} applied ${formatEntries(this.node(id).applied)}`)
+          .join("\n");
+      default:
+        throw new Error(`unknown command ${command}`);
     }
   }
 
@@ -106,7 +136,11 @@ export class TranscriptCluster {
   private takeSnapshot(id: number): string {
     const n = this.node(id);
     const zxid = n.applied.at(-1)?.zxid ?? n.durable.snapshot?.zxid ?? 0n;
-    const snapshot: Snapshot = { zxid, parts: [new TextEncoder().encode(`state at ${shortZxid(zxid)}`)], ...(n.appliedMembership === undefined ? {} : { membership: n.appliedMembership }) };
+    const snapshot: Snapshot = {
+      zxid,
+      parts: [new TextEncoder().encode(`state at ${shortZxid(zxid)}`)],
+      ...(n.appliedMembership === undefined ? {} : { membership: n.appliedMembership }),
+    };
     for (const s of [n.written, n.durable]) {
       s.snapshot = snapshot;
       s.log = s.log.filter((e) => e.zxid > zxid);
@@ -121,9 +155,17 @@ export class TranscriptCluster {
     n.appliedMembership = n.durable.snapshot?.membership;
     const membership = n.durable.snapshot?.membership;
     n.replica = new Replica({
-      id, voters: this.voters, observers: this.observers, electionTicks: this.options.electionTicks, heartbeatTicks: 1,
-      random: id, logWindowEntries: this.options.logWindowEntries, hardState: n.durable.hardState,
-      appliedZxid: n.durable.snapshot?.zxid ?? 0n, entries: n.durable.log, joining: true,
+      id,
+      voters: this.voters,
+      observers: this.observers,
+      electionTicks: this.options.electionTicks,
+      heartbeatTicks: 1,
+      random: id,
+      logWindowEntries: this.options.logWindowEntries,
+      hardState: n.durable.hardState,
+      appliedZxid: n.durable.snapshot?.zxid ?? 0n,
+      entries: n.durable.log,
+      joining: true,
       ...(membership === undefined ? {} : { membership }),
     });
   }
@@ -144,7 +186,7 @@ export class TranscriptCluster {
     const out: string[] = [];
     for (const [id, n] of this.nodes) {
       const r = n.replica;
-      for (let round = 0; r !== null && r.hasReady(); round++) {
+      for (let round = 0; r?.hasReady(); round++) {
         if (round >= ROUNDS_MAX) throw new Error("Ready never settles");
         out.push(...this.handleReady(id, n, r, r.ready()));
       }
@@ -154,7 +196,10 @@ export class TranscriptCluster {
 
   private handleReady(id: number, n: TestNode, r: Replica, rd: Ready): string[] {
     const out = [`> ${id} handling Ready`];
-    if (rd.status !== null) out.push(`  status ${rd.status.role} leader=${rd.status.leaderId ?? "-"} epoch=${rd.status.epoch}${rd.status.established ? " established" : ""}`);
+    if (rd.status !== null)
+      out.push(
+        `  status ${rd.status.role} leader=${rd.status.leaderId ?? "-"} epoch=${rd.status.epoch}${rd.status.established ? " established" : ""}`,
+      );
     if (rd.hardState !== null) {
       out.push(`  hardState epoch=${rd.hardState.epoch} vote=${rd.hardState.votedFor ?? "-"}`);
       n.written.hardState = rd.hardState;
@@ -175,7 +220,10 @@ export class TranscriptCluster {
     n.applied.push(...rd.committed);
     if (rd.snapshot !== null) n.appliedMembership = rd.snapshot.membership;
     for (const e of rd.committed) if (e.membership !== undefined) n.appliedMembership = e.membership;
-    if (rd.membership !== null) out.push(`  membership committed ${formatMembership(rd.membership.committed)}${rd.membership.pending === null ? "" : `; pending ${formatMembership(rd.membership.pending)}`}`);
+    if (rd.membership !== null)
+      out.push(
+        `  membership committed ${formatMembership(rd.membership.committed)}${rd.membership.pending === null ? "" : `; pending ${formatMembership(rd.membership.pending)}`}`,
+      );
     if (rd.snapshotWanted !== null) {
       const upTo = n.applied.at(-1)?.zxid ?? n.written.snapshot?.zxid ?? 0n;
       out.push(`  provide snapshot ${shortZxid(upTo)}`);
@@ -239,7 +287,10 @@ export class TranscriptCluster {
     const r = this.node(id).replica;
     if (r === null) return `${id}: down`;
     const s = r.status();
-    const lags = r.peerLags().map((l) => `${l.id}:${l.state}@${shortZxid(l.matchZxid)}`).join(" ");
+    const lags = r
+      .peerLags()
+      .map((l) => `${l.id}:${l.state}@${shortZxid(l.matchZxid)}`)
+      .join(" ");
     return `${id}: ${s.role} leader=${s.leaderId ?? "-"} epoch=${s.epoch} last=${shortZxid(s.lastZxid)} commit=${shortZxid(s.commitZxid)} applied=${shortZxid(s.appliedZxid)}${lags === "" ? "" : ` peers ${lags}`}`;
   }
 }

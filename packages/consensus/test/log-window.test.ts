@@ -22,7 +22,10 @@ describe("the in-memory log window", () => {
   });
 
   it("names the newest entry to forget so that the kept ones fit both bounds", () => {
-    const log = new ReplicaLog(0n, [1, 2, 3, 4, 5].map((z) => entry(z, 10)));
+    const log = new ReplicaLog(
+      0n,
+      [1, 2, 3, 4, 5].map((z) => entry(z, 10)),
+    );
     expect(log.compactionTarget(10, 1000)).toBeUndefined();
     expect(log.compactionTarget(2, 1000)).toBe(3n);
     expect(log.compactionTarget(10, 25)).toBe(3n);

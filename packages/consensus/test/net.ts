@@ -46,7 +46,12 @@ export class TestNet {
   }
 
   start(id: number): TestHost {
-    const h: TestHost = { replica: new Replica({ id, voters: this.voters, random: id, ...this.config }), installed: [], appliedZxid: 0n, snapshotsProvided: 0 };
+    const h: TestHost = {
+      replica: new Replica({ id, voters: this.voters, random: id, ...this.config }),
+      installed: [],
+      appliedZxid: 0n,
+      snapshotsProvided: 0,
+    };
     this.hosts.set(id, h);
     return h;
   }

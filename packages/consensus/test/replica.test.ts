@@ -27,7 +27,9 @@ describe("configuration is refused at start with a clear, typed error", () => {
     expect(configError(() => new Replica({ id: 1, voters: [] })).reason).toBe("WARDEN_ERR_CONFIG_NO_VOTERS");
   });
   it("heartbeats no faster than the election timeout", () => {
-    expect(configError(() => new Replica({ id: 1, voters: [1], electionTicks: 3, heartbeatTicks: 3 })).reason).toBe("WARDEN_ERR_CONFIG_TICKS");
+    expect(configError(() => new Replica({ id: 1, voters: [1], electionTicks: 3, heartbeatTicks: 3 })).reason).toBe(
+      "WARDEN_ERR_CONFIG_TICKS",
+    );
   });
 });
 
@@ -118,7 +120,10 @@ describe("pre-vote and leader stickiness", () => {
     r.step({ type: "prevote-request", from: 3, to: 2, epoch: 2, lastZxid: 0n });
     r.step({ type: "vote-request", from: 3, to: 2, epoch: 2, lastZxid: 0n });
     const rds = drain(r);
-    expect(sent(rds).map((m) => [m.type, m.epoch, "granted" in m && m.granted])).toEqual([["prevote-response", 2, true], ["vote-response", 2, true]]);
+    expect(sent(rds).map((m) => [m.type, m.epoch, "granted" in m && m.granted])).toEqual([
+      ["prevote-response", 2, true],
+      ["vote-response", 2, true],
+    ]);
     expect(rds.some((rd) => rd.hardState?.epoch === 2 && rd.hardState.votedFor === 3)).toBe(true);
   });
 
@@ -187,7 +192,15 @@ describe("a message no correct peer sends is refused before it changes anything"
   /** Server 2 following 1 in epoch 1, with entry 1 of epoch 1 committed. */
   const follower = (): Replica => {
     const r = new Replica({ id: 2, voters: [1, 2, 3], random: 7 });
-    r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: 0n, entries: [{ zxid: z(1, 1), payload: new Uint8Array([1]) }], commitZxid: z(1, 1) });
+    r.step({
+      type: "append",
+      from: 1,
+      to: 2,
+      epoch: 1,
+      prevZxid: 0n,
+      entries: [{ zxid: z(1, 1), payload: new Uint8Array([1]) }],
+      commitZxid: z(1, 1),
+    });
     drain(r);
     expect(r.commitZxid).toBe(z(1, 1));
     return r;
@@ -199,8 +212,25 @@ describe("a message no correct peer sends is refused before it changes anything"
     const e = refusal(() => r.step({ type: "append", from: 2, to: 1, epoch: 1, prevZxid: 0n, entries: [], commitZxid: 0n }));
     expect(e.peer).toBe(2);
     expect(e.message).toMatch(/claims to lead epoch 1, which this server leads/);
-    refusal(() => r.step({ type: "snapshot-chunk", from: 3, to: 1, epoch: 1, snapshotZxid: z(1, 9), totalBytes: 4, checksum: 0, offset: 0, data: new Uint8Array(4), membership: { version: 0n, voters: [1, 2, 3], observers: [] } }));
-    expect({ role: r.role, epoch: r.epoch, lastZxid: r.lastZxid, commitZxid: r.commitZxid }).toEqual({ role: "leader", epoch: 1, ...before });
+    refusal(() =>
+      r.step({
+        type: "snapshot-chunk",
+        from: 3,
+        to: 1,
+        epoch: 1,
+        snapshotZxid: z(1, 9),
+        totalBytes: 4,
+        checksum: 0,
+        offset: 0,
+        data: new Uint8Array(4),
+        membership: { version: 0n, voters: [1, 2, 3], observers: [] },
+      }),
+    );
+    expect({ role: r.role, epoch: r.epoch, lastZxid: r.lastZxid, commitZxid: r.commitZxid }).toEqual({
+      role: "leader",
+      epoch: 1,
+      ...before,
+    });
   });
 
   it("an append from a second leader of the epoch a follower follows", () => {
@@ -216,16 +246,35 @@ describe("a message no correct peer sends is refused before it changes anything"
 
   it("an append that replaces committed entries", () => {
     const r = follower();
-    const e = refusal(() => r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: 0n, entries: [{ zxid: z(1, 2), payload: null }], commitZxid: z(1, 2) }));
+    const e = refusal(() =>
+      r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: 0n, entries: [{ zxid: z(1, 2), payload: null }], commitZxid: z(1, 2) }),
+    );
     expect(e.message).toMatch(/replaces committed entries/);
     expect({ lastZxid: r.lastZxid, commitZxid: r.commitZxid }).toEqual({ lastZxid: z(1, 1), commitZxid: z(1, 1) });
   });
 
   it("a snapshot whose checksum matches but which the host cannot load", () => {
-    const r = new Replica({ id: 2, voters: [1, 2, 3], random: 7, checksum: (b, sum) => sum + b.length, checkSnapshot: (s) => (s.parts[0]![0] === 0 ? "not a tree" : null) });
+    const r = new Replica({
+      id: 2,
+      voters: [1, 2, 3],
+      random: 7,
+      checksum: (b, sum) => sum + b.length,
+      checkSnapshot: (s) => (s.parts[0]![0] === 0 ? "not a tree" : null),
+    });
     r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: 0n, entries: [], commitZxid: 0n });
     drain(r);
-    const chunk = (first: number) => ({ type: "snapshot-chunk" as const, from: 1, to: 2, epoch: 1, snapshotZxid: z(1, 50), totalBytes: 4, checksum: 4, offset: 0, data: new Uint8Array([first, 0, 0, 0]), membership: { version: 0n, voters: [1, 2, 3], observers: [] } });
+    const chunk = (first: number) => ({
+      type: "snapshot-chunk" as const,
+      from: 1,
+      to: 2,
+      epoch: 1,
+      snapshotZxid: z(1, 50),
+      totalBytes: 4,
+      checksum: 4,
+      offset: 0,
+      data: new Uint8Array([first, 0, 0, 0]),
+      membership: { version: 0n, voters: [1, 2, 3], observers: [] },
+    });
     const e = refusal(() => r.step(chunk(0)));
     expect(e.message).toMatch(/its snapshot at \d+ \(4 bytes, checksum matching\) cannot be loaded: not a tree/);
     expect({ lastZxid: r.lastZxid, commitZxid: r.commitZxid }).toEqual({ lastZxid: 0n, commitZxid: 0n });
@@ -253,7 +302,19 @@ describe("a message no correct peer sends is refused before it changes anything"
   it("an acknowledgement of entries beyond the leader's log", () => {
     const r = leader();
     const last = r.lastZxid;
-    const e = refusal(() => r.step({ type: "append-response", from: 3, to: 1, epoch: 1, success: true, matchZxid: last + 5n, acceptedZxid: last + 5n, rejectedPrevZxid: 0n, hintZxid: 0n }));
+    const e = refusal(() =>
+      r.step({
+        type: "append-response",
+        from: 3,
+        to: 1,
+        epoch: 1,
+        success: true,
+        matchZxid: last + 5n,
+        acceptedZxid: last + 5n,
+        rejectedPrevZxid: 0n,
+        hintZxid: 0n,
+      }),
+    );
     expect(e.message).toMatch(/beyond this leader's log/);
     expect(r.commitZxid).toBeLessThanOrEqual(last);
     expect(r.role).toBe("leader");

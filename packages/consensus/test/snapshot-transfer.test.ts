@@ -5,7 +5,13 @@ import { concat, stateBytes, TestNet } from "./net.js";
 
 const CHUNK_BYTES = 64;
 const WINDOW_CHUNKS = 3;
-const config = { electionTicks: 8, heartbeatTicks: 1, logWindowEntries: 4, snapshotChunkBytes: CHUNK_BYTES, snapshotWindowChunks: WINDOW_CHUNKS };
+const config = {
+  electionTicks: 8,
+  heartbeatTicks: 1,
+  logWindowEntries: 4,
+  snapshotChunkBytes: CHUNK_BYTES,
+  snapshotWindowChunks: WINDOW_CHUNKS,
+};
 
 /** Three voters; 1 leads; 3 misses enough entries to be behind the leader's log window. */
 function lagging(snapshotBytes = 1000): TestNet {
@@ -19,7 +25,8 @@ function lagging(snapshotBytes = 1000): TestNet {
 
 const chunksTo = (net: TestNet, to: number) => net.sent.filter((m): m is SnapshotChunk => m.type === "snapshot-chunk" && m.to === to);
 const installedBytes = (net: TestNet, id: number) => concat(net.host(id).installed.at(-1)!.parts);
-const caughtUp = (net: TestNet, id: number) => () => net.host(id).appliedZxid === net.host(1).appliedZxid && net.host(id).installed.length > 0;
+const caughtUp = (net: TestNet, id: number) => () =>
+  net.host(id).appliedZxid === net.host(1).appliedZxid && net.host(id).installed.length > 0;
 
 describe("snapshot transfer: a follower behind the log window", () => {
   it("receives the snapshot in chunks of snapshotChunkBytes, at most snapshotWindowChunks unacknowledged, and installs it whole", () => {
@@ -27,7 +34,10 @@ describe("snapshot transfer: a follower behind the log window", () => {
     let inflightMax = 0;
     net.runUntil(caughtUp(net, 3), (m) => {
       if (m.type === "snapshot-chunk") {
-        const acked = net.host(1).replica.peerLags().find((l) => l.id === 3)!.snapshotAckedBytes;
+        const acked = net
+          .host(1)
+          .replica.peerLags()
+          .find((l) => l.id === 3)!.snapshotAckedBytes;
         inflightMax = Math.max(inflightMax, Math.ceil((m.offset + m.data.length - acked) / CHUNK_BYTES));
       }
       return [m];
@@ -38,21 +48,30 @@ describe("snapshot transfer: a follower behind the log window", () => {
     expect(inflightMax).toBeLessThanOrEqual(WINDOW_CHUNKS);
     const s = net.host(3).installed[0]!;
     expect(concat(s.parts)).toEqual(stateBytes(s.zxid, 1000));
-    expect(net.host(3).replica.transferStats()).toMatchObject({ snapshotsInstalled: 1, chunksReceived: chunks.length, checksumFailures: 0 });
+    expect(net.host(3).replica.transferStats()).toMatchObject({
+      snapshotsInstalled: 1,
+      chunksReceived: chunks.length,
+      checksumFailures: 0,
+    });
   });
 
   it("gets a lost chunk again after the retransmission timeout, and installs only once every byte is here", () => {
     const net = lagging();
     let dropped = false;
     let resent = false;
-    net.runUntil(caughtUp(net, 3), (m) => {
-      if (m.type !== "snapshot-chunk" || m.offset !== 3 * CHUNK_BYTES) return [m];
-      if (dropped) resent = true;
-      dropped = true;
-      return resent ? [m] : [];
-    }, 500, () => {
-      if (!resent) expect(net.host(3).installed).toEqual([]);
-    });
+    net.runUntil(
+      caughtUp(net, 3),
+      (m) => {
+        if (m.type !== "snapshot-chunk" || m.offset !== 3 * CHUNK_BYTES) return [m];
+        if (dropped) resent = true;
+        dropped = true;
+        return resent ? [m] : [];
+      },
+      500,
+      () => {
+        if (!resent) expect(net.host(3).installed).toEqual([]);
+      },
+    );
     expect(dropped).toBe(true);
     expect(chunksTo(net, 3).filter((c) => c.offset === 3 * CHUNK_BYTES).length).toBeGreaterThanOrEqual(2);
     expect(installedBytes(net, 3)).toEqual(stateBytes(net.host(3).installed[0]!.zxid, 1000));
@@ -105,8 +124,18 @@ describe("snapshot transfer: a follower behind the log window", () => {
 
   it("after a link outage mid-transfer (the follower keeps its bytes), the transfer resumes where they end", () => {
     const net = lagging();
-    net.runUntil(() => net.host(1).replica.peerLags().find((l) => l.id === 3)!.snapshotAckedBytes >= 10 * CHUNK_BYTES);
-    const held = net.host(1).replica.peerLags().find((l) => l.id === 3)!.snapshotAckedBytes;
+    net.runUntil(
+      () =>
+        net
+          .host(1)
+          .replica.peerLags()
+          .find((l) => l.id === 3)!.snapshotAckedBytes >=
+        10 * CHUNK_BYTES,
+    );
+    const held = net
+      .host(1)
+      .replica.peerLags()
+      .find((l) => l.id === 3)!.snapshotAckedBytes;
     net.isolated.add(3);
     net.queue = [];
     for (let i = 0; i < 2 * config.electionTicks; i++) net.tick(), net.deliver(); // long enough for the leader to give the transfer up
@@ -114,7 +143,9 @@ describe("snapshot transfer: a follower behind the log window", () => {
     net.isolated.delete(3);
     const before = chunksTo(net, 3).length;
     net.runUntil(caughtUp(net, 3));
-    const resent = chunksTo(net, 3).slice(before).filter((c) => c.offset < held);
+    const resent = chunksTo(net, 3)
+      .slice(before)
+      .filter((c) => c.offset < held);
     // The first window of the new transfer (maybe twice, if a retransmission round passes before
     // the follower's acknowledgement arrives), then on from `held`: not the ten chunks it holds.
     expect(resent.length).toBeLessThanOrEqual(2 * WINDOW_CHUNKS);
@@ -171,7 +202,12 @@ describe("snapshot transfer: a follower behind the log window", () => {
     net.isolated.add(3);
     net.queue = [];
     for (let i = 0; i < 3 * config.electionTicks; i++) net.tick(), net.deliver();
-    expect(net.host(1).replica.peerLags().find((l) => l.id === 3)!.state).toBe("probe");
+    expect(
+      net
+        .host(1)
+        .replica.peerLags()
+        .find((l) => l.id === 3)!.state,
+    ).toBe("probe");
     const provided = net.host(1).snapshotsProvided;
     expect(provided).toBe(1); // a transfer had started before 3 went silent
     const sent = chunksTo(net, 3).length;
@@ -190,7 +226,12 @@ describe("snapshot transfer: a follower behind the log window", () => {
     net.isolated.clear();
     net.runUntil(() => caughtUp(net, 4)() && caughtUp(net, 5)());
     expect(net.host(1).snapshotsProvided).toBe(1);
-    net.runUntil(() => net.host(1).replica.peerLags().every((l) => l.state !== "snapshot"));
+    net.runUntil(() =>
+      net
+        .host(1)
+        .replica.peerLags()
+        .every((l) => l.state !== "snapshot"),
+    );
     net.tick(2);
     net.isolated.add(5);
     net.propose(12);

@@ -8,11 +8,15 @@ import { TranscriptCluster } from "./cluster.js";
 const dir = fileURLToPath(new URL("./testdata/", import.meta.url));
 
 describe("consensus transcripts", () => {
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".txt")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".txt"))
+    .sort()) {
     it(file.replace(/\.txt$/, "").replaceAll("_", " "), () => {
       const cluster = new TranscriptCluster();
       const mismatches = runTranscriptFile(dir + file, (command, args) => cluster.handle(command, args));
-      const report = mismatches.map((m) => `${file}:${m.line} ${m.command}\n--- expected\n${m.expected}\n+++ actual\n${m.actual}`).join("\n\n");
+      const report = mismatches
+        .map((m) => `${file}:${m.line} ${m.command}\n--- expected\n${m.expected}\n+++ actual\n${m.actual}`)
+        .join("\n\n");
       expect(report).toBe("");
     });
   }

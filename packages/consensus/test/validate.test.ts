@@ -10,15 +10,39 @@ const valid: Message[] = [
   { type: "vote-response", ...head, granted: true },
   { type: "prevote-request", ...head, lastZxid: 0n },
   { type: "prevote-response", ...head, granted: false },
-  { type: "append", ...head, prevZxid: 1n, entries: [{ zxid: 2n, payload: null }, { zxid: 3n, payload: new Uint8Array(16) }], commitZxid: 1n },
+  {
+    type: "append",
+    ...head,
+    prevZxid: 1n,
+    entries: [
+      { zxid: 2n, payload: null },
+      { zxid: 3n, payload: new Uint8Array(16) },
+    ],
+    commitZxid: 1n,
+  },
   { type: "append-response", ...head, success: true, matchZxid: 2n, acceptedZxid: 3n, rejectedPrevZxid: 0n, hintZxid: 0n },
-  { type: "snapshot-chunk", ...head, snapshotZxid: 9n, totalBytes: 40, checksum: 0xffffffff, offset: 8, data: new Uint8Array(32), membership: { version: 5n, voters: [1, 2, 3], observers: [] } },
+  {
+    type: "snapshot-chunk",
+    ...head,
+    snapshotZxid: 9n,
+    totalBytes: 40,
+    checksum: 0xffffffff,
+    offset: 8,
+    data: new Uint8Array(32),
+    membership: { version: 5n, voters: [1, 2, 3], observers: [] },
+  },
   { type: "snapshot-ack", ...head, snapshotZxid: 9n, receivedBytes: 40 },
   { type: "sync-request", ...head, requestId: 5 },
   { type: "sync-response", ...head, requestId: 5, zxid: ZXID_MAX },
   { type: "vote-request", ...head, lastZxid: 7n, transfer: true },
   { type: "timeout-now", ...head },
-  { type: "append", ...head, prevZxid: 1n, entries: [{ zxid: 2n, payload: null, membership: { version: 2n, voters: [1, 2, 3, 4, 5], observers: [6] } }], commitZxid: 1n },
+  {
+    type: "append",
+    ...head,
+    prevZxid: 1n,
+    entries: [{ zxid: 2n, payload: null, membership: { version: 2n, voters: [1, 2, 3, 4, 5], observers: [6] } }],
+    commitZxid: 1n,
+  },
 ];
 
 function refusal(value: unknown): string {
@@ -87,17 +111,34 @@ describe("consensus messages from peers are checked against their schema", () =>
     expect(refusal(config({ version: 3n, voters: [1], observers: [] }))).toMatch(/version is not its zxid/);
     expect(refusal(config("1,2,3"))).toMatch(/membership is not a map/);
     expect(refusal(config({ version: 2n, voters: [1], observers: [], hostData: "server.1=a:1:2" }))).toMatch(/hostData is not bytes/);
-    expect(refusal(config({ version: 2n, voters: [1], observers: [], hostData: new Uint8Array(HOST_DATA_BYTES_MAX + 1) }))).toMatch(/hostData is not bytes of at most 32768/);
+    expect(refusal(config({ version: 2n, voters: [1], observers: [], hostData: new Uint8Array(HOST_DATA_BYTES_MAX + 1) }))).toMatch(
+      /hostData is not bytes of at most 32768/,
+    );
     const hostData = new Uint8Array(HOST_DATA_BYTES_MAX).fill(7);
-    expect(validateMessage(config({ version: 2n, voters: [1], observers: [], hostData }), limits)).toMatchObject({ entries: [{ membership: { hostData } }] });
-    expect(refusal({ ...valid[12], entries: [{ zxid: 2n, payload: new Uint8Array(1), membership: { version: 2n, voters: [1], observers: [] } }] })).toMatch(/both a payload and a configuration/);
+    expect(validateMessage(config({ version: 2n, voters: [1], observers: [], hostData }), limits)).toMatchObject({
+      entries: [{ membership: { hostData } }],
+    });
+    expect(
+      refusal({
+        ...valid[12],
+        entries: [{ zxid: 2n, payload: new Uint8Array(1), membership: { version: 2n, voters: [1], observers: [] } }],
+      }),
+    ).toMatch(/both a payload and a configuration/);
     expect(refusal({ ...valid[6], membership: undefined })).toMatch(/membership is not a map/);
     expect(refusal({ ...valid[10], transfer: "yes" })).toMatch(/transfer is not a boolean/);
   });
 
   it("order: an append's entries increase after its prevZxid (the core asserts it)", () => {
     expect(refusal({ ...valid[4], entries: [{ zxid: 1n, payload: null }] })).toMatch(/increasing zxid order/);
-    expect(refusal({ ...valid[4], entries: [{ zxid: 3n, payload: null }, { zxid: 2n, payload: null }] })).toMatch(/increasing zxid order/);
+    expect(
+      refusal({
+        ...valid[4],
+        entries: [
+          { zxid: 3n, payload: null },
+          { zxid: 2n, payload: null },
+        ],
+      }),
+    ).toMatch(/increasing zxid order/);
     expect(refusal({ ...valid[5], matchZxid: 4n })).toMatch(/matchZxid above acceptedZxid/);
   });
 });

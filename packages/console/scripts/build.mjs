@@ -18,21 +18,24 @@ const bundle = await rolldown({
   input: join(pkg, "dist", "ui", "main.js"),
   platform: "browser",
   resolve: { conditionNames: ["browser", "import", "default"] },
-  plugins: [{
-    name: "refuse-node",
-    resolveId(id) {
-      if (id.startsWith("node:") || id === "ws") refused.push(id);
-      return null;
+  plugins: [
+    {
+      name: "refuse-node",
+      resolveId(id) {
+        if (id.startsWith("node:") || id === "ws") refused.push(id);
+        return null;
+      },
     },
-  }, {
-    // cbor-x's default build probes `Function("")` at load to compile fast readers; the page's
-    // CSP (script-src 'self', no 'unsafe-eval') blocks it, and Firefox reports a violation on
-    // every load. Its no-eval build decodes the same without the probe.
-    name: "cbor-x-no-eval",
-    resolveId(id) {
-      return id === "cbor-x" ? require.resolve("cbor-x/index-no-eval") : null;
+    {
+      // cbor-x's default build probes `Function("")` at load to compile fast readers; the page's
+      // CSP (script-src 'self', no 'unsafe-eval') blocks it, and Firefox reports a violation on
+      // every load. Its no-eval build decodes the same without the probe.
+      name: "cbor-x-no-eval",
+      resolveId(id) {
+        return id === "cbor-x" ? require.resolve("cbor-x/index-no-eval") : null;
+      },
     },
-  }],
+  ],
   logLevel: "warn",
 });
 await bundle.write({ file: join(out, "app.js"), format: "esm", minify: true, sourcemap: true });

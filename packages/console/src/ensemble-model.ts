@@ -54,7 +54,21 @@ export function serverRows(polls: readonly Poll[]): ServerRow[] {
   const leader = polls.find((p) => p.up && p.monitor.server_state === "leader");
   const leaderZxid = leader?.up ? parseZxid(leader.monitor.zxid) : undefined;
   const rows = polls.map((p): ServerRow => {
-    if (!p.up) return { admin: p.admin, up: false, error: p.error, role: "down", zxid: "-", epoch: undefined, lag: undefined, latencyMs: undefined, outstanding: undefined, watches: undefined, connections: undefined, alerts: [`down: ${p.error}`] };
+    if (!p.up)
+      return {
+        admin: p.admin,
+        up: false,
+        error: p.error,
+        role: "down",
+        zxid: "-",
+        epoch: undefined,
+        lag: undefined,
+        latencyMs: undefined,
+        outstanding: undefined,
+        watches: undefined,
+        connections: undefined,
+        alerts: [`down: ${p.error}`],
+      };
     const m = p.monitor;
     const z = parseZxid(m.zxid);
     const lag = z !== undefined && leaderZxid !== undefined && z >> 32n === leaderZxid >> 32n ? Number(leaderZxid - z) : undefined;
@@ -65,7 +79,7 @@ export function serverRows(polls: readonly Poll[]): ServerRow[] {
       admin: p.admin,
       up: true,
       role: m.server_state ?? "?",
-      zxid: z !== undefined ? "0x" + z.toString(16) : "-",
+      zxid: z !== undefined ? `0x${z.toString(16)}` : "-",
       epoch: m.epoch,
       lag: m.server_state === "leader" ? 0 : lag,
       latencyMs: m.avg_latency,
@@ -107,7 +121,11 @@ export class Series {
       this.latency[i]!.push(p.monitor.avg_latency ?? null);
       const packets = p.monitor.packets_received;
       const prev = this.last[i];
-      this.throughput[i]!.push(prev && packets !== undefined && p.atMs > prev.atMs && packets >= prev.packets ? ((packets - prev.packets) * 1000) / (p.atMs - prev.atMs) : null);
+      this.throughput[i]!.push(
+        prev && packets !== undefined && p.atMs > prev.atMs && packets >= prev.packets
+          ? ((packets - prev.packets) * 1000) / (p.atMs - prev.atMs)
+          : null,
+      );
       this.last[i] = packets !== undefined ? { atMs: p.atMs, packets } : undefined;
     });
     if (this.times.length > SERIES_POINTS_MAX) {

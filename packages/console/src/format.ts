@@ -4,7 +4,7 @@ import type { ACL, Stat } from "@warden/protocol";
 
 /** A zxid as ZooKeeper's tools print it: 0x and lowercase hex, no padding. */
 export function hexZxid(zxid: bigint): string {
-  return "0x" + (zxid < 0n ? BigInt.asUintN(64, zxid) : zxid).toString(16);
+  return `0x${(zxid < 0n ? BigInt.asUintN(64, zxid) : zxid).toString(16)}`;
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
@@ -33,11 +33,19 @@ export function statRows(stat: Stat): Array<[string, string]> {
   ];
 }
 
-const PERM_LETTERS: Array<[number, string]> = [[4, "c"], [8, "d"], [1, "r"], [2, "w"], [16, "a"]];
+const PERM_LETTERS: Array<[number, string]> = [
+  [4, "c"],
+  [8, "d"],
+  [1, "r"],
+  [2, "w"],
+  [16, "a"],
+];
 
 /** Permissions as zkCli's letters, in its order: cdrwa. */
 export function permsText(perms: number): string {
-  return PERM_LETTERS.filter(([bit]) => (perms & bit) !== 0).map(([, l]) => l).join("");
+  return PERM_LETTERS.filter(([bit]) => (perms & bit) !== 0)
+    .map(([, l]) => l)
+    .join("");
 }
 
 export function aclRows(acl: readonly ACL[]): Array<{ id: string; perms: string }> {
@@ -102,7 +110,8 @@ export function parseHex(text: string): Uint8Array | string {
 /** Bytes as plain hex pairs separated by spaces, 16 a line (the hex editor's text). */
 export function hexPairs(bytes: Uint8Array): string {
   const lines: string[] = [];
-  for (let off = 0; off < bytes.length; off += 16) lines.push([...bytes.subarray(off, off + 16)].map((b) => b.toString(16).padStart(2, "0")).join(" "));
+  for (let off = 0; off < bytes.length; off += 16)
+    lines.push([...bytes.subarray(off, off + 16)].map((b) => b.toString(16).padStart(2, "0")).join(" "));
   return lines.join("\n");
 }
 
@@ -146,12 +155,12 @@ export function parentPath(path: string): string {
 export function ancestors(path: string): string[] {
   if (path === "/") return ["/"];
   const parts = path.split("/").slice(1);
-  return ["/", ...parts.map((_, i) => "/" + parts.slice(0, i + 1).join("/"))];
+  return ["/", ...parts.map((_, i) => `/${parts.slice(0, i + 1).join("/")}`)];
 }
 
 /** Splits a search "/a/b/pre" into the parent to list and the name prefix to match. */
 export function splitPrefix(search: string): { parent: string; prefix: string } {
-  const s = search.startsWith("/") ? search : "/" + search;
+  const s = search.startsWith("/") ? search : `/${search}`;
   const i = s.lastIndexOf("/");
   return { parent: i === 0 ? "/" : s.slice(0, i), prefix: s.slice(i + 1) };
 }

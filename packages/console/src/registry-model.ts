@@ -22,9 +22,20 @@ export function instanceView(id: string, data: Uint8Array | null): InstanceView 
     return { id, health: "unknown", healthText: "-", metadata: "", registered: "-", error: "not an instance record (not JSON)" };
   }
   const check = v.check as { status?: string; output?: string } | undefined;
-  const health: InstanceView["health"] = v.status === "unhealthy" ? "unhealthy" : check?.status === "failing" ? "failing" : check?.status === "passing" ? "passing" : "unknown";
-  const healthText = v.status === "unhealthy" ? "unhealthy (self-reported)" : check ? `${check.status ?? "?"}${check.output ? `: ${check.output}` : ""}` : `${String(v.status ?? "?")} (no check)`;
-  const meta = v.metadata && typeof v.metadata === "object" ? Object.entries(v.metadata as Record<string, unknown>).map(([k, x]) => `${k}=${String(x)}`).join(", ") : "";
+  const health: InstanceView["health"] =
+    v.status === "unhealthy" ? "unhealthy" : check?.status === "failing" ? "failing" : check?.status === "passing" ? "passing" : "unknown";
+  const healthText =
+    v.status === "unhealthy"
+      ? "unhealthy (self-reported)"
+      : check
+        ? `${check.status ?? "?"}${check.output ? `: ${check.output}` : ""}`
+        : `${String(v.status ?? "?")} (no check)`;
+  const meta =
+    v.metadata && typeof v.metadata === "object"
+      ? Object.entries(v.metadata as Record<string, unknown>)
+          .map(([k, x]) => `${k}=${String(x)}`)
+          .join(", ")
+      : "";
   return {
     id,
     ...(typeof v.address === "string" ? { address: v.address } : {}),

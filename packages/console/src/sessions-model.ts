@@ -24,7 +24,7 @@ export function parseAdminJson(text: string): unknown {
 
 const hex = (id: string) => {
   try {
-    return "0x" + BigInt.asUintN(64, BigInt(id)).toString(16);
+    return `0x${BigInt.asUintN(64, BigInt(id)).toString(16)}`;
   } catch {
     return id;
   }
@@ -53,7 +53,11 @@ export function sessionRows(connections: ReadonlyArray<{ admin: string; answer: 
   const eph = (dump as { session_id_to_ephemeral_paths?: unknown })?.session_id_to_ephemeral_paths;
   if (eph && typeof eph === "object") {
     for (const [id, paths] of Object.entries(eph as Record<string, unknown>).slice(0, SESSIONS_MAX)) {
-      if (Array.isArray(paths)) row(id).ephemerals = paths.filter((p): p is string => typeof p === "string").sort().slice(0, EPHEMERALS_SHOWN_MAX);
+      if (Array.isArray(paths))
+        row(id).ephemerals = paths
+          .filter((p): p is string => typeof p === "string")
+          .sort()
+          .slice(0, EPHEMERALS_SHOWN_MAX);
     }
   }
   return [...rows.values()].sort((a, b) => (a.session < b.session ? -1 : 1)).slice(0, SESSIONS_MAX);

@@ -13,13 +13,27 @@ export interface LoadedEntry {
 
 export type TreeRow =
   | { kind: "node"; path: string; name: string; depth: number; expanded: boolean; count?: number; descendants?: number }
-  | { kind: "pager"; path: string; depth: number; index: number; pages: number; first: number; last: number; total: number; descendants?: number }
+  | {
+      kind: "pager";
+      path: string;
+      depth: number;
+      index: number;
+      pages: number;
+      first: number;
+      last: number;
+      total: number;
+      descendants?: number;
+    }
   | { kind: "note"; path: string; depth: number; text: string };
 
 /** Rows deeper than this are not shown (a path has at most a few hundred levels anyway). */
 const DEPTH_MAX = 256;
 
-export function treeRows(entries: ReadonlyMap<string, LoadedEntry>, filter: { parent: string; prefix: string } | undefined, pageSize = CHILDREN_PAGE_SIZE): TreeRow[] {
+export function treeRows(
+  entries: ReadonlyMap<string, LoadedEntry>,
+  filter: { parent: string; prefix: string } | undefined,
+  pageSize = CHILDREN_PAGE_SIZE,
+): TreeRow[] {
   const rows: TreeRow[] = [];
   const root = entries.get("/");
   rows.push({ kind: "node", path: "/", name: "/", depth: 0, expanded: root?.expanded ?? false, ...counts(root) });
@@ -30,7 +44,18 @@ export function treeRows(entries: ReadonlyMap<string, LoadedEntry>, filter: { pa
     if (!e.children) return void rows.push({ kind: "note", path, depth, text: "loading…" });
     const names = visibleChildren(e.children, filter && filter.parent === path ? filter.prefix : "");
     const p = page(names, e.page, pageSize);
-    if (p.count > 1) rows.push({ kind: "pager", path, depth, index: p.index, pages: p.count, first: p.first, last: p.last, total: p.total, ...(e.descendants !== undefined ? { descendants: e.descendants } : {}) });
+    if (p.count > 1)
+      rows.push({
+        kind: "pager",
+        path,
+        depth,
+        index: p.index,
+        pages: p.count,
+        first: p.first,
+        last: p.last,
+        total: p.total,
+        ...(e.descendants !== undefined ? { descendants: e.descendants } : {}),
+      });
     for (const name of p.items) {
       const child = childPath(path, name);
       const ce = entries.get(child);

@@ -1,6 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { EMPTY_STAT } from "@warden/protocol";
-import { aclRows, ancestors, childPath, hexDump, hexPairs, hexZxid, jsonError, localTime, page, parentPath, parseHex, permsText, prettyJson, splitPrefix, statRows, utf8Text, visibleChildren } from "../src/format.js";
+import {
+  aclRows,
+  ancestors,
+  childPath,
+  hexDump,
+  hexPairs,
+  hexZxid,
+  jsonError,
+  localTime,
+  page,
+  parentPath,
+  parseHex,
+  permsText,
+  prettyJson,
+  splitPrefix,
+  statRows,
+  utf8Text,
+  visibleChildren,
+} from "../src/format.js";
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 
@@ -21,8 +39,26 @@ describe("zxids and times", () => {
   });
 
   it("lists the Stat in ZooKeeper's fields, zxids and the owner in hex", () => {
-    const rows = Object.fromEntries(statRows({ ...EMPTY_STAT, czxid: 0x200000001n, mzxid: 0x200000002n, pzxid: 0x200000001n, ephemeralOwner: 0x1234n, version: 3, dataLength: 7 }));
-    expect(rows).toMatchObject({ czxid: "0x200000001", mzxid: "0x200000002", pzxid: "0x200000001", ephemeralOwner: "0x1234", version: "3", dataLength: "7", ctime: "-" });
+    const rows = Object.fromEntries(
+      statRows({
+        ...EMPTY_STAT,
+        czxid: 0x200000001n,
+        mzxid: 0x200000002n,
+        pzxid: 0x200000001n,
+        ephemeralOwner: 0x1234n,
+        version: 3,
+        dataLength: 7,
+      }),
+    );
+    expect(rows).toMatchObject({
+      czxid: "0x200000001",
+      mzxid: "0x200000002",
+      pzxid: "0x200000001",
+      ephemeralOwner: "0x1234",
+      version: "3",
+      dataLength: "7",
+      ctime: "-",
+    });
     expect(Object.keys(rows)).toHaveLength(11);
   });
 });

@@ -10,7 +10,13 @@ describe("tree rows", () => {
   const entries = (e: Record<string, LoadedEntry>) => new Map(Object.entries(e));
 
   it("flattens expanded nodes depth first, with counts from getChildren and getAllChildrenNumber", () => {
-    const rows = treeRows(entries({ "/": { expanded: true, page: 0, children: ["b", "a"], descendants: 3 }, "/a": { expanded: true, page: 0, children: ["x"], descendants: 1 } }), undefined);
+    const rows = treeRows(
+      entries({
+        "/": { expanded: true, page: 0, children: ["b", "a"], descendants: 3 },
+        "/a": { expanded: true, page: 0, children: ["x"], descendants: 1 },
+      }),
+      undefined,
+    );
     expect(rows.map((r) => (r.kind === "node" ? r.path : r.kind))).toEqual(["/", "/a", "/a/x", "/b"]);
     expect(rows[0]).toMatchObject({ count: 2, descendants: 3 });
   });
@@ -23,12 +29,22 @@ describe("tree rows", () => {
   });
 
   it("says when a list is loading or not readable, never shows it as empty", () => {
-    const rows = treeRows(entries({ "/": { expanded: true, page: 0, children: ["a", "b"] }, "/a": { expanded: true, page: 0, error: "not readable" }, "/b": { expanded: true, page: 0 } }), undefined);
+    const rows = treeRows(
+      entries({
+        "/": { expanded: true, page: 0, children: ["a", "b"] },
+        "/a": { expanded: true, page: 0, error: "not readable" },
+        "/b": { expanded: true, page: 0 },
+      }),
+      undefined,
+    );
     expect(rows.filter((r) => r.kind === "note").map((r) => r.kind === "note" && r.text)).toEqual(["not readable", "loading…"]);
   });
 
   it("filters the searched parent's children by prefix", () => {
-    const rows = treeRows(entries({ "/": { expanded: true, page: 0, children: ["apple", "banana", "avocado"] } }), { parent: "/", prefix: "a" });
+    const rows = treeRows(entries({ "/": { expanded: true, page: 0, children: ["apple", "banana", "avocado"] } }), {
+      parent: "/",
+      prefix: "a",
+    });
     expect(rows.slice(1).map((r) => r.path)).toEqual(["/apple", "/avocado"]);
   });
 
@@ -59,13 +75,21 @@ describe("the ensemble model", () => {
       up("c", { server_state: "follower", zxid: "0x100000900" }),
       { admin: "d", atMs: 1000, up: false, error: "unreachable" },
     ]);
-    expect(rows.map((r) => [r.role, r.lag])).toEqual([["leader", 0], ["follower", 0x800], ["follower", 0], ["down", undefined]]);
+    expect(rows.map((r) => [r.role, r.lag])).toEqual([
+      ["leader", 0],
+      ["follower", 0x800],
+      ["follower", 0],
+      ["down", undefined],
+    ]);
     expect(rows[1]!.alerts).toEqual(["lagging 2048 transactions"]);
     expect(rows[3]!.alerts).toEqual(["down: unreachable"]);
   });
 
   it("does not compare zxids across epochs, and says when no leader answers", () => {
-    const rows = serverRows([up("a", { server_state: "follower", zxid: "0x200000001" }), up("b", { server_state: "looking", zxid: "0x100000009" })]);
+    const rows = serverRows([
+      up("a", { server_state: "follower", zxid: "0x200000001" }),
+      up("b", { server_state: "looking", zxid: "0x100000009" }),
+    ]);
     expect(rows.map((r) => r.lag)).toEqual([undefined, undefined]);
     expect(rows[1]!.alerts).toContain("looking for a leader");
     expect(rows[0]!.alerts).toContain("no leader reached");
@@ -88,8 +112,25 @@ describe("registry instances", () => {
   const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
   it("shows address, port, metadata and the registry-side check", () => {
-    const v = instanceView("i1", json({ address: "10.0.0.1", port: 80, metadata: { v: "1" }, status: "healthy", check: { status: "failing", output: "HTTP 500" }, registeredAtMs: 0 }));
-    expect(v).toMatchObject({ id: "i1", address: "10.0.0.1", port: 80, health: "failing", healthText: "failing: HTTP 500", metadata: "v=1" });
+    const v = instanceView(
+      "i1",
+      json({
+        address: "10.0.0.1",
+        port: 80,
+        metadata: { v: "1" },
+        status: "healthy",
+        check: { status: "failing", output: "HTTP 500" },
+        registeredAtMs: 0,
+      }),
+    );
+    expect(v).toMatchObject({
+      id: "i1",
+      address: "10.0.0.1",
+      port: 80,
+      health: "failing",
+      healthText: "failing: HTTP 500",
+      metadata: "v=1",
+    });
   });
 
   it("shows a self-reported unhealthy instance as such, and a node that is not a record as an error", () => {
@@ -119,7 +160,9 @@ describe("the console's connection settings", () => {
 
 describe("sessions from the admin ports", () => {
   it("keeps 64-bit session ids exact, joins connections and ephemerals by session", () => {
-    const cons = parseAdminJson('{"connections":[{"session_id": 72057594037927937, "remote_socket_address": "127.0.0.1:5000"}, {"session_id": 0}]}');
+    const cons = parseAdminJson(
+      '{"connections":[{"session_id": 72057594037927937, "remote_socket_address": "127.0.0.1:5000"}, {"session_id": 0}]}',
+    );
     const dump = parseAdminJson('{"session_id_to_ephemeral_paths": {"72057594037927937": ["/b", "/a"], "72057594037927938": ["/c"]}}');
     expect(sessionRows([{ admin: "http://s1", answer: cons }], dump)).toEqual([
       { session: "0x100000000000001", servers: ["http://s1"], remotes: ["127.0.0.1:5000"], ephemerals: ["/a", "/b"] },
@@ -128,14 +171,27 @@ describe("sessions from the admin ports", () => {
   });
 
   it("ignores answers of the wrong shape", () => {
-    expect(sessionRows([{ admin: "x", answer: { connections: "no" } }, { admin: "y", answer: null }], { session_id_to_ephemeral_paths: 3 })).toEqual([]);
+    expect(
+      sessionRows(
+        [
+          { admin: "x", answer: { connections: "no" } },
+          { admin: "y", answer: null },
+        ],
+        { session_id_to_ephemeral_paths: 3 },
+      ),
+    ).toEqual([]);
   });
 });
 
 describe("admin answers as rows", () => {
   it("flattens nested objects and arrays into dotted paths, leaves as text", () => {
     expect(flattenJson({ a: 1, b: { c: "x", d: [true, null] }, e: {}, f: [] })).toEqual([
-      ["a", "1"], ["b.c", "x"], ["b.d.0", "true"], ["b.d.1", "null"], ["e", "{}"], ["f", "[]"],
+      ["a", "1"],
+      ["b.c", "x"],
+      ["b.d.0", "true"],
+      ["b.d.1", "null"],
+      ["e", "{}"],
+      ["f", "[]"],
     ]);
   });
 

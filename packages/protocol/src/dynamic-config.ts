@@ -85,7 +85,8 @@ export function parseServerSpec(id: number, value: string): QuorumServerSpec {
   if (quorumPort === undefined) throw bad(`Address unresolved: ${host}:${server[1]}`);
   const electionPort = javaPort(server[2]);
   if (electionPort === undefined) throw bad(`Address unresolved: ${host}:${server[2]}`);
-  if (quorumPort === electionPort) throw bad(`Client and election port must be different! Please update the configuration file on server.${id}`);
+  if (quorumPort === electionPort)
+    throw bad(`Client and election port must be different! Please update the configuration file on server.${id}`);
   let type: LearnerType = "participant";
   if (server.length === 4) {
     const t = server[3]!.trim().toLowerCase();
@@ -113,7 +114,8 @@ export function javaHostString(host: string): string {
   const groups = expandIPv6(host);
   if (groups === undefined) return host;
   // Java makes an IPv4-mapped address an Inet4Address.
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
+    return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
   return groups.map((g) => g.toString(16)).join(":");
 }
 
@@ -125,7 +127,7 @@ function expandIPv6(host: string): number[] | undefined {
   if (v4) {
     const b = v4.slice(1).map(Number);
     if (b.some((x) => x > 255)) return undefined;
-    text = text.slice(0, v4.index) + `${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
+    text = `${text.slice(0, v4.index)}${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
   }
   const halves = text.split("::");
   if (halves.length > 2) return undefined;
@@ -153,7 +155,7 @@ export function formatServerSpec(spec: QuorumServerSpec): string {
 export function parseVersionHex(text: string): bigint | undefined {
   if (!/^[+-]?[0-9a-fA-F]{1,16}$/.test(text)) return undefined;
   const negative = text.startsWith("-");
-  const v = BigInt("0x" + text.replace(/^[+-]/, ""));
+  const v = BigInt(`0x${text.replace(/^[+-]/, "")}`);
   const signed = negative ? -v : v;
   return signed > 0x7fffffffffffffffn || signed < -0x8000000000000000n ? undefined : signed;
 }

@@ -13,7 +13,7 @@ export function javaStringHash(s: string): number {
 /** Long.hashCode of a non-negative safe integer. */
 function javaLongHash(v: number): number {
   const hi = Math.floor(v / 2 ** 32);
-  return (v % 2 ** 32 ^ hi) | 0;
+  return ((v % 2 ** 32) ^ hi) | 0;
 }
 
 /** HashMap.hash and ConcurrentHashMap.spread (the latter also clears the sign bit). */
@@ -27,7 +27,10 @@ export function javaHashMapOrder(ids: readonly number[]): number[] {
   let size = 16;
   while (ids.length > size * 0.75) size *= 2;
   const bucket = (id: number) => spread(javaLongHash(id)) & (size - 1);
-  return ids.map((id, i) => ({ id, i, b: bucket(id) })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.id);
+  return ids
+    .map((id, i) => ({ id, i, b: bucket(id) }))
+    .sort((x, y) => x.b - y.b || x.i - y.i)
+    .map((x) => x.id);
 }
 
 interface ChmNode {

@@ -4,13 +4,7 @@ import { BadArgumentsError } from "./errors.js";
 export const PATH_CHARS_MAX = 4096;
 
 function invalidChar(c: number): boolean {
-  return (
-    c === 0 ||
-    (c > 0x00 && c <= 0x1f) ||
-    (c >= 0x7f && c <= 0x9f) ||
-    (c >= 0xd800 && c <= 0xf8ff) ||
-    (c >= 0xfff0 && c <= 0xffff)
-  );
+  return c === 0 || (c > 0x00 && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff);
 }
 
 /**
@@ -20,7 +14,7 @@ function invalidChar(c: number): boolean {
  */
 export function pathProblem(path: unknown, sequential = false): string | undefined {
   if (typeof path !== "string") return "path must be a string";
-  const p = sequential ? path + "1" : path;
+  const p = sequential ? `${path}1` : path;
   if (p.length === 0) return "path length must be > 0";
   if (p.length > PATH_CHARS_MAX) return `path longer than ${PATH_CHARS_MAX} characters`;
   if (p.charCodeAt(0) !== 0x2f) return "path must start with / character";
@@ -59,7 +53,7 @@ export function baseName(path: string): string {
 }
 
 export function joinPath(parent: string, child: string): string {
-  return parent === "/" ? "/" + child : parent + "/" + child;
+  return parent === "/" ? `/${child}` : `${parent}/${child}`;
 }
 
 /** Prepends a chroot ("/app") to a client path; "/" maps to the chroot itself. */
@@ -72,5 +66,5 @@ export function prependChroot(chroot: string | undefined, path: string): string 
 export function stripChroot(chroot: string | undefined, path: string): string {
   if (!chroot) return path;
   if (path === chroot) return "/";
-  return path.startsWith(chroot + "/") ? path.slice(chroot.length) : path;
+  return path.startsWith(`${chroot}/`) ? path.slice(chroot.length) : path;
 }

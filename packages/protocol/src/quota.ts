@@ -59,7 +59,12 @@ export function parseStatsTrackEntries(text: string | null): Map<string, number>
 /** The four fields of StatsTrack text; a missing key reads as -1. */
 export function parseStatsTrack(text: string | null): StatsTrack {
   const e = parseStatsTrackEntries(text);
-  return { count: e.get("count") ?? -1, bytes: e.get("bytes") ?? -1, countHardLimit: e.get("countHardLimit") ?? -1, byteHardLimit: e.get("byteHardLimit") ?? -1 };
+  return {
+    count: e.get("count") ?? -1,
+    bytes: e.get("bytes") ?? -1,
+    countHardLimit: e.get("countHardLimit") ?? -1,
+    byteHardLimit: e.get("byteHardLimit") ?? -1,
+  };
 }
 
 /**
@@ -78,7 +83,10 @@ export function formatStatsTrackEntries(entries: ReadonlyMap<string, number>): s
 
 /** StatsTrack.toString() of the four fields (`withLimits`: the hard limits are keys of it, as in a limits node). */
 export function formatStatsTrack(s: StatsTrack, withLimits: boolean): string {
-  const entries = new Map([["count", s.count], ["bytes", s.bytes]]);
+  const entries = new Map([
+    ["count", s.count],
+    ["bytes", s.bytes],
+  ]);
   if (withLimits) {
     entries.set("countHardLimit", s.countHardLimit);
     entries.set("byteHardLimit", s.byteHardLimit);
@@ -97,7 +105,7 @@ export function formatQuotaStats(count: number, bytes: number): string {
  * keeps none on its own subtree, whose stats nodes would count themselves).
  */
 export function quotaNodeOf(path: string): { target: string; kind: "limits" | "stats" } | undefined {
-  if (!path.startsWith(QUOTA_ROOT + "/")) return undefined;
+  if (!path.startsWith(`${QUOTA_ROOT}/`)) return undefined;
   const slash = path.lastIndexOf("/");
   const name = path.slice(slash + 1);
   const kind = name === QUOTA_LIMIT_NODE ? "limits" : name === QUOTA_STAT_NODE ? "stats" : undefined;

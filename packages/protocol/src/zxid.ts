@@ -23,5 +23,5 @@ export function zxidCounter(zxid: Zxid): number {
   return Number(zxid & 0xffffffffn);
 }
 export function formatZxid(zxid: Zxid): string {
-  return "0x" + zxid.toString(16);
+  return `0x${zxid.toString(16)}`;
 }

@@ -53,7 +53,10 @@ const INT32_MAX = 0x7fffffff;
 export const int32 = fc.integer({ min: INT32_MIN, max: INT32_MAX });
 const xid = fc.integer({ min: 1, max: INT32_MAX });
 /** A zxid, session id or owner: a long both protocols carry the same (jute's are signed). */
-export const long = fc.oneof(fc.constantFrom(0n, 1n, 0xffffffffn, 0x100000000n, 2n ** 63n - 1n), fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }));
+export const long = fc.oneof(
+  fc.constantFrom(0n, 1n, 0xffffffffn, 0x100000000n, 2n ** 63n - 1n),
+  fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+);
 const millis = fc.oneof(fc.constantFrom(0, 1_700_000_000_000), fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }));
 
 /** Characters valid in a znode name: 1-, 2- and 3-byte UTF-8, none of ZooKeeper's reserved ranges, no "/" or ".". */
@@ -70,30 +73,43 @@ function pathOf(length: number, name: string): string {
   return path;
 }
 
-export const path = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<string> =>
-  fc
-    .tuple(sizeAcrossBoundaries(sizes.pathCharsMax, 1), fc.string({ unit: fc.constantFrom(...NAME_CHARS), minLength: 1, maxLength: 12 }))
-    .map(([length, name]) => pathOf(length, name)));
+export const path = memoized(
+  (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<string> =>
+    fc
+      .tuple(sizeAcrossBoundaries(sizes.pathCharsMax, 1), fc.string({ unit: fc.constantFrom(...NAME_CHARS), minLength: 1, maxLength: 12 }))
+      .map(([length, name]) => pathOf(length, name)),
+);
 
 /** A child's name: one path segment. */
-export const childName = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<string> =>
-  path({ ...sizes, pathCharsMax: Math.min(sizes.pathCharsMax, sizes.stringCharsMax + 1) }).map((p) => p.slice(1).replaceAll("/", "_") || "n"));
+export const childName = memoized(
+  (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<string> =>
+    path({ ...sizes, pathCharsMax: Math.min(sizes.pathCharsMax, sizes.stringCharsMax + 1) }).map(
+      (p) => p.slice(1).replaceAll("/", "_") || "n",
+    ),
+);
 
 /**
  * One code point of each UTF-8 width, surrogates excepted. (fast-check's unit "binary" would
  * do, but building its first instance takes seconds.)
  */
 const codePoint = fc
-  .oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0x80, max: 0x7ff }), fc.integer({ min: 0x800, max: 0xfffd - 0x800 }), fc.integer({ min: 0x10000, max: 0x10ffff }))
+  .oneof(
+    fc.integer({ min: 0, max: 0x7f }),
+    fc.integer({ min: 0x80, max: 0x7ff }),
+    fc.integer({ min: 0x800, max: 0xfffd - 0x800 }),
+    fc.integer({ min: 0x10000, max: 0x10ffff }),
+  )
   .map((c) => String.fromCodePoint(c >= 0xd800 && c < 0x10000 ? c + 0x800 : c));
 
 /** Any string of valid Unicode (4-byte UTF-8 included), of up to `maxChars` characters. */
-export const text = memoized((maxChars: number): fc.Arbitrary<string> =>
-  fc.tuple(sizeAcrossBoundaries(maxChars), fc.string({ unit: codePoint, minLength: 1, maxLength: 8 })).map(([length, unit]) => {
-    let s = unit.repeat(Math.ceil(length / unit.length) + 1).slice(0, length);
-    if (/[\ud800-\udbff]$/.test(s)) s = s.slice(0, -1); // never end on half a pair
-    return s;
-  }));
+export const text = memoized(
+  (maxChars: number): fc.Arbitrary<string> =>
+    fc.tuple(sizeAcrossBoundaries(maxChars), fc.string({ unit: codePoint, minLength: 1, maxLength: 8 })).map(([length, unit]) => {
+      let s = unit.repeat(Math.ceil(length / unit.length) + 1).slice(0, length);
+      if (/[\ud800-\udbff]$/.test(s)) s = s.slice(0, -1); // never end on half a pair
+      return s;
+    }),
+);
 
 export const data = memoized((sizes: MessageSizes = DEFAULT_SIZES) => bytesAcrossBoundaries(sizes.dataBytesMax));
 /** Node data as messages carry it: bytes, or now and then null (jute length -1, CBOR null). */
@@ -131,30 +147,45 @@ export const stat: fc.Arbitrary<Stat> = fc.record({
   pzxid: long,
 });
 
-export const acl = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<ACL[]> =>
-  list(sizes, (one) => fc.record({ perms: int32, id: fc.record({ scheme: text(one.stringCharsMax), id: text(one.stringCharsMax) }) })));
+export const acl = memoized(
+  (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<ACL[]> =>
+    list(sizes, (one) => fc.record({ perms: int32, id: fc.record({ scheme: text(one.stringCharsMax), id: text(one.stringCharsMax) }) })),
+);
 
 // One character short of the limit: a sequential create's path must leave room for its counter.
 const createRequest = (sizes: MessageSizes) =>
-  fc.record({ path: path({ ...sizes, pathCharsMax: Math.max(1, sizes.pathCharsMax - 1) }), data: nodeData(sizes), acl: acl(sizes), mode: fc.integer({ min: 0, max: 6 }), ttl: fc.integer({ min: 0, max: 2 ** 40 }) }).map(
-    ({ ttl, ...r }) => ({ type: "create" as const, ...r, ...(r.mode === 5 || r.mode === 6 ? { ttl } : {}) }) as Request & { type: "create" },
-  );
+  fc
+    .record({
+      path: path({ ...sizes, pathCharsMax: Math.max(1, sizes.pathCharsMax - 1) }),
+      data: nodeData(sizes),
+      acl: acl(sizes),
+      mode: fc.integer({ min: 0, max: 6 }),
+      ttl: fc.integer({ min: 0, max: 2 ** 40 }),
+    })
+    .map(
+      ({ ttl, ...r }) =>
+        ({ type: "create" as const, ...r, ...(r.mode === 5 || r.mode === 6 ? { ttl } : {}) }) as Request & { type: "create" },
+    );
 
-export const writeOp = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<WriteOp> =>
-  fc.oneof(
-    createRequest(sizes),
-    fc.record({ type: fc.constantFrom("delete" as const, "check" as const), path: path(sizes), version: int32 }),
-    fc.record({ type: fc.constant("setData" as const), path: path(sizes), data: nodeData(sizes), version: int32 }),
-  ));
+export const writeOp = memoized(
+  (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<WriteOp> =>
+    fc.oneof(
+      createRequest(sizes),
+      fc.record({ type: fc.constantFrom("delete" as const, "check" as const), path: path(sizes), version: int32 }),
+      fc.record({ type: fc.constant("setData" as const), path: path(sizes), data: nodeData(sizes), version: int32 }),
+    ),
+);
 
 /** getData of the config node's path is getConfig on the jute wire: other paths only. */
 const dataPath = (sizes: MessageSizes) => path(sizes).filter((p) => p !== CONFIG_NODE_PATH);
 
-export const readOp = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<ReadOp> =>
-  fc.oneof(
-    fc.record({ type: fc.constant("getChildren" as const), path: path(sizes), watch: fc.boolean(), withStat: fc.constant(false) }),
-    fc.record({ type: fc.constant("getData" as const), path: dataPath(sizes), watch: fc.boolean() }),
-  ));
+export const readOp = memoized(
+  (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<ReadOp> =>
+    fc.oneof(
+      fc.record({ type: fc.constant("getChildren" as const), path: path(sizes), watch: fc.boolean(), withStat: fc.constant(false) }),
+      fc.record({ type: fc.constant("getData" as const), path: dataPath(sizes), watch: fc.boolean() }),
+    ),
+);
 
 const paths = (sizes: MessageSizes) => list(sizes, path);
 
@@ -170,7 +201,12 @@ export const request = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<Reque
     fc.record({ type: fc.constant("setACL" as const), path: path(sizes), acl: acl(sizes), version: int32 }),
     fc.record({ type: fc.constant("getEphemerals" as const), prefix: path(sizes) }),
     fc.record({ type: fc.constant("addWatch" as const), path: path(sizes), mode: fc.constantFrom(...Object.values(AddWatchMode)) }),
-    fc.record({ type: fc.constant("removeWatches" as const), path: path(sizes), watcherType: fc.constantFrom(...Object.values(WatcherType)), checkOnly: fc.boolean() }),
+    fc.record({
+      type: fc.constant("removeWatches" as const),
+      path: path(sizes),
+      watcherType: fc.constantFrom(...Object.values(WatcherType)),
+      checkOnly: fc.boolean(),
+    }),
     fc.record({
       type: fc.constant("setWatches" as const),
       relativeZxid: long,
@@ -196,22 +232,26 @@ export const request = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<Reque
 
 export const errorCode = fc.constantFrom(-1, -4, -101, -103, -110, -111, -112, -8);
 
-export const multiResult = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<MultiResult> =>
-  fc.oneof(
-    fc.record({ type: fc.constant("create" as const), path: path(sizes), stat }),
-    fc.record({ type: fc.constant("setData" as const), stat }),
-    fc.record({ type: fc.constantFrom("delete" as const, "check" as const) }),
-    fc.record({ type: fc.constant("error" as const), err: errorCode }),
-  ));
+export const multiResult = memoized(
+  (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<MultiResult> =>
+    fc.oneof(
+      fc.record({ type: fc.constant("create" as const), path: path(sizes), stat }),
+      fc.record({ type: fc.constant("setData" as const), stat }),
+      fc.record({ type: fc.constantFrom("delete" as const, "check" as const) }),
+      fc.record({ type: fc.constant("error" as const), err: errorCode }),
+    ),
+);
 
 const children = (sizes: MessageSizes) => list(sizes, childName);
 
-export const multiReadResult = memoized((sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<MultiReadResult> =>
-  fc.oneof(
-    fc.record({ type: fc.constant("getChildren" as const), children: children(sizes) }),
-    fc.record({ type: fc.constant("getData" as const), data: nodeData(sizes), stat }),
-    fc.record({ type: fc.constant("error" as const), err: errorCode }),
-  ));
+export const multiReadResult = memoized(
+  (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<MultiReadResult> =>
+    fc.oneof(
+      fc.record({ type: fc.constant("getChildren" as const), children: children(sizes) }),
+      fc.record({ type: fc.constant("getData" as const), data: nodeData(sizes), stat }),
+      fc.record({ type: fc.constant("error" as const), err: errorCode }),
+    ),
+);
 
 /** Every response type, each field sized across the boundaries. */
 export const response = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<Response> =>
@@ -226,21 +266,47 @@ export const response = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<Resp
     fc.record({ type: fc.constant("getAllChildrenNumber" as const), totalNumber: fc.integer({ min: 0, max: INT32_MAX }) }),
     fc.record({ type: fc.constant("getEphemerals" as const), ephemerals: paths(sizes) }),
     fc.record({ type: fc.constant("sync" as const), path: path(sizes) }),
-    fc.record({ type: fc.constant("whoAmI" as const), clientInfo: list(sizes, (one) => fc.record({ scheme: text(one.stringCharsMax), id: text(one.stringCharsMax) })) }),
+    fc.record({
+      type: fc.constant("whoAmI" as const),
+      clientInfo: list(sizes, (one) => fc.record({ scheme: text(one.stringCharsMax), id: text(one.stringCharsMax) })),
+    }),
     fc.record({ type: fc.constant("multi" as const), results: list(sizes, multiResult) }),
     fc.record({ type: fc.constant("multiRead" as const), results: list(sizes, multiReadResult) }),
   ) as fc.Arbitrary<Response>;
 
 export const connectRequest = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<ConnectRequest> =>
-  fc.record({ protocolVersion: int32, lastZxidSeen: long, timeoutMs: fc.integer({ min: 0, max: INT32_MAX }), sessionId: long, password: credential(sizes), readOnly: fc.boolean() });
+  fc.record({
+    protocolVersion: int32,
+    lastZxidSeen: long,
+    timeoutMs: fc.integer({ min: 0, max: INT32_MAX }),
+    sessionId: long,
+    password: credential(sizes),
+    readOnly: fc.boolean(),
+  });
 
 export const connectResponse = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<ConnectResponse> =>
-  fc.record({ protocolVersion: int32, timeoutMs: fc.integer({ min: 0, max: INT32_MAX }), sessionId: long, password: credential(sizes), readOnly: fc.boolean() });
+  fc.record({
+    protocolVersion: int32,
+    timeoutMs: fc.integer({ min: 0, max: INT32_MAX }),
+    sessionId: long,
+    password: credential(sizes),
+    readOnly: fc.boolean(),
+  });
 
 export const watchEvent = (sizes: MessageSizes = DEFAULT_SIZES): fc.Arbitrary<WatchEvent> =>
   fc.oneof(
-    fc.record({ type: fc.constantFrom(...Object.values(EventType)), state: fc.constantFrom(...Object.values(KeeperState)), path: path(sizes), zxid: long }),
-    fc.record({ type: fc.constant(EventType.None), state: fc.constantFrom(...Object.values(KeeperState)), path: fc.constant(""), zxid: long }),
+    fc.record({
+      type: fc.constantFrom(...Object.values(EventType)),
+      state: fc.constantFrom(...Object.values(KeeperState)),
+      path: path(sizes),
+      zxid: long,
+    }),
+    fc.record({
+      type: fc.constant(EventType.None),
+      state: fc.constantFrom(...Object.values(KeeperState)),
+      path: fc.constant(""),
+      zxid: long,
+    }),
   );
 
 export { xid };

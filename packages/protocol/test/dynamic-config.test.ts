@@ -33,15 +33,16 @@ describe("a server line reads and prints as ZooKeeper's QuorumServer", () => {
     expect(formatServerSpec(parseServerSpec(1, value))).toBe(expected);
   });
 
-  const WRONG = " does not have the form server_config or server_config;client_config where server_config is the pipe separated list of host:port:port or host:port:port:type and client_config is port or host:port";
+  const WRONG =
+    " does not have the form server_config or server_config;client_config where server_config is the pipe separated list of host:port:port or host:port:port:type and client_config is port or host:port";
   const refused: Array<[string, string]> = [
     ["h:1:1", "Client and election port must be different! Please update the configuration file on server.1"],
-    ["h:1", "h:1" + WRONG],
+    ["h:1", `h:1${WRONG}`],
     ["h:x:2", "Address unresolved: h:x"],
     ["h:1:2:foo", "Unrecognised peertype: foo"],
-    ["h:1:2;a:b:c", "h:1:2;a:b:c" + WRONG],
+    ["h:1:2;a:b:c", `h:1:2;a:b:c${WRONG}`],
     ["h:1:2;x", "Address unresolved: null:x"],
-    ["h:1:2;1;2", "h:1:2;1;2" + WRONG],
+    ["h:1:2;1;2", `h:1:2;1;2${WRONG}`],
     ["[::1:1:2", "[::1:1:2 starts with '[' but has no matching ']:'"],
     ["[::1]:", "[::1]: doesn't have a port after colon"],
     ["a|b", "Multiple address feature is disabled, but multiple addresses were specified for sid 1"],
@@ -89,10 +90,12 @@ describe("a configuration reads and prints as ZooKeeper's QuorumMaj", () => {
   });
 
   it("20 servers: ascending lines, and config -c in the order of Java's Properties after its resize", () => {
-    const text = Array.from({ length: 20 }, (_, i) => `server.${i + 1}=h${i + 1}:1:2;${2001 + i}\n`).join("") + "version=abc";
-    expect(formatDynamicConfig(parseDynamicConfig(text))).toBe(Array.from({ length: 20 }, (_, i) => `server.${i + 1}=h${i + 1}:1:2:participant;0.0.0.0:${2001 + i}\n`).join("") + "version=abc");
+    const text = `${Array.from({ length: 20 }, (_, i) => `server.${i + 1}=h${i + 1}:1:2;${2001 + i}\n`).join("")}version=abc`;
+    expect(formatDynamicConfig(parseDynamicConfig(text))).toBe(
+      `${Array.from({ length: 20 }, (_, i) => `server.${i + 1}=h${i + 1}:1:2:participant;0.0.0.0:${2001 + i}\n`).join("")}version=abc`,
+    );
     const order = [18, 19, 16, 17, 10, 11, 20, 2, 14, 1, 15, 12, 13, 6, 5, 4, 3, 9, 8, 7];
-    expect(clientConfigString(text)).toBe("abc " + order.map((n) => `0.0.0.0:${2000 + n}`).join(","));
+    expect(clientConfigString(text)).toBe(`abc ${order.map((n) => `0.0.0.0:${2000 + n}`).join(",")}`);
   });
 
   it("only server.N and version are allowed, as parseDynamicConfig outside backward-compatibility mode", () => {
@@ -119,7 +122,13 @@ const host = fc.oneof(
 const port = fc.integer({ min: 0, max: 65535 });
 const spec = (id: number): fc.Arbitrary<QuorumServerSpec> =>
   fc
-    .record({ host, quorumPort: port, electionPort: port, type: fc.constantFrom("participant" as const, "observer" as const), client: fc.option(fc.record({ host: fc.oneof(fc.constant("0.0.0.0"), host), port }), { nil: undefined }) })
+    .record({
+      host,
+      quorumPort: port,
+      electionPort: port,
+      type: fc.constantFrom("participant" as const, "observer" as const),
+      client: fc.option(fc.record({ host: fc.oneof(fc.constant("0.0.0.0"), host), port }), { nil: undefined }),
+    })
     .filter((s) => s.quorumPort !== s.electionPort)
     .map((s) => {
       const out: QuorumServerSpec = { id, host: s.host, quorumPort: s.quorumPort, electionPort: s.electionPort, type: s.type };

@@ -3,9 +3,18 @@ import { describe, expect, it } from "vitest";
 import { DecodeError } from "../src/errors.js";
 import { JuteDecodeReason, JuteFrameSplitter, JUTE_FRAME_BYTES_MAX_DEFAULT, decodeRequest } from "../src/jute/index.js";
 
-const length = (n: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, n); return b; };
+const length = (n: number) => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, n);
+  return b;
+};
 const reasonOf = (fn: () => unknown): string => {
-  try { fn(); } catch (e) { expect(e).toBeInstanceOf(DecodeError); return (e as DecodeError).reason; }
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DecodeError);
+    return (e as DecodeError).reason;
+  }
   return "no error";
 };
 
@@ -86,7 +95,9 @@ describe("JuteFrameSplitter", () => {
   });
 
   it("an unknown 4-letter word, or detection off, is just a frame too large", () => {
-    expect(reasonOf(() => new JuteFrameSplitter({ detectFourLetterWords: true }).feed(new TextEncoder().encode("abcd")))).toBe(JuteDecodeReason.FRAME_TOO_LARGE);
+    expect(reasonOf(() => new JuteFrameSplitter({ detectFourLetterWords: true }).feed(new TextEncoder().encode("abcd")))).toBe(
+      JuteDecodeReason.FRAME_TOO_LARGE,
+    );
     expect(reasonOf(() => new JuteFrameSplitter().feed(new TextEncoder().encode("ruok")))).toBe(JuteDecodeReason.FRAME_TOO_LARGE);
   });
 

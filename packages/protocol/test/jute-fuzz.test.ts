@@ -41,9 +41,12 @@ const decoders: ((b: Uint8Array) => unknown)[] = [
 
 describe("fuzzed jute input", () => {
   it("random bytes into any decoder throw nothing but DecodeError", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-      for (const decode of decoders) onlyDecodeErrors(() => decode(bytes));
-    }), FUZZ);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        for (const decode of decoders) onlyDecodeErrors(() => decode(bytes));
+      }),
+      FUZZ,
+    );
   });
 
   it("captured frames truncated or with bytes flipped throw nothing but DecodeError", () => {
@@ -52,48 +55,65 @@ describe("fuzzed jute input", () => {
       cut: fc.nat(),
       flips: fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 4 }),
     });
-    fc.assert(fc.property(mutated, ({ frame, cut, flips }) => {
-      const bytes = frame.slice(0, frame.length === 0 ? 0 : cut % (frame.length + 1));
-      for (const { at, value } of flips) if (bytes.length > 0) bytes[at % bytes.length] = value;
-      for (const decode of decoders) onlyDecodeErrors(() => decode(bytes));
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(mutated, ({ frame, cut, flips }) => {
+        const bytes = frame.slice(0, frame.length === 0 ? 0 : cut % (frame.length + 1));
+        for (const { at, value } of flips) if (bytes.length > 0) bytes[at % bytes.length] = value;
+        for (const decode of decoders) onlyDecodeErrors(() => decode(bytes));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it("random streams in random chunks: frames within frameBytesMax, or a DecodeError", () => {
     const frameBytesMax = 64;
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1 }), fc.boolean(), (stream, cuts, detect) => {
-      const split = new JuteFrameSplitter({ frameBytesMax, detectFourLetterWords: detect });
-      onlyDecodeErrors(() => {
-        for (let at = 0, i = 0; at < stream.length; at += cuts[i++ % cuts.length]!) {
-          for (const frame of split.feed(stream.subarray(at, at + cuts[i % cuts.length]!))) expect(frame.length).toBeLessThanOrEqual(frameBytesMax);
-          expect(split.bufferedBytes).toBeLessThanOrEqual(4 + frameBytesMax);
-        }
-      });
-    }), FUZZ);
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1 }),
+        fc.boolean(),
+        (stream, cuts, detect) => {
+          const split = new JuteFrameSplitter({ frameBytesMax, detectFourLetterWords: detect });
+          onlyDecodeErrors(() => {
+            for (let at = 0, i = 0; at < stream.length; at += cuts[i++ % cuts.length]!) {
+              for (const frame of split.feed(stream.subarray(at, at + cuts[i % cuts.length]!)))
+                expect(frame.length).toBeLessThanOrEqual(frameBytesMax);
+              expect(split.bufferedBytes).toBeLessThanOrEqual(4 + frameBytesMax);
+            }
+          });
+        },
+      ),
+      FUZZ,
+    );
   });
 
   it("any length above frameBytesMax or below 0 is refused before a byte of it is buffered", () => {
-    fc.assert(fc.property(fc.oneof(fc.integer({ min: 1025, max: 0x7fffffff }), fc.integer({ min: -0x80000000, max: -1 })), (length) => {
-      const split = new JuteFrameSplitter({ frameBytesMax: 1024 });
-      const head = new Uint8Array(4);
-      new DataView(head.buffer).setInt32(0, length);
-      expect(() => split.feed(head)).toThrow(DecodeError);
-      expect(split.bufferedBytes).toBe(0);
-    }), FUZZ);
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 1025, max: 0x7fffffff }), fc.integer({ min: -0x80000000, max: -1 })), (length) => {
+        const split = new JuteFrameSplitter({ frameBytesMax: 1024 });
+        const head = new Uint8Array(4);
+        new DataView(head.buffer).setInt32(0, length);
+        expect(() => split.feed(head)).toThrow(DecodeError);
+        expect(split.bufferedBytes).toBe(0);
+      }),
+      FUZZ,
+    );
   });
 
-  const setWatches = (count: number) =>
-    new JuteWriter().int(1).int(OpCode.setWatches).long(0n).int(count).frame().subarray(4);
+  const setWatches = (count: number) => new JuteWriter().int(1).int(OpCode.setWatches).long(0n).int(count).frame().subarray(4);
 
   it("a vector count below -1 or beyond the frame's bytes is BAD_COUNT, before any allocation", () => {
-    fc.assert(fc.property(fc.oneof(fc.integer({ min: -0x80000000, max: -2 }), fc.integer({ min: 1, max: 0x7fffffff })), (count) => {
-      try {
-        decodeRequest(setWatches(count));
-        expect.fail("decoded");
-      } catch (e) {
-        expect((e as DecodeError).reason).toBe(JuteDecodeReason.BAD_COUNT);
-      }
-    }), FUZZ);
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -0x80000000, max: -2 }), fc.integer({ min: 1, max: 0x7fffffff })), (count) => {
+        try {
+          decodeRequest(setWatches(count));
+          expect.fail("decoded");
+        } catch (e) {
+          expect((e as DecodeError).reason).toBe(JuteDecodeReason.BAD_COUNT);
+        }
+      }),
+      FUZZ,
+    );
   });
 
   it("a vector count of -1 is null, read as empty", () => {
@@ -102,14 +122,17 @@ describe("fuzzed jute input", () => {
   });
 
   it("a string or buffer length below -1 or beyond the frame is BAD_LENGTH", () => {
-    fc.assert(fc.property(fc.oneof(fc.integer({ min: -0x80000000, max: -2 }), fc.integer({ min: 1, max: 0x7fffffff })), (len) => {
-      const frame = new JuteWriter().int(1).int(OpCode.getData).int(len).frame().subarray(4);
-      try {
-        decodeRequest(frame);
-        expect.fail("decoded");
-      } catch (e) {
-        expect((e as DecodeError).reason).toBe(JuteDecodeReason.BAD_LENGTH);
-      }
-    }), FUZZ);
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -0x80000000, max: -2 }), fc.integer({ min: 1, max: 0x7fffffff })), (len) => {
+        const frame = new JuteWriter().int(1).int(OpCode.getData).int(len).frame().subarray(4);
+        try {
+          decodeRequest(frame);
+          expect.fail("decoded");
+        } catch (e) {
+          expect((e as DecodeError).reason).toBe(JuteDecodeReason.BAD_LENGTH);
+        }
+      }),
+      FUZZ,
+    );
   });
 });

@@ -72,7 +72,12 @@ function replyShapes(response: Response): [JuteReplyShape, Response][] {
   const as = (opCode: number, decoded: Response = response): [JuteReplyShape, Response] => [{ opCode }, decoded];
   switch (response.type) {
     case "create":
-      return [as(OpCode.create, { ...response, stat: { ...EMPTY_STAT } }), as(OpCode.create2), as(OpCode.createTTL), as(OpCode.createContainer)];
+      return [
+        as(OpCode.create, { ...response, stat: { ...EMPTY_STAT } }),
+        as(OpCode.create2),
+        as(OpCode.createTTL),
+        as(OpCode.createContainer),
+      ];
     case "removeWatches":
       return [as(OpCode.checkWatches), as(OpCode.removeWatches)];
     case "setWatches":
@@ -88,7 +93,12 @@ function replyShapes(response: Response): [JuteReplyShape, Response][] {
       // Alternate plain creates (CreateResponse, no Stat) with create2 (Stat after the path).
       const multiOpCodes = response.results.map((_, i) => (i % 2 === 0 ? OpCode.create : OpCode.create2));
       const results = response.results.map((r, i) => (r.type === "create" && i % 2 === 0 ? { ...r, stat: { ...EMPTY_STAT } } : r));
-      return [[{ opCode: OpCode.multi, multiOpCodes }, { type: "multi", results }]];
+      return [
+        [
+          { opCode: OpCode.multi, multiOpCodes },
+          { type: "multi", results },
+        ],
+      ];
     }
     default:
       return [as(OpCode[response.type])];
@@ -106,34 +116,44 @@ function replyCaseOf(xid: number, zxid: bigint, response: Response, shape: JuteR
     },
   };
 }
-const replyCase = fc.tuple(arb.xid, arb.long, arb.response()).chain(([xid, zxid, response]) =>
-  fc.constantFrom(...replyShapes(response)).map(([shape, decoded]) => replyCaseOf(xid, zxid, response, shape, decoded)),
-);
+const replyCase = fc
+  .tuple(arb.xid, arb.long, arb.response())
+  .chain(([xid, zxid, response]) =>
+    fc.constantFrom(...replyShapes(response)).map(([shape, decoded]) => replyCaseOf(xid, zxid, response, shape, decoded)),
+  );
 
 const errorReplyCase = fc.tuple(arb.xid, arb.long, arb.errorCode, fc.constantFrom(OpCode.getData, OpCode.multi, OpCode.create)).map(
   ([xid, zxid, err, opCode]): JuteCase => ({
     what: "error reply",
     encode: (max) => encodeErrorReply(xid, zxid, err, max),
-    expectDecoded: (body) => expect(text(decodeServerFrame(body, () => ({ opCode })))).toEqual(text({ kind: "reply", xid, zxid, err, opCode })),
+    expectDecoded: (body) =>
+      expect(text(decodeServerFrame(body, () => ({ opCode })))).toEqual(text({ kind: "reply", xid, zxid, err, opCode })),
   }),
 );
 
 const notificationCaseOf = (event: WatchEvent): JuteCase => ({
   what: "notification",
   encode: (max) => encodeNotification(event, max),
-  expectDecoded: (body) => expect(text(decodeServerFrame(body, () => undefined))).toEqual(text({ kind: "notification", zxid: event.zxid, event })),
+  expectDecoded: (body) =>
+    expect(text(decodeServerFrame(body, () => undefined))).toEqual(text({ kind: "notification", zxid: event.zxid, event })),
 });
 const notificationCase = arb.watchEvent().map(notificationCaseOf);
 
 const connectRequestCaseOf = (request: ConnectRequest, readOnlyField: boolean): JuteCase => ({
   what: "ConnectRequest",
   encode: (max) => encodeConnectRequest(request, readOnlyField, max),
-  expectDecoded: (body) => expect(text(decodeConnectRequest(body))).toEqual(text({ request: { ...request, readOnly: readOnlyField && request.readOnly }, readOnlyField })),
+  expectDecoded: (body) =>
+    expect(text(decodeConnectRequest(body))).toEqual(
+      text({ request: { ...request, readOnly: readOnlyField && request.readOnly }, readOnlyField }),
+    ),
 });
 const connectResponseCaseOf = (response: ConnectResponse, readOnlyField: boolean): JuteCase => ({
   what: "ConnectResponse",
   encode: (max) => encodeConnectResponse(response, readOnlyField, max),
-  expectDecoded: (body) => expect(text(decodeConnectResponse(body))).toEqual(text({ response: { ...response, readOnly: readOnlyField && response.readOnly }, readOnlyField })),
+  expectDecoded: (body) =>
+    expect(text(decodeConnectResponse(body))).toEqual(
+      text({ response: { ...response, readOnly: readOnlyField && response.readOnly }, readOnlyField }),
+    ),
 });
 const connectCases = fc.oneof(
   fc.tuple(arb.connectRequest(), fc.boolean()).map(([request, readOnlyField]) => connectRequestCaseOf(request, readOnlyField)),
@@ -185,7 +205,8 @@ function sampleCases(length: number): JuteCase[] {
   const grown = <T>(m: T) => arb.sweptSample(m, length);
   const cases: JuteCase[] = [];
   for (const request of requests) cases.push(requestCaseOf(7, grown(request)));
-  for (const response of responses) for (const [shape, decoded] of replyShapes(response)) cases.push(replyCaseOf(7, 9n, grown(response), shape, grown(decoded)));
+  for (const response of responses)
+    for (const [shape, decoded] of replyShapes(response)) cases.push(replyCaseOf(7, 9n, grown(response), shape, grown(decoded)));
   for (const frame of serverFrames) if (frame.kind === "event") cases.push(notificationCaseOf(grown(frame.event)));
   for (const frame of [...clientFrames, ...serverFrames]) {
     if (frame.kind === "connect") cases.push(connectRequestCaseOf(grown(frame.request), true));
@@ -205,8 +226,36 @@ describe("jute records over sizes", () => {
 
   it("the drawn replies answer every op code that has a reply record", () => {
     const answered = new Set(fc.sample(replyCase, { numRuns: 1500, seed: 1 }).map((c) => Number(/to op (-?\d+)/.exec(c.what)![1])));
-    const withReplies = ["create", "create2", "createTTL", "createContainer", "delete", "exists", "getData", "reconfig", "setData", "setACL", "getACL", "getChildren", "getChildren2",
-      "sync", "ping", "check", "checkWatches", "removeWatches", "auth", "setWatches", "setWatches2", "closeSession", "addWatch", "getEphemerals", "getAllChildrenNumber", "whoAmI", "multi", "multiRead"] as const;
+    const withReplies = [
+      "create",
+      "create2",
+      "createTTL",
+      "createContainer",
+      "delete",
+      "exists",
+      "getData",
+      "reconfig",
+      "setData",
+      "setACL",
+      "getACL",
+      "getChildren",
+      "getChildren2",
+      "sync",
+      "ping",
+      "check",
+      "checkWatches",
+      "removeWatches",
+      "auth",
+      "setWatches",
+      "setWatches2",
+      "closeSession",
+      "addWatch",
+      "getEphemerals",
+      "getAllChildrenNumber",
+      "whoAmI",
+      "multi",
+      "multiRead",
+    ] as const;
     expect([...answered].sort((a, b) => a - b)).toEqual(withReplies.map((name) => OpCode[name]).sort((a, b) => a - b));
   });
 
@@ -236,14 +285,16 @@ describe("the frame bound of the jute encoders", () => {
 
   it("a reply over the frame limit is refused before its writer grows past the limit", () => {
     const data = new Uint8Array(FRAME_LIMIT);
-    expectFrameTooLarge(() => encodeReply({ opCode: OpCode.getData }, 1, 0n, { type: "getData", data, stat: { ...EMPTY_STAT } }, FRAME_LIMIT));
+    expectFrameTooLarge(() =>
+      encodeReply({ opCode: OpCode.getData }, 1, 0n, { type: "getData", data, stat: { ...EMPTY_STAT } }, FRAME_LIMIT),
+    );
     const w = new JuteWriter(100).int(1);
     expectFrameTooLarge(() => w.buffer(new Uint8Array(97)));
     expect(w.frame().buffer.byteLength).toBeLessThanOrEqual(104);
   });
 
   it("a string that fits only by its exact UTF-8 length, not its worst case, is written", () => {
-    const path = "/" + "\u4e2d".repeat(30); // 91 bytes; 3 per unit reserved would be 93
+    const path = `/${"\u4e2d".repeat(30)}`; // 91 bytes; 3 per unit reserved would be 93
     const frame = new JuteWriter(95).string(path).frame();
     expect(new JuteReader(frame.subarray(4)).string()).toBe(path);
     expectFrameTooLarge(() => new JuteWriter(94).string(path));

@@ -31,7 +31,19 @@ describe("jute writer growth", () => {
 // reserve() replaced it (RangeError), and `this.bytes[this.reserve(1)] = v` wrote into the
 // old array (the byte silently lost).
 describe("fixed-width fields that cross the growth boundary", () => {
-  const STAT = { czxid: 1n, mzxid: 2n, ctime: 3, mtime: 4, version: 5, cversion: 6, aversion: 7, ephemeralOwner: 8n, dataLength: 9, numChildren: 10, pzxid: 11n };
+  const STAT = {
+    czxid: 1n,
+    mzxid: 2n,
+    ctime: 3,
+    mtime: 4,
+    version: 5,
+    cversion: 6,
+    aversion: 7,
+    ephemeralOwner: 8n,
+    dataLength: 9,
+    numChildren: 10,
+    pzxid: 11n,
+  };
   // Every offset in and around the first two boundaries (256 and 512 bytes, the frame length included).
   it.each(Array.from({ length: 600 }, (_, i) => i))("a getData reply whose data is %i bytes, then its Stat", (size) => {
     const data = new Uint8Array(size).fill(0xab);
@@ -40,7 +52,18 @@ describe("fixed-width fields that cross the growth boundary", () => {
     expect([r.int(), r.long(), r.int()]).toEqual([3, 1n, 0]);
     expect(r.buffer().length).toBe(size);
     expect(r.long()).toBe(1n);
-    expect([r.long(), r.long(), r.long(), r.int(), r.int(), r.int(), r.long(), r.int(), r.int(), r.long()]).toEqual([2n, 3n, 4n, 5, 6, 7, 8n, 9, 10, 11n]);
+    expect([r.long(), r.long(), r.long(), r.int(), r.int(), r.int(), r.long(), r.int(), r.int(), r.long()]).toEqual([
+      2n,
+      3n,
+      4n,
+      5,
+      6,
+      7,
+      8n,
+      9,
+      10,
+      11n,
+    ]);
   });
 
   it.each(Array.from({ length: 270 }, (_, i) => i))("a boolean written at offset %i lands in the frame", (pad) => {

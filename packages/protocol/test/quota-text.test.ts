@@ -1,16 +1,32 @@
 // StatsTrack's text, as ZooKeeper 3.7+ writes and reads it (StatsTrackTest's cases).
 import { describe, expect, it } from "vitest";
-import { formatStatsTrack, formatStatsTrackEntries, isQuotaTarget, parseStatsTrack, parseStatsTrackEntries, quotaNodeOf } from "@warden/protocol";
+import {
+  formatStatsTrack,
+  formatStatsTrackEntries,
+  isQuotaTarget,
+  parseStatsTrack,
+  parseStatsTrackEntries,
+  quotaNodeOf,
+} from "@warden/protocol";
 
 describe("StatsTrack text", () => {
   it("writes count and bytes first, then a spurious = and the other keys sorted after ;", () => {
-    expect(formatStatsTrack({ count: 4, bytes: 9, countHardLimit: 4, byteHardLimit: 15 }, true)).toBe("count=4,bytes=9=;byteHardLimit=15;countHardLimit=4");
-    expect(formatStatsTrack({ count: 5, bytes: -1, countHardLimit: -1, byteHardLimit: -1 }, true)).toBe("count=5,bytes=-1=;byteHardLimit=-1;countHardLimit=-1");
+    expect(formatStatsTrack({ count: 4, bytes: 9, countHardLimit: 4, byteHardLimit: 15 }, true)).toBe(
+      "count=4,bytes=9=;byteHardLimit=15;countHardLimit=4",
+    );
+    expect(formatStatsTrack({ count: 5, bytes: -1, countHardLimit: -1, byteHardLimit: -1 }, true)).toBe(
+      "count=5,bytes=-1=;byteHardLimit=-1;countHardLimit=-1",
+    );
     expect(formatStatsTrack({ count: 2, bytes: 5, countHardLimit: -1, byteHardLimit: -1 }, false)).toBe("count=2,bytes=5");
   });
 
   it("reads the 3.7 form, the 3.4 form, empty values as -1, and skips what Java would fail on", () => {
-    expect(parseStatsTrack("count=4,bytes=9=;byteHardLimit=15;countHardLimit=4")).toEqual({ count: 4, bytes: 9, countHardLimit: 4, byteHardLimit: 15 });
+    expect(parseStatsTrack("count=4,bytes=9=;byteHardLimit=15;countHardLimit=4")).toEqual({
+      count: 4,
+      bytes: 9,
+      countHardLimit: 4,
+      byteHardLimit: 15,
+    });
     expect(parseStatsTrack("count=2,bytes=5")).toEqual({ count: 2, bytes: 5, countHardLimit: -1, byteHardLimit: -1 });
     expect(parseStatsTrack("count=,bytes=")).toEqual({ count: -1, bytes: -1, countHardLimit: -1, byteHardLimit: -1 });
     expect(parseStatsTrack("count=x;bytes;=3")).toEqual({ count: -1, bytes: -1, countHardLimit: -1, byteHardLimit: -1 });
@@ -28,6 +44,11 @@ describe("StatsTrack text", () => {
     expect(quotaNodeOf("/zookeeper/quota/zookeeper_limits")).toBeUndefined();
     expect(quotaNodeOf("/zookeeper/quota/zookeeper/zookeeper_limits")).toBeUndefined();
     expect(quotaNodeOf("/a/zookeeper_limits")).toBeUndefined();
-    expect([isQuotaTarget("/a"), isQuotaTarget("/"), isQuotaTarget("/zookeeper/config"), isQuotaTarget("/zookeeperx")]).toEqual([true, false, false, true]);
+    expect([isQuotaTarget("/a"), isQuotaTarget("/"), isQuotaTarget("/zookeeper/config"), isQuotaTarget("/zookeeperx")]).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
   });
 });

@@ -1,5 +1,13 @@
 // @warden/recipes: what people build on a coordination service, on top of @warden/client.
-export { RecipeError, AcquireTimeoutError, RecipeClosedError, OwnershipLostError, NotHeldError, ContentionError, BadRecipeDataError } from "./errors.js";
+export {
+  RecipeError,
+  AcquireTimeoutError,
+  RecipeClosedError,
+  OwnershipLostError,
+  NotHeldError,
+  ContentionError,
+  BadRecipeDataError,
+} from "./errors.js";
 
 // Service registry and discovery
 export {

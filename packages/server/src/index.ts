@@ -1,6 +1,17 @@
 export * from "./config/index.js";
 export { startServer, storageOptions, CONSENSUS_TICK_MS, type WardenServer, type ServerOptions, type ServerStateCounts } from "./server.js";
-export { startLocalEnsemble, stopLocalEnsemble, ensembleStatus, readEnsemble, freePort, serverMode, superuserCredentials, type LocalEnsemble, type LocalServer, type StartOptions } from "./local-ensemble.js";
+export {
+  startLocalEnsemble,
+  stopLocalEnsemble,
+  ensembleStatus,
+  readEnsemble,
+  freePort,
+  serverMode,
+  superuserCredentials,
+  type LocalEnsemble,
+  type LocalServer,
+  type StartOptions,
+} from "./local-ensemble.js";
 export { startJoiningServer, recordServer, stopLocalServer, waitForMode, ensembleHost } from "./local-ensemble-members.js";
 export { commandJson, COMMAND_NAMES, VERSION_LINE } from "./admin/commands.js";
 export { commandText } from "./admin/command-text.js";

@@ -5,7 +5,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { generateDigest } from "@warden/tree";
-import { alive, configText, freePort, readEnsemble, serverMode, spawnServer, superuserCredentials, writeEnsemble, type LocalEnsemble, type LocalServer } from "./local-ensemble.js";
+import {
+  alive,
+  configText,
+  freePort,
+  readEnsemble,
+  serverMode,
+  spawnServer,
+  superuserCredentials,
+  writeEnsemble,
+  type LocalEnsemble,
+  type LocalServer,
+} from "./local-ensemble.js";
 
 /** The ensemble's loopback address, as its connect string names it. */
 export function ensembleHost(e: LocalEnsemble): string {
@@ -21,7 +32,7 @@ export function serverLine(s: LocalServer, host: string): string {
 
 function requireEnsemble(dir: string): LocalEnsemble {
   const e = readEnsemble(dir);
-  if (!e || !e.servers.some((s) => alive(s.pid))) throw new Error(`no running ensemble in ${dir}; start one with warden ensemble start`);
+  if (!e?.servers.some((s) => alive(s.pid))) throw new Error(`no running ensemble in ${dir}; start one with warden ensemble start`);
   return e;
 }
 
@@ -30,12 +41,23 @@ function requireEnsemble(dir: string): LocalEnsemble {
  * ensemble's servers and itself, and waits until it answers (as an observer: outside the
  * configuration). It is not yet in the state file: recordServer, once a reconfig added it.
  */
-export async function startJoiningServer(dir: string, command: string[], timeoutMs = 30_000): Promise<{ server: LocalServer; line: string; ensemble: LocalEnsemble }> {
+export async function startJoiningServer(
+  dir: string,
+  command: string[],
+  timeoutMs = 30_000,
+): Promise<{ server: LocalServer; line: string; ensemble: LocalEnsemble }> {
   const e = requireEnsemble(dir);
-  if (e.servers.length < 2) throw new Error("a 1-server ensemble runs standalone, which cannot be reconfigured (as in ZooKeeper); start one with -n 3");
+  if (e.servers.length < 2)
+    throw new Error("a 1-server ensemble runs standalone, which cannot be reconfigured (as in ZooKeeper); start one with -n 3");
   const host = ensembleHost(e);
   const id = Math.max(...e.servers.map((s) => s.id)) + 1;
-  const [nativePort, clientPort, adminPort, peerPort, electionPort] = [await freePort(host), await freePort(host), await freePort(host), await freePort(host), await freePort(host)];
+  const [nativePort, clientPort, adminPort, peerPort, electionPort] = [
+    await freePort(host),
+    await freePort(host),
+    await freePort(host),
+    await freePort(host),
+    await freePort(host),
+  ];
   const s: LocalServer = { id, pid: 0, dir: join(e.dir, `server${id}`), nativePort, clientPort, adminPort, peerPort, electionPort };
   const tick = /^tickTime=(\d+)$/m.exec(readFileSync(join(e.servers[0]!.dir, "zoo.cfg"), "utf8"))?.[1] ?? "2000";
   mkdirSync(join(s.dir, "data"), { recursive: true });
@@ -62,7 +84,8 @@ export async function waitForMode(host: string, s: LocalServer, modes: readonly 
     const mode = await serverMode(host, s.adminPort);
     if (mode !== undefined && modes.includes(mode)) return mode;
     if (!alive(s.pid)) throw new Error(`server ${s.id} exited; see ${join(s.dir, "server.log")}`);
-    if (Date.now() > deadline) throw new Error(`server ${s.id} is ${mode ?? "not answering"}, not ${modes.join(" or ")}, after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`server ${s.id} is ${mode ?? "not answering"}, not ${modes.join(" or ")}, after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -70,13 +93,21 @@ export async function waitForMode(host: string, s: LocalServer, modes: readonly 
 function withServers(e: LocalEnsemble, servers: LocalServer[]): LocalEnsemble {
   const host = ensembleHost(e);
   const h = host.includes(":") ? `[${host}]` : host;
-  return { ...e, servers, connectString: servers.map((s) => `${h}:${s.nativePort}`).join(","), zkConnectString: servers.map((s) => `${h}:${s.clientPort}`).join(",") };
+  return {
+    ...e,
+    servers,
+    connectString: servers.map((s) => `${h}:${s.nativePort}`).join(","),
+    zkConnectString: servers.map((s) => `${h}:${s.clientPort}`).join(","),
+  };
 }
 
 /** Adds the server to the state file (and the connect strings). */
 export function recordServer(dir: string, s: LocalServer): LocalEnsemble {
   const e = requireEnsemble(dir);
-  const next = withServers(e, [...e.servers.filter((x) => x.id !== s.id), s].sort((a, b) => a.id - b.id));
+  const next = withServers(
+    e,
+    [...e.servers.filter((x) => x.id !== s.id), s].sort((a, b) => a.id - b.id),
+  );
   writeEnsemble(next);
   return next;
 }
@@ -90,7 +121,10 @@ export async function stopLocalServer(dir: string, id: number, graceMs = 10_000)
   const deadline = Date.now() + graceMs;
   while (alive(s.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (alive(s.pid)) process.kill(s.pid, "SIGKILL");
-  const next = withServers(e, e.servers.filter((x) => x.id !== id));
+  const next = withServers(
+    e,
+    e.servers.filter((x) => x.id !== id),
+  );
   writeEnsemble(next);
   return next;
 }

@@ -55,13 +55,16 @@ function superDigestOf(dir: string): string {
 }
 
 export function writeEnsemble(e: LocalEnsemble): void {
-  writeFileSync(join(e.dir, STATE), JSON.stringify(e, null, 2) + "\n");
+  writeFileSync(join(e.dir, STATE), `${JSON.stringify(e, null, 2)}\n`);
 }
 
 /** Starts one server in the background (with `--join`: outside the configuration until a reconfig adds it); sets s.pid. */
 export function spawnServer(s: LocalServer, command: string[], joining: boolean): void {
   const log = openSync(join(s.dir, "server.log"), "a");
-  const child = spawn(command[0]!, [...command.slice(1), "server", "--config", join(s.dir, "zoo.cfg"), ...(joining ? ["--join"] : [])], { detached: true, stdio: ["ignore", log, log] });
+  const child = spawn(command[0]!, [...command.slice(1), "server", "--config", join(s.dir, "zoo.cfg"), ...(joining ? ["--join"] : [])], {
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
   closeSync(log);
   child.unref();
   s.pid = child.pid!;
@@ -115,7 +118,14 @@ export function readEnsemble(dir: string): LocalEnsemble | undefined {
 }
 
 /** A server's zoo.cfg: all (itself included) are the server.N lines; reconfig is on, for the superuser only. */
-export function configText(s: LocalServer, all: LocalServer[], host: string, tickTimeMs: number, secretFile: string, superDigest: string): string {
+export function configText(
+  s: LocalServer,
+  all: LocalServer[],
+  host: string,
+  tickTimeMs: number,
+  secretFile: string,
+  superDigest: string,
+): string {
   const lines = [
     `tickTime=${tickTimeMs}`,
     "initLimit=10",
@@ -135,8 +145,10 @@ export function configText(s: LocalServer, all: LocalServer[], host: string, tic
     `superDigest=${superDigest}`,
   ];
   // Each line names its server's ZooKeeper port, so getConfig (zkCli's config -c) lists the ensemble's client addresses.
-  if (all.length > 1) for (const p of all) lines.push(`server.${p.id}=${host}:${p.peerPort}:${p.electionPort};${host.includes(":") ? `[${host}]` : host}:${p.clientPort}`);
-  return lines.join("\n") + "\n";
+  if (all.length > 1)
+    for (const p of all)
+      lines.push(`server.${p.id}=${host}:${p.peerPort}:${p.electionPort};${host.includes(":") ? `[${host}]` : host}:${p.clientPort}`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** Every server's admin origin, by its address and, on loopback, as localhost too. */
@@ -161,16 +173,33 @@ export async function startLocalEnsemble(opts: StartOptions): Promise<LocalEnsem
   const dir = resolve(opts.dir);
   const host = opts.host ?? "127.0.0.1";
   const running = readEnsemble(dir);
-  if (running && running.servers.some((s) => alive(s.pid))) throw new Error(`an ensemble is already running in ${dir}; stop it first (warden ensemble stop --dir ${opts.dir})`);
-  if (!(opts.count >= 1 && opts.count % 2 === 1 && opts.count <= 9)) throw new Error(`an ensemble needs an odd number of servers from 1 to 9, got ${opts.count}`);
+  if (running?.servers.some((s) => alive(s.pid)))
+    throw new Error(`an ensemble is already running in ${dir}; stop it first (warden ensemble stop --dir ${opts.dir})`);
+  if (!(opts.count >= 1 && opts.count % 2 === 1 && opts.count <= 9))
+    throw new Error(`an ensemble needs an odd number of servers from 1 to 9, got ${opts.count}`);
   mkdirSync(dir, { recursive: true });
   const secretFile = join(dir, "secret");
-  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString("base64") + "\n", { mode: 0o600 });
+  if (!existsSync(secretFile)) writeFileSync(secretFile, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
   const superDigest = superDigestOf(dir);
   const servers: LocalServer[] = [];
   for (let id = 1; id <= opts.count; id++) {
-    const [nativePort, clientPort, adminPort, peerPort, electionPort] = [await freePort(host), await freePort(host), await freePort(host), await freePort(host), await freePort(host)];
-    servers.push({ id, pid: 0, dir: join(dir, `server${id}`), nativePort: nativePort!, clientPort: clientPort!, adminPort: adminPort!, peerPort: peerPort!, electionPort: electionPort! });
+    const [nativePort, clientPort, adminPort, peerPort, electionPort] = [
+      await freePort(host),
+      await freePort(host),
+      await freePort(host),
+      await freePort(host),
+      await freePort(host),
+    ];
+    servers.push({
+      id,
+      pid: 0,
+      dir: join(dir, `server${id}`),
+      nativePort: nativePort!,
+      clientPort: clientPort!,
+      adminPort: adminPort!,
+      peerPort: peerPort!,
+      electionPort: electionPort!,
+    });
   }
   for (const s of servers) {
     mkdirSync(join(s.dir, "data"), { recursive: true });
@@ -207,7 +236,13 @@ async function waitForLeader(e: LocalEnsemble, host: string, timeoutMs: number):
 export async function ensembleStatus(dir: string): Promise<Array<LocalServer & { alive: boolean; mode: string | undefined }>> {
   const e = readEnsemble(dir);
   if (!e) return [];
-  return Promise.all(e.servers.map(async (s) => ({ ...s, alive: alive(s.pid), mode: alive(s.pid) ? await serverMode("127.0.0.1", s.adminPort) : undefined })));
+  return Promise.all(
+    e.servers.map(async (s) => ({
+      ...s,
+      alive: alive(s.pid),
+      mode: alive(s.pid) ? await serverMode("127.0.0.1", s.adminPort) : undefined,
+    })),
+  );
 }
 
 /** Stops every server (SIGTERM, then SIGKILL after graceMs); `wipe` removes the directory. */

@@ -75,7 +75,11 @@ export function startPurgeTask(o: PurgeTaskOptions): PurgeTask {
     }
     dueMs += intervalMs;
     o.purge(retainCount)
-      .then((r) => o.log(`autopurge: kept snapshots ${r.retainedSnapshotZxids.map(hex).join(", ") || "(fewer than the retain count exist)"}; deleted ${r.deletedSnapshotZxids.length} snapshots and ${r.deletedEntries} log entries`))
+      .then((r) =>
+        o.log(
+          `autopurge: kept snapshots ${r.retainedSnapshotZxids.map(hex).join(", ") || "(fewer than the retain count exist)"}; deleted ${r.deletedSnapshotZxids.length} snapshots and ${r.deletedEntries} log entries`,
+        ),
+      )
       .catch((e) => o.log(`autopurge failed: ${(e as Error).message}`))
       .finally(() => {
         state.runs++;

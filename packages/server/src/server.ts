@@ -127,9 +127,13 @@ async function until(cond: () => boolean, timeoutMs: number, message: string): P
 function saslUsers(config: ServerConfig, log: (l: string) => void): SaslUsers | undefined {
   if (config.jaasLoginConfig === undefined) return undefined;
   const users = loadSaslUsers(config.jaasLoginConfig, config.saslServerSection, config.saslSuperPassword);
-  log(`SASL DIGEST-MD5 on the ZooKeeper port: ${users.passwords.size} users from ${users.source}${users.passwords.size === 0 ? " (WARNING: none, every SASL client will fail)" : ""}`);
-  if (config.saslSuperPassword !== undefined && !users.passwords.has("super")) log("WARNING: SASLAuthenticationProvider.superPassword has no effect: the JAAS file has no user super (as in ZooKeeper)");
-  if (config.enforceAuthSchemes.length > 0) log(`authentication enforced: every session needs an identity of scheme ${config.enforceAuthSchemes.join(" or ")}`);
+  log(
+    `SASL DIGEST-MD5 on the ZooKeeper port: ${users.passwords.size} users from ${users.source}${users.passwords.size === 0 ? " (WARNING: none, every SASL client will fail)" : ""}`,
+  );
+  if (config.saslSuperPassword !== undefined && !users.passwords.has("super"))
+    log("WARNING: SASLAuthenticationProvider.superPassword has no effect: the JAAS file has no user super (as in ZooKeeper)");
+  if (config.enforceAuthSchemes.length > 0)
+    log(`authentication enforced: every session needs an identity of scheme ${config.enforceAuthSchemes.join(" or ")}`);
   return users;
 }
 
@@ -150,7 +154,10 @@ function readSecret(config: ServerConfig): Uint8Array | undefined {
  * A log entry must hold the largest txn record the peers may carry (peer/limits.ts derives it
  * from jute.maxbuffer; the node refuses a write whose record would be larger), at least 8 MiB.
  */
-export function storageOptions(config: Pick<ServerConfig, "frameBytesMax" | "forceSync" | "fsyncWarningThresholdMs">, log: (line: string) => void = () => {}) {
+export function storageOptions(
+  config: Pick<ServerConfig, "frameBytesMax" | "forceSync" | "fsyncWarningThresholdMs">,
+  log: (line: string) => void = () => {},
+) {
   const MiB = 1024 * 1024;
   const entryBytesMax = Math.max(8 * MiB, peerLimits(config.frameBytesMax).entryBytesMax);
   const writeBytesMax = Math.max(16 * MiB, entryBytesMax);
@@ -161,7 +168,9 @@ export function storageOptions(config: Pick<ServerConfig, "frameBytesMax" | "for
     forceSync: config.forceSync,
     fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
     onSlowFsync: (ms: number) =>
-      log(`WARNING: fsync of the transaction log took ${ms.toFixed(1)} ms (fsync.warningthresholdms=${config.fsyncWarningThresholdMs}): every write waits for it; look at the load of the log's disk`),
+      log(
+        `WARNING: fsync of the transaction log took ${ms.toFixed(1)} ms (fsync.warningthresholdms=${config.fsyncWarningThresholdMs}): every write waits for it; look at the load of the log's disk`,
+      ),
   };
 }
 
@@ -177,10 +186,12 @@ function startedNow<T>(items: Generator<T>): Generator<T> {
 
 async function openState(config: ServerConfig, log: (l: string) => void) {
   mkdirSync(config.dataDir, { recursive: true });
-  const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config, log), join(config.dataLogDir, "warden")).catch((e: unknown) => {
-    // dataDir and dataLogDir disagree with the data on disk: a configuration problem, not a disk failure.
-    throw isStorageError(e) && e.reason === StorageErrorReason.MISPLACED_DATA ? new ConfigError(e.message) : e;
-  });
+  const storage = await Storage.open(join(config.dataDir, "warden"), storageOptions(config, log), join(config.dataLogDir, "warden")).catch(
+    (e: unknown) => {
+      // dataDir and dataLogDir disagree with the data on disk: a configuration problem, not a disk failure.
+      throw isStorageError(e) && e.reason === StorageErrorReason.MISPLACED_DATA ? new ConfigError(e.message) : e;
+    },
+  );
   const loaded = await storage.loadNewestSnapshot((reader) => loadSnapshot(reader.chunks));
   for (const s of loaded.skipped) log(`skipped a damaged snapshot: ${s.message}`);
   const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
@@ -203,7 +214,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const peerTls = quorumTls(config, log, (ok) => peerTlsReloaded(ok));
   const adminTls = adminListenerTls(config);
   const { storage, tree, recovered, configs, snapshotZxid } = await openState(config, log);
-  if (recovered.membership) log(`configuration 0x${recovered.membership.version.toString(16)} recovered with the snapshot at 0x${(snapshotZxid ?? 0n).toString(16)}: voters ${recovered.membership.voters.join(",")}`);
+  if (recovered.membership)
+    log(
+      `configuration 0x${recovered.membership.version.toString(16)} recovered with the snapshot at 0x${(snapshotZxid ?? 0n).toString(16)}: voters ${recovered.membership.voters.join(",")}`,
+    );
   const dbInitMs = Date.now() - startedMs;
   const secret = readSecret(config);
   const metrics = new RequestMetrics();
@@ -225,7 +239,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     sendParts: (to, parts) => transport?.sendParts(to, parts),
     oversize: (to, m, bytes) => {
       log(`BUG: a ${m.type} of ${bytes} bytes to peer ${to} exceeds the peer frame limit; not sent`);
-      if (m.type === "forward" && m.origin === config.myId) node.onServerMessage(config.myId, { type: "forward-failed", sessionId: m.sessionId, cxid: m.cxid, err: ErrorCode.MARSHALLING_ERROR });
+      if (m.type === "forward" && m.origin === config.myId)
+        node.onServerMessage(config.myId, {
+          type: "forward-failed",
+          sessionId: m.sessionId,
+          cxid: m.cxid,
+          err: ErrorCode.MARSHALLING_ERROR,
+        });
     },
   });
   const quotaLog = new RateLimitedLog(log, () => Date.now());
@@ -262,13 +282,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log,
     looking: () => lookingForLeader(node.status),
     ended: (ids) => {
-      for (const id of ids) local.get(id)?.connection.close(CloseReason.NOT_SERVING, "this server rejoined its quorum and ends its read-only sessions; reconnect");
+      for (const id of ids)
+        local
+          .get(id)
+          ?.connection.close(CloseReason.NOT_SERVING, "this server rejoined its quorum and ends its read-only sessions; reconnect");
     },
     expired: (id) => local.get(id)?.end("sessionExpired"),
   });
   // /zookeeper/config holds the membership, as ZooKeeper's initConfigInZKDatabase writes it on every server.
   // A joiner is not a member yet; a restart from a snapshot starts from the configuration stored with it.
-  const configured = { servers: config.servers.filter((s) => !options.joining || s.id !== config.myId).map(specOf), version: config.configVersion };
+  const configured = {
+    servers: config.servers.filter((s) => !options.joining || s.id !== config.myId).map(specOf),
+    version: config.configVersion,
+  };
   const membership = new Membership(
     { tree: () => node.tree, deliver: (id, event, acl) => local.get(id)?.deliver(event, acl), nowMs: () => Date.now() },
     recovered.membership && recovered.membership.version > 0n ? dynamicOf(recovered.membership, configured) : configured,
@@ -281,7 +307,16 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     skipACL: config.skipACL,
     membership,
     configNode: () => node.tree.getACL("/zookeeper/config"),
-    syncedIds: () => (node.isLeader && driver ? new Set([config.myId, ...driver.replica.peerLags().filter((p) => p.state === "replicate").map((p) => p.id)]) : undefined),
+    syncedIds: () =>
+      node.isLeader && driver
+        ? new Set([
+            config.myId,
+            ...driver.replica
+              .peerLags()
+              .filter((p) => p.state === "replicate")
+              .map((p) => p.id),
+          ])
+        : undefined,
     lastSeenVersion: () => integration.lastSeenVersion(),
     apply: (plan, done, proposed) => integration.apply(plan, done, proposed),
     forward: (request, who, done) => integration.forward(request, who, done),
@@ -495,7 +530,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     readOnly.update();
   }, CONSENSUS_TICK_MS);
 
-  const closes = metrics.registry.counter("warden_connections_closed_total", "Connections the server ended because of a fault or a bound, by port and cause");
+  const closes = metrics.registry.counter(
+    "warden_connections_closed_total",
+    "Connections the server ended because of a fault or a bound, by port and cause",
+  );
   const reporter: ListenerReporter = {
     log,
     closed: (port, cause: CloseCause) => {
@@ -517,11 +555,30 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const limits = { dataBytesMax: config.frameBytesMax, frameBytesMax: replyBytesMax };
   const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
   const origins = nativeOrigins(config, !adminTls ? ["http"] : adminTls.mode === "https" ? ["https"] : ["http", "https"]);
-  const tlsReloads = metrics.registry.counter("warden_tls_reloads_total", "Reloads of the TLS client ports' key and trust stores after their files changed (client.certReload), by result");
+  const tlsReloads = metrics.registry.counter(
+    "warden_tls_reloads_total",
+    "Reloads of the TLS client ports' key and trust stores after their files changed (client.certReload), by result",
+  );
   tlsReloaded = (ok) => tlsReloads.inc({ result: ok ? "ok" : "failed" });
-  const peerTlsReloads = metrics.registry.counter("warden_peer_tls_reloads_total", "Reloads of the peer port's key and trust stores after their files changed (sslQuorumReloadCertFiles), by result");
+  const peerTlsReloads = metrics.registry.counter(
+    "warden_peer_tls_reloads_total",
+    "Reloads of the peer port's key and trust stores after their files changed (sslQuorumReloadCertFiles), by result",
+  );
   peerTlsReloaded = (ok) => peerTlsReloads.inc({ result: ok ? "ok" : "failed" });
-  const native = config.nativePort > 0 ? await startNativeListener({ port: config.nativePort, host: config.clientPortAddress, limits, bounds, limiter, handlers, reporter, sockets, origins }) : undefined;
+  const native =
+    config.nativePort > 0
+      ? await startNativeListener({
+          port: config.nativePort,
+          host: config.clientPortAddress,
+          limits,
+          bounds,
+          limiter,
+          handlers,
+          reporter,
+          sockets,
+          origins,
+        })
+      : undefined;
   const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => transport });
   const zkOptions = {
     frameBytesMax: config.frameBytesMax,
@@ -533,15 +590,38 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     reporter,
   };
   const zk =
-    config.clientPort !== 0
-      ? await startZkListener({ ...zkOptions, port: config.clientPort, host: config.clientPortAddress })
+    config.clientPort !== 0 ? await startZkListener({ ...zkOptions, port: config.clientPort, host: config.clientPortAddress }) : undefined;
+  const secureZk =
+    tls && config.secureClientPort > 0
+      ? await startZkListener({ ...zkOptions, port: config.secureClientPort, host: config.secureClientPortAddress, tls })
       : undefined;
-  const secureZk = tls && config.secureClientPort > 0 ? await startZkListener({ ...zkOptions, port: config.secureClientPort, host: config.secureClientPortAddress, tls }) : undefined;
   const secureNative =
-    tls && config.secureNativePort > 0 ? await startNativeListener({ port: config.secureNativePort, host: config.secureClientPortAddress, limits, bounds, limiter, handlers, reporter, sockets, origins, tls }) : undefined;
+    tls && config.secureNativePort > 0
+      ? await startNativeListener({
+          port: config.secureNativePort,
+          host: config.secureClientPortAddress,
+          limits,
+          bounds,
+          limiter,
+          handlers,
+          reporter,
+          sockets,
+          origins,
+          tls,
+        })
+      : undefined;
   tls?.reloader?.start();
-  registerPeerGauges(metrics.registry, () => transport, () => driver!.replica.transferStats(), () => peerBatches.oversizeDropped);
-  const admin = await surface.start(reporter, adminTls, { origins, nativePort: native?.port ?? 0, secureNativePort: secureNative?.port ?? 0 });
+  registerPeerGauges(
+    metrics.registry,
+    () => transport,
+    () => driver!.replica.transferStats(),
+    () => peerBatches.oversizeDropped,
+  );
+  const admin = await surface.start(reporter, adminTls, {
+    origins,
+    nativePort: native?.port ?? 0,
+    secureNativePort: secureNative?.port ?? 0,
+  });
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
   if (voters.length <= 1) await until(() => node.serving, 10_000, "the standalone server did not become ready");
   const purgeTask = startPurgeTask({
@@ -551,17 +631,26 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log,
     clock: options.purgeClock,
   });
-  log(`serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}${secureZk ? `, zookeeper over TLS ${secureZk.port}` : ""}${secureNative ? `, native over TLS ${secureNative.port}` : ""}, admin ${admin?.port ?? "off"}${adminTls ? (adminTls.mode === "https" ? " (HTTPS)" : " (HTTP and HTTPS)") : ""}, data ${config.dataDir}${config.dataLogDir !== config.dataDir ? `, log ${config.dataLogDir}` : ""}`);
+  log(
+    `serving: native ${native?.port ?? "off"}, zookeeper ${zk?.port ?? "off"}${secureZk ? `, zookeeper over TLS ${secureZk.port}` : ""}${secureNative ? `, native over TLS ${secureNative.port}` : ""}, admin ${admin?.port ?? "off"}${adminTls ? (adminTls.mode === "https" ? " (HTTPS)" : " (HTTP and HTTPS)") : ""}, data ${config.dataDir}${config.dataLogDir !== config.dataDir ? `, log ${config.dataLogDir}` : ""}`,
+  );
 
   return {
     config,
     node,
     membership,
     reconfig,
-    ports: { native: native?.port ?? 0, client: zk?.port ?? 0, admin: admin?.port ?? 0, secureClient: secureZk?.port ?? 0, secureNative: secureNative?.port ?? 0 },
+    ports: {
+      native: native?.port ?? 0,
+      client: zk?.port ?? 0,
+      admin: admin?.port ?? 0,
+      secureClient: secureZk?.port ?? 0,
+      secureNative: secureNative?.port ?? 0,
+    },
     stateCounts: () => ({
       connections: limiter.count,
-      handshaking: (native?.handshaking() ?? 0) + (zk?.handshaking() ?? 0) + (secureZk?.handshaking() ?? 0) + (secureNative?.handshaking() ?? 0),
+      handshaking:
+        (native?.handshaking() ?? 0) + (zk?.handshaking() ?? 0) + (secureZk?.handshaking() ?? 0) + (secureNative?.handshaking() ?? 0),
       attached: local.size,
       connecting: ctx.connecting.size,
       pendingWrites: node.pendingWrites,
@@ -622,8 +711,14 @@ function clientTls(config: ServerConfig, log: (line: string) => void, reloaded: 
 function quorumTls(config: ServerConfig, log: (line: string) => void, reloaded: (ok: boolean) => void): PeerTls | undefined {
   if (!config.quorumTls) return undefined;
   if (config.servers.length <= 1) log("sslQuorum=true has no effect on a standalone server (no server.N lines to talk to)");
-  if (config.quorumTls.settings.clientAuth === "none") log("WARNING: ssl.quorum.clientAuth=none: the peer port does not ask dialing servers for a certificate; only ensembleSecretFile (or the address) says who they are");
-  if (!config.quorumTls.settings.trustStore) log("WARNING: sslQuorum without ssl.quorum.trustStore.location: peers' certificates are checked against Node's public root authorities");
+  if (config.quorumTls.settings.clientAuth === "none")
+    log(
+      "WARNING: ssl.quorum.clientAuth=none: the peer port does not ask dialing servers for a certificate; only ensembleSecretFile (or the address) says who they are",
+    );
+  if (!config.quorumTls.settings.trustStore)
+    log(
+      "WARNING: sslQuorum without ssl.quorum.trustStore.location: peers' certificates are checked against Node's public root authorities",
+    );
   try {
     return new PeerTls(config.quorumTls, PEER_TLS_HANDSHAKE_TIMEOUT_MS, log, reloaded);
   } catch (e) {

@@ -27,7 +27,12 @@ afterEach(async () => {
 });
 
 async function start(corsOrigins?: Set<string> | "*") {
-  listener = await startAdminServer(source, 0, "127.0.0.1", reporter, { commandUrl: "/commands", idleTimeoutMs: 5000, console: { files, info }, corsOrigins });
+  listener = await startAdminServer(source, 0, "127.0.0.1", reporter, {
+    commandUrl: "/commands",
+    idleTimeoutMs: 5000,
+    console: { files, info },
+    corsOrigins,
+  });
   return `http://127.0.0.1:${listener.port}`;
 }
 
@@ -48,7 +53,13 @@ describe("/console/ on the admin port", () => {
 
   it("answers 404 to any name it does not hold, traversal and encodings included, and keeps serving", async () => {
     const base = await start();
-    for (const p of ["/console/nope.js", "/console/%2e%2e/%2e%2e/etc/passwd", "/console/..%2fpackage.json", "/console/app.js/", "/console//index.html"]) {
+    for (const p of [
+      "/console/nope.js",
+      "/console/%2e%2e/%2e%2e/etc/passwd",
+      "/console/..%2fpackage.json",
+      "/console/app.js/",
+      "/console//index.html",
+    ]) {
       expect((await fetch(base + p)).status, p).toBe(404);
     }
     expect((await fetch(`${base}/console/`, { method: "POST" })).status).toBe(405);
@@ -56,7 +67,11 @@ describe("/console/ on the admin port", () => {
   });
 
   it("says how to build the console when it is not built", async () => {
-    listener = await startAdminServer(source, 0, "127.0.0.1", reporter, { commandUrl: "/commands", idleTimeoutMs: 5000, console: { files: undefined, info } });
+    listener = await startAdminServer(source, 0, "127.0.0.1", reporter, {
+      commandUrl: "/commands",
+      idleTimeoutMs: 5000,
+      console: { files: undefined, info },
+    });
     const res = await fetch(`http://127.0.0.1:${listener.port}/console/`);
     expect(res.status).toBe(404);
     expect(await res.text()).toMatch(/npm run build/);
@@ -79,12 +94,16 @@ describe("admin commands read by other pages (CORS)", () => {
 
   it("allows no page at all when the native port allows none (the default)", async () => {
     const base = await start(new Set());
-    expect((await fetch(`${base}/commands/monitor`, { headers: { origin: allowed } })).headers.get("access-control-allow-origin")).toBeNull();
+    expect(
+      (await fetch(`${base}/commands/monitor`, { headers: { origin: allowed } })).headers.get("access-control-allow-origin"),
+    ).toBeNull();
   });
 
   it("with nativeAllowedOrigins=* lets every page read", async () => {
     const base = await start("*");
-    expect((await fetch(`${base}/health`, { headers: { origin: "https://x.example" } })).headers.get("access-control-allow-origin")).toBe("*");
+    expect((await fetch(`${base}/health`, { headers: { origin: "https://x.example" } })).headers.get("access-control-allow-origin")).toBe(
+      "*",
+    );
   });
 });
 
@@ -97,7 +116,12 @@ describe("the admin port's own origin on the native port", () => {
 
   it("is https:// when the admin port serves HTTPS only, and both with port unification", () => {
     expect([...(nativeOrigins(config, ["https"]) as Set<string>)]).toEqual(["https://127.0.0.1:8080", "https://localhost:8080"]);
-    expect([...(nativeOrigins(config, ["http", "https"]) as Set<string>)].sort()).toEqual(["http://127.0.0.1:8080", "http://localhost:8080", "https://127.0.0.1:8080", "https://localhost:8080"]);
+    expect([...(nativeOrigins(config, ["http", "https"]) as Set<string>)].sort()).toEqual([
+      "http://127.0.0.1:8080",
+      "http://localhost:8080",
+      "https://127.0.0.1:8080",
+      "https://localhost:8080",
+    ]);
   });
 
   it("is not allowed unless nativeAllowAdminOrigin says so", () => {

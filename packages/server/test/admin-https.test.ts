@@ -52,17 +52,30 @@ const source = { ready: () => true, metrics: () => "warden_up 1\n", commands: { 
 
 /** A configuration of these lines (over dataDir and the ssl.quorum stores); its admin server started on a free port. */
 async function start(lines: Record<string, string>) {
-  const text = Object.entries({ dataDir: dir, "ssl.quorum.keyStore.location": serverCert.pem, "ssl.quorum.trustStore.location": ca.caCert, ...lines }).map(([k, v]) => `${k}=${v}`).join("\n");
+  const text = Object.entries({
+    dataDir: dir,
+    "ssl.quorum.keyStore.location": serverCert.pem,
+    "ssl.quorum.trustStore.location": ca.caCert,
+    ...lines,
+  })
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\n");
   const cfg = buildConfig(parseProperties(text, "zoo.cfg"), dir);
   const closed: string[] = [];
   const logged: string[] = [];
-  listener = await startAdminServer(source, 0, "127.0.0.1", { log: (l) => logged.push(l), closed: (port, cause) => closed.push(`${port}:${cause}`) }, {
-    commandUrl: "/commands",
-    idleTimeoutMs: 30_000,
-    authDigests: cfg.adminAuthDigests,
-    authX509: cfg.adminAuthX509,
-    tls: adminListenerTls({ ...cfg, adminPort: 1 }),
-  });
+  listener = await startAdminServer(
+    source,
+    0,
+    "127.0.0.1",
+    { log: (l) => logged.push(l), closed: (port, cause) => closed.push(`${port}:${cause}`) },
+    {
+      commandUrl: "/commands",
+      idleTimeoutMs: 30_000,
+      authDigests: cfg.adminAuthDigests,
+      authX509: cfg.adminAuthX509,
+      tls: adminListenerTls({ ...cfg, adminPort: 1 }),
+    },
+  );
   return { port: listener.port, closed, logged };
 }
 
@@ -75,7 +88,15 @@ interface Answer {
 function httpsGet(port: number, path: string, cert: CertFiles | undefined, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
-      { host: "127.0.0.1", port, path, headers, ca: readFileSync(ca.caCert), agent: false, ...(cert ? { cert: readFileSync(cert.cert), key: readFileSync(cert.key) } : {}) },
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        headers,
+        ca: readFileSync(ca.caCert),
+        agent: false,
+        ...(cert ? { cert: readFileSync(cert.cert), key: readFileSync(cert.key) } : {}),
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8");
@@ -180,7 +201,13 @@ describe.skipIf(!hasOpenssl())("admin.portUnification", () => {
     const closed: string[] = [];
     const logged: string[] = [];
     const idle = createHttpServer();
-    const front = unifiedFront(idle, idle, { log: (l) => logged.push(l), closed: (port, cause) => closed.push(`${port}:${cause}`) }, new Set(), 100);
+    const front = unifiedFront(
+      idle,
+      idle,
+      { log: (l) => logged.push(l), closed: (port, cause) => closed.push(`${port}:${cause}`) },
+      new Set(),
+      100,
+    );
     await new Promise<void>((r) => front.listen(0, "127.0.0.1", () => r()));
     try {
       const port = (front.address() as { port: number }).port;
@@ -231,7 +258,10 @@ describe.skipIf(!hasOpenssl())("x509 identities for admin.authRequired", () => {
   it("keeps digest users without certificates, and refuses a certificate that does not verify at the handshake", async () => {
     const { port, closed } = await start(auth);
     expect((await httpsGet(port, "/commands/ruok", undefined)).status).toBe(401);
-    expect((await httpsGet(port, "/commands/ruok", undefined, { authorization: `Basic ${Buffer.from("mon:mon-pw").toString("base64")}` })).status).toBe(200);
+    expect(
+      (await httpsGet(port, "/commands/ruok", undefined, { authorization: `Basic ${Buffer.from("mon:mon-pw").toString("base64")}` }))
+        .status,
+    ).toBe(200);
     expect((await httpsGet(port, "/health", undefined)).status).toBe(200);
     // Same subject as ops, another CA: asked for (want), it must verify; it ends the connection.
     await expect(httpsGet(port, "/commands/ruok", stranger)).rejects.toThrow();
@@ -247,31 +277,60 @@ describe.skipIf(!hasOpenssl())("x509 identities for admin.authRequired", () => {
 
 describe.skipIf(!hasOpenssl())("admin HTTPS configuration", () => {
   const load = (lines: Record<string, string>) =>
-    buildConfig(parseProperties(Object.entries({ dataDir: dir, ...lines }).map(([k, v]) => `${k}=${v}`).join("\n"), "zoo.cfg"), dir);
+    buildConfig(
+      parseProperties(
+        Object.entries({ dataDir: dir, ...lines })
+          .map(([k, v]) => `${k}=${v}`)
+          .join("\n"),
+        "zoo.cfg",
+      ),
+      dir,
+    );
   const stores = () => ({ "ssl.quorum.keyStore.location": serverCert.pem, "ssl.quorum.trustStore.location": ca.caCert });
 
   it("reads ZooKeeper's admin server's stores: the ssl.quorum.* keys, not ssl.*", () => {
-    expect(() => load({ "admin.forceHttps": "true", "ssl.keyStore.location": serverCert.pem, secureClientPort: "2182" })).toThrow(/reads the ssl\.quorum\.\* keys.*ssl\.quorum\.keyStore\.location/);
+    expect(() => load({ "admin.forceHttps": "true", "ssl.keyStore.location": serverCert.pem, secureClientPort: "2182" })).toThrow(
+      /reads the ssl\.quorum\.\* keys.*ssl\.quorum\.keyStore\.location/,
+    );
     const cfg = load({ "admin.forceHttps": "true", ...stores(), "ssl.quorum.enabledProtocols": "TLSv1.3" });
-    expect(cfg.adminHttps).toMatchObject({ mode: "https", tls: { clientAuth: "none", minVersion: "TLSv1.3", maxVersion: "TLSv1.3", keyStore: { location: serverCert.pem } } });
-    expect(load({ "admin.portUnification": "true", "admin.needClientAuth": "true", ...stores() }).adminHttps).toMatchObject({ mode: "unified", tls: { clientAuth: "need" } });
+    expect(cfg.adminHttps).toMatchObject({
+      mode: "https",
+      tls: { clientAuth: "none", minVersion: "TLSv1.3", maxVersion: "TLSv1.3", keyStore: { location: serverCert.pem } },
+    });
+    expect(load({ "admin.portUnification": "true", "admin.needClientAuth": "true", ...stores() }).adminHttps).toMatchObject({
+      mode: "unified",
+      tls: { clientAuth: "need" },
+    });
     expect(load({}).adminHttps).toBeUndefined();
   });
 
   it("refuses admin.needClientAuth or admin.authX509 without HTTPS, naming the line; forceHttps wins over portUnification, as in ZooKeeper", () => {
     expect(() => load({ "admin.needClientAuth": "true" })).toThrow(/^zoo\.cfg:2: admin\.needClientAuth=true needs admin\.forceHttps=true/);
-    expect(() => load({ "admin.authRequired": "true", "admin.authX509": OPS_DN })).toThrow(/^zoo\.cfg:3: admin\.authX509 needs HTTPS on the admin port/);
+    expect(() => load({ "admin.authRequired": "true", "admin.authX509": OPS_DN })).toThrow(
+      /^zoo\.cfg:3: admin\.authX509 needs HTTPS on the admin port/,
+    );
     expect(load({ "admin.forceHttps": "true", "admin.portUnification": "true", ...stores() }).adminHttps?.mode).toBe("https");
-    expect(() => load({ "admin.forceHttps": "true", ...stores(), "admin.authX509": "ops" })).toThrow(/admin\.authX509 must be a certificate's subject/);
+    expect(() => load({ "admin.forceHttps": "true", ...stores(), "admin.authX509": "ops" })).toThrow(
+      /admin\.authX509 must be a certificate's subject/,
+    );
   });
 
   it("lets admin.authRequired rest on x509 identities alone, admin.authX509.N naming more", () => {
-    const cfg = load({ "admin.forceHttps": "true", ...stores(), "admin.authRequired": "true", "admin.authX509": OPS_DN, "admin.authX509.2": "CN=b,O=Example", "X509AuthenticationProvider.superUser": SUPER_DN });
+    const cfg = load({
+      "admin.forceHttps": "true",
+      ...stores(),
+      "admin.authRequired": "true",
+      "admin.authX509": OPS_DN,
+      "admin.authX509.2": "CN=b,O=Example",
+      "X509AuthenticationProvider.superUser": SUPER_DN,
+    });
     expect([...cfg.adminAuthX509].sort()).toEqual(["CN=b,O=Example", OPS_DN, SUPER_DN]);
     expect(cfg.adminAuthDigests).toEqual(new Set());
     expect(cfg.adminHttps?.tls.clientAuth).toBe("want");
     // Without HTTPS the superuser's certificate cannot come: nobody could pass.
-    expect(() => load({ "admin.authRequired": "true", "X509AuthenticationProvider.superUser": SUPER_DN })).toThrow(/admin\.authRequired needs superDigest or admin\.authDigests/);
+    expect(() => load({ "admin.authRequired": "true", "X509AuthenticationProvider.superUser": SUPER_DN })).toThrow(
+      /admin\.authRequired needs superDigest or admin\.authDigests/,
+    );
   });
 
   it("stops the start with the reason when a store cannot be used", () => {

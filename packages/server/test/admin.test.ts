@@ -46,7 +46,10 @@ const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
   sessions: 1,
   watchCount: 2,
   watchesBySession: new Map([[SID, ["/a", "/b"]]]),
-  watchesByPath: new Map([["/a", [SID]], ["/b", [SID]]]),
+  watchesByPath: new Map([
+    ["/a", [SID]],
+    ["/b", [SID]],
+  ]),
   ephemeralsCount: 1,
   ephemerals: new Map([[SID, ["/cap/e"]]]),
   sessionExpiry: new Map([[1796455160000, [SID]]]),
@@ -73,7 +76,21 @@ const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
   servers: [],
   clientAddress: "127.0.0.1:2181",
   initialConfiguration: "tickTime=2000\n",
-  settings: { clientPort: 2181, secureClientPort: 0, dataDir: "/d", dataLogDir: "/l", tickTimeMs: 2000, maxClientCnxns: 60, minSessionTimeoutMs: 4000, maxSessionTimeoutMs: 40000, initLimitTicks: 10, syncLimitTicks: 5, nativePort: 2282, adminPort: 8080, frameBytesMax: 0xfffff },
+  settings: {
+    clientPort: 2181,
+    secureClientPort: 0,
+    dataDir: "/d",
+    dataLogDir: "/l",
+    tickTimeMs: 2000,
+    maxClientCnxns: 60,
+    minSessionTimeoutMs: 4000,
+    maxSessionTimeoutMs: 40000,
+    initLimitTicks: 10,
+    syncLimitTicks: 5,
+    nativePort: 2282,
+    adminPort: 8080,
+    frameBytesMax: 0xfffff,
+  },
   ...over,
 });
 
@@ -89,14 +106,22 @@ const leader = (over: Partial<ServerSnapshot> = {}) =>
     syncedFollowers: 2,
     leaderUptimeMs: 3156,
     proposalSizes: { last: 91, min: 48, max: 91 },
-    followers: [{ id: 1, lastZxid: 4n, lag: 0 }, { id: 2, lastZxid: 4n, lag: 0 }],
+    followers: [
+      { id: 1, lastZxid: 4n, lag: 0 },
+      { id: 2, lastZxid: 4n, lag: 0 },
+    ],
     ...over,
   });
 const follower = () => snapshot({ mode: "follower", serverId: 1, leaderId: 3, servers, quorumSize: 3, sessionExpiry: new Map() });
 
-const noActions: AdminActions = { resetServerStats: () => undefined, resetConnectionStats: () => undefined, resetObserverStats: () => undefined };
+const noActions: AdminActions = {
+  resetServerStats: () => undefined,
+  resetConnectionStats: () => undefined,
+  resetObserverStats: () => undefined,
+};
 /** A command's answer as the admin port writes it, read back as a client would. */
-const answer = (name: string, s: ServerSnapshot, actions = noActions) => JSON.parse(adminJson(commandJson(name, s, actions))) as Record<string, unknown>;
+const answer = (name: string, s: ServerSnapshot, actions = noActions) =>
+  JSON.parse(adminJson(commandJson(name, s, actions))) as Record<string, unknown>;
 
 let server: Server | undefined;
 const quiet = { log: () => undefined, closed: () => undefined };
@@ -136,9 +161,19 @@ describe("admin HTTP", () => {
     expect(text).toContain('warden_requests_total{op="getData"} 3');
     expect(text).toContain('warden_request_seconds_bucket{op="getData",le="0.0025"} 1');
     expect(text).toContain("warden_znodes 5");
-    const srvr = (await (await fetch(`${base}/commands/srvr`)).json()) as { server_stats: { server_state: string }; command: string; error: null };
+    const srvr = (await (await fetch(`${base}/commands/srvr`)).json()) as {
+      server_stats: { server_state: string };
+      command: string;
+      error: null;
+    };
     // ZooKeeper's fields, and Warden's zxid and epoch that the ensemble harness reads (testing/src/ensemble/admin.ts).
-    expect(srvr).toMatchObject({ server_stats: { server_state: "standalone" }, command: "srvr", error: null, zxid: "0x100000005", epoch: 0 });
+    expect(srvr).toMatchObject({
+      server_stats: { server_state: "standalone" },
+      command: "srvr",
+      error: null,
+      zxid: "0x100000005",
+      epoch: 0,
+    });
     expect((await fetch(`${base}/commands/nope`)).status).toBe(404);
   });
 });
@@ -147,7 +182,10 @@ describe("admin HTTP is a containment boundary", () => {
   const start = async (source: Parameters<typeof startAdminServer>[0]) => {
     const closed: string[] = [];
     const lines: string[] = [];
-    const started = await startAdminServer(source, 0, "127.0.0.1", { log: (l) => lines.push(l), closed: (port, cause) => closed.push(`${port}:${cause}`) });
+    const started = await startAdminServer(source, 0, "127.0.0.1", {
+      log: (l) => lines.push(l),
+      closed: (port, cause) => closed.push(`${port}:${cause}`),
+    });
     server = started.server;
     return { port: started.port, closed, lines };
   };
@@ -161,14 +199,23 @@ describe("admin HTTP is a containment boundary", () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ ready: true });
   });
 
-  it.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"])("answers /commands/%s with 404: only commands are commands", async (name) => {
-    const { port } = await start(source);
-    expect((await fetch(`http://127.0.0.1:${port}/commands/${name}`)).status).toBe(404);
-  });
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"])(
+    "answers /commands/%s with 404: only commands are commands",
+    async (name) => {
+      const { port } = await start(source);
+      expect((await fetch(`http://127.0.0.1:${port}/commands/${name}`)).status).toBe(404);
+    },
+  );
 
   it("answers 500 to the request whose handling throws, counts it, and serves the others", async () => {
     let throwing = true;
-    const { port, closed, lines } = await start({ ...source, metrics: () => { if (throwing) throw new Error("injected fault"); return "m 1\n"; } });
+    const { port, closed, lines } = await start({
+      ...source,
+      metrics: () => {
+        if (throwing) throw new Error("injected fault");
+        return "m 1\n";
+      },
+    });
     const base = `http://127.0.0.1:${port}`;
     const [bad, good] = await Promise.all([fetch(`${base}/metrics`), fetch(`${base}/health`)]);
     expect(bad.status).toBe(500);
@@ -189,7 +236,11 @@ describe("admin HTTP is a containment boundary", () => {
 
 describe("admin commands as ZooKeeper 3.8 names and answers them", () => {
   it("answers every name and alias of ZooKeeper's Commands, and no other", () => {
-    expect([...COMMAND_NAMES].sort()).toEqual(ZK_COMMANDS.flat().filter((n) => !["hash", "get_trace_mask", "gtmk", "set_trace_mask", "stmk"].includes(n)).sort());
+    expect([...COMMAND_NAMES].sort()).toEqual(
+      ZK_COMMANDS.flat()
+        .filter((n) => !["hash", "get_trace_mask", "gtmk", "set_trace_mask", "stmk"].includes(n))
+        .sort(),
+    );
   });
 
   const cases: Array<[ZkMode, () => ServerSnapshot]> = [
@@ -198,11 +249,14 @@ describe("admin commands as ZooKeeper 3.8 names and answers them", () => {
     ["follower", () => follower()],
   ];
   for (const [mode, make] of cases) {
-    it.each(ZK_COMMANDS.flat().filter((n) => COMMAND_NAMES.includes(n)))(`%s has the field names and JSON types of ZooKeeper's answer (${mode})`, (name) => {
-      const ours = answer(name, make());
-      expect(commandShapeDifferences(ours, mode, name)).toEqual([]);
-      expect(ours.command).toBe(name);
-    });
+    it.each(ZK_COMMANDS.flat().filter((n) => COMMAND_NAMES.includes(n)))(
+      `%s has the field names and JSON types of ZooKeeper's answer (${mode})`,
+      (name) => {
+        const ours = answer(name, make());
+        expect(commandShapeDifferences(ours, mode, name)).toEqual([]);
+        expect(ours.command).toBe(name);
+      },
+    );
   }
 
   it("writes session ids as JSON numbers past 2^53, as Jackson writes a long", () => {
@@ -212,12 +266,19 @@ describe("admin commands as ZooKeeper 3.8 names and answers them", () => {
   });
 
   it("dump lists each session's ephemeral paths and its deadline", () => {
-    expect(answer("dump", snapshot())).toMatchObject({ session_id_to_ephemeral_paths: { [SID.toString()]: ["/cap/e"] }, expiry_time_to_session_ids: { "1796455160000": [Number(SID)] } });
+    expect(answer("dump", snapshot())).toMatchObject({
+      session_id_to_ephemeral_paths: { [SID.toString()]: ["/cap/e"] },
+      expiry_time_to_session_ids: { "1796455160000": [Number(SID)] },
+    });
   });
 
   it("connections reports each connection's own last zxid, operation and latencies", () => {
-    const c = (answer("cons", snapshot({ connections: [connection(), connection({ lastZxid: 9n, lastOp: "CREA", sessionId: SID + 1n })] })).connections as Array<Record<string, unknown>>);
-    expect(c.map((x) => [x.last_zxid, x.last_operation])).toEqual([[4, "GETC"], [9, "CREA"]]);
+    const c = answer("cons", snapshot({ connections: [connection(), connection({ lastZxid: 9n, lastOp: "CREA", sessionId: SID + 1n })] }))
+      .connections as Array<Record<string, unknown>>;
+    expect(c.map((x) => [x.last_zxid, x.last_operation])).toEqual([
+      [4, "GETC"],
+      [9, "CREA"],
+    ]);
   });
 
   it("leader answers the leader's id and address; standalone, ZooKeeper's error", () => {
@@ -228,8 +289,13 @@ describe("admin commands as ZooKeeper 3.8 names and answers them", () => {
 
   it("stat_reset and connection_stat_reset reset, under either name", () => {
     const done: string[] = [];
-    const actions = { resetServerStats: () => done.push("server"), resetConnectionStats: () => done.push("connections"), resetObserverStats: () => done.push("observers") };
-    for (const n of ["stat_reset", "srst", "connection_stat_reset", "crst"]) expect(answer(n, snapshot(), actions)).toEqual({ command: n, error: null });
+    const actions = {
+      resetServerStats: () => done.push("server"),
+      resetConnectionStats: () => done.push("connections"),
+      resetObserverStats: () => done.push("observers"),
+    };
+    for (const n of ["stat_reset", "srst", "connection_stat_reset", "crst"])
+      expect(answer(n, snapshot(), actions)).toEqual({ command: n, error: null });
     expect(done).toEqual(["server", "server", "connections", "connections"]);
   });
 });
@@ -253,7 +319,9 @@ describe("four-letter words", () => {
   it("read-only mode as ZooKeeper's ReadOnlyZooKeeperServer: isro ro, srvr's READ-ONLY line and Mode read-only, mntr's state; isro null while looking", () => {
     const readOnly = snapshot({ mode: "read-only", readOnly: true });
     expect(commandText("isro", readOnly, noActions)).toBe("ro");
-    expect(commandText("srvr", readOnly, noActions)).toMatch(/^Zookeeper version: [^\n]*\nREAD-ONLY mode; serving only read-only clients\nLatency min/);
+    expect(commandText("srvr", readOnly, noActions)).toMatch(
+      /^Zookeeper version: [^\n]*\nREAD-ONLY mode; serving only read-only clients\nLatency min/,
+    );
     expect(commandText("srvr", readOnly, noActions)).toContain("\nMode: read-only\n");
     expect(commandText("mntr", readOnly, noActions)).toContain("zk_server_state\tread-only\n");
     expect(commandJson("is_read_only", readOnly, noActions)).toMatchObject({ read_only: true });
@@ -273,17 +341,40 @@ describe("four-letter words", () => {
 
   it("dump, wchc and wchp print ZooKeeper's layout", () => {
     const dump = commandText("dump", snapshot(), noActions);
-    expect(dump).toMatch(/^SessionTracker dump:\nSession Sets \(1\)\/\(1\):\n1 expire at \w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC \d{4}:\n\t0x100032590650000\n/);
+    expect(dump).toMatch(
+      /^SessionTracker dump:\nSession Sets \(1\)\/\(1\):\n1 expire at \w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC \d{4}:\n\t0x100032590650000\n/,
+    );
     expect(dump).toContain("ephemeral nodes dump:\nSessions with Ephemerals (1):\n0x100032590650000:\n\t/cap/e\n");
-    expect(commandText("dump", follower(), noActions)).toMatch(/^SessionTracker dump:\nGlobal Sessions\(1\):\n0x100032590650000\t10000ms\n/);
+    expect(commandText("dump", follower(), noActions)).toMatch(
+      /^SessionTracker dump:\nGlobal Sessions\(1\):\n0x100032590650000\t10000ms\n/,
+    );
     const one = snapshot({ watchesBySession: new Map([[SID, ["/cap"]]]), watchesByPath: new Map([["/cap", [SID]]]) });
     expect(commandText("wchc", one, noActions)).toBe(zkText("standalone", "wchc"));
     expect(commandText("wchp", one, noActions)).toBe(zkText("standalone", "wchp"));
   });
 
   it("mntr on a leader carries ZooKeeper's leader keys with real figures", () => {
-    const pairs = new Map(commandText("mntr", leader(), noActions).trimEnd().split("\n").map((l) => l.split("\t") as [string, string]));
-    expect(Object.fromEntries(["zk_learners", "zk_synced_followers", "zk_quorum_size", "zk_last_proposal_size", "zk_max_proposal_size", "zk_min_proposal_size", "zk_leader_uptime", "zk_pending_syncs", "zk_peer_state"].map((k) => [k, pairs.get(k)]))).toEqual({
+    const pairs = new Map(
+      commandText("mntr", leader(), noActions)
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split("\t") as [string, string]),
+    );
+    expect(
+      Object.fromEntries(
+        [
+          "zk_learners",
+          "zk_synced_followers",
+          "zk_quorum_size",
+          "zk_last_proposal_size",
+          "zk_max_proposal_size",
+          "zk_min_proposal_size",
+          "zk_leader_uptime",
+          "zk_pending_syncs",
+          "zk_peer_state",
+        ].map((k) => [k, pairs.get(k)]),
+      ),
+    ).toEqual({
       zk_learners: "2",
       zk_synced_followers: "2",
       zk_quorum_size: "3",
@@ -308,13 +399,35 @@ describe("four-letter words", () => {
   });
 
   it("observers lists each observer with ZooKeeper's LearnerHandler fields, and orst resets their counts", () => {
-    const observer = { id: 4, remoteAddress: "127.0.0.1:40112", establishedMs: 1_700_000_000_000, queuedFrames: 1, queuedBytes: 60, framesReceived: 12, framesSent: 30, requests: 3, lastZxid: 0x100000007n };
+    const observer = {
+      id: 4,
+      remoteAddress: "127.0.0.1:40112",
+      establishedMs: 1_700_000_000_000,
+      queuedFrames: 1,
+      queuedBytes: 60,
+      framesReceived: 12,
+      framesSent: 30,
+      requests: 3,
+      lastZxid: 0x100000007n,
+    };
     const s = { ...snapshot(), mode: "leader" as const, syncedObservers: 1, observers: [observer] };
     expect(answer("observers", s)).toEqual({
       command: "observers",
       error: null,
       synced_observers: 1,
-      observers: [{ remote_socket_address: "127.0.0.1:40112", sid: 4, established: 1_700_000_000_000, queued_packets: 1, queued_packets_size: 60, packets_received: 12, packets_sent: 30, requests: 3, last_zxid: 0x100000007 }],
+      observers: [
+        {
+          remote_socket_address: "127.0.0.1:40112",
+          sid: 4,
+          established: 1_700_000_000_000,
+          queued_packets: 1,
+          queued_packets_size: 60,
+          packets_received: 12,
+          packets_sent: 30,
+          requests: 3,
+          last_zxid: 0x100000007,
+        },
+      ],
     });
     const done: string[] = [];
     answer("orst", s, { ...noActions, resetObserverStats: () => done.push("observers") });
@@ -359,7 +472,18 @@ describe("ZooKeeper's Prometheus metrics", () => {
   it("looking_count counts each search for a leader and election_time measures it", () => {
     const zk = new RequestMetrics().zk;
     const clock = new ElectionClock(zk, 1000);
-    const status = (leaderId: number | null, role: "leader" | "follower", established = false) => ({ id: 1, role, leaderId, epoch: 1, established, lastZxid: 0n, commitZxid: 0n, appliedZxid: 0n, durableZxid: 0n, electionCount: 1 });
+    const status = (leaderId: number | null, role: "leader" | "follower", established = false) => ({
+      id: 1,
+      role,
+      leaderId,
+      epoch: 1,
+      established,
+      lastZxid: 0n,
+      commitZxid: 0n,
+      appliedZxid: 0n,
+      durableZxid: 0n,
+      electionCount: 1,
+    });
     clock.statusChanged(status(1, "leader", false), 1100);
     clock.statusChanged(status(1, "leader", true), 1250);
     clock.statusChanged(status(null, "follower"), 5000);

@@ -17,12 +17,35 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const who = { sessionId: 0x19344730000n, identities: [{ scheme: "ip", id: "192.168.1.2" }, { scheme: "digest", id: "ann:hash=" }], ip: "192.168.1.2" };
-const STAT = { czxid: 1n, mzxid: 1n, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 0, numChildren: 0, pzxid: 1n };
+const who = {
+  sessionId: 0x19344730000n,
+  identities: [
+    { scheme: "ip", id: "192.168.1.2" },
+    { scheme: "digest", id: "ann:hash=" },
+  ],
+  ip: "192.168.1.2",
+};
+const STAT = {
+  czxid: 1n,
+  mzxid: 1n,
+  ctime: 0,
+  mtime: 0,
+  version: 0,
+  cversion: 0,
+  aversion: 0,
+  ephemeralOwner: 0n,
+  dataLength: 0,
+  numChildren: 0,
+  pzxid: 1n,
+};
 
 describe("audit lines (ZooKeeper's AuditEvent)", () => {
   it("writes session, user, ip, operation, znode, znode_type, result as tab-separated pairs", () => {
-    const [entry] = auditEntries({ type: "create", path: "/a", data: null, acl: [], mode: CreateMode.PERSISTENT }, 0, { type: "create", path: "/a", stat: STAT });
+    const [entry] = auditEntries({ type: "create", path: "/a", data: null, acl: [], mode: CreateMode.PERSISTENT }, 0, {
+      type: "create",
+      path: "/a",
+      stat: STAT,
+    });
     expect(auditLine(Date.UTC(2026, 11, 5, 17, 1, 2, 345), who, entry!)).toBe(
       "2026-12-05T17:01:02.345Z INFO audit: session=0x19344730000\tuser=192.168.1.2,ann\tip=192.168.1.2\toperation=create\tznode=/a\tznode_type=persistent\tresult=success",
     );
@@ -30,15 +53,26 @@ describe("audit lines (ZooKeeper's AuditEvent)", () => {
 
   it("logs a failure at ERROR with the requested path, and leaves out the fields without a value", () => {
     const [entry] = auditEntries({ type: "setData", path: "/missing", data: null, version: -1 }, ErrorCode.NO_NODE, undefined);
-    expect(auditLine(0, { ...who, identities: [] }, entry!)).toBe("1970-01-01T00:00:00.000Z ERROR audit: session=0x19344730000\tip=192.168.1.2\toperation=setData\tznode=/missing\tresult=failure");
+    expect(auditLine(0, { ...who, identities: [] }, entry!)).toBe(
+      "1970-01-01T00:00:00.000Z ERROR audit: session=0x19344730000\tip=192.168.1.2\toperation=setData\tznode=/missing\tresult=failure",
+    );
   });
 
   it("names a sequential node by the path created, and an ACL as scheme:id:perms in ZooKeeper's cdrwa order", () => {
-    expect(auditEntries({ type: "create", path: "/q-", data: null, acl: [], mode: CreateMode.EPHEMERAL_SEQUENTIAL }, 0, { type: "create", path: "/q-0000000007", stat: STAT })).toEqual([
-      { operation: "create", znode: "/q-0000000007", znodeType: "ephemeral_sequential", result: "success" },
+    expect(
+      auditEntries({ type: "create", path: "/q-", data: null, acl: [], mode: CreateMode.EPHEMERAL_SEQUENTIAL }, 0, {
+        type: "create",
+        path: "/q-0000000007",
+        stat: STAT,
+      }),
+    ).toEqual([{ operation: "create", znode: "/q-0000000007", znodeType: "ephemeral_sequential", result: "success" }]);
+    const acl = [
+      { perms: Perms.ALL, id: { scheme: "world", id: "anyone" } },
+      { perms: Perms.READ | Perms.ADMIN, id: { scheme: "ip", id: "10.0.0.0/8" } },
+    ];
+    expect(auditEntries({ type: "setACL", path: "/a", acl, version: -1 }, 0, { type: "setACL", stat: STAT })).toEqual([
+      { operation: "setAcl", znode: "/a", acl: "world:anyone:cdrwa,ip:10.0.0.0/8:ra", result: "success" },
     ]);
-    const acl = [{ perms: Perms.ALL, id: { scheme: "world", id: "anyone" } }, { perms: Perms.READ | Perms.ADMIN, id: { scheme: "ip", id: "10.0.0.0/8" } }];
-    expect(auditEntries({ type: "setACL", path: "/a", acl, version: -1 }, 0, { type: "setACL", stat: STAT })).toEqual([{ operation: "setAcl", znode: "/a", acl: "world:anyone:cdrwa,ip:10.0.0.0/8:ra", result: "success" }]);
   });
 
   it("gives a successful multi a line per create, delete and setData, a failed one one multiOperation failure", () => {
@@ -48,11 +82,27 @@ describe("audit lines (ZooKeeper's AuditEvent)", () => {
       { type: "setData" as const, path: "/m", data: null, version: -1 },
       { type: "delete" as const, path: "/m", version: -1 },
     ];
-    const results = [{ type: "create" as const, path: "/m", stat: STAT }, { type: "check" as const }, { type: "setData" as const, stat: STAT }, { type: "delete" as const }];
-    expect(auditEntries({ type: "multi", ops }, 0, { type: "multi", results }).map((e) => `${e.operation} ${e.znode} ${e.result}`)).toEqual(["create /m success", "setData /m success", "delete /m success"]);
-    expect(auditEntries({ type: "multi", ops }, ErrorCode.NO_NODE, undefined)).toEqual([{ operation: "multiOperation", result: "failure" }]);
-    const failed = [{ type: "error" as const, err: 0 }, { type: "error" as const, err: ErrorCode.BAD_VERSION }, { type: "error" as const, err: ErrorCode.RUNTIME_INCONSISTENCY }, { type: "error" as const, err: ErrorCode.RUNTIME_INCONSISTENCY }];
-    expect(auditEntries({ type: "multi", ops }, 0, { type: "multi", results: failed })).toEqual([{ operation: "multiOperation", result: "failure" }]);
+    const results = [
+      { type: "create" as const, path: "/m", stat: STAT },
+      { type: "check" as const },
+      { type: "setData" as const, stat: STAT },
+      { type: "delete" as const },
+    ];
+    expect(auditEntries({ type: "multi", ops }, 0, { type: "multi", results }).map((e) => `${e.operation} ${e.znode} ${e.result}`)).toEqual(
+      ["create /m success", "setData /m success", "delete /m success"],
+    );
+    expect(auditEntries({ type: "multi", ops }, ErrorCode.NO_NODE, undefined)).toEqual([
+      { operation: "multiOperation", result: "failure" },
+    ]);
+    const failed = [
+      { type: "error" as const, err: 0 },
+      { type: "error" as const, err: ErrorCode.BAD_VERSION },
+      { type: "error" as const, err: ErrorCode.RUNTIME_INCONSISTENCY },
+      { type: "error" as const, err: ErrorCode.RUNTIME_INCONSISTENCY },
+    ];
+    expect(auditEntries({ type: "multi", ops }, 0, { type: "multi", results: failed })).toEqual([
+      { operation: "multiOperation", result: "failure" },
+    ]);
   });
 
   it("has no line for reads, and no user field for a session without identities", () => {

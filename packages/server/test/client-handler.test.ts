@@ -57,7 +57,14 @@ class RecordingConnection implements ClientConnection {
 function setup() {
   const syncs: Array<(r: SyncResult) => void> = [];
   const tree = new DataTree();
-  const node = { serving: true, lastZxid: 7n, tree, touch: () => undefined, isWrite: () => false, readRefusal: () => undefined } as unknown as ServerContext["node"];
+  const node = {
+    serving: true,
+    lastZxid: 7n,
+    tree,
+    touch: () => undefined,
+    isWrite: () => false,
+    readRefusal: () => undefined,
+  } as unknown as ServerContext["node"];
   const ctx: ServerContext = {
     config: loadConfig(undefined, { dataDir: "/nonexistent" }),
     node,
@@ -160,7 +167,13 @@ describe("addAuth", () => {
     const { handler, connection } = setup();
     handler.onRequest(1, { type: "auth", scheme: "digest", auth: bytes("u:p") });
     handler.onRequest(2, { type: "whoAmI" });
-    expect(connection.responses.at(-1)).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "digest", id: "u" }] });
+    expect(connection.responses.at(-1)).toEqual({
+      type: "whoAmI",
+      clientInfo: [
+        { scheme: "ip", id: "127.0.0.1" },
+        { scheme: "digest", id: "u" },
+      ],
+    });
   });
 
   it("digest credentials without a colon are accepted, as ZooKeeper's generateDigest hashes the whole text", () => {
@@ -168,6 +181,12 @@ describe("addAuth", () => {
     handler.onRequest(1, { type: "auth", scheme: "digest", auth: bytes("nocolon") });
     handler.onRequest(2, { type: "whoAmI" });
     expect(connection.sent).toEqual(["connected", "reply 1 err 0 auth", "reply 2 err 0 whoAmI"]);
-    expect(connection.responses.at(-1)).toEqual({ type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "digest", id: "nocolon" }] });
+    expect(connection.responses.at(-1)).toEqual({
+      type: "whoAmI",
+      clientInfo: [
+        { scheme: "ip", id: "127.0.0.1" },
+        { scheme: "digest", id: "nocolon" },
+      ],
+    });
   });
 });

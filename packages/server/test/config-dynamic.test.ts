@@ -21,7 +21,7 @@ const THREE = "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:2889:3889\nserve
 
 describe("reconfigEnabled and standaloneEnabled", () => {
   it("have ZooKeeper's defaults (reconfig off since 3.5.3, standalone on) and are no longer ignored", () => {
-    const cfg = build("reconfigEnabled=true\nstandaloneEnabled=false\n" + THREE);
+    const cfg = build(`reconfigEnabled=true\nstandaloneEnabled=false\n${THREE}`);
     expect([cfg.reconfigEnabled, cfg.standaloneEnabled, cfg.ignored]).toEqual([true, false, []]);
     const dflt = build(THREE);
     expect([dflt.reconfigEnabled, dflt.standaloneEnabled, dflt.configVersion]).toEqual([false, true, 0n]);
@@ -35,8 +35,8 @@ describe("reconfigEnabled and standaloneEnabled", () => {
 
 describe("server lines, version= and dynamicConfigFile", () => {
   it("a version= line beside the server lines in zoo.cfg is the membership's version (hex)", () => {
-    expect(build(THREE + "\nversion=100000000").configVersion).toBe(0x100000000n);
-    expect(() => build(THREE + "\nversion=zz")).toThrow(/zoo.cfg:5: version must be hexadecimal/);
+    expect(build(`${THREE}\nversion=100000000`).configVersion).toBe(0x100000000n);
+    expect(() => build(`${THREE}\nversion=zz`)).toThrow(/zoo.cfg:5: version must be hexadecimal/);
   });
 
   it("ZooKeeper's own checks of a line apply: equal quorum and election ports, a bad client part", () => {
@@ -46,7 +46,7 @@ describe("server lines, version= and dynamicConfigFile", () => {
 
   it("dynamicConfigFile holds the server lines; its name's hex suffix is the version", () =>
     withDir((dir) => {
-      writeFileSync(join(dir, "zoo.cfg.dynamic.100000003"), THREE.replace("3888", "3888;2181") + "\n");
+      writeFileSync(join(dir, "zoo.cfg.dynamic.100000003"), `${THREE.replace("3888", "3888;2181")}\n`);
       writeFileSync(join(dir, "myid"), "1");
       writeFileSync(join(dir, "zoo.cfg"), `dataDir=${dir}\ndynamicConfigFile=zoo.cfg.dynamic.100000003\nreconfigEnabled=true\n`);
       const cfg = loadConfig(join(dir, "zoo.cfg"));
@@ -59,12 +59,12 @@ describe("server lines, version= and dynamicConfigFile", () => {
 
   it("a dynamic file with version= inside, or zoo.cfg with server lines beside dynamicConfigFile, is refused as in ZooKeeper", () =>
     withDir((dir) => {
-      writeFileSync(join(dir, "dyn"), THREE + "\nversion=1\n");
+      writeFileSync(join(dir, "dyn"), `${THREE}\nversion=1\n`);
       writeFileSync(join(dir, "zoo.cfg"), `dataDir=${dir}\ndynamicConfigFile=dyn\n`);
       expect(() => loadConfig(join(dir, "zoo.cfg"))).toThrow("dynamic file shouldn't have version inside");
       writeFileSync(join(dir, "zoo.cfg"), `dataDir=${dir}\ndynamicConfigFile=dyn\nserver.1=h:1:2\n`);
       expect(() => loadConfig(join(dir, "zoo.cfg"))).toThrow("parameter: server.1 must be in a separate dynamic config file");
-      writeFileSync(join(dir, "dyn"), THREE + "\ntickTime=2000\n");
+      writeFileSync(join(dir, "dyn"), `${THREE}\ntickTime=2000\n`);
       writeFileSync(join(dir, "zoo.cfg"), `dataDir=${dir}\ndynamicConfigFile=dyn\n`);
       expect(() => loadConfig(join(dir, "zoo.cfg"))).toThrow(/Unrecognised parameter: tickTime/);
     }));
@@ -73,9 +73,14 @@ describe("server lines, version= and dynamicConfigFile", () => {
     withDir((dir) => {
       writeFileSync(join(dir, "myid"), "2");
       writeFileSync(join(dir, "zoo.cfg"), `dataDir=${dir}\nclientPort=2181\n${THREE.replace("3889", "3889;2182")}\n`);
-      expect(() => loadConfig(join(dir, "zoo.cfg"))).toThrow("client address for this server (id = 2) in static config file is 0.0.0.0:2181 is different from client address found in dynamic file: 0.0.0.0:2182");
+      expect(() => loadConfig(join(dir, "zoo.cfg"))).toThrow(
+        "client address for this server (id = 2) in static config file is 0.0.0.0:2181 is different from client address found in dynamic file: 0.0.0.0:2182",
+      );
       writeFileSync(join(dir, "zoo.cfg"), `dataDir=${dir}\nclientPort=2182\n${THREE.replace("3889", "3889;127.0.0.1:2182")}\n`);
-      expect([loadConfig(join(dir, "zoo.cfg")).clientPort, loadConfig(join(dir, "zoo.cfg")).clientPortAddress]).toEqual([2182, "127.0.0.1"]);
+      expect([loadConfig(join(dir, "zoo.cfg")).clientPort, loadConfig(join(dir, "zoo.cfg")).clientPortAddress]).toEqual([
+        2182,
+        "127.0.0.1",
+      ]);
     }));
 
   it("getVersionFromFilename: the hex after the last dot", () => {
@@ -87,7 +92,7 @@ describe("server lines, version= and dynamicConfigFile", () => {
 
 describe("the text of /zookeeper/config for a configuration", () => {
   it("a quorum: QuorumMaj.toString, client addresses only where a line gives one, version=0 for a static file", () => {
-    const cfg = build(THREE.replace("3890", "3890;127.0.0.1:2183") + "\nserver.4=127.0.0.1:2891:3891:observer");
+    const cfg = build(`${THREE.replace("3890", "3890;127.0.0.1:2183")}\nserver.4=127.0.0.1:2891:3891:observer`);
     expect(configNodeText(cfg)).toBe(
       "server.1=127.0.0.1:2888:3888:participant\nserver.2=127.0.0.1:2889:3889:participant\nserver.3=127.0.0.1:2890:3890:participant;127.0.0.1:2183\nserver.4=127.0.0.1:2891:3891:observer\nversion=0",
     );

@@ -79,9 +79,15 @@ describe("configuration", () => {
   });
 
   it("names the line of a malformed value", () => {
-    expect(() => buildConfig(parseProperties("dataDir=/x\ntickTime=fast\n", "zoo.cfg"), "/")).toThrow(/zoo.cfg:2: tickTime must be an integer/);
-    expect(() => buildConfig(parseProperties("dataDir=/x\nclientPort=70000\n", "zoo.cfg"), "/")).toThrow(/zoo.cfg:2: clientPort=70000 is out of range/);
-    expect(() => buildConfig(parseProperties("dataDir=/x\nserver.1=h:1\n", "zoo.cfg"), "/")).toThrow(/zoo.cfg:2: server.1 has a bad election port/);
+    expect(() => buildConfig(parseProperties("dataDir=/x\ntickTime=fast\n", "zoo.cfg"), "/")).toThrow(
+      /zoo.cfg:2: tickTime must be an integer/,
+    );
+    expect(() => buildConfig(parseProperties("dataDir=/x\nclientPort=70000\n", "zoo.cfg"), "/")).toThrow(
+      /zoo.cfg:2: clientPort=70000 is out of range/,
+    );
+    expect(() => buildConfig(parseProperties("dataDir=/x\nserver.1=h:1\n", "zoo.cfg"), "/")).toThrow(
+      /zoo.cfg:2: server.1 has a bad election port/,
+    );
   });
 
   it("lets flags override the file and run without a file", () =>
@@ -101,11 +107,22 @@ describe("configuration", () => {
 
 describe("ZooKeeper 3.9's keys", () => {
   const fixture = fileURLToPath(new URL("./fixtures/zookeeper-3.9-keys.txt", import.meta.url));
-  const zkKeys = readFileSync(fixture, "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+  const zkKeys = readFileSync(fixture, "utf8")
+    .split("\n")
+    .filter((l) => l !== "" && !l.startsWith("#"));
   /** A value of the key's kind that the table does not refuse. */
   const valueFor = (key: string) => {
     const spec = lookupKey(key)!.spec;
-    const candidates = spec.kind === "int" ? [String(Math.max(spec.min ?? 0, Math.min(spec.max ?? 0, 0))), String(spec.min)] : spec.kind === "bool" ? ["false", "true"] : key.endsWith("digestAlg") ? ["SHA1"] : key === "ssl.authProvider" ? ["x509"] : ["x"];
+    const candidates =
+      spec.kind === "int"
+        ? [String(Math.max(spec.min ?? 0, Math.min(spec.max ?? 0, 0))), String(spec.min)]
+        : spec.kind === "bool"
+          ? ["false", "true"]
+          : key.endsWith("digestAlg")
+            ? ["SHA1"]
+            : key === "ssl.authProvider"
+              ? ["x509"]
+              : ["x"];
     return candidates.find((v) => !spec.refused?.when(v))!;
   };
 
@@ -116,7 +133,16 @@ describe("ZooKeeper 3.9's keys", () => {
 
   it("a zoo.cfg holding all of them at once loads", () => {
     // A dynamicConfigFile must exist, and standaloneEnabled=false needs server lines (as in ZooKeeper).
-    const text = ["dataDir=/x", "standaloneEnabled=true", ...zkKeys.filter((k) => !["dataDir", "superDigest", "DigestAuthenticationProvider.superDigest", "dynamicConfigFile", "standaloneEnabled"].includes(k)).map((k) => `${k}=${valueFor(k)}`)].join("\n");
+    const text = [
+      "dataDir=/x",
+      "standaloneEnabled=true",
+      ...zkKeys
+        .filter(
+          (k) =>
+            !["dataDir", "superDigest", "DigestAuthenticationProvider.superDigest", "dynamicConfigFile", "standaloneEnabled"].includes(k),
+        )
+        .map((k) => `${k}=${valueFor(k)}`),
+    ].join("\n");
     const cfg = buildConfig(parseProperties(text, "all.cfg"), "/");
     expect(cfg.ignored.join("\n")).toContain("ssl.quorum.context.supplier.class");
   });
@@ -124,7 +150,9 @@ describe("ZooKeeper 3.9's keys", () => {
   it("the zookeeper.<key> spelling (ZooKeeper's system property) is the same key; both at once are refused", () => {
     const cfg = buildConfig(parseProperties("dataDir=/x\nzookeeper.forceSync=no\nzookeeper.snapCount=50", "z"), "/");
     expect([cfg.forceSync, cfg.snapCount]).toEqual([false, 50]);
-    expect(() => buildConfig(parseProperties("dataDir=/x\nsnapCount=20\nzookeeper.snapCount=50", "z"), "/")).toThrow("z:3: zookeeper.snapCount is snapCount, already given at z:2");
+    expect(() => buildConfig(parseProperties("dataDir=/x\nsnapCount=20\nzookeeper.snapCount=50", "z"), "/")).toThrow(
+      "z:3: zookeeper.snapCount is snapCount, already given at z:2",
+    );
     expect(() => buildConfig(parseProperties("dataDir=/x\nzookeeper.noSuchKey=1", "z"), "/")).toThrow('unknown key "zookeeper.noSuchKey"');
     withDir((dir) => {
       writeFileSync(join(dir, "zoo.cfg"), `dataDir=${dir}\nzookeeper.snapCount=50\n`);
@@ -133,12 +161,28 @@ describe("ZooKeeper 3.9's keys", () => {
   });
 
   it("refuses, naming the line and why, the values that would silently lower security", () => {
-    for (const line of ["ssl.quorum.crl=true", "ssl.quorum.ocsp=true", "quorum.auth.serverRequireSasl=true", "quorum.auth.learnerRequireSasl=true", "DigestAuthenticationProvider.enabled=false"]) {
-      expect(() => buildConfig(parseProperties(`dataDir=/x\n${line}`, "z"), "/"), line).toThrow(new RegExp(`^z:2: ${line.replace(".", "\\.")} is refused: `));
+    for (const line of [
+      "ssl.quorum.crl=true",
+      "ssl.quorum.ocsp=true",
+      "quorum.auth.serverRequireSasl=true",
+      "quorum.auth.learnerRequireSasl=true",
+      "DigestAuthenticationProvider.enabled=false",
+    ]) {
+      expect(() => buildConfig(parseProperties(`dataDir=/x\n${line}`, "z"), "/"), line).toThrow(
+        new RegExp(`^z:2: ${line.replace(".", "\\.")} is refused: `),
+      );
     }
     // HTTPS on the admin port without its key store would serve it in plain text: refused.
-    expect(() => buildConfig(parseProperties("dataDir=/x\nadmin.forceHttps=true", "z"), "/")).toThrow(/admin.forceHttps.*needs ssl.quorum.keyStore.location/);
-    const safe = buildConfig(parseProperties("dataDir=/x\nsecureClientPort=0\nsslQuorum=false\nquorum.auth.serverRequireSasl=false\nDigestAuthenticationProvider.enabled=true", "z"), "/");
+    expect(() => buildConfig(parseProperties("dataDir=/x\nadmin.forceHttps=true", "z"), "/")).toThrow(
+      /admin.forceHttps.*needs ssl.quorum.keyStore.location/,
+    );
+    const safe = buildConfig(
+      parseProperties(
+        "dataDir=/x\nsecureClientPort=0\nsslQuorum=false\nquorum.auth.serverRequireSasl=false\nDigestAuthenticationProvider.enabled=true",
+        "z",
+      ),
+      "/",
+    );
     expect(safe.ignored).toEqual([]);
   });
 
@@ -151,7 +195,9 @@ describe("ZooKeeper 3.9's keys", () => {
 
   it("DigestAuthenticationProvider.superDigest is superDigest", () => {
     const digest = "super:D/InIHSb7yEEbrWz8b9l71RjZJU=";
-    expect(buildConfig(parseProperties(`dataDir=/x\nDigestAuthenticationProvider.superDigest=${digest}`, "z"), "/").superDigest).toBe(digest);
+    expect(buildConfig(parseProperties(`dataDir=/x\nDigestAuthenticationProvider.superDigest=${digest}`, "z"), "/").superDigest).toBe(
+      digest,
+    );
   });
 });
 

@@ -31,7 +31,10 @@ interface ClientParams {
 /** response-value (a2Prefix "AUTHENTICATE:") or the server's rspauth (a2Prefix ""), qop auth, nc 1. */
 function responseValue(p: ClientParams, a2Prefix: "AUTHENTICATE:" | ""): string {
   const userRealmPass = H(Buffer.from(`${p.user}:${p.realm}:${p.password}`, "utf8"));
-  const a1 = Buffer.concat([userRealmPass, Buffer.from(`:${p.nonce}:${p.cnonce}${p.authzid !== undefined ? `:${p.authzid}` : ""}`, "utf8")]);
+  const a1 = Buffer.concat([
+    userRealmPass,
+    Buffer.from(`:${p.nonce}:${p.cnonce}${p.authzid !== undefined ? `:${p.authzid}` : ""}`, "utf8"),
+  ]);
   const a2 = Buffer.from(`${a2Prefix}:${p.digestUri}`.replace(/^AUTHENTICATE::/, "AUTHENTICATE:"), "utf8");
   return HEX(KD(HEX(H(a1)), `${p.nonce}:00000001:${p.cnonce}:auth:${HEX(H(a2))}`));
 }
@@ -57,7 +60,11 @@ function clientReadChallenge(b: Uint8Array): Record<string, string> {
   return out;
 }
 
-const users = new Map([["alice", "alice-secret"], ["bob", "bob-secret"], ["josé", "mot-de-passé"]]);
+const users = new Map([
+  ["alice", "alice-secret"],
+  ["bob", "bob-secret"],
+  ["josé", "mot-de-passé"],
+]);
 const zkServer = (nonce?: string) => new DigestMd5Server({ passwordOf: (u) => users.get(u), ...(nonce ? { nonce: () => nonce } : {}) });
 
 /** A whole exchange with the ZooKeeper server's parameters. */
@@ -72,7 +79,12 @@ function authenticate(server: DigestMd5Server, user: string, password: string, u
 
 describe("DIGEST-MD5 against RFC 2831's worked examples", () => {
   it("the IMAP example: response d388dad90d4bbd760a152321f2143af7 is accepted, rspauth is ea40f60335c427b5527b84dbabcdfffd", () => {
-    const server = new DigestMd5Server({ passwordOf: (u) => (u === "chris" ? "secret" : undefined), realm: "elwood.innosoft.com", protocol: "imap", nonce: () => "OA6MG9tEQGm2hh" });
+    const server = new DigestMd5Server({
+      passwordOf: (u) => (u === "chris" ? "secret" : undefined),
+      realm: "elwood.innosoft.com",
+      protocol: "imap",
+      nonce: () => "OA6MG9tEQGm2hh",
+    });
     server.evaluate(new Uint8Array(0));
     const response =
       'charset=utf-8,username="chris",realm="elwood.innosoft.com",nonce="OA6MG9tEQGm2hh",nc=00000001,cnonce="OA6MHXh6VqTrRk",digest-uri="imap/elwood.innosoft.com",response=d388dad90d4bbd760a152321f2143af7,qop=auth';
@@ -82,7 +94,12 @@ describe("DIGEST-MD5 against RFC 2831's worked examples", () => {
   });
 
   it("the ACAP example: response 6084c6db3fede7352c551284490fd0fc, rspauth 2f0b3d7c3c2e486600ef710726aa2eae", () => {
-    const server = new DigestMd5Server({ passwordOf: () => "secret", realm: "elwood.innosoft.com", protocol: "acap", nonce: () => "OA9BSXrbuRhWay" });
+    const server = new DigestMd5Server({
+      passwordOf: () => "secret",
+      realm: "elwood.innosoft.com",
+      protocol: "acap",
+      nonce: () => "OA9BSXrbuRhWay",
+    });
     server.evaluate(new Uint8Array(0));
     const response =
       'charset=utf-8,username="chris",realm="elwood.innosoft.com",nonce="OA9BSXrbuRhWay",nc=00000001,cnonce="OA9BSuZWMSpW8m",digest-uri="acap/elwood.innosoft.com",response=6084c6db3fede7352c551284490fd0fc,qop=auth';
@@ -108,7 +125,17 @@ describe("DIGEST-MD5 as ZooKeeper's server offers it", () => {
   it("authenticates with an authzid (part of A1) and still names the authenticated user", () => {
     const server = zkServer();
     const c = clientReadChallenge(server.evaluate(new Uint8Array(0)).token);
-    const done = server.evaluate(clientResponse({ user: "alice", password: "alice-secret", realm: c.realm!, nonce: c.nonce!, cnonce: "abc", digestUri: "zookeeper/zk-sasl-md5", authzid: "bob" }));
+    const done = server.evaluate(
+      clientResponse({
+        user: "alice",
+        password: "alice-secret",
+        realm: c.realm!,
+        nonce: c.nonce!,
+        cnonce: "abc",
+        digestUri: "zookeeper/zk-sasl-md5",
+        authzid: "bob",
+      }),
+    );
     expect(done.complete && done.user).toBe("alice");
   });
 
@@ -117,10 +144,18 @@ describe("DIGEST-MD5 as ZooKeeper's server offers it", () => {
     server.evaluate(new Uint8Array(0));
     const latin1 = (s: string) => Buffer.from(s, "latin1");
     const urp = createHash("md5").update(latin1("josé:zk-sasl-md5:mot-de-passé")).digest();
-    const ha1 = createHash("md5").update(Buffer.concat([urp, latin1(":n0nce:cn")])).digest("hex");
+    const ha1 = createHash("md5")
+      .update(Buffer.concat([urp, latin1(":n0nce:cn")]))
+      .digest("hex");
     const ha2 = createHash("md5").update("AUTHENTICATE:zookeeper/zk-sasl-md5").digest("hex");
     const response = createHash("md5").update(`${ha1}:n0nce:00000001:cn:auth:${ha2}`).digest("hex");
-    const token = Buffer.concat([Buffer.from('charset=utf-8,username="'), Buffer.from("josé", "utf8"), Buffer.from(`",realm="zk-sasl-md5",nonce="n0nce",nc=00000001,cnonce="cn",digest-uri="zookeeper/zk-sasl-md5",response=${response},qop=auth`)]);
+    const token = Buffer.concat([
+      Buffer.from('charset=utf-8,username="'),
+      Buffer.from("josé", "utf8"),
+      Buffer.from(
+        `",realm="zk-sasl-md5",nonce="n0nce",nc=00000001,cnonce="cn",digest-uri="zookeeper/zk-sasl-md5",response=${response},qop=auth`,
+      ),
+    ]);
     expect(server.evaluate(token)).toMatchObject({ complete: true, user: "josé" });
   });
 
@@ -146,7 +181,16 @@ describe("DIGEST-MD5 as ZooKeeper's server offers it", () => {
   ])("refuses a response with %s", (_what, edit, message) => {
     const server = zkServer();
     const c = clientReadChallenge(server.evaluate(new Uint8Array(0)).token);
-    const good = text(clientResponse({ user: "alice", password: "alice-secret", realm: c.realm!, nonce: c.nonce!, cnonce: "cn", digestUri: "zookeeper/zk-sasl-md5" }));
+    const good = text(
+      clientResponse({
+        user: "alice",
+        password: "alice-secret",
+        realm: c.realm!,
+        nonce: c.nonce!,
+        cnonce: "cn",
+        digestUri: "zookeeper/zk-sasl-md5",
+      }),
+    );
     expect(() => server.evaluate(ascii(edit(good)))).toThrow(message);
   });
 
@@ -168,8 +212,28 @@ describe("DIGEST-MD5 as ZooKeeper's server offers it", () => {
   });
 
   it("never throws anything but SaslError, whatever the tokens (fast-check)", () => {
-    const directive = fc.tuple(fc.constantFrom("username", "realm", "nonce", "cnonce", "nc", "qop", "digest-uri", "response", "charset", "authzid", "cipher", "maxbuf", "x"), fc.string({ maxLength: 40 }), fc.boolean());
-    const listToken = fc.array(directive, { maxLength: 40 }).map((ds) => ascii(ds.map(([n, v, q]) => (q ? `${n}="${v}"` : `${n}=${v}`)).join(",")));
+    const directive = fc.tuple(
+      fc.constantFrom(
+        "username",
+        "realm",
+        "nonce",
+        "cnonce",
+        "nc",
+        "qop",
+        "digest-uri",
+        "response",
+        "charset",
+        "authzid",
+        "cipher",
+        "maxbuf",
+        "x",
+      ),
+      fc.string({ maxLength: 40 }),
+      fc.boolean(),
+    );
+    const listToken = fc
+      .array(directive, { maxLength: 40 })
+      .map((ds) => ascii(ds.map(([n, v, q]) => (q ? `${n}="${v}"` : `${n}=${v}`)).join(",")));
     const token = fc.oneof(fc.uint8Array({ maxLength: 5000 }), listToken);
     fc.assert(
       fc.property(fc.array(token, { minLength: 1, maxLength: 4 }), fc.boolean(), (tokens, emptyFirst) => {

@@ -12,7 +12,19 @@ import { addresses, frameBytes, onCleanup, peerTransport, rawPeer, relay, until,
 const secret = new TextEncoder().encode("peer-auth-test-secret");
 
 /** A forwarded write as superuser: what the relay wants server 3 to apply as if server 1 sent it. */
-const FORGED = { s: [{ type: "forward", origin: 1, sessionId: 7n, cxid: 1, request: { type: "create", path: "/owned", data: new Uint8Array(0), acl: [], mode: 0 }, identities: [], superuser: true }] };
+const FORGED = {
+  s: [
+    {
+      type: "forward",
+      origin: 1,
+      sessionId: 7n,
+      cxid: 1,
+      request: { type: "create", path: "/owned", data: new Uint8Array(0), acl: [], mode: 0 },
+      identities: [],
+      superuser: true,
+    },
+  ],
+};
 const isForged = ([, m]: [number, unknown]) => (m as { s?: Array<{ superuser?: boolean }> }).s?.[0]?.superuser === true;
 
 /** Decodes a CBOR frame, changes it, encodes it again (a relay that knows the protocol, not the secret). */
@@ -28,9 +40,14 @@ describe("a relay without the secret at a stopped server's peer address", () => 
   const modes = {
     "passes the bytes unchanged": {},
     "rewrites the hello's `to` so server 3 answers": { hello: (m: Record<string, unknown>) => void (m.to = 3) },
-    "rewrites the hello's `to` and the challenge's id": { hello: (m: Record<string, unknown>) => void (m.to = 3), challenge: (m: Record<string, unknown>) => void (m.id = 2) },
+    "rewrites the hello's `to` and the challenge's id": {
+      hello: (m: Record<string, unknown>) => void (m.to = 3),
+      challenge: (m: Record<string, unknown>) => void (m.id = 2),
+    },
   } as const;
-  for (const [name, mode] of Object.entries(modes) as Array<[string, { hello?: (m: Record<string, unknown>) => void; challenge?: (m: Record<string, unknown>) => void }]>) {
+  for (const [name, mode] of Object.entries(modes) as Array<
+    [string, { hello?: (m: Record<string, unknown>) => void; challenge?: (m: Record<string, unknown>) => void }]
+  >) {
     it(`${name}: server 3 delivers no forged message, and server 1 sends the relay nothing after its hello`, async () => {
       const peers = await addresses(3);
       const one = peerTransport(peers, 1, secret);
@@ -52,7 +69,10 @@ describe("a relay without the secret at a stopped server's peer address", () => 
         dialerClosed: inject,
       });
       one.t.send(2, { c: { type: "vote-request", from: 1, to: 2, epoch: 1, lastZxid: 0n } });
-      await until("server 3 to deliver the forged message or to refuse two relayed connections", () => three.inbox.some(isForged) || three.t.stats.closedCount("handshake-failed") >= 2);
+      await until(
+        "server 3 to deliver the forged message or to refuse two relayed connections",
+        () => three.inbox.some(isForged) || three.t.stats.closedCount("handshake-failed") >= 2,
+      );
       expect(three.inbox.filter(isForged)).toEqual([]);
       // A fake acceptor hears the hello and nothing else: no proof, no consensus message.
       expect(connections.map((c) => c.fromDialer.length)).toEqual(connections.map(() => 1));
@@ -93,7 +113,11 @@ async function fakeAcceptor(port: number, challenge: (hello: { nonce: Uint8Array
 
 describe("the dialer checks the acceptor before it sends anything", () => {
   const cases: Array<[string, RegExp, (hello: { nonce: Uint8Array; id: number }) => Record<string, unknown>]> = [
-    ["an acceptor without the secret (a proof of random bytes)", /does not prove it knows the ensemble secret/, () => ({ id: 2, nonce: randomBytes(16), proof: randomBytes(32) })],
+    [
+      "an acceptor without the secret (a proof of random bytes)",
+      /does not prove it knows the ensemble secret/,
+      () => ({ id: 2, nonce: randomBytes(16), proof: randomBytes(32) }),
+    ],
     ["an acceptor without the secret (no proof)", /does not prove it knows the ensemble secret/, () => ({ id: 2, nonce: randomBytes(16) })],
     [
       "an acceptor that knows the secret but is server 3 (a wrong id claimed)",
@@ -128,7 +152,10 @@ describe("the dialer checks the acceptor before it sends anything", () => {
       await one.t.start();
       one.t.send(2, { c: { type: "vote-request", from: 1, to: 2, epoch: 1, lastZxid: 0n } });
       await until("server 1 to refuse the acceptor twice", () => one.t.stats.closedCount("handshake-failed") >= 2);
-      expect(one.logs.some((l) => why.test(l)), one.logs.join("\n")).toBe(true);
+      expect(
+        one.logs.some((l) => why.test(l)),
+        one.logs.join("\n"),
+      ).toBe(true);
       expect(one.t.connectedPeers()).toEqual([]);
       expect(fake.afterHello.flat()).toEqual([]);
     });
@@ -176,7 +203,12 @@ describe("without a secret (no ensembleSecretFile)", () => {
     const one = peerTransport(peers, 1, secret);
     const two = peerTransport(peers, 2, undefined);
     await Promise.all([one.t.start(), two.t.start()]);
-    await until("both refusals", () => one.logs.some((l) => /\(handshake-failed\).*does not prove it knows/.test(l)) && one.logs.some((l) => /\(handshake-failed\).*peer 2 does not know the ensemble secret/.test(l)));
+    await until(
+      "both refusals",
+      () =>
+        one.logs.some((l) => /\(handshake-failed\).*does not prove it knows/.test(l)) &&
+        one.logs.some((l) => /\(handshake-failed\).*peer 2 does not know the ensemble secret/.test(l)),
+    );
     expect(one.t.connectedPeers()).toEqual([]);
     expect(two.t.connectedPeers()).toEqual([]);
   });

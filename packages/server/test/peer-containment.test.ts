@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { encode } from "cbor-x";
 import fc from "fast-check";
-import { PeerTransport, type PeerAddress, type PeerTransportOptions } from "../src/peer/transport.js";
+import type { PeerTransport, PeerAddress, PeerTransportOptions } from "../src/peer/transport.js";
 import { frameHeader } from "../src/peer/frames.js";
 import { addresses, peerTransport, rawPeer as rawPeerWith, stalledAcceptor, until } from "./helpers/peer-net.js";
 import { peerInbound } from "../src/peer/inbound.js";
@@ -24,8 +24,15 @@ function transport(peers: PeerAddress[], id: number, over: Partial<PeerTransport
 async function oneAndThree(validating = false, handled: unknown[] = [], step: (m: Message) => void = (m) => void handled.push(m)) {
   const peers = await addresses(3);
   const limits = peerLimits(1024 * 1024);
-  const inbound = peerInbound(limits, [1, 2, 3], { step, onServerMessage: (_from, m) => void handled.push(m), invariantBroken: (e) => void handled.push(e) });
-  const checked: Partial<PeerTransportOptions> = { frameBytesMax: limits.frameBytesMax, onMessage: (from, m) => (inbound(from, m), void one.inbox.push([from, m])) };
+  const inbound = peerInbound(limits, [1, 2, 3], {
+    step,
+    onServerMessage: (_from, m) => void handled.push(m),
+    invariantBroken: (e) => void handled.push(e),
+  });
+  const checked: Partial<PeerTransportOptions> = {
+    frameBytesMax: limits.frameBytesMax,
+    onMessage: (from, m) => (inbound(from, m), void one.inbox.push([from, m])),
+  };
   const one = transport(peers, 1, validating ? checked : {});
   const three = transport(peers, 3);
   await Promise.all([one.t.start(), three.t.start()]);
@@ -41,7 +48,8 @@ let touches = 0n;
 async function stillHears(three: PeerTransport, one: { inbox: Array<[number, unknown]> }, what: string): Promise<void> {
   const session = ++touches;
   three.send(1, { s: [{ type: "touch", sessions: [session] }] });
-  const heard = ([from, m]: [number, unknown]) => from === 3 && (m as { s?: Array<{ sessions: bigint[] }> }).s?.[0]?.sessions[0] === session;
+  const heard = ([from, m]: [number, unknown]) =>
+    from === 3 && (m as { s?: Array<{ sessions: bigint[] }> }).s?.[0]?.sessions[0] === session;
   await until(`peer 1 to hear peer 3 ${what}`, () => one.inbox.some(heard));
 }
 
@@ -94,7 +102,19 @@ describe("a peer connection is a containment boundary", () => {
     const bad = [
       { c: { type: "append", from: 2, to: 1, epoch: 1, prevZxid: 5, entries: [], commitZxid: 0n } }, // a zxid that is not a bigint
       { c: { type: "vote-request", from: 3, to: 1, epoch: 1, lastZxid: 0n } }, // another server's id on 2's connection
-      { s: [{ type: "forward", origin: 2, sessionId: 1n, cxid: 1, request: { type: "create", path: "/a", data: "x", acl: [], mode: 0 }, identities: [], superuser: false }] },
+      {
+        s: [
+          {
+            type: "forward",
+            origin: 2,
+            sessionId: 1n,
+            cxid: 1,
+            request: { type: "create", path: "/a", data: "x", acl: [], mode: 0 },
+            identities: [],
+            superuser: false,
+          },
+        ],
+      },
       { s: [{ type: "touch", sessions: [-1n] }] },
     ];
     for (let i = 0; i < bad.length; i++) {
@@ -113,9 +133,13 @@ describe("a peer connection is a containment boundary", () => {
       handled.push(m);
     });
     const raw = await rawPeer(peers[0]!.port, 2);
-    raw.s.write(raw.frame(encode({ c: { type: "append", from: 2, to: 1, epoch: 1, prevZxid: 0n, entries: [], commitZxid: 0n } }) as Uint8Array));
+    raw.s.write(
+      raw.frame(encode({ c: { type: "append", from: 2, to: 1, epoch: 1, prevZxid: 0n, entries: [], commitZxid: 0n } }) as Uint8Array),
+    );
     await until("the refused message to close its connection", () => one.t.stats.closedCount("refused") === 1);
-    expect(one.logs.some((l) => l.includes("(refused)") && l.includes("refused a message from peer 2: it claims to lead epoch 1"))).toBe(true);
+    expect(one.logs.some((l) => l.includes("(refused)") && l.includes("refused a message from peer 2: it claims to lead epoch 1"))).toBe(
+      true,
+    );
     expect(handled).toEqual([]); // invariantBroken was not called: the server is not stopped
     await stillHears(three.t, one, "after the refusal");
   });
@@ -124,12 +148,21 @@ describe("a peer connection is a containment boundary", () => {
     const { peers, one, three } = await oneAndThree(true);
     await fc.assert(
       // Frames with a right MAC reach the decoder and the checks; bare bytes fail the MAC.
-      fc.asyncProperty(fc.array(fc.oneof(fc.uint8Array({ maxLength: 64 }).map((b) => ({ sealed: true, b })), fc.uint8Array({ maxLength: 64 }).map((b) => ({ sealed: false, b }))), { minLength: 1, maxLength: 8 }), async (chunks) => {
-        const raw = await rawPeer(peers[0]!.port, 2);
-        for (const c of chunks) raw.s.write(c.sealed ? raw.frame(c.b) : c.b);
-        raw.s.end();
-        await new Promise((r) => raw.s.once("close", r));
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 64 }).map((b) => ({ sealed: true, b })),
+            fc.uint8Array({ maxLength: 64 }).map((b) => ({ sealed: false, b })),
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
+        async (chunks) => {
+          const raw = await rawPeer(peers[0]!.port, 2);
+          for (const c of chunks) raw.s.write(c.sealed ? raw.frame(c.b) : c.b);
+          raw.s.end();
+          await new Promise((r) => raw.s.once("close", r));
+        },
+      ),
       { numRuns: 25, seed: 42 },
     );
     await stillHears(three.t, one, "after random bytes");

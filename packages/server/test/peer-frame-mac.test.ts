@@ -63,20 +63,27 @@ describe("frame MACs (frame-mac.ts)", () => {
 
   it("a frame replayed, reordered, dropped, cut short, lengthened or from another key is detected at that frame", () => {
     fc.assert(
-      fc.property(key, key, fc.array(fc.uint8Array({ maxLength: 100 }), { minLength: 2, maxLength: 8 }), fc.nat(), fc.constantFrom("replay", "swap", "drop", "truncate", "extend", "other-key"), (k, other, ps, at, how) => {
-        fc.pre(!Buffer.from(k).equals(Buffer.from(other)));
-        // Distinct payloads: swapping two equal frames changes nothing a receiver could see.
-        const distinct = ps.map((p, i) => Buffer.concat([Buffer.from([i]), p]));
-        const frames = sealAll(k, distinct);
-        const i = at % (frames.length - 1);
-        if (how === "replay") frames.splice(i + 1, 0, frames[i]!);
-        if (how === "swap") [frames[i], frames[i + 1]] = [frames[i + 1]!, frames[i]!];
-        if (how === "drop") frames.splice(i, 1);
-        if (how === "truncate") frames[i] = frames[i]!.subarray(0, frames[i]!.length - 1);
-        if (how === "extend") frames[i] = Buffer.concat([frames[i]!, Buffer.from([0])]);
-        if (how === "other-key") frames[i] = sealAll(other, distinct)[i]!;
-        expect(openedBeforeFailure(k, frames)).toBe(how === "replay" ? i + 1 : i);
-      }),
+      fc.property(
+        key,
+        key,
+        fc.array(fc.uint8Array({ maxLength: 100 }), { minLength: 2, maxLength: 8 }),
+        fc.nat(),
+        fc.constantFrom("replay", "swap", "drop", "truncate", "extend", "other-key"),
+        (k, other, ps, at, how) => {
+          fc.pre(!Buffer.from(k).equals(Buffer.from(other)));
+          // Distinct payloads: swapping two equal frames changes nothing a receiver could see.
+          const distinct = ps.map((p, i) => Buffer.concat([Buffer.from([i]), p]));
+          const frames = sealAll(k, distinct);
+          const i = at % (frames.length - 1);
+          if (how === "replay") frames.splice(i + 1, 0, frames[i]!);
+          if (how === "swap") [frames[i], frames[i + 1]] = [frames[i + 1]!, frames[i]!];
+          if (how === "drop") frames.splice(i, 1);
+          if (how === "truncate") frames[i] = frames[i]!.subarray(0, frames[i]!.length - 1);
+          if (how === "extend") frames[i] = Buffer.concat([frames[i]!, Buffer.from([0])]);
+          if (how === "other-key") frames[i] = sealAll(other, distinct)[i]!;
+          expect(openedBeforeFailure(k, frames)).toBe(how === "replay" ? i + 1 : i);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -95,7 +102,13 @@ describe("session keys (handshake.ts)", () => {
     const theirs = acceptor.proof(reply)!;
     expect(theirs).toEqual(keys);
     const [n1, n2] = [randomBytes(16), randomBytes(16)];
-    const all = [keys!.dialerToAcceptor, keys!.acceptorToDialer, ...Object.values(sessionKeys(secret, 1, 2, n1, n2)), ...Object.values(sessionKeys(secret, 3, 2, n1, n2)), ...Object.values(sessionKeys(secret, 1, 2, n2, n1))];
+    const all = [
+      keys!.dialerToAcceptor,
+      keys!.acceptorToDialer,
+      ...Object.values(sessionKeys(secret, 1, 2, n1, n2)),
+      ...Object.values(sessionKeys(secret, 3, 2, n1, n2)),
+      ...Object.values(sessionKeys(secret, 1, 2, n2, n1)),
+    ];
     expect(new Set(all.map((k) => Buffer.from(k).toString("hex"))).size).toBe(all.length);
   });
 
@@ -152,7 +165,10 @@ const fromOneValues = (inbox: Array<[number, unknown]>) => inbox.filter(([from])
 
 /** 2 closed 1's connection for bad-mac, and then hears 3, and 1 once it has reconnected; nothing else was closed. */
 async function onlyThatConnectionClosed({ one, two, three }: Awaited<ReturnType<typeof throughRelay>>): Promise<void> {
-  expect(two.logs.some((l) => l.includes("(bad-mac)") && /fails its MAC|shorter than its tag/.test(l)), two.logs.join("\n")).toBe(true);
+  expect(
+    two.logs.some((l) => l.includes("(bad-mac)") && /fails its MAC|shorter than its tag/.test(l)),
+    two.logs.join("\n"),
+  ).toBe(true);
   three.t.send(2, "still here");
   await until("2 to hear 3", () => two.inbox.some(([from, m]) => from === 3 && m === "still here"));
   await until("1 to reconnect to 2", () => one.t.connectedPeers().includes(2));
@@ -190,7 +206,19 @@ describe("a relay on the path that changes 1's frames to 2", () => {
   }
 
   it("a forged forward (superuser) injected after a genuine handshake is refused (bad-mac), never delivered", async () => {
-    const forged = encode({ s: [{ type: "forward", origin: 1, sessionId: 7n, cxid: 1, request: { type: "create", path: "/owned", data: new Uint8Array(0), acl: [], mode: 0 }, identities: [], superuser: true }] }) as Uint8Array;
+    const forged = encode({
+      s: [
+        {
+          type: "forward",
+          origin: 1,
+          sessionId: 7n,
+          cxid: 1,
+          request: { type: "create", path: "/owned", data: new Uint8Array(0), acl: [], mode: 0 },
+          identities: [],
+          superuser: true,
+        },
+      ],
+    }) as Uint8Array;
     for (const tag of [randomBytes(MAC_TAG_BYTES), new Uint8Array(0)]) {
       const ensemble = await throughRelay((f, i) => (i === 1 ? [Buffer.concat([forged, tag]), f] : [f]));
       for (let n = 0; n < 3; n++) ensemble.one.t.send(2, { n });
@@ -201,7 +229,7 @@ describe("a relay on the path that changes 1's frames to 2", () => {
   });
 
   it("a frame spliced in from an earlier connection of the same two servers (same ids, other nonces) is refused (bad-mac)", async () => {
-    const ensemble = await throughRelay((f, i, c, earlier) => [i === 0 ? earlier[0]!.fromDialer[2]! : f], 1);
+    const ensemble = await throughRelay((f, i, _c, earlier) => [i === 0 ? earlier[0]!.fromDialer[2]! : f], 1);
     ensemble.one.t.send(2, { n: 0 });
     await until("2 to hear 1's first message", () => fromOneValues(ensemble.two.inbox).length === 1);
     ensemble.fromOne[0]!.dialer.destroy(); // the relay cuts the connection: 1 dials again

@@ -21,7 +21,10 @@ describe("peer transport and the configuration", () => {
     await b.t.setPeers(peers);
     a.t.send(3, "welcome");
     spare.t.send(1, "hello");
-    await until("both ways", () => spare.inbox.some(([from, m]) => from === 1 && m === "welcome") && a.inbox.some(([from, m]) => from === 3 && m === "hello"));
+    await until(
+      "both ways",
+      () => spare.inbox.some(([from, m]) => from === 1 && m === "welcome") && a.inbox.some(([from, m]) => from === 3 && m === "hello"),
+    );
     expect(a.t.links().map((l) => l.id)).toEqual([2, 3]);
 
     await a.t.setPeers(members);

@@ -16,7 +16,9 @@ describe("the ssl.quorum.* keys", () => {
   it("sslQuorum=false (the default) reads none of them, and says they have no effect", () => {
     const cfg = load("ssl.quorum.keyStore.location=/k.pem\nsslQuorumReloadCertFiles=true");
     expect(cfg.quorumTls).toBeUndefined();
-    expect(cfg.warnings).toContain("ssl.quorum.keyStore.location, sslQuorumReloadCertFiles: no effect without sslQuorum=true: the servers talk in plain TCP");
+    expect(cfg.warnings).toContain(
+      "ssl.quorum.keyStore.location, sslQuorumReloadCertFiles: no effect without sslQuorum=true: the servers talk in plain TCP",
+    );
     expect(load("").quorumTls).toBeUndefined();
   });
 
@@ -29,7 +31,14 @@ describe("the ssl.quorum.* keys", () => {
     const q = load("sslQuorum=true\nssl.quorum.keyStore.location=keys/server.pem\nssl.quorum.trustStore.location=/ca.p12").quorumTls!;
     expect(q.settings.keyStore).toEqual({ location: "/etc/zk/keys/server.pem", password: "", type: "PEM" });
     expect(q.settings.trustStore).toEqual({ location: "/ca.p12", password: "", type: "PKCS12" });
-    expect([q.settings.clientAuth, q.settings.minVersion, q.settings.maxVersion, q.settings.hostnameVerification, q.clientHostnameVerification, q.settings.reload]).toEqual(["need", "TLSv1.2", "TLSv1.3", true, true, false]);
+    expect([
+      q.settings.clientAuth,
+      q.settings.minVersion,
+      q.settings.maxVersion,
+      q.settings.hostnameVerification,
+      q.clientHostnameVerification,
+      q.settings.reload,
+    ]).toEqual(["need", "TLSv1.2", "TLSv1.3", true, true, false]);
   });
 
   it("reads every setting under its ssl.quorum. name, never the client port's ssl.* one", () => {
@@ -49,12 +58,21 @@ describe("the ssl.quorum.* keys", () => {
       ].join("\n"),
     ).quorumTls!;
     expect(q.settings.keyStore).toEqual({ location: "/q.p12", password: "quorum-pass", type: "PKCS12" });
-    expect([q.settings.minVersion, q.settings.maxVersion, q.settings.ciphers, q.settings.clientAuth, q.settings.reload]).toEqual(["TLSv1.2", "TLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256", "want", true]);
+    expect([q.settings.minVersion, q.settings.maxVersion, q.settings.ciphers, q.settings.clientAuth, q.settings.reload]).toEqual([
+      "TLSv1.2",
+      "TLSv1.2",
+      "ECDHE-ECDSA-AES128-GCM-SHA256",
+      "want",
+      true,
+    ]);
   });
 
   it("clientHostnameVerification follows hostnameVerification unless set; it is never on when hostnameVerification is off", () => {
     const q = (more: string) => load(`sslQuorum=true\nssl.quorum.keyStore.location=/k.pem\n${more}`).quorumTls!;
-    expect([q("ssl.quorum.hostnameVerification=false").settings.hostnameVerification, q("ssl.quorum.hostnameVerification=false").clientHostnameVerification]).toEqual([false, false]);
+    expect([
+      q("ssl.quorum.hostnameVerification=false").settings.hostnameVerification,
+      q("ssl.quorum.hostnameVerification=false").clientHostnameVerification,
+    ]).toEqual([false, false]);
     expect(q("ssl.quorum.clientHostnameVerification=false").clientHostnameVerification).toBe(false);
     expect(q("ssl.quorum.clientHostnameVerification=false").settings.hostnameVerification).toBe(true);
     expect(q("ssl.quorum.hostnameVerification=false\nssl.quorum.clientHostnameVerification=true").clientHostnameVerification).toBe(false);
@@ -62,7 +80,9 @@ describe("the ssl.quorum.* keys", () => {
 
   it("refuses JKS, old protocols, unknown suites, revocation checks and a bad clientAuth, naming the ssl.quorum. key", () => {
     const bad = (more: string) => () => load(`sslQuorum=true\nssl.quorum.keyStore.location=/k.pem\n${more}`);
-    expect(() => load("sslQuorum=true\nssl.quorum.keyStore.location=/etc/zk/quorum.jks")).toThrow(/ssl\.quorum\.keyStore .*Java KeyStore \(JKS\).*keytool -importkeystore .* -deststoretype PKCS12/);
+    expect(() => load("sslQuorum=true\nssl.quorum.keyStore.location=/etc/zk/quorum.jks")).toThrow(
+      /ssl\.quorum\.keyStore .*Java KeyStore \(JKS\).*keytool -importkeystore .* -deststoretype PKCS12/,
+    );
     expect(bad("ssl.quorum.trustStore.location=/t.jks")).toThrow(/ssl\.quorum\.trustStore .*JKS/);
     expect(bad("ssl.quorum.enabledProtocols=TLSv1.1")).toThrow(/ssl\.quorum\.enabledProtocols must be TLSv1\.2 or TLSv1\.3.*not safe/);
     expect(bad("ssl.quorum.ciphersuites=TLS_NOPE_WITH_NOTHING")).toThrow(/ssl\.quorum\.ciphersuites: unknown cipher suite/);
@@ -72,7 +92,9 @@ describe("the ssl.quorum.* keys", () => {
   });
 
   it("accepts the Java-only keys with one start-up line each reason", () => {
-    const cfg = load("sslQuorum=true\nssl.quorum.keyStore.location=/k.pem\nssl.quorum.context.supplier.class=com.example.Ctx\nssl.quorum.allowReverseDnsLookup=true");
+    const cfg = load(
+      "sslQuorum=true\nssl.quorum.keyStore.location=/k.pem\nssl.quorum.context.supplier.class=com.example.Ctx\nssl.quorum.allowReverseDnsLookup=true",
+    );
     expect(cfg.ignored.join("\n")).toMatch(/ssl\.quorum\.context\.supplier\.class: a Java class/);
     expect(cfg.ignored.join("\n")).toMatch(/ssl\.quorum\.allowReverseDnsLookup: .*never a reverse lookup/);
   });
@@ -94,7 +116,14 @@ describe.skipIf(!hasOpenssl())("the peer port's stores at start", () => {
     const dataDir = mkdtempSync(join(dir, "data-"));
     const host = "127.0.0.1";
     const ports = { clientPort: String(await freePort(host)), nativePort: String(await freePort(host)) };
-    const config: ServerConfig = loadConfig(undefined, { dataDir, sslQuorum: "true", clientPortAddress: host, ...ports, "admin.enableServer": "false", ...keys });
+    const config: ServerConfig = loadConfig(undefined, {
+      dataDir,
+      sslQuorum: "true",
+      clientPortAddress: host,
+      ...ports,
+      "admin.enableServer": "false",
+      ...keys,
+    });
     const error = await startServer(config, { log: () => {} }).then(
       async (s) => (await s.stop(), new Error("started")),
       (e: Error) => e,
@@ -119,7 +148,18 @@ describe.skipIf(!hasOpenssl())("the peer port's stores at start", () => {
   });
 
   it("good PEM and PKCS12 stores start", async () => {
-    expect((await startWith({ "ssl.quorum.keyStore.location": cert.pem, "ssl.quorum.trustStore.location": ca.caCert })).error.message).toBe("started");
-    expect((await startWith({ "ssl.quorum.keyStore.location": cert.p12, "ssl.quorum.keyStore.password": cert.password, "ssl.quorum.trustStore.location": ca.caP12, "ssl.quorum.trustStore.password": cert.password })).error.message).toBe("started");
+    expect((await startWith({ "ssl.quorum.keyStore.location": cert.pem, "ssl.quorum.trustStore.location": ca.caCert })).error.message).toBe(
+      "started",
+    );
+    expect(
+      (
+        await startWith({
+          "ssl.quorum.keyStore.location": cert.p12,
+          "ssl.quorum.keyStore.password": cert.password,
+          "ssl.quorum.trustStore.location": ca.caP12,
+          "ssl.quorum.trustStore.password": cert.password,
+        })
+      ).error.message,
+    ).toBe("started");
   });
 });

@@ -50,9 +50,26 @@ function settings(cert: CertFiles, over: Partial<TlsSettings> = {}, trust = ca):
   };
 }
 
-function tlsPeer(peers: PeerAddress[], id: number, cert: CertFiles, options: { secret?: Uint8Array; over?: Partial<TlsSettings>; trust?: TestCa; clientHostnameVerification?: boolean; handshakesMax?: number } = {}): TestPeer {
+function tlsPeer(
+  peers: PeerAddress[],
+  id: number,
+  cert: CertFiles,
+  options: {
+    secret?: Uint8Array;
+    over?: Partial<TlsSettings>;
+    trust?: TestCa;
+    clientHostnameVerification?: boolean;
+    handshakesMax?: number;
+  } = {},
+): TestPeer {
   const s = settings(cert, options.over, options.trust);
-  const tls = new PeerTls({ settings: s, clientHostnameVerification: options.clientHostnameVerification ?? s.hostnameVerification }, 2000, () => {}, () => {}, options.handshakesMax);
+  const tls = new PeerTls(
+    { settings: s, clientHostnameVerification: options.clientHostnameVerification ?? s.hostnameVerification },
+    2000,
+    () => {},
+    () => {},
+    options.handshakesMax,
+  );
   return peerTransport(peers, id, options.secret, { tls, handshakeTimeoutMs: 2000 });
 }
 
@@ -63,7 +80,10 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
   for (const withSecret of [true, false]) {
     it(`servers with certificates of the ensemble's CA exchange messages both ways${withSecret ? ", the ensemble-secret handshake and frame MACs inside" : " (no ensemble secret)"}`, async () => {
       const peers = await addresses(2);
-      const [a, b] = [tlsPeer(peers, 1, good, { secret: withSecret ? secret : undefined }), tlsPeer(peers, 2, good, { secret: withSecret ? secret : undefined })];
+      const [a, b] = [
+        tlsPeer(peers, 1, good, { secret: withSecret ? secret : undefined }),
+        tlsPeer(peers, 2, good, { secret: withSecret ? secret : undefined }),
+      ];
       await Promise.all([a.t.start(), b.t.start()]);
       a.t.send(2, PING);
       b.t.send(1, PING);
@@ -96,7 +116,9 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
     await until("the TLS port to refuse the plain-text dialer", () => closed(b, "tls-handshake") >= 1);
     // A raw socket sending a plain hello frame reads back a TLS alert record (0x15), or nothing.
     const answer = await new Promise<Buffer>((resolve) => {
-      const s: Socket = connect({ host: "127.0.0.1", port: peers[1]!.port }, () => s.write(frameBytes(encode({ hello: 2, id: 1, to: 2, nonce: new Uint8Array(16) }) as Uint8Array)));
+      const s: Socket = connect({ host: "127.0.0.1", port: peers[1]!.port }, () =>
+        s.write(frameBytes(encode({ hello: 2, id: 1, to: 2, nonce: new Uint8Array(16) }) as Uint8Array)),
+      );
       const got: Buffer[] = [];
       s.on("data", (c: Buffer) => got.push(c));
       s.on("error", () => {});
@@ -113,8 +135,24 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
     // Server 3 holds a certificate of another CA (and trusts only that CA): it has the secret, not the ensemble's certificates.
     const three = tlsPeer(peers, 3, rogue, { secret, trust: rogueCa });
     await Promise.all([one.t.start(), two.t.start(), three.t.start()]);
-    for (const [from, to] of [[1, 2], [2, 1], [1, 3], [3, 1], [2, 3], [3, 2]] as const) [one, two, three][from - 1]!.t.send(to, PING);
-    await until("1 and 2 to hear each other, and each to refuse 3", () => heard(one, 2) && heard(two, 1) && closed(one, "tls-handshake") >= 2 && closed(two, "tls-handshake") >= 2 && closed(three, "tls-handshake") >= 2);
+    for (const [from, to] of [
+      [1, 2],
+      [2, 1],
+      [1, 3],
+      [3, 1],
+      [2, 3],
+      [3, 2],
+    ] as const)
+      [one, two, three][from - 1]!.t.send(to, PING);
+    await until(
+      "1 and 2 to hear each other, and each to refuse 3",
+      () =>
+        heard(one, 2) &&
+        heard(two, 1) &&
+        closed(one, "tls-handshake") >= 2 &&
+        closed(two, "tls-handshake") >= 2 &&
+        closed(three, "tls-handshake") >= 2,
+    );
     expect(one.inbox.filter(([f]) => f === 3)).toEqual([]);
     expect(two.inbox.filter(([f]) => f === 3)).toEqual([]);
     expect(three.inbox).toEqual([]);
@@ -128,7 +166,9 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
     await Promise.all([a.t.start(), b.t.start()]);
     a.t.send(2, PING);
     // (1 also refuses 2's dial, by the acceptor's check: the other direction, tested below.)
-    await until("1 to refuse the certificate of 2 it dialed", () => /to peer 2 .* closed \(tls-hostname\): ERR_TLS_CERT_ALTNAME_INVALID/.test(a.logs.join("\n")));
+    await until("1 to refuse the certificate of 2 it dialed", () =>
+      /to peer 2 .* closed \(tls-hostname\): ERR_TLS_CERT_ALTNAME_INVALID/.test(a.logs.join("\n")),
+    );
     expect(b.inbox).toEqual([]);
 
     const peers2 = await addresses(2);
@@ -146,7 +186,9 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
     await Promise.all([a.t.start(), b.t.start()]);
     a.t.send(2, PING);
     // (2's own dial to 1 fails its host name check too: that is the other direction, tested above.)
-    await until("2 to refuse 1's dial", () => /from 127\.0\.0\.1 closed \(tls-hostname\): its certificate .* names neither 127\.0\.0\.1/.test(b.logs.join("\n")));
+    await until("2 to refuse 1's dial", () =>
+      /from 127\.0\.0\.1 closed \(tls-hostname\): its certificate .* names neither 127\.0\.0\.1/.test(b.logs.join("\n")),
+    );
     expect(b.inbox).toEqual([]);
   });
 
@@ -172,7 +214,13 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
     c.t.send(2, PING);
     await until("2 to hear 1", () => heard(b, 1));
     const outcome = await new Promise<string>((resolve) => {
-      const s = connectTls({ host: "127.0.0.1", port: peers[1]!.port, ca: readFileSync(ca.caCert), cert: readFileSync(good.cert), key: readFileSync(good.key) });
+      const s = connectTls({
+        host: "127.0.0.1",
+        port: peers[1]!.port,
+        ca: readFileSync(ca.caCert),
+        cert: readFileSync(good.cert),
+        key: readFileSync(good.key),
+      });
       s.on("secureConnect", () => (resolve("handshake done"), s.destroy()));
       s.on("error", (e) => resolve(`error: ${e.message}`));
     });
@@ -205,13 +253,21 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
     three.t.send(2, PING);
     two.t.send(3, PING);
     const logs = () => three.logs.join("\n");
-    await until("3 to refuse 2 both ways", () => /to peer 2 .* closed \(tls-handshake\)/.test(logs()) && /from 127\.0\.0\.1:\d+ closed \(tls-handshake\): its certificate does not verify/.test(logs()));
+    await until(
+      "3 to refuse 2 both ways",
+      () =>
+        /to peer 2 .* closed \(tls-handshake\)/.test(logs()) &&
+        /from 127\.0\.0\.1:\d+ closed \(tls-handshake\): its certificate does not verify/.test(logs()),
+    );
     expect(three.inbox).toEqual([]);
   });
 
   it("ssl.quorum.clientAuth: want refuses a dialer whose certificate does not verify; none does not ask for one", async () => {
     // 1 holds a certificate of another CA but trusts the ensemble's CA, so it accepts 2's certificate and offers its own.
-    for (const [clientAuth, links] of [["want", false], ["none", true]] as const) {
+    for (const [clientAuth, links] of [
+      ["want", false],
+      ["none", true],
+    ] as const) {
       const peers = await addresses(2);
       const two = tlsPeer(peers, 2, good, { secret, over: { clientAuth } });
       const one = tlsPeer(peers, 1, rogue, { secret, clientHostnameVerification: false });
@@ -220,7 +276,9 @@ describe.skipIf(!hasOpenssl())("peer connections over TLS (sslQuorum)", () => {
       if (links) {
         await until("2 to hear 1 without asking for its certificate", () => heard(two, 1));
       } else {
-        await until("2 to refuse 1's certificate", () => /closed \(tls-handshake\): its certificate does not verify/.test(two.logs.join("\n")));
+        await until("2 to refuse 1's certificate", () =>
+          /closed \(tls-handshake\): its certificate does not verify/.test(two.logs.join("\n")),
+        );
         expect(two.inbox).toEqual([]);
       }
     }

@@ -45,7 +45,10 @@ describe("peer transport", () => {
       ts[1]!.send(1, "b");
       await until(() => inbox[0]!.length === 1 && inbox[1]!.length === 1);
       const port = (ts[0] as unknown as { opts: { listenPort: number } }).opts.listenPort;
-      const established = () => execFileSync("ss", ["-tnoH", `( sport = :${port} or dport = :${port} )`], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith("ESTAB"));
+      const established = () =>
+        execFileSync("ss", ["-tnoH", `( sport = :${port} or dport = :${port} )`], { encoding: "utf8" })
+          .split("\n")
+          .filter((l) => l.startsWith("ESTAB"));
       // ss shows one timer a socket: a retransmission in flight hides the keep-alive timer for a moment.
       const idle = (lines: string[]) => lines.length === 2 && lines.every((l) => /\s0\s+0\s/.test(l));
       await until(() => idle(established()));
@@ -68,7 +71,9 @@ describe("peer transport", () => {
   it("refuses a peer that does not know the secret: with another secret, each dialer refuses the acceptor's proof first", async () => {
     const { ts, inbox, logs } = await ensemble([new TextEncoder().encode("a"), new TextEncoder().encode("b")]);
     ts[0]!.send(2, "x");
-    await until(() => logs.filter((l) => l.includes("(handshake-failed)") && l.includes("does not prove it knows the ensemble secret")).length >= 2);
+    await until(
+      () => logs.filter((l) => l.includes("(handshake-failed)") && l.includes("does not prove it knows the ensemble secret")).length >= 2,
+    );
     expect(inbox[1]).toEqual([]);
     expect(ts[0]!.connectedPeers()).toEqual([]);
   });
@@ -90,7 +95,17 @@ async function pair() {
   ];
   const inbox: unknown[] = [];
   const make = (id: number) => {
-    const t = new PeerTransport({ myId: id, listenHost: "127.0.0.1", listenPort: peers[id - 1]!.port, peers, secret, frameBytesMax: 1 << 20, queueMessagesMax: 100, onMessage: (_f, m) => id === 2 && inbox.push(m), log: () => {} });
+    const t = new PeerTransport({
+      myId: id,
+      listenHost: "127.0.0.1",
+      listenPort: peers[id - 1]!.port,
+      peers,
+      secret,
+      frameBytesMax: 1 << 20,
+      queueMessagesMax: 100,
+      onMessage: (_f, m) => id === 2 && inbox.push(m),
+      log: () => {},
+    });
     started.push(t);
     return t;
   };

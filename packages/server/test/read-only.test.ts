@@ -3,7 +3,14 @@
 // expiry, and what a handshake gets from a read-only server.
 import { describe, expect, it } from "vitest";
 import { CloseReason, type ConnectRequest, type Request } from "@warden/protocol";
-import { READ_ONLY_GRACE_MS_MIN, ReadOnlyMode, lookingForLeader, readOnlyConnect, refusedReadOnly, type ReadOnlyConnectContext } from "../src/core/read-only.js";
+import {
+  READ_ONLY_GRACE_MS_MIN,
+  ReadOnlyMode,
+  lookingForLeader,
+  readOnlyConnect,
+  refusedReadOnly,
+  type ReadOnlyConnectContext,
+} from "../src/core/read-only.js";
 
 function harness(enabled = true) {
   const h = { now: 0, looking: true, ended: [] as bigint[][], expired: [] as bigint[], lines: [] as string[] };
@@ -29,7 +36,15 @@ const context = (over: Partial<ReadOnlyConnectContext> = {}): ReadOnlyConnectCon
     ...over,
   };
 };
-const request = (over: Partial<ConnectRequest> = {}): ConnectRequest => ({ protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 10_000, sessionId: 0n, password: new Uint8Array(16), readOnly: true, ...over });
+const request = (over: Partial<ConnectRequest> = {}): ConnectRequest => ({
+  protocolVersion: 0,
+  lastZxidSeen: 0n,
+  timeoutMs: 10_000,
+  sessionId: 0n,
+  password: new Uint8Array(16),
+  readOnly: true,
+  ...over,
+});
 
 describe("read-only mode", () => {
   it("starts only after looking for a leader for the whole grace period (max(2000 ms, tickTime))", () => {
@@ -125,7 +140,11 @@ describe("a handshake with a read-only server", () => {
 
   it("of a client that has seen a newer zxid is refused: zxidBehind", () => {
     const { ro } = harness();
-    expect(readOnlyConnect(ro, request({ lastZxidSeen: 0x100000006n }), context())).toMatchObject({ open: false, reason: CloseReason.ZXID_BEHIND, lastZxid: 0x100000005n });
+    expect(readOnlyConnect(ro, request({ lastZxidSeen: 0x100000006n }), context())).toMatchObject({
+      open: false,
+      reason: CloseReason.ZXID_BEHIND,
+      lastZxid: 0x100000005n,
+    });
   });
 
   it("of a session of the quorum is refused: it cannot reattach to a read-only server", () => {
@@ -139,16 +158,42 @@ describe("a handshake with a read-only server", () => {
     const c = context();
     readOnlyConnect(ro, request(), c);
     const password = c.password(0x500n)!;
-    expect(readOnlyConnect(ro, request({ sessionId: 0x500n, password }), c)).toMatchObject({ open: true, sessionId: 0x500n, created: false });
-    expect(readOnlyConnect(ro, request({ sessionId: 0x500n, password: new Uint8Array(16) }), c)).toMatchObject({ open: false, reason: CloseReason.SESSION_EXPIRED });
-    expect(readOnlyConnect(ro, request({ sessionId: 0x999n, password }), c)).toMatchObject({ open: false, reason: CloseReason.SESSION_EXPIRED });
+    expect(readOnlyConnect(ro, request({ sessionId: 0x500n, password }), c)).toMatchObject({
+      open: true,
+      sessionId: 0x500n,
+      created: false,
+    });
+    expect(readOnlyConnect(ro, request({ sessionId: 0x500n, password: new Uint8Array(16) }), c)).toMatchObject({
+      open: false,
+      reason: CloseReason.SESSION_EXPIRED,
+    });
+    expect(readOnlyConnect(ro, request({ sessionId: 0x999n, password }), c)).toMatchObject({
+      open: false,
+      reason: CloseReason.SESSION_EXPIRED,
+    });
   });
 });
 
 describe("requests of a read-only session", () => {
   it("every write and sync is refused (NOT_READONLY); reads, watches, auth, ping and closeSession are not", () => {
     const refused: Request["type"][] = ["create", "delete", "setData", "setACL", "check", "multi", "sync"];
-    const served: Request["type"][] = ["exists", "getData", "getChildren", "getACL", "getAllChildrenNumber", "getEphemerals", "multiRead", "addWatch", "removeWatches", "setWatches", "auth", "whoAmI", "getConfig", "ping", "closeSession"];
+    const served: Request["type"][] = [
+      "exists",
+      "getData",
+      "getChildren",
+      "getACL",
+      "getAllChildrenNumber",
+      "getEphemerals",
+      "multiRead",
+      "addWatch",
+      "removeWatches",
+      "setWatches",
+      "auth",
+      "whoAmI",
+      "getConfig",
+      "ping",
+      "closeSession",
+    ];
     for (const type of refused) expect(refusedReadOnly({ type } as Request), type).toBe(true);
     for (const type of served) expect(refusedReadOnly({ type } as Request), type).toBe(false);
   });

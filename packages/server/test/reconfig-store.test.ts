@@ -46,7 +46,13 @@ function host(applied: Entry[]): ReplicationHost {
 async function leadAndChange(dir: string): Promise<{ driver: ReplicationDriver; applied: Entry[]; version: bigint }> {
   const { storage, configs } = await open(dir);
   const applied: Entry[] = [];
-  const driver = new ReplicationDriver(storage, host(applied), { tickMs: 5, replica: { id: 1, voters: [1], observers: [], random: () => 0.5 } }, await recoverReplicaState(storage, 0n, configs), configs);
+  const driver = new ReplicationDriver(
+    storage,
+    host(applied),
+    { tickMs: 5, replica: { id: 1, voters: [1], observers: [], random: () => 0.5 } },
+    await recoverReplicaState(storage, 0n, configs),
+    configs,
+  );
   opened.push(() => driver.stop());
   driver.start();
   await until("server 1 leads", () => driver.replica.canPropose());
@@ -72,7 +78,13 @@ describe("configurations survive a restart", () => {
     const config = recovered.entries!.find((e) => e.membership !== undefined);
     expect(config).toEqual({ zxid: version, payload: null, membership: { version, voters: [1], observers: [2], hostData: lines } });
     expect(recovered.entries!.filter((e) => e.payload !== null)).toHaveLength(1);
-    const restarted = new ReplicationDriver(storage, host([]), { tickMs: 5, replica: { id: 1, voters: [1], observers: [], random: () => 0.5 } }, recovered, configs);
+    const restarted = new ReplicationDriver(
+      storage,
+      host([]),
+      { tickMs: 5, replica: { id: 1, voters: [1], observers: [], random: () => 0.5 } },
+      recovered,
+      configs,
+    );
     opened.push(() => restarted.stop());
     expect(restarted.replica.membership().pending).toMatchObject({ version, observers: [2] });
     restarted.start();
@@ -95,7 +107,13 @@ describe("configurations survive a restart", () => {
     const recovered = await recoverReplicaState(reopened.storage, at, reopened.configs);
     expect(recovered.membership).toEqual({ version, voters: [1], observers: [2], hostData: lines });
     expect(recovered.entries).toEqual([]);
-    const restarted = new ReplicationDriver(reopened.storage, host([]), { tickMs: 5, replica: { id: 1, voters: [1], observers: [], random: () => 0.5 } }, recovered, reopened.configs);
+    const restarted = new ReplicationDriver(
+      reopened.storage,
+      host([]),
+      { tickMs: 5, replica: { id: 1, voters: [1], observers: [], random: () => 0.5 } },
+      recovered,
+      reopened.configs,
+    );
     opened.push(() => restarted.stop());
     expect(restarted.replica.membership()).toEqual({ committed: { version, voters: [1], observers: [2], hostData: lines }, pending: null });
   });
@@ -104,7 +122,12 @@ describe("configurations survive a restart", () => {
     const dir = mkdtempSync(join(tmpdir(), "warden-reconfig-store-"));
     dirs.push(dir);
     const { storage, configs } = await open(dir);
-    await storage.append([{ zxid: makeZxid(1, 0), data: new Uint8Array(0) }, { zxid: makeZxid(1, 1), data: new Uint8Array(0) }]);
-    await expect(recoverReplicaState(storage, 0n, configs)).rejects.toThrow(/configuration entry at 0x100000001 whose membership is not stored/);
+    await storage.append([
+      { zxid: makeZxid(1, 0), data: new Uint8Array(0) },
+      { zxid: makeZxid(1, 1), data: new Uint8Array(0) },
+    ]);
+    await expect(recoverReplicaState(storage, 0n, configs)).rejects.toThrow(
+      /configuration entry at 0x100000001 whose membership is not stored/,
+    );
   });
 });

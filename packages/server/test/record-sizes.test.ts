@@ -45,7 +45,12 @@ describe("log records over sizes", () => {
   });
 
   it("a txn with data of exactly DATA_BYTES_MAX decodes; one byte more is refused as a bad txn", () => {
-    const withData = (bytes: number): Txn => ({ zxid: 1n, timeMs: 0, sessionId: 1n, body: { type: "setData", path: "/a", data: new Uint8Array(bytes).fill(1), version: 1 } });
+    const withData = (bytes: number): Txn => ({
+      zxid: 1n,
+      timeMs: 0,
+      sessionId: 1n,
+      body: { type: "setData", path: "/a", data: new Uint8Array(bytes).fill(1), version: 1 },
+    });
     expect(decodeRecord(encodeRecord(3, withData(DATA_BYTES_MAX))).txn.body).toMatchObject({ type: "setData", version: 1 });
     expect(() => decodeRecord(encodeRecord(3, withData(DATA_BYTES_MAX + 1)))).toThrow(DecodeError);
   });

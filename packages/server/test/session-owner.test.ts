@@ -11,7 +11,18 @@ const SESSION = 0x200n;
 const setData = { type: "setData" as const, path: "/", data: new Uint8Array([1]), version: -1 };
 
 function status(id: number, role: Status["role"], leaderId: number | null, epoch: number): Status {
-  return { id, role, leaderId, epoch, established: role === "leader", lastZxid: 0n, commitZxid: 0n, appliedZxid: 0n, durableZxid: 0n, electionCount: 0 };
+  return {
+    id,
+    role,
+    leaderId,
+    epoch,
+    established: role === "leader",
+    lastZxid: 0n,
+    commitZxid: 0n,
+    appliedZxid: 0n,
+    durableZxid: 0n,
+    electionCount: 0,
+  };
 }
 
 /** Server `myId` of an ensemble, made leader of `epoch` (or a follower of leaderId). */
@@ -175,7 +186,10 @@ describe("a follower whose session moved", () => {
     const session = { sessionId: SESSION, identities: [], superuser: false, connection: undefined } as unknown as LocalSession;
     follower.node.submitRevalidate(SESSION);
     follower.node.submitWrite(session, 1, setData, () => undefined);
-    expect(follower.sent.map(({ to, m }) => [to, m.type === "forward" ? m.request.type : m.type])).toEqual([[1, "revalidate"], [1, "setData"]]);
+    expect(follower.sent.map(({ to, m }) => [to, m.type === "forward" ? m.request.type : m.type])).toEqual([
+      [1, "revalidate"],
+      [1, "setData"],
+    ]);
   });
 });
 
@@ -192,7 +206,13 @@ describe("a committed write finds its request by (session, xid) only on the serv
     const replies: Reply[] = [];
     const session = { sessionId: SESSION, identities: [], superuser: false, connection: undefined } as unknown as LocalSession;
     follower.node.submitWrite(session, 1, setData, (r) => void replies.push(r));
-    leader.forward(3, 1, { type: "create", path: "/from-3", data: new Uint8Array(0), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 });
+    leader.forward(3, 1, {
+      type: "create",
+      path: "/from-3",
+      data: new Uint8Array(0),
+      acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
+      mode: 0,
+    });
     const fromThree = leader.proposed.slice();
     leader.commitAll();
     follower.node.applyCommitted(fromThree);

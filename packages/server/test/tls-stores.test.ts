@@ -24,7 +24,28 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function selfSigned(subject: string, extra: string[] = []): string {
   const file = join(dir, `cert-${++n}.pem`);
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", join(dir, `key-${n}.pem`), "-out", file, "-days", "1", "-subj", subject, ...extra], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      join(dir, `key-${n}.pem`),
+      "-out",
+      file,
+      "-days",
+      "1",
+      "-subj",
+      subject,
+      ...extra,
+    ],
+    { stdio: "ignore" },
+  );
   return file;
 }
 
@@ -32,32 +53,40 @@ const SUBJECTS: Array<[string, string[]]> = [
   ["/CN=client", []],
   ["/C=US/O=Example/OU=ops/CN=client", []],
   ["/C=US/ST=CA/O=Acme, Inc./OU=ops+OU=dev/CN=client 1/emailAddress=a@b.c/DC=example", ["-multivalue-rdn"]],
-  ["/O=Quotes \"and\" <angles>; semi/CN=#hash/L= lead and trail ", []],
+  ['/O=Quotes "and" <angles>; semi/CN=#hash/L= lead and trail ', []],
   ["/CN=Zoë Ünïcode/O=Ex\\+Plus", ["-utf8"]],
   ["/UID=u1/serialNumber=1234/title=Boss/CN=x", []],
 ];
 
 describe.skipIf(!hasOpenssl())("the x509 identity of a certificate", () => {
   it("is the subject from the last RDN to the first, Java's keywords, commas and pluses escaped", () => {
-    expect(x509SubjectName(new X509Certificate(readFileSync(selfSigned("/C=US/O=Example/OU=ops/CN=client"))))).toBe("CN=client,OU=ops,O=Example,C=US");
+    expect(x509SubjectName(new X509Certificate(readFileSync(selfSigned("/C=US/O=Example/OU=ops/CN=client"))))).toBe(
+      "CN=client,OU=ops,O=Example,C=US",
+    );
     expect(x509SubjectName(new X509Certificate(readFileSync(selfSigned("/O=Acme, Inc./CN=a\\+b"))))).toBe("CN=a\\+b,O=Acme\\, Inc.");
   });
 
-  it.skipIf(!hasJava)("equals Java's X500Principal.getName() (ZooKeeper's X509AuthenticationProvider) for awkward subjects", () => {
-    const files = SUBJECTS.map(([subject, extra]) => selfSigned(subject, extra));
-    const program = join(dir, "SubjectName.java");
-    writeFileSync(
-      program,
-      `import java.io.*; import java.security.cert.*;
+  it.skipIf(!hasJava)(
+    "equals Java's X500Principal.getName() (ZooKeeper's X509AuthenticationProvider) for awkward subjects",
+    () => {
+      const files = SUBJECTS.map(([subject, extra]) => selfSigned(subject, extra));
+      const program = join(dir, "SubjectName.java");
+      writeFileSync(
+        program,
+        `import java.io.*; import java.security.cert.*;
 public class SubjectName { public static void main(String[] a) throws Exception {
   CertificateFactory f = CertificateFactory.getInstance("X.509");
   for (String file : a) { try (InputStream in = new FileInputStream(file)) {
     System.out.println(((X509Certificate) f.generateCertificate(in)).getSubjectX500Principal().getName()); } } } }
 `,
-    );
-    const java = execFileSync("java", [program, ...files], { encoding: "utf8" }).trimEnd().split("\n");
-    expect(files.map((f) => x509SubjectName(new X509Certificate(readFileSync(f))))).toEqual(java);
-  }, 60_000);
+      );
+      const java = execFileSync("java", [program, ...files], { encoding: "utf8" })
+        .trimEnd()
+        .split("\n");
+      expect(files.map((f) => x509SubjectName(new X509Certificate(readFileSync(f))))).toEqual(java);
+    },
+    60_000,
+  );
 });
 
 describe.skipIf(!hasOpenssl())("PKCS12 trust stores", () => {
@@ -65,7 +94,8 @@ describe.skipIf(!hasOpenssl())("PKCS12 trust stores", () => {
   beforeAll(() => {
     ca = selfSigned("/O=Example/CN=store CA");
   });
-  const subjectsOf = (file: string, password: string) => pkcs12Certificates(readFileSync(file), password).map((der) => new X509Certificate(der).subject);
+  const subjectsOf = (file: string, password: string) =>
+    pkcs12Certificates(readFileSync(file), password).map((der) => new X509Certificate(der).subject);
 
   it("reads openssl's certificate-only PKCS12 (AES, PBKDF2) and checks the password by its MAC", () => {
     const p12 = join(dir, "openssl-trust.p12");
@@ -76,7 +106,11 @@ describe.skipIf(!hasOpenssl())("PKCS12 trust stores", () => {
 
   it.skipIf(!hasKeytool)("reads keytool's PKCS12 trust store", () => {
     const p12 = join(dir, "keytool-trust.p12");
-    execFileSync("keytool", ["-importcert", "-noprompt", "-alias", "ca", "-file", ca, "-keystore", p12, "-storetype", "PKCS12", "-storepass", "changeit"], { stdio: "ignore" });
+    execFileSync(
+      "keytool",
+      ["-importcert", "-noprompt", "-alias", "ca", "-file", ca, "-keystore", p12, "-storetype", "PKCS12", "-storepass", "changeit"],
+      { stdio: "ignore" },
+    );
     expect(subjectsOf(p12, "changeit")).toEqual(["O=Example\nCN=store CA"]);
   });
 

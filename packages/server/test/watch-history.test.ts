@@ -12,7 +12,10 @@ function treeWith(count: number): DataTree {
   const tree = new DataTree();
   const prep = new Preparer(tree);
   for (let zxid = 1; zxid <= count; zxid++) {
-    const txn = prep.prepare({ type: "create", path: `/n${zxid}`, data: bytes(""), acl: [...OPEN_ACL_UNSAFE], mode: 0 }, { sessionId: 1n, identities: [], zxid: BigInt(zxid), timeMs: 0 });
+    const txn = prep.prepare(
+      { type: "create", path: `/n${zxid}`, data: bytes(""), acl: [...OPEN_ACL_UNSAFE], mode: 0 },
+      { sessionId: 1n, identities: [], zxid: BigInt(zxid), timeMs: 0 },
+    );
     tree.apply(txn);
     prep.applied(BigInt(zxid));
   }
@@ -26,7 +29,9 @@ describe("the server's change history", () => {
     const node = new WardenNode({} as NodeHooks, 100, mine, { changesMax: 100, bytesMax: 1 << 20 });
     expect(node.history.baseZxid).toBe(3n);
     const prep = new Preparer(node.tree);
-    node.tree.apply(prep.prepare({ type: "setData", path: "/n1", data: bytes("x"), version: -1 }, { sessionId: 1n, identities: [], zxid: 4n, timeMs: 0 }));
+    node.tree.apply(
+      prep.prepare({ type: "setData", path: "/n1", data: bytes("x"), version: -1 }, { sessionId: 1n, identities: [], zxid: 4n, timeMs: 0 }),
+    );
     expect(node.history.replay(1n, 3n, ["/n1"], [])?.map((f) => f.event.zxid)).toEqual([4n]);
 
     const leaders = treeWith(10);

@@ -30,7 +30,17 @@ describe("write latency: no turn of the event loop per hop", () => {
     const inbox: unknown[] = [];
     const ts = peers.map(
       (p) =>
-        new PeerTransport({ myId: p.id, listenHost: "127.0.0.1", listenPort: p.port, peers, secret: new TextEncoder().encode("s"), frameBytesMax: 1 << 20, queueMessagesMax: 10, onMessage: (_f, m) => inbox.push(m), log: () => {} }),
+        new PeerTransport({
+          myId: p.id,
+          listenHost: "127.0.0.1",
+          listenPort: p.port,
+          peers,
+          secret: new TextEncoder().encode("s"),
+          frameBytesMax: 1 << 20,
+          queueMessagesMax: 10,
+          onMessage: (_f, m) => inbox.push(m),
+          log: () => {},
+        }),
     );
     started.push(...ts);
     await Promise.all(ts.map((t) => t.start()));

@@ -36,7 +36,10 @@ const native = (zlib as unknown as { crc32?: Crc32 }).crc32;
  * zlib answers 0 for a null pointer whatever `initial` is: an empty payload's checksum then
  * depended on how its array was made, and read back as corrupt. No bytes continue `initial`.
  */
-const nativeCrc32 = (crc: Crc32): Crc32 => (data, initial = 0) => (data.length === 0 ? initial >>> 0 : crc(data, initial));
+const nativeCrc32 =
+  (crc: Crc32): Crc32 =>
+  (data, initial = 0) =>
+    data.length === 0 ? initial >>> 0 : crc(data, initial);
 
 /** CRC-32 of `data`, continuing from `initial` (the CRC of the bytes before it). */
 export const crc32: Crc32 = typeof native === "function" ? nativeCrc32(native) : crc32Table;

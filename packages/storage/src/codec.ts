@@ -47,7 +47,11 @@ export function encodeLogEntries(batches: ReadonlyArray<readonly LogEntry[]>, pr
       slab.set(data, offset + LOG_KEY_BYTES + 8);
       const crcAt = offset + LOG_KEY_BYTES + 8 + data.length;
       view.setUint32(crcAt, crc32(slab.subarray(offset, crcAt)));
-      ops.push({ type: "put", key: slab.subarray(offset, offset + LOG_KEY_BYTES), value: slab.subarray(offset + LOG_KEY_BYTES, crcAt + 4) });
+      ops.push({
+        type: "put",
+        key: slab.subarray(offset, offset + LOG_KEY_BYTES),
+        value: slab.subarray(offset + LOG_KEY_BYTES, crcAt + 4),
+      });
       offset = crcAt + 4;
       previous = zxid;
     }

@@ -14,7 +14,11 @@ export async function deleteLogAfter(db: Database, zxid: bigint): Promise<bigint
   for (;;) {
     const keys = await db.keys({ gt: logKey(zxid), lt: LOG_RANGE_END, reverse: true, limit: DELETE_CHUNK_ENTRIES }).all();
     if (keys.length === 0) break;
-    await writeBatch(db, keys.map((key) => ({ type: "del" as const, key })), true);
+    await writeBatch(
+      db,
+      keys.map((key) => ({ type: "del" as const, key })),
+      true,
+    );
   }
   const [last] = await db.keys({ gte: LOG_RANGE_START, lte: logKey(zxid), reverse: true, limit: 1 }).all();
   return last === undefined ? 0n : zxidOfLogKey(last);
@@ -29,7 +33,11 @@ export async function deleteLogThrough(db: Database, zxid: bigint): Promise<numb
   for (;;) {
     const keys = await db.keys({ gte: LOG_RANGE_START, lte: logKey(zxid), limit: DELETE_CHUNK_ENTRIES }).all();
     if (keys.length === 0) return deleted;
-    await writeBatch(db, keys.map((key) => ({ type: "del" as const, key })), false);
+    await writeBatch(
+      db,
+      keys.map((key) => ({ type: "del" as const, key })),
+      false,
+    );
     deleted += keys.length;
   }
 }

@@ -23,7 +23,11 @@ export async function* readLogEntries(db: Database, fromExclusive: bigint, file:
         const entry = verifiedEntry(key, value, file);
         if (previousZxid === undefined ? entry.prevZxid > fromExclusive : entry.prevZxid !== previousZxid) {
           const expected = previousZxid === undefined ? `at most ${formatZxid(fromExclusive)}` : formatZxid(previousZxid);
-          throw logCorrupt(entry.zxid, `follows ${formatZxid(entry.prevZxid)} but the entry before it is ${expected}: entries are missing`, file);
+          throw logCorrupt(
+            entry.zxid,
+            `follows ${formatZxid(entry.prevZxid)} but the entry before it is ${expected}: entries are missing`,
+            file,
+          );
         }
         previousZxid = entry.zxid;
         yield { zxid: entry.zxid, data: entry.data };
@@ -55,11 +59,16 @@ export async function repairTail(db: Database, cutEntriesMax: number, file: stri
       const rows = await nextRows(iterator, file);
       if (rows.length === 0) break;
       const misshapen = rows.find(([key]) => key.length !== 9);
-      if (misshapen) throw new StorageError(StorageErrorReason.LOG_CORRUPT, `a log key of ${misshapen[0].length} bytes in ${file}`, { file });
+      if (misshapen)
+        throw new StorageError(StorageErrorReason.LOG_CORRUPT, `a log key of ${misshapen[0].length} bytes in ${file}`, { file });
       const valid = rows.findIndex(([key, value]) => isValid(key, value));
       for (const [key] of valid === -1 ? rows : rows.slice(0, valid)) damaged.push(key);
       if (damaged.length > cutEntriesMax) {
-        throw logCorrupt(zxidOfLogKey(damaged[damaged.length - 1]!), `and ${damaged.length - 1} entries after it fail their checksums: more than one write holds`, file);
+        throw logCorrupt(
+          zxidOfLogKey(damaged[damaged.length - 1]!),
+          `and ${damaged.length - 1} entries after it fail their checksums: more than one write holds`,
+          file,
+        );
       }
       if (valid !== -1) {
         lastZxid = zxidOfLogKey(rows[valid]![0]);
@@ -70,7 +79,10 @@ export async function repairTail(db: Database, cutEntriesMax: number, file: stri
     await iterator.close();
   }
   if (damaged.length === 0) return { lastZxid, cut: undefined };
-  await db.batch(damaged.map((key) => ({ type: "del" as const, key })), { sync: true });
+  await db.batch(
+    damaged.map((key) => ({ type: "del" as const, key })),
+    { sync: true },
+  );
   const cut = { fromZxid: zxidOfLogKey(damaged[damaged.length - 1]!), toZxid: zxidOfLogKey(damaged[0]!), entries: damaged.length };
   return { lastZxid, cut };
 }

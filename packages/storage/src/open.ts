@@ -61,7 +61,10 @@ async function checkSeparateLogDir(layout: DirectoryLayout): Promise<void> {
   }
   const misplacedSnapshots = join(layout.logDir, "snapshots");
   if (await hasSnapshots(misplacedSnapshots)) {
-    misplaced(`${misplacedSnapshots} holds snapshots, but snapshots are configured to live in ${layout.snapshotDir} (dataDir): check dataDir and dataLogDir`, misplacedSnapshots);
+    misplaced(
+      `${misplacedSnapshots} holds snapshots, but snapshots are configured to live in ${layout.snapshotDir} (dataDir): check dataDir and dataLogDir`,
+      misplacedSnapshots,
+    );
   }
 }
 
@@ -134,7 +137,9 @@ export async function checkFormat(db: Database, databaseDir: string): Promise<vo
   if (stored === undefined) {
     const [anyKey] = await db.keys({ limit: 1 }).all();
     if (anyKey !== undefined) {
-      throw new StorageError(StorageErrorReason.FORMAT_INVALID, `${databaseDir} holds data but no Warden format record`, { file: databaseDir });
+      throw new StorageError(StorageErrorReason.FORMAT_INVALID, `${databaseDir} holds data but no Warden format record`, {
+        file: databaseDir,
+      });
     }
     const version = new Uint8Array(4);
     new DataView(version.buffer).setUint32(0, STORAGE_FORMAT_VERSION);
@@ -143,7 +148,9 @@ export async function checkFormat(db: Database, databaseDir: string): Promise<vo
   }
   const payload = decodeCheckedValue(FORMAT_KEY, stored);
   if (payload === undefined || payload.length !== 4) {
-    throw new StorageError(StorageErrorReason.FORMAT_INVALID, `the format record of ${databaseDir} fails its checksum`, { file: databaseDir });
+    throw new StorageError(StorageErrorReason.FORMAT_INVALID, `the format record of ${databaseDir} fails its checksum`, {
+      file: databaseDir,
+    });
   }
   const version = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0);
   if (version > STORAGE_FORMAT_VERSION) {
@@ -153,7 +160,8 @@ export async function checkFormat(db: Database, databaseDir: string): Promise<vo
       { file: databaseDir },
     );
   }
-  if (version < 1) throw new StorageError(StorageErrorReason.FORMAT_INVALID, `${databaseDir} has format version ${version}`, { file: databaseDir });
+  if (version < 1)
+    throw new StorageError(StorageErrorReason.FORMAT_INVALID, `${databaseDir} has format version ${version}`, { file: databaseDir });
 }
 
 export async function readFloor(db: Database, databaseDir: string): Promise<bigint> {
@@ -161,7 +169,10 @@ export async function readFloor(db: Database, databaseDir: string): Promise<bigi
   if (stored === undefined) return 0n;
   const payload = decodeCheckedValue(FLOOR_KEY, stored);
   const floor = payload && decodeU64(payload);
-  if (floor === undefined) throw new StorageError(StorageErrorReason.LOG_CORRUPT, `the log floor record of ${databaseDir} fails its checksum`, { file: databaseDir });
+  if (floor === undefined)
+    throw new StorageError(StorageErrorReason.LOG_CORRUPT, `the log floor record of ${databaseDir} fails its checksum`, {
+      file: databaseDir,
+    });
   return floor;
 }
 

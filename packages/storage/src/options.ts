@@ -64,8 +64,10 @@ export function resolveOptions(options: StorageOptions = {}): ResolvedStorageOpt
     if (!(name in DEFAULT_STORAGE_OPTIONS)) invalid(`unknown storage option "${name}"`);
     if (value === undefined) continue;
     if (BEHAVIOUR_OPTIONS.has(name)) {
-      if (typeof value !== typeof DEFAULT_STORAGE_OPTIONS[name as keyof StorageOptions]) invalid(`option ${name} has the wrong type: ${typeof value}`);
-      if (name === "fsyncWarningThresholdMs" && !(Number.isSafeInteger(value) && (value as number) >= 0)) invalid(`option ${name} must be an integer >= 0: ${value}`);
+      if (typeof value !== typeof DEFAULT_STORAGE_OPTIONS[name as keyof StorageOptions])
+        invalid(`option ${name} has the wrong type: ${typeof value}`);
+      if (name === "fsyncWarningThresholdMs" && !(Number.isSafeInteger(value) && (value as number) >= 0))
+        invalid(`option ${name} must be an integer >= 0: ${value}`);
       (resolved as Record<string, unknown>)[name] = value;
       continue;
     }

@@ -23,7 +23,7 @@ export async function listSnapshotZxids(snapshotDir: string): Promise<bigint[]> 
   const zxids: bigint[] = [];
   for (const name of await readdir(snapshotDir)) {
     const match = NAME_PATTERN.exec(name);
-    if (match) zxids.push(BigInt("0x" + match[1]));
+    if (match) zxids.push(BigInt(`0x${match[1]}`));
   }
   return zxids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

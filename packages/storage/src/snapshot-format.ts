@@ -28,12 +28,17 @@ export function encodeHeader(zxid: bigint): Uint8Array {
 /** Verifies a header; returns its crc (the trailer's crc continues from it). */
 export function decodeHeader(header: Uint8Array, zxid: bigint, file: string): number {
   const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-  if (header.length < SNAPSHOT_HEADER_BYTES || view.getUint32(0) !== SNAPSHOT_MAGIC) throw snapshotCorrupt(file, zxid, "has no snapshot header");
+  if (header.length < SNAPSHOT_HEADER_BYTES || view.getUint32(0) !== SNAPSHOT_MAGIC)
+    throw snapshotCorrupt(file, zxid, "has no snapshot header");
   const crc = view.getUint32(16);
   if (crc !== crc32(header.subarray(0, 16)) || view.getUint32(20) !== 0) throw snapshotCorrupt(file, zxid, "header fails its checksum");
   const version = view.getUint32(4);
   if (version > SNAPSHOT_FORMAT_VERSION) {
-    throw new StorageError(StorageErrorReason.FORMAT_NEWER, `snapshot ${file} has format version ${version}; this build reads up to ${SNAPSHOT_FORMAT_VERSION}`, { file, zxid });
+    throw new StorageError(
+      StorageErrorReason.FORMAT_NEWER,
+      `snapshot ${file} has format version ${version}; this build reads up to ${SNAPSHOT_FORMAT_VERSION}`,
+      { file, zxid },
+    );
   }
   if (view.getBigUint64(8) !== zxid) throw snapshotCorrupt(file, zxid, `header names zxid ${formatZxid(view.getBigUint64(8))}`);
   return crc;

@@ -50,7 +50,8 @@ async function* readChunks(file: string, zxid: bigint, limits: SnapshotReadLimit
         if (!(await reader.atEnd())) throw snapshotCorrupt(file, zxid, "has bytes after its trailer");
         return;
       }
-      if (length > limits.chunkBytesMax) throw snapshotCorrupt(file, zxid, `has a chunk length ${length} above snapshotChunkBytesMax (chunk ${chunkCount})`);
+      if (length > limits.chunkBytesMax)
+        throw snapshotCorrupt(file, zxid, `has a chunk length ${length} above snapshotChunkBytesMax (chunk ${chunkCount})`);
       const chunk = await reader.take(length, file, zxid);
       if (crc32(chunk) !== crc) throw snapshotCorrupt(file, zxid, `chunk ${chunkCount} fails its checksum`);
       chunkCount++;
@@ -62,11 +63,23 @@ async function* readChunks(file: string, zxid: bigint, limits: SnapshotReadLimit
   }
 }
 
-function checkTrailer(body: Uint8Array, crc: number, headerCrc: number, chunkCount: number, dataBytes: number, file: string, zxid: bigint): void {
+function checkTrailer(
+  body: Uint8Array,
+  crc: number,
+  headerCrc: number,
+  chunkCount: number,
+  dataBytes: number,
+  file: string,
+  zxid: bigint,
+): void {
   if (crc32(body, headerCrc) !== crc) throw snapshotCorrupt(file, zxid, "trailer fails its checksum");
   const view = new DataView(body.buffer, body.byteOffset, TRAILER_BODY_BYTES);
   if (view.getBigUint64(0) !== BigInt(chunkCount) || view.getBigUint64(8) !== BigInt(dataBytes)) {
-    throw snapshotCorrupt(file, zxid, `trailer counts ${view.getBigUint64(0)} chunks / ${view.getBigUint64(8)} bytes, read ${chunkCount} / ${dataBytes}`);
+    throw snapshotCorrupt(
+      file,
+      zxid,
+      `trailer counts ${view.getBigUint64(0)} chunks / ${view.getBigUint64(8)} bytes, read ${chunkCount} / ${dataBytes}`,
+    );
   }
 }
 

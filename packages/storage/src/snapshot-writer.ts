@@ -59,16 +59,26 @@ export async function writeSnapshotFile(
   }
 }
 
-async function writeFrames(out: FrameWriter, chunks: SnapshotChunks, chunkBytesMax: number, zxid: bigint, shouldAbort: () => string | undefined) {
+async function writeFrames(
+  out: FrameWriter,
+  chunks: SnapshotChunks,
+  chunkBytesMax: number,
+  zxid: bigint,
+  shouldAbort: () => string | undefined,
+) {
   let chunkCount = 0;
   let dataBytes = 0;
   for await (const chunk of chunks) {
     const reason = shouldAbort();
     if (reason !== undefined) throw aborted(zxid, reason);
-    if (!(chunk instanceof Uint8Array)) throw new StorageError(StorageErrorReason.INVALID_ARGUMENT, "a snapshot chunk must be a Uint8Array");
+    if (!(chunk instanceof Uint8Array))
+      throw new StorageError(StorageErrorReason.INVALID_ARGUMENT, "a snapshot chunk must be a Uint8Array");
     if (chunk.length === 0) continue;
     if (chunk.length > chunkBytesMax) {
-      throw new StorageError(StorageErrorReason.INVALID_ARGUMENT, `snapshot chunk of ${chunk.length} bytes exceeds snapshotChunkBytesMax ${chunkBytesMax}`);
+      throw new StorageError(
+        StorageErrorReason.INVALID_ARGUMENT,
+        `snapshot chunk of ${chunk.length} bytes exceeds snapshotChunkBytesMax ${chunkBytesMax}`,
+      );
     }
     await out.writeFrame(chunk);
     chunkCount++;
@@ -133,4 +143,3 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
     offset += bytesWritten;
   }
 }
-

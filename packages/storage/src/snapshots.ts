@@ -33,7 +33,9 @@ export class SnapshotStore {
 
   async write(zxid: bigint, chunks: SnapshotChunks): Promise<WrittenSnapshot> {
     if (this.inProgress) {
-      throw new StorageError(StorageErrorReason.SNAPSHOT_ABORTED, `snapshot ${formatZxid(this.inProgress.zxid)} is still being written`, { zxid });
+      throw new StorageError(StorageErrorReason.SNAPSHOT_ABORTED, `snapshot ${formatZxid(this.inProgress.zxid)} is still being written`, {
+        zxid,
+      });
     }
     const progress: InProgress = { zxid, abortReason: undefined, done: Promise.resolve() };
     const written = writeSnapshotFile(this.snapshotDir, zxid, chunks, this.limits, () => progress.abortReason);

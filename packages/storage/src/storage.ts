@@ -53,7 +53,10 @@ export class Storage {
   ) {
     this.floorZxid = recovery.logFloorZxid;
     this.writer = new GroupCommitWriter(db, options, recovery.lastZxid, lastEntryZxid);
-    this.snapshots = new SnapshotStore(layout.snapshotDir, { chunkBytesMax: options.snapshotChunkBytesMax, ioBytes: options.snapshotIoBytes });
+    this.snapshots = new SnapshotStore(layout.snapshotDir, {
+      chunkBytesMax: options.snapshotChunkBytesMax,
+      ioBytes: options.snapshotIoBytes,
+    });
   }
 
   /**
@@ -150,14 +153,21 @@ export class Storage {
     assertZxid(zxid, "zxid");
     this.checkOpen();
     if (zxid < this.floorZxid) {
-      throw new StorageError(StorageErrorReason.LOG_PURGED, `cannot truncate to ${formatZxid(zxid)}, below the log floor ${formatZxid(this.floorZxid)}`, { zxid });
+      throw new StorageError(
+        StorageErrorReason.LOG_PURGED,
+        `cannot truncate to ${formatZxid(zxid)}, below the log floor ${formatZxid(this.floorZxid)}`,
+        { zxid },
+      );
     }
     this.snapshots.abortAbove(zxid, `log truncated to ${formatZxid(zxid)}`);
     const tail = this.writer.lastAcceptedZxid;
-    await this.writer.exclusive(async () => {
-      await this.snapshots.delete((await this.snapshots.list()).filter((z) => z > zxid));
-      return deleteLogAfter(this.db, zxid);
-    }, zxid < tail ? zxid : tail);
+    await this.writer.exclusive(
+      async () => {
+        await this.snapshots.delete((await this.snapshots.list()).filter((z) => z > zxid));
+        return deleteLogAfter(this.db, zxid);
+      },
+      zxid < tail ? zxid : tail,
+    );
   }
 
   /** Stores a small value durably, ordered with appends (it shares their group commit). */
@@ -165,7 +175,10 @@ export class Storage {
     this.checkOpen();
     const encodedKey = metaKey(key);
     if (!(value instanceof Uint8Array) || value.length > this.options.metaValueBytesMax) {
-      throw new StorageError(StorageErrorReason.INVALID_ARGUMENT, `meta value must be a Uint8Array of at most ${this.options.metaValueBytesMax} bytes`);
+      throw new StorageError(
+        StorageErrorReason.INVALID_ARGUMENT,
+        `meta value must be a Uint8Array of at most ${this.options.metaValueBytesMax} bytes`,
+      );
     }
     return this.writer.put(encodedKey, encodeCheckedValue(encodedKey, value));
   }
@@ -178,7 +191,9 @@ export class Storage {
     if (stored === undefined) return undefined;
     const value = decodeCheckedValue(encodedKey, stored);
     if (value === undefined) {
-      throw new StorageError(StorageErrorReason.META_CORRUPT, `meta value "${key}" in ${this.layout.databaseDir} fails its checksum`, { file: this.layout.databaseDir });
+      throw new StorageError(StorageErrorReason.META_CORRUPT, `meta value "${key}" in ${this.layout.databaseDir} fails its checksum`, {
+        file: this.layout.databaseDir,
+      });
     }
     return value;
   }
@@ -192,7 +207,11 @@ export class Storage {
     assertZxid(zxid, "zxid");
     this.checkOpen();
     if (zxid < this.floorZxid) {
-      throw new StorageError(StorageErrorReason.LOG_PURGED, `snapshot ${formatZxid(zxid)} is below the log floor ${formatZxid(this.floorZxid)}`, { zxid });
+      throw new StorageError(
+        StorageErrorReason.LOG_PURGED,
+        `snapshot ${formatZxid(zxid)} is below the log floor ${formatZxid(this.floorZxid)}`,
+        { zxid },
+      );
     }
     const written = await this.snapshots.write(zxid, chunks);
     if (zxid > this.writer.lastAcceptedZxid) {
@@ -231,7 +250,10 @@ export class Storage {
   purge(retainCount = SNAPSHOT_RETAIN_COUNT_MIN): Promise<PurgeResult> {
     this.checkOpen();
     if (!Number.isSafeInteger(retainCount) || retainCount < SNAPSHOT_RETAIN_COUNT_MIN) {
-      throw new StorageError(StorageErrorReason.INVALID_ARGUMENT, `retainCount must be an integer >= ${SNAPSHOT_RETAIN_COUNT_MIN}: ${retainCount}`);
+      throw new StorageError(
+        StorageErrorReason.INVALID_ARGUMENT,
+        `retainCount must be an integer >= ${SNAPSHOT_RETAIN_COUNT_MIN}: ${retainCount}`,
+      );
     }
     const result = this.purging.then(() => this.purgeNow(retainCount));
     this.purging = result.catch(() => undefined);

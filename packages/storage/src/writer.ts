@@ -135,7 +135,8 @@ export class GroupCommitWriter {
         );
       }
       if (zxid > 0xffff_ffff_ffff_ffffn) invalid(`zxid ${formatZxid(zxid)} exceeds 64 bits`);
-      if (data.length > this.options.entryBytesMax) invalid(`entry of ${data.length} bytes exceeds entryBytesMax ${this.options.entryBytesMax}`);
+      if (data.length > this.options.entryBytesMax)
+        invalid(`entry of ${data.length} bytes exceeds entryBytesMax ${this.options.entryBytesMax}`);
       previous = zxid;
       bytes += data.length;
     }
@@ -155,7 +156,9 @@ export class GroupCommitWriter {
 
   private fits(job: { entryCount: number; bytes: number }): boolean {
     if (this.queue.length === 0) return true;
-    return this.queuedEntries + job.entryCount <= this.options.queueEntriesMax && this.queuedBytes + job.bytes <= this.options.queueBytesMax;
+    return (
+      this.queuedEntries + job.entryCount <= this.options.queueEntriesMax && this.queuedBytes + job.bytes <= this.options.queueBytesMax
+    );
   }
 
   private admit(job: Job): void {

@@ -19,7 +19,10 @@ import { collect, track } from "./helpers.js";
 const MiB = 1024 * 1024;
 /** Batches of entries of data up to 1 MiB each (the server's data bound), a group of them at most 4 MiB. */
 const batches = listOf(fc.integer({ min: 1, max: 4 }), (batchCount) =>
-  listOf(countAcrossBoundaries(64).map((n) => Math.max(1, n)), (n) => bytesAcrossBoundaries(Math.min(MiB, Math.floor((4 * MiB) / (n * batchCount))))),
+  listOf(
+    countAcrossBoundaries(64).map((n) => Math.max(1, n)),
+    (n) => bytesAcrossBoundaries(Math.min(MiB, Math.floor((4 * MiB) / (n * batchCount)))),
+  ),
 );
 
 let dir: string;
@@ -54,7 +57,11 @@ describe("log entries over sizes", () => {
 
   it("an entry of exactly entryBytesMax encodes and decodes among small ones", () => {
     const big = new Uint8Array(DEFAULT_STORAGE_OPTIONS.entryBytesMax).fill(0xee);
-    const group = [{ zxid: 5n, data: Uint8Array.of(1) }, { zxid: 6n, data: big }, { zxid: 7n, data: Uint8Array.of(2, 3) }];
+    const group = [
+      { zxid: 5n, data: Uint8Array.of(1) },
+      { zxid: 6n, data: big },
+      { zxid: 7n, data: Uint8Array.of(2, 3) },
+    ];
     const ops: PutOperation[] = [];
     encodeLogEntries([group], 4n, ops);
     expect(ops.map((op) => withBytesAsText(decodeLogValue(op.key, zxidOfLogKey(op.key), op.value)))).toEqual(
@@ -66,22 +73,29 @@ describe("log entries over sizes", () => {
     const storage = track(await Storage.open(join(dir, "log")));
     let next = 1n;
     await fc.assert(
-      fc.asyncProperty(listOf(fc.integer({ min: 1, max: 8 }), () => bytesAcrossBoundaries(MiB)), async (datas) => {
-        const from = next - 1n;
-        const entries = datas.map((data) => ({ zxid: next++, data }));
-        await storage.append(entries);
-        expect(withBytesAsText(await collect(storage.readLog(from)))).toEqual(withBytesAsText(entries));
-      }),
+      fc.asyncProperty(
+        listOf(fc.integer({ min: 1, max: 8 }), () => bytesAcrossBoundaries(MiB)),
+        async (datas) => {
+          const from = next - 1n;
+          const entries = datas.map((data) => ({ zxid: next++, data }));
+          await storage.append(entries);
+          expect(withBytesAsText(await collect(storage.readLog(from)))).toEqual(withBytesAsText(entries));
+        },
+      ),
       propertyRuns(25),
     );
   });
 
   it("a checked value of any size up to metaValueBytesMax decodes to its payload under its key", () => {
     fc.assert(
-      fc.property(bytesAcrossBoundaries(DEFAULT_STORAGE_OPTIONS.metaValueBytesMax), fc.string({ minLength: 1, maxLength: 20 }), (payload, name) => {
-        const key = metaKey(name);
-        expect(withBytesAsText(decodeCheckedValue(key, encodeCheckedValue(key, payload)))).toEqual(withBytesAsText(payload));
-      }),
+      fc.property(
+        bytesAcrossBoundaries(DEFAULT_STORAGE_OPTIONS.metaValueBytesMax),
+        fc.string({ minLength: 1, maxLength: 20 }),
+        (payload, name) => {
+          const key = metaKey(name);
+          expect(withBytesAsText(decodeCheckedValue(key, encodeCheckedValue(key, payload)))).toEqual(withBytesAsText(payload));
+        },
+      ),
       propertyRuns(200),
     );
   });
@@ -112,15 +126,19 @@ describe("snapshot files over sizes", () => {
   it("chunks of sizes across the io buffer's boundaries, up to snapshotChunkBytesMax, read back exactly as written", async () => {
     let zxid = 0n;
     await fc.assert(
-      fc.asyncProperty(ioBytes, listOf(countAcrossBoundaries(40), (n) => bytesAcrossBoundaries(Math.floor((4 * MiB) / Math.max(1, n)))), async (io, chunks) => {
-        const limits = { chunkBytesMax: 4 * MiB, ioBytes: io };
-        const written = await writeSnapshotFile(dir, ++zxid, chunks, limits, () => undefined);
-        const stored = chunks.filter((c) => c.length > 0);
-        expect(written).toMatchObject({ chunkCount: stored.length, dataBytes: stored.reduce((n, c) => n + c.length, 0) });
-        const reader = await openSnapshotFile(written.file, zxid, limits);
-        expect(withBytesAsText(await collect(reader.chunks))).toEqual(withBytesAsText(stored));
-        await rm(written.file);
-      }),
+      fc.asyncProperty(
+        ioBytes,
+        listOf(countAcrossBoundaries(40), (n) => bytesAcrossBoundaries(Math.floor((4 * MiB) / Math.max(1, n)))),
+        async (io, chunks) => {
+          const limits = { chunkBytesMax: 4 * MiB, ioBytes: io };
+          const written = await writeSnapshotFile(dir, ++zxid, chunks, limits, () => undefined);
+          const stored = chunks.filter((c) => c.length > 0);
+          expect(written).toMatchObject({ chunkCount: stored.length, dataBytes: stored.reduce((n, c) => n + c.length, 0) });
+          const reader = await openSnapshotFile(written.file, zxid, limits);
+          expect(withBytesAsText(await collect(reader.chunks))).toEqual(withBytesAsText(stored));
+          await rm(written.file);
+        },
+      ),
       propertyRuns(30),
     );
   });
@@ -129,9 +147,15 @@ describe("snapshot files over sizes", () => {
     const limits = { chunkBytesMax: 4096, ioBytes: 100 };
     const atBound = new Uint8Array(4096).fill(7);
     const written = await writeSnapshotFile(dir, 1_000_000n, [atBound], limits, () => undefined);
-    expect(withBytesAsText(await collect((await openSnapshotFile(written.file, 1_000_000n, limits)).chunks))).toEqual(withBytesAsText([atBound]));
-    await expect(writeSnapshotFile(dir, 1_000_001n, [new Uint8Array(4097)], limits, () => undefined)).rejects.toMatchObject({ reason: StorageErrorReason.INVALID_ARGUMENT });
+    expect(withBytesAsText(await collect((await openSnapshotFile(written.file, 1_000_000n, limits)).chunks))).toEqual(
+      withBytesAsText([atBound]),
+    );
+    await expect(writeSnapshotFile(dir, 1_000_001n, [new Uint8Array(4097)], limits, () => undefined)).rejects.toMatchObject({
+      reason: StorageErrorReason.INVALID_ARGUMENT,
+    });
     // A reader with a smaller bound refuses the chunk from its length, before reading it.
-    await expect(collect((await openSnapshotFile(written.file, 1_000_000n, { ...limits, chunkBytesMax: 4095 })).chunks)).rejects.toMatchObject({ reason: StorageErrorReason.SNAPSHOT_CORRUPT });
+    await expect(
+      collect((await openSnapshotFile(written.file, 1_000_000n, { ...limits, chunkBytesMax: 4095 })).chunks),
+    ).rejects.toMatchObject({ reason: StorageErrorReason.SNAPSHOT_CORRUPT });
   });
 });

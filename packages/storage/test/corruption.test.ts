@@ -39,7 +39,10 @@ describe("a damaged snapshot", () => {
       const damaged = Buffer.from(original);
       damaged[offset] = damaged[offset]! ^ 0x01;
       await writeFile(file, damaged);
-      const error = await storage.openSnapshot(7n).then(readAll).catch((e: unknown) => e);
+      const error = await storage
+        .openSnapshot(7n)
+        .then(readAll)
+        .catch((e: unknown) => e);
       expect(error, `byte ${offset} flipped`).toMatchObject({ reason: StorageErrorReason.SNAPSHOT_CORRUPT, zxid: 7n, file });
     }
     await writeFile(file, original.subarray(0, original.length - 1));
@@ -73,7 +76,8 @@ describe("a damaged snapshot", () => {
     for (const zxid of [10n, 20n, 30n]) await storage.writeSnapshot(zxid, [payloadOf(zxid, 100)]);
     await storage.purge(3);
     await storage.close();
-    for (const name of ["000000000000000a", "0000000000000014", "000000000000001e"]) await truncate(join(dir, "snapshots", `snapshot.${name}`), 30);
+    for (const name of ["000000000000000a", "0000000000000014", "000000000000001e"])
+      await truncate(join(dir, "snapshots", `snapshot.${name}`), 30);
     const reopened = track(await Storage.open(dir));
     await expect(reopened.loadNewestSnapshot(readAll)).rejects.toMatchObject({ reason: StorageErrorReason.NO_VALID_BASE, zxid: 9n });
   });

@@ -35,7 +35,9 @@ describe("fsync.warningthresholdms", () => {
     const slow: number[] = [];
     const a = track(await Storage.open(await tempDir(), { fsyncWarningThresholdMs: 60_000, onSlowFsync: (ms) => slow.push(ms) }));
     await a.append(entries(1n, 3));
-    const b = track(await Storage.open(await tempDir(), { forceSync: false, fsyncWarningThresholdMs: 0, onSlowFsync: (ms) => slow.push(ms) }));
+    const b = track(
+      await Storage.open(await tempDir(), { forceSync: false, fsyncWarningThresholdMs: 0, onSlowFsync: (ms) => slow.push(ms) }),
+    );
     await b.append(entries(1n, 3));
     expect(slow).toEqual([]);
   });

@@ -55,4 +55,3 @@ export function range(from: bigint, toInclusive: bigint): bigint[] {
   for (let z = from; z <= toInclusive; z++) out.push(z);
   return out;
 }
-

@@ -28,7 +28,10 @@ describe("the transaction log", () => {
   it("refuses a zxid that does not increase, without accepting any of the batch", async () => {
     const storage = track(await Storage.open(await tempDir()));
     await storage.append(entries(1n, 3));
-    const bad = [{ zxid: 4n, data: payloadOf(4n) }, { zxid: 4n, data: payloadOf(4n) }];
+    const bad = [
+      { zxid: 4n, data: payloadOf(4n) },
+      { zxid: 4n, data: payloadOf(4n) },
+    ];
     expect(() => storage.append(bad)).toThrow(expect.objectContaining({ reason: StorageErrorReason.ZXID_ORDER, zxid: 4n }));
     expect(() => storage.append(entries(2n, 1))).toThrow(StorageError);
     expect(storage.lastZxid).toBe(3n);
@@ -54,7 +57,15 @@ describe("the transaction log", () => {
   });
 
   it("bounds a batch by writeEntriesMax, writeBytesMax and entryBytesMax, at the bound and one past it", async () => {
-    const storage = track(await Storage.open(await tempDir(), { writeEntriesMax: 5, entryBytesMax: 100, writeBytesMax: 300, queueEntriesMax: 5, queueBytesMax: 300 }));
+    const storage = track(
+      await Storage.open(await tempDir(), {
+        writeEntriesMax: 5,
+        entryBytesMax: 100,
+        writeBytesMax: 300,
+        queueEntriesMax: 5,
+        queueBytesMax: 300,
+      }),
+    );
     await storage.append(entries(1n, 3, 100));
     const invalid = expect.objectContaining({ reason: StorageErrorReason.INVALID_ARGUMENT });
     expect(() => storage.append(entries(4n, 4, 100))).toThrow(invalid);
@@ -93,7 +104,10 @@ describe("the transaction log", () => {
     await storage.truncateAfter(12n);
     expect(storage.lastZxid).toBe(12n);
     expect(() => storage.append(entries(12n, 1))).toThrow(expect.objectContaining({ reason: StorageErrorReason.ZXID_ORDER }));
-    await storage.append([{ zxid: 13n, data: new Uint8Array([1, 2, 3]) }, { zxid: 14n, data: payloadOf(14n) }]);
+    await storage.append([
+      { zxid: 13n, data: new Uint8Array([1, 2, 3]) },
+      { zxid: 14n, data: payloadOf(14n) },
+    ]);
     await storage.close();
     const reopened = track(await Storage.open(dir));
     const read = await collect(reopened.readLog(0n));
@@ -126,9 +140,15 @@ describe("the transaction log", () => {
     const dir = await tempDir();
     const storage = track(await Storage.open(dir, { metaValueBytesMax: 16 }));
     expect(await storage.getMeta("acceptedEpoch")).toBeUndefined();
-    await Promise.all([storage.append(entries(1n, 2)), storage.setMeta("acceptedEpoch", Uint8Array.of(7)), storage.setMeta("currentEpoch", Uint8Array.of(6))]);
+    await Promise.all([
+      storage.append(entries(1n, 2)),
+      storage.setMeta("acceptedEpoch", Uint8Array.of(7)),
+      storage.setMeta("currentEpoch", Uint8Array.of(6)),
+    ]);
     await storage.setMeta("currentEpoch", new Uint8Array(16).fill(9));
-    expect(() => storage.setMeta("x", new Uint8Array(17))).toThrow(expect.objectContaining({ reason: StorageErrorReason.INVALID_ARGUMENT }));
+    expect(() => storage.setMeta("x", new Uint8Array(17))).toThrow(
+      expect.objectContaining({ reason: StorageErrorReason.INVALID_ARGUMENT }),
+    );
     expect(() => storage.setMeta("", new Uint8Array(1))).toThrow(StorageError);
     await storage.close();
     const reopened = track(await Storage.open(dir));

@@ -67,7 +67,9 @@ describe("opening a directory", () => {
   it("refuses unknown or out-of-bounds options", async () => {
     const dir = await tempDir();
     await expect(Storage.open(dir, { writeEntriesMax: 0 })).rejects.toMatchObject({ reason: StorageErrorReason.INVALID_ARGUMENT });
-    await expect(Storage.open(dir, { queueEntriesMax: 10, writeEntriesMax: 11 })).rejects.toMatchObject({ reason: StorageErrorReason.INVALID_ARGUMENT });
+    await expect(Storage.open(dir, { queueEntriesMax: 10, writeEntriesMax: 11 })).rejects.toMatchObject({
+      reason: StorageErrorReason.INVALID_ARGUMENT,
+    });
     await expect(Storage.open(dir, { nonsense: 1 } as never)).rejects.toMatchObject({ reason: StorageErrorReason.INVALID_ARGUMENT });
     const storage = track(await Storage.open(dir));
     expect(await readZxids(storage)).toEqual([]);

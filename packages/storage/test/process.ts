@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** Starts a fixture script (it imports the built dist: run `npx tsc -b packages/storage` first). */
-export function startFixture(name: string, args: string[]): { child: ChildProcess; lines: string[]; waitFor: (prefix: string) => Promise<string>; exited: Promise<void> } {
+export function startFixture(
+  name: string,
+  args: string[],
+): { child: ChildProcess; lines: string[]; waitFor: (prefix: string) => Promise<string>; exited: Promise<void> } {
   const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
   const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];

@@ -11,7 +11,9 @@ function* chunksOf(zxid: bigint, count: number): Generator<Uint8Array> {
 // Byte comparison through Buffer.equals: vitest's deep equality is slow on megabytes.
 function expectSameChunks(actual: Uint8Array[], expected: Uint8Array[]): void {
   expect(actual.length).toBe(expected.length);
-  actual.forEach((chunk, i) => expect(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).equals(expected[i]!), `chunk ${i}`).toBe(true));
+  actual.forEach((chunk, i) =>
+    expect(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).equals(expected[i]!), `chunk ${i}`).toBe(true),
+  );
 }
 
 async function readAll(snapshot: SnapshotReader): Promise<Uint8Array[]> {
@@ -134,7 +136,12 @@ describe("purge", () => {
     await storage.append(entries(1n, 100));
     for (const zxid of [10n, 20n, 30n, 40n, 50n]) await storage.writeSnapshot(zxid, chunksOf(zxid, 2));
     const result = await storage.purge(3);
-    expect(result).toEqual({ retainedSnapshotZxids: [30n, 40n, 50n], deletedSnapshotZxids: [10n, 20n], deletedEntries: 29, logFloorZxid: 29n });
+    expect(result).toEqual({
+      retainedSnapshotZxids: [30n, 40n, 50n],
+      deletedSnapshotZxids: [10n, 20n],
+      deletedEntries: 29,
+      logFloorZxid: 29n,
+    });
     await storage.close();
     const reopened = track(await Storage.open(dir));
     expect(await reopened.listSnapshots()).toEqual([30n, 40n, 50n]);

@@ -15,10 +15,26 @@ export type { TranscriptBlock, TranscriptMismatch } from "./transcript.js";
 export { ProcessEnsemble, freePort, WARDEN_BIN, serverState, waitUntil, createNetnsNetwork, netnsUnavailable } from "./ensemble/index.js";
 export type { EnsembleOptions, EnsembleServer, ServerPorts, ServerRole, ServerState, NetnsNetwork } from "./ensemble/index.js";
 export { ServerProcess, WARDEN_COMMAND, type ServerProcessPorts, type ServerProcessOptions } from "./process/index.js";
-export { sizeAcrossBoundaries, countAcrossBoundaries, listOf, patternBytes, bytesAcrossBoundaries, propertyRuns, withBytesAsText, BOUNDARY_OFFSET_MIN, BOUNDARY_OFFSET_MAX, SMALL_BYTES_MAX } from "./sizes.js";
+export {
+  sizeAcrossBoundaries,
+  countAcrossBoundaries,
+  listOf,
+  patternBytes,
+  bytesAcrossBoundaries,
+  propertyRuns,
+  withBytesAsText,
+  BOUNDARY_OFFSET_MIN,
+  BOUNDARY_OFFSET_MAX,
+  SMALL_BYTES_MAX,
+} from "./sizes.js";
 export { runCampaign, caseLine } from "./fuzz/campaign.js";
 export type { CampaignResult, Failure } from "./fuzz/campaign.js";
-export { DEFAULTS as FUZZ_DEFAULTS, TARGETS as FUZZ_TARGETS, deriveOptions as deriveFuzzOptions, replayCommand as fuzzReplayCommand } from "./fuzz/options.js";
+export {
+  DEFAULTS as FUZZ_DEFAULTS,
+  TARGETS as FUZZ_TARGETS,
+  deriveOptions as deriveFuzzOptions,
+  replayCommand as fuzzReplayCommand,
+} from "./fuzz/options.js";
 export type { CampaignOptions, TargetName as FuzzTargetName } from "./fuzz/options.js";
 export { makeTestCa, hasOpenssl, type TestCa, type CertFiles } from "./tls-certs.js";
 export { startStandalone, FAST, type Standalone, type StandaloneOptions } from "./in-process/standalone.js";

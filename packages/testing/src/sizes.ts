@@ -48,7 +48,10 @@ export const sizeAcrossBoundaries = memoized((maxBytes: number, minBytes: number
   ];
   if (exponentMax >= BOUNDARY_EXPONENT_MIN) {
     const nearPowerOfTwo = fc
-      .tuple(fc.integer({ min: BOUNDARY_EXPONENT_MIN, max: exponentMax }), fc.integer({ min: BOUNDARY_OFFSET_MIN, max: BOUNDARY_OFFSET_MAX }))
+      .tuple(
+        fc.integer({ min: BOUNDARY_EXPONENT_MIN, max: exponentMax }),
+        fc.integer({ min: BOUNDARY_OFFSET_MIN, max: BOUNDARY_OFFSET_MAX }),
+      )
       .map(([k, offset]) => clamp(2 ** k + offset));
     sizes.push({ weight: 6, arbitrary: nearPowerOfTwo });
   }
@@ -63,7 +66,12 @@ export const countAcrossBoundaries = memoized((maxItems: number): fc.Arbitrary<n
   const exponentMax = Math.floor(Math.log2(Math.max(maxItems, 1)));
   return fc.oneof(
     { weight: 12, arbitrary: fc.integer({ min: 0, max: Math.min(8, maxItems) }) },
-    { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 0, max: exponentMax }), fc.integer({ min: -2, max: 2 })).map(([k, d]) => Math.min(maxItems, Math.max(0, 2 ** k + d))) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 0, max: exponentMax }), fc.integer({ min: -2, max: 2 }))
+        .map(([k, d]) => Math.min(maxItems, Math.max(0, 2 ** k + d))),
+    },
     { weight: 1, arbitrary: fc.constant(maxItems) },
   );
 });
@@ -74,7 +82,9 @@ export const countAcrossBoundaries = memoized((maxItems: number): fc.Arbitrary<n
  * one item of n, so that it can scale its sizes down and keep the list within a frame.
  */
 export function listOf<T>(count: fc.Arbitrary<number>, item: (count: number) => fc.Arbitrary<T>): fc.Arbitrary<T[]> {
-  return count.chain((n) => fc.array(item(n), { minLength: 1, maxLength: 4 }).map((pool) => Array.from({ length: n }, (_, i) => pool[i % pool.length]!)));
+  return count.chain((n) =>
+    fc.array(item(n), { minLength: 1, maxLength: 4 }).map((pool) => Array.from({ length: n }, (_, i) => pool[i % pool.length]!)),
+  );
 }
 
 /** `length` bytes of a pattern drawn by its seed (drawing a megabyte byte by byte would take seconds). */
@@ -89,8 +99,9 @@ export function patternBytes(length: number, seed: number): Uint8Array {
 }
 
 /** Bytes of a size drawn by sizeAcrossBoundaries. */
-export const bytesAcrossBoundaries = memoized((maxBytes: number, minBytes: number = 0): fc.Arbitrary<Uint8Array> =>
-  fc.tuple(sizeAcrossBoundaries(maxBytes, minBytes), fc.integer()).map(([n, seed]) => patternBytes(n, seed)),
+export const bytesAcrossBoundaries = memoized(
+  (maxBytes: number, minBytes: number = 0): fc.Arbitrary<Uint8Array> =>
+    fc.tuple(sizeAcrossBoundaries(maxBytes, minBytes), fc.integer()).map(([n, seed]) => patternBytes(n, seed)),
 );
 
 /**

@@ -41,7 +41,23 @@ const PASSWORD = "changeit";
 export function makeTestCa(dir: string, name = "test"): TestCa {
   const caKey = join(dir, `${name}-ca.key`);
   const caCert = join(dir, `${name}-ca.pem`);
-  openssl(dir, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", caKey, "-out", caCert, "-days", "2", "-subj", `/O=Warden tests/CN=${name} CA`]);
+  openssl(dir, [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    caKey,
+    "-out",
+    caCert,
+    "-days",
+    "2",
+    "-subj",
+    `/O=Warden tests/CN=${name} CA`,
+  ]);
   const caP12 = join(dir, `${name}-ca-trust.p12`);
   openssl(dir, ["pkcs12", "-export", "-nokeys", "-in", caCert, "-out", caP12, "-passout", `pass:${PASSWORD}`]);
   let serial = 1;
@@ -54,10 +70,44 @@ export function makeTestCa(dir: string, name = "test"): TestCa {
       const csr = join(dir, `${certName}.csr`);
       const cert = join(dir, `${certName}.crt`);
       const ext = join(dir, `${certName}.ext`);
-      openssl(dir, ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", csr, "-subj", subject]);
+      openssl(dir, [
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        csr,
+        "-subj",
+        subject,
+      ]);
       const altNames = options.altNames ?? (options.server ? "IP:127.0.0.1,DNS:localhost" : undefined);
-      writeFileSync(ext, altNames ? `subjectAltName=${altNames}\nextendedKeyUsage=serverAuth,clientAuth\n` : "extendedKeyUsage=clientAuth\n");
-      openssl(dir, ["x509", "-req", "-in", csr, "-CA", caCert, "-CAkey", caKey, "-set_serial", String(serial++), "-days", "2", "-out", cert, "-extfile", ext]);
+      writeFileSync(
+        ext,
+        altNames ? `subjectAltName=${altNames}\nextendedKeyUsage=serverAuth,clientAuth\n` : "extendedKeyUsage=clientAuth\n",
+      );
+      openssl(dir, [
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        caCert,
+        "-CAkey",
+        caKey,
+        "-set_serial",
+        String(serial++),
+        "-days",
+        "2",
+        "-out",
+        cert,
+        "-extfile",
+        ext,
+      ]);
       const pem = join(dir, `${certName}.pem`);
       writeFileSync(pem, readFileSync(key, "utf8") + readFileSync(cert, "utf8"));
       const p12 = join(dir, `${certName}.p12`);

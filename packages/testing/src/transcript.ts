@@ -39,7 +39,7 @@ export function parseTranscript(text: string): TranscriptBlock[] {
 }
 
 export function formatTranscript(blocks: readonly { comments: readonly string[]; command: string; output: string }[]): string {
-  return blocks.map((b) => [...b.comments, b.command, SEPARATOR, b.output].join("\n")).join("\n\n") + "\n";
+  return `${blocks.map((b) => [...b.comments, b.command, SEPARATOR, b.output].join("\n")).join("\n\n")}\n`;
 }
 
 export interface TranscriptMismatch {
@@ -70,5 +70,7 @@ export function runTranscriptFile(path: string, handle: (command: string, args: 
     writeFileSync(path, formatTranscript(results));
     return [];
   }
-  return results.filter((r) => r.output !== r.expected).map((r) => ({ line: r.line, command: r.command, expected: r.expected, actual: r.output }));
+  return results
+    .filter((r) => r.output !== r.expected)
+    .map((r) => ({ line: r.line, command: r.command, expected: r.expected, actual: r.output }));
 }

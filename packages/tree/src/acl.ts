@@ -165,7 +165,5 @@ export function userNameOf(id: Id): string {
  * as ZooKeeper's FinalRequestProcessor does.
  */
 export function maskDigests(acl: readonly ACL[]): ACL[] {
-  return acl.map((a) =>
-    a.id.scheme === "digest" ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/g, ":x") } } : a,
-  );
+  return acl.map((a) => (a.id.scheme === "digest" ? { perms: a.perms, id: { scheme: "digest", id: a.id.id.replace(/:.*/g, ":x") } } : a));
 }

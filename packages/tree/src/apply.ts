@@ -78,7 +78,13 @@ function toResponse(r: MultiResult): Response | undefined {
   return r.type === "error" ? undefined : r;
 }
 
-function applyBody(tree: DataTree, txn: Txn, body: TxnBody, zxid: number, events: FiredWatch[]): { err: number; response: Response | undefined } {
+function applyBody(
+  tree: DataTree,
+  txn: Txn,
+  body: TxnBody,
+  zxid: number,
+  events: FiredWatch[],
+): { err: number; response: Response | undefined } {
   switch (body.type) {
     case "multi":
       return applyMulti(tree, body.ops, zxid, txn.timeMs, events);

@@ -17,7 +17,9 @@ interface Latin1Native {
 }
 const nativeBuffer = (globalThis as { Buffer?: { prototype: Partial<Latin1Native> } }).Buffer?.prototype;
 const native: Latin1Native | undefined =
-  typeof nativeBuffer?.latin1Slice === "function" && typeof nativeBuffer.latin1Write === "function" ? (nativeBuffer as Latin1Native) : undefined;
+  typeof nativeBuffer?.latin1Slice === "function" && typeof nativeBuffer.latin1Write === "function"
+    ? (nativeBuffer as Latin1Native)
+    : undefined;
 
 let pool = new Uint8Array(POOL_BYTES);
 let poolOffset = 0;

@@ -1,11 +1,24 @@
 export { DataTree, type SessionInfo } from "./tree.js";
 export { QuotaIndex, type QuotaRoot } from "./quota-index.js";
-export { type QuotaOptions } from "./quota-guard.js";
+export type { QuotaOptions } from "./quota-guard.js";
 export { apply, type ApplyOutcome } from "./apply.js";
 export { read, type ReadRequest, type ReadContext } from "./read.js";
 export { Preparer, type WriteRequest, type PreparerOptions } from "./prepare.js";
 export { sequenceSuffix, type DeleteContainerRequest, type PrepareContext } from "./prepare-ops.js";
-export type { Txn, TxnBody, TxnOp, CreateTxnOp, DeleteTxnOp, SetDataTxnOp, CheckTxnOp, ErrorTxnOp, SetACLTxnBody, CreateSessionTxnBody, CloseSessionTxnBody, MultiTxnBody } from "./txn.js";
+export type {
+  Txn,
+  TxnBody,
+  TxnOp,
+  CreateTxnOp,
+  DeleteTxnOp,
+  SetDataTxnOp,
+  CheckTxnOp,
+  ErrorTxnOp,
+  SetACLTxnBody,
+  CreateSessionTxnBody,
+  CloseSessionTxnBody,
+  MultiTxnBody,
+} from "./txn.js";
 export { encodeTxn, decodeTxn } from "./txn-codec.js";
 export { ChangeHistory, CHANGE_BYTES_OVERHEAD, type ChangeHistoryBounds, type ChangeSink } from "./change-history.js";
 export { WatchRegistry, type FiredWatch, type SetWatchesLists, type NodeZxids } from "./watches.js";

@@ -18,7 +18,17 @@ export interface PendingNode {
   dataLength: number;
 }
 
-const MISSING: PendingNode = Object.freeze({ exists: false, version: 0, cversion: 0, aversion: 0, owner: 0n, childCount: 0, acl: [], mtime: 0, dataLength: 0 });
+const MISSING: PendingNode = Object.freeze({
+  exists: false,
+  version: 0,
+  cversion: 0,
+  aversion: 0,
+  owner: 0n,
+  childCount: 0,
+  acl: [],
+  mtime: 0,
+  dataLength: 0,
+});
 
 export function nodeFromTree(tree: DataTree, path: string): PendingNode {
   const id = tree.idOf(path);

@@ -53,7 +53,7 @@ export class PathIndex {
 
   /** Stores `id` for `path`, which must not be present (its key must already be `path`). */
   add(path: string, id: number): void {
-    if ((this.live + this.deleted + 1) > FILL_MAX * (this.mask + 1)) this.rehash();
+    if (this.live + this.deleted + 1 > FILL_MAX * (this.mask + 1)) this.rehash();
     this.place(pathHash(path), id);
     this.live++;
   }

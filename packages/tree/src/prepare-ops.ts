@@ -25,7 +25,7 @@ import {
   type DeleteRequest,
   type Id,
   type SetACLRequest,
-  type SetDataRequest
+  type SetDataRequest,
 } from "@warden/protocol";
 import { fixupACL, requireACL } from "./acl.js";
 import { DATA_BYTES_MAX } from "./limits.js";
@@ -73,14 +73,15 @@ function nextVersion(current: number, expected: number, path: string): number {
 
 /** Java's String.format("%010d", n). */
 export function sequenceSuffix(n: number): string {
-  return n < 0 ? "-" + String(-n).padStart(9, "0") : String(n).padStart(10, "0");
+  return n < 0 ? `-${String(-n).padStart(9, "0")}` : String(n).padStart(10, "0");
 }
 
 function ownerFor(r: CreateRequest, ctx: PrepareContext, sessionLive: boolean, path: string): bigint {
   if (!isCreateMode(r.mode)) throw answerError(BadArgumentsError, path);
   const ttl = r.ttl;
   if (isTTL(r.mode)) {
-    if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl <= 0 || BigInt(ttl) > TTL_MS_MAX) throw answerError(BadArgumentsError, path);
+    if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl <= 0 || BigInt(ttl) > TTL_MS_MAX)
+      throw answerError(BadArgumentsError, path);
     return ttlOwner(ttl);
   }
   if (ttl !== undefined && ttl !== -1) throw answerError(BadArgumentsError, path);

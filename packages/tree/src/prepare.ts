@@ -113,7 +113,8 @@ export class Preparer {
 
   prepareCreateSession(sessionId: bigint, timeoutMs: number, zxid: bigint, timeMs: number): Txn {
     if (isReservedSessionId(sessionId)) throw new BadArgumentsError(`session id 0x${sessionId.toString(16)} is reserved`);
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > SESSION_TIMEOUT_MS_MAX) throw new BadArgumentsError("timeoutMs out of range");
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > SESSION_TIMEOUT_MS_MAX)
+      throw new BadArgumentsError("timeoutMs out of range");
     this.openingSessions.set(sessionId, zxid);
     // A later open supersedes a close still in flight (as closeSession drops an opening).
     this.closingSessions.delete(sessionId);
@@ -185,7 +186,8 @@ export class Preparer {
     for (let i = 0; i < r.ops.length; i++) {
       const op = r.ops[i]!;
       try {
-        if (op.type !== "create" && op.type !== "delete" && op.type !== "setData" && op.type !== "check") throw new BadArgumentsError("not a multi op");
+        if (op.type !== "create" && op.type !== "delete" && op.type !== "setData" && op.type !== "check")
+          throw new BadArgumentsError("not a multi op");
         ops.push(this.single(o, op, c, live) as TxnOp);
       } catch (e) {
         o.clear();
@@ -208,7 +210,8 @@ export class Preparer {
     // A sequential name grows by its 10 digits.
     const cost = ephemeralPathCost(path) + 10;
     const bytes = this.tree.ephemeralBytesOf(sessionId) + (this.preparedEphemeralBytes.get(sessionId) ?? 0) + this.txnEphemeralBytes + cost;
-    if (bytes > max) throw new QuotaExceededError(`the session's ephemeral paths would take ${bytes} bytes of its closeSession, more than ${max}`, path);
+    if (bytes > max)
+      throw new QuotaExceededError(`the session's ephemeral paths would take ${bytes} bytes of its closeSession, more than ${max}`, path);
     this.txnEphemeralBytes += cost;
   }
 

@@ -7,7 +7,15 @@
 // out /a/b's subtree when /a/b has a quota of its own, so the stats always equal a recount.
 // Cost: nothing while no quota exists; otherwise one map lookup per distinct length of a quota
 // path that ends at a `/` of the changed path (bounded by the path's length).
-import { formatQuotaStats, isQuotaTarget, parentPath, parseStatsTrack, quotaNodeOf, quotaStatPath, type StatsTrack } from "@warden/protocol";
+import {
+  formatQuotaStats,
+  isQuotaTarget,
+  parentPath,
+  parseStatsTrack,
+  quotaNodeOf,
+  quotaStatPath,
+  type StatsTrack,
+} from "@warden/protocol";
 import type { NodeStore } from "./store.js";
 
 export interface QuotaRoot {

@@ -18,7 +18,7 @@ import {
   type GetAllChildrenNumberRequest,
   type GetEphemeralsRequest,
   type MultiReadRequest,
-  type Stat
+  type Stat,
 } from "@warden/protocol";
 import { ReplyBudget, UNBOUNDED } from "./reply-budget.js";
 import { checkACL, maskDigests, requireACL } from "./acl.js";

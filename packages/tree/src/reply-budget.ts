@@ -14,7 +14,8 @@ export class ReplyBudget {
   /** Counts `bytes`; throws EncodeError (nothing built) once the reply would pass the bound. */
   take(bytes: number, what: string): void {
     this.left -= bytes;
-    if (this.left < 0) throw new EncodeError(NativeDecodeReason.FRAME_TOO_LARGE, `the reply to ${what} would exceed ${this.bytesMax} bytes`);
+    if (this.left < 0)
+      throw new EncodeError(NativeDecodeReason.FRAME_TOO_LARGE, `the reply to ${what} would exceed ${this.bytesMax} bytes`);
   }
 }
 

@@ -1,7 +1,14 @@
 // Validation of decoded snapshot frames: every field typed and bounded, every node's
 // parent present before it, no duplicates. Anything else is a DecodeError.
 import { DecodeError, pathProblem, parentPath, type ACL } from "@warden/protocol";
-import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX, DATA_BYTES_MAX, NODE_COUNT_MAX, SESSION_SECRET_BYTES, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
+import {
+  ACL_ENTRIES_MAX,
+  ACL_ID_CHARS_MAX,
+  DATA_BYTES_MAX,
+  NODE_COUNT_MAX,
+  SESSION_SECRET_BYTES,
+  SESSION_TIMEOUT_MS_MAX,
+} from "./limits.js";
 import type { NodeFields } from "./store.js";
 import type { DataTree } from "./tree.js";
 
@@ -33,7 +40,8 @@ function validateSessions(sessions: unknown): [bigint, number][] {
   if (!Array.isArray(sessions) || sessions.length > NODE_COUNT_MAX) bad("sessions list");
   let last = -1n;
   return sessions.map((s) => {
-    if (!Array.isArray(s) || s.length !== 2 || !isU64(s[0]) || !isInt32(s[1]) || s[1] < 0 || s[1] > SESSION_TIMEOUT_MS_MAX) bad("session entry");
+    if (!Array.isArray(s) || s.length !== 2 || !isU64(s[0]) || !isInt32(s[1]) || s[1] < 0 || s[1] > SESSION_TIMEOUT_MS_MAX)
+      bad("session entry");
     if (s[0] <= last) bad("sessions not in order");
     last = s[0];
     return [s[0], s[1]];
@@ -68,7 +76,23 @@ export interface LoadedNode extends NodeFields {
 
 export function emptyLoadedNode(): LoadedNode {
   // The same fields in the same order as every NodeFields literal, so the store's code stays monomorphic.
-  return { data: null, aclId: 0, czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, owner: 0n, path: "", acl: [], parentId: -1, id: -1 };
+  return {
+    data: null,
+    aclId: 0,
+    czxid: 0,
+    mzxid: 0,
+    pzxid: 0,
+    ctime: 0,
+    mtime: 0,
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    owner: 0n,
+    path: "",
+    acl: [],
+    parentId: -1,
+    id: -1,
+  };
 }
 
 /**

@@ -71,7 +71,20 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
       aclRef = tree.acls.get(aclId).map((a) => [a.perms, a.id.scheme, a.id.id]);
     }
     const data = s.dataBytes(id);
-    batch.push([path, data, aclRef, s.num(id, CZXID), s.num(id, MZXID), s.num(id, PZXID), s.num(id, CTIME), s.num(id, MTIME), s.int(id, VERSION), s.int(id, CVERSION), s.int(id, AVERSION), s.owner(id)]);
+    batch.push([
+      path,
+      data,
+      aclRef,
+      s.num(id, CZXID),
+      s.num(id, MZXID),
+      s.num(id, PZXID),
+      s.num(id, CTIME),
+      s.num(id, MTIME),
+      s.int(id, VERSION),
+      s.int(id, CVERSION),
+      s.int(id, AVERSION),
+      s.owner(id),
+    ]);
     batchBytes += path.length + (data?.length ?? 0) + 64;
     count++;
     if (s.childCount(id) > 0) pushChildren(s, id, stack, ids);

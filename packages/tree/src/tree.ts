@@ -1,6 +1,18 @@
 // The data tree: znodes, sessions and the ephemeral index, changed only by apply()
 // (apply.ts). Reads here take paths and return Stat records with ZooKeeper's fields.
-import { answerError, NoNodeError, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, EventType, parentPath, type ACL, type NodeData, type Response, type Stat, type WatchEvent } from "@warden/protocol";
+import {
+  answerError,
+  NoNodeError,
+  OPEN_ACL_UNSAFE,
+  READ_ACL_UNSAFE,
+  EventType,
+  parentPath,
+  type ACL,
+  type NodeData,
+  type Response,
+  type Stat,
+  type WatchEvent,
+} from "@warden/protocol";
 import { AclCache } from "./acl-cache.js";
 import { apply, type ApplyOutcome } from "./apply.js";
 import { read, type ReadContext, type ReadRequest } from "./read.js";
@@ -45,7 +57,18 @@ export class DataTree {
   /** A tree holding "/", "/zookeeper", "/zookeeper/quota" and "/zookeeper/config" as ZooKeeper's. */
   constructor(init = true) {
     if (!init) return;
-    const zero = { czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, owner: 0n, data: new Uint8Array(0) };
+    const zero = {
+      czxid: 0,
+      mzxid: 0,
+      pzxid: 0,
+      ctime: 0,
+      mtime: 0,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      owner: 0n,
+      data: new Uint8Array(0),
+    };
     for (const path of ["/", "/zookeeper", "/zookeeper/quota"]) this.insert(path, { ...zero, aclId: this.acls.acquire(OPEN_ACL_UNSAFE) });
     // ZooKeeper protects the config node (ZOOKEEPER-2014) with setACL(..., -1): aversion -1.
     this.insert("/zookeeper/config", { ...zero, aversion: -1, aclId: this.acls.acquire(READ_ACL_UNSAFE) });
@@ -260,7 +283,7 @@ export class DataTree {
         if (set === undefined) this.ephemeralIndex.set(owner, (set = new Set()));
         if (!set.has(path)) this.ephemeralBytes.set(owner, (this.ephemeralBytes.get(owner) ?? 0) + ephemeralPathCost(path));
         set.add(path);
-      } else if (set !== undefined && set.delete(path)) {
+      } else if (set?.delete(path)) {
         if (set.size === 0) {
           this.ephemeralIndex.delete(owner);
           this.ephemeralBytes.delete(owner);
@@ -276,14 +299,36 @@ export class DataTree {
    * when replaying txns over a fuzzy snapshot; it is then reset to this create's state
    * (its children are replayed by their own txns), which keeps replay exact.
    */
-  createNode(pid: number, path: string, data: NodeData, acl: readonly ACL[], owner: bigint, parentCVersion: number, zxid: number, timeMs: number, events: FiredWatch[]): number {
+  createNode(
+    pid: number,
+    path: string,
+    data: NodeData,
+    acl: readonly ACL[],
+    owner: bigint,
+    parentCVersion: number,
+    zxid: number,
+    timeMs: number,
+    events: FiredWatch[],
+  ): number {
     const s = this.store;
     // ZooKeeper's rule: only a newer cversion moves cversion and pzxid (replay never reverts them).
     if (parentCVersion > s.int(pid, CVERSION)) {
       s.setInt(pid, CVERSION, parentCVersion);
       s.setNum(pid, PZXID, zxid);
     }
-    const fields = { data, aclId: this.acls.acquire(acl), czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0, owner };
+    const fields = {
+      data,
+      aclId: this.acls.acquire(acl),
+      czxid: zxid,
+      mzxid: zxid,
+      pzxid: zxid,
+      ctime: timeMs,
+      mtime: timeMs,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      owner,
+    };
     let id = s.idOf(path);
     const replaced = id >= 0;
     const oldBytes = replaced ? s.dataLength(id) : 0;

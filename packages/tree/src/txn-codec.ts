@@ -2,7 +2,16 @@
 // malformed as DecodeError (reason WARDEN_ERR_BAD_TXN), never an exception from cbor-x.
 import { Encoder } from "cbor-x";
 import { DecodeError, OpCode, isErrorCode, pathProblem, type ACL, type NodeData } from "@warden/protocol";
-import { ACL_ENTRIES_MAX, ACL_ID_CHARS_MAX, CLOSE_SESSION_PATHS_MAX, DATA_BYTES_MAX, MULTI_OPS_MAX, SESSION_SECRET_BYTES, SESSION_TIMEOUT_MS_MAX, TXN_BYTES_MAX } from "./limits.js";
+import {
+  ACL_ENTRIES_MAX,
+  ACL_ID_CHARS_MAX,
+  CLOSE_SESSION_PATHS_MAX,
+  DATA_BYTES_MAX,
+  MULTI_OPS_MAX,
+  SESSION_SECRET_BYTES,
+  SESSION_TIMEOUT_MS_MAX,
+  TXN_BYTES_MAX,
+} from "./limits.js";
 import type { Txn, TxnBody, TxnOp } from "./txn.js";
 
 const FORMAT = 1;
@@ -92,7 +101,14 @@ function op(w: unknown): TxnOp {
   switch (w[0]) {
     case OpCode.create: {
       const [, p, d, a, owner, cv] = tuple(w, 6, "create");
-      return { type: "create", path: path(p), data: bytes(d), acl: acl(a), ephemeralOwner: u64(owner, "ephemeralOwner"), parentCVersion: int32(cv, "parentCVersion") };
+      return {
+        type: "create",
+        path: path(p),
+        data: bytes(d),
+        acl: acl(a),
+        ephemeralOwner: u64(owner, "ephemeralOwner"),
+        parentCVersion: int32(cv, "parentCVersion"),
+      };
     }
     case OpCode.delete:
       return { type: "delete", path: path(tuple(w, 2, "delete")[1]) };
@@ -133,7 +149,8 @@ function body(w: unknown): TxnBody {
     }
     case SESSION_SECRET_TAG: {
       const secret = tuple(w, 2, "sessionSecret")[1];
-      if (!(secret instanceof Uint8Array) || secret.length !== SESSION_SECRET_BYTES) bad(`sessionSecret must be ${SESSION_SECRET_BYTES} bytes`);
+      if (!(secret instanceof Uint8Array) || secret.length !== SESSION_SECRET_BYTES)
+        bad(`sessionSecret must be ${SESSION_SECRET_BYTES} bytes`);
       return { type: "sessionSecret", secret: new Uint8Array(secret) };
     }
     case OpCode.multi: {

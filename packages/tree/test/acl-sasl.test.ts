@@ -6,7 +6,10 @@ import { Perms, type ACL, type Id } from "@warden/protocol";
 import { checkACL, fixupACL } from "@warden/tree";
 
 const aliceOnly: ACL[] = [{ perms: Perms.ALL, id: { scheme: "sasl", id: "alice" } }];
-const as = (name: string): Id[] => [{ scheme: "ip", id: "127.0.0.1" }, { scheme: "sasl", id: name }];
+const as = (name: string): Id[] => [
+  { scheme: "ip", id: "127.0.0.1" },
+  { scheme: "sasl", id: name },
+];
 
 describe("the sasl ACL scheme", () => {
   it("allows the named SASL user and nobody else", () => {
@@ -26,7 +29,9 @@ describe("the sasl ACL scheme", () => {
 
   it("accepts sasl ids by KerberosName's rule and refuses a malformed principal", () => {
     for (const id of ["alice", "alice@EXAMPLE.COM", "zk/host@EXAMPLE.COM", "a/b", ""]) {
-      expect(fixupACL("/n", [], [{ perms: Perms.ALL, id: { scheme: "sasl", id } }])).toEqual([{ perms: Perms.ALL, id: { scheme: "sasl", id } }]);
+      expect(fixupACL("/n", [], [{ perms: Perms.ALL, id: { scheme: "sasl", id } }])).toEqual([
+        { perms: Perms.ALL, id: { scheme: "sasl", id } },
+      ]);
     }
     for (const id of ["a@b@c", "a/b/c@R"]) {
       expect(() => fixupACL("/n", [], [{ perms: Perms.ALL, id: { scheme: "sasl", id } }])).toThrow(/INVALID_ACL/);
@@ -34,6 +39,8 @@ describe("the sasl ACL scheme", () => {
   });
 
   it("expands the auth scheme to the session's sasl identity", () => {
-    expect(fixupACL("/n", as("alice"), [{ perms: Perms.READ, id: { scheme: "auth", id: "" } }])).toEqual([{ perms: Perms.READ, id: { scheme: "sasl", id: "alice" } }]);
+    expect(fixupACL("/n", as("alice"), [{ perms: Perms.READ, id: { scheme: "auth", id: "" } }])).toEqual([
+      { perms: Perms.READ, id: { scheme: "sasl", id: "alice" } },
+    ]);
   });
 });

@@ -24,7 +24,13 @@ describe("the change history replays what persistent and recursive watches would
     h.write({ type: "setData", path: "/p", data: bytes("1"), version: -1 }); // p: NodeDataChanged
     h.create("/r/a"); // r: NodeCreated
     h.create("/r/a/b"); // r: NodeCreated
-    h.write({ type: "multi", ops: [{ type: "setData", path: "/r/a", data: bytes("x"), version: -1 }, { type: "delete", path: "/r/a/b", version: -1 }] });
+    h.write({
+      type: "multi",
+      ops: [
+        { type: "setData", path: "/r/a", data: bytes("x"), version: -1 },
+        { type: "delete", path: "/r/a/b", version: -1 },
+      ],
+    });
     h.write({ type: "delete", path: "/p/c", version: -1 }); // p: NodeChildrenChanged
     expect(shape(history.replay(SESSION, from, ["/p"], ["/r"]))).toEqual([
       `${from + 1n} ${EventType.NodeChildrenChanged} /p`,
@@ -122,7 +128,13 @@ const request = (o: Op) =>
 it("replay from any zxid equals the events a connected session got after it (fast-check)", () => {
   fc.assert(
     fc.property(
-      fc.array(fc.oneof(op.map((o) => [o]), fc.array(op, { minLength: 2, maxLength: 4 })), { maxLength: 40 }),
+      fc.array(
+        fc.oneof(
+          op.map((o) => [o]),
+          fc.array(op, { minLength: 2, maxLength: 4 }),
+        ),
+        { maxLength: 40 },
+      ),
       fc.subarray([...PATHS]),
       fc.subarray([...PATHS, "/"]),
       fc.integer({ min: 0, max: 30 }),

@@ -18,7 +18,12 @@ function fill(n: number, seed: number): Uint8Array {
 
 describe("data slabs", () => {
   it("read back every node's data after random creates, setData and deletes, through a snapshot too", () => {
-    const sizes = fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 300 }), fc.constantFrom(ITEM_BYTES_MAX, ITEM_BYTES_MAX + 1, 70_000));
+    const sizes = fc.oneof(
+      fc.constant(-1),
+      fc.integer({ min: 0, max: 40 }),
+      fc.integer({ min: 0, max: 300 }),
+      fc.constantFrom(ITEM_BYTES_MAX, ITEM_BYTES_MAX + 1, 70_000),
+    );
     const op = fc.record({ node: fc.integer({ min: 0, max: 30 }), kind: fc.constantFrom("set", "set", "delete"), size: sizes });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
@@ -34,7 +39,9 @@ describe("data slabs", () => {
             expect(h.write({ type: "setData", path, data, version: -1 }).err).toBe(0);
             model.set(path, data);
           } else {
-            expect(h.write({ type: "create", path, data, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 }).err).toBe(0);
+            expect(h.write({ type: "create", path, data, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 }).err).toBe(
+              0,
+            );
             model.set(path, data);
           }
         });
@@ -43,7 +50,9 @@ describe("data slabs", () => {
           for (const [path, data] of model) {
             const got = tree.getData(path);
             // Buffer.equals: toEqual walks large arrays element by element.
-            expect(got.data === null ? null : Buffer.from(got.data).equals(data ?? Buffer.alloc(0)), path).toBe(data === null ? null : true);
+            expect(got.data === null ? null : Buffer.from(got.data).equals(data ?? Buffer.alloc(0)), path).toBe(
+              data === null ? null : true,
+            );
             expect(got.stat.dataLength).toBe(data?.length ?? 0);
           }
         }

@@ -20,7 +20,10 @@ describe("ephemeral paths per session", () => {
     let refused = 0;
     // Half applied as they go, half left prepared: both count.
     for (let n = 0; n < 400; n++) {
-      const txn = preparer.prepare({ type: "create", path: name(n), data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.EPHEMERAL }, ctx());
+      const txn = preparer.prepare(
+        { type: "create", path: name(n), data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.EPHEMERAL },
+        ctx(),
+      );
       if (txn.body.type === "error") {
         expect(txn.body.code).toBe(ErrorCode.QUOTA_EXCEEDED);
         refused++;

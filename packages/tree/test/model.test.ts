@@ -5,7 +5,12 @@ import fc from "fast-check";
 import { ErrorCode, parentPath, type WriteOp } from "@warden/protocol";
 import { Harness, OPEN, bytes } from "./harness.js";
 
-interface MNode { data: string; version: number; cversion: number; owner: bigint; }
+interface MNode {
+  data: string;
+  version: number;
+  cversion: number;
+  owner: bigint;
+}
 type Model = { nodes: Map<string, MNode>; sessions: Set<bigint> };
 
 const children = (m: Model, p: string) => [...m.nodes.keys()].filter((k) => k !== p && parentPath(k) === p);
@@ -45,14 +50,31 @@ function modelOp(m: Model, op: WriteOp, session: bigint): number {
 const clone = (m: Model): Model => ({ nodes: new Map([...m.nodes].map(([k, v]) => [k, { ...v }])), sessions: new Set(m.sessions) });
 
 const names = ["a", "b", "c"];
-const pathArb = fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 3 }).map((s) => "/" + s.join("/"));
+const pathArb = fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 3 }).map((s) => `/${s.join("/")}`);
 const versionArb = fc.constantFrom(-1, 0, 1);
-const opArb: fc.Arbitrary<WriteOp> = fc.oneof(
-  fc.record({ type: fc.constant("create" as const), path: pathArb, data: fc.string({ maxLength: 3 }).map(bytes), acl: fc.constant(OPEN), mode: fc.constantFrom(0, 1, 2, 3, 5, 6) as fc.Arbitrary<0 | 1 | 2 | 3 | 5 | 6>, ttl: fc.constant(1000) }).map((r) => (r.mode >= 5 ? r : { ...r, ttl: undefined })),
-  fc.record({ type: fc.constant("delete" as const), path: pathArb, version: versionArb }),
-  fc.record({ type: fc.constant("setData" as const), path: pathArb, data: fc.string({ maxLength: 3 }).map(bytes), version: versionArb }),
-  fc.record({ type: fc.constant("check" as const), path: pathArb, version: versionArb }),
-).map((o) => JSON.parse(JSON.stringify(o, (_, v) => (v instanceof Uint8Array ? { __b: [...v] } : v)), (_, v) => (v && v.__b ? new Uint8Array(v.__b) : v)) as WriteOp);
+const opArb: fc.Arbitrary<WriteOp> = fc
+  .oneof(
+    fc
+      .record({
+        type: fc.constant("create" as const),
+        path: pathArb,
+        data: fc.string({ maxLength: 3 }).map(bytes),
+        acl: fc.constant(OPEN),
+        mode: fc.constantFrom(0, 1, 2, 3, 5, 6) as fc.Arbitrary<0 | 1 | 2 | 3 | 5 | 6>,
+        ttl: fc.constant(1000),
+      })
+      .map((r) => (r.mode >= 5 ? r : { ...r, ttl: undefined })),
+    fc.record({ type: fc.constant("delete" as const), path: pathArb, version: versionArb }),
+    fc.record({ type: fc.constant("setData" as const), path: pathArb, data: fc.string({ maxLength: 3 }).map(bytes), version: versionArb }),
+    fc.record({ type: fc.constant("check" as const), path: pathArb, version: versionArb }),
+  )
+  .map(
+    (o) =>
+      JSON.parse(
+        JSON.stringify(o, (_, v) => (v instanceof Uint8Array ? { __b: [...v] } : v)),
+        (_, v) => (v?.__b ? new Uint8Array(v.__b) : v),
+      ) as WriteOp,
+  );
 const sessionArb = fc.constantFrom(1n, 2n, 3n);
 const stepArb = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(fc.constant("op" as const), opArb, sessionArb) },
@@ -66,14 +88,21 @@ function compare(h: Harness, m: Model): void {
   const treePaths: string[] = [];
   const walk = (p: string) => {
     treePaths.push(p);
-    for (const c of h.tree.getChildren(p)) walk(p === "/" ? "/" + c : p + "/" + c);
+    for (const c of h.tree.getChildren(p)) walk(p === "/" ? `/${c}` : `${p}/${c}`);
   };
   walk("/");
   expect(treePaths.filter((p) => !p.startsWith("/zookeeper")).sort()).toEqual(paths);
   for (const p of paths) {
     const n = m.nodes.get(p)!;
     const { data, stat } = h.tree.getData(p);
-    expect([p, new TextDecoder().decode(data), stat.version, stat.cversion, stat.ephemeralOwner, stat.numChildren]).toEqual([p, n.data, n.version, n.cversion, n.owner, children(m, p).length + (p === "/" ? 1 : 0)]);
+    expect([p, new TextDecoder().decode(data), stat.version, stat.cversion, stat.ephemeralOwner, stat.numChildren]).toEqual([
+      p,
+      n.data,
+      n.version,
+      n.cversion,
+      n.owner,
+      children(m, p).length + (p === "/" ? 1 : 0),
+    ]);
   }
   expect([...h.tree.sessions.keys()].sort()).toEqual([...m.sessions].sort());
 }
@@ -105,7 +134,10 @@ describe("the tree agrees with a reference model", () => {
             if (failed < 0) Object.assign(m, trial);
             else {
               // Later ops are not even tried once one fails.
-              const expected = codes.slice(0, failed + 1).map((c, i) => (i < failed ? 0 : c)).concat(ops.slice(failed + 1).map(() => ErrorCode.RUNTIME_INCONSISTENCY));
+              const expected = codes
+                .slice(0, failed + 1)
+                .map((c, i) => (i < failed ? 0 : c))
+                .concat(ops.slice(failed + 1).map(() => ErrorCode.RUNTIME_INCONSISTENCY));
               expect((out.response as { results: { err?: number }[] }).results.map((r) => r.err)).toEqual(expected);
             }
             expect(out.err).toBe(failed < 0 ? 0 : codes[failed]);

@@ -22,7 +22,19 @@ describe("create", () => {
     expect(out.err).toBe(0);
     expect(out.response).toMatchObject({ type: "create", path: "/a" });
     const s = h.tree.exists("/a")!;
-    expect(s).toEqual({ czxid: 1n, mzxid: 1n, pzxid: 1n, ctime: 5_000, mtime: 5_000, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 5, numChildren: 0 });
+    expect(s).toEqual({
+      czxid: 1n,
+      mzxid: 1n,
+      pzxid: 1n,
+      ctime: 5_000,
+      mtime: 5_000,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      ephemeralOwner: 0n,
+      dataLength: 5,
+      numChildren: 0,
+    });
     expect(h.tree.exists("/")).toMatchObject({ cversion: 1, pzxid: 1n, numChildren: 2, mzxid: 0n });
   });
 
@@ -85,7 +97,10 @@ describe("delete, setData, setACL, check", () => {
     h.create("/a", "x");
     h.timeMs = 9_000;
     const out = h.write({ type: "setData", path: "/a", data: bytes("yz"), version: 0 });
-    expect(out.response).toMatchObject({ type: "setData", stat: { version: 1, mzxid: 2n, czxid: 1n, mtime: 9_000, ctime: 1_000, dataLength: 2 } });
+    expect(out.response).toMatchObject({
+      type: "setData",
+      stat: { version: 1, mzxid: 2n, czxid: 1n, mtime: 9_000, ctime: 1_000, dataLength: 2 },
+    });
     expect(h.write({ type: "setData", path: "/a", data: bytes(""), version: 0 }).err).toBe(ErrorCode.BAD_VERSION);
     expect(new TextDecoder().decode(h.tree.getData("/a").data)).toBe("yz");
   });
@@ -97,15 +112,22 @@ describe("delete, setData, setACL, check", () => {
     const out = h.write({ type: "setACL", path: "/a", acl: [{ perms: Perms.READ, id: { scheme: "digest", id: who } }], version: 0 });
     expect(out.response).toMatchObject({ type: "setACL", stat: { aversion: 1, version: 0, mzxid: 1n } });
     expect(h.write({ type: "setACL", path: "/a", acl: OPEN, version: -1 }).err).toBe(ErrorCode.NO_AUTH);
-    expect(h.write({ type: "setData", path: "/a", data: bytes(""), version: -1 }, 1n, [{ scheme: "digest", id: who }]).err).toBe(ErrorCode.NO_AUTH);
+    expect(h.write({ type: "setData", path: "/a", data: bytes(""), version: -1 }, 1n, [{ scheme: "digest", id: who }]).err).toBe(
+      ErrorCode.NO_AUTH,
+    );
     expect(h.write({ type: "setACL", path: "/a", acl: [], version: -1 }).err).toBe(ErrorCode.INVALID_ACL);
   });
 
   it("expands the auth scheme to the session's digest identities, and refuses it without one", () => {
     const h = new Harness();
     const id = { scheme: "digest", id: digestId("amy", "secret") };
-    expect(h.write({ type: "create", path: "/p", data: bytes(""), acl: [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }], mode: 0 }).err).toBe(ErrorCode.INVALID_ACL);
-    h.write({ type: "create", path: "/p", data: bytes(""), acl: [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }], mode: 0 }, 1n, [id, { scheme: "ip", id: "127.0.0.1" }]);
+    expect(
+      h.write({ type: "create", path: "/p", data: bytes(""), acl: [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }], mode: 0 }).err,
+    ).toBe(ErrorCode.INVALID_ACL);
+    h.write({ type: "create", path: "/p", data: bytes(""), acl: [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }], mode: 0 }, 1n, [
+      id,
+      { scheme: "ip", id: "127.0.0.1" },
+    ]);
     expect(h.tree.getACL("/p").acl).toEqual([{ perms: Perms.ALL, id }]);
   });
 
@@ -121,27 +143,49 @@ describe("delete, setData, setACL, check", () => {
 describe("multi", () => {
   it("applies all ops with one zxid", () => {
     const h = new Harness();
-    const out = h.write({ type: "multi", ops: [
-      { type: "create", path: "/m", data: bytes(""), acl: OPEN, mode: 0 },
-      { type: "create", path: "/m/s-", data: bytes(""), acl: OPEN, mode: 2 },
-      { type: "create", path: "/m/s-", data: bytes(""), acl: OPEN, mode: 2 },
-      { type: "setData", path: "/m", data: bytes("d"), version: 0 },
-      { type: "check", path: "/m", version: 1 },
-    ] });
+    const out = h.write({
+      type: "multi",
+      ops: [
+        { type: "create", path: "/m", data: bytes(""), acl: OPEN, mode: 0 },
+        { type: "create", path: "/m/s-", data: bytes(""), acl: OPEN, mode: 2 },
+        { type: "create", path: "/m/s-", data: bytes(""), acl: OPEN, mode: 2 },
+        { type: "setData", path: "/m", data: bytes("d"), version: 0 },
+        { type: "check", path: "/m", version: 1 },
+      ],
+    });
     expect(out.err).toBe(0);
-    expect(out.response).toMatchObject({ type: "multi", results: [{ type: "create", path: "/m" }, { path: "/m/s-0000000000" }, { path: "/m/s-0000000001" }, { type: "setData", stat: { version: 1 } }, { type: "check" }] });
+    expect(out.response).toMatchObject({
+      type: "multi",
+      results: [
+        { type: "create", path: "/m" },
+        { path: "/m/s-0000000000" },
+        { path: "/m/s-0000000001" },
+        { type: "setData", stat: { version: 1 } },
+        { type: "check" },
+      ],
+    });
     expect(h.tree.exists("/m/s-0000000001")!.czxid).toBe(1n);
   });
 
   it("is all or nothing: OK before the failing op, its code, RUNTIME_INCONSISTENCY after", () => {
     const h = new Harness();
-    const out = h.write({ type: "multi", ops: [
-      { type: "create", path: "/m", data: bytes(""), acl: OPEN, mode: 0 },
-      { type: "delete", path: "/nope", version: -1 },
-      { type: "create", path: "/m2", data: bytes(""), acl: OPEN, mode: 0 },
-    ] });
+    const out = h.write({
+      type: "multi",
+      ops: [
+        { type: "create", path: "/m", data: bytes(""), acl: OPEN, mode: 0 },
+        { type: "delete", path: "/nope", version: -1 },
+        { type: "create", path: "/m2", data: bytes(""), acl: OPEN, mode: 0 },
+      ],
+    });
     expect(out.err).toBe(ErrorCode.NO_NODE);
-    expect(out.response).toEqual({ type: "multi", results: [{ type: "error", err: 0 }, { type: "error", err: ErrorCode.NO_NODE }, { type: "error", err: ErrorCode.RUNTIME_INCONSISTENCY }] });
+    expect(out.response).toEqual({
+      type: "multi",
+      results: [
+        { type: "error", err: 0 },
+        { type: "error", err: ErrorCode.NO_NODE },
+        { type: "error", err: ErrorCode.RUNTIME_INCONSISTENCY },
+      ],
+    });
     expect(h.tree.exists("/m")).toBeUndefined();
     expect(h.create("/m").err).toBe(0); // the failed multi left nothing outstanding
   });
@@ -157,7 +201,10 @@ describe("sessions, ephemerals, containers and TTL", () => {
     const pending = h.prepare({ type: "create", path: "/c", data: bytes(""), acl: OPEN, mode: 1 }, 1n);
     const close = h.prepare({ type: "closeSession" }, 1n);
     expect(close.body).toEqual({ type: "closeSession", paths: ["/a", "/c"] });
-    expect(h.prepare({ type: "create", path: "/d", data: bytes(""), acl: OPEN, mode: 1 }, 1n).body).toEqual({ type: "error", code: ErrorCode.SESSION_EXPIRED });
+    expect(h.prepare({ type: "create", path: "/d", data: bytes(""), acl: OPEN, mode: 1 }, 1n).body).toEqual({
+      type: "error",
+      code: ErrorCode.SESSION_EXPIRED,
+    });
     h.tree.apply(pending);
     h.tree.apply(close);
     expect(h.tree.getChildren("/")).toEqual(["b", "zookeeper"]);
@@ -188,15 +235,48 @@ describe("reads", () => {
   it("check READ, throw NoNodeError with the path, and mask digests for non-admins", () => {
     const h = new Harness();
     const bob = { scheme: "digest", id: digestId("bob", "pw") };
-    h.write({ type: "create", path: "/s", data: bytes("x"), acl: [{ perms: Perms.READ, id: bob }, { perms: Perms.READ, id: { scheme: "ip", id: "10.0.0.0/8" } }], mode: 0 });
+    h.write({
+      type: "create",
+      path: "/s",
+      data: bytes("x"),
+      acl: [
+        { perms: Perms.READ, id: bob },
+        { perms: Perms.READ, id: { scheme: "ip", id: "10.0.0.0/8" } },
+      ],
+      mode: 0,
+    });
     const anon = { sessionId: 1n, identities: [] };
-    expect(() => h.tree.read({ type: "getData", path: "/s", watch: false }, anon)).toThrow(expect.objectContaining({ code: "NO_AUTH", path: "/s" }));
+    expect(() => h.tree.read({ type: "getData", path: "/s", watch: false }, anon)).toThrow(
+      expect.objectContaining({ code: "NO_AUTH", path: "/s" }),
+    );
     expect(() => h.tree.read({ type: "getData", path: "/zz", watch: false }, anon)).toThrow(NoNodeError);
-    expect(h.tree.read({ type: "getData", path: "/s", watch: false }, { sessionId: 1n, identities: [{ scheme: "ip", id: "10.2.3.4" }] })).toMatchObject({ type: "getData" });
+    expect(
+      h.tree.read({ type: "getData", path: "/s", watch: false }, { sessionId: 1n, identities: [{ scheme: "ip", id: "10.2.3.4" }] }),
+    ).toMatchObject({ type: "getData" });
     const acl = h.tree.read({ type: "getACL", path: "/s" }, { sessionId: 1n, identities: [bob] });
     expect(acl).toMatchObject({ acl: [{ id: { scheme: "digest", id: "bob:x" } }, { id: { scheme: "ip" } }] });
-    expect(h.tree.read({ type: "getChildren", path: "/", watch: false, withStat: true }, anon)).toMatchObject({ children: ["s", "zookeeper"], stat: { numChildren: 2 } });
+    expect(h.tree.read({ type: "getChildren", path: "/", watch: false, withStat: true }, anon)).toMatchObject({
+      children: ["s", "zookeeper"],
+      stat: { numChildren: 2 },
+    });
     expect(h.tree.read({ type: "getAllChildrenNumber", path: "/" }, anon)).toEqual({ type: "getAllChildrenNumber", totalNumber: 4 });
-    expect(h.tree.read({ type: "multiRead", ops: [{ type: "getData", path: "/zz", watch: false }, { type: "getChildren", path: "/zookeeper", watch: false }] }, anon)).toEqual({ type: "multiRead", results: [{ type: "error", err: ErrorCode.NO_NODE }, { type: "getChildren", children: ["config", "quota"] }] });
+    expect(
+      h.tree.read(
+        {
+          type: "multiRead",
+          ops: [
+            { type: "getData", path: "/zz", watch: false },
+            { type: "getChildren", path: "/zookeeper", watch: false },
+          ],
+        },
+        anon,
+      ),
+    ).toEqual({
+      type: "multiRead",
+      results: [
+        { type: "error", err: ErrorCode.NO_NODE },
+        { type: "getChildren", children: ["config", "quota"] },
+      ],
+    });
   });
 });

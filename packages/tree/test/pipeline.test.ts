@@ -9,12 +9,18 @@ import { DataTree, Preparer, treeDigest, type Txn, type TxnOp } from "@warden/tr
 import { OPEN, bytes } from "./harness.js";
 
 // Few paths, so that txns in flight often change the same node.
-const pathArb = fc.array(fc.constantFrom("a", "b"), { minLength: 1, maxLength: 2 }).map((s) => "/" + s.join("/"));
+const pathArb = fc.array(fc.constantFrom("a", "b"), { minLength: 1, maxLength: 2 }).map((s) => `/${s.join("/")}`);
 const versionArb = fc.constantFrom(-1, -1, 0, 1, 2);
 const opArb: fc.Arbitrary<WriteOp> = fc.oneof(
-  fc.record({ type: fc.constant("create" as const), path: pathArb, data: fc.string({ maxLength: 3 }).map(bytes), acl: fc.constant(OPEN), mode: fc.constantFrom(0, 1, 2, 3, 4, 5) as fc.Arbitrary<0 | 1 | 2 | 3 | 4 | 5> }).map((r) =>
-    r.mode === 5 ? { ...r, ttl: 1000 } : r,
-  ),
+  fc
+    .record({
+      type: fc.constant("create" as const),
+      path: pathArb,
+      data: fc.string({ maxLength: 3 }).map(bytes),
+      acl: fc.constant(OPEN),
+      mode: fc.constantFrom(0, 1, 2, 3, 4, 5) as fc.Arbitrary<0 | 1 | 2 | 3 | 4 | 5>,
+    })
+    .map((r) => (r.mode === 5 ? { ...r, ttl: 1000 } : r)),
   fc.record({ type: fc.constant("delete" as const), path: pathArb, version: versionArb }),
   fc.record({ type: fc.constant("setData" as const), path: pathArb, data: fc.string({ maxLength: 3 }).map(bytes), version: versionArb }),
   fc.record({ type: fc.constant("check" as const), path: pathArb, version: versionArb }),
@@ -30,7 +36,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 /** The paths a txn changes (the Preparer's outstanding changes while it is in flight). */
 function changedPaths(txn: Txn): string[] {
-  const ofOp = (op: TxnOp): string[] => (op.type === "create" || op.type === "delete" ? [op.path, parentPath(op.path)] : op.type === "setData" ? [op.path] : []);
+  const ofOp = (op: TxnOp): string[] =>
+    op.type === "create" || op.type === "delete" ? [op.path, parentPath(op.path)] : op.type === "setData" ? [op.path] : [];
   const body = txn.body;
   // A failed multi changes nothing (its ops before the failing one are listed, not applied).
   if (body.type === "multi") return body.ops.some((op) => op.type === "error") ? [] : body.ops.flatMap(ofOp);

@@ -22,12 +22,34 @@ type Step =
   | { kind: "scribble"; target: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("create" as const), path: fc.nat(PATHS.length - 1), mode: fc.nat(6), data: fc.integer({ min: -1, max: 40 }), session: fc.integer({ min: 1, max: 2 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("set" as const), path: fc.nat(PATHS.length - 1), data: fc.integer({ min: -1, max: 40 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("create" as const),
+      path: fc.nat(PATHS.length - 1),
+      mode: fc.nat(6),
+      data: fc.integer({ min: -1, max: 40 }),
+      session: fc.integer({ min: 1, max: 2 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("set" as const), path: fc.nat(PATHS.length - 1), data: fc.integer({ min: -1, max: 40 }) }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("delete" as const), path: fc.nat(PATHS.length - 1) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("multi" as const), path: fc.nat(PATHS.length - 1), data: fc.integer({ min: -1, max: 40 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("multi" as const), path: fc.nat(PATHS.length - 1), data: fc.integer({ min: -1, max: 40 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("session" as const), session: fc.integer({ min: 1, max: 2 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("setquota" as const), target: fc.nat(TARGETS.length - 1), limits: fc.constantFrom("count=5,bytes=-1", "count=-1,bytes=100=;byteHardLimit=-1;countHardLimit=3", "garbage", "") }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("setquota" as const),
+      target: fc.nat(TARGETS.length - 1),
+      limits: fc.constantFrom("count=5,bytes=-1", "count=-1,bytes=100=;byteHardLimit=-1;countHardLimit=3", "garbage", ""),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("delquota" as const), target: fc.nat(TARGETS.length - 1) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("scribble" as const), target: fc.nat(TARGETS.length - 1) }) },
 );
@@ -55,21 +77,45 @@ function run(steps: Step[], h = new Harness()): Txn[] {
 function requestsOf(s: Step): Array<WriteRequest | "session"> {
   switch (s.kind) {
     case "create":
-      return [{ type: "create", path: PATHS[s.path]!, data: dataOf(s.data), acl: OPEN, mode: s.mode, ...(s.mode === 5 || s.mode === 6 ? { ttl: 1000 } : {}) }];
+      return [
+        {
+          type: "create",
+          path: PATHS[s.path]!,
+          data: dataOf(s.data),
+          acl: OPEN,
+          mode: s.mode,
+          ...(s.mode === 5 || s.mode === 6 ? { ttl: 1000 } : {}),
+        },
+      ];
     case "set":
       return [{ type: "setData", path: PATHS[s.path]!, data: dataOf(s.data), version: -1 }];
     case "delete":
       return [{ type: "delete", path: PATHS[s.path]!, version: -1 }];
     case "multi": {
       const p = PATHS[s.path]!;
-      return [{ type: "multi", ops: [{ type: "create", path: p + "/m", data: dataOf(s.data), acl: OPEN, mode: 0 }, { type: "setData", path: p, data: dataOf(s.data + 3), version: -1 }, { type: "delete", path: p + "/m", version: -1 }] }];
+      return [
+        {
+          type: "multi",
+          ops: [
+            { type: "create", path: `${p}/m`, data: dataOf(s.data), acl: OPEN, mode: 0 },
+            { type: "setData", path: p, data: dataOf(s.data + 3), version: -1 },
+            { type: "delete", path: `${p}/m`, version: -1 },
+          ],
+        },
+      ];
     }
     case "session":
       return ["session"];
     case "setquota": {
       const t = TARGETS[s.target]!;
       const parts = t.split("/").slice(1);
-      const creates: WriteRequest[] = parts.map((_, i) => ({ type: "create", path: "/zookeeper/quota/" + parts.slice(0, i + 1).join("/"), data: null, acl: OPEN, mode: 0 }));
+      const creates: WriteRequest[] = parts.map((_, i) => ({
+        type: "create",
+        path: `/zookeeper/quota/${parts.slice(0, i + 1).join("/")}`,
+        data: null,
+        acl: OPEN,
+        mode: 0,
+      }));
       creates.push({ type: "create", path: quotaLimitPath(t), data: bytes(s.limits), acl: OPEN, mode: 0 });
       creates.push({ type: "setData", path: quotaLimitPath(t), data: bytes(s.limits), version: -1 });
       creates.push({ type: "create", path: quotaStatPath(t), data: bytes("count=0,bytes=0"), acl: OPEN, mode: 0 });
@@ -91,7 +137,7 @@ function allPaths(tree: DataTree): string[] {
   while (stack.length > 0) {
     const p = stack.pop()!;
     out.push(p);
-    for (const c of tree.getChildren(p)) stack.push(p === "/" ? "/" + c : p + "/" + c);
+    for (const c of tree.getChildren(p)) stack.push(p === "/" ? `/${c}` : `${p}/${c}`);
   }
   return out;
 }
@@ -99,10 +145,13 @@ function allPaths(tree: DataTree): string[] {
 /** The recount, by its definition: each node counts toward its deepest quota path at or above it. */
 function recount(tree: DataTree): Map<string, { count: number; bytes: number }> {
   const paths = allPaths(tree);
-  const targets = paths.map((p) => quotaNodeOf(p)).filter((q) => q?.kind === "limits").map((q) => q!.target);
+  const targets = paths
+    .map((p) => quotaNodeOf(p))
+    .filter((q) => q?.kind === "limits")
+    .map((q) => q!.target);
   const stats = new Map(targets.map((t) => [t, { count: 0, bytes: 0 }]));
   for (const p of paths) {
-    const owner = targets.filter((t) => p === t || p.startsWith(t + "/")).sort((x, y) => y.length - x.length)[0];
+    const owner = targets.filter((t) => p === t || p.startsWith(`${t}/`)).sort((x, y) => y.length - x.length)[0];
     if (owner === undefined) continue;
     stats.get(owner)!.count++;
     stats.get(owner)!.bytes += tree.getData(p).stat.dataLength;
@@ -122,7 +171,9 @@ function expectStatsTrue(tree: DataTree): void {
 
 /** Stats nodes whose quota (limits node) is gone. */
 function orphanStats(tree: DataTree): string[] {
-  return allPaths(tree).filter((p) => quotaNodeOf(p)?.kind === "stats" && tree.exists(quotaLimitPath(quotaNodeOf(p)!.target)) === undefined);
+  return allPaths(tree).filter(
+    (p) => quotaNodeOf(p)?.kind === "stats" && tree.exists(quotaLimitPath(quotaNodeOf(p)!.target)) === undefined,
+  );
 }
 
 /** Every node with its Stat and data, an orphan stats node's data (and its length) left out. */
@@ -182,7 +233,10 @@ describe("quota stats", () => {
         }
         while (next < txns.length) live.apply(txns[next++]!);
         const restored = await loadSnapshot(chunks);
-        replay(txns.filter((t) => t.zxid > restored.lastProcessedZxid), restored);
+        replay(
+          txns.filter((t) => t.zxid > restored.lastProcessedZxid),
+          restored,
+        );
         expectStatsTrue(live);
         expectStatsTrue(restored);
         // The data of a stats node whose quota is gone is a leftover of derived state: a fuzzy
@@ -239,7 +293,9 @@ describe("quota limits at prepare time", () => {
     const h = withQuota("count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=3", true);
     const create = (path: string) => ({ type: "create" as const, path, data: null, acl: OPEN, mode: 0 });
     const out = h.write({ type: "multi", ops: [create("/app/1"), create("/app/2"), create("/app/3"), create("/app/4")] });
-    expect(out.response).toMatchObject({ results: [{ err: 0 }, { err: 0 }, { err: ErrorCode.QUOTA_EXCEEDED }, { err: ErrorCode.RUNTIME_INCONSISTENCY }] });
+    expect(out.response).toMatchObject({
+      results: [{ err: 0 }, { err: 0 }, { err: ErrorCode.QUOTA_EXCEEDED }, { err: ErrorCode.RUNTIME_INCONSISTENCY }],
+    });
     expect(statsOf(h)).toBe("count=1,bytes=5");
   });
 
@@ -257,7 +313,10 @@ describe("quota limits at prepare time", () => {
     expect(soft.create("/app/x").err).toBe(0);
     const hard = withQuota("count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=1", false, told);
     expect(hard.create("/app/x").err).toBe(0);
-    expect(told).toEqual(["Quota exceeded: /app [current count=2, softCountLimit=1]", "Quota exceeded: /app [current count=2, hardCountLimit=1]"]);
+    expect(told).toEqual([
+      "Quota exceeded: /app [current count=2, softCountLimit=1]",
+      "Quota exceeded: /app [current count=2, hardCountLimit=1]",
+    ]);
   });
 
   it("a hard limit wins over a soft one on the same quantity (only the hard one is compared)", () => {

@@ -26,7 +26,12 @@ const MiB = 1024 * 1024;
 
 /** Nodes whose data together stay within about 2 MiB: each one's share of the bounds. */
 const nodes = listOf(countAcrossBoundaries(1024), (n) => {
-  const one: MessageSizes = { ...TXN_SIZES, dataBytesMax: Math.min(MiB, Math.floor((2 * MiB) / Math.max(1, n))), listItemsMax: n > 64 ? 2 : 16, stringCharsMax: 64 };
+  const one: MessageSizes = {
+    ...TXN_SIZES,
+    dataBytesMax: Math.min(MiB, Math.floor((2 * MiB) / Math.max(1, n))),
+    listItemsMax: n > 64 ? 2 : 16,
+    stringCharsMax: 64,
+  };
   return fc.record({
     parent: fc.integer({ min: -1, max: 1 << 20 }),
     name: childName({ ...one, pathCharsMax: 600 }),
@@ -41,16 +46,27 @@ const nodes = listOf(countAcrossBoundaries(1024), (n) => {
 function build(specs: NodeSpec[]): { tree: DataTree; expected: Map<string, NodeSpec> } {
   const tree = new DataTree();
   let zxid = 0n;
-  for (const [i, sessionId] of SESSION_IDS.entries()) tree.apply({ zxid: ++zxid, timeMs: 1, sessionId, body: { type: "createSession", timeoutMs: 1000 * (i + 1) } });
+  for (const [i, sessionId] of SESSION_IDS.entries())
+    tree.apply({ zxid: ++zxid, timeMs: 1, sessionId, body: { type: "createSession", timeoutMs: 1000 * (i + 1) } });
   const paths: string[] = [];
   const expected = new Map<string, NodeSpec>();
   specs.forEach((spec, i) => {
     const name = `${spec.name}-${i}`;
     let parent = spec.parent < 0 || paths.length === 0 ? "/" : paths[spec.parent % paths.length]!;
     if (parent.length + 1 + name.length > PATH_CHARS_MAX) parent = "/";
-    const path = (parent === "/" ? "" : parent) + "/" + name;
-    const ephemeralOwner = { none: 0n, session: SESSION_IDS[i % SESSION_IDS.length]!, container: CONTAINER_EPHEMERAL_OWNER, ttl: ttlOwner(60_000) }[spec.owner];
-    tree.apply({ zxid: ++zxid, timeMs: 1_700_000_000_000 + i, sessionId: 1n, body: { type: "create", path, data: spec.data, acl: spec.acl, ephemeralOwner, parentCVersion: spec.parentCVersion } });
+    const path = `${parent === "/" ? "" : parent}/${name}`;
+    const ephemeralOwner = {
+      none: 0n,
+      session: SESSION_IDS[i % SESSION_IDS.length]!,
+      container: CONTAINER_EPHEMERAL_OWNER,
+      ttl: ttlOwner(60_000),
+    }[spec.owner];
+    tree.apply({
+      zxid: ++zxid,
+      timeMs: 1_700_000_000_000 + i,
+      sessionId: 1n,
+      body: { type: "create", path, data: spec.data, acl: spec.acl, ephemeralOwner, parentCVersion: spec.parentCVersion },
+    });
     paths.push(path);
     expected.set(path, spec);
   });
@@ -78,7 +94,9 @@ async function expectSameTree(loaded: DataTree, tree: DataTree, expected: Map<st
   expect(loaded.lastProcessedZxid).toBe(tree.lastProcessedZxid);
   expect(loaded.nodeCount).toBe(tree.nodeCount);
   expect([...loaded.sessions]).toEqual([...tree.sessions]);
-  const otherData = [...expected].filter(([path, spec]) => Buffer.compare(loaded.getData(path).data, spec.data) !== 0).map(([path]) => path);
+  const otherData = [...expected]
+    .filter(([path, spec]) => Buffer.compare(loaded.getData(path).data, spec.data) !== 0)
+    .map(([path]) => path);
   expect(otherData).toEqual([]);
   const got = nodeLines(expected.keys(), (path) => ({ stat: loaded.exists(path), acl: loaded.getACL(path).acl }));
   const want = nodeLines(expected.keys(), (path) => ({ stat: tree.exists(path), acl: expected.get(path)!.acl }));
@@ -88,11 +106,16 @@ async function expectSameTree(loaded: DataTree, tree: DataTree, expected: Map<st
 describe("tree snapshots over sizes", () => {
   it("a tree serialized then loaded from its bytes, cut anywhere, holds every node's data, Stat and ACL and every session", async () => {
     await fc.assert(
-      fc.asyncProperty(nodes, sizeAcrossBoundaries(SNAPSHOT_FRAME_BYTES_TARGET, 1), sizeAcrossBoundaries(4 * MiB, 1), async (specs, frameBytesTarget, cut) => {
-        const { tree, expected } = build(specs);
-        const chunks = [...serializeSnapshot(tree, { frameBytesTarget })];
-        await expectSameTree(await loadSnapshot(recut(chunks, cut)), tree, expected);
-      }),
+      fc.asyncProperty(
+        nodes,
+        sizeAcrossBoundaries(SNAPSHOT_FRAME_BYTES_TARGET, 1),
+        sizeAcrossBoundaries(4 * MiB, 1),
+        async (specs, frameBytesTarget, cut) => {
+          const { tree, expected } = build(specs);
+          const chunks = [...serializeSnapshot(tree, { frameBytesTarget })];
+          await expectSameTree(await loadSnapshot(recut(chunks, cut)), tree, expected);
+        },
+      ),
       propertyRuns(30),
     );
   });
@@ -129,7 +152,14 @@ describe("tree snapshots over sizes", () => {
   });
 
   it("a tree dumped with children in the thousands and paths of PATH_CHARS_MAX loads back", async () => {
-    const specs: NodeSpec[] = Array.from({ length: 3000 }, (_, i) => ({ parent: -1, name: "c", data: Uint8Array.of(i & 0xff), acl: [...OPEN_ACL_UNSAFE], owner: "none", parentCVersion: i }));
+    const specs: NodeSpec[] = Array.from({ length: 3000 }, (_, i) => ({
+      parent: -1,
+      name: "c",
+      data: Uint8Array.of(i & 0xff),
+      acl: [...OPEN_ACL_UNSAFE],
+      owner: "none",
+      parentCVersion: i,
+    }));
     const longName = "n".repeat(PATH_CHARS_MAX - 1 - "-3000".length);
     specs.push({ parent: -1, name: longName, data: new Uint8Array(0), acl: [...OPEN_ACL_UNSAFE], owner: "none", parentCVersion: 1 });
     const { tree, expected } = build(specs);

@@ -16,12 +16,36 @@ function workload(seed: number, steps: number): Txn[] {
     const p = paths[rnd(paths.length)]!;
     h.timeMs += 10;
     switch (rnd(7)) {
-      case 0: h.create(p, "v" + i, [0, 1, 2, 3, 4, 5][rnd(6)] as 0 | 1 | 2 | 3 | 4 | 5, BigInt(1 + rnd(2)), 60_000); break;
-      case 1: h.create(p, "x".repeat(rnd(300))); break;
-      case 2: h.write({ type: "setData", path: p, data: rnd(4) === 0 ? null : bytes("d" + i), version: -1 }); break;
-      case 3: h.write({ type: "delete", path: p, version: -1 }); break;
-      case 4: h.write({ type: "multi", ops: [{ type: "create", path: p + "/m", data: rnd(2) === 0 ? null : bytes(""), acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 2 }, { type: "setData", path: p, data: bytes("m"), version: -1 }] }); break;
-      case 5: h.write({ type: "setACL", path: p, acl: [{ perms: 31 - rnd(8), id: { scheme: "world", id: "anyone" } }], version: -1 }); break;
+      case 0:
+        h.create(p, `v${i}`, [0, 1, 2, 3, 4, 5][rnd(6)] as 0 | 1 | 2 | 3 | 4 | 5, BigInt(1 + rnd(2)), 60_000);
+        break;
+      case 1:
+        h.create(p, "x".repeat(rnd(300)));
+        break;
+      case 2:
+        h.write({ type: "setData", path: p, data: rnd(4) === 0 ? null : bytes(`d${i}`), version: -1 });
+        break;
+      case 3:
+        h.write({ type: "delete", path: p, version: -1 });
+        break;
+      case 4:
+        h.write({
+          type: "multi",
+          ops: [
+            {
+              type: "create",
+              path: `${p}/m`,
+              data: rnd(2) === 0 ? null : bytes(""),
+              acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }],
+              mode: 2,
+            },
+            { type: "setData", path: p, data: bytes("m"), version: -1 },
+          ],
+        });
+        break;
+      case 5:
+        h.write({ type: "setACL", path: p, acl: [{ perms: 31 - rnd(8), id: { scheme: "world", id: "anyone" } }], version: -1 });
+        break;
       case 6: {
         const s = BigInt(1 + rnd(3));
         if (h.tree.sessions.has(s)) h.write({ type: "closeSession" }, s);
@@ -57,23 +81,34 @@ describe("snapshots", () => {
 
   it("a snapshot taken while txns are applied, plus replay from its zxid, equals the final tree", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer(), fc.integer({ min: 0, max: 150 }), fc.nat(), fc.integer({ min: 1, max: 4 }), async (seed, steps, startAt, perChunk) => {
-        const txns = workload(seed, steps);
-        const start = startAt % (txns.length + 1);
-        const live = replay(txns.slice(0, start));
-        const chunks: Uint8Array[] = [];
-        let next = start;
-        for (const chunk of serializeSnapshot(live, { frameBytesTarget: 100 })) {
-          chunks.push(chunk);
-          for (let i = 0; i < perChunk && next < txns.length; i++) live.apply(txns[next++]!);
-        }
-        while (next < txns.length) live.apply(txns[next++]!);
-        const restored = await loadSnapshot(chunks);
-        replay(txns.filter((t) => t.zxid > restored.lastProcessedZxid), restored);
-        expect(treeDigest(restored)).toBe(treeDigest(live));
-        expect(restored.getEphemerals(2n)).toEqual(live.getEphemerals(2n));
-        expect(restored.expiredNodes(Number.MAX_SAFE_INTEGER, 100).sort()).toEqual(live.expiredNodes(Number.MAX_SAFE_INTEGER, 100).sort());
-      }),
+      fc.asyncProperty(
+        fc.integer(),
+        fc.integer({ min: 0, max: 150 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 4 }),
+        async (seed, steps, startAt, perChunk) => {
+          const txns = workload(seed, steps);
+          const start = startAt % (txns.length + 1);
+          const live = replay(txns.slice(0, start));
+          const chunks: Uint8Array[] = [];
+          let next = start;
+          for (const chunk of serializeSnapshot(live, { frameBytesTarget: 100 })) {
+            chunks.push(chunk);
+            for (let i = 0; i < perChunk && next < txns.length; i++) live.apply(txns[next++]!);
+          }
+          while (next < txns.length) live.apply(txns[next++]!);
+          const restored = await loadSnapshot(chunks);
+          replay(
+            txns.filter((t) => t.zxid > restored.lastProcessedZxid),
+            restored,
+          );
+          expect(treeDigest(restored)).toBe(treeDigest(live));
+          expect(restored.getEphemerals(2n)).toEqual(live.getEphemerals(2n));
+          expect(restored.expiredNodes(Number.MAX_SAFE_INTEGER, 100).sort()).toEqual(
+            live.expiredNodes(Number.MAX_SAFE_INTEGER, 100).sort(),
+          );
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -101,7 +136,13 @@ describe("null data", () => {
     h.write({ type: "create", path: "/empty", data: new Uint8Array(0), acl: OPEN, mode: 0 });
     h.write({ type: "create", path: "/set", data: bytes("x"), acl: OPEN, mode: 0 });
     h.write({ type: "setData", path: "/set", data: null, version: -1 });
-    h.write({ type: "multi", ops: [{ type: "create", path: "/multi", data: null, acl: OPEN, mode: 0 }, { type: "setData", path: "/empty", data: new Uint8Array(0), version: -1 }] });
+    h.write({
+      type: "multi",
+      ops: [
+        { type: "create", path: "/multi", data: null, acl: OPEN, mode: 0 },
+        { type: "setData", path: "/empty", data: new Uint8Array(0), version: -1 },
+      ],
+    });
     return h;
   }
 
@@ -130,7 +171,12 @@ describe("null data", () => {
 });
 
 describe("the session secret", () => {
-  const secretTxn = (zxid: bigint, fill: number): Txn => ({ zxid, timeMs: 1, sessionId: 0n, body: { type: "sessionSecret", secret: new Uint8Array(32).fill(fill) } });
+  const secretTxn = (zxid: bigint, fill: number): Txn => ({
+    zxid,
+    timeMs: 1,
+    sessionId: 0n,
+    body: { type: "sessionSecret", secret: new Uint8Array(32).fill(fill) },
+  });
 
   it("is set by the first sessionSecret txn committed; a later one changes nothing", () => {
     const tree = new DataTree();
@@ -167,7 +213,10 @@ describe("decoding untrusted bytes", () => {
 
   it("decodeTxn throws only DecodeError, and round-trips real txns", async () => {
     for (const t of workload(11, 60)) expect(decodeTxn(encodeTxn(t))).toEqual(t);
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), (b) => onlyDecodeErrors(() => decodeTxn(b))), { numRuns: 2000 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), (b) => onlyDecodeErrors(() => decodeTxn(b))),
+      { numRuns: 2000 },
+    );
     const valid = workload(5, 40).map(encodeTxn);
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), (which, at, value) => {
@@ -180,7 +229,10 @@ describe("decoding untrusted bytes", () => {
   });
 
   it("loadSnapshot throws only DecodeError on random, mutated and truncated input", async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), (b) => onlyDecodeErrors(() => loadSnapshot([b]))), { numRuns: 1000 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), (b) => onlyDecodeErrors(() => loadSnapshot([b]))),
+      { numRuns: 1000 },
+    );
     const whole = Buffer.concat([...serializeSnapshot(replay(workload(9, 60)), { frameBytesTarget: 100 })]);
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.nat(), (at, value, cut) => {

@@ -3,7 +3,7 @@ import { AddWatchMode, EventType, Perms, WatcherType } from "@warden/protocol";
 import { WatchRegistry, checkACL, digestId, fixupACL, ipMatches } from "@warden/tree";
 import { Harness } from "./harness.js";
 
-const fired = (h: Harness, f: () => { events: { sessionId: bigint; event: { type: number; path: string } }[] }) =>
+const fired = (_h: Harness, f: () => { events: { sessionId: bigint; event: { type: number; path: string } }[] }) =>
   f().events.map((e) => [e.sessionId, e.event.type, e.event.path]);
 
 describe("watches fire as ZooKeeper's", () => {
@@ -12,7 +12,10 @@ describe("watches fire as ZooKeeper's", () => {
     const ctx = { sessionId: 7n, identities: [] };
     expect(() => h.tree.read({ type: "exists", path: "/a", watch: true }, ctx)).toThrow();
     h.tree.read({ type: "getChildren", path: "/", watch: true, withStat: false }, ctx);
-    expect(fired(h, () => h.create("/a"))).toEqual([[7n, EventType.NodeCreated, "/a"], [7n, EventType.NodeChildrenChanged, "/"]]);
+    expect(fired(h, () => h.create("/a"))).toEqual([
+      [7n, EventType.NodeCreated, "/a"],
+      [7n, EventType.NodeChildrenChanged, "/"],
+    ]);
     expect(fired(h, () => h.create("/b"))).toEqual([]);
   });
 
@@ -23,7 +26,10 @@ describe("watches fire as ZooKeeper's", () => {
     h.tree.read({ type: "getData", path: "/a", watch: true }, ctx);
     h.tree.read({ type: "getChildren", path: "/a", watch: true, withStat: false }, ctx);
     h.tree.read({ type: "getChildren", path: "/", watch: true, withStat: false }, { sessionId: 8n, identities: [] });
-    expect(fired(h, () => h.write({ type: "delete", path: "/a", version: -1 }))).toEqual([[7n, EventType.NodeDeleted, "/a"], [8n, EventType.NodeChildrenChanged, "/"]]);
+    expect(fired(h, () => h.write({ type: "delete", path: "/a", version: -1 }))).toEqual([
+      [7n, EventType.NodeDeleted, "/a"],
+      [8n, EventType.NodeChildrenChanged, "/"],
+    ]);
     expect(h.tree.watches.counts).toEqual({ sessions: 0, paths: 0, watches: 0 });
   });
 
@@ -31,10 +37,21 @@ describe("watches fire as ZooKeeper's", () => {
     const h = new Harness();
     h.tree.watches.addWatch(3n, "/r", AddWatchMode.PERSISTENT_RECURSIVE);
     h.tree.watches.addWatch(4n, "/r", AddWatchMode.PERSISTENT);
-    expect(fired(h, () => h.create("/r"))).toEqual([[3n, EventType.NodeCreated, "/r"], [4n, EventType.NodeCreated, "/r"]]);
-    expect(fired(h, () => h.create("/r/x"))).toEqual([[3n, EventType.NodeCreated, "/r/x"], [4n, EventType.NodeChildrenChanged, "/r"]]);
-    expect(fired(h, () => h.write({ type: "setData", path: "/r/x", data: new Uint8Array(1), version: -1 }))).toEqual([[3n, EventType.NodeDataChanged, "/r/x"]]);
-    expect(fired(h, () => h.write({ type: "delete", path: "/r/x", version: -1 }))).toEqual([[3n, EventType.NodeDeleted, "/r/x"], [4n, EventType.NodeChildrenChanged, "/r"]]);
+    expect(fired(h, () => h.create("/r"))).toEqual([
+      [3n, EventType.NodeCreated, "/r"],
+      [4n, EventType.NodeCreated, "/r"],
+    ]);
+    expect(fired(h, () => h.create("/r/x"))).toEqual([
+      [3n, EventType.NodeCreated, "/r/x"],
+      [4n, EventType.NodeChildrenChanged, "/r"],
+    ]);
+    expect(fired(h, () => h.write({ type: "setData", path: "/r/x", data: new Uint8Array(1), version: -1 }))).toEqual([
+      [3n, EventType.NodeDataChanged, "/r/x"],
+    ]);
+    expect(fired(h, () => h.write({ type: "delete", path: "/r/x", version: -1 }))).toEqual([
+      [3n, EventType.NodeDeleted, "/r/x"],
+      [4n, EventType.NodeChildrenChanged, "/r"],
+    ]);
     expect(h.tree.watches.removeWatches(3n, "/r", WatcherType.PersistentRecursive)).toBe(true);
     expect(h.tree.watches.removeWatches(3n, "/r", WatcherType.PersistentRecursive)).toBe(false);
     expect(h.tree.watches.containsWatch(4n, "/r", WatcherType.Persistent)).toBe(true);
@@ -47,8 +64,19 @@ describe("watches fire as ZooKeeper's", () => {
     h.create("/a");
     h.create("/b");
     h.write({ type: "setData", path: "/b", data: new Uint8Array(1), version: -1 });
-    const events = h.tree.setWatches(5n, { relativeZxid: 2n, dataWatches: ["/a", "/b", "/gone"], existWatches: ["/a", "/new"], childWatches: ["/"], persistentWatches: [], persistentRecursiveWatches: [] });
-    expect(events.map((e) => [e.type, e.path])).toEqual([[EventType.NodeDataChanged, "/b"], [EventType.NodeDeleted, "/gone"], [EventType.NodeCreated, "/a"]]);
+    const events = h.tree.setWatches(5n, {
+      relativeZxid: 2n,
+      dataWatches: ["/a", "/b", "/gone"],
+      existWatches: ["/a", "/new"],
+      childWatches: ["/"],
+      persistentWatches: [],
+      persistentRecursiveWatches: [],
+    });
+    expect(events.map((e) => [e.type, e.path])).toEqual([
+      [EventType.NodeDataChanged, "/b"],
+      [EventType.NodeDeleted, "/gone"],
+      [EventType.NodeCreated, "/a"],
+    ]);
     expect(h.tree.watches.pathsBySession().get(5n)).toEqual(["/", "/a", "/new"]);
   });
 
@@ -97,7 +125,13 @@ describe("ACLs", () => {
   it("fixupACL rejects unknown schemes, bad digest and ip ids, and removes duplicates", () => {
     const w = { perms: Perms.ALL, id: { scheme: "world", id: "anyone" } };
     expect(fixupACL("/p", [], [w, w])).toEqual([w]);
-    for (const id of [{ scheme: "digest", id: "nocolon" }, { scheme: "digest", id: "a:b:c" }, { scheme: "ip", id: "10.0.0.0/40" }, { scheme: "x", id: "y" }, { scheme: "world", id: "me" }]) {
+    for (const id of [
+      { scheme: "digest", id: "nocolon" },
+      { scheme: "digest", id: "a:b:c" },
+      { scheme: "ip", id: "10.0.0.0/40" },
+      { scheme: "x", id: "y" },
+      { scheme: "world", id: "me" },
+    ]) {
       expect(() => fixupACL("/p", [], [{ perms: 1, id }])).toThrow(expect.objectContaining({ code: "INVALID_ACL", path: "/p" }));
     }
   });
@@ -108,11 +142,22 @@ describe("ACLs", () => {
     expect(fixupACL("/p", [], acl)).toEqual(acl);
     expect(fixupACL("/p", [], [{ perms: 1, id: { scheme: "x509", id: "1.2.840.113549.1.9.1=#16056140622e63+CN=x" } }])).toHaveLength(1);
     for (const bad of ["client", "CN=a,nope", "=x"]) {
-      expect(() => fixupACL("/p", [], [{ perms: 1, id: { scheme: "x509", id: bad } }]), bad).toThrow(expect.objectContaining({ code: "INVALID_ACL" }));
+      expect(() => fixupACL("/p", [], [{ perms: 1, id: { scheme: "x509", id: bad } }]), bad).toThrow(
+        expect.objectContaining({ code: "INVALID_ACL" }),
+      );
     }
     expect(checkACL(acl, Perms.READ, [{ scheme: "x509", id: dn }])).toBe(true);
     expect(checkACL(acl, Perms.READ, [{ scheme: "x509", id: dn.toLowerCase() }])).toBe(false);
     expect(checkACL(acl, Perms.READ, [{ scheme: "digest", id: dn }])).toBe(false);
-    expect(fixupACL("/p", [{ scheme: "ip", id: "10.0.0.1" }, { scheme: "x509", id: dn }], [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }])).toEqual([{ perms: Perms.ALL, id: { scheme: "x509", id: dn } }]);
+    expect(
+      fixupACL(
+        "/p",
+        [
+          { scheme: "ip", id: "10.0.0.1" },
+          { scheme: "x509", id: dn },
+        ],
+        [{ perms: Perms.ALL, id: { scheme: "auth", id: "" } }],
+      ),
+    ).toEqual([{ perms: Perms.ALL, id: { scheme: "x509", id: dn } }]);
   });
 });

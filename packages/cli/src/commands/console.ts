@@ -2,7 +2,7 @@
 // and, with --open, opened in the desktop's browser. With no connect string it points at the
 // local ensemble (`warden ensemble start`), which allows its admin origins on its native ports.
 import { spawn } from "node:child_process";
-import { Command } from "commander";
+import type { Command } from "commander";
 import { parseConnectString } from "@warden/client";
 import { readEnsemble } from "@warden/server";
 import { ENSEMBLE_DIR_DEFAULT } from "./ensemble.js";
@@ -30,7 +30,10 @@ export function adminBase(text: string, https: boolean): string {
 }
 
 /** Where the console is for a connect string (admin ports given, or adminPort on each host) or for the local ensemble in `dir`. */
-export function consoleTarget(connect: string | undefined, opts: { admin?: string; adminPort: number; https: boolean; dir: string }): ConsoleTarget {
+export function consoleTarget(
+  connect: string | undefined,
+  opts: { admin?: string; adminPort: number; https: boolean; dir: string },
+): ConsoleTarget {
   if (connect === undefined) {
     const e = readEnsemble(opts.dir);
     if (!e) throw new Error(`no connect string given and no local ensemble in ${opts.dir} (start one with \`warden ensemble start\`)`);
@@ -38,7 +41,10 @@ export function consoleTarget(connect: string | undefined, opts: { admin?: strin
   }
   const parsed = parseConnectString(connect);
   const admins = opts.admin
-    ? opts.admin.split(",").filter((a) => a.trim()).map((a) => adminBase(a, opts.https))
+    ? opts.admin
+        .split(",")
+        .filter((a) => a.trim())
+        .map((a) => adminBase(a, opts.https))
     : parsed.servers.map((s) => adminBase(`${s.host.includes(":") ? `[${s.host}]` : s.host}:${opts.adminPort}`, opts.https));
   return { connect, admins: [...new Set(admins)] };
 }
@@ -61,7 +67,14 @@ export function addConsoleCommand(program: Command): void {
     .option("--dir <dir>", "the local ensemble's directory", ENSEMBLE_DIR_DEFAULT)
     .option("--open", "open the URL in the desktop's browser")
     .action((connect: string | undefined, opts: { admin?: string; adminPort: number; https?: boolean; dir: string; open?: boolean }) => {
-      const url = consoleUrl(consoleTarget(connect, { ...(opts.admin ? { admin: opts.admin } : {}), adminPort: opts.adminPort, https: opts.https ?? false, dir: opts.dir }));
+      const url = consoleUrl(
+        consoleTarget(connect, {
+          ...(opts.admin ? { admin: opts.admin } : {}),
+          adminPort: opts.adminPort,
+          https: opts.https ?? false,
+          dir: opts.dir,
+        }),
+      );
       process.stdout.write(`${url}\n`);
       if (opts.open) openInBrowser(url);
     });

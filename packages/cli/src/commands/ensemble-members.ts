@@ -3,7 +3,15 @@
 // and superDigest; the password is in <dir>/superuser, mode 0600).
 import type { Command } from "commander";
 import { createClient, type Client, type ConfigResult } from "@warden/client";
-import { ensembleHost, readEnsemble, recordServer, startJoiningServer, stopLocalServer, superuserCredentials, waitForMode } from "@warden/server";
+import {
+  ensembleHost,
+  readEnsemble,
+  recordServer,
+  startJoiningServer,
+  stopLocalServer,
+  superuserCredentials,
+  waitForMode,
+} from "@warden/server";
 
 async function asSuperuser<T>(connectString: string, dir: string, f: (c: Client) => Promise<T>): Promise<T> {
   const c = createClient(connectString, { sessionTimeoutMs: 10_000 });
@@ -30,19 +38,25 @@ async function add(options: { dir: string }, warden: string[]): Promise<void> {
     throw err;
   }
   recordServer(ensemble.dir, server);
-  process.stdout.write(`added server ${server.id} (native ${server.nativePort}, client ${server.clientPort}, admin ${server.adminPort})\n` + printConfig(result));
+  process.stdout.write(
+    `added server ${server.id} (native ${server.nativePort}, client ${server.clientPort}, admin ${server.adminPort})\n` +
+      printConfig(result),
+  );
 }
 
 async function remove(id: number, options: { dir: string }): Promise<void> {
   const e = readEnsemble(options.dir);
-  if (!e || !e.servers.some((s) => s.id === id)) throw new Error(`no server ${id} in the ensemble in ${options.dir}`);
+  if (!e?.servers.some((s) => s.id === id)) throw new Error(`no server ${id} in the ensemble in ${options.dir}`);
   // Asked of the servers that stay: the one removed hands over once the change commits.
   const host = ensembleHost(e);
   const h = host.includes(":") ? `[${host}]` : host;
-  const staying = e.servers.filter((s) => s.id !== id).map((s) => `${h}:${s.nativePort}`).join(",");
+  const staying = e.servers
+    .filter((s) => s.id !== id)
+    .map((s) => `${h}:${s.nativePort}`)
+    .join(",");
   const result = await asSuperuser(staying || e.connectString, e.dir, (c) => c.reconfig({ leaving: [id] }));
   await stopLocalServer(e.dir, id);
-  process.stdout.write(`removed server ${id}\n` + printConfig(result));
+  process.stdout.write(`removed server ${id}\n${printConfig(result)}`);
 }
 
 export function addEnsembleMemberCommands(ensemble: Command, warden: string[]): void {

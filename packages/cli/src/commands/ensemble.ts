@@ -1,5 +1,5 @@
 // `warden ensemble start|status|stop` (and add|remove, in ensemble-members.ts): a local ensemble of server processes on loopback.
-import { Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { ensembleStatus, startLocalEnsemble, stopLocalEnsemble } from "@warden/server";
 import { addEnsembleMemberCommands } from "./ensemble-members.js";
 
@@ -12,7 +12,12 @@ const integer = (name: string) => (value: string) => {
 };
 
 async function start(options: { servers: number; dir: string; tickTime?: number }, warden: string[]): Promise<void> {
-  const ensemble = await startLocalEnsemble({ count: options.servers, dir: options.dir, command: warden, ...(options.tickTime ? { tickTimeMs: options.tickTime } : {}) });
+  const ensemble = await startLocalEnsemble({
+    count: options.servers,
+    dir: options.dir,
+    command: warden,
+    ...(options.tickTime ? { tickTimeMs: options.tickTime } : {}),
+  });
   const dirFlag = options.dir === ENSEMBLE_DIR_DEFAULT ? "" : ` --dir ${options.dir}`;
   process.stdout.write(
     `started ${ensemble.servers.length} server${ensemble.servers.length === 1 ? "" : "s"} in ${ensemble.dir}\n` +
@@ -30,10 +35,27 @@ async function status(options: { dir: string }): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const rows = servers.map((s) => [String(s.id), String(s.pid), s.alive ? s.mode ?? "not serving" : "stopped", String(s.nativePort), String(s.clientPort), String(s.adminPort)]);
+  const rows = servers.map((s) => [
+    String(s.id),
+    String(s.pid),
+    s.alive ? (s.mode ?? "not serving") : "stopped",
+    String(s.nativePort),
+    String(s.clientPort),
+    String(s.adminPort),
+  ]);
   const table = [["id", "pid", "state", "native", "client", "admin"], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  process.stdout.write(table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd() + "\n").join(""));
+  process.stdout.write(
+    table
+      .map(
+        (r) =>
+          `${r
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join("  ")
+            .trimEnd()}\n`,
+      )
+      .join(""),
+  );
   if (servers.some((s) => !s.alive)) process.exitCode = 1;
 }
 

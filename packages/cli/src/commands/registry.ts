@@ -41,27 +41,46 @@ function parseCheck(check: string | undefined): HealthCheckSpec | undefined {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n") + "\n";
+  return `${rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }
 
 export function addRegistryCommand(program: Command): void {
   const registry = program.command("registry").description("the service registry: list, register, deregister and watch service instances");
-  const common = (c: Command) => c.option("--connect <connectString>", "servers (default: the local ensemble's)").option("--base-path <path>", "registry root (default /services)");
+  const common = (c: Command) =>
+    c
+      .option("--connect <connectString>", "servers (default: the local ensemble's)")
+      .option("--base-path <path>", "registry root (default /services)");
 
   common(registry.command("services").description("list the registered services")).action(async (flags: Common) => {
     const names = await withClient(flags, (c) => listServices(c, opts(flags)));
-    process.stdout.write(names.length ? names.join("\n") + "\n" : "(no services)\n");
+    process.stdout.write(names.length ? `${names.join("\n")}\n` : "(no services)\n");
   });
 
-  common(registry.command("instances").argument("<service>").description("list a service's instances with their health")).action(async (name: string, flags: Common) => {
-    const list = await withClient(flags, (c) => listInstances(c, name, opts(flags)));
-    if (list.length === 0) return void process.stdout.write(`(no instances of ${name})\n`);
-    const rows = [["ID", "ADDRESS", "HEALTH", "STATUS", "CHECK", "METADATA"]];
-    for (const i of list) {
-      rows.push([i.id, `${i.address}:${i.port}`, i.healthy ? "healthy" : "unhealthy", i.status, i.check ? `${i.check.status} (${i.check.output})` : "-", JSON.stringify(i.metadata)]);
-    }
-    process.stdout.write(table(rows));
-  });
+  common(registry.command("instances").argument("<service>").description("list a service's instances with their health")).action(
+    async (name: string, flags: Common) => {
+      const list = await withClient(flags, (c) => listInstances(c, name, opts(flags)));
+      if (list.length === 0) return void process.stdout.write(`(no instances of ${name})\n`);
+      const rows = [["ID", "ADDRESS", "HEALTH", "STATUS", "CHECK", "METADATA"]];
+      for (const i of list) {
+        rows.push([
+          i.id,
+          `${i.address}:${i.port}`,
+          i.healthy ? "healthy" : "unhealthy",
+          i.status,
+          i.check ? `${i.check.status} (${i.check.output})` : "-",
+          JSON.stringify(i.metadata),
+        ]);
+      }
+      process.stdout.write(table(rows));
+    },
+  );
 
   common(
     registry
@@ -74,44 +93,65 @@ export function addRegistryCommand(program: Command): void {
       .option("--check <spec>", "health check: tcp, http[/path] or a URL")
       .option("--permanent", "a persistent registration that outlives this command (remove it with deregister)")
       .description("register an instance; without --permanent it stays registered until this command is stopped"),
-  ).action(async (name: string, id: string, address: string, port: string, flags: Common & { meta: string[]; check?: string; permanent?: boolean }) => {
-    const spec = { name, id, address, port: Number(port), metadata: parseMetadata(flags.meta), ...(flags.check ? { healthCheck: parseCheck(flags.check)! } : {}) };
-    if (flags.permanent) {
-      await withClient(flags, (c) => register(c, spec, { ...opts(flags), kind: "permanent" }));
-      return void process.stdout.write(`registered ${name}/${id} (permanent)\n`);
-    }
-    const client = createClient(flags.connect ?? (await defaultConnectString()));
-    await client.connected({ timeoutMs: 10_000 });
-    const registration = await register(client, spec, opts(flags));
-    process.stdout.write(`registered ${name}/${id}; press Ctrl-C to deregister\n`);
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
-    await registration.deregister();
-    await client.close();
-    process.stdout.write(`deregistered ${name}/${id}\n`);
-  });
-
-  common(registry.command("deregister").argument("<service>").argument("<id>").description("remove an instance")).action(async (name: string, id: string, flags: Common) => {
-    const removed = await withClient(flags, (c) => deregisterInstance(c, name, id, opts(flags)));
-    process.stdout.write(removed ? `deregistered ${name}/${id}\n` : `${name}/${id} was not registered\n`);
-    if (!removed) process.exitCode = 1;
-  });
-
-  common(registry.command("watch").argument("<service>").description("print every change to a service's instances until stopped")).action(async (name: string, flags: Common) => {
-    const client = createClient(flags.connect ?? (await defaultConnectString()));
-    await client.connected({ timeoutMs: 10_000 });
-    const changes = await watchService(client, name, opts(flags));
-    const stop = async () => {
-      await changes.close();
+  ).action(
+    async (
+      name: string,
+      id: string,
+      address: string,
+      port: string,
+      flags: Common & { meta: string[]; check?: string; permanent?: boolean },
+    ) => {
+      const spec = {
+        name,
+        id,
+        address,
+        port: Number(port),
+        metadata: parseMetadata(flags.meta),
+        ...(flags.check ? { healthCheck: parseCheck(flags.check)! } : {}),
+      };
+      if (flags.permanent) {
+        await withClient(flags, (c) => register(c, spec, { ...opts(flags), kind: "permanent" }));
+        return void process.stdout.write(`registered ${name}/${id} (permanent)\n`);
+      }
+      const client = createClient(flags.connect ?? (await defaultConnectString()));
+      await client.connected({ timeoutMs: 10_000 });
+      const registration = await register(client, spec, opts(flags));
+      process.stdout.write(`registered ${name}/${id}; press Ctrl-C to deregister\n`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await registration.deregister();
       await client.close();
-    };
-    process.once("SIGINT", () => void stop());
-    process.once("SIGTERM", () => void stop());
-    for await (const change of changes) {
-      const healthy = change.healthy.map((i) => i.id).join(", ") || "none";
-      process.stdout.write(`${change.type} ${change.instance.id} ${change.instance.address}:${change.instance.port}; healthy: ${healthy}\n`);
-    }
-  });
+      process.stdout.write(`deregistered ${name}/${id}\n`);
+    },
+  );
+
+  common(registry.command("deregister").argument("<service>").argument("<id>").description("remove an instance")).action(
+    async (name: string, id: string, flags: Common) => {
+      const removed = await withClient(flags, (c) => deregisterInstance(c, name, id, opts(flags)));
+      process.stdout.write(removed ? `deregistered ${name}/${id}\n` : `${name}/${id} was not registered\n`);
+      if (!removed) process.exitCode = 1;
+    },
+  );
+
+  common(registry.command("watch").argument("<service>").description("print every change to a service's instances until stopped")).action(
+    async (name: string, flags: Common) => {
+      const client = createClient(flags.connect ?? (await defaultConnectString()));
+      await client.connected({ timeoutMs: 10_000 });
+      const changes = await watchService(client, name, opts(flags));
+      const stop = async () => {
+        await changes.close();
+        await client.close();
+      };
+      process.once("SIGINT", () => void stop());
+      process.once("SIGTERM", () => void stop());
+      for await (const change of changes) {
+        const healthy = change.healthy.map((i) => i.id).join(", ") || "none";
+        process.stdout.write(
+          `${change.type} ${change.instance.id} ${change.instance.address}:${change.instance.port}; healthy: ${healthy}\n`,
+        );
+      }
+    },
+  );
 }

@@ -25,7 +25,15 @@ export function serverOverrides(flags: ServerFlags): Record<string, string> {
     if (eq <= 0) throw new ConfigError(`--set ${entry}: expected key=value`);
     overrides[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();
   }
-  const named: [keyof ServerFlags, string][] = [["dataDir", "dataDir"], ["dataLogDir", "dataLogDir"], ["nativePort", "nativePort"], ["clientPort", "clientPort"], ["adminPort", "adminPort"], ["myid", "myid"], ["tickTime", "tickTime"]];
+  const named: [keyof ServerFlags, string][] = [
+    ["dataDir", "dataDir"],
+    ["dataLogDir", "dataLogDir"],
+    ["nativePort", "nativePort"],
+    ["clientPort", "clientPort"],
+    ["adminPort", "adminPort"],
+    ["myid", "myid"],
+    ["tickTime", "tickTime"],
+  ];
   for (const [flag, key] of named) {
     const value = flags[flag];
     if (typeof value === "string") overrides[key] = value;
@@ -63,10 +71,13 @@ async function runServer(flags: ServerFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal}: stopping\n`);
-    server.stop().then(() => process.exit(0), (e: unknown) => {
-      process.stderr.write(`error while stopping: ${e instanceof Error ? e.stack : String(e)}\n`);
-      process.exit(1);
-    });
+    server.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`error while stopping: ${e instanceof Error ? e.stack : String(e)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
@@ -90,6 +101,9 @@ export function addServerCommand(program: Command): void {
     .option("--myid <n>", "this server's id (else dataDir/myid)")
     .option("--tickTime <ms>", "tick length in milliseconds, default 2000")
     .option("--set <key=value>", "any configuration key (repeatable)", collect, [])
-    .option("--join", "start empty, outside the configuration, until a reconfig adds this server (its server.N lines: the current members and itself)")
+    .option(
+      "--join",
+      "start empty, outside the configuration, until a reconfig adds this server (its server.N lines: the current members and itself)",
+    )
     .action((flags: ServerFlags) => runServer(flags));
 }

@@ -47,7 +47,13 @@ async function runShell(connectString: string | undefined, flags: ShellFlags): P
   const script = { connectString: target, io, clientOptions, ...(timeout && timeout > 0 ? { connectTimeoutMs: timeout } : {}) };
   if (flags.command !== undefined) return runScript([flags.command], script);
   if (!process.stdin.isTTY) return runScript(streamLines(process.stdin), script);
-  const ok = await runRepl(target, { input: process.stdin, output: process.stdout, errorOutput: process.stderr, historyFile: historyFilePath(), clientOptions });
+  const ok = await runRepl(target, {
+    input: process.stdin,
+    output: process.stdout,
+    errorOutput: process.stderr,
+    historyFile: historyFilePath(),
+    clientOptions,
+  });
   return ok ? 0 : 1;
 }
 
@@ -55,7 +61,10 @@ export function addShellCommand(program: Command): void {
   program
     .command("shell")
     .description("ZooKeeper's zkCli commands against a server or ensemble")
-    .argument("[connectString]", `[wss://]host:port[,host:port...][/chroot] (default: the local ensemble's, else ${CONNECT_STRING_DEFAULT}); wss:// for a secureNativePort`)
+    .argument(
+      "[connectString]",
+      `[wss://]host:port[,host:port...][/chroot] (default: the local ensemble's, else ${CONNECT_STRING_DEFAULT}); wss:// for a secureNativePort`,
+    )
     .option("-c, --command <command>", "run one command and exit (exit code 1 when it fails)")
     .option("--timeout <ms>", "how long a command waits for a connection (default 10000)")
     .option("--ca <file>", "TLS (wss://): PEM certificates of the authorities the server's certificate must chain to")

@@ -20,7 +20,8 @@ function parseAclEntry(entry: string): ACL {
   const last = entry.lastIndexOf(":");
   if (first <= 0 || first === last) throw new UsageError(`${entry} does not have the form scheme:id:perm`);
   const perms = parsePerms(entry.slice(last + 1));
-  if (perms === undefined || perms === 0) throw new UsageError(`invalid permissions "${entry.slice(last + 1)}" in ${entry}: use letters of cdrwa`);
+  if (perms === undefined || perms === 0)
+    throw new UsageError(`invalid permissions "${entry.slice(last + 1)}" in ${entry}: use letters of cdrwa`);
   return { id: { scheme: entry.slice(0, first), id: entry.slice(first + 1, last) }, perms };
 }
 

@@ -56,7 +56,7 @@ function readFlags(spec: CommandSpec, word: string, next: string | undefined, fl
   // A long option with one dash (commons-cli's -file, -members, -add, -remove of reconfig).
   const whole = word.slice(1);
   if (whole.length > 1 && spec.flags[whole] !== undefined) {
-    if (spec.flags[whole] === "boolean") return flags.set(whole, true), 0;
+    if (spec.flags[whole] === "boolean") return (flags.set(whole, true), 0);
     if (next === undefined) throw usage(spec, `option -${whole} needs a value`);
     flags.set(whole, next);
     return 1;
@@ -90,7 +90,8 @@ export function intFlag(spec: CommandSpec, command: ParsedCommand, letter: strin
   const value = command.flags.get(letter);
   if (value === undefined) return undefined;
   const n = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw usage(spec, `-${letter} needs an integer from ${min} to ${max}, got "${value}"`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw usage(spec, `-${letter} needs an integer from ${min} to ${max}, got "${value}"`);
   return n;
 }
 

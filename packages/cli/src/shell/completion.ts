@@ -29,7 +29,11 @@ async function completePath(client: Client | undefined, word: string): Promise<s
   const prefix = word.endsWith("/") ? "" : baseName(word);
   try {
     const children = await client.getChildren(dir, { timeoutMs: COMPLETION_TIMEOUT_MS });
-    return children.filter((c) => c.startsWith(prefix)).sort().slice(0, COMPLETIONS_MAX).map((c) => joinPath(dir, c));
+    return children
+      .filter((c) => c.startsWith(prefix))
+      .sort()
+      .slice(0, COMPLETIONS_MAX)
+      .map((c) => joinPath(dir, c));
   } catch {
     return [];
   }

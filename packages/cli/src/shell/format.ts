@@ -16,7 +16,7 @@ export function formatTime(ms: number): string {
 }
 
 export function formatStat(stat: Stat): string {
-  return [
+  return `${[
     `cZxid = ${formatZxid(stat.czxid)}`,
     `ctime = ${formatTime(stat.ctime)}`,
     `mZxid = ${formatZxid(stat.mzxid)}`,
@@ -28,7 +28,7 @@ export function formatStat(stat: Stat): string {
     `ephemeralOwner = ${formatZxid(stat.ephemeralOwner)}`,
     `dataLength = ${stat.dataLength}`,
     `numChildren = ${stat.numChildren}`,
-  ].join("\n") + "\n";
+  ].join("\n")}\n`;
 }
 
 /** Java's List.toString(): `[a, b]`. */

@@ -18,11 +18,15 @@ export function loadHistory(file: string): string[] {
   } catch {
     return [];
   }
-  return text.split("\n").filter((l) => l.trim() !== "").slice(-HISTORY_LINES_MAX).reverse();
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .slice(-HISTORY_LINES_MAX)
+    .reverse();
 }
 
 /** Saves readline's history (newest first) as lines, oldest first; throws when it cannot write. */
 export function saveHistory(file: string, newestFirst: readonly string[]): void {
   const lines = newestFirst.slice(0, HISTORY_LINES_MAX).reverse();
-  writeFileSync(file, lines.map((l) => l + "\n").join(""), { mode: 0o600 });
+  writeFileSync(file, lines.map((l) => `${l}\n`).join(""), { mode: 0o600 });
 }

@@ -52,7 +52,11 @@ export function prompt(shell: Shell): string {
 /** Runs the interactive shell until quit, exit, or end of input; true when no command failed. */
 export async function runRepl(connectString: string, options: ReplOptions): Promise<boolean> {
   const io = new PromptAwareIO(options);
-  const shell = new Shell({ io, stateChanges: { write: "out" }, ...(options.clientOptions ? { clientOptions: options.clientOptions } : {}) });
+  const shell = new Shell({
+    io,
+    stateChanges: { write: "out" },
+    ...(options.clientOptions ? { clientOptions: options.clientOptions } : {}),
+  });
   await shell.connect(connectString);
   const rl = createInterface({
     input: options.input,
@@ -61,7 +65,10 @@ export async function runRepl(connectString: string, options: ReplOptions): Prom
     history: loadHistory(options.historyFile),
     historySize: HISTORY_LINES_MAX,
     completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
-      complete({ commandNames: shell.commands.map((c) => c.name), client: () => shell.currentClient }, line).then((r) => callback(null, r), (e: Error) => callback(e, [[], line]));
+      complete({ commandNames: shell.commands.map((c) => c.name), client: () => shell.currentClient }, line).then(
+        (r) => callback(null, r),
+        (e: Error) => callback(e, [[], line]),
+      );
     },
   });
   io.rl = rl;

@@ -73,7 +73,13 @@ export class Shell implements ShellContext {
   /** zkCli's prompt state: CONNECTING, CONNECTED or CLOSED. */
   get stateName(): string {
     const state = this.#client?.state ?? "closed";
-    return state === "connected" ? "CONNECTED" : state === "connectedReadOnly" ? "CONNECTEDREADONLY" : state === "closed" ? "CLOSED" : "CONNECTING";
+    return state === "connected"
+      ? "CONNECTED"
+      : state === "connectedReadOnly"
+        ? "CONNECTEDREADONLY"
+        : state === "closed"
+          ? "CLOSED"
+          : "CONNECTING";
   }
   /** The client of the current session, connected or not (tab completion uses it). */
   get currentClient(): Client | undefined {
@@ -107,7 +113,7 @@ export class Shell implements ShellContext {
       await spec.run(this, command);
       return true;
     } catch (e) {
-      if (!(e instanceof ReportedError)) this.#io.err((e instanceof UsageError ? e.message : errorMessage(e, path)) + "\n");
+      if (!(e instanceof ReportedError)) this.#io.err(`${e instanceof UsageError ? e.message : errorMessage(e, path)}\n`);
       return false;
     }
   }

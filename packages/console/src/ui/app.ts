@@ -26,7 +26,7 @@ export function App(props: { client: Client; config: ConsoleConfig }) {
     <header>
       <strong>Warden console</strong>
       <nav>${(["tree", "ensemble", "registry"] as View[]).map((v) => html`<button class=${view === v ? "active" : ""} aria-pressed=${view === v} onClick=${() => setView(v)}>${v}</button>`)}</nav>
-      <span class=${"conn " + state} data-state=${state} title=${config.connect}>${state} · ${config.connect}</span>
+      <span class=${`conn ${state}`} data-state=${state} title=${config.connect}>${state} · ${config.connect}</span>
       ${state === "closed" ? html`<button onClick=${() => location.reload()} title="the session ended (expired or closed): open a new one; credentials must be entered again">new session</button>` : null}
     </header>
     ${view === "tree" ? html`<${TreeView} client=${client} />` : view === "ensemble" ? html`<${EnsembleView} admins=${config.admins} />` : html`<${RegistryView} client=${client} />`}

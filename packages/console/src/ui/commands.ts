@@ -7,7 +7,19 @@ import { parseAdminJson } from "../sessions-model.js";
 
 const FETCH_TIMEOUT_MS = 3000;
 const ANSWER_CHARS_MAX = 2 * 1024 * 1024;
-const DEFAULT_COMMANDS = ["monitor", "server_stats", "connections", "dump", "watch_summary", "configuration", "environment", "leader", "voting_view", "zabstate", "last_snapshot"];
+const DEFAULT_COMMANDS = [
+  "monitor",
+  "server_stats",
+  "connections",
+  "dump",
+  "watch_summary",
+  "configuration",
+  "environment",
+  "leader",
+  "voting_view",
+  "zabstate",
+  "last_snapshot",
+];
 
 async function getJson(url: string): Promise<unknown> {
   const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), cache: "no-store" });
@@ -23,10 +35,13 @@ export function CommandsPanel(props: { admins: string[] }) {
   const [name, setName] = useState("monitor");
   const [answer, setAnswer] = useState<{ rows: Array<[string, string]> } | { error: string } | undefined>(undefined);
   useEffect(() => {
-    getJson(`${admin}/commands`).then((v) => {
-      const list = (v as { commands?: unknown }).commands;
-      if (Array.isArray(list)) setNames(list.filter((x): x is string => typeof x === "string").slice(0, 200));
-    }, () => undefined);
+    getJson(`${admin}/commands`).then(
+      (v) => {
+        const list = (v as { commands?: unknown }).commands;
+        if (Array.isArray(list)) setNames(list.filter((x): x is string => typeof x === "string").slice(0, 200));
+      },
+      () => undefined,
+    );
   }, [admin]);
   const run = async () => {
     try {

@@ -53,9 +53,11 @@ export function EnsembleView(props: { admins: string[] }) {
   return html`<main class="ensemble">
     <table class="servers">
       <thead><tr><th>admin</th><th>role</th><th>zxid</th><th>epoch</th><th>lag</th><th>avg latency ms</th><th>outstanding</th><th>watches</th><th>connections</th><th>alerts</th></tr></thead>
-      <tbody>${rows.map((r) => html`<tr class=${r.up ? "up" : "down"} data-admin=${r.admin} data-role=${r.role}>
+      <tbody>${rows.map(
+        (r) => html`<tr class=${r.up ? "up" : "down"} data-admin=${r.admin} data-role=${r.role}>
         <td>${r.admin}</td><td class="role">${r.role}</td><td>${r.zxid}</td><td>${fmt(r.epoch)}</td><td>${fmt(r.lag)}</td><td>${r.latencyMs === undefined ? "-" : r.latencyMs.toFixed(2)}</td><td>${fmt(r.outstanding)}</td><td>${fmt(r.watches)}</td><td>${fmt(r.connections)}</td>
-        <td class="alerts">${r.alerts.join("; ")}</td></tr>`)}</tbody>
+        <td class="alerts">${r.alerts.join("; ")}</td></tr>`,
+      )}</tbody>
     </table>
     <p class="hint">Other servers' admin ports are read from this page: they answer it when their nativeAllowedOrigins lists this page's origin. Add servers with ?admin=http://host:port,...</p>
     <div class="charts">
@@ -77,7 +79,10 @@ function Chart(props: { title: string; admins: string[]; times: number[]; values
       title: props.title,
       width: 460,
       height: 180,
-      series: [{}, ...props.admins.map((a, i) => ({ label: a.replace(/^https?:\/\//, ""), stroke: COLORS[i % COLORS.length]!, spanGaps: false }))],
+      series: [
+        {},
+        ...props.admins.map((a, i) => ({ label: a.replace(/^https?:\/\//, ""), stroke: COLORS[i % COLORS.length]!, spanGaps: false })),
+      ],
       axes: [{}, { size: 50 }],
     };
     plot.current = new uPlot(opts, [[], ...props.admins.map(() => [])], box.current!);

@@ -22,10 +22,20 @@ const utf8 = new TextEncoder();
 
 async function loadNode(client: Client, path: string): Promise<NodeState | "gone"> {
   const [data, acl, stat] = await Promise.allSettled([client.getData(path), client.getACL(path), client.exists(path)]);
-  const shown = <T,>(r: PromiseSettledResult<T>): Loaded<T> => (r.status === "fulfilled" ? { ok: true, value: r.value } : { ok: false, error: isNoAuth(r.reason) ? "not readable (this session lacks READ: add credentials under Auth)" : errorText(r.reason) });
+  const shown = <T>(r: PromiseSettledResult<T>): Loaded<T> =>
+    r.status === "fulfilled"
+      ? { ok: true, value: r.value }
+      : {
+          ok: false,
+          error: isNoAuth(r.reason) ? "not readable (this session lacks READ: add credentials under Auth)" : errorText(r.reason),
+        };
   if (stat.status === "fulfilled" && stat.value === null) return "gone";
   const a = shown(acl);
-  return { data: shown(data), acl: a.ok ? { ok: true, value: a.value.acl } : a, ...(stat.status === "fulfilled" && stat.value ? { stat: stat.value } : {}) };
+  return {
+    data: shown(data),
+    acl: a.ok ? { ok: true, value: a.value.acl } : a,
+    ...(stat.status === "fulfilled" && stat.value ? { stat: stat.value } : {}),
+  };
 }
 
 function dataText(data: NodeData, mode: Mode): string {
@@ -49,7 +59,13 @@ export function NodeView(props: { client: Client; path: string; changeTick: numb
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | undefined>(undefined);
   const [confirm, setConfirm] = useState<number | undefined>(undefined);
 
-  const reload = async () => setNode(await loadNode(client, path).catch((e) => ({ data: { ok: false as const, error: errorText(e) }, acl: { ok: false as const, error: errorText(e) } })));
+  const reload = async () =>
+    setNode(
+      await loadNode(client, path).catch((e) => ({
+        data: { ok: false as const, error: errorText(e) },
+        acl: { ok: false as const, error: errorText(e) },
+      })),
+    );
   const setDraft = (text: string | undefined) => {
     if (text === undefined) setBaseVersion(undefined);
     else if (draft === undefined && node && node !== "gone" && node.data.ok) setBaseVersion(node.data.value.stat.version);
@@ -64,7 +80,8 @@ export function NodeView(props: { client: Client; path: string; changeTick: numb
   useEffect(() => void reload(), [path, changeTick]);
 
   if (node === undefined) return html`<section class="node"><h2>${path}</h2><p>loading…</p></section>`;
-  if (node === "gone") return html`<section class="node"><h2>${path}</h2><p class="gone" data-gone=${path}>this node does not exist (deleted)</p></section>`;
+  if (node === "gone")
+    return html`<section class="node"><h2>${path}</h2><p class="gone" data-gone=${path}>this node does not exist (deleted)</p></section>`;
   const d = node.data;
   const stat = d.ok ? d.value.stat : node.stat;
 
@@ -92,7 +109,10 @@ export function NodeView(props: { client: Client; path: string; changeTick: numb
         const now = await client.getData(path).catch(() => undefined);
         await reload();
         const current = now ? (now.data === null ? "(null)" : (utf8Text(now.data) ?? hexPairs(now.data))).slice(0, 500) : "(unreadable)";
-        setMessage({ kind: "error", text: `not saved: someone changed this node since you started editing version ${baseVersion}; it is now version ${now?.stat.version ?? "?"}: ${current} — Save again overwrites that, Cancel keeps it` });
+        setMessage({
+          kind: "error",
+          text: `not saved: someone changed this node since you started editing version ${baseVersion}; it is now version ${now?.stat.version ?? "?"}: ${current} — Save again overwrites that, Cancel keeps it`,
+        });
         if (now) setBaseVersion(now.stat.version);
       } else setMessage({ kind: "error", text: `not saved: ${errorText(e)}` });
     }
@@ -103,7 +123,10 @@ export function NodeView(props: { client: Client; path: string; changeTick: numb
         await client.delete(path, stat?.version ?? -1);
         props.onDeleted(path);
       } catch (e) {
-        setMessage({ kind: "error", text: e instanceof BadVersionError ? "not deleted: the node changed since you opened it" : `not deleted: ${errorText(e)}` });
+        setMessage({
+          kind: "error",
+          text: e instanceof BadVersionError ? "not deleted: the node changed since you opened it" : `not deleted: ${errorText(e)}`,
+        });
         await reload();
       }
       return;
@@ -128,7 +151,7 @@ export function NodeView(props: { client: Client; path: string; changeTick: numb
 
   return html`<section class="node" data-node=${path}>
     <h2>${path}</h2>
-    ${message ? html`<p class=${"msg " + message.kind} role="status">${message.text}</p>` : null}
+    ${message ? html`<p class=${`msg ${message.kind}`} role="status">${message.text}</p>` : null}
     <div class="tabs" role="tablist">
       ${(["text", "json", "hex"] as Mode[]).map((m) => html`<button role="tab" aria-selected=${mode === m} onClick=${() => (setMode(m), setDraft(undefined))}>${m}</button>`)}
     </div>
@@ -138,13 +161,15 @@ export function NodeView(props: { client: Client; path: string; changeTick: numb
       <button onClick=${() => askDelete(false)} disabled=${(stat?.numChildren ?? 0) > 0} title="delete this node (it must have no children)">Delete</button>
       <button onClick=${() => askDelete(true)}>Delete recursively…</button>
     </div>
-    ${confirm !== undefined
-      ? html`<div class="confirm" role="alertdialog">
+    ${
+      confirm !== undefined
+        ? html`<div class="confirm" role="alertdialog">
           <p>Delete ${path} and everything under it: <strong data-confirm-count>${confirm}</strong> node${confirm === 1 ? "" : "s"}?</p>
           <button class="danger" onClick=${doDeleteRecursive}>Delete ${confirm} nodes</button>
           <button onClick=${() => setConfirm(undefined)}>Cancel</button>
         </div>`
-      : null}
+        : null
+    }
     <h3>Stat</h3>
     ${stat ? html`<table class="stat">${statRows(stat).map(([k, v]) => html`<tr><th>${k}</th><td data-stat=${k}>${v}</td></tr>`)}</table>` : html`<p>-</p>`}
     <h3>ACL</h3>

@@ -25,14 +25,16 @@ async function readServices(client: Client): Promise<Services | string> {
     names.map(async (name) => {
       try {
         const ids = ((await client.getChildren(`${SERVICES}/${name}`)) as string[]).sort().slice(0, LISTED_MAX);
-        const instances = await Promise.all(ids.map(async (id) => {
-          try {
-            const { data } = await client.getData(`${SERVICES}/${name}/${id}`);
-            return instanceView(id, data);
-          } catch (e) {
-            return { id, error: e instanceof NoNodeError ? "gone" : isNoAuth(e) ? "not readable" : errorText(e) } as InstanceView;
-          }
-        }));
+        const instances = await Promise.all(
+          ids.map(async (id) => {
+            try {
+              const { data } = await client.getData(`${SERVICES}/${name}/${id}`);
+              return instanceView(id, data);
+            } catch (e) {
+              return { id, error: e instanceof NoNodeError ? "gone" : isNoAuth(e) ? "not readable" : errorText(e) } as InstanceView;
+            }
+          }),
+        );
         return { name, instances: instances.filter((i) => i.error !== "gone") };
       } catch (e) {
         return { name, instances: [], error: isNoAuth(e) ? "not readable" : errorText(e) };
@@ -69,11 +71,15 @@ export function RegistryView(props: { client: Client }) {
   if (services === undefined) return html`<main class="registry"><p>reading ${SERVICES}…</p></main>`;
   if (typeof services === "string") return html`<main class="registry"><p class="unreadable">${SERVICES}: ${services}</p></main>`;
   if (services.length === 0) return html`<main class="registry"><p>no services registered under ${SERVICES}</p></main>`;
-  return html`<main class="registry">${services.map((s) => html`<section class="service" data-service=${s.name}>
+  return html`<main class="registry">${services.map(
+    (s) => html`<section class="service" data-service=${s.name}>
     <h3>${s.name} <small>${s.instances.length} instance${s.instances.length === 1 ? "" : "s"}</small></h3>
     ${s.error ? html`<p class="unreadable">${s.error}</p>` : null}
     <table><thead><tr><th>id</th><th>address</th><th>port</th><th>health</th><th>metadata</th><th>registered</th></tr></thead>
-    <tbody>${s.instances.map((i) => html`<tr data-instance=${i.id} class=${i.health}>
-      <td>${i.id}</td><td>${i.address ?? "-"}</td><td>${i.port ?? "-"}</td><td class="health">${i.error ?? i.healthText}</td><td>${i.metadata}</td><td>${i.registered}</td></tr>`)}</tbody></table>
-  </section>`)}</main>`;
+    <tbody>${s.instances.map(
+      (i) => html`<tr data-instance=${i.id} class=${i.health}>
+      <td>${i.id}</td><td>${i.address ?? "-"}</td><td>${i.port ?? "-"}</td><td class="health">${i.error ?? i.healthText}</td><td>${i.metadata}</td><td>${i.registered}</td></tr>`,
+    )}</tbody></table>
+  </section>`,
+  )}</main>`;
 }

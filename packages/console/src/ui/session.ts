@@ -18,14 +18,20 @@ export interface ServedConfig {
 }
 
 /** The connect string and admin URLs: ?connect= and ?admin= win, else this server's own. */
-export function consoleConfig(location: { protocol: string; hostname: string; origin: string; search: string }, served: ServedConfig): ConsoleConfig {
+export function consoleConfig(
+  location: { protocol: string; hostname: string; origin: string; search: string },
+  served: ServedConfig,
+): ConsoleConfig {
   const q = new URLSearchParams(location.search);
   const secure = location.protocol === "https:";
   const host = location.hostname.includes(":") ? `[${location.hostname}]` : location.hostname;
   const port = secure && served.secureNativePort > 0 ? served.secureNativePort : served.nativePort;
   const own = `${secure && served.secureNativePort > 0 ? "wss" : "ws"}://${host}:${port}`;
   const connect = q.get("connect")?.trim() || own;
-  const admins = (q.get("admin") ?? "").split(",").map((s) => s.trim().replace(/\/+$/, "")).filter((s) => /^https?:\/\/[^/]+$/i.test(s));
+  const admins = (q.get("admin") ?? "")
+    .split(",")
+    .map((s) => s.trim().replace(/\/+$/, ""))
+    .filter((s) => /^https?:\/\/[^/]+$/i.test(s));
   if (!admins.includes(location.origin)) admins.unshift(location.origin);
   return { connect, admins: admins.slice(0, 16) };
 }

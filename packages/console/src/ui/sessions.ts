@@ -48,9 +48,11 @@ export function SessionsPanel(props: { admins: string[] }) {
     <h3>Sessions and their ephemerals</h3>
     <table class="session-table">
       <thead><tr><th>session</th><th>connected to</th><th>from</th><th>ephemerals</th></tr></thead>
-      <tbody>${rows.sessions.map((s) => html`<tr data-session=${s.session}>
+      <tbody>${rows.sessions.map(
+        (s) => html`<tr data-session=${s.session}>
         <td>${s.session}</td><td>${s.servers.map((a) => a.replace(/^https?:\/\//, "")).join(", ") || "-"}</td><td>${s.remotes.join(", ") || "-"}</td>
-        <td class="ephemerals">${s.ephemerals.join(" ") || "-"}</td></tr>`)}</tbody>
+        <td class="ephemerals">${s.ephemerals.join(" ") || "-"}</td></tr>`,
+      )}</tbody>
     </table>
   </section>`;
 }

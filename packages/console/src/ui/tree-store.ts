@@ -67,7 +67,10 @@ export class TreeStore {
   async load(path: string): Promise<void> {
     const e = this.entry(path);
     try {
-      const [children, descendants] = await Promise.all([this.client.getChildren(path) as Promise<string[]>, this.client.getAllChildrenNumber(path)]);
+      const [children, descendants] = await Promise.all([
+        this.client.getChildren(path) as Promise<string[]>,
+        this.client.getAllChildrenNumber(path),
+      ]);
       e.children = [...children].sort();
       e.descendants = descendants;
       delete e.error;
@@ -91,12 +94,16 @@ export class TreeStore {
     const e = this.entries.get(parent);
     if (e?.expanded) await this.load(parent);
     if (this.entries.has(path) && !this.entries.get(path)!.expanded) this.entries.delete(path);
-    const above = ancestors(parent).slice(0, -1).filter((p) => this.entries.get(p)?.descendants !== undefined);
-    await Promise.all(above.map(async (p) => {
-      const n = await this.client.getAllChildrenNumber(p).catch(() => undefined);
-      const a = this.entries.get(p);
-      if (a && n !== undefined) a.descendants = n;
-    }));
+    const above = ancestors(parent)
+      .slice(0, -1)
+      .filter((p) => this.entries.get(p)?.descendants !== undefined);
+    await Promise.all(
+      above.map(async (p) => {
+        const n = await this.client.getAllChildrenNumber(p).catch(() => undefined);
+        const a = this.entries.get(p);
+        if (a && n !== undefined) a.descendants = n;
+      }),
+    );
     if (above.length) this.changed();
   }
 

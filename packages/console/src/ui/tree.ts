@@ -51,7 +51,7 @@ function row(r: TreeRow, store: TreeStore, selected: string, select: (p: string)
     </div>`;
   }
   const title = r.descendants !== undefined ? `${r.count ?? 0} children, ${r.descendants} descendants (getAllChildrenNumber)` : "";
-  return html`<div role="treeitem" aria-expanded=${r.expanded} aria-selected=${r.path === selected} class=${"node" + (r.path === selected ? " selected" : "")} style=${indent} data-path=${r.path} title=${title}
+  return html`<div role="treeitem" aria-expanded=${r.expanded} aria-selected=${r.path === selected} class=${`node${r.path === selected ? " selected" : ""}`} style=${indent} data-path=${r.path} title=${title}
       onClick=${() => select(r.path)}>
     <span class="twisty" onClick=${(e: Event) => (e.stopPropagation(), void store.toggle(r.path))}>${r.expanded ? "▾" : "▸"}</span>
     <span class="name">${r.name}</span>

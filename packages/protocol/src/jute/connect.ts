@@ -26,7 +26,11 @@ export function decodeConnectRequest(frame: Uint8Array): JuteConnectRequest {
  * the body would pass frameBytesMax.
  */
 export function encodeConnectResponse(response: ConnectResponse, readOnlyField = true, frameBytesMax?: number): Uint8Array {
-  const w = new JuteWriter(frameBytesMax).int(response.protocolVersion).int(response.timeoutMs).long(response.sessionId).buffer(response.password);
+  const w = new JuteWriter(frameBytesMax)
+    .int(response.protocolVersion)
+    .int(response.timeoutMs)
+    .long(response.sessionId)
+    .buffer(response.password);
   if (readOnlyField) w.bool(response.readOnly);
   return w.frame();
 }

@@ -26,4 +26,3 @@ export function encodeCreate(w: JuteWriter, req: CreateRequest, opCode: number):
   w.int(req.mode);
   if (opCode === OpCode.createTTL) w.longNumber(req.ttl ?? -1);
 }
-

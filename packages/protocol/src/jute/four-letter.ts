@@ -4,13 +4,29 @@
 
 /** Every command ZooKeeper 3.8 knows (FourLetterCommands); a server whitelists some of them. */
 export const FOUR_LETTER_WORDS = [
-  "conf", "cons", "crst", "dirs", "dump", "envi", "gtmk", "hash", "isro",
-  "mntr", "ruok", "srst", "srvr", "stat", "stmk", "wchc", "wchp", "wchs",
+  "conf",
+  "cons",
+  "crst",
+  "dirs",
+  "dump",
+  "envi",
+  "gtmk",
+  "hash",
+  "isro",
+  "mntr",
+  "ruok",
+  "srst",
+  "srvr",
+  "stat",
+  "stmk",
+  "wchc",
+  "wchp",
+  "wchs",
 ] as const;
 export type FourLetterWord = (typeof FOUR_LETTER_WORDS)[number];
 
 const byInt = new Map<number, FourLetterWord>(
-  FOUR_LETTER_WORDS.map((w) => [((w.charCodeAt(0) << 24) | (w.charCodeAt(1) << 16) | (w.charCodeAt(2) << 8) | w.charCodeAt(3)), w]),
+  FOUR_LETTER_WORDS.map((w) => [(w.charCodeAt(0) << 24) | (w.charCodeAt(1) << 16) | (w.charCodeAt(2) << 8) | w.charCodeAt(3), w]),
 );
 
 /** The command whose 4 ASCII bytes read as this big-endian int32, if any. */

@@ -115,7 +115,10 @@ export class JuteFrameSplitter {
     if (length < 0) throw juteError(R.FRAME_NEGATIVE_LENGTH, `frame length ${length}`);
     const max = this.framesStarted++ === 0 ? this.firstFrameBytesMax : this.frameBytesMax;
     if (length > max) {
-      throw juteError(R.FRAME_TOO_LARGE, `frame length ${length} exceeds ${this.framesStarted === 1 && max < this.frameBytesMax ? "the first frame's bound" : "frameBytesMax"} ${max}`);
+      throw juteError(
+        R.FRAME_TOO_LARGE,
+        `frame length ${length} exceeds ${this.framesStarted === 1 && max < this.frameBytesMax ? "the first frame's bound" : "frameBytesMax"} ${max}`,
+      );
     }
     this.bodyBytes = length;
     return false;

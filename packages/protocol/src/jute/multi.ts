@@ -11,7 +11,13 @@ import { MULTI_END, readMultiHeader, readStat, writeMultiHeader, writeStat } fro
 import type { JuteWriter } from "./writer.js";
 
 const WRITE_OPS: ReadonlySet<number> = new Set([
-  OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.setData, OpCode.check,
+  OpCode.create,
+  OpCode.create2,
+  OpCode.createContainer,
+  OpCode.createTTL,
+  OpCode.delete,
+  OpCode.setData,
+  OpCode.check,
 ]);
 const READ_OPS: ReadonlySet<number> = new Set([OpCode.getChildren, OpCode.getData]);
 
@@ -43,18 +49,25 @@ export function decodeMulti(r: JuteReader, opCode: number): DecodedMulti | Refus
   // One op ZooKeeper would refuse (BAD_ARGUMENTS) refuses the whole multi here; so does a
   // null path (NullFieldRefusal, thrown out of the loop: the rest of the frame is not read).
   if (refusal) return refusal;
-  const request = opCode === OpCode.multi ? { type: "multi" as const, ops: ops as WriteOp[] } : { type: "multiRead" as const, ops: ops as ReadOp[] };
+  const request =
+    opCode === OpCode.multi ? { type: "multi" as const, ops: ops as WriteOp[] } : { type: "multiRead" as const, ops: ops as ReadOp[] };
   return { request, opCodes };
 }
 
 function decodeOp(r: JuteReader, type: number): WriteOp | ReadOp | Refusal {
   switch (type) {
-    case OpCode.delete: return { type: "delete", path: requiredPath(r), version: r.int("version") };
-    case OpCode.check: return { type: "check", path: requiredPath(r), version: r.int("version") };
-    case OpCode.setData: return { type: "setData", path: requiredPath(r, ErrorCode.BAD_ARGUMENTS), data: r.buffer("data"), version: r.int("version") };
-    case OpCode.getData: return { type: "getData", path: requiredPath(r), watch: r.bool("watch") };
-    case OpCode.getChildren: return { type: "getChildren", path: requiredPath(r), watch: r.bool("watch"), withStat: false };
-    default: return decodeCreate(r, type);
+    case OpCode.delete:
+      return { type: "delete", path: requiredPath(r), version: r.int("version") };
+    case OpCode.check:
+      return { type: "check", path: requiredPath(r), version: r.int("version") };
+    case OpCode.setData:
+      return { type: "setData", path: requiredPath(r, ErrorCode.BAD_ARGUMENTS), data: r.buffer("data"), version: r.int("version") };
+    case OpCode.getData:
+      return { type: "getData", path: requiredPath(r), watch: r.bool("watch") };
+    case OpCode.getChildren:
+      return { type: "getChildren", path: requiredPath(r), watch: r.bool("watch"), withStat: false };
+    default:
+      return decodeCreate(r, type);
   }
 }
 
@@ -76,10 +89,19 @@ export function encodeMulti(w: JuteWriter, req: Extract<Request, { type: "multi"
     const type = opCodes[i] ?? OpCode.error;
     writeMultiHeader(w, { type, done: false, err: -1 });
     switch (op.type) {
-      case "create": return encodeCreate(w, op, type);
-      case "delete": case "check": w.string(op.path).int(op.version); return;
-      case "setData": w.string(op.path).buffer(op.data).int(op.version); return;
-      case "getData": case "getChildren": w.string(op.path).bool(op.watch); return;
+      case "create":
+        return encodeCreate(w, op, type);
+      case "delete":
+      case "check":
+        w.string(op.path).int(op.version);
+        return;
+      case "setData":
+        w.string(op.path).buffer(op.data).int(op.version);
+        return;
+      case "getData":
+      case "getChildren":
+        w.string(op.path).bool(op.watch);
+        return;
     }
   });
   writeMultiHeader(w, MULTI_END);
@@ -89,7 +111,8 @@ export function encodeMulti(w: JuteWriter, req: Extract<Request, { type: "multi"
 export function encodeMultiResults(w: JuteWriter, results: readonly MultiResult[], opCodes: readonly number[]): void {
   results.forEach((res, i) => {
     switch (res.type) {
-      case "error": return writeErrorResult(w, res.err);
+      case "error":
+        return writeErrorResult(w, res.err);
       case "create": {
         const plain = opCodes[i] === OpCode.create;
         writeMultiHeader(w, { type: plain ? OpCode.create : OpCode.create2, done: false, err: 0 });
@@ -97,8 +120,14 @@ export function encodeMultiResults(w: JuteWriter, results: readonly MultiResult[
         if (!plain) writeStat(w, res.stat);
         return;
       }
-      case "setData": writeMultiHeader(w, { type: OpCode.setData, done: false, err: 0 }); writeStat(w, res.stat); return;
-      case "delete": case "check": writeMultiHeader(w, { type: OpCode[res.type], done: false, err: 0 }); return;
+      case "setData":
+        writeMultiHeader(w, { type: OpCode.setData, done: false, err: 0 });
+        writeStat(w, res.stat);
+        return;
+      case "delete":
+      case "check":
+        writeMultiHeader(w, { type: OpCode[res.type], done: false, err: 0 });
+        return;
     }
   });
   writeMultiHeader(w, MULTI_END);
@@ -138,14 +167,23 @@ export function decodeMultiResults(r: JuteReader): AnyResult[] {
 function decodeResult(r: JuteReader, type: number): AnyResult {
   switch (type) {
     // CreateResponse carries no Stat: the internal result gets EMPTY_STAT.
-    case OpCode.create: return { type: "create", path: r.string("path"), stat: { ...EMPTY_STAT } };
-    case OpCode.create2: return { type: "create", path: r.string("path"), stat: readStat(r) };
-    case OpCode.delete: return { type: "delete" };
-    case OpCode.check: return { type: "check" };
-    case OpCode.setData: return { type: "setData", stat: readStat(r) };
-    case OpCode.getChildren: return { type: "getChildren", children: r.strings("children") };
-    case OpCode.getData: return { type: "getData", data: r.buffer("data"), stat: readStat(r) };
-    case OpCode.error: return { type: "error", err: r.int("err") };
-    default: throw juteError(R.BAD_MULTI, `result type ${type} in a multi response`);
+    case OpCode.create:
+      return { type: "create", path: r.string("path"), stat: { ...EMPTY_STAT } };
+    case OpCode.create2:
+      return { type: "create", path: r.string("path"), stat: readStat(r) };
+    case OpCode.delete:
+      return { type: "delete" };
+    case OpCode.check:
+      return { type: "check" };
+    case OpCode.setData:
+      return { type: "setData", stat: readStat(r) };
+    case OpCode.getChildren:
+      return { type: "getChildren", children: r.strings("children") };
+    case OpCode.getData:
+      return { type: "getData", data: r.buffer("data"), stat: readStat(r) };
+    case OpCode.error:
+      return { type: "error", err: r.int("err") };
+    default:
+      throw juteError(R.BAD_MULTI, `result type ${type} in a multi response`);
   }
 }

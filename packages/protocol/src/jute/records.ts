@@ -67,7 +67,11 @@ const ID_PARSING_SCHEMES = new Set(["digest", "ip"]);
  * earlier one of the same perms (jute's equals calls scheme.equals, then id.equals).
  */
 export function readRequestACL(r: JuteReader): ACL[] {
-  const entries = r.vector("acl", ACL_BYTES_MIN, (e): RequestACLEntry => ({ perms: e.int("acl.perms"), scheme: e.stringOrNull("id.scheme"), id: e.stringOrNull("id.id") }));
+  const entries = r.vector(
+    "acl",
+    ACL_BYTES_MIN,
+    (e): RequestACLEntry => ({ perms: e.int("acl.perms"), scheme: e.stringOrNull("id.scheme"), id: e.stringOrNull("id.id") }),
+  );
   const npe = (what: string) => new NullFieldRefusal(refuse(ErrorCode.MARSHALLING_ERROR, `ACL entry with a null ${what}`));
   entries.forEach((a, i) => {
     for (let j = 0; j < i; j++) {

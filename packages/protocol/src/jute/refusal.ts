@@ -45,4 +45,3 @@ export function refusingNulls<T>(read: () => T): T | Refusal {
     throw e;
   }
 }
-

@@ -42,7 +42,11 @@ const getDataShaped: ReplyCodec = {
 };
 
 /** Reconfig's reply is a GetDataResponse too (ZooKeeperAdmin.reconfigure reads one). */
-const reconfigShaped: ReplyCodec = { ...getDataShaped, types: ["reconfig"], read: (r) => ({ type: "reconfig", data: r.buffer("data"), stat: readStat(r) }) };
+const reconfigShaped: ReplyCodec = {
+  ...getDataShaped,
+  types: ["reconfig"],
+  read: (r) => ({ type: "reconfig", data: r.buffer("data"), stat: readStat(r) }),
+};
 
 const create = (withStatRecord: boolean): ReplyCodec => ({
   types: ["create"],
@@ -79,18 +83,28 @@ const codecs = new Map<number, ReplyCodec>([
   [OpCode.reconfig, reconfigShaped],
   [OpCode.setData, withStat("setData")],
   [OpCode.setACL, withStat("setACL")],
-  [OpCode.getACL, {
-    types: ["getACL"],
-    write: (w, res) => { const { acl, stat } = res as Extract<Response, { type: "getACL" }>; writeACL(w, acl); writeStat(w, stat); },
-    read: (r) => ({ type: "getACL", acl: readACL(r), stat: readStat(r) }),
-  }],
+  [
+    OpCode.getACL,
+    {
+      types: ["getACL"],
+      write: (w, res) => {
+        const { acl, stat } = res as Extract<Response, { type: "getACL" }>;
+        writeACL(w, acl);
+        writeStat(w, stat);
+      },
+      read: (r) => ({ type: "getACL", acl: readACL(r), stat: readStat(r) }),
+    },
+  ],
   [OpCode.getChildren, children(false)],
   [OpCode.getChildren2, children(true)],
-  [OpCode.sync, {
-    types: ["sync"],
-    write: (w, res) => void w.string((res as Extract<Response, { type: "sync" }>).path),
-    read: (r) => ({ type: "sync", path: r.string("path") }),
-  }],
+  [
+    OpCode.sync,
+    {
+      types: ["sync"],
+      write: (w, res) => void w.string((res as Extract<Response, { type: "sync" }>).path),
+      read: (r) => ({ type: "sync", path: r.string("path") }),
+    },
+  ],
   [OpCode.ping, empty("ping")],
   [OpCode.check, empty("check")],
   [OpCode.checkWatches, empty("removeWatches")],
@@ -99,38 +113,56 @@ const codecs = new Map<number, ReplyCodec>([
   [OpCode.setWatches, empty("setWatches")],
   [OpCode.setWatches2, empty("setWatches")],
   [OpCode.closeSession, empty("closeSession")],
-  [OpCode.sasl, {
-    types: ["sasl"],
-    write: (w, res) => void w.buffer((res as Extract<Response, { type: "sasl" }>).token),
-    read: (r) => ({ type: "sasl", token: r.buffer("token") }),
-  }],
+  [
+    OpCode.sasl,
+    {
+      types: ["sasl"],
+      write: (w, res) => void w.buffer((res as Extract<Response, { type: "sasl" }>).token),
+      read: (r) => ({ type: "sasl", token: r.buffer("token") }),
+    },
+  ],
   // addWatch answers with ErrorResponse(0): four bytes after the header (FinalRequestProcessor).
   [OpCode.addWatch, { types: ["addWatch"], write: (w) => void w.int(0), read: (r) => (r.int("err"), { type: "addWatch" }) }],
-  [OpCode.getEphemerals, {
-    types: ["getEphemerals"],
-    write: (w, res) => void w.strings((res as Extract<Response, { type: "getEphemerals" }>).ephemerals),
-    read: (r) => ({ type: "getEphemerals", ephemerals: r.strings("ephemerals") }),
-  }],
-  [OpCode.getAllChildrenNumber, {
-    types: ["getAllChildrenNumber"],
-    write: (w, res) => void w.int((res as Extract<Response, { type: "getAllChildrenNumber" }>).totalNumber),
-    read: (r) => ({ type: "getAllChildrenNumber", totalNumber: r.int("totalNumber") }),
-  }],
-  [OpCode.whoAmI, {
-    types: ["whoAmI"],
-    write: (w, res) => void w.vector((res as Extract<Response, { type: "whoAmI" }>).clientInfo, writeId),
-    read: (r) => ({ type: "whoAmI", clientInfo: readClientInfos(r) }),
-  }],
-  [OpCode.multi, {
-    types: ["multi"],
-    write: (w, res, shape) => encodeMultiResults(w, (res as Extract<Response, { type: "multi" }>).results, shape.multiOpCodes ?? []),
-    read: (r) => ({ type: "multi", results: decodeMultiResults(r) as MultiResult[] }),
-  }],
-  [OpCode.multiRead, {
-    types: ["multiRead"],
-    write: (w, res) => encodeMultiReadResults(w, (res as Extract<Response, { type: "multiRead" }>).results),
-    read: (r) => ({ type: "multiRead", results: decodeMultiResults(r) as MultiReadResult[] }),
-  }],
+  [
+    OpCode.getEphemerals,
+    {
+      types: ["getEphemerals"],
+      write: (w, res) => void w.strings((res as Extract<Response, { type: "getEphemerals" }>).ephemerals),
+      read: (r) => ({ type: "getEphemerals", ephemerals: r.strings("ephemerals") }),
+    },
+  ],
+  [
+    OpCode.getAllChildrenNumber,
+    {
+      types: ["getAllChildrenNumber"],
+      write: (w, res) => void w.int((res as Extract<Response, { type: "getAllChildrenNumber" }>).totalNumber),
+      read: (r) => ({ type: "getAllChildrenNumber", totalNumber: r.int("totalNumber") }),
+    },
+  ],
+  [
+    OpCode.whoAmI,
+    {
+      types: ["whoAmI"],
+      write: (w, res) => void w.vector((res as Extract<Response, { type: "whoAmI" }>).clientInfo, writeId),
+      read: (r) => ({ type: "whoAmI", clientInfo: readClientInfos(r) }),
+    },
+  ],
+  [
+    OpCode.multi,
+    {
+      types: ["multi"],
+      write: (w, res, shape) => encodeMultiResults(w, (res as Extract<Response, { type: "multi" }>).results, shape.multiOpCodes ?? []),
+      read: (r) => ({ type: "multi", results: decodeMultiResults(r) as MultiResult[] }),
+    },
+  ],
+  [
+    OpCode.multiRead,
+    {
+      types: ["multiRead"],
+      write: (w, res) => encodeMultiReadResults(w, (res as Extract<Response, { type: "multiRead" }>).results),
+      read: (r) => ({ type: "multiRead", results: decodeMultiResults(r) as MultiReadResult[] }),
+    },
+  ],
 ]);
 
 function assertFailed(message: string): never {
@@ -147,7 +179,10 @@ function assertFailed(message: string): never {
 export function encodeReply(shape: JuteReplyShape, xid: number, zxid: bigint, response: Response, frameBytesMax?: number): Uint8Array {
   const codec = codecs.get(shape.opCode) ?? assertFailed(`no reply record for op code ${shape.opCode}`);
   if (!codec.types.includes(response.type)) assertFailed(`a ${response.type} response to op code ${shape.opCode}`);
-  const w = new JuteWriter(frameBytesMax).int(shape.opCode === OpCode.ping ? Xid.ping : xid).long(zxid).int(ErrorCode.OK);
+  const w = new JuteWriter(frameBytesMax)
+    .int(shape.opCode === OpCode.ping ? Xid.ping : xid)
+    .long(zxid)
+    .int(ErrorCode.OK);
   codec.write(w, response, shape);
   return w.frame();
 }
@@ -159,7 +194,8 @@ export const REPLY_HEADER_BYTES = 16;
 export function encodeErrorReply(xid: number, zxid: bigint, err: number, frameBytesMax?: number): Uint8Array {
   // The most common reply of all (NONODE to an exists, pings refused...): 20 bytes written in
   // place, one small array, where a JuteWriter made five objects (a quarter of an exists' cost).
-  if (frameBytesMax !== undefined && frameBytesMax < REPLY_HEADER_BYTES) return new JuteWriter(frameBytesMax).int(xid).long(zxid).int(err).frame();
+  if (frameBytesMax !== undefined && frameBytesMax < REPLY_HEADER_BYTES)
+    return new JuteWriter(frameBytesMax).int(xid).long(zxid).int(err).frame();
   const out = new Uint8Array(4 + REPLY_HEADER_BYTES);
   putInt32(out, 0, REPLY_HEADER_BYTES);
   putInt32(out, 4, xid);
@@ -194,7 +230,10 @@ export function encodeSaslErrorReply(xid: number, err: number): Uint8Array {
  */
 export function encodeNotification(event: WatchEvent, frameBytesMax?: number): Uint8Array {
   // Length, header, type, state, path length, then the path (exact for ASCII; grown otherwise).
-  const w = new JuteWriter(frameBytesMax, 4 + REPLY_HEADER_BYTES + 12 + event.path.length).int(Xid.notification).long(event.zxid).int(ErrorCode.OK);
+  const w = new JuteWriter(frameBytesMax, 4 + REPLY_HEADER_BYTES + 12 + event.path.length)
+    .int(Xid.notification)
+    .long(event.zxid)
+    .int(ErrorCode.OK);
   return w.int(event.type).int(event.state).string(event.path).frame();
 }
 

@@ -66,9 +66,15 @@ const decoders = new Map<number, BodyDecoder>([
   [OpCode.delete, (r) => ({ type: "delete", path: requiredPath(r), version: r.int("version") })],
   [OpCode.exists, (r) => ({ type: "exists", path: requiredPath(r), watch: r.bool("watch") })],
   [OpCode.getData, decodeGetData],
-  [OpCode.setData, (r) => ({ type: "setData", path: requiredPath(r, ErrorCode.BAD_ARGUMENTS), data: r.buffer("data"), version: r.int("version") })],
+  [
+    OpCode.setData,
+    (r) => ({ type: "setData", path: requiredPath(r, ErrorCode.BAD_ARGUMENTS), data: r.buffer("data"), version: r.int("version") }),
+  ],
   [OpCode.getACL, (r) => ({ type: "getACL", path: requiredPath(r) })],
-  [OpCode.setACL, (r) => ({ type: "setACL", path: requiredPath(r, ErrorCode.BAD_ARGUMENTS), acl: readRequestACL(r), version: r.int("version") })],
+  [
+    OpCode.setACL,
+    (r) => ({ type: "setACL", path: requiredPath(r, ErrorCode.BAD_ARGUMENTS), acl: readRequestACL(r), version: r.int("version") }),
+  ],
   [OpCode.getChildren, (r) => ({ type: "getChildren", path: requiredPath(r), watch: r.bool("watch"), withStat: false })],
   [OpCode.getChildren2, (r) => ({ type: "getChildren", path: requiredPath(r), watch: r.bool("watch"), withStat: true })],
   // ZooKeeper answers a sync of a null path (sync is not per path): read as a sync of "/".
@@ -167,22 +173,60 @@ export function encodeReconfigRequest(xid: number, reconfig: ReconfigRecord, fra
 
 function encodeBody(w: JuteWriter, req: Request, opCode: number, multiOpCodes: readonly number[]): void {
   switch (req.type) {
-    case "create": return encodeCreate(w, req, opCode);
-    case "delete": case "check": w.string(req.path).int(req.version); return;
-    case "exists": case "getData": case "getChildren": w.string(req.path).bool(req.watch); return;
-    case "getConfig": w.string(CONFIG_NODE_PATH).bool(req.watch); return;
-    case "setData": w.string(req.path).buffer(req.data).int(req.version); return;
-    case "getACL": case "sync": case "getAllChildrenNumber": w.string(req.path); return;
-    case "setACL": w.string(req.path); writeACL(w, req.acl); w.int(req.version); return;
-    case "getEphemerals": w.string(req.prefix); return;
-    case "addWatch": w.string(req.path).int(req.mode); return;
-    case "removeWatches": w.string(req.path).int(req.watcherType); return;
-    case "auth": w.int(0).string(req.scheme).buffer(req.auth); return;
-    case "sasl": w.buffer(req.token); return;
-    case "setWatches": return encodeSetWatches(w, req, opCode);
-    case "multi": case "multiRead": return encodeMulti(w, req, multiOpCodes);
-    case "reconfig": w.string(req.joiningServers).string(req.leavingServers).string(req.newMembers).long(req.curConfigId); return;
-    case "ping": case "whoAmI": case "closeSession": return;
+    case "create":
+      return encodeCreate(w, req, opCode);
+    case "delete":
+    case "check":
+      w.string(req.path).int(req.version);
+      return;
+    case "exists":
+    case "getData":
+    case "getChildren":
+      w.string(req.path).bool(req.watch);
+      return;
+    case "getConfig":
+      w.string(CONFIG_NODE_PATH).bool(req.watch);
+      return;
+    case "setData":
+      w.string(req.path).buffer(req.data).int(req.version);
+      return;
+    case "getACL":
+    case "sync":
+    case "getAllChildrenNumber":
+      w.string(req.path);
+      return;
+    case "setACL":
+      w.string(req.path);
+      writeACL(w, req.acl);
+      w.int(req.version);
+      return;
+    case "getEphemerals":
+      w.string(req.prefix);
+      return;
+    case "addWatch":
+      w.string(req.path).int(req.mode);
+      return;
+    case "removeWatches":
+      w.string(req.path).int(req.watcherType);
+      return;
+    case "auth":
+      w.int(0).string(req.scheme).buffer(req.auth);
+      return;
+    case "sasl":
+      w.buffer(req.token);
+      return;
+    case "setWatches":
+      return encodeSetWatches(w, req, opCode);
+    case "multi":
+    case "multiRead":
+      return encodeMulti(w, req, multiOpCodes);
+    case "reconfig":
+      w.string(req.joiningServers).string(req.leavingServers).string(req.newMembers).long(req.curConfigId);
+      return;
+    case "ping":
+    case "whoAmI":
+    case "closeSession":
+      return;
   }
 }
 

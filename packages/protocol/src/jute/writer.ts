@@ -55,7 +55,10 @@ export class JuteWriter {
    */
   private reserve(n: number): number {
     if (n > this.roomBytes) {
-      throw new EncodeError(R.FRAME_TOO_LARGE, `jute: a field of ${n} bytes after ${this.offset - LENGTH_BYTES} would pass bytesMax ${this.bytesMax}`);
+      throw new EncodeError(
+        R.FRAME_TOO_LARGE,
+        `jute: a field of ${n} bytes after ${this.offset - LENGTH_BYTES} would pass bytesMax ${this.bytesMax}`,
+      );
     }
     const need = this.offset + n;
     if (need > this.bytes.length) {

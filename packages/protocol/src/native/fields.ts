@@ -123,13 +123,7 @@ export function readNodeData(obj: Fields, key: string, where: string, bytesMax: 
 }
 
 /** An array field of at most `itemsMax` items, each checked by `item`. */
-export function readArray<T>(
-  obj: Fields,
-  key: string,
-  where: string,
-  itemsMax: number,
-  item: (value: unknown, where: string) => T,
-): T[] {
+export function readArray<T>(obj: Fields, key: string, where: string, itemsMax: number, item: (value: unknown, where: string) => T): T[] {
   const v = raw(obj, key);
   if (!Array.isArray(v)) wrongType(where, key, "an array");
   if (v.length > itemsMax) throw decodeFailure(R.TOO_MANY_ITEMS, `${where}.${key} has more than ${itemsMax} items`);

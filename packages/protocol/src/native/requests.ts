@@ -45,54 +45,106 @@ const create: RequestDecoder = (m, at, limits) => {
   return request;
 };
 
-const pathOnly = (type: "getACL" | "getAllChildrenNumber" | "sync"): RequestDecoder => (m, at) => ({
-  type,
-  path: readPath(m, "path", at),
-});
+const pathOnly =
+  (type: "getACL" | "getAllChildrenNumber" | "sync"): RequestDecoder =>
+  (m, at) => ({
+    type,
+    path: readPath(m, "path", at),
+  });
 
-const pathVersion = (type: "delete" | "check"): RequestDecoder => (m, at) => ({
-  type,
-  path: readPath(m, "path", at),
-  version: readInt32(m, "version", at),
-});
+const pathVersion =
+  (type: "delete" | "check"): RequestDecoder =>
+  (m, at) => ({
+    type,
+    path: readPath(m, "path", at),
+    version: readInt32(m, "version", at),
+  });
 
-const pathWatch = (type: "exists" | "getData"): RequestDecoder => (m, at) => ({
-  type,
-  path: readPath(m, "path", at),
-  watch: readBool(m, "watch", at),
-});
+const pathWatch =
+  (type: "exists" | "getData"): RequestDecoder =>
+  (m, at) => ({
+    type,
+    path: readPath(m, "path", at),
+    watch: readBool(m, "watch", at),
+  });
 
 const decoders = new Map<string, RequestDecoder>([
   ["create", create],
   ["delete", pathVersion("delete")],
   ["check", pathVersion("check")],
-  ["setData", (m, at, l) => ({ type: "setData", path: readPath(m, "path", at), data: readNodeData(m, "data", at, l.dataBytesMax), version: readInt32(m, "version", at) })],
+  [
+    "setData",
+    (m, at, l) => ({
+      type: "setData",
+      path: readPath(m, "path", at),
+      data: readNodeData(m, "data", at, l.dataBytesMax),
+      version: readInt32(m, "version", at),
+    }),
+  ],
   ["exists", pathWatch("exists")],
   ["getData", pathWatch("getData")],
-  ["getChildren", (m, at) => ({ type: "getChildren", path: readPath(m, "path", at), watch: readBool(m, "watch", at), withStat: readBool(m, "withStat", at) })],
+  [
+    "getChildren",
+    (m, at) => ({
+      type: "getChildren",
+      path: readPath(m, "path", at),
+      watch: readBool(m, "watch", at),
+      withStat: readBool(m, "withStat", at),
+    }),
+  ],
   ["getACL", pathOnly("getACL")],
-  ["setACL", (m, at, l) => ({ type: "setACL", path: readPath(m, "path", at), acl: readACL(m, "acl", at, l), version: readInt32(m, "version", at) })],
+  [
+    "setACL",
+    (m, at, l) => ({ type: "setACL", path: readPath(m, "path", at), acl: readACL(m, "acl", at, l), version: readInt32(m, "version", at) }),
+  ],
   ["getAllChildrenNumber", pathOnly("getAllChildrenNumber")],
   ["getEphemerals", (m, at) => ({ type: "getEphemerals", prefix: readPath(m, "prefix", at) })],
   ["sync", pathOnly("sync")],
   ["addWatch", (m, at) => ({ type: "addWatch", path: readPath(m, "path", at), mode: readEnum(m, "mode", at, AddWatchMode) })],
-  ["removeWatches", (m, at) => ({ type: "removeWatches", path: readPath(m, "path", at), watcherType: readEnum(m, "watcherType", at, WatcherType), checkOnly: readBool(m, "checkOnly", at) })],
+  [
+    "removeWatches",
+    (m, at) => ({
+      type: "removeWatches",
+      path: readPath(m, "path", at),
+      watcherType: readEnum(m, "watcherType", at, WatcherType),
+      checkOnly: readBool(m, "checkOnly", at),
+    }),
+  ],
   ["setWatches", setWatches],
-  ["auth", (m, at, l) => ({ type: "auth", scheme: readString(m, "scheme", at, l.stringCharsMax), auth: readBytes(m, "auth", at, l.credentialBytesMax) })],
+  [
+    "auth",
+    (m, at, l) => ({
+      type: "auth",
+      scheme: readString(m, "scheme", at, l.stringCharsMax),
+      auth: readBytes(m, "auth", at, l.credentialBytesMax),
+    }),
+  ],
   ["whoAmI", () => ({ type: "whoAmI" })],
   ["getConfig", (m, at) => ({ type: "getConfig", watch: readBool(m, "watch", at) })],
   // Configuration text is node data's size at most (it becomes /zookeeper/config's data).
-  ["reconfig", (m, at, l) => ({
-    type: "reconfig",
-    joiningServers: readStringOrNull(m, "joiningServers", at, l.dataBytesMax),
-    leavingServers: readStringOrNull(m, "leavingServers", at, l.dataBytesMax),
-    newMembers: readStringOrNull(m, "newMembers", at, l.dataBytesMax),
-    curConfigId: readInt64(m, "curConfigId", at),
-  })],
+  [
+    "reconfig",
+    (m, at, l) => ({
+      type: "reconfig",
+      joiningServers: readStringOrNull(m, "joiningServers", at, l.dataBytesMax),
+      leavingServers: readStringOrNull(m, "leavingServers", at, l.dataBytesMax),
+      newMembers: readStringOrNull(m, "newMembers", at, l.dataBytesMax),
+      curConfigId: readInt64(m, "curConfigId", at),
+    }),
+  ],
   ["ping", () => ({ type: "ping" })],
   ["closeSession", () => ({ type: "closeSession" })],
-  ["multi", (m, at, l) => ({ type: "multi", ops: readArray(m, "ops", at, l.multiOpsMax, (v, opAt) => decodeOp(v, opAt, l, WRITE_OPS) as WriteOp) })],
-  ["multiRead", (m, at, l) => ({ type: "multiRead", ops: readArray(m, "ops", at, l.multiOpsMax, (v, opAt) => decodeOp(v, opAt, l, READ_OPS) as ReadOp) })],
+  [
+    "multi",
+    (m, at, l) => ({ type: "multi", ops: readArray(m, "ops", at, l.multiOpsMax, (v, opAt) => decodeOp(v, opAt, l, WRITE_OPS) as WriteOp) }),
+  ],
+  [
+    "multiRead",
+    (m, at, l) => ({
+      type: "multiRead",
+      ops: readArray(m, "ops", at, l.multiOpsMax, (v, opAt) => decodeOp(v, opAt, l, READ_OPS) as ReadOp),
+    }),
+  ],
 ]);
 
 const WRITE_OPS: ReadonlySet<string> = new Set(["create", "delete", "setData", "check"]);

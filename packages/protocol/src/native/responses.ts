@@ -28,7 +28,7 @@ const STAT_TYPES = ["exists", "setData", "setACL"] as const;
 function checkChildName(value: unknown, at: string, limits: NativeCodecLimits): string {
   if (typeof value !== "string") throw decodeFailure(R.FIELD_TYPE, `${at} must be a string`);
   if (value.length > limits.stringCharsMax) throw decodeFailure(R.STRING_TOO_LONG, `${at} is too long`);
-  if (value.length === 0 || value.includes("/") || pathProblem("/" + value) !== undefined) {
+  if (value.length === 0 || value.includes("/") || pathProblem(`/${value}`) !== undefined) {
     throw decodeFailure(R.BAD_PATH, `${at} "${value}" is not a node name`);
   }
   return value;
@@ -53,12 +53,24 @@ const decoders = new Map<string, ResponseDecoder>([
   ["reconfig", (m, at, l) => ({ type: "reconfig", data: readNodeData(m, "data", at, l.dataBytesMax), stat: readStat(m, "stat", at) })],
   ["getChildren", getChildren],
   ["getACL", (m, at, l) => ({ type: "getACL", acl: readACL(m, "acl", at, l), stat: readStat(m, "stat", at) })],
-  ["getAllChildrenNumber", (m, at) => ({ type: "getAllChildrenNumber", totalNumber: readIntRange(m, "totalNumber", at, 0, Number.MAX_SAFE_INTEGER) })],
+  [
+    "getAllChildrenNumber",
+    (m, at) => ({ type: "getAllChildrenNumber", totalNumber: readIntRange(m, "totalNumber", at, 0, Number.MAX_SAFE_INTEGER) }),
+  ],
   ["getEphemerals", (m, at, l) => ({ type: "getEphemerals", ephemerals: readPathList(m, "ephemerals", at, l) })],
   ["sync", (m, at) => ({ type: "sync", path: readPath(m, "path", at) })],
-  ["whoAmI", (m, at, l) => ({ type: "whoAmI", clientInfo: readArray(m, "clientInfo", at, l.aclEntriesMax, (v, idAt) => decodeId(v, idAt, l)) })],
+  [
+    "whoAmI",
+    (m, at, l) => ({ type: "whoAmI", clientInfo: readArray(m, "clientInfo", at, l.aclEntriesMax, (v, idAt) => decodeId(v, idAt, l)) }),
+  ],
   ["multi", (m, at, l) => ({ type: "multi", results: readArray(m, "results", at, l.multiOpsMax, (v, rAt) => decodeMultiResult(v, rAt)) })],
-  ["multiRead", (m, at, l) => ({ type: "multiRead", results: readArray(m, "results", at, l.multiOpsMax, (v, rAt) => decodeMultiReadResult(v, rAt, l)) })],
+  [
+    "multiRead",
+    (m, at, l) => ({
+      type: "multiRead",
+      results: readArray(m, "results", at, l.multiOpsMax, (v, rAt) => decodeMultiReadResult(v, rAt, l)),
+    }),
+  ],
 ]);
 
 function resultType(value: unknown, at: string): [Fields, string] {

@@ -37,7 +37,11 @@ function decodeEvent(m: Fields, at: string): WatchEvent {
 function decodeClose(m: Fields, limits: NativeCodecLimits): CloseFrame {
   const reason = readString(m, "reason", "frame", 64);
   if (!CLOSE_REASONS.has(reason)) throw decodeFailure(R.FIELD_RANGE, `frame.reason "${reason}" is not a close reason`);
-  const frame: CloseFrame = { kind: "close", reason: reason as CloseReason, message: readString(m, "message", "frame", limits.stringCharsMax) };
+  const frame: CloseFrame = {
+    kind: "close",
+    reason: reason as CloseReason,
+    message: readString(m, "message", "frame", limits.stringCharsMax),
+  };
   if (has(m, "lastZxid")) frame.lastZxid = readUint64(m, "lastZxid", "frame");
   return frame;
 }

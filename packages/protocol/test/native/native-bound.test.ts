@@ -23,7 +23,6 @@ vi.mock("cbor-x", async (importOriginal) => {
   return { ...original, Encoder: CountingEncoder };
 });
 
-
 const MiB = 1024 * 1024;
 const FRAME_LIMIT = DEFAULT_NATIVE_LIMITS.frameBytesMax;
 const RESULTS = 400;
@@ -66,7 +65,13 @@ describe("a frame far over frameBytesMax", () => {
   });
 
   it("while a frame the lower bound lets through is encoded by cbor-x and checked exactly", () => {
-    const frame: ServerFrame = { kind: "reply", xid: 1, zxid: 1n, err: 0, response: { type: "getData", data: new Uint8Array(900), stat: { ...EMPTY_STAT } } };
+    const frame: ServerFrame = {
+      kind: "reply",
+      xid: 1,
+      zxid: 1n,
+      err: 0,
+      response: { type: "getData", data: new Uint8Array(900), stat: { ...EMPTY_STAT } },
+    };
     // A bound equal to the lower bound: the walk lets the frame through, the CBOR heads and numbers take it over.
     const bytesMax = frameBytesLowerBound(frame, Number.MAX_SAFE_INTEGER);
     const codec = new NativeCodec({ frameBytesMax: bytesMax });

@@ -23,7 +23,11 @@ const validFrames = [...clientFrames.map((f) => codec.encodeClientFrame(f)), ...
 
 type Mutation = { kind: "set" | "insert" | "delete"; at: number; byte: number } | { kind: "truncate"; at: number };
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constantFrom("set" as const, "insert" as const, "delete" as const), at: fc.nat(), byte: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x1b, 0x5a, 0x7b, 0x9a, 0xbb, 0xff, 0xc6, 0xf8)) }),
+  fc.record({
+    kind: fc.constantFrom("set" as const, "insert" as const, "delete" as const),
+    at: fc.nat(),
+    byte: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x1b, 0x5a, 0x7b, 0x9a, 0xbb, 0xff, 0xc6, 0xf8)),
+  }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
 );
 
@@ -41,7 +45,10 @@ function mutate(frame: Uint8Array, mutations: Mutation[]): Uint8Array {
 
 describe("native decoder fuzzing (seeded by fast-check; a failure prints its seed)", () => {
   it("throws nothing but DecodeError on arbitrary bytes", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => decodeBoth(bytes)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => decodeBoth(bytes)),
+      { numRuns: RUNS },
+    );
   });
 
   it("throws nothing but DecodeError on mutated valid frames, and what decodes re-encodes to the same", () => {
@@ -75,7 +82,11 @@ describe("native decoder fuzzing (seeded by fast-check; a failure prints its see
 
   it("checks a declared length against the frame before any decoding", () => {
     // Headers claiming up to 2^64 bytes or items, followed by a few real bytes.
-    const header = fc.tuple(fc.constantFrom(0x5b, 0x7b, 0x9b, 0xbb), fc.bigInt({ min: 1n << 20n, max: (1n << 64n) - 1n }), fc.uint8Array({ maxLength: 16 }));
+    const header = fc.tuple(
+      fc.constantFrom(0x5b, 0x7b, 0x9b, 0xbb),
+      fc.bigInt({ min: 1n << 20n, max: (1n << 64n) - 1n }),
+      fc.uint8Array({ maxLength: 16 }),
+    );
     fc.assert(
       fc.property(header, ([initial, length, tail]) => {
         const size = new Uint8Array(8);

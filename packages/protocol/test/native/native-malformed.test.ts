@@ -5,8 +5,8 @@ import { stat } from "./samples.js";
 
 const codec = new NativeCodec();
 const request = (req: Record<string, unknown>, xid: unknown = 1) => cbor({ kind: "request", xid, request: req });
-const decodeRequest = (req: Record<string, unknown>) => () => codec.decodeClientFrame(request(req));
-const reply = (response: Record<string, unknown>) => () => codec.decodeServerFrame(cbor({ kind: "reply", xid: 1, zxid: 1n, err: 0, response }));
+const reply = (response: Record<string, unknown>) => () =>
+  codec.decodeServerFrame(cbor({ kind: "reply", xid: 1, zxid: 1n, err: 0, response }));
 const data = new Uint8Array(0);
 const create = (fields: Record<string, unknown>) => ({ type: "create", path: "/a", data, acl: [], mode: 0, ...fields });
 
@@ -59,9 +59,17 @@ describe("native decoding rejects malformed CBOR before cbor-x sees it", () => {
   });
 
   it("never reads fields through a __proto__ key", () => {
-    const bytes = concat([0xa2, 0x64], ascii("kind"), [0x67], ascii("request"), [0x69], ascii("__proto__"), cbor({ xid: 1, request: { type: "ping" } }));
+    const bytes = concat(
+      [0xa2, 0x64],
+      ascii("kind"),
+      [0x67],
+      ascii("request"),
+      [0x69],
+      ascii("__proto__"),
+      cbor({ xid: 1, request: { type: "ping" } }),
+    );
     expectDecodeError(() => codec.decodeClientFrame(bytes), R.FIELD_TYPE);
-    expect(({} as Record<string, unknown>)["xid"]).toBeUndefined();
+    expect(({} as Record<string, unknown>).xid).toBeUndefined();
   });
 });
 
@@ -92,9 +100,29 @@ describe("native decoding checks every frame against its schema", () => {
     ["a bad path inside a multi", request({ type: "multi", ops: [{ type: "check", path: "", version: 0 }] }), R.BAD_PATH],
     ["an unknown addWatch mode", request({ type: "addWatch", path: "/a", mode: 2 }), R.FIELD_RANGE],
     ["an unknown watcher type", request({ type: "removeWatches", path: "/a", watcherType: 0, checkOnly: false }), R.FIELD_RANGE],
-    ["a negative relativeZxid", request({ type: "setWatches", relativeZxid: -1, dataWatches: [], existWatches: [], childWatches: [], persistentWatches: [], persistentRecursiveWatches: [] }), R.FIELD_RANGE],
-    ["a missing setWatches list", request({ type: "setWatches", relativeZxid: 0, dataWatches: [], existWatches: [], childWatches: [], persistentWatches: [] }), R.FIELD_TYPE],
-    ["a connect without a password", cbor({ kind: "connect", request: { protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 1, sessionId: 0, readOnly: false } }), R.FIELD_TYPE],
+    [
+      "a negative relativeZxid",
+      request({
+        type: "setWatches",
+        relativeZxid: -1,
+        dataWatches: [],
+        existWatches: [],
+        childWatches: [],
+        persistentWatches: [],
+        persistentRecursiveWatches: [],
+      }),
+      R.FIELD_RANGE,
+    ],
+    [
+      "a missing setWatches list",
+      request({ type: "setWatches", relativeZxid: 0, dataWatches: [], existWatches: [], childWatches: [], persistentWatches: [] }),
+      R.FIELD_TYPE,
+    ],
+    [
+      "a connect without a password",
+      cbor({ kind: "connect", request: { protocolVersion: 0, lastZxidSeen: 0, timeoutMs: 1, sessionId: 0, readOnly: false } }),
+      R.FIELD_TYPE,
+    ],
   ])("rejects %s", (_, bytes, reason) => {
     expectDecodeError(() => codec.decodeClientFrame(bytes), reason);
   });
@@ -132,18 +160,43 @@ describe("native decoding checks every frame against its schema", () => {
 });
 
 describe("native decoding bounds every size and count", () => {
-  const bounded = new NativeCodec({ dataBytesMax: 10, multiOpsMax: 3, listItemsMax: 2, aclEntriesMax: 2, stringCharsMax: 8, credentialBytesMax: 4 });
+  const bounded = new NativeCodec({
+    dataBytesMax: 10,
+    multiOpsMax: 3,
+    listItemsMax: 2,
+    aclEntriesMax: 2,
+    stringCharsMax: 8,
+    credentialBytesMax: 4,
+  });
   const acl = (n: number) => Array.from({ length: n }, () => ({ perms: 1, id: { scheme: "world", id: "anyone" } }));
   const check = { type: "check", path: "/a", version: 0 };
-  const watches = (n: number) => ({ type: "setWatches", relativeZxid: 0, dataWatches: Array(n).fill("/a"), existWatches: [], childWatches: [], persistentWatches: [], persistentRecursiveWatches: [] });
+  const watches = (n: number) => ({
+    type: "setWatches",
+    relativeZxid: 0,
+    dataWatches: Array(n).fill("/a"),
+    existWatches: [],
+    childWatches: [],
+    persistentWatches: [],
+    persistentRecursiveWatches: [],
+  });
 
   it.each([
     ["data", (n: number) => request({ type: "setData", path: "/a", data: new Uint8Array(n), version: 0 }), 10, R.DATA_TOO_LARGE],
     ["multi ops", (n: number) => request({ type: "multi", ops: Array(n).fill(check) }), 3, R.TOO_MANY_ITEMS],
-    ["multiRead ops", (n: number) => request({ type: "multiRead", ops: Array(n).fill({ type: "getData", path: "/a", watch: false }) }), 3, R.TOO_MANY_ITEMS],
+    [
+      "multiRead ops",
+      (n: number) => request({ type: "multiRead", ops: Array(n).fill({ type: "getData", path: "/a", watch: false }) }),
+      3,
+      R.TOO_MANY_ITEMS,
+    ],
     ["ACL entries", (n: number) => request(create({ acl: acl(n) })), 2, R.TOO_MANY_ITEMS],
     ["setWatches paths", (n: number) => request(watches(n)), 2, R.TOO_MANY_ITEMS],
-    ["ACL scheme characters", (n: number) => request(create({ acl: [{ perms: 1, id: { scheme: "s".repeat(n), id: "" } }] })), 8, R.STRING_TOO_LONG],
+    [
+      "ACL scheme characters",
+      (n: number) => request(create({ acl: [{ perms: 1, id: { scheme: "s".repeat(n), id: "" } }] })),
+      8,
+      R.STRING_TOO_LONG,
+    ],
     ["auth credential bytes", (n: number) => request({ type: "auth", scheme: "digest", auth: new Uint8Array(n) }), 4, R.DATA_TOO_LARGE],
   ])("accepts %s at the bound and rejects the bound plus one", (_, frame, bound, reason) => {
     expect(bounded.decodeClientFrame(frame(bound)).kind).toBe("request");

@@ -7,7 +7,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_NATIVE_LIMITS,
-
   NativeCodec,
   frameBytesLowerBound,
   type ClientFrame,
@@ -39,26 +38,31 @@ const serverFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
   fc.tuple(arb.xid, arb.long, arb.response()).map(([xid, zxid, response]): ServerFrame => ({ kind: "reply", xid, zxid, err: 0, response })),
   fc.tuple(arb.xid, arb.long, arb.errorCode).map(([xid, zxid, err]): ServerFrame => ({ kind: "reply", xid, zxid, err })),
   arb.watchEvent().map((event): ServerFrame => ({ kind: "event", event })),
-  fc.tuple(arb.closeReason, arb.text(DEFAULT_NATIVE_LIMITS.stringCharsMax), fc.option(arb.long, { nil: undefined })).map(
-    ([reason, message, lastZxid]): ServerFrame => ({ kind: "close", reason, message, ...(lastZxid === undefined ? {} : { lastZxid }) }),
-  ),
+  fc
+    .tuple(arb.closeReason, arb.text(DEFAULT_NATIVE_LIMITS.stringCharsMax), fc.option(arb.long, { nil: undefined }))
+    .map(
+      ([reason, message, lastZxid]): ServerFrame => ({ kind: "close", reason, message, ...(lastZxid === undefined ? {} : { lastZxid }) }),
+    ),
 );
 
-const anyFrame: fc.Arbitrary<Frame> = fc.oneof(clientFrame.map((client) => ({ client })), serverFrame.map((server) => ({ server })));
+const anyFrame: fc.Arbitrary<Frame> = fc.oneof(
+  clientFrame.map((client) => ({ client })),
+  serverFrame.map((server) => ({ server })),
+);
 
 const encode = (c: NativeCodec, f: Frame) => ("client" in f ? c.encodeClientFrame(f.client) : c.encodeServerFrame(f.server));
 const decode = (c: NativeCodec, f: Frame, bytes: Uint8Array) => ("client" in f ? c.decodeClientFrame(bytes) : c.decodeServerFrame(bytes));
-const valueOf = (f: Frame) => ("client" in f ? f.client : f.server);
+const frameValue = (f: Frame) => ("client" in f ? f.client : f.server);
 
 /** Encodes within the frame limit and decodes to the same frame; over the limit, EncodeError. */
 function expectRoundTrip(f: Frame): void {
   const exact = encode(unbounded, f).length;
-  expect(frameBytesLowerBound(valueOf(f), Number.MAX_SAFE_INTEGER)).toBeLessThanOrEqual(exact);
+  expect(frameBytesLowerBound(frameValue(f), Number.MAX_SAFE_INTEGER)).toBeLessThanOrEqual(exact);
   if (exact > FRAME_LIMIT) {
     expectFrameTooLarge(() => encode(codec, f));
     return;
   }
-  expect(withBytesAsText(decode(codec, f, encode(codec, f)))).toEqual(withBytesAsText(valueOf(f)));
+  expect(withBytesAsText(decode(codec, f, encode(codec, f)))).toEqual(withBytesAsText(frameValue(f)));
 }
 
 describe("native frames over sizes", () => {
@@ -74,17 +78,23 @@ describe("native frames over sizes", () => {
     for (let length = 0; length <= SWEEP_LENGTH_MAX; length++) {
       for (const frame of frames) {
         const swept = arb.sweptSample(frame, length);
-        expect(withBytesAsText(decode(codec, swept, encode(codec, swept)))).toEqual(withBytesAsText(valueOf(swept)));
+        expect(withBytesAsText(decode(codec, swept, encode(codec, swept)))).toEqual(withBytesAsText(frameValue(swept)));
       }
     }
   });
 
   it("every client frame (connect, each request type) decodes on the server as it was sent", () => {
-    fc.assert(fc.property(clientFrame, (client) => expectRoundTrip({ client })), propertyRuns(150));
+    fc.assert(
+      fc.property(clientFrame, (client) => expectRoundTrip({ client })),
+      propertyRuns(150),
+    );
   });
 
   it("every server frame (connected, each response type, error replies, events, close) decodes on the client as it was sent", () => {
-    fc.assert(fc.property(serverFrame, (server) => expectRoundTrip({ server })), propertyRuns(150));
+    fc.assert(
+      fc.property(serverFrame, (server) => expectRoundTrip({ server })),
+      propertyRuns(150),
+    );
   });
 });
 
@@ -104,10 +114,10 @@ describe("the frame bound of the native encoder", () => {
     fc.assert(
       fc.property(anyFrame, fc.nat(), (f, stop) => {
         const exact = encode(unbounded, f).length;
-        const whole = frameBytesLowerBound(valueOf(f), Number.MAX_SAFE_INTEGER);
+        const whole = frameBytesLowerBound(frameValue(f), Number.MAX_SAFE_INTEGER);
         expect(whole).toBeLessThanOrEqual(exact);
         const stopAboveBytes = stop % (whole + 1);
-        const early = frameBytesLowerBound(valueOf(f), stopAboveBytes);
+        const early = frameBytesLowerBound(frameValue(f), stopAboveBytes);
         // Stopped early it still counts what it walked: more than the limit, at most the whole.
         expect(early).toBeLessThanOrEqual(whole);
         expect(early > stopAboveBytes).toBe(whole > stopAboveBytes);

@@ -58,7 +58,13 @@ export const requests: Request[] = [
   { type: "whoAmI" },
   { type: "getConfig", watch: true },
   { type: "reconfig", joiningServers: "server.5=10.0.0.5:2888:3888;2181", leavingServers: "3,4", newMembers: null, curConfigId: -1n },
-  { type: "reconfig", joiningServers: null, leavingServers: null, newMembers: "server.1=a:1:2;3\nversion=100000000", curConfigId: 0x100000000n },
+  {
+    type: "reconfig",
+    joiningServers: null,
+    leavingServers: null,
+    newMembers: "server.1=a:1:2;3\nversion=100000000",
+    curConfigId: 0x100000000n,
+  },
   { type: "ping" },
   { type: "closeSession" },
   {
@@ -95,15 +101,35 @@ export const responses: Response[] = [
   { type: "whoAmI", clientInfo: [{ scheme: "ip", id: "127.0.0.1" }] },
   {
     type: "multi",
-    results: [{ type: "create", path: "/m", stat }, { type: "delete" }, { type: "setData", stat }, { type: "check" }, { type: "error", err: -101 }],
+    results: [
+      { type: "create", path: "/m", stat },
+      { type: "delete" },
+      { type: "setData", stat },
+      { type: "check" },
+      { type: "error", err: -101 },
+    ],
   },
-  { type: "multiRead", results: [{ type: "getChildren", children: ["a"] }, { type: "getData", data, stat }, { type: "error", err: -101 }] },
+  {
+    type: "multiRead",
+    results: [
+      { type: "getChildren", children: ["a"] },
+      { type: "getData", data, stat },
+      { type: "error", err: -101 },
+    ],
+  },
 ];
 
 export const clientFrames: ClientFrame[] = [
   {
     kind: "connect",
-    request: { protocolVersion: 0, lastZxidSeen: 0x200000003n, timeoutMs: 30_000, sessionId: 0x1234n, password: new Uint8Array(16).fill(7), readOnly: false },
+    request: {
+      protocolVersion: 0,
+      lastZxidSeen: 0x200000003n,
+      timeoutMs: 30_000,
+      sessionId: 0x1234n,
+      password: new Uint8Array(16).fill(7),
+      readOnly: false,
+    },
   },
   ...requests.map((request, i): ClientFrame => ({ kind: "request", xid: i + 1, request })),
 ];
@@ -111,7 +137,13 @@ export const clientFrames: ClientFrame[] = [
 export const serverFrames: ServerFrame[] = [
   {
     kind: "connected",
-    response: { protocolVersion: 0, timeoutMs: 30_000, sessionId: 0xff00000000001234n, password: new Uint8Array(16).fill(9), readOnly: false },
+    response: {
+      protocolVersion: 0,
+      timeoutMs: 30_000,
+      sessionId: 0xff00000000001234n,
+      password: new Uint8Array(16).fill(9),
+      readOnly: false,
+    },
     lastZxid: 0x200000003n,
   },
   ...responses.map((response, i): ServerFrame => ({ kind: "reply", xid: i + 1, zxid: 0x200000003n + BigInt(i), err: 0, response })),

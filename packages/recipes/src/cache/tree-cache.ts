@@ -114,7 +114,8 @@ export class TreeCache extends Emitter<Events> {
     if (event.type === EventType.EventsLost) return this.#resync();
     if (this.#depthOf(event.path) > this.#depthMax) return;
     if (event.type === EventType.NodeDeleted) this.#enqueue(Promise.resolve({ path: event.path, kind: "deleted" }));
-    else if (event.type === EventType.NodeCreated || event.type === EventType.NodeDataChanged) this.#enqueue(readData(this.#client, event.path));
+    else if (event.type === EventType.NodeCreated || event.type === EventType.NodeDataChanged)
+      this.#enqueue(readData(this.#client, event.path));
   };
 
   async #watchAndResync(): Promise<void> {
@@ -209,7 +210,8 @@ export class TreeCache extends Emitter<Events> {
     const old = this.#nodes.get(path);
     if (old !== undefined && old.stat.mzxid === stat.mzxid && old.stat.czxid === stat.czxid) return;
     if (old !== undefined && old.stat.czxid !== stat.czxid) this.#removeSubtree(path); // deleted and created again
-    if (old === undefined && this.#nodes.size >= this.#nodesMax) return this.#onReadFailure(new RangeError(`more than ${this.#nodesMax} nodes under ${this.#root}`));
+    if (old === undefined && this.#nodes.size >= this.#nodesMax)
+      return this.#onReadFailure(new RangeError(`more than ${this.#nodesMax} nodes under ${this.#root}`));
     const node: CachedNode = { path, data, stat };
     const added = !this.#nodes.has(path);
     this.#nodes.set(path, node);

@@ -26,7 +26,8 @@ export async function readData(client: Client, path: string): Promise<NodeRead> 
 /** Data and children, both requested at once (FIFO order keeps them close). */
 export async function readFull(client: Client, path: string): Promise<NodeRead> {
   const [data, children] = await Promise.allSettled([client.getData(path), client.getChildren(path)]);
-  if (data.status === "fulfilled" && children.status === "fulfilled") return { path, kind: "full", data: data.value.data, stat: data.value.stat, children: children.value };
+  if (data.status === "fulfilled" && children.status === "fulfilled")
+    return { path, kind: "full", data: data.value.data, stat: data.value.stat, children: children.value };
   const error = data.status === "rejected" ? data.reason : (children as PromiseRejectedResult).reason;
   return error instanceof NoNodeError ? { path, kind: "gone" } : { path, kind: "failed", error };
 }
@@ -44,7 +45,14 @@ export async function readBatch(client: Client, paths: readonly string[], withCh
   const out: NodeRead[] = [];
   for (let i = 0; i < paths.length; i += nodesPerBatch) {
     const chunk = paths.slice(i, i + nodesPerBatch);
-    const ops = chunk.flatMap((path) => (withChildren ? [{ type: "getData" as const, path }, { type: "getChildren" as const, path }] : [{ type: "getData" as const, path }]));
+    const ops = chunk.flatMap((path) =>
+      withChildren
+        ? [
+            { type: "getData" as const, path },
+            { type: "getChildren" as const, path },
+          ]
+        : [{ type: "getData" as const, path }],
+    );
     let results;
     try {
       results = await client.multiRead(ops);

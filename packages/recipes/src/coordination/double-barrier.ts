@@ -20,7 +20,8 @@ export class DoubleBarrier {
   #node: string | undefined;
 
   constructor(client: Client, path: string, memberCount: number) {
-    if (!Number.isInteger(memberCount) || memberCount < 1) throw new RecipeError("WARDEN_ERR_BAD_ARGUMENT", `memberCount must be a positive integer, got ${memberCount}`);
+    if (!Number.isInteger(memberCount) || memberCount < 1)
+      throw new RecipeError("WARDEN_ERR_BAD_ARGUMENT", `memberCount must be a positive integer, got ${memberCount}`);
     this.#client = client;
     this.#path = checkBasePath(path);
     this.#memberCount = memberCount;
@@ -66,11 +67,13 @@ export class DoubleBarrier {
     await deleteQuietly(this.#client, ours);
     this.#node = undefined;
     // The last one out takes the ready node down so that the barrier can be used again.
-    if ((await this.#members()).length === 0) await this.#client.delete(joinPath(this.#path, READY)).catch((e) => (e instanceof NoNodeError ? undefined : Promise.reject(e)));
+    if ((await this.#members()).length === 0)
+      await this.#client.delete(joinPath(this.#path, READY)).catch((e) => (e instanceof NoNodeError ? undefined : Promise.reject(e)));
   }
 
   async #waitOn(name: string, deadline: Deadline): Promise<void> {
-    if ((await waitForChange(this.#client, joinPath(this.#path, name), deadline)) === "timeout") throw new AcquireTimeoutError(this.#path, deadline.timeoutMs ?? 0);
+    if ((await waitForChange(this.#client, joinPath(this.#path, name), deadline)) === "timeout")
+      throw new AcquireTimeoutError(this.#path, deadline.timeoutMs ?? 0);
   }
 
   async #members(): Promise<string[]> {

@@ -91,7 +91,9 @@ export class LeaderLatch extends Emitter<Events> {
     const names = sortBySequence(await this.#client.getChildren(this.#path));
     const decoder = new TextDecoder();
     const reads = await Promise.allSettled(names.map((n) => this.#client.getData(joinPath(this.#path, n))));
-    return reads.flatMap((r, i) => (r.status === "fulfilled" ? [{ id: decoder.decode(r.value.data ?? undefined), isLeader: i === 0 }] : []));
+    return reads.flatMap((r, i) =>
+      r.status === "fulfilled" ? [{ id: decoder.decode(r.value.data ?? undefined), isLeader: i === 0 }] : [],
+    );
   }
 
   async #join(): Promise<void> {

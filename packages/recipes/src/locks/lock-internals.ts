@@ -23,7 +23,14 @@ export function firstHold(leases: number): QueueRule {
 }
 
 /** Joins the queue in `dir` and resolves with our node's path once `rule` says it holds. */
-export async function acquireInQueue(client: Client, dir: string, prefix: string, rule: QueueRule, deadline: Deadline, data?: string): Promise<string> {
+export async function acquireInQueue(
+  client: Client,
+  dir: string,
+  prefix: string,
+  rule: QueueRule,
+  deadline: Deadline,
+  data?: string,
+): Promise<string> {
   await ensurePath(client, dir);
   let ours = await createProtected(client, dir, prefix, data, CreateMode.EPHEMERAL_SEQUENTIAL);
   try {
@@ -51,7 +58,13 @@ export async function acquireInQueue(client: Client, dir: string, prefix: string
 }
 
 /** One look at the queue: we hold, our node is gone, or what we watched changed. */
-async function queueStep(client: Client, dir: string, ours: string, rule: QueueRule, deadline: Deadline): Promise<"held" | "gone" | "changed"> {
+async function queueStep(
+  client: Client,
+  dir: string,
+  ours: string,
+  rule: QueueRule,
+  deadline: Deadline,
+): Promise<"held" | "gone" | "changed"> {
   const queue = sortBySequence(await client.getChildren(dir));
   if (queue.length > QUEUE_LENGTH_MAX) throw new RangeError(`${dir} holds ${queue.length} nodes, more than ${QUEUE_LENGTH_MAX}`);
   const index = queue.indexOf(baseName(ours));
@@ -59,7 +72,8 @@ async function queueStep(client: Client, dir: string, ours: string, rule: QueueR
   await deleteOrphans(client, dir, queue, index);
   const decision = rule(queue, index);
   if (decision.holds) return "held";
-  if ((await waitForChange(client, joinPath(dir, decision.watch), deadline)) === "timeout") throw new AcquireTimeoutError(dir, deadline.timeoutMs ?? 0);
+  if ((await waitForChange(client, joinPath(dir, decision.watch), deadline)) === "timeout")
+    throw new AcquireTimeoutError(dir, deadline.timeoutMs ?? 0);
   return "changed";
 }
 

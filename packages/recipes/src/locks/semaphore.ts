@@ -52,7 +52,8 @@ export class Semaphore {
   readonly #leasesMax: number;
 
   constructor(client: Client, path: string, leasesMax: number) {
-    if (!Number.isInteger(leasesMax) || leasesMax < 1) throw new RecipeError("WARDEN_ERR_BAD_ARGUMENT", `leasesMax must be a positive integer, got ${leasesMax}`);
+    if (!Number.isInteger(leasesMax) || leasesMax < 1)
+      throw new RecipeError("WARDEN_ERR_BAD_ARGUMENT", `leasesMax must be a positive integer, got ${leasesMax}`);
     this.#client = client;
     this.#leasesPath = joinPath(checkBasePath(path), "leases");
     this.#locksPath = joinPath(path, "locks");
@@ -61,7 +62,8 @@ export class Semaphore {
 
   /** Takes `count` leases (all or none). */
   async acquire(count = 1, options: AcquireOptions = {}): Promise<Lease[]> {
-    if (!Number.isInteger(count) || count < 1 || count > this.#leasesMax) throw new RecipeError("WARDEN_ERR_BAD_ARGUMENT", `count must be in [1, ${this.#leasesMax}], got ${count}`);
+    if (!Number.isInteger(count) || count < 1 || count > this.#leasesMax)
+      throw new RecipeError("WARDEN_ERR_BAD_ARGUMENT", `count must be in [1, ${this.#leasesMax}], got ${count}`);
     const deadline = deadlineOf(options);
     const leases: Lease[] = [];
     try {
@@ -82,7 +84,10 @@ export class Semaphore {
   async #acquireOne(deadline: Deadline, options: AcquireOptions): Promise<Lease> {
     const gate = new Mutex(this.#client, this.#locksPath);
     const remainingMs = deadline.atMs === undefined ? undefined : Math.max(0, deadline.atMs - Date.now());
-    await gate.acquire({ ...(remainingMs === undefined ? {} : { timeoutMs: remainingMs }), ...(options.signal ? { signal: options.signal } : {}) });
+    await gate.acquire({
+      ...(remainingMs === undefined ? {} : { timeoutMs: remainingMs }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     try {
       await ensurePath(this.#client, this.#leasesPath);
       const node = await createProtected(this.#client, this.#leasesPath, "lease-", undefined, CreateMode.EPHEMERAL);
@@ -104,7 +109,8 @@ export class Semaphore {
       let fire!: () => void;
       const changed = new Promise<void>((r) => (fire = r));
       const names = await this.#client.getChildren(this.#leasesPath, { watch: () => fire() });
-      if (!names.some((n) => node.endsWith(`/${n}`))) throw new RecipeError("WARDEN_ERR_LEASE_VANISHED", `our lease node went (session lost): ${node}`);
+      if (!names.some((n) => node.endsWith(`/${n}`)))
+        throw new RecipeError("WARDEN_ERR_LEASE_VANISHED", `our lease node went (session lost): ${node}`);
       if (names.length <= this.#leasesMax) return;
       const outcome = await raceDeadline(changed, deadline);
       if (outcome === "aborted") deadline.signal!.throwIfAborted();

@@ -3,7 +3,15 @@ import { NoNodeError } from "@warden/protocol";
 import type { Client } from "@warden/client";
 import { checkBasePath, joinPath } from "../util/paths.js";
 import { ServiceDiscovery, type ServiceChange } from "./discovery.js";
-import { decodeInstance, instancePath, isHealthy, servicePath, SERVICES_PATH_DEFAULT, type RegistryOptions, type ServiceInstance } from "./instance.js";
+import {
+  decodeInstance,
+  instancePath,
+  isHealthy,
+  servicePath,
+  SERVICES_PATH_DEFAULT,
+  type RegistryOptions,
+  type ServiceInstance,
+} from "./instance.js";
 
 export interface InstanceWithHealth extends ServiceInstance {
   healthy: boolean;
@@ -57,7 +65,11 @@ export async function deregisterInstance(client: Client, name: string, id: strin
  * Every change to `name`'s instances, in order, as an async iterator: first an "added" for
  * each current instance, then changes as they happen. Leaving the loop (or close()) stops it.
  */
-export async function watchService(client: Client, name: string, options: RegistryOptions = {}): Promise<AsyncIterableIterator<ServiceChange> & { close(): Promise<void> }> {
+export async function watchService(
+  client: Client,
+  name: string,
+  options: RegistryOptions = {},
+): Promise<AsyncIterableIterator<ServiceChange> & { close(): Promise<void> }> {
   const discovery = new ServiceDiscovery(client, name, options);
   await discovery.start();
   const changes = discovery.changes();

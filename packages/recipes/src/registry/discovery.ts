@@ -21,7 +21,12 @@ export interface ServiceChange {
   healthy: ServiceInstance[];
 }
 
-type Events = { change: [ServiceChange]; healthyChanged: [ServiceInstance[]]; state: ["suspended" | "reconnected" | "lost"]; error: [unknown] };
+type Events = {
+  change: [ServiceChange];
+  healthyChanged: [ServiceInstance[]];
+  state: ["suspended" | "reconnected" | "lost"];
+  error: [unknown];
+};
 
 export class ServiceDiscovery extends Emitter<Events> {
   readonly name: string;

@@ -8,7 +8,14 @@ import type { Client } from "@warden/client";
 import { TreeCache, type CachedNode, type TreeCacheEvent } from "../cache/tree-cache.js";
 import { Emitter } from "../util/emitter.js";
 import { checkBasePath } from "../util/paths.js";
-import { decodeInstance, encodeInstance, SERVICES_PATH_DEFAULT, type CheckResult, type RegistryOptions, type ServiceInstance } from "./instance.js";
+import {
+  decodeInstance,
+  encodeInstance,
+  SERVICES_PATH_DEFAULT,
+  type CheckResult,
+  type RegistryOptions,
+  type ServiceInstance,
+} from "./instance.js";
 import { defaultProbe, type Probe } from "./probes.js";
 
 export interface HealthCheckerOptions extends RegistryOptions {
@@ -35,7 +42,11 @@ export class HealthChecker extends Emitter<Events> {
     super();
     this.#client = client;
     this.#cache = new TreeCache(client, checkBasePath(options.basePath ?? SERVICES_PATH_DEFAULT), { depthMax: 2 });
-    this.#options = { intervalMsDefault: options.intervalMsDefault ?? 10_000, timeoutMsDefault: options.timeoutMsDefault ?? 2000, probe: options.probe ?? defaultProbe };
+    this.#options = {
+      intervalMsDefault: options.intervalMsDefault ?? 10_000,
+      timeoutMsDefault: options.timeoutMsDefault ?? 2000,
+      probe: options.probe ?? defaultProbe,
+    };
     this.#cache.on("change", (e) => this.#onChange(e));
     this.#cache.on("error", (e) => this.emit("error", e));
   }
@@ -68,7 +79,10 @@ export class HealthChecker extends Emitter<Events> {
   }
 
   #schedule(path: string, delayMs: number): void {
-    this.#timers.set(path, setTimeout(() => void this.#runCheck(path), delayMs));
+    this.#timers.set(
+      path,
+      setTimeout(() => void this.#runCheck(path), delayMs),
+    );
   }
 
   async #runCheck(path: string): Promise<void> {
@@ -87,7 +101,8 @@ export class HealthChecker extends Emitter<Events> {
     const result: CheckResult = { status: probed.passing ? "passing" : "failing", output: probed.output, checkedAtMs: Date.now() };
     this.emit("result", instance, result);
     await this.#write(path, result).catch((e) => this.emit("error", e));
-    if (!this.#closed && this.#timers.has(path)) this.#schedule(path, Math.max(INTERVAL_MS_MIN, check.intervalMs ?? this.#options.intervalMsDefault));
+    if (!this.#closed && this.#timers.has(path))
+      this.#schedule(path, Math.max(INTERVAL_MS_MIN, check.intervalMs ?? this.#options.intervalMsDefault));
   }
 
   /** Writes the result when its status differs from the stored one (compare-and-set on version). */

@@ -8,7 +8,13 @@ export const SERVICES_PATH_DEFAULT = "/services";
 
 /** How a registry-side HealthChecker probes an instance (Consul's HTTP and TCP checks). */
 export type HealthCheckSpec =
-  | { type: "http"; /** Path on the instance (default "/") or a full URL. */ path?: string; url?: string; intervalMs?: number; timeoutMs?: number }
+  | {
+      type: "http" /** Path on the instance (default "/") or a full URL. */;
+      path?: string;
+      url?: string;
+      intervalMs?: number;
+      timeoutMs?: number;
+    }
   | { type: "tcp"; intervalMs?: number; timeoutMs?: number };
 
 export interface CheckResult {
@@ -65,9 +71,18 @@ export function isHealthy(instance: ServiceInstance): boolean {
 export function newInstance(spec: InstanceSpec): ServiceInstance {
   checkName("name", spec.name);
   checkName("id", spec.id);
-  if (!Number.isInteger(spec.port) || spec.port < 0 || spec.port > 65535) throw new BadArgumentsError(`port must be in [0, 65535], got ${spec.port}`);
+  if (!Number.isInteger(spec.port) || spec.port < 0 || spec.port > 65535)
+    throw new BadArgumentsError(`port must be in [0, 65535], got ${spec.port}`);
   if (spec.address.length === 0) throw new BadArgumentsError("address must not be empty");
-  const instance: ServiceInstance = { name: spec.name, id: spec.id, address: spec.address, port: spec.port, metadata: { ...spec.metadata }, status: "healthy", registeredAtMs: Date.now() };
+  const instance: ServiceInstance = {
+    name: spec.name,
+    id: spec.id,
+    address: spec.address,
+    port: spec.port,
+    metadata: { ...spec.metadata },
+    status: "healthy",
+    registeredAtMs: Date.now(),
+  };
   if (spec.healthCheck) instance.healthCheck = spec.healthCheck;
   return instance;
 }
@@ -87,7 +102,14 @@ export function decodeInstance(path: string, data: Uint8Array): ServiceInstance 
     throw new BadRecipeDataError(path, "not a service instance (not JSON)");
   }
   const v = value as Partial<ServiceInstance>;
-  if (typeof v !== "object" || v === null || typeof v.name !== "string" || typeof v.id !== "string" || typeof v.address !== "string" || typeof v.port !== "number") {
+  if (
+    typeof v !== "object" ||
+    v === null ||
+    typeof v.name !== "string" ||
+    typeof v.id !== "string" ||
+    typeof v.address !== "string" ||
+    typeof v.port !== "number"
+  ) {
     throw new BadRecipeDataError(path, "not a service instance (name, id, address, port missing)");
   }
   return { metadata: {}, registeredAtMs: 0, ...v, status: v.status === "unhealthy" ? "unhealthy" : "healthy" } as ServiceInstance;

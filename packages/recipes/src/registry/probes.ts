@@ -9,20 +9,28 @@ export interface ProbeResult {
 }
 export type Probe = (instance: ServiceInstance, check: HealthCheckSpec, timeoutMs: number) => Promise<ProbeResult>;
 
-export const defaultProbe: Probe = (instance, check, timeoutMs) => (check.type === "http" ? httpProbe(instance, check, timeoutMs) : tcpProbe(instance, timeoutMs));
+export const defaultProbe: Probe = (instance, check, timeoutMs) =>
+  check.type === "http" ? httpProbe(instance, check, timeoutMs) : tcpProbe(instance, timeoutMs);
 
 function hostOf(address: string): string {
   return address.includes(":") && !address.startsWith("[") ? `[${address}]` : address;
 }
 
-export async function httpProbe(instance: ServiceInstance, check: Extract<HealthCheckSpec, { type: "http" }>, timeoutMs: number): Promise<ProbeResult> {
+export async function httpProbe(
+  instance: ServiceInstance,
+  check: Extract<HealthCheckSpec, { type: "http" }>,
+  timeoutMs: number,
+): Promise<ProbeResult> {
   const url = check.url ?? `http://${hostOf(instance.address)}:${instance.port}${check.path ?? "/"}`;
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
     return { passing: res.status >= 200 && res.status < 300, output: `HTTP GET ${url}: ${res.status}` };
   } catch (e) {
-    return { passing: false, output: `HTTP GET ${url}: ${(e as Error).name === "TimeoutError" ? `no answer in ${timeoutMs} ms` : (e as Error).message}` };
+    return {
+      passing: false,
+      output: `HTTP GET ${url}: ${(e as Error).name === "TimeoutError" ? `no answer in ${timeoutMs} ms` : (e as Error).message}`,
+    };
   }
 }
 

@@ -8,7 +8,15 @@ import { ContentionError, RecipeClosedError } from "../errors.js";
 import { Emitter } from "../util/emitter.js";
 import { ensurePath, parentOf } from "../util/paths.js";
 import { waitForChange } from "../util/wait.js";
-import { decodeInstance, encodeInstance, instancePath, newInstance, type InstanceSpec, type RegistryOptions, type ServiceInstance } from "./instance.js";
+import {
+  decodeInstance,
+  encodeInstance,
+  instancePath,
+  newInstance,
+  type InstanceSpec,
+  type RegistryOptions,
+  type ServiceInstance,
+} from "./instance.js";
 
 export interface RegisterOptions extends RegistryOptions {
   /** "permanent": a persistent node that outlives the session (an external service entered by hand). */

@@ -22,7 +22,8 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
       this.#waiter = undefined;
       return w.resolve({ value: item, done: false });
     }
-    if (this.#items.length >= this.#itemsMax) return this.end(new RecipeError("WARDEN_ERR_QUEUE_OVERFLOW", `more than ${this.#itemsMax} unread items; read faster`));
+    if (this.#items.length >= this.#itemsMax)
+      return this.end(new RecipeError("WARDEN_ERR_QUEUE_OVERFLOW", `more than ${this.#itemsMax} unread items; read faster`));
     this.#items.push(item);
   }
 

@@ -42,9 +42,9 @@ export class Ownership extends Emitter<OwnershipEvents> {
   /** True when the node still exists and belongs to this session. */
   async verify(): Promise<boolean> {
     if (this.isLost) return false;
-    if (this.#client.sessionId !== this.#sessionId) return this.#markLost(), false;
+    if (this.#client.sessionId !== this.#sessionId) return (this.#markLost(), false);
     const stat = await this.#client.exists(this.#path);
-    if (stat === null || stat.ephemeralOwner !== this.#sessionId) return this.#markLost(), false;
+    if (stat === null || stat.ephemeralOwner !== this.#sessionId) return (this.#markLost(), false);
     return true;
   }
 

@@ -39,6 +39,7 @@ export async function ensurePath(client: Client, path: string, mode: CreateMode 
 
 /** Checks a recipe's base path: absolute, no trailing slash. */
 export function checkBasePath(path: string): string {
-  if (!path.startsWith("/") || (path.length > 1 && path.endsWith("/"))) throw new TypeError(`a recipe path must be absolute without a trailing slash: "${path}"`);
+  if (!path.startsWith("/") || (path.length > 1 && path.endsWith("/")))
+    throw new TypeError(`a recipe path must be absolute without a trailing slash: "${path}"`);
   return path;
 }

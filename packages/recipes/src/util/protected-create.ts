@@ -13,7 +13,13 @@ export function protectedMarker(): string {
 }
 
 /** Creates `${parent}/${marker}${prefix}NNNNNNNNNN`, at most once, and returns its path. */
-export async function createProtected(client: Client, parent: string, prefix: string, data: Data | undefined, mode: CreateMode): Promise<string> {
+export async function createProtected(
+  client: Client,
+  parent: string,
+  prefix: string,
+  data: Data | undefined,
+  mode: CreateMode,
+): Promise<string> {
   const marker = protectedMarker();
   for (let attempt = 1; ; attempt++) {
     try {

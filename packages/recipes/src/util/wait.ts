@@ -15,7 +15,11 @@ export interface Deadline {
 }
 
 export function deadlineOf(options: { timeoutMs?: number; signal?: AbortSignal }): Deadline {
-  return { atMs: options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs, timeoutMs: options.timeoutMs, signal: options.signal };
+  return {
+    atMs: options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+  };
 }
 
 /** Resolves "changed" once `path` is gone or has changed (at once if it is absent), "timeout" at the deadline. */
@@ -44,7 +48,10 @@ export function raceDeadline(promise: Promise<void>, deadline: Deadline): Promis
       deadline.signal?.removeEventListener("abort", onAbort);
       resolve(o);
     };
-    promise.then(() => done("changed"), () => done("changed"));
+    promise.then(
+      () => done("changed"),
+      () => done("changed"),
+    );
   });
 }
 

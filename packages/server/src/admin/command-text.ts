@@ -5,9 +5,25 @@ import { environment, VERSION_LINE, type AdminActions, type ConnectionInfo, type
 import { javaDouble, monitorPairs } from "./monitor.js";
 
 /** The words answered (when whitelisted); ZooKeeper's other words are refused as not whitelisted. */
-export const TEXT_WORDS = ["ruok", "srvr", "stat", "mntr", "conf", "cons", "envi", "wchs", "wchc", "wchp", "dump", "isro", "dirs", "crst", "srst"] as const;
+export const TEXT_WORDS = [
+  "ruok",
+  "srvr",
+  "stat",
+  "mntr",
+  "conf",
+  "cons",
+  "envi",
+  "wchs",
+  "wchc",
+  "wchp",
+  "dump",
+  "isro",
+  "dirs",
+  "crst",
+  "srst",
+] as const;
 
-const hex = (n: bigint | number) => "0x" + n.toString(16);
+const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 
 /** ZooKeeper's answer to a word that is not answered: its refusal of a word outside the whitelist. */
 export function notWhitelisted(word: string): string {
@@ -23,19 +39,26 @@ export function commandText(word: string, s: ServerSnapshot, actions: AdminActio
     case "stat":
       return statText(word, s);
     case "mntr":
-      return monitorPairs(s).map(([k, v]) => `${k}\t${v}\n`).join("");
+      return monitorPairs(s)
+        .map(([k, v]) => `${k}\t${v}\n`)
+        .join("");
     case "conf":
       return confText(s);
     case "cons":
-      return s.connections.map((c) => consLine(c, false)).join("") + "\n";
+      return `${s.connections.map((c) => consLine(c, false)).join("")}\n`;
     case "envi":
-      return "Environment:\n" + environment().map(([k, v]) => `${k}=${v}\n`).join("");
+      return (
+        "Environment:\n" +
+        environment()
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join("")
+      );
     case "wchs":
       return `${s.watchesBySession.size} connections watching ${s.watchesByPath.size} paths\nTotal watches:${s.watchCount}\n`;
     case "wchc":
-      return [...s.watchesBySession].map(([id, paths]) => `${hex(id)}\n` + paths.map((p) => `\t${p}\n`).join("")).join("") + "\n";
+      return `${[...s.watchesBySession].map(([id, paths]) => `${hex(id)}\n${paths.map((p) => `\t${p}\n`).join("")}`).join("")}\n`;
     case "wchp":
-      return [...s.watchesByPath].map(([path, ids]) => `${path}\n` + ids.map((id) => `\t${hex(id)}\n`).join("")).join("") + "\n";
+      return `${[...s.watchesByPath].map(([path, ids]) => `${path}\n${ids.map((id) => `\t${hex(id)}\n`).join("")}`).join("")}\n`;
     case "dump":
       return dumpText(s);
     case "isro":
@@ -62,13 +85,13 @@ function consLine(c: ConnectionInfo, brief: boolean): string {
     if (c.lastCxid >= 0) line += `,lcxid=${hex(c.lastCxid)}`;
     line += `,lzxid=${hex(BigInt.asUintN(64, c.lastZxid))},lresp=${c.lastResponseMs},llat=${c.lastLatencyMs},minlat=${c.minLatencyMs},avglat=${c.avgLatencyMs},maxlat=${c.maxLatencyMs}`;
   }
-  return line + ")\n";
+  return `${line})\n`;
 }
 
 function statText(word: string, s: ServerSnapshot): string {
   let out = `Zookeeper version: ${VERSION_LINE}\n`;
   if (s.readOnly) out += "READ-ONLY mode; serving only read-only clients\n";
-  if (word === "stat") out += "Clients:\n" + s.connections.map((c) => consLine(c, true)).join("") + "\n";
+  if (word === "stat") out += `Clients:\n${s.connections.map((c) => consLine(c, true)).join("")}\n`;
   out += `Latency min/avg/max: ${s.latencyMs.min}/${javaDouble(s.latencyMs.avg)}/${s.latencyMs.max}\n`;
   out += `Received: ${s.packetsReceived}\nSent: ${s.packetsSent}\nConnections: ${s.connections.length}\n`;
   out += `Outstanding: ${s.outstanding}\nZxid: ${hex(s.zxid)}\nMode: ${s.mode}\nNode count: ${s.nodeCount}\n`;
@@ -94,12 +117,23 @@ function confText(s: ServerSnapshot): string {
   ];
   if (s.mode !== "standalone") {
     const me = s.servers.find((p) => p.id === s.serverId);
-    lines.push(["initLimit", c.initLimitTicks], ["syncLimit", c.syncLimitTicks], ["electionPort", me?.electionPort ?? -1], ["quorumPort", me?.peerPort ?? -1], ["peerType", me?.observer ? 1 : 0]);
+    lines.push(
+      ["initLimit", c.initLimitTicks],
+      ["syncLimit", c.syncLimitTicks],
+      ["electionPort", me?.electionPort ?? -1],
+      ["quorumPort", me?.peerPort ?? -1],
+      ["peerType", me?.observer ? 1 : 0],
+    );
   }
   // Warden's own, beside ZooKeeper's.
   lines.push(["nativePort", c.nativePort], ["adminPort", c.adminPort], ["jute.maxbuffer", c.frameBytesMax]);
   let out = lines.map(([k, v]) => `${k}=${v}\n`).join("");
-  if (s.mode !== "standalone") out += "membership: \n" + s.servers.map((p) => `server.${p.id}=${p.host}:${p.peerPort}:${p.electionPort}:${p.observer ? "observer" : "participant"}\n`).join("");
+  if (s.mode !== "standalone")
+    out +=
+      "membership: \n" +
+      s.servers
+        .map((p) => `server.${p.id}=${p.host}:${p.peerPort}:${p.electionPort}:${p.observer ? "observer" : "participant"}\n`)
+        .join("");
   return out;
 }
 
@@ -115,12 +149,13 @@ function dumpText(s: ServerSnapshot): string {
   if (s.mode === "standalone" || s.mode === "leader") {
     const total = [...s.sessionExpiry.values()].reduce((n, ids) => n + ids.length, 0);
     out += `Session Sets (${s.sessionExpiry.size})/(${total}):\n`;
-    for (const [at, ids] of [...s.sessionExpiry].sort(([a], [b]) => a - b)) out += `${ids.length} expire at ${javaDate(at)}:\n` + ids.map((id) => `\t${hex(id)}\n`).join("");
+    for (const [at, ids] of [...s.sessionExpiry].sort(([a], [b]) => a - b))
+      out += `${ids.length} expire at ${javaDate(at)}:\n${ids.map((id) => `\t${hex(id)}\n`).join("")}`;
   } else {
-    out += `Global Sessions(${s.sessionTimeouts.size}):\n` + [...s.sessionTimeouts].map(([id, to]) => `${hex(id)}\t${to}ms\n`).join("");
+    out += `Global Sessions(${s.sessionTimeouts.size}):\n${[...s.sessionTimeouts].map(([id, to]) => `${hex(id)}\t${to}ms\n`).join("")}`;
   }
   out += `ephemeral nodes dump:\nSessions with Ephemerals (${s.ephemerals.size}):\n`;
-  for (const [id, paths] of s.ephemerals) out += `${hex(id)}:\n` + paths.map((p) => `\t${p}\n`).join("");
-  out += "Connections dump:\n" + s.connections.map((c) => `\tip: /${c.remote} sessionId: ${hex(c.sessionId)}\n`).join("");
+  for (const [id, paths] of s.ephemerals) out += `${hex(id)}:\n${paths.map((p) => `\t${p}\n`).join("")}`;
+  out += `Connections dump:\n${s.connections.map((c) => `\tip: /${c.remote} sessionId: ${hex(c.sessionId)}\n`).join("")}`;
   return out;
 }

@@ -170,7 +170,15 @@ function srvrJson(s: ServerSnapshot): Record<string, unknown> {
     read_only: s.readOnly,
     server_stats: stats,
     client_response: stats.client_response_stats,
-    ...(s.mode === "leader" ? { proposal_stats: { last_buffer_size: s.proposalSizes.last, min_buffer_size: s.proposalSizes.min, max_buffer_size: s.proposalSizes.max } } : {}),
+    ...(s.mode === "leader"
+      ? {
+          proposal_stats: {
+            last_buffer_size: s.proposalSizes.last,
+            min_buffer_size: s.proposalSizes.min,
+            max_buffer_size: s.proposalSizes.max,
+          },
+        }
+      : {}),
     node_count: s.nodeCount,
     // Warden's own, beside ZooKeeper's (the test harnesses read them to find the leader and compare zxids).
     zxid: formatZxid(s.zxid),
@@ -255,7 +263,10 @@ const COMMANDS: readonly Command[] = [
       client_port_listen_backlog: -1,
     }),
   },
-  { names: ["connections", "cons"], json: (s) => ({ connections: s.connections.map((c) => connectionJson(c, false)), secure_connections: [] }) },
+  {
+    names: ["connections", "cons"],
+    json: (s) => ({ connections: s.connections.map((c) => connectionJson(c, false)), secure_connections: [] }),
+  },
   { names: ["dirs"], json: (s) => ({ datadir_size: s.dataDirBytes, logdir_size: s.dataDirBytes }) },
   {
     names: ["dump"],
@@ -270,7 +281,10 @@ const COMMANDS: readonly Command[] = [
   {
     names: ["last_snapshot", "lsnp"],
     // Java's Long.toHexString: no 0x, and -1 (no snapshot yet) as ffffffffffffffff.
-    json: (s) => ({ zxid: s.lastSnapshot ? s.lastSnapshot.zxid.toString(16) : "ffffffffffffffff", timestamp: s.lastSnapshot?.timestampS ?? -1 }),
+    json: (s) => ({
+      zxid: s.lastSnapshot ? s.lastSnapshot.zxid.toString(16) : "ffffffffffffffff",
+      timestamp: s.lastSnapshot?.timestampS ?? -1,
+    }),
   },
   {
     names: ["leader", "lead"],
@@ -281,7 +295,10 @@ const COMMANDS: readonly Command[] = [
     },
   },
   // The JSON form drops the zk_ prefix and keeps numbers numbers (mntr's text prints 0.0 for a double).
-  { names: ["monitor", "mntr"], json: (s) => Object.fromEntries(monitorPairs(s).map(([k, v]) => [k.slice(3), k === "zk_avg_latency" ? s.latencyMs.avg : v])) },
+  {
+    names: ["monitor", "mntr"],
+    json: (s) => Object.fromEntries(monitorPairs(s).map(([k, v]) => [k.slice(3), k === "zk_avg_latency" ? s.latencyMs.avg : v])),
+  },
   {
     names: ["observers", "obsr"],
     json: (s) => ({
@@ -328,7 +345,10 @@ const COMMANDS: readonly Command[] = [
   },
   { names: ["watches", "wchc"], json: (s) => ({ session_id_to_watched_paths: byId(s.watchesBySession) }) },
   { names: ["watches_by_path", "wchp"], json: (s) => ({ path_to_session_ids: Object.fromEntries(s.watchesByPath) }) },
-  { names: ["watch_summary", "wchs"], json: (s) => ({ num_connections: s.watchesBySession.size, num_paths: s.watchesByPath.size, num_total_watches: s.watchCount }) },
+  {
+    names: ["watch_summary", "wchs"],
+    json: (s) => ({ num_connections: s.watchesBySession.size, num_paths: s.watchesByPath.size, num_total_watches: s.watchCount }),
+  },
   {
     names: ["zabstate"],
     json: (s) => {
@@ -341,7 +361,7 @@ const COMMANDS: readonly Command[] = [
         election_address: me ? addresses(me.host, me.electionPort) : null,
         client_address: s.clientAddress,
         voting: me !== undefined && !me.observer,
-        last_zxid: "0x" + s.zxid.toString(16),
+        last_zxid: `0x${s.zxid.toString(16)}`,
         zab_epoch: Number(s.zxid >> 32n),
         zab_counter: Number(s.zxid & 0xffffffffn),
         zabstate: s.mode === "looking" || s.mode === "read-only" ? "election" : "broadcast",

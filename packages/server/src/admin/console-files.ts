@@ -62,6 +62,7 @@ export function loadConsoleFiles(dir: string): Map<string, ConsoleFile> {
 /** Headers of every console answer: the page may load only its own files and reach only ws(s) and the admin ports over http(s). */
 export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
   "x-content-type-options": "nosniff",
-  "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss: http: https:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss: http: https:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   "referrer-policy": "no-referrer",
 };

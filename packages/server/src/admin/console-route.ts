@@ -21,7 +21,7 @@ export function answerConsole(source: ConsoleSource, path: string, req: Incoming
   if (path === CONSOLE_PREFIX) return reply(301, "text/plain", "moved to /console/\n", { location: `${CONSOLE_PREFIX}/` });
   if (!source.files) return reply(404, "text/plain", "the console is not built: run `npm run build` (it builds packages/console)\n");
   const name = path.slice(CONSOLE_PREFIX.length + 1) || "index.html";
-  if (name === "config.json") return reply(200, "application/json", JSON.stringify(source.info()) + "\n", { "cache-control": "no-store" });
+  if (name === "config.json") return reply(200, "application/json", `${JSON.stringify(source.info())}\n`, { "cache-control": "no-store" });
   const file = source.files.get(name);
   if (!file) return reply(404, "text/plain", "not found\n");
   reply(200, file.type, file.body);

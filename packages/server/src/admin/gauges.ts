@@ -13,5 +13,7 @@ export function registerGauges(registry: MetricsRegistry, snapshot: () => Server
   registry.gauge("warden_epoch", "The current epoch", () => snapshot().epoch);
   registry.gauge("warden_election_count", "Elections this server has started", () => snapshot().electionCount);
   registry.gauge("warden_role", "1 for this server's role", () => [[{ role: snapshot().mode }, 1]]);
-  registry.gauge("warden_follower_lag_entries", "Entries each follower is behind the leader", () => snapshot().followers.map((f) => [{ follower: String(f.id) }, f.lag]));
+  registry.gauge("warden_follower_lag_entries", "Entries each follower is behind the leader", () =>
+    snapshot().followers.map((f) => [{ follower: String(f.id) }, f.lag]),
+  );
 }

@@ -54,14 +54,18 @@ export async function startAdminServer(
   settings: AdminSettings = ADMIN_DEFAULTS,
 ): Promise<AdminListener> {
   const commands = new Map(Object.entries(source.commands));
-  const commandUrl = "/" + settings.commandUrl.replace(/^\/+|\/+$/g, "");
+  const commandUrl = `/${settings.commandUrl.replace(/^\/+|\/+$/g, "")}`;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     try {
       if (settings.authDigests !== undefined && !authorized(req, settings.authDigests, settings.authX509, settings.tls)) {
         settings.authFailed?.();
-        res.writeHead(401, { "content-type": "application/json", "cache-control": "no-store", "www-authenticate": 'Basic realm="warden admin", charset="UTF-8"' });
+        res.writeHead(401, {
+          "content-type": "application/json",
+          "cache-control": "no-store",
+          "www-authenticate": 'Basic realm="warden admin", charset="UTF-8"',
+        });
         const x509 = settings.tls && settings.authX509 && settings.authX509.size > 0 ? " or an allowed client certificate" : "";
-        res.end(JSON.stringify({ error: `credentials of an admin digest user${x509} are required (admin.authRequired)` }) + "\n");
+        res.end(`${JSON.stringify({ error: `credentials of an admin digest user${x509} are required (admin.authRequired)` })}\n`);
         return;
       }
       answer(source, commands, commandUrl, settings, req, res);
@@ -69,14 +73,19 @@ export async function startAdminServer(
       reporter.log(`admin: ${req.method} ${String(req.url).slice(0, 200)} failed: ${describeError(e)}`);
       reporter.closed("admin", "internal_error");
       if (res.headersSent) res.destroy();
-      else send(res, 500, "application/json", JSON.stringify({ error: "internal error" }) + "\n");
+      else send(res, 500, "application/json", `${JSON.stringify({ error: "internal error" })}\n`);
     }
   };
   return listenAdmin(handler, port, host, reporter, settings.idleTimeoutMs, settings.tls);
 }
 
 /** /health is a probe for orchestrators (no credentials); everything else needs them when required. */
-function authorized(req: IncomingMessage, digests: ReadonlySet<string>, x509: ReadonlySet<string> | undefined, tls: AdminTls | undefined): boolean {
+function authorized(
+  req: IncomingMessage,
+  digests: ReadonlySet<string>,
+  x509: ReadonlySet<string> | undefined,
+  tls: AdminTls | undefined,
+): boolean {
   if (pathOf(req.url) === "/health") return true;
   return certified(req, x509, tls) || authenticatedDigest(req.headers.authorization, digests) !== undefined;
 }
@@ -111,33 +120,41 @@ function allowReading(req: IncomingMessage, res: ServerResponse, origins: Allowe
   if (verdict.kind === "allowed") res.setHeader("access-control-allow-origin", origins === "*" ? "*" : verdict.origin);
 }
 
-function answer(source: AdminSource, commands: ReadonlyMap<string, () => Record<string, unknown>>, commandUrl: string, settings: AdminSettings, req: IncomingMessage, res: ServerResponse): void {
+function answer(
+  source: AdminSource,
+  commands: ReadonlyMap<string, () => Record<string, unknown>>,
+  commandUrl: string,
+  settings: AdminSettings,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "GET only\n");
   const path = pathOf(req.url);
   if (path === undefined) return send(res, 400, "text/plain", "bad request target\n");
-  if (settings.console && (path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`))) return answerConsole(settings.console, path, req, res);
+  if (settings.console && (path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`)))
+    return answerConsole(settings.console, path, req, res);
   allowReading(req, res, settings.corsOrigins);
   if (path === "/health") {
     const ready = source.ready();
-    return send(res, ready ? 200 : 503, "application/json", JSON.stringify({ ready }) + "\n");
+    return send(res, ready ? 200 : 503, "application/json", `${JSON.stringify({ ready })}\n`);
   }
   if (path === "/metrics") return send(res, 200, "text/plain; version=0.0.4", source.metrics());
 
   if (path === commandUrl || path === `${commandUrl}/`) {
-    return send(res, 200, "application/json", JSON.stringify({ commands: [...commands.keys()].sort() }) + "\n");
+    return send(res, 200, "application/json", `${JSON.stringify({ commands: [...commands.keys()].sort() })}\n`);
   }
   if (path.startsWith(`${commandUrl}/`)) {
     const name = path.slice(commandUrl.length + 1);
     // A Map, not an object: "constructor" or "toString" are not commands.
     const cmd = commands.get(name);
-    if (!cmd) return send(res, 404, "application/json", JSON.stringify({ error: `unknown command ${name.slice(0, 64)}` }) + "\n");
+    if (!cmd) return send(res, 404, "application/json", `${JSON.stringify({ error: `unknown command ${name.slice(0, 64)}` })}\n`);
     let value: Record<string, unknown>;
     try {
       value = cmd();
     } catch (e) {
-      return send(res, 500, "application/json", adminJson({ command: name, error: (e as Error).message }) + "\n");
+      return send(res, 500, "application/json", `${adminJson({ command: name, error: (e as Error).message })}\n`);
     }
-    return send(res, 200, "application/json", adminJson(value) + "\n");
+    return send(res, 200, "application/json", `${adminJson(value)}\n`);
   }
   send(res, 404, "text/plain", `not found: try /health, /metrics, ${commandUrl}\n`);
 }

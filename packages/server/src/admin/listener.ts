@@ -35,7 +35,14 @@ const STRICT_TRANSPORT_SECURITY = "max-age=86400; includeSubDomains";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export async function listenAdmin(handler: Handler, port: number, host: string | undefined, reporter: ListenerReporter, idleTimeoutMs: number, tls?: AdminTls): Promise<AdminListener> {
+export async function listenAdmin(
+  handler: Handler,
+  port: number,
+  host: string | undefined,
+  reporter: ListenerReporter,
+  idleTimeoutMs: number,
+  tls?: AdminTls,
+): Promise<AdminListener> {
   const rawSockets = new Set<Socket>();
   // Timeouts are checked every connectionsCheckingInterval (Node's default: 30 s).
   const httpOptions = { connectionsCheckingInterval: 1000 };
@@ -43,9 +50,12 @@ export async function listenAdmin(handler: Handler, port: number, host: string |
     res.setHeader("strict-transport-security", STRICT_TRANSPORT_SECURITY);
     handler(req, res);
   };
-  const https = tls ? bounded(createHttpsListener(tls.listener, reporter, httpOptions, secureHandler, rawSockets, "admin"), reporter, idleTimeoutMs) : undefined;
+  const https = tls
+    ? bounded(createHttpsListener(tls.listener, reporter, httpOptions, secureHandler, rawSockets, "admin"), reporter, idleTimeoutMs)
+    : undefined;
   const http = !tls || tls.mode === "unified" ? bounded(createHttpServer(httpOptions, handler), reporter, idleTimeoutMs) : undefined;
-  const front: NetServer = tls?.mode === "unified" ? unifiedFront(http!, https!, reporter, rawSockets, ADMIN_HANDSHAKE_TIMEOUT_MS) : (https ?? http)!;
+  const front: NetServer =
+    tls?.mode === "unified" ? unifiedFront(http!, https!, reporter, rawSockets, ADMIN_HANDSHAKE_TIMEOUT_MS) : (https ?? http)!;
   front.maxConnections = ADMIN_CONNECTIONS_MAX;
   await new Promise<void>((resolve, reject) => {
     front.once("error", reject);
@@ -95,6 +105,12 @@ export function adminListenerTls(config: ServerConfig): AdminTls | undefined {
   }
   return {
     mode: https.mode,
-    listener: { options, clientAuth: https.tls.clientAuth, superUser: config.x509SuperUser, reloader: undefined, handshakesMax: Math.min(config.tlsHandshakesMax, ADMIN_CONNECTIONS_MAX) },
+    listener: {
+      options,
+      clientAuth: https.tls.clientAuth,
+      superUser: config.x509SuperUser,
+      reloader: undefined,
+      handshakesMax: Math.min(config.tlsHandshakesMax, ADMIN_CONNECTIONS_MAX),
+    },
   };
 }

@@ -48,7 +48,10 @@ function withLabel(key: string, extra: string): string {
 
 export class Counter {
   private readonly values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   inc(labels?: Labels, by = 1): void {
     const key = labelKey(labels);
@@ -77,7 +80,11 @@ interface HistogramSeries {
 
 export class Histogram {
   private readonly series = new Map<string, HistogramSeries>();
-  constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[] = LATENCY_BUCKETS_S) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly buckets: readonly number[] = LATENCY_BUCKETS_S,
+  ) {}
 
   observe(value: number, labels?: Labels): void {
     const key = labelKey(labels);
@@ -148,7 +155,11 @@ interface SummarySeries {
  */
 export class Summary {
   private readonly series = new Map<string, SummarySeries>();
-  constructor(readonly name: string, readonly help: string, readonly quantiles: readonly number[]) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly quantiles: readonly number[],
+  ) {}
 
   observe(value: number, labels?: Labels): void {
     const key = labelKey(labels);
@@ -180,7 +191,11 @@ export class Summary {
 
 export class Gauge {
   /** `read` returns one value, or one per label set (none: the gauge is absent now, as ZooKeeper's leader gauges on a follower). */
-  constructor(readonly name: string, readonly help: string, readonly read: () => number | Array<[Labels, number]>) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly read: () => number | Array<[Labels, number]>,
+  ) {}
   render(): string {
     let s = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n`;
     const v = this.read();

@@ -41,7 +41,12 @@ export function monitorPairs(s: ServerSnapshot): MonitorPair[] {
     );
   }
   // Warden's own, beside ZooKeeper's.
-  pairs.push(["zk_zxid", formatZxid(s.zxid)], ["zk_epoch", s.epoch], ["zk_election_count", s.electionCount], ["zk_fsync_p50_ms", s.fsyncP50Ms]);
+  pairs.push(
+    ["zk_zxid", formatZxid(s.zxid)],
+    ["zk_epoch", s.epoch],
+    ["zk_election_count", s.electionCount],
+    ["zk_fsync_p50_ms", s.fsyncP50Ms],
+  );
   if (s.mode === "leader") {
     // ZooKeeper 3.4's key, which older dashboards still read: the learners connected.
     pairs.push(["zk_followers", s.learners]);
@@ -52,7 +57,14 @@ export function monitorPairs(s: ServerSnapshot): MonitorPair[] {
 
 /** ZooKeeper's peer state: the quorum state and the Zab phase. */
 export function peerState(s: ServerSnapshot): string {
-  return { leader: "leading - broadcast", follower: "following - broadcast", observer: "observing - broadcast", looking: "looking - election", "read-only": "looking - election", standalone: "" }[s.mode];
+  return {
+    leader: "leading - broadcast",
+    follower: "following - broadcast",
+    observer: "observing - broadcast",
+    looking: "looking - election",
+    "read-only": "looking - election",
+    standalone: "",
+  }[s.mode];
 }
 
 /** A double as Java prints it: 0.0, 5.125 (mntr's and srvr's average latency are doubles). */

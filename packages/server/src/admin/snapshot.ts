@@ -24,10 +24,25 @@ export interface SnapshotSources {
   readOnly?: () => boolean;
 }
 
-export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: ReplicationDriver, metrics: RequestMetrics, local: Map<bigint, ClientHandler>, sources: SnapshotSources): ServerSnapshot {
+export function serverSnapshot(
+  config: ServerConfig,
+  node: WardenNode,
+  driver: ReplicationDriver,
+  metrics: RequestMetrics,
+  local: Map<bigint, ClientHandler>,
+  sources: SnapshotSources,
+): ServerSnapshot {
   const status = driver.replica.status();
   const standalone = config.servers.length <= 1;
-  const role = standalone ? "standalone" : status.role === "leader" ? "leader" : status.role === "observer" ? "observer" : status.leaderId !== null ? "follower" : "looking";
+  const role = standalone
+    ? "standalone"
+    : status.role === "leader"
+      ? "leader"
+      : status.role === "observer"
+        ? "observer"
+        : status.leaderId !== null
+          ? "follower"
+          : "looking";
   const readOnly = sources.readOnly?.() ?? false;
   const mode = readOnly ? "read-only" : role === "leader" && !status.established ? "looking" : role;
   const watches = node.tree.watches;
@@ -102,7 +117,13 @@ export function serverSnapshot(config: ServerConfig, node: WardenNode, driver: R
     fileDescriptors: fileDescriptors(),
     ...directorySizes(config),
     lastSnapshot: sources.lastSnapshot,
-    servers: config.servers.map((s) => ({ id: s.id, host: s.host, peerPort: s.peerPort, electionPort: s.electionPort, observer: s.observer })),
+    servers: config.servers.map((s) => ({
+      id: s.id,
+      host: s.host,
+      peerPort: s.peerPort,
+      electionPort: s.electionPort,
+      observer: s.observer,
+    })),
     clientAddress: `${config.clientPortAddress ?? me?.host ?? "0.0.0.0"}:${config.clientPort}`,
     initialConfiguration: initialConfiguration(config),
     settings: {
@@ -161,9 +182,15 @@ function initialConfiguration(config: ServerConfig): string {
     ["maxSessionTimeout", config.maxSessionTimeoutMs],
     ["maxClientCnxns", config.maxClientCnxns],
     ["4lw.commands.whitelist", config.fourLetterWords === "*" ? "*" : [...config.fourLetterWords].join(",")],
-    ...config.servers.map((s): [string, string] => [`server.${s.id}`, `${s.host}:${s.peerPort}:${s.electionPort}${s.observer ? ":observer" : ""}`]),
+    ...config.servers.map((s): [string, string] => [
+      `server.${s.id}`,
+      `${s.host}:${s.peerPort}:${s.electionPort}${s.observer ? ":observer" : ""}`,
+    ]),
   ];
-  return lines.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}\n`).join("");
+  return lines
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join("");
 }
 
 /**
@@ -176,7 +203,10 @@ function directorySizes(config: ServerConfig): { dataDirBytes: number; logDirByt
     const both = directoryBytes(join(config.dataDir, "warden"));
     return { dataDirBytes: both, logDirBytes: both };
   }
-  return { dataDirBytes: directoryBytes(join(config.dataLogDir, "warden", "db")), logDirBytes: directoryBytes(join(config.dataDir, "warden", "snapshots")) };
+  return {
+    dataDirBytes: directoryBytes(join(config.dataLogDir, "warden", "db")),
+    logDirBytes: directoryBytes(join(config.dataDir, "warden", "snapshots")),
+  };
 }
 
 /** Open and allowed file descriptors of this process (Linux' /proc), as ZooKeeper reports on Unix; undefined elsewhere. */

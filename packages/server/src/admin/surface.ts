@@ -78,10 +78,17 @@ export class AdminSurface {
    * The admin HTTP server, when adminPort is not 0, with the web console under /console/ (when
    * @warden/console is built) and CORS for the pages the native port allows (`web.origins`).
    */
-  async start(reporter: ListenerReporter, tls?: AdminTls, web?: { origins: AllowedOrigins; nativePort: number; secureNativePort: number }): Promise<AdminListener | undefined> {
+  async start(
+    reporter: ListenerReporter,
+    tls?: AdminTls,
+    web?: { origins: AllowedOrigins; nativePort: number; secureNativePort: number },
+  ): Promise<AdminListener | undefined> {
     const { config, node, metrics } = this.p;
     if (config.adminPort === 0) return undefined;
-    const authFailures = metrics.registry.counter("warden_admin_auth_failures_total", "Admin requests refused with 401 for missing or wrong credentials (admin.authRequired)");
+    const authFailures = metrics.registry.counter(
+      "warden_admin_auth_failures_total",
+      "Admin requests refused with 401 for missing or wrong credentials (admin.authRequired)",
+    );
     return startAdminServer(
       {
         ready: () => node.serving,
@@ -98,7 +105,10 @@ export class AdminSurface {
         authX509: config.adminAuthX509,
         tls,
         authFailed: () => authFailures.inc(),
-        console: { files: consoleFiles(reporter), info: () => ({ serverId: Number(config.myId), nativePort: web?.nativePort ?? 0, secureNativePort: web?.secureNativePort ?? 0 }) },
+        console: {
+          files: consoleFiles(reporter),
+          info: () => ({ serverId: Number(config.myId), nativePort: web?.nativePort ?? 0, secureNativePort: web?.secureNativePort ?? 0 }),
+        },
         corsOrigins: web?.origins,
       },
     );

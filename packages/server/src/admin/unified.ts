@@ -11,14 +11,22 @@ import type { ListenerReporter } from "../net/connection.js";
 /** A TLS record of type handshake starts with this byte (ZooKeeper's unification looks at it too). */
 const TLS_HANDSHAKE_BYTE = 0x16;
 
-export function unifiedFront(http: HttpServer, https: HttpServer, reporter: ListenerReporter, rawSockets: Set<Socket>, firstByteTimeoutMs: number): Server {
+export function unifiedFront(
+  http: HttpServer,
+  https: HttpServer,
+  reporter: ListenerReporter,
+  rawSockets: Set<Socket>,
+  firstByteTimeoutMs: number,
+): Server {
   return createServer((socket) => {
     rawSockets.add(socket);
     socket.on("close", () => rawSockets.delete(socket));
     socket.on("error", () => socket.destroy());
     // A connection that sends nothing holds a slot: it must speak within the handshake bound.
     const silent = setTimeout(() => {
-      reporter.log(`closing admin connection ${(socket.remoteAddress ?? "?").replace(/^::ffff:/, "")}:${socket.remotePort ?? "?"}: handshake_timeout: nothing sent within ${firstByteTimeoutMs} ms`);
+      reporter.log(
+        `closing admin connection ${(socket.remoteAddress ?? "?").replace(/^::ffff:/, "")}:${socket.remotePort ?? "?"}: handshake_timeout: nothing sent within ${firstByteTimeoutMs} ms`,
+      );
       reporter.closed("admin", "handshake_timeout");
       socket.destroy();
     }, firstByteTimeoutMs);

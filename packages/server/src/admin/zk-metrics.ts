@@ -50,7 +50,10 @@ export class ZooKeeperMetrics {
  */
 export class ElectionClock {
   private lookingSinceMs: number | undefined;
-  constructor(private readonly metrics: ZooKeeperMetrics, startedMs: number) {
+  constructor(
+    private readonly metrics: ZooKeeperMetrics,
+    startedMs: number,
+  ) {
     this.lookingSinceMs = startedMs;
     metrics.lookingCount.inc();
   }
@@ -92,13 +95,40 @@ export function registerZooKeeperGauges(registry: MetricsRegistry, snapshot: () 
   gauge("max_file_descriptor_count", (s) => s.fileDescriptors?.max);
   gauge("outstanding_tls_handshake", () => 0);
   gauge("quorum_size", (s) => (s.mode === "standalone" ? undefined : s.quorumSize));
-  gauge("learners", leader((s) => s.learners));
-  gauge("synced_followers", leader((s) => s.syncedFollowers));
-  gauge("synced_non_voting_followers", leader(() => 0));
-  gauge("synced_observers", leader((s) => s.syncedObservers));
-  gauge("pending_syncs", leader((s) => s.pendingSyncs));
-  gauge("leader_uptime", leader((s) => s.leaderUptimeMs));
-  gauge("last_proposal_size", leader((s) => s.proposalSizes.last));
-  gauge("max_proposal_size", leader((s) => s.proposalSizes.max));
-  gauge("min_proposal_size", leader((s) => s.proposalSizes.min));
+  gauge(
+    "learners",
+    leader((s) => s.learners),
+  );
+  gauge(
+    "synced_followers",
+    leader((s) => s.syncedFollowers),
+  );
+  gauge(
+    "synced_non_voting_followers",
+    leader(() => 0),
+  );
+  gauge(
+    "synced_observers",
+    leader((s) => s.syncedObservers),
+  );
+  gauge(
+    "pending_syncs",
+    leader((s) => s.pendingSyncs),
+  );
+  gauge(
+    "leader_uptime",
+    leader((s) => s.leaderUptimeMs),
+  );
+  gauge(
+    "last_proposal_size",
+    leader((s) => s.proposalSizes.last),
+  );
+  gauge(
+    "max_proposal_size",
+    leader((s) => s.proposalSizes.max),
+  );
+  gauge(
+    "min_proposal_size",
+    leader((s) => s.proposalSizes.min),
+  );
 }

@@ -38,8 +38,17 @@ const MODE_NAMES: Record<number, string> = {
 
 /** ZKUtil.getPermString: c d r w a, in that order. */
 function permString(perms: number): string {
-  const bits: Array<[number, string]> = [[Perms.CREATE, "c"], [Perms.DELETE, "d"], [Perms.READ, "r"], [Perms.WRITE, "w"], [Perms.ADMIN, "a"]];
-  return bits.filter(([bit]) => (perms & bit) !== 0).map(([, c]) => c).join("");
+  const bits: Array<[number, string]> = [
+    [Perms.CREATE, "c"],
+    [Perms.DELETE, "d"],
+    [Perms.READ, "r"],
+    [Perms.WRITE, "w"],
+    [Perms.ADMIN, "a"],
+  ];
+  return bits
+    .filter(([bit]) => (perms & bit) !== 0)
+    .map(([, c]) => c)
+    .join("");
 }
 
 /** ZKUtil.aclToString's scheme:id:perms per entry; entries are separated by commas (ZooKeeper runs them together). */
@@ -68,19 +77,25 @@ export function auditEntries(request: Request, err: number, response: Response |
     case "closeSession":
       return [{ operation: "closeSession", result }];
     case "multi":
-      return err === 0 && response?.type === "multi" ? multiEntries(request.ops, response.results) : [{ operation: "multiOperation", result: "failure" }];
+      return err === 0 && response?.type === "multi"
+        ? multiEntries(request.ops, response.results)
+        : [{ operation: "multiOperation", result: "failure" }];
     default:
       return [];
   }
 }
 
-function multiEntries(ops: Extract<Request, { type: "multi" }>["ops"], results: Extract<Response, { type: "multi" }>["results"]): AuditEntry[] {
+function multiEntries(
+  ops: Extract<Request, { type: "multi" }>["ops"],
+  results: Extract<Response, { type: "multi" }>["results"],
+): AuditEntry[] {
   // A multi that failed is answered with an error result per op (its header says OK, as ZooKeeper's).
   if (results.some((r) => r.type === "error")) return [{ operation: "multiOperation", result: "failure" }];
   const out: AuditEntry[] = [];
   ops.forEach((op, i) => {
     const r = results[i];
-    if (op.type === "create") out.push({ operation: "create", znode: r?.type === "create" ? r.path : op.path, znodeType: MODE_NAMES[op.mode], result: "success" });
+    if (op.type === "create")
+      out.push({ operation: "create", znode: r?.type === "create" ? r.path : op.path, znodeType: MODE_NAMES[op.mode], result: "success" });
     else if (op.type === "delete" || op.type === "setData") out.push({ operation: op.type, znode: op.path, result: "success" });
   });
   return out;
@@ -113,6 +128,9 @@ export function auditLine(timeMs: number, who: AuditSession, entry: AuditEntry):
     ["acl", entry.acl],
     ["result", entry.result],
   ];
-  const text = pairs.filter((p): p is [string, string] => p[1] !== undefined).map(([k, v]) => `${k}=${clean(v)}`).join("\t");
+  const text = pairs
+    .filter((p): p is [string, string] => p[1] !== undefined)
+    .map(([k, v]) => `${k}=${clean(v)}`)
+    .join("\t");
   return `${new Date(timeMs).toISOString()} ${entry.result === "failure" ? "ERROR" : "INFO"} audit: ${text}`;
 }

@@ -101,7 +101,7 @@ export class AuditFile {
 
   private async flush(handle: FileHandle, lines: string[], bytes: number): Promise<void> {
     if (lines.length === 0) return;
-    await handle.write(lines.join("\n") + "\n");
+    await handle.write(`${lines.join("\n")}\n`);
     this.fileBytes += bytes;
   }
 

@@ -16,10 +16,20 @@ export class AuditLog {
   ) {}
 
   /** Lines for `request` of this session, answered `err` (0: `response` is the reply). Never throws. */
-  record(session: { sessionId: bigint; identities: readonly Id[] }, ip: string, request: AuditedRequest, err: number, response: Response | undefined): void {
+  record(
+    session: { sessionId: bigint; identities: readonly Id[] },
+    ip: string,
+    request: AuditedRequest,
+    err: number,
+    response: Response | undefined,
+  ): void {
     try {
       const entries: AuditEntry[] =
-        request.type === "createSession" ? [{ operation: "createSession", result: err === 0 ? "success" : "failure" }] : request.type === "reconfig" ? [{ ...RECONFIG_ENTRY, result: err === 0 ? "success" : "failure" }] : auditEntries(request, err, response);
+        request.type === "createSession"
+          ? [{ operation: "createSession", result: err === 0 ? "success" : "failure" }]
+          : request.type === "reconfig"
+            ? [{ ...RECONFIG_ENTRY, result: err === 0 ? "success" : "failure" }]
+            : auditEntries(request, err, response);
       if (entries.length === 0) return;
       const who = { sessionId: session.sessionId, identities: session.identities, ip };
       const timeMs = this.nowMs();
@@ -32,7 +42,11 @@ export class AuditLog {
 
   registerGauges(registry: MetricsRegistry): void {
     registry.gauge("warden_audit_lines_written", "Audit log lines written to the file since start", () => this.file.written);
-    registry.gauge("warden_audit_lines_dropped", "Audit log lines dropped since start (the queue was full or a write failed)", () => this.file.dropped);
+    registry.gauge(
+      "warden_audit_lines_dropped",
+      "Audit log lines dropped since start (the queue was full or a write failed)",
+      () => this.file.dropped,
+    );
   }
 
   /** Writes what is queued and closes the file. */

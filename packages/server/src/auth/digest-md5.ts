@@ -110,14 +110,16 @@ export class DigestMd5Server {
     const ha1 = hex(md5(urp, ":", this.nonce, ":", cnonce, ...(authzid !== undefined ? [":", authzid] : [])));
     const kd = (a2: string) => hex(md5(ha1, ":", this.nonce, ":", nc, ":", cnonce, ":", qop, ":", hex(md5(a2))));
     const expected = Buffer.from(kd(`AUTHENTICATE:${uri}`), "latin1");
-    if (!timingSafeEqual(expected, Buffer.from(response.toLowerCase(), "latin1"))) throw new SaslError(`wrong response for user ${JSON.stringify(user)} (wrong password?)`);
+    if (!timingSafeEqual(expected, Buffer.from(response.toLowerCase(), "latin1")))
+      throw new SaslError(`wrong response for user ${JSON.stringify(user)} (wrong password?)`);
     return { complete: true, token: latin1(`rspauth=${kd(`:${uri}`)}`), user };
   }
 
   /** digest-uri = serv-type "/" host [ "/" serv-name ]: ours, the host compared without case as Java does. */
   private checkDigestUri(uri: string): void {
     const parts = uri.split("/");
-    const ok = (parts.length === 2 || parts.length === 3) && parts[0] === this.protocol && parts[1]!.toLowerCase() === this.realm.toLowerCase();
+    const ok =
+      (parts.length === 2 || parts.length === 3) && parts[0] === this.protocol && parts[1]!.toLowerCase() === this.realm.toLowerCase();
     if (!ok) throw new SaslError(`digest-uri ${JSON.stringify(uri)} is not ${this.protocol}/${this.realm}`);
   }
 }

@@ -111,7 +111,8 @@ export function parseJaas(text: string): Map<string, JaasModule[]> {
     expect("{");
     const modules: JaasModule[] = [];
     while (!(peek()?.kind === "punct" && peek()!.text === "}")) {
-      if (modules.length >= JAAS_MODULES_PER_SECTION_MAX) throw new JaasError(`line ${peek()?.line}: more than ${JAAS_MODULES_PER_SECTION_MAX} modules in section ${name.text}`);
+      if (modules.length >= JAAS_MODULES_PER_SECTION_MAX)
+        throw new JaasError(`line ${peek()?.line}: more than ${JAAS_MODULES_PER_SECTION_MAX} modules in section ${name.text}`);
       modules.push(parseModule(next));
     }
     expect("}");
@@ -126,7 +127,9 @@ function parseModule(next: (what: string) => Token): JaasModule {
   if (cls.kind !== "word") throw new JaasError(`line ${cls.line}: expected a login module class, got ${JSON.stringify(cls.text)}`);
   const flag = next("a flag");
   if (flag.kind !== "word" || !FLAGS.has(flag.text.toLowerCase())) {
-    throw new JaasError(`line ${flag.line}: ${cls.text} needs a flag (required, requisite, sufficient or optional), got ${JSON.stringify(flag.text)}`);
+    throw new JaasError(
+      `line ${flag.line}: ${cls.text} needs a flag (required, requisite, sufficient or optional), got ${JSON.stringify(flag.text)}`,
+    );
   }
   const options = new Map<string, string>();
   for (;;) {
@@ -139,7 +142,8 @@ function parseModule(next: (what: string) => Token): JaasModule {
     if (value.kind === "punct") throw new JaasError(`line ${value.line}: option ${t.text} has no value`);
     if (value.text.includes("${")) throw new JaasError(`line ${value.line}: option ${t.text}: \${...} property expansion is not supported`);
     if (options.has(t.text)) throw new JaasError(`line ${t.line}: option ${t.text} is given twice`);
-    if (options.size >= JAAS_OPTIONS_PER_MODULE_MAX) throw new JaasError(`line ${t.line}: more than ${JAAS_OPTIONS_PER_MODULE_MAX} options`);
+    if (options.size >= JAAS_OPTIONS_PER_MODULE_MAX)
+      throw new JaasError(`line ${t.line}: more than ${JAAS_OPTIONS_PER_MODULE_MAX} options`);
     options.set(t.text, value.text);
   }
   return { moduleClass: cls.text, flag: flag.text.toLowerCase() as JaasModule["flag"], options, line: cls.line };

@@ -39,14 +39,20 @@ export function loadSaslUsers(file: string, section: string, superPassword?: str
     throw e;
   }
   const modules = sections.get(section);
-  if (!modules) throw new ConfigError(`${file}: no JAAS configuration section named '${section}' (sections: ${[...sections.keys()].join(", ") || "none"})`);
+  if (!modules)
+    throw new ConfigError(
+      `${file}: no JAAS configuration section named '${section}' (sections: ${[...sections.keys()].join(", ") || "none"})`,
+    );
   const passwords = new Map<string, string>();
   for (const m of modules) {
     const where = `${file}:${m.line}`;
     if (KERBEROS_MODULES.has(m.moduleClass)) {
-      throw new ConfigError(`${where}: ${m.moduleClass}: Kerberos (SASL GSSAPI) is not supported; Warden's ZooKeeper port authenticates DIGEST-MD5 users of ${DIGEST_LOGIN_MODULE} only`);
+      throw new ConfigError(
+        `${where}: ${m.moduleClass}: Kerberos (SASL GSSAPI) is not supported; Warden's ZooKeeper port authenticates DIGEST-MD5 users of ${DIGEST_LOGIN_MODULE} only`,
+      );
     }
-    if (m.moduleClass !== DIGEST_LOGIN_MODULE) throw new ConfigError(`${where}: login module ${m.moduleClass} is not supported (only ${DIGEST_LOGIN_MODULE})`);
+    if (m.moduleClass !== DIGEST_LOGIN_MODULE)
+      throw new ConfigError(`${where}: login module ${m.moduleClass} is not supported (only ${DIGEST_LOGIN_MODULE})`);
     for (const [key, password] of m.options) {
       if (!key.startsWith(USER_PREFIX)) continue;
       const user = key.slice(USER_PREFIX.length);

@@ -32,7 +32,10 @@ export function adminTlsSettings(raw: RawConfig, baseDir: string, x509Wanted: bo
   const needClientAuth = isTrue(raw, "admin.needClientAuth");
   if (!forceHttps && !unified) {
     // ZooKeeper ignores it then; starting would leave a port meant to require certificates open to anyone.
-    if (needClientAuth) throw new ConfigError(`${where(raw, "admin.needClientAuth")}: admin.needClientAuth=true needs admin.forceHttps=true (or admin.portUnification=true): without HTTPS no certificate can be asked for`);
+    if (needClientAuth)
+      throw new ConfigError(
+        `${where(raw, "admin.needClientAuth")}: admin.needClientAuth=true needs admin.forceHttps=true (or admin.portUnification=true): without HTTPS no certificate can be asked for`,
+      );
     return { adminHttps: undefined };
   }
   // Both: HTTPS only, as JettyAdminServer picks its SSL connector over the unified one.
@@ -40,7 +43,9 @@ export function adminTlsSettings(raw: RawConfig, baseDir: string, x509Wanted: bo
   try {
     tls = tlsSettings(raw, "ssl.quorum.", "sslQuorumReloadCertFiles", baseDir);
   } catch (e) {
-    throw new ConfigError(`the admin port's HTTPS (${forceHttps ? "admin.forceHttps" : "admin.portUnification"}) reads the ssl.quorum.* keys, as ZooKeeper's: ${(e as Error).message}`);
+    throw new ConfigError(
+      `the admin port's HTTPS (${forceHttps ? "admin.forceHttps" : "admin.portUnification"}) reads the ssl.quorum.* keys, as ZooKeeper's: ${(e as Error).message}`,
+    );
   }
   const clientAuth: ClientAuth = needClientAuth ? "need" : x509Wanted ? "want" : "none";
   return { adminHttps: { mode: forceHttps ? "https" : "unified", tls: { ...tls, clientAuth, reload: false } } };

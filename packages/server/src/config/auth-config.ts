@@ -21,7 +21,11 @@ export interface AuthConfig {
 
 const AUTH_PACKAGE = "org.apache.zookeeper.server.auth.";
 /** Classes whose schemes Warden has built in. */
-const BUILT_IN_PROVIDERS = new Set(["SASLAuthenticationProvider", "DigestAuthenticationProvider", "IPAuthenticationProvider", "X509AuthenticationProvider"].map((c) => AUTH_PACKAGE + c));
+const BUILT_IN_PROVIDERS = new Set(
+  ["SASLAuthenticationProvider", "DigestAuthenticationProvider", "IPAuthenticationProvider", "X509AuthenticationProvider"].map(
+    (c) => AUTH_PACKAGE + c,
+  ),
+);
 /** Schemes enforce.auth.schemes may name (x509: a verified client certificate on a TLS port). */
 const ENFORCEABLE_SCHEMES = ["digest", "ip", "sasl", "x509"];
 
@@ -30,7 +34,10 @@ export function authConfig(raw: RawConfig, baseDir: string): { auth: AuthConfig;
   const value = (key: string) => raw.get(key)?.value;
   const isTrue = (key: string) => /^(true|yes)$/i.test(value(key) ?? "");
   const jaas = value("jaasLoginConfig");
-  const saslSuperUsers = [...raw.keys()].filter((k) => k === "superUser" || k.startsWith("superUser.")).sort().map((k) => value(k)!);
+  const saslSuperUsers = [...raw.keys()]
+    .filter((k) => k === "superUser" || k.startsWith("superUser."))
+    .sort()
+    .map((k) => value(k)!);
   const ignored: string[] = [];
   for (const [key, entry] of raw) {
     if (key.startsWith("authProvider.") && !BUILT_IN_PROVIDERS.has(entry.value)) {
@@ -57,15 +64,23 @@ function enforcedSchemes(raw: RawConfig, isTrue: (key: string) => boolean, sasl:
     schemes = ["sasl"];
     from = "sessionRequireClientSASLAuth";
   } else if (isTrue("enforce.auth.enabled")) {
-    schemes = (raw.get("enforce.auth.schemes")?.value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    schemes = (raw.get("enforce.auth.schemes")?.value ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     from = "enforce.auth.enabled";
-    if (schemes.length === 0) throw new ConfigError(`${where(from)}: enforce.auth.enabled is true: enforce.auth.schemes must name the schemes to enforce`);
+    if (schemes.length === 0)
+      throw new ConfigError(`${where(from)}: enforce.auth.enabled is true: enforce.auth.schemes must name the schemes to enforce`);
   } else {
     return [];
   }
   for (const scheme of schemes) {
-    if (scheme === "sasl" && !sasl) throw new ConfigError(`${where(from)}: ${from} requires SASL, which needs jaasLoginConfig (the users): no client could authenticate`);
-    if (!ENFORCEABLE_SCHEMES.includes(scheme)) throw new ConfigError(`${where("enforce.auth.schemes")}: authentication scheme ${scheme} is not available (${ENFORCEABLE_SCHEMES.join(", ")})`);
+    if (scheme === "sasl" && !sasl)
+      throw new ConfigError(`${where(from)}: ${from} requires SASL, which needs jaasLoginConfig (the users): no client could authenticate`);
+    if (!ENFORCEABLE_SCHEMES.includes(scheme))
+      throw new ConfigError(
+        `${where("enforce.auth.schemes")}: authentication scheme ${scheme} is not available (${ENFORCEABLE_SCHEMES.join(", ")})`,
+      );
   }
   return schemes;
 }

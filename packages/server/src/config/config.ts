@@ -197,8 +197,7 @@ export function parseServerLine(id: number, value: string, where: string): PeerS
 }
 
 const int = (raw: RawConfig, key: string, dflt: number) => (raw.has(key) ? Number(raw.get(key)!.value) : dflt);
-const bool = (raw: RawConfig, key: string, dflt: boolean) =>
-  raw.has(key) ? /^(true|yes)$/i.test(raw.get(key)!.value) : dflt;
+const bool = (raw: RawConfig, key: string, dflt: boolean) => (raw.has(key) ? /^(true|yes)$/i.test(raw.get(key)!.value) : dflt);
 const str = (raw: RawConfig, key: string) => raw.get(key)?.value;
 
 /**
@@ -241,7 +240,9 @@ function canonicalKeys(raw: RawConfig): { keys: RawConfig; servers: PeerSpec[]; 
 /** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
 export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
   const { keys: raw, servers: staticServers, version, ignored: ignoredKeys } = canonicalKeys(given);
-  const dynamic = raw.has("dynamicConfigFile") ? readDynamicConfigFile(str(raw, "dynamicConfigFile")!, baseDir, raw.get("dynamicConfigFile")!.where) : undefined;
+  const dynamic = raw.has("dynamicConfigFile")
+    ? readDynamicConfigFile(str(raw, "dynamicConfigFile")!, baseDir, raw.get("dynamicConfigFile")!.where)
+    : undefined;
   const servers = dynamic?.servers ?? staticServers;
   const { auth, ignored: ignoredProviders } = authConfig(raw, baseDir);
   const ignored = [...ignoredKeys, ...ignoredProviders];
@@ -262,7 +263,10 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     secureClientPort: int(raw, "secureClientPort", 0),
     secureNativePort: int(raw, "secureNativePort", 0),
     secureClientPortAddress: str(raw, "secureClientPortAddress"),
-    clientTls: int(raw, "secureClientPort", 0) > 0 || int(raw, "secureNativePort", 0) > 0 ? tlsSettings(raw, "ssl.", "client.certReload", baseDir) : undefined,
+    clientTls:
+      int(raw, "secureClientPort", 0) > 0 || int(raw, "secureNativePort", 0) > 0
+        ? tlsSettings(raw, "ssl.", "client.certReload", baseDir)
+        : undefined,
     x509SuperUser: str(raw, "X509AuthenticationProvider.superUser"),
     tlsHandshakesMax: int(raw, "outstandingHandshake.limit", 0) > 0 ? int(raw, "outstandingHandshake.limit", 0) : 1000,
     quorumTls: quorumTlsSettings(raw, baseDir),
@@ -322,22 +326,28 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
 function quorumTlsSettings(raw: RawConfig, baseDir: string): QuorumTlsSettings | undefined {
   if (!bool(raw, "sslQuorum", false)) return undefined;
   const settings = tlsSettings(raw, "ssl.quorum.", "sslQuorumReloadCertFiles", baseDir);
-  return { settings, clientHostnameVerification: settings.hostnameVerification && bool(raw, "ssl.quorum.clientHostnameVerification", true) };
+  return {
+    settings,
+    clientHostnameVerification: settings.hostnameVerification && bool(raw, "ssl.quorum.clientHostnameVerification", true),
+  };
 }
 
 /** ZooKeeper turns forceSync off only for "no" and skipACL on only for "yes": say so when another spelling is used. */
 function spellingWarnings(raw: RawConfig): string[] {
   const out: string[] = [];
   const forceSync = raw.get("forceSync");
-  if (forceSync && forceSync.value !== "no" && /^(false|no)$/i.test(forceSync.value)) out.push(`${forceSync.where}: forceSync=${forceSync.value} keeps fsync on: ZooKeeper turns it off only for the value no`);
+  if (forceSync && forceSync.value !== "no" && /^(false|no)$/i.test(forceSync.value))
+    out.push(`${forceSync.where}: forceSync=${forceSync.value} keeps fsync on: ZooKeeper turns it off only for the value no`);
   const skipACL = raw.get("skipACL");
-  if (skipACL && skipACL.value !== "yes" && /^(true|yes)$/i.test(skipACL.value)) out.push(`${skipACL.where}: skipACL=${skipACL.value} keeps ACL checks on: ZooKeeper skips them only for the value yes`);
+  if (skipACL && skipACL.value !== "yes" && /^(true|yes)$/i.test(skipACL.value))
+    out.push(`${skipACL.where}: skipACL=${skipACL.value} keeps ACL checks on: ZooKeeper skips them only for the value yes`);
   const ssl = [...raw.keys()].filter((k) => k.startsWith("ssl.") && !k.startsWith("ssl.quorum."));
   if (ssl.length > 0 && !(Number(raw.get("secureClientPort")?.value ?? 0) > 0 || Number(raw.get("secureNativePort")?.value ?? 0) > 0)) {
     out.push(`${ssl.join(", ")}: no effect without a TLS client port (secureClientPort or secureNativePort)`);
   }
   const quorum = [...raw.keys()].filter((k) => k.startsWith("ssl.quorum.") || k === "sslQuorumReloadCertFiles");
-  if (quorum.length > 0 && !bool(raw, "sslQuorum", false)) out.push(`${quorum.join(", ")}: no effect without sslQuorum=true: the servers talk in plain TCP`);
+  if (quorum.length > 0 && !bool(raw, "sslQuorum", false))
+    out.push(`${quorum.join(", ")}: no effect without sslQuorum=true: the servers talk in plain TCP`);
   if (skipACL?.value === "yes") out.push(`WARNING: skipACL=yes: ACL checks are skipped, everyone has full access to the tree`);
   return out;
 }
@@ -347,7 +357,10 @@ export const JUTE_MAX_BUFFER_DEFAULT = 0xfffff;
 
 function parseWhitelist(value: string | undefined): ReadonlySet<string> | "*" {
   if (value === undefined) return new Set(["srvr"]);
-  const words = value.split(",").map((w) => w.trim()).filter(Boolean);
+  const words = value
+    .split(",")
+    .map((w) => w.trim())
+    .filter(Boolean);
   return words.includes("*") ? "*" : new Set(words);
 }
 
@@ -358,7 +371,9 @@ function checkConsistency(cfg: ServerConfig, raw: RawConfig): void {
   // One reply may pass the soft bound before reading pauses: the hard bound must leave room for it.
   const largestReply = cfg.frameBytesMax + 64 * 1024;
   if (cfg.clientOutputBytesSoft + largestReply > cfg.clientOutputBytesMax) {
-    throw new ConfigError(`clientOutputBytesMax (${cfg.clientOutputBytesMax}) must be at least clientOutputBytesSoft (${cfg.clientOutputBytesSoft}) plus the largest reply (jute.maxbuffer + 64 KiB = ${largestReply})`);
+    throw new ConfigError(
+      `clientOutputBytesMax (${cfg.clientOutputBytesMax}) must be at least clientOutputBytesSoft (${cfg.clientOutputBytesSoft}) plus the largest reply (jute.maxbuffer + 64 KiB = ${largestReply})`,
+    );
   }
   if (cfg.superDigest !== undefined && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(cfg.superDigest)) {
     throw new ConfigError(`${raw.get("superDigest")!.where}: superDigest must be user:base64(sha1(user:password))`);
@@ -376,7 +391,8 @@ function readMyId(cfg: ServerConfig, override: string | undefined): number {
   if (cfg.servers.length === 0) return override ? Number(override) : 1;
   const file = join(cfg.dataDir, "myid");
   const text = override ?? (existsSync(file) ? readFileSync(file, "utf8").trim() : undefined);
-  if (text === undefined) throw new ConfigError(`${file} is missing: it must hold this server's id (one of ${cfg.servers.map((s) => s.id).join(", ")})`);
+  if (text === undefined)
+    throw new ConfigError(`${file} is missing: it must hold this server's id (one of ${cfg.servers.map((s) => s.id).join(", ")})`);
   const id = Number(text);
   if (!/^\d+$/.test(text) || !cfg.servers.some((s) => s.id === id)) {
     throw new ConfigError(`${override !== undefined ? "--myid" : file}: "${text}" is not the id of a server.N line`);
@@ -410,7 +426,11 @@ export function loadConfig(file: string | undefined, overrides: Record<string, s
   }
   const cfg = buildConfig(raw, baseDir);
   cfg.myId = readMyId(cfg, myid);
-  const client = ownClientAddress(cfg.servers, cfg.myId, { port: cfg.clientPort, host: cfg.clientPortAddress, portGiven: [...raw.keys()].some((k) => lookupKey(k)?.name === "clientPort") });
+  const client = ownClientAddress(cfg.servers, cfg.myId, {
+    port: cfg.clientPort,
+    host: cfg.clientPortAddress,
+    portGiven: [...raw.keys()].some((k) => lookupKey(k)?.name === "clientPort"),
+  });
   cfg.clientPort = client.port;
   cfg.clientPortAddress = client.host;
   return cfg;

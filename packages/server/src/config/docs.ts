@@ -29,7 +29,7 @@ const row = (key: string, spec: KeySpec) => `| \`${key}\` | ${typeOf(spec)} | ${
 /** The table of every key: its type and bounds, what it means, and what Warden does with it. */
 export function configurationTable(): string {
   const rows = [...Object.entries(KEYS).map(([key, spec]) => row(key, spec)), ...KEY_PREFIXES.map((p) => row(p.display, p.spec))];
-  return ["| key | type | meaning | in Warden |", "|---|---|---|---|", ...rows].join("\n") + "\n";
+  return `${["| key | type | meaning | in Warden |", "|---|---|---|---|", ...rows].join("\n")}\n`;
 }
 
 /** The whole of docs/configuration.md. */

@@ -4,7 +4,16 @@
 // And the text /zookeeper/config holds for it (QuorumMaj.toString).
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { WardenError, formatDynamicConfig, parseDynamicConfig, parseServerSpec, parseVersionHex, propertiesEntries, type DynamicConfig, type QuorumServerSpec } from "@warden/protocol";
+import {
+  WardenError,
+  formatDynamicConfig,
+  parseDynamicConfig,
+  parseServerSpec,
+  parseVersionHex,
+  propertiesEntries,
+  type DynamicConfig,
+  type QuorumServerSpec,
+} from "@warden/protocol";
 import { ConfigError, type PeerSpec } from "./config.js";
 
 /** QuorumPeerConfig.getVersionFromFilename: the hex after the last dot, or undefined. */
@@ -28,19 +37,35 @@ export function serverSpecOf(id: number, value: string, where: string): QuorumSe
 }
 
 export function peerOf(spec: QuorumServerSpec): PeerSpec {
-  const peer: PeerSpec = { id: spec.id, host: spec.host, peerPort: spec.quorumPort, electionPort: spec.electionPort, observer: spec.type === "observer" };
+  const peer: PeerSpec = {
+    id: spec.id,
+    host: spec.host,
+    peerPort: spec.quorumPort,
+    electionPort: spec.electionPort,
+    observer: spec.type === "observer",
+  };
   if (spec.client) peer.client = { ...spec.client };
   return peer;
 }
 
 export function specOf(peer: PeerSpec): QuorumServerSpec {
-  const spec: QuorumServerSpec = { id: peer.id, host: peer.host, quorumPort: peer.peerPort, electionPort: peer.electionPort, type: peer.observer ? "observer" : "participant" };
+  const spec: QuorumServerSpec = {
+    id: peer.id,
+    host: peer.host,
+    quorumPort: peer.peerPort,
+    electionPort: peer.electionPort,
+    type: peer.observer ? "observer" : "participant",
+  };
   if (peer.client) spec.client = { ...peer.client };
   return spec;
 }
 
 /** Reads dynamicConfigFile: its servers and the version its name carries (0 without one). */
-export function readDynamicConfigFile(value: string, baseDir: string, where: string): { servers: PeerSpec[]; version: bigint; file: string } {
+export function readDynamicConfigFile(
+  value: string,
+  baseDir: string,
+  where: string,
+): { servers: PeerSpec[]; version: bigint; file: string } {
   const file = resolve(baseDir, value);
   let text: string;
   try {

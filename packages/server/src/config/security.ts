@@ -33,7 +33,11 @@ export interface SecuritySettings {
 const value = (raw: RawConfig, key: string) => raw.get(key)?.value;
 const where = (raw: RawConfig, key: string) => raw.get(key)?.where ?? key;
 const isTrue = (raw: RawConfig, key: string) => /^(true|yes)$/i.test(value(raw, key) ?? "");
-const list = (raw: RawConfig, key: string) => (value(raw, key) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const list = (raw: RawConfig, key: string) =>
+  (value(raw, key) ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function origins(raw: RawConfig): AllowedOrigins {
   const entries = list(raw, "nativeAllowedOrigins");
@@ -41,7 +45,10 @@ function origins(raw: RawConfig): AllowedOrigins {
   return new Set(
     entries.map((e) => {
       const o = normalizeOrigin(e);
-      if (o === undefined) throw new ConfigError(`${where(raw, "nativeAllowedOrigins")}: "${e}" is not an origin (scheme://host[:port], http or https, no path) nor *`);
+      if (o === undefined)
+        throw new ConfigError(
+          `${where(raw, "nativeAllowedOrigins")}: "${e}" is not an origin (scheme://host[:port], http or https, no path) nor *`,
+        );
       return o;
     }),
   );
@@ -52,18 +59,25 @@ function x509Subjects(raw: RawConfig): string[] {
   const keys = [...raw.keys()].filter((k) => k === "admin.authX509" || k.startsWith("admin.authX509.")).sort();
   return keys.map((k) => {
     const subject = value(raw, k)!.trim();
-    if (!/^[^=,]+=/.test(subject)) throw new ConfigError(`${where(raw, k)}: ${k} must be a certificate's subject as ZooKeeper's x509 identity, e.g. CN=ops,O=Example; got "${subject}"`);
+    if (!/^[^=,]+=/.test(subject))
+      throw new ConfigError(
+        `${where(raw, k)}: ${k} must be a certificate's subject as ZooKeeper's x509 identity, e.g. CN=ops,O=Example; got "${subject}"`,
+      );
     return subject;
   });
 }
 
 function adminAuth(raw: RawConfig, superDigest: string | undefined): Pick<SecuritySettings, "adminAuthDigests" | "adminAuthX509"> {
   const given = list(raw, "admin.authDigests");
-  for (const d of given) if (!DIGEST_ID.test(d)) throw new ConfigError(`${where(raw, "admin.authDigests")}: "${d}" must be user:base64(sha1(user:password))`);
+  for (const d of given)
+    if (!DIGEST_ID.test(d)) throw new ConfigError(`${where(raw, "admin.authDigests")}: "${d}" must be user:base64(sha1(user:password))`);
   const subjects = x509Subjects(raw);
   const https = isTrue(raw, "admin.forceHttps") || isTrue(raw, "admin.portUnification");
   const firstKey = [...raw.keys()].find((k) => k === "admin.authX509" || k.startsWith("admin.authX509."));
-  if (firstKey !== undefined && !https) throw new ConfigError(`${where(raw, firstKey)}: ${firstKey} needs HTTPS on the admin port (admin.forceHttps=true): a client certificate comes only with TLS`);
+  if (firstKey !== undefined && !https)
+    throw new ConfigError(
+      `${where(raw, firstKey)}: ${firstKey} needs HTTPS on the admin port (admin.forceHttps=true): a client certificate comes only with TLS`,
+    );
   if (!isTrue(raw, "admin.authRequired")) return { adminAuthDigests: undefined, adminAuthX509: new Set() };
   const ids = new Set(given);
   if (superDigest !== undefined) ids.add(superDigest);
@@ -71,7 +85,10 @@ function adminAuth(raw: RawConfig, superDigest: string | undefined): Pick<Securi
   const superUser = value(raw, "X509AuthenticationProvider.superUser");
   if (https && superUser !== undefined) x509.add(superUser);
   // Required with nobody able to pass would shut operators out silently.
-  if (ids.size === 0 && x509.size === 0) throw new ConfigError(`${where(raw, "admin.authRequired")}: admin.authRequired needs superDigest or admin.authDigests (or, with admin.forceHttps, admin.authX509 or X509AuthenticationProvider.superUser)`);
+  if (ids.size === 0 && x509.size === 0)
+    throw new ConfigError(
+      `${where(raw, "admin.authRequired")}: admin.authRequired needs superDigest or admin.authDigests (or, with admin.forceHttps, admin.authX509 or X509AuthenticationProvider.superUser)`,
+    );
   return { adminAuthDigests: ids, adminAuthX509: x509 };
 }
 

@@ -44,7 +44,8 @@ type Lookup = (key: string) => { value: string; where: string } | undefined;
 export function tlsSettings(raw: RawConfig, prefix: string, reloadKey: string, baseDir: string): TlsSettings {
   const get: Lookup = (suffix) => raw.get(prefix + suffix);
   const keyStore = storeSpec(get, prefix, "keyStore", baseDir);
-  if (!keyStore) throw new ConfigError(`a TLS port needs ${prefix}keyStore.location: the server's private key and certificate (PEM or PKCS12)`);
+  if (!keyStore)
+    throw new ConfigError(`a TLS port needs ${prefix}keyStore.location: the server's private key and certificate (PEM or PKCS12)`);
   const { minVersion, maxVersion } = versions(get, prefix);
   return {
     keyStore,
@@ -65,11 +66,15 @@ function storeSpec(get: Lookup, prefix: string, which: "keyStore" | "trustStore"
   let type: StoreType | "JKS" | undefined;
   if (typeKey) {
     const t = typeKey.value.toUpperCase();
-    if (t !== "PEM" && t !== "PKCS12" && t !== "JKS") throw new ConfigError(`${typeKey.where}: ${prefix}${which}.type must be PEM or PKCS12, got "${typeKey.value}"`);
+    if (t !== "PEM" && t !== "PKCS12" && t !== "JKS")
+      throw new ConfigError(`${typeKey.where}: ${prefix}${which}.type must be PEM or PKCS12, got "${typeKey.value}"`);
     type = t;
   } else {
     type = EXTENSIONS[extname(location.value).toLowerCase()];
-    if (!type) throw new ConfigError(`${location.where}: cannot tell the type of ${location.value} from its extension (.pem or .p12): set ${prefix}${which}.type to PEM or PKCS12`);
+    if (!type)
+      throw new ConfigError(
+        `${location.where}: cannot tell the type of ${location.value} from its extension (.pem or .p12): set ${prefix}${which}.type to PEM or PKCS12`,
+      );
   }
   if (type === "JKS") {
     throw new ConfigError(
@@ -96,7 +101,8 @@ function clientAuth(get: Lookup, prefix: string): ClientAuth {
   const v = get("clientAuth");
   if (!v) return "need";
   const mode = v.value.toLowerCase();
-  if (mode !== "none" && mode !== "want" && mode !== "need") throw new ConfigError(`${v.where}: ${prefix}clientAuth must be none, want or need, got "${v.value}"`);
+  if (mode !== "none" && mode !== "want" && mode !== "need")
+    throw new ConfigError(`${v.where}: ${prefix}clientAuth must be none, want or need, got "${v.value}"`);
   return mode;
 }
 
@@ -107,13 +113,23 @@ function clientAuth(get: Lookup, prefix: string): ClientAuth {
 function versions(get: Lookup, prefix: string): { minVersion: TlsVersion; maxVersion: TlsVersion } {
   const version = (text: string, where: string, key: string): TlsVersion => {
     const v = VERSIONS.find((x) => x.toLowerCase() === text.trim().toLowerCase());
-    if (!v) throw new ConfigError(`${where}: ${prefix}${key} must be TLSv1.2 or TLSv1.3, got "${text.trim()}"${/^TLSv1(\.1)?$/i.test(text.trim()) ? " (older versions are not safe)" : ""}`);
+    if (!v)
+      throw new ConfigError(
+        `${where}: ${prefix}${key} must be TLSv1.2 or TLSv1.3, got "${text.trim()}"${/^TLSv1(\.1)?$/i.test(text.trim()) ? " (older versions are not safe)" : ""}`,
+      );
     return v;
   };
   const p = get("protocol");
   const protocol = p && p.value.toUpperCase() !== "TLS" ? version(p.value, p.where, "protocol") : "TLSv1.3";
   const e = get("enabledProtocols");
-  const enabled = e ? e.value.split(",").filter((s) => s.trim() !== "").map((s) => version(s, e.where, "enabledProtocols")) : protocol === "TLSv1.3" ? VERSIONS : [protocol];
+  const enabled = e
+    ? e.value
+        .split(",")
+        .filter((s) => s.trim() !== "")
+        .map((s) => version(s, e.where, "enabledProtocols"))
+    : protocol === "TLSv1.3"
+      ? VERSIONS
+      : [protocol];
   if (enabled.length === 0) throw new ConfigError(`${e!.where}: ${prefix}enabledProtocols names no protocol`);
   const sorted = [...enabled].sort();
   return { minVersion: sorted[0]!, maxVersion: sorted.at(-1)! };
@@ -123,9 +139,14 @@ function ciphers(get: Lookup, prefix: string): string | undefined {
   const c = get("ciphersuites");
   if (!c || c.value.trim() === "") return undefined;
   const known = new Set(getCiphers().map((n) => n.toLowerCase()));
-  const names = c.value.split(",").map((s) => s.trim()).filter(Boolean).map((n) => ({ given: n, openssl: opensslCipherName(n) }));
+  const names = c.value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((n) => ({ given: n, openssl: opensslCipherName(n) }));
   const unknown = names.filter((n) => !known.has(n.openssl.toLowerCase()));
-  if (unknown.length > 0) throw new ConfigError(`${c.where}: ${prefix}ciphersuites: unknown cipher suite ${unknown.map((n) => n.given).join(", ")}`);
+  if (unknown.length > 0)
+    throw new ConfigError(`${c.where}: ${prefix}ciphersuites: unknown cipher suite ${unknown.map((n) => n.given).join(", ")}`);
   return names.map((n) => n.openssl).join(":");
 }
 

@@ -34,7 +34,8 @@ export class SaslExchange {
       this.server ??= new DigestMd5Server({ passwordOf: (user) => users.passwords.get(user) });
       const step = this.server.evaluate(token);
       if (step.complete) {
-        if (s.identities.length >= IDENTITIES_PER_SESSION_MAX) throw new SaslError(`the session already holds ${IDENTITIES_PER_SESSION_MAX} identities`);
+        if (s.identities.length >= IDENTITIES_PER_SESSION_MAX)
+          throw new SaslError(`the session already holds ${IDENTITIES_PER_SESSION_MAX} identities`);
         this.authenticated(s, step.user);
       }
       return { xid, zxid: 0n, err: ErrorCode.OK, response: { type: "sasl", token: step.token } };
@@ -56,7 +57,9 @@ export class SaslExchange {
     s.identities.push({ scheme: "sasl", id: user });
     const superuser = this.config.saslSuperUsers.includes(user);
     if (superuser) s.superuser = true;
-    this.log(`session 0x${s.sessionId.toString(16)} from ${this.remote}: SASL DIGEST-MD5 authenticated sasl:${user}${superuser ? " (a superUser)" : ""}`);
+    this.log(
+      `session 0x${s.sessionId.toString(16)} from ${this.remote}: SASL DIGEST-MD5 authenticated sasl:${user}${superuser ? " (a superUser)" : ""}`,
+    );
   }
 }
 
@@ -64,7 +67,12 @@ export class SaslExchange {
  * The answer to a request from a session that has none of the identities enforce.auth
  * requires (auth and SASL rounds are exempt), or undefined when it may go on.
  */
-export function enforcementRefusal(config: Pick<ServerConfig, "enforceAuthSchemes">, s: LocalSession, xid: number, request: Request): Answer | undefined {
+export function enforcementRefusal(
+  config: Pick<ServerConfig, "enforceAuthSchemes">,
+  s: LocalSession,
+  xid: number,
+  request: Request,
+): Answer | undefined {
   const schemes = config.enforceAuthSchemes;
   if (schemes.length === 0 || request.type === "auth" || request.type === "sasl") return undefined;
   if (s.identities.some((id) => schemes.includes(id.scheme))) return undefined;

@@ -2,7 +2,23 @@
 // from the local tree in the session's order, writes sent on their way to the leader.
 // Every entry point is guarded: a fault while handling this connection ends it (logged and
 // counted by the connection), never the server.
-import { CloseReason, EncodeError, ErrorCode, EventType, KeeperState, Perms, WardenError, formatZxid, type ACL, type ConnectRequest, type Id, type Request, type Response, type Stat, type WatchEvent } from "@warden/protocol";
+import {
+  CloseReason,
+  EncodeError,
+  ErrorCode,
+  EventType,
+  KeeperState,
+  Perms,
+  WardenError,
+  formatZxid,
+  type ACL,
+  type ConnectRequest,
+  type Id,
+  type Request,
+  type Response,
+  type Stat,
+  type WatchEvent,
+} from "@warden/protocol";
 import { checkACL, generateDigest, userNameOf, type ReadRequest } from "@warden/tree";
 import { PauseReason, type ClientConnection, type ConnectionHandler } from "../net/connection.js";
 import { negotiateTimeoutMs } from "../session/tracker.js";
@@ -62,7 +78,10 @@ export class ClientHandler implements ConnectionHandler {
     const password = this.ctx.password(req.sessionId);
     if (password === undefined) return this.connection.close(CloseReason.NOT_SERVING, NO_SECRET_YET);
     if (!info || !samePassword(req.password, password)) {
-      return this.connection.close(CloseReason.SESSION_EXPIRED, `session 0x${req.sessionId.toString(16)} has expired or its password is wrong`);
+      return this.connection.close(
+        CloseReason.SESSION_EXPIRED,
+        `session 0x${req.sessionId.toString(16)} has expired or its password is wrong`,
+      );
     }
     // The leader makes this server the session's owner before any request sent on this connection.
     node.submitRevalidate(req.sessionId);
@@ -96,7 +115,14 @@ export class ClientHandler implements ConnectionHandler {
       if (password === undefined) return this.connection.close(CloseReason.NOT_SERVING, NO_SECRET_YET);
       this.ctx.attach(sessionId, this);
       const c = this.connection;
-      this.session = new LocalSession(sessionId, timeoutMs, c, this.ctx.config.outstandingPerSessionMax, (s, r) => this.sendReply(s, r), () => !c.writable);
+      this.session = new LocalSession(
+        sessionId,
+        timeoutMs,
+        c,
+        this.ctx.config.outstandingPerSessionMax,
+        (s, r) => this.sendReply(s, r),
+        () => !c.writable,
+      );
       // ZooKeeper's skipACL: this server checks no ACL, for reads here and writes it forwards.
       this.session.superuser = this.ctx.config.skipACL;
       this.session.readOnly = this.readOnly;
@@ -111,7 +137,15 @@ export class ClientHandler implements ConnectionHandler {
     if (!s) return;
     this.guard(() => {
       this.ctx.outstanding.add(1);
-      s.order.read(() => ({ xid, zxid: this.ctx.node.lastZxid, err, response: undefined, startedMs: performance.now(), op: "invalid", thenClose: closeSession ? "sessionClosed" : undefined }));
+      s.order.read(() => ({
+        xid,
+        zxid: this.ctx.node.lastZxid,
+        err,
+        response: undefined,
+        startedMs: performance.now(),
+        op: "invalid",
+        thenClose: closeSession ? "sessionClosed" : undefined,
+      }));
     });
   }
 
@@ -128,7 +162,9 @@ export class ClientHandler implements ConnectionHandler {
 
   /** The session was closed or expired: its connection ends. */
   end(reason: "sessionClosed" | "sessionExpired"): void {
-    this.guard(() => this.connection.close(reason === "sessionExpired" ? CloseReason.SESSION_EXPIRED : CloseReason.SESSION_CLOSED, `session ${reason}`));
+    this.guard(() =>
+      this.connection.close(reason === "sessionExpired" ? CloseReason.SESSION_EXPIRED : CloseReason.SESSION_CLOSED, `session ${reason}`),
+    );
   }
 
   onWritable(): void {
@@ -159,7 +195,8 @@ export class ClientHandler implements ConnectionHandler {
     const startedMs = performance.now();
     this.ctx.metrics.received(request.type);
     this.ctx.outstanding.add(1);
-    const authAnswer = request.type === "sasl" ? this.saslRound(s, xid, request.token) : enforcementRefusal(this.ctx.config, s, xid, request);
+    const authAnswer =
+      request.type === "sasl" ? this.saslRound(s, xid, request.token) : enforcementRefusal(this.ctx.config, s, xid, request);
     if (authAnswer !== undefined) {
       if (authAnswer.thenClose !== undefined) this.ending = true;
       s.order.read(() => replyOf(authAnswer, startedMs, request.type));
@@ -223,7 +260,9 @@ export class ClientHandler implements ConnectionHandler {
       });
     const gate = this.ctx.reconfig;
     if (!gate) return finish(ErrorCode.RECONFIG_DISABLED, undefined);
-    gate.handle(request, { superuser: s.superuser, identities: s.identities }, (a) => finish(a.err, a.err === 0 ? (a as { response: Response }).response : undefined));
+    gate.handle(request, { superuser: s.superuser, identities: s.identities }, (a) =>
+      finish(a.err, a.err === 0 ? (a as { response: Response }).response : undefined),
+    );
     this.backPressure(s);
   }
 
@@ -244,7 +283,11 @@ export class ClientHandler implements ConnectionHandler {
     if (request.type === "multiRead" && request.ops.length > MULTI_READ_OPS_MAX) return refuse(ErrorCode.BAD_ARGUMENTS);
     if (request.type === "multi") {
       const bytes = this.connection.multiReplyBytesMax(xid, request.ops);
-      if (bytes > this.connection.replyBytesMax) return { ...refuse(ErrorCode.MARSHALLING_ERROR), refused: `the reply to a multi of ${request.ops.length} ops could take ${bytes} bytes` };
+      if (bytes > this.connection.replyBytesMax)
+        return {
+          ...refuse(ErrorCode.MARSHALLING_ERROR),
+          refused: `the reply to a multi of ${request.ops.length} ops could take ${bytes} bytes`,
+        };
     }
     const watching = watchedPaths(request);
     if (watching.length > 0) {
@@ -277,12 +320,16 @@ export class ClientHandler implements ConnectionHandler {
         case "whoAmI":
           return ok({ type: "whoAmI", clientInfo: s.identities.map((id) => ({ scheme: id.scheme, id: userNameOf(id) })) });
         case "getConfig": {
-          const r = node.tree.read({ type: "getData", path: CONFIG_PATH, watch: request.watch }, this.readContext(s)) as { data: Uint8Array; stat: Stat };
+          const r = node.tree.read({ type: "getData", path: CONFIG_PATH, watch: request.watch }, this.readContext(s)) as {
+            data: Uint8Array;
+            stat: Stat;
+          };
           return ok({ type: "getConfig", data: r.data, stat: r.stat });
         }
         case "setWatches":
           // A replay costs up to the whole history: one per connection, as the client sends it.
-          if (request.resumeAfterZxid !== undefined && this.resumed) return { xid, zxid: node.lastZxid, err: ErrorCode.BAD_ARGUMENTS, response: undefined };
+          if (request.resumeAfterZxid !== undefined && this.resumed)
+            return { xid, zxid: node.lastZxid, err: ErrorCode.BAD_ARGUMENTS, response: undefined };
           this.setWatches(s, request);
           return ok({ type: "setWatches" });
         case "addWatch":
@@ -290,7 +337,9 @@ export class ClientHandler implements ConnectionHandler {
           return ok({ type: "addWatch" });
         case "removeWatches": {
           const w = node.tree.watches;
-          const found = request.checkOnly ? w.containsWatch(s.sessionId, request.path, request.watcherType) : w.removeWatches(s.sessionId, request.path, request.watcherType);
+          const found = request.checkOnly
+            ? w.containsWatch(s.sessionId, request.path, request.watcherType)
+            : w.removeWatches(s.sessionId, request.path, request.watcherType);
           return found ? ok({ type: "removeWatches" }) : { xid, zxid: node.lastZxid, err: ErrorCode.NO_WATCHER, response: undefined };
         }
         default:
@@ -298,7 +347,8 @@ export class ClientHandler implements ConnectionHandler {
       }
     } catch (e) {
       // A reply that would pass the client's frame limit was never built: refuse it.
-      if (e instanceof EncodeError) return { xid, zxid: node.lastZxid, err: ErrorCode.MARSHALLING_ERROR, response: undefined, refused: e.message };
+      if (e instanceof EncodeError)
+        return { xid, zxid: node.lastZxid, err: ErrorCode.MARSHALLING_ERROR, response: undefined, refused: e.message };
       if (e instanceof WardenError) return { xid, zxid: node.lastZxid, err: e.zkCode, response: undefined };
       throw e;
     }
@@ -320,7 +370,8 @@ export class ClientHandler implements ConnectionHandler {
       const replayed = node.history.replay(s.sessionId, resume, request.persistentWatches, request.persistentRecursiveWatches);
       if (replayed === null) {
         const lost = new Set([...request.persistentWatches, ...request.persistentRecursiveWatches]);
-        for (const path of lost) this.connection.sendEvent({ type: EventType.EventsLost, state: KeeperState.SyncConnected, path, zxid: node.lastZxid });
+        for (const path of lost)
+          this.connection.sendEvent({ type: EventType.EventsLost, state: KeeperState.SyncConnected, path, zxid: node.lastZxid });
       } else {
         for (const f of replayed) this.deliver(f.event, f.acl);
       }
@@ -382,7 +433,8 @@ export class ClientHandler implements ConnectionHandler {
     else c.sendReply(reply.xid, reply.zxid, reply.err, reply.err === 0 ? reply.response : undefined);
     if (reply.thenClose === "sessionClosed") c.close(CloseReason.SESSION_CLOSED, "session closed");
     else if (reply.thenClose === "authFailed") c.close(CloseReason.AUTH_FAILED, "authentication failed");
-    else if (reply.thenClose === "authRequired") c.close(CloseReason.AUTH_FAILED, `authentication required (one of ${this.ctx.config.enforceAuthSchemes.join(", ")})`);
+    else if (reply.thenClose === "authRequired")
+      c.close(CloseReason.AUTH_FAILED, `authentication required (one of ${this.ctx.config.enforceAuthSchemes.join(", ")})`);
     if (s.paused && s.order.outstanding < s.order.outstandingMax / 2) {
       s.paused = false;
       c.resume(PauseReason.session);

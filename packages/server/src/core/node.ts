@@ -106,12 +106,28 @@ export class WardenNode {
   /** A local session's write: prepared here when leader, else forwarded to the leader. */
   submitWrite(session: LocalSession, cxid: number, request: WriteRequest, complete: (reply: Reply) => void): void {
     this.pending.add(session, cxid, complete);
-    this.route({ type: "forward", origin: this.hooks.myId, sessionId: session.sessionId, cxid, request, identities: session.identities, superuser: session.superuser });
+    this.route({
+      type: "forward",
+      origin: this.hooks.myId,
+      sessionId: session.sessionId,
+      cxid,
+      request,
+      identities: session.identities,
+      superuser: session.superuser,
+    });
   }
 
   /** A new session: its createSession txn goes through the leader like any write. */
   submitCreateSession(sessionId: bigint, timeoutMs: number): void {
-    this.route({ type: "forward", origin: this.hooks.myId, sessionId, cxid: CREATE_SESSION_CXID, request: { type: "createSession", timeoutMs }, identities: [], superuser: false });
+    this.route({
+      type: "forward",
+      origin: this.hooks.myId,
+      sessionId,
+      cxid: CREATE_SESSION_CXID,
+      request: { type: "createSession", timeoutMs },
+      identities: [],
+      superuser: false,
+    });
   }
 
   /**
@@ -119,7 +135,15 @@ export class WardenNode {
    * REVALIDATE and setOwner). It travels to the leader ahead of the writes that follow.
    */
   submitRevalidate(sessionId: bigint): void {
-    this.route({ type: "forward", origin: this.hooks.myId, sessionId, cxid: REVALIDATE_CXID, request: { type: "revalidate" }, identities: [], superuser: false });
+    this.route({
+      type: "forward",
+      origin: this.hooks.myId,
+      sessionId,
+      cxid: REVALIDATE_CXID,
+      request: { type: "revalidate" },
+      identities: [],
+      superuser: false,
+    });
   }
 
   /**
@@ -208,7 +232,8 @@ export class WardenNode {
       this.proposer.submit(housekeeping(this.hooks.myId, id, { type: "closeSession" }));
     }
     if (containerCheck) {
-      for (const path of this.treeOf.expiredNodes(now, 1000)) this.proposer.submit(housekeeping(this.hooks.myId, 0n, { type: "deleteContainer", path }));
+      for (const path of this.treeOf.expiredNodes(now, 1000))
+        this.proposer.submit(housekeeping(this.hooks.myId, 0n, { type: "deleteContainer", path }));
     }
   }
 
@@ -256,6 +281,14 @@ export class WardenNode {
 
   /** For requests that are not writes but still concern the replicated state. */
   isWrite(request: Request): request is Extract<Request, WriteRequest> {
-    return request.type === "create" || request.type === "delete" || request.type === "setData" || request.type === "setACL" || request.type === "check" || request.type === "multi" || request.type === "closeSession";
+    return (
+      request.type === "create" ||
+      request.type === "delete" ||
+      request.type === "setData" ||
+      request.type === "setACL" ||
+      request.type === "check" ||
+      request.type === "multi" ||
+      request.type === "closeSession"
+    );
   }
 }

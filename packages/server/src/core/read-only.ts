@@ -113,7 +113,9 @@ export class ReadOnlyMode {
 }
 
 /** What a read-only server does with a handshake: open (a new or a known local session) or refuse. */
-export type ReadOnlyConnect = { open: true; sessionId: bigint; timeoutMs: number; created: boolean } | { open: false; reason: CloseReason; message: string; lastZxid?: bigint };
+export type ReadOnlyConnect =
+  | { open: true; sessionId: bigint; timeoutMs: number; created: boolean }
+  | { open: false; reason: CloseReason; message: string; lastZxid?: bigint };
 
 export interface ReadOnlyConnectContext {
   lastZxid: bigint;
@@ -129,19 +131,29 @@ export interface ReadOnlyConnectContext {
 /** ZooKeeper's processConnectRequest on a ReadOnlyZooKeeperServer, with local sessions. */
 export function readOnlyConnect(ro: ReadOnlyMode, req: ConnectRequest, c: ReadOnlyConnectContext): ReadOnlyConnect {
   const refuse = (reason: CloseReason, message: string): ReadOnlyConnect => ({ open: false, reason, message });
-  if (!req.readOnly) return refuse(CloseReason.NOT_SERVING, "this server is read-only (it has no quorum) and the client did not allow read-only (canBeReadOnly); try another server");
+  if (!req.readOnly)
+    return refuse(
+      CloseReason.NOT_SERVING,
+      "this server is read-only (it has no quorum) and the client did not allow read-only (canBeReadOnly); try another server",
+    );
   if (req.lastZxidSeen > c.lastZxid) {
     const message = `the client has seen zxid ${formatZxid(req.lastZxidSeen)}, this read-only server only ${formatZxid(c.lastZxid)}; try another server`;
     return { open: false, reason: CloseReason.ZXID_BEHIND, message, lastZxid: c.lastZxid };
   }
   if (req.sessionId === 0n) {
     const sessionId = c.takeSessionId();
-    if (c.password(sessionId) === undefined) return refuse(CloseReason.NOT_SERVING, "the ensemble has not committed its session secret yet; try again");
+    if (c.password(sessionId) === undefined)
+      return refuse(CloseReason.NOT_SERVING, "the ensemble has not committed its session secret yet; try again");
     const timeoutMs = negotiateTimeoutMs(req.timeoutMs, c.minSessionTimeoutMs, c.maxSessionTimeoutMs);
-    if (!ro.add(sessionId, timeoutMs)) return refuse(CloseReason.NOT_SERVING, `this read-only server holds ${READ_ONLY_SESSIONS_MAX} sessions; try another server`);
+    if (!ro.add(sessionId, timeoutMs))
+      return refuse(CloseReason.NOT_SERVING, `this read-only server holds ${READ_ONLY_SESSIONS_MAX} sessions; try another server`);
     return { open: true, sessionId, timeoutMs, created: true };
   }
-  if (c.globalSession(req.sessionId)) return refuse(CloseReason.NOT_SERVING, `session 0x${req.sessionId.toString(16)} belongs to the quorum and cannot reattach to a read-only server; try another server`);
+  if (c.globalSession(req.sessionId))
+    return refuse(
+      CloseReason.NOT_SERVING,
+      `session 0x${req.sessionId.toString(16)} belongs to the quorum and cannot reattach to a read-only server; try another server`,
+    );
   const password = c.password(req.sessionId);
   const timeoutMs = ro.timeoutOf(req.sessionId);
   if (timeoutMs === undefined || password === undefined || !samePassword(req.password, password)) {

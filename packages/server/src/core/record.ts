@@ -32,6 +32,7 @@ export function decodeRecord(bytes: Uint8Array): { cxid: number; txn: Txn; origi
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const cxid = view.getInt32(0);
   if (bytes[4] !== ORIGIN_MARK) return { cxid, txn: decodeTxn(bytes.subarray(4)), origin: null };
-  if (bytes.length < 10) throw new DecodeError("WARDEN_ERR_RECORD_SHORT", `log record of ${bytes.length} bytes is too short for its origin`);
+  if (bytes.length < 10)
+    throw new DecodeError("WARDEN_ERR_RECORD_SHORT", `log record of ${bytes.length} bytes is too short for its origin`);
   return { cxid, txn: decodeTxn(bytes.subarray(9)), origin: view.getUint32(5) };
 }

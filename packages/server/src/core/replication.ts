@@ -2,7 +2,18 @@
 // the clock, following the order rules written on consensus' Ready type. The server above
 // sees only: propose, sync, and callbacks for committed entries and role changes.
 import { decode, encode } from "cbor-x";
-import { Replica, type Entry, type HardState, type Membership, type MembershipStatus, type Message, type Ready, type ReplicaConfig, type Snapshot, type Status } from "@warden/consensus";
+import {
+  Replica,
+  type Entry,
+  type HardState,
+  type Membership,
+  type MembershipStatus,
+  type Message,
+  type Ready,
+  type ReplicaConfig,
+  type Snapshot,
+  type Status,
+} from "@warden/consensus";
 import type { Storage } from "@warden/storage";
 import type { ConfigStore } from "../reconfig/store.js";
 
@@ -216,7 +227,8 @@ export class ReplicationDriver {
       this.replica.advance(rd);
       // Each pass awaits only microtasks when a Ready carries nothing: a replica that keeps
       // reporting work it does not hand over would starve the event loop (a hung server).
-      if (isEmpty(rd) && this.replica.hasReady()) throw new Error("assertion failed: the replica reports a Ready with nothing in it, again");
+      if (isEmpty(rd) && this.replica.hasReady())
+        throw new Error("assertion failed: the replica reports a Ready with nothing in it, again");
     }
   }
 
@@ -264,7 +276,16 @@ export class ReplicationDriver {
 
 function isEmpty(rd: Ready): boolean {
   return (
-    rd.hardState === null && rd.snapshot === null && rd.truncateAfterZxid === null && rd.entries.length === 0 && rd.messages.length === 0 &&
-    rd.committed.length === 0 && rd.snapshotWanted === null && rd.status === null && rd.membership === null && rd.syncsDone.length === 0 && rd.syncsFailed.length === 0
+    rd.hardState === null &&
+    rd.snapshot === null &&
+    rd.truncateAfterZxid === null &&
+    rd.entries.length === 0 &&
+    rd.messages.length === 0 &&
+    rd.committed.length === 0 &&
+    rd.snapshotWanted === null &&
+    rd.status === null &&
+    rd.membership === null &&
+    rd.syncsDone.length === 0 &&
+    rd.syncsFailed.length === 0
   );
 }

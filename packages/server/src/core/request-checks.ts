@@ -40,7 +40,7 @@ export function requestPathProblem(request: Request): string | undefined {
 }
 
 function at(path: string, problem: string | undefined): string | undefined {
-  return problem === undefined ? undefined : `${problem} (path "${path.length > 64 ? path.slice(0, 64) + "..." : path}")`;
+  return problem === undefined ? undefined : `${problem} (path "${path.length > 64 ? `${path.slice(0, 64)}...` : path}")`;
 }
 
 function watchLists(r: Extract<Request, { type: "setWatches" }>): readonly (readonly string[])[] {

@@ -5,7 +5,17 @@
 // Frames are taken from what was read one at a time, and none while reading is paused: the
 // requests a client wrote ahead of a full session (maxOutstandingPerSession) stay the bytes
 // they came in, not decoded requests, until room frees (issue 11: a 50,000-request write).
-import { DecodeError, EncodeError, type CloseReason, type Id, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
+import {
+  DecodeError,
+  EncodeError,
+  type CloseReason,
+  type Id,
+  type ConnectRequest,
+  type ConnectResponse,
+  type Response,
+  type WatchEvent,
+  type WriteOp,
+} from "@warden/protocol";
 import {
   OutputBound,
   PauseReason,
@@ -40,11 +50,24 @@ export abstract class ConnectionBase implements ClientConnection {
     protected readonly bounds: ConnectionBounds,
     protected readonly reporter: ListenerReporter,
   ) {
-    this.gate = new ReadGate(() => this.pauseIo(), () => this.scheduleTake());
-    this.output = new OutputBound(bounds, () => this.bufferedBytes, this.gate, (bytes) =>
-      this.fail("output_overflow", `${bytes} bytes of replies queued for a client that does not read them (outputBytesMax ${bounds.outputBytesMax})`),
+    this.gate = new ReadGate(
+      () => this.pauseIo(),
+      () => this.scheduleTake(),
     );
-    this.handshakeTimer = setTimeout(() => this.fail("handshake_timeout", `no completed handshake after ${bounds.handshakeTimeoutMs} ms`), bounds.handshakeTimeoutMs);
+    this.output = new OutputBound(
+      bounds,
+      () => this.bufferedBytes,
+      this.gate,
+      (bytes) =>
+        this.fail(
+          "output_overflow",
+          `${bytes} bytes of replies queued for a client that does not read them (outputBytesMax ${bounds.outputBytesMax})`,
+        ),
+    );
+    this.handshakeTimer = setTimeout(
+      () => this.fail("handshake_timeout", `no completed handshake after ${bounds.handshakeTimeoutMs} ms`),
+      bounds.handshakeTimeoutMs,
+    );
     this.handshakeTimer.unref();
   }
 
@@ -182,7 +205,9 @@ export abstract class ConnectionBase implements ClientConnection {
 
   sessionMoved(xid: number, zxid: bigint): void {
     if (this.closed) return;
-    this.reporter.log(`closing ${this.protocol} connection ${this.remote}: session_moved: its session reattached to another server (request xid ${xid})`);
+    this.reporter.log(
+      `closing ${this.protocol} connection ${this.remote}: session_moved: its session reattached to another server (request xid ${xid})`,
+    );
     this.reporter.closed(this.protocol, "session_moved");
     this.endMoved(xid, zxid);
   }
@@ -193,7 +218,14 @@ export abstract class ConnectionBase implements ClientConnection {
   fail(cause: CloseCause, detail?: unknown): void {
     if (this.closed) return;
     // The client's fault (a bad frame) is told in one line; ours comes with its stack.
-    const text = detail === undefined ? "" : typeof detail === "string" ? detail : detail instanceof DecodeError ? detail.message : describeError(detail);
+    const text =
+      detail === undefined
+        ? ""
+        : typeof detail === "string"
+          ? detail
+          : detail instanceof DecodeError
+            ? detail.message
+            : describeError(detail);
     this.reporter.log(`closing ${this.protocol} connection ${this.remote}: ${cause}${text ? `: ${text}` : ""}`);
     this.reporter.closed(this.protocol, cause);
     this.ended();

@@ -230,7 +230,8 @@ export class TurnBatch {
     this.scheduled = false;
     if (!this.buffer || this.bytes === 0) return;
     // A small batch is copied out so the 64 KiB buffer is not held for a few bytes.
-    const out = this.bytes * 4 < this.buffer.length ? Buffer.from(this.buffer.subarray(0, this.bytes)) : this.buffer.subarray(0, this.bytes);
+    const out =
+      this.bytes * 4 < this.buffer.length ? Buffer.from(this.buffer.subarray(0, this.bytes)) : this.buffer.subarray(0, this.bytes);
     if (out.buffer === this.buffer.buffer) this.buffer = undefined;
     this.bytes = 0;
     this.send(out);

@@ -68,4 +68,3 @@ export function integer(d: Der | undefined): number {
   if (b.length > 4) throw new DerError("integer too large");
   return b.reduce((n, x) => n * 256 + x, 0);
 }
-

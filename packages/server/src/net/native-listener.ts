@@ -20,7 +20,16 @@ import {
 import { ConnectionBase } from "./connection-base.js";
 import { judgeOrigin, type AllowedOrigins } from "./origins.js";
 import { createHttpsListener, peerIdentities, type ListenerTls } from "./tls-listener.js";
-import { TurnBatch, listenTcp, type CloseCause, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
+import {
+  TurnBatch,
+  listenTcp,
+  type CloseCause,
+  type ConnectionBounds,
+  type ConnectionLimiter,
+  type HandlerFactory,
+  type ListenerReporter,
+  type SocketSettings,
+} from "./connection.js";
 
 const EMPTY = Buffer.alloc(0);
 const HEADER_SHORT = Buffer.alloc(2);
@@ -113,7 +122,8 @@ export class NativeConnection extends ConnectionBase {
   }
   /** A client at fault is told why in a close frame; a connection that does not read is just cut. */
   protected override abortIo(cause: CloseCause, text: string): void {
-    if (cause === "bad_frame" || cause === "connect_twice" || cause === "handshake_too_large") return this.closeIo(CloseReason.BAD_FRAME, text.slice(0, 1024), undefined);
+    if (cause === "bad_frame" || cause === "connect_twice" || cause === "handshake_too_large")
+      return this.closeIo(CloseReason.BAD_FRAME, text.slice(0, 1024), undefined);
     this.destroyIo();
   }
 
@@ -148,7 +158,9 @@ export class NativeConnection extends ConnectionBase {
     this.handler!.onRequest(frame.xid, frame.request);
   }
   protected encodeReply(xid: number, zxid: bigint, err: number, response: Response | undefined): Uint8Array {
-    return this.codec.encodeServerFrame(err === 0 ? { kind: "reply", xid, zxid, err, response: response! } : { kind: "reply", xid, zxid, err });
+    return this.codec.encodeServerFrame(
+      err === 0 ? { kind: "reply", xid, zxid, err, response: response! } : { kind: "reply", xid, zxid, err },
+    );
   }
   protected encodeEvent(event: WatchEvent): Uint8Array {
     return this.codec.encodeServerFrame({ kind: "event", event });
@@ -179,15 +191,30 @@ export class NativeConnection extends ConnectionBase {
 }
 
 const STAT_MAX: Stat = {
-  czxid: 2n ** 64n - 1n, mzxid: 2n ** 64n - 1n, ctime: Number.MAX_SAFE_INTEGER, mtime: Number.MAX_SAFE_INTEGER,
-  version: -(2 ** 31), cversion: -(2 ** 31), aversion: -(2 ** 31), ephemeralOwner: 2n ** 64n - 1n,
-  dataLength: -(2 ** 31), numChildren: -(2 ** 31), pzxid: 2n ** 64n - 1n,
+  czxid: 2n ** 64n - 1n,
+  mzxid: 2n ** 64n - 1n,
+  ctime: Number.MAX_SAFE_INTEGER,
+  mtime: Number.MAX_SAFE_INTEGER,
+  version: -(2 ** 31),
+  cversion: -(2 ** 31),
+  aversion: -(2 ** 31),
+  ephemeralOwner: 2n ** 64n - 1n,
+  dataLength: -(2 ** 31),
+  numChildren: -(2 ** 31),
+  pzxid: 2n ** 64n - 1n,
 };
 let sizesMemo: { envelope: number; create: number; setData: number; error: number } | undefined;
 /** Bytes each multi result adds to a reply, measured once with the codec itself (CBOR headers included). */
 function resultSizes(codec: NativeCodec) {
   if (sizesMemo) return sizesMemo;
-  const reply = (results: unknown[]) => codec.encodeServerFrame({ kind: "reply", xid: 2 ** 31 - 1, zxid: 2n ** 64n - 1n, err: 0, response: { type: "multi", results } as Response }).length;
+  const reply = (results: unknown[]) =>
+    codec.encodeServerFrame({
+      kind: "reply",
+      xid: 2 ** 31 - 1,
+      zxid: 2n ** 64n - 1n,
+      err: 0,
+      response: { type: "multi", results } as Response,
+    }).length;
   const empty = reply([]);
   const each = (result: unknown) => reply([result]) - empty;
   sizesMemo = {
@@ -233,7 +260,9 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
     res.end("this port speaks WebSocket (Warden's native protocol)\n");
   };
   const rawSockets = new Set<Socket>();
-  const http = opts.tls ? createHttpsListener(opts.tls, opts.reporter, httpOptions, notWebSocket, rawSockets) : createServer(httpOptions, notWebSocket);
+  const http = opts.tls
+    ? createHttpsListener(opts.tls, opts.reporter, httpOptions, notWebSocket, rawSockets)
+    : createServer(httpOptions, notWebSocket);
   http.headersTimeout = opts.bounds.handshakeTimeoutMs;
   http.requestTimeout = opts.bounds.handshakeTimeoutMs;
   http.maxHeadersCount = 64;
@@ -253,7 +282,9 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
     const now = performance.now();
     if (now - lastLoggedMs >= ORIGIN_LOG_INTERVAL_MS) {
       const more = unlogged > 0 ? ` (and ${unlogged} more refused since the last such line)` : "";
-      opts.reporter.log(`native: refused a WebSocket upgrade from ${info.req.socket.remoteAddress ?? "?"} with Origin ${JSON.stringify(verdict.origin)} (not in nativeAllowedOrigins)${more}`);
+      opts.reporter.log(
+        `native: refused a WebSocket upgrade from ${info.req.socket.remoteAddress ?? "?"} with Origin ${JSON.stringify(verdict.origin)} (not in nativeAllowedOrigins)${more}`,
+      );
       lastLoggedMs = now;
       unlogged = 0;
     } else unlogged++;
@@ -287,7 +318,13 @@ export async function startNativeListener(opts: NativeListenerOptions): Promise<
   };
 }
 
-function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: NativeListenerOptions, connections: Set<NativeConnection>): void {
+function accept(
+  ws: WebSocket,
+  req: IncomingMessage,
+  codec: NativeCodec,
+  opts: NativeListenerOptions,
+  connections: Set<NativeConnection>,
+): void {
   ws.on("error", () => ws.terminate());
   const socket = req.socket;
   if (opts.sockets?.tcpKeepAlive) socket.setKeepAlive(true);
@@ -312,7 +349,8 @@ function accept(ws: WebSocket, req: IncomingMessage, codec: NativeCodec, opts: N
   const countHandshake = (chunk: Buffer) => {
     handshakeBytes += chunk.length;
     if (!conn.handshaking) socket.off("data", countHandshake);
-    else if (conn.stats.received === 0 && handshakeBytes > opts.bounds.handshakeBytesMax) conn.fail("handshake_too_large", `${handshakeBytes} bytes before a connect frame`);
+    else if (conn.stats.received === 0 && handshakeBytes > opts.bounds.handshakeBytesMax)
+      conn.fail("handshake_too_large", `${handshakeBytes} bytes before a connect frame`);
   };
   socket.on("data", countHandshake);
   ws.on("message", (data: Buffer, isBinary: boolean) => {

@@ -69,7 +69,10 @@ export function judgeOrigin(allowed: AllowedOrigins, header: string | string[] |
 }
 
 /** The pages allowed on the native port by the configuration (nativeAllowedOrigins, nativeAllowAdminOrigin). */
-export function nativeOrigins(config: { nativeAllowedOrigins: AllowedOrigins; nativeAllowAdminOrigin: boolean; adminPort: number; adminAddress: string | undefined }, adminSchemes: AdminSchemes = ["http"]): AllowedOrigins {
+export function nativeOrigins(
+  config: { nativeAllowedOrigins: AllowedOrigins; nativeAllowAdminOrigin: boolean; adminPort: number; adminAddress: string | undefined },
+  adminSchemes: AdminSchemes = ["http"],
+): AllowedOrigins {
   if (config.nativeAllowedOrigins === "*") return "*";
   if (!config.nativeAllowAdminOrigin || config.adminPort === 0) return config.nativeAllowedOrigins;
   return new Set([...config.nativeAllowedOrigins, ...adminOrigins(config.adminPort, config.adminAddress, adminSchemes)]);

@@ -24,7 +24,11 @@ const OID = {
   sha1: "1.3.14.3.2.26",
   sha256: "2.16.840.1.101.3.4.2.1",
 } as const;
-const AES: Record<string, string> = { "2.16.840.1.101.3.4.1.2": "aes-128-cbc", "2.16.840.1.101.3.4.1.22": "aes-192-cbc", "2.16.840.1.101.3.4.1.42": "aes-256-cbc" };
+const AES: Record<string, string> = {
+  "2.16.840.1.101.3.4.1.2": "aes-128-cbc",
+  "2.16.840.1.101.3.4.1.22": "aes-192-cbc",
+  "2.16.840.1.101.3.4.1.42": "aes-256-cbc",
+};
 const ITERATIONS_MAX = 10_000_000;
 
 /** The DER certificates of a PKCS12 file; throws Pkcs12Error when it cannot be read with `password`. */
@@ -59,7 +63,9 @@ function decrypt(encryptedData: Der | undefined, password: string): Buffer {
   const [, algorithm, encrypted] = seq(eci, "encrypted content info");
   const [algId, params] = seq(algorithm, "an encryption algorithm");
   if (oid(algId) !== OID.pbes2) {
-    throw new Pkcs12Error(`encrypted with ${oid(algId)}, a legacy algorithm: re-export the store with AES (openssl pkcs12 -export -certpbe AES-256-CBC, or keytool of JDK 12+), or use PEM`);
+    throw new Pkcs12Error(
+      `encrypted with ${oid(algId)}, a legacy algorithm: re-export the store with AES (openssl pkcs12 -export -certpbe AES-256-CBC, or keytool of JDK 12+), or use PEM`,
+    );
   }
   const [kdf, scheme] = seq(params, "PBES2 parameters");
   const [kdfId, kdfParams] = seq(kdf, "a key derivation");
@@ -95,7 +101,8 @@ function checkMac(macData: Der, content: Buffer, password: string): void {
   const expected = octets(digestDer, "a MAC");
   const key = pkcs12Kdf(hash, password, octets(saltDer, "a MAC salt"), iterations, 3, hash === "sha256" ? 32 : 20);
   const mac = createHmac(hash, key).update(content).digest();
-  if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw new Pkcs12Error("the password does not match (MAC check failed)");
+  if (mac.length !== expected.length || !timingSafeEqual(mac, expected))
+    throw new Pkcs12Error("the password does not match (MAC check failed)");
 }
 
 /** RFC 7292 appendix B: the PKCS12 key derivation, password as BMPString with its terminator. */

@@ -29,7 +29,9 @@ function readStore(spec: StoreSpec, what: string): Buffer {
   if (bytes.length > STORE_BYTES_MAX) throw new TlsStoreError(`the ${what} ${spec.location} is larger than ${STORE_BYTES_MAX} bytes`);
   // A Java KeyStore whatever its name says (JKS 0xFEEDFEED, JCEKS 0xCECECECE).
   if (bytes.length >= 4 && (bytes.readUInt32BE(0) === 0xfeedfeed || bytes.readUInt32BE(0) === 0xcececece)) {
-    throw new TlsStoreError(`the ${what} ${spec.location} is a Java KeyStore (JKS), which Warden cannot read: convert it to PKCS12 with keytool -importkeystore -srckeystore ${spec.location} -destkeystore ${spec.location.replace(/\.[^./]*$/, "")}-converted.p12 -deststoretype PKCS12`);
+    throw new TlsStoreError(
+      `the ${what} ${spec.location} is a Java KeyStore (JKS), which Warden cannot read: convert it to PKCS12 with keytool -importkeystore -srckeystore ${spec.location} -destkeystore ${spec.location.replace(/\.[^./]*$/, "")}-converted.p12 -deststoretype PKCS12`,
+    );
   }
   return bytes;
 }
@@ -52,7 +54,9 @@ export function secureContextOptions(settings: TlsSettings): SecureContextOption
     const keys = pemBlocks(text, (l) => l.endsWith("PRIVATE KEY"));
     const certs = pemBlocks(text, (l) => l === "CERTIFICATE");
     if (keys.length !== 1 || certs.length === 0) {
-      throw new TlsStoreError(`the key store ${settings.keyStore.location} must hold one private key and its certificate chain in PEM (found ${keys.length} keys, ${certs.length} certificates)`);
+      throw new TlsStoreError(
+        `the key store ${settings.keyStore.location} must hold one private key and its certificate chain in PEM (found ${keys.length} keys, ${certs.length} certificates)`,
+      );
     }
     out.key = keys[0];
     out.cert = certs.join("\n");
@@ -66,7 +70,10 @@ function trustedCertificates(spec: StoreSpec): string[] {
   const bytes = readStore(spec, "trust store");
   let certs: string[];
   try {
-    certs = spec.type === "PKCS12" ? pkcs12Certificates(bytes, spec.password).map((der) => new X509Certificate(der).toString()) : pemBlocks(bytes.toString("utf8"), (l) => l === "CERTIFICATE");
+    certs =
+      spec.type === "PKCS12"
+        ? pkcs12Certificates(bytes, spec.password).map((der) => new X509Certificate(der).toString())
+        : pemBlocks(bytes.toString("utf8"), (l) => l === "CERTIFICATE");
   } catch (e) {
     throw new TlsStoreError(`cannot read the trust store ${spec.location}: ${(e as Error).message}`);
   }

@@ -27,7 +27,13 @@ export interface ListenerTls {
 type Port = "zookeeper" | "native" | "admin";
 
 /** A tls.Server for the ZooKeeper port; raw sockets (handshake included) are kept in `sockets` until closed. */
-export function createTlsListener(tls: ListenerTls, port: Port, reporter: ListenerReporter, onSocket: (socket: Socket) => void, sockets: Set<Socket>): TlsServer {
+export function createTlsListener(
+  tls: ListenerTls,
+  port: Port,
+  reporter: ListenerReporter,
+  onSocket: (socket: Socket) => void,
+  sockets: Set<Socket>,
+): TlsServer {
   const server = createServer(tls.options, (socket) => {
     if (admitted(socket, tls, port, reporter)) onSocket(socket);
   });
@@ -64,7 +70,9 @@ function watchHandshakes(server: TlsServer, port: Port, reporter: ListenerReport
   server.prependListener("connection", (raw: Socket) => {
     const key = keyOf(raw);
     if (handshaking.size >= handshakesMax) {
-      reporter.log(`closing ${port} connection ${remoteOf(raw)}: too_many_connections: ${handshakesMax} TLS handshakes in progress (outstandingHandshake.limit)`);
+      reporter.log(
+        `closing ${port} connection ${remoteOf(raw)}: too_many_connections: ${handshakesMax} TLS handshakes in progress (outstandingHandshake.limit)`,
+      );
       reporter.closed(port, "too_many_connections");
       refused.add(raw);
       raw.destroy();
@@ -96,7 +104,9 @@ function watchHandshakes(server: TlsServer, port: Port, reporter: ListenerReport
  */
 function admitted(socket: TLSSocket, tls: ListenerTls, port: Port, reporter: ListenerReporter): boolean {
   if (tls.clientAuth !== "want" || socket.authorized || !hasCertificate(socket)) return true;
-  reporter.log(`closing ${port} connection ${remoteOf(socket)}: tls_unauthorized: its certificate does not verify: ${String(socket.authorizationError)}`);
+  reporter.log(
+    `closing ${port} connection ${remoteOf(socket)}: tls_unauthorized: its certificate does not verify: ${String(socket.authorizationError)}`,
+  );
   reporter.closed(port, "tls_unauthorized");
   socket.destroy();
   return false;

@@ -27,7 +27,11 @@ export function x509SubjectName(cert: X509Certificate): string {
   const subject = fields[at + 4];
   return seq(subject, "the subject")
     .reverse()
-    .map((rdn) => children(expect(rdn, 0x31, "an RDN").body).map(attribute).join("+"))
+    .map((rdn) =>
+      children(expect(rdn, 0x31, "an RDN").body)
+        .map(attribute)
+        .join("+"),
+    )
     .join(",");
 }
 
@@ -36,7 +40,7 @@ function attribute(ava: Der): string {
   const id = oid(type);
   const keyword = KEYWORDS[id];
   const text = keyword ? stringValue(value!) : undefined;
-  return text === undefined ? `${id}=#${value!.whole.toString("hex")}` : `${keyword}=${escape(text)}`;
+  return text === undefined ? `${id}=#${value!.whole.toString("hex")}` : `${keyword}=${escapeDnValue(text)}`;
 }
 
 function stringValue(d: Der): string | undefined {
@@ -55,7 +59,7 @@ function stringValue(d: Der): string | undefined {
 }
 
 /** RFC 2253 section 2.4, as Java escapes: , + " \ < > ; always; # first; a space first or last. */
-function escape(value: string): string {
+function escapeDnValue(value: string): string {
   let out = value.replace(/[,+"\\<>;]/g, (c) => `\\${c}`);
   if (out.startsWith("#")) out = `\\${out}`;
   if (out.startsWith(" ")) out = `\\${out}`;

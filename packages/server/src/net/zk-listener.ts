@@ -1,9 +1,28 @@
 // The ZooKeeper client protocol listener: TCP, 4-byte length-prefixed jute records.
 // Existing ZooKeeper clients (Java, C, kazoo, node-zookeeper-client) connect here.
 import { createServer, type Server, type Socket } from "node:net";
-import { CloseReason, ErrorCode, OpCode, isSequential, jute, type ConnectRequest, type ConnectResponse, type Response, type WatchEvent, type WriteOp } from "@warden/protocol";
+import {
+  CloseReason,
+  ErrorCode,
+  OpCode,
+  isSequential,
+  jute,
+  type ConnectRequest,
+  type ConnectResponse,
+  type Response,
+  type WatchEvent,
+  type WriteOp,
+} from "@warden/protocol";
 import { ConnectionBase } from "./connection-base.js";
-import { TurnBatch, listenTcp, type ConnectionBounds, type ConnectionLimiter, type HandlerFactory, type ListenerReporter, type SocketSettings } from "./connection.js";
+import {
+  TurnBatch,
+  listenTcp,
+  type ConnectionBounds,
+  type ConnectionLimiter,
+  type HandlerFactory,
+  type ListenerReporter,
+  type SocketSettings,
+} from "./connection.js";
 import { createTlsListener, peerIdentities, type ListenerTls } from "./tls-listener.js";
 
 const REFUSED_PASSWORD = new Uint8Array(16);
@@ -90,7 +109,8 @@ export class ZkConnection extends ConnectionBase {
       this.handler!.onRequest(f.xid, f.request);
     } else {
       // A second ConnectRequest reads as op code 0: ZooKeeper answers UNIMPLEMENTED and closes.
-      if (f.opCode === OpCode.notification) this.reporter.log(`${this.remote}: a frame with op code 0 (a second ConnectRequest?); closing after the answer`);
+      if (f.opCode === OpCode.notification)
+        this.reporter.log(`${this.remote}: a frame with op code 0 (a second ConnectRequest?); closing after the answer`);
       this.handler!.onInvalid(f.xid, f.err, f.closeSession);
     }
   }
@@ -258,7 +278,11 @@ function accept(socket: Socket, opts: ZkListenerOptions, connections: Set<ZkConn
     opts.reporter.closed("zookeeper", "too_many_connections");
     return void socket.destroy();
   }
-  const splitter = new jute.JuteFrameSplitter({ frameBytesMax: opts.frameBytesMax, firstFrameBytesMax: opts.bounds.handshakeBytesMax, detectFourLetterWords: true });
+  const splitter = new jute.JuteFrameSplitter({
+    frameBytesMax: opts.frameBytesMax,
+    firstFrameBytesMax: opts.bounds.handshakeBytesMax,
+    detectFourLetterWords: true,
+  });
   const conn = new ZkConnection(socket, splitter, `${ip}:${socket.remotePort}`, ip, opts.bounds, opts.reporter);
   if (opts.tls) conn.tlsIdentities = peerIdentities(socket, opts.tls);
   connections.add(conn);

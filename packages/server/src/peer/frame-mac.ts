@@ -82,7 +82,10 @@ export class FrameOpener {
     const payload = frame.subarray(0, frame.length - MAC_TAG_BYTES);
     const got = frame.subarray(frame.length - MAC_TAG_BYTES);
     const want = tagOf(this.key, this.sequence.current(), [payload]);
-    if (!timingSafeEqual(got, want)) throw new PeerMacError(`frame ${n} (${payload.length} bytes) fails its MAC: changed, replayed, reordered, cut short or from another connection`);
+    if (!timingSafeEqual(got, want))
+      throw new PeerMacError(
+        `frame ${n} (${payload.length} bytes) fails its MAC: changed, replayed, reordered, cut short or from another connection`,
+      );
     this.sequence.advance();
     return payload;
   }

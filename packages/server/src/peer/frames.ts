@@ -4,7 +4,10 @@
 // chunks is copied once.
 
 export class PeerFrameError extends Error {
-  constructor(readonly code: "WARDEN_ERR_PEER_FRAME_TOO_LARGE", message: string) {
+  constructor(
+    readonly code: "WARDEN_ERR_PEER_FRAME_TOO_LARGE",
+    message: string,
+  ) {
     super(message);
     this.name = "PeerFrameError";
   }

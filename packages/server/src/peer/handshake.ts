@@ -61,13 +61,31 @@ function transcript(...fields: Array<string | Uint8Array>): Buffer {
 }
 
 /** The proof one end gives: `role` "accept" (the acceptor's) or "dial" (the dialer's). */
-export function handshakeProof(key: Uint8Array, role: "accept" | "dial", dialerId: number, acceptorId: number, dialerNonce: Uint8Array, acceptorNonce: Uint8Array): Buffer {
-  return createHmac("sha256", key).update(transcript(`warden peer ${role} v2`, String(dialerId), String(acceptorId), dialerNonce, acceptorNonce)).digest();
+export function handshakeProof(
+  key: Uint8Array,
+  role: "accept" | "dial",
+  dialerId: number,
+  acceptorId: number,
+  dialerNonce: Uint8Array,
+  acceptorNonce: Uint8Array,
+): Buffer {
+  return createHmac("sha256", key)
+    .update(transcript(`warden peer ${role} v2`, String(dialerId), String(acceptorId), dialerNonce, acceptorNonce))
+    .digest();
 }
 
-export function sessionKeys(secret: Uint8Array, dialerId: number, acceptorId: number, dialerNonce: Uint8Array, acceptorNonce: Uint8Array): SessionKeys {
+export function sessionKeys(
+  secret: Uint8Array,
+  dialerId: number,
+  acceptorId: number,
+  dialerNonce: Uint8Array,
+  acceptorNonce: Uint8Array,
+): SessionKeys {
   const salt = Buffer.concat([dialerNonce, acceptorNonce]);
-  const key = (direction: string) => new Uint8Array(hkdfSync("sha256", secret, salt, transcript(`warden peer frames ${direction} v2`, String(dialerId), String(acceptorId)), KEY_BYTES));
+  const key = (direction: string) =>
+    new Uint8Array(
+      hkdfSync("sha256", secret, salt, transcript(`warden peer frames ${direction} v2`, String(dialerId), String(acceptorId)), KEY_BYTES),
+    );
   return { dialerToAcceptor: key("dialer->acceptor"), acceptorToDialer: key("acceptor->dialer") };
 }
 
@@ -77,7 +95,8 @@ function proofMatches(got: unknown, want: Buffer): boolean {
 }
 
 const isNonce = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length === NONCE_BYTES;
-const asRecord = (m: unknown): Record<string, unknown> => (typeof m === "object" && m !== null && !Array.isArray(m) ? (m as Record<string, unknown>) : {});
+const asRecord = (m: unknown): Record<string, unknown> =>
+  typeof m === "object" && m !== null && !Array.isArray(m) ? (m as Record<string, unknown>) : {};
 
 /** The dialing end: `hello()`, then `challenge(frame)` gives the proof to send and the keys. */
 export class DialerHandshake {
@@ -98,10 +117,12 @@ export class DialerHandshake {
   challenge(frame: unknown): { reply: Record<string, unknown>; keys: SessionKeys | undefined } {
     const m = asRecord(frame);
     if (!isNonce(m.nonce)) throw new PeerHandshakeError("the acceptor's challenge has no nonce of 16 bytes");
-    if (m.id !== this.peerId) throw new PeerHandshakeError(`the acceptor claims to be server ${String(m.id)}, but this connection dialed server ${this.peerId}`);
+    if (m.id !== this.peerId)
+      throw new PeerHandshakeError(`the acceptor claims to be server ${String(m.id)}, but this connection dialed server ${this.peerId}`);
     if (!this.secret) return { reply: { proof: new Uint8Array(0) }, keys: undefined };
     const want = handshakeProof(this.secret.handshakeKey, "accept", this.myId, this.peerId, this.nonce, m.nonce);
-    if (!proofMatches(m.proof, want)) throw new PeerHandshakeError(`the acceptor claiming to be server ${this.peerId} does not prove it knows the ensemble secret`);
+    if (!proofMatches(m.proof, want))
+      throw new PeerHandshakeError(`the acceptor claiming to be server ${this.peerId} does not prove it knows the ensemble secret`);
     const proof = handshakeProof(this.secret.handshakeKey, "dial", this.myId, this.peerId, this.nonce, m.nonce);
     return { reply: { proof }, keys: sessionKeys(this.secret.secret, this.myId, this.peerId, this.nonce, m.nonce) };
   }
@@ -126,13 +147,19 @@ export class AcceptorHandshake {
 
   hello(frame: unknown): Record<string, unknown> {
     const m = asRecord(frame);
-    if (m.hello !== PEER_PROTOCOL_VERSION) throw new PeerHandshakeError(m.hello === 1 ? "the peer speaks peer protocol 1 (an older Warden): upgrade every server" : "bad hello");
+    if (m.hello !== PEER_PROTOCOL_VERSION)
+      throw new PeerHandshakeError(m.hello === 1 ? "the peer speaks peer protocol 1 (an older Warden): upgrade every server" : "bad hello");
     if (typeof m.id !== "number" || !isNonce(m.nonce)) throw new PeerHandshakeError("bad hello");
     if (m.id === this.myId || !this.peerIds.includes(m.id)) throw new PeerHandshakeError(`unknown peer id ${m.id}`);
-    if (m.to !== this.myId) throw new PeerHandshakeError(`peer ${m.id} dialed server ${String(m.to)}, but this is server ${this.myId}: do the server.N lines agree?`);
+    if (m.to !== this.myId)
+      throw new PeerHandshakeError(
+        `peer ${m.id} dialed server ${String(m.to)}, but this is server ${this.myId}: do the server.N lines agree?`,
+      );
     this.dialerId = m.id;
     this.dialerNonce = m.nonce;
-    const proof = this.secret ? handshakeProof(this.secret.handshakeKey, "accept", m.id, this.myId, m.nonce, this.nonce) : new Uint8Array(0);
+    const proof = this.secret
+      ? handshakeProof(this.secret.handshakeKey, "accept", m.id, this.myId, m.nonce, this.nonce)
+      : new Uint8Array(0);
     return { id: this.myId, nonce: this.nonce, proof };
   }
 
@@ -145,7 +172,8 @@ export class AcceptorHandshake {
       return undefined;
     }
     const want = handshakeProof(this.secret.handshakeKey, "dial", this.dialerId, this.myId, this.dialerNonce, this.nonce);
-    if (want.length !== PROOF_BYTES || !proofMatches(m.proof, want)) throw new PeerHandshakeError(`peer ${this.dialerId} does not know the ensemble secret`);
+    if (want.length !== PROOF_BYTES || !proofMatches(m.proof, want))
+      throw new PeerHandshakeError(`peer ${this.dialerId} does not know the ensemble secret`);
     return sessionKeys(this.secret.secret, this.dialerId, this.myId, this.dialerNonce, this.nonce);
   }
 }

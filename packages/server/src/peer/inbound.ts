@@ -16,12 +16,18 @@ export interface PeerInboundHandlers {
 
 /** The handler of every frame from authenticated peers: (from, decoded frame) => void, or throws. */
 export function peerInbound(limits: PeerLimits, ids: readonly number[], h: PeerInboundHandlers): (from: number, frame: unknown) => void {
-  const messageLimits: MessageLimits = { ids, entriesMax: limits.appendEntriesMax, entryBytesMax: limits.entryBytesMax, chunkBytesMax: limits.snapshotChunkBytesMax };
+  const messageLimits: MessageLimits = {
+    ids,
+    entriesMax: limits.appendEntriesMax,
+    entryBytesMax: limits.entryBytesMax,
+    chunkBytesMax: limits.snapshotChunkBytesMax,
+  };
   return (from, frame) => {
     if (typeof frame !== "object" || frame === null || Array.isArray(frame)) throw invalid("a frame is not a map");
     const f = frame as { c?: unknown; s?: unknown };
     if (f.c !== undefined) return step(h, from, validateMessage(f.c, messageLimits));
-    if (!Array.isArray(f.s) || f.s.length > limits.serverBatchItemsMax) throw invalid(`a frame has neither a message nor a list of at most ${limits.serverBatchItemsMax}`);
+    if (!Array.isArray(f.s) || f.s.length > limits.serverBatchItemsMax)
+      throw invalid(`a frame has neither a message nor a list of at most ${limits.serverBatchItemsMax}`);
     // All checked before any is handled: a bad frame changes nothing.
     const items = (f.s as unknown[]).map((item) => validateServerMessage(item, from, limits));
     for (const item of items) h.onServerMessage(from, item);

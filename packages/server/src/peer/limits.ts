@@ -50,7 +50,12 @@ export interface PeerLimits {
 export function peerLimits(clientFrameBytesMax: number, snapshotChunkBytes = SNAPSHOT_CHUNK_BYTES_DEFAULT): PeerLimits {
   const requestBytesMax = clientFrameBytesMax + 64 * KiB;
   const entryBytesMax = 2 * requestBytesMax;
-  const consensus = messageBytesMax({ maxBatchEntries: APPEND_ENTRIES_MAX, maxAppendBytes: APPEND_BYTES_MAX, maxEntryBytes: entryBytesMax, snapshotChunkBytes: SNAPSHOT_CHUNK_BYTES_MAX });
+  const consensus = messageBytesMax({
+    maxBatchEntries: APPEND_ENTRIES_MAX,
+    maxAppendBytes: APPEND_BYTES_MAX,
+    maxEntryBytes: entryBytesMax,
+    snapshotChunkBytes: SNAPSHOT_CHUNK_BYTES_MAX,
+  });
   const serverItem = entryBytesMax + 64 * KiB; // a forward: the request and the session's identities
   return {
     frameBytesMax: Math.max(FRAME_BYTES_FLOOR, consensus + 64 * KiB, serverItem + 64 * KiB),

@@ -25,7 +25,16 @@ import { PeerMacError } from "./frame-mac.js";
  *    ssl.quorum.hostnameVerification) or address (the dialer's, ssl.quorum.clientHostnameVerification).
  */
 export type PeerCloseReason =
-  | "frame-too-large" | "undecodable" | "invalid-message" | "refused" | "handler-error" | "handshake-failed" | "bad-mac" | "write-buffer-full" | "tls-handshake" | "tls-hostname";
+  | "frame-too-large"
+  | "undecodable"
+  | "invalid-message"
+  | "refused"
+  | "handler-error"
+  | "handshake-failed"
+  | "bad-mac"
+  | "write-buffer-full"
+  | "tls-handshake"
+  | "tls-hostname";
 
 export class PeerStats {
   messagesSent = 0;

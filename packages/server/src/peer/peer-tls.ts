@@ -11,7 +11,16 @@
 // (ZooKeeper reverse-resolves the address instead; Warden trusts its own server.N lines, not DNS PTR records).
 import type { Socket } from "node:net";
 import { isIP } from "node:net";
-import { checkServerIdentity, connect, createSecureContext, createServer, type SecureContext, type SecureContextOptions, type Server, type TLSSocket } from "node:tls";
+import {
+  checkServerIdentity,
+  connect,
+  createSecureContext,
+  createServer,
+  type SecureContext,
+  type SecureContextOptions,
+  type Server,
+  type TLSSocket,
+} from "node:tls";
 import type { QuorumTlsSettings } from "../config/config.js";
 import type { TlsSettings } from "../config/tls-settings.js";
 import { secureContextOptions, tlsServerOptions, TlsReloader } from "../net/tls-context.js";
@@ -21,7 +30,6 @@ export type PeerTlsRefusal = "tls-handshake" | "tls-hostname";
 /** TLS handshakes in progress on the peer port at most (an ensemble needs a few); one more connection is closed before its handshake. */
 export const PEER_TLS_HANDSHAKES_MAX = 64;
 
-
 /** Why a TLS socket failed, from Node's error code: a certificate naming another host, or anything else of the handshake. */
 export function tlsRefusalOf(e: Error & { code?: string }): PeerTlsRefusal {
   return e.code === "ERR_TLS_CERT_ALTNAME_INVALID" ? "tls-hostname" : "tls-handshake";
@@ -30,7 +38,10 @@ export function tlsRefusalOf(e: Error & { code?: string }): PeerTlsRefusal {
 /** A socket error that is TLS's (a certificate, an alert, a protocol mismatch), not the network's (refused, reset, unreachable). */
 export function isTlsError(e: Error & { code?: string }): boolean {
   // "... disconnected before secure TLS connection was established": e.g. a peer without sslQuorum, which closes on a ClientHello.
-  return /^ERR_(TLS|SSL)_|CERT|SIGNATURE|SELF_SIGNED|UNABLE_TO_|ISSUER/.test(e.code ?? "") || /alert|handshake|certificate|secure TLS connection/i.test(e.message);
+  return (
+    /^ERR_(TLS|SSL)_|CERT|SIGNATURE|SELF_SIGNED|UNABLE_TO_|ISSUER/.test(e.code ?? "") ||
+    /alert|handshake|certificate|secure TLS connection/i.test(e.message)
+  );
 }
 
 /**
@@ -73,7 +84,11 @@ export class PeerTls {
    * The peer port's listener. `raw` sees every accepted socket before its handshake (to be
    * closed on stop); `onSocket` gets each one that verified; `refused` each that did not.
    */
-  createServer(raw: (s: Socket) => void, onSocket: (s: TLSSocket) => void, refused: (reason: PeerTlsRefusal, remote: string, detail: string) => void): Server {
+  createServer(
+    raw: (s: Socket) => void,
+    onSocket: (s: TLSSocket) => void,
+    refused: (reason: PeerTlsRefusal, remote: string, detail: string) => void,
+  ): Server {
     const server = createServer(this.serverOptions, (s) => {
       // clientAuth=want: a dialer without a certificate is let through, one whose certificate does not verify is not.
       if (!s.authorized && hasCertificate(s)) {
@@ -90,7 +105,11 @@ export class PeerTls {
     server.prependListener("connection", (socket: Socket) => {
       if (handshaking.size >= this.handshakesMax) {
         overLimit.add(socket);
-        refused("tls-handshake", remoteOf(socket), `${this.handshakesMax} TLS handshakes in progress on the peer port; closed before its handshake`);
+        refused(
+          "tls-handshake",
+          remoteOf(socket),
+          `${this.handshakesMax} TLS handshakes in progress on the peer port; closed before its handshake`,
+        );
         return void socket.destroy();
       }
       handshaking.add(socket);
@@ -106,7 +125,9 @@ export class PeerTls {
       // The TLS layer still wraps a socket refused above and reports its end: counted once already.
       if (parent && overLimit.has(parent)) return void s.destroy();
       // A certificate that does not verify ends the socket once the handshake is over, which Node reports as a hang-up: say why.
-      const detail = s.authorizationError ? `its certificate does not verify: ${String(s.authorizationError)}` : `${e.code ?? ""} ${e.message}`.trim();
+      const detail = s.authorizationError
+        ? `its certificate does not verify: ${String(s.authorizationError)}`
+        : `${e.code ?? ""} ${e.message}`.trim();
       refused("tls-handshake", (parent && remotes.get(parent)) ?? remoteOf(s), detail);
       s.destroy();
     });

@@ -78,7 +78,8 @@ function* splitTouches(items: readonly ServerMessage[]): Generator<ServerMessage
       yield item;
       continue;
     }
-    for (let i = 0; i < item.sessions.length; i += TOUCH_SESSIONS_MAX) yield { type: "touch", sessions: item.sessions.slice(i, i + TOUCH_SESSIONS_MAX) };
+    for (let i = 0; i < item.sessions.length; i += TOUCH_SESSIONS_MAX)
+      yield { type: "touch", sessions: item.sessions.slice(i, i + TOUCH_SESSIONS_MAX) };
   }
 }
 

@@ -27,7 +27,8 @@ function fields(v: unknown, where: string): Fields {
 
 function int(m: Fields, key: string, where: string, min = INT32_MIN, max = INT32_MAX): number {
   const v = m[key];
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) invalid(`${where}.${key} is not an integer in [${min}, ${max}]`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max)
+    invalid(`${where}.${key} is not an integer in [${min}, ${max}]`);
   return v;
 }
 
@@ -69,12 +70,20 @@ function acl(m: Fields, where: string, b: Bounds): ACL[] {
 
 type RequestCheck = (m: Fields, where: string, b: Bounds) => Forward["request"];
 
-const pathVersion = (type: "delete" | "check"): RequestCheck => (m, w, b) => ({ type, path: str(m, "path", w, b), version: int(m, "version", w) });
+const pathVersion =
+  (type: "delete" | "check"): RequestCheck =>
+  (m, w, b) => ({ type, path: str(m, "path", w, b), version: int(m, "version", w) });
 
 const WRITE_OPS: Record<string, RequestCheck> = {
   create: (m, w, b) => {
     // The mode's meaning is the preparer's to check (an unknown one is a BadArguments txn).
-    const r = { type: "create" as const, path: str(m, "path", w, b), data: data(m, "data", w, b), acl: acl(m, w, b), mode: int(m, "mode", w) as CreateMode };
+    const r = {
+      type: "create" as const,
+      path: str(m, "path", w, b),
+      data: data(m, "data", w, b),
+      acl: acl(m, w, b),
+      mode: int(m, "mode", w) as CreateMode,
+    };
     return m.ttl === undefined ? r : { ...r, ttl: int(m, "ttl", w, 0, Number.MAX_SAFE_INTEGER) };
   },
   delete: pathVersion("delete"),
@@ -85,7 +94,10 @@ const WRITE_OPS: Record<string, RequestCheck> = {
 const REQUESTS: Record<string, RequestCheck> = {
   ...WRITE_OPS,
   setACL: (m, w, b) => ({ type: "setACL", path: str(m, "path", w, b), acl: acl(m, w, b), version: int(m, "version", w) }),
-  multi: (m, w, b) => ({ type: "multi", ops: list(m.ops, `${w}.ops`, b, (x, at) => checkRequest(x, at, b, WRITE_OPS)) as Extract<Forward["request"], { type: "multi" }>["ops"] }),
+  multi: (m, w, b) => ({
+    type: "multi",
+    ops: list(m.ops, `${w}.ops`, b, (x, at) => checkRequest(x, at, b, WRITE_OPS)) as Extract<Forward["request"], { type: "multi" }>["ops"],
+  }),
   closeSession: () => ({ type: "closeSession" }),
   deleteContainer: (m, w, b) => ({ type: "deleteContainer", path: str(m, "path", w, b) }),
   createSession: (m, w) => ({ type: "createSession", timeoutMs: int(m, "timeoutMs", w, 0, Number.MAX_SAFE_INTEGER) }),
@@ -107,13 +119,22 @@ export function validateServerMessage(value: unknown, from: number, limits: Peer
       if (m.origin !== from) invalid(`forward.origin ${String(m.origin)} is not the sending server ${from}`);
       if (typeof m.superuser !== "boolean") invalid("forward.superuser is not a boolean");
       return {
-        type: "forward", origin: from, sessionId: uint64(m.sessionId, "forward.sessionId"), cxid: int(m, "cxid", "forward"),
+        type: "forward",
+        origin: from,
+        sessionId: uint64(m.sessionId, "forward.sessionId"),
+        cxid: int(m, "cxid", "forward"),
         request: checkRequest(m.request, "forward.request", limits, REQUESTS),
-        identities: list(m.identities, "forward.identities", limits, (x, at) => id(x, at, limits)), superuser: m.superuser,
+        identities: list(m.identities, "forward.identities", limits, (x, at) => id(x, at, limits)),
+        superuser: m.superuser,
       };
     }
     case "forward-failed":
-      return { type: "forward-failed", sessionId: uint64(m.sessionId, "forward-failed.sessionId"), cxid: int(m, "cxid", "forward-failed"), err: int(m, "err", "forward-failed") };
+      return {
+        type: "forward-failed",
+        sessionId: uint64(m.sessionId, "forward-failed.sessionId"),
+        cxid: int(m, "cxid", "forward-failed"),
+        err: int(m, "err", "forward-failed"),
+      };
     case "touch":
       return { type: "touch", sessions: list(m.sessions, "touch.sessions", limits, (x, at) => uint64(x, at)) };
     case "reconfig": {
@@ -122,17 +143,30 @@ export function validateServerMessage(value: unknown, from: number, limits: Peer
       const r = fields(m.request, "reconfig.request");
       const text = (key: string) => (r[key] === null ? null : str(r, key, "reconfig.request", limits));
       const curConfigId = r.curConfigId;
-      if (typeof curConfigId !== "bigint" || curConfigId < -(1n << 63n) || curConfigId >= 1n << 63n) invalid("reconfig.request.curConfigId is not a signed 64-bit integer");
+      if (typeof curConfigId !== "bigint" || curConfigId < -(1n << 63n) || curConfigId >= 1n << 63n)
+        invalid("reconfig.request.curConfigId is not a signed 64-bit integer");
       return {
-        type: "reconfig", origin: from, requestId: int(m, "requestId", "reconfig", 0, Number.MAX_SAFE_INTEGER),
-        request: { type: "reconfig", joiningServers: text("joiningServers"), leavingServers: text("leavingServers"), newMembers: text("newMembers"), curConfigId },
-        identities: list(m.identities, "reconfig.identities", limits, (x, at) => id(x, at, limits)), superuser: m.superuser,
+        type: "reconfig",
+        origin: from,
+        requestId: int(m, "requestId", "reconfig", 0, Number.MAX_SAFE_INTEGER),
+        request: {
+          type: "reconfig",
+          joiningServers: text("joiningServers"),
+          leavingServers: text("leavingServers"),
+          newMembers: text("newMembers"),
+          curConfigId,
+        },
+        identities: list(m.identities, "reconfig.identities", limits, (x, at) => id(x, at, limits)),
+        superuser: m.superuser,
       };
     }
     case "reconfig-result":
       return {
-        type: "reconfig-result", requestId: int(m, "requestId", "reconfig-result", 0, Number.MAX_SAFE_INTEGER), err: int(m, "err", "reconfig-result"),
-        version: uint64(m.version, "reconfig-result.version"), message: str(m, "message", "reconfig-result", limits),
+        type: "reconfig-result",
+        requestId: int(m, "requestId", "reconfig-result", 0, Number.MAX_SAFE_INTEGER),
+        err: int(m, "err", "reconfig-result"),
+        version: uint64(m.version, "reconfig-result.version"),
+        message: str(m, "message", "reconfig-result", limits),
       };
     default:
       return invalid(`unknown server message type ${JSON.stringify(String(m.type)).slice(0, 40)}`);

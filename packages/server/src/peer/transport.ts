@@ -100,7 +100,8 @@ export class PeerTransport {
     }
     if (!this.opts.secret || tls?.config.clientHostnameVerification) {
       for (const p of this.opts.peers) {
-        for (const a of await lookup(p.host, { all: true }).catch(() => [])) this.hostsByAddress.set(a.address, [...(this.hostsByAddress.get(a.address) ?? []), p.host]);
+        for (const a of await lookup(p.host, { all: true }).catch(() => []))
+          this.hostsByAddress.set(a.address, [...(this.hostsByAddress.get(a.address) ?? []), p.host]);
       }
     }
     this.server = tls
@@ -122,7 +123,19 @@ export class PeerTransport {
 
   private addPeer(peer: PeerAddress): void {
     if (peer.id === this.opts.myId) return;
-    const o: Outgoing = { peer, socket: undefined, ready: false, queue: [], queuedBytes: 0, backoffMs: BACKOFF_MS_MIN, timer: undefined, corked: false, sealer: undefined, establishedMs: undefined, framesSent: 0 };
+    const o: Outgoing = {
+      peer,
+      socket: undefined,
+      ready: false,
+      queue: [],
+      queuedBytes: 0,
+      backoffMs: BACKOFF_MS_MIN,
+      timer: undefined,
+      corked: false,
+      sealer: undefined,
+      establishedMs: undefined,
+      framesSent: 0,
+    };
     this.outgoing.set(peer.id, o);
     this.dial(o);
   }
@@ -150,7 +163,8 @@ export class PeerTransport {
     if (!this.stopped) for (const p of added) this.addPeer(p);
     if (!this.opts.secret || this.opts.tls?.config.clientHostnameVerification) {
       for (const p of added) {
-        for (const a of await lookup(p.host, { all: true }).catch(() => [])) this.hostsByAddress.set(a.address, [...(this.hostsByAddress.get(a.address) ?? []), p.host]);
+        for (const a of await lookup(p.host, { all: true }).catch(() => []))
+          this.hostsByAddress.set(a.address, [...(this.hostsByAddress.get(a.address) ?? []), p.host]);
       }
     }
   }
@@ -249,7 +263,10 @@ export class PeerTransport {
     if (s.destroyed) return;
     this.stats.close(reason);
     const repeats = this.repeatedRefusal(detail);
-    if (repeats !== undefined) this.opts.log(`peer connection ${who} closed (${reason}): ${detail}${repeats > 0 ? ` (and ${repeats} more times in the last minute)` : ""}`);
+    if (repeats !== undefined)
+      this.opts.log(
+        `peer connection ${who} closed (${reason}): ${detail}${repeats > 0 ? ` (and ${repeats} more times in the last minute)` : ""}`,
+      );
     s.destroy();
   }
 
@@ -307,31 +324,37 @@ export class PeerTransport {
     // Under TLS: once the acceptor's certificate verified (and names the host dialed).
     s.once(tls ? "secureConnect" : "connect", () => this.writeFrame(s, encode(handshake.hello())));
     const splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
-    this.onFrames(s, who, () => splitter, (e) => (e instanceof PeerMacError ? "bad-mac" : "handshake-failed"), (f) => {
-      if (stage === "challenge") {
-        // Nothing but the hello leaves before the acceptor has proven it is the server we dialed.
-        const { reply, keys } = handshake.challenge(decode(f));
-        if (keys) {
-          okOpener = new FrameOpener(keys.acceptorToDialer);
-          sealer = new FrameSealer(keys.dialerToAcceptor);
+    this.onFrames(
+      s,
+      who,
+      () => splitter,
+      (e) => (e instanceof PeerMacError ? "bad-mac" : "handshake-failed"),
+      (f) => {
+        if (stage === "challenge") {
+          // Nothing but the hello leaves before the acceptor has proven it is the server we dialed.
+          const { reply, keys } = handshake.challenge(decode(f));
+          if (keys) {
+            okOpener = new FrameOpener(keys.acceptorToDialer);
+            sealer = new FrameSealer(keys.dialerToAcceptor);
+          }
+          this.writeFrame(s, encode(reply));
+          stage = "ok";
+          return;
         }
-        this.writeFrame(s, encode(reply));
-        stage = "ok";
-        return;
-      }
-      const m = decode(okOpener ? okOpener.open(f) : f) as { ok?: unknown } | undefined;
-      if (stage !== "ok" || m?.ok !== true) throw new Error("unexpected frame from acceptor");
-      clearTimeout(timer);
-      stage = "ready";
-      o.ready = true;
-      o.sealer = sealer;
-      o.establishedMs = Date.now();
-      o.backoffMs = BACKOFF_MS_MIN;
-      o.tlsFailure = undefined;
-      const queued = o.queue.splice(0);
-      o.queuedBytes = 0;
-      for (const parts of queued) this.write(o, s, parts, lengthOf(parts));
-    });
+        const m = decode(okOpener ? okOpener.open(f) : f) as { ok?: unknown } | undefined;
+        if (stage !== "ok" || m?.ok !== true) throw new Error("unexpected frame from acceptor");
+        clearTimeout(timer);
+        stage = "ready";
+        o.ready = true;
+        o.sealer = sealer;
+        o.establishedMs = Date.now();
+        o.backoffMs = BACKOFF_MS_MIN;
+        o.tlsFailure = undefined;
+        const queued = o.queue.splice(0);
+        o.queuedBytes = 0;
+        for (const parts of queued) this.write(o, s, parts, lengthOf(parts));
+      },
+    );
     s.on("error", (e: Error & { code?: string }) => {
       if (tls && isTlsError(e)) this.tlsFailed(o, e);
     });
@@ -355,7 +378,9 @@ export class PeerTransport {
     const detail = `${e.code ?? ""} ${e.message}`.trim();
     if (o.tlsFailure === detail) return;
     o.tlsFailure = detail;
-    this.opts.log(`peer connection to peer ${o.peer.id} (${o.peer.host}:${o.peer.port}) closed (${reason}): ${detail}; retrying (the same failure again is counted, not logged)`);
+    this.opts.log(
+      `peer connection to peer ${o.peer.id} (${o.peer.host}:${o.peer.port}) closed (${reason}): ${detail}; retrying (the same failure again is counted, not logged)`,
+    );
   }
 
   /** A socket of the TLS listener before its handshake: closed on stop like any other. */
@@ -369,7 +394,13 @@ export class PeerTransport {
    * this connection only, with the reason `classify` gives (or frame-too-large). A listener that
    * throws would take the process down: this is the boundary.
    */
-  private onFrames(s: Socket, who: string, splitter: () => FrameSplitter, classify: (e: unknown) => PeerCloseReason, handle: (frame: Uint8Array) => void): void {
+  private onFrames(
+    s: Socket,
+    who: string,
+    splitter: () => FrameSplitter,
+    classify: (e: unknown) => PeerCloseReason,
+    handle: (frame: Uint8Array) => void,
+  ): void {
     s.on("data", (chunk: Buffer) => {
       let frames: Uint8Array[];
       try {
@@ -401,48 +432,61 @@ export class PeerTransport {
     const who = `from ${remote}`;
     const nameProblem = this.opts.tls?.dialerNameProblem(s as TLSSocket, this.hostsByAddress.get(remote) ?? []);
     if (nameProblem) return this.close(s, "tls-hostname", who, nameProblem);
-    const handshake = new AcceptorHandshake(this.opts.myId, this.opts.peers.map((p) => p.id), this.secret);
+    const handshake = new AcceptorHandshake(
+      this.opts.myId,
+      this.opts.peers.map((p) => p.id),
+      this.secret,
+    );
     let splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
     let stage: "hello" | "proof" | "authenticated" = "hello";
     let opener: FrameOpener | undefined;
     const authenticated = () => stage === "authenticated";
-    const timer = setTimeout(() => this.close(s, "handshake-failed", who, "no hello in time"), this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => this.close(s, "handshake-failed", who, "no hello in time"),
+      this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+    );
     let decoding = false;
-    this.onFrames(s, who, () => splitter, (e) => (authenticated() ? reasonOf(e, decoding) : "handshake-failed"), (f) => {
-      if (authenticated()) {
-        const payload = opener ? opener.open(f) : f;
-        decoding = true;
-        const m = decode(payload) as unknown;
-        decoding = false;
-        this.stats.messagesReceived++;
-        this.inbound.get(handshake.peerId)!.framesReceived++;
-        return this.opts.onMessage(handshake.peerId, m);
-      }
-      if (stage === "hello") {
-        this.writeFrame(s, encode(handshake.hello(decode(f))));
-        stage = "proof";
-        return;
-      }
-      const keys = handshake.proof(decode(f));
-      stage = "authenticated";
-      clearTimeout(timer);
-      const peerId = handshake.peerId;
-      const known = this.inbound.get(peerId);
-      const remoteAddress = `${remote}:${s.remotePort ?? 0}`;
-      if (known) known.remoteAddress = remoteAddress;
-      else this.inbound.set(peerId, { framesReceived: 0, remoteAddress });
-      this.authenticatedFrom.set(s, peerId);
-      // The dialer sends nothing more until it reads "ok", so no frame is left in the old splitter.
-      splitter = new FrameSplitter(this.opts.frameBytesMax + (keys ? MAC_TAG_BYTES : 0));
-      const ok = encode({ ok: true }) as Uint8Array;
-      if (keys) {
-        opener = new FrameOpener(keys.dialerToAcceptor);
-        this.writeFrame(s, ok, new FrameSealer(keys.acceptorToDialer).seal([ok]));
-      } else {
-        this.writeFrame(s, ok);
-      }
-      this.redialSoon(peerId);
-    });
+    this.onFrames(
+      s,
+      who,
+      () => splitter,
+      (e) => (authenticated() ? reasonOf(e, decoding) : "handshake-failed"),
+      (f) => {
+        if (authenticated()) {
+          const payload = opener ? opener.open(f) : f;
+          decoding = true;
+          const m = decode(payload) as unknown;
+          decoding = false;
+          this.stats.messagesReceived++;
+          this.inbound.get(handshake.peerId)!.framesReceived++;
+          return this.opts.onMessage(handshake.peerId, m);
+        }
+        if (stage === "hello") {
+          this.writeFrame(s, encode(handshake.hello(decode(f))));
+          stage = "proof";
+          return;
+        }
+        const keys = handshake.proof(decode(f));
+        stage = "authenticated";
+        clearTimeout(timer);
+        const peerId = handshake.peerId;
+        const known = this.inbound.get(peerId);
+        const remoteAddress = `${remote}:${s.remotePort ?? 0}`;
+        if (known) known.remoteAddress = remoteAddress;
+        else this.inbound.set(peerId, { framesReceived: 0, remoteAddress });
+        this.authenticatedFrom.set(s, peerId);
+        // The dialer sends nothing more until it reads "ok", so no frame is left in the old splitter.
+        splitter = new FrameSplitter(this.opts.frameBytesMax + (keys ? MAC_TAG_BYTES : 0));
+        const ok = encode({ ok: true }) as Uint8Array;
+        if (keys) {
+          opener = new FrameOpener(keys.dialerToAcceptor);
+          this.writeFrame(s, ok, new FrameSealer(keys.acceptorToDialer).seal([ok]));
+        } else {
+          this.writeFrame(s, ok);
+        }
+        this.redialSoon(peerId);
+      },
+    );
     s.on("error", () => {});
     s.on("close", () => {
       clearTimeout(timer);

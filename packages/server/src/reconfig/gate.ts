@@ -32,7 +32,11 @@ export interface ReconfigGateHooks {
    * A server that does not lead hands the request to its leader, which decides it (as
    * ZooKeeper's leader prepares every reconfig); true when it did (and will call `done`).
    */
-  forward?(request: ReconfigRequest, who: { superuser: boolean; identities: readonly Id[] }, done: (answer: ReconfigAnswer) => void): boolean;
+  forward?(
+    request: ReconfigRequest,
+    who: { superuser: boolean; identities: readonly Id[] },
+    done: (answer: ReconfigAnswer) => void,
+  ): boolean;
 }
 
 export class ReconfigGate {
@@ -43,13 +47,20 @@ export class ReconfigGate {
    * With `proposed` (a request a follower forwarded), a change proposed through the log is
    * answered there at once with its version, and `done` only with a refusal.
    */
-  handle(request: ReconfigRequest, who: { superuser: boolean; identities: readonly Id[] }, done: (answer: ReconfigAnswer) => void, proposed?: (version: bigint) => void): void {
+  handle(
+    request: ReconfigRequest,
+    who: { superuser: boolean; identities: readonly Id[] },
+    done: (answer: ReconfigAnswer) => void,
+    proposed?: (version: bigint) => void,
+  ): void {
     const h = this.hooks;
     if (h.reconfigEnabled && h.membership.distributed && h.forward?.(request, who, done)) return;
     const plan = planReconfig(this.state(), request, { superuser: who.superuser, skipACL: h.skipACL, identities: who.identities });
     if (!plan.ok) return done({ err: plan.err, message: plan.message });
     if (h.apply) return h.apply(plan, done, proposed);
-    h.log(`reconfig to version 0x${plan.next.version.toString(16)} passed ZooKeeper's checks but is refused (RECONFIG_DISABLED): membership change is not in consensus yet`);
+    h.log(
+      `reconfig to version 0x${plan.next.version.toString(16)} passed ZooKeeper's checks but is refused (RECONFIG_DISABLED): membership change is not in consensus yet`,
+    );
     done({ err: ErrorCode.RECONFIG_DISABLED, message: "membership change is not in consensus yet" });
   }
 
@@ -77,4 +88,3 @@ export class ReconfigGate {
 export function reconfigResponse(text: string, stat: Stat): Response {
   return { type: "reconfig", data: new TextEncoder().encode(text), stat };
 }
-

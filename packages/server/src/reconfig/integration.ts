@@ -7,7 +7,17 @@
 // entry is applied, in log order, so every tree holds the same) and writes zoo.cfg.dynamic.<version>.
 import { writeFileSync, renameSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { ErrorCode, formatServerSpec, formatVersionHex, parseDynamicConfig, type DynamicConfig, type Id, type QuorumServerSpec, type ReconfigRequest, type Stat } from "@warden/protocol";
+import {
+  ErrorCode,
+  formatServerSpec,
+  formatVersionHex,
+  parseDynamicConfig,
+  type DynamicConfig,
+  type Id,
+  type QuorumServerSpec,
+  type ReconfigRequest,
+  type Stat,
+} from "@warden/protocol";
 import type { Entry, Membership as ConsensusMembership, MembershipResult, MembershipStatus, Replica } from "@warden/consensus";
 import type { ServerMessage } from "../core/pipeline/messages.js";
 import type { PeerAddress } from "../peer/transport.js";
@@ -55,17 +65,21 @@ export function dynamicOf(m: ConsensusMembership, fallback: DynamicConfig): Dyna
   if (m.hostData !== undefined) {
     try {
       const parsed = parseDynamicConfig(new TextDecoder().decode(m.hostData));
-      const consistent = parsed.servers.length === members.size && parsed.servers.every((s) => members.has(s.id) && (s.type === "participant") === m.voters.includes(s.id));
+      const consistent =
+        parsed.servers.length === members.size &&
+        parsed.servers.every((s) => members.has(s.id) && (s.type === "participant") === m.voters.includes(s.id));
       if (consistent) return { servers: parsed.servers, version: m.version };
     } catch {
       // Lines only a leader of this code writes; unreadable ones fall back to what is known.
     }
   }
   const known = new Map(fallback.servers.map((s) => [s.id, s]));
-  const servers = [...members].sort((a, b) => a - b).flatMap((id) => {
-    const s = known.get(id);
-    return s ? [{ ...s, type: m.voters.includes(id) ? ("participant" as const) : ("observer" as const) }] : [];
-  });
+  const servers = [...members]
+    .sort((a, b) => a - b)
+    .flatMap((id) => {
+      const s = known.get(id);
+      return s ? [{ ...s, type: m.voters.includes(id) ? ("participant" as const) : ("observer" as const) }] : [];
+    });
   return { servers, version: m.version };
 }
 
@@ -116,7 +130,14 @@ export class ReconfigIntegration {
     }
     const requestId = this.nextRequestId++;
     this.forwarded.set(requestId, { leader, done });
-    this.h.sendToPeer(leader, { type: "reconfig", origin: this.h.myId, requestId, request, identities: [...who.identities], superuser: who.superuser });
+    this.h.sendToPeer(leader, {
+      type: "reconfig",
+      origin: this.h.myId,
+      requestId,
+      request,
+      identities: [...who.identities],
+      superuser: who.superuser,
+    });
     return true;
   }
 
@@ -130,7 +151,8 @@ export class ReconfigIntegration {
     // The plan was made against /zookeeper/config's configuration: one committed and not yet
     // applied here is a change in progress too.
     const now = this.h.replica().membership();
-    if (now.pending !== null || now.committed.version !== this.appliedVersion) return done({ err: ErrorCode.RECONFIG_IN_PROGRESS, message: "a reconfiguration is in progress" });
+    if (now.pending !== null || now.committed.version !== this.appliedVersion)
+      return done({ err: ErrorCode.RECONFIG_IN_PROGRESS, message: "a reconfiguration is in progress" });
     const fromVersion = now.committed.version;
     const voters = plan.next.servers.filter((s) => s.type === "participant").map((s) => s.id);
     const observers = plan.next.servers.filter((s) => s.type === "observer").map((s) => s.id);
@@ -140,7 +162,9 @@ export class ReconfigIntegration {
       return done({ err: refusalCode[r.reason], message: `reconfig refused: ${r.reason}` });
     }
     this.h.kick();
-    this.h.log(`reconfig proposed as version 0x${formatVersionHex(r.zxid)}: voters ${voters.join(",")}${observers.length ? `, observers ${observers.join(",")}` : ""}`);
+    this.h.log(
+      `reconfig proposed as version 0x${formatVersionHex(r.zxid)}: voters ${voters.join(",")}${observers.length ? `, observers ${observers.join(",")}` : ""}`,
+    );
     if (proposed) return proposed(r.zxid);
     this.whenInForce(r.zxid, done);
   }
@@ -154,9 +178,17 @@ export class ReconfigIntegration {
   onMessage(from: number, m: Extract<ServerMessage, { type: "reconfig" | "reconfig-result" }>): void {
     if (m.type === "reconfig") {
       const answer = (a: ReconfigAnswer) =>
-        this.h.sendToPeer(from, { type: "reconfig-result", requestId: m.requestId, err: a.err, version: a.err === 0 ? this.h.membership.current.version : 0n, message: a.err === 0 ? "" : (a as { message: string }).message.slice(0, 1024) });
-      const proposed = (version: bigint) => this.h.sendToPeer(from, { type: "reconfig-result", requestId: m.requestId, err: 0, version, message: "" });
-      if (this.h.replica().status().role !== "leader") return answer({ err: ErrorCode.CONNECTION_LOSS, message: "this server no longer leads" });
+        this.h.sendToPeer(from, {
+          type: "reconfig-result",
+          requestId: m.requestId,
+          err: a.err,
+          version: a.err === 0 ? this.h.membership.current.version : 0n,
+          message: a.err === 0 ? "" : (a as { message: string }).message.slice(0, 1024),
+        });
+      const proposed = (version: bigint) =>
+        this.h.sendToPeer(from, { type: "reconfig-result", requestId: m.requestId, err: 0, version, message: "" });
+      if (this.h.replica().status().role !== "leader")
+        return answer({ err: ErrorCode.CONNECTION_LOSS, message: "this server no longer leads" });
       return this.h.gate().handle(m.request, { superuser: m.superuser, identities: m.identities }, answer, proposed);
     }
     const f = this.forwarded.get(m.requestId);
@@ -197,7 +229,9 @@ export class ReconfigIntegration {
     this.appliedVersion = m.version;
     this.h.membership.replace(next);
     if (changed) {
-      this.h.log(`configuration 0x${formatVersionHex(m.version)} in force: voters ${m.voters.join(",")}${m.observers.length ? `, observers ${m.observers.join(",")}` : ""}`);
+      this.h.log(
+        `configuration 0x${formatVersionHex(m.version)} in force: voters ${m.voters.join(",")}${m.observers.length ? `, observers ${m.observers.join(",")}` : ""}`,
+      );
       this.writeDynamicFile(next);
     }
     for (const [version, list] of [...this.waiting]) {
@@ -213,8 +247,16 @@ export class ReconfigIntegration {
     const pending = status.pending ? dynamicOf(status.pending, committed) : undefined;
     const byId = new Map<number, QuorumServerSpec>();
     for (const s of [...this.known.servers, ...committed.servers, ...(pending?.servers ?? [])]) byId.set(s.id, s);
-    const members = new Set([...status.committed.voters, ...status.committed.observers, ...(status.pending ? [...status.pending.voters, ...status.pending.observers] : []), this.h.myId]);
-    this.known = { servers: [...byId.values()].filter((s) => members.has(s.id)).sort((a, b) => a.id - b.id), version: (pending ?? committed).version };
+    const members = new Set([
+      ...status.committed.voters,
+      ...status.committed.observers,
+      ...(status.pending ? [...status.pending.voters, ...status.pending.observers] : []),
+      this.h.myId,
+    ]);
+    this.known = {
+      servers: [...byId.values()].filter((s) => members.has(s.id)).sort((a, b) => a.id - b.id),
+      version: (pending ?? committed).version,
+    };
     this.h.ids.splice(0, this.h.ids.length, ...[...members].sort((a, b) => a - b));
     this.h.setPeers(this.known.servers.map((s) => ({ id: s.id, host: s.host, port: s.quorumPort })));
   }

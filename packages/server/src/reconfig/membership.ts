@@ -51,6 +51,7 @@ export class Membership {
   rewrite(): void {
     if (!this.distributed) return;
     const data = new TextEncoder().encode(formatDynamicConfig(this.#current));
-    for (const f of this.hooks.tree().replaceConfigData(data, this.#current.version, this.hooks.nowMs())) this.hooks.deliver(f.sessionId, f.event, f.acl);
+    for (const f of this.hooks.tree().replaceConfigData(data, this.#current.version, this.hooks.nowMs()))
+      this.hooks.deliver(f.sessionId, f.event, f.acl);
   }
 }

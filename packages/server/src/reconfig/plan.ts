@@ -2,7 +2,20 @@
 // OpCode.reconfig), in its order, as a pure function: from the current membership and the
 // request to the next membership, or to the error ZooKeeper answers. Applying the result
 // (proposing it through the log) is consensus's part; this decides only what to propose.
-import { DYNAMIC_CONFIG_SERVERS_MAX, ErrorCode, Perms, WardenError, formatDynamicConfig, parseDynamicConfig, parseServerSpec, javaHostString, type ACL, type DynamicConfig, type Id, type QuorumServerSpec } from "@warden/protocol";
+import {
+  DYNAMIC_CONFIG_SERVERS_MAX,
+  ErrorCode,
+  Perms,
+  WardenError,
+  formatDynamicConfig,
+  parseDynamicConfig,
+  parseServerSpec,
+  javaHostString,
+  type ACL,
+  type DynamicConfig,
+  type Id,
+  type QuorumServerSpec,
+} from "@warden/protocol";
 import { checkACL } from "@warden/tree";
 
 /** ReconfigRequest's fields (zookeeper.jute); null where the client sent none. */
@@ -45,7 +58,11 @@ export type ReconfigPlan = { ok: true; next: DynamicConfig; text: string } | { o
 const fail = (err: number, message: string): ReconfigPlan => ({ ok: false, err, message });
 
 /** StringUtils.split: split, trim, drop empty parts. */
-const splitTrimmed = (text: string, separator: string) => text.split(separator).map((s) => s.trim()).filter((s) => s !== "");
+const splitTrimmed = (text: string, separator: string) =>
+  text
+    .split(separator)
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 
 /** Long.parseLong; undefined where Java throws NumberFormatException (ZooKeeper then answers MARSHALLINGERROR). */
 function javaLong(text: string): number | undefined {
@@ -63,16 +80,22 @@ export function planReconfig(state: ReconfigState, request: ReconfigRequestField
   if (state.standalone) return fail(ErrorCode.UNIMPLEMENTED, "standalone mode - reconfiguration currently not supported");
   if (state.lastSeenVersion !== state.current.version) return fail(ErrorCode.RECONFIG_IN_PROGRESS, "a reconfiguration is in progress");
   if (request.curConfigId !== -1n && request.curConfigId !== state.lastSeenVersion) {
-    return fail(ErrorCode.BAD_VERSION, `Reconfiguration from version ${request.curConfigId} failed -- last seen version is ${state.lastSeenVersion}`);
+    return fail(
+      ErrorCode.BAD_VERSION,
+      `Reconfiguration from version ${request.curConfigId} failed -- last seen version is ${state.lastSeenVersion}`,
+    );
   }
   const members = request.newMembers !== null ? nonIncremental(request.newMembers) : incremental(state.current, request);
   if (!("servers" in members)) return members;
   const voters = members.servers.filter((s) => s.type === "participant");
-  if (state.standaloneEnabled && voters.length < 2) return fail(ErrorCode.BAD_ARGUMENTS, "Reconfig failed - new configuration must include at least 2 followers");
+  if (state.standaloneEnabled && voters.length < 2)
+    return fail(ErrorCode.BAD_ARGUMENTS, "Reconfig failed - new configuration must include at least 2 followers");
   if (voters.length < 1) return fail(ErrorCode.BAD_ARGUMENTS, "Reconfig failed - new configuration must include at least 1 follower");
   const synced = voters.filter((s) => state.syncedIds.has(s.id)).length;
-  if (synced <= Math.floor(voters.length / 2)) return fail(ErrorCode.NEW_CONFIG_NO_QUORUM, "Reconfig failed - there must be a connected and synced quorum in new configuration");
-  if (!who.skipACL && !checkACL(state.configAcl, Perms.WRITE, who.identities, who.superuser)) return fail(ErrorCode.NO_AUTH, "reconfig needs WRITE on /zookeeper/config (a superuser, or skipACL)");
+  if (synced <= Math.floor(voters.length / 2))
+    return fail(ErrorCode.NEW_CONFIG_NO_QUORUM, "Reconfig failed - there must be a connected and synced quorum in new configuration");
+  if (!who.skipACL && !checkACL(state.configAcl, Perms.WRITE, who.identities, who.superuser))
+    return fail(ErrorCode.NO_AUTH, "reconfig needs WRITE on /zookeeper/config (a superuser, or skipACL)");
   const next: DynamicConfig = { servers: members.servers, version: state.nextZxid };
   return { ok: true, next, text: formatDynamicConfig(next) };
 }
@@ -88,7 +111,8 @@ function nonIncremental(newMembers: string): { servers: QuorumServerSpec[] } | R
   }
   // parseDynamicConfig's IllegalArgumentException: unchecked in PrepRequestProcessor.
   const voters = parsed.servers.filter((s) => s.type === "participant").length;
-  if (voters === 0 && parsed.servers.length > 0) return fail(ErrorCode.MARSHALLING_ERROR, "Observers w/o participants is an invalid configuration");
+  if (voters === 0 && parsed.servers.length > 0)
+    return fail(ErrorCode.MARSHALLING_ERROR, "Observers w/o participants is an invalid configuration");
   return { servers: parsed.servers };
 }
 
@@ -102,7 +126,8 @@ function incremental(current: DynamicConfig, request: ReconfigRequestFields): { 
   }
   const joiners = request.joiningServers === null ? [] : splitTrimmed(request.joiningServers, ",");
   // Each joiner is compared with every member: bounded, as a whole configuration is.
-  if (joiners.length + next.size > DYNAMIC_CONFIG_SERVERS_MAX) return fail(ErrorCode.BAD_ARGUMENTS, `more than ${DYNAMIC_CONFIG_SERVERS_MAX} servers`);
+  if (joiners.length + next.size > DYNAMIC_CONFIG_SERVERS_MAX)
+    return fail(ErrorCode.BAD_ARGUMENTS, `more than ${DYNAMIC_CONFIG_SERVERS_MAX} servers`);
   for (const joiner of joiners) {
     const parts = splitTrimmed(joiner, "=");
     if (parts.length !== 2) return fail(ErrorCode.BAD_ARGUMENTS, "Wrong format of server string");
@@ -114,7 +139,8 @@ function incremental(current: DynamicConfig, request: ReconfigRequestFields): { 
     } catch {
       return fail(ErrorCode.BAD_ARGUMENTS, "Reconfiguration failed");
     }
-    if (spec.client === undefined) return fail(ErrorCode.BAD_ARGUMENTS, "Wrong format of server string - each server should have 3 ports specified");
+    if (spec.client === undefined)
+      return fail(ErrorCode.BAD_ARGUMENTS, "Wrong format of server string - each server should have 3 ports specified");
     for (const other of next.values()) {
       if (other.id === spec.id) continue;
       const conflict = addressConflict(spec, other);
@@ -134,7 +160,9 @@ function special(host: string): boolean {
 
 function addressesOf(s: QuorumServerSpec): string[] {
   const all = [`${s.host}:${s.quorumPort}`, ...(s.client ? [`${s.client.host}:${s.client.port}`] : []), `${s.host}:${s.electionPort}`];
-  return all.filter((a) => !special(a.slice(0, a.lastIndexOf(":")))).map((a) => javaHostString(a.slice(0, a.lastIndexOf(":"))) + a.slice(a.lastIndexOf(":")));
+  return all
+    .filter((a) => !special(a.slice(0, a.lastIndexOf(":"))))
+    .map((a) => javaHostString(a.slice(0, a.lastIndexOf(":"))) + a.slice(a.lastIndexOf(":")));
 }
 
 /**

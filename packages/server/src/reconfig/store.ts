@@ -27,16 +27,24 @@ const snapshotKey = (slot: number) => `consensus.snapshotMembership.${slot}`;
 type Stored = { v: bigint; s: number[]; o: number[]; h?: Uint8Array };
 type Slot = { n: number; z: bigint; m: Membership };
 
-const toStored = (m: Membership): Stored => ({ v: m.version, s: [...m.voters], o: [...m.observers], ...(m.hostData ? { h: m.hostData } : {}) });
+const toStored = (m: Membership): Stored => ({
+  v: m.version,
+  s: [...m.voters],
+  o: [...m.observers],
+  ...(m.hostData ? { h: m.hostData } : {}),
+});
 
 /** A stored membership, checked as a peer's would be: a damaged value is an error, never a configuration. */
 function fromStored(value: unknown, where: string): Membership {
   const f = value as Partial<Stored> | null;
   const ids = (l: unknown) => Array.isArray(l) && l.length <= MEMBERS_MAX && l.every((x) => Number.isSafeInteger(x));
-  if (typeof f !== "object" || f === null || typeof f.v !== "bigint" || !ids(f.s) || !ids(f.o)) throw new Error(`${where}: a stored configuration is malformed`);
-  if (f.h !== undefined && (!(f.h instanceof Uint8Array) || f.h.length > HOST_DATA_BYTES_MAX)) throw new Error(`${where}: a stored configuration's server lines are malformed`);
+  if (typeof f !== "object" || f === null || typeof f.v !== "bigint" || !ids(f.s) || !ids(f.o))
+    throw new Error(`${where}: a stored configuration is malformed`);
+  if (f.h !== undefined && (!(f.h instanceof Uint8Array) || f.h.length > HOST_DATA_BYTES_MAX))
+    throw new Error(`${where}: a stored configuration's server lines are malformed`);
   const m: Membership = { version: f.v, voters: f.s!, observers: f.o!, ...(f.h ? { hostData: Uint8Array.from(f.h) } : {}) };
-  if (membersProblem(m.voters, m.observers) !== null) throw new Error(`${where}: a stored configuration has no voter, a repeated id or too many members`);
+  if (membersProblem(m.voters, m.observers) !== null)
+    throw new Error(`${where}: a stored configuration has no voter, a repeated id or too many members`);
   return m;
 }
 
@@ -46,7 +54,8 @@ async function readSlots(storage: Storage, key: (slot: number) => string, count:
     const raw = await storage.getMeta(key(slot));
     if (raw === undefined) continue;
     const f = decode(raw) as { n?: unknown; z?: unknown; m?: unknown } | null;
-    if (typeof f !== "object" || f === null || !Number.isSafeInteger(f.n) || typeof f.z !== "bigint") throw new Error(`${key(slot)}: malformed`);
+    if (typeof f !== "object" || f === null || !Number.isSafeInteger(f.n) || typeof f.z !== "bigint")
+      throw new Error(`${key(slot)}: malformed`);
     out.push({ n: f.n as number, z: f.z, m: fromStored(f.m, key(slot)) });
   }
   return out.sort((a, b) => a.n - b.n);
@@ -99,7 +108,8 @@ export class ConfigStore {
     if (data.length > 0) return { zxid, payload: data };
     if (zxidCounter(zxid) === 0) return { zxid, payload: null };
     const membership = this.entries.find(zxid);
-    if (membership === undefined) throw new Error(`the log holds a configuration entry at 0x${zxid.toString(16)} whose membership is not stored`);
+    if (membership === undefined)
+      throw new Error(`the log holds a configuration entry at 0x${zxid.toString(16)} whose membership is not stored`);
     return { zxid, payload: null, membership };
   }
 

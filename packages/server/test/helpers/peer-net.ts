@@ -37,12 +37,25 @@ export interface TestPeer {
 }
 
 /** Server `id`'s transport (not started); it listens on its peers entry unless `over.listenPort` says otherwise. */
-export function peerTransport(peers: PeerAddress[], id: number, secret: Uint8Array | undefined, over: Partial<PeerTransportOptions> = {}): TestPeer {
+export function peerTransport(
+  peers: PeerAddress[],
+  id: number,
+  secret: Uint8Array | undefined,
+  over: Partial<PeerTransportOptions> = {},
+): TestPeer {
   const inbox: Array<[number, unknown]> = [];
   const logs: string[] = [];
   const t = new PeerTransport({
-    myId: id, listenHost: "127.0.0.1", listenPort: peers[id - 1]!.port, peers, secret, frameBytesMax: 64 * 1024, queueMessagesMax: 100,
-    onMessage: (from, m) => void inbox.push([from, m]), log: (l) => void logs.push(l), ...over,
+    myId: id,
+    listenHost: "127.0.0.1",
+    listenPort: peers[id - 1]!.port,
+    peers,
+    secret,
+    frameBytesMax: 64 * 1024,
+    queueMessagesMax: 100,
+    onMessage: (from, m) => void inbox.push([from, m]),
+    log: (l) => void logs.push(l),
+    ...over,
   });
   onCleanup(() => t.stop());
   return { t, inbox, logs };
@@ -74,7 +87,11 @@ export interface RelayHooks {
  * Listens on `port` and relays each connection to `targetPort`, frame by frame: whoever holds
  * the address of a server can do this without knowing any secret.
  */
-export async function relay(port: number, targetPort: number, hooks: RelayHooks = {}): Promise<{ server: Server; connections: RelayedConnection[] }> {
+export async function relay(
+  port: number,
+  targetPort: number,
+  hooks: RelayHooks = {},
+): Promise<{ server: Server; connections: RelayedConnection[] }> {
   const connections: RelayedConnection[] = [];
   const server = createServer((dialer) => {
     const acceptor = connect({ host: "127.0.0.1", port: targetPort });
@@ -105,7 +122,9 @@ export async function relay(port: number, targetPort: number, hooks: RelayHooks 
     acceptor.on("error", () => {});
   });
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
-  onCleanup(() => new Promise<void>((r) => (connections.forEach((c) => (c.dialer.destroy(), c.acceptor.destroy())), server.close(() => r()))));
+  onCleanup(
+    () => new Promise<void>((r) => (connections.forEach((c) => (c.dialer.destroy(), c.acceptor.destroy())), server.close(() => r()))),
+  );
   return { server, connections };
 }
 
@@ -142,7 +161,11 @@ export async function rawPeer(port: number, id: number, to: number, secret: Uint
     });
   });
   s.removeAllListeners("close");
-  return { s, frame: (payload) => (sealer ? Buffer.concat([frameHeader(payload.length + MAC_TAG_BYTES), payload, sealer.seal([payload])]) : frameBytes(payload)) };
+  return {
+    s,
+    frame: (payload) =>
+      sealer ? Buffer.concat([frameHeader(payload.length + MAC_TAG_BYTES), payload, sealer.seal([payload])]) : frameBytes(payload),
+  };
 }
 
 /** An acceptor at `port` that is server `id` and knows `secret`: it answers the handshake, then never reads again. */

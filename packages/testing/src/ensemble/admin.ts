@@ -26,4 +26,3 @@ export async function serverState(host: string, adminPort: number, timeoutMs = A
     return undefined;
   }
 }
-

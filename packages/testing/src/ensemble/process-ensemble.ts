@@ -113,16 +113,33 @@ export class ProcessEnsemble {
       throw new Error("packages are not built: run `npx tsc -b` (npm test does)");
     }
     const count = options.count ?? 3;
-    if (!(count >= 1 && count % 2 === 1 && count <= 9)) throw new Error(`an ensemble needs an odd number of servers from 1 to 9, got ${count}`);
+    if (!(count >= 1 && count % 2 === 1 && count <= 9))
+      throw new Error(`an ensemble needs an odd number of servers from 1 to 9, got ${count}`);
     installExitHook();
     const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), "warden-ensemble-"));
     const secretFile = join(dir, "secret");
-    writeFileSync(secretFile, randomBytes(32).toString("base64") + "\n", { mode: 0o600 });
+    writeFileSync(secretFile, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
     const servers: EnsembleServer[] = [];
     for (let id = 1; id <= count; id++) {
       const host = options.hosts?.[id - 1] ?? "127.0.0.1";
-      const ports = options.ports ? options.ports(id) : { native: await freePort(host), client: await freePort(host), admin: await freePort(host), peer: await freePort(host), election: await freePort(host) };
-      servers.push({ id, host, ports, dir: join(dir, `server${id}`), config: join(dir, `server${id}`, "zoo.cfg"), child: undefined, startedAtMs: 0 });
+      const ports = options.ports
+        ? options.ports(id)
+        : {
+            native: await freePort(host),
+            client: await freePort(host),
+            admin: await freePort(host),
+            peer: await freePort(host),
+            election: await freePort(host),
+          };
+      servers.push({
+        id,
+        host,
+        ports,
+        dir: join(dir, `server${id}`),
+        config: join(dir, `server${id}`, "zoo.cfg"),
+        child: undefined,
+        startedAtMs: 0,
+      });
     }
     for (const s of servers) {
       mkdirSync(join(s.dir, "data"), { recursive: true });
@@ -167,7 +184,9 @@ export class ProcessEnsemble {
   async kill(id: number, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     const child = this.server(id).child;
     if (!child) return;
-    const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+    const exited = new Promise<void>((resolve) =>
+      child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
+    );
     child.kill(signal);
     if (signal === "SIGKILL" || signal === "SIGTERM") await exited;
   }
@@ -249,7 +268,10 @@ export class ProcessEnsemble {
   logTail(id: number, lines = 40): string {
     const file = join(this.server(id).dir, "server.log");
     if (!existsSync(file)) return "(no log)";
-    return readFileSync(file, "utf8").split("\n").slice(-lines - 1).join("\n");
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .slice(-lines - 1)
+      .join("\n");
   }
 
   /** Kills every server (SIGKILL: a paused one too) and removes the directory unless `keep`. */
@@ -301,5 +323,5 @@ function configText(s: EnsembleServer, all: EnsembleServer[], o: EnsembleOptions
   };
   const text = Object.entries(lines).map(([k, v]) => `${k}=${v}`);
   if (all.length > 1) for (const p of all) text.push(`server.${p.id}=${p.host}:${p.ports.peer}:${p.ports.election}`);
-  return text.join("\n") + "\n";
+  return `${text.join("\n")}\n`;
 }

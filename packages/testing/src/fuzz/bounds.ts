@@ -64,7 +64,9 @@ export function measureCase(target: TargetName, seed: number, c: FuzzCase, env: 
 export function overBound(s: CaseSize): string | undefined {
   const problems = [
     s.paramBytes > INPUT_BOUNDS.paramBytesMax ? `parameters of over ${INPUT_BOUNDS.paramBytesMax} bytes` : "",
-    (s.messageBytesMax ?? 0) > INPUT_BOUNDS.messageBytesMax ? `a message of ${s.messageBytesMax} bytes (bound ${INPUT_BOUNDS.messageBytesMax})` : "",
+    (s.messageBytesMax ?? 0) > INPUT_BOUNDS.messageBytesMax
+      ? `a message of ${s.messageBytesMax} bytes (bound ${INPUT_BOUNDS.messageBytesMax})`
+      : "",
     (s.totalBytes ?? 0) > INPUT_BOUNDS.caseBytesMax ? `${s.totalBytes} bytes in all (bound ${INPUT_BOUNDS.caseBytesMax})` : "",
   ].filter(Boolean);
   return problems.length > 0 ? `${s.target} seed ${s.seed} case ${s.index} ${s.family}: ${problems.join(", ")}` : undefined;
@@ -78,7 +80,12 @@ export interface SweepResult {
 }
 
 /** Cases 0..cases-1 of every seed on every target, measured; `before` is told each case first (a crash names it). */
-export function sweep(seeds: readonly number[], cases: number, targets: readonly TargetName[] = TARGETS, before: (line: string) => void = () => undefined): SweepResult {
+export function sweep(
+  seeds: readonly number[],
+  cases: number,
+  targets: readonly TargetName[] = TARGETS,
+  before: (line: string) => void = () => undefined,
+): SweepResult {
   const env = standInEnv();
   const violations: string[] = [];
   const largest: Record<string, { cases: number; messageBytesMax: number; totalBytes: number; paramBytes: number }> = {};

@@ -64,7 +64,11 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const closes = await scrapeCloses(run.server.ports.admin);
   if (o.verbose && !failure) o.log(`server's last lines:\n${logTail(run.server)}`);
   const figures: CampaignFigures = {
-    ms: Date.now() - startedMs, startRssBytes, peakRssBytes: run.monitor.peakRssBytes, peakFds: run.monitor.peakFds, closes,
+    ms: Date.now() - startedMs,
+    startRssBytes,
+    peakRssBytes: run.monitor.peakRssBytes,
+    peakFds: run.monitor.peakFds,
+    closes,
     endRssBytes: run.server.process.running ? run.monitor.last?.rssBytes : undefined,
     endFds: run.server.process.running ? run.monitor.last?.openFds : undefined,
   };
@@ -112,7 +116,9 @@ async function runBatches(run: Run, o: CampaignOptions, d: DerivedOptions, start
     if (Date.now() >= progressAt) {
       progressAt += PROGRESS_EVERY_MS;
       const m = run.monitor;
-      o.log(`  ${((Date.now() - startedMs) / 1000).toFixed(0)} s: ${run.stats.cases} cases, ${run.stats.connections} connections, RSS ${mibOf(m.last?.rssBytes)} (peak ${mibOf(m.peakRssBytes)}), ${m.last?.openFds ?? "?"} fds`);
+      o.log(
+        `  ${((Date.now() - startedMs) / 1000).toFixed(0)} s: ${run.stats.cases} cases, ${run.stats.connections} connections, RSS ${mibOf(m.last?.rssBytes)} (peak ${mibOf(m.peakRssBytes)}), ${m.last?.openFds ?? "?"} fds`,
+      );
     }
   }
 }
@@ -150,7 +156,13 @@ async function isolate(o: CampaignOptions, d: DerivedOptions, families: readonly
       await run.stop(false);
     } catch (e) {
       const f = e instanceof CheckFailure ? e : new CheckFailure("fuzzer", String(e));
-      failure.isolated = { caseLine: caseLine(c), check: f.check, message: f.message, logTail: logTail(run.server), replay: replayCommand(o, { caseIndex: index }) };
+      failure.isolated = {
+        caseLine: caseLine(c),
+        check: f.check,
+        message: f.message,
+        logTail: logTail(run.server),
+        replay: replayCommand(o, { caseIndex: index }),
+      };
       await run.stop(false);
       return;
     }

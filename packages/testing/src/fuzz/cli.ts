@@ -25,7 +25,13 @@ function integer(name: string, value: string | undefined, fallback: number): num
   return n;
 }
 
-const list = (v: string | undefined) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []);
+const list = (v: string | undefined) =>
+  v
+    ? v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 function optionsFor(target: TargetName, values: Record<string, string | boolean | undefined>, seed: number): CampaignOptions {
   const str = (k: string) => values[k] as string | undefined;
@@ -50,12 +56,23 @@ function optionsFor(target: TargetName, values: Record<string, string | boolean 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      target: { type: "string" }, seconds: { type: "string" }, seed: { type: "string" }, cases: { type: "string" }, case: { type: "string" },
-      only: { type: "string" }, skip: { type: "string" }, "rss-mib-max": { type: "string" }, "fds-max": { type: "string" },
-      "probe-timeout-ms": { type: "string" }, "no-isolate": { type: "boolean" }, verbose: { type: "boolean" }, "server-command": { type: "string" }, help: { type: "boolean" },
+      target: { type: "string" },
+      seconds: { type: "string" },
+      seed: { type: "string" },
+      cases: { type: "string" },
+      case: { type: "string" },
+      only: { type: "string" },
+      skip: { type: "string" },
+      "rss-mib-max": { type: "string" },
+      "fds-max": { type: "string" },
+      "probe-timeout-ms": { type: "string" },
+      "no-isolate": { type: "boolean" },
+      verbose: { type: "boolean" },
+      "server-command": { type: "string" },
+      help: { type: "boolean" },
     },
   });
-  if (values.help) return console.log(usage), 0;
+  if (values.help) return (console.log(usage), 0);
   const target = values.target ?? "all";
   if (target !== "all" && !(TARGETS as readonly string[]).includes(target)) throw new Error(`unknown target ${target}\n${usage}`);
   const targets = target === "all" ? [...TARGETS] : [target as TargetName];

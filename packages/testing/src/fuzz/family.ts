@@ -61,7 +61,9 @@ export interface CaseContext {
 }
 
 /** What a case's bytes may depend on besides its parameters (the bound test gives stand-ins). */
-export type InputEnv = Pick<CaseContext, "ports" | "fixture" | "limits"> & { readonly peerIds?: { readonly serverId: number; readonly impersonatedIds: readonly number[] } };
+export type InputEnv = Pick<CaseContext, "ports" | "fixture" | "limits"> & {
+  readonly peerIds?: { readonly serverId: number; readonly impersonatedIds: readonly number[] };
+};
 
 export interface Family<P> {
   readonly name: string;
@@ -120,7 +122,8 @@ export function describeParams(params: unknown): string {
       const hex = Buffer.from(v.subarray(0, SHOWN_BYTES)).toString("hex");
       return `bytes(${v.length})${hex ? `:${hex}${v.length > SHOWN_BYTES ? "…" : ""}` : ""}`;
     }
-    if (typeof v === "string" && v.length > SHOWN_STRING_CHARS) return `${JSON.stringify(v.slice(0, SHOWN_STRING_CHARS))}…(${v.length} chars)`;
+    if (typeof v === "string" && v.length > SHOWN_STRING_CHARS)
+      return `${JSON.stringify(v.slice(0, SHOWN_STRING_CHARS))}…(${v.length} chars)`;
     if (Array.isArray(v) && v.length > SHOWN_ARRAY_ITEMS) return [...v.slice(0, SHOWN_ARRAY_ITEMS), `…(${v.length} items)`];
     return value;
   });

@@ -47,7 +47,8 @@ export async function createFixture(client: Client, f: Fixture): Promise<void> {
 /** Deletes what fuzzed requests created: children of w/ and seq/, and root nodes other than /fuzz and /zookeeper. */
 export async function tidyFixture(client: Client, f: Fixture): Promise<number> {
   const doomed: string[] = [];
-  for (const p of [f.writableParent, f.sequentialParent]) for (const c of await children(client, p)) await collect(client, `${p}/${c}`, doomed, 1);
+  for (const p of [f.writableParent, f.sequentialParent])
+    for (const c of await children(client, p)) await collect(client, `${p}/${c}`, doomed, 1);
   for (const c of await children(client, "/")) if (!KEPT_AT_ROOT.has(c)) await collect(client, `/${c}`, doomed, 1);
   for (let i = 0; i < doomed.length; i += DELETE_BATCH) {
     const t = client.transaction();

@@ -68,7 +68,8 @@ export class JuteConnection {
       this.repliesReceived++;
       this.replies.push({ xid: view.getInt32(0), zxid: view.getBigInt64(4), err: view.getInt32(12), body: f });
       this.keptBytes += f.length;
-      while (this.replies.length > KEPT_REPLIES_MAX || (this.replies.length > 1 && this.keptBytes > KEPT_REPLY_BYTES_MAX)) this.keptBytes -= this.replies.shift()!.body.length;
+      while (this.replies.length > KEPT_REPLIES_MAX || (this.replies.length > 1 && this.keptBytes > KEPT_REPLY_BYTES_MAX))
+        this.keptBytes -= this.replies.shift()!.body.length;
     }
   }
 

@@ -7,7 +7,10 @@ import { mib } from "./units.js";
 export type CheckName = "alive" | "rss" | "fds" | "jute-probe" | "native-probe" | "fixture" | "fuzzer";
 
 export class CheckFailure extends Error {
-  constructor(readonly check: CheckName, message: string) {
+  constructor(
+    readonly check: CheckName,
+    message: string,
+  ) {
     super(message);
     this.name = "CheckFailure";
   }
@@ -30,7 +33,10 @@ export class Monitor {
   /** Rejects with the first violation the sampler sees: long waits race against it. */
   private readonly violated = new Promise<never>((_, reject) => (this.reject = reject));
 
-  constructor(private readonly server: ServerUnderTest, private readonly bounds: Bounds) {
+  constructor(
+    private readonly server: ServerUnderTest,
+    private readonly bounds: Bounds,
+  ) {
     this.violated.catch(() => undefined);
   }
 
@@ -58,7 +64,9 @@ export class Monitor {
     this.peakFds = Math.max(this.peakFds, f.openFds);
     if (this.violation) return;
     if (f.peakRssBytes > this.bounds.rssBytesMax) {
-      this.violate(new CheckFailure("rss", `RSS reached ${mib(f.peakRssBytes)} (VmHWM), over the bound of ${mib(this.bounds.rssBytesMax)}`));
+      this.violate(
+        new CheckFailure("rss", `RSS reached ${mib(f.peakRssBytes)} (VmHWM), over the bound of ${mib(this.bounds.rssBytesMax)}`),
+      );
     } else if (f.openFds > this.bounds.fdsMax) {
       this.violate(new CheckFailure("fds", `${f.openFds} open file descriptors, over the bound of ${this.bounds.fdsMax}`));
     }

@@ -3,7 +3,26 @@
 import fc from "fast-check";
 
 /** Integers that sit on the edges of length and count fields. */
-export const INTERESTING_INT32 = [0, 1, -1, 2, 16, 255, 256, 4095, 4096, 65535, 65536, 0x7fffffff, -0x80000000, 0x100000, 0x10ffff, 0x110001, -2, 1 << 24] as const;
+export const INTERESTING_INT32 = [
+  0,
+  1,
+  -1,
+  2,
+  16,
+  255,
+  256,
+  4095,
+  4096,
+  65535,
+  65536,
+  0x7fffffff,
+  -0x80000000,
+  0x100000,
+  0x10ffff,
+  0x110001,
+  -2,
+  1 << 24,
+] as const;
 
 export type ByteMutation =
   | { op: "flip"; at: number; bit: number }
@@ -27,11 +46,27 @@ const position = fc.integer({ min: 0, max: 65535 });
 export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant("flip" as const), at: position, bit: fc.integer({ min: 0, max: 7 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("byte" as const), at: position, value: fc.constantFrom(0, 0x7f, 0x80, 0xff, 1) }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant("int32" as const), at: position, value: fc.oneof(fc.constantFrom(...INTERESTING_INT32), fc.integer({ min: -0x80000000, max: 0x7fffffff })) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("prefix" as const), value: fc.oneof(fc.constantFrom(...INTERESTING_INT32), fc.integer({ min: -64, max: 64 })) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("int32" as const),
+      at: position,
+      value: fc.oneof(fc.constantFrom(...INTERESTING_INT32), fc.integer({ min: -0x80000000, max: 0x7fffffff })),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant("prefix" as const),
+      value: fc.oneof(fc.constantFrom(...INTERESTING_INT32), fc.integer({ min: -64, max: 64 })),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("truncate" as const), at: position }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("extend" as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("repeat" as const), from: position, to: position, times: fc.integer({ min: 1, max: 64 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant("repeat" as const), from: position, to: position, times: fc.integer({ min: 1, max: 64 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("delete" as const), from: position, to: position }) },
 );
 
@@ -97,7 +132,11 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** `bytes` with the mutations applied, growing by GROWTH_BYTES_MAX at most (or what is left of `growth`). */
-export function applyByteMutations(bytes: Uint8Array, ms: readonly ByteMutation[], growth: Growth = { bytes: GROWTH_BYTES_MAX }): Uint8Array {
+export function applyByteMutations(
+  bytes: Uint8Array,
+  ms: readonly ByteMutation[],
+  growth: Growth = { bytes: GROWTH_BYTES_MAX },
+): Uint8Array {
   return ms.reduce((out, m) => applyByteMutation(out, m, growth), bytes);
 }
 
@@ -133,8 +172,17 @@ export interface MutatedSequence {
 
 export const mutatedSequence = (framesMax: number): fc.Arbitrary<MutatedSequence> =>
   fc.record({
-    frameMutations: fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant<ByteMutation[]>([]) }, { weight: 1, arbitrary: fc.array(byteMutation, { minLength: 1, maxLength: 3 }) }), { maxLength: framesMax }),
-    sequence: fc.oneof({ weight: 3, arbitrary: fc.constant<SequenceMutation[]>([]) }, { weight: 1, arbitrary: fc.array(sequenceMutation, { minLength: 1, maxLength: 4 }) }),
+    frameMutations: fc.array(
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant<ByteMutation[]>([]) },
+        { weight: 1, arbitrary: fc.array(byteMutation, { minLength: 1, maxLength: 3 }) },
+      ),
+      { maxLength: framesMax },
+    ),
+    sequence: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<SequenceMutation[]>([]) },
+      { weight: 1, arbitrary: fc.array(sequenceMutation, { minLength: 1, maxLength: 4 }) },
+    ),
     cuts: fc.array(position, { maxLength: 6 }),
   });
 
@@ -147,25 +195,71 @@ export function applyMutatedSequence(frames: readonly Uint8Array[], m: MutatedSe
 
 /** Values of every CBOR shape, weighted towards the edges of what a schema checks. */
 export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.anything({ maxDepth: 2, maxKeys: 4, withBigInt: true, withTypedArray: true, withMap: true, withSet: true, withDate: true, withNullPrototype: true }) },
-  { weight: 2, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0, 2 ** 53, -(2 ** 53), 2 ** 31, -(2 ** 31) - 1, 2 ** 64, 1.5, null, undefined, true, "", 0n, -1n, 2n ** 64n, 2n ** 63n) },
+  {
+    weight: 3,
+    arbitrary: fc.anything({
+      maxDepth: 2,
+      maxKeys: 4,
+      withBigInt: true,
+      withTypedArray: true,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withNullPrototype: true,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      NaN,
+      Infinity,
+      -Infinity,
+      -0,
+      2 ** 53,
+      -(2 ** 53),
+      2 ** 31,
+      -(2 ** 31) - 1,
+      2 ** 64,
+      1.5,
+      null,
+      undefined,
+      true,
+      "",
+      0n,
+      -1n,
+      2n ** 64n,
+      2n ** 63n,
+    ),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 200_000 }).map((n) => "x".repeat(n)) },
   { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 100_000 }).map((n) => new Array<number>(n).fill(0)) },
 );
 
 /** A change to a decoded message's structure: a field replaced by a value of another shape, removed, or added. */
-export type ValueMutation = { op: "replace"; at: number; value: unknown } | { op: "delete"; at: number } | { op: "add"; at: number; key: string; value: unknown };
+export type ValueMutation =
+  | { op: "replace"; at: number; value: unknown }
+  | { op: "delete"; at: number }
+  | { op: "add"; at: number; key: string; value: unknown };
 
 export const valueMutation: fc.Arbitrary<ValueMutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant("replace" as const), at: fc.nat(), value: anyValue }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("delete" as const), at: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("add" as const), at: fc.nat(), key: fc.oneof(fc.constantFrom("__proto__", "constructor", "kind", "type", "xid"), fc.string({ maxLength: 8 })), value: anyValue }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("add" as const),
+      at: fc.nat(),
+      key: fc.oneof(fc.constantFrom("__proto__", "constructor", "kind", "type", "xid"), fc.string({ maxLength: 8 })),
+      value: anyValue,
+    }),
+  },
 );
 
 type Slot = { holder: Record<string | number, unknown> | unknown[]; key: string | number };
 
 /** Leaves of a value: mutations replace them whole, never descend into them. */
-const isLeaf = (v: unknown): boolean => v === null || typeof v !== "object" || ArrayBuffer.isView(v) || v instanceof Map || v instanceof Set || v instanceof Date;
+const isLeaf = (v: unknown): boolean =>
+  v === null || typeof v !== "object" || ArrayBuffer.isView(v) || v instanceof Map || v instanceof Set || v instanceof Date;
 
 /** Nodes in a value that value mutations apply to; a larger one is a fuzzer bug, said so rather than an exhausted heap. */
 const TREE_NODES_MAX = 1_000_000;
@@ -191,7 +285,13 @@ export function untangled(value: unknown, budget = { nodes: TREE_NODES_MAX }): u
     return out;
   }
   const out = Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>;
-  for (const key of Object.keys(value)) Object.defineProperty(out, key, { value: untangled((value as Record<string, unknown>)[key], budget), enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(value))
+    Object.defineProperty(out, key, {
+      value: untangled((value as Record<string, unknown>)[key], budget),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 

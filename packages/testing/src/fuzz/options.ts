@@ -99,11 +99,16 @@ export const dataBytesMaxOf = (d: DerivedOptions): number => Number(d.settings["
 /** The lines printed at start: every option, asked and derived, and the families with their weights. */
 export function describeOptions(o: CampaignOptions, d: DerivedOptions, families: readonly AnyFamily[]): string[] {
   const asked = [
-    `target=${o.target}`, `seed=${o.seed}`, o.caseIndex !== undefined ? `case=${o.caseIndex}` : o.cases !== undefined ? `cases=${o.cases}` : `seconds=${o.seconds}`,
-    `rssBytesMax=${o.rssBytesMax} (${o.rssBytesMax / MIB} MiB)`, `fdsMax=${o.fdsMax}`, `probeTimeoutMs=${o.probeTimeoutMs}`,
+    `target=${o.target}`,
+    `seed=${o.seed}`,
+    o.caseIndex !== undefined ? `case=${o.caseIndex}` : o.cases !== undefined ? `cases=${o.cases}` : `seconds=${o.seconds}`,
+    `rssBytesMax=${o.rssBytesMax} (${o.rssBytesMax / MIB} MiB)`,
+    `fdsMax=${o.fdsMax}`,
+    `probeTimeoutMs=${o.probeTimeoutMs}`,
   ];
   const derived = [
-    `casesPerBatch=${d.casesPerBatch}`, `sourceAddresses=${d.sourceAddresses}`,
+    `casesPerBatch=${d.casesPerBatch}`,
+    `sourceAddresses=${d.sourceAddresses}`,
     ...(o.target === "peer" ? [`impersonatedPeersUp=${d.impersonatedPeersUp}`] : []),
     ...Object.entries(d.settings).map(([k, v]) => `${k}=${v}`),
   ];
@@ -132,7 +137,8 @@ export function replayCommand(o: CampaignOptions, replay: { cases?: number; case
 /** The target's families after --only and --skip (unknown names are an error). */
 export function selectFamilies(all: readonly AnyFamily[], o: Pick<CampaignOptions, "only" | "skip" | "target">): AnyFamily[] {
   const names = new Set(all.map((f) => f.name));
-  for (const n of [...o.only, ...o.skip]) if (!names.has(n)) throw new Error(`the ${o.target} target has no family "${n}"; it has: ${[...names].join(", ")}`);
+  for (const n of [...o.only, ...o.skip])
+    if (!names.has(n)) throw new Error(`the ${o.target} target has no family "${n}"; it has: ${[...names].join(", ")}`);
   const kept = all.filter((f) => (o.only.length === 0 || o.only.includes(f.name)) && !o.skip.includes(f.name));
   if (kept.length === 0) throw new Error("--only/--skip left no family to run");
   return kept;

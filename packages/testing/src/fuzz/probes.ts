@@ -41,7 +41,12 @@ export async function probeJute(port: number, fixture: Fixture, timeoutMs: numbe
 }
 
 /** One attempt; `done: false` when the connection was refused or closed before a session (worth another). */
-async function probeJuteOnce(pool: ConnectionPool, port: number, fixture: Fixture, timeoutMs: number): Promise<{ done: boolean; problem?: string }> {
+async function probeJuteOnce(
+  pool: ConnectionPool,
+  port: number,
+  fixture: Fixture,
+  timeoutMs: number,
+): Promise<{ done: boolean; problem?: string }> {
   const c = await JuteConnection.open(pool, port, { localAddress: PROBE_ADDRESS });
   if (c.closed) return { done: false, problem: `the ZooKeeper port refused a connection (${c.tcp.endedBy})` };
   if (!(await c.handshake(timeoutMs))) {
@@ -51,11 +56,16 @@ async function probeJuteOnce(pool: ConnectionPool, port: number, fixture: Fixtur
   }
   c.request(1, { type: "getData", path: fixture.small, watch: false });
   const reply = await c.reply(1, timeoutMs);
-  if (!reply) return { done: true, problem: `no reply to a getData of ${fixture.small} within ${timeoutMs} ms${c.closed ? " (connection closed)" : ""}` };
+  if (!reply)
+    return {
+      done: true,
+      problem: `no reply to a getData of ${fixture.small} within ${timeoutMs} ms${c.closed ? " (connection closed)" : ""}`,
+    };
   if (reply.err !== 0) return { done: true, problem: `getData of ${fixture.small} answered error ${reply.err}` };
   const decoded = jute.decodeServerFrame(reply.body, () => ({ opCode: 4 }));
   const data = decoded.kind === "reply" && decoded.response?.type === "getData" ? decoded.response.data : undefined;
-  if (!data || Buffer.compare(Buffer.from(data), Buffer.from(fixture.smallData)) !== 0) return { done: true, problem: `getData of ${fixture.small} answered other data` };
+  if (!data || Buffer.compare(Buffer.from(data), Buffer.from(fixture.smallData)) !== 0)
+    return { done: true, problem: `getData of ${fixture.small} answered other data` };
   c.closeSession(2);
   await c.reply(2, timeoutMs);
   return { done: true };

@@ -36,22 +36,47 @@ export async function scrapeCloses(adminPort: number): Promise<Map<string, numbe
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 const topObservations = (m: Map<string, number>, n = 4): string =>
-  [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ${v}`).join(", ");
+  [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
 
 export function formatSummary(r: CampaignResult): string[] {
   const { stats, figures: f } = r;
   const seconds = f.ms / 1000;
   const rows = [["family", "cases", "conns", "closed by server", "ms/case", "what the server did"]];
   for (const [name, fs] of [...stats.byFamily.entries()].sort((a, b) => b[1].cases - a[1].cases)) {
-    rows.push([name, String(fs.cases), String(fs.connections), String(fs.closedByServer), (fs.ms / Math.max(1, fs.cases)).toFixed(0), topObservations(fs.observations)]);
+    rows.push([
+      name,
+      String(fs.cases),
+      String(fs.connections),
+      String(fs.closedByServer),
+      (fs.ms / Math.max(1, fs.cases)).toFixed(0),
+      topObservations(fs.observations),
+    ]);
   }
-  rows.push(["total", String(stats.cases), String(stats.connections), String(stats.closedByServer), (f.ms / Math.max(1, stats.cases)).toFixed(0), ""]);
+  rows.push([
+    "total",
+    String(stats.cases),
+    String(stats.connections),
+    String(stats.closedByServer),
+    (f.ms / Math.max(1, stats.cases)).toFixed(0),
+    "",
+  ]);
   const closes = f.closes ? [...f.closes.entries()].map(([k, v]) => `${k} ${v}`).join(", ") : "none in /metrics";
-  const examples = [...stats.byFamily.entries()].flatMap(([name, fs]) => [...fs.examples.entries()].map(([what, cases]) => `${name} "${what}": ${cases.map((c) => `#${c}`).join(" ")}`));
+  const examples = [...stats.byFamily.entries()].flatMap(([name, fs]) =>
+    [...fs.examples.entries()].map(([what, cases]) => `${name} "${what}": ${cases.map((c) => `#${c}`).join(" ")}`),
+  );
   return [
     `summary: target ${r.options.target}, seed ${r.options.seed}, ${r.ok ? "PASSED" : "FAILED"} after ${seconds.toFixed(1)} s`,
     ...table(rows).map((l) => `  ${l}`),
@@ -68,7 +93,9 @@ export function formatFailure(r: CampaignResult, f: Failure): string[] {
     `FAILED: target ${o.target}, seed ${o.seed}: ${f.check}: ${f.message}`,
     ...(f.caseLine ? [`  during case ${f.caseLine}`] : []),
     ...(f.batch.length > 1 ? [`  the batch so far: ${f.batch.join(", ")}`] : []),
-    ...(f.check === "rss" && f.rssTrailBytes.length > 0 ? [`  RSS after each of the last batches: ${f.rssTrailBytes.map((b) => (b / MIB).toFixed(0)).join(", ")} MiB`] : []),
+    ...(f.check === "rss" && f.rssTrailBytes.length > 0
+      ? [`  RSS after each of the last batches: ${f.rssTrailBytes.map((b) => (b / MIB).toFixed(0)).join(", ")} MiB`]
+      : []),
     "  server's last lines:",
     ...f.logTail.split("\n").map((l) => `    | ${l}`),
     `  data directory kept: ${f.dataDir}`,

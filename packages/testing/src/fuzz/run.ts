@@ -40,7 +40,15 @@ export interface RunStats {
   byFamily: Map<string, FamilyStats>;
 }
 
-export const newStats = (): RunStats => ({ cases: 0, connections: 0, closedByServer: 0, probes: 0, probeMsMax: 0, tidiedNodes: 0, byFamily: new Map() });
+export const newStats = (): RunStats => ({
+  cases: 0,
+  connections: 0,
+  closedByServer: 0,
+  probes: 0,
+  probeMsMax: 0,
+  tidiedNodes: 0,
+  byFamily: new Map(),
+});
 
 export class Run {
   private probeCount = 0;
@@ -56,7 +64,13 @@ export class Run {
   ) {}
 
   /** A fresh server with the fixture, monitored from here on. */
-  static async start(o: CampaignOptions, d: DerivedOptions, families: readonly AnyFamily[], stats: RunStats, withPeers: boolean): Promise<Run> {
+  static async start(
+    o: CampaignOptions,
+    d: DerivedOptions,
+    families: readonly AnyFamily[],
+    stats: RunStats,
+    withPeers: boolean,
+  ): Promise<Run> {
     const server = await startServerUnderTest({ ...d.settings }, withPeers ? { up: d.impersonatedPeersUp } : undefined, o.serverCommand);
     const fixture = fixtureFor(dataBytesMaxOf(d));
     const monitor = new Monitor(server, { rssBytesMax: o.rssBytesMax, fdsMax: o.fdsMax });
@@ -89,7 +103,10 @@ export class Run {
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CheckFailure("fuzzer", `the fuzzer's case did not end within ${CASE_TIMEOUT_MS} ms (a fuzzer bug)`)), CASE_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new CheckFailure("fuzzer", `the fuzzer's case did not end within ${CASE_TIMEOUT_MS} ms (a fuzzer bug)`)),
+          CASE_TIMEOUT_MS,
+        );
       });
       await this.monitor.race(Promise.race([c.family.run(c.params, this.context(pool, fs, c.index)), timeout]));
     } catch (e) {
@@ -120,7 +137,9 @@ export class Run {
     const juteProblem = await this.monitor.race(probeJute(this.server.ports.client, this.fixture, timeoutMs));
     this.monitor.check();
     if (juteProblem) throw new CheckFailure("jute-probe", `${when}: a fresh ZooKeeper-protocol client was not served: ${juteProblem}`);
-    const nativeProblem = await this.monitor.race(probeNative(this.server.ports.native, this.fixture, `probe ${++this.probeCount}`, timeoutMs));
+    const nativeProblem = await this.monitor.race(
+      probeNative(this.server.ports.native, this.fixture, `probe ${++this.probeCount}`, timeoutMs),
+    );
     this.monitor.check();
     if (nativeProblem) throw new CheckFailure("native-probe", `${when}: a fresh native client was not served: ${nativeProblem}`);
     this.stats.probes++;
@@ -147,7 +166,11 @@ export class Run {
 
   private familyStats(name: string): FamilyStats {
     let fs = this.stats.byFamily.get(name);
-    if (!fs) this.stats.byFamily.set(name, (fs = { cases: 0, connections: 0, closedByServer: 0, ms: 0, observations: new Map(), examples: new Map() }));
+    if (!fs)
+      this.stats.byFamily.set(
+        name,
+        (fs = { cases: 0, connections: 0, closedByServer: 0, ms: 0, observations: new Map(), examples: new Map() }),
+      );
     return fs;
   }
 

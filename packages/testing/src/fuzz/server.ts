@@ -29,7 +29,11 @@ const PEER_SECRET = new TextEncoder().encode("warden-fuzz-ensemble-secret-012345
  * `peers`: run with server.N lines naming observers the fuzzer impersonates; `up` says whether
  * they accept the server's dials (else it queues for them, as for crashed observers).
  */
-export async function startServerUnderTest(settings: Record<string, string>, peers: { up: boolean } | undefined, command?: readonly string[]): Promise<ServerUnderTest> {
+export async function startServerUnderTest(
+  settings: Record<string, string>,
+  peers: { up: boolean } | undefined,
+  command?: readonly string[],
+): Promise<ServerUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), "warden-fuzz-"));
   const dataDir = join(dir, "data");
   const all = { ...settings };

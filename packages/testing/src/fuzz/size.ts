@@ -17,7 +17,8 @@ export function encodedSize(value: unknown, stopAt = Number.MAX_SAFE_INTEGER): n
     else if (v instanceof Map) (total += 1), stack.push(...v.keys(), ...v.values());
     else if (v instanceof Set) (total += 1), stack.push(...v);
     else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) (total += 1), stack.push(v[i]);
-    else if (v !== null && typeof v === "object" && !(v instanceof Date)) for (const k of Object.keys(v)) (total += Buffer.byteLength(k)), stack.push((v as Record<string, unknown>)[k]);
+    else if (v !== null && typeof v === "object" && !(v instanceof Date))
+      for (const k of Object.keys(v)) (total += Buffer.byteLength(k)), stack.push((v as Record<string, unknown>)[k]);
     else total += 8;
   }
   return total;

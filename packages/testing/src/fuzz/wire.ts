@@ -86,7 +86,10 @@ export class RawTcp implements Endable {
   private readonly waiters = new Waiters();
   private readonly listeners: Array<(chunk: Buffer) => void> = [];
 
-  private constructor(readonly socket: Socket, private readonly pool: ConnectionPool) {}
+  private constructor(
+    readonly socket: Socket,
+    private readonly pool: ConnectionPool,
+  ) {}
 
   /** Opens a connection; a refused or timed-out one comes back already closed (endedBy "refused"). */
   static open(pool: ConnectionPool, port: number, opts: OpenOptions = {}): Promise<RawTcp> {
@@ -202,7 +205,10 @@ export class WsConnection implements Endable {
   closeCode: number | undefined;
   private readonly waiters = new Waiters();
 
-  private constructor(readonly ws: WebSocket, private readonly pool: ConnectionPool) {}
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly pool: ConnectionPool,
+  ) {}
 
   static open(pool: ConnectionPool, port: number, opts: OpenOptions & { path?: string } = {}): Promise<WsConnection> {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? "/"}`, {
@@ -269,10 +275,11 @@ export class WsConnection implements Endable {
   }
 }
 
-
 /** `parts` cut from `bytes` at the given positions (each in [0, 65535], as a fraction of the length). */
 export function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => Math.floor((c * bytes.length) / 65536)))].filter((n) => n > 0 && n < bytes.length).sort((a, b) => a - b);
+  const at = [...new Set(cuts.map((c) => Math.floor((c * bytes.length) / 65536)))]
+    .filter((n) => n > 0 && n < bytes.length)
+    .sort((a, b) => a - b);
   const parts: Uint8Array[] = [];
   let from = 0;
   for (const n of at) {

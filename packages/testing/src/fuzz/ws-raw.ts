@@ -6,18 +6,23 @@ import { RawTcp, type ConnectionPool, type OpenOptions } from "./wire.js";
 const UPGRADE_MS = 3_000;
 
 export function upgradeRequest(port: number, key: Uint8Array, extraHeaders = ""): string {
-  return [
+  return `${[
     "GET / HTTP/1.1",
     `Host: 127.0.0.1:${port}`,
     "Upgrade: websocket",
     "Connection: Upgrade",
     `Sec-WebSocket-Key: ${Buffer.from(key).toString("base64")}`,
     "Sec-WebSocket-Version: 13",
-  ].join("\r\n") + `\r\n${extraHeaders}\r\n`;
+  ].join("\r\n")}\r\n${extraHeaders}\r\n`;
 }
 
 /** A TCP connection upgraded to WebSocket, or undefined when the server did not answer 101. */
-export async function openUpgraded(pool: ConnectionPool, port: number, key: Uint8Array, opts: OpenOptions = {}): Promise<RawTcp | undefined> {
+export async function openUpgraded(
+  pool: ConnectionPool,
+  port: number,
+  key: Uint8Array,
+  opts: OpenOptions = {},
+): Promise<RawTcp | undefined> {
   const t = await RawTcp.open(pool, port, opts);
   t.write(upgradeRequest(port, key));
   await t.until(() => t.closed || t.received().includes("\r\n\r\n"), UPGRADE_MS);

@@ -43,14 +43,26 @@ export async function startInProcessEnsemble(options: InProcessEnsembleOptions =
   await writeFile(secretFile, randomBytes(32).toString("base64"));
   const ids = Array.from({ length: count }, (_, i) => i + 1);
   const ports: Array<{ native: number; peer: number; election: number; client: number }> = [];
-  for (const _ of ids) ports.push({ native: await freePort(), peer: await freePort(), election: await freePort(), client: options.zookeeperPort ? await freePort() : 0 });
+  for (const _ of ids)
+    ports.push({
+      native: await freePort(),
+      peer: await freePort(),
+      election: await freePort(),
+      client: options.zookeeperPort ? await freePort() : 0,
+    });
   const overridesFor = async (id: number) => {
     const dataDir = join(dir, `s${id}`);
     await mkdir(dataDir, { recursive: true });
     await writeFile(join(dataDir, "myid"), `${id}\n`);
     const o: Record<string, string> = {
-      tickTime: String(tickTimeMs), dataDir, nativePort: String(ports[id - 1]!.native), clientPort: String(ports[id - 1]!.client), adminPort: "0",
-      clientPortAddress: "127.0.0.1", initLimit: "10", syncLimit: "5",
+      tickTime: String(tickTimeMs),
+      dataDir,
+      nativePort: String(ports[id - 1]!.native),
+      clientPort: String(ports[id - 1]!.client),
+      adminPort: "0",
+      clientPortAddress: "127.0.0.1",
+      initLimit: "10",
+      syncLimit: "5",
       // Tests that must outlive a failover ask for longer sessions than 20 ticks.
       maxSessionTimeout: "10000",
       ...options.settings,
@@ -70,7 +82,12 @@ export async function startInProcessEnsemble(options: InProcessEnsembleOptions =
     connectString,
     nativePorts: ports.map((p) => p.native),
     async client({ connectString: via, ...clientOptions } = {}) {
-      const c = createClient(via ?? connectString, { sessionTimeoutMs: 1000, reconnectDelayMsMin: 20, reconnectDelayMsMax: 200, ...clientOptions });
+      const c = createClient(via ?? connectString, {
+        sessionTimeoutMs: 1000,
+        reconnectDelayMsMin: 20,
+        reconnectDelayMsMax: 200,
+        ...clientOptions,
+      });
       clients.push(c);
       await c.connected({ timeoutMs: 10_000 });
       return c;

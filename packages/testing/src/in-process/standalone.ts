@@ -66,7 +66,8 @@ export async function startStandalone(settings: Record<string, string | null> = 
     await rm(dataDir, { recursive: true, force: true });
     throw e;
   });
-  if (options.serving !== false) await waitUntil(`the server to serve clients; log:\n${lines.join("\n")}`, () => server.node.serving, 5000, 10);
+  if (options.serving !== false)
+    await waitUntil(`the server to serve clients; log:\n${lines.join("\n")}`, () => server.node.serving, 5000, 10);
   const clients: Client[] = [];
   const connectString = `${host}:${server.ports.native}`;
   const clientUnconnected = (opts: ClientOptions = {}, chroot = "") => {

@@ -31,9 +31,7 @@ export class ServerProcess {
   private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
   private out = "";
 
-  private constructor(
-    readonly options: Required<Omit<ServerProcessOptions, "ports">> & { ports: ServerProcessPorts },
-  ) {}
+  private constructor(readonly options: Required<Omit<ServerProcessOptions, "ports">> & { ports: ServerProcessPorts }) {}
 
   /** Starts a server and resolves once its admin port reports it ready. */
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
@@ -62,7 +60,18 @@ export class ServerProcess {
 
   private async launch(): Promise<void> {
     const { dataDir, ports, settings, command } = this.options;
-    const args = [...command.slice(1), "server", "--dataDir", dataDir, "--nativePort", String(ports.native), "--clientPort", String(ports.client), "--adminPort", String(ports.admin)];
+    const args = [
+      ...command.slice(1),
+      "server",
+      "--dataDir",
+      dataDir,
+      "--nativePort",
+      String(ports.native),
+      "--clientPort",
+      String(ports.client),
+      "--adminPort",
+      String(ports.admin),
+    ];
     const all = { clientPortAddress: "127.0.0.1", "admin.serverAddress": "127.0.0.1", ...settings };
     for (const [k, v] of Object.entries(all)) args.push("--set", `${k}=${v}`);
     const child = spawn(command[0]!, args, { stdio: ["ignore", "pipe", "pipe"] });

@@ -42,7 +42,10 @@ export class ClientHistory {
     const position = this.history.positionOf(zxid);
     const at = this.history.positionOfValue(w.value);
     if (position === undefined || at !== position) {
-      throw new SimViolation("acknowledged-write-committed", `write ${w.key}=${w.value} acknowledged at ${formatZxid(zxid)} but not committed there`);
+      throw new SimViolation(
+        "acknowledged-write-committed",
+        `write ${w.key}=${w.value} acknowledged at ${formatZxid(zxid)} but not committed there`,
+      );
     }
     w.outcome = "ok";
     w.responseMs = nowMs;
@@ -53,13 +56,18 @@ export class ClientHistory {
   read(client: number, key: string, value: string | undefined, appliedZxid: Zxid): void {
     this.reads++;
     const position = this.history.positionOf(appliedZxid);
-    if (position === undefined) throw new SimViolation("read-from-committed-state", `read at ${formatZxid(appliedZxid)}, not a committed zxid`);
+    if (position === undefined)
+      throw new SimViolation("read-from-committed-state", `read at ${formatZxid(appliedZxid)}, not a committed zxid`);
     const expected = this.history.valueAt(key, position);
     if (expected !== value) {
-      throw new SimViolation("read-sequential-consistency", `client ${client} read ${key}=${value} at ${formatZxid(appliedZxid)}, committed history says ${expected}`);
+      throw new SimViolation(
+        "read-sequential-consistency",
+        `client ${client} read ${key}=${value} at ${formatZxid(appliedZxid)}, committed history says ${expected}`,
+      );
     }
     const seen = this.seenZxid.get(client) ?? 0n;
-    if (appliedZxid < seen) throw new SimViolation("read-monotonic", `client ${client} read at ${formatZxid(appliedZxid)} after seeing ${formatZxid(seen)}`);
+    if (appliedZxid < seen)
+      throw new SimViolation("read-monotonic", `client ${client} read at ${formatZxid(appliedZxid)} after seeing ${formatZxid(seen)}`);
     this.see(client, appliedZxid);
   }
 
@@ -93,7 +101,10 @@ export class ClientHistory {
         i++;
       }
       if (position < maxPosition) {
-        throw new SimViolation("linearizable-writes", `write ${w.value} invoked at ${w.invokeMs} ms is ordered before ${maxValue}, acknowledged earlier`);
+        throw new SimViolation(
+          "linearizable-writes",
+          `write ${w.value} invoked at ${w.invokeMs} ms is ordered before ${maxValue}, acknowledged earlier`,
+        );
       }
     }
   }

@@ -28,7 +28,10 @@ export interface FaultHost {
  * leader (its crash or a cut) with the seed's probability and call leaderLost().
  */
 export class SimFaults {
-  constructor(private readonly host: FaultHost, private readonly prng: Prng) {}
+  constructor(
+    private readonly host: FaultHost,
+    private readonly prng: Prng,
+  ) {}
 
   fault(): void {
     const o = this.host.options;

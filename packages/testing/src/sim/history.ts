@@ -4,7 +4,10 @@ import { formatZxid } from "@warden/protocol";
 
 /** A broken rule found by a checker; `rule` names it. */
 export class SimViolation extends Error {
-  constructor(readonly rule: string, detail: string) {
+  constructor(
+    readonly rule: string,
+    detail: string,
+  ) {
     super(`${rule}: ${detail}`);
     this.name = "SimViolation";
   }
@@ -62,11 +65,15 @@ export class CommittedHistory {
     const known = this.entries[at];
     if (known !== undefined) {
       if (known.zxid !== e.zxid || !samePayload(known.payload, e.payload) || membershipKey(known) !== membershipKey(e)) {
-        throw new SimViolation("committed-prefix-agreement", `${who} applied ${formatZxid(e.zxid)} at position ${at}, where the committed history has ${formatZxid(known.zxid)}`);
+        throw new SimViolation(
+          "committed-prefix-agreement",
+          `${who} applied ${formatZxid(e.zxid)} at position ${at}, where the committed history has ${formatZxid(known.zxid)}`,
+        );
       }
       return at;
     }
-    if (e.zxid <= this.lastZxid) throw new SimViolation("zxid-order", `${who} committed ${formatZxid(e.zxid)} after ${formatZxid(this.lastZxid)}`);
+    if (e.zxid <= this.lastZxid)
+      throw new SimViolation("zxid-order", `${who} committed ${formatZxid(e.zxid)} after ${formatZxid(this.lastZxid)}`);
     this.entries.push(e);
     this.positionByZxid.set(e.zxid, at);
     this.spec.record(at, e);
@@ -85,7 +92,10 @@ export class CommittedHistory {
 }
 
 /** The value of the last write at or before `position` in a position-ordered list (binary search). */
-export function valueAtOrBefore(list: ReadonlyArray<{ position: number; value: string }> | undefined, position: number): string | undefined {
+export function valueAtOrBefore(
+  list: ReadonlyArray<{ position: number; value: string }> | undefined,
+  position: number,
+): string | undefined {
   if (list === undefined) return undefined;
   let lo = 0;
   let hi = list.length;

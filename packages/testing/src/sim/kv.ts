@@ -61,7 +61,10 @@ function decodePairs(s: Snapshot): [string, string][] {
   try {
     return JSON.parse(text) as [string, string][];
   } catch {
-    throw new SimViolation("snapshot-installed-whole", `snapshot at ${formatZxid(s.zxid)} does not decode: ${JSON.stringify(text.slice(0, 80))}`);
+    throw new SimViolation(
+      "snapshot-installed-whole",
+      `snapshot at ${formatZxid(s.zxid)} does not decode: ${JSON.stringify(text.slice(0, 80))}`,
+    );
   }
 }
 

@@ -78,9 +78,20 @@ export class SimNode {
   private appliedSinceSnapshot = 0;
   truncations = 0;
   /** Snapshot transfer counters of the replicas this node had before its crashes. */
-  private readonly pastTransfers: TransferStats = { transfersStarted: 0, transfersSuperseded: 0, chunksSent: 0, chunksReceived: 0, snapshotsInstalled: 0, checksumFailures: 0 };
+  private readonly pastTransfers: TransferStats = {
+    transfersStarted: 0,
+    transfersSuperseded: 0,
+    chunksSent: 0,
+    chunksReceived: 0,
+    snapshotsInstalled: 0,
+    checksumFailures: 0,
+  };
 
-  constructor(private readonly cfg: NodeConfig, private readonly prng: Prng, private readonly env: NodeEnv) {
+  constructor(
+    private readonly cfg: NodeConfig,
+    private readonly prng: Prng,
+    private readonly env: NodeEnv,
+  ) {
     this.id = cfg.id;
     this.disk = new SimDisk(prng.fork());
     this.machine = env.newMachine(this);
@@ -100,13 +111,15 @@ export class SimNode {
     const d = this.disk.durable;
     this.machine = this.env.newMachine(this);
     const loading = this.machine.restore(d.snapshot);
-    if (loading === undefined) return this.boot(), booted();
+    if (loading === undefined) return (this.boot(), booted());
     this.loading = true;
     const generation = this.generation;
-    this.env.wait(loading.then(() => {
-      this.loading = false;
-      if (generation === this.generation) this.boot(), booted();
-    }));
+    this.env.wait(
+      loading.then(() => {
+        this.loading = false;
+        if (generation === this.generation) this.boot(), booted();
+      }),
+    );
   }
 
   private boot(): void {
@@ -115,14 +128,26 @@ export class SimNode {
     this.appliedMembership = d.snapshot?.membership;
     const c = this.cfg;
     this.replica = new Replica({
-      id: c.id, voters: c.voters, observers: c.observers, electionTicks: c.electionTicks,
-      heartbeatTicks: c.heartbeatTicks, random: this.prng.next(), maxInflightProposals: c.maxInflightProposals,
-      maxBatchEntries: c.maxBatchEntries, maxAppendBytes: c.maxAppendBytes, snapshotChunkBytes: c.snapshotChunkBytes,
-      snapshotWindowChunks: c.snapshotWindowChunks, logWindowEntries: c.logWindowEntries, plantedBugs: c.plantedBugs,
-      hardState: d.hardState, appliedZxid: this.appliedZxid, entries: d.log,
+      id: c.id,
+      voters: c.voters,
+      observers: c.observers,
+      electionTicks: c.electionTicks,
+      heartbeatTicks: c.heartbeatTicks,
+      random: this.prng.next(),
+      maxInflightProposals: c.maxInflightProposals,
+      maxBatchEntries: c.maxBatchEntries,
+      maxAppendBytes: c.maxAppendBytes,
+      snapshotChunkBytes: c.snapshotChunkBytes,
+      snapshotWindowChunks: c.snapshotWindowChunks,
+      logWindowEntries: c.logWindowEntries,
+      plantedBugs: c.plantedBugs,
+      hardState: d.hardState,
+      appliedZxid: this.appliedZxid,
+      entries: d.log,
       checkSnapshot: (s) => this.machine.checkSnapshot?.(s) ?? null,
       // A spare starts outside the initial configuration, to be added by a change.
-      joining: true, ...(this.appliedMembership === undefined ? {} : { membership: this.appliedMembership }),
+      joining: true,
+      ...(this.appliedMembership === undefined ? {} : { membership: this.appliedMembership }),
     });
     this.env.onRestore(this);
     this.drain();
@@ -202,13 +227,15 @@ export class SimNode {
   private await(loading: Promise<void>, r: Replica, rd: Ready): void {
     this.loading = true;
     const generation = this.generation;
-    this.env.wait(loading.then(() => {
-      if (generation !== this.generation) return;
-      this.loading = false;
-      this.installed(rd.snapshot!);
-      this.handleRest(r, rd);
-      this.drainNow();
-    }));
+    this.env.wait(
+      loading.then(() => {
+        if (generation !== this.generation) return;
+        this.loading = false;
+        this.installed(rd.snapshot!);
+        this.handleRest(r, rd);
+        this.drainNow();
+      }),
+    );
   }
 
   private handle(r: Replica, rd: Ready): Promise<void> | undefined {

@@ -16,7 +16,11 @@ export interface ReconfigHost {
   note(text: string): void;
 }
 
-interface Change { readonly name: string; readonly voters: number[]; readonly observers: number[] }
+interface Change {
+  readonly name: string;
+  readonly voters: number[];
+  readonly observers: number[];
+}
 
 export class SimReconfig {
   /** Committed configurations in zxid order, the initial one first (version 0). */
@@ -28,7 +32,11 @@ export class SimReconfig {
   private readonly kindOf = new Map<Zxid, string>();
   readonly refused = new Map<string, number>();
 
-  constructor(private readonly host: ReconfigHost, private readonly prng: Prng, initial: Membership) {
+  constructor(
+    private readonly host: ReconfigHost,
+    private readonly prng: Prng,
+    initial: Membership,
+  ) {
     this.configs = [initial];
   }
 
@@ -50,11 +58,16 @@ export class SimReconfig {
     const base = m.pending ?? m.committed;
     const change = this.draw(base, leader.id);
     if (change === null) return;
-    const r = leader.replica!.proposeMembership({ voters: change.voters, observers: change.observers }, this.prng.chance(0.9) ? base.version : 0n);
+    const r = leader.replica!.proposeMembership(
+      { voters: change.voters, observers: change.observers },
+      this.prng.chance(0.9) ? base.version : 0n,
+    );
     if (r.ok) {
       this.proposed++;
       this.kindOf.set(r.zxid, change.name);
-      this.host.note(`reconfig ${change.name} at ${formatZxid(r.zxid)} by ${leader.id}: voters ${change.voters.join(",")} observers ${change.observers.join(",")}`);
+      this.host.note(
+        `reconfig ${change.name} at ${formatZxid(r.zxid)} by ${leader.id}: voters ${change.voters.join(",")} observers ${change.observers.join(",")}`,
+      );
       leader.drain();
     } else {
       this.refused.set(r.reason, (this.refused.get(r.reason) ?? 0) + 1);
@@ -95,7 +108,11 @@ export class SimReconfig {
       options.push(() => {
         const demoted = pick(m.voters);
         const inn = pick(newcomers);
-        return { name: "voter-to-observer", voters: [...without(m.voters, demoted), inn], observers: [...without(m.observers, inn), demoted] };
+        return {
+          name: "voter-to-observer",
+          voters: [...without(m.voters, demoted), inn],
+          observers: [...without(m.observers, inn), demoted],
+        };
       });
     }
     if (options.length === 0) return null;
@@ -126,7 +143,10 @@ export class SimReconfig {
   private checkQuorum(z: Zxid, m: Membership, which: string): void {
     const holders = m.voters.filter((id) => this.host.nodes[id - 1]!.disk.holds(z));
     if (holders.length < Math.floor(m.voters.length / 2) + 1) {
-      throw new SimViolation("committed-on-quorum-of-each-configuration", `committed ${formatZxid(z)} is durable on ${holders.length} of the voters ${m.voters.join(",")} of ${which} (version ${formatZxid(m.version)}): holders ${holders.join(",") || "none"}`);
+      throw new SimViolation(
+        "committed-on-quorum-of-each-configuration",
+        `committed ${formatZxid(z)} is durable on ${holders.length} of the voters ${m.voters.join(",")} of ${which} (version ${formatZxid(m.version)}): holders ${holders.join(",") || "none"}`,
+      );
     }
   }
 }

@@ -46,12 +46,24 @@ export async function runSeed(seed: number, overrides: SimOverrides = {}): Promi
     failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }
   return {
-    seed, ok: failure === null, options: describeOptions(options), stats: sim.stats, failure,
-    trace: sim.trace, replay: replayCommand(seed, overrides),
+    seed,
+    ok: failure === null,
+    options: describeOptions(options),
+    stats: sim.stats,
+    failure,
+    trace: sim.trace,
+    replay: replayCommand(seed, overrides),
   };
 }
 
 /** A failure report: options, the rule broken, recent events, and the replay line last. */
 export function formatFailure(r: SeedResult): string {
-  return [`seed ${r.seed} FAILED`, `options: ${r.options}`, `failure: ${r.failure}`, "recent events:", ...r.trace.slice(-30).map((t) => `  ${t}`), `replay: ${r.replay}`].join("\n");
+  return [
+    `seed ${r.seed} FAILED`,
+    `options: ${r.options}`,
+    `failure: ${r.failure}`,
+    "recent events:",
+    ...r.trace.slice(-30).map((t) => `  ${t}`),
+    `replay: ${r.replay}`,
+  ].join("\n");
 }

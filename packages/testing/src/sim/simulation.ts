@@ -79,7 +79,31 @@ export class Simulation implements NodeEnv {
   private readonly pending: Promise<void>[] = [];
   /** Server-to-server messages keep their order per link, as over TCP: the last delivery time. */
   private readonly linkLastMs = new Map<string, number>();
-  readonly stats: SimStats = { events: 0, simMs: 0, messages: 0, committedEntries: 0, acknowledgedWrites: 0, reads: 0, crashes: 0, partitions: 0, elections: 0, epochs: 0, snapshotTransfers: 0, snapshotChunks: 0, snapshotInstalls: 0, transfersSuperseded: 0, midTransferCrashes: 0, truncations: 0, leaderLosts: 0, hostCampaigns: 0, healElections: 0, reconfigsProposed: 0, reconfigsCommitted: 0, reconfigKinds: {}, handOvers: 0 };
+  readonly stats: SimStats = {
+    events: 0,
+    simMs: 0,
+    messages: 0,
+    committedEntries: 0,
+    acknowledgedWrites: 0,
+    reads: 0,
+    crashes: 0,
+    partitions: 0,
+    elections: 0,
+    epochs: 0,
+    snapshotTransfers: 0,
+    snapshotChunks: 0,
+    snapshotInstalls: 0,
+    transfersSuperseded: 0,
+    midTransferCrashes: 0,
+    truncations: 0,
+    leaderLosts: 0,
+    hostCampaigns: 0,
+    healElections: 0,
+    reconfigsProposed: 0,
+    reconfigsCommitted: 0,
+    reconfigKinds: {},
+    handOvers: 0,
+  };
   private readonly queue = new EventQueue<SimEvent>(1_000_000);
   private readonly prng: Prng;
   readonly network: SimNetwork;
@@ -101,14 +125,21 @@ export class Simulation implements NodeEnv {
   constructor(readonly options: SimOptions) {
     this.prng = new Prng(options.seed);
     const o = options;
-    this.messageBytesMax = messageBytesMax({ maxBatchEntries: o.maxBatchEntries, maxAppendBytes: o.maxAppendBytes, maxEntryBytes: ENTRY_BYTES_MAX, snapshotChunkBytes: o.snapshotChunkBytes });
+    this.messageBytesMax = messageBytesMax({
+      maxBatchEntries: o.maxBatchEntries,
+      maxAppendBytes: o.maxAppendBytes,
+      maxEntryBytes: ENTRY_BYTES_MAX,
+      snapshotChunkBytes: o.snapshotChunkBytes,
+    });
     const registers = Math.max(2, o.keys);
     if (o.machine === "tree") this.model = new TreeModel((path) => path.startsWith(REGISTER_PREFIX));
     this.history = new CommittedHistory(this.model ?? new KvSpec());
     this.clients = new ClientHistory(this.history);
     const sim = this;
     this.treeEnv = {
-      get now() { return sim.nowMs; },
+      get now() {
+        return sim.nowMs;
+      },
       tickMs: o.tickMs,
       prepareBeforeApplied: o.hostBugs.prepareBeforeApplied === true,
       keepPreparer: o.hostBugs.keepPreparer === true,
@@ -117,10 +148,23 @@ export class Simulation implements NodeEnv {
       sessionEnded: (n, id) => this.workload!.sessionEnded(n, id),
     };
     if (this.model !== null) {
-      this.workload = new TreeWorkload({
-        get now() { return sim.nowMs; }, nodes: this.nodes, node: (id) => this.node(id), clientIdle: (c) => this.clientIdle(c),
-        scheduleTimeout: (w, c) => this.at(o.writeTimeoutMs, { kind: "timeout", write: w, client: c }), note: (t) => this.note(t),
-      }, this.prng.fork(), this.clients, this.model, registers, o.sessionTimeoutMs);
+      this.workload = new TreeWorkload(
+        {
+          get now() {
+            return sim.nowMs;
+          },
+          nodes: this.nodes,
+          node: (id) => this.node(id),
+          clientIdle: (c) => this.clientIdle(c),
+          scheduleTimeout: (w, c) => this.at(o.writeTimeoutMs, { kind: "timeout", write: w, client: c }),
+          note: (t) => this.note(t),
+        },
+        this.prng.fork(),
+        this.clients,
+        this.model,
+        registers,
+        o.sessionTimeoutMs,
+      );
       this.treeInvariants = new TreeInvariants(registers);
     }
     const voters = Array.from({ length: o.voters }, (_, i) => i + 1);
@@ -128,13 +172,36 @@ export class Simulation implements NodeEnv {
     // Spares: started, empty, outside the initial configuration, so that changes can add them.
     const spares = Array.from({ length: o.spares }, (_, i) => o.voters + o.observers + i + 1);
     for (const id of [...voters, ...observers, ...spares]) {
-      this.nodes.push(new SimNode({ id, voters, observers, electionTicks: o.electionTicks, heartbeatTicks: o.heartbeatTicks,
-        maxInflightProposals: o.maxInflightProposals, maxBatchEntries: o.maxBatchEntries, maxAppendBytes: o.maxAppendBytes,
-        snapshotChunkBytes: o.snapshotChunkBytes, snapshotWindowChunks: o.snapshotWindowChunks, logWindowEntries: o.logWindowEntries,
-        snapshotEveryEntries: o.snapshotEveryEntries, plantedBugs: o.plantedBugs, hostBugs: o.hostBugs,
-        batchInputs: o.readyDelayMsMax > 0 }, this.prng.fork(), this));
+      this.nodes.push(
+        new SimNode(
+          {
+            id,
+            voters,
+            observers,
+            electionTicks: o.electionTicks,
+            heartbeatTicks: o.heartbeatTicks,
+            maxInflightProposals: o.maxInflightProposals,
+            maxBatchEntries: o.maxBatchEntries,
+            maxAppendBytes: o.maxAppendBytes,
+            snapshotChunkBytes: o.snapshotChunkBytes,
+            snapshotWindowChunks: o.snapshotWindowChunks,
+            logWindowEntries: o.logWindowEntries,
+            snapshotEveryEntries: o.snapshotEveryEntries,
+            plantedBugs: o.plantedBugs,
+            hostBugs: o.hostBugs,
+            batchInputs: o.readyDelayMsMax > 0,
+          },
+          this.prng.fork(),
+          this,
+        ),
+      );
     }
-    this.network = new SimNetwork(this.prng.fork(), this.nodes.map((n) => n.id), o, (delayMs, m) => this.at(delayMs, { kind: "deliver", message: m }));
+    this.network = new SimNetwork(
+      this.prng.fork(),
+      this.nodes.map((n) => n.id),
+      o,
+      (delayMs, m) => this.at(delayMs, { kind: "deliver", message: m }),
+    );
     this.failover = new SimFailover(this.prng.fork(), (delayMs, attempt) => this.at(delayMs, { kind: "campaign", attempt }));
     this.faults = new SimFaults(this, this.prng);
     if (o.reconfigWeight > 0) this.reconfig = new SimReconfig(this, this.prng.fork(), { version: 0n, voters, observers });
@@ -235,11 +302,19 @@ export class Simulation implements NodeEnv {
   /** The node an event happens on, if any: a paused node's events wait for its resume. */
   private nodeOf(e: SimEvent): SimNode | undefined {
     switch (e.kind) {
-      case "tick": case "fsync": case "drain": case "leader-lost": return e.node;
-      case "deliver": return this.node(e.message.to);
-      case "campaign": return e.attempt.node;
-      case "server": return this.node(e.to);
-      default: return undefined;
+      case "tick":
+      case "fsync":
+      case "drain":
+      case "leader-lost":
+        return e.node;
+      case "deliver":
+        return this.node(e.message.to);
+      case "campaign":
+        return e.attempt.node;
+      case "server":
+        return this.node(e.to);
+      default:
+        return undefined;
     }
   }
 
@@ -247,19 +322,37 @@ export class Simulation implements NodeEnv {
     const paused = this.nodeOf(e);
     if (paused?.paused === true) return this.queue.push(paused.pausedUntilMs, e);
     switch (e.kind) {
-      case "tick": return this.onTick(e.node, e.generation);
-      case "deliver": return this.onDeliver(e.message);
-      case "fsync": if (e.generation === e.node.generation && e.node.up) e.node.fsync(); return;
-      case "drain": if (e.generation === e.node.generation) e.node.drainNow(); return;
-      case "resume": return this.faults.resume(e.node, e.generation);
-      case "release": if (e.generation === e.node.generation && e.node.holdingReady) e.node.holdingReady = false, e.node.drainNow(); return;
-      case "client": return this.onClient(e.client);
-      case "timeout": return this.onTimeout(e.write, e.client);
-      case "fault": if (!this.healing) this.faults.fault(); return;
-      case "restart": return this.restart(e.node);
-      case "leader-lost": if (e.generation === e.node.generation) this.failover.leaderLost(e.node, e.leaderId); return;
-      case "campaign": return this.failover.fire(e.attempt);
-      case "server": return this.onServerMessage(e.from, e.to, e.message);
+      case "tick":
+        return this.onTick(e.node, e.generation);
+      case "deliver":
+        return this.onDeliver(e.message);
+      case "fsync":
+        if (e.generation === e.node.generation && e.node.up) e.node.fsync();
+        return;
+      case "drain":
+        if (e.generation === e.node.generation) e.node.drainNow();
+        return;
+      case "resume":
+        return this.faults.resume(e.node, e.generation);
+      case "release":
+        if (e.generation === e.node.generation && e.node.holdingReady) (e.node.holdingReady = false), e.node.drainNow();
+        return;
+      case "client":
+        return this.onClient(e.client);
+      case "timeout":
+        return this.onTimeout(e.write, e.client);
+      case "fault":
+        if (!this.healing) this.faults.fault();
+        return;
+      case "restart":
+        return this.restart(e.node);
+      case "leader-lost":
+        if (e.generation === e.node.generation) this.failover.leaderLost(e.node, e.leaderId);
+        return;
+      case "campaign":
+        return this.failover.fire(e.attempt);
+      case "server":
+        return this.onServerMessage(e.from, e.to, e.message);
     }
   }
 
@@ -281,7 +374,9 @@ export class Simulation implements NodeEnv {
       const victim = this.node(this.prng.chance(0.5) ? m.to : m.from);
       if (!victim.up) return;
       this.stats.midTransferCrashes++;
-      this.note(`crash ${victim.id} mid-transfer (chunk ${m.offset}+${m.data.length}/${m.totalBytes} of ${formatZxid(m.snapshotZxid)} to ${m.to})`);
+      this.note(
+        `crash ${victim.id} mid-transfer (chunk ${m.offset}+${m.data.length}/${m.totalBytes} of ${formatZxid(m.snapshotZxid)} to ${m.to})`,
+      );
       this.crash(victim);
       this.at(this.prng.range(50, 3000), { kind: "restart", node: victim });
     }
@@ -313,7 +408,10 @@ export class Simulation implements NodeEnv {
     if (m.type === "snapshot-chunk") this.stats.snapshotChunks++;
     if (m.type === "timeout-now") this.stats.handOvers++;
     if (messageBytesBound(m) > this.messageBytesMax) {
-      throw new SimViolation("message-within-frame-limit", `${formatMessage(m)}: ${messageBytesBound(m)} bytes, over the limit ${this.messageBytesMax} the configuration promises`);
+      throw new SimViolation(
+        "message-within-frame-limit",
+        `${formatMessage(m)}: ${messageBytesBound(m)} bytes, over the limit ${this.messageBytesMax} the configuration promises`,
+      );
     }
     this.network.send(m);
   }
@@ -329,7 +427,8 @@ export class Simulation implements NodeEnv {
     if (s.role !== "leader" || !s.established) return;
     this.note(`node ${n.id} leads epoch ${s.epoch}`);
     const other = this.leaderOfEpoch.get(s.epoch);
-    if (other !== undefined && other !== n.id) throw new SimViolation("one-leader-per-epoch", `nodes ${other} and ${n.id} both established leaders of epoch ${s.epoch}`);
+    if (other !== undefined && other !== n.id)
+      throw new SimViolation("one-leader-per-epoch", `nodes ${other} and ${n.id} both established leaders of epoch ${s.epoch}`);
     this.leaderOfEpoch.set(s.epoch, n.id);
   }
   onApply(n: SimNode, entries: readonly Entry[]): void {
@@ -352,7 +451,8 @@ export class Simulation implements NodeEnv {
     this.workload?.connectionsClosed(n);
     const zxid = n.appliedZxid;
     const position = this.history.positionOf(zxid);
-    if (position === undefined) throw new SimViolation("snapshot-is-committed", `node ${n.id} restored a state at ${formatZxid(zxid)}, not a committed zxid`);
+    if (position === undefined)
+      throw new SimViolation("snapshot-is-committed", `node ${n.id} restored a state at ${formatZxid(zxid)}, not a committed zxid`);
     this.positionOf.set(n.id, position);
     this.checkStateMachine(n);
   }
@@ -435,7 +535,13 @@ export class Simulation implements NodeEnv {
     this.healing = true;
     this.note("healing phase");
     this.network.heal();
-    this.network.faults = { delayMsMin: this.options.delayMsMin, delayMsMax: this.options.delayMsMax, slowRate: 0, lossRate: 0, duplicateRate: 0 };
+    this.network.faults = {
+      delayMsMin: this.options.delayMsMin,
+      delayMsMax: this.options.delayMsMax,
+      slowRate: 0,
+      lossRate: 0,
+      duplicateRate: 0,
+    };
     for (const n of this.nodes) this.restart(n);
   }
 
@@ -455,7 +561,10 @@ export class Simulation implements NodeEnv {
         }
         final = this.clients.invokeWrite(client, "final", `final${this.writeCounter++}`, this.nowMs);
         const r = leader.replica!.propose(encodeWrite({ key: "final", value: final.value }));
-        if (!r.ok) { final.outcome = "fail"; return false; }
+        if (!r.ok) {
+          final.outcome = "fail";
+          return false;
+        }
         leader.pendingWrites.set(r.zxid, final);
         leader.drain();
         this.at(this.options.writeTimeoutMs, { kind: "timeout", write: final, client });
@@ -464,8 +573,13 @@ export class Simulation implements NodeEnv {
       return finalZxid !== null && this.members().every((n) => n.appliedZxid >= finalZxid!);
     };
     if (!(await this.runUntil(deadlineMs, tryFinal))) {
-      const state = this.nodes.map((n) => `${n.id}:${n.replica?.status().role}@${n.replica?.epoch} applied ${formatZxid(n.appliedZxid)}`).join(", ");
-      throw new SimViolation("liveness", `no leader and final write applied everywhere within ${this.options.healMsMax} ms of healing (${state})`);
+      const state = this.nodes
+        .map((n) => `${n.id}:${n.replica?.status().role}@${n.replica?.epoch} applied ${formatZxid(n.appliedZxid)}`)
+        .join(", ");
+      throw new SimViolation(
+        "liveness",
+        `no leader and final write applied everywhere within ${this.options.healMsMax} ms of healing (${state})`,
+      );
     }
   }
 
@@ -500,10 +614,15 @@ export class Simulation implements NodeEnv {
     this.crash(crashed);
     this.at(this.prng.range(50, 500), { kind: "restart", node: crashed });
     await runFor(1500);
-    const moved = this.members().filter((n) => n.replica !== null && n.replica.epoch !== epoch).map((n) => `${n.id}@${n.replica!.epoch}`);
+    const moved = this.members()
+      .filter((n) => n.replica !== null && n.replica.epoch !== epoch)
+      .map((n) => `${n.id}@${n.replica!.epoch}`);
     const elections = this.stats.elections - electionsBefore;
     if (leader.replica?.role !== "leader" || moved.length > 0 || elections > 0) {
-      throw new SimViolation("no-disruption-after-healing", `leader ${leader.id} of epoch ${epoch} disrupted by a follower's blip, cut or restart: now ${leader.replica?.role ?? "down"} of epoch ${leader.replica?.epoch}, ${elections} elections, epochs moved ${moved.join(" ")}`);
+      throw new SimViolation(
+        "no-disruption-after-healing",
+        `leader ${leader.id} of epoch ${epoch} disrupted by a follower's blip, cut or restart: now ${leader.replica?.role ?? "down"} of epoch ${leader.replica?.epoch}, ${elections} elections, epochs moved ${moved.join(" ")}`,
+      );
     }
   }
 
@@ -516,14 +635,20 @@ export class Simulation implements NodeEnv {
     let holders = 0;
     for (let i = 0; i < this.options.voters; i++) if (this.nodes[i]!.disk.holds(last)) holders++;
     if (holders < Math.floor(this.options.voters / 2) + 1) {
-      throw new SimViolation("committed-is-durable-on-quorum", `committed ${formatZxid(last)} is durable on only ${holders} of ${this.options.voters} voters`);
+      throw new SimViolation(
+        "committed-is-durable-on-quorum",
+        `committed ${formatZxid(last)} is durable on only ${holders} of ${this.options.voters} voters`,
+      );
     }
   }
 
   private checkStateMachine(n: SimNode): void {
     const position = this.positionOf.get(n.id) ?? -1;
     if (n.machine.fingerprint() !== this.history.replayFingerprint(position)) {
-      throw new SimViolation("state-equals-replay", `node ${n.id} state at ${formatZxid(n.appliedZxid)} differs from the replay of the committed log`);
+      throw new SimViolation(
+        "state-equals-replay",
+        `node ${n.id} state at ${formatZxid(n.appliedZxid)} differs from the replay of the committed log`,
+      );
     }
   }
 
@@ -535,7 +660,10 @@ export class Simulation implements NodeEnv {
       for (const e of n.disk.durable.log) {
         const p = this.history.positionOf(e.zxid);
         if (e.zxid <= this.history.lastZxid && e.zxid <= n.appliedZxid && p === undefined) {
-          throw new SimViolation("committed-prefix-on-disk", `node ${n.id} holds ${formatZxid(e.zxid)} on disk below its applied zxid, not in the committed history`);
+          throw new SimViolation(
+            "committed-prefix-on-disk",
+            `node ${n.id} holds ${formatZxid(e.zxid)} on disk below its applied zxid, not in the committed history`,
+          );
         }
       }
     }

@@ -59,7 +59,19 @@ export class TreeWorkload {
   ) {}
 
   private client(c: number): TreeClient {
-    while (this.clients.length <= c) this.clients.push({ session: null, live: false, incarnation: 0, cxid: 0, versions: new Map(), ephemerals: [], silentUntilMs: 0, hint: null, creating: null, attachedTo: null });
+    while (this.clients.length <= c)
+      this.clients.push({
+        session: null,
+        live: false,
+        incarnation: 0,
+        cxid: 0,
+        versions: new Map(),
+        ephemerals: [],
+        silentUntilMs: 0,
+        hint: null,
+        creating: null,
+        attachedTo: null,
+      });
     return this.clients[c]!;
   }
 
@@ -106,18 +118,38 @@ export class TreeWorkload {
       const path = this.prng.pick([this.register(), "/s", "/e"]);
       return { type: "create", path, data: this.data(c), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT };
     }
-    if (roll < 58) return { type: "create", path: "/s/n-", data: this.data(c), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT_SEQUENTIAL };
+    if (roll < 58)
+      return { type: "create", path: "/s/n-", data: this.data(c), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT_SEQUENTIAL };
     if (roll < 70) {
       const sequential = this.prng.chance(0.5);
       const path = sequential ? "/e/q-" : `/e/c${c}-${this.prng.int(3)}`;
-      return { type: "create", path, data: this.data(c), acl: [...OPEN_ACL_UNSAFE], mode: sequential ? CreateMode.EPHEMERAL_SEQUENTIAL : CreateMode.EPHEMERAL };
+      return {
+        type: "create",
+        path,
+        data: this.data(c),
+        acl: [...OPEN_ACL_UNSAFE],
+        mode: sequential ? CreateMode.EPHEMERAL_SEQUENTIAL : CreateMode.EPHEMERAL,
+      };
     }
     if (roll < 80 && k.ephemerals.length > 0) return { type: "delete", path: this.prng.pick(k.ephemerals), version: -1 };
     if (roll < 95) {
       const a = this.register();
       const b = this.register();
-      if (this.prng.chance(0.5)) return { type: "multi", ops: [{ type: "check", path: a, version: cas(a) }, { type: "setData", path: b, data: this.data(c), version: -1 }] };
-      return { type: "multi", ops: [{ type: "setData", path: a, data: this.data(c), version: cas(a) }, { type: "create", path: "/s/m-", data: this.data(c), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT_SEQUENTIAL }] };
+      if (this.prng.chance(0.5))
+        return {
+          type: "multi",
+          ops: [
+            { type: "check", path: a, version: cas(a) },
+            { type: "setData", path: b, data: this.data(c), version: -1 },
+          ],
+        };
+      return {
+        type: "multi",
+        ops: [
+          { type: "setData", path: a, data: this.data(c), version: cas(a) },
+          { type: "create", path: "/s/m-", data: this.data(c), acl: [...OPEN_ACL_UNSAFE], mode: CreateMode.PERSISTENT_SEQUENTIAL },
+        ],
+      };
     }
     return { type: "closeSession" };
   }
@@ -177,10 +209,14 @@ export class TreeWorkload {
       k.attachedTo = target.id;
     }
     const session = {
-      sessionId, identities: [], superuser: false,
+      sessionId,
+      identities: [],
+      superuser: false,
       connection: { close: () => this.lost(key) },
     } as unknown as LocalSession;
-    this.machine(target).node.submitWrite(session, cxid, request as Parameters<TreeMachine["node"]["submitWrite"]>[2], (reply) => this.reply(key, target, generation, reply));
+    this.machine(target).node.submitWrite(session, cxid, request as Parameters<TreeMachine["node"]["submitWrite"]>[2], (reply) =>
+      this.reply(key, target, generation, reply),
+    );
   }
 
   /** The server closed the connection on a write whose fate it cannot know. */
@@ -208,7 +244,10 @@ export class TreeWorkload {
     this.history.acknowledge(p.w, reply.zxid, this.env.now);
     const expectedErr = p.w.key.startsWith("multi") ? 0 : outcome.err;
     if (reply.err !== expectedErr) {
-      throw new SimViolation("reply-matches-txn", `${key} (${p.w.key}) answered ${reply.err} at ${formatZxid(reply.zxid)}, its committed outcome is ${outcome.err}`);
+      throw new SimViolation(
+        "reply-matches-txn",
+        `${key} (${p.w.key}) answered ${reply.err} at ${formatZxid(reply.zxid)}, its committed outcome is ${outcome.err}`,
+      );
     }
     this.learn(p.client, p.w.key, key, outcome);
     this.env.clientIdle(p.client);
@@ -220,7 +259,7 @@ export class TreeWorkload {
     if (!key.startsWith(`${k.session}:`)) return;
     const path = what.split(" ")[1] ?? "";
     if (what.startsWith("setData") && outcome.version !== undefined) k.versions.set(path, outcome.version);
-    if (what.startsWith("create") && outcome.path !== undefined && outcome.path.startsWith("/e/")) k.ephemerals.push(outcome.path);
+    if (what.startsWith("create") && outcome.path?.startsWith("/e/")) k.ephemerals.push(outcome.path);
     if (what.startsWith("delete") && outcome.err === 0) k.ephemerals = k.ephemerals.filter((e) => e !== path);
     if (outcome.err === ErrorCode.NO_NODE && what.startsWith("delete")) k.ephemerals = k.ephemerals.filter((e) => e !== path);
     if (outcome.err === ErrorCode.SESSION_EXPIRED || what.startsWith("closeSession")) (k.session = null), (k.live = false);
@@ -260,8 +299,14 @@ export class TreeWorkload {
 
 function describe(r: ModelRequest): string {
   switch (r.type) {
-    case "create": case "delete": case "setData": case "check": return `${r.type} ${r.path}`;
-    case "multi": return `multi ${r.ops.map((o) => o.path).join(" ")}`;
-    default: return r.type;
+    case "create":
+    case "delete":
+    case "setData":
+    case "check":
+      return `${r.type} ${r.path}`;
+    case "multi":
+      return `multi ${r.ops.map((o) => o.path).join(" ")}`;
+    default:
+      return r.type;
   }
 }

@@ -30,14 +30,21 @@ export class TreeInvariants {
       const stat = tree.exists(path);
       if (stat === undefined) continue;
       const before = seen.byPath.get(path) ?? -1;
-      if (stat.version < before) throw new SimViolation("versions-only-grow", `node ${n.id}: ${path} went from version ${before} to ${stat.version} at ${formatZxid(tree.lastProcessedZxid)}`);
+      if (stat.version < before)
+        throw new SimViolation(
+          "versions-only-grow",
+          `node ${n.id}: ${path} went from version ${before} to ${stat.version} at ${formatZxid(tree.lastProcessedZxid)}`,
+        );
       seen.byPath.set(path, stat.version);
     }
     if (tree.exists("/e") === undefined) return;
     for (const child of tree.getChildren("/e")) {
       const owner = tree.exists(`/e/${child}`)!.ephemeralOwner;
       if (owner === 0n || !tree.sessions.has(owner)) {
-        throw new SimViolation("ephemeral-owner-is-live", `node ${n.id}: /e/${child} owned by 0x${owner.toString(16)}, not a live session of its tree at ${formatZxid(tree.lastProcessedZxid)}`);
+        throw new SimViolation(
+          "ephemeral-owner-is-live",
+          `node ${n.id}: /e/${child} owned by 0x${owner.toString(16)}, not a live session of its tree at ${formatZxid(tree.lastProcessedZxid)}`,
+        );
       }
     }
   }

@@ -27,7 +27,10 @@ export interface TreeEnv {
 export class TreeMachine implements StateMachine {
   node: WardenNode;
 
-  constructor(private readonly host: SimNode, private readonly env: TreeEnv) {
+  constructor(
+    private readonly host: SimNode,
+    private readonly env: TreeEnv,
+  ) {
     this.node = this.make(new DataTree());
   }
 

@@ -78,19 +78,30 @@ export class TreeModel implements HistorySpec {
     this.touched.clear();
     const actual = normalize(txn);
     if (expected.norm !== actual) {
-      throw new SimViolation("txn-matches-spec", `request ${key} ${JSON.stringify(request, (_k, v) => (typeof v === "bigint" ? String(v) : v instanceof Uint8Array ? text(v) : v))} at position ${position}: the leader prepared ${actual}, the model says ${expected.norm}`);
+      throw new SimViolation(
+        "txn-matches-spec",
+        `request ${key} ${JSON.stringify(request, (_k, v) => (typeof v === "bigint" ? String(v) : v instanceof Uint8Array ? text(v) : v))} at position ${position}: the leader prepared ${actual}, the model says ${expected.norm}`,
+      );
     }
     if (cxid !== 0) this.outcomes.set(key, expected);
   }
 
   /** The model's outcome of `request` at `position`; it applies the request to its state. */
-  private decide(request: ModelRequest, sessionId: bigint, position: number, txn: Txn): { norm: string; err: number; path?: string; version?: number } {
+  private decide(
+    request: ModelRequest,
+    sessionId: bigint,
+    position: number,
+    txn: Txn,
+  ): { norm: string; err: number; path?: string; version?: number } {
     switch (request.type) {
       case "createSession":
         this.sessions.add(sessionId);
         return { norm: "session", err: 0 };
       case "closeSession": {
-        const paths = [...this.nodes].filter(([, n]) => n.owner === sessionId).map(([p]) => p).sort();
+        const paths = [...this.nodes]
+          .filter(([, n]) => n.owner === sessionId)
+          .map(([p]) => p)
+          .sort();
         for (const p of paths) this.remove(p);
         this.sessions.delete(sessionId);
         return { norm: `close[${paths.join(",")}]`, err: 0 };
@@ -116,7 +127,13 @@ export class TreeModel implements HistorySpec {
     }
   }
 
-  private op(r: WriteOp, sessionId: bigint, position: number, prepared: TxnOp | undefined, undo: Undo[]): { norm: string; err: number; path?: string; version?: number } {
+  private op(
+    r: WriteOp,
+    sessionId: bigint,
+    position: number,
+    prepared: TxnOp | undefined,
+    undo: Undo[],
+  ): { norm: string; err: number; path?: string; version?: number } {
     const fail = (err: number) => ({ norm: `err:${err}`, err });
     const node = this.nodes.get(r.path);
     switch (r.type) {
@@ -146,7 +163,15 @@ export class TreeModel implements HistorySpec {
     }
   }
 
-  private create(path: string, data: string, mode: CreateMode, sessionId: bigint, position: number, prepared: TxnOp | undefined, undo: Undo[]) {
+  private create(
+    path: string,
+    data: string,
+    mode: CreateMode,
+    sessionId: bigint,
+    position: number,
+    prepared: TxnOp | undefined,
+    undo: Undo[],
+  ) {
     const fail = (err: number) => ({ norm: `err:${err}`, err });
     const parent = this.nodes.get(parentPath(path));
     if (isEphemeral(mode) && !this.sessions.has(sessionId)) return fail(ErrorCode.SESSION_EXPIRED);
@@ -156,10 +181,15 @@ export class TreeModel implements HistorySpec {
       // The exact suffix is the tree's business (its cversion); the rule users rely on is
       // that a sequential name under a parent is never handed out twice.
       const made = prepared?.type === "create" ? prepared.path : undefined;
-      if (made === undefined || !made.startsWith(path) || !/^\d{10}$/.test(made.slice(path.length))) return { norm: "a sequential create", err: 0 };
+      if (made === undefined || !made.startsWith(path) || !/^\d{10}$/.test(made.slice(path.length)))
+        return { norm: "a sequential create", err: 0 };
       const n = Number(made.slice(path.length));
       const max = this.sequenceMax.get(parentPath(path)) ?? -1;
-      if (n <= max) throw new SimViolation("sequential-names-never-repeat", `${made} created at position ${position}, after sequence number ${max} under ${parentPath(path)}`);
+      if (n <= max)
+        throw new SimViolation(
+          "sequential-names-never-repeat",
+          `${made} created at position ${position}, after sequence number ${max} under ${parentPath(path)}`,
+        );
       this.sequenceMax.set(parentPath(path), n);
       undo.push(() => this.sequenceMax.set(parentPath(path), max));
       name = made;
@@ -229,26 +259,36 @@ function lowerBound(a: readonly number[], x: number): number {
 function normalize(txn: Txn): string {
   const b = txn.body;
   switch (b.type) {
-    case "createSession": return "session";
-    case "sessionSecret": return "secret";
-    case "closeSession": return `close[${b.paths.join(",")}]`;
-    case "setACL": return `setACL:${b.path}`;
+    case "createSession":
+      return "session";
+    case "sessionSecret":
+      return "secret";
+    case "closeSession":
+      return `close[${b.paths.join(",")}]`;
+    case "setACL":
+      return `setACL:${b.path}`;
     case "multi": {
       const i = b.ops.findIndex((o) => o.type === "error");
       if (i >= 0) return `multi-err@${i}:${(b.ops[i] as { code: number }).code}`;
       return `multi[${b.ops.map(normalizeOp).join(",")}]`;
     }
-    default: return normalizeOp(b);
+    default:
+      return normalizeOp(b);
   }
 }
 
 function normalizeOp(o: TxnOp): string {
   switch (o.type) {
-    case "error": return `err:${o.code}`;
-    case "create": return `create:${o.path}`;
-    case "delete": return `del:${o.path}`;
-    case "setData": return `set:${o.path}:${o.version}`;
-    case "check": return `check:${o.path}`;
+    case "error":
+      return `err:${o.code}`;
+    case "create":
+      return `create:${o.path}`;
+    case "delete":
+      return `del:${o.path}`;
+    case "setData":
+      return `set:${o.path}:${o.version}`;
+    case "check":
+      return `check:${o.path}`;
   }
 }
 

@@ -3,7 +3,15 @@
 // connection string ConfigUtils.getClientConfigStr makes of it); `reconfig` sends op 16 and
 // prints "Committed new configuration:" and the configuration.
 import { readFileSync } from "node:fs";
-import { BadArgumentsError, ErrorCode, WardenError, clientConfigString, formatDynamicConfig, parseDynamicConfig, parseVersionHex } from "@warden/protocol";
+import {
+  BadArgumentsError,
+  ErrorCode,
+  WardenError,
+  clientConfigString,
+  formatDynamicConfig,
+  parseDynamicConfig,
+  parseVersionHex,
+} from "@warden/protocol";
 import type { ReconfigSpec } from "@warden/client";
 import { usage, type CommandSpec, type ParsedCommand } from "../command.js";
 import { formatStat } from "../format.js";
@@ -23,16 +31,21 @@ const config: CommandSpec = {
     const watch = flags.has("w") ? ctx.watcher : undefined;
     const { data, stat } = await client.getConfig(watch ? { watch } : {});
     const text = data === null ? "null" : utf8.decode(data);
-    ctx.out((flags.has("c") ? clientConfigString(text) : text) + "\n");
+    ctx.out(`${flags.has("c") ? clientConfigString(text) : text}\n`);
     if (flags.has("s")) ctx.out(formatStat(stat));
   },
 };
 
 /** ReconfigCommand.parse: the request's fields from the flags, with its checks and messages. */
-export function reconfigSpecOf(spec: CommandSpec, { flags }: ParsedCommand, readFile = (path: string) => readFileSync(path, "utf8")): ReconfigSpec {
+export function reconfigSpecOf(
+  spec: CommandSpec,
+  { flags }: ParsedCommand,
+  readFile = (path: string) => readFileSync(path, "utf8"),
+): ReconfigSpec {
   const has = (f: string) => flags.has(f);
   const value = (f: string) => flags.get(f) as string;
-  if (!(has("file") || has("members")) && !has("add") && !has("remove")) throw usage(spec, "one of -file, -members, -add, -remove is required");
+  if (!(has("file") || has("members")) && !has("add") && !has("remove"))
+    throw usage(spec, "one of -file, -members, -add, -remove is required");
   const out: ReconfigSpec = {};
   if (has("v")) {
     const version = parseVersionHex(value("v"));
@@ -40,7 +53,9 @@ export function reconfigSpecOf(spec: CommandSpec, { flags }: ParsedCommand, read
     out.fromConfig = version;
   }
   if ((has("file") || has("members")) && (has("add") || has("remove"))) {
-    throw new UsageError("Can't use -file or -members together with -add or -remove (mixing incremental and non-incremental modes is not allowed)");
+    throw new UsageError(
+      "Can't use -file or -members together with -add or -remove (mixing incremental and non-incremental modes is not allowed)",
+    );
   }
   if (has("file") && has("members")) throw new UsageError("Can't use -file and -members together (conflicting non-incremental modes)");
   if (has("add")) out.joining = value("add").toLowerCase();
@@ -60,7 +75,8 @@ export function reconfigSpecOf(spec: CommandSpec, { flags }: ParsedCommand, read
 
 const reconfig: CommandSpec = {
   name: "reconfig",
-  usage: "reconfig [-s] [-v version] [[-file path] | [-members serverID=host:port1:port2;port3[,...]*]] | [-add serverId=host:port1:port2;port3[,...]]* [-remove serverId[,...]*]",
+  usage:
+    "reconfig [-s] [-v version] [[-file path] | [-members serverID=host:port1:port2;port3[,...]*]] | [-add serverId=host:port1:port2;port3[,...]]* [-remove serverId[,...]*]",
   flags: { s: "boolean", v: "value", file: "value", members: "value", add: "value", remove: "value" },
   argsMin: 0,
   argsMax: 0,
@@ -84,13 +100,18 @@ const CODE_MESSAGES: Partial<Record<number, string>> = {
 };
 export function reconfigFailure(code: number): string {
   switch (code) {
-    case ErrorCode.NO_AUTH: return "Insufficient permission : ";
-    case ErrorCode.BAD_ARGUMENTS: return "Arguments are not valid : ";
-    case ErrorCode.BAD_VERSION: return "version No is not valid : ";
-    case ErrorCode.RECONFIG_IN_PROGRESS: return "Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)";
+    case ErrorCode.NO_AUTH:
+      return "Insufficient permission : ";
+    case ErrorCode.BAD_ARGUMENTS:
+      return "Arguments are not valid : ";
+    case ErrorCode.BAD_VERSION:
+      return "version No is not valid : ";
+    case ErrorCode.RECONFIG_IN_PROGRESS:
+      return "Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)";
     case ErrorCode.NEW_CONFIG_NO_QUORUM:
       return "No quorum of new config is connected and up-to-date with the leader of last commmitted config - try invoking reconfiguration after new servers are connected and synced";
-    default: return `KeeperErrorCode = ${CODE_MESSAGES[code] ?? `error ${code}`}`;
+    default:
+      return `KeeperErrorCode = ${CODE_MESSAGES[code] ?? `error ${code}`}`;
   }
 }
 

@@ -7,4 +7,11 @@ import { QUOTA_COMMANDS } from "./quota.js";
 import { CONFIG_COMMANDS } from "./config.js";
 
 /** Every shell command, zkCli's names. */
-export const COMMANDS: readonly CommandSpec[] = [...READ_COMMANDS, ...WRITE_COMMANDS, ...QUOTA_COMMANDS, ...CONFIG_COMMANDS, ...WATCH_COMMANDS, ...SESSION_COMMANDS];
+export const COMMANDS: readonly CommandSpec[] = [
+  ...READ_COMMANDS,
+  ...WRITE_COMMANDS,
+  ...QUOTA_COMMANDS,
+  ...CONFIG_COMMANDS,
+  ...WATCH_COMMANDS,
+  ...SESSION_COMMANDS,
+];

@@ -25,7 +25,8 @@ function oneFlag(spec: CommandSpec, flags: ReadonlyMap<string, string | true>, r
 function limitValue(flag: string, text: string): number {
   const count = flag === "n" || flag === "N";
   const n = /^[+-]?\d+$/.test(text) && text.replace(/^[+-]/, "").length <= LONG_DIGITS_MAX ? Number(text) : NaN;
-  if (Number.isNaN(n) || (count && Math.abs(n) > INT_MAX)) throw new UsageError("NumberFormatException happens when parsing the option value");
+  if (Number.isNaN(n) || (count && Math.abs(n) > INT_MAX))
+    throw new UsageError("NumberFormatException happens when parsing the option value");
   if (count && n <= 0) throw new UsageError("the num quota must be greater than zero");
   if (!count && n < 0) throw new UsageError("the bytes quota must be greater than or equal to zero");
   return n;
@@ -43,7 +44,7 @@ const setquota: CommandSpec = {
     const path = command.args[0]!;
     if (path.startsWith(QUOTA_ROOT)) throw new UsageError(`cannot set a quota under the path: ${QUOTA_ROOT}`);
     const value = limitValue(flag, command.flags.get(flag) as string);
-    for (const warning of await setQuota(await ctx.client(), path, KIND_OF_FLAG[flag]!, value)) ctx.out(warning + "\n");
+    for (const warning of await setQuota(await ctx.client(), path, KIND_OF_FLAG[flag]!, value)) ctx.out(`${warning}\n`);
   },
 };
 
@@ -77,7 +78,8 @@ const delquota: CommandSpec = {
   async run(ctx, command) {
     const flag = oneFlag(this, command.flags, false);
     const path = command.args[0]!;
-    if (!(await deleteQuota(await ctx.client(), path, flag === undefined ? [] : [KIND_OF_FLAG[flag]!]))) ctx.out(`Quota does not exist for ${path}\n`);
+    if (!(await deleteQuota(await ctx.client(), path, flag === undefined ? [] : [KIND_OF_FLAG[flag]!])))
+      ctx.out(`Quota does not exist for ${path}\n`);
   },
 };
 

@@ -18,7 +18,7 @@ const ls: CommandSpec = {
     const client = await ctx.client();
     const path = args[0]!;
     if (flags.has("R")) {
-      for (const node of await listSubtree(client, path)) ctx.out(node + "\n");
+      for (const node of await listSubtree(client, path)) ctx.out(`${node}\n`);
       return;
     }
     const watch = flags.has("w") ? ctx.watcher : undefined;
@@ -40,7 +40,7 @@ const get: CommandSpec = {
     const watch = flags.has("w") ? ctx.watcher : undefined;
     const { data, stat } = await client.getData(args[0]!, watch ? { watch } : {});
     // zkCli prints null data as "null".
-    ctx.out((data === null ? "null" : utf8.decode(data)) + "\n");
+    ctx.out(`${data === null ? "null" : utf8.decode(data)}\n`);
     if (flags.has("s")) ctx.out(formatStat(stat));
   },
 };

@@ -23,7 +23,7 @@ const whoami: CommandSpec = {
   pathArgs: [],
   async run(ctx) {
     const ids = await (await ctx.client()).whoAmI();
-    ctx.out("Auth scheme: User\n" + ids.map((id) => `${id.scheme}: ${id.id}\n`).join(""));
+    ctx.out(`Auth scheme: User\n${ids.map((id) => `${id.scheme}: ${id.id}\n`).join("")}`);
   },
 };
 
@@ -99,7 +99,7 @@ const help: CommandSpec = {
   pathArgs: [],
   async run(ctx) {
     const lines = [...ctx.commands].sort((a, b) => a.name.localeCompare(b.name)).map((c) => `\t${c.usage}\n`);
-    ctx.out("warden shell [connect string] [-c command]\n" + lines.join(""));
+    ctx.out(`warden shell [connect string] [-c command]\n${lines.join("")}`);
   },
 };
 
@@ -115,4 +115,15 @@ const quitCommand = (name: string): CommandSpec => ({
   },
 });
 
-export const SESSION_COMMANDS: readonly CommandSpec[] = [addauth, whoami, sync, connect, close, history, redo, help, quitCommand("quit"), quitCommand("exit")];
+export const SESSION_COMMANDS: readonly CommandSpec[] = [
+  addauth,
+  whoami,
+  sync,
+  connect,
+  close,
+  history,
+  redo,
+  help,
+  quitCommand("quit"),
+  quitCommand("exit"),
+];

@@ -78,9 +78,13 @@ export async function deleteRecursive(client: Client, root: string): Promise<voi
     level.push(node);
   }
   for (const d of [...byDepth.keys()].sort((a, b) => b - a)) {
-    await Promise.all(byDepth.get(d)!.map((p) => client.delete(p).catch((e) => {
-      if (!(e instanceof NoNodeError) || p === root) throw e;
-    })));
+    await Promise.all(
+      byDepth.get(d)!.map((p) =>
+        client.delete(p).catch((e) => {
+          if (!(e instanceof NoNodeError) || p === root) throw e;
+        }),
+      ),
+    );
   }
 }
 

@@ -182,7 +182,8 @@ export class Proposer {
   private settleOwner(m: Forward): boolean {
     const type = m.request.type;
     if (type === "revalidate") {
-      if (!this.tracker.setOwner(m.sessionId, m.origin)) this.hooks.log(`revalidation of session 0x${m.sessionId.toString(16)} from server ${m.origin}: the session is unknown or closing`);
+      if (!this.tracker.setOwner(m.sessionId, m.origin))
+        this.hooks.log(`revalidation of session 0x${m.sessionId.toString(16)} from server ${m.origin}: the session is unknown or closing`);
       return true;
     }
     if (type === "createSession" || type === "closeSession" || type === "deleteContainer") return false;
@@ -215,7 +216,8 @@ export class Proposer {
       // A txn must fit one log entry and one peer message, or every server would stop on it.
       // Only a request can make one this large (ACLs that expand per identity, say): it fails
       // instead. What was prepared for it is forgotten, so later writes wait for the tree.
-      if (txn.body.type === "closeSession") throw new Error(`assertion failed: a closeSession record of ${payload.length} bytes (ephemerals are bounded per session)`);
+      if (txn.body.type === "closeSession")
+        throw new Error(`assertion failed: a closeSession record of ${payload.length} bytes (ephemerals are bounded per session)`);
       this.hooks.log(`write 0x${m.sessionId.toString(16)}:${m.cxid} would be a log record of ${payload.length} bytes: refused`);
       this.preparerOf.reset();
       this.heldUntilZxid = zxid - 1n;

@@ -13,10 +13,42 @@ const COMMANDS = COMMAND_NAMES;
 
 /** Paths that have broken URL parsers and name lookups on plain objects. */
 const WEIRD_PATHS = [
-  "//", "/\\", "//:99999/x", "//a:b@c/", "///commands//srvr", "/commands/constructor", "/commands/toString", "/commands/__proto__",
-  "/commands/hasOwnProperty", "/commands/valueOf", "/commands/__defineGetter__", "/commands/isPrototypeOf", "/commands/..", "/commands/%2e%2e",
-  "/commands/srvr/extra", "/commands/", "/commands//", "/%", "/%zz", "/%00", "/health%00", "*", "", "?", "#", "http://[::1", "http://a:99999/",
-  "http://127.0.0.1/health", "/health?x=%", "/metrics#x", "/\u00ff", "/\ud800", "/commands/SRVR", "/health/", "/..%2f..%2f", "/commands/srvr?a=1&a=2",
+  "//",
+  "/\\",
+  "//:99999/x",
+  "//a:b@c/",
+  "///commands//srvr",
+  "/commands/constructor",
+  "/commands/toString",
+  "/commands/__proto__",
+  "/commands/hasOwnProperty",
+  "/commands/valueOf",
+  "/commands/__defineGetter__",
+  "/commands/isPrototypeOf",
+  "/commands/..",
+  "/commands/%2e%2e",
+  "/commands/srvr/extra",
+  "/commands/",
+  "/commands//",
+  "/%",
+  "/%zz",
+  "/%00",
+  "/health%00",
+  "*",
+  "",
+  "?",
+  "#",
+  "http://[::1",
+  "http://a:99999/",
+  "http://127.0.0.1/health",
+  "/health?x=%",
+  "/metrics#x",
+  "/\u00ff",
+  "/\ud800",
+  "/commands/SRVR",
+  "/health/",
+  "/..%2f..%2f",
+  "/commands/srvr?a=1&a=2",
 ] as const;
 
 const path = fc.oneof(
@@ -33,7 +65,10 @@ const method = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: "binary-ascii", maxLength: 12 }) },
 );
 const version = fc.constantFrom("HTTP/1.1", "HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "HTTP/1.1x", "", "HTTP/0.9");
-const header = fc.tuple(fc.oneof(fc.constantFrom("Host", "Content-Length", "Transfer-Encoding", "Connection", "Expect", "Upgrade"), fc.string({ maxLength: 16 })), fc.string({ unit: "binary-ascii", maxLength: 40 }));
+const header = fc.tuple(
+  fc.oneof(fc.constantFrom("Host", "Content-Length", "Transfer-Encoding", "Connection", "Expect", "Upgrade"), fc.string({ maxLength: 16 })),
+  fc.string({ unit: "binary-ascii", maxLength: 40 }),
+);
 
 const requestText = (m: string, p: string, v: string, headers: ReadonlyArray<readonly [string, string]>, body = "") =>
   `${m} ${p} ${v}\r\n${headers.map(([k, val]) => `${k}: ${val}\r\n`).join("")}\r\n${body}`;
@@ -46,7 +81,14 @@ async function observeAnswer(ctx: CaseContext, t: RawTcp): Promise<void> {
   ctx.observe(status ? `status ${status}` : t.closed ? "closed without an answer" : "no answer");
 }
 
-function randomRequestText(p: { method: string; path: string; version: string; headers: Array<[string, string]>; host: boolean; body: string }): string {
+function randomRequestText(p: {
+  method: string;
+  path: string;
+  version: string;
+  headers: Array<[string, string]>;
+  host: boolean;
+  body: string;
+}): string {
   return requestText(p.method, p.path, p.version, p.host ? [["Host", "127.0.0.1"] as const, ...p.headers] : p.headers, p.body);
 }
 
@@ -54,7 +96,14 @@ const randomRequests = family({
   name: "random-request",
   weight: 12,
   about: "a request line of any method, path and version, with random headers and a body",
-  params: fc.record({ method, path, version, headers: fc.array(header, { maxLength: 6 }), host: fc.boolean(), body: fc.string({ maxLength: 200 }) }),
+  params: fc.record({
+    method,
+    path,
+    version,
+    headers: fc.array(header, { maxLength: 6 }),
+    host: fc.boolean(),
+    body: fc.string({ maxLength: 200 }),
+  }),
   input: (p) => [randomRequestText(p)],
   async run(p, ctx) {
     const t = await RawTcp.open(ctx.pool, ctx.ports.admin, { localAddress: ctx.source(0) });
@@ -76,7 +125,9 @@ const weirdPaths = family({
 });
 
 function hugeHeadersText(p: { bytes: number; many: boolean; path: string }): string {
-  const headers = p.many ? Array.from({ length: Math.floor(p.bytes / 12) }, (_, i) => [`X-${i}`, "1"] as const) : [["X-Big", "b".repeat(p.bytes)] as const];
+  const headers = p.many
+    ? Array.from({ length: Math.floor(p.bytes / 12) }, (_, i) => [`X-${i}`, "1"] as const)
+    : [["X-Big", "b".repeat(p.bytes)] as const];
   return requestText("GET", p.path, "HTTP/1.1", [["Host", "a"], ...headers]);
 }
 
@@ -84,7 +135,11 @@ const hugeHeaders = family({
   name: "huge-headers",
   weight: 4,
   about: "one header of 8 KB to 1 MB, or thousands of headers",
-  params: fc.record({ bytes: fc.constantFrom(8_000, 16_384, 100_000, 1_000_000), many: fc.boolean(), path: fc.constantFrom("/health", "/commands/srvr", "/metrics") }),
+  params: fc.record({
+    bytes: fc.constantFrom(8_000, 16_384, 100_000, 1_000_000),
+    many: fc.boolean(),
+    path: fc.constantFrom("/health", "/commands/srvr", "/metrics"),
+  }),
   input: (p) => [hugeHeadersText(p)],
   async run(p, ctx) {
     const t = await RawTcp.open(ctx.pool, ctx.ports.admin, { localAddress: ctx.source(0) });
@@ -99,7 +154,16 @@ const bodies = family({
   about: "POST/PUT with lying Content-Length, bad chunked encoding, Expect: 100-continue, huge bodies",
   params: fc.record({
     method: fc.constantFrom("POST", "PUT", "GET", "DELETE"),
-    shape: fc.constantFrom("length-short", "length-long", "length-negative", "length-huge", "chunked-bad", "chunked-huge", "both", "expect"),
+    shape: fc.constantFrom(
+      "length-short",
+      "length-long",
+      "length-negative",
+      "length-huge",
+      "chunked-bad",
+      "chunked-huge",
+      "both",
+      "expect",
+    ),
     body: fc.uint8Array({ maxLength: 2_000 }),
   }),
   input: (p) => [p.body],
@@ -113,8 +177,14 @@ const bodies = family({
       "length-huge": [["Content-Length", "99999999999999999999"]],
       "chunked-bad": [["Transfer-Encoding", "chunked"]],
       "chunked-huge": [["Transfer-Encoding", "chunked"]],
-      both: [["Content-Length", String(n)], ["Transfer-Encoding", "chunked"]],
-      expect: [["Expect", "100-continue"], ["Content-Length", String(n)]],
+      both: [
+        ["Content-Length", String(n)],
+        ["Transfer-Encoding", "chunked"],
+      ],
+      expect: [
+        ["Expect", "100-continue"],
+        ["Content-Length", String(n)],
+      ],
     };
     t.write(requestText(p.method, "/commands/srvr", "HTTP/1.1", [["Host", "a"], ...headers[p.shape]!]));
     if (p.shape === "chunked-huge") t.write("ffffffffffffffff\r\n");
@@ -128,7 +198,11 @@ const pipelined = family({
   name: "pipelined",
   weight: 3,
   about: "1 to 1,000 pipelined GETs of the costly commands (dump, wchc, cons, metrics), read or never read",
-  params: fc.record({ count: fc.integer({ min: 1, max: 1_000 }), command: fc.constantFrom("/commands/dump", "/commands/wchc", "/commands/cons", "/metrics", "/commands/mntr"), read: fc.boolean() }),
+  params: fc.record({
+    count: fc.integer({ min: 1, max: 1_000 }),
+    command: fc.constantFrom("/commands/dump", "/commands/wchc", "/commands/cons", "/metrics", "/commands/mntr"),
+    read: fc.boolean(),
+  }),
   input: (p) => [requestText("GET", p.command, "HTTP/1.1", [["Host", "a"]]).repeat(p.count)],
   async run(p, ctx) {
     const t = await RawTcp.open(ctx.pool, ctx.ports.admin, { localAddress: ctx.source(0) });
@@ -143,9 +217,17 @@ const slowloris = family({
   name: "slowloris",
   weight: 1,
   about: "10 to 300 connections sending a request a few bytes at a time, held while the server is probed",
-  params: fc.record({ connections: fc.integer({ min: 10, max: 300 }), bytesPerTick: fc.integer({ min: 1, max: 8 }), tickMs: fc.integer({ min: 50, max: 500 }), holdMs }),
+  params: fc.record({
+    connections: fc.integer({ min: 10, max: 300 }),
+    bytesPerTick: fc.integer({ min: 1, max: 8 }),
+    tickMs: fc.integer({ min: 50, max: 500 }),
+    holdMs,
+  }),
   async run(p, ctx) {
-    const text = requestText("GET", "/commands/dump", "HTTP/1.1", [["Host", "a"], ...Array.from({ length: 200 }, (_, i) => [`X-Slow-${i}`, "z"] as const)]);
+    const text = requestText("GET", "/commands/dump", "HTTP/1.1", [
+      ["Host", "a"],
+      ...Array.from({ length: 200 }, (_, i) => [`X-Slow-${i}`, "z"] as const),
+    ]);
     const conns: RawTcp[] = [];
     for (let i = 0; i < p.connections; i++) conns.push(await RawTcp.open(ctx.pool, ctx.ports.admin, { localAddress: ctx.source(i) }));
     let sent = 0;
@@ -160,7 +242,9 @@ const slowloris = family({
       clearInterval(timer);
     }
     const closed = conns.filter((c) => c.closed).length;
-    ctx.observe(closed === 0 ? "none closed by the server" : closed === conns.length ? "all closed by the server" : "some closed by the server");
+    ctx.observe(
+      closed === 0 ? "none closed by the server" : closed === conns.length ? "all closed by the server" : "some closed by the server",
+    );
   },
 });
 
@@ -195,4 +279,13 @@ const randomBytes = family({
   },
 });
 
-export const adminFamilies: readonly AnyFamily[] = [randomRequests, weirdPaths, hugeHeaders, bodies, pipelined, slowloris, manyConnections, randomBytes];
+export const adminFamilies: readonly AnyFamily[] = [
+  randomRequests,
+  weirdPaths,
+  hugeHeaders,
+  bodies,
+  pipelined,
+  slowloris,
+  manyConnections,
+  randomBytes,
+];

@@ -64,7 +64,13 @@ const partialFrames = family({
   name: "partial-frames",
   weight: 1.5,
   about: "20 to 300 connections, from one address or a few, each holding a partial 1.1 MB first frame",
-  params: fc.record({ connections: fc.integer({ min: 20, max: 300 }), frameBytes: fc.integer({ min: 1_100_000, max: 1_114_112 }), missingBytes: fc.integer({ min: 1, max: 1_000 }), oneAddress: fc.boolean(), holdMs }),
+  params: fc.record({
+    connections: fc.integer({ min: 20, max: 300 }),
+    frameBytes: fc.integer({ min: 1_100_000, max: 1_114_112 }),
+    missingBytes: fc.integer({ min: 1, max: 1_000 }),
+    oneAddress: fc.boolean(),
+    holdMs,
+  }),
   async run(p, ctx) {
     const header = new Uint8Array(4);
     new DataView(header.buffer).setInt32(0, p.frameBytes);
@@ -81,10 +87,19 @@ const neverHandshake = family({
   name: "never-handshake",
   weight: 1.5,
   about: "50 to 1,000 connections that never finish the handshake (nothing, one byte, a length, half a ConnectRequest)",
-  params: fc.record({ connections: fc.integer({ min: 50, max: 1_000 }), send: fc.constantFrom("nothing", "one-byte", "length", "half-connect"), holdMs }),
+  params: fc.record({
+    connections: fc.integer({ min: 50, max: 1_000 }),
+    send: fc.constantFrom("nothing", "one-byte", "length", "half-connect"),
+    holdMs,
+  }),
   async run(p, ctx) {
     const connect = jute.encodeConnectRequest(handshakeRequest());
-    const bytes = { nothing: new Uint8Array(0), "one-byte": connect.subarray(0, 1), length: connect.subarray(0, 4), "half-connect": connect.subarray(0, connect.length >> 1) }[p.send];
+    const bytes = {
+      nothing: new Uint8Array(0),
+      "one-byte": connect.subarray(0, 1),
+      length: connect.subarray(0, 4),
+      "half-connect": connect.subarray(0, connect.length >> 1),
+    }[p.send];
     for (let i = 0; i < p.connections; i++) (await RawTcp.open(ctx.pool, ctx.ports.client, { localAddress: ctx.source(i) })).write(bytes);
     await ctx.hold(p.holdMs);
   },

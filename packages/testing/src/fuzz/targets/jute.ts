@@ -5,8 +5,16 @@ import fc from "fast-check";
 import { OpCode, jute, type ConnectRequest, type Request } from "@warden/protocol";
 import { family, type AnyFamily } from "../family.js";
 import { JuteConnection } from "../jute-connection.js";
-import { applyByteMutations, applyMutatedSequence, byteMutation, concatBytes, mutatedSequence, type ByteMutation, type MutatedSequence } from "../mutate.js";
-import { RawTcp, splitAt } from "../wire.js";
+import {
+  applyByteMutations,
+  applyMutatedSequence,
+  byteMutation,
+  concatBytes,
+  mutatedSequence,
+  type ByteMutation,
+  type MutatedSequence,
+} from "../mutate.js";
+import { type RawTcp, splitAt } from "../wire.js";
 import { juteFieldFamilies } from "./jute-field.js";
 import { ANSWER_MS, juteSession, observePing } from "./jute-session.js";
 import { connectRequest, requestWithValidPath, requests } from "./requests.js";
@@ -22,7 +30,9 @@ const randomBytes = family({
   }),
   input: (p) => p.chunks,
   async run(p, ctx) {
-    const c = p.handshakeFirst ? await juteSession(ctx) : await JuteConnection.open(ctx.pool, ctx.ports.client, { localAddress: ctx.source(0) });
+    const c = p.handshakeFirst
+      ? await juteSession(ctx)
+      : await JuteConnection.open(ctx.pool, ctx.ports.client, { localAddress: ctx.source(0) });
     if (!c) return;
     await c.tcp.writeParts(p.chunks, p.gapMs);
     // Random bytes may announce a long frame: the server rightly waits, so end our side.
@@ -55,7 +65,10 @@ const mutatedHandshake = family({
   },
 });
 
-const opCodeOverride = fc.option(fc.oneof(fc.constantFrom(...Object.values(OpCode)), fc.integer({ min: -20, max: 200 })), { freq: 8, nil: undefined });
+const opCodeOverride = fc.option(fc.oneof(fc.constantFrom(...Object.values(OpCode)), fc.integer({ min: -20, max: 200 })), {
+  freq: 8,
+  nil: undefined,
+});
 
 /** Encodes a request, with another op code when the case says so (the body stays the request's). */
 function encodeWithOpCode(xid: number, request: Request, opCode: number | undefined): Uint8Array {
@@ -70,21 +83,34 @@ function encodeWithOpCode(xid: number, request: Request, opCode: number | undefi
 /** A sequence sent as encoded: what the server does with valid frames and adversarial values. */
 const CLEAN: MutatedSequence = { frameMutations: [], sequence: [], cuts: [] };
 
-type SequenceParams = { requests: Request[]; opCodes: Array<number | undefined>; xids: "increasing" | "same" | "negative" | "reserved"; mutation: MutatedSequence };
+type SequenceParams = {
+  requests: Request[];
+  opCodes: Array<number | undefined>;
+  xids: "increasing" | "same" | "negative" | "reserved";
+  mutation: MutatedSequence;
+};
 
 function sequenceFrames(p: SequenceParams): Uint8Array[] {
-  const xidOf = (i: number) => (p.xids === "increasing" ? i + 1 : p.xids === "same" ? 7 : p.xids === "negative" ? -100 - i : [-1, -2, -4, -8][i % 4]!);
-  return applyMutatedSequence(p.requests.map((r, i) => encodeWithOpCode(xidOf(i), r, p.opCodes[i])), p.mutation);
+  const xidOf = (i: number) =>
+    p.xids === "increasing" ? i + 1 : p.xids === "same" ? 7 : p.xids === "negative" ? -100 - i : [-1, -2, -4, -8][i % 4]!;
+  return applyMutatedSequence(
+    p.requests.map((r, i) => encodeWithOpCode(xidOf(i), r, p.opCodes[i])),
+    p.mutation,
+  );
 }
 
 const requestSequence = family({
   name: "request-sequence",
   weight: 30,
-  about: "a session, then up to 24 requests with adversarial parameters, some frames mutated, reordered or duplicated, cut into writes; then a ping",
+  about:
+    "a session, then up to 24 requests with adversarial parameters, some frames mutated, reordered or duplicated, cut into writes; then a ping",
   params: fc.record({
     requests: fc.oneof(requests(24), requests(24, requestWithValidPath)),
     // Most sequences keep their op codes: an unknown one ends the session, as in ZooKeeper.
-    opCodes: fc.oneof({ weight: 3, arbitrary: fc.constant<Array<number | undefined>>([]) }, { weight: 1, arbitrary: fc.array(opCodeOverride, { maxLength: 24 }) }),
+    opCodes: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<Array<number | undefined>>([]) },
+      { weight: 1, arbitrary: fc.array(opCodeOverride, { maxLength: 24 }) },
+    ),
     xids: fc.constantFrom<Array<SequenceParams["xids"]>>("increasing", "same", "negative", "reserved"),
     mutation: fc.oneof(fc.constant(CLEAN), mutatedSequence(24)),
     gapMs: fc.constantFrom(0, 0, 0, 10),
@@ -111,7 +137,10 @@ const fourLetterWords = family({
   }),
   async run(p, ctx) {
     const word = new TextEncoder().encode(p.form === "capitals" ? p.word.toUpperCase() : p.word);
-    const c = p.form === "after-handshake" ? await juteSession(ctx) : await JuteConnection.open(ctx.pool, ctx.ports.client, { localAddress: ctx.source(0) });
+    const c =
+      p.form === "after-handshake"
+        ? await juteSession(ctx)
+        : await JuteConnection.open(ctx.pool, ctx.ports.client, { localAddress: ctx.source(0) });
     if (!c) return;
     const tcp: RawTcp = c.tcp;
     if (p.form === "split") await tcp.writeParts([word.subarray(0, 2), word.subarray(2)], 20);

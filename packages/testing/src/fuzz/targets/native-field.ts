@@ -39,7 +39,10 @@ async function runOnNative<P>(rc: RequestCase<P>, p: P, ctx: CaseContext): Promi
 function overFrame(p: { extraBytes: number; as: "create" | "setData" | "bytes" }, env: InputEnv): Uint8Array {
   const data = new Uint8Array(env.limits.frameBytesMax + p.extraBytes).fill(0x63);
   const path = `${env.fixture.writableParent}/0`;
-  const req: Request = p.as === "create" ? { type: "create", path, data, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 } : { type: "setData", path, data, version: -1 };
+  const req: Request =
+    p.as === "create"
+      ? { type: "create", path, data, acl: [{ perms: 31, id: { scheme: "world", id: "anyone" } }], mode: 0 }
+      : { type: "setData", path, data, version: -1 };
   return p.as === "bytes" ? data : requestFrame(1, req);
 }
 
@@ -47,7 +50,10 @@ const overFrameMax = family({
   name: "frame-over-max",
   weight: 1.5,
   about: "a frame of frameBytesMax + 1 to + 1 MiB, as a create, a setData or random bytes",
-  params: fc.record({ extraBytes: fc.constantFrom(1, 1_024, 64 * 1024, 1024 * 1024), as: fc.constantFrom<Array<"create" | "setData" | "bytes">>("create", "setData", "bytes") }),
+  params: fc.record({
+    extraBytes: fc.constantFrom(1, 1_024, 64 * 1024, 1024 * 1024),
+    as: fc.constantFrom<Array<"create" | "setData" | "bytes">>("create", "setData", "bytes"),
+  }),
   input: (p, env) => [overFrame(p, env)],
   async run(p, ctx) {
     const c = await nativeSession(ctx);

@@ -14,18 +14,30 @@ const key = fc.uint8Array({ minLength: 16, maxLength: 16 });
 const payload = fc.oneof(
   { weight: 3, arbitrary: request.map((r) => requestFrame(3, r)) },
   { weight: 3, arbitrary: fc.uint8Array({ maxLength: 256 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 5_000 }), fc.string({ maxLength: 140 })).map(([code, reason]) => new Uint8Array([code >> 8, code & 0xff, ...new TextEncoder().encode(reason)])) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 5_000 }), fc.string({ maxLength: 140 }))
+      .map(([code, reason]) => new Uint8Array([code >> 8, code & 0xff, ...new TextEncoder().encode(reason)])),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 126, max: 70_000 }).map((n) => new Uint8Array(n).fill(0x70)) },
 );
 
 const wsFrame: fc.Arbitrary<WsFrameSpec> = fc.record({
   fin: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   rsv: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 7 }) }),
-  opcode: fc.oneof({ weight: 6, arbitrary: fc.constant(2) }, { weight: 3, arbitrary: fc.constantFrom(0, 1, 8, 9, 10) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 15 }) }),
+  opcode: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(2) },
+    { weight: 3, arbitrary: fc.constantFrom(0, 1, 8, 9, 10) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 15 }) },
+  ),
   masked: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   maskKey: fc.uint8Array({ minLength: 4, maxLength: 4 }),
   payload,
-  declaredLength: fc.option(fc.constantFrom(0n, 1n, 2n ** 31n, 2n ** 32n, 2n ** 40n, 2n ** 63n - 1n, 2n ** 64n - 1n), { freq: 10, nil: undefined }),
+  declaredLength: fc.option(fc.constantFrom(0n, 1n, 2n ** 31n, 2n ** 32n, 2n ** 40n, 2n ** 63n - 1n, 2n ** 64n - 1n), {
+    freq: 10,
+    nil: undefined,
+  }),
 });
 
 const masked = (payloadBytes: Uint8Array, opcode = 2, fin = true): Uint8Array =>
@@ -34,7 +46,8 @@ const masked = (payloadBytes: Uint8Array, opcode = 2, fin = true): Uint8Array =>
 const rawFrames = family({
   name: "raw-ws-frames",
   weight: 8,
-  about: "after the upgrade, hand-built WebSocket frames: reserved bits, unknown opcodes, unmasked, fragments, big control frames, lying lengths",
+  about:
+    "after the upgrade, hand-built WebSocket frames: reserved bits, unknown opcodes, unmasked, fragments, big control frames, lying lengths",
   params: fc.record({ key, connect: fc.boolean(), frames: fc.array(wsFrame, { minLength: 1, maxLength: 8 }) }),
   input: (p) => p.frames.map(encodeWsFrame),
   async run(p, ctx) {
@@ -62,7 +75,13 @@ const fragmentFlood = family({
   name: "fragment-flood",
   weight: 3,
   about: "one binary message in 100 to 5,000 fragments (pings between them), finished or not",
-  params: fc.record({ key, fragments: fc.integer({ min: 100, max: 5_000 }), fragmentBytes: fc.integer({ min: 1, max: 1_024 }), pings: fc.boolean(), finish: fc.boolean() }),
+  params: fc.record({
+    key,
+    fragments: fc.integer({ min: 100, max: 5_000 }),
+    fragmentBytes: fc.integer({ min: 1, max: 1_024 }),
+    pings: fc.boolean(),
+    finish: fc.boolean(),
+  }),
   input: (p) => [fragments(p)],
   async run(p, ctx) {
     const t = await openUpgraded(ctx.pool, ctx.ports.native, p.key, { localAddress: ctx.source(0) });
@@ -79,7 +98,18 @@ const httpGarbage = family({
   about: "the HTTP upgrade malformed: no key, wrong version, other methods and paths, huge or many headers, random bytes",
   params: fc.record({
     key,
-    kind: fc.constantFrom<GarbageKind[]>("random", "no-key", "version-8", "short-key", "post", "path", "huge-header", "many-headers", "no-upgrade", "h2c"),
+    kind: fc.constantFrom<GarbageKind[]>(
+      "random",
+      "no-key",
+      "version-8",
+      "short-key",
+      "post",
+      "path",
+      "huge-header",
+      "many-headers",
+      "no-upgrade",
+      "h2c",
+    ),
     bytes: fc.uint8Array({ minLength: 1, maxLength: 512 }),
     size: fc.constantFrom(8_000, 16_385, 100_000, 1_000_000),
   }),
@@ -93,7 +123,17 @@ const httpGarbage = family({
   },
 });
 
-type GarbageKind = "random" | "no-key" | "version-8" | "short-key" | "post" | "path" | "huge-header" | "many-headers" | "no-upgrade" | "h2c";
+type GarbageKind =
+  | "random"
+  | "no-key"
+  | "version-8"
+  | "short-key"
+  | "post"
+  | "path"
+  | "huge-header"
+  | "many-headers"
+  | "no-upgrade"
+  | "h2c";
 
 /** The malformed upgrade of an http-garbage case (only its kind is built). */
 function upgradeText(p: { key: Uint8Array; kind: GarbageKind; bytes: Uint8Array; size: number }, port: number): string | Uint8Array {
@@ -117,7 +157,12 @@ const manyConnections = family({
   name: "many-connections",
   weight: 2,
   about: "50 to 500 connections held: TCP only, half an upgrade, upgraded without a session, or sessions that send nothing more",
-  params: fc.record({ key, connections: fc.integer({ min: 50, max: 500 }), stage: fc.constantFrom("tcp", "half-upgrade", "upgraded", "connect-sent"), holdMs }),
+  params: fc.record({
+    key,
+    connections: fc.integer({ min: 50, max: 500 }),
+    stage: fc.constantFrom("tcp", "half-upgrade", "upgraded", "connect-sent"),
+    holdMs,
+  }),
   async run(p, ctx) {
     const upgrade = upgradeRequest(ctx.ports.native, p.key);
     for (let i = 0; i < p.connections; i++) {

@@ -23,7 +23,15 @@ export const codec = new NativeCodec({
 
 export const connectFrame = (request: Partial<ConnectRequest> = {}): ClientFrame => ({
   kind: "connect",
-  request: { protocolVersion: 0, lastZxidSeen: 0n, timeoutMs: 4_000, sessionId: 0n, password: new Uint8Array(16), readOnly: false, ...request },
+  request: {
+    protocolVersion: 0,
+    lastZxidSeen: 0n,
+    timeoutMs: 4_000,
+    sessionId: 0n,
+    password: new Uint8Array(16),
+    readOnly: false,
+    ...request,
+  },
 });
 
 export const requestFrame = (xid: number, request: Request): Uint8Array => codec.encodeClientFrame({ kind: "request", xid, request });

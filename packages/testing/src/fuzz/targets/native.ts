@@ -7,7 +7,18 @@ import fc from "fast-check";
 import { encode } from "cbor-x";
 import type { ClientFrame, Request } from "@warden/protocol";
 import { family, type AnyFamily, type CaseContext } from "../family.js";
-import { anyValue, applyByteMutations, applyMutatedSequence, applyValueMutations, byteMutation, mutatedSequence, valueMutation, type ByteMutation, type MutatedSequence, type ValueMutation } from "../mutate.js";
+import {
+  anyValue,
+  applyByteMutations,
+  applyMutatedSequence,
+  applyValueMutations,
+  byteMutation,
+  mutatedSequence,
+  valueMutation,
+  type ByteMutation,
+  type MutatedSequence,
+  type ValueMutation,
+} from "../mutate.js";
 import type { WsConnection } from "../wire.js";
 import { nativeFieldFamilies } from "./native-field.js";
 import { nativeRawFamilies } from "./native-raw.js";
@@ -52,7 +63,10 @@ const textFrames = family({
   name: "text-frames",
   weight: 4,
   about: "text frames (the protocol is binary only), some holding a valid frame's CBOR as text",
-  params: fc.record({ connectFirst: fc.boolean(), texts: fc.array(fc.string({ unit: "binary", maxLength: 200 }), { minLength: 1, maxLength: 3 }) }),
+  params: fc.record({
+    connectFirst: fc.boolean(),
+    texts: fc.array(fc.string({ unit: "binary", maxLength: 200 }), { minLength: 1, maxLength: 3 }),
+  }),
   input: (p) => p.texts,
   async run(p, ctx) {
     const c = await connection(ctx, p.connectFirst);
@@ -64,7 +78,14 @@ const textFrames = family({
 
 const frameShapes = fc.oneof(
   anyValue,
-  fc.record({ kind: fc.constantFrom("connect", "request", "reply", "event", "close", "connected"), xid: fc.oneof(int32, anyValue), request: fc.oneof(anyValue, fc.dictionary(fc.constantFrom("type", "path", "data", "acl", "mode", "ops", "version", "watch", "ttl"), anyValue)) }),
+  fc.record({
+    kind: fc.constantFrom("connect", "request", "reply", "event", "close", "connected"),
+    xid: fc.oneof(int32, anyValue),
+    request: fc.oneof(
+      anyValue,
+      fc.dictionary(fc.constantFrom("type", "path", "data", "acl", "mode", "ops", "version", "watch", "ttl"), anyValue),
+    ),
+  }),
 );
 
 const cborAny = family({
@@ -87,14 +108,23 @@ type SequenceParams = { requests: Request[]; xids: "increasing" | "same" | "zero
 
 function sequenceFrames(p: SequenceParams): Uint8Array[] {
   const xidOf = (i: number) => (p.xids === "increasing" ? i + 1 : p.xids === "same" ? 7 : p.xids === "zero" ? 0 : 0x7fffffff - i);
-  return applyMutatedSequence(p.requests.map((r, i) => requestFrame(xidOf(i), r)), p.mutation);
+  return applyMutatedSequence(
+    p.requests.map((r, i) => requestFrame(xidOf(i), r)),
+    p.mutation,
+  );
 }
 
 const requestSequence = family({
   name: "request-sequence",
   weight: 30,
-  about: "a session, then up to 24 requests with adversarial parameters and xids, some frames mutated, reordered or duplicated; then a ping",
-  params: fc.record({ requests: fc.oneof(requests(24), requests(24, requestWithValidPath)), xids: fc.constantFrom<Array<SequenceParams["xids"]>>("increasing", "same", "zero", "max"), mutation: fc.oneof(fc.constant(CLEAN), mutatedSequence(24)), closeSession: fc.boolean() }),
+  about:
+    "a session, then up to 24 requests with adversarial parameters and xids, some frames mutated, reordered or duplicated; then a ping",
+  params: fc.record({
+    requests: fc.oneof(requests(24), requests(24, requestWithValidPath)),
+    xids: fc.constantFrom<Array<SequenceParams["xids"]>>("increasing", "same", "zero", "max"),
+    mutation: fc.oneof(fc.constant(CLEAN), mutatedSequence(24)),
+    closeSession: fc.boolean(),
+  }),
   input: (p) => sequenceFrames(p),
   async run(p, ctx) {
     const c = await nativeSession(ctx);
@@ -114,7 +144,10 @@ const structuralMutations = family({
   about: "valid connect and request frames with a field replaced by a value of another shape, removed, or added",
   params: fc.record({
     connect: fc.boolean(),
-    frames: fc.array(fc.tuple(request, fc.array(valueMutation, { minLength: 1, maxLength: 3 }), fc.array(byteMutation, { maxLength: 1 })), { minLength: 1, maxLength: 6 }),
+    frames: fc.array(fc.tuple(request, fc.array(valueMutation, { minLength: 1, maxLength: 3 }), fc.array(byteMutation, { maxLength: 1 })), {
+      minLength: 1,
+      maxLength: 6,
+    }),
   }),
   input: (p) => p.frames.map(structureFrame),
   async run(p, ctx) {
@@ -148,4 +181,13 @@ const orderRules = family({
   },
 });
 
-export const nativeFamilies: readonly AnyFamily[] = [randomFrames, textFrames, cborAny, requestSequence, structuralMutations, orderRules, ...nativeRawFamilies, ...nativeFieldFamilies];
+export const nativeFamilies: readonly AnyFamily[] = [
+  randomFrames,
+  textFrames,
+  cborAny,
+  requestSequence,
+  structuralMutations,
+  orderRules,
+  ...nativeRawFamilies,
+  ...nativeFieldFamilies,
+];

@@ -75,23 +75,49 @@ export const OK = { ok: true } as const;
 
 /** Length-prefixed fields, as the server's MAC inputs are built. */
 function transcript(...fields: Array<string | Uint8Array>): Buffer {
-  return Buffer.concat(fields.flatMap((f) => {
-    const b = typeof f === "string" ? Buffer.from(f) : Buffer.from(f);
-    const n = Buffer.alloc(2);
-    n.writeUInt16BE(b.length);
-    return [n, b];
-  }));
+  return Buffer.concat(
+    fields.flatMap((f) => {
+      const b = typeof f === "string" ? Buffer.from(f) : Buffer.from(f);
+      const n = Buffer.alloc(2);
+      n.writeUInt16BE(b.length);
+      return [n, b];
+    }),
+  );
 }
 
 const handshakeKey = (secret: Uint8Array) => new Uint8Array(hkdfSync("sha256", secret, new Uint8Array(0), "warden peer handshake v2", 32));
 
 /** A handshake proof: "accept" (the acceptor's) or "dial" (the dialer's). */
-export function proofOf(secret: Uint8Array, role: "accept" | "dial", dialerId: number, acceptorId: number, dialerNonce: Uint8Array, acceptorNonce: Uint8Array): Uint8Array {
-  return createHmac("sha256", handshakeKey(secret)).update(transcript(`warden peer ${role} v2`, String(dialerId), String(acceptorId), dialerNonce, acceptorNonce)).digest();
+export function proofOf(
+  secret: Uint8Array,
+  role: "accept" | "dial",
+  dialerId: number,
+  acceptorId: number,
+  dialerNonce: Uint8Array,
+  acceptorNonce: Uint8Array,
+): Uint8Array {
+  return createHmac("sha256", handshakeKey(secret))
+    .update(transcript(`warden peer ${role} v2`, String(dialerId), String(acceptorId), dialerNonce, acceptorNonce))
+    .digest();
 }
 
-export function frameKey(secret: Uint8Array, direction: "dialer->acceptor" | "acceptor->dialer", dialerId: number, acceptorId: number, dialerNonce: Uint8Array, acceptorNonce: Uint8Array): Uint8Array {
-  return new Uint8Array(hkdfSync("sha256", secret, Buffer.concat([dialerNonce, acceptorNonce]), transcript(`warden peer frames ${direction} v2`, String(dialerId), String(acceptorId)), 32));
+export function frameKey(
+  secret: Uint8Array,
+  direction: "dialer->acceptor" | "acceptor->dialer",
+  dialerId: number,
+  acceptorId: number,
+  dialerNonce: Uint8Array,
+  acceptorNonce: Uint8Array,
+): Uint8Array {
+  return new Uint8Array(
+    hkdfSync(
+      "sha256",
+      secret,
+      Buffer.concat([dialerNonce, acceptorNonce]),
+      transcript(`warden peer frames ${direction} v2`, String(dialerId), String(acceptorId)),
+      32,
+    ),
+  );
 }
 
 /** One direction's frames: each payload followed by its tag, in sequence. */
@@ -124,7 +150,8 @@ export function challengeOf(payload: Uint8Array): { id: unknown; nonce: Uint8Arr
   return m && m.nonce instanceof Uint8Array ? { id: m.id, nonce: m.nonce, proof: m.proof } : undefined;
 }
 
-export const isOk = (payload: Uint8Array | undefined): boolean => payload !== undefined && (decodePeer(payload) as { ok?: unknown } | undefined)?.ok === true;
+export const isOk = (payload: Uint8Array | undefined): boolean =>
+  payload !== undefined && (decodePeer(payload) as { ok?: unknown } | undefined)?.ok === true;
 
 export const consensusEnvelope = (message: unknown) => ({ c: message });
 export const serverEnvelope = (items: unknown[]) => ({ s: items });
@@ -136,28 +163,62 @@ export const serverEnvelope = (items: unknown[]) => ({ s: items });
  * would see as a server that no longer serves; that is a Byzantine peer, outside what the
  * ensemble tolerates (consensus README, "Epochs are terms").
  */
-const epoch = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, EPOCH_MAX + 1, 2 ** 31, 2 ** 32, 2 ** 53, 1.5, NaN) });
+const epoch = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, EPOCH_MAX + 1, 2 ** 31, 2 ** 32, 2 ** 53, 1.5, NaN) },
+);
 const zxid = fc.oneof({ weight: 3, arbitrary: fc.bigInt({ min: 0n, max: (4n << 32n) + 100n }) }, { weight: 1, arbitrary: int64 });
 const payload = fc.oneof(fc.uint8Array({ maxLength: 128 }), fc.constant(null));
 const entry = fc.record({ zxid, payload });
-const size = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 4096 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 31, 2 ** 53, 1.5, NaN) });
+const size = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 4096 }) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 31, 2 ** 53, 1.5, NaN) },
+);
 
 /** A consensus message of any type, from `from` to `to`, with its fields on their edges. */
 export function consensusMessage(from: fc.Arbitrary<number>, to: number): fc.Arbitrary<Record<string, unknown>> {
-  const envelope = { from, to: fc.oneof({ weight: 5, arbitrary: fc.constant(to) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 9 }) }), epoch };
+  const envelope = {
+    from,
+    to: fc.oneof({ weight: 5, arbitrary: fc.constant(to) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 9 }) }),
+    epoch,
+  };
   return fc.oneof(
     fc.record({ type: fc.constant("vote-request"), ...envelope, lastZxid: zxid }),
     fc.record({ type: fc.constant("vote-response"), ...envelope, granted: fc.boolean() }),
     fc.record({ type: fc.constant("prevote-request"), ...envelope, lastZxid: zxid }),
     fc.record({ type: fc.constant("prevote-response"), ...envelope, granted: fc.boolean() }),
     fc.record({ type: fc.constant("append"), ...envelope, prevZxid: zxid, entries: fc.array(entry, { maxLength: 8 }), commitZxid: zxid }),
-    fc.record({ type: fc.constant("append-response"), ...envelope, success: fc.boolean(), matchZxid: zxid, acceptedZxid: zxid, rejectedPrevZxid: zxid, hintZxid: zxid }),
+    fc.record({
+      type: fc.constant("append-response"),
+      ...envelope,
+      success: fc.boolean(),
+      matchZxid: zxid,
+      acceptedZxid: zxid,
+      rejectedPrevZxid: zxid,
+      hintZxid: zxid,
+    }),
     // Chunks with their fields on their edges, and whole snapshots of garbage with the right
     // checksum (CRC-32, as server.ts configures), which pass the transfer and reach the loader.
-    fc.record({ type: fc.constant("snapshot-chunk"), ...envelope, snapshotZxid: zxid, totalBytes: size, checksum: int32, offset: size, data: fc.uint8Array({ maxLength: 256 }) }),
-    fc.record({ envelope: fc.record(envelope), snapshotZxid: zxid, data: fc.uint8Array({ minLength: 1, maxLength: 256 }) }).map(({ envelope: e, snapshotZxid, data }) => ({
-      type: "snapshot-chunk", ...e, snapshotZxid, totalBytes: data.length, checksum: crc32(data), offset: 0, data,
-    })),
+    fc.record({
+      type: fc.constant("snapshot-chunk"),
+      ...envelope,
+      snapshotZxid: zxid,
+      totalBytes: size,
+      checksum: int32,
+      offset: size,
+      data: fc.uint8Array({ maxLength: 256 }),
+    }),
+    fc
+      .record({ envelope: fc.record(envelope), snapshotZxid: zxid, data: fc.uint8Array({ minLength: 1, maxLength: 256 }) })
+      .map(({ envelope: e, snapshotZxid, data }) => ({
+        type: "snapshot-chunk",
+        ...e,
+        snapshotZxid,
+        totalBytes: data.length,
+        checksum: crc32(data),
+        offset: 0,
+        data,
+      })),
     fc.record({ type: fc.constant("snapshot-ack"), ...envelope, snapshotZxid: zxid, receivedBytes: size }),
     fc.record({ type: fc.constant("sync-request"), ...envelope, requestId: int32 }),
     fc.record({ type: fc.constant("sync-response"), ...envelope, requestId: int32, zxid }),
@@ -170,9 +231,13 @@ const identity = fc.record({ scheme: fc.constantFrom("world", "digest", "ip", "s
 export function serverMessage(origin: fc.Arbitrary<number>): fc.Arbitrary<Record<string, unknown>> {
   return fc.oneof(
     fc.record({
-      type: fc.constant("forward"), origin, sessionId: int64, cxid: int32,
+      type: fc.constant("forward"),
+      origin,
+      sessionId: int64,
+      cxid: int32,
       request: fc.oneof(request, fc.record({ type: fc.constant("createSession"), timeoutMs: int32 })),
-      identities: fc.array(identity, { maxLength: 3 }), superuser: fc.boolean(),
+      identities: fc.array(identity, { maxLength: 3 }),
+      superuser: fc.boolean(),
     }),
     fc.record({ type: fc.constant("forward-failed"), sessionId: int64, cxid: int32, err: int32 }),
     fc.record({ type: fc.constant("touch"), sessions: fc.array(int64, { maxLength: 20 }) }),

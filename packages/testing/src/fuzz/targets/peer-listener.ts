@@ -7,7 +7,20 @@ import { createServer, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as format from "./peer-format.js";
 
-export type DialReply = "valid" | "garbage" | "no-nonce" | "nonce-not-bytes" | "huge-frame" | "ok-first" | "wrong-id" | "bad-proof" | "no-proof" | "dial-label" | "ok-untagged" | "valid-then-garbage" | "silent";
+export type DialReply =
+  | "valid"
+  | "garbage"
+  | "no-nonce"
+  | "nonce-not-bytes"
+  | "huge-frame"
+  | "ok-first"
+  | "wrong-id"
+  | "bad-proof"
+  | "no-proof"
+  | "dial-label"
+  | "ok-untagged"
+  | "valid-then-garbage"
+  | "silent";
 
 export interface DialAnswer {
   reply: DialReply;
@@ -100,7 +113,8 @@ export class ImpersonatedPeers {
           // No check of the server's proof: an acceptor that believes anyone.
           const ok = format.encodePeer(format.OK);
           if (a.reply === "ok-untagged") s.write(format.peerFrame(ok));
-          else s.write(new format.Sealer(format.frameKey(this.secret, "acceptor->dialer", dialer.id, myId, dialer.nonce, a.nonce)).frame(ok));
+          else
+            s.write(new format.Sealer(format.frameKey(this.secret, "acceptor->dialer", dialer.id, myId, dialer.nonce, a.nonce)).frame(ok));
           if (a.reply === "valid-then-garbage") s.write(format.peerFrame(a.garbage));
         }
         if (seen >= 2) return;
@@ -109,8 +123,15 @@ export class ImpersonatedPeers {
   }
 
   /** The answer to the server's hello that `a` asks for. */
-  private challenge(a: DialAnswer, myId: number, dialer: { id: number; nonce: Uint8Array } | undefined, frame: (v: unknown) => void, s: Socket): void {
-    const proof = (role: "accept" | "dial", acceptorId: number) => (dialer ? format.proofOf(this.secret, role, dialer.id, acceptorId, dialer.nonce, a.nonce) : new Uint8Array(32));
+  private challenge(
+    a: DialAnswer,
+    myId: number,
+    dialer: { id: number; nonce: Uint8Array } | undefined,
+    frame: (v: unknown) => void,
+    s: Socket,
+  ): void {
+    const proof = (role: "accept" | "dial", acceptorId: number) =>
+      dialer ? format.proofOf(this.secret, role, dialer.id, acceptorId, dialer.nonce, a.nonce) : new Uint8Array(32);
     const otherId = this.ids.find((id) => id !== myId) ?? myId + 1;
     if (a.reply === "garbage") s.write(a.garbage);
     else if (a.reply === "no-nonce") frame({ hello: 1 });
@@ -118,7 +139,14 @@ export class ImpersonatedPeers {
     else if (a.reply === "huge-frame") s.write(format.peerFrame(new Uint8Array(0), 0x7fffffff));
     else if (a.reply === "ok-first") frame(format.OK);
     else if (a.reply === "wrong-id") frame(format.challenge(otherId, a.nonce, proof("accept", otherId)));
-    else if (a.reply === "bad-proof") frame(format.challenge(myId, a.nonce, proof("accept", myId).map((b) => b ^ 0x80)));
+    else if (a.reply === "bad-proof")
+      frame(
+        format.challenge(
+          myId,
+          a.nonce,
+          proof("accept", myId).map((b) => b ^ 0x80),
+        ),
+      );
     else if (a.reply === "no-proof") frame(format.challenge(myId, a.nonce, undefined));
     else if (a.reply === "dial-label") frame(format.challenge(myId, a.nonce, proof("dial", myId)));
     else if (a.reply !== "silent") frame(format.challenge(myId, a.nonce, proof("accept", myId)));

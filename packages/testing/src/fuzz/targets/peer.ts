@@ -7,7 +7,15 @@
 // peer-format.ts.
 import fc from "fast-check";
 import { family, type AnyFamily, type CaseContext, type PeerSetup } from "../family.js";
-import { anyValue, applyByteMutations, applyValueMutations, byteMutation, valueMutation, type ByteMutation, type ValueMutation } from "../mutate.js";
+import {
+  anyValue,
+  applyByteMutations,
+  applyValueMutations,
+  byteMutation,
+  valueMutation,
+  type ByteMutation,
+  type ValueMutation,
+} from "../mutate.js";
 import { withinBytes } from "../size.js";
 import { MIB } from "../units.js";
 import { RawTcp } from "../wire.js";
@@ -56,12 +64,14 @@ async function authenticated(ctx: CaseContext, index: number, myNonce: Uint8Arra
   const c = frames[0] && format.challengeOf(frames[0]);
   if (!c) return void ctx.observe("no challenge");
   const accept = format.proofOf(peer.secret, "accept", id, peer.serverId, myNonce, c.nonce);
-  if (c.id !== peer.serverId || !(c.proof instanceof Uint8Array) || !Buffer.from(c.proof).equals(accept)) throw new Error("the server's challenge fails the fuzzer's check of its proof (peer-format.ts and handshake.ts disagree)");
+  if (c.id !== peer.serverId || !(c.proof instanceof Uint8Array) || !Buffer.from(c.proof).equals(accept))
+    throw new Error("the server's challenge fails the fuzzer's check of its proof (peer-format.ts and handshake.ts disagree)");
   t.write(format.peerFrame(format.encodePeer({ proof: format.proofOf(peer.secret, "dial", id, peer.serverId, myNonce, c.nonce) })));
   await t.until(() => t.closed || frames.length >= 2, HANDSHAKE_MS);
   if (!frames[1]) return void ctx.observe("handshake refused");
   const fromServer = new format.Sealer(format.frameKey(peer.secret, "acceptor->dialer", id, peer.serverId, myNonce, c.nonce));
-  if (!format.isOk(fromServer.open(frames[1]))) throw new Error("the server's ok fails the fuzzer's check of its MAC (peer-format.ts and frame-mac.ts disagree)");
+  if (!format.isOk(fromServer.open(frames[1])))
+    throw new Error("the server's ok fails the fuzzer's check of its MAC (peer-format.ts and frame-mac.ts disagree)");
   return { t, sealer: new format.Sealer(format.frameKey(peer.secret, "dialer->acceptor", id, peer.serverId, myNonce, c.nonce)) };
 }
 
@@ -87,21 +97,34 @@ const handshakeRandom = family({
 const STAND_IN_IDS = { serverId: 1, impersonatedIds: [2, 3] } as const;
 type PeerIds = { readonly serverId: number; readonly impersonatedIds: readonly number[] };
 
-function helloOf(p: { index: number; id: unknown; nonce: Uint8Array; helloMutations: readonly ValueMutation[]; to: unknown; bytes: ByteMutation[] }, peer: PeerIds): Uint8Array {
+function helloOf(
+  p: { index: number; id: unknown; nonce: Uint8Array; helloMutations: readonly ValueMutation[]; to: unknown; bytes: ByteMutation[] },
+  peer: PeerIds,
+): Uint8Array {
   const id = p.id === undefined ? peer.impersonatedIds[p.index]! : p.id;
   const to = p.to === undefined ? peer.serverId : p.to;
-  return applyByteMutations(format.encodePeer(applyValueMutations({ ...format.hello(id as number, peer.serverId, p.nonce), to }, p.helloMutations)), p.bytes);
+  return applyByteMutations(
+    format.encodePeer(applyValueMutations({ ...format.hello(id as number, peer.serverId, p.nonce), to }, p.helloMutations)),
+    p.bytes,
+  );
 }
 
 const handshakeMutated = family({
   name: "handshake-mutated",
   weight: 10,
-  about: "a hello and a proof with fields mutated, wrong ids (self, unknown, not integers), `to` naming another server, proofs wrong, short, missing, with the acceptor's label, early or twice, frames over the handshake limit",
+  about:
+    "a hello and a proof with fields mutated, wrong ids (self, unknown, not integers), `to` naming another server, proofs wrong, short, missing, with the acceptor's label, early or twice, frames over the handshake limit",
   params: fc.record({
     index: peerIndex,
-    id: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom(1, 0, -1, 4, 2 ** 31, 1.5), anyValue) }),
+    id: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.oneof(fc.constantFrom(1, 0, -1, 4, 2 ** 31, 1.5), anyValue) },
+    ),
     nonce,
-    helloMutations: fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(valueMutation, { minLength: 1, maxLength: 2 }) }),
+    helloMutations: fc.oneof(
+      { weight: 2, arbitrary: fc.constant([]) },
+      { weight: 1, arbitrary: fc.array(valueMutation, { minLength: 1, maxLength: 2 }) },
+    ),
     to: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(2, 3, 0, -1, "1") }),
     proof: fc.constantFrom("right", "wrong", "short", "missing", "not-bytes", "accept-label", "early", "twice"),
     bytes: fc.array(byteMutation, { maxLength: 2 }),
@@ -118,7 +141,16 @@ const handshakeMutated = family({
     const proofFor = (theirs: Uint8Array) => {
       const right = format.proofOf(peer.secret, "dial", Number(id), peer.serverId, p.nonce, theirs);
       const acceptLabel = format.proofOf(peer.secret, "accept", Number(id), peer.serverId, p.nonce, theirs);
-      return { right, wrong: right.map((b) => b ^ 1), short: right.subarray(0, 16), missing: undefined, "not-bytes": "proof", "accept-label": acceptLabel, early: right, twice: right }[p.proof];
+      return {
+        right,
+        wrong: right.map((b) => b ^ 1),
+        short: right.subarray(0, 16),
+        missing: undefined,
+        "not-bytes": "proof",
+        "accept-label": acceptLabel,
+        early: right,
+        twice: right,
+      }[p.proof];
     };
     if (p.proof === "early") t.write(format.peerFrame(format.encodePeer({ proof: new Uint8Array(32) })));
     await t.until(() => t.closed || frames.length >= 1, ANSWER_MS);
@@ -138,7 +170,13 @@ const handshakeStall = family({
   name: "handshake-stall",
   weight: 2,
   about: "10 to 200 connections that stall: before the hello, inside a frame, after the hello, after the challenge",
-  params: fc.record({ index: peerIndex, nonce, connections: fc.integer({ min: 10, max: 200 }), stage: fc.constantFrom("nothing", "partial-frame", "hello"), holdMs }),
+  params: fc.record({
+    index: peerIndex,
+    nonce,
+    connections: fc.integer({ min: 10, max: 200 }),
+    stage: fc.constantFrom("nothing", "partial-frame", "hello"),
+    holdMs,
+  }),
   async run(p, ctx) {
     const peer = setup(ctx);
     const helloFrame = format.peerFrame(format.encodePeer(format.hello(peer.impersonatedIds[p.index]!, peer.serverId, p.nonce)));
@@ -152,14 +190,22 @@ const handshakeStall = family({
 });
 
 /** The messages' payloads, the byte mutations of each applied (before the MAC, so they reach the decoder). */
-const payloadsOf = (messages: readonly unknown[], bytes: readonly ByteMutation[][] = []): Uint8Array[] => messages.map((m, i) => applyByteMutations(format.encodePeer(m), bytes[i] ?? []));
+const payloadsOf = (messages: readonly unknown[], bytes: readonly ByteMutation[][] = []): Uint8Array[] =>
+  messages.map((m, i) => applyByteMutations(format.encodePeer(m), bytes[i] ?? []));
 
 /** Encodes the messages as frames with their MACs. */
 const framesOf = (session: Session, messages: readonly unknown[], bytes: readonly ByteMutation[][] = []) =>
   Buffer.concat(payloadsOf(messages, bytes).map((payload) => session.sealer.frame(payload)));
 
-const consensusOf = (p: { index: number; messages: ReadonlyArray<readonly [Record<string, unknown>, readonly ValueMutation[]]> }, peer: PeerIds): unknown[] =>
-  p.messages.map(([m, ms]) => format.consensusEnvelope(applyValueMutations({ ...m, from: m.from === -2 ? peer.impersonatedIds[p.index]! : m.from, to: peer.serverId }, ms)));
+const consensusOf = (
+  p: { index: number; messages: ReadonlyArray<readonly [Record<string, unknown>, readonly ValueMutation[]]> },
+  peer: PeerIds,
+): unknown[] =>
+  p.messages.map(([m, ms]) =>
+    format.consensusEnvelope(
+      applyValueMutations({ ...m, from: m.from === -2 ? peer.impersonatedIds[p.index]! : m.from, to: peer.serverId }, ms),
+    ),
+  );
 
 const consensusMessages = family({
   name: "consensus-messages",
@@ -168,7 +214,13 @@ const consensusMessages = family({
   params: fc.record({
     index: peerIndex,
     nonce,
-    messages: fc.array(fc.tuple(consensusMessage(), fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(valueMutation, { maxLength: 2 }) })), { minLength: 1, maxLength: 30 }),
+    messages: fc.array(
+      fc.tuple(
+        consensusMessage(),
+        fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(valueMutation, { maxLength: 2 }) }),
+      ),
+      { minLength: 1, maxLength: 30 },
+    ),
     bytes: fc.array(fc.array(byteMutation, { maxLength: 1 }), { maxLength: 30 }),
   }),
   input: (p, env) => payloadsOf(consensusOf(p, env.peerIds ?? STAND_IN_IDS), p.bytes),
@@ -182,11 +234,21 @@ const consensusMessages = family({
 
 /** Consensus messages; `from` -2 stands for the impersonated id (filled in at run time). */
 function consensusMessage() {
-  return format.consensusMessage(fc.oneof({ weight: 6, arbitrary: fc.constant(-2) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 5 }) }), 1);
+  return format.consensusMessage(
+    fc.oneof({ weight: 6, arbitrary: fc.constant(-2) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 5 }) }),
+    1,
+  );
 }
 
-const batchesOf = (p: { index: number; batches: ReadonlyArray<ReadonlyArray<readonly [Record<string, unknown>, readonly ValueMutation[]]>> }, peer: PeerIds): unknown[] =>
-  p.batches.map((items) => format.serverEnvelope(items.map(([m, ms]) => applyValueMutations(m.origin === -2 ? { ...m, origin: peer.impersonatedIds[p.index]! } : m, ms))));
+const batchesOf = (
+  p: { index: number; batches: ReadonlyArray<ReadonlyArray<readonly [Record<string, unknown>, readonly ValueMutation[]]>> },
+  peer: PeerIds,
+): unknown[] =>
+  p.batches.map((items) =>
+    format.serverEnvelope(
+      items.map(([m, ms]) => applyValueMutations(m.origin === -2 ? { ...m, origin: peer.impersonatedIds[p.index]! } : m, ms)),
+    ),
+  );
 
 /** The bytes of a server-messages case's batches (the first item is always kept): over the server's peer frame limit, not without bound. */
 const BATCHES_BYTES_MAX = 4 * MIB;
@@ -200,7 +262,20 @@ const serverMessages = family({
     nonce,
     // Forwarded writes carry requests of up to a few MiB (requests.ts): batches are drawn within BATCHES_BYTES_MAX.
     batches: fc
-      .array(fc.array(fc.tuple(format.serverMessage(fc.oneof({ weight: 4, arbitrary: fc.constant(-2) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 5 }) })), fc.array(valueMutation, { maxLength: 1 })), { minLength: 1, maxLength: 5 }).map(withinBytes(BATCHES_BYTES_MAX)), { minLength: 1, maxLength: 10 })
+      .array(
+        fc
+          .array(
+            fc.tuple(
+              format.serverMessage(
+                fc.oneof({ weight: 4, arbitrary: fc.constant(-2) }, { weight: 1, arbitrary: fc.integer({ min: -1, max: 5 }) }),
+              ),
+              fc.array(valueMutation, { maxLength: 1 }),
+            ),
+            { minLength: 1, maxLength: 5 },
+          )
+          .map(withinBytes(BATCHES_BYTES_MAX)),
+        { minLength: 1, maxLength: 10 },
+      )
       .map(withinBytes(BATCHES_BYTES_MAX)),
   }),
   input: (p, env) => payloadsOf(batchesOf(p, env.peerIds ?? STAND_IN_IDS)),
@@ -219,7 +294,15 @@ const cborAny = family({
   params: fc.record({
     index: peerIndex,
     nonce,
-    values: fc.array(fc.oneof(anyValue, anyValue.map((v) => ({ c: v })), anyValue.map((v) => ({ s: v })), fc.array(anyValue, { maxLength: 4 }).map((v) => ({ s: v }))), { minLength: 1, maxLength: 5 }),
+    values: fc.array(
+      fc.oneof(
+        anyValue,
+        anyValue.map((v) => ({ c: v })),
+        anyValue.map((v) => ({ s: v })),
+        fc.array(anyValue, { maxLength: 4 }).map((v) => ({ s: v })),
+      ),
+      { minLength: 1, maxLength: 5 },
+    ),
     raw: fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 3 }),
   }),
   input: (p) => [...payloadsOf(p.values), ...p.raw],
@@ -266,7 +349,8 @@ const oversizedFrames = family({
 const frameMac = family({
   name: "frame-mac",
   weight: 4,
-  about: "authenticated, valid frames and then one whose MAC is broken: a byte flipped, replayed, reordered, without its tag, cut short, or with the other direction's or another connection's tag",
+  about:
+    "authenticated, valid frames and then one whose MAC is broken: a byte flipped, replayed, reordered, without its tag, cut short, or with the other direction's or another connection's tag",
   params: fc.record({
     index: peerIndex,
     nonce,
@@ -282,13 +366,17 @@ const frameMac = family({
     const last = good.length - 2;
     const frames = good.slice(0, last);
     const victim = good[last]!;
-    if (p.broken === "flip") frames.push(Uint8Array.from(victim, (b, i) => (i === format.HEADER_BYTES + (p.flipAt % (victim.length - format.HEADER_BYTES)) ? b ^ 0x01 : b)));
+    if (p.broken === "flip")
+      frames.push(
+        Uint8Array.from(victim, (b, i) => (i === format.HEADER_BYTES + (p.flipAt % (victim.length - format.HEADER_BYTES)) ? b ^ 0x01 : b)),
+      );
     if (p.broken === "replay") frames.push(victim, victim);
     if (p.broken === "reorder") frames.push(good[last + 1]!, victim);
     if (p.broken === "untagged") frames.push(format.peerFrame(payloads[last]!));
     if (p.broken === "truncate") frames.push(format.peerFrame(victim.subarray(format.HEADER_BYTES, victim.length - 1)));
     // A tag for the right payload but the sequence number already used: a replay made up.
-    if (p.broken === "peek-sequence") frames.push(good[last + 1]!, format.peerFrame(Buffer.concat([payloads[last]!, session.sealer.tag(payloads[last]!, true)])));
+    if (p.broken === "peek-sequence")
+      frames.push(good[last + 1]!, format.peerFrame(Buffer.concat([payloads[last]!, session.sealer.tag(payloads[last]!, true)])));
     session.t.write(Buffer.concat(frames));
     await observeAfter(ctx, session.t);
   },
@@ -297,10 +385,25 @@ const frameMac = family({
 const dialerSide = family({
   name: "dialer-side",
   weight: 3,
-  about: "the impersonated peers answer the server's own dials with a mutated challenge, no challenge, another server's id, a wrong or missing proof, a huge frame, ok too early or without its MAC, or garbage after ok",
+  about:
+    "the impersonated peers answer the server's own dials with a mutated challenge, no challenge, another server's id, a wrong or missing proof, a huge frame, ok too early or without its MAC, or garbage after ok",
   params: fc.record({
     nonce,
-    reply: fc.constantFrom<DialReply[]>("garbage", "no-nonce", "nonce-not-bytes", "huge-frame", "ok-first", "wrong-id", "bad-proof", "no-proof", "dial-label", "ok-untagged", "valid", "valid-then-garbage", "silent"),
+    reply: fc.constantFrom<DialReply[]>(
+      "garbage",
+      "no-nonce",
+      "nonce-not-bytes",
+      "huge-frame",
+      "ok-first",
+      "wrong-id",
+      "bad-proof",
+      "no-proof",
+      "dial-label",
+      "ok-untagged",
+      "valid",
+      "valid-then-garbage",
+      "silent",
+    ),
     garbage: fc.uint8Array({ minLength: 1, maxLength: 200 }),
     ms: fc.integer({ min: 1_000, max: 2_500 }),
   }),
@@ -310,4 +413,14 @@ const dialerSide = family({
   },
 });
 
-export const peerFamilies: readonly AnyFamily[] = [handshakeRandom, handshakeMutated, handshakeStall, consensusMessages, serverMessages, cborAny, oversizedFrames, frameMac, dialerSide];
+export const peerFamilies: readonly AnyFamily[] = [
+  handshakeRandom,
+  handshakeMutated,
+  handshakeStall,
+  consensusMessages,
+  serverMessages,
+  cborAny,
+  oversizedFrames,
+  frameMac,
+  dialerSide,
+];
