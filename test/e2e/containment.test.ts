@@ -1,4 +1,4 @@
-// Every listener is a containment boundary (DESIGN.md section 7): a fault while handling one
+// Every listener is a containment boundary (docs/design.md, section 7): a fault while handling one
 // connection's input or output ends that connection, with a logged reason and a count in
 // /metrics, and never the process. Each test injects a throw into one connection's handling
 // (through the prototype of the class doing it) and shows that only that connection closes

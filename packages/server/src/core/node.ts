@@ -1,4 +1,4 @@
-// The replicated state of one server and the way of a write (DESIGN.md section 3), as stages:
+// The replicated state of one server and the way of a write (docs/design.md, section 3), as stages:
 // a write is forwarded to the leader (route), admitted, prepared into a txn and proposed there
 // (pipeline/propose.ts); every server applies committed txns in zxid order, fires watches, and
 // the server holding the session replies (pipeline/apply.ts, pipeline/pending.ts). Sessions are

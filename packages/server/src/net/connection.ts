@@ -1,7 +1,7 @@
 // A client connection as the core sees it, whatever wire protocol it speaks. The
 // listeners (native WebSocket, ZooKeeper TCP) implement it; nothing above knows which.
 //
-// Every connection is a containment boundary (DESIGN.md section 7): nothing a client sends,
+// Every connection is a containment boundary (docs/design.md, section 7): nothing a client sends,
 // and no fault while answering it, escapes it. Its methods never throw; a fault ends this
 // connection with a logged reason and a count in /metrics.
 import type { ConnectRequest, ConnectResponse, Id, Request, Response, WatchEvent, WriteOp } from "@warden/protocol";

@@ -39,7 +39,7 @@ function step(h: PeerInboundHandlers, from: number, m: Message): void {
   try {
     h.step(m);
   } catch (e) {
-    // Not the peer's fault to contain: the ensemble's safety is in question (DESIGN.md §7).
+    // Not the peer's fault to contain: the ensemble's safety is in question (docs/design.md, section 7).
     if (e instanceof ConsensusInvariantError) return h.invariantBroken(e);
     // Anything else ends this connection; PeerMessageRefusedError (a message no correct peer
     // sends, refused before it changed anything) is counted as "refused" and this server goes on.
