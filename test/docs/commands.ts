@@ -17,6 +17,7 @@ export function commandProblems(markdown: string, root = REPO): string[] {
   for (const m of markdown.matchAll(/\bnode((?:\s+--?[\w-]+(?:=\S+)?)*)\s+([\w./-]+)/g)) {
     const path = m[2]!.replace(/[.,:;]+$/, "");
     if (!path.includes("/") && !/\.[cm]?js$/.test(path)) continue; // `node 20`, "a node that..."
+    if (path.startsWith("../")) continue; // another checkout, named as such ("node ../other/bin/warden")
     if (!existsSync(join(root, path))) report(`${path}: no such file`);
   }
   for (const m of markdown.matchAll(/(?<![\w./-])bench\/[\w./-]*/g)) {

@@ -71,13 +71,21 @@ describe("Markdown code blocks", () => {
   });
 });
 
-describe("commands named in the root README", () => {
-  it("every npm run script exists and every node or bench path is a file of the repository", () => {
+describe("commands named in the READMEs", () => {
+  it("every npm run script the root README names exists, and every node or bench path is a file of the repository", () => {
     expect(commandProblems(read("README.md"))).toEqual([]);
+  });
+
+  it("so does every command in the other Markdown files", () => {
+    expect(markdownFiles().flatMap((f) => commandProblems(read(f)).map((p) => `${f}: ${p}`))).toEqual([]);
   });
 
   it("a script or a path that does not exist is reported", () => {
     const text = "Run `npm run nosuch` then `node bench/nosuch.mjs` and `npm run build`:\n\n    node bin/warden shell\n";
     expect(commandProblems(text)).toEqual(["npm run nosuch: no such script in package.json", "bench/nosuch.mjs: no such file"]);
+    expect(commandProblems("`node --expose-gc bench/gone.bench.mjs` and `node scripts/gone.mjs`")).toEqual([
+      "bench/gone.bench.mjs: no such file",
+      "scripts/gone.mjs: no such file",
+    ]);
   });
 });
