@@ -1,11 +1,10 @@
 // The repository stands on its own: its Markdown links only to files a clone has, and names
 // nothing of the machine or the notes it was written beside.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { linkProblems } from "./links.js";
+import { linkProblems, pathProblems } from "./links.js";
 import { anchors, headingAnchor, markdownFiles, REPO } from "./markdown.js";
 
 describe("the repository's Markdown", () => {
@@ -19,6 +18,11 @@ describe("the repository's Markdown", () => {
 
   it("every relative link resolves to a file of the repository, and no text names ../shared or /work/", () => {
     const problems = markdownFiles().flatMap((f) => linkProblems(f, readFileSync(join(REPO, f), "utf8")));
+    expect(problems).toEqual([]);
+  });
+
+  it("every repository path named in a code span (`packages/...`, `test/...`, ...) exists", () => {
+    const problems = markdownFiles().flatMap((f) => pathProblems(f, readFileSync(join(REPO, f), "utf8")));
     expect(problems).toEqual([]);
   });
 });
@@ -53,6 +57,11 @@ describe("the link checker", () => {
       "README.md:4: /etc/passwd: an absolute path (a clone has no such file; link relative to this file)",
       "README.md:5: #nowhere: no such heading",
     ]);
+  });
+
+  it("reports a path in a code span that does not exist, and leaves globs and placeholders alone", () => {
+    const text = "`docs/a.md` `docs/gone.md`, `packages/*/README.md`, `test/<name>.test.ts`, `src/x.ts`";
+    expect(pathProblems("README.md", text, root)).toEqual(["README.md:1: docs/gone.md: no such file"]);
   });
 
   it("computes GitHub's anchors, with -1 for a repeated heading", () => {

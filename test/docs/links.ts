@@ -44,3 +44,19 @@ export function linkProblems(file: string, markdown: string, root = REPO): strin
   }
   return problems;
 }
+
+const TOP_LEVEL = /^(?:\.ci|bench|bin|docs|examples|packages|scripts|test)\//;
+
+/** Paths of the repository named in `code spans` (not globs or placeholders) that do not exist. */
+export function pathProblems(file: string, markdown: string, root = REPO): string[] {
+  const problems: string[] = [];
+  markdown.split("\n").forEach((line, i) => {
+    for (const [, span] of line.matchAll(/`([^`\s]+)`/g)) {
+      const path = span!.replace(/[.,:;]+$/, "");
+      if (!TOP_LEVEL.test(path) || /[*<>{}$]/.test(path)) continue;
+      if (!existsSync(join(root, dirname(file), path)) && !existsSync(join(root, path)))
+        problems.push(`${file}:${i + 1}: ${path}: no such file`);
+    }
+  });
+  return problems;
+}
