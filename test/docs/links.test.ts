@@ -64,6 +64,12 @@ describe("the link checker", () => {
     expect(pathProblems("README.md", text, root)).toEqual(["README.md:1: docs/gone.md: no such file"]);
   });
 
+  it("lists the Markdown of a directory that is no git checkout, leaving node_modules out", () => {
+    mkdirSync(join(root, "node_modules", "x"), { recursive: true });
+    writeFileSync(join(root, "node_modules", "x", "README.md"), "");
+    expect(markdownFiles(root)).toEqual(["docs/a.md"]);
+  });
+
   it("computes GitHub's anchors, with -1 for a repeated heading", () => {
     expect(headingAnchor("Peers: who may speak as a server (`ensembleSecretFile`)")).toBe(
       "peers-who-may-speak-as-a-server-ensemblesecretfile",

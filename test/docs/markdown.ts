@@ -1,21 +1,36 @@
 // Reading the repository's Markdown: which files, their fenced code blocks, their links.
 // Shared by the documentation tests (links.test.ts, readme-examples.test.ts).
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 
 /** Every tracked or new (not ignored) *.md file of the repository, relative to its root. */
 export function markdownFiles(root = REPO): string[] {
-  const listed = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "*.md"], {
-    cwd: root,
-    encoding: "utf8",
+  let listed: string[];
+  try {
+    const out = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "*.md"], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    listed = out.split("\0");
+  } catch {
+    // Not a git checkout (an unpacked archive): every *.md outside what is never checked in.
+    listed = walkMarkdown(root, "");
+  }
+  return listed.filter((f) => f !== "" && !/(^|\/)(node_modules|dist)\//.test(f) && existsSync(`${root}/${f}`)).sort();
+}
+
+const NEVER_CHECKED_IN = new Set(["node_modules", "dist", ".git", "test-artifacts", "coverage"]);
+
+function walkMarkdown(root: string, dir: string): string[] {
+  return readdirSync(`${root}/${dir}`, { withFileTypes: true }).flatMap((e) => {
+    const path = dir === "" ? e.name : `${dir}/${e.name}`;
+    if (e.isDirectory()) return NEVER_CHECKED_IN.has(e.name) ? [] : walkMarkdown(root, path);
+    return e.isFile() && e.name.endsWith(".md") ? [path] : [];
   });
-  return listed
-    .split("\0")
-    .filter((f) => f !== "" && !/(^|\/)(node_modules|dist)\//.test(f) && existsSync(`${root}/${f}`))
-    .sort();
 }
 
 /** The languages whose blocks are type-checked; `js` blocks are checked as JavaScript. */
