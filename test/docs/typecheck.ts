@@ -70,7 +70,7 @@ export function typeCheckBlocks(blocks: readonly CodeBlock[]): BlockProblem[] {
   checked.forEach((block, i) => files.set(virtualName(block, i), { block, ...moduleText(block) }));
 
   const options: ts.CompilerOptions = { ...EXAMPLE_COMPILER_OPTIONS, paths: workspacePaths() };
-  const host = ts.createCompilerHost(options, true);
+  const host = ts.createCompilerHost(options, false);
   const { getSourceFile, fileExists, readFile } = host;
   host.fileExists = (name) => files.has(name) || fileExists.call(host, name);
   host.readFile = (name) => files.get(name)?.text ?? readFile.call(host, name);
