@@ -1,0 +1,133 @@
+// Renames internal identifiers so that the unit or the bound word comes last
+// (`inflightProposalsMax`, not `maxInflightProposals`; STYLE.md habit 3).
+//
+//   node scripts/rename-units-last.mjs           apply the renames, then `biome check --write` the changed files
+//   node scripts/rename-units-last.mjs --check   list what is left to rename; exit 1 if anything is
+//   node scripts/rename-units-last.mjs --no-format   apply without running Biome
+//
+// Idempotent: once applied, the old names are gone and a re-run changes nothing, so it can be
+// run again after merging branches that still use an old name.
+//
+// What it leaves alone, on purpose: names that mirror ZooKeeper (zoo.cfg keys such as
+// maxClientCnxns, maxCnxns, minSessionTimeout, jute.maxbuffer; four-letter-word and admin
+// JSON fields; metric names) and names of other APIs we pass options to (Node's TLS
+// minVersion/maxVersion, http maxHeadersCount, net maxConnections, ws maxPayload, fast-check
+// maxLength/minLength, Math.max). ServerConfig fields named exactly like their zoo.cfg key
+// (maxClientCnxns, maxCnxns, maxWatchesPerSession) are left too: tests pass the same names as
+// zoo.cfg settings in strings, and a blind rename could not tell the two apart.
+// The key table, the generated configuration doc and test fixtures are never touched.
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Old name → new name, applied in this order at word boundaries (`$` and `_` count as word
+ * characters). `files` limits a rename to paths ending with one of its entries; `pattern`
+ * replaces the default whole-word match (for a name that is also a function to keep).
+ */
+export const RENAMES = [
+  // consensus' Config (and everything that passes it on: server, simulation)
+  { from: "maxInflightProposals", to: "inflightProposalsMax" },
+  { from: "maxInflightMessages", to: "inflightMessagesMax" },
+  { from: "maxBatchEntries", to: "appendEntriesMax" },
+  { from: "maxAppendBytes", to: "appendBytesMax" },
+  { from: "maxEntryBytes", to: "entryBytesMax" },
+  { from: "maxPendingSyncs", to: "pendingSyncsMax" },
+  // Ready.snapshotWanted's bound; the functions minZxid()/maxZxid() compute, they bound nothing.
+  { from: "minZxid", to: "zxidMin", pattern: /(?<=\.)minZxid(?![\w$])|(?<![\w$])minZxid(?=\??: )/g },
+  // ServerConfig fields whose zoo.cfg keys (minSessionTimeout, maxSessionTimeout) stay
+  { from: "minSessionTimeoutMs", to: "sessionTimeoutMsMin" },
+  { from: "maxSessionTimeoutMs", to: "sessionTimeoutMsMax" },
+  // per-connection statistics (the four-letter-word and admin JSON names stay: minlat, min_latency)
+  { from: "minLatencyMs", to: "latencyMsMinSeen", files: ["packages/server/src/admin/connection-stats.ts"] },
+  { from: "minLatency", to: "latencyMsMin" },
+  { from: "avgLatency", to: "latencyMsAvg" },
+  { from: "minLatencyMs", to: "latencyMsMin" },
+  { from: "avgLatencyMs", to: "latencyMsAvg" },
+  { from: "maxLatencyMs", to: "latencyMsMax" },
+  // server-wide latency figures (srvr's Latency min/avg/max)
+  { from: "minMs", to: "latencyMsMin", files: ["packages/server/src/admin/request-metrics.ts"] },
+  { from: "maxMs", to: "latencyMsMax", files: ["packages/server/src/admin/request-metrics.ts"] },
+  { from: "minMs", to: "timeoutMsMin", files: ["packages/server/src/session/tracker.ts"] },
+  { from: "maxMs", to: "timeoutMsMax", files: ["packages/server/src/session/tracker.ts"] },
+  // @warden/testing's size and count arbitraries
+  { from: "maxBytes", to: "bytesMax", files: ["packages/testing/src/sizes.ts"] },
+  { from: "minBytes", to: "bytesMin", files: ["packages/testing/src/sizes.ts"] },
+  { from: "maxItems", to: "itemsMax", files: ["packages/testing/src/sizes.ts"] },
+  // the simulation's linearizability check
+  { from: "maxPosition", to: "positionMax", files: ["packages/testing/src/sim/clients.ts"] },
+  { from: "maxValue", to: "valueAtPositionMax", files: ["packages/testing/src/sim/clients.ts"] },
+];
+
+/** Never rewritten: ZooKeeper's key names live here, or the file is generated or recorded. */
+const PROTECTED = [
+  /^packages\/server\/src\/config\/keys\.ts$/,
+  /^docs\/configuration\.md$/,
+  /(^|\/)fixtures\//,
+  /^scripts\/rename-units-last\.mjs$/,
+];
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+function trackedFiles() {
+  const out = execFileSync("git", ["ls-files", "-z", "--", "*.ts", "*.tsx", "*.mjs", "*.js", "*.md"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  return out.split("\0").filter((f) => f !== "" && !PROTECTED.some((p) => p.test(f)));
+}
+
+function matcher(rename) {
+  return rename.pattern ?? new RegExp(`(?<![\\w$])${rename.from}(?![\\w$])`, "g");
+}
+
+function applies(rename, file) {
+  return rename.files === undefined || rename.files.some((f) => file.endsWith(f));
+}
+
+/** The text with every rename that applies to `file` done, and the names it found. */
+export function renameText(text, file) {
+  const found = [];
+  let out = text;
+  for (const r of RENAMES) {
+    if (!applies(r, file)) continue;
+    const re = matcher(r);
+    re.lastIndex = 0;
+    const next = out.replace(re, r.to);
+    if (next !== out) found.push(r.from);
+    out = next;
+  }
+  return { text: out, found };
+}
+
+function main(argv) {
+  const check = argv.includes("--check");
+  const format = !argv.includes("--no-format");
+  const changed = [];
+  for (const file of trackedFiles()) {
+    const path = `${root}${file}`;
+    let text;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch {
+      continue; // deleted in the work tree but still in the index
+    }
+    const { text: next, found } = renameText(text, file);
+    if (found.length === 0) continue;
+    changed.push(file);
+    if (check) console.log(`${file}: ${[...new Set(found)].join(", ")}`);
+    else writeFileSync(path, next);
+  }
+  if (check) {
+    if (changed.length > 0) process.exitCode = 1;
+    else console.log("nothing left to rename");
+    return;
+  }
+  for (const f of changed) console.log(`renamed in ${f}`);
+  const code = changed.filter((f) => /\.(ts|tsx|mjs|js)$/.test(f));
+  if (format && code.length > 0) {
+    execFileSync("npx", ["biome", "check", "--write", ...code], { cwd: root, stdio: "inherit" });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv.slice(2));
