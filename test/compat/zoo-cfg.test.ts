@@ -64,8 +64,8 @@ describe.each(cases)("%s", (_name, text) => {
     expect(config.initLimitTicks).toBe(10);
     expect(config.syncLimitTicks).toBe(5);
     expect(config.clientPort).toBe(clientPort);
-    expect(config.minSessionTimeoutMs).toBe(4000);
-    expect(config.maxSessionTimeoutMs).toBe(40000);
+    expect(config.sessionTimeoutMsMin).toBe(4000);
+    expect(config.sessionTimeoutMsMax).toBe(40000);
     expect(config.servers).toEqual([]);
   });
 

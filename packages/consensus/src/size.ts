@@ -25,13 +25,13 @@ export function messageBytesBound(m: Message): number {
 
 /**
  * The largest messageBytesBound of any message a replica with this configuration sends: an
- * append carries entries up to maxAppendBytes, or one entry of up to maxEntryBytes alone; a
+ * append carries entries up to appendBytesMax, or one entry of up to entryBytesMax alone; a
  * snapshot chunk carries snapshotChunkBytes. A host's frame limit must be at least this.
  */
 export function messageBytesMax(
-  cfg: Pick<ResolvedConfig, "maxBatchEntries" | "maxAppendBytes" | "maxEntryBytes" | "snapshotChunkBytes">,
+  cfg: Pick<ResolvedConfig, "appendEntriesMax" | "appendBytesMax" | "entryBytesMax" | "snapshotChunkBytes">,
 ): number {
   // Configurations count as payload bytes in an append (one alone may reach MEMBERSHIP_BYTES_MAX).
-  const append = cfg.maxBatchEntries * ENTRY_OVERHEAD_BYTES + Math.max(cfg.maxAppendBytes, cfg.maxEntryBytes, MEMBERSHIP_BYTES_MAX);
+  const append = cfg.appendEntriesMax * ENTRY_OVERHEAD_BYTES + Math.max(cfg.appendBytesMax, cfg.entryBytesMax, MEMBERSHIP_BYTES_MAX);
   return MESSAGE_OVERHEAD_BYTES + Math.max(append, cfg.snapshotChunkBytes + MEMBERSHIP_BYTES_MAX);
 }

@@ -459,10 +459,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         logWindowEntries: config.commitLogCount,
         logWindowBytes: config.commitLogBytes,
         checkSnapshot: (snapshot) => node.checkSnapshot(snapshot),
-        maxBatchEntries: peerFrames.appendEntriesMax,
-        maxAppendBytes: peerFrames.appendBytesMax,
+        appendEntriesMax: peerFrames.appendEntriesMax,
+        appendBytesMax: peerFrames.appendBytesMax,
         // The storage refuses larger entries (and a refused append stops the server).
-        maxEntryBytes: peerFrames.entryBytesMax,
+        entryBytesMax: peerFrames.entryBytesMax,
         snapshotChunkBytes: peerFrames.snapshotChunkBytes,
         checksum: crc32,
       },

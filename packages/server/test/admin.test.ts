@@ -26,9 +26,9 @@ const connection = (over: Partial<ConnectionInfo> = {}): ConnectionInfo => ({
   lastZxid: 4n,
   lastResponseMs: 52794540,
   lastLatencyMs: 1,
-  minLatencyMs: 0,
-  avgLatencyMs: 5,
-  maxLatencyMs: 16,
+  latencyMsMin: 0,
+  latencyMsAvg: 5,
+  latencyMsMax: 16,
   ...over,
 });
 
@@ -83,8 +83,8 @@ const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
     dataLogDir: "/l",
     tickTimeMs: 2000,
     maxClientCnxns: 60,
-    minSessionTimeoutMs: 4000,
-    maxSessionTimeoutMs: 40000,
+    sessionTimeoutMsMin: 4000,
+    sessionTimeoutMsMax: 40000,
     initLimitTicks: 10,
     syncLimitTicks: 5,
     nativePort: 2282,

@@ -11,7 +11,7 @@ export const SNAPSHOT_CHUNK_BYTES_DEFAULT = 1 * MiB;
 export const SNAPSHOT_CHUNK_BYTES_MIN = 512;
 export const SNAPSHOT_CHUNK_BYTES_MAX = 2 * MiB;
 
-/** Entries in one append (consensus' maxBatchEntries), and the entry bytes an append gathers. */
+/** Entries in one append (consensus' appendEntriesMax), and the entry bytes an append gathers. */
 const APPEND_ENTRIES_MAX = 64;
 const APPEND_BYTES_MAX = 1 * MiB;
 /** Server-to-server messages gathered in one frame: bytes and items. */
@@ -51,9 +51,9 @@ export function peerLimits(clientFrameBytesMax: number, snapshotChunkBytes = SNA
   const requestBytesMax = clientFrameBytesMax + 64 * KiB;
   const entryBytesMax = 2 * requestBytesMax;
   const consensus = messageBytesMax({
-    maxBatchEntries: APPEND_ENTRIES_MAX,
-    maxAppendBytes: APPEND_BYTES_MAX,
-    maxEntryBytes: entryBytesMax,
+    appendEntriesMax: APPEND_ENTRIES_MAX,
+    appendBytesMax: APPEND_BYTES_MAX,
+    entryBytesMax: entryBytesMax,
     snapshotChunkBytes: SNAPSHOT_CHUNK_BYTES_MAX,
   });
   const serverItem = entryBytesMax + 64 * KiB; // a forward: the request and the session's identities

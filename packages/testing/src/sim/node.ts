@@ -32,9 +32,9 @@ export interface NodeConfig {
   readonly observers: readonly number[];
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
-  readonly maxInflightProposals: number;
-  readonly maxBatchEntries: number;
-  readonly maxAppendBytes: number;
+  readonly inflightProposalsMax: number;
+  readonly appendEntriesMax: number;
+  readonly appendBytesMax: number;
   readonly snapshotChunkBytes: number;
   readonly snapshotWindowChunks: number;
   readonly logWindowEntries: number;
@@ -134,9 +134,9 @@ export class SimNode {
       electionTicks: c.electionTicks,
       heartbeatTicks: c.heartbeatTicks,
       random: this.prng.next(),
-      maxInflightProposals: c.maxInflightProposals,
-      maxBatchEntries: c.maxBatchEntries,
-      maxAppendBytes: c.maxAppendBytes,
+      inflightProposalsMax: c.inflightProposalsMax,
+      appendEntriesMax: c.appendEntriesMax,
+      appendBytesMax: c.appendBytesMax,
       snapshotChunkBytes: c.snapshotChunkBytes,
       snapshotWindowChunks: c.snapshotWindowChunks,
       logWindowEntries: c.logWindowEntries,
