@@ -55,6 +55,14 @@ describe("docs/bounds.md, the table of hard-coded bounds", () => {
     ).toEqual(declaredBounds());
   });
 
+  it("says what each bound bounds: every constant has its own comment", () => {
+    expect(
+      rows()
+        .filter((r) => r.what === "")
+        .map((r) => `${r.file}: ${r.name}`),
+    ).toEqual([]);
+  });
+
   it("gives each bound its value, unit and file", () => {
     const admin = rows().find((r) => r.name === "ADMIN_CONNECTIONS_MAX");
     expect(admin).toMatchObject({ value: "64", unit: "count", file: "packages/server/src/admin/listener.ts" });

@@ -8,6 +8,7 @@ import { membershipBytes } from "./membership.js";
 import { releaseUnusedSnapshot, sendSnapshotChunks, snapshotHeartbeat, startSnapshot } from "./snapshot-out.js";
 import type { AppendResponse, Entry, PeerLag, ProposeResult, SyncRequest } from "./types.js";
 
+/** The largest zxid counter in one epoch; a leader past it steps down so that a new epoch starts. */
 const COUNTER_MAX = 0xffffffff;
 
 /**

@@ -6,6 +6,7 @@ import type { Core } from "./core.js";
 import { HOST_DATA_BYTES_MAX, hasQuorum, membersProblem } from "./membership.js";
 import type { MembershipChange, MembershipResult } from "./types.js";
 
+/** The largest zxid counter in one epoch; a leader past it refuses a reconfiguration. */
 const COUNTER_MAX = 0xffffffff;
 
 export function proposeMembership(c: Core, next: MembershipChange, fromVersion?: Zxid): MembershipResult {

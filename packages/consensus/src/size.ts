@@ -9,6 +9,7 @@ import type { Message } from "./types.js";
  * ENTRY_OVERHEAD_BYTES one entry's zxid and field names. CBOR needs about 120 and 35.
  */
 export const MESSAGE_OVERHEAD_BYTES = 512;
+/** Bytes counted for one entry's zxid and field names besides its payload. */
 export const ENTRY_OVERHEAD_BYTES = 64;
 
 /** An upper bound of `m`'s encoded size. */

@@ -24,6 +24,7 @@ export function memoized<A extends unknown[], R>(make: (...args: A) => R): (...a
 
 /** Offsets drawn around each power of two. */
 export const BOUNDARY_OFFSET_MIN = -16;
+/** The largest offset drawn around a power of two. */
 export const BOUNDARY_OFFSET_MAX = 80;
 /** Every size up to this is drawn often: all of JuteWriter's first three boundaries (256, 512, 1024). */
 export const SMALL_BYTES_MAX = 1100;

@@ -45,6 +45,7 @@ export interface NodeConfig {
   readonly batchInputs: boolean;
 }
 
+/** Ready/advance rounds one step may take; more means the replica never settles (a bug). */
 const READY_ROUNDS_MAX = 1_000;
 
 /**

@@ -56,6 +56,7 @@ export interface SimStats {
   handOvers: number;
 }
 
+/** Events one simulation runs at most; more means a livelock (a bug). */
 const EVENTS_MAX = 5_000_000;
 /** consensus' default entryBytesMax (the simulation's writes are far smaller). */
 const ENTRY_BYTES_MAX = 4 * 1024 * 1024;
