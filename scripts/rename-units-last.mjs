@@ -100,32 +100,46 @@ export function renameText(text, file) {
   return { text: out, found };
 }
 
-function main(argv) {
-  const check = argv.includes("--check");
-  const format = !argv.includes("--no-format");
-  const changed = [];
+/** Tracked files that still use an old name, with the names; empty once the renames are applied. */
+export function leftToRename() {
+  const left = [];
   for (const file of trackedFiles()) {
-    const path = `${root}${file}`;
-    let text;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch {
-      continue; // deleted in the work tree but still in the index
-    }
-    const { text: next, found } = renameText(text, file);
-    if (found.length === 0) continue;
-    changed.push(file);
-    if (check) console.log(`${file}: ${[...new Set(found)].join(", ")}`);
-    else writeFileSync(path, next);
+    const text = readTracked(file);
+    if (text === undefined) continue;
+    const { found } = renameText(text, file);
+    if (found.length > 0) left.push({ file, found: [...new Set(found)] });
   }
-  if (check) {
-    if (changed.length > 0) process.exitCode = 1;
+  return left;
+}
+
+function readTracked(file) {
+  try {
+    return readFileSync(`${root}${file}`, "utf8");
+  } catch {
+    return undefined; // deleted in the work tree but still in the index
+  }
+}
+
+function main(argv) {
+  if (argv.includes("--check")) {
+    const left = leftToRename();
+    for (const { file, found } of left) console.log(`${file}: ${found.join(", ")}`);
+    if (left.length > 0) process.exitCode = 1;
     else console.log("nothing left to rename");
     return;
   }
-  for (const f of changed) console.log(`renamed in ${f}`);
+  const changed = [];
+  for (const file of trackedFiles()) {
+    const text = readTracked(file);
+    if (text === undefined) continue;
+    const { text: next, found } = renameText(text, file);
+    if (found.length === 0) continue;
+    writeFileSync(`${root}${file}`, next);
+    changed.push(file);
+    console.log(`renamed in ${file}`);
+  }
   const code = changed.filter((f) => /\.(ts|tsx|mjs|js)$/.test(f));
-  if (format && code.length > 0) {
+  if (!argv.includes("--no-format") && code.length > 0) {
     execFileSync("npx", ["biome", "check", "--write", ...code], { cwd: root, stdio: "inherit" });
   }
 }
