@@ -12,9 +12,9 @@
 // maxClientCnxns, maxCnxns, minSessionTimeout, jute.maxbuffer; four-letter-word and admin
 // JSON fields; metric names) and names of other APIs we pass options to (Node's TLS
 // minVersion/maxVersion, http maxHeadersCount, net maxConnections, ws maxPayload, fast-check
-// maxLength/minLength, Math.max). ServerConfig fields named exactly like their zoo.cfg key
-// (maxClientCnxns, maxCnxns, maxWatchesPerSession) are left too: tests pass the same names as
-// zoo.cfg settings in strings, and a blind rename could not tell the two apart.
+// maxLength/minLength, Math.max). ServerConfig fields spelled exactly like their zoo.cfg key
+// (maxClientCnxns, maxCnxns, maxWatchesPerSession) are renamed only where the typed field is
+// meant (see configField); settings objects that hold zoo.cfg keys keep them.
 // The key table, the generated configuration doc and test fixtures are never touched.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -22,8 +22,9 @@ import { fileURLToPath } from "node:url";
 
 /**
  * Old name → new name, applied in this order at word boundaries (`$` and `_` count as word
- * characters). `files` limits a rename to paths ending with one of its entries; `pattern`
- * replaces the default whole-word match (for a name that is also a function to keep).
+ * characters). `files` limits a rename to paths ending with one of its entries, `skip` leaves
+ * those out; `pattern` replaces the default whole-word match (for a name that is also a
+ * function to keep, or a field that is also a zoo.cfg key).
  */
 export const RENAMES = [
   // consensus' Config (and everything that passes it on: server, simulation)
@@ -38,6 +39,13 @@ export const RENAMES = [
   // ServerConfig fields whose zoo.cfg keys (minSessionTimeout, maxSessionTimeout) stay
   { from: "minSessionTimeoutMs", to: "sessionTimeoutMsMin" },
   { from: "maxSessionTimeoutMs", to: "sessionTimeoutMsMax" },
+  // ServerConfig fields spelled like their zoo.cfg keys: only the typed field is renamed, where
+  // it is read (`config.maxCnxns`) or declared with a number (`maxCnxns: number`, `: int(raw`,
+  // `: 60`); zoo.cfg settings (`{ maxCnxns: "0" }`, `"maxCnxns"`, `maxCnxns=0`) and prose keep the key.
+  ...["maxClientCnxns:connectionsPerAddressMax", "maxCnxns:connectionsMax", "maxWatchesPerSession:watchesPerSessionMax"].map((pair) => {
+    const [from, to] = pair.split(":");
+    return { from, to, pattern: configField(from), skip: ["packages/testing/src/fuzz/options.ts"] };
+  }),
   // per-connection statistics (the four-letter-word and admin JSON names stay: minlat, min_latency)
   { from: "minLatencyMs", to: "latencyMsMinSeen", files: ["packages/server/src/admin/connection-stats.ts"] },
   { from: "minLatency", to: "latencyMsMin" },
@@ -59,12 +67,18 @@ export const RENAMES = [
   { from: "maxValue", to: "valueAtPositionMax", files: ["packages/testing/src/sim/clients.ts"] },
 ];
 
+/** A ServerConfig field named like its key: read through a dot, or declared with a number. */
+function configField(name) {
+  return new RegExp(`(?<=\\.)${name}(?![\\w$])|(?<![\\w$."'])${name}(?=\\??: (?:number\\b|int\\(|config\\.|\\d))`, "g");
+}
+
 /** Never rewritten: ZooKeeper's key names live here, or the file is generated or recorded. */
 const PROTECTED = [
   /^packages\/server\/src\/config\/keys\.ts$/,
   /^docs\/configuration\.md$/,
   /(^|\/)fixtures\//,
   /^scripts\/rename-units-last\.mjs$/,
+  /^test\/docs\/names\.test\.ts$/,
 ];
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -82,6 +96,7 @@ function matcher(rename) {
 }
 
 function applies(rename, file) {
+  if (rename.skip?.some((f) => file.endsWith(f))) return false;
   return rename.files === undefined || rename.files.some((f) => file.endsWith(f));
 }
 

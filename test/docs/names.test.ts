@@ -12,8 +12,16 @@ describe("names put the unit or the bound word last (scripts/rename-units-last.m
   });
 
   it("leaves ZooKeeper's key names and longer identifiers alone", () => {
-    const source = 'int(raw, "minSessionTimeout", 2); c.maxCnxns; x.maxInflightProposalsSeen; maxClientCnxns=10';
+    const source =
+      'int(raw, "minSessionTimeout", 2); start({ maxCnxns: "0" }); x.maxInflightProposalsSeen; maxClientCnxns=10; `(maxCnxns ${n})`';
     expect(renameText(source, "packages/server/src/config/config.ts").text).toBe(source);
+  });
+
+  it("renames a ServerConfig field spelled like its key where the typed field is meant, not the key", () => {
+    const source = 'maxCnxns: number; maxCnxns: int(raw, "maxCnxns", 0), limit(config.maxCnxns); { maxClientCnxns: 60 }';
+    expect(renameText(source, "packages/server/src/config/config.ts").text).toBe(
+      'connectionsMax: number; connectionsMax: int(raw, "maxCnxns", 0), limit(config.connectionsMax); { connectionsPerAddressMax: 60 }',
+    );
   });
 
   it("renames Ready.snapshotWanted's bound but keeps the functions minZxid() and maxZxid()", () => {
