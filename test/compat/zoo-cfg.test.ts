@@ -91,7 +91,7 @@ describe.each(cases)("%s", (_name, text) => {
     expect(on).toMatch(/^metricsProvider\.httpHost=/m);
     const { file, dataDir } = prepare(on);
     const config = loadConfig(file, { dataDir, clientPort: String(await freePort()) });
-    expect(config.maxClientCnxns).toBe(60);
+    expect(config.connectionsPerAddressMax).toBe(60);
     expect(config.snapRetainCount).toBe(3);
     expect(config.purgeIntervalHours).toBe(1);
     const server = await startAsGiven(config);

@@ -82,7 +82,7 @@ const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
     dataDir: "/d",
     dataLogDir: "/l",
     tickTimeMs: 2000,
-    maxClientCnxns: 60,
+    connectionsPerAddressMax: 60,
     sessionTimeoutMsMin: 4000,
     sessionTimeoutMsMax: 40000,
     initLimitTicks: 10,

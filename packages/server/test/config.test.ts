@@ -39,7 +39,7 @@ describe("configuration", () => {
       expect(cfg.clientPort).toBe(2181);
       expect(cfg.nativePort).toBe(2281);
       expect(cfg.adminPort).toBe(8080);
-      expect(cfg.maxClientCnxns).toBe(60);
+      expect(cfg.connectionsPerAddressMax).toBe(60);
       expect(cfg.servers).toEqual([]);
       expect(cfg.fourLetterWords).toEqual(new Set(["srvr", "ruok"]));
       expect(cfg.frameBytesMax).toBe(0xfffff);

@@ -109,7 +109,7 @@ function confText(s: ServerSnapshot): string {
     ["dataLogDir", c.dataLogDir],
     ["dataLogSize", s.logDirBytes],
     ["tickTime", c.tickTimeMs],
-    ["maxClientCnxns", c.maxClientCnxns],
+    ["maxClientCnxns", c.connectionsPerAddressMax],
     ["minSessionTimeout", c.sessionTimeoutMsMin],
     ["maxSessionTimeout", c.sessionTimeoutMsMax],
     ["clientPortListenBacklog", -1],

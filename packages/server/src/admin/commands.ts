@@ -116,7 +116,7 @@ export interface Settings {
   dataDir: string;
   dataLogDir: string;
   tickTimeMs: number;
-  maxClientCnxns: number;
+  connectionsPerAddressMax: number;
   sessionTimeoutMsMin: number;
   sessionTimeoutMsMax: number;
   initLimitTicks: number;
@@ -256,7 +256,7 @@ const COMMANDS: readonly Command[] = [
       data_dir: c.dataDir,
       data_log_dir: c.dataLogDir,
       tick_time: c.tickTimeMs,
-      max_client_cnxns: c.maxClientCnxns,
+      max_client_cnxns: c.connectionsPerAddressMax,
       min_session_timeout: c.sessionTimeoutMsMin,
       max_session_timeout: c.sessionTimeoutMsMax,
       server_id: serverId,

@@ -132,7 +132,7 @@ export function serverSnapshot(
       dataDir: config.dataDir,
       dataLogDir: config.dataLogDir,
       tickTimeMs: config.tickTimeMs,
-      maxClientCnxns: config.maxClientCnxns,
+      connectionsPerAddressMax: config.connectionsPerAddressMax,
       sessionTimeoutMsMin: config.sessionTimeoutMsMin,
       sessionTimeoutMsMax: config.sessionTimeoutMsMax,
       initLimitTicks: config.initLimitTicks,
@@ -180,7 +180,7 @@ function initialConfiguration(config: ServerConfig): string {
     ["admin.serverPort", config.adminPort],
     ["minSessionTimeout", config.sessionTimeoutMsMin],
     ["maxSessionTimeout", config.sessionTimeoutMsMax],
-    ["maxClientCnxns", config.maxClientCnxns],
+    ["maxClientCnxns", config.connectionsPerAddressMax],
     ["4lw.commands.whitelist", config.fourLetterWords === "*" ? "*" : [...config.fourLetterWords].join(",")],
     ...config.servers.map((s): [string, string] => [
       `server.${s.id}`,

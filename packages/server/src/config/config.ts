@@ -62,11 +62,11 @@ export interface ServerConfig extends SecuritySettings, AuthConfig, AdminTlsSett
   sessionTimeoutMsMin: number;
   sessionTimeoutMsMax: number;
   /** Connections per client address; 0 = unlimited. */
-  maxClientCnxns: number;
+  connectionsPerAddressMax: number;
   /** Client connections in all; 0 = unlimited. */
-  maxCnxns: number;
+  connectionsMax: number;
   /** Paths one session may watch. */
-  maxWatchesPerSession: number;
+  watchesPerSessionMax: number;
   /** Queued output of one client connection: pause reading above the soft bound, close above the max. */
   clientOutputBytesSoft: number;
   clientOutputBytesMax: number;
@@ -274,9 +274,9 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     adminAddress: str(raw, "admin.serverAddress"),
     sessionTimeoutMsMin: int(raw, "minSessionTimeout", 2 * tickTimeMs),
     sessionTimeoutMsMax: int(raw, "maxSessionTimeout", 20 * tickTimeMs),
-    maxClientCnxns: int(raw, "maxClientCnxns", 60),
-    maxCnxns: int(raw, "maxCnxns", 0),
-    maxWatchesPerSession: int(raw, "maxWatchesPerSession", 100_000),
+    connectionsPerAddressMax: int(raw, "maxClientCnxns", 60),
+    connectionsMax: int(raw, "maxCnxns", 0),
+    watchesPerSessionMax: int(raw, "maxWatchesPerSession", 100_000),
     clientOutputBytesSoft: int(raw, "clientOutputBytesSoft", 4 * 1024 * 1024),
     heapGrowthPercent: int(raw, "heapGrowthPercent", 100),
     clientOutputBytesMax: int(raw, "clientOutputBytesMax", 32 * 1024 * 1024),

@@ -293,7 +293,7 @@ export class ClientHandler implements ConnectionHandler {
     if (watching.length > 0) {
       const w = this.ctx.node.tree.watches;
       const fresh = new Set(watching.filter((p) => !w.watchesPath(s.sessionId, p))).size;
-      if (fresh > 0 && w.pathCountOf(s.sessionId) + fresh > this.ctx.config.maxWatchesPerSession) return refuse(ErrorCode.THROTTLED);
+      if (fresh > 0 && w.pathCountOf(s.sessionId) + fresh > this.ctx.config.watchesPerSessionMax) return refuse(ErrorCode.THROTTLED);
     }
     return undefined;
   }
