@@ -13,7 +13,7 @@ describe("names put the unit or the bound word last (scripts/rename-units-last.m
 
   it("leaves ZooKeeper's key names and longer identifiers alone", () => {
     const source =
-      'int(raw, "minSessionTimeout", 2); start({ maxCnxns: "0" }); x.maxInflightProposalsSeen; maxClientCnxns=10; `(maxCnxns ${n})`';
+      'int(raw, "minSessionTimeout", 2); start({ maxCnxns: "0" }); x.maxInflightProposalsSeen; maxClientCnxns=10; (maxCnxns 5)';
     expect(renameText(source, "packages/server/src/config/config.ts").text).toBe(source);
   });
 
