@@ -45,7 +45,7 @@ const JVM_FLAGS = [
 ];
 
 /** Curator 5's default sessions (15 s here) must fit under the ensemble's maxSessionTimeout. */
-const ENSEMBLE = { tickTimeMs: 500, maxSessionTimeoutMs: 30_000 } as const;
+const ENSEMBLE = { tickTimeMs: 500, sessionTimeoutMsMax: 30_000 } as const;
 
 function compile(classes: string): void {
   const sources = readdirSync(SOURCES)

@@ -64,8 +64,8 @@ describe.each(cases)("%s", (_name, text) => {
     expect(config.initLimitTicks).toBe(10);
     expect(config.syncLimitTicks).toBe(5);
     expect(config.clientPort).toBe(clientPort);
-    expect(config.minSessionTimeoutMs).toBe(4000);
-    expect(config.maxSessionTimeoutMs).toBe(40000);
+    expect(config.sessionTimeoutMsMin).toBe(4000);
+    expect(config.sessionTimeoutMsMax).toBe(40000);
     expect(config.servers).toEqual([]);
   });
 
@@ -91,7 +91,7 @@ describe.each(cases)("%s", (_name, text) => {
     expect(on).toMatch(/^metricsProvider\.httpHost=/m);
     const { file, dataDir } = prepare(on);
     const config = loadConfig(file, { dataDir, clientPort: String(await freePort()) });
-    expect(config.maxClientCnxns).toBe(60);
+    expect(config.connectionsPerAddressMax).toBe(60);
     expect(config.snapRetainCount).toBe(3);
     expect(config.purgeIntervalHours).toBe(1);
     const server = await startAsGiven(config);

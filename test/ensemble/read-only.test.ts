@@ -45,7 +45,7 @@ describe("read-only mode in a three-server ensemble", () => {
   const zkAddress = () => `${e.server(survivor).host}:${e.server(survivor).ports.client}`;
 
   beforeAll(async () => {
-    e = await ProcessEnsemble.start({ tickTimeMs: 100, maxSessionTimeoutMs: 30_000, extraConfig: { "readonlymode.enabled": "true" } });
+    e = await ProcessEnsemble.start({ tickTimeMs: 100, sessionTimeoutMsMax: 30_000, extraConfig: { "readonlymode.enabled": "true" } });
     writer = createClient(e.connectString(), { sessionTimeoutMs: 20_000 });
     await writer.connected({ timeoutMs: 10_000 });
     await writer.create("/ro");

@@ -7,15 +7,15 @@ import { CreateMode } from "@warden/protocol";
 import { afterEach } from "vitest";
 import { ProcessEnsemble } from "@warden/testing";
 
-/** Every client in these tests asks for this; the servers allow it (maxSessionTimeoutMs). */
+/** Every client in these tests asks for this; the servers allow it (sessionTimeoutMsMax). */
 export const SESSION_TIMEOUT_MS = 4000;
 /** tickTime 100 ms and syncLimit 5: a hung leader is given up after 500 ms. */
 export const TEST_ENSEMBLE = {
   tickTimeMs: 100,
   syncLimit: 5,
   initLimit: 20,
-  minSessionTimeoutMs: 400,
-  maxSessionTimeoutMs: 10_000,
+  sessionTimeoutMsMin: 400,
+  sessionTimeoutMsMax: 10_000,
 } as const;
 
 const decoder = new TextDecoder();

@@ -8,7 +8,7 @@ import { AddWatchMode, EventType } from "@warden/protocol";
 import { createClient, type Client, type WatchedEvent } from "@warden/client";
 import { ProcessEnsemble, waitUntil } from "@warden/testing";
 
-const ENSEMBLE = { tickTimeMs: 100, syncLimit: 5, initLimit: 20, minSessionTimeoutMs: 400, maxSessionTimeoutMs: 20_000 } as const;
+const ENSEMBLE = { tickTimeMs: 100, syncLimit: 5, initLimit: 20, sessionTimeoutMsMin: 400, sessionTimeoutMsMax: 20_000 } as const;
 /** A fixed server order: rotation draws j = floor(r * (i + 1)) = i, so nothing is swapped. */
 const inOrder = () => 0.9999;
 

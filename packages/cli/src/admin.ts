@@ -15,6 +15,7 @@ export interface AdminTlsOptions {
   insecure?: boolean;
 }
 
+/** How long an admin command waits for the server's answer. */
 const ADMIN_TIMEOUT_MS = 10_000;
 /** An answer longer than this is cut off (a dump of a large server is a few MiB). */
 const ANSWER_BYTES_MAX = 64 * 1024 * 1024;

@@ -48,8 +48,10 @@ export type ClientState = "connecting" | "connected" | "connectedReadOnly" | "di
 
 /** Watch registrations one client holds at most. */
 export const WATCH_REGISTRATIONS_MAX = 100_000;
+/** addAuth credentials one client holds (each is replayed on every reconnect). */
 const AUTHS_MAX = 32;
 const CONFIG_PATH = "/zookeeper/config";
+/** Path characters re-registered per setWatches request after a reconnect. */
 const SET_WATCHES_CHARS_MAX = 128 * 1024;
 
 export class Client {

@@ -14,6 +14,7 @@ export interface ConnectString {
 
 /** The native protocol's default port (Warden's `nativePort`). */
 export const NATIVE_PORT_DEFAULT = 2281;
+/** Servers one connect string may list. */
 export const CONNECT_STRING_SERVERS_MAX = 256;
 
 function parseServer(entry: string, connectString: string): ServerAddress {

@@ -91,6 +91,7 @@ export interface ResolvedOptions {
 
 /** Session timeouts accepted from callers; the server narrows them further. */
 export const SESSION_TIMEOUT_MS_MIN = 100;
+/** The longest session timeout a caller may ask for (one day). */
 export const SESSION_TIMEOUT_MS_MAX = 24 * 60 * 60 * 1000;
 
 function positive(name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {

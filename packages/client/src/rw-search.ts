@@ -11,6 +11,7 @@ import type { Transport } from "./transport.js";
 
 /** ZooKeeper's minPingRwTimeout and maxPingRwTimeout. */
 export const RW_PROBE_DELAY_MS_MIN = 100;
+/** The longest delay between read-write server probes (the doubling stops here). */
 export const RW_PROBE_DELAY_MS_MAX = 60_000;
 
 export interface ReadWriteSearchHooks {

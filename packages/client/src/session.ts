@@ -51,7 +51,9 @@ export interface SubmitSpec {
   onReply?: ReplyHook;
 }
 
+/** The largest xid; the next request wraps to 1. */
 const XID_MAX = 0x7fffffff;
+/** How long close() waits for the server's closeSession reply at most. */
 const CLOSE_WAIT_MS_MAX = 2000;
 
 export class Session {

@@ -99,7 +99,7 @@ describe("sessions across connection loss", () => {
 describe("session expiry", () => {
   it("reports the session lost after its timeout without any server, then opens a new one (the client's time on a manual clock)", async () => {
     const { servers, ensemble } = await startEnsemble();
-    ensemble.maxSessionTimeoutMs = 400;
+    ensemble.sessionTimeoutMsMax = 400;
     const clock = new ManualClock();
     const c = await connect(servers, { sessionTimeoutMs: 400, clock });
     expect(c.sessionTimeoutMs).toBe(400);
@@ -130,7 +130,7 @@ describe("session expiry", () => {
 
   it("keeps an idle session alive with pings at a third of its timeout (the client's time on a manual clock)", async () => {
     const { servers, ensemble } = await startEnsemble();
-    ensemble.maxSessionTimeoutMs = 300;
+    ensemble.sessionTimeoutMsMax = 300;
     const clock = new ManualClock();
     const wire = countingTransport(nodeTransport());
     const c = await connect(servers, { sessionTimeoutMs: 300, clock, transport: wire.transport });

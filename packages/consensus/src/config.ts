@@ -65,13 +65,13 @@ export interface ReplicaConfig {
   /** Seeded randomness for election jitter: a function returning [0, 1), or a seed. */
   readonly random?: (() => number) | number;
   /** Leader: proposals appended but not committed, at most. */
-  readonly maxInflightProposals?: number;
+  readonly inflightProposalsMax?: number;
   /** Entries in one append message, at most. */
-  readonly maxBatchEntries?: number;
+  readonly appendEntriesMax?: number;
   /** Payload bytes in one append message, at most (one entry always goes alone). */
-  readonly maxAppendBytes?: number;
+  readonly appendBytesMax?: number;
   /** The largest payload propose() accepts; larger ones are refused as "too-large". */
-  readonly maxEntryBytes?: number;
+  readonly entryBytesMax?: number;
   /** Bytes of snapshot in one chunk sent to a follower behind the log window. */
   readonly snapshotChunkBytes?: number;
   /** Snapshot chunks sent to one follower and not yet acknowledged, at most (flow control). */
@@ -86,13 +86,13 @@ export interface ReplicaConfig {
    */
   readonly checkSnapshot?: (snapshot: Snapshot) => string | null;
   /** Append messages in flight to one follower, at most. */
-  readonly maxInflightMessages?: number;
+  readonly inflightMessagesMax?: number;
   /** Applied entries kept in memory for followers to catch up from; beyond, a snapshot. */
   readonly logWindowEntries?: number;
   /** The same window in bytes of payload: whichever bound is reached first compacts. */
   readonly logWindowBytes?: number;
   /** Pending sync requests, at most. */
-  readonly maxPendingSyncs?: number;
+  readonly pendingSyncsMax?: number;
   /** Durable state to restart from (absent: a fresh server). */
   readonly hardState?: HardState;
   /** The zxid of the host's state (its snapshot) at restart; entries <= it are not replayed. */
@@ -111,18 +111,18 @@ export interface ResolvedConfig {
   /** 0: no limit. */
   readonly initTicks: number;
   readonly random: () => number;
-  readonly maxInflightProposals: number;
-  readonly maxBatchEntries: number;
-  readonly maxAppendBytes: number;
-  readonly maxEntryBytes: number;
+  readonly inflightProposalsMax: number;
+  readonly appendEntriesMax: number;
+  readonly appendBytesMax: number;
+  readonly entryBytesMax: number;
   readonly snapshotChunkBytes: number;
   readonly snapshotWindowChunks: number;
   readonly checksum: Checksum;
   readonly checkSnapshot: (snapshot: Snapshot) => string | null;
-  readonly maxInflightMessages: number;
+  readonly inflightMessagesMax: number;
   readonly logWindowEntries: number;
   readonly logWindowBytes: number;
-  readonly maxPendingSyncs: number;
+  readonly pendingSyncsMax: number;
   readonly hardState: HardState;
   readonly appliedZxid: Zxid;
   readonly entries: readonly Entry[];
@@ -202,18 +202,18 @@ export function resolveConfig(c: ReplicaConfig): ResolvedConfig {
     heartbeatTicks,
     initTicks: c.initTicks === undefined || c.initTicks === 0 ? 0 : positiveInteger("initTicks", c.initTicks, 0),
     random,
-    maxInflightProposals: positiveInteger("maxInflightProposals", c.maxInflightProposals, 1024),
-    maxBatchEntries: positiveInteger("maxBatchEntries", c.maxBatchEntries, 64),
-    maxAppendBytes: positiveInteger("maxAppendBytes", c.maxAppendBytes, 1024 * 1024),
-    maxEntryBytes: positiveInteger("maxEntryBytes", c.maxEntryBytes, 4 * 1024 * 1024),
+    inflightProposalsMax: positiveInteger("inflightProposalsMax", c.inflightProposalsMax, 1024),
+    appendEntriesMax: positiveInteger("appendEntriesMax", c.appendEntriesMax, 64),
+    appendBytesMax: positiveInteger("appendBytesMax", c.appendBytesMax, 1024 * 1024),
+    entryBytesMax: positiveInteger("entryBytesMax", c.entryBytesMax, 4 * 1024 * 1024),
     snapshotChunkBytes: positiveInteger("snapshotChunkBytes", c.snapshotChunkBytes, 1024 * 1024),
     snapshotWindowChunks: positiveInteger("snapshotWindowChunks", c.snapshotWindowChunks, 8),
     checksum: c.checksum ?? fnv1a32,
     checkSnapshot: c.checkSnapshot ?? (() => null),
-    maxInflightMessages: positiveInteger("maxInflightMessages", c.maxInflightMessages, 16),
+    inflightMessagesMax: positiveInteger("inflightMessagesMax", c.inflightMessagesMax, 16),
     logWindowEntries: positiveInteger("logWindowEntries", c.logWindowEntries, 10_000),
     logWindowBytes: positiveInteger("logWindowBytes", c.logWindowBytes, 64 * 1024 * 1024),
-    maxPendingSyncs: positiveInteger("maxPendingSyncs", c.maxPendingSyncs, 1024),
+    pendingSyncsMax: positiveInteger("pendingSyncsMax", c.pendingSyncsMax, 1024),
     hardState: c.hardState ?? { epoch: 0, votedFor: null },
     appliedZxid,
     entries,

@@ -20,7 +20,7 @@ export interface Progress {
   /** The last zxid sent: the next append's prevZxid. */
   sentZxid: Zxid;
   state: ProgressState;
-  /** Last zxids of append messages not yet acknowledged; at most maxInflightMessages. */
+  /** Last zxids of append messages not yet acknowledged; at most inflightMessagesMax. */
   inflight: Zxid[];
   probeSent: boolean;
   /** Heard from since the last check-quorum round. */

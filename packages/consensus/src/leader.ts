@@ -8,6 +8,7 @@ import { membershipBytes } from "./membership.js";
 import { releaseUnusedSnapshot, sendSnapshotChunks, snapshotHeartbeat, startSnapshot } from "./snapshot-out.js";
 import type { AppendResponse, Entry, PeerLag, ProposeResult, SyncRequest } from "./types.js";
 
+/** The largest zxid counter in one epoch; a leader past it steps down so that a new epoch starts. */
 const COUNTER_MAX = 0xffffffff;
 
 /**
@@ -40,8 +41,8 @@ export { newProgress };
 export function propose(c: Core, payload: Uint8Array): ProposeResult {
   if (c.role !== "leader") return { ok: false, reason: "not-leader", leaderId: c.leaderId };
   if (!c.established) return { ok: false, reason: "not-ready", leaderId: c.id };
-  if (c.log.countAfter(c.commitZxid) >= c.cfg.maxInflightProposals) return { ok: false, reason: "busy", leaderId: c.id };
-  if (payload.length > c.cfg.maxEntryBytes) return { ok: false, reason: "too-large", leaderId: c.id };
+  if (c.log.countAfter(c.commitZxid) >= c.cfg.inflightProposalsMax) return { ok: false, reason: "busy", leaderId: c.id };
+  if (payload.length > c.cfg.entryBytesMax) return { ok: false, reason: "too-large", leaderId: c.id };
   if (c.nextCounter > COUNTER_MAX) {
     // The epoch's counter is exhausted: a new epoch needs a new election (as in ZooKeeper).
     c.becomeFollower(c.epoch, null);
@@ -60,7 +61,7 @@ export function sendAppend(c: Core, p: Progress): void {
     startSnapshot(c, p);
     return;
   }
-  const entries = withinBytes(c.log.entriesAfter(prev, c.cfg.maxBatchEntries), c.cfg.maxAppendBytes);
+  const entries = withinBytes(c.log.entriesAfter(prev, c.cfg.appendEntriesMax), c.cfg.appendBytesMax);
   c.send({ type: "append", from: c.id, to: p.id, epoch: c.epoch, prevZxid: prev, entries, commitZxid: c.commitZxid });
   if (p.state === "probe") {
     p.probeSent = true;
@@ -98,8 +99,8 @@ export function flushAppends(c: Core): void {
     } else if (p.state === "snapshot") {
       sendSnapshotChunks(c, p);
     } else {
-      for (let i = 0; i < c.cfg.maxInflightMessages; i++) {
-        if (p.state !== "replicate" || p.inflight.length >= c.cfg.maxInflightMessages || p.sentZxid >= last) break;
+      for (let i = 0; i < c.cfg.inflightMessagesMax; i++) {
+        if (p.state !== "replicate" || p.inflight.length >= c.cfg.inflightMessagesMax || p.sentZxid >= last) break;
         sendAppend(c, p);
       }
     }
@@ -244,7 +245,7 @@ function configurationCommitted(c: Core): void {
 
 export function onSyncRequest(c: Core, m: SyncRequest): void {
   if (c.role !== "leader" || m.epoch !== c.epoch) return;
-  if (c.remoteSyncs.length >= c.cfg.maxPendingSyncs) return; // the follower's host times out and retries
+  if (c.remoteSyncs.length >= c.cfg.pendingSyncsMax) return; // the follower's host times out and retries
   c.remoteSyncs.push({ from: m.from, requestId: m.requestId, zxid: c.log.lastZxid });
   answerRemoteSyncs(c);
 }

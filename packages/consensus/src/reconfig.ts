@@ -6,12 +6,13 @@ import type { Core } from "./core.js";
 import { HOST_DATA_BYTES_MAX, hasQuorum, membersProblem } from "./membership.js";
 import type { MembershipChange, MembershipResult } from "./types.js";
 
+/** The largest zxid counter in one epoch; a leader past it refuses a reconfiguration. */
 const COUNTER_MAX = 0xffffffff;
 
 export function proposeMembership(c: Core, next: MembershipChange, fromVersion?: Zxid): MembershipResult {
   if (c.role !== "leader") return { ok: false, reason: "not-leader", leaderId: c.leaderId };
   if (!c.established) return { ok: false, reason: "not-ready", leaderId: c.id };
-  if (c.log.countAfter(c.commitZxid) >= c.cfg.maxInflightProposals || c.nextCounter > COUNTER_MAX)
+  if (c.log.countAfter(c.commitZxid) >= c.cfg.inflightProposalsMax || c.nextCounter > COUNTER_MAX)
     return { ok: false, reason: "busy", leaderId: c.id };
   const last = c.members.last;
   // ZooKeeper's ReconfigInProgress: one change at a time, so that at most two configurations count.

@@ -182,7 +182,7 @@ export class Replica {
   /** Whether propose() would accept a payload now (leader, established, below the in-flight bound). */
   canPropose(): boolean {
     const c = this.c;
-    return c.role === "leader" && c.established && c.log.countAfter(c.commitZxid) < c.cfg.maxInflightProposals;
+    return c.role === "leader" && c.established && c.log.countAfter(c.commitZxid) < c.cfg.inflightProposalsMax;
   }
 
   /** The log is durable up to zxid (an entry of a Ready, or an installed snapshot's zxid). */
@@ -204,7 +204,7 @@ export class Replica {
   sync(requestId: number): void {
     const c = this.c;
     const pending = c.syncsAwaitingReply.size + c.syncsAwaitingApply.length + c.remoteSyncs.length;
-    if (pending >= c.cfg.maxPendingSyncs || c.leaderId === null) {
+    if (pending >= c.cfg.pendingSyncsMax || c.leaderId === null) {
       c.syncsFailed.push(requestId);
     } else if (c.role === "leader") {
       onSyncRequest(c, { type: "sync-request", from: c.id, to: c.id, epoch: c.epoch, requestId });
@@ -255,7 +255,7 @@ export class Replica {
       entries: c.pendingEntries,
       messages: c.outbox,
       committed,
-      snapshotWanted: c.snapshotWanted === null ? null : { minZxid: c.snapshotWanted },
+      snapshotWanted: c.snapshotWanted === null ? null : { zxidMin: c.snapshotWanted },
       status: c.statusDirty ? c.status() : null,
       syncsDone,
       syncsFailed: c.syncsFailed,

@@ -9,6 +9,7 @@ import type { Message } from "./types.js";
  * ENTRY_OVERHEAD_BYTES one entry's zxid and field names. CBOR needs about 120 and 35.
  */
 export const MESSAGE_OVERHEAD_BYTES = 512;
+/** Bytes counted for one entry's zxid and field names besides its payload. */
 export const ENTRY_OVERHEAD_BYTES = 64;
 
 /** An upper bound of `m`'s encoded size. */
@@ -25,13 +26,13 @@ export function messageBytesBound(m: Message): number {
 
 /**
  * The largest messageBytesBound of any message a replica with this configuration sends: an
- * append carries entries up to maxAppendBytes, or one entry of up to maxEntryBytes alone; a
+ * append carries entries up to appendBytesMax, or one entry of up to entryBytesMax alone; a
  * snapshot chunk carries snapshotChunkBytes. A host's frame limit must be at least this.
  */
 export function messageBytesMax(
-  cfg: Pick<ResolvedConfig, "maxBatchEntries" | "maxAppendBytes" | "maxEntryBytes" | "snapshotChunkBytes">,
+  cfg: Pick<ResolvedConfig, "appendEntriesMax" | "appendBytesMax" | "entryBytesMax" | "snapshotChunkBytes">,
 ): number {
   // Configurations count as payload bytes in an append (one alone may reach MEMBERSHIP_BYTES_MAX).
-  const append = cfg.maxBatchEntries * ENTRY_OVERHEAD_BYTES + Math.max(cfg.maxAppendBytes, cfg.maxEntryBytes, MEMBERSHIP_BYTES_MAX);
+  const append = cfg.appendEntriesMax * ENTRY_OVERHEAD_BYTES + Math.max(cfg.appendBytesMax, cfg.entryBytesMax, MEMBERSHIP_BYTES_MAX);
   return MESSAGE_OVERHEAD_BYTES + Math.max(append, cfg.snapshotChunkBytes + MEMBERSHIP_BYTES_MAX);
 }

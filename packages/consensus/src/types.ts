@@ -262,7 +262,7 @@ export interface SyncDone {
  *  4. `committed`: apply in this order; they are quorum-committed and locally durable.
  *     Payload null is an epoch barrier: nothing to apply.
  *  5. `snapshotWanted`: the leader needs a snapshot for a follower beyond its log window;
- *     call provideSnapshot() with the applied state (zxid >= snapshotWanted.minZxid).
+ *     call provideSnapshot() with the applied state (zxid >= snapshotWanted.zxidMin).
  *  6. `membership`: the committed or pending configuration changed (connect to new members,
  *     rewrite /zookeeper/config); `snapshot.membership` is stored with the snapshot, and a
  *     committed entry with `membership` is a configuration (nothing for the state machine).
@@ -275,7 +275,7 @@ export interface Ready {
   readonly entries: readonly Entry[];
   readonly messages: readonly Message[];
   readonly committed: readonly Entry[];
-  readonly snapshotWanted: { readonly minZxid: Zxid } | null;
+  readonly snapshotWanted: { readonly zxidMin: Zxid } | null;
   /** Set when role, leader or epoch changed since the previous Ready. */
   readonly status: Status | null;
   readonly syncsDone: readonly SyncDone[];

@@ -21,6 +21,7 @@ export interface MessageLimits {
 
 type Fields = Record<string, unknown>;
 
+/** The largest server id a message may name. */
 const UINT32_MAX = 0xffffffff;
 
 function invalid(what: string): never {

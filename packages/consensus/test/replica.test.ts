@@ -59,8 +59,8 @@ describe("a standalone server (one voter)", () => {
     expect(p).toEqual({ ok: true, zxid: (1n << 32n) | 1n });
   });
 
-  it("refuses proposals beyond maxInflightProposals with 'busy'", () => {
-    const r = new Replica({ id: 1, voters: [1], maxInflightProposals: 2 });
+  it("refuses proposals beyond inflightProposalsMax with 'busy'", () => {
+    const r = new Replica({ id: 1, voters: [1], inflightProposalsMax: 2 });
     r.campaign();
     handle(r);
     handle(r);

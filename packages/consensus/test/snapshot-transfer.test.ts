@@ -246,8 +246,8 @@ function caughtUp2(net: TestNet): () => boolean {
 }
 
 describe("messages are bounded in bytes", () => {
-  it("an append carries entries up to maxAppendBytes, a larger entry alone; every message within messageBytesMax", () => {
-    const net = new TestNet([1, 2, 3], { ...config, logWindowEntries: 1000, maxAppendBytes: 100, maxEntryBytes: 300 });
+  it("an append carries entries up to appendBytesMax, a larger entry alone; every message within messageBytesMax", () => {
+    const net = new TestNet([1, 2, 3], { ...config, logWindowEntries: 1000, appendBytesMax: 100, entryBytesMax: 300 });
     net.elect(1);
     net.isolated.add(3);
     const leader = net.leader()!.replica;
@@ -265,7 +265,7 @@ describe("messages are bounded in bytes", () => {
       const bytes = m.entries.reduce((n, e) => n + (e.payload?.length ?? 0), 0);
       expect(bytes <= 100 || m.entries.length === 1).toBe(true);
     }
-    const max = messageBytesMax(resolveConfig({ id: 1, voters: [1, 2, 3], ...config, maxAppendBytes: 100, maxEntryBytes: 300 }));
+    const max = messageBytesMax(resolveConfig({ id: 1, voters: [1, 2, 3], ...config, appendBytesMax: 100, entryBytesMax: 300 }));
     for (const m of net.sent) expect(messageBytesBound(m)).toBeLessThanOrEqual(max);
   });
 });

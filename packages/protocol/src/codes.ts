@@ -170,4 +170,5 @@ export type WatcherType = (typeof WatcherType)[keyof typeof WatcherType];
 export const CONTAINER_EPHEMERAL_OWNER = 0x8000000000000000n;
 /** TTL nodes: ephemeralOwner = 0xFF << 56 | ttl (ttl < 2^40 ms). */
 export const TTL_EPHEMERAL_OWNER_MASK = 0xff00000000000000n;
+/** The longest TTL of a TTL node (40 bits of the ephemeral owner field). */
 export const TTL_MS_MAX = 0xffffffffffn;

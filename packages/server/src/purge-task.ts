@@ -3,6 +3,7 @@
 // snapshots (at least 3) and the log they need; with 0 (the default) or less, never.
 import { SNAPSHOT_RETAIN_COUNT_MIN, type PurgeResult } from "@warden/storage";
 
+/** Milliseconds in an hour (autopurge.purgeInterval is in hours). */
 const HOUR_MS = 3_600_000;
 /** setTimeout's largest delay (2^31 - 1 ms, ~24.8 days); longer intervals wait in steps. */
 const TIMER_DELAY_MS_MAX = 2_147_483_647;

@@ -459,10 +459,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         logWindowEntries: config.commitLogCount,
         logWindowBytes: config.commitLogBytes,
         checkSnapshot: (snapshot) => node.checkSnapshot(snapshot),
-        maxBatchEntries: peerFrames.appendEntriesMax,
-        maxAppendBytes: peerFrames.appendBytesMax,
+        appendEntriesMax: peerFrames.appendEntriesMax,
+        appendBytesMax: peerFrames.appendBytesMax,
         // The storage refuses larger entries (and a refused append stops the server).
-        maxEntryBytes: peerFrames.entryBytesMax,
+        entryBytesMax: peerFrames.entryBytesMax,
         snapshotChunkBytes: peerFrames.snapshotChunkBytes,
         checksum: crc32,
       },
@@ -541,7 +541,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       if (cause === "too_many_connections") metrics.zk.connectionRejected.inc();
     },
   };
-  const limiter = new ConnectionLimiter(config.maxClientCnxns, config.maxCnxns);
+  const limiter = new ConnectionLimiter(config.connectionsPerAddressMax, config.connectionsMax);
   const handlers = (conn: import("./net/connection.js").ClientConnection) => new ClientHandler(ctx, conn);
   // Replies may carry a node of jute.maxbuffer bytes with its path, Stat and framing.
   const replyBytesMax = config.frameBytesMax + REPLY_SLACK_BYTES;

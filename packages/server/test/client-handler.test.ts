@@ -140,7 +140,7 @@ describe("the connection's figures for cons", () => {
     handler.onRequest(-2, { type: "ping" });
     expect(connection.stats).toMatchObject({ lastCxid: 5, lastOp: "PING" });
     connection.stats.reset();
-    expect(connection.stats).toMatchObject({ lastCxid: -1, lastZxid: -1n, lastOp: "NA", received: 0, sent: 0, maxLatencyMs: 0 });
+    expect(connection.stats).toMatchObject({ lastCxid: -1, lastZxid: -1n, lastOp: "NA", received: 0, sent: 0, latencyMsMax: 0 });
   });
 });
 

@@ -34,12 +34,12 @@ describe("configuration", () => {
       );
       const cfg = loadConfig(join(dir, "zoo.cfg"));
       expect(cfg.tickTimeMs).toBe(2000);
-      expect(cfg.minSessionTimeoutMs).toBe(4000);
-      expect(cfg.maxSessionTimeoutMs).toBe(40000);
+      expect(cfg.sessionTimeoutMsMin).toBe(4000);
+      expect(cfg.sessionTimeoutMsMax).toBe(40000);
       expect(cfg.clientPort).toBe(2181);
       expect(cfg.nativePort).toBe(2281);
       expect(cfg.adminPort).toBe(8080);
-      expect(cfg.maxClientCnxns).toBe(60);
+      expect(cfg.connectionsPerAddressMax).toBe(60);
       expect(cfg.servers).toEqual([]);
       expect(cfg.fourLetterWords).toEqual(new Set(["srvr", "ruok"]));
       expect(cfg.frameBytesMax).toBe(0xfffff);
@@ -47,7 +47,7 @@ describe("configuration", () => {
 
   it("session bounds scale with tickTime", () => {
     const cfg = buildConfig(parseProperties("tickTime=100\ndataDir=/x", "t"), "/");
-    expect([cfg.minSessionTimeoutMs, cfg.maxSessionTimeoutMs]).toEqual([200, 2000]);
+    expect([cfg.sessionTimeoutMsMin, cfg.sessionTimeoutMsMax]).toEqual([200, 2000]);
   });
 
   it("reads server.N lines and this server's id from dataDir/myid", () =>

@@ -29,9 +29,9 @@ describe("peer limits", () => {
     expect(limits.frameBytesMax).toBeLessThanOrEqual(8 * 1024 * 1024);
     expect(limits.frameBytesMax).toBeGreaterThanOrEqual(
       messageBytesMax({
-        maxBatchEntries: limits.appendEntriesMax,
-        maxAppendBytes: limits.appendBytesMax,
-        maxEntryBytes: limits.entryBytesMax,
+        appendEntriesMax: limits.appendEntriesMax,
+        appendBytesMax: limits.appendBytesMax,
+        entryBytesMax: limits.entryBytesMax,
         snapshotChunkBytes: limits.snapshotChunkBytesMax,
       }),
     );

@@ -28,8 +28,8 @@ const context = (over: Partial<ReadOnlyConnectContext> = {}): ReadOnlyConnectCon
   let next = 0x500n;
   return {
     lastZxid: 0x100000005n,
-    minSessionTimeoutMs: 4000,
-    maxSessionTimeoutMs: 40_000,
+    sessionTimeoutMsMin: 4000,
+    sessionTimeoutMsMax: 40_000,
     globalSession: () => false,
     password: (id) => new Uint8Array(16).fill(Number(id % 251n) + 1),
     takeSessionId: () => next++,

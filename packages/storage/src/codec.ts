@@ -12,8 +12,11 @@ import { LOG_KEY_PREFIX } from "./keys.js";
 // A group of log entries is encoded into one buffer, key then value, so that each entry costs
 // one allocation-free CRC call and the keys and values handed to LevelDB are views.
 
+/** Bytes of a log entry's key (a prefix byte and the zxid). */
 const LOG_KEY_BYTES = 9;
+/** Bytes of a log value besides its data (the previous zxid and a checksum). */
 const LOG_VALUE_OVERHEAD_BYTES = 12;
+/** Bytes of a checked value's checksum header. */
 const CHECKED_VALUE_HEADER_BYTES = 4;
 
 export interface LogEntry {

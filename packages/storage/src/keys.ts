@@ -3,6 +3,7 @@ import { StorageError, StorageErrorReason } from "./errors.js";
 // Everything lives in one LevelDB keyspace, split by a one-byte prefix. Log keys are the
 // zxid as 8 bytes big-endian, so LevelDB's bytewise order is zxid order.
 
+/** The largest zxid a key may hold. */
 export const ZXID_MAX = 0xffff_ffff_ffff_ffffn;
 const PREFIX_FORMAT = 0x00;
 const PREFIX_LOG = 0x01;
@@ -10,6 +11,7 @@ export const LOG_KEY_PREFIX = PREFIX_LOG;
 const PREFIX_META = 0x02;
 const PREFIX_INTERNAL = 0x03;
 
+/** UTF-8 bytes of a metadata key's name. */
 export const META_KEY_BYTES_MAX = 128;
 
 const utf8 = new TextEncoder();

@@ -11,8 +11,11 @@ import { StorageError, StorageErrorReason } from "./errors.js";
 
 export const SNAPSHOT_MAGIC = 0x57534e50; // "WSNP"
 export const SNAPSHOT_FORMAT_VERSION = 1;
+/** Bytes of a snapshot file's header. */
 export const SNAPSHOT_HEADER_BYTES = 24;
+/** Bytes of each frame's header in a snapshot file. */
 export const FRAME_HEADER_BYTES = 8;
+/** Bytes of the trailer's body that ends a snapshot file. */
 export const TRAILER_BODY_BYTES = 16;
 
 export function encodeHeader(zxid: bigint): Uint8Array {

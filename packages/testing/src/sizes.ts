@@ -24,6 +24,7 @@ export function memoized<A extends unknown[], R>(make: (...args: A) => R): (...a
 
 /** Offsets drawn around each power of two. */
 export const BOUNDARY_OFFSET_MIN = -16;
+/** The largest offset drawn around a power of two. */
 export const BOUNDARY_OFFSET_MAX = 80;
 /** Every size up to this is drawn often: all of JuteWriter's first three boundaries (256, 512, 1024). */
 export const SMALL_BYTES_MAX = 1100;
@@ -31,20 +32,20 @@ export const SMALL_BYTES_MAX = 1100;
 const BOUNDARY_EXPONENT_MIN = 4;
 
 /**
- * A size in [minBytes, maxBytes]: mostly small (up to SMALL_BYTES_MAX), often 2^k + δ for a
- * power of two up to maxBytes, now and then anywhere up to maxBytes, and sometimes maxBytes
+ * A size in [bytesMin, bytesMax]: mostly small (up to SMALL_BYTES_MAX), often 2^k + δ for a
+ * power of two up to bytesMax, now and then anywhere up to bytesMax, and sometimes bytesMax
  * itself. Big sizes are few, so a property's run time stays near that of its small runs.
  */
-export const sizeAcrossBoundaries = memoized((maxBytes: number, minBytes: number = 0): fc.Arbitrary<number> => {
-  if (!Number.isSafeInteger(maxBytes) || !Number.isSafeInteger(minBytes) || minBytes < 0 || maxBytes < minBytes) {
-    throw new RangeError(`sizeAcrossBoundaries: need 0 <= minBytes <= maxBytes, got ${minBytes}, ${maxBytes}`);
+export const sizeAcrossBoundaries = memoized((bytesMax: number, bytesMin: number = 0): fc.Arbitrary<number> => {
+  if (!Number.isSafeInteger(bytesMax) || !Number.isSafeInteger(bytesMin) || bytesMin < 0 || bytesMax < bytesMin) {
+    throw new RangeError(`sizeAcrossBoundaries: need 0 <= bytesMin <= bytesMax, got ${bytesMin}, ${bytesMax}`);
   }
-  const clamp = (n: number) => Math.min(maxBytes, Math.max(minBytes, n));
-  const exponentMax = Math.floor(Math.log2(Math.max(maxBytes, 1)));
+  const clamp = (n: number) => Math.min(bytesMax, Math.max(bytesMin, n));
+  const exponentMax = Math.floor(Math.log2(Math.max(bytesMax, 1)));
   const sizes: fc.WeightedArbitrary<number>[] = [
-    { weight: 12, arbitrary: fc.integer({ min: minBytes, max: Math.min(maxBytes, Math.max(minBytes, SMALL_BYTES_MAX)) }) },
-    { weight: 1, arbitrary: fc.integer({ min: minBytes, max: maxBytes }) },
-    { weight: 1, arbitrary: fc.constant(maxBytes) },
+    { weight: 12, arbitrary: fc.integer({ min: bytesMin, max: Math.min(bytesMax, Math.max(bytesMin, SMALL_BYTES_MAX)) }) },
+    { weight: 1, arbitrary: fc.integer({ min: bytesMin, max: bytesMax }) },
+    { weight: 1, arbitrary: fc.constant(bytesMax) },
   ];
   if (exponentMax >= BOUNDARY_EXPONENT_MIN) {
     const nearPowerOfTwo = fc
@@ -60,19 +61,19 @@ export const sizeAcrossBoundaries = memoized((maxBytes: number, minBytes: number
 
 /**
  * A count for a list (children, ACL entries, multi ops): mostly 0 to 8, sometimes near a
- * power of two up to maxItems, sometimes maxItems itself.
+ * power of two up to itemsMax, sometimes itemsMax itself.
  */
-export const countAcrossBoundaries = memoized((maxItems: number): fc.Arbitrary<number> => {
-  const exponentMax = Math.floor(Math.log2(Math.max(maxItems, 1)));
+export const countAcrossBoundaries = memoized((itemsMax: number): fc.Arbitrary<number> => {
+  const exponentMax = Math.floor(Math.log2(Math.max(itemsMax, 1)));
   return fc.oneof(
-    { weight: 12, arbitrary: fc.integer({ min: 0, max: Math.min(8, maxItems) }) },
+    { weight: 12, arbitrary: fc.integer({ min: 0, max: Math.min(8, itemsMax) }) },
     {
       weight: 3,
       arbitrary: fc
         .tuple(fc.integer({ min: 0, max: exponentMax }), fc.integer({ min: -2, max: 2 }))
-        .map(([k, d]) => Math.min(maxItems, Math.max(0, 2 ** k + d))),
+        .map(([k, d]) => Math.min(itemsMax, Math.max(0, 2 ** k + d))),
     },
-    { weight: 1, arbitrary: fc.constant(maxItems) },
+    { weight: 1, arbitrary: fc.constant(itemsMax) },
   );
 });
 
@@ -100,8 +101,8 @@ export function patternBytes(length: number, seed: number): Uint8Array {
 
 /** Bytes of a size drawn by sizeAcrossBoundaries. */
 export const bytesAcrossBoundaries = memoized(
-  (maxBytes: number, minBytes: number = 0): fc.Arbitrary<Uint8Array> =>
-    fc.tuple(sizeAcrossBoundaries(maxBytes, minBytes), fc.integer()).map(([n, seed]) => patternBytes(n, seed)),
+  (bytesMax: number, bytesMin: number = 0): fc.Arbitrary<Uint8Array> =>
+    fc.tuple(sizeAcrossBoundaries(bytesMax, bytesMin), fc.integer()).map(([n, seed]) => patternBytes(n, seed)),
 );
 
 /**

@@ -5,6 +5,7 @@
 // use Buffer's native latin1 codec, found on globalThis (5x faster than String.fromCharCode
 // over 100 bytes); elsewhere a plain-JS path gives the same strings and bytes.
 
+/** Bytes of the shared pool small copies are cut from. */
 const POOL_BYTES = 64 * 1024;
 /** Data at most this long is served from the pool; longer data gets its own array. */
 const POOLED_BYTES_MAX = 4 * 1024;

@@ -8,12 +8,14 @@
 // when holes pass the live bytes (and 8 MiB) the owner compacts (NodeStore.compactData),
 // so garbage stays below the live data. Larger data (above ITEM_BYTES_MAX) stays a string.
 
+/** Bytes of one data slab. */
 export const SLAB_BYTES = 1 << 20;
 /** Data up to this many bytes goes into a slab. */
 export const ITEM_BYTES_MAX = 16 * 1024;
 const PREFIX = 2;
 /** Handles stay below 2^30, a small integer in every V8 configuration: at most 1 GiB of slabs. */
 const SLABS_MAX = (1 << 30) / SLAB_BYTES;
+/** Hole bytes below which a slab store never asks for compaction. */
 const GARBAGE_MIN = 8 * SLAB_BYTES;
 
 export class DataSlab {

@@ -7,6 +7,7 @@
 
 /** The pairs are grown at this fill (live + deleted), so probe runs stay short. */
 const FILL_MAX = 0.5;
+/** Slots the path index starts with and never shrinks below. */
 const CAPACITY_MIN = 1024;
 const EMPTY = 0;
 const DELETED = -1;

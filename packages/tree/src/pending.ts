@@ -6,6 +6,7 @@
 // each time it empties); past that, a Map from path to its latest state is kept.
 import type { PendingNode } from "./overlay.js";
 
+/** Queued changes looked up by a scan; past this a map indexes them. */
 const SCAN_CHANGES_MAX = 16;
 /** applied() moves the live queue to the front once this much of it is consumed. */
 const COMPACT_AFTER = 1024;

@@ -16,6 +16,7 @@ function bad(message: string): never {
   throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", `bad snapshot: ${message}`);
 }
 
+/** The largest 64-bit unsigned field in a snapshot. */
 const U64_MAX = 0xffffffffffffffffn;
 const isU64 = (v: unknown): v is bigint => typeof v === "bigint" && v >= 0n && v <= U64_MAX;
 const isInt32 = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff;

@@ -33,6 +33,7 @@ const PARENT = 0,
   FIRST = 1,
   NEXT = 2,
   PREV = 3;
+/** Nodes the store starts with room for and never shrinks below. */
 const CAPACITY_MIN = 1024;
 
 export interface NodeFields {

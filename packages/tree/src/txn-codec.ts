@@ -15,6 +15,7 @@ import {
 import type { Txn, TxnBody, TxnOp } from "./txn.js";
 
 const FORMAT = 1;
+/** The largest 64-bit unsigned field in a txn. */
 const U64_MAX = 0xffffffffffffffffn;
 export const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true });
 

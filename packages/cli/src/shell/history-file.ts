@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
+/** Lines the history file keeps; older ones are dropped on write. */
 export const HISTORY_LINES_MAX = 1000;
 
 export function historyFilePath(env: NodeJS.ProcessEnv = process.env): string {

@@ -5,7 +5,9 @@ import { html } from "./html.js";
 import { flattenJson } from "../commands-model.js";
 import { parseAdminJson } from "../sessions-model.js";
 
+/** How long the console waits for one admin command's answer. */
 const FETCH_TIMEOUT_MS = 3000;
+/** Characters of an admin command's answer the console shows; a longer one is refused. */
 const ANSWER_CHARS_MAX = 2 * 1024 * 1024;
 const DEFAULT_COMMANDS = [
   "monitor",

@@ -7,7 +7,9 @@ import { SessionsPanel } from "./sessions.js";
 import { CommandsPanel } from "./commands.js";
 import { serverRows, Series, type MonitorAnswer, type Poll } from "../ensemble-model.js";
 
+/** Interval between two polls of every server's monitor command. */
 const POLL_MS = 2000;
+/** How long one monitor poll waits before the server counts as down. */
 const FETCH_TIMEOUT_MS = 1500;
 /** Largest monitor answer read (bytes). */
 const ANSWER_CHARS_MAX = 256 * 1024;

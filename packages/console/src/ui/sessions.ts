@@ -4,7 +4,9 @@ import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
 import { parseAdminJson, sessionRows, type SessionRow } from "../sessions-model.js";
 
+/** Interval between two polls of the sessions view's commands. */
 const POLL_MS = 2000;
+/** How long one sessions poll waits for its answer. */
 const FETCH_TIMEOUT_MS = 1500;
 /** Largest answer read (characters): a dump of many sessions is cut off, not parsed whole. */
 const ANSWER_CHARS_MAX = 1024 * 1024;

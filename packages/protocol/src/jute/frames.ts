@@ -7,6 +7,7 @@ import { juteError, JuteDecodeReason as R } from "./reasons.js";
 
 /** 1 MiB of node data (ZooKeeper's jute.maxbuffer) plus room for the path, ACL and headers. */
 export const JUTE_FRAME_BYTES_MAX_DEFAULT = 1024 * 1024 + 64 * 1024;
+/** Bytes of a jute frame's length prefix. */
 const LENGTH_BYTES = 4;
 const EMPTY = new Uint8Array(0);
 

@@ -5,7 +5,9 @@ import { EncodeError } from "../errors.js";
 import { JuteDecodeReason as R } from "./reasons.js";
 
 const utf8 = new TextEncoder();
+/** Bytes a writer allocates first; it grows by doubling up to its bytesMax. */
 const INITIAL_BYTES = 256;
+/** Bytes of the frame's length prefix, reserved at the start. */
 const LENGTH_BYTES = 4;
 /** A frame's length is a jute int: no body is longer, whatever bound the caller gives. */
 export const JUTE_BODY_BYTES_MAX = 0x7fffffff;

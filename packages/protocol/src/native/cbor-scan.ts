@@ -9,6 +9,7 @@ export const CBOR_DEPTH_MAX = 8;
 
 const MAJOR_UINT = 0;
 const MAJOR_NINT = 1;
+/** CBOR major type 2, a byte string (a type code, not a size). */
 const MAJOR_BYTES = 2;
 const MAJOR_TEXT = 3;
 const MAJOR_ARRAY = 4;

@@ -6,6 +6,7 @@ import type { NativeCodecLimits } from "./limits.js";
 import { NativeDecodeReason as R, decodeFailure } from "./reasons.js";
 import { decodeRequest } from "./requests.js";
 
+/** The largest timeout or xid a client frame may carry. */
 const INT32_MAX = 0x7fffffff;
 
 function decodeConnectRequest(m: Fields, at: string, limits: NativeCodecLimits): ConnectRequest {

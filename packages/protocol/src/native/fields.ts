@@ -10,8 +10,11 @@ import { NativeDecodeReason as R, decodeFailure } from "./reasons.js";
 
 export type Fields = Record<string, unknown>;
 
+/** The range of a 32-bit integer field. */
 const INT32_MIN = -0x80000000;
+/** The range of a 32-bit integer field. */
 const INT32_MAX = 0x7fffffff;
+/** The largest 64-bit unsigned field (zxids, session ids). */
 const UINT64_MAX = 0xffffffffffffffffn;
 
 export function isFields(value: unknown): value is Fields {

@@ -9,6 +9,7 @@ import { decodeResponse } from "./responses.js";
 
 const EVENT_TYPES: ReadonlySet<number> = new Set(Object.values(EventType));
 const KEEPER_STATES: ReadonlySet<number> = new Set(Object.values(KeeperState));
+/** The largest timeout or xid a server frame may carry. */
 const XID_MAX = 0x7fffffff;
 
 function decodeConnectResponse(m: Fields, at: string, limits: NativeCodecLimits): ConnectResponse {

@@ -17,6 +17,7 @@ export interface LeaderSelectorOptions {
 }
 
 type Events = { error: [unknown] };
+/** Wait before the selector tries again after a failed attempt. */
 const RETRY_DELAY_MS = 100;
 
 export class LeaderSelector extends Emitter<Events> {

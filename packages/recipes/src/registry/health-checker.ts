@@ -26,7 +26,9 @@ export interface HealthCheckerOptions extends RegistryOptions {
   probe?: Probe;
 }
 
+/** The shortest interval between two runs of one health check. */
 const INTERVAL_MS_MIN = 10;
+/** Attempts to write a health result before the error is reported. */
 const WRITE_ATTEMPTS_MAX = 10;
 
 type Events = { result: [ServiceInstance, CheckResult]; error: [unknown] };

@@ -23,6 +23,7 @@ export interface RegisterOptions extends RegistryOptions {
   kind?: "ephemeral" | "permanent";
 }
 
+/** Attempts an update makes across connection losses before it throws. */
 const UPDATE_ATTEMPTS_MAX = 20;
 
 type Events = { registered: [ServiceInstance]; error: [unknown] };

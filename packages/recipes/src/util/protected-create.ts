@@ -5,6 +5,7 @@ import { ConnectionLossError, type CreateMode } from "@warden/protocol";
 import type { Client, Data } from "@warden/client";
 import { joinPath } from "./paths.js";
 
+/** Attempts a protected create makes across connection losses before it throws. */
 const CREATE_ATTEMPTS_MAX = 10;
 const PROTECTED_PREFIX = "_c_";
 

@@ -83,7 +83,7 @@ function consLine(c: ConnectionInfo, brief: boolean): string {
   if (!brief && c.sessionId !== 0n) {
     line += `,sid=${hex(c.sessionId)},lop=${c.lastOp},est=${c.establishedMs},to=${c.timeoutMs}`;
     if (c.lastCxid >= 0) line += `,lcxid=${hex(c.lastCxid)}`;
-    line += `,lzxid=${hex(BigInt.asUintN(64, c.lastZxid))},lresp=${c.lastResponseMs},llat=${c.lastLatencyMs},minlat=${c.minLatencyMs},avglat=${c.avgLatencyMs},maxlat=${c.maxLatencyMs}`;
+    line += `,lzxid=${hex(BigInt.asUintN(64, c.lastZxid))},lresp=${c.lastResponseMs},llat=${c.lastLatencyMs},minlat=${c.latencyMsMin},avglat=${c.latencyMsAvg},maxlat=${c.latencyMsMax}`;
   }
   return `${line})\n`;
 }
@@ -109,9 +109,9 @@ function confText(s: ServerSnapshot): string {
     ["dataLogDir", c.dataLogDir],
     ["dataLogSize", s.logDirBytes],
     ["tickTime", c.tickTimeMs],
-    ["maxClientCnxns", c.maxClientCnxns],
-    ["minSessionTimeout", c.minSessionTimeoutMs],
-    ["maxSessionTimeout", c.maxSessionTimeoutMs],
+    ["maxClientCnxns", c.connectionsPerAddressMax],
+    ["minSessionTimeout", c.sessionTimeoutMsMin],
+    ["maxSessionTimeout", c.sessionTimeoutMsMax],
     ["clientPortListenBacklog", -1],
     ["serverId", s.serverId],
   ];

@@ -27,9 +27,9 @@ export interface ConnectionInfo {
   lastZxid: bigint;
   lastResponseMs: number;
   lastLatencyMs: number;
-  minLatencyMs: number;
-  avgLatencyMs: number;
-  maxLatencyMs: number;
+  latencyMsMin: number;
+  latencyMsAvg: number;
+  latencyMsMax: number;
 }
 
 export interface ObserverInfo {
@@ -116,9 +116,9 @@ export interface Settings {
   dataDir: string;
   dataLogDir: string;
   tickTimeMs: number;
-  maxClientCnxns: number;
-  minSessionTimeoutMs: number;
-  maxSessionTimeoutMs: number;
+  connectionsPerAddressMax: number;
+  sessionTimeoutMsMin: number;
+  sessionTimeoutMsMax: number;
   initLimitTicks: number;
   syncLimitTicks: number;
   nativePort: number;
@@ -206,9 +206,9 @@ function connectionJson(c: ConnectionInfo, brief: boolean): Record<string, unkno
     last_zxid: c.lastZxid,
     last_response_time: c.lastResponseMs,
     last_latency: c.lastLatencyMs,
-    min_latency: c.minLatencyMs,
-    avg_latency: c.avgLatencyMs,
-    max_latency: c.maxLatencyMs,
+    min_latency: c.latencyMsMin,
+    avg_latency: c.latencyMsAvg,
+    max_latency: c.latencyMsMax,
   };
 }
 
@@ -256,9 +256,9 @@ const COMMANDS: readonly Command[] = [
       data_dir: c.dataDir,
       data_log_dir: c.dataLogDir,
       tick_time: c.tickTimeMs,
-      max_client_cnxns: c.maxClientCnxns,
-      min_session_timeout: c.minSessionTimeoutMs,
-      max_session_timeout: c.maxSessionTimeoutMs,
+      max_client_cnxns: c.connectionsPerAddressMax,
+      min_session_timeout: c.sessionTimeoutMsMin,
+      max_session_timeout: c.sessionTimeoutMsMax,
       server_id: serverId,
       client_port_listen_backlog: -1,
     }),

@@ -42,8 +42,8 @@ export class ConnectionStats {
   /** Monotonic milliseconds (performance.now()) of the last response, as ZooKeeper's elapsed time. */
   lastResponseMs = 0;
   lastLatencyMs = 0;
-  private minLatencyMs = Infinity;
-  maxLatencyMs = 0;
+  private latencyMsMinSeen = Infinity;
+  latencyMsMax = 0;
   private count = 0;
   private totalLatencyMs = 0;
 
@@ -55,17 +55,17 @@ export class ConnectionStats {
     this.lastResponseMs = Math.round(endMs);
     const latencyMs = Math.round(endMs - startedMs);
     this.lastLatencyMs = latencyMs;
-    if (latencyMs < this.minLatencyMs) this.minLatencyMs = latencyMs;
-    if (latencyMs > this.maxLatencyMs) this.maxLatencyMs = latencyMs;
+    if (latencyMs < this.latencyMsMinSeen) this.latencyMsMinSeen = latencyMs;
+    if (latencyMs > this.latencyMsMax) this.latencyMsMax = latencyMs;
     this.count++;
     this.totalLatencyMs += latencyMs;
   }
 
-  get minLatency(): number {
-    return this.minLatencyMs === Infinity ? 0 : this.minLatencyMs;
+  get latencyMsMin(): number {
+    return this.latencyMsMinSeen === Infinity ? 0 : this.latencyMsMinSeen;
   }
   /** Whole milliseconds, as ZooKeeper's (a long division). */
-  get avgLatency(): number {
+  get latencyMsAvg(): number {
     return this.count === 0 ? 0 : Math.floor(this.totalLatencyMs / this.count);
   }
 
@@ -78,8 +78,8 @@ export class ConnectionStats {
     this.lastZxid = -1n;
     this.lastResponseMs = 0;
     this.lastLatencyMs = 0;
-    this.minLatencyMs = Infinity;
-    this.maxLatencyMs = 0;
+    this.latencyMsMinSeen = Infinity;
+    this.latencyMsMax = 0;
     this.count = 0;
     this.totalLatencyMs = 0;
   }

@@ -19,6 +19,7 @@ export interface ConsoleInfo {
 
 /** Files read at most, and their total size: the console is a page, a bundle and styles. */
 const CONSOLE_FILES_MAX = 32;
+/** Bytes of the console's files loaded in all. */
 const CONSOLE_BYTES_MAX = 16 * 1024 * 1024;
 
 const TYPES: Record<string, string> = {

@@ -16,6 +16,7 @@ export interface AdminSource {
   commands: Readonly<Record<string, () => Record<string, unknown>>>;
 }
 
+/** Characters of an admin request's target; a longer one is refused. */
 const ADMIN_URL_CHARS_MAX = 2048;
 
 /** ZooKeeper's admin.commandURL and admin.idleTimeout. */

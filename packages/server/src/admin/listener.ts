@@ -28,7 +28,9 @@ export interface AdminListener {
 export const ADMIN_CONNECTIONS_MAX = 64;
 /** Request headers, and under TLS the handshake (and with unification its first byte), must come within this. */
 export const ADMIN_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** How long one admin request may take to arrive in full. */
 const ADMIN_REQUEST_TIMEOUT_MS = 30_000;
+/** Headers parsed in one admin request. */
 const ADMIN_HEADERS_MAX = 64;
 /** What Jetty's SecureRequestCustomizer sends on ZooKeeper's HTTPS admin port: one day, subdomains included. */
 const STRICT_TRANSPORT_SECURITY = "max-age=86400; includeSubDomains";

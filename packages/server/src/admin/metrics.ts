@@ -1,6 +1,7 @@
 // A small Prometheus text-format registry: counters and histograms by label, gauges read
 // at scrape time. Bounded: a metric refuses more than LABEL_SETS_MAX label sets.
 
+/** Label sets one metric keeps; more are not recorded. */
 const LABEL_SETS_MAX = 256;
 
 type Labels = Record<string, string>;
@@ -17,6 +18,7 @@ function composeKey(labels: Labels): string {
  * every request, and composing that text each time was most of what counting cost.
  */
 const oneLabelKeys = new Map<string, Map<string, string>>();
+/** Cached keys of single-label sets, shared by all metrics. */
 const ONE_LABEL_KEYS_MAX = 4_096;
 let oneLabelKeyCount = 0;
 

@@ -11,8 +11,8 @@ export class RequestMetrics {
   readonly zk: ZooKeeperMetrics;
   packetsReceived = 0;
   packetsSent = 0;
-  private minMs = Infinity;
-  private maxMs = 0;
+  private latencyMsMin = Infinity;
+  private latencyMsMax = 0;
   private sumMs = 0;
   private count = 0;
 
@@ -34,8 +34,8 @@ export class RequestMetrics {
     const ms = performance.now() - startedMs;
     this.latency.observe(ms / 1000, { op });
     this.zk.answered(op, ms);
-    if (ms < this.minMs) this.minMs = ms;
-    if (ms > this.maxMs) this.maxMs = ms;
+    if (ms < this.latencyMsMin) this.latencyMsMin = ms;
+    if (ms > this.latencyMsMax) this.latencyMsMax = ms;
     this.sumMs += ms;
     this.count++;
   }
@@ -44,14 +44,16 @@ export class RequestMetrics {
   reset(): void {
     this.packetsReceived = 0;
     this.packetsSent = 0;
-    this.minMs = Infinity;
-    this.maxMs = 0;
+    this.latencyMsMin = Infinity;
+    this.latencyMsMax = 0;
     this.sumMs = 0;
     this.count = 0;
   }
 
   latencyMs(): { min: number; avg: number; max: number } {
     const n = this.count;
-    return n === 0 ? { min: 0, avg: 0, max: 0 } : { min: Math.round(this.minMs), avg: this.sumMs / n, max: Math.round(this.maxMs) };
+    return n === 0
+      ? { min: 0, avg: 0, max: 0 }
+      : { min: Math.round(this.latencyMsMin), avg: this.sumMs / n, max: Math.round(this.latencyMsMax) };
   }
 }

@@ -26,9 +26,13 @@ export interface JaasModule {
   line: number;
 }
 
+/** Bytes of a JAAS file read at most. */
 export const JAAS_FILE_BYTES_MAX = 1024 * 1024;
+/** Sections in one JAAS file. */
 export const JAAS_SECTIONS_MAX = 64;
+/** Login modules in one JAAS section. */
 export const JAAS_MODULES_PER_SECTION_MAX = 16;
+/** Options of one login module (user_* entries included). */
 export const JAAS_OPTIONS_PER_MODULE_MAX = 10_000;
 
 type Token = { kind: "word" | "string" | "punct"; text: string; line: number };

@@ -16,6 +16,7 @@ export class SaslError extends Error {
 export const SASL_TOKEN_BYTES_MAX = 4096;
 /** Directives in one token: the RFC names 14; unknown ones are ignored, up to this many in all. */
 export const SASL_DIRECTIVES_MAX = 32;
+/** Characters of one DIGEST-MD5 directive's name. */
 const NAME_CHARS_MAX = 64;
 
 /** RFC 2616's token characters: visible ASCII but the separators. */

@@ -67,7 +67,7 @@ export class ClientHandler implements ConnectionHandler {
       return this.connection.close(CloseReason.ZXID_BEHIND, message, node.lastZxid);
     }
     if (req.sessionId === 0n) {
-      const timeoutMs = negotiateTimeoutMs(req.timeoutMs, config.minSessionTimeoutMs, config.maxSessionTimeoutMs);
+      const timeoutMs = negotiateTimeoutMs(req.timeoutMs, config.sessionTimeoutMsMin, config.sessionTimeoutMsMax);
       const sessionId = this.ctx.sessionIds.take();
       this.connecting = { sessionId, timeoutMs };
       this.ctx.connecting.set(sessionId, this);
@@ -93,8 +93,8 @@ export class ClientHandler implements ConnectionHandler {
     const { node, config } = this.ctx;
     const d = readOnlyConnect(this.ctx.readOnly!, req, {
       lastZxid: node.lastZxid,
-      minSessionTimeoutMs: config.minSessionTimeoutMs,
-      maxSessionTimeoutMs: config.maxSessionTimeoutMs,
+      sessionTimeoutMsMin: config.sessionTimeoutMsMin,
+      sessionTimeoutMsMax: config.sessionTimeoutMsMax,
       globalSession: (id) => node.tree.sessions.has(id),
       password: (id) => this.ctx.password(id),
       takeSessionId: () => this.ctx.sessionIds.take(),
@@ -293,7 +293,7 @@ export class ClientHandler implements ConnectionHandler {
     if (watching.length > 0) {
       const w = this.ctx.node.tree.watches;
       const fresh = new Set(watching.filter((p) => !w.watchesPath(s.sessionId, p))).size;
-      if (fresh > 0 && w.pathCountOf(s.sessionId) + fresh > this.ctx.config.maxWatchesPerSession) return refuse(ErrorCode.THROTTLED);
+      if (fresh > 0 && w.pathCountOf(s.sessionId) + fresh > this.ctx.config.watchesPerSessionMax) return refuse(ErrorCode.THROTTLED);
     }
     return undefined;
   }

@@ -7,8 +7,11 @@
 // and refuse, so no epoch changes and the leader's next heartbeat restores ours.
 import type { ReplicationDriver } from "./replication.js";
 
+/** Random delay added before a campaign, so servers rarely campaign together. */
 export const CAMPAIGN_JITTER_MS_MAX = 150;
+/** Wait before campaigning again after a campaign that elected no one. */
 export const CAMPAIGN_RETRY_MS = 300;
+/** Campaigns this server starts in a row after losing its leader; then it waits for another server's. */
 export const CAMPAIGN_RETRIES_MAX = 5;
 
 export class FastFailover {

@@ -119,8 +119,8 @@ export type ReadOnlyConnect =
 
 export interface ReadOnlyConnectContext {
   lastZxid: bigint;
-  minSessionTimeoutMs: number;
-  maxSessionTimeoutMs: number;
+  sessionTimeoutMsMin: number;
+  sessionTimeoutMsMax: number;
   /** A session of the replicated tree (the quorum's). */
   globalSession(sessionId: bigint): boolean;
   /** The session's password; undefined while the ensemble has no session secret. */
@@ -144,7 +144,7 @@ export function readOnlyConnect(ro: ReadOnlyMode, req: ConnectRequest, c: ReadOn
     const sessionId = c.takeSessionId();
     if (c.password(sessionId) === undefined)
       return refuse(CloseReason.NOT_SERVING, "the ensemble has not committed its session secret yet; try again");
-    const timeoutMs = negotiateTimeoutMs(req.timeoutMs, c.minSessionTimeoutMs, c.maxSessionTimeoutMs);
+    const timeoutMs = negotiateTimeoutMs(req.timeoutMs, c.sessionTimeoutMsMin, c.sessionTimeoutMsMax);
     if (!ro.add(sessionId, timeoutMs))
       return refuse(CloseReason.NOT_SERVING, `this read-only server holds ${READ_ONLY_SESSIONS_MAX} sessions; try another server`);
     return { open: true, sessionId, timeoutMs, created: true };

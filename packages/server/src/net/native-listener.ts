@@ -190,6 +190,7 @@ export class NativeConnection extends ConnectionBase {
   }
 }
 
+/** A stat with every field at its widest, to size the largest reply of each kind. */
 const STAT_MAX: Stat = {
   czxid: 2n ** 64n - 1n,
   mzxid: 2n ** 64n - 1n,

@@ -29,6 +29,7 @@ const AES: Record<string, string> = {
   "2.16.840.1.101.3.4.1.22": "aes-192-cbc",
   "2.16.840.1.101.3.4.1.42": "aes-256-cbc",
 };
+/** PBKDF2 or MAC iterations a PKCS#12 store may ask for (a bound on the work of loading it). */
 const ITERATIONS_MAX = 10_000_000;
 
 /** The DER certificates of a PKCS12 file; throws Pkcs12Error when it cannot be read with `password`. */

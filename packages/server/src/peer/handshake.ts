@@ -19,8 +19,11 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto"
 
 /** The version in a hello; a peer speaking another one is refused (all servers upgrade together). */
 export const PEER_PROTOCOL_VERSION = 2;
+/** Bytes of each side's handshake nonce. */
 export const NONCE_BYTES = 16;
+/** Bytes of a handshake proof (an HMAC-SHA-256). */
 const PROOF_BYTES = 32;
+/** Bytes of each derived key. */
 const KEY_BYTES = 32;
 
 export class PeerHandshakeError extends Error {

@@ -8,14 +8,18 @@ const MiB = 1024 * KiB;
 
 /** snapshotChunkBytes, the configuration key: its default and its range. */
 export const SNAPSHOT_CHUNK_BYTES_DEFAULT = 1 * MiB;
+/** The smallest snapshot chunk the configuration accepts. */
 export const SNAPSHOT_CHUNK_BYTES_MIN = 512;
+/** The largest snapshot chunk the configuration accepts (peer frames are sized for it). */
 export const SNAPSHOT_CHUNK_BYTES_MAX = 2 * MiB;
 
-/** Entries in one append (consensus' maxBatchEntries), and the entry bytes an append gathers. */
+/** Entries in one append (consensus' appendEntriesMax), and the entry bytes an append gathers. */
 const APPEND_ENTRIES_MAX = 64;
+/** Entry bytes one append gathers (a larger entry goes alone). */
 const APPEND_BYTES_MAX = 1 * MiB;
 /** Server-to-server messages gathered in one frame: bytes and items. */
 const SERVER_BATCH_BYTES_MAX = 1 * MiB;
+/** Server-to-server messages gathered in one frame. */
 const SERVER_BATCH_ITEMS_MAX = 10_000;
 /** Sessions in one touch message (a follower touching more sends several). */
 export const TOUCH_SESSIONS_MAX = 50_000;
@@ -51,9 +55,9 @@ export function peerLimits(clientFrameBytesMax: number, snapshotChunkBytes = SNA
   const requestBytesMax = clientFrameBytesMax + 64 * KiB;
   const entryBytesMax = 2 * requestBytesMax;
   const consensus = messageBytesMax({
-    maxBatchEntries: APPEND_ENTRIES_MAX,
-    maxAppendBytes: APPEND_BYTES_MAX,
-    maxEntryBytes: entryBytesMax,
+    appendEntriesMax: APPEND_ENTRIES_MAX,
+    appendBytesMax: APPEND_BYTES_MAX,
+    entryBytesMax: entryBytesMax,
     snapshotChunkBytes: SNAPSHOT_CHUNK_BYTES_MAX,
   });
   const serverItem = entryBytesMax + 64 * KiB; // a forward: the request and the session's identities

@@ -12,8 +12,11 @@ type Fields = Record<string, unknown>;
 type Forward = Extract<ServerMessage, { type: "forward" }>;
 type Bounds = Pick<PeerLimits, "dataBytesMax" | "stringCharsMax" | "listItemsMax">;
 
+/** The range of a 32-bit integer field. */
 const INT32_MIN = -0x80000000;
+/** The range of a 32-bit integer field. */
 const INT32_MAX = 0x7fffffff;
+/** The largest 64-bit unsigned field (zxids, session ids). */
 const UINT64_MAX = (1n << 64n) - 1n;
 
 function invalid(what: string): never {

@@ -57,9 +57,13 @@ export interface PeerTransportOptions {
   log: (line: string) => void;
 }
 
+/** How long a peer handshake may take before the connection is closed. */
 const HANDSHAKE_TIMEOUT_MS = 5_000;
+/** Bytes of one frame before the handshake completes. */
 const HANDSHAKE_FRAME_BYTES_MAX = 1024;
+/** The first delay before reconnecting to a peer. */
 const BACKOFF_MS_MIN = 50;
+/** The longest delay before reconnecting to a peer (the doubling stops here). */
 const BACKOFF_MS_MAX = 2_000;
 const MiB = 1024 * 1024;
 /** A refused server outside the configuration is logged at most this often (it redials every few seconds). */

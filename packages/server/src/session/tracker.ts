@@ -129,6 +129,6 @@ export class SessionTracker {
 }
 
 /** Negotiates a client's requested timeout into the server's bounds, as ZooKeeper does. */
-export function negotiateTimeoutMs(requestedMs: number, minMs: number, maxMs: number): number {
-  return Math.min(Math.max(requestedMs, minMs), maxMs);
+export function negotiateTimeoutMs(requestedMs: number, timeoutMsMin: number, timeoutMsMax: number): number {
+  return Math.min(Math.max(requestedMs, timeoutMsMin), timeoutMsMax);
 }

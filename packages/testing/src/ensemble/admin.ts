@@ -12,6 +12,7 @@ export interface ServerState {
   epoch: number;
 }
 
+/** How long a state query waits for a server's admin answer. */
 const ADMIN_TIMEOUT_MS = 1000;
 
 /** The server's state, or undefined when it does not answer within a second (dead, paused, cut off). */

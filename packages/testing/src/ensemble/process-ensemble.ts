@@ -35,8 +35,8 @@ export interface EnsembleOptions {
   /** Ticks; failure detection of a hung leader is syncLimit × tickTime. Default 5. */
   syncLimit?: number;
   initLimit?: number;
-  minSessionTimeoutMs?: number;
-  maxSessionTimeoutMs?: number;
+  sessionTimeoutMsMin?: number;
+  sessionTimeoutMsMax?: number;
   /** Each server's address (index id-1). Default 127.0.0.1 for all. */
   hosts?: string[];
   /** Each server's ports. Default: free ports on the host (only possible for a local address). */
@@ -317,8 +317,8 @@ function configText(s: EnsembleServer, all: EnsembleServer[], o: EnsembleOptions
     "admin.serverAddress": s.host,
     "4lw.commands.whitelist": "*",
     ...(o.withoutSecret ? {} : { ensembleSecretFile: secretFile }),
-    ...(o.minSessionTimeoutMs ? { minSessionTimeout: String(o.minSessionTimeoutMs) } : {}),
-    ...(o.maxSessionTimeoutMs ? { maxSessionTimeout: String(o.maxSessionTimeoutMs) } : {}),
+    ...(o.sessionTimeoutMsMin ? { minSessionTimeout: String(o.sessionTimeoutMsMin) } : {}),
+    ...(o.sessionTimeoutMsMax ? { maxSessionTimeout: String(o.sessionTimeoutMsMax) } : {}),
     ...o.extraConfig,
   };
   const text = Object.entries(lines).map(([k, v]) => `${k}=${v}`);

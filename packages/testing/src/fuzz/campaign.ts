@@ -10,6 +10,7 @@ import { Run, newStats, type RunStats } from "./run.js";
 import { logTail } from "./server.js";
 import { targetFamilies, targetNeedsPeers } from "./targets/index.js";
 
+/** Interval between two progress lines of a campaign. */
 const PROGRESS_EVERY_MS = 10_000;
 /** Isolating a failure replays the batch's cases one by one on fresh servers, for this long at most. */
 const ISOLATE_MS_MAX = 180_000;
@@ -87,6 +88,7 @@ interface Position {
   rssTrailBytes: number[];
 }
 
+/** Resident-size samples kept to show the memory trend. */
 const RSS_TRAIL_MAX = 12;
 
 async function runOne(run: Run, index: number, at: Position, o: CampaignOptions): Promise<void> {

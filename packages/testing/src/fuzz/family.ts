@@ -110,6 +110,7 @@ export function caseAt(families: readonly AnyFamily[], seed: number, index: numb
 
 const SHOWN_STRING_CHARS = 60;
 const SHOWN_ARRAY_ITEMS = 8;
+/** Bytes of a byte field shown in a case's description. */
 const SHOWN_BYTES = 24;
 
 /** Parameters as one line of JSON with long strings, arrays and byte arrays abbreviated. */

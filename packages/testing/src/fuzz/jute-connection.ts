@@ -6,6 +6,7 @@ import { RawTcp, type ConnectionPool, type OpenOptions } from "./wire.js";
 
 /** Largest server frame the fuzzer parses (a multiRead reply may be far larger; it is counted, not kept). */
 const FRAME_BYTES_MAX = 64 * 1024 * 1024;
+/** Replies kept for the checks; older ones are dropped. */
 const KEPT_REPLIES_MAX = 1_000;
 /** Bytes of reply bodies kept (older replies are counted, then dropped): 1,000 replies of 1 MiB would be 1 GiB. */
 const KEPT_REPLY_BYTES_MAX = 16 * 1024 * 1024;

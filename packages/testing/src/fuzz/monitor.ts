@@ -21,6 +21,7 @@ export interface Bounds {
   fdsMax: number;
 }
 
+/** Interval between two samples of the server's memory and liveness. */
 const SAMPLE_EVERY_MS = 100;
 
 export class Monitor {

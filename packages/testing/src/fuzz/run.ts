@@ -14,6 +14,7 @@ import { ConnectionPool } from "./wire.js";
 const SETTLE_MS = 20;
 /** Every wait inside a case is bounded; a case that takes longer is a fuzzer bug. */
 const CASE_TIMEOUT_MS = 60_000;
+/** Longest single wait while a case holds a connection open. */
 const HOLD_SLICE_MS = 100;
 
 export interface FamilyStats {
@@ -28,6 +29,7 @@ export interface FamilyStats {
 
 /** Observations where the server neither answered nor closed: not failures (it may rightly wait for more bytes), but worth a replay. */
 const HANG_LIKE = /silent|no reply|no answer|left open/;
+/** Example case numbers kept per finding. */
 const EXAMPLES_MAX = 3;
 
 export interface RunStats {

@@ -5,11 +5,13 @@ import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import WebSocket from "ws";
 
+/** How long a fuzz connection may take to open. */
 const CONNECT_TIMEOUT_MS = 3_000;
 /** Bytes of received data kept per connection (older bytes are counted, then dropped). */
 const KEPT_BYTES_MAX = 64 * 1024;
 /** Frames kept per WebSocket connection (older ones are counted, then dropped). */
 const KEPT_FRAMES_MAX = 1_000;
+/** Bytes of received frames kept for the checks. */
 const KEPT_FRAME_BYTES_MAX = 16 * 1024 * 1024;
 /** The fuzzer's own bound on a server frame it accepts; larger ones end the connection on our side. */
 export const WS_RECEIVE_BYTES_MAX = 4 * 1024 * 1024;

@@ -3,6 +3,7 @@
 // reserved-bit frames, unknown opcodes, lengths that lie, endless fragments.
 import { RawTcp, type ConnectionPool, type OpenOptions } from "./wire.js";
 
+/** How long a raw WebSocket upgrade may take. */
 const UPGRADE_MS = 3_000;
 
 export function upgradeRequest(port: number, key: Uint8Array, extraHeaders = ""): string {

@@ -8,6 +8,7 @@ import { freePort } from "@warden/server";
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 /** `node bin/warden`: the CLI's launcher, which runs the built dist. */
 export const WARDEN_COMMAND: readonly string[] = [process.execPath, `${REPO_ROOT}bin/warden`];
+/** Characters of a server process's output kept (the tail, for failure messages). */
 const OUTPUT_CHARS_MAX = 64 * 1024;
 
 export interface ServerProcessPorts {

@@ -92,18 +92,18 @@ export class ClientHistory {
       .sort((a, b) => a.w.invokeMs - b.w.invokeMs);
     const acked = this.writes.filter((w) => w.outcome === "ok").sort((a, b) => a.responseMs! - b.responseMs!);
     let i = 0;
-    let maxPosition = -1;
-    let maxValue = "";
+    let positionMax = -1;
+    let valueAtPositionMax = "";
     for (const { w, position } of committed) {
       while (i < acked.length && acked[i]!.responseMs! < w.invokeMs) {
         const p = this.history.positionOfValue(acked[i]!.value)!;
-        if (p > maxPosition) [maxPosition, maxValue] = [p, acked[i]!.value];
+        if (p > positionMax) [positionMax, valueAtPositionMax] = [p, acked[i]!.value];
         i++;
       }
-      if (position < maxPosition) {
+      if (position < positionMax) {
         throw new SimViolation(
           "linearizable-writes",
-          `write ${w.value} invoked at ${w.invokeMs} ms is ordered before ${maxValue}, acknowledged earlier`,
+          `write ${w.value} invoked at ${w.invokeMs} ms is ordered before ${valueAtPositionMax}, acknowledged earlier`,
         );
       }
     }

@@ -6,8 +6,11 @@ import type { Prng } from "./prng.js";
 // after a little jitter and retries while no leader appears; at start it campaigns if no
 // leader was heard shortly. Every campaign goes through the pre-vote.
 export const CAMPAIGN_JITTER_MS_MAX = 150;
+/** As the server's: wait before campaigning again after a campaign that elected no one. */
 export const CAMPAIGN_RETRY_MS = 300;
+/** As the server's: campaigns a node starts in a row after losing its leader. */
 export const CAMPAIGN_RETRIES_MAX = 5;
+/** Delay before a node's first campaign after it starts. */
 export const STARTUP_CAMPAIGN_MS = 200;
 /** How long a host takes to notice that a peer connection closed. */
 export const CLOSE_NOTICED_MS_MAX = 20;

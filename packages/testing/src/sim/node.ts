@@ -32,9 +32,9 @@ export interface NodeConfig {
   readonly observers: readonly number[];
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
-  readonly maxInflightProposals: number;
-  readonly maxBatchEntries: number;
-  readonly maxAppendBytes: number;
+  readonly inflightProposalsMax: number;
+  readonly appendEntriesMax: number;
+  readonly appendBytesMax: number;
   readonly snapshotChunkBytes: number;
   readonly snapshotWindowChunks: number;
   readonly logWindowEntries: number;
@@ -45,6 +45,7 @@ export interface NodeConfig {
   readonly batchInputs: boolean;
 }
 
+/** Ready/advance rounds one step may take; more means the replica never settles (a bug). */
 const READY_ROUNDS_MAX = 1_000;
 
 /**
@@ -134,9 +135,9 @@ export class SimNode {
       electionTicks: c.electionTicks,
       heartbeatTicks: c.heartbeatTicks,
       random: this.prng.next(),
-      maxInflightProposals: c.maxInflightProposals,
-      maxBatchEntries: c.maxBatchEntries,
-      maxAppendBytes: c.maxAppendBytes,
+      inflightProposalsMax: c.inflightProposalsMax,
+      appendEntriesMax: c.appendEntriesMax,
+      appendBytesMax: c.appendBytesMax,
       snapshotChunkBytes: c.snapshotChunkBytes,
       snapshotWindowChunks: c.snapshotWindowChunks,
       logWindowEntries: c.logWindowEntries,

@@ -54,8 +54,8 @@ export interface SimOptions {
   readonly keys: number;
   readonly logWindowEntries: number;
   readonly snapshotEveryEntries: number;
-  readonly maxInflightProposals: number;
-  readonly maxBatchEntries: number;
+  readonly inflightProposalsMax: number;
+  readonly appendEntriesMax: number;
   readonly plantedBugs: PlantedBugs;
   readonly hostBugs: HostBugs;
   /** Hosts run the server's fast failover: leaderLost() when a leader's link closes, quick campaigns, a campaign at start. */
@@ -74,7 +74,7 @@ export interface SimOptions {
   readonly snapshotChunkBytes: number;
   readonly snapshotWindowChunks: number;
   /** Payload bytes one append gathers (an entry always goes, alone if larger). */
-  readonly maxAppendBytes: number;
+  readonly appendBytesMax: number;
   /** Chance, per snapshot chunk delivered in the fault phase, that its receiver or its sender crashes right then. */
   readonly midTransferCrashRate: number;
   /** Membership changes among the fault events (0: none, a static ensemble). */
@@ -112,8 +112,8 @@ export function deriveOptions(seed: number, o: SimOverrides = {}): SimOptions {
     keys: r.range(1, 5),
     logWindowEntries: r.range(4, 64),
     snapshotEveryEntries: r.range(5, 100),
-    maxInflightProposals: r.range(2, 64),
-    maxBatchEntries: r.range(1, 16),
+    inflightProposalsMax: r.range(2, 64),
+    appendEntriesMax: r.range(1, 16),
     plantedBugs: o.plantedBugs ?? {},
     hostBugs: o.hostBugs ?? {},
     fastFailover: r.chance(0.75),
@@ -126,7 +126,7 @@ export function deriveOptions(seed: number, o: SimOverrides = {}): SimOptions {
     // A few to a few hundred chunks per transfer (the tree's snapshots are 1-20 KB, the kv's 20-300 bytes).
     snapshotChunkBytes: r.pick((o.machine ?? "kv") === "tree" ? [128, 256, 1024, 4096] : [8, 16, 64, 256]),
     snapshotWindowChunks: r.range(1, 8),
-    maxAppendBytes: r.pick([48, 512, 1 << 20]),
+    appendBytesMax: r.pick([48, 512, 1 << 20]),
     midTransferCrashRate: r.pick([0, 0.01, 0.03, 0.1]),
     // Drawn after the rest, so that every other option stays what it was for each seed.
     reconfigWeight: o.reconfig === true ? r.range(1, 4) : 0,

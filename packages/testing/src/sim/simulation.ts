@@ -56,8 +56,9 @@ export interface SimStats {
   handOvers: number;
 }
 
+/** Events one simulation runs at most; more means a livelock (a bug). */
 const EVENTS_MAX = 5_000_000;
-/** consensus' default maxEntryBytes (the simulation's writes are far smaller). */
+/** consensus' default entryBytesMax (the simulation's writes are far smaller). */
 const ENTRY_BYTES_MAX = 4 * 1024 * 1024;
 /** Link blips of the disruption check after healing. */
 const QUIET_BLIPS = 4;
@@ -126,9 +127,9 @@ export class Simulation implements NodeEnv {
     this.prng = new Prng(options.seed);
     const o = options;
     this.messageBytesMax = messageBytesMax({
-      maxBatchEntries: o.maxBatchEntries,
-      maxAppendBytes: o.maxAppendBytes,
-      maxEntryBytes: ENTRY_BYTES_MAX,
+      appendEntriesMax: o.appendEntriesMax,
+      appendBytesMax: o.appendBytesMax,
+      entryBytesMax: ENTRY_BYTES_MAX,
       snapshotChunkBytes: o.snapshotChunkBytes,
     });
     const registers = Math.max(2, o.keys);
@@ -180,9 +181,9 @@ export class Simulation implements NodeEnv {
             observers,
             electionTicks: o.electionTicks,
             heartbeatTicks: o.heartbeatTicks,
-            maxInflightProposals: o.maxInflightProposals,
-            maxBatchEntries: o.maxBatchEntries,
-            maxAppendBytes: o.maxAppendBytes,
+            inflightProposalsMax: o.inflightProposalsMax,
+            appendEntriesMax: o.appendEntriesMax,
+            appendBytesMax: o.appendBytesMax,
             snapshotChunkBytes: o.snapshotChunkBytes,
             snapshotWindowChunks: o.snapshotWindowChunks,
             logWindowEntries: o.logWindowEntries,

@@ -25,6 +25,7 @@ interface ModelNode {
 
 const decoder = new TextDecoder("latin1");
 export const text = (data: Uint8Array): string => decoder.decode(data);
+/** Tree digests kept by zxid for replay checks. */
 const REPLAY_CACHE_MAX = 64;
 
 /** Undo log for all-or-nothing multis. */

@@ -7,7 +7,9 @@ import type { ShellContext } from "../context.js";
 import { UsageError } from "../tokenize.js";
 
 const KIND_OF_FLAG: Readonly<Record<string, QuotaKind>> = { n: "count", b: "bytes", N: "countHardLimit", B: "byteHardLimit" };
+/** The largest count quota ZooKeeper's int field holds. */
 const INT_MAX = 2 ** 31 - 1;
+/** Digits a quota argument may have (any 18-digit number fits a long). */
 const LONG_DIGITS_MAX = 18;
 
 /** zkCli prints some messages to its error stream; a context without one prints them to out. */

@@ -6,6 +6,7 @@ import { parseAcl } from "../acl.js";
 import { formatStat } from "../format.js";
 import { listSubtree } from "../tree-walk.js";
 
+/** The largest -v version a command accepts (ZooKeeper's int version). */
 const VERSION_MAX = 0x7fffffff;
 
 /** The create mode of zkCli's flags, with its refusals of the combinations that make no sense. */

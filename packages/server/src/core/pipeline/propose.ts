@@ -11,6 +11,7 @@ import type { Forward } from "./messages.js";
 
 /** Storage's default entryBytesMax. */
 const RECORD_BYTES_MAX_DEFAULT = 8 * 1024 * 1024;
+/** Writes waiting for the replica to accept proposals; more fail with connection loss. */
 const WAITING_WRITES_MAX = 100_000;
 
 /** A proposal of this leader in flight: applied on commit from the object, never decoded. */

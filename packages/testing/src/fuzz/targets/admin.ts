@@ -6,6 +6,7 @@ import { family, type AnyFamily, type CaseContext } from "../family.js";
 import { RawTcp } from "../wire.js";
 import { COMMAND_NAMES } from "@warden/server";
 
+/** How long an admin case waits for the server to answer or close. */
 const ANSWER_MS = 1_000;
 const holdMs = fc.integer({ min: 1_500, max: 3_000 });
 /** Every name and alias the admin port answers (ZooKeeper's Commands), the resets among them. */

@@ -4,6 +4,7 @@ import { JuteConnection } from "../jute-connection.js";
 
 /** How long a case waits for the server to answer or close, when either is fine. */
 export const ANSWER_MS = 1_000;
+/** How long a jute session's handshake may take. */
 export const HANDSHAKE_MS = 3_000;
 
 /** A connection with an open session, or undefined (observed) when the server would not open one. */

@@ -7,6 +7,7 @@ import { RawTcp } from "../wire.js";
 import { requestCaseFamilies, type RequestCase } from "./field-cases.js";
 import { ANSWER_MS, nativeSession, observePing, requestFrame, trackReplies } from "./native-session.js";
 
+/** How long a case with large fields waits for all its replies. */
 const BIG_ANSWER_MS = 10_000;
 
 const closedLabel = (code: number | undefined) => `closed${code ? ` ${code}` : ""}`;

@@ -5,7 +5,9 @@ import { NativeCodec, type ClientFrame, type ConnectRequest, type Request } from
 import type { CaseContext } from "../family.js";
 import { WsConnection } from "../wire.js";
 
+/** How long a native case waits for one answer. */
 export const ANSWER_MS = 1_000;
+/** How long a native case waits for the session to open. */
 const CONNECT_MS = 3_000;
 /** The xid of the closing ping (valid, and above what cases use). */
 export const PING_XID = 0x7ffffff0;

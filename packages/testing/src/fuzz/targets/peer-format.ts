@@ -22,6 +22,7 @@ import fc from "fast-check";
 import { EPOCH_MAX } from "@warden/protocol";
 import { int32, int64, request } from "./requests.js";
 
+/** Bytes of a peer frame's length header. */
 export const HEADER_BYTES = 4;
 /** The acceptor's frame limit before the handshake is done. */
 export const HANDSHAKE_FRAME_BYTES_MAX = 1024;
@@ -68,6 +69,7 @@ export class PeerFrameReader {
 }
 
 export const PROTOCOL_VERSION = 2;
+/** Bytes of a peer frame's MAC tag. */
 export const MAC_TAG_BYTES = 16;
 export const hello = (id: number, to: number, nonce: Uint8Array) => ({ hello: PROTOCOL_VERSION, id, to, nonce });
 export const challenge = (id: number, nonce: Uint8Array, proof: Uint8Array | undefined) => ({ id, nonce, proof });

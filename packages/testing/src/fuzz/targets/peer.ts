@@ -22,7 +22,9 @@ import { RawTcp } from "../wire.js";
 import * as format from "./peer-format.js";
 import type { DialReply } from "./peer-listener.js";
 
+/** How long a peer case waits for each handshake frame. */
 const HANDSHAKE_MS = 3_000;
+/** How long a peer case waits for an answer or the close. */
 const ANSWER_MS = 500;
 const holdMs = fc.integer({ min: 1_500, max: 3_000 });
 const nonce = fc.uint8Array({ minLength: 16, maxLength: 16 });
