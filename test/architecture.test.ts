@@ -41,6 +41,21 @@ const clean = () => [
   pkg("client", ["@warden/protocol"], { "index.ts": 'export * from "@warden/protocol";\n' }),
 ];
 
+describe("test-only internals sit behind /internal entry points", () => {
+  it("@warden/server and @warden/consensus leave them to @warden/server/internal and @warden/consensus/internal", async () => {
+    const [server, serverInternal] = await Promise.all([import("@warden/server"), import("@warden/server/internal")]);
+    for (const name of ["WardenNode", "encodeRecord", "decodeRecord"]) {
+      expect(server, name).not.toHaveProperty(name);
+      expect(serverInternal, name).toHaveProperty(name);
+    }
+    const [consensus, consensusInternal] = await Promise.all([import("@warden/consensus"), import("@warden/consensus/internal")]);
+    for (const name of ["formatMessage", "formatEntries", "formatMembership", "shortZxid", "messageBytesBound"]) {
+      expect(consensus, name).not.toHaveProperty(name);
+      expect(consensusInternal, name).toHaveProperty(name);
+    }
+  });
+});
+
 describe("the arrows checker", () => {
   it("finds nothing wrong in a package set that keeps its arrows", () => {
     expect(checkPackages(arrows, clean())).toEqual([]);
@@ -63,13 +78,27 @@ describe("the arrows checker", () => {
       "server",
       ["@warden/protocol"],
       {
-        "index.ts": 'import type { x } from "@warden/protocol";\nconst m = await import("@warden/consensus/internal");\n',
+        "index.ts": 'import type { x } from "@warden/protocol";\nconst m = await import("@warden/consensus/node");\n',
       },
       ["protocol", "consensus"],
     );
     expect(checkPackages(arrows, set)).toEqual([
-      'packages/server/src/index.ts:2: dynamic imports "@warden/consensus/internal": @warden/consensus is not declared in packages/server/package.json',
+      'packages/server/src/index.ts:2: dynamic imports "@warden/consensus/node": @warden/consensus is not declared in packages/server/package.json',
     ]);
+  });
+
+  it("lets only a package marked 'internals' import an /internal entry point", () => {
+    const set = clean();
+    set[2] = pkg("server", ["@warden/protocol", "@warden/consensus"], {
+      "index.ts": 'import { x } from "@warden/protocol";\nimport { formatMessage } from "@warden/consensus/internal";\n',
+    });
+    expect(checkPackages(arrows, set)).toEqual([
+      'packages/server/src/index.ts:2: imports "@warden/consensus/internal": only tests and @warden/testing may import an /internal entry point',
+    ]);
+    const withInternals: Arrows = {
+      packages: { ...arrows.packages, server: { may: ["protocol", "consensus"], builtins: "allowed", internals: true } },
+    };
+    expect(checkPackages(withInternals, set)).toEqual([]);
   });
 
   it("catches a declared dependency that no source imports", () => {

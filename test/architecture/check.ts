@@ -12,6 +12,8 @@ export interface PackageRule {
   may: string[];
   /** Whether its sources may import Node's built-in modules. */
   builtins: "allowed" | "forbidden";
+  /** Whether it may import other packages' `/internal` entry points (test-only internals). */
+  internals?: boolean;
 }
 
 export interface Arrows {
@@ -151,6 +153,8 @@ function checkPackage(pkg: PackageFacts, rule: PackageRule): string[] {
         if (site.kind !== "resolve") codeImported.add(target);
         if (!allowed.has(target))
           problems.push(`${where}: arrow ${pkg.name} -> ${target.slice(SCOPE.length)} is not allowed by packages/arrows.json`);
+        if (specifier.endsWith("/internal") && !rule.internals)
+          problems.push(`${where}: only tests and @warden/testing may import an /internal entry point`);
       }
       if (!declared.has(target)) problems.push(`${where}: ${target} is not declared in packages/${pkg.name}/package.json`);
     }
