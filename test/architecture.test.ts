@@ -69,6 +69,7 @@ describe("the arrows checker", () => {
     expect(checkPackages(arrows, set)).toEqual([
       'packages/client/src/index.ts:2: imports "@warden/server": arrow client -> server is not allowed by packages/arrows.json',
       "packages/client/package.json: dependency @warden/server: arrow client -> server is not allowed by packages/arrows.json",
+      "packages/client/tsconfig.json: depends on @warden/consensus through its imports but has no reference to ../consensus",
     ]);
   });
 
