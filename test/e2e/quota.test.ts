@@ -28,7 +28,7 @@ describe("quotas on a standalone server", () => {
     await c.create("/app/one");
     const refused = await c.create("/app/two").catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(QuotaExceededError);
-    expect(refused).toMatchObject({ code: "QUOTA_EXCEEDED", zkCode: -125 });
+    expect(refused).toMatchObject({ code: "WARDEN_ERR_QUOTA_EXCEEDED", zkCode: -125 });
     await expect(c.setData("/blob", "12345")).rejects.toBeInstanceOf(QuotaExceededError);
     await c.setData("/blob", "12");
     expect(await c.exists("/app/two")).toBeNull();

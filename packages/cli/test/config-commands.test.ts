@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDynamicConfig } from "@warden/protocol";
+import { parseDynamicConfig } from "@warden/client";
 import { freePort, loadConfig, startServer, type WardenServer } from "@warden/server";
 import { Shell } from "../src/shell/shell.js";
 import { parseCommand } from "../src/shell/command.js";

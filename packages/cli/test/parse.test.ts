@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Perms } from "@warden/protocol";
+import { Perms } from "@warden/client";
 import { tokenize, UsageError, WORDS_MAX } from "../src/shell/tokenize.js";
 import { findCommand, parseCommand, intFlag } from "../src/shell/command.js";
 import { parseAcl, formatAclEntry, ACL_ENTRIES_MAX } from "../src/shell/acl.js";
@@ -15,7 +15,7 @@ import {
   NoNodeError,
   NotEmptyError,
   OperationTimeoutError,
-} from "@warden/protocol";
+} from "@warden/client";
 
 const parse = (line: string) => {
   const words = tokenize(line);

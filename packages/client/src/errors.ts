@@ -5,6 +5,9 @@ export class ClientClosedError extends ConnectionLossError {
   constructor() {
     super("the client is closed");
     Object.defineProperty(this, "name", { value: "ClientClosedError" });
+    // Still a ConnectionLossError (zkCode CONNECTION_LOSS) for instanceof, with its own code:
+    // retrying on a closed client is pointless, unlike on a lost connection.
+    Object.defineProperty(this, "code", { value: "WARDEN_ERR_CLIENT_CLOSED", enumerable: true });
   }
 }
 
@@ -38,6 +41,11 @@ export function failedOpIndex(results: readonly MultiResult[]): number {
 /** A persistent watch stream whose reader fell behind by more than its buffer: it ended. */
 export class WatchOverflowError extends WardenError {
   constructor(eventsBufferedMax: number, path: string) {
-    super(ErrorCode.API_ERROR, `more than ${eventsBufferedMax} unread watch events for ${path}; the stream ended`, path);
+    super({
+      code: "WARDEN_ERR_WATCH_OVERFLOW",
+      zkCode: ErrorCode.API_ERROR,
+      message: `more than ${eventsBufferedMax} unread watch events for ${path}; the stream ended`,
+      path,
+    });
   }
 }

@@ -26,3 +26,4 @@ export { WatchStream } from "./watch-stream.js";
 export { NO_ZXID, type WatchedEvent, type WatchListener } from "./watches.js";
 export { setQuota, listQuota, deleteQuota, QuotaPathError, QUOTA_NODES_VISITED_MAX, type QuotaKind } from "./quota.js";
 export type { ConfigResult, ReconfigSpec } from "./reconfig.js";
+export * from "./shared.js";

@@ -16,6 +16,7 @@ import {
   quotaStatPath,
   type NodeData,
   type StatsTrack,
+  WardenError,
 } from "@warden/protocol";
 import type { Client } from "./client.js";
 
@@ -23,11 +24,9 @@ import type { Client } from "./client.js";
 export type QuotaKind = "count" | "bytes" | "countHardLimit" | "byteHardLimit";
 
 /** A quota that cannot be set there (zkCli's IllegalArgumentException, printed as it is). */
-export class QuotaPathError extends Error {
-  readonly code = "WARDEN_ERR_QUOTA_PATH";
+export class QuotaPathError extends WardenError {
   constructor(message: string) {
-    super(message);
-    this.name = "QuotaPathError";
+    super({ code: "WARDEN_ERR_QUOTA_PATH", message });
   }
 }
 

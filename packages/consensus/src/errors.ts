@@ -1,10 +1,10 @@
 import { ErrorCode, WardenError } from "@warden/protocol";
 
-/** A configuration the ensemble cannot run with; `reason` is a stable code for programs. */
+/** A configuration the ensemble cannot run with; `code` (and `reason`, the same) is a stable code for programs. */
 export class ConsensusConfigError extends WardenError {
   readonly reason: string;
   constructor(reason: string, message: string) {
-    super(ErrorCode.BAD_ARGUMENTS, message);
+    super({ code: reason, zkCode: ErrorCode.BAD_ARGUMENTS, message });
     this.reason = reason;
   }
 }
@@ -12,7 +12,11 @@ export class ConsensusConfigError extends WardenError {
 /** A broken invariant inside the consensus core: a bug, never an expected condition. */
 export class ConsensusInvariantError extends WardenError {
   constructor(message: string) {
-    super(ErrorCode.RUNTIME_INCONSISTENCY, `consensus invariant violated: ${message}`);
+    super({
+      code: "WARDEN_ERR_CONSENSUS_INVARIANT",
+      zkCode: ErrorCode.RUNTIME_INCONSISTENCY,
+      message: `consensus invariant violated: ${message}`,
+    });
   }
 }
 
@@ -32,7 +36,11 @@ export function assert(condition: boolean, message: string): asserts condition {
 export class PeerMessageRefusedError extends WardenError {
   readonly peer: number;
   constructor(peer: number, message: string) {
-    super(ErrorCode.RUNTIME_INCONSISTENCY, `refused a message from peer ${peer}: ${message}`);
+    super({
+      code: "WARDEN_ERR_PEER_MESSAGE_REFUSED",
+      zkCode: ErrorCode.RUNTIME_INCONSISTENCY,
+      message: `refused a message from peer ${peer}: ${message}`,
+    });
     this.peer = peer;
   }
 }

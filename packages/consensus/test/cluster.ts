@@ -1,7 +1,8 @@
 // A synchronous in-memory host for transcript tests: each command drives the cores and
 // prints what they asked for. Persisting and delivering happen only when a command says so.
 import type { Entry, HardState, Membership, Message, Ready, Snapshot } from "../src/index.js";
-import { formatEntries, formatMembership, formatMessage, Replica, shortZxid } from "../src/index.js";
+import { Replica } from "../src/index.js";
+import { formatEntries, formatMembership, formatMessage, shortZxid } from "../src/internal.js";
 
 interface Storage {
   hardState: HardState;

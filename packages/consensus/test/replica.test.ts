@@ -18,7 +18,8 @@ describe("configuration is refused at start with a clear, typed error", () => {
     const e = configError(() => new Replica({ id: 1, voters: [1, 2] }));
     expect(e.reason).toBe("WARDEN_ERR_CONFIG_EVEN_VOTERS");
     expect(e.message).toMatch(/must be odd/);
-    expect(e.code).toBe("BAD_ARGUMENTS");
+    expect(e.code).toBe("WARDEN_ERR_CONFIG_EVEN_VOTERS");
+    expect(e.zkCode).toBe(-8); // BAD_ARGUMENTS
   });
   it("duplicate ids, a voter that is also an observer, an id outside the ensemble", () => {
     expect(configError(() => new Replica({ id: 1, voters: [1, 1, 2] })).reason).toBe("WARDEN_ERR_CONFIG_DUPLICATE_ID");

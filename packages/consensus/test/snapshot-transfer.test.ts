@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Message, SnapshotChunk } from "../src/index.js";
-import { messageBytesBound, messageBytesMax, resolveConfig } from "../src/index.js";
+import { messageBytesMax, resolveConfig } from "../src/index.js";
+import { messageBytesBound } from "../src/internal.js";
 import { concat, stateBytes, TestNet } from "./net.js";
 
 const CHUNK_BYTES = 64;

@@ -1,20 +1,50 @@
-import { ErrorCode, errorCodeName } from "./codes.js";
+import { ErrorCode, errorCodeName, isErrorCode } from "./codes.js";
+
+/** The stable code of a ZooKeeper error code: "WARDEN_ERR_" and ZooKeeper's name, e.g. -101 -> "WARDEN_ERR_NO_NODE". */
+export function wardenCodeOf(zkCode: number): string {
+  return isErrorCode(zkCode) ? `WARDEN_ERR_${errorCodeName(zkCode)}` : "WARDEN_ERR_UNKNOWN";
+}
+
+/** A Warden error that is not (only) a ZooKeeper error code: its own stable code, and ZooKeeper's when one applies. */
+export interface WardenErrorInit {
+  /** "WARDEN_ERR_" and upper-case words: stable, for programs. */
+  code: string;
+  message: string;
+  /** ZooKeeper's numeric code for the failure, when one applies (a codec's refusal is MARSHALLING_ERROR). */
+  zkCode?: number;
+  path?: string;
+  cause?: unknown;
+}
 
 /**
- * Every error Warden reports: a stable string `code` for programs, ZooKeeper's numeric
- * `zkCode`, the `path` it concerns (when there is one), and a `message` for people.
+ * The base of every error Warden's packages throw: `code`, a stable "WARDEN_ERR_*" string for
+ * programs; `zkCode`, ZooKeeper's numeric code where one applies (NoNodeError: -101, code
+ * "WARDEN_ERR_NO_NODE"; undefined for errors ZooKeeper has no code for, such as a recipe's
+ * timeout); the `path` it concerns, when there is one; and a `message` for people.
+ *
+ * `new WardenError(zkCode, message?, path?)` makes a ZooKeeper error (code derived from
+ * zkCode); `new WardenError({ code, message, zkCode?, path?, cause? })` any other.
  */
 export class WardenError extends Error {
-  readonly zkCode: number;
   readonly code: string;
+  readonly zkCode: number | undefined;
   readonly path: string | undefined;
 
-  constructor(zkCode: number, message?: string, path?: string) {
-    const name = errorCodeName(zkCode);
-    super(message ?? (path === undefined ? name : `${name}: ${path}`));
-    this.zkCode = zkCode;
-    this.code = name;
-    this.path = path;
+  constructor(zkCode: number, message?: string, path?: string);
+  constructor(init: WardenErrorInit);
+  constructor(init: number | WardenErrorInit, message?: string, path?: string) {
+    if (typeof init === "number") {
+      const name = errorCodeName(init);
+      super(message ?? (path === undefined ? name : `${name}: ${path}`));
+      this.code = wardenCodeOf(init);
+      this.zkCode = init;
+      this.path = path;
+    } else {
+      super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+      this.code = init.code;
+      this.zkCode = init.zkCode;
+      this.path = init.path;
+    }
     this.name = new.target.name;
   }
 }
@@ -110,11 +140,12 @@ export function errorFromCode(zkCode: number, path?: string, message?: string): 
   return C ? new C(message, path) : new WardenError(zkCode, message, path);
 }
 
-/** A codec's refusal: MARSHALLING_ERROR, with a stable `reason` (e.g. "WARDEN_ERR_FRAME_TOO_LARGE") for programs. */
+/** A codec's refusal: zkCode MARSHALLING_ERROR, `code` (and `reason`) what was wrong, e.g. "WARDEN_ERR_FRAME_TOO_LARGE". */
 export abstract class CodecError extends WardenError {
+  /** The same as `code` (the name it had first; kept for the programs that use it). */
   readonly reason: string;
   constructor(reason: string, message: string) {
-    super(ErrorCode.MARSHALLING_ERROR, message);
+    super({ code: reason, message, zkCode: ErrorCode.MARSHALLING_ERROR });
     this.reason = reason;
   }
 }

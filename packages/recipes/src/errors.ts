@@ -1,13 +1,13 @@
 // Typed errors of the recipes: a stable `code` for programs, a `message` for people.
 // Errors of the service itself (NoNodeError, SessionExpiredError, ...) come through as
-// @warden/protocol's classes.
+// the client's classes (re-exported from @warden/protocol).
 
-export class RecipeError extends Error {
-  readonly code: string;
+import { WardenError } from "@warden/client";
+
+/** The base of the recipes' own errors: a WardenError with no ZooKeeper code (`zkCode` undefined). */
+export class RecipeError extends WardenError {
   constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-    this.name = new.target.name;
+    super({ code, message });
   }
 }
 

@@ -16,9 +16,6 @@ export { startJoiningServer, recordServer, stopLocalServer, waitForMode, ensembl
 export { commandJson, COMMAND_NAMES, VERSION_LINE } from "./admin/commands.js";
 export { commandText } from "./admin/command-text.js";
 export { MetricsRegistry } from "./admin/metrics.js";
-// The replicated core (for the deterministic simulation in @warden/testing, which drives it).
-export { WardenNode, type NodeHooks, type ServerMessage } from "./core/node.js";
-export { encodeRecord, decodeRecord } from "./core/record.js";
-export type { LocalSession, Reply } from "./core/local-session.js";
+// The replicated core, which the simulation in @warden/testing drives: @warden/server/internal.
 export { stopServerProcess, FATAL_EXIT_CODE, type FatalKind } from "./fatal.js";
 export { startPurgeTask, REAL_CLOCK, type PurgeClock, type PurgeTask } from "./purge-task.js";

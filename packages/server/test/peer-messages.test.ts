@@ -5,7 +5,8 @@ import type { ServerMessage } from "../src/core/node.js";
 import { peerLimits, TOUCH_SESSIONS_MAX } from "../src/peer/limits.js";
 import { ServerBatcher } from "../src/peer/server-batches.js";
 import { validateServerMessage } from "../src/peer/server-messages.js";
-import { MEMBERS_MAX, messageBytesBound, messageBytesMax, type Message } from "@warden/consensus";
+import { MEMBERS_MAX, messageBytesMax, type Message } from "@warden/consensus";
+import { messageBytesBound } from "@warden/consensus/internal";
 
 const limits = peerLimits(1024 * 1024);
 const forward: ServerMessage = {

@@ -48,18 +48,17 @@ export interface StorageErrorDetails {
   cause?: unknown;
 }
 
-/** Every error the storage package throws. `code` is ZooKeeper's name (SYSTEM_ERROR etc.); `reason` is ours. */
+/** Every error the storage package throws. `code` (and `reason`, the same) says what failed; `zkCode` is ZooKeeper's class of it (SYSTEM_ERROR etc.). */
 export class StorageError extends WardenError {
   readonly reason: StorageErrorReason;
   readonly file: string | undefined;
   readonly zxid: bigint | undefined;
 
   constructor(reason: StorageErrorReason, message: string, details: StorageErrorDetails = {}) {
-    super(zkCodeFor(reason), `${reason}: ${message}`);
+    super({ code: reason, zkCode: zkCodeFor(reason), message: `${reason}: ${message}`, cause: details.cause });
     this.reason = reason;
     this.file = details.file;
     this.zxid = details.zxid;
-    if (details.cause !== undefined) (this as { cause?: unknown }).cause = details.cause;
   }
 }
 

@@ -269,6 +269,6 @@ function forgetUpTo(sessions: Map<bigint, bigint>, zxid: bigint): void {
 }
 
 function errorCode(e: unknown): number {
-  if (e instanceof WardenError) return e.zkCode;
+  if (e instanceof WardenError) return e.zkCode ?? ErrorCode.SYSTEM_ERROR;
   throw e;
 }

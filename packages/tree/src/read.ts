@@ -108,7 +108,7 @@ function multiRead(tree: DataTree, r: MultiReadRequest, ctx: ReadContext): Respo
       if (op.watch) tree.watches.addChildWatch(ctx.sessionId, op.path);
       return { type: "getChildren", children };
     } catch (e) {
-      if (e instanceof WardenError && !(e instanceof EncodeError)) return { type: "error", err: e.zkCode };
+      if (e instanceof WardenError && !(e instanceof EncodeError)) return { type: "error", err: e.zkCode ?? ErrorCode.SYSTEM_ERROR };
       throw e;
     }
   });

@@ -247,7 +247,7 @@ describe("reads", () => {
     });
     const anon = { sessionId: 1n, identities: [] };
     expect(() => h.tree.read({ type: "getData", path: "/s", watch: false }, anon)).toThrow(
-      expect.objectContaining({ code: "NO_AUTH", path: "/s" }),
+      expect.objectContaining({ code: "WARDEN_ERR_NO_AUTH", path: "/s" }),
     );
     expect(() => h.tree.read({ type: "getData", path: "/zz", watch: false }, anon)).toThrow(NoNodeError);
     expect(

@@ -132,7 +132,7 @@ describe("ACLs", () => {
       { scheme: "x", id: "y" },
       { scheme: "world", id: "me" },
     ]) {
-      expect(() => fixupACL("/p", [], [{ perms: 1, id }])).toThrow(expect.objectContaining({ code: "INVALID_ACL", path: "/p" }));
+      expect(() => fixupACL("/p", [], [{ perms: 1, id }])).toThrow(expect.objectContaining({ code: "WARDEN_ERR_INVALID_ACL", path: "/p" }));
     }
   });
 
@@ -143,7 +143,7 @@ describe("ACLs", () => {
     expect(fixupACL("/p", [], [{ perms: 1, id: { scheme: "x509", id: "1.2.840.113549.1.9.1=#16056140622e63+CN=x" } }])).toHaveLength(1);
     for (const bad of ["client", "CN=a,nope", "=x"]) {
       expect(() => fixupACL("/p", [], [{ perms: 1, id: { scheme: "x509", id: bad } }]), bad).toThrow(
-        expect.objectContaining({ code: "INVALID_ACL" }),
+        expect.objectContaining({ code: "WARDEN_ERR_INVALID_ACL" }),
       );
     }
     expect(checkACL(acl, Perms.READ, [{ scheme: "x509", id: dn }])).toBe(true);

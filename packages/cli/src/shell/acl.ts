@@ -1,7 +1,7 @@
 // ACLs as zkCli writes and prints them: `scheme:id:perms`, comma separated
 // (`world:anyone:cdrwa`, `digest:user:hash:cdr`, `ip:10.0.0.0/8:r`, `auth::cdrwa`), and
 // printed one entry per two lines: `'world,'anyone` then `: cdrwa`.
-import { parsePerms, permsToString, type ACL } from "@warden/protocol";
+import { parsePerms, permsToString, type ACL } from "@warden/client";
 import { UsageError } from "./tokenize.js";
 
 /** Entries in one ACL argument at most (ZooKeeper bounds the record by jute.maxbuffer only). */

@@ -1,6 +1,7 @@
 // A shell command's description (name, flags, arguments, usage) and parsing one line's
 // words against it, with commons-cli's habits as zkCli uses them: flags anywhere, boolean
 // flags bundled (`-es`), a valued flag as `-v 3` or `-v3`, and `--` ending the flags.
+import { WardenError } from "@warden/client";
 import type { ShellContext } from "./context.js";
 import { UsageError } from "./tokenize.js";
 
@@ -96,9 +97,8 @@ export function intFlag(spec: CommandSpec, command: ParsedCommand, letter: strin
 }
 
 /** A failure already reported to the user (a redone command's): counted, not printed again. */
-export class ReportedError extends Error {
+export class ReportedError extends WardenError {
   constructor() {
-    super("already reported");
-    this.name = "ReportedError";
+    super({ code: "WARDEN_ERR_ALREADY_REPORTED", message: "already reported" });
   }
 }

@@ -1,7 +1,7 @@
 // Tab completion for the interactive shell: command names for the first word, and znode
 // paths for a word starting with "/" (the server is asked for the children of the part typed).
 import type { Client } from "@warden/client";
-import { baseName, joinPath, parentPath } from "@warden/protocol";
+import { baseName, joinPath, parentPath } from "@warden/client";
 
 /** How long completion waits for the server before offering nothing. */
 export const COMPLETION_TIMEOUT_MS = 2000;

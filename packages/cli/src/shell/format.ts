@@ -1,7 +1,7 @@
 // How the shell prints things, in zkCli's formats: Stat fields (`cZxid = 0x...`), child
 // lists (`[a, b]`), watch events (`WatchedEvent state:SyncConnected type:NodeCreated path:/a`)
 // and the messages of its common errors.
-import { ErrorCode, EventType, KeeperState, WardenError, formatZxid, type Stat } from "@warden/protocol";
+import { ErrorCode, EventType, KeeperState, WardenError, formatZxid, type Stat } from "@warden/client";
 import type { WatchedEvent } from "@warden/client";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -59,7 +59,7 @@ const ZKCLI_MESSAGES: Partial<Record<number, string>> = {
 /** The message zkCli prints for a failed command; `path` is the command's own path. */
 export function errorMessage(error: unknown, path: string | undefined): string {
   if (error instanceof WardenError) {
-    const prefix = ZKCLI_MESSAGES[error.zkCode];
+    const prefix = error.zkCode === undefined ? undefined : ZKCLI_MESSAGES[error.zkCode];
     const where = error.path ?? path;
     if (prefix !== undefined && where !== undefined) return prefix + where;
     if (error.zkCode === ErrorCode.NO_WATCHER && where !== undefined) return `No watcher of that kind on ${where}`;

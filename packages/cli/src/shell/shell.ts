@@ -2,7 +2,7 @@
 // the numbered history, and prints through the given sinks. The REPL, `-c` and piped input
 // are thin layers over `execute`; a program or a test can drive it the same way.
 import { createClient, type Client, type ClientOptions, type SessionEvent } from "@warden/client";
-import { EventType, KeeperState } from "@warden/protocol";
+import { EventType, KeeperState } from "@warden/client";
 import { COMMANDS } from "./commands/index.js";
 import { ReportedError, findCommand, parseCommand, type CommandSpec } from "./command.js";
 import type { HistoryEntry, ShellContext } from "./context.js";

@@ -2,10 +2,11 @@
 // double quotes keep a word together (`set /a "hello world"`). Inside double quotes and
 // outside quotes a backslash escapes the next character; inside single quotes nothing is special.
 
-export class UsageError extends Error {
+import { WardenError } from "@warden/client";
+
+export class UsageError extends WardenError {
   constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
+    super({ code: "WARDEN_ERR_USAGE", message });
   }
 }
 

@@ -1,7 +1,7 @@
 // Walking a subtree breadth first, as ZooKeeper's ZKUtil.listSubTreeBFS does, for `ls -R`,
 // `deleteall` and `setAcl -R`. Nodes that vanish during the walk are skipped.
 import type { Client } from "@warden/client";
-import { NoNodeError, joinPath } from "@warden/protocol";
+import { NoNodeError, joinPath } from "@warden/client";
 import { UsageError } from "./tokenize.js";
 
 /** Nodes one walk visits at most; a larger subtree is refused, not half-handled. */

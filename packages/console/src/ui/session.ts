@@ -1,7 +1,6 @@
 // The console's one client session and the state every view shares: the connect string, the
 // digest credentials (in memory only, for the tab's life), and how errors are shown.
-import { createClient, type Client } from "@warden/client";
-import { NoAuthError } from "@warden/protocol";
+import { createClient, errorCodeName, NoAuthError, WardenError, type Client } from "@warden/client";
 
 export interface ConsoleConfig {
   /** The native connect string the console uses (host:port,...; ws:// or wss:// may lead). */
@@ -46,11 +45,11 @@ export function openSession(config: ConsoleConfig): Client {
   return createClient(config.connect, { sessionTimeoutMs: 15_000 });
 }
 
-/** An error for people: the error's code name when it has one ("NoAuth"), and its message. */
+/** An error for people: ZooKeeper's name of its code when it has one ("NO_AUTH"), else its own code, and its message. */
 export function errorText(e: unknown): string {
-  if (e && typeof e === "object" && "code" in e && typeof (e as { code: unknown }).code === "string") {
-    const err = e as { code: string; message: string };
-    return err.message.startsWith(err.code) ? err.message : `${err.code}: ${err.message}`;
+  if (e instanceof WardenError) {
+    const name = e.zkCode === undefined ? e.code : errorCodeName(e.zkCode);
+    return e.message.startsWith(name) ? e.message : `${name}: ${e.message}`;
   }
   return e instanceof Error ? e.message : String(e);
 }

@@ -1,6 +1,7 @@
 // The refusal of a well-formed request that ZooKeeper answers with an error code, and the
 // readers of fields whose null (length -1) ZooKeeper answers that way.
 import { ErrorCode } from "../codes.js";
+import { WardenError } from "../errors.js";
 import type { JuteReader } from "./reader.js";
 
 /** Why a well-formed request is refused; the reply carries `err`. */
@@ -18,9 +19,9 @@ export const isRefusal = (x: unknown): x is Refusal => typeof x === "object" && 
  * of dropping the connection: thrown by the field readers below, turned into a Refusal by
  * decodeRequest (the rest of the record is not read; its reply carries no body).
  */
-export class NullFieldRefusal extends Error {
+export class NullFieldRefusal extends WardenError {
   constructor(readonly refusal: Refusal) {
-    super(refusal.message);
+    super({ code: "WARDEN_ERR_NULL_FIELD", zkCode: refusal.err, message: refusal.message });
   }
 }
 

@@ -24,7 +24,8 @@ export function expectCodecError<E extends CodecError>(fn: () => unknown, type: 
   expect(thrown).toBeInstanceOf(type);
   const error = thrown as E;
   expect(error.reason).toBe(reason);
-  expect(error.code).toBe("MARSHALLING_ERROR");
+  expect(error.code).toBe(reason);
+  expect(error.zkCode).toBe(-5); // MARSHALLING_ERROR
   return error;
 }
 

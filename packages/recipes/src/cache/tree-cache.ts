@@ -6,7 +6,7 @@
 // resume). The whole subtree is read again, and differences reported, when that is not
 // enough: a new session, an EventsLost event (the server's history did not reach back), or
 // a read lost with its connection.
-import { AddWatchMode, ConnectionLossError, EventType, SessionExpiredError, WatcherType, type NodeData, type Stat } from "@warden/protocol";
+import { AddWatchMode, ConnectionLossError, EventType, SessionExpiredError, WatcherType, type NodeData, type Stat } from "@warden/client";
 import type { Client, SessionEvent, WatchedEvent } from "@warden/client";
 import { RecipeError } from "../errors.js";
 import { AsyncQueue } from "../util/async-queue.js";

@@ -1,6 +1,6 @@
 // The reads a tree cache issues, as values: each is started when its event arrives and
 // applied later in arrival order, so replies never overtake events.
-import { NoNodeError, type NodeData, type Stat } from "@warden/protocol";
+import { NoNodeError, type NodeData, type Stat } from "@warden/client";
 import type { Client } from "@warden/client";
 import { joinPath } from "../util/paths.js";
 

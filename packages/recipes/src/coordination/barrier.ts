@@ -1,6 +1,6 @@
 // A barrier (ZooKeeper's barrier recipe, Curator's DistributedBarrier): while the node
 // exists, wait() blocks; remove() lets everyone through.
-import { NoNodeError, NodeExistsError } from "@warden/protocol";
+import { NoNodeError, NodeExistsError } from "@warden/client";
 import type { Client } from "@warden/client";
 import { checkBasePath, ensurePath, parentOf } from "../util/paths.js";
 import { deadlineOf, waitForChange } from "../util/wait.js";

@@ -1,7 +1,7 @@
 // A distributed counter (Curator's DistributedAtomicLong, optimistic mode): the value is
 // decimal text in one node, changed by compare-and-set on the node's version and retried
 // on BadVersionError up to attemptsMax times.
-import { BadVersionError, NodeExistsError, NoNodeError } from "@warden/protocol";
+import { BadVersionError, NodeExistsError, NoNodeError } from "@warden/client";
 import type { Client } from "@warden/client";
 import { BadRecipeDataError, ContentionError } from "../errors.js";
 import { checkBasePath, ensurePath, parentOf } from "../util/paths.js";

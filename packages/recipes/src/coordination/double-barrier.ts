@@ -3,7 +3,7 @@
 // Entering: each participant creates an ephemeral node and watches the "ready" node, which
 // the participant that completes the count creates. Leaving (no herd): the lowest node
 // waits on the highest; every other participant deletes its node and waits on the lowest.
-import { CreateMode, NodeExistsError, NoNodeError } from "@warden/protocol";
+import { CreateMode, NodeExistsError, NoNodeError } from "@warden/client";
 import type { Client } from "@warden/client";
 import { AcquireTimeoutError, RecipeError } from "../errors.js";
 import { createProtected } from "../util/protected-create.js";

@@ -2,7 +2,7 @@
 // node under `${path}/items` (protected: a lost reply never duplicates an item). Consumers
 // take in turn through a mutex at `${path}/lock`, so only the consumer at the head of that
 // line watches the items (no herd of consumers on every put) and items go out in order.
-import { BadVersionError, ConnectionLossError, CreateMode, NoNodeError } from "@warden/protocol";
+import { BadVersionError, ConnectionLossError, CreateMode, NoNodeError } from "@warden/client";
 import type { Client, Data } from "@warden/client";
 import { AcquireTimeoutError } from "../errors.js";
 import { createProtected } from "../util/protected-create.js";

@@ -7,7 +7,7 @@
 //   still ours and first.
 // - "session" policy: only the session's loss ends leadership.
 // On expiry the node is gone; the latch joins again with the new session.
-import { ConnectionLossError, CreateMode, NoNodeError, SessionExpiredError } from "@warden/protocol";
+import { ConnectionLossError, CreateMode, NoNodeError, SessionExpiredError } from "@warden/client";
 import type { Client, SessionEvent } from "@warden/client";
 import { AcquireTimeoutError, RecipeClosedError, RecipeError } from "../errors.js";
 import { Emitter } from "../util/emitter.js";

@@ -2,7 +2,7 @@
 // Curator's LockInternals): create a protected EPHEMERAL_SEQUENTIAL node, list the queue,
 // and either hold or watch exactly one node ahead (no herd). Which node to watch is the
 // caller's rule: the predecessor for a mutex, the last writer ahead for a reader.
-import { ConnectionLossError, CreateMode, NoNodeError, OperationTimeoutError } from "@warden/protocol";
+import { ConnectionLossError, CreateMode, NoNodeError, OperationTimeoutError } from "@warden/client";
 import type { Client } from "@warden/client";
 import { AcquireTimeoutError } from "../errors.js";
 import { createProtected, markerOf } from "../util/protected-create.js";

@@ -3,7 +3,7 @@
 // `${path}/locks` (queued on its predecessor), creates its lease node, and waits (still
 // holding the mutex) until at most `leasesMax` leases exist; then it lets the mutex go. So
 // only one contender at a time watches the leases (no herd), and the others wait in line.
-import { CreateMode } from "@warden/protocol";
+import { CreateMode } from "@warden/client";
 import type { Client } from "@warden/client";
 import { AcquireTimeoutError, RecipeError } from "../errors.js";
 import { Emitter } from "../util/emitter.js";

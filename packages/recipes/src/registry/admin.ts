@@ -1,5 +1,5 @@
 // Plain functions over the registry for programs and the `warden registry` commands.
-import { NoNodeError } from "@warden/protocol";
+import { NoNodeError } from "@warden/client";
 import type { Client } from "@warden/client";
 import { checkBasePath, joinPath } from "../util/paths.js";
 import { ServiceDiscovery, type ServiceChange } from "./discovery.js";

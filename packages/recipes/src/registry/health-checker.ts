@@ -3,7 +3,7 @@
 // and writes the result into the instance's node (compare-and-set, only on a change), so
 // that discovery leaves failing instances out. Run it in one process (or several: they
 // write the same results), e.g. under a LeaderLatch.
-import { BadVersionError, NoNodeError } from "@warden/protocol";
+import { BadVersionError, NoNodeError } from "@warden/client";
 import type { Client } from "@warden/client";
 import { TreeCache, type CachedNode, type TreeCacheEvent } from "../cache/tree-cache.js";
 import { Emitter } from "../util/emitter.js";

@@ -1,6 +1,6 @@
 // What a registered service instance is, as stored in its znode (JSON), and the rules for
 // names, paths and health.
-import { BadArgumentsError } from "@warden/protocol";
+import { BadArgumentsError } from "@warden/client";
 import { BadRecipeDataError } from "../errors.js";
 import { checkBasePath, joinPath } from "../util/paths.js";
 

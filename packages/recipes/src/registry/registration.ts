@@ -2,7 +2,7 @@
 // goes when the process dies, deleted by deregister() on a clean shutdown, and created
 // again by itself when the session expired and the client made a new one (Curator's
 // ServiceDiscovery does the same on RECONNECTED).
-import { BadVersionError, ConnectionLossError, CreateMode, NoNodeError, NodeExistsError } from "@warden/protocol";
+import { BadVersionError, ConnectionLossError, CreateMode, NoNodeError, NodeExistsError } from "@warden/client";
 import type { Client, SessionEvent } from "@warden/client";
 import { ContentionError, RecipeClosedError } from "../errors.js";
 import { Emitter } from "../util/emitter.js";

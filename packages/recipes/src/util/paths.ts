@@ -1,5 +1,5 @@
 // Path helpers shared by the recipes: joining, parents, sequence numbers.
-import { NodeExistsError, CreateMode } from "@warden/protocol";
+import { NodeExistsError, CreateMode } from "@warden/client";
 import type { Client } from "@warden/client";
 
 export function joinPath(parent: string, child: string): string {

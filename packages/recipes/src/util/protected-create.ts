@@ -1,7 +1,7 @@
 // Curator's "protected" create of a sequential node: the name carries a random marker, so
 // when the reply is lost (ConnectionLossError) the node can be found again instead of
 // being created twice, or left behind as an orphan that blocks every other contender.
-import { ConnectionLossError, type CreateMode } from "@warden/protocol";
+import { ConnectionLossError, type CreateMode } from "@warden/client";
 import type { Client, Data } from "@warden/client";
 import { joinPath } from "./paths.js";
 

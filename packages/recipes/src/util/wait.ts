@@ -1,7 +1,7 @@
 // Waiting for a node to change (deleted, most often: the predecessor of a lock node), with
 // a deadline and an AbortSignal. The one-shot watch is removed when the wait ends early, so
 // waits that time out leave no watch behind.
-import { WatcherType } from "@warden/protocol";
+import { WatcherType } from "@warden/client";
 import type { Client, WatchListener } from "@warden/client";
 
 export type WaitOutcome = "changed" | "timeout";

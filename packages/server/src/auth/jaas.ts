@@ -10,11 +10,11 @@
 // sufficient, optional) and options name=value (a value a word or a "quoted string", or
 // 'quoted', with backslash escapes), ending with ";". Bounded: the file's size, sections, modules, options.
 
-export class JaasError extends Error {
-  readonly code = "WARDEN_ERR_JAAS";
+import { WardenError } from "@warden/protocol";
+
+export class JaasError extends WardenError {
   constructor(message: string) {
-    super(message);
-    this.name = "JaasError";
+    super({ code: "WARDEN_ERR_JAAS", message });
   }
 }
 

@@ -4,11 +4,11 @@
 // name. A directive given twice is refused (the RFC allows none of the ones we read twice).
 
 /** Why a token is not a directive list; the connection's SASL exchange fails with it. */
-export class SaslError extends Error {
-  readonly code = "WARDEN_ERR_SASL";
+import { WardenError } from "@warden/protocol";
+
+export class SaslError extends WardenError {
   constructor(message: string) {
-    super(message);
-    this.name = "SaslError";
+    super({ code: "WARDEN_ERR_SASL", message });
   }
 }
 

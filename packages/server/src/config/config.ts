@@ -1,5 +1,5 @@
 import { readFileSync, existsSync } from "node:fs";
-import { parseVersionHex } from "@warden/protocol";
+import { parseVersionHex, WardenError } from "@warden/protocol";
 import { join, resolve, dirname } from "node:path";
 import { SERVER_LINE, lookupKey, type KeySpec } from "./keys.js";
 import { securitySettings, type SecuritySettings } from "./security.js";
@@ -9,11 +9,9 @@ import { adminTlsSettings, type AdminTlsSettings } from "./admin-tls.js";
 import { checkMembership, ownClientAddress, readDynamicConfigFile, serverSpecOf } from "./dynamic.js";
 
 /** A configuration problem: names the file and line (or the flag) and what is wrong. */
-export class ConfigError extends Error {
-  readonly code = "WARDEN_ERR_CONFIG";
+export class ConfigError extends WardenError {
   constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
+    super({ code: "WARDEN_ERR_CONFIG", message });
   }
 }
 

@@ -349,7 +349,7 @@ export class ClientHandler implements ConnectionHandler {
       // A reply that would pass the client's frame limit was never built: refuse it.
       if (e instanceof EncodeError)
         return { xid, zxid: node.lastZxid, err: ErrorCode.MARSHALLING_ERROR, response: undefined, refused: e.message };
-      if (e instanceof WardenError) return { xid, zxid: node.lastZxid, err: e.zkCode, response: undefined };
+      if (e instanceof WardenError) return { xid, zxid: node.lastZxid, err: e.zkCode ?? ErrorCode.SYSTEM_ERROR, response: undefined };
       throw e;
     }
   }

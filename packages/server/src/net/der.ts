@@ -1,9 +1,12 @@
 // A small DER reader: what PKCS12 trust stores and certificate subjects need. Every length is
 // checked against the bytes it is read from; a bad input throws DerError.
 
-export class DerError extends Error {
-  readonly code: string = "WARDEN_ERR_DER";
-  override readonly name: string = "DerError";
+import { WardenError } from "@warden/protocol";
+
+export class DerError extends WardenError {
+  constructor(message: string, code = "WARDEN_ERR_DER") {
+    super({ code, message });
+  }
 }
 
 export interface Der {

@@ -8,8 +8,9 @@ import { createDecipheriv, createHash, createHmac, pbkdf2Sync, timingSafeEqual }
 import { DerError, children, expect, integer, octets, oid, seq, type Der } from "./der.js";
 
 export class Pkcs12Error extends DerError {
-  override readonly code: string = "WARDEN_ERR_PKCS12";
-  override readonly name: string = "Pkcs12Error";
+  constructor(message: string) {
+    super(message, "WARDEN_ERR_PKCS12");
+  }
 }
 
 const OID = {

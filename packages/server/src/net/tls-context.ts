@@ -2,6 +2,7 @@
 // files (PEM or PKCS12), checked by building a secure context, and reloaded when the files
 // change (ZooKeeper's FileChangeWatcher, client.certReload). A reload that fails keeps the
 // context in use and logs why; servers that registered get the new one with setSecureContext.
+import { WardenError } from "@warden/protocol";
 import { readFileSync, watch, type FSWatcher } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import { basename, dirname } from "node:path";
@@ -14,9 +15,10 @@ const RELOAD_QUIET_MS = 200;
 /** Bytes read from a store file at most. */
 const STORE_BYTES_MAX = 1024 * 1024;
 
-export class TlsStoreError extends Error {
-  readonly code = "WARDEN_ERR_TLS_STORE";
-  override readonly name = "TlsStoreError";
+export class TlsStoreError extends WardenError {
+  constructor(message: string) {
+    super({ code: "WARDEN_ERR_TLS_STORE", message });
+  }
 }
 
 function readStore(spec: StoreSpec, what: string): Buffer {

@@ -9,16 +9,15 @@
 // the peer traffic is TLS's job (sslQuorum). A MAC reads the payload where it lies (the parts of
 // a frame are written corked, never concatenated) while an AEAD writes a ciphertext copy of it,
 // and an HMAC key needs no nonce discipline.
+import { WardenError } from "@warden/protocol";
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /** Bytes of the tag at the end of every protected frame (128 bits of HMAC-SHA256). */
 export const MAC_TAG_BYTES = 16;
 
-export class PeerMacError extends Error {
-  readonly code = "WARDEN_ERR_PEER_BAD_MAC";
+export class PeerMacError extends WardenError {
   constructor(message: string) {
-    super(message);
-    this.name = "PeerMacError";
+    super({ code: "WARDEN_ERR_PEER_BAD_MAC", message });
   }
 }
 

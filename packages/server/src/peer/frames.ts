@@ -3,13 +3,11 @@
 // is buffered; a frame inside one chunk is handed on as a view, a frame that spans
 // chunks is copied once.
 
-export class PeerFrameError extends Error {
-  constructor(
-    readonly code: "WARDEN_ERR_PEER_FRAME_TOO_LARGE",
-    message: string,
-  ) {
-    super(message);
-    this.name = "PeerFrameError";
+import { WardenError } from "@warden/protocol";
+
+export class PeerFrameError extends WardenError {
+  constructor(code: "WARDEN_ERR_PEER_FRAME_TOO_LARGE", message: string) {
+    super({ code, message });
   }
 }
 

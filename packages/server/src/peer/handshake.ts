@@ -15,6 +15,7 @@
 // input is length-prefixed, so no two different transcripts have the same bytes.
 // Without a secret the same frames flow with empty proofs and no MAC: peers are admitted by
 // their address (transport.ts), as ZooKeeper admits them without quorum authentication.
+import { WardenError } from "@warden/protocol";
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** The version in a hello; a peer speaking another one is refused (all servers upgrade together). */
@@ -26,11 +27,9 @@ const PROOF_BYTES = 32;
 /** Bytes of each derived key. */
 const KEY_BYTES = 32;
 
-export class PeerHandshakeError extends Error {
-  readonly code = "WARDEN_ERR_PEER_HANDSHAKE";
+export class PeerHandshakeError extends WardenError {
   constructor(message: string) {
-    super(message);
-    this.name = "PeerHandshakeError";
+    super({ code: "WARDEN_ERR_PEER_HANDSHAKE", message });
   }
 }
 

@@ -1,18 +1,18 @@
 // The checks that run all along: the process is alive, its RSS high-water mark stays under
 // the stated bound, its open descriptors too. A background sampler records peaks; check()
 // throws the first violation as a CheckFailure.
+import { WardenError } from "@warden/protocol";
 import { processFigures, type ProcessFigures, type ServerUnderTest } from "./server.js";
 import { mib } from "./units.js";
 
 export type CheckName = "alive" | "rss" | "fds" | "jute-probe" | "native-probe" | "fixture" | "fuzzer";
 
-export class CheckFailure extends Error {
+export class CheckFailure extends WardenError {
   constructor(
     readonly check: CheckName,
     message: string,
   ) {
-    super(message);
-    this.name = "CheckFailure";
+    super({ code: "WARDEN_ERR_FUZZ_CHECK_FAILED", message });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Message } from "@warden/consensus";
-import type { ServerMessage } from "@warden/server";
+import type { ServerMessage } from "@warden/server/internal";
 import type { WriteRecord } from "./clients.js";
 import type { CampaignAttempt } from "./failover.js";
 import type { SimNode } from "./node.js";

@@ -1,15 +1,14 @@
 import type { Entry } from "@warden/consensus";
 import type { Zxid } from "@warden/protocol";
-import { formatZxid } from "@warden/protocol";
+import { WardenError, formatZxid } from "@warden/protocol";
 
 /** A broken rule found by a checker; `rule` names it. */
-export class SimViolation extends Error {
+export class SimViolation extends WardenError {
   constructor(
     readonly rule: string,
     detail: string,
   ) {
-    super(`${rule}: ${detail}`);
-    this.name = "SimViolation";
+    super({ code: "WARDEN_ERR_SIM_VIOLATION", message: `${rule}: ${detail}` });
   }
 }
 

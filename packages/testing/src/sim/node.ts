@@ -1,4 +1,5 @@
-import type { Entry, Membership, Message, PlantedBugs, Ready, Snapshot, Status, TransferStats } from "@warden/consensus";
+import type { Entry, Membership, Message, Ready, Snapshot, Status, TransferStats } from "@warden/consensus";
+import type { PlantedBugs } from "@warden/consensus/internal";
 import { Replica } from "@warden/consensus";
 import type { Zxid } from "@warden/protocol";
 import type { WriteRecord } from "./clients.js";

@@ -1,4 +1,4 @@
-import type { PlantedBugs } from "@warden/consensus";
+import type { PlantedBugs } from "@warden/consensus/internal";
 import { Prng } from "./prng.js";
 
 /** Host-side bugs the simulation must catch (the core is correct, the host misuses it). */

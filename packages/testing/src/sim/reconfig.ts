@@ -4,7 +4,7 @@
 // must be durable on a quorum of the configuration in force at it, and a configuration entry on
 // a quorum of the one before it too (so no two disjoint majorities can ever both commit).
 import type { Entry, Membership } from "@warden/consensus";
-import { formatMembership } from "@warden/consensus";
+import { formatMembership } from "@warden/consensus/internal";
 import type { Zxid } from "@warden/protocol";
 import { formatZxid } from "@warden/protocol";
 import { SimViolation } from "./history.js";

@@ -1,5 +1,6 @@
 import type { Entry, Message, Status } from "@warden/consensus";
-import { formatMessage, messageBytesBound, messageBytesMax } from "@warden/consensus";
+import { messageBytesMax } from "@warden/consensus";
+import { formatMessage, messageBytesBound } from "@warden/consensus/internal";
 import type { Zxid } from "@warden/protocol";
 import { formatZxid } from "@warden/protocol";
 import type { WriteRecord } from "./clients.js";
@@ -16,7 +17,7 @@ import { SimNode } from "./node.js";
 import type { SimOptions } from "./options.js";
 import { Prng } from "./prng.js";
 import { EventQueue } from "./queue.js";
-import type { ServerMessage } from "@warden/server";
+import type { ServerMessage } from "@warden/server/internal";
 import { TreeMachine, type TreeEnv } from "./tree-machine.js";
 import { TreeModel } from "./tree-model.js";
 import { REGISTER_PREFIX, TreeWorkload } from "./tree-clients.js";

@@ -5,7 +5,7 @@
 // the registers. Every request is registered with the model (tree-model.ts) under its
 // "sessionId:cxid", which is also its unique value in the client history (clients.ts).
 import { CreateMode, ErrorCode, OPEN_ACL_UNSAFE, formatZxid, type Zxid } from "@warden/protocol";
-import type { LocalSession, Reply } from "@warden/server";
+import type { LocalSession, Reply } from "@warden/server/internal";
 import type { ClientHistory, WriteRecord } from "./clients.js";
 import { SimViolation } from "./history.js";
 import type { SimNode } from "./node.js";

@@ -5,7 +5,7 @@
 // leader's snapshot to installSnapshot (asynchronous: loadSnapshot), and the server-to-server
 // messages (forwarded writes, their failures, session touches) travel the simulated network.
 import type { Entry, Snapshot, Status } from "@warden/consensus";
-import { WardenNode, type NodeHooks, type ServerMessage } from "@warden/server";
+import { WardenNode, type NodeHooks, type ServerMessage } from "@warden/server/internal";
 import { formatZxid } from "@warden/protocol";
 import { DataTree, loadSnapshot, treeDigest } from "@warden/tree";
 import { SimViolation } from "./history.js";

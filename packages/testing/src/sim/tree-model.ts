@@ -9,7 +9,7 @@
 // the replay of the committed log" is a fresh DataTree fed the committed txns.
 import type { Entry } from "@warden/consensus";
 import { CreateMode, ErrorCode, isEphemeral, isSequential, parentPath, type WriteOp } from "@warden/protocol";
-import { decodeRecord } from "@warden/server";
+import { decodeRecord } from "@warden/server/internal";
 import { DataTree, treeDigest, type Txn, type TxnOp, type WriteRequest } from "@warden/tree";
 import { SimViolation, valueAtOrBefore, type HistorySpec } from "./history.js";
 

@@ -11,7 +11,7 @@ import {
   formatDynamicConfig,
   parseDynamicConfig,
   parseVersionHex,
-} from "@warden/protocol";
+} from "@warden/client";
 import type { ReconfigSpec } from "@warden/client";
 import { usage, type CommandSpec, type ParsedCommand } from "../command.js";
 import { formatStat } from "../format.js";
@@ -85,7 +85,7 @@ const reconfig: CommandSpec = {
     const request = reconfigSpecOf(this, command);
     const client = await ctx.client();
     const { text, stat } = await client.reconfig(request).catch((e: unknown) => {
-      throw e instanceof WardenError ? new UsageError(reconfigFailure(e.zkCode)) : e;
+      throw e instanceof WardenError ? new UsageError(reconfigFailure(e.zkCode ?? ErrorCode.SYSTEM_ERROR)) : e;
     });
     ctx.out(`Committed new configuration:\n${text}\n`);
     if (command.flags.has("s")) ctx.out(formatStat(stat));

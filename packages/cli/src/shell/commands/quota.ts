@@ -1,6 +1,6 @@
 // The quota commands, with zkCli's flags and messages: setquota, listquota, delquota. The work
 // is the client's (setQuota, listQuota, deleteQuota); the servers keep the stats.
-import { NoNodeError, formatStatsTrackEntries, quotaLimitPath, QUOTA_ROOT } from "@warden/protocol";
+import { NoNodeError, formatStatsTrackEntries, quotaLimitPath, QUOTA_ROOT } from "@warden/client";
 import { deleteQuota, listQuota, setQuota, type QuotaKind } from "@warden/client";
 import { usage, type CommandSpec } from "../command.js";
 import type { ShellContext } from "../context.js";

@@ -1,5 +1,5 @@
 // The reading commands: ls, get, stat, getAcl, getEphemerals, getAllChildrenNumber.
-import { NoNodeError } from "@warden/protocol";
+import { NoNodeError } from "@warden/client";
 import type { CommandSpec } from "../command.js";
 import { formatAclEntry } from "../acl.js";
 import { formatList, formatStat } from "../format.js";

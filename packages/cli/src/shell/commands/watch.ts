@@ -1,5 +1,5 @@
 // The watch commands: addWatch, removewatches, printwatches.
-import { AddWatchMode, WatcherType } from "@warden/protocol";
+import { AddWatchMode, WatcherType } from "@warden/client";
 import { usage, type CommandSpec } from "../command.js";
 
 const MODES: Record<string, AddWatchMode> = {

@@ -1,5 +1,5 @@
 // The writing commands: create, set, delete, deleteall, setAcl.
-import { CreateMode, NoNodeError, OPEN_ACL_UNSAFE, TTL_MS_MAX } from "@warden/protocol";
+import { CreateMode, NoNodeError, OPEN_ACL_UNSAFE, TTL_MS_MAX } from "@warden/client";
 import type { Client } from "@warden/client";
 import { intFlag, usage, type CommandSpec, type ParsedCommand } from "../command.js";
 import { parseAcl } from "../acl.js";
