@@ -30,6 +30,8 @@ import { Transaction, multiReadResults, type MultiReadOutcome, type ReadSpec } f
 import type { Transport } from "./transport.js";
 import { EVENTS_BUFFERED_MAX_DEFAULT, WatchStream } from "./watch-stream.js";
 import { NO_ZXID, WatchRegistry, type WatchKind, type WatchListener, type WatchedEvent } from "./watches.js";
+import { serverWatcherTypes, setWatchesRequests } from "./watch-replay.js";
+import { stateAfter, untilConnected, type ClientState } from "./connected.js";
 
 export interface WatchOptions extends CallOptions {
   /** A one-shot watch: called once with the next change, then removed. */
@@ -43,16 +45,12 @@ export interface RemoveWatchesOptions extends CallOptions {
   /** Remove only on the client, even without a server (ZooKeeper's `local`). */
   local?: boolean;
 }
-/** connectedReadOnly: on a read-only server (canBeReadOnly); reads work, writes fail with NotReadOnlyError. */
-export type ClientState = "connecting" | "connected" | "connectedReadOnly" | "disconnected" | "closed";
+export type { ClientState } from "./connected.js";
 
 /** Watch registrations one client holds at most. */
 export const WATCH_REGISTRATIONS_MAX = 100_000;
-/** addAuth credentials one client holds (each is replayed on every reconnect). */
 const AUTHS_MAX = 32;
 const CONFIG_PATH = "/zookeeper/config";
-/** Path characters re-registered per setWatches request after a reconnect. */
-const SET_WATCHES_CHARS_MAX = 128 * 1024;
 
 export class Client {
   readonly chroot: string | undefined;
@@ -142,26 +140,7 @@ export class Client {
    * connection counts (only a canBeReadOnly client gets one) unless `readWrite` is true.
    */
   connected(options: { timeoutMs?: number; readWrite?: boolean } = {}): Promise<void> {
-    const enough = (s: ClientState | SessionEvent) =>
-      s === "connected" || s === "reconnected" || (s === "connectedReadOnly" && options.readWrite !== true);
-    if (enough(this.#state)) return Promise.resolve();
-    if (this.#state === "closed") return Promise.reject(errorFromCode(ErrorCode.CONNECTION_LOSS, undefined, "the client is closed"));
-    return new Promise((resolve, reject) => {
-      const timer =
-        options.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => done(errorFromCode(ErrorCode.OPERATION_TIMEOUT, undefined, "not connected in time")), options.timeoutMs);
-      const off = this.on("state", (s) => {
-        if (enough(s)) done();
-        else if (s === "closed") done(errorFromCode(ErrorCode.CONNECTION_LOSS, undefined, "the client is closed"));
-      });
-      const done = (error?: Error) => {
-        off();
-        if (timer !== undefined) clearTimeout(timer);
-        if (error) reject(error);
-        else resolve();
-      };
-    });
+    return untilConnected(this.#state, (listener) => this.on("state", listener), options);
   }
 
   async create(path: string, data?: Data, options: CreateOptions & CallOptions = {}): Promise<string> {
@@ -395,10 +374,7 @@ export class Client {
   }
 
   #onStateChange(event: SessionEvent): void {
-    if (event === "connected" || event === "reconnected") this.#state = "connected";
-    else if (event === "connectedReadOnly") this.#state = "connectedReadOnly";
-    else if (event === "disconnected" || event === "expired") this.#state = this.#state === "closed" ? "closed" : "disconnected";
-    else if (event === "closed") this.#state = "closed";
+    this.#state = stateAfter(this.#state, event);
     this.#listeners.get(event)?.emit(event);
     this.#listeners.get("state")?.emit(event);
   }
@@ -415,51 +391,12 @@ export class Client {
     return requests;
   }
 
-  /**
-   * setWatches requests for every watch, persistent and recursive ones first. Only the first
-   * request resumes (the server replays what its persistent and recursive watches missed):
-   * the replays of two requests could each fire a listener whose watches they share (a
-   * recursive watch and one below it) for the same change. Persistent watches that do not
-   * fit in it (past SET_WATCHES_CHARS_MAX of paths) are told EventsLost here instead.
-   */
+  /** setWatches requests for every watch (watch-replay.ts); persistent ones that cannot resume are told EventsLost. */
   #setWatches(resumeAfterZxid: bigint): Request[] {
-    const lists = {
-      persistentWatches: "persistent",
-      persistentRecursiveWatches: "persistentRecursive",
-      dataWatches: "data",
-      existWatches: "exist",
-      childWatches: "child",
-    } as const;
-    const requests: Request[] = [];
-    const empty = () => ({
-      type: "setWatches" as const,
-      relativeZxid: this.lastZxidSeen,
-      dataWatches: [] as string[],
-      existWatches: [] as string[],
-      childWatches: [] as string[],
-      persistentWatches: [] as string[],
-      persistentRecursiveWatches: [] as string[],
-    });
-    let current: Extract<Request, { type: "setWatches" }> = { ...empty(), resumeAfterZxid };
-    let chars = 0;
-    let count = 0;
-    const unresumed: string[] = [];
-    for (const [field, kind] of Object.entries(lists) as [keyof typeof lists, WatchKind][]) {
-      for (const path of this.#watches.paths(kind)) {
-        const serverPath = this.#build.path(path);
-        if (chars + serverPath.length > SET_WATCHES_CHARS_MAX || count >= this.#codec.limits.listItemsMax) {
-          requests.push(current);
-          current = empty();
-          chars = count = 0;
-        }
-        if (requests.length > 0 && (kind === "persistent" || kind === "persistentRecursive")) unresumed.push(path);
-        current[field].push(serverPath);
-        chars += serverPath.length;
-        count++;
-      }
-    }
-    requests.push(current);
-    for (const path of new Set(unresumed)) this.#onLocalEventsLost(path);
+    const serverPath = (path: string) => this.#build.path(path);
+    const listItemsMax = this.#codec.limits.listItemsMax;
+    const { requests, unresumed } = setWatchesRequests(this.#watches, serverPath, listItemsMax, this.lastZxidSeen, resumeAfterZxid);
+    for (const path of unresumed) this.#onLocalEventsLost(path);
     return requests;
   }
 
@@ -468,17 +405,6 @@ export class Client {
     const watched: WatchedEvent = { type: EventType.EventsLost, state: KeeperState.SyncConnected, path, zxid: NO_ZXID };
     for (const listener of this.#watches.materialize(EventType.EventsLost, path)) callSafely(listener, watched);
   }
-}
-
-function serverWatcherTypes(emptied: readonly WatchKind[]): WatcherType[] {
-  const types = new Set<WatcherType>();
-  for (const kind of emptied) {
-    if (kind === "data" || kind === "exist") types.add(WatcherType.Data);
-    else if (kind === "child") types.add(WatcherType.Children);
-    else if (kind === "persistent") types.add(WatcherType.Persistent);
-    else types.add(WatcherType.PersistentRecursive);
-  }
-  return [...types];
 }
 
 function unexpected(r: Response): never {

@@ -3,13 +3,12 @@
 // connection by its silence, and report the session lost when no server has been heard
 // for the whole negotiated timeout. Requests wait in a bounded queue while disconnected;
 // requests in flight when a connection drops fail with ConnectionLossError (reads may opt
-// in to a retry). All timing is the negotiated timeout's, as in ZooKeeper.
+// in to a retry). All timing is the negotiated timeout's, as in ZooKeeper. The queue and the
+// requests in flight are session-calls.ts's; the named timers session-timers.ts's.
 import {
   CloseReason,
-  ConnectionLossError,
   SESSION_PASSWORD_BYTES,
   SessionExpiredError,
-  ThrottledError,
   errorFromCode,
   type ConnectedFrame,
   type ConnectRequest,
@@ -21,7 +20,7 @@ import {
   type WardenError,
   type WatchEvent,
 } from "@warden/protocol";
-import { makeCall, type Call, type CallOptions, type ReplyHook } from "./calls.js";
+import type { CallOptions, ReplyHook } from "./calls.js";
 import { Connection } from "./connection.js";
 import { serverUrl } from "./connect-string.js";
 import { ClientClosedError } from "./errors.js";
@@ -30,6 +29,8 @@ import type { ResolvedOptions } from "./options.js";
 import { ReadWriteSearch } from "./rw-search.js";
 import type { ServerRotation } from "./servers.js";
 import type { Transport } from "./transport.js";
+import { SessionCalls } from "./session-calls.js";
+import { SessionTimers } from "./session-timers.js";
 
 /** connectedReadOnly: a session on a read-only server (canBeReadOnly), ZooKeeper's ConnectedReadOnly. */
 export type SessionEvent = "connected" | "connectedReadOnly" | "disconnected" | "reconnected" | "expired" | "authFailed" | "closed";
@@ -51,9 +52,6 @@ export interface SubmitSpec {
   onReply?: ReplyHook;
 }
 
-/** The largest xid; the next request wraps to 1. */
-const XID_MAX = 0x7fffffff;
-/** How long close() waits for the server's closeSession reply at most. */
 const CLOSE_WAIT_MS_MAX = 2000;
 
 export class Session {
@@ -66,10 +64,9 @@ export class Session {
   #everConnected = false;
   #conn: Connection | null = null;
   #connected = false;
-  #xid = 0;
-  readonly #inflight = new Map<number, Call>();
-  #queue: Call[] = [];
-  #timers = new Map<"attempt" | "tick" | "deadline" | "reconnect", unknown>();
+  /** The queued and in-flight requests (session-calls.ts). */
+  readonly #calls: SessionCalls;
+  readonly #timers: SessionTimers;
   #lastHeardMs: number;
   readonly #events = new EventCursor();
   /** The connection is to a read-only server. */
@@ -90,6 +87,8 @@ export class Session {
     private readonly hooks: SessionHooks,
   ) {
     this.#lastHeardMs = options.clock.now();
+    this.#calls = new SessionCalls(options);
+    this.#timers = new SessionTimers(options.clock);
   }
 
   get isConnected(): boolean {
@@ -113,24 +112,8 @@ export class Session {
 
   submit(request: Request, spec: SubmitSpec = {}): Promise<Response> {
     if (this.#closed) return Promise.reject(new ClientClosedError());
-    const options = { timeoutMs: this.options.requestTimeoutMs, ...spec.options };
-    const read = options.retryRead ?? this.options.retryReads;
-    const [call, promise] = makeCall({
-      request,
-      path: spec.path,
-      attempts: read ? this.options.readAttemptsMax : 1,
-      options,
-      ...(spec.onReply ? { onReply: spec.onReply } : {}),
-      onGiveUp: (c) => (this.#queue = this.#queue.filter((q) => q !== c)),
-      clock: this.options.clock,
-    });
-    if (call.settled) return promise;
-    if (this.#queue.length >= this.options.queuedRequestsMax) {
-      call.reject(new ThrottledError(`more than ${this.options.queuedRequestsMax} requests queued`, spec.path));
-      return promise;
-    }
-    this.#queue.push(call);
-    this.#flush();
+    const { promise, queued } = this.#calls.submit(request, spec);
+    if (queued) this.#flush();
     return promise;
   }
 
@@ -155,32 +138,13 @@ export class Session {
     if (this.#closed) return;
     this.#closed = true;
     this.#search?.stop();
-    for (const timer of this.#timers.values()) this.options.clock.clearTimeout(timer);
-    this.#timers.clear();
+    this.#timers.clearAll();
     this.#conn?.close("client closed");
     this.#conn = null;
     this.#connected = false;
-    this.#failAll(() => new ClientClosedError());
+    this.#calls.failAll(() => new ClientClosedError());
     this.hooks.onSessionLost();
     this.hooks.onStateChange("closed");
-  }
-
-  #setTimer(name: "attempt" | "tick" | "deadline" | "reconnect", ms: number, fn: () => void, repeat = false): void {
-    this.#clearTimer(name);
-    const clock = this.options.clock;
-    // A repeating timer schedules its next run before this one, so that fn may clear it.
-    const run = repeat
-      ? () => {
-          this.#timers.set(name, clock.setTimeout(run, ms));
-          fn();
-        }
-      : fn;
-    this.#timers.set(name, clock.setTimeout(run, ms));
-  }
-  #clearTimer(name: "attempt" | "tick" | "deadline" | "reconnect"): void {
-    const t = this.#timers.get(name);
-    if (t !== undefined) this.options.clock.clearTimeout(t);
-    this.#timers.delete(name);
   }
 
   #attemptTimeoutMs(): number {
@@ -203,7 +167,7 @@ export class Session {
       () => this.options.clock.now(),
     );
     this.#conn = conn;
-    this.#setTimer("attempt", timeoutMs, () => conn.close(`no session from ${url} within ${timeoutMs} ms`));
+    this.#timers.set("attempt", timeoutMs, () => conn.close(`no session from ${url} within ${timeoutMs} ms`));
   }
 
   #timeoutMs(): number {
@@ -250,8 +214,8 @@ export class Session {
     if (this.#closed || this.#closing || old === null || !this.#connected) return conn.close("no longer wanted");
     this.#conn = conn;
     this.#connected = false;
-    this.#clearTimer("tick");
-    this.#failInflight();
+    this.#timers.clear("tick");
+    this.#calls.failInflight();
     old.close("moving to a read-write server");
     this.hooks.onStateChange("disconnected");
     this.#lastHeardMs = conn.lastHeardMs;
@@ -296,10 +260,10 @@ export class Session {
     this.negotiatedTimeoutMs = r.timeoutMs;
     this.#connected = true;
     this.rotation.succeeded();
-    this.#clearTimer("attempt");
-    this.#clearTimer("deadline");
+    this.#timers.clear("attempt");
+    this.#timers.clear("deadline");
     const readTimeoutMs = (r.timeoutMs * 2) / 3;
-    this.#setTimer("tick", Math.max(5, readTimeoutMs / 6), () => this.#tick(conn, readTimeoutMs), true);
+    this.#timers.set("tick", Math.max(5, readTimeoutMs / 6), () => this.#tick(conn, readTimeoutMs), true);
     for (const request of this.hooks.replay(reattached, this.#events.resume())) void this.#sendInternal(request).catch(() => undefined);
     this.#flush();
     // After a read-only connection the first read-write one is "reconnected": the session goes on
@@ -321,13 +285,9 @@ export class Session {
   }
 
   #onReply(conn: Connection, frame: ReplyFrame): void {
-    const first = this.#inflight.entries().next();
-    if (first.done || first.value[0] !== frame.xid) return conn.close(`reply xid ${frame.xid} out of order`);
-    const call = first.value[1];
-    if (frame.err === 0 && frame.response!.type !== call.request.type) {
-      return conn.close(`reply of type ${frame.response!.type} to ${call.request.type}`);
-    }
-    this.#inflight.delete(frame.xid);
+    const taken = this.#calls.take(frame);
+    if ("problem" in taken) return conn.close(taken.problem);
+    const { call } = taken;
     if (frame.zxid > this.lastZxidSeen) this.lastZxidSeen = frame.zxid;
     this.#events.onReply(frame.zxid);
     call.onReply?.(frame.err, frame.response);
@@ -347,23 +307,23 @@ export class Session {
   #onConnectionClosed(conn: Connection): void {
     if (conn !== this.#conn) return;
     this.#conn = null;
-    this.#clearTimer("attempt");
-    this.#clearTimer("tick");
+    this.#timers.clear("attempt");
+    this.#timers.clear("tick");
     this.#search?.stop();
     if (this.#closed) return;
     const wasConnected = this.#connected;
     this.#connected = false;
-    this.#failInflight();
+    this.#calls.failInflight();
     if (this.#closing) return;
     if (wasConnected) {
       this.hooks.onStateChange("disconnected");
     }
     if (this.sessionId !== 0n && !this.#timers.has("deadline")) {
       const remainingMs = Math.max(0, this.#lastHeardMs + this.negotiatedTimeoutMs - this.options.clock.now());
-      this.#setTimer("deadline", remainingMs, () => this.#onDeadline());
+      this.#timers.set("deadline", remainingMs, () => this.#onDeadline());
     }
     const delayMs = wasConnected ? 0 : this.rotation.failed();
-    this.#setTimer("reconnect", delayMs, () => this.#connectNext());
+    this.#timers.set("reconnect", delayMs, () => this.#connectNext());
   }
 
   /** Drops the current connection so the session goes on at the server the rotation gives next (updateServerList's move). */
@@ -374,7 +334,7 @@ export class Session {
 
   /** No server for the whole session timeout: the session is as good as expired (Curator's LOST). */
   #onDeadline(): void {
-    this.#timers.delete("deadline");
+    this.#timers.ran("deadline");
     if (this.#connected || this.sessionId === 0n) return;
     this.#loseSession(new SessionExpiredError(`no server heard for ${this.negotiatedTimeoutMs} ms`));
     if (this.#conn !== null && !this.#closed) this.#conn.close("session lost");
@@ -386,63 +346,18 @@ export class Session {
     this.#sessionFromReadOnly = false;
     this.password = new Uint8Array(SESSION_PASSWORD_BYTES);
     this.negotiatedTimeoutMs = 0;
-    this.#clearTimer("deadline");
-    this.#failAll(() => error);
+    this.#timers.clear("deadline");
+    this.#calls.failAll(() => error);
     this.hooks.onSessionLost();
     this.hooks.onStateChange("expired");
     if (!this.options.reconnectAfterExpiry) this.#shutDown();
   }
 
-  /** In-flight calls fail with ConnectionLoss, except reads with attempts left, which go back to the queue. */
-  #failInflight(): void {
-    const retry: Call[] = [];
-    for (const call of this.#inflight.values()) {
-      if (call.settled) continue;
-      call.attemptsLeft--;
-      if (call.attemptsLeft > 0) retry.push(call);
-      else call.reject(new ConnectionLossError(`connection lost during ${call.request.type}`, call.path));
-    }
-    this.#inflight.clear();
-    this.#queue = [...retry, ...this.#queue];
-  }
-
-  #failAll(error: () => Error): void {
-    for (const call of [...this.#inflight.values(), ...this.#queue]) call.reject(error());
-    this.#inflight.clear();
-    this.#queue = [];
-  }
-
   #flush(): void {
-    const conn = this.#conn;
-    if (!this.#connected || conn === null) return;
-    while (this.#queue.length > 0 && this.#inflight.size < this.options.inflightRequestsMax) {
-      const call = this.#queue.shift()!;
-      if (!call.settled) this.#send(conn, call);
-    }
+    this.#calls.flush(this.#connected ? this.#conn : null);
   }
 
   #sendInternal(request: Request): Promise<Response> {
-    const [call, promise] = makeCall({
-      request,
-      path: undefined,
-      attempts: 1,
-      internal: true,
-      options: {},
-      onGiveUp: () => undefined,
-      clock: this.options.clock,
-    });
-    if (this.#conn === null || !this.#connected) call.reject(new ConnectionLossError());
-    else this.#send(this.#conn, call);
-    return promise;
-  }
-
-  #send(conn: Connection, call: Call): void {
-    this.#xid = this.#xid >= XID_MAX ? 1 : this.#xid + 1;
-    try {
-      conn.send({ kind: "request", xid: this.#xid, request: call.request });
-    } catch (e) {
-      return call.reject(e); // EncodeError: too large for a frame; nothing was sent
-    }
-    this.#inflight.set(this.#xid, call);
+    return this.#calls.sendInternal(this.#connected ? this.#conn : null, request);
   }
 }

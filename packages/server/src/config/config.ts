@@ -1,12 +1,15 @@
-import { readFileSync, existsSync } from "node:fs";
-import { parseVersionHex, WardenError } from "@warden/protocol";
-import { join, resolve, dirname } from "node:path";
-import { SERVER_LINE, lookupKey, type KeySpec } from "./keys.js";
+import { resolve } from "node:path";
+import { WardenError } from "@warden/protocol";
 import { securitySettings, type SecuritySettings } from "./security.js";
 import { authConfig, type AuthConfig } from "./auth-config.js";
 import { tlsSettings, type TlsSettings } from "./tls-settings.js";
 import { adminTlsSettings, type AdminTlsSettings } from "./admin-tls.js";
-import { checkMembership, ownClientAddress, readDynamicConfigFile, serverSpecOf } from "./dynamic.js";
+import { checkMembership, readDynamicConfigFile } from "./dynamic.js";
+import { canonicalKeys } from "./parse.js";
+
+// Parsing the text (parse.ts) and loading a server's configuration (load.ts) live apart.
+export { parseProperties, parseServerLine } from "./parse.js";
+export { loadConfig } from "./load.js";
 
 /** A configuration problem: names the file and line (or the flag) and what is wrong. */
 export class ConfigError extends WardenError {
@@ -57,14 +60,14 @@ export interface ServerConfig extends SecuritySettings, AuthConfig, AdminTlsSett
   quorumTls: QuorumTlsSettings | undefined;
   adminPort: number;
   adminAddress: string | undefined;
-  sessionTimeoutMsMin: number;
-  sessionTimeoutMsMax: number;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
   /** Connections per client address; 0 = unlimited. */
-  connectionsPerAddressMax: number;
+  maxClientCnxns: number;
   /** Client connections in all; 0 = unlimited. */
-  connectionsMax: number;
+  maxCnxns: number;
   /** Paths one session may watch. */
-  watchesPerSessionMax: number;
+  maxWatchesPerSession: number;
   /** Queued output of one client connection: pause reading above the soft bound, close above the max. */
   clientOutputBytesSoft: number;
   clientOutputBytesMax: number;
@@ -133,107 +136,9 @@ export interface ServerConfig extends SecuritySettings, AuthConfig, AdminTlsSett
 /** Keys as given: the value, where it was given, and (after aliases are resolved) the spelling used. */
 export type RawConfig = Map<string, { value: string; where: string; key?: string }>;
 
-/** Parses Java-properties-style text (`key=value`, `key: value`, `key value`, # and ! comments). */
-export function parseProperties(text: string, source: string): RawConfig {
-  const out: RawConfig = new Map();
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!.trim();
-    const lineNo = i + 1;
-    while (line.endsWith("\\") && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!.trim();
-    if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
-    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
-    if (!m) throw new ConfigError(`${source}:${lineNo}: expected key=value, got "${line}"`);
-    out.set(m[1]!, { value: m[2]!.trim(), where: `${source}:${lineNo}` });
-  }
-  return out;
-}
-
-function checkValue(key: string, spec: KeySpec, value: string, where: string): void {
-  if (spec.kind === "int") {
-    if (!/^-?\d+$/.test(value)) throw new ConfigError(`${where}: ${key} must be an integer, got "${value}"`);
-    const n = Number(value);
-    if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-      throw new ConfigError(`${where}: ${key}=${value} is out of range [${spec.min}, ${spec.max}]`);
-    }
-  } else if (spec.kind === "bool") {
-    if (!/^(true|false|yes|no)$/i.test(value)) throw new ConfigError(`${where}: ${key} must be true or false, got "${value}"`);
-  } else if (value === "" && spec.kind !== "list") {
-    throw new ConfigError(`${where}: ${key} needs a value`);
-  }
-}
-
-/** Parses `host:peerPort:electionPort[:participant|observer][;clientAddress:clientPort]`. */
-export function parseServerLine(id: number, value: string, where: string): PeerSpec {
-  const [quorumPart] = value.split(";");
-  const parts = quorumPart!.trim().split(":");
-  let host: string;
-  let rest: string[];
-  if (parts[0]!.startsWith("[")) {
-    const end = quorumPart!.indexOf("]");
-    host = quorumPart!.slice(1, end);
-    rest = quorumPart!.slice(end + 2).split(":");
-  } else {
-    host = parts[0]!;
-    rest = parts.slice(1);
-  }
-  const port = (s: string | undefined, what: string) => {
-    const n = Number(s);
-    if (!s || !/^\d+$/.test(s) || n < 1 || n > 65535) throw new ConfigError(`${where}: server.${id} has a bad ${what} "${s ?? ""}"`);
-    return n;
-  };
-  if (!host) throw new ConfigError(`${where}: server.${id} needs a host`);
-  const peerPort = port(rest[0], "peer port");
-  const electionPort = port(rest[1], "election port");
-  const type = rest[2]?.trim();
-  if (type !== undefined && type !== "participant" && type !== "observer") {
-    throw new ConfigError(`${where}: server.${id} type must be participant or observer, got "${type}"`);
-  }
-  // ZooKeeper's own rules beyond these (distinct ports, the client part): QuorumServer's.
-  const spec = serverSpecOf(id, value, where);
-  return { id, host, peerPort, electionPort, observer: type === "observer", ...(spec.client ? { client: spec.client } : {}) };
-}
-
 const int = (raw: RawConfig, key: string, dflt: number) => (raw.has(key) ? Number(raw.get(key)!.value) : dflt);
 const bool = (raw: RawConfig, key: string, dflt: boolean) => (raw.has(key) ? /^(true|yes)$/i.test(raw.get(key)!.value) : dflt);
 const str = (raw: RawConfig, key: string) => raw.get(key)?.value;
-
-/**
- * Checks every key and value, and returns the keys under their canonical names (an alias or a
- * zookeeper.<key> spelling becomes the key), the server.N lines, and the ignored keys by reason.
- */
-function canonicalKeys(raw: RawConfig): { keys: RawConfig; servers: PeerSpec[]; ignored: string[]; version: bigint | undefined } {
-  const servers: PeerSpec[] = [];
-  let version: bigint | undefined;
-  const keys: RawConfig = new Map();
-  const ignoredByReason = new Map<string, string[]>();
-  for (const [key, entry] of raw) {
-    const { value, where } = entry;
-    const sm = SERVER_LINE.exec(key);
-    if (sm) {
-      if (raw.has("dynamicConfigFile")) throw new ConfigError(`${where}: parameter: ${key} must be in a separate dynamic config file`);
-      servers.push(parseServerLine(Number(sm[1]), value, where));
-      continue;
-    }
-    if (key === "version") {
-      // Read with the server.N lines, as ZooKeeper's QuorumMaj does in zoo.cfg.
-      version = parseVersionHex(value);
-      if (version === undefined) throw new ConfigError(`${where}: version must be hexadecimal, got "${value}"`);
-      continue;
-    }
-    if (/^group\.|^weight\./.test(key)) throw new ConfigError(`${where}: ${key}: hierarchical quorums are not supported`);
-    const found = lookupKey(key);
-    if (!found) throw new ConfigError(`${where}: unknown key "${key}"`);
-    const { name, spec } = found;
-    checkValue(key, spec, value, where);
-    if (spec.refused?.when(value)) throw new ConfigError(`${where}: ${key}=${value} is refused: ${spec.refused.why}`);
-    const earlier = keys.get(name);
-    if (earlier && earlier.key !== key) throw new ConfigError(`${where}: ${key} is ${name}, already given at ${earlier.where}`);
-    keys.set(name, { ...entry, key });
-    if (spec.ignored) ignoredByReason.set(spec.ignored, [...(ignoredByReason.get(spec.ignored) ?? []), key]);
-  }
-  return { keys, servers, version, ignored: [...ignoredByReason].map(([reason, names]) => `${names.join(", ")}: ${reason}`) };
-}
 
 /** Validates raw keys and builds the configuration. `baseDir` resolves relative paths. */
 export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
@@ -270,11 +175,11 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     quorumTls: quorumTlsSettings(raw, baseDir),
     adminPort: bool(raw, "admin.enableServer", true) ? int(raw, "adminPort", int(raw, "admin.serverPort", 8080)) : 0,
     adminAddress: str(raw, "admin.serverAddress"),
-    sessionTimeoutMsMin: int(raw, "minSessionTimeout", 2 * tickTimeMs),
-    sessionTimeoutMsMax: int(raw, "maxSessionTimeout", 20 * tickTimeMs),
-    connectionsPerAddressMax: int(raw, "maxClientCnxns", 60),
-    connectionsMax: int(raw, "maxCnxns", 0),
-    watchesPerSessionMax: int(raw, "maxWatchesPerSession", 100_000),
+    minSessionTimeoutMs: int(raw, "minSessionTimeout", 2 * tickTimeMs),
+    maxSessionTimeoutMs: int(raw, "maxSessionTimeout", 20 * tickTimeMs),
+    maxClientCnxns: int(raw, "maxClientCnxns", 60),
+    maxCnxns: int(raw, "maxCnxns", 0),
+    maxWatchesPerSession: int(raw, "maxWatchesPerSession", 100_000),
     clientOutputBytesSoft: int(raw, "clientOutputBytesSoft", 4 * 1024 * 1024),
     heapGrowthPercent: int(raw, "heapGrowthPercent", 100),
     clientOutputBytesMax: int(raw, "clientOutputBytesMax", 32 * 1024 * 1024),
@@ -363,8 +268,8 @@ function parseWhitelist(value: string | undefined): ReadonlySet<string> | "*" {
 }
 
 function checkConsistency(cfg: ServerConfig, raw: RawConfig): void {
-  if (cfg.sessionTimeoutMsMin > cfg.sessionTimeoutMsMax) {
-    throw new ConfigError(`minSessionTimeout (${cfg.sessionTimeoutMsMin}) is larger than maxSessionTimeout (${cfg.sessionTimeoutMsMax})`);
+  if (cfg.minSessionTimeoutMs > cfg.maxSessionTimeoutMs) {
+    throw new ConfigError(`minSessionTimeout (${cfg.minSessionTimeoutMs}) is larger than maxSessionTimeout (${cfg.maxSessionTimeoutMs})`);
   }
   // One reply may pass the soft bound before reading pauses: the hard bound must leave room for it.
   const largestReply = cfg.frameBytesMax + 64 * 1024;
@@ -382,54 +287,4 @@ function checkConsistency(cfg: ServerConfig, raw: RawConfig): void {
     if (ids.has(s.id)) throw new ConfigError(`server.${s.id} is listed twice`);
     ids.add(s.id);
   }
-}
-
-/** Reads dataDir/myid when the configuration lists servers; standalone servers are id 0... */
-function readMyId(cfg: ServerConfig, override: string | undefined): number {
-  if (cfg.servers.length === 0) return override ? Number(override) : 1;
-  const file = join(cfg.dataDir, "myid");
-  const text = override ?? (existsSync(file) ? readFileSync(file, "utf8").trim() : undefined);
-  if (text === undefined)
-    throw new ConfigError(`${file} is missing: it must hold this server's id (one of ${cfg.servers.map((s) => s.id).join(", ")})`);
-  const id = Number(text);
-  if (!/^\d+$/.test(text) || !cfg.servers.some((s) => s.id === id)) {
-    throw new ConfigError(`${override !== undefined ? "--myid" : file}: "${text}" is not the id of a server.N line`);
-  }
-  return id;
-}
-
-/**
- * Loads the configuration: the file (if any), then flag overrides (ZooKeeper key names,
- * e.g. { dataDir: "/d", nativePort: "2282" }), then dataDir/myid.
- */
-export function loadConfig(file: string | undefined, overrides: Record<string, string> = {}): ServerConfig {
-  let raw: RawConfig = new Map();
-  let baseDir = process.cwd();
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      throw new ConfigError(`cannot read configuration ${file}: ${(e as Error).message}`);
-    }
-    raw = parseProperties(text, file);
-    baseDir = dirname(resolve(file));
-  }
-  const { myid, ...rest } = overrides;
-  for (const [key, value] of Object.entries(rest)) {
-    // A flag wins over the file's line for the same key, whatever spelling either uses.
-    const name = lookupKey(key)?.name;
-    for (const other of [...raw.keys()]) if (name !== undefined && lookupKey(other)?.name === name) raw.delete(other);
-    raw.set(key, { value, where: `--${key}` });
-  }
-  const cfg = buildConfig(raw, baseDir);
-  cfg.myId = readMyId(cfg, myid);
-  const client = ownClientAddress(cfg.servers, cfg.myId, {
-    port: cfg.clientPort,
-    host: cfg.clientPortAddress,
-    portGiven: [...raw.keys()].some((k) => lookupKey(k)?.name === "clientPort"),
-  });
-  cfg.clientPort = client.port;
-  cfg.clientPortAddress = client.host;
-  return cfg;
 }

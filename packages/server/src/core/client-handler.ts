@@ -1,42 +1,35 @@
 // One client connection's requests: the handshake (new session or reattach), reads served
-// from the local tree in the session's order, writes sent on their way to the leader.
+// from the local tree in the session's order (local-requests.ts), writes sent on their way
+// to the leader; requests refused before they are queued are in request-refusals.ts.
 // Every entry point is guarded: a fault while handling this connection ends it (logged and
 // counted by the connection), never the server.
 import {
   CloseReason,
-  EncodeError,
   ErrorCode,
-  EventType,
-  KeeperState,
   Perms,
-  WardenError,
   formatZxid,
   type ACL,
   type ConnectRequest,
-  type Id,
   type Request,
   type Response,
-  type Stat,
   type WatchEvent,
 } from "@warden/protocol";
-import { checkACL, generateDigest, userNameOf, type ReadRequest } from "@warden/tree";
+import { checkACL } from "@warden/tree";
 import { PauseReason, type ClientConnection, type ConnectionHandler } from "../net/connection.js";
 import { negotiateTimeoutMs } from "../session/tracker.js";
 import { IDENTITIES_PER_SESSION_MAX, LocalSession, replyOf, type Answer, type Reply } from "./local-session.js";
+import { LocalRequests } from "./local-requests.js";
+import { readOnlyAnswer, refusal } from "./request-refusals.js";
 import { samePassword } from "./session-ids.js";
-import { MULTI_READ_OPS_MAX, requestPathProblem, watchedPaths } from "./request-checks.js";
 import type { ServerContext } from "./context.js";
 import { SaslExchange, enforcementRefusal } from "./client-auth.js";
-import { readOnlyConnect, refusedReadOnly } from "./read-only.js";
+import { readOnlyConnect } from "./read-only.js";
 
-const CONFIG_PATH = "/zookeeper/config";
 const NO_SECRET_YET = "the ensemble has not committed its session secret yet; try again";
 export { IDENTITIES_PER_SESSION_MAX };
 
 export class ClientHandler implements ConnectionHandler {
   session: LocalSession | undefined;
-  /** This connection has had its one setWatches with resumeAfterZxid. */
-  private resumed = false;
   private connecting: { sessionId: bigint; timeoutMs: number } | undefined;
   /** The connection's SASL exchange, made at its first round. */
   private sasl: SaslExchange | undefined;
@@ -45,10 +38,15 @@ export class ClientHandler implements ConnectionHandler {
   /** The session is a local one of this server in read-only mode. */
   private readOnly = false;
 
+  /** The requests answered from this server's state (local-requests.ts). */
+  private readonly locals: LocalRequests;
+
   constructor(
     private readonly ctx: ServerContext,
     readonly connection: ClientConnection,
-  ) {}
+  ) {
+    this.locals = new LocalRequests(ctx, connection, (event, acl) => this.deliver(event, acl));
+  }
 
   onConnect(req: ConnectRequest): void {
     this.guard(() => this.connect(req));
@@ -67,7 +65,7 @@ export class ClientHandler implements ConnectionHandler {
       return this.connection.close(CloseReason.ZXID_BEHIND, message, node.lastZxid);
     }
     if (req.sessionId === 0n) {
-      const timeoutMs = negotiateTimeoutMs(req.timeoutMs, config.sessionTimeoutMsMin, config.sessionTimeoutMsMax);
+      const timeoutMs = negotiateTimeoutMs(req.timeoutMs, config.minSessionTimeoutMs, config.maxSessionTimeoutMs);
       const sessionId = this.ctx.sessionIds.take();
       this.connecting = { sessionId, timeoutMs };
       this.ctx.connecting.set(sessionId, this);
@@ -93,8 +91,8 @@ export class ClientHandler implements ConnectionHandler {
     const { node, config } = this.ctx;
     const d = readOnlyConnect(this.ctx.readOnly!, req, {
       lastZxid: node.lastZxid,
-      sessionTimeoutMsMin: config.sessionTimeoutMsMin,
-      sessionTimeoutMsMax: config.sessionTimeoutMsMax,
+      minSessionTimeoutMs: config.minSessionTimeoutMs,
+      maxSessionTimeoutMs: config.maxSessionTimeoutMs,
       globalSession: (id) => node.tree.sessions.has(id),
       password: (id) => this.ctx.password(id),
       takeSessionId: () => this.ctx.sessionIds.take(),
@@ -203,7 +201,7 @@ export class ClientHandler implements ConnectionHandler {
       return this.backPressure(s);
     }
     if (s.readOnly) {
-      const answer = this.readOnlyAnswer(s, xid, request);
+      const answer = readOnlyAnswer(this.ctx, s, xid, request);
       if (answer !== undefined) {
         s.order.read(() => replyOf(answer, startedMs, request.type));
         return this.backPressure(s);
@@ -213,7 +211,7 @@ export class ClientHandler implements ConnectionHandler {
     // On the leader every request is checked against the session's owner and state (writes when
     // prepared), as in ZooKeeper's PrepRequestProcessor; auth is not (ZooKeeper answers it before).
     const leaderRefused = request.type !== "auth" && !node.isWrite(request) ? node.readRefusal(s.sessionId) : undefined;
-    const refused = leaderRefused !== undefined ? undefined : this.refusal(s, xid, request);
+    const refused = leaderRefused !== undefined ? undefined : refusal(this.ctx, this.connection, s, xid, request);
     if (leaderRefused !== undefined) {
       const thenClose = leaderRefused === ErrorCode.SESSION_MOVED ? "sessionMoved" : undefined;
       s.order.read(() => ({ xid, zxid: node.lastZxid, err: leaderRefused, response: undefined, thenClose, startedMs, op: request.type }));
@@ -245,7 +243,7 @@ export class ClientHandler implements ConnectionHandler {
         }),
       );
     } else {
-      s.order.read(() => replyOf(this.local(s, xid, request), startedMs, request.type));
+      s.order.read(() => replyOf(this.locals.answer(s, xid, request), startedMs, request.type));
     }
     this.backPressure(s);
   }
@@ -266,38 +264,6 @@ export class ClientHandler implements ConnectionHandler {
     this.backPressure(s);
   }
 
-  /** A read-only session's writes and syncs: NOT_READONLY; its closeSession: closed here, nothing committed. */
-  private readOnlyAnswer(s: LocalSession, xid: number, request: Request): Answer | undefined {
-    const zxid = this.ctx.node.lastZxid;
-    if (refusedReadOnly(request)) return { xid, zxid, err: ErrorCode.NOT_READONLY, response: undefined };
-    if (request.type !== "closeSession") return undefined;
-    this.ctx.readOnly?.remove(s.sessionId);
-    return { xid, zxid, err: 0, response: { type: "closeSession" }, thenClose: "sessionClosed" };
-  }
-
-  /** The answer to a request refused before it is queued (bad path, too many ops or watches, a reply too large), or undefined. */
-  private refusal(s: LocalSession, xid: number, request: Request): Answer | undefined {
-    const zxid = this.ctx.node.lastZxid;
-    const refuse = (err: number): Answer => ({ xid, zxid, err, response: undefined });
-    if (requestPathProblem(request) !== undefined) return refuse(ErrorCode.BAD_ARGUMENTS);
-    if (request.type === "multiRead" && request.ops.length > MULTI_READ_OPS_MAX) return refuse(ErrorCode.BAD_ARGUMENTS);
-    if (request.type === "multi") {
-      const bytes = this.connection.multiReplyBytesMax(xid, request.ops);
-      if (bytes > this.connection.replyBytesMax)
-        return {
-          ...refuse(ErrorCode.MARSHALLING_ERROR),
-          refused: `the reply to a multi of ${request.ops.length} ops could take ${bytes} bytes`,
-        };
-    }
-    const watching = watchedPaths(request);
-    if (watching.length > 0) {
-      const w = this.ctx.node.tree.watches;
-      const fresh = new Set(watching.filter((p) => !w.watchesPath(s.sessionId, p))).size;
-      if (fresh > 0 && w.pathCountOf(s.sessionId) + fresh > this.ctx.config.watchesPerSessionMax) return refuse(ErrorCode.THROTTLED);
-    }
-    return undefined;
-  }
-
   private backPressure(s: LocalSession): void {
     // Checked on every request: a global resume may have resumed a connection whose session is still full.
     if (s.order.outstanding >= s.order.outstandingMax) {
@@ -305,117 +271,6 @@ export class ClientHandler implements ConnectionHandler {
       this.connection.pause(PauseReason.session);
     }
     if (this.ctx.outstanding.full()) this.ctx.outstanding.pause(this.connection);
-  }
-
-  /** Requests answered by this server from its own state, at their turn in the session's order. */
-  private local(s: LocalSession, xid: number, request: Request): Answer {
-    const { node } = this.ctx;
-    const ok = (response: Response) => ({ xid, zxid: node.lastZxid, err: 0, response });
-    try {
-      switch (request.type) {
-        case "ping":
-          return ok({ type: "ping" });
-        case "auth":
-          return this.auth(s, xid, request.scheme, request.auth);
-        case "whoAmI":
-          return ok({ type: "whoAmI", clientInfo: s.identities.map((id) => ({ scheme: id.scheme, id: userNameOf(id) })) });
-        case "getConfig": {
-          const r = node.tree.read({ type: "getData", path: CONFIG_PATH, watch: request.watch }, this.readContext(s)) as {
-            data: Uint8Array;
-            stat: Stat;
-          };
-          return ok({ type: "getConfig", data: r.data, stat: r.stat });
-        }
-        case "setWatches":
-          // A replay costs up to the whole history: one per connection, as the client sends it.
-          if (request.resumeAfterZxid !== undefined && this.resumed)
-            return { xid, zxid: node.lastZxid, err: ErrorCode.BAD_ARGUMENTS, response: undefined };
-          this.setWatches(s, request);
-          return ok({ type: "setWatches" });
-        case "addWatch":
-          node.tree.watches.addWatch(s.sessionId, request.path, request.mode);
-          return ok({ type: "addWatch" });
-        case "removeWatches": {
-          const w = node.tree.watches;
-          const found = request.checkOnly
-            ? w.containsWatch(s.sessionId, request.path, request.watcherType)
-            : w.removeWatches(s.sessionId, request.path, request.watcherType);
-          return found ? ok({ type: "removeWatches" }) : { xid, zxid: node.lastZxid, err: ErrorCode.NO_WATCHER, response: undefined };
-        }
-        default:
-          return ok(node.tree.read(request as ReadRequest, this.readContext(s)));
-      }
-    } catch (e) {
-      // A reply that would pass the client's frame limit was never built: refuse it.
-      if (e instanceof EncodeError)
-        return { xid, zxid: node.lastZxid, err: ErrorCode.MARSHALLING_ERROR, response: undefined, refused: e.message };
-      if (e instanceof WardenError) return { xid, zxid: node.lastZxid, err: e.zkCode ?? ErrorCode.SYSTEM_ERROR, response: undefined };
-      throw e;
-    }
-  }
-
-  /**
-   * Re-registers a returning session's watches. On the native port (resumeAfterZxid set)
-   * its persistent and recursive watches first get, from this server's change history, every
-   * event they missed, in zxid order, or EventsLost per watch path when the history is too
-   * short; the one-shot catch-up events of ZooKeeper's rule follow, marked catchUp (on both
-   * ports: the jute record drops the mark, so the ZooKeeper port is unchanged). All of it
-   * is sent before the reply and before any later change is applied: nothing in between.
-   */
-  private setWatches(s: LocalSession, request: Extract<Request, { type: "setWatches" }>): void {
-    const { node } = this.ctx;
-    const resume = request.resumeAfterZxid;
-    if (resume !== undefined) {
-      this.resumed = true;
-      const replayed = node.history.replay(s.sessionId, resume, request.persistentWatches, request.persistentRecursiveWatches);
-      if (replayed === null) {
-        const lost = new Set([...request.persistentWatches, ...request.persistentRecursiveWatches]);
-        for (const path of lost)
-          this.connection.sendEvent({ type: EventType.EventsLost, state: KeeperState.SyncConnected, path, zxid: node.lastZxid });
-      } else {
-        for (const f of replayed) this.deliver(f.event, f.acl);
-      }
-    }
-    // The tree marks these events with ZooKeeper's zxid -1 ("no single change"); the
-    // native protocol carries an unsigned zxid, so send the state they were judged at. The
-    // catchUp mark is native only too (the jute record has no field for it). Every request
-    // of a resuming client needs it, not only the first (the one with resumeAfterZxid).
-    for (const e of node.tree.setWatches(s.sessionId, request)) {
-      this.connection.sendEvent({ ...e, zxid: e.zxid < 0n ? node.lastZxid : e.zxid, catchUp: true });
-    }
-  }
-
-  private readContext(s: LocalSession) {
-    return { sessionId: s.sessionId, identities: s.identities, superuser: s.superuser, replyBytesMax: this.connection.replyBytesMax };
-  }
-
-  /** addAuth: adds the identity the credentials prove (see identityOf); anything else fails and ends the connection. */
-  private auth(s: LocalSession, xid: number, scheme: string, auth: Uint8Array | null): Answer {
-    const failed: Answer = { xid, zxid: 0n, err: ErrorCode.AUTH_FAILED, response: undefined, thenClose: "authFailed" };
-    const identity = this.identityOf(scheme, auth);
-    if (identity === undefined) return failed;
-    if (!s.identities.some((i) => i.scheme === identity.scheme && i.id === identity.id)) {
-      // Each identity rides along in every ACL of scheme "auth" the session writes: bounded.
-      if (s.identities.length >= IDENTITIES_PER_SESSION_MAX) return failed;
-      s.identities.push(identity);
-    }
-    if (identity.scheme === "digest" && this.ctx.config.superDigest === identity.id) s.superuser = true;
-    return { xid, zxid: 0n, err: 0, response: { type: "auth" } };
-  }
-
-  /**
-   * The identity credentials prove, as ZooKeeper's providers: digest "user:password" proves
-   * user:base64(sha1(user:password)) (generateDigest; text without a colon is its own user);
-   * ip ignores its bytes (null too) and proves the connection's address
-   * (IPAuthenticationProvider.handleAuthentication), except for a web page's connection; x509
-   * ignores them too and proves the connection's verified client certificate, failing without one.
-   */
-  private identityOf(scheme: string, auth: Uint8Array | null): Id | undefined {
-    // A web page cannot claim its network address either (see ClientConnection.origin).
-    if (scheme === "ip") return this.connection.origin === undefined ? { scheme: "ip", id: this.connection.remoteIp } : undefined;
-    if (scheme === "x509") return this.connection.tlsIdentities.find((id) => id.scheme === "x509");
-    if (scheme !== "digest" || auth === null) return undefined;
-    return { scheme: "digest", id: generateDigest(new TextDecoder().decode(auth)) };
   }
 
   private saslRound(s: LocalSession, xid: number, token: Uint8Array | null): Answer {

@@ -10,16 +10,22 @@
 // frameBytesMax, bytes that are not CBOR, a message that fails its schema, a handler that
 // throws) or its output (a peer that stops reading) closes that connection, logged and counted
 // (PeerStats), and nothing else. Nothing thrown while handling a connection leaves its handlers.
-import { createServer, connect, type Server, type Socket } from "node:net";
-import type { TLSSocket } from "node:tls";
+//
+// This file keeps the links and their queues; dialer.ts dials (one outgoing connection per
+// peer), acceptor.ts accepts (one incoming connection per peer), socket-frames.ts reads and
+// writes the frames of either.
+import { createServer, type Server, type Socket } from "node:net";
 import { lookup } from "node:dns/promises";
-import { encode, decode } from "cbor-x";
-import { FrameSplitter, frameHeader } from "./frames.js";
-import { PeerStats, reasonOf, type PeerCloseReason } from "./peer-stats.js";
-import { AcceptorHandshake, DialerHandshake, ensembleSecret, type EnsembleSecret } from "./handshake.js";
-import { FrameOpener, FrameSealer, MAC_TAG_BYTES, PeerMacError } from "./frame-mac.js";
-import { isTlsError, tlsRefusalOf, type PeerTls } from "./peer-tls.js";
+import { encode } from "cbor-x";
+import { frameHeader } from "./frames.js";
+import { PeerStats, type PeerCloseReason } from "./peer-stats.js";
+import { ensembleSecret, type EnsembleSecret } from "./handshake.js";
+import { MAC_TAG_BYTES } from "./frame-mac.js";
+import type { PeerTls } from "./peer-tls.js";
 import { lengthOf, linkOf, type Inbound, type Outgoing, type PeerLink } from "./links.js";
+import { BACKOFF_MS_MIN, type DialerHost, dial } from "./dialer.js";
+import { type AcceptorHost, accept } from "./acceptor.js";
+import { RefusalLog } from "./refusal-log.js";
 
 export type { PeerLink } from "./links.js";
 
@@ -57,19 +63,7 @@ export interface PeerTransportOptions {
   log: (line: string) => void;
 }
 
-/** How long a peer handshake may take before the connection is closed. */
-const HANDSHAKE_TIMEOUT_MS = 5_000;
-/** Bytes of one frame before the handshake completes. */
-const HANDSHAKE_FRAME_BYTES_MAX = 1024;
-/** The first delay before reconnecting to a peer. */
-const BACKOFF_MS_MIN = 50;
-/** The longest delay before reconnecting to a peer (the doubling stops here). */
-const BACKOFF_MS_MAX = 2_000;
 const MiB = 1024 * 1024;
-/** A refused server outside the configuration is logged at most this often (it redials every few seconds). */
-const REFUSAL_LOG_INTERVAL_MS = 60_000;
-/** Distinct refused ids remembered for that (an id is 32 bits: bounded, then forgotten all at once). */
-const REFUSALS_TRACKED_MAX = 256;
 
 export class PeerTransport {
   private server: Server | undefined;
@@ -86,11 +80,15 @@ export class PeerTransport {
   private readonly queueBytesMax: number;
   private readonly writeBufferBytesMax: number;
   private readonly secret: EnsembleSecret | undefined;
+  private readonly dialer: DialerHost;
+  private readonly acceptor: AcceptorHost;
 
   constructor(private readonly opts: PeerTransportOptions) {
     this.secret = opts.secret ? ensembleSecret(opts.secret) : undefined;
     this.queueBytesMax = opts.queueBytesMax ?? 64 * MiB;
     this.writeBufferBytesMax = opts.writeBufferBytesMax ?? 128 * MiB;
+    this.dialer = this.dialerHost();
+    this.acceptor = this.acceptorHost();
   }
 
   async start(): Promise<void> {
@@ -102,12 +100,7 @@ export class PeerTransport {
           : "WARNING: no ensembleSecretFile configured: peers are admitted by address only; any process on a server.N host can speak as a peer",
       );
     }
-    if (!this.opts.secret || tls?.config.clientHostnameVerification) {
-      for (const p of this.opts.peers) {
-        for (const a of await lookup(p.host, { all: true }).catch(() => []))
-          this.hostsByAddress.set(a.address, [...(this.hostsByAddress.get(a.address) ?? []), p.host]);
-      }
-    }
+    await this.resolveHosts(this.opts.peers);
     this.server = tls
       ? tls.createServer(
           (raw) => this.track(raw),
@@ -123,6 +116,15 @@ export class PeerTransport {
       this.server!.listen(this.opts.listenPort, this.opts.listenHost, () => resolve());
     });
     for (const peer of this.opts.peers) this.addPeer(peer);
+  }
+
+  /** Without a secret (address admission) or with TLS host name checks: the addresses `peers`' hosts resolve to. */
+  private async resolveHosts(peers: readonly PeerAddress[]): Promise<void> {
+    if (this.opts.secret && !this.opts.tls?.config.clientHostnameVerification) return;
+    for (const p of peers) {
+      for (const a of await lookup(p.host, { all: true }).catch(() => []))
+        this.hostsByAddress.set(a.address, [...(this.hostsByAddress.get(a.address) ?? []), p.host]);
+    }
   }
 
   private addPeer(peer: PeerAddress): void {
@@ -165,12 +167,7 @@ export class PeerTransport {
     this.opts.peers = [...peers];
     // Dialed at once: the messages of the Ready that named them follow this call.
     if (!this.stopped) for (const p of added) this.addPeer(p);
-    if (!this.opts.secret || this.opts.tls?.config.clientHostnameVerification) {
-      for (const p of added) {
-        for (const a of await lookup(p.host, { all: true }).catch(() => []))
-          this.hostsByAddress.set(a.address, [...(this.hostsByAddress.get(a.address) ?? []), p.host]);
-      }
-    }
+    await this.resolveHosts(added);
   }
 
   /**
@@ -266,7 +263,7 @@ export class PeerTransport {
   private close(s: Socket, reason: PeerCloseReason, who: string, detail: string): void {
     if (s.destroyed) return;
     this.stats.close(reason);
-    const repeats = this.repeatedRefusal(detail);
+    const repeats = this.refusals.repeats(detail);
     if (repeats !== undefined)
       this.opts.log(
         `peer connection ${who} closed (${reason}): ${detail}${repeats > 0 ? ` (and ${repeats} more times in the last minute)` : ""}`,
@@ -274,31 +271,13 @@ export class PeerTransport {
     s.destroy();
   }
 
-  /** Refusals of one server outside the configuration, by detail: when last logged, how many since. */
-  private readonly refusals = new Map<string, { atMs: number; since: number }>();
-
-  /**
-   * A server outside the configuration (a spare waiting to be added, a removed one) redials
-   * every couple of seconds: its refusal is logged once a minute, with the count of the others.
-   * Returns undefined to stay quiet, else the repeats to report. Other details always log.
-   */
-  private repeatedRefusal(detail: string): number | undefined {
-    if (!/^unknown peer id \d+$/.test(detail)) return 0;
-    const now = Date.now();
-    const r = this.refusals.get(detail);
-    if (r && now - r.atMs < REFUSAL_LOG_INTERVAL_MS) {
-      r.since++;
-      return undefined;
-    }
-    if (this.refusals.size >= REFUSALS_TRACKED_MAX) this.refusals.clear();
-    this.refusals.set(detail, { atMs: now, since: 0 });
-    return r?.since ?? 0;
-  }
+  /** Refusals of a server outside the configuration, logged once a minute. */
+  private readonly refusals = new RefusalLog();
 
   /**
    * A peer just connected to us, so it is up: if our own connection to it is waiting out a
    * backoff (it was down), dial now. A restarted server is heard from at once, not after
-   * up to BACKOFF_MS_MAX.
+   * up to the longest backoff.
    */
   private redialSoon(id: number): void {
     const o = this.outgoing.get(id);
@@ -310,81 +289,24 @@ export class PeerTransport {
   }
 
   private dial(o: Outgoing): void {
-    if (this.stopped) return;
-    const tls = this.opts.tls;
-    const s: Socket = tls ? tls.connect(o.peer.host, o.peer.port) : connect({ host: o.peer.host, port: o.peer.port });
-    s.setNoDelay(true);
-    if (this.opts.tcpKeepAlive) s.setKeepAlive(true);
-    o.socket = s;
-    o.sealer = undefined;
-    const who = `to peer ${o.peer.id}`;
-    const handshake = new DialerHandshake(this.opts.myId, o.peer.id, this.secret);
-    let stage: "challenge" | "ok" | "ready" = "challenge";
-    let okOpener: FrameOpener | undefined;
-    let sealer: FrameSealer | undefined;
-    // An acceptor that never answers (or a process that only listens) must not hold the link.
-    const timeoutMs = this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
-    const timer = setTimeout(() => this.close(s, "handshake-failed", who, `no answer to the hello in ${timeoutMs} ms`), timeoutMs);
-    // Under TLS: once the acceptor's certificate verified (and names the host dialed).
-    s.once(tls ? "secureConnect" : "connect", () => this.writeFrame(s, encode(handshake.hello())));
-    const splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
-    this.onFrames(
-      s,
-      who,
-      () => splitter,
-      (e) => (e instanceof PeerMacError ? "bad-mac" : "handshake-failed"),
-      (f) => {
-        if (stage === "challenge") {
-          // Nothing but the hello leaves before the acceptor has proven it is the server we dialed.
-          const { reply, keys } = handshake.challenge(decode(f));
-          if (keys) {
-            okOpener = new FrameOpener(keys.acceptorToDialer);
-            sealer = new FrameSealer(keys.dialerToAcceptor);
-          }
-          this.writeFrame(s, encode(reply));
-          stage = "ok";
-          return;
-        }
-        const m = decode(okOpener ? okOpener.open(f) : f) as { ok?: unknown } | undefined;
-        if (stage !== "ok" || m?.ok !== true) throw new Error("unexpected frame from acceptor");
-        clearTimeout(timer);
-        stage = "ready";
-        o.ready = true;
-        o.sealer = sealer;
-        o.establishedMs = Date.now();
-        o.backoffMs = BACKOFF_MS_MIN;
-        o.tlsFailure = undefined;
-        const queued = o.queue.splice(0);
-        o.queuedBytes = 0;
-        for (const parts of queued) this.write(o, s, parts, lengthOf(parts));
-      },
-    );
-    s.on("error", (e: Error & { code?: string }) => {
-      if (tls && isTlsError(e)) this.tlsFailed(o, e);
-    });
-    s.on("close", () => {
-      clearTimeout(timer);
-      o.ready = false;
-      o.sealer = undefined;
-      o.establishedMs = undefined;
-      o.socket = undefined;
-      // Stopped, or the peer left the ensemble (setPeers): no redial.
-      if (this.stopped || this.outgoing.get(o.peer.id) !== o) return;
-      o.timer = setTimeout(() => this.dial(o), o.backoffMs);
-      o.backoffMs = Math.min(o.backoffMs * 2, BACKOFF_MS_MAX);
-    });
+    dial(o, this.dialer);
   }
 
-  /** Our TLS connection to a peer failed: its certificate does not verify or name the host, or it refused ours. */
-  private tlsFailed(o: Outgoing, e: Error & { code?: string }): void {
-    const reason = tlsRefusalOf(e);
-    this.stats.close(reason);
-    const detail = `${e.code ?? ""} ${e.message}`.trim();
-    if (o.tlsFailure === detail) return;
-    o.tlsFailure = detail;
-    this.opts.log(
-      `peer connection to peer ${o.peer.id} (${o.peer.host}:${o.peer.port}) closed (${reason}): ${detail}; retrying (the same failure again is counted, not logged)`,
-    );
+  /** What dialer.ts reaches of this transport. */
+  private dialerHost(): DialerHost {
+    return {
+      myId: this.opts.myId,
+      secret: this.secret,
+      tls: this.opts.tls,
+      tcpKeepAlive: this.opts.tcpKeepAlive,
+      handshakeTimeoutMs: this.opts.handshakeTimeoutMs,
+      stats: this.stats,
+      log: (line) => this.opts.log(line),
+      stopped: () => this.stopped,
+      current: (o) => this.outgoing.get(o.peer.id) === o,
+      close: (s, reason, who, detail) => this.close(s, reason, who, detail),
+      write: (o, s, parts, length) => this.write(o, s, parts, length),
+    };
   }
 
   /** A socket of the TLS listener before its handshake: closed on stop like any other. */
@@ -393,123 +315,47 @@ export class PeerTransport {
     raw.on("close", () => this.incoming.delete(raw));
   }
 
-  /**
-   * Feeds a connection's bytes to `splitter` and each frame to `handle`; anything thrown closes
-   * this connection only, with the reason `classify` gives (or frame-too-large). A listener that
-   * throws would take the process down: this is the boundary.
-   */
-  private onFrames(
-    s: Socket,
-    who: string,
-    splitter: () => FrameSplitter,
-    classify: (e: unknown) => PeerCloseReason,
-    handle: (frame: Uint8Array) => void,
-  ): void {
-    s.on("data", (chunk: Buffer) => {
-      let frames: Uint8Array[];
-      try {
-        frames = splitter().feed(chunk);
-      } catch (e) {
-        return this.close(s, reasonOf(e, false), who, (e as Error).message);
-      }
-      for (const f of frames) {
-        if (s.destroyed) return;
-        try {
-          handle(f);
-        } catch (e) {
-          return this.close(s, classify(e), who, e instanceof Error ? e.message : String(e));
-        }
-      }
-    });
+  private accept(s: Socket): void {
+    accept(s, this.acceptor);
   }
 
-  private accept(s: Socket): void {
-    if (this.stopped) return void s.destroy();
-    s.setNoDelay(true);
-    if (this.opts.tcpKeepAlive) s.setKeepAlive(true);
-    const remote = s.remoteAddress?.replace(/^::ffff:/, "") ?? "";
-    if (!this.opts.secret && !this.hostsByAddress.has(remote)) {
-      this.opts.log(`refused a peer connection from ${remote}: not a server.N address`);
-      return void s.destroy();
-    }
-    this.incoming.add(s);
-    const who = `from ${remote}`;
-    const nameProblem = this.opts.tls?.dialerNameProblem(s as TLSSocket, this.hostsByAddress.get(remote) ?? []);
-    if (nameProblem) return this.close(s, "tls-hostname", who, nameProblem);
-    const handshake = new AcceptorHandshake(
-      this.opts.myId,
-      this.opts.peers.map((p) => p.id),
-      this.secret,
-    );
-    let splitter = new FrameSplitter(HANDSHAKE_FRAME_BYTES_MAX);
-    let stage: "hello" | "proof" | "authenticated" = "hello";
-    let opener: FrameOpener | undefined;
-    const authenticated = () => stage === "authenticated";
-    const timer = setTimeout(
-      () => this.close(s, "handshake-failed", who, "no hello in time"),
-      this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
-    );
-    let decoding = false;
-    this.onFrames(
-      s,
-      who,
-      () => splitter,
-      (e) => (authenticated() ? reasonOf(e, decoding) : "handshake-failed"),
-      (f) => {
-        if (authenticated()) {
-          const payload = opener ? opener.open(f) : f;
-          decoding = true;
-          const m = decode(payload) as unknown;
-          decoding = false;
-          this.stats.messagesReceived++;
-          this.inbound.get(handshake.peerId)!.framesReceived++;
-          return this.opts.onMessage(handshake.peerId, m);
-        }
-        if (stage === "hello") {
-          this.writeFrame(s, encode(handshake.hello(decode(f))));
-          stage = "proof";
-          return;
-        }
-        const keys = handshake.proof(decode(f));
-        stage = "authenticated";
-        clearTimeout(timer);
-        const peerId = handshake.peerId;
+  /** What acceptor.ts reaches of this transport. */
+  private acceptorHost(): AcceptorHost {
+    return {
+      myId: this.opts.myId,
+      secret: this.secret,
+      tls: this.opts.tls,
+      tcpKeepAlive: this.opts.tcpKeepAlive,
+      handshakeTimeoutMs: this.opts.handshakeTimeoutMs,
+      frameBytesMax: this.opts.frameBytesMax,
+      hostsByAddress: this.hostsByAddress,
+      log: (line) => this.opts.log(line),
+      stopped: () => this.stopped,
+      peerIds: () => this.opts.peers.map((p) => p.id),
+      close: (s, reason, who, detail) => this.close(s, reason, who, detail),
+      opened: (s) => this.incoming.add(s),
+      authenticated: (s, peerId, remoteAddress) => {
         const known = this.inbound.get(peerId);
-        const remoteAddress = `${remote}:${s.remotePort ?? 0}`;
         if (known) known.remoteAddress = remoteAddress;
         else this.inbound.set(peerId, { framesReceived: 0, remoteAddress });
         this.authenticatedFrom.set(s, peerId);
-        // The dialer sends nothing more until it reads "ok", so no frame is left in the old splitter.
-        splitter = new FrameSplitter(this.opts.frameBytesMax + (keys ? MAC_TAG_BYTES : 0));
-        const ok = encode({ ok: true }) as Uint8Array;
-        if (keys) {
-          opener = new FrameOpener(keys.dialerToAcceptor);
-          this.writeFrame(s, ok, new FrameSealer(keys.acceptorToDialer).seal([ok]));
-        } else {
-          this.writeFrame(s, ok);
-        }
-        this.redialSoon(peerId);
       },
-    );
-    s.on("error", () => {});
-    s.on("close", () => {
-      clearTimeout(timer);
-      this.incoming.delete(s);
-      this.authenticatedFrom.delete(s);
-      if (!authenticated() || this.stopped) return;
-      try {
-        this.opts.onPeerLost?.(handshake.peerId);
-      } catch (e) {
-        this.opts.log(`BUG: handling the loss of peer ${handshake.peerId} threw: ${(e as Error).message}`);
-      }
-    });
-  }
-
-  private writeFrame(s: Socket, payload: Uint8Array, tag?: Uint8Array): void {
-    s.cork();
-    s.write(frameHeader(payload.length + (tag?.length ?? 0)));
-    s.write(payload);
-    if (tag) s.write(tag);
-    s.uncork();
+      received: (peerId, message) => {
+        this.stats.messagesReceived++;
+        this.inbound.get(peerId)!.framesReceived++;
+        return this.opts.onMessage(peerId, message);
+      },
+      redialSoon: (peerId) => this.redialSoon(peerId),
+      closed: (s, lostPeer) => {
+        this.incoming.delete(s);
+        this.authenticatedFrom.delete(s);
+        if (lostPeer === undefined || this.stopped) return;
+        try {
+          this.opts.onPeerLost?.(lostPeer);
+        } catch (e) {
+          this.opts.log(`BUG: handling the loss of peer ${lostPeer} threw: ${(e as Error).message}`);
+        }
+      },
+    };
   }
 }
