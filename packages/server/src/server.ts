@@ -484,6 +484,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     setPeers: (peers) => void transport?.setPeers(peers).catch((e: unknown) => log(`peer addresses not updated: ${(e as Error).message}`)),
     ids: peerIds,
     dynamicConfigFile: config.dynamicConfigFile,
+    answerWithinMs: 2 * (config.initLimitTicks + config.syncLimitTicks) * config.tickTimeMs,
     log,
   });
   if (config.servers.length > 1) {
