@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, ProcessEnsemble, serverState, WARDEN_BIN, waitUntil } from "@warden/testing";
 import { createClient, type Client } from "@warden/client";
+import { loadConfig } from "@warden/server";
 
 const HOST = "127.0.0.1";
 let e: ProcessEnsemble | undefined;
@@ -30,6 +31,17 @@ const roleOf = async (id: number) => {
   const admin = id <= 3 ? e!.server(id).ports.admin : spares.get(id)!.ports.admin;
   return (await serverState(HOST, admin))?.role;
 };
+
+/** Starts spare `id`'s process from its zoo.cfg; `--join` the first time, outside the configuration. */
+function spawnSpare(id: number, join_: boolean): ChildProcess {
+  const dir = join(e!.dir, `spare${id}`);
+  const log = openSync(join(dir, "server.log"), "a");
+  const child = spawn(process.execPath, [WARDEN_BIN, "server", "--config", join(dir, "zoo.cfg"), ...(join_ ? ["--join"] : [])], {
+    stdio: ["ignore", log, log],
+  });
+  closeSync(log);
+  return child;
+}
 
 async function startSpare(id: number): Promise<void> {
   const ports = {
@@ -56,12 +68,7 @@ async function startSpare(id: number): Promise<void> {
     spareLine(id),
   ];
   writeFileSync(join(dir, "zoo.cfg"), `${cfg.join("\n")}\n`);
-  const log = openSync(join(dir, "server.log"), "a");
-  const child = spawn(process.execPath, [WARDEN_BIN, "server", "--config", join(dir, "zoo.cfg"), "--join"], {
-    stdio: ["ignore", log, log],
-  });
-  closeSync(log);
-  spares.set(id, { child, ports });
+  spares.set(id, { child: spawnSpare(id, true), ports });
   await waitUntil(`spare ${id} answers`, async () => (await roleOf(id)) === "observer", 20_000, 50);
 }
 
@@ -154,4 +161,66 @@ describe("reconfig on real processes", () => {
     expect((await admin.getConfig()).text).not.toContain("server.6=");
     await admin.create("/after-observer-removal", "x");
   }, 60_000);
+
+  it("moves each member's zoo.cfg to zoo.cfg.dynamic.<version> (as ZooKeeper's editStaticConfig); restarted from it, members come back in that membership", async () => {
+    const leader = await e!.waitForLeader();
+    const admin = await clientOf([1, 2, 3].find((id) => id !== leader)!);
+    const added = await admin.reconfig({ joining: [spareLine(4)] });
+    expect(added.config!.servers.map((s) => s.id)).toEqual([1, 2, 3, 4]);
+    const hex = added.stat.mzxid.toString(16);
+    const configOf = (id: number) => (id <= 3 ? e!.server(id).config : join(e!.dir, `spare${id}`, "zoo.cfg"));
+    for (const id of [1, 2, 3, 4]) {
+      const cfg = configOf(id);
+      await waitUntil(
+        `server ${id}'s zoo.cfg points at the new dynamic file`,
+        () => readFileSync(cfg, "utf8").includes(`dynamicConfigFile=${cfg}.dynamic.${hex}\n`),
+        20_000,
+        20,
+      );
+      const text = readFileSync(cfg, "utf8");
+      expect(text).not.toMatch(/^server\./m);
+      expect(text).toContain("reconfigEnabled=true");
+      // The form that held the server.N lines is kept beside it, as ZooKeeper's zoo.cfg.bak.
+      expect(readFileSync(`${cfg}.bak`, "utf8")).toMatch(/^server\.1=/m);
+      const dynamic = readFileSync(`${cfg}.dynamic.${hex}`, "utf8");
+      expect(
+        dynamic
+          .trim()
+          .split("\n")
+          .map((l) => l.split("=")[0]),
+      ).toEqual(["server.1", "server.2", "server.3", "server.4"]);
+      expect(dynamic).toContain(`${spareLine(4)}\n`);
+      const loaded = loadConfig(cfg);
+      expect(loaded.servers.map((s) => s.id)).toEqual([1, 2, 3, 4]);
+      expect(loaded.configVersion).toBe(added.stat.mzxid);
+    }
+    // Spare 4's own line carries its client address, read from there now (a reconfig may move it):
+    // its clientPortAddress line goes, as ZooKeeper's does; the members' lines have none, theirs stay.
+    expect(readFileSync(`${configOf(4)}.bak`, "utf8")).toMatch(/^clientPortAddress=/m);
+    expect(readFileSync(configOf(4), "utf8")).not.toMatch(/^clientPort(Address)?=/m);
+    for (const id of [1, 2, 3]) expect(readFileSync(configOf(id), "utf8")).toMatch(/^clientPort=\d+$/m);
+
+    // A member and the new server, each stopped and started again from the edited zoo.cfg.
+    const member = [1, 2, 3].find((id) => id !== leader)!;
+    await e!.kill(member, "SIGTERM");
+    e!.restart(member);
+    const spare = spares.get(4)!;
+    const exited = new Promise((resolve) => spare.child.once("exit", resolve));
+    spare.child.kill("SIGTERM");
+    await exited;
+    spares.set(4, { ...spare, child: spawnSpare(4, false) });
+    await waitUntil(
+      "both serve as followers again",
+      async () => (await roleOf(member)) === "follower" && (await roleOf(4)) === "follower",
+      30_000,
+      50,
+    );
+    for (const native of [e!.server(member).ports.native, spare.ports.native]) {
+      const c = createClient(`${HOST}:${native}`, { sessionTimeoutMs: 8000 });
+      clients.push(c);
+      await c.connected({ timeoutMs: 10_000 });
+      expect((await c.getConfig()).text).toBe(added.text);
+      await c.create(`/after-restart-${native}`, "x");
+    }
+  }, 90_000);
 });

@@ -450,6 +450,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         voters: voters.length > 0 ? voters : [config.myId],
         observers,
         ...(options.joining ? { joining: true } : {}),
+        // A reconfig may leave an even number of voters, and the dynamic file it wrote names them (version > 0).
+        ...(config.configVersion !== 0n ? { evenVoters: true } : {}),
         electionTicks: Math.ceil(electionTimeoutMs / CONSENSUS_TICK_MS),
         // ZooKeeper's initLimit: a quorum must sync with a new leader, and each follower with its
         // leader, within initLimit ticks (see @warden/consensus init-limit.ts).
@@ -484,6 +486,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     setPeers: (peers) => void transport?.setPeers(peers).catch((e: unknown) => log(`peer addresses not updated: ${(e as Error).message}`)),
     ids: peerIds,
     dynamicConfigFile: config.dynamicConfigFile,
+    configFile: config.configFile,
     answerWithinMs: 2 * (config.initLimitTicks + config.syncLimitTicks) * config.tickTimeMs,
     log,
   });

@@ -4,10 +4,9 @@
 // forwards the request to the leader, which decides it, and answers once the configuration
 // committed here too. Every server, as configurations are proposed and commit: connects to new
 // members and drops removed ones, lets their messages in, rewrites /zookeeper/config (when the
-// entry is applied, in log order, so every tree holds the same) and writes zoo.cfg.dynamic.<version>.
+// entry is applied, in log order, so every tree holds the same), writes zoo.cfg.dynamic.<version>
+// and points zoo.cfg's dynamicConfigFile at it (static-config.ts).
 // Every request waiting here is answered exactly once, within answerWithinMs (answers.ts).
-import { writeFileSync, renameSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import {
   ErrorCode,
   formatServerSpec,
@@ -24,6 +23,7 @@ import type { ServerMessage } from "../core/pipeline/messages.js";
 import type { PeerAddress } from "../peer/transport.js";
 import { reconfigResponse, type ReconfigAnswer, type ReconfigGate } from "./gate.js";
 import { FORWARDED_MAX, OwedAnswer, VersionWaiters } from "./answers.js";
+import { writeConfigFiles } from "./static-config.js";
 import type { ReconfigPlan } from "./plan.js";
 import type { Membership } from "./membership.js";
 
@@ -44,8 +44,10 @@ export interface ReconfigIntegrationHooks {
   setPeers(peers: PeerAddress[]): void;
   /** The ids whose messages are let in; updated in place. */
   ids: number[];
-  /** dynamicConfigFile, when the membership came from one: where zoo.cfg.dynamic.<version> goes. */
+  /** dynamicConfigFile, when the membership came from one: where zoo.cfg.dynamic.<version> goes without configFile. */
   dynamicConfigFile: string | undefined;
+  /** zoo.cfg, when the server started from one: <zoo.cfg>.dynamic.<version> is written, and zoo.cfg points at it. */
+  configFile?: string;
   /**
    * How long a reconfig may wait here for its answer (the leader's, then the commit) before it
    * fails with CONNECTION_LOSS: a leader that cannot commit loses its quorum within syncLimit.
@@ -283,19 +285,13 @@ export class ReconfigIntegration {
     this.waiting.settle(this.h.replica().membership(), role.leaderId);
   }
 
-  /** ZooKeeper's QuorumPeer.writeDynamicConfig: <dynamicConfigFile without its version>.<hex version>. */
+  /** ZooKeeper's QuorumPeer.setQuorumVerifier(qv, writeToDisk): the dynamic file, and zoo.cfg pointing at it. */
   private writeDynamicFile(next: DynamicConfig): void {
-    const file = this.h.dynamicConfigFile;
-    if (file === undefined) return;
-    const name = basename(file);
-    const stem = /\.[0-9a-fA-F]+$/.test(name) && name.includes(".dynamic.") ? name.slice(0, name.lastIndexOf(".")) : name;
-    const target = join(dirname(file), `${stem}.${formatVersionHex(next.version)}`);
     try {
-      const tmp = `${target}.tmp`;
-      writeFileSync(tmp, next.servers.map((s) => `server.${s.id}=${formatServerSpec(s)}\n`).join(""));
-      renameSync(tmp, target);
+      const file = writeConfigFiles(next, { configFile: this.h.configFile, dynamicConfigFile: this.h.dynamicConfigFile }, this.h.myId);
+      if (file !== undefined) this.h.log(`configuration 0x${formatVersionHex(next.version)} written to ${file}`);
     } catch (e) {
-      this.h.log(`could not write the dynamic configuration file ${target}: ${(e as Error).message}`);
+      this.h.log(`could not write the configuration 0x${formatVersionHex(next.version)} to disk: ${(e as Error).message}`);
     }
   }
 }
