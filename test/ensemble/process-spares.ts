@@ -98,6 +98,11 @@ export class ProcessSpares {
     await exited;
   }
 
+  /** SIGSTOP (true) or SIGCONT (false) to spare `id`: it stops answering, as a hung process. */
+  pause(id: number, paused: boolean): void {
+    this.spares.get(id)!.child.kill(paused ? "SIGSTOP" : "SIGCONT");
+  }
+
   /** Starts a stopped spare again, without `--join`: a reconfig made it a member. */
   restart(id: number): void {
     const s = this.spares.get(id)!;
@@ -106,6 +111,9 @@ export class ProcessSpares {
 
   async stop(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.close().catch(() => undefined)));
-    for (const id of this.spares.keys()) await this.kill(id);
+    for (const id of this.spares.keys()) {
+      this.spares.get(id)!.child.kill("SIGCONT");
+      await this.kill(id);
+    }
   }
 }

@@ -1,8 +1,12 @@
 // Reconfiguration under injected faults, on real processes: a follower, then the leader, is
-// killed (SIGKILL) while a 3 -> 5 reconfig asked of another follower is in flight. The client is
+// killed (SIGKILL) while a 3 -> 5 reconfig asked of another follower is in flight; then the
+// leader is killed once it proposed the change, which cannot commit because the third member and
+// the spares hang (SIGSTOP) until after the kill. The client is
 // answered (success, or an error) within a bound; the running servers converge on one committed
 // configuration (the one a success reported); writes go on; the killed server, started again,
 // comes back in that configuration.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProcessEnsemble, waitUntil } from "@warden/testing";
 import type { Client } from "@warden/client";
@@ -150,6 +154,63 @@ describe("reconfig under injected faults on real processes", () => {
     await write(leader, "/via-restarted-leader");
     console.log(
       `leader killed during 3 -> 5: ${o.ok ? "committed" : `failed (${(o.err as Error).message})`} after ${o.ms} ms; configuration ${agreed.members.join(",")} everywhere`,
+    );
+  }, 120_000);
+
+  it("the leader killed once it proposed 3 -> 5 that cannot commit (the third member and the spares hung): one configuration everywhere once they resume", async () => {
+    let leader = await e!.waitForLeader();
+    if ((await converged(leader)).members.length === 5) {
+      await (await client([1, 2, 3].find((id) => id !== leader)!)).reconfig({ leaving: [4, 5] });
+      await waitUntil(
+        "the spares stop voting",
+        async () => (await sp.role(4)) === "observer" && (await sp.role(5)) === "observer",
+        20_000,
+        50,
+      );
+      leader = await e!.waitForLeader();
+    }
+    const [asked, third] = [1, 2, 3].filter((id) => id !== leader) as [number, number];
+    const admin = await client(asked);
+    const proposals = () => readFileSync(join(e!.server(leader).dir, "server.log"), "utf8").split("reconfig proposed as version").length;
+    const before = proposals();
+    // Hung, they still count as synced for a while: the leader proposes, and the new quorum
+    // (3 of 5: the leader and the asked follower only) is out of reach.
+    e!.pause(third);
+    sp.pause(4, true);
+    sp.pause(5, true);
+    const asking = Date.now();
+    let settled = false;
+    const outcome = admin.reconfig({ joining: [sp.line(4), sp.line(5)] }).then(
+      (r) => ({ ok: true as const, r, ms: Date.now() - asking }),
+      (err: unknown) => ({ ok: false as const, err, ms: Date.now() - asking }),
+    );
+    void outcome.then(() => (settled = true));
+    await waitUntil("the leader proposed the change (or the client was answered)", () => proposals() > before || settled, 10_000, 5);
+    const proposed = proposals() > before;
+    await kill(leader);
+    const o = await outcome;
+    expect(o.ms).toBeLessThan(ANSWER_WITHIN_MS + 5000);
+    e!.resume(third);
+    sp.pause(4, false);
+    sp.pause(5, false);
+    const next = await e!.waitForLeader({ not: leader, timeoutMs: 30_000 });
+    await write(next, "/after-hung-quorum");
+    const agreed = await converged(next);
+    if (o.ok) expect(agreed.version).toBe(o.r.stat.mzxid);
+    expect([
+      [1, 2, 3],
+      [1, 2, 3, 4, 5],
+    ]).toContainEqual(agreed.members);
+    e!.restart(leader);
+    await waitUntil(
+      `server ${leader} answers again`,
+      async () => ["follower", "observer"].includes((await sp.role(leader)) ?? ""),
+      30_000,
+      50,
+    );
+    expect((await converged(next)).version).toBe(agreed.version);
+    console.log(
+      `leader killed ${proposed ? "after proposing" : "before proposing"} 3 -> 5 with its new quorum hung: ${o.ok ? "committed" : `failed (${(o.err as Error).message})`} after ${o.ms} ms; configuration ${agreed.members.join(",")} everywhere`,
     );
   }, 120_000);
 });
