@@ -2,92 +2,31 @@
 // `warden server --join` are added to a 3-server ensemble under writes (3 -> 5), then removed
 // (5 -> 3); a third spare joins as an observer and leaves. The spares run bin/warden like the
 // members; every process started here is stopped.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, openSync, closeSync, writeFileSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, ProcessEnsemble, serverState, WARDEN_BIN, waitUntil } from "@warden/testing";
-import { createClient, type Client } from "@warden/client";
+import { ProcessEnsemble, waitUntil } from "@warden/testing";
+import { createClient } from "@warden/client";
+import { loadConfig } from "@warden/server";
+import { HOST, ProcessSpares } from "./process-spares.js";
 
-const HOST = "127.0.0.1";
 let e: ProcessEnsemble | undefined;
-const spares = new Map<
-  number,
-  { child: ChildProcess; ports: { peer: number; election: number; client: number; native: number; admin: number } }
->();
-const clients: Client[] = [];
-
-const memberLine = (id: number) => {
-  const s = e!.server(id);
-  return `server.${id}=${s.host}:${s.ports.peer}:${s.ports.election}:participant;${s.host}:${s.ports.client}`;
-};
-const kinds = new Map<number, "participant" | "observer">();
-const spareLine = (id: number) => {
-  const p = spares.get(id)!.ports;
-  return `server.${id}=${HOST}:${p.peer}:${p.election}:${kinds.get(id) ?? "participant"};${HOST}:${p.client}`;
-};
-const roleOf = async (id: number) => {
-  const admin = id <= 3 ? e!.server(id).ports.admin : spares.get(id)!.ports.admin;
-  return (await serverState(HOST, admin))?.role;
-};
-
-async function startSpare(id: number): Promise<void> {
-  const ports = {
-    peer: await freePort(HOST),
-    election: await freePort(HOST),
-    client: await freePort(HOST),
-    native: await freePort(HOST),
-    admin: await freePort(HOST),
-  };
-  spares.set(id, { child: undefined as unknown as ChildProcess, ports });
-  const dir = join(e!.dir, `spare${id}`);
-  mkdirSync(join(dir, "data"), { recursive: true });
-  writeFileSync(join(dir, "data", "myid"), `${id}\n`);
-  // The same keys as the members' zoo.cfg, with this server's ports and the members' lines plus its own.
-  const memberCfg = readFileSync(e!.server(1).config, "utf8")
-    .split("\n")
-    .filter((l) => l !== "" && !/^(server\.\d+|dataDir|clientPort|nativePort|adminPort)=/.test(l));
-  const cfg = [
-    ...memberCfg,
-    `dataDir=${join(dir, "data")}`,
-    `nativePort=${ports.native}`,
-    `adminPort=${ports.admin}`,
-    ...[1, 2, 3].map(memberLine),
-    spareLine(id),
-  ];
-  writeFileSync(join(dir, "zoo.cfg"), `${cfg.join("\n")}\n`);
-  const log = openSync(join(dir, "server.log"), "a");
-  const child = spawn(process.execPath, [WARDEN_BIN, "server", "--config", join(dir, "zoo.cfg"), "--join"], {
-    stdio: ["ignore", log, log],
-  });
-  closeSync(log);
-  spares.set(id, { child, ports });
-  await waitUntil(`spare ${id} answers`, async () => (await roleOf(id)) === "observer", 20_000, 50);
-}
-
-async function clientOf(id: number): Promise<Client> {
-  const s = e!.server(id);
-  const c = createClient(`${s.host}:${s.ports.native}`, { sessionTimeoutMs: 8000 });
-  clients.push(c);
-  await c.connected({ timeoutMs: 10_000 });
-  return c;
-}
+const sp = new ProcessSpares(() => e!);
+const { spares, kinds, clientOf } = sp;
+const spareLine = sp.line;
+const roleOf = sp.role;
+const clients: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   e = await ProcessEnsemble.start({ count: 3, tickTimeMs: 100, extraConfig: { reconfigEnabled: "true", skipACL: "yes" } });
   // Spare 6 is to join as an observer: its own line says so.
   kinds.set(6, "observer");
-  await Promise.all([4, 5, 6].map(startSpare));
+  await Promise.all([4, 5, 6].map((id) => sp.start(id)));
 }, 90_000);
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-  for (const { child } of spares.values()) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  }
+  await sp.stop();
   await e?.stop();
 });
 
@@ -154,4 +93,64 @@ describe("reconfig on real processes", () => {
     expect((await admin.getConfig()).text).not.toContain("server.6=");
     await admin.create("/after-observer-removal", "x");
   }, 60_000);
+
+  it("moves each member's zoo.cfg to zoo.cfg.dynamic.<version> (as ZooKeeper's editStaticConfig); restarted from it, members come back in that membership", async () => {
+    const leader = await e!.waitForLeader();
+    const admin = await clientOf([1, 2, 3].find((id) => id !== leader)!);
+    const added = await admin.reconfig({ joining: [spareLine(4)] });
+    expect(added.config!.servers.map((s) => s.id)).toEqual([1, 2, 3, 4]);
+    const hex = added.stat.mzxid.toString(16);
+    const configOf = (id: number) => (id <= 3 ? e!.server(id).config : join(sp.dir(id), "zoo.cfg"));
+    for (const id of [1, 2, 3, 4]) {
+      const cfg = configOf(id);
+      await waitUntil(
+        `server ${id}'s zoo.cfg points at the new dynamic file`,
+        () => readFileSync(cfg, "utf8").includes(`dynamicConfigFile=${cfg}.dynamic.${hex}\n`),
+        20_000,
+        20,
+      );
+      const text = readFileSync(cfg, "utf8");
+      expect(text).not.toMatch(/^server\./m);
+      expect(text).toContain("reconfigEnabled=true");
+      // The form that held the server.N lines is kept beside it, as ZooKeeper's zoo.cfg.bak.
+      expect(readFileSync(`${cfg}.bak`, "utf8")).toMatch(/^server\.1=/m);
+      const dynamic = readFileSync(`${cfg}.dynamic.${hex}`, "utf8");
+      expect(
+        dynamic
+          .trim()
+          .split("\n")
+          .map((l) => l.split("=")[0]),
+      ).toEqual(["server.1", "server.2", "server.3", "server.4"]);
+      expect(dynamic).toContain(`${spareLine(4)}\n`);
+      const loaded = loadConfig(cfg);
+      expect(loaded.servers.map((s) => s.id)).toEqual([1, 2, 3, 4]);
+      expect(loaded.configVersion).toBe(added.stat.mzxid);
+    }
+    // Spare 4's own line carries its client address, read from there now (a reconfig may move it):
+    // its clientPortAddress line goes, as ZooKeeper's does; the members' lines have none, theirs stay.
+    expect(readFileSync(`${configOf(4)}.bak`, "utf8")).toMatch(/^clientPortAddress=/m);
+    expect(readFileSync(configOf(4), "utf8")).not.toMatch(/^clientPort(Address)?=/m);
+    for (const id of [1, 2, 3]) expect(readFileSync(configOf(id), "utf8")).toMatch(/^clientPort=\d+$/m);
+
+    // A member and the new server, each stopped and started again from the edited zoo.cfg.
+    const member = [1, 2, 3].find((id) => id !== leader)!;
+    await e!.kill(member, "SIGTERM");
+    e!.restart(member);
+    const spare = spares.get(4)!;
+    await sp.kill(4);
+    sp.restart(4);
+    await waitUntil(
+      "both serve as followers again",
+      async () => (await roleOf(member)) === "follower" && (await roleOf(4)) === "follower",
+      30_000,
+      50,
+    );
+    for (const native of [e!.server(member).ports.native, spare.ports.native]) {
+      const c = createClient(`${HOST}:${native}`, { sessionTimeoutMs: 8000 });
+      clients.push(c);
+      await c.connected({ timeoutMs: 10_000 });
+      expect((await c.getConfig()).text).toBe(added.text);
+      await c.create(`/after-restart-${native}`, "x");
+    }
+  }, 90_000);
 });

@@ -60,6 +60,14 @@ describe("warden ensemble add|remove", () => {
         [1, 2, 3, 4].map((id) => [id, "participant"]),
       );
       await viaFourth.create("/via-fourth", "x");
+      // Every server's web console may reach every server: each zoo.cfg lists every admin origin,
+      // the new server's too (the running members take it when they restart).
+      const origins = (id: number) =>
+        /^nativeAllowedOrigins=(.*)$/m.exec(readFileSync(join(dir, `server${id}`, "zoo.cfg"), "utf8"))?.[1]?.split(",");
+      for (const id of [1, 2, 3, 4]) {
+        expect(origins(id)).toContain(`http://127.0.0.1:${fourth.adminPort}`);
+        expect(origins(id)).toContain(`http://127.0.0.1:${grown.servers[0]!.adminPort}`);
+      }
 
       const remove = await runWarden(["ensemble", "remove", "4"], { cwd: cwd.path, timeoutMs: 60_000 });
       expect(remove.stderr).toBe("");
@@ -73,6 +81,7 @@ describe("warden ensemble add|remove", () => {
       await after.sync("/");
       expect(await after.exists("/via-fourth")).not.toBeNull();
       expect((await after.getConfig()).config!.servers.map((s) => s.id)).toEqual([1, 2, 3]);
+      for (const id of [1, 2, 3]) expect(origins(id)).not.toContain(`http://127.0.0.1:${fourth.adminPort}`);
 
       // The leader may be removed: it hands over, and the two left go on.
       const leader = Number(/^(\d+) +\d+ +leader /m.exec((await runWarden(["ensemble", "status"], { cwd: cwd.path })).stdout)?.[1]);

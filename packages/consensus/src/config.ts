@@ -51,6 +51,12 @@ export interface ReplicaConfig {
    * a configuration makes it a voter. Without it, an id outside the configuration is refused.
    */
   readonly joining?: boolean;
+  /**
+   * An even number of voters is accepted: the configuration is one a membership change made
+   * (ZooKeeper's reconfig may leave any count, and a server restarted from the file it wrote
+   * must start). Without it, an even count is refused: it adds no fault tolerance.
+   */
+  readonly evenVoters?: boolean;
   /** Base election timeout; each wait is drawn from [electionTicks, 2*electionTicks). Also the leader's sync limit. */
   readonly electionTicks?: number;
   /** The leader sends heartbeats every heartbeatTicks; < electionTicks. */
@@ -137,13 +143,13 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return v;
 }
 
-function validateMembers(id: number, voters: readonly number[], observers: readonly number[], joining: boolean): void {
+function validateMembers(id: number, voters: readonly number[], observers: readonly number[], joining: boolean, evenVoters: boolean): void {
   const all = [...voters, ...observers];
   for (const m of all) {
     if (!Number.isInteger(m) || m < 1) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_ID", `server ids must be integers >= 1, got ${m}`);
   }
   if (voters.length === 0) throw new ConsensusConfigError("WARDEN_ERR_CONFIG_NO_VOTERS", "at least one voting server is required");
-  if (voters.length % 2 === 0) {
+  if (voters.length % 2 === 0 && !evenVoters) {
     throw new ConsensusConfigError(
       "WARDEN_ERR_CONFIG_EVEN_VOTERS",
       `the number of voting servers must be odd (1, 3, 5, ...), got ${voters.length}: an even count adds no fault tolerance`,
@@ -174,7 +180,7 @@ export { seededRandom };
 /** Checks a configuration and fills defaults; a bad one throws ConsensusConfigError. */
 export function resolveConfig(c: ReplicaConfig): ResolvedConfig {
   const observers = c.observers ?? [];
-  validateMembers(c.id, c.voters, observers, c.joining === true);
+  validateMembers(c.id, c.voters, observers, c.joining === true, c.evenVoters === true);
   if (c.membership !== undefined) {
     const problem = membersProblem(c.membership.voters, c.membership.observers);
     if (problem !== null)

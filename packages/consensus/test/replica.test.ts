@@ -20,6 +20,8 @@ describe("configuration is refused at start with a clear, typed error", () => {
     expect(e.message).toMatch(/must be odd/);
     expect(e.code).toBe("WARDEN_ERR_CONFIG_EVEN_VOTERS");
     expect(e.zkCode).toBe(-8); // BAD_ARGUMENTS
+    // Unless the configuration is one a membership change made.
+    expect(new Replica({ id: 1, voters: [1, 2], evenVoters: true }).membership().committed.voters).toEqual([1, 2]);
   });
   it("duplicate ids, a voter that is also an observer, an id outside the ensemble", () => {
     expect(configError(() => new Replica({ id: 1, voters: [1, 1, 2] })).reason).toBe("WARDEN_ERR_CONFIG_DUPLICATE_ID");

@@ -12,7 +12,14 @@ export {
   type LocalServer,
   type StartOptions,
 } from "./local-ensemble.js";
-export { startJoiningServer, recordServer, stopLocalServer, waitForMode, ensembleHost } from "./local-ensemble-members.js";
+export {
+  startJoiningServer,
+  recordServer,
+  stopLocalServer,
+  updateConsoleOrigins,
+  waitForMode,
+  ensembleHost,
+} from "./local-ensemble-members.js";
 export { commandJson, COMMAND_NAMES, VERSION_LINE } from "./admin/commands.js";
 export { commandText } from "./admin/command-text.js";
 export { MetricsRegistry } from "./admin/metrics.js";

@@ -2,12 +2,13 @@
 // the processes and the state file. The reconfig between them is the caller's (a client of the
 // ensemble, authenticated as its superuser): start a joiner, reconfigure it in, record it; or
 // reconfigure a server out, then stop it and forget it.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { generateDigest } from "@warden/tree";
 import {
   alive,
   configText,
+  consoleOrigins,
   freePort,
   readEnsemble,
   serverMode,
@@ -127,4 +128,40 @@ export async function stopLocalServer(dir: string, id: number, graceMs = 10_000)
   );
   writeEnsemble(next);
   return next;
+}
+
+/**
+ * Every server's web console may open sessions on, and read the admin port of, every server:
+ * each zoo.cfg's nativeAllowedOrigins line is set to the admin origins of `servers` (the
+ * ensemble after a reconfig to `version`). A running server read its line at start and takes the
+ * new one when it restarts (the allow-list is fixed while it runs); the new server's own zoo.cfg
+ * names them all already. Each server rewrites its zoo.cfg itself when it applies a configuration
+ * (dynamicConfigFile, reconfig/static-config.ts): a file is edited here only once it points at
+ * `version`, so neither write undoes the other. Returns the servers left alone, and why.
+ */
+export async function updateConsoleOrigins(
+  e: LocalEnsemble,
+  servers: readonly LocalServer[],
+  version: bigint,
+  timeoutMs = 10_000,
+): Promise<string[]> {
+  const host = ensembleHost(e);
+  const line = `nativeAllowedOrigins=${consoleOrigins(servers, host).join(",")}`;
+  const pointer = new RegExp(`^dynamicConfigFile=.*\\.dynamic\\.${version.toString(16)}$`, "m");
+  const skipped: string[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (const s of servers) {
+    const file = join(s.dir, "zoo.cfg");
+    const read = () => (existsSync(file) ? readFileSync(file, "utf8") : "");
+    while (!pointer.test(read()) && alive(s.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const text = read();
+    if (!pointer.test(text)) {
+      skipped.push(`server ${s.id}: its zoo.cfg does not name configuration 0x${version.toString(16)} yet`);
+      continue;
+    }
+    if (!/^nativeAllowedOrigins=.*$/m.test(text)) continue;
+    writeFileSync(`${file}.tmp`, text.replace(/^nativeAllowedOrigins=.*$/m, line));
+    renameSync(`${file}.tmp`, file);
+  }
+  return skipped;
 }

@@ -48,6 +48,7 @@ function follower() {
     setPeers: () => undefined,
     ids: [1, 2, 3],
     dynamicConfigFile: undefined,
+    answerWithinMs: 60_000,
     log: () => undefined,
   });
   return { consensus, integration, sent };

@@ -10,6 +10,7 @@ import {
   startJoiningServer,
   stopLocalServer,
   superuserCredentials,
+  updateConsoleOrigins,
   waitForMode,
 } from "@warden/server";
 
@@ -37,7 +38,9 @@ async function add(options: { dir: string }, warden: string[]): Promise<void> {
     process.kill(server.pid, "SIGKILL");
     throw err;
   }
-  recordServer(ensemble.dir, server);
+  const grown = recordServer(ensemble.dir, server);
+  const skipped = await updateConsoleOrigins(grown, grown.servers, result.stat.mzxid);
+  for (const why of skipped) process.stderr.write(`nativeAllowedOrigins not updated for ${why}\n`);
   process.stdout.write(
     `added server ${server.id} (native ${server.nativePort}, client ${server.clientPort}, admin ${server.adminPort})\n` +
       printConfig(result),
@@ -55,7 +58,9 @@ async function remove(id: number, options: { dir: string }): Promise<void> {
     .map((s) => `${h}:${s.nativePort}`)
     .join(",");
   const result = await asSuperuser(staying || e.connectString, e.dir, (c) => c.reconfig({ leaving: [id] }));
-  await stopLocalServer(e.dir, id);
+  const shrunk = await stopLocalServer(e.dir, id);
+  const skipped = await updateConsoleOrigins(shrunk, shrunk.servers, result.stat.mzxid);
+  for (const why of skipped) process.stderr.write(`nativeAllowedOrigins not updated for ${why}\n`);
   process.stdout.write(`removed server ${id}\n${printConfig(result)}`);
 }
 

@@ -127,6 +127,8 @@ export interface ServerConfig extends SecuritySettings, AuthConfig, AdminTlsSett
   configVersion: bigint;
   /** The file the server.N lines came from when dynamicConfigFile is set. */
   dynamicConfigFile: string | undefined;
+  /** zoo.cfg's absolute path, when loaded from a file: a committed reconfig edits it (reconfig/static-config.ts). */
+  configFile?: string;
   /** Keys accepted for compatibility but without effect: one line per reason, naming its keys. */
   ignored: string[];
   /** Values accepted with a meaning that may surprise (ZooKeeper's spelling rules): one line each. */

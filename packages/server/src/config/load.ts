@@ -47,6 +47,7 @@ export function loadConfig(file: string | undefined, overrides: Record<string, s
     raw.set(key, { value, where: `--${key}` });
   }
   const cfg = buildConfig(raw, baseDir);
+  if (file !== undefined) cfg.configFile = resolve(file);
   cfg.myId = readMyId(cfg, myid);
   const client = ownClientAddress(cfg.servers, cfg.myId, {
     port: cfg.clientPort,

@@ -4,9 +4,9 @@
 // forwards the request to the leader, which decides it, and answers once the configuration
 // committed here too. Every server, as configurations are proposed and commit: connects to new
 // members and drops removed ones, lets their messages in, rewrites /zookeeper/config (when the
-// entry is applied, in log order, so every tree holds the same) and writes zoo.cfg.dynamic.<version>.
-import { writeFileSync, renameSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+// entry is applied, in log order, so every tree holds the same), writes zoo.cfg.dynamic.<version>
+// and points zoo.cfg's dynamicConfigFile at it (static-config.ts).
+// Every request waiting here is answered exactly once, within answerWithinMs (answers.ts).
 import {
   ErrorCode,
   formatServerSpec,
@@ -22,14 +22,13 @@ import type { Entry, Membership as ConsensusMembership, MembershipResult, Member
 import type { ServerMessage } from "../core/pipeline/messages.js";
 import type { PeerAddress } from "../peer/transport.js";
 import { reconfigResponse, type ReconfigAnswer, type ReconfigGate } from "./gate.js";
+import { FORWARDED_MAX, OwedAnswer, VersionWaiters } from "./answers.js";
+import { writeConfigFiles } from "./static-config.js";
 import type { ReconfigPlan } from "./plan.js";
 import type { Membership } from "./membership.js";
 
 type Done = (answer: ReconfigAnswer) => void;
 type Who = { superuser: boolean; identities: readonly Id[] };
-
-/** Requests forwarded and waiting for the leader's answer, at most (a client's own are bounded by its outstanding requests). */
-const FORWARDED_MAX = 1024;
 
 export interface ReconfigIntegrationHooks {
   myId: number;
@@ -45,8 +44,15 @@ export interface ReconfigIntegrationHooks {
   setPeers(peers: PeerAddress[]): void;
   /** The ids whose messages are let in; updated in place. */
   ids: number[];
-  /** dynamicConfigFile, when the membership came from one: where zoo.cfg.dynamic.<version> goes. */
+  /** dynamicConfigFile, when the membership came from one: where zoo.cfg.dynamic.<version> goes without configFile. */
   dynamicConfigFile: string | undefined;
+  /** zoo.cfg, when the server started from one: <zoo.cfg>.dynamic.<version> is written, and zoo.cfg points at it. */
+  configFile?: string;
+  /**
+   * How long a reconfig may wait here for its answer (the leader's, then the commit) before it
+   * fails with CONNECTION_LOSS: a leader that cannot commit loses its quorum within syncLimit.
+   */
+  answerWithinMs: number;
   log(line: string): void;
 }
 
@@ -97,9 +103,9 @@ const refusalCode: Record<Exclude<MembershipResult, { ok: true }>["reason"], num
 
 export class ReconfigIntegration {
   /** Answers waiting for a configuration version to be in force here. */
-  private readonly waiting = new Map<bigint, Done[]>();
+  private readonly waiting: VersionWaiters;
   /** Requests this server forwarded to the leader, by request id. */
-  private readonly forwarded = new Map<number, { leader: number; done: Done }>();
+  private readonly forwarded = new Map<number, { leader: number; owed: OwedAnswer }>();
   private nextRequestId = 1;
   /** The configurations known (committed, pending): for addresses. */
   private known: DynamicConfig;
@@ -109,6 +115,15 @@ export class ReconfigIntegration {
   constructor(private readonly h: ReconfigIntegrationHooks) {
     this.known = h.membership.current;
     this.appliedVersion = h.replica().membership().committed.version;
+    this.waiting = new VersionWaiters(this.appliedVersion);
+  }
+
+  /** `done`, answered once, and with CONNECTION_LOSS if nothing else answered it within answerWithinMs. */
+  private owe(done: Done): OwedAnswer {
+    return new OwedAnswer(done, this.h.answerWithinMs, (owed) => {
+      for (const [id, f] of this.forwarded) if (f.owed === owed) this.forwarded.delete(id);
+      this.waiting.remove(owed);
+    });
   }
 
   /**
@@ -129,7 +144,7 @@ export class ReconfigIntegration {
       return true;
     }
     const requestId = this.nextRequestId++;
-    this.forwarded.set(requestId, { leader, done });
+    this.forwarded.set(requestId, { leader, owed: this.owe(done) });
     this.h.sendToPeer(leader, {
       type: "reconfig",
       origin: this.h.myId,
@@ -166,7 +181,7 @@ export class ReconfigIntegration {
       `reconfig proposed as version 0x${formatVersionHex(r.zxid)}: voters ${voters.join(",")}${observers.length ? `, observers ${observers.join(",")}` : ""}`,
     );
     if (proposed) return proposed(r.zxid);
-    this.whenInForce(r.zxid, done);
+    this.whenInForce(r.zxid, this.owe(done), this.h.myId);
   }
 
   /** The version of the newest configuration proposed and not known committed (the committed one when none). */
@@ -194,21 +209,17 @@ export class ReconfigIntegration {
     const f = this.forwarded.get(m.requestId);
     if (f === undefined || f.leader !== from) return;
     this.forwarded.delete(m.requestId);
-    if (m.err !== 0) return f.done({ err: m.err, message: m.message });
-    this.whenInForce(m.version, f.done);
+    if (m.err !== 0) return f.owed.answer({ err: m.err, message: m.message });
+    this.whenInForce(m.version, f.owed, f.leader);
   }
 
-  /** Answers `done` once the configuration of `version` (or a later one) is in force here. */
-  private whenInForce(version: bigint, done: Done): void {
-    if (this.h.membership.current.version >= version) return this.answerCommitted(done);
-    const list = this.waiting.get(version) ?? [];
-    list.push(done);
-    this.waiting.set(version, list);
+  /** Answers `owed` once the configuration of `version` (proposed by `leader`) is in force here. */
+  private whenInForce(version: bigint, owed: OwedAnswer, leader: number): void {
+    this.waiting.add(version, owed, leader, this.h.replica().membership(), this.answerCommitted);
   }
 
-  private answerCommitted(done: Done): void {
-    done({ err: 0, response: reconfigResponse(this.h.membership.text, this.h.configStat()) });
-  }
+  private readonly answerCommitted = (owed: OwedAnswer): void =>
+    owed.answer({ err: 0, response: reconfigResponse(this.h.membership.text, this.h.configStat()) });
 
   /**
    * A committed configuration entry is applied (in log order, between the transactions around
@@ -234,11 +245,7 @@ export class ReconfigIntegration {
       );
       this.writeDynamicFile(next);
     }
-    for (const [version, list] of [...this.waiting]) {
-      if (version > next.version) continue;
-      this.waiting.delete(version);
-      for (const done of list) this.answerCommitted(done);
-    }
+    this.waiting.appliedVersion(m.version, this.answerCommitted);
   }
 
   /** Ready.membership: the configurations that count changed. Connect to their members. */
@@ -259,6 +266,8 @@ export class ReconfigIntegration {
     };
     this.h.ids.splice(0, this.h.ids.length, ...[...members].sort((a, b) => a - b));
     this.h.setPeers(this.known.servers.map((s) => ({ id: s.id, host: s.host, port: s.quorumPort })));
+    // A proposal truncated by a new leader leaves the pending configuration here.
+    this.waiting.settle(status, this.h.replica().status().leaderId);
   }
 
   /** This server stopped leading or lost its leader: what waited on it will not be answered by it. */
@@ -269,34 +278,20 @@ export class ReconfigIntegration {
       // answer may arrive after its timeout-now started the election.
       if (role.leaderId === null || role.leaderId === f.leader) continue;
       this.forwarded.delete(id);
-      f.done({ err: ErrorCode.CONNECTION_LOSS, message: "the leader changed before the reconfig was answered" });
+      f.owed.fail("the leader changed before the reconfig was answered");
     }
-    if (role.role === "leader") return;
-    // An answer waits for a commit this server (no longer leading) may never see: the entry
-    // may be truncated. The client learns the outcome from /zookeeper/config, as ZooKeeper's does.
-    const mine = this.h.replica().membership();
-    for (const [version, list] of [...this.waiting]) {
-      if (mine.pending?.version === version) continue; // still in our log; answered if it commits
-      // Known committed here, not yet applied (the removed leader's handover can come first): it will be.
-      if (mine.committed.version >= version) continue;
-      this.waiting.delete(version);
-      for (const done of list) done({ err: ErrorCode.CONNECTION_LOSS, message: "leadership changed before the reconfig committed" });
-    }
+    // A proposal still in this log may yet commit under the new leader; one that is not (and
+    // not known committed) will not: the client learns the outcome from /zookeeper/config.
+    this.waiting.settle(this.h.replica().membership(), role.leaderId);
   }
 
-  /** ZooKeeper's QuorumPeer.writeDynamicConfig: <dynamicConfigFile without its version>.<hex version>. */
+  /** ZooKeeper's QuorumPeer.setQuorumVerifier(qv, writeToDisk): the dynamic file, and zoo.cfg pointing at it. */
   private writeDynamicFile(next: DynamicConfig): void {
-    const file = this.h.dynamicConfigFile;
-    if (file === undefined) return;
-    const name = basename(file);
-    const stem = /\.[0-9a-fA-F]+$/.test(name) && name.includes(".dynamic.") ? name.slice(0, name.lastIndexOf(".")) : name;
-    const target = join(dirname(file), `${stem}.${formatVersionHex(next.version)}`);
     try {
-      const tmp = `${target}.tmp`;
-      writeFileSync(tmp, next.servers.map((s) => `server.${s.id}=${formatServerSpec(s)}\n`).join(""));
-      renameSync(tmp, target);
+      const file = writeConfigFiles(next, { configFile: this.h.configFile, dynamicConfigFile: this.h.dynamicConfigFile }, this.h.myId);
+      if (file !== undefined) this.h.log(`configuration 0x${formatVersionHex(next.version)} written to ${file}`);
     } catch (e) {
-      this.h.log(`could not write the dynamic configuration file ${target}: ${(e as Error).message}`);
+      this.h.log(`could not write the configuration 0x${formatVersionHex(next.version)} to disk: ${(e as Error).message}`);
     }
   }
 }

@@ -99,6 +99,8 @@ export function wireReconfig({ config, node, membership, reconfig, peerBatches, 
       void late.transport.maybe?.setPeers(peers).catch((e: unknown) => log(`peer addresses not updated: ${(e as Error).message}`)),
     ids: peerIds,
     dynamicConfigFile: config.dynamicConfigFile,
+    configFile: config.configFile,
+    answerWithinMs: 2 * (config.initLimitTicks + config.syncLimitTicks) * config.tickTimeMs,
     log,
   });
   late.integration.set(integration);

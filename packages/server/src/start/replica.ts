@@ -119,6 +119,8 @@ export function buildReplica(input: ReplicaInput): ReplicaParts {
         voters: voters.length > 0 ? voters : [config.myId],
         observers,
         ...(input.joining ? { joining: true } : {}),
+        // A reconfig may leave an even number of voters, and the dynamic file it wrote names them (version > 0).
+        ...(config.configVersion !== 0n ? { evenVoters: true } : {}),
         electionTicks: Math.ceil(electionTimeoutMs / CONSENSUS_TICK_MS),
         // ZooKeeper's initLimit: a quorum must sync with a new leader, and each follower with its
         // leader, within initLimit ticks (see @warden/consensus init-limit.ts).
