@@ -10,7 +10,7 @@ export { TreeModel } from "./sim/tree-model.js";
 export type { StateMachine, KvWrite } from "./sim/kv.js";
 export { CommittedHistory, SimViolation } from "./sim/history.js";
 export type { HistorySpec } from "./sim/history.js";
-export { parseTranscript, formatTranscript, runTranscriptFile } from "./transcript.js";
+export { parseTranscript, formatTranscript, runTranscriptFile, runTranscriptFileAsync } from "./transcript.js";
 export type { TranscriptBlock, TranscriptMismatch } from "./transcript.js";
 export { ProcessEnsemble, freePort, WARDEN_BIN, serverState, waitUntil, createNetnsNetwork, netnsUnavailable } from "./ensemble/index.js";
 export type { EnsembleOptions, EnsembleServer, ServerPorts, ServerRole, ServerState, NetnsNetwork } from "./ensemble/index.js";
