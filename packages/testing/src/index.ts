@@ -40,3 +40,5 @@ export { makeTestCa, hasOpenssl, type TestCa, type CertFiles } from "./tls-certs
 export { startStandalone, FAST, type Standalone, type StandaloneOptions } from "./in-process/standalone.js";
 export { startInProcessEnsemble, type InProcessEnsemble, type InProcessEnsembleOptions } from "./in-process/ensemble.js";
 export { ManualClock } from "./manual-clock.js";
+export { ZkModel, ModelError, sequenceName, ownerKindOf, type ModelNode, type ModelEvent, type ZkModelOptions } from "./zk-model/model.js";
+export { ModelWatches, type ModelWatchKind, type FireWatch } from "./zk-model/watches.js";
