@@ -36,7 +36,7 @@ describe("watches", () => {
     await c.getData("/w", { watch: listener });
     await c.removeWatches("/w", WatcherType.Data, listener);
     expect(events).toEqual([{ type: EventType.DataWatchRemoved, state: KeeperState.SyncConnected, path: "/w", zxid: NO_ZXID }]);
-    expect(ensemble.tree.watchSet(c.sessionId, "data").has("/w")).toBe(false);
+    expect(ensemble.watches.watchSet(c.sessionId, "data").has("/w")).toBe(false);
     await c.setData("/w", "x");
     await c.sync("/");
     expect(events).toHaveLength(1);
@@ -61,7 +61,7 @@ describe("watches", () => {
       [EventType.NodeDataChanged, "/p/a"],
       [EventType.NodeDeleted, "/p/a"],
     ]);
-    await until(() => !ensemble.tree.watchSet(c.sessionId, "persistentRecursive").has("/p"));
+    await until(() => !ensemble.watches.watchSet(c.sessionId, "persistentRecursive").has("/p"));
   });
 
   it("addWatch calls its listener for every change of the node and none of its children's data", async () => {

@@ -10,7 +10,7 @@ export { TreeModel } from "./sim/tree-model.js";
 export type { StateMachine, KvWrite } from "./sim/kv.js";
 export { CommittedHistory, SimViolation } from "./sim/history.js";
 export type { HistorySpec } from "./sim/history.js";
-export { parseTranscript, formatTranscript, runTranscriptFile } from "./transcript.js";
+export { parseTranscript, formatTranscript, runTranscriptFile, runTranscriptFileAsync } from "./transcript.js";
 export type { TranscriptBlock, TranscriptMismatch } from "./transcript.js";
 export { ProcessEnsemble, freePort, WARDEN_BIN, serverState, waitUntil, createNetnsNetwork, netnsUnavailable } from "./ensemble/index.js";
 export type { EnsembleOptions, EnsembleServer, ServerPorts, ServerRole, ServerState, NetnsNetwork } from "./ensemble/index.js";
@@ -40,3 +40,5 @@ export { makeTestCa, hasOpenssl, type TestCa, type CertFiles } from "./tls-certs
 export { startStandalone, FAST, type Standalone, type StandaloneOptions } from "./in-process/standalone.js";
 export { startInProcessEnsemble, type InProcessEnsemble, type InProcessEnsembleOptions } from "./in-process/ensemble.js";
 export { ManualClock } from "./manual-clock.js";
+export { ZkModel, ModelError, sequenceName, ownerKindOf, type ModelNode, type ModelEvent, type ZkModelOptions } from "./zk-model/model.js";
+export { ModelWatches, type ModelWatchKind, type FireWatch } from "./zk-model/watches.js";

@@ -56,16 +56,53 @@ export interface TranscriptMismatch {
  */
 export function runTranscriptFile(path: string, handle: (command: string, args: string[]) => string): TranscriptMismatch[] {
   const blocks = parseTranscript(readFileSync(path, "utf8"));
-  const results = blocks.map((b) => {
-    const [command, ...args] = b.command.trim().split(/\s+/);
+  return settle(
+    path,
+    blocks.map((b) => ({ ...b, output: outputOf(() => handle(...split(b.command))) })),
+  );
+}
+
+/**
+ * runTranscriptFile for a handler that must let promises settle between commands (a client
+ * whose calls resolve on later turns); commands still run one at a time, in file order.
+ */
+export async function runTranscriptFileAsync(
+  path: string,
+  handle: (command: string, args: string[]) => Promise<string>,
+): Promise<TranscriptMismatch[]> {
+  const blocks = parseTranscript(readFileSync(path, "utf8"));
+  const results: (TranscriptBlock & { output: string })[] = [];
+  for (const b of blocks) {
     let output: string;
     try {
-      output = handle(command!, args);
+      output = await handle(...split(b.command));
     } catch (e) {
-      output = `error: ${e instanceof Error ? e.message : String(e)}`;
+      output = errorOutput(e);
     }
-    return { ...b, output: output === "" ? "ok" : output };
-  });
+    results.push({ ...b, output: output === "" ? "ok" : output });
+  }
+  return settle(path, results);
+}
+
+function split(commandLine: string): [string, string[]] {
+  const [command, ...args] = commandLine.trim().split(/\s+/);
+  return [command!, args];
+}
+
+const errorOutput = (e: unknown) => `error: ${e instanceof Error ? e.message : String(e)}`;
+
+function outputOf(run: () => string): string {
+  let output: string;
+  try {
+    output = run();
+  } catch (e) {
+    output = errorOutput(e);
+  }
+  return output === "" ? "ok" : output;
+}
+
+/** With UPDATE_TRANSCRIPTS=1 rewrites the file with the actual outputs; otherwise returns the mismatches. */
+function settle(path: string, results: readonly (TranscriptBlock & { output: string })[]): TranscriptMismatch[] {
   if (process.env.UPDATE_TRANSCRIPTS === "1") {
     writeFileSync(path, formatTranscript(results));
     return [];

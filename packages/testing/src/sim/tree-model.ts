@@ -1,41 +1,40 @@
 // The checker's own model of ZooKeeper semantics, outside the code under test: it replays
 // the committed history request by request (the request each client sent, found by its
-// session id and cxid) and demands that every txn the leader prepared decides what the
-// model decides at that position: the same error, the same new version, the same
-// ephemerals closed, a sequential name greater than every earlier one under its parent.
+// session id and cxid) through the tests' reference model of ZooKeeper's tree (ZkModel) and
+// demands that every txn the leader prepared decides what the model decides at that
+// position: the same error, the same new version, the same ephemerals closed, the same
+// sequential name (the parent's cversion), never one handed out before under its parent.
 // With the total order known (the committed log) and the real-time check of clients.ts,
 // that is a linearizability check of every write; the register histories it keeps answer
 // what a read must see at any position. The reference tree for "each server's tree equals
 // the replay of the committed log" is a fresh DataTree fed the committed txns.
 import type { Entry } from "@warden/consensus";
-import { CreateMode, ErrorCode, isEphemeral, isSequential, parentPath, type WriteOp } from "@warden/protocol";
+import { CreateMode, isSequential, parentPath, type MultiResult, type WriteOp } from "@warden/protocol";
 import { decodeRecord } from "@warden/server/internal";
 import { DataTree, treeDigest, type Txn, type TxnOp, type WriteRequest } from "@warden/tree";
+import { ModelError, ZkModel } from "../zk-model/model.js";
 import { SimViolation, valueAtOrBefore, type HistorySpec } from "./history.js";
 
 /** What a client asked for; the model decides its outcome at its commit position. */
 export type ModelRequest = Exclude<WriteRequest, { type: "deleteContainer" | "setACL" }> | { type: "createSession" };
 
-interface ModelNode {
-  data: string;
-  version: number;
-  owner: bigint;
-  children: number;
-}
-
 const decoder = new TextDecoder("latin1");
 export const text = (data: Uint8Array): string => decoder.decode(data);
-/** Tree digests kept by zxid for replay checks. */
 const REPLAY_CACHE_MAX = 64;
+const EMPTY = new Uint8Array(0);
 
-/** Undo log for all-or-nothing multis. */
-type Undo = () => void;
+/** What the model decided for a request: its notation (compared with the txn's), error, and what it made. */
+interface Outcome {
+  norm: string;
+  err: number;
+  path?: string;
+  version?: number;
+}
 
 export class TreeModel implements HistorySpec {
   /** Every request a client sent, by "sessionId:cxid" (bounded by the client history's bound). */
   private readonly requests = new Map<string, ModelRequest>();
-  private readonly nodes = new Map<string, ModelNode>([["/", { data: "", version: 0, owner: 0n, children: 0 }]]);
-  private readonly sessions = new Set<bigint>();
+  private readonly tree = new ZkModel();
   private readonly sequenceMax = new Map<string, number>();
   private readonly positionByKey = new Map<string, number>();
   /** The outcome the model decided for each committed request: its error (0: ok) and what it made. */
@@ -88,129 +87,68 @@ export class TreeModel implements HistorySpec {
   }
 
   /** The model's outcome of `request` at `position`; it applies the request to its state. */
-  private decide(
-    request: ModelRequest,
-    sessionId: bigint,
-    position: number,
-    txn: Txn,
-  ): { norm: string; err: number; path?: string; version?: number } {
+  private decide(request: ModelRequest, sessionId: bigint, position: number, txn: Txn): Outcome {
     switch (request.type) {
       case "createSession":
-        this.sessions.add(sessionId);
+        this.tree.openSession(sessionId);
         return { norm: "session", err: 0 };
-      case "closeSession": {
-        const paths = [...this.nodes]
-          .filter(([, n]) => n.owner === sessionId)
-          .map(([p]) => p)
-          .sort();
-        for (const p of paths) this.remove(p);
-        this.sessions.delete(sessionId);
-        return { norm: `close[${paths.join(",")}]`, err: 0 };
-      }
+      case "closeSession":
+        return { norm: `close[${this.tree.closeSession(sessionId).join(",")}]`, err: 0 };
       case "multi": {
-        const undo: Undo[] = [];
-        const parts: string[] = [];
-        const ops = txn.body.type === "multi" ? txn.body.ops : [];
-        for (let i = 0; i < request.ops.length; i++) {
-          const r = this.op(request.ops[i]!, sessionId, position, ops[i], undo);
-          if (r.err !== 0) {
-            for (const u of undo.reverse()) u();
-            return { norm: `multi-err@${i}:${r.err}`, err: r.err };
-          }
-          parts.push(r.norm);
-        }
+        const results = this.tree.multi(request.ops, sessionId);
+        const failed = results.findIndex((r) => r.type === "error" && r.err !== 0);
+        if (failed >= 0)
+          return { norm: `multi-err@${failed}:${(results[failed] as { err: number }).err}`, err: (results[failed] as { err: number }).err };
+        const prepared = txn.body.type === "multi" ? txn.body.ops : [];
+        const parts = request.ops.map((op, i) => this.applied(op, results[i]!, prepared[i], position).norm);
         return { norm: `multi[${parts.join(",")}]`, err: 0 };
       }
       default: {
-        const r = this.op(request, sessionId, position, txn.body as TxnOp, []);
-        return r.err !== 0 ? { norm: `err:${r.err}`, err: r.err } : r;
+        let result: MultiResult;
+        try {
+          result = this.tree.write(request, sessionId);
+        } catch (e) {
+          if (!(e instanceof ModelError)) throw e;
+          return { norm: `err:${e.err}`, err: e.err };
+        }
+        return this.applied(request, result, txn.body as TxnOp, position);
       }
     }
   }
 
-  private op(
-    r: WriteOp,
-    sessionId: bigint,
-    position: number,
-    prepared: TxnOp | undefined,
-    undo: Undo[],
-  ): { norm: string; err: number; path?: string; version?: number } {
-    const fail = (err: number) => ({ norm: `err:${err}`, err });
-    const node = this.nodes.get(r.path);
-    switch (r.type) {
-      case "check":
-        if (node === undefined) return fail(ErrorCode.NO_NODE);
-        if (r.version !== -1 && r.version !== node.version) return fail(ErrorCode.BAD_VERSION);
-        return { norm: `check:${r.path}`, err: 0 };
-      case "setData": {
-        if (node === undefined) return fail(ErrorCode.NO_NODE);
-        if (r.version !== -1 && r.version !== node.version) return fail(ErrorCode.BAD_VERSION);
-        const before = { ...node };
-        node.data = text(r.data ?? new Uint8Array(0));
-        node.version++;
-        undo.push(() => Object.assign(node, before));
-        this.touched.add(r.path);
-        return { norm: `set:${r.path}:${node.version}`, err: 0, version: node.version };
-      }
-      case "delete":
-        if (node === undefined) return fail(ErrorCode.NO_NODE);
-        if (r.version !== -1 && r.version !== node.version) return fail(ErrorCode.BAD_VERSION);
-        if (node.children > 0) return fail(ErrorCode.NOT_EMPTY);
-        this.remove(r.path);
-        undo.push(() => this.put(r.path, node));
-        return { norm: `del:${r.path}`, err: 0 };
+  /** An op the model applied: its notation, the registers it touched, and the server's sequential name checked. */
+  private applied(op: WriteOp, result: MultiResult, prepared: TxnOp | undefined, position: number): Outcome {
+    switch (result.type) {
       case "create":
-        return this.create(r.path, text(r.data ?? new Uint8Array(0)), r.mode, sessionId, position, prepared, undo);
+        if (op.type === "create" && isSequential(op.mode) && prepared?.type === "create")
+          this.checkSequence(op.path, prepared.path, position);
+        this.touched.add(result.path);
+        return { norm: `create:${result.path}`, err: 0, path: result.path };
+      case "setData":
+        this.touched.add(op.path);
+        return { norm: `set:${op.path}:${result.stat.version}`, err: 0, version: result.stat.version };
+      case "delete":
+        return { norm: `del:${op.path}`, err: 0 };
+      case "check":
+        return { norm: `check:${op.path}`, err: 0 };
+      case "error":
+        throw new Error(`an applied op cannot have failed (${result.err})`);
     }
   }
 
-  private create(
-    path: string,
-    data: string,
-    mode: CreateMode,
-    sessionId: bigint,
-    position: number,
-    prepared: TxnOp | undefined,
-    undo: Undo[],
-  ) {
-    const fail = (err: number) => ({ norm: `err:${err}`, err });
-    const parent = this.nodes.get(parentPath(path));
-    if (isEphemeral(mode) && !this.sessions.has(sessionId)) return fail(ErrorCode.SESSION_EXPIRED);
-    if (parent === undefined) return fail(ErrorCode.NO_NODE);
-    let name = path;
-    if (isSequential(mode)) {
-      // The exact suffix is the tree's business (its cversion); the rule users rely on is
-      // that a sequential name under a parent is never handed out twice.
-      const made = prepared?.type === "create" ? prepared.path : undefined;
-      if (made === undefined || !made.startsWith(path) || !/^\d{10}$/.test(made.slice(path.length)))
-        return { norm: "a sequential create", err: 0 };
-      const n = Number(made.slice(path.length));
-      const max = this.sequenceMax.get(parentPath(path)) ?? -1;
-      if (n <= max)
-        throw new SimViolation(
-          "sequential-names-never-repeat",
-          `${made} created at position ${position}, after sequence number ${max} under ${parentPath(path)}`,
-        );
-      this.sequenceMax.set(parentPath(path), n);
-      undo.push(() => this.sequenceMax.set(parentPath(path), max));
-      name = made;
-    }
-    if (this.nodes.has(name)) return fail(ErrorCode.NODE_EXISTS);
-    if (parent.owner !== 0n) return fail(ErrorCode.NO_CHILDREN_FOR_EPHEMERALS);
-    this.put(name, { data, version: 0, owner: isEphemeral(mode) ? sessionId : 0n, children: 0 });
-    undo.push(() => this.remove(name));
-    this.touched.add(name);
-    return { norm: `create:${name}`, err: 0, path: name };
-  }
-
-  private put(path: string, n: ModelNode): void {
-    this.nodes.set(path, n);
-    this.nodes.get(parentPath(path))!.children++;
-  }
-
-  private remove(path: string): void {
-    this.nodes.delete(path);
-    this.nodes.get(parentPath(path))!.children--;
+  /** A sequential name the server made is never one it handed out before under that parent. */
+  private checkSequence(requested: string, made: string, position: number): void {
+    const suffix = made.slice(requested.length);
+    if (!made.startsWith(requested) || !/^-?\d{9,10}$/.test(suffix)) return; // the name's mismatch shows as txn-matches-spec
+    const parent = parentPath(requested);
+    const n = Number(suffix);
+    const max = this.sequenceMax.get(parent) ?? Number.NEGATIVE_INFINITY;
+    if (n <= max)
+      throw new SimViolation(
+        "sequential-names-never-repeat",
+        `${made} created at position ${position}, after sequence number ${max} under ${parent}`,
+      );
+    this.sequenceMax.set(parent, n);
   }
 
   /** Registers a request changed (noted once it is decided: a failed multi changes nothing). */
@@ -218,10 +156,10 @@ export class TreeModel implements HistorySpec {
 
   private noteRegister(path: string, position: number): void {
     if (!this.isRegister(path)) return;
-    const n = this.nodes.get(path);
+    const n = this.tree.nodes.get(path);
     if (n === undefined) return;
     const list = this.registers.get(path) ?? [];
-    const value = `${n.data}@${n.version}`;
+    const value = `${text(n.data ?? EMPTY)}@${n.stat.version}`;
     if (list.at(-1)?.value === value) return;
     list.push({ position, value });
     this.registers.set(path, list);
