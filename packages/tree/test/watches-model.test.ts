@@ -142,8 +142,9 @@ class Model {
 
 const PATHS = ["/", "/a", "/a/b", "/a/b/c", "/b", "/a/c"];
 const SESSIONS = [1n, 2n, 3n, 0x7fffffffffffffffn];
-const pathArb = fc.constantFrom(...PATHS);
-const sessionArb = fc.constantFrom(...SESSIONS);
+/** Enough sessions on few paths that a path passes the table's crowd threshold (8 watchers). */
+const CROWD_PATHS = ["/", "/a", "/a/b"];
+const CROWD_SESSIONS = Array.from({ length: 12 }, (_, i) => BigInt(i + 1));
 
 type Step =
   | { op: "data" | "child" | "persistent" | "recursive"; session: bigint; path: string }
@@ -151,25 +152,33 @@ type Step =
   | { op: "trigger"; path: string; type: EventType }
   | { op: "close"; session: bigint };
 
-const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({
-    op: fc.constantFrom("data" as const, "child" as const, "persistent" as const, "recursive" as const),
-    session: sessionArb,
-    path: pathArb,
-  }),
-  fc.record({
-    op: fc.constantFrom("remove" as const, "contains" as const),
-    session: sessionArb,
-    path: pathArb,
-    type: fc.constantFrom(...Object.values(WatcherType)),
-  }),
-  fc.record({
-    op: fc.constant("trigger" as const),
-    path: pathArb,
-    type: fc.constantFrom(EventType.NodeCreated, EventType.NodeDeleted, EventType.NodeDataChanged, EventType.NodeChildrenChanged),
-  }),
-  fc.record({ op: fc.constant("close" as const), session: sessionArb }),
-);
+/** `addWeight`: how much likelier a registration is than each other kind of step. */
+const stepArb = (paths: string[], sessions: bigint[], addWeight: number): fc.Arbitrary<Step> => {
+  const pathArb = fc.constantFrom(...paths);
+  const sessionArb = fc.constantFrom(...sessions);
+  return fc.oneof(
+    {
+      weight: addWeight,
+      arbitrary: fc.record({
+        op: fc.constantFrom("data" as const, "child" as const, "persistent" as const, "recursive" as const),
+        session: sessionArb,
+        path: pathArb,
+      }),
+    },
+    fc.record({
+      op: fc.constantFrom("remove" as const, "contains" as const),
+      session: sessionArb,
+      path: pathArb,
+      type: fc.constantFrom(...Object.values(WatcherType)),
+    }),
+    fc.record({
+      op: fc.constant("trigger" as const),
+      path: pathArb,
+      type: fc.constantFrom(EventType.NodeCreated, EventType.NodeDeleted, EventType.NodeDataChanged, EventType.NodeChildrenChanged),
+    }),
+    fc.record({ op: fc.constant("close" as const), session: sessionArb }),
+  );
+};
 
 function run(w: WatchRegistry, m: Model, step: Step): void {
   switch (step.op) {
@@ -211,32 +220,39 @@ function run(w: WatchRegistry, m: Model, step: Step): void {
   }
 }
 
-function compare(w: WatchRegistry, m: Model): void {
+function compare(w: WatchRegistry, m: Model, paths: string[], sessions: bigint[]): void {
   const bySession = m.pathsBySession();
   expect(w.pathsBySession()).toEqual(bySession);
   expect(new Map([...w.sessionsByPath()].map(([p, s]) => [p, new Set(s)]))).toEqual(m.sessionsByPath());
   for (const s of w.sessionsByPath().values()) expect(new Set(s).size).toBe(s.length);
   expect(w.counts).toEqual(m.counts());
   expect(w.isEmpty).toBe(bySession.size === 0);
-  for (const s of SESSIONS) {
+  for (const s of sessions) {
     expect(w.pathCountOf(s)).toBe(bySession.get(s)?.length ?? 0);
-    for (const p of PATHS) expect(w.watchesPath(s, p)).toBe(bySession.get(s)?.includes(p) ?? false);
+    for (const p of paths) expect(w.watchesPath(s, p)).toBe(bySession.get(s)?.includes(p) ?? false);
   }
 }
 
 describe("the watch registry against a reference model (fast-check)", () => {
-  it("registers, fires, consumes, removes and closes as Map<path, Set<session>> per kind of watch", () => {
+  const check = (paths: string[], sessions: bigint[], addWeight: number, maxLength: number, numRuns: number) =>
     fc.assert(
-      fc.property(fc.array(stepArb, { maxLength: 60 }), (steps) => {
+      fc.property(fc.array(stepArb(paths, sessions, addWeight), { maxLength, size: "max" }), (steps) => {
         const w = new WatchRegistry();
         const m = new Model();
         for (const step of steps) {
           run(w, m, step);
-          compare(w, m);
+          compare(w, m, paths, sessions);
         }
       }),
-      { numRuns: 400 },
+      { numRuns },
     );
+
+  it("registers, fires, consumes, removes and closes as Map<path, Set<session>> per kind of watch", () => {
+    check(PATHS, SESSIONS, 1, 50, 150);
+  });
+
+  it("does the same with many sessions on few paths (crowded paths)", () => {
+    check(CROWD_PATHS, CROWD_SESSIONS, 4, 100, 50);
   });
 
   it("a session watching a path twice, or through a recursive watch on an ancestor too, gets one event per change", () => {
