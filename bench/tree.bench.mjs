@@ -1,6 +1,9 @@
 // The data tree alone, in one process: creates/s (prepare + apply), getData/s (read with
 // the ACL check), setData/s (prepare + apply), and heap bytes per znode after a full GC,
 // for znodes with 100-byte data and ~40-character paths. BENCH_QUICK=1: 100,000 znodes.
+// Then the watch table's heap bytes per watch after a full GC: 100,000 znodes watched by 2
+// sessions each (getData with watch), and 200,000 distinct missing paths watched by 1
+// session each (exists with watch: the table holds the only copy of the path).
 //
 // Honest paths: a server decodes a new string for every request, so each timed request
 // gets its own path string, decoded from bytes (TextDecoder, as a wire decoder does: a
@@ -110,6 +113,45 @@ rows.push(
 );
 if (sink === 0) throw new Error("reads returned nothing");
 
+// Watches, registered the way a server does (read() with watch=true, a path decoded from the
+// wire for every request), measured after every timed row so no trigger costs them.
+const WATCHED = 100_000;
+const MISSING = 200_000;
+const wirePath = (path) => decoder.decode(encoder.encode(path));
+const missingOf = (i) => `/benchmark/group-${String(i % GROUPS).padStart(4, "0")}/gone-${String(i).padStart(12, "0")}`;
+function watchHeap(label, count, register) {
+  const sessions = [];
+  const w0 = heapBytes();
+  register(sessions);
+  const w1 = heapBytes();
+  const { watches } = tree.watches.counts;
+  if (watches !== count) throw new Error(`${label}: ${watches} watches registered, ${count} expected`);
+  for (const s of sessions) tree.watches.removeSession(s);
+  if (!tree.watches.isEmpty) throw new Error(`${label}: watches left after removeSession`);
+  return { label, perWatch: (w1 - w0) / count };
+}
+const watchRows = [
+  watchHeap(`${WATCHED.toLocaleString("en-US")} znodes × 2 sessions (getData watch)`, 2 * WATCHED, (sessions) => {
+    for (const sessionId of [101n, 102n]) {
+      sessions.push(sessionId);
+      const ctx = { sessionId, identities: [] };
+      for (let i = 0; i < WATCHED; i++) tree.read({ type: "getData", path: wirePath(pathOf(i)), watch: true }, ctx);
+    }
+  }),
+  watchHeap(`${MISSING.toLocaleString("en-US")} missing paths × 1 session (exists watch)`, MISSING, (sessions) => {
+    sessions.push(103n);
+    const ctx = { sessionId: 103n, identities: [] };
+    for (let i = 0; i < MISSING; i++) {
+      try {
+        tree.read({ type: "exists", path: wirePath(missingOf(i)), watch: true }, ctx);
+        throw new Error(`${missingOf(i)} exists`);
+      } catch (e) {
+        if (e.code !== "NO_NODE") throw e; // exists on a missing node answers NoNode and leaves the watch
+      }
+    }
+  }),
+];
+
 const perNode = (after - before) / N;
 console.log(
   `znodes: ${N.toLocaleString("en-US")} (+${GROUPS + 1} parents), data 100 bytes, path ${pathChars} chars, node ${process.version}\n`,
@@ -120,3 +162,4 @@ console.log("|---|---|---|");
 for (const r of rows) console.log(`| ${r.label} | ${fmt(r.rate)} ops/s | ${fmt(r.cpuRate)} |`);
 console.log(`| heap per znode (heapUsed + arrayBuffers) | ${perNode.toFixed(0)} bytes | |`);
 console.log(`| overhead per znode beyond path and data | ${(perNode - pathChars - 100).toFixed(0)} bytes | |`);
+for (const r of watchRows) console.log(`| heap per watch: ${r.label} | ${r.perWatch.toFixed(0)} bytes | |`);

@@ -47,8 +47,14 @@ export class DataTree {
   private readonly ttls = new Set<string>();
   /** The quotas (limits nodes under /zookeeper/quota) and the stats they keep; see quota-index.ts. */
   readonly quotas = new QuotaIndex(this.store);
-  /** This server's watches (not part of the replicated state, not in snapshots). */
-  readonly watches = new WatchRegistry();
+  /**
+   * This server's watches (not part of the replicated state, not in snapshots). A watched
+   * path that names a node keeps the tree's copy of the path, not the request's.
+   */
+  readonly watches = new WatchRegistry((path) => {
+    const id = this.store.idOf(path);
+    return id < 0 ? path : this.store.path(id);
+  });
   /** Where every change is recorded as it is applied, for replay to returning watches (the server's ChangeHistory). */
   changes: ChangeSink | undefined;
   /** @internal zxid of the last applied txn, as a number (see ZXID_MAX). */
