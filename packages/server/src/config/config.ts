@@ -60,14 +60,14 @@ export interface ServerConfig extends SecuritySettings, AuthConfig, AdminTlsSett
   quorumTls: QuorumTlsSettings | undefined;
   adminPort: number;
   adminAddress: string | undefined;
-  minSessionTimeoutMs: number;
-  maxSessionTimeoutMs: number;
+  sessionTimeoutMsMin: number;
+  sessionTimeoutMsMax: number;
   /** Connections per client address; 0 = unlimited. */
-  maxClientCnxns: number;
+  connectionsPerAddressMax: number;
   /** Client connections in all; 0 = unlimited. */
-  maxCnxns: number;
+  connectionsMax: number;
   /** Paths one session may watch. */
-  maxWatchesPerSession: number;
+  watchesPerSessionMax: number;
   /** Queued output of one client connection: pause reading above the soft bound, close above the max. */
   clientOutputBytesSoft: number;
   clientOutputBytesMax: number;
@@ -177,11 +177,11 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     quorumTls: quorumTlsSettings(raw, baseDir),
     adminPort: bool(raw, "admin.enableServer", true) ? int(raw, "adminPort", int(raw, "admin.serverPort", 8080)) : 0,
     adminAddress: str(raw, "admin.serverAddress"),
-    minSessionTimeoutMs: int(raw, "minSessionTimeout", 2 * tickTimeMs),
-    maxSessionTimeoutMs: int(raw, "maxSessionTimeout", 20 * tickTimeMs),
-    maxClientCnxns: int(raw, "maxClientCnxns", 60),
-    maxCnxns: int(raw, "maxCnxns", 0),
-    maxWatchesPerSession: int(raw, "maxWatchesPerSession", 100_000),
+    sessionTimeoutMsMin: int(raw, "minSessionTimeout", 2 * tickTimeMs),
+    sessionTimeoutMsMax: int(raw, "maxSessionTimeout", 20 * tickTimeMs),
+    connectionsPerAddressMax: int(raw, "maxClientCnxns", 60),
+    connectionsMax: int(raw, "maxCnxns", 0),
+    watchesPerSessionMax: int(raw, "maxWatchesPerSession", 100_000),
     clientOutputBytesSoft: int(raw, "clientOutputBytesSoft", 4 * 1024 * 1024),
     heapGrowthPercent: int(raw, "heapGrowthPercent", 100),
     clientOutputBytesMax: int(raw, "clientOutputBytesMax", 32 * 1024 * 1024),
@@ -270,8 +270,8 @@ function parseWhitelist(value: string | undefined): ReadonlySet<string> | "*" {
 }
 
 function checkConsistency(cfg: ServerConfig, raw: RawConfig): void {
-  if (cfg.minSessionTimeoutMs > cfg.maxSessionTimeoutMs) {
-    throw new ConfigError(`minSessionTimeout (${cfg.minSessionTimeoutMs}) is larger than maxSessionTimeout (${cfg.maxSessionTimeoutMs})`);
+  if (cfg.sessionTimeoutMsMin > cfg.sessionTimeoutMsMax) {
+    throw new ConfigError(`minSessionTimeout (${cfg.sessionTimeoutMsMin}) is larger than maxSessionTimeout (${cfg.sessionTimeoutMsMax})`);
   }
   // One reply may pass the soft bound before reading pauses: the hard bound must leave room for it.
   const largestReply = cfg.frameBytesMax + 64 * 1024;

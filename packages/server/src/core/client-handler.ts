@@ -65,7 +65,7 @@ export class ClientHandler implements ConnectionHandler {
       return this.connection.close(CloseReason.ZXID_BEHIND, message, node.lastZxid);
     }
     if (req.sessionId === 0n) {
-      const timeoutMs = negotiateTimeoutMs(req.timeoutMs, config.minSessionTimeoutMs, config.maxSessionTimeoutMs);
+      const timeoutMs = negotiateTimeoutMs(req.timeoutMs, config.sessionTimeoutMsMin, config.sessionTimeoutMsMax);
       const sessionId = this.ctx.sessionIds.take();
       this.connecting = { sessionId, timeoutMs };
       this.ctx.connecting.set(sessionId, this);
@@ -91,8 +91,8 @@ export class ClientHandler implements ConnectionHandler {
     const { node, config } = this.ctx;
     const d = readOnlyConnect(this.ctx.readOnly!, req, {
       lastZxid: node.lastZxid,
-      minSessionTimeoutMs: config.minSessionTimeoutMs,
-      maxSessionTimeoutMs: config.maxSessionTimeoutMs,
+      sessionTimeoutMsMin: config.sessionTimeoutMsMin,
+      sessionTimeoutMsMax: config.sessionTimeoutMsMax,
       globalSession: (id) => node.tree.sessions.has(id),
       password: (id) => this.ctx.password(id),
       takeSessionId: () => this.ctx.sessionIds.take(),

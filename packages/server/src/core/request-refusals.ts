@@ -40,7 +40,7 @@ export function refusal(
   if (watching.length > 0) {
     const w = ctx.node.tree.watches;
     const fresh = new Set(watching.filter((p) => !w.watchesPath(s.sessionId, p))).size;
-    if (fresh > 0 && w.pathCountOf(s.sessionId) + fresh > ctx.config.maxWatchesPerSession) return refuse(ErrorCode.THROTTLED);
+    if (fresh > 0 && w.pathCountOf(s.sessionId) + fresh > ctx.config.watchesPerSessionMax) return refuse(ErrorCode.THROTTLED);
   }
   return undefined;
 }

@@ -74,7 +74,7 @@ export async function startClientListeners({
   adminTls,
   surface,
 }: ClientListenersInput): Promise<ClientListeners> {
-  const limiter = new ConnectionLimiter(config.maxClientCnxns, config.maxCnxns);
+  const limiter = new ConnectionLimiter(config.connectionsPerAddressMax, config.connectionsMax);
   const handlers = (conn: ClientConnection) => new ClientHandler(ctx, conn);
   // Replies may carry a node of jute.maxbuffer bytes with its path, Stat and framing.
   const replyBytesMax = config.frameBytesMax + REPLY_SLACK_BYTES;

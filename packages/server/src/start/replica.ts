@@ -130,10 +130,10 @@ export function buildReplica(input: ReplicaInput): ReplicaParts {
         logWindowEntries: config.commitLogCount,
         logWindowBytes: config.commitLogBytes,
         checkSnapshot: (snapshot) => node.checkSnapshot(snapshot),
-        maxBatchEntries: peerFrames.appendEntriesMax,
-        maxAppendBytes: peerFrames.appendBytesMax,
+        appendEntriesMax: peerFrames.appendEntriesMax,
+        appendBytesMax: peerFrames.appendBytesMax,
         // The storage refuses larger entries (and a refused append stops the server).
-        maxEntryBytes: peerFrames.entryBytesMax,
+        entryBytesMax: peerFrames.entryBytesMax,
         snapshotChunkBytes: peerFrames.snapshotChunkBytes,
         checksum: crc32,
       },
