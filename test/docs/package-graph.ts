@@ -2,7 +2,6 @@
 // references) and as docs/design.md draws it (the "may import" column of its package table).
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import ts from "typescript";
 import { REPO } from "./markdown.js";
 
 export type Graph = Map<string, Set<string>>;
@@ -43,20 +42,12 @@ function sourceFiles(dir: string): string[] {
 
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
 
-export interface CodeGraph {
-  imports: Graph;
-  problems: string[];
-}
-
-/** What each package's src/ imports of the others, and imports that break the rules. */
-export function codeGraph(root = REPO): CodeGraph {
+/** Imports between packages that break the rules: no such package, a subpath it does not export, or a relative path out of the package. */
+export function importProblems(root = REPO): string[] {
   const all = workspaces(root);
   const byName = new Map(all.map((w) => [w.name, w]));
-  const imports: Graph = new Map();
   const problems: string[] = [];
   for (const w of all) {
-    const used = new Set<string>();
-    imports.set(w.name, used);
     for (const file of sourceFiles(join(w.dir, "src"))) {
       const where = relative(root, file);
       for (const [, spec] of readFileSync(file, "utf8").matchAll(SPECIFIER)) {
@@ -68,57 +59,35 @@ export function codeGraph(root = REPO): CodeGraph {
           else if (sub !== undefined && !Object.hasOwn(other.pkg.exports ?? {}, `.${sub}`)) {
             problems.push(`${where}: imports ${spec}, which @warden/${target} does not export`);
           }
-          if (target !== w.name) used.add(target!);
         } else if (spec!.startsWith(".") && !resolve(dirname(file), spec!).startsWith(`${w.dir}/`)) {
           problems.push(`${where}: imports ${spec}, outside its package`);
         }
       }
     }
-    for (const target of used) {
-      if (!w.pkg.dependencies?.[`@warden/${target}`])
-        problems.push(`@warden/${w.name}: imports @warden/${target} without a dependency on it in package.json`);
-    }
-    const references = tsconfigReferences(w.dir);
-    for (const target of used) {
-      const other = byName.get(target);
-      if (other && !references.includes(other.dir))
-        problems.push(`@warden/${w.name}: imports @warden/${target} without a reference to it in tsconfig.json`);
-    }
   }
-  return { imports, problems };
-}
-
-function tsconfigReferences(dir: string): string[] {
-  const file = join(dir, "tsconfig.json");
-  const { config } = ts.parseConfigFileTextToJson(file, readFileSync(file, "utf8")) as { config?: { references?: { path: string }[] } };
-  return (config?.references ?? []).map((r) => resolve(dir, r.path));
-}
-
-/** The differences between the documented graph and the code's, and cycles in the code's. */
-export function graphProblems(documented: Graph, code: Graph): string[] {
-  const problems: string[] = [];
-  for (const [from, targets] of code) {
-    const allowed = documented.get(from);
-    if (!allowed) {
-      problems.push(`@warden/${from} is not in the design's package table`);
-      continue;
-    }
-    for (const t of targets) if (!allowed.has(t)) problems.push(`@warden/${from} imports @warden/${t}: no such arrow in the design`);
-    for (const t of allowed) if (!targets.has(t)) problems.push(`the design lets @warden/${from} import @warden/${t}, which it does not`);
-  }
-  for (const from of documented.keys())
-    if (!code.has(from)) problems.push(`the design lists ${from}, which is no package of the workspace`);
-  const state = new Map<string, "open" | "done">();
-  const visit = (n: string, path: string[]): void => {
-    if (state.get(n) === "done") return;
-    if (state.get(n) === "open") {
-      problems.push(`a cycle: ${[...path.slice(path.indexOf(n)), n].join(" -> ")}`);
-      return;
-    }
-    state.set(n, "open");
-    for (const t of code.get(n) ?? []) visit(t, [...path, n]);
-    state.set(n, "done");
-  };
-  for (const n of code.keys()) visit(n, []);
   return problems;
+}
+
+/** Where the design's table and packages/arrows.json (the one written source of the arrows) disagree. */
+export function tableDrift(documented: Graph, arrows: Graph): string[] {
+  const problems: string[] = [];
+  for (const name of new Set([...documented.keys(), ...arrows.keys()])) {
+    const d = documented.get(name);
+    const a = arrows.get(name);
+    if (!d) problems.push(`the design's table has no row for ${name}`);
+    else if (!a) problems.push(`the design lists ${name}, which packages/arrows.json does not`);
+    else if ([...d].sort().join(" ") !== [...a].sort().join(" "))
+      problems.push(
+        `${name}: the design says it may import [${[...d].sort().join(" ")}], packages/arrows.json [${[...a].sort().join(" ")}]`,
+      );
+  }
+  return problems;
+}
+
+/** packages/arrows.json's "may" lists. */
+export function arrowsGraph(root = REPO): Graph {
+  const { packages } = JSON.parse(readFileSync(join(root, "packages/arrows.json"), "utf8")) as {
+    packages: Record<string, { may: string[] }>;
+  };
+  return new Map(Object.entries(packages).map(([name, p]) => [name, new Set(p.may)]));
 }

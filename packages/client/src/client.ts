@@ -49,6 +49,7 @@ export type { ClientState } from "./connected.js";
 
 /** Watch registrations one client holds at most. */
 export const WATCH_REGISTRATIONS_MAX = 100_000;
+/** addAuth credentials one client holds (each is replayed on every reconnect). */
 const AUTHS_MAX = 32;
 const CONFIG_PATH = "/zookeeper/config";
 

@@ -8,6 +8,7 @@ import type { Connection } from "./connection.js";
 import type { ResolvedOptions } from "./options.js";
 import type { SubmitSpec } from "./session.js";
 
+/** The largest xid; the next request wraps to 1. */
 const XID_MAX = 0x7fffffff;
 
 export class SessionCalls {

@@ -52,6 +52,7 @@ export interface SubmitSpec {
   onReply?: ReplyHook;
 }
 
+/** How long close() waits for the server's closeSession reply at most. */
 const CLOSE_WAIT_MS_MAX = 2000;
 
 export class Session {

@@ -24,10 +24,13 @@ export const DATA_BITS = DATA_STANDARD | DATA_PERSISTENT | RECURSIVE;
 export const CHILD_BITS = CHILD_STANDARD | CHILD_PERSISTENT;
 
 const NONE = -1;
+/** Watchers on one path from which the path also keeps a session-to-cell map (O(1) lookups on busy paths). */
 const CROWD_MIN = 8;
+/** Cells the table starts with. */
 const CAPACITY_MIN = 16;
 /** A table left empty with more cells than this gives its arrays back (fewer: kept, so one watch set and fired again and again allocates nothing). */
 const RELEASE_MIN = 4096;
+/** The largest fire mark before marks are renumbered. */
 const MARK_MAX = 0x7fffffff;
 
 // Cell fields (stride 7).

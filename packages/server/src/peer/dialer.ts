@@ -12,7 +12,9 @@ import { isTlsError, tlsRefusalOf, type PeerTls } from "./peer-tls.js";
 import { lengthOf, type Outgoing } from "./links.js";
 import { HANDSHAKE_FRAME_BYTES_MAX, HANDSHAKE_TIMEOUT_MS, readFrames, writeFrame } from "./socket-frames.js";
 
+/** The first delay before reconnecting to a peer. */
 export const BACKOFF_MS_MIN = 50;
+/** The longest delay before reconnecting to a peer (the doubling stops here). */
 const BACKOFF_MS_MAX = 2_000;
 
 /** What the dialer needs of its transport. */

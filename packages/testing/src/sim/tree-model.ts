@@ -20,6 +20,7 @@ export type ModelRequest = Exclude<WriteRequest, { type: "deleteContainer" | "se
 
 const decoder = new TextDecoder("latin1");
 export const text = (data: Uint8Array): string => decoder.decode(data);
+/** Tree digests kept by zxid for replay checks. */
 const REPLAY_CACHE_MAX = 64;
 const EMPTY = new Uint8Array(0);
 

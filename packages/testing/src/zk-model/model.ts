@@ -22,6 +22,7 @@ import {
   isEphemeral,
   isSequential,
   parentPath,
+  WardenError,
   type ACL,
   type MultiResult,
   type NodeData,
@@ -38,9 +39,9 @@ export interface ModelNode {
 }
 
 /** A write the model refuses, with ZooKeeper's error code. */
-export class ModelError extends Error {
+export class ModelError extends WardenError {
   constructor(readonly err: number) {
-    super(`ZooKeeper error ${err}`);
+    super(err, `ZooKeeper error ${err}`);
   }
 }
 
@@ -53,6 +54,7 @@ export interface ZkModelOptions {
   onEvents?: (events: readonly ModelEvent[], zxid: bigint) => void;
 }
 
+/** The largest version and cversion (ZooKeeper's int32). */
 const INT32_MAX = 0x7fffffff;
 const name = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 
