@@ -21,10 +21,10 @@ import { buildMembership, wireReconfig } from "./start/reconfig.js";
 import { buildClientContext, closeAllClients } from "./start/context.js";
 import { buildReplica, startReplica, startTicks } from "./start/replica.js";
 import { startPeers } from "./start/peers.js";
-import { type ClientListeners, listenerReporter, startClientListeners } from "./start/client-listeners.js";
+import { type ClientListeners, closeClientListeners, listenerReporter, startClientListeners } from "./start/client-listeners.js";
 import { snapshotSources, startAdminListener } from "./start/admin.js";
 import { stateCounts, type ServerStateCounts } from "./start/state-counts.js";
-import { stopInOrder } from "./start/shutdown.js";
+import { OpenedSoFar, stopInOrder } from "./start/shutdown.js";
 
 export { storageOptions } from "./start/state.js";
 export { CONSENSUS_TICK_MS } from "./start/replica.js";
@@ -73,6 +73,22 @@ async function until(cond: () => boolean, timeoutMs: number, message: string): P
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<WardenServer> {
   const log = options.log ?? ((l: string) => console.log(`${new Date().toISOString()} [${config.myId}] ${l}`));
+  const opened = new OpenedSoFar();
+  try {
+    return await startSteps(config, options, log, opened);
+  } catch (e) {
+    await opened.closeAll(log);
+    throw e;
+  }
+}
+
+/** The steps of a start, in order; each part that holds something open is added to `opened`. */
+async function startSteps(
+  config: ServerConfig,
+  options: ServerOptions,
+  log: (line: string) => void,
+  opened: OpenedSoFar,
+): Promise<WardenServer> {
   for (const line of config.ignored) log(`ignored: ${line}`);
   for (const line of config.warnings) log(line);
   const sasl = saslUsers(config, log);
@@ -80,6 +96,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // The TLS stores are read first: a bad one stops the start before anything is opened.
   const tls = readTlsStores(config, log);
   const state = await recoverState(config, log, startedMs);
+  opened.add("storage", () => state.storage.close());
   const metrics = new RequestMetrics();
   metrics.zk.dbInitTime.observe(state.dbInitMs);
   const elections = new ElectionClock(metrics.zk, startedMs);
@@ -93,6 +110,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // The node and its pipeline, the membership and reconfig gate, the clients' context: nothing runs yet.
   const pipeline = buildNode({ ...base, tree: state.tree, secret: state.secret });
   const { node, local, peerBatches, readOnly } = pipeline;
+  opened.add("the audit log", () => pipeline.audit?.close());
   const { membership, reconfig } = buildMembership({ ...base, ...pipeline, recovered: state.recovered });
   const { ctx, syncs } = buildClientContext({ ...base, ...pipeline, reconfig, sasl, secret: state.secret });
   const closeClients = (reason: string) => closeAllClients(ctx, local, reason);
@@ -102,14 +120,24 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const { driver, failover } = replica;
   const wiring = wireReconfig({ ...base, ...pipeline, membership, reconfig });
   const transport = await startPeers({ ...base, ...pipeline, ...wiring, driver, failover, sources, secret: state.secret, tls: tls.peer });
+  opened.add("the peer transport", async () => {
+    tls.peer?.reloader?.stop();
+    await transport?.stop();
+  });
   startReplica(replica, metrics);
+  opened.add("consensus", async () => {
+    failover.stop();
+    await driver.stop();
+  });
   const nodeTimer = startTicks(node, readOnly, options.containerCheckMs ?? config.containerCheckIntervalMs);
+  opened.add("the tick timer", () => clearInterval(nodeTimer));
 
   // The ports, after recovery: the client ports, then the admin port.
   const reporter = listenerReporter(metrics, log);
   tls.countReloads(metrics.registry);
   const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => late.transport.maybe });
   const clients = await startClientListeners({ config, ctx, reporter, tls: tls.client, adminTls: tls.admin, surface });
+  opened.add("the client ports", () => closeClientListeners(clients, tls.client));
   registerPeerGauges(
     metrics.registry,
     () => late.transport.maybe,
@@ -117,6 +145,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     () => peerBatches.oversizeDropped,
   );
   const admin = await startAdminListener(surface, reporter, tls.admin, clients);
+  opened.add("the admin port", () => admin?.close());
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
   if (replica.voters.length <= 1) await until(() => node.serving, 10_000, "the standalone server did not become ready");
   const purgeTask = startPurgeTask({

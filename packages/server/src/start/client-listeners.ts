@@ -89,31 +89,57 @@ export async function startClientListeners({
   const sockets = { listenBacklog: config.clientPortListenBacklog, tcpKeepAlive: config.clientTcpKeepAlive };
   const origins = nativeOrigins(config, !adminTls ? ["http"] : adminTls.mode === "https" ? ["https"] : ["http", "https"]);
   const nativeOptions = { limits, bounds, limiter, handlers, reporter, sockets, origins };
-  const native =
-    config.nativePort > 0
-      ? await startNativeListener({ ...nativeOptions, port: config.nativePort, host: config.clientPortAddress })
-      : undefined;
-  const zkOptions = {
-    frameBytesMax: config.frameBytesMax,
-    bounds,
-    limiter,
-    handlers,
-    sockets,
-    fourLetterWord: (w: string) => surface.fourLetterWord(w),
-    reporter,
+  const started: { close(): Promise<void> }[] = [];
+  const opening = <L extends { close(): Promise<void> }>(l: L | undefined): L | undefined => {
+    if (l) started.push(l);
+    return l;
   };
-  const zk =
-    config.clientPort !== 0 ? await startZkListener({ ...zkOptions, port: config.clientPort, host: config.clientPortAddress }) : undefined;
-  const secureZk =
-    tls && config.secureClientPort > 0
-      ? await startZkListener({ ...zkOptions, port: config.secureClientPort, host: config.secureClientPortAddress, tls })
-      : undefined;
-  const secureNative =
-    tls && config.secureNativePort > 0
-      ? await startNativeListener({ ...nativeOptions, port: config.secureNativePort, host: config.secureClientPortAddress, tls })
-      : undefined;
-  tls?.reloader?.start();
-  return { native, zk, secureZk, secureNative, limiter, origins };
+  try {
+    return await openInOrder();
+  } catch (e) {
+    // A port in use: close the ones this call opened before it, then fail the start.
+    await Promise.allSettled(started.map((l) => l.close()));
+    throw e;
+  }
+
+  async function openInOrder(): Promise<ClientListeners> {
+    const native =
+      config.nativePort > 0
+        ? opening(await startNativeListener({ ...nativeOptions, port: config.nativePort, host: config.clientPortAddress }))
+        : undefined;
+    const zkOptions = {
+      frameBytesMax: config.frameBytesMax,
+      bounds,
+      limiter,
+      handlers,
+      sockets,
+      fourLetterWord: (w: string) => surface.fourLetterWord(w),
+      reporter,
+    };
+    const zk =
+      config.clientPort !== 0
+        ? opening(await startZkListener({ ...zkOptions, port: config.clientPort, host: config.clientPortAddress }))
+        : undefined;
+    const secureZk =
+      tls && config.secureClientPort > 0
+        ? opening(await startZkListener({ ...zkOptions, port: config.secureClientPort, host: config.secureClientPortAddress, tls }))
+        : undefined;
+    const secureNative =
+      tls && config.secureNativePort > 0
+        ? opening(await startNativeListener({ ...nativeOptions, port: config.secureNativePort, host: config.secureClientPortAddress, tls }))
+        : undefined;
+    tls?.reloader?.start();
+    return { native, zk, secureZk, secureNative, limiter, origins };
+  }
+}
+
+/** Closes every client port and stops their TLS reloader (a start that failed after opening them). */
+export async function closeClientListeners(
+  { native, zk, secureZk, secureNative }: ClientListeners,
+  tls: ClientListenersInput["tls"],
+): Promise<void> {
+  tls?.reloader?.stop();
+  await Promise.all([native?.close(), zk?.close(), secureZk?.close(), secureNative?.close()]);
 }
 
 /** Connections still in their handshake, over every client port. */

@@ -44,3 +44,27 @@ export async function stopInOrder(p: RunningParts): Promise<void> {
   await p.audit?.close();
   p.log("stopped");
 }
+
+/**
+ * What a start has opened so far: if a later step fails (a port in use, a standalone server that
+ * never serves), startServer closes these in reverse order before it rejects, so the storage
+ * lock, the timers and the ports already listening are released and the same dataDir can start
+ * again in the same process.
+ */
+export class OpenedSoFar {
+  readonly #closers: { what: string; close: () => unknown }[] = [];
+
+  add(what: string, close: () => unknown): void {
+    this.#closers.push({ what, close });
+  }
+
+  async closeAll(log: (line: string) => void): Promise<void> {
+    for (const { what, close } of this.#closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (e) {
+        log(`after a failed start, closing ${what} failed too: ${(e as Error).message}`);
+      }
+    }
+  }
+}
