@@ -32,6 +32,31 @@ afterAll(async () => {
 
 const running = (id: number) => (id <= 3 ? e!.isRunning(id) : sp.spares.get(id)!.child.exitCode === null);
 
+/**
+ * The leader among every running server, spares included: once 4 and 5 vote, one of them may lead.
+ * `not`: a server that must not be it (the one just killed).
+ */
+async function leaderOfAll(opts: { not?: number; timeoutMs?: number } = {}): Promise<number> {
+  return waitUntil(
+    `a leader among servers 1-5${opts.not === undefined ? "" : ` other than ${opts.not}`}`,
+    async () => {
+      for (const id of [1, 2, 3, 4, 5]) if (id !== opts.not && running(id) && (await sp.role(id)) === "leader") return id;
+      return undefined;
+    },
+    opts.timeoutMs ?? 30_000,
+    50,
+  );
+}
+
+/** Shrinks the configuration back to 1-3 if an earlier test left 4 and 5 voting; returns the leader. */
+async function backToThree(): Promise<number> {
+  const leader = await leaderOfAll();
+  if ((await converged(leader)).members.length !== 5) return leader;
+  await (await client([1, 2, 3].find((id) => id !== leader)!)).reconfig({ leaving: [4, 5] });
+  await waitUntil("the spares stop voting", async () => (await sp.role(4)) === "observer" && (await sp.role(5)) === "observer", 20_000, 50);
+  return leaderOfAll();
+}
+
 const clients = new Map<number, Client>();
 async function client(id: number): Promise<Client> {
   if (!clients.has(id)) clients.set(id, await sp.clientOf(id));
@@ -100,7 +125,7 @@ async function write(id: number, path: string): Promise<void> {
 
 describe("reconfig under injected faults on real processes", () => {
   it("a follower killed during 3 -> 5: the change commits, writes go on, the follower comes back in it", async () => {
-    const leader = await e!.waitForLeader();
+    const leader = await leaderOfAll();
     const [asked, victim] = [1, 2, 3].filter((id) => id !== leader) as [number, number];
     const admin = await client(asked);
     const pending = admin.reconfig({ joining: [sp.line(4), sp.line(5)] });
@@ -118,7 +143,7 @@ describe("reconfig under injected faults on real processes", () => {
 
   it("the leader killed during 3 -> 5: the client is answered within the bound, one configuration is committed everywhere, writes go on", async () => {
     // Back to 3 first (no fault).
-    const before = await e!.waitForLeader();
+    const before = await leaderOfAll();
     const shrunk = await (await client([1, 2, 3].find((id) => id !== before)!)).reconfig({ leaving: [4, 5] });
     expect(shrunk.config!.servers.map((s) => s.id)).toEqual([1, 2, 3]);
     await waitUntil(
@@ -128,7 +153,7 @@ describe("reconfig under injected faults on real processes", () => {
       50,
     );
 
-    const leader = await e!.waitForLeader();
+    const leader = await leaderOfAll();
     const asked = [1, 2, 3].find((id) => id !== leader)!;
     const admin = await client(asked);
     const asking = Date.now();
@@ -140,7 +165,7 @@ describe("reconfig under injected faults on real processes", () => {
     const o = await outcome;
     // Answered, whatever the outcome: never left hanging (a bound of answerWithinMs, plus slack for a loaded machine).
     expect(o.ms).toBeLessThan(ANSWER_WITHIN_MS + 5000);
-    const next = await e!.waitForLeader({ not: leader, timeoutMs: 30_000 });
+    const next = await leaderOfAll({ not: leader, timeoutMs: 30_000 });
     await write(next, "/after-leader-kill");
     const agreed = await converged(next);
     // A success is what everyone has; a failure may have committed or not, but one configuration is everywhere.
@@ -159,17 +184,7 @@ describe("reconfig under injected faults on real processes", () => {
   }, 120_000);
 
   it("the leader killed once it proposed 3 -> 5 that cannot commit (the third member and the spares hung): one configuration everywhere once they resume", async () => {
-    let leader = await e!.waitForLeader();
-    if ((await converged(leader)).members.length === 5) {
-      await (await client([1, 2, 3].find((id) => id !== leader)!)).reconfig({ leaving: [4, 5] });
-      await waitUntil(
-        "the spares stop voting",
-        async () => (await sp.role(4)) === "observer" && (await sp.role(5)) === "observer",
-        20_000,
-        50,
-      );
-      leader = await e!.waitForLeader();
-    }
+    const leader = await backToThree();
     const [asked, third] = [1, 2, 3].filter((id) => id !== leader) as [number, number];
     const admin = await client(asked);
     const proposals = () => readFileSync(join(e!.server(leader).dir, "server.log"), "utf8").split("reconfig proposed as version").length;
@@ -194,7 +209,7 @@ describe("reconfig under injected faults on real processes", () => {
     e!.resume(third);
     sp.pause(4, false);
     sp.pause(5, false);
-    const next = await e!.waitForLeader({ not: leader, timeoutMs: 30_000 });
+    const next = await leaderOfAll({ not: leader, timeoutMs: 30_000 });
     await write(next, "/after-hung-quorum");
     const agreed = await converged(next);
     if (o.ok) expect(agreed.version).toBe(o.r.stat.mzxid);
@@ -216,17 +231,7 @@ describe("reconfig under injected faults on real processes", () => {
   }, 120_000);
 
   it("a 3 -> 5 that cannot commit while nothing else fails (the third member and the spares hung) is answered within the bound", async () => {
-    let leader = await e!.waitForLeader();
-    if ((await converged(leader)).members.length === 5) {
-      await (await client([1, 2, 3].find((id) => id !== leader)!)).reconfig({ leaving: [4, 5] });
-      await waitUntil(
-        "the spares stop voting",
-        async () => (await sp.role(4)) === "observer" && (await sp.role(5)) === "observer",
-        20_000,
-        50,
-      );
-      leader = await e!.waitForLeader();
-    }
+    const leader = await backToThree();
     const [asked, third] = [1, 2, 3].filter((id) => id !== leader) as [number, number];
     const admin = await client(asked);
     e!.pause(third);
@@ -241,7 +246,7 @@ describe("reconfig under injected faults on real processes", () => {
     sp.pause(4, false);
     sp.pause(5, false);
     expect(o.ms).toBeLessThan(ANSWER_WITHIN_MS + 5000);
-    const next = await e!.waitForLeader({ timeoutMs: 30_000 });
+    const next = await leaderOfAll({ timeoutMs: 30_000 });
     await write(next, "/after-unreachable-quorum");
     const agreed = await converged(next);
     if (o.ok) expect(agreed.version).toBe(o.r.stat.mzxid);

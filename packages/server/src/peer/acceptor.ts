@@ -6,29 +6,19 @@ import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { decode, encode } from "cbor-x";
 import { FrameSplitter } from "./frames.js";
-import { type PeerCloseReason, reasonOf } from "./peer-stats.js";
-import { AcceptorHandshake, type EnsembleSecret } from "./handshake.js";
+import { reasonOf } from "./peer-stats.js";
+import { AcceptorHandshake } from "./handshake.js";
 import { FrameOpener, FrameSealer, MAC_TAG_BYTES } from "./frame-mac.js";
-import type { PeerTls } from "./peer-tls.js";
-import { HANDSHAKE_FRAME_BYTES_MAX, HANDSHAKE_TIMEOUT_MS, readFrames, writeFrame } from "./socket-frames.js";
+import { HANDSHAKE_FRAME_BYTES_MAX, HANDSHAKE_TIMEOUT_MS, type PeerLinkHost, readFrames, writeFrame } from "./socket-frames.js";
 
 /** What the acceptor needs of its transport. */
-export interface AcceptorHost {
-  readonly myId: number;
-  readonly secret: EnsembleSecret | undefined;
-  readonly tls: PeerTls | undefined;
-  readonly tcpKeepAlive: boolean | undefined;
-  readonly handshakeTimeoutMs: number | undefined;
+export interface AcceptorHost extends PeerLinkHost {
   /** Every frame after the handshake (its MAC tag aside). */
   readonly frameBytesMax: number;
   /** The server.N hosts by the addresses they resolve to. */
   readonly hostsByAddress: ReadonlyMap<string, string[]>;
-  log(line: string): void;
-  stopped(): boolean;
   /** The ids of the configuration now (a dialer outside it is refused by the handshake). */
   peerIds(): number[];
-  /** Ends one connection for `reason`, logged and counted. */
-  close(s: Socket, reason: PeerCloseReason, who: string, detail: string): void;
   /** The connection is tracked (closed on stop), from before its handshake to its close. */
   opened(s: Socket): void;
   /** The connection from `peerId` (at `remoteAddress`) completed its handshake. */

@@ -5,12 +5,12 @@
 import { connect, type Socket } from "node:net";
 import { decode, encode } from "cbor-x";
 import { FrameSplitter } from "./frames.js";
-import type { PeerCloseReason, PeerStats } from "./peer-stats.js";
-import { DialerHandshake, type EnsembleSecret } from "./handshake.js";
+import type { PeerStats } from "./peer-stats.js";
+import { DialerHandshake } from "./handshake.js";
 import { FrameOpener, FrameSealer, PeerMacError } from "./frame-mac.js";
-import { isTlsError, tlsRefusalOf, type PeerTls } from "./peer-tls.js";
+import { isTlsError, tlsRefusalOf } from "./peer-tls.js";
 import { lengthOf, type Outgoing } from "./links.js";
-import { HANDSHAKE_FRAME_BYTES_MAX, HANDSHAKE_TIMEOUT_MS, readFrames, writeFrame } from "./socket-frames.js";
+import { HANDSHAKE_FRAME_BYTES_MAX, HANDSHAKE_TIMEOUT_MS, type PeerLinkHost, readFrames, writeFrame } from "./socket-frames.js";
 
 /** The first delay before reconnecting to a peer. */
 export const BACKOFF_MS_MIN = 50;
@@ -18,19 +18,10 @@ export const BACKOFF_MS_MIN = 50;
 const BACKOFF_MS_MAX = 2_000;
 
 /** What the dialer needs of its transport. */
-export interface DialerHost {
-  readonly myId: number;
-  readonly secret: EnsembleSecret | undefined;
-  readonly tls: PeerTls | undefined;
-  readonly tcpKeepAlive: boolean | undefined;
-  readonly handshakeTimeoutMs: number | undefined;
+export interface DialerHost extends PeerLinkHost {
   readonly stats: PeerStats;
-  log(line: string): void;
-  stopped(): boolean;
   /** Whether `o` is still its peer's outgoing link (setPeers drops a removed peer's: no redial). */
   current(o: Outgoing): boolean;
-  /** Ends one connection for `reason`, logged and counted. */
-  close(s: Socket, reason: PeerCloseReason, who: string, detail: string): void;
   /** Writes one message frame to a ready connection. */
   write(o: Outgoing, s: Socket, parts: readonly Uint8Array[], length: number): void;
 }

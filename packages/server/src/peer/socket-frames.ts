@@ -3,6 +3,8 @@
 import type { Socket } from "node:net";
 import { type FrameSplitter, frameHeader } from "./frames.js";
 import { type PeerCloseReason, reasonOf } from "./peer-stats.js";
+import type { EnsembleSecret } from "./handshake.js";
+import type { PeerTls } from "./peer-tls.js";
 
 /**
  * Feeds a connection's bytes to `splitter()` and each frame to `handle`; anything thrown closes
@@ -47,3 +49,16 @@ export function writeFrame(s: Socket, payload: Uint8Array, tag?: Uint8Array): vo
 export const HANDSHAKE_TIMEOUT_MS = 5_000;
 /** The largest handshake frame either end accepts. */
 export const HANDSHAKE_FRAME_BYTES_MAX = 1024;
+
+/** What both ends of a peer link (dialer.ts and acceptor.ts) reach of the transport. */
+export interface PeerLinkHost {
+  readonly myId: number;
+  readonly secret: EnsembleSecret | undefined;
+  readonly tls: PeerTls | undefined;
+  readonly tcpKeepAlive: boolean | undefined;
+  readonly handshakeTimeoutMs: number | undefined;
+  log(line: string): void;
+  stopped(): boolean;
+  /** Ends one connection for `reason`, logged and counted. */
+  close(s: Socket, reason: PeerCloseReason, who: string, detail: string): void;
+}

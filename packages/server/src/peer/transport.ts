@@ -25,6 +25,7 @@ import type { PeerTls } from "./peer-tls.js";
 import { lengthOf, linkOf, type Inbound, type Outgoing, type PeerLink } from "./links.js";
 import { BACKOFF_MS_MIN, type DialerHost, dial } from "./dialer.js";
 import { type AcceptorHost, accept } from "./acceptor.js";
+import type { PeerLinkHost } from "./socket-frames.js";
 import { RefusalLog } from "./refusal-log.js";
 
 export type { PeerLink } from "./links.js";
@@ -292,19 +293,26 @@ export class PeerTransport {
     dial(o, this.dialer);
   }
 
-  /** What dialer.ts reaches of this transport. */
-  private dialerHost(): DialerHost {
+  /** What both ends of a link reach of this transport. */
+  private linkHost(): PeerLinkHost {
     return {
       myId: this.opts.myId,
       secret: this.secret,
       tls: this.opts.tls,
       tcpKeepAlive: this.opts.tcpKeepAlive,
       handshakeTimeoutMs: this.opts.handshakeTimeoutMs,
-      stats: this.stats,
       log: (line) => this.opts.log(line),
       stopped: () => this.stopped,
-      current: (o) => this.outgoing.get(o.peer.id) === o,
       close: (s, reason, who, detail) => this.close(s, reason, who, detail),
+    };
+  }
+
+  /** What dialer.ts reaches of this transport. */
+  private dialerHost(): DialerHost {
+    return {
+      ...this.linkHost(),
+      stats: this.stats,
+      current: (o) => this.outgoing.get(o.peer.id) === o,
       write: (o, s, parts, length) => this.write(o, s, parts, length),
     };
   }
@@ -322,17 +330,10 @@ export class PeerTransport {
   /** What acceptor.ts reaches of this transport. */
   private acceptorHost(): AcceptorHost {
     return {
-      myId: this.opts.myId,
-      secret: this.secret,
-      tls: this.opts.tls,
-      tcpKeepAlive: this.opts.tcpKeepAlive,
-      handshakeTimeoutMs: this.opts.handshakeTimeoutMs,
+      ...this.linkHost(),
       frameBytesMax: this.opts.frameBytesMax,
       hostsByAddress: this.hostsByAddress,
-      log: (line) => this.opts.log(line),
-      stopped: () => this.stopped,
       peerIds: () => this.opts.peers.map((p) => p.id),
-      close: (s, reason, who, detail) => this.close(s, reason, who, detail),
       opened: (s) => this.incoming.add(s),
       authenticated: (s, peerId, remoteAddress) => {
         const known = this.inbound.get(peerId);
