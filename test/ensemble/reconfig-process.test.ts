@@ -1,7 +1,8 @@
 // Growing and shrinking an ensemble of real processes: two spares started with
 // `warden server --join` are added to a 3-server ensemble under writes (3 -> 5), then removed
-// (5 -> 3); a third spare joins as an observer and leaves. The spares run bin/warden like the
-// members; every process started here is stopped.
+// (5 -> 3); a third spare joins as an observer and leaves; zoo.cfg is moved to its dynamic file;
+// a member is replaced under writes. The spares run bin/warden like the members; every process
+// started here is stopped.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -152,5 +153,39 @@ describe("reconfig on real processes", () => {
       expect((await c.getConfig()).text).toBe(added.text);
       await c.create(`/after-restart-${native}`, "x");
     }
+  }, 90_000);
+
+  it("replaces a member under writes: spare 5 joins and a follower leaves in one reconfig, and every acknowledged write is on the new member", async () => {
+    const leader = await e!.waitForLeader();
+    const [asked, old] = [1, 2, 3].filter((id) => id !== leader) as [number, number];
+    const admin = await clientOf(asked);
+    const before = (await admin.getConfig()).config!.servers.map((s) => s.id);
+    const writer = await clientOf(leader);
+    const acked: string[] = [];
+    let writing = true;
+    const load = (async () => {
+      for (let i = 0; writing; i++) {
+        await writer.create(`/r-${i}`, "x");
+        acked.push(`/r-${i}`);
+      }
+    })();
+    try {
+      await waitUntil("writes flowing", () => acked.length >= 5, 10_000, 10);
+      const replaced = await admin.reconfig({ joining: [spareLine(5)], leaving: [old] });
+      expect(replaced.config!.servers.map((s) => s.id)).toEqual([...before.filter((id) => id !== old), 5]);
+      const atChange = acked.length;
+      await waitUntil("writes after the change", () => acked.length >= atChange + 10, 20_000, 10);
+    } finally {
+      writing = false;
+      await load;
+    }
+    await waitUntil("spare 5 follows", async () => (await roleOf(5)) === "follower", 20_000, 50);
+    const fresh = createClient(`${HOST}:${spares.get(5)!.ports.native}`, { sessionTimeoutMs: 8000 });
+    clients.push(fresh);
+    await fresh.connected({ timeoutMs: 10_000 });
+    await fresh.sync("/");
+    for (const path of acked) expect(await fresh.exists(path)).not.toBeNull();
+    expect((await fresh.getConfig()).text).not.toContain(`server.${old}=`);
+    await fresh.create("/after-replace", "x");
   }, 90_000);
 });
