@@ -196,7 +196,9 @@ export function runZkCli(
   const timeoutMs = options.timeoutMs ?? 40_000;
   return new Promise((resolve, reject) => {
     const jvmFlags = `-Xshare:auto -XX:TieredStopAtLevel=1${options.jvmFlags ? ` ${options.jvmFlags}` : ""}`;
-    const child = spawn(ZKCLI, ["-server", hostPort, ...args], {
+    // One pipe for stdout and stderr (2>&1): zkCli prints some answers to each, and two pipes
+    // read here would interleave them in any order (a quota test saw it); one keeps zkCli's order.
+    const child = spawn("/bin/sh", ["-c", 'exec "$0" "$@" 2>&1', ZKCLI, "-server", hostPort, ...args], {
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, JVMFLAGS: jvmFlags },
     });
