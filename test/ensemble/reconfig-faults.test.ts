@@ -57,6 +57,24 @@ async function backToThree(): Promise<number> {
   return leaderOfAll();
 }
 
+/** A reconfig's outcome, success or error, with how long its answer took. */
+function timedReconfig(admin: Client, spec: Parameters<Client["reconfig"]>[0]) {
+  const asking = Date.now();
+  return admin.reconfig(spec).then(
+    (r) => ({ ok: true as const, r, ms: Date.now() - asking }),
+    (err: unknown) => ({ ok: false as const, err, ms: Date.now() - asking }),
+  );
+}
+
+/** A success is what everyone has; a failure may have committed or not, but one of the two configurations is everywhere. */
+function expectOneOfBoth(agreed: { version: bigint; members: number[] }, o: Awaited<ReturnType<typeof timedReconfig>>): void {
+  if (o.ok) expect(agreed.version).toBe(o.r.stat.mzxid);
+  expect([
+    [1, 2, 3],
+    [1, 2, 3, 4, 5],
+  ]).toContainEqual(agreed.members);
+}
+
 const clients = new Map<number, Client>();
 async function client(id: number): Promise<Client> {
   if (!clients.has(id)) clients.set(id, await sp.clientOf(id));
@@ -156,11 +174,7 @@ describe("reconfig under injected faults on real processes", () => {
     const leader = await leaderOfAll();
     const asked = [1, 2, 3].find((id) => id !== leader)!;
     const admin = await client(asked);
-    const asking = Date.now();
-    const outcome = admin.reconfig({ joining: [sp.line(4), sp.line(5)] }).then(
-      (r) => ({ ok: true as const, r, ms: Date.now() - asking }),
-      (err: unknown) => ({ ok: false as const, err, ms: Date.now() - asking }),
-    );
+    const outcome = timedReconfig(admin, { joining: [sp.line(4), sp.line(5)] });
     await kill(leader);
     const o = await outcome;
     // Answered, whatever the outcome: never left hanging (a bound of answerWithinMs, plus slack for a loaded machine).
@@ -168,12 +182,7 @@ describe("reconfig under injected faults on real processes", () => {
     const next = await leaderOfAll({ not: leader, timeoutMs: 30_000 });
     await write(next, "/after-leader-kill");
     const agreed = await converged(next);
-    // A success is what everyone has; a failure may have committed or not, but one configuration is everywhere.
-    if (o.ok) expect(agreed.version).toBe(o.r.stat.mzxid);
-    expect([
-      [1, 2, 3],
-      [1, 2, 3, 4, 5],
-    ]).toContainEqual(agreed.members);
+    expectOneOfBoth(agreed, o);
     e!.restart(leader);
     await waitUntil(`server ${leader} follows again`, async () => (await sp.role(leader)) === "follower", 30_000, 50);
     expect((await converged(leader)).version).toBe(agreed.version);
@@ -194,12 +203,8 @@ describe("reconfig under injected faults on real processes", () => {
     e!.pause(third);
     sp.pause(4, true);
     sp.pause(5, true);
-    const asking = Date.now();
     let settled = false;
-    const outcome = admin.reconfig({ joining: [sp.line(4), sp.line(5)] }).then(
-      (r) => ({ ok: true as const, r, ms: Date.now() - asking }),
-      (err: unknown) => ({ ok: false as const, err, ms: Date.now() - asking }),
-    );
+    const outcome = timedReconfig(admin, { joining: [sp.line(4), sp.line(5)] });
     void outcome.then(() => (settled = true));
     await waitUntil("the leader proposed the change (or the client was answered)", () => proposals() > before || settled, 10_000, 5);
     const proposed = proposals() > before;
@@ -212,11 +217,7 @@ describe("reconfig under injected faults on real processes", () => {
     const next = await leaderOfAll({ not: leader, timeoutMs: 30_000 });
     await write(next, "/after-hung-quorum");
     const agreed = await converged(next);
-    if (o.ok) expect(agreed.version).toBe(o.r.stat.mzxid);
-    expect([
-      [1, 2, 3],
-      [1, 2, 3, 4, 5],
-    ]).toContainEqual(agreed.members);
+    expectOneOfBoth(agreed, o);
     e!.restart(leader);
     await waitUntil(
       `server ${leader} answers again`,
@@ -237,11 +238,7 @@ describe("reconfig under injected faults on real processes", () => {
     e!.pause(third);
     sp.pause(4, true);
     sp.pause(5, true);
-    const asking = Date.now();
-    const o = await admin.reconfig({ joining: [sp.line(4), sp.line(5)] }).then(
-      (r) => ({ ok: true as const, r, ms: Date.now() - asking }),
-      (err: unknown) => ({ ok: false as const, err, ms: Date.now() - asking }),
-    );
+    const o = await timedReconfig(admin, { joining: [sp.line(4), sp.line(5)] });
     e!.resume(third);
     sp.pause(4, false);
     sp.pause(5, false);

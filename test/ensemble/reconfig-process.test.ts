@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProcessEnsemble, waitUntil } from "@warden/testing";
-import { createClient } from "@warden/client";
+import { type Client, createClient } from "@warden/client";
 import { loadConfig } from "@warden/server";
 import { HOST, ProcessSpares } from "./process-spares.js";
 
@@ -31,20 +31,33 @@ afterAll(async () => {
   await e?.stop();
 });
 
+/** Creates prefix0, prefix1, ... one after another until stopped; `acked` holds each acknowledged path. */
+function writesUnder(writer: Client, prefix: string): { acked: string[]; stop(): Promise<void> } {
+  const acked: string[] = [];
+  let writing = true;
+  const done = (async () => {
+    for (let i = 0; writing; i++) {
+      await writer.create(`${prefix}${i}`, "x");
+      acked.push(`${prefix}${i}`);
+    }
+  })();
+  return {
+    acked,
+    stop: async () => {
+      writing = false;
+      await done;
+    },
+  };
+}
+
 describe("reconfig on real processes", () => {
   it("3 -> 5 under writes with two `warden server --join` spares, then 5 -> 3", async () => {
     const leader = await e!.waitForLeader();
     const asked = [1, 2, 3].find((id) => id !== leader)!;
     const admin = await clientOf(asked);
     const writer = await clientOf(leader);
-    const acked: string[] = [];
-    let writing = true;
-    const load = (async () => {
-      for (let i = 0; writing; i++) {
-        await writer.create(`/w-${i}`, "x");
-        acked.push(`/w-${i}`);
-      }
-    })();
+    const load = writesUnder(writer, "/w-");
+    const { acked } = load;
     try {
       await waitUntil("writes flowing", () => acked.length >= 5, 10_000, 10);
       const grown = await admin.reconfig({ joining: [spareLine(4), spareLine(5)] });
@@ -52,8 +65,7 @@ describe("reconfig on real processes", () => {
       const atChange = acked.length;
       await waitUntil("writes after the change", () => acked.length >= atChange + 10, 20_000, 10);
     } finally {
-      writing = false;
-      await load;
+      await load.stop();
     }
     await waitUntil("the spares follow", async () => (await roleOf(4)) === "follower" && (await roleOf(5)) === "follower", 20_000, 50);
     const spare = createClient(`${HOST}:${spares.get(5)!.ports.native}`);
@@ -161,14 +173,8 @@ describe("reconfig on real processes", () => {
     const admin = await clientOf(asked);
     const before = (await admin.getConfig()).config!.servers.map((s) => s.id);
     const writer = await clientOf(leader);
-    const acked: string[] = [];
-    let writing = true;
-    const load = (async () => {
-      for (let i = 0; writing; i++) {
-        await writer.create(`/r-${i}`, "x");
-        acked.push(`/r-${i}`);
-      }
-    })();
+    const load = writesUnder(writer, "/r-");
+    const { acked } = load;
     try {
       await waitUntil("writes flowing", () => acked.length >= 5, 10_000, 10);
       const replaced = await admin.reconfig({ joining: [spareLine(5)], leaving: [old] });
@@ -176,8 +182,7 @@ describe("reconfig on real processes", () => {
       const atChange = acked.length;
       await waitUntil("writes after the change", () => acked.length >= atChange + 10, 20_000, 10);
     } finally {
-      writing = false;
-      await load;
+      await load.stop();
     }
     await waitUntil("spare 5 follows", async () => (await roleOf(5)) === "follower", 20_000, 50);
     const fresh = createClient(`${HOST}:${spares.get(5)!.ports.native}`, { sessionTimeoutMs: 8000 });
