@@ -268,6 +268,11 @@ def leadership_moves_when_the_leaders_session_ends():
     old = leader_member()
     retired.append(old)
     optime_before = json.loads(operator.get(base + "/status")[0])["optime"]
+    # A replica takes the leader's position from /status once per HA cycle: until each has read
+    # this one, the member promoted next may start from an older position (as an asynchronous
+    # Patroni replica may), and /status would go back for a reason that is not the store's.
+    wait_until("the replicas to reach the leader's optime",
+               lambda: all(m.lsn >= optime_before for m in members if m is not old))
     old.shutdown()
     members = [m for m in members if m is not old]
     wait_until("another member to hold /leader", lambda: leader_name() not in (None, old.name))
