@@ -10,4 +10,5 @@ export * as jute from "./jute/index.js";
 export { seededRandom } from "./random.js";
 export * from "./quota.js";
 export * from "./dynamic-config.js";
+export { BytesPool, pooledBytes, BYTES_POOL_BYTES, POOLED_BYTES_MAX } from "./bytes-pool.js";
 export { javaStringHash, javaHashMapOrder, javaPropertiesOrder } from "./java-order.js";

@@ -5,10 +5,8 @@
 // use Buffer's native latin1 codec, found on globalThis (5x faster than String.fromCharCode
 // over 100 bytes); elsewhere a plain-JS path gives the same strings and bytes.
 
-/** Bytes of the shared pool small copies are cut from. */
-const POOL_BYTES = 64 * 1024;
-/** Data at most this long is served from the pool; longer data gets its own array. */
-const POOLED_BYTES_MAX = 4 * 1024;
+import { pooledBytes } from "@warden/protocol";
+
 const CHARS_PER_CALL = 8 * 1024;
 
 /** Node's Buffer.prototype native latin1 methods, when present (they accept any Uint8Array). */
@@ -21,9 +19,6 @@ const native: Latin1Native | undefined =
   typeof nativeBuffer?.latin1Slice === "function" && typeof nativeBuffer.latin1Write === "function"
     ? (nativeBuffer as Latin1Native)
     : undefined;
-
-let pool = new Uint8Array(POOL_BYTES);
-let poolOffset = 0;
 
 /** The latin1 string holding `bytes` (one char per byte). */
 export function bytesToLatin1(bytes: Uint8Array): string {
@@ -38,27 +33,13 @@ export function bytesToLatin1(bytes: Uint8Array): string {
   return s;
 }
 
-/** n bytes of the shared pool (or a buffer of their own when large). */
-function pooled(n: number): Uint8Array {
-  if (n > POOLED_BYTES_MAX) return new Uint8Array(n);
-  if (poolOffset + n > POOL_BYTES) {
-    pool = new Uint8Array(POOL_BYTES);
-    poolOffset = 0;
-  }
-  // A view made by the constructor: subarray() is several times slower (species lookup).
-  const out = new Uint8Array(pool.buffer, poolOffset, n);
-  // Keep views 8-byte aligned so that later readers may use wider typed views.
-  poolOffset = (poolOffset + n + 7) & ~7;
-  return out;
-}
-
 /**
  * A fresh copy of the bytes in `s`. Small results are views into a shared 64 KiB pool:
  * callers may keep and mutate them, but must not assume `.buffer` is theirs alone.
  */
 export function latin1ToBytes(s: string): Uint8Array {
   const n = s.length;
-  const out = pooled(n);
+  const out = pooledBytes(n);
   if (native !== undefined && n > 0) native.latin1Write.call(out, s, 0, n);
   else for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
   return out;
@@ -66,7 +47,7 @@ export function latin1ToBytes(s: string): Uint8Array {
 
 /** A fresh copy of `n` bytes of `src` from `start`, pooled as latin1ToBytes's copies are. */
 export function copyBytes(src: Uint8Array, start: number, n: number): Uint8Array {
-  const out = pooled(n);
+  const out = pooledBytes(n);
   if (n <= 32) for (let i = 0; i < n; i++) out[i] = src[start + i]!;
   else out.set(new Uint8Array(src.buffer, src.byteOffset + start, n));
   return out;

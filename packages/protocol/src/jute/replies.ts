@@ -179,7 +179,8 @@ function assertFailed(message: string): never {
 export function encodeReply(shape: JuteReplyShape, xid: number, zxid: bigint, response: Response, frameBytesMax?: number): Uint8Array {
   const codec = codecs.get(shape.opCode) ?? assertFailed(`no reply record for op code ${shape.opCode}`);
   if (!codec.types.includes(response.type)) assertFailed(`a ${response.type} response to op code ${shape.opCode}`);
-  const w = new JuteWriter(frameBytesMax)
+  // Pooled: the connection copies the frame into its turn's batch at once.
+  const w = new JuteWriter(frameBytesMax, undefined, true)
     .int(shape.opCode === OpCode.ping ? Xid.ping : xid)
     .long(zxid)
     .int(ErrorCode.OK);

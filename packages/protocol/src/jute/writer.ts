@@ -3,6 +3,7 @@
 // it throws EncodeError before anything is allocated for it.
 import { EncodeError } from "../errors.js";
 import { JuteDecodeReason as R } from "./reasons.js";
+import { pooledBytes } from "../bytes-pool.js";
 
 const utf8 = new TextEncoder();
 /** Bytes a writer allocates first; it grows by doubling up to its bytesMax. */
@@ -35,14 +36,26 @@ export class JuteWriter {
   /** Starts after the 4-byte frame length, filled in by frame(). */
   private offset = LENGTH_BYTES;
 
-  /** `initialBytes`: a guess at the whole frame's size (a small reply need not take a 256-byte buffer). */
-  constructor(bytesMax: number = JUTE_BODY_BYTES_MAX, initialBytes = INITIAL_BYTES) {
+  /**
+   * `initialBytes`: a guess at the whole frame's size (a small reply need not take a 256-byte buffer).
+   * `pooled`: small buffers are views of the shared pool (bytes-pool.ts), for a frame that is
+   * copied out at once (a server's reply, which the connection's turn batch copies).
+   */
+  constructor(
+    bytesMax: number = JUTE_BODY_BYTES_MAX,
+    initialBytes = INITIAL_BYTES,
+    private readonly pooled = false,
+  ) {
     if (!Number.isSafeInteger(bytesMax) || bytesMax < 0 || bytesMax > JUTE_BODY_BYTES_MAX) {
       throw new RangeError(`bytesMax must be an int32 >= 0, got ${bytesMax}`);
     }
     this.bytesMax = bytesMax;
-    this.bytes = new Uint8Array(Math.max(LENGTH_BYTES, Math.min(initialBytes, LENGTH_BYTES + bytesMax)));
-    this.view = new DataView(this.bytes.buffer);
+    this.bytes = this.allocate(Math.max(LENGTH_BYTES, Math.min(initialBytes, LENGTH_BYTES + bytesMax)));
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+  }
+
+  private allocate(n: number): Uint8Array {
+    return this.pooled ? pooledBytes(n) : new Uint8Array(n);
   }
 
   /** Body bytes still allowed before the bound. */
@@ -66,10 +79,10 @@ export class JuteWriter {
     if (need > this.bytes.length) {
       let size = this.bytes.length * 2;
       while (size < need) size *= 2;
-      const grown = new Uint8Array(Math.min(size, LENGTH_BYTES + this.bytesMax));
+      const grown = this.allocate(Math.min(size, LENGTH_BYTES + this.bytesMax));
       grown.set(this.bytes.subarray(0, this.offset));
       this.bytes = grown;
-      this.view = new DataView(grown.buffer);
+      this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
     }
     const at = this.offset;
     this.offset = need;

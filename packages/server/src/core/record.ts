@@ -6,17 +6,22 @@
 //
 // The origin is written as a CBOR uint32 (0x1a and 4 bytes) between the cxid and the txn, whose
 // encoding is a CBOR array (0x80-0x9f): records written before the origin existed have none.
-import { DecodeError } from "@warden/protocol";
+import { BytesPool, DecodeError } from "@warden/protocol";
 import { decodeTxn, encodeTxn, type Txn } from "@warden/tree";
 
 export const NO_CXID = 0;
+/**
+ * Records are made in zxid order and leave the in-memory log window in the same order, so a
+ * pool of their own holds only records: a pool is freed when the window passes its last one.
+ */
+const records = new BytesPool();
 const ORIGIN_MARK = 0x1a;
 
 export function encodeRecord(cxid: number, txn: Txn, origin?: number): Uint8Array {
   const body = encodeTxn(txn);
   const head = origin === undefined ? 4 : 9;
-  const out = new Uint8Array(head + body.length);
-  const view = new DataView(out.buffer);
+  const out = records.take(head + body.length);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setInt32(0, cxid);
   if (origin !== undefined) {
     out[4] = ORIGIN_MARK;
