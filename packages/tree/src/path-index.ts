@@ -52,11 +52,36 @@ export class PathIndex {
     }
   }
 
-  /** Stores `id` for `path`, which must not be present (its key must already be `path`). */
-  add(path: string, id: number): void {
+  /**
+   * Stores `id` for `path` (whose key must already be `path` or not yet be read) and returns
+   * true; false, storing nothing, when `path` is present already. One probe does both.
+   */
+  add(path: string, id: number): boolean {
     if (this.live + this.deleted + 1 > FILL_MAX * (this.mask + 1)) this.rehash();
-    this.place(pathHash(path), id);
+    const slots = this.slots,
+      mask = this.mask,
+      h = pathHash(path);
+    let free = -1;
+    for (let k = h & mask; ; k = (k + 1) & mask) {
+      const stored = slots[2 * k + 1]!;
+      if (stored === EMPTY) {
+        if (free < 0) free = k;
+        break;
+      }
+      if (stored === DELETED) {
+        if (free < 0) free = k;
+      } else if (slots[2 * k] === h && this.keys[(stored - 1) * this.stride] === path) return false;
+    }
+    if (slots[2 * free + 1] === DELETED) this.deleted--;
+    slots[2 * free] = h;
+    slots[2 * free + 1] = id + 1;
     this.live++;
+    return true;
+  }
+
+  /** Room for `count` paths without a rehash. */
+  reserve(count: number): void {
+    if (count + this.deleted + 1 > FILL_MAX * (this.mask + 1)) this.rehash(count);
   }
 
   /** Removes `path` (present, with id `id`). */
@@ -90,10 +115,10 @@ export class PathIndex {
    * Rebuilds without the DELETED marks, at the smallest capacity at most 3/8 full: without
    * deletes that doubles it; after many deletes it may shrink.
    */
-  private rehash(): void {
+  private rehash(count = this.live): void {
     const old = this.slots;
     let capacity = CAPACITY_MIN;
-    while (this.live + 1 > capacity * 0.375) capacity *= 2;
+    while (count + 1 > capacity * 0.375) capacity *= 2;
     this.slots = new Int32Array(2 * capacity);
     this.mask = capacity - 1;
     this.deleted = 0;

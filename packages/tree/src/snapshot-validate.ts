@@ -12,7 +12,7 @@ import {
 import type { NodeFields } from "./store.js";
 import type { DataTree } from "./tree.js";
 
-function bad(message: string): never {
+export function bad(message: string): never {
   throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", `bad snapshot: ${message}`);
 }
 
@@ -23,11 +23,18 @@ const isInt32 = (v: unknown): v is number => typeof v === "number" && Number.isI
 const isSafe = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
 const isZxid = (v: unknown): v is number => isSafe(v) && v >= 0;
 
-export function validateHeader(v: unknown, magic: string, format: number): number {
-  if (!Array.isArray(v) || v.length !== 3 || v[0] !== magic || v[1] !== format) bad("missing or unknown header");
+/** The header: format 1 [magic, 1, zxid]; format 2 adds the node count when it was begun (a hint: the snapshot is fuzzy). */
+export function validateHeader(
+  v: unknown,
+  magic: string,
+  formats: readonly number[],
+): { format: number; zxid: number; nodeCountHint: number } {
+  if (!Array.isArray(v) || v[0] !== magic || !formats.includes(v[1]) || v.length !== (v[1] === 1 ? 3 : 4)) bad("missing or unknown header");
   const zxid = v[2];
   if (!isU64(zxid) || zxid > BigInt(Number.MAX_SAFE_INTEGER)) bad("header zxid");
-  return Number(zxid);
+  const hint = v.length === 4 ? v[3] : 0;
+  if (!isInt32(hint) || hint < 0) bad("header node count");
+  return { format: v[1] as number, zxid: Number(zxid), nodeCountHint: Math.min(hint, NODE_COUNT_MAX) };
 }
 
 export function validateTrailer(v: unknown[], count: number): { sessions: [bigint, number][]; sessionSecret: Uint8Array | undefined } {
@@ -50,11 +57,19 @@ function validateSessions(sessions: unknown): [bigint, number][] {
 }
 
 function aclOf(v: unknown, acls: ACL[][]): ACL[] {
-  if (typeof v === "number") {
-    const acl = acls[v];
-    if (acl === undefined) bad(`unknown ACL reference ${v}`);
-    return acl;
-  }
+  if (typeof v === "number") return aclAt(v, acls);
+  return newAcl(v, acls);
+}
+
+/** The ACL list at stream index `ref`. */
+export function aclAt(ref: number, acls: ACL[][]): ACL[] {
+  const acl = acls[ref];
+  if (acl === undefined) bad(`unknown ACL reference ${ref}`);
+  return acl;
+}
+
+/** Checks an ACL list written in full and appends it to the stream's lists. */
+export function newAcl(v: unknown, acls: ACL[][]): ACL[] {
   if (!Array.isArray(v) || v.length > ACL_ENTRIES_MAX) bad("ACL list");
   const acl = v.map((e) => {
     if (!Array.isArray(e) || e.length !== 3 || !isInt32(e[0]) || typeof e[1] !== "string" || typeof e[2] !== "string") bad("ACL entry");
@@ -97,9 +112,8 @@ export function emptyLoadedNode(): LoadedNode {
 }
 
 /**
- * Checks one node record and writes it into `out` (data as a view of the frame: the store copies it). The
- * parent is found from `out`'s previous path when the record is its child or sibling (the
- * depth-first order makes that the common case), without building the parent's path.
+ * Checks one format-1 node record and writes it into `out` (data as a view of the frame: the
+ * store copies it).
  */
 export function validateNodeRecord(r: unknown, acls: ACL[][], tree: DataTree, first: boolean, out: LoadedNode): void {
   if (!Array.isArray(r) || r.length !== 12) bad("node record");
@@ -114,16 +128,53 @@ export function validateNodeRecord(r: unknown, acls: ACL[][], tree: DataTree, fi
     cversion: unknown = r[9],
     aversion: unknown = r[10],
     owner: unknown = r[11];
-  if (typeof path !== "string" || pathProblem(path) !== undefined) bad("node path");
+  if (typeof path !== "string") bad("node path");
+  if (data !== null && (!(data instanceof Uint8Array) || data.length > DATA_BYTES_MAX)) bad("node data");
+  if (!isInt32(version) || !isInt32(cversion) || !isInt32(aversion) || !isU64(owner)) bad("node versions or owner");
+  const parentId = placeNode(path, tree, first, out);
+  fillNode(out, path, parentId, aclOf(r[2], acls), data, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner);
+}
+
+/**
+ * Checks a node's place: a valid path, "/" first and only first, room in the tree, its parent
+ * read before it (a duplicate is found as it is added: loadNode). Returns the parent's id (-1 for "/"). The parent is found from
+ * `prev` (the node read before) when the node is its child or sibling, which the depth-first
+ * order makes the common case, without building the parent's path.
+ */
+export function placeNode(path: string, tree: DataTree, first: boolean, prev: LoadedNode): number {
+  if (pathProblem(path) !== undefined) bad("node path");
   if (first !== (path === "/")) bad("the first node must be / and only the first");
   if (tree.nodeCount >= NODE_COUNT_MAX) bad("too many nodes");
-  if (data !== null && (!(data instanceof Uint8Array) || data.length > DATA_BYTES_MAX)) bad("node data");
+  return first ? -1 : parentIdOf(path, prev, tree);
+}
+
+/** Adds the node in `out` to the tree (placeNode and fillNode checked it) and records its id. */
+export function loadNode(tree: DataTree, out: LoadedNode): void {
+  const id = tree.load(out);
+  if (id < 0) bad(`duplicate node ${out.path}`);
+  out.id = id;
+}
+
+/** Checks a node's numeric fields and writes the node into `out`. */
+export function fillNode(
+  out: LoadedNode,
+  path: string,
+  parentId: number,
+  acl: ACL[],
+  data: Uint8Array | null,
+  czxid: unknown,
+  mzxid: unknown,
+  pzxid: unknown,
+  ctime: unknown,
+  mtime: unknown,
+  version: number,
+  cversion: number,
+  aversion: number,
+  owner: bigint,
+): void {
   if (!isZxid(czxid) || !isZxid(mzxid) || !isZxid(pzxid) || !isSafe(ctime) || !isSafe(mtime)) bad("node zxids or times");
-  if (!isInt32(version) || !isInt32(cversion) || !isInt32(aversion) || !isU64(owner)) bad("node versions or owner");
-  const parentId = first ? -1 : parentIdOf(path, out, tree);
-  if (tree.idOf(path) >= 0) bad(`duplicate node ${path}`);
-  out.acl = aclOf(r[2], acls);
-  out.data = data as Uint8Array | null;
+  out.acl = acl;
+  out.data = data;
   out.czxid = czxid;
   out.mzxid = mzxid;
   out.pzxid = pzxid;

@@ -1,6 +1,8 @@
 // Snapshots of a tree: a stream of frames (4-byte big-endian length + one CBOR value).
-//   header  ["warden-tree", 1, startZxid]
-//   nodes   [[path, data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner], ...]
+//   header  ["warden-tree", format, startZxid, nodeCount] (format 1: no nodeCount; format 2: the
+//           count when the snapshot began, a hint the loader makes room by)
+//   nodes   format 2: ["n", ...columns] (snapshot-columns.ts), format 1 (still read):
+//           [[path, data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner], ...]
 //   trailer ["end", nodeCount, [[sessionId, timeoutMs], ...], sessionSecret?]
 // Nodes come depth first with children in sorted order, so equal trees give equal bytes.
 // An ACL is written in full the first time and as its index in the stream after that.
@@ -12,10 +14,13 @@ import { type NodeStore, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, PZXID, 
 import { SNAPSHOT_FRAME_BYTES_MAX, SNAPSHOT_FRAME_BYTES_TARGET } from "./limits.js";
 import { cbor } from "./txn-codec.js";
 import { DataTree } from "./tree.js";
-import { emptyLoadedNode, validateNodeRecord, validateHeader, validateTrailer } from "./snapshot-validate.js";
+import { emptyLoadedNode, loadNode, validateNodeRecord, validateHeader, validateTrailer, bad } from "./snapshot-validate.js";
+import { NODE_COLUMNS_TAG, NodeColumns, loadNodeColumns } from "./snapshot-columns.js";
 
 const MAGIC = "warden-tree";
-const FORMAT = 1;
+/** The format written; LOAD_FORMATS are read. */
+const FORMAT = 2;
+const LOAD_FORMATS = [1, 2];
 
 function frame(value: unknown): Uint8Array {
   const body = cbor.encode(value);
@@ -45,7 +50,7 @@ function pushChildren(s: NodeStore, id: number, stack: string[], ids: number[]):
 /** Streams the tree as bounded chunks (one frame each). See the file comment for fuzziness. */
 export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?: number } = {}): Generator<Uint8Array> {
   const frameBytesTarget = Math.min(options.frameBytesTarget ?? SNAPSHOT_FRAME_BYTES_TARGET, SNAPSHOT_FRAME_BYTES_TARGET);
-  yield frame([MAGIC, FORMAT, tree.lastProcessedZxid]);
+  yield frame([MAGIC, FORMAT, tree.lastProcessedZxid, tree.nodeCount]);
   const aclIndex = new Map<number, number>(); // tree ACL id -> stream index
   const aclSeen: (readonly ACL[])[] = [];
   // Paths to visit, and the id each had when pushed: when the id still holds that path (the
@@ -54,7 +59,7 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
   const stack: string[] = ["/"];
   const ids: number[] = [tree.idOf("/")];
   const s = tree.store;
-  let batch: unknown[] = [];
+  const columns = new NodeColumns();
   let batchBytes = 0;
   let count = 0;
   while (stack.length > 0) {
@@ -63,38 +68,38 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
     if (s.path(id) !== path) id = tree.idOf(path);
     if (id < 0) continue; // deleted since its parent was written
     const aclId = s.int(id, ACL_ID);
-    let aclRef: unknown = aclIndex.get(aclId);
+    let aclRef = aclIndex.get(aclId);
     // A released and reused tree ACL id must not alias an earlier list.
-    if (aclRef === undefined || aclSeen[aclRef as number] !== tree.acls.get(aclId)) {
-      aclIndex.set(aclId, aclSeen.length);
+    if (aclRef === undefined || aclSeen[aclRef] !== tree.acls.get(aclId)) {
+      aclRef = aclSeen.length;
+      aclIndex.set(aclId, aclRef);
       aclSeen.push(tree.acls.get(aclId));
-      aclRef = tree.acls.get(aclId).map((a) => [a.perms, a.id.scheme, a.id.id]);
+      columns.addAcl(tree.acls.get(aclId));
     }
     const data = s.dataBytes(id);
-    batch.push([
+    columns.add({
       path,
       data,
       aclRef,
-      s.num(id, CZXID),
-      s.num(id, MZXID),
-      s.num(id, PZXID),
-      s.num(id, CTIME),
-      s.num(id, MTIME),
-      s.int(id, VERSION),
-      s.int(id, CVERSION),
-      s.int(id, AVERSION),
-      s.owner(id),
-    ]);
+      czxid: s.num(id, CZXID),
+      mzxid: s.num(id, MZXID),
+      pzxid: s.num(id, PZXID),
+      ctime: s.num(id, CTIME),
+      mtime: s.num(id, MTIME),
+      version: s.int(id, VERSION),
+      cversion: s.int(id, CVERSION),
+      aversion: s.int(id, AVERSION),
+      owner: s.owner(id),
+    });
     batchBytes += path.length + (data?.length ?? 0) + 64;
     count++;
     if (s.childCount(id) > 0) pushChildren(s, id, stack, ids);
     if (batchBytes >= frameBytesTarget) {
-      yield frame(batch);
-      batch = [];
+      yield frame(columns.take());
       batchBytes = 0;
     }
   }
-  if (batch.length > 0) yield frame(batch);
+  if (columns.size > 0) yield frame(columns.take());
   const sessions = [...tree.sessions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, s]) => [id, s.timeoutMs]);
   yield frame(tree.sessionSecret ? ["end", count, sessions, tree.sessionSecret] : ["end", count, sessions]);
 }
@@ -142,12 +147,16 @@ class TreeLoader {
   private readonly acls: ACL[][] = [];
   private readonly node = emptyLoadedNode();
   private state: "header" | "nodes" | "done" = "header";
+  private format = FORMAT;
   private count = 0;
 
   take(value: unknown): void {
     if (this.state === "done") throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "data after the snapshot's end");
     if (this.state === "header") {
-      this.tree.lastZxid = validateHeader(value, MAGIC, FORMAT);
+      const header = validateHeader(value, MAGIC, LOAD_FORMATS);
+      this.tree.lastZxid = header.zxid;
+      this.format = header.format;
+      this.tree.reserve(header.nodeCountHint);
       this.state = "nodes";
     } else if (Array.isArray(value) && value[0] === "end") {
       const trailer = validateTrailer(value, this.count);
@@ -155,12 +164,15 @@ class TreeLoader {
       this.tree.sessionSecret = trailer.sessionSecret;
       this.tree.loadQuotas();
       this.state = "done";
+    } else if (this.format === 2) {
+      if (!Array.isArray(value) || value[0] !== NODE_COLUMNS_TAG) bad("node frame is not a list of columns");
+      this.count = loadNodeColumns(value, this.acls, this.tree, this.node, this.count);
     } else {
       if (!Array.isArray(value)) throw new DecodeError("WARDEN_ERR_BAD_SNAPSHOT", "node frame is not a list");
       for (const record of value) {
         const n = this.node;
         validateNodeRecord(record, this.acls, this.tree, this.count === 0, n);
-        n.id = this.tree.load(n);
+        loadNode(this.tree, n);
         this.count++;
       }
     }

@@ -81,15 +81,17 @@ export class NodeStore {
     return this.ids.get(path);
   }
 
-  /** Adds a node under `parentId` (-1 only for "/"); returns its id. */
+  /** Adds a node under `parentId` (-1 only for "/"); returns its id, or -1 (adding nothing) when `path` is present. */
   add(path: string, parentId: number, fields: NodeFields): number {
     if (this.ids.size >= NODE_COUNT_MAX) throw new RangeError(`tree holds ${NODE_COUNT_MAX} znodes already`);
-    const id = this.free.length > 0 ? this.free.pop()! : this.strings.length / 2;
+    const reused = this.free.length > 0;
+    const id = reused ? this.free[this.free.length - 1]! : this.strings.length / 2;
+    if (!this.ids.add(path, id)) return -1;
+    if (reused) this.free.pop();
     if (id >= this.capacity) this.grow();
     this.strings[2 * id] = path;
     this.strings[2 * id + 1] = null;
     this.approximateDataSize += path.length;
-    this.ids.add(path, id);
     this.i[id * I + INT_BASE + CHILD_COUNT] = 0;
     this.write(id, fields);
     const l = this.links,
@@ -270,9 +272,16 @@ export class NodeStore {
     return ids;
   }
 
-  /** Grows the columns by half, so the slack stays a third of the live size at most. */
-  private grow(): void {
-    this.capacity = Math.ceil(this.capacity * 1.5);
+  /** Room for `count` nodes in all (a snapshot's node count, before a load): no growing on the way. */
+  reserve(count: number): void {
+    const capacity = Math.min(count, NODE_COUNT_MAX);
+    if (capacity > this.capacity) this.grow(capacity);
+    this.ids.reserve(capacity);
+  }
+
+  /** Grows the columns by half (or to `capacity`), so the slack stays a third of the live size at most. */
+  private grow(capacity = Math.ceil(this.capacity * 1.5)): void {
+    this.capacity = capacity;
     const f = new Float64Array(F * this.capacity);
     f.set(this.f);
     this.f = f;

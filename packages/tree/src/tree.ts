@@ -275,6 +275,7 @@ export class DataTree {
 
   private insert(path: string, fields: NodeFields, pid = path === "/" ? -1 : this.store.idOf(parentPath(path))): number {
     const id = this.store.add(path, pid, fields);
+    if (id < 0) throw new Error(`DataTree: ${path} is present already`);
     this.index(path, fields.owner, true);
     return id;
   }
@@ -426,10 +427,21 @@ export class DataTree {
     this.quotas.rebuild(this.store.idOf("/zookeeper/quota"));
   }
 
-  /** @internal For snapshot loading: adds a checked node record (its parent present, its own path not); returns its id. */
+  /** @internal For snapshot loading: adds a checked node record (its parent present); returns its id, or -1 when its path is present. */
   load(node: LoadedNode): number {
     node.aclId = this.acls.acquire(node.acl);
-    return this.insert(node.path, node, node.parentId);
+    const id = this.store.add(node.path, node.parentId, node);
+    if (id < 0) {
+      this.acls.release(node.aclId);
+      return id;
+    }
+    this.index(node.path, node.owner, true);
+    return id;
+  }
+
+  /** @internal For snapshot loading: room for `count` nodes, so that the columns grow once. */
+  reserve(count: number): void {
+    this.store.reserve(count);
   }
 }
 

@@ -1,6 +1,7 @@
 // The snapshot loader's parent lookup (from the previous record when it can) and the store's
-// owner column (kept only for nodes that have an owner), on hand-made snapshots: whatever
-// order the records come in, a node loads under its true parent or the load is refused.
+// owner column (kept only for nodes that have an owner), on hand-made snapshots of both
+// formats: whatever order the records come in, a node loads under its true parent or the
+// load is refused; node columns that disagree with each other are refused.
 import { describe, expect, it } from "vitest";
 import { Encoder } from "cbor-x";
 import { DecodeError } from "@warden/protocol";
@@ -18,21 +19,52 @@ function frame(value: unknown): Uint8Array {
   return out;
 }
 
-/** A snapshot of the given paths in the given order, one frame per `perFrame` records. */
-function snapshotOf(paths: string[], perFrame = 100, owners: Record<string, bigint> = {}): Uint8Array[] {
-  const records = paths.map((p, i) => [p, new Uint8Array([i & 0xff]), i === 0 ? OPEN : 0, 1, 1, 1, 5, 5, 0, 0, 0, owners[p] ?? 0n]);
-  const frames = [frame(["warden-tree", 1, 7n])];
-  for (let i = 0; i < records.length; i += perFrame) frames.push(frame(records.slice(i, i + perFrame)));
+/**
+ * A snapshot of the given paths in the given order, one frame per `perFrame` nodes: format 1
+ * (a record per node, still read) or format 2 (columns, written since), made here by hand.
+ */
+function snapshotOf(paths: string[], perFrame = 100, owners: Record<string, bigint> = {}, format: 1 | 2 = 1): Uint8Array[] {
+  const frames = [frame(format === 1 ? ["warden-tree", 1, 7n] : ["warden-tree", 2, 7n, paths.length])];
+  for (let i = 0; i < paths.length; i += perFrame) {
+    const slice = paths.slice(i, i + perFrame);
+    frames.push(frame(format === 1 ? slice.map((p, k) => record(p, i + k, owners)) : nodeColumns(slice, i, owners)));
+  }
   frames.push(frame(["end", paths.length, []]));
   return frames;
 }
+
+function record(p: string, i: number, owners: Record<string, bigint>): unknown[] {
+  return [p, new Uint8Array([i & 0xff]), i === 0 ? OPEN : 0, 1, 1, 1, 5, 5, 0, 0, 0, owners[p] ?? 0n];
+}
+
+/** Format 2's node frame (snapshot-columns.ts) for `paths`, the first at stream index `first`. */
+function nodeColumns(paths: string[], first: number, owners: Record<string, bigint>): unknown[] {
+  const fixed = new DataView(new ArrayBuffer(paths.length * 56));
+  const lengths = new DataView(new ArrayBuffer(paths.length * 4));
+  const owned = paths.flatMap((p, k) => (owners[p] ? [[k, owners[p]] as const] : []));
+  const ownerBytes = new DataView(new ArrayBuffer(owned.length * 12));
+  paths.forEach((_, k) => {
+    [1, 1, 1, 5, 5].forEach((v, j) => fixed.setFloat64(k * 56 + 8 * j, v, true));
+    lengths.setInt32(4 * k, 1, true);
+  });
+  owned.forEach(([k, owner], j) => {
+    ownerBytes.setUint32(12 * j, k, true);
+    ownerBytes.setBigUint64(12 * j + 4, owner, true);
+  });
+  const data = new Uint8Array(paths.map((_, k) => (first + k) & 0xff));
+  const acls = first === 0 ? [OPEN] : [];
+  return ["n", paths, u8(fixed), u8(lengths), data, acls, u8(ownerBytes)];
+}
+
+const u8 = (v: DataView): Uint8Array => new Uint8Array(v.buffer);
 
 /** The paths of a snapshot's node records, in order. */
 function pathsIn(frames: Iterable<Uint8Array>): string[] {
   const paths: string[] = [];
   for (const f of frames) {
     const value = cbor.decode(f.subarray(4)) as unknown[];
-    if (Array.isArray(value[0])) for (const record of value as unknown[][]) paths.push(record[0] as string);
+    if (value[0] === "n") paths.push(...(value[1] as string[]));
+    else if (Array.isArray(value[0])) for (const record of value as unknown[][]) paths.push(record[0] as string);
   }
   return paths;
 }
@@ -40,8 +72,15 @@ function pathsIn(frames: Iterable<Uint8Array>): string[] {
 describe("snapshot loading", () => {
   it("puts each node under its parent, whether the parent is the previous record, its parent, or further back", () => {
     const paths = ["/", "/a", "/a/b", "/a/b/c", "/a/bc", "/ab", "/ab/x", "/a/b/d", "/a/e", "/z", "/a/b/c/q"];
-    for (const perFrame of [1, 2, 100]) {
-      const tree = loadSnapshotSync(snapshotOf(paths, perFrame));
+    for (const [perFrame, format] of [
+      [1, 1],
+      [2, 1],
+      [100, 1],
+      [1, 2],
+      [2, 2],
+      [100, 2],
+    ] as const) {
+      const tree = loadSnapshotSync(snapshotOf(paths, perFrame, {}, format));
       expect(tree.nodeCount).toBe(paths.length);
       expect(tree.getChildren("/")).toEqual(["a", "ab", "z"]);
       expect(tree.getChildren("/a")).toEqual(["b", "bc", "e"]);
@@ -60,14 +99,57 @@ describe("snapshot loading", () => {
       ["/", "/a", "/b/c"],
       ["/", "/a/b"],
     ]) {
-      expect(() => loadSnapshotSync(snapshotOf(paths)), paths.join(" ")).toThrow(/before its parent/);
+      for (const format of [1, 2] as const) {
+        expect(() => loadSnapshotSync(snapshotOf(paths, 100, {}, format)), paths.join(" ")).toThrow(/before its parent/);
+      }
     }
   });
 
   it("refuses a duplicate node and a first node other than /", () => {
-    expect(() => loadSnapshotSync(snapshotOf(["/", "/a", "/a"]))).toThrow(DecodeError);
-    expect(() => loadSnapshotSync(snapshotOf(["/", "/a", "/a/b", "/a"]))).toThrow(/duplicate/);
-    expect(() => loadSnapshotSync(snapshotOf(["/a", "/"]))).toThrow(DecodeError);
+    for (const format of [1, 2] as const) {
+      expect(() => loadSnapshotSync(snapshotOf(["/", "/a", "/a"], 100, {}, format))).toThrow(DecodeError);
+      expect(() => loadSnapshotSync(snapshotOf(["/", "/a", "/a/b", "/a"], 2, {}, format))).toThrow(/duplicate/);
+      expect(() => loadSnapshotSync(snapshotOf(["/a", "/"], 100, {}, format))).toThrow(DecodeError);
+    }
+  });
+
+  it("refuses node columns that disagree: lengths, data, ACL references, owners", () => {
+    const paths = ["/", "/a", "/a/b", "/c"];
+    const owners = { "/a/b": 9n, "/c": 10n };
+    expect(loadSnapshotSync(snapshotOf(paths, 100, owners, 2)).exists("/c")!.ephemeralOwner).toBe(10n);
+    const mutated = (change: (columns: unknown[]) => void): Uint8Array[] => {
+      const frames = snapshotOf(paths, 100, owners, 2);
+      const columns = cbor.decode(frames[1]!.subarray(4)) as unknown[];
+      change(columns);
+      frames[1] = frame(columns);
+      return frames;
+    };
+    const bytes = (i: number) => (c: unknown[]) => c[i] as Uint8Array;
+    const cases: [string, (c: unknown[]) => void, RegExp][] = [
+      ["a column too few", (c) => c.pop(), /node columns/],
+      ["no paths", (c) => (c[1] = []), /node paths/],
+      ["a path that is not a string", (c) => ((c[1] as unknown[])[2] = 7), /node path/],
+      ["fields one byte short", (c) => (c[2] = bytes(2)(c).subarray(1)), /node fields/],
+      ["a data length too few", (c) => (c[3] = bytes(3)(c).subarray(4)), /node data lengths/],
+      ["data longer than its lengths", (c) => (c[4] = new Uint8Array(5)), /longer than its lengths/],
+      ["data shorter than its lengths", (c) => (c[4] = new Uint8Array(3)), /node data/],
+      ["a data length below -1", (c) => new DataView(bytes(3)(c).buffer, bytes(3)(c).byteOffset).setInt32(4, -2, true), /node data/],
+      [
+        "an unknown ACL",
+        (c) => new DataView(bytes(2)(c).buffer, bytes(2)(c).byteOffset).setInt32(56 + 52, 3, true),
+        /unknown ACL reference 3/,
+      ],
+      ["no ACL list at all", (c) => (c[5] = []), /unknown ACL reference 0/],
+      ["owners out of order", (c) => new DataView(bytes(6)(c).buffer, bytes(6)(c).byteOffset).setUint32(12, 1, true), /out of order/],
+      [
+        "an owner past the last node",
+        (c) => new DataView(bytes(6)(c).buffer, bytes(6)(c).byteOffset).setUint32(12, 4, true),
+        /past the frame/,
+      ],
+      ["an owner column cut inside an entry", (c) => (c[6] = bytes(6)(c).subarray(1)), /node owners/],
+      ["a zxid that is not an integer", (c) => new DataView(bytes(2)(c).buffer, bytes(2)(c).byteOffset).setFloat64(56, 0.5, true), /zxids/],
+    ];
+    for (const [what, change, error] of cases) expect(() => loadSnapshotSync(mutated(change)), what).toThrow(error);
   });
 
   it("writes nodes depth first in name order, whatever order they were created in", () => {
@@ -84,9 +166,11 @@ describe("snapshot loading", () => {
   });
 
   it("keeps owners of the nodes that have one, and none for a plain node that reuses an ephemeral's slot", () => {
-    const loaded = loadSnapshotSync(snapshotOf(["/", "/e", "/p"], 100, { "/e": 0x1234_5678_9abc_def0n }));
-    expect(loaded.exists("/e")!.ephemeralOwner).toBe(0x1234_5678_9abc_def0n);
-    expect(loaded.exists("/p")!.ephemeralOwner).toBe(0n);
+    for (const format of [1, 2] as const) {
+      const loaded = loadSnapshotSync(snapshotOf(["/", "/e", "/p"], 100, { "/e": 0x1234_5678_9abc_def0n }, format));
+      expect(loaded.exists("/e")!.ephemeralOwner).toBe(0x1234_5678_9abc_def0n);
+      expect(loaded.exists("/p")!.ephemeralOwner).toBe(0n);
+    }
 
     const h = new Harness();
     h.session(5n);

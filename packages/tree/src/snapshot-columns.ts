@@ -1,0 +1,169 @@
+// Snapshot format 2's node frame: a frame's nodes as columns, so that a load decodes a
+// handful of CBOR values per frame (and a string per path) instead of a 12-element array
+// per node, and makes no garbage per node but its path:
+//   ["n", paths, fixed, dataLengths, data, acls, owners]
+//   paths        the nodes' paths, depth first (see snapshot.ts)
+//   fixed        FIXED_BYTES per node, little-endian: czxid, mzxid, pzxid, ctime, mtime
+//                (float64, integers), version, cversion, aversion, ACL (int32: an index into
+//                the stream's ACL lists)
+//   dataLengths  an int32 per node: its data's length, -1 for null data
+//   data         every node's data, concatenated
+//   acls         the ACL lists first used in this frame, each [[perms, scheme, id], ...],
+//                appended to the stream's lists in order (format 1 wrote them inline)
+//   owners       OWNER_BYTES per node with an ephemeralOwner: its index in the frame
+//                (uint32), then the owner (uint64)
+import type { ACL } from "@warden/protocol";
+import { DATA_BYTES_MAX } from "./limits.js";
+import { aclAt, bad, fillNode, loadNode, newAcl, placeNode, type LoadedNode } from "./snapshot-validate.js";
+import type { DataTree } from "./tree.js";
+
+export const NODE_COLUMNS_TAG = "n";
+const FIXED_BYTES = 5 * 8 + 4 * 4;
+const OWNER_BYTES = 12;
+
+/** One node's fields as the serializer reads them from the store. */
+export interface ColumnNode {
+  path: string;
+  data: Uint8Array | null;
+  /** Index of its ACL list in the stream. */
+  aclRef: number;
+  czxid: number;
+  mzxid: number;
+  pzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  owner: bigint;
+}
+
+/** Collects a frame's nodes into columns. */
+export class NodeColumns {
+  private paths: string[] = [];
+  private numbers: number[] = [];
+  private datas: (Uint8Array | null)[] = [];
+  private dataBytes = 0;
+  private owners: [number, bigint][] = [];
+  private newAcls: unknown[] = [];
+
+  get size(): number {
+    return this.paths.length;
+  }
+
+  /** An ACL list used first by the next node added: written in full in this frame. */
+  addAcl(acl: readonly ACL[]): void {
+    this.newAcls.push(acl.map((a) => [a.perms, a.id.scheme, a.id.id]));
+  }
+
+  add(n: ColumnNode): void {
+    if (n.owner !== 0n) this.owners.push([this.paths.length, n.owner]);
+    this.paths.push(n.path);
+    this.datas.push(n.data);
+    this.dataBytes += n.data?.length ?? 0;
+    this.numbers.push(n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.version, n.cversion, n.aversion, n.aclRef);
+  }
+
+  /** The frame's value, and the columns emptied for the next frame. */
+  take(): unknown[] {
+    const n = this.paths.length;
+    const fixed = new Uint8Array(n * FIXED_BYTES);
+    const f = new DataView(fixed.buffer);
+    const lengths = new Uint8Array(n * 4);
+    const l = new DataView(lengths.buffer);
+    const data = new Uint8Array(this.dataBytes);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * FIXED_BYTES,
+        v = i * 9,
+        x = this.numbers;
+      for (let k = 0; k < 5; k++) f.setFloat64(o + 8 * k, x[v + k]!, true);
+      for (let k = 0; k < 4; k++) f.setInt32(o + 40 + 4 * k, x[v + 5 + k]!, true);
+      const d = this.datas[i]!;
+      l.setInt32(4 * i, d === null ? -1 : d.length, true);
+      if (d !== null) {
+        data.set(d, at);
+        at += d.length;
+      }
+    }
+    const owners = new Uint8Array(this.owners.length * OWNER_BYTES);
+    const w = new DataView(owners.buffer);
+    this.owners.forEach(([index, owner], k) => {
+      w.setUint32(k * OWNER_BYTES, index, true);
+      w.setBigUint64(k * OWNER_BYTES + 4, owner, true);
+    });
+    const value = [NODE_COLUMNS_TAG, this.paths, fixed, lengths, data, this.newAcls, owners];
+    this.paths = [];
+    this.numbers = [];
+    this.datas = [];
+    this.dataBytes = 0;
+    this.owners = [];
+    this.newAcls = [];
+    return value;
+  }
+}
+
+const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
+/**
+ * Checks a node frame of format 2 and loads its nodes into `tree`, `out` holding the node
+ * read last (the parent lookup starts from it). Returns how many nodes were loaded.
+ */
+export function loadNodeColumns(v: unknown[], acls: ACL[][], tree: DataTree, out: LoadedNode, loaded: number): number {
+  if (v.length !== 7) bad("node columns");
+  const [, paths, fixed, lengths, data, newAcls, owners] = v;
+  if (!Array.isArray(paths) || paths.length === 0) bad("node paths");
+  const n = paths.length;
+  if (!(fixed instanceof Uint8Array) || fixed.length !== n * FIXED_BYTES) bad("node fields");
+  if (!(lengths instanceof Uint8Array) || lengths.length !== n * 4) bad("node data lengths");
+  if (!(data instanceof Uint8Array)) bad("node data");
+  if (!(owners instanceof Uint8Array) || owners.length % OWNER_BYTES !== 0 || owners.length / OWNER_BYTES > n) bad("node owners");
+  if (!Array.isArray(newAcls) || newAcls.length > n) bad("ACL lists");
+  for (const acl of newAcls) newAcl(acl, acls);
+  const f = viewOf(fixed),
+    l = viewOf(lengths),
+    w = viewOf(owners);
+  let at = 0;
+  let ownerAt = 0;
+  let nextOwner = owners.length > 0 ? w.getUint32(0, true) : -1;
+  for (let i = 0; i < n; i++) {
+    const path: unknown = paths[i];
+    if (typeof path !== "string") bad("node path");
+    const length = l.getInt32(4 * i, true);
+    if (length < -1 || length > DATA_BYTES_MAX || at + Math.max(length, 0) > data.length) bad("node data");
+    const bytes = length < 0 ? null : data.subarray(at, at + length);
+    at += Math.max(length, 0);
+    let owner = 0n;
+    if (i === nextOwner) {
+      owner = w.getBigUint64(ownerAt + 4, true);
+      ownerAt += OWNER_BYTES;
+      const next = ownerAt < owners.length ? w.getUint32(ownerAt, true) : -1;
+      if (next !== -1 && next <= i) bad("node owners out of order");
+      nextOwner = next;
+    }
+    const o = i * FIXED_BYTES;
+    const parentId = placeNode(path, tree, loaded === 0, out);
+    const acl = aclAt(f.getInt32(o + 52, true), acls);
+    fillNode(
+      out,
+      path,
+      parentId,
+      acl,
+      bytes,
+      f.getFloat64(o, true),
+      f.getFloat64(o + 8, true),
+      f.getFloat64(o + 16, true),
+      f.getFloat64(o + 24, true),
+      f.getFloat64(o + 32, true),
+      f.getInt32(o + 40, true),
+      f.getInt32(o + 44, true),
+      f.getInt32(o + 48, true),
+      owner,
+    );
+    loadNode(tree, out);
+    loaded++;
+  }
+  if (at !== data.length) bad("node data longer than its lengths");
+  if (ownerAt !== owners.length) bad("node owners past the frame's nodes");
+  return loaded;
+}
