@@ -17,8 +17,11 @@ import { DATA_BYTES_MAX } from "./limits.js";
 import { aclAt, bad, fillNode, loadNode, newAcl, placeNode, type LoadedNode } from "./snapshot-validate.js";
 import type { DataTree } from "./tree.js";
 
+/** First element of a format-2 node frame. */
 export const NODE_COLUMNS_TAG = "n";
+/** Bytes of a node's fixed-width fields in the `fixed` column: five float64s, four int32s. */
 const FIXED_BYTES = 5 * 8 + 4 * 4;
+/** Bytes per entry of the `owners` column: the node's index (uint32) and its owner (uint64). */
 const OWNER_BYTES = 12;
 
 /** One node's fields as the serializer reads them from the store. */
