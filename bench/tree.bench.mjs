@@ -1,7 +1,8 @@
 // The data tree alone, in one process: creates/s (prepare + apply), getData/s (read with
 // the ACL check), setData/s (prepare + apply), and heap bytes per znode after a full GC,
 // for znodes with 100-byte data and ~40-character paths. BENCH_QUICK=1: 100,000 znodes.
-// Then the watch table's heap bytes per watch after a full GC: 100,000 znodes watched by 2
+// Then the whole tree's snapshot written (serializeSnapshot) and loaded (loadSnapshotSync)
+// in memory, in znodes/s. Then the watch table's heap bytes per watch after a full GC: 100,000 znodes watched by 2
 // sessions each (getData with watch), and 200,000 distinct missing paths watched by 1
 // session each (exists with watch: the table holds the only copy of the path).
 //
@@ -10,7 +11,7 @@
 // flat string whose hash V8 has not computed yet) and used once. The strings are built
 // before the clock starts (building them is the decoder's cost, not the tree's), in the
 // order the requests come: random over all znodes (a fixed stride that visits each once).
-import { DataTree, Preparer } from "@warden/tree";
+import { DataTree, Preparer, loadSnapshotSync, serializeSnapshot } from "@warden/tree";
 import { OPEN_ACL_UNSAFE } from "@warden/protocol";
 
 const N = process.env.BENCH_QUICK === "1" ? 100_000 : 1_000_000;
@@ -113,6 +114,23 @@ rows.push(
 );
 if (sink === 0) throw new Error("reads returned nothing");
 
+/** `fn()` once over the whole tree, as `time` reports it, with N znodes as the count. */
+function timeWhole(label, fn) {
+  globalThis.gc();
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const out = fn();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  return { row: { label, rate: N / s, cpuRate: N / ((cpu.user + cpu.system) / 1e6), unit: "znodes/s" }, out };
+}
+const written = timeWhole("snapshot write (serializeSnapshot)", () => [...serializeSnapshot(tree)]);
+rows.push(written.row);
+const reloaded = timeWhole("snapshot load (loadSnapshotSync)", () => loadSnapshotSync(written.out));
+rows.push(reloaded.row);
+if (reloaded.out.nodeCount !== tree.nodeCount) throw new Error("the snapshot loaded a different tree");
+written.out = reloaded.out = undefined;
+
 // Watches, registered the way a server does (read() with watch=true, a path decoded from the
 // wire for every request), measured after every timed row so no trigger costs them.
 const WATCHED = 100_000;
@@ -146,7 +164,7 @@ const watchRows = [
         tree.read({ type: "exists", path: wirePath(missingOf(i)), watch: true }, ctx);
         throw new Error(`${missingOf(i)} exists`);
       } catch (e) {
-        if (e.code !== "NO_NODE") throw e; // exists on a missing node answers NoNode and leaves the watch
+        if (e.zkCode !== -101) throw e; // exists on a missing node answers NoNode and leaves the watch
       }
     }
   }),
@@ -159,7 +177,7 @@ console.log(
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 console.log("| measure | value | per CPU-second |");
 console.log("|---|---|---|");
-for (const r of rows) console.log(`| ${r.label} | ${fmt(r.rate)} ops/s | ${fmt(r.cpuRate)} |`);
+for (const r of rows) console.log(`| ${r.label} | ${fmt(r.rate)} ${r.unit ?? "ops/s"} | ${fmt(r.cpuRate)} |`);
 console.log(`| heap per znode (heapUsed + arrayBuffers) | ${perNode.toFixed(0)} bytes | |`);
 console.log(`| overhead per znode beyond path and data | ${(perNode - pathChars - 100).toFixed(0)} bytes | |`);
 for (const r of watchRows) console.log(`| heap per watch: ${r.label} | ${r.perWatch.toFixed(0)} bytes | |`);
