@@ -16,6 +16,7 @@ import type { ACL } from "@warden/protocol";
 import { DATA_BYTES_MAX } from "./limits.js";
 import { aclAt, bad, fillNode, loadNode, newAcl, placeNode, type LoadedNode } from "./snapshot-validate.js";
 import type { DataTree } from "./tree.js";
+import type { NodeFields } from "./store.js";
 
 /** First element of a format-2 node frame. */
 export const NODE_COLUMNS_TAG = "n";
@@ -24,21 +25,10 @@ const FIXED_BYTES = 5 * 8 + 4 * 4;
 /** Bytes per entry of the `owners` column: the node's index (uint32) and its owner (uint64). */
 const OWNER_BYTES = 12;
 
-/** One node's fields as the serializer reads them from the store. */
-export interface ColumnNode {
+/** One node's fields as the serializer reads them from the store, its ACL as the stream's index. */
+export interface ColumnNode extends Omit<NodeFields, "aclId"> {
   path: string;
-  data: Uint8Array | null;
-  /** Index of its ACL list in the stream. */
   aclRef: number;
-  czxid: number;
-  mzxid: number;
-  pzxid: number;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  owner: bigint;
 }
 
 /** Collects a frame's nodes into columns. */
