@@ -137,9 +137,10 @@ export function validateNodeRecord(r: unknown, acls: ACL[][], tree: DataTree, fi
 
 /**
  * Checks a node's place: a valid path, "/" first and only first, room in the tree, its parent
- * read before it (a duplicate is found as it is added: loadNode). Returns the parent's id (-1 for "/"). The parent is found from
- * `prev` (the node read before) when the node is its child or sibling, which the depth-first
- * order makes the common case, without building the parent's path.
+ * read before it (a duplicate is found as it is added: loadNode). Returns the parent's id (-1
+ * for "/"). The parent is found from `prev` (the node read before) when the node is its child
+ * or sibling, which the depth-first order makes the common case, without building the
+ * parent's path.
  */
 export function placeNode(path: string, tree: DataTree, first: boolean, prev: LoadedNode): number {
   if (pathProblem(path) !== undefined) bad("node path");

@@ -273,10 +273,10 @@ export class DataTree {
     return apply(this, txn);
   }
 
+  /** Adds a node and indexes its owner; returns its id, or -1 (adding nothing) when `path` is present. */
   private insert(path: string, fields: NodeFields, pid = path === "/" ? -1 : this.store.idOf(parentPath(path))): number {
     const id = this.store.add(path, pid, fields);
-    if (id < 0) throw new Error(`DataTree: ${path} is present already`);
-    this.index(path, fields.owner, true);
+    if (id >= 0) this.index(path, fields.owner, true);
     return id;
   }
 
@@ -430,12 +430,8 @@ export class DataTree {
   /** @internal For snapshot loading: adds a checked node record (its parent present); returns its id, or -1 when its path is present. */
   load(node: LoadedNode): number {
     node.aclId = this.acls.acquire(node.acl);
-    const id = this.store.add(node.path, node.parentId, node);
-    if (id < 0) {
-      this.acls.release(node.aclId);
-      return id;
-    }
-    this.index(node.path, node.owner, true);
+    const id = this.insert(node.path, node, node.parentId);
+    if (id < 0) this.acls.release(node.aclId);
     return id;
   }
 
