@@ -323,9 +323,10 @@ export class DataTree {
       s.setInt(pid, CVERSION, parentCVersion);
       s.setNum(pid, PZXID, zxid);
     }
+    const aclId = this.acls.acquire(acl);
     const fields = {
       data,
-      aclId: this.acls.acquire(acl),
+      aclId,
       czxid: zxid,
       mzxid: zxid,
       pzxid: zxid,
@@ -348,7 +349,8 @@ export class DataTree {
       id = this.insert(path, fields, pid);
     }
     if (this.quotas.size > 0 || path.startsWith(QUOTA_CHILDREN)) this.quotas.created(path, id, s.dataLength(id), replaced, oldBytes);
-    this.changed(path, EventType.NodeCreated, zxid, acl, pid, events);
+    // The cache's shared list, not the request's own: the change history keeps it.
+    this.changed(path, EventType.NodeCreated, zxid, this.acls.get(aclId), pid, events);
     return id;
   }
 

@@ -99,6 +99,19 @@ describe("the change history replays what persistent and recursive watches would
     expect(history.replay(SESSION, h.zxid, ["/a"], [])).toEqual([]);
   });
 
+  it("keeps the tree's one shared copy of an ACL, not each request's own (100,000 kept creates held 13 MB of copies)", () => {
+    const { h, history } = withHistory();
+    const from = h.zxid;
+    const fresh = () => OPEN.map((a) => ({ perms: a.perms, id: { ...a.id } }));
+    h.write({ type: "create", path: "/a", data: bytes(""), acl: fresh(), mode: 0 });
+    h.write({ type: "create", path: "/b", data: bytes(""), acl: fresh(), mode: 0 });
+    h.write({ type: "setData", path: "/a", data: bytes("1"), version: -1 });
+    const fired = history.replay(SESSION, from, [], ["/"])!;
+    expect(fired.map((f) => f.event.path)).toEqual(["/a", "/b", "/a"]);
+    expect(fired[1]!.acl).toBe(fired[0]!.acl);
+    expect(fired[2]!.acl).toBe(fired[0]!.acl);
+  });
+
   it("forgets everything on reset (a snapshot replaced the tree)", () => {
     const { h, history } = withHistory();
     h.create("/a");
