@@ -88,6 +88,9 @@ export interface LoadedNode extends NodeFields {
   parentId: number;
   /** The id the node got (set by the loader once added). */
   id: number;
+  /** The nodes loaded that may still get children (the depth-first branch, root first), and their ids. */
+  branchPaths: string[];
+  branchIds: number[];
 }
 
 export function emptyLoadedNode(): LoadedNode {
@@ -108,6 +111,8 @@ export function emptyLoadedNode(): LoadedNode {
     acl: [],
     parentId: -1,
     id: -1,
+    branchPaths: [],
+    branchIds: [],
   };
 }
 
@@ -137,10 +142,8 @@ export function validateNodeRecord(r: unknown, acls: ACL[][], tree: DataTree, fi
 
 /**
  * Checks a node's place: a valid path, "/" first and only first, room in the tree, its parent
- * read before it (a duplicate is found as it is added: loadNode). Returns the parent's id (-1
- * for "/"). The parent is found from `prev` (the node read before) when the node is its child
- * or sibling, which the depth-first order makes the common case, without building the
- * parent's path.
+ * read before it (a duplicate is found when the loaded nodes are indexed: indexLoaded).
+ * Returns the parent's id (-1 for "/"), from the nodes read before (`prev`'s branch).
  */
 export function placeNode(path: string, tree: DataTree, first: boolean, prev: LoadedNode): number {
   if (pathProblem(path) !== undefined) bad("node path");
@@ -149,11 +152,13 @@ export function placeNode(path: string, tree: DataTree, first: boolean, prev: Lo
   return first ? -1 : parentIdOf(path, prev, tree);
 }
 
-/** Adds the node in `out` to the tree (placeNode and fillNode checked it) and records its id. */
+/** Adds the node in `out` to the tree (placeNode and fillNode checked it), records its id and puts it on the branch. */
 export function loadNode(tree: DataTree, out: LoadedNode): void {
   const id = tree.load(out);
   if (id < 0) bad(`duplicate node ${out.path}`);
   out.id = id;
+  out.branchPaths.push(out.path);
+  out.branchIds.push(id);
 }
 
 /** Checks a node's numeric fields and writes the node into `out`. */
@@ -189,16 +194,25 @@ export function fillNode(
   out.parentId = parentId;
 }
 
-/** `path`'s parent id: the previous node (its parent) or the previous node's parent (a sibling), else a lookup. */
+/**
+ * `path`'s parent id. Nodes come depth first, so the parent is on the branch of nodes read
+ * before (those not its ancestors are done: dropped), found without a lookup or building the
+ * parent's path. A node out of that order falls back to the path index (built first for the
+ * nodes loaded so far).
+ */
 function parentIdOf(path: string, prev: LoadedNode, tree: DataTree): number {
   const slash = path.lastIndexOf("/");
   const parentLength = slash === 0 ? 1 : slash;
-  const p = prev.path;
-  if (p.length === parentLength && path.startsWith(p)) return prev.id;
-  if (prev.parentId >= 0) {
-    const siblingParent = tree.store.path(prev.parentId);
-    if (siblingParent.length === parentLength && path.startsWith(siblingParent)) return prev.parentId;
+  const paths = prev.branchPaths,
+    ids = prev.branchIds;
+  while (paths.length > 0) {
+    const top = paths[paths.length - 1]!;
+    if (top.length === parentLength && path.startsWith(top)) return ids[ids.length - 1]!;
+    paths.pop();
+    ids.pop();
   }
+  const twice = tree.indexLoaded();
+  if (twice !== undefined) bad(`duplicate node ${twice}`);
   const id = tree.idOf(parentPath(path));
   if (id < 0) bad(`node ${path} before its parent`);
   return id;

@@ -156,10 +156,12 @@ class TreeLoader {
       const header = validateHeader(value, MAGIC, LOAD_FORMATS);
       this.tree.lastZxid = header.zxid;
       this.format = header.format;
-      this.tree.reserve(header.nodeCountHint);
+      this.tree.beginLoad(header.nodeCountHint);
       this.state = "nodes";
     } else if (Array.isArray(value) && value[0] === "end") {
       const trailer = validateTrailer(value, this.count);
+      const twice = this.tree.indexLoaded();
+      if (twice !== undefined) bad(`duplicate node ${twice}`);
       for (const [id, timeoutMs] of trailer.sessions) this.tree.putSession(id, { timeoutMs });
       this.tree.sessionSecret = trailer.sessionSecret;
       this.tree.loadQuotas();

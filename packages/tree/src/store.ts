@@ -68,25 +68,52 @@ export class NodeStore {
   private readonly owners = new Map<number, bigint>();
   private readonly free: number[] = [];
   private capacity = CAPACITY_MIN;
+  /** While a load defers the index (deferIndex): the first id not in `ids` yet; else -1. */
+  private unindexedFrom = -1;
 
   /** Paths' and data's lengths summed over every node: ZooKeeper's approximateDataSize. */
   approximateDataSize = 0;
 
   get size(): number {
-    return this.ids.size;
+    return this.unindexedFrom < 0 ? this.ids.size : this.ids.size + this.strings.length / 2 - this.unindexedFrom;
   }
 
   /** The id of the node at `path`, or -1. */
   idOf(path: string): number {
+    if (this.unindexedFrom >= 0) this.indexDeferred(true);
     return this.ids.get(path);
+  }
+
+  /**
+   * For a load: the nodes added from now on go into the path index in one pass at the end
+   * (indexDeferred), or at the first lookup. Until then `add` cannot see a duplicate path.
+   */
+  deferIndex(): void {
+    if (this.free.length === 0 && this.unindexedFrom < 0) this.unindexedFrom = this.strings.length / 2;
+  }
+
+  /**
+   * Indexes the nodes added since deferIndex. Returns the path of a node added twice (the
+   * store is then unusable: a load refuses the snapshot), or undefined; throws that instead
+   * when `orThrow`.
+   */
+  indexDeferred(orThrow = false): string | undefined {
+    if (this.unindexedFrom < 0) return undefined;
+    const from = this.unindexedFrom;
+    this.unindexedFrom = -1;
+    const dup = this.ids.addRange(from, this.strings.length / 2);
+    if (dup < 0) return undefined;
+    const path = this.path(dup);
+    if (orThrow) throw new Error(`NodeStore: ${path} was added twice while the index was deferred`);
+    return path;
   }
 
   /** Adds a node under `parentId` (-1 only for "/"); returns its id, or -1 (adding nothing) when `path` is present. */
   add(path: string, parentId: number, fields: NodeFields): number {
-    if (this.ids.size >= NODE_COUNT_MAX) throw new RangeError(`tree holds ${NODE_COUNT_MAX} znodes already`);
+    if (this.size >= NODE_COUNT_MAX) throw new RangeError(`tree holds ${NODE_COUNT_MAX} znodes already`);
     const reused = this.free.length > 0;
     const id = reused ? this.free[this.free.length - 1]! : this.strings.length / 2;
-    if (!this.ids.add(path, id)) return -1;
+    if (this.unindexedFrom < 0 && !this.ids.add(path, id)) return -1;
     if (reused) this.free.pop();
     if (id >= this.capacity) this.grow();
     this.strings[2 * id] = path;
@@ -132,6 +159,7 @@ export class NodeStore {
 
   /** Removes a leaf: its entry and its link in its parent's list; its id is reused later. */
   remove(path: string, id: number): void {
+    if (this.unindexedFrom >= 0) this.indexDeferred(true);
     if (this.childCount(id) !== 0) throw new Error(`NodeStore: remove of ${path} with children`);
     this.ids.delete(path, id);
     const l = this.links,

@@ -437,9 +437,18 @@ export class DataTree {
     return id;
   }
 
-  /** @internal For snapshot loading: room for `count` nodes, so that the columns grow once. */
-  reserve(count: number): void {
+  /**
+   * @internal For snapshot loading: room for `count` nodes, so that the columns grow once,
+   * and the path index built in one pass (indexLoaded) rather than a random probe per node.
+   */
+  beginLoad(count: number): void {
     this.store.reserve(count);
+    this.store.deferIndex();
+  }
+
+  /** @internal For snapshot loading: indexes the nodes loaded so far; returns a path loaded twice, or undefined. */
+  indexLoaded(): string | undefined {
+    return this.store.indexDeferred();
   }
 }
 

@@ -1,5 +1,6 @@
 // The path index against a Map: adds (refused, changing nothing, when the path is present),
-// deletes that leave tombstones, reserve() ahead of a load, and rehashes on the way.
+// deletes that leave tombstones, reserve() ahead of a load, and rehashes on the way; and a
+// snapshot load's one-pass addRange over ids whose keys are set.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PathIndex } from "../src/path-index.js";
@@ -50,5 +51,40 @@ describe("the path index", () => {
       }),
       propertyRuns(60),
     );
+  });
+
+  it("adds a range of ids in one pass as one add each would, and names a duplicate when there is one", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(path, { maxLength: 300 }), fc.array(path, { maxLength: 3000 }), (before, range) => {
+        const keys: string[] = [...before];
+        const index = new PathIndex(keys, 1);
+        before.forEach((p, id) => expect(index.add(p, id)).toBe(true));
+        const from = keys.length;
+        keys.push(...range);
+        const dup = index.addRange(from, keys.length);
+        const seen = new Set(before);
+        const firstDup = range.findIndex((p) => (seen.has(p) ? true : (seen.add(p), false)));
+        if (firstDup < 0) {
+          expect(dup).toBe(-1);
+          expect(index.size).toBe(keys.length);
+          keys.forEach((p, id) => expect(index.get(p)).toBe(id));
+        } else {
+          // Some id in the range whose path an earlier id (before or in the range) has too.
+          expect(dup).toBeGreaterThanOrEqual(from);
+          expect(keys.indexOf(keys[dup]!)).toBeLessThan(dup);
+        }
+      }),
+      propertyRuns(60),
+    );
+  });
+
+  it("adds 200,000 paths in one range past the 2^16 buckets of its sort", () => {
+    const keys = Array.from({ length: 200_000 }, (_, i) => `/a/${i % 1000}/n${i}`);
+    const index = new PathIndex(keys, 1);
+    expect(index.addRange(0, keys.length)).toBe(-1);
+    for (let id = 0; id < keys.length; id += 7) expect(index.get(keys[id]!)).toBe(id);
+    expect(index.get("/a/1/n2")).toBe(-1);
+    keys.push("/a/5/n5");
+    expect(index.addRange(keys.length - 1, keys.length)).toBe(keys.length - 1);
   });
 });

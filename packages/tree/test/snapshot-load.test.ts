@@ -109,6 +109,9 @@ describe("snapshot loading", () => {
     for (const format of [1, 2] as const) {
       expect(() => loadSnapshotSync(snapshotOf(["/", "/a", "/a"], 100, {}, format))).toThrow(DecodeError);
       expect(() => loadSnapshotSync(snapshotOf(["/", "/a", "/a/b", "/a"], 2, {}, format))).toThrow(/duplicate/);
+      // Found where the loader indexes early (a node out of depth-first order), and after it.
+      expect(() => loadSnapshotSync(snapshotOf(["/", "/a", "/b", "/b", "/a/c"], 100, {}, format))).toThrow(/duplicate node \/b/);
+      expect(() => loadSnapshotSync(snapshotOf(["/", "/a", "/b", "/a/c", "/b"], 100, {}, format))).toThrow(/duplicate node \/b/);
       expect(() => loadSnapshotSync(snapshotOf(["/a", "/"], 100, {}, format))).toThrow(DecodeError);
     }
   });
