@@ -141,6 +141,24 @@ describe("autopurge", () => {
   });
 });
 
+describe("snapSizeLimitInKb", () => {
+  it("begins a snapshot once the txns pass about that many KiB, long before snapCount", async () => {
+    // 1 KiB: a snapshot somewhere past 512 bytes of txn records; 40 creates of 100 bytes pass 1 KiB.
+    const { server, dir } = await start(["snapCount=100000", "snapSizeLimitInKb=1"]);
+    try {
+      const c = await connectClient(`127.0.0.1:${server.ports.client}`);
+      try {
+        for (let i = 0; i < 40; i++) await call(c, "create", `/big-${i}`, Buffer.alloc(100, 1));
+      } finally {
+        await closeClient(c);
+      }
+      await waitUntil("a snapshot by size", () => snapshotFiles(join(dir, "data")).length >= 1, 20_000);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("dataLogDir", () => {
   it("holds the transaction log while dataDir holds snapshots and myid; the server restarts from both", async () => {
     const logDir = tempDir("zoocfg-datalogdir");

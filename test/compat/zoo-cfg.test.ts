@@ -158,6 +158,7 @@ describe("a zoo.cfg with every key of ZooKeeper 3.9", () => {
     globalOutstandingLimit: "1000",
     "4lw.commands.whitelist": "srvr, ruok",
     snapCount: "100000",
+    snapSizeLimitInKb: "4194304",
     "autopurge.snapRetainCount": "3",
     "autopurge.purgeInterval": "1",
     forceSync: "yes",

@@ -86,6 +86,8 @@ export interface ServerConfig extends SecuritySettings, AuthConfig, AdminTlsSett
   outstandingPerSessionMax: number;
   outstandingGlobalMax: number;
   snapCount: number;
+  /** ZooKeeper's snapSizeLimitInKb: a snapshot once the txns since the last pass about this many KiB; 0 or less, no such limit. */
+  snapSizeLimitKb: number;
   quorumListenOnAllIPs: boolean;
   /** Listen backlog of the client ports; -1: the system's. */
   clientPortListenBacklog: number;
@@ -195,6 +197,7 @@ export function buildConfig(given: RawConfig, baseDir: string): ServerConfig {
     outstandingPerSessionMax: int(raw, "maxOutstandingPerSession", 1000),
     outstandingGlobalMax: int(raw, "globalOutstandingLimit", 100_000),
     snapCount: int(raw, "snapCount", 100_000),
+    snapSizeLimitKb: int(raw, "snapSizeLimitInKb", 4_194_304),
     quorumListenOnAllIPs: bool(raw, "quorumListenOnAllIPs", false),
     clientPortListenBacklog: int(raw, "clientPortListenBacklog", -1),
     clientTcpKeepAlive: bool(raw, "clientTcpKeepAlive", false),

@@ -371,7 +371,12 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
     doc: "TLS handshakes in progress on each TLS client port; one more connection is closed at once, logged and counted (default 1000; 0 or less is taken as 1000, not as no limit as in ZooKeeper: every count is bounded).",
   },
   // ---- storage
-  snapCount: { kind: "int", min: 10, max: 100_000_000, doc: "Transactions between snapshots (default 100000)." },
+  snapCount: {
+    kind: "int",
+    min: 10,
+    max: 100_000_000,
+    doc: "Transactions between snapshots (default 100000): as in ZooKeeper, each server begins one once the transactions since its last pass a point it draws at random between snapCount/2 and snapCount, so that the servers do not all write one at once.",
+  },
   "autopurge.snapRetainCount": {
     kind: "int",
     min: INT.min,
@@ -398,8 +403,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   snapSizeLimitInKb: {
     kind: "int",
     ...INT,
-    doc: "Accepted; snapshots are taken every snapCount transactions.",
-    ignored: "snapshots are triggered by snapCount only",
+    doc: "KiB of transactions after which a snapshot is begun even before snapCount is reached: at a point drawn in the upper half, as for snapCount (default 4194304, 4 GiB; 0 or less: no limit by size).",
   },
   "snapshot.compression.method": {
     kind: "string",

@@ -3,6 +3,7 @@
 // (pipeline/propose.ts); every server applies committed txns in zxid order, fires watches, and
 // the server holding the session replies (pipeline/apply.ts, pipeline/pending.ts). Sessions are
 // kept alive and expired by session/expiry.ts; snapshots move through pipeline/snapshot.ts.
+import type { SnapshotSchedule } from "./snapshot-schedule.js";
 import { ErrorCode, makeZxid, type Request } from "@warden/protocol";
 import { ChangeHistory, DataTree, type ChangeHistoryBounds, type Preparer, type WriteRequest } from "@warden/tree";
 import type { Entry, Snapshot, Status } from "@warden/consensus";
@@ -31,8 +32,9 @@ export class WardenNode {
   private readonly proposer: Proposer;
   private readonly expiry: SessionExpiry;
   private readonly intake = new SnapshotIntake();
-  /** Txns applied since the last snapshot was begun (see snapshotDue). */
+  /** Txns applied since the last snapshot was begun, and their records' bytes (see snapshotDue). */
   private appliedSince = 0;
+  private appliedBytesSince = 0;
   /** The recent changes of this server's tree, replayed to persistent and recursive watches that come back. */
   readonly history: ChangeHistory;
   /** When this server last began leading (hooks.nowMs()); 0 while it does not lead. */
@@ -94,12 +96,13 @@ export class WardenNode {
   }
 
   /**
-   * True, and the count starts again, when `snapCount` txns were applied since the last time
-   * it said so: the server then writes a snapshot.
+   * True, and the counts start again, when `schedule` says the txns applied since the last
+   * time it said so call for a snapshot: the server then writes one.
    */
-  snapshotDue(snapCount: number): boolean {
-    if (this.appliedSince < snapCount) return false;
+  snapshotDue(schedule: SnapshotSchedule): boolean {
+    if (!schedule.due(this.appliedSince, this.appliedBytesSince)) return false;
     this.appliedSince = 0;
+    this.appliedBytesSince = 0;
     return true;
   }
 
@@ -205,6 +208,7 @@ export class WardenNode {
       if (txn.zxid !== e.zxid) throw new Error(`assertion failed: record zxid ${txn.zxid} in entry ${e.zxid}`);
       applyTxn(this.applyStage(), cxid, txn, origin);
       this.appliedSince++;
+      this.appliedBytesSince += e.payload.length;
     }
     this.proposer.applied(this.lastZxid);
     this.updateLeading();

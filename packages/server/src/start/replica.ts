@@ -1,6 +1,7 @@
 // The consensus replica: the replication driver that carries out the Replica's Ready against
 // storage and peers, and hands commits to the node; fast failover; snapshots written as the
 // log grows; the tick timer that moves consensus and the node.
+import { SnapshotSchedule } from "../core/snapshot-schedule.js";
 import type { Message } from "@warden/consensus";
 import { serializeSnapshot } from "@warden/tree";
 import { crc32 } from "@warden/storage";
@@ -168,8 +169,9 @@ export function startTicks(node: WardenNode, readOnly: ReadOnlyMode, containerCh
 /** Writes a snapshot once the node says one is due (snapCount), one at a time, without stopping the node. */
 function snapshotWriter({ config, node, metrics, sources, state, late, log }: ReplicaInput): () => void {
   let snapshotting = false;
+  const schedule = new SnapshotSchedule({ txns: config.snapCount, bytes: config.snapSizeLimitKb * 1024 });
   return () => {
-    if (snapshotting || !node.snapshotDue(config.snapCount)) return;
+    if (snapshotting || !node.snapshotDue(schedule)) return;
     snapshotting = true;
     const zxid = node.tree.lastProcessedZxid;
     const snapshotStartedMs = performance.now();
