@@ -18,7 +18,7 @@ import {
   type SetDataRequest,
 } from "@warden/protocol";
 import { EPHEMERAL_BYTES_PER_SESSION_MAX, MULTI_OPS_MAX, SESSION_SECRET_BYTES, SESSION_TIMEOUT_MS_MAX } from "./limits.js";
-import { ephemeralPathCost } from "./tree.js";
+import { ephemeralPathCost } from "./owner-index.js";
 import { Overlay } from "./overlay.js";
 import { PendingChanges } from "./pending.js";
 import { isReservedSessionId } from "./owner.js";

@@ -80,7 +80,7 @@ export class NodeStore {
 
   /** The id of the node at `path`, or -1. */
   idOf(path: string): number {
-    if (this.unindexedFrom >= 0) this.indexDeferred(true);
+    if (this.unindexedFrom >= 0) this.indexNow();
     return this.ids.get(path);
   }
 
@@ -94,18 +94,20 @@ export class NodeStore {
 
   /**
    * Indexes the nodes added since deferIndex. Returns the path of a node added twice (the
-   * store is then unusable: a load refuses the snapshot), or undefined; throws that instead
-   * when `orThrow`.
+   * store is then unusable: a load refuses the snapshot), or undefined.
    */
-  indexDeferred(orThrow = false): string | undefined {
+  indexDeferred(): string | undefined {
     if (this.unindexedFrom < 0) return undefined;
     const from = this.unindexedFrom;
     this.unindexedFrom = -1;
     const dup = this.ids.addRange(from, this.strings.length / 2);
-    if (dup < 0) return undefined;
-    const path = this.path(dup);
-    if (orThrow) throw new Error(`NodeStore: ${path} was added twice while the index was deferred`);
-    return path;
+    return dup < 0 ? undefined : this.path(dup);
+  }
+
+  /** indexDeferred before a lookup or a remove; the loader indexes itself first, so a duplicate here is a bug. */
+  private indexNow(): void {
+    const twice = this.indexDeferred();
+    if (twice !== undefined) throw new Error(`NodeStore: ${twice} was added twice while the index was deferred`);
   }
 
   /** Adds a node under `parentId` (-1 only for "/"); returns its id, or -1 (adding nothing) when `path` is present. */
@@ -159,7 +161,7 @@ export class NodeStore {
 
   /** Removes a leaf: its entry and its link in its parent's list; its id is reused later. */
   remove(path: string, id: number): void {
-    if (this.unindexedFrom >= 0) this.indexDeferred(true);
+    if (this.unindexedFrom >= 0) this.indexNow();
     if (this.childCount(id) !== 0) throw new Error(`NodeStore: remove of ${path} with children`);
     this.ids.delete(path, id);
     const l = this.links,

@@ -16,8 +16,7 @@ import {
 import { AclCache } from "./acl-cache.js";
 import { apply, type ApplyOutcome } from "./apply.js";
 import { read, type ReadContext, type ReadRequest } from "./read.js";
-import { utf8Length } from "./bytes.js";
-import { ownerKind, ttlOf } from "./owner.js";
+import { OwnerIndex } from "./owner-index.js";
 import { ACL_ID, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, NodeStore, PZXID, VERSION, type NodeFields } from "./store.js";
 import type { Txn } from "./txn.js";
 import { WatchRegistry, type FiredWatch, type SetWatchesLists } from "./watches.js";
@@ -40,11 +39,7 @@ export class DataTree {
   /** @internal */ readonly store = new NodeStore();
   /** @internal */ readonly acls = new AclCache();
   private readonly sessionTable = new Map<bigint, SessionInfo>();
-  private readonly ephemeralIndex = new Map<bigint, Set<string>>();
-  /** What each session's ephemeral paths cost in its closeSession txn (ephemeralPathCost, summed). */
-  private readonly ephemeralBytes = new Map<bigint, number>();
-  private readonly containers = new Set<string>();
-  private readonly ttls = new Set<string>();
+  private readonly owned = new OwnerIndex(this.store);
   /** The quotas (limits nodes under /zookeeper/quota) and the stats they keep; see quota-index.ts. */
   readonly quotas = new QuotaIndex(this.store);
   /**
@@ -196,25 +191,17 @@ export class DataTree {
 
   /** The session's ephemerals starting with `prefix` (a string prefix, as ZooKeeper's), sorted. */
   getEphemerals(sessionId: bigint, prefix = "/", budget: ReplyBudget = UNBOUNDED): string[] {
-    const p = prefix.trim();
-    const all = p === "" || p === "/";
-    const out: string[] = [];
-    for (const path of this.ephemeralIndex.get(sessionId) ?? []) {
-      if (!all && !path.startsWith(prefix)) continue;
-      budget.take(path.length + 1, "getEphemerals");
-      out.push(path);
-    }
-    return out.sort();
+    return this.owned.ephemeralsUnder(sessionId, prefix, budget);
   }
 
   /** @internal What the session's ephemeral paths cost in its closeSession txn. */
   ephemeralBytesOf(sessionId: bigint): number {
-    return this.ephemeralBytes.get(sessionId) ?? 0;
+    return this.owned.ephemeralBytesOf(sessionId);
   }
 
   /** @internal The session's ephemeral paths as stored (do not mutate). */
   ephemeralsOf(sessionId: bigint): ReadonlySet<string> {
-    return this.ephemeralIndex.get(sessionId) ?? new Set();
+    return this.owned.ephemeralsOf(sessionId);
   }
 
   /** The ensemble's session secret once committed (see SessionSecretTxnBody); undefined before. */
@@ -230,20 +217,7 @@ export class DataTree {
    * The leader turns each into a "deleteContainer" request for the Preparer.
    */
   expiredNodes(nowMs: number, limit: number): string[] {
-    const out: string[] = [];
-    for (const path of this.containers) {
-      if (out.length >= limit) return out;
-      const id = this.store.idOf(path);
-      if (id >= 0 && this.store.int(id, CVERSION) > 0 && this.store.childCount(id) === 0) out.push(path);
-    }
-    for (const path of this.ttls) {
-      if (out.length >= limit) return out;
-      const id = this.store.idOf(path);
-      if (id < 0 || this.store.childCount(id) !== 0) continue;
-      const ttl = ttlOf(this.store.owner(id));
-      if (ttl !== 0 && nowMs - this.store.num(id, MTIME) > ttl) out.push(path);
-    }
-    return out;
+    return this.owned.expired(nowMs, limit);
   }
 
   /**
@@ -276,29 +250,8 @@ export class DataTree {
   /** Adds a node and indexes its owner; returns its id, or -1 (adding nothing) when `path` is present. */
   private insert(path: string, fields: NodeFields, pid = path === "/" ? -1 : this.store.idOf(parentPath(path))): number {
     const id = this.store.add(path, pid, fields);
-    if (id >= 0) this.index(path, fields.owner, true);
+    if (id >= 0) this.owned.update(path, fields.owner, true);
     return id;
-  }
-
-  private index(path: string, owner: bigint, add: boolean): void {
-    const kind = ownerKind(owner);
-    if (kind === "container") add ? this.containers.add(path) : this.containers.delete(path);
-    else if (kind === "ttl") add ? this.ttls.add(path) : this.ttls.delete(path);
-    else if (kind === "session") {
-      let set = this.ephemeralIndex.get(owner);
-      if (add) {
-        if (set === undefined) this.ephemeralIndex.set(owner, (set = new Set()));
-        if (!set.has(path)) this.ephemeralBytes.set(owner, (this.ephemeralBytes.get(owner) ?? 0) + ephemeralPathCost(path));
-        set.add(path);
-      } else if (set?.delete(path)) {
-        if (set.size === 0) {
-          this.ephemeralIndex.delete(owner);
-          this.ephemeralBytes.delete(owner);
-        } else {
-          this.ephemeralBytes.set(owner, this.ephemeralBytes.get(owner)! - ephemeralPathCost(path));
-        }
-      }
-    }
   }
 
   /**
@@ -342,9 +295,9 @@ export class DataTree {
     const oldBytes = replaced ? s.dataLength(id) : 0;
     if (replaced) {
       this.acls.release(s.int(id, ACL_ID));
-      this.index(path, s.owner(id), false);
+      this.owned.update(path, s.owner(id), false);
       s.write(id, fields);
-      this.index(path, owner, true);
+      this.owned.update(path, owner, true);
     } else {
       id = this.insert(path, fields, pid);
     }
@@ -378,7 +331,7 @@ export class DataTree {
     const pid = s.idOf(parent);
     const acl = this.aclOf(id);
     const bytes = s.dataLength(id);
-    this.index(path, s.owner(id), false);
+    this.owned.update(path, s.owner(id), false);
     s.remove(path, id);
     if (this.quotas.size > 0 || path.startsWith(QUOTA_CHILDREN)) this.quotas.deleted(path, bytes);
     this.changed(path, EventType.NodeDeleted, zxid, acl, pid, events);
@@ -450,9 +403,4 @@ export class DataTree {
   indexLoaded(): string | undefined {
     return this.store.indexDeferred();
   }
-}
-
-/** Bytes one ephemeral path adds to its session's closeSession txn: its UTF-8 and a CBOR string header. */
-export function ephemeralPathCost(path: string): number {
-  return utf8Length(path) + 5;
 }
