@@ -36,6 +36,23 @@ export class ProcessSpares {
   /** The role a member or spare reports on its admin port; undefined when it does not answer. */
   readonly role = async (id: number): Promise<string | undefined> => (await serverState(HOST, this.ports(id).admin))?.role;
 
+  /**
+   * Waits until one of `ids` (members or spares) leads and every other one of them follows or
+   * observes; returns the leader's id. A spare may lead once a reconfig made it a voter.
+   */
+  readonly leaderAmong = async (ids: number[], timeoutMs = 20_000): Promise<number> =>
+    waitUntil(
+      `a leader among servers ${ids.join(",")}, the others following`,
+      async () => {
+        const roles = await Promise.all(ids.map(this.role));
+        const leaders = ids.filter((_, i) => roles[i] === "leader");
+        const others = roles.filter((r) => r !== "leader");
+        return leaders.length === 1 && others.every((r) => r === "follower" || r === "observer") ? leaders[0] : undefined;
+      },
+      timeoutMs,
+      50,
+    );
+
   /** A client of member or spare `id`, closed by stop(). */
   readonly clientOf = async (id: number): Promise<Client> => {
     const c = createClient(`${HOST}:${this.ports(id).native}`, { sessionTimeoutMs: 8000 });
