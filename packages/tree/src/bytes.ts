@@ -38,19 +38,29 @@ export function bytesToLatin1(bytes: Uint8Array): string {
  * callers may keep and mutate them, but must not assume `.buffer` is theirs alone.
  */
 export function latin1ToBytes(s: string): Uint8Array {
-  const n = s.length;
-  const out = pooledBytes(n);
-  if (native !== undefined && n > 0) native.latin1Write.call(out, s, 0, n);
-  else for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+  const out = pooledBytes(s.length);
+  latin1Into(s, out, 0);
   return out;
+}
+
+/** Writes the bytes of latin1 string `s` into `out` at `at` (room for s.length is the caller's). */
+export function latin1Into(s: string, out: Uint8Array, at: number): void {
+  const n = s.length;
+  if (native !== undefined && n > 0) native.latin1Write.call(out, s, at, n);
+  else for (let i = 0; i < n; i++) out[at + i] = s.charCodeAt(i);
 }
 
 /** A fresh copy of `n` bytes of `src` from `start`, pooled as latin1ToBytes's copies are. */
 export function copyBytes(src: Uint8Array, start: number, n: number): Uint8Array {
   const out = pooledBytes(n);
-  if (n <= 32) for (let i = 0; i < n; i++) out[i] = src[start + i]!;
-  else out.set(new Uint8Array(src.buffer, src.byteOffset + start, n));
+  copyInto(src, start, n, out, 0);
   return out;
+}
+
+/** Copies `n` bytes of `src` from `start` into `out` at `at`: a loop for a few bytes, else one native copy. */
+export function copyInto(src: Uint8Array, start: number, n: number, out: Uint8Array, at: number): void {
+  if (n <= 32) for (let i = 0; i < n; i++) out[at + i] = src[start + i]!;
+  else out.set(start === 0 && n === src.length ? src : new Uint8Array(src.buffer, src.byteOffset + start, n), at);
 }
 
 /** The latin1 string of `n` bytes of `src` from `start`. */

@@ -8,6 +8,8 @@
 // when holes pass the live bytes (and 8 MiB) the owner compacts (NodeStore.compactData),
 // so garbage stays below the live data. Larger data (above ITEM_BYTES_MAX) stays a string.
 
+import { copyInto } from "./bytes.js";
+
 /** Bytes of one data slab. */
 export const SLAB_BYTES = 1 << 20;
 /** Data up to this many bytes goes into a slab. */
@@ -51,8 +53,7 @@ export class DataSlab {
     const at = this.offset;
     slab[at] = n >>> 8;
     slab[at + 1] = n & 0xff;
-    if (n <= 32) for (let i = 0; i < n; i++) slab[at + PREFIX + i] = src[start + i]!;
-    else slab.set(start === 0 && n === src.length ? src : new Uint8Array(src.buffer, src.byteOffset + start, n), at + PREFIX);
+    copyInto(src, start, n, slab, at + PREFIX);
     this.offset = at + need;
     this.live[this.current]! += need;
     this.liveBytes += need;

@@ -16,7 +16,7 @@ import type { ACL } from "@warden/protocol";
 import { DATA_BYTES_MAX } from "./limits.js";
 import { aclAt, bad, fillNode, loadNode, newAcl, placeNode, type LoadedNode } from "./snapshot-validate.js";
 import type { DataTree } from "./tree.js";
-import type { NodeFields } from "./store.js";
+import { type NodeStore, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, PZXID, VERSION } from "./store.js";
 
 /** First element of a format-2 node frame. */
 export const NODE_COLUMNS_TAG = "n";
@@ -25,18 +25,15 @@ const FIXED_BYTES = 5 * 8 + 4 * 4;
 /** Bytes per entry of the `owners` column: the node's index (uint32) and its owner (uint64). */
 const OWNER_BYTES = 12;
 
-/** One node's fields as the serializer reads them from the store, its ACL as the stream's index. */
-export interface ColumnNode extends Omit<NodeFields, "aclId"> {
-  path: string;
-  aclRef: number;
-}
-
-/** Collects a frame's nodes into columns. */
+/** Collects a frame's nodes into columns, straight from the store: no copy per node. */
 export class NodeColumns {
   private paths: string[] = [];
-  private numbers: number[] = [];
-  private datas: (Uint8Array | null)[] = [];
-  private dataBytes = 0;
+  private fixed: Uint8Array = new Uint8Array(FIXED_BYTES * 256);
+  private lengths: Uint8Array = new Uint8Array(4 * 256);
+  private f = viewOf(this.fixed);
+  private l = viewOf(this.lengths);
+  private data: Uint8Array = new Uint8Array(64 * 1024);
+  private dataAt = 0;
   private owners: [number, bigint][] = [];
   private newAcls: unknown[] = [];
 
@@ -49,51 +46,71 @@ export class NodeColumns {
     this.newAcls.push(acl.map((a) => [a.perms, a.id.scheme, a.id.id]));
   }
 
-  add(n: ColumnNode): void {
-    if (n.owner !== 0n) this.owners.push([this.paths.length, n.owner]);
-    this.paths.push(n.path);
-    this.datas.push(n.data);
-    this.dataBytes += n.data?.length ?? 0;
-    this.numbers.push(n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.version, n.cversion, n.aversion, n.aclRef);
+  /** Adds node `id` of `s`, at `path`, its ACL as the stream's list `aclRef`; returns its data's length. */
+  add(s: NodeStore, id: number, path: string, aclRef: number): number {
+    const k = this.paths.length;
+    if ((k + 1) * FIXED_BYTES > this.fixed.length) {
+      this.fixed = grown(this.fixed, (k + 1) * FIXED_BYTES);
+      this.lengths = grown(this.lengths, (k + 1) * 4);
+      this.f = viewOf(this.fixed);
+      this.l = viewOf(this.lengths);
+    }
+    const size = s.dataLength(id);
+    if (this.dataAt + size > this.data.length) this.data = grown(this.data, this.dataAt + size, this.dataAt);
+    const length = s.copyData(id, this.data, this.dataAt);
+    if (length > 0) this.dataAt += length;
+    this.l.setInt32(4 * k, length, true);
+    const f = this.f,
+      o = k * FIXED_BYTES;
+    f.setFloat64(o, s.num(id, CZXID), true);
+    f.setFloat64(o + 8, s.num(id, MZXID), true);
+    f.setFloat64(o + 16, s.num(id, PZXID), true);
+    f.setFloat64(o + 24, s.num(id, CTIME), true);
+    f.setFloat64(o + 32, s.num(id, MTIME), true);
+    f.setInt32(o + 40, s.int(id, VERSION), true);
+    f.setInt32(o + 44, s.int(id, CVERSION), true);
+    f.setInt32(o + 48, s.int(id, AVERSION), true);
+    f.setInt32(o + 52, aclRef, true);
+    const owner = s.owner(id);
+    if (owner !== 0n) this.owners.push([k, owner]);
+    this.paths.push(path);
+    return Math.max(length, 0);
   }
 
-  /** The frame's value, and the columns emptied for the next frame. */
+  /**
+   * The frame's value, and the columns emptied for the next frame. Its byte columns are views
+   * of buffers the next add writes over: encode the value before adding again.
+   */
   take(): unknown[] {
     const n = this.paths.length;
-    const fixed = new Uint8Array(n * FIXED_BYTES);
-    const f = new DataView(fixed.buffer);
-    const lengths = new Uint8Array(n * 4);
-    const l = new DataView(lengths.buffer);
-    const data = new Uint8Array(this.dataBytes);
-    let at = 0;
-    for (let i = 0; i < n; i++) {
-      const o = i * FIXED_BYTES,
-        v = i * 9,
-        x = this.numbers;
-      for (let k = 0; k < 5; k++) f.setFloat64(o + 8 * k, x[v + k]!, true);
-      for (let k = 0; k < 4; k++) f.setInt32(o + 40 + 4 * k, x[v + 5 + k]!, true);
-      const d = this.datas[i]!;
-      l.setInt32(4 * i, d === null ? -1 : d.length, true);
-      if (d !== null) {
-        data.set(d, at);
-        at += d.length;
-      }
-    }
     const owners = new Uint8Array(this.owners.length * OWNER_BYTES);
-    const w = new DataView(owners.buffer);
+    const w = viewOf(owners);
     this.owners.forEach(([index, owner], k) => {
       w.setUint32(k * OWNER_BYTES, index, true);
       w.setBigUint64(k * OWNER_BYTES + 4, owner, true);
     });
-    const value = [NODE_COLUMNS_TAG, this.paths, fixed, lengths, data, this.newAcls, owners];
+    const value = [
+      NODE_COLUMNS_TAG,
+      this.paths,
+      this.fixed.subarray(0, n * FIXED_BYTES),
+      this.lengths.subarray(0, n * 4),
+      this.data.subarray(0, this.dataAt),
+      this.newAcls,
+      owners,
+    ];
     this.paths = [];
-    this.numbers = [];
-    this.datas = [];
-    this.dataBytes = 0;
+    this.dataAt = 0;
     this.owners = [];
     this.newAcls = [];
     return value;
   }
+}
+
+/** A buffer of at least `need` bytes (doubling), holding the first `keep` bytes of `b`. */
+function grown(b: Uint8Array, need: number, keep = b.length): Uint8Array {
+  const out = new Uint8Array(Math.max(need, 2 * b.length));
+  out.set(b.subarray(0, keep));
+  return out;
 }
 
 const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);

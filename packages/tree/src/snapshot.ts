@@ -10,7 +10,7 @@
 // between chunks; each node is written as it is when reached. Loading it and replaying
 // every txn after startZxid gives the exact tree (see apply.ts).
 import { DecodeError, type ACL } from "@warden/protocol";
-import { type NodeStore, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, PZXID, VERSION, ACL_ID } from "./store.js";
+import { type NodeStore, ACL_ID } from "./store.js";
 import { SNAPSHOT_FRAME_BYTES_MAX, SNAPSHOT_FRAME_BYTES_TARGET } from "./limits.js";
 import { cbor } from "./txn-codec.js";
 import { DataTree } from "./tree.js";
@@ -34,13 +34,12 @@ function frame(value: unknown): Uint8Array {
  * Pushes the children of `id` reverse-sorted, so they come off in sorted order. Siblings'
  * paths share the parent's path and a "/", so they sort as their names do; the stored
  * strings are used as they are. A child list is newest first, so children created in
- * name order (a fill, sequential nodes) are reverse-sorted already: checked, not sorted.
+ * name order (a fill, sequential nodes, a load) are reverse-sorted already: the store
+ * knows (childrenDescending), and only other lists are sorted.
  */
 function pushChildren(s: NodeStore, id: number, stack: string[], ids: number[]): void {
   const children = s.childIds(id);
-  let sorted = true;
-  for (let i = 1; i < children.length && sorted; i++) sorted = s.path(children[i - 1]!) > s.path(children[i]!);
-  if (!sorted) children.sort((a, b) => (s.path(a) < s.path(b) ? 1 : -1));
+  if (!s.childrenDescending(id)) children.sort((a, b) => (s.path(a) < s.path(b) ? 1 : -1));
   for (const c of children) {
     stack.push(s.path(c));
     ids.push(c);
@@ -76,22 +75,7 @@ export function* serializeSnapshot(tree: DataTree, options: { frameBytesTarget?:
       aclSeen.push(tree.acls.get(aclId));
       columns.addAcl(tree.acls.get(aclId));
     }
-    const data = s.dataBytes(id);
-    columns.add({
-      path,
-      data,
-      aclRef,
-      czxid: s.num(id, CZXID),
-      mzxid: s.num(id, MZXID),
-      pzxid: s.num(id, PZXID),
-      ctime: s.num(id, CTIME),
-      mtime: s.num(id, MTIME),
-      version: s.int(id, VERSION),
-      cversion: s.int(id, CVERSION),
-      aversion: s.int(id, AVERSION),
-      owner: s.owner(id),
-    });
-    batchBytes += path.length + (data?.length ?? 0) + 64;
+    batchBytes += path.length + columns.add(s, id, path, aclRef) + 64;
     count++;
     if (s.childCount(id) > 0) pushChildren(s, id, stack, ids);
     if (batchBytes >= frameBytesTarget) {

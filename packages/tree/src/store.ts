@@ -7,7 +7,7 @@ import { NODE_COUNT_MAX } from "./limits.js";
 import { PathIndex } from "./path-index.js";
 import { UNBOUNDED, type ReplyBudget } from "./reply-budget.js";
 import { DataSlab } from "./data-slab.js";
-import { bytesToLatin1, copyBytes, latin1Of, latin1ToBytes } from "./bytes.js";
+import { bytesToLatin1, copyBytes, copyInto, latin1Into, latin1Of, latin1ToBytes } from "./bytes.js";
 import type { NodeData } from "@warden/protocol";
 
 /** Bytes per record: 5 doubles then 6 int32s (64, one cache line). */
@@ -26,7 +26,10 @@ export const VERSION = 0,
   AVERSION = 2,
   ACL_ID = 3;
 const CHILD_COUNT = 4,
-  HAS_OWNER = 5;
+  FLAGS = 5;
+/** FLAGS bits: the node has an ephemeralOwner (in `owners`); its children are not in descending name order. */
+const HAS_OWNER = 1,
+  CHILDREN_UNORDERED = 2;
 /** Int32s per node in the link column: parent, first child, next and previous sibling. */
 const L = 4;
 const PARENT = 0,
@@ -122,6 +125,7 @@ export class NodeStore {
     this.strings[2 * id + 1] = null;
     this.approximateDataSize += path.length;
     this.i[id * I + INT_BASE + CHILD_COUNT] = 0;
+    this.i[id * I + INT_BASE + FLAGS] &= HAS_OWNER; // a reused id's children were all removed
     this.write(id, fields);
     const l = this.links,
       lo = id * L;
@@ -134,7 +138,10 @@ export class NodeStore {
       const po = parentId * L;
       const head = l[po + FIRST]!;
       l[lo + NEXT] = head;
-      if (head >= 0) l[head * L + PREV] = id;
+      if (head >= 0) {
+        l[head * L + PREV] = id;
+        if (path < (this.strings[2 * head] as string)) this.i[parentId * I + INT_BASE + FLAGS] |= CHILDREN_UNORDERED;
+      }
       l[po + FIRST] = id;
       this.i[parentId * I + INT_BASE + CHILD_COUNT]++;
     }
@@ -172,7 +179,8 @@ export class NodeStore {
     if (prev >= 0) l[prev * L + NEXT] = next;
     else if (parentId >= 0) l[parentId * L + FIRST] = next;
     if (next >= 0) l[next * L + PREV] = prev;
-    if (parentId >= 0) this.i[parentId * I + INT_BASE + CHILD_COUNT]--;
+    // Removing keeps an order; an emptied list starts afresh.
+    if (parentId >= 0 && --this.i[parentId * I + INT_BASE + CHILD_COUNT] === 0) this.i[parentId * I + INT_BASE + FLAGS] &= HAS_OWNER;
     this.setDataLatin1(id, null);
     this.approximateDataSize -= path.length;
     this.strings[2 * id] = "";
@@ -188,6 +196,21 @@ export class NodeStore {
     const v = this.strings[2 * id + 1]!;
     if (typeof v !== "number") return v;
     return latin1Of(this.slab.slabOf(v), DataSlab.start(v), this.slab.length(v));
+  }
+  /**
+   * Copies the data into `out` at `at` (room for dataLength(id) is the caller's); returns its
+   * length, or -1 for null data.
+   */
+  copyData(id: number, out: Uint8Array, at: number): number {
+    const v = this.strings[2 * id + 1]!;
+    if (v === null) return -1;
+    if (typeof v !== "number") {
+      latin1Into(v, out, at);
+      return v.length;
+    }
+    const n = this.slab.length(v);
+    copyInto(this.slab.slabOf(v), DataSlab.start(v), n, out, at);
+    return n;
   }
   /** A fresh copy of the data (pooled: see latin1ToBytes), or null. */
   dataBytes(id: number): Uint8Array | null {
@@ -262,16 +285,16 @@ export class NodeStore {
 
   /** The ephemeralOwner; the flag in the record spares plain nodes a read of the owner column. */
   owner(id: number): bigint {
-    return this.i[id * I + INT_BASE + HAS_OWNER] === 0 ? 0n : this.owners.get(id)!;
+    return (this.i[id * I + INT_BASE + FLAGS]! & HAS_OWNER) === 0 ? 0n : this.owners.get(id)!;
   }
 
   private setOwner(id: number, owner: bigint): void {
-    const io = id * I + INT_BASE + HAS_OWNER;
+    const io = id * I + INT_BASE + FLAGS;
     if (owner !== 0n) {
-      this.i[io] = 1;
+      this.i[io] |= HAS_OWNER;
       this.owners.set(id, owner);
-    } else if (this.i[io] !== 0) {
-      this.i[io] = 0;
+    } else if ((this.i[io]! & HAS_OWNER) !== 0) {
+      this.i[io] &= ~HAS_OWNER;
       this.owners.delete(id);
     }
   }
@@ -292,6 +315,15 @@ export class NodeStore {
       names.push(child.slice(start));
     }
     return names;
+  }
+
+  /**
+   * Whether the children, newest first, are in descending name order (as when each was named
+   * after the ones before it: a fill, sequential nodes, a load): a serializer wanting them
+   * sorted need not compare them. Kept by add (one comparison with the newest sibling).
+   */
+  childrenDescending(id: number): boolean {
+    return (this.i[id * I + INT_BASE + FLAGS]! & CHILDREN_UNORDERED) === 0;
   }
 
   /** The children's ids, newest first (each add puts its node at the head of its parent's list). */
