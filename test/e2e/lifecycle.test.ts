@@ -1,5 +1,7 @@
 // Starting and stopping a server in this process: a stop at any moment is clean (no work
 // left running against closed storage), and a restart on the same directory keeps the data.
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, startServer } from "@warden/server";
 import { startStandalone, waitFor } from "./harness.js";
@@ -36,6 +38,42 @@ describe("server lifecycle", () => {
       expect(again.node.tree.nodeCount).toBeGreaterThanOrEqual(acked);
     } finally {
       await again.stop();
+      await s.stop();
+    }
+  });
+
+  it("a restart whose newest snapshot is damaged loads the one before and replays the log from there", async () => {
+    // The log after the newest snapshot is read while it loads; when it turns out damaged, the
+    // entries between the older snapshot and it must be read too.
+    const s = await startStandalone({ snapCount: "20" });
+    const snapshots = join(s.dataDir, "warden", "snapshots");
+    const files = () =>
+      readdirSync(snapshots)
+        .filter((n) => /^snapshot\.[0-9a-f]+$/.test(n))
+        .sort();
+    let again: Awaited<ReturnType<typeof startServer>> | undefined;
+    try {
+      const c = await s.client();
+      let n = 0;
+      // Two snapshots at least, then entries after the newest.
+      while (files().length < 2 || n < 60) await c.create(`/n${n++}`, "x");
+      for (let k = 0; k < 5; k++) await c.create(`/n${n++}`, "x");
+      await s.server.stop();
+      const newest = join(snapshots, files().at(-1)!);
+      const bytes = readFileSync(newest);
+      bytes.fill(0x55, bytes.length >> 1, (bytes.length >> 1) + 16);
+      writeFileSync(newest, bytes);
+      const log: string[] = [];
+      again = await startServer(loadConfig(undefined, { dataDir: s.dataDir, nativePort: "0", clientPort: "0", adminPort: "0" }), {
+        log: (l) => log.push(l),
+      });
+      const restarted = again;
+      await waitFor("the restarted server to serve", () => restarted.node.serving);
+      expect(log.some((l) => l.startsWith("skipped a damaged snapshot"))).toBe(true);
+      const missing = Array.from({ length: n }, (_, k) => `/n${k}`).filter((p) => !restarted.node.tree.exists(p));
+      expect(missing).toEqual([]);
+    } finally {
+      await again?.stop();
       await s.stop();
     }
   });

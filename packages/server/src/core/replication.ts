@@ -48,13 +48,24 @@ export type Recovered = Pick<ReplicaConfig, "hardState" | "appliedZxid" | "entri
  * Reads what the Replica restarts from: its hard state, the configuration stored with the
  * snapshot, and the durable log after the snapshot (configuration entries with their memberships).
  */
-export async function recoverReplicaState(storage: Storage, appliedZxid: bigint, configs: ConfigStore): Promise<Recovered> {
+export async function recoverReplicaState(
+  storage: Storage,
+  appliedZxid: bigint,
+  configs: ConfigStore,
+  log: Promise<Entry[]> = readLogAfter(storage, appliedZxid, configs),
+): Promise<Recovered> {
   const raw = await storage.getMeta(HARD_STATE_KEY);
   const hardState = raw ? (decode(raw) as HardState) : undefined;
-  const entries: Entry[] = [];
-  for await (const e of storage.readLog(appliedZxid)) entries.push(configs.entryOf(e.zxid, e.data));
+  const entries = await log;
   const membership = configs.snapshotMembership(appliedZxid);
   return { ...(hardState ? { hardState } : {}), appliedZxid, entries, ...(membership ? { membership } : {}) };
+}
+
+/** The log's entries after `zxid`, as recoverReplicaState takes them. */
+export async function readLogAfter(storage: Storage, zxid: bigint, configs: ConfigStore): Promise<Entry[]> {
+  const entries: Entry[] = [];
+  for await (const e of storage.readLog(zxid)) entries.push(configs.entryOf(e.zxid, e.data));
+  return entries;
 }
 
 /** Configurations applied lately, to tell which one was in force at a zxid (a snapshot's). */
