@@ -29,28 +29,28 @@ describe("warden console", () => {
     expect([q.get("connect"), q.get("admin")]).toEqual(["10.0.0.1:2281,10.0.0.2:2281", "http://10.0.0.1:8080,http://10.0.0.2:8080"]);
   });
 
-  it("takes the admin port on each host of the connect string, or the admin ports given", () => {
-    expect(consoleTarget("a:1,b:2/app", { adminPort: 9090, https: false, dir })).toEqual({
+  it("takes the admin port on each host of the connect string, or the admin ports given", async () => {
+    expect(await consoleTarget("a:1,b:2/app", { adminPort: 9090, https: false, dir })).toEqual({
       connect: "a:1,b:2/app",
       admins: ["http://a:9090", "http://b:9090"],
     });
-    expect(consoleTarget("a:1", { admin: "c:7,https://d:8/", adminPort: 9090, https: false, dir }).admins).toEqual([
+    expect((await consoleTarget("a:1", { admin: "c:7,https://d:8/", adminPort: 9090, https: false, dir })).admins).toEqual([
       "http://c:7",
       "https://d:8",
     ]);
     expect(adminBase("[::1]:8080", true)).toBe("https://[::1]:8080");
   });
 
-  it("finds the local ensemble when no connect string is given, and says when there is none", () => {
+  it("finds the local ensemble when no connect string is given, and says when there is none", async () => {
     writeFileSync(
       join(dir, "ensemble.json"),
       JSON.stringify({ dir, servers, connectString: "127.0.0.1:2281,127.0.0.1:2282,127.0.0.1:2283", zkConnectString: "" }),
     );
-    expect(consoleTarget(undefined, { adminPort: 8080, https: false, dir })).toEqual({
+    expect(await consoleTarget(undefined, { adminPort: 8080, https: false, dir })).toEqual({
       connect: "127.0.0.1:2281,127.0.0.1:2282,127.0.0.1:2283",
       admins: ["http://127.0.0.1:8081", "http://127.0.0.1:8082", "http://127.0.0.1:8083"],
     });
-    expect(() => consoleTarget(undefined, { adminPort: 8080, https: false, dir: join(dir, "none") })).toThrow(/no local ensemble/);
+    await expect(consoleTarget(undefined, { adminPort: 8080, https: false, dir: join(dir, "none") })).rejects.toThrow(/no local ensemble/);
   });
 
   it("gives the local ensemble's servers every admin origin, by address and as localhost", () => {

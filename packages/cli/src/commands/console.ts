@@ -3,7 +3,6 @@
 // local ensemble (`warden ensemble start`), which allows its admin origins on its native ports.
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
-import { parseConnectString } from "@warden/client";
 import { readEnsemble } from "@warden/server";
 import { ENSEMBLE_DIR_DEFAULT } from "./ensemble.js";
 
@@ -30,15 +29,16 @@ export function adminBase(text: string, https: boolean): string {
 }
 
 /** Where the console is for a connect string (admin ports given, or adminPort on each host) or for the local ensemble in `dir`. */
-export function consoleTarget(
+export async function consoleTarget(
   connect: string | undefined,
   opts: { admin?: string; adminPort: number; https: boolean; dir: string },
-): ConsoleTarget {
+): Promise<ConsoleTarget> {
   if (connect === undefined) {
     const e = readEnsemble(opts.dir);
     if (!e) throw new Error(`no connect string given and no local ensemble in ${opts.dir} (start one with \`warden ensemble start\`)`);
     return { connect: e.connectString, admins: e.servers.map((s) => `http://127.0.0.1:${s.adminPort}`) };
   }
+  const { parseConnectString } = await import("@warden/client"); // not loaded by a server's start
   const parsed = parseConnectString(connect);
   const admins = opts.admin
     ? opts.admin
@@ -66,16 +66,18 @@ export function addConsoleCommand(program: Command): void {
     .option("--https", "the admin ports speak HTTPS")
     .option("--dir <dir>", "the local ensemble's directory", ENSEMBLE_DIR_DEFAULT)
     .option("--open", "open the URL in the desktop's browser")
-    .action((connect: string | undefined, opts: { admin?: string; adminPort: number; https?: boolean; dir: string; open?: boolean }) => {
-      const url = consoleUrl(
-        consoleTarget(connect, {
-          ...(opts.admin ? { admin: opts.admin } : {}),
-          adminPort: opts.adminPort,
-          https: opts.https ?? false,
-          dir: opts.dir,
-        }),
-      );
-      process.stdout.write(`${url}\n`);
-      if (opts.open) openInBrowser(url);
-    });
+    .action(
+      async (connect: string | undefined, opts: { admin?: string; adminPort: number; https?: boolean; dir: string; open?: boolean }) => {
+        const url = consoleUrl(
+          await consoleTarget(connect, {
+            ...(opts.admin ? { admin: opts.admin } : {}),
+            adminPort: opts.adminPort,
+            https: opts.https ?? false,
+            dir: opts.dir,
+          }),
+        );
+        process.stdout.write(`${url}\n`);
+        if (opts.open) openInBrowser(url);
+      },
+    );
 }

@@ -2,7 +2,7 @@
 // by dynamic reconfiguration, as the ensemble's superuser (its zoo.cfg has reconfigEnabled=true
 // and superDigest; the password is in <dir>/superuser, mode 0600).
 import type { Command } from "commander";
-import { createClient, type Client, type ConfigResult } from "@warden/client";
+import type { Client, ConfigResult } from "@warden/client";
 import {
   ensembleHost,
   readEnsemble,
@@ -15,6 +15,7 @@ import {
 } from "@warden/server";
 
 async function asSuperuser<T>(connectString: string, dir: string, f: (c: Client) => Promise<T>): Promise<T> {
+  const { createClient } = await import("@warden/client"); // loaded by the commands that use it, not by a server's start
   const c = createClient(connectString, { sessionTimeoutMs: 10_000 });
   try {
     await c.connected({ timeoutMs: 15_000 });

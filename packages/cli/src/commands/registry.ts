@@ -1,9 +1,15 @@
 // `warden registry ...`: the service registry from the command line. Every behaviour is a
 // function of @warden/recipes; this file only parses arguments and prints.
 import type { Command } from "commander";
-import { createClient, type Client } from "@warden/client";
-import { deregisterInstance, listInstances, listServices, register, watchService, type HealthCheckSpec } from "@warden/recipes";
+import type { Client } from "@warden/client";
+import type { HealthCheckSpec } from "@warden/recipes";
 import { defaultConnectString } from "./shell.js";
+
+/** The client and the recipes, loaded when a registry command runs: the other commands (a server's start) go without them. */
+async function libraries() {
+  const [client, recipes] = await Promise.all([import("@warden/client"), import("@warden/recipes")]);
+  return { createClient: client.createClient, ...recipes };
+}
 
 interface Common {
   connect?: string;
@@ -11,6 +17,7 @@ interface Common {
 }
 
 async function withClient<T>(flags: Common, fn: (client: Client) => Promise<T>): Promise<T> {
+  const { createClient } = await libraries();
   const client = createClient(flags.connect ?? (await defaultConnectString()));
   try {
     await client.connected({ timeoutMs: 10_000 });
@@ -59,12 +66,14 @@ export function addRegistryCommand(program: Command): void {
       .option("--base-path <path>", "registry root (default /services)");
 
   common(registry.command("services").description("list the registered services")).action(async (flags: Common) => {
+    const { listServices } = await libraries();
     const names = await withClient(flags, (c) => listServices(c, opts(flags)));
     process.stdout.write(names.length ? `${names.join("\n")}\n` : "(no services)\n");
   });
 
   common(registry.command("instances").argument("<service>").description("list a service's instances with their health")).action(
     async (name: string, flags: Common) => {
+      const { listInstances } = await libraries();
       const list = await withClient(flags, (c) => listInstances(c, name, opts(flags)));
       if (list.length === 0) return void process.stdout.write(`(no instances of ${name})\n`);
       const rows = [["ID", "ADDRESS", "HEALTH", "STATUS", "CHECK", "METADATA"]];
@@ -101,6 +110,7 @@ export function addRegistryCommand(program: Command): void {
       port: string,
       flags: Common & { meta: string[]; check?: string; permanent?: boolean },
     ) => {
+      const { createClient, register } = await libraries();
       const spec = {
         name,
         id,
@@ -129,6 +139,7 @@ export function addRegistryCommand(program: Command): void {
 
   common(registry.command("deregister").argument("<service>").argument("<id>").description("remove an instance")).action(
     async (name: string, id: string, flags: Common) => {
+      const { deregisterInstance } = await libraries();
       const removed = await withClient(flags, (c) => deregisterInstance(c, name, id, opts(flags)));
       process.stdout.write(removed ? `deregistered ${name}/${id}\n` : `${name}/${id} was not registered\n`);
       if (!removed) process.exitCode = 1;
@@ -137,6 +148,7 @@ export function addRegistryCommand(program: Command): void {
 
   common(registry.command("watch").argument("<service>").description("print every change to a service's instances until stopped")).action(
     async (name: string, flags: Common) => {
+      const { createClient, watchService } = await libraries();
       const client = createClient(flags.connect ?? (await defaultConnectString()));
       await client.connected({ timeoutMs: 10_000 });
       const changes = await watchService(client, name, opts(flags));

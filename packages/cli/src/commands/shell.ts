@@ -3,9 +3,6 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { ClientOptions } from "@warden/client";
 import { ensembleStatus } from "@warden/server";
-import { historyFilePath } from "../shell/history-file.js";
-import { runRepl } from "../shell/repl.js";
-import { runScript, streamLines } from "../shell/run.js";
 import { ENSEMBLE_DIR_DEFAULT } from "./ensemble.js";
 
 export const CONNECT_STRING_DEFAULT = "127.0.0.1:2281";
@@ -40,6 +37,12 @@ export function tlsClientOptions(flags: Pick<ShellFlags, "ca" | "cert" | "key" |
 }
 
 async function runShell(connectString: string | undefined, flags: ShellFlags): Promise<number> {
+  // The shell and the client are loaded when it runs: every other command (a server's start) goes without them.
+  const [{ historyFilePath }, { runRepl }, { runScript, streamLines }] = await Promise.all([
+    import("../shell/history-file.js"),
+    import("../shell/repl.js"),
+    import("../shell/run.js"),
+  ]);
   const target = connectString ?? (await defaultConnectString());
   const timeout = flags.timeout === undefined ? undefined : Number(flags.timeout);
   const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
