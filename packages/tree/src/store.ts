@@ -64,7 +64,9 @@ export class NodeStore {
    * into `slab` (a small integer), or a latin1 string (see bytes.ts: data too large for a
    * slab, and the quota stats the tree writes itself), or null.
    */
-  private readonly strings: (string | number | null)[] = [];
+  private readonly strings: (string | number | null)[] = new Array(2 * CAPACITY_MIN).fill(null);
+  /** Ids handed out (live or free): `strings` is kept at 2 * capacity slots, so an add never grows the array. */
+  private count = 0;
   private slab = new DataSlab();
   private readonly ids = new PathIndex(this.strings, 2);
   /** ephemeralOwner of the nodes that have one (sessions' ephemerals, containers, TTL nodes): most have none. */
@@ -78,7 +80,7 @@ export class NodeStore {
   approximateDataSize = 0;
 
   get size(): number {
-    return this.unindexedFrom < 0 ? this.ids.size : this.ids.size + this.strings.length / 2 - this.unindexedFrom;
+    return this.unindexedFrom < 0 ? this.ids.size : this.ids.size + this.count - this.unindexedFrom;
   }
 
   /** The id of the node at `path`, or -1. */
@@ -92,7 +94,7 @@ export class NodeStore {
    * (indexDeferred), or at the first lookup. Until then `add` cannot see a duplicate path.
    */
   deferIndex(): void {
-    if (this.free.length === 0 && this.unindexedFrom < 0) this.unindexedFrom = this.strings.length / 2;
+    if (this.free.length === 0 && this.unindexedFrom < 0) this.unindexedFrom = this.count;
   }
 
   /**
@@ -103,7 +105,7 @@ export class NodeStore {
     if (this.unindexedFrom < 0) return undefined;
     const from = this.unindexedFrom;
     this.unindexedFrom = -1;
-    const dup = this.ids.addRange(from, this.strings.length / 2);
+    const dup = this.ids.addRange(from, this.count);
     return dup < 0 ? undefined : this.path(dup);
   }
 
@@ -117,10 +119,11 @@ export class NodeStore {
   add(path: string, parentId: number, fields: NodeFields): number {
     if (this.size >= NODE_COUNT_MAX) throw new RangeError(`tree holds ${NODE_COUNT_MAX} znodes already`);
     const reused = this.free.length > 0;
-    const id = reused ? this.free[this.free.length - 1]! : this.strings.length / 2;
+    const id = reused ? this.free[this.free.length - 1]! : this.count;
+    if (id >= this.capacity) this.grow();
     if (this.unindexedFrom < 0 && !this.ids.add(path, id)) return -1;
     if (reused) this.free.pop();
-    if (id >= this.capacity) this.grow();
+    else this.count++;
     this.strings[2 * id] = path;
     this.strings[2 * id + 1] = null;
     this.approximateDataSize += path.length;
@@ -334,11 +337,14 @@ export class NodeStore {
     return ids;
   }
 
-  /** Room for `count` nodes in all (a snapshot's node count, before a load): no growing on the way. */
-  reserve(count: number): void {
-    const capacity = Math.min(count, NODE_COUNT_MAX);
+  /**
+   * Room for `count` nodes in all (a snapshot's node count, before a load): no growing on the
+   * way; `slack` more in the columns only (the path index's table grows by doubling).
+   */
+  reserve(count: number, slack = 0): void {
+    const capacity = Math.min(count + slack, NODE_COUNT_MAX);
     if (capacity > this.capacity) this.grow(capacity);
-    this.ids.reserve(capacity);
+    this.ids.reserve(Math.min(count, NODE_COUNT_MAX));
   }
 
   /** Grows the columns by half (or to `capacity`), so the slack stays a third of the live size at most. */
@@ -351,5 +357,10 @@ export class NodeStore {
     const links = new Int32Array(L * this.capacity);
     links.set(this.links);
     this.links = links;
+    // In place (the path index holds this array); appending instead copied it at every growth of V8's backing store.
+    const strings = this.strings;
+    const from = strings.length;
+    strings.length = 2 * this.capacity;
+    strings.fill(null, from);
   }
 }

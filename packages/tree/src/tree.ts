@@ -395,7 +395,10 @@ export class DataTree {
    * and the path index built in one pass (indexLoaded) rather than a random probe per node.
    */
   beginLoad(count: number): void {
-    this.store.reserve(count);
+    // The count is the tree's when the snapshot began: a fuzzy snapshot written under writes
+    // holds the nodes created meanwhile too, and a restart's log replay adds more. An eighth
+    // more room in the columns spares copying them all half way (grow: ~100 ms at 1M znodes).
+    this.store.reserve(count, count >> 3);
     this.store.deferIndex();
   }
 
