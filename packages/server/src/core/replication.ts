@@ -46,17 +46,19 @@ export type Recovered = Pick<ReplicaConfig, "hardState" | "appliedZxid" | "entri
 
 /**
  * Reads what the Replica restarts from: its hard state, the configuration stored with the
- * snapshot, and the durable log after the snapshot (configuration entries with their memberships).
+ * snapshot, and the durable log after the snapshot (configuration entries with their memberships);
+ * `log`: that read, when the caller began it already (a restart reads it while the snapshot loads).
  */
 export async function recoverReplicaState(
   storage: Storage,
   appliedZxid: bigint,
   configs: ConfigStore,
-  log: Promise<Entry[]> = readLogAfter(storage, appliedZxid, configs),
+  log?: Promise<Entry[]>,
 ): Promise<Recovered> {
+  // The log first: a read started here and left pending across another await would reject unhandled.
+  const entries = await (log ?? readLogAfter(storage, appliedZxid, configs));
   const raw = await storage.getMeta(HARD_STATE_KEY);
   const hardState = raw ? (decode(raw) as HardState) : undefined;
-  const entries = await log;
   const membership = configs.snapshotMembership(appliedZxid);
   return { ...(hardState ? { hardState } : {}), appliedZxid, entries, ...(membership ? { membership } : {}) };
 }
