@@ -1,8 +1,10 @@
 // Storage on this machine's disk: the raw fsync limit, synced appends per second for batches
 // of 1, 10, 100 and 1000 100-byte transactions (one append at a time, each awaited), many
 // concurrent appends sharing fsyncs (group commit), and snapshot write/load speed for a
-// synthetic stream of 1,000,000 ~100-byte records in 1,000-record chunks.
-// BENCH_QUICK=1: shorter runs and 100,000 records.
+// synthetic stream of 1,000,000 ~100-byte records in 1,000-record chunks, and reading back after
+// a reopen a log of 130,000 190-byte entries written 100 at a time (a restart's replay after a
+// 1M-znode fill).
+// BENCH_QUICK=1: shorter runs, 100,000 snapshot records and 13,000 log entries.
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +17,9 @@ const FSYNC_SAMPLES = QUICK ? 300 : 2000;
 const SNAPSHOT_RECORDS = QUICK ? 100_000 : 1_000_000;
 const RECORD_BYTES = 100;
 const RECORDS_PER_CHUNK = 1000;
+const LOG_READ_ENTRIES = QUICK ? 13_000 : 130_000;
+const LOG_READ_ENTRY_BYTES = 190;
+const LOG_READ_WRITE_ENTRIES = 100;
 const CONCURRENT_CALLERS = 64;
 const TXN = new Uint8Array(RECORD_BYTES).map((_, i) => (i * 31) & 0xff);
 
@@ -161,6 +166,31 @@ async function snapshotRoundTrip() {
   }
 }
 
+async function logReadAfterReopen() {
+  const dir = freshDir();
+  const storage = await Storage.open(dir, { forceSync: false });
+  const data = new Uint8Array(LOG_READ_ENTRY_BYTES).fill(5);
+  for (let first = 1; first <= LOG_READ_ENTRIES; first += LOG_READ_WRITE_ENTRIES) {
+    const count = Math.min(LOG_READ_WRITE_ENTRIES, LOG_READ_ENTRIES - first + 1);
+    await storage.append(Array.from({ length: count }, (_, i) => ({ zxid: BigInt(first + i), data })));
+  }
+  await storage.close();
+  const runs = [];
+  for (let run = 0; run < 3; run++) {
+    const reopened = await Storage.open(dir);
+    try {
+      const t0 = performance.now();
+      let entries = 0;
+      for await (const entry of reopened.readLog(0n)) entries += entry.data.length === LOG_READ_ENTRY_BYTES ? 1 : 0;
+      if (entries !== LOG_READ_ENTRIES) throw new Error(`read ${entries} entries of ${LOG_READ_ENTRIES}`);
+      runs.push((performance.now() - t0) / 1000);
+    } finally {
+      await reopened.close();
+    }
+  }
+  return { seconds: median(runs), entriesPerSecond: LOG_READ_ENTRIES / median(runs) };
+}
+
 try {
   const one = await batchOneAgainstFsync();
   const fsyncRate = 1000 / one.fsyncMedianMs;
@@ -196,6 +226,12 @@ try {
     `${fmt(s.writeSeconds, 2)} s incl. fsync; heap growth ${fmt(s.heapGrowthMB, 1)} MB`,
   );
   row(`snapshot load + verify, ${records} records`, `${fmt(s.loadMBps)} MB/s`, `${fmt(s.loadSeconds, 2)} s (file in page cache)`);
+  const r = await logReadAfterReopen();
+  row(
+    `log read after a reopen, ${fmt(LOG_READ_ENTRIES)} entries × ${LOG_READ_ENTRY_BYTES} B written ${LOG_READ_WRITE_ENTRIES} at a time`,
+    `${fmt(r.entriesPerSecond)} entries/s`,
+    `${fmt(r.seconds, 3)} s, median of 3`,
+  );
 } finally {
   await rm(root, { recursive: true, force: true });
 }

@@ -9,7 +9,12 @@ import type { ResolvedStorageOptions } from "./options.js";
 import type { Database } from "./writer.js";
 
 /** Version of the on-disk layout (keys, value framing). A newer one is refused, never misread. */
-export const STORAGE_FORMAT_VERSION = 1;
+/**
+ * 2: a log record per group commit. A database of format 1 (a record per entry) is marked 2 at
+ * open and its records are read where they lie until truncated or purged: a build that knows
+ * only 1 must refuse it from then on, since it would not see the records written after.
+ */
+export const STORAGE_FORMAT_VERSION = 2;
 
 export interface DirectoryLayout {
   dir: string;
@@ -131,7 +136,7 @@ function hasCode(error: unknown, code: string): boolean {
   return false;
 }
 
-/** Writes the format record into an empty database; refuses a newer, unknown or missing one. */
+/** Writes the format record into an empty database, or over an older one; refuses a newer, unknown or missing one. */
 export async function checkFormat(db: Database, databaseDir: string): Promise<void> {
   const stored = await db.get(FORMAT_KEY);
   if (stored === undefined) {
@@ -141,9 +146,7 @@ export async function checkFormat(db: Database, databaseDir: string): Promise<vo
         file: databaseDir,
       });
     }
-    const version = new Uint8Array(4);
-    new DataView(version.buffer).setUint32(0, STORAGE_FORMAT_VERSION);
-    await db.put(FORMAT_KEY, encodeCheckedValue(FORMAT_KEY, version), { sync: true });
+    await db.put(FORMAT_KEY, formatValue(), { sync: true });
     return;
   }
   const payload = decodeCheckedValue(FORMAT_KEY, stored);
@@ -162,6 +165,13 @@ export async function checkFormat(db: Database, databaseDir: string): Promise<vo
   }
   if (version < 1)
     throw new StorageError(StorageErrorReason.FORMAT_INVALID, `${databaseDir} has format version ${version}`, { file: databaseDir });
+  if (version < STORAGE_FORMAT_VERSION) await db.put(FORMAT_KEY, formatValue(), { sync: true });
+}
+
+function formatValue(): Uint8Array {
+  const version = new Uint8Array(4);
+  new DataView(version.buffer).setUint32(0, STORAGE_FORMAT_VERSION);
+  return encodeCheckedValue(FORMAT_KEY, version);
 }
 
 export async function readFloor(db: Database, databaseDir: string): Promise<bigint> {

@@ -164,7 +164,7 @@ export class Storage {
     await this.writer.exclusive(
       async () => {
         await this.snapshots.delete((await this.snapshots.list()).filter((z) => z > zxid));
-        return deleteLogAfter(this.db, zxid);
+        return deleteLogAfter(this.db, zxid, this.layout.databaseDir);
       },
       zxid < tail ? zxid : tail,
     );

@@ -1,6 +1,6 @@
 import type { ClassicLevel } from "classic-level";
 import { formatZxid } from "@warden/protocol";
-import { encodeLogEntries, type LogEntry, type PutOperation } from "./codec.js";
+import { encodeLogRecord, type LogEntry, type PutOperation } from "./codec.js";
 import { StorageError, StorageErrorReason } from "./errors.js";
 import { writeBatch } from "./level-write.js";
 import type { ResolvedStorageOptions } from "./options.js";
@@ -33,7 +33,7 @@ export interface WriterStats {
 
 /**
  * Group commit: appends and meta puts queued while a synced write is in flight are merged
- * into the next single synced write, in call order; each caller's promise resolves once its
+ * into the next single synced write, in call order, the appended entries as one log record; each caller's promise resolves once its
  * own data is durable. Exclusive jobs (truncate, floor changes) run alone, in order.
  * The queue is bounded (entries and bytes); jobs beyond wait in a bounded FIFO.
  */
@@ -221,7 +221,12 @@ export class GroupCommitWriter {
       if (job.kind === "append") batches.push(job.entries);
     }
     const entryCount = batches.reduce((sum, batch) => sum + batch.length, 0);
-    const chainZxid = encodeLogEntries(batches, this.chainZxid, ops);
+    let chainZxid = this.chainZxid;
+    if (entryCount > 0) {
+      const record = encodeLogRecord(batches, chainZxid);
+      ops.push({ type: "put", key: record.key, value: record.value });
+      chainZxid = record.lastZxid;
+    }
     const sync = this.options.forceSync;
     const startedMs = performance.now();
     try {

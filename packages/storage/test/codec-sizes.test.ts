@@ -8,8 +8,15 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Storage, StorageErrorReason, crc32 } from "@warden/storage";
-import { decodeCheckedValue, decodeLogValue, encodeCheckedValue, encodeLogEntries, type PutOperation } from "../src/codec.js";
-import { metaKey, zxidOfLogKey } from "../src/keys.js";
+import {
+  decodeCheckedValue,
+  decodeLogRecord,
+  encodeCheckedValue,
+  encodeLogRecord,
+  entriesOfLogValue,
+  logRecordBytes,
+} from "../src/codec.js";
+import { logKey, metaKey, zxidOfLogKey } from "../src/keys.js";
 import { DEFAULT_STORAGE_OPTIONS } from "../src/options.js";
 import { openSnapshotFile } from "../src/snapshot-reader.js";
 import { writeSnapshotFile } from "../src/snapshot-writer.js";
@@ -34,22 +41,24 @@ afterAll(async () => {
 });
 
 describe("log entries over sizes", () => {
-  it("every entry of a group encoded into one slab decodes to its zxid, its data and the zxid before it", () => {
+  it("a group's batches encoded as one record decode to every entry, its zxid and its data, and to the zxid before them", () => {
     fc.assert(
-      fc.property(batches, fc.bigInt({ min: 0n, max: 2n ** 63n }), (datas, prevZxid) => {
+      fc.property(batches, fc.bigInt({ min: 0n, max: 2n ** 62n }), fc.integer({ min: 1, max: 3 }), (datas, prevZxid, step) => {
         let zxid = prevZxid;
-        const groups = datas.map((batch) => batch.map((data) => ({ zxid: ++zxid, data })));
-        const ops: PutOperation[] = [];
-        expect(encodeLogEntries(groups, prevZxid, ops)).toBe(zxid);
-        // Decoded only once all are written: a later entry written over an earlier one shows.
-        let previous = prevZxid;
+        const groups = datas.map((batch) => batch.map((data) => ({ zxid: (zxid += BigInt(step)), data })));
+        const record = encodeLogRecord(groups, prevZxid);
+        expect(record.lastZxid).toBe(zxid);
+        expect(zxidOfLogKey(record.key)).toBe(zxid);
         const entries = groups.flat();
-        expect(ops.length).toBe(entries.length);
-        ops.forEach((op, i) => {
-          const decoded = decodeLogValue(op.key, zxidOfLogKey(op.key), op.value);
-          expect(withBytesAsText(decoded)).toEqual(withBytesAsText({ zxid: entries[i]!.zxid, prevZxid: previous, data: entries[i]!.data }));
-          previous = entries[i]!.zxid;
-        });
+        expect(record.value.length).toBe(
+          logRecordBytes(
+            entries.length,
+            entries.reduce((n, e) => n + e.data.length, 0),
+          ),
+        );
+        const decoded = decodeLogRecord(record.key, zxid, record.value);
+        expect(withBytesAsText(decoded)).toEqual(withBytesAsText({ prevZxid, entries }));
+        expect(entriesOfLogValue(record.value, false)).toBe(entries.length);
       }),
       propertyRuns(80),
     );
@@ -62,11 +71,56 @@ describe("log entries over sizes", () => {
       { zxid: 6n, data: big },
       { zxid: 7n, data: Uint8Array.of(2, 3) },
     ];
-    const ops: PutOperation[] = [];
-    encodeLogEntries([group], 4n, ops);
-    expect(ops.map((op) => withBytesAsText(decodeLogValue(op.key, zxidOfLogKey(op.key), op.value)))).toEqual(
-      group.map((e) => withBytesAsText({ ...e, prevZxid: e.zxid - 1n })),
+    const record = encodeLogRecord([group], 4n);
+    expect(withBytesAsText(decodeLogRecord(record.key, 7n, record.value))).toEqual(withBytesAsText({ prevZxid: 4n, entries: group }));
+  });
+
+  it("a record with any byte changed, cut short or under another key does not decode", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 0, maxLength: 40 }), { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (datas, at, flip) => {
+          const record = encodeLogRecord([datas.map((data, i) => ({ zxid: 10n + BigInt(i), data }))], 9n);
+          const last = 9n + BigInt(datas.length);
+          const damaged = Uint8Array.from(record.value);
+          damaged[at % damaged.length]! ^= flip;
+          expect(decodeLogRecord(record.key, last, damaged)).toBeUndefined();
+          expect(decodeLogRecord(record.key, last, record.value.subarray(0, record.value.length - 1 - (at % 4)))).toBeUndefined();
+          const otherKey = Uint8Array.from(record.key);
+          otherKey[8]! ^= flip;
+          expect(decodeLogRecord(otherKey, zxidOfLogKey(otherKey)!, record.value)).toBeUndefined();
+        },
+      ),
+      propertyRuns(200),
     );
+  });
+
+  it("a checksummed record whose entries do not match its key or do not increase is refused", () => {
+    const sealed = (body: Uint8Array, zxid: bigint) => {
+      const key = logKey(zxid);
+      const value = new Uint8Array(body.length + 4);
+      value.set(body);
+      new DataView(value.buffer).setUint32(body.length, crc32(body, crc32(key)));
+      return { key, value };
+    };
+    const body = (prev: bigint, zxids: bigint[]) => {
+      const bytes = new Uint8Array(8 + 13 * zxids.length);
+      const view = new DataView(bytes.buffer);
+      view.setBigUint64(0, prev);
+      zxids.forEach((z, i) => {
+        view.setBigUint64(8 + 13 * i, z);
+        view.setUint32(16 + 13 * i, 1);
+      });
+      return bytes;
+    };
+    const decode = ({ key, value }: { key: Uint8Array; value: Uint8Array }) => decodeLogRecord(key, zxidOfLogKey(key)!, value);
+    expect(decode(sealed(body(1n, [2n, 3n]), 3n))?.entries.map((e) => e.zxid)).toEqual([2n, 3n]);
+    expect(decode(sealed(body(1n, [2n, 3n]), 4n))).toBeUndefined(); // the key names another last entry
+    expect(decode(sealed(body(1n, [3n, 2n]), 2n))).toBeUndefined(); // entries out of order
+    expect(decode(sealed(body(2n, [2n, 3n]), 3n))).toBeUndefined(); // an entry not after prevZxid
+    expect(decode(sealed(body(1n, []), 1n))).toBeUndefined(); // no entry
   });
 
   it("entries appended through LevelDB with sizes across the boundaries read back byte for byte", async () => {

@@ -3,8 +3,8 @@ import { readdir, readFile, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Storage, StorageErrorReason, type SnapshotReader } from "@warden/storage";
-import { logKey } from "../src/keys.js";
-import { collect, entries, payloadOf, range, readZxids, tempDir, track } from "./helpers.js";
+import { logKey, ZXID_MAX, zxidOfLogKey } from "../src/keys.js";
+import { collect, entries, formatVersion, payloadOf, range, readZxids, tempDir, track, writeFormat1 } from "./helpers.js";
 
 const readAll = (snapshot: SnapshotReader) => collect(snapshot.chunks);
 
@@ -97,13 +97,15 @@ describe("a damaged snapshot", () => {
   });
 });
 
-describe("a damaged log entry", () => {
-  async function writeThenDamage(dir: string, count: number, damagedZxids: bigint[]) {
+describe("a damaged log record", () => {
+  /** Appends 20 entries as four writes, so four records (ending at 5, 10, 15 and 20), then damages the records named. */
+  async function writeThenDamage(dir: string, damagedRecords: bigint[]) {
     const storage = await Storage.open(dir);
-    await storage.append(entries(1n, count));
+    for (let zxid = 1n; zxid <= 20n; zxid += 5n) await storage.append(entries(zxid, 5));
     await storage.close();
     const db = new ClassicLevel<Uint8Array, Uint8Array>(join(dir, "db"), { keyEncoding: "view", valueEncoding: "view" });
-    for (const zxid of damagedZxids) {
+    expect((await db.keys({ gte: logKey(0n), lte: logKey(ZXID_MAX) }).all()).map(zxidOfLogKey)).toEqual([5n, 10n, 15n, 20n]);
+    for (const zxid of damagedRecords) {
       const value = (await db.get(logKey(zxid)))!;
       const damaged = Uint8Array.from(value);
       damaged[damaged.length - 1]! ^= 0x01;
@@ -112,36 +114,84 @@ describe("a damaged log entry", () => {
     await db.close();
   }
 
-  it("in the middle: open succeeds, reading refuses with the zxid; the server must not start", async () => {
+  it("in the middle: open succeeds, reading refuses naming the record's zxid; the server must not start", async () => {
     const dir = await tempDir();
-    await writeThenDamage(dir, 20, [7n]);
+    await writeThenDamage(dir, [10n]);
     const storage = track(await Storage.open(dir));
-    await expect(storage.verifyLog(0n)).rejects.toMatchObject({ reason: StorageErrorReason.LOG_CORRUPT, zxid: 7n, file: join(dir, "db") });
-    await expect(collect(storage.readLog(0n))).rejects.toThrow(/log entry 0x7 fails its checksum/);
-    expect(await readZxids(storage, 7n)).toEqual(range(8n, 20n));
+    await expect(storage.verifyLog(0n)).rejects.toMatchObject({ reason: StorageErrorReason.LOG_CORRUPT, zxid: 10n, file: join(dir, "db") });
+    await expect(collect(storage.readLog(7n))).rejects.toThrow(/log entry 0xa \(the record of the group ending there\) fails its checksum/);
+    expect(await readZxids(storage, 10n)).toEqual(range(11n, 20n));
   });
 
   it("at the tail: cut off at open, reported, and appends continue from the last good entry", async () => {
     const dir = await tempDir();
-    await writeThenDamage(dir, 20, [19n, 20n]);
+    await writeThenDamage(dir, [20n]);
     const storage = track(await Storage.open(dir));
-    expect(storage.recovery.truncatedTail).toEqual({ fromZxid: 19n, toZxid: 20n, entries: 2 });
-    expect(storage.lastZxid).toBe(18n);
-    await storage.append(entries(19n, 1));
-    expect(await storage.verifyLog(0n)).toEqual({ entries: 19, lastZxid: 19n });
+    expect(storage.recovery.truncatedTail).toEqual({ afterZxid: 15n, toZxid: 20n, records: 1 });
+    expect(storage.lastZxid).toBe(15n);
+    await storage.append(entries(16n, 1));
+    expect(await storage.verifyLog(0n)).toEqual({ entries: 16, lastZxid: 16n });
   });
 
   it("at the tail but more than one write holds: refuses instead of cutting", async () => {
     const dir = await tempDir();
-    await writeThenDamage(dir, 20, [16n, 17n, 18n, 19n, 20n]);
-    await expect(Storage.open(dir, { writeEntriesMax: 4 })).rejects.toMatchObject({ reason: StorageErrorReason.LOG_CORRUPT, zxid: 16n });
-    const storage = track(await Storage.open(dir, { writeEntriesMax: 5 }));
-    expect(storage.lastZxid).toBe(15n);
+    await writeThenDamage(dir, [15n, 20n]);
+    await expect(Storage.open(dir)).rejects.toMatchObject({ reason: StorageErrorReason.LOG_CORRUPT, zxid: 15n });
+  });
+});
+
+describe("a database of format 1 (a record per entry)", () => {
+  async function format1(dir: string, count: number, damaged: bigint[] = []): Promise<void> {
+    await writeFormat1(join(dir, "db"), entries(1n, count), damaged);
+  }
+
+  it("opens as format 2, reads its entries and then the records written after them, and truncates and purges across both", async () => {
+    const dir = await tempDir();
+    await format1(dir, 20);
+    const storage = track(await Storage.open(dir));
+    expect(storage.lastZxid).toBe(20n);
+    expect(await readZxids(storage, 0n)).toEqual(range(1n, 20n));
+    await storage.append(entries(21n, 5));
+    await storage.append(entries(26n, 5));
+    expect(await readZxids(storage, 0n)).toEqual(range(1n, 30n));
+    expect(await readZxids(storage, 17n)).toEqual(range(18n, 30n));
+    expect(await readZxids(storage, 22n)).toEqual(range(23n, 30n));
+    await storage.close();
+    expect(await formatVersion(join(dir, "db"))).toBe(2);
+
+    const reopened = track(await Storage.open(dir));
+    expect(await reopened.verifyLog(0n)).toEqual({ entries: 30, lastZxid: 30n });
+    await reopened.truncateAfter(23n);
+    expect(await readZxids(reopened, 0n)).toEqual(range(1n, 23n));
+    await reopened.truncateAfter(12n);
+    expect(await readZxids(reopened, 0n)).toEqual(range(1n, 12n));
+    await reopened.append(entries(13n, 3));
+    expect(await readZxids(reopened, 10n)).toEqual(range(11n, 15n));
+    for (const zxid of [4n, 8n, 11n]) await reopened.writeSnapshot(zxid, [Uint8Array.of(1)]);
+    expect(await reopened.purge(3)).toMatchObject({ logFloorZxid: 3n, deletedEntries: 3 });
+    expect(await readZxids(reopened, 3n)).toEqual(range(4n, 15n));
+  });
+
+  it("a damaged tail of format 1 entries is cut at open, up to a write's entries (writeEntriesMax)", async () => {
+    const dir = await tempDir();
+    await format1(dir, 20, [18n, 19n, 20n]);
+    await expect(Storage.open(dir, { writeEntriesMax: 2 })).rejects.toMatchObject({ reason: StorageErrorReason.LOG_CORRUPT, zxid: 18n });
+    const storage = track(await Storage.open(dir, { writeEntriesMax: 3 }));
+    expect(storage.recovery.truncatedTail).toEqual({ afterZxid: 17n, toZxid: 20n, records: 3 });
+    expect(await storage.verifyLog(0n)).toEqual({ entries: 17, lastZxid: 17n });
+  });
+
+  it("a damaged format 1 entry in the middle is refused when read, naming it", async () => {
+    const dir = await tempDir();
+    await format1(dir, 20, [7n]);
+    const storage = track(await Storage.open(dir));
+    await expect(storage.verifyLog(0n)).rejects.toMatchObject({ reason: StorageErrorReason.LOG_CORRUPT, zxid: 7n });
+    expect(await readZxids(storage, 7n)).toEqual(range(8n, 20n));
   });
 });
 
 describe("bytes flipped in LevelDB's own files", () => {
-  it("in a table file (.ldb), mid-log: reading refuses naming the zxid; at the tail: cut at open", async () => {
+  it("in a table file (.ldb), mid-log: reading refuses naming the record; at the tail: its record is cut at open", async () => {
     const dir = await tempDir();
     const storage = await Storage.open(dir);
     for (let zxid = 1n; zxid <= 200n; zxid += 10n) await storage.append(entries(zxid, 10));
@@ -153,9 +203,9 @@ describe("bytes flipped in LevelDB's own files", () => {
     const last = await locate(tables, payloadOf(200n));
     await flipByte(last.file, last.offset + 50);
     const reopened = track(await Storage.open(dir));
-    expect(reopened.recovery.truncatedTail).toEqual({ fromZxid: 200n, toZxid: 200n, entries: 1 });
-    expect(reopened.lastZxid).toBe(199n);
-    await expect(reopened.verifyLog(0n)).rejects.toMatchObject({ reason: StorageErrorReason.LOG_CORRUPT, zxid: 77n });
+    expect(reopened.recovery.truncatedTail).toEqual({ afterZxid: 190n, toZxid: 200n, records: 1 });
+    expect(reopened.lastZxid).toBe(190n);
+    await expect(reopened.verifyLog(0n)).rejects.toMatchObject({ reason: StorageErrorReason.LOG_CORRUPT, zxid: 80n });
   });
 
   it("in the write-ahead log (.log): LevelDB drops the damaged records; a gap is refused, a lost tail is a clean prefix", async () => {

@@ -2,7 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
-import type { LogEntry, Storage } from "@warden/storage";
+import { ClassicLevel } from "classic-level";
+import { crc32, type LogEntry, type Storage } from "@warden/storage";
+import { decodeCheckedValue, encodeCheckedValue } from "../src/codec.js";
+import { FORMAT_KEY, LEGACY_LOG_RANGE, logKey } from "../src/keys.js";
 
 const directories: string[] = [];
 const opened: Storage[] = [];
@@ -54,4 +57,36 @@ export function range(from: bigint, toInclusive: bigint): bigint[] {
   const out: bigint[] = [];
   for (let z = from; z <= toInclusive; z++) out.push(z);
   return out;
+}
+
+/**
+ * A database as a build of format 1 left it: the format record says 1 and each entry is its
+ * own record (key 01 · zxid; value prevZxid · data · crc32 over key and value). The entries
+ * in `damaged` get a wrong checksum.
+ */
+export async function writeFormat1(databaseDir: string, log: readonly LogEntry[], damaged: readonly bigint[] = []): Promise<void> {
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(databaseDir, { keyEncoding: "view", valueEncoding: "view" });
+  const version = new Uint8Array(4);
+  new DataView(version.buffer).setUint32(0, 1);
+  await db.put(FORMAT_KEY, encodeCheckedValue(FORMAT_KEY, version));
+  let prevZxid = 0n;
+  for (const { zxid, data } of log) {
+    const key = logKey(zxid, LEGACY_LOG_RANGE);
+    const value = new Uint8Array(8 + data.length + 4);
+    const view = new DataView(value.buffer);
+    view.setBigUint64(0, prevZxid);
+    value.set(data, 8);
+    view.setUint32(8 + data.length, crc32(value.subarray(0, 8 + data.length), crc32(key)) ^ (damaged.includes(zxid) ? 1 : 0));
+    await db.put(key, value);
+    prevZxid = zxid;
+  }
+  await db.close();
+}
+
+/** The version in a closed database's format record. */
+export async function formatVersion(databaseDir: string): Promise<number> {
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(databaseDir, { keyEncoding: "view", valueEncoding: "view" });
+  const payload = decodeCheckedValue(FORMAT_KEY, (await db.get(FORMAT_KEY))!)!;
+  await db.close();
+  return new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0);
 }

@@ -133,13 +133,13 @@ describe("purge", () => {
   it("keeps the newest retainCount snapshots and exactly the log recovery from the oldest of them needs", async () => {
     const dir = await tempDir();
     const storage = track(await Storage.open(dir));
-    await storage.append(entries(1n, 100));
+    for (let zxid = 1n; zxid <= 100n; zxid += 10n) await storage.append(entries(zxid, 10)); // records ending at 10, 20, ... 100
     for (const zxid of [10n, 20n, 30n, 40n, 50n]) await storage.writeSnapshot(zxid, chunksOf(zxid, 2));
     const result = await storage.purge(3);
     expect(result).toEqual({
       retainedSnapshotZxids: [30n, 40n, 50n],
       deletedSnapshotZxids: [10n, 20n],
-      deletedEntries: 29,
+      deletedEntries: 20, // the records of 1-10 and 11-20; 21-30 holds 29 and 30, and stays whole
       logFloorZxid: 29n,
     });
     await storage.close();
