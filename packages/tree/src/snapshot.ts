@@ -126,7 +126,17 @@ function decodeFrame(bytes: Uint8Array): unknown {
 }
 
 /** Builds a tree from a snapshot's frames, checking each (header, node lists, trailer, nothing after). */
+/** What the caller of a load knows of what follows it. */
+export interface LoadOptions {
+  /**
+   * The last zxid of the log to be replayed on the loaded tree (a restart's), if known: room is
+   * reserved for a node per entry after the snapshot's, so that the replay never grows the columns.
+   */
+  readonly replayTo?: bigint;
+}
+
 class TreeLoader {
+  constructor(private readonly options: LoadOptions = {}) {}
   private readonly tree = new DataTree(false);
   private readonly acls: ACL[][] = [];
   private readonly node = emptyLoadedNode();
@@ -140,7 +150,7 @@ class TreeLoader {
       const header = validateHeader(value, MAGIC, LOAD_FORMATS);
       this.tree.lastZxid = header.zxid;
       this.format = header.format;
-      this.tree.beginLoad(header.nodeCountHint);
+      this.tree.beginLoad(header.nodeCountHint, replayEntries(BigInt(header.zxid), this.options.replayTo));
       this.state = "nodes";
     } else if (Array.isArray(value) && value[0] === "end") {
       const trailer = validateTrailer(value, this.count);
@@ -175,17 +185,23 @@ class TreeLoader {
  * Loads a snapshot into a new tree whose lastProcessedZxid is the snapshot's start zxid;
  * replay txns after it. Throws DecodeError on anything malformed, truncated or inconsistent.
  */
-export async function loadSnapshot(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<DataTree> {
+export async function loadSnapshot(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: LoadOptions): Promise<DataTree> {
   const splitter = new FrameSplitter();
-  const loader = new TreeLoader();
+  const loader = new TreeLoader(options);
   for await (const chunk of chunks) for (const value of splitter.feed(chunk)) loader.take(value);
   return loader.finish(splitter);
 }
 
+/** Entries from `zxid` to `replayTo` when both are of one epoch (zxids count up within one), else 0. */
+function replayEntries(zxid: bigint, replayTo: bigint | undefined): number {
+  if (replayTo === undefined || replayTo <= zxid || replayTo >> 32n !== zxid >> 32n) return 0;
+  return Number(replayTo - zxid);
+}
+
 /** loadSnapshot for bytes already in memory (a snapshot received from a leader), in one go. */
-export function loadSnapshotSync(chunks: Iterable<Uint8Array>): DataTree {
+export function loadSnapshotSync(chunks: Iterable<Uint8Array>, options?: LoadOptions): DataTree {
   const splitter = new FrameSplitter();
-  const loader = new TreeLoader();
+  const loader = new TreeLoader(options);
   for (const chunk of chunks) for (const value of splitter.feed(chunk)) loader.take(value);
   return loader.finish(splitter);
 }

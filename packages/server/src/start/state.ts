@@ -79,7 +79,7 @@ async function openState(config: ServerConfig, log: (l: string) => void) {
   const newest = storage.recovery.snapshotZxids.at(-1) ?? 0n;
   const early = readLogAfter(storage, newest, configs);
   early.catch(() => undefined); // awaited below either way
-  const loaded = await storage.loadNewestSnapshot((reader) => loadSnapshot(reader.chunks));
+  const loaded = await storage.loadNewestSnapshot((reader) => loadSnapshot(reader.chunks, { replayTo: storage.recovery.lastZxid }));
   for (const s of loaded.skipped) log(`skipped a damaged snapshot: ${s.message}`);
   const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
   const tree = loaded.snapshot?.value ?? new DataTree();
