@@ -312,6 +312,9 @@ export class Replica {
   get commitZxid(): Zxid {
     return this.c.commitZxid;
   }
+  get appliedZxid(): Zxid {
+    return this.c.appliedZxid;
+  }
   get electionCount(): number {
     return this.c.electionCount;
   }

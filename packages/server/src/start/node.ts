@@ -77,7 +77,7 @@ export function buildNode({ config, log, tree, secret, metrics, late }: NodeInpu
       deliverEvent: (id, event, acl) => local.get(id)?.deliver(event, acl),
       sessionCreated: (id, timeoutMs) => connecting.get(id)?.open(id, timeoutMs),
       proposalCommitted: (ms) => metrics.proposal.observe(ms / 1000),
-      appliedZxid: () => late.driver.get().replica.status().appliedZxid,
+      appliedZxid: () => late.driver.get().replica.appliedZxid,
       canPropose: () => late.driver.get().replica.canPropose(),
       recordBytesMax: peerFrames.entryBytesMax,
       drawSessionSecret: secret === undefined ? () => new Uint8Array(randomBytes(SESSION_SECRET_BYTES)) : undefined,
