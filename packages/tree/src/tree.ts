@@ -397,9 +397,10 @@ export class DataTree {
   beginLoad(count: number, replayEntries = 0): void {
     // The count is the tree's when the snapshot began: a fuzzy snapshot written under writes
     // holds the nodes created meanwhile too, and a restart's log replay adds more (at most one
-    // a create: room for every entry to be replayed). An eighth more room at least spares
-    // copying all the columns half way (grow: 110-150 ms at 1M znodes).
-    this.store.reserve(count, Math.max(count >> 3, replayEntries));
+    // a create: room for every entry to be replayed, up to as many again as the snapshot
+    // holds, so that a long tail of sets does not reserve memory it never uses). An eighth
+    // more room at least spares copying all the columns half way (grow: 110-150 ms at 1M znodes).
+    this.store.reserve(count, Math.max(count >> 3, Math.min(replayEntries, count)));
     this.store.deferIndex();
   }
 

@@ -220,6 +220,20 @@ describe("room for the replay after a load", () => {
     expect(replayAfterLoad((_, last) => last)).toBe(0);
   });
 
+  it("a last zxid far ahead (a long tail, mostly sets) reserves at most as many again as the snapshot holds", () => {
+    const h = new Harness();
+    for (let i = 0; i < 100; i++) h.create(`/n${i}`);
+    const reserve = vi.spyOn(NodeStore.prototype, "reserve");
+    try {
+      loadSnapshotSync([...serializeSnapshot(h.tree)], { replayTo: h.zxid + 2n ** 31n });
+      const [[count, slack]] = reserve.mock.calls as [[number, number]];
+      expect(count).toBeGreaterThan(100);
+      expect(slack).toBe(count);
+    } finally {
+      reserve.mockRestore();
+    }
+  });
+
   it("without it, or with a last zxid of another epoch (not a count of entries), an eighth more room only", () => {
     expect(replayAfterLoad(() => undefined)).toBeGreaterThan(0);
     expect(replayAfterLoad((snapshot) => (1n << 32n) + snapshot)).toBeGreaterThan(0);
