@@ -150,7 +150,8 @@ class TreeLoader {
       const header = validateHeader(value, MAGIC, LOAD_FORMATS);
       this.tree.lastZxid = header.zxid;
       this.format = header.format;
-      this.tree.beginLoad(header.nodeCountHint, replayEntries(BigInt(header.zxid), this.options.replayTo));
+      const count = header.nodeCountHint;
+      this.tree.beginLoad(count, loadSlack(count, replayEntries(BigInt(header.zxid), this.options.replayTo)));
       this.state = "nodes";
     } else if (Array.isArray(value) && value[0] === "end") {
       const trailer = validateTrailer(value, this.count);
@@ -190,6 +191,18 @@ export async function loadSnapshot(chunks: AsyncIterable<Uint8Array> | Iterable<
   const loader = new TreeLoader(options);
   for await (const chunk of chunks) for (const value of splitter.feed(chunk)) loader.take(value);
   return loader.finish(splitter);
+}
+
+/**
+ * Room in the columns beyond a snapshot's count of `count` nodes. The count is the tree's when
+ * the snapshot began: a fuzzy snapshot written under writes holds the nodes created meanwhile
+ * too, and a restart's log replay adds more (at most one a create: room for every entry to be
+ * replayed, up to as many again as the snapshot holds, so that a long tail of sets does not
+ * reserve memory it never uses). An eighth more at least spares copying all the columns half
+ * way (a growth: 110-150 ms at 1M znodes).
+ */
+function loadSlack(count: number, replayEntries: number): number {
+  return Math.max(count >> 3, Math.min(replayEntries, count));
 }
 
 /** Entries from `zxid` to `replayTo` when both are of one epoch (zxids count up within one), else 0. */

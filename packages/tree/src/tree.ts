@@ -391,16 +391,11 @@ export class DataTree {
   }
 
   /**
-   * @internal For snapshot loading: room for `count` nodes, so that the columns grow once,
+   * @internal For snapshot loading: room for `count` nodes and `slack` more in the columns (snapshot.ts, loadSlack), so that they grow once,
    * and the path index built in one pass (indexLoaded) rather than a random probe per node.
    */
-  beginLoad(count: number, replayEntries = 0): void {
-    // The count is the tree's when the snapshot began: a fuzzy snapshot written under writes
-    // holds the nodes created meanwhile too, and a restart's log replay adds more (at most one
-    // a create: room for every entry to be replayed, up to as many again as the snapshot
-    // holds, so that a long tail of sets does not reserve memory it never uses). An eighth
-    // more room at least spares copying all the columns half way (grow: 110-150 ms at 1M znodes).
-    this.store.reserve(count, Math.max(count >> 3, Math.min(replayEntries, count)));
+  beginLoad(count: number, slack: number): void {
+    this.store.reserve(count, slack);
     this.store.deferIndex();
   }
 

@@ -46,17 +46,11 @@ export type Recovered = Pick<ReplicaConfig, "hardState" | "appliedZxid" | "entri
 
 /**
  * Reads what the Replica restarts from: its hard state, the configuration stored with the
- * snapshot, and the durable log after the snapshot (configuration entries with their memberships);
- * `log`: that read, when the caller began it already (a restart reads it while the snapshot loads).
+ * snapshot, and the durable log after the snapshot (configuration entries with their memberships).
+ * The log first: a read started and left pending across another await would reject unhandled.
  */
-export async function recoverReplicaState(
-  storage: Storage,
-  appliedZxid: bigint,
-  configs: ConfigStore,
-  log?: Promise<Entry[]>,
-): Promise<Recovered> {
-  // The log first: a read started here and left pending across another await would reject unhandled.
-  const entries = await (log ?? readLogAfter(storage, appliedZxid, configs));
+export async function recoverReplicaState(storage: Storage, appliedZxid: bigint, configs: ConfigStore): Promise<Recovered> {
+  const entries = await readLogAfter(storage, appliedZxid, configs);
   const raw = await storage.getMeta(HARD_STATE_KEY);
   const hardState = raw ? (decode(raw) as HardState) : undefined;
   const membership = configs.snapshotMembership(appliedZxid);
@@ -64,7 +58,7 @@ export async function recoverReplicaState(
 }
 
 /** The log's entries after `zxid`, as recoverReplicaState takes them. */
-export async function readLogAfter(storage: Storage, zxid: bigint, configs: ConfigStore): Promise<Entry[]> {
+async function readLogAfter(storage: Storage, zxid: bigint, configs: ConfigStore): Promise<Entry[]> {
   const entries: Entry[] = [];
   for await (const e of storage.readLog(zxid)) entries.push(configs.entryOf(e.zxid, e.data));
   return entries;

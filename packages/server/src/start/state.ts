@@ -8,7 +8,7 @@ import { DataTree, loadSnapshot } from "@warden/tree";
 import { Storage, StorageErrorReason, isStorageError } from "@warden/storage";
 import { ConfigError, type ServerConfig } from "../config/index.js";
 import { ConfigStore } from "../reconfig/store.js";
-import { readLogAfter, recoverReplicaState } from "../core/replication.js";
+import { recoverReplicaState } from "../core/replication.js";
 import { peerLimits } from "../peer/limits.js";
 
 /**
@@ -72,20 +72,11 @@ async function openState(config: ServerConfig, log: (l: string) => void) {
     },
   );
   const configs = await ConfigStore.open(storage);
-  // The log after the newest snapshot is read while that snapshot loads: LevelDB reads on
-  // libuv's threads, the load on this one (130k entries: 0.8 s alone). Used when that
-  // snapshot is the one loaded; when a damaged one is skipped, the log is read again from
-  // the one that loads.
-  const newest = storage.recovery.snapshotZxids.at(-1) ?? 0n;
-  const early = readLogAfter(storage, newest, configs);
-  early.catch(() => undefined); // awaited below either way
   const loaded = await storage.loadNewestSnapshot((reader) => loadSnapshot(reader.chunks, { replayTo: storage.recovery.lastZxid }));
   for (const s of loaded.skipped) log(`skipped a damaged snapshot: ${s.message}`);
   const snapshotZxid = loaded.snapshot?.zxid ?? 0n;
   const tree = loaded.snapshot?.value ?? new DataTree();
-  const readAhead = snapshotZxid === newest;
-  if (!readAhead) await early.catch(() => undefined);
-  const recovered = await recoverReplicaState(storage, snapshotZxid, configs, readAhead ? early : undefined);
+  const recovered = await recoverReplicaState(storage, snapshotZxid, configs);
   return { storage, tree, recovered, configs, snapshotZxid: loaded.snapshot ? snapshotZxid : undefined };
 }
 
