@@ -20,19 +20,36 @@ export function pathProblem(path: unknown, sequential = false): string | undefin
   if (p.charCodeAt(0) !== 0x2f) return "path must start with / character";
   if (p.length === 1) return undefined;
   if (p.charCodeAt(p.length - 1) === 0x2f) return "path must not end with / character";
-  let segmentStart = 1;
-  for (let i = 1; i <= p.length; i++) {
-    const c = i < p.length ? p.charCodeAt(i) : 0x2f;
-    if (c === 0x2f) {
-      const len = i - segmentStart;
-      if (len === 0) return `empty node name specified @${i}`;
-      if (len <= 2 && (p.slice(segmentStart, i) === "." || p.slice(segmentStart, i) === "..")) {
-        return `relative paths not allowed @${segmentStart}`;
-      }
-      segmentStart = i + 1;
-    } else if (invalidChar(c)) {
-      return `invalid character @${i}`;
-    }
+  for (let start = 1; ; ) {
+    const slash = p.indexOf("/", start);
+    const end = slash < 0 ? p.length : slash;
+    const problem = segmentProblem(p, start, end);
+    if (problem !== undefined || slash < 0) return problem;
+    start = slash + 1;
+  }
+}
+
+/**
+ * pathProblem for a path whose part before `nameStart` (its last "/" and what comes before)
+ * is known to be valid: the name after it alone is checked, and the length. A snapshot's load
+ * knows this of every node, whose parent (a valid path) it found.
+ */
+export function nameProblem(path: string, nameStart: number): string | undefined {
+  if (path.length > PATH_CHARS_MAX) return `path longer than ${PATH_CHARS_MAX} characters`;
+  return segmentProblem(path, nameStart, path.length);
+}
+
+/** Why p's characters from `start` to `end` (a node name: no "/" in it) are not a valid name, or undefined. */
+function segmentProblem(p: string, start: number, end: number): string | undefined {
+  for (let i = start; i < end; i++) {
+    const c = p.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) continue; // printable ASCII: every name of most trees
+    if (invalidChar(c)) return `invalid character @${i}`;
+  }
+  const length = end - start;
+  if (length === 0) return `empty node name specified @${end}`;
+  if (length <= 2 && p.charCodeAt(start) === 0x2e && (length === 1 || p.charCodeAt(start + 1) === 0x2e)) {
+    return `relative paths not allowed @${start}`;
   }
   return undefined;
 }

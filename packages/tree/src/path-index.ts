@@ -12,15 +12,33 @@ const CAPACITY_MIN = 1024;
 const EMPTY = 0;
 const DELETED = -1;
 
-/** FNV-1a over the UTF-16 code units, then murmur3's finalizer so the low bits mix well. */
-export function pathHash(path: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+/** FNV-1a's state before any character. */
+export const HASH_START = 0x811c9dc5 | 0;
+
+/**
+ * FNV-1a's state after `state` and then the UTF-16 code units of `s` from `from` to `to`: a
+ * path's state goes on from its parent's (a load hashes each node's name only, see
+ * snapshot-validate.ts).
+ */
+export function hashChars(state: number, s: string, from: number, to: number): number {
+  let h = state;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** A path's hash from its FNV-1a state: murmur3's finalizer, so the low bits mix well. */
+export function finishHash(state: number): number {
+  let h = state;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
+}
+
+/** FNV-1a over the UTF-16 code units, then murmur3's finalizer. */
+export function pathHash(path: string): number {
+  return finishHash(hashChars(HASH_START, path, 0, path.length));
 }
 
 export class PathIndex {
@@ -63,17 +81,20 @@ export class PathIndex {
 
   /**
    * Adds ids `from` to `to` (exclusive), whose keys are set, in one pass (a snapshot load):
-   * their hashes first, then the ids in the order of their home slots, so the inserts walk
-   * the table from end to end instead of missing the cache once each (0.45 us a path at
-   * 1M). Returns the first id whose path is present already (nothing after it is added),
-   * or -1.
+   * their hashes first (`hashes[i]` is id from + i's, when given: a load computes them while
+   * the paths are fresh in the cache, where this pass would miss it once a path), then the ids
+   * in the order of their home slots, so the inserts walk the table from end to end instead
+   * of missing the cache once each (0.45 us a path at 1M). Returns the first id whose path is
+   * present already (nothing after it is added), or -1.
    */
-  addRange(from: number, to: number): number {
+  addRange(from: number, to: number, hashes?: Int32Array): number {
     const n = to - from;
     if (n <= 0) return -1;
     this.reserve(this.live + n);
-    const hashes = new Int32Array(n);
-    for (let i = 0; i < n; i++) hashes[i] = pathHash(this.keys[(from + i) * this.stride] as string);
+    if (hashes === undefined) {
+      hashes = new Int32Array(n);
+      for (let i = 0; i < n; i++) hashes[i] = pathHash(this.keys[(from + i) * this.stride] as string);
+    }
     // A stable counting sort by the home slot's top bits (at most 2^16 buckets).
     const slotBits = 31 - Math.clz32(this.mask + 1);
     const shift = Math.max(0, slotBits - 16);

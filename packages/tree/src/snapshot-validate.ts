@@ -1,6 +1,7 @@
 // Validation of decoded snapshot frames: every field typed and bounded, every node's
 // parent present before it, no duplicates. Anything else is a DecodeError.
-import { DecodeError, pathProblem, parentPath, type ACL } from "@warden/protocol";
+import { DecodeError, nameProblem, type ACL } from "@warden/protocol";
+import { HASH_START, hashChars } from "./path-index.js";
 import {
   ACL_ENTRIES_MAX,
   ACL_ID_CHARS_MAX,
@@ -88,9 +89,12 @@ export interface LoadedNode extends NodeFields {
   parentId: number;
   /** The id the node got (set by the loader once added). */
   id: number;
-  /** The nodes loaded that may still get children (the depth-first branch, root first), and their ids. */
+  /** The path's FNV-1a state (path-index.ts: hashChars), gone on from its parent's. */
+  hashState: number;
+  /** The nodes loaded that may still get children (the depth-first branch, root first), their ids and hash states. */
   branchPaths: string[];
   branchIds: number[];
+  branchStates: number[];
 }
 
 export function emptyLoadedNode(): LoadedNode {
@@ -111,8 +115,10 @@ export function emptyLoadedNode(): LoadedNode {
     acl: [],
     parentId: -1,
     id: -1,
+    hashState: 0,
     branchPaths: [],
     branchIds: [],
+    branchStates: [],
   };
 }
 
@@ -141,15 +147,21 @@ export function validateNodeRecord(r: unknown, acls: ACL[][], tree: DataTree, fi
 }
 
 /**
- * Checks a node's place: a valid path, "/" first and only first, room in the tree, its parent
- * read before it (a duplicate is found when the loaded nodes are indexed: indexLoaded).
- * Returns the parent's id (-1 for "/"), from the nodes read before (`prev`'s branch).
+ * Checks a node's place: "/" first and only first, room in the tree, its parent read before
+ * it (a duplicate is found when the loaded nodes are indexed: indexLoaded), and a valid name
+ * after the parent's path (valid itself: so is the whole path). Sets `prev.hashState` to the
+ * path's and returns the parent's id (-1 for "/"), from the nodes read before (`prev`'s branch).
  */
 export function placeNode(path: string, tree: DataTree, first: boolean, prev: LoadedNode): number {
-  if (pathProblem(path) !== undefined) bad("node path");
   if (first !== (path === "/")) bad("the first node must be / and only the first");
   if (tree.nodeCount >= NODE_COUNT_MAX) bad("too many nodes");
-  return first ? -1 : parentIdOf(path, prev, tree);
+  if (first) {
+    prev.hashState = hashChars(HASH_START, path, 0, 1);
+    return -1;
+  }
+  const slash = path.lastIndexOf("/");
+  if (slash < 0 || nameProblem(path, slash + 1) !== undefined) bad("node path");
+  return parentIdOf(path, slash === 0 ? 1 : slash, prev, tree);
 }
 
 /** Adds the node in `out` to the tree (placeNode and fillNode checked it), records its id and puts it on the branch. */
@@ -159,6 +171,7 @@ export function loadNode(tree: DataTree, out: LoadedNode): void {
   out.id = id;
   out.branchPaths.push(out.path);
   out.branchIds.push(id);
+  out.branchStates.push(out.hashState);
 }
 
 /** Checks a node's numeric fields and writes the node into `out`. */
@@ -195,25 +208,30 @@ export function fillNode(
 }
 
 /**
- * `path`'s parent id. Nodes come depth first, so the parent is on the branch of nodes read
- * before (those not its ancestors are done: dropped), found without a lookup or building the
- * parent's path. A node out of that order falls back to the path index (built first for the
- * nodes loaded so far).
+ * `path`'s parent id, its parent's path being `path`'s first `parentLength` characters; sets
+ * `prev.hashState` to the path's. Nodes come depth first, so the parent is on the branch of
+ * nodes read before (those not its ancestors are done: dropped), found without a lookup or
+ * building the parent's path. A node out of that order falls back to the path index (built
+ * first for the nodes loaded so far).
  */
-function parentIdOf(path: string, prev: LoadedNode, tree: DataTree): number {
-  const slash = path.lastIndexOf("/");
-  const parentLength = slash === 0 ? 1 : slash;
+function parentIdOf(path: string, parentLength: number, prev: LoadedNode, tree: DataTree): number {
   const paths = prev.branchPaths,
-    ids = prev.branchIds;
+    ids = prev.branchIds,
+    states = prev.branchStates;
   while (paths.length > 0) {
     const top = paths[paths.length - 1]!;
-    if (top.length === parentLength && path.startsWith(top)) return ids[ids.length - 1]!;
+    if (top.length === parentLength && path.startsWith(top)) {
+      prev.hashState = hashChars(states[states.length - 1]!, path, parentLength, path.length);
+      return ids[ids.length - 1]!;
+    }
     paths.pop();
     ids.pop();
+    states.pop();
   }
   const twice = tree.indexLoaded();
   if (twice !== undefined) bad(`duplicate node ${twice}`);
-  const id = tree.idOf(parentPath(path));
+  const id = tree.idOf(path.slice(0, parentLength));
   if (id < 0) bad(`node ${path} before its parent`);
+  prev.hashState = hashChars(HASH_START, path, 0, path.length);
   return id;
 }

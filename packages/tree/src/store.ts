@@ -4,7 +4,7 @@
 // an intrusive doubly linked list of ids (no per-node Set). zxids and times are numbers
 // here; the Stat record (bigint zxids) is built only at the edges. See README.md.
 import { NODE_COUNT_MAX } from "./limits.js";
-import { PathIndex } from "./path-index.js";
+import { PathIndex, pathHash } from "./path-index.js";
 import { UNBOUNDED, type ReplyBudget } from "./reply-budget.js";
 import { DataSlab } from "./data-slab.js";
 import { bytesToLatin1, copyBytes, copyInto, latin1Into, latin1Of, latin1ToBytes } from "./bytes.js";
@@ -75,6 +75,8 @@ export class NodeStore {
   private capacity = CAPACITY_MIN;
   /** While a load defers the index (deferIndex): the first id not in `ids` yet; else -1. */
   private unindexedFrom = -1;
+  /** While the index is deferred: the hash of each node added since, by id - unindexedFrom. */
+  private unindexedHashes = new Int32Array(0);
 
   /** Paths' and data's lengths summed over every node: ZooKeeper's approximateDataSize. */
   approximateDataSize = 0;
@@ -94,7 +96,9 @@ export class NodeStore {
    * (indexDeferred), or at the first lookup. Until then `add` cannot see a duplicate path.
    */
   deferIndex(): void {
-    if (this.free.length === 0 && this.unindexedFrom < 0) this.unindexedFrom = this.count;
+    if (this.free.length > 0 || this.unindexedFrom >= 0) return;
+    this.unindexedFrom = this.count;
+    this.unindexedHashes = new Int32Array(Math.max(this.capacity - this.count, CAPACITY_MIN));
   }
 
   /**
@@ -104,9 +108,20 @@ export class NodeStore {
   indexDeferred(): string | undefined {
     if (this.unindexedFrom < 0) return undefined;
     const from = this.unindexedFrom;
+    const hashes = this.unindexedHashes.subarray(0, this.count - from);
     this.unindexedFrom = -1;
-    const dup = this.ids.addRange(from, this.count);
+    this.unindexedHashes = new Int32Array(0);
+    const dup = this.ids.addRange(from, this.count, hashes);
     return dup < 0 ? undefined : this.path(dup);
+  }
+
+  private deferHash(k: number, hash: number): void {
+    if (k >= this.unindexedHashes.length) {
+      const hashes = new Int32Array(2 * this.unindexedHashes.length);
+      hashes.set(this.unindexedHashes);
+      this.unindexedHashes = hashes;
+    }
+    this.unindexedHashes[k] = hash;
   }
 
   /** indexDeferred before a lookup or a remove; the loader indexes itself first, so a duplicate here is a bug. */
@@ -115,13 +130,18 @@ export class NodeStore {
     if (twice !== undefined) throw new Error(`NodeStore: ${twice} was added twice while the index was deferred`);
   }
 
-  /** Adds a node under `parentId` (-1 only for "/"); returns its id, or -1 (adding nothing) when `path` is present. */
-  add(path: string, parentId: number, fields: NodeFields): number {
+  /**
+   * Adds a node under `parentId` (-1 only for "/"); returns its id, or -1 (adding nothing) when
+   * `path` is present. `hash`: pathHash(path), when the caller has it (a load, see deferIndex).
+   */
+  add(path: string, parentId: number, fields: NodeFields, hash?: number): number {
     if (this.size >= NODE_COUNT_MAX) throw new RangeError(`tree holds ${NODE_COUNT_MAX} znodes already`);
     const reused = this.free.length > 0;
     const id = reused ? this.free[this.free.length - 1]! : this.count;
     if (id >= this.capacity) this.grow();
-    if (this.unindexedFrom < 0 && !this.ids.add(path, id)) return -1;
+    if (this.unindexedFrom < 0) {
+      if (!this.ids.add(path, id)) return -1;
+    } else this.deferHash(id - this.unindexedFrom, hash ?? pathHash(path));
     if (reused) this.free.pop();
     else this.count++;
     this.strings[2 * id] = path;

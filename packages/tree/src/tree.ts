@@ -17,6 +17,7 @@ import { AclCache } from "./acl-cache.js";
 import { apply, type ApplyOutcome } from "./apply.js";
 import { read, type ReadContext, type ReadRequest } from "./read.js";
 import { OwnerIndex } from "./owner-index.js";
+import { finishHash } from "./path-index.js";
 import { ACL_ID, AVERSION, CTIME, CVERSION, CZXID, MTIME, MZXID, NodeStore, PZXID, VERSION, type NodeFields } from "./store.js";
 import type { Txn } from "./txn.js";
 import { WatchRegistry, type FiredWatch, type SetWatchesLists } from "./watches.js";
@@ -248,8 +249,8 @@ export class DataTree {
   }
 
   /** Adds a node and indexes its owner; returns its id, or -1 (adding nothing) when `path` is present. */
-  private insert(path: string, fields: NodeFields, pid = path === "/" ? -1 : this.store.idOf(parentPath(path))): number {
-    const id = this.store.add(path, pid, fields);
+  private insert(path: string, fields: NodeFields, pid = path === "/" ? -1 : this.store.idOf(parentPath(path)), hash?: number): number {
+    const id = this.store.add(path, pid, fields, hash);
     if (id >= 0) this.owned.update(path, fields.owner, true);
     return id;
   }
@@ -385,7 +386,7 @@ export class DataTree {
   /** @internal For snapshot loading: adds a checked node record (its parent present); returns its id, or -1 when its path is present. */
   load(node: LoadedNode): number {
     node.aclId = this.acls.acquire(node.acl);
-    const id = this.insert(node.path, node, node.parentId);
+    const id = this.insert(node.path, node, node.parentId, finishHash(node.hashState));
     if (id < 0) this.acls.release(node.aclId);
     return id;
   }

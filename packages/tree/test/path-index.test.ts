@@ -3,7 +3,7 @@
 // snapshot load's one-pass addRange over ids whose keys are set.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PathIndex } from "../src/path-index.js";
+import { finishHash, HASH_START, hashChars, PathIndex, pathHash } from "../src/path-index.js";
 import { propertyRuns } from "../../testing/src/sizes.js";
 
 type Op = { kind: "add" | "delete" | "get"; path: string } | { kind: "reserve"; count: number };
@@ -55,25 +55,32 @@ describe("the path index", () => {
 
   it("adds a range of ids in one pass as one add each would, and names a duplicate when there is one", () => {
     fc.assert(
-      fc.property(fc.uniqueArray(path, { maxLength: 300 }), fc.array(path, { maxLength: 3000 }), (before, range) => {
-        const keys: string[] = [...before];
-        const index = new PathIndex(keys, 1);
-        before.forEach((p, id) => expect(index.add(p, id)).toBe(true));
-        const from = keys.length;
-        keys.push(...range);
-        const dup = index.addRange(from, keys.length);
-        const seen = new Set(before);
-        const firstDup = range.findIndex((p) => (seen.has(p) ? true : (seen.add(p), false)));
-        if (firstDup < 0) {
-          expect(dup).toBe(-1);
-          expect(index.size).toBe(keys.length);
-          keys.forEach((p, id) => expect(index.get(p)).toBe(id));
-        } else {
-          // Some id in the range whose path an earlier id (before or in the range) has too.
-          expect(dup).toBeGreaterThanOrEqual(from);
-          expect(keys.indexOf(keys[dup]!)).toBeLessThan(dup);
-        }
-      }),
+      fc.property(
+        fc.uniqueArray(path, { maxLength: 300 }),
+        fc.array(path, { maxLength: 3000 }),
+        fc.boolean(),
+        (before, range, withHashes) => {
+          const keys: string[] = [...before];
+          const index = new PathIndex(keys, 1);
+          before.forEach((p, id) => expect(index.add(p, id)).toBe(true));
+          const from = keys.length;
+          keys.push(...range);
+          // As a load does (store.ts: deferIndex), half the time with the hashes computed already.
+          const hashes = withHashes ? Int32Array.from(range, pathHash) : undefined;
+          const dup = index.addRange(from, keys.length, hashes);
+          const seen = new Set(before);
+          const firstDup = range.findIndex((p) => (seen.has(p) ? true : (seen.add(p), false)));
+          if (firstDup < 0) {
+            expect(dup).toBe(-1);
+            expect(index.size).toBe(keys.length);
+            keys.forEach((p, id) => expect(index.get(p)).toBe(id));
+          } else {
+            // Some id in the range whose path an earlier id (before or in the range) has too.
+            expect(dup).toBeGreaterThanOrEqual(from);
+            expect(keys.indexOf(keys[dup]!)).toBeLessThan(dup);
+          }
+        },
+      ),
       propertyRuns(60),
     );
   });
@@ -86,5 +93,15 @@ describe("the path index", () => {
     expect(index.get("/a/1/n2")).toBe(-1);
     keys.push("/a/5/n5");
     expect(index.addRange(keys.length - 1, keys.length)).toBe(keys.length - 1);
+  });
+
+  it("hashes a path as its parent's hash state gone on over the rest, cut anywhere", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 40 }), fc.nat(), (p, at) => {
+        const cut = at % (p.length + 1);
+        expect(finishHash(hashChars(hashChars(HASH_START, p, 0, cut), p, cut, p.length))).toBe(pathHash(p));
+      }),
+      propertyRuns(500),
+    );
   });
 });

@@ -2,12 +2,14 @@
 // owner column (kept only for nodes that have an owner), on hand-made snapshots of both
 // formats: whatever order the records come in, a node loads under its true parent or the
 // load is refused; node columns that disagree with each other are refused.
+import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { Encoder } from "cbor-x";
 import { DecodeError } from "@warden/protocol";
 import { DataTree, loadSnapshotSync, serializeSnapshot, treeDigest } from "@warden/tree";
 import { NodeStore } from "../src/store.js";
 import { Harness } from "./harness.js";
+import { propertyRuns } from "../../testing/src/sizes.js";
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true });
 const OPEN = [[31, "world", "anyone"]];
@@ -154,6 +156,60 @@ describe("snapshot loading", () => {
       ["a zxid that is not an integer", (c) => new DataView(bytes(2)(c).buffer, bytes(2)(c).byteOffset).setFloat64(56, 0.5, true), /zxids/],
     ];
     for (const [what, change, error] of cases) expect(() => loadSnapshotSync(mutated(change)), what).toThrow(error);
+  });
+
+  it("checks each node's name after its parent's path: an invalid one is refused wherever it is", () => {
+    const invalid = [
+      ["/", "/a", "/a/."],
+      ["/", "/a", "/a/.."],
+      ["/", "/a", "/a/"],
+      ["/", "/a", "/a//b"],
+      ["/", "/a\u0000"],
+      ["/", "/a", "/a/b\u0001c"],
+      ["/", "/a", "/b", "/a/\ud800"], // found through the path index (out of depth-first order)
+      ["/", "a"],
+      ["/", "/a", "a/b"],
+      ["/", `/${"x".repeat(4096)}`],
+    ];
+    for (const paths of invalid) {
+      for (const format of [1, 2] as const)
+        expect(() => loadSnapshotSync(snapshotOf(paths, 2, {}, format)), JSON.stringify(paths)).toThrow(DecodeError);
+    }
+    for (const format of [1, 2] as const) {
+      const odd = ["/", "/...", "/.a", "/a b", "/a b/\u00e9", "/a b/..x"];
+      expect(loadSnapshotSync(snapshotOf(odd, 2, {}, format)).nodeCount).toBe(odd.length);
+    }
+  });
+
+  it("finds every node it loaded by its path, whatever the order and frames (hashes made while loading)", () => {
+    // A tree as a list of (parent index, name): node i's parent comes before it.
+    const nameChar = fc.constantFrom("a", "b", ".", "\u00e9", "\u4e00", "0", " ");
+    const node = fc.tuple(
+      fc.nat(),
+      fc.array(nameChar, { minLength: 1, maxLength: 3 }).map((cs) => cs.join("")),
+    );
+    fc.assert(
+      fc.property(fc.array(node, { maxLength: 120 }), fc.integer({ min: 1, max: 40 }), fc.boolean(), (nodes, perFrame, depthFirst) => {
+        const paths = ["/"];
+        const seen = new Set(paths);
+        for (const [parent, name] of nodes) {
+          const base = paths[parent % paths.length]!;
+          const p = base === "/" ? `/${name}` : `${base}/${name}`;
+          if (name === "." || name === ".." || seen.has(p)) continue;
+          seen.add(p);
+          paths.push(p);
+        }
+        // Creation order has parents first but is mostly not depth first (the loader's fallback).
+        const order = depthFirst ? [...paths].sort((x, y) => (x.split("/").join("\u0000") < y.split("/").join("\u0000") ? -1 : 1)) : paths;
+        for (const format of [1, 2] as const) {
+          const tree = loadSnapshotSync(snapshotOf(order, perFrame, {}, format));
+          expect(tree.nodeCount).toBe(paths.length);
+          for (const p of paths) expect(tree.exists(p), p).toBeDefined();
+          for (const p of paths) expect(tree.exists(`${p === "/" ? "" : p}/x!`)).toBeUndefined();
+        }
+      }),
+      propertyRuns(150),
+    );
   });
 
   it("writes nodes depth first in name order, whatever order they were created in", () => {
