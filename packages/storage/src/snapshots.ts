@@ -24,7 +24,7 @@ export class SnapshotStore {
 
   constructor(
     readonly snapshotDir: string,
-    private readonly limits: { chunkBytesMax: number; ioBytes: number },
+    private readonly limits: { chunkBytesMax: number; ioBytes: number; syncBytes: number },
   ) {}
 
   list(): Promise<bigint[]> {

@@ -56,6 +56,7 @@ export class Storage {
     this.snapshots = new SnapshotStore(layout.snapshotDir, {
       chunkBytesMax: options.snapshotChunkBytesMax,
       ioBytes: options.snapshotIoBytes,
+      syncBytes: options.snapshotSyncBytes,
     });
   }
 

@@ -2,11 +2,11 @@
 // files round-trip with lengths drawn across every boundary their writers have (the group's
 // slab, the snapshot writer's io buffer and its half, the reader's io buffer, frame headers
 // straddling either), up to their bounds. Seeded by fast-check: a failure prints its seed.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Storage, StorageErrorReason, crc32 } from "@warden/storage";
 import {
   decodeCheckedValue,
@@ -182,9 +182,10 @@ describe("snapshot files over sizes", () => {
     await fc.assert(
       fc.asyncProperty(
         ioBytes,
+        fc.constantFrom(64, 100_000, DEFAULT_STORAGE_OPTIONS.snapshotSyncBytes),
         listOf(countAcrossBoundaries(40), (n) => bytesAcrossBoundaries(Math.floor((4 * MiB) / Math.max(1, n)))),
-        async (io, chunks) => {
-          const limits = { chunkBytesMax: 4 * MiB, ioBytes: io };
+        async (io, syncBytes, chunks) => {
+          const limits = { chunkBytesMax: 4 * MiB, ioBytes: io, syncBytes };
           const written = await writeSnapshotFile(dir, ++zxid, chunks, limits, () => undefined);
           const stored = chunks.filter((c) => c.length > 0);
           expect(written).toMatchObject({ chunkCount: stored.length, dataBytes: stored.reduce((n, c) => n + c.length, 0) });
@@ -198,7 +199,7 @@ describe("snapshot files over sizes", () => {
   });
 
   it("a chunk of exactly snapshotChunkBytesMax is written and read; one byte more is refused", async () => {
-    const limits = { chunkBytesMax: 4096, ioBytes: 100 };
+    const limits = { chunkBytesMax: 4096, ioBytes: 100, syncBytes: DEFAULT_STORAGE_OPTIONS.snapshotSyncBytes };
     const atBound = new Uint8Array(4096).fill(7);
     const written = await writeSnapshotFile(dir, 1_000_000n, [atBound], limits, () => undefined);
     expect(withBytesAsText(await collect((await openSnapshotFile(written.file, 1_000_000n, limits)).chunks))).toEqual(
@@ -211,5 +212,44 @@ describe("snapshot files over sizes", () => {
     await expect(
       collect((await openSnapshotFile(written.file, 1_000_000n, { ...limits, chunkBytesMax: 4095 })).chunks),
     ).rejects.toMatchObject({ reason: StorageErrorReason.SNAPSHOT_CORRUPT });
+  });
+
+  it("syncs a snapshot every syncBytes while it is written, not only at its end", async () => {
+    const probe = await open(join(dir, "probe"), "w");
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = vi.spyOn(proto, "datasync");
+    try {
+      const chunks = Array.from({ length: 40 }, (_, i) => new Uint8Array(25_000).fill(i));
+      const limits = { chunkBytesMax: MiB, ioBytes: 4096, syncBytes: 100_000 };
+      const written = await writeSnapshotFile(dir, 2_000_000n, chunks, limits, () => undefined);
+      // 1,000,000 bytes of chunks (and their frames) in pieces of 100,000 at least.
+      expect(datasync.mock.calls.length).toBeGreaterThanOrEqual(9);
+      expect(datasync.mock.calls.length).toBeLessThanOrEqual(11);
+      datasync.mockClear();
+      await writeSnapshotFile(dir, 2_000_001n, chunks, { ...limits, syncBytes: 8 * MiB }, () => undefined);
+      expect(datasync).not.toHaveBeenCalled();
+      expect(withBytesAsText(await collect((await openSnapshotFile(written.file, 2_000_000n, limits)).chunks))).toEqual(
+        withBytesAsText(chunks),
+      );
+    } finally {
+      datasync.mockRestore();
+    }
+  });
+
+  it("a reader left after its first chunk closes its file once the block read ahead is in", async () => {
+    const chunks = Array.from({ length: 20 }, (_, i) => new Uint8Array(3000).fill(i));
+    const limits = { chunkBytesMax: MiB, ioBytes: 1024, syncBytes: MiB };
+    const written = await writeSnapshotFile(dir, 3_000_000n, chunks, limits, () => undefined);
+    for (let r = 0; r < 20; r++) {
+      for await (const chunk of (await openSnapshotFile(written.file, 3_000_000n, limits)).chunks) {
+        expect(chunk[0]).toBe(0);
+        break;
+      }
+    }
+    // A truncated file: the read ahead meets its end, and the reader names the byte.
+    const cut = join(dir, "cut");
+    await writeFile(cut, (await readFile(written.file)).subarray(0, 10_000));
+    await expect(collect((await openSnapshotFile(cut, 3_000_000n, limits)).chunks)).rejects.toThrow(/truncated at byte/);
   });
 });
