@@ -119,8 +119,9 @@ class ChunkedFileReader {
       this.offset += n;
       return this.buffer.subarray(this.offset - n, this.offset);
     }
-    const out = new Uint8Array(n);
-    out.set(this.buffer.subarray(this.offset), 0);
+    // Copied only when the n bytes span blocks: a take that one fresh block holds is a view of it.
+    let out: Uint8Array | undefined;
+    const rest = this.buffer.subarray(this.offset);
     let filled = available;
     for (;;) {
       const block = await this.nextBlock();
@@ -128,7 +129,11 @@ class ChunkedFileReader {
       const used = Math.min(block.length, n - filled);
       this.buffer = block;
       this.offset = used;
-      if (filled === 0 && used === n) return block.subarray(0, n);
+      if (out === undefined) {
+        if (filled === 0 && used === n) return block.subarray(0, n);
+        out = new Uint8Array(n);
+        out.set(rest, 0);
+      }
       out.set(block.subarray(0, used), filled);
       filled += used;
       if (filled === n) return out;
