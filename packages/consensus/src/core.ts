@@ -71,6 +71,8 @@ export class Core {
   verifiedZxid: Zxid = ZXID_ZERO;
   verifiedEpoch = -1;
   lastAckZxid: Zxid = -1n;
+  /** Follower: an append-response went to the leader since our last tick (see onAppend). */
+  ackedThisTick = false;
   electionElapsed = 0;
   electionTimeout = 0;
   heartbeatElapsed = 0;
@@ -206,7 +208,7 @@ export class Core {
   }
 
   /** Leader: an append without entries (commit news, liveness), from what p is known to hold. */
-  heartbeatTo(p: Progress): void {
+  heartbeatTo(p: Progress, commitNotice = false): void {
     this.send({
       type: "append",
       from: this.id,
@@ -215,6 +217,7 @@ export class Core {
       prevZxid: p.matchZxid,
       entries: [],
       commitZxid: this.commitZxid,
+      ...(commitNotice ? { commitNotice } : {}),
     });
   }
 
