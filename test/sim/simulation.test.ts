@@ -145,7 +145,7 @@ describe("the simulation catches planted bugs", () => {
   });
 
   it("committing a membership change (and what follows it) with the new configuration's quorum alone is found", async () => {
-    const r = await firstFailure({ reconfig: true, plantedBugs: { commitWithNewQuorumOnly: true } }, 100);
+    const r = await firstFailure({ reconfig: true, plantedBugs: { commitWithNewQuorumOnly: true } }, 60);
     expect(r?.failure).toMatch(/committed-on-quorum-of-each-configuration|committed-prefix-agreement|one-leader-per-epoch/);
     expect(r?.replay).toContain("--reconfig --bug commit-with-new-quorum-only");
   }, 120_000);

@@ -71,8 +71,6 @@ export class Core {
   verifiedZxid: Zxid = ZXID_ZERO;
   verifiedEpoch = -1;
   lastAckZxid: Zxid = -1n;
-  /** Follower: an append-response went to the leader since our last tick (see onAppend). */
-  ackedThisTick = false;
   electionElapsed = 0;
   electionTimeout = 0;
   heartbeatElapsed = 0;
@@ -208,7 +206,7 @@ export class Core {
   }
 
   /** Leader: an append without entries (commit news, liveness), from what p is known to hold. */
-  heartbeatTo(p: Progress, commitNotice = false): void {
+  heartbeatTo(p: Progress): void {
     this.send({
       type: "append",
       from: this.id,
@@ -217,7 +215,6 @@ export class Core {
       prevZxid: p.matchZxid,
       entries: [],
       commitZxid: this.commitZxid,
-      ...(commitNotice ? { commitNotice } : {}),
     });
   }
 

@@ -55,7 +55,7 @@ export function onAppend(c: Core, m: AppendRequest): void {
   const commit = minZxid(m.commitZxid, c.verifiedZxid);
   if (commit > c.commitZxid) c.commitZxid = commit;
   if (c.incomingSnapshot !== null && c.incomingSnapshot.zxid <= c.commitZxid) c.incomingSnapshot = null; // caught up without it
-  sendAck(c, mustAnswer(c, m));
+  sendAck(c, true);
   noteFollowerSync(c, m.commitZxid);
 }
 
@@ -90,27 +90,12 @@ function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): Zxid {
   return lastMatched;
 }
 
-/**
- * Whether an append is answered even when it brings no news (an answer with news, a match
- * that moved, always goes). Under load each answer is a message for the leader to read, so:
- * entries not durable yet are acknowledged once they are (onPersisted, acceptedZxid with
- * them), and a commit notice is not answered; a heartbeat, a probe of entries held durably
- * already, and the first append of each tick are, so that a leader hears from a follower
- * whose disk stalls, and a lost ack is made good within a tick.
- */
-function mustAnswer(c: Core, m: AppendRequest): boolean {
-  if (!c.ackedThisTick) return true;
-  if (m.entries.length === 0) return m.commitNotice !== true;
-  return c.durableZxid >= c.verifiedZxid;
-}
-
 /** Acknowledge what is both verified with the leader and durable; `always` for heartbeats. */
 export function sendAck(c: Core, always: boolean): void {
   if (c.leaderId === null || c.role === "leader" || c.verifiedEpoch !== c.epoch) return;
   const match = minZxid(c.verifiedZxid, c.durableZxid);
   if (!always && match <= c.lastAckZxid) return;
   c.lastAckZxid = maxZxid(c.lastAckZxid, match);
-  c.ackedThisTick = true;
   c.send({
     type: "append-response",
     from: c.id,

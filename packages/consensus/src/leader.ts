@@ -71,8 +71,8 @@ export function sendAppend(c: Core, p: Progress): void {
   }
 }
 
-function sendHeartbeat(c: Core, p: Progress, commitNotice = false): void {
-  c.heartbeatTo(p, commitNotice);
+function sendHeartbeat(c: Core, p: Progress): void {
+  c.heartbeatTo(p);
 }
 
 /** The longest prefix of `entries` whose payloads (and configurations) fit in `bytesMax`; at least one entry. */
@@ -105,7 +105,7 @@ export function flushAppends(c: Core): void {
       }
     }
     // A new commit goes out at once (batched per Ready), not at the next heartbeat.
-    if (tellCommit && c.outbox.length === before && p.state !== "snapshot") sendHeartbeat(c, p, true);
+    if (tellCommit && c.outbox.length === before && p.state !== "snapshot") sendHeartbeat(c, p);
   }
 }
 

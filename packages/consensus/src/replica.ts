@@ -45,7 +45,6 @@ export class Replica {
   tick(): void {
     if (this.c.role === "leader") tickLeader(this.c);
     else {
-      this.c.ackedThisTick = false;
       tickFollowerSync(this.c);
       tickElection(this.c);
     }

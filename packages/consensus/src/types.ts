@@ -100,11 +100,6 @@ export interface AppendRequest extends Envelope {
   readonly prevZxid: Zxid;
   readonly entries: readonly Entry[];
   readonly commitZxid: Zxid;
-  /**
-   * A commit notice: no entries, sent only because the commit advanced. The follower answers
-   * it only when it has news (see onAppend); a heartbeat is always answered. Absent: false.
-   */
-  readonly commitNotice?: boolean;
 }
 export interface AppendResponse extends Envelope {
   readonly type: "append-response";

@@ -124,8 +124,7 @@ export function validateMessage(value: unknown, limits: MessageLimits): Message 
       return { type: m.type, ...head, granted: bool(m, "granted") };
     case "append": {
       const prevZxid = zxid(m, "prevZxid");
-      const notice = m.commitNotice === undefined ? {} : { commitNotice: bool(m, "commitNotice") };
-      return { type: "append", ...head, prevZxid, entries: entries(m, prevZxid, limits), commitZxid: zxid(m, "commitZxid"), ...notice };
+      return { type: "append", ...head, prevZxid, entries: entries(m, prevZxid, limits), commitZxid: zxid(m, "commitZxid") };
     }
     case "append-response": {
       const r = {
