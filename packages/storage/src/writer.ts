@@ -176,18 +176,9 @@ export class GroupCommitWriter {
     return this.running || this.scheduled || this.queue.length > 0 || this.blocked.length > 0;
   }
 
-  /**
-   * An idle writer starts an append's or a put's write at once: what the caller does next (a
-   * leader sends the entries to its followers) runs while the disk works, and what it queues
-   * meanwhile shares the next write. An exclusive job (its caller still sets the tail after
-   * queueing it) waits for a microtask.
-   */
+  // Deferred to a microtask so appends made in the same tick share the first write too.
   private schedule(): void {
     if (this.running || this.scheduled) return;
-    if (this.queue[0]!.kind !== "exclusive") {
-      void this.run();
-      return;
-    }
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;

@@ -249,12 +249,9 @@ export class ReplicationDriver {
     if (rd.truncateAfterZxid !== null) await this.storage.truncateAfter(rd.truncateAfterZxid);
     // A configuration's membership is durable before the (empty) log record that stands for it.
     if (rd.entries.some((e) => e.membership !== undefined)) await this.configs.beforeAppend(rd.entries);
-    // Peers first (Ready's rule 3): a leader's commit waits for a follower's fsync too, which
-    // starts only when the proposal arrives, so proposals leave before the local write is
-    // encoded and handed to the disk.
+    if (rd.entries.length > 0) this.persist(rd.entries);
     if (rd.membership) this.host.membershipChanged?.(rd.membership);
     for (const m of rd.messages) this.host.send(m);
-    if (rd.entries.length > 0) this.persist(rd.entries);
     for (const e of rd.committed) if (e.membership) this.applied = [...this.applied, e.membership].slice(-APPLIED_MEMBERSHIPS_KEPT);
     if (rd.committed.length > 0) this.host.applyCommitted(rd.committed);
     if (rd.snapshotWanted) this.replica.provideSnapshot(this.host.snapshotOfAppliedState());
