@@ -21,7 +21,8 @@ function background(args: string[]) {
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  // The exit code, or the signal that ended the process, with its output (for a failure's message).
+  const exited = new Promise<string>((r) => child.on("exit", (code, signal) => r(`${code ?? signal}\n${out}`)));
   return {
     output: () => out,
     async waitFor(text: string, timeoutMs = 15_000): Promise<void> {
@@ -62,8 +63,8 @@ describe("warden registry", () => {
     const holder = background(["registry", "register", "web", "web-1", "127.0.0.1", "9000", "--connect", real.connectString]);
     await holder.waitFor("press Ctrl-C to deregister");
     await watch.waitFor("added web-1 127.0.0.1:9000; healthy: web-1");
-    expect(await holder.stop()).toBe(0);
+    expect(await holder.stop()).toMatch(/^0\n.*deregistered web\/web-1\n$/s);
     await watch.waitFor("removed web-1 127.0.0.1:9000; healthy: none");
-    expect(await watch.stop()).toBe(0);
+    expect(await watch.stop()).toMatch(/^0\n/);
   });
 });

@@ -1,6 +1,6 @@
 // The client handler against a recording connection: what a client is told, in which order.
 import { describe, expect, it } from "vitest";
-import { CloseReason, ErrorCode, type Response } from "@warden/protocol";
+import { CloseReason, ErrorCode, WatcherType, type Response } from "@warden/protocol";
 import { DataTree } from "@warden/tree";
 import { ClientHandler } from "../src/core/client-handler.js";
 import { OutstandingLimit, type ServerContext, type SyncResult } from "../src/core/context.js";
@@ -8,6 +8,7 @@ import { RequestMetrics } from "../src/admin/request-metrics.js";
 import { loadConfig } from "../src/config/index.js";
 import type { ClientConnection, CloseCause } from "../src/net/connection.js";
 import { ConnectionStats } from "../src/admin/connection-stats.js";
+import { buildClientContext, type ContextInput } from "../src/start/context.js";
 
 class RecordingConnection implements ClientConnection {
   readonly protocol = "native" as const;
@@ -73,8 +74,8 @@ function setup() {
     metrics: new RequestMetrics(),
     outstanding: new OutstandingLimit(1000),
     password: () => new Uint8Array(16),
-    attach: () => undefined,
-    detach: () => undefined,
+    attach: () => false,
+    detach: () => true,
     sync: (done) => void syncs.push(done),
   };
   const connection = new RecordingConnection();
@@ -188,5 +189,55 @@ describe("addAuth", () => {
         { scheme: "digest", id: "nocolon" },
       ],
     });
+  });
+});
+
+describe("a session that reconnects to the same server", () => {
+  /** Two connections of one session on one server, sharing the server's real attach and detach. */
+  function twoConnections() {
+    const { ctx } = setup();
+    const local = new Map<bigint, ClientHandler>();
+    const built = buildClientContext({
+      config: ctx.config,
+      node: ctx.node,
+      audit: undefined,
+      reconfig: undefined as unknown as ContextInput["reconfig"],
+      readOnly: undefined as unknown as ContextInput["readOnly"],
+      metrics: ctx.metrics,
+      sasl: undefined,
+      secret: new Uint8Array(16),
+      local,
+      connecting: new Map(),
+      late: { driver: { get: () => undefined } } as unknown as ContextInput["late"],
+      log: () => undefined,
+    }).ctx;
+    const older = new ClientHandler(built, new RecordingConnection());
+    const newer = new ClientHandler(built, new RecordingConnection());
+    return { tree: ctx.node.tree, older, newer, local };
+  }
+  const watched = (tree: DataTree) => tree.watches.containsWatch(0x100n, "/", WatcherType.Data);
+
+  it("keeps the watches its new connection set when the older connection's socket closes late", () => {
+    const { tree, older, newer, local } = twoConnections();
+    older.open(0x100n, 4000);
+    newer.open(0x100n, 4000);
+    expect(older.connection.closed).toBe(true);
+    newer.onRequest(1, { type: "exists", path: "/", watch: true });
+    expect(watched(tree)).toBe(true);
+    older.onClose();
+    expect(watched(tree)).toBe(true);
+    expect(local.get(0x100n)).toBe(newer);
+    newer.onClose();
+    expect(watched(tree)).toBe(false);
+    expect(local.size).toBe(0);
+  });
+
+  it("drops the older connection's watches when the new one takes over, as ZooKeeper drops a closed connection's", () => {
+    const { tree, older, newer } = twoConnections();
+    older.open(0x100n, 4000);
+    older.onRequest(1, { type: "exists", path: "/", watch: true });
+    expect(watched(tree)).toBe(true);
+    newer.open(0x100n, 4000);
+    expect(watched(tree)).toBe(false);
   });
 });

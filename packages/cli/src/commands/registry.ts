@@ -126,11 +126,13 @@ export function addRegistryCommand(program: Command): void {
       const client = createClient(flags.connect ?? (await defaultConnectString()));
       await client.connected({ timeoutMs: 10_000 });
       const registration = await register(client, spec, opts(flags));
-      process.stdout.write(`registered ${name}/${id}; press Ctrl-C to deregister\n`);
-      await new Promise<void>((resolve) => {
+      // Listen before saying so: a Ctrl-C right after the line must deregister, not kill.
+      const stopped = new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
+      process.stdout.write(`registered ${name}/${id}; press Ctrl-C to deregister\n`);
+      await stopped;
       await registration.deregister();
       await client.close();
       process.stdout.write(`deregistered ${name}/${id}\n`);

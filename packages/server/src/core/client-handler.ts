@@ -111,7 +111,9 @@ export class ClientHandler implements ConnectionHandler {
     this.guard(() => {
       const password = this.ctx.password(sessionId);
       if (password === undefined) return this.connection.close(CloseReason.NOT_SERVING, NO_SECRET_YET);
-      this.ctx.attach(sessionId, this);
+      // Watches belong to a connection (ZooKeeper's ServerCnxn): the older one's go with it,
+      // now, before this connection re-registers its own with setWatches.
+      if (this.ctx.attach(sessionId, this)) this.ctx.node.tree.watches.removeSession(sessionId);
       const c = this.connection;
       this.session = new LocalSession(
         sessionId,
@@ -304,9 +306,10 @@ export class ClientHandler implements ConnectionHandler {
     s.connection = undefined;
     this.ctx.outstanding.add(-s.order.clear());
     this.ctx.outstanding.forget(this.connection);
-    this.ctx.detach(s.sessionId, this);
-    // Watches belong to the connection; the client re-registers them with setWatches.
-    this.ctx.node.tree.watches.removeSession(s.sessionId);
+    // Watches belong to the connection; the client re-registers them with setWatches. A
+    // connection that a newer one of its session replaced (its socket closes up to 100 ms
+    // later) leaves alone the watches that the newer one has set meanwhile.
+    if (this.ctx.detach(s.sessionId, this)) this.ctx.node.tree.watches.removeSession(s.sessionId);
   }
 
   private guard(fn: () => void): void {

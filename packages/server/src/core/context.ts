@@ -63,8 +63,10 @@ export interface ServerContext {
   readonly log?: (line: string) => void;
   /** The session's password; undefined while the ensemble has no session secret yet (its first leader commits one). */
   password(sessionId: bigint): Uint8Array | undefined;
-  attach(sessionId: bigint, handler: ClientHandler): void;
-  detach(sessionId: bigint, handler: ClientHandler): void;
+  /** Makes `handler` the session's connection here, closing an older one; true when it replaced one. */
+  attach(sessionId: bigint, handler: ClientHandler): boolean;
+  /** Forgets `handler` as the session's connection here; false when a newer connection had replaced it. */
+  detach(sessionId: bigint, handler: ClientHandler): boolean;
   /** ZooKeeper's sync: calls back once this server has applied everything the leader had committed, or why it could not. */
   sync(done: (result: SyncResult) => void): void;
   /** The audit log, when audit.enable is true. */

@@ -55,11 +55,13 @@ export function buildClientContext(input: ContextInput): { ctx: ServerContext; s
     attach(id, handler) {
       const old = local.get(id);
       // ZooKeeper closes the older connection of a session that reconnects to the same server.
-      if (old && old !== handler) old.connection.close(CloseReason.SESSION_MOVED, "the session moved to another connection");
       local.set(id, handler);
+      if (!old || old === handler) return false;
+      old.connection.close(CloseReason.SESSION_MOVED, "the session moved to another connection");
+      return true;
     },
     detach(id, handler) {
-      if (local.get(id) === handler) local.delete(id);
+      return local.get(id) === handler && local.delete(id);
     },
     sync(done) {
       const id = nextSyncId++;
