@@ -16,6 +16,9 @@ import { startPurgeTask, type PurgeClock } from "./purge-task.js";
 import { lateParts } from "./start/late.js";
 import { readTlsStores, saslUsers } from "./start/credentials.js";
 import { recoverState } from "./start/state.js";
+import { StartingGate } from "./start/starting-gate.js";
+import { ClientHandler } from "./core/client-handler.js";
+import type { ClientConnection } from "./net/connection.js";
 import { buildNode } from "./start/node.js";
 import { buildMembership, wireReconfig } from "./start/reconfig.js";
 import { buildClientContext, closeAllClients } from "./start/context.js";
@@ -95,9 +98,23 @@ async function startSteps(
   const startedMs = Date.now();
   // The TLS stores are read first: a bad one stops the start before anything is opened.
   const tls = readTlsStores(config, log);
+  const metrics = new RequestMetrics();
+  // The client ports listen before the state is recovered; until the gate opens, a standalone
+  // server holds each handshake and a member of an ensemble refuses it (starting-gate.ts).
+  const gate = new StartingGate(config, config.servers.filter((s) => !s.observer).length <= 1);
+  const reporter = listenerReporter(metrics, log);
+  tls.countReloads(metrics.registry);
+  const clients = await startClientListeners({
+    config,
+    handlers: gate.handlers,
+    reporter,
+    tls: tls.client,
+    adminTls: tls.admin,
+    fourLetterWord: gate.fourLetterWord,
+  });
+  opened.add("the client ports", () => closeClientListeners(clients, tls.client));
   const state = await recoverState(config, log, startedMs);
   opened.add("storage", () => state.storage.close());
-  const metrics = new RequestMetrics();
   metrics.zk.dbInitTime.observe(state.dbInitMs);
   const elections = new ElectionClock(metrics.zk, startedMs);
   let stopping = false;
@@ -132,12 +149,13 @@ async function startSteps(
   const nodeTimer = startTicks(node, readOnly, options.containerCheckMs ?? config.containerCheckIntervalMs);
   opened.add("the tick timer", () => clearInterval(nodeTimer));
 
-  // The ports, after recovery: the client ports, then the admin port.
-  const reporter = listenerReporter(metrics, log);
-  tls.countReloads(metrics.registry);
+  // The client ports serve from here (a standalone server's once it serves); the admin port starts after recovery.
   const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => late.transport.maybe });
-  const clients = await startClientListeners({ config, ctx, reporter, tls: tls.client, adminTls: tls.admin, surface });
-  opened.add("the client ports", () => closeClientListeners(clients, tls.client));
+  const serving = {
+    handlers: (c: ClientConnection) => new ClientHandler(ctx, c),
+    fourLetterWord: (w: string) => surface.fourLetterWord(w),
+  };
+  if (!gate.holdsHandshakes) gate.open(serving);
   registerPeerGauges(
     metrics.registry,
     () => late.transport.maybe,
@@ -148,6 +166,7 @@ async function startSteps(
   opened.add("the admin port", () => admin?.close());
   // A standalone server elects itself at once: return when it serves, so its first clients are not refused.
   if (replica.voters.length <= 1) await until(() => node.serving, 10_000, "the standalone server did not become ready");
+  if (gate.holdsHandshakes) gate.open(serving);
   const purgeTask = startPurgeTask({
     purgeIntervalHours: config.purgeIntervalHours,
     snapRetainCount: config.snapRetainCount,

@@ -3,16 +3,13 @@
 // bounds and one reporter of closed connections. Each listener is a containment boundary: a
 // fault ends that connection with a logged reason and a counter (net/connection.ts).
 import type { ServerConfig } from "../config/index.js";
-import { ClientHandler } from "../core/client-handler.js";
-import type { ServerContext } from "../core/context.js";
 import type { RequestMetrics } from "../admin/request-metrics.js";
-import type { AdminSurface } from "../admin/surface.js";
 import type { AdminTls } from "../admin/listener.js";
 import {
-  type ClientConnection,
   ConnectionLimiter,
   type CloseCause,
   type ConnectionBounds,
+  type HandlerFactory,
   type ListenerReporter,
 } from "../net/connection.js";
 import { type NativeListener, startNativeListener } from "../net/native-listener.js";
@@ -43,14 +40,15 @@ export function listenerReporter(metrics: RequestMetrics, log: (line: string) =>
 
 export interface ClientListenersInput {
   config: ServerConfig;
-  ctx: ServerContext;
+  /** Each connection's handler (StartingGate.handlers: held or refused until the server has recovered). */
+  handlers: HandlerFactory;
   reporter: ListenerReporter;
   /** The TLS client ports' stores (TlsStores.client); undefined: no TLS port. Its reloader starts here. */
   tls: ListenerTls | undefined;
   /** The admin port's TLS: the admin console's origins are allowed on the native port by scheme. */
   adminTls: AdminTls | undefined;
   /** Answers four-letter words on the ZooKeeper ports. */
-  surface: AdminSurface;
+  fourLetterWord: (word: string) => string;
 }
 
 /** The listeners started; a port configured 0 (or a TLS port without TLS settings) is undefined. */
@@ -68,14 +66,13 @@ export interface ClientListeners {
 /** Starts the native port, the ZooKeeper port, then their TLS variants, in that order; then the TLS reloader. */
 export async function startClientListeners({
   config,
-  ctx,
+  handlers,
   reporter,
   tls,
   adminTls,
-  surface,
+  fourLetterWord,
 }: ClientListenersInput): Promise<ClientListeners> {
   const limiter = new ConnectionLimiter(config.connectionsPerAddressMax, config.connectionsMax);
-  const handlers = (conn: ClientConnection) => new ClientHandler(ctx, conn);
   // Replies may carry a node of jute.maxbuffer bytes with its path, Stat and framing.
   const replyBytesMax = config.frameBytesMax + REPLY_SLACK_BYTES;
   const bounds: ConnectionBounds = {
@@ -113,7 +110,7 @@ export async function startClientListeners({
       limiter,
       handlers,
       sockets,
-      fourLetterWord: (w: string) => surface.fourLetterWord(w),
+      fourLetterWord,
       reporter,
     };
     const zk =
