@@ -9,7 +9,8 @@ import { loadConfig } from "../src/config/index.js";
 import { freePort } from "../src/index.js";
 import { RequestMetrics } from "../src/admin/request-metrics.js";
 import { closeClientListeners, listenerReporter, startClientListeners, type ClientListeners } from "../src/start/client-listeners.js";
-import { StartingGate, ZK_NOT_SERVING, type ServingParts } from "../src/start/starting-gate.js";
+import { StartingGate, type ServingParts } from "../src/start/starting-gate.js";
+import { ZK_NOT_SERVING } from "../src/admin/command-text.js";
 import type { ClientConnection, ConnectionHandler } from "../src/net/connection.js";
 
 const HOST = "127.0.0.1";

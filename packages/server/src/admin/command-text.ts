@@ -26,8 +26,23 @@ export const TEXT_WORDS = [
 const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 
 /** ZooKeeper's answer to a word that is not answered: its refusal of a word outside the whitelist. */
-export function notWhitelisted(word: string): string {
+function notWhitelisted(word: string): string {
   return `${word} is not executed because it is not in the whitelist.\n`;
+}
+
+/** `answer(word)`, or ZooKeeper's refusal when 4lw.commands.whitelist (`allowed`) leaves the word out. */
+export function whitelisted(allowed: ReadonlySet<string> | "*", word: string, answer: (word: string) => string): string {
+  return allowed === "*" || allowed.has(word) ? answer(word) : notWhitelisted(word);
+}
+
+/** ZooKeeper's answer to a four-letter word that needs a running server (AbstractFourLetterCommand.ZK_NOT_SERVING). */
+export const ZK_NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
+
+/** ZooKeeper's answers before its server runs: ruok and isro need none, every other word says it does not serve. */
+export function notServingText(word: string): string {
+  if (word === "ruok") return "imok";
+  if (word === "isro") return "null";
+  return ZK_NOT_SERVING;
 }
 
 /** ZooKeeper's text answer to a four-letter word on the client port. */

@@ -10,7 +10,7 @@ import type { PeerTransport } from "../peer/transport.js";
 import { startAdminServer } from "./http.js";
 import type { AdminListener, AdminTls } from "./listener.js";
 import { COMMAND_NAMES, commandJson, type AdminActions, type ServerSnapshot } from "./commands.js";
-import { commandText, notWhitelisted } from "./command-text.js";
+import { commandText, whitelisted } from "./command-text.js";
 import { serverSnapshot, type SnapshotSources } from "./snapshot.js";
 import { registerGauges } from "./gauges.js";
 import { registerZooKeeperGauges } from "./zk-metrics.js";
@@ -65,8 +65,7 @@ export class AdminSurface {
 
   /** A four-letter word's answer on the client port, or ZooKeeper's refusal when it is not whitelisted. */
   fourLetterWord(word: string): string {
-    const allowed = this.p.config.fourLetterWords;
-    return allowed === "*" || allowed.has(word) ? commandText(word, this.snapshot(), this.actions) : notWhitelisted(word);
+    return whitelisted(this.p.config.fourLetterWords, word, (w) => commandText(w, this.snapshot(), this.actions));
   }
 
   /** The stat and mntr texts (diagnostics). */

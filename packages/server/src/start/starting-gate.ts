@@ -9,11 +9,8 @@
 // before its server runs.
 import { CloseReason, type ConnectRequest, type Request } from "@warden/protocol";
 import type { ServerConfig } from "../config/index.js";
-import { notWhitelisted } from "../admin/command-text.js";
+import { notServingText, whitelisted } from "../admin/command-text.js";
 import type { ClientConnection, ConnectionHandler, HandlerFactory } from "../net/connection.js";
-
-/** ZooKeeper's answer to a four-letter word that needs a running server (AbstractFourLetterCommand.ZK_NOT_SERVING). */
-export const ZK_NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
 
 /** What serves the client ports once the server has recovered. */
 export interface ServingParts {
@@ -37,14 +34,8 @@ export class StartingGate {
     this.serving ? this.serving.handlers(connection) : new StartingHandler(this, connection);
 
   /** The listeners' four-letter words: before the gate opens, ZooKeeper's answers while its server does not run. */
-  readonly fourLetterWord = (word: string): string => {
-    if (this.serving) return this.serving.fourLetterWord(word);
-    const allowed = this.config.fourLetterWords;
-    if (allowed !== "*" && !allowed.has(word)) return notWhitelisted(word);
-    if (word === "ruok") return "imok";
-    if (word === "isro") return "null";
-    return ZK_NOT_SERVING;
-  };
+  readonly fourLetterWord = (word: string): string =>
+    this.serving ? this.serving.fourLetterWord(word) : whitelisted(this.config.fourLetterWords, word, notServingText);
 
   /** Handshakes held now (for tests and the start's figures). */
   get heldCount(): number {
