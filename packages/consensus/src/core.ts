@@ -80,6 +80,8 @@ export class Core {
   followerSyncTicks = 0;
   /** Follower: synced with the leader it follows since it last began following it. */
   followerSynced = false;
+  /** Follower: the commit zxid its leader last announced (since it began following it). */
+  leaderCommitSeen: Zxid = ZXID_ZERO;
   readonly votes = new Map<number, boolean>();
   /** Asking for pre-votes at epoch + 1 (role stays follower, leaderId null, nothing durable changes). */
   preCandidate = false;
@@ -348,6 +350,7 @@ export class Core {
       leaderId: this.leaderId,
       epoch: this.epoch,
       established: this.established,
+      synced: this.role === "leader" ? this.established : this.leaderId !== null && this.followerSynced,
       lastZxid: this.log.lastZxid,
       commitZxid: this.commitZxid,
       appliedZxid: this.appliedZxid,

@@ -1,4 +1,4 @@
-import type { Zxid } from "@warden/protocol";
+import { ZXID_ZERO, type Zxid } from "@warden/protocol";
 import type { Core } from "./core.js";
 import { maxZxid, minZxid } from "./core.js";
 import { assert, requireOfPeer } from "./errors.js";
@@ -17,6 +17,7 @@ export function followLeader(c: Core, leaderId: number): void {
     // A new attempt to connect and sync (initLimit).
     c.followerSyncTicks = 0;
     c.followerSynced = false;
+    c.leaderCommitSeen = ZXID_ZERO;
   }
   if (c.role === "candidate" || c.leaderId !== leaderId) c.becomeFollower(c.epoch, leaderId);
   c.electionElapsed = 0;
@@ -55,8 +56,8 @@ export function onAppend(c: Core, m: AppendRequest): void {
   const commit = minZxid(m.commitZxid, c.verifiedZxid);
   if (commit > c.commitZxid) c.commitZxid = commit;
   if (c.incomingSnapshot !== null && c.incomingSnapshot.zxid <= c.commitZxid) c.incomingSnapshot = null; // caught up without it
-  sendAck(c, true);
-  noteFollowerSync(c, m.commitZxid);
+  c.leaderCommitSeen = maxZxid(c.leaderCommitSeen, m.commitZxid);
+  sendAck(c, true); // and, with it, noteFollowerSync
 }
 
 function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): Zxid {
@@ -96,6 +97,7 @@ export function sendAck(c: Core, always: boolean): void {
   const match = minZxid(c.verifiedZxid, c.durableZxid);
   if (!always && match <= c.lastAckZxid) return;
   c.lastAckZxid = maxZxid(c.lastAckZxid, match);
+  noteFollowerSync(c);
   c.send({
     type: "append-response",
     from: c.id,

@@ -1,7 +1,7 @@
 // ZooKeeper's initLimit: how long connecting and syncing with a new leader may take. In Zab a
 // follower is synced once it has acknowledged NEWLEADER; here, once its acknowledgement covers
 // the epoch barrier (epoch, 0), which it sends only with the leader's history durable.
-import { makeZxid, type Zxid } from "@warden/protocol";
+import { makeZxid } from "@warden/protocol";
 import type { Core, Progress } from "./core.js";
 import { newProgress } from "./leader.js";
 
@@ -32,11 +32,17 @@ function dropFollower(c: Core, p: Progress): void {
 }
 
 /**
- * Follower, after each append: synced once it has acknowledged this epoch's barrier durable and
- * holds, verified, everything the leader has committed (a snapshot transfer is not that).
+ * Follower, at each acknowledgement (sendAck): synced once it has acknowledged this epoch's
+ * barrier durable, its leader has said it committed that barrier, and it holds, verified,
+ * everything its leader last said it has committed (leaderCommitSeen; a snapshot transfer is
+ * not that).
  */
-export function noteFollowerSync(c: Core, leaderCommitZxid: Zxid): void {
-  if (c.verifiedZxid >= leaderCommitZxid && c.lastAckZxid >= makeZxid(c.epoch, 0)) c.followerSynced = true;
+export function noteFollowerSync(c: Core): void {
+  const barrier = makeZxid(c.epoch, 0);
+  // The leader committed its barrier (it is established: ZooKeeper's UPTODATE follows NEWLEADER's quorum).
+  if (c.followerSynced || c.leaderCommitSeen < barrier || c.verifiedZxid < c.leaderCommitSeen || c.lastAckZxid < barrier) return;
+  c.followerSynced = true;
+  c.statusDirty = true; // Status.synced: the server serves from now on
 }
 
 /** Follower or observer, every tick: give up a leader it has not synced with within initTicks. */

@@ -168,6 +168,13 @@ export interface Status {
   readonly epoch: number;
   /** Leader only: its epoch barrier is committed, so proposals are accepted. */
   readonly established: boolean;
+  /**
+   * Synced with the current leader, as a ZooKeeper follower is once the leader's UPTODATE
+   * arrives: a leader once established; a follower or observer once it holds, verified,
+   * everything its leader had committed when it last said so, and has acknowledged this epoch's
+   * barrier. False without a leader. A server serves clients only when synced.
+   */
+  readonly synced: boolean;
   readonly lastZxid: Zxid;
   readonly commitZxid: Zxid;
   /** Highest zxid handed out in Ready.committed. */

@@ -199,7 +199,7 @@ export class TranscriptCluster {
     const out = [`> ${id} handling Ready`];
     if (rd.status !== null)
       out.push(
-        `  status ${rd.status.role} leader=${rd.status.leaderId ?? "-"} epoch=${rd.status.epoch}${rd.status.established ? " established" : ""}`,
+        `  status ${rd.status.role} leader=${rd.status.leaderId ?? "-"} epoch=${rd.status.epoch}${rd.status.established ? " established" : ""}${rd.status.synced && rd.status.role !== "leader" ? " synced" : ""}`,
       );
     if (rd.hardState !== null) {
       out.push(`  hardState epoch=${rd.hardState.epoch} vote=${rd.hardState.votedFor ?? "-"}`);

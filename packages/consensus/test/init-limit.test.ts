@@ -53,6 +53,35 @@ describe("initLimit", () => {
     }
   });
 
+  it("Status.synced: a leader once established, a follower once it holds its leader's commits and acknowledged the barrier, each told in a Ready", () => {
+    const net = new TestNet([1, 2, 3], base);
+    const told: Array<boolean> = [];
+    const r3 = net.host(3).replica;
+    const ready = r3.ready.bind(r3);
+    r3.ready = () => {
+      const rd = ready();
+      if (rd.status) told.push(rd.status.synced);
+      return rd;
+    };
+    net.stalledDisks.add(3);
+    net.elect(1);
+    net.propose(3);
+    expect(net.host(1).replica.status()).toMatchObject({ role: "leader", established: true, synced: true });
+    expect(net.host(2).replica.status()).toMatchObject({ leaderId: 1, synced: true });
+    // Server 3 follows, but its disk never acknowledged the epoch's barrier: not synced, so it would not serve.
+    expect(net.host(3).replica.status()).toMatchObject({ leaderId: 1, synced: false });
+    expect(told.at(-1)).toBe(false);
+    net.stalledDisks.delete(3);
+    net.propose(1);
+    expect(net.host(3).replica.status()).toMatchObject({ leaderId: 1, synced: true });
+    expect(told.at(-1)).toBe(true);
+    // Losing the leader ends it; following again starts unsynced.
+    net.isolated.add(1);
+    net.runUntil(() => net.host(3).replica.status().leaderId === null);
+    expect(net.host(3).replica.status().synced).toBe(false);
+    expect(told.at(-1)).toBe(false);
+  });
+
   it("the leader drops a follower whose snapshot sync outlasts initTicks: the transfer starts over from the first byte", () => {
     for (const initTicks of [60, undefined]) {
       const net = new TestNet([1, 2, 3], { ...base, initTicks, logWindowEntries: 4, snapshotChunkBytes: 64, snapshotWindowChunks: 1 });

@@ -68,6 +68,7 @@ const snapshot = (over: Partial<ServerSnapshot> = {}): ServerSnapshot => ({
   electionCount: 0,
   fsyncP50Ms: 0,
   readOnly: false,
+  serving: true,
   uptimeMs: 2093,
   fileDescriptors: { open: 43, max: 20000 },
   dataDirBytes: 4096,
@@ -317,7 +318,7 @@ describe("four-letter words", () => {
   });
 
   it("read-only mode as ZooKeeper's ReadOnlyZooKeeperServer: isro ro, srvr's READ-ONLY line and Mode read-only, mntr's state; isro null while looking", () => {
-    const readOnly = snapshot({ mode: "read-only", readOnly: true });
+    const readOnly = snapshot({ mode: "read-only", readOnly: true, serving: false });
     expect(commandText("isro", readOnly, noActions)).toBe("ro");
     expect(commandText("srvr", readOnly, noActions)).toMatch(
       /^Zookeeper version: [^\n]*\nREAD-ONLY mode; serving only read-only clients\nLatency min/,
@@ -325,8 +326,24 @@ describe("four-letter words", () => {
     expect(commandText("srvr", readOnly, noActions)).toContain("\nMode: read-only\n");
     expect(commandText("mntr", readOnly, noActions)).toContain("zk_server_state\tread-only\n");
     expect(commandJson("is_read_only", readOnly, noActions)).toMatchObject({ read_only: true });
-    expect(commandText("isro", snapshot({ mode: "looking" }), noActions)).toBe("null");
+    expect(commandText("isro", snapshot({ mode: "looking", serving: false }), noActions)).toBe("null");
     expect(commandText("srvr", snapshot(), noActions)).not.toContain("READ-ONLY");
+  });
+
+  it("a server that does not serve (looking, a leader not established, a follower not yet synced) answers as ZooKeeper's that does not run", () => {
+    for (const mode of ["looking", "follower", "observer"] as const) {
+      const s = snapshot({ mode, serving: false });
+      // ZooKeeper's StatCommand, MonitorCommand, ConfCommand, ConsCommand, WatchCommand, DumpCommand... print ZK_NOT_SERVING.
+      for (const word of ["srvr", "stat", "mntr", "conf", "cons", "wchs", "wchc", "wchp", "dump", "dirs", "crst", "srst"]) {
+        expect(commandText(word, s, noActions)).toBe("This ZooKeeper instance is not currently serving requests\n");
+      }
+      expect(commandText("ruok", s, noActions)).toBe("imok");
+      expect(commandText("isro", s, noActions)).toBe("null");
+      expect(commandText("envi", s, noActions)).toMatch(/^Environment:\nzookeeper.version=/);
+      // The admin port's JSON still says what the server is doing.
+      expect(commandJson("srvr", s, noActions)).toMatchObject({ server_stats: { server_state: mode } });
+    }
+    expect(commandText("srvr", snapshot({ mode: "follower" }), noActions)).toContain("\nMode: follower\n");
   });
 
   it("srvr on a leader ends with the proposal sizes, as ZooKeeper's", () => {
@@ -478,6 +495,7 @@ describe("ZooKeeper's Prometheus metrics", () => {
       leaderId,
       epoch: 1,
       established,
+      synced: role === "leader" ? established : leaderId !== null,
       lastZxid: 0n,
       commitZxid: 0n,
       appliedZxid: 0n,

@@ -17,6 +17,7 @@ function status(id: number, role: Status["role"], leaderId: number | null, epoch
     leaderId,
     epoch,
     established: role === "leader",
+    synced: role === "leader" || leaderId !== null,
     lastZxid: 0n,
     commitZxid: 0n,
     appliedZxid: 0n,

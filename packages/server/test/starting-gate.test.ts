@@ -210,3 +210,43 @@ describe("a standalone server started with a client already dialling", () => {
     expect(dialledBeforeStart).toBe(true);
   });
 });
+
+describe("an ensemble member that does not serve (no leader, or not yet synced with one)", () => {
+  it("after its start: refuses handshakes and answers four-letter words as ZooKeeper's server that does not run", async () => {
+    const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { startServer } = await import("../src/server.js");
+    const dataDir = await mkdtemp(join(tmpdir(), "warden-not-serving-"));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    await writeFile(join(dataDir, "myid"), "1\n");
+    await writeFile(join(dataDir, "secret"), "not-serving-test-secret");
+    const clientPort = await freePort(HOST);
+    // Servers 2 and 3 never start: server 1 looks for a leader for the whole test.
+    const peers: Record<string, string> = {};
+    for (const id of [1, 2, 3]) peers[`server.${id}`] = `${HOST}:${await freePort(HOST)}:${await freePort(HOST)}`;
+    const config = loadConfig(undefined, {
+      dataDir,
+      tickTime: "100",
+      clientPortAddress: HOST,
+      clientPort: String(clientPort),
+      nativePort: "0",
+      adminPort: "0",
+      ensembleSecretFile: join(dataDir, "secret"),
+      "4lw.commands.whitelist": "*",
+      ...peers,
+    });
+    const server = await startServer(config, { log: () => undefined });
+    cleanup.push(() => server.stop());
+    expect(server.node.serving).toBe(false);
+    for (const word of ["srvr", "stat", "mntr", "conf", "cons", "wchs", "dump"])
+      expect(await fourLetterWord(clientPort, word)).toBe(ZK_NOT_SERVING);
+    expect(await fourLetterWord(clientPort, "ruok")).toBe("imok");
+    expect(await fourLetterWord(clientPort, "isro")).toBe("null");
+    expect(await fourLetterWord(clientPort, "envi")).toMatch(/^Environment:\n/);
+    const raw = await openRaw(clientPort);
+    raw.socket.write(handshake());
+    await raw.closed;
+    expect(raw.bytes().length).toBe(0);
+  });
+});

@@ -38,15 +38,33 @@ export function whitelisted(allowed: ReadonlySet<string> | "*", word: string, an
 /** ZooKeeper's answer to a four-letter word that needs a running server (AbstractFourLetterCommand.ZK_NOT_SERVING). */
 export const ZK_NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
 
-/** ZooKeeper's answers before its server runs: ruok and isro need none, every other word says it does not serve. */
+/**
+ * ZooKeeper's answers while its server does not run (starting, looking for a leader, syncing
+ * with one): ruok, isro and envi need none, every other word says it does not serve.
+ */
 export function notServingText(word: string): string {
   if (word === "ruok") return "imok";
   if (word === "isro") return "null";
+  if (word === "envi") return enviText();
   return ZK_NOT_SERVING;
 }
 
-/** ZooKeeper's text answer to a four-letter word on the client port. */
+function enviText(): string {
+  return (
+    "Environment:\n" +
+    environment()
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join("")
+  );
+}
+
+/**
+ * ZooKeeper's text answer to a four-letter word on the client port: while the server does not
+ * serve (and is not read-only), the answers of a server that does not run, as ZooKeeper's
+ * follower gives them until its leader's UPTODATE.
+ */
 export function commandText(word: string, s: ServerSnapshot, actions: AdminActions): string {
+  if (!s.serving && !s.readOnly) return notServingText(word);
   switch (word) {
     case "ruok":
       return "imok";
@@ -62,12 +80,7 @@ export function commandText(word: string, s: ServerSnapshot, actions: AdminActio
     case "cons":
       return `${s.connections.map((c) => consLine(c, false)).join("")}\n`;
     case "envi":
-      return (
-        "Environment:\n" +
-        environment()
-          .map(([k, v]) => `${k}=${v}\n`)
-          .join("")
-      );
+      return enviText();
     case "wchs":
       return `${s.watchesBySession.size} connections watching ${s.watchesByPath.size} paths\nTotal watches:${s.watchCount}\n`;
     case "wchc":
@@ -77,8 +90,8 @@ export function commandText(word: string, s: ServerSnapshot, actions: AdminActio
     case "dump":
       return dumpText(s);
     case "isro":
-      // ZooKeeper's IsroCommand: "null" while no server runs (looking without read-only mode).
-      return s.readOnly ? "ro" : s.mode === "looking" ? "null" : "rw";
+      // ZooKeeper's IsroCommand ("null" while no server runs: notServingText).
+      return s.readOnly ? "ro" : "rw";
     case "dirs":
       return `datadir_size: ${s.dataDirBytes}\nlogdir_size: ${s.logDirBytes}\n`;
     case "crst":

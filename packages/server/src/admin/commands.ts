@@ -96,6 +96,8 @@ export interface ServerSnapshot {
   electionCount: number;
   fsyncP50Ms: number;
   readOnly: boolean;
+  /** Serving clients (node.serving): a leader once established, a follower once synced with its leader. */
+  serving: boolean;
   uptimeMs: number;
   fileDescriptors: { open: number; max: number } | undefined;
   /** dirs' datadir_size and logdir_size, as ZooKeeper computes them (snapshot.ts directorySizes). */

@@ -113,6 +113,7 @@ export function serverSnapshot(
     electionCount: status.electionCount,
     fsyncP50Ms: driver.fsyncP50Ms(),
     readOnly,
+    serving: node.serving,
     uptimeMs: Date.now() - sources.startedMs,
     fileDescriptors: fileDescriptors(),
     ...directorySizes(config),

@@ -81,11 +81,12 @@ export class WardenNode {
   get leaderId(): number | null {
     return this.status_?.leaderId ?? null;
   }
-  /** Serving clients: a leader that is established, or a follower/observer that has a leader. */
+  /**
+   * Serving clients: a leader that is established, or a follower/observer synced with its leader
+   * (Status.synced; until then it refuses clients, as a ZooKeeper follower does before UPTODATE).
+   */
   get serving(): boolean {
-    const s = this.status_;
-    if (!s) return false;
-    return s.role === "leader" ? s.established : s.leaderId !== null;
+    return this.status_?.synced ?? false;
   }
   get lastZxid(): bigint {
     return this.treeOf.lastProcessedZxid;
