@@ -33,7 +33,9 @@ try:
 except Exception as e: print("ERR %s" % e)' "$1" "$2"
 }
 mode() { four "$(port "$1")" srvr | sed -n 's/^Mode: //p'; }
-running() { [ -f "$BASE/$1/pid" ] && kill -0 "$(cat "$BASE/$1/pid")" 2>/dev/null; }
+# A process that exited but was not yet reaped (a zombie: its parent did not wait) is not alive.
+alive() { kill -0 "$1" 2>/dev/null && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]; }
+running() { [ -f "$BASE/$1/pid" ] && alive "$(cat "$BASE/$1/pid")"; }
 
 write_conf() {
   local i=$1 d=$BASE/$1 j
@@ -91,8 +93,8 @@ stop_one() {
   local i=$1 pid
   running "$i" || { rm -f "$BASE/$i/pid"; return 0; }
   pid=$(cat "$BASE/$i/pid"); kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+  alive "$pid" && kill -9 "$pid" 2>/dev/null || true
   rm -f "$BASE/$i/pid"; echo "server $i stopped (pid $pid)"
 }
 
