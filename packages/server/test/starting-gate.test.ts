@@ -2,7 +2,10 @@
 // it serves and answers it then; a member of an ensemble refuses it as NOT_SERVING; four-letter
 // words get ZooKeeper's answers of a server that does not run yet. Over real sockets, through
 // the listeners the server starts (start/client-listeners.ts).
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { jute, type ConnectRequest } from "@warden/protocol";
 import { loadConfig } from "../src/config/index.js";
@@ -10,6 +13,7 @@ import { freePort } from "../src/index.js";
 import { RequestMetrics } from "../src/admin/request-metrics.js";
 import { closeClientListeners, listenerReporter, startClientListeners, type ClientListeners } from "../src/start/client-listeners.js";
 import { StartingGate, type ServingParts } from "../src/start/starting-gate.js";
+import { startServer } from "../src/server.js";
 import { ZK_NOT_SERVING } from "../src/admin/command-text.js";
 import type { ClientConnection, ConnectionHandler } from "../src/net/connection.js";
 
@@ -101,6 +105,28 @@ async function fourLetterWord(port: number, word: string): Promise<string> {
   return raw.bytes().toString();
 }
 
+/** A server's configuration over a fresh data directory (removed after the test); `prepare` writes files there and adds keys. */
+async function serverConfig(
+  prefix: string,
+  keys: Record<string, string> = {},
+  prepare: (dataDir: string) => Promise<Record<string, string>> = async () => ({}),
+) {
+  const dataDir = await mkdtemp(join(tmpdir(), prefix));
+  cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+  const clientPort = await freePort(HOST);
+  const config = loadConfig(undefined, {
+    dataDir,
+    tickTime: "100",
+    clientPortAddress: HOST,
+    clientPort: String(clientPort),
+    nativePort: "0",
+    adminPort: "0",
+    ...keys,
+    ...(await prepare(dataDir)),
+  });
+  return { config, clientPort };
+}
+
 describe("a standalone server's client port while it recovers", () => {
   it("holds each handshake, unanswered and open, and answers them in arrival order once the gate opens", async () => {
     const { gate, port } = await listening(true);
@@ -178,21 +204,7 @@ describe("an ensemble member's client port while it recovers", () => {
 
 describe("a standalone server started with a client already dialling", () => {
   it("answers a handshake made before its start returned with a session, not a refusal", async () => {
-    const { mkdtemp, rm } = await import("node:fs/promises");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const { startServer } = await import("../src/server.js");
-    const dataDir = await mkdtemp(join(tmpdir(), "warden-starting-"));
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const clientPort = await freePort(HOST);
-    const config = loadConfig(undefined, {
-      dataDir,
-      tickTime: "100",
-      clientPortAddress: HOST,
-      clientPort: String(clientPort),
-      nativePort: "0",
-      adminPort: "0",
-    });
+    const { config, clientPort } = await serverConfig("warden-starting-");
     let started = false;
     const starting = startServer(config, { log: () => undefined }).then((s) => {
       started = true;
@@ -213,28 +225,13 @@ describe("a standalone server started with a client already dialling", () => {
 
 describe("an ensemble member that does not serve (no leader, or not yet synced with one)", () => {
   it("after its start: refuses handshakes and answers four-letter words as ZooKeeper's server that does not run", async () => {
-    const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const { startServer } = await import("../src/server.js");
-    const dataDir = await mkdtemp(join(tmpdir(), "warden-not-serving-"));
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    await writeFile(join(dataDir, "myid"), "1\n");
-    await writeFile(join(dataDir, "secret"), "not-serving-test-secret");
-    const clientPort = await freePort(HOST);
     // Servers 2 and 3 never start: server 1 looks for a leader for the whole test.
     const peers: Record<string, string> = {};
     for (const id of [1, 2, 3]) peers[`server.${id}`] = `${HOST}:${await freePort(HOST)}:${await freePort(HOST)}`;
-    const config = loadConfig(undefined, {
-      dataDir,
-      tickTime: "100",
-      clientPortAddress: HOST,
-      clientPort: String(clientPort),
-      nativePort: "0",
-      adminPort: "0",
-      ensembleSecretFile: join(dataDir, "secret"),
-      "4lw.commands.whitelist": "*",
-      ...peers,
+    const { config, clientPort } = await serverConfig("warden-not-serving-", { "4lw.commands.whitelist": "*", ...peers }, async (dir) => {
+      await writeFile(join(dir, "myid"), "1\n");
+      await writeFile(join(dir, "secret"), "not-serving-test-secret");
+      return { ensembleSecretFile: join(dir, "secret") };
     });
     const server = await startServer(config, { log: () => undefined });
     cleanup.push(() => server.stop());
