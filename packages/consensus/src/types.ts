@@ -170,9 +170,10 @@ export interface Status {
   readonly established: boolean;
   /**
    * Synced with the current leader, as a ZooKeeper follower is once the leader's UPTODATE
-   * arrives: a leader once established; a follower or observer once it holds, verified,
-   * everything its leader had committed when it last said so, and has acknowledged this epoch's
-   * barrier. False without a leader. A server serves clients only when synced.
+   * arrives: a leader once established; a follower or observer once it has acknowledged this
+   * epoch's barrier durable, has heard that its leader committed that barrier, and holds,
+   * verified, everything its leader last said it committed (noteFollowerSync). False without a
+   * leader. A server serves clients only when synced.
    */
   readonly synced: boolean;
   readonly lastZxid: Zxid;
