@@ -20,7 +20,8 @@ export {
   waitForMode,
   ensembleHost,
 } from "./local-ensemble-members.js";
-export { commandJson, COMMAND_NAMES, VERSION_LINE } from "./admin/commands.js";
+export { commandJson, COMMAND_NAMES } from "./admin/commands.js";
+export { VERSION_LINE } from "./admin/environment.js";
 export { commandText } from "./admin/command-text.js";
 export { MetricsRegistry } from "./admin/metrics.js";
 // The replicated core, which the simulation in @warden/testing drives: @warden/server/internal.

@@ -1,7 +1,8 @@
 // The four-letter words' text answers on the client port, in ZooKeeper 3.8's layout
 // (test/compat/fixtures/zk-admin/*/*.txt are a real server's), from the same snapshot and
 // figures as the admin port's JSON.
-import { environment, VERSION_LINE, type AdminActions, type ConnectionInfo, type ServerSnapshot } from "./commands.js";
+import { environment, VERSION_LINE } from "./environment.js";
+import type { AdminActions, ConnectionInfo, ServerSnapshot } from "./snapshot-types.js";
 import { javaDouble, monitorPairs } from "./monitor.js";
 
 /** The words answered (when whitelisted); ZooKeeper's other words are refused as not whitelisted. */

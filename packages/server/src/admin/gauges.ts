@@ -1,6 +1,6 @@
 // The gauges of /metrics read from the server snapshot at scrape time.
 import type { MetricsRegistry } from "./metrics.js";
-import type { ServerSnapshot } from "./commands.js";
+import type { ServerSnapshot } from "./snapshot-types.js";
 
 export function registerGauges(registry: MetricsRegistry, snapshot: () => ServerSnapshot): void {
   registry.gauge("warden_znodes", "Znodes in the tree", () => snapshot().nodeCount);

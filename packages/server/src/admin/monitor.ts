@@ -2,7 +2,8 @@
 // Keys ZooKeeper has and Warden cannot measure honestly are left out, not filled with zeros
 // (the list is in packages/server/README.md); Warden's own keys come last.
 import { formatZxid } from "@warden/protocol";
-import { VERSION_LINE, type ServerSnapshot } from "./commands.js";
+import { VERSION_LINE } from "./environment.js";
+import type { ServerSnapshot } from "./snapshot-types.js";
 
 export type MonitorPair = [string, string | number];
 

@@ -8,7 +8,7 @@ import type { WardenNode } from "../core/node.js";
 import type { ReplicationDriver } from "../core/replication.js";
 import type { ClientHandler } from "../core/client-handler.js";
 import type { RequestMetrics } from "./request-metrics.js";
-import type { ObserverInfo, ServerSnapshot } from "./commands.js";
+import type { ObserverInfo, ServerSnapshot } from "./snapshot-types.js";
 import type { PeerLink } from "../peer/transport.js";
 
 /** What the snapshot reads besides the node, the driver and the connections. */

@@ -4,7 +4,7 @@
 // Warden measures is exported; Warden's own warden_* names stay beside these.
 import type { Status } from "@warden/consensus";
 import type { Counter, MetricsRegistry, Summary } from "./metrics.js";
-import type { ServerSnapshot } from "./commands.js";
+import type { ServerSnapshot } from "./snapshot-types.js";
 
 /** ZooKeeper's DetailLevel.ADVANCED summaries report these quantiles; BASIC ones the median only. */
 export const QUANTILES_ADVANCED = [0.5, 0.9, 0.99] as const;
