@@ -86,6 +86,11 @@ export class Core {
   /** Asking for pre-votes at epoch + 1 (role stays follower, leaderId null, nothing durable changes). */
   preCandidate = false;
   readonly preVotes = new Map<number, boolean>();
+  /**
+   * Numbers each pre-vote, so that an answer to an earlier one (it may have waited in a paused
+   * voter while that voter had no leader) does not count for a later one of the same epoch.
+   */
+  preVoteRound = 0;
   readonly progress = new Map<number, Progress>();
   barrierZxid: Zxid = ZXID_ZERO;
   /** Leader: commitZxid advanced since followers were last told. */

@@ -28,12 +28,13 @@ export function preCampaign(c: Core): void {
   }
   c.preCandidate = true;
   c.preVotes.clear();
+  c.preVoteRound = (c.preVoteRound + 1) >>> 0;
   c.preVotes.set(c.id, true);
   c.resetElectionTimer();
   if (preVotesWon(c)) return win(c);
   for (const v of c.ruleVoters()) {
     if (v === c.id) continue;
-    c.send({ type: "prevote-request", from: c.id, to: v, epoch: c.epoch + 1, lastZxid: c.log.lastZxid });
+    c.send({ type: "prevote-request", from: c.id, to: v, epoch: c.epoch + 1, lastZxid: c.log.lastZxid, round: c.preVoteRound });
   }
 }
 
@@ -70,13 +71,15 @@ export function onPreVoteRequest(c: Core, m: PreVoteRequest): void {
   const upToDate = m.lastZxid >= c.log.lastZxid || bugs.voteWithoutLogCheck === true;
   const unleased = !c.inLease() || bugs.preVoteIgnoresLease === true;
   const granted = free && upToDate && unleased;
-  c.send({ type: "prevote-response", from: c.id, to: m.from, epoch: granted ? m.epoch : c.epoch, granted });
+  const round = m.round === undefined ? {} : { round: m.round };
+  c.send({ type: "prevote-response", from: c.id, to: m.from, epoch: granted ? m.epoch : c.epoch, granted, ...round });
 }
 
 /** A refusal of a higher epoch was adopted by step() already (that ends the pre-vote). */
 export function onPreVoteResponse(c: Core, m: PreVoteResponse): void {
   if (!c.preCandidate || !c.ruleVoters().includes(m.from)) return;
-  if (m.granted && m.epoch !== c.epoch + 1) return; // from an older round
+  if (m.granted && m.epoch !== c.epoch + 1) return; // from an older epoch's round
+  if (m.round !== undefined && m.round !== c.preVoteRound) return; // from an older round of this epoch
   c.preVotes.set(m.from, m.granted);
   if (preVotesWon(c)) win(c);
   else if (preVotesLost(c)) c.endPreVote(); // lost: wait for the timer or a leader

@@ -87,11 +87,15 @@ export interface VoteResponse extends Envelope {
 export interface PreVoteRequest extends Envelope {
   readonly type: "prevote-request";
   readonly lastZxid: Zxid;
+  /** Which of the candidate's pre-votes this is (absent from servers before it). */
+  readonly round?: number;
 }
 /** granted: `epoch` is the epoch asked about; refused: the voter's own epoch. */
 export interface PreVoteResponse extends Envelope {
   readonly type: "prevote-response";
   readonly granted: boolean;
+  /** The request's `round`, echoed. */
+  readonly round?: number;
 }
 /** Proposals (entries) and heartbeats (no entries); also Zab's DIFF/TRUNC during recovery. */
 export interface AppendRequest extends Envelope {

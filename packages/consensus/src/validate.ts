@@ -99,6 +99,11 @@ function membership(value: unknown, where: string): Membership {
   return { ...m, hostData: bytes(f, "hostData", HOST_DATA_BYTES_MAX, `${where}.membership`) };
 }
 
+/** A pre-vote's optional round number. */
+function round(m: Fields): { round?: number } {
+  return m.round === undefined ? {} : { round: uint(m, "round", UINT32_MAX) };
+}
+
 /** Checks a decoded peer message against its type's schema; throws DecodeError (PEER_MESSAGE_INVALID). */
 export function validateMessage(value: unknown, limits: MessageLimits): Message {
   if (typeof value !== "object" || value === null || Array.isArray(value)) invalid("not a map");
@@ -116,12 +121,13 @@ export function validateMessage(value: unknown, limits: MessageLimits): Message 
         ...(m.transfer === undefined ? {} : { transfer: bool(m, "transfer") }),
       };
     case "prevote-request":
-      return { type: m.type, ...head, lastZxid: zxid(m, "lastZxid") };
+      return { type: m.type, ...head, lastZxid: zxid(m, "lastZxid"), ...round(m) };
     case "timeout-now":
       return { type: "timeout-now", ...head };
     case "vote-response":
-    case "prevote-response":
       return { type: m.type, ...head, granted: bool(m, "granted") };
+    case "prevote-response":
+      return { type: m.type, ...head, granted: bool(m, "granted"), ...round(m) };
     case "append": {
       const prevZxid = zxid(m, "prevZxid");
       return { type: "append", ...head, prevZxid, entries: entries(m, prevZxid, limits), commitZxid: zxid(m, "commitZxid") };

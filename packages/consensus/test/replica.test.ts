@@ -140,6 +140,29 @@ describe("pre-vote and leader stickiness", () => {
     expect(r.role).toBe("candidate");
   });
 
+  it("a grant given to an earlier pre-vote of the same epoch does not count for a later one", () => {
+    // Simulation seed 1341270649 (3 voters): a voter paused while it had no leader answered a
+    // pre-vote long after it was asked; the candidate had started a new pre-vote for the same
+    // epoch meanwhile, counted the old grant and deposed a leader the voter heard again by then.
+    const r = new Replica({ id: 1, voters: [1, 2, 3] });
+    r.campaign();
+    const first = sent(drain(r)).find((m) => m.type === "prevote-request" && m.to === 2);
+    r.campaign(); // its host saw its leader's link close again: a new pre-vote
+    const second = sent(drain(r)).find((m) => m.type === "prevote-request" && m.to === 2);
+    expect(first?.type === "prevote-request" && second?.type === "prevote-request" && first.round !== second.round).toBe(true);
+    const answer = (m: typeof first) => {
+      const voter = new Replica({ id: 2, voters: [1, 2, 3] });
+      drain(voter);
+      voter.step(m!);
+      return sent(drain(voter))[0]!;
+    };
+    r.step(answer(first));
+    expect(sent(drain(r))).toEqual([]);
+    expect(r.role).toBe("follower");
+    r.step(answer(second));
+    expect(r.role).toBe("candidate");
+  });
+
   it("a pre-vote refused from a higher epoch teaches the candidate that epoch", () => {
     const r = new Replica({ id: 1, voters: [1, 2, 3] });
     r.campaign();

@@ -43,6 +43,8 @@ const valid: Message[] = [
     entries: [{ zxid: 2n, payload: null, membership: { version: 2n, voters: [1, 2, 3, 4, 5], observers: [6] } }],
     commitZxid: 1n,
   },
+  { type: "prevote-request", ...head, lastZxid: 0n, round: 0xffffffff },
+  { type: "prevote-response", ...head, granted: true, round: 0 },
 ];
 
 function refusal(value: unknown): string {
@@ -68,6 +70,8 @@ describe("consensus messages from peers are checked against their schema", () =>
   it("types: zxids are bigints, ids and epochs integers, flags booleans, payloads bytes", () => {
     expect(refusal({ ...valid[0], lastZxid: 7 })).toMatch(/lastZxid is not a zxid/);
     expect(refusal({ ...valid[1], granted: 1 })).toMatch(/granted is not a boolean/);
+    expect(refusal({ ...valid[2], round: 1n << 32n })).toMatch(/round/);
+    expect(refusal({ ...valid[3], round: -1 })).toMatch(/round/);
     expect(refusal({ ...valid[0], epoch: "3" })).toMatch(/epoch/);
     expect(refusal({ ...valid[4], entries: [{ zxid: 2n, payload: "x" }] })).toMatch(/payload is not bytes/);
     expect(refusal(null)).toMatch(/not a map/);

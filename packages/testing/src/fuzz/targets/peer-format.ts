@@ -170,6 +170,11 @@ const epoch = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(-1, EPOCH_MAX + 1, 2 ** 31, 2 ** 32, 2 ** 53, 1.5, NaN) },
 );
 const zxid = fc.oneof({ weight: 3, arbitrary: fc.bigInt({ min: 0n, max: (4n << 32n) + 100n }) }, { weight: 1, arbitrary: int64 });
+/** A pre-vote's round: any uint32, or a value no correct peer sends. */
+const round = fc.oneof(
+  { weight: 4, arbitrary: fc.nat({ max: 0xffffffff }) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 32, 1.5, NaN) },
+);
 const payload = fc.oneof(fc.uint8Array({ maxLength: 128 }), fc.constant(null));
 const entry = fc.record({ zxid, payload });
 const size = fc.oneof(
@@ -187,8 +192,14 @@ export function consensusMessage(from: fc.Arbitrary<number>, to: number): fc.Arb
   return fc.oneof(
     fc.record({ type: fc.constant("vote-request"), ...envelope, lastZxid: zxid }),
     fc.record({ type: fc.constant("vote-response"), ...envelope, granted: fc.boolean() }),
-    fc.record({ type: fc.constant("prevote-request"), ...envelope, lastZxid: zxid }),
-    fc.record({ type: fc.constant("prevote-response"), ...envelope, granted: fc.boolean() }),
+    fc.record(
+      { type: fc.constant("prevote-request"), ...envelope, lastZxid: zxid, round },
+      { requiredKeys: ["type", "from", "to", "epoch", "lastZxid"] },
+    ),
+    fc.record(
+      { type: fc.constant("prevote-response"), ...envelope, granted: fc.boolean(), round },
+      { requiredKeys: ["type", "from", "to", "epoch", "granted"] },
+    ),
     fc.record({ type: fc.constant("append"), ...envelope, prevZxid: zxid, entries: fc.array(entry, { maxLength: 8 }), commitZxid: zxid }),
     fc.record({
       type: fc.constant("append-response"),
