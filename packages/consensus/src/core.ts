@@ -212,8 +212,11 @@ export class Core {
     this.outbox.push(m);
   }
 
-  /** Leader: an append without entries (commit news, liveness), from what p is known to hold. */
-  heartbeatTo(p: Progress): void {
+  /**
+   * Leader: an append without entries, from what p is known to hold: a heartbeat (answered), or
+   * (`quiet`) news of a commit, which needs no answer.
+   */
+  heartbeatTo(p: Progress, quiet = false): void {
     this.send({
       type: "append",
       from: this.id,
@@ -222,6 +225,7 @@ export class Core {
       prevZxid: p.matchZxid,
       entries: [],
       commitZxid: this.commitZxid,
+      ...(quiet ? { quiet } : {}),
     });
   }
 

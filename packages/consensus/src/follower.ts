@@ -57,7 +57,14 @@ export function onAppend(c: Core, m: AppendRequest): void {
   if (commit > c.commitZxid) c.commitZxid = commit;
   if (c.incomingSnapshot !== null && c.incomingSnapshot.zxid <= c.commitZxid) c.incomingSnapshot = null; // caught up without it
   c.leaderCommitSeen = maxZxid(c.leaderCommitSeen, m.commitZxid);
-  sendAck(c, true); // and, with it, noteFollowerSync
+  noteFollowerSync(c);
+  // Entries this append brought are acknowledged once durable (the sendAck after persisted):
+  // one message to the leader for them, not one now and one then; news of a commit (quiet) is
+  // not answered, as ZooKeeper's follower does not answer a COMMIT. Anything else (a
+  // heartbeat, entries held already) is answered now, even while a write is stuck on the disk,
+  // so the leader keeps hearing from this server.
+  const appendedNow = lastMatched > c.durableZxid && c.pendingEntries.at(-1)?.zxid === lastMatched;
+  sendAck(c, !appendedNow && m.quiet !== true);
 }
 
 function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): Zxid {

@@ -35,7 +35,7 @@ export function formatMessage(m: Message): string {
     case "prevote-response":
       return `${head} granted=${m.granted}`;
     case "append":
-      return `${head} prev=${shortZxid(m.prevZxid)} commit=${shortZxid(m.commitZxid)} entries=${formatEntries(m.entries)}`;
+      return `${head} prev=${shortZxid(m.prevZxid)} commit=${shortZxid(m.commitZxid)} entries=${formatEntries(m.entries)}${m.quiet === true ? " quiet" : ""}`;
     case "append-response":
       return m.success
         ? `${head} match=${shortZxid(m.matchZxid)}`

@@ -32,7 +32,7 @@ function dropFollower(c: Core, p: Progress): void {
 }
 
 /**
- * Follower, at each acknowledgement (sendAck): synced once it has acknowledged this epoch's
+ * Follower, at each append and acknowledgement: synced once it has acknowledged this epoch's
  * barrier durable, its leader has said it committed that barrier, and it holds, verified,
  * everything its leader last said it has committed (leaderCommitSeen; a snapshot transfer is
  * not that).

@@ -71,10 +71,6 @@ export function sendAppend(c: Core, p: Progress): void {
   }
 }
 
-function sendHeartbeat(c: Core, p: Progress): void {
-  c.heartbeatTo(p);
-}
-
 /** The longest prefix of `entries` whose payloads (and configurations) fit in `bytesMax`; at least one entry. */
 function withinBytes(entries: Entry[], bytesMax: number): Entry[] {
   let bytes = 0;
@@ -104,8 +100,9 @@ export function flushAppends(c: Core): void {
         sendAppend(c, p);
       }
     }
-    // A new commit goes out at once (batched per Ready), not at the next heartbeat.
-    if (tellCommit && c.outbox.length === before && p.state !== "snapshot") sendHeartbeat(c, p);
+    // A new commit goes out at once (batched per Ready), not at the next heartbeat; as
+    // ZooKeeper's COMMIT, it is not answered (heartbeats are, every heartbeat tick).
+    if (tellCommit && c.outbox.length === before && p.state !== "snapshot") c.heartbeatTo(p, true);
   }
 }
 
@@ -135,7 +132,7 @@ function quorumActive(c: Core): boolean {
 
 function heartbeat(c: Core, p: Progress): void {
   if (p.state === "snapshot") {
-    if (snapshotHeartbeat(c, p)) return sendHeartbeat(c, p);
+    if (snapshotHeartbeat(c, p)) return c.heartbeatTo(p);
     toProbe(p, p.matchZxid); // no progress for an election timeout: probe afresh
   } else if (p.state === "replicate" && !p.progressed && p.matchZxid < p.sentZxid) {
     toProbe(p, p.matchZxid); // no progress for a heartbeat: assume messages were lost
@@ -145,7 +142,7 @@ function heartbeat(c: Core, p: Progress): void {
     p.probeSent = false;
     sendAppend(c, p);
   } else {
-    sendHeartbeat(c, p);
+    c.heartbeatTo(p);
   }
 }
 

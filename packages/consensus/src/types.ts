@@ -104,6 +104,12 @@ export interface AppendRequest extends Envelope {
   readonly prevZxid: Zxid;
   readonly entries: readonly Entry[];
   readonly commitZxid: Zxid;
+  /**
+   * News of a commit only: the follower answers only a refusal (it does not hold prevZxid).
+   * The leader's heartbeats, which keep check-quorum and probing informed, are never quiet.
+   * Absent from servers before it.
+   */
+  readonly quiet?: boolean;
 }
 export interface AppendResponse extends Envelope {
   readonly type: "append-response";

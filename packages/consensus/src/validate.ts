@@ -130,7 +130,14 @@ export function validateMessage(value: unknown, limits: MessageLimits): Message 
       return { type: m.type, ...head, granted: bool(m, "granted"), ...round(m) };
     case "append": {
       const prevZxid = zxid(m, "prevZxid");
-      return { type: "append", ...head, prevZxid, entries: entries(m, prevZxid, limits), commitZxid: zxid(m, "commitZxid") };
+      return {
+        type: "append",
+        ...head,
+        prevZxid,
+        entries: entries(m, prevZxid, limits),
+        commitZxid: zxid(m, "commitZxid"),
+        ...(m.quiet === undefined ? {} : { quiet: bool(m, "quiet") }),
+      };
     }
     case "append-response": {
       const r = {

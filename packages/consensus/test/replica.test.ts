@@ -192,6 +192,51 @@ describe("pre-vote and leader stickiness", () => {
   });
 });
 
+describe("a follower answers as ZooKeeper's: one acknowledgement per proposal, none for a commit", () => {
+  const z = (n: number): bigint => (1n << 32n) | BigInt(n);
+  const answers = (r: Replica) => {
+    const rd = r.ready();
+    r.advance(rd);
+    return rd.messages.map((m) => (m.type === "append-response" ? `${m.success ? "ack" : "reject"} ${m.matchZxid & 0xffffn}` : m.type));
+  };
+  const follower = (): Replica => {
+    const r = new Replica({ id: 2, voters: [1, 2, 3] });
+    r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: 0n, entries: [{ zxid: z(0), payload: null }], commitZxid: 0n });
+    r.advance(r.ready());
+    r.persisted(z(0));
+    r.advance(r.ready());
+    return r;
+  };
+
+  it("entries an append brings are acknowledged once, when durable; a stuck disk still answers heartbeats", () => {
+    const r = follower();
+    r.step({
+      type: "append",
+      from: 1,
+      to: 2,
+      epoch: 1,
+      prevZxid: z(0),
+      entries: [{ zxid: z(1), payload: new Uint8Array([1]) }],
+      commitZxid: z(0),
+    });
+    expect(answers(r)).toEqual([]); // nothing until the entry is durable
+    r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: z(0), entries: [], commitZxid: z(0) });
+    expect(answers(r)).toEqual(["ack 0"]); // a heartbeat is answered at once, with what is durable
+    r.persisted(z(1));
+    expect(answers(r)).toEqual(["ack 1"]);
+  });
+
+  it("news of a commit (quiet) is not answered unless refused; entries held already are answered at once", () => {
+    const r = follower();
+    r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: z(0), entries: [], commitZxid: z(0), quiet: true });
+    expect(answers(r)).toEqual([]);
+    r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: z(5), entries: [], commitZxid: z(0), quiet: true });
+    expect(answers(r)).toEqual(["reject 0"]); // it does not hold 1.5: the leader must learn that
+    r.step({ type: "append", from: 1, to: 2, epoch: 1, prevZxid: 0n, entries: [{ zxid: z(0), payload: null }], commitZxid: z(0) });
+    expect(answers(r)).toEqual(["ack 0"]);
+  });
+});
+
 describe("a message no correct peer sends is refused before it changes anything", () => {
   const z = (epoch: number, n: number): bigint => (BigInt(epoch) << 32n) | BigInt(n);
   const drain = (r: Replica): void => {

@@ -45,6 +45,7 @@ const valid: Message[] = [
   },
   { type: "prevote-request", ...head, lastZxid: 0n, round: 0xffffffff },
   { type: "prevote-response", ...head, granted: true, round: 0 },
+  { type: "append", ...head, prevZxid: 1n, entries: [], commitZxid: 1n, quiet: true },
 ];
 
 function refusal(value: unknown): string {
@@ -72,6 +73,7 @@ describe("consensus messages from peers are checked against their schema", () =>
     expect(refusal({ ...valid[1], granted: 1 })).toMatch(/granted is not a boolean/);
     expect(refusal({ ...valid[2], round: 1n << 32n })).toMatch(/round/);
     expect(refusal({ ...valid[3], round: -1 })).toMatch(/round/);
+    expect(refusal({ ...valid[4], quiet: 1 })).toMatch(/quiet is not a boolean/);
     expect(refusal({ ...valid[0], epoch: "3" })).toMatch(/epoch/);
     expect(refusal({ ...valid[4], entries: [{ zxid: 2n, payload: "x" }] })).toMatch(/payload is not bytes/);
     expect(refusal(null)).toMatch(/not a map/);

@@ -200,7 +200,17 @@ export function consensusMessage(from: fc.Arbitrary<number>, to: number): fc.Arb
       { type: fc.constant("prevote-response"), ...envelope, granted: fc.boolean(), round },
       { requiredKeys: ["type", "from", "to", "epoch", "granted"] },
     ),
-    fc.record({ type: fc.constant("append"), ...envelope, prevZxid: zxid, entries: fc.array(entry, { maxLength: 8 }), commitZxid: zxid }),
+    fc.record(
+      {
+        type: fc.constant("append"),
+        ...envelope,
+        prevZxid: zxid,
+        entries: fc.array(entry, { maxLength: 8 }),
+        commitZxid: zxid,
+        quiet: fc.boolean(),
+      },
+      { requiredKeys: ["type", "from", "to", "epoch", "prevZxid", "entries", "commitZxid"] },
+    ),
     fc.record({
       type: fc.constant("append-response"),
       ...envelope,
