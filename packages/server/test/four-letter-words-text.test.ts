@@ -1,7 +1,7 @@
 // The four-letter words' text, as ZooKeeper 3.8 prints it (test/compat/fixtures/zk-admin).
 import { describe, expect, it } from "vitest";
 import { commandJson } from "../src/admin/commands.js";
-import { commandText } from "../src/admin/command-text.js";
+import { TEXT_WORDS, commandText, textWithoutSnapshot } from "../src/admin/command-text.js";
 import { zkText } from "../../../test/compat/zk-admin-shapes.js";
 import { follower, leader, noActions, snapshot, answer, SID } from "./admin-fixtures.js";
 describe("four-letter words", () => {
@@ -11,6 +11,22 @@ describe("four-letter words", () => {
     expect(text).toContain("Mode: leader\n");
     expect(text).toContain("Zxid: 0x100000005\n");
     expect(text).toContain("Node count: 5\n");
+  });
+
+  it("ruok, envi and isro, and every word of a server that does not serve, are answered without a snapshot, as with one", () => {
+    const states = [
+      snapshot(),
+      snapshot({ mode: "read-only", readOnly: true, serving: false }),
+      snapshot({ mode: "looking", serving: false }),
+    ];
+    for (const s of states) {
+      for (const word of TEXT_WORDS) {
+        const quick = textWithoutSnapshot(word, s.serving, s.readOnly);
+        if (quick !== undefined) expect(quick, `${word} of ${s.mode}`).toBe(commandText(word, s, noActions));
+      }
+    }
+    expect(TEXT_WORDS.filter((w) => textWithoutSnapshot(w, true, false) !== undefined)).toEqual(["ruok", "envi", "isro"]);
+    expect(TEXT_WORDS.every((w) => textWithoutSnapshot(w, false, false) !== undefined)).toBe(true);
   });
 
   it("answers ruok, isro, wchs and mntr", () => {

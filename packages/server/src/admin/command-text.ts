@@ -60,15 +60,27 @@ function enviText(): string {
 }
 
 /**
+ * The answer of a word that needs no snapshot of the server (ruok, envi, isro, and every word
+ * while the server does not serve), so that a liveness probe's frequent `ruok` costs nothing
+ * on a server with many sessions and watches; undefined for the others.
+ */
+export function textWithoutSnapshot(word: string, serving: boolean, readOnly: boolean): string | undefined {
+  if (!serving && !readOnly) return notServingText(word);
+  if (word === "ruok") return "imok";
+  if (word === "envi") return enviText();
+  if (word === "isro") return readOnly ? "ro" : "rw"; // ZooKeeper's IsroCommand ("null" while no server runs)
+  return undefined;
+}
+
+/**
  * ZooKeeper's text answer to a four-letter word on the client port: while the server does not
  * serve (and is not read-only), the answers of a server that does not run, as ZooKeeper's
  * follower gives them until its leader's UPTODATE.
  */
 export function commandText(word: string, s: ServerSnapshot, actions: AdminActions): string {
-  if (!s.serving && !s.readOnly) return notServingText(word);
+  const answer = textWithoutSnapshot(word, s.serving, s.readOnly);
+  if (answer !== undefined) return answer;
   switch (word) {
-    case "ruok":
-      return "imok";
     case "srvr":
     case "stat":
       return statText(word, s);
@@ -80,8 +92,6 @@ export function commandText(word: string, s: ServerSnapshot, actions: AdminActio
       return confText(s);
     case "cons":
       return `${s.connections.map((c) => consLine(c, false)).join("")}\n`;
-    case "envi":
-      return enviText();
     case "wchs":
       return `${s.watchesBySession.size} connections watching ${s.watchesByPath.size} paths\nTotal watches:${s.watchCount}\n`;
     case "wchc":
@@ -90,9 +100,6 @@ export function commandText(word: string, s: ServerSnapshot, actions: AdminActio
       return `${[...s.watchesByPath].map(([path, ids]) => `${path}\n${ids.map((id) => `\t${hex(id)}\n`).join("")}`).join("")}\n`;
     case "dump":
       return dumpText(s);
-    case "isro":
-      // ZooKeeper's IsroCommand ("null" while no server runs: notServingText).
-      return s.readOnly ? "ro" : "rw";
     case "dirs":
       return `datadir_size: ${s.dataDirBytes}\nlogdir_size: ${s.logDirBytes}\n`;
     case "crst":

@@ -11,7 +11,7 @@ import { startAdminServer } from "./http.js";
 import type { AdminListener, AdminTls } from "./listener.js";
 import { COMMAND_NAMES, commandJson } from "./commands.js";
 import type { AdminActions, ServerSnapshot } from "./snapshot-types.js";
-import { commandText, whitelisted } from "./command-text.js";
+import { commandText, textWithoutSnapshot, whitelisted } from "./command-text.js";
 import { serverSnapshot, type SnapshotSources } from "./snapshot.js";
 import { registerGauges } from "./gauges.js";
 import { registerZooKeeperGauges } from "./zk-metrics.js";
@@ -66,7 +66,12 @@ export class AdminSurface {
 
   /** A four-letter word's answer on the client port, or ZooKeeper's refusal when it is not whitelisted. */
   fourLetterWord(word: string): string {
-    return whitelisted(this.p.config.fourLetterWords, word, (w) => commandText(w, this.snapshot(), this.actions));
+    const { node, sources } = this.p;
+    return whitelisted(
+      this.p.config.fourLetterWords,
+      word,
+      (w) => textWithoutSnapshot(w, node.serving, sources.readOnly?.() ?? false) ?? commandText(w, this.snapshot(), this.actions),
+    );
   }
 
   /** The stat and mntr texts (diagnostics). */
