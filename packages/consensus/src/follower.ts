@@ -51,7 +51,7 @@ export function onAppend(c: Core, m: AppendRequest): void {
     });
     return;
   }
-  const lastMatched = appendMatching(c, maxZxid(m.prevZxid, base), m.entries);
+  const { lastMatched, appended } = appendMatching(c, maxZxid(m.prevZxid, base), m.entries);
   c.verifiedZxid = maxZxid(c.verifiedZxid, lastMatched);
   const commit = minZxid(m.commitZxid, c.verifiedZxid);
   if (commit > c.commitZxid) c.commitZxid = commit;
@@ -63,12 +63,13 @@ export function onAppend(c: Core, m: AppendRequest): void {
   // not answered, as ZooKeeper's follower does not answer a COMMIT. Anything else (a
   // heartbeat, entries held already) is answered now, even while a write is stuck on the disk,
   // so the leader keeps hearing from this server.
-  const appendedNow = lastMatched > c.durableZxid && c.pendingEntries.at(-1)?.zxid === lastMatched;
-  sendAck(c, !appendedNow && m.quiet !== true);
+  sendAck(c, !appended && m.quiet !== true);
 }
 
-function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): Zxid {
+/** Appends what the leader sent beyond what we hold: the last zxid matched, and whether any entry was appended. */
+function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): { lastMatched: Zxid; appended: boolean } {
   let lastMatched = from;
+  let appended = false;
   for (const e of entries) {
     if (e.zxid <= c.log.baseZxid) continue;
     assert(e.zxid > lastMatched, "append entries out of order");
@@ -93,9 +94,10 @@ function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): Zxid {
       c.truncateLocal(lastMatched);
     }
     c.appendLocal(e);
+    appended = true;
     lastMatched = e.zxid;
   }
-  return lastMatched;
+  return { lastMatched, appended };
 }
 
 /** Acknowledge what is both verified with the leader and durable; `always` for heartbeats. */
