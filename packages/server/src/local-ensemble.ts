@@ -1,6 +1,7 @@
 // A local ensemble on loopback: N server processes in the background with their own
 // configuration, data directory and log, sharing a generated ensemble secret. Used by
 // `warden ensemble start|status|stop`, by the README's first command and by tests.
+import { queryServerRole } from "./admin-query.js";
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, existsSync, openSync, closeSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -160,13 +161,7 @@ export function consoleOrigins(all: readonly LocalServer[], host: string): strin
 
 /** The role a server reports on its admin port, or undefined when it does not answer. */
 export async function serverMode(host: string, adminPort: number): Promise<string | undefined> {
-  try {
-    const res = await fetch(`http://${host}:${adminPort}/commands/srvr`, { signal: AbortSignal.timeout(1000) });
-    const body = (await res.json()) as { server_stats?: { server_state?: string } };
-    return body.server_stats?.server_state;
-  } catch {
-    return undefined;
-  }
+  return (await queryServerRole(host, adminPort))?.role;
 }
 
 export async function startLocalEnsemble(opts: StartOptions): Promise<LocalEnsemble> {

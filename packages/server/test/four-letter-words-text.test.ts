@@ -59,8 +59,34 @@ describe("four-letter words", () => {
       expect(commandText("ruok", s, noActions)).toBe("imok");
       expect(commandText("isro", s, noActions)).toBe("null");
       expect(commandText("envi", s, noActions)).toMatch(/^Environment:\nzookeeper.version=/);
-      // The admin port's JSON still says what the server is doing.
-      expect(commandJson("srvr", s, noActions)).toMatchObject({ server_stats: { server_state: mode } });
+      // The admin port's JSON as ZooKeeper's Commands.runCommand: commands that need a running
+      // server answer its error (ruok too: a readiness probe sees the server as not ready);
+      // environment, monitor, system_properties and zabstate still answer.
+      for (const name of [
+        "srvr",
+        "server_stats",
+        "ruok",
+        "stat",
+        "conf",
+        "cons",
+        "dump",
+        "wchc",
+        "is_read_only",
+        "leader",
+        "voting_view",
+      ]) {
+        expect(commandJson(name, s, noActions)).toEqual({
+          command: name,
+          error: "This ZooKeeper instance is not currently serving requests",
+        });
+      }
+      expect(commandJson("monitor", s, noActions)).toMatchObject({ server_state: mode, error: null });
+      expect(commandJson("zabstate", s, noActions)).toMatchObject({
+        zabstate: mode === "looking" ? "election" : "synchronization",
+        server_state: mode,
+        error: null,
+      });
+      for (const name of ["environment", "system_properties"]) expect(commandJson(name, s, noActions).error).toBeNull();
     }
     expect(commandText("srvr", snapshot({ mode: "follower" }), noActions)).toContain("\nMode: follower\n");
   });

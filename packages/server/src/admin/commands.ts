@@ -11,6 +11,8 @@ interface Command {
   /** The primary name first, then the aliases (ZooKeeper's order). */
   names: readonly string[];
   json(s: ServerSnapshot, actions: AdminActions): Record<string, unknown>;
+  /** false: answered while the server does not serve too (ZooKeeper's CommandBase serverRequired). */
+  serverRequired?: false;
 }
 
 function serverStats(s: ServerSnapshot) {
@@ -116,7 +118,7 @@ const COMMANDS: readonly Command[] = [
       session_id_to_ephemeral_paths: byId(s.ephemerals),
     }),
   },
-  { names: ["environment", "env", "envi"], json: () => Object.fromEntries(environment()) },
+  { names: ["environment", "env", "envi"], json: () => Object.fromEntries(environment()), serverRequired: false },
   { names: ["initial_configuration", "icfg"], json: (s) => ({ initial_configuration: s.initialConfiguration }) },
   { names: ["is_read_only", "isro"], json: (s) => ({ read_only: s.readOnly }) },
   {
@@ -139,6 +141,7 @@ const COMMANDS: readonly Command[] = [
   {
     names: ["monitor", "mntr"],
     json: (s) => Object.fromEntries(monitorPairs(s).map(([k, v]) => [k.slice(3), k === "zk_avg_latency" ? s.latencyMs.avg : v])),
+    serverRequired: false,
   },
   {
     names: ["observers", "obsr"],
@@ -164,7 +167,7 @@ const COMMANDS: readonly Command[] = [
     json: (s) => ({ ...srvrJson(s), connections: s.connections.map((c) => connectionJson(c, true)), secure_connections: [] }),
   },
   { names: ["stat_reset", "srst"], json: (_s, a) => (a.resetServerStats(), {}) },
-  { names: ["system_properties", "sysp"], json: () => Object.fromEntries(systemProperties()) },
+  { names: ["system_properties", "sysp"], json: () => Object.fromEntries(systemProperties()), serverRequired: false },
   {
     names: ["voting_view"],
     json: (s) => ({
@@ -192,6 +195,7 @@ const COMMANDS: readonly Command[] = [
   },
   {
     names: ["zabstate"],
+    serverRequired: false,
     json: (s) => {
       if (s.mode === "standalone") return { voting: false, zabstate: "" };
       const me = s.servers.find((p) => p.id === s.serverId);
@@ -205,7 +209,11 @@ const COMMANDS: readonly Command[] = [
         last_zxid: `0x${s.zxid.toString(16)}`,
         zab_epoch: Number(s.zxid >> 32n),
         zab_counter: Number(s.zxid & 0xffffffffn),
-        zabstate: s.mode === "looking" || s.mode === "read-only" ? "election" : "broadcast",
+        // ZooKeeper's phases: a follower or observer that has not synced with its leader yet is in synchronization.
+        zabstate: s.mode === "looking" || s.mode === "read-only" ? "election" : s.serving ? "broadcast" : "synchronization",
+        // Warden's own, as srvr's: what tools read while srvr answers only that the server does not serve.
+        server_state: s.mode,
+        epoch: s.epoch,
       };
     },
   },
@@ -238,13 +246,20 @@ export function primaryName(name: string): string | undefined {
   return BY_NAME.get(name)?.names[0];
 }
 
+/** ZooKeeper's error for a command that needs a running server (Commands.runCommand). */
+export const NOT_SERVING_ERROR = "This ZooKeeper instance is not currently serving requests";
+
 /**
  * The JSON answer of a command under any of its names: its fields, then `command` (the name
  * asked for) and `error` (null unless the command failed), as ZooKeeper's CommandResponse.
+ * While the server does not serve (and is not read-only), every command but environment,
+ * monitor, system_properties and zabstate answers only ZooKeeper's not-serving error, `ruok`
+ * included, so that a readiness probe on /commands/ruok sees a syncing follower as not ready.
  */
 export function commandJson(name: string, s: ServerSnapshot, actions: AdminActions): Record<string, unknown> {
   const cmd = BY_NAME.get(name);
   if (!cmd) throw new Error(`unknown command ${name}`);
+  if (cmd.serverRequired !== false && !s.serving && !s.readOnly) return { command: name, error: NOT_SERVING_ERROR };
   const fields = cmd.json(s, actions);
   return { ...fields, command: name, error: fields.error ?? null };
 }

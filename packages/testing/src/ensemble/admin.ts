@@ -1,6 +1,8 @@
 // What a server says about itself on its admin port (`/commands/srvr`): role, last zxid, epoch.
 // Used by the ensemble harness and the tests to find the leader and to wait for agreement.
 
+import { queryServerRole } from "@warden/server";
+
 export type ServerRole = "leader" | "follower" | "looking" | "observer" | "standalone" | "read-only";
 
 /** Without a leader: looking, or serving read-only clients meanwhile (readonlymode.enabled). */
@@ -15,15 +17,11 @@ export interface ServerState {
 /** How long a state query waits for a server's admin answer. */
 const ADMIN_TIMEOUT_MS = 1000;
 
-/** The server's state, or undefined when it does not answer within a second (dead, paused, cut off). */
+/**
+ * The server's state, or undefined when it does not answer within a second (dead, paused, cut
+ * off): srvr, or zabstate while the server does not serve (@warden/server's queryServerRole).
+ */
 export async function serverState(host: string, adminPort: number, timeoutMs = ADMIN_TIMEOUT_MS): Promise<ServerState | undefined> {
-  try {
-    const res = await fetch(`http://${host}:${adminPort}/commands/srvr`, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await res.json()) as { server_stats?: { server_state?: string }; zxid?: string; epoch?: number };
-    const role = body.server_stats?.server_state;
-    if (typeof role !== "string" || typeof body.zxid !== "string") return undefined;
-    return { role: role as ServerRole, zxid: BigInt(body.zxid), epoch: body.epoch ?? 0 };
-  } catch {
-    return undefined;
-  }
+  const answer = await queryServerRole(host, adminPort, timeoutMs);
+  return answer && { ...answer, role: answer.role as ServerRole };
 }
