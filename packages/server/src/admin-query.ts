@@ -8,6 +8,8 @@ export interface ServerRoleAnswer {
   role: string;
   zxid: bigint;
   epoch: number;
+  /** srvr answered: the server serves (false: it is looking, or syncing with its leader). */
+  serving: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -24,12 +26,12 @@ export async function queryServerRole(host: string, adminPort: number, timeoutMs
     const srvr = await command(host, adminPort, "srvr", timeoutMs);
     const state = (srvr.server_stats as Json | undefined)?.server_state;
     if (typeof state === "string" && typeof srvr.zxid === "string") {
-      return { role: state, zxid: BigInt(srvr.zxid), epoch: typeof srvr.epoch === "number" ? srvr.epoch : 0 };
+      return { role: state, zxid: BigInt(srvr.zxid), epoch: typeof srvr.epoch === "number" ? srvr.epoch : 0, serving: true };
     }
     if (typeof srvr.error !== "string") return undefined;
     const z = await command(host, adminPort, "zabstate", timeoutMs);
     if (typeof z.server_state !== "string" || typeof z.last_zxid !== "string") return undefined;
-    return { role: z.server_state, zxid: BigInt(z.last_zxid), epoch: typeof z.epoch === "number" ? z.epoch : 0 };
+    return { role: z.server_state, zxid: BigInt(z.last_zxid), epoch: typeof z.epoch === "number" ? z.epoch : 0, serving: false };
   } catch {
     return undefined;
   }

@@ -209,21 +209,24 @@ export async function startLocalEnsemble(opts: StartOptions): Promise<LocalEnsem
     zkConnectString: servers.map((s) => `${host}:${s.clientPort}`).join(","),
   };
   writeEnsemble(ensemble);
-  await waitForLeader(ensemble, host, opts.startTimeoutMs ?? 30_000);
+  await waitUntilServing(ensemble, host, opts.startTimeoutMs ?? 30_000);
   return ensemble;
 }
 
-async function waitForLeader(e: LocalEnsemble, host: string, timeoutMs: number): Promise<void> {
+async function waitUntilServing(e: LocalEnsemble, host: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const modes = await Promise.all(e.servers.map((s) => serverMode(host, s.adminPort)));
-    const serving = modes.filter((m) => m === "leader" || m === "follower" || m === "standalone").length;
-    if (modes.includes("leader") || modes.includes("standalone")) {
-      if (serving === e.servers.length) return;
+    // Every server serves: a leader (or a standalone server), and followers synced with it.
+    const answers = await Promise.all(e.servers.map((s) => queryServerRole(host, s.adminPort)));
+    if (answers.every((a) => a?.serving === true && ["leader", "follower", "standalone"].includes(a.role))) {
+      if (answers.some((a) => a?.role === "leader" || a?.role === "standalone")) return;
     }
     const dead = e.servers.filter((s) => !alive(s.pid));
     if (dead.length > 0) throw new Error(`server ${dead[0]!.id} exited; see ${join(dead[0]!.dir, "server.log")}`);
-    if (Date.now() > deadline) throw new Error(`no leader within ${timeoutMs} ms; see the server.log files under ${e.dir}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the ensemble did not serve (a leader, and followers synced with it) within ${timeoutMs} ms; see the server.log files under ${e.dir}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
