@@ -7,13 +7,18 @@ import { monitorPairs } from "./monitor.js";
 import { environment, systemProperties, VERSION_LINE } from "./environment.js";
 import type { AdminActions, ConnectionInfo, ServerSnapshot } from "./snapshot-types.js";
 
-interface Command {
+type Fields = Record<string, unknown>;
+
+type Command = {
   /** The primary name first, then the aliases (ZooKeeper's order). */
   names: readonly string[];
-  json(s: ServerSnapshot, actions: AdminActions): Record<string, unknown>;
   /** false: answered while the server does not serve too (ZooKeeper's CommandBase serverRequired). */
   serverRequired?: false;
-}
+} & (
+  | { json(s: ServerSnapshot, actions: AdminActions): Fields }
+  /** Answered from nothing the server's snapshot holds: a probe's `ruok` does not build one. */
+  | { plain(): Fields }
+);
 
 function serverStats(s: ServerSnapshot) {
   return {
@@ -118,7 +123,7 @@ const COMMANDS: readonly Command[] = [
       session_id_to_ephemeral_paths: byId(s.ephemerals),
     }),
   },
-  { names: ["environment", "env", "envi"], json: () => Object.fromEntries(environment()), serverRequired: false },
+  { names: ["environment", "env", "envi"], plain: () => Object.fromEntries(environment()), serverRequired: false },
   { names: ["initial_configuration", "icfg"], json: (s) => ({ initial_configuration: s.initialConfiguration }) },
   { names: ["is_read_only", "isro"], json: (s) => ({ read_only: s.readOnly }) },
   {
@@ -160,14 +165,14 @@ const COMMANDS: readonly Command[] = [
       })),
     }),
   },
-  { names: ["ruok"], json: () => ({}) },
+  { names: ["ruok"], plain: () => ({}) },
   { names: ["server_stats", "srvr"], json: srvrJson },
   {
     names: ["stats", "stat"],
     json: (s) => ({ ...srvrJson(s), connections: s.connections.map((c) => connectionJson(c, true)), secure_connections: [] }),
   },
   { names: ["stat_reset", "srst"], json: (_s, a) => (a.resetServerStats(), {}) },
-  { names: ["system_properties", "sysp"], json: () => Object.fromEntries(systemProperties()), serverRequired: false },
+  { names: ["system_properties", "sysp"], plain: () => Object.fromEntries(systemProperties()), serverRequired: false },
   {
     names: ["voting_view"],
     json: (s) => ({
@@ -256,10 +261,29 @@ export const NOT_SERVING_ERROR = "This ZooKeeper instance is not currently servi
  * monitor, system_properties and zabstate answers only ZooKeeper's not-serving error, `ruok`
  * included, so that a readiness probe on /commands/ruok sees a syncing follower as not ready.
  */
-export function commandJson(name: string, s: ServerSnapshot, actions: AdminActions): Record<string, unknown> {
+export function commandJson(name: string, s: ServerSnapshot, actions: AdminActions): Fields {
+  const quick = jsonWithoutSnapshot(name, s.serving, s.readOnly);
+  if (quick !== undefined) return quick;
+  const cmd = commandNamed(name);
+  return answer(name, "json" in cmd ? cmd.json(s, actions) : cmd.plain());
+}
+
+/**
+ * The JSON answer of a command that needs no snapshot of the server (ruok, environment,
+ * system_properties, and the not-serving error), as commandJson gives it; undefined for the others.
+ */
+export function jsonWithoutSnapshot(name: string, serving: boolean, readOnly: boolean): Fields | undefined {
+  const cmd = commandNamed(name);
+  if (cmd.serverRequired !== false && !serving && !readOnly) return { command: name, error: NOT_SERVING_ERROR };
+  return "plain" in cmd ? answer(name, cmd.plain()) : undefined;
+}
+
+function commandNamed(name: string): Command {
   const cmd = BY_NAME.get(name);
   if (!cmd) throw new Error(`unknown command ${name}`);
-  if (cmd.serverRequired !== false && !s.serving && !s.readOnly) return { command: name, error: NOT_SERVING_ERROR };
-  const fields = cmd.json(s, actions);
+  return cmd;
+}
+
+function answer(name: string, fields: Fields): Fields {
   return { ...fields, command: name, error: fields.error ?? null };
 }

@@ -9,7 +9,7 @@ import type { ListenerReporter } from "../net/connection.js";
 import type { PeerTransport } from "../peer/transport.js";
 import { startAdminServer } from "./http.js";
 import type { AdminListener, AdminTls } from "./listener.js";
-import { COMMAND_NAMES, commandJson } from "./commands.js";
+import { COMMAND_NAMES, commandJson, jsonWithoutSnapshot } from "./commands.js";
 import type { AdminActions, ServerSnapshot } from "./snapshot-types.js";
 import { commandText, textWithoutSnapshot, whitelisted } from "./command-text.js";
 import { serverSnapshot, type SnapshotSources } from "./snapshot.js";
@@ -64,14 +64,25 @@ export class AdminSurface {
     return serverSnapshot(config, node, driver, metrics, local, sources);
   }
 
+  /** Whether the server serves, and whether read-only: all the cheap answers need (snapshot.ts reads the same). */
+  private state(): { serving: boolean; readOnly: boolean } {
+    return { serving: this.p.node.serving, readOnly: this.p.sources.readOnly?.() ?? false };
+  }
+
   /** A four-letter word's answer on the client port, or ZooKeeper's refusal when it is not whitelisted. */
   fourLetterWord(word: string): string {
-    const { node, sources } = this.p;
+    const { serving, readOnly } = this.state();
     return whitelisted(
       this.p.config.fourLetterWords,
       word,
-      (w) => textWithoutSnapshot(w, node.serving, sources.readOnly?.() ?? false) ?? commandText(w, this.snapshot(), this.actions),
+      (w) => textWithoutSnapshot(w, serving, readOnly) ?? commandText(w, this.snapshot(), this.actions),
     );
+  }
+
+  /** A JSON admin command's answer; the snapshot is built only for commands that read it. */
+  private commandAnswer(name: string): Record<string, unknown> {
+    const { serving, readOnly } = this.state();
+    return jsonWithoutSnapshot(name, serving, readOnly) ?? commandJson(name, this.snapshot(), this.actions);
   }
 
   /** The stat and mntr texts (diagnostics). */
@@ -98,7 +109,7 @@ export class AdminSurface {
       {
         ready: () => node.serving,
         metrics: () => metrics.registry.render(),
-        commands: Object.fromEntries(COMMAND_NAMES.map((n) => [n, () => commandJson(n, this.snapshot(), this.actions)])),
+        commands: Object.fromEntries(COMMAND_NAMES.map((n) => [n, () => this.commandAnswer(n)])),
       },
       config.adminPort,
       config.adminAddress,
