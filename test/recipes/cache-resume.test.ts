@@ -82,3 +82,29 @@ it("a tree cache reads its subtree again when the server's history no longer rea
     await proxy.close();
   }
 });
+
+it("a replay that brings a node's update and its deletion: the removal is reported where the deletion is", async () => {
+  // The cache reads a node when its event arrives, so after a replay the update's read finds
+  // the node already gone. The update's state is then skipped, but no change is reported
+  // before one that happened earlier: the removal waits for the deletion's own event.
+  const { proxy, watcher, writer, cache } = await cacheBehindProxy("/cr3");
+  try {
+    await writer.create("/cr3/b", "2");
+    await eventually(() => cache.get("/cr3/b") !== undefined, 5000, "b cached");
+    const events: string[] = [];
+    cache.on("change", (e) => "node" in e && events.push(`${e.type} ${e.node.path} ${text(e.node.data)}`));
+    proxy.cut();
+    await eventually(() => watcher.state === "disconnected", 5000, "disconnected");
+    await writer.setData("/cr3/a", "1b");
+    await writer.setData("/cr3/b", "2b");
+    await writer.delete("/cr3/a");
+    proxy.heal();
+    await eventually(() => cache.get("/cr3/a") === undefined, 5000, "the cache to catch up");
+    await writer.setData("/cr3/b", "2c");
+    await eventually(() => text(cache.get("/cr3/b")?.data) === "2c", 5000, "a later change");
+    expect(events).toEqual(["updated /cr3/b 2b", "removed /cr3/a 1", "updated /cr3/b 2c"]);
+  } finally {
+    await cache.close();
+    await proxy.close();
+  }
+});

@@ -137,7 +137,13 @@ describe("semaphore", () => {
         }
       }),
     );
-    expect(maxInUse).toBe(2);
+    // Whether two holds overlap depends on how fast grants come (a loaded machine grants
+    // one at a time): the bound is what is asserted here, and two clients holding at once below.
+    expect(maxInUse).toBeGreaterThanOrEqual(1);
+    expect(maxInUse).toBeLessThanOrEqual(2);
+    const both = await Promise.all(clients.slice(0, 2).map((c) => new Semaphore(c, "/sem/c", 2).acquire(1, { timeoutMs: 10_000 })));
+    await expect(new Semaphore(clients[2]!, "/sem/c", 2).acquire(1, { timeoutMs: 200 })).rejects.toBeInstanceOf(AcquireTimeoutError);
+    await Promise.all(both.flat().map((l) => l.release()));
 
     const proxy = await proxyTo(ensemble.nativePorts);
     try {

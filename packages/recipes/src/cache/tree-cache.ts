@@ -170,7 +170,7 @@ export class TreeCache extends Emitter<Events> {
         this.#pending.shift();
         if ("resync" in read) this.#resyncQueued = false;
         if ("resync" in read) this.#applyResync(read.resync);
-        else this.#apply(read);
+        else this.#apply(read, true);
       }
     } finally {
       this.#draining = false;
@@ -184,8 +184,16 @@ export class TreeCache extends Emitter<Events> {
     this.emit("change", { type: "initialized" });
   }
 
-  #apply(read: NodeRead): void {
+  /**
+   * One node's read. An event's read that finds the node gone (`fromEvent`) changes nothing:
+   * the node was deleted after that event, and the watch delivers the deletion's own event
+   * later, in order, which removes it there. Removing it now would report the removal before
+   * changes that happened earlier (a replay brings an update and the deletion together); the
+   * update's state is skipped instead. A resync's read has no such event to wait for.
+   */
+  #apply(read: NodeRead, fromEvent: boolean): void {
     if (read.kind === "failed") return this.#onReadFailure(read.error);
+    if (read.kind === "gone" && fromEvent) return;
     if (read.kind === "gone" || read.kind === "deleted") return this.#removeSubtree(read.path);
     this.#upsert(read.path, read.data ?? null, read.stat!);
   }
@@ -200,7 +208,7 @@ export class TreeCache extends Emitter<Events> {
     if (failed !== undefined) return this.#onReadFailure(failed.error);
     const present = new Set(reads.filter((r) => r.kind === "full" || r.kind === "data").map((r) => r.path));
     for (const path of [...this.#nodes.keys()]) if (!present.has(path)) this.#removeSubtree(path);
-    for (const read of reads) this.#apply(read);
+    for (const read of reads) this.#apply(read, false);
   }
 
   #upsert(path: string, data: NodeData, stat: Stat): void {
