@@ -12,7 +12,13 @@ export interface ServerState {
   role: ServerRole;
   zxid: bigint;
   epoch: number;
+  /** It takes clients: false while looking, and for a follower or observer not yet synced with its leader. */
+  serving: boolean;
 }
+
+/** Serves with a leader: the leader, or a follower or observer synced with it (not read-only). */
+export const servesWithLeader = (state: ServerState | undefined): boolean =>
+  state !== undefined && state.serving && !withoutLeader(state.role);
 
 /** How long a state query waits for a server's admin answer. */
 const ADMIN_TIMEOUT_MS = 1000;

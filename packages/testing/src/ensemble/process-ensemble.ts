@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@warden/server";
-import { serverState, withoutLeader, type ServerState } from "./admin.js";
+import { serverState, servesWithLeader, type ServerState } from "./admin.js";
 import { waitUntil } from "../wait.js";
 
 export { freePort };
@@ -224,7 +224,8 @@ export class ProcessEnsemble {
 
   /**
    * Waits until one of `among` (default all running) leads and every one of them serves
-   * (leader or follower); `not` excludes a server from leading. Returns the leader's id.
+   * (the leader, and followers and observers synced with it); `not` excludes a server from
+   * leading. Returns the leader's id.
    */
   async waitForLeader(opts: { among?: number[]; not?: number; timeoutMs?: number } = {}): Promise<number> {
     const among = () => opts.among ?? this.servers.filter((s) => s.child).map((s) => s.id);
@@ -234,7 +235,7 @@ export class ProcessEnsemble {
         this.assertAlive(among());
         const states = await this.states(among());
         const leaders = [...states].filter(([, st]) => st?.role === "leader" || st?.role === "standalone").map(([id]) => id);
-        const serving = [...states.values()].every((st) => st && !withoutLeader(st.role));
+        const serving = [...states.values()].every(servesWithLeader);
         if (leaders.length !== 1 || !serving || leaders[0] === opts.not) return undefined;
         return leaders[0];
       },
@@ -242,7 +243,7 @@ export class ProcessEnsemble {
     );
   }
 
-  /** Waits until the given servers (default all) serve and report the same last zxid; returns it. */
+  /** Waits until the given servers (default all) serve with a leader and report the same last zxid; returns it. */
   async waitForAgreement(opts: { among?: number[]; timeoutMs?: number } = {}): Promise<bigint> {
     const among = opts.among ?? this.servers.map((s) => s.id);
     let last = "";
@@ -252,7 +253,7 @@ export class ProcessEnsemble {
         async () => {
           const states = [...(await this.states(among)).values()];
           last = states.map((s) => (s ? `${s.role}@0x${s.zxid.toString(16)}` : "down")).join(" ");
-          if (states.some((s) => !s || withoutLeader(s.role))) return undefined;
+          if (!states.every(servesWithLeader)) return undefined;
           const zxids = new Set(states.map((s) => s!.zxid));
           return zxids.size === 1 ? states[0]!.zxid : undefined;
         },
