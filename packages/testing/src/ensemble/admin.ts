@@ -17,8 +17,7 @@ export interface ServerState {
 }
 
 /** Serves with a leader: the leader, or a follower or observer synced with it (not read-only). */
-export const servesWithLeader = (state: ServerState | undefined): boolean =>
-  state !== undefined && state.serving && !withoutLeader(state.role);
+export const servesWithLeader = (state: ServerState | undefined): boolean => state?.serving === true && !withoutLeader(state.role);
 
 /** How long a state query waits for a server's admin answer. */
 const ADMIN_TIMEOUT_MS = 1000;
