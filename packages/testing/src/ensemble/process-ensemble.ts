@@ -252,7 +252,7 @@ export class ProcessEnsemble {
         `servers ${among.join(",")} to agree on the last zxid`,
         async () => {
           const states = [...(await this.states(among)).values()];
-          last = states.map((s) => (s ? `${s.role}@0x${s.zxid.toString(16)}` : "down")).join(" ");
+          last = states.map((s) => (s ? `${s.role}${s.serving ? "" : " (not serving)"}@0x${s.zxid.toString(16)}` : "down")).join(" ");
           if (!states.every(servesWithLeader)) return undefined;
           const zxids = new Set(states.map((s) => s!.zxid));
           return zxids.size === 1 ? states[0]!.zxid : undefined;
