@@ -108,3 +108,30 @@ it("a replay that brings a node's update and its deletion: the removal is report
     await proxy.close();
   }
 });
+
+it("a replay that brings two updates of a node around other changes: each state is reported in the order of the changes", async () => {
+  // Every read after the replay sees the last state. A read made for an earlier change of its
+  // node (b's first update) would report b's last state before c's creation, which came
+  // earlier: it waits for the event of b's last change instead, and b's first state is skipped.
+  const { proxy, watcher, writer, cache } = await cacheBehindProxy("/cr4");
+  try {
+    await writer.create("/cr4/b", "2");
+    await eventually(() => cache.get("/cr4/b") !== undefined, 5000, "b cached");
+    const events: string[] = [];
+    cache.on("change", (e) => "node" in e && events.push(`${e.type} ${e.node.path} ${text(e.node.data)}`));
+    proxy.cut();
+    await eventually(() => watcher.state === "disconnected", 5000, "disconnected");
+    await writer.setData("/cr4/a", "1b");
+    await writer.setData("/cr4/b", "2b");
+    await writer.setData("/cr4/a", "1c");
+    await writer.create("/cr4/c", "3");
+    await writer.setData("/cr4/c", "3b");
+    await writer.setData("/cr4/b", "2c");
+    proxy.heal();
+    await eventually(() => text(cache.get("/cr4/b")?.data) === "2c", 5000, "the cache to catch up");
+    expect(events).toEqual(["updated /cr4/a 1c", "added /cr4/c 3b", "updated /cr4/b 2c"]);
+  } finally {
+    await cache.close();
+    await proxy.close();
+  }
+});

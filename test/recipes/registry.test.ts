@@ -191,17 +191,12 @@ describe("discovery", () => {
     // Every event reached the client, in order.
     expect(raw).toEqual(rawExpected);
     // The discovery reads a node when its event arrives. A watcher that fell behind across
-    // the restart (its resume replays a burst of events) reads an instance already deleted
-    // in place of its update, and reports the removal with the data it had: the update's
-    // state is skipped, never reordered (tree-cache.test.ts shows it without a failover).
-    const skipped = expected.filter((e) => e.startsWith("updated:") && seen.includes(`removed:${e.split(":")[1]}:healthy`));
-    if (skipped.length > 0) console.log(`the watcher fell behind (${history.join(" ")}); skipped ${skipped.join(" ")}`);
-    const coalesced = expected
-      .filter((e) => !skipped.includes(e))
-      .map((e) =>
-        e.startsWith("removed:") && skipped.includes(`updated:${e.split(":")[1]}:unhealthy`) ? e.replace(/:unhealthy$/, ":healthy") : e,
-      );
-    expect(seen).toEqual(coalesced);
+    // the restart (its resume replays a burst of events) reads later states than some events'
+    // changes: those states are skipped, never reported out of order (cache-resume.test.ts
+    // shows both cases without a failover).
+    if (JSON.stringify(seen) !== JSON.stringify(expected))
+      console.log(`the watcher fell behind (${history.join(" ")}); it saw ${seen.join(" ")}`);
+    expect(statesInOrder(seen, expected)).toBe("");
   }, 90_000);
 
   it("re-reads after reconnecting, so changes made while the watcher was cut off are seen", async () => {
@@ -283,3 +278,31 @@ describe("health checker", () => {
     expect((await tcpProbe(instance, 1000)).passing).toBe(false);
   });
 });
+
+/**
+ * "" when `seen` reports a subsequence of the states in `expected`, in order: each added or
+ * updated is a change of `expected` with its status (added when the instance was not shown),
+ * each removal is the instance's deletion with the status last shown, and no deletion is
+ * missing. Otherwise, what is wrong.
+ */
+function statesInOrder(seen: readonly string[], expected: readonly string[]): string {
+  const shown = new Map<string, string>();
+  let j = -1;
+  for (const [i, entry] of seen.entries()) {
+    const [type, id, status] = entry.split(":") as [string, string, string];
+    const fits = (e: string) => {
+      const [eType, eId, eStatus] = e.split(":");
+      if (eId !== id) return false;
+      if (type === "removed") return eType === "removed" && shown.get(id) === status;
+      return eType !== "removed" && eStatus === status && (type === "added") === !shown.has(id);
+    };
+    const next = expected.findIndex((e, k) => k > j && fits(e));
+    if (next === -1) return `seen[${i}] ${entry} is no state of ${id} after expected[${j}]`;
+    const skippedRemoval = expected.slice(j + 1, next).find((e) => e.startsWith("removed:"));
+    if (skippedRemoval !== undefined) return `${skippedRemoval} is missing before seen[${i}] ${entry}`;
+    j = next;
+    if (type === "removed") shown.delete(id);
+    else shown.set(id, status);
+  }
+  return j === expected.length - 1 ? "" : `the states after expected[${j}] are missing`;
+}

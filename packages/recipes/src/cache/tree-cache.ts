@@ -1,7 +1,9 @@
 // A local mirror of a subtree (Curator's TreeCache / CuratorCache), kept current by one
 // persistent recursive watch (no one-shot re-registrations). Every event starts a read at
-// once; reads are applied strictly in the order their events arrived, so the mirror moves
-// forward through the same sequence of states as the tree. A reconnection of the same
+// once; reads are applied strictly in the order their events arrived, and each at its own
+// change (a read that finds a later state waits for that state's event), so the mirror moves
+// forward in the order of the tree's changes, skipping a state that no read could see any
+// more (the node changed again, or went, before the read). A reconnection of the same
 // session needs no re-read: the server replays every event the watch missed (Warden's
 // resume). The whole subtree is read again, and differences reported, when that is not
 // enough: a new session, an EventsLost event (the server's history did not reach back), or
@@ -114,8 +116,10 @@ export class TreeCache extends Emitter<Events> {
     if (event.type === EventType.EventsLost) return this.#resync();
     if (this.#depthOf(event.path) > this.#depthMax) return;
     if (event.type === EventType.NodeDeleted) this.#enqueue(Promise.resolve({ path: event.path, kind: "deleted" }));
-    else if (event.type === EventType.NodeCreated || event.type === EventType.NodeDataChanged)
-      this.#enqueue(readData(this.#client, event.path));
+    else if (event.type === EventType.NodeCreated || event.type === EventType.NodeDataChanged) {
+      const eventZxid = event.zxid > 0n ? event.zxid : 0n;
+      this.#enqueue(readData(this.#client, event.path).then((read) => ({ ...read, eventZxid })));
+    }
   };
 
   async #watchAndResync(): Promise<void> {
@@ -185,15 +189,18 @@ export class TreeCache extends Emitter<Events> {
   }
 
   /**
-   * One node's read. An event's read that finds the node gone (`fromEvent`) changes nothing:
-   * the node was deleted after that event, and the watch delivers the deletion's own event
-   * later, in order, which removes it there. Removing it now would report the removal before
-   * changes that happened earlier (a replay brings an update and the deletion together); the
-   * update's state is skipped instead. A resync's read has no such event to wait for.
+   * One node's read. An event's read (`fromEvent`) that finds a later state than the event's
+   * change changes nothing: the node was deleted, or changed again, after that event, and the
+   * watch delivers that later change's own event, in order, whose read applies it there.
+   * Applying it now would report that state before changes to other nodes that happened
+   * earlier (a replay after a reconnection brings them together); the event's own state is
+   * skipped instead, as no read can see it any more. A resync's reads have no later event to
+   * wait for: they apply what they find.
    */
   #apply(read: NodeRead, fromEvent: boolean): void {
     if (read.kind === "failed") return this.#onReadFailure(read.error);
-    if (read.kind === "gone" && fromEvent) return;
+    if (fromEvent && (read.kind === "gone" || (read.stat !== undefined && read.eventZxid! > 0n && read.stat.mzxid > read.eventZxid!)))
+      return;
     if (read.kind === "gone" || read.kind === "deleted") return this.#removeSubtree(read.path);
     this.#upsert(read.path, read.data ?? null, read.stat!);
   }

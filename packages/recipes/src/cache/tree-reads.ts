@@ -12,6 +12,8 @@ export interface NodeRead {
   stat?: Stat;
   children?: string[];
   error?: unknown;
+  /** For a read made for an event: the zxid of the change that fired it (0n when unknown). */
+  eventZxid?: bigint;
 }
 
 export async function readData(client: Client, path: string): Promise<NodeRead> {
