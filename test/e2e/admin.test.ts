@@ -62,6 +62,38 @@ describe("admin HTTP", () => {
     expect(r.body).toMatch(/^# TYPE warden_request_duration_seconds histogram$/m);
   });
 
+  it("/metrics has the process's CPU, memory and collector series, under Prometheus' client names", async () => {
+    const value = (body: string, series: string) => {
+      const line = body.split("\n").find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    const first = (await get("/metrics")).body;
+    expect(first).toMatch(/^# TYPE process_cpu_seconds_total counter$/m);
+    expect(first).toMatch(/^# TYPE process_cpu_user_seconds_total counter$/m);
+    expect(first).toMatch(/^# TYPE process_resident_memory_bytes gauge$/m);
+    expect(first).toMatch(/^# TYPE nodejs_gc_duration_seconds histogram$/m);
+    expect(value(first, "process_resident_memory_bytes")).toBeGreaterThan(10_000_000);
+    expect(value(first, "nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
+    expect(value(first, "nodejs_heap_size_total_bytes")).toBeGreaterThanOrEqual(value(first, "nodejs_heap_size_used_bytes")!);
+    const started = value(first, "process_start_time_seconds")!;
+    expect(started).toBeCloseTo(performance.timeOrigin / 1000, 0);
+    expect(started).toBeLessThanOrEqual(Date.now() / 1000);
+    // Work that allocates: CPU time goes up, and the collector's pauses are counted by kind.
+    const cpuBefore = value(first, "process_cpu_seconds_total")!;
+    let kept: number[][] = [];
+    const until = performance.now() + 100;
+    while (performance.now() < until) kept = [new Array(1000).fill(kept.length), ...kept.slice(0, 100)];
+    await waitFor(
+      "a minor collection counted",
+      async () => value((await get("/metrics")).body, 'nodejs_gc_duration_seconds_count{kind="minor"}') !== undefined,
+      5000,
+    );
+    const second = (await get("/metrics")).body;
+    expect(value(second, "process_cpu_seconds_total")! - cpuBefore).toBeGreaterThanOrEqual(0.05);
+    expect(value(second, 'nodejs_gc_duration_seconds_count{kind="minor"}')).toBeGreaterThan(0);
+    expect(second).toMatch(/^nodejs_gc_duration_seconds_bucket\{kind="minor",le="0\.001"\} \d+$/m);
+  });
+
   it("/metrics exports ZooKeeper's Prometheus names with ZooKeeper's types and quantiles", async () => {
     await c.getData("/adm");
     await c.setData("/prom", "");

@@ -9,6 +9,7 @@ import type { Membership } from "./reconfig/membership.js";
 import type { ReconfigGate } from "./reconfig/gate.js";
 import { RequestMetrics } from "./admin/request-metrics.js";
 import { AdminSurface } from "./admin/surface.js";
+import { registerProcessMetrics } from "./admin/process-metrics.js";
 import type { AdminListener, AdminTls } from "./admin/listener.js";
 import { ElectionClock } from "./admin/zk-metrics.js";
 import { registerPeerGauges } from "./peer/metrics.js";
@@ -151,6 +152,7 @@ async function startSteps(
 
   // The client ports serve from here (a standalone server's once it serves); the admin port starts after recovery.
   const surface = new AdminSurface({ config, node, driver, metrics, local, sources, transport: () => late.transport.maybe });
+  opened.add("the process metrics", registerProcessMetrics(metrics.registry));
   const serving = {
     handlers: (c: ClientConnection) => new ClientHandler(ctx, c),
     fourLetterWord: (w: string) => surface.fourLetterWord(w),

@@ -192,14 +192,19 @@ export class Summary {
 }
 
 export class Gauge {
-  /** `read` returns one value, or one per label set (none: the gauge is absent now, as ZooKeeper's leader gauges on a follower). */
+  /**
+   * `read` returns one value, or one per label set (none: the gauge is absent now, as ZooKeeper's
+   * leader gauges on a follower). `type` "counter": a total kept elsewhere, read at scrape time
+   * (the process's CPU seconds).
+   */
   constructor(
     readonly name: string,
     readonly help: string,
     readonly read: () => number | Array<[Labels, number]>,
+    readonly type: "gauge" | "counter" = "gauge",
   ) {}
   render(): string {
-    let s = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n`;
+    let s = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n`;
     const v = this.read();
     if (typeof v === "number") s += `${this.name} ${v}\n`;
     else for (const [labels, n] of v) s += `${this.name}${labelKey(labels)} ${n}\n`;
@@ -216,8 +221,8 @@ export class MetricsRegistry {
   histogram(name: string, help: string, buckets?: readonly number[]): Histogram {
     return this.add(new Histogram(name, help, buckets));
   }
-  gauge(name: string, help: string, read: () => number | Array<[Labels, number]>): Gauge {
-    return this.add(new Gauge(name, help, read));
+  gauge(name: string, help: string, read: () => number | Array<[Labels, number]>, type: "gauge" | "counter" = "gauge"): Gauge {
+    return this.add(new Gauge(name, help, read, type));
   }
   summary(name: string, help: string, quantiles: readonly number[]): Summary {
     return this.add(new Summary(name, help, quantiles));
