@@ -83,18 +83,27 @@ it("a tree cache reads its subtree again when the server's history no longer rea
   }
 });
 
+/**
+ * A cache of `root` with "a" and "b", recording the changes it reports, and its watcher cut
+ * off: the writes made now reach the cache as one replay when the proxy heals.
+ */
+async function replayAfterCut(root: string) {
+  const parts = await cacheBehindProxy(root);
+  await parts.writer.create(`${root}/b`, "2");
+  await eventually(() => parts.cache.get(`${root}/b`) !== undefined, 5000, "b cached");
+  const events: string[] = [];
+  parts.cache.on("change", (e) => "node" in e && events.push(`${e.type} ${e.node.path} ${text(e.node.data)}`));
+  parts.proxy.cut();
+  await eventually(() => parts.watcher.state === "disconnected", 5000, "disconnected");
+  return { ...parts, events };
+}
+
 it("a replay that brings a node's update and its deletion: the removal is reported where the deletion is", async () => {
   // The cache reads a node when its event arrives, so after a replay the update's read finds
   // the node already gone. The update's state is then skipped, but no change is reported
   // before one that happened earlier: the removal waits for the deletion's own event.
-  const { proxy, watcher, writer, cache } = await cacheBehindProxy("/cr3");
+  const { proxy, writer, cache, events } = await replayAfterCut("/cr3");
   try {
-    await writer.create("/cr3/b", "2");
-    await eventually(() => cache.get("/cr3/b") !== undefined, 5000, "b cached");
-    const events: string[] = [];
-    cache.on("change", (e) => "node" in e && events.push(`${e.type} ${e.node.path} ${text(e.node.data)}`));
-    proxy.cut();
-    await eventually(() => watcher.state === "disconnected", 5000, "disconnected");
     await writer.setData("/cr3/a", "1b");
     await writer.setData("/cr3/b", "2b");
     await writer.delete("/cr3/a");
@@ -113,14 +122,8 @@ it("a replay that brings two updates of a node around other changes: each state 
   // Every read after the replay sees the last state. A read made for an earlier change of its
   // node (b's first update) would report b's last state before c's creation, which came
   // earlier: it waits for the event of b's last change instead, and b's first state is skipped.
-  const { proxy, watcher, writer, cache } = await cacheBehindProxy("/cr4");
+  const { proxy, writer, cache, events } = await replayAfterCut("/cr4");
   try {
-    await writer.create("/cr4/b", "2");
-    await eventually(() => cache.get("/cr4/b") !== undefined, 5000, "b cached");
-    const events: string[] = [];
-    cache.on("change", (e) => "node" in e && events.push(`${e.type} ${e.node.path} ${text(e.node.data)}`));
-    proxy.cut();
-    await eventually(() => watcher.state === "disconnected", 5000, "disconnected");
     await writer.setData("/cr4/a", "1b");
     await writer.setData("/cr4/b", "2b");
     await writer.setData("/cr4/a", "1c");
