@@ -12,6 +12,14 @@ export interface ServerRoleAnswer {
   serving: boolean;
 }
 
+/**
+ * Serves with a leader: the leader (or a standalone server), or a follower or observer synced
+ * with its leader; not one looking, syncing, or serving read-only clients without a leader.
+ */
+export function servesWithLeader(answer: ServerRoleAnswer | undefined): boolean {
+  return answer?.serving === true && answer.role !== "looking" && answer.role !== "read-only";
+}
+
 type Json = Record<string, unknown>;
 
 async function command(host: string, adminPort: number, name: string, timeoutMs: number): Promise<Json> {

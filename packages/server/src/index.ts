@@ -21,7 +21,7 @@ export {
   ensembleHost,
 } from "./local-ensemble-members.js";
 export { commandJson, COMMAND_NAMES } from "./admin/commands.js";
-export { queryServerRole, type ServerRoleAnswer } from "./admin-query.js";
+export { queryServerRole, servesWithLeader, type ServerRoleAnswer } from "./admin-query.js";
 export { VERSION_LINE } from "./admin/environment.js";
 export { commandText } from "./admin/command-text.js";
 export { MetricsRegistry } from "./admin/metrics.js";

@@ -1,7 +1,7 @@
 // A local ensemble on loopback: N server processes in the background with their own
 // configuration, data directory and log, sharing a generated ensemble secret. Used by
 // `warden ensemble start|status|stop`, by the README's first command and by tests.
-import { queryServerRole } from "./admin-query.js";
+import { queryServerRole, servesWithLeader } from "./admin-query.js";
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, existsSync, openSync, closeSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -218,9 +218,7 @@ async function waitUntilServing(e: LocalEnsemble, host: string, timeoutMs: numbe
   for (;;) {
     // Every server serves: a leader (or a standalone server), and followers synced with it.
     const answers = await Promise.all(e.servers.map((s) => queryServerRole(host, s.adminPort)));
-    if (answers.every((a) => a?.serving === true && ["leader", "follower", "standalone"].includes(a.role))) {
-      if (answers.some((a) => a?.role === "leader" || a?.role === "standalone")) return;
-    }
+    if (answers.every(servesWithLeader) && answers.some((a) => a?.role === "leader" || a?.role === "standalone")) return;
     const dead = e.servers.filter((s) => !alive(s.pid));
     if (dead.length > 0) throw new Error(`server ${dead[0]!.id} exited; see ${join(dead[0]!.dir, "server.log")}`);
     if (Date.now() > deadline)

@@ -117,7 +117,7 @@ export class TreeCache extends Emitter<Events> {
     if (this.#depthOf(event.path) > this.#depthMax) return;
     if (event.type === EventType.NodeDeleted) this.#enqueue(Promise.resolve({ path: event.path, kind: "deleted" }));
     else if (event.type === EventType.NodeCreated || event.type === EventType.NodeDataChanged) {
-      const eventZxid = event.zxid > 0n ? event.zxid : 0n;
+      const eventZxid = event.zxid > 0n ? event.zxid : undefined;
       this.#enqueue(readData(this.#client, event.path).then((read) => ({ ...read, eventZxid })));
     }
   };
@@ -199,8 +199,8 @@ export class TreeCache extends Emitter<Events> {
    */
   #apply(read: NodeRead, fromEvent: boolean): void {
     if (read.kind === "failed") return this.#onReadFailure(read.error);
-    if (fromEvent && (read.kind === "gone" || (read.stat !== undefined && read.eventZxid! > 0n && read.stat.mzxid > read.eventZxid!)))
-      return;
+    const later = read.kind === "gone" || (read.eventZxid !== undefined && read.stat !== undefined && read.stat.mzxid > read.eventZxid);
+    if (fromEvent && later) return;
     if (read.kind === "gone" || read.kind === "deleted") return this.#removeSubtree(read.path);
     this.#upsert(read.path, read.data ?? null, read.stat!);
   }

@@ -12,7 +12,7 @@ export interface NodeRead {
   stat?: Stat;
   children?: string[];
   error?: unknown;
-  /** For a read made for an event: the zxid of the change that fired it (0n when unknown). */
+  /** For a read made for an event: the zxid of the change that fired it (undefined when unknown). */
   eventZxid?: bigint;
 }
 

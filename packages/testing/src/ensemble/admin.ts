@@ -3,10 +3,9 @@
 
 import { queryServerRole } from "@warden/server";
 
-export type ServerRole = "leader" | "follower" | "looking" | "observer" | "standalone" | "read-only";
+export { servesWithLeader } from "@warden/server";
 
-/** Without a leader: looking, or serving read-only clients meanwhile (readonlymode.enabled). */
-export const withoutLeader = (role: ServerRole) => role === "looking" || role === "read-only";
+export type ServerRole = "leader" | "follower" | "looking" | "observer" | "standalone" | "read-only";
 
 export interface ServerState {
   role: ServerRole;
@@ -15,9 +14,6 @@ export interface ServerState {
   /** It takes clients: false while looking, and for a follower or observer not yet synced with its leader. */
   serving: boolean;
 }
-
-/** Serves with a leader: the leader, or a follower or observer synced with it (not read-only). */
-export const servesWithLeader = (state: ServerState | undefined): boolean => state?.serving === true && !withoutLeader(state.role);
 
 /** How long a state query waits for a server's admin answer. */
 const ADMIN_TIMEOUT_MS = 1000;
