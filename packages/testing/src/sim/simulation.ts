@@ -592,7 +592,13 @@ export class Simulation implements NodeEnv {
    * pre-vote and leader stickiness, no election happens and no epoch changes.
    */
   private async checkNoDisruption(): Promise<void> {
-    const leader = this.nodes.find((n) => n.replica?.role === "leader")!;
+    // The final write may have been the last of a leader that a reconfiguration made an observer
+    // (it steps down once the change commits): the quiet phase starts with the next leader.
+    const established = () => this.nodes.find((n) => n.replica?.status().role === "leader" && n.replica.status().established);
+    if (!(await this.runUntil(this.nowMs + this.options.healMsMax, () => established() !== undefined))) {
+      throw new SimViolation("liveness", `no established leader within ${this.options.healMsMax} ms after convergence`);
+    }
+    const leader = established()!;
     const epoch = leader.replica!.epoch;
     const electionsBefore = this.stats.elections;
     const follower = () => this.prng.pick(this.members().filter((n) => n !== leader && n.up));
