@@ -109,13 +109,19 @@ export class ReplicaLog {
 
   /**
    * The newest entry to forget so that at most `keepEntries` entries and `keepBytes` bytes
-   * of payload stay (the newest are kept); undefined when everything fits.
+   * of payload stay (the newest are kept); undefined when everything fits. O(1) by count; by
+   * bytes it walks only the entries to forget (a leader whose log stays past its window, with
+   * more proposals in flight than the window holds, asks at every turn).
    */
   compactionTarget(keepEntries: number, keepBytes: number): Zxid | undefined {
-    let i = this.entries.length - 1;
-    for (let kept = 0, bytes = 0; i >= 0; i--, kept++) {
-      bytes += this.entries[i]!.payload?.length ?? 0;
-      if (kept + 1 > keepEntries || bytes > keepBytes) break;
+    // By count: the newest keepEntries stay.
+    let i = this.entries.length - 1 - Math.max(keepEntries, 0);
+    // By bytes: forget from the oldest until the rest fit.
+    if (this.payloadBytes > keepBytes) {
+      let rest = this.payloadBytes;
+      let j = 0;
+      while (j < this.entries.length && rest > keepBytes) rest -= this.entries[j++]!.payload?.length ?? 0;
+      i = Math.max(i, j - 1);
     }
     return i >= 0 ? this.entries[i]!.zxid : undefined;
   }

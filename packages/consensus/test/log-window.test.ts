@@ -1,6 +1,7 @@
 // The in-memory log is bounded by bytes as well as entries: the fuzz campaign's 400 setData of
 // 1 MiB held 536 MiB in a leader whose window counted only entries (10,000 of them).
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { ReplicaLog } from "../src/log.js";
 import { TestNet } from "./net.js";
 
@@ -30,6 +31,33 @@ describe("the in-memory log window", () => {
     expect(log.compactionTarget(2, 1000)).toBe(3n);
     expect(log.compactionTarget(10, 25)).toBe(3n);
     expect(log.compactionTarget(10, 5)).toBe(5n);
+  });
+
+  it("names the same entry as a walk from the newest, for any log and bounds", () => {
+    // The walk compactionTarget was (O(kept) per call): the newest entry that breaks a bound.
+    const reference = (sizes: (number | null)[], keepEntries: number, keepBytes: number) => {
+      let i = sizes.length - 1;
+      for (let kept = 0, bytes = 0; i >= 0; i--, kept++) {
+        bytes += sizes[i] ?? 0;
+        if (kept + 1 > keepEntries || bytes > keepBytes) break;
+      }
+      return i >= 0 ? BigInt(i + 1) : undefined;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.integer({ min: 0, max: 50 })), { maxLength: 60 }),
+        fc.integer({ min: 0, max: 70 }),
+        fc.integer({ min: 0, max: 1500 }),
+        (sizes, keepEntries, keepBytes) => {
+          const log = new ReplicaLog(
+            0n,
+            sizes.map((n, i) => ({ zxid: BigInt(i + 1), payload: n === null ? null : new Uint8Array(n) })),
+          );
+          expect(log.compactionTarget(keepEntries, keepBytes)).toBe(reference(sizes, keepEntries, keepBytes));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it("stays within logWindowBytes on every server while entries stay far below logWindowEntries", () => {

@@ -13,7 +13,7 @@ export interface ApplyOutcome {
   sessionId: bigint;
   /** 0, or the request's ZooKeeper error code (for a multi: the first op's error). */
   err: number;
-  /** The reply for the session; undefined for error txns and createSession. */
+  /** The reply for the session; undefined for error txns, createSession, and when no reply was asked for. */
   response: Response | undefined;
   /** Watches fired, in order; the server delivers them before the response. */
   events: FiredWatch[];
@@ -23,23 +23,27 @@ export interface ApplyOutcome {
 
 const errorResult = (err: number): MultiResult => ({ type: "error", err });
 const errOf = (r: MultiResult): number => (r.type === "error" ? r.err : 0);
+/** An op that succeeded where no reply is wanted: no stat is read, nothing allocated. */
+const APPLIED: MultiResult = Object.freeze({ type: "check" });
 
-function applyOp(tree: DataTree, op: TxnOp, zxid: number, timeMs: number, events: FiredWatch[]): MultiResult {
+/** `reply` false: a success returns APPLIED instead of its response (no server waits to send it). */
+function applyOp(tree: DataTree, op: TxnOp, zxid: number, timeMs: number, events: FiredWatch[], reply: boolean): MultiResult {
   switch (op.type) {
     case "create": {
       if (op.path === "/") return errorResult(ErrorCode.NODE_EXISTS);
       const pid = tree.idOf(parentPath(op.path));
       if (pid < 0) return errorResult(ErrorCode.NO_NODE);
       const id = tree.createNode(pid, op.path, op.data, op.acl, op.ephemeralOwner, op.parentCVersion, zxid, timeMs, events);
-      return { type: "create", path: op.path, stat: tree.statOf(id) };
+      return reply ? { type: "create", path: op.path, stat: tree.statOf(id) } : APPLIED;
     }
     case "delete":
-      return tree.deleteNode(op.path, zxid, events) ? { type: "delete" } : errorResult(ErrorCode.NO_NODE);
+      if (!tree.deleteNode(op.path, zxid, events)) return errorResult(ErrorCode.NO_NODE);
+      return reply ? { type: "delete" } : APPLIED;
     case "setData": {
       const id = tree.idOf(op.path);
       if (id < 0) return errorResult(ErrorCode.NO_NODE);
       tree.setNodeData(id, op.path, op.data, op.version, zxid, timeMs, events);
-      return { type: "setData", stat: tree.statOf(id) };
+      return reply ? { type: "setData", stat: tree.statOf(id) } : APPLIED;
     }
     case "check":
       return { type: "check" };
@@ -52,7 +56,14 @@ function applyOp(tree: DataTree, op: TxnOp, zxid: number, timeMs: number, events
  * ZooKeeper's DataTree.processTxn for multi: when any op is an error, every op becomes an
  * error result: OK before the first error, the error itself, RUNTIME_INCONSISTENCY after.
  */
-function applyMulti(tree: DataTree, ops: TxnOp[], zxid: number, timeMs: number, events: FiredWatch[]): { err: number; response: Response } {
+function applyMulti(
+  tree: DataTree,
+  ops: TxnOp[],
+  zxid: number,
+  timeMs: number,
+  events: FiredWatch[],
+  reply: boolean,
+): { err: number; response: Response | undefined } {
   const failed = ops.some((op) => op.type === "error");
   const results: MultiResult[] = [];
   let err = 0;
@@ -61,16 +72,16 @@ function applyMulti(tree: DataTree, ops: TxnOp[], zxid: number, timeMs: number, 
     let r: MultiResult;
     if (op.type === "error") {
       postFailed = true;
-      r = applyOp(tree, op, zxid, timeMs, events);
+      r = applyOp(tree, op, zxid, timeMs, events, reply);
     } else if (failed) {
       r = errorResult(postFailed ? ErrorCode.RUNTIME_INCONSISTENCY : ErrorCode.OK);
     } else {
-      r = applyOp(tree, op, zxid, timeMs, events);
+      r = applyOp(tree, op, zxid, timeMs, events, reply);
     }
-    results.push(r);
+    if (reply) results.push(r);
     if (errOf(r) !== 0 && err === 0) err = errOf(r);
   }
-  return { err, response: { type: "multi", results } };
+  return { err, response: reply ? { type: "multi", results } : undefined };
 }
 
 /** A single op's result is its response as it is (the shapes are the same). */
@@ -84,15 +95,16 @@ function applyBody(
   body: TxnBody,
   zxid: number,
   events: FiredWatch[],
+  reply: boolean,
 ): { err: number; response: Response | undefined } {
   switch (body.type) {
     case "multi":
-      return applyMulti(tree, body.ops, zxid, txn.timeMs, events);
+      return applyMulti(tree, body.ops, zxid, txn.timeMs, events, reply);
     case "setACL": {
       const id = tree.idOf(body.path);
       if (id < 0) return { err: ErrorCode.NO_NODE, response: undefined };
       tree.setNodeACL(id, body.acl, body.version);
-      return { err: 0, response: { type: "setACL", stat: tree.statOf(id) } };
+      return { err: 0, response: reply ? { type: "setACL", stat: tree.statOf(id) } : undefined };
     }
     case "createSession":
       tree.putSession(txn.sessionId, { timeoutMs: body.timeoutMs });
@@ -103,24 +115,25 @@ function applyBody(
     case "closeSession":
       for (const path of body.paths) tree.deleteNode(path, zxid, events);
       tree.putSession(txn.sessionId, undefined);
-      return { err: 0, response: { type: "closeSession" } };
+      return { err: 0, response: reply ? { type: "closeSession" } : undefined };
     default: {
-      const r = applyOp(tree, body, zxid, txn.timeMs, events);
-      return { err: errOf(r), response: toResponse(r) };
+      const r = applyOp(tree, body, zxid, txn.timeMs, events, reply);
+      return { err: errOf(r), response: reply ? toResponse(r) : undefined };
     }
   }
 }
 
 /**
  * Applies `txn` to `tree`. A txn at or below lastProcessedZxid is skipped (a duplicate
- * delivery); zxids above 2^53 are refused (see ZXID_MAX).
+ * delivery); zxids above 2^53 are refused (see ZXID_MAX). `reply` false: no server answers it
+ * here, so the response (stats read, results listed) is not built; `err` is the same.
  */
-export function apply(tree: DataTree, txn: Txn): ApplyOutcome {
+export function apply(tree: DataTree, txn: Txn, reply = true): ApplyOutcome {
   if (txn.zxid > ZXID_MAX || txn.zxid < 0n) throw new RangeError(`zxid ${txn.zxid} outside 0..2^53`);
   const zxid = Number(txn.zxid);
   const events: FiredWatch[] = [];
   if (zxid <= tree.lastZxid) return { zxid: txn.zxid, sessionId: txn.sessionId, err: 0, response: undefined, events, skipped: true };
-  const { err, response } = applyBody(tree, txn, txn.body, zxid, events);
+  const { err, response } = applyBody(tree, txn, txn.body, zxid, events, reply);
   tree.quotas.flush();
   // Moved only after the whole txn (a multi included) is in, as ZooKeeper does for fuzzy snapshots.
   tree.lastZxid = zxid;

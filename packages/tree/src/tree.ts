@@ -243,9 +243,9 @@ export class DataTree {
 
   // ---- changes (apply.ts is the only caller) ------------------------------------------
 
-  /** Applies a committed txn: the only way the tree changes. See apply.ts. */
-  apply(txn: Txn): ApplyOutcome {
-    return apply(this, txn);
+  /** Applies a committed txn: the only way the tree changes. See apply.ts (and `reply` there). */
+  apply(txn: Txn, reply = true): ApplyOutcome {
+    return apply(this, txn, reply);
   }
 
   /** Adds a node and indexes its owner; returns its id, or -1 (adding nothing) when `path` is present. */

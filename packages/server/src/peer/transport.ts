@@ -185,11 +185,12 @@ export class PeerTransport {
   /**
    * Sends one frame whose payload is `parts`, concatenated (written corked, not copied). A frame
    * over frameBytesMax is never sent: the senders size what they send to fit, so one is a bug,
-   * logged and counted (stats.oversizeDropped), not a reason to stop the server.
+   * logged and counted (stats.oversizeDropped), not a reason to stop the server. `queueable`:
+   * as for send.
    */
-  sendParts(to: number, parts: readonly Uint8Array[]): void {
+  sendParts(to: number, parts: readonly Uint8Array[], queueable = true): void {
     const o = this.outgoing.get(to);
-    if (!o) return;
+    if (!o || (!queueable && !o.ready)) return;
     const length = lengthOf(parts);
     if (length > this.opts.frameBytesMax) {
       this.stats.oversizeDropped++;

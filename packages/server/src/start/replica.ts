@@ -18,6 +18,7 @@ import type { PeerLimits } from "../peer/limits.js";
 import type { RecoveredState } from "./state.js";
 import type { PendingSyncs } from "./context.js";
 import type { LateParts } from "./late.js";
+import { ConsensusFrames } from "../peer/consensus-frames.js";
 
 /** Consensus ticks are finer than ZooKeeper's tickTime so that failover takes well under a second. */
 export const CONSENSUS_TICK_MS = 50;
@@ -60,6 +61,7 @@ export function buildReplica(input: ReplicaInput): ReplicaParts {
   const members = config.servers.filter((s) => !input.joining || s.id !== config.myId);
   const voters = members.filter((s) => !s.observer).map((s) => s.id);
   const observers = members.filter((s) => s.observer).map((s) => s.id);
+  const frames = new ConsensusFrames();
   // ZooKeeper's syncLimit: how long a server may go without hearing from its leader (or a
   // leader from a quorum) before it gives up on it. A dead leader is noticed sooner, when its
   // connection closes (FastFailover).
@@ -110,7 +112,7 @@ export function buildReplica(input: ReplicaInput): ReplicaParts {
         syncs.get(id)?.({ ok: false, reason: "the leader was lost before the sync completed" });
         syncs.delete(id);
       },
-      send: (m: Message) => input.late.transport.maybe?.send(m.to, { c: m }, m.type !== "snapshot-chunk"),
+      send: (m: Message) => input.late.transport.maybe?.sendParts(m.to, frames.frame(m), m.type !== "snapshot-chunk"),
       fatal: input.fatal,
     },
     {

@@ -17,7 +17,9 @@ export interface ApplyStage {
 /** `origin`: the server that forwarded it (null: a record written before origins were kept). */
 export function applyTxn(stage: ApplyStage, cxid: number, txn: Txn, origin: number | null): void {
   const { tree, tracker, hooks } = stage;
-  const outcome = tree.apply(txn);
+  // Only the server that forwarded the request holds it; elsewhere no reply is built.
+  const local = origin === null || origin === hooks.myId;
+  const outcome = tree.apply(txn, local && stage.pending.waits(txn.sessionId, cxid));
   if (outcome.skipped) return;
   for (const f of outcome.events) hooks.deliverEvent(f.sessionId, f.event, f.acl);
   const body = txn.body;
@@ -30,8 +32,7 @@ export function applyTxn(stage: ApplyStage, cxid: number, txn: Txn, origin: numb
     tracker.remove(txn.sessionId);
     tree.watches.removeSession(txn.sessionId);
   }
-  // Only the server that forwarded the request holds it.
-  const complete = origin === null || origin === hooks.myId ? stage.pending.take(txn.sessionId, cxid) : undefined;
+  const complete = local ? stage.pending.take(txn.sessionId, cxid) : undefined;
   if (complete) {
     const multi = outcome.response?.type === "multi";
     complete({

@@ -33,6 +33,11 @@ export class PendingReplies {
     this.remove(sessionId, cxid);
   }
 
+  /** Whether a write waits here for (session, cxid). */
+  waits(sessionId: bigint, cxid: number): boolean {
+    return this.writes.get(sessionId)?.has(cxid) === true;
+  }
+
   /** The waiting write for (session, cxid), removed; undefined when none waits here. */
   take(sessionId: bigint, cxid: number): ((reply: Reply) => void) | undefined {
     return this.remove(sessionId, cxid)?.complete;
