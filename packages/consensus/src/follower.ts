@@ -7,7 +7,7 @@ import type { AppendRequest, Entry, SyncResponse } from "./types.js";
 
 /** Accept the leader of this epoch (called with m.epoch === c.epoch). */
 export function followLeader(c: Core, leaderId: number): void {
-  requireOfPeer(c.role !== "leader", leaderId, `it claims to lead epoch ${c.epoch}, which this server leads`);
+  if (c.role === "leader") requireOfPeer(false, leaderId, `it claims to lead epoch ${c.epoch}, which this server leads`);
   requireOfPeer(
     c.leaderId === null || c.leaderId === leaderId,
     leaderId,
@@ -73,7 +73,8 @@ function appendMatching(c: Core, from: Zxid, entries: readonly Entry[]): { lastM
   for (const e of entries) {
     if (e.zxid <= c.log.baseZxid) continue;
     assert(e.zxid > lastMatched, "append entries out of order");
-    const ours = c.log.entryAfter(lastMatched);
+    // Mostly the leader's entries follow our last one: nothing of ours to match, no search.
+    const ours = lastMatched >= c.log.lastZxid ? undefined : c.log.entryAfter(lastMatched);
     if (ours !== undefined && ours.zxid === e.zxid) {
       lastMatched = e.zxid;
       continue;

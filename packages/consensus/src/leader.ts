@@ -163,7 +163,7 @@ export function onAppendResponse(c: Core, m: AppendResponse): void {
 }
 
 function onAck(c: Core, p: Progress, match: Zxid, accepted: Zxid): void {
-  requireOfPeer(accepted <= c.log.lastZxid, p.id, `it acknowledges ${accepted}, beyond this leader's log (${c.log.lastZxid})`);
+  if (accepted > c.log.lastZxid) requireOfPeer(false, p.id, `it acknowledges ${accepted}, beyond this leader's log (${c.log.lastZxid})`);
   if (match > p.matchZxid) {
     p.matchZxid = match;
     p.progressed = true;

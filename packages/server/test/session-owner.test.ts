@@ -6,6 +6,7 @@ import { ErrorCode, makeZxid } from "@warden/protocol";
 import type { Entry, Status } from "@warden/consensus";
 import { WardenNode, type NodeHooks, type ServerMessage } from "../src/core/node.js";
 import type { LocalSession, Reply } from "../src/core/local-session.js";
+import { encodeRecord } from "../src/core/record.js";
 
 const SESSION = 0x200n;
 const setData = { type: "setData" as const, path: "/", data: new Uint8Array([1]), version: -1 };
@@ -30,6 +31,7 @@ function status(id: number, role: Status["role"], leaderId: number | null, epoch
 function server(myId: number, leaderId: number, epoch = 1) {
   const sent: Array<{ to: number; m: ServerMessage }> = [];
   const proposed: Entry[] = [];
+  const ownCommitted: number[] = [];
   let last = makeZxid(epoch, 0);
   const consensus = { busy: false, appliedZxid: makeZxid(epoch, 0) };
   const hooks: NodeHooks = {
@@ -48,6 +50,7 @@ function server(myId: number, leaderId: number, epoch = 1) {
     log: () => undefined,
     canPropose: () => !consensus.busy,
     appliedZxid: () => consensus.appliedZxid,
+    proposalCommitted: (ms) => void ownCommitted.push(ms),
   };
   const node = new WardenNode(hooks, 100);
   node.statusChanged(status(myId, myId === leaderId ? "leader" : "follower", leaderId, epoch));
@@ -55,7 +58,7 @@ function server(myId: number, leaderId: number, epoch = 1) {
   const commitAll = () => node.applyCommitted(proposed.splice(0));
   const forward = (origin: number, cxid: number, request: Extract<ServerMessage, { type: "forward" }>["request"]) =>
     node.onServerMessage(origin, { type: "forward", origin, sessionId: SESSION, cxid, request, identities: [], superuser: false });
-  return { node, sent, proposed, commitAll, forward, consensus };
+  return { node, sent, proposed, commitAll, forward, consensus, ownCommitted };
 }
 
 describe("the leader's session owner", () => {
@@ -226,5 +229,25 @@ describe("a committed write finds its request by (session, xid) only on the serv
     leader.commitAll();
     follower.node.applyCommitted(own);
     expect(replies).toMatchObject([{ xid: 1, err: ErrorCode.OK, response: { type: "setData" } }]);
+  });
+});
+
+describe("the leader's in-flight proposals", () => {
+  it("are matched to their commits in zxid order; entries it did not propose leave them waiting", () => {
+    const leader = server(1, 1, 2);
+    leader.forward(2, -10, { type: "createSession", timeoutMs: 4000 });
+    leader.commitAll();
+    expect(leader.ownCommitted).toHaveLength(1);
+    for (let cxid = 1; cxid <= 3; cxid++) leader.forward(2, cxid, setData);
+    const [a, b, c] = leader.proposed.splice(0);
+    // Entries below them that this leader did not propose (the last epoch's, committed by its
+    // barrier) and entries without a payload (a barrier, a configuration) match no proposal.
+    const earlierTxn = { zxid: makeZxid(1, 7), timeMs: 1, sessionId: SESSION, body: { ...setData, version: 0 } };
+    const earlier = { zxid: earlierTxn.zxid, payload: encodeRecord(1, earlierTxn, 3) };
+    leader.node.applyCommitted([{ zxid: makeZxid(2, 0), payload: null }, earlier]);
+    expect(leader.ownCommitted).toHaveLength(1);
+    leader.node.applyCommitted([a!, b!]);
+    leader.node.applyCommitted([c!]);
+    expect(leader.ownCommitted).toHaveLength(4);
   });
 });

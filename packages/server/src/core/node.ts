@@ -201,13 +201,15 @@ export class WardenNode {
 
   /** Stage 3, apply: committed entries in order; the replies and events follow each txn at once. */
   applyCommitted(entries: readonly Entry[]): void {
+    // One stage for the batch: nothing an apply does changes the tree or the leadership (updateLeading follows).
+    const stage = this.applyStage();
     for (const e of entries) {
       if (e.payload === null) continue;
       const own = this.proposer.takeProposed(e.zxid);
       if (own !== undefined) this.hooks.proposalCommitted?.(performance.now() - own.atMs);
       const { cxid, txn, origin } = own ?? decodeRecord(e.payload);
       if (txn.zxid !== e.zxid) throw new Error(`assertion failed: record zxid ${txn.zxid} in entry ${e.zxid}`);
-      applyTxn(this.applyStage(), cxid, txn, origin);
+      applyTxn(stage, cxid, txn, origin);
       this.appliedSince++;
       this.appliedBytesSince += e.payload.length;
     }

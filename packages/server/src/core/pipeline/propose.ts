@@ -16,6 +16,7 @@ const WAITING_WRITES_MAX = 100_000;
 
 /** A proposal of this leader in flight: applied on commit from the object, never decoded. */
 export interface Proposed {
+  zxid: bigint;
   cxid: number;
   txn: Txn;
   atMs: number;
@@ -35,6 +36,10 @@ class FifoQueue<T> {
   push(item: T): void {
     this.items.push(item);
   }
+  /** The oldest item, left in place. */
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head++];
@@ -46,9 +51,12 @@ class FifoQueue<T> {
   }
   drain(): T[] {
     const all = this.items.slice(this.head);
+    this.clear();
+    return all;
+  }
+  clear(): void {
     this.items = [];
     this.head = 0;
-    return all;
   }
 }
 
@@ -56,8 +64,11 @@ export class Proposer {
   private preparerOf: Preparer;
   /** Requests that reached this server while it is leader but cannot propose yet (bounded). */
   private readonly waiting = new FifoQueue<Forward>();
-  /** Each in-flight proposal (bounded by consensus' in-flight limit), by zxid. */
-  private readonly proposed = new Map<bigint, Proposed>();
+  /**
+   * Each in-flight proposal (bounded by consensus' in-flight limit), in zxid order: they commit
+   * in that order, so the one committing is always at the front (no map, no bigint hashed).
+   */
+  private readonly proposed = new FifoQueue<Proposed>();
   /** Established, and every txn committed before this epoch is applied here. */
   private leading = false;
   /** This leader proposed the session secret (it commits before anything proposed after it). */
@@ -116,9 +127,15 @@ export class Proposer {
 
   /** The proposal committed at zxid, if this leader made it; forgotten here. */
   takeProposed(zxid: bigint): Proposed | undefined {
-    const own = this.proposed.get(zxid);
-    if (own !== undefined) this.proposed.delete(zxid);
-    return own;
+    let front = this.proposed.peek();
+    // Entries this leader did not propose (an epoch's barrier, a configuration) are not queued.
+    // A queued zxid below the one committing would be a proposal that never commits, which a
+    // leader's log cannot hold: dropped rather than kept for ever.
+    while (front !== undefined && front.zxid < zxid) {
+      this.proposed.shift();
+      front = this.proposed.peek();
+    }
+    return front?.zxid === zxid ? this.proposed.shift() : undefined;
   }
 
   /** Committed txns up to lastZxid are in the tree: the preparer drops their pending changes. */
@@ -169,7 +186,7 @@ export class Proposer {
     if (!r.ok) return;
     if (r.zxid !== zxid) throw new Error(`assertion failed: proposal got zxid ${r.zxid}, prepared for ${zxid}`);
     this.secretProposed = true;
-    this.proposed.set(zxid, { cxid: 0, txn, atMs: performance.now(), origin: this.hooks.myId });
+    this.proposed.push({ zxid, cxid: 0, txn, atMs: performance.now(), origin: this.hooks.myId });
     this.hooks.log(`proposed the ensemble's session secret at zxid 0x${zxid.toString(16)}`);
   }
 
@@ -233,6 +250,6 @@ export class Proposer {
       return this.fail(m.origin, m.sessionId, m.cxid, ErrorCode.CONNECTION_LOSS);
     }
     if (r.zxid !== zxid) throw new Error(`assertion failed: proposal got zxid ${r.zxid}, prepared for ${zxid}`);
-    this.proposed.set(zxid, { cxid: m.cxid, txn, atMs: performance.now(), origin: m.origin });
+    this.proposed.push({ zxid, cxid: m.cxid, txn, atMs: performance.now(), origin: m.origin });
   }
 }
