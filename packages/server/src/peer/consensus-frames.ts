@@ -16,17 +16,16 @@ const EMPTY_ARRAY = 0x80;
  */
 const SHARED_ENTRIES_MIN = 4;
 
-/** Every field of an append that withoutEntries copies: a field added to AppendRequest fails to compile here until it is copied. */
-type AppendFields = "type" | "from" | "to" | "epoch" | "prevZxid" | "commitZxid" | "quiet" | "entries";
-const everyAppendField: Exclude<keyof AppendRequest, AppendFields> extends never ? true : never = true;
+/** The fields of an append that withoutEntries does not copy: none, or its call fails to compile. */
+type Uncopied = Exclude<keyof AppendRequest, "type" | "from" | "to" | "epoch" | "prevZxid" | "commitZxid" | "quiet" | "entries">;
 
 /**
  * The append with no entries, listed last. Built field by field: a rest-and-spread copy costs
  * 0.7 µs and leaves an object cbor-x encodes five times slower.
  */
-function withoutEntries(m: AppendRequest): AppendRequest {
+function withoutEntries(m: AppendRequest, ..._everyFieldCopied: [Uncopied] extends [never] ? [] : [never]): AppendRequest {
   const { type, from, to, epoch, prevZxid, commitZxid, quiet } = m;
-  return everyAppendField && quiet === undefined
+  return quiet === undefined
     ? { type, from, to, epoch, prevZxid, commitZxid, entries: NO_ENTRIES }
     : { type, from, to, epoch, prevZxid, commitZxid, quiet, entries: NO_ENTRIES };
 }
