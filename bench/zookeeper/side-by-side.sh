@@ -10,6 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 RUNS=${1:-2}
 OUT=${2:-$(mktemp -d /tmp/side-by-side-XXXXXX)}
+# One directory, one sitting: figures are appended as they come, and compare.py takes the median
+# of every run it finds, so an earlier sitting's runs would mix into this one's.
+if [ -e "$OUT/figures.jsonl" ]; then
+  echo "side-by-side.sh: $OUT already holds a sitting's figures; give a new directory" >&2
+  exit 2
+fi
 mkdir -p "$OUT"
 DUR=${DURATION_S:-12}
 FIGURES=${FIGURES:-"set-32x16 get-32x16 mixed90-32x16 set-1x1 get-1x1 create-32x16"}
