@@ -19,11 +19,13 @@ export W_DIR=${W_DIR:-/var/tmp/warden3-perf}
 # The compiled modules, not the bundle: functions are then named with their package's files.
 export WARDEN="node --perf-basic-prof $HOME_DIR/packages/cli/dist/main.js"
 OUT=$(mktemp -d /tmp/perf-profile-XXXXXX)
-trap './warden3.sh stop >/dev/null 2>&1 || true; ./warden3.sh wipe >/dev/null 2>&1 || true; rm -rf "$OUT"; rm -f /tmp/perf-$$.map' EXIT
+trap './warden3.sh stop >/dev/null 2>&1 || true; ./warden3.sh wipe >/dev/null 2>&1 || true; rm -rf "$OUT"; for p in $PIDS; do rm -f "/tmp/perf-${p#*:}.map"; done' EXIT
+PIDS=""
 ./warden3.sh wipe >/dev/null 2>&1 || true
-./warden3.sh start >/dev/null
+# Started from the scratch directory: --perf-basic-prof has node write a V8 log per process in its working directory.
+(cd "$OUT" && "$OLDPWD/warden3.sh" start >/dev/null)
 LEADER=$(./warden3.sh leader 2>/dev/null | grep -o '[0-9]' | head -1)
-PIDS=""; for i in 1 2 3; do PIDS="$PIDS $i:$(cat "$W_DIR/$i/pid")"; done
+for i in 1 2 3; do PIDS="$PIDS $i:$(cat "$W_DIR/$i/pid")"; done
 CONNECT=$(./warden3.sh connect)
 [ "${ONLY_LEADER:-0}" = 1 ] && CONNECT=$(./warden3.sh connect | tr ',' '\n' | sed -n "${LEADER}p")
 # Eight seconds from the third second of the load: past the warm-up, before its end.
