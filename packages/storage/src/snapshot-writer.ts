@@ -5,6 +5,10 @@ import { StorageError, StorageErrorReason } from "./errors.js";
 import { encodeFrameHeader, encodeHeader, encodeTrailer, FRAME_HEADER_BYTES } from "./snapshot-format.js";
 import { publishFile, snapshotFileName, temporaryFileName } from "./snapshot-files.js";
 
+/**
+ * A snapshot's data, in chunks. The writer is done with each chunk (copied or written) before it
+ * pulls the next, so a producer may hand out views of one buffer it writes over at each pull.
+ */
 export type SnapshotChunks = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
 export interface SnapshotWriteLimits {

@@ -177,16 +177,28 @@ describe("snapshot files over sizes", () => {
   // The io buffer's own boundaries: 32 bytes (its least), small, and the default 1 MiB.
   const ioBytes = fc.constantFrom(32, 100, 4096, DEFAULT_STORAGE_OPTIONS.snapshotIoBytes);
 
-  it("chunks of sizes across the io buffer's boundaries, up to snapshotChunkBytesMax, read back exactly as written", async () => {
+  /** The chunks, each copied into one scratch buffer that is first scribbled over: a chunk kept past the next pull reads wrong. */
+  function* transient(chunks: Uint8Array[]): Generator<Uint8Array> {
+    const scratch = new Uint8Array(Math.max(1, ...chunks.map((c) => c.length)));
+    for (const chunk of chunks) {
+      scratch.fill(0xee);
+      scratch.set(chunk);
+      yield scratch.subarray(0, chunk.length);
+    }
+    scratch.fill(0xee);
+  }
+
+  it("chunks of sizes across the io buffer's boundaries, up to snapshotChunkBytesMax, read back exactly as written, also when each is a view of one buffer rewritten at the next pull (SnapshotChunks)", async () => {
     let zxid = 0n;
     await fc.assert(
       fc.asyncProperty(
         ioBytes,
         fc.constantFrom(64, 100_000, DEFAULT_STORAGE_OPTIONS.snapshotSyncBytes),
         listOf(countAcrossBoundaries(40), (n) => bytesAcrossBoundaries(Math.floor((4 * MiB) / Math.max(1, n)))),
-        async (io, syncBytes, chunks) => {
+        fc.boolean(),
+        async (io, syncBytes, chunks, reused) => {
           const limits = { chunkBytesMax: 4 * MiB, ioBytes: io, syncBytes };
-          const written = await writeSnapshotFile(dir, ++zxid, chunks, limits, () => undefined);
+          const written = await writeSnapshotFile(dir, ++zxid, reused ? transient(chunks) : chunks, limits, () => undefined);
           const stored = chunks.filter((c) => c.length > 0);
           expect(written).toMatchObject({ chunkCount: stored.length, dataBytes: stored.reduce((n, c) => n + c.length, 0) });
           const reader = await openSnapshotFile(written.file, zxid, limits);
@@ -194,7 +206,7 @@ describe("snapshot files over sizes", () => {
           await rm(written.file);
         },
       ),
-      propertyRuns(30),
+      propertyRuns(40),
     );
   });
 

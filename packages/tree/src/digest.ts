@@ -6,6 +6,6 @@ import type { DataTree } from "./tree.js";
 
 export function treeDigest(tree: DataTree): string {
   const h = new Sha1();
-  for (const chunk of serializeSnapshot(tree)) h.update(chunk);
+  for (const chunk of serializeSnapshot(tree, { transient: true })) h.update(chunk);
   return toHex(h.digest());
 }

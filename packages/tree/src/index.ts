@@ -25,7 +25,7 @@ export { WatchRegistry, type FiredWatch, type SetWatchesLists, type NodeZxids } 
 export { checkACL, requireACL, fixupACL, digestId, generateDigest, userNameOf, maskDigests } from "./acl.js";
 export { ipMatches, isValidIpAclId, parseIp } from "./ip.js";
 export { ownerKind, ttlOwner, ttlOf, isReservedSessionId, type OwnerKind } from "./owner.js";
-export { serializeSnapshot, loadSnapshot, loadSnapshotSync, type LoadOptions } from "./snapshot.js";
+export { serializeSnapshot, loadSnapshot, loadSnapshotSync, type LoadOptions, type SerializeOptions } from "./snapshot.js";
 export { treeDigest } from "./digest.js";
 export * from "./limits.js";
 export { ReplyBudget } from "./reply-budget.js";

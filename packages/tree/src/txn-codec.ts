@@ -17,7 +17,9 @@ import type { Txn, TxnBody, TxnOp } from "./txn.js";
 const FORMAT = 1;
 /** The largest 64-bit unsigned field in a txn. */
 const U64_MAX = 0xffffffffffffffffn;
-export const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true });
+/** How txns and snapshot frames are encoded: plain CBOR arrays, maps and byte strings (no cbor-x records or tags). */
+export const CBOR_OPTIONS = { useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true } as const;
+export const cbor = new Encoder(CBOR_OPTIONS);
 
 /** The sessionSecret txn's tag: Warden's own, outside ZooKeeper's op codes. */
 const SESSION_SECRET_TAG = 1001;

@@ -120,6 +120,31 @@ describe("tree snapshots over sizes", () => {
     );
   });
 
+  it("transient chunks, each used before the next is pulled, are the owned chunks' bytes, from one buffer while frames fit it", async () => {
+    await fc.assert(
+      fc.asyncProperty(nodes, sizeAcrossBoundaries(SNAPSHOT_FRAME_BYTES_TARGET, 1), async (specs, frameBytesTarget) => {
+        const { tree, expected } = build(specs);
+        const owned = [...serializeSnapshot(tree, { frameBytesTarget })];
+        const copies: Uint8Array[] = [];
+        const buffers = new Set<ArrayBufferLike>();
+        for (const chunk of serializeSnapshot(tree, { frameBytesTarget, transient: true })) {
+          copies.push(Uint8Array.from(chunk));
+          buffers.add(chunk.buffer);
+        }
+        expect(copies.length).toBe(owned.length);
+        copies.forEach((copy, i) => expect(Buffer.compare(copy, owned[i]!), `chunk ${i}`).toBe(0));
+        // The arena starts at twice the frame target and is replaced only by a frame larger than it.
+        const largest = Math.max(...owned.map((c) => c.length));
+        if (largest <= 2 * SNAPSHOT_FRAME_BYTES_TARGET) expect(buffers.size).toBe(1);
+        else expect(buffers.size).toBeLessThan(owned.length + 1);
+        // Owned chunks share nothing: each is a buffer of its own.
+        expect(new Set(owned.map((c) => c.buffer)).size).toBe(owned.length);
+        await expectSameTree(await loadSnapshot(copies), tree, expected);
+      }),
+      propertyRuns(20),
+    );
+  });
+
   it("chunks taken while later chunks are made stay intact (the serializer's CBOR encoder and latin1 pool are shared)", async () => {
     await fc.assert(
       fc.asyncProperty(nodes, nodes, async (first, second) => {

@@ -177,8 +177,9 @@ function snapshotWriter({ config, node, metrics, sources, state, late, log }: Re
     snapshotting = true;
     const zxid = node.tree.lastProcessedZxid;
     const snapshotStartedMs = performance.now();
-    // Its header (the tree's zxid) is taken now, before the configuration is stored.
-    const chunks = startedNow(serializeSnapshot(node.tree));
+    // Its header (the tree's zxid) is taken now, before the configuration is stored. The
+    // storage writes each chunk before it pulls the next (SnapshotChunks): they may be transient.
+    const chunks = startedNow(serializeSnapshot(node.tree, { transient: true }));
     late.driver
       .get()
       .writeSnapshot(zxid, () => state.storage.writeSnapshot(zxid, chunks))
