@@ -2,7 +2,7 @@
 // drawn in the upper half of snapCount, or of snapSizeLimitInKb's bytes, drawn again after each.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SnapshotSchedule, SnapshotTrigger } from "../src/core/snapshot-schedule.js";
+import { SnapshotSchedule } from "../src/core/snapshot-schedule.js";
 
 /** Txns of `bytesEach` applied one at a time until the schedule says a snapshot is due. */
 function txnsUntilDue(schedule: SnapshotSchedule, bytesEach: number): number {
@@ -43,41 +43,5 @@ describe("the snapshot schedule", () => {
     const points = new Set(Array.from({ length: 20 }, () => txnsUntilDue(new SnapshotSchedule({ txns: 1000, bytes: 0 }), 1)));
     expect(points.size).toBeGreaterThan(1);
     for (const p of points) expect(p).toBeGreaterThan(500);
-  });
-});
-
-/**
- * The txns at which snapshots begin over `txns` txns applied one at a time, each snapshot taking
- * `writeTxns` txns to write; snapCount 100 with every point drawn at 0.5: due every 76 txns.
- */
-function begun(txns: number, writeTxns: number): { begun: number[]; skipped: number } {
-  const schedule = new SnapshotSchedule({ txns: 100, bytes: 0 }, () => 0.5);
-  let since = 0; // the node's count (WardenNode.snapshotDue)
-  const trigger = new SnapshotTrigger(() => {
-    if (!schedule.due(since, 0)) return false;
-    since = 0;
-    return true;
-  });
-  const at: number[] = [];
-  let writtenAt = -1;
-  for (let n = 1; n <= txns; n++) {
-    since++;
-    if (n === writtenAt) trigger.written();
-    if (trigger.shouldBegin() === "begin") {
-      at.push(n);
-      writtenAt = n + writeTxns;
-    }
-  }
-  return { begun: at, skipped: trigger.skipped };
-}
-
-describe("the snapshot trigger", () => {
-  it("begins a snapshot at every point while each is written before the next", () => {
-    expect(begun(400, 10)).toEqual({ begun: [76, 152, 228, 304, 380], skipped: 0 });
-  });
-
-  it("skips a snapshot due while the last is still being written, and counts again from that point (ZooKeeper's too busy to snap)", () => {
-    // Written until 176: the point at 152 is skipped, the next comes at 228, not at 176.
-    expect(begun(500, 100)).toEqual({ begun: [76, 228, 380], skipped: 3 });
   });
 });

@@ -7,8 +7,6 @@ export class RequestMetrics {
   private readonly requests: Counter;
   private readonly latency: Histogram;
   readonly proposal: Histogram;
-  /** Snapshots skipped because the last one was still being written when the next was due (SnapshotTrigger). */
-  readonly snapshotsSkipped: Counter;
   /** The same figures (and more) under ZooKeeper's Prometheus names. */
   readonly zk: ZooKeeperMetrics;
   packetsReceived = 0;
@@ -22,10 +20,6 @@ export class RequestMetrics {
     this.requests = this.registry.counter("warden_requests_total", "Requests received, by op");
     this.latency = this.registry.histogram("warden_request_duration_seconds", "Time from receiving a request to sending its reply, by op");
     this.proposal = this.registry.histogram("warden_proposal_commit_seconds", "Leader: time from proposing a txn to its commit");
-    this.snapshotsSkipped = this.registry.counter(
-      "warden_snapshots_skipped_total",
-      "Snapshots skipped: due while the last one was still being written (ZooKeeper's too busy to snap)",
-    );
     this.zk = new ZooKeeperMetrics(this.registry);
   }
 

@@ -194,7 +194,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
     kind: "int",
     min: 10,
     max: 100_000_000,
-    doc: "Transactions between snapshots (default 100000): as in ZooKeeper, each server begins one once the transactions since its last pass a point it draws at random between snapCount/2 and snapCount, so that the servers do not all write one at once; one due while the last is still being written is skipped, and counting starts again (warden_snapshots_skipped_total).",
+    doc: "Transactions between snapshots (default 100000): as in ZooKeeper, each server begins one once the transactions since its last pass a point it draws at random between snapCount/2 and snapCount, so that the servers do not all write one at once.",
   },
   "autopurge.snapRetainCount": {
     kind: "int",

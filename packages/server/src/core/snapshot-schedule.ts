@@ -38,34 +38,3 @@ export class SnapshotSchedule {
     this.bytesPoint = this.limits.bytes > 0 ? Math.floor(this.random() * Math.floor(this.limits.bytes / 2)) : 0;
   }
 }
-
-/**
- * Whether to begin a snapshot, asked after each batch of applied txns, as ZooKeeper's
- * SyncRequestProcessor decides it. `due` is asked every time, also while a snapshot is being
- * written, and restarts its count whenever it says yes. A snapshot due while the last one is
- * still being written is skipped, and counted ("Too busy to snap, skipping"): a server whose
- * snapshots take longer than the txns between two points (a large tree under heavy writes)
- * writes one at every other point, not one after another with no pause.
- */
-export class SnapshotTrigger {
-  private writing = false;
-  /** Due points passed while a snapshot was being written. */
-  skipped = 0;
-
-  constructor(private readonly due: () => boolean) {}
-
-  /** "begin" when a snapshot should begin now (`written` must follow when it ends, however it ends), "skip" when one is due but the last is still being written. */
-  shouldBegin(): "begin" | "skip" | undefined {
-    if (!this.due()) return undefined;
-    if (this.writing) {
-      this.skipped++;
-      return "skip";
-    }
-    this.writing = true;
-    return "begin";
-  }
-
-  written(): void {
-    this.writing = false;
-  }
-}

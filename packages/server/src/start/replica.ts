@@ -1,7 +1,7 @@
 // The consensus replica: the replication driver that carries out the Replica's Ready against
 // storage and peers, and hands commits to the node; fast failover; snapshots written as the
 // log grows; the tick timer that moves consensus and the node.
-import { SnapshotSchedule, SnapshotTrigger } from "../core/snapshot-schedule.js";
+import { SnapshotSchedule } from "../core/snapshot-schedule.js";
 import type { Message } from "@warden/consensus";
 import { serializeSnapshot } from "@warden/tree";
 import { crc32 } from "@warden/storage";
@@ -168,20 +168,13 @@ export function startTicks(node: WardenNode, readOnly: ReadOnlyMode, containerCh
   }, CONSENSUS_TICK_MS);
 }
 
-/**
- * Writes a snapshot once the node says one is due (snapCount), one at a time, without stopping
- * the node; one due while the last is still being written is skipped (SnapshotTrigger).
- */
+/** Writes a snapshot once the node says one is due (snapCount), one at a time, without stopping the node. */
 function snapshotWriter({ config, node, metrics, sources, state, late, log }: ReplicaInput): () => void {
+  let snapshotting = false;
   const schedule = new SnapshotSchedule({ txns: config.snapCount, bytes: config.snapSizeLimitKb * 1024 });
-  const trigger = new SnapshotTrigger(() => node.snapshotDue(schedule));
   return () => {
-    const turn = trigger.shouldBegin();
-    if (turn === "skip") {
-      metrics.snapshotsSkipped.inc();
-      log(`a snapshot is due at 0x${node.tree.lastProcessedZxid.toString(16)}, but the last is still being written: skipped`);
-    }
-    if (turn !== "begin") return;
+    if (snapshotting || !node.snapshotDue(schedule)) return;
+    snapshotting = true;
     const zxid = node.tree.lastProcessedZxid;
     const snapshotStartedMs = performance.now();
     // Its header (the tree's zxid) is taken now, before the configuration is stored. The
@@ -196,7 +189,7 @@ function snapshotWriter({ config, node, metrics, sources, state, late, log }: Re
       })
       .then(() => log(`snapshot at 0x${zxid.toString(16)} written`))
       .catch((e) => log(`snapshot at 0x${zxid.toString(16)} failed: ${(e as Error).message}`))
-      .finally(() => trigger.written());
+      .finally(() => (snapshotting = false));
   };
 }
 
