@@ -5,6 +5,10 @@ Usage: compare.py DIR     (DIR/figures.jsonl; DIR/failover-warden.jsonl and -zoo
 Throughput rows: median ops/s over runs (and p99); latency rows (1x1): median p50.
 The ratio is Warden's figure over ZooKeeper's for throughput, ZooKeeper's over Warden's for
 latency and failover times, so above 1 always means Warden is ahead.
+A second table gives every run, in order, and the CPU each operation cost (the ranges over the
+runs): the three servers', the load generator's, and the whole machine's (its busy cores over
+the window). At saturation throughput follows the machine's CPU per operation, which includes
+the load generator's.
 """
 import json, os, statistics, sys
 from collections import OrderedDict
@@ -58,3 +62,34 @@ if summaries:
         ratio = "-" if not wv or not zv else f"{zv / wv:.2f}x"
         fmt = lambda v: "-" if v is None else f"{v:.0f} ms (median)"
         print(f"| {label} | {fmt(wv)} | {fmt(zv)} | {ratio} |")
+
+
+def per_op(r, key):
+    ops = r.get("ops_per_s", 0) * r.get("window_s", 0)
+    v = r.get(key)
+    if not ops or v is None:
+        return None
+    if key == "box_busy_cores":
+        v *= r["window_s"]
+    return 1e6 * v / ops
+
+
+def span(rs, key):
+    v = [x for x in (per_op(r, key) for r in rs) if x is not None]
+    return "-" if not v else f"{min(v):,.0f}-{max(v):,.0f} µs"
+
+
+print()
+print("| figure | system | runs, in order | servers' CPU per op | load generator's | whole machine's |")
+print("|---|---|---|---|---|---|")
+for fig, by in runs.items():
+    for sys_ in ("warden", "zookeeper"):
+        rs = by.get(sys_, [])
+        if not rs:
+            continue
+        if fig.endswith("-1x1"):
+            each = ", ".join(f"p50 {r['p50_ms']:.2f} ms" for r in rs)
+        else:
+            each = ", ".join(f"{r['ops_per_s']:,.0f}" for r in rs)
+        cpu = [span(rs, k) for k in ("server_cpu_s", "client_cpu_s", "box_busy_cores")]
+        print(f"| {fig} | {sys_} | {each} | {' | '.join(cpu)} |")
