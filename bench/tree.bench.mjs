@@ -120,19 +120,19 @@ rows.push(
 );
 if (sink === 0) throw new Error("reads returned nothing");
 
-/** `fn()` once over the whole tree, as `time` reports it, with N znodes as the count. */
-function timeWhole(label, fn) {
+/** `fn()` (awaited) once over the whole tree, as `time` reports it, with N znodes as the count. */
+async function timeWhole(label, fn) {
   globalThis.gc();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const out = fn();
+  const out = await fn();
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   return { row: { label, rate: N / s, cpuRate: N / ((cpu.user + cpu.system) / 1e6), unit: "znodes/s" }, out };
 }
-const written = timeWhole("snapshot write (serializeSnapshot)", () => [...serializeSnapshot(tree)]);
+const written = await timeWhole("snapshot write (serializeSnapshot)", () => [...serializeSnapshot(tree)]);
 rows.push(written.row);
-const reloaded = timeWhole("snapshot load (loadSnapshotSync)", () => loadSnapshotSync(written.out));
+const reloaded = await timeWhole("snapshot load (loadSnapshotSync)", () => loadSnapshotSync(written.out));
 rows.push(reloaded.row);
 if (reloaded.out.nodeCount !== tree.nodeCount) throw new Error("the snapshot loaded a different tree");
 written.out = reloaded.out = undefined;
@@ -142,18 +142,8 @@ const snapshotDir = mkdtempSync(join(tmpdir(), "warden-tree-bench-"));
 const storage = await Storage.open(snapshotDir);
 const toFile = [];
 for (let r = 1; r <= 3; r++) {
-  globalThis.gc();
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  await storage.writeSnapshot(BigInt(r), serializeSnapshot(tree, { transient: true }));
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  toFile.push({
-    label: "snapshot written to a file (transient chunks, as a server)",
-    rate: N / s,
-    cpuRate: N / ((cpu.user + cpu.system) / 1e6),
-    unit: "znodes/s",
-  });
+  const label = "snapshot written to a file (transient chunks, as a server)";
+  toFile.push((await timeWhole(label, () => storage.writeSnapshot(BigInt(r), serializeSnapshot(tree, { transient: true })))).row);
 }
 await storage.close();
 rmSync(snapshotDir, { recursive: true, force: true });
